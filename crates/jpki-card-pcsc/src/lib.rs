@@ -1,1 +1,51 @@
-//! placeholder
+//! The My Number card protocol over PC/SC (the `pcsc` crate, pcsc-lite's
+//! `pcscd` on Linux, WinSCard on Windows).
+//!
+//! Owns:
+//! - [`PcscCard`], the [`jpki_card::CardTransport`] over a real reader: one
+//!   dedicated card thread per connection runs every PC/SC card call; the
+//!   handle sends requests over a channel and waits, boundedly, for replies.
+//!   The connection is exclusive (`SCARD_SHARE_EXCLUSIVE`: a PIN is verified
+//!   on it, no other process may use the unlocked key) and a power-down is a
+//!   disconnect with `SCARD_UNPOWER_CARD` (jpki.md §1.8).
+//! - [`list_readers`] and the hot-plug [`Monitor`] ([`ReaderEvent`]s through
+//!   `SCardGetStatusChange` with PnP notification).
+//! - PIN pads: PC/SC v2 part 10 feature discovery and `FEATURE_VERIFY_PIN_DIRECT`
+//!   ([`pinpad`]), so the customer types the auth PIN on the reader and it
+//!   never passes through the host.
+//! - The mapping of PC/SC error codes to [`jpki_card::TransportError`]
+//!   ([`map_pcsc_error`]): a card pulled out mid-operation is `CardRemoved`,
+//!   never a hang or a panic.
+//!
+//! Never:
+//! - logs APDU bytes unmasked (a VERIFY carries the PIN in clear): traces show
+//!   headers, lengths and status words only;
+//! - begins a PC/SC transaction, let alone holds one across a UI wait (Windows
+//!   resets a card whose transaction idles for 5 s, jpki.md §1.8); the
+//!   exclusive connection does the transaction's job;
+//! - runs a blocking PC/SC call on the caller's thread (or async runtime);
+//! - leaves a card powered after its session: power-down and drop both unpower
+//!   (the `pcsc` crate's own `Drop` only resets, which keeps the PIN state).
+
+mod connection;
+mod error;
+mod monitor;
+pub mod pinpad;
+mod readers;
+mod thread;
+mod trace;
+mod transport;
+
+pub use connection::{Connection, Connector, PcscConnection, PcscConnector, ReaderControl};
+pub use error::map_pcsc_error;
+pub use monitor::{Monitor, ReaderEvent};
+pub use pinpad::PinPadFeatures;
+pub use readers::list_readers;
+pub use transport::{PcscCard, PcscCardOptions};
+
+/// The `pcsc` crate this transport is built on, re-exported so that
+/// [`Connector`] / [`Connection`] doubles can name its error type.
+pub use pcsc;
+
+#[cfg(test)]
+mod tests;
