@@ -1,0 +1,240 @@
+//! Chain verification to pinned roots (RFC 5280 §6.1, reduced to JPKI's one-tier
+//! hierarchy, jpki.md §2.1) and the per-purpose profile checks (jpki.md §2.2, §2.3).
+//!
+//! Checks run in a fixed order and the first failure is the verdict:
+//! parse → purpose/environment → basicConstraints → certificatePolicies → keyUsage →
+//! authorityKeyIdentifier → issuer (key id + name) → signature → validity → root validity →
+//! identity attributes (sign) → [challenge signature] → revocation.
+
+use x509_cert::ext::pkix::KeyUsages;
+
+use crate::anchors::{TrustAnchor, TrustStore};
+use crate::cert::JpkiCertificate;
+use crate::challenge::{verify_challenge, verify_pkcs1_sha256};
+use crate::identity::SignIdentity;
+use crate::oids;
+use crate::time::UnixTime;
+use crate::verdict::{
+    Accepted, Environment, LinkageKey, Purpose, Refusal, RevocationStatus, Verdict,
+};
+
+/// A source of revocation status (CRL index, OCSP response, ...). Implementations must
+/// answer [`RevocationStatus::Unknown`] when their information is missing or stale.
+pub trait RevocationCheck {
+    /// Status of `cert`, issued by `issuer`, at time `at`.
+    fn status(
+        &self,
+        cert: &JpkiCertificate,
+        issuer: &TrustAnchor,
+        at: UnixTime,
+    ) -> RevocationStatus;
+}
+
+/// Explicitly skip revocation: verdicts then say `not_checked`. For terminals, which may
+/// not check revocation themselves (jpki.md §2.5).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRevocationCheck;
+
+impl RevocationCheck for NoRevocationCheck {
+    fn status(&self, _: &JpkiCertificate, _: &TrustAnchor, _: UnixTime) -> RevocationStatus {
+        RevocationStatus::NotChecked
+    }
+}
+
+/// Verifies certificates of one purpose against one [`TrustStore`].
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    store: TrustStore,
+}
+
+impl Verifier {
+    /// A verifier for the store's purpose and environment.
+    pub fn new(store: TrustStore) -> Self {
+        Self { store }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &TrustStore {
+        &self.store
+    }
+
+    /// Verifies a DER certificate at time `at`.
+    pub fn verify(&self, der: &[u8], at: UnixTime, revocation: &dyn RevocationCheck) -> Verdict {
+        match JpkiCertificate::from_der(der) {
+            Ok(cert) => self.verify_parsed(&cert, at, revocation).into(),
+            Err(r) => r.into(),
+        }
+    }
+
+    /// Full identification: the certificate, then the card's signature over `challenge`
+    /// (PKCS#1 v1.5 over DigestInfo(SHA-256(challenge))), then revocation.
+    pub fn verify_identification(
+        &self,
+        der: &[u8],
+        challenge: &[u8],
+        signature: &[u8],
+        at: UnixTime,
+        revocation: &dyn RevocationCheck,
+    ) -> Verdict {
+        let run = || {
+            let cert = JpkiCertificate::from_der(der)?;
+            let (anchor, identity) = self.check_chain(&cert, at)?;
+            verify_challenge(&cert, challenge, signature)?;
+            self.finish(&cert, anchor, identity, at, revocation)
+        };
+        run().into()
+    }
+
+    /// Verifies an already parsed certificate.
+    pub fn verify_parsed(
+        &self,
+        cert: &JpkiCertificate,
+        at: UnixTime,
+        revocation: &dyn RevocationCheck,
+    ) -> Result<Accepted, Refusal> {
+        let (anchor, identity) = self.check_chain(cert, at)?;
+        self.finish(cert, anchor, identity, at, revocation)
+    }
+
+    /// Everything but revocation; returns the issuing root and (sign) the identity.
+    pub fn check_chain(
+        &self,
+        cert: &JpkiCertificate,
+        at: UnixTime,
+    ) -> Result<(&TrustAnchor, Option<SignIdentity>), Refusal> {
+        let (purpose, env) = (self.store.purpose(), self.store.environment());
+        if let Some((found_p, found_e)) = cert.claimed_profile() {
+            if found_p != purpose {
+                return Err(Refusal::WrongPurpose {
+                    expected: purpose,
+                    found: found_p,
+                });
+            }
+            if found_e != env {
+                return Err(Refusal::WrongEnvironment {
+                    store: env,
+                    certificate: found_e,
+                });
+            }
+        }
+        if cert.exts.basic_constraints.as_ref().is_some_and(|bc| bc.ca) {
+            return Err(Refusal::NotEndEntity);
+        }
+        check_policy(cert, purpose, env)?;
+        check_key_usage(cert, purpose)?;
+        let key_id = cert
+            .authority_key_id()
+            .ok_or(Refusal::AuthorityKeyIdMissing)?;
+        let mut candidates = (self.store.anchors().iter())
+            .filter(|a| a.matches(cert.issuer(), key_id))
+            .peekable();
+        if candidates.peek().is_none() {
+            return Err(Refusal::UntrustedRoot);
+        }
+        let anchor = candidates
+            .find(|a| verify_pkcs1_sha256(a.key(), cert.tbs_sha256(), cert.signature()))
+            .ok_or(Refusal::BadSignature)?;
+        if at < cert.not_before() {
+            return Err(Refusal::NotYetValid {
+                not_before: cert.not_before(),
+            });
+        }
+        if at > cert.not_after() {
+            return Err(Refusal::Expired {
+                not_after: cert.not_after(),
+            });
+        }
+        let root = anchor.certificate();
+        if at < root.not_before() || at > root.not_after() {
+            return Err(Refusal::RootNotValid {
+                root: anchor.label().to_owned(),
+            });
+        }
+        let identity = match purpose {
+            Purpose::Sign => Some(SignIdentity::from_certificate(cert)?),
+            Purpose::Auth => None,
+        };
+        Ok((anchor, identity))
+    }
+
+    fn finish(
+        &self,
+        cert: &JpkiCertificate,
+        anchor: &TrustAnchor,
+        identity: Option<SignIdentity>,
+        at: UnixTime,
+        revocation: &dyn RevocationCheck,
+    ) -> Result<Accepted, Refusal> {
+        let status = revocation.status(cert, anchor, at);
+        match status {
+            RevocationStatus::Revoked {
+                reason,
+                revoked_at,
+                source,
+            } => {
+                return Err(Refusal::Revoked {
+                    reason,
+                    revoked_at,
+                    via: source,
+                });
+            }
+            RevocationStatus::Unknown { detail } => {
+                return Err(Refusal::RevocationUnknown { detail });
+            }
+            _ => {}
+        }
+        Ok(Accepted {
+            purpose: self.store.purpose(),
+            environment: self.store.environment(),
+            linkage: LinkageKey {
+                issuer: cert.issuer().to_string(),
+                serial: cert.serial_hex(),
+            },
+            root: anchor.label().to_owned(),
+            subject: cert.subject().to_string(),
+            not_after: cert.not_after(),
+            identity,
+            revocation: status,
+        })
+    }
+}
+
+/// The policy OID required for a purpose in an environment (jpki.md §2.2, §2.3).
+pub fn required_policy(purpose: Purpose, env: Environment) -> const_oid::ObjectIdentifier {
+    match (purpose, env) {
+        (Purpose::Auth, Environment::Production) => oids::POLICY_AUTH,
+        (Purpose::Sign, Environment::Production) => oids::POLICY_SIGN,
+        (Purpose::Auth, Environment::Test) => oids::POLICY_AUTH_TEST,
+        (Purpose::Sign, Environment::Test) => oids::POLICY_SIGN_TEST,
+    }
+}
+
+fn check_policy(cert: &JpkiCertificate, purpose: Purpose, env: Environment) -> Result<(), Refusal> {
+    let expected = required_policy(purpose, env);
+    match &cert.exts.policies {
+        Some((p, critical)) if p.contains(&expected) => {
+            if *critical {
+                Ok(())
+            } else {
+                Err(Refusal::PolicyNotCritical)
+            }
+        }
+        _ => Err(Refusal::PolicyMissing {
+            expected: expected.to_string(),
+        }),
+    }
+}
+
+fn check_key_usage(cert: &JpkiCertificate, purpose: Purpose) -> Result<(), Refusal> {
+    let wanted = match purpose {
+        Purpose::Auth => KeyUsages::DigitalSignature.into(),
+        Purpose::Sign => KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
+    };
+    let wrong = |d: String| Err(Refusal::KeyUsageWrong { detail: d });
+    match &cert.exts.key_usage {
+        None => wrong("keyUsage missing".into()),
+        Some((_, false)) => wrong("keyUsage not critical".into()),
+        Some((ku, true)) if ku.0 != wanted => wrong(format!("{:?}, expected {wanted:?}", ku.0)),
+        Some(_) => Ok(()),
+    }
+}
