@@ -1,0 +1,65 @@
+//! Faults a test can inject into a card's transport: removal in the middle of
+//! a flow and slow answers. The card itself never sleeps; the vpcd bridge and
+//! [`crate::SimTransport`] apply these.
+
+use std::time::Duration;
+
+/// Injected faults. `Faults::default()` is a well-behaved, instant card.
+///
+/// ```
+/// # use jpki_card_sim::Faults;
+/// # use std::time::Duration;
+/// let faults = Faults::default()
+///     .remove_after(3)
+///     .with_sign_delay(Duration::from_millis(300));
+/// assert_eq!(faults.remove_after_apdus, Some(3));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// After answering this many APDUs, the card leaves the reader on the
+    /// next one instead of answering it: the vpcd bridge closes its
+    /// connection, [`crate::SimTransport`] reports `CardRemoved`.
+    pub remove_after_apdus: Option<u32>,
+    /// Added before every APDU's answer.
+    pub apdu_delay: Duration,
+    /// Added before a COMPUTE DIGITAL SIGNATURE answer (a real card takes a few
+    /// hundred milliseconds for RSA-2048), on top of `apdu_delay`.
+    pub sign_delay: Duration,
+}
+
+impl Faults {
+    /// The card leaves the reader after answering `apdus` APDUs.
+    pub fn remove_after(mut self, apdus: u32) -> Faults {
+        self.remove_after_apdus = Some(apdus);
+        self
+    }
+
+    /// Every APDU takes `delay` longer.
+    pub fn with_apdu_delay(mut self, delay: Duration) -> Faults {
+        self.apdu_delay = delay;
+        self
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE takes `delay` longer.
+    pub fn with_sign_delay(mut self, delay: Duration) -> Faults {
+        self.sign_delay = delay;
+        self
+    }
+
+    /// Whether the card leaves instead of answering, having answered
+    /// `answered` APDUs so far.
+    pub fn removes_now(&self, answered: u64) -> bool {
+        self.remove_after_apdus
+            .is_some_and(|n| answered >= u64::from(n))
+    }
+
+    /// How long to wait before answering `command`: `apdu_delay`, plus
+    /// `sign_delay` when it is a PERFORM SECURITY OPERATION (INS `2A`).
+    pub fn delay_for(&self, command: &[u8]) -> Duration {
+        if command.get(1) == Some(&0x2A) {
+            self.apdu_delay.saturating_add(self.sign_delay)
+        } else {
+            self.apdu_delay
+        }
+    }
+}
