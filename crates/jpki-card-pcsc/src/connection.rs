@@ -10,8 +10,13 @@
 //! [`crate::map_pcsc_error`] turns them into transport errors in one place.
 
 use std::ffi::CString;
+use std::time::{Duration, Instant};
 
-use pcsc::{Context, Disposition, Protocols, Scope, ShareMode};
+use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
+
+/// How long a failed exchange waits for pcscd to confirm that the card left
+/// (pcscd notices a removal 140–320 ms after it happens, build-and-test.md).
+const REMOVAL_GRACE: Duration = Duration::from_secs(1);
 
 /// Reader escape commands (`SCardControl`), as used for PC/SC v2 part 10
 /// features such as PIN pads.
@@ -85,11 +90,14 @@ impl PcscConnector {
 
 impl Connector for PcscConnector {
     fn connect(&mut self) -> Result<Box<dyn Connection>, pcsc::Error> {
-        let reader_c = self.reader_c.clone();
-        let card = self
-            .context()?
-            .connect(&reader_c, ShareMode::Exclusive, Protocols::ANY)?;
-        Ok(Box::new(PcscConnection { card }))
+        let reader = self.reader_c.clone();
+        let context = self.context()?.clone();
+        let card = context.connect(&reader, ShareMode::Exclusive, Protocols::ANY)?;
+        Ok(Box::new(PcscConnection {
+            card,
+            context,
+            reader,
+        }))
     }
 
     fn reader_name(&self) -> &str {
@@ -100,12 +108,69 @@ impl Connector for PcscConnector {
 /// A `pcsc::Card` connected exclusively.
 pub struct PcscConnection {
     card: pcsc::Card,
+    context: Context,
+    reader: CString,
+}
+
+impl PcscConnection {
+    /// A card pulled out in the middle of an exchange does not always come
+    /// back as `SCARD_W_REMOVED_CARD`: through vpcd the APDU in flight gets an
+    /// empty answer and the next ones `SCARD_E_NOT_TRANSACTED`, before pcscd's
+    /// presence poll has noticed. For errors of that kind, wait (boundedly) for
+    /// the reader's state: if the card is gone, say so.
+    fn explain(&self, error: pcsc::Error) -> pcsc::Error {
+        use pcsc::Error as E;
+        let unclear = matches!(
+            error,
+            E::NotTransacted
+                | E::CommError
+                | E::CommDataLost
+                | E::UnknownError
+                | E::InternalError
+                | E::UnresponsiveCard
+                | E::UnpoweredCard
+                | E::NotReady
+                | E::ProtoMismatch
+        );
+        if unclear && card_left(&self.context, &self.reader, REMOVAL_GRACE) {
+            E::RemovedCard
+        } else {
+            error
+        }
+    }
+}
+
+/// Whether the card in `reader` is gone (or goes within `grace`), waiting on
+/// `SCardGetStatusChange`, never longer than `grace`.
+fn card_left(context: &Context, reader: &CString, grace: Duration) -> bool {
+    let mut states = [ReaderState::new(reader.clone(), State::UNAWARE)];
+    let deadline = Instant::now() + grace;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match context.get_status_change(left, &mut states) {
+            Ok(()) => {
+                let now = states[0].event_state();
+                if !now.contains(State::PRESENT) || now.intersects(State::UNKNOWN | State::IGNORE) {
+                    return true;
+                }
+                if left.is_zero() {
+                    return false;
+                }
+                states[0].sync_current_state();
+            }
+            Err(pcsc::Error::UnknownReader) => return true,
+            Err(_) => return false,
+        }
+    }
 }
 
 impl ReaderControl for PcscConnection {
     fn control(&mut self, code: u32, input: &[u8]) -> Result<Vec<u8>, pcsc::Error> {
         let mut buf = vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
-        let n = self.card.control(code.into(), input, &mut buf)?.len();
+        let n = match self.card.control(code.into(), input, &mut buf) {
+            Ok(answer) => answer.len(),
+            Err(e) => return Err(self.explain(e)),
+        };
         buf.truncate(n);
         Ok(buf)
     }
@@ -115,8 +180,12 @@ impl Connection for PcscConnection {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, pcsc::Error> {
         // Short APDUs only (jpki.md §1.7): 256 data bytes + SW1 SW2 fit in 264.
         let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
-        let response = self.card.transmit(command, &mut buf)?;
-        Ok(response.to_vec())
+        match self.card.transmit(command, &mut buf) {
+            // No status word at all: the reader lost the card mid-exchange.
+            Ok(response) if response.len() < 2 => Err(self.explain(pcsc::Error::CommDataLost)),
+            Ok(response) => Ok(response.to_vec()),
+            Err(e) => Err(self.explain(e)),
+        }
     }
 
     fn unpower(self: Box<Self>) -> Result<(), pcsc::Error> {
