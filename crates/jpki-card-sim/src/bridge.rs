@@ -218,17 +218,18 @@ impl Server {
                     if !delay.is_zero() {
                         std::thread::sleep(delay);
                     }
-                    Some(self.card.process(apdu))
-                }
-            };
-            if let Some(reply) = reply {
-                if vpcd::write_message(&mut self.stream, &reply).is_err() {
-                    return self.closed();
-                }
-                if message.len() > 1 {
+                    let response = self.card.process(apdu);
+                    // Counted and saved before the host sees the answer, as a
+                    // real card writes its counter before answering.
                     self.apdus.fetch_add(1, Ordering::SeqCst);
                     self.notify_if_changed(&mut counters);
+                    Some(response)
                 }
+            };
+            if let Some(reply) = reply
+                && vpcd::write_message(&mut self.stream, &reply).is_err()
+            {
+                return self.closed();
             }
         }
     }

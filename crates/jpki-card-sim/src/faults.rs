@@ -63,3 +63,27 @@ impl Faults {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_and_removal() {
+        let f = Faults::default()
+            .with_apdu_delay(Duration::from_millis(1))
+            .with_sign_delay(Duration::from_millis(10))
+            .remove_after(2);
+        assert_eq!(
+            f.delay_for(&[0x00, 0xA4, 0x04, 0x0C]),
+            Duration::from_millis(1)
+        );
+        assert_eq!(
+            f.delay_for(&[0x80, 0x2A, 0x00, 0x80]),
+            Duration::from_millis(11)
+        );
+        assert_eq!(f.delay_for(&[]), Duration::from_millis(1));
+        assert!(!f.removes_now(1) && f.removes_now(2) && f.removes_now(3));
+        assert!(!Faults::default().removes_now(u64::MAX));
+    }
+}

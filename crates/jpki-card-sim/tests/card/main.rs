@@ -1,0 +1,12 @@
+//! The virtual card's behaviour, command by command (jpki.md §1).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod loading;
+mod never_panics;
+mod read;
+mod select;
+mod sign;
+mod verify;
