@@ -1,0 +1,291 @@
+//! The committed files and the generator that makes them, byte for byte the
+//! same on every run (keys are derived from labels, RSA PKCS#1 v1.5
+//! signatures are deterministic, and no clock is read).
+//!
+//! Paths are relative to the workspace root: `crates/testkit/fixtures/…` and
+//! `assets/personas/<id>.toml`.
+
+use std::path::{Path, PathBuf};
+
+use der::DateTime;
+use x509_cert::ext::pkix::CrlReason;
+
+use crate::crl::{CrlEntry, CrlSpec};
+use crate::date::Date;
+use crate::dn::{Municipality, Purpose};
+use crate::error::{Error, Result};
+use crate::key::TestKey;
+use crate::personas::{PERSONAS, def};
+use crate::pki::{self, Pki};
+use crate::readme;
+use crate::root::Generation;
+
+/// Fixtures directory relative to the workspace root.
+pub const FIXTURES_DIR: &str = "crates/testkit/fixtures";
+
+/// Personas directory relative to the workspace root.
+pub const PERSONAS_DIR: &str = "assets/personas";
+
+/// The persona whose certificates the committed CRLs revoke.
+const REVOKED_PERSONA: &str = "yamamoto-shota";
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the workspace root.
+    pub path: PathBuf,
+    /// Exact contents.
+    pub contents: Vec<u8>,
+}
+
+/// A committed file that does not match the generator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// The generator makes it but it is not on disk.
+    Missing(PathBuf),
+    /// On disk with other contents.
+    Different(PathBuf),
+    /// On disk in a generated directory, but the generator no longer makes it.
+    Unexpected(PathBuf),
+}
+
+/// The municipality of the committed CRLs: 横浜市中区, the partition of the
+/// real certificate in jpki.md §2.2 and of the revoked persona.
+pub fn committed_crl_municipality() -> Municipality {
+    Municipality::new("Kanagawa-ken", "Yokohama-shi-Naka-ku")
+}
+
+/// Committed CRL file of `purpose` for `municipality`, relative to the
+/// fixtures directory, e.g. `crl/auth-kanagawa-ken-yokohama-shi-naka-ku.crl`.
+pub fn crl_file(purpose: Purpose, municipality: &Municipality) -> PathBuf {
+    PathBuf::from(format!(
+        "crl/{}-{}.crl",
+        purpose.short(),
+        municipality.slug()
+    ))
+}
+
+fn utc(y: u16, m: u8, d: u8, hh: u8, mm: u8, ss: u8) -> Result<DateTime> {
+    Date::new(y, m, d)?.at_utc(hh, mm, ss)
+}
+
+/// The specs of the committed CRLs: G3's auth and sign CRLs for
+/// [`committed_crl_municipality`]. thisUpdate 2026-11-21 00:00 JST; nextUpdate
+/// five years later on purpose (real CRLs last a day, jpki.md §2.5), so the
+/// fixture does not go stale; tests pass their own `now`.
+pub fn committed_crl_specs() -> Result<Vec<CrlSpec>> {
+    let revoked = def(REVOKED_PERSONA).ok_or(Error::Spec {
+        field: "REVOKED_PERSONA",
+        problem: "names no persona".to_owned(),
+    })?;
+    let this_update = utc(2026, 11, 20, 15, 0, 0)?;
+    let next_update = utc(2031, 11, 20, 15, 0, 0)?;
+    let revoked_at = utc(2026, 10, 15, 2, 30, 0)?;
+    let mut specs = Vec::new();
+    for purpose in Purpose::ALL {
+        let (other, persona_serial, persona_reason) = match purpose {
+            Purpose::Auth => (
+                // Someone else's renewed certificate (更新).
+                (
+                    0x0631_0F10,
+                    utc(2026, 5, 1, 1, 0, 0)?,
+                    CrlReason::Superseded,
+                ),
+                revoked.auth_serial,
+                CrlReason::KeyCompromise,
+            ),
+            Purpose::Sign => (
+                // Someone else's certificate no longer needed.
+                (
+                    0x0631_0F11,
+                    utc(2026, 3, 3, 6, 0, 0)?,
+                    CrlReason::CessationOfOperation,
+                ),
+                revoked.sign_serial,
+                CrlReason::AffiliationChanged,
+            ),
+        };
+        let mut spec = CrlSpec::new(
+            purpose,
+            Generation::CURRENT,
+            committed_crl_municipality(),
+            this_update,
+        )?;
+        spec.next_update = Some(next_update);
+        spec.crl_number = 20_261_121;
+        spec.entries = vec![
+            CrlEntry {
+                serial: other.0,
+                revocation_date: other.1,
+                reason: Some(other.2),
+            },
+            CrlEntry {
+                serial: persona_serial,
+                revocation_date: revoked_at,
+                reason: Some(persona_reason),
+            },
+        ];
+        specs.push(spec);
+    }
+    Ok(specs)
+}
+
+fn text(path: PathBuf, contents: String) -> GeneratedFile {
+    GeneratedFile {
+        path,
+        contents: contents.into_bytes(),
+    }
+}
+
+/// Generates every committed file from scratch (derives all RSA keys: a few
+/// seconds with the bigint crates optimised).
+pub fn generate_all() -> Result<Vec<GeneratedFile>> {
+    let pki = Pki::generate()?;
+    let fixtures = Path::new(FIXTURES_DIR);
+    let mut files = Vec::new();
+    for root in pki.roots() {
+        let (p, g) = (root.purpose(), root.generation());
+        files.push(text(
+            fixtures.join(pki::root_certificate_file(p, g)),
+            root.pem()?,
+        ));
+        files.push(text(
+            fixtures.join(pki::root_key_file(p, g)),
+            root.key().to_pkcs8_pem()?,
+        ));
+    }
+    for key in [pki.spare_key(), pki.rogue_key()] {
+        files.push(text(
+            fixtures.join(pki::extra_key_file(key.label())),
+            key.to_pkcs8_pem()?,
+        ));
+    }
+    for spec in committed_crl_specs()? {
+        let municipality = spec
+            .distribution_point
+            .clone()
+            .unwrap_or_else(committed_crl_municipality);
+        files.push(GeneratedFile {
+            path: fixtures.join(crl_file(spec.purpose, &municipality)),
+            contents: spec.build(&pki)?,
+        });
+    }
+    for def in &PERSONAS {
+        let auth_key = TestKey::derive(&def.key_label(Purpose::Auth))?;
+        let sign_key = match def.sign_password {
+            Some(_) => TestKey::derive(&def.key_label(Purpose::Sign))?,
+            // No signature certificate: no key to derive.
+            None => auth_key.clone(),
+        };
+        let persona = def.build(&pki, &auth_key, &sign_key)?;
+        let path = Path::new(PERSONAS_DIR).join(format!("{}.toml", def.id));
+        files.push(text(path, persona.to_toml()?));
+    }
+    let listed: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    files.push(text(fixtures.join("README.md"), readme::render(&listed)));
+    Ok(files)
+}
+
+/// Writes `files` under `workspace_root` and removes files in the generated
+/// directories that the generator no longer makes. Returns the removed ones.
+pub fn write_all(workspace_root: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>> {
+    for file in files {
+        let path = workspace_root.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                action: "create directory",
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, &file.contents).map_err(|source| Error::Io {
+            action: "write",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let mut removed = Vec::new();
+    for extra in unexpected_files(workspace_root, files)? {
+        let path = workspace_root.join(&extra);
+        std::fs::remove_file(&path).map_err(|source| Error::Io {
+            action: "remove",
+            path,
+            source,
+        })?;
+        removed.push(extra);
+    }
+    Ok(removed)
+}
+
+/// Compares `files` with what is on disk under `workspace_root`.
+pub fn drift(workspace_root: &Path, files: &[GeneratedFile]) -> Result<Vec<Drift>> {
+    let mut drift = Vec::new();
+    for file in files {
+        match std::fs::read(workspace_root.join(&file.path)) {
+            Ok(on_disk) if on_disk == file.contents => {}
+            Ok(_) => drift.push(Drift::Different(file.path.clone())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                drift.push(Drift::Missing(file.path.clone()));
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "read",
+                    path: workspace_root.join(&file.path),
+                    source,
+                });
+            }
+        }
+    }
+    drift.extend(
+        unexpected_files(workspace_root, files)?
+            .into_iter()
+            .map(Drift::Unexpected),
+    );
+    Ok(drift)
+}
+
+/// Files under the fixtures directory, and `*.toml` in the personas
+/// directory, that are not in `files`.
+fn unexpected_files(workspace_root: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    list_files(workspace_root, Path::new(FIXTURES_DIR), &mut found)?;
+    let mut personas = Vec::new();
+    list_files(workspace_root, Path::new(PERSONAS_DIR), &mut personas)?;
+    found.extend(
+        personas
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml")),
+    );
+    found.retain(|p| !files.iter().any(|f| &f.path == p));
+    found.sort();
+    Ok(found)
+}
+
+fn list_files(workspace_root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let full = workspace_root.join(dir);
+    let entries = match std::fs::read_dir(&full) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "list",
+                path: full,
+                source,
+            });
+        }
+    };
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Io {
+            action: "list",
+            path: full.clone(),
+            source,
+        })?;
+        let relative = dir.join(entry.file_name());
+        if entry.path().is_dir() {
+            list_files(workspace_root, &relative, out)?;
+        } else {
+            out.push(relative);
+        }
+    }
+    Ok(())
+}
