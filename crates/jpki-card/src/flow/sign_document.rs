@@ -1,0 +1,212 @@
+//! [`SignDocument`]: the 署名用 signature over a document (jpki.md §1.9).
+
+use std::fmt;
+
+use crate::apdu::Response;
+use crate::commands::Ef;
+use crate::crypto::{CertificateKey, digest_info_sha256};
+use crate::error::CardError;
+use crate::flow::machine::{Machine, Op, Program, Want, public_flow, ready};
+use crate::flow::ops::{
+    PinCounter, ReadFile, SelectAp, SignWith, Verify, check_tries, pin_counter, read_file,
+    sign_with,
+};
+use crate::pin::SignPassword;
+
+/// What [`SignDocument`] yields: what a verifier needs to check an
+/// enrollment signature (jpki.md §1.9: signature, certificate, digest, hash).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DocumentSignature {
+    /// The 署名用 certificate (DER) from EF `0001`, with 氏名, 住所, 生年月日, 性別.
+    pub sign_certificate: Vec<u8>,
+    /// The 256-byte PKCS#1 v1.5 signature over DigestInfo(SHA-256) of the
+    /// digest; already checked against `sign_certificate`'s key.
+    pub signature: Vec<u8>,
+    /// The 利用者証明用 certificate, when asked for with
+    /// [`SignDocument::read_auth_certificate`] (to link the auth serial to the
+    /// four attributes, as the seed document proposes).
+    pub auth_certificate: Option<Vec<u8>>,
+    /// Tries the password had before this VERIFY (5 to 1; it is 5 again now).
+    pub tries_left_before: u8,
+}
+
+impl fmt::Debug for DocumentSignature {
+    /// Lengths only: the sign certificate holds name, address and birth date.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let len = |v: &Vec<u8>| format!("<{} bytes>", v.len());
+        f.debug_struct("DocumentSignature")
+            .field(
+                "sign_certificate",
+                &format_args!("{}", len(&self.sign_certificate)),
+            )
+            .field("signature", &format_args!("{}", len(&self.signature)))
+            .field("auth_certificate", &self.auth_certificate.as_ref().map(len))
+            .field("tries_left_before", &self.tries_left_before)
+            .finish()
+    }
+}
+
+public_flow!(
+    /// Verifies the sign password, reads the sign certificate and signs
+    /// DigestInfo(SHA-256) of the given digest with the sign key, then checks
+    /// the signature against the certificate (jpki.md §1.9, §6.4).
+    ///
+    /// APDUs: SELECT JPKI-AP; [SELECT `000A`; READ BINARY ×n]; SELECT `001B`;
+    /// empty VERIFY (tries left); VERIFY password; SELECT `0001`; READ BINARY ×n
+    /// (readable only after the password, `69 82` before); SELECT `001A`;
+    /// COMPUTE DIGITAL SIGNATURE.
+    ///
+    /// `6A 82` on `001B`, `0001` or `001A` →
+    /// [`CardError::SignatureCertificateAbsent`] (minors' and 顔認証 cards). No
+    /// VERIFY with data is sent when the counter is 0 ([`CardError::PinBlocked`])
+    /// or 1 without [`confirm_last_try`](SignDocument::confirm_last_try): a
+    /// blocked password stops e-Tax and the like until a municipal visit
+    /// (jpki.md §4, §6.3).
+    SignDocument,
+    SignDocumentProgram,
+    DocumentSignature
+);
+
+impl SignDocument {
+    /// A flow that signs `digest`, the SHA-256 of the document (see
+    /// [`sha256`](crate::sha256)). Does not read the auth certificate and
+    /// refuses the last try unless told otherwise.
+    pub fn new(password: SignPassword, digest: [u8; 32]) -> Self {
+        SignDocument(Machine::new(SignDocumentProgram {
+            password: Some(password),
+            digest_info: digest_info_sha256(&digest),
+            read_auth_certificate: false,
+            confirm_last_try: false,
+            auth_certificate: None,
+            sign_certificate: None,
+            tries_left_before: 0,
+            stage: Stage::SelectAp(SelectAp::new()),
+        }))
+    }
+
+    /// Whether to read the auth certificate (EF `000A`) in the same session.
+    pub fn read_auth_certificate(mut self, read: bool) -> Self {
+        self.0.program.read_auth_certificate = read;
+        self
+    }
+
+    /// Whether the operator confirmed using the password's last try (jpki.md §6.3).
+    pub fn confirm_last_try(mut self, confirmed: bool) -> Self {
+        self.0.program.confirm_last_try = confirmed;
+        self
+    }
+}
+
+pub(crate) struct SignDocumentProgram {
+    password: Option<SignPassword>,
+    digest_info: [u8; 51],
+    read_auth_certificate: bool,
+    confirm_last_try: bool,
+    auth_certificate: Option<Vec<u8>>,
+    sign_certificate: Option<(Vec<u8>, CertificateKey)>,
+    tries_left_before: u8,
+    stage: Stage,
+}
+
+enum Stage {
+    SelectAp(SelectAp),
+    ReadAuthCertificate(ReadFile),
+    Counter(PinCounter),
+    Verify(Verify),
+    ReadSignCertificate(ReadFile),
+    Sign(SignWith),
+    Finished,
+}
+
+impl Op for SignDocumentProgram {
+    type Out = DocumentSignature;
+
+    fn poll(&mut self) -> Result<Want<DocumentSignature>, CardError> {
+        loop {
+            match &mut self.stage {
+                Stage::SelectAp(op) => {
+                    ready!(op.poll());
+                    self.stage = if self.read_auth_certificate {
+                        Stage::ReadAuthCertificate(read_file(Ef::AuthCertificate))
+                    } else {
+                        Stage::Counter(pin_counter(Ef::SignPassword))
+                    };
+                }
+                Stage::ReadAuthCertificate(op) => {
+                    let der = ready!(op.poll());
+                    // Refuse garbage before a password try is spent.
+                    CertificateKey::from_certificate(&der)
+                        .map_err(|reason| CardError::malformed("READ BINARY", reason))?;
+                    self.auth_certificate = Some(der);
+                    self.stage = Stage::Counter(pin_counter(Ef::SignPassword));
+                }
+                Stage::Counter(op) => {
+                    let tries = ready!(op.poll());
+                    check_tries(tries, self.confirm_last_try)?;
+                    self.tries_left_before = tries;
+                    // The password is dropped (zeroised) at the end of this block.
+                    let password = self.password.take().ok_or(CardError::ContractViolation {
+                        reason: "the password was already used",
+                    })?;
+                    self.stage = Stage::Verify(Verify::host(&password));
+                }
+                Stage::Verify(op) => {
+                    ready!(op.poll());
+                    self.stage = Stage::ReadSignCertificate(read_file(Ef::SignCertificate));
+                }
+                Stage::ReadSignCertificate(op) => {
+                    let der = ready!(op.poll());
+                    let key = CertificateKey::from_certificate(&der)
+                        .map_err(|reason| CardError::malformed("READ BINARY", reason))?;
+                    self.sign_certificate = Some((der, key));
+                    self.stage = Stage::Sign(sign_with(Ef::SignKey, &self.digest_info)?);
+                }
+                Stage::Sign(op) => {
+                    let signature = ready!(op.poll());
+                    self.stage = Stage::Finished;
+                    let (sign_certificate, key) =
+                        self.sign_certificate
+                            .take()
+                            .ok_or(CardError::ContractViolation {
+                                reason: "signature before certificate",
+                            })?;
+                    if !key.verifies(&self.digest_info, &signature) {
+                        return Err(CardError::SignatureInvalid);
+                    }
+                    return Ok(Want::Ready(DocumentSignature {
+                        sign_certificate,
+                        signature,
+                        auth_certificate: self.auth_certificate.take(),
+                        tries_left_before: self.tries_left_before,
+                    }));
+                }
+                Stage::Finished => {
+                    return Err(CardError::ContractViolation {
+                        reason: "polled after completion",
+                    });
+                }
+            }
+        }
+    }
+
+    fn on_response(&mut self, response: Response) -> Result<(), CardError> {
+        match &mut self.stage {
+            Stage::SelectAp(op) => op.on_response(response),
+            Stage::ReadAuthCertificate(op) => op.on_response(response),
+            Stage::Counter(op) => op.on_response(response),
+            Stage::Verify(op) => op.on_response(response),
+            Stage::ReadSignCertificate(op) => op.on_response(response),
+            Stage::Sign(op) => op.on_response(response),
+            Stage::Finished => Err(CardError::ContractViolation {
+                reason: "a response arrived after completion",
+            }),
+        }
+    }
+}
+
+impl Program for SignDocumentProgram {
+    fn scrub(&mut self) {
+        self.password = None;
+        self.stage = Stage::Finished; // drops an unsent VERIFY too
+    }
+}
