@@ -62,8 +62,9 @@ impl Sex {
     }
 }
 
-/// One virtual card's holder, secrets and certificates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One virtual card's holder, secrets and certificates. Its `Debug` output
+/// redacts the PIN, the password and the private keys.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Persona {
     /// Short file-safe identifier, e.g. `sato-hanako`.
@@ -103,8 +104,9 @@ pub struct CardSettings {
     pub sign_password_tries_left: u8,
 }
 
-/// Certificates and private keys of a persona, PEM encoded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Certificates and private keys of a persona, PEM encoded. `Debug` shows
+/// which entries are present, not their contents.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonaPem {
     /// 利用者証明用電子証明書 (EF 000A).
@@ -122,6 +124,46 @@ pub struct PersonaPem {
     /// 署名用CA証明書 the card carries (EF 0002).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_ca_certificate: Option<String>,
+}
+
+impl std::fmt::Debug for Persona {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Persona")
+            .field("id", &self.id)
+            .field("label", &self.label)
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("birth_date", &self.birth_date)
+            .field("sex", &self.sex)
+            .field("auth_pin", &"<redacted>")
+            .field(
+                "sign_password",
+                &self.sign_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("card", &self.card)
+            .field("pem", &self.pem)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PersonaPem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let present = |v: Option<&String>| v.map(|_| "<PEM>");
+        f.debug_struct("PersonaPem")
+            .field("auth_certificate", &"<PEM>")
+            .field("auth_private_key", &"<redacted>")
+            .field("auth_ca_certificate", &"<PEM>")
+            .field("sign_certificate", &present(self.sign_certificate.as_ref()))
+            .field(
+                "sign_private_key",
+                &self.sign_private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "sign_ca_certificate",
+                &present(self.sign_ca_certificate.as_ref()),
+            )
+            .finish()
+    }
 }
 
 /// A persona file that could not be used, and why.
@@ -188,6 +230,14 @@ impl Persona {
             path: "<serialise>".to_owned(),
             message: e.to_string(),
         })
+    }
+
+    /// Checks the values a persona file must respect (PIN shapes, counter
+    /// ranges, sign fields all present or all absent). [`Persona::load`] and
+    /// [`Persona::from_toml`] do this already; use it for a persona built in
+    /// code.
+    pub fn validate(&self) -> Result<(), PersonaError> {
+        self.check()
     }
 
     /// Whether the card carries a signature certificate.

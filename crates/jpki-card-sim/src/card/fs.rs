@@ -4,9 +4,9 @@
 
 use sha2::{Digest, Sha256};
 
-/// JPKI AP (公的個人認証AP), jpki.md §1.1 [A].
+/// JPKI AP (公的個人認証AP), jpki.md §1.1 \[A\].
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
-/// GlobalPlatform issuer security domain, selected at power-up (jpki.md §1.1 [B]).
+/// GlobalPlatform issuer security domain, selected at power-up (jpki.md §1.1 \[B\]).
 pub const ISD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 /// The card's other applications (jpki.md §1.1): 券面事項入力補助AP, 券面事項確認AP,
 /// 住基AP, 共通カードAP. This simulator lets them be selected (`90 00`) but
@@ -19,14 +19,14 @@ pub const OTHER_AIDS: [[u8; 10]; 4] = [
 ];
 
 /// Size of the EF holding the signature certificate (`0001`). Real sign
-/// certificates are about 1.7–2.5 KB (jpki.md §1.5); [C] chosen here.
+/// certificates are about 1.7–2.5 KB (jpki.md §1.5); \[C\] chosen here.
 pub const SIGN_CERT_EF_SIZE: usize = 0x0C00;
-/// Size of the other certificate EFs (`0002`, `000A`, `000B`) [C].
+/// Size of the other certificate EFs (`0002`, `000A`, `000B`) \[C\].
 pub const CERT_EF_SIZE: usize = 0x0800;
-/// What fills a certificate EF after the certificate [C]: erased-flash `FF`.
+/// What fills a certificate EF after the certificate \[C\]: erased-flash `FF`.
 pub const EF_PADDING: u8 = 0xFF;
 /// Length of the token-info EF `0006`: a PKCS#11 `CK_TOKEN_INFO` with 32-bit
-/// big-endian fields (jpki.md §1.2, MC [B]).
+/// big-endian fields (jpki.md §1.2, MC \[B\]).
 pub const TOKEN_INFO_LEN: usize = 160;
 /// The physical card's token label (jpki.md §1.2).
 pub const TOKEN_LABEL: &[u8] = b"JPKIAPICCTOKEN2";
@@ -80,7 +80,7 @@ pub(crate) enum Ef {
     AuthCaCert,
     /// `0006` token info.
     TokenInfo,
-    /// `0008` which certificates the card holds [C].
+    /// `0008` which certificates the card holds \[C\].
     CertPresence,
     /// `0017` auth private key.
     AuthKey,
@@ -197,7 +197,7 @@ fn padded(der: &[u8], nominal: usize) -> Vec<u8> {
 }
 
 /// A plausible `CK_TOKEN_INFO` (PKCS#11 v2.40 §3.2) with 32-bit big-endian
-/// integers, 160 bytes [C]: label `JPKIAPICCTOKEN2`, manufacturer, model, a
+/// integers, 160 bytes \[C\]: label `JPKIAPICCTOKEN2`, manufacturer, model, a
 /// serial number derived from the auth certificate (so it is stable per
 /// persona), flags RNG | LOGIN_REQUIRED | USER_PIN_INITIALIZED |
 /// TOKEN_INITIALIZED, PIN lengths 4..16, memory sizes "unavailable".

@@ -63,10 +63,12 @@ impl fmt::Debug for VirtualCard {
 }
 
 impl VirtualCard {
-    /// Builds the card: parses the persona's ATR, certificates and PKCS#8 keys
-    /// and checks that each key is RSA-2048 and belongs to its certificate.
+    /// Builds the card: checks the persona ([`Persona::validate`]), parses its
+    /// ATR, certificates and PKCS#8 keys, and checks that each key is RSA-2048
+    /// and belongs to its certificate.
     /// The card starts powered down, with the counters the persona gives.
     pub fn from_persona(persona: &Persona) -> Result<VirtualCard, SimError> {
+        persona.validate()?;
         let id = persona.id.as_str();
         let pem = &persona.pem;
         let atr = load::atr(id, &persona.card.atr)?;

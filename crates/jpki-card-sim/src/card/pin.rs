@@ -90,7 +90,7 @@ impl PinEf {
     }
 
     /// VERIFY with data. Order of checks: blocked (`69 84`), then length
-    /// (`67 00`, counter untouched [C]), then a byte-exact comparison. A wrong
+    /// (`67 00`, counter untouched \[C\]), then a byte-exact comparison. A wrong
     /// value also clears a previous success for this PIN [C: ISO 7816-4 allows
     /// it; no JPKI source says either way].
     pub(crate) fn verify(&mut self, candidate: &[u8]) -> Sw {

@@ -71,3 +71,26 @@ fn persona_round_trips_through_toml() {
     assert_eq!(card.power_on(), ATR);
     assert_eq!(card.persona_id(), "test-taro");
 }
+
+#[test]
+fn invalid_persona_values_are_refused() {
+    let mut p = persona();
+    p.auth_pin = "12345".to_owned();
+    let e = VirtualCard::from_persona(&p).unwrap_err();
+    assert!(matches!(e, SimError::Persona(_)), "{e}");
+    let mut p = persona();
+    p.pem.sign_private_key = None;
+    assert!(matches!(
+        VirtualCard::from_persona(&p),
+        Err(SimError::Persona(_))
+    ));
+}
+
+#[test]
+fn persona_debug_hides_pins_and_keys() {
+    let shown = format!("{:?}", persona());
+    assert!(!shown.contains(AUTH_PIN), "{shown}");
+    assert!(!shown.contains(SIGN_PASSWORD), "{shown}");
+    assert!(!shown.contains("PRIVATE KEY"), "{shown}");
+    assert!(shown.contains("test-taro"));
+}
