@@ -19,6 +19,12 @@ pub struct Faults {
     /// After answering this many APDUs, the card leaves the reader on the
     /// next one instead of answering it: the vpcd bridge closes its
     /// connection, [`crate::SimTransport`] reports `CardRemoved`.
+    ///
+    /// Through pcscd + vpcd 0.8 that unanswered APDU comes back to the
+    /// application as a *successful* `SCardTransmit` with an empty (0-byte)
+    /// response (vpcd treats the closed socket as a 0-byte answer; seen with
+    /// scriptor); the card shows as removed only from pcscd's next poll on.
+    /// Hosts must treat a response shorter than 2 bytes as a lost card.
     pub remove_after_apdus: Option<u32>,
     /// Added before every APDU's answer.
     pub apdu_delay: Duration,
