@@ -201,7 +201,8 @@ impl TrustStore {
     }
 
     /// Loads every `*.pem`, `*.cer`, `*.crt`, `*.der` file of `dir` whose subject names
-    /// `purpose` (files of the other purpose are skipped, so one folder can hold both).
+    /// `purpose` (files of the other purpose, and PEM files that are not certificates,
+    /// are skipped, so one folder can hold both purposes).
     pub fn from_dir(
         purpose: Purpose,
         environment: Environment,
@@ -222,6 +223,12 @@ impl TrustStore {
         let mut roots = Vec::new();
         for path in files {
             let bytes = std::fs::read(&path).map_err(io)?;
+            // Skip PEM files that are not certificates (e.g. test keys kept beside roots).
+            if bytes.starts_with(b"-----BEGIN ")
+                && !bytes.starts_with(b"-----BEGIN CERTIFICATE-----")
+            {
+                continue;
+            }
             let label = path
                 .file_stem()
                 .and_then(|s| s.to_str())

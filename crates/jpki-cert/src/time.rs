@@ -160,6 +160,7 @@ impl<'de> Deserialize<'de> for UnixTime {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

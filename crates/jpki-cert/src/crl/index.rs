@@ -167,7 +167,7 @@ impl CrlIndex {
         }
         let rec = width + 6;
         let total = (bytes.len() - records_at.min(bytes.len())) / rec;
-        if records_at > bytes.len() || (bytes.len() - records_at) % rec != 0 {
+        if records_at > bytes.len() || !(bytes.len() - records_at).is_multiple_of(rec) {
             return Err(CrlError::malformed("index records truncated"));
         }
         let mut sections = Vec::with_capacity(n_issuers);

@@ -350,7 +350,10 @@ fn parse_entry(b: &[u8], v2: bool) -> Result<CrlEntry<'_>, CrlError> {
 }
 
 /// Splits one `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue }`.
-fn split_extension(b: &[u8]) -> Result<(&[u8], bool, &[u8], &[u8]), CrlError> {
+/// `(extnID content, critical, extnValue content, rest)`.
+type ExtParts<'a> = (&'a [u8], bool, &'a [u8], &'a [u8]);
+
+fn split_extension(b: &[u8]) -> Result<ExtParts<'_>, CrlError> {
     let (tag, ext, next) = split_tlv(b)?;
     if tag != 0x30 {
         return Err(CrlError::malformed("extension is not a SEQUENCE"));
