@@ -36,6 +36,8 @@ pub struct GeneratedFile {
     pub path: PathBuf,
     /// Exact contents.
     pub contents: Vec<u8>,
+    /// What the file is, for the fixtures' README.
+    pub description: String,
 }
 
 /// A committed file that does not match the generator.
@@ -130,10 +132,19 @@ pub fn committed_crl_specs() -> Result<Vec<CrlSpec>> {
     Ok(specs)
 }
 
-fn text(path: PathBuf, contents: String) -> GeneratedFile {
+fn text(path: PathBuf, contents: String, description: String) -> GeneratedFile {
     GeneratedFile {
         path,
         contents: contents.into_bytes(),
+        description,
+    }
+}
+
+fn root_era(generation: Generation) -> &'static str {
+    match generation {
+        Generation::G1 => "gen-1, 2015-10-20 → 2025-10-19: expired",
+        Generation::G2 => "gen-2, 2019-09-14 → 2029-09-14: the older valid generation",
+        Generation::G3 => "gen-3, 2023-07-16 → 2033-07-15: the current generation",
     }
 }
 
@@ -145,29 +156,59 @@ pub fn generate_all() -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
     for root in pki.roots() {
         let (p, g) = (root.purpose(), root.generation());
+        let what = format!("{} root ({})", p.ja_service_ou(), root_era(g));
         files.push(text(
             fixtures.join(pki::root_certificate_file(p, g)),
             root.pem()?,
+            format!("certificate of the {what}"),
         ));
         files.push(text(
             fixtures.join(pki::root_key_file(p, g)),
             root.key().to_pkcs8_pem()?,
+            format!("PKCS#8 private key of the {what}"),
         ));
     }
-    for key in [pki.spare_key(), pki.rogue_key()] {
-        files.push(text(
-            fixtures.join(pki::extra_key_file(key.label())),
-            key.to_pkcs8_pem()?,
-        ));
-    }
+    files.push(text(
+        fixtures.join(pki::extra_key_file(pki.spare_key().label())),
+        pki.spare_key().to_pkcs8_pem()?,
+        "PKCS#8 key for ad-hoc end-entity certificates (`Pki::spare_key`, the default \
+         subject key of `CertSpec`)"
+            .to_owned(),
+    ));
+    files.push(text(
+        fixtures.join(pki::extra_key_file(pki.rogue_key().label())),
+        pki.rogue_key().to_pkcs8_pem()?,
+        "PKCS#8 key of no root (`Pki::rogue_key`): bad signatures, wrong key identifiers"
+            .to_owned(),
+    ));
     for spec in committed_crl_specs()? {
         let municipality = spec
             .distribution_point
             .clone()
             .unwrap_or_else(committed_crl_municipality);
+        let entries: Vec<String> = spec
+            .entries
+            .iter()
+            .map(|e| match e.reason {
+                Some(reason) => format!("{:08X} {reason:?}", e.serial),
+                None => format!("{:08X}", e.serial),
+            })
+            .collect();
         files.push(GeneratedFile {
             path: fixtures.join(crl_file(spec.purpose, &municipality)),
             contents: spec.build(&pki)?,
+            description: format!(
+                "CRL (DER) of {} for {}/{}, by the gen-3 root, issuingDistributionPoint = that \
+                 CRLDP DirName, thisUpdate {}, nextUpdate {}, CRL number {}; revoked: {} \
+                 ({REVOKED_PERSONA}'s certificate is the second)",
+                spec.purpose.ja_service_ou(),
+                municipality.prefecture,
+                municipality.city,
+                spec.this_update,
+                spec.next_update.map(|t| t.to_string()).unwrap_or_default(),
+                spec.crl_number,
+                entries.join(", "),
+            ),
         });
     }
     for def in &PERSONAS {
@@ -179,10 +220,18 @@ pub fn generate_all() -> Result<Vec<GeneratedFile>> {
         };
         let persona = def.build(&pki, &auth_key, &sign_key)?;
         let path = Path::new(PERSONAS_DIR).join(format!("{}.toml", def.id));
-        files.push(text(path, persona.to_toml()?));
+        files.push(text(
+            path,
+            persona.to_toml()?,
+            format!("persona `{}` ({})", def.id, def.label),
+        ));
     }
-    let listed: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    files.push(text(fixtures.join("README.md"), readme::render(&listed)));
+    let readme = readme::render(&files, &PERSONAS)?;
+    files.push(text(
+        fixtures.join("README.md"),
+        readme,
+        "this file".to_owned(),
+    ));
     Ok(files)
 }
 

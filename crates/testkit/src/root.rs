@@ -204,7 +204,8 @@ impl Root {
         self.certificate.tbs_certificate().subject()
     }
 
-    /// The certificate's serial number bytes (big-endian, no sign byte).
+    /// The certificate's serial number: the DER INTEGER's content bytes
+    /// (big-endian, with a leading 0x00 if the high bit is set).
     pub fn serial(&self) -> &[u8] {
         self.certificate
             .tbs_certificate()
