@@ -151,7 +151,7 @@ impl Date {
     }
 
     /// This date's anniversary in `year`. 29 February falls on 28 February in
-    /// common years (**[C] assumption**: the J-LIS rule for leap-day births is
+    /// common years (**\[C\] assumption**: the J-LIS rule for leap-day births is
     /// not public).
     pub fn anniversary_in(self, year: u16) -> Result<Date> {
         let day = self.day.min(days_in_month(year, self.month));
@@ -160,7 +160,7 @@ impl Date {
 
     /// The holder's 5th birthday strictly after `issued`: the day JPKI
     /// certificates expire (jpki.md §2.2/§2.5, "発行の日から5回目の誕生日").
-    /// A birthday on the issuance day itself does not count (**[C]**: the
+    /// A birthday on the issuance day itself does not count (**\[C\]**: the
     /// real-certificate example, issued 2020-05-19 for a 7 December birthday
     /// and expiring 2024-12-07, does not settle that edge).
     pub fn fifth_birthday_after(self, issued: Date) -> Result<Date> {

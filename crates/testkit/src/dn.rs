@@ -161,7 +161,7 @@ pub fn auth_subject(card_id: &str) -> Result<Name> {
 }
 
 /// Subject of a signature certificate: `C=JP, L=<prefecture>, L=<city>,
-/// CN=<opaque ID>` (jpki.md §2.3, [B]).
+/// CN=<opaque ID>` (jpki.md §2.3, \[B\]).
 pub fn sign_subject(card_id: &str, municipality: &Municipality) -> Result<Name> {
     name(&[
         (rfc4519::C, Value::Printable("JP")),

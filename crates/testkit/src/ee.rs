@@ -49,7 +49,7 @@ use crate::root::Generation;
 
 impl Purpose {
     /// The policy OID of test cards for this purpose (sign: documented;
-    /// auth: **[C]** assumption, see [`POLICY_AUTH_TEST`]).
+    /// auth: **\[C\]** assumption, see [`POLICY_AUTH_TEST`]).
     pub fn test_policy(self) -> ObjectIdentifier {
         match self {
             Purpose::Auth => POLICY_AUTH_TEST,
@@ -180,7 +180,7 @@ impl CertSpec {
     /// Extension order is the real one: auth KU, EKU, CP, IAN, CRLDP, AIA,
     /// AKI, SKI (jpki.md §2.2); sign KU, SAN, CP, IAN, CRLDP, AKI, SKI
     /// (jpki.md §2.3: MynaWallet's copy of a real certificate has CP, IAN, AKI,
-    /// SKI at positions 2, 3, 5, 6 — [B]). Omitted extensions leave a gap;
+    /// SKI at positions 2, 3, 5, 6 — \[B\]). Omitted extensions leave a gap;
     /// [`CertSpec::extra_extensions`] follow at the end.
     pub fn issue(&self, pki: &Pki) -> Result<Vec<u8>> {
         let root = pki.root(self.purpose, self.generation);

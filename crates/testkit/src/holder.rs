@@ -88,7 +88,7 @@ fn flags(text: &str, positions: &[usize]) -> String {
 ///
 /// Real ones look like `308014E45JEFIG14104003A` and
 /// `997794E9AGCIEG13221003A` (jpki.md §2.2); their structure is not public.
-/// We imitate the shape of those two (**[C]**, nothing may parse it): 6 digits,
+/// We imitate the shape of those two (**\[C\]**, nothing may parse it): 6 digits,
 /// `E`, 6 of `[0-9A-J]`, `G`, 5 digits, `003A`.
 pub fn card_id(seed: &str) -> String {
     let hash = Sha256::digest(seed.as_bytes());

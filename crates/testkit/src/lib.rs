@@ -44,7 +44,7 @@
 //!
 //! # Assumptions
 //!
-//! Marked **[C]** in the item docs: the auth test policy OID
+//! Marked **\[C\]** in the item docs: the auth test policy OID
 //! ([`profile::POLICY_AUTH_TEST`]), the card-ID shape ([`holder::card_id`]),
 //! leap-day birthdays and birthdays on the issuance day
 //! ([`Date::fifth_birthday_after`]), the 代替文字 flag count including U+3000.

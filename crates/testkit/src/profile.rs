@@ -7,7 +7,7 @@
 use const_oid::ObjectIdentifier;
 
 /// Policy of production 署名用 certificates, `sign-class20`
-/// (jpki.md §2.3, [A]: copied from a real certificate by MynaWallet).
+/// (jpki.md §2.3, \[A\]: copied from a real certificate by MynaWallet).
 pub const POLICY_SIGN_PRODUCTION: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.20");
 
@@ -17,11 +17,11 @@ pub const POLICY_AUTH_PRODUCTION: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.3.30");
 
 /// Policy of test-card 署名用 certificates (jpki.md §2.3: documented for
-/// JPKI test cards, [B]).
+/// JPKI test cards, \[B\]).
 pub const POLICY_SIGN_TEST: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.0.20");
 
-/// Policy of test-card 利用者証明用 certificates. **[C] assumption**: no
+/// Policy of test-card 利用者証明用 certificates. **\[C\] assumption**: no
 /// public source gives it; chosen by analogy with [`POLICY_SIGN_TEST`]
 /// (docs/DECISIONS.md, "Test policy OID for the authentication certificate").
 pub const POLICY_AUTH_TEST: ObjectIdentifier =

@@ -170,7 +170,10 @@ fn explicit_validity_serial_and_subject_key() {
         x509_cert::time::Time::GeneralTime(_)
     ));
     // A high bit gets a 0x00 sign byte: still a positive INTEGER.
-    assert_eq!(tbs.serial_number().as_bytes(), [0x00, 0xFF, 0xFF, 0xFF, 0xFF]);
+    assert_eq!(
+        tbs.serial_number().as_bytes(),
+        [0x00, 0xFF, 0xFF, 0xFF, 0xFF]
+    );
     assert_eq!(
         tbs.subject_public_key_info(),
         &pki().rogue_key().public_key_info().unwrap()
