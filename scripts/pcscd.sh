@@ -42,7 +42,7 @@ print_env() {
 start() {
   command -v pcscd >/dev/null || die "pcscd is not installed: run 'make deps' (apt package pcscd)"
   [ -f "$driver" ] || die "vpcd driver $driver is missing: run 'make deps' (apt package vsmartcard-vpcd)"
-  if pid=$(our_pid); then print_env; return 0; fi
+  if pid=$(our_pid); then started_here=0; print_env; return 0; fi
   if other=$(pgrep -x pcscd); then
     die "another pcscd is running (pid $other). Stop it first (systemctl stop pcscd.socket pcscd, or kill $other): ours needs its own reader configuration."
   fi
@@ -52,6 +52,7 @@ start() {
   # --info only: --apdu would write every APDU, PINs included, to the log.
   pcscd --foreground --info --config "$conf_dir" > "$log_file" 2>&1 &
   echo $! > "$pid_file"
+  started_here=1
   for _ in $(seq 1 100); do
     if grep -q "daemon ready" "$log_file" 2>/dev/null && [ -S /run/pcscd/pcscd.comm ]; then
       print_env; return 0
@@ -78,8 +79,14 @@ case "${1:-}" in
   run)
     shift
     [ $# -gt 0 ] || die "usage: $0 run CMD..."
-    eval "$(start)"
-    trap stop EXIT
+    # Run start in this shell (not a subshell) so started_here is kept:
+    # a pcscd that was already ours and running is left running afterwards.
+    started_here=0
+    env_file=$(mktemp)
+    start > "$env_file"
+    eval "$(cat "$env_file")"
+    rm -f "$env_file"
+    [ "$started_here" = 1 ] && trap stop EXIT
     set +e; "$@"; status=$?; set -e
     exit $status
     ;;
