@@ -57,7 +57,7 @@ pub enum ApduError {
     },
 }
 
-/// A short command APDU: CLA INS P1 P2 [Lc data] [Le].
+/// A short command APDU: CLA INS P1 P2 \[Lc data\] \[Le\].
 ///
 /// Not `Clone` (its data may be a PIN); `Debug` prints the masked form of
 /// [`TraceLine`].

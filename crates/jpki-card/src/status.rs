@@ -132,10 +132,10 @@ pub enum StatusKind {
     /// 0 (jpki.md §1.4, Go myna `Verify()`).
     ReferenceDataBlocked,
     /// `69 83`: ISO "authentication method blocked". Not seen on JPKI cards;
-    /// treated as blocked defensively (jpki.md §1.4, rated [C]).
+    /// treated as blocked defensively (jpki.md §1.4, rated \[C\]).
     AuthenticationMethodBlocked,
     /// `63 00`: a key without a retry counter; not expected for JPKI keys
-    /// (jpki.md §1.4, rated [C]).
+    /// (jpki.md §1.4, rated \[C\]).
     NoRetryCounter,
     /// `69 82`: security status not satisfied: reading EF `0001` before the
     /// sign password, or a signature before VERIFY (jpki.md §1.4).
@@ -151,7 +151,7 @@ pub enum StatusKind {
     /// `67 00`: wrong length (jpki.md §1.4).
     WrongLength,
     /// `6F 00`: no precise diagnosis; seen on the first command after a power
-    /// cycle on one card (jpki.md §1.4, rated [C]).
+    /// cycle on one card (jpki.md §1.4, rated \[C\]).
     NoPreciseDiagnosis,
     /// `61 xx`: `available` more bytes wait; fetch them with GET RESPONSE
     /// (ISO/IEC 7816-4 §5.1.3; jpki.md §1.7). `61 00` means 256.

@@ -11,6 +11,7 @@ use crate::flow::ops::{
     PinCounter, ReadFile, SelectAp, SignWith, Verify, check_tries, pin_counter, read_file,
     sign_with,
 };
+use crate::flow::sign_document::Len;
 use crate::pin::AuthPin;
 
 /// How the auth PIN reaches the card.
@@ -44,14 +45,8 @@ impl fmt::Debug for Authentication {
     /// Lengths only: the certificate identifies a person.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Authentication")
-            .field(
-                "certificate",
-                &format_args!("<{} bytes>", self.certificate.len()),
-            )
-            .field(
-                "signature",
-                &format_args!("<{} bytes>", self.signature.len()),
-            )
+            .field("certificate", &Len(&self.certificate))
+            .field("signature", &Len(&self.signature))
             .field("tries_left_before", &self.tries_left_before)
             .finish()
     }
@@ -198,5 +193,94 @@ impl Program for AuthenticateProgram {
     fn scrub(&mut self) {
         self.pin = None;
         self.stage = Stage::Finished; // drops an unsent VERIFY too
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::flow::{Flow, Step};
+    use crate::transport::TransportError;
+
+    /// A flow whose certificate stage is skipped, to look at the PIN.
+    fn at_counter(pin: PinEntry) -> Authenticate {
+        let mut flow = Authenticate::new(pin, [0; 32]);
+        flow.0.program.stage = Stage::Counter(pin_counter(Ef::AuthPin));
+        flow
+    }
+
+    fn host_pin() -> PinEntry {
+        PinEntry::Host(AuthPin::new("1234").unwrap())
+    }
+
+    fn step_bytes(step: Step) -> Vec<u8> {
+        match step {
+            Step::Transmit(command) => command.to_bytes().to_vec(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_pin_is_gone_once_the_verify_is_built() {
+        let mut flow = at_counter(host_pin());
+        assert_eq!(
+            step_bytes(flow.next()),
+            [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18]
+        );
+        flow.handle_response(&[0x90, 0x00]);
+        assert_eq!(step_bytes(flow.next()), [0x00, 0x20, 0x00, 0x80]);
+        flow.handle_response(&[0x63, 0xC3]);
+        assert!(flow.0.program.pin.is_some());
+        let verify = flow.next();
+        assert!(flow.0.program.pin.is_none());
+        assert_eq!(
+            format!("{verify:?}"),
+            "Transmit(Command(00 20 00 80 04 ** ** ** **))"
+        );
+    }
+
+    #[test]
+    fn the_pin_is_gone_on_every_failure() {
+        // Blocked counter: no VERIFY, PIN dropped.
+        let mut flow = at_counter(host_pin());
+        let _ = flow.next();
+        flow.handle_response(&[0x90, 0x00]);
+        let _ = flow.next();
+        flow.handle_response(&[0x63, 0xC0]);
+        assert!(matches!(flow.next(), Step::Done));
+        assert!(flow.0.program.pin.is_none());
+        assert_eq!(flow.finish().unwrap_err(), CardError::PinBlocked);
+
+        // A transport error before the counter.
+        let mut flow = Authenticate::new(host_pin(), [0; 32]);
+        let _ = flow.next();
+        flow.handle_transport_error(TransportError::CardRemoved);
+        assert!(flow.0.program.pin.is_none());
+
+        // Last try without confirmation.
+        let mut flow = at_counter(host_pin());
+        let _ = flow.next();
+        flow.handle_response(&[0x90, 0x00]);
+        let _ = flow.next();
+        flow.handle_response(&[0x63, 0xC1]);
+        assert!(matches!(flow.next(), Step::Done));
+        assert!(flow.0.program.pin.is_none());
+    }
+
+    #[test]
+    fn the_pin_pad_path_builds_the_structure() {
+        let mut flow = at_counter(PinEntry::PinPad { timeout_secs: 45 });
+        let _ = flow.next();
+        flow.handle_response(&[0x90, 0x00]);
+        let _ = flow.next();
+        flow.handle_response(&[0x63, 0xC2]);
+        match flow.next() {
+            Step::VerifyOnPinPad(s) => assert_eq!(s, crate::pinpad::auth_pin_verify_structure(45)),
+            other => panic!("{other:?}"),
+        }
+        flow.handle_response(&[0x64, 0x01]);
+        assert!(matches!(flow.next(), Step::Done));
+        assert_eq!(flow.finish().unwrap_err(), CardError::PinEntryCancelled);
     }
 }

@@ -59,7 +59,7 @@ impl<T> Slot<T> {
 
 /// SELECT the JPKI-AP by AID. Any refusal means this is not a My Number
 /// card (jpki.md §1.1). `6F 00` gets one more try: one card answers it to the
-/// first command after a power cycle (jpki.md §1.4, rated [C]).
+/// first command after a power cycle (jpki.md §1.4, rated \[C\]).
 pub(crate) struct SelectAp {
     slot: Slot<()>,
     retried: bool,

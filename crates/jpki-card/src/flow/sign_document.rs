@@ -33,16 +33,24 @@ pub struct DocumentSignature {
 impl fmt::Debug for DocumentSignature {
     /// Lengths only: the sign certificate holds name, address and birth date.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = |v: &Vec<u8>| format!("<{} bytes>", v.len());
         f.debug_struct("DocumentSignature")
+            .field("sign_certificate", &Len(&self.sign_certificate))
+            .field("signature", &Len(&self.signature))
             .field(
-                "sign_certificate",
-                &format_args!("{}", len(&self.sign_certificate)),
+                "auth_certificate",
+                &self.auth_certificate.as_deref().map(Len),
             )
-            .field("signature", &format_args!("{}", len(&self.signature)))
-            .field("auth_certificate", &self.auth_certificate.as_ref().map(len))
             .field("tries_left_before", &self.tries_left_before)
             .finish()
+    }
+}
+
+/// Debug-prints a byte string as its length.
+pub(crate) struct Len<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for Len<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
     }
 }
 
@@ -208,5 +216,40 @@ impl Program for SignDocumentProgram {
     fn scrub(&mut self) {
         self.password = None;
         self.stage = Stage::Finished; // drops an unsent VERIFY too
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::flow::{Flow, Step};
+
+    #[test]
+    fn the_password_is_gone_once_the_verify_is_built_or_the_flow_fails() {
+        let password = || SignPassword::new("abc123").unwrap();
+        let mut flow = SignDocument::new(password(), [0; 32]);
+        for reply in [[0x90, 0x00], [0x90, 0x00], [0x63, 0xC5]] {
+            assert!(matches!(flow.next(), Step::Transmit(_)));
+            flow.handle_response(&reply);
+        }
+        assert!(flow.0.program.password.is_some());
+        match flow.next() {
+            Step::Transmit(c) => assert_eq!(
+                format!("{c:?}"),
+                "Command(00 20 00 80 06 ** ** ** ** ** **)"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(flow.0.program.password.is_none());
+
+        let mut flow = SignDocument::new(password(), [0; 32]);
+        let _ = flow.next();
+        flow.handle_response(&[0x6A, 0x82]);
+        assert!(flow.0.program.password.is_none());
+        assert!(matches!(
+            flow.finish(),
+            Err(CardError::NotAMyNumberCard { .. })
+        ));
     }
 }
