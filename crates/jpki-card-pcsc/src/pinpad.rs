@@ -18,9 +18,6 @@ use crate::error::{describe, map_pcsc_error};
 /// (`0x42000D48` on pcsc-lite and macOS, `0x00313520` on Windows).
 pub const CM_IOCTL_GET_FEATURE_REQUEST: u32 = pcsc::ctl_code(3400) as u32;
 
-/// Part 10 feature tag of `FEATURE_VERIFY_PIN_DIRECT`.
-pub const FEATURE_VERIFY_PIN_DIRECT: u8 = 0x06;
-
 /// What the reader offers for PIN entry, as discovered on connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PinPadFeatures {
@@ -42,9 +39,13 @@ impl PinPadFeatures {
 /// is reported, because the next APDU would fail the same way.
 pub fn discover_features(reader: &mut dyn ReaderControl) -> Result<PinPadFeatures, TransportError> {
     match reader.control(CM_IOCTL_GET_FEATURE_REQUEST, &[]) {
-        Ok(tlvs) => Ok(PinPadFeatures {
-            verify_pin_direct: feature_ioctl(&tlvs, FEATURE_VERIFY_PIN_DIRECT),
-        }),
+        Ok(tlvs) => match jpki_card::pinpad::verify_pin_direct_ioctl(&tlvs) {
+            Ok(verify_pin_direct) => Ok(PinPadFeatures { verify_pin_direct }),
+            Err(e) => {
+                tracing::warn!(error = %e, "reader's part 10 feature list is malformed: no PIN pad");
+                Ok(PinPadFeatures::default())
+            }
+        },
         Err(e) => match map_pcsc_error(e) {
             gone @ (TransportError::CardRemoved
             | TransportError::CardReset
@@ -55,22 +56,6 @@ pub fn discover_features(reader: &mut dyn ReaderControl) -> Result<PinPadFeature
             }
         },
     }
-}
-
-/// Finds `tag` in a part 10 feature list (`{ tag u8, len u8 = 4, value u32 BE }`
-/// repeated) and returns its ioctl code. Malformed lists are read up to the
-/// first broken entry.
-pub fn feature_ioctl(tlvs: &[u8], tag: u8) -> Option<u32> {
-    let mut rest = tlvs;
-    while let [t, len, tail @ ..] = rest {
-        let len = usize::from(*len);
-        let value = tail.get(..len)?;
-        if *t == tag {
-            return <[u8; 4]>::try_from(value).ok().map(u32::from_be_bytes);
-        }
-        rest = &tail[len..];
-    }
-    None
 }
 
 /// Sends a complete `PIN_VERIFY_STRUCTURE` (with its APDU template) to the
@@ -95,6 +80,7 @@ pub fn verify_pin_direct(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     struct Scripted(Result<Vec<u8>, pcsc::Error>, Vec<(u32, Vec<u8>)>);
@@ -113,23 +99,23 @@ mod tests {
 
     #[test]
     fn finds_verify_pin_direct_as_libccid_returns_it() {
-        let tlvs = [
+        let tlvs = vec![
             0x0A, 4, 0x42, 0x33, 0x00, 0x0A, // IFD_PIN_PROPERTIES
             0x06, 4, 0x42, 0x33, 0x00, 0x06, // VERIFY_PIN_DIRECT
             0x07, 4, 0x42, 0x33, 0x00, 0x07, // MODIFY_PIN_DIRECT
         ];
-        assert_eq!(feature_ioctl(&tlvs, 0x06), Some(0x4233_0006));
-        assert_eq!(feature_ioctl(&tlvs, 0x07), Some(0x4233_0007));
-        assert_eq!(feature_ioctl(&tlvs, 0x12), None);
+        let mut r = Scripted(Ok(tlvs), vec![]);
+        let features = discover_features(&mut r).unwrap();
+        assert_eq!(features.verify_pin_direct, Some(0x4233_0006));
+        assert!(features.has_pin_pad());
     }
 
     #[test]
-    fn malformed_lists_give_none_not_panic() {
-        assert_eq!(feature_ioctl(&[], 6), None);
-        assert_eq!(feature_ioctl(&[6], 6), None);
-        assert_eq!(feature_ioctl(&[6, 4, 1, 2], 6), None);
-        assert_eq!(feature_ioctl(&[6, 2, 1, 2], 6), None);
-        assert_eq!(feature_ioctl(&[1, 200, 1, 2], 6), None);
+    fn a_malformed_feature_list_means_no_pin_pad_not_a_panic() {
+        for list in [vec![6], vec![6, 4, 1, 2], vec![6, 2, 1, 2, 3, 4]] {
+            let mut r = Scripted(Ok(list), vec![]);
+            assert_eq!(discover_features(&mut r), Ok(PinPadFeatures::default()));
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use jpki_card::TransportError;
+use zeroize::Zeroizing;
 
 use crate::connection::{Connection, Connector};
 use crate::error::{describe, map_pcsc_error};
@@ -22,8 +23,8 @@ use crate::trace;
 
 /// What the handle asks of the card thread.
 pub(crate) enum Request {
-    /// One APDU.
-    Transmit(Vec<u8>),
+    /// One APDU; zeroised when dropped (a VERIFY carries the PIN).
+    Transmit(Zeroizing<Vec<u8>>),
     /// A `PIN_VERIFY_STRUCTURE` for the reader's verify ioctl.
     VerifyOnPinPad(Vec<u8>),
     /// Disconnect with unpower.
@@ -139,15 +140,7 @@ impl CardThread {
         let session = self.session()?;
         let result = pinpad::verify_pin_direct(&mut **session, ioctl, structure);
         if self.trace_apdus {
-            // The structure holds placeholders only, but it is not logged either.
-            match &result {
-                Ok(sw) => {
-                    tracing::trace!(target: "jpki_card_pcsc::apdu", reader = self.connector.reader_name(), "PIN pad VERIFY < SW {:02X}{:02X}", sw[0], sw[1])
-                }
-                Err(e) => {
-                    tracing::trace!(target: "jpki_card_pcsc::apdu", reader = self.connector.reader_name(), "PIN pad VERIFY < error: {e}")
-                }
-            }
+            trace::pin_pad(self.connector.reader_name(), structure, &result);
         }
         result
     }

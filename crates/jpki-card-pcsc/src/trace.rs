@@ -1,35 +1,33 @@
-//! Masked APDU tracing at `TRACE` level.
-//!
-//! Raw APDU bytes are never logged: a VERIFY carries the PIN in clear. Until
-//! `jpki_card::apdu::TraceLine` is available, a trace line shows only the
-//! command header, the lengths and the status word, never data.
+//! Masked APDU tracing at `TRACE` level, through `jpki_card::TraceLine`:
+//! VERIFY data shows as `**`, response data is shortened. Raw APDU bytes are
+//! never logged (a VERIFY carries the PIN in clear).
 
-use jpki_card::TransportError;
+use jpki_card::{TraceLine, TransportError};
 
-/// Logs one exchange at `TRACE` level on the target `jpki_card_pcsc::apdu`.
+/// The `tracing` target of APDU traces.
+const TARGET: &str = "jpki_card_pcsc::apdu";
+
+/// Logs one exchange at `TRACE` level.
 pub(crate) fn exchange(reader: &str, command: &[u8], response: &Result<Vec<u8>, TransportError>) {
-    if !tracing::enabled!(target: "jpki_card_pcsc::apdu", tracing::Level::TRACE) {
+    if !tracing::enabled!(target: TARGET, tracing::Level::TRACE) {
         return;
     }
-    let header = match command {
-        [cla, ins, p1, p2, rest @ ..] => {
-            format!(
-                "{cla:02X} {ins:02X} {p1:02X} {p2:02X} +{} bytes",
-                rest.len()
-            )
-        }
-        _ => format!("({} bytes)", command.len()),
-    };
+    tracing::trace!(target: TARGET, reader, "> {}", TraceLine::command(command).hex());
     match response {
-        Ok(r) if r.len() >= 2 => {
-            let sw = &r[r.len() - 2..];
-            tracing::trace!(target: "jpki_card_pcsc::apdu", reader, "> {header} < {} bytes SW {:02X}{:02X}", r.len() - 2, sw[0], sw[1]);
-        }
-        Ok(r) => {
-            tracing::trace!(target: "jpki_card_pcsc::apdu", reader, "> {header} < {} bytes (no SW)", r.len());
-        }
-        Err(e) => {
-            tracing::trace!(target: "jpki_card_pcsc::apdu", reader, "> {header} < error: {e}")
-        }
+        Ok(r) => tracing::trace!(target: TARGET, reader, "< {}", TraceLine::response(r).hex()),
+        Err(e) => tracing::trace!(target: TARGET, reader, "# transport error: {e}"),
+    }
+}
+
+/// Logs one PIN-pad verification at `TRACE` level (the structure carries
+/// placeholders, not the PIN; its APDU template is masked all the same).
+pub(crate) fn pin_pad(reader: &str, structure: &[u8], reply: &Result<[u8; 2], TransportError>) {
+    if !tracing::enabled!(target: TARGET, tracing::Level::TRACE) {
+        return;
+    }
+    tracing::trace!(target: TARGET, reader, "> PIN pad {}", TraceLine::pin_pad(structure).hex());
+    match reply {
+        Ok(sw) => tracing::trace!(target: TARGET, reader, "< {}", TraceLine::response(sw).hex()),
+        Err(e) => tracing::trace!(target: TARGET, reader, "# transport error: {e}"),
     }
 }

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use jpki_card::{CardTransport, TransportError};
+use zeroize::Zeroizing;
 
 use crate::connection::{Connector, PcscConnector};
 use crate::error::map_pcsc_error;
@@ -173,7 +174,7 @@ impl PcscCard {
 impl CardTransport for PcscCard {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.call(
-            Request::Transmit(command.to_vec()),
+            Request::Transmit(Zeroizing::new(command.to_vec())),
             self.options.exchange_timeout,
         )
     }
