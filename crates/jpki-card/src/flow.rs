@@ -15,6 +15,17 @@
 //! Under every flow a shared exchange layer handles `61 xx` (GET RESPONSE
 //! `00 C0 00 00 xx`, data concatenated) and `6C xx` (the same command re-sent
 //! once with Le = xx), so the flows only see complete responses (jpki.md §1.7).
+//!
+//! Choices where jpki.md leaves room, each documented where it is made:
+//! * `6F 00` to the first SELECT of the AID gets one more SELECT (one card
+//!   answers it to the first command after a power cycle, §1.4, rated \[C\]); any
+//!   other refusal is [`CardError::NotAMyNumberCard`].
+//! * The empty VERIFY must answer `63 Cx`; `90 00` or `63 00` ("no counter")
+//!   is [`CardError::UnexpectedStatus`] and no PIN is sent (§1.4: the card
+//!   always reports its counter, even after a successful VERIFY).
+//! * The last try needs the caller's confirmation for both secrets (§6.3).
+//! * Certificates are parsed as X.509 right after reading, before any PIN
+//!   try is spent; the signature is checked against them after signing (§6.4).
 
 mod authenticate;
 mod exchange;

@@ -107,8 +107,8 @@ impl fmt::Debug for StatusWord {
 }
 
 impl From<[u8; 2]> for StatusWord {
-    fn from(b: [u8; 2]) -> Self {
-        StatusWord::from_bytes(b[0], b[1])
+    fn from([sw1, sw2]: [u8; 2]) -> Self {
+        StatusWord::from_bytes(sw1, sw2)
     }
 }
 
