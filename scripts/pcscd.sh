@@ -89,7 +89,7 @@ case "${1:-}" in
     [ "$started_here" = 1 ] && trap stop EXIT
     # Say in the log (CI's included) which daemon and readers the run uses.
     readers=$(timeout 5 pcsc_scan -r 2>/dev/null | sed -n 's/^[0-9]*: //p' | paste -sd ',' - || true)
-    echo "pcscd.sh: pcscd pid $(cat "$pid_file") (pcsc-lite $(pcscd --version 2>/dev/null | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -1)), vpcd readers: ${readers:-none listed}" >&2
+    echo "pcscd.sh: pcscd pid $(cat "$pid_file") (pcsc-lite $(pcscd --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9.]*[0-9]\).*/\1/p' | head -1)), vpcd readers: ${readers:-none listed}" >&2
     set +e; "$@"; status=$?; set -e
     exit $status
     ;;
