@@ -17,7 +17,7 @@ use jpki_card::TransportError;
 use zeroize::Zeroizing;
 
 use crate::connection::{Connection, Connector};
-use crate::error::{describe, map_pcsc_error};
+use crate::error::{describe, is_service_lost, map_pcsc_error};
 use crate::pinpad::{self, PinPadFeatures};
 use crate::trace;
 
@@ -153,6 +153,10 @@ impl CardThread {
         };
         match conn.unpower() {
             Ok(()) => Ok(()),
+            Err(e) if is_service_lost(e) => {
+                tracing::debug!(error = %describe(e), "PC/SC service gone at power-down");
+                Ok(())
+            }
             Err(e) => match map_pcsc_error(e) {
                 TransportError::CardRemoved
                 | TransportError::CardReset
