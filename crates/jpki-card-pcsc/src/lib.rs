@@ -18,8 +18,10 @@
 //!   never a hang or a panic.
 //!
 //! Never:
-//! - logs APDU bytes unmasked (a VERIFY carries the PIN in clear): traces show
-//!   headers, lengths and status words only;
+//! - logs APDU bytes unmasked (a VERIFY carries the PIN in clear): the
+//!   optional traces ([`PcscCardOptions::trace_apdus`], `TRACE` level, target
+//!   `jpki_card_pcsc::apdu`) go through `jpki_card::TraceLine`, which masks
+//!   VERIFY data and shortens responses;
 //! - begins a PC/SC transaction, let alone holds one across a UI wait (Windows
 //!   resets a card whose transaction idles for 5 s, jpki.md §1.8); the
 //!   exclusive connection does the transaction's job;
@@ -42,6 +44,24 @@ pub use monitor::{Monitor, ReaderEvent};
 pub use pinpad::PinPadFeatures;
 pub use readers::list_readers;
 pub use transport::{PcscCard, PcscCardOptions};
+
+// # Testing
+//
+// (A plain comment, not crate docs, so it does not end up in the API docs.)
+// - Unit tests (`src/tests.rs`, `pinpad.rs`, `error.rs`) drive the card thread
+//   through a scripted `Connector`.
+// - `tests/integration` runs against the real pcscd + vpcd + jpki-card-sim:
+//   `scripts/pcscd.sh run cargo test -p jpki-card-pcsc`; it fails with that
+//   instruction when the harness is not there. `tests/zz_pcscd_restart.rs`
+//   stops and restarts pcscd, so it is its own binary, run last.
+// - PIN pads: vpcd answers every control code with
+//   SCARD_E_UNSUPPORTED_FEATURE, so the PIN-pad path is tested with a CCID
+//   PIN-pad double behind the same card thread (`PcscCard::spawn`), not through
+//   pcscd. Not done yet: a real-pcscd PIN-pad test with a test-only IFD handler
+//   (a cdylib exporting pcsc-lite's IFDH* API that advertises
+//   FEATURE_VERIFY_PIN_DIRECT and forwards to the virtual card, loaded with
+//   `pcscd --config DIR`; shared/domain/build-and-test.md describes one that
+//   was built and worked).
 
 /// The `pcsc` crate this transport is built on, re-exported so that
 /// [`Connector`] / [`Connection`] doubles can name its error type.

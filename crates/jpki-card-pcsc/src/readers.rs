@@ -13,6 +13,10 @@ use crate::error::map_pcsc_error;
 ///
 /// Let the operator pick the reader: never silently take the first one
 /// (jpki.md §6).
+///
+/// Blocks for one round trip to the PC/SC service (a local socket, well under
+/// a millisecond): call it from a blocking context (`spawn_blocking` under an
+/// async runtime), or follow [`crate::Monitor`]'s events instead.
 pub fn list_readers() -> Result<Vec<String>, TransportError> {
     let ctx = Context::establish(Scope::User).map_err(map_pcsc_error)?;
     let names = reader_names_c(&ctx).map_err(map_pcsc_error)?;
