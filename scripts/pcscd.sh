@@ -50,11 +50,15 @@ start() {
   printf 'FRIENDLYNAME "%s"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      %s\nCHANNELID    0x%X\n' \
     "$reader_name" "$port" "$driver" "$port" > "$conf_dir/madoguchi-vpcd"
   # --info only: --apdu would write every APDU, PINs included, to the log.
-  pcscd --foreground --info --config "$conf_dir" > "$log_file" 2>&1 &
+  # Appended, so a restart (the pcscd-restart test) keeps the earlier lines
+  # for the PIN check; `make clean-run` starts afresh.
+  log_from=$(( $( { wc -l < "$log_file"; } 2>/dev/null || echo 0) + 1 ))
+  echo "=== pcscd started $(date -u +%FT%TZ)" >> "$log_file"
+  pcscd --foreground --info --config "$conf_dir" >> "$log_file" 2>&1 &
   echo $! > "$pid_file"
   started_here=1
   for _ in $(seq 1 100); do
-    if grep -q "daemon ready" "$log_file" 2>/dev/null && [ -S /run/pcscd/pcscd.comm ]; then
+    if tail -n +"$log_from" "$log_file" 2>/dev/null | grep -q "daemon ready" && [ -S /run/pcscd/pcscd.comm ]; then
       print_env; return 0
     fi
     kill -0 "$(cat "$pid_file")" 2>/dev/null || { cat "$log_file" >&2; die "pcscd exited at start"; }

@@ -194,6 +194,9 @@ impl Server {
     fn run(mut self) -> (VirtualCard, EjectReason) {
         let reason = self.serve();
         let _ = self.stream.shutdown(Shutdown::Both);
+        // A card that leaves the reader loses power, and with it every PIN
+        // verified in that session (jpki.md §1.8); only the counters remain.
+        self.card.power_off();
         (self.card, reason)
     }
 

@@ -164,6 +164,34 @@ fn remove_fault_leaves_without_answering() {
 }
 
 #[test]
+fn a_card_taken_out_loses_its_verified_pins() {
+    // Taken out by the remove fault and by remove(): either way the card
+    // leaves the reader unpowered, so no VERIFY outlives it (jpki.md §1.8).
+    for faulted in [true, false] {
+        let (listener, addr) = FakeVpcd::listen();
+        let mut slot = VpcdSlot::new(addr);
+        let faults = if faulted {
+            Faults::default().remove_after(3)
+        } else {
+            Faults::default()
+        };
+        slot.insert(card(), faults).unwrap();
+        let mut vpcd = FakeVpcd::accept(&listener);
+        vpcd.control(1);
+        assert_eq!(sw(&vpcd.transmit(&SELECT_JPKI)), 0x9000);
+        assert_eq!(sw(&vpcd.transmit(&select_ef_apdu(0x0018))), 0x9000);
+        assert_eq!(sw(&vpcd.transmit(&verify_apdu(AUTH_PIN.as_bytes()))), 0x9000);
+        if faulted {
+            write_message(&mut vpcd.stream, &select_ef_apdu(0x0017)).unwrap();
+            vpcd.assert_closed();
+        }
+        let card = slot.remove().expect("the card comes back");
+        assert!(!card.is_auth_pin_verified(), "faulted: {faulted}");
+        assert_eq!(card.auth_pin_tries_left(), 3);
+    }
+}
+
+#[test]
 fn second_insert_is_refused() {
     let (listener, addr) = FakeVpcd::listen();
     let mut slot = VpcdSlot::new(addr);
