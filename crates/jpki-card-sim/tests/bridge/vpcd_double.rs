@@ -180,7 +180,10 @@ fn a_card_taken_out_loses_its_verified_pins() {
         vpcd.control(1);
         assert_eq!(sw(&vpcd.transmit(&SELECT_JPKI)), 0x9000);
         assert_eq!(sw(&vpcd.transmit(&select_ef_apdu(0x0018))), 0x9000);
-        assert_eq!(sw(&vpcd.transmit(&verify_apdu(AUTH_PIN.as_bytes()))), 0x9000);
+        assert_eq!(
+            sw(&vpcd.transmit(&verify_apdu(AUTH_PIN.as_bytes()))),
+            0x9000
+        );
         if faulted {
             write_message(&mut vpcd.stream, &select_ef_apdu(0x0017)).unwrap();
             vpcd.assert_closed();
