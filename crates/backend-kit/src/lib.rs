@@ -1,0 +1,1 @@
+//! Server plumbing shared by the Madoguchi backends (work in progress).

@@ -1,0 +1,1 @@
+//! The verification platform (work in progress).

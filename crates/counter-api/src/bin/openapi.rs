@@ -1,0 +1,21 @@
+//! Prints the OpenAPI document of the counter API (the committed
+//! `crates/counter-api/openapi.json`): `cargo run -p counter-api --bin counter-api-openapi >
+//! crates/counter-api/openapi.json`.
+
+use std::io::Write;
+
+fn main() -> std::process::ExitCode {
+    match counter_api::openapi::document_json() {
+        Ok(json) => match std::io::stdout().write_all(json.as_bytes()) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("counter-api-openapi: cannot write: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("counter-api-openapi: cannot serialise the document: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! The OpenAPI 3.1 document, generated from the types of this crate with `utoipa`.
+//!
+//! The committed copy is `crates/counter-api/openapi.json`; the test `openapi_is_current`
+//! fails when it drifts from [`document`]. Regenerate it from the workspace root with
+//!
+//! ```sh
+//! cargo run -p counter-api --bin counter-api-openapi > crates/counter-api/openapi.json
+//! ```
+//!
+//! The paths are declared on empty functions here, not on the servers' handlers, so that
+//! the contract has one home and every server (ours or another) is held to it.
+
+use utoipa::openapi::security::SecurityScheme;
+use utoipa::{Modify, OpenApi};
+
+use crate::acquirer::{
+    AuthoriseRequest, BrandTotals, CaptureMode, CaptureRequest, MaskedCard, Payment, PaymentStatus,
+    RefundRequest, Reversal, ReversalReason, ReversalRequest, SettlementTotals,
+};
+use crate::assertion::{AssertionClaims, AssertionContext, Jwk, KeySet};
+use crate::insurer::{
+    BulkPrecheckAccepted, BulkPrecheckEntry, BulkPrecheckItem, BulkPrecheckRequest,
+    BulkPrecheckResult, BulkStatus, Consent, Consents, ElderlyRecipient, EligibilityRequest,
+    EligibilityResponse, LimitCertificate, ProcessingResult, QualificationResult, SpecificDisease,
+};
+use crate::platform::{
+    Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
+    CrlReloadResponse, EnrollmentRequest, EnrollmentResponse, FederationExchangeRequest,
+    IdentificationRequest, IdentificationResponse, InsuranceLink, MenuEntry, Notice, PaymentLink,
+    ServiceData, ServiceKind, ServiceLink, Sex,
+};
+use crate::problem::{Problem, ProblemCode};
+
+/// The document, ready to serialise.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as pretty JSON with a final newline: the committed file's exact bytes.
+pub fn document_json() -> Result<String, serde_json::Error> {
+    let mut s = serde_json::to_string_pretty(&document())?;
+    s.push('\n');
+    Ok(s)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Madoguchi counter API",
+        description = "The wire contract between the Madoguchi counter terminal and its backends: the verification platform, the insurer and the acquirer. Errors are RFC 9457 problem details (application/problem+json) with a stable `code`. Terminals authenticate with mutual TLS.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        post_challenges, post_identifications, post_enrollments, get_keys, post_federation_exchange,
+        post_crl_reload,
+        post_eligibility, post_bulk_prechecks, get_bulk_precheck,
+        post_payments, post_capture, post_void, post_refund, get_payment_by_key, post_reversals,
+        get_settlement,
+    ),
+    components(schemas(
+        Problem, ProblemCode,
+        ChallengePurpose, ChallengeContext, ChallengeRequest, ChallengeResponse,
+        IdentificationRequest, IdentificationResponse, MenuEntry, Notice, ServiceKind,
+        Application, Sex, ServiceLink, InsuranceLink, PaymentLink, ServiceData,
+        EnrollmentRequest, EnrollmentResponse, FederationExchangeRequest, CrlReloadResponse,
+        KeySet, Jwk, AssertionClaims, AssertionContext,
+        EligibilityRequest, EligibilityResponse, ProcessingResult, QualificationResult,
+        ElderlyRecipient, LimitCertificate, SpecificDisease, Consent, Consents,
+        BulkPrecheckEntry, BulkPrecheckRequest, BulkPrecheckAccepted, BulkStatus, BulkPrecheckItem,
+        BulkPrecheckResult,
+        AuthoriseRequest, CaptureMode, CaptureRequest, RefundRequest, PaymentStatus, MaskedCard,
+        Payment, ReversalReason, ReversalRequest, Reversal, BrandTotals, SettlementTotals,
+    )),
+    modifiers(&MutualTls),
+    tags(
+        (name = "platform", description = "Verification platform: challenges, identification, enrollment, keys, federation"),
+        (name = "insurer", description = "Insurer: eligibility by assertion, bulk pre-check"),
+        (name = "acquirer", description = "Acquirer: payments by card token, idempotent"),
+    )
+)]
+struct ApiDoc;
+
+struct MutualTls;
+
+impl Modify for MutualTls {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "terminal_mtls",
+            SecurityScheme::MutualTls {
+                description: Some(
+                    "Terminal client certificate issued by the operator's terminal CA; its subject CN is the terminal id."
+                        .into(),
+                ),
+                extensions: None,
+                deprecated: None,
+            },
+        );
+    }
+}
+
+// The paths. Each function is only a carrier for its `#[utoipa::path]` attribute.
+
+#[utoipa::path(post, path = "/v1/challenges", tag = "platform", security(("terminal_mtls" = [])),
+    request_body = ChallengeRequest,
+    responses(
+        (status = 200, description = "A fresh challenge bound to this terminal", body = ChallengeResponse),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_challenges() {}
+
+#[utoipa::path(post, path = "/v1/identifications", tag = "platform", security(("terminal_mtls" = [])),
+    request_body = IdentificationRequest,
+    responses(
+        (status = 200, description = "The menu of linked services with one assertion each", body = IdentificationResponse),
+        (status = "4XX", description = "Problem (not_enrolled, challenge_*, certificate_*, signature_invalid, ...)", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", description = "Problem (revocation_unknown, internal)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_identifications() {}
+
+#[utoipa::path(post, path = "/v1/enrollments", tag = "platform", security(("terminal_mtls" = [])),
+    request_body = EnrollmentRequest,
+    responses(
+        (status = 200, description = "The card is linked to the services named", body = EnrollmentResponse),
+        (status = "4XX", description = "Problem (attributes_mismatch, service_unknown, certificate_*, ...)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_enrollments() {}
+
+#[utoipa::path(get, path = "/v1/keys", tag = "platform",
+    responses((status = 200, description = "The platform's assertion verification keys", body = KeySet)))]
+#[allow(dead_code)]
+fn get_keys() {}
+
+#[utoipa::path(post, path = "/v1/federation/exchange", tag = "platform", security(("terminal_mtls" = [])),
+    request_body = FederationExchangeRequest,
+    responses(
+        (status = 200, description = "This platform's own menu and assertions for the card a trusted peer verified", body = IdentificationResponse),
+        (status = "4XX", description = "Problem (assertion_*, not_enrolled)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_federation_exchange() {}
+
+#[utoipa::path(post, path = "/v1/admin/crl/reload", tag = "platform", security(("terminal_mtls" = [])),
+    responses(
+        (status = 200, description = "CRLs reloaded; lookups never stopped", body = CrlReloadResponse),
+        (status = "4XX", description = "Problem (forbidden)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_crl_reload() {}
+
+#[utoipa::path(post, path = "/v1/eligibility", tag = "insurer", security(("terminal_mtls" = [])),
+    request_body = EligibilityRequest,
+    responses(
+        (status = 200, description = "Eligibility result", body = EligibilityResponse),
+        (status = "4XX", description = "Problem (assertion_*)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_eligibility() {}
+
+#[utoipa::path(post, path = "/v1/bulk-prechecks", tag = "insurer", security(("terminal_mtls" = [])),
+    request_body = BulkPrecheckRequest,
+    responses(
+        (status = 202, description = "Accepted; fetch the results with the reception number", body = BulkPrecheckAccepted),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_bulk_prechecks() {}
+
+#[utoipa::path(get, path = "/v1/bulk-prechecks/{reception_number}", tag = "insurer", security(("terminal_mtls" = [])),
+    params(("reception_number" = String, Path, description = "受付番号")),
+    responses(
+        (status = 200, description = "Processing state and, once completed, the results", body = BulkPrecheckResult),
+        (status = "4XX", description = "Problem (reception_unknown)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn get_bulk_precheck() {}
+
+#[utoipa::path(post, path = "/v1/payments", tag = "acquirer", security(("terminal_mtls" = [])),
+    params(("Idempotency-Key" = String, Header, description = "The client's key, persisted before the first send and reused for retries only")),
+    request_body = AuthoriseRequest,
+    responses(
+        (status = 200, description = "Authorised (or captured)", body = Payment),
+        (status = 402, description = "Declined (final)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "request_in_progress: query the status, never treat as a decline", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_payments() {}
+
+#[utoipa::path(post, path = "/v1/payments/{payment_id}/capture", tag = "acquirer", security(("terminal_mtls" = [])),
+    params(("payment_id" = String, Path), ("Idempotency-Key" = String, Header)),
+    request_body = CaptureRequest,
+    responses(
+        (status = 200, description = "Captured", body = Payment),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_capture() {}
+
+#[utoipa::path(post, path = "/v1/payments/{payment_id}/void", tag = "acquirer", security(("terminal_mtls" = [])),
+    params(("payment_id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses(
+        (status = 200, description = "Voided", body = Payment),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_void() {}
+
+#[utoipa::path(post, path = "/v1/payments/{payment_id}/refunds", tag = "acquirer", security(("terminal_mtls" = [])),
+    params(("payment_id" = String, Path), ("Idempotency-Key" = String, Header)),
+    request_body = RefundRequest,
+    responses(
+        (status = 200, description = "Refunded", body = Payment),
+        (status = "4XX", description = "Problem (amount_exceeded, invalid_payment_state)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_refund() {}
+
+#[utoipa::path(get, path = "/v1/payments/by-idempotency-key/{key}", tag = "acquirer", security(("terminal_mtls" = [])),
+    params(("key" = String, Path, description = "The authorisation's idempotency key")),
+    responses(
+        (status = 200, description = "The payment", body = Payment),
+        (status = 404, description = "not_found: nothing was charged under this key", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "request_in_progress", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn get_payment_by_key() {}
+
+#[utoipa::path(post, path = "/v1/reversals", tag = "acquirer", security(("terminal_mtls" = [])),
+    params(("Idempotency-Key" = String, Header)),
+    request_body = ReversalRequest,
+    responses(
+        (status = 200, description = "Reversed, or nothing to reverse", body = Reversal),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_reversals() {}
+
+#[utoipa::path(get, path = "/v1/settlements/{date}", tag = "acquirer", security(("terminal_mtls" = [])),
+    params(("date" = String, Path, description = "Business date YYYY-MM-DD (JST)")),
+    responses(
+        (status = 200, description = "The day's totals", body = SettlementTotals),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn get_settlement() {}

@@ -1,0 +1,249 @@
+//! Enrollment: the application the customer signs with the signature certificate, and the
+//! request that links the authentication certificate to the services it names.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::identify::{IdentificationRequest, MenuEntry};
+use super::service::ServiceLink;
+use crate::ident::check_id;
+use crate::problem::FieldError;
+
+/// First line of [`Application::canonical_bytes`].
+pub const APPLICATION_DOMAIN: &str = "MADOGUCHI-APPLICATION/1";
+
+/// Longest name accepted, in characters (a real 氏名 field is far shorter).
+const MAX_NAME_CHARS: usize = 100;
+/// Longest address accepted, in characters (a persona has 121; real 住所 fits in 200).
+const MAX_ADDRESS_CHARS: usize = 200;
+/// Most links one application may request.
+const MAX_SERVICES: usize = 16;
+
+/// 性別 as entered on the application (the certificate's codes 1/2/3, jpki.md §2.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// 男 (`1`).
+    Male,
+    /// 女 (`2`).
+    Female,
+    /// 不明 (`3`).
+    NotKnown,
+}
+
+impl Sex {
+    /// The wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Male => "male",
+            Self::Female => "female",
+            Self::NotKnown => "not_known",
+        }
+    }
+}
+
+/// The application the customer signs: the four attributes as entered at the counter and
+/// the services to link, bound to the enrollment challenge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    /// The `enroll` challenge this application answers (also answered by the
+    /// identification of the same request).
+    pub challenge_id: String,
+    /// 氏名 as entered (U+3000 or a space between 氏 and 名).
+    pub name: String,
+    /// 住所 as entered.
+    pub address: String,
+    /// 生年月日, Gregorian `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// 性別.
+    pub sex: Sex,
+    /// The services to link (1 to 16).
+    pub services: Vec<ServiceLink>,
+}
+
+impl Application {
+    /// The bytes the signature certificate signs (DigestInfo(SHA-256(bytes))): UTF-8 lines
+    /// `key=value\n` in this order, free-text values as JSON strings so that no value can
+    /// hold a raw newline, one `service=` line per link (its JSON, fields in declaration
+    /// order):
+    ///
+    /// ```text
+    /// MADOGUCHI-APPLICATION/1
+    /// challenge=<challenge_id>
+    /// name="<name>"
+    /// address="<address>"
+    /// birth_date="<YYYY-MM-DD>"
+    /// sex=<male|female|not_known>
+    /// service={"kind":"insurance",...}
+    /// ```
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let mut out = String::with_capacity(512);
+        out.push_str(APPLICATION_DOMAIN);
+        out.push('\n');
+        for (k, v) in [
+            ("challenge", self.challenge_id.clone()),
+            ("name", json(&self.name)),
+            ("address", json(&self.address)),
+            ("birth_date", json(&self.birth_date)),
+            ("sex", self.sex.as_str().to_owned()),
+        ] {
+            out.push_str(k);
+            out.push('=');
+            out.push_str(&v);
+            out.push('\n');
+        }
+        for s in &self.services {
+            out.push_str("service=");
+            out.push_str(&serde_json::to_string(s).unwrap_or_default());
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+
+    /// Field rules; the problem names the field (`application.name`, ...).
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let bad = |f: &str, d: String| Err(FieldError::new(format!("application.{f}"), d));
+        if let Err(e) = check_id("challenge_id", &self.challenge_id) {
+            return bad("challenge_id", e.to_string());
+        }
+        let text = |f: &str, v: &str, max: usize| {
+            let n = v.chars().count();
+            if n == 0 || n > max || v.chars().any(char::is_control) {
+                bad(
+                    f,
+                    format!("{f} must be 1 to {max} characters without control characters"),
+                )
+            } else {
+                Ok(())
+            }
+        };
+        text("name", &self.name, MAX_NAME_CHARS)?;
+        text("address", &self.address, MAX_ADDRESS_CHARS)?;
+        if !is_iso_date(&self.birth_date) {
+            return bad(
+                "birth_date",
+                "the birth date is YYYY-MM-DD (Gregorian)".into(),
+            );
+        }
+        if self.services.is_empty() || self.services.len() > MAX_SERVICES {
+            return bad(
+                "services",
+                format!("name 1 to {MAX_SERVICES} services to link"),
+            );
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            s.validate(i)?;
+        }
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+/// `POST /v1/enrollments`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollmentRequest {
+    /// The application as signed.
+    pub application: Application,
+    /// The signature certificate read from the card, DER in base64.
+    pub sign_certificate: String,
+    /// The signature certificate's PKCS#1 v1.5 signature over
+    /// DigestInfo(SHA-256([`Application::canonical_bytes`])), base64.
+    pub application_signature: String,
+    /// The authentication certificate's answer to the same `enroll` challenge: the
+    /// certificate whose (issuer, serial) is linked.
+    pub identification: IdentificationRequest,
+}
+
+/// The answer to an enrollment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EnrollmentResponse {
+    /// Id of the enrollment (quote it to support).
+    pub enrollment_id: String,
+    /// Every service now linked to the card (without assertions).
+    pub linked: Vec<MenuEntry>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::platform::{InsuranceLink, PaymentLink};
+
+    fn app() -> Application {
+        Application {
+            challenge_id: "c1".into(),
+            name: "佐藤　花子".into(),
+            address: "東京都千代田区丸の内九丁目９番９９号".into(),
+            birth_date: "1985-04-12".into(),
+            sex: Sex::Female,
+            services: vec![
+                ServiceLink::Insurance(InsuranceLink {
+                    service_id: "kenpo".into(),
+                    insurer_number: "06139999".into(),
+                    symbol: Some("千代".into()),
+                    number: "1234".into(),
+                    branch: Some("01".into()),
+                }),
+                ServiceLink::Payment(PaymentLink {
+                    service_id: "acq".into(),
+                    card_token_ref: "tok_1".into(),
+                    brand: Some("VISA".into()),
+                    last4: Some("4242".into()),
+                }),
+            ],
+        }
+    }
+
+    #[test]
+    fn canonical_bytes() {
+        let s = String::from_utf8(app().canonical_bytes()).unwrap();
+        assert_eq!(
+            s,
+            "MADOGUCHI-APPLICATION/1\nchallenge=c1\nname=\"佐藤　花子\"\n\
+             address=\"東京都千代田区丸の内九丁目９番９９号\"\nbirth_date=\"1985-04-12\"\nsex=female\n\
+             service={\"kind\":\"insurance\",\"service_id\":\"kenpo\",\"insurer_number\":\"06139999\",\"symbol\":\"千代\",\"number\":\"1234\",\"branch\":\"01\"}\n\
+             service={\"kind\":\"payment\",\"service_id\":\"acq\",\"card_token_ref\":\"tok_1\",\"brand\":\"VISA\",\"last4\":\"4242\"}\n"
+        );
+        let mut a = app();
+        a.name = "佐藤\n花子".into();
+        assert!(
+            !String::from_utf8(a.canonical_bytes())
+                .unwrap()
+                .contains("佐藤\n")
+        );
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        assert!(app().validate().is_ok());
+        let mut a = app();
+        a.birth_date = "1985/04/12".into();
+        assert_eq!(
+            a.validate().unwrap_err().field.as_str(),
+            "application.birth_date"
+        );
+        let mut a = app();
+        if let ServiceLink::Insurance(l) = &mut a.services[0] {
+            l.insurer_number = "123".into();
+        }
+        assert_eq!(
+            a.validate().unwrap_err().field.as_str(),
+            "application.services[0].insurer_number"
+        );
+        let mut a = app();
+        a.services.clear();
+        assert!(a.validate().is_err());
+    }
+}

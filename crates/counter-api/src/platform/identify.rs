@@ -1,0 +1,86 @@
+//! Identification: the answer to a challenge, and the menu of linked services with one
+//! assertion per service.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::service::ServiceKind;
+
+/// `POST /v1/identifications`: the card's answer to an `identify` (or `payment`) challenge.
+/// Also the `identification` part of an enrollment (with an `enroll` challenge).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentificationRequest {
+    /// The challenge answered.
+    pub challenge_id: String,
+    /// The user-authentication certificate read from the card, DER in base64.
+    pub auth_certificate: String,
+    /// The card's PKCS#1 v1.5 signature over DigestInfo(SHA-256(to_be_signed)), base64.
+    pub signature: String,
+}
+
+/// One service on the menu, with its assertion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MenuEntry {
+    /// The platform's service id (also the assertion's `aud`).
+    pub service_id: String,
+    /// Insurance or payment.
+    pub kind: ServiceKind,
+    /// What to show the customer (`国民健康保険`, `VISA ****1234`).
+    pub label: String,
+    /// Compact JWS the service accepts ([`crate::assertion`]); absent in an enrollment's
+    /// answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<String>,
+    /// When the assertion expires (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion_expires_at: Option<i64>,
+}
+
+/// Something staff must know about this card, beside the menu.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Notice {
+    /// The signature certificate linked at enrollment has been revoked since (the customer
+    /// moved or changed name, eligibility.md §3.2): ask them to enrol again so the linked
+    /// data can be checked.
+    SignCertificateRevoked {
+        /// When J-LIS revoked it (Unix seconds).
+        revoked_at: i64,
+        /// The CRLReason code (`affiliation_changed`, `superseded`, ...).
+        reason: String,
+    },
+}
+
+/// The answer to an identification (and to a federation exchange).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct IdentificationResponse {
+    /// Id of this identification in the platform's audit log (quote it to support).
+    pub identification_id: String,
+    /// The challenge's purpose.
+    pub purpose: super::ChallengePurpose,
+    /// The services linked to the card, each with its assertion.
+    pub menu: Vec<MenuEntry>,
+    /// What staff must know.
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+}
+
+/// `POST /v1/federation/exchange`: an assertion another platform issued for this platform
+/// (`aud` = this platform's id), to be exchanged for this platform's own assertions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FederationExchangeRequest {
+    /// The peer platform's compact JWS.
+    pub assertion: String,
+}
+
+/// The answer to `POST /v1/admin/crl/reload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CrlReloadResponse {
+    /// CRL files read.
+    pub files: u64,
+    /// Revoked serials in the new index.
+    pub entries: u64,
+}

@@ -1,0 +1,181 @@
+//! Services a card can be linked to, and the service-specific data an assertion carries.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ident::check_id;
+use crate::problem::FieldError;
+
+/// The kind of a service on the menu.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// Health-insurance eligibility (an insurer backend).
+    Insurance,
+    /// A payment method (an acquirer backend and a card token).
+    Payment,
+}
+
+/// A link requested at enrollment, as the customer entered it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ServiceLink {
+    /// Health insurance.
+    Insurance(InsuranceLink),
+    /// A payment card token.
+    Payment(PaymentLink),
+}
+
+impl ServiceLink {
+    /// The platform's service id.
+    pub fn service_id(&self) -> &str {
+        match self {
+            Self::Insurance(l) => &l.service_id,
+            Self::Payment(l) => &l.service_id,
+        }
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> ServiceKind {
+        match self {
+            Self::Insurance(_) => ServiceKind::Insurance,
+            Self::Payment(_) => ServiceKind::Payment,
+        }
+    }
+
+    /// What an assertion for this link carries.
+    pub fn data(&self) -> ServiceData {
+        match self {
+            Self::Insurance(l) => ServiceData::Insurance {
+                insurer_number: l.insurer_number.clone(),
+                symbol: l.symbol.clone(),
+                number: l.number.clone(),
+                branch: l.branch.clone(),
+            },
+            Self::Payment(l) => ServiceData::Payment {
+                card_token_ref: l.card_token_ref.clone(),
+            },
+        }
+    }
+
+    /// Field rules; `index` is the link's position in `services`.
+    pub fn validate(&self, index: usize) -> Result<(), FieldError> {
+        let bad = |f: &str, d: String| {
+            Err(FieldError::new(
+                format!("application.services[{index}].{f}"),
+                d,
+            ))
+        };
+        if let Err(e) = check_id("service_id", self.service_id()) {
+            return bad("service_id", e.to_string());
+        }
+        match self {
+            Self::Insurance(l) => {
+                if l.insurer_number.len() != 8
+                    || !l.insurer_number.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return bad(
+                        "insurer_number",
+                        "the insurer number is 8 digits (pad a 6-digit number with 00: eligibility.md §2.2)".into(),
+                    );
+                }
+                if l.number.is_empty() || l.number.chars().count() > 20 {
+                    return bad("number", "the insured number is 1 to 20 characters".into());
+                }
+                if l.symbol.as_ref().is_some_and(|s| s.chars().count() > 20) {
+                    return bad("symbol", "the symbol is at most 20 characters".into());
+                }
+                if l.branch
+                    .as_ref()
+                    .is_some_and(|b| b.len() != 2 || !b.bytes().all(|c| c.is_ascii_digit()))
+                {
+                    return bad(
+                        "branch",
+                        "the branch number is 2 digits (eligibility.md §2.2)".into(),
+                    );
+                }
+                Ok(())
+            }
+            Self::Payment(l) => {
+                if let Err(e) = check_id("card_token_ref", &l.card_token_ref) {
+                    return bad("card_token_ref", e.to_string());
+                }
+                if l.last4
+                    .as_ref()
+                    .is_some_and(|d| d.len() != 4 || !d.bytes().all(|c| c.is_ascii_digit()))
+                {
+                    return bad(
+                        "last4",
+                        "last4 is the last 4 digits of the card, nothing more".into(),
+                    );
+                }
+                if l.brand
+                    .as_ref()
+                    .is_some_and(|b| b.is_empty() || b.len() > 20)
+                {
+                    return bad("brand", "the brand is 1 to 20 characters".into());
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A health-insurance link: the insurance identifiers as enrolled (eligibility.md §2.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InsuranceLink {
+    /// The platform's service id of the insurer.
+    pub service_id: String,
+    /// 保険者番号: 8 digits.
+    pub insurer_number: String,
+    /// 記号 (may hold kanji/kana; optional for some insurers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// 番号.
+    pub number: String,
+    /// 枝番: 2 digits, may be absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+}
+
+/// A payment link: an opaque card-token reference the acquirer issued at registration.
+/// Never a card number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentLink {
+    /// The platform's service id of the acquirer.
+    pub service_id: String,
+    /// The acquirer's token reference.
+    pub card_token_ref: String,
+    /// Card brand for the menu (e.g. `VISA`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// Last 4 digits for the menu and the customer's confirmation (JCCA masking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last4: Option<String>,
+}
+
+/// The service-specific linkage data an assertion carries (`svc` claim).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ServiceData {
+    /// For an insurer: the insurance identifiers as enrolled.
+    Insurance {
+        /// 保険者番号.
+        insurer_number: String,
+        /// 記号.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        symbol: Option<String>,
+        /// 番号.
+        number: String,
+        /// 枝番.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        branch: Option<String>,
+    },
+    /// For an acquirer: the card-token reference.
+    Payment {
+        /// The acquirer's token reference.
+        card_token_ref: String,
+    },
+}
