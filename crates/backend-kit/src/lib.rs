@@ -1,1 +1,27 @@
-//! Server plumbing shared by the Madoguchi backends (work in progress).
+//! # backend-kit
+//!
+//! Plumbing every Madoguchi backend (platform, insurer, acquirer) shares, so that each
+//! server's crate holds only its own rules.
+//!
+//! **Owns:** the TLS accept loop with optional client certificates and the caller's
+//! identity as a request extension ([`serve`]); rustls server configuration from PEM files
+//! ([`tls`]); problem-details responses and the JSON extractor whose rejections are problem
+//! documents ([`http`]); TOML configuration loading with errors that name the file, the key
+//! and what was expected ([`config`]); SQLite opened in WAL mode with numbered migrations
+//! ([`sqlite`]); the injectable clock ([`clock`]).
+//!
+//! **Never:** decides anything about a request (that is each server's core), logs request
+//! bodies, or uses a crypto provider other than `ring` (no aws-lc-rs: builds stay light).
+
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod serve;
+pub mod sqlite;
+pub mod tls;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use http::{ApiError, ApiJson};
+pub use serve::{ClientIdentity, Peer, ServerHandle, serve_tls};

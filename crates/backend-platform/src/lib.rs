@@ -1,1 +1,66 @@
-//! The verification platform (work in progress).
+//! # backend-platform
+//!
+//! The verification platform (the 2014 study's 共通プラットフォーム, slides 21–23): it issues
+//! challenges bound to a terminal and a context, verifies the card's JPKI authentication
+//! certificate and signature (chain, policy, validity, revocation from CRL files), keeps the
+//! linkage registry, and answers with the menu of services linked to the card and one
+//! short-lived signed assertion per service. Enrollment links a card to services after
+//! checking the signature certificate's four attributes against the signed application.
+//! Federation exchanges a trusted peer platform's assertion for this platform's own.
+//!
+//! **Owns:** the challenge book ([`core::challenges`]), attribute matching
+//! ([`core::matching`]), pairwise pseudonyms ([`core::pseudonym`]), the menu and its
+//! assertions ([`core::menu`]), the registry and audit log in SQLite ([`registry`],
+//! [`audit`]), CRL loading and reload ([`crl_source`]), the HTTP handlers ([`http`]), the
+//! configuration ([`config`]), and starting the server ([`server`]).
+//!
+//! **Never:** gives a service a certificate serial (services get pairwise pseudonymous
+//! subjects), stores a PIN or a signature over a challenge, logs request bodies, treats an
+//! unknown revocation status as good, or answers a bad request with a 500 or a panic.
+//!
+//! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
+//! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
+//! loopback port; [`server::RunningPlatform::shutdown`] stops it. Time comes from the
+//! [`backend_kit::Clock`] given at start; the core functions take `now` as a parameter.
+
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod config;
+pub mod core;
+pub mod crl_source;
+pub mod enrollment;
+pub mod federation;
+pub mod http;
+pub mod identification;
+pub mod platform;
+pub mod registry;
+pub mod server;
+
+pub use config::Settings;
+pub use platform::Platform;
+pub use server::{RunningPlatform, start, start_in_process};
+
+/// Why the platform cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The configuration file.
+    #[error(transparent)]
+    Config(#[from] backend_kit::config::ConfigError),
+    /// Settings built in code break a rule.
+    #[error("settings: {0}")]
+    Settings(String),
+    /// The database.
+    #[error(transparent)]
+    Db(#[from] backend_kit::sqlite::DbError),
+    /// The CRL folder.
+    #[error(transparent)]
+    Crl(#[from] crl_source::CrlLoadError),
+    /// TLS material.
+    #[error("TLS: {0}")]
+    Tls(#[from] backend_kit::tls::TlsError),
+    /// Binding the listener.
+    #[error("listen: {0}")]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,364 @@
+//! The platform's configuration: the TOML file (`serve --config FILE`) and the loaded
+//! [`Settings`] the server runs on. Tests and the desktop demo build [`Settings`] directly.
+//!
+//! ```toml
+//! platform_id = "pf-tokyo"               # iss of the assertions; 1-64 of A-Z a-z 0-9 . _ : -
+//! listen = "127.0.0.1:8443"
+//! database = "platform.sqlite"            # relative paths: relative to this file
+//! challenge_ttl_secs = 60                 # optional, 10..=300
+//! assertion_ttl_secs = 120                # optional, 10..=600
+//!
+//! [tls]
+//! certificate = "tls/server.pem"          # chain, leaf first
+//! private_key = "tls/server.key"
+//! terminal_ca = "tls/terminal-ca.pem"     # issues the terminals' client certificates
+//!
+//! [jpki]
+//! environment = "production"              # or "test" (O=JPKI-TEST roots, then trust_anchors is required)
+//! trust_anchors = "jpki/roots"            # optional for production (compiled-in J-LIS roots)
+//! crl_dir = "jpki/crl"                    # DER CRL files (*.crl, *.der); reloaded on SIGHUP, admin call, interval
+//! crl_reload_secs = 3600                  # optional; 0 = no periodic reload
+//!
+//! [signing]
+//! private_key = "keys/assertion.pem"      # PKCS#8 P-256 (ES256)
+//! key_id = "pf-tokyo-1"
+//! pseudonym_secret = "keys/pseudonym.secret"  # >= 32 bytes, never shared
+//!
+//! [[services]]
+//! id = "kenpo-kanto"
+//! kind = "insurance"                      # or "payment"
+//! label = "関東健康保険組合"
+//!
+//! [[terminals]]
+//! id = "clinic-a-desk-1"                  # the CN of its client certificate
+//! admin = false                           # may call /v1/admin/*
+//!
+//! [[federation_peers]]
+//! issuer = "pf-osaka"
+//! keys = "peers/pf-osaka.json"            # its GET /v1/keys answer
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
+use counter_api::assertion::{AssertionSigner, KeySet};
+use counter_api::ident::check_id;
+use counter_api::platform::ServiceKind;
+use jpki_cert::{Environment, Purpose, TrustStore};
+use serde::Deserialize;
+
+/// Shortest pseudonym secret accepted (bytes): HMAC-SHA-256 wants a key of at least its
+/// output size (RFC 2104 §3).
+pub const MIN_PSEUDONYM_SECRET: usize = 32;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    platform_id: String,
+    listen: String,
+    database: PathBuf,
+    #[serde(default = "default_challenge_ttl")]
+    challenge_ttl_secs: i64,
+    #[serde(default = "default_assertion_ttl")]
+    assertion_ttl_secs: i64,
+    tls: FileTls,
+    jpki: FileJpki,
+    signing: FileSigning,
+    #[serde(default)]
+    services: Vec<ServiceConfig>,
+    #[serde(default)]
+    terminals: Vec<TerminalConfig>,
+    #[serde(default)]
+    federation_peers: Vec<FilePeer>,
+}
+
+fn default_challenge_ttl() -> i64 {
+    60
+}
+fn default_assertion_ttl() -> i64 {
+    120
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTls {
+    certificate: PathBuf,
+    private_key: PathBuf,
+    terminal_ca: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileJpki {
+    environment: String,
+    trust_anchors: Option<PathBuf>,
+    crl_dir: PathBuf,
+    #[serde(default = "default_crl_reload")]
+    crl_reload_secs: u64,
+}
+
+fn default_crl_reload() -> u64 {
+    3600
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSigning {
+    private_key: PathBuf,
+    key_id: String,
+    pseudonym_secret: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePeer {
+    issuer: String,
+    keys: PathBuf,
+}
+
+/// A service offered on the platform's menu.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Service id (assertion audience).
+    pub id: String,
+    /// Insurance or payment.
+    pub kind: ServiceKind,
+    /// Menu label.
+    pub label: String,
+}
+
+/// A terminal allowed to call the platform.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalConfig {
+    /// Terminal id: the CN of its client certificate.
+    pub id: String,
+    /// May call `/v1/admin/*`.
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// Everything the platform runs on, loaded and checked.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// This platform's id (`iss`).
+    pub platform_id: String,
+    /// Where `serve` listens (the in-process mode ignores it).
+    pub listen: SocketAddr,
+    /// The SQLite file of the linkage registry and the audit log.
+    pub database: PathBuf,
+    /// Challenge lifetime.
+    pub challenge_ttl_secs: i64,
+    /// Assertion lifetime.
+    pub assertion_ttl_secs: i64,
+    /// Server certificate chain (PEM).
+    pub tls_certificate_pem: Vec<u8>,
+    /// Server private key (PEM).
+    pub tls_private_key_pem: Vec<u8>,
+    /// Terminal CA certificate(s) (PEM).
+    pub terminal_ca_pem: Vec<u8>,
+    /// Authentication-certificate roots.
+    pub auth_store: TrustStore,
+    /// Signature-certificate roots.
+    pub sign_store: TrustStore,
+    /// The CRL folder.
+    pub crl_dir: PathBuf,
+    /// Periodic CRL reload (0 = off).
+    pub crl_reload_secs: u64,
+    /// The assertion signer.
+    pub signer: AssertionSigner,
+    /// The pseudonym secret.
+    pub pseudonym_secret: Vec<u8>,
+    /// The menu.
+    pub services: Vec<ServiceConfig>,
+    /// Known terminals.
+    pub terminals: Vec<TerminalConfig>,
+    /// Peer platforms whose assertions are accepted for federation.
+    pub federation_peers: Vec<KeySet>,
+}
+
+impl Settings {
+    /// Loads and checks `path`; every error names the file and the key.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let f: File = load_toml(path)?;
+        let bad =
+            |key: &str, problem: String, expected: &str| invalid(path, key, problem, expected);
+        let id_rule = "1 to 64 characters of A-Z a-z 0-9 . _ : -";
+        check_id("platform_id", &f.platform_id)
+            .map_err(|e| bad("platform_id", e.to_string(), id_rule))?;
+        let listen: SocketAddr = f.listen.parse().map_err(|e| {
+            bad(
+                "listen",
+                format!("{:?}: {e}", f.listen),
+                "an address and port like 127.0.0.1:8443",
+            )
+        })?;
+        let environment = match f.jpki.environment.as_str() {
+            "production" => Environment::Production,
+            "test" => Environment::Test,
+            other => {
+                return Err(bad(
+                    "jpki.environment",
+                    format!("{other:?} is not an environment"),
+                    "\"production\" or \"test\"",
+                ));
+            }
+        };
+        let store = |purpose: Purpose| -> Result<TrustStore, ConfigError> {
+            match (&f.jpki.trust_anchors, environment) {
+                (Some(dir), env) => {
+                    TrustStore::from_dir(purpose, env, &backend_kit::config::resolve(path, dir))
+                        .map_err(|e| {
+                            bad(
+                                "jpki.trust_anchors",
+                                e.to_string(),
+                                "a folder of JPKI root certificates (PEM or DER)",
+                            )
+                        })
+                }
+                (None, Environment::Production) => TrustStore::production(purpose).map_err(|e| {
+                    bad(
+                        "jpki.environment",
+                        e.to_string(),
+                        "the compiled-in J-LIS roots",
+                    )
+                }),
+                (None, _) => Err(bad(
+                    "jpki.trust_anchors",
+                    "missing".into(),
+                    "a folder of O=JPKI-TEST roots when environment = \"test\"",
+                )),
+            }
+        };
+        let auth_store = store(Purpose::Auth)?;
+        let sign_store = store(Purpose::Sign)?;
+        let key_pem = read_file(path, "signing.private_key", &f.signing.private_key)?;
+        let key_pem = String::from_utf8(key_pem).map_err(|_| {
+            bad(
+                "signing.private_key",
+                "not UTF-8 text".into(),
+                "a PKCS#8 PEM P-256 key",
+            )
+        })?;
+        let signer =
+            AssertionSigner::from_pkcs8_pem(f.signing.key_id.clone(), &key_pem).map_err(|e| {
+                bad(
+                    "signing.private_key",
+                    e.to_string(),
+                    "a PKCS#8 PEM P-256 key",
+                )
+            })?;
+        check_id("signing.key_id", &f.signing.key_id)
+            .map_err(|e| bad("signing.key_id", e.to_string(), id_rule))?;
+        let pseudonym_secret = read_file(
+            path,
+            "signing.pseudonym_secret",
+            &f.signing.pseudonym_secret,
+        )?;
+        let mut peers = Vec::new();
+        for (i, p) in f.federation_peers.iter().enumerate() {
+            let key = format!("federation_peers[{i}].keys");
+            let bytes = read_file(path, &key, &p.keys)?;
+            let set: KeySet = serde_json::from_slice(&bytes)
+                .map_err(|e| bad(&key, e.to_string(), "the peer's GET /v1/keys answer (JSON)"))?;
+            if set.issuer != p.issuer {
+                return Err(bad(
+                    &key,
+                    format!("the key set is {:?}'s", set.issuer),
+                    &format!("the keys of {:?}", p.issuer),
+                ));
+            }
+            peers.push(set);
+        }
+        let settings = Settings {
+            platform_id: f.platform_id,
+            listen,
+            database: backend_kit::config::resolve(path, &f.database),
+            challenge_ttl_secs: f.challenge_ttl_secs,
+            assertion_ttl_secs: f.assertion_ttl_secs,
+            tls_certificate_pem: read_file(path, "tls.certificate", &f.tls.certificate)?,
+            tls_private_key_pem: read_file(path, "tls.private_key", &f.tls.private_key)?,
+            terminal_ca_pem: read_file(path, "tls.terminal_ca", &f.tls.terminal_ca)?,
+            auth_store,
+            sign_store,
+            crl_dir: backend_kit::config::resolve(path, &f.jpki.crl_dir),
+            crl_reload_secs: f.jpki.crl_reload_secs,
+            signer,
+            pseudonym_secret,
+            services: f.services,
+            terminals: f.terminals,
+            federation_peers: peers,
+        };
+        settings
+            .check()
+            .map_err(|(key, problem, expected)| bad(&key, problem, &expected))?;
+        Ok(settings)
+    }
+
+    /// The rules on values (shared by [`Self::load`] and settings built in code): returns
+    /// (key, problem, expected).
+    pub fn check(&self) -> Result<(), (String, String, String)> {
+        let e = |k: &str, p: String, x: &str| Err((k.to_owned(), p, x.to_owned()));
+        if !(10..=300).contains(&self.challenge_ttl_secs) {
+            return e(
+                "challenge_ttl_secs",
+                format!("{}", self.challenge_ttl_secs),
+                "10 to 300 seconds",
+            );
+        }
+        if !(10..=600).contains(&self.assertion_ttl_secs) {
+            return e(
+                "assertion_ttl_secs",
+                format!("{}", self.assertion_ttl_secs),
+                "10 to 600 seconds",
+            );
+        }
+        if self.pseudonym_secret.len() < MIN_PSEUDONYM_SECRET {
+            return e(
+                "signing.pseudonym_secret",
+                format!("{} bytes", self.pseudonym_secret.len()),
+                "at least 32 random bytes",
+            );
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            if let Err(err) = check_id("id", &s.id) {
+                return e(
+                    &format!("services[{i}].id"),
+                    err.to_string(),
+                    "a service id",
+                );
+            }
+            if self.services[..i].iter().any(|o| o.id == s.id) {
+                return e(
+                    &format!("services[{i}].id"),
+                    format!("{:?} is listed twice", s.id),
+                    "unique service ids",
+                );
+            }
+            if s.label.is_empty() {
+                return e(
+                    &format!("services[{i}].label"),
+                    "empty".into(),
+                    "the menu label",
+                );
+            }
+        }
+        for (i, t) in self.terminals.iter().enumerate() {
+            if let Err(err) = check_id("id", &t.id) {
+                return e(
+                    &format!("terminals[{i}].id"),
+                    err.to_string(),
+                    "the CN of the terminal's certificate",
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The configured service `id`.
+    pub fn service(&self, id: &str) -> Option<&ServiceConfig> {
+        self.services.iter().find(|s| s.id == id)
+    }
+}

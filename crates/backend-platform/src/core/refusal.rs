@@ -1,0 +1,68 @@
+//! The one table from the platform's typed errors to problem documents (codes in
+//! `counter_api::ProblemCode`).
+
+use counter_api::{Problem, ProblemCode};
+use jpki_cert::Refusal;
+
+use super::challenges::ChallengeError;
+use super::matching::Mismatch;
+
+/// A certificate refusal from `jpki-cert`; `which` names the request field
+/// (`auth_certificate`, `sign_certificate`). The `reason` member carries the jpki-cert code.
+pub fn certificate_problem(which: &str, r: &Refusal) -> Problem {
+    let code = match r {
+        Refusal::Malformed { .. } => ProblemCode::CertificateMalformed,
+        Refusal::Expired { .. } => ProblemCode::CertificateExpired,
+        Refusal::Revoked { .. } => ProblemCode::CertificateRevoked,
+        Refusal::RevocationUnknown { .. } => ProblemCode::RevocationUnknown,
+        Refusal::ChallengeSignatureInvalid => ProblemCode::SignatureInvalid,
+        _ => ProblemCode::CertificateRefused,
+    };
+    let next = match code {
+        ProblemCode::CertificateExpired | ProblemCode::CertificateRevoked => {
+            " The card's certificate must be renewed at the municipal office."
+        }
+        ProblemCode::RevocationUnknown => {
+            " Retry later; the platform's revocation lists are not current."
+        }
+        ProblemCode::SignatureInvalid => " Read the card again.",
+        _ => "",
+    };
+    let field = if code == ProblemCode::SignatureInvalid {
+        match which {
+            "sign_certificate" => "application_signature",
+            _ => "signature",
+        }
+    } else {
+        which
+    };
+    Problem::new(code, format!("{which}: {r}.{next}"))
+        .with_field(field)
+        .with_reason(r.code())
+}
+
+/// A challenge refusal.
+pub fn challenge_problem(e: &ChallengeError) -> Problem {
+    let code = match e {
+        ChallengeError::Unknown(_) => ProblemCode::ChallengeUnknown,
+        ChallengeError::Replayed(_) => ProblemCode::ChallengeReplayed,
+        ChallengeError::WrongTerminal { .. } => ProblemCode::ChallengeWrongTerminal,
+        ChallengeError::Expired { .. } => ProblemCode::ChallengeExpired,
+        ChallengeError::WrongPurpose { .. } => ProblemCode::ChallengeWrongPurpose,
+        ChallengeError::Full => ProblemCode::Unavailable,
+    };
+    let next = match code {
+        ProblemCode::Unavailable => "",
+        _ => " Ask for a new challenge and have the card sign it.",
+    };
+    Problem::new(code, format!("{e}.{next}")).with_field("challenge_id")
+}
+
+/// An attribute mismatch at enrollment.
+pub fn mismatch_problem(m: Mismatch) -> Problem {
+    Problem::new(
+        ProblemCode::AttributesMismatch,
+        format!("{m}: correct the application as printed on the certificate (staff can show it) and sign again."),
+    )
+    .with_field(m.field())
+}

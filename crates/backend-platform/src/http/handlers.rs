@@ -1,0 +1,145 @@
+//! The routes.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use backend_kit::http::{method_not_allowed, not_found};
+use backend_kit::{ApiError, ApiJson};
+use counter_api::assertion::KeySet;
+use counter_api::platform::{
+    ChallengeRequest, ChallengeResponse, CrlReloadResponse, EnrollmentRequest, EnrollmentResponse,
+    FederationExchangeRequest, IdentificationRequest, IdentificationResponse,
+};
+use counter_api::{Problem, ProblemCode};
+
+use super::terminal::Terminal;
+use crate::audit::AuditEvent;
+use crate::core::refusal::challenge_problem;
+use crate::platform::{Platform, lock, random_id, random_nonce};
+
+/// Largest request body: an enrollment with two certificates is under 10 KiB.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// The platform's routes over `platform`.
+pub fn router(platform: Arc<Platform>) -> Router {
+    Router::new()
+        .route("/v1/challenges", post(challenges))
+        .route("/v1/identifications", post(identifications))
+        .route("/v1/enrollments", post(enrollments))
+        .route("/v1/keys", get(keys))
+        .route("/v1/federation/exchange", post(exchange))
+        .route("/v1/admin/crl/reload", post(crl_reload))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(platform)
+}
+
+/// Runs a flow on the blocking pool (RSA verification, SQLite).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<Json<T>, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(v)) => Ok(Json(v)),
+        Ok(Err(p)) => Err(p),
+        Err(e) => Err(ApiError::new(
+            ProblemCode::Internal,
+            format!("the request failed inside the server: {e}"),
+        )),
+    }
+}
+
+async fn challenges(
+    State(p): State<Arc<Platform>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<ChallengeRequest>,
+) -> Result<Json<ChallengeResponse>, ApiError> {
+    let now = p.now();
+    let mut event = AuditEvent {
+        at: now,
+        terminal_id: Some(t.id.clone()),
+        action: "challenge",
+        ..AuditEvent::default()
+    };
+    let result = (|| {
+        req.validate()?;
+        let id = random_id("chl_")?;
+        event.challenge_id = Some(id.clone());
+        let nonce = random_nonce()?;
+        let binding = lock(&p.challenges)
+            .issue(&t.id, &req, now, id, nonce)
+            .map_err(|e| challenge_problem(&e))?;
+        Ok::<_, ApiError>(binding.to_response())
+    })();
+    p.audit_outcome(event, result.as_ref().map(|_| ()));
+    Ok(Json(result?))
+}
+
+async fn identifications(
+    State(p): State<Arc<Platform>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<IdentificationRequest>,
+) -> Result<Json<IdentificationResponse>, ApiError> {
+    blocking(move || crate::identification::identify(&p, &t.id, &req)).await
+}
+
+async fn enrollments(
+    State(p): State<Arc<Platform>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<EnrollmentRequest>,
+) -> Result<Json<EnrollmentResponse>, ApiError> {
+    blocking(move || crate::enrollment::enroll(&p, &t.id, &req)).await
+}
+
+async fn exchange(
+    State(p): State<Arc<Platform>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<FederationExchangeRequest>,
+) -> Result<Json<IdentificationResponse>, ApiError> {
+    blocking(move || crate::federation::exchange(&p, &t.id, &req)).await
+}
+
+async fn keys(State(p): State<Arc<Platform>>) -> Json<KeySet> {
+    Json(p.key_set())
+}
+
+async fn crl_reload(
+    State(p): State<Arc<Platform>>,
+    t: Terminal,
+) -> Result<Json<CrlReloadResponse>, ApiError> {
+    if !t.admin {
+        return Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "only administration terminals may reload the CRLs",
+        ));
+    }
+    blocking(move || {
+        let mut event = AuditEvent {
+            at: p.now(),
+            terminal_id: Some(t.id.clone()),
+            action: "crl_reload",
+            ..AuditEvent::default()
+        };
+        let result = p
+            .crl
+            .reload()
+            .map(|s| CrlReloadResponse {
+                files: s.files,
+                entries: s.entries,
+            })
+            .map_err(|e| {
+                ApiError::from(Problem::new(
+                    ProblemCode::Unavailable,
+                    format!("{e}; the previous CRLs stay in use"),
+                ))
+            });
+        if let Ok(r) = &result {
+            event.reason = Some(format!("{} files, {} entries", r.files, r.entries));
+        }
+        p.audit_outcome(event, result.as_ref().map(|_| ()));
+        result
+    })
+    .await
+}

@@ -1,0 +1,236 @@
+//! The identification flow: challenge, certificate and signature, revocation, registry,
+//! menu. Synchronous (RSA and SQLite); handlers run it on the blocking pool.
+
+use backend_kit::ApiError;
+use counter_api::platform::{
+    ChallengeBinding, ChallengePurpose, IdentificationRequest, IdentificationResponse, Notice,
+    ServiceKind, ServiceLink,
+};
+use counter_api::{Problem, ProblemCode};
+use jpki_cert::{Accepted, UnixTime, Verdict};
+
+use crate::audit::AuditEvent;
+use crate::core::menu::{LinkedService, MenuRequest, build_menu};
+use crate::core::refusal::{certificate_problem, challenge_problem};
+use crate::platform::{Platform, lock, random_id};
+use crate::registry::Enrolled;
+
+/// Decodes the base64 fields of an identification.
+pub fn decode(req: &IdentificationRequest, prefix: &str) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
+    let b64 = |f: &'static str, v: &str| {
+        counter_api::b64::decode(f, v).map_err(|e| {
+            ApiError::from(
+                Problem::new(ProblemCode::InvalidBase64, e.to_string())
+                    .with_field(format!("{prefix}{f}")),
+            )
+        })
+    };
+    Ok((
+        b64("auth_certificate", &req.auth_certificate)?,
+        b64("signature", &req.signature)?,
+    ))
+}
+
+/// Takes the challenge and verifies the card's answer; returns the binding and the
+/// accepted certificate.
+pub fn verify_answer(
+    p: &Platform,
+    terminal_id: &str,
+    req: &IdentificationRequest,
+    purposes: &[ChallengePurpose],
+    now: i64,
+    event: &mut AuditEvent,
+) -> Result<(ChallengeBinding, Accepted), ApiError> {
+    let prefix = if purposes.contains(&ChallengePurpose::Enroll) {
+        "identification."
+    } else {
+        ""
+    };
+    let (der, sig) = decode(req, prefix)?;
+    event.challenge_id = Some(req.challenge_id.clone());
+    let binding = lock(&p.challenges)
+        .take(&req.challenge_id, terminal_id, purposes, now)
+        .map_err(|e| challenge_problem(&e))?;
+    let verdict = p.auth.verify_identification(
+        &der,
+        &binding.to_be_signed(),
+        &sig,
+        UnixTime(now),
+        p.crl.index(),
+    );
+    match verdict {
+        Verdict::Accepted(a) => {
+            event.certificate = Some((a.linkage.issuer.clone(), a.linkage.serial.clone()));
+            Ok((binding, *a))
+        }
+        Verdict::Refused { reason } => {
+            let mut problem = certificate_problem("auth_certificate", &reason);
+            if let Some(f) = &problem.field {
+                problem.field = Some(format!("{prefix}{f}"));
+            }
+            Err(problem.into())
+        }
+        _ => Err(ApiError::from(Problem::new(
+            ProblemCode::Internal,
+            "unexpected verdict",
+        ))),
+    }
+}
+
+/// The links of `enrolled` that the menu of `purpose` shows: configured services only, and
+/// for a payment challenge payment methods only.
+pub fn menu_links(
+    p: &Platform,
+    enrolled: &Enrolled,
+    purpose: ChallengePurpose,
+) -> Vec<LinkedService> {
+    enrolled
+        .links
+        .iter()
+        .filter_map(|link| {
+            let service = p.settings.service(link.service_id())?;
+            if service.kind != link.kind() {
+                return None;
+            }
+            if purpose == ChallengePurpose::Payment && !matches!(link, ServiceLink::Payment(_)) {
+                return None;
+            }
+            Some(LinkedService {
+                service: service.clone(),
+                link: link.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Notices about the holder: a signature certificate revoked since enrollment.
+pub fn notices(p: &Platform, enrolled: &Enrolled, now: i64) -> Vec<Notice> {
+    let Some((root_key, serial)) = &enrolled.sign else {
+        return Vec::new();
+    };
+    let (Ok(key), Ok(serial)) = (hex::decode(root_key), hex::decode(serial)) else {
+        return Vec::new();
+    };
+    let Ok(key) = <[u8; 32]>::try_from(key) else {
+        return Vec::new();
+    };
+    match p.crl.index().snapshot().lookup(&key, &serial) {
+        Some(r) if r.revoked_at.0 <= now => vec![Notice::SignCertificateRevoked {
+            revoked_at: r.revoked_at.0,
+            reason: serde_json::to_value(r.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// `POST /v1/identifications`.
+pub fn identify(
+    p: &Platform,
+    terminal_id: &str,
+    req: &IdentificationRequest,
+) -> Result<IdentificationResponse, ApiError> {
+    let now = p.now();
+    let mut event = AuditEvent {
+        at: now,
+        terminal_id: Some(terminal_id.to_owned()),
+        action: "identify",
+        ..AuditEvent::default()
+    };
+    let result = identify_inner(p, terminal_id, req, now, &mut event);
+    p.audit_outcome(event, result.as_ref().map(|_| ()));
+    result
+}
+
+fn identify_inner(
+    p: &Platform,
+    terminal_id: &str,
+    req: &IdentificationRequest,
+    now: i64,
+    event: &mut AuditEvent,
+) -> Result<IdentificationResponse, ApiError> {
+    let (binding, accepted) = verify_answer(
+        p,
+        terminal_id,
+        req,
+        &[ChallengePurpose::Identify, ChallengePurpose::Payment],
+        now,
+        event,
+    )?;
+    let enrolled = p
+        .registry
+        .lookup(&accepted.linkage)
+        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?
+        .ok_or_else(|| {
+            Problem::new(
+                ProblemCode::NotEnrolled,
+                "this card is linked to no service on this platform: enrol it first (signature certificate and application)",
+            )
+        })?;
+    event.subject_id = Some(enrolled.subject_id.clone());
+    let links = menu_links(p, &enrolled, binding.purpose);
+    if links.is_empty() && binding.purpose == ChallengePurpose::Payment {
+        return Err(Problem::new(
+            ProblemCode::NotEnrolled,
+            "no payment method is linked to this card",
+        )
+        .with_reason("no_payment_method")
+        .into());
+    }
+    let notices = notices(p, &enrolled, now);
+    let menu = menu_for(p, &binding, &enrolled.subject_id, None, now, &links)?;
+    Ok(IdentificationResponse {
+        identification_id: random_id("idn_")?,
+        purpose: binding.purpose,
+        menu,
+        notices,
+    })
+}
+
+/// Builds the menu with fresh `jti`s.
+pub fn menu_for(
+    p: &Platform,
+    binding: &ChallengeBinding,
+    subject_id: &str,
+    federated_from: Option<&str>,
+    now: i64,
+    links: &[LinkedService],
+) -> Result<Vec<counter_api::platform::MenuEntry>, ApiError> {
+    let req = MenuRequest {
+        platform_id: &p.settings.platform_id,
+        binding,
+        subject_id,
+        federated_from,
+        now,
+        ttl_secs: p.settings.assertion_ttl_secs,
+    };
+    let mut failed = None;
+    let mut jti = || {
+        random_id("jti_").unwrap_or_else(|e| {
+            failed = Some(e);
+            String::new()
+        })
+    };
+    let menu = build_menu(
+        &req,
+        links,
+        &p.settings.signer,
+        &p.settings.pseudonym_secret,
+        &mut jti,
+    )
+    .map_err(|e| Problem::new(ProblemCode::Internal, format!("assertion: {e}")))?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(menu),
+    }
+}
+
+/// Whether a service kind is offered (used by enrollment).
+pub fn kind_name(k: ServiceKind) -> &'static str {
+    match k {
+        ServiceKind::Insurance => "insurance",
+        ServiceKind::Payment => "payment",
+    }
+}

@@ -1,0 +1,1 @@
+//! Federation (not yet covered).

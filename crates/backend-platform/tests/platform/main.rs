@@ -1,0 +1,11 @@
+//! Acceptance tests of the verification platform: the real server on loopback over TLS
+//! with client certificates, driven by reqwest (rustls) with the testkit personas' keys and
+//! the virtual card.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod assertions;
+mod federation;
+mod flows;
+mod malformed;
+mod refusals;
+mod support;

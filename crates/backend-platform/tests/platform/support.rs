@@ -1,0 +1,438 @@
+//! Test environment: a terminal CA and server certificate made with rcgen in a temp dir,
+//! CRLs from testkit, the platform started in-process, and clients per terminal.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use backend_kit::ManualClock;
+use backend_platform::config::{ServiceConfig, TerminalConfig};
+use backend_platform::{RunningPlatform, Settings};
+use counter_api::assertion::{AssertionSigner, KeySet};
+use counter_api::platform::{
+    Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
+    EnrollmentRequest, IdentificationRequest, InsuranceLink, PaymentLink, ServiceKind, ServiceLink,
+    Sex,
+};
+use jpki_cert::{Environment, JpkiCertificate, Purpose, TrustStore};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use reqwest::StatusCode;
+use serde_json::Value;
+use testkit::{CrlEntry, CrlSpec, Generation, Municipality, Persona, Pki, TestKey};
+
+pub const INSURER: &str = "kenpo-kanto";
+pub const ACQUIRER: &str = "acq-visa";
+pub const T1: &str = "clinic-a-desk-1";
+pub const T2: &str = "clinic-a-desk-2";
+
+pub fn pki() -> &'static Pki {
+    static P: OnceLock<Pki> = OnceLock::new();
+    P.get_or_init(|| Pki::load().unwrap())
+}
+
+/// Every persona's municipality and root generation (testkit's persona table).
+const MUNICIPALITIES: &[(&str, &str, Generation)] = &[
+    ("Tokyo-to", "Chiyoda-ku", Generation::G3),
+    ("Osaka-fu", "Osaka-shi-Kita-ku", Generation::G3),
+    ("Fukuoka-ken", "Fukuoka-shi-Chuo-ku", Generation::G3),
+    ("Aichi-ken", "Nagoya-shi-Naka-ku", Generation::G3),
+    ("Hokkaido", "Sapporo-shi-Chuo-ku", Generation::G3),
+    ("Miyagi-ken", "Sendai-shi-Aoba-ku", Generation::G2),
+    ("Kanagawa-ken", "Kawasaki-shi-Nakahara-ku", Generation::G2),
+];
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn der_time(t: i64) -> der::DateTime {
+    der::DateTime::from_unix_duration(std::time::Duration::from_secs(t as u64)).unwrap()
+}
+
+/// A fresh CRL of `municipality` valid from an hour ago for a day, revoking `serials`.
+pub fn crl(
+    purpose: testkit::Purpose,
+    prefecture: &str,
+    city: &str,
+    g: Generation,
+    serials: &[u32],
+) -> Vec<u8> {
+    let mut spec = CrlSpec::new(
+        purpose,
+        g,
+        Municipality::new(prefecture, city),
+        der_time(now_secs() - 3600),
+    )
+    .unwrap();
+    for s in serials {
+        spec.entries.push(CrlEntry {
+            serial: *s,
+            revocation_date: der_time(now_secs() - 1800),
+            reason: Some(x509_cert::ext::pkix::CrlReason::AffiliationChanged),
+        });
+    }
+    spec.build(pki()).unwrap()
+}
+
+fn write_crls(dir: &Path) {
+    for purpose in testkit::Purpose::ALL {
+        for (p, c, g) in MUNICIPALITIES {
+            let name = format!("{}-{}-{}.crl", purpose.short(), p, c);
+            std::fs::write(dir.join(name), crl(purpose, p, c, *g, &[])).unwrap();
+        }
+        std::fs::write(
+            dir.join(format!("{}-committed.crl", purpose.short())),
+            testkit::committed_crl(purpose).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+fn store(purpose: Purpose) -> TrustStore {
+    let tk = match purpose {
+        Purpose::Auth => testkit::Purpose::Auth,
+        Purpose::Sign => testkit::Purpose::Sign,
+    };
+    let roots = Generation::ALL.iter().map(|g| {
+        (
+            format!("test-{purpose}-{}", g.short()),
+            pki().root(tk, *g).der().to_vec(),
+        )
+    });
+    TrustStore::new(purpose, Environment::Test, roots).unwrap()
+}
+
+/// A CA made with rcgen: the terminal CA, or a rogue one.
+pub struct Ca {
+    pub pem: String,
+    pub der: Vec<u8>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl Ca {
+    pub fn new(name: &str) -> Ca {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).unwrap();
+        Ca {
+            pem: cert.pem(),
+            der: cert.der().to_vec(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// (certificate PEM, key PEM) for `cn`, with `sans` as DNS names.
+    pub fn issue(&self, cn: &str, sans: &[&str]) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub running: RunningPlatform,
+    pub clock: ManualClock,
+    pub base: String,
+    pub terminal_ca: Ca,
+    pub server_ca: Ca,
+}
+
+pub struct EnvOptions {
+    pub platform_id: &'static str,
+    pub signing_seed: u8,
+    pub peers: Vec<KeySet>,
+}
+
+impl Default for EnvOptions {
+    fn default() -> Self {
+        EnvOptions {
+            platform_id: "pf-tokyo",
+            signing_seed: 7,
+            peers: vec![],
+        }
+    }
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        Env::start_with(EnvOptions::default()).await
+    }
+
+    pub async fn start_with(o: EnvOptions) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let crl_dir = dir.path().join("crl");
+        std::fs::create_dir(&crl_dir).unwrap();
+        write_crls(&crl_dir);
+        let server_ca = Ca::new("Madoguchi test server CA");
+        let terminal_ca = Ca::new("Madoguchi test terminal CA");
+        let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+        let signer = AssertionSigner::new(
+            format!("{}-k1", o.platform_id),
+            p256::ecdsa::SigningKey::from_slice(&[o.signing_seed; 32]).unwrap(),
+        )
+        .unwrap();
+        let settings = Settings {
+            platform_id: o.platform_id.into(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: dir.path().join("platform.sqlite"),
+            challenge_ttl_secs: 60,
+            assertion_ttl_secs: 120,
+            tls_certificate_pem: cert.into_bytes(),
+            tls_private_key_pem: key.into_bytes(),
+            terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
+            auth_store: store(Purpose::Auth),
+            sign_store: store(Purpose::Sign),
+            crl_dir,
+            crl_reload_secs: 0,
+            signer,
+            pseudonym_secret: vec![o.signing_seed.wrapping_add(1); 32],
+            services: vec![
+                ServiceConfig {
+                    id: INSURER.into(),
+                    kind: ServiceKind::Insurance,
+                    label: "関東健康保険組合".into(),
+                },
+                ServiceConfig {
+                    id: ACQUIRER.into(),
+                    kind: ServiceKind::Payment,
+                    label: "クレジットカード".into(),
+                },
+            ],
+            terminals: vec![
+                TerminalConfig {
+                    id: T1.into(),
+                    admin: true,
+                },
+                TerminalConfig {
+                    id: T2.into(),
+                    admin: false,
+                },
+            ],
+            federation_peers: o.peers,
+        };
+        let clock = ManualClock::new();
+        let running = backend_platform::start_in_process(settings, Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        let base = format!("https://localhost:{}", running.addr().port());
+        Env {
+            dir,
+            running,
+            clock,
+            base,
+            terminal_ca,
+            server_ca,
+        }
+    }
+
+    /// A client with `terminal`'s certificate (None: no client certificate).
+    pub fn client(&self, terminal: Option<&str>) -> reqwest::Client {
+        let identity = terminal.map(|t| self.terminal_ca.issue(t, &[]));
+        client_with(&self.server_ca, identity)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// A client trusting `server_ca`, presenting `identity` (cert PEM, key PEM) if any.
+pub fn client_with(server_ca: &Ca, identity: Option<(String, String)>) -> reqwest::Client {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(server_ca.der.clone()))
+        .unwrap();
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match identity {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from_pem_slice(cert.as_bytes()).unwrap()],
+                PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .build()
+        .unwrap()
+}
+
+/// POSTs JSON; returns status, content type and body.
+pub async fn post(
+    c: &reqwest::Client,
+    url: &str,
+    body: &impl serde::Serialize,
+) -> (StatusCode, String, Value) {
+    let r = c.post(url).json(body).send().await.unwrap();
+    read(r).await
+}
+
+pub async fn read(r: reqwest::Response) -> (StatusCode, String, Value) {
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, ct, v)
+}
+
+/// Asserts a problem document with `code` and `status`; returns it.
+pub fn assert_problem(got: &(StatusCode, String, Value), status: u16, code: &str) -> Value {
+    let (s, ct, v) = got;
+    assert_eq!(
+        (s.as_u16(), v["code"].as_str().unwrap_or("")),
+        (status, code),
+        "{v}"
+    );
+    assert_eq!(ct, "application/problem+json", "{v}");
+    assert_eq!(v["status"], status);
+    assert_eq!(v["type"], format!("urn:madoguchi:problem:{code}"));
+    v.clone()
+}
+
+pub async fn challenge(
+    env: &Env,
+    c: &reqwest::Client,
+    purpose: ChallengePurpose,
+    context: Option<ChallengeContext>,
+) -> ChallengeResponse {
+    let (s, _, v) = post(
+        c,
+        &env.url("/v1/challenges"),
+        &ChallengeRequest { purpose, context },
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let r: ChallengeResponse = serde_json::from_value(v).unwrap();
+    r.binding().unwrap();
+    r
+}
+
+/// A persona's card, signing with its committed keys (the same PKCS#1 v1.5 signatures the
+/// virtual card computes).
+pub struct Card {
+    pub persona: Persona,
+}
+
+impl Card {
+    pub fn load(id: &str) -> Card {
+        Card {
+            persona: testkit::load_persona(id).unwrap(),
+        }
+    }
+    pub fn auth_der(&self) -> Vec<u8> {
+        JpkiCertificate::from_pem_or_der(self.persona.pem.auth_certificate.as_bytes())
+            .unwrap()
+            .der()
+            .to_vec()
+    }
+    pub fn sign_der(&self) -> Vec<u8> {
+        let pem = self.persona.pem.sign_certificate.as_ref().unwrap();
+        JpkiCertificate::from_pem_or_der(pem.as_bytes())
+            .unwrap()
+            .der()
+            .to_vec()
+    }
+    pub fn sign_serial(&self) -> u32 {
+        let c = JpkiCertificate::from_der(&self.sign_der()).unwrap();
+        c.serial()
+            .iter()
+            .fold(0u32, |a, b| (a << 8) | u32::from(*b))
+    }
+    pub fn auth_sign(&self, msg: &[u8]) -> Vec<u8> {
+        TestKey::from_pkcs8_pem("auth", &self.persona.pem.auth_private_key)
+            .unwrap()
+            .sign(msg)
+            .unwrap()
+    }
+    pub fn sign_sign(&self, msg: &[u8]) -> Vec<u8> {
+        let pem = self.persona.pem.sign_private_key.as_ref().unwrap();
+        TestKey::from_pkcs8_pem("sign", pem)
+            .unwrap()
+            .sign(msg)
+            .unwrap()
+    }
+    /// The identification answer to `ch`.
+    pub fn answer(&self, ch: &ChallengeResponse) -> IdentificationRequest {
+        let tbs = counter_api::b64::decode("tbs", &ch.to_be_signed).unwrap();
+        IdentificationRequest {
+            challenge_id: ch.challenge_id.clone(),
+            auth_certificate: counter_api::b64::encode(&self.auth_der()),
+            signature: counter_api::b64::encode(&self.auth_sign(&tbs)),
+        }
+    }
+    /// The application as the persona's data were entered, linking the insurer and the
+    /// acquirer.
+    pub fn application(&self, challenge_id: &str) -> Application {
+        let p = &self.persona;
+        Application {
+            challenge_id: challenge_id.into(),
+            name: p.name.clone(),
+            address: p.address.clone(),
+            birth_date: p.birth_date.clone(),
+            sex: match p.sex {
+                testkit::Sex::Male => Sex::Male,
+                testkit::Sex::Female => Sex::Female,
+                _ => Sex::NotKnown,
+            },
+            services: vec![
+                ServiceLink::Insurance(InsuranceLink {
+                    service_id: INSURER.into(),
+                    insurer_number: "06139999".into(),
+                    symbol: Some("千代".into()),
+                    number: "1234".into(),
+                    branch: Some("01".into()),
+                }),
+                ServiceLink::Payment(PaymentLink {
+                    service_id: ACQUIRER.into(),
+                    card_token_ref: format!("tok_{}", p.id),
+                    brand: Some("VISA".into()),
+                    last4: Some("4242".into()),
+                }),
+            ],
+        }
+    }
+    /// A signed enrollment answering `ch` with `app`.
+    pub fn enrollment(&self, ch: &ChallengeResponse, app: Application) -> EnrollmentRequest {
+        let sig = self.sign_sign(&app.canonical_bytes());
+        EnrollmentRequest {
+            application: app,
+            sign_certificate: counter_api::b64::encode(&self.sign_der()),
+            application_signature: counter_api::b64::encode(&sig),
+            identification: self.answer(ch),
+        }
+    }
+}
+
+/// Enrolls `card` from `terminal`; returns the response.
+pub async fn enroll(env: &Env, c: &reqwest::Client, card: &Card) -> (StatusCode, String, Value) {
+    let ch = challenge(env, c, ChallengePurpose::Enroll, None).await;
+    let req = card.enrollment(&ch, card.application(&ch.challenge_id));
+    post(c, &env.url("/v1/enrollments"), &req).await
+}
+
+impl Env {
+    /// The server's clock now.
+    pub fn clock_now(&self) -> i64 {
+        use backend_kit::Clock;
+        self.clock.now()
+    }
+}
