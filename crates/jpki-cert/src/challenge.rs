@@ -4,6 +4,9 @@
 //! The card signs `DigestInfo(SHA-256(challenge))` (jpki.md §1.6, §6.4); verifying that
 //! against the certificate's key is exactly RSASSA-PKCS1-v1_5 verification with SHA-256.
 
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{MontyMultiplier, Odd};
+use rsa::BoxedUint;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use spki::DecodePublicKey;
@@ -28,12 +31,7 @@ pub fn rsa_public_key(cert: &JpkiCertificate) -> Result<rsa::PublicKey, Refusal>
         rsa::PublicKey::from_public_key_der(&spki).map_err(|e| Refusal::UnsupportedAlgorithm {
             detail: format!("RSA key: {e}"),
         })?;
-    let bits = key.n().bit_width() as usize;
-    if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
-        return Err(Refusal::UnsupportedAlgorithm {
-            detail: format!("RSA-{bits}"),
-        });
-    }
+    check_bits(&key)?;
     Ok(key)
 }
 
@@ -52,33 +50,43 @@ const SHA256_DIGEST_INFO: [u8; 19] = [
 /// as much; constant time is not needed for a public operation on public data. Other
 /// exponents take `rsa`'s path.
 pub fn verify_pkcs1_sha256(key: &rsa::PublicKey, digest: &[u8], signature: &[u8]) -> bool {
-    if digest.len() != 32 {
+    if is_f4(key.e()) {
+        verify_f4(key.n_params(), key.size(), digest, signature)
+    } else {
+        key.verify(rsa::Pkcs1v15Sign::new::<Sha256>(), digest, signature)
+            .is_ok()
+    }
+}
+
+/// Whether `e` is 65537 (F4), whatever its precision.
+fn is_f4(e: &BoxedUint) -> bool {
+    e.bit_width_vartime() == 17 && e.as_limbs().first().is_some_and(|l| l.0 == 65_537)
+}
+
+/// The e = 65537 public operation and the encode-and-compare check; `k` is the modulus
+/// length in octets (RFC 8017 §8.2.2).
+fn verify_f4(params: &BoxedMontyParams, k: usize, digest: &[u8], signature: &[u8]) -> bool {
+    if digest.len() != 32 || signature.len() != k || k < SHA256_DIGEST_INFO.len() + 32 + 11 {
         return false;
     }
-    let e = key.e().to_be_bytes();
-    let e_trimmed: Vec<u8> = e.iter().copied().skip_while(|b| *b == 0).collect();
-    if e_trimmed != [0x01, 0x00, 0x01] {
-        return key
-            .verify(rsa::Pkcs1v15Sign::new::<Sha256>(), digest, signature)
-            .is_ok();
-    }
-    let k = key.size();
-    if signature.len() != k || k < SHA256_DIGEST_INFO.len() + 32 + 11 {
-        return false;
-    }
-    let params = key.n_params();
-    let Ok(s) = rsa::BoxedUint::from_be_slice(signature, params.bits_precision()) else {
+    let Ok(s) = BoxedUint::from_be_slice(signature, params.bits_precision()) else {
         return false;
     };
-    if s >= *key.n().as_ref() {
+    if s >= *params.modulus().as_ref() {
         return false;
     }
-    let m = crypto_bigint::modular::BoxedMontyForm::new(s, params);
-    let mut x = m.square();
-    for _ in 1..16 {
-        x = x.square();
+    // x = s·R mod n (Montgomery form of s); 16 squarings give s^65536·R. The last product
+    // takes s itself as its second factor, not s·R: MontMul(s^65536·R, s) =
+    // s^65536·R·s·R⁻¹ = s^65537 mod n, already out of Montgomery form, so no separate
+    // reduction (`retrieve`) is needed. One prepared multiplier serves all 17 operations.
+    let raw = BoxedMontyForm::from_montgomery(s.clone(), params);
+    let mut x = BoxedMontyForm::new(s, params);
+    let mut mm = <BoxedMontyForm as crypto_bigint::MontyForm>::Multiplier::from(params);
+    for _ in 0..16 {
+        mm.square_assign(&mut x);
     }
-    let em = x.mul(&m).retrieve().to_be_bytes();
+    mm.mul_assign(&mut x, &raw);
+    let em = x.as_montgomery().to_be_bytes();
     // EM = 0x00 || 0x01 || PS (0xff…, ≥ 8 octets) || 0x00 || DigestInfo || H, k octets.
     let Some(pad) = em.len().checked_sub(k) else {
         return false;
@@ -95,6 +103,103 @@ pub fn verify_pkcs1_sha256(key: &rsa::PublicKey, digest: &[u8], signature: &[u8]
         && &em[k - 32..] == digest
 }
 
+/// An end-entity certificate's RSA key, decoded for one verification.
+///
+/// [`rsa_public_key`] builds an `rsa::PublicKey`, whose constructor prepares the Montgomery
+/// parameters (R mod n, R² mod n) with constant-time division: about as costly as the
+/// verification itself, and redone for every customer because every card has its own key.
+/// The modulus is public, so for e = 65537 this type prepares the same parameters with
+/// `crypto-bigint`'s variable-time division instead ([`BoxedMontyParams::new_vartime`]);
+/// the values are identical, only the time to compute them differs. The key checks are
+/// those of `rsa` (`PublicKey::try_from(SubjectPublicKeyInfoRef)`: rsaEncryption with NULL
+/// parameters, n odd, 1 < e < n, e odd) plus [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`]; other
+/// exponents go through [`rsa_public_key`].
+#[derive(Clone, Debug)]
+pub struct CertKey(KeyKind);
+
+#[derive(Clone, Debug)]
+enum KeyKind {
+    F4 { params: BoxedMontyParams, k: usize },
+    Other(rsa::PublicKey),
+}
+
+impl CertKey {
+    /// The key of `cert`.
+    pub fn from_certificate(cert: &JpkiCertificate) -> Result<Self, Refusal> {
+        Self::from_spki(
+            cert.certificate()
+                .tbs_certificate()
+                .subject_public_key_info(),
+        )
+    }
+
+    /// Decodes a subjectPublicKeyInfo. Refusals: `unsupported_algorithm` for anything
+    /// that is not an RSA key of 2048–4096 bits that `rsa` would accept.
+    pub fn from_spki(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<Self, Refusal> {
+        let bad = |detail: &str| Refusal::UnsupportedAlgorithm {
+            detail: format!("RSA key: {detail}"),
+        };
+        let null_params = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .is_some_and(|p| der::Tagged::tag(p) == der::Tag::Null && p.value().is_empty());
+        if spki.algorithm.oid != crate::oids::RSA_ENCRYPTION || !null_params {
+            return Err(bad("not rsaEncryption with NULL parameters"));
+        }
+        let bytes = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| bad("BIT STRING has unused bits"))?;
+        let pkcs1 =
+            rsa::pkcs1::RsaPublicKeyRef::try_from(bytes).map_err(|e| bad(&e.to_string()))?;
+        let uint = |u: der::asn1::UintRef<'_>| {
+            let b = u.as_bytes();
+            let bits = u32::try_from(b.len()).ok()?.checked_mul(8)?;
+            BoxedUint::from_be_slice(b, bits).ok()
+        };
+        let (Some(n), Some(e)) = (uint(pkcs1.modulus), uint(pkcs1.public_exponent)) else {
+            return Err(bad("integer too large"));
+        };
+        if !is_f4(&e) {
+            let key = rsa::PublicKey::new(n, e).map_err(|e| bad(&e.to_string()))?;
+            check_bits(&key)?;
+            return Ok(Self(KeyKind::Other(key)));
+        }
+        let bits = n.bit_width_vartime() as usize;
+        if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
+            return Err(Refusal::UnsupportedAlgorithm {
+                detail: format!("RSA-{bits}"),
+            });
+        }
+        // 1 < 65537 < n holds for n of ≥ 2048 bits; n must be odd.
+        let n = Option::<Odd<BoxedUint>>::from(Odd::new(n)).ok_or_else(|| bad("even modulus"))?;
+        Ok(Self(KeyKind::F4 {
+            params: BoxedMontyParams::new_vartime(n),
+            k: bits.div_ceil(8),
+        }))
+    }
+
+    /// RSASSA-PKCS1-v1_5 verification of a SHA-256 `digest`, as [`verify_pkcs1_sha256`].
+    pub fn verify_pkcs1_sha256(&self, digest: &[u8], signature: &[u8]) -> bool {
+        match &self.0 {
+            KeyKind::F4 { params, k } => verify_f4(params, *k, digest, signature),
+            KeyKind::Other(key) => verify_pkcs1_sha256(key, digest, signature),
+        }
+    }
+}
+
+fn check_bits(key: &rsa::PublicKey) -> Result<(), Refusal> {
+    let bits = key.n().bit_width() as usize;
+    if (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
+        Ok(())
+    } else {
+        Err(Refusal::UnsupportedAlgorithm {
+            detail: format!("RSA-{bits}"),
+        })
+    }
+}
+
 /// Verifies a card's signature over `challenge` with the (already verified) certificate.
 /// Refusal `challenge_signature_invalid` when it does not verify.
 pub fn verify_challenge(
@@ -102,8 +207,8 @@ pub fn verify_challenge(
     challenge: &[u8],
     signature: &[u8],
 ) -> Result<(), Refusal> {
-    let key = rsa_public_key(cert)?;
-    if verify_pkcs1_sha256(&key, &Sha256::digest(challenge), signature) {
+    let key = CertKey::from_certificate(cert)?;
+    if key.verify_pkcs1_sha256(&Sha256::digest(challenge), signature) {
         Ok(())
     } else {
         Err(Refusal::ChallengeSignatureInvalid)

@@ -34,6 +34,7 @@ pub mod anchors;
 pub mod cert;
 pub mod challenge;
 pub mod crl;
+pub mod dn;
 pub mod identity;
 pub mod ocsp;
 pub mod oids;

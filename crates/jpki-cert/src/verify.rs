@@ -187,11 +187,11 @@ impl Verifier {
             purpose: self.store.purpose(),
             environment: self.store.environment(),
             linkage: LinkageKey {
-                issuer: cert.issuer().to_string(),
+                issuer: crate::dn::rfc4514(cert.issuer()),
                 serial: cert.serial_hex(),
             },
             root: anchor.label().to_owned(),
-            subject: cert.subject().to_string(),
+            subject: crate::dn::rfc4514(cert.subject()),
             not_after: cert.not_after(),
             identity,
             revocation: status,
