@@ -78,7 +78,8 @@ pub fn verify_answer(
 }
 
 /// The links of `enrolled` that the menu of `purpose` shows: configured services only, and
-/// for a payment challenge payment methods only.
+/// for a payment challenge payment methods (and peer platforms, whose own payment methods
+/// the exchange then selects) only.
 pub fn menu_links(
     p: &Platform,
     enrolled: &Enrolled,
@@ -92,7 +93,9 @@ pub fn menu_links(
             if service.kind != link.kind() {
                 return None;
             }
-            if purpose == ChallengePurpose::Payment && !matches!(link, ServiceLink::Payment(_)) {
+            if purpose == ChallengePurpose::Payment
+                && !matches!(link, ServiceLink::Payment(_) | ServiceLink::Platform(_))
+            {
                 return None;
             }
             Some(LinkedService {
@@ -232,5 +235,6 @@ pub fn kind_name(k: ServiceKind) -> &'static str {
     match k {
         ServiceKind::Insurance => "insurance",
         ServiceKind::Payment => "payment",
+        ServiceKind::Platform => "platform",
     }
 }

@@ -114,6 +114,27 @@ pub struct NewEnrollment<'a> {
     pub now: i64,
 }
 
+/// A federated enrollment to store (see [`Registry::enroll_federated`]).
+#[derive(Debug)]
+pub struct FederatedEnrollment<'a> {
+    /// Fresh random id.
+    pub enrollment_id: &'a str,
+    /// Fresh random id, used when the peer's subject is not linked yet.
+    pub new_subject_id: &'a str,
+    /// The terminal.
+    pub terminal_id: &'a str,
+    /// The peer platform (`iss`).
+    pub peer: &'a str,
+    /// The peer's pairwise subject for this platform (`sub`).
+    pub peer_subject: &'a str,
+    /// The peer assertion's `jti` (evidence of which identification it rests on).
+    pub jti: &'a str,
+    /// The links.
+    pub services: &'a [ServiceLink],
+    /// Now.
+    pub now: i64,
+}
+
 /// The registry.
 #[derive(Debug)]
 pub struct Registry {
@@ -198,6 +219,54 @@ impl Registry {
             subject_id,
             sign: None,
         }))
+    }
+
+    /// Links services for the holder a peer platform identified as `peer_subject` (a new
+    /// holder here unless already linked); returns the holder's id and all their links.
+    pub fn enroll_federated(
+        &self,
+        e: &FederatedEnrollment<'_>,
+    ) -> Result<(String, Vec<ServiceLink>), DbError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(db)?;
+        let known: Option<String> = tx
+            .query_row(
+                "SELECT subject_id FROM federated_subjects WHERE peer = ?1 AND peer_subject = ?2",
+                params![e.peer, e.peer_subject],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let subject_id = match known {
+            Some(s) => s,
+            None => {
+                tx.execute(
+                    "INSERT INTO subjects (subject_id, created_at) VALUES (?1, ?2)",
+                    params![e.new_subject_id, e.now],
+                )
+                .map_err(db)?;
+                tx.execute(
+                    "INSERT INTO federated_subjects (peer, peer_subject, subject_id, linked_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![e.peer, e.peer_subject, e.new_subject_id, e.now],
+                )
+                .map_err(db)?;
+                e.new_subject_id.to_owned()
+            }
+        };
+        let record =
+            serde_json::json!({ "federated_from": e.peer, "jti": e.jti, "services": e.services });
+        tx.execute(
+            "INSERT INTO enrollments (enrollment_id, subject_id, terminal_id, at, application, application_signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![e.enrollment_id, subject_id, e.terminal_id, e.now, record.to_string(), Vec::<u8>::new()],
+        )
+        .map_err(db)?;
+        for link in e.services {
+            upsert_link(&tx, &subject_id, link, e.enrollment_id, e.now)?;
+        }
+        tx.commit().map_err(db)?;
+        let links = links_of(&conn, &subject_id)?;
+        Ok((subject_id, links))
     }
 
     /// Stores a verified enrollment in one transaction: the holder is the one already
@@ -292,4 +361,28 @@ fn links_of(conn: &Connection, subject_id: &str) -> Result<Vec<ServiceLink>, DbE
         }
     }
     Ok(links)
+}
+
+fn upsert_link(
+    tx: &Connection,
+    subject_id: &str,
+    link: &ServiceLink,
+    enrollment_id: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    tx.execute(
+        "INSERT INTO service_links (subject_id, service_id, link, enrollment_id, linked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (subject_id, service_id) DO UPDATE SET link = excluded.link,
+             enrollment_id = excluded.enrollment_id, linked_at = excluded.linked_at",
+        params![
+            subject_id,
+            link.service_id(),
+            serde_json::to_string(link).unwrap_or_default(),
+            enrollment_id,
+            now
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
 }

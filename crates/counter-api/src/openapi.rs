@@ -25,9 +25,9 @@ use crate::insurer::{
 };
 use crate::platform::{
     Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
-    CrlReloadResponse, EnrollmentRequest, EnrollmentResponse, FederationExchangeRequest,
-    IdentificationRequest, IdentificationResponse, InsuranceLink, MenuEntry, Notice, PaymentLink,
-    ServiceData, ServiceKind, ServiceLink, Sex,
+    CrlReloadResponse, EnrollmentRequest, EnrollmentResponse, FederationEnrollmentRequest,
+    FederationExchangeRequest, IdentificationRequest, IdentificationResponse, InsuranceLink,
+    MenuEntry, Notice, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink, Sex,
 };
 use crate::problem::{Problem, ProblemCode};
 
@@ -51,7 +51,7 @@ pub fn document_json() -> Result<String, serde_json::Error> {
         license(name = "MIT OR Apache-2.0"),
     ),
     paths(
-        post_challenges, post_identifications, post_enrollments, get_keys, post_federation_exchange,
+        post_challenges, post_identifications, post_enrollments, get_keys, post_federation_exchange, post_federation_enrollments,
         post_crl_reload,
         post_eligibility, post_bulk_prechecks, get_bulk_precheck,
         post_payments, post_capture, post_void, post_refund, get_payment_by_key, post_reversals,
@@ -62,7 +62,8 @@ pub fn document_json() -> Result<String, serde_json::Error> {
         ChallengePurpose, ChallengeContext, ChallengeRequest, ChallengeResponse,
         IdentificationRequest, IdentificationResponse, MenuEntry, Notice, ServiceKind,
         Application, Sex, ServiceLink, InsuranceLink, PaymentLink, ServiceData,
-        EnrollmentRequest, EnrollmentResponse, FederationExchangeRequest, CrlReloadResponse,
+        EnrollmentRequest, EnrollmentResponse, FederationExchangeRequest, FederationEnrollmentRequest,
+        PlatformLink, CrlReloadResponse,
         KeySet, Jwk, AssertionClaims, AssertionContext,
         EligibilityRequest, EligibilityResponse, ProcessingResult, QualificationResult,
         ElderlyRecipient, LimitCertificate, SpecificDisease, Consent, Consents,
@@ -142,6 +143,15 @@ fn get_keys() {}
     ))]
 #[allow(dead_code)]
 fn post_federation_exchange() {}
+
+#[utoipa::path(post, path = "/v1/federation/enrollments", tag = "platform", security(("terminal_mtls" = [])),
+    request_body = FederationEnrollmentRequest,
+    responses(
+        (status = 200, description = "The holder a trusted peer identified is linked to this platform's services", body = EnrollmentResponse),
+        (status = "4XX", description = "Problem (assertion_*, service_unknown)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_federation_enrollments() {}
 
 #[utoipa::path(post, path = "/v1/admin/crl/reload", tag = "platform", security(("terminal_mtls" = [])),
     responses(

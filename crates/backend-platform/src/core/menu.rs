@@ -41,7 +41,7 @@ pub fn label(service: &ServiceConfig, link: &ServiceLink) -> String {
             (None, Some(l)) => format!("{} ****{l}", service.label),
             _ => service.label.clone(),
         },
-        ServiceLink::Insurance(_) => service.label.clone(),
+        ServiceLink::Insurance(_) | ServiceLink::Platform(_) => service.label.clone(),
     }
 }
 

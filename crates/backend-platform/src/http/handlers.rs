@@ -10,7 +10,8 @@ use backend_kit::{ApiError, ApiJson};
 use counter_api::assertion::KeySet;
 use counter_api::platform::{
     ChallengeRequest, ChallengeResponse, CrlReloadResponse, EnrollmentRequest, EnrollmentResponse,
-    FederationExchangeRequest, IdentificationRequest, IdentificationResponse,
+    FederationEnrollmentRequest, FederationExchangeRequest, IdentificationRequest,
+    IdentificationResponse,
 };
 use counter_api::{Problem, ProblemCode};
 
@@ -30,6 +31,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/v1/enrollments", post(enrollments))
         .route("/v1/keys", get(keys))
         .route("/v1/federation/exchange", post(exchange))
+        .route("/v1/federation/enrollments", post(federated_enrollments))
         .route("/v1/admin/crl/reload", post(crl_reload))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -99,6 +101,14 @@ async fn exchange(
     ApiJson(req): ApiJson<FederationExchangeRequest>,
 ) -> Result<Json<IdentificationResponse>, ApiError> {
     blocking(move || crate::federation::exchange(&p, &t.id, &req)).await
+}
+
+async fn federated_enrollments(
+    State(p): State<Arc<Platform>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<FederationEnrollmentRequest>,
+) -> Result<Json<EnrollmentResponse>, ApiError> {
+    blocking(move || crate::federation::enroll(&p, &t.id, &req)).await
 }
 
 async fn keys(State(p): State<Arc<Platform>>) -> Json<KeySet> {

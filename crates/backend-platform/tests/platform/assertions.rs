@@ -60,7 +60,7 @@ async fn services_refuse_replayed_misaddressed_and_expired_assertions() {
     let other = Env::start_with(EnvOptions {
         platform_id: "pf-other",
         signing_seed: 9,
-        peers: vec![],
+        ..EnvOptions::default()
     })
     .await;
     let other_set: KeySet = other

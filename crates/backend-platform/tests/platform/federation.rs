@@ -1,1 +1,211 @@
-//! Federation (not yet covered).
+//! Federation: platform B (pf-osaka) trusts platform A (pf-tokyo)'s signing key by
+//! configuration and serves A's identified holders with its own services and assertions,
+//! without reading the card again.
+
+use backend_platform::config::ServiceConfig;
+use counter_api::assertion::{AssertionVerifier, KeySet, MemoryReplayGuard};
+use counter_api::platform::{
+    ChallengePurpose, FederationEnrollmentRequest, FederationExchangeRequest,
+    IdentificationResponse, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink,
+};
+
+use crate::support::*;
+
+const B: &str = "pf-osaka";
+const B_ACQUIRER: &str = "acq-osaka";
+
+async fn keys(env: &Env) -> KeySet {
+    env.client(None)
+        .get(env.url("/v1/keys"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Identifies `card` at A from `c`; returns A's assertion for B.
+async fn a_assertion_for_b(a: &Env, c: &reqwest::Client, card: &Card) -> String {
+    let ch = challenge(a, c, ChallengePurpose::Identify, None).await;
+    let (s, _, v) = post(c, &a.url("/v1/identifications"), &card.answer(&ch)).await;
+    assert_eq!(s, 200, "{v}");
+    let r: IdentificationResponse = serde_json::from_value(v).unwrap();
+    r.menu
+        .into_iter()
+        .find(|e| e.service_id == B)
+        .unwrap()
+        .assertion
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
+    let a = Env::start_with(EnvOptions {
+        extra_services: vec![ServiceConfig {
+            id: B.into(),
+            kind: ServiceKind::Platform,
+            label: "大阪共通PF".into(),
+        }],
+        ..EnvOptions::default()
+    })
+    .await;
+    let b = Env::start_with(EnvOptions {
+        platform_id: B,
+        signing_seed: 11,
+        peers: vec![keys(&a).await],
+        extra_services: vec![ServiceConfig {
+            id: B_ACQUIRER.into(),
+            kind: ServiceKind::Payment,
+            label: "関西カード".into(),
+        }],
+    })
+    .await;
+    let ca = a.client(Some(T1));
+    let cb = b.client(Some(T1));
+    let card = Card::load("sato-hanako");
+
+    // At A: enrol with consent to let B rely on A's identification.
+    let ch = challenge(&a, &ca, ChallengePurpose::Enroll, None).await;
+    let mut app = card.application(&ch.challenge_id);
+    app.services.push(ServiceLink::Platform(PlatformLink {
+        service_id: B.into(),
+    }));
+    let (s, _, v) = post(&ca, &a.url("/v1/enrollments"), &card.enrollment(&ch, app)).await;
+    assert_eq!(s, 200, "{v}");
+
+    // At B: the holder A identified links B's card token, without B reading the card.
+    let link = ServiceLink::Payment(PaymentLink {
+        service_id: B_ACQUIRER.into(),
+        card_token_ref: "tok_osaka_1".into(),
+        brand: Some("JCB".into()),
+        last4: Some("0005".into()),
+    });
+    let enrol = FederationEnrollmentRequest {
+        assertion: a_assertion_for_b(&a, &ca, &card).await,
+        services: vec![link],
+    };
+    let (s, _, v) = post(&cb, &b.url("/v1/federation/enrollments"), &enrol).await;
+    assert_eq!(s, 200, "{v}");
+    // The same assertion cannot be used twice.
+    assert_problem(
+        &post(&cb, &b.url("/v1/federation/enrollments"), &enrol).await,
+        409,
+        "assertion_replayed",
+    );
+
+    // Later: identified at A, exchanged at B for B's own assertion.
+    let token = a_assertion_for_b(&a, &ca, &card).await;
+    let (s, _, v) = post(
+        &cb,
+        &b.url("/v1/federation/exchange"),
+        &FederationExchangeRequest {
+            assertion: token.clone(),
+        },
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let r: IdentificationResponse = serde_json::from_value(v).unwrap();
+    assert_eq!(r.menu.len(), 1);
+    let mut acquirer = AssertionVerifier::new(B_ACQUIRER);
+    acquirer.trust(&keys(&b).await).unwrap();
+    let claims = acquirer
+        .verify(
+            r.menu[0].assertion.as_deref().unwrap(),
+            b.clock_now(),
+            &mut MemoryReplayGuard::new(),
+        )
+        .unwrap();
+    assert_eq!(claims.iss, B);
+    assert_eq!(claims.ctx.federated_from.as_deref(), Some("pf-tokyo"));
+    assert_eq!(
+        claims.svc,
+        ServiceData::Payment {
+            card_token_ref: "tok_osaka_1".into()
+        }
+    );
+
+    // Refusals: replay, another terminal, an assertion for another audience, an untrusted platform.
+    let replay = FederationExchangeRequest { assertion: token };
+    assert_problem(
+        &post(&cb, &b.url("/v1/federation/exchange"), &replay).await,
+        409,
+        "assertion_replayed",
+    );
+    let other_terminal = b.client(Some(T2));
+    let token = a_assertion_for_b(&a, &ca, &card).await;
+    assert_problem(
+        &post(
+            &other_terminal,
+            &b.url("/v1/federation/exchange"),
+            &FederationExchangeRequest { assertion: token },
+        )
+        .await,
+        401,
+        "assertion_invalid",
+    );
+    let ch = challenge(&a, &ca, ChallengePurpose::Identify, None).await;
+    let (_, _, v) = post(&ca, &a.url("/v1/identifications"), &card.answer(&ch)).await;
+    let r: IdentificationResponse = serde_json::from_value(v).unwrap();
+    let for_insurer = r
+        .menu
+        .iter()
+        .find(|e| e.service_id == INSURER)
+        .unwrap()
+        .assertion
+        .clone()
+        .unwrap();
+    assert_problem(
+        &post(
+            &cb,
+            &b.url("/v1/federation/exchange"),
+            &FederationExchangeRequest {
+                assertion: for_insurer,
+            },
+        )
+        .await,
+        403,
+        "assertion_wrong_audience",
+    );
+    let c_env = Env::start_with(EnvOptions {
+        platform_id: "pf-rogue",
+        signing_seed: 13,
+        extra_services: vec![ServiceConfig {
+            id: B.into(),
+            kind: ServiceKind::Platform,
+            label: "x".into(),
+        }],
+        ..EnvOptions::default()
+    })
+    .await;
+    let cc = c_env.client(Some(T1));
+    let ch = challenge(&c_env, &cc, ChallengePurpose::Enroll, None).await;
+    let mut app = card.application(&ch.challenge_id);
+    app.services = vec![ServiceLink::Platform(PlatformLink {
+        service_id: B.into(),
+    })];
+    assert_eq!(
+        post(
+            &cc,
+            &c_env.url("/v1/enrollments"),
+            &card.enrollment(&ch, app)
+        )
+        .await
+        .0,
+        200
+    );
+    let rogue = a_assertion_for_b(&c_env, &cc, &card).await;
+    assert_problem(
+        &post(
+            &cb,
+            &b.url("/v1/federation/exchange"),
+            &FederationExchangeRequest { assertion: rogue },
+        )
+        .await,
+        403,
+        "assertion_untrusted_issuer",
+    );
+    for e in [a, b, c_env] {
+        e.running.shutdown().await;
+    }
+}

@@ -149,6 +149,7 @@ pub struct EnvOptions {
     pub platform_id: &'static str,
     pub signing_seed: u8,
     pub peers: Vec<KeySet>,
+    pub extra_services: Vec<ServiceConfig>,
 }
 
 impl Default for EnvOptions {
@@ -157,6 +158,7 @@ impl Default for EnvOptions {
             platform_id: "pf-tokyo",
             signing_seed: 7,
             peers: vec![],
+            extra_services: vec![],
         }
     }
 }
@@ -205,7 +207,10 @@ impl Env {
                     kind: ServiceKind::Payment,
                     label: "クレジットカード".into(),
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(o.extra_services)
+            .collect(),
             terminals: vec![
                 TerminalConfig {
                     id: T1.into(),

@@ -76,6 +76,19 @@ pub struct FederationExchangeRequest {
     pub assertion: String,
 }
 
+/// `POST /v1/federation/enrollments`: a holder a peer platform has just identified (its
+/// assertion for this platform, purpose `identify`) links services of this platform. The
+/// peer verified the card; this platform trusts that verification through the peer's
+/// configured keys and keeps the link under the peer's pairwise subject.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FederationEnrollmentRequest {
+    /// The peer platform's compact JWS for this platform.
+    pub assertion: String,
+    /// This platform's services to link (1 to 16).
+    pub services: Vec<super::ServiceLink>,
+}
+
 /// The answer to `POST /v1/admin/crl/reload`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CrlReloadResponse {

@@ -8,6 +8,7 @@
 //! | `POST /v1/enrollments` | [`EnrollmentRequest`] | [`EnrollmentResponse`] |
 //! | `GET /v1/keys` | | [`crate::assertion::KeySet`] |
 //! | `POST /v1/federation/exchange` | [`FederationExchangeRequest`] | [`IdentificationResponse`] |
+//! | `POST /v1/federation/enrollments` | [`FederationEnrollmentRequest`] | [`EnrollmentResponse`] |
 //! | `POST /v1/admin/crl/reload` | | [`CrlReloadResponse`] |
 
 mod challenge;
@@ -21,7 +22,9 @@ pub use challenge::{
 };
 pub use enroll::{APPLICATION_DOMAIN, Application, EnrollmentRequest, EnrollmentResponse, Sex};
 pub use identify::{
-    CrlReloadResponse, FederationExchangeRequest, IdentificationRequest, IdentificationResponse,
-    MenuEntry, Notice,
+    CrlReloadResponse, FederationEnrollmentRequest, FederationExchangeRequest,
+    IdentificationRequest, IdentificationResponse, MenuEntry, Notice,
 };
-pub use service::{InsuranceLink, PaymentLink, ServiceData, ServiceKind, ServiceLink};
+pub use service::{
+    InsuranceLink, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink,
+};

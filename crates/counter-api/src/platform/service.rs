@@ -14,6 +14,9 @@ pub enum ServiceKind {
     Insurance,
     /// A payment method (an acquirer backend and a card token).
     Payment,
+    /// A peer platform (federation, the 2014 study's slide 23): its assertion lets that
+    /// platform serve the holder without reading the card again.
+    Platform,
 }
 
 /// A link requested at enrollment, as the customer entered it.
@@ -24,6 +27,8 @@ pub enum ServiceLink {
     Insurance(InsuranceLink),
     /// A payment card token.
     Payment(PaymentLink),
+    /// Consent to let a peer platform rely on this platform's identification.
+    Platform(PlatformLink),
 }
 
 impl ServiceLink {
@@ -32,6 +37,7 @@ impl ServiceLink {
         match self {
             Self::Insurance(l) => &l.service_id,
             Self::Payment(l) => &l.service_id,
+            Self::Platform(l) => &l.service_id,
         }
     }
 
@@ -40,6 +46,7 @@ impl ServiceLink {
         match self {
             Self::Insurance(_) => ServiceKind::Insurance,
             Self::Payment(_) => ServiceKind::Payment,
+            Self::Platform(_) => ServiceKind::Platform,
         }
     }
 
@@ -55,6 +62,7 @@ impl ServiceLink {
             Self::Payment(l) => ServiceData::Payment {
                 card_token_ref: l.card_token_ref.clone(),
             },
+            Self::Platform(_) => ServiceData::Platform {},
         }
     }
 
@@ -117,6 +125,7 @@ impl ServiceLink {
                 }
                 Ok(())
             }
+            Self::Platform(_) => Ok(()),
         }
     }
 }
@@ -156,6 +165,14 @@ pub struct PaymentLink {
     pub last4: Option<String>,
 }
 
+/// A federation link: the peer platform's id (its service id on this platform).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformLink {
+    /// The peer platform's service id here (= its platform id, the assertion's `aud`).
+    pub service_id: String,
+}
+
 /// The service-specific linkage data an assertion carries (`svc` claim).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -178,4 +195,6 @@ pub enum ServiceData {
         /// The acquirer's token reference.
         card_token_ref: String,
     },
+    /// For a peer platform: nothing but the pairwise subject and the context.
+    Platform {},
 }
