@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod assertions;
+mod config;
 mod federation;
 mod flows;
 mod malformed;

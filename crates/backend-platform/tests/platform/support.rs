@@ -251,12 +251,21 @@ impl Env {
 
 /// A client trusting `server_ca`, presenting `identity` (cert PEM, key PEM) if any.
 pub fn client_with(server_ca: &Ca, identity: Option<(String, String)>) -> reqwest::Client {
+    client_for(server_ca.der.clone(), identity)
+}
+
+/// A client trusting the CA certificate `der`, without a client certificate.
+pub fn client_with_ca_der(der: Vec<u8>) -> reqwest::Client {
+    client_for(der, None)
+}
+
+fn client_for(ca_der: Vec<u8>, identity: Option<(String, String)>) -> reqwest::Client {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots
-        .add(CertificateDer::from(server_ca.der.clone()))
+        .add(CertificateDer::from(ca_der))
         .unwrap();
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
