@@ -19,7 +19,9 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// Largest modulus accepted (bounds verification cost on hostile input).
 pub const MAX_RSA_BITS: usize = 4096;
 
-/// The certificate's RSA public key, 2048–4096 bits.
+/// The certificate's RSA public key, 2048–4096 bits, as an `rsa::PublicKey`: for keys
+/// prepared once and used many times (the pinned roots, an OCSP responder). A customer's
+/// key, used once per identification, goes through [`CertKey`], which prepares faster.
 pub fn rsa_public_key(cert: &JpkiCertificate) -> Result<rsa::PublicKey, Refusal> {
     let spki = der::Encode::to_der(
         cert.certificate()

@@ -25,6 +25,10 @@
 //! * **OCSP types are our own.** `x509-ocsp` has no release on `der` 0.8 / `x509-cert` 0.3
 //!   (0.2.1 is on `der` 0.7), and the workspace keeps RustCrypto on one generation, so the
 //!   RFC 6960 structures used are defined in [`ocsp`] with `der` 0.8 derives.
+//! * **Variable time on public data only.** RSA verification works on public values (key,
+//!   signature, message), so the e = 65537 path and the customer key's Montgomery set-up use
+//!   variable-time arithmetic where `rsa` would use constant-time ([`challenge`]); each is
+//!   checked against `rsa`'s own verification by property tests (`tests/rsa_agreement.rs`).
 //! * **CRLs are streamed.** A CRL is read record by record from any `BufRead`, hashing the
 //!   `tbsCertList` on the way, so memory does not grow with the CRL ([`crl::reader`]).
 
