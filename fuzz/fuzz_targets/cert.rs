@@ -20,6 +20,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = SignIdentity::from_certificate(&cert);
         let _ = cert.claimed_profile();
         let _ = cert.crl_distribution_points();
+        // The customer-key path of an identification (SPKI decoding with rsa's checks, the
+        // variable-time Montgomery set-up, e = 65537 verification) and the verdict's names.
+        if let Ok(key) = jpki_cert::challenge::CertKey::from_certificate(&cert) {
+            let _ = key.verify_pkcs1_sha256(&[0; 32], data);
+        }
+        let _ = jpki_cert::dn::rfc4514(cert.subject());
+        let _ = jpki_cert::dn::rfc4514(cert.issuer());
     }
     if let Some((auth, sign)) = verifiers() {
         let at = UnixTime(1_795_000_000);
