@@ -242,14 +242,13 @@ impl Settings {
                 "a PKCS#8 PEM P-256 key",
             )
         })?;
-        let signer =
-            AssertionSigner::from_pkcs8_pem(f.signing.key_id.clone(), &key_pem).map_err(|e| {
-                bad(
-                    "signing.private_key",
-                    e.to_string(),
-                    "a PKCS#8 PEM P-256 key",
-                )
-            })?;
+        let signer = crate::signing::signer_from_pem(&f.signing.key_id, &key_pem).map_err(|e| {
+            bad(
+                "signing.private_key",
+                e.to_string(),
+                "a PKCS#8 PEM P-256 key",
+            )
+        })?;
         check_id("signing.key_id", &f.signing.key_id)
             .map_err(|e| bad("signing.key_id", e.to_string(), id_rule))?;
         let pseudonym_secret = read_file(

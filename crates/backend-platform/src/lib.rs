@@ -36,6 +36,7 @@ pub mod identification;
 pub mod platform;
 pub mod registry;
 pub mod server;
+pub mod signing;
 
 pub use config::Settings;
 pub use platform::Platform;

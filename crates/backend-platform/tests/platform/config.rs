@@ -18,7 +18,11 @@ fn write_config(dir: &Path, port: u16, extra: &str) -> std::path::PathBuf {
     std::fs::write(dir.join("terminal-ca.pem"), &terminal_ca.pem).unwrap();
     std::fs::write(dir.join("server-ca.pem"), &server_ca.pem).unwrap();
     std::fs::create_dir_all(dir.join("crl")).unwrap();
-    std::fs::write(dir.join("crl").join("auth.crl"), testkit::committed_crl(testkit::Purpose::Auth).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("crl").join("auth.crl"),
+        testkit::committed_crl(testkit::Purpose::Auth).unwrap(),
+    )
+    .unwrap();
     if !dir.join("assertion.pem").exists() {
         let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
             .args(["keygen", "--key"])
@@ -66,28 +70,51 @@ id = "t1"
 }
 
 fn load_error(dir: &Path, extra: &str) -> String {
-    Settings::load(&write_config(dir, 8443, extra)).unwrap_err().to_string()
+    Settings::load(&write_config(dir, 8443, extra))
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
 fn bad_values_are_named_with_what_is_expected() {
     let dir = tempfile::tempdir().unwrap();
     let ok = Settings::load(&write_config(dir.path(), 8443, "")).unwrap();
-    assert_eq!((ok.platform_id.as_str(), ok.challenge_ttl_secs), ("pf-test", 60));
+    assert_eq!(
+        (ok.platform_id.as_str(), ok.challenge_ttl_secs),
+        ("pf-test", 60)
+    );
 
     let e = load_error(dir.path(), "challenge_ttl_secs = 3600\n");
-    assert!(e.contains("challenge_ttl_secs") && e.contains("10 to 300 seconds"), "{e}");
+    assert!(
+        e.contains("challenge_ttl_secs") && e.contains("10 to 300 seconds"),
+        "{e}"
+    );
     let e = load_error(dir.path(), "assertion_ttl_secs = \"two minutes\"\n");
-    assert!(e.contains("assertion_ttl_secs") && e.contains("platform.toml"), "{e}");
+    assert!(
+        e.contains("assertion_ttl_secs") && e.contains("platform.toml"),
+        "{e}"
+    );
     let e = load_error(dir.path(), "typo_key = 1\n");
     assert!(e.contains("typo_key"), "{e}");
 
     let path = write_config(dir.path(), 8443, "");
     let text = std::fs::read_to_string(&path).unwrap();
     for (from, to, key) in [
-        ("environment = \"test\"", "environment = \"staging\"", "jpki.environment"),
-        ("listen = \"127.0.0.1:8443\"", "listen = \"localhost\"", "listen"),
-        ("private_key = \"server.key\"", "private_key = \"missing.key\"", "tls.private_key"),
+        (
+            "environment = \"test\"",
+            "environment = \"staging\"",
+            "jpki.environment",
+        ),
+        (
+            "listen = \"127.0.0.1:8443\"",
+            "listen = \"localhost\"",
+            "listen",
+        ),
+        (
+            "private_key = \"server.key\"",
+            "private_key = \"missing.key\"",
+            "tls.private_key",
+        ),
         ("kind = \"insurance\"", "kind = \"pharmacy\"", "kind"),
         ("id = \"kenpo\"", "id = \"ken po\"", "services[0].id"),
     ] {
@@ -98,7 +125,10 @@ fn bad_values_are_named_with_what_is_expected() {
     std::fs::write(dir.path().join("pseudonym.secret"), b"short").unwrap();
     std::fs::write(&path, &text).unwrap();
     let e = Settings::load(&path).unwrap_err().to_string();
-    assert!(e.contains("signing.pseudonym_secret") && e.contains("at least 32"), "{e}");
+    assert!(
+        e.contains("signing.pseudonym_secret") && e.contains("at least 32"),
+        "{e}"
+    );
 }
 
 struct Server(Child);

@@ -59,6 +59,7 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
             kind: ServiceKind::Payment,
             label: "関西カード".into(),
         }],
+        ..EnvOptions::default()
     })
     .await;
     let ca = a.client(Some(T1));

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use backend_kit::ManualClock;
 use backend_platform::config::{ServiceConfig, TerminalConfig};
 use backend_platform::{RunningPlatform, Settings};
-use counter_api::assertion::{AssertionSigner, KeySet};
+use counter_api::assertion::KeySet;
 use counter_api::platform::{
     Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
     EnrollmentRequest, IdentificationRequest, InsuranceLink, PaymentLink, ServiceKind, ServiceLink,
@@ -150,6 +150,7 @@ pub struct EnvOptions {
     pub signing_seed: u8,
     pub peers: Vec<KeySet>,
     pub extra_services: Vec<ServiceConfig>,
+    pub challenge_ttl_secs: i64,
 }
 
 impl Default for EnvOptions {
@@ -159,6 +160,7 @@ impl Default for EnvOptions {
             signing_seed: 7,
             peers: vec![],
             extra_services: vec![],
+            challenge_ttl_secs: 60,
         }
     }
 }
@@ -176,16 +178,16 @@ impl Env {
         let server_ca = Ca::new("Madoguchi test server CA");
         let terminal_ca = Ca::new("Madoguchi test terminal CA");
         let (cert, key) = server_ca.issue("localhost", &["localhost"]);
-        let signer = AssertionSigner::new(
-            format!("{}-k1", o.platform_id),
-            p256::ecdsa::SigningKey::from_slice(&[o.signing_seed; 32]).unwrap(),
+        let signer = backend_platform::signing::signer(
+            &format!("{}-k1", o.platform_id),
+            &p256::ecdsa::SigningKey::from_slice(&[o.signing_seed; 32]).unwrap(),
         )
         .unwrap();
         let settings = Settings {
             platform_id: o.platform_id.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
             database: dir.path().join("platform.sqlite"),
-            challenge_ttl_secs: 60,
+            challenge_ttl_secs: o.challenge_ttl_secs,
             assertion_ttl_secs: 120,
             tls_certificate_pem: cert.into_bytes(),
             tls_private_key_pem: key.into_bytes(),
@@ -264,9 +266,7 @@ fn client_for(ca_der: Vec<u8>, identity: Option<(String, String)>) -> reqwest::C
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(ca_der))
-        .unwrap();
+    roots.add(CertificateDer::from(ca_der)).unwrap();
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

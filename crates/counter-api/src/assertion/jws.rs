@@ -85,11 +85,36 @@ impl AssertionError {
     }
 }
 
+/// A P-256 private key that makes ES256 signatures (RFC 7518 §3.4: `r ‖ s`, 64 bytes, over
+/// SHA-256 of the message). Implemented here for `p256`'s [`SigningKey`]; a server may plug
+/// a faster implementation (the platform uses `ring`'s, see its DECISIONS entry) without
+/// this crate depending on it.
+pub trait Es256Key: Send + Sync {
+    /// Signs `message`.
+    fn sign_es256(&self, message: &[u8]) -> Result<[u8; 64], AssertionError>;
+    /// The public key.
+    fn public_key(&self) -> VerifyingKey;
+}
+
+impl Es256Key for SigningKey {
+    fn sign_es256(&self, message: &[u8]) -> Result<[u8; 64], AssertionError> {
+        let sig: Signature = self.sign(message);
+        sig.to_bytes()
+            .as_slice()
+            .try_into()
+            .map_err(|_| AssertionError::Encode("an ES256 signature is 64 bytes".into()))
+    }
+
+    fn public_key(&self) -> VerifyingKey {
+        *self.verifying_key()
+    }
+}
+
 /// Signs assertions with the platform's P-256 key.
 #[derive(Clone)]
 pub struct AssertionSigner {
     kid: String,
-    key: SigningKey,
+    key: std::sync::Arc<dyn Es256Key>,
     header_b64: String,
 }
 
@@ -104,6 +129,14 @@ impl std::fmt::Debug for AssertionSigner {
 impl AssertionSigner {
     /// A signer with key id `kid`.
     pub fn new(kid: impl Into<String>, key: SigningKey) -> Result<Self, AssertionError> {
+        Self::with_key(kid, std::sync::Arc::new(key))
+    }
+
+    /// A signer with key id `kid` over any [`Es256Key`].
+    pub fn with_key(
+        kid: impl Into<String>,
+        key: std::sync::Arc<dyn Es256Key>,
+    ) -> Result<Self, AssertionError> {
         let kid = kid.into();
         let header = Header {
             alg: "ES256".into(),
@@ -135,7 +168,7 @@ impl AssertionSigner {
 
     /// The public key.
     pub fn verifying_key(&self) -> VerifyingKey {
-        *self.key.verifying_key()
+        self.key.public_key()
     }
 
     /// The public key as a JWK.
@@ -151,9 +184,9 @@ impl AssertionSigner {
         token.push_str(&self.header_b64);
         token.push('.');
         token.push_str(&crate::b64::encode_url(&payload));
-        let sig: Signature = self.key.sign(token.as_bytes());
+        let sig = self.key.sign_es256(token.as_bytes())?;
         token.push('.');
-        token.push_str(&crate::b64::encode_url(&sig.to_bytes()));
+        token.push_str(&crate::b64::encode_url(&sig));
         Ok(token)
     }
 }

@@ -19,5 +19,5 @@ mod replay;
 
 pub use claims::{ASSERTION_TYP, AssertionClaims, AssertionContext};
 pub use jwks::{Jwk, KeySet};
-pub use jws::{AssertionError, AssertionSigner, AssertionVerifier, MAX_TOKEN_LEN};
+pub use jws::{AssertionError, AssertionSigner, AssertionVerifier, Es256Key, MAX_TOKEN_LEN};
 pub use replay::{MemoryReplayGuard, ReplayGuard};
