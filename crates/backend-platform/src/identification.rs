@@ -46,6 +46,11 @@ pub fn verify_answer(
     } else {
         ""
     };
+    if let Err(e) = counter_api::ident::check_id("challenge_id", &req.challenge_id) {
+        return Err(Problem::new(ProblemCode::InvalidField, e.to_string())
+            .with_field(format!("{prefix}challenge_id"))
+            .into());
+    }
     let (der, sig) = decode(req, prefix)?;
     event.challenge_id = Some(req.challenge_id.clone());
     let binding = lock(&p.challenges)

@@ -35,6 +35,7 @@ pub mod http;
 pub mod identification;
 pub mod platform;
 pub mod registry;
+pub mod schema;
 pub mod server;
 pub mod signing;
 

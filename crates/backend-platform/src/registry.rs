@@ -14,69 +14,7 @@ use counter_api::platform::{Application, ServiceLink};
 use jpki_cert::LinkageKey;
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// Numbered migrations (`PRAGMA user_version`).
-pub const MIGRATIONS: &[&str] = &[
-    // 1: the registry and the audit log.
-    "CREATE TABLE subjects (
-        subject_id TEXT PRIMARY KEY,
-        created_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE auth_certificates (
-        issuer TEXT NOT NULL,
-        serial TEXT NOT NULL,
-        subject_id TEXT NOT NULL REFERENCES subjects (subject_id),
-        enrollment_id TEXT NOT NULL,
-        linked_at INTEGER NOT NULL,
-        PRIMARY KEY (issuer, serial)
-    ) STRICT;
-    CREATE TABLE sign_certificates (
-        issuer TEXT NOT NULL,
-        serial TEXT NOT NULL,
-        root_key TEXT NOT NULL,
-        subject_id TEXT NOT NULL REFERENCES subjects (subject_id),
-        enrollment_id TEXT NOT NULL,
-        certificate BLOB NOT NULL,
-        linked_at INTEGER NOT NULL,
-        PRIMARY KEY (issuer, serial)
-    ) STRICT;
-    CREATE INDEX sign_certificates_subject ON sign_certificates (subject_id, linked_at);
-    CREATE TABLE service_links (
-        subject_id TEXT NOT NULL REFERENCES subjects (subject_id),
-        service_id TEXT NOT NULL,
-        link TEXT NOT NULL,
-        enrollment_id TEXT NOT NULL,
-        linked_at INTEGER NOT NULL,
-        PRIMARY KEY (subject_id, service_id)
-    ) STRICT;
-    CREATE TABLE enrollments (
-        enrollment_id TEXT PRIMARY KEY,
-        subject_id TEXT NOT NULL REFERENCES subjects (subject_id),
-        terminal_id TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        application TEXT NOT NULL,
-        application_signature BLOB NOT NULL
-    ) STRICT;
-    CREATE TABLE audit (
-        id INTEGER PRIMARY KEY,
-        at INTEGER NOT NULL,
-        terminal_id TEXT,
-        action TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        reason TEXT,
-        challenge_id TEXT,
-        subject_id TEXT,
-        cert_issuer TEXT,
-        cert_serial TEXT
-    ) STRICT;
-    CREATE INDEX audit_at ON audit (at);
-    CREATE TABLE federated_subjects (
-        peer TEXT NOT NULL,
-        peer_subject TEXT NOT NULL,
-        subject_id TEXT NOT NULL REFERENCES subjects (subject_id),
-        linked_at INTEGER NOT NULL,
-        PRIMARY KEY (peer, peer_subject)
-    ) STRICT;",
-];
+pub use crate::schema::MIGRATIONS;
 
 /// What the registry knows of an enrolled card.
 #[derive(Clone, Debug, PartialEq, Eq)]

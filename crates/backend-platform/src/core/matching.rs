@@ -265,4 +265,17 @@ mod tests {
             Err(Mismatch::Name)
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_text(name in ".{0,40}", address in ".{0,60}", flags in "[01x]{0,12}") {
+            let mut id = identity();
+            id.name_substitution = Some(SubstitutionFlags {
+                raw: flags.clone(),
+                substituted: flags.char_indices().filter(|(_, c)| *c == '1').map(|(i, _)| i).collect(),
+                matches_value: flags.chars().count() == id.name.chars().count(),
+            });
+            let _ = match_application(&app(&name, &address), &id);
+        }
+    }
 }

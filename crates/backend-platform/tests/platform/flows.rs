@@ -121,7 +121,7 @@ async fn enrollment_then_identification_through_the_virtual_card() {
             ) => {
                 assert_eq!(
                     (insurer_number.as_str(), number.as_str()),
-                    ("06139999", "1234")
+                    ("06139999", "10001")
                 )
             }
             (ServiceData::Payment { card_token_ref }, ACQUIRER) => {

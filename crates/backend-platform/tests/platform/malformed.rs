@@ -46,7 +46,7 @@ async fn malformed_json_base64_and_certificates_are_problems() {
         "unsupported_media_type",
     );
     let extra =
-        json!({"challenge_id": "x", "auth_certificate": "", "signature": "", "pin": "1234"});
+        json!({"challenge_id": "x", "auth_certificate": "", "signature": "", "pin": "0000"});
     let v = assert_problem(&post(&c, &url, &extra).await, 400, "malformed_request");
     assert!(v["detail"].as_str().unwrap().contains("pin"), "{v}");
 

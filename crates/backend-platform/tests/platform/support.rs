@@ -412,7 +412,7 @@ impl Card {
                     service_id: INSURER.into(),
                     insurer_number: "06139999".into(),
                     symbol: Some("千代".into()),
-                    number: "1234".into(),
+                    number: "10001".into(),
                     branch: Some("01".into()),
                 }),
                 ServiceLink::Payment(PaymentLink {

@@ -193,7 +193,7 @@ mod tests {
                     service_id: "kenpo".into(),
                     insurer_number: "06139999".into(),
                     symbol: Some("千代".into()),
-                    number: "1234".into(),
+                    number: "10001".into(),
                     branch: Some("01".into()),
                 }),
                 ServiceLink::Payment(PaymentLink {
@@ -213,7 +213,7 @@ mod tests {
             s,
             "MADOGUCHI-APPLICATION/1\nchallenge=c1\nname=\"佐藤　花子\"\n\
              address=\"東京都千代田区丸の内九丁目９番９９号\"\nbirth_date=\"1985-04-12\"\nsex=female\n\
-             service={\"kind\":\"insurance\",\"service_id\":\"kenpo\",\"insurer_number\":\"06139999\",\"symbol\":\"千代\",\"number\":\"1234\",\"branch\":\"01\"}\n\
+             service={\"kind\":\"insurance\",\"service_id\":\"kenpo\",\"insurer_number\":\"06139999\",\"symbol\":\"千代\",\"number\":\"10001\",\"branch\":\"01\"}\n\
              service={\"kind\":\"payment\",\"service_id\":\"acq\",\"card_token_ref\":\"tok_1\",\"brand\":\"VISA\",\"last4\":\"4242\"}\n"
         );
         let mut a = app();
