@@ -8,7 +8,8 @@
 //! ([`tls`]); problem-details responses and the JSON extractor whose rejections are problem
 //! documents ([`http`]); TOML configuration loading with errors that name the file, the key
 //! and what was expected ([`config`]); SQLite opened in WAL mode with numbered migrations
-//! ([`sqlite`]); the injectable clock ([`clock`]).
+//! ([`sqlite`]); the injectable clock ([`clock`]); with feature `dev-pki`, throwaway TLS
+//! material for the desktop demo (`devpki`).
 //!
 //! **Never:** decides anything about a request (that is each server's core), logs request
 //! bodies, or uses a crypto provider other than `ring` (no aws-lc-rs: builds stay light).
@@ -17,6 +18,8 @@
 
 pub mod clock;
 pub mod config;
+#[cfg(feature = "dev-pki")]
+pub mod devpki;
 pub mod http;
 pub mod serve;
 pub mod sqlite;

@@ -10,13 +10,12 @@ use crate::support::*;
 
 /// Writes a complete configuration in `dir` (TLS files from rcgen, keys from `keygen`).
 fn write_config(dir: &Path, port: u16, extra: &str) -> std::path::PathBuf {
-    let server_ca = Ca::new("server CA");
-    let terminal_ca = Ca::new("terminal CA");
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
-    std::fs::write(dir.join("server.pem"), cert).unwrap();
-    std::fs::write(dir.join("server.key"), key).unwrap();
-    std::fs::write(dir.join("terminal-ca.pem"), &terminal_ca.pem).unwrap();
-    std::fs::write(dir.join("server-ca.pem"), &server_ca.pem).unwrap();
+    // The desktop demo's throwaway TLS material (backend-kit feature `dev-pki`).
+    let pki = backend_kit::devpki::DevPki::generate(&["localhost", "127.0.0.1"]).unwrap();
+    std::fs::write(dir.join("server.pem"), &pki.server_cert_pem).unwrap();
+    std::fs::write(dir.join("server.key"), &pki.server_key_pem).unwrap();
+    std::fs::write(dir.join("terminal-ca.pem"), &pki.terminal_ca_pem).unwrap();
+    std::fs::write(dir.join("server-ca.pem"), &pki.server_ca_pem).unwrap();
     std::fs::create_dir_all(dir.join("crl")).unwrap();
     std::fs::write(
         dir.join("crl").join("auth.crl"),

@@ -286,3 +286,33 @@ async fn every_decision_is_audited_without_signatures_or_certificates() {
     assert!(!dump.contains(&answer.signature) && !dump.contains(&answer.auth_certificate[..40]));
     env.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_crl_reload_that_fails_keeps_the_previous_crls() {
+    let env = Env::start().await;
+    let admin = env.client(Some(T1));
+    let card = Card::load("sato-hanako");
+    assert_eq!(enroll(&env, &admin, &card).await.0, 200);
+    std::fs::write(
+        env.dir.path().join("crl").join("zz-broken.crl"),
+        b"not a CRL",
+    )
+    .unwrap();
+    let got = read(
+        admin
+            .post(env.url("/v1/admin/crl/reload"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let v = assert_problem(&got, 503, "unavailable");
+    assert!(
+        v["detail"].as_str().unwrap().contains("zz-broken.crl"),
+        "{v}"
+    );
+    let ch = challenge(&env, &admin, ChallengePurpose::Identify, None).await;
+    let (s, _, v) = post(&admin, &env.url("/v1/identifications"), &card.answer(&ch)).await;
+    assert_eq!(s, 200, "{v}");
+    env.running.shutdown().await;
+}

@@ -193,3 +193,27 @@ async fn unknown_terminals_are_refused() {
     assert!(c.post(&url).json(&body).send().await.is_err());
     env.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn no_fresh_crl_for_the_certificate_is_revocation_unknown_never_good() {
+    let env = Env::start().await;
+    let c = env.client(Some(T1));
+    // A valid certificate from a municipality whose CRL the platform does not have.
+    let mut spec = testkit::CertSpec::auth(testkit::Generation::G3).unwrap();
+    spec.municipality = testkit::Municipality::new("Okinawa-ken", "Naha-shi");
+    let der = spec.issue(pki()).unwrap();
+    let ch = challenge(&env, &c, ChallengePurpose::Identify, None).await;
+    let tbs = counter_api::b64::decode("tbs", &ch.to_be_signed).unwrap();
+    let answer = counter_api::platform::IdentificationRequest {
+        challenge_id: ch.challenge_id.clone(),
+        auth_certificate: counter_api::b64::encode(&der),
+        signature: counter_api::b64::encode(&pki().spare_key().sign(&tbs).unwrap()),
+    };
+    let v = assert_problem(
+        &post(&c, &env.url("/v1/identifications"), &answer).await,
+        503,
+        "revocation_unknown",
+    );
+    assert_eq!(v["reason"], "revocation_unknown");
+    env.running.shutdown().await;
+}
