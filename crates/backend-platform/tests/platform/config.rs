@@ -9,7 +9,11 @@ use backend_platform::Settings;
 use crate::support::*;
 
 /// Writes a complete configuration in `dir` (TLS files from rcgen, keys from `keygen`).
-fn write_config(dir: &Path, port: u16, extra: &str) -> std::path::PathBuf {
+fn write_config_pki(
+    dir: &Path,
+    port: u16,
+    extra: &str,
+) -> (std::path::PathBuf, backend_kit::devpki::DevPki) {
     // The desktop demo's throwaway TLS material (backend-kit feature `dev-pki`).
     let pki = backend_kit::devpki::DevPki::generate(&["localhost", "127.0.0.1"]).unwrap();
     std::fs::write(dir.join("server.pem"), &pki.server_cert_pem).unwrap();
@@ -58,6 +62,11 @@ id = "kenpo"
 kind = "insurance"
 label = "健保"
 
+[[services]]
+id = "acq-visa"
+kind = "payment"
+label = "カード"
+
 [[terminals]]
 id = "t1"
 "#,
@@ -65,7 +74,11 @@ id = "t1"
     );
     let path = dir.join("platform.toml");
     std::fs::write(&path, text).unwrap();
-    path
+    (path, pki)
+}
+
+fn write_config(dir: &Path, port: u16, extra: &str) -> std::path::PathBuf {
+    write_config_pki(dir, port, extra).0
 }
 
 fn load_error(dir: &Path, extra: &str) -> String {
@@ -146,8 +159,9 @@ async fn one_command_starts_the_server_from_its_config_file() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let path = write_config(dir.path(), port, "");
-    let _server = Server(
+    let (path, pki) = write_config_pki(dir.path(), port, "");
+    write_crls(&dir.path().join("crl"));
+    let server = Server(
         Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
             .args(["serve", "--config"])
             .arg(&path)
@@ -176,4 +190,74 @@ async fn one_command_starts_the_server_from_its_config_file() {
     };
     assert_eq!(keys.issuer, "pf-test");
     assert_eq!(keys.keys[0].kid, "pf-test-1");
+
+    // A terminal enrols a card and identifies; then a new CRL revokes the signature
+    // certificate and SIGHUP makes the running server reload it.
+    let der = rustls::pki_types::pem::PemObject::from_pem_slice(pki.server_ca_pem.as_bytes())
+        .map(|c: rustls::pki_types::CertificateDer<'static>| c.to_vec())
+        .unwrap();
+    let terminal = client_with_identity(der, pki.terminal_identity("t1").unwrap());
+    let base = format!("https://localhost:{port}");
+    let card = Card::load("sato-hanako");
+    let ch = post_challenge(&terminal, &base, "enroll").await;
+    let mut app = card.application(&ch.challenge_id);
+    // This configuration offers the acquirer only.
+    app.services
+        .retain(|s| matches!(s, counter_api::platform::ServiceLink::Payment(_)));
+    let (s, _, v) = post(
+        &terminal,
+        &format!("{base}/v1/enrollments"),
+        &card.enrollment(&ch, app),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let identify = || async {
+        let ch = post_challenge(&terminal, &base, "identify").await;
+        let (s, _, v) = post(
+            &terminal,
+            &format!("{base}/v1/identifications"),
+            &card.answer(&ch),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        v["notices"].as_array().map(|n| n.len()).unwrap_or(0)
+    };
+    assert_eq!(identify().await, 0);
+    let crl = crl(
+        testkit::Purpose::Sign,
+        "Tokyo-to",
+        "Chiyoda-ku",
+        testkit::Generation::G3,
+        &[card.sign_serial()],
+    );
+    let crl_path = dir.path().join("crl").join("sign-Tokyo-to-Chiyoda-ku.crl");
+    std::fs::write(&crl_path, crl).unwrap();
+    let st = Command::new("kill")
+        .args(["-HUP", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while identify().await == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGHUP did not reload the CRLs"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn post_challenge(
+    c: &reqwest::Client,
+    base: &str,
+    purpose: &str,
+) -> counter_api::platform::ChallengeResponse {
+    let (s, _, v) = post(
+        c,
+        &format!("{base}/v1/challenges"),
+        &serde_json::json!({ "purpose": purpose }),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    serde_json::from_value(v).unwrap()
 }

@@ -76,7 +76,7 @@ pub fn crl(
     spec.build(pki()).unwrap()
 }
 
-fn write_crls(dir: &Path) {
+pub fn write_crls(dir: &Path) {
     for purpose in testkit::Purpose::ALL {
         for (p, c, g) in MUNICIPALITIES {
             let name = format!("{}-{}-{}.crl", purpose.short(), p, c);
@@ -254,6 +254,11 @@ impl Env {
 /// A client trusting `server_ca`, presenting `identity` (cert PEM, key PEM) if any.
 pub fn client_with(server_ca: &Ca, identity: Option<(String, String)>) -> reqwest::Client {
     client_for(server_ca.der.clone(), identity)
+}
+
+/// A client trusting the CA certificate `der`, presenting `identity`.
+pub fn client_with_identity(der: Vec<u8>, identity: (String, String)) -> reqwest::Client {
+    client_for(der, Some(identity))
 }
 
 /// A client trusting the CA certificate `der`, without a client certificate.
