@@ -278,7 +278,9 @@ impl AssertionVerifier {
             crate::b64::decode_url("signature", s).map_err(|e| malformed(&e.to_string()))?;
         let sig = Signature::from_slice(&sig_bytes)
             .map_err(|_| malformed("signature is not 64 bytes r‖s"))?;
-        let signed = &token[..h.len() + 1 + p.len()];
+        // `h` and `p` are the first two '.'-separated segments of `token`, so this prefix
+        // (header '.' payload) is in bounds and on a char boundary.
+        let signed = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
         let key = candidates
             .into_iter()
             .find(|k| k.key.verify(signed.as_bytes(), &sig).is_ok())

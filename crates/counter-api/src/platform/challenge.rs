@@ -221,6 +221,46 @@ impl ChallengeResponse {
     }
 }
 
+impl ChallengeResponse {
+    /// What a terminal checks before letting the card sign: the canonical form
+    /// ([`Self::binding`]), and that the challenge is the one it asked for, from the platform
+    /// it configured, for itself, and not already expired at `now`.
+    pub fn check_for(
+        &self,
+        platform_id: &str,
+        terminal_id: &str,
+        asked: &ChallengeRequest,
+        now: i64,
+    ) -> Result<ChallengeBinding, FieldError> {
+        let b = self.binding()?;
+        if b.platform_id != platform_id {
+            return Err(FieldError::new(
+                "platform_id",
+                "the challenge comes from another platform",
+            ));
+        }
+        if b.terminal_id != terminal_id {
+            return Err(FieldError::new(
+                "terminal_id",
+                "the challenge was issued to another terminal",
+            ));
+        }
+        if b.purpose != asked.purpose || b.context != asked.context {
+            return Err(FieldError::new(
+                "purpose",
+                "the challenge binds another purpose, merchant or amount than the one asked for",
+            ));
+        }
+        if now > b.expires_at {
+            return Err(FieldError::new(
+                "expires_at",
+                "the challenge has already expired",
+            ));
+        }
+        Ok(b)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -284,6 +324,31 @@ mod tests {
             .to_be_signed()
         };
         assert_ne!(p(100), p(1000));
+    }
+
+    #[test]
+    fn terminal_side_checks() {
+        let b = binding(ChallengePurpose::Identify, None);
+        let r = b.to_response();
+        let asked = ChallengeRequest {
+            purpose: ChallengePurpose::Identify,
+            context: None,
+        };
+        assert_eq!(r.check_for("pf-a", "t1", &asked, 1_799_999_999).unwrap(), b);
+        let field = |p: &str, t: &str, a: &ChallengeRequest, now| {
+            r.check_for(p, t, a, now).unwrap_err().field
+        };
+        assert_eq!(field("pf-b", "t1", &asked, 0), "platform_id");
+        assert_eq!(field("pf-a", "t2", &asked, 0), "terminal_id");
+        let pay = ChallengeRequest {
+            purpose: ChallengePurpose::Payment,
+            context: Some(ChallengeContext {
+                merchant_id: "m".into(),
+                amount_jpy: 1,
+            }),
+        };
+        assert_eq!(field("pf-a", "t1", &pay, 0), "purpose");
+        assert_eq!(field("pf-a", "t1", &asked, 1_800_000_001), "expires_at");
     }
 
     #[test]

@@ -143,6 +143,7 @@ impl Application {
 /// `YYYY-MM-DD` with a plausible month and day.
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
+    // Indexing is safe: the length is checked first.
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
