@@ -118,7 +118,7 @@ impl From<FieldError> for Problem {
 }
 
 macro_rules! problem_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $status:literal, $title:literal; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $status:literal, $title:literal; )*) => {
         /// Stable problem codes. The serde form (snake_case) is the code; a code this version
         /// does not know deserialises as [`ProblemCode::Other`], so older clients keep
         /// working against newer servers.
@@ -126,7 +126,7 @@ macro_rules! problem_codes {
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum ProblemCode {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
             /// A code this version does not know.
             #[serde(other)]
             Other,
@@ -149,6 +149,14 @@ macro_rules! problem_codes {
             /// The standard title.
             pub fn title(self) -> &'static str {
                 match self { $(ProblemCode::$variant => $title,)* ProblemCode::Other => "Unknown problem" }
+            }
+
+            /// What the code means (its documentation, lines joined).
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => concat!($($doc),*).trim_ascii_start(),)*
+                    ProblemCode::Other => "A code this version does not know.",
+                }
             }
         }
     };
@@ -241,6 +249,28 @@ problem_codes! {
     // --- eligibility (insurer) ---
     /// The bulk pre-check reception number is unknown.
     ReceptionUnknown = "reception_unknown", 404, "Unknown reception number";
+}
+
+/// The table of every problem code as Markdown (`crates/counter-api/PROBLEMS.md`, kept
+/// current by the same test as the OpenAPI document): code, HTTP status, title, meaning.
+pub fn codes_markdown() -> String {
+    let mut s = String::from(
+        "# Problem codes\n\nGenerated from `counter_api::ProblemCode` by \
+         `cargo run -p counter-api --bin counter-api-openapi -- --problems > crates/counter-api/PROBLEMS.md`; \
+         do not edit. Every error of every backend is an RFC 9457 problem document \
+         (`application/problem+json`) whose `code` is one of these; clients match on `code`, \
+         never on `title` or `detail`.\n\n| code | status | title | meaning |\n|---|---:|---|---|\n",
+    );
+    for c in ProblemCode::ALL {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            c.as_str(),
+            c.status(),
+            c.title(),
+            c.meaning()
+        ));
+    }
+    s
 }
 
 #[cfg(test)]

@@ -26,3 +26,15 @@ fn openapi_is_current() {
         assert!(v["paths"].get(p).is_some(), "{p} missing");
     }
 }
+
+#[test]
+fn problem_code_table_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("PROBLEMS.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != counter_api::problem::codes_markdown() {
+        panic!(
+            "crates/counter-api/PROBLEMS.md is stale: regenerate it with\n  \
+             cargo run -p counter-api --bin counter-api-openapi -- --problems > crates/counter-api/PROBLEMS.md"
+        );
+    }
+}
