@@ -87,6 +87,14 @@ fn enroll_inner(
         })
     };
     let sign_der = b64("sign_certificate", &req.sign_certificate)?;
+    if sign_der.is_empty() {
+        return Err(Problem::new(
+            ProblemCode::InvalidField,
+            "enrollment needs the card's signature certificate; cards without one (minors', 顔認証 cards) can be linked only at the insurer's or acquirer's own counter",
+        )
+        .with_field("sign_certificate")
+        .into());
+    }
     let app_sig = b64("application_signature", &req.application_signature)?;
     let (_binding, auth) = verify_answer(
         p,

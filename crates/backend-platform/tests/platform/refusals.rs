@@ -148,6 +148,18 @@ async fn enrollment_refuses_attributes_that_do_not_match_naming_the_field() {
     let v = assert_problem(&post(&c, &url, &req).await, 422, "signature_invalid");
     assert_eq!(v["field"], "application_signature");
 
+    // A card without a signature certificate (takahashi-ken, a minor) cannot enrol.
+    let minor = Card::load("takahashi-ken");
+    let ch = challenge(&env, &c, ChallengePurpose::Enroll, None).await;
+    let req = counter_api::platform::EnrollmentRequest {
+        application: minor.application(&ch.challenge_id),
+        sign_certificate: String::new(),
+        application_signature: String::new(),
+        identification: minor.answer(&ch),
+    };
+    let v = assert_problem(&post(&c, &url, &req).await, 422, "invalid_field");
+    assert_eq!(v["field"], "sign_certificate");
+
     // A service the platform does not offer.
     let ch = challenge(&env, &c, ChallengePurpose::Enroll, None).await;
     let mut app = card.application(&ch.challenge_id);
