@@ -249,6 +249,9 @@ problem_codes! {
     // --- eligibility (insurer) ---
     /// The bulk pre-check reception number is unknown.
     ReceptionUnknown = "reception_unknown", 404, "Unknown reception number";
+    /// The insurer holds no record for the insurance linkage the assertion carries (the
+    /// enrolled insurer number, symbol, number and branch name nobody it insures).
+    InsuredUnknown = "insured_unknown", 404, "Insured person unknown";
 }
 
 /// The table of every problem code as Markdown (`crates/counter-api/PROBLEMS.md`, kept

@@ -1,0 +1,205 @@
+//! The insurer's configuration: the TOML file (`serve --config FILE`) and the loaded
+//! [`Settings`]. Tests and the desktop demo build [`Settings`] directly.
+//!
+//! ```toml
+//! insurer_id = "kenpo-kanto"          # this insurer's service id on the platform (assertion aud)
+//! listen = "127.0.0.1:8444"
+//! database = "insurer.sqlite"          # relative paths: relative to this file
+//! bulk_processing_secs = 30            # optional, 0..=86400: how long a bulk pre-check stays 処理中
+//! demo_data = "demo-insured.toml"      # optional; default: the compiled-in demo register
+//!
+//! [tls]
+//! certificate = "tls/server.pem"
+//! private_key = "tls/server.key"
+//! terminal_ca = "tls/terminal-ca.pem"
+//!
+//! [[platforms]]                        # verification platforms whose assertions are trusted
+//! issuer = "pf-tokyo"
+//! keys = "platforms/pf-tokyo.json"     # its GET /v1/keys answer
+//!
+//! [[terminals]]
+//! id = "clinic-a-desk-1"               # the CN of its client certificate
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
+use counter_api::assertion::KeySet;
+use counter_api::ident::check_id;
+use serde::Deserialize;
+
+use crate::demo;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    insurer_id: String,
+    listen: String,
+    database: PathBuf,
+    #[serde(default = "default_bulk_secs")]
+    bulk_processing_secs: i64,
+    demo_data: Option<PathBuf>,
+    tls: FileTls,
+    #[serde(default)]
+    platforms: Vec<FilePlatform>,
+    #[serde(default)]
+    terminals: Vec<TerminalConfig>,
+}
+
+fn default_bulk_secs() -> i64 {
+    30
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTls {
+    certificate: PathBuf,
+    private_key: PathBuf,
+    terminal_ca: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePlatform {
+    issuer: String,
+    keys: PathBuf,
+}
+
+/// A terminal allowed to call the insurer.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalConfig {
+    /// Terminal id: the CN of its client certificate.
+    pub id: String,
+}
+
+/// Everything the insurer runs on, loaded and checked.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// This insurer's service id: the `aud` its assertions must carry.
+    pub insurer_id: String,
+    /// Where `serve` listens (the in-process mode ignores it).
+    pub listen: SocketAddr,
+    /// The SQLite file (register, bulk submissions, audit).
+    pub database: PathBuf,
+    /// How long a bulk pre-check stays 処理中 before it is processed.
+    pub bulk_processing_secs: i64,
+    /// The register seeded into an empty database, as TOML (see [`crate::demo`]; `@today`
+    /// and `@tomorrow` are resolved when the database is seeded).
+    pub seed_toml: String,
+    /// Server certificate chain (PEM).
+    pub tls_certificate_pem: Vec<u8>,
+    /// Server private key (PEM).
+    pub tls_private_key_pem: Vec<u8>,
+    /// Terminal CA certificate(s) (PEM).
+    pub terminal_ca_pem: Vec<u8>,
+    /// Trusted platforms' keys.
+    pub platforms: Vec<KeySet>,
+    /// Known terminals.
+    pub terminals: Vec<TerminalConfig>,
+}
+
+impl Settings {
+    /// Loads and checks `path`; every error names the file and the key.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let f: File = load_toml(path)?;
+        let bad =
+            |key: &str, problem: String, expected: &str| invalid(path, key, problem, expected);
+        let listen: SocketAddr = f.listen.parse().map_err(|e| {
+            bad(
+                "listen",
+                format!("{:?}: {e}", f.listen),
+                "an address and port like 127.0.0.1:8444",
+            )
+        })?;
+        let seed_toml = match &f.demo_data {
+            Some(p) => {
+                let bytes = read_file(path, "demo_data", p)?;
+                String::from_utf8(bytes)
+                    .map_err(|_| bad("demo_data", "not UTF-8 text".into(), "a TOML register"))?
+            }
+            None => demo::BUILTIN.to_owned(),
+        };
+        let mut platforms = Vec::new();
+        for (i, p) in f.platforms.iter().enumerate() {
+            let key = format!("platforms[{i}].keys");
+            let bytes = read_file(path, &key, &p.keys)?;
+            let set: KeySet = serde_json::from_slice(&bytes).map_err(|e| {
+                bad(
+                    &key,
+                    e.to_string(),
+                    "the platform's GET /v1/keys answer (JSON)",
+                )
+            })?;
+            if set.issuer != p.issuer {
+                return Err(bad(
+                    &key,
+                    format!("the key set is {:?}'s", set.issuer),
+                    &format!("the keys of {:?}", p.issuer),
+                ));
+            }
+            platforms.push(set);
+        }
+        let settings = Settings {
+            insurer_id: f.insurer_id,
+            listen,
+            database: backend_kit::config::resolve(path, &f.database),
+            bulk_processing_secs: f.bulk_processing_secs,
+            seed_toml,
+            tls_certificate_pem: read_file(path, "tls.certificate", &f.tls.certificate)?,
+            tls_private_key_pem: read_file(path, "tls.private_key", &f.tls.private_key)?,
+            terminal_ca_pem: read_file(path, "tls.terminal_ca", &f.tls.terminal_ca)?,
+            platforms,
+            terminals: f.terminals,
+        };
+        settings
+            .check()
+            .map_err(|(key, problem, expected)| bad(&key, problem, &expected))?;
+        Ok(settings)
+    }
+
+    /// The rules on values (shared by [`Self::load`] and settings built in code): returns
+    /// (key, problem, expected).
+    pub fn check(&self) -> Result<(), (String, String, String)> {
+        let e = |k: &str, p: String, x: &str| Err((k.to_owned(), p, x.to_owned()));
+        if let Err(err) = check_id("insurer_id", &self.insurer_id) {
+            return e(
+                "insurer_id",
+                err.to_string(),
+                "1 to 64 characters of A-Z a-z 0-9 . _ : -",
+            );
+        }
+        if !(0..=86_400).contains(&self.bulk_processing_secs) {
+            return e(
+                "bulk_processing_secs",
+                self.bulk_processing_secs.to_string(),
+                "0 to 86400 seconds",
+            );
+        }
+        if let Err(err) = demo::parse(&self.seed_toml, 0) {
+            return e(
+                "demo_data",
+                err,
+                "a TOML register ([[records]], see the crate's data/README.md)",
+            );
+        }
+        if self.platforms.is_empty() {
+            return e(
+                "platforms",
+                "no platform is trusted".into(),
+                "at least one [[platforms]] entry, or no assertion could ever be accepted",
+            );
+        }
+        for (i, t) in self.terminals.iter().enumerate() {
+            if let Err(err) = check_id("id", &t.id) {
+                return e(
+                    &format!("terminals[{i}].id"),
+                    err.to_string(),
+                    "a terminal id",
+                );
+            }
+        }
+        Ok(())
+    }
+}

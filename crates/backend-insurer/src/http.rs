@@ -1,0 +1,114 @@
+//! The HTTP layer: thin handlers that authenticate the terminal (mutual TLS), parse the
+//! body, run a flow of [`crate::insurer::Insurer`] on the blocking pool and answer JSON or
+//! a problem document.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use backend_kit::http::{method_not_allowed, not_found};
+use backend_kit::serve::Peer;
+use backend_kit::{ApiError, ApiJson};
+use counter_api::ProblemCode;
+use counter_api::insurer::{
+    BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult, EligibilityRequest,
+    EligibilityResponse,
+};
+
+use crate::insurer::Insurer;
+use crate::store::AuditRow;
+
+/// Largest request body: a bulk submission of 1,000 patients is about 200 KiB.
+const BODY_LIMIT: usize = 512 * 1024;
+
+/// The insurer's routes.
+pub fn router(insurer: Arc<Insurer>) -> Router {
+    Router::new()
+        .route("/v1/eligibility", post(eligibility))
+        .route("/v1/bulk-prechecks", post(bulk_submit))
+        .route("/v1/bulk-prechecks/{reception_number}", get(bulk_fetch))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(insurer)
+}
+
+/// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
+/// and its CN is listed in the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terminal {
+    /// The terminal id (certificate CN).
+    pub id: String,
+}
+
+impl FromRequestParts<Arc<Insurer>> for Terminal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, ins: &Arc<Insurer>) -> Result<Self, ApiError> {
+        let peer = parts.extensions.get::<Peer>().cloned().unwrap_or_default();
+        let Some(identity) = peer.0 else {
+            return Err(ApiError::new(
+                ProblemCode::TerminalUnauthenticated,
+                "this endpoint is for terminals: connect with the terminal's client certificate",
+            ));
+        };
+        let cn = identity.common_name.clone().unwrap_or_default();
+        if ins.settings.terminals.iter().any(|t| t.id == cn) {
+            return Ok(Terminal { id: cn });
+        }
+        let e = ApiError::new(
+            ProblemCode::TerminalUnknown,
+            "this terminal's certificate is valid but the terminal is not registered at this insurer",
+        );
+        let ins = ins.clone();
+        let row = AuditRow {
+            at: ins.now(),
+            terminal_id: Some(cn),
+            action: "terminal",
+            outcome: e.problem().code.as_str().to_owned(),
+            reason: Some(identity.sha256.clone()),
+            ..AuditRow::default()
+        };
+        let _ = tokio::task::spawn_blocking(move || ins.audit(&row)).await;
+        Err(e)
+    }
+}
+
+/// Runs a flow on the blocking pool (SQLite, signature verification).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<Json<T>, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map(Json),
+        Err(e) => Err(ApiError::new(
+            ProblemCode::Internal,
+            format!("the request failed inside the server: {e}"),
+        )),
+    }
+}
+
+async fn eligibility(
+    State(ins): State<Arc<Insurer>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<EligibilityRequest>,
+) -> Result<Json<EligibilityResponse>, ApiError> {
+    blocking(move || ins.eligibility(&t.id, &req)).await
+}
+
+async fn bulk_submit(
+    State(ins): State<Arc<Insurer>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<BulkPrecheckRequest>,
+) -> Result<Json<BulkPrecheckAccepted>, ApiError> {
+    blocking(move || ins.bulk_submit(&t.id, &req)).await
+}
+
+async fn bulk_fetch(
+    State(ins): State<Arc<Insurer>>,
+    t: Terminal,
+    Path(reception_number): Path<String>,
+) -> Result<Json<BulkPrecheckResult>, ApiError> {
+    blocking(move || ins.bulk_fetch(&t.id, &reception_number)).await
+}

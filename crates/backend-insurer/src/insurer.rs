@@ -1,0 +1,276 @@
+//! The insurer's state and its flows (eligibility by assertion, bulk submit and fetch),
+//! called by the thin HTTP handlers on the blocking pool. Each flow reads the clock once
+//! and hands `now` to the pure functions of [`crate::core`].
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use backend_kit::{ApiError, Clock};
+use counter_api::ProblemCode;
+use counter_api::assertion::{AssertionVerifier, MemoryReplayGuard};
+use counter_api::insurer::{
+    BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult, EligibilityRequest,
+    EligibilityResponse,
+};
+use counter_api::platform::ServiceData;
+
+use crate::StartError;
+use crate::config::Settings;
+use crate::core::dates::jst_date;
+use crate::core::eligibility::{Decision, Query, decide};
+use crate::core::{bulk, validate};
+use crate::store::{AuditRow, Store};
+
+/// The running insurer: settings, clock, database, assertion verifier and replay guard.
+#[derive(Debug)]
+pub struct Insurer {
+    /// The settings it runs on.
+    pub settings: Settings,
+    clock: Arc<dyn Clock>,
+    store: Mutex<Store>,
+    verifier: AssertionVerifier,
+    replay: Mutex<MemoryReplayGuard>,
+}
+
+/// Locks `m`, recovering from a poisoned lock (a panic elsewhere does not stop the server;
+/// SQLite keeps the data consistent by itself).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ProblemCode::Internal,
+        format!("the insurer's database failed: {e}"),
+    )
+}
+
+impl Insurer {
+    /// Opens the database (seeding the demo register into an empty one) and trusts the
+    /// configured platforms' keys.
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        settings
+            .check()
+            .map_err(|(k, p, x)| StartError::Settings(format!("{k}: {p}; expected {x}")))?;
+        let seed = crate::demo::parse(&settings.seed_toml, clock.now())
+            .map_err(|e| StartError::Settings(format!("demo_data: {e}")))?;
+        let store = Store::open(&settings.database, &seed)?;
+        let mut verifier = AssertionVerifier::new(settings.insurer_id.clone());
+        for set in &settings.platforms {
+            verifier
+                .trust(set)
+                .map_err(|e| StartError::Settings(format!("platforms ({}): {e}", set.issuer)))?;
+        }
+        Ok(Self {
+            settings,
+            clock,
+            store: Mutex::new(store),
+            verifier,
+            replay: Mutex::new(MemoryReplayGuard::new()),
+        })
+    }
+
+    /// Now, from the server's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Writes an audit row; a failure is logged, never turned into a refusal.
+    pub fn audit(&self, row: &AuditRow) {
+        if let Err(e) = lock(&self.store).audit(row) {
+            tracing::error!("audit row not written: {e}");
+        }
+    }
+
+    /// The audit log (tests and operators).
+    pub fn audit_rows(&self) -> Result<Vec<AuditRow>, ApiError> {
+        lock(&self.store).audit_rows().map_err(internal)
+    }
+
+    /// `POST /v1/eligibility`: validate, verify the assertion (signature, `aud`, `exp`,
+    /// `jti` once), find the insured person by the enrolled linkage in `svc`, decide.
+    pub fn eligibility(
+        &self,
+        terminal_id: &str,
+        req: &EligibilityRequest,
+    ) -> Result<EligibilityResponse, ApiError> {
+        let now = self.now();
+        let mut row = AuditRow {
+            at: now,
+            terminal_id: Some(terminal_id.to_owned()),
+            action: "eligibility",
+            ..AuditRow::default()
+        };
+        let result = self.eligibility_at(req, now, &mut row);
+        match &result {
+            Ok(r) => {
+                row.outcome = format!("validity:{}", r.qualification_validity);
+                row.reason = r.processing_result.code.clone();
+            }
+            Err(e) => {
+                row.outcome = e.problem().code.as_str().to_owned();
+                row.reason = e.problem().detail.clone();
+            }
+        }
+        self.audit(&row);
+        result
+    }
+
+    fn eligibility_at(
+        &self,
+        req: &EligibilityRequest,
+        now: i64,
+        row: &mut AuditRow,
+    ) -> Result<EligibilityResponse, ApiError> {
+        validate::eligibility(req)?;
+        let claims = self
+            .verifier
+            .verify(&req.assertion, now, &mut *lock(&self.replay))
+            .map_err(|e| ApiError::new(e.problem_code(), e.to_string()))?;
+        row.subject = Some(claims.sub.clone());
+        let ServiceData::Insurance {
+            insurer_number,
+            symbol,
+            number,
+            branch,
+        } = &claims.svc
+        else {
+            return Err(ApiError::new(
+                ProblemCode::AssertionInvalid,
+                "the assertion carries no insurance linkage (svc is not an insurance link)",
+            ));
+        };
+        row.insurer_number = Some(insurer_number.clone());
+        row.number = Some(number.clone());
+        let register = lock(&self.store)
+            .register_for(insurer_number, number)
+            .map_err(internal)?;
+        let q = Query {
+            insurer_number,
+            symbol: symbol.as_deref(),
+            number,
+            branch: branch.as_deref(),
+            birth_date: None,
+            limit_certificate_consent: req.limit_certificate_consent,
+        };
+        match decide(
+            &register,
+            &q,
+            &req.qualification_confirmation_date,
+            &jst_date(now),
+        ) {
+            Decision::Found {
+                validity,
+                processing,
+                results,
+            } => Ok(EligibilityResponse {
+                processing_result: processing,
+                qualification_validity: validity.code().into(),
+                arbitrary_identifier: req.arbitrary_identifier.clone(),
+                results,
+            }),
+            _ => Err(ApiError::new(
+                ProblemCode::InsuredUnknown,
+                "this insurer holds no record for the insurance number enrolled on the card; \
+                 check the insurance card or 資格情報のお知らせ and re-enrol the link",
+            )),
+        }
+    }
+
+    /// `POST /v1/bulk-prechecks`: validate, store, answer a new reception number.
+    pub fn bulk_submit(
+        &self,
+        terminal_id: &str,
+        req: &BulkPrecheckRequest,
+    ) -> Result<BulkPrecheckAccepted, ApiError> {
+        let now = self.now();
+        let result = (|| {
+            validate::bulk(req)?;
+            let mut bytes = [0u8; 12];
+            getrandom::fill(&mut bytes).map_err(|e| {
+                ApiError::new(
+                    ProblemCode::Unavailable,
+                    format!("no randomness for a reception number: {e}"),
+                )
+            })?;
+            let reception_number = format!("R{}", hex::encode_upper(bytes));
+            lock(&self.store)
+                .insert_bulk(&reception_number, terminal_id, now, req)
+                .map_err(internal)?;
+            Ok::<_, ApiError>(BulkPrecheckAccepted {
+                reception_number,
+                entries: u32::try_from(req.entries.len()).unwrap_or(u32::MAX),
+            })
+        })();
+        self.audit(&AuditRow {
+            at: now,
+            terminal_id: Some(terminal_id.to_owned()),
+            action: "bulk_submit",
+            subject: result.as_ref().ok().map(|a| a.reception_number.clone()),
+            outcome: match &result {
+                Ok(_) => "accepted".into(),
+                Err(e) => e.problem().code.as_str().to_owned(),
+            },
+            reason: Some(format!("{} entries", req.entries.len())),
+            ..AuditRow::default()
+        });
+        result
+    }
+
+    /// `GET /v1/bulk-prechecks/{reception_number}`: 処理中 until due, then processed once
+    /// and kept. Only the submitting terminal sees a submission.
+    pub fn bulk_fetch(
+        &self,
+        terminal_id: &str,
+        reception_number: &str,
+    ) -> Result<BulkPrecheckResult, ApiError> {
+        let now = self.now();
+        let store = lock(&self.store);
+        let unknown = || {
+            ApiError::new(
+                ProblemCode::ReceptionUnknown,
+                "no bulk pre-check of this terminal has that reception number",
+            )
+        };
+        let Some((submitted_at, req, done)) = store
+            .bulk(reception_number, terminal_id)
+            .map_err(internal)?
+        else {
+            return Err(unknown());
+        };
+        if let Some(done) = done {
+            return Ok(done);
+        }
+        if !bulk::due(submitted_at, self.settings.bulk_processing_secs, now) {
+            return Ok(bulk::processing(reception_number));
+        }
+        let today = jst_date(now);
+        let mut items = Vec::with_capacity(req.entries.len());
+        for e in &req.entries {
+            let register = store
+                .register_for(&e.insurer_number, &e.number)
+                .map_err(internal)?;
+            items.push(bulk::check_entry(
+                &register,
+                e,
+                &req.qualification_confirmation_date,
+                &today,
+            ));
+        }
+        let result = bulk::completed(reception_number, items);
+        store.complete_bulk(&result).map_err(internal)?;
+        drop(store);
+        self.audit(&AuditRow {
+            at: now,
+            terminal_id: Some(terminal_id.to_owned()),
+            action: "bulk_fetch",
+            subject: Some(reception_number.to_owned()),
+            outcome: "completed".into(),
+            reason: Some(format!(
+                "{} normal, {} errors",
+                result.number_of_normal, result.number_of_errors
+            )),
+            ..AuditRow::default()
+        });
+        Ok(result)
+    }
+}

@@ -1,0 +1,59 @@
+//! # backend-insurer
+//!
+//! The insurer reference server (issue 4 §3): eligibility (資格確認) by the verification
+//! platform's assertion, answered in the data model of the real オンライン資格確認 result
+//! (eligibility.md §2.3–2.4), and the asynchronous bulk pre-check of booked patients by
+//! insurance number and birth date (submit → 受付番号 → fetch later, §2.6).
+//!
+//! **Owns:** the register of insured persons and its demo data ([`demo`]), the eligibility
+//! decision and validity codes ([`core::eligibility`]), request rules
+//! ([`core::validate`]), bulk progress ([`core::bulk`]), the SQLite database with the
+//! audit log ([`store`]), the HTTP handlers ([`http`]), the configuration ([`config`]) and
+//! starting the server ([`server`]).
+//!
+//! **Never:** stores or asks for a certificate serial number (eligibility.md §3.3: a
+//! service provider may not keep one; it identifies the person by the linkage in the
+//! assertion's `svc` and sees only the platform's pairwise `sub`), accepts an assertion for
+//! another audience, an expired one or one seen before, logs request bodies, or answers a
+//! bad request with a 500 or a panic.
+//!
+//! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
+//! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
+//! loopback port; [`server::RunningInsurer::shutdown`] stops it. Time comes from the
+//! [`backend_kit::Clock`] given at start; the core functions take `now` (or the dates
+//! derived from it) as parameters.
+
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod core;
+pub mod demo;
+pub mod http;
+pub mod insurer;
+pub mod server;
+pub mod store;
+
+pub use config::Settings;
+pub use insurer::Insurer;
+pub use server::{RunningInsurer, start, start_in_process};
+
+/// Why the insurer cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The configuration file.
+    #[error(transparent)]
+    Config(#[from] backend_kit::config::ConfigError),
+    /// Settings built in code break a rule.
+    #[error("settings: {0}")]
+    Settings(String),
+    /// The database.
+    #[error(transparent)]
+    Db(#[from] backend_kit::sqlite::DbError),
+    /// TLS material.
+    #[error("TLS: {0}")]
+    Tls(#[from] backend_kit::tls::TlsError),
+    /// Binding the listener.
+    #[error("listen: {0}")]
+    Io(#[from] std::io::Error),
+}

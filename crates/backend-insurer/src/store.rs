@@ -1,0 +1,274 @@
+//! The insurer's SQLite database: the register of insured persons (seeded from the demo
+//! data on first start), the bulk pre-check submissions and the audit log.
+//!
+//! Legal rule (eligibility.md §3.3): the insurer never stores a certificate serial number.
+//! Nothing here has a column for one, and the assertions it receives carry none (the
+//! platform gives services a pairwise subject instead).
+
+use std::path::Path;
+
+use backend_kit::sqlite::DbError;
+use counter_api::insurer::{BulkPrecheckRequest, BulkPrecheckResult};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::core::eligibility::InsuredRecord;
+
+/// Numbered migrations (`PRAGMA user_version`); append only.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: register, bulk submissions, audit.
+    "CREATE TABLE records (
+        id INTEGER PRIMARY KEY,
+        person TEXT NOT NULL,
+        insurer_number TEXT NOT NULL,
+        number TEXT NOT NULL,
+        record TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX records_number ON records (insurer_number, number);
+    CREATE INDEX records_person ON records (person);
+    CREATE TABLE bulk_prechecks (
+        reception_number TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL,
+        submitted_at INTEGER NOT NULL,
+        request TEXT NOT NULL,
+        result TEXT
+    ) STRICT;
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        terminal_id TEXT,
+        action TEXT NOT NULL,
+        subject TEXT,
+        insurer_number TEXT,
+        number TEXT,
+        outcome TEXT NOT NULL,
+        reason TEXT
+    ) STRICT;
+    CREATE INDEX audit_at ON audit (at);",
+];
+
+/// One audit row: who checked whom, when, with what result. Never a certificate serial.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditRow {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// The terminal (absent: unauthenticated caller).
+    pub terminal_id: Option<String>,
+    /// `eligibility`, `bulk_submit`, `bulk_fetch`, `terminal`.
+    pub action: &'static str,
+    /// Whom: the platform's pairwise subject, or the bulk reception number.
+    pub subject: Option<String>,
+    /// `InsurerNumber` checked.
+    pub insurer_number: Option<String>,
+    /// `InsuredIdentificationNumber` checked.
+    pub number: Option<String>,
+    /// `validity:<code>` on an answer, or the problem code.
+    pub outcome: String,
+    /// A finer reason (processing-result code, refusal detail).
+    pub reason: Option<String>,
+}
+
+/// A database failure as a `rusqlite` error with the file named.
+fn db(path: &str, e: rusqlite::Error) -> DbError {
+    DbError::Sqlite {
+        path: path.to_owned(),
+        source: e,
+    }
+}
+
+/// The open database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+impl Store {
+    /// Opens (and migrates) the database at `path`; seeds the register with `seed` when
+    /// it holds no record yet.
+    pub fn open(path: &Path, seed: &[InsuredRecord]) -> Result<Self, DbError> {
+        let conn = backend_kit::sqlite::open(path, MIGRATIONS)?;
+        let mut s = Self {
+            conn,
+            path: path.display().to_string(),
+        };
+        let n: i64 = s
+            .conn
+            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .map_err(|e| db(&s.path, e))?;
+        if n == 0 {
+            s.seed(seed)?;
+        }
+        Ok(s)
+    }
+
+    fn seed(&mut self, seed: &[InsuredRecord]) -> Result<(), DbError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| db(&path, e))?;
+        for r in seed {
+            let json = serde_json::to_string(r)
+                .map_err(|e| db(&path, rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+            tx.execute(
+                "INSERT INTO records (person, insurer_number, number, record) VALUES (?1, ?2, ?3, ?4)",
+                params![r.person, r.result.insurer_number, r.result.number, json],
+            )
+            .map_err(|e| db(&path, e))?;
+        }
+        tx.commit().map_err(|e| db(&path, e))
+    }
+
+    /// The records carrying `(insurer_number, number)` and every record of their persons
+    /// (what [`crate::core::eligibility::decide`] needs).
+    pub fn register_for(
+        &self,
+        insurer_number: &str,
+        number: &str,
+    ) -> Result<Vec<InsuredRecord>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT record FROM records WHERE person IN
+                   (SELECT person FROM records WHERE insurer_number = ?1 AND number = ?2)
+                 ORDER BY id",
+            )
+            .map_err(|e| db(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![insurer_number, number], |r| r.get::<_, String>(0))
+            .map_err(|e| db(&self.path, e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let json = row.map_err(|e| db(&self.path, e))?;
+            let rec = serde_json::from_str(&json).map_err(|e| {
+                db(
+                    &self.path,
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    ),
+                )
+            })?;
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    /// Records a bulk submission.
+    pub fn insert_bulk(
+        &self,
+        reception_number: &str,
+        terminal_id: &str,
+        submitted_at: i64,
+        request: &BulkPrecheckRequest,
+    ) -> Result<(), DbError> {
+        let json = serde_json::to_string(request).map_err(|e| {
+            db(
+                &self.path,
+                rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            )
+        })?;
+        self.conn
+            .execute(
+                "INSERT INTO bulk_prechecks (reception_number, terminal_id, submitted_at, request) VALUES (?1, ?2, ?3, ?4)",
+                params![reception_number, terminal_id, submitted_at, json],
+            )
+            .map(|_| ())
+            .map_err(|e| db(&self.path, e))
+    }
+
+    /// A submission of `terminal_id`: (submitted_at, request, result once processed).
+    /// Another terminal's submission is `None`, as an unknown one.
+    pub fn bulk(
+        &self,
+        reception_number: &str,
+        terminal_id: &str,
+    ) -> Result<Option<(i64, BulkPrecheckRequest, Option<BulkPrecheckResult>)>, DbError> {
+        let row: Option<(i64, String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT submitted_at, request, result FROM bulk_prechecks WHERE reception_number = ?1 AND terminal_id = ?2",
+                params![reception_number, terminal_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| db(&self.path, e))?;
+        let Some((at, req, res)) = row else {
+            return Ok(None);
+        };
+        let bad = |e: serde_json::Error| {
+            db(
+                &self.path,
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                ),
+            )
+        };
+        let req = serde_json::from_str(&req).map_err(bad)?;
+        let res = res
+            .map(|r| serde_json::from_str(&r))
+            .transpose()
+            .map_err(bad)?;
+        Ok(Some((at, req, res)))
+    }
+
+    /// Stores the processed result of a submission.
+    pub fn complete_bulk(&self, result: &BulkPrecheckResult) -> Result<(), DbError> {
+        let json = serde_json::to_string(result).map_err(|e| {
+            db(
+                &self.path,
+                rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            )
+        })?;
+        self.conn
+            .execute(
+                "UPDATE bulk_prechecks SET result = ?2 WHERE reception_number = ?1",
+                params![result.reception_number, json],
+            )
+            .map(|_| ())
+            .map_err(|e| db(&self.path, e))
+    }
+
+    /// Appends an audit row.
+    pub fn audit(&self, a: &AuditRow) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "INSERT INTO audit (at, terminal_id, action, subject, insurer_number, number, outcome, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![a.at, a.terminal_id, a.action, a.subject, a.insurer_number, a.number, a.outcome, a.reason],
+            )
+            .map(|_| ())
+            .map_err(|e| db(&self.path, e))
+    }
+
+    /// The audit log, oldest first (tests and operators).
+    pub fn audit_rows(&self) -> Result<Vec<AuditRow>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, terminal_id, action, subject, insurer_number, number, outcome, reason FROM audit ORDER BY id")
+            .map_err(|e| db(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let action: String = r.get(2)?;
+                Ok(AuditRow {
+                    at: r.get(0)?,
+                    terminal_id: r.get(1)?,
+                    action: match action.as_str() {
+                        "eligibility" => "eligibility",
+                        "bulk_submit" => "bulk_submit",
+                        "bulk_fetch" => "bulk_fetch",
+                        "terminal" => "terminal",
+                        _ => "other",
+                    },
+                    subject: r.get(3)?,
+                    insurer_number: r.get(4)?,
+                    number: r.get(5)?,
+                    outcome: r.get(6)?,
+                    reason: r.get(7)?,
+                })
+            })
+            .map_err(|e| db(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| db(&self.path, e))
+    }
+}
