@@ -1,0 +1,11 @@
+//! Acceptance tests of the insurer reference server: the real server on loopback over TLS
+//! with client certificates, driven by reqwest (rustls), with assertions signed by a
+//! platform key (and, in `end_to_end`, by the real platform after the virtual card).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bulk;
+mod config;
+mod eligibility;
+mod malformed;
+mod refusals;
+mod support;

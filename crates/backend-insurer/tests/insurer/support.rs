@@ -1,0 +1,255 @@
+//! Test environment: a terminal CA and server certificate made with rcgen, a platform
+//! signing key, the insurer started in-process, and clients per terminal.
+
+use std::sync::Arc;
+
+use backend_insurer::config::TerminalConfig;
+use backend_insurer::{RunningInsurer, Settings};
+use backend_kit::{Clock, ManualClock};
+use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner, KeySet};
+use counter_api::platform::{ChallengePurpose, ServiceData};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+pub const INSURER: &str = "kenpo-kanto";
+pub const PLATFORM: &str = "pf-tokyo";
+pub const T1: &str = "clinic-a-desk-1";
+pub const T2: &str = "clinic-a-desk-2";
+pub const INSTITUTION: &str = "1312345678";
+
+/// A CA made with rcgen.
+pub struct Ca {
+    pub pem: String,
+    pub der: Vec<u8>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl Ca {
+    pub fn new(name: &str) -> Ca {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).unwrap();
+        Ca {
+            pem: cert.pem(),
+            der: cert.der().to_vec(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// (certificate PEM, key PEM) for `cn`.
+    pub fn issue(&self, cn: &str, sans: &[&str]) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+}
+
+pub fn signer(seed: u8) -> AssertionSigner {
+    AssertionSigner::new(
+        format!("{PLATFORM}-k{seed}"),
+        p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap(),
+    )
+    .unwrap()
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub running: RunningInsurer,
+    pub clock: ManualClock,
+    pub base: String,
+    pub terminal_ca: Ca,
+    pub server_ca: Ca,
+    pub signer: AssertionSigner,
+}
+
+/// Settings for a test insurer (files in `dir`), trusting `platform_keys`.
+pub fn settings(
+    dir: &std::path::Path,
+    server_ca: &Ca,
+    terminal_ca: &Ca,
+    platform_keys: Vec<KeySet>,
+) -> Settings {
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    Settings {
+        insurer_id: INSURER.into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("insurer.sqlite"),
+        bulk_processing_secs: 30,
+        seed_toml: backend_insurer::demo::BUILTIN.into(),
+        tls_certificate_pem: cert.into_bytes(),
+        tls_private_key_pem: key.into_bytes(),
+        terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
+        platforms: platform_keys,
+        terminals: vec![
+            TerminalConfig { id: T1.into() },
+            TerminalConfig { id: T2.into() },
+        ],
+    }
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let server_ca = Ca::new("Madoguchi test server CA");
+        let terminal_ca = Ca::new("Madoguchi test terminal CA");
+        let signer = signer(7);
+        let s = settings(
+            dir.path(),
+            &server_ca,
+            &terminal_ca,
+            vec![KeySet::of(PLATFORM, &signer)],
+        );
+        let clock = ManualClock::new();
+        let running = backend_insurer::start_in_process(s, Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        let base = format!("https://localhost:{}", running.addr().port());
+        Env {
+            dir,
+            running,
+            clock,
+            base,
+            terminal_ca,
+            server_ca,
+            signer,
+        }
+    }
+
+    /// A client with `terminal`'s certificate (None: no client certificate).
+    pub fn client(&self, terminal: Option<&str>) -> reqwest::Client {
+        client_for(
+            self.server_ca.der.clone(),
+            terminal.map(|t| self.terminal_ca.issue(t, &[])),
+        )
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Claims as the platform would issue them for this insurer, linking `linkage`.
+    pub fn claims(&self, linkage: (&str, Option<&str>, &str, Option<&str>)) -> AssertionClaims {
+        let now = self.now();
+        AssertionClaims {
+            iss: PLATFORM.into(),
+            aud: INSURER.into(),
+            sub: "pairwise-subject-1".into(),
+            jti: format!("jti-{}", rand_suffix()),
+            iat: now,
+            exp: now + 120,
+            ctx: AssertionContext {
+                purpose: ChallengePurpose::Identify,
+                terminal_id: T1.into(),
+                challenge_id: "chl_test".into(),
+                merchant_id: None,
+                amount_jpy: None,
+                federated_from: None,
+            },
+            svc: ServiceData::Insurance {
+                insurer_number: linkage.0.into(),
+                symbol: linkage.1.map(Into::into),
+                number: linkage.2.into(),
+                branch: linkage.3.map(Into::into),
+            },
+        }
+    }
+
+    /// A signed assertion for `linkage`.
+    pub fn assertion(&self, linkage: (&str, Option<&str>, &str, Option<&str>)) -> String {
+        self.signer.sign(&self.claims(linkage)).unwrap()
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// An eligibility request carrying `assertion`, as of the insurer's today.
+pub fn request(env: &Env, assertion: String) -> Value {
+    serde_json::json!({
+        "assertion": assertion,
+        "qualification_confirmation_date": backend_insurer::core::dates::jst_date(env.now()),
+        "medical_institution_code": INSTITUTION,
+        "arbitrary_identifier": "corr-1",
+    })
+}
+
+pub fn client_for(ca_der: Vec<u8>, identity: Option<(String, String)>) -> reqwest::Client {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(ca_der)).unwrap();
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match identity {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from_pem_slice(cert.as_bytes()).unwrap()],
+                PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .build()
+        .unwrap()
+}
+
+/// POSTs JSON; returns status, content type and body.
+pub async fn post(
+    c: &reqwest::Client,
+    url: &str,
+    body: &impl serde::Serialize,
+) -> (StatusCode, String, Value) {
+    read(c.post(url).json(body).send().await.unwrap()).await
+}
+
+/// GETs; returns status, content type and body.
+pub async fn get(c: &reqwest::Client, url: &str) -> (StatusCode, String, Value) {
+    read(c.get(url).send().await.unwrap()).await
+}
+
+pub async fn read(r: reqwest::Response) -> (StatusCode, String, Value) {
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, ct, v)
+}
+
+/// Asserts a problem document with `code` and `status`; returns it.
+pub fn assert_problem(got: &(StatusCode, String, Value), status: u16, code: &str) -> Value {
+    let (s, ct, v) = got;
+    assert_eq!(
+        (s.as_u16(), v["code"].as_str().unwrap_or("")),
+        (status, code),
+        "{v}"
+    );
+    assert_eq!(ct, "application/problem+json", "{v}");
+    assert_eq!(v["type"], format!("urn:madoguchi:problem:{code}"));
+    v.clone()
+}
