@@ -195,3 +195,89 @@ pub struct SettlementTotals {
     /// Payments still authorised and not captured (a close should wait for them).
     pub pending_authorisations: u32,
 }
+
+/// `POST /v1/admin/card-tokens` (administration terminals only): registers a card token
+/// at enrollment. The acquirer keeps brand and last 4 digits for receipts, never a card
+/// number. Not part of the terminal contract (not in the OpenAPI document).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardTokenRegistration {
+    /// The opaque token reference the platform's enrollment links to the card
+    /// (1-64 of `A-Z a-z 0-9 . _ : -`).
+    pub card_token_ref: String,
+    /// Brand (`VISA`, `JCB`, ...; 1-16 ASCII letters, digits or spaces).
+    pub brand: String,
+    /// Last 4 digits, for receipts.
+    pub last4: String,
+    /// Demo issuer rule: amounts above this are declined `insufficient_funds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_jpy: Option<u64>,
+    /// Demo issuer rule: every authorisation is declined `do_not_honour`.
+    #[serde(default)]
+    pub blocked: bool,
+}
+
+impl CardTokenRegistration {
+    /// Field rules.
+    pub fn validate(&self) -> Result<(), crate::FieldError> {
+        if let Err(e) = crate::ident::check_id("card_token_ref", &self.card_token_ref) {
+            return Err(crate::FieldError::new("card_token_ref", e.to_string()));
+        }
+        if self.brand.is_empty()
+            || self.brand.len() > 16
+            || !self
+                .brand
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b' ')
+        {
+            return Err(crate::FieldError::new(
+                "brand",
+                "the brand is 1-16 ASCII letters, digits or spaces",
+            ));
+        }
+        if self.last4.len() != 4 || !self.last4.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(crate::FieldError::new(
+                "last4",
+                "last4 is exactly 4 digits (JCCA masking keeps at most the last 4)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A fault the acquirer injects into payment requests, for the terminal's tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer normally.
+    #[default]
+    None,
+    /// Hold the request (its key in progress) for `delay_ms` before processing it.
+    Delay,
+    /// Process and commit, then close the connection without answering.
+    DropResponse,
+    /// Answer `503 unavailable` without processing (nothing is stored; a retry proceeds).
+    ServerError,
+    /// Process and commit, then answer `409 request_in_progress` (the terminal must query
+    /// the status, never treat it as a decline).
+    InProgress,
+}
+
+/// `PUT /v1/admin/faults` (administration terminals only): the fault plan for the next
+/// payment requests (authorise, capture, void, refund, reversal). Not part of the terminal
+/// contract (not in the OpenAPI document).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultPlan {
+    /// The fault.
+    pub kind: FaultKind,
+    /// For [`FaultKind::Delay`]: milliseconds (at most 60,000).
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// How many requests it applies to; absent: every request until changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+}
+
+/// The longest injected delay (a minute: longer than any terminal timeout worth testing).
+pub const MAX_FAULT_DELAY_MS: u64 = 60_000;

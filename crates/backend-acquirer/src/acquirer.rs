@@ -1,0 +1,194 @@
+//! [`Acquirer`]: the server's state shared by the handlers, and [`Answer`], a stored or
+//! fresh HTTP answer.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use backend_kit::{ApiError, Clock};
+use counter_api::acquirer::{FaultKind, FaultPlan};
+use counter_api::assertion::{AssertionVerifier, ReplayGuard};
+use counter_api::{PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
+use serde::Serialize;
+
+use crate::StartError;
+use crate::config::Settings;
+use crate::store::{self, JournalEntry, Store};
+
+/// The acquirer's state.
+#[derive(Debug)]
+pub struct Acquirer {
+    /// The settings it runs on.
+    pub settings: Settings,
+    /// The database.
+    pub store: Store,
+    /// Verifies the platforms' payment assertions (audience: this acquirer).
+    pub verifier: AssertionVerifier,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    faults: Mutex<FaultPlan>,
+}
+
+impl Acquirer {
+    /// Builds the state: checks the settings, opens the store, registers the configured
+    /// card tokens.
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        settings.check().map_err(|(key, problem, expected)| {
+            StartError::Settings(format!("{key}: {problem}; expected {expected}"))
+        })?;
+        let store = Store::open(&settings.database)?;
+        let mut verifier = AssertionVerifier::new(settings.acquirer_id.clone());
+        for p in &settings.trusted_platforms {
+            verifier
+                .trust(p)
+                .map_err(|e| StartError::Settings(format!("trusted platform {}: {e}", p.issuer)))?;
+        }
+        {
+            let c = store.lock();
+            for t in &settings.card_tokens {
+                store::put_token(&c, t, clock.now()).map_err(|source| {
+                    StartError::Db(backend_kit::sqlite::DbError::Sqlite {
+                        path: settings.database.display().to_string(),
+                        source,
+                    })
+                })?;
+            }
+        }
+        Ok(Self {
+            faults: Mutex::new(settings.faults),
+            settings,
+            store,
+            verifier,
+            clock,
+        })
+    }
+
+    /// Now, from the acquirer's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Replaces the fault plan.
+    pub fn set_faults(&self, plan: FaultPlan) {
+        *lock(&self.faults) = plan;
+    }
+
+    /// The fault for the next payment request (counting down `times`).
+    pub fn next_fault(&self) -> FaultPlan {
+        let mut f = lock(&self.faults);
+        let current = *f;
+        match f.times {
+            Some(0) => return FaultPlan::default(),
+            Some(n) => {
+                f.times = Some(n - 1);
+                if n == 1 {
+                    f.kind = FaultKind::None;
+                }
+            }
+            None => {}
+        }
+        current
+    }
+
+    /// Appends a journal row; a failure is logged, never hides the answer.
+    pub fn journal(&self, e: &JournalEntry<'_>) {
+        let c = self.store.lock();
+        if let Err(err) = store::journal(&c, e) {
+            tracing::error!("journal write failed: {err}");
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+/// A replay guard that accepts every `jti`: the acquirer checks the context first and
+/// records the `jti` in its database, in the transaction of the payment.
+#[derive(Debug)]
+pub struct DeferredReplay;
+
+impl ReplayGuard for DeferredReplay {
+    fn first_use(&mut self, _issuer: &str, _jti: &str, _exp: i64, _now: i64) -> bool {
+        true
+    }
+}
+
+/// An HTTP answer as stored for an idempotency key: status and JSON body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// Status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+}
+
+impl Answer {
+    /// `200` with `v`.
+    pub fn ok(v: &impl Serialize) -> Self {
+        match serde_json::to_string(v) {
+            Ok(body) => Self { status: 200, body },
+            Err(e) => Self::problem(&ApiError::new(
+                ProblemCode::Internal,
+                format!("cannot encode the answer: {e}"),
+            )),
+        }
+    }
+
+    /// The problem of `e`.
+    pub fn problem(e: &ApiError) -> Self {
+        Self::of_problem(e.problem())
+    }
+
+    /// The problem `p`.
+    pub fn of_problem(p: &Problem) -> Self {
+        Self {
+            status: p.status,
+            body: serde_json::to_string(p).unwrap_or_else(|_| "{}".into()),
+        }
+    }
+
+    /// The problem code when it is a problem.
+    pub fn code(&self) -> String {
+        if self.status < 400 {
+            return "ok".into();
+        }
+        serde_json::from_str::<Problem>(&self.body)
+            .map(|p| p.code.as_str().to_owned())
+            .unwrap_or_else(|_| "problem".into())
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let ct = if self.status >= 400 {
+            PROBLEM_CONTENT_TYPE
+        } else {
+            "application/json"
+        };
+        let mut r = (status, self.body).into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        r
+    }
+}
+
+/// A fresh random id: `prefix` + 128 random bits in base64url.
+pub fn random_id(prefix: &str) -> Result<String, ApiError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b)
+        .map_err(|e| ApiError::new(ProblemCode::Internal, format!("no randomness: {e}")))?;
+    Ok(format!("{prefix}{}", counter_api::b64::encode_url(&b)))
+}
+
+/// A 6-digit approval code (承認番号).
+pub fn approval_code() -> Result<String, ApiError> {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b)
+        .map_err(|e| ApiError::new(ProblemCode::Internal, format!("no randomness: {e}")))?;
+    Ok(format!("{:06}", u32::from_be_bytes(b) % 1_000_000))
+}

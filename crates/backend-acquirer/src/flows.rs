@@ -1,0 +1,307 @@
+//! The request flows: claim the key, apply the injected fault, run the operation on the
+//! blocking pool, answer (or drop the answer). Decisions are in [`crate::core`], the
+//! transaction in [`crate::operations`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use backend_kit::ApiError;
+use counter_api::acquirer::{
+    CardTokenRegistration, FaultKind, FaultPlan, MAX_FAULT_DELAY_MS, SettlementTotals,
+};
+use counter_api::{Problem, ProblemCode};
+
+use crate::acquirer::{Acquirer, Answer};
+use crate::core::idempotency::{Decision, Stored, decide};
+use crate::core::settlement::{check_date, totals};
+use crate::http::Terminal;
+use crate::operations::{Executed, Operation, execute};
+use crate::store::{self, JournalEntry};
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ProblemCode::Internal,
+        format!("the acquirer's store failed: {e}"),
+    )
+}
+
+/// Runs `f` with the database connection on the blocking pool.
+async fn with_db<T: Send + 'static>(
+    a: &Arc<Acquirer>,
+    f: impl FnOnce(&Acquirer, &mut rusqlite::Connection) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let a = a.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = a.store.lock();
+        f(&a, &mut c)
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            ProblemCode::Internal,
+            format!("the request failed inside the server: {e}"),
+        )
+    })?
+}
+
+/// A response whose body fails: the connection closes without an answer (the fault
+/// "drop the response after committing").
+fn dropped() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other(
+            "injected: response dropped",
+        ))
+    });
+    Body::from_stream(failing).into_response()
+}
+
+/// A payment request that changes money: idempotent under `key`.
+pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -> Response {
+    let fp = op.fingerprint();
+    let now = a.now();
+    let claim = {
+        let (t, key, fp) = (t.clone(), key.clone(), fp.clone());
+        with_db(&a, move |_, c| {
+            let tx = c
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(internal)?;
+            let stored = store::stored(&tx, &t.id, &key).map_err(internal)?;
+            let d = decide(stored.as_ref().map(|(s, _)| s), &fp, now);
+            if matches!(d, Decision::Claim | Decision::TakeOver) {
+                store::claim(&tx, &t.id, &key, &fp, now).map_err(internal)?;
+            }
+            tx.commit().map_err(internal)?;
+            Ok(d)
+        })
+        .await
+    };
+    let journal = |outcome: &str, payment_id: Option<&str>| {
+        a.journal(&JournalEntry {
+            at: now,
+            terminal_id: Some(&t.id),
+            action: op.name(),
+            outcome,
+            idempotency_key: Some(&key),
+            payment_id,
+            reason: None,
+        });
+    };
+    match claim {
+        Err(e) => return e.into_response(),
+        Ok(Decision::Replay { status, body }) => {
+            journal("replayed", None);
+            return Answer { status, body }.into_response();
+        }
+        Ok(Decision::InProgress) => {
+            journal(ProblemCode::RequestInProgress.as_str(), None);
+            return ApiError::new(
+                ProblemCode::RequestInProgress,
+                "a request with this idempotency key is still being processed: query its status; this is not a decline",
+            )
+            .into_response();
+        }
+        Ok(Decision::Mismatch) => {
+            journal(ProblemCode::IdempotencyKeyMismatch.as_str(), None);
+            return ApiError::new(
+                ProblemCode::IdempotencyKeyMismatch,
+                "this idempotency key was used with other parameters: use a new key for a new payment request",
+            )
+            .into_response();
+        }
+        Ok(Decision::Claim | Decision::TakeOver) => {}
+    }
+    let fault = a.next_fault();
+    match fault.kind {
+        FaultKind::ServerError => {
+            let (t2, k2) = (t.id.clone(), key.clone());
+            let _ = with_db(&a, move |_, c| {
+                store::release(c, &t2, &k2).map_err(internal)
+            })
+            .await;
+            journal("injected_server_error", None);
+            return ApiError::new(
+                ProblemCode::Unavailable,
+                "injected fault: the acquirer is unavailable, nothing was processed",
+            )
+            .into_response();
+        }
+        FaultKind::Delay => {
+            tokio::time::sleep(Duration::from_millis(
+                fault.delay_ms.min(MAX_FAULT_DELAY_MS),
+            ))
+            .await;
+        }
+        _ => {}
+    }
+    let executed = {
+        let (t, key, op) = (t.clone(), key.clone(), op.clone());
+        with_db(&a, move |a, c| {
+            let now = a.now();
+            match execute(a, c, &t, &key, &op, now) {
+                Ok(x) => Ok(x),
+                Err(e) => {
+                    let _ = store::release(c, &t.id, &key);
+                    Err(internal(e))
+                }
+            }
+        })
+        .await
+    };
+    let answer = match executed {
+        Err(e) => {
+            journal(ProblemCode::Internal.as_str(), None);
+            return e.into_response();
+        }
+        Ok(Executed::Transient(answer)) => {
+            let (t2, k2) = (t.id.clone(), key.clone());
+            let _ = with_db(&a, move |_, c| {
+                store::release(c, &t2, &k2).map_err(internal)
+            })
+            .await;
+            journal(&answer.code(), None);
+            return answer.into_response();
+        }
+        Ok(Executed::Final(answer, payment_id)) => {
+            journal(&answer.code(), payment_id.as_deref());
+            answer
+        }
+    };
+    match fault.kind {
+        FaultKind::DropResponse => {
+            journal("injected_drop_response", None);
+            dropped()
+        }
+        FaultKind::InProgress => {
+            journal("injected_in_progress", None);
+            ApiError::new(
+                ProblemCode::RequestInProgress,
+                "injected fault: the request is being processed; query its status",
+            )
+            .into_response()
+        }
+        _ => answer.into_response(),
+    }
+}
+
+/// `GET /v1/payments/by-idempotency-key/{key}`: the payment authorised under `key`.
+pub async fn status(a: Arc<Acquirer>, t: Terminal, key: String) -> Result<Answer, ApiError> {
+    with_db(&a, move |_, c| {
+        match store::stored(c, &t.id, &key).map_err(internal)? {
+            None => Err(ApiError::new(
+                ProblemCode::NotFound,
+                "nothing was received under this key: nothing was charged",
+            )),
+            Some((Stored::InProgress { .. }, _)) => Err(ApiError::new(
+                ProblemCode::RequestInProgress,
+                "the request under this key is still being processed; ask again shortly",
+            )),
+            Some((Stored::Done { status, body, .. }, None)) => {
+                let code = Answer { status, body }.code();
+                Err(ApiError::from(
+                    Problem::new(
+                        ProblemCode::NotFound,
+                        "the request under this key was refused: nothing was charged",
+                    )
+                    .with_reason(code),
+                ))
+            }
+            Some((Stored::Done { .. }, Some(pid))) => {
+                match store::payment(c, &pid).map_err(internal)? {
+                    Some((p, _)) if p.merchant_id == t.merchant_id => Ok(Answer::ok(&p)),
+                    _ => Err(ApiError::new(
+                        ProblemCode::NotFound,
+                        "no payment of this merchant under this key",
+                    )),
+                }
+            }
+        }
+    })
+    .await
+}
+
+/// `GET /v1/settlements/{date}`: the day's totals of the terminal's merchant.
+pub async fn settlement(
+    a: Arc<Acquirer>,
+    t: Terminal,
+    date: String,
+) -> Result<SettlementTotals, ApiError> {
+    check_date(&date).map_err(|d| {
+        ApiError::from(Problem::new(ProblemCode::InvalidField, d).with_field("date"))
+    })?;
+    with_db(&a, move |_, c| {
+        let day = store::day(c, &t.merchant_id, &date).map_err(internal)?;
+        let (brands, pending_authorisations) = totals(&day);
+        Ok(SettlementTotals {
+            date,
+            merchant_id: t.merchant_id,
+            brands,
+            pending_authorisations,
+        })
+    })
+    .await
+}
+
+fn admin_only(t: &Terminal) -> Result<(), ApiError> {
+    if t.admin {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "only administration terminals may call /v1/admin/*",
+        ))
+    }
+}
+
+/// `POST /v1/admin/card-tokens`: registers a card token.
+pub async fn register_token(
+    a: Arc<Acquirer>,
+    t: Terminal,
+    r: CardTokenRegistration,
+) -> Result<CardTokenRegistration, ApiError> {
+    admin_only(&t)?;
+    r.validate()?;
+    with_db(&a, move |a, c| {
+        store::put_token(c, &r, a.now()).map_err(internal)?;
+        store::journal(
+            c,
+            &JournalEntry {
+                at: a.now(),
+                terminal_id: Some(&t.id),
+                action: "card_token",
+                outcome: "ok",
+                reason: Some(&r.card_token_ref),
+                ..JournalEntry::default()
+            },
+        )
+        .map_err(internal)?;
+        Ok(r)
+    })
+    .await
+}
+
+/// `PUT /v1/admin/faults`: replaces the fault plan.
+pub async fn set_faults(
+    a: Arc<Acquirer>,
+    t: Terminal,
+    plan: FaultPlan,
+) -> Result<FaultPlan, ApiError> {
+    admin_only(&t)?;
+    if plan.delay_ms > MAX_FAULT_DELAY_MS {
+        return Err(ApiError::from(
+            Problem::new(ProblemCode::InvalidField, "the delay is at most 60,000 ms")
+                .with_field("delay_ms"),
+        ));
+    }
+    a.set_faults(plan);
+    a.journal(&JournalEntry {
+        at: a.now(),
+        terminal_id: Some(&t.id),
+        action: "faults",
+        outcome: "ok",
+        reason: Some(&format!("{plan:?}")),
+        ..JournalEntry::default()
+    });
+    Ok(plan)
+}

@@ -1,0 +1,60 @@
+//! The calling terminal, from its verified client certificate.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use backend_kit::ApiError;
+use backend_kit::serve::Peer;
+use counter_api::ProblemCode;
+
+use crate::acquirer::Acquirer;
+use crate::store::JournalEntry;
+
+/// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
+/// and its CN is listed in the configuration with its merchant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terminal {
+    /// The terminal id (certificate CN).
+    pub id: String,
+    /// The merchant it takes payments for.
+    pub merchant_id: String,
+    /// May call `/v1/admin/*`.
+    pub admin: bool,
+}
+
+impl FromRequestParts<Arc<Acquirer>> for Terminal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, a: &Arc<Acquirer>) -> Result<Self, ApiError> {
+        let peer = parts.extensions.get::<Peer>().cloned().unwrap_or_default();
+        let Some(identity) = peer.0 else {
+            return Err(ApiError::new(
+                ProblemCode::TerminalUnauthenticated,
+                "this endpoint is for terminals: connect with the terminal's client certificate",
+            ));
+        };
+        let cn = identity.common_name.clone().unwrap_or_default();
+        match a.settings.terminals.iter().find(|t| t.id == cn) {
+            Some(t) => Ok(Terminal {
+                id: t.id.clone(),
+                merchant_id: t.merchant_id.clone(),
+                admin: t.admin,
+            }),
+            None => {
+                a.journal(&JournalEntry {
+                    at: a.now(),
+                    terminal_id: Some(&cn),
+                    action: "terminal",
+                    outcome: ProblemCode::TerminalUnknown.as_str(),
+                    reason: Some(&identity.sha256),
+                    ..JournalEntry::default()
+                });
+                Err(ApiError::new(
+                    ProblemCode::TerminalUnknown,
+                    "this terminal's certificate is valid but the terminal is not registered here",
+                ))
+            }
+        }
+    }
+}

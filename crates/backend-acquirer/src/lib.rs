@@ -1,0 +1,60 @@
+//! # backend-acquirer
+//!
+//! The acquirer reference server: payments against a card token linked to the customer's
+//! My Number card at enrollment, so that the counter terminal never sees a card number. A
+//! payment carries the verification platform's `payment` assertion for this acquirer,
+//! bound to the terminal, the merchant and the amount the customer agreed to.
+//!
+//! **Owns:** card tokens (brand and last 4 digits, for receipts), the payment state
+//! machine ([`core::payment`]), idempotency ([`core::idempotency`]: the client's key, the
+//! first answer replayed, errors included, other parameters refused, "in progress" never a
+//! decline), status query by key, reversal, daily settlement totals
+//! ([`core::settlement`]), the SQLite store and journal ([`store`], [`schema`]), fault
+//! injection for the terminal's tests, the HTTP handlers ([`http`], [`flows`]), the
+//! configuration ([`config`]) and starting the server ([`server`]).
+//!
+//! **Never:** stores, logs or answers a card number or a certificate serial, charges twice
+//! for one idempotency key, answers "declined" for an outcome it does not know, leaves half
+//! a payment after a crash (a change of money and its stored answer are one transaction),
+//! or answers a bad request with a 500 or a panic.
+//!
+//! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
+//! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
+//! loopback port; [`server::RunningAcquirer::shutdown`] stops it. Time comes from the
+//! [`backend_kit::Clock`] given at start; the core functions take `now` as a parameter.
+
+#![deny(missing_docs)]
+
+pub mod acquirer;
+pub mod config;
+pub mod core;
+pub mod flows;
+pub mod http;
+pub mod operations;
+pub mod schema;
+pub mod server;
+pub mod store;
+
+pub use config::Settings;
+pub use server::{RunningAcquirer, start, start_in_process};
+
+/// Why the acquirer cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The configuration file.
+    #[error(transparent)]
+    Config(#[from] backend_kit::config::ConfigError),
+    /// Settings built in code break a rule.
+    #[error("settings: {0}")]
+    Settings(String),
+    /// The database.
+    #[error(transparent)]
+    Db(#[from] backend_kit::sqlite::DbError),
+    /// TLS material.
+    #[error("TLS: {0}")]
+    Tls(#[from] backend_kit::tls::TlsError),
+    /// Binding the listener.
+    #[error("listen: {0}")]
+    Io(#[from] std::io::Error),
+}

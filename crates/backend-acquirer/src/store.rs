@@ -1,0 +1,398 @@
+//! The acquirer's SQLite store: WAL, `synchronous=FULL` (a committed payment survives a
+//! power cut), one connection behind a mutex so that a key's claim, the payment and its
+//! stored answer are serialised. Every change of money is one transaction with the
+//! answer it produced, so a crash never leaves half a payment.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use counter_api::acquirer::{CardTokenRegistration, MaskedCard, Payment, PaymentStatus};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::core::idempotency::Stored;
+use crate::core::payment::Amounts;
+use crate::core::settlement::DayPayment;
+
+/// The database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+/// A registered card token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Brand.
+    pub brand: String,
+    /// Last 4 digits.
+    pub last4: String,
+    /// Demo limit.
+    pub limit_jpy: Option<u64>,
+    /// Demo block.
+    pub blocked: bool,
+}
+
+/// A journal row.
+#[derive(Clone, Debug, Default)]
+pub struct JournalEntry<'a> {
+    /// When.
+    pub at: i64,
+    /// Terminal.
+    pub terminal_id: Option<&'a str>,
+    /// `authorise`, `capture`, `void`, `refund`, `reversal`, `card_token`, `faults`, ...
+    pub action: &'a str,
+    /// `ok` or the problem code.
+    pub outcome: &'a str,
+    /// Key.
+    pub idempotency_key: Option<&'a str>,
+    /// Payment.
+    pub payment_id: Option<&'a str>,
+    /// Detail.
+    pub reason: Option<&'a str>,
+}
+
+impl Store {
+    /// Opens (creating, migrating) `path`.
+    pub fn open(path: &Path) -> Result<Self, backend_kit::sqlite::DbError> {
+        let conn = backend_kit::sqlite::open(path, crate::schema::MIGRATIONS)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(|source| backend_kit::sqlite::DbError::Sqlite {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The connection (a holder that panicked cannot leave a transaction open: rusqlite
+    /// rolls back on drop).
+    pub fn lock(&self) -> MutexGuard<'_, Connection> {
+        match self.conn.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+}
+
+/// Reads what is stored for a key.
+pub fn stored(
+    c: &Connection,
+    terminal: &str,
+    key: &str,
+) -> rusqlite::Result<Option<(Stored, Option<String>)>> {
+    c.query_row(
+        "SELECT fingerprint, state, status, body, payment_id, started_at FROM idempotency
+         WHERE terminal_id = ?1 AND idempotency_key = ?2",
+        params![terminal, key],
+        |r| {
+            let fingerprint: String = r.get(0)?;
+            let state: String = r.get(1)?;
+            let s = if state == "done" {
+                Stored::Done {
+                    fingerprint,
+                    status: r.get::<_, Option<u16>>(2)?.unwrap_or(500),
+                    body: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                }
+            } else {
+                Stored::InProgress {
+                    fingerprint,
+                    started_at: r.get(5)?,
+                }
+            };
+            Ok((s, r.get(4)?))
+        },
+    )
+    .optional()
+}
+
+/// Claims a key (or takes a dead claim over).
+pub fn claim(
+    c: &Connection,
+    terminal: &str,
+    key: &str,
+    fingerprint: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO idempotency (terminal_id, idempotency_key, fingerprint, state, started_at)
+         VALUES (?1, ?2, ?3, 'in_progress', ?4)
+         ON CONFLICT (terminal_id, idempotency_key) DO UPDATE SET started_at = ?4
+         WHERE state = 'in_progress'",
+        params![terminal, key, fingerprint, now],
+    )?;
+    Ok(())
+}
+
+/// Drops a claim whose request stored nothing (a transient failure).
+pub fn release(c: &Connection, terminal: &str, key: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "DELETE FROM idempotency WHERE terminal_id = ?1 AND idempotency_key = ?2
+         AND state = 'in_progress'",
+        params![terminal, key],
+    )?;
+    Ok(())
+}
+
+/// Stores the answer of a key (in the transaction of the change it answers).
+#[allow(clippy::too_many_arguments)]
+pub fn finish(
+    tx: &Transaction<'_>,
+    terminal: &str,
+    key: &str,
+    fingerprint: &str,
+    status: u16,
+    body: &str,
+    payment_id: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO idempotency (terminal_id, idempotency_key, fingerprint, state, status, body,
+             payment_id, started_at, finished_at)
+         VALUES (?1, ?2, ?3, 'done', ?4, ?5, ?6, ?7, ?7)
+         ON CONFLICT (terminal_id, idempotency_key) DO UPDATE SET state = 'done',
+             status = ?4, body = ?5, payment_id = ?6, finished_at = ?7",
+        params![terminal, key, fingerprint, status, body, payment_id, now],
+    )?;
+    Ok(())
+}
+
+/// Records an assertion's `jti`; false when it was used before.
+pub fn first_use(
+    tx: &Transaction<'_>,
+    issuer: &str,
+    jti: &str,
+    exp: i64,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    tx.execute("DELETE FROM used_assertions WHERE exp < ?1", params![now])?;
+    let n = tx.execute(
+        "INSERT OR IGNORE INTO used_assertions (issuer, jti, exp) VALUES (?1, ?2, ?3)",
+        params![issuer, jti, exp],
+    )?;
+    Ok(n == 1)
+}
+
+/// Registers (or re-registers) a token.
+pub fn put_token(c: &Connection, t: &CardTokenRegistration, now: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO card_tokens (card_token_ref, brand, last4, limit_jpy, blocked, registered_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (card_token_ref) DO UPDATE SET brand = ?2, last4 = ?3, limit_jpy = ?4,
+             blocked = ?5",
+        params![
+            t.card_token_ref,
+            t.brand,
+            t.last4,
+            t.limit_jpy.map(|l| l as i64),
+            t.blocked,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// A token.
+pub fn token(c: &Connection, token_ref: &str) -> rusqlite::Result<Option<Token>> {
+    c.query_row(
+        "SELECT brand, last4, limit_jpy, blocked FROM card_tokens WHERE card_token_ref = ?1",
+        params![token_ref],
+        |r| {
+            Ok(Token {
+                brand: r.get(0)?,
+                last4: r.get(1)?,
+                limit_jpy: r.get::<_, Option<i64>>(2)?.map(|l| l.max(0) as u64),
+                blocked: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// A new payment row.
+#[derive(Clone, Debug)]
+pub struct NewPayment<'a> {
+    /// Id.
+    pub payment_id: &'a str,
+    /// Terminal.
+    pub terminal_id: &'a str,
+    /// Key of the authorisation.
+    pub idempotency_key: &'a str,
+    /// Merchant.
+    pub merchant_id: &'a str,
+    /// Order reference.
+    pub order_ref: &'a str,
+    /// Pairwise subject of the assertion.
+    pub subject: &'a str,
+    /// Token.
+    pub card_token_ref: &'a str,
+    /// Token data.
+    pub token: &'a Token,
+    /// Money state.
+    pub amounts: Amounts,
+    /// 承認番号.
+    pub approval_code: Option<&'a str>,
+    /// Business date.
+    pub business_date: &'a str,
+    /// Now.
+    pub now: i64,
+}
+
+/// Inserts a payment with the next slip number.
+pub fn insert_payment(tx: &Transaction<'_>, p: &NewPayment<'_>) -> rusqlite::Result<()> {
+    let slip: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(slip_number), 0) + 1 FROM payments",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO payments (payment_id, terminal_id, idempotency_key, merchant_id, order_ref,
+             subject, card_token_ref, brand, last4, status, amount_jpy, captured_jpy,
+             refunded_jpy, refund_count, approval_code, slip_number, business_date, created_at,
+             updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16, ?17, ?17)",
+        params![
+            p.payment_id,
+            p.terminal_id,
+            p.idempotency_key,
+            p.merchant_id,
+            p.order_ref,
+            p.subject,
+            p.card_token_ref,
+            p.token.brand,
+            p.token.last4,
+            status_str(p.amounts.status),
+            p.amounts.amount as i64,
+            p.amounts.captured as i64,
+            p.amounts.refunded as i64,
+            p.approval_code,
+            slip,
+            p.business_date,
+            p.now
+        ],
+    )?;
+    Ok(())
+}
+
+/// A payment as the wire shows it, with its business date.
+pub fn payment(c: &Connection, payment_id: &str) -> rusqlite::Result<Option<(Payment, String)>> {
+    c.query_row(
+        "SELECT payment_id, idempotency_key, status, merchant_id, terminal_id, order_ref,
+             amount_jpy, captured_jpy, refunded_jpy, approval_code, slip_number, brand, last4,
+             created_at, updated_at, business_date
+         FROM payments WHERE payment_id = ?1",
+        params![payment_id],
+        |r| {
+            let status: String = r.get(2)?;
+            Ok((
+                Payment {
+                    payment_id: r.get(0)?,
+                    idempotency_key: r.get(1)?,
+                    status: parse_status(&status),
+                    merchant_id: r.get(3)?,
+                    terminal_id: r.get(4)?,
+                    order_ref: r.get(5)?,
+                    amount_jpy: r.get::<_, i64>(6)?.max(0) as u64,
+                    captured_jpy: r.get::<_, i64>(7)?.max(0) as u64,
+                    refunded_jpy: r.get::<_, i64>(8)?.max(0) as u64,
+                    approval_code: r.get(9)?,
+                    slip_number: r.get::<_, i64>(10)?.max(0) as u64,
+                    card: MaskedCard {
+                        brand: r.get(11)?,
+                        last4: r.get(12)?,
+                    },
+                    created_at: r.get(13)?,
+                    updated_at: r.get(14)?,
+                },
+                r.get(15)?,
+            ))
+        },
+    )
+    .optional()
+}
+
+/// Writes a new money state and records the operation.
+pub fn apply(
+    tx: &Transaction<'_>,
+    payment_id: &str,
+    a: Amounts,
+    kind: &str,
+    amount: u64,
+    key: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE payments SET status = ?2, captured_jpy = ?3, refunded_jpy = ?4,
+             refund_count = refund_count + (?5 = 'refund'), updated_at = ?6
+         WHERE payment_id = ?1",
+        params![
+            payment_id,
+            status_str(a.status),
+            a.captured as i64,
+            a.refunded as i64,
+            kind,
+            now
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO operations (payment_id, kind, amount_jpy, idempotency_key, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![payment_id, kind, amount as i64, key, now],
+    )?;
+    Ok(())
+}
+
+/// The payments of a merchant's business day.
+pub fn day(c: &Connection, merchant: &str, date: &str) -> rusqlite::Result<Vec<DayPayment>> {
+    let mut st = c.prepare(
+        "SELECT brand, status, captured_jpy, refunded_jpy, refund_count FROM payments
+         WHERE merchant_id = ?1 AND business_date = ?2",
+    )?;
+    let rows = st.query_map(params![merchant, date], |r| {
+        let status: String = r.get(1)?;
+        Ok(DayPayment {
+            brand: r.get(0)?,
+            status: parse_status(&status),
+            captured: r.get::<_, i64>(2)?.max(0) as u64,
+            refunded: r.get::<_, i64>(3)?.max(0) as u64,
+            refund_count: r.get::<_, i64>(4)?.clamp(0, u32::MAX as i64) as u32,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Appends a journal row.
+pub fn journal(c: &Connection, e: &JournalEntry<'_>) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO journal (at, terminal_id, action, outcome, idempotency_key, payment_id, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![e.at, e.terminal_id, e.action, e.outcome, e.idempotency_key, e.payment_id, e.reason],
+    )?;
+    Ok(())
+}
+
+/// The stored form of a status.
+pub fn status_str(s: PaymentStatus) -> &'static str {
+    match s {
+        PaymentStatus::Authorised => "authorised",
+        PaymentStatus::Captured => "captured",
+        PaymentStatus::Voided => "voided",
+        PaymentStatus::Refunded => "refunded",
+        PaymentStatus::PartiallyRefunded => "partially_refunded",
+        PaymentStatus::Reversed => "reversed",
+        PaymentStatus::Declined => "declined",
+    }
+}
+
+fn parse_status(s: &str) -> PaymentStatus {
+    match s {
+        "authorised" => PaymentStatus::Authorised,
+        "captured" => PaymentStatus::Captured,
+        "voided" => PaymentStatus::Voided,
+        "refunded" => PaymentStatus::Refunded,
+        "partially_refunded" => PaymentStatus::PartiallyRefunded,
+        "reversed" => PaymentStatus::Reversed,
+        // Only this program writes the column, from `status_str`.
+        _ => PaymentStatus::Declined,
+    }
+}

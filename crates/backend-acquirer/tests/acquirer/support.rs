@@ -1,0 +1,333 @@
+//! Test environment: CAs made with rcgen, a platform signing key minting payment
+//! assertions, the acquirer in-process, and clients per terminal.
+
+use std::sync::Arc;
+
+use backend_acquirer::config::TerminalConfig;
+use backend_acquirer::{RunningAcquirer, Settings};
+use backend_kit::ManualClock;
+use counter_api::acquirer::{AuthoriseRequest, CaptureMode, CardTokenRegistration, FaultPlan};
+use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner, KeySet};
+use counter_api::platform::{ChallengePurpose, ServiceData};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+pub const ACQUIRER: &str = "acq-visa";
+pub const PLATFORM: &str = "pf-tokyo";
+/// Admin terminal of shop-a.
+pub const T1: &str = "shop-a-till-1";
+/// Plain terminal of shop-a.
+pub const T2: &str = "shop-a-till-2";
+/// Terminal of shop-b.
+pub const T3: &str = "shop-b-till-1";
+pub const SHOP_A: &str = "shop-a";
+pub const SHOP_B: &str = "shop-b";
+pub const TOK_VISA: &str = "tok_visa_4242";
+pub const TOK_JCB: &str = "tok_jcb_0005";
+pub const TOK_BLOCKED: &str = "tok_blocked";
+
+pub struct Ca {
+    pub pem: String,
+    pub der: Vec<u8>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl Ca {
+    pub fn new(name: &str) -> Ca {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).unwrap();
+        Ca {
+            pem: cert.pem(),
+            der: cert.der().to_vec(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    pub fn issue(&self, cn: &str, sans: &[&str]) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub running: RunningAcquirer,
+    pub clock: ManualClock,
+    pub base: String,
+    pub terminal_ca: Ca,
+    pub server_ca: Ca,
+    pub signer: AssertionSigner,
+    pub other_signer: AssertionSigner,
+}
+
+pub fn token(
+    r: &str,
+    brand: &str,
+    last4: &str,
+    limit: Option<u64>,
+    blocked: bool,
+) -> CardTokenRegistration {
+    CardTokenRegistration {
+        card_token_ref: r.into(),
+        brand: brand.into(),
+        last4: last4.into(),
+        limit_jpy: limit,
+        blocked,
+    }
+}
+
+pub fn settings(
+    dir: &std::path::Path,
+    server_ca: &Ca,
+    terminal_ca: &Ca,
+    signer: &AssertionSigner,
+) -> Settings {
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let t = |id: &str, m: &str, admin| TerminalConfig {
+        id: id.into(),
+        merchant_id: m.into(),
+        admin,
+    };
+    Settings {
+        acquirer_id: ACQUIRER.into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("acquirer.sqlite"),
+        tls_certificate_pem: cert.into_bytes(),
+        tls_private_key_pem: key.into_bytes(),
+        terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
+        trusted_platforms: vec![KeySet::of(PLATFORM, signer)],
+        terminals: vec![
+            t(T1, SHOP_A, true),
+            t(T2, SHOP_A, false),
+            t(T3, SHOP_B, false),
+        ],
+        card_tokens: vec![
+            token(TOK_VISA, "VISA", "4242", None, false),
+            token(TOK_JCB, "JCB", "0005", Some(5_000), false),
+            token(TOK_BLOCKED, "VISA", "0002", None, true),
+        ],
+        faults: FaultPlan::default(),
+    }
+}
+
+pub fn signer(seed: u8) -> AssertionSigner {
+    AssertionSigner::new(
+        format!("k{seed}"),
+        p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap(),
+    )
+    .unwrap()
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let server_ca = Ca::new("Madoguchi test server CA");
+        let terminal_ca = Ca::new("Madoguchi test terminal CA");
+        let signer = signer(7);
+        let s = settings(dir.path(), &server_ca, &terminal_ca, &signer);
+        let clock = ManualClock::new();
+        let running = backend_acquirer::start_in_process(s, Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        let base = format!("https://localhost:{}", running.addr().port());
+        Env {
+            dir,
+            running,
+            clock,
+            base,
+            terminal_ca,
+            server_ca,
+            signer,
+            other_signer: self::signer(9),
+        }
+    }
+
+    pub fn client(&self, terminal: Option<&str>) -> reqwest::Client {
+        let identity = terminal.map(|t| self.terminal_ca.issue(t, &[]));
+        client_for(self.server_ca.der.clone(), identity)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn now(&self) -> i64 {
+        use backend_kit::Clock;
+        self.clock.now()
+    }
+
+    /// Claims of a valid payment assertion for `terminal`, `merchant`, `amount`, `token`.
+    pub fn claims(
+        &self,
+        terminal: &str,
+        merchant: &str,
+        amount: u64,
+        token: &str,
+    ) -> AssertionClaims {
+        let now = self.now();
+        AssertionClaims {
+            iss: PLATFORM.into(),
+            aud: ACQUIRER.into(),
+            sub: "sub-pairwise-1".into(),
+            jti: format!("jti-{}", next_id()),
+            iat: now,
+            exp: now + 120,
+            ctx: AssertionContext {
+                purpose: ChallengePurpose::Payment,
+                terminal_id: terminal.into(),
+                challenge_id: format!("chl_{}", next_id()),
+                merchant_id: Some(merchant.into()),
+                amount_jpy: Some(amount),
+                federated_from: None,
+            },
+            svc: ServiceData::Payment {
+                card_token_ref: token.into(),
+            },
+        }
+    }
+
+    pub fn assertion(&self, terminal: &str, merchant: &str, amount: u64, token: &str) -> String {
+        self.signer
+            .sign(&self.claims(terminal, merchant, amount, token))
+            .unwrap()
+    }
+
+    /// An authorisation request for shop-a on T1 with a fresh assertion.
+    pub fn authorise_req(
+        &self,
+        amount: u64,
+        token: &str,
+        capture: CaptureMode,
+    ) -> AuthoriseRequest {
+        AuthoriseRequest {
+            assertion: self.assertion(T1, SHOP_A, amount, token),
+            merchant_id: SHOP_A.into(),
+            amount_jpy: amount,
+            order_ref: format!("order-{}", next_id()),
+            capture,
+        }
+    }
+
+    /// Rows of `sql` (a COUNT) in the acquirer's database.
+    pub fn count(&self, sql: &str) -> i64 {
+        let c = rusqlite_open(&self.dir.path().join("acquirer.sqlite"));
+        c.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+fn rusqlite_open(p: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(p).unwrap()
+}
+
+pub fn next_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+pub fn new_key() -> String {
+    format!("key-{}-{}", std::process::id(), next_id())
+}
+
+fn client_for(ca_der: Vec<u8>, identity: Option<(String, String)>) -> reqwest::Client {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(ca_der)).unwrap();
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match identity {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from_pem_slice(cert.as_bytes()).unwrap()],
+                PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .build()
+        .unwrap()
+}
+
+pub type Got = (StatusCode, String, Value);
+
+/// POSTs JSON with an idempotency key.
+pub async fn post_key(
+    c: &reqwest::Client,
+    url: &str,
+    key: &str,
+    body: &impl serde::Serialize,
+) -> Got {
+    read(
+        c.post(url)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+pub async fn get(c: &reqwest::Client, url: &str) -> Got {
+    read(c.get(url).send().await.unwrap()).await
+}
+
+pub async fn read(r: reqwest::Response) -> Got {
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, ct, v)
+}
+
+/// Asserts a problem document with `code` and `status`; returns it.
+pub fn assert_problem(got: &Got, status: u16, code: &str) -> Value {
+    let (s, ct, v) = got;
+    assert_eq!(
+        (s.as_u16(), v["code"].as_str().unwrap_or("")),
+        (status, code),
+        "{v}"
+    );
+    assert_eq!(ct, "application/problem+json", "{v}");
+    v.clone()
+}
+
+/// Asserts a 200 and returns the body.
+pub fn ok(got: &Got) -> Value {
+    assert_eq!(got.0, StatusCode::OK, "{}", got.2);
+    got.2.clone()
+}
+
+/// Authorises `req` on T1 under `key`.
+pub async fn authorise(env: &Env, key: &str, req: &AuthoriseRequest) -> Got {
+    post_key(&env.client(Some(T1)), &env.url("/v1/payments"), key, req).await
+}
+
+pub async fn set_faults(env: &Env, plan: FaultPlan) {
+    let r = env
+        .client(Some(T1))
+        .put(env.url("/v1/admin/faults"))
+        .json(&plan)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
