@@ -6,6 +6,7 @@
 mod bulk;
 mod config;
 mod eligibility;
+mod end_to_end;
 mod malformed;
 mod refusals;
 mod support;
