@@ -2,21 +2,17 @@
 //! one transaction with the answer stored for the key.
 
 use backend_kit::ApiError;
-use counter_api::acquirer::{
-    AuthoriseRequest, CaptureMode, CaptureRequest, PaymentStatus, RefundRequest, Reversal,
-    ReversalRequest,
-};
+use counter_api::acquirer::{AuthoriseRequest, CaptureRequest, RefundRequest, ReversalRequest};
 use counter_api::ident::check_id;
-use counter_api::platform::{ChallengePurpose, ServiceData};
 use counter_api::{Problem, ProblemCode};
 use rusqlite::{Connection, Transaction};
 
-use crate::acquirer::{Acquirer, Answer, DeferredReplay, approval_code, random_id};
-use crate::core::idempotency::{REVERSED_TOMBSTONE, Stored, check_key, fingerprint};
-use crate::core::payment::{self, Amounts, IssuerAnswer, Refusal};
+use crate::acquirer::{Acquirer, Answer};
+use crate::core::idempotency::{check_key, fingerprint};
+use crate::core::payment::{self, Amounts, Refusal};
 use crate::core::settlement::business_date;
 use crate::http::Terminal;
-use crate::store::{self, NewPayment};
+use crate::store;
 
 /// The largest amount accepted (yen): a counter payment above a billion yen is a typo.
 pub const MAX_AMOUNT_JPY: u64 = 1_000_000_000;
@@ -45,7 +41,7 @@ pub enum Executed {
     Transient(Answer),
 }
 
-fn field(name: &str, detail: impl Into<String>) -> ApiError {
+pub(crate) fn field(name: &str, detail: impl Into<String>) -> ApiError {
     ApiError::from(Problem::new(ProblemCode::InvalidField, detail).with_field(name))
 }
 
@@ -142,7 +138,7 @@ pub fn execute(
 ) -> rusqlite::Result<Executed> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let result = match op {
-        Operation::Authorise(r) => authorise(a, &tx, t, key, r, now)?,
+        Operation::Authorise(r) => authorise::authorise(a, &tx, t, key, r, now)?,
         Operation::Capture(id, r) => change(&tx, t, key, id, now, "capture", |p, _| {
             payment::capture(p, r.amount_jpy).map(|n| (n, n.captured))
         })?,
@@ -152,7 +148,7 @@ pub fn execute(
         Operation::Refund(id, r) => change(&tx, t, key, id, now, "refund", |p, _| {
             payment::refund(p, r.amount_jpy).map(|n| (n, r.amount_jpy))
         })?,
-        Operation::Reverse(r) => match reverse(&tx, t, key, r, now)? {
+        Operation::Reverse(r) => match reversal::reverse(&tx, t, key, r, now)? {
             Some(done) => done,
             None => {
                 drop(tx);
@@ -181,166 +177,11 @@ pub fn execute(
     Ok(Executed::Final(answer, payment_id))
 }
 
-type Outcome = Result<(Answer, Option<String>), ApiError>;
+/// An operation's answer and the payment it concerns, or its refusal.
+pub(crate) type Outcome = Result<(Answer, Option<String>), ApiError>;
 
-fn forbidden(field: &str, reason: &str, detail: &str) -> ApiError {
-    ApiError::from(
-        Problem::new(ProblemCode::Forbidden, detail)
-            .with_field(field)
-            .with_reason(reason),
-    )
-}
-
-fn authorise(
-    a: &Acquirer,
-    tx: &Transaction<'_>,
-    t: &Terminal,
-    key: &str,
-    r: &AuthoriseRequest,
-    now: i64,
-) -> rusqlite::Result<Outcome> {
-    let claims = match a.verifier.verify(&r.assertion, now, &mut DeferredReplay) {
-        Ok(c) => c,
-        Err(e) => {
-            return Ok(Err(ApiError::from(
-                Problem::new(e.problem_code(), e.to_string()).with_field("assertion"),
-            )));
-        }
-    };
-    let ctx = &claims.ctx;
-    let refusal = if ctx.purpose != ChallengePurpose::Payment {
-        Some(forbidden(
-            "assertion",
-            "assertion_not_for_payment",
-            "the assertion was not issued for a payment",
-        ))
-    } else if ctx.terminal_id != t.id {
-        Some(forbidden(
-            "assertion",
-            "assertion_other_terminal",
-            "the assertion was issued to another terminal",
-        ))
-    } else if ctx.merchant_id.as_deref() != Some(r.merchant_id.as_str()) {
-        Some(forbidden(
-            "merchant_id",
-            "assertion_context_mismatch",
-            "the merchant differs from the one the customer agreed to pay",
-        ))
-    } else if ctx.amount_jpy != Some(r.amount_jpy) {
-        Some(forbidden(
-            "amount_jpy",
-            "assertion_context_mismatch",
-            "the amount differs from the one the customer agreed to",
-        ))
-    } else if r.merchant_id != t.merchant_id {
-        Some(forbidden(
-            "merchant_id",
-            "merchant_not_of_terminal",
-            "this terminal takes payments for another merchant",
-        ))
-    } else {
-        None
-    };
-    if let Some(e) = refusal {
-        return Ok(Err(e));
-    }
-    let ServiceData::Payment { card_token_ref } = &claims.svc else {
-        return Ok(Err(forbidden(
-            "assertion",
-            "assertion_not_for_payment",
-            "the assertion carries no card token",
-        )));
-    };
-    if !store::first_use(tx, &claims.iss, &claims.jti, claims.exp + 60, now)? {
-        return Ok(Err(ApiError::from(
-            Problem::new(
-                ProblemCode::AssertionReplayed,
-                "this assertion was used for another payment: identify the customer again",
-            )
-            .with_field("assertion"),
-        )));
-    }
-    let Some(token) = store::token(tx, card_token_ref)? else {
-        return Ok(Err(ApiError::from(
-            Problem::new(
-                ProblemCode::NotEnrolled,
-                "the card token linked to this customer is not registered at this acquirer",
-            )
-            .with_reason("card_token_unknown"),
-        )));
-    };
-    let ids = random_id("pay_").and_then(|id| approval_code().map(|c| (id, c)));
-    let (payment_id, code) = match ids {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(e)),
-    };
-    let answer = payment::issuer_answer(token.blocked, token.limit_jpy, r.amount_jpy);
-    let amounts = match (&answer, r.capture) {
-        (IssuerAnswer::Declined(_), _) => Amounts {
-            status: PaymentStatus::Declined,
-            amount: r.amount_jpy,
-            captured: 0,
-            refunded: 0,
-        },
-        (IssuerAnswer::Approved, CaptureMode::Manual) => Amounts {
-            status: PaymentStatus::Authorised,
-            amount: r.amount_jpy,
-            captured: 0,
-            refunded: 0,
-        },
-        (IssuerAnswer::Approved, CaptureMode::Automatic) => Amounts {
-            status: PaymentStatus::Captured,
-            amount: r.amount_jpy,
-            captured: r.amount_jpy,
-            refunded: 0,
-        },
-    };
-    let approved = matches!(answer, IssuerAnswer::Approved);
-    store::insert_payment(
-        tx,
-        &NewPayment {
-            payment_id: &payment_id,
-            terminal_id: &t.id,
-            idempotency_key: key,
-            merchant_id: &r.merchant_id,
-            order_ref: &r.order_ref,
-            subject: &claims.sub,
-            card_token_ref,
-            token: &token,
-            amounts,
-            approval_code: approved.then_some(code.as_str()),
-            business_date: &business_date(now),
-            now,
-        },
-    )?;
-    let captured = amounts.captured;
-    store::apply(
-        tx,
-        &payment_id,
-        amounts,
-        if approved { "authorise" } else { "decline" },
-        r.amount_jpy,
-        key,
-        now,
-    )?;
-    if let IssuerAnswer::Declined(reason) = answer {
-        let e = ApiError::from(
-            Problem::new(
-                ProblemCode::PaymentDeclined,
-                format!("the issuer declined payment {payment_id}; ask for another payment method"),
-            )
-            .with_reason(reason),
-        );
-        return Ok(Ok((Answer::problem(&e), Some(payment_id))));
-    }
-    if captured > 0 {
-        store::apply(tx, &payment_id, amounts, "capture", captured, key, now)?;
-    }
-    let Some((p, _)) = store::payment(tx, &payment_id)? else {
-        return Err(rusqlite::Error::QueryReturnedNoRows);
-    };
-    Ok(Ok((Answer::ok(&p), Some(payment_id))))
-}
+mod authorise;
+mod reversal;
 
 /// Loads the terminal merchant's payment `id`, applies `f` (new amounts and the amount of
 /// the operation) and answers the payment.
@@ -391,76 +232,4 @@ pub fn refusal_problem(r: &Refusal) -> ApiError {
         ),
         Refusal::ZeroAmount => field("amount_jpy", r.to_string()),
     }
-}
-
-/// `None`: the authorisation is still in progress (transient).
-fn reverse(
-    tx: &Transaction<'_>,
-    t: &Terminal,
-    key: &str,
-    r: &ReversalRequest,
-    now: i64,
-) -> rusqlite::Result<Option<Outcome>> {
-    let original = &r.original_idempotency_key;
-    let not_found = Reversal {
-        original_idempotency_key: original.clone(),
-        found: false,
-        payment: None,
-    };
-    let payment_id = match store::stored(tx, &t.id, original)? {
-        Some((Stored::InProgress { .. }, _)) => return Ok(None),
-        None => {
-            // Nothing arrived under that key: a late authorisation under it must not charge.
-            let late = Answer::problem(&ApiError::new(
-                ProblemCode::InvalidPaymentState,
-                "this authorisation was reversed before it arrived; nothing was charged",
-            ));
-            store::finish(
-                tx,
-                &t.id,
-                original,
-                REVERSED_TOMBSTONE,
-                late.status,
-                &late.body,
-                None,
-                now,
-            )?;
-            return Ok(Some(Ok((Answer::ok(&not_found), None))));
-        }
-        Some((Stored::Done { .. }, None)) => return Ok(Some(Ok((Answer::ok(&not_found), None)))),
-        Some((Stored::Done { .. }, Some(pid))) => pid,
-    };
-    let Some((p, date)) = store::payment(tx, &payment_id)? else {
-        return Ok(Some(Ok((Answer::ok(&not_found), None))));
-    };
-    let amounts = Amounts {
-        status: p.status,
-        amount: p.amount_jpy,
-        captured: p.captured_jpy,
-        refunded: p.refunded_jpy,
-    };
-    let next = match payment::reverse(amounts, date == business_date(now)) {
-        Ok(n) => n,
-        Err(e) => return Ok(Some(Err(refusal_problem(&e)))),
-    };
-    if next != amounts {
-        store::apply(
-            tx,
-            &payment_id,
-            next,
-            "reversal",
-            p.captured_jpy.max(p.amount_jpy),
-            key,
-            now,
-        )?;
-    }
-    let payment = store::payment(tx, &payment_id)?.map(|(p, _)| p);
-    Ok(Some(Ok((
-        Answer::ok(&Reversal {
-            original_idempotency_key: original.clone(),
-            found: true,
-            payment,
-        }),
-        Some(payment_id),
-    ))))
 }

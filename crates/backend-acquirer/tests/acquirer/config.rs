@@ -1,0 +1,142 @@
+//! The configuration file: clear errors naming the key, and `serve --config` through the
+//! real binary.
+
+use std::path::Path;
+use std::time::Duration;
+
+use backend_acquirer::Settings;
+use counter_api::acquirer::CaptureMode;
+use counter_api::assertion::KeySet;
+
+use crate::support::*;
+
+fn write_material(
+    dir: &Path,
+    env_cas: (&Ca, &Ca),
+    signer: &counter_api::assertion::AssertionSigner,
+) {
+    let (server_ca, terminal_ca) = env_cas;
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    std::fs::write(dir.join("server.pem"), cert).unwrap();
+    std::fs::write(dir.join("server.key"), key).unwrap();
+    std::fs::write(dir.join("terminal-ca.pem"), &terminal_ca.pem).unwrap();
+    let keys = serde_json::to_vec(&KeySet::of(PLATFORM, signer)).unwrap();
+    std::fs::write(dir.join("pf-tokyo.json"), keys).unwrap();
+}
+
+fn config(listen: &str, extra: &str) -> String {
+    format!(
+        r#"acquirer_id = "{ACQUIRER}"
+listen = "{listen}"
+database = "acquirer.sqlite"
+{extra}
+[tls]
+certificate = "server.pem"
+private_key = "server.key"
+terminal_ca = "terminal-ca.pem"
+
+[[trusted_platforms]]
+issuer = "{PLATFORM}"
+keys = "pf-tokyo.json"
+
+[[terminals]]
+id = "{T1}"
+merchant_id = "{SHOP_A}"
+admin = true
+
+[[card_tokens]]
+card_token_ref = "{TOK_VISA}"
+brand = "VISA"
+last4 = "4242"
+"#
+    )
+}
+
+fn load_err(dir: &Path, text: &str) -> String {
+    let p = dir.join("bad.toml");
+    std::fs::write(&p, text).unwrap();
+    Settings::load(&p).unwrap_err().to_string()
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, t) = (Ca::new("s"), Ca::new("t"));
+    write_material(dir.path(), (&s, &t), &signer(7));
+    let p = dir.path().join("ok.toml");
+    std::fs::write(&p, config("127.0.0.1:0", "")).unwrap();
+    let ok = Settings::load(&p).unwrap();
+    assert_eq!(ok.card_tokens.len(), 1);
+    assert_eq!(ok.database, dir.path().join("acquirer.sqlite"));
+
+    let e = load_err(dir.path(), &config("localhost:x", ""));
+    assert!(e.contains("`listen`") && e.contains("IP:port"), "{e}");
+    let e = load_err(dir.path(), &config("127.0.0.1:0", "typo = 1"));
+    assert!(e.contains("typo"), "{e}");
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "").replace("\"4242\"", "\"4242424242424242\""),
+    );
+    assert!(e.contains("card_tokens[0].last4"), "{e}");
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "").replace("pf-tokyo.json", "missing.json"),
+    );
+    assert!(
+        e.contains("trusted_platforms[0].keys") && e.contains("missing.json"),
+        "{e}"
+    );
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "")
+            .replace(&format!("issuer = \"{PLATFORM}\""), "issuer = \"pf-osaka\""),
+    );
+    assert!(e.contains("not pf-osaka's"), "{e}");
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "").replace("merchant_id = \"shop-a\"", "merchant_id = \"shop a\""),
+    );
+    assert!(e.contains("terminals[0].merchant_id"), "{e}");
+}
+
+#[tokio::test]
+async fn serve_config_runs_the_real_binary() {
+    let env = Env::start().await; // for its CAs, signer and helpers
+    let dir = tempfile::tempdir().unwrap();
+    write_material(dir.path(), (&env.server_ca, &env.terminal_ca), &env.signer);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = dir.path().join("acquirer.toml");
+    std::fs::write(&p, config(&format!("127.0.0.1:{port}"), "")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-acquirer"))
+        .args(["serve", "--config"])
+        .arg(&p)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let c = env.client(Some(T1));
+    let url = format!("https://localhost:{port}/v1/payments");
+    let req = env.authorise_req(100, TOK_VISA, CaptureMode::Automatic);
+    let mut answer = None;
+    for _ in 0..100 {
+        if let Ok(r) = c
+            .post(&url)
+            .header("Idempotency-Key", "bin-1")
+            .json(&req)
+            .send()
+            .await
+        {
+            answer = Some(read(r).await);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let got = answer.expect("the binary never answered");
+    assert_eq!(ok(&got)["card"]["last4"], "4242");
+}
