@@ -259,6 +259,19 @@ impl Insurer {
         let result = bulk::completed(reception_number, items);
         store.complete_bulk(&result).map_err(internal)?;
         drop(store);
+        // Who was checked, one row per patient, as for a single check.
+        for (e, item) in req.entries.iter().zip(&result.items) {
+            self.audit(&AuditRow {
+                at: now,
+                terminal_id: Some(terminal_id.to_owned()),
+                action: "bulk_item",
+                subject: Some(reception_number.to_owned()),
+                insurer_number: Some(e.insurer_number.clone()),
+                number: Some(e.number.clone()),
+                outcome: format!("validity:{}", item.qualification_validity),
+                reason: item.processing_result.code.clone(),
+            });
+        }
         self.audit(&AuditRow {
             at: now,
             terminal_id: Some(terminal_id.to_owned()),

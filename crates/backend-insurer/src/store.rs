@@ -53,7 +53,7 @@ pub struct AuditRow {
     pub at: i64,
     /// The terminal (absent: unauthenticated caller).
     pub terminal_id: Option<String>,
-    /// `eligibility`, `bulk_submit`, `bulk_fetch`, `terminal`.
+    /// `eligibility`, `bulk_submit`, `bulk_fetch`, `bulk_item` (one per patient), `terminal`.
     pub action: &'static str,
     /// Whom: the platform's pairwise subject, or the bulk reception number.
     pub subject: Option<String>,
@@ -257,6 +257,7 @@ impl Store {
                         "eligibility" => "eligibility",
                         "bulk_submit" => "bulk_submit",
                         "bulk_fetch" => "bulk_fetch",
+                        "bulk_item" => "bulk_item",
                         "terminal" => "terminal",
                         _ => "other",
                     },

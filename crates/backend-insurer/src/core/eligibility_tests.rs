@@ -205,3 +205,44 @@ fn medical_assistance_is_valid_unregistered_and_birth_date_is_checked() {
     with_birth.birth_date = Some("19850412");
     assert_eq!(code(&decide(&[r], &with_birth, TODAY, TODAY)), "6");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Whatever the register and the query hold, the decision never panics, and a
+        /// `Found` answer's validity is one of OQSCD006's codes.
+        #[test]
+        fn decide_never_panics(
+            numbers in proptest::collection::vec("[0-9]{1,3}", 0..6),
+            dates in proptest::collection::vec("[0-9]{0,9}", 0..6),
+            ask in "[0-9]{1,3}",
+            as_of in "[0-9]{0,9}",
+            birth in proptest::option::of("[0-9]{8}"),
+        ) {
+            let reg: Vec<InsuredRecord> = numbers
+                .iter()
+                .zip(dates.iter().chain(std::iter::repeat(&String::new())))
+                .enumerate()
+                .map(|(i, (n, d))| {
+                    let mut r = rec(&format!("p{}", i % 2), n, d, (i % 3 == 0).then_some(d.as_str()));
+                    r.registered_on = (i % 4 == 0).then(|| d.clone());
+                    r
+                })
+                .collect();
+            let mut query = q(&ask);
+            query.birth_date = birth.as_deref();
+            if let Decision::Found { validity, .. } = decide(&reg, &query, &as_of, TODAY) {
+                prop_assert!(["1", "2", "3", "4", "5", "6"].contains(&validity.code()));
+            }
+        }
+
+        /// Date validation never panics on any text.
+        #[test]
+        fn date_check_never_panics(s in "\\PC{0,12}") {
+            let _ = crate::core::dates::is_yyyymmdd(&s);
+        }
+    }
+}

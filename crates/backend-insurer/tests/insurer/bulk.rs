@@ -90,6 +90,21 @@ async fn submit_then_processing_then_results() {
         rows.iter()
             .any(|r| r.action == "bulk_fetch" && r.outcome == "completed")
     );
+    let per_patient: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r.action == "bulk_item")
+        .map(|r| (r.number.as_deref().unwrap(), r.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        per_patient,
+        [
+            ("10001", "validity:1"),
+            ("10001", "validity:4"),
+            ("10002", "validity:3"),
+            ("99999", "validity:4"),
+            ("20001", "validity:5"),
+        ]
+    );
 }
 
 #[tokio::test]

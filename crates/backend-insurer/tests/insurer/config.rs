@@ -7,15 +7,16 @@ use counter_api::assertion::KeySet;
 
 use crate::support::*;
 
-fn write_files(dir: &Path) {
+fn write_files(dir: &Path) -> (Ca, Ca) {
     let server_ca = Ca::new("server CA");
     let terminal_ca = Ca::new("terminal CA");
     let (cert, key) = server_ca.issue("localhost", &["localhost"]);
     std::fs::write(dir.join("server.pem"), cert).unwrap();
     std::fs::write(dir.join("server.key"), key).unwrap();
-    std::fs::write(dir.join("terminal-ca.pem"), terminal_ca.pem).unwrap();
+    std::fs::write(dir.join("terminal-ca.pem"), &terminal_ca.pem).unwrap();
     let keys = serde_json::to_vec(&KeySet::of(PLATFORM, &signer(7))).unwrap();
     std::fs::write(dir.join("pf-tokyo.json"), keys).unwrap();
+    (server_ca, terminal_ca)
 }
 
 const GOOD: &str = r#"
@@ -110,4 +111,101 @@ fn bad_values_are_named() {
     );
     let err = load(dir.path(), &no_platform).unwrap_err();
     assert!(err.contains("`platforms`"), "{err}");
+}
+
+/// `madoguchi-insurer serve --config FILE` starts the real binary, which answers an
+/// eligibility check over mutual TLS.
+#[tokio::test]
+async fn serve_command_answers_over_mutual_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_ca, terminal_ca) = write_files(dir.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let path = dir.path().join("insurer.toml");
+    std::fs::write(
+        &path,
+        GOOD.replace("127.0.0.1:0", &format!("127.0.0.1:{port}")),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-insurer"))
+        .args(["serve", "--config"])
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let c = client_for(server_ca.der.clone(), Some(terminal_ca.issue(T1, &[])));
+    let now = backend_kit::Clock::now(&backend_kit::SystemClock);
+    let claims = counter_api::assertion::AssertionClaims {
+        iss: PLATFORM.into(),
+        aud: INSURER.into(),
+        sub: "s".into(),
+        jti: "serve-1".into(),
+        iat: now,
+        exp: now + 120,
+        ctx: counter_api::assertion::AssertionContext {
+            purpose: counter_api::platform::ChallengePurpose::Identify,
+            terminal_id: T1.into(),
+            challenge_id: "chl_1".into(),
+            merchant_id: None,
+            amount_jpy: None,
+            federated_from: None,
+        },
+        svc: counter_api::platform::ServiceData::Insurance {
+            insurer_number: "06139999".into(),
+            symbol: Some("千代".into()),
+            number: "10001".into(),
+            branch: Some("01".into()),
+        },
+    };
+    let body = serde_json::json!({
+        "assertion": signer(7).sign(&claims).unwrap(),
+        "qualification_confirmation_date": backend_insurer::core::dates::jst_date(now),
+        "medical_institution_code": INSTITUTION,
+    });
+    // Wait for the listener (with a deadline), then check once.
+    let url = format!("https://localhost:{port}/v1/eligibility");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let answer = loop {
+        match c.post(&url).json(&body).send().await {
+            Ok(r) => break read(r).await,
+            Err(_) if std::time::Instant::now() < deadline => {
+                if let Some(status) = child.try_wait().unwrap() {
+                    panic!("madoguchi-insurer exited early: {status}");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("the server never answered: {e}"),
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(answer.0, 200, "{}", answer.2);
+    assert_eq!(answer.2["qualification_validity"], "1");
+}
+
+#[test]
+fn serve_command_names_the_bad_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path());
+    let path = dir.path().join("insurer.toml");
+    std::fs::write(
+        &path,
+        GOOD.replace("bulk_processing_secs = 10", "bulk_processing_secs = 99999"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-insurer"))
+        .args(["serve", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`bulk_processing_secs`") && err.contains("0 to 86400"),
+        "{err}"
+    );
 }

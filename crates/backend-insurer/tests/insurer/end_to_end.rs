@@ -251,7 +251,11 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
     // The insurer's audit names the platform's pairwise subject, never a serial.
     let rows = insurer.insurer().audit_rows().unwrap();
     let subjects: Vec<_> = rows.iter().filter_map(|r| r.subject.clone()).collect();
-    assert_eq!(subjects.len(), 2, "the replay was refused before the subject was read");
+    assert_eq!(
+        subjects.len(),
+        2,
+        "the replay was refused before the subject was read"
+    );
     assert_ne!(subjects[0], subjects[1], "two people, two subjects");
     let outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
     assert_eq!(outcomes, ["validity:1", "assertion_replayed", "validity:3"]);
