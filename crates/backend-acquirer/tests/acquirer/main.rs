@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod config;
+mod end_to_end;
 mod faults;
 mod idempotency;
 mod payments;

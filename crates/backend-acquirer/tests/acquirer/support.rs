@@ -237,6 +237,14 @@ pub fn new_key() -> String {
     format!("key-{}-{}", std::process::id(), next_id())
 }
 
+/// A client trusting `server_ca` with a certificate of `terminal_ca` for `terminal`.
+pub fn client_for_test(server_ca: &Ca, terminal_ca: &Ca, terminal: &str) -> reqwest::Client {
+    client_for(
+        server_ca.der.clone(),
+        Some(terminal_ca.issue(terminal, &[])),
+    )
+}
+
 fn client_for(ca_der: Vec<u8>, identity: Option<(String, String)>) -> reqwest::Client {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -280,6 +288,11 @@ pub async fn post_key(
             .unwrap(),
     )
     .await
+}
+
+/// POSTs JSON without an idempotency key (the platform's endpoints).
+pub async fn post(c: &reqwest::Client, url: &str, body: &impl serde::Serialize) -> Got {
+    read(c.post(url).json(body).send().await.unwrap()).await
 }
 
 pub async fn get(c: &reqwest::Client, url: &str) -> Got {

@@ -1,0 +1,236 @@
+//! End to end: the verification platform and the acquirer in-process, the virtual card.
+//! The customer enrols a card token (signature certificate), then identifies for a payment
+//! bound to a merchant and an amount (authentication certificate); the terminal sends the
+//! platform's assertion to the acquirer, which authorises exactly that payment.
+
+use std::sync::Arc;
+
+use backend_kit::ManualClock;
+use backend_platform::config::{ServiceConfig, TerminalConfig};
+use counter_api::acquirer::{AuthoriseRequest, CaptureMode};
+use counter_api::assertion::KeySet;
+use counter_api::platform::{
+    Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
+    EnrollmentRequest, IdentificationRequest, IdentificationResponse, PaymentLink, ServiceKind,
+    ServiceLink, Sex,
+};
+use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
+use jpki_card_sim::{Faults, SimTransport, VirtualCard};
+use jpki_cert::{Environment, Purpose, TrustStore};
+use testkit::{CrlSpec, Generation, Municipality, Persona, Pki};
+
+use crate::support::*;
+
+fn trust_store(pki: &Pki, purpose: Purpose) -> TrustStore {
+    let tk = match purpose {
+        Purpose::Auth => testkit::Purpose::Auth,
+        Purpose::Sign => testkit::Purpose::Sign,
+    };
+    let roots = Generation::ALL.iter().map(|g| {
+        (
+            format!("test-{purpose}-{}", g.short()),
+            pki.root(tk, *g).der().to_vec(),
+        )
+    });
+    TrustStore::new(purpose, Environment::Test, roots).unwrap()
+}
+
+fn platform_settings(
+    dir: &std::path::Path,
+    server_ca: &Ca,
+    terminal_ca: &Ca,
+) -> backend_platform::Settings {
+    let pki = Pki::load().unwrap();
+    let crl_dir = dir.join("crl");
+    std::fs::create_dir(&crl_dir).unwrap();
+    let now = backend_kit::Clock::now(&backend_kit::SystemClock);
+    let this_update =
+        der::DateTime::from_unix_duration(std::time::Duration::from_secs((now - 3600) as u64))
+            .unwrap();
+    for purpose in testkit::Purpose::ALL {
+        let m = Municipality::new("Tokyo-to", "Chiyoda-ku");
+        let spec = CrlSpec::new(purpose, Generation::G3, m, this_update).unwrap();
+        let name = format!("{}-tokyo.crl", purpose.short());
+        std::fs::write(crl_dir.join(name), spec.build(&pki).unwrap()).unwrap();
+    }
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    backend_platform::Settings {
+        platform_id: PLATFORM.into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("platform.sqlite"),
+        challenge_ttl_secs: 60,
+        assertion_ttl_secs: 120,
+        tls_certificate_pem: cert.into_bytes(),
+        tls_private_key_pem: key.into_bytes(),
+        terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
+        auth_store: trust_store(&pki, Purpose::Auth),
+        sign_store: trust_store(&pki, Purpose::Sign),
+        crl_dir,
+        crl_reload_secs: 0,
+        signer: backend_platform::signing::signer(
+            "pf-tokyo-e2e",
+            &p256::ecdsa::SigningKey::from_slice(&[5; 32]).unwrap(),
+        )
+        .unwrap(),
+        pseudonym_secret: vec![6; 32],
+        services: vec![ServiceConfig {
+            id: ACQUIRER.into(),
+            kind: ServiceKind::Payment,
+            label: "クレジットカード".into(),
+        }],
+        terminals: vec![TerminalConfig {
+            id: T1.into(),
+            admin: false,
+        }],
+        federation_peers: vec![],
+    }
+}
+
+fn card(p: &Persona) -> SimTransport {
+    SimTransport::new(VirtualCard::from_persona(p).unwrap(), Faults::default())
+}
+
+fn identification(p: &Persona, ch: &ChallengeResponse) -> IdentificationRequest {
+    let tbs = counter_api::b64::decode("tbs", &ch.to_be_signed).unwrap();
+    let pin = AuthPin::new(&p.auth_pin).unwrap();
+    let a = run(
+        &mut card(p),
+        Authenticate::new(PinEntry::Host(pin), sha256(&tbs)),
+    )
+    .unwrap();
+    IdentificationRequest {
+        challenge_id: ch.challenge_id.clone(),
+        auth_certificate: counter_api::b64::encode(&a.certificate),
+        signature: counter_api::b64::encode(&a.signature),
+    }
+}
+
+async fn challenge(
+    c: &reqwest::Client,
+    base: &str,
+    purpose: ChallengePurpose,
+    context: Option<ChallengeContext>,
+) -> ChallengeResponse {
+    let got = post(
+        c,
+        &format!("{base}/v1/challenges"),
+        &ChallengeRequest { purpose, context },
+    )
+    .await;
+    serde_json::from_value(ok(&got)).unwrap()
+}
+
+#[tokio::test]
+async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_ca = Ca::new("e2e server CA");
+    let terminal_ca = Ca::new("e2e terminal CA");
+    let clock = ManualClock::new();
+    let platform = backend_platform::start_in_process(
+        platform_settings(dir.path(), &server_ca, &terminal_ca),
+        Arc::new(clock.clone()),
+    )
+    .await
+    .unwrap();
+    let pf = format!("https://localhost:{}", platform.addr().port());
+    let c = client_for_test(&server_ca, &terminal_ca, T1);
+    let keys: KeySet = c
+        .get(format!("{pf}/v1/keys"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // The acquirer trusts the platform's published keys; it holds TOK_VISA (VISA 4242).
+    let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer(7));
+    s.trusted_platforms = vec![keys];
+    let acquirer = backend_acquirer::start_in_process(s, Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let acq = format!("https://localhost:{}", acquirer.addr().port());
+
+    // Enrollment: the application with the card-token link, signed with the signature certificate.
+    let p = testkit::load_persona("sato-hanako").unwrap();
+    let ch = challenge(&c, &pf, ChallengePurpose::Enroll, None).await;
+    let app = Application {
+        challenge_id: ch.challenge_id.clone(),
+        name: p.name.clone(),
+        address: p.address.clone(),
+        birth_date: p.birth_date.clone(),
+        sex: match p.sex {
+            testkit::Sex::Male => Sex::Male,
+            testkit::Sex::Female => Sex::Female,
+            _ => Sex::NotKnown,
+        },
+        services: vec![ServiceLink::Payment(PaymentLink {
+            service_id: ACQUIRER.into(),
+            card_token_ref: TOK_VISA.into(),
+            brand: Some("VISA".into()),
+            last4: Some("4242".into()),
+        })],
+    };
+    let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();
+    let signed = run(
+        &mut card(&p),
+        SignDocument::new(password, sha256(&app.canonical_bytes())),
+    )
+    .unwrap();
+    let req = EnrollmentRequest {
+        application: app,
+        sign_certificate: counter_api::b64::encode(&signed.sign_certificate),
+        application_signature: counter_api::b64::encode(&signed.signature),
+        identification: identification(&p, &ch),
+    };
+    ok(&post(&c, &format!("{pf}/v1/enrollments"), &req).await);
+
+    // Identification for a payment of 1,800 yen to shop-a.
+    let context = ChallengeContext {
+        merchant_id: SHOP_A.into(),
+        amount_jpy: 1_800,
+    };
+    let ch = challenge(&c, &pf, ChallengePurpose::Payment, Some(context)).await;
+    let got = post(
+        &c,
+        &format!("{pf}/v1/identifications"),
+        &identification(&p, &ch),
+    )
+    .await;
+    let r: IdentificationResponse = serde_json::from_value(ok(&got)).unwrap();
+    let assertion = r
+        .menu
+        .iter()
+        .find(|e| e.service_id == ACQUIRER)
+        .unwrap()
+        .assertion
+        .clone()
+        .unwrap();
+
+    let mut pay = AuthoriseRequest {
+        assertion,
+        merchant_id: SHOP_A.into(),
+        amount_jpy: 1_801,
+        order_ref: "e2e-1".into(),
+        capture: CaptureMode::Automatic,
+    };
+    // Another amount than the customer agreed to is refused...
+    let got = post_key(&c, &format!("{acq}/v1/payments"), &new_key(), &pay).await;
+    assert_eq!(
+        assert_problem(&got, 403, "forbidden")["reason"],
+        "assertion_context_mismatch"
+    );
+    // ...the agreed one is charged, on the enrolled token.
+    pay.amount_jpy = 1_800;
+    let got = post_key(&c, &format!("{acq}/v1/payments"), &new_key(), &pay).await;
+    let p = ok(&got);
+    assert_eq!(
+        (p["status"].as_str(), p["captured_jpy"].as_u64()),
+        (Some("captured"), Some(1_800))
+    );
+    assert_eq!(p["card"]["last4"], "4242");
+    // The same assertion cannot pay twice.
+    let got = post_key(&c, &format!("{acq}/v1/payments"), &new_key(), &pay).await;
+    assert_problem(&got, 409, "assertion_replayed");
+    acquirer.shutdown().await;
+    platform.shutdown().await;
+}
