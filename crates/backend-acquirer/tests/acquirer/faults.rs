@@ -210,3 +210,68 @@ async fn a_reversal_waits_for_an_authorisation_in_progress() {
         "reversed"
     );
 }
+
+#[tokio::test]
+async fn a_claim_left_by_a_crash_is_taken_over_after_the_lease() {
+    let env = Env::start().await;
+    let key = new_key();
+    let mut req = env.authorise_req(900, TOK_VISA, CaptureMode::Automatic);
+    // A request that claimed its key and died before committing (the process crashed):
+    // only the claim is in the database, nothing was charged.
+    let fp = backend_acquirer::operations::Operation::Authorise(req.clone()).fingerprint();
+    let db = rusqlite::Connection::open(env.dir.path().join("acquirer.sqlite")).unwrap();
+    db.execute(
+        "INSERT INTO idempotency (terminal_id, idempotency_key, fingerprint, state, started_at)
+         VALUES (?1, ?2, ?3, 'in_progress', ?4)",
+        rusqlite::params![T1, key, fp, env.now()],
+    )
+    .unwrap();
+    assert_problem(
+        &authorise(&env, &key, &req).await,
+        409,
+        "request_in_progress",
+    );
+    let lease = backend_acquirer::core::idempotency::CLAIM_LEASE_SECS;
+    env.clock.advance(lease + 1);
+    // The terminal retries with the same key (a fresh assertion: the first one expired).
+    req.assertion = env.assertion(T1, SHOP_A, 900, TOK_VISA);
+    let p = ok(&authorise(&env, &key, &req).await);
+    assert_eq!(p["status"], "captured");
+    assert_eq!(env.count("SELECT COUNT(*) FROM payments"), 1);
+}
+
+#[tokio::test]
+async fn payments_keys_and_used_assertions_survive_a_restart() {
+    let mut env = Env::start().await;
+    let key = new_key();
+    let req = env.authorise_req(1_500, TOK_VISA, CaptureMode::Automatic);
+    let first = ok(&authorise(&env, &key, &req).await);
+    let s = settings(
+        env.dir.path(),
+        &env.server_ca,
+        &env.terminal_ca,
+        &env.signer,
+    );
+    let clock = env.clock.clone();
+    let old = std::mem::replace(
+        &mut env.running,
+        backend_acquirer::start_in_process(s, std::sync::Arc::new(clock))
+            .await
+            .unwrap(),
+    );
+    old.shutdown().await;
+    env.base = format!("https://localhost:{}", env.running.addr().port());
+    let st = ok(&get(
+        &env.client(Some(T1)),
+        &env.url(&format!("/v1/payments/by-idempotency-key/{key}")),
+    )
+    .await);
+    assert_eq!(st, first);
+    assert_eq!(ok(&authorise(&env, &key, &req).await), first);
+    assert_problem(
+        &authorise(&env, &new_key(), &req).await,
+        409,
+        "assertion_replayed",
+    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM payments"), 1);
+}
