@@ -23,16 +23,13 @@ async fn a_response_dropped_after_commit_is_recovered_without_a_double_charge() 
     let key = new_key();
     let req = env.authorise_req(3_300, TOK_VISA, CaptureMode::Automatic);
     let c = env.client(Some(T1));
-    let lost = async {
-        let r = c
-            .post(env.url("/v1/payments"))
-            .header("Idempotency-Key", &key)
-            .json(&req)
-            .send()
-            .await?;
-        r.text().await
-    }
-    .await;
+    // No status line arrives: the connection closes before any answer.
+    let lost = c
+        .post(env.url("/v1/payments"))
+        .header("Idempotency-Key", &key)
+        .json(&req)
+        .send()
+        .await;
     assert!(
         lost.is_err(),
         "the answer should have been dropped: {lost:?}"
@@ -185,7 +182,7 @@ async fn a_reversal_waits_for_an_authorisation_in_progress() {
         &env,
         FaultPlan {
             kind: FaultKind::Delay,
-            delay_ms: 600,
+            delay_ms: 2_000,
             times: Some(1),
         },
     )

@@ -103,7 +103,7 @@ async fn concurrent_duplicates_charge_once() {
         &env,
         FaultPlan {
             kind: FaultKind::Delay,
-            delay_ms: 300,
+            delay_ms: 1_000,
             times: None,
         },
     )
@@ -150,7 +150,7 @@ async fn in_progress_is_not_a_decline_and_status_follows() {
         &env,
         FaultPlan {
             kind: FaultKind::Delay,
-            delay_ms: 600,
+            delay_ms: 2_000,
             times: Some(1),
         },
     )
