@@ -233,3 +233,49 @@ pub fn refusal_problem(r: &Refusal) -> ApiError {
         Refusal::ZeroAmount => field("amount_jpy", r.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use counter_api::acquirer::{CaptureMode, ReversalReason};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::core::settlement::check_date;
+
+    proptest! {
+        /// Outside input never panics the field rules, and the fingerprint is a function of
+        /// the parameters alone (not of the assertion).
+        #[test]
+        fn field_rules_never_panic(
+            merchant in ".{0,80}",
+            order in ".{0,80}",
+            assertion in ".{0,40}",
+            key in ".{0,300}",
+            amount in any::<u64>(),
+        ) {
+            let r = AuthoriseRequest {
+                assertion: assertion.clone(),
+                merchant_id: merchant.clone(),
+                amount_jpy: amount,
+                order_ref: order.clone(),
+                capture: CaptureMode::Manual,
+            };
+            let _ = Operation::Authorise(r.clone()).validate();
+            let other = AuthoriseRequest { assertion: format!("{assertion}x"), ..r.clone() };
+            prop_assert_eq!(
+                Operation::Authorise(r).fingerprint(),
+                Operation::Authorise(other).fingerprint()
+            );
+            let _ = Operation::Capture(merchant.clone(), CaptureRequest { amount_jpy: Some(amount) }).validate();
+            let _ = Operation::Refund(order.clone(), RefundRequest { amount_jpy: amount }).validate();
+            let _ = Operation::Void(key.clone()).validate();
+            let _ = Operation::Reverse(ReversalRequest {
+                original_idempotency_key: key.clone(),
+                reason: ReversalReason::Timeout,
+            })
+            .validate();
+            let _ = check_key(&key);
+            let _ = check_date(&key);
+        }
+    }
+}
