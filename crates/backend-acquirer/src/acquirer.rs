@@ -90,11 +90,40 @@ impl Acquirer {
         current
     }
 
-    /// Appends a journal row; a failure is logged, never hides the answer.
-    pub fn journal(&self, e: &JournalEntry<'_>) {
-        let c = self.store.lock();
-        if let Err(err) = store::journal(&c, e) {
-            tracing::error!("journal write failed: {err}");
+    /// Appends a journal row on the blocking pool (the store syncs to disk); a failure is
+    /// logged, never hides the answer.
+    pub async fn journal(self: &Arc<Self>, e: &JournalEntry<'_>) {
+        let owned = (
+            e.at,
+            e.terminal_id.map(str::to_owned),
+            e.action.to_owned(),
+            e.outcome.to_owned(),
+            e.idempotency_key.map(str::to_owned),
+            e.payment_id.map(str::to_owned),
+            e.reason.map(str::to_owned),
+        );
+        let a = self.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let (at, terminal, action, outcome, key, payment, reason) = owned;
+            let c = a.store.lock();
+            store::journal(
+                &c,
+                &JournalEntry {
+                    at,
+                    terminal_id: terminal.as_deref(),
+                    action: &action,
+                    outcome: &outcome,
+                    idempotency_key: key.as_deref(),
+                    payment_id: payment.as_deref(),
+                    reason: reason.as_deref(),
+                },
+            )
+        })
+        .await;
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::error!("journal write failed: {err}"),
+            Err(err) => tracing::error!("journal task failed: {err}"),
         }
     }
 }

@@ -8,9 +8,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use backend_kit::ApiError;
-use counter_api::acquirer::{
-    CardTokenRegistration, FaultKind, FaultPlan, MAX_FAULT_DELAY_MS, SettlementTotals,
-};
+use counter_api::acquirer::{FaultKind, MAX_FAULT_DELAY_MS, SettlementTotals};
 use counter_api::{Problem, ProblemCode};
 
 use crate::acquirer::{Acquirer, Answer};
@@ -20,7 +18,8 @@ use crate::http::Terminal;
 use crate::operations::{Executed, Operation, execute};
 use crate::store::{self, JournalEntry};
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+/// The problem of a store failure.
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         ProblemCode::Internal,
         format!("the acquirer's store failed: {e}"),
@@ -28,7 +27,7 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 }
 
 /// Runs `f` with the database connection on the blocking pool.
-async fn with_db<T: Send + 'static>(
+pub(crate) async fn with_db<T: Send + 'static>(
     a: &Arc<Acquirer>,
     f: impl FnOnce(&Acquirer, &mut rusqlite::Connection) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -57,6 +56,28 @@ fn dropped() -> Response {
     Body::from_stream(failing).into_response()
 }
 
+/// Journals a payment request's outcome.
+async fn record(
+    a: &Arc<Acquirer>,
+    t: &Terminal,
+    op: &Operation,
+    key: &str,
+    now: i64,
+    outcome: &str,
+    payment_id: Option<&str>,
+) {
+    a.journal(&JournalEntry {
+        at: now,
+        terminal_id: Some(&t.id),
+        action: op.name(),
+        outcome,
+        idempotency_key: Some(key),
+        payment_id,
+        reason: None,
+    })
+    .await;
+}
+
 /// A payment request that changes money: idempotent under `key`.
 pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -> Response {
     let fp = op.fingerprint();
@@ -77,25 +98,23 @@ pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -
         })
         .await
     };
-    let journal = |outcome: &str, payment_id: Option<&str>| {
-        a.journal(&JournalEntry {
-            at: now,
-            terminal_id: Some(&t.id),
-            action: op.name(),
-            outcome,
-            idempotency_key: Some(&key),
-            payment_id,
-            reason: None,
-        });
-    };
     match claim {
         Err(e) => return e.into_response(),
         Ok(Decision::Replay { status, body }) => {
-            journal("replayed", None);
+            record(&a, &t, &op, &key, now, "replayed", None).await;
             return Answer { status, body }.into_response();
         }
         Ok(Decision::InProgress) => {
-            journal(ProblemCode::RequestInProgress.as_str(), None);
+            record(
+                &a,
+                &t,
+                &op,
+                &key,
+                now,
+                ProblemCode::RequestInProgress.as_str(),
+                None,
+            )
+            .await;
             return ApiError::new(
                 ProblemCode::RequestInProgress,
                 "a request with this idempotency key is still being processed: query its status; this is not a decline",
@@ -103,7 +122,16 @@ pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -
             .into_response();
         }
         Ok(Decision::Mismatch) => {
-            journal(ProblemCode::IdempotencyKeyMismatch.as_str(), None);
+            record(
+                &a,
+                &t,
+                &op,
+                &key,
+                now,
+                ProblemCode::IdempotencyKeyMismatch.as_str(),
+                None,
+            )
+            .await;
             return ApiError::new(
                 ProblemCode::IdempotencyKeyMismatch,
                 "this idempotency key was used with other parameters: use a new key for a new payment request",
@@ -120,7 +148,7 @@ pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -
                 store::release(c, &t2, &k2).map_err(internal)
             })
             .await;
-            journal("injected_server_error", None);
+            record(&a, &t, &op, &key, now, "injected_server_error", None).await;
             return ApiError::new(
                 ProblemCode::Unavailable,
                 "injected fault: the acquirer is unavailable, nothing was processed",
@@ -151,7 +179,7 @@ pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -
     };
     let answer = match executed {
         Err(e) => {
-            journal(ProblemCode::Internal.as_str(), None);
+            record(&a, &t, &op, &key, now, ProblemCode::Internal.as_str(), None).await;
             return e.into_response();
         }
         Ok(Executed::Transient(answer)) => {
@@ -160,21 +188,30 @@ pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -
                 store::release(c, &t2, &k2).map_err(internal)
             })
             .await;
-            journal(&answer.code(), None);
+            record(&a, &t, &op, &key, now, &answer.code(), None).await;
             return answer.into_response();
         }
         Ok(Executed::Final(answer, payment_id)) => {
-            journal(&answer.code(), payment_id.as_deref());
+            record(
+                &a,
+                &t,
+                &op,
+                &key,
+                now,
+                &answer.code(),
+                payment_id.as_deref(),
+            )
+            .await;
             answer
         }
     };
     match fault.kind {
         FaultKind::DropResponse => {
-            journal("injected_drop_response", None);
+            record(&a, &t, &op, &key, now, "injected_drop_response", None).await;
             dropped()
         }
         FaultKind::InProgress => {
-            journal("injected_in_progress", None);
+            record(&a, &t, &op, &key, now, "injected_in_progress", None).await;
             ApiError::new(
                 ProblemCode::RequestInProgress,
                 "injected fault: the request is being processed; query its status",
@@ -241,67 +278,4 @@ pub async fn settlement(
         })
     })
     .await
-}
-
-fn admin_only(t: &Terminal) -> Result<(), ApiError> {
-    if t.admin {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ProblemCode::Forbidden,
-            "only administration terminals may call /v1/admin/*",
-        ))
-    }
-}
-
-/// `POST /v1/admin/card-tokens`: registers a card token.
-pub async fn register_token(
-    a: Arc<Acquirer>,
-    t: Terminal,
-    r: CardTokenRegistration,
-) -> Result<CardTokenRegistration, ApiError> {
-    admin_only(&t)?;
-    r.validate()?;
-    with_db(&a, move |a, c| {
-        store::put_token(c, &r, a.now()).map_err(internal)?;
-        store::journal(
-            c,
-            &JournalEntry {
-                at: a.now(),
-                terminal_id: Some(&t.id),
-                action: "card_token",
-                outcome: "ok",
-                reason: Some(&r.card_token_ref),
-                ..JournalEntry::default()
-            },
-        )
-        .map_err(internal)?;
-        Ok(r)
-    })
-    .await
-}
-
-/// `PUT /v1/admin/faults`: replaces the fault plan.
-pub async fn set_faults(
-    a: Arc<Acquirer>,
-    t: Terminal,
-    plan: FaultPlan,
-) -> Result<FaultPlan, ApiError> {
-    admin_only(&t)?;
-    if plan.delay_ms > MAX_FAULT_DELAY_MS {
-        return Err(ApiError::from(
-            Problem::new(ProblemCode::InvalidField, "the delay is at most 60,000 ms")
-                .with_field("delay_ms"),
-        ));
-    }
-    a.set_faults(plan);
-    a.journal(&JournalEntry {
-        at: a.now(),
-        terminal_id: Some(&t.id),
-        action: "faults",
-        outcome: "ok",
-        reason: Some(&format!("{plan:?}")),
-        ..JournalEntry::default()
-    });
-    Ok(plan)
 }

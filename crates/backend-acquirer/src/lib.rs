@@ -10,7 +10,7 @@
 //! first answer replayed, errors included, other parameters refused, "in progress" never a
 //! decline), status query by key, reversal, daily settlement totals
 //! ([`core::settlement`]), the SQLite store and journal ([`store`], [`schema`]), fault
-//! injection for the terminal's tests, the HTTP handlers ([`http`], [`flows`]), the
+//! injection for the terminal's tests, the HTTP handlers ([`http`], [`flows`], [`admin`]), the
 //! configuration ([`config`]) and starting the server ([`server`]).
 //!
 //! **Never:** stores, logs or answers a card number or a certificate serial, charges twice
@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod acquirer;
+pub mod admin;
 pub mod config;
 pub mod core;
 pub mod flows;

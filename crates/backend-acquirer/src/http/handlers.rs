@@ -154,7 +154,7 @@ async fn register_token(
     t: Terminal,
     ApiJson(r): ApiJson<CardTokenRegistration>,
 ) -> Result<Json<CardTokenRegistration>, ApiError> {
-    Ok(Json(flows::register_token(a, t, r).await?))
+    Ok(Json(crate::admin::register_token(a, t, r).await?))
 }
 
 async fn faults(
@@ -162,5 +162,5 @@ async fn faults(
     t: Terminal,
     ApiJson(plan): ApiJson<FaultPlan>,
 ) -> Result<Json<FaultPlan>, ApiError> {
-    Ok(Json(flows::set_faults(a, t, plan).await?))
+    Ok(Json(crate::admin::set_faults(a, t, plan).await?))
 }

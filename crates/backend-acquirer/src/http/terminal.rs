@@ -49,7 +49,8 @@ impl FromRequestParts<Arc<Acquirer>> for Terminal {
                     outcome: ProblemCode::TerminalUnknown.as_str(),
                     reason: Some(&identity.sha256),
                     ..JournalEntry::default()
-                });
+                })
+                .await;
                 Err(ApiError::new(
                     ProblemCode::TerminalUnknown,
                     "this terminal's certificate is valid but the terminal is not registered here",
