@@ -13,7 +13,7 @@ use counter_api::{Problem, ProblemCode};
 
 use crate::acquirer::{Acquirer, Answer};
 use crate::core::idempotency::{Decision, Stored, decide};
-use crate::core::settlement::{check_date, totals};
+use crate::core::settlement::{as_of, day_bounds, totals};
 use crate::http::Terminal;
 use crate::operations::{Executed, Operation, execute};
 use crate::store::{self, JournalEntry};
@@ -258,18 +258,21 @@ pub async fn status(a: Arc<Acquirer>, t: Terminal, key: String) -> Result<Answer
     .await
 }
 
-/// `GET /v1/settlements/{date}`: the day's totals of the terminal's merchant.
+/// `GET /v1/settlements/{date}`: the day's totals of the terminal's merchant, each
+/// operation on the business day it happened (see [`totals`]).
 pub async fn settlement(
     a: Arc<Acquirer>,
     t: Terminal,
     date: String,
 ) -> Result<SettlementTotals, ApiError> {
-    check_date(&date).map_err(|d| {
+    let (start, end) = day_bounds(&date).map_err(|d| {
         ApiError::from(Problem::new(ProblemCode::InvalidField, d).with_field("date"))
     })?;
-    with_db(&a, move |_, c| {
-        let day = store::day(c, &t.merchant_id, &date).map_err(internal)?;
-        let (brands, pending_authorisations) = totals(&day);
+    with_db(&a, move |a, c| {
+        let now = a.now();
+        let movements =
+            store::movements(c, &t.merchant_id, start, as_of(end, now)).map_err(internal)?;
+        let (brands, pending_authorisations) = totals(&movements, start, end, now);
         Ok(SettlementTotals {
             date,
             merchant_id: t.merchant_id,

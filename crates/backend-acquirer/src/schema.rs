@@ -74,4 +74,8 @@ pub const MIGRATIONS: &[&str] = &[
         reason TEXT
     ) STRICT;
     CREATE INDEX journal_at ON journal (at);",
+    // 2: settlement totals are taken from the operations (each on the day it happened,
+    // not on the payment's day): find a payment's operations and a day's operations.
+    "CREATE INDEX operations_payment ON operations (payment_id, id);
+    CREATE INDEX operations_at ON operations (at);",
 ];

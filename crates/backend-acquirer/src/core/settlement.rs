@@ -1,7 +1,8 @@
 //! Settlement: the business date (JST) of an instant and the day's totals per brand (the
-//! nexo reconciliation model, payments-and-eid-clients.md §1.9).
+//! nexo reconciliation model, payments-and-eid-clients.md §1.9), each operation counted
+//! on the business day it happened, as a merchant's journal of that day shows it.
 
-use counter_api::acquirer::{BrandTotals, PaymentStatus};
+use counter_api::acquirer::BrandTotals;
 
 /// JST is UTC+9 all year (no daylight saving).
 const JST_OFFSET_SECS: i64 = 9 * 3600;
@@ -52,58 +53,170 @@ pub fn check_date(s: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// One payment of the day, as the totals need it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DayPayment {
-    /// Brand.
-    pub brand: String,
-    /// State.
-    pub status: PaymentStatus,
-    /// Captured (yen).
-    pub captured: u64,
-    /// Refunded (yen).
-    pub refunded: u64,
-    /// Refund operations.
-    pub refund_count: u32,
+/// Days since 1970-01-01 of (year, month, day), proleptic Gregorian (H. Hinnant's
+/// `days_from_civil` algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
-/// The totals per brand (sorted by brand) and the count of payments still authorised.
-pub fn totals(day: &[DayPayment]) -> (Vec<BrandTotals>, u32) {
+/// The business day `date` (`YYYY-MM-DD`, JST) as Unix times `[start, end)`: from 00:00
+/// JST to the next 00:00 JST. A date that does not exist (`2026-02-30`) is refused.
+pub fn day_bounds(date: &str) -> Result<(i64, i64), &'static str> {
+    check_date(date)?;
+    let part = |r: std::ops::Range<usize>| date.get(r).and_then(|x| x.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (part(0..4), part(5..7), part(8..10)) else {
+        return Err("the date is YYYY-MM-DD (the JST business date)");
+    };
+    let start = days_from_civil(i64::from(y), m, d) * 86_400 - JST_OFFSET_SECS;
+    if business_date(start) != date {
+        return Err("the date does not exist in the calendar");
+    }
+    Ok((start, start + 86_400))
+}
+
+/// What an operation did to a payment, as the `operations` table records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MovementKind {
+    /// Approved authorisation (opens the payment; no money moves).
+    Authorise,
+    /// Declined authorisation (final).
+    Decline,
+    /// Capture: money moves to the merchant (a debit of the cardholder).
+    Capture,
+    /// Void (before settlement).
+    Void,
+    /// Reversal of an authorisation whose outcome the terminal did not learn.
+    Reversal,
+    /// Refund: money moves back to the cardholder (a credit).
+    Refund,
+}
+
+impl MovementKind {
+    /// The kind of a stored `operations.kind`; `None` for an unknown one.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "authorise" => Self::Authorise,
+            "decline" => Self::Decline,
+            "capture" => Self::Capture,
+            "void" => Self::Void,
+            "reversal" => Self::Reversal,
+            "refund" => Self::Refund,
+            _ => return None,
+        })
+    }
+
+    /// Whether the operation ends an open authorisation.
+    fn closes(self) -> bool {
+        matches!(self, Self::Capture | Self::Void | Self::Reversal)
+    }
+}
+
+/// One recorded operation on a payment, as the totals need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Movement {
+    /// Order of recording (`operations.id`).
+    pub seq: i64,
+    /// Payment.
+    pub payment_id: String,
+    /// Brand of the payment's card.
+    pub brand: String,
+    /// What happened.
+    pub kind: MovementKind,
+    /// Amount of the operation (yen; the captured or refunded amount).
+    pub amount_jpy: u64,
+    /// When (Unix time).
+    pub at: i64,
+}
+
+/// The instant the totals of the day `[start, end)` are taken at: the end of the day, or
+/// `now` (inclusive) while the day is not over.
+pub fn as_of(end: i64, now: i64) -> i64 {
+    end.min(now.saturating_add(1))
+}
+
+/// The totals per brand (sorted by brand) of the business day `[start, end)` and the count
+/// of authorisations still open, from the operations recorded up to [`as_of`]`(end, now)`.
+///
+/// Each operation counts on the day it happened, whatever day the payment was authorised
+/// on: a capture is a debit (its amount), a refund a credit, a void or a reversal a
+/// cancellation, a declined authorisation a decline. A capture voided or reversed later
+/// the same day is not a debit (it never reaches the batch; the state machine only lets a
+/// capture be cancelled on its own business day). A brand is listed when it had any
+/// operation that day, an authorisation included.
+///
+/// Pending: the merchant's authorisations, of any day, still open at the cut-off (the end
+/// of the day, or now while it lasts): authorised before it and neither captured, voided
+/// nor reversed before it. A past day's answer therefore never changes, and today's is
+/// what a close must wait for.
+pub fn totals(movements: &[Movement], start: i64, end: i64, now: i64) -> (Vec<BrandTotals>, u32) {
+    let cutoff = as_of(end, now);
+    let mut seen: Vec<&Movement> = movements.iter().filter(|m| m.at < cutoff).collect();
+    seen.sort_by_key(|m| m.seq);
     let mut out: Vec<BrandTotals> = Vec::new();
-    let mut pending = 0;
-    for p in day {
-        let i = match out.iter().position(|b| b.brand == p.brand) {
-            Some(i) => i,
-            None => {
-                out.push(BrandTotals {
-                    brand: p.brand.clone(),
-                    debit_count: 0,
-                    debit_jpy: 0,
-                    credit_count: 0,
-                    credit_jpy: 0,
-                    cancelled_count: 0,
-                    declined_count: 0,
-                });
-                out.len() - 1
-            }
+    for (i, m) in seen.iter().enumerate() {
+        if m.at < start {
+            continue;
+        }
+        let Some(b) = brand_entry(&mut out, &m.brand) else {
+            continue;
         };
-        let Some(b) = out.get_mut(i) else { continue };
-        match p.status {
-            PaymentStatus::Authorised => pending += 1,
-            PaymentStatus::Captured
-            | PaymentStatus::PartiallyRefunded
-            | PaymentStatus::Refunded => {
-                b.debit_count += 1;
-                b.debit_jpy += p.captured;
-                b.credit_count += p.refund_count;
-                b.credit_jpy += p.refunded;
+        match m.kind {
+            MovementKind::Authorise => {}
+            MovementKind::Decline => b.declined_count += 1,
+            MovementKind::Capture => {
+                let cancelled_later = seen.iter().skip(i + 1).any(|n| {
+                    n.payment_id == m.payment_id
+                        && matches!(n.kind, MovementKind::Void | MovementKind::Reversal)
+                });
+                if !cancelled_later {
+                    b.debit_count += 1;
+                    b.debit_jpy += m.amount_jpy;
+                }
             }
-            PaymentStatus::Voided | PaymentStatus::Reversed => b.cancelled_count += 1,
-            PaymentStatus::Declined => b.declined_count += 1,
+            MovementKind::Refund => {
+                b.credit_count += 1;
+                b.credit_jpy += m.amount_jpy;
+            }
+            MovementKind::Void | MovementKind::Reversal => b.cancelled_count += 1,
         }
     }
     out.sort_by(|a, b| a.brand.cmp(&b.brand));
-    (out, pending)
+    (out, pending(&seen))
+}
+
+/// The payments whose authorisation is among `seen` and none of whose closing operations is.
+fn pending(seen: &[&Movement]) -> u32 {
+    let mut open: Vec<&str> = seen
+        .iter()
+        .filter(|m| m.kind == MovementKind::Authorise)
+        .map(|m| m.payment_id.as_str())
+        .filter(|id| !seen.iter().any(|n| n.payment_id == *id && n.kind.closes()))
+        .collect();
+    open.sort_unstable();
+    open.dedup();
+    u32::try_from(open.len()).unwrap_or(u32::MAX)
+}
+
+/// The totals of `brand` in `out`, added empty when missing.
+fn brand_entry<'a>(out: &'a mut Vec<BrandTotals>, brand: &str) -> Option<&'a mut BrandTotals> {
+    if !out.iter().any(|b| b.brand == brand) {
+        out.push(BrandTotals {
+            brand: brand.to_owned(),
+            debit_count: 0,
+            debit_jpy: 0,
+            credit_count: 0,
+            credit_jpy: 0,
+            cancelled_count: 0,
+            declined_count: 0,
+        });
+    }
+    out.iter_mut().find(|b| b.brand == brand)
 }
 
 #[cfg(test)]
@@ -134,26 +247,104 @@ mod tests {
     }
 
     #[test]
-    fn totals_per_brand() {
-        let p = |brand: &str, status, captured, refunded, refund_count| DayPayment {
+    fn day_bounds_are_jst_midnights() {
+        // 2026-11-24 00:00 JST is 2026-11-23T15:00:00Z.
+        assert_eq!(
+            day_bounds("2026-11-24"),
+            Ok((1_795_446_000, 1_795_446_000 + 86_400))
+        );
+        assert_eq!(day_bounds("1970-01-01"), Ok((-9 * 3600, 15 * 3600)));
+        assert_eq!(
+            day_bounds("2000-02-29").map(|(s, _)| business_date(s)),
+            Ok("2000-02-29".to_owned())
+        );
+        for bad in ["2026-02-29", "2026-04-31", "2026-13-01"] {
+            assert!(day_bounds(bad).is_err(), "{bad}");
+        }
+    }
+
+    const D: i64 = 1_795_446_000; // 2026-11-24 00:00 JST
+    const DAY: i64 = 86_400;
+
+    fn mv(seq: i64, id: &str, brand: &str, kind: MovementKind, amount: u64, at: i64) -> Movement {
+        Movement {
+            seq,
+            payment_id: id.into(),
             brand: brand.into(),
-            status,
-            captured,
-            refunded,
-            refund_count,
-        };
-        use PaymentStatus as S;
-        let (t, pending) = totals(&[
-            p("VISA", S::Captured, 1000, 0, 0),
-            p("VISA", S::PartiallyRefunded, 500, 200, 1),
-            p("JCB", S::Voided, 0, 0, 0),
-            p("JCB", S::Declined, 0, 0, 0),
-            p("JCB", S::Authorised, 0, 0, 0),
-        ]);
+            kind,
+            amount_jpy: amount,
+            at,
+        }
+    }
+
+    fn day(movements: &[Movement], n: i64, now: i64) -> (Vec<BrandTotals>, u32) {
+        totals(movements, D + n * DAY, D + (n + 1) * DAY, now)
+    }
+
+    #[test]
+    fn totals_per_brand_on_one_day() {
+        use MovementKind as K;
+        let t = D + 3600;
+        let ms = [
+            mv(1, "p1", "VISA", K::Authorise, 1000, t),
+            mv(2, "p1", "VISA", K::Capture, 1000, t),
+            mv(3, "p2", "VISA", K::Authorise, 500, t),
+            mv(4, "p2", "VISA", K::Capture, 500, t),
+            mv(5, "p2", "VISA", K::Refund, 200, t + 1),
+            mv(6, "p3", "JCB", K::Authorise, 300, t),
+            mv(7, "p3", "JCB", K::Void, 0, t + 2),
+            mv(8, "p4", "JCB", K::Decline, 300, t),
+            mv(9, "p5", "JCB", K::Authorise, 300, t),
+            // Captured then voided the same day: a cancellation, not a debit.
+            mv(10, "p6", "JCB", K::Authorise, 700, t),
+            mv(11, "p6", "JCB", K::Capture, 700, t),
+            mv(12, "p6", "JCB", K::Void, 0, t + 5),
+        ];
+        let (t, pending) = day(&ms, 0, D + DAY + 10);
         assert_eq!(pending, 1);
         assert_eq!(t[0].brand, "JCB");
-        assert_eq!((t[0].cancelled_count, t[0].declined_count), (1, 1));
+        assert_eq!((t[0].cancelled_count, t[0].declined_count), (2, 1));
+        assert_eq!((t[0].debit_count, t[0].debit_jpy), (0, 0));
         assert_eq!((t[1].debit_count, t[1].debit_jpy), (2, 1500));
         assert_eq!((t[1].credit_count, t[1].credit_jpy), (1, 200));
+    }
+
+    #[test]
+    fn each_operation_counts_on_its_own_day() {
+        use MovementKind as K;
+        // Authorised on D, captured (800 of 1000) on D+1, 300 refunded on D+2.
+        let ms = [
+            mv(1, "p1", "VISA", K::Authorise, 1000, D + 10 * 3600),
+            mv(2, "p1", "VISA", K::Capture, 800, D + DAY + 3600),
+            mv(3, "p1", "VISA", K::Refund, 300, D + 2 * DAY + 3600),
+        ];
+        let later = D + 3 * DAY;
+        let zero = |b: &BrandTotals| (b.debit_count, b.credit_count, b.cancelled_count);
+
+        // D: no money moved; the authorisation was open at the end of the day.
+        let (t, pending) = day(&ms, 0, later);
+        assert_eq!(pending, 1);
+        assert_eq!(t.iter().map(zero).collect::<Vec<_>>(), vec![(0, 0, 0)]);
+        // The same while D lasts, and before the authorisation nothing at all.
+        assert_eq!(day(&ms, 0, D + 11 * 3600).1, 1);
+        assert_eq!(day(&ms, 0, D + 3600), (vec![], 0));
+
+        // D+1: the debit, nothing pending any more.
+        let (t, pending) = day(&ms, 1, later);
+        assert_eq!(pending, 0);
+        assert_eq!((t[0].debit_count, t[0].debit_jpy), (1, 800));
+        assert_eq!(t[0].credit_count, 0);
+        // While D+1 lasts but before the capture: pending, no debit yet.
+        let (t, pending) = day(&ms, 1, D + DAY + 60);
+        assert_eq!((t.len(), pending), (0, 1));
+
+        // D+2: the credit only.
+        let (t, pending) = day(&ms, 2, later);
+        assert_eq!(pending, 0);
+        assert_eq!((t[0].debit_count, t[0].debit_jpy), (0, 0));
+        assert_eq!((t[0].credit_count, t[0].credit_jpy), (1, 300));
+
+        // A day without operations.
+        assert_eq!(day(&ms, 3, later), (vec![], 0));
     }
 }

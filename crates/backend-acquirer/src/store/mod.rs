@@ -10,7 +10,7 @@ use counter_api::acquirer::{CardTokenRegistration, MaskedCard, Payment, PaymentS
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::core::payment::Amounts;
-use crate::core::settlement::DayPayment;
+use crate::core::settlement::{Movement, MovementKind};
 
 /// The database.
 #[derive(Debug)]
@@ -246,23 +246,38 @@ pub fn apply(
     Ok(())
 }
 
-/// The payments of a merchant's business day.
-pub fn day(c: &Connection, merchant: &str, date: &str) -> rusqlite::Result<Vec<DayPayment>> {
+/// The operations the totals of a merchant's business day `[start, end)` taken at
+/// `cutoff` need (see [`crate::core::settlement::totals`]): those of the day, and every
+/// operation before `cutoff` of a payment that may have been open at `cutoff` (still
+/// authorised, or changed since). Operations of an unknown kind are skipped.
+pub fn movements(
+    c: &Connection,
+    merchant: &str,
+    start: i64,
+    cutoff: i64,
+) -> rusqlite::Result<Vec<Movement>> {
     let mut st = c.prepare(
-        "SELECT brand, status, captured_jpy, refunded_jpy, refund_count FROM payments
-         WHERE merchant_id = ?1 AND business_date = ?2",
+        "SELECT o.id, o.payment_id, p.brand, o.kind, o.amount_jpy, o.at
+         FROM operations o JOIN payments p ON p.payment_id = o.payment_id
+         WHERE p.merchant_id = ?1 AND o.at < ?3
+             AND (o.at >= ?2 OR p.status = 'authorised' OR p.updated_at >= ?3)
+         ORDER BY o.id",
     )?;
-    let rows = st.query_map(params![merchant, date], |r| {
-        let status: String = r.get(1)?;
-        Ok(DayPayment {
-            brand: r.get(0)?,
-            status: parse_status(&status),
-            captured: r.get::<_, i64>(2)?.max(0) as u64,
-            refunded: r.get::<_, i64>(3)?.max(0) as u64,
-            refund_count: r.get::<_, i64>(4)?.clamp(0, u32::MAX as i64) as u32,
-        })
+    let rows = st.query_map(params![merchant, start, cutoff], |r| {
+        let kind: String = r.get(3)?;
+        let Some(kind) = MovementKind::parse(&kind) else {
+            return Ok(None);
+        };
+        Ok(Some(Movement {
+            seq: r.get(0)?,
+            payment_id: r.get(1)?,
+            brand: r.get(2)?,
+            kind,
+            amount_jpy: r.get::<_, i64>(4)?.max(0) as u64,
+            at: r.get(5)?,
+        }))
     })?;
-    rows.collect()
+    rows.filter_map(Result::transpose).collect()
 }
 
 /// Appends a journal row.

@@ -10,9 +10,13 @@ fn today(env: &Env) -> String {
 }
 
 async fn settlement(env: &Env, terminal: &str) -> SettlementTotals {
+    settlement_of(env, terminal, &today(env)).await
+}
+
+async fn settlement_of(env: &Env, terminal: &str, date: &str) -> SettlementTotals {
     let got = get(
         &env.client(Some(terminal)),
-        &env.url(&format!("/v1/settlements/{}", today(env))),
+        &env.url(&format!("/v1/settlements/{date}")),
     )
     .await;
     serde_json::from_value(ok(&got)).unwrap()
@@ -180,6 +184,81 @@ async fn refunds_partial_then_full_never_more_than_captured() {
     assert_eq!(
         (s.brands[0].credit_count, s.brands[0].credit_jpy),
         (2, 1_000)
+    );
+}
+
+/// (debit count, debit yen, credit count, credit yen, cancelled) of the only brand, or
+/// zeros when the day has none.
+fn money(s: &SettlementTotals) -> (u32, u64, u32, u64, u32) {
+    assert!(s.brands.len() <= 1, "{s:?}");
+    s.brands.first().map_or((0, 0, 0, 0, 0), |b| {
+        (
+            b.debit_count,
+            b.debit_jpy,
+            b.credit_count,
+            b.credit_jpy,
+            b.cancelled_count,
+        )
+    })
+}
+
+#[tokio::test]
+async fn each_operation_counts_on_the_business_day_it_happened() {
+    let env = Env::start().await;
+    let c = env.client(Some(T1));
+    // Day D: authorise 1,000 yen (manual capture).
+    let d = today(&env);
+    let p = ok(&authorise(
+        &env,
+        &new_key(),
+        &env.authorise_req(1_000, TOK_VISA, CaptureMode::Manual),
+    )
+    .await);
+    let id = p["payment_id"].as_str().unwrap().to_owned();
+    let s = settlement_of(&env, T1, &d).await;
+    assert_eq!((money(&s), s.pending_authorisations), ((0, 0, 0, 0, 0), 1));
+
+    // Day D+1: capture 800 yen.
+    env.clock.advance(86_400);
+    let d1 = today(&env);
+    assert_ne!(d1, d);
+    let got = post_key(
+        &c,
+        &env.url(&format!("/v1/payments/{id}/capture")),
+        &new_key(),
+        &CaptureRequest {
+            amount_jpy: Some(800),
+        },
+    )
+    .await;
+    assert_eq!(ok(&got)["captured_jpy"], 800);
+
+    // Day D+2: refund 300 yen.
+    env.clock.advance(86_400);
+    let d2 = today(&env);
+    let got = post_key(
+        &c,
+        &env.url(&format!("/v1/payments/{id}/refunds")),
+        &new_key(),
+        &RefundRequest { amount_jpy: 300 },
+    )
+    .await;
+    assert_eq!(ok(&got)["status"], "partially_refunded");
+
+    // D: no money moved; the authorisation was still open at the end of D.
+    let s = settlement_of(&env, T1, &d).await;
+    assert_eq!((money(&s), s.pending_authorisations), ((0, 0, 0, 0, 0), 1));
+    // D+1: the debit, nothing open at its end.
+    let s = settlement_of(&env, T2, &d1).await;
+    assert_eq!(
+        (money(&s), s.pending_authorisations),
+        ((1, 800, 0, 0, 0), 0)
+    );
+    // D+2: the credit only.
+    let s = settlement_of(&env, T1, &d2).await;
+    assert_eq!(
+        (money(&s), s.pending_authorisations),
+        ((0, 0, 1, 300, 0), 0)
     );
 }
 
