@@ -34,6 +34,15 @@ impl RunningAcquirer {
     }
 }
 
+impl backend_kit::command::RunningServer for RunningAcquirer {
+    fn addr(&self) -> std::net::SocketAddr {
+        RunningAcquirer::addr(self)
+    }
+    fn shutdown(self) -> impl std::future::Future<Output = ()> {
+        RunningAcquirer::shutdown(self)
+    }
+}
+
 /// Starts the acquirer on `listener`.
 pub async fn start(
     settings: Settings,

@@ -31,40 +31,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    backend_kit::command::init_logging();
     let result = match Cli::parse().command {
         Command::Serve { config } => serve(config),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("madoguchi-insurer: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    backend_kit::command::exit_code("madoguchi-insurer", result)
 }
 
 fn serve(config: PathBuf) -> Result<(), String> {
     let settings = backend_insurer::Settings::load(&config).map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(settings.listen)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
-        let running =
-            backend_insurer::start(settings, Arc::new(backend_kit::SystemClock), listener)
-                .await
-                .map_err(|e| e.to_string())?;
-        tracing::info!(addr = %running.addr(), "insurer listening");
-        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
-        running.shutdown().await;
-        Ok(())
+    let listen = settings.listen;
+    backend_kit::command::serve_until_ctrl_c("insurer", listen, move |listener| {
+        backend_insurer::start(settings, Arc::new(backend_kit::SystemClock), listener)
     })
 }

@@ -34,6 +34,15 @@ impl RunningInsurer {
     }
 }
 
+impl backend_kit::command::RunningServer for RunningInsurer {
+    fn addr(&self) -> std::net::SocketAddr {
+        RunningInsurer::addr(self)
+    }
+    fn shutdown(self) -> impl std::future::Future<Output = ()> {
+        RunningInsurer::shutdown(self)
+    }
+}
+
 /// Starts the insurer on `listener`.
 pub async fn start(
     settings: Settings,

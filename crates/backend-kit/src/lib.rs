@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod clock;
+pub mod command;
 pub mod config;
 #[cfg(feature = "dev-pki")]
 pub mod devpki;

@@ -38,6 +38,15 @@ impl RunningPlatform {
     }
 }
 
+impl backend_kit::command::RunningServer for RunningPlatform {
+    fn addr(&self) -> std::net::SocketAddr {
+        RunningPlatform::addr(self)
+    }
+    fn shutdown(self) -> impl std::future::Future<Output = ()> {
+        RunningPlatform::shutdown(self)
+    }
+}
+
 /// Starts the platform on `listener`.
 pub async fn start(
     settings: Settings,

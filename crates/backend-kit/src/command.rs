@@ -1,0 +1,68 @@
+//! What every backend's `serve --config FILE` command does once its settings are
+//! loaded: set up logging, bind the listening address, start the server, wait for
+//! Ctrl-C (SIGINT), shut down cleanly, and turn the outcome into an exit code.
+//! The servers' `main.rs` keep only their own settings type and subcommands.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use tokio::net::TcpListener;
+
+/// A started server the command can report and stop (each backend's `Running…`).
+pub trait RunningServer {
+    /// The bound address.
+    fn addr(&self) -> SocketAddr;
+    /// Stops the server, finishing what it must (audit flush, open requests).
+    fn shutdown(self) -> impl Future<Output = ()>;
+}
+
+/// Logs to stderr at the level in `RUST_LOG` (default `info`).
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+}
+
+/// Binds `listen`, calls `start` with the listener on a multi-threaded runtime,
+/// and runs until Ctrl-C. `name` goes into the "listening" log line.
+pub fn serve_until_ctrl_c<R, E, F, Fut>(
+    name: &str,
+    listen: SocketAddr,
+    start: F,
+) -> Result<(), String>
+where
+    R: RunningServer,
+    E: std::fmt::Display,
+    F: FnOnce(TcpListener) -> Fut,
+    Fut: Future<Output = Result<R, E>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let running = start(listener).await.map_err(|e| e.to_string())?;
+        tracing::info!(addr = %running.addr(), "{name} listening");
+        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+        running.shutdown().await;
+        Ok(())
+    })
+}
+
+/// The process exit code for a command's outcome; an error is printed as
+/// `<program>: <message>` on stderr.
+pub fn exit_code(program: &str, result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{program}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
