@@ -29,6 +29,7 @@ pub mod assertion;
 pub mod b64;
 pub mod ident;
 pub mod insurer;
+pub mod jst;
 pub mod openapi;
 pub mod platform;
 pub mod problem;

@@ -1,0 +1,341 @@
+//! The one table that turns every outcome the counter can meet into what people read: a
+//! stable code, a message in Japanese and English, and the next step (STYLE.md "Errors",
+//! ARCHITECTURE.md principle 5). Workflows report a [`Code`]; the UI looks the text up
+//! here and never matches on message strings.
+//!
+//! Who reads which line: `audience` says whether the line is fit for the customer's
+//! screen. Decline details and attribute mismatches are for staff only
+//! (payments-and-eid-clients.md §1.2: "do not expose the details of the refusal reason to
+//! shoppers").
+
+use serde::{Deserialize, Serialize};
+
+/// Who may be shown a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Customer and staff.
+    Both,
+    /// Staff only; the customer sees [`Code::AskStaff`].
+    Staff,
+}
+
+/// Every outcome a workflow reports to people. Stable snake_case names (`as_str`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Code {
+    // --- reader and card ---
+    /// No reader is connected, or the PC/SC service is down.
+    ReaderUnavailable,
+    /// The card left the reader before the step finished.
+    CardRemoved,
+    /// The card is not a My Number card (or its JPKI application is missing).
+    NotAMyNumberCard,
+    /// The card answered something unusable; take it out and put it back.
+    CardUnreadable,
+    /// Another application holds the card.
+    CardBusy,
+    // --- PIN ---
+    /// The PIN entered is not 4 digits.
+    PinFormat,
+    /// The PIN was wrong; tries remain.
+    PinWrong,
+    /// One try left: the staff must confirm with the customer before it is used.
+    PinLastTry,
+    /// The PIN is blocked (3 wrong tries, possibly elsewhere).
+    PinBlocked,
+    /// The PIN pad timed out.
+    PinPadTimeout,
+    /// The customer cancelled on the PIN pad or the screen.
+    PinCancelled,
+    /// The signature password is not 6–16 upper-case letters and digits.
+    PasswordFormat,
+    /// The signature password was wrong; tries remain.
+    PasswordWrong,
+    /// The signature password is blocked.
+    PasswordBlocked,
+    /// The card carries no signature certificate.
+    NoSignatureCertificate,
+    // --- certificate and platform ---
+    /// The authentication certificate expired.
+    CertificateExpired,
+    /// The certificate was revoked.
+    CertificateRevoked,
+    /// The certificate was refused for another reason.
+    CertificateRefused,
+    /// The platform has no fresh revocation data (never treated as good).
+    RevocationUnknown,
+    /// The card is linked to no service.
+    NotEnrolled,
+    /// The challenge expired while the customer was typing; start again.
+    ChallengeExpired,
+    /// The verification platform cannot be reached or failed.
+    PlatformUnavailable,
+    /// The application differs from the signature certificate.
+    AttributesMismatch,
+    /// The customer did not confirm the certificate's attributes.
+    AttributesNotConfirmed,
+    // --- eligibility ---
+    /// The insurer cannot be reached or failed.
+    InsurerUnavailable,
+    /// The insurer answered with an error of its own.
+    InsurerError,
+    /// Eligibility is valid.
+    EligibilityValid,
+    /// The qualification is not valid (lost).
+    EligibilityInvalid,
+    /// No qualification found (often insurer-side lag).
+    NoQualification,
+    /// Several records matched.
+    MultipleMatches,
+    /// The qualification starts today: the insurer's data may lag.
+    QualificationStartsToday,
+    /// The insurer's name or birth date differs from the clinic's record or the card.
+    PersonMismatch,
+    /// A fallback was recorded; a re-check is queued.
+    FallbackRecorded,
+    /// The receipt-system export failed.
+    ExportFailed,
+    // --- payments ---
+    /// The amount is outside 1..=99,999,999 yen.
+    AmountInvalid,
+    /// The issuer declined (final).
+    PaymentDeclined,
+    /// The payment outcome is not known yet; it is being resolved.
+    PaymentInDoubt,
+    /// Another payment is in flight on this terminal.
+    PaymentBusy,
+    /// The acquirer cannot be reached.
+    AcquirerUnavailable,
+    /// The payment assertion expired before use; identify again.
+    AssertionExpired,
+    /// No payment method is linked to this card.
+    NoPaymentMethod,
+    /// The operation is not allowed in the payment's state (e.g. void after its day).
+    InvalidPaymentState,
+    /// The refund exceeds what was captured.
+    RefundExceedsCaptured,
+    /// Daily close refused while a payment is in doubt.
+    CloseRefusedInDoubt,
+    /// Daily close: the journal and the acquirer's totals differ.
+    CloseMismatch,
+    /// Daily close: the journal matches the acquirer.
+    CloseMatched,
+    // --- general ---
+    /// Local storage failed: new sales are blocked.
+    StorageFailure,
+    /// The action does not fit the current step.
+    NotNow,
+    /// The customer timed out.
+    TimedOut,
+    /// Shown to the customer instead of a staff-only message.
+    AskStaff,
+    /// Something unexpected; the log has details.
+    Internal,
+}
+
+/// One line of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The code.
+    pub code: Code,
+    /// Who may see it.
+    pub audience: Audience,
+    /// Whether the same action may simply be tried again.
+    pub retryable: bool,
+    /// What happened, in Japanese.
+    pub ja: &'static str,
+    /// What happened, in English.
+    pub en: &'static str,
+    /// The next step, in Japanese.
+    pub next_ja: &'static str,
+    /// The next step, in English.
+    pub next_en: &'static str,
+}
+
+macro_rules! table {
+    ($( $code:ident, $aud:ident, $retry:expr, $ja:expr, $en:expr, $nja:expr, $nen:expr; )*) => {
+        /// Every line, in declaration order.
+        pub const TABLE: &[Entry] = &[$(Entry {
+            code: Code::$code,
+            audience: Audience::$aud,
+            retryable: $retry,
+            ja: $ja,
+            en: $en,
+            next_ja: $nja,
+            next_en: $nen,
+        }),*];
+
+        impl Code {
+            /// The table line of this code. An exhaustive match: a variant without a line
+            /// does not compile.
+            pub fn entry(self) -> &'static Entry {
+                match self {
+                    $(Code::$code => &Entry {
+                        code: Code::$code,
+                        audience: Audience::$aud,
+                        retryable: $retry,
+                        ja: $ja,
+                        en: $en,
+                        next_ja: $nja,
+                        next_en: $nen,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+table! {
+    ReaderUnavailable, Both, true, "カードリーダーが使えません", "The card reader is not available",
+        "リーダーの接続を確認してください。直らない場合は係員が再起動します", "Check the reader's cable; staff can restart it if this persists";
+    CardRemoved, Both, true, "カードが離れました", "The card was taken off the reader",
+        "カードをもう一度置き、終わるまで置いたままにしてください", "Put the card back and keep it on the reader until the end";
+    NotAMyNumberCard, Both, false, "マイナンバーカードではありません", "This is not a My Number card",
+        "マイナンバーカードを置いてください", "Please put your My Number card on the reader";
+    CardUnreadable, Both, true, "カードを読み取れませんでした", "The card could not be read",
+        "カードを取り、置き直してください", "Take the card off and put it back";
+    CardBusy, Staff, true, "カードを別のアプリが使っています", "Another application is using the card",
+        "他のアプリを閉じてから置き直してください", "Close the other application, then put the card back";
+    PinFormat, Both, true, "暗証番号は数字4桁です", "The PIN is 4 digits",
+        "数字4桁を入力してください", "Enter 4 digits";
+    PinWrong, Both, true, "暗証番号が違います", "The PIN was wrong",
+        "残り回数を確認し、ゆっくり入力してください", "Check the tries left and enter it carefully";
+    PinLastTry, Both, false, "暗証番号の残り回数が1回です", "Only one PIN try is left",
+        "間違えるとロックされます。係員の確認後に入力してください", "A wrong PIN now locks the card; enter it after staff confirm";
+    PinBlocked, Both, false, "暗証番号がロックされています", "The PIN is locked",
+        "お住まいの市区町村窓口で初期化してください。今日は資格情報のお知らせ等で受付します", "Have it reset at your municipal office; today staff will use another document";
+    PinPadTimeout, Both, true, "入力時間を過ぎました", "The PIN entry timed out",
+        "もう一度お試しください（回数は減っていません）", "Try again (no try was used)";
+    PinCancelled, Both, true, "入力を取り消しました", "The PIN entry was cancelled",
+        "もう一度お試しください（回数は減っていません）", "Try again (no try was used)";
+    PasswordFormat, Both, true, "署名用パスワードは英大文字と数字6〜16文字です", "The signature password is 6-16 capital letters and digits",
+        "入力し直してください", "Enter it again";
+    PasswordWrong, Both, true, "署名用パスワードが違います", "The signature password was wrong",
+        "残り回数を確認して入力してください", "Check the tries left and enter it again";
+    PasswordBlocked, Both, false, "署名用パスワードがロックされています", "The signature password is locked",
+        "市区町村窓口で初期化してください", "Have it reset at your municipal office";
+    NoSignatureCertificate, Both, false, "このカードには署名用電子証明書がありません", "This card has no signature certificate",
+        "登録には署名用電子証明書が必要です。市区町村窓口へお問い合わせください", "Enrollment needs one; ask your municipal office";
+    CertificateExpired, Both, false, "利用者証明用電子証明書の有効期限が切れています", "The card's certificate has expired",
+        "市区町村窓口で更新してください。今日は資格情報のお知らせ等で受付します", "Renew it at your municipal office; today staff will use another document";
+    CertificateRevoked, Both, false, "電子証明書が失効しています", "The card's certificate was revoked",
+        "市区町村窓口へお問い合わせください。今日は別の方法で受付します", "Ask your municipal office; today staff will use another way";
+    CertificateRefused, Staff, false, "電子証明書を確認できませんでした", "The certificate could not be verified",
+        "別の方法で受付し、ログを管理者に送ってください", "Use another way today and send the log to the administrator";
+    RevocationUnknown, Staff, true, "失効情報が確認できません", "Revocation data is not available",
+        "しばらく待って再試行するか、代替手段で受付してください", "Retry later or use a fallback";
+    NotEnrolled, Both, false, "このカードは登録されていません", "This card is not linked to any service",
+        "窓口で利用登録ができます", "You can link it at the counter now";
+    ChallengeExpired, Both, true, "時間切れになりました", "The session timed out",
+        "もう一度お試しください", "Please try again";
+    PlatformUnavailable, Staff, true, "認証基盤に接続できません", "The verification platform is unreachable",
+        "代替手段で受付し、再確認を予約します", "Record a fallback; a re-check is queued";
+    AttributesMismatch, Staff, false, "申込内容が証明書の記載と一致しません", "The application differs from the certificate",
+        "表示された項目を確認してください", "Check the field shown";
+    AttributesNotConfirmed, Both, true, "記載内容が確認されていません", "The details were not confirmed",
+        "氏名・住所・生年月日・性別を確認してください", "Check name, address, birth date and sex";
+    InsurerUnavailable, Staff, true, "資格確認に接続できません", "The eligibility service is unreachable",
+        "資格情報のお知らせ等を確認して通常の負担割合で受付します。再確認を予約しました", "Check the patient's document and charge the normal share; a re-check is queued";
+    InsurerError, Staff, true, "資格確認でエラーが返されました", "The eligibility service returned an error",
+        "メッセージを確認し、代替手段で受付してください", "Read the message and use a fallback";
+    EligibilityValid, Staff, false, "資格は有効です", "The qualification is valid",
+        "負担割合を確認してください", "Check the co-payment ratio";
+    EligibilityInvalid, Staff, false, "資格が無効です", "The qualification is not valid",
+        "新しい保険の有無を確認し、資格確認書や申立書で受付してください", "Ask about a new insurance; accept a certificate or self-declaration";
+    NoQualification, Staff, false, "該当する資格がありません", "No qualification was found",
+        "保険者側の反映遅れの可能性があります。代替手段で受付し再確認を予約します", "The insurer may lag; record a fallback and queue a re-check";
+    MultipleMatches, Staff, false, "複数の資格が該当しました", "Several qualifications matched",
+        "患者さんに現在の保険を確認してください", "Ask the patient which insurance is current";
+    QualificationStartsToday, Staff, false, "資格取得日が本日です", "The qualification starts today",
+        "保険者データの反映が遅れている場合があります", "The insurer's data may lag";
+    PersonMismatch, Staff, false, "氏名・生年月日が登録情報と一致しません", "Name or birth date differs from the record",
+        "本人確認をしてから情報を表示してください", "Confirm the person before viewing details";
+    FallbackRecorded, Staff, false, "代替手段を記録しました", "The fallback was recorded",
+        "通常の負担割合で受付してください。再確認は自動で行います", "Charge the normal share; the re-check runs automatically";
+    ExportFailed, Staff, true, "レセコンへの出力に失敗しました", "The export to the receipt system failed",
+        "出力先フォルダを確認してください", "Check the export folder";
+    AmountInvalid, Staff, true, "金額が正しくありません", "The amount is not valid",
+        "1円〜99,999,999円で入力してください", "Enter 1 to 99,999,999 yen";
+    PaymentDeclined, Staff, false, "決済が承認されませんでした", "The payment was declined",
+        "別のお支払い方法をご案内してください", "Offer another way to pay";
+    PaymentInDoubt, Staff, true, "決済結果を確認中です", "The payment outcome is being confirmed",
+        "お客様に再度の支払いを求めないでください。結果が出るまでお待ちください", "Do not ask the customer to pay again; wait for the outcome";
+    PaymentBusy, Staff, true, "処理中の決済があります", "Another payment is in progress",
+        "処理が終わるのを待ってください", "Wait until it finishes";
+    AcquirerUnavailable, Staff, true, "決済サーバに接続できません", "The acquirer is unreachable",
+        "別のお支払い方法をご案内してください", "Offer another way to pay";
+    AssertionExpired, Both, true, "確認の有効期限が切れました", "The confirmation expired",
+        "もう一度カードで本人確認をしてください", "Identify with the card again";
+    NoPaymentMethod, Both, false, "支払い方法が登録されていません", "No payment method is linked",
+        "別のお支払い方法をご利用ください", "Please pay another way";
+    InvalidPaymentState, Staff, false, "この取引ではその操作はできません", "That operation is not allowed for this payment",
+        "取消できない場合は返品（返金）を行ってください", "If it cannot be voided, refund it";
+    RefundExceedsCaptured, Staff, false, "返金額が売上額を超えています", "The refund exceeds the captured amount",
+        "金額を確認してください", "Check the amount";
+    CloseRefusedInDoubt, Staff, true, "結果未確定の決済があるため締められません", "Cannot close while a payment is in doubt",
+        "未確定の決済を解決してから締めてください", "Resolve the payments in doubt first";
+    CloseMismatch, Staff, false, "日計が決済サーバと一致しません", "The day's totals differ from the acquirer's",
+        "差異を確認し、管理者に連絡してください", "Check the difference and tell the administrator";
+    CloseMatched, Staff, false, "日計は決済サーバと一致しました", "The day's totals match the acquirer's",
+        "締め処理は完了です", "The day is closed";
+    StorageFailure, Staff, false, "記録の保存に失敗しました", "The journal could not be written",
+        "新しい取引はできません。管理者に連絡してください", "No new sales; contact the administrator";
+    NotNow, Staff, true, "今はその操作はできません", "That action does not fit this step",
+        "画面の案内に従ってください", "Follow the steps on screen";
+    TimedOut, Both, true, "時間切れになりました", "Timed out",
+        "もう一度最初からお試しください", "Start again";
+    AskStaff, Both, false, "係員にお声がけください", "Please ask a member of staff",
+        "係員が対応します", "Staff will help you";
+    Internal, Staff, true, "予期しないエラーが発生しました", "Something unexpected happened",
+        "もう一度お試しください。続く場合はログを管理者に送ってください", "Try again; if it persists send the log to the administrator";
+}
+
+impl Code {
+    /// The stable snake_case name (what the UI and the logs use).
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// The code a customer may see for this one: itself, or [`Code::AskStaff`].
+    pub fn for_customer(self) -> Code {
+        match self.entry().audience {
+            Audience::Both => self,
+            Audience::Staff => Code::AskStaff,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn every_code_has_one_line_with_both_languages() {
+        for (i, e) in TABLE.iter().enumerate() {
+            assert_eq!(
+                TABLE.iter().filter(|o| o.code == e.code).count(),
+                1,
+                "{:?}",
+                e.code
+            );
+            for s in [e.ja, e.en, e.next_ja, e.next_en] {
+                assert!(!s.trim().is_empty(), "line {i}");
+            }
+            assert_eq!(e.code.entry(), e);
+            assert!(!e.code.as_str().is_empty());
+        }
+    }
+
+    #[test]
+    fn staff_only_lines_are_hidden_from_customers() {
+        assert_eq!(Code::PaymentDeclined.for_customer(), Code::AskStaff);
+        assert_eq!(Code::PinWrong.for_customer(), Code::PinWrong);
+        assert_eq!(Code::PaymentInDoubt.as_str(), "payment_in_doubt");
+    }
+}

@@ -1,0 +1,221 @@
+//! The payment journal's records: what is written, and synced, before any request leaves
+//! (payments-and-eid-clients.md §1.10 "Persist each transition to a local journal before any
+//! external call").
+//!
+//! A [`PaymentRecord`] is one sale at this terminal: the authorisation, its capture, its
+//! void or reversal. Each refund is a [`RefundRecord`] of its own with its own idempotency
+//! key (§1.10: "each refund its own key; Σrefunds ≤ captured").
+//!
+//! Every state whose name ends in "-ing" means **a request may have left and its outcome is
+//! not known yet**: on restart, or before a new sale, such a record is resolved (status
+//! query, same-key retry, reversal) and never shown as declined (§1.10 rules 2–3).
+//!
+//! Never stored: the card number (the acquirer gives brand + last 4 only, the JCCA
+//! customer-copy masking), the card's certificate serial, the PIN, the assertion beyond the
+//! authorisation that uses it.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a sale is. Transitions: [`super::machine`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentState {
+    /// The authorisation is journaled and may have been sent; outcome unknown.
+    Authorising,
+    /// Approved, not captured yet.
+    Authorised,
+    /// The capture may have been sent; outcome unknown.
+    Capturing,
+    /// Captured: the money is taken (refunds are separate records).
+    Captured,
+    /// The void may have been sent; outcome unknown.
+    Voiding,
+    /// Voided on its business day: no money moves.
+    Voided,
+    /// The issuer declined (final; the customer may pay another way).
+    Declined,
+    /// A reversal (authorisation outcome unknown → cancel it) may have been sent.
+    Reversing,
+    /// Reversed: the acquirer confirmed nothing is charged under this key.
+    Reversed,
+}
+
+impl PaymentState {
+    /// Every state, for exhaustive tests.
+    pub const ALL: [PaymentState; 9] = [
+        Self::Authorising,
+        Self::Authorised,
+        Self::Capturing,
+        Self::Captured,
+        Self::Voiding,
+        Self::Voided,
+        Self::Declined,
+        Self::Reversing,
+        Self::Reversed,
+    ];
+
+    /// A request may have left and its outcome is unknown: the sale is *in doubt*.
+    pub fn in_doubt(self) -> bool {
+        matches!(
+            self,
+            Self::Authorising | Self::Capturing | Self::Voiding | Self::Reversing
+        )
+    }
+
+    /// Nothing further happens to this sale except refunds (from `Captured`).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::Captured | Self::Voided | Self::Declined | Self::Reversed
+        )
+    }
+
+    /// The stable name stored in the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Authorising => "authorising",
+            Self::Authorised => "authorised",
+            Self::Capturing => "capturing",
+            Self::Captured => "captured",
+            Self::Voiding => "voiding",
+            Self::Voided => "voided",
+            Self::Declined => "declined",
+            Self::Reversing => "reversing",
+            Self::Reversed => "reversed",
+        }
+    }
+
+    /// Parses [`PaymentState::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// One sale, as journaled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    /// Local id of the sale (the terminal's own, `T-<terminal>-<n>` or a UUID).
+    pub id: String,
+    /// The authorisation's idempotency key, chosen before the first send and reused for
+    /// every retry and for the status query (§1.6).
+    pub idempotency_key: String,
+    /// The merchant's order reference, sent with the authorisation (§1.6).
+    pub order_ref: String,
+    /// The merchant id bound into the challenge and the assertion.
+    pub merchant_id: String,
+    /// This terminal's id.
+    pub terminal_id: String,
+    /// The amount the customer confirmed, in yen.
+    pub amount_jpy: u64,
+    /// Where the sale is.
+    pub state: PaymentState,
+    /// The acquirer's payment id, once known.
+    pub payment_id: Option<String>,
+    /// 承認番号, once approved.
+    pub approval_code: Option<String>,
+    /// 伝票番号 from the acquirer, once known.
+    pub slip_number: Option<u64>,
+    /// Card brand (e.g. `VISA`), once known.
+    pub brand: Option<String>,
+    /// Last 4 digits of the card, once known (the JCCA customer-copy masking).
+    pub last4: Option<String>,
+    /// Captured amount in yen.
+    pub captured_jpy: u64,
+    /// Sum of confirmed refunds in yen.
+    pub refunded_jpy: u64,
+    /// The capture's idempotency key (set when the capture is journaled).
+    pub capture_key: Option<String>,
+    /// The void's idempotency key (set when the void is journaled).
+    pub void_key: Option<String>,
+    /// Why it was declined or refused (staff only).
+    pub decline_reason: Option<String>,
+    /// The JST business date (`YYYY-MM-DD`) of the authorisation.
+    pub business_date: String,
+    /// Failed attempts to resolve the current in-doubt step (escalation after
+    /// [`super::MAX_RESOLVE_ATTEMPTS`]).
+    pub attempts: u32,
+    /// What the last attempt met (a [`crate::codes::Code`] name or a problem code).
+    pub last_error: Option<String>,
+    /// Whether staff were told how a recovery resolved it (cleared on acknowledgement).
+    pub recovered: bool,
+    /// Unix time the sale was journaled.
+    pub created_at: i64,
+    /// Unix time of the last transition.
+    pub updated_at: i64,
+}
+
+/// Where a refund is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundState {
+    /// Journaled and maybe sent; outcome unknown.
+    Refunding,
+    /// Confirmed by the acquirer.
+    Refunded,
+    /// Refused by the acquirer (definite: nothing refunded).
+    Refused,
+}
+
+impl RefundState {
+    /// The stable name stored in the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refunding => "refunding",
+            Self::Refunded => "refunded",
+            Self::Refused => "refused",
+        }
+    }
+
+    /// Parses [`RefundState::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Refunding, Self::Refunded, Self::Refused]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// One refund of a captured sale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRecord {
+    /// Local id of the refund.
+    pub id: String,
+    /// The sale it refunds ([`PaymentRecord::id`]).
+    pub payment: String,
+    /// Its own idempotency key.
+    pub idempotency_key: String,
+    /// Amount in yen.
+    pub amount_jpy: u64,
+    /// Where it is.
+    pub state: RefundState,
+    /// JST business date of the refund.
+    pub business_date: String,
+    /// Why it was refused (staff only).
+    pub reason: Option<String>,
+    /// Unix time journaled.
+    pub created_at: i64,
+    /// Unix time of the last transition.
+    pub updated_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_doubt_is_exactly_the_ing_states() {
+        for s in PaymentState::ALL {
+            assert_eq!(PaymentState::parse(s.as_str()), Some(s));
+            assert_eq!(s.in_doubt(), s.as_str().ends_with("ing"), "{s:?}");
+            assert!(!(s.in_doubt() && s.is_final()));
+        }
+        assert_eq!(PaymentState::parse("paid"), None);
+        for s in [
+            RefundState::Refunding,
+            RefundState::Refunded,
+            RefundState::Refused,
+        ] {
+            assert_eq!(RefundState::parse(s.as_str()), Some(s));
+        }
+    }
+}
