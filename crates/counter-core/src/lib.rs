@@ -29,12 +29,14 @@
 //! writes journal records *before* it performs an effect that sends a payment request
 //! ([`payment`] says which).
 
+pub mod backend;
 pub mod codes;
 pub mod eligibility;
 pub mod enroll;
 pub mod identify;
 pub mod payment;
 
+pub use backend::BackendFailure;
 pub use codes::{Audience, Code};
 
 /// Unix seconds (UTC). Every `now` in this crate is one.
