@@ -100,6 +100,14 @@ pub enum Code {
     // --- payments ---
     /// The amount is outside 1..=99,999,999 yen.
     AmountInvalid,
+    /// The payment was approved and captured.
+    PaymentApproved,
+    /// Nothing was charged: the authorisation was reversed (its outcome was unknown).
+    PaymentReversed,
+    /// The payment was voided.
+    PaymentVoided,
+    /// The refund was made.
+    RefundDone,
     /// The issuer declined (final).
     PaymentDeclined,
     /// The payment outcome is not known yet; it is being resolved.
@@ -258,6 +266,14 @@ table! {
         "出力先フォルダを確認してください", "Check the export folder";
     AmountInvalid, Staff, true, "金額が正しくありません", "The amount is not valid",
         "1円〜99,999,999円で入力してください", "Enter 1 to 99,999,999 yen";
+    PaymentApproved, Both, false, "お支払いが完了しました", "The payment is complete",
+        "レシートをお受け取りください", "Please take your receipt";
+    PaymentReversed, Staff, false, "決済は取り消され、請求されていません", "Nothing was charged: the payment was reversed",
+        "お客様にもう一度お支払いをお願いしてください", "Ask the customer to pay again";
+    PaymentVoided, Staff, false, "決済を取り消しました", "The payment was voided",
+        "取消伝票をお渡しください", "Hand over the void receipt";
+    RefundDone, Staff, false, "返金しました", "The refund was made",
+        "返金伝票をお渡しください", "Hand over the refund receipt";
     PaymentDeclined, Staff, false, "決済が承認されませんでした", "The payment was declined",
         "別のお支払い方法をご案内してください", "Offer another way to pay";
     PaymentInDoubt, Staff, true, "決済結果を確認中です", "The payment outcome is being confirmed",

@@ -127,6 +127,12 @@ pub struct PaymentRecord {
     pub capture_key: Option<String>,
     /// The void's idempotency key (set when the void is journaled).
     pub void_key: Option<String>,
+    /// The reversal's idempotency key (set when the reversal is journaled).
+    pub reversal_key: Option<String>,
+    /// JST business date of the capture (a recovery may capture on a later day).
+    pub captured_date: Option<String>,
+    /// JST business date of the void or reversal that cancelled an approved sale.
+    pub cancelled_date: Option<String>,
     /// Why it was declined or refused (staff only).
     pub decline_reason: Option<String>,
     /// The JST business date (`YYYY-MM-DD`) of the authorisation.

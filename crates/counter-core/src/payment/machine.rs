@@ -1,0 +1,397 @@
+//! The sale's state machine over its journal record (payments-and-eid-clients.md §1.10).
+//!
+//! # Calling contract
+//!
+//! The shell loops:
+//! 1. `let action = next_action(&record, live)`; `None` → the sale is settled, stop.
+//! 2. If the action begins a step ([`Action::Capture`] with a fresh key, [`Action::Void`],
+//!    [`Action::Reverse`]), call the matching `begin_*` first, and **journal the record
+//!    (durably) before sending anything**. [`begin`] itself makes the `Authorising` record
+//!    that must be journaled before the authorisation leaves.
+//! 3. Send the request, feed the answer to the matching `on_*`, journal the record.
+//!
+//! `live` is true only while the shell still holds the customer's assertion, i.e. during
+//! the sale itself and before the first answer; a recovered record is never re-authorised,
+//! only queried (the assertion is not journaled, §1.10 rule 1, and has expired anyway).
+//!
+//! Rules kept here (§1.10 rules 2–5):
+//! - an unknown outcome never becomes a decline: the state stays in doubt and the next
+//!   action is a status query (or the same-key retry for capture, void, refund);
+//! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
+//!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
+//! - an approval found by a status query is kept and completed (captured): an approval is
+//!   never lost, and staff see what recovery did.
+
+use counter_api::acquirer::{
+    AuthoriseRequest, CaptureMode, CaptureRequest, Payment, PaymentStatus, Reversal,
+    ReversalReason, ReversalRequest,
+};
+use counter_api::jst;
+
+use super::record::{PaymentRecord, PaymentState};
+use crate::UnixTime;
+use crate::backend::BackendFailure;
+use crate::codes::Code;
+
+/// What the shell must do next for a sale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send the authorisation (live only) with [`authorise_request`].
+    Authorise,
+    /// `GET /v1/payments/by-idempotency-key/{idempotency_key}`; feed [`on_status`].
+    QueryStatus,
+    /// Capture: call [`begin_capture`] (new key) when the record has none, then
+    /// `POST /v1/payments/{payment_id}/capture` with the capture key; feed [`on_payment`].
+    Capture,
+    /// Void: retry `POST /v1/payments/{payment_id}/void` with the void key; feed
+    /// [`on_payment`]. (A void is begun only by staff, [`begin_void`].)
+    Void,
+    /// Reversal: call [`begin_reversal`] (new key) when the record has none, then
+    /// `POST /v1/reversals`; feed [`on_reversal`].
+    Reverse,
+}
+
+/// What a sale looks like to the people at the counter after an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Still in doubt: keep going (the shell retries with backoff).
+    Pending,
+    /// Settled in `state`; `code` says what to show.
+    Settled {
+        /// The final or stable state.
+        state: PaymentState,
+        /// What to tell staff.
+        code: Code,
+    },
+    /// The operation was refused and the sale is unchanged (e.g. a void after its day).
+    Refused {
+        /// What to tell staff.
+        code: Code,
+    },
+}
+
+/// The data of a new sale, chosen by the shell before anything is sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSale {
+    /// Local id.
+    pub id: String,
+    /// The authorisation's idempotency key.
+    pub idempotency_key: String,
+    /// Order reference.
+    pub order_ref: String,
+    /// Merchant id (bound in the assertion).
+    pub merchant_id: String,
+    /// This terminal.
+    pub terminal_id: String,
+    /// Amount the customer confirmed.
+    pub amount_jpy: u64,
+}
+
+/// The `Authorising` record to journal before the authorisation leaves.
+pub fn begin(sale: NewSale, now: UnixTime) -> PaymentRecord {
+    PaymentRecord {
+        id: sale.id,
+        idempotency_key: sale.idempotency_key,
+        order_ref: sale.order_ref,
+        merchant_id: sale.merchant_id,
+        terminal_id: sale.terminal_id,
+        amount_jpy: sale.amount_jpy,
+        state: PaymentState::Authorising,
+        payment_id: None,
+        approval_code: None,
+        slip_number: None,
+        brand: None,
+        last4: None,
+        captured_jpy: 0,
+        refunded_jpy: 0,
+        capture_key: None,
+        void_key: None,
+        reversal_key: None,
+        captured_date: None,
+        cancelled_date: None,
+        decline_reason: None,
+        business_date: jst::business_date(now),
+        attempts: 0,
+        last_error: None,
+        recovered: false,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The authorisation request for `record` with the customer's `assertion` (manual capture:
+/// the terminal captures once the approval is journaled).
+pub fn authorise_request(record: &PaymentRecord, assertion: String) -> AuthoriseRequest {
+    AuthoriseRequest {
+        assertion,
+        merchant_id: record.merchant_id.clone(),
+        amount_jpy: record.amount_jpy,
+        order_ref: record.order_ref.clone(),
+        capture: CaptureMode::Manual,
+    }
+}
+
+/// The next thing to do for `record`, `None` when nothing is left.
+pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
+    match record.state {
+        PaymentState::Authorising if live && record.attempts == 0 => Some(Action::Authorise),
+        PaymentState::Authorising => Some(Action::QueryStatus),
+        PaymentState::Authorised | PaymentState::Capturing => Some(Action::Capture),
+        PaymentState::Voiding => Some(Action::Void),
+        PaymentState::Reversing => Some(Action::Reverse),
+        PaymentState::Captured
+        | PaymentState::Voided
+        | PaymentState::Declined
+        | PaymentState::Reversed => None,
+    }
+}
+
+/// Journals the capture step: `Authorised` → `Capturing` with `key` (kept when one is
+/// already set, so a retry reuses it). Returns the request.
+pub fn begin_capture(record: &mut PaymentRecord, key: String, now: UnixTime) -> CaptureRequest {
+    if record.capture_key.is_none() {
+        record.capture_key = Some(key);
+    }
+    transition(record, PaymentState::Capturing, now);
+    CaptureRequest {
+        amount_jpy: Some(record.amount_jpy),
+    }
+}
+
+/// Whether staff may void `record` now: approved, nothing refunded, and still on its
+/// authorisation's business day (after that the acquirer has settled it: refund instead).
+pub fn can_void(record: &PaymentRecord, now: UnixTime) -> Result<(), Code> {
+    match record.state {
+        PaymentState::Authorised | PaymentState::Captured
+            if record.refunded_jpy == 0 && record.business_date == jst::business_date(now) =>
+        {
+            Ok(())
+        }
+        s if s.in_doubt() => Err(Code::PaymentInDoubt),
+        _ => Err(Code::InvalidPaymentState),
+    }
+}
+
+/// Journals the void step (after [`can_void`]): → `Voiding` with `key`.
+pub fn begin_void(record: &mut PaymentRecord, key: String, now: UnixTime) -> Result<(), Code> {
+    can_void(record, now)?;
+    record.void_key = Some(key);
+    transition(record, PaymentState::Voiding, now);
+    Ok(())
+}
+
+/// Journals the reversal step: → `Reversing` with `key` (kept when already set).
+pub fn begin_reversal(
+    record: &mut PaymentRecord,
+    key: String,
+    reason: ReversalReason,
+    now: UnixTime,
+) -> ReversalRequest {
+    if record.reversal_key.is_none() {
+        record.reversal_key = Some(key);
+    }
+    transition(record, PaymentState::Reversing, now);
+    ReversalRequest {
+        original_idempotency_key: record.idempotency_key.clone(),
+        reason,
+    }
+}
+
+/// The answer to an authorisation, capture or void: the acquirer's payment, or a failure.
+pub fn on_payment(
+    record: &mut PaymentRecord,
+    answer: Result<Payment, BackendFailure>,
+    now: UnixTime,
+) -> Resolution {
+    match answer {
+        Ok(p) => adopt(record, &p, now),
+        Err(f) if f.outcome_unknown() => unknown(record, &f, now),
+        Err(f) => refused(record, &f, now),
+    }
+}
+
+/// The answer to a status query: `Ok(Some)` the payment, `Ok(None)` the acquirer has
+/// nothing under the key (404 `not_found`).
+pub fn on_status(
+    record: &mut PaymentRecord,
+    answer: Result<Option<Payment>, BackendFailure>,
+    now: UnixTime,
+) -> Resolution {
+    match answer {
+        Ok(Some(p)) => adopt(record, &p, now),
+        Ok(None) if record.state == PaymentState::Authorising => {
+            // Never arrived, or still on its way: reverse it so a late arrival cannot charge.
+            record.attempts = 0;
+            transition(record, PaymentState::Reversing, now);
+            Resolution::Pending
+        }
+        Ok(None) => unknown(
+            record,
+            &BackendFailure::Malformed {
+                detail: "the acquirer does not know a payment it approved".into(),
+            },
+            now,
+        ),
+        Err(f) => unknown(record, &f, now),
+    }
+}
+
+/// The answer to a reversal.
+pub fn on_reversal(
+    record: &mut PaymentRecord,
+    answer: Result<Reversal, BackendFailure>,
+    now: UnixTime,
+) -> Resolution {
+    match answer {
+        Ok(Reversal {
+            payment: Some(p), ..
+        }) => adopt(record, &p, now),
+        Ok(Reversal { found: false, .. }) => {
+            settle(record, PaymentState::Reversed, now);
+            Resolution::Settled {
+                state: PaymentState::Reversed,
+                code: Code::PaymentReversed,
+            }
+        }
+        Ok(Reversal { .. }) => unknown(
+            record,
+            &BackendFailure::Malformed {
+                detail: "a found reversal without its payment".into(),
+            },
+            now,
+        ),
+        Err(f) => unknown(record, &f, now),
+    }
+}
+
+/// Takes the acquirer's view of the payment as the truth.
+pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resolution {
+    let today = jst::business_date(now);
+    record.payment_id = Some(p.payment_id.clone());
+    record.approval_code = p.approval_code.clone().or(record.approval_code.take());
+    record.slip_number = Some(p.slip_number);
+    record.brand = Some(p.card.brand.clone());
+    record.last4 = Some(p.card.last4.clone());
+    record.captured_jpy = p.captured_jpy;
+    record.refunded_jpy = p.refunded_jpy;
+    let state = match p.status {
+        PaymentStatus::Authorised => PaymentState::Authorised,
+        PaymentStatus::Captured | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded => {
+            if record.captured_date.is_none() {
+                record.captured_date = Some(today.clone());
+            }
+            PaymentState::Captured
+        }
+        PaymentStatus::Voided => PaymentState::Voided,
+        PaymentStatus::Reversed => PaymentState::Reversed,
+        PaymentStatus::Declined => PaymentState::Declined,
+    };
+    if matches!(state, PaymentState::Voided | PaymentState::Reversed)
+        && record.cancelled_date.is_none()
+    {
+        record.cancelled_date = Some(today);
+    }
+    if state == PaymentState::Authorised && record.state == PaymentState::Capturing {
+        // The capture has not happened yet; stay in the capture step (same key).
+        record.attempts += 1;
+        record.updated_at = now;
+        return Resolution::Pending;
+    }
+    settle(record, state, now);
+    if state == PaymentState::Authorised {
+        return Resolution::Pending; // go on to capture
+    }
+    Resolution::Settled {
+        state,
+        code: settled_code(state),
+    }
+}
+
+/// What staff read when a sale settles in `state`.
+pub fn settled_code(state: PaymentState) -> Code {
+    match state {
+        PaymentState::Captured => Code::PaymentApproved,
+        PaymentState::Declined => Code::PaymentDeclined,
+        PaymentState::Voided => Code::PaymentVoided,
+        PaymentState::Reversed => Code::PaymentReversed,
+        _ => Code::PaymentInDoubt,
+    }
+}
+
+fn unknown(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Resolution {
+    record.attempts += 1;
+    record.last_error = Some(failure_name(f));
+    record.updated_at = now;
+    Resolution::Pending
+}
+
+fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Resolution {
+    let code = refusal_code(f);
+    match record.state {
+        PaymentState::Authorising => {
+            // A definite refusal of the authorisation: nothing was charged.
+            record.decline_reason = Some(failure_reason(f));
+            settle(record, PaymentState::Declined, now);
+            Resolution::Settled {
+                state: PaymentState::Declined,
+                code,
+            }
+        }
+        _ => {
+            // A capture, void or reversal refused: learn the truth by a status query.
+            record.last_error = Some(failure_name(f));
+            record.updated_at = now;
+            Resolution::Refused { code }
+        }
+    }
+}
+
+/// The code staff see for a definite refusal.
+pub fn refusal_code(f: &BackendFailure) -> Code {
+    match f {
+        BackendFailure::Problem { code, .. } => match code.as_str() {
+            "payment_declined" => Code::PaymentDeclined,
+            "assertion_expired" | "assertion_replayed" => Code::AssertionExpired,
+            "invalid_payment_state" => Code::InvalidPaymentState,
+            "amount_exceeded" => Code::RefundExceedsCaptured,
+            _ => Code::PaymentDeclined,
+        },
+        BackendFailure::Unreachable { .. } => Code::AcquirerUnavailable,
+        BackendFailure::Malformed { .. } => Code::PaymentInDoubt,
+    }
+}
+
+fn failure_name(f: &BackendFailure) -> String {
+    match f {
+        BackendFailure::Unreachable { sent: true, .. } => "unreachable_after_send".into(),
+        BackendFailure::Unreachable { sent: false, .. } => "unreachable".into(),
+        BackendFailure::Problem { code, status, .. } => format!("{code} ({status})"),
+        BackendFailure::Malformed { .. } => "malformed_answer".into(),
+    }
+}
+
+fn failure_reason(f: &BackendFailure) -> String {
+    match f {
+        BackendFailure::Problem {
+            code,
+            reason: Some(r),
+            ..
+        } => format!("{code}: {r}"),
+        other => failure_name(other),
+    }
+}
+
+fn transition(record: &mut PaymentRecord, state: PaymentState, now: UnixTime) {
+    if record.state != state {
+        record.attempts = 0;
+        record.last_error = None;
+    }
+    record.state = state;
+    record.updated_at = now;
+}
+
+fn settle(record: &mut PaymentRecord, state: PaymentState, now: UnixTime) {
+    transition(record, state, now);
+    record.attempts = 0;
+    record.last_error = None;
+}

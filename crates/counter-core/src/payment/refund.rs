@@ -1,0 +1,98 @@
+//! Refunds of captured sales: each refund its own record and idempotency key, the sum of
+//! refunds never above what was captured (payments-and-eid-clients.md §1.10 "settled →
+//! REFUND_PENDING (each refund its own key; Σrefunds ≤ captured)").
+//!
+//! Contract: [`begin_refund`] checks and makes the `Refunding` record, which the shell
+//! journals before sending `POST /v1/payments/{payment_id}/refunds` with the record's key;
+//! the answer goes to [`on_refund`]. A record left `Refunding` is retried with the same key
+//! (idempotent at the acquirer) until the answer is definite.
+
+use counter_api::acquirer::{Payment, RefundRequest};
+use counter_api::jst;
+
+use super::machine::adopt;
+use super::record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
+use crate::UnixTime;
+use crate::backend::BackendFailure;
+use crate::codes::Code;
+
+/// Checks a refund of `amount_jpy` on `payment` (with the refunds already journaled) and
+/// returns the record to journal.
+pub fn begin_refund(
+    payment: &PaymentRecord,
+    existing: &[RefundRecord],
+    id: String,
+    key: String,
+    amount_jpy: u64,
+    now: UnixTime,
+) -> Result<RefundRecord, Code> {
+    if payment.state != PaymentState::Captured {
+        return Err(if payment.state.in_doubt() {
+            Code::PaymentInDoubt
+        } else {
+            Code::InvalidPaymentState
+        });
+    }
+    if existing.iter().any(|r| r.state == RefundState::Refunding) {
+        return Err(Code::PaymentBusy);
+    }
+    let already: u64 = existing
+        .iter()
+        .filter(|r| r.state == RefundState::Refunded)
+        .map(|r| r.amount_jpy)
+        .sum::<u64>()
+        .max(payment.refunded_jpy);
+    if amount_jpy == 0 || amount_jpy > payment.captured_jpy.saturating_sub(already) {
+        return Err(Code::RefundExceedsCaptured);
+    }
+    Ok(RefundRecord {
+        id,
+        payment: payment.id.clone(),
+        idempotency_key: key,
+        amount_jpy,
+        state: RefundState::Refunding,
+        business_date: jst::business_date(now),
+        reason: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// The request for a journaled refund.
+pub fn refund_request(refund: &RefundRecord) -> RefundRequest {
+    RefundRequest {
+        amount_jpy: refund.amount_jpy,
+    }
+}
+
+/// The answer to a refund: the refund settles (or stays in doubt) and the sale takes the
+/// acquirer's refunded total. Returns the code to show, `None` while in doubt.
+pub fn on_refund(
+    refund: &mut RefundRecord,
+    payment: &mut PaymentRecord,
+    answer: Result<Payment, BackendFailure>,
+    now: UnixTime,
+) -> Option<Code> {
+    refund.updated_at = now;
+    match answer {
+        Ok(p) => {
+            adopt(payment, &p, now);
+            refund.state = RefundState::Refunded;
+            refund.reason = None;
+            Some(Code::RefundDone)
+        }
+        Err(f) if f.outcome_unknown() => {
+            refund.reason = Some("outcome unknown; retrying with the same key".into());
+            None
+        }
+        Err(f) => {
+            let code = super::machine::refusal_code(&f);
+            refund.state = RefundState::Refused;
+            refund.reason = Some(match &f {
+                BackendFailure::Problem { code, detail, .. } => format!("{code}: {detail}"),
+                other => format!("{other:?}"),
+            });
+            Some(code)
+        }
+    }
+}

@@ -1,0 +1,288 @@
+use counter_api::acquirer::{PaymentStatus, Reversal, ReversalReason};
+use counter_core::Code;
+use counter_core::payment::*;
+use proptest::prelude::*;
+
+use crate::support::*;
+
+#[test]
+fn approved_then_captured() {
+    let mut r = sale(1, 1_800);
+    assert_eq!(r.state, PaymentState::Authorising);
+    assert_eq!(next_action(&r, true), Some(Action::Authorise));
+    let req = authorise_request(&r, "jws".into());
+    assert_eq!(
+        (req.amount_jpy, req.merchant_id.as_str()),
+        (1_800, "shop-a")
+    );
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    assert_eq!(on_payment(&mut r, Ok(p), NOW), Resolution::Pending);
+    assert_eq!(r.state, PaymentState::Authorised);
+    assert_eq!(r.approval_code.as_deref(), Some("123456"));
+    assert_eq!(next_action(&r, true), Some(Action::Capture));
+    let c = begin_capture(&mut r, "cap-1".into(), NOW);
+    assert_eq!(c.amount_jpy, Some(1_800));
+    assert_eq!(r.state, PaymentState::Capturing);
+    let p = payment(&r, PaymentStatus::Captured, 1_800, 0);
+    assert_eq!(
+        on_payment(&mut r, Ok(p), NOW),
+        Resolution::Settled {
+            state: PaymentState::Captured,
+            code: Code::PaymentApproved
+        }
+    );
+    assert_eq!(r.captured_date.as_deref(), Some("2026-11-24"));
+    assert_eq!(next_action(&r, true), None);
+}
+
+#[test]
+fn issuer_decline_is_final_and_keeps_the_reason_for_staff() {
+    let mut r = sale(2, 500);
+    let mut f = problem(402, "payment_declined");
+    if let counter_core::BackendFailure::Problem { reason, .. } = &mut f {
+        *reason = Some("insufficient_funds".into());
+    }
+    let res = on_payment(&mut r, Err(f), NOW);
+    assert_eq!(
+        res,
+        Resolution::Settled {
+            state: PaymentState::Declined,
+            code: Code::PaymentDeclined
+        }
+    );
+    assert_eq!(
+        r.decline_reason.as_deref(),
+        Some("payment_declined: insufficient_funds")
+    );
+    assert_eq!(Code::PaymentDeclined.for_customer(), Code::AskStaff);
+}
+
+#[test]
+fn expired_assertion_is_a_definite_refusal_asking_to_identify_again() {
+    let mut r = sale(3, 500);
+    let res = on_payment(&mut r, Err(problem(401, "assertion_expired")), NOW);
+    assert_eq!(
+        res,
+        Resolution::Settled {
+            state: PaymentState::Declined,
+            code: Code::AssertionExpired
+        }
+    );
+}
+
+#[test]
+fn unknown_outcomes_stay_in_doubt_and_are_queried_with_the_same_key() {
+    for f in [
+        timeout(),
+        problem(503, "unavailable"),
+        problem(500, "internal"),
+        problem(409, "request_in_progress"),
+        counter_core::BackendFailure::Malformed {
+            detail: "html".into(),
+        },
+    ] {
+        let mut r = sale(4, 900);
+        assert_eq!(on_payment(&mut r, Err(f.clone()), NOW), Resolution::Pending);
+        assert_eq!(r.state, PaymentState::Authorising, "{f:?}");
+        assert!(r.state.in_doubt());
+        assert_eq!(r.attempts, 1);
+        // Never re-authorised, even while the assertion is still held.
+        assert_eq!(next_action(&r, true), Some(Action::QueryStatus));
+        let found = payment(&r, PaymentStatus::Authorised, 0, 0);
+        assert_eq!(
+            on_status(&mut r, Ok(Some(found)), NOW + 5),
+            Resolution::Pending
+        );
+        assert_eq!(r.state, PaymentState::Authorised);
+        assert_eq!(r.idempotency_key, "auth-4");
+    }
+}
+
+#[test]
+fn not_found_is_reversed_never_resent() {
+    let mut r = sale(5, 700);
+    on_payment(&mut r, Err(timeout()), NOW);
+    assert_eq!(on_status(&mut r, Ok(None), NOW + 1), Resolution::Pending);
+    assert_eq!(r.state, PaymentState::Reversing);
+    assert_eq!(next_action(&r, true), Some(Action::Reverse));
+    let req = begin_reversal(&mut r, "rev-5".into(), ReversalReason::Timeout, NOW + 1);
+    assert_eq!(req.original_idempotency_key, "auth-5");
+    // A retry keeps the first reversal key.
+    begin_reversal(&mut r, "rev-5b".into(), ReversalReason::Timeout, NOW + 2);
+    assert_eq!(r.reversal_key.as_deref(), Some("rev-5"));
+    assert_eq!(
+        on_reversal(&mut r, Err(timeout()), NOW + 2),
+        Resolution::Pending
+    );
+    assert_eq!(r.state, PaymentState::Reversing);
+    let res = on_reversal(
+        &mut r,
+        Ok(Reversal {
+            original_idempotency_key: "auth-5".into(),
+            found: false,
+            payment: None,
+        }),
+        NOW + 3,
+    );
+    assert_eq!(
+        res,
+        Resolution::Settled {
+            state: PaymentState::Reversed,
+            code: Code::PaymentReversed
+        }
+    );
+    assert_eq!(next_action(&r, false), None);
+}
+
+#[test]
+fn a_found_reversal_adopts_the_acquirers_state() {
+    let mut r = sale(6, 700);
+    begin_reversal(&mut r, "rev-6".into(), ReversalReason::Timeout, NOW);
+    let p = payment(&r, PaymentStatus::Reversed, 0, 0);
+    let res = on_reversal(
+        &mut r,
+        Ok(Reversal {
+            original_idempotency_key: "auth-6".into(),
+            found: true,
+            payment: Some(p),
+        }),
+        NOW,
+    );
+    assert_eq!(
+        res,
+        Resolution::Settled {
+            state: PaymentState::Reversed,
+            code: Code::PaymentReversed
+        }
+    );
+    assert_eq!(r.cancelled_date.as_deref(), Some("2026-11-24"));
+    assert_eq!(r.brand.as_deref(), Some("VISA"));
+}
+
+#[test]
+fn recovery_never_reauthorises() {
+    let r = sale(7, 100);
+    assert_eq!(next_action(&r, false), Some(Action::QueryStatus));
+}
+
+#[test]
+fn capture_in_doubt_retries_with_the_same_key() {
+    let mut r = sale(8, 1_000);
+    {
+        let p_ = payment(&r, PaymentStatus::Authorised, 0, 0);
+        on_payment(&mut r, Ok(p_), NOW)
+    };
+    begin_capture(&mut r, "cap-8".into(), NOW);
+    assert_eq!(on_payment(&mut r, Err(timeout()), NOW), Resolution::Pending);
+    assert_eq!(r.state, PaymentState::Capturing);
+    assert_eq!(next_action(&r, false), Some(Action::Capture));
+    begin_capture(&mut r, "cap-8-new".into(), NOW + 1);
+    assert_eq!(r.capture_key.as_deref(), Some("cap-8"));
+    // A status answer that still says authorised keeps the capture step.
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    assert_eq!(on_status(&mut r, Ok(Some(p)), NOW + 2), Resolution::Pending);
+    assert_eq!(r.state, PaymentState::Capturing);
+}
+
+#[test]
+fn a_refused_capture_is_resolved_by_status() {
+    let mut r = sale(9, 1_000);
+    {
+        let p_ = payment(&r, PaymentStatus::Authorised, 0, 0);
+        on_payment(&mut r, Ok(p_), NOW)
+    };
+    begin_capture(&mut r, "cap-9".into(), NOW);
+    let res = on_payment(&mut r, Err(problem(409, "invalid_payment_state")), NOW);
+    assert_eq!(
+        res,
+        Resolution::Refused {
+            code: Code::InvalidPaymentState
+        }
+    );
+    let p = payment(&r, PaymentStatus::Voided, 0, 0);
+    on_status(&mut r, Ok(Some(p)), NOW);
+    assert_eq!(r.state, PaymentState::Voided);
+}
+
+#[test]
+fn void_only_on_the_business_day() {
+    let mut r = sale(10, 1_000);
+    assert_eq!(can_void(&r, NOW), Err(Code::PaymentInDoubt));
+    {
+        let p_ = payment(&r, PaymentStatus::Captured, 1_000, 0);
+        on_payment(&mut r, Ok(p_), NOW)
+    };
+    assert_eq!(can_void(&r, NOW + DAY), Err(Code::InvalidPaymentState));
+    assert_eq!(
+        begin_void(&mut r, "void-10".into(), NOW + DAY),
+        Err(Code::InvalidPaymentState)
+    );
+    begin_void(&mut r, "void-10".into(), NOW + 60).unwrap();
+    assert_eq!(r.state, PaymentState::Voiding);
+    assert_eq!(next_action(&r, false), Some(Action::Void));
+    let res = {
+        let p_ = payment(&r, PaymentStatus::Voided, 1_000, 0);
+        on_payment(&mut r, Ok(p_), NOW + 61)
+    };
+    assert_eq!(
+        res,
+        Resolution::Settled {
+            state: PaymentState::Voided,
+            code: Code::PaymentVoided
+        }
+    );
+    assert_eq!(can_void(&r, NOW + 62), Err(Code::InvalidPaymentState));
+}
+
+#[test]
+fn every_state_has_a_defined_next_step() {
+    for s in PaymentState::ALL {
+        let mut r = sale(11, 10);
+        r.state = s;
+        let a = next_action(&r, false);
+        assert_eq!(a.is_none(), s.is_final(), "{s:?}");
+        assert_ne!(
+            a,
+            Some(Action::Authorise),
+            "recovery re-authorised in {s:?}"
+        );
+    }
+}
+
+fn failure() -> impl Strategy<Value = counter_core::BackendFailure> {
+    prop_oneof![
+        Just(timeout()),
+        Just(problem(503, "unavailable")),
+        Just(problem(500, "internal")),
+        Just(problem(409, "request_in_progress")),
+        Just(counter_core::BackendFailure::Malformed { detail: "x".into() }),
+    ]
+}
+
+proptest! {
+    /// However many unknown outcomes in a row, at any step, nothing becomes declined and
+    /// the keys never change.
+    #[test]
+    fn unknown_outcomes_never_decline(fails in proptest::collection::vec(failure(), 1..20), step in 0usize..3) {
+        let mut r = sale(12, 1_234);
+        if step >= 1 {
+            { let p_ = payment(&r, PaymentStatus::Authorised, 0, 0); on_payment(&mut r, Ok(p_), NOW) };
+            begin_capture(&mut r, "cap".into(), NOW);
+        }
+        if step == 2 {
+            r.state = PaymentState::Reversing;
+            r.reversal_key = Some("rev".into());
+        }
+        let before = r.state;
+        for f in fails {
+            let res = match before {
+                PaymentState::Reversing => on_reversal(&mut r, Err(f), NOW),
+                _ => on_payment(&mut r, Err(f), NOW),
+            };
+            prop_assert_eq!(res, Resolution::Pending);
+            prop_assert_eq!(r.state, before);
+            prop_assert!(r.state.in_doubt());
+        }
+        prop_assert_eq!(r.idempotency_key.as_str(), "auth-12");
+    }
+}

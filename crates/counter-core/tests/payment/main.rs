@@ -1,0 +1,7 @@
+//! Scenario tests of the payment workflows: scripted acquirer answers, a simulated clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod close;
+mod machine;
+mod refunds;
+mod support;

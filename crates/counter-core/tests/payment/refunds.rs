@@ -1,0 +1,147 @@
+use counter_api::acquirer::PaymentStatus;
+use counter_core::Code;
+use counter_core::payment::receipt::{Copy, MerchantInfo, ReceiptKind, masked_card, receipt};
+use counter_core::payment::*;
+
+use crate::support::*;
+
+fn captured(n: u32, amount: u64) -> PaymentRecord {
+    let mut r = sale(n, amount);
+    {
+        let p_ = payment(&r, PaymentStatus::Captured, amount, 0);
+        on_payment(&mut r, Ok(p_), NOW)
+    };
+    r
+}
+
+#[test]
+fn refunds_never_exceed_the_capture() {
+    let mut p = captured(1, 3_000);
+    let r1 = begin_refund(&p, &[], "R1".into(), "ref-1".into(), 1_000, NOW + DAY).unwrap();
+    assert_eq!(r1.state, RefundState::Refunding);
+    assert_eq!(r1.business_date, "2026-11-25");
+    // One at a time.
+    assert_eq!(
+        begin_refund(
+            &p,
+            std::slice::from_ref(&r1),
+            "R2".into(),
+            "ref-2".into(),
+            1,
+            NOW
+        ),
+        Err(Code::PaymentBusy)
+    );
+    let mut r1 = r1;
+    assert_eq!(on_refund(&mut r1, &mut p, Err(timeout()), NOW), None);
+    assert_eq!(r1.state, RefundState::Refunding);
+    let answer = payment(&p, PaymentStatus::PartiallyRefunded, 3_000, 1_000);
+    assert_eq!(
+        on_refund(&mut r1, &mut p, Ok(answer), NOW),
+        Some(Code::RefundDone)
+    );
+    assert_eq!(p.refunded_jpy, 1_000);
+    assert_eq!(p.state, PaymentState::Captured);
+    let done = [r1];
+    assert_eq!(
+        begin_refund(&p, &done, "R2".into(), "ref-2".into(), 2_001, NOW),
+        Err(Code::RefundExceedsCaptured)
+    );
+    assert!(begin_refund(&p, &done, "R2".into(), "ref-2".into(), 2_000, NOW).is_ok());
+    assert_eq!(
+        begin_refund(&p, &done, "R2".into(), "ref-2".into(), 0, NOW),
+        Err(Code::RefundExceedsCaptured)
+    );
+}
+
+#[test]
+fn refunds_need_a_captured_sale() {
+    let mut p = sale(2, 500);
+    assert_eq!(
+        begin_refund(&p, &[], "R".into(), "k".into(), 1, NOW),
+        Err(Code::PaymentInDoubt)
+    );
+    p.state = PaymentState::Voided;
+    assert_eq!(
+        begin_refund(&p, &[], "R".into(), "k".into(), 1, NOW),
+        Err(Code::InvalidPaymentState)
+    );
+}
+
+#[test]
+fn a_refused_refund_is_final_and_says_why() {
+    let mut p = captured(3, 500);
+    let mut r = begin_refund(&p, &[], "R".into(), "k".into(), 100, NOW).unwrap();
+    let code = on_refund(&mut r, &mut p, Err(problem(422, "amount_exceeded")), NOW);
+    assert_eq!(code, Some(Code::RefundExceedsCaptured));
+    assert_eq!(r.state, RefundState::Refused);
+}
+
+#[test]
+fn receipts_mask_the_card_and_mark_reprints() {
+    let p = captured(4, 12_345);
+    let m = MerchantInfo {
+        name: "まどぐち薬局".into(),
+        merchant_id: "shop-a".into(),
+        terminal_id: "till-1".into(),
+    };
+    let c = receipt(
+        &m,
+        &p,
+        None,
+        ReceiptKind::Sale,
+        Copy::Customer,
+        false,
+        "2026-11-24 10:00",
+    );
+    let text = c.text();
+    assert!(text.contains("XXXX-XXXX-XXXX-4242"), "{text}");
+    assert!(text.contains("¥12,345"));
+    assert!(text.contains("お客様控え"));
+    assert!(!text.contains("再発行"));
+    let again = receipt(&m, &p, None, ReceiptKind::Void, Copy::Merchant, true, "t");
+    let text = again.text();
+    assert!(text.contains("加盟店控え") && text.contains("再発行") && text.contains("元伝票番号"));
+    assert_eq!(masked_card(Some("12345")), "XXXX-XXXX-XXXX-XXXX");
+    assert_eq!(masked_card(None), "XXXX-XXXX-XXXX-XXXX");
+}
+
+#[test]
+fn cashier_offers_only_linked_payment_methods_and_binds_the_amount() {
+    use counter_api::platform::{MenuEntry, ServiceKind};
+    use counter_core::payment::cashier::{Checkout, check_amount};
+    let entry = |id: &str, kind, a: Option<&str>| MenuEntry {
+        service_id: id.into(),
+        kind,
+        label: id.into(),
+        assertion: a.map(str::to_owned),
+        assertion_expires_at: Some(NOW + 120),
+    };
+    let menu = vec![
+        entry("kenpo", ServiceKind::Insurance, Some("a1")),
+        entry("acq-visa", ServiceKind::Payment, Some("a2")),
+        entry("acq-none", ServiceKind::Payment, None),
+    ];
+    let c = Checkout::new("shop-a", 1_800, menu).unwrap();
+    assert_eq!(c.options().len(), 1);
+    assert_eq!(c.confirm("acq-visa", 1_801, NOW), Err(Code::AmountInvalid));
+    assert_eq!(c.confirm("kenpo", 1_800, NOW), Err(Code::NotNow));
+    assert_eq!(
+        c.confirm("acq-visa", 1_800, NOW + 120),
+        Err(Code::AssertionExpired)
+    );
+    assert_eq!(c.confirm("acq-visa", 1_800, NOW).unwrap().assertion, "a2");
+    assert!(!format!("{c:?}").contains("a2"));
+    assert_eq!(
+        Checkout::new(
+            "shop-a",
+            1,
+            vec![entry("k", ServiceKind::Insurance, Some("x"))]
+        )
+        .unwrap_err(),
+        Code::NoPaymentMethod
+    );
+    assert_eq!(check_amount(0), Err(Code::AmountInvalid));
+    assert_eq!(check_amount(100_000_000), Err(Code::AmountInvalid));
+    assert_eq!(check_amount(1), Ok(1));
+}
