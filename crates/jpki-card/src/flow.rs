@@ -11,6 +11,7 @@
 //! * [`PinStatus`]: the retry counter of the auth PIN or the sign password.
 //! * [`Authenticate`]: the 利用者証明 signature over a challenge digest.
 //! * [`SignDocument`]: the 署名用 signature over a document digest.
+//! * [`ReadSignCertificate`]: the 署名用 certificate, after the sign password.
 //!
 //! Under every flow a shared exchange layer handles `61 xx` (GET RESPONSE
 //! `00 C0 00 00 xx`, data concatenated) and `6C xx` (the same command re-sent
@@ -34,11 +35,14 @@ mod ops;
 mod pin_status;
 mod read_binary;
 mod read_certificate;
+mod read_sign_certificate;
 mod sign_document;
+mod sign_unlock;
 
 pub use authenticate::{Authenticate, Authentication, PinEntry};
 pub use pin_status::{PinKind, PinStatus};
 pub use read_certificate::{CertificateFile, ReadCertificate};
+pub use read_sign_certificate::{ReadSignCertificate, SignCertificate};
 pub use sign_document::{DocumentSignature, SignDocument};
 
 use crate::apdu::Command;

@@ -2,8 +2,9 @@
 //!
 //! Owns: command and response APDUs, status words and their meaning on this
 //! card, the `Pin` types, and the card flows (read a certificate, PIN status,
-//! authenticate a challenge, sign a document) as state machines that take
-//! response bytes in and give command APDUs out.
+//! authenticate a challenge, sign a document, read the sign certificate after
+//! the password) as state machines that take response bytes in and give
+//! command APDUs out.
 //!
 //! Never: opens a reader, sleeps, reads a clock, logs a PIN, or keeps a PIN
 //! beyond the flow that uses it. Facts and sources: `shared/domain/jpki.md`
@@ -59,7 +60,7 @@ pub use driver::{run, run_with_trace};
 pub use error::CardError;
 pub use flow::{
     Authenticate, Authentication, CertificateFile, DocumentSignature, Flow, PinEntry, PinKind,
-    PinStatus, ReadCertificate, SignDocument, Step,
+    PinStatus, ReadCertificate, ReadSignCertificate, SignCertificate, SignDocument, Step,
 };
 pub use pin::{AuthPin, PinFormatError, SignPassword};
 pub use status::{StatusKind, StatusWord};

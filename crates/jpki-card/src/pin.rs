@@ -103,6 +103,21 @@ impl SignPassword {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// A second, equally zeroised copy of the password.
+    ///
+    /// Only for one customer session that needs the password twice on the same
+    /// card: verifying it to read the sign certificate
+    /// ([`ReadSignCertificate`](crate::ReadSignCertificate)), then signing the
+    /// application the customer checked ([`SignDocument`](crate::SignDocument)),
+    /// because the card is powered down between flows (jpki.md §1.8). Drop both
+    /// copies as soon as the session ends; never keep one for a later customer.
+    pub fn duplicate(&self) -> SignPassword {
+        SignPassword {
+            buf: self.buf,
+            len: self.len,
+        }
+    }
 }
 
 impl fmt::Debug for SignPassword {
@@ -228,6 +243,17 @@ mod tests {
         assert!(!format!("{e:?}{e}").contains("98765"));
         let e = SignPassword::new("SECRET-9").unwrap_err();
         assert!(!format!("{e:?}{e}").contains("SECRET"));
+    }
+
+    #[test]
+    fn a_duplicate_holds_the_same_password_and_zeroises_on_its_own() {
+        let pw = SignPassword::new("abc123").unwrap();
+        let mut copy = pw.duplicate();
+        assert_eq!(copy.secret_bytes(token()), b"ABC123");
+        assert_eq!(format!("{copy:?}"), "SignPassword(****)");
+        copy.zeroize();
+        assert_eq!(copy.buf, [0; 16]);
+        assert_eq!(pw.secret_bytes(token()), b"ABC123");
     }
 
     #[test]

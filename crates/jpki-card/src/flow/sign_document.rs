@@ -7,10 +7,8 @@ use crate::commands::Ef;
 use crate::crypto::{CertificateKey, digest_info_sha256};
 use crate::error::CardError;
 use crate::flow::machine::{Machine, Op, Program, Want, public_flow, ready};
-use crate::flow::ops::{
-    PinCounter, ReadFile, SelectAp, SignWith, Verify, check_tries, pin_counter, read_file,
-    sign_with,
-};
+use crate::flow::ops::{ReadFile, SelectAp, SignWith, read_file, sign_with};
+use crate::flow::sign_unlock::SignUnlock;
 use crate::pin::SignPassword;
 
 /// What [`SignDocument`] yields: what a verifier needs to check an
@@ -81,10 +79,9 @@ impl SignDocument {
     /// refuses the last try unless told otherwise.
     pub fn new(password: SignPassword, digest: [u8; 32]) -> Self {
         SignDocument(Machine::new(SignDocumentProgram {
-            password: Some(password),
+            unlock: SignUnlock::new(password),
             digest_info: digest_info_sha256(&digest),
             read_auth_certificate: false,
-            confirm_last_try: false,
             auth_certificate: None,
             sign_certificate: None,
             tries_left_before: 0,
@@ -100,16 +97,16 @@ impl SignDocument {
 
     /// Whether the operator confirmed using the password's last try (jpki.md §6.3).
     pub fn confirm_last_try(mut self, confirmed: bool) -> Self {
-        self.0.program.confirm_last_try = confirmed;
+        self.0.program.unlock.confirm_last_try = confirmed;
         self
     }
 }
 
 pub(crate) struct SignDocumentProgram {
-    password: Option<SignPassword>,
+    /// Counter, VERIFY and EF `0001`; holds the password until its VERIFY is built.
+    unlock: SignUnlock,
     digest_info: [u8; 51],
     read_auth_certificate: bool,
-    confirm_last_try: bool,
     auth_certificate: Option<Vec<u8>>,
     sign_certificate: Option<(Vec<u8>, CertificateKey)>,
     tries_left_before: u8,
@@ -119,9 +116,7 @@ pub(crate) struct SignDocumentProgram {
 enum Stage {
     SelectAp(SelectAp),
     ReadAuthCertificate(ReadFile),
-    Counter(PinCounter),
-    Verify(Verify),
-    ReadSignCertificate(ReadFile),
+    Unlock,
     Sign(SignWith),
     Finished,
 }
@@ -137,7 +132,7 @@ impl Op for SignDocumentProgram {
                     self.stage = if self.read_auth_certificate {
                         Stage::ReadAuthCertificate(read_file(Ef::AuthCertificate))
                     } else {
-                        Stage::Counter(pin_counter(Ef::SignPassword))
+                        Stage::Unlock
                     };
                 }
                 Stage::ReadAuthCertificate(op) => {
@@ -146,27 +141,12 @@ impl Op for SignDocumentProgram {
                     CertificateKey::from_certificate(&der)
                         .map_err(|reason| CardError::malformed("READ BINARY", reason))?;
                     self.auth_certificate = Some(der);
-                    self.stage = Stage::Counter(pin_counter(Ef::SignPassword));
+                    self.stage = Stage::Unlock;
                 }
-                Stage::Counter(op) => {
-                    let tries = ready!(op.poll());
-                    check_tries(tries, self.confirm_last_try)?;
-                    self.tries_left_before = tries;
-                    // The password is dropped (zeroised) at the end of this block.
-                    let password = self.password.take().ok_or(CardError::ContractViolation {
-                        reason: "the password was already used",
-                    })?;
-                    self.stage = Stage::Verify(Verify::host(&password));
-                }
-                Stage::Verify(op) => {
-                    ready!(op.poll());
-                    self.stage = Stage::ReadSignCertificate(read_file(Ef::SignCertificate));
-                }
-                Stage::ReadSignCertificate(op) => {
-                    let der = ready!(op.poll());
-                    let key = CertificateKey::from_certificate(&der)
-                        .map_err(|reason| CardError::malformed("READ BINARY", reason))?;
-                    self.sign_certificate = Some((der, key));
+                Stage::Unlock => {
+                    let unlocked = ready!(self.unlock.poll());
+                    self.tries_left_before = unlocked.tries_left_before;
+                    self.sign_certificate = Some((unlocked.der, unlocked.key));
                     self.stage = Stage::Sign(sign_with(Ef::SignKey, &self.digest_info)?);
                 }
                 Stage::Sign(op) => {
@@ -201,9 +181,7 @@ impl Op for SignDocumentProgram {
         match &mut self.stage {
             Stage::SelectAp(op) => op.on_response(response),
             Stage::ReadAuthCertificate(op) => op.on_response(response),
-            Stage::Counter(op) => op.on_response(response),
-            Stage::Verify(op) => op.on_response(response),
-            Stage::ReadSignCertificate(op) => op.on_response(response),
+            Stage::Unlock => self.unlock.on_response(response),
             Stage::Sign(op) => op.on_response(response),
             Stage::Finished => Err(CardError::ContractViolation {
                 reason: "a response arrived after completion",
@@ -214,8 +192,8 @@ impl Op for SignDocumentProgram {
 
 impl Program for SignDocumentProgram {
     fn scrub(&mut self) {
-        self.password = None;
-        self.stage = Stage::Finished; // drops an unsent VERIFY too
+        self.unlock.scrub(); // drops the password and an unsent VERIFY
+        self.stage = Stage::Finished;
     }
 }
 
@@ -233,7 +211,7 @@ mod tests {
             assert!(matches!(flow.next(), Step::Transmit(_)));
             flow.handle_response(&reply);
         }
-        assert!(flow.0.program.password.is_some());
+        assert!(flow.0.program.unlock.holds_password());
         match flow.next() {
             Step::Transmit(c) => assert_eq!(
                 format!("{c:?}"),
@@ -241,12 +219,12 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
-        assert!(flow.0.program.password.is_none());
+        assert!(!flow.0.program.unlock.holds_password());
 
         let mut flow = SignDocument::new(password(), [0; 32]);
         let _ = flow.next();
         flow.handle_response(&[0x6A, 0x82]);
-        assert!(flow.0.program.password.is_none());
+        assert!(!flow.0.program.unlock.holds_password());
         assert!(matches!(
             flow.finish(),
             Err(CardError::NotAMyNumberCard { .. })

@@ -14,5 +14,6 @@ mod happy;
 mod pins;
 mod reads;
 mod robustness;
+mod sign_certificate;
 mod signature;
 mod status_matrix;
