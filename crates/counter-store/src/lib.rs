@@ -1,1 +1,43 @@
-//! (being written)
+//! # counter-store
+//!
+//! The counter terminal's SQLite store: one database file, opened with [`Store::open`].
+//!
+//! **Owns:**
+//! - the payment journal ([`Store::insert_payment`], [`Store::update_payment`], refunds,
+//!   [`Store::journal_for_day`]) with an append-only trail of every transition
+//!   ([`Store::payment_history`]), and durable counters ([`Store::next_sequence`]);
+//! - the audit trail ([`AuditEvent`]), append-only;
+//! - eligibility checks ([`CheckRecord`]) and the offline re-check queue ([`RecheckItem`]);
+//! - settings ([`Store::setting`]);
+//! - retention ([`Store::purge_details_before`]): personal details leave the disk, rows stay;
+//! - the schema and its numbered migrations (`migrations/`), tracked in `user_version`;
+//! - [`scan`], the forensic scanner that proves what is *not* on the disk.
+//!
+//! **Never:** stores a card number, a certificate serial number, a PIN or a password (the
+//! types it takes have no field for them, and the tests scan the files for them); updates
+//! or deletes an audit or payment event; decides a workflow (that is `counter-core`'s job:
+//! this crate persists what it is handed); reads a clock (every time is a parameter); or
+//! returns from a journal write before the write is on disk.
+//!
+//! It is the only crate that depends on `rusqlite`.
+
+mod audit;
+mod checks;
+mod error;
+mod payment_search;
+mod payments;
+mod recheck;
+mod refunds;
+mod retention;
+pub mod scan;
+mod sequence;
+mod settings;
+mod store;
+
+pub use audit::AuditEvent;
+pub use checks::CheckRecord;
+pub use error::StoreError;
+pub use payment_search::{DEFAULT_SEARCH_LIMIT, PaymentQuery};
+pub use payments::PaymentEvent;
+pub use recheck::{RecheckItem, RecheckState};
+pub use store::{SCHEMA_VERSION, Store};

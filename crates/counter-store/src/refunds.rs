@@ -1,0 +1,162 @@
+//! Refunds (each its own record and idempotency key) and the day's journal for the close.
+
+use counter_core::payment::{PaymentRecord, RefundRecord, RefundState};
+use rusqlite::{OptionalExtension, Row, named_params};
+
+use crate::error::{StoreError, insert_err, sql, to_i64, to_u64};
+use crate::payments::{PAYMENT_COLUMNS, collect_payments};
+use crate::store::Store;
+
+const REFUND_COLUMNS: &str = "id, payment, idempotency_key, amount_jpy, state, business_date, reason, created_at, \
+     updated_at";
+
+impl Store {
+    /// Journals a new refund of sale `r.payment`. Fails with [`StoreError::NotFound`] if
+    /// that sale is unknown, [`StoreError::AlreadyExists`] if the id or key is taken.
+    pub fn insert_refund(&mut self, r: &RefundRecord) -> Result<(), StoreError> {
+        const OP: &str = "insert a refund";
+        let amount = to_i64("amount_jpy", r.amount_jpy)?;
+        let tx = self.write()?;
+        let sale: Option<i64> = tx
+            .query_row(
+                "SELECT 1 FROM payments WHERE id = ?1",
+                [&r.payment],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql(OP))?;
+        if sale.is_none() {
+            return Err(StoreError::NotFound {
+                what: "payment",
+                id: r.payment.clone(),
+            });
+        }
+        tx.execute(
+            "INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, \
+             business_date, reason, created_at, updated_at) VALUES (:id, :payment, :key, \
+             :amount, :state, :date, :reason, :created_at, :updated_at)",
+            named_params! {
+                ":id": r.id,
+                ":payment": r.payment,
+                ":key": r.idempotency_key,
+                ":amount": amount,
+                ":state": r.state.as_str(),
+                ":date": r.business_date,
+                ":reason": r.reason,
+                ":created_at": r.created_at,
+                ":updated_at": r.updated_at,
+            },
+        )
+        .map_err(insert_err(OP, "refund", &r.id))?;
+        tx.commit().map_err(sql(OP))
+    }
+
+    /// Rewrites a journaled refund whole (it stays attached to the sale it was inserted
+    /// for). Fails with [`StoreError::NotFound`] if the id is unknown.
+    pub fn update_refund(&mut self, r: &RefundRecord) -> Result<(), StoreError> {
+        const OP: &str = "update a refund";
+        let amount = to_i64("amount_jpy", r.amount_jpy)?;
+        let tx = self.write()?;
+        let changed = tx
+            .execute(
+                "UPDATE refunds SET idempotency_key = :key, amount_jpy = :amount, \
+                 state = :state, business_date = :date, reason = :reason, \
+                 created_at = :created_at, updated_at = :updated_at \
+                 WHERE id = :id AND payment = :payment",
+                named_params! {
+                    ":id": r.id,
+                    ":payment": r.payment,
+                    ":key": r.idempotency_key,
+                    ":amount": amount,
+                    ":state": r.state.as_str(),
+                    ":date": r.business_date,
+                    ":reason": r.reason,
+                    ":created_at": r.created_at,
+                    ":updated_at": r.updated_at,
+                },
+            )
+            .map_err(insert_err(OP, "refund", &r.id))?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: "refund of this payment",
+                id: r.id.clone(),
+            });
+        }
+        tx.commit().map_err(sql(OP))
+    }
+
+    /// The refunds of sale `payment_id`, oldest first.
+    pub fn refunds_of(&self, payment_id: &str) -> Result<Vec<RefundRecord>, StoreError> {
+        self.refunds_where("payment = ?1", payment_id, "list a payment's refunds")
+    }
+
+    /// Every refund in doubt ([`RefundState::Refunding`]), oldest first.
+    pub fn refunds_in_doubt(&self) -> Result<Vec<RefundRecord>, StoreError> {
+        self.refunds_where(
+            "state = ?1",
+            RefundState::Refunding.as_str(),
+            "list refunds in doubt",
+        )
+    }
+
+    /// What the daily close of JST business date `business_date` (`YYYY-MM-DD`) totals,
+    /// each list oldest first:
+    ///
+    /// - every sale that may have an operation that day: authorised, captured
+    ///   ([`PaymentRecord::captured_date`]) or cancelled ([`PaymentRecord::cancelled_date`])
+    ///   on it, or refunded by a refund of that day (so the refund's brand is known);
+    /// - the refunds of that day (a refund counts on its own business date, not its sale's).
+    pub fn journal_for_day(
+        &self,
+        business_date: &str,
+    ) -> Result<(Vec<PaymentRecord>, Vec<RefundRecord>), StoreError> {
+        const OP: &str = "read the day's journal";
+        let query = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments \
+             WHERE business_date = ?1 OR captured_date = ?1 OR cancelled_date = ?1 \
+                OR id IN (SELECT payment FROM refunds WHERE business_date = ?1) \
+             ORDER BY created_at, rowid"
+        );
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql(OP))?;
+        let payments = collect_payments(stmt.query([business_date]).map_err(sql(OP))?, OP)?;
+        let refunds = self.refunds_where("business_date = ?1", business_date, OP)?;
+        Ok((payments, refunds))
+    }
+
+    fn refunds_where(
+        &self,
+        cond: &str,
+        value: &str,
+        op: &'static str,
+    ) -> Result<Vec<RefundRecord>, StoreError> {
+        let query =
+            format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE {cond} ORDER BY created_at, rowid");
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql(op))?;
+        let mut rows = stmt.query([value]).map_err(sql(op))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(sql(op))? {
+            out.push(refund_from_row(row)?);
+        }
+        Ok(out)
+    }
+}
+
+/// One row of `SELECT {REFUND_COLUMNS}`.
+fn refund_from_row(row: &Row<'_>) -> Result<RefundRecord, StoreError> {
+    const OP: &str = "read a refund row";
+    let state: String = row.get(4).map_err(sql(OP))?;
+    Ok(RefundRecord {
+        id: row.get(0).map_err(sql(OP))?,
+        payment: row.get(1).map_err(sql(OP))?,
+        idempotency_key: row.get(2).map_err(sql(OP))?,
+        amount_jpy: to_u64("refund amount", row.get(3).map_err(sql(OP))?)?,
+        state: RefundState::parse(&state).ok_or_else(|| StoreError::Corrupt {
+            what: "refund state",
+            detail: format!("unknown state {state:?}"),
+        })?,
+        business_date: row.get(5).map_err(sql(OP))?,
+        reason: row.get(6).map_err(sql(OP))?,
+        created_at: row.get(7).map_err(sql(OP))?,
+        updated_at: row.get(8).map_err(sql(OP))?,
+    })
+}

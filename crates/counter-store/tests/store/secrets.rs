@@ -1,0 +1,202 @@
+//! The secrets scan: a realistic day at the counter leaves no PIN, password, certificate
+//! serial number or card number in any file of the store; and the scanner does find them
+//! when they are there.
+
+use counter_core::payment::{PaymentState, RefundState};
+use counter_store::scan::{CARD_NUMBER, Needle, scan_files};
+use counter_store::{AuditEvent, CheckRecord, RecheckState, Store};
+
+use crate::queue::item;
+use crate::{DAY1_9AM, fresh, refund, sale};
+
+/// Persona Hanako's signature password and the test CA's serial number of her
+/// certificate. Her 4-digit user PIN is not a needle: four digits occur in any database
+/// by chance (amounts, dates); the log checks grep for it instead.
+const SIGN_PASSWORD: &str = "HANAKO2025";
+const OTHER_PASSWORD: &str = "TARO1984PW";
+const CERT_SERIAL: [u8; 9] = [0x00, 0xC3, 0x5A, 0x19, 0x7E, 0x42, 0x0B, 0xD8, 0x91];
+
+fn needles() -> Vec<Needle> {
+    let mut needles = vec![
+        Needle::text("signature password", SIGN_PASSWORD),
+        Needle::text("another password", OTHER_PASSWORD),
+    ];
+    needles.extend(Needle::encodings("certificate serial", &CERT_SERIAL));
+    // Without the leading zero byte of the DER INTEGER, as some tools print it.
+    needles.extend(Needle::encodings(
+        "certificate serial (unsigned)",
+        &CERT_SERIAL[1..],
+    ));
+    needles
+}
+
+fn audit(at: i64, action: &str, subject: &str, auth: Option<&str>) -> AuditEvent {
+    AuditEvent {
+        at,
+        staff: "staff-07".to_owned(),
+        action: action.to_owned(),
+        subject: Some(subject.to_owned()),
+        auth_method: auth.map(str::to_owned),
+        detail: None,
+    }
+}
+
+/// A day: identifications, checks (online and a fallback with its re-check), sales in
+/// several states, a refund, a void, settings, the close.
+fn realistic_day(store: &mut Store) {
+    store.set_setting("terminal_id", "T-0001").unwrap();
+    store
+        .set_setting("acquirer_url", "https://acquirer.example:8443")
+        .unwrap();
+    store
+        .set_setting("receipt_printer", "EPSON TM-m30III")
+        .unwrap();
+    let mut t = DAY1_9AM;
+    for n in 1..=12u32 {
+        t += 300;
+        let idn = format!("idn_{:016x}", u64::from(n) * 0x9E37_79B9);
+        store
+            .append_audit(&audit(t, "identified", &idn, Some("pin_pad")))
+            .unwrap();
+        let chk = format!("chk-{n}");
+        store
+            .insert_check(&CheckRecord {
+                id: chk.clone(),
+                at: t + 5,
+                mode: if n % 3 == 0 { "pharmacy" } else { "reception" }.to_owned(),
+                patient_ref: Some(format!("P-{:06}", 1000 + n)),
+                validity: "1".to_owned(),
+                summary_json: format!(r#"{{"validity":"1","ratio":3,"insurer":"0613{:04}"}}"#, n),
+                details_json: Some(format!(
+                    r#"{{"name":"患者　{n}","birth":"1980{:02}15","insured_number":"{:08}"}}"#,
+                    n,
+                    20_000 + n
+                )),
+                export_files: vec![format!("20260401_{n:04}.xml")],
+            })
+            .unwrap();
+        store
+            .append_audit(&audit(t + 6, "eligibility_viewed", &chk, None))
+            .unwrap();
+        let state = [
+            PaymentState::Captured,
+            PaymentState::Declined,
+            PaymentState::Captured,
+            PaymentState::Voided,
+        ][n as usize % 4];
+        let mut p = sale(n, PaymentState::Authorising, t + 60);
+        store.insert_payment(&p).unwrap();
+        p = sale(n, state, t + 60);
+        p.updated_at = t + 65;
+        store.update_payment(&p).unwrap();
+        store
+            .append_audit(&audit(t + 65, "payment_authorised", &p.id, Some("pin")))
+            .unwrap();
+        if state == PaymentState::Voided {
+            store
+                .append_audit(&audit(t + 90, "void", &p.id, None))
+                .unwrap();
+        }
+        if n == 3 {
+            let r = refund(1, &p.id, RefundState::Refunded, "2026-04-01", t + 200);
+            store.insert_refund(&r).unwrap();
+            store
+                .append_audit(&audit(t + 200, "refund", &r.id, None))
+                .unwrap();
+        }
+    }
+    store
+        .insert_check(&CheckRecord {
+            id: "chk-fallback".to_owned(),
+            at: t + 400,
+            mode: "reception".to_owned(),
+            patient_ref: None,
+            validity: "fallback".to_owned(),
+            summary_json: r#"{"validity":"fallback"}"#.to_owned(),
+            details_json: None,
+            export_files: Vec::new(),
+        })
+        .unwrap();
+    let mut rq = item("rq-1", Some("chk-fallback"), t + 400, t + 1000);
+    rq.fallback_kind = "self_declaration".to_owned();
+    store.enqueue_recheck(&rq).unwrap();
+    store
+        .append_audit(&audit(t + 401, "fallback_recorded", "chk-fallback", None))
+        .unwrap();
+    rq.state = RecheckState::Done;
+    rq.attempts = 1;
+    rq.result_json = Some(r#"{"validity":"1"}"#.to_owned());
+    store.update_recheck(&rq).unwrap();
+    store
+        .append_audit(&audit(
+            t + 2000,
+            "enrolled",
+            "enr_01",
+            Some("signature_password"),
+        ))
+        .unwrap();
+    store
+        .append_audit(&AuditEvent {
+            detail: Some("journal matched the acquirer: VISA 9 debits".to_owned()),
+            ..audit(t + 3000, "daily_close", "2026-04-01", None)
+        })
+        .unwrap();
+    assert_eq!(store.next_sequence("sale").unwrap(), 1);
+}
+
+fn report(findings: &[counter_store::scan::Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_realistic_day_leaves_no_secret_in_any_file() {
+    let (dir, mut store) = fresh();
+    realistic_day(&mut store);
+    // While open (database, -wal and -shm all present) ...
+    let files = store.files();
+    assert!(files.iter().all(|f| f.exists()), "{files:?}");
+    let findings = scan_files(&files, &needles());
+    assert!(findings.is_empty(), "while open:\n{}", report(&findings));
+    // ... and after a clean close.
+    drop(store);
+    let findings = scan_files(&files, &needles());
+    assert!(findings.is_empty(), "after close:\n{}", report(&findings));
+    drop(dir);
+}
+
+#[test]
+fn the_scanner_finds_a_card_number_and_a_needle_when_they_are_there() {
+    let (_dir, mut store) = fresh();
+    realistic_day(&mut store);
+    store
+        .append_audit(&AuditEvent {
+            detail: Some(format!(
+                "customer read out 4242424242424242 and said {SIGN_PASSWORD}"
+            )),
+            ..audit(DAY1_9AM + 9000, "void", "T-0001-1", None)
+        })
+        .unwrap();
+    let findings = scan_files(&store.files(), &needles());
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.hit.label == CARD_NUMBER && f.hit.len == 16),
+        "{}",
+        report(&findings)
+    );
+    assert!(
+        findings.iter().any(|f| f.hit.label == "signature password"),
+        "{}",
+        report(&findings)
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f.to_string().contains(SIGN_PASSWORD)),
+        "a finding never repeats the secret"
+    );
+}
