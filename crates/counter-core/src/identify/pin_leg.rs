@@ -1,0 +1,341 @@
+//! The PIN leg shared by identification and enrollment: from the card's facts to a checked
+//! signature over a fresh challenge. It owns the PIN rules (eligibility.md §1.3 and R6;
+//! payments-and-eid-clients.md §3.4, §4):
+//!
+//! - the retry counter is read before the PIN is asked; 0 tries → blocked, no PIN asked;
+//! - at one try left the staff must confirm before the try is used, and the card flow gets
+//!   `confirm_last_try` only then (jpki.md §6.3);
+//! - a wrong PIN goes back to PIN entry with the tries shown; it is never retried on its own;
+//! - on the customer window the PIN is typed first and the challenge fetched after, so a
+//!   slow typist cannot outlive the challenge; with a PIN pad the challenge comes first and
+//!   the pad collects the PIN inside the card flow;
+//! - the challenge is checked (`ChallengeResponse::check_for`) before the card signs it.
+
+use std::mem;
+
+use counter_api::platform::{ChallengeBinding, ChallengeRequest, ChallengeResponse};
+use jpki_card::{AuthPin, Authentication, CardError, PinEntry, sha256};
+
+use super::failure::{CardVerdict, Failure, Secret, card_verdict, platform_failure};
+use super::input::{CardFacts, CustomerPin, Ticket, Tickets};
+use crate::UnixTime;
+use crate::backend::BackendFailure;
+use crate::codes::Code;
+
+/// Seconds the PIN pad waits for the PIN (`bTimerOut`, jpki.md §5.2): generous for elderly
+/// customers, and below libccid's own read timeout of max(90, bTimerOut + 10) s, so that
+/// the pad, not the transport, reports the time-out (`64 00`, no try used).
+pub const PIN_PAD_TIMEOUT_SECS: u8 = 60;
+
+/// Refuses a card before any PIN is asked: an expired auth certificate (so no try is
+/// burnt on a card the platform refuses anyway) or a blocked PIN.
+pub(crate) fn check_facts(facts: &CardFacts, now: UnixTime) -> Result<(), Failure> {
+    if facts.certificate_not_after.is_some_and(|t| t < now) {
+        return Err(Failure::new(Code::CertificateExpired));
+    }
+    if facts.tries_left == 0 {
+        return Err(Failure::new(Code::PinBlocked).with_tries(0));
+    }
+    Ok(())
+}
+
+/// Where the leg stands, for the views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LegStep {
+    /// One try left: waiting for the staff's confirmation.
+    ConfirmLastTry,
+    /// Waiting for the PIN (customer window) or for "enter the PIN" (PIN pad).
+    PinEntry,
+    /// Waiting for the challenge.
+    RequestingChallenge,
+    /// The customer types on the PIN pad; the card signs.
+    PinPad,
+    /// The card signs.
+    Signing,
+}
+
+/// The inputs the leg takes.
+pub(crate) enum LegInput {
+    StaffConfirmedLastTry,
+    PinEntered(CustomerPin),
+    PinMalformed,
+    RetryPin,
+    ChallengeIssued(Ticket, Result<ChallengeResponse, BackendFailure>),
+    Signed(Ticket, Result<Authentication, CardError>),
+}
+
+/// The effects the leg asks for; each machine wraps them into its own effect type.
+pub(crate) enum LegEffect {
+    RequestChallenge {
+        ticket: Ticket,
+        request: ChallengeRequest,
+    },
+    Authenticate {
+        ticket: Ticket,
+        pin: PinEntry,
+        digest: [u8; 32],
+        confirm_last_try: bool,
+    },
+}
+
+/// What came of one input.
+pub(crate) enum LegEvent {
+    /// Nothing for the shell (waiting, or a stale or misplaced input dropped).
+    Nothing,
+    /// Do this.
+    Effect(LegEffect),
+    /// The card signed the checked challenge: the leg is over.
+    Signed {
+        binding: ChallengeBinding,
+        authentication: Authentication,
+    },
+    /// The leg ended without a signature.
+    Failed(Failure),
+    /// The card left during the card step.
+    CardRemoved,
+}
+
+/// Who the challenge must come from and be for.
+pub(crate) struct LegContext<'a> {
+    pub(crate) platform_id: &'a str,
+    pub(crate) terminal_id: &'a str,
+    pub(crate) now: UnixTime,
+}
+
+enum Stage {
+    ConfirmLastTry,
+    PinEntry,
+    Challenge {
+        ticket: Ticket,
+        /// The customer-window PIN, held only until the Authenticate effect takes it.
+        pin: Option<AuthPin>,
+    },
+    Signing {
+        ticket: Ticket,
+        binding: ChallengeBinding,
+    },
+    Over,
+}
+
+/// The PIN leg. Dropping it drops the PIN it may hold (zeroised).
+pub(crate) struct PinLeg {
+    request: ChallengeRequest,
+    pin_pad: bool,
+    tries_left: u8,
+    last_try_confirmed: bool,
+    message: Option<Code>,
+    stage: Stage,
+}
+
+impl std::fmt::Debug for PinLeg {
+    /// The step only: never the PIN.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinLeg")
+            .field("step", &self.step())
+            .field("holds_pin", &self.holds_pin())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PinLeg {
+    /// Starts the leg on a card with `facts` (refused as [`check_facts`] says). With a PIN
+    /// pad and more than one try, the challenge is asked for at once.
+    pub(crate) fn start(
+        request: ChallengeRequest,
+        pin_pad: bool,
+        facts: &CardFacts,
+        now: UnixTime,
+        tickets: &mut Tickets,
+    ) -> Result<(PinLeg, Option<LegEffect>), Failure> {
+        check_facts(facts, now)?;
+        let mut leg = PinLeg {
+            request,
+            pin_pad,
+            tries_left: facts.tries_left,
+            last_try_confirmed: false,
+            message: None,
+            stage: Stage::PinEntry,
+        };
+        if facts.tries_left == 1 {
+            leg.stage = Stage::ConfirmLastTry;
+            leg.message = Some(Code::PinLastTry);
+            return Ok((leg, None));
+        }
+        let effect = pin_pad.then(|| leg.ask_challenge(None, tickets));
+        Ok((leg, effect))
+    }
+
+    fn ask_challenge(&mut self, pin: Option<AuthPin>, tickets: &mut Tickets) -> LegEffect {
+        let ticket = tickets.next();
+        self.stage = Stage::Challenge { ticket, pin };
+        LegEffect::RequestChallenge {
+            ticket,
+            request: self.request.clone(),
+        }
+    }
+
+    /// Takes one input. Results with another ticket than the awaited one, and inputs that
+    /// do not fit the step, change nothing (a misplaced PIN is dropped at once).
+    pub(crate) fn handle(
+        &mut self,
+        input: LegInput,
+        cx: &LegContext<'_>,
+        tickets: &mut Tickets,
+    ) -> LegEvent {
+        let pin_pad = self.pin_pad;
+        match (input, mem::replace(&mut self.stage, Stage::Over)) {
+            (LegInput::StaffConfirmedLastTry, Stage::ConfirmLastTry) => {
+                self.last_try_confirmed = true;
+                self.message = None;
+                if pin_pad {
+                    return LegEvent::Effect(self.ask_challenge(None, tickets));
+                }
+                self.stage = Stage::PinEntry;
+                LegEvent::Nothing
+            }
+            (LegInput::PinEntered(pin), Stage::PinEntry) if !pin_pad => {
+                self.message = None;
+                LegEvent::Effect(self.ask_challenge(Some(pin.0), tickets))
+            }
+            (LegInput::PinMalformed, Stage::PinEntry) if !pin_pad => {
+                self.message = Some(Code::PinFormat);
+                self.stage = Stage::PinEntry;
+                LegEvent::Nothing
+            }
+            (LegInput::RetryPin, Stage::PinEntry) if pin_pad => {
+                self.message = None;
+                LegEvent::Effect(self.ask_challenge(None, tickets))
+            }
+            (LegInput::ChallengeIssued(t, result), Stage::Challenge { ticket, pin })
+                if t == ticket =>
+            {
+                self.challenge_issued(result, pin, cx, tickets)
+            }
+            (LegInput::Signed(t, result), Stage::Signing { ticket, binding }) if t == ticket => {
+                match result {
+                    Ok(_) if cx.now > binding.expires_at => {
+                        LegEvent::Failed(Failure::new(Code::ChallengeExpired))
+                    }
+                    Ok(authentication) => LegEvent::Signed {
+                        binding,
+                        authentication,
+                    },
+                    Err(e) => self.card_failed(&e),
+                }
+            }
+            (_, stage) => {
+                self.stage = stage;
+                LegEvent::Nothing
+            }
+        }
+    }
+
+    fn challenge_issued(
+        &mut self,
+        result: Result<ChallengeResponse, BackendFailure>,
+        pin: Option<AuthPin>,
+        cx: &LegContext<'_>,
+        tickets: &mut Tickets,
+    ) -> LegEvent {
+        let response = match result {
+            Ok(r) => r,
+            Err(f) => return LegEvent::Failed(platform_failure(&f)),
+        };
+        let binding =
+            match response.check_for(cx.platform_id, cx.terminal_id, &self.request, cx.now) {
+                Ok(b) => b,
+                Err(e) if e.field == "expires_at" => {
+                    return LegEvent::Failed(Failure::new(Code::ChallengeExpired));
+                }
+                // Another platform, another terminal, another purpose or amount, or bytes that
+                // are not the fields' canonical form: the card never signs it.
+                Err(_) => return LegEvent::Failed(Failure::new(Code::PlatformUnavailable)),
+            };
+        let entry = match (self.pin_pad, pin) {
+            (true, _) => PinEntry::PinPad {
+                timeout_secs: PIN_PAD_TIMEOUT_SECS,
+            },
+            (false, Some(pin)) => PinEntry::Host(pin),
+            (false, None) => return LegEvent::Failed(Failure::new(Code::Internal)),
+        };
+        let digest = sha256(&binding.to_be_signed());
+        let ticket = tickets.next();
+        self.stage = Stage::Signing { ticket, binding };
+        LegEvent::Effect(LegEffect::Authenticate {
+            ticket,
+            pin: entry,
+            digest,
+            confirm_last_try: self.last_try_confirmed,
+        })
+    }
+
+    fn card_failed(&mut self, error: &CardError) -> LegEvent {
+        self.last_try_confirmed = false;
+        match error {
+            CardError::PinIncorrect { tries_left: 0 } | CardError::PinBlocked => {
+                return LegEvent::Failed(Failure::new(Code::PinBlocked).with_tries(0));
+            }
+            CardError::PinIncorrect { tries_left: 1 } | CardError::LastTryNeedsConfirmation => {
+                self.tries_left = 1;
+                self.message = Some(Code::PinLastTry);
+                self.stage = Stage::ConfirmLastTry;
+            }
+            CardError::PinIncorrect { tries_left } => {
+                self.tries_left = *tries_left;
+                self.message = Some(Code::PinWrong);
+                self.stage = Stage::PinEntry;
+            }
+            CardError::PinEntryTimeout => {
+                self.message = Some(Code::PinPadTimeout);
+                self.stage = Stage::PinEntry;
+            }
+            CardError::PinEntryCancelled => {
+                self.message = Some(Code::PinCancelled);
+                self.stage = Stage::PinEntry;
+            }
+            other => {
+                return match card_verdict(other, Secret::AuthPin) {
+                    CardVerdict::Removed => LegEvent::CardRemoved,
+                    CardVerdict::Failed(f) => LegEvent::Failed(f),
+                };
+            }
+        }
+        LegEvent::Nothing
+    }
+
+    /// Where the leg stands.
+    pub(crate) fn step(&self) -> LegStep {
+        match self.stage {
+            Stage::ConfirmLastTry => LegStep::ConfirmLastTry,
+            Stage::PinEntry => LegStep::PinEntry,
+            Stage::Challenge { .. } => LegStep::RequestingChallenge,
+            Stage::Signing { .. } | Stage::Over if self.pin_pad => LegStep::PinPad,
+            Stage::Signing { .. } | Stage::Over => LegStep::Signing,
+        }
+    }
+
+    /// Whether the leg waits on a person (the customer's time limit runs).
+    pub(crate) fn awaits_customer(&self) -> bool {
+        matches!(self.stage, Stage::ConfirmLastTry | Stage::PinEntry)
+    }
+
+    /// Whether a card step runs (the Authenticate effect is out).
+    pub(crate) fn card_busy(&self) -> bool {
+        matches!(self.stage, Stage::Signing { .. })
+    }
+
+    /// Whether the leg holds a PIN typed on the customer window.
+    pub(crate) fn holds_pin(&self) -> bool {
+        matches!(self.stage, Stage::Challenge { pin: Some(_), .. })
+    }
+
+    /// Tries the PIN has left, as last known.
+    pub(crate) fn tries_left(&self) -> u8 {
+        self.tries_left
+    }
+
+    /// What to tell people at this step.
+    pub(crate) fn message(&self) -> Option<Code> {
+        self.message
+    }
+}

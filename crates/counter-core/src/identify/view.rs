@@ -1,0 +1,217 @@
+//! What the two windows show. The staff view and the customer view are built apart, from
+//! the machine's state, and neither has a field that could carry the PIN or its length.
+//! The customer's codes pass through [`Code::for_customer`]; the menu's assertions never
+//! reach either view.
+
+use counter_api::platform::{ChallengeContext, ChallengePurpose, Notice};
+use serde::{Deserialize, Serialize};
+
+use super::effect::{MenuLine, Outcome};
+use super::pin_leg::LegStep;
+use super::{Identification, Phase};
+use crate::codes::Code;
+
+/// The step a session is at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// No card on the reader.
+    WaitingForCard,
+    /// The PIN's tries and the certificate are being read (the customer may still choose).
+    ReadingCard,
+    /// One PIN try left: staff confirm with the customer before it is used.
+    ConfirmLastTry,
+    /// The customer enters the PIN (customer window), or presses "enter the PIN" (PIN pad).
+    PinEntry,
+    /// Waiting for the platform's challenge.
+    RequestingChallenge,
+    /// The customer types the PIN on the reader's PIN pad.
+    PinPad,
+    /// The card signs.
+    Signing,
+    /// The platform checks the signature and the certificate.
+    Verifying,
+    /// Identified: the menu is shown.
+    Identified,
+    /// Ended without an identification (the code says why and what next).
+    Failed,
+    /// Cancelled.
+    Cancelled,
+}
+
+impl From<LegStep> for Step {
+    fn from(s: LegStep) -> Self {
+        match s {
+            LegStep::ConfirmLastTry => Step::ConfirmLastTry,
+            LegStep::PinEntry => Step::PinEntry,
+            LegStep::RequestingChallenge => Step::RequestingChallenge,
+            LegStep::PinPad => Step::PinPad,
+            LegStep::Signing => Step::Signing,
+        }
+    }
+}
+
+/// The staff window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    /// The step.
+    pub step: Step,
+    /// What the challenge is for.
+    pub purpose: ChallengePurpose,
+    /// Merchant and amount of a payment.
+    pub payment: Option<ChallengeContext>,
+    /// Whether the customer types on the reader's PIN pad.
+    pub pin_pad: bool,
+    /// Tries the PIN has left, when known.
+    pub tries_left: Option<u8>,
+    /// What to tell the staff (the table has the text and the next step).
+    pub code: Option<Code>,
+    /// The staff must confirm the last try ([`super::Input::StaffConfirmedLastTry`]).
+    pub needs_staff_confirmation: bool,
+    /// Whether [`super::Input::StartAgain`] is offered.
+    pub can_retry: bool,
+    /// Seconds the customer has left at this step, when a limit runs.
+    pub seconds_left: Option<i64>,
+    /// The limit is about to end: the customer is offered more time.
+    pub time_warning: bool,
+    /// The platform's id of the identification.
+    pub identification_id: Option<String>,
+    /// The linked services (labels only).
+    pub menu: Vec<MenuLine>,
+    /// What staff must know about the card.
+    pub notices: Vec<Notice>,
+}
+
+/// The customer window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerView {
+    /// The step.
+    pub step: Step,
+    /// Merchant and amount of a payment, shown before the PIN is entered.
+    pub payment: Option<ChallengeContext>,
+    /// Whether to type on the reader's PIN pad rather than on this window.
+    pub pin_pad: bool,
+    /// Tries the PIN has left, when known (shown before entry).
+    pub tries_left: Option<u8>,
+    /// What to tell the customer, already passed through [`Code::for_customer`].
+    pub code: Option<Code>,
+    /// Whether "start again" is offered.
+    pub can_retry: bool,
+    /// Seconds left at this step, when a limit runs.
+    pub seconds_left: Option<i64>,
+    /// Offer "I need more time" ([`super::Input::ExtendTime`]).
+    pub time_warning: bool,
+    /// The linked services to choose from (labels only).
+    pub menu: Vec<MenuLine>,
+}
+
+/// Both windows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    /// The staff window.
+    pub staff: StaffView,
+    /// The customer window.
+    pub customer: CustomerView,
+}
+
+impl Identification {
+    /// The step the session is at.
+    pub fn step(&self) -> Step {
+        match &self.phase {
+            Phase::Idle => Step::WaitingForCard,
+            Phase::Reading { .. } => Step::ReadingCard,
+            Phase::Pin(leg) => leg.step().into(),
+            Phase::Identifying { .. } => Step::Verifying,
+            Phase::Done(Outcome::Identified { .. }) => Step::Identified,
+            Phase::Done(Outcome::Failed { .. }) => Step::Failed,
+            Phase::Done(Outcome::Cancelled { .. }) => Step::Cancelled,
+        }
+    }
+
+    /// How the session ended, while its result is on screen.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        match &self.phase {
+            Phase::Done(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Both windows.
+    pub fn view(&self) -> View {
+        View {
+            staff: self.staff_view(),
+            customer: self.customer_view(),
+        }
+    }
+
+    /// The staff window.
+    pub fn staff_view(&self) -> StaffView {
+        let (identification_id, notices) = match &self.phase {
+            Phase::Done(Outcome::Identified {
+                identification_id,
+                notices,
+                ..
+            }) => (Some(identification_id.clone()), notices.clone()),
+            _ => (None, Vec::new()),
+        };
+        StaffView {
+            step: self.step(),
+            purpose: self.request.purpose,
+            payment: self.request.context.clone(),
+            pin_pad: self.pin_pad,
+            tries_left: self.tries_left(),
+            code: self.code(),
+            needs_staff_confirmation: self.step() == Step::ConfirmLastTry,
+            can_retry: self.can_retry(),
+            seconds_left: self.timer.seconds_left(self.now),
+            time_warning: self.timer.warning(self.now),
+            identification_id,
+            menu: self.menu(),
+            notices,
+        }
+    }
+
+    /// The customer window.
+    pub fn customer_view(&self) -> CustomerView {
+        CustomerView {
+            step: self.step(),
+            payment: self.request.context.clone(),
+            pin_pad: self.pin_pad,
+            tries_left: self.tries_left(),
+            code: self.code().map(Code::for_customer),
+            can_retry: self.can_retry(),
+            seconds_left: self.timer.seconds_left(self.now),
+            time_warning: self.timer.warning(self.now),
+            menu: self.menu(),
+        }
+    }
+
+    fn tries_left(&self) -> Option<u8> {
+        match &self.phase {
+            Phase::Pin(leg) => Some(leg.tries_left()),
+            Phase::Done(Outcome::Failed { tries_left, .. }) => *tries_left,
+            _ => None,
+        }
+    }
+
+    fn code(&self) -> Option<Code> {
+        match &self.phase {
+            Phase::Pin(leg) => leg.message(),
+            Phase::Done(Outcome::Failed { code, .. }) => Some(*code),
+            _ => None,
+        }
+    }
+
+    fn can_retry(&self) -> bool {
+        matches!(&self.phase, Phase::Done(o) if self.card_on_reader && o.can_retry())
+    }
+
+    fn menu(&self) -> Vec<MenuLine> {
+        match &self.phase {
+            Phase::Done(Outcome::Identified { menu, .. }) => {
+                menu.iter().map(MenuLine::from).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
