@@ -53,6 +53,8 @@ pub enum Code {
     PasswordFormat,
     /// The signature password was wrong; tries remain.
     PasswordWrong,
+    /// One signature password try is left: the staff must confirm before it is used.
+    PasswordLastTry,
     /// The signature password is blocked.
     PasswordBlocked,
     /// The card carries no signature certificate.
@@ -76,6 +78,8 @@ pub enum Code {
     AttributesMismatch,
     /// The customer did not confirm the certificate's attributes.
     AttributesNotConfirmed,
+    /// The customer said the certificate's attributes are not (or no longer) right.
+    AttributesRejected,
     // --- eligibility ---
     /// The insurer cannot be reached or failed.
     InsurerUnavailable,
@@ -222,6 +226,8 @@ table! {
         "入力し直してください", "Enter it again";
     PasswordWrong, Both, true, "署名用パスワードが違います", "The signature password was wrong",
         "残り回数を確認して入力してください", "Check the tries left and enter it again";
+    PasswordLastTry, Both, false, "署名用パスワードの残り回数が1回です", "Only one signature password try is left",
+        "間違えるとロックされます。係員の確認後に入力してください", "A wrong password now locks it; enter it after staff confirm";
     PasswordBlocked, Both, false, "署名用パスワードがロックされています", "The signature password is locked",
         "市区町村窓口で初期化してください", "Have it reset at your municipal office";
     NoSignatureCertificate, Both, false, "このカードには署名用電子証明書がありません", "This card has no signature certificate",
@@ -244,6 +250,8 @@ table! {
         "表示された項目を確認してください", "Check the field shown";
     AttributesNotConfirmed, Both, true, "記載内容が確認されていません", "The details were not confirmed",
         "氏名・住所・生年月日・性別を確認してください", "Check name, address, birth date and sex";
+    AttributesRejected, Both, false, "カードの記載内容が現在の情報と異なります", "The card's details are not up to date",
+        "市区町村窓口でカードの記載事項を変更してから、もう一度登録してください", "Visit your municipal office to update the card, then enrol again";
     InsurerUnavailable, Staff, true, "資格確認に接続できません", "The eligibility service is unreachable",
         "資格情報のお知らせ等を確認して通常の負担割合で受付します。再確認を予約しました", "Check the patient's document and charge the normal share; a re-check is queued";
     InsurerError, Staff, true, "資格確認でエラーが返されました", "The eligibility service returned an error",

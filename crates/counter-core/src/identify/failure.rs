@@ -14,7 +14,6 @@ pub(crate) enum Secret {
     /// The 4-digit 利用者証明用 PIN (3 tries).
     AuthPin,
     /// The 6–16 character 署名用 password (5 tries).
-    #[allow(dead_code)] // enrollment, the next commit
     SignPassword,
 }
 

@@ -51,7 +51,7 @@ pub use view::{CustomerView, StaffView, Step, View};
 
 pub(crate) use failure::{CardVerdict, Failure, Secret, card_verdict, platform_failure};
 pub(crate) use input::Tickets;
-pub(crate) use pin_leg::{LegContext, LegEffect, LegEvent, LegInput, PinLeg};
+pub(crate) use pin_leg::{LegContext, LegEffect, LegEvent, LegInput, LegStep, PinLeg, check_facts};
 pub(crate) use timer::CustomerTimer;
 
 use crate::UnixTime;

@@ -1,0 +1,242 @@
+//! The card leaving at every step of an enrollment (eligibility.md R8): the password and
+//! the PIN go, nothing that uses a try follows, stale results are dropped, and the views
+//! never show a secret.
+
+use jpki_card::{CardError, TransportError};
+
+use super::*;
+use crate::enroll::Step;
+
+/// Drives a fresh machine to `step` (host route unless it is a PIN pad step) and returns
+/// it with every ticket handed out.
+fn drive(step: Step) -> (Desk, Vec<Ticket>) {
+    let mut d = Desk::new();
+    let pad = step == Step::PinPad;
+    let pin_tries = if step == Step::ConfirmLastTry { 1 } else { 3 };
+    let mut tickets = vec![d.place(pad)];
+    if step == Step::ReadingCard {
+        return (d, tickets);
+    }
+    d.send(Input::CardRead {
+        ticket: tickets[0],
+        result: Ok(facts(pin_tries)),
+    });
+    if step == Step::PasswordEntry {
+        return (d, tickets);
+    }
+    let (t, _) = d.type_password();
+    tickets.push(t);
+    match step {
+        Step::ReadingSignCertificate => return (d, tickets),
+        Step::ConfirmPasswordLastTry => {
+            d.send(Input::SignCertificateRead {
+                ticket: t,
+                result: Err(CardError::PinIncorrect { tries_left: 1 }),
+            });
+            return (d, tickets);
+        }
+        _ => {}
+    }
+    d.send(Input::SignCertificateRead {
+        ticket: t,
+        result: Ok(attributes()),
+    });
+    if step == Step::ConfirmAttributes {
+        return (d, tickets);
+    }
+    let e = d.send(Input::AttributesConfirmed);
+    if matches!(step, Step::PinEntry | Step::ConfirmLastTry) {
+        return (d, tickets);
+    }
+    let t = if pad {
+        challenge_ticket(&e)
+    } else {
+        d.type_pin()
+    };
+    tickets.push(t);
+    if step == Step::RequestingChallenge {
+        return (d, tickets);
+    }
+    let (t, _, _) = d.issue(t);
+    tickets.push(t);
+    if matches!(step, Step::Signing | Step::PinPad) {
+        return (d, tickets);
+    }
+    let (t, _) = sign_application(&d.send(Input::Signed {
+        ticket: t,
+        result: Ok(authentication()),
+    }));
+    tickets.push(t);
+    if step == Step::SigningApplication {
+        return (d, tickets);
+    }
+    let (t, _) = enroll(&d.send(Input::ApplicationSigned {
+        ticket: t,
+        result: Ok(document_signature()),
+    }));
+    tickets.push(t);
+    assert_eq!(step, Step::Enrolling);
+    (d, tickets)
+}
+
+const STEPS: [Step; 12] = [
+    Step::ReadingCard,
+    Step::PasswordEntry,
+    Step::ConfirmPasswordLastTry,
+    Step::ReadingSignCertificate,
+    Step::ConfirmAttributes,
+    Step::ConfirmLastTry,
+    Step::PinEntry,
+    Step::RequestingChallenge,
+    Step::Signing,
+    Step::PinPad,
+    Step::SigningApplication,
+    Step::Enrolling,
+];
+
+/// Every kind of result with every old ticket, each with a usable payload.
+fn send_stale_results(d: &mut Desk, tickets: &[Ticket]) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for &ticket in tickets {
+        let expires_at = d.now + 300;
+        out.extend(d.send(Input::CardRead {
+            ticket,
+            result: Ok(facts(3)),
+        }));
+        out.extend(d.send(Input::SignCertificateRead {
+            ticket,
+            result: Ok(attributes()),
+        }));
+        out.extend(d.send(Input::ChallengeIssued {
+            ticket,
+            result: Ok(challenge(&enroll_request(), expires_at)),
+        }));
+        out.extend(d.send(Input::Signed {
+            ticket,
+            result: Ok(authentication()),
+        }));
+        out.extend(d.send(Input::ApplicationSigned {
+            ticket,
+            result: Ok(document_signature()),
+        }));
+        out.extend(d.send(Input::Enrolled {
+            ticket,
+            result: Ok(enrollment_response()),
+        }));
+    }
+    out
+}
+
+fn assert_clean_card_removed(d: &Desk, effects: &[Effect], step: Step) {
+    assert_eq!(effects.len(), 1, "{step:?}: {effects:?}");
+    assert_eq!(
+        finished(effects),
+        Outcome::Failed {
+            code: Code::CardRemoved,
+            tries_left: None,
+            can_retry: true,
+            field: None,
+        },
+        "{step:?}"
+    );
+    assert!(!d.m.holds_password(), "{step:?}: the password is dropped");
+    assert!(!d.m.holds_pin(), "{step:?}: the PIN is dropped");
+    assert_eq!(d.m.step(), Step::Failed);
+    let v = d.m.view();
+    assert_eq!(v.staff.code, Some(Code::CardRemoved));
+    assert_eq!(v.customer.code, Some(Code::CardRemoved));
+    assert_eq!(v.customer.attributes, None);
+    assert_eq!(
+        (v.staff.tries_left, v.staff.password_tries_left),
+        (None, None)
+    );
+    assert!(v.staff.linked.is_empty() && v.staff.enrollment_id.is_none());
+    assert!(!d.json().contains("佐藤"));
+}
+
+#[test]
+fn a_card_pulled_out_at_any_step_ends_the_enrollment_cleanly() {
+    for step in STEPS {
+        let (mut d, tickets) = drive(step);
+        assert_eq!(d.m.step(), step);
+        let e = d.send(Input::CardRemoved);
+        assert_clean_card_removed(&d, &e, step);
+
+        for input in [
+            Input::StaffConfirmedLastTry,
+            Input::PasswordEntered(password()),
+            Input::AttributesConfirmed,
+            Input::PinEntered(pin()),
+            Input::RetryPin,
+            Input::StartAgain,
+            Input::Tick,
+            Input::CardRemoved,
+        ] {
+            assert!(d.send(input).is_empty(), "{step:?}");
+        }
+        assert!(send_stale_results(&mut d, &tickets).is_empty(), "{step:?}");
+        assert!(!d.m.holds_password() && !d.m.holds_pin());
+
+        // Put back: from scratch, the password typed again before any card step uses it.
+        let t = d.place(false);
+        assert!(!tickets.contains(&t));
+        let e = d.send(Input::CardRead {
+            ticket: t,
+            result: Ok(facts(3)),
+        });
+        assert!(!uses_a_try(&e), "{step:?}");
+        assert!(!uses_a_try(&send_stale_results(&mut d, &tickets)));
+        assert_eq!(d.m.step(), Step::PasswordEntry, "{step:?}");
+        let (_, confirm) = d.type_password();
+        assert!(!confirm);
+    }
+}
+
+#[test]
+fn a_card_step_reporting_the_removal_is_the_same() {
+    for step in [
+        Step::ReadingSignCertificate,
+        Step::Signing,
+        Step::SigningApplication,
+    ] {
+        let (mut d, tickets) = drive(step);
+        let ticket = *tickets.last().unwrap();
+        let removed = || CardError::Transport(TransportError::CardRemoved);
+        let e = match step {
+            Step::ReadingSignCertificate => d.send(Input::SignCertificateRead {
+                ticket,
+                result: Err(removed()),
+            }),
+            Step::Signing => d.send(Input::Signed {
+                ticket,
+                result: Err(removed()),
+            }),
+            _ => d.send(Input::ApplicationSigned {
+                ticket,
+                result: Err(removed()),
+            }),
+        };
+        assert_clean_card_removed(&d, &e, step);
+        assert!(d.send(Input::CardRemoved).is_empty());
+        assert_eq!(d.m.staff_view().code, Some(Code::CardRemoved));
+    }
+}
+
+#[test]
+fn no_secret_and_no_length_reaches_a_view_or_a_debug_line() {
+    for step in STEPS {
+        let (d, _) = drive(step);
+        let json = d.json();
+        for secret in [PIN, PASSWORD, &PASSWORD.to_lowercase()] {
+            assert!(!json.contains(secret), "{step:?}: {json}");
+        }
+        assert!(!json.contains("length"), "{json}");
+        let debug = format!("{:?}", d.m);
+        assert!(!debug.contains(PASSWORD) && !debug.contains(PIN) && !debug.contains("佐藤"));
+    }
+    let mut d = Desk::new();
+    d.at_password(false, 3);
+    let e = d.send(Input::PasswordEntered(password()));
+    assert!(!format!("{e:?}").contains(PASSWORD));
+    assert!(!format!("{:?}", attributes()).contains("佐藤"));
+}

@@ -1,0 +1,286 @@
+//! The password rules, the customer's check, the platform's refusals, cancel and time-out.
+
+use jpki_card::{CardError, StatusWord};
+
+use super::*;
+use crate::enroll::Step;
+use crate::identify::{Actor, CUSTOMER_STEP_SECS, CardFacts};
+
+#[test]
+fn rejected_attributes_end_with_the_municipal_office_as_next_step() {
+    let mut d = Desk::new();
+    d.at_attributes(false, 3);
+    assert!(d.m.holds_password());
+    let e = d.send(Input::AttributesRejected);
+    assert_eq!(failed_code(&e), Code::AttributesRejected);
+    assert!(
+        Code::AttributesRejected
+            .entry()
+            .next_en
+            .contains("municipal office")
+    );
+    assert!(!d.m.holds_password());
+    assert_eq!(d.m.customer_view().code, Some(Code::AttributesRejected));
+    assert!(!uses_a_try(&d.send(Input::PinEntered(pin()))));
+}
+
+#[test]
+fn a_wrong_password_shows_the_tries_and_the_last_one_needs_staff() {
+    let mut d = Desk::new();
+    d.at_password(false, 3);
+    let (t, _) = d.type_password();
+    let e = d.send(Input::SignCertificateRead {
+        ticket: t,
+        result: Err(CardError::PinIncorrect { tries_left: 4 }),
+    });
+    assert!(e.is_empty(), "never retried on its own");
+    assert!(!d.m.holds_password(), "a refused password is dropped");
+    assert_eq!(d.m.step(), Step::PasswordEntry);
+    let customer = d.m.customer_view();
+    assert_eq!(
+        (customer.password_tries_left, customer.code),
+        (Some(4), Some(Code::PasswordWrong))
+    );
+
+    let (t, _) = d.type_password();
+    d.send(Input::SignCertificateRead {
+        ticket: t,
+        result: Err(CardError::PinIncorrect { tries_left: 1 }),
+    });
+    assert_eq!(d.m.step(), Step::ConfirmPasswordLastTry);
+    let staff = d.m.staff_view();
+    assert!(staff.needs_staff_confirmation);
+    assert_eq!(
+        (staff.password_tries_left, staff.code),
+        (Some(1), Some(Code::PasswordLastTry))
+    );
+    // Typed before the confirmation: dropped.
+    assert!(d.send(Input::PasswordEntered(password())).is_empty());
+    assert!(!d.m.holds_password());
+
+    assert!(d.send(Input::StaffConfirmedLastTry).is_empty());
+    assert_eq!(d.m.step(), Step::PasswordEntry);
+    let (t, confirm) = d.type_password();
+    assert!(confirm, "the confirmed last try is passed to the card");
+    assert!(
+        d.send(Input::SignCertificateRead {
+            ticket: t,
+            result: Ok(attributes()),
+        })
+        .is_empty()
+    );
+    assert_eq!(d.m.step(), Step::ConfirmAttributes);
+}
+
+#[test]
+fn the_card_asking_for_confirmation_of_the_password_goes_to_the_staff() {
+    let mut d = Desk::new();
+    d.at_password(false, 3);
+    let (t, _) = d.type_password();
+    d.send(Input::SignCertificateRead {
+        ticket: t,
+        result: Err(CardError::LastTryNeedsConfirmation),
+    });
+    assert_eq!(d.m.step(), Step::ConfirmPasswordLastTry);
+    assert!(!d.m.holds_password());
+}
+
+#[test]
+fn blocked_password_missing_certificate_and_malformed_password() {
+    for (error, code, tries) in [
+        (CardError::PinBlocked, Code::PasswordBlocked, Some(0)),
+        (
+            CardError::PinIncorrect { tries_left: 0 },
+            Code::PasswordBlocked,
+            Some(0),
+        ),
+        (
+            CardError::SignatureCertificateAbsent,
+            Code::NoSignatureCertificate,
+            None,
+        ),
+        (
+            CardError::UnexpectedStatus {
+                step: "READ BINARY",
+                sw: StatusWord(0x6A86),
+            },
+            Code::CardUnreadable,
+            None,
+        ),
+    ] {
+        let mut d = Desk::new();
+        d.at_password(false, 3);
+        let (t, _) = d.type_password();
+        let e = d.send(Input::SignCertificateRead {
+            ticket: t,
+            result: Err(error),
+        });
+        assert_eq!(failed_code(&e), code);
+        assert_eq!(d.m.staff_view().password_tries_left, tries);
+        assert!(!d.m.holds_password());
+    }
+
+    assert!(CustomerPassword::from_customer_window("ab12").is_err());
+    assert!(CustomerPassword::from_customer_window("ABC-123").is_err());
+    let mut d = Desk::new();
+    d.at_password(false, 3);
+    assert!(d.send(Input::PasswordMalformed).is_empty());
+    assert_eq!(d.m.customer_view().code, Some(Code::PasswordFormat));
+    assert_eq!(d.m.step(), Step::PasswordEntry);
+}
+
+#[test]
+fn the_auth_card_is_checked_before_the_password_is_asked() {
+    let mut d = Desk::new();
+    let t = d.place(false);
+    let e = d.send(Input::CardRead {
+        ticket: t,
+        result: Ok(CardFacts {
+            tries_left: 3,
+            certificate_not_after: Some(T0 - 1),
+        }),
+    });
+    assert_eq!(failed_code(&e), Code::CertificateExpired);
+    assert!(d.send(Input::PasswordEntered(password())).is_empty());
+
+    let mut d = Desk::new();
+    let t = d.place(false);
+    let e = d.send(Input::CardRead {
+        ticket: t,
+        result: Ok(facts(0)),
+    });
+    assert_eq!(failed_code(&e), Code::PinBlocked);
+}
+
+#[test]
+fn the_pin_leg_keeps_its_rules_last_try_included() {
+    let mut d = Desk::new();
+    d.at_attributes(false, 1);
+    assert!(d.send(Input::AttributesConfirmed).is_empty());
+    assert_eq!(d.m.step(), Step::ConfirmLastTry);
+    assert!(d.m.staff_view().needs_staff_confirmation);
+    assert!(d.send(Input::StaffConfirmedLastTry).is_empty());
+    assert_eq!(d.m.step(), Step::PinEntry);
+    let t = d.type_pin();
+    let (t, _, confirm) = d.issue(t);
+    assert!(confirm);
+    // A wrong PIN now blocks: the session ends and the password goes.
+    let e = d.send(Input::Signed {
+        ticket: t,
+        result: Err(CardError::PinIncorrect { tries_left: 0 }),
+    });
+    assert_eq!(failed_code(&e), Code::PinBlocked);
+    assert!(!d.m.holds_password());
+    assert_eq!(d.m.staff_view().tries_left, Some(0));
+}
+
+#[test]
+fn a_mismatch_names_the_field_for_staff_only() {
+    let mut d = Desk::new();
+    let (t, _) = d.up_to_sign_application();
+    let (t, _) = enroll(&d.send(Input::ApplicationSigned {
+        ticket: t,
+        result: Ok(document_signature()),
+    }));
+    let e = d.send(Input::Enrolled {
+        ticket: t,
+        result: Err(crate::backend::BackendFailure::Problem {
+            status: 422,
+            code: "attributes_mismatch".into(),
+            detail: "address differs".into(),
+            field: Some("application.address".into()),
+            reason: None,
+        }),
+    });
+    assert_eq!(
+        finished(&e),
+        Outcome::Failed {
+            code: Code::AttributesMismatch,
+            tries_left: None,
+            can_retry: false,
+            field: Some("application.address".into()),
+        }
+    );
+    assert_eq!(
+        d.m.staff_view().field.as_deref(),
+        Some("application.address")
+    );
+    let customer = serde_json::to_string(&d.m.customer_view()).unwrap();
+    assert!(!customer.contains("application.address"));
+    assert_eq!(d.m.customer_view().code, Some(Code::AskStaff));
+}
+
+#[test]
+fn platform_refusals_and_a_late_signature() {
+    for (failure, code) in [
+        (
+            problem(422, "certificate_revoked"),
+            Code::CertificateRevoked,
+        ),
+        (problem(422, "signature_invalid"), Code::CertificateRefused),
+        (unreachable_platform(), Code::PlatformUnavailable),
+    ] {
+        let mut d = Desk::new();
+        let (t, _) = d.up_to_sign_application();
+        let (t, _) = enroll(&d.send(Input::ApplicationSigned {
+            ticket: t,
+            result: Ok(document_signature()),
+        }));
+        let e = d.send(Input::Enrolled {
+            ticket: t,
+            result: Err(failure),
+        });
+        assert_eq!(failed_code(&e), code);
+    }
+    // The password step outlived the challenge: nothing is sent.
+    let mut d = Desk::new();
+    let (t, _) = d.up_to_sign_application();
+    d.now += 300;
+    let e = d.send(Input::ApplicationSigned {
+        ticket: t,
+        result: Ok(document_signature()),
+    });
+    assert_eq!(failed_code(&e), Code::ChallengeExpired);
+    read_ticket_of(&d.send(Input::StartAgain));
+}
+
+fn read_ticket_of(effects: &[Effect]) {
+    assert!(matches!(effects, [Effect::ReadCard { .. }]), "{effects:?}");
+}
+
+#[test]
+fn cancel_and_time_out_drop_the_password() {
+    let mut d = Desk::new();
+    d.at_attributes(false, 3);
+    let e = d.send(Input::Cancel(Actor::Customer));
+    assert_eq!(
+        finished(&e),
+        Outcome::Cancelled {
+            by: Actor::Customer
+        }
+    );
+    assert!(!d.m.holds_password());
+
+    // Cancel while the card reads the certificate: the card step is abandoned.
+    let mut d = Desk::new();
+    d.at_password(false, 3);
+    let (t, _) = d.type_password();
+    let e = d.send(Input::Cancel(Actor::Staff));
+    assert!(matches!(e.first(), Some(Effect::AbortCardOperation)));
+    assert!(!d.m.holds_password());
+    let late = d.send(Input::SignCertificateRead {
+        ticket: t,
+        result: Ok(attributes()),
+    });
+    assert!(late.is_empty());
+    assert_eq!(d.m.customer_view().attributes, None);
+
+    // The customer walks away while checking the attributes.
+    let mut d = Desk::new();
+    d.at_attributes(false, 3);
+    d.now += CUSTOMER_STEP_SECS - 1;
+    let e = d.send(Input::Tick);
+    assert_eq!(failed_code(&e), Code::TimedOut);
+    assert!(!d.m.holds_password());
+    assert_eq!(d.m.customer_view().attributes, None);
+}

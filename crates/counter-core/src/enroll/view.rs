@@ -1,0 +1,267 @@
+//! What the two windows show during an enrollment. The attributes appear on the customer
+//! window only, and only while the customer checks them; neither view has a field for the
+//! password, the PIN or their lengths.
+
+use serde::{Deserialize, Serialize};
+
+use super::effect::{Outcome, ServiceLine};
+use super::input::SignAttributes;
+use super::{Enrollment, Phase};
+use crate::codes::Code;
+use crate::identify::{LegStep, MenuLine};
+
+/// The step an enrollment is at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// No card on the reader.
+    WaitingForCard,
+    /// The auth PIN's tries and the auth certificate are being read.
+    ReadingCard,
+    /// The customer types the signature password.
+    PasswordEntry,
+    /// One password try left: staff confirm with the customer first.
+    ConfirmPasswordLastTry,
+    /// The card checks the password and hands out the sign certificate.
+    ReadingSignCertificate,
+    /// The customer checks name, address, birth date and sex.
+    ConfirmAttributes,
+    /// One PIN try left: staff confirm with the customer first.
+    ConfirmLastTry,
+    /// The customer enters the auth PIN (or presses "enter the PIN" on a PIN pad reader).
+    PinEntry,
+    /// Waiting for the platform's challenge.
+    RequestingChallenge,
+    /// The customer types the PIN on the reader's PIN pad.
+    PinPad,
+    /// The card signs the challenge.
+    Signing,
+    /// The card signs the application with the password.
+    SigningApplication,
+    /// The platform links the card.
+    Enrolling,
+    /// Linked.
+    Enrolled,
+    /// Ended without linking (the code says why and what next).
+    Failed,
+    /// Cancelled.
+    Cancelled,
+}
+
+/// The staff window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    /// The step.
+    pub step: Step,
+    /// The services being linked, as staff prepared them.
+    pub services: Vec<ServiceLine>,
+    /// Whether the customer types the PIN on the reader's PIN pad.
+    pub pin_pad: bool,
+    /// Tries the auth PIN has left, when known.
+    pub tries_left: Option<u8>,
+    /// Tries the signature password has left, when known.
+    pub password_tries_left: Option<u8>,
+    /// What to tell the staff.
+    pub code: Option<Code>,
+    /// The attribute a refusal names (`attributes_mismatch`), for staff only.
+    pub field: Option<String>,
+    /// The staff must confirm a last try ([`super::Input::StaffConfirmedLastTry`]).
+    pub needs_staff_confirmation: bool,
+    /// Whether [`super::Input::StartAgain`] is offered.
+    pub can_retry: bool,
+    /// Seconds the customer has left at this step, when a limit runs.
+    pub seconds_left: Option<i64>,
+    /// The limit is about to end.
+    pub time_warning: bool,
+    /// The platform's id of the enrollment.
+    pub enrollment_id: Option<String>,
+    /// Every service now linked.
+    pub linked: Vec<MenuLine>,
+}
+
+/// The customer window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerView {
+    /// The step.
+    pub step: Step,
+    /// The services being linked.
+    pub services: Vec<ServiceLine>,
+    /// The sign certificate's attributes, while the customer checks them.
+    pub attributes: Option<SignAttributes>,
+    /// Whether to type the PIN on the reader's PIN pad.
+    pub pin_pad: bool,
+    /// Tries the auth PIN has left, when known.
+    pub tries_left: Option<u8>,
+    /// Tries the signature password has left, when known.
+    pub password_tries_left: Option<u8>,
+    /// What to tell the customer, passed through [`Code::for_customer`].
+    pub code: Option<Code>,
+    /// Whether "start again" is offered.
+    pub can_retry: bool,
+    /// Seconds left at this step, when a limit runs.
+    pub seconds_left: Option<i64>,
+    /// Offer "I need more time".
+    pub time_warning: bool,
+    /// Every service now linked.
+    pub linked: Vec<MenuLine>,
+}
+
+/// Both windows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    /// The staff window.
+    pub staff: StaffView,
+    /// The customer window.
+    pub customer: CustomerView,
+}
+
+impl Enrollment {
+    /// The step the session is at.
+    pub fn step(&self) -> Step {
+        match &self.phase {
+            Phase::Idle => Step::WaitingForCard,
+            Phase::Reading { .. } => Step::ReadingCard,
+            Phase::PasswordEntry { .. } => Step::PasswordEntry,
+            Phase::ConfirmPasswordLastTry { .. } => Step::ConfirmPasswordLastTry,
+            Phase::ReadingSignCertificate { .. } => Step::ReadingSignCertificate,
+            Phase::ConfirmAttributes { .. } => Step::ConfirmAttributes,
+            Phase::Pin { leg, .. } => match leg.step() {
+                LegStep::ConfirmLastTry => Step::ConfirmLastTry,
+                LegStep::PinEntry => Step::PinEntry,
+                LegStep::RequestingChallenge => Step::RequestingChallenge,
+                LegStep::PinPad => Step::PinPad,
+                LegStep::Signing => Step::Signing,
+            },
+            Phase::SigningApplication { .. } => Step::SigningApplication,
+            Phase::Enrolling { .. } => Step::Enrolling,
+            Phase::Done(Outcome::Enrolled { .. }) => Step::Enrolled,
+            Phase::Done(Outcome::Failed { .. }) => Step::Failed,
+            Phase::Done(Outcome::Cancelled { .. }) => Step::Cancelled,
+        }
+    }
+
+    /// How the session ended, while its result is on screen.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        match &self.phase {
+            Phase::Done(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Both windows.
+    pub fn view(&self) -> View {
+        View {
+            staff: self.staff_view(),
+            customer: self.customer_view(),
+        }
+    }
+
+    /// The staff window.
+    pub fn staff_view(&self) -> StaffView {
+        let step = self.step();
+        let (field, enrollment_id) = match &self.phase {
+            Phase::Done(Outcome::Failed { field, .. }) => (field.clone(), None),
+            Phase::Done(Outcome::Enrolled { enrollment_id, .. }) => {
+                (None, Some(enrollment_id.clone()))
+            }
+            _ => (None, None),
+        };
+        StaffView {
+            step,
+            services: self.service_lines(),
+            pin_pad: self.pin_pad,
+            tries_left: self.tries_left(),
+            password_tries_left: self.password_tries_left(),
+            code: self.code(),
+            field,
+            needs_staff_confirmation: matches!(
+                step,
+                Step::ConfirmLastTry | Step::ConfirmPasswordLastTry
+            ),
+            can_retry: self.can_retry(),
+            seconds_left: self.timer.seconds_left(self.now),
+            time_warning: self.timer.warning(self.now),
+            enrollment_id,
+            linked: self.linked(),
+        }
+    }
+
+    /// The customer window.
+    pub fn customer_view(&self) -> CustomerView {
+        CustomerView {
+            step: self.step(),
+            services: self.service_lines(),
+            attributes: match &self.phase {
+                Phase::ConfirmAttributes { attributes, .. } => Some(attributes.clone()),
+                _ => None,
+            },
+            pin_pad: self.pin_pad,
+            tries_left: self.tries_left(),
+            password_tries_left: self.password_tries_left(),
+            code: self.code().map(Code::for_customer),
+            can_retry: self.can_retry(),
+            seconds_left: self.timer.seconds_left(self.now),
+            time_warning: self.timer.warning(self.now),
+            linked: self.linked(),
+        }
+    }
+
+    fn service_lines(&self) -> Vec<ServiceLine> {
+        self.services
+            .iter()
+            .map(|s| ServiceLine {
+                service_id: s.service_id().to_owned(),
+                kind: s.kind(),
+            })
+            .collect()
+    }
+
+    fn tries_left(&self) -> Option<u8> {
+        match &self.phase {
+            Phase::Pin { leg, .. } => Some(leg.tries_left()),
+            Phase::Done(Outcome::Failed {
+                code: Code::PinBlocked,
+                tries_left,
+                ..
+            }) => *tries_left,
+            _ => None,
+        }
+    }
+
+    fn password_tries_left(&self) -> Option<u8> {
+        match &self.phase {
+            Phase::PasswordEntry { tries_left, .. }
+            | Phase::ReadingSignCertificate { tries_left, .. } => *tries_left,
+            Phase::ConfirmPasswordLastTry { .. } => Some(1),
+            Phase::Done(Outcome::Failed {
+                code: Code::PasswordBlocked | Code::PasswordWrong,
+                tries_left,
+                ..
+            }) => *tries_left,
+            _ => None,
+        }
+    }
+
+    fn code(&self) -> Option<Code> {
+        match &self.phase {
+            Phase::PasswordEntry { message, .. } => *message,
+            Phase::ConfirmPasswordLastTry { .. } => Some(Code::PasswordLastTry),
+            Phase::Pin { leg, .. } => leg.message(),
+            Phase::Done(Outcome::Failed { code, .. }) => Some(*code),
+            _ => None,
+        }
+    }
+
+    fn can_retry(&self) -> bool {
+        matches!(&self.phase, Phase::Done(o) if self.card_on_reader && o.can_retry())
+    }
+
+    fn linked(&self) -> Vec<MenuLine> {
+        match &self.phase {
+            Phase::Done(Outcome::Enrolled { linked, .. }) => {
+                linked.iter().map(MenuLine::from).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
