@@ -101,6 +101,22 @@ pub enum Code {
     FallbackRecorded,
     /// The receipt-system export failed.
     ExportFailed,
+    /// The qualification was lost, and the insurer returned a newer one (validity 3).
+    NewQualificationAvailable,
+    /// A name holds ● substitutions or characters outside JIS levels 1/2 (eligibility.md R2).
+    NameCharacters,
+    /// The insurance card's expiration date is within 3 months.
+    CardExpiringSoon,
+    /// The insurer sent a processing-result message to show verbatim.
+    InsurerMessage,
+    /// The insurance in the result differs from the clinic's chart.
+    InsuranceChanged,
+    /// A fallback form field is missing or malformed (the error names it).
+    FallbackFieldInvalid,
+    /// A later re-check contradicts what the patient presented.
+    RecheckContradiction,
+    /// The re-check queue gave up: the insurer never answered in time.
+    RecheckGaveUp,
     // --- payments ---
     /// The amount is outside 1..=99,999,999 yen.
     AmountInvalid,
@@ -272,6 +288,22 @@ table! {
         "通常の負担割合で受付してください。再確認は自動で行います", "Charge the normal share; the re-check runs automatically";
     ExportFailed, Staff, true, "レセコンへの出力に失敗しました", "The export to the receipt system failed",
         "出力先フォルダを確認してください", "Check the export folder";
+    NewQualificationAvailable, Staff, false, "資格は喪失しています。新しい資格があります", "The qualification was lost; a newer one exists",
+        "新しい資格の保険者番号・記号・番号で受付してください", "Register the new insurer number, symbol and number";
+    NameCharacters, Staff, false, "氏名に置換文字（●）またはJIS第1・第2水準外の文字があります", "The name holds ● substitutions or characters outside JIS levels 1/2",
+        "元の表記のまま保存してください。レセプト請求で受け付けられない場合があります", "Keep the raw value; the claims system may reject it";
+    CardExpiringSoon, Staff, false, "保険の有効期限が3か月以内です", "The insurance card expires within 3 months",
+        "更新の予定を患者さんにお伝えください", "Tell the patient it expires soon";
+    InsurerMessage, Staff, false, "保険者からのメッセージがあります", "The insurer sent a message",
+        "表示されたメッセージを確認してください", "Read the message shown";
+    InsuranceChanged, Staff, false, "保険情報がカルテと異なります", "The insurance differs from the chart",
+        "カルテの保険情報を更新してください", "Update the insurance in the chart";
+    FallbackFieldInvalid, Staff, true, "入力内容に誤りがあります", "A field of the form is not valid",
+        "表示された項目を書類のとおりに入力してください", "Enter the field shown as printed on the document";
+    RecheckContradiction, Staff, false, "再確認の結果が提示書類と異なります", "The re-check contradicts the document presented",
+        "保険情報と負担割合を確認し、必要なら精算し直してください", "Check the insurance and ratio; settle the difference if needed";
+    RecheckGaveUp, Staff, false, "再確認ができませんでした", "The re-check could not be completed",
+        "保険者に問い合わせ、提示書類で請求してください", "Ask the insurer and claim with the document presented";
     AmountInvalid, Staff, true, "金額が正しくありません", "The amount is not valid",
         "1円〜99,999,999円で入力してください", "Enter 1 to 99,999,999 yen";
     PaymentApproved, Both, false, "お支払いが完了しました", "The payment is complete",

@@ -1,0 +1,201 @@
+//! The insurer's answer and what staff do with it: warnings, the R7 block, the choice
+//! among several matches, and the export.
+
+use counter_api::ProblemCode;
+use counter_api::insurer::EligibilityResponse;
+use counter_api::jst::CivilDate;
+
+use super::export::ResultMessage;
+use super::fallback::FallbackReason;
+use super::machine::{Answered, CheckError, Effect, EligibilityCheck, ExportState, Stage};
+use super::record::AuditAction;
+use super::validity::Validity;
+use super::warnings::{Warning, assess};
+use crate::{BackendFailure, UnixTime};
+
+/// The fallback reason of a failed eligibility call.
+pub fn failure_reason(f: &BackendFailure) -> FallbackReason {
+    match f {
+        BackendFailure::Problem { .. } if f.problem() == Some(ProblemCode::AssertionExpired) => {
+            FallbackReason::AssertionExpired
+        }
+        _ if f.outcome_unknown() => FallbackReason::InsurerUnavailable,
+        BackendFailure::Unreachable { .. } => FallbackReason::InsurerUnavailable,
+        _ => FallbackReason::InsurerError,
+    }
+}
+
+impl EligibilityCheck {
+    pub(super) fn answered(
+        &mut self,
+        outcome: Result<EligibilityResponse, BackendFailure>,
+        now: UnixTime,
+    ) -> Result<Vec<Effect>, CheckError> {
+        let Stage::Checking { consents, date } = &self.stage else {
+            return Err(self.not_now());
+        };
+        let (consents, date) = (*consents, date.clone());
+        // An answer that names another check is never shown (R8: no other person's data).
+        let reason = match &outcome {
+            Ok(r)
+                if r.arbitrary_identifier
+                    .as_deref()
+                    .is_some_and(|a| a != self.check_id) =>
+            {
+                Some(FallbackReason::InsurerError)
+            }
+            Ok(_) => None,
+            Err(f) => Some(failure_reason(f)),
+        };
+        if let Some(reason) = reason {
+            self.stage = Stage::NeedsFallback {
+                reason,
+                consents: Some(consents),
+                date: Some(date),
+            };
+            return Ok(vec![
+                self.audit(
+                    now,
+                    AuditAction::EligibilityFailed {
+                        code: reason.code(),
+                    },
+                ),
+                self.failed_record(reason, now),
+            ]);
+        }
+        let Ok(response) = outcome else {
+            return Err(self.not_now());
+        };
+        let today = CivilDate::parse(&date).unwrap_or_else(|| CivilDate::of(now));
+        let warnings = assess(&response, self.clinic.as_ref(), self.holder.as_ref(), today);
+        let answered = Answered {
+            answered_at: now,
+            date,
+            consents,
+            warnings,
+            acknowledged: false,
+            chosen: None,
+            export: ExportState::NotExported,
+            response,
+        };
+        let mut fx = vec![self.audit(
+            now,
+            AuditAction::EligibilityAnswered {
+                validity: answered.response.qualification_validity.clone(),
+                warnings: answered.warnings.iter().map(Warning::code).collect(),
+            },
+        )];
+        fx.push(self.card_record(&answered, now));
+        let blocked = answered.blocked();
+        self.stage = Stage::Answered(Box::new(answered));
+        if !blocked {
+            fx.extend(self.reveal(now));
+        }
+        Ok(fx)
+    }
+
+    /// The details become visible: log it, and export when the site exports.
+    fn reveal(&mut self, now: UnixTime) -> Vec<Effect> {
+        let mut fx = vec![self.audit(now, AuditAction::DetailsShown)];
+        if self.settings.export {
+            fx.extend(self.export_effects(now));
+        }
+        fx
+    }
+
+    fn export_effects(&mut self, now: UnixTime) -> Vec<Effect> {
+        let Stage::Answered(a) = &mut self.stage else {
+            return vec![];
+        };
+        let reference = self.clinic.as_ref().and_then(|c| c.patient_id.as_deref());
+        let files = ResultMessage {
+            check_id: &self.check_id,
+            medical_institution_code: &self.settings.medical_institution_code,
+            executed_at: a.answered_at,
+            confirmation_date: &a.date,
+            response: &a.response,
+            reference_number: reference,
+            prescription: a.consents.prescription,
+        }
+        .files();
+        a.export = ExportState::Pending;
+        let names = files.iter().map(|f| f.name.clone()).collect();
+        vec![
+            self.audit(now, AuditAction::Exported { files: names }),
+            Effect::Export { files },
+        ]
+    }
+
+    pub(super) fn acknowledge(&mut self, now: UnixTime) -> Result<Vec<Effect>, CheckError> {
+        let Stage::Answered(a) = &mut self.stage else {
+            return Err(self.not_now());
+        };
+        if a.acknowledged {
+            return Ok(vec![]);
+        }
+        let was_blocked = a.blocked();
+        a.acknowledged = true;
+        let codes = a.warnings.iter().map(Warning::code).collect();
+        let mut fx = vec![self.audit(now, AuditAction::WarningsAcknowledged { codes })];
+        if was_blocked {
+            fx.extend(self.reveal(now));
+        }
+        Ok(fx)
+    }
+
+    pub(super) fn choose_record(
+        &mut self,
+        index: usize,
+        now: UnixTime,
+    ) -> Result<Vec<Effect>, CheckError> {
+        let Stage::Answered(a) = &mut self.stage else {
+            return Err(self.not_now());
+        };
+        if Validity::parse(&a.response.qualification_validity) != Validity::MultipleMatches {
+            return Err(self.not_now());
+        }
+        if index >= a.response.results.len() {
+            return Err(CheckError::NoSuchRecord { index });
+        }
+        a.chosen = Some(index);
+        let Stage::Answered(a) = &self.stage else {
+            return Err(self.not_now());
+        };
+        Ok(vec![
+            self.audit(now, AuditAction::RecordChosen { record: index }),
+            self.card_record(a, now),
+        ])
+    }
+
+    pub(super) fn export_again(&mut self, now: UnixTime) -> Result<Vec<Effect>, CheckError> {
+        let Stage::Answered(a) = &self.stage else {
+            return Err(self.not_now());
+        };
+        if a.blocked() {
+            return Err(CheckError::DetailsWithheld);
+        }
+        if !self.settings.export {
+            return Err(self.not_now());
+        }
+        Ok(self.export_effects(now))
+    }
+
+    pub(super) fn export_done(
+        &mut self,
+        ok: bool,
+        now: UnixTime,
+    ) -> Result<Vec<Effect>, CheckError> {
+        let Stage::Answered(a) = &mut self.stage else {
+            return Err(self.not_now());
+        };
+        if a.export != ExportState::Pending {
+            return Err(self.not_now());
+        }
+        if ok {
+            a.export = ExportState::Written;
+            return Ok(vec![]);
+        }
+        a.export = ExportState::Failed;
+        Ok(vec![self.audit(now, AuditAction::ExportFailed)])
+    }
+}

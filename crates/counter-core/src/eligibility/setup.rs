@@ -1,0 +1,197 @@
+//! What a check starts from: the counter's mode and settings, the consent screens the site
+//! offers, and what the terminal already knows about the person (the clinic's chart, the
+//! card holder's enrolled attributes).
+
+use counter_api::platform::Sex;
+use serde::{Deserialize, Serialize};
+
+/// Longest check id: it is the `ArbitraryFileIdentifier` and part of a file name
+/// (eligibility.md §2.1). The insurer echoes at most 100 characters
+/// (`backend-insurer` `MAX_ECHO_CHARS`); 64 keeps file names short.
+pub const MAX_CHECK_ID_LEN: usize = 64;
+
+/// Where the terminal stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// A clinic's or hospital's reception (医療機関).
+    Reception,
+    /// A pharmacy (薬局).
+    Pharmacy,
+}
+
+/// The consent screens the site offers on the customer's screen (eligibility.md §1.2
+/// step 3: each site enables the items it uses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentsOffered {
+    /// 薬剤情報 (`PharmacistsInfoConsFlg`).
+    pub medication: bool,
+    /// 特定健診情報 (`SpecificHealthCheckupsInfoConsFlg`).
+    pub health_checks: bool,
+    /// 診療情報 (`DiagnosisInfoConsFlg`); off by default in the real system (§1.2).
+    pub treatment: bool,
+    /// 手術情報 (`OperationInfoConsFlg`); off by default in the real system (§1.2).
+    pub surgery: bool,
+    /// The single 包括同意 (blanket consent) choice, offered since 2024-10-07 (§1.2).
+    pub blanket: bool,
+    /// The separate 限度額 screen of before 2024-10. When it is not offered the terminal
+    /// sends `LimitApplicationCertificateRelatedConsFlg` = 1: the law requires the
+    /// information to be provided anyway (§1.2 step 3).
+    pub limit_certificate_screen: bool,
+    /// The 処方箋形式 question (`PrescriptionIssueSelect`, §1.2 step 4), at clinics that
+    /// issue e-prescriptions.
+    pub prescription_format: bool,
+}
+
+impl ConsentsOffered {
+    /// A clinic's reception: medication and health checks, the blanket choice, and the
+    /// prescription format (the clinic issues the prescription). Treatment and surgery are
+    /// off, as the real system's defaults (§1.2 step 3).
+    pub fn reception_default() -> Self {
+        Self {
+            medication: true,
+            health_checks: true,
+            treatment: false,
+            surgery: false,
+            blanket: true,
+            limit_certificate_screen: false,
+            prescription_format: true,
+        }
+    }
+
+    /// A pharmacy: medication and health checks and the blanket choice; no prescription
+    /// format question, since the pharmacy receives the prescription the clinic chose
+    /// (our reading of §1.2 step 4 [C]).
+    pub fn pharmacy_default() -> Self {
+        Self {
+            prescription_format: false,
+            ..Self::reception_default()
+        }
+    }
+
+    /// The default of a mode.
+    pub fn default_for(mode: Mode) -> Self {
+        match mode {
+            Mode::Reception => Self::reception_default(),
+            Mode::Pharmacy => Self::pharmacy_default(),
+        }
+    }
+}
+
+/// The site's settings for eligibility checks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSettings {
+    /// 医療機関コード (`MedicalInstitutionCode`): 10 digits (eligibility.md §2.1).
+    pub medical_institution_code: String,
+    /// The consent screens offered.
+    pub consents_offered: ConsentsOffered,
+    /// Whether results are handed to the receipt system as files (§2.6, §2.7 item 1).
+    pub export: bool,
+}
+
+/// What the clinic's chart says about the patient. Every field is optional: a first visit
+/// has no chart.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicRecord {
+    /// The clinic's patient id (照会番号, `ReferenceNumber`, eligibility.md §2.3).
+    pub patient_id: Option<String>,
+    /// 氏名 as on the chart.
+    pub name: Option<String>,
+    /// 氏名カナ as on the chart (any kana width).
+    pub kana: Option<String>,
+    /// 生年月日, `YYYYMMDD` or `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// 性別.
+    pub sex: Option<Sex>,
+    /// `InsurerNumber` on the chart.
+    pub insurer_number: Option<String>,
+    /// `InsuredCardSymbol` on the chart.
+    pub symbol: Option<String>,
+    /// `InsuredIdentificationNumber` on the chart.
+    pub number: Option<String>,
+    /// `InsuredBranchNumber` on the chart.
+    pub branch: Option<String>,
+}
+
+/// The card holder's attributes, when known from an earlier enrollment (the signature
+/// certificate's 基本4情報 as confirmed then).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardHolder {
+    /// 氏名.
+    pub name: Option<String>,
+    /// 生年月日, `YYYYMMDD` or `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// 性別.
+    pub sex: Option<Sex>,
+}
+
+/// Why a check could not be set up: the caller passed something malformed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The medical institution code is not 10 digits.
+    #[error("the medical institution code must be 10 digits (eligibility.md §2.1)")]
+    InstitutionCode,
+    /// The check id cannot serve as `ArbitraryFileIdentifier` and file-name part.
+    #[error("the check id must be 1 to 64 ASCII letters, digits, '-' or '_'")]
+    CheckId,
+}
+
+/// Checks the settings.
+pub(crate) fn validate_settings(s: &CheckSettings) -> Result<(), SetupError> {
+    let c = &s.medical_institution_code;
+    if c.len() == 10 && c.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(SetupError::InstitutionCode)
+    }
+}
+
+/// Checks a check id (a file-name part, so no path separators, dots or spaces).
+pub(crate) fn validate_check_id(id: &str) -> Result<(), SetupError> {
+    let ok = (1..=MAX_CHECK_ID_LEN).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(SetupError::CheckId) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_are_safe_file_name_parts() {
+        assert!(validate_check_id("chk-2026_001").is_ok());
+        for bad in ["", "../x", "a b", "a.xml", "名前", &"x".repeat(65)] {
+            assert_eq!(validate_check_id(bad), Err(SetupError::CheckId), "{bad}");
+        }
+    }
+
+    #[test]
+    fn modes_differ_in_the_prescription_question_only() {
+        let r = ConsentsOffered::default_for(Mode::Reception);
+        let p = ConsentsOffered::default_for(Mode::Pharmacy);
+        assert!(r.prescription_format && !p.prescription_format);
+        assert!(!r.treatment && !r.surgery && r.blanket);
+        assert_eq!(
+            ConsentsOffered {
+                prescription_format: true,
+                ..p
+            },
+            r
+        );
+    }
+
+    #[test]
+    fn institution_code_is_ten_digits() {
+        let mut s = CheckSettings {
+            medical_institution_code: "1312345678".into(),
+            consents_offered: ConsentsOffered::reception_default(),
+            export: true,
+        };
+        assert!(validate_settings(&s).is_ok());
+        s.medical_institution_code = "131234567".into();
+        assert_eq!(validate_settings(&s), Err(SetupError::InstitutionCode));
+    }
+}
