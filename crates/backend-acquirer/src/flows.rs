@@ -80,6 +80,20 @@ async fn record(
 
 /// A payment request that changes money: idempotent under `key`.
 pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -> Response {
+    // Run to the end on a task of its own: a client that hangs up (a terminal's timeout)
+    // must not cancel the request half-way and leave its key claimed forever; a real
+    // acquirer goes on processing, and the terminal learns the outcome by a status query.
+    match tokio::spawn(mutate_to_the_end(a, t, key, op)).await {
+        Ok(r) => r,
+        Err(e) => ApiError::new(
+            ProblemCode::Internal,
+            format!("the request failed inside the server: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -> Response {
     let fp = op.fingerprint();
     let now = a.now();
     let claim = {

@@ -38,6 +38,8 @@ pub mod registry;
 pub mod schema;
 pub mod server;
 pub mod signing;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use config::Settings;
 pub use platform::Platform;

@@ -1,1 +1,27 @@
-//! (being written)
+//! # counter-runtime
+//!
+//! The I/O shell around `counter-core`: it carries out the workflows' effects and feeds
+//! the results back.
+//!
+//! **Owns:** the HTTPS clients of the platform, the insurer and the acquirer (reqwest on
+//! rustls with the backend CA pinned and the terminal's client certificate, timeouts;
+//! [`http`], [`tls`]); the payment shell that journals before it sends and resolves sales
+//! in doubt on start ([`payments`]); the clock and the idempotency keys ([`clock`]); the
+//! terminal's configuration file ([`config`]); crash points for the crash-matrix tests
+//! ([`crash`]); the headless driver `madoguchi-counter`.
+//!
+//! **Never:** decides a workflow itself (that is `counter-core`), retries a request that is
+//! not idempotent, logs a PIN, an assertion or a certificate, or trusts any CA but the
+//! configured one.
+
+pub mod card;
+pub mod clock;
+pub mod config;
+pub mod crash;
+pub mod error;
+pub mod http;
+pub mod ident;
+pub mod payments;
+pub mod tls;
+
+pub use error::RuntimeError;

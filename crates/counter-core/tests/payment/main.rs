@@ -1,5 +1,5 @@
 //! Scenario tests of the payment workflows: scripted acquirer answers, a simulated clock.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod close;
 mod machine;

@@ -1,0 +1,243 @@
+//! `madoguchi-counter`: the counter's workflows without a window, for scripted runs,
+//! demonstrations and the crash-matrix tests.
+//!
+//! Every command starts by resolving the payments left in doubt (recovery on start), then
+//! does its work and prints one JSON document on standard output. PINs are read from
+//! standard input (`--pin-stdin`), never from the command line, where `ps` would show them.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::{Parser, Subcommand};
+use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest};
+use counter_core::payment::cashier::{Checkout, check_amount};
+use counter_runtime::card::CardAccess;
+use counter_runtime::clock::{Clock, SystemClock};
+use counter_runtime::config::Config;
+use counter_runtime::payments::Payments;
+use counter_runtime::{RuntimeError, ident};
+use serde_json::json;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "madoguchi-counter",
+    version,
+    about = "The counter's workflows, headless"
+)]
+struct Cli {
+    /// The terminal's configuration file (TOML).
+    #[arg(long, env = "MADOGUCHI_CONFIG")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Resolve payments left in doubt and print what happened to each.
+    Recover,
+    /// Take a payment: identify with the card (PIN from stdin), pick the linked payment
+    /// method, authorise and capture.
+    Pay {
+        /// Amount in yen.
+        #[arg(long)]
+        amount: u64,
+        /// Order reference (default: the sale's id).
+        #[arg(long)]
+        order: Option<String>,
+        /// PC/SC reader name.
+        #[arg(long, conflicts_with = "virtual_card")]
+        reader: Option<String>,
+        /// A persona file used as a virtual card in this process.
+        #[arg(long)]
+        virtual_card: Option<PathBuf>,
+        /// Read the PIN from the first line of standard input.
+        #[arg(long)]
+        pin_stdin: bool,
+    },
+    /// Void a sale of today.
+    Void {
+        /// The sale's local id.
+        #[arg(long)]
+        sale: String,
+    },
+    /// Refund part or all of a captured sale.
+    Refund {
+        /// The sale's local id.
+        #[arg(long)]
+        sale: String,
+        /// Amount in yen.
+        #[arg(long)]
+        amount: u64,
+    },
+    /// Close a business day (YYYY-MM-DD, JST) against the acquirer's totals.
+    Close {
+        /// The date.
+        #[arg(long)]
+        date: String,
+    },
+}
+
+fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
+    let e = code.entry();
+    println!(
+        "{}",
+        json!({"ok": false, "code": code.as_str(), "message": e.en, "next": e.next_en, "detail": detail})
+    );
+    ExitCode::from(2)
+}
+
+fn runtime_fail(e: &RuntimeError) -> ExitCode {
+    fail(e.code(), &e.to_string())
+}
+
+fn read_pin() -> Result<jpki_card::AuthPin, counter_core::Code> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|_| counter_core::Code::PinFormat)?;
+    let pin = jpki_card::AuthPin::new(line.trim_end_matches(['\r', '\n']));
+    // Overwrite the line buffer: the PIN lives on only inside AuthPin (zeroised).
+    line.clear();
+    line.shrink_to_fit();
+    pin.map_err(|_| counter_core::Code::PinFormat)
+}
+
+fn main() -> ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(counter_core::Code::Internal, &e.to_string()),
+    };
+    rt.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let config = match Config::load(&cli.config) {
+        Ok(c) => c,
+        Err(e) => return runtime_fail(&e),
+    };
+    let backends = match config.backends() {
+        Ok(b) => b,
+        Err(e) => return runtime_fail(&e),
+    };
+    let store = match counter_store::Store::open(&config.file.database) {
+        Ok(s) => Arc::new(Mutex::new(s)),
+        Err(e) => return runtime_fail(&RuntimeError::from(e)),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let f = &config.file;
+    let payments = Payments::new(
+        store,
+        backends.clone(),
+        clock.clone(),
+        &f.terminal_id,
+        &f.merchant_id,
+    );
+    // Recovery on start, before anything new.
+    let recovered = match payments.recover().await {
+        Ok(r) => r,
+        Err(e) => return runtime_fail(&e),
+    };
+    let out = match cli.command {
+        Command::Recover => Ok(json!({"ok": true, "recovered": recovered})),
+        Command::Pay {
+            amount,
+            order,
+            reader,
+            virtual_card,
+            pin_stdin,
+        } => {
+            let access = match (reader, virtual_card) {
+                (Some(r), _) => CardAccess::Reader(r),
+                (None, Some(p)) => CardAccess::Virtual(p),
+                (None, None) => {
+                    return fail(
+                        counter_core::Code::ReaderUnavailable,
+                        "name --reader or --virtual-card",
+                    );
+                }
+            };
+            if !pin_stdin {
+                return fail(
+                    counter_core::Code::PinFormat,
+                    "give the PIN on standard input with --pin-stdin",
+                );
+            }
+            let amount = match check_amount(amount) {
+                Ok(a) => a,
+                Err(c) => return fail(c, "amount"),
+            };
+            let pin = match read_pin() {
+                Ok(p) => p,
+                Err(c) => return fail(c, "the PIN is 4 digits"),
+            };
+            let request = ChallengeRequest {
+                purpose: ChallengePurpose::Payment,
+                context: Some(ChallengeContext {
+                    merchant_id: f.merchant_id.clone(),
+                    amount_jpy: amount,
+                }),
+            };
+            let id = match ident::identify(
+                &backends,
+                &access,
+                pin,
+                &request,
+                &f.backends.platform_id,
+                &f.terminal_id,
+                clock.as_ref(),
+            )
+            .await
+            {
+                Ok(id) => id,
+                Err(c) => return fail(c, "identification"),
+            };
+            let checkout = match Checkout::new(&f.merchant_id, amount, id.menu) {
+                Ok(c) => c,
+                Err(c) => return fail(c, "menu"),
+            };
+            // Headless: the first linked payment method, the amount as confirmed.
+            let Some(option) = checkout.options().into_iter().next() else {
+                return fail(counter_core::Code::NoPaymentMethod, "menu");
+            };
+            let confirmed = match checkout.confirm(&option.service_id, amount, clock.now()) {
+                Ok(c) => c,
+                Err(c) => return fail(c, "confirm"),
+            };
+            payments
+                .sell(amount, order, confirmed.assertion)
+                .await
+                .map(|r| json!({"ok": true, "recovered": recovered, "sale": r}))
+        }
+        Command::Void { sale } => payments
+            .void(&sale)
+            .await
+            .map(|r| json!({"ok": true, "recovered": recovered, "sale": r})),
+        Command::Refund { sale, amount } => payments
+            .refund(&sale, amount)
+            .await
+            .map(|(r, c)| json!({"ok": true, "recovered": recovered, "refund": r, "code": c})),
+        Command::Close { date } => payments
+            .close_day(&date)
+            .await
+            .map(|r| json!({"ok": true, "recovered": recovered, "close": r})),
+    };
+    match out {
+        Ok(v) => {
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => runtime_fail(&e),
+    }
+}

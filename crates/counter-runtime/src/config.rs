@@ -1,0 +1,209 @@
+//! The terminal's configuration file (TOML). Relative paths are relative to the file's
+//! folder. Every error names the key and says what to write instead.
+//!
+//! ```toml
+//! terminal_id = "till-1"
+//! merchant_id = "shop-a"
+//! database = "counter.sqlite"
+//! timeout_ms = 5000
+//! [backends]
+//! platform = "https://localhost:8443"
+//! platform_id = "pf-tokyo"
+//! insurer = "https://localhost:8444"
+//! acquirer = "https://localhost:8445"
+//! [tls]
+//! ca = "backend-ca.pem"
+//! certificate = "terminal.pem"
+//! key = "terminal-key.pem"
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::RuntimeError;
+use crate::http::{Backends, Endpoints};
+
+/// The file as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// This terminal's id (the CN of its client certificate).
+    pub terminal_id: String,
+    /// The merchant id at the acquirer.
+    pub merchant_id: String,
+    /// The SQLite journal.
+    pub database: PathBuf,
+    /// Per-request timeout in milliseconds (default 5,000).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    /// Backend URLs.
+    pub backends: BackendsFile,
+    /// TLS material.
+    pub tls: TlsFile,
+}
+
+/// `[backends]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendsFile {
+    /// Platform base URL.
+    pub platform: String,
+    /// The platform's id (bound into its challenges).
+    pub platform_id: String,
+    /// Insurer base URL.
+    pub insurer: String,
+    /// Acquirer base URL.
+    pub acquirer: String,
+}
+
+/// `[tls]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFile {
+    /// The backend CA (PEM): the only CA trusted.
+    pub ca: PathBuf,
+    /// The terminal's certificate (PEM).
+    pub certificate: PathBuf,
+    /// The terminal's private key (PEM).
+    pub key: PathBuf,
+}
+
+/// A loaded configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// As written, paths resolved.
+    pub file: ConfigFile,
+}
+
+fn err(key: &str, reason: impl Into<String>) -> RuntimeError {
+    RuntimeError::Config {
+        key: key.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<Self, RuntimeError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err("(file)", format!("cannot read {}: {e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, base)
+    }
+
+    /// Parses TOML `text`; relative paths are taken from `base`.
+    pub fn parse(text: &str, base: &Path) -> Result<Self, RuntimeError> {
+        let mut file: ConfigFile = toml::from_str(text).map_err(|e| {
+            let key = e
+                .span()
+                .map(|s| format!("(at byte {})", s.start))
+                .unwrap_or_else(|| "(file)".into());
+            err(&key, e.message().to_owned())
+        })?;
+        for (key, url) in [
+            ("backends.platform", &file.backends.platform),
+            ("backends.insurer", &file.backends.insurer),
+            ("backends.acquirer", &file.backends.acquirer),
+        ] {
+            if !url.starts_with("https://") {
+                return Err(err(
+                    key,
+                    format!("{url:?} is not an https:// URL; the terminal speaks TLS only"),
+                ));
+            }
+        }
+        if file.terminal_id.trim().is_empty() {
+            return Err(err("terminal_id", "write the terminal's id"));
+        }
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+        file.database = resolve(&file.database);
+        file.tls.ca = resolve(&file.tls.ca);
+        file.tls.certificate = resolve(&file.tls.certificate);
+        file.tls.key = resolve(&file.tls.key);
+        Ok(Self { file })
+    }
+
+    /// The HTTPS clients this configuration describes.
+    pub fn backends(&self) -> Result<Backends, RuntimeError> {
+        let read = |key: &str, p: &Path| {
+            std::fs::read(p).map_err(|e| err(key, format!("cannot read {}: {e}", p.display())))
+        };
+        let t = &self.file.tls;
+        let tls = crate::tls::client_config(
+            &read("tls.ca", &t.ca)?,
+            &read("tls.certificate", &t.certificate)?,
+            &read("tls.key", &t.key)?,
+        )?;
+        let trim = |s: &str| s.trim_end_matches('/').to_owned();
+        Backends::new(
+            tls,
+            Endpoints {
+                platform: trim(&self.file.backends.platform),
+                insurer: trim(&self.file.backends.insurer),
+                acquirer: trim(&self.file.backends.acquirer),
+                timeout: Duration::from_millis(self.file.timeout_ms.unwrap_or(5_000)),
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const GOOD: &str = r#"
+terminal_id = "till-1"
+merchant_id = "shop-a"
+database = "j.sqlite"
+[backends]
+platform = "https://localhost:1"
+platform_id = "pf"
+insurer = "https://localhost:2"
+acquirer = "https://localhost:3/"
+[tls]
+ca = "ca.pem"
+certificate = "/etc/t.pem"
+key = "k.pem"
+"#;
+
+    #[test]
+    fn paths_resolve_and_bad_files_name_the_key() {
+        let c = Config::parse(GOOD, Path::new("/cfg")).unwrap();
+        assert_eq!(c.file.database, Path::new("/cfg/j.sqlite"));
+        assert_eq!(c.file.tls.certificate, Path::new("/etc/t.pem"));
+        let http = GOOD.replace("https://localhost:2", "http://localhost:2");
+        let e = Config::parse(&http, Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("backends.insurer") && e.contains("https"), "{e}");
+        let e = Config::parse("terminal_id = 3", Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("configuration"), "{e}");
+        let typo = GOOD
+            .replace("timeout_ms", "x")
+            .replace("database", "databse");
+        assert!(Config::parse(&typo, Path::new("/")).is_err());
+        let e = Config::load(Path::new("/nonexistent/x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn bad_pem_is_a_clear_error() {
+        let e = crate::tls::client_config(b"nope", b"", b"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tls.ca"), "{e}");
+    }
+}

@@ -1,0 +1,39 @@
+//! The runtime's own errors (configuration, storage, card thread). Workflow outcomes are
+//! `counter_core::Code`s, not errors.
+
+use counter_core::Code;
+
+/// Why the runtime cannot do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// A configuration value is missing or wrong; `key` names it.
+    #[error("configuration: {key}: {reason}. Fix the terminal's configuration file")]
+    Config {
+        /// The key (dotted path) at fault.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The local store failed: new sales are blocked until it works again.
+    #[error("the terminal's journal failed: {0}. No new sales until this is fixed")]
+    Store(#[from] counter_store::StoreError),
+    /// A workflow refused the action; the code says what to show.
+    #[error("{}", .0.entry().en)]
+    Refused(Code),
+    /// The card thread is gone.
+    #[error("the card reader thread stopped: {0}")]
+    Card(String),
+}
+
+impl RuntimeError {
+    /// The UI code for this error.
+    pub fn code(&self) -> Code {
+        match self {
+            Self::Config { .. } => Code::Internal,
+            Self::Store(_) => Code::StorageFailure,
+            Self::Refused(c) => *c,
+            Self::Card(_) => Code::ReaderUnavailable,
+        }
+    }
+}

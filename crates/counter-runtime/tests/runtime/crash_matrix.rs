@@ -1,0 +1,116 @@
+//! The crash matrix: the headless driver is killed with SIGKILL at every step of a payment
+//! (the steps are enumerated from `counter_runtime::crash::PAYMENT_STEPS`, not sampled),
+//! then restarted. In every case: no double charge, no lost approval, nothing left in
+//! doubt, and the journal says what the acquirer says.
+
+use std::os::unix::process::ExitStatusExt;
+
+use counter_core::payment::PaymentState;
+use counter_runtime::crash::{CRASH_ENV, PAYMENT_STEPS};
+use counter_store::{PaymentQuery, Store};
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_every_step_of_a_payment_then_restarted() {
+    let env = Env::start().await;
+    env.enrol("sato-hanako").await;
+    let card = persona_file("sato-hanako");
+    let card = card.to_str().unwrap();
+    for (i, step) in PAYMENT_STEPS.iter().enumerate() {
+        let order = format!("crash-{step}");
+        let amount = (1_000 + i).to_string();
+        let out = env
+            .driver(
+                &[
+                    "pay",
+                    "--amount",
+                    &amount,
+                    "--order",
+                    &order,
+                    "--virtual-card",
+                    card,
+                    "--pin-stdin",
+                ],
+                &[(CRASH_ENV, step)],
+                "1234\n",
+            )
+            .await;
+        assert_eq!(
+            out.status.signal(),
+            Some(9),
+            "{step}: the driver was not killed at its crash point; stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Restart: recovery on start resolves whatever the crash left.
+        let out = env.driver(&["recover"], &[], "").await;
+        let report = json(&out);
+        assert!(out.status.success(), "{step}: recover failed: {report}");
+
+        let store = Store::open(env.db()).unwrap();
+        assert!(
+            store.payments_in_doubt().unwrap().is_empty(),
+            "{step}: left in doubt"
+        );
+        let sales = store
+            .search_payments(&PaymentQuery {
+                text: Some(order.clone()),
+                ..PaymentQuery::default()
+            })
+            .unwrap();
+        let at_acquirer = acquirer_payments(&env, &order);
+        assert!(
+            at_acquirer.len() <= 1,
+            "{step}: charged twice: {at_acquirer:?}"
+        );
+        if *step == "before_journal" {
+            assert!(
+                sales.is_empty(),
+                "{step}: journaled before the journal step"
+            );
+            assert!(
+                at_acquirer.is_empty(),
+                "{step}: a request left before the journal"
+            );
+            continue;
+        }
+        assert_eq!(sales.len(), 1, "{step}: {sales:?}");
+        let sale = &sales[0];
+        match sale.state {
+            PaymentState::Captured => {
+                assert_eq!(
+                    at_acquirer,
+                    vec![("captured".to_string(), sale.amount_jpy as i64)],
+                    "{step}"
+                );
+                assert!(sale.approval_code.is_some(), "{step}: approval lost");
+            }
+            PaymentState::Reversed => {
+                // Never arrived, or arrived and was reversed: nothing charged either way.
+                assert!(
+                    at_acquirer.is_empty() || at_acquirer[0].0 == "reversed",
+                    "{step}: {at_acquirer:?}"
+                );
+            }
+            other => panic!("{step}: unexpected final state {other:?}"),
+        }
+        // An approval that reached the acquirer is never lost.
+        if matches!(
+            *step,
+            "authorise_response_arrived"
+                | "after_authorised_journal"
+                | "after_capture_journal"
+                | "capture_response_arrived"
+                | "after_captured_journal"
+        ) {
+            assert_eq!(sale.state, PaymentState::Captured, "{step}: approval lost");
+        }
+    }
+    // The acquirer's settlement agrees with the journal (the daily close).
+    let date = counter_api::jst::business_date(backend_kit::Clock::now(&backend_kit::SystemClock));
+    let out = env.driver(&["close", "--date", &date], &[], "").await;
+    let v = json(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["close"]["code"], "close_matched", "{v}");
+}

@@ -1,0 +1,8 @@
+//! The runtime against the real reference backends over mutual TLS on loopback, the
+//! journal in SQLite files, and the headless driver as a separate process (so it can be
+//! killed with SIGKILL at every step of a payment).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod crash_matrix;
+mod faults;
+mod support;

@@ -1,0 +1,240 @@
+//! The test counter: platform and acquirer in-process (dev PKI, system clock), a terminal
+//! configuration file, a persona enrolled with a payment card token.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use backend_kit::devpki::DevPki;
+use backend_platform::config::ServiceConfig;
+use counter_api::acquirer::{CardTokenRegistration, FaultPlan};
+use counter_api::platform::{
+    Application, ChallengePurpose, ChallengeRequest, EnrollmentRequest, IdentificationRequest,
+    PaymentLink, ServiceKind, ServiceLink, Sex,
+};
+use counter_runtime::config::Config;
+use counter_runtime::http::Backends;
+use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
+use jpki_card_sim::{Faults, SimTransport, VirtualCard};
+
+pub const PLATFORM: &str = "pf-tokyo";
+pub const ACQUIRER: &str = "acq-visa";
+pub const TERMINAL: &str = "till-1";
+pub const MERCHANT: &str = "shop-a";
+pub const TOKEN: &str = "tok_visa_4242";
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    /// Kept running for the test's life.
+    pub _platform: backend_platform::server::RunningPlatform,
+    pub acquirer: backend_acquirer::RunningAcquirer,
+    pub config_path: PathBuf,
+}
+
+fn now() -> i64 {
+    backend_kit::Clock::now(&backend_kit::SystemClock)
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = DevPki::generate(&["localhost"]).unwrap();
+        let clock = Arc::new(backend_kit::SystemClock);
+        let services = vec![ServiceConfig {
+            id: ACQUIRER.into(),
+            kind: ServiceKind::Payment,
+            label: "クレジットカード".into(),
+        }];
+        let ps = backend_platform::test_support::settings(
+            PLATFORM,
+            dir.path(),
+            now(),
+            &pki.server_cert_pem,
+            &pki.server_key_pem,
+            &pki.terminal_ca_pem,
+            services,
+            &[TERMINAL],
+        )
+        .unwrap();
+        let platform = backend_platform::start_in_process(ps, clock.clone())
+            .await
+            .unwrap();
+        let acq = backend_acquirer::Settings {
+            acquirer_id: ACQUIRER.into(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: dir.path().join("acquirer.sqlite"),
+            tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
+            tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
+            terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
+            trusted_platforms: vec![platform.platform().key_set()],
+            terminals: vec![backend_acquirer::config::TerminalConfig {
+                id: TERMINAL.into(),
+                merchant_id: MERCHANT.into(),
+                admin: false,
+            }],
+            card_tokens: vec![CardTokenRegistration {
+                card_token_ref: TOKEN.into(),
+                brand: "VISA".into(),
+                last4: "4242".into(),
+                limit_jpy: None,
+                blocked: false,
+            }],
+            faults: FaultPlan::default(),
+        };
+        let acquirer = backend_acquirer::start_in_process(acq, clock)
+            .await
+            .unwrap();
+        let (cert, key) = pki.terminal_identity(TERMINAL).unwrap();
+        std::fs::write(dir.path().join("ca.pem"), &pki.server_ca_pem).unwrap();
+        std::fs::write(dir.path().join("terminal.pem"), cert).unwrap();
+        std::fs::write(dir.path().join("terminal-key.pem"), key).unwrap();
+        let config = format!(
+            r#"terminal_id = "{TERMINAL}"
+merchant_id = "{MERCHANT}"
+database = "counter.sqlite"
+timeout_ms = 1500
+[backends]
+platform = "https://localhost:{}"
+platform_id = "{PLATFORM}"
+insurer = "https://localhost:9"
+acquirer = "https://localhost:{}"
+[tls]
+ca = "ca.pem"
+certificate = "terminal.pem"
+key = "terminal-key.pem"
+"#,
+            platform.addr().port(),
+            acquirer.addr().port()
+        );
+        let config_path = dir.path().join("counter.toml");
+        std::fs::write(&config_path, config).unwrap();
+        Env {
+            dir,
+            _platform: platform,
+            acquirer,
+            config_path,
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        Config::load(&self.config_path).unwrap()
+    }
+
+    pub fn backends(&self) -> Backends {
+        self.config().backends().unwrap()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("counter.sqlite")
+    }
+
+    pub fn set_faults(&self, plan: FaultPlan) {
+        self.acquirer.acquirer().set_faults(plan);
+    }
+
+    /// Enrols `persona` with the payment token, through the virtual card in-process.
+    pub async fn enrol(&self, persona: &str) {
+        let p = testkit::load_persona(persona).unwrap();
+        let b = self.backends();
+        let request = ChallengeRequest {
+            purpose: ChallengePurpose::Enroll,
+            context: None,
+        };
+        let ch = b.challenge(&request).await.unwrap();
+        let app = Application {
+            challenge_id: ch.challenge_id.clone(),
+            name: p.name.clone(),
+            address: p.address.clone(),
+            birth_date: p.birth_date.clone(),
+            sex: match p.sex {
+                testkit::Sex::Male => Sex::Male,
+                testkit::Sex::Female => Sex::Female,
+                _ => Sex::NotKnown,
+            },
+            services: vec![ServiceLink::Payment(PaymentLink {
+                service_id: ACQUIRER.into(),
+                card_token_ref: TOKEN.into(),
+                brand: Some("VISA".into()),
+                last4: Some("4242".into()),
+            })],
+        };
+        let card = || SimTransport::new(VirtualCard::from_persona(&p).unwrap(), Faults::default());
+        let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();
+        let signed = run(
+            &mut card(),
+            SignDocument::new(password, sha256(&app.canonical_bytes())),
+        )
+        .unwrap();
+        let tbs = counter_api::b64::decode("tbs", &ch.to_be_signed).unwrap();
+        let auth = run(
+            &mut card(),
+            Authenticate::new(
+                PinEntry::Host(AuthPin::new(&p.auth_pin).unwrap()),
+                sha256(&tbs),
+            ),
+        )
+        .unwrap();
+        let req = EnrollmentRequest {
+            application: app,
+            sign_certificate: counter_api::b64::encode(&signed.sign_certificate),
+            application_signature: counter_api::b64::encode(&signed.signature),
+            identification: IdentificationRequest {
+                challenge_id: ch.challenge_id,
+                auth_certificate: counter_api::b64::encode(&auth.certificate),
+                signature: counter_api::b64::encode(&auth.signature),
+            },
+        };
+        b.enroll(&req).await.unwrap();
+    }
+
+    /// Runs the headless driver with `args`, `env` and `stdin`.
+    pub async fn driver(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_madoguchi-counter"));
+        cmd.arg("--config")
+            .arg(&self.config_path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let stdin = stdin.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut child = cmd.spawn().unwrap();
+            use std::io::Write;
+            if let Some(mut i) = child.stdin.take() {
+                let _ = i.write_all(stdin.as_bytes());
+            }
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap()
+    }
+}
+
+pub fn persona_file(id: &str) -> PathBuf {
+    testkit::personas_dir().join(format!("{id}.toml"))
+}
+
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// What the acquirer holds for `order_ref`: (status, captured yen) of each payment.
+pub fn acquirer_payments(env: &Env, order_ref: &str) -> Vec<(String, i64)> {
+    let c = rusqlite::Connection::open(env.dir.path().join("acquirer.sqlite")).unwrap();
+    let mut st = c
+        .prepare("SELECT status, captured_jpy FROM payments WHERE order_ref = ?1")
+        .unwrap();
+    st.query_map([order_ref], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
