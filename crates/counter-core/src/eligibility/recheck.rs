@@ -25,6 +25,9 @@ use crate::{BackendFailure, Code, UnixTime};
 /// Most entries per bulk submission: the insurer reference server's limit
 /// (`backend-insurer` `MAX_BULK_ENTRIES`; the real limit is not public [C]).
 pub const MAX_BULK_ENTRIES: usize = 1000;
+/// Wait between recording a fallback and its first re-check (our choice: the failure that
+/// caused the fallback has just happened).
+pub const FIRST_RECHECK_SECS: i64 = 60;
 /// Wait before fetching a bulk result that is still 処理中 (`SegmentOfResult` 2).
 pub const FETCH_AGAIN_SECS: i64 = 60;
 

@@ -5,7 +5,7 @@ use counter_api::jst;
 
 use super::fallback::{FallbackForm, FallbackReason};
 use super::machine::{Answered, CheckError, Effect, EligibilityCheck, Stage};
-use super::recheck::RecheckRequest;
+use super::recheck::{FIRST_RECHECK_SECS, RecheckRequest};
 use super::record::{
     AuditAction, CheckDetails, CheckRecord, CheckSource, CheckSummary, VALIDITY_FAILED,
     VALIDITY_FALLBACK,
@@ -114,7 +114,7 @@ impl EligibilityCheck {
             presented: presented.clone(),
             queued_at: now,
             attempts: 0,
-            next_at: now.saturating_add(super::recheck::RecheckPolicy::default().delay(1)),
+            next_at: now.saturating_add(FIRST_RECHECK_SECS),
         });
         let recheck_queued = recheck.is_some();
         let document = presented.document;

@@ -73,6 +73,8 @@ fn write_xml(s: &mut String, n: &Node, depth: usize) {
     s.push('>');
     match &n.body {
         Body::Text(t) => s.push_str(&escape_xml(t)),
+        // An empty element stays on one line: no whitespace text to misread.
+        Body::Children(c) | Body::List(c) if c.is_empty() => {}
         Body::Children(c) | Body::List(c) => {
             s.push('\n');
             for child in c {
@@ -197,7 +199,7 @@ mod tests {
             to_xml(&sample()),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Root>\n  \
              <Name>A&amp;B &lt;c&gt; &quot;d&quot; &apos;e&apos;</Name>\n  <L>\n    <I>\n      \
-             <X>1</X>\n    </I>\n  </L>\n  <Empty>\n  </Empty>\n</Root>\n"
+             <X>1</X>\n    </I>\n  </L>\n  <Empty></Empty>\n</Root>\n"
         );
         assert_eq!(escape_xml("a\rb\u{1}c\u{FFFF}"), "a&#13;b\u{FFFD}c\u{FFFD}");
     }

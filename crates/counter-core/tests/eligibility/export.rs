@@ -269,3 +269,29 @@ fn flatten(v: &serde_json::Value, path: &str, out: &mut Vec<xml_check::Leaf>) {
         other => out.push((path.to_owned(), other.to_string())),
     }
 }
+
+#[test]
+fn no_qualification_writes_an_empty_result_list() {
+    let resp = answer(
+        "4",
+        vec![],
+        Some(("MDGW0002", "該当する資格情報が見つかりません。")),
+    );
+    let m = ResultMessage {
+        check_id: "chk-4",
+        medical_institution_code: INSTITUTION,
+        executed_at: NOW,
+        confirmation_date: TODAY,
+        response: &resp,
+        reference_number: None,
+        prescription: None,
+    };
+    let files = m.files();
+    let xml = text(&files[0]);
+    assert!(xml.contains("    <ResultList></ResultList>\n"), "{xml}");
+    let leaves = xml_check::check(&xml).unwrap();
+    assert_eq!(leaf(&leaves, "XmlMsg/MessageBody/ResultList"), [""]);
+    let v: serde_json::Value = serde_json::from_slice(&files[1].contents).unwrap();
+    assert_eq!(v["XmlMsg"]["MessageBody"]["ResultList"], json!({}));
+    assert_eq!(v["XmlMsg"]["MessageBody"]["QualificationValidity"], "4");
+}

@@ -5,6 +5,7 @@
 
 mod export;
 mod fallback;
+mod properties;
 mod scenarios;
 mod session;
 mod support;

@@ -10,7 +10,8 @@ pub fn check(doc: &str) -> Result<Vec<Leaf>, String> {
     let rest = doc
         .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         .ok_or("missing or unexpected XML declaration")?;
-    let mut stack: Vec<String> = Vec::new();
+    // (name, whether it has child elements): a leaf is an element without children.
+    let mut stack: Vec<(String, bool)> = Vec::new();
     let mut leaves = Vec::new();
     let mut roots = 0;
     let mut text = String::new();
@@ -26,18 +27,17 @@ pub fn check(doc: &str) -> Result<Vec<Leaf>, String> {
             chars.next();
         }
         if let Some(name) = tag.strip_prefix('/') {
-            let open = stack.pop().ok_or(format!("</{name}> closes nothing"))?;
+            let (open, has_children) = stack.pop().ok_or(format!("</{name}> closes nothing"))?;
             if open != name {
                 return Err(format!("<{open}> closed by </{name}>"));
             }
-            if !text.trim().is_empty() || !text.contains('\n') {
-                let path = stack
-                    .iter()
-                    .chain(std::iter::once(&open))
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("/");
-                leaves.push((path, unescape(&text)?));
+            if has_children && !text.trim().is_empty() {
+                return Err(format!("mixed content before </{name}>: {text:?}"));
+            }
+            if !has_children {
+                let mut path: Vec<&str> = stack.iter().map(|(n, _)| n.as_str()).collect();
+                path.push(&open);
+                leaves.push((path.join("/"), unescape(&text)?));
             }
         } else {
             if tag.is_empty() || !tag.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -46,10 +46,11 @@ pub fn check(doc: &str) -> Result<Vec<Leaf>, String> {
             if !text.trim().is_empty() {
                 return Err(format!("mixed content before <{tag}>: {text:?}"));
             }
-            if stack.is_empty() {
-                roots += 1;
+            match stack.last_mut() {
+                Some(parent) => parent.1 = true,
+                None => roots += 1,
             }
-            stack.push(tag.to_owned());
+            stack.push((tag.to_owned(), false));
         }
         text.clear();
     }
