@@ -3,51 +3,13 @@
 //! command line). The interactive terminal drives `counter_core::identify` instead.
 
 use counter_api::platform::{ChallengeRequest, IdentificationRequest, IdentificationResponse};
-use counter_core::{BackendFailure, Code};
-use jpki_card::{AuthPin, Authenticate, CardError, PinEntry, TransportError, run, sha256};
+use counter_core::Code;
+use counter_core::identify::{card_code, platform_code};
+use jpki_card::{AuthPin, Authenticate, PinEntry, run, sha256};
 
 use crate::card::{CardAccess, with_card};
 use crate::clock::Clock;
 use crate::http::Backends;
-
-/// The code for a card flow's error.
-pub fn card_code(e: &CardError) -> Code {
-    match e {
-        CardError::PinIncorrect { .. } => Code::PinWrong,
-        CardError::PinBlocked => Code::PinBlocked,
-        CardError::LastTryNeedsConfirmation => Code::PinLastTry,
-        CardError::NotAMyNumberCard { .. } => Code::NotAMyNumberCard,
-        CardError::PinEntryTimeout => Code::PinPadTimeout,
-        CardError::PinEntryCancelled => Code::PinCancelled,
-        CardError::Transport(TransportError::CardRemoved | TransportError::CardReset) => {
-            Code::CardRemoved
-        }
-        CardError::Transport(TransportError::SharingViolation) => Code::CardBusy,
-        CardError::Transport(TransportError::ReaderUnavailable(_)) => Code::ReaderUnavailable,
-        _ => Code::CardUnreadable,
-    }
-}
-
-/// The code for a platform refusal.
-pub fn platform_code(f: &BackendFailure) -> Code {
-    match f {
-        BackendFailure::Problem { code, .. } => match code.as_str() {
-            "certificate_expired" => Code::CertificateExpired,
-            "certificate_revoked" => Code::CertificateRevoked,
-            "certificate_refused" | "certificate_malformed" | "signature_invalid" => {
-                Code::CertificateRefused
-            }
-            "revocation_unknown" => Code::RevocationUnknown,
-            "not_enrolled" => Code::NotEnrolled,
-            "challenge_expired" | "challenge_unknown" | "challenge_replayed" => {
-                Code::ChallengeExpired
-            }
-            "attributes_mismatch" => Code::AttributesMismatch,
-            _ => Code::PlatformUnavailable,
-        },
-        _ => Code::PlatformUnavailable,
-    }
-}
 
 /// Identifies the card holder for `request` (identify, payment or enroll purpose).
 pub async fn identify(

@@ -104,6 +104,20 @@ fn transport_verdict(error: &TransportError) -> CardVerdict {
     CardVerdict::Failed(Failure::new(code))
 }
 
+/// The code for a card flow's error in an auth-PIN step, for shells that run a flow outside
+/// the machines (the headless driver); the same table the machines use.
+pub fn card_code(error: &CardError) -> Code {
+    match card_verdict(error, Secret::AuthPin) {
+        CardVerdict::Removed => Code::CardRemoved,
+        CardVerdict::Failed(f) => f.code,
+    }
+}
+
+/// The code for a platform call that gave no usable answer; the same table the machines use.
+pub fn platform_code(failure: &BackendFailure) -> Code {
+    platform_failure(failure).code
+}
+
 /// The failure for a platform call that gave no usable answer (PROBLEMS.md).
 pub(crate) fn platform_failure(failure: &BackendFailure) -> Failure {
     let code = match failure.problem() {

@@ -44,6 +44,7 @@ use counter_api::b64;
 use counter_api::platform::{ChallengeRequest, IdentificationRequest, IdentificationResponse};
 
 pub use effect::{Effect, MenuLine, Outcome};
+pub use failure::{card_code, platform_code};
 pub use input::{Actor, CardFacts, CustomerPin, Input, Ticket};
 pub use pin_leg::PIN_PAD_TIMEOUT_SECS;
 pub use timer::{CUSTOMER_STEP_SECS, WARN_BEFORE_SECS};
