@@ -4,80 +4,30 @@
 
 use counter_api::acquirer::BrandTotals;
 
-/// JST is UTC+9 all year (no daylight saving).
-const JST_OFFSET_SECS: i64 = 9 * 3600;
+use counter_api::jst::{self, CivilDate};
 
 /// The business date `YYYY-MM-DD` in JST of the Unix time `t`.
 pub fn business_date(t: i64) -> String {
-    let days = (t + JST_OFFSET_SECS).div_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's
-/// `civil_from_days` algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    jst::business_date(t)
 }
 
 /// Checks a `YYYY-MM-DD` date as the settlement path takes it.
 pub fn check_date(s: &str) -> Result<(), &'static str> {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| {
-        b.get(r)
-            .is_some_and(|x| x.iter().all(|c| c.is_ascii_digit()))
-    };
-    let ok = b.len() == 10
-        && digits(0..4)
-        && b.get(4) == Some(&b'-')
-        && digits(5..7)
-        && b.get(7) == Some(&b'-')
-        && digits(8..10);
-    if !ok {
-        return Err("the date is YYYY-MM-DD (the JST business date)");
-    }
-    let m: u32 = s.get(5..7).and_then(|x| x.parse().ok()).unwrap_or(0);
-    let d: u32 = s.get(8..10).and_then(|x| x.parse().ok()).unwrap_or(0);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err("the date is YYYY-MM-DD with a month 01-12 and a day 01-31");
-    }
-    Ok(())
+    parse_date(s).map(|_| ())
 }
 
-/// Days since 1970-01-01 of (year, month, day), proleptic Gregorian (H. Hinnant's
-/// `days_from_civil` algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+fn parse_date(s: &str) -> Result<CivilDate, &'static str> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return Err("the date is YYYY-MM-DD (the JST business date)");
+    }
+    CivilDate::parse(s).ok_or("the date is YYYY-MM-DD, a day that exists in the calendar")
 }
 
 /// The business day `date` (`YYYY-MM-DD`, JST) as Unix times `[start, end)`: from 00:00
 /// JST to the next 00:00 JST. A date that does not exist (`2026-02-30`) is refused.
 pub fn day_bounds(date: &str) -> Result<(i64, i64), &'static str> {
-    check_date(date)?;
-    let part = |r: std::ops::Range<usize>| date.get(r).and_then(|x| x.parse::<u32>().ok());
-    let (Some(y), Some(m), Some(d)) = (part(0..4), part(5..7), part(8..10)) else {
-        return Err("the date is YYYY-MM-DD (the JST business date)");
-    };
-    let start = days_from_civil(i64::from(y), m, d) * 86_400 - JST_OFFSET_SECS;
-    if business_date(start) != date {
-        return Err("the date does not exist in the calendar");
-    }
-    Ok((start, start + 86_400))
+    parse_date(date).map(CivilDate::bounds)
 }
 
 /// What an operation did to a payment, as the `operations` table records it.
