@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use backend_kit::ManualClock;
-use backend_platform::config::{ServiceConfig, TerminalConfig};
+use backend_platform::config::ServiceConfig;
 use counter_api::acquirer::{AuthoriseRequest, CaptureMode};
 use counter_api::assertion::KeySet;
 use counter_api::platform::{
@@ -16,74 +16,32 @@ use counter_api::platform::{
 };
 use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
 use jpki_card_sim::{Faults, SimTransport, VirtualCard};
-use jpki_cert::{Environment, Purpose, TrustStore};
-use testkit::{CrlSpec, Generation, Municipality, Persona, Pki};
+use testkit::Persona;
 
 use crate::support::*;
-
-fn trust_store(pki: &Pki, purpose: Purpose) -> TrustStore {
-    let tk = match purpose {
-        Purpose::Auth => testkit::Purpose::Auth,
-        Purpose::Sign => testkit::Purpose::Sign,
-    };
-    let roots = Generation::ALL.iter().map(|g| {
-        (
-            format!("test-{purpose}-{}", g.short()),
-            pki.root(tk, *g).der().to_vec(),
-        )
-    });
-    TrustStore::new(purpose, Environment::Test, roots).unwrap()
-}
 
 fn platform_settings(
     dir: &std::path::Path,
     server_ca: &Ca,
     terminal_ca: &Ca,
 ) -> backend_platform::Settings {
-    let pki = Pki::load().unwrap();
-    let crl_dir = dir.join("crl");
-    std::fs::create_dir(&crl_dir).unwrap();
-    let now = backend_kit::Clock::now(&backend_kit::SystemClock);
-    let this_update =
-        der::DateTime::from_unix_duration(std::time::Duration::from_secs((now - 3600) as u64))
-            .unwrap();
-    for purpose in testkit::Purpose::ALL {
-        let m = Municipality::new("Tokyo-to", "Chiyoda-ku");
-        let spec = CrlSpec::new(purpose, Generation::G3, m, this_update).unwrap();
-        let name = format!("{}-tokyo.crl", purpose.short());
-        std::fs::write(crl_dir.join(name), spec.build(&pki).unwrap()).unwrap();
-    }
     let (cert, key) = server_ca.issue("localhost", &["localhost"]);
-    backend_platform::Settings {
-        platform_id: PLATFORM.into(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database: dir.join("platform.sqlite"),
-        challenge_ttl_secs: 60,
-        assertion_ttl_secs: 120,
-        tls_certificate_pem: cert.into_bytes(),
-        tls_private_key_pem: key.into_bytes(),
-        terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
-        auth_store: trust_store(&pki, Purpose::Auth),
-        sign_store: trust_store(&pki, Purpose::Sign),
-        crl_dir,
-        crl_reload_secs: 0,
-        signer: backend_platform::signing::signer(
-            "pf-tokyo-e2e",
-            &p256::ecdsa::SigningKey::from_slice(&[5; 32]).unwrap(),
-        )
-        .unwrap(),
-        pseudonym_secret: vec![6; 32],
-        services: vec![ServiceConfig {
+    let now = backend_kit::Clock::now(&backend_kit::SystemClock);
+    backend_platform::test_support::settings(
+        PLATFORM,
+        dir,
+        now,
+        &cert,
+        &key,
+        &terminal_ca.pem,
+        vec![ServiceConfig {
             id: ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: "クレジットカード".into(),
         }],
-        terminals: vec![TerminalConfig {
-            id: T1.into(),
-            admin: false,
-        }],
-        federation_peers: vec![],
-    }
+        &[T1],
+    )
+    .unwrap()
 }
 
 fn card(p: &Persona) -> SimTransport {
