@@ -1,8 +1,6 @@
 //! The clock and the key generator: the only places the runtime reads time or draws random
-//! numbers, so tests can replace both.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+//! numbers. (Its own `Clock` rather than `backend_kit::Clock`: the terminal does not depend
+//! on the servers' plumbing.)
 
 /// "Now" in Unix seconds.
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -20,27 +18,6 @@ impl Clock for SystemClock {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
             .unwrap_or(0)
-    }
-}
-
-/// A clock tests move by hand.
-#[derive(Clone, Debug, Default)]
-pub struct ManualClock(Arc<AtomicI64>);
-
-impl ManualClock {
-    /// A clock at `t`.
-    pub fn at(t: i64) -> Self {
-        Self(Arc::new(AtomicI64::new(t)))
-    }
-    /// Moves it by `secs`.
-    pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
     }
 }
 

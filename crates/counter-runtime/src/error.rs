@@ -21,9 +21,6 @@ pub enum RuntimeError {
     /// A workflow refused the action; the code says what to show.
     #[error("{}", .0.entry().en)]
     Refused(Code),
-    /// The card thread is gone.
-    #[error("the card reader thread stopped: {0}")]
-    Card(String),
 }
 
 impl RuntimeError {
@@ -33,7 +30,6 @@ impl RuntimeError {
             Self::Config { .. } => Code::Internal,
             Self::Store(_) => Code::StorageFailure,
             Self::Refused(c) => *c,
-            Self::Card(_) => Code::ReaderUnavailable,
         }
     }
 }

@@ -170,24 +170,15 @@ impl Payments {
         mut record: PaymentRecord,
         assertion: Option<String>,
     ) -> Result<SaleReport, RuntimeError> {
-        let mut code = Code::PaymentInDoubt;
+        let mut last = Resolution::Pending;
         let mut backoff = self.policy.first_backoff;
         for _ in 0..self.policy.max_rounds {
             let Some(action) = payment::next_action(&record, assertion.is_some()) else {
-                code = payment::settled_code(record.state);
                 break;
             };
             let before = (record.state, record.attempts);
-            let resolution = self.step(&mut record, action, assertion.as_deref()).await?;
-            match resolution {
-                Resolution::Settled { code: c, .. } | Resolution::Refused { code: c } => code = c,
-                Resolution::Pending => code = Code::PaymentInDoubt,
-            }
-            if payment::next_action(&record, false).is_none() {
-                code = match resolution {
-                    Resolution::Settled { code, .. } => code,
-                    _ => payment::settled_code(record.state),
-                };
+            last = self.step(&mut record, action, assertion.as_deref()).await?;
+            if record.state.is_final() {
                 break;
             }
             // Wait only when nothing moved (an unknown outcome); progress goes on at once.
@@ -198,6 +189,12 @@ impl Payments {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
         }
+        let code = match (last, record.state.is_final()) {
+            (Resolution::Settled { code, .. }, true) => code,
+            (_, true) => payment::settled_code(record.state),
+            (Resolution::Refused { code }, false) => code,
+            _ => Code::PaymentInDoubt,
+        };
         Ok(SaleReport { record, code })
     }
 
@@ -362,12 +359,10 @@ impl Payments {
 
     /// The daily close of `date` (`YYYY-MM-DD`): refused while anything is in doubt.
     pub async fn close_day(&self, date: &str) -> Result<payment::close::CloseReport, RuntimeError> {
-        let (sales, refunds) = self.with_store(|s| s.journal_for_day(date))?;
         let (doubt_sales, doubt_refunds) = self.in_doubt()?;
         payment::close::check_closable(&doubt_sales, &doubt_refunds)
             .map_err(|r| RuntimeError::Refused(r.code))?;
-        payment::close::check_closable(&sales, &refunds)
-            .map_err(|r| RuntimeError::Refused(r.code))?;
+        let (sales, refunds) = self.with_store(|s| s.journal_for_day(date))?;
         let theirs = self
             .backends
             .settlement(date)
@@ -379,10 +374,5 @@ impl Payments {
             .collect();
         let ours = payment::close::journal_totals(date, &sales, &refunds_done);
         Ok(payment::close::reconcile(date, ours, &theirs))
-    }
-
-    /// The sale `id` as journaled.
-    pub fn sale(&self, id: &str) -> Result<Option<PaymentRecord>, RuntimeError> {
-        self.with_store(|s| s.payment(id))
     }
 }
