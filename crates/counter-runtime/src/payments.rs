@@ -105,14 +105,14 @@ impl Payments {
     }
 
     /// Unfinished sales (in doubt, or approved and not captured) and refunds in doubt.
-    pub fn in_doubt(&self) -> Result<(Vec<PaymentRecord>, Vec<RefundRecord>), RuntimeError> {
-        self.with_store(|s| Ok((s.payments_in_doubt()?, s.refunds_in_doubt()?)))
+    pub fn unfinished(&self) -> Result<(Vec<PaymentRecord>, Vec<RefundRecord>), RuntimeError> {
+        self.with_store(|s| Ok((s.unfinished_payments()?, s.refunds_in_doubt()?)))
     }
 
     /// Resolves every sale and refund in doubt (on start, and before each new sale).
     /// Returns what happened to each, for staff.
     pub async fn recover(&self) -> Result<Vec<SaleReport>, RuntimeError> {
-        let (sales, refunds) = self.in_doubt()?;
+        let (sales, refunds) = self.unfinished()?;
         let mut out = Vec::new();
         for mut r in sales {
             r.recovered = true;
@@ -137,11 +137,11 @@ impl Payments {
         order_ref: Option<String>,
         assertion: String,
     ) -> Result<SaleReport, RuntimeError> {
-        let (sales, refunds) = self.in_doubt()?;
+        let (sales, refunds) = self.unfinished()?;
         if !sales.is_empty() || !refunds.is_empty() {
             // Resolve what is left before a new sale (§1.10 rule 4, "before the next sale").
             self.recover().await?;
-            let (sales, refunds) = self.in_doubt()?;
+            let (sales, refunds) = self.unfinished()?;
             if !sales.is_empty() || !refunds.is_empty() {
                 return Err(RuntimeError::Refused(Code::PaymentBusy));
             }
@@ -359,7 +359,7 @@ impl Payments {
 
     /// The daily close of `date` (`YYYY-MM-DD`): refused while anything is in doubt.
     pub async fn close_day(&self, date: &str) -> Result<payment::close::CloseReport, RuntimeError> {
-        let (doubt_sales, doubt_refunds) = self.in_doubt()?;
+        let (doubt_sales, doubt_refunds) = self.unfinished()?;
         payment::close::check_closable(&doubt_sales, &doubt_refunds)
             .map_err(|r| RuntimeError::Refused(r.code))?;
         let (sales, refunds) = self.with_store(|s| s.journal_for_day(date))?;

@@ -108,13 +108,13 @@ impl Store {
     /// Every unfinished sale, oldest first: in doubt ([`PaymentState::in_doubt`]: a request
     /// may have left and its outcome is unknown) or approved and not yet captured (a crash
     /// between the approval and the capture). Resolve these before anything else.
-    pub fn payments_in_doubt(&self) -> Result<Vec<PaymentRecord>, StoreError> {
-        let doubtful: Vec<&str> = PaymentState::ALL
+    pub fn unfinished_payments(&self) -> Result<Vec<PaymentRecord>, StoreError> {
+        let open: Vec<&str> = PaymentState::ALL
             .into_iter()
             .filter(|s| !s.is_final())
             .map(PaymentState::as_str)
             .collect();
-        let marks = vec!["?"; doubtful.len()].join(", ");
+        let marks = vec!["?"; open.len()].join(", ");
         let query = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments WHERE state IN ({marks}) \
              ORDER BY created_at, rowid"
@@ -124,7 +124,7 @@ impl Store {
             .prepare_cached(&query)
             .map_err(sql("list payments in doubt"))?;
         let rows = stmt
-            .query(rusqlite::params_from_iter(doubtful))
+            .query(rusqlite::params_from_iter(open))
             .map_err(sql("list payments in doubt"))?;
         collect_payments(rows, "list payments in doubt")
     }

@@ -28,7 +28,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// - Journal a payment transition with [`Store::insert_payment`] / [`Store::update_payment`]
 ///   **before** the request it describes is sent: when the call returns, the record and its
 ///   event are on disk (`synchronous=FULL`).
-/// - At start and before each new sale, resolve [`Store::payments_in_doubt`] and
+/// - At start and before each new sale, resolve [`Store::unfinished_payments`] and
 ///   [`Store::refunds_in_doubt`].
 /// - Run [`Store::purge_details_before`] on the retention schedule (e.g. daily).
 ///

@@ -50,7 +50,7 @@ async fn killed_at_every_step_of_a_payment_then_restarted() {
 
         let store = Store::open(env.db()).unwrap();
         assert!(
-            store.payments_in_doubt().unwrap().is_empty(),
+            store.unfinished_payments().unwrap().is_empty(),
             "{step}: left in doubt"
         );
         let sales = store

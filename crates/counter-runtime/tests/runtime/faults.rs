@@ -86,7 +86,7 @@ async fn a_thousand_payments_through_faults() {
         let report = payments
             .sell(amount, Some(format!("f-{i}")), assertion)
             .await
-            .unwrap_or_else(|e| panic!("sale {i}: {e:?}; unfinished: {:?}", payments.in_doubt()));
+            .unwrap_or_else(|e| panic!("sale {i}: {e:?}; unfinished: {:?}", payments.unfinished()));
         if !report.record.state.is_final() {
             // Left in doubt by a long fault: resolved before the next sale, as on start.
             payments.recover().await.unwrap();
@@ -97,7 +97,7 @@ async fn a_thousand_payments_through_faults() {
 
     let store = store.lock().unwrap();
     assert!(
-        store.payments_in_doubt().unwrap().is_empty(),
+        store.unfinished_payments().unwrap().is_empty(),
         "unknown outcomes left"
     );
     assert!(store.refunds_in_doubt().unwrap().is_empty());

@@ -123,7 +123,7 @@ fn the_event_trail_refuses_rewrites() {
 }
 
 #[test]
-fn in_doubt_lists_every_unfinished_sale_oldest_first() {
+fn unfinished_lists_every_sale_not_final_oldest_first() {
     let (_dir, mut store) = fresh();
     // Inserted newest first, to see the ordering.
     for (n, state) in (1..).zip(PaymentState::ALL.into_iter().rev()) {
@@ -131,7 +131,7 @@ fn in_doubt_lists_every_unfinished_sale_oldest_first() {
             .insert_payment(&sale(n, state, DAY1_9AM - i64::from(n)))
             .unwrap();
     }
-    let doubt = store.payments_in_doubt().unwrap();
+    let doubt = store.unfinished_payments().unwrap();
     let states: Vec<PaymentState> = doubt.iter().map(|p| p.state).collect();
     let expected: Vec<PaymentState> = PaymentState::ALL
         .into_iter()
