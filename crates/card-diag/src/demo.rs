@@ -102,11 +102,14 @@ fn step_status(card: &mut PcscCard) -> Result<(), String> {
 
 fn step_wrong_pin(card: &mut PcscCard, persona: &Persona) -> Result<(), String> {
     // A PIN that is not the persona's: each digit moved on by one.
-    let wrong: String = persona
-        .auth_pin
-        .bytes()
-        .map(|b| char::from(b'0' + (b - b'0' + 1) % 10))
-        .collect();
+    // It tells the real PIN apart by one per digit: wiped like a PIN when dropped.
+    let wrong: zeroize::Zeroizing<String> = zeroize::Zeroizing::new(
+        persona
+            .auth_pin
+            .bytes()
+            .map(|b| char::from(b'0' + (b - b'0' + 1) % 10))
+            .collect(),
+    );
     let pin = AuthPin::new(&wrong).map_err(|e| e.to_string())?;
     let flow = Authenticate::new(PinEntry::Host(pin), sha256(b"demo"));
     match run(card, flow) {
