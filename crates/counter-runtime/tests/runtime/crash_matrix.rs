@@ -1,4 +1,5 @@
-//! The crash matrix: the headless driver is killed with SIGKILL at every step of a payment
+//! The crash matrix: the headless driver, reading the virtual card through our pcscd +
+//! vpcd, is killed with SIGKILL at every step of a payment
 //! (the steps are enumerated from `counter_runtime::crash::PAYMENT_STEPS`, not sampled),
 //! then restarted. In every case: no double charge, no lost approval, nothing left in
 //! doubt, and the journal says what the acquirer says.
@@ -15,8 +16,7 @@ use crate::support::*;
 async fn killed_at_every_step_of_a_payment_then_restarted() {
     let env = Env::start().await;
     env.enrol("sato-hanako").await;
-    let card = persona_file("sato-hanako");
-    let card = card.to_str().unwrap();
+    let (reader, _slot) = card_in_vpcd("sato-hanako");
     for (i, step) in PAYMENT_STEPS.iter().enumerate() {
         let order = format!("crash-{step}");
         let amount = (1_000 + i).to_string();
@@ -28,8 +28,8 @@ async fn killed_at_every_step_of_a_payment_then_restarted() {
                     &amount,
                     "--order",
                     &order,
-                    "--virtual-card",
-                    card,
+                    "--reader",
+                    &reader,
                     "--pin-stdin",
                 ],
                 &[(CRASH_ENV, step)],

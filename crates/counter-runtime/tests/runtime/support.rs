@@ -213,10 +213,6 @@ key = "terminal-key.pem"
     }
 }
 
-pub fn persona_file(id: &str) -> PathBuf {
-    testkit::personas_dir().join(format!("{id}.toml"))
-}
-
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -237,4 +233,34 @@ pub fn acquirer_payments(env: &Env, order_ref: &str) -> Vec<(String, i64)> {
         .unwrap()
         .map(Result::unwrap)
         .collect()
+}
+
+/// The persona's card in the first vpcd slot, seen by our pcscd as a reader; returns the
+/// reader's name and the slot (the card stays in while it lives). Fails with instructions
+/// when the test is not run under `scripts/pcscd.sh run`.
+pub fn card_in_vpcd(persona: &str) -> (String, jpki_card_sim::VpcdSlot) {
+    let var = |k: &str| {
+        std::env::var(k).unwrap_or_else(|_| {
+            panic!(
+                "{k} is not set: this test needs our pcscd with the vpcd reader; run it as \
+                 `scripts/pcscd.sh run cargo test -p counter-runtime` (make test does)"
+            )
+        })
+    };
+    let port: u16 = var("MADOGUCHI_VPCD_PORT").parse().unwrap();
+    // The slot on MADOGUCHI_VPCD_PORT is "<prefix> 00 00" (scripts/pcscd.sh).
+    let reader = format!("{} 00 00", var("MADOGUCHI_VIRTUAL_READER"));
+    let p = testkit::load_persona(persona).unwrap();
+    let monitor = jpki_card_pcsc::Monitor::start().unwrap();
+    let mut slot = jpki_card_sim::VpcdSlot::new(std::net::SocketAddr::from((
+        std::net::Ipv4Addr::LOCALHOST,
+        port,
+    )));
+    slot.insert(VirtualCard::from_persona(&p).unwrap(), Faults::default())
+        .unwrap();
+    let seen = monitor.wait_for(std::time::Duration::from_secs(5), |e| {
+        matches!(e, jpki_card_pcsc::ReaderEvent::CardInserted { reader: r, .. } if *r == reader)
+    });
+    assert!(seen.is_some(), "pcscd did not see the card in {reader:?}");
+    (reader, slot)
 }
