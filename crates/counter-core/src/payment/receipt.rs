@@ -116,6 +116,8 @@ pub fn receipt(
             masked_card(sale.last4.as_deref())
         ),
     );
+    // The reference acquirer's contract has no instalments or revolving credit: every
+    // sale is 一括 (single payment). A plan field in `Payment` would be printed here.
     push(
         "支払区分 / Payment plan",
         "一括 / Single payment".to_owned(),
