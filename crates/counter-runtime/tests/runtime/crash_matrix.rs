@@ -107,6 +107,45 @@ async fn killed_at_every_step_of_a_payment_then_restarted() {
             assert_eq!(sale.state, PaymentState::Captured, "{step}: approval lost");
         }
     }
+    // Staff void one captured sale and refund part of another, through the driver.
+    let captured: Vec<_> = Store::open(env.db())
+        .unwrap()
+        .search_payments(&PaymentQuery::default())
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.state == PaymentState::Captured)
+        .collect();
+    assert!(captured.len() >= 2, "{captured:?}");
+    let out = env
+        .driver(&["void", "--sale", &captured[0].id], &[], "")
+        .await;
+    let v = json(&out);
+    assert_eq!(v["sale"]["record"]["state"], "voided", "{v}");
+    assert_eq!(v["sale"]["code"], "payment_voided", "{v}");
+    let out = env
+        .driver(
+            &["refund", "--sale", &captured[1].id, "--amount", "100"],
+            &[],
+            "",
+        )
+        .await;
+    let v = json(&out);
+    assert_eq!(v["refund"]["state"], "refunded", "{v}");
+    assert_eq!(v["code"], "refund_done", "{v}");
+    assert_eq!(
+        acquirer_payments(&env, &captured[0].order_ref)[0].0,
+        "voided"
+    );
+    // A refund larger than what is left is refused, and nothing moves.
+    let left = (captured[1].amount_jpy - 100 + 1).to_string();
+    let out = env
+        .driver(
+            &["refund", "--sale", &captured[1].id, "--amount", &left],
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(json(&out)["code"], "refund_exceeds_captured");
     // The acquirer's settlement agrees with the journal (the daily close).
     let date = counter_api::jst::business_date(backend_kit::Clock::now(&backend_kit::SystemClock));
     let out = env.driver(&["close", "--date", &date], &[], "").await;
