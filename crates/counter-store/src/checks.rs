@@ -2,20 +2,23 @@
 //! full result with personal details until the retention purge
 //! ([`Store::purge_details_before`]) removes it.
 
-use rusqlite::Row;
+use counter_core::eligibility;
+use rusqlite::{Row, Transaction};
 
-use crate::error::{StoreError, insert_err, sql};
+use crate::convert::{from_json, to_json};
+use crate::error::{StoreError, sql};
 use crate::store::Store;
 
 const CHECK_COLUMNS: &str =
     "id, at, mode, patient_ref, validity, summary_json, details_json, export_files";
 
-/// One eligibility check (online, or a fallback recorded by staff).
+/// One eligibility check (online, or a fallback recorded by staff), as stored: the row of
+/// an [`eligibility::CheckRecord`] (`TryFrom`; back with [`CheckRecord::to_eligibility`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckRecord {
     /// The check's local id.
     pub id: String,
-    /// Unix time of the check.
+    /// Unix time of the check's first record (the visit; later records keep it).
     pub at: i64,
     /// `reception` or `pharmacy`.
     pub mode: String,
@@ -24,40 +27,57 @@ pub struct CheckRecord {
     pub patient_ref: Option<String>,
     /// The QualificationValidity code `1`..`6`, or `fallback`.
     pub validity: String,
-    /// What staff must still see after the purge, without personal details: validity,
-    /// ratio, insurer number.
+    /// What staff must still see after the purge, without personal details: the
+    /// [`eligibility::CheckSummary`] as JSON (validity, ratio, warnings, source).
     pub summary_json: String,
-    /// The full result (name, birth date, address, …); `None` once purged.
+    /// The [`eligibility::CheckDetails`] as JSON (the insurer's answer with name, birth
+    /// date, address, …, or what the patient presented); `None` once purged.
     pub details_json: Option<String>,
     /// The hand-off files written for the receipt system (file names).
     pub export_files: Vec<String>,
 }
 
 impl Store {
-    /// Stores a new check. Fails with [`StoreError::AlreadyExists`] if the id is taken.
-    pub fn insert_check(&mut self, c: &CheckRecord) -> Result<(), StoreError> {
-        const OP: &str = "insert a check";
-        let files = serde_json::to_string(&c.export_files).map_err(|e| StoreError::Corrupt {
-            what: "export file list",
-            detail: e.to_string(),
-        })?;
+    /// Stores a `RecordCheck` effect: upserts by check id. A later record of the same check
+    /// (a failure, then its fallback, then the re-check's result) replaces the mode,
+    /// patient reference, validity, summary and details; the row keeps its place (rowid)
+    /// and its `at`, the time of the first record (the visit: [`Store::checks_between`]
+    /// lists a check on the day it happened, and the purge counts from then), and its
+    /// export files. The summary's own `at` says when the latest record was made.
+    pub fn upsert_check(&mut self, record: &eligibility::CheckRecord) -> Result<(), StoreError> {
+        const OP: &str = "store a check";
+        let row = CheckRecord::try_from(record)?;
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO checks (id, at, mode, patient_ref, validity, summary_json, \
-             details_json, export_files) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            (
-                &c.id,
-                c.at,
-                &c.mode,
-                &c.patient_ref,
-                &c.validity,
-                &c.summary_json,
-                &c.details_json,
-                &files,
-            ),
-        )
-        .map_err(insert_err(OP, "check", &c.id))?;
+        upsert_check_row(&tx, &row, OP)?;
         tx.commit().map_err(sql(OP))
+    }
+
+    /// Records the hand-off files written for check `id` (after the shell wrote them:
+    /// `Input::ExportWritten`), replacing the list. Fails with [`StoreError::NotFound`] if
+    /// no such check is stored.
+    pub fn set_check_exports(&mut self, id: &str, files: &[String]) -> Result<(), StoreError> {
+        const OP: &str = "record a check's export files";
+        let files = to_json("export file list", &files)?;
+        let tx = self.write()?;
+        let changed = tx
+            .execute(
+                "UPDATE checks SET export_files = ?2 WHERE id = ?1",
+                (id, &files),
+            )
+            .map_err(sql(OP))?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: "check",
+                id: id.to_owned(),
+            });
+        }
+        tx.commit().map_err(sql(OP))
+    }
+
+    /// The core record of check `id` as last recorded (see
+    /// [`CheckRecord::to_eligibility`]: empty details once purged).
+    pub fn check_record(&self, id: &str) -> Result<Option<eligibility::CheckRecord>, StoreError> {
+        self.check(id)?.map(|row| row.to_eligibility()).transpose()
     }
 
     /// The check with id `id`.
@@ -103,9 +123,34 @@ fn check_from_row(row: &Row<'_>) -> Result<CheckRecord, StoreError> {
         validity: row.get(4).map_err(sql(OP))?,
         summary_json: row.get(5).map_err(sql(OP))?,
         details_json: row.get(6).map_err(sql(OP))?,
-        export_files: serde_json::from_str(&files).map_err(|e| StoreError::Corrupt {
-            what: "export file list",
-            detail: e.to_string(),
-        })?,
+        export_files: from_json("export file list", &files)?,
     })
+}
+
+/// Inserts `row`, or replaces the record of an existing check (see [`Store::upsert_check`]).
+pub(crate) fn upsert_check_row(
+    tx: &Transaction<'_>,
+    row: &CheckRecord,
+    op: &'static str,
+) -> Result<(), StoreError> {
+    let files = to_json("export file list", &row.export_files)?;
+    tx.execute(
+        "INSERT INTO checks (id, at, mode, patient_ref, validity, summary_json, details_json, \
+         export_files) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, \
+         patient_ref = excluded.patient_ref, validity = excluded.validity, \
+         summary_json = excluded.summary_json, details_json = excluded.details_json",
+        (
+            &row.id,
+            row.at,
+            &row.mode,
+            &row.patient_ref,
+            &row.validity,
+            &row.summary_json,
+            &row.details_json,
+            &files,
+        ),
+    )
+    .map_err(sql(op))?;
+    Ok(())
 }

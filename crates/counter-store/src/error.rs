@@ -7,8 +7,9 @@ use std::path::PathBuf;
 /// "The file is not ours or not readable" ([`StoreError::Open`], [`StoreError::TooNew`]) is
 /// kept apart from "SQLite failed while working" ([`StoreError::Sqlite`]), from "the caller
 /// asked for something that is not there or already is" ([`StoreError::NotFound`],
-/// [`StoreError::AlreadyExists`], [`StoreError::OutOfRange`]) and from "a row cannot be read
-/// back" ([`StoreError::Corrupt`]).
+/// [`StoreError::AlreadyExists`]), from "the caller handed a value the store cannot take"
+/// ([`StoreError::OutOfRange`], [`StoreError::Encode`], [`StoreError::Mismatch`]) and from
+/// "a row cannot be read back" ([`StoreError::Corrupt`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -87,6 +88,31 @@ pub enum StoreError {
         what: &'static str,
         /// The offending value or the parse error.
         detail: String,
+    },
+    /// A value handed to the store could not be written as JSON.
+    #[error(
+        "the store could not write the {what} as JSON ({detail}); nothing was stored: this is \
+         a bug, call support"
+    )]
+    Encode {
+        /// What was being written (e.g. `"check summary"`).
+        what: &'static str,
+        /// The serializer's error.
+        detail: String,
+    },
+    /// The caller handed two things that do not belong together (e.g. a re-check decision
+    /// for another check than the queued item it is recorded against).
+    #[error(
+        "the {what} given is for {found:?}, not for {expected:?}; nothing was stored: this is \
+         a bug in the caller, call support"
+    )]
+    Mismatch {
+        /// What does not fit (e.g. `"re-check decision"`).
+        what: &'static str,
+        /// The id it had to be for.
+        expected: String,
+        /// The id it is for.
+        found: String,
     },
     /// Purged rows are committed, but their old bytes may still be in the `-wal` file.
     #[error(

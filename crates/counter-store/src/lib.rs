@@ -7,7 +7,11 @@
 //!   [`Store::journal_for_day`]) with an append-only trail of every transition
 //!   ([`Store::payment_history`]), and durable counters ([`Store::next_sequence`]);
 //! - the audit trail ([`AuditEvent`]), append-only;
-//! - eligibility checks ([`CheckRecord`]) and the offline re-check queue ([`RecheckItem`]);
+//! - eligibility checks ([`CheckRecord`], upserted from the eligibility machine's
+//!   `RecordCheck`) and the offline re-check queue ([`RecheckItem`], one per check, from its
+//!   `EnqueueRecheck`, worked through with [`Store::due_rechecks`] and
+//!   [`Store::record_recheck_decision`]); the conversions between `counter_core`'s
+//!   eligibility types and these rows live in one module (`convert`);
 //! - settings ([`Store::setting`]);
 //! - retention ([`Store::purge_details_before`]): personal details leave the disk, rows stay;
 //! - the schema and its numbered migrations (`migrations/`), tracked in `user_version`;
@@ -23,10 +27,12 @@
 
 mod audit;
 mod checks;
+mod convert;
 mod error;
 mod payment_search;
 mod payments;
 mod recheck;
+mod recheck_progress;
 mod refunds;
 mod retention;
 pub mod scan;
@@ -39,5 +45,5 @@ pub use checks::CheckRecord;
 pub use error::StoreError;
 pub use payment_search::{DEFAULT_SEARCH_LIMIT, PaymentQuery};
 pub use payments::PaymentEvent;
-pub use recheck::{RecheckItem, RecheckState};
+pub use recheck::{DueRecheck, RecheckItem, RecheckState};
 pub use store::{SCHEMA_VERSION, Store};

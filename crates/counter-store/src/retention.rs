@@ -11,8 +11,9 @@ impl Store {
     ///
     /// - checks with `at < cutoff`: `details_json` becomes `None` (the summary, validity,
     ///   patient reference and export file names stay);
-    /// - re-checks no longer pending with `created_at < cutoff`: `presented_json` and
-    ///   `result_json` become `None` (a pending one keeps what it needs to run).
+    /// - re-checks no longer pending with `created_at < cutoff`: `presented_json`,
+    ///   `request_json` and `result_json` become `None` (a pending one keeps what it needs
+    ///   to run).
     ///
     /// Then the write-ahead log is checkpointed and truncated so that no old page image
     /// keeps the purged text. If another connection holds the log, the purge stays
@@ -29,9 +30,11 @@ impl Store {
             .map_err(sql(OP))?;
         let rechecks = tx
             .execute(
-                "UPDATE rechecks SET presented_json = NULL, result_json = NULL \
+                "UPDATE rechecks SET presented_json = NULL, request_json = NULL, \
+                 result_json = NULL \
                  WHERE created_at < ?1 AND state <> 'pending' \
-                   AND (presented_json IS NOT NULL OR result_json IS NOT NULL)",
+                   AND (presented_json IS NOT NULL OR request_json IS NOT NULL \
+                        OR result_json IS NOT NULL)",
                 [cutoff],
             )
             .map_err(sql(OP))?;

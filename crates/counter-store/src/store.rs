@@ -10,7 +10,10 @@ use crate::error::{StoreError, sql};
 
 /// The migrations, in order: migration *n* (1-based) brings the schema from version *n − 1*
 /// to *n*. Append only; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_recheck_requests.sql"),
+];
 
 /// The newest schema version this build knows (the number of migrations).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -30,6 +33,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///   event are on disk (`synchronous=FULL`).
 /// - At start and before each new sale, resolve [`Store::unfinished_payments`] and
 ///   [`Store::refunds_in_doubt`].
+/// - Carry out the eligibility machine's effects in order: `RecordCheck` with
+///   [`Store::upsert_check`], `Audit` with [`Store::append_audit`] (through
+///   [`crate::AuditEvent::from_eligibility`]), `EnqueueRecheck` with
+///   [`Store::enqueue_recheck`]; once the shell has written the export files,
+///   [`Store::set_check_exports`].
+/// - The re-check worker takes [`Store::due_rechecks`], records each bulk submission with
+///   [`Store::set_recheck_reception`] before it fetches, then each decision with
+///   [`Store::record_recheck_decision`].
 /// - Run [`Store::purge_details_before`] on the retention schedule (e.g. daily).
 ///
 /// Writes take `&mut self`; the shell keeps the store behind one lock (or on one thread).

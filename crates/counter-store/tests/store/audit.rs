@@ -1,5 +1,7 @@
 //! The audit trail: append, read a time range, and nothing else.
 
+use counter_core::Code;
+use counter_core::eligibility::{self, AuditAction, FallbackDocument, FallbackReason};
 use counter_store::AuditEvent;
 
 use crate::{DAY1_9AM, db_path, fresh};
@@ -58,4 +60,60 @@ fn the_trail_refuses_update_and_delete_from_any_connection() {
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
     assert_eq!(store.audit_between(0, i64::MAX).unwrap().len(), 1);
+}
+
+#[test]
+fn the_eligibility_machines_events_become_trail_lines_without_personal_details() {
+    let (_dir, mut store) = fresh();
+    let core = |at: i64, action: AuditAction| eligibility::AuditEvent {
+        at,
+        check_id: "chk-1".to_owned(),
+        action,
+    };
+    let events = [
+        core(DAY1_9AM, AuditAction::EligibilityRequested),
+        core(
+            DAY1_9AM + 1,
+            AuditAction::EligibilityFailed {
+                code: Code::InsurerUnavailable,
+            },
+        ),
+        core(
+            DAY1_9AM + 60,
+            AuditAction::FallbackRecorded {
+                document: FallbackDocument::EligibilityNotice,
+                reason: FallbackReason::InsurerUnavailable,
+            },
+        ),
+    ];
+    for e in &events {
+        store
+            .append_audit(&AuditEvent::from_eligibility(e, "staff-07").unwrap())
+            .unwrap();
+    }
+    let trail = store.audit_between(DAY1_9AM, DAY1_9AM + 61).unwrap();
+    let line = |at: i64, action: &str, detail: Option<&str>| AuditEvent {
+        at,
+        staff: "staff-07".to_owned(),
+        action: action.to_owned(),
+        subject: Some("chk-1".to_owned()),
+        auth_method: None,
+        detail: detail.map(str::to_owned),
+    };
+    assert_eq!(
+        trail,
+        [
+            line(DAY1_9AM, "eligibility_requested", None),
+            line(
+                DAY1_9AM + 1,
+                "eligibility_failed",
+                Some(r#"{"code":"insurer_unavailable"}"#)
+            ),
+            line(
+                DAY1_9AM + 60,
+                "fallback_recorded",
+                Some(r#"{"document":"eligibility_notice","reason":"insurer_unavailable"}"#)
+            ),
+        ]
+    );
 }

@@ -3,10 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod audit;
+mod checks;
 mod durability;
 mod journal;
 mod migrations;
 mod queue;
+mod records;
 mod retention;
 mod secrets;
 

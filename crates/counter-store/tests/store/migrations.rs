@@ -1,8 +1,12 @@
 //! Opening: fresh files, reopening, files from a newer build, files that are not SQLite.
 
-use counter_store::{SCHEMA_VERSION, Store, StoreError};
+use counter_store::{RecheckState, SCHEMA_VERSION, Store, StoreError};
 
-use crate::{db_path, fresh};
+use crate::queue::queue;
+use crate::{DAY1_9AM, db_path, fresh};
+
+/// Schema 1 as it shipped.
+const SCHEMA_1: &str = include_str!("../../migrations/0001_init.sql");
 
 #[test]
 fn a_fresh_file_gets_the_whole_schema_in_wal_mode() {
@@ -99,4 +103,68 @@ fn a_missing_directory_is_an_open_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-such-dir").join("db.sqlite");
     assert!(matches!(Store::open(&path), Err(StoreError::Open { .. })));
+}
+
+#[test]
+fn a_schema_1_file_migrates_to_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    raw.execute_batch(SCHEMA_1).unwrap();
+    raw.pragma_update(None, "user_version", 1).unwrap();
+    raw.execute_batch(
+        "INSERT INTO checks (id, at, mode, patient_ref, validity, summary_json, details_json, \
+         export_files) VALUES \
+         ('chk-1', 100, 'reception', NULL, 'fallback', '{}', NULL, '[]'), \
+         ('chk-2', 100, 'reception', NULL, 'fallback', '{}', NULL, '[]'); \
+         INSERT INTO rechecks (id, created_at, check_id, fallback_kind, presented_json, state, \
+         attempts, next_at, last_error, result_json) VALUES \
+         ('rq-old', 100, 'chk-1', 'eligibility_notice', '{\"name\":\"x\"}', 'done', 1, 100, NULL, NULL), \
+         ('rq-new', 200, 'chk-1', 'eligibility_notice', '{\"name\":\"y\"}', 'pending', 0, 300, NULL, NULL), \
+         ('rq-free', 150, NULL, 'self_declaration', NULL, 'pending', 2, 300, NULL, NULL);",
+    )
+    .unwrap();
+    drop(raw);
+
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 2);
+    // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
+    // leave the queue for staff.
+    let kept = store.recheck("chk-1").unwrap().unwrap();
+    assert_eq!(kept.id, "rq-new");
+    assert_eq!(kept.state, RecheckState::GaveUp);
+    assert!(
+        kept.last_error
+            .as_deref()
+            .unwrap()
+            .contains("re-check by hand")
+    );
+    assert_eq!((&kept.request_json, &kept.reception_number), (&None, &None));
+    assert_eq!(kept.request().unwrap(), None);
+    assert_eq!(store.pending_recheck_count().unwrap(), 0);
+    assert!(store.due_rechecks(i64::MAX).unwrap().is_empty());
+
+    // The migrated file takes new requests: chk-1's replaces its old row, chk-2 gets one.
+    let rq1 = queue(&mut store, "chk-1", DAY1_9AM);
+    let rq2 = queue(&mut store, "chk-2", DAY1_9AM + 1);
+    let replaced = store.recheck("chk-1").unwrap().unwrap();
+    assert_eq!(replaced.id, "rq-new");
+    assert_eq!(replaced.state, RecheckState::Pending);
+    let due: Vec<_> = store
+        .due_rechecks(DAY1_9AM + 3600)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.request)
+        .collect();
+    assert_eq!(due, [rq1, rq2]);
+    drop(store);
+
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    let rows: i64 = raw
+        .query_row("SELECT count(*) FROM rechecks", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        rows, 3,
+        "chk-1's row, chk-2's row and the row without a check"
+    );
 }

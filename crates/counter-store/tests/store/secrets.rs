@@ -2,11 +2,12 @@
 //! serial number or card number in any file of the store; and the scanner does find them
 //! when they are there.
 
+use counter_core::eligibility::Mode;
 use counter_core::payment::{PaymentState, RefundState};
 use counter_store::scan::{CARD_NUMBER, Needle, scan_files};
-use counter_store::{AuditEvent, CheckRecord, RecheckState, Store};
+use counter_store::{AuditEvent, Store};
 
-use crate::queue::item;
+use crate::records::{NAME, answered, answered_recheck, fallback, presented, request};
 use crate::{DAY1_9AM, fresh, refund, sale};
 
 /// Persona Hanako's signature password and the test CA's serial number of her
@@ -41,8 +42,9 @@ fn audit(at: i64, action: &str, subject: &str, auth: Option<&str>) -> AuditEvent
     }
 }
 
-/// A day: identifications, checks (online and a fallback with its re-check), sales in
-/// several states, a refund, a void, settings, the close.
+/// A day: identifications, checks (online, and fallbacks with their re-checks: personal
+/// details the purge has not reached yet), sales in several states, a refund, a void,
+/// settings, the close.
 fn realistic_day(store: &mut Store) {
     store.set_setting("terminal_id", "T-0001").unwrap();
     store
@@ -59,21 +61,20 @@ fn realistic_day(store: &mut Store) {
             .append_audit(&audit(t, "identified", &idn, Some("pin_pad")))
             .unwrap();
         let chk = format!("chk-{n}");
+        let name = format!("患者　{n}");
+        let mut record = answered(
+            &chk,
+            t + 5,
+            &name,
+            "東京都千代田区丸の内九丁目９番９９号",
+            1,
+        );
+        if n % 3 == 0 {
+            record.summary.mode = Mode::Pharmacy;
+        }
+        store.upsert_check(&record).unwrap();
         store
-            .insert_check(&CheckRecord {
-                id: chk.clone(),
-                at: t + 5,
-                mode: if n % 3 == 0 { "pharmacy" } else { "reception" }.to_owned(),
-                patient_ref: Some(format!("P-{:06}", 1000 + n)),
-                validity: "1".to_owned(),
-                summary_json: format!(r#"{{"validity":"1","ratio":3,"insurer":"0613{:04}"}}"#, n),
-                details_json: Some(format!(
-                    r#"{{"name":"患者　{n}","birth":"1980{:02}15","insured_number":"{:08}"}}"#,
-                    n,
-                    20_000 + n
-                )),
-                export_files: vec![format!("20260401_{n:04}.xml")],
-            })
+            .set_check_exports(&chk, &[format!("OQSsiquc01res_{chk}.xml")])
             .unwrap();
         store
             .append_audit(&audit(t + 6, "eligibility_viewed", &chk, None))
@@ -105,28 +106,31 @@ fn realistic_day(store: &mut Store) {
                 .unwrap();
         }
     }
+    // Two fallbacks with their re-checks, carrying what the patients presented: one
+    // re-checked online, one still pending at the end of the day.
+    for (chk, name, at) in [
+        ("chk-fallback", NAME, t + 400),
+        ("chk-pending", "田中　太郎", t + 500),
+    ] {
+        let shown = presented(name, 3);
+        store.upsert_check(&fallback(chk, at, &shown)).unwrap();
+        store.enqueue_recheck(&request(chk, at, &shown)).unwrap();
+        store
+            .append_audit(&audit(at + 1, "fallback_recorded", chk, None))
+            .unwrap();
+    }
+    let rq = request("chk-fallback", t + 400, &presented(NAME, 3));
+    let due = store.due_rechecks(rq.next_at).unwrap();
     store
-        .insert_check(&CheckRecord {
-            id: "chk-fallback".to_owned(),
-            at: t + 400,
-            mode: "reception".to_owned(),
-            patient_ref: None,
-            validity: "fallback".to_owned(),
-            summary_json: r#"{"validity":"fallback"}"#.to_owned(),
-            details_json: None,
-            export_files: Vec::new(),
-        })
+        .set_recheck_reception(&[&due[0]], "R0123456789ABCDEF")
         .unwrap();
-    let mut rq = item("rq-1", Some("chk-fallback"), t + 400, t + 1000);
-    rq.fallback_kind = "self_declaration".to_owned();
-    store.enqueue_recheck(&rq).unwrap();
-    store
-        .append_audit(&audit(t + 401, "fallback_recorded", "chk-fallback", None))
-        .unwrap();
-    rq.state = RecheckState::Done;
-    rq.attempts = 1;
-    rq.result_json = Some(r#"{"validity":"1"}"#.to_owned());
-    store.update_recheck(&rq).unwrap();
+    let done = answered_recheck(&rq, "1", "東京都千代田区丸の内九丁目９番９９号", rq.next_at);
+    assert!(
+        store
+            .record_recheck_decision(&due[0], &done, None, None)
+            .unwrap()
+    );
+    assert_eq!(store.pending_recheck_count().unwrap(), 1);
     store
         .append_audit(&audit(
             t + 2000,
