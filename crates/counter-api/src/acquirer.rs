@@ -166,16 +166,19 @@ pub struct Reversal {
 
 /// Totals of one brand in a settlement (nexo reconciliation model).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BrandTotals {
     /// Brand.
     pub brand: String,
     /// Captured payments: count.
     pub debit_count: u32,
     /// Captured payments: yen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub debit_jpy: u64,
     /// Refunds: count.
     pub credit_count: u32,
     /// Refunds: yen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub credit_jpy: u64,
     /// Voided or reversed: count.
     pub cancelled_count: u32,

@@ -62,6 +62,7 @@ pub struct EligibilityResponse {
 
 /// 高齢受給者証 (`ElderlyRecipientCertificateInfo`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ElderlyRecipient {
     /// `ElderlyRecipientCertificateDate` (交付年月日).
     pub certificate_date: String,
@@ -75,6 +76,7 @@ pub struct ElderlyRecipient {
 
 /// 限度額適用認定証関連情報 (`LimitApplicationCertificateRelatedInfo`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LimitCertificate {
     /// `LimitApplicationCertificateClassification`: `01`, `02`, `03`.
     pub classification: String,
@@ -94,6 +96,7 @@ pub struct LimitCertificate {
 
 /// 特定疾病療養受療証 (`SpecificDiseasesCertificateInfo`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SpecificDisease {
     /// `SpecificDiseasesDiseaseCategory` (OQSCD013): `1`, `2`, `3`.
     pub disease_category: String,
@@ -108,6 +111,7 @@ pub struct SpecificDisease {
 
 /// A consent flag with its timestamps (特定健診, 薬剤, 診療, 手術 情報の閲覧同意).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Consent {
     /// `…ConsFlg`: `0` なし, `1` あり, `2` 期限切れ.
     pub flag: String,
@@ -121,6 +125,7 @@ pub struct Consent {
 
 /// The consents a result carries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Consents {
     /// 限度額適用認定証 (`LimitApplicationCertificateRelatedConsFlg`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +149,7 @@ pub struct Consents {
 
 /// `ResultOfQualificationConfirmation` (eligibility.md §2.4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QualificationResult {
     /// `InsuredCardClassification`: `01`…`07`, `A1`.
     pub insured_card_classification: String,

@@ -21,6 +21,7 @@ pub const CHALLENGE_DOMAIN: &str = "MADOGUCHI-CHALLENGE/1";
 
 /// What the signature will be used for. A challenge of one purpose is refused for another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ChallengePurpose {
     /// Identification at the counter (menu of services, eligibility).
@@ -44,11 +45,13 @@ impl ChallengePurpose {
 
 /// The payment a `payment` challenge is bound to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeContext {
     /// The merchant (acquirer's merchant id).
     pub merchant_id: String,
     /// The amount in yen (1 ..= [`MAX_AMOUNT_JPY`]).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub amount_jpy: u64,
 }
 

@@ -39,6 +39,7 @@ pub struct MenuEntry {
 
 /// Something staff must know about this card, beside the menu.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Notice {
@@ -47,6 +48,7 @@ pub enum Notice {
     /// data can be checked.
     SignCertificateRevoked {
         /// When J-LIS revoked it (Unix seconds).
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         revoked_at: i64,
         /// The CRLReason code (`affiliation_changed`, `superseded`, ...).
         reason: String,

@@ -8,6 +8,7 @@ use crate::problem::FieldError;
 
 /// The kind of a service on the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
     /// Health-insurance eligibility (an insurer backend).
@@ -21,6 +22,7 @@ pub enum ServiceKind {
 
 /// A link requested at enrollment, as the customer entered it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ServiceLink {
     /// Health insurance.
@@ -132,6 +134,7 @@ impl ServiceLink {
 
 /// A health-insurance link: the insurance identifiers as enrolled (eligibility.md §2.2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct InsuranceLink {
     /// The platform's service id of the insurer.
@@ -151,6 +154,7 @@ pub struct InsuranceLink {
 /// A payment link: an opaque card-token reference the acquirer issued at registration.
 /// Never a card number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentLink {
     /// The platform's service id of the acquirer.
@@ -167,6 +171,7 @@ pub struct PaymentLink {
 
 /// A federation link: the peer platform's id (its service id on this platform).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PlatformLink {
     /// The peer platform's service id here (= its platform id, the assertion's `aud`).
