@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod ident;
 pub mod payments;
+pub mod recheck;
 pub mod tls;
 
 pub use error::RuntimeError;

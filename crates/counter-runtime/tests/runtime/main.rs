@@ -5,4 +5,5 @@
 
 mod crash_matrix;
 mod faults;
+mod recheck;
 mod support;
