@@ -1,0 +1,35 @@
+//! Build script of `madoguchi-app`: resolves the capabilities against the app's
+//! command permissions and prepares what `tauri::generate_context!` embeds.
+
+use std::path::Path;
+
+/// The app's IPC commands. `tauri-build` generates an `allow-<command>` and a
+/// `deny-<command>` permission for each (underscores become dashes); the
+/// permission sets in `permissions/` group them per window, and the files in
+/// `capabilities/` grant a set to a window. A command missing here cannot be
+/// called from any window; keep this list in step with `commands::handler`.
+const COMMANDS: &[&str] = &["app_info", "staff_ping"];
+
+/// The UI bundle `generate_context!` embeds, relative to this crate.
+const UI_DIST: &str = "../ui/dist";
+
+fn main() {
+    // generate_context! embeds ui/dist at compile time, and a proc macro cannot
+    // ask Cargo to watch files: rebuild when the UI bundle changes.
+    println!("cargo:rerun-if-changed={UI_DIST}");
+    if !Path::new(UI_DIST).join("staff.html").is_file() {
+        eprintln!(
+            "madoguchi-app: the UI bundle ui/dist is missing; build it first with \
+             `npm ci && npm run build` at the repository's top (`make build` does both)"
+        );
+        std::process::exit(1);
+    }
+
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        eprintln!("madoguchi-app: tauri-build failed: {error:#}");
+        std::process::exit(1);
+    }
+}
