@@ -1,0 +1,125 @@
+//! `tauri-driver`: the WebDriver server in front of `WebKitWebDriver`.
+
+use std::{
+    fs::File,
+    net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    thread,
+    time::{Duration, Instant},
+};
+
+use crate::{
+    E2eError,
+    process::{Guarded, find_in_path, is_executable},
+    workspace_root,
+};
+
+/// How long tauri-driver may take to accept connections.
+const DRIVER_START: Duration = Duration::from_secs(15);
+
+/// How often its port is tried meanwhile.
+const DRIVER_POLL: Duration = Duration::from_millis(50);
+
+/// A running tauri-driver (and, under it, WebKitWebDriver), stopped with SIGTERM when
+/// dropped.
+#[derive(Debug)]
+pub(crate) struct TauriDriver {
+    process: Guarded,
+    port: u16,
+}
+
+impl TauriDriver {
+    /// Where tauri-driver is: `.tools/bin` (where `scripts/deps.sh` installs it), then
+    /// `PATH`. WebKitWebDriver must be in `PATH` (tauri-driver looks for it there).
+    pub(crate) fn locate() -> Result<PathBuf, E2eError> {
+        find_in_path("WebKitWebDriver").ok_or(E2eError::Missing {
+            program: "WebKitWebDriver",
+            install: "apt-get install webkit2gtk-driver (scripts/deps.sh does it)",
+        })?;
+        let local = workspace_root().join(".tools/bin/tauri-driver");
+        if is_executable(&local) {
+            return Ok(local);
+        }
+        find_in_path("tauri-driver").ok_or(E2eError::Missing {
+            program: "tauri-driver",
+            install: "run scripts/deps.sh (installs it into .tools/bin), \
+                      or cargo install tauri-driver --locked",
+        })
+    }
+
+    /// Starts `program` on free loopback ports with `DISPLAY` set, its output going to
+    /// `log`, and waits until it accepts connections.
+    pub(crate) fn start(
+        program: &Path,
+        display: &str,
+        log: &Path,
+    ) -> Result<TauriDriver, E2eError> {
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let out = File::create(log).map_err(E2eError::io(format!("create {}", log.display())))?;
+        let err = out
+            .try_clone()
+            .map_err(E2eError::io("duplicate the log file"))?;
+        // Output to a file, never to our pipes: whatever outlives the test must not
+        // keep `cargo test | tee` waiting.
+        let child = Command::new(program)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", display)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(E2eError::io(format!("start {}", program.display())))?;
+        let mut driver = TauriDriver {
+            process: Guarded::new("tauri-driver", child),
+            port,
+        };
+        driver.wait_until_listening(log)?;
+        Ok(driver)
+    }
+
+    /// The URL of its WebDriver endpoint.
+    pub(crate) fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_until_listening(&mut self, log: &Path) -> Result<(), E2eError> {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let deadline = Instant::now() + DRIVER_START;
+        while Instant::now() < deadline {
+            if let Some(status) = self.process.exited() {
+                return Err(E2eError::Unexpected(format!(
+                    "tauri-driver (pid {}) exited at start ({status}); see {}",
+                    self.process.id(),
+                    log.display()
+                )));
+            }
+            if TcpStream::connect_timeout(&address, DRIVER_POLL).is_ok() {
+                return Ok(());
+            }
+            thread::sleep(DRIVER_POLL);
+        }
+        Err(E2eError::Timeout {
+            what: "tauri-driver's start".into(),
+            limit: DRIVER_START,
+            hint: format!("; see {}", log.display()),
+        })
+    }
+}
+
+/// A loopback port nobody listens on now (the kernel's pick; another process could
+/// take it before tauri-driver does, which would show as a failed start).
+fn free_port() -> Result<u16, E2eError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .map_err(E2eError::io("find a free loopback port"))?;
+    listener
+        .local_addr()
+        .map(|address| address.port())
+        .map_err(E2eError::io("find a free loopback port"))
+}
