@@ -10,16 +10,25 @@ CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 PCSCD := scripts/pcscd.sh
 
-.PHONY: all deps build demo test test-unit lint fmt-check clippy fixtures-check pin-check bench clean-run
+.PHONY: all deps ui build demo test test-unit ui-test lint fmt-check clippy ui-check fixtures-check pin-check bench clean-run
 
 all: build
 
 deps:
 	@scripts/deps.sh
 
+# The UI bundle (ui/dist), rebuilt only when a UI source or the npm lock changed.
+# The desktop app embeds it at compile time (tauri.conf.json: frontendDist), so it
+# comes before any cargo build, check or lint.
+UI_SOURCES := $(shell find ui -path ui/dist -prune -o -path ui/node_modules -prune -o -type f -print) package.json package-lock.json
+ui/dist/staff.html: $(UI_SOURCES) | deps
+	npm run build
+
+ui: ui/dist/staff.html
+
 # Build once, test many: one workspace build with every target, reused by the
 # lints and the tests (same package selection, so no feature re-unification).
-build: deps
+build: deps ui
 	$(CARGO) build $(CARGO_FLAGS) --workspace --all-targets
 
 demo: build
@@ -28,26 +37,36 @@ demo: build
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
-clippy:
+clippy: ui
 	$(CARGO) clippy $(CARGO_FLAGS) --workspace --all-targets -- -D warnings
 
-lint: fmt-check clippy
+# TypeScript, strict, no emit.
+ui-check: deps
+	npm run check
+
+lint: fmt-check clippy ui-check
 
 fixtures-check:
 	$(CARGO) run $(CARGO_FLAGS) -q -p testkit --bin testkit-gen -- --check
 
 # Every test, with a pcscd of our own and the vpcd virtual reader running.
-# (Benchmarks are built by `build` and run by `make bench`, not here.)
+# (Benchmarks are built by `build` and run by `make bench`, not here.) The
+# end-to-end test of the app (e2e/) is among them: it starts its own Xvfb when
+# DISPLAY is unset, and tauri-driver from .tools/bin.
 # The output is kept in .run/logs for the PIN check.
 test-unit: build
 	mkdir -p .run/logs
 	$(PCSCD) run $(CARGO) test $(CARGO_FLAGS) --workspace 2>&1 | tee .run/logs/cargo-test.log
 
+# The UI's unit tests (vitest): the string table, the pages' keys.
+ui-test: deps
+	npm test
+
 # No PIN or password in any log the run left behind (pcscd's included).
 pin-check:
 	scripts/check-no-pins.sh
 
-test: build lint fixtures-check test-unit pin-check
+test: build lint fixtures-check ui-test test-unit pin-check
 	@echo "make test: all steps passed"
 
 bench: build
