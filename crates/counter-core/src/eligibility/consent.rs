@@ -7,6 +7,7 @@ use super::setup::ConsentsOffered;
 
 /// 処方箋発行形態 (`PrescriptionIssueSelect`, eligibility.md §2.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PrescriptionFormat {
     /// `1` 電子処方箋.
@@ -27,6 +28,7 @@ impl PrescriptionFormat {
 
 /// What the customer chose on their own screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerConsents {
     /// 包括同意: every item the site offers (since 2024-10-07, §1.2 step 3).
     pub blanket: bool,
@@ -47,6 +49,7 @@ pub struct CustomerConsents {
 /// The consents in force for this check: the customer's choices limited to what the site
 /// offers, the blanket choice expanded, and the limit-certificate flag as sent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentsGiven {
     /// 薬剤情報.
     pub medication: bool,

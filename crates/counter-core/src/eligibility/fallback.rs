@@ -15,6 +15,7 @@ pub const MAX_NAME: usize = 100;
 
 /// The document the patient presented (eligibility.md §1.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FallbackDocument {
     /// 資格情報のお知らせ (eligibility notice), shown with the card.
@@ -30,6 +31,7 @@ pub enum FallbackDocument {
 
 /// Why a fallback is needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FallbackReason {
     /// The insurer could not be reached or failed (transport, 5xx, unreadable answer).
@@ -80,6 +82,7 @@ impl FallbackReason {
 
 /// The form as staff typed it (free text; [`FallbackForm::validate`] checks it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FallbackForm {
     /// What was presented.
     pub document: FallbackDocument,
@@ -103,6 +106,7 @@ pub struct FallbackForm {
 
 /// A field of the form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FallbackField {
     /// 保険者番号.
@@ -142,6 +146,7 @@ impl FallbackError {
 
 /// The validated form: what the patient presented, in the insurer's formats.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Presented {
     /// What was presented.
     pub document: FallbackDocument,

@@ -112,6 +112,7 @@ impl CheckError {
 
 /// Whether the export files were written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ExportState {
     /// Not (yet) handed to the shell.

@@ -18,6 +18,7 @@ pub const VALIDITY_FAILED: &str = "failed";
 
 /// How the eligibility on record was established.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CheckSource {
     /// The insurer's answer to a card identification.
@@ -35,10 +36,12 @@ pub enum CheckSource {
 
 /// The part of a record without personal details.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckSummary {
     /// The check id (`ArbitraryFileIdentifier`).
     pub check_id: String,
     /// When recorded (Unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at: UnixTime,
     /// Reception or pharmacy.
     pub mode: Mode,

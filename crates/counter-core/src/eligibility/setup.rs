@@ -12,6 +12,7 @@ pub const MAX_CHECK_ID_LEN: usize = 64;
 
 /// Where the terminal stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// A clinic's or hospital's reception (医療機関).
@@ -23,6 +24,7 @@ pub enum Mode {
 /// The consent screens the site offers on the customer's screen (eligibility.md §1.2
 /// step 3: each site enables the items it uses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentsOffered {
     /// 薬剤情報 (`PharmacistsInfoConsFlg`).
     pub medication: bool,
@@ -92,6 +94,7 @@ pub struct CheckSettings {
 /// What the clinic's chart says about the patient. Every field is optional: a first visit
 /// has no chart.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClinicRecord {
     /// The clinic's patient id (照会番号, `ReferenceNumber`, eligibility.md §2.3).
     pub patient_id: Option<String>,
@@ -116,6 +119,7 @@ pub struct ClinicRecord {
 /// The card holder's attributes, when known from an earlier enrollment (the signature
 /// certificate's 基本4情報 as confirmed then).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CardHolder {
     /// 氏名.
     pub name: Option<String>,

@@ -8,6 +8,7 @@ use crate::Code;
 
 /// `QualificationValidity` (OQSCD006, eligibility.md §2.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "validity", content = "raw", rename_all = "snake_case")]
 pub enum Validity {
     /// `1` 有効.
@@ -60,6 +61,7 @@ impl Validity {
 
 /// Where a ratio was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RatioSource {
     /// `InsuredPartialContributionRatio` (一部負担金割合).
@@ -72,6 +74,7 @@ pub enum RatioSource {
 
 /// 負担割合: the share of the bill the patient pays.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Ratio {
     /// 1割, 2割 or 3割.

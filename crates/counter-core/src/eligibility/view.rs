@@ -19,6 +19,7 @@ use crate::Code;
 
 /// A warning line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WarningLine {
     /// The table line to show.
     pub code: Code,
@@ -30,6 +31,7 @@ pub struct WarningLine {
 
 /// What staff read first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Headline {
     /// 負担割合.
     pub ratio: Ratio,
@@ -41,6 +43,7 @@ pub struct Headline {
 
 /// Where the check stands, for staff.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum StaffStep {
     /// The customer is choosing or consenting.
@@ -62,6 +65,7 @@ pub enum StaffStep {
 
 /// One returned record, as staff compare it (raw values, R2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecordLine {
     /// `ResultList` index.
     pub index: usize,
@@ -79,6 +83,7 @@ pub struct RecordLine {
 
 /// What R7 withholds until staff acknowledge a mismatch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Details {
     /// Nothing to show.
@@ -96,6 +101,7 @@ pub enum Details {
 
 /// The sensitive part of a record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecordDetails {
     /// `ResultList` index.
     pub index: usize,
@@ -111,6 +117,7 @@ pub struct RecordDetails {
 
 /// The fallback on record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FallbackLine {
     /// Why.
     pub reason: FallbackReason,
@@ -122,6 +129,7 @@ pub struct FallbackLine {
 
 /// An action staff may take now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffAction {
     /// [`super::Input::AcknowledgeWarnings`].
@@ -136,6 +144,8 @@ pub enum StaffAction {
 
 /// The staff screen, in reading order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EligibilityStaffView"))]
 pub struct StaffView {
     /// Above everything, most urgent first; empty once acknowledged.
     pub warnings: Vec<WarningLine>,
@@ -157,6 +167,7 @@ pub struct StaffView {
 
 /// A service the customer may pick.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ServiceChoice {
     /// Send back in [`super::Input::ChooseService`].
     pub service_id: String,
@@ -166,6 +177,8 @@ pub struct ServiceChoice {
 
 /// The customer screen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EligibilityCustomerView"))]
 #[serde(tag = "screen", rename_all = "snake_case")]
 pub enum CustomerView {
     /// Pick the insurance service.

@@ -18,6 +18,7 @@ pub const EXPIRY_NOTICE_MONTHS: u32 = 3;
 
 /// Whose data the result was compared with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum KnownSource {
     /// The clinic's chart.
@@ -28,6 +29,7 @@ pub enum KnownSource {
 
 /// A person attribute that differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PersonField {
     /// `Name` / `NameOfOther`.
@@ -42,6 +44,7 @@ pub enum PersonField {
 
 /// A name field of a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NameField {
     /// `Name`.
@@ -54,6 +57,7 @@ pub enum NameField {
 
 /// An insurance field that differs from the chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InsuranceField {
     /// `InsurerNumber`.
@@ -68,6 +72,7 @@ pub enum InsuranceField {
 
 /// One warning on a result. `record` indexes `ResultList`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Warning {
@@ -122,6 +127,7 @@ pub enum Warning {
         /// `YYYYMMDD`.
         expires: String,
         /// Days from today (negative when past).
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         days_left: i64,
     },
     /// The insurance differs from the chart: update the chart.

@@ -114,6 +114,7 @@ impl Outcome {
 
 /// One service to link, as the views show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ServiceLine {
     /// The platform's service id.
     pub service_id: String,

@@ -29,6 +29,7 @@ impl CustomerPassword {
 /// shell from the DER that [`super::Effect::ReadSignCertificate`] yields. The application
 /// carries them exactly as here, once the customer has confirmed them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignAttributes {
     /// 氏名.
     pub name: String,

@@ -12,6 +12,8 @@ use crate::identify::{LegStep, MenuLine};
 
 /// The step an enrollment is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EnrollStep"))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// No card on the reader.
@@ -50,6 +52,8 @@ pub enum Step {
 
 /// The staff window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EnrollStaffView"))]
 pub struct StaffView {
     /// The step.
     pub step: Step,
@@ -70,6 +74,7 @@ pub struct StaffView {
     /// Whether [`super::Input::StartAgain`] is offered.
     pub can_retry: bool,
     /// Seconds the customer has left at this step, when a limit runs.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub seconds_left: Option<i64>,
     /// The limit is about to end.
     pub time_warning: bool,
@@ -81,6 +86,8 @@ pub struct StaffView {
 
 /// The customer window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EnrollCustomerView"))]
 pub struct CustomerView {
     /// The step.
     pub step: Step,
@@ -99,6 +106,7 @@ pub struct CustomerView {
     /// Whether "start again" is offered.
     pub can_retry: bool,
     /// Seconds left at this step, when a limit runs.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub seconds_left: Option<i64>,
     /// Offer "I need more time".
     pub time_warning: bool,
@@ -108,6 +116,8 @@ pub struct CustomerView {
 
 /// Both windows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EnrollView"))]
 pub struct View {
     /// The staff window.
     pub staff: StaffView,

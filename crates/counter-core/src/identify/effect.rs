@@ -95,6 +95,7 @@ impl Outcome {
 
 /// One service of the menu as the views show it: never the assertion itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MenuLine {
     /// The platform's service id.
     pub service_id: String,

@@ -56,6 +56,7 @@ impl CustomerPin {
 
 /// Who pressed Cancel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
     /// The customer, on the customer window or the PIN pad.

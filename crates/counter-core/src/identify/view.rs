@@ -13,6 +13,8 @@ use crate::codes::Code;
 
 /// The step a session is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "IdentifyStep"))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// No card on the reader.
@@ -53,6 +55,8 @@ impl From<LegStep> for Step {
 
 /// The staff window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "IdentifyStaffView"))]
 pub struct StaffView {
     /// The step.
     pub step: Step,
@@ -71,6 +75,7 @@ pub struct StaffView {
     /// Whether [`super::Input::StartAgain`] is offered.
     pub can_retry: bool,
     /// Seconds the customer has left at this step, when a limit runs.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub seconds_left: Option<i64>,
     /// The limit is about to end: the customer is offered more time.
     pub time_warning: bool,
@@ -84,6 +89,8 @@ pub struct StaffView {
 
 /// The customer window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "IdentifyCustomerView"))]
 pub struct CustomerView {
     /// The step.
     pub step: Step,
@@ -98,6 +105,7 @@ pub struct CustomerView {
     /// Whether "start again" is offered.
     pub can_retry: bool,
     /// Seconds left at this step, when a limit runs.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub seconds_left: Option<i64>,
     /// Offer "I need more time" ([`super::Input::ExtendTime`]).
     pub time_warning: bool,
@@ -107,6 +115,8 @@ pub struct CustomerView {
 
 /// Both windows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "IdentifyView"))]
 pub struct View {
     /// The staff window.
     pub staff: StaffView,

@@ -12,6 +12,7 @@ use crate::codes::Code;
 
 /// One payment method the customer may pick.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PaymentOption {
     /// The platform's service id (the acquirer).
     pub service_id: String,

@@ -17,6 +17,7 @@ use crate::codes::Code;
 
 /// One brand's line of the close: ours, theirs, and whether they agree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CloseLine {
     /// The brand.
     pub brand: String,
@@ -30,6 +31,7 @@ pub struct CloseLine {
 
 /// The close of one day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CloseReport {
     /// The business date `YYYY-MM-DD`.
     pub date: String,
@@ -42,7 +44,8 @@ pub struct CloseReport {
 }
 
 /// Why the day cannot be closed yet.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CloseRefused {
     /// [`Code::CloseRefusedInDoubt`].
     pub code: Code,

@@ -11,6 +11,8 @@ use super::record::{PaymentRecord, RefundRecord};
 
 /// Which copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ReceiptCopy"))]
 #[serde(rename_all = "snake_case")]
 pub enum Copy {
     /// お客様控え.
@@ -21,6 +23,7 @@ pub enum Copy {
 
 /// What the receipt is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptKind {
     /// 売上 (sale).
@@ -33,6 +36,7 @@ pub enum ReceiptKind {
 
 /// A printable receipt: labelled lines, ready for a printer or the screen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Receipt {
     /// Which copy.
     pub copy: Copy,
@@ -46,6 +50,7 @@ pub struct Receipt {
 
 /// The merchant's printed identity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MerchantInfo {
     /// Shop name.
     pub name: String,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a sale is. Transitions: [`super::machine`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentState {
     /// The authorisation is journaled and may have been sent; outcome unknown.
@@ -93,6 +94,7 @@ impl PaymentState {
 
 /// One sale, as journaled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PaymentRecord {
     /// Local id of the sale (the terminal's own, `T-<terminal>-<n>` or a UUID).
     pub id: String,
@@ -106,6 +108,7 @@ pub struct PaymentRecord {
     /// This terminal's id.
     pub terminal_id: String,
     /// The amount the customer confirmed, in yen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub amount_jpy: u64,
     /// Where the sale is.
     pub state: PaymentState,
@@ -114,14 +117,17 @@ pub struct PaymentRecord {
     /// 承認番号, once approved.
     pub approval_code: Option<String>,
     /// 伝票番号 from the acquirer, once known.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub slip_number: Option<u64>,
     /// Card brand (e.g. `VISA`), once known.
     pub brand: Option<String>,
     /// Last 4 digits of the card, once known (the JCCA customer-copy masking).
     pub last4: Option<String>,
     /// Captured amount in yen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub captured_jpy: u64,
     /// Sum of confirmed refunds in yen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub refunded_jpy: u64,
     /// The capture's idempotency key (set when the capture is journaled).
     pub capture_key: Option<String>,
@@ -145,13 +151,16 @@ pub struct PaymentRecord {
     /// Whether staff were told how a recovery resolved it (cleared on acknowledgement).
     pub recovered: bool,
     /// Unix time the sale was journaled.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Unix time of the last transition.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
 }
 
 /// Where a refund is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RefundState {
     /// Journaled and maybe sent; outcome unknown.
@@ -182,6 +191,7 @@ impl RefundState {
 
 /// One refund of a captured sale.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefundRecord {
     /// Local id of the refund.
     pub id: String,
@@ -190,6 +200,7 @@ pub struct RefundRecord {
     /// Its own idempotency key.
     pub idempotency_key: String,
     /// Amount in yen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub amount_jpy: u64,
     /// Where it is.
     pub state: RefundState,
@@ -198,8 +209,10 @@ pub struct RefundRecord {
     /// Why it was refused (staff only).
     pub reason: Option<String>,
     /// Unix time journaled.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Unix time of the last transition.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
 }
 
