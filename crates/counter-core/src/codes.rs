@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who may be shown a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Customer and staff.
@@ -22,6 +23,7 @@ pub enum Audience {
 
 /// Every outcome a workflow reports to people. Stable snake_case names (`as_str`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Code {
@@ -150,6 +152,10 @@ pub enum Code {
     CloseMismatch,
     /// Daily close: the journal matches the acquirer.
     CloseMatched,
+    /// Payments left in doubt were resolved (each sale's outcome is in the journal).
+    PaymentsRecovered,
+    /// Nothing was in doubt.
+    NothingInDoubt,
     // --- general ---
     /// Local storage failed: new sales are blocked.
     StorageFailure,
@@ -157,6 +163,8 @@ pub enum Code {
     NotNow,
     /// The customer timed out.
     TimedOut,
+    /// The customer or staff cancelled.
+    Cancelled,
     /// Shown to the customer instead of a staff-only message.
     AskStaff,
     /// Something unexpected; the log has details.
@@ -336,12 +344,18 @@ table! {
         "差異を確認し、管理者に連絡してください", "Check the difference and tell the administrator";
     CloseMatched, Staff, false, "日計は決済サーバと一致しました", "The day's totals match the acquirer's",
         "締め処理は完了です", "The day is closed";
+    PaymentsRecovered, Staff, false, "未確定だった決済を確定しました", "The payments in doubt were resolved",
+        "取引履歴で各取引の結果を確認してください", "Check each sale's outcome in the journal";
+    NothingInDoubt, Staff, false, "未確定の決済はありません", "No payment is in doubt",
+        "そのまま営業を続けられます", "Carry on";
     StorageFailure, Staff, false, "記録の保存に失敗しました", "The journal could not be written",
         "新しい取引はできません。管理者に連絡してください", "No new sales; contact the administrator";
     NotNow, Staff, true, "今はその操作はできません", "That action does not fit this step",
         "画面の案内に従ってください", "Follow the steps on screen";
     TimedOut, Both, true, "時間切れになりました", "Timed out",
         "もう一度最初からお試しください", "Start again";
+    Cancelled, Both, true, "取り消しました", "Cancelled",
+        "必要ならもう一度最初からどうぞ", "Start again if needed";
     AskStaff, Both, false, "係員にお声がけください", "Please ask a member of staff",
         "係員が対応します", "Staff will help you";
     Internal, Staff, true, "予期しないエラーが発生しました", "Something unexpected happened",

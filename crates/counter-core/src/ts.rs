@@ -90,13 +90,34 @@ pub fn visit_roots(visitor: &mut impl TypeVisitor) {
 /// ts-rs remembers, per process, which files it has written and does not write them again:
 /// export into a fresh directory each time (a temporary one), then copy.
 pub fn export_all(dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
+    export_all_of::<CoreRoots>(dir)
+}
+
+/// A set of root types to export (the core's, or a shell's that adds its own).
+pub trait Roots {
+    /// Calls `visitor.visit::<T>()` for every root.
+    fn visit(visitor: &mut impl TypeVisitor);
+}
+
+/// The core's roots ([`visit_roots`]).
+#[derive(Debug)]
+pub struct CoreRoots;
+
+impl Roots for CoreRoots {
+    fn visit(visitor: &mut impl TypeVisitor) {
+        visit_roots(visitor);
+    }
+}
+
+/// [`export_all`] for the roots of `R`.
+pub fn export_all_of<R: Roots>(dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
     let cfg = Config::new().with_out_dir(dir);
     let mut files = Files {
         cfg: &cfg,
         seen: BTreeMap::new(),
         clash: None,
     };
-    visit_roots(&mut files);
+    R::visit(&mut files);
     if let Some(clash) = files.clash {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, clash).into());
     }
@@ -104,7 +125,7 @@ pub fn export_all(dir: &Path) -> Result<Vec<PathBuf>, ExportError> {
         cfg: &cfg,
         error: None,
     };
-    visit_roots(&mut export);
+    R::visit(&mut export);
     match export.error {
         Some(e) => Err(e),
         None => Ok(files.seen.into_keys().map(|p| dir.join(p)).collect()),

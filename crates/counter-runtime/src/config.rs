@@ -15,6 +15,11 @@
 //! ca = "backend-ca.pem"
 //! certificate = "terminal.pem"
 //! key = "terminal-key.pem"
+//! [counter]                     # the interactive counter (the app); the driver's
+//! mode = "reception"            # `pay` etc. do not need it. reception | pharmacy | cashier
+//! reader = "Madoguchi Virtual Reader 00 00"
+//! export_dir = "exports"        # the receipt system's folder (eligibility.md §2.6)
+//! medical_institution_code = "1312345678"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -42,6 +47,39 @@ pub struct ConfigFile {
     pub backends: BackendsFile,
     /// TLS material.
     pub tls: TlsFile,
+    /// The interactive counter's settings.
+    #[serde(default)]
+    pub counter: Option<CounterFile>,
+}
+
+/// What the counter is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterMode {
+    /// A clinic's reception: eligibility checks (医療機関).
+    Reception,
+    /// A pharmacy's counter: eligibility checks (薬局).
+    Pharmacy,
+    /// A till: payments.
+    Cashier,
+}
+
+/// `[counter]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterFile {
+    /// What the counter does when it starts (staff may switch).
+    pub mode: CounterMode,
+    /// The PC/SC reader's name, exactly as `pcsc_scan` lists it.
+    pub reader: String,
+    /// The receipt system's folder for eligibility results.
+    pub export_dir: PathBuf,
+    /// 医療機関コード (10 digits); needed in reception and pharmacy modes.
+    #[serde(default)]
+    pub medical_institution_code: Option<String>,
+    /// The shop's name on receipts (the merchant id when absent).
+    #[serde(default)]
+    pub shop_name: Option<String>,
 }
 
 /// `[backends]`.
@@ -128,6 +166,23 @@ impl Config {
         file.tls.ca = resolve(&file.tls.ca);
         file.tls.certificate = resolve(&file.tls.certificate);
         file.tls.key = resolve(&file.tls.key);
+        if let Some(c) = file.counter.as_mut() {
+            c.export_dir = resolve(&c.export_dir);
+            if c.reader.trim().is_empty() {
+                return Err(err(
+                    "counter.reader",
+                    "write the reader's name as pcsc_scan lists it",
+                ));
+            }
+            if let Some(code) = &c.medical_institution_code
+                && !(code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(err(
+                    "counter.medical_institution_code",
+                    format!("{code:?} is not the 10-digit 医療機関コード"),
+                ));
+            }
+        }
         Ok(Self { file })
     }
 
@@ -193,6 +248,18 @@ key = "k.pem"
             .replace("timeout_ms", "x")
             .replace("database", "databse");
         assert!(Config::parse(&typo, Path::new("/")).is_err());
+        let counter = format!(
+            "{GOOD}[counter]\nmode = \"pharmacy\"\nreader = \"R 00\"\nexport_dir = \"out\"\n"
+        );
+        let c = Config::parse(&counter, Path::new("/cfg")).unwrap();
+        let cf = c.file.counter.unwrap();
+        assert_eq!(
+            (cf.mode, cf.export_dir),
+            (CounterMode::Pharmacy, "/cfg/out".into())
+        );
+        let bad = format!("{counter}medical_institution_code = \"12\"\n");
+        let e = Config::parse(&bad, Path::new("/")).unwrap_err().to_string();
+        assert!(e.contains("counter.medical_institution_code"), "{e}");
         let e = Config::load(Path::new("/nonexistent/x.toml"))
             .unwrap_err()
             .to_string();

@@ -17,6 +17,7 @@
 pub mod card;
 pub mod clock;
 pub mod config;
+pub mod counter;
 pub mod crash;
 pub mod error;
 pub mod http;

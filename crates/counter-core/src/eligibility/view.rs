@@ -129,7 +129,11 @@ pub struct FallbackLine {
 
 /// An action staff may take now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "EligibilityStaffAction")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffAction {
     /// [`super::Input::AcknowledgeWarnings`].

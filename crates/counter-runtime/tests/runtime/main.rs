@@ -3,6 +3,9 @@
 //! killed with SIGKILL at every step of a payment).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod card_pulled;
+mod counter_env;
+mod counter_flow;
 mod crash_matrix;
 mod faults;
 mod recheck;

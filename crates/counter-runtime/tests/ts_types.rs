@@ -1,9 +1,7 @@
 //! The TypeScript types committed in `ui/src/ipc/generated/` are exactly what
-//! `counter_core::ts::export_all` writes from the Rust types now. `UPDATE_TS=1` rewrites the
-//! folder (stale files removed) instead of failing.
-//!
-//! Runs in `cargo test --workspace` (counter-runtime enables the `ts` feature); alone:
-//! `cargo test -p counter-core --features ts --test ts_types`.
+//! `counter_runtime::counter::api::export_ts` writes from the Rust types now: the app's API
+//! (screens, actions) and every core view and wire type they carry. `UPDATE_TS=1` rewrites
+//! the folder (stale files removed) instead of failing.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -11,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const FIX: &str = "run `UPDATE_TS=1 cargo test -p counter-core --features ts --test ts_types` \
+const FIX: &str = "run `UPDATE_TS=1 cargo test -p counter-runtime --test ts_types` \
                    and commit ui/src/ipc/generated";
 
 fn committed_dir() -> PathBuf {
@@ -35,7 +33,7 @@ fn files_in(dir: &Path) -> BTreeMap<String, String> {
 
 fn fresh_export() -> BTreeMap<String, String> {
     let tmp = tempfile::tempdir().unwrap();
-    let written = counter_core::ts::export_all(tmp.path()).unwrap();
+    let written = counter_runtime::counter::api::export_ts(tmp.path()).unwrap();
     let fresh = files_in(tmp.path());
     let names: Vec<String> = written
         .iter()
@@ -59,6 +57,10 @@ fn committed_typescript_types_match_the_rust_types() {
         "EligibilityCustomerView.ts",
         "Code.ts",
         "CloseReport.ts",
+        "Screens.ts",
+        "StaffAction.ts",
+        "CustomerAction.ts",
+        "ActionError.ts",
     ] {
         assert!(fresh.contains_key(view), "{view} is not exported");
     }

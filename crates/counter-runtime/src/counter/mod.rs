@@ -1,0 +1,182 @@
+//! The interactive counter: the API the desktop app wraps (one command per window kind, one
+//! stream of screens), running the workflows of `counter-core` against a PC/SC reader, the
+//! backends and the store.
+//!
+//! - [`Counter::start`] opens the store, resolves every payment left in doubt (recovery on
+//!   start, before any new sale), starts the card thread on the configured reader, the
+//!   clock tick and the loop.
+//! - [`Counter::staff`] and [`Counter::customer`] take the windows' actions; the app gives
+//!   each window only its own command, so the customer window cannot reach staff actions.
+//! - [`Counter::screens`] yields [`Screens`] after every change: the staff screen, the
+//!   customer screen and the status bar.
+//!
+//! Rules kept here: the staff window never receives a PIN field or the customer's secret
+//! (there is none in [`Screens`]); the customer's screen is cleared as soon as the card
+//! leaves; a result of an earlier workflow never reaches the current one.
+
+pub mod api;
+mod card;
+mod driver;
+mod persist;
+mod session;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use counter_store::Store;
+use tokio::sync::{mpsc, oneshot, watch};
+
+pub use api::{
+    ActionError, CustomerAction, CustomerScreen, Message, ReaderState, SaleStep, SaleView, Screens,
+    StaffAction, StaffScreen, Status,
+};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::RuntimeError;
+use crate::payments::{Payments, SaleReport};
+use driver::{Driver, Msg, Setup};
+
+/// A running counter. Cloning gives another handle to the same counter.
+#[derive(Clone)]
+pub struct Counter {
+    tx: mpsc::UnboundedSender<Msg>,
+    screens: watch::Receiver<Screens>,
+    payments: Payments,
+    recovered: Arc<Vec<SaleReport>>,
+}
+
+impl std::fmt::Debug for Counter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counter").finish_non_exhaustive()
+    }
+}
+
+impl Counter {
+    /// Starts the counter `config` describes (its `[counter]` section is required), with
+    /// `clock`. Call inside a tokio runtime.
+    pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<Self, RuntimeError> {
+        let file = &config.file;
+        let c = file.counter.as_ref().ok_or_else(|| RuntimeError::Config {
+            key: "counter".into(),
+            reason: "the interactive counter needs a [counter] section (mode, reader, \
+                     export_dir)"
+                .into(),
+        })?;
+        let store = Arc::new(Mutex::new(Store::open(&file.database)?));
+        let backends = config.backends()?;
+        let payments = Payments::new(
+            store.clone(),
+            backends.clone(),
+            clock.clone(),
+            &file.terminal_id,
+            &file.merchant_id,
+        );
+        // Recovery first: no sale starts while one is in doubt.
+        let recovered = payments.recover().await?;
+        let setup = Setup {
+            terminal_id: file.terminal_id.clone(),
+            merchant_id: file.merchant_id.clone(),
+            platform_id: file.backends.platform_id.clone(),
+            reader: c.reader.clone(),
+            mode: c.mode,
+            export_dir: c.export_dir.clone(),
+            institution_code: c.medical_institution_code.clone(),
+            shop_name: c
+                .shop_name
+                .clone()
+                .unwrap_or_else(|| file.merchant_id.clone()),
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (screens_tx, screens) = watch::channel(Screens::empty(c.mode, &c.reader));
+        let mut driver = Driver::new(
+            setup,
+            store,
+            backends,
+            payments.clone(),
+            clock,
+            tx.clone(),
+            screens_tx,
+        );
+        driver.recovered(&recovered);
+        driver
+            .start_card_thread()
+            .map_err(|e| RuntimeError::Config {
+                key: "counter.reader".into(),
+                reason: format!("cannot start the card thread: {e}"),
+            })?;
+        tokio::spawn(driver.run(rx));
+        let ticker = tx.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                if ticker.send(Msg::Tick).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Self {
+            tx,
+            screens,
+            payments,
+            recovered: Arc::new(recovered),
+        })
+    }
+
+    /// A staff window's action. `Ok` means it was taken; what follows shows on the screens.
+    pub async fn staff(&self, action: StaffAction) -> Result<(), ActionError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Msg::Staff(action, reply))?;
+        answer.await.map_err(|_| counter_core::Code::Internal)?
+    }
+
+    /// A customer window's action.
+    pub async fn customer(&self, action: CustomerAction) -> Result<(), ActionError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Msg::Customer(action, reply))?;
+        answer.await.map_err(|_| counter_core::Code::Internal)?
+    }
+
+    fn send(&self, msg: Msg) -> Result<(), ActionError> {
+        self.tx
+            .send(msg)
+            .map_err(|_| ActionError::from(counter_core::Code::Internal))
+    }
+
+    /// The screens, updated after every change.
+    pub fn screens(&self) -> watch::Receiver<Screens> {
+        self.screens.clone()
+    }
+
+    /// What the recovery on start resolved (shown to staff on the journal screen).
+    pub fn recovered(&self) -> &[SaleReport] {
+        &self.recovered
+    }
+
+    /// The payment shell (journal queries, receipts).
+    pub fn payments(&self) -> &Payments {
+        &self.payments
+    }
+}
+
+impl Screens {
+    /// Before the first change.
+    fn empty(mode: crate::config::CounterMode, reader: &str) -> Self {
+        Screens {
+            revision: 0,
+            staff: StaffScreen::Ready,
+            customer: CustomerScreen::Welcome,
+            status: Status {
+                mode,
+                reader_name: reader.to_owned(),
+                reader: ReaderState::Missing,
+                pin_pad: false,
+                backends_ok: None,
+                pending_rechecks: 0,
+                payments_in_doubt: 0,
+                notice: None,
+            },
+        }
+    }
+}

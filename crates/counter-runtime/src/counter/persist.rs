@@ -1,0 +1,145 @@
+//! The counter's writes outside the payment journal: the eligibility machine's records,
+//! audit events and re-checks into the store, the receipt system's files into their
+//! folder, and the receipts shown after a sale.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use counter_core::Code;
+use counter_core::eligibility::{self, ExportFile};
+use counter_core::payment::receipt::{Copy, MerchantInfo, Receipt, ReceiptKind, receipt};
+use counter_core::payment::{PaymentRecord, PaymentState};
+use counter_store::{AuditEvent, Store, StoreError};
+
+use super::driver::Setup;
+
+/// Runs `f` on the store; a poisoned lock or a store error is [`Code::StorageFailure`]
+/// (logged with its detail).
+pub(crate) fn with_store<T>(
+    store: &Arc<Mutex<Store>>,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+) -> Result<T, Code> {
+    let mut guard = store.lock().map_err(|_| Code::StorageFailure)?;
+    f(&mut guard).map_err(|e| {
+        tracing::error!(error = %e, "the terminal's store failed");
+        Code::StorageFailure
+    })
+}
+
+/// `RecordCheck`: upsert by check id.
+pub(crate) fn record_check(store: &Arc<Mutex<Store>>, record: &eligibility::CheckRecord) {
+    let _ = with_store(store, |s| s.upsert_check(record));
+}
+
+/// `Audit`: the eligibility machine's event, by this terminal's staff.
+pub(crate) fn audit(store: &Arc<Mutex<Store>>, staff: &str, event: &eligibility::AuditEvent) {
+    let _ = with_store(store, |s| {
+        let line = AuditEvent::from_eligibility(event, staff)?;
+        s.append_audit(&line)
+    });
+}
+
+/// `EnqueueRecheck`: queue (or replace) the re-check of a fallback.
+pub(crate) fn enqueue_recheck(store: &Arc<Mutex<Store>>, request: &eligibility::RecheckRequest) {
+    let _ = with_store(store, |s| s.enqueue_recheck(request));
+}
+
+/// Notes the files written for check `id`.
+pub(crate) fn exported(
+    store: &Arc<Mutex<Store>>,
+    id: &str,
+    names: &[String],
+) -> Result<(), std::io::Error> {
+    with_store(store, |s| s.set_check_exports(id, names))
+        .map_err(|code| std::io::Error::other(code.entry().en))
+}
+
+/// Writes each file into `dir` atomically (a temporary name in the same folder, synced,
+/// then renamed), so the receipt system never reads half a file. Returns the names.
+pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, std::io::Error> {
+    std::fs::create_dir_all(dir)?;
+    let mut names = Vec::with_capacity(files.len());
+    for f in files {
+        if f.name.contains(['/', '\\']) || f.name.starts_with('.') {
+            return Err(std::io::Error::other(format!(
+                "refusing the file name {:?}",
+                f.name
+            )));
+        }
+        let tmp = dir.join(format!(".{}.part", f.name));
+        {
+            let mut out = std::fs::File::create(&tmp)?;
+            out.write_all(&f.contents)?;
+            out.sync_all()?;
+        }
+        std::fs::rename(&tmp, dir.join(&f.name))?;
+        names.push(f.name.clone());
+    }
+    // The renames are durable once the folder is synced.
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(names)
+}
+
+/// The status bar's counts: pending re-checks, and sales or refunds in doubt.
+pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> (u64, u64) {
+    with_store(store, |s| {
+        let rechecks = s.pending_recheck_count()?;
+        let in_doubt = s.unfinished_payments()?.len() + s.refunds_in_doubt()?.len();
+        Ok((rechecks, in_doubt as u64))
+    })
+    .unwrap_or((0, 0))
+}
+
+/// The customer's copy of a captured sale's receipt.
+pub(crate) fn customer_receipt(setup: &Setup, sale: &PaymentRecord, now: i64) -> Option<Receipt> {
+    (sale.state == PaymentState::Captured).then(|| {
+        receipt(
+            &merchant(setup),
+            sale,
+            None,
+            ReceiptKind::Sale,
+            Copy::Customer,
+            false,
+            &counter_api::jst::compact_timestamp(now),
+        )
+    })
+}
+
+fn merchant(setup: &Setup) -> MerchantInfo {
+    MerchantInfo {
+        name: setup.shop_name.clone(),
+        merchant_id: setup.merchant_id.clone(),
+        terminal_id: setup.terminal_id.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn export_writes_whole_files_and_refuses_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![ExportFile {
+            name: "OQSsiquc01res_x.xml".into(),
+            contents: b"<a/>".to_vec(),
+        }];
+        let names = export(&dir.path().join("out"), &files).unwrap();
+        assert_eq!(names, ["OQSsiquc01res_x.xml"]);
+        let read = std::fs::read(dir.path().join("out/OQSsiquc01res_x.xml")).unwrap();
+        assert_eq!(read, b"<a/>");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("out"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .collect();
+        assert!(leftovers.is_empty());
+        let bad = vec![ExportFile {
+            name: "../x.xml".into(),
+            contents: vec![],
+        }];
+        assert!(export(dir.path(), &bad).is_err());
+    }
+}

@@ -1,0 +1,245 @@
+//! The interactive counter's test bench: platform (insurance and payment services),
+//! insurer (built-in demo insured) and acquirer in-process on loopback TLS, a terminal
+//! configuration with a `[counter]` section on our pcscd's vpcd reader, and helpers that
+//! wait for the screens.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backend_kit::devpki::DevPki;
+use backend_platform::config::ServiceConfig;
+use counter_api::acquirer::{CardTokenRegistration, FaultPlan};
+use counter_api::platform::{InsuranceLink, PaymentLink, ServiceKind, ServiceLink};
+use counter_runtime::config::Config;
+use counter_runtime::counter::{Counter, CustomerAction, Screens, StaffAction};
+use tokio::sync::watch;
+
+pub const PLATFORM: &str = "pf-tokyo";
+pub const INSURER: &str = "ins-kanto";
+pub const ACQUIRER: &str = "acq-visa";
+pub const TERMINAL: &str = "counter-1";
+pub const MERCHANT: &str = "clinic-a";
+pub const TOKEN: &str = "tok_visa_4242";
+pub const INSTITUTION: &str = "1312345678";
+
+pub struct CounterEnv {
+    pub dir: tempfile::TempDir,
+    pub _platform: backend_platform::server::RunningPlatform,
+    pub _insurer: Option<backend_insurer::RunningInsurer>,
+    pub _acquirer: backend_acquirer::RunningAcquirer,
+    pub config_path: PathBuf,
+}
+
+fn now() -> i64 {
+    backend_kit::Clock::now(&backend_kit::SystemClock)
+}
+
+impl CounterEnv {
+    /// Starts the backends (the insurer only when `insurer_up`) and writes a configuration
+    /// for `mode` on `reader`.
+    pub async fn start(reader: &str, mode: &str, insurer_up: bool) -> CounterEnv {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = DevPki::generate(&["localhost"]).unwrap();
+        let clock = Arc::new(backend_kit::SystemClock);
+        let services = vec![
+            ServiceConfig {
+                id: INSURER.into(),
+                kind: ServiceKind::Insurance,
+                label: "関東健康保険組合".into(),
+            },
+            ServiceConfig {
+                id: ACQUIRER.into(),
+                kind: ServiceKind::Payment,
+                label: "クレジットカード".into(),
+            },
+        ];
+        let ps = backend_platform::test_support::settings(
+            PLATFORM,
+            dir.path(),
+            now(),
+            &pki.server_cert_pem,
+            &pki.server_key_pem,
+            &pki.terminal_ca_pem,
+            services,
+            &[TERMINAL],
+        )
+        .unwrap();
+        let platform = backend_platform::start_in_process(ps, clock.clone())
+            .await
+            .unwrap();
+        let keys = platform.platform().key_set();
+        let insurer = if insurer_up {
+            let s = backend_insurer::Settings {
+                insurer_id: INSURER.into(),
+                listen: "127.0.0.1:0".parse().unwrap(),
+                database: dir.path().join("insurer.sqlite"),
+                bulk_processing_secs: 0,
+                seed_toml: backend_insurer::demo::BUILTIN.into(),
+                tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
+                tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
+                terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
+                platforms: vec![keys.clone()],
+                terminals: vec![backend_insurer::config::TerminalConfig {
+                    id: TERMINAL.into(),
+                }],
+            };
+            Some(
+                backend_insurer::start_in_process(s, clock.clone())
+                    .await
+                    .unwrap(),
+            )
+        } else {
+            None
+        };
+        let acq = backend_acquirer::Settings {
+            acquirer_id: ACQUIRER.into(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: dir.path().join("acquirer.sqlite"),
+            tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
+            tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
+            terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
+            trusted_platforms: vec![keys],
+            terminals: vec![backend_acquirer::config::TerminalConfig {
+                id: TERMINAL.into(),
+                merchant_id: MERCHANT.into(),
+                admin: false,
+            }],
+            card_tokens: vec![CardTokenRegistration {
+                card_token_ref: TOKEN.into(),
+                brand: "VISA".into(),
+                last4: "4242".into(),
+                limit_jpy: None,
+                blocked: false,
+            }],
+            faults: FaultPlan::default(),
+        };
+        let acquirer = backend_acquirer::start_in_process(acq, clock)
+            .await
+            .unwrap();
+        let (cert, key) = pki.terminal_identity(TERMINAL).unwrap();
+        std::fs::write(dir.path().join("ca.pem"), &pki.server_ca_pem).unwrap();
+        std::fs::write(dir.path().join("terminal.pem"), cert).unwrap();
+        std::fs::write(dir.path().join("terminal-key.pem"), key).unwrap();
+        // Port 9 (discard) on loopback refuses: the insurer is down.
+        let insurer_port = insurer.as_ref().map_or(9, |i| i.addr().port());
+        let config = format!(
+            r#"terminal_id = "{TERMINAL}"
+merchant_id = "{MERCHANT}"
+database = "counter.sqlite"
+timeout_ms = 3000
+[backends]
+platform = "https://localhost:{}"
+platform_id = "{PLATFORM}"
+insurer = "https://localhost:{insurer_port}"
+acquirer = "https://localhost:{}"
+[tls]
+ca = "ca.pem"
+certificate = "terminal.pem"
+key = "terminal-key.pem"
+[counter]
+mode = "{mode}"
+reader = "{reader}"
+export_dir = "exports"
+medical_institution_code = "{INSTITUTION}"
+shop_name = "みどりクリニック"
+"#,
+            platform.addr().port(),
+            acquirer.addr().port()
+        );
+        let config_path = dir.path().join("counter.toml");
+        std::fs::write(&config_path, config).unwrap();
+        CounterEnv {
+            dir,
+            _platform: platform,
+            _insurer: insurer,
+            _acquirer: acquirer,
+            config_path,
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        Config::load(&self.config_path).unwrap()
+    }
+
+    pub async fn counter(&self) -> Counter {
+        Counter::start(
+            &self.config(),
+            Arc::new(counter_runtime::clock::SystemClock),
+        )
+        .await
+        .unwrap()
+    }
+
+    pub fn exports(&self) -> PathBuf {
+        self.dir.path().join("exports")
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("counter.sqlite")
+    }
+}
+
+/// The links sato-hanako's enrollment asks for: her insurance (demo insured data) and the
+/// payment token.
+pub fn links() -> Vec<ServiceLink> {
+    vec![
+        ServiceLink::Insurance(InsuranceLink {
+            service_id: INSURER.into(),
+            insurer_number: "06139999".into(),
+            symbol: Some("千代".into()),
+            number: "10001".into(),
+            branch: Some("01".into()),
+        }),
+        ServiceLink::Payment(PaymentLink {
+            service_id: ACQUIRER.into(),
+            card_token_ref: TOKEN.into(),
+            brand: Some("VISA".into()),
+            last4: Some("4242".into()),
+        }),
+    ]
+}
+
+/// Waits (20 s at most) until the screens satisfy `f`; fails with the last screens.
+pub async fn until(
+    rx: &mut watch::Receiver<Screens>,
+    what: &str,
+    f: impl Fn(&Screens) -> bool,
+) -> Screens {
+    let wait = async {
+        loop {
+            {
+                let s = rx.borrow_and_update();
+                if f(&s) {
+                    return s.clone();
+                }
+            }
+            rx.changed().await.unwrap();
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(20), wait).await {
+        Ok(s) => s,
+        Err(_) => panic!(
+            "timed out waiting for {what}; last screens: {}",
+            serde_json::to_string_pretty(&*rx.borrow()).unwrap()
+        ),
+    }
+}
+
+/// The screens as JSON, for short assertions.
+pub fn js(s: &Screens) -> serde_json::Value {
+    serde_json::to_value(s).unwrap()
+}
+
+pub async fn staff(c: &Counter, a: StaffAction) {
+    c.staff(a.clone())
+        .await
+        .unwrap_or_else(|e| panic!("staff {a:?} refused: {e}"));
+}
+
+pub async fn customer(c: &Counter, a: CustomerAction) {
+    let name = format!("{a:?}");
+    c.customer(a)
+        .await
+        .unwrap_or_else(|e| panic!("customer {name} refused: {e}"));
+}
