@@ -8,7 +8,9 @@
 //! [`http`], [`tls`]); the payment shell that journals before it sends and resolves sales
 //! in doubt on start ([`payments`]); the clock and the idempotency keys ([`clock`]); the
 //! terminal's configuration file ([`config`]); crash points for the crash-matrix tests
-//! ([`crash`]); the headless driver `madoguchi-counter`.
+//! ([`crash`]); the re-check worker for eligibility fallbacks ([`recheck`]); the interactive
+//! counter the desktop app wraps, with its API types exported to TypeScript ([`counter`]);
+//! the headless driver `madoguchi-counter`.
 //!
 //! **Never:** decides a workflow itself (that is `counter-core`), retries a request that is
 //! not idempotent, logs a PIN, an assertion or a certificate, or trusts any CA but the

@@ -38,8 +38,13 @@ pub(crate) enum Msg {
     Staff(StaffAction, oneshot::Sender<Result<(), ActionError>>),
     Customer(CustomerAction, oneshot::Sender<Result<(), ActionError>>),
     Card(CardReport),
-    Answer { generation: u64, answer: Answer },
+    Answer {
+        generation: u64,
+        answer: Answer,
+    },
     Tick,
+    /// Something staff must know (the re-check queue's news).
+    Notice(Code),
 }
 
 /// A backend's (or the payment shell's) answer.
@@ -204,6 +209,7 @@ impl Driver {
                 }
             }
             Msg::Tick => self.session(SessionInput::Tick),
+            Msg::Notice(code) => self.notice = Some(Message::of(code)),
         }
     }
 

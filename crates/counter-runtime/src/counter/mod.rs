@@ -89,12 +89,13 @@ impl Counter {
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let (screens_tx, screens) = watch::channel(Screens::empty(c.mode, &c.reader));
+        let recheck_store = store.clone();
         let mut driver = Driver::new(
             setup,
             store,
             backends,
             payments.clone(),
-            clock,
+            clock.clone(),
             tx.clone(),
             screens_tx,
         );
@@ -106,6 +107,15 @@ impl Counter {
                 reason: format!("cannot start the card thread: {e}"),
             })?;
         tokio::spawn(driver.run(rx));
+        if let Some(code) = c.medical_institution_code.clone() {
+            tokio::spawn(recheck_loop(
+                recheck_store,
+                config.backends()?,
+                code,
+                clock.clone(),
+                tx.clone(),
+            ));
+        }
         let ticker = tx.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));
@@ -157,6 +167,42 @@ impl Counter {
     /// The payment shell (journal queries, receipts).
     pub fn payments(&self) -> &Payments {
         &self.payments
+    }
+}
+
+/// How often the re-check queue is looked at.
+const RECHECK_EVERY: Duration = Duration::from_secs(60);
+
+/// Re-checks queued fallbacks online once a minute (`crate::recheck`); staff are told when
+/// a re-check contradicts what the patient presented, or the queue gave one up.
+async fn recheck_loop(
+    store: Arc<Mutex<Store>>,
+    backends: crate::http::Backends,
+    institution_code: String,
+    clock: Arc<dyn Clock>,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let policy = counter_core::eligibility::RecheckPolicy::default();
+    let mut every = tokio::time::interval(RECHECK_EVERY);
+    loop {
+        every.tick().await;
+        let report =
+            crate::recheck::run_due(&store, &backends, &institution_code, clock.now(), &policy)
+                .await;
+        let notice = match report {
+            Ok(r) if !r.contradicted.is_empty() => Some(counter_core::Code::RecheckContradiction),
+            Ok(r) if !r.gave_up.is_empty() => Some(counter_core::Code::RecheckGaveUp),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "the re-check queue could not run");
+                None
+            }
+        };
+        if let Some(code) = notice
+            && tx.send(Msg::Notice(code)).is_err()
+        {
+            break;
+        }
     }
 }
 
