@@ -112,7 +112,8 @@ pub(crate) struct Driver {
     payments: Payments,
     clock: Arc<dyn Clock>,
     card: Option<CardThread>,
-    tx: mpsc::UnboundedSender<Msg>,
+    /// Weak: the loop ends when the last `Counter` handle goes.
+    tx: mpsc::WeakUnboundedSender<Msg>,
     screens: watch::Sender<Screens>,
     mode: CounterMode,
     generation: u64,
@@ -132,7 +133,7 @@ impl Driver {
         backends: Backends,
         payments: Payments,
         clock: Arc<dyn Clock>,
-        tx: mpsc::UnboundedSender<Msg>,
+        tx: mpsc::WeakUnboundedSender<Msg>,
         screens: watch::Sender<Screens>,
     ) -> Self {
         let mode = setup.mode;
@@ -167,7 +168,9 @@ impl Driver {
     pub(crate) fn start_card_thread(&mut self) -> std::io::Result<()> {
         let tx = self.tx.clone();
         let thread = CardThread::start(self.setup.reader.clone(), move |r| {
-            let _ = tx.send(Msg::Card(r));
+            if let Some(tx) = tx.upgrade() {
+                let _ = tx.send(Msg::Card(r));
+            }
         })?;
         self.card = Some(thread);
         Ok(())
@@ -466,7 +469,9 @@ impl Driver {
 
     /// Runs `f` off the loop; its answer comes back stamped with this generation.
     fn call(&self, f: impl Future<Output = Answer> + Send + 'static) {
-        let tx = self.tx.clone();
+        let Some(tx) = self.tx.upgrade() else {
+            return; // the counter is closing
+        };
         let generation = self.generation;
         tokio::spawn(async move {
             let answer = f.await;

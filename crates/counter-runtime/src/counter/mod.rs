@@ -96,7 +96,7 @@ impl Counter {
             backends,
             payments.clone(),
             clock.clone(),
-            tx.clone(),
+            tx.downgrade(),
             screens_tx,
         );
         driver.recovered(&recovered);
@@ -113,16 +113,19 @@ impl Counter {
                 config.backends()?,
                 code,
                 clock.clone(),
-                tx.clone(),
+                tx.downgrade(),
             ));
         }
-        let ticker = tx.clone();
+        // The tick and the re-check loop hold the loop's queue weakly: when the last
+        // `Counter` handle goes, the loop ends and the card thread stops with it.
+        let ticker = tx.downgrade();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));
             loop {
                 every.tick().await;
-                if ticker.send(Msg::Tick).is_err() {
-                    break;
+                match ticker.upgrade() {
+                    Some(t) if t.send(Msg::Tick).is_ok() => {}
+                    _ => break,
                 }
             }
         });
@@ -180,12 +183,15 @@ async fn recheck_loop(
     backends: crate::http::Backends,
     institution_code: String,
     clock: Arc<dyn Clock>,
-    tx: mpsc::UnboundedSender<Msg>,
+    tx: mpsc::WeakUnboundedSender<Msg>,
 ) {
     let policy = counter_core::eligibility::RecheckPolicy::default();
     let mut every = tokio::time::interval(RECHECK_EVERY);
     loop {
         every.tick().await;
+        if tx.upgrade().is_none() {
+            break;
+        }
         let report =
             crate::recheck::run_due(&store, &backends, &institution_code, clock.now(), &policy)
                 .await;
@@ -198,10 +204,11 @@ async fn recheck_loop(
                 None
             }
         };
-        if let Some(code) = notice
-            && tx.send(Msg::Notice(code)).is_err()
-        {
-            break;
+        if let Some(code) = notice {
+            match tx.upgrade() {
+                Some(t) if t.send(Msg::Notice(code)).is_ok() => {}
+                _ => break,
+            }
         }
     }
 }

@@ -109,7 +109,7 @@ async fn check(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
-    let (reader, mut slot) = card_in_vpcd(PERSONA);
+    let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
     let env = CounterEnv::start(&reader, "reception", true).await;
     let c = env.counter().await;
     let mut rx = c.screens();
@@ -351,7 +351,7 @@ fn secrets_absent(env: &CounterEnv, p: &jpki_card_sim::Persona) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn insurer_down_the_fallback_is_recorded_and_a_recheck_queued() {
-    let (reader, slot) = card_in_vpcd(PERSONA);
+    let (_reader_lock, reader, slot) = card_in_vpcd(PERSONA);
     let env = CounterEnv::start(&reader, "reception", false).await;
     let c = env.counter().await;
     let mut rx = c.screens();

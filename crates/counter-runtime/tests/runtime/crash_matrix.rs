@@ -16,7 +16,7 @@ use crate::support::*;
 async fn killed_at_every_step_of_a_payment_then_restarted() {
     let env = Env::start().await;
     env.enrol("sato-hanako").await;
-    let (reader, _slot) = card_in_vpcd("sato-hanako");
+    let (_reader_lock, reader, _slot) = card_in_vpcd("sato-hanako");
     for (i, step) in PAYMENT_STEPS.iter().enumerate() {
         let order = format!("crash-{step}");
         let amount = (1_000 + i).to_string();

@@ -235,10 +235,22 @@ pub fn acquirer_payments(env: &Env, order_ref: &str) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// The tests of this binary share one vpcd slot: each card test holds this lock for its
+/// whole run (libtest runs tests in parallel).
+static READER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The persona's card in the first vpcd slot, seen by our pcscd as a reader; returns the
-/// reader's name and the slot (the card stays in while it lives). Fails with instructions
+/// slot's lock (bind it first, so it is released last), the reader's name and the slot
+/// (the card stays in while it lives). Fails with instructions
 /// when the test is not run under `scripts/pcscd.sh run`.
-pub fn card_in_vpcd(persona: &str) -> (String, jpki_card_sim::VpcdSlot) {
+pub fn card_in_vpcd(
+    persona: &str,
+) -> (
+    std::sync::MutexGuard<'static, ()>,
+    String,
+    jpki_card_sim::VpcdSlot,
+) {
+    let lock = READER.lock().unwrap_or_else(|e| e.into_inner());
     let var = |k: &str| {
         std::env::var(k).unwrap_or_else(|_| {
             panic!(
@@ -262,5 +274,5 @@ pub fn card_in_vpcd(persona: &str) -> (String, jpki_card_sim::VpcdSlot) {
         matches!(e, jpki_card_pcsc::ReaderEvent::CardInserted { reader: r, .. } if *r == reader)
     });
     assert!(seen.is_some(), "pcscd did not see the card in {reader:?}");
-    (reader, slot)
+    (lock, reader, slot)
 }
