@@ -9,18 +9,16 @@ use std::time::Duration;
 
 use backend_kit::devpki::DevPki;
 use backend_platform::config::ServiceConfig;
-use counter_api::acquirer::{CardTokenRegistration, FaultPlan};
 use counter_api::platform::{InsuranceLink, PaymentLink, ServiceKind, ServiceLink};
 use counter_runtime::config::Config;
 use counter_runtime::counter::{Counter, CustomerAction, Screens, StaffAction};
 use tokio::sync::watch;
 
-pub const PLATFORM: &str = "pf-tokyo";
+pub use crate::support::{ACQUIRER, TOKEN};
+use crate::support::{start_acquirer, start_platform, write_config};
 pub const INSURER: &str = "ins-kanto";
-pub const ACQUIRER: &str = "acq-visa";
 pub const TERMINAL: &str = "counter-1";
 pub const MERCHANT: &str = "clinic-a";
-pub const TOKEN: &str = "tok_visa_4242";
 pub const INSTITUTION: &str = "1312345678";
 
 pub struct CounterEnv {
@@ -31,17 +29,12 @@ pub struct CounterEnv {
     pub config_path: PathBuf,
 }
 
-fn now() -> i64 {
-    backend_kit::Clock::now(&backend_kit::SystemClock)
-}
-
 impl CounterEnv {
     /// Starts the backends (the insurer only when `insurer_up`) and writes a configuration
     /// for `mode` on `reader`.
     pub async fn start(reader: &str, mode: &str, insurer_up: bool) -> CounterEnv {
         let dir = tempfile::tempdir().unwrap();
         let pki = DevPki::generate(&["localhost"]).unwrap();
-        let clock = Arc::new(backend_kit::SystemClock);
         let services = vec![
             ServiceConfig {
                 id: INSURER.into(),
@@ -54,20 +47,7 @@ impl CounterEnv {
                 label: "クレジットカード".into(),
             },
         ];
-        let ps = backend_platform::test_support::settings(
-            PLATFORM,
-            dir.path(),
-            now(),
-            &pki.server_cert_pem,
-            &pki.server_key_pem,
-            &pki.terminal_ca_pem,
-            services,
-            &[TERMINAL],
-        )
-        .unwrap();
-        let platform = backend_platform::start_in_process(ps, clock.clone())
-            .await
-            .unwrap();
+        let platform = start_platform(dir.path(), &pki, services, TERMINAL).await;
         let keys = platform.platform().key_set();
         let insurer = if insurer_up {
             let s = backend_insurer::Settings {
@@ -84,71 +64,32 @@ impl CounterEnv {
                     id: TERMINAL.into(),
                 }],
             };
-            Some(
-                backend_insurer::start_in_process(s, clock.clone())
-                    .await
-                    .unwrap(),
-            )
+            let clock = Arc::new(backend_kit::SystemClock);
+            Some(backend_insurer::start_in_process(s, clock).await.unwrap())
         } else {
             None
         };
-        let acq = backend_acquirer::Settings {
-            acquirer_id: ACQUIRER.into(),
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database: dir.path().join("acquirer.sqlite"),
-            tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
-            tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
-            terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
-            trusted_platforms: vec![keys],
-            terminals: vec![backend_acquirer::config::TerminalConfig {
-                id: TERMINAL.into(),
-                merchant_id: MERCHANT.into(),
-                admin: false,
-            }],
-            card_tokens: vec![CardTokenRegistration {
-                card_token_ref: TOKEN.into(),
-                brand: "VISA".into(),
-                last4: "4242".into(),
-                limit_jpy: None,
-                blocked: false,
-            }],
-            faults: FaultPlan::default(),
-        };
-        let acquirer = backend_acquirer::start_in_process(acq, clock)
-            .await
-            .unwrap();
-        let (cert, key) = pki.terminal_identity(TERMINAL).unwrap();
-        std::fs::write(dir.path().join("ca.pem"), &pki.server_ca_pem).unwrap();
-        std::fs::write(dir.path().join("terminal.pem"), cert).unwrap();
-        std::fs::write(dir.path().join("terminal-key.pem"), key).unwrap();
+        let acquirer = start_acquirer(dir.path(), &pki, keys, TERMINAL, MERCHANT).await;
         // Port 9 (discard) on loopback refuses: the insurer is down.
         let insurer_port = insurer.as_ref().map_or(9, |i| i.addr().port());
-        let config = format!(
-            r#"terminal_id = "{TERMINAL}"
-merchant_id = "{MERCHANT}"
-database = "counter.sqlite"
-timeout_ms = 3000
-[backends]
-platform = "https://localhost:{}"
-platform_id = "{PLATFORM}"
-insurer = "https://localhost:{insurer_port}"
-acquirer = "https://localhost:{}"
-[tls]
-ca = "ca.pem"
-certificate = "terminal.pem"
-key = "terminal-key.pem"
-[counter]
+        let counter = format!(
+            r#"[counter]
 mode = "{mode}"
 reader = "{reader}"
 export_dir = "exports"
 medical_institution_code = "{INSTITUTION}"
 shop_name = "みどりクリニック"
-"#,
-            platform.addr().port(),
-            acquirer.addr().port()
+"#
         );
-        let config_path = dir.path().join("counter.toml");
-        std::fs::write(&config_path, config).unwrap();
+        let config_path = write_config(
+            dir.path(),
+            &pki,
+            TERMINAL,
+            MERCHANT,
+            3000,
+            [platform.addr().port(), insurer_port, acquirer.addr().port()],
+            &counter,
+        );
         CounterEnv {
             dir,
             _platform: platform,

@@ -382,7 +382,6 @@ async fn insurer_down_the_fallback_is_recorded_and_a_recheck_queued() {
     staff(&c, StaffAction::RecordFallback { form }).await;
     let s = until(&mut rx, "the fallback on record", |s| {
         js(s)["staff"]["view"]["step"]["step"] == "fallback_recorded"
-            || js(s)["staff"]["view"]["step"] == "fallback_recorded"
     })
     .await;
     assert_eq!(s.status.pending_rechecks, 1, "{:#}", js(&s));

@@ -39,75 +39,29 @@ impl Env {
     pub async fn start() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let pki = DevPki::generate(&["localhost"]).unwrap();
-        let clock = Arc::new(backend_kit::SystemClock);
         let services = vec![ServiceConfig {
             id: ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: "クレジットカード".into(),
         }];
-        let ps = backend_platform::test_support::settings(
-            PLATFORM,
+        let platform = start_platform(dir.path(), &pki, services, TERMINAL).await;
+        let acquirer = start_acquirer(
             dir.path(),
-            now(),
-            &pki.server_cert_pem,
-            &pki.server_key_pem,
-            &pki.terminal_ca_pem,
-            services,
-            &[TERMINAL],
+            &pki,
+            platform.platform().key_set(),
+            TERMINAL,
+            MERCHANT,
         )
-        .unwrap();
-        let platform = backend_platform::start_in_process(ps, clock.clone())
-            .await
-            .unwrap();
-        let acq = backend_acquirer::Settings {
-            acquirer_id: ACQUIRER.into(),
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database: dir.path().join("acquirer.sqlite"),
-            tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
-            tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
-            terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
-            trusted_platforms: vec![platform.platform().key_set()],
-            terminals: vec![backend_acquirer::config::TerminalConfig {
-                id: TERMINAL.into(),
-                merchant_id: MERCHANT.into(),
-                admin: false,
-            }],
-            card_tokens: vec![CardTokenRegistration {
-                card_token_ref: TOKEN.into(),
-                brand: "VISA".into(),
-                last4: "4242".into(),
-                limit_jpy: None,
-                blocked: false,
-            }],
-            faults: FaultPlan::default(),
-        };
-        let acquirer = backend_acquirer::start_in_process(acq, clock)
-            .await
-            .unwrap();
-        let (cert, key) = pki.terminal_identity(TERMINAL).unwrap();
-        std::fs::write(dir.path().join("ca.pem"), &pki.server_ca_pem).unwrap();
-        std::fs::write(dir.path().join("terminal.pem"), cert).unwrap();
-        std::fs::write(dir.path().join("terminal-key.pem"), key).unwrap();
-        let config = format!(
-            r#"terminal_id = "{TERMINAL}"
-merchant_id = "{MERCHANT}"
-database = "counter.sqlite"
-timeout_ms = 1500
-[backends]
-platform = "https://localhost:{}"
-platform_id = "{PLATFORM}"
-insurer = "https://localhost:9"
-acquirer = "https://localhost:{}"
-[tls]
-ca = "ca.pem"
-certificate = "terminal.pem"
-key = "terminal-key.pem"
-"#,
-            platform.addr().port(),
-            acquirer.addr().port()
+        .await;
+        let config_path = write_config(
+            dir.path(),
+            &pki,
+            TERMINAL,
+            MERCHANT,
+            1500,
+            [platform.addr().port(), 9, acquirer.addr().port()],
+            "",
         );
-        let config_path = dir.path().join("counter.toml");
-        std::fs::write(&config_path, config).unwrap();
         Env {
             dir,
             _platform: platform,
@@ -211,6 +165,103 @@ key = "terminal-key.pem"
         .await
         .unwrap()
     }
+}
+
+/// Starts the platform offering `services` to `terminal` (test roots, fresh CRLs).
+pub async fn start_platform(
+    dir: &std::path::Path,
+    pki: &DevPki,
+    services: Vec<ServiceConfig>,
+    terminal: &str,
+) -> backend_platform::server::RunningPlatform {
+    let settings = backend_platform::test_support::settings(
+        PLATFORM,
+        dir,
+        now(),
+        &pki.server_cert_pem,
+        &pki.server_key_pem,
+        &pki.terminal_ca_pem,
+        services,
+        &[terminal],
+    )
+    .unwrap();
+    backend_platform::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+        .await
+        .unwrap()
+}
+
+/// Starts the acquirer (the card token [`TOKEN`], VISA 4242) trusting the platform `keys`,
+/// with `terminal` at `merchant`.
+pub async fn start_acquirer(
+    dir: &std::path::Path,
+    pki: &DevPki,
+    keys: counter_api::assertion::KeySet,
+    terminal: &str,
+    merchant: &str,
+) -> backend_acquirer::RunningAcquirer {
+    let settings = backend_acquirer::Settings {
+        acquirer_id: ACQUIRER.into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("acquirer.sqlite"),
+        tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
+        tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
+        terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
+        trusted_platforms: vec![keys],
+        terminals: vec![backend_acquirer::config::TerminalConfig {
+            id: terminal.into(),
+            merchant_id: merchant.into(),
+            admin: false,
+        }],
+        card_tokens: vec![CardTokenRegistration {
+            card_token_ref: TOKEN.into(),
+            brand: "VISA".into(),
+            last4: "4242".into(),
+            limit_jpy: None,
+            blocked: false,
+        }],
+        faults: FaultPlan::default(),
+    };
+    backend_acquirer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+        .await
+        .unwrap()
+}
+
+/// Writes the terminal's TLS files and its configuration (`extra` appended: a `[counter]`
+/// section) into `dir`; `ports` are the platform's, the insurer's and the acquirer's on
+/// loopback. Returns the configuration's path.
+#[allow(clippy::too_many_arguments)]
+pub fn write_config(
+    dir: &std::path::Path,
+    pki: &DevPki,
+    terminal: &str,
+    merchant: &str,
+    timeout_ms: u64,
+    [platform, insurer, acquirer]: [u16; 3],
+    extra: &str,
+) -> PathBuf {
+    let (cert, key) = pki.terminal_identity(terminal).unwrap();
+    std::fs::write(dir.join("ca.pem"), &pki.server_ca_pem).unwrap();
+    std::fs::write(dir.join("terminal.pem"), cert).unwrap();
+    std::fs::write(dir.join("terminal-key.pem"), key).unwrap();
+    let config = format!(
+        r#"terminal_id = "{terminal}"
+merchant_id = "{merchant}"
+database = "counter.sqlite"
+timeout_ms = {timeout_ms}
+[backends]
+platform = "https://localhost:{platform}"
+platform_id = "{PLATFORM}"
+insurer = "https://localhost:{insurer}"
+acquirer = "https://localhost:{acquirer}"
+[tls]
+ca = "ca.pem"
+certificate = "terminal.pem"
+key = "terminal-key.pem"
+{extra}"#
+    );
+    let path = dir.join("counter.toml");
+    std::fs::write(&path, config).unwrap();
+    path
 }
 
 pub fn json(out: &Output) -> serde_json::Value {
