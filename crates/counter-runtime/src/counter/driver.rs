@@ -123,6 +123,8 @@ pub(crate) struct Driver {
     backends_ok: Option<bool>,
     notice: Option<Message>,
     revision: u64,
+    /// Pending re-checks and payments in doubt, as last read from the store.
+    counts: (u64, u64),
 }
 
 impl Driver {
@@ -154,6 +156,7 @@ impl Driver {
             backends_ok: None,
             notice: None,
             revision: 0,
+            counts: (0, 0),
         }
     }
 
@@ -178,9 +181,15 @@ impl Driver {
 
     /// Runs until every sender is gone.
     pub(crate) async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        self.refresh_counts();
         self.publish();
         while let Some(msg) = rx.recv().await {
+            // The clock's tick writes nothing: the store's counts stay as they were.
+            let tick = matches!(msg, Msg::Tick);
             self.handle(msg);
+            if !tick {
+                self.refresh_counts();
+            }
             self.publish();
         }
     }
@@ -918,11 +927,16 @@ impl Driver {
 
     // ---------------------------------------------------------------- screens
 
+    /// Reads the status bar's counts from the store (after anything that may write).
+    fn refresh_counts(&mut self) {
+        self.counts = persist::counts(&self.store);
+    }
+
+    /// Sends the screens when they changed (a new revision each time).
     fn publish(&mut self) {
-        self.revision += 1;
         let (staff, customer) = self.views();
-        let (pending_rechecks, payments_in_doubt) = persist::counts(&self.store);
-        let screens = Screens {
+        let (pending_rechecks, payments_in_doubt) = self.counts;
+        let mut screens = Screens {
             revision: self.revision,
             staff,
             customer,
@@ -937,7 +951,15 @@ impl Driver {
                 notice: self.notice.clone(),
             },
         };
-        self.screens.send_replace(screens);
+        self.screens.send_if_modified(|current| {
+            if *current == screens {
+                return false;
+            }
+            self.revision += 1;
+            screens.revision = self.revision;
+            *current = screens;
+            true
+        });
     }
 
     fn views(&self) -> (StaffScreen, CustomerScreen) {
