@@ -45,6 +45,8 @@ pub(crate) enum Msg {
     Tick,
     /// Something staff must know (the re-check queue's news).
     Notice(Code),
+    /// Stop: the card thread lets go of the reader, then `done` is answered.
+    Close(oneshot::Sender<()>),
 }
 
 /// A backend's (or the payment shell's) answer.
@@ -184,6 +186,14 @@ impl Driver {
         self.refresh_counts();
         self.publish();
         while let Some(msg) = rx.recv().await {
+            if let Msg::Close(done) = msg {
+                self.end_check();
+                // Joining the card thread blocks (a step may be running): not on the loop.
+                let card = self.card.take();
+                let _ = tokio::task::spawn_blocking(move || drop(card)).await;
+                let _ = done.send(());
+                return;
+            }
             // The clock's tick writes nothing: the store's counts stay as they were.
             let tick = matches!(msg, Msg::Tick);
             self.handle(msg);
@@ -222,6 +232,7 @@ impl Driver {
             }
             Msg::Tick => self.session(SessionInput::Tick),
             Msg::Notice(code) => self.notice = Some(Message::of(code)),
+            Msg::Close(_) => {} // taken by the loop
         }
     }
 

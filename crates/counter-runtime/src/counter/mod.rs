@@ -157,6 +157,16 @@ impl Counter {
             .map_err(|_| ActionError::from(counter_core::Code::Internal))
     }
 
+    /// Stops the counter and waits until its card thread has let go of the reader (the
+    /// app calls it on exit; the loop also ends by itself when the last handle goes, but
+    /// without waiting).
+    pub async fn close(self) {
+        let (done, closed) = oneshot::channel();
+        if self.tx.send(Msg::Close(done)).is_ok() {
+            let _ = closed.await;
+        }
+    }
+
     /// The screens, updated after every change.
     pub fn screens(&self) -> watch::Receiver<Screens> {
         self.screens.clone()

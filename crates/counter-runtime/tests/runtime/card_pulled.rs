@@ -71,6 +71,8 @@ async fn the_card_pulled_at_each_step_of_identification() {
         let removed_at = pull_at_each_step(&c, &mut rx, &mut slot, &p, pin, tries_after).await;
         assert!(removed_at.len() >= 10, "removals at {removed_at:?}");
     }
+    // Let go of the reader before the next card test takes it.
+    c.close().await;
 }
 
 /// Ejects the card after 1, 2, 3, … APDUs until an identification with `pin` runs

@@ -315,6 +315,8 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
             .any(|e| e.auth_method.as_deref() == Some("pin"))
     );
     drop(store);
+    // Let go of the reader before the next card test takes it, and leave the files quiet.
+    c.close().await;
     secrets_absent(&env, &p);
 }
 
@@ -385,5 +387,6 @@ async fn insurer_down_the_fallback_is_recorded_and_a_recheck_queued() {
     })
     .await;
     assert_eq!(s.status.pending_rechecks, 1, "{:#}", js(&s));
+    c.close().await;
     drop(slot);
 }

@@ -315,6 +315,27 @@ pub fn card_in_vpcd(
     let reader = format!("{} 00 00", var("MADOGUCHI_VIRTUAL_READER"));
     let p = testkit::load_persona(persona).unwrap();
     let monitor = jpki_card_pcsc::Monitor::start().unwrap();
+    // The previous card test's card may not have left pcscd's view yet: the monitor reports
+    // a card already there on start. Wait until it is gone before inserting ours.
+    let mut present = false;
+    while let Some(e) = monitor.recv_timeout(std::time::Duration::from_millis(300)) {
+        match e {
+            jpki_card_pcsc::ReaderEvent::CardInserted { reader: r, .. } if r == reader => {
+                present = true;
+            }
+            jpki_card_pcsc::ReaderEvent::CardRemoved { reader: r } if r == reader => {
+                present = false;
+            }
+            _ => {}
+        }
+    }
+    if present {
+        let left = monitor.wait_for(
+            std::time::Duration::from_secs(10),
+            |e| matches!(e, jpki_card_pcsc::ReaderEvent::CardRemoved { reader: r } if *r == reader),
+        );
+        assert!(left.is_some(), "the previous card never left {reader:?}");
+    }
     let mut slot = jpki_card_sim::VpcdSlot::new(std::net::SocketAddr::from((
         std::net::Ipv4Addr::LOCALHOST,
         port,
