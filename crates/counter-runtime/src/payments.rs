@@ -357,6 +357,22 @@ impl Payments {
         Ok((refund, Code::PaymentInDoubt))
     }
 
+    /// The sales matching `q` with their refunds, newest first (the staff's journal).
+    pub fn search(
+        &self,
+        q: &counter_store::PaymentQuery,
+    ) -> Result<Vec<(PaymentRecord, Vec<RefundRecord>)>, RuntimeError> {
+        self.with_store(|s| {
+            s.search_payments(q)?
+                .into_iter()
+                .map(|p| {
+                    let refunds = s.refunds_of(&p.id)?;
+                    Ok((p, refunds))
+                })
+                .collect()
+        })
+    }
+
     /// The daily close of `date` (`YYYY-MM-DD`): refused while anything is in doubt.
     pub async fn close_day(&self, date: &str) -> Result<payment::close::CloseReport, RuntimeError> {
         let (doubt_sales, doubt_refunds) = self.unfinished()?;

@@ -1,40 +1,115 @@
 // The windows' only way to the app: a thin, typed layer over @tauri-apps/api's
-// invoke (commands) and listen (events). Pages call these functions and never
-// name a command or an event as a string of their own.
+// invoke. Pages call these functions and never name a command as a string of
+// their own. The types come from the Rust side (./generated, ts-rs).
 //
 // Which window may call which command is decided in the app
-// (src-tauri/capabilities/); a refused call rejects its promise.
+// (src-tauri/capabilities/): the customer window may call only appInfo,
+// subscribeCustomer and customerAction; a refused call rejects its promise.
+//
+// Screens reach a window through a Channel that only that window's subscribe
+// command can open, not through app-wide events: no window can listen to the
+// other's screen.
 
-import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
-/** What `app_info` answers (src-tauri/src/commands.rs, `AppInfo`). */
-export interface AppInfo {
-  /** The app's version. */
-  version: string;
-  /** The label of the window that asked: "staff" or "customer". */
-  window: string;
-}
+import type { ActionError } from "./generated/ActionError";
+import type { AppInfo } from "./generated/AppInfo";
+import type { CloseReport } from "./generated/CloseReport";
+import type { CustomerAction } from "./generated/CustomerAction";
+import type { CustomerFrame } from "./generated/CustomerFrame";
+import type { DemoCard } from "./generated/DemoCard";
+import type { JournalEntry } from "./generated/JournalEntry";
+import type { JournalQuery } from "./generated/JournalQuery";
+import type { StaffAction } from "./generated/StaffAction";
+import type { StaffFrame } from "./generated/StaffFrame";
+import type { TerminalSettings } from "./generated/TerminalSettings";
 
-/** The app's version and the calling window's label. Both windows. */
+export type {
+  ActionError,
+  AppInfo,
+  CloseReport,
+  CustomerAction,
+  CustomerFrame,
+  DemoCard,
+  JournalEntry,
+  JournalQuery,
+  StaffAction,
+  StaffFrame,
+  TerminalSettings,
+};
+
+/** The app's version, the calling window and whether the demo runs. Both windows. */
 export function appInfo(): Promise<AppInfo> {
   return invoke<AppInfo>("app_info");
 }
 
-/** Answers "pong". The staff window only: the customer window is refused. */
-export function staffPing(): Promise<string> {
-  return invoke<string>("staff_ping");
+/** Calls `onFrame` with the staff window's frame now and after every change. Staff only. */
+export async function subscribeStaff(onFrame: (frame: StaffFrame) => void): Promise<void> {
+  const channel = new Channel<StaffFrame>();
+  channel.onmessage = onFrame;
+  await invoke("staff_subscribe", { onFrame: channel });
 }
 
-/** The events the app sends to the windows. */
-export type EventName = "staff-screen" | "customer-screen" | "status";
+/** Calls `onFrame` with the customer window's frame now and after every change. Customer only. */
+export async function subscribeCustomer(onFrame: (frame: CustomerFrame) => void): Promise<void> {
+  const channel = new Channel<CustomerFrame>();
+  channel.onmessage = onFrame;
+  await invoke("customer_subscribe", { onFrame: channel });
+}
+
+/** A staff action; rejects with an ActionError when the counter refuses it. Staff only. */
+export function staffAction(action: StaffAction): Promise<void> {
+  return invoke<void>("staff_action", { action });
+}
 
 /**
- * Calls `handler` with the payload of every `event` until the returned
- * function is called.
+ * A customer action; rejects with an ActionError when refused. Customer only.
+ * A PIN or password passed here is not kept by this layer: the caller clears
+ * its own copy (the input field) right after the call.
  */
-export function on<T>(event: EventName, handler: (payload: T) => void): Promise<UnlistenFn> {
-  return listen<T>(event, (e) => handler(e.payload));
+export function customerAction(action: CustomerAction): Promise<void> {
+  return invoke<void>("customer_action", { action });
+}
+
+/** The journal's sales for `query`, newest first. Staff only. */
+export function journal(query: JournalQuery): Promise<JournalEntry[]> {
+  return invoke<JournalEntry[]>("staff_journal", { query });
+}
+
+/** The daily close of `date` (YYYY-MM-DD). Rejects with an ActionError when refused. Staff only. */
+export function closeDay(date: string): Promise<CloseReport> {
+  return invoke<CloseReport>("staff_close_day", { date });
+}
+
+/** The terminal's settings as configured. Staff only. */
+export function settings(): Promise<TerminalSettings> {
+  return invoke<TerminalSettings>("staff_settings");
+}
+
+/** The demo's persona cards (empty when the app does not run the demo). Staff only. */
+export function demoCards(): Promise<DemoCard[]> {
+  return invoke<DemoCard[]>("demo_cards");
+}
+
+/** Places persona `id`'s card on the virtual reader (the one there is taken off first). Staff only. */
+export function demoPlace(id: string): Promise<void> {
+  return invoke<void>("demo_place", { id });
+}
+
+/** Takes the card off the virtual reader. Staff only. */
+export function demoRemove(): Promise<void> {
+  return invoke<void>("demo_remove");
+}
+
+/** The ActionError a refused call rejected with, if it is one. */
+export function actionError(error: unknown): ActionError | undefined {
+  if (typeof error === "object" && error !== null && "message" in error) {
+    const message = (error as { message: unknown }).message;
+    if (typeof message === "object" && message !== null && "code" in message) {
+      return error as ActionError;
+    }
+  }
+  return undefined;
 }
 
 /** A refused or failed call, as text for a log line (never shown as is). */

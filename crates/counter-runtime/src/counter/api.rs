@@ -76,11 +76,6 @@ pub enum StaffAction {
         #[ts(type = "number")]
         amount_jpy: u64,
     },
-    /// Close the business day (JST `YYYY-MM-DD`) against the acquirer's totals.
-    CloseDay {
-        /// The day.
-        date: String,
-    },
     /// Resolve every payment in doubt now.
     Recover,
     /// Enrollment: link these services to the card placed next.
@@ -357,6 +352,85 @@ pub struct Screens {
     pub status: Status,
 }
 
+/// What the staff window receives after every change: its screen and the status bar.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct StaffFrame {
+    /// [`Screens::revision`].
+    #[ts(type = "number")]
+    pub revision: u64,
+    /// The staff window.
+    pub staff: StaffScreen,
+    /// The status bar.
+    pub status: Status,
+}
+
+/// What the customer window receives after every change: its screen, and of the counter
+/// only what the customer's screen needs (never the staff's notices or counts).
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct CustomerFrame {
+    /// [`Screens::revision`].
+    #[ts(type = "number")]
+    pub revision: u64,
+    /// The customer window.
+    pub customer: CustomerScreen,
+    /// Whether a card lies on the reader ("keep the card on the reader").
+    pub reader: ReaderState,
+    /// Whether the PIN is typed on the reader's own pad (then the window shows no keypad).
+    pub pin_pad: bool,
+}
+
+impl Screens {
+    /// The staff window's half.
+    pub fn staff_frame(&self) -> StaffFrame {
+        StaffFrame {
+            revision: self.revision,
+            staff: self.staff.clone(),
+            status: self.status.clone(),
+        }
+    }
+
+    /// The customer window's half.
+    pub fn customer_frame(&self) -> CustomerFrame {
+        CustomerFrame {
+            revision: self.revision,
+            customer: self.customer.clone(),
+            reader: self.status.reader,
+            pin_pad: self.status.pin_pad,
+        }
+    }
+}
+
+/// What every window may know about the running app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct AppInfo {
+    /// The app's version.
+    pub version: String,
+    /// The label of the window that asked (`staff` or `customer`).
+    pub window: String,
+    /// Whether the app runs on its embedded demo (virtual reader, in-process backends).
+    pub demo: bool,
+}
+
+/// A persona card of the embedded demo, as the demo panel lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct DemoCard {
+    /// The persona's id (`sato-hanako`).
+    pub id: String,
+    /// The name on the card.
+    pub name: String,
+    /// What the card shows in the demo, in Japanese.
+    pub note_ja: String,
+    /// The same in English.
+    pub note_en: String,
+    /// The test persona's published auth PIN (testkit), so the demonstrator knows what to
+    /// type. Only test cards have one here; a real card's PIN is never known to the app.
+    pub pin: String,
+    /// Whether the demo enrolled it (linked services) at start.
+    pub enrolled: bool,
+    /// Whether it lies on the virtual reader now.
+    pub on_reader: bool,
+}
+
 /// An action the counter refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS, thiserror::Error)]
 #[error("{}", .message.en)]
@@ -380,6 +454,13 @@ impl counter_core::ts::Roots for AppRoots {
     fn visit(visitor: &mut impl ts_rs::TypeVisitor) {
         counter_core::ts::visit_roots(visitor);
         visitor.visit::<Screens>();
+        visitor.visit::<StaffFrame>();
+        visitor.visit::<CustomerFrame>();
+        visitor.visit::<AppInfo>();
+        visitor.visit::<DemoCard>();
+        visitor.visit::<super::journal::JournalQuery>();
+        visitor.visit::<super::journal::JournalEntry>();
+        visitor.visit::<super::journal::TerminalSettings>();
         visitor.visit::<StaffAction>();
         visitor.visit::<CustomerAction>();
         visitor.visit::<ActionError>();

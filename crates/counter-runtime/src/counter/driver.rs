@@ -830,12 +830,6 @@ impl Driver {
                     Answer::Journal(p.refund(&sale_id, amount_jpy).await.map(|(_, code)| code))
                 });
             }
-            StaffAction::CloseDay { date } => {
-                let p = self.payments.clone();
-                self.call(async move {
-                    Answer::Journal(p.close_day(&date).await.map(|_| Code::CloseMatched))
-                });
-            }
             StaffAction::Recover => {
                 let p = self.payments.clone();
                 self.call(async move {

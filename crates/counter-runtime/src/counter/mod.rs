@@ -17,19 +17,23 @@
 pub mod api;
 mod card;
 mod driver;
+pub mod journal;
 mod persist;
 mod session;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use counter_core::payment::close::CloseReport;
+use counter_core::payment::receipt::MerchantInfo;
 use counter_store::Store;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use api::{
-    ActionError, CustomerAction, CustomerScreen, Message, ReaderState, SaleStep, SaleView, Screens,
-    StaffAction, StaffScreen, Status,
+    ActionError, AppInfo, CustomerAction, CustomerFrame, CustomerScreen, DemoCard, Message,
+    ReaderState, SaleStep, SaleView, Screens, StaffAction, StaffFrame, StaffScreen, Status,
 };
+pub use journal::{JournalEntry, JournalQuery, TerminalSettings};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -44,6 +48,8 @@ pub struct Counter {
     screens: watch::Receiver<Screens>,
     payments: Payments,
     recovered: Arc<Vec<SaleReport>>,
+    merchant: Arc<MerchantInfo>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Counter {
@@ -74,6 +80,14 @@ impl Counter {
         );
         // Recovery first: no sale starts while one is in doubt.
         let recovered = payments.recover().await?;
+        let merchant = MerchantInfo {
+            name: c
+                .shop_name
+                .clone()
+                .unwrap_or_else(|| file.merchant_id.clone()),
+            merchant_id: file.merchant_id.clone(),
+            terminal_id: file.terminal_id.clone(),
+        };
         let setup = Setup {
             terminal_id: file.terminal_id.clone(),
             merchant_id: file.merchant_id.clone(),
@@ -82,10 +96,7 @@ impl Counter {
             mode: c.mode,
             export_dir: c.export_dir.clone(),
             institution_code: c.medical_institution_code.clone(),
-            shop_name: c
-                .shop_name
-                .clone()
-                .unwrap_or_else(|| file.merchant_id.clone()),
+            shop_name: merchant.name.clone(),
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let (screens_tx, screens) = watch::channel(Screens::empty(c.mode, &c.reader));
@@ -134,6 +145,8 @@ impl Counter {
             screens,
             payments,
             recovered: Arc::new(recovered),
+            merchant: Arc::new(merchant),
+            clock,
         })
     }
 
@@ -165,6 +178,30 @@ impl Counter {
         if self.tx.send(Msg::Close(done)).is_ok() {
             let _ = closed.await;
         }
+    }
+
+    /// The journal: the sales `query` finds, with their refunds and printable reprints.
+    pub fn journal(&self, query: &JournalQuery) -> Result<Vec<JournalEntry>, ActionError> {
+        let printed_at = counter_api::jst::compact_timestamp(self.clock.now());
+        let found = self.payments.search(&query.to_store()).map_err(|e| {
+            tracing::error!(error = %e, "journal search failed");
+            ActionError::from(e.code())
+        })?;
+        Ok(found
+            .into_iter()
+            .map(|(sale, refunds)| journal::entry(&self.merchant, sale, refunds, &printed_at))
+            .collect())
+    }
+
+    /// The daily close of `date` (JST `YYYY-MM-DD`) against the acquirer's totals: refused
+    /// while a payment is in doubt; the report says whether the totals matched.
+    pub async fn close_day(&self, date: &str) -> Result<CloseReport, ActionError> {
+        let report = self.payments.close_day(date).await.map_err(|e| {
+            tracing::warn!(error = %e, date, "daily close refused");
+            ActionError::from(e.code())
+        })?;
+        let _ = self.tx.send(Msg::Notice(report.code));
+        Ok(report)
     }
 
     /// The screens, updated after every change.

@@ -43,11 +43,7 @@ sale_id: string,
 /**
  * The amount in yen.
  */
-amount_jpy: number, } | { "action": "close_day", 
-/**
- * The day.
- */
-date: string, } | { "action": "recover" } | { "action": "start_enrollment", 
+amount_jpy: number, } | { "action": "recover" } | { "action": "start_enrollment", 
 /**
  * What to link (insurance, payment), as staff prepared it.
  */
