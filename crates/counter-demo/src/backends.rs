@@ -1,0 +1,296 @@
+//! The reference backends in-process on loopback TLS (system clock), their databases in
+//! the demo folder, and the terminal's TLS files and `counter.toml` pointing at them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use backend_kit::devpki::DevPki;
+use backend_platform::config::ServiceConfig;
+use backend_platform::server::RunningPlatform;
+use counter_api::acquirer::{CardTokenRegistration, FaultPlan};
+use counter_api::platform::ServiceKind;
+use counter_runtime::config::CounterMode;
+use testkit::{CrlSpec, Generation, Municipality, Pki};
+
+use crate::error::DemoError;
+use crate::personas::{ACQUIRER, ACQUIRER_LABEL, CARD_TOKENS, INSURER, INSURER_LABEL};
+
+/// The platform's id (the same as the counter's test bench).
+pub const PLATFORM: &str = "pf-tokyo";
+/// The demo terminal's id (its client certificate's CN).
+pub const TERMINAL: &str = "counter-1";
+/// The demo terminal's merchant id at the acquirer.
+pub const MERCHANT: &str = "clinic-a";
+/// The demo clinic's 医療機関コード (10 digits).
+pub const INSTITUTION: &str = "1312345678";
+/// The demo clinic's name on receipts.
+pub const SHOP_NAME: &str = "みどりクリニック";
+/// Per-request timeout of the terminal, in milliseconds.
+pub const TIMEOUT_MS: u64 = 3000;
+/// The discard port on loopback: nothing listens, so a connection is refused at once.
+/// The insurer's URL when the demo runs with the insurer down.
+const CLOSED_PORT: u16 = 9;
+
+/// The municipalities (CRL distribution points) and root generations of the personas that
+/// are not revoked (testkit's `personas.rs`), and those `backend_platform::test_support`
+/// writes. The platform finds a certificate's revocation status unknown, and refuses it,
+/// without a current CRL of its municipality; test_support writes only three of these,
+/// valid for one day.
+const MUNICIPALITIES: [(&str, &str, Generation); 8] = [
+    ("Tokyo-to", "Chiyoda-ku", Generation::G3),
+    ("Tokyo-to", "Chiyoda-ku", Generation::G2),
+    ("Osaka-fu", "Osaka-shi-Kita-ku", Generation::G3),
+    ("Fukuoka-ken", "Fukuoka-shi-Chuo-ku", Generation::G3),
+    ("Aichi-ken", "Nagoya-shi-Naka-ku", Generation::G3),
+    ("Hokkaido", "Sapporo-shi-Chuo-ku", Generation::G3),
+    ("Miyagi-ken", "Sendai-shi-Aoba-ku", Generation::G2),
+    ("Kanagawa-ken", "Kawasaki-shi-Nakahara-ku", Generation::G2),
+];
+
+/// How long the demo's CRLs stay current: the platform never reloads them while the app
+/// runs, so a demo left running for days still checks revocation. Rewritten each start.
+const CRL_VALIDITY: Duration = Duration::from_secs(30 * 86_400);
+
+/// The three backends, running.
+pub(crate) struct Running {
+    pub platform: RunningPlatform,
+    pub insurer: Option<backend_insurer::RunningInsurer>,
+    pub acquirer: backend_acquirer::RunningAcquirer,
+}
+
+fn now() -> i64 {
+    backend_kit::Clock::now(&backend_kit::SystemClock)
+}
+
+fn backend(backend: &'static str) -> impl Fn(String) -> DemoError {
+    move |detail| DemoError::Backend { backend, detail }
+}
+
+/// Makes fresh TLS material for the backends and the terminal.
+pub(crate) fn pki() -> Result<DevPki, DemoError> {
+    DevPki::generate(&["localhost"]).map_err(|e| DemoError::Material {
+        what: "TLS certificates",
+        detail: e.to_string(),
+    })
+}
+
+/// Starts the platform, the insurer (when `insurer_up`) and the acquirer, their databases
+/// in `dir`.
+pub(crate) async fn start(
+    dir: &Path,
+    pki: &DevPki,
+    insurer_up: bool,
+) -> Result<Running, DemoError> {
+    let platform = start_platform(dir, pki).await?;
+    let keys = platform.platform().key_set();
+    let insurer = if insurer_up {
+        Some(start_insurer(dir, pki, keys.clone()).await?)
+    } else {
+        None
+    };
+    let acquirer = start_acquirer(dir, pki, keys).await?;
+    Ok(Running {
+        platform,
+        insurer,
+        acquirer,
+    })
+}
+
+async fn start_platform(dir: &Path, pki: &DevPki) -> Result<RunningPlatform, DemoError> {
+    let fail = backend("platform");
+    let services = vec![
+        ServiceConfig {
+            id: INSURER.into(),
+            kind: ServiceKind::Insurance,
+            label: INSURER_LABEL.into(),
+        },
+        ServiceConfig {
+            id: ACQUIRER.into(),
+            kind: ServiceKind::Payment,
+            label: ACQUIRER_LABEL.into(),
+        },
+    ];
+    let now = now();
+    let settings = backend_platform::test_support::settings(
+        PLATFORM,
+        dir,
+        now,
+        &pki.server_cert_pem,
+        &pki.server_key_pem,
+        &pki.terminal_ca_pem,
+        services,
+        &[TERMINAL],
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    write_crls(&settings.crl_dir, now)?;
+    backend_platform::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+        .await
+        .map_err(|e| fail(e.to_string()))
+}
+
+/// Writes current, empty CRLs of [`MUNICIPALITIES`] and testkit's committed CRLs (横浜市中区,
+/// revoking yamamoto-shota) into the platform's CRL folder.
+fn write_crls(crl_dir: &Path, now: i64) -> Result<(), DemoError> {
+    let fail = |detail: String| DemoError::Material {
+        what: "CRLs",
+        detail,
+    };
+    let pki = Pki::load().map_err(|e| fail(e.to_string()))?;
+    // An hour back, as test_support does, so that a clock a little behind still accepts it.
+    let from = u64::try_from(now.saturating_sub(3600)).map_err(|e| fail(e.to_string()))?;
+    let this_update = der::DateTime::from_unix_duration(Duration::from_secs(from))
+        .map_err(|e| fail(e.to_string()))?;
+    let next_update = der::DateTime::from_unix_duration(Duration::from_secs(from) + CRL_VALIDITY)
+        .map_err(|e| fail(e.to_string()))?;
+    let write = |name: String, der: Vec<u8>| {
+        let path = crl_dir.join(name);
+        std::fs::write(&path, der).map_err(|source| DemoError::Io {
+            action: "write",
+            path,
+            source,
+        })
+    };
+    for purpose in testkit::Purpose::ALL {
+        for (p, c, g) in MUNICIPALITIES {
+            let mut spec = CrlSpec::new(purpose, g, Municipality::new(p, c), this_update)
+                .map_err(|e| fail(e.to_string()))?;
+            spec.next_update = Some(next_update);
+            let der = spec.build(&pki).map_err(|e| fail(e.to_string()))?;
+            // The name test_support gives the same CRL, so ours replaces its one-day one.
+            write(
+                format!("{}-{p}-{c}-{}.crl", purpose.short(), g.short()),
+                der,
+            )?;
+        }
+        let committed = testkit::committed_crl(purpose).map_err(|e| fail(e.to_string()))?;
+        write(format!("{}-committed.crl", purpose.short()), committed)?;
+    }
+    Ok(())
+}
+
+async fn start_insurer(
+    dir: &Path,
+    pki: &DevPki,
+    keys: counter_api::assertion::KeySet,
+) -> Result<backend_insurer::RunningInsurer, DemoError> {
+    let settings = backend_insurer::Settings {
+        insurer_id: INSURER.into(),
+        listen: std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+        database: dir.join("insurer.sqlite"),
+        bulk_processing_secs: 0,
+        // Seeds an empty database only: a restart keeps the register as it was.
+        seed_toml: backend_insurer::demo::BUILTIN.into(),
+        tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
+        tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
+        terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
+        platforms: vec![keys],
+        terminals: vec![backend_insurer::config::TerminalConfig {
+            id: TERMINAL.into(),
+        }],
+    };
+    backend_insurer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+        .await
+        .map_err(|e| backend("insurer")(e.to_string()))
+}
+
+async fn start_acquirer(
+    dir: &Path,
+    pki: &DevPki,
+    keys: counter_api::assertion::KeySet,
+) -> Result<backend_acquirer::RunningAcquirer, DemoError> {
+    let settings = backend_acquirer::Settings {
+        acquirer_id: ACQUIRER.into(),
+        listen: std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+        database: dir.join("acquirer.sqlite"),
+        tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
+        tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
+        terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
+        trusted_platforms: vec![keys],
+        terminals: vec![backend_acquirer::config::TerminalConfig {
+            id: TERMINAL.into(),
+            merchant_id: MERCHANT.into(),
+            admin: false,
+        }],
+        // Registered with an upsert: a restart on the same database keeps the payments.
+        card_tokens: CARD_TOKENS
+            .iter()
+            .map(|t| CardTokenRegistration {
+                card_token_ref: t.token.into(),
+                brand: t.brand.into(),
+                last4: t.last4.into(),
+                limit_jpy: None,
+                blocked: false,
+            })
+            .collect(),
+        faults: FaultPlan::default(),
+    };
+    backend_acquirer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+        .await
+        .map_err(|e| backend("acquirer")(e.to_string()))
+}
+
+/// Writes the terminal's TLS files and `counter.toml` (with a `[counter]` section for
+/// `mode` on `reader`) into `dir`; returns the configuration's path.
+pub(crate) fn write_config(
+    dir: &Path,
+    pki: &DevPki,
+    running: &Running,
+    mode: CounterMode,
+    reader: &str,
+) -> Result<PathBuf, DemoError> {
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| DemoError::Io {
+            action: "write",
+            path,
+            source,
+        })
+    };
+    let (cert, key) = pki
+        .terminal_identity(TERMINAL)
+        .map_err(|e| DemoError::Material {
+            what: "TLS certificates",
+            detail: e.to_string(),
+        })?;
+    write("ca.pem", &pki.server_ca_pem)?;
+    write("terminal.pem", &cert)?;
+    write("terminal-key.pem", &key)?;
+    let platform = running.platform.addr().port();
+    let insurer = running
+        .insurer
+        .as_ref()
+        .map_or(CLOSED_PORT, |i| i.addr().port());
+    let acquirer = running.acquirer.addr().port();
+    let mode = toml::Value::try_from(mode).map_err(|e| DemoError::Material {
+        what: "terminal configuration",
+        detail: e.to_string(),
+    })?;
+    // TOML strings, quoted and escaped (the reader's name comes from the environment).
+    let reader = toml::Value::from(reader);
+    let config = format!(
+        r#"# Written by the embedded demo (counter-demo) at each start; edits are lost.
+terminal_id = "{TERMINAL}"
+merchant_id = "{MERCHANT}"
+database = "counter.sqlite"
+timeout_ms = {TIMEOUT_MS}
+[backends]
+platform = "https://localhost:{platform}"
+platform_id = "{PLATFORM}"
+insurer = "https://localhost:{insurer}"
+acquirer = "https://localhost:{acquirer}"
+[tls]
+ca = "ca.pem"
+certificate = "terminal.pem"
+key = "terminal-key.pem"
+[counter]
+mode = {mode}
+reader = {reader}
+export_dir = "exports"
+medical_institution_code = "{INSTITUTION}"
+shop_name = "{SHOP_NAME}"
+"#
+    );
+    write("counter.toml", &config)?;
+    Ok(dir.join("counter.toml"))
+}
