@@ -10,7 +10,7 @@ CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 PCSCD := scripts/pcscd.sh
 
-.PHONY: all deps ui build demo test test-unit ui-test lint fmt-check clippy ui-check fixtures-check pin-check bench clean-run
+.PHONY: all deps ui build demo demo-card test test-unit ui-test lint fmt-check clippy ui-check fixtures-check pin-check bench clean-run
 
 all: build
 
@@ -31,7 +31,12 @@ ui: ui/dist/staff.html
 build: deps ui
 	$(CARGO) build $(CARGO_FLAGS) --workspace --all-targets
 
+# The desktop app on its embedded demo (virtual reader, in-process backends).
 demo: build
+	scripts/app-demo.sh
+
+# The card diagnostic's demo: every card step through pcscd + vpcd, no display needed.
+demo-card: build
 	$(PCSCD) run target/debug/madoguchi-card demo
 
 fmt-check:

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Opens the desktop app (target/debug/madoguchi-app, built by `make build`) on
-# the current display. Without a display it says how to get one and fails,
-# rather than letting GTK fail with a less helpful message.
+# its embedded demo: the reference backends in-process, demo data, and our own
+# pcscd with the vpcd virtual reader, on which the staff window's demo panel
+# places and removes the persona cards. Arguments go to the app (`--config
+# <file>` runs it for real instead, on the reader and backends the file names).
+#
+# Without a display it says how to get one and fails, rather than letting GTK
+# fail with a less helpful message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 app=target/debug/madoguchi-app
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   cat >&2 <<'MSG'
-app-demo: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set).
-  On a desktop, run this from a terminal inside the desktop session.
+app-demo: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the
+  app's windows cannot open.
+  On a desktop, run `make demo` from a terminal inside the desktop session.
   Without one, use a virtual display and look at it with screenshots:
-    xvfb-run -a scripts/app-demo.sh        (or: xvfb-run -a make demo)
+    xvfb-run -a make demo
   The end-to-end test does this by itself and saves the windows' screenshots
-  under .run/screens/: cargo test -p madoguchi-e2e
+  under .run/screens/: scripts/pcscd.sh run cargo test -p madoguchi-e2e
+  The card diagnostic demo needs no display: make demo-card
 MSG
   exit 2
 fi
@@ -21,4 +28,8 @@ if [ ! -x "$app" ]; then
   echo "app-demo: $app is not built yet: run \`make build\` first" >&2
   exit 1
 fi
-exec "$app" "$@"
+if [ "${1:-}" = "--config" ]; then
+  exec "$app" "$@"
+fi
+echo "app-demo: starting the embedded demo (files in .run/demo; close both windows to stop)" >&2
+exec scripts/pcscd.sh run "$app" "$@"

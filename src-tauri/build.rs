@@ -8,7 +8,19 @@ use std::path::Path;
 /// permission sets in `permissions/` group them per window, and the files in
 /// `capabilities/` grant a set to a window. A command missing here cannot be
 /// called from any window; keep this list in step with `commands::handler`.
-const COMMANDS: &[&str] = &["app_info", "staff_ping"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "staff_subscribe",
+    "customer_subscribe",
+    "staff_action",
+    "customer_action",
+    "staff_journal",
+    "staff_close_day",
+    "staff_settings",
+    "demo_cards",
+    "demo_place",
+    "demo_remove",
+];
 
 /// The UI bundle `generate_context!` embeds, relative to this crate.
 const UI_DIST: &str = "../ui/dist";

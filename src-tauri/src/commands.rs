@@ -5,41 +5,214 @@
 //! exists for it) and in a permission set under `permissions/` (so a window may call
 //! it). A command in the handler but in no set is refused to every window.
 //!
-//! Commands stay thin: they read the calling window and hand over to the runtime.
-//! They live in this module rather than at the crate root because
-//! `#[tauri::command] pub fn` at the root collides with the macro's generated names
-//! (E0255).
+//! | command | window | what |
+//! |---|---|---|
+//! | `app_info` | both | version, window label, demo or not |
+//! | `customer_subscribe` | customer | the customer's frames through a channel |
+//! | `customer_action` | customer | PIN, password, menu choice, consents, pay, extend, cancel |
+//! | `staff_subscribe` | staff | the staff's frames (screen and status bar) |
+//! | `staff_action` | staff | every staff action of the counter |
+//! | `staff_journal`, `staff_close_day`, `staff_settings` | staff | journal, close, settings |
+//! | `demo_cards`, `demo_place`, `demo_remove` | staff | the demo panel |
+//!
+//! Commands stay thin: they check the calling window (besides the capabilities, so that
+//! a mistake in a capability file does not open a staff command to the customer) and
+//! hand over to the runtime. They live in this module rather than at the crate root
+//! because `#[tauri::command] pub fn` at the root collides with the macro's generated
+//! names (E0255).
 
-use serde::Serialize;
-use tauri::{AppHandle, Runtime, Window, ipc::Invoke};
+use counter_core::Code;
+use counter_core::payment::close::CloseReport;
+use counter_runtime::counter::{
+    ActionError, AppInfo, CustomerAction, CustomerFrame, DemoCard, JournalEntry, JournalQuery,
+    StaffAction, StaffFrame, TerminalSettings,
+};
+use tauri::ipc::{Channel, Invoke};
+use tauri::{AppHandle, Manager, Runtime, State, Window};
 
-/// What every window may know about the running app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppInfo {
-    /// The app's version (`tauri.conf.json`, or the crate's version when it has none).
-    pub version: String,
-    /// The label of the window that asked (`staff` or `customer`).
-    pub window: String,
+use crate::frames;
+use crate::state::AppState;
+use crate::windows::Screen;
+
+/// Refuses a call from any window but `screen` (defence in depth behind the ACL).
+fn only<R: Runtime>(window: &Window<R>, screen: Screen) -> Result<(), ActionError> {
+    if Screen::from_label(window.label()) == Some(screen) {
+        Ok(())
+    } else {
+        tracing::warn!(
+            window = window.label(),
+            "a command for another window was refused"
+        );
+        Err(Code::NotNow.into())
+    }
 }
 
-/// The app's version and the calling window's label. Allowed to both windows.
+/// The counter, or `Internal` while the app has none (it failed to start).
+fn state<'a, R: Runtime>(app: &'a AppHandle<R>) -> Result<State<'a, AppState>, ActionError> {
+    app.try_state::<AppState>()
+        .ok_or_else(|| ActionError::from(Code::Internal))
+}
+
+/// The app's version, the calling window's label and whether the demo runs. Both windows.
 #[tauri::command]
 pub fn app_info<R: Runtime>(app: AppHandle<R>, window: Window<R>) -> AppInfo {
     AppInfo {
         version: app.package_info().version.to_string(),
         window: window.label().to_owned(),
+        demo: app.try_state::<AppState>().is_some_and(|s| s.demo()),
     }
 }
 
-/// Answers `"pong"`. Allowed to the staff window only: it stands for the staff
-/// actions to come and proves that the capabilities keep them from the customer.
+/// Sends the staff window its frame now and after every change, through `on_frame`.
 #[tauri::command]
-pub fn staff_ping() -> &'static str {
-    "pong"
+pub fn staff_subscribe<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    on_frame: Channel<StaffFrame>,
+) -> Result<(), ActionError> {
+    only(&window, Screen::Staff)?;
+    frames::forward(state(&app)?.counter.screens(), on_frame);
+    Ok(())
+}
+
+/// Sends the customer window its frame now and after every change, through `on_frame`.
+#[tauri::command]
+pub fn customer_subscribe<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    on_frame: Channel<CustomerFrame>,
+) -> Result<(), ActionError> {
+    only(&window, Screen::Customer)?;
+    frames::forward(state(&app)?.counter.screens(), on_frame);
+    Ok(())
+}
+
+/// A staff action. `Ok` means the counter took it; what follows shows in the frames.
+#[tauri::command]
+pub async fn staff_action<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    action: StaffAction,
+) -> Result<(), ActionError> {
+    only(&window, Screen::Staff)?;
+    let counter = state(&app)?.counter.clone();
+    counter.staff(action).await
+}
+
+/// A customer action. The PIN or password in it is zeroised when the counter has taken it
+/// (`CustomerAction`'s drop); nothing here logs or keeps it.
+#[tauri::command]
+pub async fn customer_action<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    action: CustomerAction,
+) -> Result<(), ActionError> {
+    only(&window, Screen::Customer)?;
+    let counter = state(&app)?.counter.clone();
+    counter.customer(action).await
+}
+
+/// The journal's sales for `query`, newest first.
+#[tauri::command]
+pub fn staff_journal<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    query: JournalQuery,
+) -> Result<Vec<JournalEntry>, ActionError> {
+    only(&window, Screen::Staff)?;
+    state(&app)?.counter.journal(&query)
+}
+
+/// The daily close of `date` (`YYYY-MM-DD`).
+#[tauri::command]
+pub async fn staff_close_day<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    date: String,
+) -> Result<CloseReport, ActionError> {
+    only(&window, Screen::Staff)?;
+    let counter = state(&app)?.counter.clone();
+    counter.close_day(&date).await
+}
+
+/// The terminal's settings as configured.
+#[tauri::command]
+pub fn staff_settings<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+) -> Result<TerminalSettings, ActionError> {
+    only(&window, Screen::Staff)?;
+    Ok(state(&app)?.settings.clone())
+}
+
+/// The demo's persona cards (none when the app runs for real).
+#[tauri::command]
+pub fn demo_cards<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+) -> Result<Vec<DemoCard>, ActionError> {
+    only(&window, Screen::Staff)?;
+    Ok(state(&app)?
+        .cards
+        .as_ref()
+        .map(|c| c.list())
+        .unwrap_or_default())
+}
+
+/// Places persona `id`'s card on the demo's virtual reader.
+#[tauri::command]
+pub async fn demo_place<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    id: String,
+) -> Result<(), ActionError> {
+    only(&window, Screen::Staff)?;
+    let cards = demo(&app)?;
+    tauri::async_runtime::spawn_blocking(move || cards.place(&id))
+        .await
+        .map_err(|_| ActionError::from(Code::Internal))?
+        .map_err(demo_error)
+}
+
+/// Takes the card off the demo's virtual reader.
+#[tauri::command]
+pub async fn demo_remove<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+) -> Result<(), ActionError> {
+    only(&window, Screen::Staff)?;
+    let cards = demo(&app)?;
+    tauri::async_runtime::spawn_blocking(move || cards.remove())
+        .await
+        .map_err(|_| ActionError::from(Code::Internal))?
+        .map_err(demo_error)
+}
+
+fn demo<R: Runtime>(app: &AppHandle<R>) -> Result<counter_demo::DemoCards, ActionError> {
+    state(app)?
+        .cards
+        .clone()
+        .ok_or_else(|| ActionError::from(Code::NotNow))
+}
+
+fn demo_error(e: counter_demo::DemoError) -> ActionError {
+    tracing::warn!(error = %e, "demo card");
+    ActionError::from(Code::Internal)
 }
 
 /// The router of every command above, for [`tauri::Builder::invoke_handler`].
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![app_info, staff_ping]
+    tauri::generate_handler![
+        app_info,
+        staff_subscribe,
+        customer_subscribe,
+        staff_action,
+        customer_action,
+        staff_journal,
+        staff_close_day,
+        staff_settings,
+        demo_cards,
+        demo_place,
+        demo_remove
+    ]
 }

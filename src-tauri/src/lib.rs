@@ -5,8 +5,9 @@
 //! declared in the repository's `tauri.conf.json`, with the UI in `ui/`).
 //!
 //! **Owns:** the Tauri builder and context ([`builder`], [`context`], [`run`]); the IPC
-//! commands the windows call ([`commands`]); the windows and what each may see
-//! ([`windows`]). Which window may call which command is decided by the capability
+//! commands the windows call ([`commands`]); each window's frames ([`frames`]); what the
+//! app runs on, a configuration or the embedded demo ([`state`]); the windows and what
+//! each may see ([`windows`]). Which window may call which command is decided by the capability
 //! files in `capabilities/` over the permission sets in `permissions/`, checked by
 //! Tauri before a command runs; `tests/app` proves the split.
 //!
@@ -19,7 +20,11 @@
 use tauri::Runtime;
 
 pub mod commands;
+pub mod frames;
+pub mod state;
 pub mod windows;
+
+use state::{AppState, Source};
 
 /// Registers the app's commands on a builder. Generic over the runtime so that the
 /// tests can use Tauri's mock runtime (`tauri::test::mock_builder()`).
@@ -33,13 +38,41 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
-/// Builds the app with the real (WebKitGTK) runtime, opens the windows declared in
-/// the configuration and runs until the last window is closed.
+/// Starts the counter from `source`, then builds the app with the real (WebKitGTK)
+/// runtime, opens the windows declared in the configuration and runs until the last
+/// window is closed; the counter is closed (its reader let go) before returning.
 ///
 /// # Errors
 ///
-/// When the runtime cannot start (no display, no WebKitGTK) or a window cannot be
-/// created.
-pub fn run() -> Result<(), tauri::Error> {
-    builder(tauri::Builder::default()).run(context())
+/// When the counter cannot start (the error says what to do), or the runtime cannot
+/// (no display, no WebKitGTK) or a window cannot be created.
+pub fn run(source: Source) -> Result<(), RunError> {
+    let started = std::time::Instant::now();
+    let state = tauri::async_runtime::block_on(AppState::start(source))?;
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        demo = state.demo(),
+        "counter started"
+    );
+    let counter = state.counter.clone();
+    let app = builder(tauri::Builder::default())
+        .manage(state)
+        .build(context())?;
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            tauri::async_runtime::block_on(counter.clone().close());
+        }
+    });
+    Ok(())
+}
+
+/// Why the app stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The counter did not start.
+    #[error(transparent)]
+    Start(#[from] state::StartError),
+    /// The window system did not.
+    #[error("the window system did not start: {0}")]
+    Tauri(#[from] tauri::Error),
 }

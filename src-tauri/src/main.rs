@@ -14,7 +14,22 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    match madoguchi_app::run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+    let source = match madoguchi_app::state::Source::from_env(std::env::args().skip(1)) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("madoguchi-app: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match madoguchi_app::run(source) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("madoguchi-app: {error}");

@@ -411,8 +411,9 @@ pub struct AppInfo {
     pub demo: bool,
 }
 
-/// A persona card of the embedded demo, as the demo panel lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+/// A persona card of the embedded demo, as the demo panel lists it. `Debug` leaves the PIN
+/// out, so that no log or failed assertion prints it.
+#[derive(Clone, PartialEq, Eq, Serialize, TS)]
 pub struct DemoCard {
     /// The persona's id (`sato-hanako`).
     pub id: String,
@@ -429,6 +430,16 @@ pub struct DemoCard {
     pub enrolled: bool,
     /// Whether it lies on the virtual reader now.
     pub on_reader: bool,
+}
+
+impl fmt::Debug for DemoCard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DemoCard")
+            .field("id", &self.id)
+            .field("enrolled", &self.enrolled)
+            .field("on_reader", &self.on_reader)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An action the counter refused.
