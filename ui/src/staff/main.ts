@@ -1,38 +1,150 @@
-// The staff window: the title, the app's version and the status bar. The
-// counter's workflows will render into <main>.
+// The staff window: the header (mode, tabs, language), the counter's screen of
+// each frame, the journal, the close, the settings, the demo panel, and the
+// status bar. It holds no logic of the counter's: it shows the frames and sends
+// actions; the counter decides.
+//
+// Keys: F1–F5 open the tabs, Escape presses the screen's Cancel.
 
 import "../styles/base.css";
+import "../styles/staff.css";
+import "../styles/print.css";
 
-import { applyStrings, type Lang, type StringKey, t } from "../i18n";
-import { appInfo, describeError } from "../ipc";
+import type { StaffFrame } from "../ipc/generated/StaffFrame";
+import { appInfo, describeError, subscribeStaff } from "../ipc";
+import { applyStrings, type Lang } from "../i18n";
+import { byId } from "../render/dom";
+import { ClosePanel } from "./close";
+import { StaffContext } from "./context";
+import { DemoPanel } from "./demo";
+import { renderHeader, type Tab, TABS } from "./header";
+import { JournalPanel } from "./journal";
+import { renderCounter } from "./screen";
+import { renderSettings } from "./settings";
+import { type AppState, renderStatus } from "./status";
 
-/** The staff window is in Japanese (the staff's language at a Japanese counter). */
-const LANG: Lang = "ja";
+const ctx = new StaffContext();
+let frame: StaffFrame | undefined;
+let app: AppState = "starting";
+let tab: Tab = "counter";
 
-function byId(id: string): HTMLElement {
-  const element = document.getElementById(id);
-  if (element === null) throw new Error(`staff.html has no #${id}`);
-  return element;
+const panels: Record<Tab, HTMLElement> = {
+  counter: byId("panel-counter"),
+  journal: byId("panel-journal"),
+  close: byId("panel-close"),
+  settings: byId("panel-settings"),
+  demo: byId("panel-demo"),
+};
+const journal = new JournalPanel(panels.journal, ctx);
+const close = new ClosePanel(panels.close, ctx);
+const demo = new DemoPanel(panels.demo, ctx);
+
+function tabs(): Tab[] {
+  return TABS.filter((t) => t !== "demo" || ctx.info?.demo === true);
 }
 
-function setStatus(key: StringKey, state: "starting" | "ready" | "error"): void {
-  const status = byId("status");
-  status.textContent = t(key, LANG);
-  status.dataset["state"] = state;
+function header(): void {
+  renderHeader(byId("header-controls"), ctx, {
+    mode: frame?.status.mode,
+    tab,
+    tabs: tabs(),
+    onTab: (t) => showTab(t),
+    onLang: (lang) => setLang(lang),
+  });
+}
+
+function status(): void {
+  renderStatus(byId("status-bar"), ctx, app, frame?.status);
+}
+
+/** Renders what the tab shows (the journal keeps its last search). */
+function fillTab(t: Tab): void {
+  switch (t) {
+    case "counter":
+      if (frame !== undefined) renderCounter(panels.counter, ctx, frame);
+      break;
+    case "journal":
+      journal.render();
+      break;
+    case "close":
+      close.render();
+      break;
+    case "settings":
+      void renderSettings(panels.settings, ctx);
+      break;
+    case "demo":
+      void demo.load();
+      break;
+  }
+}
+
+function showTab(t: Tab): void {
+  if (!tabs().includes(t)) return;
+  tab = t;
+  for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== t;
+  header();
+  fillTab(t);
+  panels[t].querySelector<HTMLElement>("h2")?.setAttribute("tabindex", "-1");
+  panels[t].querySelector<HTMLElement>("h2")?.focus();
+}
+
+function setLang(lang: Lang): void {
+  ctx.lang = lang;
+  document.documentElement.lang = lang;
+  applyStrings(document, lang);
+  header();
+  status();
+  fillTab(tab);
+  if (tab !== "counter") fillTab("counter");
+}
+
+function onFrame(next: StaffFrame): void {
+  // A late frame older than the one shown is dropped (Screens::revision).
+  if (frame !== undefined && next.revision <= frame.revision) return;
+  const noticeChanged = JSON.stringify(frame?.status.notice ?? null) !== JSON.stringify(next.status.notice);
+  const modeChanged = frame?.status.mode !== next.status.mode;
+  frame = next;
+  app = "ready";
+  status();
+  renderCounter(panels.counter, ctx, next);
+  if (modeChanged) header();
+  if (noticeChanged && tab === "journal") void journal.refresh();
+  document.documentElement.dataset["appReady"] = "true";
+}
+
+function onKey(event: KeyboardEvent): void {
+  const index = /^F([1-9])$/.exec(event.key);
+  if (index !== null) {
+    const t = TABS[Number(index[1]) - 1];
+    if (t !== undefined && tabs().includes(t)) {
+      event.preventDefault();
+      showTab(t);
+    }
+    return;
+  }
+  if (event.key === "Escape" && tab === "counter") {
+    const cancel = panels.counter.querySelector<HTMLButtonElement>('[data-test="action-cancel"]');
+    if (cancel !== null) {
+      event.preventDefault();
+      cancel.click();
+    }
+  }
 }
 
 async function start(): Promise<void> {
-  document.documentElement.lang = LANG;
-  applyStrings(document, LANG);
-  setStatus("staff.status.starting", "starting");
+  document.documentElement.lang = ctx.lang;
+  applyStrings(document, ctx.lang);
+  document.addEventListener("keydown", onKey);
+  header();
+  status();
   try {
-    const info = await appInfo();
-    byId("version").textContent = info.version;
-    setStatus("staff.status.ready", "ready");
-    document.documentElement.dataset["appReady"] = "true";
+    ctx.info = await appInfo();
+    byId("version").textContent = ctx.info.version;
+    header();
+    await subscribeStaff(onFrame);
   } catch (error) {
-    console.error("app_info failed:", describeError(error));
-    setStatus("staff.status.ipc_failed", "error");
+    console.error("staff window start failed:", describeError(error));
+    app = "error";
+    status();
   }
 }
 

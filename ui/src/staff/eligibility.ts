@@ -1,0 +1,93 @@
+// The eligibility check as staff read it, in the counter's reading order:
+// warnings above everything, then 負担割合 and 資格有効性 large and first, then
+// the records (insurer, number, name, ...), the details, the fallback, and the
+// staff's actions (those the view offers, and finish / cancel).
+
+import type { EligibilityStaffView } from "../ipc/generated/EligibilityStaffView";
+import type { Headline } from "../ipc/generated/Headline";
+import { el } from "../render/dom";
+import { codeBlock } from "../render/message";
+import type { StaffContext } from "./context";
+import { fallbackForm, fallbackLine } from "./fallback";
+import { CHECK_STEP, EXPORT_STATE, FALLBACK_REASON, VALIDITY } from "./labels";
+import { detailsBlock, ratioSource, ratioText, recordsBlock } from "./records";
+import { warningsBlock } from "./warnings";
+
+function headlineBlock(ctx: StaffContext, h: Headline): HTMLElement {
+  const validity = h.validity;
+  const source = ratioSource(ctx, h.ratio);
+  return el(
+    "section",
+    { class: "headline", test: "headline", "aria-label": ctx.t("staff.check.headline") },
+    el(
+      "div",
+      { class: "headline-item" },
+      el("span", { class: "headline-label" }, ctx.t("staff.record.ratio")),
+      el(
+        "strong",
+        {
+          class: "headline-value",
+          test: "ratio",
+          "data-kind": h.ratio.kind,
+          "data-tenths": h.ratio.kind === "tenths" ? h.ratio.tenths : null,
+        },
+        ratioText(ctx, h.ratio),
+      ),
+      source !== undefined && el("span", { class: "headline-note" }, source),
+    ),
+    el(
+      "div",
+      { class: "headline-item" },
+      el("span", { class: "headline-label" }, ctx.t("staff.check.validity")),
+      el(
+        "strong",
+        {
+          class: validity === null || validity.validity === "valid" || validity.validity === "valid_unregistered" ? "headline-value" : "headline-value bad",
+          test: "validity",
+          "data-validity": validity?.validity ?? "none",
+        },
+        validity === null
+          ? "—"
+          : validity.validity === "other"
+            ? `${ctx.t(VALIDITY.other)} (${validity.raw})`
+            : ctx.t(VALIDITY[validity.validity]),
+      ),
+    ),
+    codeBlock(h.code, ctx.lang, { test: "headline-code" }),
+  );
+}
+
+/** The check screen. */
+export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView): Node[] {
+  const can = (action: EligibilityStaffView["actions"][number]): boolean => view.actions.includes(action);
+  const step = view.step;
+  const exportRow = el(
+    "div",
+    { class: "export" },
+    el("span", { class: "status-label" }, ctx.t("staff.check.export")),
+    el("span", { test: "export-state", "data-state": view.export }, ctx.t(EXPORT_STATE[view.export])),
+  );
+  const out: (Node | undefined | false)[] = [
+    el("h2", {}, ctx.t("staff.check.heading")),
+    warningsBlock(ctx, view.warnings, can("acknowledge_warnings")),
+    view.headline !== null && headlineBlock(ctx, view.headline),
+    el(
+      "p",
+      { class: "step", test: "check-step", "data-step": step.step },
+      ctx.t(CHECK_STEP[step.step]),
+      step.step === "needs_fallback" && ` — ${ctx.t(FALLBACK_REASON[step.reason])}`,
+    ),
+    exportRow,
+    can("export") && ctx.actionRow("export", ctx.actionButton("staff.action.export", { action: "export" })),
+    view.fallback !== null && fallbackLine(ctx, view.fallback),
+    recordsBlock(ctx, view.records, can("choose_record")),
+    detailsBlock(ctx, view.details),
+    can("record_fallback") && fallbackForm(ctx),
+    ctx.actionRow(
+      "check",
+      ctx.actionButton("staff.action.finish", { action: "finish" }, "check", { class: "primary" }),
+      ctx.actionButton("staff.action.cancel", { action: "cancel" }, "check", { "aria-keyshortcuts": "Escape" }),
+    ),
+  ];
+  return out.filter((node): node is Node => node instanceof Node);
+}

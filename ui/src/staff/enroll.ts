@@ -1,0 +1,53 @@
+// The enrollment as staff follow it: the services being linked, the step, the
+// tries left of the PIN and of the signature password, what to tell the
+// customer (and, for staff only, which attribute a refusal names), the last-try
+// confirmation, and what is linked once it is done.
+
+import type { EnrollStaffView } from "../ipc/generated/EnrollStaffView";
+import { el, facts } from "../render/dom";
+import { codeBlock } from "../render/message";
+import type { StaffContext } from "./context";
+import { menuList, timeLeft } from "./identify";
+import { ENROLL_STEP, SERVICE_KIND } from "./labels";
+
+/** The enroll screen. */
+export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
+  const over = view.step === "enrolled" || view.step === "failed" || view.step === "cancelled";
+  const out: (Node | undefined | false)[] = [
+    el("h2", {}, ctx.t("staff.enroll.title")),
+    el("p", { class: "step", test: "enroll-step", "data-step": view.step }, ctx.t(ENROLL_STEP[view.step])),
+    view.needs_staff_confirmation && el("p", { class: "alert-box", test: "last-try" }, ctx.t("staff.identify.confirm_last_try")),
+    view.code !== null && codeBlock(view.code, ctx.lang, { test: "enroll-code" }),
+    facts([
+      [
+        ctx.t("staff.enroll.services"),
+        view.services.map((s) => `${ctx.t(SERVICE_KIND[s.kind])} (${s.service_id})`).join(", "),
+      ],
+      [ctx.t("staff.enroll.field"), view.field],
+      [ctx.t("staff.identify.pin_pad"), ctx.t(view.pin_pad ? "app.yes" : "app.no")],
+      [
+        ctx.t("staff.identify.tries_left"),
+        view.tries_left === null ? null : el("span", { test: "tries-left", "data-tries": view.tries_left }, String(view.tries_left)),
+      ],
+      [
+        ctx.t("staff.enroll.password_tries_left"),
+        view.password_tries_left === null
+          ? null
+          : el("span", { test: "password-tries-left", "data-tries": view.password_tries_left }, String(view.password_tries_left)),
+      ],
+      [ctx.t("staff.enroll.enrollment_id"), view.enrollment_id],
+    ]),
+    timeLeft(ctx, view.seconds_left, view.time_warning),
+    ctx.actionRow(
+      "enroll",
+      view.needs_staff_confirmation &&
+        ctx.actionButton("staff.action.confirm_last_try", { action: "confirm_last_try" }, "enroll", { class: "primary" }),
+      view.can_retry && ctx.actionButton("staff.action.start_again", { action: "start_again" }, "enroll"),
+      over
+        ? ctx.actionButton("staff.action.finish", { action: "finish" }, "enroll", { class: "primary" })
+        : ctx.actionButton("staff.action.cancel", { action: "cancel" }, "enroll", { "aria-keyshortcuts": "Escape" }),
+    ),
+    menuList(ctx, view.linked),
+  ];
+  return out.filter((node): node is Node => node instanceof Node);
+}

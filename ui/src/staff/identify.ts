@@ -1,0 +1,94 @@
+// The identification as staff follow it: the step, the PIN's tries left, the
+// customer's time, what to tell the customer, and the staff's part — confirm the
+// last try with the customer, start again, cancel. Also shown inside a sale.
+
+import type { IdentifyStaffView } from "../ipc/generated/IdentifyStaffView";
+import type { MenuLine } from "../ipc/generated/MenuLine";
+import type { Notice } from "../ipc/generated/Notice";
+import { el, facts } from "../render/dom";
+import { jstTime, yen } from "../render/format";
+import { codeBlock } from "../render/message";
+import type { StaffContext } from "./context";
+import { enrollForm } from "./enroll-form";
+import { IDENTIFY_STEP, PURPOSE, SERVICE_KIND } from "./labels";
+import { fallbackStarter } from "./ready";
+
+function notice(ctx: StaffContext, n: Notice): HTMLElement {
+  return el(
+    "li",
+    { class: "notice", test: "identify-notice", "data-code": n.code },
+    el("strong", {}, ctx.t("staff.identify.sign_revoked")),
+    ` ${jstTime(n.revoked_at)} (${n.reason})`,
+  );
+}
+
+/** The linked services of a card (labels only), or nothing when there are none. */
+export function menuList(ctx: StaffContext, menu: readonly MenuLine[]): HTMLElement | undefined {
+  if (menu.length === 0) return undefined;
+  return el(
+    "section",
+    { class: "panel" },
+    el("h3", {}, ctx.t("staff.identify.menu")),
+    el(
+      "ul",
+      { class: "menu", test: "menu" },
+      ...menu.map((line) =>
+        el("li", { "data-service-id": line.service_id }, `${ctx.t(SERVICE_KIND[line.kind])}: ${line.label}`),
+      ),
+    ),
+  );
+}
+
+/** The customer's time at this step, when a limit runs. */
+export function timeLeft(ctx: StaffContext, seconds: number | null, warning: boolean): HTMLElement | undefined {
+  if (seconds === null) return undefined;
+  return el(
+    "p",
+    { class: warning ? "time-left warning" : "time-left", test: "seconds-left", "data-seconds": seconds },
+    `${ctx.t("staff.identify.seconds_left")}: ${seconds}${ctx.t("app.seconds")}`,
+    warning && ` — ${ctx.t("staff.identify.time_warning")}`,
+  );
+}
+
+/** The identification's body: facts, what to say, and the staff's buttons. */
+export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale: boolean): Node[] {
+  const out: (Node | undefined)[] = [
+    el("p", { class: "step", test: "identify-step", "data-step": view.step }, ctx.t(IDENTIFY_STEP[view.step])),
+  ];
+  if (view.needs_staff_confirmation) {
+    out.push(el("p", { class: "alert-box", test: "last-try" }, ctx.t("staff.identify.confirm_last_try")));
+  }
+  if (view.code !== null) out.push(codeBlock(view.code, ctx.lang, { test: "identify-code" }));
+  if (view.notices.length > 0) out.push(el("ul", { class: "notices" }, ...view.notices.map((n) => notice(ctx, n))));
+  out.push(
+    facts([
+      [ctx.t("staff.identify.purpose"), ctx.t(PURPOSE[view.purpose])],
+      [ctx.t("staff.identify.amount"), view.payment === null ? null : yen(view.payment.amount_jpy)],
+      [ctx.t("staff.identify.merchant"), view.payment?.merchant_id],
+      [ctx.t("staff.identify.pin_pad"), ctx.t(view.pin_pad ? "app.yes" : "app.no")],
+      [
+        ctx.t("staff.identify.tries_left"),
+        view.tries_left === null ? null : el("span", { test: "tries-left", "data-tries": view.tries_left }, String(view.tries_left)),
+      ],
+      [ctx.t("staff.identify.identification_id"), view.identification_id],
+    ]),
+    timeLeft(ctx, view.seconds_left, view.time_warning),
+    ctx.actionRow(
+      "identify",
+      view.needs_staff_confirmation && ctx.actionButton("staff.action.confirm_last_try", { action: "confirm_last_try" }, "identify", { class: "primary" }),
+      view.can_retry && ctx.actionButton("staff.action.start_again", { action: "start_again" }, "identify"),
+      ctx.actionButton("staff.action.cancel", { action: "cancel" }, "identify", { "aria-keyshortcuts": "Escape" }),
+    ),
+    menuList(ctx, view.menu),
+  );
+  // After a failed identification the check can go on with a document, or the card be enrolled.
+  if (!inSale && (view.step === "failed" || view.step === "cancelled")) {
+    out.push(fallbackStarter(ctx), enrollForm(ctx));
+  }
+  return out.filter((node): node is Node => node !== undefined);
+}
+
+/** The identify screen. */
+export function identifyScreen(ctx: StaffContext, view: IdentifyStaffView): Node[] {
+  return [el("h2", {}, ctx.t("staff.identify.heading")), ...identifyBody(ctx, view, false)];
+}

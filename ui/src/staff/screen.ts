@@ -1,0 +1,57 @@
+// The counter tab: renders the staff screen of each frame by its tag into the
+// staff-screen element, which carries the tag, the step and the frame's
+// revision for the WebDriver tests. The screen is rebuilt only when it changed
+// (a frame that only moves the status bar leaves typed forms alone).
+
+import type { StaffFrame } from "../ipc/generated/StaffFrame";
+import type { StaffScreen } from "../ipc/generated/StaffScreen";
+import { replaceKeeping } from "../render/dom";
+import type { StaffContext } from "./context";
+import { eligibilityScreen } from "./eligibility";
+import { enrollScreen } from "./enroll";
+import { identifyScreen } from "./identify";
+import { readyScreen } from "./ready";
+import { saleScreen } from "./sale";
+
+/** The step a screen is at ("" for ready). */
+export function stepOf(screen: StaffScreen): string {
+  switch (screen.screen) {
+    case "ready":
+      return "";
+    case "identify":
+    case "enroll":
+      return screen.view.step;
+    case "check":
+    case "sale":
+      return screen.view.step.step;
+  }
+}
+
+function content(ctx: StaffContext, frame: StaffFrame): Node[] {
+  const screen = frame.staff;
+  switch (screen.screen) {
+    case "ready":
+      return readyScreen(ctx, frame.status.mode);
+    case "identify":
+      return identifyScreen(ctx, screen.view);
+    case "check":
+      return eligibilityScreen(ctx, screen.view);
+    case "sale":
+      return saleScreen(ctx, screen.view);
+    case "enroll":
+      return enrollScreen(ctx, screen.view);
+  }
+}
+
+/** Renders `frame`'s staff screen into `root` (the staff-screen element). */
+export function renderCounter(root: HTMLElement, ctx: StaffContext, frame: StaffFrame): void {
+  root.dataset["revision"] = String(frame.revision);
+  const key = JSON.stringify([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, frame.staff]);
+  if (root.dataset["rendered"] === key) return;
+  const sameScreen = root.dataset["screen"] === frame.staff.screen;
+  if (!sameScreen) ctx.refusals.clearWithin(root);
+  root.dataset["rendered"] = key;
+  root.dataset["screen"] = frame.staff.screen;
+  root.dataset["step"] = stepOf(frame.staff);
+  replaceKeeping(root, content(ctx, frame), sameScreen);
+}

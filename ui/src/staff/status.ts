@@ -1,0 +1,83 @@
+// The status bar, always visible at the bottom of the staff window: the reader,
+// the PIN pad, the backends, the re-check queue, the payments in doubt, and the
+// last thing staff must know (the counter's Message). It is a polite live
+// region, rebuilt only when the status changed so that it is read out once.
+
+import type { Status } from "../ipc/generated/Status";
+import type { StringKey } from "../i18n";
+import { el, replaceKeeping } from "../render/dom";
+import { count } from "../render/format";
+import { messageBlock } from "../render/message";
+import type { StaffContext } from "./context";
+import { READER } from "./labels";
+
+/** The app's own state, shown in #status (before and besides the counter's). */
+export type AppState = "starting" | "ready" | "error";
+
+const APP_STATE: Record<AppState, StringKey> = {
+  starting: "staff.status.starting",
+  ready: "staff.status.ready",
+  error: "staff.status.ipc_failed",
+};
+
+function item(ctx: StaffContext, label: StringKey, test: string, state: string, text: string): HTMLElement {
+  return el(
+    "div",
+    { class: "status-item" },
+    el("span", { class: "status-label" }, ctx.t(label)),
+    el("span", { class: "status-value", test, "data-state": state }, text),
+  );
+}
+
+function backends(ok: boolean | null): { state: string; key: StringKey } {
+  if (ok === null) return { state: "unknown", key: "staff.status.backends.unknown" };
+  return ok ? { state: "ok", key: "staff.status.backends.ok" } : { state: "down", key: "staff.status.backends.down" };
+}
+
+/** Renders the status bar into `root` (the footer): the app's state, then the counter's `status` when known. */
+export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState, status: Status | undefined): void {
+  const key = JSON.stringify([ctx.lang, app, status ?? null]);
+  if (root.dataset["rendered"] === key) return;
+  root.dataset["rendered"] = key;
+
+  const live = el(
+    "div",
+    { class: "status-items", role: "status", "aria-live": "polite" },
+    el(
+      "div",
+      { class: "status-item" },
+      el("span", { class: "status-label", id: "status-label" }, ctx.t("staff.status.label")),
+      el("output", { id: "status", class: "status-value", "data-state": app, "aria-labelledby": "status-label" }, ctx.t(APP_STATE[app])),
+    ),
+  );
+  const extra: HTMLElement[] = [];
+  if (status !== undefined) {
+    const b = backends(status.backends_ok);
+    live.append(
+      item(ctx, "staff.status.reader", "status-reader", status.reader, ctx.t(READER[status.reader])),
+      item(
+        ctx,
+        "staff.status.pin_pad",
+        "status-pin-pad",
+        String(status.pin_pad),
+        ctx.t(status.pin_pad ? "app.yes" : "app.no"),
+      ),
+      item(ctx, "staff.status.backends", "status-backends", b.state, ctx.t(b.key)),
+      item(ctx, "staff.status.rechecks", "status-rechecks", String(status.pending_rechecks), count(status.pending_rechecks, ctx.lang)),
+      item(ctx, "staff.status.doubt", "status-doubt", String(status.payments_in_doubt), count(status.payments_in_doubt, ctx.lang)),
+    );
+    const notice =
+      status.notice === null
+        ? el("div", { class: "status-notice", test: "status-notice", "data-code": "" })
+        : el(
+            "div",
+            { class: "status-notice", test: "status-notice", "data-code": status.notice.code },
+            messageBlock(status.notice, ctx.lang),
+          );
+    live.append(notice);
+    if (status.payments_in_doubt > 0) {
+      extra.push(ctx.actionRow("recover", ctx.actionButton("staff.action.recover", { action: "recover" })));
+    }
+  }
+  replaceKeeping(root, [live, ...extra], false);
+}

@@ -1,0 +1,363 @@
+// @vitest-environment jsdom
+// The staff window as a whole: staff.html with its real main module, the IPC
+// layer mocked, frames fed by hand.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+
+import type { StaffFrame } from "../ipc/generated/StaffFrame";
+import * as ipc from "../ipc";
+import { expectAccessible } from "../test/axe";
+import {
+  check,
+  checkShown,
+  enrollStaff,
+  identifyStaff,
+  journalEntry,
+  message,
+  paymentRecord,
+  receipt,
+  staffFrame,
+} from "../test/fixtures";
+import { hook, hooks, loadPage, settle, type } from "../test/page";
+import { documentedHooks, matches, renderedHooks } from "../test/readme-hooks";
+
+const channel = vi.hoisted(() => ({ onFrame: undefined as undefined | ((frame: StaffFrame) => void) }));
+
+vi.mock("../ipc", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../ipc")>();
+  const f = await import("../test/fixtures");
+  return {
+    ...actual,
+    appInfo: vi.fn(async () => ({ version: "1.2.3", window: "staff", demo: true })),
+    subscribeStaff: vi.fn(async (onFrame: (frame: StaffFrame) => void) => {
+      channel.onFrame = onFrame;
+    }),
+    staffAction: vi.fn(async () => undefined),
+    journal: vi.fn(async () => [f.journalEntry]),
+    closeDay: vi.fn(async (date: string) => ({
+      date,
+      lines: [
+        {
+          brand: "VISA",
+          journal: { brand: "VISA", debit_count: 2, debit_jpy: 2400, credit_count: 0, credit_jpy: 0, cancelled_count: 0, declined_count: 0 },
+          acquirer: { brand: "VISA", debit_count: 2, debit_jpy: 2400, credit_count: 0, credit_jpy: 0, cancelled_count: 0, declined_count: 0 },
+          matches: true,
+        },
+      ],
+      pending_authorisations: 0,
+      code: "close_matched",
+    })),
+    settings: vi.fn(async () => ({
+      config_path: "/etc/madoguchi/terminal.toml",
+      terminal_id: "T-1",
+      merchant_id: "M-1",
+      mode: "reception",
+      reader: null,
+      platform_url: "https://127.0.0.1:8443",
+      platform_id: "plat",
+      insurer_url: "https://127.0.0.1:8444",
+      acquirer_url: "https://127.0.0.1:8445",
+      export_dir: null,
+      medical_institution_code: "1312345678",
+      shop_name: "デモ薬局",
+      database: "journal.sqlite",
+    })),
+    demoCards: vi.fn(async () => [
+      { id: "sato-hanako", name: "佐藤 花子", note_ja: "有効な保険", note_en: "Valid insurance", pin: "1234", enrolled: true, on_reader: false },
+    ]),
+    demoPlace: vi.fn(async () => undefined),
+    demoRemove: vi.fn(async () => undefined),
+  };
+});
+
+const mocked = vi.mocked(ipc);
+const seen = new Set<string>();
+
+function feed(frame: StaffFrame): void {
+  if (channel.onFrame === undefined) throw new Error("the staff window did not subscribe");
+  channel.onFrame(frame);
+}
+
+function screen(): HTMLElement {
+  return hook("staff-screen");
+}
+
+function click(test: string, root: ParentNode = document): void {
+  hook<HTMLButtonElement>(test, root).click();
+}
+
+/** Notes every hook rendered at any moment, for the README check at the end. */
+function collect(node: Node): void {
+  if (node instanceof Element) {
+    const test = node.getAttribute("data-test");
+    if (test !== null) seen.add(test);
+    for (const inner of node.querySelectorAll("[data-test]")) seen.add(inner.getAttribute("data-test") ?? "");
+  }
+}
+
+beforeAll(async () => {
+  new MutationObserver((records) => {
+    for (const r of records) r.addedNodes.forEach(collect);
+  }).observe(document, { childList: true, subtree: true });
+  window.print = vi.fn();
+  loadPage("staff.html");
+  await import("./main");
+  await settle();
+});
+
+afterEach(() => {
+  for (const name of renderedHooks()) seen.add(name);
+  mocked.staffAction.mockClear();
+});
+
+afterAll(() => {
+  delete document.documentElement.dataset["appReady"];
+});
+
+describe("the staff window", () => {
+  it("is ready once the first frame is rendered, and drops a late older frame", async () => {
+    expect(document.documentElement.dataset["appReady"]).toBeUndefined();
+    const first = staffFrame({ screen: "ready" });
+    const older = staffFrame({ screen: "identify", view: identifyStaff });
+    const newer = staffFrame({ screen: "ready" });
+    feed(first);
+    expect(document.documentElement.dataset["appReady"]).toBe("true");
+    feed(newer);
+    feed(older);
+    expect(screen().dataset["screen"]).toBe("ready");
+    expect(screen().dataset["revision"]).toBe(String(newer.revision));
+    expect(document.getElementById("version")?.textContent).toBe("1.2.3");
+    expect(document.getElementById("status")?.textContent).toBe("準備完了");
+    await expectAccessible("ready");
+  });
+
+  it("shows the status bar from the frame", () => {
+    feed(staffFrame({ screen: "ready" }, { reader: "missing", backends_ok: false, pending_rechecks: 3, payments_in_doubt: 2 }));
+    expect(hook("status-reader").dataset["state"]).toBe("missing");
+    expect(hook("status-reader").textContent).toBe("未接続");
+    expect(hook("status-backends").dataset["state"]).toBe("down");
+    expect(hook("status-rechecks").textContent).toBe("3件");
+    expect(hook("status-doubt").dataset["state"]).toBe("2");
+    const notice = hook("status-notice");
+    expect(notice.dataset["code"]).toBe("payments_recovered");
+    expect(notice.textContent).toContain("text of payments_recovered（日本語）");
+    expect(notice.textContent).toContain("次: payments_recovered");
+    expect(notice.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
+    click("action-recover");
+    expect(mocked.staffAction).toHaveBeenCalledWith({ action: "recover" });
+  });
+
+  it("switches the mode, and shows the counter's refusal next to the switch", async () => {
+    mocked.staffAction.mockRejectedValueOnce({ message: message("not_now", "今はできません") });
+    const cashier = hooks<HTMLButtonElement>("action-set_mode").find((b) => b.dataset["mode"] === "cashier");
+    cashier?.click();
+    await settle();
+    expect(mocked.staffAction).toHaveBeenCalledWith({ action: "set_mode", mode: "cashier" });
+    const error = hook("action-error", document.querySelector(".mode-block") ?? document);
+    expect(error.dataset["code"]).toBe("not_now");
+    expect(error.getAttribute("role")).toBe("alert");
+    expect(error.textContent).toContain("今はできません（日本語）");
+  });
+
+  it("starts a sale from the cashier's amount form, keeping what was typed across frames", () => {
+    feed(staffFrame({ screen: "ready" }, { mode: "cashier" }));
+    expect(hook("mode").dataset["mode"]).toBe("cashier");
+    type(hook<HTMLInputElement>("sale-amount"), "1200");
+    type(hook<HTMLInputElement>("sale-order-ref"), "A-1");
+    feed(staffFrame({ screen: "ready" }, { mode: "cashier", reader: "card" }));
+    expect(hook<HTMLInputElement>("sale-amount").value).toBe("1200");
+    click("action-new_sale");
+    expect(mocked.staffAction).toHaveBeenCalledWith({ action: "new_sale", amount_jpy: 1200, order_ref: "A-1" });
+  });
+
+  it("shows an identification with the last-try confirmation, and Escape cancels", async () => {
+    feed(staffFrame({ screen: "identify", view: identifyStaff }));
+    expect(screen().dataset["screen"]).toBe("identify");
+    expect(screen().dataset["step"]).toBe("confirm_last_try");
+    expect(hook("tries-left").textContent).toBe("1");
+    expect(hook("identify-code").dataset["code"]).toBe("pin_last_try");
+    click("action-confirm_last_try");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "confirm_last_try" });
+    click("action-start_again");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "start_again" });
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "cancel" });
+    await expectAccessible("identify");
+  });
+
+  it("offers a document check and an enrollment after a failed identification", () => {
+    feed(staffFrame({ screen: "identify", view: { ...identifyStaff, step: "failed", code: "pin_blocked", needs_staff_confirmation: false } }));
+    type(hook<HTMLSelectElement>("fallback-reason"), "pin_blocked");
+    click("action-start_fallback");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "start_fallback", reason: "pin_blocked" });
+    expect(hook("enroll-form")).toBeTruthy();
+  });
+
+  it("lays out an eligibility result with warnings first and the actions it offers", async () => {
+    feed(staffFrame({ screen: "check", view: check }));
+    const warnings = hook("warnings");
+    const ratio = hook("ratio");
+    expect(warnings.compareDocumentPosition(ratio) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(ratio.textContent).toBe("3割");
+    expect(hook("validity").dataset["validity"]).toBe("valid");
+    expect(hook("details").dataset["state"]).toBe("withheld");
+    click("action-acknowledge_warnings");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "acknowledge_warnings" });
+    hooks<HTMLButtonElement>("action-choose_record")[1]?.click();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "choose_record", index: 1 });
+    click("action-export");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "export" });
+    await expectAccessible("check");
+    feed(staffFrame({ screen: "check", view: checkShown }));
+    expect(hook("export-state").dataset["state"]).toBe("written");
+    expect(hook("fallback").dataset["recheck"]).toBe("true");
+    click("action-finish");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "finish" });
+  });
+
+  it("sends a sale's receipt to the printer alone", async () => {
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: "A-1", step: { step: "identifying", view: { ...identifyStaff, purpose: "payment" } } } }));
+    expect(screen().dataset["step"]).toBe("identifying");
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "choosing", options: [{ service_id: "acq-visa", label: "クレジットカード" }] } } }));
+    expect(hook("sale-options").textContent).toBe("クレジットカード");
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "failed", message: message("payment_declined") } } }));
+    expect(hook("sale-state").dataset["state"]).toBe("failed");
+    click("action-start_again");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "start_again" });
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: "A-1", step: { step: "done", record: paymentRecord, message: message("payment_approved"), receipt: receipt("customer") } } }));
+    expect(hook("sale-state").dataset["state"]).toBe("captured");
+    expect(hook("sale-message").dataset["code"]).toBe("payment_approved");
+    const slip = hook("receipt");
+    expect(slip.dataset["copy"]).toBe("customer");
+    click("print-receipt", slip);
+    expect(window.print).toHaveBeenCalledTimes(1);
+    expect(slip.classList.contains("print-target")).toBe(true);
+    window.dispatchEvent(new Event("afterprint"));
+    expect(slip.classList.contains("print-target")).toBe(false);
+    await expectAccessible("sale done");
+  });
+
+  it("follows an enrollment and starts one from the form", () => {
+    feed(staffFrame({ screen: "enroll", view: enrollStaff }));
+    expect(screen().dataset["step"]).toBe("confirm_password_last_try");
+    expect(hook("password-tries-left").textContent).toBe("1");
+    feed(staffFrame({ screen: "ready" }));
+    type(hook<HTMLInputElement>("enroll-insurer_number"), "06130019");
+    type(hook<HTMLInputElement>("enroll-number"), "5678");
+    type(hook<HTMLInputElement>("enroll-card_token_ref"), "tok-1");
+    type(hook<HTMLInputElement>("enroll-last4"), "1234");
+    click("action-start_enrollment");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({
+      action: "start_enrollment",
+      services: [
+        { kind: "insurance", service_id: "ins-kanto", insurer_number: "06130019", symbol: null, number: "5678", branch: null },
+        { kind: "payment", service_id: "acq-visa", card_token_ref: "tok-1", brand: null, last4: "1234" },
+      ],
+    });
+  });
+});
+
+describe("the staff window's tabs", () => {
+  it("searches the journal with the card masked, and voids and refunds after a confirmation", async () => {
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "F2", bubbles: true }));
+    expect(hook("tab-journal").getAttribute("aria-pressed")).toBe("true");
+    type(hook<HTMLInputElement>("journal-text"), "1234");
+    click("journal-search-run");
+    await settle();
+    expect(mocked.journal).toHaveBeenCalledWith({ business_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), text: "1234" });
+    const row = hook("journal-row");
+    expect(row.dataset["saleId"]).toBe("T-1-7");
+    expect(row.dataset["state"]).toBe("captured");
+    expect(hook("journal-card", row).textContent).toBe("VISA ****1234");
+    expect(document.body.textContent).not.toContain("idem-secret-key");
+    expect(document.body.textContent).not.toContain("pay-internal-id");
+
+    click("journal-void", row);
+    click("action-void");
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "void", sale_id: "T-1-7" });
+
+    click("journal-refund");
+    type(hook<HTMLInputElement>("refund-amount"), "500");
+    click("action-refund");
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "refund", sale_id: "T-1-7", amount_jpy: 500 });
+
+    mocked.journal.mockResolvedValueOnce([
+      { ...journalEntry, refunds: [{ id: "R-1", payment: "T-1-7", idempotency_key: "k", amount_jpy: 500, state: "refunded", business_date: "2026-01-05", reason: null, created_at: 0, updated_at: 0 }] },
+    ]);
+    click("journal-search-run");
+    await settle();
+    click("journal-receipts");
+    expect(hooks("receipt").map((r) => r.dataset["copy"])).toEqual(["customer", "merchant"]);
+    expect(hooks("receipt").every((r) => r.dataset["reprint"] === "true")).toBe(true);
+    expect(hook("journal-refund-line").dataset["state"]).toBe("refunded");
+    await expectAccessible("journal");
+
+    mocked.journal.mockResolvedValueOnce([]);
+    click("journal-search-run");
+    await settle();
+    expect(hook("journal-empty")).toBeTruthy();
+  });
+
+  it("closes the day (today in JST by default) and shows the counter's refusal", async () => {
+    click("tab-close");
+    click("close-run");
+    await settle();
+    expect(mocked.closeDay).toHaveBeenCalledWith(expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/));
+    expect(hook("close-report").dataset["code"]).toBe("close_matched");
+    expect(hook("close-line").dataset["matches"]).toBe("true");
+    mocked.closeDay.mockRejectedValueOnce({ message: message("close_refused_in_doubt", "未確定があります") });
+    click("close-run");
+    await settle();
+    expect(hook("action-error", hook("close-form")).dataset["code"]).toBe("close_refused_in_doubt");
+    expect(document.querySelector('[data-test="close-report"]')).toBeNull();
+    await expectAccessible("close");
+  });
+
+  it("shows the settings read-only", async () => {
+    click("tab-settings");
+    await settle();
+    expect(hook("settings").textContent).toContain("/etc/madoguchi/terminal.toml");
+    expect(hook("settings-note").textContent).toContain("設定ファイル");
+    expect(document.querySelector("#panel-settings input")).toBeNull();
+  });
+
+  it("lists the demo cards with their test PIN and places and removes them", async () => {
+    click("tab-demo");
+    await settle();
+    const card = hook("demo-card");
+    expect(card.dataset["persona"]).toBe("sato-hanako");
+    expect(hook("demo-pin").textContent).toBe("1234");
+    expect(card.textContent).toContain("テストカードの暗証番号");
+    const reads = mocked.demoCards.mock.calls.length;
+    click("demo-place-sato-hanako");
+    await settle();
+    expect(mocked.demoPlace).toHaveBeenCalledWith("sato-hanako");
+    expect(mocked.demoCards.mock.calls.length).toBe(reads + 1);
+    click("demo-remove");
+    await settle();
+    expect(mocked.demoRemove).toHaveBeenCalled();
+    await expectAccessible("demo");
+  });
+
+  it("switches to English and back", () => {
+    click("tab-counter");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(document.documentElement.lang).toBe("en");
+    expect(document.getElementById("heading")?.textContent).toBe("Madoguchi — Staff");
+    expect(hook("tab-journal").textContent).toContain("Journal");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    expect(document.documentElement.lang).toBe("ja");
+  });
+
+  it("renders every staff hook documented in ui/README.md, and none that is not", () => {
+    for (const name of renderedHooks()) seen.add(name);
+    const documented = documentedHooks().filter((h) => h.window !== "customer");
+    expect(documented.length).toBeGreaterThan(20);
+    const missing = documented.filter((h) => ![...seen].some((v) => matches(h.name, v))).map((h) => h.name);
+    expect(missing, "documented but never rendered").toEqual([]);
+    const undocumented = [...seen].filter((v) => !documented.some((h) => matches(h.name, v)));
+    expect(undocumented, "rendered but not documented").toEqual([]);
+  });
+});
