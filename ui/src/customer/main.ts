@@ -1,18 +1,65 @@
-// The customer window: a language toggle (日本語 / English) and what the customer
-// should do next. Japanese until the customer picks English.
+// The customer window: a language toggle (日本語 / English, always visible) and
+// the customer's screen of each frame. Japanese until the customer picks
+// English. It sees only what the counter sends the customer (CustomerFrame:
+// never the staff's notices or counts).
+//
+// Keys: digits, Backspace and Enter type on the PIN keypad when it is shown;
+// Escape presses Cancel.
 
 import "../styles/base.css";
+import "../styles/customer.css";
 
+import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
+import { appInfo, describeError, subscribeCustomer } from "../ipc";
 import { applyStrings, isLang, type Lang, t } from "../i18n";
-import { appInfo, describeError } from "../ipc";
+import { byId } from "../render/dom";
+import { CustomerContext } from "./context";
+import { PinKeypad } from "./keypad";
+import { renderCustomer } from "./screen";
+
+const ctx = new CustomerContext();
+const keypad = new PinKeypad(ctx);
+const root = byId("screen");
+let frame: CustomerFrame | undefined;
+
+function render(): void {
+  if (frame !== undefined) renderCustomer(root, ctx, frame, keypad);
+}
 
 function show(lang: Lang): void {
+  ctx.lang = lang;
   document.documentElement.lang = lang;
   document.title = `${t("customer.window_title", "ja")} / ${t("customer.window_title", "en")}`;
   applyStrings(document, lang);
   for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset["lang"] === lang));
   }
+  render();
+}
+
+function onFrame(next: CustomerFrame): void {
+  // A late frame older than the one shown is dropped (Screens::revision).
+  if (frame !== undefined && next.revision <= frame.revision) return;
+  frame = next;
+  render();
+  document.documentElement.dataset["appReady"] = "true";
+}
+
+function onKey(event: KeyboardEvent): void {
+  const target = event.target;
+  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
+  if (event.key === "Escape") {
+    const cancel = root.querySelector<HTMLButtonElement>('[data-test="action-cancel"]');
+    if (cancel !== null) {
+      event.preventDefault();
+      cancel.click();
+    }
+    return;
+  }
+  if (root.querySelector('[data-test="key-ok"]') === null) return;
+  // Enter on a focused button presses that button; the keypad takes it otherwise.
+  if (event.key === "Enter" && target instanceof HTMLButtonElement) return;
+  if (keypad.onKey(event)) event.preventDefault();
 }
 
 async function start(): Promise<void> {
@@ -23,12 +70,13 @@ async function start(): Promise<void> {
       if (isLang(lang)) show(lang);
     });
   }
+  document.addEventListener("keydown", onKey);
   try {
     await appInfo();
-    document.documentElement.dataset["appReady"] = "true";
+    await subscribeCustomer(onFrame);
   } catch (error) {
     // The customer sees nothing of it; the staff window reports the app's state.
-    console.error("app_info failed:", describeError(error));
+    console.error("customer window start failed:", describeError(error));
   }
 }
 

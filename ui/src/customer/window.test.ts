@@ -1,0 +1,249 @@
+// @vitest-environment jsdom
+// The customer window as a whole: customer.html with its real main module, the
+// IPC layer mocked, frames fed by hand.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+
+import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
+import * as ipc from "../ipc";
+import { expectAccessible } from "../test/axe";
+import { customerFrame, enrollCustomer, identifyCustomer, message } from "../test/fixtures";
+import { hook, hooks, loadPage, settle, type } from "../test/page";
+import { documentedHooks, matches } from "../test/readme-hooks";
+
+const channel = vi.hoisted(() => ({ onFrame: undefined as undefined | ((frame: CustomerFrame) => void) }));
+
+vi.mock("../ipc", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../ipc")>();
+  const refuse = (): Promise<never> => Promise.reject(new Error("not allowed on the customer window"));
+  return {
+    ...actual,
+    appInfo: vi.fn(async () => ({ version: "1.2.3", window: "customer", demo: true })),
+    subscribeCustomer: vi.fn(async (onFrame: (frame: CustomerFrame) => void) => {
+      channel.onFrame = onFrame;
+    }),
+    customerAction: vi.fn(async () => undefined),
+    subscribeStaff: vi.fn(refuse),
+    staffAction: vi.fn(refuse),
+    journal: vi.fn(refuse),
+    closeDay: vi.fn(refuse),
+    settings: vi.fn(refuse),
+    demoCards: vi.fn(refuse),
+    demoPlace: vi.fn(refuse),
+    demoRemove: vi.fn(refuse),
+  };
+});
+
+const mocked = vi.mocked(ipc);
+const seen = new Set<string>();
+
+function feed(frame: CustomerFrame): void {
+  if (channel.onFrame === undefined) throw new Error("the customer window did not subscribe");
+  channel.onFrame(frame);
+}
+
+function key(k: string): void {
+  document.body.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+}
+
+function click(test: string): void {
+  hook<HTMLButtonElement>(test).click();
+}
+
+beforeAll(async () => {
+  new MutationObserver((records) => {
+    for (const r of records) {
+      r.addedNodes.forEach((node) => {
+        if (!(node instanceof Element)) return;
+        if (node.hasAttribute("data-test")) seen.add(node.getAttribute("data-test") ?? "");
+        for (const inner of node.querySelectorAll("[data-test]")) seen.add(inner.getAttribute("data-test") ?? "");
+      });
+    }
+  }).observe(document, { childList: true, subtree: true });
+  loadPage("customer.html");
+  seen.add("customer-screen");
+  await import("./main");
+  await settle();
+});
+
+describe("the customer window", () => {
+  it("asks for the card, in Japanese first, once the first frame is rendered", async () => {
+    expect(document.documentElement.dataset["appReady"]).toBeUndefined();
+    const frame = customerFrame({ screen: "welcome" }, { reader: "empty" });
+    feed(frame);
+    expect(document.documentElement.dataset["appReady"]).toBe("true");
+    expect(hook("customer-screen").dataset["revision"]).toBe(String(frame.revision));
+    expect(document.querySelector("h1")?.textContent).toBe("マイナンバーカードを置いてください");
+    expect(document.documentElement.lang).toBe("ja");
+    await expectAccessible("welcome");
+  });
+
+  it("switches the language with the toggle, which stays visible", () => {
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(document.documentElement.lang).toBe("en");
+    expect(document.querySelector("h1")?.textContent).toBe("Please place your My Number Card");
+    expect(document.querySelector('button[data-lang="en"]')?.getAttribute("aria-pressed")).toBe("true");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    expect(document.documentElement.lang).toBe("ja");
+  });
+
+  it("masks the PIN, enables OK at exactly 4 digits, sends the digits once and forgets them", async () => {
+    feed(customerFrame({ screen: "identify", view: identifyCustomer }));
+    expect(hook("customer-screen").dataset["step"]).toBe("pin_entry");
+    expect(hook("tries-left").dataset["tries"]).toBe("3");
+    const ok = hook<HTMLButtonElement>("key-ok");
+    expect(ok.disabled).toBe(true);
+    click("key-7");
+    click("key-3");
+    click("key-9");
+    expect(hook("pin-entry").textContent).toBe("●●●○");
+    expect(ok.disabled).toBe(true);
+    // A frame (the countdown ticking) does not lose the digits.
+    feed(customerFrame({ screen: "identify", view: { ...identifyCustomer, seconds_left: 54 } }));
+    expect(hook("pin-entry").dataset["length"]).toBe("3");
+    key("1");
+    key("5"); // a fifth digit is ignored
+    expect(hook("pin-entry").textContent).toBe("●●●●");
+    expect(hook<HTMLButtonElement>("key-ok").disabled).toBe(false);
+    key("Backspace");
+    expect(hook<HTMLButtonElement>("key-ok").disabled).toBe(true);
+    key("1");
+    // The digits are nowhere in the page, not even in an attribute.
+    expect(document.documentElement.outerHTML).not.toContain("7391");
+    click("key-ok");
+    expect(mocked.customerAction).toHaveBeenCalledTimes(1);
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "pin", digits: "7391" });
+    expect(hook("pin-entry").textContent).toBe("○○○○");
+    expect(hook<HTMLButtonElement>("key-ok").disabled).toBe(true);
+    expect(hook("key-back").getAttribute("aria-label")).toBe("1文字消す");
+    await expectAccessible("keypad");
+  });
+
+  it("offers more time when it runs out, and cancels with Escape", () => {
+    click("action-extend_time");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "extend_time" });
+    key("Escape");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "cancel" });
+  });
+
+  it("shows the counter's refusal of the PIN next to the keypad", async () => {
+    mocked.customerAction.mockRejectedValueOnce({ message: message("pin_format", "4桁で入力") });
+    for (const d of ["9", "8", "7", "6"]) click(`key-${d}`);
+    click("key-ok");
+    await settle();
+    const error = hook("action-error");
+    expect(error.dataset["code"]).toBe("pin_format");
+    expect(error.textContent).toContain("4桁で入力（日本語）");
+  });
+
+  it("shows no keypad when the reader has its own pad, and keeps the card on the reader", () => {
+    feed(customerFrame({ screen: "identify", view: { ...identifyCustomer, step: "pin_pad", pin_pad: true } }, { pin_pad: true }));
+    expect(document.querySelector('[data-test="key-ok"]')).toBeNull();
+    expect(hook("use-pin-pad")).toBeTruthy();
+    feed(customerFrame({ screen: "identify", view: { ...identifyCustomer, step: "signing", payment: { merchant_id: "M-1", amount_jpy: 1200 }, code: null } }));
+    expect(hook("keep-card")).toBeTruthy();
+    expect(hook("identify-amount").textContent).toBe("¥1,200");
+    feed(customerFrame({ screen: "identify", view: { ...identifyCustomer, step: "failed", pin_pad: true, can_retry: true, code: "pin_wrong" } }));
+    expect(hook("customer-code").dataset["code"]).toBe("pin_wrong");
+    click("action-retry_pin");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "retry_pin" });
+    feed(customerFrame({ screen: "identify", view: { ...identifyCustomer, step: "identified", menu: [{ service_id: "ins-kanto", kind: "insurance", label: "関東健保" }] } }));
+    expect(hook("menu").textContent).toBe("関東健保");
+  });
+
+  it("lets the customer pick the insurance and answer the consents", async () => {
+    feed(customerFrame({ screen: "check", view: { screen: "choose_service", services: [{ service_id: "ins-kanto", label: "関東健保" }] } }));
+    click("action-choose_service");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "choose_service", service_id: "ins-kanto" });
+    feed(
+      customerFrame({
+        screen: "check",
+        view: {
+          screen: "consent",
+          offered: { medication: true, health_checks: true, treatment: false, surgery: false, blanket: true, limit_certificate_screen: true, prescription_format: true },
+        },
+      }),
+    );
+    expect(document.querySelector('[data-test="consent-treatment"]')).toBeNull();
+    expect(hook<HTMLButtonElement>("action-consent").disabled).toBe(true);
+    hook<HTMLInputElement>("consent-blanket").click();
+    expect(hook<HTMLInputElement>("consent-medication").disabled).toBe(true);
+    hooks<HTMLInputElement>("consent-prescription").find((r) => r.value === "electronic")?.click();
+    expect(hook<HTMLButtonElement>("action-consent").disabled).toBe(false);
+    await expectAccessible("consent");
+    click("action-consent");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({
+      action: "consent",
+      consents: { blanket: true, medication: true, health_checks: true, treatment: false, surgery: false, limit_certificate: false, prescription: "electronic" },
+    });
+    for (const view of [{ screen: "wait" }, { screen: "done" }, { screen: "ask_staff", code: "ask_staff" }, { screen: "ended" }] as const) {
+      feed(customerFrame({ screen: "check", view }));
+      expect(hook("customer-screen").dataset["step"]).toBe(view.screen);
+      expect(document.querySelector("h1")?.textContent).not.toBe("");
+    }
+  });
+
+  it("shows the amount large and pays the amount shown", async () => {
+    feed(customerFrame({ screen: "pay", amount_jpy: 1200, options: [{ service_id: "acq-visa", label: "クレジットカード" }] }));
+    expect(hook("pay-amount").textContent).toBe("¥1,200");
+    click("action-pay");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "pay", service_id: "acq-visa", amount_jpy: 1200 });
+    await expectAccessible("pay");
+    feed(customerFrame({ screen: "paying", message: null }));
+    expect(hook("keep-card")).toBeTruthy();
+    feed(customerFrame({ screen: "paying", message: message("payment_approved") }));
+    expect(hook("paying-message").dataset["code"]).toBe("payment_approved");
+  });
+
+  it("takes the signature password masked, 6 to 16 characters, and clears it once sent", async () => {
+    feed(customerFrame({ screen: "enroll", view: enrollCustomer }));
+    const input = hook<HTMLInputElement>("password-entry");
+    expect(input.type).toBe("password");
+    expect(hook("password-tries-left").dataset["tries"]).toBe("5");
+    type(input, "ABC12");
+    expect(hook<HTMLButtonElement>("action-password").disabled).toBe(true);
+    type(input, "ABC123");
+    feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, seconds_left: 30 } }));
+    expect(hook<HTMLInputElement>("password-entry").value).toBe("ABC123");
+    await expectAccessible("password");
+    click("action-password");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "password", text: "ABC123" });
+    expect(hook<HTMLInputElement>("password-entry").value).toBe("");
+  });
+
+  it("shows the four attributes to confirm or reject", async () => {
+    feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, step: "confirm_attributes" } }));
+    const attributes = hook("attributes");
+    for (const text of ["佐藤 花子", "東京都千代田区1-1", "1980-04-01", "女"]) expect(attributes.textContent).toContain(text);
+    click("action-confirm_attributes");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "confirm_attributes" });
+    click("action-reject_attributes");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "reject_attributes" });
+    await expectAccessible("attributes");
+    feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, step: "enrolled", linked: [{ service_id: "acq-visa", kind: "payment", label: "VISA ****1234" }] } }));
+    expect(hook("menu").textContent).toBe("VISA ****1234");
+  });
+
+  it("never asks for or shows the staff's data", () => {
+    for (const call of [mocked.subscribeStaff, mocked.staffAction, mocked.journal, mocked.closeDay, mocked.settings, mocked.demoCards, mocked.demoPlace, mocked.demoRemove]) {
+      expect(call).not.toHaveBeenCalled();
+    }
+    // The customer's modules cannot reach the staff's renderers.
+    const here = dirname(fileURLToPath(import.meta.url));
+    for (const file of readdirSync(here).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
+      expect(readFileSync(join(here, file), "utf8"), file).not.toMatch(/from "\.\.\/staff/);
+    }
+  });
+
+  it("renders every customer hook documented in ui/README.md, and none that is not", () => {
+    const documented = documentedHooks().filter((h) => h.window !== "staff");
+    expect(documented.length).toBeGreaterThan(10);
+    const missing = documented.filter((h) => ![...seen].some((v) => matches(h.name, v))).map((h) => h.name);
+    expect(missing, "documented but never rendered").toEqual([]);
+    const undocumented = [...seen].filter((v) => !documented.some((h) => matches(h.name, v)));
+    expect(undocumented, "rendered but not documented").toEqual([]);
+  });
+});
