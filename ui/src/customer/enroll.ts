@@ -36,6 +36,16 @@ const HEADING: Record<EnrollStep, StringKey> = {
   cancelled: "customer.cancelled",
 };
 
+/** The steps that read the card (the customer must leave it there). */
+const READING: readonly EnrollStep[] = [
+  "reading_card",
+  "reading_sign_certificate",
+  "requesting_challenge",
+  "signing",
+  "signing_application",
+  "enrolling",
+];
+
 const SEX: Record<SignAttributes["sex"], StringKey> = {
   male: "app.sex.male",
   female: "app.sex.female",
@@ -112,7 +122,7 @@ export function enrollScreen(ctx: CustomerContext, frame: CustomerFrame, view: E
     step === "confirm_attributes" && view.attributes !== null && attributes(ctx, view.attributes),
     pin && triesLeft(ctx, view.tries_left),
     pin && pinStep(ctx, keypad, frame.pin_pad || view.pin_pad || step === "pin_pad"),
-    !over && step !== "waiting_for_card" && keepCard(ctx, frame.reader),
+    READING.includes(step) && keepCard(ctx, frame.reader),
     countdown(ctx, view.seconds_left, view.time_warning),
     step === "enrolled" &&
       view.linked.length > 0 &&

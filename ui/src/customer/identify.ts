@@ -26,9 +26,9 @@ const HEADING: Record<IdentifyStep, StringKey> = {
   cancelled: "customer.cancelled",
 };
 
-/** Whether the step reads the card (the customer must leave it there). */
+/** Whether the card is being read now (the customer must leave it there). */
 function reading(step: IdentifyStep): boolean {
-  return !["waiting_for_card", "identified", "failed", "cancelled"].includes(step);
+  return ["reading_card", "requesting_challenge", "signing", "verifying"].includes(step);
 }
 
 /** The identify screen. */

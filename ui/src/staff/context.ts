@@ -53,7 +53,7 @@ export class StaffContext {
       { class: "action-form", test: `form-${name}`, novalidate: true },
       ...children,
       el("div", { class: "action-block" },
-        el("div", { class: "actions" }, el("button", { type: "submit", test: `action-${name}` }, this.t(submit))),
+        el("div", { class: "actions" }, el("button", { type: "submit", test: `action-${name}`, class: "primary" }, this.t(submit))),
         this.refusals.slot(name)),
     );
     form.addEventListener("submit", (event) => {

@@ -18,6 +18,15 @@ export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
     el("p", { class: "step", test: "enroll-step", "data-step": view.step }, ctx.t(ENROLL_STEP[view.step])),
     view.needs_staff_confirmation && el("p", { class: "alert-box", test: "last-try" }, ctx.t("staff.identify.confirm_last_try")),
     view.code !== null && codeBlock(view.code, ctx.lang, { test: "enroll-code" }),
+    ctx.actionRow(
+      "enroll",
+      view.needs_staff_confirmation &&
+        ctx.actionButton("staff.action.confirm_last_try", { action: "confirm_last_try" }, "enroll", { class: "primary" }),
+      view.can_retry && ctx.actionButton("staff.action.start_again", { action: "start_again" }, "enroll"),
+      over
+        ? ctx.actionButton("staff.action.finish", { action: "finish" }, "enroll", { class: "primary" })
+        : ctx.actionButton("staff.action.cancel", { action: "cancel" }, "enroll", { "aria-keyshortcuts": "Escape" }),
+    ),
     facts([
       [
         ctx.t("staff.enroll.services"),
@@ -38,15 +47,6 @@ export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
       [ctx.t("staff.enroll.enrollment_id"), view.enrollment_id],
     ]),
     timeLeft(ctx, view.seconds_left, view.time_warning),
-    ctx.actionRow(
-      "enroll",
-      view.needs_staff_confirmation &&
-        ctx.actionButton("staff.action.confirm_last_try", { action: "confirm_last_try" }, "enroll", { class: "primary" }),
-      view.can_retry && ctx.actionButton("staff.action.start_again", { action: "start_again" }, "enroll"),
-      over
-        ? ctx.actionButton("staff.action.finish", { action: "finish" }, "enroll", { class: "primary" })
-        : ctx.actionButton("staff.action.cancel", { action: "cancel" }, "enroll", { "aria-keyshortcuts": "Escape" }),
-    ),
     menuList(ctx, view.linked),
   ];
   return out.filter((node): node is Node => node instanceof Node);

@@ -59,6 +59,15 @@ export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale:
     out.push(el("p", { class: "alert-box", test: "last-try" }, ctx.t("staff.identify.confirm_last_try")));
   }
   if (view.code !== null) out.push(codeBlock(view.code, ctx.lang, { test: "identify-code" }));
+  // The staff's buttons right under what they answer (the last try above all).
+  out.push(
+    ctx.actionRow(
+      "identify",
+      view.needs_staff_confirmation && ctx.actionButton("staff.action.confirm_last_try", { action: "confirm_last_try" }, "identify", { class: "primary" }),
+      view.can_retry && ctx.actionButton("staff.action.start_again", { action: "start_again" }, "identify"),
+      ctx.actionButton("staff.action.cancel", { action: "cancel" }, "identify", { "aria-keyshortcuts": "Escape" }),
+    ),
+  );
   if (view.notices.length > 0) out.push(el("ul", { class: "notices" }, ...view.notices.map((n) => notice(ctx, n))));
   out.push(
     facts([
@@ -73,12 +82,6 @@ export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale:
       [ctx.t("staff.identify.identification_id"), view.identification_id],
     ]),
     timeLeft(ctx, view.seconds_left, view.time_warning),
-    ctx.actionRow(
-      "identify",
-      view.needs_staff_confirmation && ctx.actionButton("staff.action.confirm_last_try", { action: "confirm_last_try" }, "identify", { class: "primary" }),
-      view.can_retry && ctx.actionButton("staff.action.start_again", { action: "start_again" }, "identify"),
-      ctx.actionButton("staff.action.cancel", { action: "cancel" }, "identify", { "aria-keyshortcuts": "Escape" }),
-    ),
     menuList(ctx, view.menu),
   );
   // After a failed identification the check can go on with a document, or the card be enrolled.

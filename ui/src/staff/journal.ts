@@ -91,7 +91,7 @@ export class JournalPanel {
       "tr",
       {},
       ...(
-        ["staff.journal.time", "staff.journal.state", "staff.sale.amount", "staff.journal.refunded", "staff.journal.slip", "staff.journal.card", "staff.sale.order_ref", "staff.journal.actions"] as const
+        ["staff.journal.time", "staff.journal.state", "staff.journal.amount", "staff.journal.refunded", "staff.journal.slip", "staff.journal.card", "staff.sale.order", "staff.journal.actions"] as const
       ).map((key) => el("th", { scope: "col" }, ctx.t(key))),
     );
     const body = el("tbody", {});

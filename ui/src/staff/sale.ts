@@ -22,11 +22,11 @@ export function maskedCard(record: Pick<PaymentRecord, "brand" | "last4">): stri
 function recordFacts(ctx: StaffContext, r: PaymentRecord): HTMLElement {
   return facts([
     [ctx.t("staff.journal.state"), ctx.t(PAYMENT_STATE[r.state])],
-    [ctx.t("staff.sale.amount"), yen(r.amount_jpy)],
+    [ctx.t("staff.journal.amount"), yen(r.amount_jpy)],
     [ctx.t("staff.journal.approval"), r.approval_code],
     [ctx.t("staff.journal.slip"), r.slip_number === null ? null : String(r.slip_number)],
     [ctx.t("staff.journal.card"), maskedCard(r)],
-    [ctx.t("staff.sale.order_ref"), r.order_ref],
+    [ctx.t("staff.sale.order"), r.order_ref],
     [ctx.t("staff.journal.sale_id"), r.id],
     [ctx.t("staff.journal.decline_reason"), r.decline_reason],
   ]);
@@ -44,14 +44,14 @@ export function saleScreen(ctx: StaffContext, view: SaleView): Node[] {
       el(
         "div",
         { class: "headline-item" },
-        el("span", { class: "headline-label" }, ctx.t("staff.sale.amount")),
+        el("span", { class: "headline-label" }, ctx.t("staff.journal.amount")),
         el("strong", { class: "headline-value", test: "sale-amount-shown" }, yen(view.amount_jpy)),
       ),
       view.order_ref !== null &&
         el(
           "div",
           { class: "headline-item" },
-          el("span", { class: "headline-label" }, ctx.t("staff.sale.order_ref")),
+          el("span", { class: "headline-label" }, ctx.t("staff.sale.order")),
           el("strong", { class: "headline-note" }, view.order_ref),
         ),
     ),
