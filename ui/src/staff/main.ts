@@ -121,7 +121,10 @@ function onKey(event: KeyboardEvent): void {
     }
     return;
   }
-  if (event.key === "Escape" && tab === "counter") {
+  // Escape in a field only leaves the field (it must not cancel a form half filled in).
+  const target = event.target;
+  const inField = target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement;
+  if (event.key === "Escape" && tab === "counter" && !inField) {
     const cancel = panels.counter.querySelector<HTMLButtonElement>('[data-test="action-cancel"]');
     if (cancel !== null) {
       event.preventDefault();
