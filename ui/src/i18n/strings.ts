@@ -188,6 +188,7 @@ export const strings = {
   "staff.record.differs": { ja: "本人情報と相違", en: "Differs from the known person" },
   "staff.record.ratio": { ja: "負担割合", en: "Co-payment" },
   "staff.record.insurer_name": { ja: "保険者名", en: "Insurer" },
+  "staff.record.numbers": { ja: "記号・番号・枝番", en: "Symbol, number, branch" },
   "staff.record.family": { ja: "本人・家族", en: "Insured or family" },
   "staff.record.self": { ja: "本人", en: "Insured" },
   "staff.record.address": { ja: "住所", en: "Address" },

@@ -5,6 +5,7 @@
 
 import type { EligibilityStaffView } from "../ipc/generated/EligibilityStaffView";
 import type { Headline } from "../ipc/generated/Headline";
+import type { RecordLine } from "../ipc/generated/RecordLine";
 import { el } from "../render/dom";
 import { codeBlock } from "../render/message";
 import type { StaffContext } from "./context";
@@ -13,7 +14,22 @@ import { CHECK_STEP, EXPORT_STATE, FALLBACK_REASON, VALIDITY } from "./labels";
 import { detailsBlock, ratioSource, ratioText, recordsBlock } from "./records";
 import { warningsBlock } from "./warnings";
 
-function headlineBlock(ctx: StaffContext, h: Headline): HTMLElement {
+/** Who and which insurance the headline is about: the primary record's insurer, numbers and name. */
+function primaryRecord(ctx: StaffContext, records: readonly RecordLine[]): HTMLElement | undefined {
+  const line = records.find((r) => r.primary);
+  if (line === undefined) return undefined;
+  const r = line.record;
+  const numbers = [r.symbol, r.number, r.branch].filter((part) => part !== null && part !== undefined && part !== "").join("・");
+  return el(
+    "div",
+    { class: "headline-item headline-record", test: "headline-record", "data-index": line.index },
+    el("span", { class: "headline-label" }, `${r.insurer_name} (${r.insurer_number})`),
+    el("strong", { class: "headline-name" }, r.name),
+    el("span", { class: "headline-note" }, `${ctx.t("staff.record.numbers")}: ${numbers}`),
+  );
+}
+
+function headlineBlock(ctx: StaffContext, h: Headline, records: readonly RecordLine[]): HTMLElement {
   const validity = h.validity;
   const source = ratioSource(ctx, h.ratio);
   return el(
@@ -53,6 +69,7 @@ function headlineBlock(ctx: StaffContext, h: Headline): HTMLElement {
             : ctx.t(VALIDITY[validity.validity]),
       ),
     ),
+    primaryRecord(ctx, records),
     codeBlock(h.code, ctx.lang, { test: "headline-code" }),
   );
 }
@@ -70,14 +87,15 @@ export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView)
   const out: (Node | undefined | false)[] = [
     el("h2", {}, ctx.t("staff.check.heading")),
     warningsBlock(ctx, view.warnings, can("acknowledge_warnings")),
-    view.headline !== null && headlineBlock(ctx, view.headline),
+    view.headline !== null && headlineBlock(ctx, view.headline, view.records),
     el(
       "p",
       { class: "step", test: "check-step", "data-step": step.step },
       ctx.t(CHECK_STEP[step.step]),
       step.step === "needs_fallback" && ` — ${ctx.t(FALLBACK_REASON[step.reason])}`,
     ),
-    exportRow,
+    // The export matters once there is a result to write.
+    (step.step === "result" || view.export !== "not_exported") && exportRow,
     can("export") && ctx.actionRow("export", ctx.actionButton("staff.action.export", { action: "export" })),
     view.fallback !== null && fallbackLine(ctx, view.fallback),
     recordsBlock(ctx, view.records, can("choose_record")),

@@ -200,6 +200,12 @@ describe("the staff window", () => {
     expect(warnings.compareDocumentPosition(ratio) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(ratio.textContent).toBe("3割");
     expect(hook("validity").dataset["validity"]).toBe("valid");
+    // Then who and which insurance, before the records in full.
+    const who = hook("headline-record");
+    expect(ratio.compareDocumentPosition(who) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(who.textContent).toContain("関東健康保険組合 (06130019)");
+    expect(who.textContent).toContain("佐藤 花子");
+    expect(who.textContent).toContain("1234・5678・01");
     expect(hook("details").dataset["state"]).toBe("withheld");
     click("action-acknowledge_warnings");
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "acknowledge_warnings" });
