@@ -1,6 +1,7 @@
 //! `tauri-driver`: the WebDriver server in front of `WebKitWebDriver`.
 
 use std::{
+    ffi::OsString,
     fs::File,
     net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
     path::{Path, PathBuf},
@@ -11,7 +12,7 @@ use std::{
 
 use crate::{
     E2eError,
-    process::{Guarded, find_in_path, is_executable},
+    process::{Guarded, descendants, find_in_path, is_executable},
     workspace_root,
 };
 
@@ -48,11 +49,13 @@ impl TauriDriver {
         })
     }
 
-    /// Starts `program` on free loopback ports with `DISPLAY` set, its output going to
-    /// `log`, and waits until it accepts connections.
+    /// Starts `program` on free loopback ports with `DISPLAY` set and `env` applied (a
+    /// value to set, or `None` to remove the variable; the app inherits them), its
+    /// output going to `log`, and waits until it accepts connections.
     pub(crate) fn start(
         program: &Path,
         display: &str,
+        env: &[(&str, Option<OsString>)],
         log: &Path,
     ) -> Result<TauriDriver, E2eError> {
         let port = free_port()?;
@@ -63,7 +66,14 @@ impl TauriDriver {
             .map_err(E2eError::io("duplicate the log file"))?;
         // Output to a file, never to our pipes: whatever outlives the test must not
         // keep `cargo test | tee` waiting.
-        let child = Command::new(program)
+        let mut command = Command::new(program);
+        for (name, value) in env {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
+        let child = command
             .args([
                 "--port",
                 &port.to_string(),
@@ -82,6 +92,11 @@ impl TauriDriver {
         };
         driver.wait_until_listening(log)?;
         Ok(driver)
+    }
+
+    /// The processes it started, and theirs (WebKitWebDriver, the app).
+    pub(crate) fn children(&self) -> Vec<(u32, String)> {
+        descendants(self.process.id())
     }
 
     /// The URL of its WebDriver endpoint.

@@ -98,3 +98,83 @@ pub(crate) fn is_executable(path: &Path) -> bool {
         .map(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
         .unwrap_or(false)
 }
+
+/// The processes under `root` (children, their children, ...) as `(pid, name)`, read from
+/// `/proc`: the ones tauri-driver started (WebKitWebDriver, the app, WebKit's helpers).
+pub(crate) fn descendants(root: u32) -> Vec<(u32, String)> {
+    let mut parents: Vec<(u32, u32, String)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+                continue;
+            };
+            if let Some((ppid, name)) = parent_of(pid) {
+                parents.push((pid, ppid, name));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for (pid, ppid, name) in &parents {
+            if *ppid == parent && !found.iter().any(|(p, _)| p == pid) {
+                found.push((*pid, name.clone()));
+                frontier.push(*pid);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `pid` still runs (a zombie, dead but not yet reaped, does not).
+pub(crate) fn running(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !matches!(state_field(&stat), Some("Z" | "X")),
+        Err(_) => false,
+    }
+}
+
+/// Sends SIGTERM to `pid` (through kill(1), as [`Guarded`] does).
+pub(crate) fn terminate(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// `(ppid, name)` of `pid` from `/proc/<pid>/stat`: "pid (name) state ppid ...", where
+/// the name may itself hold spaces and parentheses, so it ends at the last ')'.
+fn parent_of(pid: u32) -> Option<(u32, String)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let name = stat.get(open + 1..close)?.to_owned();
+    let ppid = stat
+        .get(close + 1..)?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((ppid, name))
+}
+
+fn state_field(stat: &str) -> Option<&str> {
+    let close = stat.rfind(')')?;
+    stat.get(close + 1..)?.split_whitespace().next()
+}
+
+/// The process ids of every running process called `name` (as `/proc/<pid>/stat` shows
+/// it, at most 15 bytes), whoever started it: read only, to tell a test that another
+/// app shares what it needs.
+pub(crate) fn named(name: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| parent_of(*pid).is_some_and(|(_, comm)| comm == name) && running(*pid))
+        .collect()
+}

@@ -1,6 +1,20 @@
 //! The built app through real WebKit: tauri-driver, WebKitWebDriver, and Xvfb when
-//! there is no display. Needs `make build` (or `cargo build --workspace`) first, and
-//! the tools `scripts/deps.sh` installs; without them it fails and says what is missing.
+//! there is no display. Needs `make build` (or `npm run build` then `cargo build
+//! --workspace`) first, the tools `scripts/deps.sh` installs, and our pcscd with its
+//! virtual reader (`scripts/pcscd.sh run cargo test -p madoguchi-e2e`): the app runs its
+//! embedded demo. Without them it fails and says what is missing.
+//!
+//! The acceptance scenarios of issue 6 each run the app on a fresh demo folder, one app
+//! at a time (`harness`), check every screen they reach with axe-core and screenshot
+//! it, and end with a scan of the folder's counter database for PINs, passwords and
+//! card numbers (`secrets`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod cashier;
+mod flows;
+mod harness;
+mod identify;
+mod reception;
+mod recovery;
+mod secrets;
 mod windows;

@@ -1,31 +1,21 @@
 //! Both windows: what they show, what they may call, and their screenshots.
 
-use std::time::Duration;
+use std::path::Path;
 
-use madoguchi_e2e::{AppSession, E2eError, Screen};
+use madoguchi_e2e::{AppOptions, E2eError, Screen, Want};
 use serde_json::json;
 
-/// The whole run, start to quit: long enough for a cold WebKit start on 2 cores.
-const RUN_LIMIT: Duration = Duration::from_secs(120);
+use crate::harness::{Scene, scenario, with_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_and_customer_windows() {
-    match tokio::time::timeout(RUN_LIMIT, run()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => panic!("end-to-end run failed: {error}"),
-        Err(_) => panic!("end-to-end run did not finish within {RUN_LIMIT:?}"),
-    }
+    scenario("windows", async |dir: &Path| {
+        with_app(AppOptions::demo(dir).label("windows"), check).await
+    })
+    .await;
 }
 
-async fn run() -> Result<(), E2eError> {
-    let app = AppSession::start().await?;
-    let result = check(&app).await;
-    // End the session whatever happened, then report the first failure.
-    let quit = app.quit().await;
-    result.and(quit)
-}
-
-async fn check(app: &AppSession) -> Result<(), E2eError> {
+async fn check(app: &Scene) -> Result<(), E2eError> {
     app.switch_to(Screen::Staff).await?;
     expect_eq(
         "staff title",
@@ -39,6 +29,8 @@ async fn check(app: &AppSession) -> Result<(), E2eError> {
         !version.is_empty() && version.split('.').all(|part| part.parse::<u32>().is_ok()),
         &version,
     )?;
+    app.wait_hook("staff-screen", Want::Attr("data-screen", "ready"))
+        .await?;
     expect_eq("staff status", app.text("#status").await?, "準備完了")?;
     expect_eq(
         "staff lang",
@@ -50,9 +42,16 @@ async fn check(app: &AppSession) -> Result<(), E2eError> {
         matches!(app.invoke("staff_settings").await?, Ok(ref s) if s["terminal_id"].is_string()),
         "the staff window reads the settings",
     )?;
-    app.screenshot("staff").await?;
+    expect(
+        "app_info says the demo runs",
+        matches!(app.invoke("app_info").await?, Ok(ref info) if info["demo"] == json!(true)),
+        "app_info",
+    )?;
+    app.capture(Screen::Staff, "staff").await?;
 
     app.switch_to(Screen::Customer).await?;
+    app.wait_hook("customer-screen", Want::Attr("data-screen", "welcome"))
+        .await?;
     expect_eq(
         "customer prompt (ja)",
         app.text("h1").await?,
@@ -78,7 +77,13 @@ async fn check(app: &AppSession) -> Result<(), E2eError> {
             .map(|info| info["window"].clone()),
         Ok(json!("customer")),
     )?;
-    app.screenshot("customer-ja").await?;
+    let refused = app.invoke("demo_cards").await?;
+    expect(
+        "demo_cards refused to the customer window",
+        matches!(&refused, Err(message) if message.contains("not allowed")),
+        &format!("{refused:?}"),
+    )?;
+    app.capture(Screen::Customer, "customer-ja").await?;
 
     app.click("button[data-lang='en']").await?;
     expect_eq(
@@ -98,8 +103,34 @@ async fn check(app: &AppSession) -> Result<(), E2eError> {
             .unwrap_or_default(),
         "true",
     )?;
-    app.screenshot("customer-en").await?;
-    Ok(())
+    app.capture(Screen::Customer, "customer-en").await?;
+    axe_sees_a_violation(app).await
+}
+
+/// The accessibility check is no formality: an image without a text alternative
+/// (axe's `image-alt`, critical) laid on the page for a moment is found.
+async fn axe_sees_a_violation(app: &Scene) -> Result<(), E2eError> {
+    app.switch_to(Screen::Customer).await?;
+    let add = "const img = document.createElement('img'); img.id = 'e2e-no-alt'; \
+               img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw='; \
+               document.body.append(img);";
+    app.client()
+        .execute(add, vec![])
+        .await
+        .map_err(cmd("add an image"))?;
+    let found = app.axe_violations().await;
+    app.client()
+        .execute("document.getElementById('e2e-no-alt').remove();", vec![])
+        .await
+        .map_err(cmd("remove the image"))?;
+    let found = found?;
+    expect(
+        "axe finds the image without alt",
+        found
+            .iter()
+            .any(|v| v.id == "image-alt" && v.targets.iter().any(|t| t.contains("e2e-no-alt"))),
+        &format!("{found:?}"),
+    )
 }
 
 fn cmd(what: &'static str) -> impl FnOnce(fantoccini::error::CmdError) -> E2eError {
