@@ -10,6 +10,7 @@ use std::path::Path;
 /// called from any window; keep this list in step with `commands::handler`.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "code_table",
     "staff_subscribe",
     "customer_subscribe",
     "staff_action",

@@ -8,6 +8,7 @@
 //! | command | window | what |
 //! |---|---|---|
 //! | `app_info` | both | version, window label, demo or not |
+//! | `code_table` | both | the code table's texts the window may show (the customer's: its own lines) |
 //! | `customer_subscribe` | customer | the customer's frames through a channel |
 //! | `customer_action` | customer | PIN, password, menu choice, consents, pay, extend, cancel |
 //! | `staff_subscribe` | staff | the staff's frames (screen and status bar) |
@@ -25,7 +26,7 @@ use counter_core::Code;
 use counter_core::payment::close::CloseReport;
 use counter_runtime::counter::{
     ActionError, AppInfo, CustomerAction, CustomerFrame, DemoCard, JournalEntry, JournalQuery,
-    StaffAction, StaffFrame, TerminalSettings,
+    Message, StaffAction, StaffFrame, TerminalSettings,
 };
 use tauri::ipc::{Channel, Invoke};
 use tauri::{AppHandle, Manager, Runtime, State, Window};
@@ -61,6 +62,13 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, window: Window<R>) -> AppInfo {
         window: window.label().to_owned(),
         demo: app.try_state::<AppState>().is_some_and(|s| s.demo()),
     }
+}
+
+/// The code table's lines the calling window may show (views carry bare codes).
+#[tauri::command]
+pub fn code_table<R: Runtime>(window: Window<R>) -> Vec<Message> {
+    let for_customer = Screen::from_label(window.label()) != Some(Screen::Staff);
+    counter_runtime::counter::api::code_table(for_customer)
 }
 
 /// Sends the staff window its frame now and after every change, through `on_frame`.
@@ -204,6 +212,7 @@ fn demo_error(e: counter_demo::DemoError) -> ActionError {
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_info,
+        code_table,
         staff_subscribe,
         customer_subscribe,
         staff_action,

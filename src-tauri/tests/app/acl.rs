@@ -31,8 +31,9 @@ const STAFF_ONLY: [&str; 8] = [
 const CUSTOMER_ONLY: [&str; 2] = ["customer_subscribe", "customer_action"];
 
 /// Every command of the app.
-const ALL: [&str; 11] = [
+const ALL: [&str; 12] = [
     "app_info",
+    "code_table",
     "staff_subscribe",
     "staff_action",
     "staff_journal",
@@ -68,6 +69,33 @@ fn both_windows_may_ask_for_the_app_info() {
             "{label}"
         );
     }
+}
+
+#[test]
+fn the_customer_window_gets_only_the_codes_fit_for_the_customer() {
+    let app = app();
+    let codes = |label| -> Vec<String> {
+        invoke(&app, label, "code_table")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (staff, customer) = (codes("staff"), codes("customer"));
+    assert!(
+        staff.contains(&"card_busy".to_owned()),
+        "staff get the staff-only lines"
+    );
+    assert!(
+        !customer.contains(&"card_busy".to_owned()),
+        "the customer does not"
+    );
+    assert!(
+        customer.contains(&"ask_staff".to_owned()) && customer.contains(&"pin_wrong".to_owned())
+    );
+    assert!(customer.len() < staff.len());
 }
 
 #[test]

@@ -10,7 +10,8 @@ import "../styles/base.css";
 import "../styles/customer.css";
 
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
-import { appInfo, describeError, subscribeCustomer } from "../ipc";
+import { appInfo, codeTable, describeError, subscribeCustomer } from "../ipc";
+import { setCodeTable } from "../render/message";
 import { applyStrings, isLang, type Lang, t } from "../i18n";
 import { byId } from "../render/dom";
 import { CustomerContext } from "./context";
@@ -73,6 +74,7 @@ async function start(): Promise<void> {
   document.addEventListener("keydown", onKey);
   try {
     await appInfo();
+    setCodeTable(await codeTable());
     await subscribeCustomer(onFrame);
   } catch (error) {
     // The customer sees nothing of it; the staff window reports the app's state.

@@ -22,6 +22,7 @@ vi.mock("../ipc", async (importOriginal) => {
   return {
     ...actual,
     appInfo: vi.fn(async () => ({ version: "1.2.3", window: "customer", demo: true })),
+    codeTable: vi.fn(async () => []),
     subscribeCustomer: vi.fn(async (onFrame: (frame: CustomerFrame) => void) => {
       channel.onFrame = onFrame;
     }),

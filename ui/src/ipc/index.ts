@@ -4,7 +4,7 @@
 //
 // Which window may call which command is decided in the app
 // (src-tauri/capabilities/): the customer window may call only appInfo,
-// subscribeCustomer and customerAction; a refused call rejects its promise.
+// codeTable, subscribeCustomer and customerAction; a refused call rejects its promise.
 //
 // Screens reach a window through a Channel that only that window's subscribe
 // command can open, not through app-wide events: no window can listen to the
@@ -20,6 +20,7 @@ import type { CustomerFrame } from "./generated/CustomerFrame";
 import type { DemoCard } from "./generated/DemoCard";
 import type { JournalEntry } from "./generated/JournalEntry";
 import type { JournalQuery } from "./generated/JournalQuery";
+import type { Message } from "./generated/Message";
 import type { StaffAction } from "./generated/StaffAction";
 import type { StaffFrame } from "./generated/StaffFrame";
 import type { TerminalSettings } from "./generated/TerminalSettings";
@@ -33,6 +34,7 @@ export type {
   DemoCard,
   JournalEntry,
   JournalQuery,
+  Message,
   StaffAction,
   StaffFrame,
   TerminalSettings,
@@ -41,6 +43,14 @@ export type {
 /** The app's version, the calling window and whether the demo runs. Both windows. */
 export function appInfo(): Promise<AppInfo> {
   return invoke<AppInfo>("app_info");
+}
+
+/**
+ * The code table's lines this window may show (views name bare codes). The
+ * customer window gets only the lines fit for the customer. Both windows.
+ */
+export function codeTable(): Promise<Message[]> {
+  return invoke<Message[]>("code_table");
 }
 
 /** Calls `onFrame` with the staff window's frame now and after every change. Staff only. */

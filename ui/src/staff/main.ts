@@ -10,7 +10,8 @@ import "../styles/staff.css";
 import "../styles/print.css";
 
 import type { StaffFrame } from "../ipc/generated/StaffFrame";
-import { appInfo, describeError, subscribeStaff } from "../ipc";
+import { appInfo, codeTable, describeError, subscribeStaff } from "../ipc";
+import { setCodeTable } from "../render/message";
 import { applyStrings, type Lang } from "../i18n";
 import { byId } from "../render/dom";
 import { ClosePanel } from "./close";
@@ -141,6 +142,7 @@ async function start(): Promise<void> {
   status();
   try {
     ctx.info = await appInfo();
+    setCodeTable(await codeTable());
     byId("version").textContent = ctx.info.version;
     header();
     await subscribeStaff(onFrame);

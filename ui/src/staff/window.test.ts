@@ -29,6 +29,7 @@ vi.mock("../ipc", async (importOriginal) => {
   return {
     ...actual,
     appInfo: vi.fn(async () => ({ version: "1.2.3", window: "staff", demo: true })),
+    codeTable: vi.fn(async () => []),
     subscribeStaff: vi.fn(async (onFrame: (frame: StaffFrame) => void) => {
       channel.onFrame = onFrame;
     }),

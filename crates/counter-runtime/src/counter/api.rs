@@ -187,6 +187,17 @@ impl Message {
     }
 }
 
+/// The code table's lines a window may show: every line for staff; for the customer only
+/// the lines fit for the customer (`Audience::Both`), since a view may carry a bare code
+/// and a staff-only one reaches the customer as [`Code::AskStaff`].
+pub fn code_table(for_customer: bool) -> Vec<Message> {
+    counter_core::codes::TABLE
+        .iter()
+        .filter(|e| !for_customer || e.audience == counter_core::codes::Audience::Both)
+        .map(|e| Message::of(e.code))
+        .collect()
+}
+
 /// The cashier's sale as the staff see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct SaleView {
