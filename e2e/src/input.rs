@@ -1,7 +1,7 @@
 //! Pressing and typing in the current window: buttons by their `data-test` hook, the
 //! customer's PIN keypad, form fields, selects.
 
-use fantoccini::Locator;
+use fantoccini::{Locator, elements::Element, error::CmdError};
 use serde_json::json;
 use tokio::time::{Instant, sleep};
 
@@ -24,7 +24,7 @@ impl AppSession {
         let deadline = Instant::now() + WAIT;
         loop {
             let seen = self.wait_for(css, Want::Check(&ready), WAIT).await?;
-            let clicked = match self.client.find(Locator::Css(css)).await {
+            let clicked = match self.centred(css).await {
                 Ok(element) => element.click().await,
                 Err(error) => Err(error),
             };
@@ -80,7 +80,7 @@ impl AppSession {
     pub async fn fill(&self, name: &str, text: &str) -> Result<(), E2eError> {
         let css = hook(name);
         self.wait_for(&css, Want::Present, WAIT).await?;
-        let element = step(format!("find {css}"), self.client.find(Locator::Css(&css))).await?;
+        let element = step(format!("find {css}"), self.centred(&css)).await?;
         step(format!("clear {css}"), element.clear()).await?;
         step(format!("type into {css}"), element.send_keys(text)).await
     }
@@ -95,6 +95,7 @@ impl AppSession {
         // "shown" for AppSession::click; WebDriver selects it by a click all the same.
         let css = format!("{} option[value=\"{value}\"]", hook(name));
         self.wait_for(&css, Want::Present, WAIT).await?;
+        step(format!("find {}", hook(name)), self.centred(&hook(name))).await?;
         let option = step(format!("find {css}"), self.client.find(Locator::Css(&css))).await?;
         step(format!("select {css}"), option.click()).await?;
         let chosen = step(
@@ -113,5 +114,19 @@ impl AppSession {
                 hook(name)
             )))
         }
+    }
+
+    /// The first element matching `css`, scrolled to the middle of the window first: the
+    /// staff window's status bar stays at the bottom, and WebDriver's own scrolling
+    /// (to the nearest edge) may leave a control under it, where it takes no click.
+    async fn centred(&self, css: &str) -> Result<Element, CmdError> {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0])\
+                   ?.scrollIntoView({ block: 'center', inline: 'nearest' });",
+                vec![json!(css)],
+            )
+            .await?;
+        self.client.find(Locator::Css(css)).await
     }
 }
