@@ -125,7 +125,8 @@ pub async fn start_sale(s: &Scene, amount: u32) -> Result<(), E2eError> {
         .await?;
     s.capture(Staff, "staff-sale-identifying").await?;
     customer_at(s, "identify", Some("pin_entry")).await?;
-    s.wait_hook("identify-amount", Want::Present).await?;
+    s.wait_hook("identify-amount", Want::Text(&yen(amount)))
+        .await?;
     enter_pin(s, &pin(), Some("customer-pin-payment")).await
 }
 
@@ -160,6 +161,19 @@ pub async fn journal(s: &Scene) -> Result<(), E2eError> {
     s.click_test("journal-search-run").await?;
     s.wait_hook("journal-row", Want::Present).await?;
     Ok(())
+}
+
+/// `amount` as the windows show it: `1500` → `1,500` (after the yen sign).
+pub fn yen(amount: u32) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// Fails unless `ok`, saying `what` and what was `seen`.
