@@ -7,9 +7,10 @@
 //!
 //! **Owns:** the harness ([`AppSession`]: display, driver, session; the app's demo
 //! options ([`AppOptions`]); waits on the UI's `data-test` hooks (ui/README.md), clicks,
-//! the PIN keypad; the axe-core accessibility check; screenshots) and, in `tests/e2e`,
-//! the end-to-end tests: the windows' smoke checks and the acceptance scenarios of
-//! issue 6.
+//! the PIN keypad; the axe-core accessibility check; screenshots; for the benchmark,
+//! timing inside the windows and the memory of the app's processes) and, in
+//! `tests/e2e`, the end-to-end tests: the windows' smoke checks and the acceptance
+//! scenarios of issue 6; in `benches/app.rs`, the app's performance figures.
 //!
 //! **Never:** waits without a time limit, stops `tauri-driver` with SIGKILL (it would
 //! leave `WebKitWebDriver` running with the test's pipes open), or passes silently when
@@ -19,6 +20,7 @@ mod axe;
 mod display;
 mod driver;
 mod error;
+mod footprint;
 mod input;
 mod invoke;
 mod options;
@@ -26,13 +28,16 @@ mod page;
 mod process;
 mod screenshot;
 mod session;
+mod stopwatch;
 mod windows;
 
 pub use axe::AxeViolation;
 pub use error::E2eError;
+pub use footprint::{Footprint, ProcessMemory};
 pub use options::{AppOptions, DemoMode};
 pub use page::{Seen, WAIT, Want, hook};
 pub use session::{AppSession, Screen};
+pub use stopwatch::Shown;
 
 use std::path::PathBuf;
 

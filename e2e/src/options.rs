@@ -3,7 +3,10 @@
 //! tauri-driver (tauri-driver → WebKitWebDriver → app), so they are set on the
 //! tauri-driver process of each session.
 
-use std::{ffi::OsString, path::PathBuf};
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
 
 /// The demo's files (`counter.sqlite`, `exports/`, the backends' databases); the app's
 /// default is `.run/demo` relative to its working directory (src-tauri/src/state.rs).
@@ -53,6 +56,7 @@ pub struct AppOptions {
     insurer_down: bool,
     crash_at: Option<String>,
     label: Option<String>,
+    app: Option<PathBuf>,
 }
 
 impl AppOptions {
@@ -89,6 +93,19 @@ impl AppOptions {
     pub fn label(mut self, label: &str) -> AppOptions {
         self.label = Some(label.to_owned());
         self
+    }
+
+    /// Runs the app binary at `path` instead of the one [`crate::AppSession::start_with`]
+    /// finds (`MADOGUCHI_APP`, or `madoguchi-app` beside the running test): a benchmark
+    /// is built into `target/release` but may measure the debug app.
+    pub fn app(mut self, path: impl Into<PathBuf>) -> AppOptions {
+        self.app = Some(path.into());
+        self
+    }
+
+    /// The app binary asked for with [`AppOptions::app`].
+    pub(crate) fn app_path(&self) -> Option<&Path> {
+        self.app.as_deref()
     }
 
     /// The log file's name part.

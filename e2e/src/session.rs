@@ -85,16 +85,20 @@ impl AppSession {
     }
 
     /// Starts the display (if `DISPLAY` is unset), tauri-driver with `options`'
-    /// environment, and a session with the app binary (`MADOGUCHI_APP`, or
-    /// `madoguchi-app` beside the test's target directory), then waits until both
-    /// windows show their first frame (`<html data-app-ready="true">`).
+    /// environment, and a session with the app binary ([`AppOptions::app`], else
+    /// `MADOGUCHI_APP`, else `madoguchi-app` beside the test's target directory), then
+    /// waits until both windows show their first frame (`<html data-app-ready="true">`).
     ///
     /// # Errors
     ///
     /// When a program is missing, the app is not built, or a step times out; the
     /// error says which and what to do.
     pub async fn start_with(options: AppOptions) -> Result<AppSession, E2eError> {
-        let app = app_binary()?;
+        let app = match options.app_path() {
+            Some(path) if path.is_file() => path.to_path_buf(),
+            Some(path) => return Err(E2eError::NoApp(path.to_path_buf())),
+            None => app_binary()?,
+        };
         let driver_program = TauriDriver::locate()?;
         let logs = workspace_root().join(".run/logs");
         fs::create_dir_all(&logs).map_err(E2eError::io(format!("create {}", logs.display())))?;
@@ -192,10 +196,21 @@ impl AppSession {
 
     /// Whether the app's process still runs under tauri-driver.
     pub fn app_running(&self) -> bool {
+        self.app_pid().is_some()
+    }
+
+    /// The app's process name (as `/proc/<pid>/stat` shows it).
+    pub(crate) fn app_name(&self) -> &str {
+        &self.app_name
+    }
+
+    /// The process id of the app, while it runs under tauri-driver.
+    pub fn app_pid(&self) -> Option<u32> {
         self.driver
             .children()
-            .iter()
-            .any(|(pid, name)| *name == self.app_name && running(*pid))
+            .into_iter()
+            .find(|(pid, name)| *name == self.app_name && running(*pid))
+            .map(|(pid, _)| pid)
     }
 
     /// Waits until the app's process has exited (it killed itself at a crash point).
