@@ -60,11 +60,22 @@ pub fn run(source: Source) -> Result<(), RunError> {
         .build(context())?;
     app.run(move |_, event| {
         if let tauri::RunEvent::Exit = event {
-            tauri::async_runtime::block_on(counter.clone().close());
+            // Let go of the reader cleanly, but never hang the exit on it: the system
+            // releases the reader with the process anyway.
+            let closed = tauri::async_runtime::block_on(tokio::time::timeout(
+                CLOSE_LIMIT,
+                counter.clone().close(),
+            ));
+            if closed.is_err() {
+                tracing::warn!(limit = ?CLOSE_LIMIT, "the counter did not close in time; exiting anyway");
+            }
         }
     });
     Ok(())
 }
+
+/// How long the exit waits for the counter to let go of the reader.
+const CLOSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Why the app stopped with an error.
 #[derive(Debug, thiserror::Error)]
