@@ -163,6 +163,20 @@ pub async fn journal(s: &Scene) -> Result<(), E2eError> {
     Ok(())
 }
 
+/// Scrolls the current window until the first element matching `css` is at its top,
+/// for a screenshot of what lies below the fold (a receipt).
+pub async fn scroll_into_view(s: &Scene, css: &str) -> Result<(), E2eError> {
+    s.wait_for(css, Want::Present, madoguchi_e2e::WAIT).await?;
+    s.client()
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView();",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| E2eError::Unexpected(format!("scroll to {css}: {e}")))
+}
+
 /// `amount` as the windows show it: `1500` → `1,500` (after the yen sign).
 pub fn yen(amount: u32) -> String {
     let digits = amount.to_string();

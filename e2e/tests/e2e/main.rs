@@ -11,9 +11,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod cashier;
+mod enroll;
 mod flows;
 mod harness;
 mod identify;
+mod journal;
 mod reception;
 mod recovery;
 mod secrets;
