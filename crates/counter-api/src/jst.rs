@@ -102,6 +102,18 @@ pub fn compact_timestamp(t: i64) -> String {
     )
 }
 
+/// The JST date and time of `t` as people read it: `YYYY-MM-DD HH:mm:ss` (receipts).
+pub fn display_timestamp(t: i64) -> String {
+    let secs = (t + OFFSET_SECS).rem_euclid(DAY);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        business_date(t),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
@@ -151,6 +163,7 @@ mod tests {
         assert_eq!(business_date(t), "2026-11-24");
         assert_eq!(business_date(t + 1), "2026-11-25");
         assert_eq!(compact_timestamp(t), "20261124235959");
+        assert_eq!(display_timestamp(t), "2026-11-24 23:59:59");
         assert_eq!(compact_date(0), "19700101");
     }
 

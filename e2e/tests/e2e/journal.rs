@@ -176,7 +176,36 @@ async fn settings(s: &Scene) -> Result<(), E2eError> {
     s.wait_hook("settings-note", Want::Present).await?;
     let filled = |seen: &Seen| seen.found() && !seen.text.trim().is_empty();
     s.wait_hook("settings", Want::Check(&filled)).await?;
+    s.wait_hook(
+        "settings",
+        Want::Check(&|seen: &Seen| seen.text.contains("counter.toml")),
+    )
+    .await?;
+    hide_checkout_path(s).await?;
     s.capture(Staff, "staff-settings").await
+}
+
+/// The settings name the demo's files by absolute path, which would put this machine's
+/// checkout into the committed screenshot: the page's text shows `<checkout>` in its place
+/// (only in this test's window, after the check above read the real paths).
+async fn hide_checkout_path(s: &Scene) -> Result<(), E2eError> {
+    let root = madoguchi_e2e::workspace_root().display().to_string();
+    let script = "const root = arguments[0]; \
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); \
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) { \
+          if (n.nodeValue.includes(root)) n.nodeValue = n.nodeValue.split(root).join('<checkout>'); \
+        } \
+        return document.body.innerText.includes(root);";
+    let left = s
+        .client()
+        .execute(script, vec![serde_json::json!(root)])
+        .await
+        .map_err(|e| E2eError::Unexpected(format!("hide the checkout's path: {e}")))?;
+    ensure(
+        left == serde_json::json!(false),
+        "no checkout path left on the page",
+        left,
+    )
 }
 
 /// The header's switch to the pharmacy mode, from the counter at rest.

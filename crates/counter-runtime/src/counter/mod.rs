@@ -182,7 +182,7 @@ impl Counter {
 
     /// The journal: the sales `query` finds, with their refunds and printable reprints.
     pub fn journal(&self, query: &JournalQuery) -> Result<Vec<JournalEntry>, ActionError> {
-        let printed_at = counter_api::jst::compact_timestamp(self.clock.now());
+        let printed_at = counter_api::jst::display_timestamp(self.clock.now());
         let found = self.payments.search(&query.to_store()).map_err(|e| {
             tracing::error!(error = %e, "journal search failed");
             ActionError::from(e.code())

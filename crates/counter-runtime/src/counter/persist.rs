@@ -101,7 +101,7 @@ pub(crate) fn customer_receipt(setup: &Setup, sale: &PaymentRecord, now: i64) ->
             ReceiptKind::Sale,
             Copy::Customer,
             false,
-            &counter_api::jst::compact_timestamp(now),
+            &counter_api::jst::display_timestamp(now),
         )
     })
 }
