@@ -86,6 +86,14 @@ export const strings = {
     ja: "カードが読み取り機に置かれると本人確認が始まります。",
     en: "Identification starts when the card is placed on the reader.",
   },
+  "staff.ready.card_left": {
+    ja: "読み取り機にカードが残っています",
+    en: "A card is still on the reader",
+  },
+  "staff.ready.card_left_hint": {
+    ja: "カードを一度取り、置き直すと本人確認が始まります。",
+    en: "Have the card taken off and placed again to start the identification.",
+  },
   "staff.ready.cashier": { ja: "会計", en: "Cashier" },
 
   // Staff window: identification

@@ -4,6 +4,7 @@
 
 import type { CounterMode } from "../ipc/generated/CounterMode";
 import type { FallbackReason } from "../ipc/generated/FallbackReason";
+import type { ReaderState } from "../ipc/generated/ReaderState";
 import { el, field, select, valueOf } from "../render/dom";
 import type { StaffContext } from "./context";
 import { enrollForm } from "./enroll-form";
@@ -60,14 +61,23 @@ function saleForm(ctx: StaffContext): HTMLElement {
   return el("section", { class: "panel" }, el("h3", {}, ctx.t("staff.sale.new")), form);
 }
 
-/** The ready screen for `mode`. */
-export function readyScreen(ctx: StaffContext, mode: CounterMode): Node[] {
+/**
+ * The ready screen for `mode`. A card already on the reader (left there from a
+ * sale, or placed before the mode was switched) does not start a check by
+ * itself: staff are told to have it taken off and placed again.
+ */
+export function readyScreen(ctx: StaffContext, mode: CounterMode, reader: ReaderState): Node[] {
   if (mode === "cashier") {
     return [el("h2", {}, ctx.t("staff.ready.cashier")), saleForm(ctx), enrollForm(ctx)];
   }
+  const cardThere = reader === "card";
   return [
-    el("h2", {}, ctx.t("staff.ready.waiting")),
-    el("p", { class: "lead" }, ctx.t("staff.ready.hint")),
+    el("h2", {}, ctx.t(cardThere ? "staff.ready.card_left" : "staff.ready.waiting")),
+    el(
+      "p",
+      { class: "lead", test: "ready-hint", "data-card": String(cardThere) },
+      ctx.t(cardThere ? "staff.ready.card_left_hint" : "staff.ready.hint"),
+    ),
     fallbackStarter(ctx),
     enrollForm(ctx),
   ];

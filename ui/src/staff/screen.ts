@@ -31,7 +31,7 @@ function content(ctx: StaffContext, frame: StaffFrame): Node[] {
   const screen = frame.staff;
   switch (screen.screen) {
     case "ready":
-      return readyScreen(ctx, frame.status.mode);
+      return readyScreen(ctx, frame.status.mode, frame.status.reader);
     case "identify":
       return identifyScreen(ctx, screen.view);
     case "check":
@@ -46,7 +46,9 @@ function content(ctx: StaffContext, frame: StaffFrame): Node[] {
 /** Renders `frame`'s staff screen into `root` (the staff-screen element). */
 export function renderCounter(root: HTMLElement, ctx: StaffContext, frame: StaffFrame): void {
   root.dataset["revision"] = String(frame.revision);
-  const key = JSON.stringify([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, frame.staff]);
+  // The ready screen also says whether a card was left on the reader.
+  const reader = frame.staff.screen === "ready" ? frame.status.reader : null;
+  const key = JSON.stringify([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, reader, frame.staff]);
   if (root.dataset["rendered"] === key) return;
   const sameScreen = root.dataset["screen"] === frame.staff.screen;
   if (!sameScreen) ctx.refusals.clearWithin(root);

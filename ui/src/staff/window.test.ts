@@ -160,6 +160,15 @@ describe("the staff window", () => {
     expect(error.textContent).toContain("今はできません（日本語）");
   });
 
+  it("says a card left on the reader must be placed again before a check starts", () => {
+    feed(staffFrame({ screen: "ready" }, { mode: "pharmacy", reader: "empty" }));
+    expect(hook("ready-hint").dataset["card"]).toBe("false");
+    expect(hook("ready-hint").textContent).toBe("カードが読み取り機に置かれると本人確認が始まります。");
+    feed(staffFrame({ screen: "ready" }, { mode: "pharmacy", reader: "card" }));
+    expect(hook("ready-hint").dataset["card"]).toBe("true");
+    expect(hook("ready-hint").textContent).toBe("カードを一度取り、置き直すと本人確認が始まります。");
+  });
+
   it("starts a sale from the cashier's amount form, keeping what was typed across frames", () => {
     feed(staffFrame({ screen: "ready" }, { mode: "cashier" }));
     expect(hook("mode").dataset["mode"]).toBe("cashier");
