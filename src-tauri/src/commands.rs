@@ -160,11 +160,7 @@ pub fn demo_cards<R: Runtime>(
     window: Window<R>,
 ) -> Result<Vec<DemoCard>, ActionError> {
     only(&window, Screen::Staff)?;
-    Ok(state(&app)?
-        .cards
-        .as_ref()
-        .map(|c| c.list())
-        .unwrap_or_default())
+    Ok(state(&app)?.cards().map(|c| c.list()).unwrap_or_default())
 }
 
 /// Places persona `id`'s card on the demo's virtual reader.
@@ -198,8 +194,7 @@ pub async fn demo_remove<R: Runtime>(
 
 fn demo<R: Runtime>(app: &AppHandle<R>) -> Result<counter_demo::DemoCards, ActionError> {
     state(app)?
-        .cards
-        .clone()
+        .cards()
         .ok_or_else(|| ActionError::from(Code::NotNow))
 }
 

@@ -22,10 +22,8 @@ pub struct AppState {
     pub counter: Counter,
     /// The settings the staff window shows.
     pub settings: TerminalSettings,
-    /// The demo's persona cards, when the demo runs.
-    pub cards: Option<DemoCards>,
-    /// Keeps the demo's backends running for the app's life.
-    _demo: Option<Demo>,
+    /// The embedded demo (its backends run for the app's life), when it runs.
+    demo: Option<Demo>,
 }
 
 /// Where the app's configuration comes from.
@@ -123,14 +121,18 @@ impl AppState {
         Ok(AppState {
             counter,
             settings: TerminalSettings::of(&config, absolute(&config_path).as_path()),
-            cards: demo.as_ref().map(Demo::cards),
-            _demo: demo,
+            demo,
         })
     }
 
     /// Whether the demo runs.
     pub fn demo(&self) -> bool {
-        self.cards.is_some()
+        self.demo.is_some()
+    }
+
+    /// The demo's persona cards, when the demo runs.
+    pub fn cards(&self) -> Option<DemoCards> {
+        self.demo.as_ref().map(Demo::cards)
     }
 }
 
