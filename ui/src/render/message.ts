@@ -2,9 +2,10 @@
 // text and next step; the UI shows it and never writes error text of its own.
 //
 // Some views name only a Code (the headline, a warning line, an identification
-// step). The code table's text lives in Rust (counter-core's codes.rs); the
-// pages get it through setCodeTable once the app offers it. Until then a bare
-// code is shown as "code: <name>" rather than as text the UI made up.
+// step). The code table's text lives in Rust (counter-core's codes.rs); each
+// page loads it at start (codeTable(), then setCodeTable). A code the table
+// lacks (the call failed) is shown as "code: <name>" rather than as text the
+// UI made up.
 
 import type { Code } from "../ipc/generated/Code";
 import type { Message } from "../ipc/generated/Message";
