@@ -8,7 +8,8 @@
 //! ([`tls`]); problem-details responses and the JSON extractor whose rejections are problem
 //! documents ([`http`]); TOML configuration loading with errors that name the file, the key
 //! and what was expected ([`config`]); SQLite opened in WAL mode with numbered migrations
-//! ([`sqlite`]); the injectable clock ([`clock`]); with feature `dev-pki`, throwaway TLS
+//! ([`sqlite`]); assertion replay protection kept in SQLite ([`replay`]); the platform
+//! caller of a service's link endpoints ([`caller`]); the injectable clock ([`clock`]); with feature `dev-pki`, throwaway TLS
 //! material for the desktop demo (`devpki`).
 //!
 //! **Never:** decides anything about a request (that is each server's core), logs request
@@ -16,12 +17,14 @@
 
 #![deny(missing_docs)]
 
+pub mod caller;
 pub mod clock;
 pub mod command;
 pub mod config;
 #[cfg(feature = "dev-pki")]
 pub mod devpki;
 pub mod http;
+pub mod replay;
 pub mod serve;
 pub mod sqlite;
 pub mod tls;

@@ -171,5 +171,6 @@ fn enroll_inner(
     Ok(EnrollmentResponse {
         enrollment_id,
         linked,
+        refused: Vec::new(),
     })
 }

@@ -206,5 +206,6 @@ fn enroll_inner(
     Ok(EnrollmentResponse {
         enrollment_id,
         linked,
+        refused: Vec::new(),
     })
 }

@@ -218,6 +218,56 @@ pub struct CardTokenRegistration {
     /// Demo issuer rule: every authorisation is declined `do_not_honour`.
     #[serde(default)]
     pub blocked: bool,
+    /// The cardholder, as the issuer knows them: before the platform links the token to a
+    /// card, the acquirer compares this with the card's certified attributes
+    /// ([`crate::links`]).
+    pub holder: Cardholder,
+}
+
+/// The cardholder behind a token, as the card issuer holds them (name and birth date
+/// always; address and sex when the issuer keeps them). Compared with the certified
+/// attributes by [`crate::attributes::compare`]; never sent to a terminal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cardholder {
+    /// 氏名 (kanji, as on the holder's residence record).
+    pub name: String,
+    /// 生年月日, `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// 住所, when the issuer keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// 性別, when the issuer keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<crate::platform::Sex>,
+}
+
+impl Cardholder {
+    /// Field rules (`prefix` names the object: `holder.`).
+    pub fn validate(&self, prefix: &str) -> Result<(), crate::FieldError> {
+        use crate::attributes::{MAX_ADDRESS_CHARS, MAX_NAME_CHARS, check_text, is_iso_date};
+        check_text(prefix, "name", &self.name, MAX_NAME_CHARS)?;
+        if !is_iso_date(&self.birth_date) {
+            return Err(crate::FieldError::new(
+                format!("{prefix}birth_date"),
+                "the birth date is YYYY-MM-DD (Gregorian)",
+            ));
+        }
+        if let Some(a) = &self.address {
+            check_text(prefix, "address", a, MAX_ADDRESS_CHARS)?;
+        }
+        Ok(())
+    }
+
+    /// What [`crate::attributes::compare`] compares.
+    pub fn held(&self) -> crate::attributes::HeldAttributes<'_> {
+        crate::attributes::HeldAttributes {
+            name: Some(&self.name),
+            address: self.address.as_deref(),
+            birth_date: Some(&self.birth_date),
+            sex: self.sex,
+        }
+    }
 }
 
 impl CardTokenRegistration {
@@ -244,7 +294,7 @@ impl CardTokenRegistration {
                 "last4 is exactly 4 digits (JCCA masking keeps at most the last 4)",
             ));
         }
-        Ok(())
+        self.holder.validate("holder.")
     }
 }
 

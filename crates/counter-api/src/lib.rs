@@ -7,7 +7,8 @@
 //! is generated from them.
 //!
 //! **Owns:** the request/response types of the three services ([`platform`], [`insurer`],
-//! [`acquirer`]); errors as RFC 9457 problem details with stable codes ([`problem`]); the
+//! [`acquirer`]) and of the link confirmation between the platform and a service
+//! ([`links`]); the four attributes and the one rule that compares them ([`attributes`]); errors as RFC 9457 problem details with stable codes ([`problem`]); the
 //! canonical byte strings a card signs ([`platform::ChallengeBinding::to_be_signed`],
 //! [`platform::Application::canonical_bytes`]); the platform's assertions: claims, the ES256
 //! compact-JWS signer and verifier, and the published key set ([`assertion`]).
@@ -26,10 +27,12 @@
 
 pub mod acquirer;
 pub mod assertion;
+pub mod attributes;
 pub mod b64;
 pub mod ident;
 pub mod insurer;
 pub mod jst;
+pub mod links;
 pub mod openapi;
 pub mod platform;
 pub mod problem;

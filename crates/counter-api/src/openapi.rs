@@ -18,16 +18,19 @@ use crate::acquirer::{
     RefundRequest, Reversal, ReversalReason, ReversalRequest, SettlementTotals,
 };
 use crate::assertion::{AssertionClaims, AssertionContext, Jwk, KeySet};
+use crate::attributes::{Attribute, CertifiedAttributes};
 use crate::insurer::{
     BulkPrecheckAccepted, BulkPrecheckEntry, BulkPrecheckItem, BulkPrecheckRequest,
     BulkPrecheckResult, BulkStatus, Consent, Consents, ElderlyRecipient, EligibilityRequest,
     EligibilityResponse, LimitCertificate, ProcessingResult, QualificationResult, SpecificDisease,
 };
+use crate::links::{LinkAnswer, LinkOutcome, LinkRelease, LinkReleased, LinkRequest};
 use crate::platform::{
     Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
     CrlReloadResponse, EnrollmentRequest, EnrollmentResponse, FederationEnrollmentRequest,
     FederationExchangeRequest, IdentificationRequest, IdentificationResponse, InsuranceLink,
-    MenuEntry, Notice, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink, Sex,
+    LinkRefusal, LinkRefusalReason, MenuEntry, Notice, PaymentLink, PlatformLink, ServiceData,
+    ServiceKind, ServiceLink, Sex,
 };
 use crate::problem::{Problem, ProblemCode};
 
@@ -56,6 +59,7 @@ pub fn document_json() -> Result<String, serde_json::Error> {
         post_eligibility, post_bulk_prechecks, get_bulk_precheck,
         post_payments, post_capture, post_void, post_refund, get_payment_by_key, post_reversals,
         get_settlement,
+        post_links, post_links_release,
     ),
     components(schemas(
         Problem, ProblemCode,
@@ -71,12 +75,15 @@ pub fn document_json() -> Result<String, serde_json::Error> {
         BulkPrecheckResult,
         AuthoriseRequest, CaptureMode, CaptureRequest, RefundRequest, PaymentStatus, MaskedCard,
         Payment, ReversalReason, ReversalRequest, Reversal, BrandTotals, SettlementTotals,
+        LinkRefusal, LinkRefusalReason, Attribute, CertifiedAttributes,
+        LinkRequest, LinkOutcome, LinkAnswer, LinkRelease, LinkReleased,
     )),
     modifiers(&MutualTls),
     tags(
         (name = "platform", description = "Verification platform: challenges, identification, enrollment, keys, federation"),
         (name = "insurer", description = "Insurer: eligibility by assertion, bulk pre-check"),
         (name = "acquirer", description = "Acquirer: payments by card token, idempotent"),
+        (name = "links", description = "Served by every service the platform links (insurer, acquirer), called by the platform only: the service confirms that its record belongs to the holder of the verified signature certificate before a card is linked to it, and binds the record to the platform's pairwise subject"),
     )
 )]
 struct ApiDoc;
@@ -91,6 +98,17 @@ impl Modify for MutualTls {
             SecurityScheme::MutualTls {
                 description: Some(
                     "Terminal client certificate issued by the operator's terminal CA; its subject CN is the terminal id."
+                        .into(),
+                ),
+                extensions: None,
+                deprecated: None,
+            },
+        );
+        components.add_security_scheme(
+            "platform_mtls",
+            SecurityScheme::MutualTls {
+                description: Some(
+                    "The verification platform's client certificate; its subject CN is the platform id, which the service trusts (the same platforms whose assertion keys it holds)."
                         .into(),
                 ),
                 extensions: None,
@@ -125,7 +143,7 @@ fn post_identifications() {}
     request_body = EnrollmentRequest,
     responses(
         (status = 200, description = "The card is linked to the services named", body = EnrollmentResponse),
-        (status = "4XX", description = "Problem (attributes_mismatch, service_unknown, certificate_*, ...)", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Problem (attributes_mismatch, link_refused, service_unknown, certificate_*, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
 fn post_enrollments() {}
@@ -165,7 +183,7 @@ fn post_crl_reload() {}
     request_body = EligibilityRequest,
     responses(
         (status = 200, description = "Eligibility result", body = EligibilityResponse),
-        (status = "4XX", description = "Problem (assertion_*)", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Problem (assertion_*, forbidden: the assertion was issued to another terminal or for another purpose, link_not_owned, insured_unknown)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
 fn post_eligibility() {}
@@ -257,3 +275,21 @@ fn post_reversals() {}
     ))]
 #[allow(dead_code)]
 fn get_settlement() {}
+
+#[utoipa::path(post, path = "/v1/links", tag = "links", security(("platform_mtls" = [])),
+    request_body = LinkRequest,
+    responses(
+        (status = 200, description = "confirmed (the record now belongs to `sub`), mismatch (naming the attribute) or unknown", body = LinkAnswer),
+        (status = "4XX", description = "Problem (terminal_unauthenticated, forbidden: not a trusted platform, invalid_field)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_links() {}
+
+#[utoipa::path(post, path = "/v1/links/release", tag = "links", security(("platform_mtls" = [])),
+    request_body = LinkRelease,
+    responses(
+        (status = 200, description = "The binding is gone if `sub` owned it", body = LinkReleased),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_links_release() {}

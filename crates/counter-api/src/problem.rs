@@ -221,6 +221,13 @@ problem_codes! {
     AttributesMismatch = "attributes_mismatch", 422, "Application does not match the certificate";
     /// A service named in the request is not offered by this platform.
     ServiceUnknown = "service_unknown", 422, "Unknown service";
+    /// No requested link was confirmed by its service, so nothing was stored: `field` names
+    /// the first refused link (`application.services[i]`), `reason` why
+    /// (`mismatch_<attribute>`, `record_unknown`, `service_unavailable`, `service_refused`).
+    LinkRefused = "link_refused", 422, "Link not confirmed by the service";
+    /// The record or card token the assertion names is not linked to this holder (never
+    /// confirmed for them, linked to another holder since, or released): enrol again.
+    LinkNotOwned = "link_not_owned", 403, "Record not linked to this holder";
     // --- assertions ---
     /// The assertion is not a well-formed ES256 compact JWS of ours, or its signature fails.
     AssertionInvalid = "assertion_invalid", 401, "Assertion invalid";

@@ -8,7 +8,7 @@ use std::time::Duration;
 use backend_kit::devpki::DevPki;
 use backend_platform::config::ServiceConfig;
 use backend_platform::server::RunningPlatform;
-use counter_api::acquirer::{CardTokenRegistration, FaultPlan};
+use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::platform::ServiceKind;
 use counter_runtime::config::CounterMode;
 use testkit::{CrlSpec, Generation, Municipality, Pki};
@@ -215,19 +215,33 @@ async fn start_acquirer(
         // Registered with an upsert: a restart on the same database keeps the payments.
         card_tokens: CARD_TOKENS
             .iter()
-            .map(|t| CardTokenRegistration {
-                card_token_ref: t.token.into(),
-                brand: t.brand.into(),
-                last4: t.last4.into(),
-                limit_jpy: None,
-                blocked: false,
+            .map(|t| {
+                Ok(CardTokenRegistration {
+                    card_token_ref: t.token.into(),
+                    brand: t.brand.into(),
+                    last4: t.last4.into(),
+                    limit_jpy: None,
+                    blocked: false,
+                    holder: cardholder(t.holder)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, DemoError>>()?,
         faults: FaultPlan::default(),
     };
     backend_acquirer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
         .await
         .map_err(|e| backend("acquirer")(e.to_string()))
+}
+
+/// The acquirer's record of the testkit persona `id` who holds a demo card.
+fn cardholder(id: &str) -> Result<Cardholder, DemoError> {
+    let p = crate::enrol::load(id)?;
+    Ok(Cardholder {
+        sex: Some(crate::enrol::sex_of(&p)),
+        name: p.name,
+        birth_date: p.birth_date,
+        address: Some(p.address),
+    })
 }
 
 /// Writes the terminal's TLS files and `counter.toml` (with a `[counter]` section for

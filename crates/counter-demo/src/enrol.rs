@@ -56,6 +56,15 @@ pub(crate) fn load(id: &str) -> Result<Persona, DemoError> {
     })
 }
 
+/// The persona's sex as the contract writes it.
+pub(crate) fn sex_of(p: &Persona) -> Sex {
+    match p.sex {
+        jpki_card_sim::Sex::Male => Sex::Male,
+        jpki_card_sim::Sex::Female => Sex::Female,
+        jpki_card_sim::Sex::Unknown => Sex::NotKnown,
+    }
+}
+
 /// Enrols persona `id` with `links`.
 async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), DemoError> {
     let fail = |step: &'static str, detail: String| DemoError::Enrolment {
@@ -77,11 +86,8 @@ async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), D
         name: p.name.clone(),
         address: p.address.clone(),
         birth_date: p.birth_date.clone(),
-        sex: match p.sex {
-            jpki_card_sim::Sex::Male => Sex::Male,
-            jpki_card_sim::Sex::Female => Sex::Female,
-            jpki_card_sim::Sex::Unknown => Sex::NotKnown,
-        },
+        sex: sex_of(&p),
+        disclosure_consent: true,
         services: services(links),
     };
     // A fresh card each time, as each flow opens its own session; the cards placed on the

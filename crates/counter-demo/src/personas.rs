@@ -24,6 +24,8 @@ pub struct CardToken {
     pub brand: &'static str,
     /// The last four digits shown on the counter.
     pub last4: &'static str,
+    /// The testkit persona who holds the card (the acquirer's cardholder record is theirs).
+    pub holder: &'static str,
 }
 
 /// The acquirer's card tokens.
@@ -32,11 +34,13 @@ const VISA: CardToken = CardToken {
     token: "tok_visa_4242",
     brand: "VISA",
     last4: "4242",
+    holder: "sato-hanako",
 };
 const MASTER: CardToken = CardToken {
     token: "tok_master_5555",
     brand: "MASTER",
     last4: "5555",
+    holder: "tanaka-yuki",
 };
 
 /// An insurance qualification of the demo register (記号, 番号, 枝番 under

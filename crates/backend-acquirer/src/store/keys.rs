@@ -2,6 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+pub use backend_kit::replay::first_use;
+
 use crate::core::idempotency::Stored;
 
 /// Reads what is stored for a key.
@@ -84,20 +86,4 @@ pub fn finish(
         params![terminal, key, fingerprint, status, body, payment_id, now],
     )?;
     Ok(())
-}
-
-/// Records an assertion's `jti`; false when it was used before.
-pub fn first_use(
-    tx: &Transaction<'_>,
-    issuer: &str,
-    jti: &str,
-    exp: i64,
-    now: i64,
-) -> rusqlite::Result<bool> {
-    tx.execute("DELETE FROM used_assertions WHERE exp < ?1", params![now])?;
-    let n = tx.execute(
-        "INSERT OR IGNORE INTO used_assertions (issuer, jti, exp) VALUES (?1, ?2, ?3)",
-        params![issuer, jti, exp],
-    )?;
-    Ok(n == 1)
 }

@@ -121,6 +121,7 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
             testkit::Sex::Female => Sex::Female,
             _ => Sex::NotKnown,
         },
+        disclosure_consent: true,
         services: vec![ServiceLink::Payment(PaymentLink {
             service_id: ACQUIRER.into(),
             card_token_ref: TOK_VISA.into(),

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use backend_acquirer::config::TerminalConfig;
 use backend_acquirer::{RunningAcquirer, Settings};
 use backend_kit::ManualClock;
-use counter_api::acquirer::{AuthoriseRequest, CaptureMode, CardTokenRegistration, FaultPlan};
+use counter_api::acquirer::{
+    AuthoriseRequest, CaptureMode, CardTokenRegistration, Cardholder, FaultPlan,
+};
 use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner, KeySet};
 use counter_api::platform::{ChallengePurpose, ServiceData};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
@@ -81,6 +83,12 @@ pub fn token(
         last4: last4.into(),
         limit_jpy: limit,
         blocked,
+        holder: Cardholder {
+            name: "佐藤　花子".into(),
+            birth_date: "1985-04-12".into(),
+            address: None,
+            sex: None,
+        },
     }
 }
 

@@ -99,6 +99,7 @@ async fn enrol_and_identify(
             testkit::Sex::Female => Sex::Female,
             _ => Sex::NotKnown,
         },
+        disclosure_consent: true,
         services: vec![ServiceLink::Insurance(link)],
     };
     let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();

@@ -1,139 +1,85 @@
 //! Matching the application's four attributes (基本4情報) against the signature
-//! certificate's (jpki.md §2.4).
-//!
-//! What is normalised, on both sides, before comparing character by character:
-//! * **spaces**: U+3000 (full-width) and U+0020 are the same; runs of them count as one; leading
-//!   and trailing ones are dropped. In the address every space is dropped (the certificate
-//!   separates the building part with U+3000, staff may type none);
-//! * **full-width ASCII** (U+FF01–U+FF5E) is its ASCII form: `９` = `9`, `Ａ` = `A`;
-//! * **hyphens and dashes**: `‐ ‑ ‒ – — ― − －` (U+2010–2015, U+2212, U+FF0D) and the
-//!   half-width katakana prolonged mark `ｰ` are `-`. The full-width prolonged mark `ー` is
-//!   **not** a hyphen: it is part of names (`ルーシー`).
-//!
-//! What is **not** normalised, and so must be entered as printed on the certificate (staff
-//! read it from the card's screen): kanji numerals (`九丁目` ≠ `9丁目`), old and new kanji forms
-//! (`髙` ≠ `高`, `齋` ≠ `斎`), kana/kanji choices, abbreviations (`丁目` ≠ `-`). A character the
-//! certificate flags as a substitute (代替文字, the substitution-position attributes) matches
-//! any one character: the certificate could not hold the real one.
+//! certificate's (jpki.md §2.4), by the one rule every side uses:
+//! [`counter_api::attributes::compare`] (its module documentation says what is normalised
+//! and what is not). The certificate's attributes, once matched, are what the platform
+//! sends to a service that confirms a link ([`counter_api::links`]).
 //!
 //! Birth date: the application's Gregorian `YYYY-MM-DD` equals the certificate's date (a
-//! certificate whose era is 不明 has no date and never matches). Sex: the same code.
+//! certificate whose era is 不明 has no date and never matches). Sex: the same code (a code
+//! the profile does not list never matches).
 
+use counter_api::attributes::{Attribute, CertifiedAttributes, HeldAttributes, compare};
 use counter_api::platform::{Application, Sex};
 use jpki_cert::identity::{SexCode, SignIdentity, SubstitutionFlags};
 
-/// The attribute that differs.
+/// The attribute that differs from the signature certificate's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Mismatch {
-    /// 氏名.
-    #[error("the name differs from the signature certificate's")]
-    Name,
-    /// 住所.
-    #[error("the address differs from the signature certificate's")]
-    Address,
-    /// 生年月日.
-    #[error("the birth date differs from the signature certificate's")]
-    BirthDate,
-    /// 性別.
-    #[error("the sex differs from the signature certificate's")]
-    Sex,
-}
+#[error("the {} differs from the signature certificate's", .0.as_str().replace('_', " "))]
+pub struct Mismatch(pub Attribute);
 
 impl Mismatch {
     /// The application field (`application.name`, ...).
     pub fn field(self) -> &'static str {
-        match self {
-            Self::Name => "application.name",
-            Self::Address => "application.address",
-            Self::BirthDate => "application.birth_date",
-            Self::Sex => "application.sex",
+        match self.0 {
+            Attribute::Name => "application.name",
+            Attribute::Address => "application.address",
+            Attribute::BirthDate => "application.birth_date",
+            Attribute::Sex => "application.sex",
         }
     }
+}
+
+/// The certificate's attributes in the contract's form; the attribute the certificate
+/// cannot give (a birth date of unknown era, an unlisted sex code) as the mismatch.
+pub fn certified(cert: &SignIdentity) -> Result<CertifiedAttributes, Mismatch> {
+    let positions = |flags: &Option<SubstitutionFlags>| -> Vec<u16> {
+        flags
+            .as_ref()
+            .filter(|f| f.matches_value)
+            .map(|f| {
+                f.substituted
+                    .iter()
+                    .filter_map(|p| u16::try_from(*p).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let birth_date = cert
+        .birth_date
+        .date
+        .clone()
+        .ok_or(Mismatch(Attribute::BirthDate))?;
+    let sex = match cert.sex.code {
+        Some(SexCode::Male) => Sex::Male,
+        Some(SexCode::Female) => Sex::Female,
+        Some(SexCode::NotKnown) => Sex::NotKnown,
+        None => return Err(Mismatch(Attribute::Sex)),
+    };
+    Ok(CertifiedAttributes {
+        name: cert.name.clone(),
+        name_substituted: positions(&cert.name_substitution),
+        address: cert.address.clone(),
+        address_substituted: positions(&cert.address_substitution),
+        birth_date,
+        sex,
+    })
 }
 
 /// Checks the four attributes in the order name, address, birth date, sex; the first
-/// mismatch is returned.
-pub fn match_application(app: &Application, cert: &SignIdentity) -> Result<(), Mismatch> {
-    if !text_matches(
-        &app.name,
-        &cert.name,
-        cert.name_substitution.as_ref(),
-        Spaces::Collapse,
-    ) {
-        return Err(Mismatch::Name);
-    }
-    if !text_matches(
-        &app.address,
-        &cert.address,
-        cert.address_substitution.as_ref(),
-        Spaces::Drop,
-    ) {
-        return Err(Mismatch::Address);
-    }
-    if cert.birth_date.date.as_deref() != Some(app.birth_date.as_str()) {
-        return Err(Mismatch::BirthDate);
-    }
-    let sex = match app.sex {
-        Sex::Male => SexCode::Male,
-        Sex::Female => SexCode::Female,
-        Sex::NotKnown => SexCode::NotKnown,
+/// mismatch is returned. On a match, the certificate's attributes.
+pub fn match_application(
+    app: &Application,
+    cert: &SignIdentity,
+) -> Result<CertifiedAttributes, Mismatch> {
+    let certified = certified(cert)?;
+    let held = HeldAttributes {
+        name: Some(&app.name),
+        address: Some(&app.address),
+        birth_date: Some(&app.birth_date),
+        sex: Some(app.sex),
     };
-    if cert.sex.code != Some(sex) {
-        return Err(Mismatch::Sex);
-    }
-    Ok(())
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Spaces {
-    Collapse,
-    Drop,
-}
-
-/// One character after normalisation; `None` stands for "a space".
-fn normalise_char(c: char) -> Option<char> {
-    match c {
-        ' ' | '\u{3000}' => None,
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF70}' => Some('-'),
-        _ => Some(c),
-    }
-}
-
-/// Normalised characters with, for the certificate side, whether each was a substitute.
-fn normalise(s: &str, flags: Option<&SubstitutionFlags>, spaces: Spaces) -> Vec<(char, bool)> {
-    let substituted =
-        |i: usize| flags.is_some_and(|f| f.matches_value && f.substituted.contains(&i));
-    let mut out: Vec<(char, bool)> = Vec::with_capacity(s.len());
-    let mut pending_space = false;
-    for (i, c) in s.chars().enumerate() {
-        match normalise_char(c) {
-            None => pending_space = true,
-            Some(n) => {
-                if pending_space && spaces == Spaces::Collapse && !out.is_empty() {
-                    out.push((' ', false));
-                }
-                pending_space = false;
-                out.push((n, substituted(i)));
-            }
-        }
-    }
-    out
-}
-
-fn text_matches(
-    entered: &str,
-    cert: &str,
-    flags: Option<&SubstitutionFlags>,
-    spaces: Spaces,
-) -> bool {
-    let a = normalise(entered, None, spaces);
-    let b = normalise(cert, flags, spaces);
-    a.len() == b.len()
-        && a.iter()
-            .zip(&b)
-            .all(|((x, _), (y, sub))| x == y || (*sub && *x != ' '))
+    compare(&held, &certified).map_err(Mismatch)?;
+    Ok(certified)
 }
 
 #[cfg(test)]
@@ -169,73 +115,37 @@ mod tests {
             address: address.into(),
             birth_date: "1985-04-12".into(),
             sex: Sex::Female,
+            disclosure_consent: true,
             services: vec![],
         }
     }
 
-    #[test]
-    fn spaces_widths_and_hyphens_are_normalised() {
-        let id = identity();
-        assert_eq!(
-            match_application(
-                &app(
-                    "佐藤　花子",
-                    "東京都千代田区丸の内九丁目９番９９号　見本ビル１－２"
-                ),
-                &id
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            match_application(
-                &app(
-                    " 佐藤  花子 ",
-                    "東京都千代田区丸の内九丁目9番99号見本ビル1-2"
-                ),
-                &id
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            match_application(
-                &app("佐藤 花子", "東京都千代田区丸の内九丁目9番99号 見本ビル1‐2"),
-                &id
-            ),
-            Ok(())
-        );
-    }
+    const ADDRESS: &str = "東京都千代田区丸の内九丁目9番99号見本ビル1-2";
 
     #[test]
-    fn what_is_not_normalised_is_a_mismatch_naming_the_field() {
+    fn the_application_is_held_to_the_shared_rule() {
         let id = identity();
+        assert!(match_application(&app("佐藤 花子", ADDRESS), &id).is_ok());
+        let certified = match_application(&app(" 佐藤  花子 ", ADDRESS), &id).unwrap();
         assert_eq!(
-            match_application(
-                &app(
-                    "佐藤花子",
-                    "東京都千代田区丸の内九丁目９番９９号　見本ビル１－２"
-                ),
-                &id
-            ),
-            Err(Mismatch::Name)
+            certified.name, id.name,
+            "the certificate's value is what is sent on"
         );
-        assert_eq!(
-            match_application(
-                &app("佐藤 花子", "東京都千代田区丸の内9丁目9番99号見本ビル1-2"),
-                &id
-            ),
-            Err(Mismatch::Address)
-        );
-        let mut a = app("佐藤 花子", "東京都千代田区丸の内九丁目9番99号見本ビル1-2");
+        assert_eq!(certified.birth_date, "1985-04-12");
+        assert_eq!(certified.sex, Sex::Female);
+        let mut a = app("佐藤 花子", ADDRESS);
         a.birth_date = "1985-04-13".into();
-        assert_eq!(match_application(&a, &id), Err(Mismatch::BirthDate));
-        a.birth_date = "1985-04-12".into();
-        a.sex = Sex::Male;
-        assert_eq!(match_application(&a, &id), Err(Mismatch::Sex));
-        assert_eq!(Mismatch::Sex.field(), "application.sex");
+        let m = match_application(&a, &id).unwrap_err();
+        assert_eq!(m, Mismatch(Attribute::BirthDate));
+        assert_eq!(m.field(), "application.birth_date");
+        assert_eq!(
+            m.to_string(),
+            "the birth date differs from the signature certificate's"
+        );
     }
 
     #[test]
-    fn a_substituted_character_matches_any_one_character() {
+    fn substitute_flags_reach_the_rule_only_when_they_fit_the_value() {
         let mut id = identity();
         id.name = "髙橋\u{3000}〓子".into();
         id.name_substitution = Some(SubstitutionFlags {
@@ -243,26 +153,33 @@ mod tests {
             substituted: vec![3],
             matches_value: true,
         });
+        assert_eq!(certified(&id).unwrap().name_substituted, vec![3]);
+        assert!(match_application(&app("髙橋 花子", ADDRESS), &id).is_ok());
+        id.name_substitution = Some(SubstitutionFlags {
+            raw: "0001".into(),
+            substituted: vec![3],
+            matches_value: false,
+        });
+        assert!(certified(&id).unwrap().name_substituted.is_empty());
         assert_eq!(
-            match_application(
-                &app("髙橋 花子", "東京都千代田区丸の内九丁目9番99号見本ビル1-2"),
-                &id
-            ),
-            Ok(())
+            match_application(&app("髙橋 花子", ADDRESS), &id),
+            Err(Mismatch(Attribute::Name))
         );
+    }
+
+    #[test]
+    fn a_certificate_without_a_date_or_sex_code_never_matches() {
+        let mut id = identity();
+        id.birth_date.date = None;
         assert_eq!(
-            match_application(
-                &app("高橋 花子", "東京都千代田区丸の内九丁目9番99号見本ビル1-2"),
-                &id
-            ),
-            Err(Mismatch::Name)
+            match_application(&app("佐藤 花子", ADDRESS), &id),
+            Err(Mismatch(Attribute::BirthDate))
         );
+        let mut id = identity();
+        id.sex.code = None;
         assert_eq!(
-            match_application(
-                &app("髙橋 子", "東京都千代田区丸の内九丁目9番99号見本ビル1-2"),
-                &id
-            ),
-            Err(Mismatch::Name)
+            match_application(&app("佐藤 花子", ADDRESS), &id),
+            Err(Mismatch(Attribute::Sex))
         );
     }
 

@@ -412,6 +412,7 @@ impl Card {
                 testkit::Sex::Female => Sex::Female,
                 _ => Sex::NotKnown,
             },
+            disclosure_consent: true,
             services: vec![
                 ServiceLink::Insurance(InsuranceLink {
                     service_id: INSURER.into(),

@@ -5,17 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::identify::{IdentificationRequest, MenuEntry};
-use super::service::ServiceLink;
+use super::service::{ServiceKind, ServiceLink};
+use crate::attributes::{Attribute, MAX_ADDRESS_CHARS, MAX_NAME_CHARS, check_text, is_iso_date};
 use crate::ident::check_id;
 use crate::problem::FieldError;
 
 /// First line of [`Application::canonical_bytes`].
 pub const APPLICATION_DOMAIN: &str = "MADOGUCHI-APPLICATION/1";
 
-/// Longest name accepted, in characters (a real 氏名 field is far shorter).
-const MAX_NAME_CHARS: usize = 100;
-/// Longest address accepted, in characters (a persona has 121; real 住所 fits in 200).
-const MAX_ADDRESS_CHARS: usize = 200;
 /// Most links one application may request.
 const MAX_SERVICES: usize = 16;
 
@@ -59,6 +56,12 @@ pub struct Application {
     pub birth_date: String,
     /// 性別.
     pub sex: Sex,
+    /// The customer agreed, on their own screen, that the platform sends the four
+    /// attributes of the signature certificate to each insurance and payment service named
+    /// here, so that the service confirms its record is theirs ([`crate::links`]). Required
+    /// for those services; signed with the rest of the application.
+    #[serde(default)]
+    pub disclosure_consent: bool,
     /// The services to link (1 to 16).
     pub services: Vec<ServiceLink>,
 }
@@ -76,6 +79,7 @@ impl Application {
     /// address="<address>"
     /// birth_date="<YYYY-MM-DD>"
     /// sex=<male|female|not_known>
+    /// disclosure_consent=<yes|no>
     /// service={"kind":"insurance",...}
     /// ```
     pub fn canonical_bytes(&self) -> Vec<u8> {
@@ -89,6 +93,10 @@ impl Application {
             ("address", json(&self.address)),
             ("birth_date", json(&self.birth_date)),
             ("sex", self.sex.as_str().to_owned()),
+            (
+                "disclosure_consent",
+                if self.disclosure_consent { "yes" } else { "no" }.to_owned(),
+            ),
         ] {
             out.push_str(k);
             out.push('=');
@@ -109,19 +117,8 @@ impl Application {
         if let Err(e) = check_id("challenge_id", &self.challenge_id) {
             return bad("challenge_id", e.to_string());
         }
-        let text = |f: &str, v: &str, max: usize| {
-            let n = v.chars().count();
-            if n == 0 || n > max || v.chars().any(char::is_control) {
-                bad(
-                    f,
-                    format!("{f} must be 1 to {max} characters without control characters"),
-                )
-            } else {
-                Ok(())
-            }
-        };
-        text("name", &self.name, MAX_NAME_CHARS)?;
-        text("address", &self.address, MAX_ADDRESS_CHARS)?;
+        check_text("application.", "name", &self.name, MAX_NAME_CHARS)?;
+        check_text("application.", "address", &self.address, MAX_ADDRESS_CHARS)?;
         if !is_iso_date(&self.birth_date) {
             return bad(
                 "birth_date",
@@ -137,19 +134,14 @@ impl Application {
         for (i, s) in self.services.iter().enumerate() {
             s.validate(i)?;
         }
+        if !self.disclosure_consent && self.services.iter().any(|s| s.needs_confirmation()) {
+            return bad(
+                "disclosure_consent",
+                "insurance and payment links are confirmed by their service with the four attributes: the customer must agree to that disclosure on their screen first".into(),
+            );
+        }
         Ok(())
     }
-}
-
-/// `YYYY-MM-DD` with a plausible month and day.
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    // Indexing is safe: the length is checked first.
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
 /// `POST /v1/enrollments`.
@@ -168,13 +160,85 @@ pub struct EnrollmentRequest {
     pub identification: IdentificationRequest,
 }
 
-/// The answer to an enrollment.
+/// The answer to an enrollment: at least one requested link was confirmed by its service
+/// and stored. (When none was, the answer is the problem `link_refused` and nothing is
+/// stored.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct EnrollmentResponse {
     /// Id of the enrollment (quote it to support).
     pub enrollment_id: String,
     /// Every service now linked to the card (without assertions).
     pub linked: Vec<MenuEntry>,
+    /// The requested links their service did not confirm, which were not stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<LinkRefusal>,
+}
+
+/// Why a service did not confirm a requested link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkRefusalReason {
+    /// The service's record is someone else's (`attribute` names what differs).
+    AttributesMismatch,
+    /// The service holds no record with these identifiers.
+    RecordUnknown,
+    /// The service could not be asked (down, timed out, answered garbage): try later.
+    ServiceUnavailable,
+    /// The service refused the request itself (a problem answer).
+    ServiceRefused,
+}
+
+/// A requested link that was not stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LinkRefusal {
+    /// Its position in the application's `services`.
+    pub index: u32,
+    /// The service.
+    pub service_id: String,
+    /// The kind of service.
+    pub kind: ServiceKind,
+    /// Why.
+    pub reason: LinkRefusalReason,
+    /// For a mismatch: the attribute that differs (never the value the service holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<Attribute>,
+}
+
+impl LinkRefusal {
+    /// The stable reason string of the `link_refused` problem: `mismatch_<attribute>`,
+    /// `record_unknown`, `service_unavailable` or `service_refused`.
+    pub fn reason_code(&self) -> String {
+        match (self.reason, self.attribute) {
+            (LinkRefusalReason::AttributesMismatch, Some(a)) => format!("mismatch_{}", a.as_str()),
+            (LinkRefusalReason::AttributesMismatch, None) => "mismatch".into(),
+            (LinkRefusalReason::RecordUnknown, _) => "record_unknown".into(),
+            (LinkRefusalReason::ServiceUnavailable, _) => "service_unavailable".into(),
+            (LinkRefusalReason::ServiceRefused, _) => "service_refused".into(),
+        }
+    }
+
+    /// Parses [`Self::reason_code`] back (a terminal reading a `link_refused` problem).
+    pub fn parse_reason(code: &str) -> Option<(LinkRefusalReason, Option<Attribute>)> {
+        Some(match code {
+            "mismatch_name" => (LinkRefusalReason::AttributesMismatch, Some(Attribute::Name)),
+            "mismatch_address" => (
+                LinkRefusalReason::AttributesMismatch,
+                Some(Attribute::Address),
+            ),
+            "mismatch_birth_date" => (
+                LinkRefusalReason::AttributesMismatch,
+                Some(Attribute::BirthDate),
+            ),
+            "mismatch_sex" => (LinkRefusalReason::AttributesMismatch, Some(Attribute::Sex)),
+            "mismatch" => (LinkRefusalReason::AttributesMismatch, None),
+            "record_unknown" => (LinkRefusalReason::RecordUnknown, None),
+            "service_unavailable" => (LinkRefusalReason::ServiceUnavailable, None),
+            "service_refused" => (LinkRefusalReason::ServiceRefused, None),
+            _ => return None,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +254,7 @@ mod tests {
             address: "東京都千代田区丸の内九丁目９番９９号".into(),
             birth_date: "1985-04-12".into(),
             sex: Sex::Female,
+            disclosure_consent: true,
             services: vec![
                 ServiceLink::Insurance(InsuranceLink {
                     service_id: "kenpo".into(),
@@ -214,7 +279,7 @@ mod tests {
         assert_eq!(
             s,
             "MADOGUCHI-APPLICATION/1\nchallenge=c1\nname=\"佐藤　花子\"\n\
-             address=\"東京都千代田区丸の内九丁目９番９９号\"\nbirth_date=\"1985-04-12\"\nsex=female\n\
+             address=\"東京都千代田区丸の内九丁目９番９９号\"\nbirth_date=\"1985-04-12\"\nsex=female\ndisclosure_consent=yes\n\
              service={\"kind\":\"insurance\",\"service_id\":\"kenpo\",\"insurer_number\":\"06139999\",\"symbol\":\"千代\",\"number\":\"10001\",\"branch\":\"01\"}\n\
              service={\"kind\":\"payment\",\"service_id\":\"acq\",\"card_token_ref\":\"tok_1\",\"brand\":\"VISA\",\"last4\":\"4242\"}\n"
         );
@@ -247,5 +312,37 @@ mod tests {
         let mut a = app();
         a.services.clear();
         assert!(a.validate().is_err());
+        let mut a = app();
+        a.disclosure_consent = false;
+        assert_eq!(
+            a.validate().unwrap_err().field.as_str(),
+            "application.disclosure_consent"
+        );
+    }
+
+    #[test]
+    fn refusal_reasons_round_trip() {
+        for (reason, attribute) in [
+            (
+                LinkRefusalReason::AttributesMismatch,
+                Some(Attribute::BirthDate),
+            ),
+            (LinkRefusalReason::AttributesMismatch, Some(Attribute::Name)),
+            (LinkRefusalReason::RecordUnknown, None),
+            (LinkRefusalReason::ServiceUnavailable, None),
+            (LinkRefusalReason::ServiceRefused, None),
+        ] {
+            let r = LinkRefusal {
+                index: 0,
+                service_id: "s".into(),
+                kind: ServiceKind::Insurance,
+                reason,
+                attribute,
+            };
+            assert_eq!(
+                LinkRefusal::parse_reason(&r.reason_code()),
+                Some((reason, attribute))
+            );
+        }
     }
 }

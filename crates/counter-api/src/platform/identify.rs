@@ -53,6 +53,13 @@ pub enum Notice {
         /// The CRLReason code (`affiliation_changed`, `superseded`, ...).
         reason: String,
     },
+    /// Whether the signature certificate linked at enrollment has been revoked since could
+    /// not be checked: no current CRL covers it (stale or missing). Never read as "not
+    /// revoked": staff confirm the four attributes with the customer.
+    SignCertificateUnchecked {
+        /// Why (which CRL is missing or out of date).
+        detail: String,
+    },
 }
 
 /// The answer to an identification (and to a federation exchange).

@@ -20,7 +20,10 @@ pub use challenge::{
     CHALLENGE_DOMAIN, ChallengeBinding, ChallengeContext, ChallengePurpose, ChallengeRequest,
     ChallengeResponse, MAX_AMOUNT_JPY, NONCE_LEN,
 };
-pub use enroll::{APPLICATION_DOMAIN, Application, EnrollmentRequest, EnrollmentResponse, Sex};
+pub use enroll::{
+    APPLICATION_DOMAIN, Application, EnrollmentRequest, EnrollmentResponse, LinkRefusal,
+    LinkRefusalReason, Sex,
+};
 pub use identify::{
     CrlReloadResponse, FederationEnrollmentRequest, FederationExchangeRequest,
     IdentificationRequest, IdentificationResponse, MenuEntry, Notice,

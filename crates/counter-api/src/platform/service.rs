@@ -52,6 +52,13 @@ impl ServiceLink {
         }
     }
 
+    /// Whether its service must confirm the link before the platform stores it
+    /// ([`crate::links`]): insurance and payment links; a peer platform relies on this
+    /// platform's own verification.
+    pub fn needs_confirmation(&self) -> bool {
+        matches!(self, Self::Insurance(_) | Self::Payment(_))
+    }
+
     /// What an assertion for this link carries.
     pub fn data(&self) -> ServiceData {
         match self {
@@ -70,60 +77,37 @@ impl ServiceLink {
 
     /// Field rules; `index` is the link's position in `services`.
     pub fn validate(&self, index: usize) -> Result<(), FieldError> {
-        let bad = |f: &str, d: String| {
-            Err(FieldError::new(
-                format!("application.services[{index}].{f}"),
-                d,
-            ))
-        };
+        let prefix = format!("application.services[{index}].");
         if let Err(e) = check_id("service_id", self.service_id()) {
-            return bad("service_id", e.to_string());
+            return Err(FieldError::new(
+                format!("{prefix}service_id"),
+                e.to_string(),
+            ));
         }
         match self {
-            Self::Insurance(l) => {
-                if l.insurer_number.len() != 8
-                    || !l.insurer_number.bytes().all(|b| b.is_ascii_digit())
-                {
-                    return bad(
-                        "insurer_number",
-                        "the insurer number is 8 digits (pad a 6-digit number with 00: eligibility.md §2.2)".into(),
-                    );
-                }
-                if l.number.is_empty() || l.number.chars().count() > 20 {
-                    return bad("number", "the insured number is 1 to 20 characters".into());
-                }
-                if l.symbol.as_ref().is_some_and(|s| s.chars().count() > 20) {
-                    return bad("symbol", "the symbol is at most 20 characters".into());
-                }
-                if l.branch
-                    .as_ref()
-                    .is_some_and(|b| b.len() != 2 || !b.bytes().all(|c| c.is_ascii_digit()))
-                {
-                    return bad(
-                        "branch",
-                        "the branch number is 2 digits (eligibility.md §2.2)".into(),
-                    );
-                }
-                Ok(())
-            }
+            Self::Insurance(l) => l.check_identifiers(&prefix),
             Self::Payment(l) => {
                 if let Err(e) = check_id("card_token_ref", &l.card_token_ref) {
-                    return bad("card_token_ref", e.to_string());
+                    return Err(FieldError::new(
+                        format!("{prefix}card_token_ref"),
+                        e.to_string(),
+                    ));
                 }
+                let bad = |f: &str, d: &str| Err(FieldError::new(format!("{prefix}{f}"), d));
                 if l.last4
                     .as_ref()
                     .is_some_and(|d| d.len() != 4 || !d.bytes().all(|c| c.is_ascii_digit()))
                 {
                     return bad(
                         "last4",
-                        "last4 is the last 4 digits of the card, nothing more".into(),
+                        "last4 is the last 4 digits of the card, nothing more",
                     );
                 }
                 if l.brand
                     .as_ref()
                     .is_some_and(|b| b.is_empty() || b.len() > 20)
                 {
-                    return bad("brand", "the brand is 1 to 20 characters".into());
+                    return bad("brand", "the brand is 1 to 20 characters");
                 }
                 Ok(())
             }
@@ -149,6 +133,52 @@ pub struct InsuranceLink {
     /// 枝番: 2 digits, may be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
+}
+
+impl InsuranceLink {
+    /// The rules on the insurance identifiers (eligibility.md §2.2); `prefix` names the
+    /// object the fields are in (`application.services[0].`, `link.`).
+    pub fn check_identifiers(&self, prefix: &str) -> Result<(), FieldError> {
+        let bad = |f: &str, d: &str| Err(FieldError::new(format!("{prefix}{f}"), d));
+        if self.insurer_number.len() != 8
+            || !self.insurer_number.bytes().all(|b| b.is_ascii_digit())
+        {
+            return bad(
+                "insurer_number",
+                "the insurer number is 8 digits (pad a 6-digit number with 00: eligibility.md §2.2)",
+            );
+        }
+        if self.number.is_empty()
+            || self.number.chars().count() > 20
+            || self.number.chars().any(char::is_control)
+        {
+            return bad(
+                "number",
+                "the insured number is 1 to 20 characters without control characters",
+            );
+        }
+        if self
+            .symbol
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 20 || s.chars().any(char::is_control))
+        {
+            return bad(
+                "symbol",
+                "the symbol is at most 20 characters without control characters",
+            );
+        }
+        if self
+            .branch
+            .as_ref()
+            .is_some_and(|b| b.len() != 2 || !b.bytes().all(|c| c.is_ascii_digit()))
+        {
+            return bad(
+                "branch",
+                "the branch number is 2 digits (eligibility.md §2.2)",
+            );
+        }
+        Ok(())
+    }
 }
 
 /// A payment link: an opaque card-token reference the acquirer issued at registration.

@@ -40,6 +40,7 @@ impl Enrollment {
             address: attributes.address,
             birth_date: attributes.birth_date,
             sex: attributes.sex,
+            disclosure_consent: true,
             services: self.services.clone(),
         };
         if let Err(e) = application.validate() {

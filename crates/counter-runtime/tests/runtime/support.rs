@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use backend_kit::devpki::DevPki;
 use backend_platform::config::ServiceConfig;
-use counter_api::acquirer::{CardTokenRegistration, FaultPlan};
+use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::platform::{
     Application, ChallengePurpose, ChallengeRequest, EnrollmentRequest, IdentificationRequest,
     PaymentLink, ServiceKind, ServiceLink, Sex,
@@ -105,6 +105,7 @@ impl Env {
                 testkit::Sex::Female => Sex::Female,
                 _ => Sex::NotKnown,
             },
+            disclosure_consent: true,
             services: vec![ServiceLink::Payment(PaymentLink {
                 service_id: ACQUIRER.into(),
                 card_token_ref: TOKEN.into(),
@@ -218,6 +219,12 @@ pub async fn start_acquirer(
             last4: "4242".into(),
             limit_jpy: None,
             blocked: false,
+            holder: Cardholder {
+                name: "佐藤　花子".into(),
+                birth_date: "1985-04-12".into(),
+                address: Some("東京都千代田区丸の内九丁目９番９９号".into()),
+                sex: Some(Sex::Female),
+            },
         }],
         faults: FaultPlan::default(),
     };

@@ -11,4 +11,8 @@ revoked_at: number,
 /**
  * The CRLReason code (`affiliation_changed`, `superseded`, ...).
  */
-reason: string, };
+reason: string, } | { "code": "sign_certificate_unchecked", 
+/**
+ * Why (which CRL is missing or out of date).
+ */
+detail: string, };

@@ -61,6 +61,7 @@ fn host_route_links_the_card_after_the_customer_checked_the_attributes() {
         address: a.address,
         birth_date: a.birth_date,
         sex: a.sex,
+        disclosure_consent: true,
         services: services(),
     };
     assert_eq!(digest, sha256(&application.canonical_bytes()));

@@ -70,6 +70,7 @@ pub(crate) fn enrollment_response() -> EnrollmentResponse {
             assertion: None,
             assertion_expires_at: None,
         }],
+        refused: Vec::new(),
     }
 }
 
