@@ -274,8 +274,26 @@ impl CrlIndex {
         issuer: &TrustAnchor,
         at: UnixTime,
     ) -> RevocationStatus {
-        let key = issuer.key_hash();
-        let dps = cert.crl_distribution_points();
+        self.status_of(
+            issuer.key_hash(),
+            issuer.label(),
+            cert.crl_distribution_points(),
+            cert.serial(),
+            at,
+        )
+    }
+
+    /// [`Self::status_at`] from what a registry keeps of a certificate instead of the
+    /// certificate itself: its root's SPKI hash and label, its CRL distribution points
+    /// (DirName DERs; empty: the root's full CRL) and its serial (INTEGER content octets).
+    pub fn status_of(
+        &self,
+        key: &[u8; 32],
+        root_label: &str,
+        dps: &[Vec<u8>],
+        serial: &[u8],
+        at: UnixTime,
+    ) -> RevocationStatus {
         let scope = if dps.is_empty() {
             self.scope_for(key, None)
         } else {
@@ -283,7 +301,7 @@ impl CrlIndex {
         };
         let Some(scope) = scope else {
             return RevocationStatus::Unknown {
-                detail: format!("no CRL from {} for this distribution point", issuer.label()),
+                detail: format!("no CRL from {root_label} for this distribution point"),
             };
         };
         match scope.next_update {
@@ -299,7 +317,7 @@ impl CrlIndex {
                 };
             }
         }
-        match self.lookup(key, cert.serial()) {
+        match self.lookup(key, serial) {
             Some(r) if r.revoked_at <= at => RevocationStatus::Revoked {
                 reason: r.reason,
                 revoked_at: r.revoked_at,
