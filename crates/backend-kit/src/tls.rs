@@ -100,3 +100,30 @@ pub fn server_config(
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
+
+/// A client configuration for one server calling another over mutual TLS (the platform
+/// calling a service): trusts only `ca_pem` (never the system's roots) and presents
+/// `cert_chain_pem` + `key_pem`. ALPN offers HTTP/1.1.
+pub fn client_config(
+    ca_pem: &[u8],
+    cert_chain_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<rustls::ClientConfig, TlsError> {
+    let mut roots = RootCertStore::empty();
+    for c in certificates("server CA", ca_pem)? {
+        roots
+            .add(c)
+            .map_err(|e| TlsError::Rustls(format!("server CA: {e}")))?;
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Rustls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            certificates("client certificate chain", cert_chain_pem)?,
+            private_key(key_pem)?,
+        )
+        .map_err(|e| TlsError::Rustls(format!("the key does not fit the certificate: {e}")))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
