@@ -24,10 +24,17 @@
 //! key_id = "pf-tokyo-1"
 //! pseudonym_secret = "keys/pseudonym.secret"  # >= 32 bytes, never shared
 //!
+//! [links]                                # the platform's client for confirming links at services
+//! certificate = "tls/platform-client.pem" # client certificate, CN = platform_id, from the services' client CA
+//! private_key = "tls/platform-client.key"
+//! service_ca = "tls/services-ca.pem"      # the CA of the services' server certificates
+//! timeout_ms = 5000                       # optional, 100..=60000: per confirmation
+//!
 //! [[services]]
 //! id = "kenpo-kanto"
-//! kind = "insurance"                      # or "payment"
+//! kind = "insurance"                      # "insurance", "payment" or "platform" (a federation peer)
 //! label = "関東健康保険組合"
+//! url = "https://insurer.example:8444"    # insurance and payment: where the service answers POST /v1/links
 //!
 //! [[terminals]]
 //! id = "clinic-a-desk-1"                  # the CN of its client certificate
@@ -71,6 +78,21 @@ struct File {
     terminals: Vec<TerminalConfig>,
     #[serde(default)]
     federation_peers: Vec<FilePeer>,
+    links: Option<FileLinks>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLinks {
+    certificate: PathBuf,
+    private_key: PathBuf,
+    service_ca: PathBuf,
+    #[serde(default = "default_link_timeout")]
+    timeout_ms: u64,
+}
+
+fn default_link_timeout() -> u64 {
+    5000
 }
 
 fn default_challenge_ttl() -> i64 {
@@ -127,6 +149,24 @@ pub struct ServiceConfig {
     pub kind: ServiceKind,
     /// Menu label.
     pub label: String,
+    /// For insurance and payment services: the base URL (`https://host:port`) where the
+    /// service answers `POST /v1/links` (`counter_api::links`).
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// The platform's client for confirming links at the services (`[links]`).
+#[derive(Clone, Debug)]
+pub struct LinkClientSettings {
+    /// The platform's client certificate chain (PEM): CN = the platform id, issued by a CA
+    /// the services accept for client certificates.
+    pub certificate_pem: Vec<u8>,
+    /// Its private key (PEM).
+    pub private_key_pem: Vec<u8>,
+    /// The CA of the services' server certificates (PEM).
+    pub service_ca_pem: Vec<u8>,
+    /// How long one confirmation may take (connect and answer), in milliseconds.
+    pub timeout_ms: u64,
 }
 
 /// A terminal allowed to call the platform.
@@ -177,6 +217,9 @@ pub struct Settings {
     pub terminals: Vec<TerminalConfig>,
     /// Peer platforms whose assertions are accepted for federation.
     pub federation_peers: Vec<KeySet>,
+    /// The client that asks services to confirm links; required when an insurance or
+    /// payment service is offered.
+    pub links: Option<LinkClientSettings>,
 }
 
 impl Settings {
@@ -271,6 +314,15 @@ impl Settings {
             }
             peers.push(set);
         }
+        let links = match &f.links {
+            Some(l) => Some(LinkClientSettings {
+                certificate_pem: read_file(path, "links.certificate", &l.certificate)?,
+                private_key_pem: read_file(path, "links.private_key", &l.private_key)?,
+                service_ca_pem: read_file(path, "links.service_ca", &l.service_ca)?,
+                timeout_ms: l.timeout_ms,
+            }),
+            None => None,
+        };
         let settings = Settings {
             platform_id: f.platform_id,
             listen,
@@ -289,6 +341,7 @@ impl Settings {
             services: f.services,
             terminals: f.terminals,
             federation_peers: peers,
+            links,
         };
         settings
             .check()
@@ -343,6 +396,47 @@ impl Settings {
                     "the menu label",
                 );
             }
+            let confirms = matches!(s.kind, ServiceKind::Insurance | ServiceKind::Payment);
+            match (&s.url, confirms) {
+                (Some(url), true) if !url.starts_with("https://") || url.len() <= 8 => {
+                    return e(
+                        &format!("services[{i}].url"),
+                        format!("{url:?}"),
+                        "the service's https:// base URL",
+                    );
+                }
+                (None, true) => {
+                    return e(
+                        &format!("services[{i}].url"),
+                        "missing".into(),
+                        "the https:// base URL where the service confirms links (POST /v1/links)",
+                    );
+                }
+                (Some(_), false) => {
+                    return e(
+                        &format!("services[{i}].url"),
+                        "a peer platform confirms nothing".into(),
+                        "no url for a service of kind \"platform\"",
+                    );
+                }
+                _ => {}
+            }
+            if confirms && self.links.is_none() {
+                return e(
+                    "links",
+                    "missing".into(),
+                    "a [links] section (the platform's client certificate and the services' CA): insurance and payment links are confirmed by their service",
+                );
+            }
+        }
+        if let Some(l) = &self.links
+            && !(100..=60_000).contains(&l.timeout_ms)
+        {
+            return e(
+                "links.timeout_ms",
+                l.timeout_ms.to_string(),
+                "100 to 60000 milliseconds",
+            );
         }
         for (i, t) in self.terminals.iter().enumerate() {
             if let Err(err) = check_id("id", &t.id) {

@@ -1,50 +1,233 @@
-//! The enrollment flow: the application's rules, the identification of the `enroll`
-//! challenge (authentication certificate), the signature certificate and its signature
-//! over the application, the four attributes, then the link in the registry.
+//! The enrollment flow, in three steps:
+//!
+//! 1. **verify** (blocking: RSA, SQLite): the application's rules, the identification of
+//!    the `enroll` challenge (authentication certificate), the signature certificate and
+//!    its signature over the application, the four attributes, and which holder the card
+//!    belongs to;
+//! 2. **confirm** (async, [`crate::links`]): each insurance and payment service named is
+//!    asked whether its record is this holder's, with the certificate's attributes (the
+//!    customer agreed to that disclosure in the signed application). A peer platform
+//!    needs no confirmation;
+//! 3. **store** (blocking): only the confirmed links go into the registry. When none was
+//!    confirmed nothing is stored and the answer is `422 link_refused`; links replaced by
+//!    other data are released at their service.
 //!
 //! Both certificates answer the same single-use challenge at the same terminal (the
 //! application's canonical bytes carry its id), which is what ties the signature
 //! certificate to the authentication certificate being linked.
 
+use std::sync::Arc;
+
 use backend_kit::ApiError;
-use counter_api::platform::{ChallengePurpose, EnrollmentRequest, EnrollmentResponse, MenuEntry};
+use counter_api::attributes::CertifiedAttributes;
+use counter_api::links::{LinkRelease, LinkRequest};
+use counter_api::platform::{
+    Application, ChallengePurpose, EnrollmentRequest, EnrollmentResponse, LinkRefusal, MenuEntry,
+    ServiceLink,
+};
 use counter_api::{Problem, ProblemCode};
 use jpki_cert::challenge::verify_challenge;
-use jpki_cert::{JpkiCertificate, UnixTime};
+use jpki_cert::{JpkiCertificate, LinkageKey, UnixTime};
 
 use crate::audit::AuditEvent;
 use crate::core::matching::match_application;
 use crate::core::menu::label;
+use crate::core::pseudonym::pairwise_subject;
 use crate::core::refusal::{certificate_problem, mismatch_problem};
 use crate::identification::{kind_name, verify_answer};
+use crate::links::{Confirmation, judge};
 use crate::platform::{Platform, random_id};
-use crate::registry::NewEnrollment;
+use crate::registry::{EnrollError, NewEnrollment};
+
+/// A verified enrollment, waiting for its links to be confirmed.
+#[derive(Debug)]
+pub struct Verified {
+    /// The fresh enrollment id.
+    pub enrollment_id: String,
+    /// The authentication certificate to link.
+    pub auth: LinkageKey,
+    /// The signed application and its signature certificate.
+    pub signed: SignedApplication,
+    /// The holder: its registry id, and whether it is new.
+    pub subject: (String, bool),
+}
+
+/// An application whose signature, signature certificate and four attributes verified.
+#[derive(Debug)]
+pub struct SignedApplication {
+    /// The application as signed.
+    pub application: Application,
+    /// Its signature (PKCS#1 v1.5).
+    pub signature: Vec<u8>,
+    /// The signature certificate.
+    pub sign: LinkageKey,
+    /// The signature certificate, DER.
+    pub sign_der: Vec<u8>,
+    /// Its first CRL distribution point (DirName DER).
+    pub sign_crl_scope: Option<Vec<u8>>,
+    /// Its root's SPKI hash, hex.
+    pub sign_root_key: String,
+    /// The certificate's four attributes (matched by the application).
+    pub certified: CertifiedAttributes,
+}
 
 /// `POST /v1/enrollments`.
-pub fn enroll(
-    p: &Platform,
-    terminal_id: &str,
-    req: &EnrollmentRequest,
+pub async fn enroll(
+    p: Arc<Platform>,
+    terminal_id: String,
+    req: EnrollmentRequest,
 ) -> Result<EnrollmentResponse, ApiError> {
     let now = p.now();
-    let mut event = AuditEvent {
+    let event = AuditEvent {
         at: now,
-        terminal_id: Some(terminal_id.to_owned()),
+        terminal_id: Some(terminal_id.clone()),
         action: "enroll",
         ..AuditEvent::default()
     };
-    let result = enroll_inner(p, terminal_id, req, now, &mut event);
+    let (event, result) = run(&p, terminal_id, req, now, event).await;
     p.audit_outcome(event, result.as_ref().map(|_| ()));
     result
 }
 
-fn enroll_inner(
+async fn run(
+    p: &Arc<Platform>,
+    terminal_id: String,
+    req: EnrollmentRequest,
+    now: i64,
+    event: AuditEvent,
+) -> (AuditEvent, Result<EnrollmentResponse, ApiError>) {
+    let fallback = event.clone();
+    let pv = p.clone();
+    let tid = terminal_id.clone();
+    let verified = tokio::task::spawn_blocking(move || {
+        let mut event = event;
+        let v = verify(&pv, &tid, &req, now, &mut event);
+        (event, v)
+    })
+    .await;
+    let (mut event, verified) = match verified {
+        Ok((e, Ok(v))) => (e, v),
+        Ok((e, Err(err))) => return (e, Err(err)),
+        Err(e) => return (fallback, Err(task_failed(&e))),
+    };
+    event.subject_id = Some(verified.subject.0.clone());
+    let links = confirm_all(
+        p,
+        &LinkAsk {
+            terminal_id: &terminal_id,
+            enrollment_id: &verified.enrollment_id,
+            subject_id: &verified.subject.0,
+            links: &verified.signed.application.services,
+            certified: &verified.signed.certified,
+            now,
+        },
+    )
+    .await;
+    let (confirmed, refused) = split(links);
+    if let Some(summary) = refusal_summary(&refused) {
+        event.reason = Some(summary);
+    }
+    if confirmed.is_empty() {
+        return (event, Err(nothing_confirmed(&refused)));
+    }
+    let ps = p.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let stored = store(&ps, &terminal_id, &verified, &confirmed, now);
+        (verified, confirmed, stored)
+    })
+    .await;
+    let (verified, confirmed, stored) = match stored {
+        Ok(s) => s,
+        Err(e) => return (event, Err(task_failed(&e))),
+    };
+    match stored {
+        Ok((linked, replaced)) => {
+            release_all(p, &verified.subject.0, &replaced, now).await;
+            (
+                event,
+                Ok(EnrollmentResponse {
+                    enrollment_id: verified.enrollment_id,
+                    linked,
+                    refused,
+                }),
+            )
+        }
+        Err(e) => {
+            // The services bound their records to this holder's subject for nothing: undo.
+            release_all(p, &verified.subject.0, &confirmed, now).await;
+            (event, Err(e))
+        }
+    }
+}
+
+fn task_failed(e: &tokio::task::JoinError) -> ApiError {
+    ApiError::new(
+        ProblemCode::Internal,
+        format!("the enrollment failed inside the server: {e}; enrol again"),
+    )
+}
+
+/// Splits the confirmations into the links to store and the refusals to report.
+pub fn split(links: Vec<(ServiceLink, Confirmation)>) -> (Vec<ServiceLink>, Vec<LinkRefusal>) {
+    let mut confirmed = Vec::new();
+    let mut refused = Vec::new();
+    for (link, c) in links {
+        match c {
+            Confirmation::Confirmed => confirmed.push(link),
+            Confirmation::Refused(r) => refused.push(r),
+        }
+    }
+    (confirmed, refused)
+}
+
+/// The audit reason of refusals: `service:reason` for each.
+pub fn refusal_summary(refused: &[LinkRefusal]) -> Option<String> {
+    (!refused.is_empty()).then(|| {
+        refused
+            .iter()
+            .map(|r| format!("{}:{}", r.service_id, r.reason_code()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// The problem when no link was confirmed: the first refusal names the link and why.
+pub fn nothing_confirmed(refused: &[LinkRefusal]) -> ApiError {
+    let Some(first) = refused.first() else {
+        return ApiError::new(ProblemCode::Internal, "no link to store");
+    };
+    let why = |r: &LinkRefusal| match (r.reason, r.attribute) {
+        (_, Some(a)) => format!(
+            "{}: its record names another person (the {} differs)",
+            r.service_id,
+            a.as_str().replace('_', " ")
+        ),
+        (counter_api::platform::LinkRefusalReason::RecordUnknown, _) => {
+            format!("{}: it holds no record with these numbers", r.service_id)
+        }
+        (counter_api::platform::LinkRefusalReason::ServiceUnavailable, _) => {
+            format!("{}: it could not be reached", r.service_id)
+        }
+        _ => format!("{}: it refused the request", r.service_id),
+    };
+    let detail = format!(
+        "no link was confirmed by its service, nothing was stored ({}). Check the numbers with the customer's own insurance card or payment card; if the service could not be reached, try again later.",
+        refused.iter().map(why).collect::<Vec<_>>().join("; ")
+    );
+    Problem::new(ProblemCode::LinkRefused, detail)
+        .with_field(format!("application.services[{}]", first.index))
+        .with_reason(first.reason_code())
+        .into()
+}
+
+/// Step 1: everything that does not need the services.
+pub fn verify(
     p: &Platform,
     terminal_id: &str,
     req: &EnrollmentRequest,
     now: i64,
     event: &mut AuditEvent,
-) -> Result<EnrollmentResponse, ApiError> {
+) -> Result<Verified, ApiError> {
     let app = &req.application;
     app.validate()?;
     if app.challenge_id != req.identification.challenge_id {
@@ -55,7 +238,111 @@ fn enroll_inner(
         .with_field("application.challenge_id")
         .into());
     }
-    for (i, link) in app.services.iter().enumerate() {
+    check_services(p, &app.services)?;
+    if req.sign_certificate.is_empty() {
+        return Err(Problem::new(
+            ProblemCode::InvalidField,
+            "enrollment needs the card's signature certificate; cards without one (minors', 顔認証 cards) can be linked only at the insurer's or acquirer's own counter",
+        )
+        .with_field("sign_certificate")
+        .into());
+    }
+    let (_binding, auth) = verify_answer(
+        p,
+        terminal_id,
+        &req.identification,
+        &[ChallengePurpose::Enroll],
+        now,
+        event,
+    )?;
+    let signed = verify_signed(
+        p,
+        app,
+        &req.sign_certificate,
+        &req.application_signature,
+        now,
+        event,
+    )?;
+    let known = p
+        .registry
+        .subject_for(&auth.linkage, &signed.sign)
+        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?;
+    let subject = match known {
+        Some(s) => (s, false),
+        None => (random_id("sub_")?, true),
+    };
+    Ok(Verified {
+        enrollment_id: random_id("enr_")?,
+        auth: auth.linkage,
+        signed,
+        subject,
+    })
+}
+
+/// Verifies an application signed with the signature certificate (both base64, as on the
+/// wire): the certificate (chain, validity, revocation), its signature over the
+/// application's canonical bytes, and the four attributes.
+pub fn verify_signed(
+    p: &Platform,
+    app: &Application,
+    sign_certificate: &str,
+    application_signature: &str,
+    now: i64,
+    event: &mut AuditEvent,
+) -> Result<SignedApplication, ApiError> {
+    let b64 = |f: &'static str, v: &str| {
+        counter_api::b64::decode(f, v).map_err(|e| {
+            ApiError::from(Problem::new(ProblemCode::InvalidBase64, e.to_string()).with_field(f))
+        })
+    };
+    let sign_der = b64("sign_certificate", sign_certificate)?;
+    let signature = b64("application_signature", application_signature)?;
+    let sign_cert = JpkiCertificate::from_der(&sign_der)
+        .map_err(|r| certificate_problem("sign_certificate", &r))?;
+    let sign = p
+        .sign
+        .verify_parsed(&sign_cert, UnixTime(now), p.crl.index())
+        .map_err(|r| certificate_problem("sign_certificate", &r))?;
+    verify_challenge(&sign_cert, &app.canonical_bytes(), &signature)
+        .map_err(|r| certificate_problem("sign_certificate", &r))?;
+    let identity = sign.identity.as_ref().ok_or_else(|| {
+        Problem::new(
+            ProblemCode::CertificateRefused,
+            "the signature certificate carries no attributes",
+        )
+        .with_field("sign_certificate")
+    })?;
+    let certified = match_application(app, identity).map_err(|m| {
+        event.reason = Some(m.field().to_owned());
+        mismatch_problem(m)
+    })?;
+    let sign_root_key = p
+        .settings
+        .sign_store
+        .anchors()
+        .iter()
+        .find(|a| a.label() == sign.root)
+        .map(|a| hex::encode(a.key_hash()))
+        .ok_or_else(|| {
+            Problem::new(
+                ProblemCode::Internal,
+                "the signing root vanished from the store",
+            )
+        })?;
+    Ok(SignedApplication {
+        application: app.clone(),
+        signature,
+        sign: sign.linkage,
+        sign_crl_scope: sign_cert.crl_distribution_points().first().cloned(),
+        sign_der,
+        sign_root_key,
+        certified,
+    })
+}
+
+/// Every link names a service this platform offers, of the link's kind.
+pub fn check_services(p: &Platform, services: &[ServiceLink]) -> Result<(), ApiError> {
+    for (i, link) in services.iter().enumerate() {
         match p.settings.service(link.service_id()) {
             Some(s) if s.kind == link.kind() => {}
             Some(s) => {
@@ -81,81 +368,112 @@ fn enroll_inner(
             }
         }
     }
-    let b64 = |f: &'static str, v: &str| {
-        counter_api::b64::decode(f, v).map_err(|e| {
-            ApiError::from(Problem::new(ProblemCode::InvalidBase64, e.to_string()).with_field(f))
-        })
-    };
-    let sign_der = b64("sign_certificate", &req.sign_certificate)?;
-    if sign_der.is_empty() {
-        return Err(Problem::new(
-            ProblemCode::InvalidField,
-            "enrollment needs the card's signature certificate; cards without one (minors', 顔認証 cards) can be linked only at the insurer's or acquirer's own counter",
-        )
-        .with_field("sign_certificate")
-        .into());
-    }
-    let app_sig = b64("application_signature", &req.application_signature)?;
-    let (_binding, auth) = verify_answer(
-        p,
+    Ok(())
+}
+
+/// What the services are asked to confirm.
+#[derive(Debug)]
+pub struct LinkAsk<'a> {
+    /// The terminal enrolling.
+    pub terminal_id: &'a str,
+    /// The enrollment.
+    pub enrollment_id: &'a str,
+    /// The holder's registry id (each service gets its pairwise subject).
+    pub subject_id: &'a str,
+    /// The links requested, in the application's order.
+    pub links: &'a [ServiceLink],
+    /// The holder's certified attributes.
+    pub certified: &'a CertifiedAttributes,
+    /// Now (the consent's time: the application was just signed).
+    pub now: i64,
+}
+
+/// Step 2: asks each service whose link needs it, all at once; one audit row per link.
+pub async fn confirm_all(p: &Platform, ask: &LinkAsk<'_>) -> Vec<(ServiceLink, Confirmation)> {
+    let LinkAsk {
         terminal_id,
-        &req.identification,
-        &[ChallengePurpose::Enroll],
+        subject_id,
         now,
-        event,
-    )?;
-    let sign_cert = JpkiCertificate::from_der(&sign_der)
-        .map_err(|r| certificate_problem("sign_certificate", &r))?;
-    let sign = p
-        .sign
-        .verify_parsed(&sign_cert, UnixTime(now), p.crl.index())
-        .map_err(|r| certificate_problem("sign_certificate", &r))?;
-    let app_bytes = app.canonical_bytes();
-    verify_challenge(&sign_cert, &app_bytes, &app_sig)
-        .map_err(|r| certificate_problem("sign_certificate", &r))?;
-    let identity = sign.identity.as_ref().ok_or_else(|| {
-        Problem::new(
-            ProblemCode::CertificateRefused,
-            "the signature certificate carries no attributes",
-        )
-        .with_field("sign_certificate")
-    })?;
-    match_application(app, identity).map_err(|m| {
-        event.reason = Some(m.field().to_owned());
-        mismatch_problem(m)
-    })?;
-    let root_key = p
-        .settings
-        .sign_store
-        .anchors()
-        .iter()
-        .find(|a| a.label() == sign.root)
-        .map(|a| hex::encode(a.key_hash()))
-        .ok_or_else(|| {
-            Problem::new(
-                ProblemCode::Internal,
-                "the signing root vanished from the store",
-            )
-        })?;
-    let enrollment_id = random_id("enr_")?;
-    let new_subject = random_id("sub_")?;
-    let (subject_id, links) = p
+        ..
+    } = *ask;
+    let asks = ask.links.iter().enumerate().map(|(i, link)| {
+        let request = LinkRequest {
+            enrollment_id: ask.enrollment_id.to_owned(),
+            sub: pairwise_subject(&p.settings.pseudonym_secret, link.service_id(), subject_id),
+            link: link.data(),
+            holder: ask.certified.clone(),
+            consented_at: now,
+        };
+        async move {
+            if !link.needs_confirmation() {
+                return (link.clone(), Confirmation::Confirmed);
+            }
+            let url = p
+                .settings
+                .service(link.service_id())
+                .and_then(|s| s.url.clone());
+            let answer = match (&p.links, url) {
+                (Some(client), Some(url)) => client.confirm(&url, &request).await,
+                _ => Err(crate::links::LinkCallError::Unreachable(
+                    "no link client or service URL is configured".into(),
+                )),
+            };
+            if let Err(e) = &answer {
+                tracing::warn!(service = link.service_id(), "link not confirmed: {e}");
+            }
+            let c = judge(i, link.service_id(), link.kind(), &answer);
+            p.audit.record(AuditEvent {
+                at: now,
+                terminal_id: Some(terminal_id.to_owned()),
+                action: "link_confirm",
+                outcome: match &c {
+                    Confirmation::Confirmed => "confirmed".into(),
+                    Confirmation::Refused(r) => r.reason_code(),
+                },
+                reason: Some(link.service_id().to_owned()),
+                subject_id: Some(subject_id.to_owned()),
+                ..AuditEvent::default()
+            });
+            (link.clone(), c)
+        }
+    });
+    futures_util::future::join_all(asks).await
+}
+
+/// Step 3: the confirmed links into the registry; returns the menu lines of every link of
+/// the holder, and the links replaced (to release at their service).
+fn store(
+    p: &Platform,
+    terminal_id: &str,
+    v: &Verified,
+    confirmed: &[ServiceLink],
+    now: i64,
+) -> Result<(Vec<MenuEntry>, Vec<ServiceLink>), ApiError> {
+    let stored = p
         .registry
         .enroll(&NewEnrollment {
-            enrollment_id: &enrollment_id,
-            new_subject_id: &new_subject,
+            enrollment_id: &v.enrollment_id,
             terminal_id,
-            auth: &auth.linkage,
-            sign: &sign.linkage,
-            sign_root_key: &root_key,
-            sign_der: &sign_der,
-            application: app,
-            application_signature: &app_sig,
+            auth: &v.auth,
+            sign: &v.signed.sign,
+            sign_root_key: &v.signed.sign_root_key,
+            sign_crl_scope: v.signed.sign_crl_scope.as_deref(),
+            sign_der: &v.signed.sign_der,
+            application: &v.signed.application,
+            application_signature: &v.signed.signature,
+            links: confirmed,
+            subject: (&v.subject.0, v.subject.1),
             now,
         })
-        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?;
-    event.subject_id = Some(subject_id);
-    let linked = links
+        .map_err(|e| match e {
+            EnrollError::Raced => ApiError::new(
+                ProblemCode::Internal,
+                "another enrollment of this card was stored meanwhile; nothing was stored: enrol again",
+            ),
+            EnrollError::Db(e) => ApiError::new(ProblemCode::Internal, format!("registry: {e}")),
+        })?;
+    let linked = stored
+        .links
         .iter()
         .filter_map(|l| {
             let s = p.settings.service(l.service_id())?;
@@ -168,9 +486,42 @@ fn enroll_inner(
             })
         })
         .collect();
-    Ok(EnrollmentResponse {
-        enrollment_id,
-        linked,
-        refused: Vec::new(),
-    })
+    Ok((linked, stored.replaced))
+}
+
+/// Tells each service of `links` that `subject_id`'s link to it is gone (best effort: a
+/// service that cannot be reached keeps a binding no assertion will name; audited).
+pub async fn release_all(p: &Platform, subject_id: &str, links: &[ServiceLink], now: i64) {
+    let Some(client) = &p.links else {
+        return;
+    };
+    for link in links.iter().filter(|l| l.needs_confirmation()) {
+        let Some(url) = p
+            .settings
+            .service(link.service_id())
+            .and_then(|s| s.url.clone())
+        else {
+            continue;
+        };
+        let req = LinkRelease {
+            sub: pairwise_subject(&p.settings.pseudonym_secret, link.service_id(), subject_id),
+            link: link.data(),
+        };
+        let outcome = match client.release(&url, &req).await {
+            Ok(r) if r.released => "released".to_owned(),
+            Ok(_) => "not_owned".to_owned(),
+            Err(e) => {
+                tracing::warn!(service = link.service_id(), "link not released: {e}");
+                "service_unavailable".to_owned()
+            }
+        };
+        p.audit.record(AuditEvent {
+            at: now,
+            action: "link_release",
+            outcome,
+            reason: Some(link.service_id().to_owned()),
+            subject_id: Some(subject_id.to_owned()),
+            ..AuditEvent::default()
+        });
+    }
 }

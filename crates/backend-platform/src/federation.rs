@@ -4,24 +4,33 @@
 //!
 //! The holder is found by the peer's pairwise subject for this platform, linked in
 //! `federated_subjects` when the holder enrolled here through the peer ([`enroll`]: the
-//! peer's fresh `identify` assertion for this platform plus the services to link). No
-//! attribute check happens here: the peer verified the card, and this platform relies on
-//! that verification by configuration. The peer's assertion is single use (its `jti`), bound
-//! to the terminal that presents it.
+//! peer's fresh `identify` assertion for this platform plus the services to link). The
+//! peer verified the card's authentication certificate, and this platform relies on that
+//! verification by configuration; the links themselves are confirmed by their services
+//! like every link, with the attributes of a signature certificate this platform verifies
+//! itself (the request's signed application). The peer's assertion is single use (its
+//! `jti`), bound to the terminal that presents it.
+
+use std::sync::Arc;
 
 use backend_kit::ApiError;
 use counter_api::assertion::AssertionError;
+use counter_api::attributes::CertifiedAttributes;
 use counter_api::platform::{
     ChallengeBinding, ChallengePurpose, EnrollmentResponse, FederationEnrollmentRequest,
-    FederationExchangeRequest, IdentificationResponse, MenuEntry, ServiceKind,
+    FederationExchangeRequest, IdentificationResponse, MenuEntry, ServiceKind, ServiceLink,
 };
 use counter_api::{Problem, ProblemCode};
 
 use crate::audit::AuditEvent;
 use crate::core::menu::label;
+use crate::enrollment::{
+    LinkAsk, confirm_all, nothing_confirmed, refusal_summary, release_all, split, verify_signed,
+};
 use crate::identification::{kind_name, menu_for, menu_links, notices};
+use crate::links::Confirmation;
 use crate::platform::{Platform, lock, random_id};
-use crate::registry::FederatedEnrollment;
+use crate::registry::{EnrollError, FederatedEnrollment};
 
 fn assertion_problem(e: &AssertionError) -> ApiError {
     Problem::new(e.problem_code(), e.to_string())
@@ -105,31 +114,121 @@ pub fn exchange(
     result
 }
 
+/// A federated enrollment checked, waiting for its links to be confirmed.
+#[derive(Debug)]
+struct Prepared {
+    enrollment_id: String,
+    /// The peer (`iss`), its subject for this platform (`sub`) and the assertion's `jti`.
+    peer: (String, String, String),
+    services: Vec<ServiceLink>,
+    /// The signed application's attributes, when a link needs its service's confirmation.
+    certified: Option<CertifiedAttributes>,
+    subject: (String, bool),
+}
+
 /// `POST /v1/federation/enrollments`.
-pub fn enroll(
-    p: &Platform,
-    terminal_id: &str,
-    req: &FederationEnrollmentRequest,
+pub async fn enroll(
+    p: Arc<Platform>,
+    terminal_id: String,
+    req: FederationEnrollmentRequest,
 ) -> Result<EnrollmentResponse, ApiError> {
     let now = p.now();
-    let mut event = AuditEvent {
+    let event = AuditEvent {
         at: now,
-        terminal_id: Some(terminal_id.to_owned()),
+        terminal_id: Some(terminal_id.clone()),
         action: "federation_enroll",
         ..AuditEvent::default()
     };
-    let result = enroll_inner(p, terminal_id, req, now, &mut event);
+    let (event, result) = run(&p, terminal_id, req, now, event).await;
     p.audit_outcome(event, result.as_ref().map(|_| ()));
     result
 }
 
-fn enroll_inner(
+async fn run(
+    p: &Arc<Platform>,
+    terminal_id: String,
+    req: FederationEnrollmentRequest,
+    now: i64,
+    event: AuditEvent,
+) -> (AuditEvent, Result<EnrollmentResponse, ApiError>) {
+    let fallback = event.clone();
+    let (pp, tid) = (p.clone(), terminal_id.clone());
+    let prepared = tokio::task::spawn_blocking(move || {
+        let mut event = event;
+        let r = prepare(&pp, &tid, &req, now, &mut event);
+        (event, r)
+    })
+    .await;
+    let (mut event, prepared) = match prepared {
+        Ok((e, Ok(v))) => (e, v),
+        Ok((e, Err(err))) => return (e, Err(err)),
+        Err(e) => return (fallback, Err(internal(format!("{e}")))),
+    };
+    event.subject_id = Some(prepared.subject.0.clone());
+    let links = match &prepared.certified {
+        Some(certified) => {
+            confirm_all(
+                p,
+                &LinkAsk {
+                    terminal_id: &terminal_id,
+                    enrollment_id: &prepared.enrollment_id,
+                    subject_id: &prepared.subject.0,
+                    links: &prepared.services,
+                    certified,
+                    now,
+                },
+            )
+            .await
+        }
+        // `prepare` asks for the signed application whenever a link needs confirming.
+        None => prepared
+            .services
+            .iter()
+            .map(|l| (l.clone(), Confirmation::Confirmed))
+            .collect(),
+    };
+    let (confirmed, refused) = split(links);
+    event.reason = refusal_summary(&refused);
+    if confirmed.is_empty() {
+        return (event, Err(nothing_confirmed(&refused)));
+    }
+    let ps = p.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let r = store(&ps, &terminal_id, &prepared, &confirmed, now);
+        (prepared, confirmed, r)
+    })
+    .await;
+    match stored {
+        Ok((_, _, Ok((enrollment_id, linked)))) => (
+            event,
+            Ok(EnrollmentResponse {
+                enrollment_id,
+                linked,
+                refused,
+            }),
+        ),
+        Ok((prepared, confirmed, Err(e))) => {
+            release_all(p, &prepared.subject.0, &confirmed, now).await;
+            (event, Err(e))
+        }
+        Err(e) => (event, Err(internal(format!("{e}")))),
+    }
+}
+
+fn internal(detail: String) -> ApiError {
+    ApiError::new(
+        ProblemCode::Internal,
+        format!("the enrollment failed inside the server: {detail}; enrol again"),
+    )
+}
+
+fn prepare(
     p: &Platform,
     terminal_id: &str,
     req: &FederationEnrollmentRequest,
     now: i64,
     event: &mut AuditEvent,
-) -> Result<EnrollmentResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     if req.services.is_empty() || req.services.len() > 16 {
         return Err(
             Problem::new(ProblemCode::InvalidField, "name 1 to 16 services to link")
@@ -158,6 +257,15 @@ fn enroll_inner(
             }
         }
     }
+    let needs_confirmation = req.services.iter().any(ServiceLink::needs_confirmation);
+    if needs_confirmation && req.signed_application.is_none() {
+        return Err(Problem::new(
+            ProblemCode::InvalidField,
+            "insurance and payment links are confirmed by their service with the holder's four attributes: send the application the customer signed with the card's signature certificate",
+        )
+        .with_field("signed_application")
+        .into());
+    }
     let claims = {
         let mut replay = lock(&p.federation_replay);
         p.federation
@@ -174,22 +282,73 @@ fn enroll_inner(
             .with_field("assertion"),
         ));
     }
-    let enrollment_id = random_id("enr_")?;
-    let new_subject = random_id("sub_")?;
-    let (subject_id, links) = p
+    let certified = match &req.signed_application {
+        Some(signed) => {
+            let app = &signed.application;
+            app.validate()?;
+            if app.challenge_id != claims.ctx.challenge_id || app.services != req.services {
+                return Err(Problem::new(
+                    ProblemCode::InvalidField,
+                    "the signed application must answer the peer's identification (its challenge) and name the services requested",
+                )
+                .with_field("signed_application.application")
+                .into());
+            }
+            let v = verify_signed(
+                p,
+                app,
+                &signed.sign_certificate,
+                &signed.application_signature,
+                now,
+                event,
+            )?;
+            Some(v.certified)
+        }
+        None => None,
+    };
+    let known = p
+        .registry
+        .federated_subject(&claims.iss, &claims.sub)
+        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?;
+    let subject = match known {
+        Some(s) => (s, false),
+        None => (random_id("sub_")?, true),
+    };
+    Ok(Prepared {
+        enrollment_id: random_id("enr_")?,
+        peer: (claims.iss, claims.sub, claims.jti),
+        services: req.services.clone(),
+        certified,
+        subject,
+    })
+}
+
+fn store(
+    p: &Platform,
+    terminal_id: &str,
+    v: &Prepared,
+    confirmed: &[ServiceLink],
+    now: i64,
+) -> Result<(String, Vec<MenuEntry>), ApiError> {
+    let links = p
         .registry
         .enroll_federated(&FederatedEnrollment {
-            enrollment_id: &enrollment_id,
-            new_subject_id: &new_subject,
+            enrollment_id: &v.enrollment_id,
+            subject: (&v.subject.0, v.subject.1),
             terminal_id,
-            peer: &claims.iss,
-            peer_subject: &claims.sub,
-            jti: &claims.jti,
-            services: &req.services,
+            peer: &v.peer.0,
+            peer_subject: &v.peer.1,
+            jti: &v.peer.2,
+            services: confirmed,
             now,
         })
-        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?;
-    event.subject_id = Some(subject_id);
+        .map_err(|e| match e {
+            EnrollError::Raced => ApiError::new(
+                ProblemCode::Internal,
+                "another enrollment of this holder was stored meanwhile; nothing was stored: enrol again",
+            ),
+            EnrollError::Db(e) => ApiError::new(ProblemCode::Internal, format!("registry: {e}")),
+        })?;
     let linked = links
         .iter()
         .filter_map(|l| {
@@ -203,9 +362,5 @@ fn enroll_inner(
             })
         })
         .collect();
-    Ok(EnrollmentResponse {
-        enrollment_id,
-        linked,
-        refused: Vec::new(),
-    })
+    Ok((v.enrollment_id.clone(), linked))
 }

@@ -7,13 +7,13 @@ use counter_api::platform::{
     ServiceKind, ServiceLink,
 };
 use counter_api::{Problem, ProblemCode};
-use jpki_cert::{Accepted, UnixTime, Verdict};
+use jpki_cert::{Accepted, JpkiCertificate, RevocationStatus, UnixTime, Verdict};
 
 use crate::audit::AuditEvent;
 use crate::core::menu::{LinkedService, MenuRequest, build_menu};
 use crate::core::refusal::{certificate_problem, challenge_problem};
 use crate::platform::{Platform, lock, random_id};
-use crate::registry::Enrolled;
+use crate::registry::{Enrolled, SignScope};
 
 /// Decodes the base64 fields of an identification.
 pub fn decode(req: &IdentificationRequest, prefix: &str) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
@@ -111,25 +111,54 @@ pub fn menu_links(
         .collect()
 }
 
-/// Notices about the holder: a signature certificate revoked since enrollment.
+/// Notices about the holder: the signature certificate linked at enrollment has been
+/// revoked since (the four attributes changed: moved, renamed), or whether it has could not
+/// be checked (no current CRL covers it). Never silence when it is unknown.
 pub fn notices(p: &Platform, enrolled: &Enrolled, now: i64) -> Vec<Notice> {
-    let Some((root_key, serial)) = &enrolled.sign else {
+    let Some(sign) = &enrolled.sign else {
         return Vec::new();
     };
-    let (Ok(key), Ok(serial)) = (hex::decode(root_key), hex::decode(serial)) else {
-        return Vec::new();
+    let unchecked = |detail: String| vec![Notice::SignCertificateUnchecked { detail }];
+    let (Ok(key), Ok(serial)) = (hex::decode(&sign.root_key), hex::decode(&sign.serial)) else {
+        return unchecked(
+            "the registry's record of the signature certificate is unreadable".into(),
+        );
     };
     let Ok(key) = <[u8; 32]>::try_from(key) else {
-        return Vec::new();
+        return unchecked(
+            "the registry's record of the signature certificate is unreadable".into(),
+        );
     };
-    match p.crl.index().snapshot().lookup(&key, &serial) {
-        Some(r) if r.revoked_at.0 <= now => vec![Notice::SignCertificateRevoked {
-            revoked_at: r.revoked_at.0,
-            reason: serde_json::to_value(r.reason)
+    let Some(anchor) = p
+        .settings
+        .sign_store
+        .anchors()
+        .iter()
+        .find(|a| *a.key_hash() == key)
+    else {
+        return unchecked("the signature certificate's root is no longer trusted here".into());
+    };
+    let dps = match &sign.scope {
+        SignScope::Known(dps) => dps.clone(),
+        SignScope::Certificate(der) => match JpkiCertificate::from_der(der) {
+            Ok(c) => c.crl_distribution_points().to_vec(),
+            Err(_) => {
+                return unchecked("the stored signature certificate cannot be read".into());
+            }
+        },
+    };
+    let index = p.crl.index().snapshot();
+    match index.status_of(&key, anchor.label(), &dps, &serial, UnixTime(now)) {
+        RevocationStatus::Revoked {
+            reason, revoked_at, ..
+        } => vec![Notice::SignCertificateRevoked {
+            revoked_at: revoked_at.0,
+            reason: serde_json::to_value(reason)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
         }],
+        RevocationStatus::Unknown { detail } => unchecked(detail),
         _ => Vec::new(),
     }
 }

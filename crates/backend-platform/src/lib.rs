@@ -5,18 +5,22 @@
 //! certificate and signature (chain, policy, validity, revocation from CRL files), keeps the
 //! linkage registry, and answers with the menu of services linked to the card and one
 //! short-lived signed assertion per service. Enrollment links a card to services after
-//! checking the signature certificate's four attributes against the signed application.
+//! checking the signature certificate's four attributes against the signed application,
+//! and only those links each service confirmed against its own record ([`links`]).
 //! Federation exchanges a trusted peer platform's assertion for this platform's own.
 //!
 //! **Owns:** the challenge book ([`core::challenges`]), attribute matching
 //! ([`core::matching`]), pairwise pseudonyms ([`core::pseudonym`]), the menu and its
 //! assertions ([`core::menu`]), the registry and audit log in SQLite ([`registry`],
-//! [`audit`]), CRL loading and reload ([`crl_source`]), the HTTP handlers ([`http`]), the
+//! [`audit`]), the client that asks services to confirm links ([`links`]), CRL loading and
+//! reload ([`crl_source`]), the HTTP handlers ([`http`]), the
 //! configuration ([`config`]), and starting the server ([`server`]).
 //!
 //! **Never:** gives a service a certificate serial (services get pairwise pseudonymous
-//! subjects), stores a PIN or a signature over a challenge, logs request bodies, treats an
-//! unknown revocation status as good, or answers a bad request with a 500 or a panic.
+//! subjects), sends the four attributes to a service the holder did not consent to, stores
+//! a link its service did not confirm, stores a PIN or a signature over a challenge, logs
+//! request bodies, treats an unknown revocation status as good, or answers a bad request
+//! with a 500 or a panic.
 //!
 //! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
 //! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
@@ -33,6 +37,7 @@ pub mod enrollment;
 pub mod federation;
 pub mod http;
 pub mod identification;
+pub mod links;
 pub mod platform;
 pub mod registry;
 pub mod schema;

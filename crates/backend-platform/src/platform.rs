@@ -15,6 +15,7 @@ use crate::audit::{AuditEvent, AuditSink};
 use crate::config::Settings;
 use crate::core::challenges::ChallengeBook;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
+use crate::links::LinkClient;
 use crate::registry::Registry;
 
 /// The platform's state.
@@ -40,6 +41,8 @@ pub struct Platform {
     pub federation: AssertionVerifier,
     /// `jti`s of peer assertions already exchanged.
     pub federation_replay: Mutex<MemoryReplayGuard>,
+    /// Asks the services to confirm links (absent when no service needs it).
+    pub links: Option<LinkClient>,
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (each operation on
@@ -73,6 +76,7 @@ impl Platform {
                 StartError::Settings(format!("federation peer {}: {e}", peer.issuer))
             })?;
         }
+        let links = settings.links.as_ref().map(LinkClient::new).transpose()?;
         let platform = Self {
             auth: Verifier::new(settings.auth_store.clone()),
             sign: Verifier::new(settings.sign_store.clone()),
@@ -87,6 +91,7 @@ impl Platform {
             clock,
             federation,
             federation_replay: Mutex::new(MemoryReplayGuard::new()),
+            links,
         };
         Ok((platform, summary))
     }

@@ -23,8 +23,30 @@ pub struct Enrolled {
     pub subject_id: String,
     /// Linked services (as enrolled).
     pub links: Vec<ServiceLink>,
-    /// The latest signature certificate: (root key hash hex, serial hex).
-    pub sign: Option<(String, String)>,
+    /// The latest signature certificate linked.
+    pub sign: Option<SignRecord>,
+}
+
+/// The signature certificate linked at enrollment, as needed to tell whether it has been
+/// revoked since (the holder moved or was renamed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignRecord {
+    /// SHA-256 of its root's SPKI, hex (the CRL index key).
+    pub root_key: String,
+    /// Its serial, hex.
+    pub serial: String,
+    /// Its CRL scope.
+    pub scope: SignScope,
+}
+
+/// Which CRL covers a linked signature certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignScope {
+    /// Its distribution points (DirName DERs); empty: the root's full CRL.
+    Known(Vec<Vec<u8>>),
+    /// Not recorded (enrolled before the scope was kept): the certificate, DER, to read
+    /// them from.
+    Certificate(Vec<u8>),
 }
 
 /// A verified enrollment to store.
@@ -32,8 +54,6 @@ pub struct Enrolled {
 pub struct NewEnrollment<'a> {
     /// Fresh random id.
     pub enrollment_id: &'a str,
-    /// Fresh random id, used when neither certificate is known yet.
-    pub new_subject_id: &'a str,
     /// The terminal.
     pub terminal_id: &'a str,
     /// The authentication certificate's (issuer, serial).
@@ -42,10 +62,17 @@ pub struct NewEnrollment<'a> {
     pub sign: &'a LinkageKey,
     /// SHA-256 of the sign root's SPKI, hex (the CRL index key).
     pub sign_root_key: &'a str,
+    /// The signature certificate's first CRL distribution point (DirName DER), if any.
+    pub sign_crl_scope: Option<&'a [u8]>,
     /// The signature certificate, DER.
     pub sign_der: &'a [u8],
     /// The application as signed.
     pub application: &'a Application,
+    /// The links to store: those their service confirmed (and peer platforms).
+    pub links: &'a [ServiceLink],
+    /// The holder the links were confirmed for: its registry id, and whether it is new.
+    /// The enrollment fails with [`EnrollError::Raced`] when the registry says otherwise.
+    pub subject: (&'a str, bool),
     /// Its signature.
     pub application_signature: &'a [u8],
     /// Now.
@@ -57,8 +84,8 @@ pub struct NewEnrollment<'a> {
 pub struct FederatedEnrollment<'a> {
     /// Fresh random id.
     pub enrollment_id: &'a str,
-    /// Fresh random id, used when the peer's subject is not linked yet.
-    pub new_subject_id: &'a str,
+    /// The holder the links were confirmed for: its registry id, and whether it is new.
+    pub subject: (&'a str, bool),
     /// The terminal.
     pub terminal_id: &'a str,
     /// The peer platform (`iss`).
@@ -77,6 +104,29 @@ pub struct FederatedEnrollment<'a> {
 #[derive(Debug)]
 pub struct Registry {
     conn: Mutex<Connection>,
+}
+
+/// Why an enrollment was not stored.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnrollError {
+    /// The database.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Another enrollment of the same card changed its holder while the services confirmed
+    /// the links (for another `sub`): nothing was stored; enrol again.
+    #[error("another enrollment of this card was stored meanwhile")]
+    Raced,
+}
+
+/// What a stored enrollment changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// Every link of the holder now.
+    pub links: Vec<ServiceLink>,
+    /// Links of the same services that were replaced by other data (the services should
+    /// release them).
+    pub replaced: Vec<ServiceLink>,
 }
 
 fn db(e: rusqlite::Error) -> DbError {
@@ -121,9 +171,25 @@ impl Registry {
         let links = links_of(&conn, &subject_id)?;
         let sign = conn
             .prepare_cached(
-                "SELECT root_key, serial FROM sign_certificates WHERE subject_id = ?1 ORDER BY linked_at DESC LIMIT 1",
+                "SELECT root_key, serial, crl_scope, CASE WHEN crl_scope IS NULL THEN certificate END
+                 FROM sign_certificates WHERE subject_id = ?1 ORDER BY linked_at DESC, rowid DESC LIMIT 1",
             )
-            .and_then(|mut s| s.query_row(params![subject_id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .and_then(|mut s| {
+                s.query_row(params![subject_id], |r| {
+                    let scope: Option<Vec<u8>> = r.get(2)?;
+                    let der: Option<Vec<u8>> = r.get(3)?;
+                    Ok(SignRecord {
+                        root_key: r.get(0)?,
+                        serial: r.get(1)?,
+                        scope: match (scope, der) {
+                            (Some(s), _) if s.is_empty() => SignScope::Known(vec![]),
+                            (Some(s), _) => SignScope::Known(vec![s]),
+                            (None, d) => SignScope::Certificate(d.unwrap_or_default()),
+                        },
+                    })
+                })
+                .optional()
+            })
             .map_err(db)?;
         Ok(Some(Enrolled {
             subject_id,
@@ -159,38 +225,40 @@ impl Registry {
         }))
     }
 
-    /// Links services for the holder a peer platform identified as `peer_subject` (a new
-    /// holder here unless already linked); returns the holder's id and all their links.
+    /// The holder a peer platform knows as `peer_subject`, if already linked here.
+    pub fn federated_subject(
+        &self,
+        peer: &str,
+        peer_subject: &str,
+    ) -> Result<Option<String>, DbError> {
+        federated_subject(&self.lock(), peer, peer_subject)
+    }
+
+    /// Links services for the holder a peer platform identified as `peer_subject` (the one
+    /// the links were confirmed for: `e.subject`); returns all their links.
     pub fn enroll_federated(
         &self,
         e: &FederatedEnrollment<'_>,
-    ) -> Result<(String, Vec<ServiceLink>), DbError> {
+    ) -> Result<Vec<ServiceLink>, EnrollError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(db)?;
-        let known: Option<String> = tx
-            .query_row(
-                "SELECT subject_id FROM federated_subjects WHERE peer = ?1 AND peer_subject = ?2",
-                params![e.peer, e.peer_subject],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let subject_id = match known {
-            Some(s) => s,
-            None => {
+        let (subject_id, new) = e.subject;
+        match (federated_subject(&tx, e.peer, e.peer_subject)?, new) {
+            (Some(known), false) if known == subject_id => {}
+            (None, true) => {
                 tx.execute(
                     "INSERT INTO subjects (subject_id, created_at) VALUES (?1, ?2)",
-                    params![e.new_subject_id, e.now],
+                    params![subject_id, e.now],
                 )
                 .map_err(db)?;
                 tx.execute(
                     "INSERT INTO federated_subjects (peer, peer_subject, subject_id, linked_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![e.peer, e.peer_subject, e.new_subject_id, e.now],
+                    params![e.peer, e.peer_subject, subject_id, e.now],
                 )
                 .map_err(db)?;
-                e.new_subject_id.to_owned()
             }
-        };
+            _ => return Err(EnrollError::Raced),
+        }
         let record =
             serde_json::json!({ "federated_from": e.peer, "jti": e.jti, "services": e.services });
         tx.execute(
@@ -200,42 +268,40 @@ impl Registry {
         )
         .map_err(db)?;
         for link in e.services {
-            upsert_link(&tx, &subject_id, link, e.enrollment_id, e.now)?;
+            upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
         tx.commit().map_err(db)?;
-        let links = links_of(&conn, &subject_id)?;
-        Ok((subject_id, links))
+        Ok(links_of(&conn, subject_id)?)
     }
 
-    /// Stores a verified enrollment in one transaction: the holder is the one already
-    /// linked to this authentication or signature certificate, else a new one; the links
-    /// named replace earlier links to the same services. Returns the holder's id and all
-    /// their links.
-    pub fn enroll(&self, e: &NewEnrollment<'_>) -> Result<(String, Vec<ServiceLink>), DbError> {
+    /// The holder already linked to this authentication or signature certificate, if any.
+    pub fn subject_for(
+        &self,
+        auth: &LinkageKey,
+        sign: &LinkageKey,
+    ) -> Result<Option<String>, DbError> {
+        known_subject(&self.lock(), auth, sign)
+    }
+
+    /// Stores a verified enrollment in one transaction: the holder must be the one the
+    /// links were confirmed for (`e.subject`: already linked to this authentication or
+    /// signature certificate, or new); the links given replace earlier links to the same
+    /// services.
+    pub fn enroll(&self, e: &NewEnrollment<'_>) -> Result<Stored, EnrollError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(db)?;
-        let known: Option<String> = tx
-            .query_row(
-                "SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2
-                 UNION ALL
-                 SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4
-                 LIMIT 1",
-                params![e.auth.issuer, e.auth.serial, e.sign.issuer, e.sign.serial],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let subject_id = match known {
-            Some(s) => s,
-            None => {
+        let (subject_id, new) = e.subject;
+        match (known_subject(&tx, e.auth, e.sign)?, new) {
+            (Some(known), false) if known == subject_id => {}
+            (None, true) => {
                 tx.execute(
                     "INSERT INTO subjects (subject_id, created_at) VALUES (?1, ?2)",
-                    params![e.new_subject_id, e.now],
+                    params![subject_id, e.now],
                 )
                 .map_err(db)?;
-                e.new_subject_id.to_owned()
             }
-        };
+            _ => return Err(EnrollError::Raced),
+        }
         let app_json = serde_json::to_string(e.application).unwrap_or_default();
         tx.execute(
             "INSERT INTO enrollments (enrollment_id, subject_id, terminal_id, at, application, application_signature)
@@ -251,33 +317,69 @@ impl Registry {
         )
         .map_err(db)?;
         tx.execute(
-            "INSERT INTO sign_certificates (issuer, serial, root_key, subject_id, enrollment_id, certificate, linked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (issuer, serial) DO UPDATE SET enrollment_id = excluded.enrollment_id, linked_at = excluded.linked_at",
-            params![e.sign.issuer, e.sign.serial, e.sign_root_key, subject_id, e.enrollment_id, e.sign_der, e.now],
+            "INSERT INTO sign_certificates (issuer, serial, root_key, subject_id, enrollment_id, certificate, linked_at, crl_scope)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (issuer, serial) DO UPDATE SET enrollment_id = excluded.enrollment_id,
+                 linked_at = excluded.linked_at, crl_scope = excluded.crl_scope",
+            params![
+                e.sign.issuer,
+                e.sign.serial,
+                e.sign_root_key,
+                subject_id,
+                e.enrollment_id,
+                e.sign_der,
+                e.now,
+                e.sign_crl_scope.unwrap_or_default()
+            ],
         )
         .map_err(db)?;
-        for link in &e.application.services {
-            tx.execute(
-                "INSERT INTO service_links (subject_id, service_id, link, enrollment_id, linked_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (subject_id, service_id) DO UPDATE SET link = excluded.link,
-                     enrollment_id = excluded.enrollment_id, linked_at = excluded.linked_at",
-                params![
-                    subject_id,
-                    link.service_id(),
-                    serde_json::to_string(link).unwrap_or_default(),
-                    e.enrollment_id,
-                    e.now
-                ],
-            )
-            .map_err(db)?;
+        let before = links_of(&tx, subject_id)?;
+        for link in e.links {
+            upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
         tx.commit().map_err(db)?;
-        drop(conn);
-        let links = self.lookup(e.auth)?.map(|en| en.links).unwrap_or_default();
-        Ok((subject_id, links))
+        let replaced = before
+            .into_iter()
+            .filter(|old| {
+                e.links
+                    .iter()
+                    .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
+            })
+            .collect();
+        let links = links_of(&conn, subject_id)?;
+        Ok(Stored { links, replaced })
     }
+}
+
+fn federated_subject(
+    c: &Connection,
+    peer: &str,
+    peer_subject: &str,
+) -> Result<Option<String>, DbError> {
+    c.query_row(
+        "SELECT subject_id FROM federated_subjects WHERE peer = ?1 AND peer_subject = ?2",
+        params![peer, peer_subject],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(db)
+}
+
+fn known_subject(
+    c: &Connection,
+    auth: &LinkageKey,
+    sign: &LinkageKey,
+) -> Result<Option<String>, DbError> {
+    c.query_row(
+        "SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2
+         UNION ALL
+         SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4
+         LIMIT 1",
+        params![auth.issuer, auth.serial, sign.issuer, sign.serial],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(db)
 }
 
 fn links_of(conn: &Connection, subject_id: &str) -> Result<Vec<ServiceLink>, DbError> {

@@ -64,4 +64,9 @@ pub const MIGRATIONS: &[&str] = &[
         linked_at INTEGER NOT NULL,
         PRIMARY KEY (peer, peer_subject)
     ) STRICT;",
+    // 2: the signature certificate's CRL scope (its first distribution point, DirName DER;
+    // empty: none, the root's full CRL), kept so that identification checks the freshness
+    // of the CRL that covers it without parsing the certificate; NULL on rows of before,
+    // whose certificate is parsed instead.
+    "ALTER TABLE sign_certificates ADD COLUMN crl_scope BLOB;",
 ];

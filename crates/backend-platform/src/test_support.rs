@@ -100,7 +100,24 @@ pub fn settings(
             })
             .collect(),
         federation_peers: vec![],
+        links: None,
     })
+}
+
+/// The link client of a test platform: its client certificate and key (PEM, CN = the
+/// platform id, from the CA the services take client certificates of) and the services'
+/// server CA.
+pub fn link_client(
+    certificate_pem: &str,
+    key_pem: &str,
+    service_ca_pem: &str,
+) -> crate::config::LinkClientSettings {
+    crate::config::LinkClientSettings {
+        certificate_pem: certificate_pem.as_bytes().to_vec(),
+        private_key_pem: key_pem.as_bytes().to_vec(),
+        service_ca_pem: service_ca_pem.as_bytes().to_vec(),
+        timeout_ms: 5000,
+    }
 }
 
 /// The assertion signer of a test platform made by [`settings`] (same key and key id), for

@@ -30,7 +30,7 @@ use crate::platform::{
     CrlReloadResponse, EnrollmentRequest, EnrollmentResponse, FederationEnrollmentRequest,
     FederationExchangeRequest, IdentificationRequest, IdentificationResponse, InsuranceLink,
     LinkRefusal, LinkRefusalReason, MenuEntry, Notice, PaymentLink, PlatformLink, ServiceData,
-    ServiceKind, ServiceLink, Sex,
+    ServiceKind, ServiceLink, Sex, SignedApplication,
 };
 use crate::problem::{Problem, ProblemCode};
 
@@ -75,7 +75,7 @@ pub fn document_json() -> Result<String, serde_json::Error> {
         BulkPrecheckResult,
         AuthoriseRequest, CaptureMode, CaptureRequest, RefundRequest, PaymentStatus, MaskedCard,
         Payment, ReversalReason, ReversalRequest, Reversal, BrandTotals, SettlementTotals,
-        LinkRefusal, LinkRefusalReason, Attribute, CertifiedAttributes,
+        LinkRefusal, LinkRefusalReason, Attribute, CertifiedAttributes, SignedApplication,
         LinkRequest, LinkOutcome, LinkAnswer, LinkRelease, LinkReleased,
     )),
     modifiers(&MutualTls),

@@ -55,8 +55,12 @@ const CRL_VALIDITY: Duration = Duration::from_secs(30 * 86_400);
 /// The three backends, running.
 pub(crate) struct Running {
     pub platform: RunningPlatform,
-    pub insurer: Option<backend_insurer::RunningInsurer>,
+    pub insurer: backend_insurer::RunningInsurer,
     pub acquirer: backend_acquirer::RunningAcquirer,
+    /// Whether the terminal is given the insurer's address (the demo's "insurer down"
+    /// gives it a closed port instead; the platform still reaches the insurer, to confirm
+    /// the personas' links at enrollment).
+    pub insurer_reachable: bool,
 }
 
 fn now() -> i64 {
@@ -75,44 +79,52 @@ pub(crate) fn pki() -> Result<DevPki, DemoError> {
     })
 }
 
-/// Starts the platform, the insurer (when `insurer_up`) and the acquirer, their databases
-/// in `dir`.
+/// Starts the insurer and the acquirer (trusting the platform's keys, which the test
+/// platform derives from a fixed seed), then the platform with their addresses, the
+/// databases in `dir`. With `insurer_up` false the terminal will be given a closed port
+/// for the insurer.
 pub(crate) async fn start(
     dir: &Path,
     pki: &DevPki,
     insurer_up: bool,
 ) -> Result<Running, DemoError> {
-    let platform = start_platform(dir, pki).await?;
-    let keys = platform.platform().key_set();
-    let insurer = if insurer_up {
-        Some(start_insurer(dir, pki, keys.clone()).await?)
-    } else {
-        None
-    };
+    let signer = backend_platform::test_support::assertion_signer(PLATFORM)
+        .map_err(|e| backend("platform")(e.to_string()))?;
+    let keys = counter_api::assertion::KeySet::of(PLATFORM, &signer);
+    let insurer = start_insurer(dir, pki, keys.clone()).await?;
     let acquirer = start_acquirer(dir, pki, keys).await?;
+    let platform = start_platform(dir, pki, insurer.addr().port(), acquirer.addr().port()).await?;
     Ok(Running {
         platform,
         insurer,
         acquirer,
+        insurer_reachable: insurer_up,
     })
 }
 
-async fn start_platform(dir: &Path, pki: &DevPki) -> Result<RunningPlatform, DemoError> {
+async fn start_platform(
+    dir: &Path,
+    pki: &DevPki,
+    insurer_port: u16,
+    acquirer_port: u16,
+) -> Result<RunningPlatform, DemoError> {
     let fail = backend("platform");
     let services = vec![
         ServiceConfig {
             id: INSURER.into(),
             kind: ServiceKind::Insurance,
             label: INSURER_LABEL.into(),
+            url: Some(format!("https://localhost:{insurer_port}")),
         },
         ServiceConfig {
             id: ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: ACQUIRER_LABEL.into(),
+            url: Some(format!("https://localhost:{acquirer_port}")),
         },
     ];
     let now = now();
-    let settings = backend_platform::test_support::settings(
+    let mut settings = backend_platform::test_support::settings(
         PLATFORM,
         dir,
         now,
@@ -123,6 +135,16 @@ async fn start_platform(dir: &Path, pki: &DevPki) -> Result<RunningPlatform, Dem
         &[TERMINAL],
     )
     .map_err(|e| fail(e.to_string()))?;
+    // The platform's client certificate, from the CA the services take client certificates
+    // of (its CN is the platform id the services trust).
+    let (certificate, key) = pki
+        .terminal_identity(PLATFORM)
+        .map_err(|e| fail(e.to_string()))?;
+    settings.links = Some(backend_platform::test_support::link_client(
+        &certificate,
+        &key,
+        &pki.server_ca_pem,
+    ));
     write_crls(&settings.crl_dir, now)?;
     backend_platform::start_in_process(settings, Arc::new(backend_kit::SystemClock))
         .await
@@ -271,10 +293,11 @@ pub(crate) fn write_config(
     write("terminal.pem", &cert)?;
     write("terminal-key.pem", &key)?;
     let platform = running.platform.addr().port();
-    let insurer = running
-        .insurer
-        .as_ref()
-        .map_or(CLOSED_PORT, |i| i.addr().port());
+    let insurer = if running.insurer_reachable {
+        running.insurer.addr().port()
+    } else {
+        CLOSED_PORT
+    };
     let acquirer = running.acquirer.addr().port();
     let mode = toml::Value::try_from(mode).map_err(|e| DemoError::Material {
         what: "terminal configuration",

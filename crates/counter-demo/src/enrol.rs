@@ -124,10 +124,21 @@ async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), D
             signature: counter_api::b64::encode(&auth.signature),
         },
     };
-    backends
+    let answer = backends
         .enroll(&req)
         .await
         .map_err(|f| fail("enroll", describe(&f)))?;
+    // The demo's data must fit: every link is confirmed by its service.
+    if let Some(r) = answer.refused.first() {
+        return Err(fail(
+            "enroll",
+            format!(
+                "{} did not confirm the link ({})",
+                r.service_id,
+                r.reason_code()
+            ),
+        ));
+    }
     Ok(())
 }
 

@@ -57,8 +57,9 @@ pub struct DemoOptions {
     pub dir: PathBuf,
     /// The counter's mode when it starts.
     pub mode: CounterMode,
-    /// Whether the insurer runs. When not, its URL points at a closed port on loopback,
-    /// so the counter records eligibility fallbacks.
+    /// Whether the counter reaches the insurer. When not, the counter is given a closed
+    /// port on loopback for it, so it records eligibility fallbacks (the insurer still
+    /// runs for the platform, which confirms the personas' links there).
     pub insurer_up: bool,
 }
 
@@ -74,7 +75,7 @@ impl std::fmt::Debug for Demo {
         f.debug_struct("Demo")
             .field("config_path", &self.config_path)
             .field("reader", &self.cards.reader_name())
-            .field("insurer_up", &self.running.insurer.is_some())
+            .field("insurer_up", &self.running.insurer_reachable)
             .finish_non_exhaustive()
     }
 }
@@ -108,7 +109,7 @@ impl Demo {
         }
         tracing::info!(
             platform = %running.platform.addr(),
-            insurer_up = running.insurer.is_some(),
+            insurer_up = running.insurer_reachable,
             acquirer = %running.acquirer.addr(),
             "demo started"
         );
@@ -141,11 +142,10 @@ impl Demo {
             platform,
             insurer,
             acquirer,
+            ..
         } = self.running;
-        acquirer.shutdown().await;
-        if let Some(insurer) = insurer {
-            insurer.shutdown().await;
-        }
         platform.shutdown().await;
+        acquirer.shutdown().await;
+        insurer.shutdown().await;
     }
 }

@@ -38,6 +38,7 @@ fn platform_settings(
             id: ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: "クレジットカード".into(),
+            url: None,
         }],
         &[T1],
     )

@@ -36,6 +36,7 @@ fn platform_settings(
             id: INSURER.into(),
             kind: ServiceKind::Insurance,
             label: "関東健康保険組合".into(),
+            url: None,
         }],
         &[T1],
     )

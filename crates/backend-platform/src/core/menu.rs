@@ -118,6 +118,7 @@ mod tests {
                     id: "kenpo".into(),
                     kind: ServiceKind::Insurance,
                     label: "健保".into(),
+                    url: None,
                 },
                 link: ServiceLink::Insurance(InsuranceLink {
                     service_id: "kenpo".into(),
@@ -132,6 +133,7 @@ mod tests {
                     id: "acq".into(),
                     kind: ServiceKind::Payment,
                     label: "カード".into(),
+                    url: None,
                 },
                 link: ServiceLink::Payment(PaymentLink {
                     service_id: "acq".into(),

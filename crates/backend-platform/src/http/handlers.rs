@@ -92,7 +92,7 @@ async fn enrollments(
     t: Terminal,
     ApiJson(req): ApiJson<EnrollmentRequest>,
 ) -> Result<Json<EnrollmentResponse>, ApiError> {
-    blocking(move || crate::enrollment::enroll(&p, &t.id, &req)).await
+    crate::enrollment::enroll(p, t.id, req).await.map(Json)
 }
 
 async fn exchange(
@@ -108,7 +108,7 @@ async fn federated_enrollments(
     t: Terminal,
     ApiJson(req): ApiJson<FederationEnrollmentRequest>,
 ) -> Result<Json<EnrollmentResponse>, ApiError> {
-    blocking(move || crate::federation::enroll(&p, &t.id, &req)).await
+    crate::federation::enroll(p, t.id, req).await.map(Json)
 }
 
 async fn keys(State(p): State<Arc<Platform>>) -> Json<KeySet> {

@@ -46,6 +46,7 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
             id: B.into(),
             kind: ServiceKind::Platform,
             label: "大阪共通PF".into(),
+            url: None,
         }],
         ..EnvOptions::default()
     })
@@ -58,6 +59,7 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
             id: B_ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: "関西カード".into(),
+            url: None,
         }],
         ..EnvOptions::default()
     })
@@ -85,6 +87,7 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
     let enrol = FederationEnrollmentRequest {
         assertion: a_assertion_for_b(&a, &ca, &card).await,
         services: vec![link],
+        signed_application: None,
     };
     let (s, _, v) = post(&cb, &b.url("/v1/federation/enrollments"), &enrol).await;
     assert_eq!(s, 200, "{v}");
@@ -175,6 +178,7 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
             id: B.into(),
             kind: ServiceKind::Platform,
             label: "x".into(),
+            url: None,
         }],
         ..EnvOptions::default()
     })

@@ -203,11 +203,13 @@ impl Env {
                     id: INSURER.into(),
                     kind: ServiceKind::Insurance,
                     label: "関東健康保険組合".into(),
+                    url: None,
                 },
                 ServiceConfig {
                     id: ACQUIRER.into(),
                     kind: ServiceKind::Payment,
                     label: "クレジットカード".into(),
+                    url: None,
                 },
             ]
             .into_iter()
@@ -224,6 +226,7 @@ impl Env {
                 },
             ],
             federation_peers: o.peers,
+            links: None,
         };
         let clock = ManualClock::new();
         let running = backend_platform::start_in_process(settings, Arc::new(clock.clone()))

@@ -89,6 +89,11 @@ pub struct FederationExchangeRequest {
 /// assertion for this platform, purpose `identify`) links services of this platform. The
 /// peer verified the card; this platform trusts that verification through the peer's
 /// configured keys and keeps the link under the peer's pairwise subject.
+///
+/// Insurance and payment links are confirmed by their service against its own record, like
+/// every link ([`crate::links`]): for them the customer signs an application at the same
+/// counter with the card's signature certificate (`signed_application`), which this
+/// platform verifies itself and whose attributes it sends to the service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FederationEnrollmentRequest {
@@ -96,6 +101,24 @@ pub struct FederationEnrollmentRequest {
     pub assertion: String,
     /// This platform's services to link (1 to 16).
     pub services: Vec<super::ServiceLink>,
+    /// Required when `services` names an insurance or payment service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_application: Option<SignedApplication>,
+}
+
+/// An application signed with the card's signature certificate, outside the enrollment
+/// request that usually carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedApplication {
+    /// The application: in a federated enrollment its `challenge_id` is the peer
+    /// assertion's challenge (`ctx.challenge_id`) and its `services` are the request's.
+    pub application: super::Application,
+    /// The signature certificate read from the card, DER in base64.
+    pub sign_certificate: String,
+    /// The signature certificate's PKCS#1 v1.5 signature over
+    /// DigestInfo(SHA-256(application canonical bytes)), base64.
+    pub application_signature: String,
 }
 
 /// The answer to `POST /v1/admin/crl/reload`.

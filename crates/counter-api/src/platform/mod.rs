@@ -26,7 +26,7 @@ pub use enroll::{
 };
 pub use identify::{
     CrlReloadResponse, FederationEnrollmentRequest, FederationExchangeRequest,
-    IdentificationRequest, IdentificationResponse, MenuEntry, Notice,
+    IdentificationRequest, IdentificationResponse, MenuEntry, Notice, SignedApplication,
 };
 pub use service::{
     InsuranceLink, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink,

@@ -15,7 +15,7 @@ use counter_runtime::counter::{Counter, CustomerAction, Screens, StaffAction};
 use tokio::sync::watch;
 
 pub use crate::support::{ACQUIRER, TOKEN};
-use crate::support::{start_acquirer, start_platform, write_config};
+use crate::support::{platform_keys, start_acquirer, start_platform, write_config};
 pub const INSURER: &str = "ins-kanto";
 pub const TERMINAL: &str = "counter-1";
 pub const MERCHANT: &str = "clinic-a";
@@ -24,54 +24,55 @@ pub const INSTITUTION: &str = "1312345678";
 pub struct CounterEnv {
     pub dir: tempfile::TempDir,
     pub _platform: backend_platform::server::RunningPlatform,
-    pub _insurer: Option<backend_insurer::RunningInsurer>,
+    pub _insurer: backend_insurer::RunningInsurer,
     pub _acquirer: backend_acquirer::RunningAcquirer,
     pub config_path: PathBuf,
 }
 
 impl CounterEnv {
-    /// Starts the backends (the insurer only when `insurer_up`) and writes a configuration
-    /// for `mode` on `reader`.
+    /// Starts the backends and writes a configuration for `mode` on `reader` (with a closed
+    /// port for the insurer unless `insurer_up`).
     pub async fn start(reader: &str, mode: &str, insurer_up: bool) -> CounterEnv {
         let dir = tempfile::tempdir().unwrap();
         let pki = DevPki::generate(&["localhost"]).unwrap();
+        let keys = platform_keys();
+        let s = backend_insurer::Settings {
+            insurer_id: INSURER.into(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: dir.path().join("insurer.sqlite"),
+            bulk_processing_secs: 0,
+            seed_toml: backend_insurer::demo::BUILTIN.into(),
+            tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
+            tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
+            terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
+            platforms: vec![keys.clone()],
+            terminals: vec![backend_insurer::config::TerminalConfig {
+                id: TERMINAL.into(),
+            }],
+        };
+        let insurer = backend_insurer::start_in_process(s, Arc::new(backend_kit::SystemClock))
+            .await
+            .unwrap();
+        let acquirer = start_acquirer(dir.path(), &pki, keys, TERMINAL, MERCHANT).await;
+        let url = |port: u16| Some(format!("https://localhost:{port}"));
         let services = vec![
             ServiceConfig {
                 id: INSURER.into(),
                 kind: ServiceKind::Insurance,
                 label: "関東健康保険組合".into(),
+                url: url(insurer.addr().port()),
             },
             ServiceConfig {
                 id: ACQUIRER.into(),
                 kind: ServiceKind::Payment,
                 label: "クレジットカード".into(),
+                url: url(acquirer.addr().port()),
             },
         ];
         let platform = start_platform(dir.path(), &pki, services, TERMINAL).await;
-        let keys = platform.platform().key_set();
-        let insurer = if insurer_up {
-            let s = backend_insurer::Settings {
-                insurer_id: INSURER.into(),
-                listen: "127.0.0.1:0".parse().unwrap(),
-                database: dir.path().join("insurer.sqlite"),
-                bulk_processing_secs: 0,
-                seed_toml: backend_insurer::demo::BUILTIN.into(),
-                tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
-                tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
-                terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),
-                platforms: vec![keys.clone()],
-                terminals: vec![backend_insurer::config::TerminalConfig {
-                    id: TERMINAL.into(),
-                }],
-            };
-            let clock = Arc::new(backend_kit::SystemClock);
-            Some(backend_insurer::start_in_process(s, clock).await.unwrap())
-        } else {
-            None
-        };
-        let acquirer = start_acquirer(dir.path(), &pki, keys, TERMINAL, MERCHANT).await;
-        // Port 9 (discard) on loopback refuses: the insurer is down.
-        let insurer_port = insurer.as_ref().map_or(9, |i| i.addr().port());
+        // Port 9 (discard) on loopback refuses: the insurer is down for the counter (the
+        // platform still reaches it to confirm links at enrollment).
+        let insurer_port = if insurer_up { insurer.addr().port() } else { 9 };
         let counter = format!(
             r#"[counter]
 mode = "{mode}"

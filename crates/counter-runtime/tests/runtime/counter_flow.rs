@@ -151,7 +151,13 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
             .unwrap()
             .contains(p.sign_password.as_deref().unwrap())
     );
-    customer(&c, CustomerAction::ConfirmAttributes).await;
+    customer(
+        &c,
+        CustomerAction::ConfirmAttributes {
+            disclosure_consent: true,
+        },
+    )
+    .await;
     until(&mut rx, "the PIN step of enrollment", |s| {
         js(s)["customer"]["view"]["step"] == "pin_entry"
     })

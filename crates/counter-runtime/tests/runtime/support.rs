@@ -39,20 +39,14 @@ impl Env {
     pub async fn start() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let pki = DevPki::generate(&["localhost"]).unwrap();
+        let acquirer = start_acquirer(dir.path(), &pki, platform_keys(), TERMINAL, MERCHANT).await;
         let services = vec![ServiceConfig {
             id: ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: "クレジットカード".into(),
+            url: Some(format!("https://localhost:{}", acquirer.addr().port())),
         }];
         let platform = start_platform(dir.path(), &pki, services, TERMINAL).await;
-        let acquirer = start_acquirer(
-            dir.path(),
-            &pki,
-            platform.platform().key_set(),
-            TERMINAL,
-            MERCHANT,
-        )
-        .await;
         let config_path = write_config(
             dir.path(),
             &pki,
@@ -168,14 +162,22 @@ impl Env {
     }
 }
 
-/// Starts the platform offering `services` to `terminal` (test roots, fresh CRLs).
+/// The test platform's assertion keys (test_support derives them from a fixed seed), for
+/// the services started before it.
+pub fn platform_keys() -> counter_api::assertion::KeySet {
+    let signer = backend_platform::test_support::assertion_signer(PLATFORM).unwrap();
+    counter_api::assertion::KeySet::of(PLATFORM, &signer)
+}
+
+/// Starts the platform offering `services` (running already: it confirms links there) to
+/// `terminal` (test roots, fresh CRLs).
 pub async fn start_platform(
     dir: &std::path::Path,
     pki: &DevPki,
     services: Vec<ServiceConfig>,
     terminal: &str,
 ) -> backend_platform::server::RunningPlatform {
-    let settings = backend_platform::test_support::settings(
+    let mut settings = backend_platform::test_support::settings(
         PLATFORM,
         dir,
         now(),
@@ -186,6 +188,12 @@ pub async fn start_platform(
         &[terminal],
     )
     .unwrap();
+    let (certificate, key) = pki.terminal_identity(PLATFORM).unwrap();
+    settings.links = Some(backend_platform::test_support::link_client(
+        &certificate,
+        &key,
+        &pki.server_ca_pem,
+    ));
     backend_platform::start_in_process(settings, Arc::new(backend_kit::SystemClock))
         .await
         .unwrap()
