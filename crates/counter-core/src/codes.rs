@@ -82,6 +82,26 @@ pub enum Code {
     AttributesNotConfirmed,
     /// The customer said the certificate's attributes are not (or no longer) right.
     AttributesRejected,
+    /// The customer did not agree that the four attributes go to the services to link, so
+    /// no link can be confirmed.
+    DisclosureDeclined,
+    /// A service's record names another person (an attribute differs): not linked.
+    LinkMismatch,
+    /// A service holds no record with the numbers given: not linked.
+    LinkRecordUnknown,
+    /// A service could not be asked to confirm the link: not linked, try later.
+    LinkServiceUnavailable,
+    /// A service refused the link request itself: not linked.
+    LinkServiceRefused,
+    /// The record or card token the card is linked to is not confirmed for this holder
+    /// (linked to someone else since, or never confirmed): enrol again.
+    LinkNotOwned,
+    /// The signature certificate linked at enrollment has been revoked since: the holder's
+    /// name or address changed; enrol again with the new one.
+    SignCertificateRevoked,
+    /// Whether the signature certificate linked at enrollment was revoked since could not
+    /// be checked (no current CRL): never read as "unchanged".
+    SignCertificateUnchecked,
     // --- eligibility ---
     /// The insurer cannot be reached or failed.
     InsurerUnavailable,
@@ -99,6 +119,10 @@ pub enum Code {
     QualificationStartsToday,
     /// The insurer's name or birth date differs from the clinic's record or the card.
     PersonMismatch,
+    /// No expected patient was entered: the result was not compared with anyone.
+    PersonNotCompared,
+    /// The expected patient staff typed cannot be used (the error says which field).
+    ExpectedPatientInvalid,
     /// A fallback was recorded; a re-check is queued.
     FallbackRecorded,
     /// The receipt-system export failed.
@@ -276,6 +300,22 @@ table! {
         "氏名・住所・生年月日・性別を確認してください", "Check name, address, birth date and sex";
     AttributesRejected, Both, false, "カードの記載内容が現在の情報と異なります", "The card's details are not up to date",
         "市区町村窓口でカードの記載事項を変更してから、もう一度登録してください", "Visit your municipal office to update the card, then enrol again";
+    DisclosureDeclined, Both, false, "基本4情報の提供に同意いただけなかったため、連携できません", "Without your consent to send your details, no link can be checked",
+        "保険者やカード会社の窓口で登録できます", "You can link at the insurer's or the card company's own counter";
+    LinkMismatch, Both, false, "登録先の記録がご本人のものと一致しませんでした", "The service's record does not match you",
+        "ご自身の保険証・資格情報のお知らせ・カードの番号を確認して、もう一度登録してください", "Check the numbers on your own insurance card or payment card, then enrol again";
+    LinkRecordUnknown, Both, false, "登録先にその番号の記録がありません", "The service has no record with those numbers",
+        "番号を確認して、もう一度登録してください", "Check the numbers, then enrol again";
+    LinkServiceUnavailable, Both, true, "登録先に確認できませんでした", "The service could not be asked",
+        "時間をおいて、もう一度登録してください", "Enrol again later";
+    LinkServiceRefused, Staff, false, "登録先が連携の確認を受け付けませんでした", "The service refused the link request",
+        "ログを管理者に送ってください", "Send the log to the administrator";
+    LinkNotOwned, Both, false, "連携先の記録がご本人のものと確認されていません", "The linked record is not confirmed as yours",
+        "窓口でもう一度利用登録をしてください", "Enrol the card again at the counter";
+    SignCertificateRevoked, Both, false, "登録時からカードの氏名・住所等が変わっています", "Your name or address has changed since you enrolled",
+        "新しい署名用電子証明書（署名用パスワードが必要です）で、窓口でもう一度登録してください", "Enrol again at the counter with your card's new signature certificate (you need its password)";
+    SignCertificateUnchecked, Both, false, "登録時から氏名・住所等が変わっていないか確認できませんでした", "We could not check whether your name or address changed since you enrolled",
+        "氏名や住所が変わった場合は係員にお知らせください（係員：失効情報の更新を管理者に依頼してください）", "If your name or address changed, tell the staff (staff: ask the administrator to update the revocation lists)";
     InsurerUnavailable, Staff, true, "資格確認に接続できません", "The eligibility service is unreachable",
         "資格情報のお知らせ等を確認して通常の負担割合で受付します。再確認を予約しました", "Check the patient's document and charge the normal share; a re-check is queued";
     InsurerError, Staff, true, "資格確認でエラーが返されました", "The eligibility service returned an error",
@@ -292,6 +332,10 @@ table! {
         "保険者データの反映が遅れている場合があります", "The insurer's data may lag";
     PersonMismatch, Staff, false, "氏名・生年月日が登録情報と一致しません", "Name or birth date differs from the record",
         "本人確認をしてから情報を表示してください", "Confirm the person before viewing details";
+    PersonNotCompared, Staff, false, "来院予定の患者が入力されていないため、本人照合をしていません", "No expected patient was entered: the result was compared with no one",
+        "氏名と生年月日を患者さんと確かめてください", "Check the name and birth date with the patient";
+    ExpectedPatientInvalid, Staff, true, "来院予定の患者の入力に誤りがあります", "The expected patient is not valid",
+        "氏名（漢字かカナ）と生年月日（例 1985-04-12）を入力してください", "Type the name (kanji or kana) and the birth date (e.g. 1985-04-12)";
     FallbackRecorded, Staff, false, "代替手段を記録しました", "The fallback was recorded",
         "通常の負担割合で受付してください。再確認は自動で行います", "Charge the normal share; the re-check runs automatically";
     ExportFailed, Staff, true, "レセコンへの出力に失敗しました", "The export to the receipt system failed",

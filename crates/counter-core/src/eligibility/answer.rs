@@ -19,6 +19,9 @@ pub fn failure_reason(f: &BackendFailure) -> FallbackReason {
         BackendFailure::Problem { .. } if f.problem() == Some(ProblemCode::AssertionExpired) => {
             FallbackReason::AssertionExpired
         }
+        BackendFailure::Problem { .. } if f.problem() == Some(ProblemCode::LinkNotOwned) => {
+            FallbackReason::LinkNotConfirmed
+        }
         _ if f.outcome_unknown() => FallbackReason::InsurerUnavailable,
         BackendFailure::Unreachable { .. } => FallbackReason::InsurerUnavailable,
         _ => FallbackReason::InsurerError,

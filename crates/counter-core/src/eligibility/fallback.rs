@@ -58,6 +58,9 @@ pub enum FallbackReason {
     CardUnreadable,
     /// The verification platform is down (§1.4 "system or network down").
     PlatformUnavailable,
+    /// The insurer does not hold the card's link as confirmed for this holder (linked to
+    /// someone else since, or never confirmed): the card must be enrolled again.
+    LinkNotConfirmed,
 }
 
 impl FallbackReason {
@@ -76,6 +79,7 @@ impl FallbackReason {
             Self::CertificateRevoked => Code::CertificateRevoked,
             Self::CardUnreadable => Code::CardUnreadable,
             Self::PlatformUnavailable => Code::PlatformUnavailable,
+            Self::LinkNotConfirmed => Code::LinkNotOwned,
         }
     }
 }

@@ -30,6 +30,9 @@ pub enum Input {
     Consent(CustomerConsents),
     /// Shell: the outcome of [`Effect::RequestEligibility`].
     EligibilityAnswered(Result<EligibilityResponse, BackendFailure>),
+    /// Staff: the patient they expect (typed, or from the receipt system), to compare the
+    /// insurer's answer with (R7). Taken until the answer arrives; replaces an earlier one.
+    Expect(ClinicRecord),
     /// Staff: read the warnings (lifts the R7 block on the details).
     AcknowledgeWarnings,
     /// Staff: the patient's record among several matches (`ResultList` index).
@@ -283,6 +286,7 @@ impl EligibilityCheck {
             Input::ChooseService { service_id } => self.choose_service(service_id, now),
             Input::Consent(c) => self.consent(&c, now),
             Input::EligibilityAnswered(outcome) => self.answered(outcome, now),
+            Input::Expect(record) => self.expect(record, now),
             Input::AcknowledgeWarnings => self.acknowledge(now),
             Input::ChooseRecord { index } => self.choose_record(index, now),
             Input::RecordFallback(form) => self.record_fallback(&form, now),
@@ -316,6 +320,22 @@ impl EligibilityCheck {
             check_id: self.check_id.clone(),
             action,
         })
+    }
+
+    fn expect(&mut self, record: ClinicRecord, now: UnixTime) -> Result<Vec<Effect>, CheckError> {
+        if !matches!(
+            self.stage,
+            Stage::ChoosingService | Stage::Consenting { .. } | Stage::Checking { .. }
+        ) {
+            return Err(self.not_now());
+        }
+        self.clinic = Some(record);
+        Ok(vec![self.audit(now, AuditAction::ExpectedPersonSet)])
+    }
+
+    /// The person the check compares the answer with, if any.
+    pub fn expected(&self) -> Option<&ClinicRecord> {
+        self.clinic.as_ref()
     }
 
     fn choose_service(

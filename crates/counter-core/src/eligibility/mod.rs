@@ -44,7 +44,9 @@ pub use recheck::{
 };
 pub use record::{AuditAction, AuditEvent, CheckDetails, CheckRecord, CheckSource, CheckSummary};
 pub use retention::RetentionPolicy;
-pub use setup::{CardHolder, CheckSettings, ClinicRecord, ConsentsOffered, Mode, SetupError};
+pub use setup::{
+    CardHolder, CheckSettings, ClinicRecord, ConsentsOffered, ExpectedError, Mode, SetupError,
+};
 pub use validity::{Ratio, RatioSource, Validity};
-pub use view::{CustomerView, StaffView};
+pub use view::{CustomerView, PersonCheck, StaffView};
 pub use warnings::Warning;

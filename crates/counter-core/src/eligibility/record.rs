@@ -100,6 +100,9 @@ pub enum AuditAction {
         /// What is in force.
         consents: ConsentsGiven,
     },
+    /// Staff gave the patient they expect (compared with the answer; the audit keeps no
+    /// name or date).
+    ExpectedPersonSet,
     /// The eligibility request is being sent.
     EligibilityRequested,
     /// The insurer answered.
@@ -150,6 +153,7 @@ impl AuditAction {
         match self {
             Self::ServiceChosen { .. } => "service_chosen",
             Self::Consented { .. } => "consented",
+            Self::ExpectedPersonSet => "expected_person_set",
             Self::EligibilityRequested => "eligibility_requested",
             Self::EligibilityAnswered { .. } => "eligibility_answered",
             Self::EligibilityFailed { .. } => "eligibility_failed",
@@ -189,6 +193,7 @@ mod tests {
             AuditAction::Consented {
                 consents: ConsentsGiven::default(),
             },
+            AuditAction::ExpectedPersonSet,
             AuditAction::EligibilityRequested,
             AuditAction::EligibilityAnswered {
                 validity: "1".into(),

@@ -116,6 +116,77 @@ pub struct ClinicRecord {
     pub branch: Option<String>,
 }
 
+/// Longest expected name accepted, in characters.
+pub const MAX_EXPECTED_NAME_CHARS: usize = 100;
+
+/// Why the expected patient staff typed cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExpectedError {
+    /// Neither a name nor a birth date was given.
+    #[error("type the expected patient's name (kanji or kana), birth date, or both")]
+    Empty,
+    /// The name is too long or holds control characters.
+    #[error("the name is 1 to 100 characters without control characters")]
+    Name,
+    /// The birth date is not a real date.
+    #[error("the birth date is YYYY-MM-DD or YYYYMMDD (Gregorian)")]
+    BirthDate,
+}
+
+impl ExpectedError {
+    /// The UI code.
+    pub fn code(self) -> crate::Code {
+        crate::Code::ExpectedPatientInvalid
+    }
+}
+
+impl ClinicRecord {
+    /// The patient the receptionist expects, as typed: a name in kanji or in kana (a name
+    /// written only in kana, of either width, or hiragana, is compared with `NameKana`;
+    /// any other with `Name`) and a birth date. Either may be empty, not both. The result
+    /// is compared with the insurer's answer (R7).
+    pub fn expected(name: &str, birth_date: &str) -> Result<ClinicRecord, ExpectedError> {
+        let name = name.trim_matches(|c: char| c == ' ' || c == '\u{3000}');
+        let birth_date = birth_date.trim();
+        if name.is_empty() && birth_date.is_empty() {
+            return Err(ExpectedError::Empty);
+        }
+        if name.chars().count() > MAX_EXPECTED_NAME_CHARS || name.chars().any(char::is_control) {
+            return Err(ExpectedError::Name);
+        }
+        let birth_date = match birth_date {
+            "" => None,
+            b => Some(
+                counter_api::jst::CivilDate::parse(b)
+                    .ok_or(ExpectedError::BirthDate)?
+                    .compact(),
+            ),
+        };
+        let name = (!name.is_empty()).then(|| name.to_owned());
+        let kana_only = name.as_deref().is_some_and(is_kana);
+        Ok(ClinicRecord {
+            kana: name.clone().filter(|_| kana_only),
+            name: name.filter(|_| !kana_only),
+            birth_date,
+            ..ClinicRecord::default()
+        })
+    }
+}
+
+/// Whether `s` is written in kana only (full- and half-width katakana, hiragana, the
+/// prolonged mark and sound marks), spaces allowed.
+fn is_kana(s: &str) -> bool {
+    s.chars().any(|c| !matches!(c, ' ' | '\u{3000}'))
+        && s.chars().all(|c| {
+            matches!(c,
+                ' ' | '\u{3000}'
+                | '\u{3041}'..='\u{309F}'   // hiragana, sound marks
+                | '\u{30A0}'..='\u{30FF}'   // katakana, ー, ・
+                | '\u{FF65}'..='\u{FF9F}') // half-width katakana
+        })
+}
+
 /// The card holder's attributes, when known from an earlier enrollment (the signature
 /// certificate's 基本4情報 as confirmed then).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +233,7 @@ pub(crate) fn validate_check_id(id: &str) -> Result<(), SetupError> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -184,6 +256,32 @@ mod tests {
                 ..p
             },
             r
+        );
+    }
+
+    #[test]
+    fn an_expected_patient_is_typed_in_kanji_or_kana() {
+        let r = ClinicRecord::expected("佐藤　花子", "1985-04-12").unwrap();
+        assert_eq!(r.name.as_deref(), Some("佐藤　花子"));
+        assert_eq!((r.kana, r.birth_date.as_deref()), (None, Some("19850412")));
+        let r = ClinicRecord::expected(" ｻﾄｳ ﾊﾅｺ ", "").unwrap();
+        assert_eq!((r.name, r.kana.as_deref()), (None, Some("ｻﾄｳ ﾊﾅｺ")));
+        let r = ClinicRecord::expected("さとう はなこ", "19850412").unwrap();
+        assert_eq!(r.kana.as_deref(), Some("さとう はなこ"));
+        let r = ClinicRecord::expected("", "19850412").unwrap();
+        assert_eq!((r.name, r.kana), (None, None));
+        assert_eq!(ClinicRecord::expected(" ", ""), Err(ExpectedError::Empty));
+        assert_eq!(
+            ClinicRecord::expected("佐藤", "1985-02-30"),
+            Err(ExpectedError::BirthDate)
+        );
+        assert_eq!(
+            ClinicRecord::expected("佐藤\n花子", ""),
+            Err(ExpectedError::Name)
+        );
+        assert_eq!(
+            ExpectedError::Empty.code(),
+            crate::Code::ExpectedPatientInvalid
         );
     }
 

@@ -146,6 +146,21 @@ pub enum StaffAction {
     Export,
 }
 
+/// Whether the result was compared with the person the clinic expects (R7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum PersonCheck {
+    /// No answer yet, or no result to compare.
+    Pending,
+    /// Nobody was expected: the result was compared with no one ([`Code::PersonNotCompared`]).
+    NotCompared,
+    /// The result names the person expected.
+    Same,
+    /// The result names someone else ([`Warning::PersonMismatch`] comes first).
+    Different,
+}
+
 /// The staff screen, in reading order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -167,6 +182,8 @@ pub struct StaffView {
     pub actions: Vec<StaffAction>,
     /// The export's state.
     pub export: ExportState,
+    /// Whether the result was compared with the expected person, and how it came out.
+    pub person: PersonCheck,
 }
 
 /// A service the customer may pick.
@@ -220,6 +237,7 @@ impl EligibilityCheck {
             fallback: None,
             actions: vec![],
             export: ExportState::NotExported,
+            person: PersonCheck::Pending,
         };
         match &self.stage {
             Stage::ChoosingService | Stage::Consenting { .. } => {}
@@ -272,6 +290,17 @@ impl EligibilityCheck {
         let primary = primary_index(&validity, &a.response, a.chosen, &a.date);
         v.step = StaffStep::Result;
         v.export = a.export;
+        v.person = if self.clinic.is_none() && self.holder.is_none() {
+            PersonCheck::NotCompared
+        } else if a
+            .warnings
+            .iter()
+            .any(|w| matches!(w, Warning::PersonMismatch { .. }))
+        {
+            PersonCheck::Different
+        } else {
+            PersonCheck::Same
+        };
         if !a.acknowledged {
             v.warnings = a
                 .warnings

@@ -3,12 +3,13 @@
 
 use std::mem;
 
-use counter_api::b64;
 use counter_api::platform::{
-    Application, EnrollmentRequest, EnrollmentResponse, IdentificationRequest,
+    Application, EnrollmentRequest, EnrollmentResponse, IdentificationRequest, LinkRefusal,
 };
+use counter_api::{ProblemCode, b64};
 use jpki_card::{CardError, DocumentSignature, sha256};
 
+use super::view::link_code;
 use super::{Effect, Enrollment, Outcome, Phase};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
@@ -23,12 +24,13 @@ impl Enrollment {
         identification: IdentificationRequest,
         expires_at: UnixTime,
     ) -> Vec<Effect> {
-        let (password, attributes) = match mem::replace(&mut self.phase, Phase::Idle) {
+        let (password, attributes, consent) = match mem::replace(&mut self.phase, Phase::Idle) {
             Phase::Pin {
                 password,
                 attributes,
+                consent,
                 ..
-            } => (password, attributes),
+            } => (password, attributes, consent),
             other => {
                 self.phase = other;
                 return Vec::new();
@@ -40,7 +42,7 @@ impl Enrollment {
             address: attributes.address,
             birth_date: attributes.birth_date,
             sex: attributes.sex,
-            disclosure_consent: true,
+            disclosure_consent: consent,
             services: self.services.clone(),
         };
         if let Err(e) = application.validate() {
@@ -115,8 +117,45 @@ impl Enrollment {
             Ok(r) => self.end(Outcome::Enrolled {
                 enrollment_id: r.enrollment_id,
                 linked: r.linked,
+                refused: r.refused,
             }),
+            Err(f) if f.problem() == Some(ProblemCode::LinkRefused) => {
+                let refusal = self.refusal_of(&f);
+                let mut failure =
+                    Failure::new(refusal.as_ref().map_or(Code::LinkServiceRefused, link_code));
+                if let BackendFailure::Problem { field, .. } = &f {
+                    failure.field = field.clone();
+                }
+                let mut outcome = Outcome::from(failure);
+                if let (Outcome::Failed { refused, .. }, Some(r)) = (&mut outcome, refusal) {
+                    refused.push(r);
+                }
+                self.end(outcome)
+            }
             Err(f) => self.end(platform_failure(&f).into()),
         }
+    }
+
+    /// The refusal a `link_refused` problem names: its field is `application.services[i]`,
+    /// its reason why.
+    fn refusal_of(&self, f: &BackendFailure) -> Option<LinkRefusal> {
+        let BackendFailure::Problem { field, reason, .. } = f else {
+            return None;
+        };
+        let index: usize = field
+            .as_deref()?
+            .strip_prefix("application.services[")?
+            .strip_suffix(']')?
+            .parse()
+            .ok()?;
+        let link = self.services.get(index)?;
+        let (reason, attribute) = LinkRefusal::parse_reason(reason.as_deref()?)?;
+        Some(LinkRefusal {
+            index: u32::try_from(index).ok()?,
+            service_id: link.service_id().to_owned(),
+            kind: link.kind(),
+            reason,
+            attribute,
+        })
     }
 }

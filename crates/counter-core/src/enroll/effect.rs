@@ -1,6 +1,8 @@
 //! What the enrollment machine asks the shell to do, and how a session ends.
 
-use counter_api::platform::{ChallengeRequest, EnrollmentRequest, MenuEntry, ServiceKind};
+use counter_api::platform::{
+    ChallengeRequest, EnrollmentRequest, LinkRefusal, MenuEntry, ServiceKind,
+};
 use jpki_card::{PinEntry, SignPassword};
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +83,8 @@ pub enum Outcome {
         enrollment_id: String,
         /// Every service now linked to the card.
         linked: Vec<MenuEntry>,
+        /// The links their service did not confirm (not linked).
+        refused: Vec<LinkRefusal>,
     },
     /// The session ended without an enrollment.
     Failed {
@@ -93,6 +97,8 @@ pub enum Outcome {
         /// The field a platform problem names (`attributes_mismatch`: which attribute),
         /// for staff only.
         field: Option<String>,
+        /// For `link_refused` (no link confirmed): the link refused and why.
+        refused: Vec<LinkRefusal>,
     },
     /// Someone pressed Cancel.
     Cancelled {
@@ -129,6 +135,7 @@ impl From<Failure> for Outcome {
             tries_left: f.tries_left,
             can_retry: f.can_retry,
             field: f.field,
+            refused: Vec::new(),
         }
     }
 }

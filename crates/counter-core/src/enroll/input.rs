@@ -88,8 +88,13 @@ pub enum Input {
         /// The attributes, or why there are none.
         result: Result<SignAttributes, CardError>,
     },
-    /// The customer confirmed name, address, birth date and sex on their screen.
-    AttributesConfirmed,
+    /// The customer confirmed name, address, birth date and sex on their screen, and
+    /// answered whether the platform may send them to the services named to confirm each
+    /// link (asked when a service needs it: insurance and payment links).
+    AttributesConfirmed {
+        /// Whether the customer agreed to that disclosure.
+        disclosure_consent: bool,
+    },
     /// The customer said the attributes are not (or no longer) right.
     AttributesRejected,
     /// The customer typed the auth PIN on the customer window (no PIN pad).

@@ -22,6 +22,12 @@
 //! - **The customer confirms the attributes before anything is signed**; the application
 //!   carries them exactly as the certificate does. Rejected attributes end the session
 //!   with the municipal office as next step (the card must be updated first).
+//! - **The customer agrees, on their screen, that the attributes go to the services** that
+//!   confirm each insurance or payment link against their own record
+//!   (`counter_api::links`); the consent is signed with the application. Without it no such
+//!   link can be made, and the session ends saying so ([`Code::DisclosureDeclined`]).
+//! - **Only links their service confirmed are linked**: the outcome lists the others with
+//!   why ([`RefusedLine`]), on both windows.
 //! - **The session ends when the card leaves** (eligibility.md R8), exactly as in
 //!   identification.
 
@@ -44,7 +50,7 @@ use jpki_card::SignPassword;
 
 pub use effect::{Effect, Outcome, ServiceLine};
 pub use input::{CustomerPassword, Input, SignAttributes};
-pub use view::{CustomerView, StaffView, Step, View};
+pub use view::{CustomerView, RefusedLine, StaffView, Step, View};
 
 use crate::UnixTime;
 use crate::codes::Code;
@@ -100,6 +106,8 @@ enum Phase {
         leg: PinLeg,
         password: SignPassword,
         attributes: SignAttributes,
+        /// The customer's consent to send the attributes to the services.
+        consent: bool,
     },
     SigningApplication {
         ticket: Ticket,
@@ -241,7 +249,9 @@ impl Enrollment {
                 }
                 _ => Vec::new(),
             },
-            Input::AttributesConfirmed => self.attributes_confirmed(now),
+            Input::AttributesConfirmed { disclosure_consent } => {
+                self.attributes_confirmed(disclosure_consent, now)
+            }
             Input::AttributesRejected => match self.phase {
                 Phase::ConfirmAttributes { .. } => {
                     self.end(Failure::new(Code::AttributesRejected).into())

@@ -117,7 +117,18 @@ impl Enrollment {
 
     /// The customer confirmed the attributes: the PIN leg starts (with a PIN pad and more
     /// than one try, its challenge is asked for at once).
-    pub(super) fn attributes_confirmed(&mut self, now: UnixTime) -> Vec<Effect> {
+    pub(super) fn attributes_confirmed(&mut self, consent: bool, now: UnixTime) -> Vec<Effect> {
+        if !matches!(self.phase, Phase::ConfirmAttributes { .. }) {
+            return Vec::new();
+        }
+        if !consent
+            && self
+                .services
+                .iter()
+                .any(counter_api::platform::ServiceLink::needs_confirmation)
+        {
+            return self.end(Failure::new(Code::DisclosureDeclined).into());
+        }
         let (facts, password, attributes) = match mem::replace(&mut self.phase, Phase::Idle) {
             Phase::ConfirmAttributes {
                 facts,
@@ -141,6 +152,7 @@ impl Enrollment {
                     leg,
                     password,
                     attributes,
+                    consent,
                 };
                 effect.map(Effect::from).into_iter().collect()
             }

@@ -2,6 +2,8 @@
 //! window only, and only while the customer checks them; neither view has a field for the
 //! password, the PIN or their lengths.
 
+use counter_api::attributes::Attribute;
+use counter_api::platform::{LinkRefusal, LinkRefusalReason, ServiceKind, ServiceLink};
 use serde::{Deserialize, Serialize};
 
 use super::effect::{Outcome, ServiceLine};
@@ -82,6 +84,8 @@ pub struct StaffView {
     pub enrollment_id: Option<String>,
     /// Every service now linked.
     pub linked: Vec<MenuLine>,
+    /// The links not made, with why (their service did not confirm them).
+    pub refused: Vec<RefusedLine>,
 }
 
 /// The customer window.
@@ -112,6 +116,36 @@ pub struct CustomerView {
     pub time_warning: bool,
     /// Every service now linked.
     pub linked: Vec<MenuLine>,
+    /// Whether, with the attributes, the customer is asked to agree that they go to the
+    /// services named (to confirm each link against their records).
+    pub disclosure_needed: bool,
+    /// The links not made, with why (the code passed through [`Code::for_customer`]).
+    pub refused: Vec<RefusedLine>,
+}
+
+/// A link its service did not confirm.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefusedLine {
+    /// The platform's service id.
+    pub service_id: String,
+    /// Insurance or payment.
+    pub kind: ServiceKind,
+    /// Why, and the next step (the table's line).
+    pub code: Code,
+    /// For a mismatch: the attribute that differs (never the service's value).
+    pub attribute: Option<Attribute>,
+}
+
+/// The code of a refused link.
+pub fn link_code(r: &LinkRefusal) -> Code {
+    match r.reason {
+        LinkRefusalReason::AttributesMismatch => Code::LinkMismatch,
+        LinkRefusalReason::RecordUnknown => Code::LinkRecordUnknown,
+        LinkRefusalReason::ServiceUnavailable => Code::LinkServiceUnavailable,
+        // ServiceRefused, and reasons of a newer platform.
+        _ => Code::LinkServiceRefused,
+    }
 }
 
 /// Both windows.
@@ -193,6 +227,7 @@ impl Enrollment {
             time_warning: self.timer.warning(self.now),
             enrollment_id,
             linked: self.linked(),
+            refused: self.refused(false),
         }
     }
 
@@ -213,7 +248,34 @@ impl Enrollment {
             seconds_left: self.timer.seconds_left(self.now),
             time_warning: self.timer.warning(self.now),
             linked: self.linked(),
+            disclosure_needed: self.services.iter().any(ServiceLink::needs_confirmation),
+            refused: self.refused(true),
         }
+    }
+
+    fn refused(&self, for_customer: bool) -> Vec<RefusedLine> {
+        let refused = match &self.phase {
+            Phase::Done(Outcome::Enrolled { refused, .. } | Outcome::Failed { refused, .. }) => {
+                refused
+            }
+            _ => return Vec::new(),
+        };
+        refused
+            .iter()
+            .map(|r| {
+                let code = link_code(r);
+                RefusedLine {
+                    service_id: r.service_id.clone(),
+                    kind: r.kind,
+                    code: if for_customer {
+                        code.for_customer()
+                    } else {
+                        code
+                    },
+                    attribute: r.attribute,
+                }
+            })
+            .collect()
     }
 
     fn service_lines(&self) -> Vec<ServiceLine> {

@@ -352,6 +352,7 @@ pub fn refusal_code(f: &BackendFailure) -> Code {
         BackendFailure::Problem { code, .. } => match code.as_str() {
             "payment_declined" => Code::PaymentDeclined,
             "assertion_expired" | "assertion_replayed" => Code::AssertionExpired,
+            "link_not_owned" => Code::LinkNotOwned,
             "invalid_payment_state" => Code::InvalidPaymentState,
             "amount_exceeded" => Code::RefundExceedsCaptured,
             _ => Code::PaymentDeclined,

@@ -9,7 +9,9 @@
 use std::fmt;
 
 use counter_api::platform::ServiceLink;
-use counter_core::eligibility::{self, CustomerConsents, FallbackForm, FallbackReason};
+use counter_core::eligibility::{
+    self, ClinicRecord, CustomerConsents, FallbackForm, FallbackReason,
+};
 use counter_core::payment::PaymentRecord;
 use counter_core::payment::cashier::PaymentOption;
 use counter_core::payment::receipt::Receipt;
@@ -36,6 +38,15 @@ pub enum StaffAction {
     Cancel,
     /// Done with this patient or customer: clear both screens.
     Finish,
+    /// Reception and pharmacy: the patient expected next (or at the check running, until
+    /// the insurer answers), compared with the insurer's answer. Name in kanji or kana,
+    /// birth date `YYYY-MM-DD`; either may be empty, both empty clears it.
+    ExpectPatient {
+        /// 氏名 (kanji or kana).
+        name: String,
+        /// 生年月日.
+        birth_date: String,
+    },
     /// Eligibility: the warnings were read (lifts the R7 hold on the details).
     AcknowledgeWarnings,
     /// Eligibility: this record of several matches is the patient's.
@@ -112,8 +123,12 @@ pub enum CustomerAction {
         /// The answers.
         consents: CustomerConsents,
     },
-    /// Enrollment: the four attributes are right.
-    ConfirmAttributes,
+    /// Enrollment: the four attributes are right; and whether the customer agrees that they
+    /// go to the services named, which confirm each link against their own record.
+    ConfirmAttributes {
+        /// The customer's answer to the disclosure.
+        disclosure_consent: bool,
+    },
     /// Enrollment: they are not.
     RejectAttributes,
     /// Cashier: the payment method picked and the amount confirmed.
@@ -138,7 +153,9 @@ impl fmt::Debug for CustomerAction {
             Self::RetryPin => f.write_str("RetryPin"),
             Self::ChooseService { service_id } => write!(f, "ChooseService({service_id})"),
             Self::Consent { .. } => f.write_str("Consent"),
-            Self::ConfirmAttributes => f.write_str("ConfirmAttributes"),
+            Self::ConfirmAttributes { disclosure_consent } => {
+                write!(f, "ConfirmAttributes(consent: {disclosure_consent})")
+            }
             Self::RejectAttributes => f.write_str("RejectAttributes"),
             Self::Pay { service_id, .. } => write!(f, "Pay({service_id})"),
             Self::ExtendTime => f.write_str("ExtendTime"),
@@ -361,6 +378,10 @@ pub struct Screens {
     pub customer: CustomerScreen,
     /// The status bar.
     pub status: Status,
+    /// The patient the receptionist expects (staff only).
+    pub expected: Option<ClinicRecord>,
+    /// The card's notices (codes; each window gets its own lines).
+    pub notices: Vec<Code>,
 }
 
 /// What the staff window receives after every change: its screen and the status bar.
@@ -373,6 +394,11 @@ pub struct StaffFrame {
     pub staff: StaffScreen,
     /// The status bar.
     pub status: Status,
+    /// The patient the receptionist expects (for the next check, or the running one).
+    pub expected: Option<ClinicRecord>,
+    /// What the platform says about the card on the reader (its attributes changed since
+    /// enrollment, or that could not be checked), with the next step.
+    pub notices: Vec<Message>,
 }
 
 /// What the customer window receives after every change: its screen, and of the counter
@@ -388,6 +414,8 @@ pub struct CustomerFrame {
     pub reader: ReaderState,
     /// Whether the PIN is typed on the reader's own pad (then the window shows no keypad).
     pub pin_pad: bool,
+    /// What the customer must know about their card (the lines fit for the customer).
+    pub notices: Vec<Message>,
 }
 
 impl Screens {
@@ -397,6 +425,8 @@ impl Screens {
             revision: self.revision,
             staff: self.staff.clone(),
             status: self.status.clone(),
+            expected: self.expected.clone(),
+            notices: self.notices.iter().map(|c| Message::of(*c)).collect(),
         }
     }
 
@@ -407,6 +437,11 @@ impl Screens {
             customer: self.customer.clone(),
             reader: self.status.reader,
             pin_pad: self.status.pin_pad,
+            notices: self
+                .notices
+                .iter()
+                .map(|c| Message::of(c.for_customer()))
+                .collect(),
         }
     }
 }

@@ -7,8 +7,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest, ServiceLink};
-use counter_core::eligibility::{self, CheckSettings, ConsentsOffered, EligibilityCheck, Mode};
+use counter_api::platform::{
+    ChallengeContext, ChallengePurpose, ChallengeRequest, LinkRefusal, Notice, ServiceLink,
+};
+use counter_core::eligibility::{
+    self, CheckSettings, ClinicRecord, ConsentsOffered, EligibilityCheck, Mode,
+};
 use counter_core::enroll::{self, CustomerPassword, Enrollment};
 use counter_core::identify::{self, Actor, CustomerPin, Identification};
 use counter_core::payment::cashier::{Checkout, check_amount};
@@ -127,6 +131,10 @@ pub(crate) struct Driver {
     revision: u64,
     /// Pending re-checks and payments in doubt, as last read from the store.
     counts: (u64, u64),
+    /// The patient staff expect at the next check (taken by it).
+    expected: Option<ClinicRecord>,
+    /// What the platform said about the card of the running workflow.
+    card_notices: Vec<Code>,
 }
 
 impl Driver {
@@ -159,6 +167,8 @@ impl Driver {
             notice: None,
             revision: 0,
             counts: (0, 0),
+            expected: None,
+            card_notices: Vec::new(),
         }
     }
 
@@ -244,6 +254,7 @@ impl Driver {
         self.end_check();
         self.generation += 1;
         self.workflow = workflow;
+        self.card_notices.clear();
     }
 
     /// Ends a running check: its personal details go (R8).
@@ -539,17 +550,29 @@ impl Driver {
         let identify::Outcome::Identified {
             identification_id,
             menu,
+            notices,
             ..
         } = outcome
         else {
             return; // the identification's screen shows the outcome and its next step
         };
+        let notices: Vec<Code> = notices.iter().filter_map(notice_code).collect();
+        for code in &notices {
+            self.audit("card_notice", &code.as_str(), self.auth_method());
+        }
         let workflow = std::mem::replace(&mut self.workflow, Workflow::Idle);
         match workflow {
             Workflow::IdentifyForCheck(ident) => {
                 self.audit("identified", &identification_id, self.auth_method());
                 match self.start_check(menu) {
-                    Ok(check) => self.replace(Workflow::Check(Box::new(check))),
+                    Ok(check) => {
+                        self.replace(Workflow::Check(Box::new(check)));
+                        self.card_notices = notices;
+                        if let Some(expected) = self.expected.take() {
+                            // A check just made takes the expected person.
+                            let _ = self.check_input(eligibility::Input::Expect(expected));
+                        }
+                    }
                     Err(code) => {
                         self.workflow = Workflow::IdentifyForCheck(ident);
                         self.notice = Some(Message::of(code));
@@ -559,7 +582,10 @@ impl Driver {
             Workflow::IdentifyForSale(_, sale) => {
                 self.audit("identified", &identification_id, self.auth_method());
                 match Checkout::new(&self.setup.merchant_id, sale.amount_jpy, menu) {
-                    Ok(checkout) => self.replace(Workflow::Choosing(checkout, sale)),
+                    Ok(checkout) => {
+                        self.replace(Workflow::Choosing(checkout, sale));
+                        self.card_notices = notices;
+                    }
                     Err(code) => self.replace(Workflow::SaleEnded(
                         sale,
                         SaleStep::Failed {
@@ -601,8 +627,36 @@ impl Driver {
     }
 
     fn enrolled(&mut self, outcome: enroll::Outcome) {
-        if let enroll::Outcome::Enrolled { enrollment_id, .. } = &outcome {
-            self.audit("enrolled", enrollment_id, "signature_password");
+        // Which links were made and which were not (service and reason, no personal data).
+        let refused = |refused: &[LinkRefusal]| {
+            refused
+                .iter()
+                .map(|r| format!("{}:{}", r.service_id, r.reason_code()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match &outcome {
+            enroll::Outcome::Enrolled {
+                enrollment_id,
+                refused: r,
+                ..
+            } => {
+                self.audit("enrolled", enrollment_id, "signature_password");
+                if !r.is_empty() {
+                    self.audit("links_refused", &refused(r), "signature_password");
+                }
+            }
+            enroll::Outcome::Failed {
+                code, refused: r, ..
+            } => {
+                let subject = if r.is_empty() {
+                    code.as_str()
+                } else {
+                    refused(r)
+                };
+                self.audit("enrollment_failed", &subject, "signature_password");
+            }
+            enroll::Outcome::Cancelled { .. } => {}
         }
     }
 
@@ -677,9 +731,11 @@ impl Driver {
                 self.require_enroll()?;
                 self.enroll(input);
             }
-            CustomerAction::ConfirmAttributes => {
+            CustomerAction::ConfirmAttributes { disclosure_consent } => {
                 self.require_enroll()?;
-                self.enroll(enroll::Input::AttributesConfirmed);
+                self.enroll(enroll::Input::AttributesConfirmed {
+                    disclosure_consent: *disclosure_consent,
+                });
             }
             CustomerAction::RejectAttributes => {
                 self.require_enroll()?;
@@ -777,6 +833,21 @@ impl Driver {
                     return Err(Code::PaymentBusy.into());
                 }
                 self.replace(Workflow::Idle);
+            }
+            StaffAction::ExpectPatient { name, birth_date } => {
+                self.check_mode().ok_or(Code::NotNow)?;
+                if name.trim().is_empty() && birth_date.trim().is_empty() {
+                    self.expected = None;
+                    return Ok(());
+                }
+                let record = ClinicRecord::expected(&name, &birth_date).map_err(|e| e.code())?;
+                match &self.workflow {
+                    // The running check compares its answer with it (until the answer).
+                    Workflow::Check(c) if !c.is_ended() => {
+                        self.check_input(eligibility::Input::Expect(record))?;
+                    }
+                    _ => self.expected = Some(record),
+                }
             }
             StaffAction::AcknowledgeWarnings => {
                 self.check_input(eligibility::Input::AcknowledgeWarnings)?;
@@ -941,10 +1012,16 @@ impl Driver {
     fn publish(&mut self) {
         let (staff, customer) = self.views();
         let (pending_rechecks, payments_in_doubt) = self.counts;
+        let expected = match &self.workflow {
+            Workflow::Check(c) if c.expected().is_some() => c.expected().cloned(),
+            _ => self.expected.clone(),
+        };
         let mut screens = Screens {
             revision: self.revision,
             staff,
             customer,
+            expected,
+            notices: self.card_notices.clone(),
             status: Status {
                 mode: self.mode,
                 reader_name: self.setup.reader.clone(),
@@ -1046,6 +1123,22 @@ impl Driver {
                     view: en.customer_view(),
                 },
             ),
+        }
+    }
+}
+
+/// The code of a platform notice about the card (a notice this version does not know is
+/// left to the log).
+fn notice_code(n: &Notice) -> Option<Code> {
+    match n {
+        Notice::SignCertificateRevoked { .. } => Some(Code::SignCertificateRevoked),
+        Notice::SignCertificateUnchecked { detail } => {
+            tracing::warn!(%detail, "the signature certificate's revocation was not checked");
+            Some(Code::SignCertificateUnchecked)
+        }
+        other => {
+            tracing::warn!(?other, "a notice this version does not know");
+            None
         }
     }
 }

@@ -277,6 +277,8 @@ impl Screens {
                 payments_in_doubt: 0,
                 notice: None,
             },
+            expected: None,
+            notices: Vec::new(),
         }
     }
 }

@@ -38,7 +38,12 @@ fn host_route_links_the_card_after_the_customer_checked_the_attributes() {
     assert!(d.m.customer_view().seconds_left.is_some());
 
     // Confirmed: the PIN leg, exactly as in identification.
-    assert!(d.send(Input::AttributesConfirmed).is_empty());
+    assert!(
+        d.send(Input::AttributesConfirmed {
+            disclosure_consent: true,
+        })
+        .is_empty()
+    );
     assert_eq!(d.m.step(), Step::PinEntry);
     assert_eq!(d.m.customer_view().attributes, None);
     let t = d.type_pin();
@@ -96,6 +101,7 @@ fn host_route_links_the_card_after_the_customer_checked_the_attributes() {
         Outcome::Enrolled {
             enrollment_id: "enr-7".into(),
             linked: enrollment_response().linked,
+            refused: vec![],
         }
     );
     let staff = d.m.staff_view();
@@ -109,7 +115,9 @@ fn host_route_links_the_card_after_the_customer_checked_the_attributes() {
 fn pin_pad_route_asks_the_challenge_once_the_attributes_are_confirmed() {
     let mut d = Desk::new();
     d.at_attributes(true, 3);
-    let t = challenge_ticket(&d.send(Input::AttributesConfirmed));
+    let t = challenge_ticket(&d.send(Input::AttributesConfirmed {
+        disclosure_consent: true,
+    }));
     let (t, pin, _) = d.issue(t);
     assert!(matches!(pin, PinEntry::PinPad { .. }));
     assert_eq!(d.m.step(), Step::PinPad);

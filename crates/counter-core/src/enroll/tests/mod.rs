@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod flow;
+mod links;
 mod removal;
 mod rules;
 
@@ -155,7 +156,12 @@ impl Desk {
     /// The host route up to the SignApplication effect.
     pub(crate) fn up_to_sign_application(&mut self) -> (Ticket, [u8; 32]) {
         self.at_attributes(false, 3);
-        assert!(self.send(Input::AttributesConfirmed).is_empty());
+        assert!(
+            self.send(Input::AttributesConfirmed {
+                disclosure_consent: true,
+            })
+            .is_empty()
+        );
         let t = self.type_pin();
         let (t, _, _) = self.issue(t);
         sign_application(&self.send(Input::Signed {

@@ -44,7 +44,9 @@ fn drive(step: Step) -> (Desk, Vec<Ticket>) {
     if step == Step::ConfirmAttributes {
         return (d, tickets);
     }
-    let e = d.send(Input::AttributesConfirmed);
+    let e = d.send(Input::AttributesConfirmed {
+        disclosure_consent: true,
+    });
     if matches!(step, Step::PinEntry | Step::ConfirmLastTry) {
         return (d, tickets);
     }
@@ -136,6 +138,7 @@ fn assert_clean_card_removed(d: &Desk, effects: &[Effect], step: Step) {
             tries_left: None,
             can_retry: true,
             field: None,
+            refused: vec![],
         },
         "{step:?}"
     );
@@ -165,7 +168,9 @@ fn a_card_pulled_out_at_any_step_ends_the_enrollment_cleanly() {
         for input in [
             Input::StaffConfirmedLastTry,
             Input::PasswordEntered(password()),
-            Input::AttributesConfirmed,
+            Input::AttributesConfirmed {
+                disclosure_consent: true,
+            },
             Input::PinEntered(pin()),
             Input::RetryPin,
             Input::StartAgain,

@@ -156,7 +156,12 @@ fn the_auth_card_is_checked_before_the_password_is_asked() {
 fn the_pin_leg_keeps_its_rules_last_try_included() {
     let mut d = Desk::new();
     d.at_attributes(false, 1);
-    assert!(d.send(Input::AttributesConfirmed).is_empty());
+    assert!(
+        d.send(Input::AttributesConfirmed {
+            disclosure_consent: true,
+        })
+        .is_empty()
+    );
     assert_eq!(d.m.step(), Step::ConfirmLastTry);
     assert!(d.m.staff_view().needs_staff_confirmation);
     assert!(d.send(Input::StaffConfirmedLastTry).is_empty());
@@ -199,6 +204,7 @@ fn a_mismatch_names_the_field_for_staff_only() {
             tries_left: None,
             can_retry: false,
             field: Some("application.address".into()),
+            refused: vec![],
         }
     );
     assert_eq!(
