@@ -153,7 +153,7 @@ async fn register_token(
     State(a): State<Arc<Acquirer>>,
     t: Terminal,
     ApiJson(r): ApiJson<CardTokenRegistration>,
-) -> Result<Json<CardTokenRegistration>, ApiError> {
+) -> Result<Json<crate::admin::TokenRegistered>, ApiError> {
     Ok(Json(crate::admin::register_token(a, t, r).await?))
 }
 

@@ -48,6 +48,9 @@ admin = true
 card_token_ref = "{TOK_VISA}"
 brand = "VISA"
 last4 = "4242"
+[card_tokens.holder]
+name = "{HOLDER_NAME}"
+birth_date = "{HOLDER_BIRTH}"
 "#
     )
 }
@@ -97,6 +100,58 @@ fn configuration_errors_name_the_key() {
         &config("127.0.0.1:0", "").replace("merchant_id = \"shop-a\"", "merchant_id = \"shop a\""),
     );
     assert!(e.contains("terminals[0].merchant_id"), "{e}");
+}
+
+#[test]
+fn card_tokens_need_their_holder_and_terminals_are_not_platforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, t) = (Ca::new("s"), Ca::new("t"));
+    write_material(dir.path(), (&s, &t), &signer(7));
+    let p = dir.path().join("ok.toml");
+    std::fs::write(
+        &p,
+        config("127.0.0.1:0", "")
+            + "address = \"東京都千代田区丸の内九丁目９番９９号\"\nsex = \"female\"\n",
+    )
+    .unwrap();
+    let ok = Settings::load(&p).unwrap();
+    let holder = &ok.card_tokens[0].holder;
+    assert_eq!(
+        (holder.name.as_str(), holder.sex),
+        (HOLDER_NAME, Some(counter_api::platform::Sex::Female))
+    );
+
+    let no_holder = config("127.0.0.1:0", "").replace("[card_tokens.holder]", "");
+    let no_holder = no_holder
+        .replace(&format!("name = \"{HOLDER_NAME}\"\n"), "")
+        .replace(&format!("birth_date = \"{HOLDER_BIRTH}\"\n"), "");
+    let e = load_err(dir.path(), &no_holder);
+    assert!(
+        e.contains("card_tokens[0].holder") && e.contains("no cardholder"),
+        "{e}"
+    );
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "").replace(HOLDER_BIRTH, "1985/04/12"),
+    );
+    assert!(e.contains("card_tokens[0].holder.birth_date"), "{e}");
+    let e = load_err(
+        dir.path(),
+        &(config("127.0.0.1:0", "") + "nickname = \"hana\"\n"),
+    );
+    assert!(e.contains("nickname"), "{e}");
+    // A terminal named like the trusted platform could confirm links with its certificate.
+    let clash = config("127.0.0.1:0", "").replace(
+        "[[card_tokens]]",
+        &format!(
+            "[[terminals]]\nid = \"{PLATFORM}\"\nmerchant_id = \"{SHOP_A}\"\n\n[[card_tokens]]"
+        ),
+    );
+    let e = load_err(dir.path(), &clash);
+    assert!(
+        e.contains("terminals[1].id") && e.contains("trusted platform"),
+        "{e}"
+    );
 }
 
 #[tokio::test]

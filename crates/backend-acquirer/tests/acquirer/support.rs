@@ -28,6 +28,10 @@ pub const SHOP_B: &str = "shop-b";
 pub const TOK_VISA: &str = "tok_visa_4242";
 pub const TOK_JCB: &str = "tok_jcb_0005";
 pub const TOK_BLOCKED: &str = "tok_blocked";
+/// The holder of every test token (name and birth date only, as the support registers
+/// them).
+pub const HOLDER_NAME: &str = "佐藤　花子";
+pub const HOLDER_BIRTH: &str = "1985-04-12";
 
 pub struct Ca {
     pub pem: String,
@@ -84,8 +88,8 @@ pub fn token(
         limit_jpy: limit,
         blocked,
         holder: Cardholder {
-            name: "佐藤　花子".into(),
-            birth_date: "1985-04-12".into(),
+            name: HOLDER_NAME.into(),
+            birth_date: HOLDER_BIRTH.into(),
             address: None,
             sex: None,
         },
