@@ -31,6 +31,7 @@ pub mod config;
 pub mod core;
 pub mod flows;
 pub mod http;
+pub mod links;
 pub mod operations;
 pub mod schema;
 pub mod server;

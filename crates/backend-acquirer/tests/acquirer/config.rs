@@ -174,24 +174,31 @@ async fn serve_config_runs_the_real_binary() {
         .spawn()
         .unwrap();
     let c = env.client(Some(T1));
-    let url = format!("https://localhost:{port}/v1/payments");
-    let req = env.authorise_req(100, TOK_VISA, CaptureMode::Automatic);
-    let mut answer = None;
+    let base = format!("https://localhost:{port}");
+    // The platform links the token first (its certificate's CN is the trusted issuer).
+    let link = link_request(TOK_VISA, SUB, certified());
+    let mut linked = None;
     for _ in 0..100 {
-        if let Ok(r) = c
-            .post(&url)
-            .header("Idempotency-Key", "bin-1")
-            .json(&req)
+        if let Ok(r) = env
+            .platform_client()
+            .post(format!("{base}/v1/links"))
+            .json(&link)
             .send()
             .await
         {
-            answer = Some(read(r).await);
+            linked = Some(read(r).await);
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let req = env.authorise_req(100, TOK_VISA, CaptureMode::Automatic);
+    let answer = match &linked {
+        Some(_) => Some(post_key(&c, &format!("{base}/v1/payments"), "bin-1", &req).await),
+        None => None,
+    };
     child.kill().unwrap();
     child.wait().unwrap();
-    let got = answer.expect("the binary never answered");
-    assert_eq!(ok(&got)["card"]["last4"], "4242");
+    let linked = linked.expect("the binary never answered");
+    assert_eq!(ok(&linked)["outcome"], "confirmed");
+    assert_eq!(ok(&answer.unwrap())["card"]["last4"], "4242");
 }

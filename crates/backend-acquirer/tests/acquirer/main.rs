@@ -7,6 +7,7 @@ mod config;
 mod end_to_end;
 mod faults;
 mod idempotency;
+mod links;
 mod payments;
 mod refusals;
 mod support;
