@@ -8,6 +8,7 @@ mod end_to_end;
 mod faults;
 mod idempotency;
 mod links;
+mod ownership;
 mod payments;
 mod refusals;
 mod support;

@@ -392,7 +392,11 @@ async fn card_tokens_are_registered_by_admin_terminals_only() {
         json!({"card_token_ref": "tok_new_1", "brand": "MASTERCARD", "last4": "4444",
                "blocked": false, "link_dropped": false})
     );
+    // A new token pays once the platform has linked it to the holder.
     let req = env.authorise_req(10, "tok_new_1", CaptureMode::Automatic);
+    let got = authorise(&env, &new_key(), &req).await;
+    assert_problem(&got, 403, "link_not_owned");
+    env.link_ok("tok_new_1", SUB).await;
     let p = ok(&authorise(&env, &new_key(), &req).await);
     assert_eq!(p["card"], json!({"brand": "MASTERCARD", "last4": "4444"}));
 }

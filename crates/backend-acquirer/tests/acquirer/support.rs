@@ -214,6 +214,26 @@ impl Env {
         env
     }
 
+    /// Restarts the acquirer on the same database with `s`.
+    pub async fn restart(&mut self, s: Settings) {
+        let running = backend_acquirer::start_in_process(s, Arc::new(self.clock.clone()))
+            .await
+            .unwrap();
+        let old = std::mem::replace(&mut self.running, running);
+        old.shutdown().await;
+        self.base = format!("https://localhost:{}", self.running.addr().port());
+    }
+
+    /// The settings of [`settings`] for this environment (for a restart).
+    pub fn settings(&self) -> Settings {
+        settings(
+            self.dir.path(),
+            &self.server_ca,
+            &self.terminal_ca,
+            &self.signer,
+        )
+    }
+
     /// The platform's client: a certificate of the terminal CA whose CN is its id.
     pub fn platform_client(&self) -> reqwest::Client {
         self.client(Some(PLATFORM))
@@ -282,6 +302,13 @@ impl Env {
                 card_token_ref: token.into(),
             },
         }
+    }
+
+    /// A payment assertion of T1 for shop-a, `amount`, `token`, for subject `sub`.
+    pub fn assertion_for(&self, sub: &str, amount: u64, token: &str) -> String {
+        let mut claims = self.claims(T1, SHOP_A, amount, token);
+        claims.sub = sub.into();
+        self.signer.sign(&claims).unwrap()
     }
 
     pub fn assertion(&self, terminal: &str, merchant: &str, amount: u64, token: &str) -> String {
