@@ -31,7 +31,7 @@ pub struct Acquirer {
 
 impl Acquirer {
     /// Builds the state: checks the settings, opens the store, registers the configured
-    /// card tokens.
+    /// card tokens (keeping their links when their cardholder is unchanged).
     pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         settings.check().map_err(|(key, problem, expected)| {
             StartError::Settings(format!("{key}: {problem}; expected {expected}"))
@@ -46,12 +46,18 @@ impl Acquirer {
         {
             let c = store.lock();
             for t in &settings.card_tokens {
-                store::put_token(&c, t, clock.now()).map_err(|source| {
+                let done = store::put_token(&c, t, clock.now()).map_err(|source| {
                     StartError::Db(backend_kit::sqlite::DbError::Sqlite {
                         path: settings.database.display().to_string(),
                         source,
                     })
                 })?;
+                if done == store::Registered::LinkDropped {
+                    tracing::warn!(
+                        "card token {}: the cardholder changed, its link was dropped",
+                        t.card_token_ref
+                    );
+                }
             }
         }
         Ok(Self {

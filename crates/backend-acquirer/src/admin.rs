@@ -6,11 +6,12 @@ use std::sync::Arc;
 use backend_kit::ApiError;
 use counter_api::acquirer::{CardTokenRegistration, FaultPlan, MAX_FAULT_DELAY_MS};
 use counter_api::{Problem, ProblemCode};
+use serde::{Deserialize, Serialize};
 
 use crate::acquirer::Acquirer;
 use crate::flows::{internal, with_db};
 use crate::http::Terminal;
-use crate::store::{self, JournalEntry};
+use crate::store::{self, JournalEntry, Registered};
 
 fn admin_only(t: &Terminal) -> Result<(), ApiError> {
     if t.admin {
@@ -23,29 +24,62 @@ fn admin_only(t: &Terminal) -> Result<(), ApiError> {
     }
 }
 
-/// `POST /v1/admin/card-tokens`: registers a card token.
+/// The answer to a card-token registration: what was registered, without the cardholder
+/// (the acquirer never sends its cardholder record to a terminal).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRegistered {
+    /// The token reference.
+    pub card_token_ref: String,
+    /// Brand.
+    pub brand: String,
+    /// Last 4 digits.
+    pub last4: String,
+    /// Demo limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_jpy: Option<u64>,
+    /// Demo block.
+    pub blocked: bool,
+    /// True when the token was linked and its cardholder changed: the link was dropped,
+    /// and the holder must enrol the card again before paying with it.
+    pub link_dropped: bool,
+}
+
+/// `POST /v1/admin/card-tokens`: registers a card token; re-registering it with the same
+/// cardholder keeps its link, with another cardholder drops it.
 pub async fn register_token(
     a: Arc<Acquirer>,
     t: Terminal,
     r: CardTokenRegistration,
-) -> Result<CardTokenRegistration, ApiError> {
+) -> Result<TokenRegistered, ApiError> {
     admin_only(&t)?;
     r.validate()?;
     with_db(&a, move |a, c| {
-        store::put_token(c, &r, a.now()).map_err(internal)?;
+        let done = store::put_token(c, &r, a.now()).map_err(internal)?;
+        let link_dropped = done == Registered::LinkDropped;
         store::journal(
             c,
             &JournalEntry {
                 at: a.now(),
                 terminal_id: Some(&t.id),
                 action: "card_token",
-                outcome: "ok",
+                outcome: if link_dropped {
+                    "ok:link_dropped"
+                } else {
+                    "ok"
+                },
                 reason: Some(&r.card_token_ref),
                 ..JournalEntry::default()
             },
         )
         .map_err(internal)?;
-        Ok(r)
+        Ok(TokenRegistered {
+            card_token_ref: r.card_token_ref,
+            brand: r.brand,
+            last4: r.last4,
+            limit_jpy: r.limit_jpy,
+            blocked: r.blocked,
+            link_dropped,
+        })
     })
     .await
 }

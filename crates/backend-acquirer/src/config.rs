@@ -11,12 +11,14 @@
 //! private_key = "tls/server.key"
 //! terminal_ca = "tls/terminal-ca.pem"     # issues the terminals' client certificates
 //!
-//! [[trusted_platforms]]
-//! issuer = "pf-tokyo"
-//! keys = "platforms/pf-tokyo.json"        # its GET /v1/keys answer
+//! [[trusted_platforms]]                  # a platform whose assertions it accepts and which
+//! issuer = "pf-tokyo"                     # may confirm links (POST /v1/links) with a client
+//! keys = "platforms/pf-tokyo.json"        # certificate of terminal_ca whose CN is `issuer`;
+//!                                         # `keys`: its GET /v1/keys answer
 //!
 //! [[terminals]]
-//! id = "shop-a-till-1"                    # the CN of its client certificate
+//! id = "shop-a-till-1"                    # the CN of its client certificate (never the
+//!                                         # issuer of a trusted platform)
 //! merchant_id = "shop-a"                  # the merchant it takes payments for
 //! admin = false                           # may call /v1/admin/* (card tokens, faults)
 //!
@@ -26,13 +28,22 @@
 //! last4 = "4242"
 //! limit_jpy = 100000                      # optional: above it, declined insufficient_funds
 //! blocked = false                         # optional: every authorisation declined
+//! [card_tokens.holder]                    # required: the cardholder, as the issuer holds
+//! name = "佐藤　花子"                     # them; compared with the card's certificate
+//! birth_date = "1985-04-12"               # before a link is confirmed (YYYY-MM-DD)
+//! address = "東京都千代田区丸の内九丁目９番９９号"  # optional: compared when given
+//! sex = "female"                          # optional: male, female or not_known
 //! ```
+//!
+//! Re-registering a token at start with the same `holder` keeps its link; another
+//! `holder` drops it (the token may now be someone else's: the holder enrols again).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use backend_kit::caller::role_clash;
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
-use counter_api::acquirer::{CardTokenRegistration, FaultPlan};
+use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::assertion::KeySet;
 use counter_api::ident::check_id;
 use serde::Deserialize;
@@ -49,7 +60,23 @@ struct File {
     #[serde(default)]
     terminals: Vec<TerminalConfig>,
     #[serde(default)]
-    card_tokens: Vec<CardTokenRegistration>,
+    card_tokens: Vec<FileCardToken>,
+}
+
+/// A `[[card_tokens]]` entry: [`CardTokenRegistration`] whose `holder` may be missing
+/// here, so that its absence is reported with the key rather than as a parse error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCardToken {
+    card_token_ref: String,
+    brand: String,
+    last4: String,
+    #[serde(default)]
+    limit_jpy: Option<u64>,
+    #[serde(default)]
+    blocked: bool,
+    #[serde(default)]
+    holder: Option<Cardholder>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,7 +122,8 @@ pub struct Settings {
     pub tls_private_key_pem: Vec<u8>,
     /// The terminal CA (PEM).
     pub terminal_ca_pem: Vec<u8>,
-    /// Platforms whose assertions are accepted.
+    /// Platforms whose assertions are accepted and which may confirm links (their
+    /// client certificate's CN is their `issuer`).
     pub trusted_platforms: Vec<KeySet>,
     /// Known terminals.
     pub terminals: Vec<TerminalConfig>,
@@ -139,6 +167,26 @@ impl Settings {
             }
             trusted.push(set);
         }
+        let mut card_tokens = Vec::with_capacity(f.card_tokens.len());
+        for (i, t) in f.card_tokens.into_iter().enumerate() {
+            let Some(holder) = t.holder else {
+                return Err(invalid(
+                    path,
+                    format!("card_tokens[{i}].holder"),
+                    format!("token {} has no cardholder", t.card_token_ref),
+                    "a [card_tokens.holder] table with name and birth_date: a token without \
+                     its holder could never be linked to a card",
+                ));
+            };
+            card_tokens.push(CardTokenRegistration {
+                card_token_ref: t.card_token_ref,
+                brand: t.brand,
+                last4: t.last4,
+                limit_jpy: t.limit_jpy,
+                blocked: t.blocked,
+                holder,
+            });
+        }
         let s = Settings {
             acquirer_id: f.acquirer_id,
             listen,
@@ -148,12 +196,18 @@ impl Settings {
             terminal_ca_pem: read_file(path, "tls.terminal_ca", &f.tls.terminal_ca)?,
             trusted_platforms: trusted,
             terminals: f.terminals,
-            card_tokens: f.card_tokens,
+            card_tokens,
             faults: FaultPlan::default(),
         };
         s.check()
             .map_err(|(key, problem, expected)| invalid(path, key, problem, expected))?;
         Ok(s)
+    }
+
+    /// The ids of the trusted platforms (their `issuer`): the client-certificate CNs that
+    /// may call `/v1/links`.
+    pub fn platform_ids(&self) -> impl Iterator<Item = &str> {
+        self.trusted_platforms.iter().map(|p| p.issuer.as_str())
     }
 
     /// The rules on values: `Err((key, problem, expected))`.
@@ -181,12 +235,32 @@ impl Settings {
         }
         for (i, c) in self.card_tokens.iter().enumerate() {
             c.validate().map_err(|e| {
+                let expected = if e.field.starts_with("holder.") {
+                    "the cardholder as the issuer holds them (name, YYYY-MM-DD birth date)"
+                } else {
+                    "a valid card token (brand and last 4 digits only)"
+                };
                 (
                     format!("card_tokens[{i}].{}", e.field),
                     e.detail.clone(),
-                    "a valid card token (brand and last 4 digits only)".into(),
+                    expected.into(),
                 )
             })?;
+        }
+        let platforms: Vec<&str> = self.platform_ids().collect();
+        if let Some(clash) = role_clash(self.terminals.iter().map(|t| t.id.as_str()), &platforms) {
+            let i = self
+                .terminals
+                .iter()
+                .position(|t| t.id == clash)
+                .unwrap_or_default();
+            return Err((
+                format!("terminals[{i}].id"),
+                format!("{clash} is also a trusted platform's issuer"),
+                "terminal ids apart from platform ids: a terminal certificate must not pose as \
+                 the platform that confirms links"
+                    .into(),
+            ));
         }
         if self.trusted_platforms.is_empty() {
             return Err((

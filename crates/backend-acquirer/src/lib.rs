@@ -5,18 +5,28 @@
 //! payment carries the verification platform's `payment` assertion for this acquirer,
 //! bound to the terminal, the merchant and the amount the customer agreed to.
 //!
-//! **Owns:** card tokens (brand and last 4 digits, for receipts), the payment state
-//! machine ([`core::payment`]), idempotency ([`core::idempotency`]: the client's key, the
-//! first answer replayed, errors included, other parameters refused, "in progress" never a
-//! decline), status query by key, reversal, daily settlement totals
-//! ([`core::settlement`]), the SQLite store and journal ([`store`], [`schema`]), fault
-//! injection for the terminal's tests, the HTTP handlers ([`http`], [`flows`], [`admin`]), the
-//! configuration ([`config`]) and starting the server ([`server`]).
+//! **Owns:** card tokens (brand and last 4 digits, for receipts) with their cardholder as
+//! the issuer holds them and their owner: before the platform links a token to a card it
+//! asks here (`POST /v1/links`, [`links`]), the cardholder is compared with the card's
+//! certified attributes by the shared rule ([`counter_api::attributes::compare`]), and a
+//! match makes the platform's pairwise subject the token's owner ([`core::ownership`]);
+//! only the owner's assertions pay with it, a link confirmed for another holder or
+//! released stops them at once, and a re-registration with another cardholder drops the
+//! link. Also the payment state machine ([`core::payment`]), idempotency
+//! ([`core::idempotency`]: the client's key, the first answer replayed, errors included,
+//! other parameters refused, "in progress" never a decline), status query by key,
+//! reversal, daily settlement totals ([`core::settlement`]), the SQLite store and journal
+//! ([`store`], [`schema`]), fault injection for the terminal's tests, the HTTP handlers
+//! ([`http`], [`flows`], [`admin`], [`links`]), the configuration ([`config`]) and
+//! starting the server ([`server`]).
 //!
 //! **Never:** stores, logs or answers a card number or a certificate serial, charges twice
 //! for one idempotency key, answers "declined" for an outcome it does not know, leaves half
 //! a payment after a crash (a change of money and its stored answer are one transaction),
-//! or answers a bad request with a 500 or a panic.
+//! or answers a bad request with a 500 or a panic. Never sends its cardholder record to a
+//! terminal or to the platform (a mismatch names the attribute, not the value), never
+//! stores or journals the certified attributes a link request carries, never lets a
+//! terminal certificate confirm a link, and never uses up an assertion it refused.
 //!
 //! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
 //! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
@@ -31,6 +41,7 @@ pub mod config;
 pub mod core;
 pub mod flows;
 pub mod http;
+pub mod links;
 pub mod operations;
 pub mod schema;
 pub mod server;

@@ -1,7 +1,8 @@
 //! The acquirer database's schema: numbered migrations applied by
 //! `backend_kit::sqlite::open` (`PRAGMA user_version`). Append only: a migration that
 //! shipped is never edited. No table holds a card number: a token is its brand and last 4
-//! digits.
+//! digits, its cardholder as the issuer holds them, and its owner. No table holds the
+//! certified attributes the platform sends with a link request.
 
 /// Numbered migrations (`PRAGMA user_version`).
 pub const MIGRATIONS: &[&str] = &[
@@ -78,4 +79,18 @@ pub const MIGRATIONS: &[&str] = &[
     // not on the payment's day): find a payment's operations and a day's operations.
     "CREATE INDEX operations_payment ON operations (payment_id, id);
     CREATE INDEX operations_at ON operations (at);",
+    // 3: tokens have an owner (issue 12). The cardholder as the issuer holds them (name
+    // and birth date always, address and sex when kept), compared with the certified
+    // attributes before a link is confirmed; rows registered before this migration have
+    // none (NULL) and can never be confirmed. The owner is the platform's pairwise subject
+    // the token was last confirmed for, with the platform and its enrollment: only that
+    // holder's assertions may pay with the token. Nullable columns: existing rows survive.
+    "ALTER TABLE card_tokens ADD COLUMN holder_name TEXT;
+    ALTER TABLE card_tokens ADD COLUMN holder_birth_date TEXT;
+    ALTER TABLE card_tokens ADD COLUMN holder_address TEXT;
+    ALTER TABLE card_tokens ADD COLUMN holder_sex TEXT;
+    ALTER TABLE card_tokens ADD COLUMN owner_sub TEXT;
+    ALTER TABLE card_tokens ADD COLUMN owner_platform TEXT;
+    ALTER TABLE card_tokens ADD COLUMN owner_enrollment TEXT;
+    ALTER TABLE card_tokens ADD COLUMN linked_at INTEGER;",
 ];

@@ -3,17 +3,19 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Extension, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use backend_kit::http::{method_not_allowed, not_found};
+use backend_kit::serve::Peer;
 use backend_kit::{ApiError, ApiJson};
 use counter_api::acquirer::{
     AuthoriseRequest, CaptureRequest, CardTokenRegistration, FaultPlan, IDEMPOTENCY_KEY_HEADER,
     RefundRequest, ReversalRequest, SettlementTotals,
 };
+use counter_api::links::{LinkAnswer, LinkRelease, LinkReleased, LinkRequest};
 use counter_api::{Problem, ProblemCode};
 
 use super::terminal::Terminal;
@@ -22,7 +24,8 @@ use crate::core::idempotency::check_key;
 use crate::flows;
 use crate::operations::Operation;
 
-/// Largest request body: an authorisation with its assertion is under 4 KiB.
+/// Largest request body: an authorisation with its assertion is under 4 KiB, a link
+/// request (two 200-character addresses at most, 3 bytes a character) under 2 KiB.
 const BODY_LIMIT: usize = 16 * 1024;
 
 /// The acquirer's routes over `acquirer`.
@@ -37,6 +40,8 @@ pub fn router(acquirer: Arc<Acquirer>) -> Router {
         .route("/v1/settlements/{date}", get(settlement))
         .route("/v1/admin/card-tokens", post(register_token))
         .route("/v1/admin/faults", put(faults))
+        .route("/v1/links", post(link))
+        .route("/v1/links/release", post(release))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -153,7 +158,7 @@ async fn register_token(
     State(a): State<Arc<Acquirer>>,
     t: Terminal,
     ApiJson(r): ApiJson<CardTokenRegistration>,
-) -> Result<Json<CardTokenRegistration>, ApiError> {
+) -> Result<Json<crate::admin::TokenRegistered>, ApiError> {
     Ok(Json(crate::admin::register_token(a, t, r).await?))
 }
 
@@ -163,4 +168,27 @@ async fn faults(
     ApiJson(plan): ApiJson<FaultPlan>,
 ) -> Result<Json<FaultPlan>, ApiError> {
     Ok(Json(crate::admin::set_faults(a, t, plan).await?))
+}
+
+/// The connection's client identity (none without a certificate).
+fn peer(p: Option<Extension<Peer>>) -> Peer {
+    p.map(|Extension(p)| p).unwrap_or_default()
+}
+
+async fn link(
+    State(a): State<Arc<Acquirer>>,
+    p: Option<Extension<Peer>>,
+    body: Result<ApiJson<LinkRequest>, ApiError>,
+) -> Result<Json<LinkAnswer>, ApiError> {
+    let body = body.map(|ApiJson(r)| r);
+    Ok(Json(crate::links::link(a, peer(p), body).await?))
+}
+
+async fn release(
+    State(a): State<Arc<Acquirer>>,
+    p: Option<Extension<Peer>>,
+    body: Result<ApiJson<LinkRelease>, ApiError>,
+) -> Result<Json<LinkReleased>, ApiError> {
+    let body = body.map(|ApiJson(r)| r);
+    Ok(Json(crate::links::release(a, peer(p), body).await?))
 }

@@ -1,5 +1,6 @@
 //! Authorisation: the platform's payment assertion checked against the request and the
-//! terminal, its `jti` used once, the demo issuer's answer, the payment written.
+//! terminal, the token owned by the assertion's subject, its `jti` used once, the demo
+//! issuer's answer, the payment written.
 
 use backend_kit::ApiError;
 use counter_api::acquirer::{AuthoriseRequest, CaptureMode, PaymentStatus};
@@ -9,6 +10,7 @@ use rusqlite::Transaction;
 
 use super::Outcome;
 use crate::acquirer::{Acquirer, Answer, DeferredReplay, approval_code, random_id};
+use crate::core::ownership::may_pay;
 use crate::core::payment::{self, Amounts, IssuerAnswer};
 use crate::core::settlement::business_date;
 use crate::http::Terminal;
@@ -82,6 +84,24 @@ pub(super) fn authorise(
             "the assertion carries no card token",
         )));
     };
+    // The token must be linked to this holder on this platform (issue 12). Checked before
+    // the `jti` is recorded: a refused request does not use the customer's assertion up.
+    // An unknown token keeps its answer below (after the `jti`, as before).
+    let token = store::token(tx, card_token_ref)?;
+    if let Some(t) = &token
+        && !may_pay(t.owner.as_ref(), &claims.sub, &claims.iss)
+    {
+        return Ok(Err(ApiError::from(
+            Problem::new(
+                ProblemCode::LinkNotOwned,
+                "the card token this customer named is not linked to them (never confirmed \
+                 for them, linked to another holder since, or released): the card must be \
+                 enrolled again at the counter",
+            )
+            .with_field("assertion")
+            .with_reason("token_not_owned"),
+        )));
+    }
     if !store::first_use(tx, &claims.iss, &claims.jti, claims.exp + 60, now)? {
         return Ok(Err(ApiError::from(
             Problem::new(
@@ -91,7 +111,7 @@ pub(super) fn authorise(
             .with_field("assertion"),
         )));
     }
-    let Some(token) = store::token(tx, card_token_ref)? else {
+    let Some(token) = token else {
         return Ok(Err(ApiError::from(
             Problem::new(
                 ProblemCode::NotEnrolled,

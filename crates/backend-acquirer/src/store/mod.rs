@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use counter_api::acquirer::{CardTokenRegistration, MaskedCard, Payment, PaymentStatus};
+use counter_api::acquirer::{MaskedCard, Payment, PaymentStatus};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::core::payment::Amounts;
@@ -18,19 +18,6 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
-/// A registered card token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token {
-    /// Brand.
-    pub brand: String,
-    /// Last 4 digits.
-    pub last4: String,
-    /// Demo limit.
-    pub limit_jpy: Option<u64>,
-    /// Demo block.
-    pub blocked: bool,
-}
-
 /// A journal row.
 #[derive(Clone, Debug, Default)]
 pub struct JournalEntry<'a> {
@@ -38,7 +25,8 @@ pub struct JournalEntry<'a> {
     pub at: i64,
     /// Terminal.
     pub terminal_id: Option<&'a str>,
-    /// `authorise`, `capture`, `void`, `refund`, `reversal`, `card_token`, `faults`, ...
+    /// `authorise`, `capture`, `void`, `refund`, `reversal`, `card_token`, `faults`, `link`,
+    /// `link_release`, ...
     pub action: &'a str,
     /// `ok` or the problem code.
     pub outcome: &'a str,
@@ -51,7 +39,9 @@ pub struct JournalEntry<'a> {
 }
 
 mod keys;
+mod tokens;
 pub use keys::{claim, finish, first_use, release, stored};
+pub use tokens::{Registered, Token, put_token, release_owner, set_owner, token};
 
 impl Store {
     /// Opens (creating, migrating) `path`.
@@ -75,42 +65,6 @@ impl Store {
             Err(p) => p.into_inner(),
         }
     }
-}
-
-/// Registers (or re-registers) a token.
-pub fn put_token(c: &Connection, t: &CardTokenRegistration, now: i64) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO card_tokens (card_token_ref, brand, last4, limit_jpy, blocked, registered_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (card_token_ref) DO UPDATE SET brand = ?2, last4 = ?3, limit_jpy = ?4,
-             blocked = ?5",
-        params![
-            t.card_token_ref,
-            t.brand,
-            t.last4,
-            t.limit_jpy.map(|l| l as i64),
-            t.blocked,
-            now
-        ],
-    )?;
-    Ok(())
-}
-
-/// A token.
-pub fn token(c: &Connection, token_ref: &str) -> rusqlite::Result<Option<Token>> {
-    c.query_row(
-        "SELECT brand, last4, limit_jpy, blocked FROM card_tokens WHERE card_token_ref = ?1",
-        params![token_ref],
-        |r| {
-            Ok(Token {
-                brand: r.get(0)?,
-                last4: r.get(1)?,
-                limit_jpy: r.get::<_, Option<i64>>(2)?.map(|l| l.max(0) as u64),
-                blocked: r.get(3)?,
-            })
-        },
-    )
-    .optional()
 }
 
 /// A new payment row.

@@ -48,6 +48,9 @@ admin = true
 card_token_ref = "{TOK_VISA}"
 brand = "VISA"
 last4 = "4242"
+[card_tokens.holder]
+name = "{HOLDER_NAME}"
+birth_date = "{HOLDER_BIRTH}"
 "#
     )
 }
@@ -99,6 +102,58 @@ fn configuration_errors_name_the_key() {
     assert!(e.contains("terminals[0].merchant_id"), "{e}");
 }
 
+#[test]
+fn card_tokens_need_their_holder_and_terminals_are_not_platforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, t) = (Ca::new("s"), Ca::new("t"));
+    write_material(dir.path(), (&s, &t), &signer(7));
+    let p = dir.path().join("ok.toml");
+    std::fs::write(
+        &p,
+        config("127.0.0.1:0", "")
+            + "address = \"東京都千代田区丸の内九丁目９番９９号\"\nsex = \"female\"\n",
+    )
+    .unwrap();
+    let ok = Settings::load(&p).unwrap();
+    let holder = &ok.card_tokens[0].holder;
+    assert_eq!(
+        (holder.name.as_str(), holder.sex),
+        (HOLDER_NAME, Some(counter_api::platform::Sex::Female))
+    );
+
+    let no_holder = config("127.0.0.1:0", "").replace("[card_tokens.holder]", "");
+    let no_holder = no_holder
+        .replace(&format!("name = \"{HOLDER_NAME}\"\n"), "")
+        .replace(&format!("birth_date = \"{HOLDER_BIRTH}\"\n"), "");
+    let e = load_err(dir.path(), &no_holder);
+    assert!(
+        e.contains("card_tokens[0].holder") && e.contains("no cardholder"),
+        "{e}"
+    );
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "").replace(HOLDER_BIRTH, "1985/04/12"),
+    );
+    assert!(e.contains("card_tokens[0].holder.birth_date"), "{e}");
+    let e = load_err(
+        dir.path(),
+        &(config("127.0.0.1:0", "") + "nickname = \"hana\"\n"),
+    );
+    assert!(e.contains("nickname"), "{e}");
+    // A terminal named like the trusted platform could confirm links with its certificate.
+    let clash = config("127.0.0.1:0", "").replace(
+        "[[card_tokens]]",
+        &format!(
+            "[[terminals]]\nid = \"{PLATFORM}\"\nmerchant_id = \"{SHOP_A}\"\n\n[[card_tokens]]"
+        ),
+    );
+    let e = load_err(dir.path(), &clash);
+    assert!(
+        e.contains("terminals[1].id") && e.contains("trusted platform"),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn serve_config_runs_the_real_binary() {
     let env = Env::start().await; // for its CAs, signer and helpers
@@ -119,24 +174,31 @@ async fn serve_config_runs_the_real_binary() {
         .spawn()
         .unwrap();
     let c = env.client(Some(T1));
-    let url = format!("https://localhost:{port}/v1/payments");
-    let req = env.authorise_req(100, TOK_VISA, CaptureMode::Automatic);
-    let mut answer = None;
+    let base = format!("https://localhost:{port}");
+    // The platform links the token first (its certificate's CN is the trusted issuer).
+    let link = link_request(TOK_VISA, SUB, certified());
+    let mut linked = None;
     for _ in 0..100 {
-        if let Ok(r) = c
-            .post(&url)
-            .header("Idempotency-Key", "bin-1")
-            .json(&req)
+        if let Ok(r) = env
+            .platform_client()
+            .post(format!("{base}/v1/links"))
+            .json(&link)
             .send()
             .await
         {
-            answer = Some(read(r).await);
+            linked = Some(read(r).await);
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let req = env.authorise_req(100, TOK_VISA, CaptureMode::Automatic);
+    let answer = match &linked {
+        Some(_) => Some(post_key(&c, &format!("{base}/v1/payments"), "bin-1", &req).await),
+        None => None,
+    };
     child.kill().unwrap();
     child.wait().unwrap();
-    let got = answer.expect("the binary never answered");
-    assert_eq!(ok(&got)["card"]["last4"], "4242");
+    let linked = linked.expect("the binary never answered");
+    assert_eq!(ok(&linked)["outcome"], "confirmed");
+    assert_eq!(ok(&answer.unwrap())["card"]["last4"], "4242");
 }

@@ -9,10 +9,12 @@ use backend_kit::ManualClock;
 use backend_platform::config::ServiceConfig;
 use counter_api::acquirer::{AuthoriseRequest, CaptureMode};
 use counter_api::assertion::KeySet;
+use counter_api::attributes::CertifiedAttributes;
+use counter_api::links::LinkRequest;
 use counter_api::platform::{
     Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
-    EnrollmentRequest, IdentificationRequest, IdentificationResponse, PaymentLink, ServiceKind,
-    ServiceLink, Sex,
+    EnrollmentRequest, EnrollmentResponse, IdentificationRequest, IdentificationResponse,
+    PaymentLink, ServiceData, ServiceKind, ServiceLink, Sex,
 };
 use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
 use jpki_card_sim::{Faults, SimTransport, VirtualCard};
@@ -43,6 +45,14 @@ fn platform_settings(
         &[T1],
     )
     .unwrap()
+}
+
+fn sex_of(p: &Persona) -> Sex {
+    match p.sex {
+        testkit::Sex::Male => Sex::Male,
+        testkit::Sex::Female => Sex::Female,
+        _ => Sex::NotKnown,
+    }
 }
 
 fn card(p: &Persona) -> SimTransport {
@@ -103,7 +113,7 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
         .unwrap();
     // The acquirer trusts the platform's published keys; it holds TOK_VISA (VISA 4242).
     let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer(7));
-    s.trusted_platforms = vec![keys];
+    s.trusted_platforms = vec![keys.clone()];
     let acquirer = backend_acquirer::start_in_process(s, Arc::new(clock.clone()))
         .await
         .unwrap();
@@ -117,11 +127,7 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
         name: p.name.clone(),
         address: p.address.clone(),
         birth_date: p.birth_date.clone(),
-        sex: match p.sex {
-            testkit::Sex::Male => Sex::Male,
-            testkit::Sex::Female => Sex::Female,
-            _ => Sex::NotKnown,
-        },
+        sex: sex_of(&p),
         disclosure_consent: true,
         services: vec![ServiceLink::Payment(PaymentLink {
             service_id: ACQUIRER.into(),
@@ -142,7 +148,8 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
         application_signature: counter_api::b64::encode(&signed.signature),
         identification: identification(&p, &ch),
     };
-    ok(&post(&c, &format!("{pf}/v1/enrollments"), &req).await);
+    let enrolled: EnrollmentResponse =
+        serde_json::from_value(ok(&post(&c, &format!("{pf}/v1/enrollments"), &req).await)).unwrap();
 
     // Identification for a payment of 1,800 yen to shop-a.
     let context = ChallengeContext {
@@ -165,6 +172,40 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
         .assertion
         .clone()
         .unwrap();
+
+    // The platform confirms links itself once it is configured with this acquirer's URL.
+    // Until then the test asks the acquirer as the platform would: the holder's pairwise
+    // subject (read from the platform's assertion, verified with its published keys), the
+    // enrollment, and the attributes of the signature certificate.
+    let mut verifier = counter_api::assertion::AssertionVerifier::new(ACQUIRER);
+    verifier.trust(&keys).unwrap();
+    let now = backend_kit::Clock::now(&clock);
+    let claims = verifier
+        .verify(
+            &assertion,
+            now,
+            &mut counter_api::assertion::MemoryReplayGuard::new(),
+        )
+        .unwrap();
+    let link = LinkRequest {
+        enrollment_id: enrolled.enrollment_id.clone(),
+        sub: claims.sub.clone(),
+        link: ServiceData::Payment {
+            card_token_ref: TOK_VISA.into(),
+        },
+        holder: CertifiedAttributes {
+            name: p.name.clone(),
+            name_substituted: vec![],
+            address: p.address.clone(),
+            address_substituted: vec![],
+            birth_date: p.birth_date.clone(),
+            sex: sex_of(&p),
+        },
+        consented_at: now,
+    };
+    let pf_client = client_for_test(&server_ca, &terminal_ca, PLATFORM);
+    let got = post(&pf_client, &format!("{acq}/v1/links"), &link).await;
+    assert_eq!(ok(&got)["outcome"], "confirmed");
 
     let mut pay = AuthoriseRequest {
         assertion,

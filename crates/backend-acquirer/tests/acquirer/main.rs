@@ -7,6 +7,8 @@ mod config;
 mod end_to_end;
 mod faults;
 mod idempotency;
+mod links;
+mod ownership;
 mod payments;
 mod refusals;
 mod support;

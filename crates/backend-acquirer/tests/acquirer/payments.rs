@@ -354,6 +354,29 @@ async fn card_tokens_are_registered_by_admin_terminals_only() {
     )
     .await;
     assert_eq!(assert_problem(&got, 422, "invalid_field")["field"], "last4");
+    // A token is registered with its cardholder, a valid one.
+    let mut no_birth = token("tok_new_3", "VISA", "4242", None, false);
+    no_birth.holder.birth_date = "12 April 1985".into();
+    let got = post(
+        &env.client(Some(T1)),
+        &env.url("/v1/admin/card-tokens"),
+        &no_birth,
+    )
+    .await;
+    assert_eq!(
+        assert_problem(&got, 422, "invalid_field")["field"],
+        "holder.birth_date"
+    );
+    let mut no_holder = serde_json::to_value(&t).unwrap();
+    no_holder.as_object_mut().unwrap().remove("holder");
+    let got = post(
+        &env.client(Some(T1)),
+        &env.url("/v1/admin/card-tokens"),
+        &no_holder,
+    )
+    .await;
+    let p = assert_problem(&got, 400, "malformed_request");
+    assert!(p["detail"].as_str().unwrap().contains("holder"), "{p}");
     let got = read(
         env.client(Some(T1))
             .post(env.url("/v1/admin/card-tokens"))
@@ -363,12 +386,17 @@ async fn card_tokens_are_registered_by_admin_terminals_only() {
             .unwrap(),
     )
     .await;
-    ok(&got);
-    let p = ok(&authorise(
-        &env,
-        &new_key(),
-        &env.authorise_req(10, "tok_new_1", CaptureMode::Automatic),
-    )
-    .await);
+    // The answer never carries the cardholder back.
+    assert_eq!(
+        ok(&got),
+        json!({"card_token_ref": "tok_new_1", "brand": "MASTERCARD", "last4": "4444",
+               "blocked": false, "link_dropped": false})
+    );
+    // A new token pays once the platform has linked it to the holder.
+    let req = env.authorise_req(10, "tok_new_1", CaptureMode::Automatic);
+    let got = authorise(&env, &new_key(), &req).await;
+    assert_problem(&got, 403, "link_not_owned");
+    env.link_ok("tok_new_1", SUB).await;
+    let p = ok(&authorise(&env, &new_key(), &req).await);
     assert_eq!(p["card"], json!({"brand": "MASTERCARD", "last4": "4444"}));
 }

@@ -1,5 +1,7 @@
 //! Test environment: CAs made with rcgen, a platform signing key minting payment
-//! assertions, the acquirer in-process, and clients per terminal.
+//! assertions, the acquirer in-process, clients per terminal and the platform's client
+//! (for `/v1/links`). [`Env::start`] links the test tokens to [`SUB`], the subject of
+//! the assertions [`Env::claims`] mints, as the platform does at enrollment.
 
 use std::sync::Arc;
 
@@ -10,7 +12,9 @@ use counter_api::acquirer::{
     AuthoriseRequest, CaptureMode, CardTokenRegistration, Cardholder, FaultPlan,
 };
 use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner, KeySet};
-use counter_api::platform::{ChallengePurpose, ServiceData};
+use counter_api::attributes::CertifiedAttributes;
+use counter_api::links::LinkRequest;
+use counter_api::platform::{ChallengePurpose, ServiceData, Sex};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -28,6 +32,13 @@ pub const SHOP_B: &str = "shop-b";
 pub const TOK_VISA: &str = "tok_visa_4242";
 pub const TOK_JCB: &str = "tok_jcb_0005";
 pub const TOK_BLOCKED: &str = "tok_blocked";
+/// The pairwise subject of the assertions [`Env::claims`] mints; [`Env::start`] links the
+/// test tokens to it.
+pub const SUB: &str = "sub-pairwise-1";
+/// The holder of every test token (name and birth date only, as the support registers
+/// them).
+pub const HOLDER_NAME: &str = "佐藤　花子";
+pub const HOLDER_BIRTH: &str = "1985-04-12";
 
 pub struct Ca {
     pub pem: String,
@@ -84,8 +95,8 @@ pub fn token(
         limit_jpy: limit,
         blocked,
         holder: Cardholder {
-            name: "佐藤　花子".into(),
-            birth_date: "1985-04-12".into(),
+            name: HOLDER_NAME.into(),
+            birth_date: HOLDER_BIRTH.into(),
             address: None,
             sex: None,
         },
@@ -134,19 +145,60 @@ pub fn signer(seed: u8) -> AssertionSigner {
     .unwrap()
 }
 
+/// The certified attributes of the test tokens' holder, as the platform reads them from the
+/// signature certificate (佐藤 花子 of testkit).
+pub fn certified() -> CertifiedAttributes {
+    CertifiedAttributes {
+        name: HOLDER_NAME.into(),
+        name_substituted: vec![],
+        address: "東京都千代田区丸の内九丁目９番９９号".into(),
+        address_substituted: vec![],
+        birth_date: HOLDER_BIRTH.into(),
+        sex: Sex::Female,
+    }
+}
+
+/// A link request of the platform: `token` for `sub`, with `holder`.
+pub fn link_request(token: &str, sub: &str, holder: CertifiedAttributes) -> LinkRequest {
+    LinkRequest {
+        enrollment_id: format!("enr_{}", next_id()),
+        sub: sub.into(),
+        link: ServiceData::Payment {
+            card_token_ref: token.into(),
+        },
+        holder,
+        consented_at: 1,
+    }
+}
+
 impl Env {
+    /// The acquirer of [`settings`], its test tokens linked to [`SUB`].
     pub async fn start() -> Env {
+        Env::start_with(|_| {}).await
+    }
+
+    /// The acquirer of [`settings`] changed by `change`, the tokens of the test holder
+    /// linked to [`SUB`].
+    pub async fn start_with(change: impl FnOnce(&mut Settings)) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let server_ca = Ca::new("Madoguchi test server CA");
         let terminal_ca = Ca::new("Madoguchi test terminal CA");
         let signer = signer(7);
-        let s = settings(dir.path(), &server_ca, &terminal_ca, &signer);
+        let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer);
+        change(&mut s);
+        // The tokens of the test holder, which the platform links to SUB.
+        let tokens: Vec<String> = s
+            .card_tokens
+            .iter()
+            .filter(|t| t.holder.name == HOLDER_NAME && t.holder.birth_date == HOLDER_BIRTH)
+            .map(|t| t.card_token_ref.clone())
+            .collect();
         let clock = ManualClock::new();
         let running = backend_acquirer::start_in_process(s, Arc::new(clock.clone()))
             .await
             .unwrap();
         let base = format!("https://localhost:{}", running.addr().port());
-        Env {
+        let env = Env {
             dir,
             running,
             clock,
@@ -155,7 +207,57 @@ impl Env {
             server_ca,
             signer,
             other_signer: self::signer(9),
+        };
+        for t in &tokens {
+            env.link_ok(t, SUB).await;
         }
+        env
+    }
+
+    /// Restarts the acquirer on the same database with `s`.
+    pub async fn restart(&mut self, s: Settings) {
+        let running = backend_acquirer::start_in_process(s, Arc::new(self.clock.clone()))
+            .await
+            .unwrap();
+        let old = std::mem::replace(&mut self.running, running);
+        old.shutdown().await;
+        self.base = format!("https://localhost:{}", self.running.addr().port());
+    }
+
+    /// The settings of [`settings`] for this environment (for a restart).
+    pub fn settings(&self) -> Settings {
+        settings(
+            self.dir.path(),
+            &self.server_ca,
+            &self.terminal_ca,
+            &self.signer,
+        )
+    }
+
+    /// The platform's client: a certificate of the terminal CA whose CN is its id.
+    pub fn platform_client(&self) -> reqwest::Client {
+        self.client(Some(PLATFORM))
+    }
+
+    /// The platform asks to link `token` to `sub` for the test holder.
+    pub async fn link(&self, token: &str, sub: &str) -> Got {
+        self.link_as(token, sub, certified()).await
+    }
+
+    /// The platform asks to link `token` to `sub` for `holder`.
+    pub async fn link_as(&self, token: &str, sub: &str, holder: CertifiedAttributes) -> Got {
+        post(
+            &self.platform_client(),
+            &self.url("/v1/links"),
+            &link_request(token, sub, holder),
+        )
+        .await
+    }
+
+    /// Links `token` to `sub` and asserts it was confirmed.
+    pub async fn link_ok(&self, token: &str, sub: &str) {
+        let got = self.link(token, sub).await;
+        assert_eq!(ok(&got), serde_json::json!({"outcome": "confirmed"}));
     }
 
     pub fn client(&self, terminal: Option<&str>) -> reqwest::Client {
@@ -184,7 +286,7 @@ impl Env {
         AssertionClaims {
             iss: PLATFORM.into(),
             aud: ACQUIRER.into(),
-            sub: "sub-pairwise-1".into(),
+            sub: SUB.into(),
             jti: format!("jti-{}", next_id()),
             iat: now,
             exp: now + 120,
@@ -200,6 +302,13 @@ impl Env {
                 card_token_ref: token.into(),
             },
         }
+    }
+
+    /// A payment assertion of T1 for shop-a, `amount`, `token`, for subject `sub`.
+    pub fn assertion_for(&self, sub: &str, amount: u64, token: &str) -> String {
+        let mut claims = self.claims(T1, SHOP_A, amount, token);
+        claims.sub = sub.into();
+        self.signer.sign(&claims).unwrap()
     }
 
     pub fn assertion(&self, terminal: &str, merchant: &str, amount: u64, token: &str) -> String {
