@@ -14,16 +14,22 @@
 //! terminal_ca = "tls/terminal-ca.pem"
 //!
 //! [[platforms]]                        # verification platforms whose assertions are trusted
-//! issuer = "pf-tokyo"
+//! issuer = "pf-tokyo"                  # also the CN of its client certificate (same CA as
+//!                                      # terminals), with which it calls POST /v1/links
 //! keys = "platforms/pf-tokyo.json"     # its GET /v1/keys answer
 //!
 //! [[terminals]]
-//! id = "clinic-a-desk-1"               # the CN of its client certificate
+//! id = "clinic-a-desk-1"               # the CN of its client certificate; never a platform's id
 //! ```
+//!
+//! Terminals and platforms present client certificates of the same CA (`tls.terminal_ca`)
+//! and are told apart by their CN, so no terminal id may equal a platform issuer id: a
+//! terminal certificate could otherwise confirm links as the platform.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use backend_kit::caller::role_clash;
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
 use counter_api::assertion::KeySet;
 use counter_api::ident::check_id;
@@ -191,12 +197,21 @@ impl Settings {
                 "at least one [[platforms]] entry, or no assertion could ever be accepted",
             );
         }
+        let platforms: Vec<&str> = self.platforms.iter().map(|p| p.issuer.as_str()).collect();
         for (i, t) in self.terminals.iter().enumerate() {
             if let Err(err) = check_id("id", &t.id) {
                 return e(
                     &format!("terminals[{i}].id"),
                     err.to_string(),
                     "a terminal id",
+                );
+            }
+            if role_clash([t.id.as_str()], &platforms).is_some() {
+                return e(
+                    &format!("terminals[{i}].id"),
+                    format!("{:?} is also a trusted platform's issuer id", t.id),
+                    "a terminal id that no [[platforms]] issuer uses (the client certificate's \
+                     CN tells a terminal from the platform that confirms links)",
                 );
             }
         }

@@ -43,6 +43,9 @@ pub fn parse(text: &str, now: i64) -> Result<Vec<InsuredRecord>, String> {
         {
             return Err(format!("records[{i}]: a date is not YYYYMMDD"));
         }
+        if crate::core::linking::sex_of(&res.sex1).is_none() {
+            return Err(format!("records[{i}].sex1: 1, 2 or 3"));
+        }
         if res.insurer_number.len() != 8 || !res.insurer_number.bytes().all(|b| b.is_ascii_digit())
         {
             return Err(format!("records[{i}].insurer_number: 8 digits"));
@@ -83,5 +86,40 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes, ["1", "2", "3", "4", "5", "6"]);
+    }
+
+    /// Every record of a persona holds that persona's certificate attributes, so that the
+    /// insurer confirms the persona's own card (an address only when it is the full one).
+    #[test]
+    fn persona_records_match_their_certificates() {
+        use counter_api::attributes::CertifiedAttributes;
+        use counter_api::platform::Sex;
+        let reg = parse(BUILTIN, 0).unwrap();
+        for id in testkit::personas::PERSONA_IDS {
+            let p = testkit::load_persona(id).unwrap();
+            let holder = CertifiedAttributes {
+                name: p.name.clone(),
+                name_substituted: vec![],
+                address: p.address.clone(),
+                address_substituted: vec![],
+                birth_date: p.birth_date.clone(),
+                sex: match p.sex {
+                    testkit::Sex::Male => Sex::Male,
+                    testkit::Sex::Female => Sex::Female,
+                    _ => Sex::NotKnown,
+                },
+            };
+            let own: Vec<_> = reg.iter().filter(|r| r.person == id).collect();
+            assert!(!own.is_empty(), "{id} has no record");
+            for r in own {
+                assert_eq!(
+                    crate::core::linking::compare_record(&r.result, &holder),
+                    Ok(()),
+                    "{id}: {} {}",
+                    r.result.insurer_number,
+                    r.result.number
+                );
+            }
+        }
     }
 }

@@ -1,7 +1,14 @@
-//! The HTTP layer: thin handlers that authenticate the terminal (mutual TLS), parse the
-//! body, run a flow of [`crate::insurer::Insurer`] on the blocking pool and answer JSON or
-//! a problem document.
+//! The HTTP layer: thin handlers that authenticate the caller (mutual TLS: a terminal, or
+//! for the link endpoints the verification platform), parse the body, run a flow of
+//! [`crate::insurer::Insurer`] on the blocking pool and answer JSON or a problem document.
+//!
+//! | endpoint | caller |
+//! |---|---|
+//! | `POST /v1/eligibility` | terminal |
+//! | `POST /v1/bulk-prechecks`, `GET /v1/bulk-prechecks/{reception_number}` | terminal |
+//! | `POST /v1/links`, `POST /v1/links/release` ([`counter_api::links`]) | platform |
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
@@ -16,6 +23,7 @@ use counter_api::insurer::{
     BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult, EligibilityRequest,
     EligibilityResponse,
 };
+use counter_api::links::{LinkAnswer, LinkRelease, LinkReleased, LinkRequest};
 
 use crate::insurer::Insurer;
 use crate::store::AuditRow;
@@ -29,6 +37,8 @@ pub fn router(insurer: Arc<Insurer>) -> Router {
         .route("/v1/eligibility", post(eligibility))
         .route("/v1/bulk-prechecks", post(bulk_submit))
         .route("/v1/bulk-prechecks/{reception_number}", get(bulk_fetch))
+        .route("/v1/links", post(link))
+        .route("/v1/links/release", post(release_link))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -76,6 +86,21 @@ impl FromRequestParts<Arc<Insurer>> for Terminal {
     }
 }
 
+/// The connection's client identity, whatever it is: the link flows decide whether it is a
+/// trusted platform (and audit the call either way).
+#[derive(Clone, Debug, Default)]
+pub struct Caller(pub Peer);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Caller(
+            parts.extensions.get::<Peer>().cloned().unwrap_or_default(),
+        ))
+    }
+}
+
 /// Runs a flow on the blocking pool (SQLite, signature verification).
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
@@ -111,4 +136,20 @@ async fn bulk_fetch(
     Path(reception_number): Path<String>,
 ) -> Result<Json<BulkPrecheckResult>, ApiError> {
     blocking(move || ins.bulk_fetch(&t.id, &reception_number)).await
+}
+
+async fn link(
+    State(ins): State<Arc<Insurer>>,
+    Caller(peer): Caller,
+    body: Result<ApiJson<LinkRequest>, ApiError>,
+) -> Result<Json<LinkAnswer>, ApiError> {
+    blocking(move || ins.link(&peer, body.map(|ApiJson(r)| r))).await
+}
+
+async fn release_link(
+    State(ins): State<Arc<Insurer>>,
+    Caller(peer): Caller,
+    body: Result<ApiJson<LinkRelease>, ApiError>,
+) -> Result<Json<LinkReleased>, ApiError> {
+    blocking(move || ins.release_link(&peer, body.map(|ApiJson(r)| r))).await
 }

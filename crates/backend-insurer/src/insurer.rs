@@ -1,26 +1,30 @@
-//! The insurer's state and its flows (eligibility by assertion, bulk submit and fetch),
-//! called by the thin HTTP handlers on the blocking pool. Each flow reads the clock once
-//! and hands `now` to the pure functions of [`crate::core`].
+//! The insurer's state and its flows, called by the thin HTTP handlers on the blocking
+//! pool: eligibility by assertion ([`eligibility`]), link confirmation and release for the
+//! platform ([`links`]), bulk submit and fetch (here). Each flow reads the clock once and
+//! hands `now` to the pure functions of [`crate::core`].
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use backend_kit::{ApiError, Clock};
 use counter_api::ProblemCode;
-use counter_api::assertion::{AssertionVerifier, MemoryReplayGuard};
-use counter_api::insurer::{
-    BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult, EligibilityRequest,
-    EligibilityResponse,
-};
-use counter_api::platform::ServiceData;
+use counter_api::assertion::AssertionVerifier;
+use counter_api::insurer::{BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult};
 
 use crate::StartError;
 use crate::config::Settings;
 use crate::core::dates::jst_date;
-use crate::core::eligibility::{Decision, Query, decide};
 use crate::core::{bulk, validate};
 use crate::store::{AuditRow, Store};
 
-/// The running insurer: settings, clock, database, assertion verifier and replay guard.
+pub mod eligibility;
+pub mod links;
+
+/// The running insurer: settings, clock, database (which also keeps the used assertion
+/// ids) and assertion verifier.
+///
+/// Calling contract: [`Insurer::new`] once; then each HTTP request runs one flow
+/// ([`Insurer::eligibility`], [`Insurer::link`], [`Insurer::release_link`],
+/// [`Insurer::bulk_submit`], [`Insurer::bulk_fetch`]), which audits itself.
 #[derive(Debug)]
 pub struct Insurer {
     /// The settings it runs on.
@@ -28,7 +32,6 @@ pub struct Insurer {
     clock: Arc<dyn Clock>,
     store: Mutex<Store>,
     verifier: AssertionVerifier,
-    replay: Mutex<MemoryReplayGuard>,
 }
 
 /// Locks `m`, recovering from a poisoned lock (a panic elsewhere does not stop the server;
@@ -65,8 +68,13 @@ impl Insurer {
             clock,
             store: Mutex::new(store),
             verifier,
-            replay: Mutex::new(MemoryReplayGuard::new()),
         })
+    }
+
+    /// The ids of the platforms this insurer trusts: the issuers of its assertions, and the
+    /// only callers of the link endpoints (by their client certificate's CN).
+    pub fn trusted_platforms(&self) -> impl Iterator<Item = &str> {
+        self.settings.platforms.iter().map(|k| k.issuer.as_str())
     }
 
     /// Now, from the server's clock.
@@ -84,96 +92,6 @@ impl Insurer {
     /// The audit log (tests and operators).
     pub fn audit_rows(&self) -> Result<Vec<AuditRow>, ApiError> {
         lock(&self.store).audit_rows().map_err(internal)
-    }
-
-    /// `POST /v1/eligibility`: validate, verify the assertion (signature, `aud`, `exp`,
-    /// `jti` once), find the insured person by the enrolled linkage in `svc`, decide.
-    pub fn eligibility(
-        &self,
-        terminal_id: &str,
-        req: &EligibilityRequest,
-    ) -> Result<EligibilityResponse, ApiError> {
-        let now = self.now();
-        let mut row = AuditRow {
-            at: now,
-            terminal_id: Some(terminal_id.to_owned()),
-            action: "eligibility",
-            ..AuditRow::default()
-        };
-        let result = self.eligibility_at(req, now, &mut row);
-        match &result {
-            Ok(r) => {
-                row.outcome = format!("validity:{}", r.qualification_validity);
-                row.reason = r.processing_result.code.clone();
-            }
-            Err(e) => {
-                row.outcome = e.problem().code.as_str().to_owned();
-                row.reason = e.problem().detail.clone();
-            }
-        }
-        self.audit(&row);
-        result
-    }
-
-    fn eligibility_at(
-        &self,
-        req: &EligibilityRequest,
-        now: i64,
-        row: &mut AuditRow,
-    ) -> Result<EligibilityResponse, ApiError> {
-        validate::eligibility(req)?;
-        let claims = self
-            .verifier
-            .verify(&req.assertion, now, &mut *lock(&self.replay))
-            .map_err(|e| ApiError::new(e.problem_code(), e.to_string()))?;
-        row.subject = Some(claims.sub.clone());
-        let ServiceData::Insurance {
-            insurer_number,
-            symbol,
-            number,
-            branch,
-        } = &claims.svc
-        else {
-            return Err(ApiError::new(
-                ProblemCode::AssertionInvalid,
-                "the assertion carries no insurance linkage (svc is not an insurance link)",
-            ));
-        };
-        row.insurer_number = Some(insurer_number.clone());
-        row.number = Some(number.clone());
-        let register = lock(&self.store)
-            .register_for(insurer_number, number)
-            .map_err(internal)?;
-        let q = Query {
-            insurer_number,
-            symbol: symbol.as_deref(),
-            number,
-            branch: branch.as_deref(),
-            birth_date: None,
-            limit_certificate_consent: req.limit_certificate_consent,
-        };
-        match decide(
-            &register,
-            &q,
-            &req.qualification_confirmation_date,
-            &jst_date(now),
-        ) {
-            Decision::Found {
-                validity,
-                processing,
-                results,
-            } => Ok(EligibilityResponse {
-                processing_result: processing,
-                qualification_validity: validity.code().into(),
-                arbitrary_identifier: req.arbitrary_identifier.clone(),
-                results,
-            }),
-            _ => Err(ApiError::new(
-                ProblemCode::InsuredUnknown,
-                "this insurer holds no record for the insurance number enrolled on the card; \
-                 check the insurance card or 資格情報のお知らせ and re-enrol the link",
-            )),
-        }
     }
 
     /// `POST /v1/bulk-prechecks`: validate, store, answer a new reception number.

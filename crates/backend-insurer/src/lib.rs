@@ -2,20 +2,33 @@
 //!
 //! The insurer reference server (issue 4 §3): eligibility (資格確認) by the verification
 //! platform's assertion, answered in the data model of the real オンライン資格確認 result
-//! (eligibility.md §2.3–2.4), and the asynchronous bulk pre-check of booked patients by
-//! insurance number and birth date (submit → 受付番号 → fetch later, §2.6).
+//! (eligibility.md §2.3–2.4), the asynchronous bulk pre-check of booked patients by
+//! insurance number and birth date (submit → 受付番号 → fetch later, §2.6), and (issue 12)
+//! the confirmation of links for the platform ([`counter_api::links`]): before the platform
+//! links a card to an insurance record, the insurer checks that the record is the card
+//! holder's, and it answers eligibility only to the holder it confirmed.
 //!
 //! **Owns:** the register of insured persons and its demo data ([`demo`]), the eligibility
-//! decision and validity codes ([`core::eligibility`]), request rules
+//! decision and validity codes ([`core::eligibility`]), link confirmation: which records
+//! a link names and whether they are the holder's ([`core::linking`]), request rules
 //! ([`core::validate`]), bulk progress ([`core::bulk`]), the SQLite database with the
-//! audit log ([`store`]), the HTTP handlers ([`http`]), the configuration ([`config`]) and
-//! starting the server ([`server`]).
+//! audit log, the bindings of confirmed links to their owner (the platform's pairwise
+//! `sub` and the insurer's person, [`store::links`]) and the assertion ids already used
+//! ([`store`]), the flows with their check order ([`insurer`]), the HTTP handlers
+//! ([`http`]), the configuration ([`config`]) and starting the server ([`server`]).
 //!
 //! **Never:** stores or asks for a certificate serial number (eligibility.md §3.3: a
 //! service provider may not keep one; it identifies the person by the linkage in the
-//! assertion's `svc` and sees only the platform's pairwise `sub`), accepts an assertion for
-//! another audience, an expired one or one seen before, logs request bodies, or answers a
-//! bad request with a 500 or a panic.
+//! assertion's `svc` and sees only the platform's pairwise `sub`); answers an assertion
+//! for another audience, an expired one, one used before (even across a restart), one
+//! issued for another purpose than identification or to another terminal, or one whose
+//! `sub` does not own the link it names; lets an assertion read another person's record
+//! than the one its link was confirmed against; confirms a link on anything but the
+//! record's own attributes compared by [`counter_api::attributes::compare`]; lets anyone
+//! but a trusted platform (by its client certificate) confirm or release a link; tells the
+//! platform a value the record holds (a mismatch names the attribute only); logs or stores
+//! the certified attributes a link request carries; logs request bodies; or answers a bad
+//! request with a 500 or a panic.
 //!
 //! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
 //! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral

@@ -1,17 +1,21 @@
 //! The insurer's SQLite database: the register of insured persons (seeded from the demo
-//! data on first start), the bulk pre-check submissions and the audit log.
+//! data on first start), the bulk pre-check submissions, the audit log, the bindings of
+//! confirmed links to their owners ([`links`]) and the assertion ids already used.
 //!
 //! Legal rule (eligibility.md §3.3): the insurer never stores a certificate serial number.
 //! Nothing here has a column for one, and the assertions it receives carry none (the
-//! platform gives services a pairwise subject instead).
+//! platform gives services a pairwise subject instead). Nor does it store the certified
+//! attributes a link request carries: a binding keeps the insurer's own person key.
 
 use std::path::Path;
 
 use backend_kit::sqlite::DbError;
 use counter_api::insurer::{BulkPrecheckRequest, BulkPrecheckResult};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::core::eligibility::InsuredRecord;
+
+pub mod links;
 
 /// Numbered migrations (`PRAGMA user_version`); append only.
 pub const MIGRATIONS: &[&str] = &[
@@ -44,6 +48,26 @@ pub const MIGRATIONS: &[&str] = &[
         reason TEXT
     ) STRICT;
     CREATE INDEX audit_at ON audit (at);",
+    // 2: bindings of confirmed links (issue 12). The key is the link exactly as the
+    // platform sent it ('' for an absent symbol or branch, so that the primary key holds);
+    // `person` is the insurer's key it was confirmed against, `birth_date` (YYYYMMDD) that
+    // person's, the knowledge factor of every later eligibility check by the link.
+    "CREATE TABLE links (
+        insurer_number TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        number TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        person TEXT NOT NULL,
+        birth_date TEXT NOT NULL,
+        enrollment_id TEXT NOT NULL,
+        linked_at INTEGER NOT NULL,
+        PRIMARY KEY (insurer_number, symbol, number, branch)
+    ) STRICT;",
+    // 3: assertion ids already used, kept past their expiry, so that a restart does not
+    // reopen one (the shared table of backend_kit::replay, verbatim).
+    backend_kit::replay::USED_ASSERTIONS_TABLE,
 ];
 
 /// One audit row: who checked whom, when, with what result. Never a certificate serial.
@@ -51,9 +75,11 @@ pub const MIGRATIONS: &[&str] = &[
 pub struct AuditRow {
     /// When (Unix seconds).
     pub at: i64,
-    /// The terminal (absent: unauthenticated caller).
+    /// The caller: the terminal, or for `link` and `link_release` the platform (a
+    /// configuration check keeps the two kinds of id apart). Absent: unauthenticated.
     pub terminal_id: Option<String>,
-    /// `eligibility`, `bulk_submit`, `bulk_fetch`, `bulk_item` (one per patient), `terminal`.
+    /// `eligibility`, `bulk_submit`, `bulk_fetch`, `bulk_item` (one per patient), `terminal`,
+    /// `link`, `link_release`.
     pub action: &'static str,
     /// Whom: the platform's pairwise subject, or the bulk reception number.
     pub subject: Option<String>,
@@ -61,7 +87,8 @@ pub struct AuditRow {
     pub insurer_number: Option<String>,
     /// `InsuredIdentificationNumber` checked.
     pub number: Option<String>,
-    /// `validity:<code>` on an answer, or the problem code.
+    /// `validity:<code>` on an eligibility answer; `confirmed`, `mismatch:<attribute>`,
+    /// `unknown` on a link; `released`, `not_owned` on a release; or the problem code.
     pub outcome: String,
     /// A finer reason (processing-result code, refusal detail).
     pub reason: Option<String>,
@@ -73,6 +100,29 @@ fn db(path: &str, e: rusqlite::Error) -> DbError {
         path: path.to_owned(),
         source: e,
     }
+}
+
+/// The records carrying `(insurer_number, number)` and every record of their persons, in
+/// the order they were seeded.
+pub fn register_for(
+    c: &Connection,
+    insurer_number: &str,
+    number: &str,
+) -> rusqlite::Result<Vec<InsuredRecord>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT record FROM records WHERE person IN
+           (SELECT person FROM records WHERE insurer_number = ?1 AND number = ?2)
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![insurer_number, number], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let rec = serde_json::from_str(&row?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        out.push(rec);
+    }
+    Ok(out)
 }
 
 /// The open database.
@@ -123,32 +173,18 @@ impl Store {
         insurer_number: &str,
         number: &str,
     ) -> Result<Vec<InsuredRecord>, DbError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT record FROM records WHERE person IN
-                   (SELECT person FROM records WHERE insurer_number = ?1 AND number = ?2)
-                 ORDER BY id",
-            )
-            .map_err(|e| db(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![insurer_number, number], |r| r.get::<_, String>(0))
-            .map_err(|e| db(&self.path, e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let json = row.map_err(|e| db(&self.path, e))?;
-            let rec = serde_json::from_str(&json).map_err(|e| {
-                db(
-                    &self.path,
-                    rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    ),
-                )
-            })?;
-            out.push(rec);
-        }
+        register_for(&self.conn, insurer_number, number).map_err(|e| db(&self.path, e))
+    }
+
+    /// Runs `f` in one transaction, committed when `f` returns `Ok` (whatever answer it
+    /// carries), rolled back on a database error.
+    pub fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, DbError> {
+        let tx = self.conn.transaction().map_err(|e| db(&self.path, e))?;
+        let out = f(&tx).map_err(|e| db(&self.path, e))?;
+        tx.commit().map_err(|e| db(&self.path, e))?;
         Ok(out)
     }
 
@@ -259,6 +295,8 @@ impl Store {
                         "bulk_fetch" => "bulk_fetch",
                         "bulk_item" => "bulk_item",
                         "terminal" => "terminal",
+                        "link" => "link",
+                        "link_release" => "link_release",
                         _ => "other",
                     },
                     subject: r.get(3)?,

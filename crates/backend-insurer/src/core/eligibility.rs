@@ -127,8 +127,10 @@ fn error(code: &str, message: &str) -> ProcessingResult {
     }
 }
 
-/// Whether `r` carries the insurance number `q` asks about.
-fn matches(r: &QualificationResult, q: &Query<'_>) -> bool {
+/// Whether `r` carries the insurance number `q` asks about: the insurer number and number,
+/// the symbol when `q` gives one, the branch when both give one (the system fills a missing
+/// branch in, eligibility.md §2.2). Link confirmation finds its candidates by this rule too.
+pub fn matches(r: &QualificationResult, q: &Query<'_>) -> bool {
     r.insurer_number == q.insurer_number
         && r.number == q.number
         && q.symbol.is_none_or(|s| r.symbol.as_deref() == Some(s))

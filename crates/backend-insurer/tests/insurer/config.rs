@@ -100,6 +100,12 @@ fn bad_values_are_named() {
             "database = \"insurer.sqlite\"\ncolour = 1",
             "colour",
         ),
+        // A terminal named as the platform could confirm links with its certificate.
+        (
+            "id = \"clinic-a-desk-1\"",
+            "id = \"pf-tokyo\"",
+            "`terminals[0].id`",
+        ),
     ] {
         let err = load(dir.path(), &GOOD.replace(from, to)).unwrap_err();
         assert!(err.contains(key), "{key}: {err}");
@@ -113,8 +119,8 @@ fn bad_values_are_named() {
     assert!(err.contains("`platforms`"), "{err}");
 }
 
-/// `madoguchi-insurer serve --config FILE` starts the real binary, which answers an
-/// eligibility check over mutual TLS.
+/// `madoguchi-insurer serve --config FILE` starts the real binary, which confirms a link
+/// for the platform and answers an eligibility check by it, both over mutual TLS.
 #[tokio::test]
 async fn serve_command_answers_over_mutual_tls() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,11 +172,17 @@ async fn serve_command_answers_over_mutual_tls() {
         "qualification_confirmation_date": backend_insurer::core::dates::jst_date(now),
         "medical_institution_code": INSTITUTION,
     });
-    // Wait for the listener (with a deadline), then check once.
-    let url = format!("https://localhost:{port}/v1/eligibility");
+    // Wait for the listener (with a deadline) by linking as the platform, then check once.
+    let platform = client_for(
+        server_ca.der.clone(),
+        Some(terminal_ca.issue(PLATFORM, &[])),
+    );
+    let sato = ("06139999", Some("千代"), "10001", Some("01"));
+    let link = link_request(sato, "s", holder_for(sato));
+    let links_url = format!("https://localhost:{port}/v1/links");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let answer = loop {
-        match c.post(&url).json(&body).send().await {
+    let linked = loop {
+        match platform.post(&links_url).json(&link).send().await {
             Ok(r) => break read(r).await,
             Err(_) if std::time::Instant::now() < deadline => {
                 if let Some(status) = child.try_wait().unwrap() {
@@ -181,8 +193,11 @@ async fn serve_command_answers_over_mutual_tls() {
             Err(e) => panic!("the server never answered: {e}"),
         }
     };
+    let url = format!("https://localhost:{port}/v1/eligibility");
+    let answer = read(c.post(&url).json(&body).send().await.unwrap()).await;
     child.kill().unwrap();
     child.wait().unwrap();
+    assert_eq!(linked.2["outcome"], "confirmed", "{}", linked.2);
     assert_eq!(answer.0, 200, "{}", answer.2);
     assert_eq!(answer.2["qualification_validity"], "1");
 }

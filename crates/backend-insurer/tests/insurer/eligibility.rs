@@ -1,16 +1,13 @@
-//! Eligibility by assertion for every `QualificationValidity` code and the odd cases of the
-//! demo register (data/README.md), over TLS with a terminal certificate.
+//! Eligibility by assertion for every `QualificationValidity` code reachable by a link and
+//! the odd cases of the demo register (data/README.md), over TLS with a terminal
+//! certificate. Each check first links the record to the assertion's subject as the
+//! platform does at enrollment (`POST /v1/links`).
 
 use serde_json::Value;
 
 use crate::support::*;
 
-type Linkage = (
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-    Option<&'static str>,
-);
+type Linkage = crate::support::Linkage<'static>;
 
 const SATO: Linkage = ("06139999", Some("千代"), "10001", Some("01"));
 const TANAKA: Linkage = ("06139999", Some("名古"), "10003", Some("00"));
@@ -24,6 +21,7 @@ const DUPLICATE: Linkage = ("06139999", Some("港"), "20001", Some("01"));
 const YOSHIDA: Linkage = ("06139999", Some("港"), "20002", Some("01"));
 
 async fn check(env: &Env, linkage: Linkage) -> Value {
+    env.link(linkage).await;
     let c = env.client(Some(T1));
     let (s, _, v) = post(
         &c,
@@ -125,18 +123,36 @@ async fn record_issued_today_is_not_found_until_the_insurer_loads_it() {
     assert_eq!(v["qualification_validity"], "1", "{v}");
 }
 
+/// Two persons under one number (validity 5 in the bulk pre-check): a link is confirmed
+/// for the one whose certificate matches, and eligibility by it reads that person only.
 #[tokio::test]
-async fn several_matches_return_every_record_with_substituted_characters() {
+async fn a_link_reads_only_its_own_person_where_two_share_a_number() {
     let env = Env::start().await;
-    let v = check(&env, DUPLICATE).await;
-    assert_eq!(v["qualification_validity"], "5");
+    let mut holder = holder_for(DUPLICATE);
+    // The certificate holds 髙 and flags it as a substitute; the record has ● for it.
+    holder.name = "髙橋　一".into();
+    holder.name_substituted = vec![0];
+    let (s, _, v) = env.link_as(DUPLICATE, SUB, holder).await;
+    assert_eq!(
+        (s.as_u16(), &v["outcome"]),
+        (200, &"confirmed".into()),
+        "{v}"
+    );
+    let (s, _, v) = post(
+        &env.client(Some(T1)),
+        &env.url("/v1/eligibility"),
+        &request(&env, env.assertion(DUPLICATE)),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["qualification_validity"], "1");
     let names: Vec<&str> = v["results"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["●橋　一", "高橋　肇"]);
+    assert_eq!(names, ["●橋　一"]);
 }
 
 #[tokio::test]
@@ -182,10 +198,12 @@ async fn every_check_is_audited_without_serials() {
     let checks: Vec<_> = rows.iter().filter(|r| r.action == "eligibility").collect();
     assert_eq!(checks.len(), 2);
     assert_eq!(checks[0].terminal_id.as_deref(), Some(T1));
-    assert_eq!(checks[0].subject.as_deref(), Some("pairwise-subject-1"));
+    assert_eq!(checks[0].subject.as_deref(), Some(SUB));
     assert_eq!(checks[0].number.as_deref(), Some("10001"));
     assert_eq!(checks[0].outcome, "validity:1");
-    assert_eq!(checks[1].outcome, "insured_unknown");
+    // A number no record carries was never linked.
+    assert_eq!(checks[1].outcome, "link_not_owned");
+    assert_eq!(checks[1].number.as_deref(), Some("99999"));
     // The schema has no column that could hold a certificate serial.
     let conn = rusqlite_columns(&env);
     assert!(
@@ -198,7 +216,13 @@ async fn every_check_is_audited_without_serials() {
 fn rusqlite_columns(env: &Env) -> Vec<String> {
     let db = rusqlite::Connection::open(env.dir.path().join("insurer.sqlite")).unwrap();
     let mut out = vec![];
-    for table in ["records", "bulk_prechecks", "audit"] {
+    for table in [
+        "records",
+        "bulk_prechecks",
+        "audit",
+        "links",
+        "used_assertions",
+    ] {
         let mut stmt = db
             .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
             .unwrap();

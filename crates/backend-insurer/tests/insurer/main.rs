@@ -7,6 +7,8 @@ mod bulk;
 mod config;
 mod eligibility;
 mod end_to_end;
+mod links;
 mod malformed;
+mod ownership;
 mod refusals;
 mod support;

@@ -1,6 +1,7 @@
 //! Every refusal of an eligibility check: the assertion (forged, expired, replayed, for
 //! another audience, from an untrusted platform, not an insurance link), the person
-//! (unknown linkage) and the caller (no client certificate, unknown terminal).
+//! (a linkage never linked) and the caller (no client certificate, unknown terminal). The
+//! refusals by context and link ownership are in `ownership.rs`.
 
 use counter_api::platform::ServiceData;
 
@@ -52,6 +53,7 @@ async fn expired_assertion() {
 #[tokio::test]
 async fn replayed_assertion() {
     let env = Env::start().await;
+    env.link(SATO).await;
     let token = env.assertion(SATO);
     let (s, _, _) = send(&env, token.clone()).await;
     assert_eq!(s, 200);
@@ -88,17 +90,23 @@ async fn assertion_without_an_insurance_link() {
     assert_problem(&send(&env, token).await, 401, "assertion_invalid");
 }
 
+/// A number no record carries cannot have been linked (the insurer answers `unknown` to
+/// the platform), so an assertion for it is refused as not owned.
 #[tokio::test]
 async fn unknown_person() {
     let env = Env::start().await;
-    let token = env.assertion(("06139999", Some("千代"), "99999", Some("01")));
-    let p = assert_problem(&send(&env, token).await, 404, "insured_unknown");
-    assert!(p["detail"].as_str().unwrap().contains("re-enrol"));
+    let unknown = ("06139999", Some("千代"), "99999", Some("01"));
+    let (s, _, v) = env.link_as(unknown, SUB, holder_for(SATO)).await;
+    assert_eq!((s.as_u16(), &v["outcome"]), (200, &"unknown".into()), "{v}");
+    let token = env.assertion(unknown);
+    let p = assert_problem(&send(&env, token).await, 403, "link_not_owned");
+    assert!(p["detail"].as_str().unwrap().contains("enrol"), "{p}");
 }
 
 #[tokio::test]
 async fn unauthenticated_and_unknown_terminals() {
     let env = Env::start().await;
+    env.link(SATO).await;
     let body = request(&env, env.assertion(SATO));
     let got = post(&env.client(None), &env.url("/v1/eligibility"), &body).await;
     assert_problem(&got, 401, "terminal_unauthenticated");

@@ -1,5 +1,7 @@
 //! Test environment: a terminal CA and server certificate made with rcgen, a platform
-//! signing key, the insurer started in-process, and clients per terminal.
+//! signing key, the insurer started in-process, clients per terminal and the platform's
+//! client (a certificate of the terminal CA whose CN is the platform id), and the link
+//! step every eligibility check now needs (`POST /v1/links` as the platform).
 
 use std::sync::Arc;
 
@@ -7,7 +9,9 @@ use backend_insurer::config::TerminalConfig;
 use backend_insurer::{RunningInsurer, Settings};
 use backend_kit::{Clock, ManualClock};
 use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner, KeySet};
-use counter_api::platform::{ChallengePurpose, ServiceData};
+use counter_api::attributes::CertifiedAttributes;
+use counter_api::links::LinkRequest;
+use counter_api::platform::{ChallengePurpose, ServiceData, Sex};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -17,6 +21,87 @@ pub const PLATFORM: &str = "pf-tokyo";
 pub const T1: &str = "clinic-a-desk-1";
 pub const T2: &str = "clinic-a-desk-2";
 pub const INSTITUTION: &str = "1312345678";
+/// The pairwise subject the test assertions carry (and links are confirmed for).
+pub const SUB: &str = "pairwise-subject-1";
+
+/// Insurer number, symbol, number, branch.
+pub type Linkage<'a> = (&'a str, Option<&'a str>, &'a str, Option<&'a str>);
+
+/// The link of `linkage` as the contract carries it.
+pub fn service_data(linkage: Linkage<'_>) -> ServiceData {
+    ServiceData::Insurance {
+        insurer_number: linkage.0.into(),
+        symbol: linkage.1.map(Into::into),
+        number: linkage.2.into(),
+        branch: linkage.3.map(Into::into),
+    }
+}
+
+/// A persona's certificate attributes, as the platform would send them.
+pub fn persona_holder(id: &str) -> CertifiedAttributes {
+    let p = testkit::load_persona(id).unwrap();
+    CertifiedAttributes {
+        name: p.name.clone(),
+        name_substituted: vec![],
+        address: p.address.clone(),
+        address_substituted: vec![],
+        birth_date: p.birth_date.clone(),
+        sex: match p.sex {
+            testkit::Sex::Male => Sex::Male,
+            testkit::Sex::Female => Sex::Female,
+            _ => Sex::NotKnown,
+        },
+    }
+}
+
+/// The holder whose card may be linked to `linkage`'s record in the demo register: the
+/// persona's certificate for a persona's record, else a certificate with the record's
+/// own attributes (and an address that the record does not hold, when it holds none).
+pub fn holder_for(linkage: Linkage<'_>) -> CertifiedAttributes {
+    let reg = backend_insurer::demo::parse(backend_insurer::demo::BUILTIN, 0).unwrap();
+    let r = reg
+        .iter()
+        .find(|r| {
+            r.result.insurer_number == linkage.0
+                && r.result.number == linkage.2
+                && linkage
+                    .1
+                    .is_none_or(|s| r.result.symbol.as_deref() == Some(s))
+        })
+        .unwrap_or_else(|| panic!("no demo record for {linkage:?}"));
+    if testkit::personas::PERSONA_IDS.contains(&r.person.as_str()) {
+        return persona_holder(&r.person);
+    }
+    let q = &r.result;
+    CertifiedAttributes {
+        name: q.name.clone(),
+        name_substituted: vec![],
+        address: q.address.clone().unwrap_or_else(|| "東京都港区".into()),
+        address_substituted: vec![],
+        birth_date: format!(
+            "{}-{}-{}",
+            &q.birth_date[..4],
+            &q.birth_date[4..6],
+            &q.birth_date[6..]
+        ),
+        sex: match q.sex1.as_str() {
+            "1" => Sex::Male,
+            "2" => Sex::Female,
+            _ => Sex::NotKnown,
+        },
+    }
+}
+
+/// A link request of `linkage` for `sub` and `holder`.
+pub fn link_request(linkage: Linkage<'_>, sub: &str, holder: CertifiedAttributes) -> LinkRequest {
+    LinkRequest {
+        enrollment_id: "enr_test".into(),
+        sub: sub.into(),
+        link: service_data(linkage),
+        holder,
+        consented_at: 1_795_500_000,
+    }
+}
 
 /// A CA made with rcgen.
 pub struct Ca {
@@ -66,6 +151,7 @@ pub struct Env {
     pub terminal_ca: Ca,
     pub server_ca: Ca,
     pub signer: AssertionSigner,
+    pub settings: Settings,
 }
 
 /// Settings for a test insurer (files in `dir`), trusting `platform_keys`.
@@ -106,7 +192,7 @@ impl Env {
             vec![KeySet::of(PLATFORM, &signer)],
         );
         let clock = ManualClock::new();
-        let running = backend_insurer::start_in_process(s, Arc::new(clock.clone()))
+        let running = backend_insurer::start_in_process(s.clone(), Arc::new(clock.clone()))
             .await
             .unwrap();
         let base = format!("https://localhost:{}", running.addr().port());
@@ -118,7 +204,66 @@ impl Env {
             terminal_ca,
             server_ca,
             signer,
+            settings: s,
         }
+    }
+
+    /// Stops the server, then starts a new one on the same settings and database (and the
+    /// same clock): whatever the old one kept only in memory is gone.
+    pub async fn restart(self) -> Env {
+        let Env {
+            dir,
+            running,
+            clock,
+            terminal_ca,
+            server_ca,
+            signer,
+            settings,
+            ..
+        } = self;
+        running.shutdown().await;
+        let running = backend_insurer::start_in_process(settings.clone(), Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        let base = format!("https://localhost:{}", running.addr().port());
+        Env {
+            dir,
+            running,
+            clock,
+            base,
+            terminal_ca,
+            server_ca,
+            signer,
+            settings,
+        }
+    }
+
+    /// The platform's client: a certificate of the terminal CA whose CN is the platform id.
+    pub fn platform_client(&self) -> reqwest::Client {
+        self.client(Some(PLATFORM))
+    }
+
+    /// `POST /v1/links` as the platform.
+    pub async fn link_as(
+        &self,
+        linkage: Linkage<'_>,
+        sub: &str,
+        holder: CertifiedAttributes,
+    ) -> (StatusCode, String, Value) {
+        post(
+            &self.platform_client(),
+            &self.url("/v1/links"),
+            &link_request(linkage, sub, holder),
+        )
+        .await
+    }
+
+    /// Links `linkage` to [`SUB`] as the platform would at enrollment, for the holder of
+    /// its record ([`holder_for`]); asserts that the insurer confirms it.
+    pub async fn link(&self, linkage: Linkage<'_>) {
+        let got = self.link_as(linkage, SUB, holder_for(linkage)).await;
+        assert_eq!(got.0, 200, "{}", got.2);
+        assert_eq!(got.2["outcome"], "confirmed", "{linkage:?}: {}", got.2);
     }
 
     /// A client with `terminal`'s certificate (None: no client certificate).
@@ -138,12 +283,12 @@ impl Env {
     }
 
     /// Claims as the platform would issue them for this insurer, linking `linkage`.
-    pub fn claims(&self, linkage: (&str, Option<&str>, &str, Option<&str>)) -> AssertionClaims {
+    pub fn claims(&self, linkage: Linkage<'_>) -> AssertionClaims {
         let now = self.now();
         AssertionClaims {
             iss: PLATFORM.into(),
             aud: INSURER.into(),
-            sub: "pairwise-subject-1".into(),
+            sub: SUB.into(),
             jti: format!("jti-{}", rand_suffix()),
             iat: now,
             exp: now + 120,
@@ -155,17 +300,12 @@ impl Env {
                 amount_jpy: None,
                 federated_from: None,
             },
-            svc: ServiceData::Insurance {
-                insurer_number: linkage.0.into(),
-                symbol: linkage.1.map(Into::into),
-                number: linkage.2.into(),
-                branch: linkage.3.map(Into::into),
-            },
+            svc: service_data(linkage),
         }
     }
 
     /// A signed assertion for `linkage`.
-    pub fn assertion(&self, linkage: (&str, Option<&str>, &str, Option<&str>)) -> String {
+    pub fn assertion(&self, linkage: Linkage<'_>) -> String {
         self.signer.sign(&self.claims(linkage)).unwrap()
     }
 }
