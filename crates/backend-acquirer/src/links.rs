@@ -1,4 +1,4 @@
-//! The link endpoints the verification platform calls server to server (issue 12,
+//! The link endpoints the verification platform calls server to server (
 //! [`counter_api::links`]): `POST /v1/links` confirms that a card token belongs to the
 //! holder of the card being enrolled and makes the platform's pairwise subject its owner;
 //! `POST /v1/links/release` forgets that owner when the holder linked another token.

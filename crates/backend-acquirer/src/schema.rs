@@ -79,7 +79,7 @@ pub const MIGRATIONS: &[&str] = &[
     // not on the payment's day): find a payment's operations and a day's operations.
     "CREATE INDEX operations_payment ON operations (payment_id, id);
     CREATE INDEX operations_at ON operations (at);",
-    // 3: tokens have an owner (issue 12). The cardholder as the issuer holds them (name
+    // 3: tokens have an owner. The cardholder as the issuer holds them (name
     // and birth date always, address and sex when kept), compared with the certified
     // attributes before a link is confirmed; rows registered before this migration have
     // none (NULL) and can never be confirmed. The owner is the platform's pairwise subject

@@ -3,7 +3,7 @@
 //! The insurer reference server (issue 4 §3): eligibility (資格確認) by the verification
 //! platform's assertion, answered in the data model of the real オンライン資格確認 result
 //! (eligibility.md §2.3–2.4), the asynchronous bulk pre-check of booked patients by
-//! insurance number and birth date (submit → 受付番号 → fetch later, §2.6), and (issue 12)
+//! insurance number and birth date (submit → 受付番号 → fetch later, §2.6), and
 //! the confirmation of links for the platform ([`counter_api::links`]): before the platform
 //! links a card to an insurance record, the insurer checks that the record is the card
 //! holder's, and it answers eligibility only to the holder it confirmed.

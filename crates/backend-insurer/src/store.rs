@@ -48,7 +48,7 @@ pub const MIGRATIONS: &[&str] = &[
         reason TEXT
     ) STRICT;
     CREATE INDEX audit_at ON audit (at);",
-    // 2: bindings of confirmed links (issue 12). The key is the link exactly as the
+    // 2: bindings of confirmed links. The key is the link exactly as the
     // platform sent it ('' for an absent symbol or branch, so that the primary key holds);
     // `person` is the insurer's key it was confirmed against, `birth_date` (YYYYMMDD) that
     // person's, the knowledge factor of every later eligibility check by the link.

@@ -241,7 +241,11 @@ impl Registry {
         e: &FederatedEnrollment<'_>,
     ) -> Result<Vec<ServiceLink>, EnrollError> {
         let mut conn = self.lock();
-        let tx = conn.transaction().map_err(db)?;
+        // IMMEDIATE: the transaction reads, then writes; a deferred one could not upgrade
+        // to a writer once the audit thread has written meanwhile (WAL: SQLITE_BUSY at once).
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db)?;
         let (subject_id, new) = e.subject;
         match (federated_subject(&tx, e.peer, e.peer_subject)?, new) {
             (Some(known), false) if known == subject_id => {}
@@ -289,7 +293,11 @@ impl Registry {
     /// services.
     pub fn enroll(&self, e: &NewEnrollment<'_>) -> Result<Stored, EnrollError> {
         let mut conn = self.lock();
-        let tx = conn.transaction().map_err(db)?;
+        // IMMEDIATE: the transaction reads, then writes; a deferred one could not upgrade
+        // to a writer once the audit thread has written meanwhile (WAL: SQLITE_BUSY at once).
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db)?;
         let (subject_id, new) = e.subject;
         match (known_subject(&tx, e.auth, e.sign)?, new) {
             (Some(known), false) if known == subject_id => {}

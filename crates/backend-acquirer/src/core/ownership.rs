@@ -1,4 +1,4 @@
-//! Who may pay with a card token (issue 12): the link decisions, without I/O.
+//! Who may pay with a card token: the link decisions, without I/O.
 //!
 //! A token belongs to the cardholder the issuer registered it for. Before the platform
 //! links it to a card, it asks the acquirer to confirm: the acquirer compares its

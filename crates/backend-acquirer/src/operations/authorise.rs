@@ -84,7 +84,7 @@ pub(super) fn authorise(
             "the assertion carries no card token",
         )));
     };
-    // The token must be linked to this holder on this platform (issue 12). Checked before
+    // The token must be linked to this holder on this platform. Checked before
     // the `jti` is recorded: a refused request does not use the customer's assertion up.
     // An unknown token keeps its answer below (after the `jti`, as before).
     let token = store::token(tx, card_token_ref)?;

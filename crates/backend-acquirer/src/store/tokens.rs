@@ -1,4 +1,4 @@
-//! Card tokens: their receipt data, their cardholder and their owner (issue 12).
+//! Card tokens: their receipt data, their cardholder and their owner.
 
 use counter_api::acquirer::{CardTokenRegistration, Cardholder};
 use counter_api::platform::Sex;

@@ -1,7 +1,9 @@
 //! End to end: the verification platform and the acquirer in-process, the virtual card.
-//! The customer enrols a card token (signature certificate), then identifies for a payment
-//! bound to a merchant and an amount (authentication certificate); the terminal sends the
-//! platform's assertion to the acquirer, which authorises exactly that payment.
+//! The customer enrols a card token (signature certificate; the platform asks the acquirer
+//! to confirm that the token's cardholder is the certificate's holder), then identifies
+//! for a payment bound to a merchant and an amount (authentication certificate); the
+//! terminal sends the platform's assertion to the acquirer, which authorises exactly that
+//! payment. Another person enrolling the same token is refused, and nothing is stored.
 
 use std::sync::Arc;
 
@@ -9,12 +11,10 @@ use backend_kit::ManualClock;
 use backend_platform::config::ServiceConfig;
 use counter_api::acquirer::{AuthoriseRequest, CaptureMode};
 use counter_api::assertion::KeySet;
-use counter_api::attributes::CertifiedAttributes;
-use counter_api::links::LinkRequest;
 use counter_api::platform::{
     Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
     EnrollmentRequest, EnrollmentResponse, IdentificationRequest, IdentificationResponse,
-    PaymentLink, ServiceData, ServiceKind, ServiceLink, Sex,
+    PaymentLink, ServiceKind, ServiceLink, Sex,
 };
 use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
 use jpki_card_sim::{Faults, SimTransport, VirtualCard};
@@ -22,14 +22,17 @@ use testkit::Persona;
 
 use crate::support::*;
 
+/// The test platform's settings, confirming card-token links at `acquirer_url` with its
+/// own client certificate (from the terminal CA the acquirer takes client certificates of).
 fn platform_settings(
     dir: &std::path::Path,
     server_ca: &Ca,
     terminal_ca: &Ca,
+    acquirer_url: String,
 ) -> backend_platform::Settings {
     let (cert, key) = server_ca.issue("localhost", &["localhost"]);
     let now = backend_kit::Clock::now(&backend_kit::SystemClock);
-    backend_platform::test_support::settings(
+    let mut s = backend_platform::test_support::settings(
         PLATFORM,
         dir,
         now,
@@ -40,11 +43,51 @@ fn platform_settings(
             id: ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: "クレジットカード".into(),
-            url: None,
+            url: Some(acquirer_url),
         }],
         &[T1],
     )
-    .unwrap()
+    .unwrap();
+    let (cert, key) = terminal_ca.issue(PLATFORM, &[]);
+    s.links = Some(backend_platform::test_support::link_client(
+        &cert,
+        &key,
+        &server_ca.pem,
+    ));
+    s
+}
+
+/// Enrols `persona` with the card token [`TOK_VISA`]; the platform's answer.
+async fn enrol(c: &reqwest::Client, pf: &str, persona: &str) -> Got {
+    let p = testkit::load_persona(persona).unwrap();
+    let ch = challenge(c, pf, ChallengePurpose::Enroll, None).await;
+    let app = Application {
+        challenge_id: ch.challenge_id.clone(),
+        name: p.name.clone(),
+        address: p.address.clone(),
+        birth_date: p.birth_date.clone(),
+        sex: sex_of(&p),
+        disclosure_consent: true,
+        services: vec![ServiceLink::Payment(PaymentLink {
+            service_id: ACQUIRER.into(),
+            card_token_ref: TOK_VISA.into(),
+            brand: Some("VISA".into()),
+            last4: Some("4242".into()),
+        })],
+    };
+    let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();
+    let signed = run(
+        &mut card(&p),
+        SignDocument::new(password, sha256(&app.canonical_bytes())),
+    )
+    .unwrap();
+    let req = EnrollmentRequest {
+        application: app,
+        sign_certificate: counter_api::b64::encode(&signed.sign_certificate),
+        application_signature: counter_api::b64::encode(&signed.signature),
+        identification: identification(&p, &ch),
+    };
+    post(c, &format!("{pf}/v1/enrollments"), &req).await
 }
 
 fn sex_of(p: &Persona) -> Sex {
@@ -95,61 +138,47 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
     let server_ca = Ca::new("e2e server CA");
     let terminal_ca = Ca::new("e2e terminal CA");
     let clock = ManualClock::new();
+    // The acquirer trusts the test platform's keys; it holds TOK_VISA (VISA 4242) of 佐藤 花子.
+    let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer(7));
+    let pf_signer = backend_platform::test_support::assertion_signer(PLATFORM).unwrap();
+    s.trusted_platforms = vec![KeySet::of(PLATFORM, &pf_signer)];
+    let acquirer = backend_acquirer::start_in_process(s, Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let acq = format!("https://localhost:{}", acquirer.addr().port());
     let platform = backend_platform::start_in_process(
-        platform_settings(dir.path(), &server_ca, &terminal_ca),
+        platform_settings(dir.path(), &server_ca, &terminal_ca, acq.clone()),
         Arc::new(clock.clone()),
     )
     .await
     .unwrap();
     let pf = format!("https://localhost:{}", platform.addr().port());
     let c = client_for_test(&server_ca, &terminal_ca, T1);
-    let keys: KeySet = c
-        .get(format!("{pf}/v1/keys"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    // The acquirer trusts the platform's published keys; it holds TOK_VISA (VISA 4242).
-    let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer(7));
-    s.trusted_platforms = vec![keys.clone()];
-    let acquirer = backend_acquirer::start_in_process(s, Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    let acq = format!("https://localhost:{}", acquirer.addr().port());
 
-    // Enrollment: the application with the card-token link, signed with the signature certificate.
-    let p = testkit::load_persona("sato-hanako").unwrap();
-    let ch = challenge(&c, &pf, ChallengePurpose::Enroll, None).await;
-    let app = Application {
-        challenge_id: ch.challenge_id.clone(),
-        name: p.name.clone(),
-        address: p.address.clone(),
-        birth_date: p.birth_date.clone(),
-        sex: sex_of(&p),
-        disclosure_consent: true,
-        services: vec![ServiceLink::Payment(PaymentLink {
-            service_id: ACQUIRER.into(),
-            card_token_ref: TOK_VISA.into(),
-            brand: Some("VISA".into()),
-            last4: Some("4242".into()),
-        })],
-    };
-    let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();
-    let signed = run(
-        &mut card(&p),
-        SignDocument::new(password, sha256(&app.canonical_bytes())),
+    // 鈴木 一郎 enrolling 佐藤 花子's card token: the acquirer says its cardholder has
+    // another name; nothing is stored, so his card is linked to nothing.
+    let got = enrol(&c, &pf, "suzuki-ichiro").await;
+    let v = assert_problem(&got, 422, "link_refused");
+    assert_eq!(
+        (v["field"].as_str(), v["reason"].as_str()),
+        (Some("application.services[0]"), Some("mismatch_name"))
+    );
+    let suzuki = testkit::load_persona("suzuki-ichiro").unwrap();
+    let ch = challenge(&c, &pf, ChallengePurpose::Identify, None).await;
+    let got = post(
+        &c,
+        &format!("{pf}/v1/identifications"),
+        &identification(&suzuki, &ch),
     )
-    .unwrap();
-    let req = EnrollmentRequest {
-        application: app,
-        sign_certificate: counter_api::b64::encode(&signed.sign_certificate),
-        application_signature: counter_api::b64::encode(&signed.signature),
-        identification: identification(&p, &ch),
-    };
+    .await;
+    assert_problem(&got, 404, "not_enrolled");
+
+    // Enrollment of the token's own holder: confirmed by the acquirer, linked.
     let enrolled: EnrollmentResponse =
-        serde_json::from_value(ok(&post(&c, &format!("{pf}/v1/enrollments"), &req).await)).unwrap();
+        serde_json::from_value(ok(&enrol(&c, &pf, "sato-hanako").await)).unwrap();
+    assert_eq!(enrolled.linked.len(), 1);
+    assert!(enrolled.refused.is_empty());
+    let p = testkit::load_persona("sato-hanako").unwrap();
 
     // Identification for a payment of 1,800 yen to shop-a.
     let context = ChallengeContext {
@@ -172,40 +201,6 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
         .assertion
         .clone()
         .unwrap();
-
-    // The platform confirms links itself once it is configured with this acquirer's URL.
-    // Until then the test asks the acquirer as the platform would: the holder's pairwise
-    // subject (read from the platform's assertion, verified with its published keys), the
-    // enrollment, and the attributes of the signature certificate.
-    let mut verifier = counter_api::assertion::AssertionVerifier::new(ACQUIRER);
-    verifier.trust(&keys).unwrap();
-    let now = backend_kit::Clock::now(&clock);
-    let claims = verifier
-        .verify(
-            &assertion,
-            now,
-            &mut counter_api::assertion::MemoryReplayGuard::new(),
-        )
-        .unwrap();
-    let link = LinkRequest {
-        enrollment_id: enrolled.enrollment_id.clone(),
-        sub: claims.sub.clone(),
-        link: ServiceData::Payment {
-            card_token_ref: TOK_VISA.into(),
-        },
-        holder: CertifiedAttributes {
-            name: p.name.clone(),
-            name_substituted: vec![],
-            address: p.address.clone(),
-            address_substituted: vec![],
-            birth_date: p.birth_date.clone(),
-            sex: sex_of(&p),
-        },
-        consented_at: now,
-    };
-    let pf_client = client_for_test(&server_ca, &terminal_ca, PLATFORM);
-    let got = post(&pf_client, &format!("{acq}/v1/links"), &link).await;
-    assert_eq!(ok(&got)["outcome"], "confirmed");
 
     let mut pay = AuthoriseRequest {
         assertion,
@@ -232,6 +227,17 @@ async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
     // The same assertion cannot pay twice.
     let got = post_key(&c, &format!("{acq}/v1/payments"), &new_key(), &pay).await;
     assert_problem(&got, 409, "assertion_replayed");
-    acquirer.shutdown().await;
+    // The platform's audit has both link decisions.
+    platform.platform().audit.flush();
     platform.shutdown().await;
+    let db = rusqlite::Connection::open(dir.path().join("platform.sqlite")).unwrap();
+    let links: Vec<String> = db
+        .prepare("SELECT outcome FROM audit WHERE action = 'link_confirm' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(links, ["mismatch_name", "confirmed"]);
+    acquirer.shutdown().await;
 }

@@ -1,15 +1,14 @@
 //! End to end: the verification platform in-process, the insurer in-process, and the
 //! virtual card. The customer enrols with an insurance link (signature certificate on the
-//! virtual card), the insurer confirms the link against the certificate's attributes, the
-//! customer identifies (authentication certificate); the terminal sends the platform's
-//! assertion to the insurer and gets the eligibility result.
+//! virtual card), the platform asks the insurer to confirm the link against the
+//! certificate's attributes, the customer identifies (authentication certificate); the
+//! terminal sends the platform's assertion to the insurer and gets the eligibility result.
 
 use std::sync::Arc;
 
 use backend_kit::ManualClock;
 use backend_platform::config::ServiceConfig;
 use counter_api::assertion::{AssertionClaims, KeySet};
-use counter_api::links::LinkRequest;
 use counter_api::platform::{
     Application, ChallengePurpose, ChallengeRequest, ChallengeResponse, EnrollmentRequest,
     IdentificationRequest, IdentificationResponse, InsuranceLink, ServiceKind, ServiceLink, Sex,
@@ -20,14 +19,17 @@ use testkit::Persona;
 
 use crate::support::*;
 
+/// The test platform's settings, confirming insurance links at `insurer_url` with its own
+/// client certificate (from the terminal CA the insurer takes client certificates of).
 fn platform_settings(
     dir: &std::path::Path,
     server_ca: &Ca,
     terminal_ca: &Ca,
+    insurer_url: String,
 ) -> backend_platform::Settings {
     let (cert, key) = server_ca.issue("localhost", &["localhost"]);
     let now = backend_kit::Clock::now(&backend_kit::SystemClock);
-    backend_platform::test_support::settings(
+    let mut s = backend_platform::test_support::settings(
         PLATFORM,
         dir,
         now,
@@ -38,11 +40,18 @@ fn platform_settings(
             id: INSURER.into(),
             kind: ServiceKind::Insurance,
             label: "関東健康保険組合".into(),
-            url: None,
+            url: Some(insurer_url),
         }],
         &[T1],
     )
-    .unwrap()
+    .unwrap();
+    let (cert, key) = terminal_ca.issue(PLATFORM, &[]);
+    s.links = Some(backend_platform::test_support::link_client(
+        &cert,
+        &key,
+        &server_ca.pem,
+    ));
+    s
 }
 
 fn card(p: &Persona) -> SimTransport {
@@ -82,26 +91,13 @@ async fn challenge(
     serde_json::from_value(v).unwrap()
 }
 
-/// What an enrollment and the identification after it gave.
-struct Enrolled {
-    /// The insurer's assertion from the menu.
-    assertion: String,
-    /// The platform's enrollment id.
-    enrollment_id: String,
-    /// The link as enrolled.
-    link: InsuranceLink,
-    /// The signature certificate (DER) the application was signed with.
-    sign_certificate: Vec<u8>,
-}
-
-/// Enrols `persona` with `link` on the platform, identifies, and returns the insurer's
-/// assertion from the menu.
-async fn enrol_and_identify(
+/// Enrols `persona` with `link` on the platform; the platform's answer.
+async fn enrol(
     c: &reqwest::Client,
     base: &str,
     persona: &str,
     link: InsuranceLink,
-) -> Enrolled {
+) -> (reqwest::StatusCode, String, serde_json::Value) {
     let p = testkit::load_persona(persona).unwrap();
     let ch = challenge(c, base, ChallengePurpose::Enroll).await;
     let app = Application {
@@ -115,7 +111,7 @@ async fn enrol_and_identify(
             _ => Sex::NotKnown,
         },
         disclosure_consent: true,
-        services: vec![ServiceLink::Insurance(link.clone())],
+        services: vec![ServiceLink::Insurance(link)],
     };
     let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();
     let signed = run(
@@ -129,10 +125,12 @@ async fn enrol_and_identify(
         application_signature: counter_api::b64::encode(&signed.signature),
         identification: identification(&p, &ch),
     };
-    let (s, _, v) = post(c, &format!("{base}/v1/enrollments"), &req).await;
-    assert_eq!(s, 200, "{v}");
-    let enrollment_id = v["enrollment_id"].as_str().unwrap().to_owned();
+    post(c, &format!("{base}/v1/enrollments"), &req).await
+}
 
+/// Identifies `persona` at the platform; the insurer's assertion from the menu.
+async fn identify(c: &reqwest::Client, base: &str, persona: &str) -> String {
+    let p = testkit::load_persona(persona).unwrap();
     let ch = challenge(c, base, ChallengePurpose::Identify).await;
     let (s, _, v) = post(
         c,
@@ -143,43 +141,7 @@ async fn enrol_and_identify(
     assert_eq!(s, 200, "{v}");
     let r: IdentificationResponse = serde_json::from_value(v).unwrap();
     let entry = r.menu.iter().find(|e| e.service_id == INSURER).unwrap();
-    Enrolled {
-        assertion: entry.assertion.clone().unwrap(),
-        enrollment_id,
-        link,
-        sign_certificate: signed.sign_certificate,
-    }
-}
-
-/// Asks the insurer to confirm `e`'s link as the platform would: the pairwise subject its
-/// assertions carry, the attributes the platform reads from the verified signature
-/// certificate (its own function). Returns the insurer's answer.
-async fn confirm_link(
-    platform: &reqwest::Client,
-    ins_base: &str,
-    e: &Enrolled,
-) -> serde_json::Value {
-    let payload = e.assertion.split('.').nth(1).unwrap();
-    let claims: AssertionClaims =
-        serde_json::from_slice(&counter_api::b64::decode_url("claims", payload).unwrap()).unwrap();
-    let cert = jpki_cert::JpkiCertificate::from_der(&e.sign_certificate).unwrap();
-    let identity = jpki_cert::identity::SignIdentity::from_certificate(&cert).unwrap();
-    let holder = backend_platform::core::matching::certified(&identity).unwrap();
-    let req = LinkRequest {
-        enrollment_id: e.enrollment_id.clone(),
-        sub: claims.sub,
-        link: counter_api::platform::ServiceData::Insurance {
-            insurer_number: e.link.insurer_number.clone(),
-            symbol: e.link.symbol.clone(),
-            number: e.link.number.clone(),
-            branch: e.link.branch.clone(),
-        },
-        holder,
-        consented_at: claims.iat,
-    };
-    let (s, _, v) = post(platform, &format!("{ins_base}/v1/links"), &req).await;
-    assert_eq!(s, 200, "{v}");
-    v
+    entry.assertion.clone().unwrap()
 }
 
 #[tokio::test]
@@ -188,23 +150,9 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
     let server_ca = Ca::new("e2e server CA");
     let terminal_ca = Ca::new("e2e terminal CA");
     let clock = ManualClock::new();
-    let platform = backend_platform::start_in_process(
-        platform_settings(dir.path(), &server_ca, &terminal_ca),
-        Arc::new(clock.clone()),
-    )
-    .await
-    .unwrap();
-    // The insurer trusts the platform's published keys.
-    let pf_base = format!("https://localhost:{}", platform.addr().port());
-    let c = client_for(server_ca.der.clone(), Some(terminal_ca.issue(T1, &[])));
-    let keys: KeySet = c
-        .get(format!("{pf_base}/v1/keys"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The insurer trusts the test platform's keys; the platform confirms links at it.
+    let signer = backend_platform::test_support::assertion_signer(PLATFORM).unwrap();
+    let keys = KeySet::of(PLATFORM, &signer);
     let insurer = backend_insurer::start_in_process(
         settings(dir.path(), &server_ca, &terminal_ca, vec![keys]),
         Arc::new(clock.clone()),
@@ -212,6 +160,14 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
     .await
     .unwrap();
     let ins_base = format!("https://localhost:{}", insurer.addr().port());
+    let platform = backend_platform::start_in_process(
+        platform_settings(dir.path(), &server_ca, &terminal_ca, ins_base.clone()),
+        Arc::new(clock.clone()),
+    )
+    .await
+    .unwrap();
+    let pf_base = format!("https://localhost:{}", platform.addr().port());
+    let c = client_for(server_ca.der.clone(), Some(terminal_ca.issue(T1, &[])));
 
     let link = |symbol: &str, number: &str, branch: &str| InsuranceLink {
         service_id: INSURER.into(),
@@ -229,17 +185,10 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
         })
     };
 
-    // The platform's own client certificate, for the link calls below.
-    let as_platform = client_for(
-        server_ca.der.clone(),
-        Some(terminal_ca.issue(PLATFORM, &[])),
-    );
-
-    let sato = enrol_and_identify(&c, &pf_base, "sato-hanako", link("千代", "10001", "01")).await;
-    // The platform confirms links itself once it is configured with this insurer's URL.
-    let answer = confirm_link(&as_platform, &ins_base, &sato).await;
-    assert_eq!(answer, serde_json::json!({"outcome": "confirmed"}));
-    let token = sato.assertion;
+    let (s, _, v) = enrol(&c, &pf_base, "sato-hanako", link("千代", "10001", "01")).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v.get("refused").is_none(), "{v}");
+    let token = identify(&c, &pf_base, "sato-hanako").await;
     let url = format!("{ins_base}/v1/eligibility");
     let (s, _, v) = post(&c, &url, &eligibility(token.clone())).await;
     assert_eq!(s, 200, "{v}");
@@ -255,28 +204,43 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
 
     // 代替文字 in name and address, a 121-character address: the certificate's attributes
     // as the platform reads them match his record.
-    let suzuki =
-        enrol_and_identify(&c, &pf_base, "suzuki-ichiro", link("大阪", "10002", "01")).await;
-    // The platform confirms links itself once it is configured with this insurer's URL.
-    let answer = confirm_link(&as_platform, &ins_base, &suzuki).await;
-    assert_eq!(answer["outcome"], "confirmed", "{answer}");
-    let (s, _, v) = post(&c, &url, &eligibility(suzuki.assertion)).await;
+    let (s, _, v) = enrol(&c, &pf_base, "suzuki-ichiro", link("大阪", "10002", "01")).await;
+    assert_eq!(s, 200, "{v}");
+    let suzuki = identify(&c, &pf_base, "suzuki-ichiro").await;
+    let (s, _, v) = post(&c, &url, &eligibility(suzuki)).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["qualification_validity"], "3");
     assert_eq!(v["results"][1]["insurer_name"], "大阪市国民健康保険");
 
-    // 佐藤 花子 typing 鈴木 一郎's number: refused on the name, the binding stays his, and
-    // her assertion for it reads nothing. (Of the personas, only these two have CRLs at
-    // the test platform; the same-name case is in links.rs.)
-    let typo = enrol_and_identify(&c, &pf_base, "sato-hanako", link("大阪", "10002", "01")).await;
-    // The platform confirms links itself once it is configured with this insurer's URL.
-    let answer = confirm_link(&as_platform, &ins_base, &typo).await;
+    // 佐藤 花子 enrolling 鈴木 一郎's number: refused by the insurer on the name, nothing is
+    // stored (her link stays her own), and the binding stays his. (Of the personas, only
+    // these two have CRLs at the test platform; the same-name case is in links.rs.)
+    let got = enrol(&c, &pf_base, "sato-hanako", link("大阪", "10002", "01")).await;
+    let v = assert_problem(&got, 422, "link_refused");
+    assert_eq!(v["field"], "application.services[0]");
+    assert_eq!(v["reason"], "mismatch_name");
+    let again = identify(&c, &pf_base, "sato-hanako").await;
+    let (s, _, v) = post(&c, &url, &eligibility(again)).await;
+    assert_eq!(s, 200, "{v}");
     assert_eq!(
-        answer,
-        serde_json::json!({"outcome": "mismatch", "field": "name"})
+        v["results"][0]["name"], "佐藤　花子",
+        "still her own record"
     );
+    // An assertion naming his record for her sub is refused by the insurer.
+    let forged = signer
+        .sign(&counter_api::assertion::AssertionClaims {
+            svc: counter_api::platform::ServiceData::Insurance {
+                insurer_number: "06139999".into(),
+                symbol: Some("大阪".into()),
+                number: "10002".into(),
+                branch: Some("01".into()),
+            },
+            jti: "jti-forged".into(),
+            ..claims_of(&identify(&c, &pf_base, "sato-hanako").await)
+        })
+        .unwrap();
     assert_problem(
-        &post(&c, &url, &eligibility(typo.assertion)).await,
+        &post(&c, &url, &eligibility(forged)).await,
         403,
         "link_not_owned",
     );
@@ -285,7 +249,7 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
     let rows = insurer.insurer().audit_rows().unwrap();
     let checks: Vec<_> = rows.iter().filter(|r| r.action == "eligibility").collect();
     let subjects: Vec<_> = checks.iter().filter_map(|r| r.subject.clone()).collect();
-    assert_eq!(subjects.len(), 4);
+    assert_eq!(subjects.len(), 5);
     assert_eq!(
         subjects[0], subjects[1],
         "the replay was the same customer's"
@@ -298,6 +262,7 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
             "validity:1",
             "assertion_replayed",
             "validity:3",
+            "validity:1",
             "link_not_owned"
         ]
     );
@@ -314,6 +279,35 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
             ("mismatch:name", Some(PLATFORM))
         ]
     );
-    insurer.shutdown().await;
+    // The platform's audit says so too.
+    platform.platform().audit.flush();
     platform.shutdown().await;
+    let audit = platform_audit(&dir.path().join("platform.sqlite"));
+    assert!(
+        audit.contains(&("link_confirm".into(), "mismatch_name".into())),
+        "{audit:?}"
+    );
+    assert!(
+        audit.contains(&("enroll".into(), "link_refused".into())),
+        "{audit:?}"
+    );
+    insurer.shutdown().await;
+}
+
+/// The claims of a compact JWS (not verified: the test reads its own platform's).
+fn claims_of(jws: &str) -> AssertionClaims {
+    let payload = jws.split('.').nth(1).unwrap();
+    serde_json::from_slice(&counter_api::b64::decode_url("claims", payload).unwrap()).unwrap()
+}
+
+/// The platform's audit rows: (action, outcome).
+fn platform_audit(db: &std::path::Path) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare("SELECT action, outcome FROM audit ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }

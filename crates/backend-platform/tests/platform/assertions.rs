@@ -78,6 +78,6 @@ async fn services_refuse_replayed_misaddressed_and_expired_assertions() {
         fooled.verify(&insurance, now, &mut MemoryReplayGuard::new()),
         Err(AssertionError::UntrustedIssuer(_))
     ));
-    other.running.shutdown().await;
-    env.running.shutdown().await;
+    other.shutdown().await;
+    env.shutdown().await;
 }

@@ -20,6 +20,9 @@ fn write_config_pki(
     std::fs::write(dir.join("server.key"), &pki.server_key_pem).unwrap();
     std::fs::write(dir.join("terminal-ca.pem"), &pki.terminal_ca_pem).unwrap();
     std::fs::write(dir.join("server-ca.pem"), &pki.server_ca_pem).unwrap();
+    let (client_cert, client_key) = pki.terminal_identity("pf-test").unwrap();
+    std::fs::write(dir.join("platform-client.pem"), client_cert).unwrap();
+    std::fs::write(dir.join("platform-client.key"), client_key).unwrap();
     std::fs::create_dir_all(dir.join("crl")).unwrap();
     std::fs::write(
         dir.join("crl").join("auth.crl"),
@@ -57,15 +60,22 @@ private_key = "assertion.pem"
 key_id = "pf-test-1"
 pseudonym_secret = "pseudonym.secret"
 
+[links]
+certificate = "platform-client.pem"
+private_key = "platform-client.key"
+service_ca = "server-ca.pem"
+
 [[services]]
 id = "kenpo"
 kind = "insurance"
 label = "健保"
+url = "https://localhost:8444"
 
 [[services]]
 id = "acq-visa"
 kind = "payment"
 label = "カード"
+url = "https://localhost:8445"
 
 [[terminals]]
 id = "t1"
@@ -129,6 +139,23 @@ fn bad_values_are_named_with_what_is_expected() {
         ),
         ("kind = \"insurance\"", "kind = \"pharmacy\"", "kind"),
         ("id = \"kenpo\"", "id = \"ken po\"", "services[0].id"),
+        // An insurance or payment service says where it confirms links, over https.
+        ("url = \"https://localhost:8444\"\n", "", "services[0].url"),
+        (
+            "url = \"https://localhost:8444\"",
+            "url = \"http://localhost:8444\"",
+            "services[0].url",
+        ),
+        (
+            "[links]\ncertificate = \"platform-client.pem\"\nprivate_key = \"platform-client.key\"\nservice_ca = \"server-ca.pem\"\n",
+            "",
+            "links",
+        ),
+        (
+            "service_ca = \"server-ca.pem\"",
+            "service_ca = \"server-ca.pem\"\ntimeout_ms = 0",
+            "links.timeout_ms",
+        ),
     ] {
         std::fs::write(&path, text.replace(from, to)).unwrap();
         let e = Settings::load(&path).unwrap_err().to_string();
@@ -161,6 +188,23 @@ async fn one_command_starts_the_server_from_its_config_file() {
     };
     let (path, pki) = write_config_pki(dir.path(), port, "");
     write_crls(&dir.path().join("crl"));
+    // The acquirer the configuration names, trusting this platform (its keys from the key
+    // file keygen wrote): it confirms the card-token link below.
+    let key_pem = std::fs::read_to_string(dir.path().join("assertion.pem")).unwrap();
+    let signer = backend_platform::signing::signer_from_pem("pf-test-1", &key_pem).unwrap();
+    let acquirer = start_acquirer_with(
+        dir.path(),
+        &pki.server_cert_pem,
+        &pki.server_key_pem,
+        &pki.terminal_ca_pem,
+        counter_api::assertion::KeySet::of("pf-test", &signer),
+    )
+    .await;
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "https://localhost:8445",
+        &format!("https://localhost:{}", acquirer.addr().port()),
+    );
+    std::fs::write(&path, text).unwrap();
     let server = Server(
         Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
             .args(["serve", "--config"])

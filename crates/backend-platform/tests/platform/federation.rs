@@ -7,6 +7,7 @@ use counter_api::assertion::{AssertionVerifier, KeySet, MemoryReplayGuard};
 use counter_api::platform::{
     ChallengePurpose, FederationEnrollmentRequest, FederationExchangeRequest,
     IdentificationResponse, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink,
+    SignedApplication,
 };
 
 use crate::support::*;
@@ -27,16 +28,36 @@ async fn keys(env: &Env) -> KeySet {
 
 /// Identifies `card` at A from `c`; returns A's assertion for B.
 async fn a_assertion_for_b(a: &Env, c: &reqwest::Client, card: &Card) -> String {
+    a_identification_for_b(a, c, card).await.0
+}
+
+/// Identifies `card` at A from `c`; returns A's assertion for B and the challenge the card
+/// answered.
+async fn a_identification_for_b(a: &Env, c: &reqwest::Client, card: &Card) -> (String, String) {
     let ch = challenge(a, c, ChallengePurpose::Identify, None).await;
     let (s, _, v) = post(c, &a.url("/v1/identifications"), &card.answer(&ch)).await;
     assert_eq!(s, 200, "{v}");
     let r: IdentificationResponse = serde_json::from_value(v).unwrap();
-    r.menu
+    let assertion = r
+        .menu
         .into_iter()
         .find(|e| e.service_id == B)
         .unwrap()
         .assertion
-        .unwrap()
+        .unwrap();
+    (assertion, ch.challenge_id)
+}
+
+/// The application the customer signs at B's counter for `services`, answering the
+/// identification `challenge_id` at A.
+fn signed_application(
+    card: &Card,
+    challenge_id: &str,
+    services: Vec<ServiceLink>,
+) -> SignedApplication {
+    let mut app = card.application(challenge_id);
+    app.services = services;
+    card.signed(app)
 }
 
 #[tokio::test]
@@ -77,17 +98,33 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
     let (s, _, v) = post(&ca, &a.url("/v1/enrollments"), &card.enrollment(&ch, app)).await;
     assert_eq!(s, 200, "{v}");
 
-    // At B: the holder A identified links B's card token, without B reading the card.
+    // At B: the holder A identified links B's card token, without B reading the
+    // authentication certificate again; the customer signs the application at the counter,
+    // and B's acquirer confirms the token is theirs.
     let link = ServiceLink::Payment(PaymentLink {
         service_id: B_ACQUIRER.into(),
-        card_token_ref: "tok_osaka_1".into(),
+        card_token_ref: "tok_sato-hanako".into(),
         brand: Some("JCB".into()),
         last4: Some("0005".into()),
     });
-    let enrol = FederationEnrollmentRequest {
-        assertion: a_assertion_for_b(&a, &ca, &card).await,
-        services: vec![link],
+    let (assertion, challenge_id) = a_identification_for_b(&a, &ca, &card).await;
+    // Without the signed application the link cannot be confirmed: refused before the
+    // assertion is used.
+    let unsigned = FederationEnrollmentRequest {
+        assertion: assertion.clone(),
+        services: vec![link.clone()],
         signed_application: None,
+    };
+    let v = assert_problem(
+        &post(&cb, &b.url("/v1/federation/enrollments"), &unsigned).await,
+        422,
+        "invalid_field",
+    );
+    assert_eq!(v["field"], "signed_application");
+    let enrol = FederationEnrollmentRequest {
+        assertion,
+        services: vec![link.clone()],
+        signed_application: Some(signed_application(&card, &challenge_id, vec![link.clone()])),
     };
     let (s, _, v) = post(&cb, &b.url("/v1/federation/enrollments"), &enrol).await;
     assert_eq!(s, 200, "{v}");
@@ -125,7 +162,7 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
     assert_eq!(
         claims.svc,
         ServiceData::Payment {
-            card_token_ref: "tok_osaka_1".into()
+            card_token_ref: "tok_sato-hanako".into()
         }
     );
 
@@ -211,6 +248,6 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
         "assertion_untrusted_issuer",
     );
     for e in [a, b, c_env] {
-        e.running.shutdown().await;
+        e.shutdown().await;
     }
 }

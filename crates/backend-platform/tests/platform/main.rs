@@ -7,6 +7,7 @@ mod assertions;
 mod config;
 mod federation;
 mod flows;
+mod links;
 mod malformed;
 mod refusals;
 mod support;

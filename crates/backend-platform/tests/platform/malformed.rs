@@ -128,5 +128,5 @@ async fn malformed_json_base64_and_certificates_are_problems() {
     )
     .await;
     assert_problem(&got, 413, "payload_too_large");
-    env.running.shutdown().await;
+    env.shutdown().await;
 }

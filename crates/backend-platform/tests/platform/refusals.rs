@@ -50,7 +50,7 @@ async fn challenge_refusals_replayed_expired_other_terminal_wrong_purpose() {
         422,
         "challenge_expired",
     );
-    env.running.shutdown().await;
+    env.shutdown().await;
 }
 
 #[tokio::test]
@@ -102,7 +102,7 @@ async fn certificate_refusals_revoked_expired_bad_signature_not_enrolled() {
     // expired and revoked cards cannot enrol either
     let card = Card::load("ito-sachiko");
     assert_problem(&enroll(&env, &c, &card).await, 422, "certificate_expired");
-    env.running.shutdown().await;
+    env.shutdown().await;
 }
 
 #[tokio::test]
@@ -172,7 +172,7 @@ async fn enrollment_refuses_attributes_that_do_not_match_naming_the_field() {
         "service_unknown",
     );
     assert_eq!(v["field"], "application.services[1].service_id");
-    env.running.shutdown().await;
+    env.shutdown().await;
 }
 
 #[tokio::test]
@@ -203,7 +203,7 @@ async fn unknown_terminals_are_refused() {
     let rogue = Ca::new("Madoguchi test terminal CA");
     let c = client_with(&env.server_ca, Some(rogue.issue(T1, &[])));
     assert!(c.post(&url).json(&body).send().await.is_err());
-    env.running.shutdown().await;
+    env.shutdown().await;
 }
 
 #[tokio::test]
@@ -227,5 +227,5 @@ async fn no_fresh_crl_for_the_certificate_is_revocation_unknown_never_good() {
         "revocation_unknown",
     );
     assert_eq!(v["reason"], "revocation_unknown");
-    env.running.shutdown().await;
+    env.shutdown().await;
 }

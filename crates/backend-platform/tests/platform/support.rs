@@ -1,17 +1,21 @@
 //! Test environment: a terminal CA and server certificate made with rcgen in a temp dir,
-//! CRLs from testkit, the platform started in-process, and clients per terminal.
+//! CRLs from testkit, the real insurer (its demo register) and acquirer (a card token per
+//! persona, `tok_<persona id>`, held by that persona) in-process, which confirm the links
+//! enrollments ask for, the platform started in-process with their URLs, and clients per
+//! terminal.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use backend_kit::ManualClock;
-use backend_platform::config::{ServiceConfig, TerminalConfig};
+use backend_platform::config::{LinkClientSettings, ServiceConfig, TerminalConfig};
 use backend_platform::{RunningPlatform, Settings};
+use counter_api::acquirer::{CardTokenRegistration, Cardholder};
 use counter_api::assertion::KeySet;
 use counter_api::platform::{
     Application, ChallengeContext, ChallengePurpose, ChallengeRequest, ChallengeResponse,
     EnrollmentRequest, IdentificationRequest, InsuranceLink, PaymentLink, ServiceKind, ServiceLink,
-    Sex,
+    Sex, SignedApplication,
 };
 use jpki_cert::{Environment, JpkiCertificate, Purpose, TrustStore};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
@@ -139,6 +143,9 @@ impl Ca {
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub running: RunningPlatform,
+    /// `None` once stopped ([`Env::stop_insurer`]).
+    pub insurer: Option<backend_insurer::RunningInsurer>,
+    pub acquirer: backend_acquirer::RunningAcquirer,
     pub clock: ManualClock,
     pub base: String,
     pub terminal_ca: Ca,
@@ -183,6 +190,12 @@ impl Env {
             &p256::ecdsa::SigningKey::from_slice(&[o.signing_seed; 32]).unwrap(),
         )
         .unwrap();
+        let keys = KeySet::of(o.platform_id, &signer);
+        let insurer = start_insurer(dir.path(), &server_ca, &terminal_ca, keys.clone()).await;
+        let acquirer = start_acquirer(dir.path(), &server_ca, &terminal_ca, keys).await;
+        let url = |port: u16| Some(format!("https://localhost:{port}"));
+        let (insurer_url, acquirer_url) = (url(insurer.addr().port()), url(acquirer.addr().port()));
+        let (client_cert, client_key) = terminal_ca.issue(o.platform_id, &[]);
         let settings = Settings {
             platform_id: o.platform_id.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -203,17 +216,25 @@ impl Env {
                     id: INSURER.into(),
                     kind: ServiceKind::Insurance,
                     label: "関東健康保険組合".into(),
-                    url: None,
+                    url: insurer_url.clone(),
                 },
                 ServiceConfig {
                     id: ACQUIRER.into(),
                     kind: ServiceKind::Payment,
                     label: "クレジットカード".into(),
-                    url: None,
+                    url: acquirer_url.clone(),
                 },
             ]
             .into_iter()
-            .chain(o.extra_services)
+            .chain(o.extra_services.into_iter().map(|mut s| {
+                // Extra services of these kinds are confirmed by the same servers.
+                s.url = match s.kind {
+                    ServiceKind::Insurance => insurer_url.clone(),
+                    ServiceKind::Payment => acquirer_url.clone(),
+                    _ => None,
+                };
+                s
+            }))
             .collect(),
             terminals: vec![
                 TerminalConfig {
@@ -226,7 +247,12 @@ impl Env {
                 },
             ],
             federation_peers: o.peers,
-            links: None,
+            links: Some(LinkClientSettings {
+                certificate_pem: client_cert.into_bytes(),
+                private_key_pem: client_key.into_bytes(),
+                service_ca_pem: server_ca.pem.clone().into_bytes(),
+                timeout_ms: 5000,
+            }),
         };
         let clock = ManualClock::new();
         let running = backend_platform::start_in_process(settings, Arc::new(clock.clone()))
@@ -236,10 +262,28 @@ impl Env {
         Env {
             dir,
             running,
+            insurer: Some(insurer),
+            acquirer,
             clock,
             base,
             terminal_ca,
             server_ca,
+        }
+    }
+
+    /// Stops the servers (the platform's audit flushed).
+    pub async fn shutdown(self) {
+        self.running.shutdown().await;
+        if let Some(i) = self.insurer {
+            i.shutdown().await;
+        }
+        self.acquirer.shutdown().await;
+    }
+
+    /// Stops the insurer: the platform can no longer reach it.
+    pub async fn stop_insurer(&mut self) {
+        if let Some(i) = self.insurer.take() {
+            i.shutdown().await;
         }
     }
 
@@ -251,6 +295,99 @@ impl Env {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+}
+
+/// The insurer of the demo register, trusting the platform's `keys` and its calls.
+async fn start_insurer(
+    dir: &Path,
+    server_ca: &Ca,
+    terminal_ca: &Ca,
+    keys: KeySet,
+) -> backend_insurer::RunningInsurer {
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let settings = backend_insurer::Settings {
+        insurer_id: INSURER.into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("insurer.sqlite"),
+        bulk_processing_secs: 0,
+        seed_toml: backend_insurer::demo::BUILTIN.into(),
+        tls_certificate_pem: cert.into_bytes(),
+        tls_private_key_pem: key.into_bytes(),
+        terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
+        platforms: vec![keys],
+        terminals: vec![],
+    };
+    backend_insurer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+        .await
+        .unwrap()
+}
+
+/// The acquirer holding one card token per persona (`tok_<id>`, that persona's), trusting
+/// the platform's `keys` and its calls.
+async fn start_acquirer(
+    dir: &Path,
+    server_ca: &Ca,
+    terminal_ca: &Ca,
+    keys: KeySet,
+) -> backend_acquirer::RunningAcquirer {
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    start_acquirer_with(dir, &cert, &key, &terminal_ca.pem, keys).await
+}
+
+/// [`start_acquirer`] with its TLS material given (server certificate and key, the CA of
+/// its clients).
+pub async fn start_acquirer_with(
+    dir: &Path,
+    cert: &str,
+    key: &str,
+    client_ca: &str,
+    keys: KeySet,
+) -> backend_acquirer::RunningAcquirer {
+    // sato-hanako holds a second card, to link instead of her first.
+    let card_tokens = testkit::personas::PERSONA_IDS
+        .iter()
+        .map(|id| (*id, format!("tok_{id}")))
+        .chain([("sato-hanako", "tok_sato-hanako-2".to_owned())])
+        .map(|(id, card_token_ref)| {
+            let p = testkit::load_persona(id).unwrap();
+            CardTokenRegistration {
+                card_token_ref,
+                brand: "VISA".into(),
+                last4: "4242".into(),
+                limit_jpy: None,
+                blocked: false,
+                holder: Cardholder {
+                    sex: Some(sex_of(&p)),
+                    name: p.name,
+                    birth_date: p.birth_date,
+                    address: Some(p.address),
+                },
+            }
+        })
+        .collect();
+    let settings = backend_acquirer::Settings {
+        acquirer_id: ACQUIRER.into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("acquirer.sqlite"),
+        tls_certificate_pem: cert.as_bytes().to_vec(),
+        tls_private_key_pem: key.as_bytes().to_vec(),
+        terminal_ca_pem: client_ca.as_bytes().to_vec(),
+        trusted_platforms: vec![keys],
+        terminals: vec![],
+        card_tokens,
+        faults: Default::default(),
+    };
+    backend_acquirer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+        .await
+        .unwrap()
+}
+
+pub fn sex_of(p: &Persona) -> Sex {
+    match p.sex {
+        testkit::Sex::Male => Sex::Male,
+        testkit::Sex::Female => Sex::Female,
+        _ => Sex::NotKnown,
     }
 }
 
@@ -401,28 +538,29 @@ impl Card {
             signature: counter_api::b64::encode(&self.auth_sign(&tbs)),
         }
     }
-    /// The application as the persona's data were entered, linking the insurer and the
-    /// acquirer.
+    /// The application as the persona's data were entered, linking the persona's own
+    /// insurance (the insurer's demo register; sato-hanako's numbers for a persona the
+    /// register does not hold here) and the persona's card token at the acquirer.
     pub fn application(&self, challenge_id: &str) -> Application {
         let p = &self.persona;
+        let (symbol, number, branch) = match p.id.as_str() {
+            "suzuki-ichiro" => ("大阪", "10002", "01"),
+            _ => ("千代", "10001", "01"),
+        };
         Application {
             challenge_id: challenge_id.into(),
             name: p.name.clone(),
             address: p.address.clone(),
             birth_date: p.birth_date.clone(),
-            sex: match p.sex {
-                testkit::Sex::Male => Sex::Male,
-                testkit::Sex::Female => Sex::Female,
-                _ => Sex::NotKnown,
-            },
+            sex: sex_of(p),
             disclosure_consent: true,
             services: vec![
                 ServiceLink::Insurance(InsuranceLink {
                     service_id: INSURER.into(),
                     insurer_number: "06139999".into(),
-                    symbol: Some("千代".into()),
-                    number: "10001".into(),
-                    branch: Some("01".into()),
+                    symbol: Some(symbol.into()),
+                    number: number.into(),
+                    branch: Some(branch.into()),
                 }),
                 ServiceLink::Payment(PaymentLink {
                     service_id: ACQUIRER.into(),
@@ -435,12 +573,21 @@ impl Card {
     }
     /// A signed enrollment answering `ch` with `app`.
     pub fn enrollment(&self, ch: &ChallengeResponse, app: Application) -> EnrollmentRequest {
-        let sig = self.sign_sign(&app.canonical_bytes());
+        let signed = self.signed(app);
         EnrollmentRequest {
+            application: signed.application,
+            sign_certificate: signed.sign_certificate,
+            application_signature: signed.application_signature,
+            identification: self.answer(ch),
+        }
+    }
+    /// `app` signed with the signature certificate.
+    pub fn signed(&self, app: Application) -> SignedApplication {
+        let sig = self.sign_sign(&app.canonical_bytes());
+        SignedApplication {
             application: app,
             sign_certificate: counter_api::b64::encode(&self.sign_der()),
             application_signature: counter_api::b64::encode(&sig),
-            identification: self.answer(ch),
         }
     }
 }
