@@ -1,5 +1,5 @@
-//! The link endpoints the verification platform calls server to server (
-//! [`counter_api::links`]): `POST /v1/links` confirms that a card token belongs to the
+//! The link endpoints the verification platform calls server to server
+//! ([`counter_api::links`]): `POST /v1/links` confirms that a card token belongs to the
 //! holder of the card being enrolled and makes the platform's pairwise subject its owner;
 //! `POST /v1/links/release` forgets that owner when the holder linked another token.
 //!
