@@ -97,7 +97,7 @@ function attributes(ctx: CustomerContext, a: SignAttributes): HTMLElement {
     ]),
     ctx.actionRow(
       "attributes",
-      button(ctx.t("customer.attributes.confirm"), () => void ctx.act({ action: "confirm_attributes" }, "attributes"), {
+      button(ctx.t("customer.attributes.confirm"), () => void ctx.act({ action: "confirm_attributes", disclosure_consent: false }, "attributes"), {
         test: "action-confirm_attributes",
         class: "primary",
       }),

@@ -220,7 +220,7 @@ describe("the customer window", () => {
     const attributes = hook("attributes");
     for (const text of ["佐藤 花子", "東京都千代田区1-1", "1980-04-01", "女"]) expect(attributes.textContent).toContain(text);
     click("action-confirm_attributes");
-    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "confirm_attributes" });
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "confirm_attributes", disclosure_consent: false });
     click("action-reject_attributes");
     expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "reject_attributes" });
     await expectAccessible("attributes");

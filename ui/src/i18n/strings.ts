@@ -130,7 +130,6 @@ export const strings = {
     ja: "まもなく時間切れです（お客さまは延長できます）",
     en: "Time is nearly up (the customer may ask for more)",
   },
-  "staff.identify.sign_revoked": { ja: "署名用電子証明書が失効しています", en: "The signature certificate is revoked" },
   "staff.identify.menu": { ja: "連携済みサービス", en: "Linked services" },
   "staff.service.insurance": { ja: "健康保険", en: "Health insurance" },
   "staff.service.payment": { ja: "支払い", en: "Payment" },
@@ -243,6 +242,10 @@ export const strings = {
   "staff.fallback.reason.certificate_revoked": { ja: "電子証明書の失効", en: "Certificate revoked" },
   "staff.fallback.reason.card_unreadable": { ja: "カードが読めない・持参なし", en: "Card unreadable or not brought" },
   "staff.fallback.reason.platform_unavailable": { ja: "確認基盤に接続できない", en: "Platform unreachable" },
+  "staff.fallback.reason.link_not_confirmed": {
+    ja: "保険の連携が本人のものと確認されていない",
+    en: "Insurance link not confirmed as the holder's",
+  },
   "staff.fallback.form_heading": { ja: "提示された書類の内容", en: "What the document says" },
   "staff.fallback.document": { ja: "書類", en: "Document" },
   "staff.fallback.document.eligibility_notice": { ja: "資格情報のお知らせ", en: "Eligibility notice" },

@@ -7,18 +7,28 @@ import type { MenuLine } from "../ipc/generated/MenuLine";
 import type { Notice } from "../ipc/generated/Notice";
 import { el, facts } from "../render/dom";
 import { jstTime, yen } from "../render/format";
-import { codeBlock } from "../render/message";
+import { codeBlock, codeLine } from "../render/message";
 import type { StaffContext } from "./context";
 import { enrollForm } from "./enroll-form";
 import { IDENTIFY_STEP, PURPOSE, SERVICE_KIND } from "./labels";
 import { fallbackStarter } from "./ready";
 
+/** What exactly a notice is about: when and why the certificate was revoked, or why it could not be checked. */
+function noticeDetail(n: Notice): string {
+  switch (n.code) {
+    case "sign_certificate_revoked":
+      return `${jstTime(n.revoked_at)} (${n.reason})`;
+    case "sign_certificate_unchecked":
+      return n.detail;
+  }
+}
+
 function notice(ctx: StaffContext, n: Notice): HTMLElement {
   return el(
     "li",
     { class: "notice", test: "identify-notice", "data-code": n.code },
-    el("strong", {}, ctx.t("staff.identify.sign_revoked")),
-    ` ${jstTime(n.revoked_at)} (${n.reason})`,
+    el("strong", {}, codeLine(n.code, ctx.lang)),
+    ` ${noticeDetail(n)}`,
   );
 }
 

@@ -1,6 +1,7 @@
 // The staff window's names for the counter's enums. Each map is total over its
 // type, so the compiler catches a value the Rust side adds.
 
+import type { Attribute } from "../ipc/generated/Attribute";
 import type { ChallengePurpose } from "../ipc/generated/ChallengePurpose";
 import type { CounterMode } from "../ipc/generated/CounterMode";
 import type { EnrollStep } from "../ipc/generated/EnrollStep";
@@ -123,6 +124,7 @@ export const FALLBACK_REASON: Record<FallbackReason, StringKey> = {
   certificate_revoked: "staff.fallback.reason.certificate_revoked",
   card_unreadable: "staff.fallback.reason.card_unreadable",
   platform_unavailable: "staff.fallback.reason.platform_unavailable",
+  link_not_confirmed: "staff.fallback.reason.link_not_confirmed",
 };
 
 export const FALLBACK_DOCUMENTS: readonly FallbackDocument[] = [
@@ -200,6 +202,14 @@ export const FIELD: Record<PersonField | InsuranceField | NameField, StringKey> 
   branch: "staff.field.branch",
   name_of_other: "staff.field.name_of_other",
   insured_name: "staff.field.insured_name",
+};
+
+/** The four attributes of the signature certificate (which one a service's records differ in). */
+export const ATTRIBUTE: Record<Attribute, StringKey> = {
+  name: "staff.field.name",
+  address: "staff.record.address",
+  birth_date: "staff.field.birth_date",
+  sex: "staff.field.sex",
 };
 
 export const KNOWN_SOURCE: Record<KnownSource, StringKey> = {

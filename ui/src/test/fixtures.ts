@@ -1,6 +1,7 @@
 // Hand-built frames for the renderer tests, typed with the generated IPC types
 // so that a change on the Rust side breaks them at compile time.
 
+import type { ClinicRecord } from "../ipc/generated/ClinicRecord";
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
 import type { CustomerScreen } from "../ipc/generated/CustomerScreen";
 import type { EligibilityStaffView } from "../ipc/generated/EligibilityStaffView";
@@ -35,17 +36,34 @@ export const status: Status = {
 
 let revision = 0;
 
-/** A staff frame with a fresh revision. */
-export function staffFrame(staff: StaffScreen, changes: Partial<Status> = {}): StaffFrame {
+/** A staff frame with a fresh revision (no expected patient, no notices unless given). */
+export function staffFrame(
+  staff: StaffScreen,
+  changes: Partial<Status> = {},
+  extra: Partial<Pick<StaffFrame, "expected" | "notices">> = {},
+): StaffFrame {
   revision += 1;
-  return { revision, staff, status: { ...status, ...changes } };
+  return { revision, staff, status: { ...status, ...changes }, expected: null, notices: [], ...extra };
 }
 
 /** A customer frame with a fresh revision. */
 export function customerFrame(customer: CustomerScreen, changes: Partial<Omit<CustomerFrame, "customer">> = {}): CustomerFrame {
   revision += 1;
-  return { revision, customer, reader: "card", pin_pad: false, ...changes };
+  return { revision, customer, reader: "card", pin_pad: false, notices: [], ...changes };
 }
+
+/** The patient the receptionist expects, as the counter holds it (birth date `YYYYMMDD`). */
+export const expected: ClinicRecord = {
+  patient_id: null,
+  name: "佐藤 花子",
+  kana: null,
+  birth_date: "19800401",
+  sex: null,
+  insurer_number: null,
+  symbol: null,
+  number: null,
+  branch: null,
+};
 
 export const identifyStaff: IdentifyStaffView = {
   step: "confirm_last_try",
@@ -103,11 +121,13 @@ export const check: EligibilityStaffView = {
   fallback: null,
   actions: ["acknowledge_warnings", "choose_record", "record_fallback", "export"],
   export: "not_exported",
+  person: "different",
 };
 
 export const checkShown: EligibilityStaffView = {
   ...check,
   warnings: [],
+  person: "same",
   actions: ["export"],
   export: "written",
   details: {
@@ -202,6 +222,7 @@ export const enrollStaff: EnrollStaffView = {
   time_warning: false,
   enrollment_id: "enr-1",
   linked: [{ service_id: "acq-visa", kind: "payment", label: "VISA ****1234" }],
+  refused: [],
 };
 
 export const identifyCustomer: IdentifyCustomerView = {
@@ -228,4 +249,6 @@ export const enrollCustomer: EnrollCustomerView = {
   seconds_left: null,
   time_warning: false,
   linked: [],
+  disclosure_needed: false,
+  refused: [],
 };

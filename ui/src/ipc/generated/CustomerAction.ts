@@ -21,7 +21,11 @@ service_id: string, } | { "action": "consent",
 /**
  * The answers.
  */
-consents: CustomerConsents, } | { "action": "confirm_attributes" } | { "action": "reject_attributes" } | { "action": "pay", 
+consents: CustomerConsents, } | { "action": "confirm_attributes", 
+/**
+ * The customer's answer to the disclosure.
+ */
+disclosure_consent: boolean, } | { "action": "reject_attributes" } | { "action": "pay", 
 /**
  * The payment service picked.
  */

@@ -4,6 +4,7 @@ import type { EligibilityStaffAction } from "./EligibilityStaffAction";
 import type { ExportState } from "./ExportState";
 import type { FallbackLine } from "./FallbackLine";
 import type { Headline } from "./Headline";
+import type { PersonCheck } from "./PersonCheck";
 import type { RecordLine } from "./RecordLine";
 import type { StaffStep } from "./StaffStep";
 import type { WarningLine } from "./WarningLine";
@@ -43,4 +44,8 @@ actions: Array<EligibilityStaffAction>,
 /**
  * The export's state.
  */
-export: ExportState, };
+export: ExportState, 
+/**
+ * Whether the result was compared with the expected person, and how it came out.
+ */
+person: PersonCheck, };

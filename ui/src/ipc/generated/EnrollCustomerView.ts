@@ -2,6 +2,7 @@
 import type { Code } from "./Code";
 import type { EnrollStep } from "./EnrollStep";
 import type { MenuLine } from "./MenuLine";
+import type { RefusedLine } from "./RefusedLine";
 import type { ServiceLine } from "./ServiceLine";
 import type { SignAttributes } from "./SignAttributes";
 
@@ -52,4 +53,13 @@ time_warning: boolean,
 /**
  * Every service now linked.
  */
-linked: Array<MenuLine>, };
+linked: Array<MenuLine>, 
+/**
+ * Whether, with the attributes, the customer is asked to agree that they go to the
+ * services named (to confirm each link against their records).
+ */
+disclosure_needed: boolean, 
+/**
+ * The links not made, with why (the code passed through [`Code::for_customer`]).
+ */
+refused: Array<RefusedLine>, };

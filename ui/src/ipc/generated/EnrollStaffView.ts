@@ -2,6 +2,7 @@
 import type { Code } from "./Code";
 import type { EnrollStep } from "./EnrollStep";
 import type { MenuLine } from "./MenuLine";
+import type { RefusedLine } from "./RefusedLine";
 import type { ServiceLine } from "./ServiceLine";
 
 /**
@@ -59,4 +60,8 @@ enrollment_id: string | null,
 /**
  * Every service now linked.
  */
-linked: Array<MenuLine>, };
+linked: Array<MenuLine>, 
+/**
+ * The links not made, with why (their service did not confirm them).
+ */
+refused: Array<RefusedLine>, };

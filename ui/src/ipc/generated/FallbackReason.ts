@@ -3,4 +3,4 @@
 /**
  * Why a fallback is needed.
  */
-export type FallbackReason = "insurer_unavailable" | "insurer_error" | "assertion_expired" | "not_enrolled" | "no_qualification" | "invalid" | "multiple_matches" | "pin_blocked" | "certificate_expired" | "certificate_revoked" | "card_unreadable" | "platform_unavailable";
+export type FallbackReason = "insurer_unavailable" | "insurer_error" | "assertion_expired" | "not_enrolled" | "no_qualification" | "invalid" | "multiple_matches" | "pin_blocked" | "certificate_expired" | "certificate_revoked" | "card_unreadable" | "platform_unavailable" | "link_not_confirmed";

@@ -11,7 +11,15 @@ export type StaffAction = { "action": "set_mode",
 /**
  * The new mode.
  */
-mode: CounterMode, } | { "action": "confirm_last_try" } | { "action": "start_again" } | { "action": "cancel" } | { "action": "finish" } | { "action": "acknowledge_warnings" } | { "action": "choose_record", 
+mode: CounterMode, } | { "action": "confirm_last_try" } | { "action": "start_again" } | { "action": "cancel" } | { "action": "finish" } | { "action": "expect_patient", 
+/**
+ * 氏名 (kanji or kana).
+ */
+name: string, 
+/**
+ * 生年月日.
+ */
+birth_date: string, } | { "action": "acknowledge_warnings" } | { "action": "choose_record", 
 /**
  * `ResultList` index.
  */
