@@ -1,7 +1,7 @@
-// The customer window: a language toggle (日本語 / English, always visible) and
-// the customer's screen of each frame. Japanese until the customer picks
+// The customer window: a language toggle (日本語 / English, always visible),
+// the card's notices above everything, and the customer's screen of each frame. Japanese until the customer picks
 // English. It sees only what the counter sends the customer (CustomerFrame:
-// never the staff's notices or counts).
+// its own lines about the card, never the staff's status notice or counts).
 //
 // Keys: digits, Backspace and Enter type on the PIN keypad when it is shown;
 // Escape presses Cancel.
@@ -14,6 +14,7 @@ import { appInfo, codeTable, describeError, subscribeCustomer } from "../ipc";
 import { setCodeTable } from "../render/message";
 import { applyStrings, isLang, type Lang, t } from "../i18n";
 import { byId } from "../render/dom";
+import { renderNotices } from "../render/notices";
 import { CustomerContext } from "./context";
 import { PinKeypad } from "./keypad";
 import { renderCustomer } from "./screen";
@@ -24,7 +25,10 @@ const root = byId("screen");
 let frame: CustomerFrame | undefined;
 
 function render(): void {
-  if (frame !== undefined) renderCustomer(root, ctx, frame, keypad);
+  if (frame === undefined) return;
+  // The card's notices stay above whatever screen is shown.
+  renderNotices(byId("card-notices"), frame.notices, ctx.lang, ctx.t("customer.notices.title"));
+  renderCustomer(root, ctx, frame, keypad);
 }
 
 function show(lang: Lang): void {

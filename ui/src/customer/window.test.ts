@@ -91,6 +91,25 @@ describe("the customer window", () => {
     expect(document.documentElement.lang).toBe("ja");
   });
 
+  it("shows the platform's notices about the card above every screen while they last", async () => {
+    const notices = [message("sign_certificate_revoked", "お届けの住所か氏名が変わりました")];
+    feed(customerFrame({ screen: "welcome" }, { notices }));
+    const notice = hook("card-notice");
+    expect(notice.dataset["code"]).toBe("sign_certificate_revoked");
+    expect(notice.textContent).toContain("お届けの住所か氏名が変わりました（日本語）");
+    expect(notice.textContent).toContain("次: sign_certificate_revoked");
+    expect(notice.closest('[role="status"]')?.id).toBe("card-notices");
+    expect(hook("customer-screen").contains(notice)).toBe(false);
+    feed(customerFrame({ screen: "identify", view: identifyCustomer }, { notices }));
+    expect(hook("card-notice").dataset["code"]).toBe("sign_certificate_revoked");
+    await expectAccessible("card notice");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("card-notice").textContent).toContain("(English)");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
+    expect(hooks("card-notice")).toEqual([]);
+  });
+
   it("masks the PIN, enables OK at exactly 4 digits, sends the digits once and forgets them", async () => {
     feed(customerFrame({ screen: "identify", view: identifyCustomer }));
     expect(hook("customer-screen").dataset["step"]).toBe("pin_entry");

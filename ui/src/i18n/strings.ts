@@ -63,6 +63,7 @@ export const strings = {
   "staff.status.backends.unknown": { ja: "未確認", en: "Unknown" },
   "staff.status.rechecks": { ja: "再照会待ち", en: "Re-checks pending" },
   "staff.status.doubt": { ja: "結果未確定の決済", en: "Payments in doubt" },
+  "staff.notices.title": { ja: "読み取り機のカードについてのお知らせ", en: "About the card on the reader" },
   "staff.reader.missing": { ja: "未接続", en: "Not connected" },
   "staff.reader.empty": { ja: "カードなし", en: "No card" },
   "staff.reader.card": { ja: "カードあり", en: "Card present" },
@@ -418,6 +419,7 @@ export const strings = {
     ja: "カードを読み取り機の上に置き、そのままにしてください。",
     en: "Put the card on the reader and leave it there.",
   },
+  "customer.notices.title": { ja: "カードについてのお知らせ", en: "About your card" },
   "customer.please_wait": { ja: "少々お待ちください", en: "Please wait a moment" },
   "customer.reading": { ja: "カードを読み取っています", en: "Reading your card" },
   "customer.keep_card": {

@@ -1,5 +1,5 @@
-// The staff window: the header (mode, tabs, language), the counter's screen of
-// each frame, the journal, the close, the settings, the demo panel, and the
+// The staff window: the header (mode, tabs, language), the card's notices
+// (above every tab), the counter's screen of each frame, the journal, the close, the settings, the demo panel, and the
 // status bar. It holds no logic of the counter's: it shows the frames and sends
 // actions; the counter decides.
 //
@@ -14,6 +14,7 @@ import { appInfo, codeTable, describeError, subscribeStaff } from "../ipc";
 import { setCodeTable } from "../render/message";
 import { applyStrings, type Lang } from "../i18n";
 import { byId } from "../render/dom";
+import { renderNotices } from "../render/notices";
 import { ClosePanel } from "./close";
 import { StaffContext } from "./context";
 import { DemoPanel } from "./demo";
@@ -57,6 +58,11 @@ function status(): void {
   renderStatus(byId("status-bar"), ctx, app, frame?.status);
 }
 
+/** The card's notices, above every tab. */
+function notices(): void {
+  renderNotices(byId("card-notices"), frame?.notices ?? [], ctx.lang, ctx.t("staff.notices.title"));
+}
+
 /** Renders what the tab shows (the journal keeps its last search). */
 function fillTab(t: Tab): void {
   switch (t) {
@@ -94,6 +100,7 @@ function setLang(lang: Lang): void {
   applyStrings(document, lang);
   header();
   status();
+  notices();
   fillTab(tab);
   if (tab !== "counter") fillTab("counter");
 }
@@ -106,6 +113,7 @@ function onFrame(next: StaffFrame): void {
   frame = next;
   app = "ready";
   status();
+  notices();
   renderCounter(panels.counter, ctx, next);
   if (modeChanged) header();
   if (noticeChanged && tab === "journal") void journal.refresh();

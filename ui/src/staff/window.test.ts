@@ -148,6 +148,31 @@ describe("the staff window", () => {
     expect(mocked.staffAction).toHaveBeenCalledWith({ action: "recover" });
   });
 
+  it("shows the platform's notices about the card above every screen and tab while they last", async () => {
+    const notices = [message("sign_certificate_revoked", "住所か氏名が変わりました"), message("sign_certificate_unchecked")];
+    feed(staffFrame({ screen: "ready" }, {}, { notices }));
+    const shown = hooks("card-notice");
+    expect(shown.map((n) => n.dataset["code"])).toEqual(["sign_certificate_revoked", "sign_certificate_unchecked"]);
+    expect(shown[0]?.textContent).toContain("住所か氏名が変わりました（日本語）");
+    expect(shown[0]?.textContent).toContain("次: sign_certificate_revoked");
+    const region = shown[0]?.closest('[role="status"]');
+    expect(region?.id).toBe("card-notices");
+    // Above the counter's screen, and outside it: the other tabs show them too.
+    expect(region !== null && region !== undefined && (region.compareDocumentPosition(screen()) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0).toBe(true);
+    feed(staffFrame({ screen: "identify", view: identifyStaff }, {}, { notices }));
+    expect(hooks("card-notice")).toHaveLength(2);
+    click("tab-close");
+    expect(hooks("card-notice")).toHaveLength(2);
+    await expectAccessible("card notices");
+    click("tab-counter");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("card-notice").textContent).toContain("住所か氏名が変わりました (English)");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    feed(staffFrame({ screen: "ready" }));
+    expect(hooks("card-notice")).toEqual([]);
+    expect(document.getElementById("card-notices")?.childElementCount).toBe(0);
+  });
+
   it("switches the mode, and shows the counter's refusal next to the switch", async () => {
     mocked.staffAction.mockRejectedValueOnce({ message: message("not_now", "今はできません") });
     const cashier = hooks<HTMLButtonElement>("action-set_mode").find((b) => b.dataset["mode"] === "cashier");
