@@ -97,6 +97,24 @@ export const strings = {
   },
   "staff.ready.cashier": { ja: "会計", en: "Cashier" },
 
+  // Staff window: the expected patient
+  "staff.expected.heading": { ja: "受付予定の患者さん", en: "Expected patient" },
+  "staff.expected.hint": {
+    ja: "カルテの氏名と生年月日を入れると、照会結果がこの患者さんのものか照合します。",
+    en: "Type the name and date of birth from the chart: the insurer's answer is compared with them.",
+  },
+  "staff.expected.name": { ja: "氏名（漢字またはカナ）", en: "Name (kanji or kana)" },
+  "staff.expected.birth_date_hint": { ja: "例: 1980-04-01 または 19800401", en: "e.g. 1980-04-01 or 19800401" },
+  "staff.expected.set": { ja: "設定する", en: "Set" },
+  "staff.expected.clear": { ja: "予定を取り消す", en: "Clear" },
+  "staff.person.label": { ja: "受付予定の患者さんとの照合", en: "Expected patient" },
+  "staff.person.pending": { ja: "照会結果を待っています", en: "Waiting for the insurer's answer" },
+  "staff.person.same": { ja: "照会結果は受付予定の患者さんのものです", en: "The result names the expected patient" },
+  "staff.person.different": {
+    ja: "照会結果は受付予定の患者さんと一致しません",
+    en: "The result does not name the expected patient",
+  },
+
   // Staff window: identification
   "staff.identify.heading": { ja: "本人確認", en: "Identification" },
   "staff.identify.step.waiting_for_card": { ja: "カードを待っています", en: "Waiting for the card" },

@@ -100,16 +100,20 @@ function controlKey(element: Element): string | undefined {
  * values typed into form controls that exist in both (matched by data-test and
  * data-key) and the focus. A frame may arrive while staff type an amount or the
  * customer a password; re-rendering must not lose either. Values are moved, not
- * copied: the old controls are emptied.
+ * copied: the old controls are emptied. `keepValues` is `true` to keep every
+ * value (the same screen), `false` for none, or the data-test hooks of the
+ * controls whose values outlive a change of screen.
  */
-export function replaceKeeping(root: HTMLElement, fresh: readonly Node[], keepValues: boolean): void {
+export function replaceKeeping(root: HTMLElement, fresh: readonly Node[], keepValues: boolean | readonly string[]): void {
   const values = new Map<string, { value: string; checked: boolean }>();
-  if (keepValues) {
+  const kept = (control: Element): boolean =>
+    keepValues === true || (keepValues !== false && keepValues.includes(control.getAttribute("data-test") ?? ""));
+  if (keepValues !== false) {
     for (const control of root.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
       "input, select, textarea",
     )) {
       const key = controlKey(control);
-      if (key === undefined) continue;
+      if (key === undefined || !kept(control)) continue;
       values.set(key, {
         value: control.value,
         checked: control instanceof HTMLInputElement && control.checked,
@@ -124,12 +128,12 @@ export function replaceKeeping(root: HTMLElement, fresh: readonly Node[], keepVa
     "input, select, textarea",
   )) {
     const key = controlKey(control);
-    const kept = key === undefined ? undefined : values.get(key);
-    if (kept === undefined) continue;
+    const before = key === undefined ? undefined : values.get(key);
+    if (before === undefined) continue;
     if (control instanceof HTMLInputElement && (control.type === "checkbox" || control.type === "radio")) {
-      control.checked = kept.checked;
+      control.checked = before.checked;
     } else {
-      control.value = kept.value;
+      control.value = before.value;
     }
     control.dispatchEvent(new Event("input", { bubbles: true }));
   }

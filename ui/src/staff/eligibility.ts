@@ -1,14 +1,19 @@
 // The eligibility check as staff read it, in the counter's reading order:
-// warnings above everything, then 負担割合 and 資格有効性 large and first, then
-// the records (insurer, number, name, ...), the details, the fallback, and the
+// warnings above everything, then 負担割合 and 資格有効性 large and first, the
+// step, whether the answer names the expected patient (and that patient, with
+// the form until the insurer answers), then the records (insurer, number, name, ...), the details, the fallback, and the
 // staff's actions (those the view offers, and finish / cancel).
 
+import type { ClinicRecord } from "../ipc/generated/ClinicRecord";
 import type { EligibilityStaffView } from "../ipc/generated/EligibilityStaffView";
 import type { Headline } from "../ipc/generated/Headline";
+import type { PersonCheck } from "../ipc/generated/PersonCheck";
 import type { RecordLine } from "../ipc/generated/RecordLine";
+import type { StringKey } from "../i18n";
 import { el } from "../render/dom";
 import { codeBlock } from "../render/message";
 import type { StaffContext } from "./context";
+import { expectedPanel } from "./expected";
 import { fallbackForm, fallbackLine } from "./fallback";
 import { CHECK_STEP, EXPORT_STATE, FALLBACK_REASON, VALIDITY } from "./labels";
 import { detailsBlock, ratioSource, ratioText, recordsBlock } from "./records";
@@ -74,8 +79,28 @@ function headlineBlock(ctx: StaffContext, h: Headline, records: readonly RecordL
   );
 }
 
-/** The check screen. */
-export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView): Node[] {
+const PERSON: Record<Exclude<PersonCheck, "not_compared">, { key: StringKey; class: string }> = {
+  pending: { key: "staff.person.pending", class: "person-line" },
+  same: { key: "staff.person.same", class: "person-line good" },
+  different: { key: "staff.person.different", class: "person-line bad" },
+};
+
+/**
+ * Whether the answer was compared with the expected patient, and how it came
+ * out. Not compared: the code table's line (no comparison was made, and what to
+ * do). Different: the person_mismatch warning above says it first.
+ */
+function personLine(ctx: StaffContext, person: PersonCheck): HTMLElement {
+  const label = el("span", { class: "status-label" }, `${ctx.t("staff.person.label")}: `);
+  if (person === "not_compared") {
+    return el("div", { class: "person-check", test: "person-check", "data-person": person }, codeBlock("person_not_compared", ctx.lang));
+  }
+  const line = PERSON[person];
+  return el("p", { class: `person-check ${line.class}`, test: "person-check", "data-person": person }, label, ctx.t(line.key));
+}
+
+/** The check screen; `expected` is the patient the receptionist expects (frame.expected). */
+export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView, expected: ClinicRecord | null): Node[] {
   const can = (action: EligibilityStaffView["actions"][number]): boolean => view.actions.includes(action);
   const step = view.step;
   const exportRow = el(
@@ -94,6 +119,9 @@ export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView)
       ctx.t(CHECK_STEP[step.step]),
       step.step === "needs_fallback" && ` — ${ctx.t(FALLBACK_REASON[step.reason])}`,
     ),
+    personLine(ctx, view.person),
+    // The expected patient may be named or changed until the insurer answers.
+    expectedPanel(ctx, expected, step.step === "waiting_for_customer" || step.step === "checking"),
     // The export matters once there is a result to write.
     (step.step === "result" || view.export !== "not_exported") && exportRow,
     can("export") && ctx.actionRow("export", ctx.actionButton("staff.action.export", { action: "export" })),

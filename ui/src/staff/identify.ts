@@ -60,8 +60,12 @@ export function timeLeft(ctx: StaffContext, seconds: number | null, warning: boo
   );
 }
 
-/** The identification's body: facts, what to say, and the staff's buttons. */
-export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale: boolean): Node[] {
+/**
+ * The identification's body: facts, what to say, and the staff's buttons;
+ * `expected` (the expected-patient panel, outside a sale) right under them, so
+ * that the receptionist can type it while the customer enters the PIN.
+ */
+export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale: boolean, expected?: HTMLElement): Node[] {
   const out: (Node | undefined)[] = [
     el("p", { class: "step", test: "identify-step", "data-step": view.step }, ctx.t(IDENTIFY_STEP[view.step])),
   ];
@@ -80,6 +84,7 @@ export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale:
   );
   if (view.notices.length > 0) out.push(el("ul", { class: "notices" }, ...view.notices.map((n) => notice(ctx, n))));
   out.push(
+    expected,
     facts([
       [ctx.t("staff.identify.purpose"), ctx.t(PURPOSE[view.purpose])],
       [ctx.t("staff.identify.amount"), view.payment === null ? null : yen(view.payment.amount_jpy)],
@@ -101,7 +106,7 @@ export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale:
   return out.filter((node): node is Node => node !== undefined);
 }
 
-/** The identify screen. */
-export function identifyScreen(ctx: StaffContext, view: IdentifyStaffView): Node[] {
-  return [el("h2", {}, ctx.t("staff.identify.heading")), ...identifyBody(ctx, view, false)];
+/** The identify screen, with the expected-patient panel when the mode has one. */
+export function identifyScreen(ctx: StaffContext, view: IdentifyStaffView, expected?: HTMLElement): Node[] {
+  return [el("h2", {}, ctx.t("staff.identify.heading")), ...identifyBody(ctx, view, false, expected)];
 }

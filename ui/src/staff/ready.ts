@@ -1,13 +1,16 @@
 // The counter at rest. Reception and pharmacy wait for a card (or start an
-// eligibility check without one, with the reason); the cashier types the amount
+// eligibility check without one, with the reason) and may name the patient they
+// expect next; the cashier types the amount
 // of the next sale (new_sale). Enrollment can start from here in every mode.
 
+import type { ClinicRecord } from "../ipc/generated/ClinicRecord";
 import type { CounterMode } from "../ipc/generated/CounterMode";
 import type { FallbackReason } from "../ipc/generated/FallbackReason";
 import type { ReaderState } from "../ipc/generated/ReaderState";
 import { el, field, select, valueOf } from "../render/dom";
 import type { StaffContext } from "./context";
 import { enrollForm } from "./enroll-form";
+import { expectedPanel } from "./expected";
 import { FALLBACK_REASON, FALLBACK_REASONS } from "./labels";
 
 /** The form that starts an eligibility check without the card (start_fallback). */
@@ -64,21 +67,24 @@ function saleForm(ctx: StaffContext): HTMLElement {
 /**
  * The ready screen for `mode`. A card already on the reader (left there from a
  * sale, or placed before the mode was switched) does not start a check by
- * itself: staff are told to have it taken off and placed again.
+ * itself: staff are told to have it taken off and placed again. Reception and
+ * pharmacy may say which patient they expect next (`expected`: the one in force).
  */
-export function readyScreen(ctx: StaffContext, mode: CounterMode, reader: ReaderState): Node[] {
+export function readyScreen(ctx: StaffContext, mode: CounterMode, reader: ReaderState, expected: ClinicRecord | null): Node[] {
   if (mode === "cashier") {
     return [el("h2", {}, ctx.t("staff.ready.cashier")), saleForm(ctx), enrollForm(ctx)];
   }
   const cardThere = reader === "card";
-  return [
+  const out: (Node | undefined)[] = [
     el("h2", {}, ctx.t(cardThere ? "staff.ready.card_left" : "staff.ready.waiting")),
     el(
       "p",
       { class: "lead", test: "ready-hint", "data-card": String(cardThere) },
       ctx.t(cardThere ? "staff.ready.card_left_hint" : "staff.ready.hint"),
     ),
+    expectedPanel(ctx, expected, true),
     fallbackStarter(ctx),
     enrollForm(ctx),
   ];
+  return out.filter((node): node is Node => node !== undefined);
 }

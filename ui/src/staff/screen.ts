@@ -9,6 +9,7 @@ import { replaceKeeping } from "../render/dom";
 import type { StaffContext } from "./context";
 import { eligibilityScreen } from "./eligibility";
 import { enrollScreen } from "./enroll";
+import { EXPECTED_FIELDS, expectedPanel } from "./expected";
 import { identifyScreen } from "./identify";
 import { readyScreen } from "./ready";
 import { saleScreen } from "./sale";
@@ -31,11 +32,12 @@ function content(ctx: StaffContext, frame: StaffFrame): Node[] {
   const screen = frame.staff;
   switch (screen.screen) {
     case "ready":
-      return readyScreen(ctx, frame.status.mode, frame.status.reader);
+      return readyScreen(ctx, frame.status.mode, frame.status.reader, frame.expected);
     case "identify":
-      return identifyScreen(ctx, screen.view);
+      // The receptionist may name the expected patient while the customer enters the PIN.
+      return identifyScreen(ctx, screen.view, frame.status.mode === "cashier" ? undefined : expectedPanel(ctx, frame.expected, true));
     case "check":
-      return eligibilityScreen(ctx, screen.view);
+      return eligibilityScreen(ctx, screen.view, frame.expected);
     case "sale":
       return saleScreen(ctx, screen.view);
     case "enroll":
@@ -46,14 +48,17 @@ function content(ctx: StaffContext, frame: StaffFrame): Node[] {
 /** Renders `frame`'s staff screen into `root` (the staff-screen element). */
 export function renderCounter(root: HTMLElement, ctx: StaffContext, frame: StaffFrame): void {
   root.dataset["revision"] = String(frame.revision);
-  // The ready screen also says whether a card was left on the reader.
+  // The ready screen also says whether a card was left on the reader; ready,
+  // identify and check show the expected patient.
   const reader = frame.staff.screen === "ready" ? frame.status.reader : null;
-  const key = JSON.stringify([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, reader, frame.staff]);
+  const key = JSON.stringify([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, reader, frame.expected, frame.staff]);
   if (root.dataset["rendered"] === key) return;
   const sameScreen = root.dataset["screen"] === frame.staff.screen;
   if (!sameScreen) ctx.refusals.clearWithin(root);
   root.dataset["rendered"] = key;
   root.dataset["screen"] = frame.staff.screen;
   root.dataset["step"] = stepOf(frame.staff);
-  replaceKeeping(root, content(ctx, frame), sameScreen);
+  // A new screen drops what was typed, except the expected patient being typed
+  // (the card placed meanwhile turns ready into identify, identify into check).
+  replaceKeeping(root, content(ctx, frame), sameScreen || EXPECTED_FIELDS);
 }

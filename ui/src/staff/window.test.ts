@@ -4,6 +4,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
+import type { EligibilityStaffView } from "../ipc/generated/EligibilityStaffView";
 import type { StaffFrame } from "../ipc/generated/StaffFrame";
 import * as ipc from "../ipc";
 import { expectAccessible } from "../test/axe";
@@ -11,6 +12,7 @@ import {
   check,
   checkShown,
   enrollStaff,
+  expected,
   identifyStaff,
   journalEntry,
   message,
@@ -29,7 +31,8 @@ vi.mock("../ipc", async (importOriginal) => {
   return {
     ...actual,
     appInfo: vi.fn(async () => ({ version: "1.2.3", window: "staff", demo: true })),
-    codeTable: vi.fn(async () => []),
+    // The code table's lines the tests read (the rest show as "code: <name>").
+    codeTable: vi.fn(async () => [f.message("person_not_compared", "予定の患者さんと照合していません")]),
     subscribeStaff: vi.fn(async (onFrame: (frame: StaffFrame) => void) => {
       channel.onFrame = onFrame;
     }),
@@ -254,6 +257,116 @@ describe("the staff window", () => {
     expect(hook("fallback").dataset["recheck"]).toBe("true");
     click("action-finish");
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "finish" });
+  });
+
+  it("takes the expected patient on the ready screen, shows the one in force, and clears it", async () => {
+    feed(staffFrame({ screen: "ready" }, { mode: "reception", reader: "empty" }));
+    expect(document.querySelector('[data-test="expected-patient"]')).toBeNull();
+    expect(document.querySelector('[data-test="expected-clear"]')).toBeNull();
+    type(hook<HTMLInputElement>("expected-name"), " 佐藤 花子 ");
+    type(hook<HTMLInputElement>("expected-birth_date"), "1980-04-01");
+    click("action-expect_patient");
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "expect_patient", name: "佐藤 花子", birth_date: "1980-04-01" });
+    // Accepted: the form is emptied for the next one, and the frame shows the patient in force.
+    expect(hook<HTMLInputElement>("expected-name").value).toBe("");
+    feed(staffFrame({ screen: "ready" }, { mode: "reception", reader: "empty" }, { expected }));
+    const line = hook("expected-patient");
+    expect(line.textContent).toContain("佐藤 花子");
+    expect(line.textContent).toContain("1980-04-01");
+    expect(line.dataset["birthDate"]).toBe("19800401");
+    await expectAccessible("ready with the expected patient");
+    click("expected-clear");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "expect_patient", name: "", birth_date: "" });
+    // The cashier expects no patient.
+    feed(staffFrame({ screen: "ready" }, { mode: "cashier" }, { expected }));
+    expect(document.querySelector('[data-test="form-expect_patient"]')).toBeNull();
+  });
+
+  it("shows the counter's refusal of the expected patient next to the form, and keeps what was typed", async () => {
+    feed(staffFrame({ screen: "ready" }, { mode: "pharmacy", reader: "empty" }));
+    mocked.staffAction.mockRejectedValueOnce({ message: message("expected_patient_invalid", "生年月日の形が違います") });
+    type(hook<HTMLInputElement>("expected-name"), "サトウ ハナコ");
+    type(hook<HTMLInputElement>("expected-birth_date"), "1980-13-01");
+    click("action-expect_patient");
+    await settle();
+    const error = hook("action-error", hook("form-expect_patient"));
+    expect(error.dataset["code"]).toBe("expected_patient_invalid");
+    expect(error.textContent).toContain("生年月日の形が違います（日本語）");
+    expect(hook<HTMLInputElement>("expected-birth_date").value).toBe("1980-13-01");
+  });
+
+  it("keeps the expected patient being typed when the card is placed, and takes it while the customer identifies", async () => {
+    feed(staffFrame({ screen: "ready" }, { mode: "reception", reader: "empty" }));
+    type(hook<HTMLInputElement>("expected-name"), "佐藤 花子");
+    hook<HTMLInputElement>("expected-name").focus();
+    const identifying = { ...identifyStaff, step: "pin_entry", code: null, needs_staff_confirmation: false } as const;
+    feed(staffFrame({ screen: "identify", view: identifying }, { mode: "reception", reader: "card" }));
+    expect(screen().dataset["screen"]).toBe("identify");
+    expect(hook<HTMLInputElement>("expected-name").value).toBe("佐藤 花子");
+    expect(document.activeElement).toBe(hook("expected-name"));
+    type(hook<HTMLInputElement>("expected-birth_date"), "19800401");
+    click("action-expect_patient");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "expect_patient", name: "佐藤 花子", birth_date: "19800401" });
+    await settle();
+    feed(staffFrame({ screen: "identify", view: identifying }, { mode: "reception", reader: "card" }, { expected }));
+    expect(hook("expected-patient").textContent).toContain("佐藤 花子");
+    await expectAccessible("identify with the expected patient");
+    // A sale's identification (the cashier) has no expected patient.
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "identifying", view: identifying } } }, { mode: "cashier" }, { expected }));
+    expect(document.querySelector('[data-test="form-expect_patient"]')).toBeNull();
+    expect(document.querySelector('[data-test="expected-patient"]')).toBeNull();
+  });
+
+  it("offers the expected patient during a check until the insurer answers, then says whether the answer names them", async () => {
+    const waiting: EligibilityStaffView = { ...check, warnings: [], headline: null, records: [], details: { state: "none" }, actions: [], step: { step: "waiting_for_customer" }, person: "pending" };
+    feed(staffFrame({ screen: "check", view: waiting }, {}, { expected }));
+    expect(hook("person-check").dataset["person"]).toBe("pending");
+    expect(hook("person-check").textContent).toContain("照会結果を待っています");
+    expect(hook("expected-patient").textContent).toContain("佐藤 花子");
+    expect(hook("form-expect_patient")).toBeTruthy();
+    feed(staffFrame({ screen: "check", view: { ...waiting, step: { step: "checking" } } }, {}, { expected }));
+    expect(hook("form-expect_patient")).toBeTruthy();
+    await expectAccessible("check waiting, with the expected patient");
+
+    // Answered: the patient in force stays in view, the form goes.
+    feed(staffFrame({ screen: "check", view: checkShown }, {}, { expected }));
+    expect(hook("person-check").dataset["person"]).toBe("same");
+    expect(hook("person-check").textContent).toContain("照会結果は受付予定の患者さんのものです");
+    expect(hook("expected-patient")).toBeTruthy();
+    expect(document.querySelector('[data-test="form-expect_patient"]')).toBeNull();
+
+    // Different: the person_mismatch warning comes first, then the person line.
+    feed(staffFrame({ screen: "check", view: check }, {}, { expected }));
+    const person = hook("person-check");
+    expect(person.dataset["person"]).toBe("different");
+    expect(person.classList.contains("bad")).toBe(true);
+    expect(hook("warning").dataset["code"]).toBe("person_mismatch");
+    expect(hook("warnings").compareDocumentPosition(person) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+
+    // Not compared: the code table's line, so that staff know no comparison was made.
+    feed(staffFrame({ screen: "check", view: { ...checkShown, person: "not_compared" } }));
+    const notCompared = hook("person-check");
+    expect(notCompared.dataset["person"]).toBe("not_compared");
+    expect(hook("person-check").querySelector('[data-code="person_not_compared"]')).not.toBeNull();
+    expect(notCompared.textContent).toContain("予定の患者さんと照合していません（日本語）");
+    expect(notCompared.textContent).toContain("次: person_not_compared");
+    expect(document.querySelector('[data-test="expected-patient"]')).toBeNull();
+    await expectAccessible("check not compared");
+  });
+
+  it("names a fallback for a link not confirmed as the holder's", () => {
+    feed(
+      staffFrame({
+        screen: "check",
+        view: { ...check, warnings: [], headline: null, records: [], details: { state: "none" }, actions: ["record_fallback"], step: { step: "needs_fallback", reason: "link_not_confirmed" }, person: "pending" },
+      }),
+    );
+    expect(hook("check-step").dataset["step"]).toBe("needs_fallback");
+    expect(hook("check-step").textContent).toContain("保険の連携が本人のものと確認されていない");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("check-step").textContent).toContain("Insurance link not confirmed as the holder's");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
   });
 
   it("sends a sale's receipt to the printer alone", async () => {
