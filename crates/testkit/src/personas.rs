@@ -22,7 +22,7 @@ use crate::pki::Pki;
 use crate::root::Generation;
 
 /// The id of every generated persona, in generation order.
-pub const PERSONA_IDS: [&str; 8] = [
+pub const PERSONA_IDS: [&str; 9] = [
     "sato-hanako",
     "suzuki-ichiro",
     "takahashi-ken",
@@ -31,6 +31,7 @@ pub const PERSONA_IDS: [&str; 8] = [
     "ito-sachiko",
     "kobayashi-mei",
     "yamamoto-shota",
+    "nakamura-aoi",
 ];
 
 /// The contact ATR most cards present (jpki.md §1.7, §1.8).
@@ -66,7 +67,7 @@ pub(crate) struct PersonaDef {
 
 /// The personas. PINs are 4 digits, all distinct; sign passwords are 6–16
 /// of `[A-Z0-9]` with a letter and a digit (jpki.md §1.2, §5.2).
-pub(crate) const PERSONAS: [PersonaDef; 8] = [
+pub(crate) const PERSONAS: [PersonaDef; 9] = [
     PersonaDef {
         id: "sato-hanako",
         label: "佐藤 花子: valid card, both certificates, 3/5 tries; auth certificate 1,586 bytes like a real one",
@@ -227,7 +228,40 @@ pub(crate) const PERSONAS: [PersonaDef; 8] = [
         auth_serial: 0x0631_F001,
         sign_serial: 0x0631_F002,
     },
+    PersonaDef {
+        id: "nakamura-aoi",
+        label: "中村 葵: valid card; moved after enrolling, so her signature certificate is revoked later (affiliationChanged) by the CRL the demo writes once she is enrolled",
+        name: "中村　葵",
+        name_substituted: &[],
+        address: "兵庫県神戸市中央区加納町九丁目９番９号",
+        address_substituted: &[],
+        birth: (1990, 7, 7),
+        sex: Sex::Female,
+        municipality: ("Hyogo-ken", "Kobe-shi-Chuo-ku"),
+        auth_pin: "9157",
+        sign_password: Some("AOI1990"),
+        auth_tries: 3,
+        sign_tries: 5,
+        atr: ATR_COMMON,
+        generation: Generation::G3,
+        issued: (2024, 10, 1, 2, 30, 0),
+        auth_serial: 0x0640_A001,
+        sign_serial: 0x0640_A002,
+    },
 ];
+
+/// The serial numbers of persona `id`'s (authentication, signature) certificates; the
+/// signature serial is 0 for a card without one. For tests and the demo that write a CRL
+/// revoking a persona's certificate.
+pub fn serials(id: &str) -> Option<(u32, u32)> {
+    def(id).map(|p| (p.auth_serial, p.sign_serial))
+}
+
+/// The municipality (romanised 都道府県 and 市区町村: the CRL partition) and root
+/// generation of persona `id`'s certificates.
+pub fn municipality(id: &str) -> Option<(Municipality, Generation)> {
+    def(id).map(|p| (p.municipality(), p.generation))
+}
 
 /// Looks up a persona definition by id.
 pub(crate) fn def(id: &str) -> Option<&'static PersonaDef> {
