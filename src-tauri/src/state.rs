@@ -6,7 +6,9 @@
 //!   data, and persona cards placed on our pcscd's virtual reader from the staff window's
 //!   demo panel. Its files go to `MADOGUCHI_DEMO_DIR` (default `.run/demo`); the counter's
 //!   mode is `MADOGUCHI_DEMO_MODE` (reception, pharmacy, cashier; default reception), and
-//!   `MADOGUCHI_DEMO_INSURER=down` starts it without the insurer (to show the fallback).
+//!   `MADOGUCHI_DEMO_INSURER=down` starts it without the insurer (to show the fallback);
+//!   `MADOGUCHI_DEMO_SIGN_CRL=stale` leaves the signature CRL of the persona who moved out
+//!   of date (to show the notice that her attributes could not be checked).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -96,12 +98,24 @@ impl Source {
                 });
             }
         };
+        let stale_sign_crl = match var("MADOGUCHI_DEMO_SIGN_CRL").as_deref() {
+            None | Some("current") => false,
+            Some("stale") => true,
+            Some(other) => {
+                return Err(StartError::Env {
+                    name: "MADOGUCHI_DEMO_SIGN_CRL",
+                    value: other.to_owned(),
+                    expected: "current, stale",
+                });
+            }
+        };
         let dir =
             var("MADOGUCHI_DEMO_DIR").map_or_else(|| PathBuf::from(".run/demo"), PathBuf::from);
         Ok(Source::Demo(DemoOptions {
             dir,
             mode,
             insurer_up,
+            stale_sign_crl,
         }))
     }
 }

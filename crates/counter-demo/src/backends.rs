@@ -11,10 +11,10 @@ use backend_platform::server::RunningPlatform;
 use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::platform::ServiceKind;
 use counter_runtime::config::CounterMode;
-use testkit::{CrlSpec, Generation, Municipality, Pki};
+use testkit::{CrlEntry, CrlSpec, Generation, Municipality, Pki};
 
 use crate::error::DemoError;
-use crate::personas::{ACQUIRER, ACQUIRER_LABEL, CARD_TOKENS, INSURER, INSURER_LABEL};
+use crate::personas::{ACQUIRER, ACQUIRER_LABEL, CARD_TOKENS, INSURER, INSURER_LABEL, MOVED};
 
 /// The platform's id (the same as the counter's test bench).
 pub const PLATFORM: &str = "pf-tokyo";
@@ -37,7 +37,7 @@ const CLOSED_PORT: u16 = 9;
 /// writes. The platform finds a certificate's revocation status unknown, and refuses it,
 /// without a current CRL of its municipality; test_support writes only three of these,
 /// valid for one day.
-const MUNICIPALITIES: [(&str, &str, Generation); 8] = [
+const MUNICIPALITIES: [(&str, &str, Generation); 9] = [
     ("Tokyo-to", "Chiyoda-ku", Generation::G3),
     ("Tokyo-to", "Chiyoda-ku", Generation::G2),
     ("Osaka-fu", "Osaka-shi-Kita-ku", Generation::G3),
@@ -46,6 +46,7 @@ const MUNICIPALITIES: [(&str, &str, Generation); 8] = [
     ("Hokkaido", "Sapporo-shi-Chuo-ku", Generation::G3),
     ("Miyagi-ken", "Sendai-shi-Aoba-ku", Generation::G2),
     ("Kanagawa-ken", "Kawasaki-shi-Nakahara-ku", Generation::G2),
+    ("Hyogo-ken", "Kobe-shi-Chuo-ku", Generation::G3),
 ];
 
 /// How long the demo's CRLs stay current: the platform never reloads them while the app
@@ -188,6 +189,63 @@ fn write_crls(crl_dir: &Path, now: i64) -> Result<(), DemoError> {
         let committed = testkit::committed_crl(purpose).map_err(|e| fail(e.to_string()))?;
         write(format!("{}-committed.crl", purpose.short()), committed)?;
     }
+    Ok(())
+}
+
+/// The signature CRL of the municipality of the persona who moved ([`MOVED`]), once she is
+/// enrolled: current and revoking her signature certificate (affiliationChanged: 記載内容に
+/// 変更), or out of date when `stale` (the platform then cannot tell, and says so). The
+/// platform reloads its CRLs.
+pub(crate) async fn moved_after_enrolment(running: &Running, stale: bool) -> Result<(), DemoError> {
+    let fail = |detail: String| DemoError::Material {
+        what: "CRLs",
+        detail,
+    };
+    let (_, serial) =
+        testkit::personas::serials(MOVED).ok_or_else(|| fail(format!("no persona {MOVED}")))?;
+    let (municipality, generation) = testkit::personas::municipality(MOVED)
+        .ok_or_else(|| fail(format!("no persona {MOVED}")))?;
+    let now = u64::try_from(now()).map_err(|e| fail(e.to_string()))?;
+    let at = |secs: u64| {
+        der::DateTime::from_unix_duration(Duration::from_secs(secs))
+            .map_err(|e| fail(e.to_string()))
+    };
+    let day = 86_400;
+    let pki = Pki::load().map_err(|e| fail(e.to_string()))?;
+    let (from, until) = if stale {
+        (now.saturating_sub(3 * day), now.saturating_sub(2 * day))
+    } else {
+        (
+            now.saturating_sub(3600),
+            now.saturating_add(CRL_VALIDITY.as_secs()),
+        )
+    };
+    let mut spec = CrlSpec::new(testkit::Purpose::Sign, generation, municipality, at(from)?)
+        .map_err(|e| fail(e.to_string()))?;
+    spec.next_update = Some(at(until)?);
+    if !stale {
+        spec.entries.push(CrlEntry {
+            serial,
+            revocation_date: at(now.saturating_sub(1800))?,
+            reason: Some(x509_cert::ext::pkix::CrlReason::AffiliationChanged),
+        });
+    }
+    let der = spec.build(&pki).map_err(|e| fail(e.to_string()))?;
+    let platform = running.platform.platform().clone();
+    let (p, c) = ("Hyogo-ken", "Kobe-shi-Chuo-ku");
+    let path = platform
+        .settings
+        .crl_dir
+        .join(format!("sign-{p}-{c}-{}.crl", generation.short()));
+    std::fs::write(&path, der).map_err(|source| DemoError::Io {
+        action: "write",
+        path,
+        source,
+    })?;
+    tokio::task::spawn_blocking(move || platform.crl.reload())
+        .await
+        .map_err(|e| fail(e.to_string()))?
+        .map_err(|e| fail(e.to_string()))?;
     Ok(())
 }
 

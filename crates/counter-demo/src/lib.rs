@@ -61,6 +61,10 @@ pub struct DemoOptions {
     /// port on loopback for it, so it records eligibility fallbacks (the insurer still
     /// runs for the platform, which confirms the personas' links there).
     pub insurer_up: bool,
+    /// Whether the signature CRL of the persona who moved ([`personas::MOVED`]) is out of
+    /// date rather than revoking her certificate: the platform then says it could not
+    /// check, instead of saying her attributes changed.
+    pub stale_sign_crl: bool,
 }
 
 /// The running demo: keeps the backends alive; dropping it stops them.
@@ -107,6 +111,8 @@ impl Demo {
             let backends = config.backends().map_err(config_err)?;
             enrol::enrol_all(&dir, &backends).await?;
         }
+        // She is enrolled now; then she moves (or the CRL that would say so is stale).
+        backends::moved_after_enrolment(&running, options.stale_sign_crl).await?;
         tracing::info!(
             platform = %running.platform.addr(),
             insurer_up = running.insurer_reachable,

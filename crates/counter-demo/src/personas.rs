@@ -77,9 +77,13 @@ pub struct DemoPersona {
     pub enrolment: Option<Enrolment>,
 }
 
+/// The persona who moves after the demo enrolled her: the demo revokes her signature
+/// certificate (affiliationChanged) once she is enrolled.
+pub const MOVED: &str = "nakamura-aoi";
+
 /// Every persona of testkit (`testkit::personas::PERSONA_IDS`), in the demo panel's order:
 /// the enrolled ones first, then the error cases.
-pub const PERSONAS: [DemoPersona; 8] = [
+pub const PERSONAS: [DemoPersona; 9] = [
     DemoPersona {
         id: "sato-hanako",
         note_ja: "有効・3割・限度額適用・クレジット登録済み",
@@ -115,6 +119,19 @@ pub const PERSONAS: [DemoPersona; 8] = [
                 symbol: "大阪",
                 number: "10002",
                 branch: "01",
+            },
+            payment: None,
+        }),
+    },
+    DemoPersona {
+        id: MOVED,
+        note_ja: "登録後に転居・署名用電子証明書が失効（再登録のお知らせ）",
+        note_en: "Moved after enrolling: signature certificate revoked (asked to enrol again)",
+        enrolment: Some(Enrolment {
+            insurance: Insurance {
+                symbol: "神戸",
+                number: "10006",
+                branch: "00",
             },
             payment: None,
         }),
