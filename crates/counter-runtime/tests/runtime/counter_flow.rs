@@ -34,7 +34,7 @@ fn consents() -> CustomerConsents {
 }
 
 /// Takes the card out, waits until the counter saw it leave, and puts it back.
-async fn replace_card(slot: &mut VpcdSlot, rx: &mut watch::Receiver<Screens>) {
+pub(crate) async fn replace_card(slot: &mut VpcdSlot, rx: &mut watch::Receiver<Screens>) {
     let card = slot.remove().unwrap();
     until(rx, "the card removed", |s| {
         s.status.reader == ReaderState::Empty

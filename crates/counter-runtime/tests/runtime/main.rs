@@ -9,6 +9,7 @@
 mod card_pulled;
 mod counter_env;
 mod counter_flow;
+mod counter_links;
 mod crash_matrix;
 mod faults;
 mod recheck;

@@ -25,6 +25,8 @@ pub const TOKEN: &str = "tok_visa_4242";
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The platform's client identity at the services (cert, key PEM) and their CA.
+    pub platform_identity: (String, String, String),
     /// Kept running for the test's life.
     pub _platform: backend_platform::server::RunningPlatform,
     pub acquirer: backend_acquirer::RunningAcquirer,
@@ -56,7 +58,9 @@ impl Env {
             [platform.addr().port(), 9, acquirer.addr().port()],
             "",
         );
+        let (cert, key) = pki.terminal_identity(PLATFORM).unwrap();
         Env {
+            platform_identity: (cert, key, pki.server_ca_pem.clone()),
             dir,
             _platform: platform,
             acquirer,
@@ -78,6 +82,46 @@ impl Env {
 
     pub fn set_faults(&self, plan: FaultPlan) {
         self.acquirer.acquirer().set_faults(plan);
+    }
+
+    /// Links the card token [`TOKEN`] to `sub` at the acquirer, as the platform does when it
+    /// enrols a card (for tests that mint their own payment assertions for `sub`).
+    pub async fn link_token(&self, sub: &str) {
+        let (cert, key, ca) = &self.platform_identity;
+        let tls =
+            counter_runtime::tls::client_config(ca.as_bytes(), cert.as_bytes(), key.as_bytes())
+                .unwrap();
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .build()
+            .unwrap();
+        let request = counter_api::links::LinkRequest {
+            enrollment_id: "enr_test".into(),
+            sub: sub.into(),
+            link: counter_api::platform::ServiceData::Payment {
+                card_token_ref: TOKEN.into(),
+            },
+            holder: counter_api::attributes::CertifiedAttributes {
+                name: "佐藤　花子".into(),
+                name_substituted: vec![],
+                address: "東京都千代田区丸の内九丁目９番９９号".into(),
+                address_substituted: vec![],
+                birth_date: "1985-04-12".into(),
+                sex: Sex::Female,
+            },
+            consented_at: now(),
+        };
+        let url = format!("https://localhost:{}/v1/links", self.acquirer.addr().port());
+        let answer: serde_json::Value = client
+            .post(url)
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["outcome"], "confirmed", "{answer}");
     }
 
     /// Enrols `persona` with the payment token, through the virtual card in-process.

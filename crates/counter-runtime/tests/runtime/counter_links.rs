@@ -1,0 +1,271 @@
+//! The right person at the counter, through the reader: links the services refuse are
+//! shown on both windows and written to the terminal's audit, and the patient the
+//! receptionist expects is compared with the insurer's answer (a mismatch first, the
+//! details and the receipt system's files held back until staff acknowledge it).
+
+use counter_api::platform::{InsuranceLink, ServiceLink};
+use counter_core::Code;
+use counter_core::eligibility::{CustomerConsents, PrescriptionFormat};
+use counter_runtime::counter::{Counter, CustomerAction, Screens, StaffAction};
+use tokio::sync::watch;
+
+use crate::counter_env::{CounterEnv, INSURER, customer, js, links, staff, until};
+use crate::counter_flow::replace_card;
+use crate::support::card_in_vpcd;
+
+const PERSONA: &str = "sato-hanako";
+
+/// The terminal's audit rows: `action subject`.
+fn audit(env: &CounterEnv) -> Vec<String> {
+    let c = rusqlite::Connection::open(env.db()).unwrap();
+    let mut st = c
+        .prepare("SELECT action || ' ' || coalesce(subject, '') FROM audit ORDER BY rowid")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// 鈴木 一郎's insurance, as staff might type it for 佐藤 花子 by mistake.
+fn his_insurance() -> ServiceLink {
+    ServiceLink::Insurance(InsuranceLink {
+        service_id: INSURER.into(),
+        insurer_number: "06139999".into(),
+        symbol: Some("大阪".into()),
+        number: "10002".into(),
+        branch: Some("01".into()),
+    })
+}
+
+/// An enrollment at the counter with `services`, up to its end; the last screens.
+async fn enrol(
+    c: &Counter,
+    rx: &mut watch::Receiver<Screens>,
+    services: Vec<ServiceLink>,
+) -> Screens {
+    let p = testkit::load_persona(PERSONA).unwrap();
+    staff(c, StaffAction::StartEnrollment { services }).await;
+    until(rx, "the password step", |s| {
+        js(s)["customer"]["view"]["step"] == "password_entry"
+    })
+    .await;
+    customer(
+        c,
+        CustomerAction::Password {
+            text: p.sign_password.clone().unwrap(),
+        },
+    )
+    .await;
+    let s = until(rx, "the attributes", |s| {
+        js(s)["customer"]["view"]["step"] == "confirm_attributes"
+    })
+    .await;
+    assert_eq!(js(&s)["customer"]["view"]["disclosure_needed"], true);
+    customer(
+        c,
+        CustomerAction::ConfirmAttributes {
+            disclosure_consent: true,
+        },
+    )
+    .await;
+    until(rx, "the PIN step of enrollment", |s| {
+        js(s)["customer"]["view"]["step"] == "pin_entry"
+    })
+    .await;
+    customer(c, CustomerAction::Pin { digits: p.auth_pin }).await;
+    until(rx, "the enrollment's end", |s| {
+        matches!(
+            js(s)["staff"]["view"]["step"].as_str(),
+            Some("enrolled" | "failed")
+        )
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_the_services_refuse_are_shown_and_audited() {
+    let (_reader_lock, reader, _slot) = card_in_vpcd(PERSONA);
+    let env = CounterEnv::start(&reader, "reception", true).await;
+    let c = env.counter().await;
+    let mut rx = c.screens();
+    until(&mut rx, "the identification", |s| {
+        js(s)["staff"]["screen"] == "identify"
+    })
+    .await;
+    staff(&c, StaffAction::Cancel).await;
+
+    // His insurance and her own card: the card is linked, the insurance refused.
+    let mut services = links();
+    services[0] = his_insurance();
+    let s = enrol(&c, &mut rx, services).await;
+    let v = js(&s);
+    assert_eq!(v["staff"]["view"]["step"], "enrolled", "{v:#}");
+    for window in ["staff", "customer"] {
+        let refused = &v[window]["view"]["refused"];
+        assert_eq!(refused.as_array().unwrap().len(), 1, "{window}: {v:#}");
+        assert_eq!(refused[0]["service_id"], INSURER);
+        assert_eq!(refused[0]["code"], "link_mismatch");
+        assert_eq!(refused[0]["attribute"], "name");
+        assert_eq!(v[window]["view"]["linked"].as_array().unwrap().len(), 1);
+    }
+    staff(&c, StaffAction::Finish).await;
+
+    // His insurance alone: nothing is linked, the session ends saying why.
+    let s = enrol(&c, &mut rx, vec![his_insurance()]).await;
+    let v = js(&s);
+    assert_eq!(v["staff"]["view"]["step"], "failed", "{v:#}");
+    assert_eq!(v["staff"]["view"]["code"], "link_mismatch");
+    assert_eq!(v["customer"]["view"]["refused"][0]["attribute"], "name");
+
+    let rows = audit(&env);
+    assert!(
+        rows.iter()
+            .any(|r| r == "links_refused ins-kanto:mismatch_name"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r == "enrollment_failed ins-kanto:mismatch_name"),
+        "{rows:#?}"
+    );
+    c.close().await;
+}
+
+/// The check from the PIN to the insurer's answer (not yet exported).
+async fn check_until_answered(c: &Counter, rx: &mut watch::Receiver<Screens>) -> Screens {
+    let p = testkit::load_persona(PERSONA).unwrap();
+    until(rx, "the PIN step", |s| {
+        js(s)["customer"]["view"]["step"] == "pin_entry"
+    })
+    .await;
+    customer(c, CustomerAction::Pin { digits: p.auth_pin }).await;
+    until(rx, "the service menu", |s| {
+        js(s)["customer"]["view"]["screen"] == "choose_service"
+    })
+    .await;
+    customer(
+        c,
+        CustomerAction::ChooseService {
+            service_id: INSURER.into(),
+        },
+    )
+    .await;
+    until(rx, "the consents", |s| {
+        js(s)["customer"]["view"]["screen"] == "consent"
+    })
+    .await;
+    customer(
+        c,
+        CustomerAction::Consent {
+            consents: CustomerConsents {
+                blanket: true,
+                medication: true,
+                health_checks: true,
+                treatment: false,
+                surgery: false,
+                limit_certificate: true,
+                prescription: Some(PrescriptionFormat::Electronic),
+            },
+        },
+    )
+    .await;
+    until(rx, "the answer", |s| {
+        js(s)["staff"]["view"]["step"]["step"] == "result"
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_expected_patient_is_compared_with_the_answer() {
+    let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
+    let env = CounterEnv::start(&reader, "reception", true).await;
+    let c = env.counter().await;
+    let mut rx = c.screens();
+    // Enrolled at the counter first (the identification the card started is cancelled).
+    until(&mut rx, "the identification", |s| {
+        js(s)["staff"]["screen"] == "identify"
+    })
+    .await;
+    staff(&c, StaffAction::Cancel).await;
+    let s = enrol(&c, &mut rx, links()).await;
+    assert_eq!(js(&s)["staff"]["view"]["step"], "enrolled");
+    staff(&c, StaffAction::Finish).await;
+
+    // The receptionist expects 鈴木 一郎; 佐藤 花子's card comes.
+    staff(
+        &c,
+        StaffAction::ExpectPatient {
+            name: "鈴木　一郎".into(),
+            birth_date: "1958-03-03".into(),
+        },
+    )
+    .await;
+    let s = until(&mut rx, "the expected patient shown", |s| {
+        s.expected.is_some()
+    })
+    .await;
+    assert_eq!(js(&s)["expected"]["birth_date"], "19580303");
+    replace_card(&mut slot, &mut rx).await;
+    let s = check_until_answered(&c, &mut rx).await;
+    let v = js(&s);
+    let view = &v["staff"]["view"];
+    assert_eq!(view["warnings"][0]["code"], "person_mismatch", "{v:#}");
+    assert_eq!(view["person"], "different");
+    assert_eq!(view["details"]["state"], "withheld");
+    assert_eq!(
+        view["export"], "not_exported",
+        "no file before staff acknowledge"
+    );
+    assert!(std::fs::read_dir(env.exports()).map_or(0, |d| d.count()) == 0);
+    // The customer's window shows nothing of the result.
+    assert_eq!(v["customer"]["view"]["screen"], "ask_staff");
+    staff(&c, StaffAction::AcknowledgeWarnings).await;
+    until(&mut rx, "exported after the acknowledgement", |s| {
+        js(s)["staff"]["view"]["export"] == "written"
+    })
+    .await;
+    staff(&c, StaffAction::Finish).await;
+
+    // The same patient expected: no warning, and the comparison says so.
+    staff(
+        &c,
+        StaffAction::ExpectPatient {
+            name: "さとう はなこ".into(),
+            birth_date: "1985-04-12".into(),
+        },
+    )
+    .await;
+    replace_card(&mut slot, &mut rx).await;
+    let s = check_until_answered(&c, &mut rx).await;
+    let v = js(&s);
+    assert_eq!(v["staff"]["view"]["person"], "same", "{v:#}");
+    assert!(
+        v["staff"]["view"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["code"] != "person_mismatch")
+    );
+    staff(&c, StaffAction::Finish).await;
+
+    // Nobody expected: the check says no comparison was made.
+    replace_card(&mut slot, &mut rx).await;
+    let s = check_until_answered(&c, &mut rx).await;
+    assert_eq!(js(&s)["staff"]["view"]["person"], "not_compared");
+    assert_eq!(Code::PersonNotCompared.as_str(), "person_not_compared");
+
+    let rows = audit(&env);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.starts_with("expected_person_set"))
+            .count(),
+        2,
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("eligibility_answered")),
+        "{rows:#?}"
+    );
+    c.close().await;
+}
