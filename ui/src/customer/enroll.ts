@@ -1,14 +1,17 @@
 // The enrollment on the customer's screen: the signature password (6–16
 // characters, masked, cleared as soon as it is sent), the certificate's four
-// attributes to confirm or reject, the PIN, and what is linked at the end.
+// attributes to confirm or reject (attributes.ts), the PIN, and at the end what
+// is linked and what was not, with why.
 
+import type { Attribute } from "../ipc/generated/Attribute";
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
 import type { EnrollCustomerView } from "../ipc/generated/EnrollCustomerView";
 import type { EnrollStep } from "../ipc/generated/EnrollStep";
-import type { SignAttributes } from "../ipc/generated/SignAttributes";
+import type { RefusedLine } from "../ipc/generated/RefusedLine";
 import type { StringKey } from "../i18n";
-import { button, el, facts, field } from "../render/dom";
-import { isoDate } from "../render/format";
+import { el, field } from "../render/dom";
+import { codeBlock } from "../render/message";
+import { attributesBlock, serviceName } from "./attributes";
 import type { CustomerContext } from "./context";
 import type { PinKeypad } from "./keypad";
 import { cancelRow, countdown, keepCard, nodes, pinStep, said, triesLeft } from "./session";
@@ -46,10 +49,12 @@ const READING: readonly EnrollStep[] = [
   "enrolling",
 ];
 
-const SEX: Record<SignAttributes["sex"], StringKey> = {
-  male: "app.sex.male",
-  female: "app.sex.female",
-  not_known: "app.sex.not_known",
+/** The four attributes' names, as the customer reads them. */
+const ATTRIBUTE: Record<Attribute, StringKey> = {
+  name: "customer.attributes.name",
+  address: "customer.attributes.address",
+  birth_date: "customer.attributes.birth_date",
+  sex: "customer.attributes.sex",
 };
 
 function passwordForm(ctx: CustomerContext): HTMLElement {
@@ -85,25 +90,37 @@ function passwordForm(ctx: CustomerContext): HTMLElement {
   return form;
 }
 
-function attributes(ctx: CustomerContext, a: SignAttributes): HTMLElement {
+/**
+ * The links not made, each with its service, the counter's line (already fit for
+ * the customer: why, and what to do) and, when the service's records differ in
+ * one of the four attributes, which one.
+ */
+function refusedList(ctx: CustomerContext, refused: readonly RefusedLine[]): HTMLElement | undefined {
+  if (refused.length === 0) return undefined;
   return el(
-    "div",
-    { class: "attributes", test: "attributes" },
-    facts([
-      [ctx.t("customer.attributes.name"), a.name],
-      [ctx.t("customer.attributes.address"), a.address],
-      [ctx.t("customer.attributes.birth_date"), isoDate(a.birth_date)],
-      [ctx.t("customer.attributes.sex"), ctx.t(SEX[a.sex])],
-    ]),
-    ctx.actionRow(
-      "attributes",
-      button(ctx.t("customer.attributes.confirm"), () => void ctx.act({ action: "confirm_attributes", disclosure_consent: false }, "attributes"), {
-        test: "action-confirm_attributes",
-        class: "primary",
-      }),
-      button(ctx.t("customer.attributes.reject"), () => void ctx.act({ action: "reject_attributes" }, "attributes"), {
-        test: "action-reject_attributes",
-      }),
+    "section",
+    { class: "refused", test: "refused", "aria-labelledby": "refused-heading" },
+    el("h2", { id: "refused-heading" }, ctx.t("customer.refused.heading")),
+    el(
+      "ul",
+      {},
+      ...refused.map((line) =>
+        el(
+          "li",
+          {
+            class: "refused-line",
+            test: "refused-line",
+            "data-service-id": line.service_id,
+            "data-kind": line.kind,
+            "data-code": line.code,
+            "data-attribute": line.attribute ?? "",
+          },
+          el("p", { class: "refused-service" }, serviceName(ctx, line.kind, line.service_id)),
+          codeBlock(line.code, ctx.lang),
+          line.attribute !== null &&
+            el("p", { class: "refused-attribute", test: "refused-attribute" }, `${ctx.t("customer.refused.attribute")}: ${ctx.t(ATTRIBUTE[line.attribute])}`),
+        ),
+      ),
     ),
   );
 }
@@ -119,7 +136,7 @@ export function enrollScreen(ctx: CustomerContext, frame: CustomerFrame, view: E
     step === "password_entry" && triesLeft(ctx, view.password_tries_left, "password-tries-left"),
     step === "password_entry" && passwordForm(ctx),
     step === "confirm_attributes" && el("p", { class: "lead" }, ctx.t("customer.attributes.hint")),
-    step === "confirm_attributes" && view.attributes !== null && attributes(ctx, view.attributes),
+    step === "confirm_attributes" && view.attributes !== null && attributesBlock(ctx, view, view.attributes),
     pin && triesLeft(ctx, view.tries_left),
     pin && pinStep(ctx, keypad, frame.pin_pad || view.pin_pad || step === "pin_pad"),
     READING.includes(step) && keepCard(ctx, frame.reader),
@@ -127,6 +144,7 @@ export function enrollScreen(ctx: CustomerContext, frame: CustomerFrame, view: E
     step === "enrolled" &&
       view.linked.length > 0 &&
       el("ul", { class: "menu", test: "menu" }, ...view.linked.map((m) => el("li", { "data-service-id": m.service_id }, m.label))),
+    refusedList(ctx, view.refused),
     view.can_retry && view.pin_pad && ctx.actionRow("retry_pin", ctx.actionButton("customer.retry_pin", { action: "retry_pin" })),
     !over && cancelRow(ctx),
   );

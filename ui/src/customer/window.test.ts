@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
+import type { EnrollCustomerView } from "../ipc/generated/EnrollCustomerView";
 import * as ipc from "../ipc";
 import { expectAccessible } from "../test/axe";
 import { customerFrame, enrollCustomer, identifyCustomer, message } from "../test/fixtures";
@@ -22,7 +23,10 @@ vi.mock("../ipc", async (importOriginal) => {
   return {
     ...actual,
     appInfo: vi.fn(async () => ({ version: "1.2.3", window: "customer", demo: true })),
-    codeTable: vi.fn(async () => []),
+    // The code table's lines the tests read (the rest show as "code: <name>").
+    codeTable: vi.fn(async () => [
+      { code: "link_mismatch", ja: "記録と一致しませんでした", en: "The records do not match", next_ja: "係員にお声がけください", next_en: "Please ask staff" },
+    ]),
     subscribeCustomer: vi.fn(async (onFrame: (frame: CustomerFrame) => void) => {
       channel.onFrame = onFrame;
     }),
@@ -238,6 +242,9 @@ describe("the customer window", () => {
     feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, step: "confirm_attributes" } }));
     const attributes = hook("attributes");
     for (const text of ["佐藤 花子", "東京都千代田区1-1", "1980-04-01", "女"]) expect(attributes.textContent).toContain(text);
+    // Nothing to disclose: one "right" button, which sends no consent.
+    expect(document.querySelector('[data-test="disclosure"]')).toBeNull();
+    expect(hooks("action-confirm_attributes")).toHaveLength(1);
     click("action-confirm_attributes");
     expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "confirm_attributes", disclosure_consent: false });
     click("action-reject_attributes");
@@ -245,6 +252,55 @@ describe("the customer window", () => {
     await expectAccessible("attributes");
     feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, step: "enrolled", linked: [{ service_id: "acq-visa", kind: "payment", label: "VISA ****1234" }] } }));
     expect(hook("menu").textContent).toBe("VISA ****1234");
+  });
+
+  it("says what is sent to which services with the attributes, and sends the customer's choice", async () => {
+    const services: EnrollCustomerView["services"] = [
+      { service_id: "ins-kanto", kind: "insurance" },
+      { service_id: "acq-visa", kind: "payment" },
+    ];
+    feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, step: "confirm_attributes", services, disclosure_needed: true } }));
+    const disclosure = hook("disclosure");
+    expect(hook("attributes").contains(disclosure)).toBe(true);
+    expect(disclosure.textContent).toContain("氏名・住所・生年月日・性別");
+    expect([...disclosure.querySelectorAll("li")].map((li) => [li.dataset["serviceId"], li.dataset["kind"], li.textContent])).toEqual([
+      ["ins-kanto", "insurance", "健康保険（ins-kanto）"],
+      ["acq-visa", "payment", "お支払い（acq-visa）"],
+    ]);
+    const [agree, decline, ...more] = hooks<HTMLButtonElement>("action-confirm_attributes");
+    expect(more).toEqual([]);
+    expect(agree?.dataset["consent"]).toBe("true");
+    expect(agree?.textContent).toBe("正しい。送ることに同意する");
+    expect(decline?.dataset["consent"]).toBe("false");
+    await expectAccessible("attributes with the disclosure");
+    agree?.click();
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "confirm_attributes", disclosure_consent: true });
+    decline?.click();
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "confirm_attributes", disclosure_consent: false });
+    click("action-reject_attributes");
+    expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "reject_attributes" });
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("disclosure").textContent).toContain("name, address, date of birth and sex");
+    expect(hooks("action-confirm_attributes")[1]?.textContent).toBe("They are right, but do not send them");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+  });
+
+  it("lists the links not made, with why and which detail differs, after a partial success or a failure", async () => {
+    const refused: EnrollCustomerView["refused"] = [{ service_id: "ins-kanto", kind: "insurance", code: "link_mismatch", attribute: "name" }];
+    feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, step: "enrolled", linked: [{ service_id: "acq-visa", kind: "payment", label: "VISA ****1234" }], refused } }));
+    const line = hook("refused-line");
+    expect([line.dataset["serviceId"], line.dataset["kind"], line.dataset["code"], line.dataset["attribute"]]).toEqual(["ins-kanto", "insurance", "link_mismatch", "name"]);
+    expect(line.textContent).toContain("健康保険（ins-kanto）");
+    expect(line.textContent).toContain("記録と一致しませんでした");
+    expect(line.textContent).toContain("係員にお声がけください");
+    expect(hook("refused-attribute").textContent).toBe("一致しなかった情報: 氏名");
+    expect(hook("menu").textContent).toBe("VISA ****1234");
+    await expectAccessible("enrolled with a refused link");
+    feed(customerFrame({ screen: "enroll", view: { ...enrollCustomer, step: "failed", code: "link_service_unavailable", refused: [{ service_id: "acq-visa", kind: "payment", code: "link_service_unavailable", attribute: null }] } }));
+    expect(hook("customer-code").dataset["code"]).toBe("link_service_unavailable");
+    expect(hook("refused-line").dataset["attribute"]).toBe("");
+    expect(document.querySelector('[data-test="refused-attribute"]')).toBeNull();
+    expect(hook("refused-line").textContent).toContain("お支払い（acq-visa）");
   });
 
   it("never asks for or shows the staff's data", () => {

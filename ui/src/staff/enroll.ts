@@ -1,14 +1,51 @@
 // The enrollment as staff follow it: the services being linked, the step, the
 // tries left of the PIN and of the signature password, what to tell the
 // customer (and, for staff only, which attribute a refusal names), the last-try
-// confirmation, and what is linked once it is done.
+// confirmation, and once it is over what is linked and what was refused.
 
 import type { EnrollStaffView } from "../ipc/generated/EnrollStaffView";
+import type { RefusedLine } from "../ipc/generated/RefusedLine";
 import { el, facts } from "../render/dom";
 import { codeBlock } from "../render/message";
 import type { StaffContext } from "./context";
 import { menuList, timeLeft } from "./identify";
-import { ENROLL_STEP, SERVICE_KIND } from "./labels";
+import { ATTRIBUTE, ENROLL_STEP, SERVICE_KIND } from "./labels";
+
+/**
+ * The links the services did not confirm (not made), each with its service,
+ * the code table's line (why, and what to do) and, for a mismatch, which of the
+ * four attributes differs (never the service's value). After a partial success
+ * as after a failure.
+ */
+function refusedBlock(ctx: StaffContext, refused: readonly RefusedLine[]): HTMLElement | undefined {
+  if (refused.length === 0) return undefined;
+  return el(
+    "section",
+    { class: "panel refused", test: "refused", "aria-labelledby": "refused-heading" },
+    el("h3", { id: "refused-heading" }, ctx.t("staff.enroll.refused")),
+    el(
+      "ul",
+      {},
+      ...refused.map((line) =>
+        el(
+          "li",
+          {
+            class: "refused-line",
+            test: "refused-line",
+            "data-service-id": line.service_id,
+            "data-kind": line.kind,
+            "data-code": line.code,
+            "data-attribute": line.attribute ?? "",
+          },
+          el("strong", {}, `${ctx.t(SERVICE_KIND[line.kind])} (${line.service_id})`),
+          codeBlock(line.code, ctx.lang),
+          line.attribute !== null &&
+            el("p", { class: "refused-attribute", test: "refused-attribute" }, `${ctx.t("staff.enroll.field")}: ${ctx.t(ATTRIBUTE[line.attribute])}`),
+        ),
+      ),
+    ),
+  );
+}
 
 /** The enroll screen. */
 export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
@@ -27,6 +64,8 @@ export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
         ? ctx.actionButton("staff.action.finish", { action: "finish" }, "enroll", { class: "primary" })
         : ctx.actionButton("staff.action.cancel", { action: "cancel" }, "enroll", { "aria-keyshortcuts": "Escape" }),
     ),
+    // What the customer must be told comes before the facts.
+    refusedBlock(ctx, view.refused),
     facts([
       [
         ctx.t("staff.enroll.services"),

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { EligibilityStaffView } from "../ipc/generated/EligibilityStaffView";
+import type { EnrollStaffView } from "../ipc/generated/EnrollStaffView";
 import type { StaffFrame } from "../ipc/generated/StaffFrame";
 import * as ipc from "../ipc";
 import { expectAccessible } from "../test/axe";
@@ -32,7 +33,10 @@ vi.mock("../ipc", async (importOriginal) => {
     ...actual,
     appInfo: vi.fn(async () => ({ version: "1.2.3", window: "staff", demo: true })),
     // The code table's lines the tests read (the rest show as "code: <name>").
-    codeTable: vi.fn(async () => [f.message("person_not_compared", "予定の患者さんと照合していません")]),
+    codeTable: vi.fn(async () => [
+      f.message("person_not_compared", "予定の患者さんと照合していません"),
+      f.message("link_mismatch", "サービスの記録と一致しません"),
+    ]),
     subscribeStaff: vi.fn(async (onFrame: (frame: StaffFrame) => void) => {
       channel.onFrame = onFrame;
     }),
@@ -223,6 +227,26 @@ describe("the staff window", () => {
     await expectAccessible("identify");
   });
 
+  it("says on the identification when the signature certificate is revoked or could not be checked", () => {
+    feed(
+      staffFrame({
+        screen: "identify",
+        view: {
+          ...identifyStaff,
+          notices: [
+            { code: "sign_certificate_revoked", revoked_at: 1_760_000_000, reason: "affiliation_changed" },
+            { code: "sign_certificate_unchecked", detail: "CRL out of date" },
+          ],
+        },
+      }),
+    );
+    const [revoked, unchecked] = hooks("identify-notice");
+    expect(revoked?.dataset["code"]).toBe("sign_certificate_revoked");
+    expect(revoked?.textContent).toContain("(affiliation_changed)");
+    expect(unchecked?.dataset["code"]).toBe("sign_certificate_unchecked");
+    expect(unchecked?.textContent).toContain("CRL out of date");
+  });
+
   it("offers a document check and an enrollment after a failed identification", () => {
     feed(staffFrame({ screen: "identify", view: { ...identifyStaff, step: "failed", code: "pin_blocked", needs_staff_confirmation: false } }));
     type(hook<HTMLSelectElement>("fallback-reason"), "pin_blocked");
@@ -408,6 +432,35 @@ describe("the staff window", () => {
         { kind: "payment", service_id: "acq-visa", card_token_ref: "tok-1", brand: null, last4: "1234" },
       ],
     });
+  });
+
+  it("lists the links the services refused, with why and which attribute differs, after a partial success or a failure", async () => {
+    const refused: EnrollStaffView["refused"] = [
+      { service_id: "ins-kanto", kind: "insurance", code: "link_mismatch", attribute: "address" },
+      { service_id: "acq-visa", kind: "payment", code: "link_service_unavailable", attribute: null },
+    ];
+    const over = { ...enrollStaff, needs_staff_confirmation: false, can_retry: false, password_tries_left: null, field: null };
+    feed(staffFrame({ screen: "enroll", view: { ...over, step: "enrolled", code: null, linked: [{ service_id: "ins-other", kind: "insurance", label: "他の健保" }], refused } }));
+    const lines = hooks("refused-line");
+    expect(lines.map((l) => [l.dataset["serviceId"], l.dataset["kind"], l.dataset["code"], l.dataset["attribute"]])).toEqual([
+      ["ins-kanto", "insurance", "link_mismatch", "address"],
+      ["acq-visa", "payment", "link_service_unavailable", ""],
+    ]);
+    expect(lines[0]?.textContent).toContain("健康保険 (ins-kanto)");
+    expect(lines[0]?.textContent).toContain("サービスの記録と一致しません（日本語）");
+    expect(lines[0]?.textContent).toContain("次: link_mismatch");
+    expect(hook("refused-attribute", lines[0]).textContent).toBe("相違のある項目: 住所");
+    expect(lines[1]?.querySelector('[data-test="refused-attribute"]')).toBeNull();
+    expect(hook("menu").textContent).toContain("他の健保");
+    await expectAccessible("enrolled with refused links");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("refused-attribute").textContent).toBe("Field that differs: Address");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    feed(staffFrame({ screen: "enroll", view: { ...over, step: "failed", code: "link_mismatch", linked: [], refused: [{ service_id: "ins-kanto", kind: "insurance", code: "link_mismatch", attribute: "birth_date" }] } }));
+    expect(hook("enroll-code").dataset["code"]).toBe("link_mismatch");
+    expect(hook("refused-attribute").textContent).toBe("相違のある項目: 生年月日");
+    click("action-finish");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "finish" });
   });
 });
 
