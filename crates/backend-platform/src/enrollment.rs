@@ -472,8 +472,12 @@ fn store(
             ),
             EnrollError::Db(e) => ApiError::new(ProblemCode::Internal, format!("registry: {e}")),
         })?;
-    let linked = stored
-        .links
+    Ok((linked_lines(p, &stored.links), stored.replaced))
+}
+
+/// The menu lines (without assertions) of a holder's links, for an enrollment's answer.
+pub fn linked_lines(p: &Platform, links: &[ServiceLink]) -> Vec<MenuEntry> {
+    links
         .iter()
         .filter_map(|l| {
             let s = p.settings.service(l.service_id())?;
@@ -485,8 +489,7 @@ fn store(
                 assertion_expires_at: None,
             })
         })
-        .collect();
-    Ok((linked, stored.replaced))
+        .collect()
 }
 
 /// Tells each service of `links` that `subject_id`'s link to it is gone (best effort: a

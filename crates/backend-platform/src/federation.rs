@@ -23,9 +23,9 @@ use counter_api::platform::{
 use counter_api::{Problem, ProblemCode};
 
 use crate::audit::AuditEvent;
-use crate::core::menu::label;
 use crate::enrollment::{
-    LinkAsk, confirm_all, nothing_confirmed, refusal_summary, release_all, split, verify_signed,
+    LinkAsk, confirm_all, linked_lines, nothing_confirmed, refusal_summary, release_all, split,
+    verify_signed,
 };
 use crate::identification::{kind_name, menu_for, menu_links, notices};
 use crate::links::Confirmation;
@@ -349,18 +349,5 @@ fn store(
             ),
             EnrollError::Db(e) => ApiError::new(ProblemCode::Internal, format!("registry: {e}")),
         })?;
-    let linked = links
-        .iter()
-        .filter_map(|l| {
-            let s = p.settings.service(l.service_id())?;
-            Some(MenuEntry {
-                service_id: s.id.clone(),
-                kind: s.kind,
-                label: label(s, l),
-                assertion: None,
-                assertion_expires_at: None,
-            })
-        })
-        .collect();
-    Ok((v.enrollment_id.clone(), linked))
+    Ok((v.enrollment_id.clone(), linked_lines(p, &links)))
 }

@@ -61,7 +61,13 @@ async fn cards_are_placed_swapped_and_removed_on_the_virtual_reader_keeping_thei
         assert!(c.pin == p.auth_pin, "{}: not the persona's PIN", c.id);
         assert!(!c.note_ja.is_empty() && !c.note_en.is_empty());
         assert!(!c.on_reader);
-        let enrolled = ["sato-hanako", "tanaka-yuki", "suzuki-ichiro"].contains(&c.id.as_str());
+        let enrolled = [
+            "sato-hanako",
+            "tanaka-yuki",
+            "suzuki-ichiro",
+            "nakamura-aoi",
+        ]
+        .contains(&c.id.as_str());
         assert_eq!(c.enrolled, enrolled, "{}", c.id);
     }
     assert_eq!(cards.on_reader(), None);

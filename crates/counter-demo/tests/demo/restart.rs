@@ -36,10 +36,10 @@ async fn a_second_start_on_the_same_folder_keeps_the_data_and_does_not_enrol_aga
         .unwrap()
         .modified()
         .unwrap();
-    assert_eq!(enrolments(dir.path()), 3);
+    assert_eq!(enrolments(dir.path()), 4);
 
     let demo = start(dir.path(), true).await;
-    assert_eq!(enrolments(dir.path()), 3, "enrolled again");
+    assert_eq!(enrolments(dir.path()), 4, "enrolled again");
     let again = std::fs::metadata(dir.path().join(MARKER))
         .unwrap()
         .modified()

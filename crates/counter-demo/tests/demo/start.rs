@@ -31,7 +31,7 @@ async fn writes_a_configuration_on_the_virtual_reader_and_enrols_the_personas() 
     assert_eq!(counter.shop_name.as_deref(), Some("みどりクリニック"));
     assert_eq!(counter.export_dir, dir.path().join("exports"));
     assert!(dir.path().join(MARKER).is_file());
-    assert_eq!(enrolments(dir.path()), 3);
+    assert_eq!(enrolments(dir.path()), 4);
 
     // The enrolled personas are identified with their services; the others are not enrolled.
     let b = backends(&demo);
@@ -55,6 +55,17 @@ async fn writes_a_configuration_on_the_virtual_reader_and_enrols_the_personas() 
     let ichiro = identify(&b, "suzuki-ichiro", None).await;
     let names: Vec<_> = services(&ichiro).into_iter().map(|(s, _)| s).collect();
     assert_eq!(names, ["ins-kanto"]);
+    // She moved after the demo enrolled her: still served, and told her details changed.
+    let aoi = identify(&b, "nakamura-aoi", None).await;
+    assert_eq!(services(&aoi).len(), 1);
+    assert!(
+        matches!(
+            aoi.notices[..],
+            [counter_api::platform::Notice::SignCertificateRevoked { .. }]
+        ),
+        "{:?}",
+        aoi.notices
+    );
     // Valid certificates, not enrolled; revoked and expired certificates refused.
     for (persona, code) in [
         ("kobayashi-mei", "not_enrolled"),
