@@ -18,6 +18,9 @@ const DEMO_MODE: &str = "MADOGUCHI_DEMO_MODE";
 /// `down`: the demo starts without its insurer, so the counter records fallbacks.
 const DEMO_INSURER: &str = "MADOGUCHI_DEMO_INSURER";
 
+/// `stale`: the signature CRL of the persona who moved is out of date.
+const DEMO_SIGN_CRL: &str = "MADOGUCHI_DEMO_SIGN_CRL";
+
 /// The step of a sale at which the app kills itself (crates/counter-runtime/src/crash.rs).
 const CRASH_AT: &str = "MADOGUCHI_CRASH_AT";
 
@@ -54,6 +57,7 @@ pub struct AppOptions {
     demo_dir: Option<PathBuf>,
     mode: Option<DemoMode>,
     insurer_down: bool,
+    stale_sign_crl: bool,
     crash_at: Option<String>,
     label: Option<String>,
     app: Option<PathBuf>,
@@ -80,6 +84,12 @@ impl AppOptions {
     /// Starts the demo without its insurer.
     pub fn insurer_down(mut self) -> AppOptions {
         self.insurer_down = true;
+        self
+    }
+
+    /// Starts the demo with the signature CRL of the persona who moved out of date.
+    pub fn stale_sign_crl(mut self) -> AppOptions {
+        self.stale_sign_crl = true;
         self
     }
 
@@ -120,6 +130,7 @@ impl AppOptions {
             (DEMO_DIR, self.demo_dir.clone().map(OsString::from)),
             (DEMO_MODE, self.mode.map(|mode| mode.as_str().into())),
             (DEMO_INSURER, self.insurer_down.then(|| "down".into())),
+            (DEMO_SIGN_CRL, self.stale_sign_crl.then(|| "stale".into())),
             (CRASH_AT, self.crash_at.clone().map(OsString::from)),
             (CONFIG, None),
         ]

@@ -16,6 +16,7 @@ mod flows;
 mod harness;
 mod identify;
 mod journal;
+mod links;
 mod reception;
 mod recovery;
 mod secrets;
