@@ -42,16 +42,7 @@ pub async fn link(
     peer: Peer,
     body: Result<LinkRequest, ApiError>,
 ) -> Result<LinkAnswer, ApiError> {
-    let checked = platform(&a, &peer).and_then(|platform| {
-        let r = body?;
-        let token_ref = card_token_ref(&r.link)?.to_owned();
-        r.validate()?;
-        Ok((platform, r, token_ref))
-    });
-    let (platform, r, token_ref) = match checked {
-        Ok(v) => v,
-        Err(e) => return Err(refused(&a, &peer, LINK_ACTION, e).await),
-    };
+    let (platform, r, token_ref) = admit(&a, &peer, LINK_ACTION, body).await?;
     let reason = format!(
         "token={token_ref} enrollment={} sub={}",
         r.enrollment_id, r.sub
@@ -90,10 +81,7 @@ pub async fn link(
         Ok(answer)
     })
     .await;
-    match done {
-        Ok(answer) => Ok(answer),
-        Err(e) => Err(refused(&a, &peer, LINK_ACTION, e).await),
-    }
+    answered(&a, &peer, LINK_ACTION, done).await
 }
 
 /// `POST /v1/links/release`: clears the token's owner if the calling platform's `sub`
@@ -103,16 +91,7 @@ pub async fn release(
     peer: Peer,
     body: Result<LinkRelease, ApiError>,
 ) -> Result<LinkReleased, ApiError> {
-    let checked = platform(&a, &peer).and_then(|platform| {
-        let r = body?;
-        let token_ref = card_token_ref(&r.link)?.to_owned();
-        r.validate()?;
-        Ok((platform, r, token_ref))
-    });
-    let (platform, r, token_ref) = match checked {
-        Ok(v) => v,
-        Err(e) => return Err(refused(&a, &peer, RELEASE_ACTION, e).await),
-    };
+    let (platform, r, token_ref) = admit(&a, &peer, RELEASE_ACTION, body).await?;
     let done = with_db(&a, move |a, c| {
         let tx = c
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -135,9 +114,64 @@ pub async fn release(
         Ok(LinkReleased { released })
     })
     .await;
+    answered(&a, &peer, RELEASE_ACTION, done).await
+}
+
+/// A request of the link endpoints: the record it names and its field rules.
+trait LinkBody {
+    fn record(&self) -> &ServiceData;
+    fn check(&self) -> Result<(), counter_api::FieldError>;
+}
+
+impl LinkBody for LinkRequest {
+    fn record(&self) -> &ServiceData {
+        &self.link
+    }
+    fn check(&self) -> Result<(), counter_api::FieldError> {
+        self.validate()
+    }
+}
+
+impl LinkBody for LinkRelease {
+    fn record(&self) -> &ServiceData {
+        &self.link
+    }
+    fn check(&self) -> Result<(), counter_api::FieldError> {
+        self.validate()
+    }
+}
+
+/// The calling platform, the request and the card token it names, in the order the
+/// checks run (caller, body, kind of link, field rules); a failure is journaled under
+/// `action` and answered as its problem.
+async fn admit<R: LinkBody>(
+    a: &Arc<Acquirer>,
+    peer: &Peer,
+    action: &'static str,
+    body: Result<R, ApiError>,
+) -> Result<(String, R, String), ApiError> {
+    let checked = platform(a, peer).and_then(|platform| {
+        let r = body?;
+        let token_ref = card_token_ref(r.record())?.to_owned();
+        r.check()?;
+        Ok((platform, r, token_ref))
+    });
+    match checked {
+        Ok(v) => Ok(v),
+        Err(e) => Err(refused(a, peer, action, e).await),
+    }
+}
+
+/// The answer, or the failure journaled under `action`.
+async fn answered<T>(
+    a: &Arc<Acquirer>,
+    peer: &Peer,
+    action: &'static str,
+    done: Result<T, ApiError>,
+) -> Result<T, ApiError> {
     match done {
         Ok(answer) => Ok(answer),
-        Err(e) => Err(refused(&a, &peer, RELEASE_ACTION, e).await),
+        Err(e) => Err(refused(a, peer, action, e).await),
     }
 }
 

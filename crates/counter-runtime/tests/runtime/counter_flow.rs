@@ -60,12 +60,11 @@ async fn type_pin(c: &counter_runtime::counter::Counter, rx: &mut watch::Receive
     customer(c, CustomerAction::Pin { digits: p.auth_pin }).await;
 }
 
-/// Reception or pharmacy: card → PIN → service → consents → the result and its files.
-async fn check(
+/// The customer's part of a check: the PIN, the insurance service, the consents.
+pub(crate) async fn pin_service_consents(
     c: &counter_runtime::counter::Counter,
     rx: &mut watch::Receiver<Screens>,
-    env: &CounterEnv,
-) -> serde_json::Value {
+) {
     type_pin(c, rx).await;
     until(rx, "the service menu", |s| {
         js(s)["customer"]["view"]["screen"] == "choose_service"
@@ -89,6 +88,15 @@ async fn check(
         },
     )
     .await;
+}
+
+/// Reception or pharmacy: card → PIN → service → consents → the result and its files.
+async fn check(
+    c: &counter_runtime::counter::Counter,
+    rx: &mut watch::Receiver<Screens>,
+    env: &CounterEnv,
+) -> serde_json::Value {
+    pin_service_consents(c, rx).await;
     let s = until(rx, "the result exported", |s| {
         js(s)["staff"]["view"]["export"] == "written"
     })

@@ -5,12 +5,11 @@
 
 use counter_api::platform::{InsuranceLink, ServiceLink};
 use counter_core::Code;
-use counter_core::eligibility::{CustomerConsents, PrescriptionFormat};
 use counter_runtime::counter::{Counter, CustomerAction, Screens, StaffAction};
 use tokio::sync::watch;
 
 use crate::counter_env::{CounterEnv, INSURER, customer, js, links, staff, until};
-use crate::counter_flow::replace_card;
+use crate::counter_flow::{pin_service_consents, replace_card};
 use crate::support::card_in_vpcd;
 
 const PERSONA: &str = "sato-hanako";
@@ -134,42 +133,7 @@ async fn links_the_services_refuse_are_shown_and_audited() {
 
 /// The check from the PIN to the insurer's answer (not yet exported).
 async fn check_until_answered(c: &Counter, rx: &mut watch::Receiver<Screens>) -> Screens {
-    let p = testkit::load_persona(PERSONA).unwrap();
-    until(rx, "the PIN step", |s| {
-        js(s)["customer"]["view"]["step"] == "pin_entry"
-    })
-    .await;
-    customer(c, CustomerAction::Pin { digits: p.auth_pin }).await;
-    until(rx, "the service menu", |s| {
-        js(s)["customer"]["view"]["screen"] == "choose_service"
-    })
-    .await;
-    customer(
-        c,
-        CustomerAction::ChooseService {
-            service_id: INSURER.into(),
-        },
-    )
-    .await;
-    until(rx, "the consents", |s| {
-        js(s)["customer"]["view"]["screen"] == "consent"
-    })
-    .await;
-    customer(
-        c,
-        CustomerAction::Consent {
-            consents: CustomerConsents {
-                blanket: true,
-                medication: true,
-                health_checks: true,
-                treatment: false,
-                surgery: false,
-                limit_certificate: true,
-                prescription: Some(PrescriptionFormat::Electronic),
-            },
-        },
-    )
-    .await;
+    pin_service_consents(c, rx).await;
     until(rx, "the answer", |s| {
         js(s)["staff"]["view"]["step"]["step"] == "result"
     })
