@@ -3,14 +3,14 @@
 //! receptionist expects is compared with the insurer's answer (a mismatch first, the
 //! details and the receipt system's files held back until staff acknowledge it).
 
-use counter_api::platform::{InsuranceLink, ServiceLink};
+use counter_api::platform::{InsuranceLink, PaymentLink, ServiceLink};
 use counter_core::Code;
 use counter_runtime::counter::{Counter, CustomerAction, Screens, StaffAction};
 use tokio::sync::watch;
 
-use crate::counter_env::{CounterEnv, INSURER, customer, js, links, staff, until};
+use crate::counter_env::{ACQUIRER, CounterEnv, INSURER, customer, js, links, staff, until};
 use crate::counter_flow::{pin_service_consents, replace_card};
-use crate::support::card_in_vpcd;
+use crate::support::{OTHER_TOKEN, card_in_vpcd};
 
 const PERSONA: &str = "sato-hanako";
 
@@ -117,7 +117,30 @@ async fn links_the_services_refuse_are_shown_and_audited() {
     assert_eq!(v["staff"]["view"]["code"], "link_mismatch");
     assert_eq!(v["customer"]["view"]["refused"][0]["attribute"], "name");
 
+    staff(&c, StaffAction::Finish).await;
+
+    // Another holder's card token alone: the same, on the acquirer's word.
+    let s = enrol(
+        &c,
+        &mut rx,
+        vec![ServiceLink::Payment(PaymentLink {
+            service_id: ACQUIRER.into(),
+            card_token_ref: OTHER_TOKEN.into(),
+            brand: Some("JCB".into()),
+            last4: Some("0005".into()),
+        })],
+    )
+    .await;
+    let v = js(&s);
+    assert_eq!(v["staff"]["view"]["code"], "link_mismatch", "{v:#}");
+    assert_eq!(v["staff"]["view"]["refused"][0]["service_id"], ACQUIRER);
+
     let rows = audit(&env);
+    assert!(
+        rows.iter()
+            .any(|r| r == "enrollment_failed acq-visa:mismatch_name"),
+        "{rows:#?}"
+    );
     assert!(
         rows.iter()
             .any(|r| r == "links_refused ins-kanto:mismatch_name"),

@@ -22,6 +22,8 @@ pub const ACQUIRER: &str = "acq-visa";
 pub const TERMINAL: &str = "till-1";
 pub const MERCHANT: &str = "shop-a";
 pub const TOKEN: &str = "tok_visa_4242";
+/// A card token of another holder than the test personas the tests enrol.
+pub const OTHER_TOKEN: &str = "tok_jcb_0005";
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -265,19 +267,35 @@ pub async fn start_acquirer(
             merchant_id: merchant.into(),
             admin: false,
         }],
-        card_tokens: vec![CardTokenRegistration {
-            card_token_ref: TOKEN.into(),
-            brand: "VISA".into(),
-            last4: "4242".into(),
-            limit_jpy: None,
-            blocked: false,
-            holder: Cardholder {
-                name: "佐藤　花子".into(),
-                birth_date: "1985-04-12".into(),
-                address: Some("東京都千代田区丸の内九丁目９番９９号".into()),
-                sex: Some(Sex::Female),
+        card_tokens: vec![
+            CardTokenRegistration {
+                card_token_ref: TOKEN.into(),
+                brand: "VISA".into(),
+                last4: "4242".into(),
+                limit_jpy: None,
+                blocked: false,
+                holder: Cardholder {
+                    name: "佐藤　花子".into(),
+                    birth_date: "1985-04-12".into(),
+                    address: Some("東京都千代田区丸の内九丁目９番９９号".into()),
+                    sex: Some(Sex::Female),
+                },
             },
-        }],
+            // Another holder's card, which no test persona but 鈴木 一郎 may link.
+            CardTokenRegistration {
+                card_token_ref: OTHER_TOKEN.into(),
+                brand: "JCB".into(),
+                last4: "0005".into(),
+                limit_jpy: None,
+                blocked: false,
+                holder: Cardholder {
+                    name: "鈴木　一郎".into(),
+                    birth_date: "1958-03-03".into(),
+                    address: None,
+                    sex: Some(Sex::Male),
+                },
+            },
+        ],
         faults: FaultPlan::default(),
     };
     backend_acquirer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
