@@ -77,6 +77,7 @@ mod tests {
                 pending_rechecks: 0,
                 payments_in_doubt: 0,
                 notice: None,
+                storage_failed: false,
             },
             expected: None,
             notices: vec![],

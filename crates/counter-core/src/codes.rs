@@ -185,6 +185,10 @@ pub enum Code {
     StorageFailure,
     /// The action does not fit the current step.
     NotNow,
+    /// The terminal's settings do not allow it (the merchant id, the institution code).
+    SettingsInvalid,
+    /// The services staff prepared to link are not valid (none, too many, a field).
+    ServicesInvalid,
     /// The customer timed out.
     TimedOut,
     /// The customer or staff cancelled.
@@ -396,6 +400,10 @@ table! {
         "新しい取引はできません。管理者に連絡してください", "No new sales; contact the administrator";
     NotNow, Staff, true, "今はその操作はできません", "That action does not fit this step",
         "画面の案内に従ってください", "Follow the steps on screen";
+    SettingsInvalid, Staff, false, "端末の設定が正しくありません", "The terminal's settings are not valid",
+        "設定ファイル（加盟店ID・医療機関コード）を技術担当者に確認してもらってください", "Have the technician check the configuration file (merchant id, institution code)";
+    ServicesInvalid, Staff, true, "連携するサービスの指定が正しくありません", "The services to link are not valid",
+        "1〜16件のサービスを正しく指定して、やり直してください", "Name 1 to 16 services correctly and start again";
     TimedOut, Both, true, "時間切れになりました", "Timed out",
         "もう一度最初からお試しください", "Start again";
     Cancelled, Both, true, "取り消しました", "Cancelled",

@@ -5,6 +5,12 @@
 //! elsewhere.
 //!
 //! **Owns:**
+//! - [`counter`]: the counter as one machine over the others: which workflow a card
+//!   belongs to, when a check, a sale or an enrollment may start, the sale's steps, what
+//!   each window sees, one payment operation at a time.
+//! - [`session`]: the card session both identification and enrollment run (card placed →
+//!   facts → the flow → an outcome until the card leaves), with one input and one effect
+//!   type, the PIN leg, the customer's time limit and cancel.
 //! - [`identify`]: card placed → certificate and PIN tries read while the customer chooses →
 //!   PIN (PIN pad, or the customer window; never the staff window) → challenge → signature →
 //!   platform; last-try confirmation; a next step for blocked, expired, revoked, not enrolled;
@@ -34,10 +40,12 @@
 
 pub mod backend;
 pub mod codes;
+pub mod counter;
 pub mod eligibility;
 pub mod enroll;
 pub mod identify;
 pub mod payment;
+pub mod session;
 #[cfg(feature = "ts")]
 pub mod ts;
 

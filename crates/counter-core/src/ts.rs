@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, ExportError, TS, TypeVisitor};
 
-use crate::{codes, eligibility, enroll, identify, payment};
+use crate::{codes, counter, eligibility, enroll, identify, payment};
 
 /// Calls `visitor.visit::<T>()` for every root type: what the app shows or sends. Their
 /// dependencies are found from them. A shell that exports types of its own (the runtime's
@@ -80,6 +80,14 @@ pub fn visit_roots(visitor: &mut impl TypeVisitor) {
         payment::close::CloseLine,
         payment::close::CloseRefused,
         payment::cashier::PaymentOption,
+        // the counter: what the windows show and send
+        counter::Screens,
+        counter::StaffFrame,
+        counter::CustomerFrame,
+        counter::StaffAction,
+        counter::CustomerAction,
+        counter::ActionError,
+        counter::CounterMode,
     );
 }
 

@@ -52,17 +52,7 @@ pub struct ConfigFile {
     pub counter: Option<CounterFile>,
 }
 
-/// What the counter is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum CounterMode {
-    /// A clinic's reception: eligibility checks (医療機関).
-    Reception,
-    /// A pharmacy's counter: eligibility checks (薬局).
-    Pharmacy,
-    /// A till: payments.
-    Cashier,
-}
+pub use counter_core::counter::CounterMode;
 
 /// `[counter]`.
 #[derive(Clone, Debug, Deserialize)]

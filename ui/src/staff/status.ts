@@ -1,6 +1,6 @@
 // The status bar, always visible at the bottom of the staff window: the reader,
-// the PIN pad, the backends, the re-check queue, the payments in doubt, and the
-// last thing staff must know (the counter's Message). It is a polite live
+// the PIN pad, the backends, the re-check queue, the payments in doubt, whether the
+// store writes, and the last thing staff must know (the counter's Message). It is a polite live
 // region, rebuilt only when the status changed so that it is read out once.
 
 import type { Status } from "../ipc/generated/Status";
@@ -65,6 +65,13 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
       item(ctx, "staff.status.backends", "status-backends", b.state, ctx.t(b.key)),
       item(ctx, "staff.status.rechecks", "status-rechecks", String(status.pending_rechecks), count(status.pending_rechecks, ctx.lang)),
       item(ctx, "staff.status.doubt", "status-doubt", String(status.payments_in_doubt), count(status.payments_in_doubt, ctx.lang)),
+      item(
+        ctx,
+        "staff.status.storage",
+        "status-storage",
+        status.storage_failed ? "failed" : "ok",
+        ctx.t(status.storage_failed ? "staff.status.storage.failed" : "staff.status.storage.ok"),
+      ),
     );
     const notice =
       status.notice === null

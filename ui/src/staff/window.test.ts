@@ -146,6 +146,7 @@ describe("the staff window", () => {
     expect(hook("status-backends").dataset["state"]).toBe("down");
     expect(hook("status-rechecks").textContent).toBe("3件");
     expect(hook("status-doubt").dataset["state"]).toBe("2");
+    expect(hook("status-storage").dataset["state"]).toBe("ok");
     const notice = hook("status-notice");
     expect(notice.dataset["code"]).toBe("payments_recovered");
     expect(notice.textContent).toContain("text of payments_recovered（日本語）");
@@ -153,6 +154,15 @@ describe("the staff window", () => {
     expect(notice.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
     click("action-recover");
     expect(mocked.staffAction).toHaveBeenCalledWith({ action: "recover" });
+  });
+
+  it("says on the status bar when the store cannot be written, until it can", () => {
+    feed(staffFrame({ screen: "ready" }, { storage_failed: true, notice: message("storage_failure") }));
+    expect(hook("status-storage").dataset["state"]).toBe("failed");
+    expect(hook("status-storage").textContent).toBe("保存できません");
+    expect(hook("status-notice").dataset["code"]).toBe("storage_failure");
+    feed(staffFrame({ screen: "ready" }, { storage_failed: false, notice: null }));
+    expect(hook("status-storage").dataset["state"]).toBe("ok");
   });
 
   it("shows the platform's notices about the card above every screen and tab while they last", async () => {

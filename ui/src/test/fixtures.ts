@@ -32,6 +32,7 @@ export const status: Status = {
   pending_rechecks: 2,
   payments_in_doubt: 1,
   notice: message("payments_recovered"),
+  storage_failed: false,
 };
 
 let revision = 0;

@@ -29,7 +29,7 @@ pub mod warnings;
 pub mod xml;
 
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 
 pub use answer::failure_reason;
 pub use consent::{ConsentsGiven, CustomerConsents, PrescriptionFormat};

@@ -212,6 +212,14 @@ pub enum SetupError {
     CheckId,
 }
 
+impl SetupError {
+    /// The UI code: both come from the terminal's settings (its institution code, its id
+    /// in the check id).
+    pub fn code(&self) -> crate::codes::Code {
+        crate::codes::Code::SettingsInvalid
+    }
+}
+
 /// Checks the settings.
 pub(crate) fn validate_settings(s: &CheckSettings) -> Result<(), SetupError> {
     let c = &s.medical_institution_code;

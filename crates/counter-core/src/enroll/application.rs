@@ -1,120 +1,84 @@
-//! The enrollment's second half: the application built from the confirmed attributes, the
-//! password's signature over it, and the platform's answer.
-
-use std::mem;
+//! The enrollment's second half: the PIN leg's signature, the application built from the
+//! confirmed attributes, the password's signature over it, and the platform's answer.
 
 use counter_api::platform::{
     Application, EnrollmentRequest, EnrollmentResponse, IdentificationRequest, LinkRefusal,
 };
 use counter_api::{ProblemCode, b64};
-use jpki_card::{CardError, DocumentSignature, sha256};
+use jpki_card::{CardError, DocumentSignature, SignPassword, sha256};
 
 use super::view::link_code;
-use super::{Effect, Enrollment, Outcome, Phase};
+use super::{Enroll, EnrollPhase};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
-use crate::identify::{CardVerdict, Failure, Secret, card_verdict, platform_failure};
+use crate::session::{
+    CardVerdict, Context, Effect, Failure, Input, LegEvent, Outcome, PinLeg, Secret,
+    SignAttributes, Turn, card_verdict, platform_failure,
+};
 
-impl Enrollment {
-    /// The application, from the confirmed attributes, for the password to sign.
-    pub(super) fn sign_application(
-        &mut self,
-        challenge_id: String,
-        identification: IdentificationRequest,
-        expires_at: UnixTime,
-    ) -> Vec<Effect> {
-        let (password, attributes, consent) = match mem::replace(&mut self.phase, Phase::Idle) {
-            Phase::Pin {
-                password,
-                attributes,
-                consent,
-                ..
-            } => (password, attributes, consent),
-            other => {
-                self.phase = other;
-                return Vec::new();
-            }
-        };
-        let application = Application {
-            challenge_id,
-            name: attributes.name,
-            address: attributes.address,
-            birth_date: attributes.birth_date,
-            sex: attributes.sex,
-            disclosure_consent: consent,
-            services: self.services.clone(),
-        };
-        if let Err(e) = application.validate() {
-            // A certificate whose attributes break the contract's rules: nothing is signed.
-            let mut f = Failure::new(Code::Internal);
-            f.field = Some(e.field);
-            return self.end(f.into());
-        }
-        let digest = sha256(&application.canonical_bytes());
-        let ticket = self.tickets.next();
-        self.phase = Phase::SigningApplication {
-            ticket,
-            application,
-            identification,
-            expires_at,
-        };
-        vec![Effect::SignApplication {
-            ticket,
-            password,
-            digest,
-        }]
-    }
-
-    pub(super) fn application_signed(
-        &mut self,
-        result: Result<DocumentSignature, CardError>,
-        now: UnixTime,
-    ) -> Vec<Effect> {
-        let (application, identification, expires_at) =
-            match mem::replace(&mut self.phase, Phase::Idle) {
-                Phase::SigningApplication {
+impl Enroll {
+    /// An input at the PIN leg; once the card signed the challenge, the application.
+    pub(super) fn pin_leg(
+        &self,
+        mut leg: PinLeg,
+        password: SignPassword,
+        attributes: SignAttributes,
+        consent: bool,
+        input: Input,
+        cx: &mut Context,
+    ) -> Turn<EnrollPhase> {
+        match leg.handle(input, cx) {
+            LegEvent::Signed {
+                binding,
+                authentication,
+            } => {
+                let identification = IdentificationRequest {
+                    challenge_id: binding.challenge_id.clone(),
+                    auth_certificate: b64::encode(&authentication.certificate),
+                    signature: b64::encode(&authentication.signature),
+                };
+                let application = Application {
+                    challenge_id: binding.challenge_id,
+                    name: attributes.name,
+                    address: attributes.address,
+                    birth_date: attributes.birth_date,
+                    sex: attributes.sex,
+                    disclosure_consent: consent,
+                    services: self.services.clone(),
+                };
+                sign_application(
                     application,
                     identification,
-                    expires_at,
-                    ..
-                } => (application, identification, expires_at),
-                other => {
-                    self.phase = other;
-                    return Vec::new();
-                }
-            };
-        let signed = match result {
-            Ok(_) if now > expires_at => {
-                return self.end(Failure::new(Code::ChallengeExpired).into());
+                    binding.expires_at,
+                    password,
+                    cx,
+                )
             }
-            Ok(s) => s,
-            Err(e) => {
-                return match card_verdict(&e, Secret::SignPassword) {
-                    CardVerdict::Removed => self.removed_mid_session(),
-                    CardVerdict::Failed(f) => self.end(f.into()),
+            LegEvent::Failed(f) => f.into(),
+            LegEvent::CardRemoved => Turn::CardRemoved,
+            waiting => {
+                let phase = EnrollPhase::Pin {
+                    leg,
+                    password,
+                    attributes,
+                    consent,
                 };
+                match waiting {
+                    LegEvent::Effect(e) => Turn::Go(phase, vec![e]),
+                    LegEvent::NotNow(e) => Turn::NotNow(phase, e),
+                    _ => Turn::Go(phase, Vec::new()),
+                }
             }
-        };
-        let ticket = self.tickets.next();
-        self.phase = Phase::Enrolling { ticket };
-        vec![Effect::Enroll {
-            ticket,
-            request: EnrollmentRequest {
-                application,
-                sign_certificate: b64::encode(&signed.sign_certificate),
-                application_signature: b64::encode(&signed.signature),
-                identification,
-            },
-        }]
+        }
     }
 
     pub(super) fn enrolled(
-        &mut self,
+        &self,
         result: Result<EnrollmentResponse, BackendFailure>,
-    ) -> Vec<Effect> {
+    ) -> Turn<EnrollPhase> {
         match result {
-            Ok(r) => self.end(Outcome::Enrolled {
+            Ok(r) => Turn::End(Outcome::Enrolled {
                 enrollment_id: r.enrollment_id,
                 linked: r.linked,
                 refused: r.refused,
@@ -130,9 +94,9 @@ impl Enrollment {
                 if let (Outcome::Failed { refused, .. }, Some(r)) = (&mut outcome, refusal) {
                     refused.push(r);
                 }
-                self.end(outcome)
+                Turn::End(outcome)
             }
-            Err(f) => self.end(platform_failure(&f).into()),
+            Err(f) => platform_failure(&f).into(),
         }
     }
 
@@ -158,4 +122,68 @@ impl Enrollment {
             attribute,
         })
     }
+}
+
+/// The application, from the confirmed attributes, for the password to sign.
+fn sign_application(
+    application: Application,
+    identification: IdentificationRequest,
+    expires_at: UnixTime,
+    password: SignPassword,
+    cx: &mut Context,
+) -> Turn<EnrollPhase> {
+    if let Err(e) = application.validate() {
+        // A certificate whose attributes break the contract's rules: nothing is signed.
+        let mut f = Failure::new(Code::Internal);
+        f.field = Some(e.field);
+        return f.into();
+    }
+    let digest = sha256(&application.canonical_bytes());
+    let ticket = cx.tickets.next();
+    Turn::Go(
+        EnrollPhase::SigningApplication {
+            ticket,
+            application,
+            identification,
+            expires_at,
+        },
+        vec![Effect::SignApplication {
+            ticket,
+            password,
+            digest,
+        }],
+    )
+}
+
+/// The card signed the application: the platform gets it, if the challenge still holds.
+pub(super) fn signed(
+    application: Application,
+    identification: IdentificationRequest,
+    expires_at: UnixTime,
+    result: Result<DocumentSignature, CardError>,
+    cx: &mut Context,
+) -> Turn<EnrollPhase> {
+    let signed = match result {
+        Ok(_) if cx.now > expires_at => return Failure::new(Code::ChallengeExpired).into(),
+        Ok(s) => s,
+        Err(e) => {
+            return match card_verdict(&e, Secret::SignPassword) {
+                CardVerdict::Removed => Turn::CardRemoved,
+                CardVerdict::Failed(f) => f.into(),
+            };
+        }
+    };
+    let ticket = cx.tickets.next();
+    Turn::Go(
+        EnrollPhase::Enrolling { ticket },
+        vec![Effect::Enroll {
+            ticket,
+            request: EnrollmentRequest {
+                application,
+                sign_certificate: b64::encode(&signed.sign_certificate),
+                application_signature: b64::encode(&signed.signature),
+                identification,
+            },
+        }],
+    )
 }

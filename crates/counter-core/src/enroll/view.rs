@@ -6,11 +6,9 @@ use counter_api::attributes::Attribute;
 use counter_api::platform::{LinkRefusal, LinkRefusalReason, ServiceKind, ServiceLink};
 use serde::{Deserialize, Serialize};
 
-use super::effect::{Outcome, ServiceLine};
-use super::input::SignAttributes;
-use super::{Enrollment, Phase};
+use super::{Enroll, EnrollPhase, Enrollment};
 use crate::codes::Code;
-use crate::identify::{LegStep, MenuLine};
+use crate::session::{Flow, MenuLine, Outcome, Phase, SignAttributes};
 
 /// The step an enrollment is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,6 +48,40 @@ pub enum Step {
     Failed,
     /// Cancelled.
     Cancelled,
+}
+
+impl Step {
+    /// The step's name (as serialised), for a [`crate::session::NotNow`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::WaitingForCard => "waiting_for_card",
+            Step::ReadingCard => "reading_card",
+            Step::PasswordEntry => "password_entry",
+            Step::ConfirmPasswordLastTry => "confirm_password_last_try",
+            Step::ReadingSignCertificate => "reading_sign_certificate",
+            Step::ConfirmAttributes => "confirm_attributes",
+            Step::ConfirmLastTry => "confirm_last_try",
+            Step::PinEntry => "pin_entry",
+            Step::RequestingChallenge => "requesting_challenge",
+            Step::PinPad => "pin_pad",
+            Step::Signing => "signing",
+            Step::SigningApplication => "signing_application",
+            Step::Enrolling => "enrolling",
+            Step::Enrolled => "enrolled",
+            Step::Failed => "failed",
+            Step::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One service to link, as the views show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServiceLine {
+    /// The platform's service id.
+    pub service_id: String,
+    /// Insurance, payment or platform.
+    pub kind: ServiceKind,
 }
 
 /// The staff window.
@@ -162,33 +194,13 @@ pub struct View {
 impl Enrollment {
     /// The step the session is at.
     pub fn step(&self) -> Step {
-        match &self.phase {
+        match &self.0.phase {
             Phase::Idle => Step::WaitingForCard,
             Phase::Reading { .. } => Step::ReadingCard,
-            Phase::PasswordEntry { .. } => Step::PasswordEntry,
-            Phase::ConfirmPasswordLastTry { .. } => Step::ConfirmPasswordLastTry,
-            Phase::ReadingSignCertificate { .. } => Step::ReadingSignCertificate,
-            Phase::ConfirmAttributes { .. } => Step::ConfirmAttributes,
-            Phase::Pin { leg, .. } => match leg.step() {
-                LegStep::ConfirmLastTry => Step::ConfirmLastTry,
-                LegStep::PinEntry => Step::PinEntry,
-                LegStep::RequestingChallenge => Step::RequestingChallenge,
-                LegStep::PinPad => Step::PinPad,
-                LegStep::Signing => Step::Signing,
-            },
-            Phase::SigningApplication { .. } => Step::SigningApplication,
-            Phase::Enrolling { .. } => Step::Enrolling,
-            Phase::Done(Outcome::Enrolled { .. }) => Step::Enrolled,
+            Phase::Flow(p) => Enroll::step(p),
+            Phase::Done(Outcome::Enrolled { .. } | Outcome::Identified { .. }) => Step::Enrolled,
             Phase::Done(Outcome::Failed { .. }) => Step::Failed,
             Phase::Done(Outcome::Cancelled { .. }) => Step::Cancelled,
-        }
-    }
-
-    /// How the session ended, while its result is on screen.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        match &self.phase {
-            Phase::Done(o) => Some(o),
-            _ => None,
         }
     }
 
@@ -203,7 +215,7 @@ impl Enrollment {
     /// The staff window.
     pub fn staff_view(&self) -> StaffView {
         let step = self.step();
-        let (field, enrollment_id) = match &self.phase {
+        let (field, enrollment_id) = match &self.0.phase {
             Phase::Done(Outcome::Failed { field, .. }) => (field.clone(), None),
             Phase::Done(Outcome::Enrolled { enrollment_id, .. }) => {
                 (None, Some(enrollment_id.clone()))
@@ -213,7 +225,7 @@ impl Enrollment {
         StaffView {
             step,
             services: self.service_lines(),
-            pin_pad: self.pin_pad,
+            pin_pad: self.0.cx.pin_pad,
             tries_left: self.tries_left(),
             password_tries_left: self.password_tries_left(),
             code: self.code(),
@@ -222,9 +234,9 @@ impl Enrollment {
                 step,
                 Step::ConfirmLastTry | Step::ConfirmPasswordLastTry
             ),
-            can_retry: self.can_retry(),
-            seconds_left: self.timer.seconds_left(self.now),
-            time_warning: self.timer.warning(self.now),
+            can_retry: self.0.can_retry(),
+            seconds_left: self.0.seconds_left(),
+            time_warning: self.0.time_warning(),
             enrollment_id,
             linked: self.linked(),
             refused: self.refused(false),
@@ -236,25 +248,32 @@ impl Enrollment {
         CustomerView {
             step: self.step(),
             services: self.service_lines(),
-            attributes: match &self.phase {
-                Phase::ConfirmAttributes { attributes, .. } => Some(attributes.clone()),
+            attributes: match &self.0.phase {
+                Phase::Flow(EnrollPhase::ConfirmAttributes { attributes, .. }) => {
+                    Some(attributes.clone())
+                }
                 _ => None,
             },
-            pin_pad: self.pin_pad,
+            pin_pad: self.0.cx.pin_pad,
             tries_left: self.tries_left(),
             password_tries_left: self.password_tries_left(),
             code: self.code().map(Code::for_customer),
-            can_retry: self.can_retry(),
-            seconds_left: self.timer.seconds_left(self.now),
-            time_warning: self.timer.warning(self.now),
+            can_retry: self.0.can_retry(),
+            seconds_left: self.0.seconds_left(),
+            time_warning: self.0.time_warning(),
             linked: self.linked(),
-            disclosure_needed: self.services.iter().any(ServiceLink::needs_confirmation),
+            disclosure_needed: self
+                .0
+                .flow
+                .services
+                .iter()
+                .any(ServiceLink::needs_confirmation),
             refused: self.refused(true),
         }
     }
 
     fn refused(&self, for_customer: bool) -> Vec<RefusedLine> {
-        let refused = match &self.phase {
+        let refused = match &self.0.phase {
             Phase::Done(Outcome::Enrolled { refused, .. } | Outcome::Failed { refused, .. }) => {
                 refused
             }
@@ -279,7 +298,9 @@ impl Enrollment {
     }
 
     fn service_lines(&self) -> Vec<ServiceLine> {
-        self.services
+        self.0
+            .flow
+            .services
             .iter()
             .map(|s| ServiceLine {
                 service_id: s.service_id().to_owned(),
@@ -289,8 +310,8 @@ impl Enrollment {
     }
 
     fn tries_left(&self) -> Option<u8> {
-        match &self.phase {
-            Phase::Pin { leg, .. } => Some(leg.tries_left()),
+        match &self.0.phase {
+            Phase::Flow(EnrollPhase::Pin { leg, .. }) => Some(leg.tries_left()),
             Phase::Done(Outcome::Failed {
                 code: Code::PinBlocked,
                 tries_left,
@@ -301,10 +322,12 @@ impl Enrollment {
     }
 
     fn password_tries_left(&self) -> Option<u8> {
-        match &self.phase {
-            Phase::PasswordEntry { tries_left, .. }
-            | Phase::ReadingSignCertificate { tries_left, .. } => *tries_left,
-            Phase::ConfirmPasswordLastTry { .. } => Some(1),
+        match &self.0.phase {
+            Phase::Flow(
+                EnrollPhase::PasswordEntry { tries_left, .. }
+                | EnrollPhase::ReadingSignCertificate { tries_left, .. },
+            ) => *tries_left,
+            Phase::Flow(EnrollPhase::ConfirmPasswordLastTry { .. }) => Some(1),
             Phase::Done(Outcome::Failed {
                 code: Code::PasswordBlocked | Code::PasswordWrong,
                 tries_left,
@@ -315,21 +338,17 @@ impl Enrollment {
     }
 
     fn code(&self) -> Option<Code> {
-        match &self.phase {
-            Phase::PasswordEntry { message, .. } => *message,
-            Phase::ConfirmPasswordLastTry { .. } => Some(Code::PasswordLastTry),
-            Phase::Pin { leg, .. } => leg.message(),
+        match &self.0.phase {
+            Phase::Flow(EnrollPhase::PasswordEntry { message, .. }) => *message,
+            Phase::Flow(EnrollPhase::ConfirmPasswordLastTry { .. }) => Some(Code::PasswordLastTry),
+            Phase::Flow(EnrollPhase::Pin { leg, .. }) => leg.message(),
             Phase::Done(Outcome::Failed { code, .. }) => Some(*code),
             _ => None,
         }
     }
 
-    fn can_retry(&self) -> bool {
-        matches!(&self.phase, Phase::Done(o) if self.card_on_reader && o.can_retry())
-    }
-
     fn linked(&self) -> Vec<MenuLine> {
-        match &self.phase {
+        match &self.0.phase {
             Phase::Done(Outcome::Enrolled { linked, .. }) => {
                 linked.iter().map(MenuLine::from).collect()
             }

@@ -6,10 +6,9 @@
 use counter_api::platform::{ChallengeContext, ChallengePurpose, Notice};
 use serde::{Deserialize, Serialize};
 
-use super::effect::{MenuLine, Outcome};
-use super::pin_leg::LegStep;
-use super::{Identification, Phase};
+use super::{Identification, IdentifyPhase};
 use crate::codes::Code;
+use crate::session::{LegStep, MenuLine, Outcome, Phase};
 
 /// The step a session is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -127,22 +126,14 @@ pub struct View {
 impl Identification {
     /// The step the session is at.
     pub fn step(&self) -> Step {
-        match &self.phase {
+        match &self.0.phase {
             Phase::Idle => Step::WaitingForCard,
             Phase::Reading { .. } => Step::ReadingCard,
-            Phase::Pin(leg) => leg.step().into(),
-            Phase::Identifying { .. } => Step::Verifying,
-            Phase::Done(Outcome::Identified { .. }) => Step::Identified,
+            Phase::Flow(IdentifyPhase::Pin(leg)) => leg.step().into(),
+            Phase::Flow(IdentifyPhase::Identifying { .. }) => Step::Verifying,
+            Phase::Done(Outcome::Identified { .. } | Outcome::Enrolled { .. }) => Step::Identified,
             Phase::Done(Outcome::Failed { .. }) => Step::Failed,
             Phase::Done(Outcome::Cancelled { .. }) => Step::Cancelled,
-        }
-    }
-
-    /// How the session ended, while its result is on screen.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        match &self.phase {
-            Phase::Done(o) => Some(o),
-            _ => None,
         }
     }
 
@@ -156,7 +147,7 @@ impl Identification {
 
     /// The staff window.
     pub fn staff_view(&self) -> StaffView {
-        let (identification_id, notices) = match &self.phase {
+        let (identification_id, notices) = match &self.0.phase {
             Phase::Done(Outcome::Identified {
                 identification_id,
                 notices,
@@ -164,17 +155,18 @@ impl Identification {
             }) => (Some(identification_id.clone()), notices.clone()),
             _ => (None, Vec::new()),
         };
+        let request = self.request();
         StaffView {
             step: self.step(),
-            purpose: self.request.purpose,
-            payment: self.request.context.clone(),
-            pin_pad: self.pin_pad,
+            purpose: request.purpose,
+            payment: request.context.clone(),
+            pin_pad: self.0.cx.pin_pad,
             tries_left: self.tries_left(),
             code: self.code(),
             needs_staff_confirmation: self.step() == Step::ConfirmLastTry,
-            can_retry: self.can_retry(),
-            seconds_left: self.timer.seconds_left(self.now),
-            time_warning: self.timer.warning(self.now),
+            can_retry: self.0.can_retry(),
+            seconds_left: self.0.seconds_left(),
+            time_warning: self.0.time_warning(),
             identification_id,
             menu: self.menu(),
             notices,
@@ -185,39 +177,35 @@ impl Identification {
     pub fn customer_view(&self) -> CustomerView {
         CustomerView {
             step: self.step(),
-            payment: self.request.context.clone(),
-            pin_pad: self.pin_pad,
+            payment: self.request().context.clone(),
+            pin_pad: self.0.cx.pin_pad,
             tries_left: self.tries_left(),
             code: self.code().map(Code::for_customer),
-            can_retry: self.can_retry(),
-            seconds_left: self.timer.seconds_left(self.now),
-            time_warning: self.timer.warning(self.now),
+            can_retry: self.0.can_retry(),
+            seconds_left: self.0.seconds_left(),
+            time_warning: self.0.time_warning(),
             menu: self.menu(),
         }
     }
 
     fn tries_left(&self) -> Option<u8> {
-        match &self.phase {
-            Phase::Pin(leg) => Some(leg.tries_left()),
+        match &self.0.phase {
+            Phase::Flow(IdentifyPhase::Pin(leg)) => Some(leg.tries_left()),
             Phase::Done(Outcome::Failed { tries_left, .. }) => *tries_left,
             _ => None,
         }
     }
 
     fn code(&self) -> Option<Code> {
-        match &self.phase {
-            Phase::Pin(leg) => leg.message(),
+        match &self.0.phase {
+            Phase::Flow(IdentifyPhase::Pin(leg)) => leg.message(),
             Phase::Done(Outcome::Failed { code, .. }) => Some(*code),
             _ => None,
         }
     }
 
-    fn can_retry(&self) -> bool {
-        matches!(&self.phase, Phase::Done(o) if self.card_on_reader && o.can_retry())
-    }
-
     fn menu(&self) -> Vec<MenuLine> {
-        match &self.phase {
+        match &self.0.phase {
             Phase::Done(Outcome::Identified { menu, .. }) => {
                 menu.iter().map(MenuLine::from).collect()
             }

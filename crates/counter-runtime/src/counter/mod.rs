@@ -1,29 +1,29 @@
 //! The interactive counter: the API the desktop app wraps (one command per window kind, one
-//! stream of screens), running the workflows of `counter-core` against a PC/SC reader, the
-//! backends and the store.
+//! stream of screens), running the counter machine of `counter-core` against a PC/SC
+//! reader, the backends and the store. The machine decides; this module only carries out.
 //!
 //! - [`Counter::start`] opens the store, resolves every payment left in doubt (recovery on
-//!   start, before any new sale), starts the card thread on the configured reader, the
-//!   clock tick and the loop.
+//!   start, before any new sale), starts the reader worker on the configured reader, the
+//!   clock tick and the event loop.
 //! - [`Counter::staff`] and [`Counter::customer`] take the windows' actions; the app gives
 //!   each window only its own command, so the customer window cannot reach staff actions.
 //! - [`Counter::screens`] yields [`Screens`] after every change: the staff screen, the
 //!   customer screen and the status bar.
 //!
-//! Rules kept here: the staff window never receives a PIN field or the customer's secret
-//! (there is none in [`Screens`]); the customer's screen is cleared as soon as the card
-//! leaves; a result of an earlier workflow never reaches the current one.
+//! The rules (which workflow a card belongs to, what each window sees, one payment
+//! operation at a time) live in `counter_core::counter`, with their tests.
 
 pub mod api;
-mod card;
-mod driver;
+mod effects;
+mod event_loop;
 pub mod journal;
 mod persist;
-mod session;
+mod reader;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use counter_core::counter::{self as machine, Input};
 use counter_core::payment::close::CloseReport;
 use counter_core::payment::receipt::MerchantInfo;
 use counter_store::Store;
@@ -39,7 +39,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::RuntimeError;
 use crate::payments::{Payments, SaleReport};
-use driver::{Driver, Msg, Setup};
+use event_loop::{EventLoop, Io, Msg};
 
 /// A running counter. Cloning gives another handle to the same counter.
 #[derive(Clone)]
@@ -88,36 +88,41 @@ impl Counter {
             merchant_id: file.merchant_id.clone(),
             terminal_id: file.terminal_id.clone(),
         };
-        let setup = Setup {
+        let setup = machine::Setup {
             terminal_id: file.terminal_id.clone(),
             merchant_id: file.merchant_id.clone(),
             platform_id: file.backends.platform_id.clone(),
             reader: c.reader.clone(),
             mode: c.mode,
-            export_dir: c.export_dir.clone(),
             institution_code: c.medical_institution_code.clone(),
             shop_name: merchant.name.clone(),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let (screens_tx, screens) = watch::channel(Screens::empty(c.mode, &c.reader));
+        let machine = machine::Counter::new(setup);
+        let (screens_tx, screens) = watch::channel(machine.screens());
         let recheck_store = store.clone();
-        let mut driver = Driver::new(
-            setup,
+        let io = Io {
+            terminal_id: file.terminal_id.clone(),
+            export_dir: c.export_dir.clone(),
             store,
             backends,
-            payments.clone(),
-            clock.clone(),
-            tx.downgrade(),
-            screens_tx,
-        );
-        driver.recovered(&recovered);
-        driver
-            .start_card_thread()
+            payments: payments.clone(),
+            clock: clock.clone(),
+            tx: tx.downgrade(),
+            reader: None,
+            storage_ok: true,
+        };
+        let mut event_loop = EventLoop::new(machine, io, screens_tx);
+        if !recovered.is_empty() {
+            event_loop.feed(Input::Notice(counter_core::Code::PaymentsRecovered));
+        }
+        event_loop
+            .start_reader(c.reader.clone())
             .map_err(|e| RuntimeError::Config {
                 key: "counter.reader".into(),
-                reason: format!("cannot start the card thread: {e}"),
+                reason: format!("cannot start the reader worker: {e}"),
             })?;
-        tokio::spawn(driver.run(rx));
+        tokio::spawn(event_loop.run(rx));
         if let Some(code) = c.medical_institution_code.clone() {
             tokio::spawn(recheck_loop(
                 recheck_store,
@@ -128,14 +133,14 @@ impl Counter {
             ));
         }
         // The tick and the re-check loop hold the loop's queue weakly: when the last
-        // `Counter` handle goes, the loop ends and the card thread stops with it.
+        // `Counter` handle goes, the loop ends and the reader worker stops with it.
         let ticker = tx.downgrade();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));
             loop {
                 every.tick().await;
                 match ticker.upgrade() {
-                    Some(t) if t.send(Msg::Tick).is_ok() => {}
+                    Some(t) if t.send(Msg::Input(Input::Tick)).is_ok() => {}
                     _ => break,
                 }
             }
@@ -170,7 +175,7 @@ impl Counter {
             .map_err(|_| ActionError::from(counter_core::Code::Internal))
     }
 
-    /// Stops the counter and waits until its card thread has let go of the reader (the
+    /// Stops the counter and waits until its reader worker has let go of the reader (the
     /// app calls it on exit; the loop also ends by itself when the last handle goes, but
     /// without waiting).
     pub async fn close(self) {
@@ -200,7 +205,8 @@ impl Counter {
             tracing::warn!(error = %e, date, "daily close refused");
             ActionError::from(e.code())
         })?;
-        let _ = self.tx.send(Msg::Notice(report.code));
+        // A counter closing has no status bar left to show it on.
+        let _ = self.tx.send(Msg::Input(Input::Notice(report.code)));
         Ok(report)
     }
 
@@ -253,32 +259,9 @@ async fn recheck_loop(
         };
         if let Some(code) = notice {
             match tx.upgrade() {
-                Some(t) if t.send(Msg::Notice(code)).is_ok() => {}
+                Some(t) if t.send(Msg::Input(Input::Notice(code))).is_ok() => {}
                 _ => break,
             }
-        }
-    }
-}
-
-impl Screens {
-    /// Before the first change.
-    fn empty(mode: crate::config::CounterMode, reader: &str) -> Self {
-        Screens {
-            revision: 0,
-            staff: StaffScreen::Ready,
-            customer: CustomerScreen::Welcome,
-            status: Status {
-                mode,
-                reader_name: reader.to_owned(),
-                reader: ReaderState::Missing,
-                pin_pad: false,
-                backends_ok: None,
-                pending_rechecks: 0,
-                payments_in_doubt: 0,
-                notice: None,
-            },
-            expected: None,
-            notices: Vec::new(),
         }
     }
 }

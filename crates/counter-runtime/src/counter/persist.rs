@@ -1,6 +1,7 @@
-//! The counter's writes outside the payment journal: the eligibility machine's records,
-//! audit events and re-checks into the store, the receipt system's files into their
-//! folder, and the receipts shown after a sale.
+//! The counter's writes outside the payment journal: the checks' records, audit events
+//! and re-checks into the store, and the receipt system's files into their folder. Every
+//! write reports its failure: the loop turns it into the status bar's storage failure and
+//! the refusal of the action that led to it.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,11 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use counter_core::Code;
 use counter_core::eligibility::{self, ExportFile};
-use counter_core::payment::receipt::{Copy, MerchantInfo, Receipt, ReceiptKind, receipt};
-use counter_core::payment::{PaymentRecord, PaymentState};
 use counter_store::{AuditEvent, Store, StoreError};
-
-use super::driver::Setup;
 
 /// Runs `f` on the store; a poisoned lock or a store error is [`Code::StorageFailure`]
 /// (logged with its detail).
@@ -28,21 +25,42 @@ pub(crate) fn with_store<T>(
 }
 
 /// `RecordCheck`: upsert by check id.
-pub(crate) fn record_check(store: &Arc<Mutex<Store>>, record: &eligibility::CheckRecord) {
-    let _ = with_store(store, |s| s.upsert_check(record));
+pub(crate) fn record_check(
+    store: &Arc<Mutex<Store>>,
+    record: &eligibility::CheckRecord,
+) -> Result<(), Code> {
+    with_store(store, |s| s.upsert_check(record))
 }
 
-/// `Audit`: the eligibility machine's event, by this terminal's staff.
-pub(crate) fn audit(store: &Arc<Mutex<Store>>, staff: &str, event: &eligibility::AuditEvent) {
-    let _ = with_store(store, |s| {
+/// `CheckAudit`: the eligibility machine's event, by this terminal's staff.
+pub(crate) fn check_audit(
+    store: &Arc<Mutex<Store>>,
+    staff: &str,
+    event: &eligibility::AuditEvent,
+) -> Result<(), Code> {
+    with_store(store, |s| {
         let line = AuditEvent::from_eligibility(event, staff)?;
         s.append_audit(&line)
-    });
+    })
+}
+
+/// `Audit`: a line of the counter's own (identified, enrolled, a card's notice).
+pub(crate) fn audit(store: &Arc<Mutex<Store>>, event: &AuditEvent) -> Result<(), Code> {
+    with_store(store, |s| s.append_audit(event))
 }
 
 /// `EnqueueRecheck`: queue (or replace) the re-check of a fallback.
-pub(crate) fn enqueue_recheck(store: &Arc<Mutex<Store>>, request: &eligibility::RecheckRequest) {
-    let _ = with_store(store, |s| s.enqueue_recheck(request));
+pub(crate) fn enqueue_recheck(
+    store: &Arc<Mutex<Store>>,
+    request: &eligibility::RecheckRequest,
+) -> Result<(), Code> {
+    with_store(store, |s| s.enqueue_recheck(request))
+}
+
+/// `NewCheckId`: the next check id of this terminal.
+pub(crate) fn next_check_id(store: &Arc<Mutex<Store>>, terminal_id: &str) -> Result<String, Code> {
+    let seq = with_store(store, |s| s.next_sequence("chk"))?;
+    Ok(format!("{terminal_id}-chk-{seq:06}"))
 }
 
 /// Notes the files written for check `id`.
@@ -82,36 +100,12 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
 }
 
 /// The status bar's counts: pending re-checks, and sales or refunds in doubt.
-pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> (u64, u64) {
+pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<(u64, u64), Code> {
     with_store(store, |s| {
         let rechecks = s.pending_recheck_count()?;
         let in_doubt = s.unfinished_payments()?.len() + s.refunds_in_doubt()?.len();
         Ok((rechecks, in_doubt as u64))
     })
-    .unwrap_or((0, 0))
-}
-
-/// The customer's copy of a captured sale's receipt.
-pub(crate) fn customer_receipt(setup: &Setup, sale: &PaymentRecord, now: i64) -> Option<Receipt> {
-    (sale.state == PaymentState::Captured).then(|| {
-        receipt(
-            &merchant(setup),
-            sale,
-            None,
-            ReceiptKind::Sale,
-            Copy::Customer,
-            false,
-            &counter_api::jst::display_timestamp(now),
-        )
-    })
-}
-
-fn merchant(setup: &Setup) -> MerchantInfo {
-    MerchantInfo {
-        name: setup.shop_name.clone(),
-        merchant_id: setup.merchant_id.clone(),
-        terminal_id: setup.terminal_id.clone(),
-    }
 }
 
 #[cfg(test)]

@@ -38,4 +38,9 @@ payments_in_doubt: number,
 /**
  * The last thing staff must know (an action refused, a recovery's outcome).
  */
-notice: Message | null, };
+notice: Message | null, 
+/**
+ * A write to the terminal's store failed and none has succeeded since: what was
+ * written last may be missing (the notice says what to do).
+ */
+storage_failed: boolean, };

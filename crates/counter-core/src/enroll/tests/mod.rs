@@ -91,7 +91,20 @@ impl Desk {
 
     pub(crate) fn send(&mut self, input: Input) -> Vec<Effect> {
         self.now += 1;
-        self.m.handle(input, self.now)
+        let name = input.name();
+        self.m
+            .handle(input, self.now)
+            .unwrap_or_else(|e| panic!("{name} refused: {e}"))
+    }
+
+    /// Sends `input`, which the machine must refuse: why.
+    pub(crate) fn refuse(&mut self, input: Input) -> crate::session::NotNow {
+        self.now += 1;
+        let name = input.name();
+        match self.m.handle(input, self.now) {
+            Ok(effects) => panic!("{name} was taken: {effects:?}"),
+            Err(e) => e,
+        }
     }
 
     pub(crate) fn place(&mut self, pin_pad: bool) -> Ticket {

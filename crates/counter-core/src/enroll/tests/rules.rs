@@ -21,7 +21,7 @@ fn rejected_attributes_end_with_the_municipal_office_as_next_step() {
     );
     assert!(!d.m.holds_password());
     assert_eq!(d.m.customer_view().code, Some(Code::AttributesRejected));
-    assert!(!uses_a_try(&d.send(Input::PinEntered(pin()))));
+    d.refuse(Input::PinEntered(pin()));
 }
 
 #[test]
@@ -54,8 +54,8 @@ fn a_wrong_password_shows_the_tries_and_the_last_one_needs_staff() {
         (staff.password_tries_left, staff.code),
         (Some(1), Some(Code::PasswordLastTry))
     );
-    // Typed before the confirmation: dropped.
-    assert!(d.send(Input::PasswordEntered(password())).is_empty());
+    // Typed before the confirmation: refused.
+    d.refuse(Input::PasswordEntered(password()));
     assert!(!d.m.holds_password());
 
     assert!(d.send(Input::StaffConfirmedLastTry).is_empty());
@@ -141,7 +141,7 @@ fn the_auth_card_is_checked_before_the_password_is_asked() {
         }),
     });
     assert_eq!(failed_code(&e), Code::CertificateExpired);
-    assert!(d.send(Input::PasswordEntered(password())).is_empty());
+    d.refuse(Input::PasswordEntered(password()));
 
     let mut d = Desk::new();
     let t = d.place(false);
@@ -274,11 +274,11 @@ fn cancel_and_time_out_drop_the_password() {
     let e = d.send(Input::Cancel(Actor::Staff));
     assert!(matches!(e.first(), Some(Effect::AbortCardOperation)));
     assert!(!d.m.holds_password());
-    let late = d.send(Input::SignCertificateRead {
+    let late = d.refuse(Input::SignCertificateRead {
         ticket: t,
         result: Ok(attributes()),
     });
-    assert!(late.is_empty());
+    assert!(late.is_stale());
     assert_eq!(d.m.customer_view().attributes, None);
 
     // The customer walks away while checking the attributes.

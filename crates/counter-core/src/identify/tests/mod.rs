@@ -31,7 +31,20 @@ impl Counter {
     /// Sends `input` one second after the previous one.
     pub(crate) fn send(&mut self, input: Input) -> Vec<Effect> {
         self.now += 1;
-        self.m.handle(input, self.now)
+        let name = input.name();
+        self.m
+            .handle(input, self.now)
+            .unwrap_or_else(|e| panic!("{name} refused: {e}"))
+    }
+
+    /// Sends `input`, which the machine must refuse: why.
+    pub(crate) fn refuse(&mut self, input: Input) -> crate::session::NotNow {
+        self.now += 1;
+        let name = input.name();
+        match self.m.handle(input, self.now) {
+            Ok(effects) => panic!("{name} was taken: {effects:?}"),
+            Err(e) => e,
+        }
     }
 
     /// Card placed: the ReadCard ticket.
@@ -55,7 +68,7 @@ impl Counter {
 
     /// The platform answers the challenge: the Authenticate effect.
     pub(crate) fn issue(&mut self, ticket: Ticket) -> Authenticate {
-        let request = self.m.request.clone();
+        let request = self.m.request().clone();
         let expires_at = self.now + 300;
         authenticate(self.send(Input::ChallengeIssued {
             ticket,

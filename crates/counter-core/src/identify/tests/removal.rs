@@ -76,29 +76,34 @@ fn drive(at: At) -> (Counter, Vec<Ticket>) {
 }
 
 /// Every kind of result, with every old ticket, each with a usable payload.
-fn send_stale_results(c: &mut Counter, tickets: &[Ticket]) -> Vec<Effect> {
-    let request = c.m.request.clone();
-    let mut out = Vec::new();
+/// Sends every kind of result with each of `tickets`: each is refused as stale.
+fn assert_stale(c: &mut Counter, tickets: &[Ticket]) {
+    let request = c.m.request().clone();
     for &ticket in tickets {
         let expires_at = c.now + 300;
-        out.extend(c.send(Input::CardRead {
-            ticket,
-            result: Ok(facts(3)),
-        }));
-        out.extend(c.send(Input::ChallengeIssued {
-            ticket,
-            result: Ok(challenge(&request, expires_at)),
-        }));
-        out.extend(c.send(Input::Signed {
-            ticket,
-            result: Ok(authentication()),
-        }));
-        out.extend(c.send(Input::Identified {
-            ticket,
-            result: Ok(identification(&request)),
-        }));
+        let late = [
+            Input::CardRead {
+                ticket,
+                result: Ok(facts(3)),
+            },
+            Input::ChallengeIssued {
+                ticket,
+                result: Ok(challenge(&request, expires_at)),
+            },
+            Input::Signed {
+                ticket,
+                result: Ok(authentication()),
+            },
+            Input::Identified {
+                ticket,
+                result: Ok(identification(&request)),
+            },
+        ];
+        for input in late {
+            let e = c.refuse(input);
+            assert!(e.is_stale(), "{e}");
+        }
     }
-    out
 }
 
 fn assert_clean_card_removed(c: &Counter, effects: &[Effect], at: At) {
@@ -109,6 +114,8 @@ fn assert_clean_card_removed(c: &Counter, effects: &[Effect], at: At) {
             code: Code::CardRemoved,
             tries_left: None,
             can_retry: true,
+            field: None,
+            refused: Vec::new(),
         },
         "{at:?}"
     );
@@ -143,16 +150,17 @@ fn a_card_pulled_out_at_any_step_ends_the_session_cleanly() {
             Input::RetryPin,
             Input::PinEntered(pin()),
             Input::StartAgain,
-            Input::Tick,
             Input::ExtendTime,
-            Input::CardRemoved,
             Input::Cancel(crate::identify::Actor::Staff),
         ] {
-            assert!(c.send(input).is_empty(), "{at:?}");
+            assert!(!c.refuse(input).is_stale(), "{at:?}");
         }
+        // The clock and a second removal are taken, and change nothing.
+        assert!(c.send(Input::Tick).is_empty(), "{at:?}");
+        assert!(c.send(Input::CardRemoved).is_empty(), "{at:?}");
         assert!(!c.m.holds_pin(), "{at:?}");
         // ...nor the late results of the effects already out.
-        assert!(send_stale_results(&mut c, &tickets).is_empty(), "{at:?}");
+        assert_stale(&mut c, &tickets);
         assert_clean_card_removed(&c, &[Effect::Finished(c.m.outcome().unwrap().clone())], at);
 
         // The card put back starts from scratch: the facts are read again and the PIN
@@ -165,7 +173,7 @@ fn a_card_pulled_out_at_any_step_ends_the_session_cleanly() {
             result: Ok(facts(3)),
         });
         assert!(!has_authenticate(&e), "{at:?}");
-        assert!(send_stale_results(&mut c, &tickets).is_empty(), "{at:?}");
+        assert_stale(&mut c, &tickets);
         if pad {
             // The pad route asks the platform first; the customer types on the reader
             // during the new Authenticate.
@@ -200,18 +208,20 @@ fn the_card_reporting_its_own_removal_is_the_same_as_the_removal_event() {
         assert_clean_card_removed(&c, &e, at);
         // The removal event that follows changes nothing; the PIN is typed again.
         assert!(c.send(Input::CardRemoved).is_empty());
-        assert!(c.send(Input::StaffConfirmedLastTry).is_empty());
-        assert!(c.send(Input::PinEntered(pin())).is_empty());
-        assert!(send_stale_results(&mut c, &tickets).is_empty());
+        c.refuse(Input::StaffConfirmedLastTry);
+        c.refuse(Input::PinEntered(pin()));
+        assert_stale(&mut c, &tickets);
     }
 }
 
 #[test]
 fn after_an_identification_the_card_leaving_forgets_the_menu() {
     let (mut c, _) = drive(At::Verifying);
-    let request = c.m.request.clone();
-    let t = match c.m.phase {
-        crate::identify::Phase::Identifying { ticket } => ticket,
+    let request = c.m.request().clone();
+    let t = match c.m.0.phase {
+        crate::session::Phase::Flow(crate::identify::IdentifyPhase::Identifying { ticket }) => {
+            ticket
+        }
         _ => panic!("not verifying"),
     };
     let e = c.send(Input::Identified {
@@ -233,7 +243,7 @@ fn a_new_card_placed_mid_session_starts_from_scratch() {
     let t = c.place(false);
     assert!(!c.m.holds_pin());
     assert_eq!(c.m.step(), Step::ReadingCard);
-    assert!(send_stale_results(&mut c, &tickets).is_empty());
+    assert_stale(&mut c, &tickets);
     assert!(
         c.send(Input::CardRead {
             ticket: t,

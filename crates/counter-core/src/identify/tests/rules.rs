@@ -25,11 +25,13 @@ fn an_expired_certificate_stops_before_the_pin_is_asked() {
             code: Code::CertificateExpired,
             tries_left: None,
             can_retry: false,
+            field: None,
+            refused: Vec::new(),
         }
     );
     assert_eq!(c.m.step(), Step::Failed);
     // No PIN is taken afterwards.
-    assert!(c.send(Input::PinEntered(pin())).is_empty());
+    c.refuse(Input::PinEntered(pin()));
     assert!(!c.m.holds_pin());
     assert!(!c.m.staff_view().can_retry);
 }
@@ -44,6 +46,8 @@ fn a_blocked_pin_asks_for_nothing_and_says_where_to_go() {
             code: Code::PinBlocked,
             tries_left: Some(0),
             can_retry: false,
+            field: None,
+            refused: Vec::new(),
         }
     );
     assert!(
@@ -53,8 +57,8 @@ fn a_blocked_pin_asks_for_nothing_and_says_where_to_go() {
             .contains("municipal office")
     );
     assert_eq!(c.m.customer_view().code, Some(Code::PinBlocked));
-    assert!(c.send(Input::PinEntered(pin())).is_empty());
-    assert!(c.send(Input::StartAgain).is_empty());
+    c.refuse(Input::PinEntered(pin()));
+    c.refuse(Input::StartAgain);
 }
 
 #[test]
@@ -94,8 +98,8 @@ fn tries_three_two_one_with_the_last_try_confirmed_by_staff() {
     );
     assert_eq!(c.m.customer_view().code, Some(Code::PinLastTry));
 
-    // A PIN typed before the confirmation is dropped, not kept for later.
-    assert!(c.send(Input::PinEntered(pin())).is_empty());
+    // A PIN typed before the confirmation is refused, not kept for later.
+    c.refuse(Input::PinEntered(pin()));
     assert!(!c.m.holds_pin());
     assert_eq!(c.m.step(), Step::ConfirmLastTry);
 
@@ -139,6 +143,8 @@ fn a_card_read_with_one_try_asks_staff_first_and_a_wrong_last_pin_blocks() {
             code: Code::PinBlocked,
             tries_left: Some(0),
             can_retry: false,
+            field: None,
+            refused: Vec::new(),
         }
     );
 }
@@ -306,7 +312,9 @@ fn platform_refusals_end_with_their_codes() {
             Outcome::Failed {
                 code,
                 tries_left: None,
-                can_retry
+                can_retry,
+                field: None,
+                refused: Vec::new(),
             }
         );
         // Staff-only lines reach the customer as "ask staff".
@@ -379,15 +387,15 @@ fn cancel_by_either_side_ends_the_session_and_abandons_a_waiting_pin_pad() {
     let e = c.send(Input::Cancel(Actor::Staff));
     assert!(matches!(e.first(), Some(Effect::AbortCardOperation)));
     assert_eq!(finished(&e), Outcome::Cancelled { by: Actor::Staff });
-    // The pad's late answer is dropped.
-    let e = c.send(Input::Signed {
+    // The pad's late answer is refused as stale.
+    let e = c.refuse(Input::Signed {
         ticket: a.ticket,
         result: Ok(authentication()),
     });
-    assert!(e.is_empty());
+    assert!(e.is_stale());
     assert_eq!(c.m.step(), Step::Cancelled);
-    // Cancel when nothing runs does nothing.
-    assert!(c.send(Input::Cancel(Actor::Staff)).is_empty());
+    // Cancel when nothing runs is refused and changes nothing.
+    c.refuse(Input::Cancel(Actor::Staff));
     // Start again with the card still there.
     read_ticket(&c.send(Input::StartAgain));
 }
@@ -422,7 +430,9 @@ fn the_customer_is_warned_can_extend_and_times_out() {
         Outcome::Failed {
             code: Code::TimedOut,
             tries_left: None,
-            can_retry: true
+            can_retry: true,
+            field: None,
+            refused: Vec::new(),
         }
     );
     assert_eq!(c.m.customer_view().code, Some(Code::TimedOut));
@@ -436,7 +446,7 @@ fn no_limit_runs_while_the_machine_waits_on_the_card_or_the_platform() {
     c.now += CUSTOMER_STEP_SECS + 1;
     assert!(c.send(Input::Tick).is_empty());
     assert_eq!(c.m.step(), Step::Signing);
-    assert!(c.send(Input::ExtendTime).is_empty());
+    c.refuse(Input::ExtendTime);
     identify(&c.send(Input::Signed {
         ticket: a.ticket,
         result: Ok(authentication()),

@@ -1,5 +1,5 @@
-//! The PIN leg shared by identification and enrollment: from the card's facts to a checked
-//! signature over a fresh challenge. It owns the PIN rules (eligibility.md §1.3 and R6;
+//! The PIN leg of every card session: from the card's facts to a checked signature over a
+//! fresh challenge. It owns the PIN rules (eligibility.md §1.3 and R6;
 //! payments-and-eid-clients.md §3.4, §4):
 //!
 //! - the retry counter is read before the PIN is asked; 0 tries → blocked, no PIN asked;
@@ -16,8 +16,10 @@ use std::mem;
 use counter_api::platform::{ChallengeBinding, ChallengeRequest, ChallengeResponse};
 use jpki_card::{AuthPin, Authentication, CardError, PinEntry, sha256};
 
+use super::Context;
+use super::effect::{Effect, NotNow};
 use super::failure::{CardVerdict, Failure, Secret, card_verdict, platform_failure};
-use super::input::{CardFacts, CustomerPin, Ticket, Tickets};
+use super::input::{CardFacts, Input, Ticket};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
@@ -54,36 +56,27 @@ pub(crate) enum LegStep {
     Signing,
 }
 
-/// The inputs the leg takes.
-pub(crate) enum LegInput {
-    StaffConfirmedLastTry,
-    PinEntered(CustomerPin),
-    PinMalformed,
-    RetryPin,
-    ChallengeIssued(Ticket, Result<ChallengeResponse, BackendFailure>),
-    Signed(Ticket, Result<Authentication, CardError>),
-}
-
-/// The effects the leg asks for; each machine wraps them into its own effect type.
-pub(crate) enum LegEffect {
-    RequestChallenge {
-        ticket: Ticket,
-        request: ChallengeRequest,
-    },
-    Authenticate {
-        ticket: Ticket,
-        pin: PinEntry,
-        digest: [u8; 32],
-        confirm_last_try: bool,
-    },
+impl LegStep {
+    /// The step's name, for a [`NotNow`].
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            LegStep::ConfirmLastTry => "confirm_last_try",
+            LegStep::PinEntry => "pin_entry",
+            LegStep::RequestingChallenge => "requesting_challenge",
+            LegStep::PinPad => "pin_pad",
+            LegStep::Signing => "signing",
+        }
+    }
 }
 
 /// What came of one input.
 pub(crate) enum LegEvent {
-    /// Nothing for the shell (waiting, or a stale or misplaced input dropped).
+    /// Nothing for the shell: the leg waits.
     Nothing,
     /// Do this.
-    Effect(LegEffect),
+    Effect(Effect),
+    /// The input does not fit the leg's stage, or answers an effect no longer awaited.
+    NotNow(NotNow),
     /// The card signed the checked challenge: the leg is over.
     Signed {
         binding: ChallengeBinding,
@@ -93,13 +86,6 @@ pub(crate) enum LegEvent {
     Failed(Failure),
     /// The card left during the card step.
     CardRemoved,
-}
-
-/// Who the challenge must come from and be for.
-pub(crate) struct LegContext<'a> {
-    pub(crate) platform_id: &'a str,
-    pub(crate) terminal_id: &'a str,
-    pub(crate) now: UnixTime,
 }
 
 enum Stage {
@@ -142,12 +128,11 @@ impl PinLeg {
     /// pad and more than one try, the challenge is asked for at once.
     pub(crate) fn start(
         request: ChallengeRequest,
-        pin_pad: bool,
         facts: &CardFacts,
-        now: UnixTime,
-        tickets: &mut Tickets,
-    ) -> Result<(PinLeg, Option<LegEffect>), Failure> {
-        check_facts(facts, now)?;
+        cx: &mut Context,
+    ) -> Result<(PinLeg, Option<Effect>), Failure> {
+        check_facts(facts, cx.now)?;
+        let pin_pad = cx.pin_pad;
         let mut leg = PinLeg {
             request,
             pin_pad,
@@ -161,57 +146,56 @@ impl PinLeg {
             leg.message = Some(Code::PinLastTry);
             return Ok((leg, None));
         }
-        let effect = pin_pad.then(|| leg.ask_challenge(None, tickets));
+        let effect = pin_pad.then(|| leg.ask_challenge(None, cx));
         Ok((leg, effect))
     }
 
-    fn ask_challenge(&mut self, pin: Option<AuthPin>, tickets: &mut Tickets) -> LegEffect {
-        let ticket = tickets.next();
+    fn ask_challenge(&mut self, pin: Option<AuthPin>, cx: &mut Context) -> Effect {
+        let ticket = cx.tickets.next();
         self.stage = Stage::Challenge { ticket, pin };
-        LegEffect::RequestChallenge {
+        Effect::RequestChallenge {
             ticket,
             request: self.request.clone(),
         }
     }
 
-    /// Takes one input. Results with another ticket than the awaited one, and inputs that
-    /// do not fit the step, change nothing (a misplaced PIN is dropped at once).
-    pub(crate) fn handle(
-        &mut self,
-        input: LegInput,
-        cx: &LegContext<'_>,
-        tickets: &mut Tickets,
-    ) -> LegEvent {
+    /// Takes one input: the PIN, the staff's confirmation, "enter the PIN again", the
+    /// challenge and the card's signature. A result with another ticket than the awaited
+    /// one, or an input that does not fit the stage, changes nothing and is refused (a
+    /// misplaced PIN is dropped at once).
+    pub(crate) fn handle(&mut self, input: Input, cx: &mut Context) -> LegEvent {
         let pin_pad = self.pin_pad;
         match (input, mem::replace(&mut self.stage, Stage::Over)) {
-            (LegInput::StaffConfirmedLastTry, Stage::ConfirmLastTry) => {
+            (Input::StaffConfirmedLastTry, Stage::ConfirmLastTry) => {
                 self.last_try_confirmed = true;
                 self.message = None;
                 if pin_pad {
-                    return LegEvent::Effect(self.ask_challenge(None, tickets));
+                    return LegEvent::Effect(self.ask_challenge(None, cx));
                 }
                 self.stage = Stage::PinEntry;
                 LegEvent::Nothing
             }
-            (LegInput::PinEntered(pin), Stage::PinEntry) if !pin_pad => {
+            (Input::PinEntered(pin), Stage::PinEntry) if !pin_pad => {
                 self.message = None;
-                LegEvent::Effect(self.ask_challenge(Some(pin.0), tickets))
+                LegEvent::Effect(self.ask_challenge(Some(pin.0), cx))
             }
-            (LegInput::PinMalformed, Stage::PinEntry) if !pin_pad => {
+            (Input::PinMalformed, Stage::PinEntry) if !pin_pad => {
                 self.message = Some(Code::PinFormat);
                 self.stage = Stage::PinEntry;
                 LegEvent::Nothing
             }
-            (LegInput::RetryPin, Stage::PinEntry) if pin_pad => {
+            (Input::RetryPin, Stage::PinEntry) if pin_pad => {
                 self.message = None;
-                LegEvent::Effect(self.ask_challenge(None, tickets))
+                LegEvent::Effect(self.ask_challenge(None, cx))
             }
-            (LegInput::ChallengeIssued(t, result), Stage::Challenge { ticket, pin })
+            (Input::ChallengeIssued { ticket: t, result }, Stage::Challenge { ticket, pin })
                 if t == ticket =>
             {
-                self.challenge_issued(result, pin, cx, tickets)
+                self.challenge_issued(result, pin, cx)
             }
-            (LegInput::Signed(t, result), Stage::Signing { ticket, binding }) if t == ticket => {
+            (Input::Signed { ticket: t, result }, Stage::Signing { ticket, binding })
+                if t == ticket =>
+            {
                 match result {
                     Ok(_) if cx.now > binding.expires_at => {
                         LegEvent::Failed(Failure::new(Code::ChallengeExpired))
@@ -223,9 +207,9 @@ impl PinLeg {
                     Err(e) => self.card_failed(&e),
                 }
             }
-            (_, stage) => {
+            (input, stage) => {
                 self.stage = stage;
-                LegEvent::Nothing
+                LegEvent::NotNow(NotNow::of(&input, self.step().name()))
             }
         }
     }
@@ -234,15 +218,14 @@ impl PinLeg {
         &mut self,
         result: Result<ChallengeResponse, BackendFailure>,
         pin: Option<AuthPin>,
-        cx: &LegContext<'_>,
-        tickets: &mut Tickets,
+        cx: &mut Context,
     ) -> LegEvent {
         let response = match result {
             Ok(r) => r,
             Err(f) => return LegEvent::Failed(platform_failure(&f)),
         };
         let binding =
-            match response.check_for(cx.platform_id, cx.terminal_id, &self.request, cx.now) {
+            match response.check_for(&cx.platform_id, &cx.terminal_id, &self.request, cx.now) {
                 Ok(b) => b,
                 Err(e) if e.field == "expires_at" => {
                     return LegEvent::Failed(Failure::new(Code::ChallengeExpired));
@@ -259,9 +242,9 @@ impl PinLeg {
             (false, None) => return LegEvent::Failed(Failure::new(Code::Internal)),
         };
         let digest = sha256(&binding.to_be_signed());
-        let ticket = tickets.next();
+        let ticket = cx.tickets.next();
         self.stage = Stage::Signing { ticket, binding };
-        LegEvent::Effect(LegEffect::Authenticate {
+        LegEvent::Effect(Effect::Authenticate {
             ticket,
             pin: entry,
             digest,

@@ -1,6 +1,7 @@
-//! The card thread of the interactive counter: it watches one PC/SC reader (card placed,
-//! card removed, reader or service gone) and runs the workflows' card steps on it, one at a
-//! time, in the order they come.
+//! The reader worker of the interactive counter: a thread that watches one PC/SC reader
+//! (card placed, card removed, reader or service gone) and runs the card sessions' card
+//! steps on it, one at a time, in the order they come; and a second thread that forwards
+//! the PC/SC monitor's events to it.
 //!
 //! Reader events and card steps go through the same queue, so the counter learns of a
 //! removal after the step that was running when it happened (whose own result already says
@@ -8,107 +9,80 @@
 //! powers the card down when it ends (jpki.md §1.8): no PIN state outlives a step.
 //!
 //! A PIN-pad wait cannot be interrupted from here: a cancelled session's PIN-pad step runs
-//! until the pad's own time-out (`PIN_PAD_TIMEOUT_SECS`) and its result is dropped by
-//! generation and ticket.
+//! until the pad's own time-out (`PIN_PAD_TIMEOUT_SECS`) and its result is refused as
+//! stale by generation and ticket.
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
-use counter_core::enroll::SignAttributes;
-use counter_core::identify::{CardFacts, Ticket};
+use counter_core::counter::ReaderEvent as CounterEvent;
+use counter_core::session::{self, CardFacts, SignAttributes};
 use jpki_card::{
-    Authenticate, Authentication, CardError, CardTransport, CertificateFile, DocumentSignature,
-    PinEntry, PinKind, PinStatus, ReadCertificate, ReadSignCertificate, SignDocument, SignPassword,
-    TransportError, run,
+    Authenticate, CardError, CardTransport, CertificateFile, PinKind, PinStatus, ReadCertificate,
+    ReadSignCertificate, SignDocument, TransportError, run,
 };
 use jpki_card_pcsc::{Monitor, PcscCard, ReaderEvent};
 
-/// A card step of a workflow.
-pub(crate) enum CardWork {
-    /// Auth PIN tries and the auth certificate's notAfter (no try used).
-    ReadCard { ticket: Ticket },
-    /// The sign certificate's four attributes (one password try).
-    ReadSignCertificate {
-        ticket: Ticket,
-        password: SignPassword,
-        confirm_last_try: bool,
-    },
-    /// The challenge signed with the auth key (one PIN try).
-    Authenticate {
-        ticket: Ticket,
-        pin: PinEntry,
-        digest: [u8; 32],
-        confirm_last_try: bool,
-    },
-    /// The application signed with the sign key.
-    SignApplication {
-        ticket: Ticket,
-        password: SignPassword,
-        digest: [u8; 32],
+/// What the reader worker reports to the counter.
+pub(crate) enum Report {
+    /// The configured reader's event.
+    Event(CounterEvent),
+    /// A card step of workflow generation `generation` ended: its result, as the session
+    /// machine takes it.
+    Done {
+        generation: u64,
+        input: session::Input,
     },
 }
 
-/// What a card step yielded.
-pub(crate) enum WorkResult {
-    Read(Ticket, Result<CardFacts, CardError>),
-    SignCertificateRead(Ticket, Result<SignAttributes, CardError>),
-    Signed(Ticket, Result<Authentication, CardError>),
-    ApplicationSigned(Ticket, Result<DocumentSignature, CardError>),
-}
-
-impl WorkResult {
-    /// Whether the step failed because the card left.
-    fn card_removed(&self) -> bool {
-        let gone = |e: &CardError| matches!(e, CardError::Transport(TransportError::CardRemoved));
-        match self {
-            Self::Read(_, r) => r.as_ref().err().is_some_and(gone),
-            Self::SignCertificateRead(_, r) => r.as_ref().err().is_some_and(gone),
-            Self::Signed(_, r) => r.as_ref().err().is_some_and(gone),
-            Self::ApplicationSigned(_, r) => r.as_ref().err().is_some_and(gone),
+/// Whether a card step's result says the card left.
+fn card_removed(input: &session::Input) -> bool {
+    let gone = |e: &CardError| matches!(e, CardError::Transport(TransportError::CardRemoved));
+    match input {
+        session::Input::CardRead { result, .. } => result.as_ref().err().is_some_and(gone),
+        session::Input::SignCertificateRead { result, .. } => {
+            result.as_ref().err().is_some_and(gone)
         }
+        session::Input::Signed { result, .. } => result.as_ref().err().is_some_and(gone),
+        session::Input::ApplicationSigned { result, .. } => result.as_ref().err().is_some_and(gone),
+        _ => false,
     }
 }
 
-/// What the card thread reports to the counter.
-pub(crate) enum CardReport {
-    /// A card lies on the configured reader.
-    Placed { pin_pad: bool },
-    /// The card left.
-    Removed,
-    /// The configured reader is (or is no longer) attached; `false` also when the PC/SC
-    /// service stopped.
-    Reader { attached: bool },
-    /// A step of workflow generation `generation` ended.
-    Done { generation: u64, result: WorkResult },
-}
-
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one job at a time through the worker's queue"
+)]
 enum Job {
     Event(ReaderEvent),
-    Work { generation: u64, work: CardWork },
+    Step {
+        generation: u64,
+        step: session::Effect,
+    },
 }
 
-/// The handle of the card thread; dropping it stops the thread.
-pub(crate) struct CardThread {
+/// The handle of the reader worker; dropping it stops both threads.
+pub(crate) struct ReaderWorker {
     jobs: Option<Sender<Job>>,
     monitor_forwarder: Option<JoinHandle<()>>,
     worker: Option<JoinHandle<()>>,
     stop_monitor: Option<Sender<()>>,
 }
 
-impl CardThread {
+impl ReaderWorker {
     /// Watches `reader` and runs steps on it; every report goes to `report`.
     pub(crate) fn start(
         reader: String,
-        report: impl Fn(CardReport) + Send + 'static,
+        report: impl Fn(Report) + Send + 'static,
     ) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel::<Job>();
         let worker = std::thread::Builder::new()
-            .name("counter card".into())
+            .name("reader worker".into())
             .spawn(move || Worker { reader, report }.run(&rx))?;
         let (stop_monitor, stop_rx) = mpsc::channel::<()>();
         let events = jobs.clone();
         let monitor_forwarder = std::thread::Builder::new()
-            .name("counter reader events".into())
+            .name("reader events".into())
             .spawn(move || forward_events(&events, &stop_rx))?;
         Ok(Self {
             jobs: Some(jobs),
@@ -118,17 +92,18 @@ impl CardThread {
         })
     }
 
-    /// Queues a step of workflow `generation`.
-    pub(crate) fn run(&self, generation: u64, work: CardWork) {
-        if let Some(jobs) = &self.jobs {
-            // A closed queue means the thread ended; the step's result never comes and the
-            // workflow's time limit ends the session.
-            let _ = jobs.send(Job::Work { generation, work });
-        }
+    /// Queues a card step (a card session's `ReadCard`, `ReadSignCertificate`,
+    /// `Authenticate` or `SignApplication`) of workflow `generation`. False when the
+    /// worker has ended: the step's result never comes, and the session's time limit (or
+    /// the staff's cancel) ends it.
+    pub(crate) fn run(&self, generation: u64, step: session::Effect) -> bool {
+        self.jobs
+            .as_ref()
+            .is_some_and(|jobs| jobs.send(Job::Step { generation, step }).is_ok())
     }
 }
 
-impl Drop for CardThread {
+impl Drop for ReaderWorker {
     fn drop(&mut self) {
         self.stop_monitor = None;
         if let Some(t) = self.monitor_forwarder.take() {
@@ -167,20 +142,22 @@ struct Worker<F> {
     report: F,
 }
 
-impl<F: Fn(CardReport)> Worker<F> {
+impl<F: Fn(Report)> Worker<F> {
     fn run(self, jobs: &Receiver<Job>) {
         while let Ok(job) = jobs.recv() {
             match job {
                 Job::Event(e) => self.event(e),
-                Job::Work { generation, work } => {
-                    let result = self.work(work);
-                    let removed = result.card_removed();
-                    (self.report)(CardReport::Done { generation, result });
+                Job::Step { generation, step } => {
+                    let Some(input) = self.step(step) else {
+                        continue;
+                    };
+                    let removed = card_removed(&input);
+                    (self.report)(Report::Done { generation, input });
                     // The step saw the card leave; the reader's own event may lag (vpcd
                     // notices a closed connection only when it next talks to the card), so
                     // look now. A second removal report changes nothing.
                     if removed && matches!(self.pin_pad(), Err(TransportError::CardRemoved)) {
-                        (self.report)(CardReport::Removed);
+                        (self.report)(Report::Event(CounterEvent::Removed));
                     }
                 }
             }
@@ -190,28 +167,30 @@ impl<F: Fn(CardReport)> Worker<F> {
     fn event(&self, event: ReaderEvent) {
         match event {
             ReaderEvent::ReaderAttached { name } if name == self.reader => {
-                (self.report)(CardReport::Reader { attached: true });
+                (self.report)(Report::Event(CounterEvent::Attached(true)));
             }
             ReaderEvent::ReaderRemoved { name } if name == self.reader => {
-                (self.report)(CardReport::Reader { attached: false });
-                (self.report)(CardReport::Removed);
+                (self.report)(Report::Event(CounterEvent::Attached(false)));
+                (self.report)(Report::Event(CounterEvent::Removed));
             }
             ReaderEvent::CardInserted { reader, .. } if reader == self.reader => {
                 match self.pin_pad() {
-                    Ok(pin_pad) => (self.report)(CardReport::Placed { pin_pad }),
+                    Ok(pin_pad) => (self.report)(Report::Event(CounterEvent::Placed { pin_pad })),
                     // Gone again before we looked: the removal event follows.
                     Err(TransportError::CardRemoved) => {}
                     Err(e) => {
                         // The read step will fail with a clear code; the card is there.
                         tracing::warn!(error = %e, "cannot ask the reader for a PIN pad");
-                        (self.report)(CardReport::Placed { pin_pad: false });
+                        (self.report)(Report::Event(CounterEvent::Placed { pin_pad: false }));
                     }
                 }
             }
             ReaderEvent::CardRemoved { reader } if reader == self.reader => {
-                (self.report)(CardReport::Removed);
+                (self.report)(Report::Event(CounterEvent::Removed));
             }
-            ReaderEvent::ServiceStopped => (self.report)(CardReport::Reader { attached: false }),
+            ReaderEvent::ServiceStopped => {
+                (self.report)(Report::Event(CounterEvent::Attached(false)));
+            }
             _ => {}
         }
     }
@@ -227,47 +206,54 @@ impl<F: Fn(CardReport)> Worker<F> {
         PcscCard::connect(&self.reader).map_err(CardError::from)
     }
 
-    fn work(&self, work: CardWork) -> WorkResult {
-        match work {
-            CardWork::ReadCard { ticket } => WorkResult::Read(ticket, self.read_card()),
-            CardWork::ReadSignCertificate {
+    /// Runs one card step; its result as the session takes it. `None` for an effect that
+    /// is not a card step (never queued).
+    fn step(&self, step: session::Effect) -> Option<session::Input> {
+        use session::{Effect as E, Input as I};
+        Some(match step {
+            E::ReadCard { ticket } => I::CardRead {
+                ticket,
+                result: self.read_card(),
+            },
+            E::ReadSignCertificate {
                 ticket,
                 password,
                 confirm_last_try,
-            } => {
-                let result = self.connect().and_then(|mut c| {
+            } => I::SignCertificateRead {
+                ticket,
+                result: self.connect().and_then(|mut c| {
                     let flow =
                         ReadSignCertificate::new(password).confirm_last_try(confirm_last_try);
                     let cert = run(&mut c, flow)?;
                     sign_attributes(&cert.certificate)
-                });
-                WorkResult::SignCertificateRead(ticket, result)
-            }
-            CardWork::Authenticate {
+                }),
+            },
+            E::Authenticate {
                 ticket,
                 pin,
                 digest,
                 confirm_last_try,
-            } => {
-                let result = self.connect().and_then(|mut c| {
+            } => I::Signed {
+                ticket,
+                result: self.connect().and_then(|mut c| {
                     run(
                         &mut c,
                         Authenticate::new(pin, digest).confirm_last_try(confirm_last_try),
                     )
-                });
-                WorkResult::Signed(ticket, result)
-            }
-            CardWork::SignApplication {
+                }),
+            },
+            E::SignApplication {
                 ticket,
                 password,
                 digest,
-            } => {
-                let result = self
+            } => I::ApplicationSigned {
+                ticket,
+                result: self
                     .connect()
-                    .and_then(|mut c| run(&mut c, SignDocument::new(password, digest)));
-                WorkResult::ApplicationSigned(ticket, result)
-            }
-        }
+                    .and_then(|mut c| run(&mut c, SignDocument::new(password, digest))),
+            },
+            _ => return None,
+        })
     }
 
     fn read_card(&self) -> Result<CardFacts, CardError> {

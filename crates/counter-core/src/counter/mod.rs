@@ -1,0 +1,601 @@
+//! The counter as one sans-IO machine: which workflow a placed card belongs to, when a check,
+//! a sale or an enrollment may start, how a sale proceeds, what each window sees, and what
+//! staff are told. It drives the workflow machines ([`crate::identify`],
+//! [`crate::enroll`], [`crate::eligibility`], [`crate::payment::cashier`]) and is the only
+//! thing the runtime feeds.
+//!
+//! # Calling contract
+//!
+//! One [`Counter`] per terminal. Every event goes through [`Counter::handle`] with `now`
+//! (Unix seconds, from the shell's clock): the windows' actions, the reader's events, the
+//! results of the effects, the store's counts, the clock's tick. It returns the
+//! [`Effect`]s to carry out, in order, or why the input was not taken ([`Refused`]; nothing
+//! changed then). No input is dropped silently: a person's action that does not fit gets
+//! [`Refused::Action`] with the code to show, the late result of a workflow that has moved
+//! on gets [`Refused::Stale`]. Effects that belong to a workflow carry its `generation`;
+//! their results come back with it. After every call, [`Counter::screens`] is what the two
+//! windows show.
+//!
+//! Rules kept here (the workflow machines keep their own):
+//! - **A card placed belongs to the workflow that waits for it**: a sale typed by the cashier
+//!   or an enrollment prepared by staff takes it; otherwise, at reception and pharmacy, it
+//!   starts a new identification for a check (the previous person's check ends first, R8);
+//!   at the till, a card without a sale does nothing.
+//! - **Each window sees only its own half**; the customer's screen is cleared as soon as the
+//!   card leaves (a check waiting for the customer ends then); staff keep a finished check's
+//!   result until they finish or the next card comes.
+//! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
+//!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
+//!   refused while a sale is paying or another one runs; Cancel and Finish are refused while
+//!   a sale is paying.
+//! - **The expected patient is compared with the insurer's answer**: set before the card (or
+//!   during the check until the answer), taken by the next check.
+//! - **Every write that fails is told**: a failed store write shows on the status bar until
+//!   a write succeeds again.
+
+mod actions;
+mod check;
+mod customer;
+mod sale;
+mod screens;
+mod sessions;
+mod staff;
+mod workflow;
+
+#[cfg(test)]
+mod tests;
+
+pub use actions::{ActionError, CounterMode, CustomerAction, StaffAction};
+pub use screens::{
+    CustomerFrame, CustomerScreen, Message, ReaderState, SaleStep, SaleView, Screens, StaffFrame,
+    StaffScreen, Status, code_table,
+};
+
+use counter_api::insurer::{EligibilityRequest, EligibilityResponse};
+use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest};
+
+use crate::UnixTime;
+use crate::backend::BackendFailure;
+use crate::codes::Code;
+use crate::eligibility::{self, AuditEvent, CheckRecord, ClinicRecord, ExportFile, RecheckRequest};
+use crate::identify::Identification;
+use crate::payment::PaymentRecord;
+use crate::payment::receipt::MerchantInfo;
+use crate::session;
+use workflow::{Sale, Workflow};
+
+/// The fixed facts of one counter, as configured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setup {
+    /// This terminal's id (bound into challenges and payments).
+    pub terminal_id: String,
+    /// The merchant this till sells for.
+    pub merchant_id: String,
+    /// The platform's id (its challenges must name it).
+    pub platform_id: String,
+    /// The configured reader's name (for the status bar).
+    pub reader: String,
+    /// What the counter does at start.
+    pub mode: CounterMode,
+    /// 医療機関コード, needed for checks.
+    pub institution_code: Option<String>,
+    /// The shop's name on receipts.
+    pub shop_name: String,
+}
+
+impl Setup {
+    fn merchant(&self) -> MerchantInfo {
+        MerchantInfo {
+            name: self.shop_name.clone(),
+            merchant_id: self.merchant_id.clone(),
+            terminal_id: self.terminal_id.clone(),
+        }
+    }
+}
+
+/// An event of the reader, as the card worker saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReaderEvent {
+    /// The configured reader is (or is no longer) attached; `false` also when the PC/SC
+    /// service stopped.
+    Attached(bool),
+    /// A card lies on the reader; `pin_pad`: the reader takes the PIN itself.
+    Placed {
+        /// Whether the reader has a PIN pad.
+        pin_pad: bool,
+    },
+    /// The card left the reader.
+    Removed,
+}
+
+/// How a sale the shell drove ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaleOutcome {
+    /// The sale as journaled.
+    pub record: PaymentRecord,
+    /// What to tell staff.
+    pub code: Code,
+}
+
+/// A journal operation staff asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JournalOp {
+    /// Void the sale.
+    Void {
+        /// The sale's id.
+        sale_id: String,
+    },
+    /// Refund part or all of the sale.
+    Refund {
+        /// The sale's id.
+        sale_id: String,
+        /// The amount in yen.
+        amount_jpy: u64,
+    },
+    /// Resolve every sale and refund in doubt.
+    Recover,
+}
+
+/// One thing that happened, for [`Counter::handle`].
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one input at a time through the counter; boxing buys nothing"
+)]
+#[derive(Debug)]
+pub enum Input {
+    /// The staff window's action.
+    Staff(StaffAction),
+    /// The customer window's action.
+    Customer(CustomerAction),
+    /// The reader's event.
+    Reader(ReaderEvent),
+    /// The result of a card session's effect ([`Effect::Session`]): a card step's or the
+    /// platform's answer, with the effect's generation.
+    Session {
+        /// The generation the effect carried.
+        generation: u64,
+        /// The result, as the session machine takes it.
+        input: session::Input,
+    },
+    /// The insurer's answer to [`Effect::RequestEligibility`].
+    Eligibility {
+        /// The generation the effect carried.
+        generation: u64,
+        /// The answer.
+        result: Result<EligibilityResponse, BackendFailure>,
+    },
+    /// The id for a new check ([`Effect::NewCheckId`]), or why there is none.
+    CheckId {
+        /// The generation the effect carried.
+        generation: u64,
+        /// The id.
+        id: Result<String, Code>,
+    },
+    /// Whether the files of [`Effect::Export`] were written.
+    Exported {
+        /// The generation the effect carried.
+        generation: u64,
+        /// Written, durable, and noted in the store.
+        written: bool,
+    },
+    /// How [`Effect::Sell`] ended (any generation: the journal has the sale).
+    SaleEnded {
+        /// The generation the effect carried.
+        generation: u64,
+        /// The sale, or why none was made.
+        result: Result<SaleOutcome, Code>,
+    },
+    /// A [`Effect::Journal`] operation finished: what to tell staff.
+    JournalDone(Result<Code, Code>),
+    /// The store's counts for the status bar.
+    Counts {
+        /// Fallbacks waiting for their re-check.
+        pending_rechecks: u64,
+        /// Sales and refunds in doubt.
+        payments_in_doubt: u64,
+    },
+    /// A store write failed (`false`), or succeeded after one had failed (`true`).
+    Storage {
+        /// Whether the store writes again.
+        ok: bool,
+    },
+    /// Something staff must know (the re-check queue's news, a close's result, a
+    /// recovery's outcome).
+    Notice(Code),
+    /// The clock moved (about once a second).
+    Tick,
+    /// The counter stops: a running check ends (its personal details go, R8).
+    Close,
+}
+
+impl Input {
+    /// The input's name, for a refusal and the log (never its contents).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Input::Staff(_) => "staff",
+            Input::Customer(_) => "customer",
+            Input::Reader(_) => "reader",
+            Input::Session { input, .. } => input.name(),
+            Input::Eligibility { .. } => "eligibility",
+            Input::CheckId { .. } => "check_id",
+            Input::Exported { .. } => "exported",
+            Input::SaleEnded { .. } => "sale_ended",
+            Input::JournalDone(_) => "journal_done",
+            Input::Counts { .. } => "counts",
+            Input::Storage { .. } => "storage",
+            Input::Notice(_) => "notice",
+            Input::Tick => "tick",
+            Input::Close => "close",
+        }
+    }
+}
+
+/// One thing for the shell to do, in order.
+#[derive(Debug)]
+pub enum Effect {
+    /// A card session's effect: a card step (`ReadCard`, `ReadSignCertificate`,
+    /// `Authenticate`, `SignApplication`, `AbortCardOperation`) for the card worker, or a
+    /// platform call (`RequestChallenge`, `Identify`, `Enroll`). Its result comes back as
+    /// [`Input::Session`] with `generation`. (`Finished` never leaves the machine.)
+    Session {
+        /// The workflow's generation.
+        generation: u64,
+        /// What to do.
+        effect: session::Effect,
+    },
+    /// Ask the insurer; answer with [`Input::Eligibility`].
+    RequestEligibility {
+        /// The workflow's generation.
+        generation: u64,
+        /// The request.
+        request: Box<EligibilityRequest>,
+    },
+    /// Allocate the id of a new check (the store's `chk` sequence, with the terminal id);
+    /// answer with [`Input::CheckId`].
+    NewCheckId {
+        /// The workflow's generation.
+        generation: u64,
+    },
+    /// Write the receipt system's files atomically into the export folder and note them on
+    /// check `check_id`; answer with [`Input::Exported`].
+    Export {
+        /// The workflow's generation.
+        generation: u64,
+        /// The check.
+        check_id: String,
+        /// The files.
+        files: Vec<ExportFile>,
+    },
+    /// Upsert the check's record.
+    RecordCheck(Box<CheckRecord>),
+    /// Append the check's audit event.
+    CheckAudit(AuditEvent),
+    /// Queue (or replace) a fallback's re-check.
+    EnqueueRecheck(Box<RecheckRequest>),
+    /// Append to the audit trail: `action` on `subject` (never personal data), by the
+    /// card holder authenticated with `auth_method`.
+    Audit {
+        /// What happened (`identified`, `card_notice`, `enrolled`, ...).
+        action: &'static str,
+        /// The id or codes it concerns.
+        subject: String,
+        /// `pin`, `pin_pad` or `signature_password`.
+        auth_method: &'static str,
+    },
+    /// Journal and drive a new sale to its end; answer with [`Input::SaleEnded`].
+    Sell {
+        /// The workflow's generation.
+        generation: u64,
+        /// The amount in yen.
+        amount_jpy: u64,
+        /// The till's order reference.
+        order_ref: Option<String>,
+        /// The customer's payment assertion (a bearer token: never logged).
+        assertion: String,
+    },
+    /// Run a staff operation on the journal; answer with [`Input::JournalDone`].
+    Journal(JournalOp),
+}
+
+/// Why an input was not taken. Nothing changed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// A person's action that does not fit now; the code says why and what to do.
+    #[error("refused: {}", .0.as_str())]
+    Action(Code),
+    /// The late result of a workflow (or a step of it) that has moved on.
+    #[error("{input} answers a workflow that has moved on")]
+    Stale {
+        /// The input's name.
+        input: &'static str,
+    },
+}
+
+impl Refused {
+    /// The code to show.
+    pub fn code(&self) -> Code {
+        match self {
+            Refused::Action(code) => *code,
+            Refused::Stale { .. } => Code::NotNow,
+        }
+    }
+}
+
+impl From<Code> for Refused {
+    fn from(code: Code) -> Self {
+        Refused::Action(code)
+    }
+}
+
+impl From<session::NotNow> for Refused {
+    fn from(e: session::NotNow) -> Self {
+        match e {
+            session::NotNow::Stale { input } => Refused::Stale { input },
+            session::NotNow::Step { .. } => Refused::Action(e.code()),
+        }
+    }
+}
+
+impl From<Refused> for ActionError {
+    fn from(r: Refused) -> Self {
+        ActionError::from(r.code())
+    }
+}
+
+/// The counter. See the module documentation for the calling contract.
+#[derive(Debug)]
+pub struct Counter {
+    setup: Setup,
+    mode: CounterMode,
+    /// Counts workflows: effects carry it, and a result of an earlier one is stale.
+    generation: u64,
+    workflow: Workflow,
+    reader: ReaderState,
+    pin_pad: bool,
+    backends_ok: Option<bool>,
+    notice: Option<Message>,
+    pending_rechecks: u64,
+    payments_in_doubt: u64,
+    storage_failed: bool,
+    /// The patient staff expect at the next check (taken by it).
+    expected: Option<ClinicRecord>,
+    /// What the platform said about the card of the running workflow.
+    card_notices: Vec<Code>,
+    /// A void, refund or recovery runs.
+    journal_busy: bool,
+    /// The `now` of the last call.
+    now: UnixTime,
+}
+
+impl Counter {
+    /// A counter at rest, as `setup` configures it.
+    pub fn new(setup: Setup) -> Self {
+        Counter {
+            mode: setup.mode,
+            setup,
+            generation: 0,
+            workflow: Workflow::Idle,
+            reader: ReaderState::Missing,
+            pin_pad: false,
+            backends_ok: None,
+            notice: None,
+            pending_rechecks: 0,
+            payments_in_doubt: 0,
+            storage_failed: false,
+            expected: None,
+            card_notices: Vec::new(),
+            journal_busy: false,
+            now: 0,
+        }
+    }
+
+    /// Takes one input at `now`: the effects for the shell, in order, or why it was not
+    /// taken. A staff action refused also shows on the status bar.
+    pub fn handle(&mut self, input: Input, now: UnixTime) -> Result<Vec<Effect>, Refused> {
+        self.now = now;
+        let staff = matches!(input, Input::Staff(_));
+        if staff {
+            self.notice = None;
+        }
+        let result = self.dispatch(input);
+        if let (true, Err(Refused::Action(code))) = (staff, &result) {
+            self.notice = Some(Message::of(*code));
+        }
+        result
+    }
+
+    fn dispatch(&mut self, input: Input) -> Result<Vec<Effect>, Refused> {
+        match input {
+            Input::Staff(action) => self.staff(action),
+            Input::Customer(action) => self.customer(action),
+            Input::Reader(event) => Ok(self.reader_event(event)),
+            Input::Session { generation, input } => {
+                self.current(generation, input.name())?;
+                self.session_result(input)
+            }
+            Input::Eligibility { generation, result } => {
+                self.current(generation, "eligibility")?;
+                let reached = reached(&result);
+                let effects = self.check_input(eligibility::Input::EligibilityAnswered(result))?;
+                self.backends_ok = reached;
+                Ok(effects)
+            }
+            Input::CheckId { generation, id } => {
+                self.current(generation, "check_id")?;
+                self.check_id(id)
+            }
+            Input::Exported {
+                generation,
+                written,
+            } => {
+                self.current(generation, "exported")?;
+                self.check_input(if written {
+                    eligibility::Input::ExportWritten
+                } else {
+                    eligibility::Input::ExportFailed
+                })
+            }
+            Input::SaleEnded { generation, result } => Ok(self.sale_ended(generation, result)),
+            Input::JournalDone(result) => Ok(self.journal_done(result)),
+            Input::Counts {
+                pending_rechecks,
+                payments_in_doubt,
+            } => {
+                self.pending_rechecks = pending_rechecks;
+                self.payments_in_doubt = payments_in_doubt;
+                Ok(Vec::new())
+            }
+            Input::Storage { ok } => {
+                self.storage_failed = !ok;
+                if !ok {
+                    self.notice = Some(Message::of(Code::StorageFailure));
+                }
+                Ok(Vec::new())
+            }
+            Input::Notice(code) => {
+                self.notice = Some(Message::of(code));
+                Ok(Vec::new())
+            }
+            Input::Tick => match self.workflow.session_running() {
+                true => self.session(session::Input::Tick),
+                false => Ok(Vec::new()),
+            },
+            Input::Close => Ok(self.end_check()),
+        }
+    }
+
+    /// Refuses a result of another generation than the running workflow's.
+    fn current(&self, generation: u64, input: &'static str) -> Result<(), Refused> {
+        if generation == self.generation {
+            Ok(())
+        } else {
+            Err(Refused::Stale { input })
+        }
+    }
+
+    /// A new workflow: a running check ends first (R8), everything of the earlier one is
+    /// dropped, and its late results no longer match the generation.
+    fn replace(&mut self, workflow: Workflow) -> Vec<Effect> {
+        let effects = self.end_check();
+        self.generation += 1;
+        self.workflow = workflow;
+        self.card_notices.clear();
+        effects
+    }
+
+    /// A new identification for `request` (a check's, or a sale's with merchant and
+    /// amount). A request the platform would refuse comes from the sale typed (its amount)
+    /// or from the terminal's settings (its merchant id).
+    fn new_identification(&self, request: ChallengeRequest) -> Result<Identification, Code> {
+        Identification::new(request, &self.setup.terminal_id, &self.setup.platform_id).map_err(
+            |e| {
+                if e.field.contains("amount") {
+                    Code::AmountInvalid
+                } else {
+                    Code::SettingsInvalid
+                }
+            },
+        )
+    }
+
+    fn check_request() -> ChallengeRequest {
+        ChallengeRequest {
+            purpose: ChallengePurpose::Identify,
+            context: None,
+        }
+    }
+
+    fn sale_request(&self, sale: &Sale) -> ChallengeRequest {
+        ChallengeRequest {
+            purpose: ChallengePurpose::Payment,
+            context: Some(ChallengeContext {
+                merchant_id: self.setup.merchant_id.clone(),
+                amount_jpy: sale.amount_jpy,
+            }),
+        }
+    }
+
+    /// The eligibility mode of this counter's mode (none at the till).
+    fn check_mode(&self) -> Option<eligibility::Mode> {
+        match self.mode {
+            CounterMode::Reception => Some(eligibility::Mode::Reception),
+            CounterMode::Pharmacy => Some(eligibility::Mode::Pharmacy),
+            CounterMode::Cashier => None,
+        }
+    }
+
+    fn auth_method(&self) -> &'static str {
+        if self.pin_pad { "pin_pad" } else { "pin" }
+    }
+
+    /// The reader's events: the status bar, and the workflow the card belongs to.
+    fn reader_event(&mut self, event: ReaderEvent) -> Vec<Effect> {
+        match event {
+            ReaderEvent::Attached(attached) => {
+                self.reader = if attached {
+                    ReaderState::Empty
+                } else {
+                    ReaderState::Missing
+                };
+                Vec::new()
+            }
+            ReaderEvent::Placed { pin_pad } => {
+                self.reader = ReaderState::Card;
+                self.pin_pad = pin_pad;
+                self.card_placed(pin_pad)
+            }
+            ReaderEvent::Removed => {
+                if self.reader == ReaderState::Card {
+                    self.reader = ReaderState::Empty;
+                }
+                self.card_removed()
+            }
+        }
+    }
+
+    /// What both windows show now (`revision` 0: the shell counts revisions).
+    pub fn screens(&self) -> Screens {
+        let (staff, customer) = self.workflow.views(self.reader);
+        let expected = match self.workflow.check() {
+            Some(c) if c.expected().is_some() => c.expected().cloned(),
+            _ => self.expected.clone(),
+        };
+        Screens {
+            revision: 0,
+            staff,
+            customer,
+            expected,
+            notices: self.card_notices.clone(),
+            status: Status {
+                mode: self.mode,
+                reader_name: self.setup.reader.clone(),
+                reader: self.reader,
+                pin_pad: self.pin_pad,
+                backends_ok: self.backends_ok,
+                pending_rechecks: self.pending_rechecks,
+                payments_in_doubt: self.payments_in_doubt,
+                notice: self.notice.clone(),
+                storage_failed: self.storage_failed,
+            },
+        }
+    }
+
+    /// Whether a workflow holds a PIN or password the customer typed (tests, and the
+    /// shell's check that nothing outlives the card).
+    pub fn holds_secret(&self) -> bool {
+        self.workflow.holds_secret()
+    }
+
+    /// The running workflow's generation.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// Whether a backend answered at all (a problem answer is an answer).
+fn reached<T>(r: &Result<T, BackendFailure>) -> Option<bool> {
+    Some(!matches!(
+        r,
+        Err(BackendFailure::Unreachable { .. } | BackendFailure::Malformed { .. })
+    ))
+}

@@ -1,0 +1,132 @@
+//! The sale after the identification, and the journal's staff operations: one payment
+//! operation at a time per counter, so that no two tasks ever drive the same sale.
+
+use super::screens::{Message, SaleStep};
+use super::workflow::Workflow;
+use super::{Counter, Effect, JournalOp, Refused, SaleOutcome};
+use crate::codes::Code;
+use crate::payment::PaymentState;
+use crate::payment::receipt::{Copy, ReceiptKind, receipt};
+
+impl Counter {
+    /// The customer picked a method and confirmed the amount: the sale is paid now, or as
+    /// soon as the running journal operation ends.
+    pub(super) fn pay(
+        &mut self,
+        service_id: &str,
+        amount_jpy: u64,
+    ) -> Result<Vec<Effect>, Refused> {
+        let Workflow::Choosing(checkout, sale) = &self.workflow else {
+            return Err(Code::NotNow.into());
+        };
+        let confirmed = checkout.confirm(service_id, amount_jpy, self.now)?;
+        let sale = sale.clone();
+        let waiting = self.journal_busy.then(|| confirmed.assertion.clone());
+        let mut effects = self.replace(Workflow::Paying {
+            sale: sale.clone(),
+            waiting,
+        });
+        if !self.journal_busy {
+            effects.push(Effect::Sell {
+                generation: self.generation,
+                amount_jpy: sale.amount_jpy,
+                order_ref: sale.order_ref,
+                assertion: confirmed.assertion,
+            });
+        }
+        Ok(effects)
+    }
+
+    /// The sale ends before any payment request (cancelled, card removed): both windows
+    /// say why until staff move on.
+    pub(super) fn sale_not_started(&mut self, code: Code) -> Vec<Effect> {
+        let Workflow::Choosing(_, sale) = &self.workflow else {
+            return Vec::new();
+        };
+        let sale = sale.clone();
+        self.replace(Workflow::SaleEnded(
+            sale,
+            SaleStep::Failed {
+                message: Message::of(code),
+            },
+        ))
+    }
+
+    /// The payment shell drove the sale to its end (or could not start it). Both windows
+    /// show the outcome until staff finish or start the next sale; if staff moved on, the
+    /// status bar tells them (the journal has the sale either way).
+    pub(super) fn sale_ended(
+        &mut self,
+        generation: u64,
+        result: Result<SaleOutcome, Code>,
+    ) -> Vec<Effect> {
+        let step = match result {
+            Ok(SaleOutcome { record, code }) => {
+                self.backends_ok = Some(true);
+                let receipt = (record.state == PaymentState::Captured).then(|| {
+                    receipt(
+                        &self.setup.merchant(),
+                        &record,
+                        None,
+                        ReceiptKind::Sale,
+                        Copy::Customer,
+                        false,
+                        &counter_api::jst::display_timestamp(self.now),
+                    )
+                });
+                SaleStep::Done {
+                    message: Message::of(code),
+                    record,
+                    receipt,
+                }
+            }
+            Err(code) => SaleStep::Failed {
+                message: Message::of(code),
+            },
+        };
+        match &self.workflow {
+            Workflow::Paying {
+                sale,
+                waiting: None,
+            } if generation == self.generation => {
+                let sale = sale.clone();
+                self.workflow = Workflow::SaleEnded(sale, step);
+            }
+            _ => {
+                if let SaleStep::Done { message, .. } | SaleStep::Failed { message } = step {
+                    self.notice = Some(message);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// A void, refund or recovery: refused while a sale is being paid or another such
+    /// operation runs, so that one task at a time drives the journal's sales.
+    pub(super) fn journal(&mut self, op: JournalOp) -> Result<Vec<Effect>, Refused> {
+        if self.journal_busy || matches!(self.workflow, Workflow::Paying { .. }) {
+            return Err(Code::PaymentBusy.into());
+        }
+        self.journal_busy = true;
+        Ok(vec![Effect::Journal(op)])
+    }
+
+    /// A journal operation ended: staff are told; a payment that waited for it goes now.
+    pub(super) fn journal_done(&mut self, result: Result<Code, Code>) -> Vec<Effect> {
+        self.journal_busy = false;
+        self.notice = Some(Message::of(result.unwrap_or_else(|code| code)));
+        let generation = self.generation;
+        match &mut self.workflow {
+            Workflow::Paying { sale, waiting } => match waiting.take() {
+                Some(assertion) => vec![Effect::Sell {
+                    generation,
+                    amount_jpy: sale.amount_jpy,
+                    order_ref: sale.order_ref.clone(),
+                    assertion,
+                }],
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! What the two windows show: [`Screens`] after every change, split into the staff's
+//! [`StaffFrame`] and the customer's [`CustomerFrame`], and the lines of the code table
+//! ([`Message`]). Exported to TypeScript (feature `ts`).
+
+use serde::Serialize;
+
+use super::actions::CounterMode;
+use crate::codes::{self, Code};
+use crate::eligibility::{self, ClinicRecord};
+use crate::payment::PaymentRecord;
+use crate::payment::cashier::PaymentOption;
+use crate::payment::receipt::Receipt;
+use crate::{enroll, identify};
+
+/// A line of the code table, as both windows show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Message {
+    /// The stable code.
+    pub code: Code,
+    /// What happened, in Japanese.
+    pub ja: String,
+    /// What happened, in English.
+    pub en: String,
+    /// The next step, in Japanese.
+    pub next_ja: String,
+    /// The next step, in English.
+    pub next_en: String,
+}
+
+impl Message {
+    /// The table's line for `code`.
+    pub fn of(code: Code) -> Self {
+        let e = code.entry();
+        Self {
+            code,
+            ja: e.ja.into(),
+            en: e.en.into(),
+            next_ja: e.next_ja.into(),
+            next_en: e.next_en.into(),
+        }
+    }
+}
+
+/// The code table's lines a window may show: every line for staff; for the customer only
+/// the lines fit for the customer (`Audience::Both`), since a view may carry a bare code
+/// and a staff-only one reaches the customer as [`Code::AskStaff`].
+pub fn code_table(for_customer: bool) -> Vec<Message> {
+    codes::TABLE
+        .iter()
+        .filter(|e| !for_customer || e.audience == codes::Audience::Both)
+        .map(|e| Message::of(e.code))
+        .collect()
+}
+
+/// The cashier's sale as the staff see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SaleView {
+    /// The amount.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub amount_jpy: u64,
+    /// The order reference.
+    pub order_ref: Option<String>,
+    /// Where the sale is.
+    pub step: SaleStep,
+}
+
+/// Where a sale is.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a screen lives for one publish; boxing buys nothing"
+)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum SaleStep {
+    /// Waiting for the card and the PIN (the identification's screen shows the detail).
+    Identifying {
+        /// The identification's staff view.
+        view: identify::StaffView,
+    },
+    /// The customer picks the payment method and confirms the amount.
+    Choosing {
+        /// The methods offered.
+        options: Vec<PaymentOption>,
+    },
+    /// Authorising and capturing.
+    Paying,
+    /// The sale ended (approved, declined, reversed, or left in doubt).
+    Done {
+        /// The sale as journaled.
+        record: PaymentRecord,
+        /// What to tell staff.
+        message: Message,
+        /// The customer's copy, when there is a sale to print.
+        receipt: Option<Receipt>,
+    },
+    /// The sale did not start (no payment method, cancelled, card removed, ...).
+    Failed {
+        /// What to tell staff.
+        message: Message,
+    },
+}
+
+/// The staff window.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a screen lives for one publish; boxing buys nothing"
+)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "screen", rename_all = "snake_case")]
+pub enum StaffScreen {
+    /// Waiting: reception and pharmacy wait for a card; the cashier types an amount.
+    Ready,
+    /// Identification before an eligibility check.
+    Identify {
+        /// The machine's staff view.
+        view: identify::StaffView,
+    },
+    /// The eligibility check.
+    Check {
+        /// The machine's staff view.
+        view: Box<eligibility::StaffView>,
+    },
+    /// The sale.
+    Sale {
+        /// Where it is.
+        view: SaleView,
+    },
+    /// Enrollment.
+    Enroll {
+        /// The machine's staff view.
+        view: enroll::StaffView,
+    },
+}
+
+/// The customer window.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "screen", rename_all = "snake_case")]
+pub enum CustomerScreen {
+    /// "Place your card on the reader" (or nothing to do).
+    Welcome,
+    /// Identification: PIN entry, "keep the card on the reader", the outcome.
+    Identify {
+        /// The machine's customer view.
+        view: identify::CustomerView,
+    },
+    /// Eligibility: service menu, consents, wait, done.
+    Check {
+        /// The machine's customer view.
+        view: eligibility::CustomerView,
+    },
+    /// Cashier: pick the method and confirm the amount.
+    Pay {
+        /// The amount to confirm.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        amount_jpy: u64,
+        /// The methods.
+        options: Vec<PaymentOption>,
+    },
+    /// Cashier: paying, then the outcome for the customer.
+    Paying {
+        /// The outcome once known (customer-safe code).
+        message: Option<Message>,
+    },
+    /// Enrollment.
+    Enroll {
+        /// The machine's customer view.
+        view: enroll::CustomerView,
+    },
+}
+
+/// The reader as the status bar shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReaderState {
+    /// Not seen (unplugged, or the PC/SC service is down).
+    Missing,
+    /// Attached, no card.
+    Empty,
+    /// A card lies on it.
+    Card,
+}
+
+/// The status bar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Status {
+    /// What the counter does.
+    pub mode: CounterMode,
+    /// The configured reader's name.
+    pub reader_name: String,
+    /// The reader.
+    pub reader: ReaderState,
+    /// Whether the reader has a PIN pad (known once a card was placed).
+    pub pin_pad: bool,
+    /// Whether the last backend call got through (`None` before the first).
+    pub backends_ok: Option<bool>,
+    /// Fallbacks waiting for their online re-check.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub pending_rechecks: u64,
+    /// Sales or refunds in doubt (blocks the daily close).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub payments_in_doubt: u64,
+    /// The last thing staff must know (an action refused, a recovery's outcome).
+    pub notice: Option<Message>,
+    /// A write to the terminal's store failed and none has succeeded since: what was
+    /// written last may be missing (the notice says what to do).
+    pub storage_failed: bool,
+}
+
+/// Everything both windows show, after every change.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Screens {
+    /// Counts changes (the UI drops an older one arriving late).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u64,
+    /// The staff window.
+    pub staff: StaffScreen,
+    /// The customer window.
+    pub customer: CustomerScreen,
+    /// The status bar.
+    pub status: Status,
+    /// The patient the receptionist expects (staff only).
+    pub expected: Option<ClinicRecord>,
+    /// The card's notices (codes; each window gets its own lines).
+    pub notices: Vec<Code>,
+}
+
+/// What the staff window receives after every change: its screen and the status bar.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StaffFrame {
+    /// [`Screens::revision`].
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u64,
+    /// The staff window.
+    pub staff: StaffScreen,
+    /// The status bar.
+    pub status: Status,
+    /// The patient the receptionist expects (for the next check, or the running one).
+    pub expected: Option<ClinicRecord>,
+    /// What the platform says about the card on the reader (its attributes changed since
+    /// enrollment, or that could not be checked), with the next step.
+    pub notices: Vec<Message>,
+}
+
+/// What the customer window receives after every change: its screen, and of the counter
+/// only what the customer's screen needs (never the staff's notices or counts).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CustomerFrame {
+    /// [`Screens::revision`].
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revision: u64,
+    /// The customer window.
+    pub customer: CustomerScreen,
+    /// Whether a card lies on the reader ("keep the card on the reader").
+    pub reader: ReaderState,
+    /// Whether the PIN is typed on the reader's own pad (then the window shows no keypad).
+    pub pin_pad: bool,
+    /// What the customer must know about their card (the lines fit for the customer).
+    pub notices: Vec<Message>,
+}
+
+impl Screens {
+    /// The staff window's half.
+    pub fn staff_frame(&self) -> StaffFrame {
+        StaffFrame {
+            revision: self.revision,
+            staff: self.staff.clone(),
+            status: self.status.clone(),
+            expected: self.expected.clone(),
+            notices: self.notices.iter().map(|c| Message::of(*c)).collect(),
+        }
+    }
+
+    /// The customer window's half.
+    pub fn customer_frame(&self) -> CustomerFrame {
+        CustomerFrame {
+            revision: self.revision,
+            customer: self.customer.clone(),
+            reader: self.status.reader,
+            pin_pad: self.status.pin_pad,
+            notices: self
+                .notices
+                .iter()
+                .map(|c| Message::of(c.for_customer()))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The staff window's actions, each allowed in the steps where it fits.
+
+use counter_api::platform::ServiceLink;
+
+use super::actions::{CounterMode, StaffAction};
+use super::screens::SaleStep;
+use super::workflow::{Sale, Workflow};
+use super::{Counter, Effect, JournalOp, Refused};
+use crate::codes::Code;
+use crate::eligibility::{self, ClinicRecord};
+use crate::enroll::Enrollment;
+use crate::identify::{self, Actor};
+use crate::payment::cashier::check_amount;
+use crate::session;
+
+impl Counter {
+    pub(super) fn staff(&mut self, action: StaffAction) -> Result<Vec<Effect>, Refused> {
+        match action {
+            StaffAction::SetMode { mode } => {
+                if !matches!(self.workflow, Workflow::Idle | Workflow::SaleEnded(..)) {
+                    return Err(Code::NotNow.into());
+                }
+                self.mode = mode;
+                Ok(self.replace(Workflow::Idle))
+            }
+            StaffAction::ConfirmLastTry => {
+                self.session_action(session::Input::StaffConfirmedLastTry)
+            }
+            StaffAction::StartAgain => match &self.workflow {
+                Workflow::SaleEnded(sale, SaleStep::Failed { .. }) => {
+                    let sale = sale.clone();
+                    self.start_sale(sale)
+                }
+                _ => self.session_action(session::Input::StartAgain),
+            },
+            StaffAction::Cancel => self.cancel(),
+            StaffAction::Finish => {
+                if matches!(self.workflow, Workflow::Paying { .. }) {
+                    return Err(Code::PaymentBusy.into());
+                }
+                Ok(self.replace(Workflow::Idle))
+            }
+            StaffAction::ExpectPatient { name, birth_date } => self.expect(&name, &birth_date),
+            StaffAction::AcknowledgeWarnings => {
+                self.check_input(eligibility::Input::AcknowledgeWarnings)
+            }
+            StaffAction::ChooseRecord { index } => {
+                self.check_input(eligibility::Input::ChooseRecord {
+                    index: index as usize,
+                })
+            }
+            StaffAction::StartFallback { reason } => self.start_fallback(reason),
+            StaffAction::RecordFallback { form } => {
+                self.check_input(eligibility::Input::RecordFallback(form))
+            }
+            StaffAction::Export => self.check_input(eligibility::Input::Export),
+            StaffAction::NewSale {
+                amount_jpy,
+                order_ref,
+            } => {
+                if self.mode != CounterMode::Cashier
+                    || !matches!(self.workflow, Workflow::Idle | Workflow::SaleEnded(..))
+                {
+                    return Err(Code::NotNow.into());
+                }
+                let amount_jpy = check_amount(amount_jpy)?;
+                self.start_sale(Sale {
+                    amount_jpy,
+                    order_ref,
+                })
+            }
+            StaffAction::Void { sale_id } => self.journal(JournalOp::Void { sale_id }),
+            StaffAction::Refund {
+                sale_id,
+                amount_jpy,
+            } => self.journal(JournalOp::Refund {
+                sale_id,
+                amount_jpy,
+            }),
+            StaffAction::Recover => self.journal(JournalOp::Recover),
+            StaffAction::StartEnrollment { services } => self.start_enrollment(services),
+        }
+    }
+
+    /// A person's input for the running card session.
+    fn session_action(&mut self, input: session::Input) -> Result<Vec<Effect>, Refused> {
+        if !self.workflow.session_running() {
+            return Err(Code::NotNow.into());
+        }
+        self.session(input)
+    }
+
+    /// Cancel: a card session ends (its card step abandoned) and the counter returns to
+    /// idle; a sale being paid cannot be cancelled (its outcome is on its way).
+    fn cancel(&mut self) -> Result<Vec<Effect>, Refused> {
+        if matches!(self.workflow, Workflow::Paying { .. }) {
+            return Err(Code::PaymentBusy.into());
+        }
+        let mut effects = Vec::new();
+        if self.workflow.session_running() {
+            // A session that already ended has nothing to cancel; the counter still goes idle.
+            effects = self
+                .session(session::Input::Cancel(Actor::Staff))
+                .unwrap_or_default();
+        }
+        effects.extend(self.replace(Workflow::Idle));
+        Ok(effects)
+    }
+
+    /// The patient staff expect: the running check compares its answer with it (until the
+    /// answer); otherwise the next check takes it. Both fields empty clears it.
+    fn expect(&mut self, name: &str, birth_date: &str) -> Result<Vec<Effect>, Refused> {
+        self.check_mode().ok_or(Code::NotNow)?;
+        if name.trim().is_empty() && birth_date.trim().is_empty() {
+            self.expected = None;
+            return Ok(Vec::new());
+        }
+        let record = ClinicRecord::expected(name, birth_date).map_err(|e| e.code())?;
+        match &self.workflow {
+            Workflow::Check(c) if !c.is_ended() => {
+                self.check_input(eligibility::Input::Expect(record))
+            }
+            _ => {
+                self.expected = Some(record);
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    /// A sale: the identification binds merchant and amount; a card already on the reader
+    /// is taken at once.
+    pub(super) fn start_sale(&mut self, sale: Sale) -> Result<Vec<Effect>, Refused> {
+        let ident = self.new_identification(self.sale_request(&sale))?;
+        let mut effects = self.replace(Workflow::IdentifyForSale(Box::new(ident), sale));
+        effects.extend(self.card_on_reader()?);
+        Ok(effects)
+    }
+
+    /// Enrollment: from idle, after a sale or a check, or right after an identification
+    /// said the card is not enrolled (or ended otherwise).
+    fn start_enrollment(&mut self, services: Vec<ServiceLink>) -> Result<Vec<Effect>, Refused> {
+        let ok = match &self.workflow {
+            Workflow::Idle | Workflow::SaleEnded(..) | Workflow::Check(_) => true,
+            Workflow::IdentifyForCheck(i) => matches!(
+                i.step(),
+                identify::Step::Failed | identify::Step::Cancelled | identify::Step::WaitingForCard
+            ),
+            _ => false,
+        };
+        if !ok {
+            return Err(Code::NotNow.into());
+        }
+        let en = Enrollment::new(services, &self.setup.terminal_id, &self.setup.platform_id)
+            .map_err(|_| Code::ServicesInvalid)?;
+        let mut effects = self.replace(Workflow::Enroll(Box::new(en)));
+        effects.extend(self.card_on_reader()?);
+        Ok(effects)
+    }
+
+    /// The new session takes the card already on the reader.
+    fn card_on_reader(&mut self) -> Result<Vec<Effect>, Refused> {
+        if self.reader != super::ReaderState::Card {
+            return Ok(Vec::new());
+        }
+        self.session(session::Input::CardPlaced {
+            pin_pad: self.pin_pad,
+        })
+    }
+}

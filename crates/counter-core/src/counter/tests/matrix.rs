@@ -1,0 +1,335 @@
+//! Every state of the counter × every input it can meet. Each cell is reached afresh, the
+//! input sent once, and the outcome written as one line: the workflow after it and the
+//! effects, or the refusal. The lines are compared with `matrix.txt`, the reviewed table
+//! of what the counter does (regenerate with `MADOGUCHI_MATRIX=update cargo test -p
+//! counter-core matrix`, then read the diff). Beside the table, rules that hold in every
+//! cell are asserted here: a refused input changes nothing, a result of another
+//! generation is stale, the card leaving drops every secret.
+
+use std::fmt::Write as _;
+
+use super::*;
+use crate::eligibility::{CustomerConsents, FallbackDocument, FallbackForm, FallbackReason};
+use crate::session::Ticket;
+
+/// Every input, built for the counter `d` as it stands (results carry its generation).
+fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
+    let generation = d.m.generation();
+    let consents = CustomerConsents {
+        blanket: true,
+        medication: false,
+        health_checks: false,
+        treatment: false,
+        surgery: false,
+        limit_certificate: false,
+        prescription: None,
+    };
+    let form = FallbackForm {
+        document: FallbackDocument::EligibilityCertificate,
+        insurer_number: "06139999".into(),
+        insurer_name: String::new(),
+        symbol: "千代".into(),
+        number: "10001".into(),
+        branch: "01".into(),
+        name: "佐藤　花子".into(),
+        birth_date: "1985-04-12".into(),
+        ratio_tenths: 3,
+    };
+    let staff = |a| Input::Staff(a);
+    let customer = |a| Input::Customer(a);
+    vec![
+        (
+            "staff:set_mode",
+            staff(StaffAction::SetMode {
+                mode: CounterMode::Pharmacy,
+            }),
+        ),
+        ("staff:confirm_last_try", staff(StaffAction::ConfirmLastTry)),
+        ("staff:start_again", staff(StaffAction::StartAgain)),
+        ("staff:cancel", staff(StaffAction::Cancel)),
+        ("staff:finish", staff(StaffAction::Finish)),
+        (
+            "staff:expect_patient",
+            staff(StaffAction::ExpectPatient {
+                name: "佐藤　花子".into(),
+                birth_date: "1985-04-12".into(),
+            }),
+        ),
+        (
+            "staff:acknowledge_warnings",
+            staff(StaffAction::AcknowledgeWarnings),
+        ),
+        (
+            "staff:choose_record",
+            staff(StaffAction::ChooseRecord { index: 0 }),
+        ),
+        (
+            "staff:start_fallback",
+            staff(StaffAction::StartFallback {
+                reason: FallbackReason::NotEnrolled,
+            }),
+        ),
+        (
+            "staff:record_fallback",
+            staff(StaffAction::RecordFallback { form }),
+        ),
+        ("staff:export", staff(StaffAction::Export)),
+        (
+            "staff:new_sale",
+            staff(StaffAction::NewSale {
+                amount_jpy: 500,
+                order_ref: None,
+            }),
+        ),
+        (
+            "staff:void",
+            staff(StaffAction::Void {
+                sale_id: "s-1".into(),
+            }),
+        ),
+        (
+            "staff:refund",
+            staff(StaffAction::Refund {
+                sale_id: "s-1".into(),
+                amount_jpy: 100,
+            }),
+        ),
+        ("staff:recover", staff(StaffAction::Recover)),
+        (
+            "staff:start_enrollment",
+            staff(StaffAction::StartEnrollment {
+                services: services(),
+            }),
+        ),
+        (
+            "customer:pin",
+            customer(CustomerAction::Pin { digits: PIN.into() }),
+        ),
+        (
+            "customer:pin_malformed",
+            customer(CustomerAction::Pin {
+                digits: "12".into(),
+            }),
+        ),
+        ("customer:retry_pin", customer(CustomerAction::RetryPin)),
+        (
+            "customer:password",
+            customer(CustomerAction::Password {
+                text: crate::enroll::tests::PASSWORD.into(),
+            }),
+        ),
+        (
+            "customer:choose_service",
+            customer(CustomerAction::ChooseService {
+                service_id: "kenpo".into(),
+            }),
+        ),
+        (
+            "customer:consent",
+            customer(CustomerAction::Consent { consents }),
+        ),
+        (
+            "customer:confirm_attributes",
+            customer(CustomerAction::ConfirmAttributes {
+                disclosure_consent: true,
+            }),
+        ),
+        (
+            "customer:reject_attributes",
+            customer(CustomerAction::RejectAttributes),
+        ),
+        (
+            "customer:pay",
+            customer(CustomerAction::Pay {
+                service_id: "acq".into(),
+                amount_jpy: 1200,
+            }),
+        ),
+        ("customer:extend_time", customer(CustomerAction::ExtendTime)),
+        ("customer:cancel", customer(CustomerAction::Cancel)),
+        (
+            "reader:attached",
+            Input::Reader(ReaderEvent::Attached(true)),
+        ),
+        (
+            "reader:detached",
+            Input::Reader(ReaderEvent::Attached(false)),
+        ),
+        (
+            "reader:placed",
+            Input::Reader(ReaderEvent::Placed { pin_pad: false }),
+        ),
+        ("reader:removed", Input::Reader(ReaderEvent::Removed)),
+        (
+            "session:late_ticket",
+            Input::Session {
+                generation,
+                input: session::Input::CardRead {
+                    ticket: Ticket(999),
+                    result: Ok(facts(3)),
+                },
+            },
+        ),
+        (
+            "session:old_generation",
+            Input::Session {
+                generation: generation.wrapping_sub(1),
+                input: session::Input::CardRead {
+                    ticket: Ticket(1),
+                    result: Ok(facts(3)),
+                },
+            },
+        ),
+        (
+            "eligibility",
+            Input::Eligibility {
+                generation,
+                result: Ok(answer("1", vec![sato()])),
+            },
+        ),
+        (
+            "check_id",
+            Input::CheckId {
+                generation,
+                id: Ok(format!("{TERMINAL}-chk-000099")),
+            },
+        ),
+        (
+            "exported",
+            Input::Exported {
+                generation,
+                written: true,
+            },
+        ),
+        (
+            "sale_ended",
+            Input::SaleEnded {
+                generation,
+                result: Ok(captured(1200, d.now)),
+            },
+        ),
+        ("journal_done", Input::JournalDone(Ok(Code::NothingInDoubt))),
+        (
+            "counts",
+            Input::Counts {
+                pending_rechecks: 1,
+                payments_in_doubt: 0,
+            },
+        ),
+        ("storage_failed", Input::Storage { ok: false }),
+        ("notice", Input::Notice(Code::RecheckGaveUp)),
+        ("tick", Input::Tick),
+        ("close", Input::Close),
+    ]
+}
+
+/// One effect as the table writes it.
+fn effect_name(e: &Effect) -> String {
+    use session::Effect as S;
+    match e {
+        Effect::Session { effect, .. } => match effect {
+            S::ReadCard { .. } => "read_card",
+            S::ReadSignCertificate { .. } => "read_sign_certificate",
+            S::RequestChallenge { .. } => "request_challenge",
+            S::Authenticate { .. } => "authenticate",
+            S::SignApplication { .. } => "sign_application",
+            S::Identify { .. } => "identify",
+            S::Enroll { .. } => "enroll",
+            S::AbortCardOperation => "abort_card",
+            S::Finished(_) => "finished",
+        }
+        .to_owned(),
+        Effect::RequestEligibility { .. } => "request_eligibility".into(),
+        Effect::NewCheckId { .. } => "new_check_id".into(),
+        Effect::Export { .. } => "export".into(),
+        Effect::RecordCheck(_) => "record_check".into(),
+        Effect::CheckAudit(_) => "check_audit".into(),
+        Effect::EnqueueRecheck(_) => "enqueue_recheck".into(),
+        Effect::Audit { action, .. } => format!("audit:{action}"),
+        Effect::Sell { .. } => "sell".into(),
+        Effect::Journal(op) => match op {
+            JournalOp::Void { .. } => "journal:void",
+            JournalOp::Refund { .. } => "journal:refund",
+            JournalOp::Recover => "journal:recover",
+        }
+        .into(),
+    }
+}
+
+/// The table's line for one cell, after the rules that hold in every cell were checked.
+fn cell(state: State, name: &str, input_at: usize) -> String {
+    let mut d = state.reach();
+    let (_, input) = inputs(&d).swap_remove(input_at);
+    let before = d.screens_without_notice();
+    let generation = d.m.generation();
+    let result_input = matches!(
+        input,
+        Input::Session { .. }
+            | Input::Eligibility { .. }
+            | Input::CheckId { .. }
+            | Input::Exported { .. }
+    );
+    let outcome = match d.try_send_now(input) {
+        Ok(effects) => {
+            let names: Vec<String> = effects.iter().map(effect_name).collect();
+            format!("{} [{}]", d.at(), names.join(", "))
+        }
+        Err(refused) => {
+            assert_eq!(d.screens_without_notice(), before, "{state:?} × {name}");
+            assert_eq!(d.m.generation(), generation, "{state:?} × {name}");
+            match refused {
+                Refused::Action(code) => {
+                    assert!(
+                        !result_input,
+                        "{state:?} × {name}: a result is never a person's"
+                    );
+                    format!("refused {}", code.as_str())
+                }
+                Refused::Stale { .. } => {
+                    assert!(result_input, "{state:?} × {name}: only results are stale");
+                    "stale".into()
+                }
+            }
+        }
+    };
+    if name == "reader:removed" {
+        assert!(!d.m.holds_secret(), "{state:?}: a secret outlived the card");
+    }
+    if name == "session:old_generation" {
+        assert_eq!(outcome, "stale", "{state:?}");
+    }
+    format!("{state:?} × {name} → {outcome}")
+}
+
+#[test]
+fn every_state_meets_every_input_as_the_table_says() {
+    let names: Vec<&str> = inputs(&Desk::new(CounterMode::Reception))
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    let mut table = String::new();
+    for state in State::ALL {
+        for (i, name) in names.iter().enumerate() {
+            writeln!(table, "{}", cell(state, name, i)).unwrap();
+        }
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/counter/tests/matrix.txt");
+    if std::env::var("MADOGUCHI_MATRIX").as_deref() == Ok("update") {
+        std::fs::write(&path, &table).unwrap();
+    }
+    let reviewed = std::fs::read_to_string(&path).unwrap_or_default();
+    let differ: Vec<String> = table
+        .lines()
+        .zip(reviewed.lines().chain(std::iter::repeat("<missing>")))
+        .filter(|(now, then)| now != then)
+        .map(|(now, then)| format!("now:  {now}\ntable: {then}"))
+        .collect();
+    assert!(
+        differ.is_empty() && table.lines().count() == reviewed.lines().count(),
+        "{} cells differ from matrix.txt:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+    assert_eq!(table.lines().count(), State::ALL.len() * names.len());
+}

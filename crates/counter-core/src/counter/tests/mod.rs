@@ -1,0 +1,436 @@
+//! The counter machine with a manual clock and a scripted world: every card step and every
+//! backend answer comes from the test, no card, no socket.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod matrix;
+mod payments;
+mod rules;
+
+use counter_api::platform::{ChallengePurpose, ChallengeRequest, Notice};
+
+use super::{
+    Counter, CounterMode, CustomerAction, Effect, Input, JournalOp, ReaderEvent, Refused,
+    SaleOutcome, Screens, Setup, StaffAction,
+};
+use crate::codes::Code;
+use crate::eligibility::testdata::{answer, sato};
+use crate::enroll::tests::{attributes, document_signature, enrollment_response, services};
+use crate::identify::tests::data::*;
+use crate::payment::{self, NewSale, PaymentRecord};
+use crate::session;
+
+/// The medical institution of the tests.
+pub(crate) const INSTITUTION: &str = "1312345678";
+/// The merchant of the tests (the identify data's payment challenges name it).
+pub(crate) const MERCHANT: &str = "m-shop-1";
+
+pub(crate) fn setup(mode: CounterMode) -> Setup {
+    Setup {
+        terminal_id: TERMINAL.into(),
+        merchant_id: MERCHANT.into(),
+        platform_id: PLATFORM.into(),
+        reader: "Virtual PCD 00 00".into(),
+        mode,
+        institution_code: Some(INSTITUTION.into()),
+        shop_name: "テスト薬局".into(),
+    }
+}
+
+/// A counter, its clock, and what the world answers.
+pub(crate) struct Desk {
+    pub(crate) m: Counter,
+    pub(crate) now: i64,
+    /// The challenge purpose last asked for (the platform's answer must match it).
+    purpose: ChallengePurpose,
+    /// Check ids handed out.
+    checks: u32,
+    /// What the platform says about the card at the next identification.
+    pub(crate) notices: Vec<Notice>,
+}
+
+impl Desk {
+    /// A counter in `mode` whose reader is attached and empty.
+    pub(crate) fn new(mode: CounterMode) -> Self {
+        let mut d = Desk {
+            m: Counter::new(setup(mode)),
+            now: T0,
+            purpose: ChallengePurpose::Identify,
+            checks: 0,
+            notices: Vec::new(),
+        };
+        d.send(Input::Reader(ReaderEvent::Attached(true)));
+        d
+    }
+
+    /// Sends `input` one second after the previous one; it must be taken.
+    pub(crate) fn send(&mut self, input: Input) -> Vec<Effect> {
+        let name = input.name();
+        self.try_send(input)
+            .unwrap_or_else(|e| panic!("{name} refused at {:?}: {e}", self.m.workflow))
+    }
+
+    /// Sends `input` one second after the previous one.
+    pub(crate) fn try_send(&mut self, input: Input) -> Result<Vec<Effect>, Refused> {
+        self.now += 1;
+        self.m.handle(input, self.now)
+    }
+
+    /// Sends `input` at the same second as the previous one (so that the views' countdown
+    /// stands still).
+    pub(crate) fn try_send_now(&mut self, input: Input) -> Result<Vec<Effect>, Refused> {
+        self.m.handle(input, self.now)
+    }
+
+    /// Sends `input`, which must be refused; nothing on the screens may change.
+    pub(crate) fn refuse(&mut self, input: Input) -> Refused {
+        let before = self.screens_without_notice();
+        let generation = self.m.generation();
+        let name = input.name();
+        match self.try_send_now(input) {
+            Ok(effects) => panic!("{name} was taken at {:?}: {effects:?}", self.m.workflow),
+            Err(e) => {
+                assert_eq!(
+                    self.screens_without_notice(),
+                    before,
+                    "{name} refused but changed"
+                );
+                assert_eq!(self.m.generation(), generation);
+                e
+            }
+        }
+    }
+
+    /// The screens, but for the status bar's notice (a refused staff action shows there).
+    pub(crate) fn screens_without_notice(&self) -> Screens {
+        let mut s = self.m.screens();
+        s.status.notice = None;
+        s
+    }
+
+    pub(crate) fn staff(&mut self, action: StaffAction) -> Vec<Effect> {
+        self.send(Input::Staff(action))
+    }
+
+    pub(crate) fn customer(&mut self, action: CustomerAction) -> Vec<Effect> {
+        self.send(Input::Customer(action))
+    }
+
+    /// Places a card (no PIN pad) and lets the world answer until a person must act.
+    pub(crate) fn place(&mut self) -> Vec<Effect> {
+        let e = self.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        self.world(e)
+    }
+
+    /// The customer types the PIN; the world answers until a person must act.
+    pub(crate) fn type_pin(&mut self) -> Vec<Effect> {
+        let e = self.customer(CustomerAction::Pin { digits: PIN.into() });
+        self.world(e)
+    }
+
+    /// Carries out `effects` as a well-behaved world would (card steps succeed, the
+    /// platform and the insurer answer, ids are handed out, files written), feeding each
+    /// result back, until nothing is left for the world. Returns the effects the world
+    /// does not answer (store writes, audits, sales, journal operations), in order.
+    pub(crate) fn world(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        let mut left = Vec::new();
+        while let Some(effect) = queue.pop_front() {
+            let Some(input) = self.answer(&effect) else {
+                left.push(effect);
+                continue;
+            };
+            match self.try_send(input) {
+                Ok(more) => queue.extend(more),
+                Err(Refused::Stale { .. }) => {}
+                Err(e) => panic!("the world's answer to {effect:?} was refused: {e}"),
+            }
+        }
+        left
+    }
+
+    /// The world's answer to `effect`, when the world answers it.
+    fn answer(&mut self, effect: &Effect) -> Option<Input> {
+        use session::Effect as S;
+        use session::Input as I;
+        let session = |generation, input| Some(Input::Session { generation, input });
+        match effect {
+            Effect::Session { generation, effect } => match effect {
+                S::ReadCard { ticket } => session(
+                    *generation,
+                    I::CardRead {
+                        ticket: *ticket,
+                        result: Ok(facts(3)),
+                    },
+                ),
+                S::RequestChallenge { ticket, request } => {
+                    self.purpose = request.purpose;
+                    session(
+                        *generation,
+                        I::ChallengeIssued {
+                            ticket: *ticket,
+                            result: Ok(challenge(request, self.now + 300)),
+                        },
+                    )
+                }
+                S::Authenticate { ticket, .. } => session(
+                    *generation,
+                    I::Signed {
+                        ticket: *ticket,
+                        result: Ok(authentication()),
+                    },
+                ),
+                S::Identify { ticket, .. } => {
+                    let request = ChallengeRequest {
+                        purpose: self.purpose,
+                        context: None,
+                    };
+                    let mut answer = identification(&request);
+                    answer.notices = self.notices.clone();
+                    session(
+                        *generation,
+                        I::Identified {
+                            ticket: *ticket,
+                            result: Ok(answer),
+                        },
+                    )
+                }
+                S::ReadSignCertificate { ticket, .. } => session(
+                    *generation,
+                    I::SignCertificateRead {
+                        ticket: *ticket,
+                        result: Ok(attributes()),
+                    },
+                ),
+                S::SignApplication { ticket, .. } => session(
+                    *generation,
+                    I::ApplicationSigned {
+                        ticket: *ticket,
+                        result: Ok(document_signature()),
+                    },
+                ),
+                S::Enroll { ticket, .. } => session(
+                    *generation,
+                    I::Enrolled {
+                        ticket: *ticket,
+                        result: Ok(enrollment_response()),
+                    },
+                ),
+                S::AbortCardOperation | S::Finished(_) => None,
+            },
+            Effect::NewCheckId { generation } => {
+                self.checks += 1;
+                Some(Input::CheckId {
+                    generation: *generation,
+                    id: Ok(format!("{TERMINAL}-chk-{:06}", self.checks)),
+                })
+            }
+            Effect::RequestEligibility { generation, .. } => Some(Input::Eligibility {
+                generation: *generation,
+                result: Ok(answer("1", vec![sato()])),
+            }),
+            Effect::Export { generation, .. } => Some(Input::Exported {
+                generation: *generation,
+                written: true,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The step the machine is at.
+    pub(crate) fn at(&self) -> &'static str {
+        self.m.workflow.name()
+    }
+}
+
+/// The sale the acquirer captured: what the payment shell journals for `amount_jpy`.
+pub(crate) fn captured(amount_jpy: u64, now: i64) -> SaleOutcome {
+    let mut record: PaymentRecord = payment::begin(
+        NewSale {
+            id: format!("{TERMINAL}-000001"),
+            idempotency_key: "k-auth".into(),
+            order_ref: "o-1".into(),
+            merchant_id: MERCHANT.into(),
+            terminal_id: TERMINAL.into(),
+            amount_jpy,
+        },
+        now,
+    );
+    record.state = payment::PaymentState::Captured;
+    SaleOutcome {
+        record,
+        code: Code::PaymentApproved,
+    }
+}
+
+/// The one `Sell` among `effects`: its generation and assertion.
+pub(crate) fn sell(effects: &[Effect]) -> (u64, String) {
+    let sells: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Sell {
+                generation,
+                assertion,
+                ..
+            } => Some((*generation, assertion.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sells.len(), 1, "{effects:?}");
+    sells.into_iter().next().unwrap()
+}
+
+/// The one journal operation among `effects`.
+pub(crate) fn journal_op(effects: &[Effect]) -> JournalOp {
+    match effects {
+        [Effect::Journal(op)] => op.clone(),
+        other => panic!("not one journal operation: {other:?}"),
+    }
+}
+
+/// The audit actions among `effects`, in order.
+pub(crate) fn audits(effects: &[Effect]) -> Vec<&'static str> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Audit { action, .. } => Some(*action),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The workflows the counter can be in, each reached from a fresh counter by the steps a
+/// person and the world take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    IdleReception,
+    IdleCashier,
+    IdentifyForCheck,
+    OpeningCheck,
+    OpeningFallback,
+    Check,
+    IdentifyForSale,
+    Choosing,
+    Paying,
+    PayingWaiting,
+    SaleEnded,
+    Enroll,
+}
+
+impl State {
+    pub(crate) const ALL: [State; 12] = [
+        State::IdleReception,
+        State::IdleCashier,
+        State::IdentifyForCheck,
+        State::OpeningCheck,
+        State::OpeningFallback,
+        State::Check,
+        State::IdentifyForSale,
+        State::Choosing,
+        State::Paying,
+        State::PayingWaiting,
+        State::SaleEnded,
+        State::Enroll,
+    ];
+
+    /// A counter at this state. The card lies on the reader in every state a card
+    /// reached; the world has answered everything it answers.
+    pub(crate) fn reach(self) -> Desk {
+        let reception = || Desk::new(CounterMode::Reception);
+        let cashier = || Desk::new(CounterMode::Cashier);
+        match self {
+            State::IdleReception => reception(),
+            State::IdleCashier => cashier(),
+            State::IdentifyForCheck => {
+                let mut d = reception();
+                d.place();
+                d
+            }
+            State::OpeningCheck => {
+                let mut d = reception();
+                d.place();
+                let e = d.customer(CustomerAction::Pin { digits: PIN.into() });
+                // Everything but the check's id.
+                let mut queue = e;
+                loop {
+                    let (ids, rest): (Vec<_>, Vec<_>) = queue
+                        .into_iter()
+                        .partition(|e| matches!(e, Effect::NewCheckId { .. }));
+                    if !ids.is_empty() {
+                        break;
+                    }
+                    let mut more = Vec::new();
+                    for e in rest {
+                        if let Some(input) = d.answer(&e) {
+                            more.extend(d.send(input));
+                        }
+                    }
+                    queue = more;
+                }
+                d
+            }
+            State::OpeningFallback => {
+                let mut d = reception();
+                d.staff(StaffAction::StartFallback {
+                    reason: crate::eligibility::FallbackReason::NotEnrolled,
+                });
+                d
+            }
+            State::Check => {
+                let mut d = reception();
+                d.place();
+                d.type_pin();
+                d
+            }
+            State::IdentifyForSale => {
+                let mut d = cashier();
+                d.staff(StaffAction::NewSale {
+                    amount_jpy: 1200,
+                    order_ref: None,
+                });
+                d.place();
+                d
+            }
+            State::Choosing => {
+                let mut d = State::IdentifyForSale.reach();
+                d.type_pin();
+                d
+            }
+            State::Paying => {
+                let mut d = State::Choosing.reach();
+                d.customer(CustomerAction::Pay {
+                    service_id: "acq".into(),
+                    amount_jpy: 1200,
+                });
+                d
+            }
+            State::PayingWaiting => {
+                let mut d = State::Choosing.reach();
+                d.staff(StaffAction::Recover);
+                d.customer(CustomerAction::Pay {
+                    service_id: "acq".into(),
+                    amount_jpy: 1200,
+                });
+                d
+            }
+            State::SaleEnded => {
+                let mut d = State::Paying.reach();
+                let generation = d.m.generation();
+                let now = d.now;
+                d.send(Input::SaleEnded {
+                    generation,
+                    result: Ok(captured(1200, now)),
+                });
+                d
+            }
+            State::Enroll => {
+                let mut d = reception();
+                d.staff(StaffAction::StartEnrollment {
+                    services: services(),
+                });
+                d.place();
+                d
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! One payment operation at a time: a sale being paid, a void, a refund and a recovery
+//! never run side by side, so no two tasks of the shell ever drive the same sale.
+
+use super::*;
+
+fn choose_and_pay(d: &mut Desk) -> Vec<Effect> {
+    d.customer(CustomerAction::Pay {
+        service_id: "acq".into(),
+        amount_jpy: 1200,
+    })
+}
+
+#[test]
+fn recover_void_and_refund_are_refused_while_a_sale_is_paid() {
+    let mut d = State::Choosing.reach();
+    let (generation, assertion) = sell(&choose_and_pay(&mut d));
+    assert_eq!(assertion, ASSERTION);
+    for action in [
+        StaffAction::Recover,
+        StaffAction::Void {
+            sale_id: "s-1".into(),
+        },
+        StaffAction::Refund {
+            sale_id: "s-1".into(),
+            amount_jpy: 100,
+        },
+        StaffAction::Cancel,
+        StaffAction::Finish,
+    ] {
+        assert_eq!(
+            d.refuse(Input::Staff(action)),
+            Refused::Action(Code::PaymentBusy)
+        );
+        assert_eq!(
+            d.m.screens().status.notice.map(|m| m.code),
+            Some(Code::PaymentBusy),
+            "staff are told why"
+        );
+    }
+    // The sale's outcome ends the payment; then the journal may be worked on.
+    let now = d.now;
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(captured(1200, now)),
+    });
+    assert_eq!(d.at(), "sale_ended");
+    assert_eq!(
+        journal_op(&d.staff(StaffAction::Recover)),
+        JournalOp::Recover
+    );
+}
+
+#[test]
+fn a_second_journal_operation_waits_for_the_first() {
+    let mut d = Desk::new(CounterMode::Cashier);
+    let void = journal_op(&d.staff(StaffAction::Void {
+        sale_id: "s-1".into(),
+    }));
+    assert_eq!(
+        void,
+        JournalOp::Void {
+            sale_id: "s-1".into()
+        }
+    );
+    // A refund racing the void on the same sale is refused, not run beside it.
+    let racing = Input::Staff(StaffAction::Refund {
+        sale_id: "s-1".into(),
+        amount_jpy: 100,
+    });
+    assert_eq!(d.refuse(racing), Refused::Action(Code::PaymentBusy));
+    assert_eq!(
+        d.refuse(Input::Staff(StaffAction::Recover)),
+        Refused::Action(Code::PaymentBusy)
+    );
+    assert!(
+        d.send(Input::JournalDone(Ok(Code::PaymentVoided)))
+            .is_empty()
+    );
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::PaymentVoided)
+    );
+    let refund = journal_op(&d.staff(StaffAction::Refund {
+        sale_id: "s-1".into(),
+        amount_jpy: 100,
+    }));
+    assert!(matches!(
+        refund,
+        JournalOp::Refund {
+            amount_jpy: 100,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_payment_confirmed_during_a_recovery_goes_once_the_recovery_ends() {
+    let mut d = State::Choosing.reach();
+    assert_eq!(
+        journal_op(&d.staff(StaffAction::Recover)),
+        JournalOp::Recover
+    );
+    let e = choose_and_pay(&mut d);
+    assert!(
+        !e.iter().any(|e| matches!(e, Effect::Sell { .. })),
+        "nothing is sent while the recovery drives the journal: {e:?}"
+    );
+    assert_eq!(d.at(), "paying");
+    // Its outcome cannot arrive before it was sent.
+    let generation = d.m.generation();
+    let now = d.now;
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(captured(1200, now)),
+    });
+    assert_eq!(d.at(), "paying");
+    let e = d.send(Input::JournalDone(Ok(Code::PaymentsRecovered)));
+    let (g, assertion) = sell(&e);
+    assert_eq!((g, assertion.as_str()), (generation, ASSERTION));
+    // Sent once: a second journal end sends nothing more.
+    assert!(
+        d.send(Input::JournalDone(Ok(Code::NothingInDoubt)))
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_sale_ended_after_staff_moved_on_is_told_on_the_status_bar() {
+    let mut d = State::Choosing.reach();
+    let (generation, _) = sell(&choose_and_pay(&mut d));
+    let now = d.now;
+    let mut outcome = captured(1200, now);
+    outcome.code = Code::PaymentInDoubt;
+    outcome.record.state = crate::payment::PaymentState::Authorising;
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(outcome),
+    });
+    let screens = d.m.screens();
+    let crate::counter::SaleStep::Done {
+        receipt, message, ..
+    } = (match screens.staff {
+        crate::counter::StaffScreen::Sale { view } => view.step,
+        other => panic!("{other:?}"),
+    })
+    else {
+        panic!("not done")
+    };
+    assert_eq!(message.code, Code::PaymentInDoubt);
+    assert!(receipt.is_none(), "no receipt for a sale not captured");
+    // The customer reads the customer-safe line only.
+    match screens.customer {
+        crate::counter::CustomerScreen::Paying { message } => {
+            assert_eq!(message.unwrap().code, Code::PaymentInDoubt.for_customer());
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Another sale: staff finish, the late outcome of the earlier one reaches the notice.
+    let mut d = State::Choosing.reach();
+    let (generation, _) = sell(&choose_and_pay(&mut d));
+    let now = d.now;
+    // Finish is refused while paying: the outcome is on its way.
+    d.refuse(Input::Staff(StaffAction::Finish));
+    d.send(Input::SaleEnded {
+        generation,
+        result: Err(Code::AcquirerUnavailable),
+    });
+    d.staff(StaffAction::Finish);
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(captured(1200, now)),
+    });
+    assert_eq!(d.at(), "idle");
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::PaymentApproved)
+    );
+}
+
+#[test]
+fn a_captured_sale_gives_the_customer_a_receipt() {
+    let d = State::SaleEnded.reach();
+    match d.m.screens().staff {
+        crate::counter::StaffScreen::Sale { view } => match view.step {
+            crate::counter::SaleStep::Done { receipt, .. } => {
+                let r = receipt.expect("a receipt");
+                assert!(r.lines.iter().any(|(_, v)| v.contains("1,200")), "{r:?}");
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}

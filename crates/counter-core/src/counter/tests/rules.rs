@@ -1,0 +1,227 @@
+//! The counter's rules, one scenario each: where a card goes, what the card's leaving ends,
+//! the expected patient, the platform's notices, ids and store failures, errors of set-up.
+
+use super::*;
+use crate::counter::{CustomerScreen, StaffScreen};
+use crate::eligibility::PersonCheck;
+
+#[test]
+fn a_card_at_reception_opens_a_check_that_takes_the_expected_patient() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.staff(StaffAction::ExpectPatient {
+        name: "佐藤　花子".into(),
+        birth_date: "1985-04-12".into(),
+    });
+    assert!(d.m.screens().expected.is_some());
+    d.place();
+    assert_eq!(d.at(), "identify_for_check");
+    let left = d.type_pin();
+    assert_eq!(d.at(), "check");
+    assert!(audits(&left).contains(&"identified"), "{left:?}");
+    // The check holds the expected patient now; the counter's own copy is gone.
+    assert!(d.m.expected.is_none());
+    let StaffScreen::Check { view } = d.m.screens().staff else {
+        panic!("not a check")
+    };
+    assert_eq!(view.person, PersonCheck::Pending);
+    assert!(d.m.screens().expected.is_some());
+}
+
+#[test]
+fn the_card_leaving_ends_a_check_that_waits_for_the_customer_and_keeps_a_finished_one() {
+    let mut d = State::Check.reach();
+    assert!(matches!(
+        d.m.screens().customer,
+        CustomerScreen::Check { .. }
+    ));
+    let e = d.send(Input::Reader(ReaderEvent::Removed));
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::CheckAudit(_))),
+        "the check ends and is audited: {e:?}"
+    );
+    assert!(matches!(d.m.screens().customer, CustomerScreen::Welcome));
+    // Staff still see the ended check until they finish or the next card comes.
+    assert!(matches!(d.m.screens().staff, StaffScreen::Check { .. }));
+    d.staff(StaffAction::Finish);
+    assert!(matches!(d.m.screens().staff, StaffScreen::Ready));
+}
+
+#[test]
+fn at_the_till_a_card_waits_for_the_sale_and_a_sale_takes_the_card_on_the_reader() {
+    let mut d = Desk::new(CounterMode::Cashier);
+    assert!(
+        d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }))
+            .is_empty()
+    );
+    assert_eq!(d.at(), "idle");
+    let e = d.staff(StaffAction::NewSale {
+        amount_jpy: 800,
+        order_ref: Some("o-9".into()),
+    });
+    assert!(
+        matches!(
+            e.as_slice(),
+            [Effect::Session {
+                effect: session::Effect::ReadCard { .. },
+                ..
+            }]
+        ),
+        "{e:?}"
+    );
+    d.world(e);
+    d.type_pin();
+    assert_eq!(d.at(), "choosing");
+    // A card leaving before the customer confirmed: nothing was sent, both windows say so.
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(d.at(), "sale_ended");
+    let StaffScreen::Sale { view } = d.m.screens().staff else {
+        panic!()
+    };
+    assert!(
+        matches!(view.step, crate::counter::SaleStep::Failed { message } if message.code == Code::CardRemoved)
+    );
+    // Start again: the same sale, waiting for the card.
+    d.staff(StaffAction::StartAgain);
+    assert_eq!(d.at(), "identify_for_sale");
+}
+
+#[test]
+fn the_platforms_notices_about_the_card_are_shown_and_audited() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.notices = vec![Notice::SignCertificateRevoked {
+        revoked_at: T0 - 86_400,
+        reason: "affiliation_changed".into(),
+    }];
+    d.place();
+    let left = d.type_pin();
+    assert_eq!(audits(&left), ["card_notice", "identified"], "{left:?}");
+    let screens = d.m.screens();
+    assert_eq!(screens.notices, [Code::SignCertificateRevoked]);
+    // The customer reads only the lines fit for them.
+    assert!(
+        screens
+            .customer_frame()
+            .notices
+            .iter()
+            .all(|m| m.code.entry().audience == crate::codes::Audience::Both)
+    );
+    // A new person's card clears them.
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.place();
+    assert!(d.m.screens().notices.is_empty());
+}
+
+#[test]
+fn a_check_without_an_id_keeps_the_identification_and_tells_staff() {
+    let mut d = State::OpeningCheck.reach();
+    let generation = d.m.generation();
+    d.send(Input::CheckId {
+        generation,
+        id: Err(Code::StorageFailure),
+    });
+    assert_eq!(d.at(), "identify_for_check");
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::StorageFailure)
+    );
+
+    // A fallback without an id is refused with the reason, and the counter is idle.
+    let mut d = State::OpeningFallback.reach();
+    let generation = d.m.generation();
+    let e = d.try_send(Input::CheckId {
+        generation,
+        id: Err(Code::StorageFailure),
+    });
+    assert_eq!(e.unwrap_err(), Refused::Action(Code::StorageFailure));
+    assert_eq!(d.at(), "idle");
+}
+
+#[test]
+fn a_failed_store_write_stays_on_the_status_bar_until_one_succeeds() {
+    let mut d = State::Check.reach();
+    d.send(Input::Storage { ok: false });
+    let status = d.m.screens().status;
+    assert!(status.storage_failed);
+    assert_eq!(status.notice.map(|m| m.code), Some(Code::StorageFailure));
+    // Another staff action clears the notice, not the failure.
+    d.staff(StaffAction::ExpectPatient {
+        name: String::new(),
+        birth_date: String::new(),
+    });
+    assert!(d.m.screens().status.storage_failed);
+    d.send(Input::Storage { ok: true });
+    assert!(!d.m.screens().status.storage_failed);
+}
+
+#[test]
+fn set_up_errors_name_the_setting_or_the_services() {
+    let mut bad = setup(CounterMode::Cashier);
+    bad.merchant_id = String::new();
+    let mut d = Desk::new(CounterMode::Cashier);
+    d.m = Counter::new(bad);
+    let refused = d.refuse(Input::Staff(StaffAction::NewSale {
+        amount_jpy: 100,
+        order_ref: None,
+    }));
+    assert_eq!(refused, Refused::Action(Code::SettingsInvalid));
+    assert_eq!(
+        d.refuse(Input::Staff(StaffAction::NewSale {
+            amount_jpy: 0,
+            order_ref: None,
+        })),
+        Refused::Action(Code::AmountInvalid)
+    );
+    assert_eq!(
+        d.refuse(Input::Staff(StaffAction::StartEnrollment {
+            services: vec![]
+        })),
+        Refused::Action(Code::ServicesInvalid)
+    );
+
+    let mut bad = setup(CounterMode::Reception);
+    bad.institution_code = Some("12".into());
+    let mut d = Desk::new(CounterMode::Reception);
+    d.m = Counter::new(bad);
+    d.send(Input::Reader(ReaderEvent::Attached(true)));
+    assert_eq!(
+        d.refuse(Input::Staff(StaffAction::StartFallback {
+            reason: crate::eligibility::FallbackReason::NotEnrolled,
+        })),
+        Refused::Action(Code::SettingsInvalid)
+    );
+}
+
+#[test]
+fn the_customer_typing_a_pin_nobody_asked_for_is_refused_and_never_held() {
+    let mut d = Desk::new(CounterMode::Reception);
+    assert_eq!(
+        d.refuse(Input::Customer(CustomerAction::Pin { digits: PIN.into() })),
+        Refused::Action(Code::NotNow)
+    );
+    // A customer's refusal is not a staff notice.
+    assert!(d.m.screens().status.notice.is_none());
+    d.place();
+    d.customer(CustomerAction::Pin { digits: PIN.into() });
+    assert!(d.m.holds_secret(), "held until the challenge arrives");
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert!(!d.m.holds_secret());
+    assert!(!format!("{:?}", d.m).contains(PIN));
+}
+
+#[test]
+fn an_enrollment_is_audited_with_what_was_linked() {
+    let mut d = State::Enroll.reach();
+    let e = d.customer(CustomerAction::Password {
+        text: crate::enroll::tests::PASSWORD.into(),
+    });
+    d.world(e);
+    d.customer(CustomerAction::ConfirmAttributes {
+        disclosure_consent: true,
+    });
+    let left = d.type_pin();
+    assert_eq!(audits(&left), ["enrolled"], "{left:?}");
+    assert!(matches!(
+        d.m.screens().staff,
+        StaffScreen::Enroll { view } if view.step == crate::enroll::Step::Enrolled
+    ));
+}

@@ -1,0 +1,198 @@
+//! What runs at the counter now, and what each window shows of it.
+
+use counter_api::platform::MenuEntry;
+
+use super::screens::{CustomerScreen, Message, ReaderState, SaleStep, SaleView, StaffScreen};
+use crate::codes::Code;
+use crate::eligibility::{EligibilityCheck, FallbackReason};
+use crate::enroll::Enrollment;
+use crate::identify::Identification;
+use crate::payment::cashier::Checkout;
+
+/// The sale the cashier typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Sale {
+    pub(super) amount_jpy: u64,
+    pub(super) order_ref: Option<String>,
+}
+
+/// What runs now.
+#[allow(clippy::large_enum_variant, reason = "one workflow per counter")]
+pub(super) enum Workflow {
+    /// Nothing: reception and pharmacy wait for a card, the cashier for an amount.
+    Idle,
+    /// Identification for an eligibility check (reception, pharmacy).
+    IdentifyForCheck(Box<Identification>),
+    /// Identified: the check waits for its id ([`super::Effect::NewCheckId`]).
+    OpeningCheck {
+        /// The identification, shown until the check opens (and kept if it cannot).
+        ident: Box<Identification>,
+        /// Its menu, with the assertions.
+        menu: Vec<MenuEntry>,
+        /// What the platform said about the card.
+        notices: Vec<Code>,
+    },
+    /// Staff record a document instead of the card: the check waits for its id.
+    OpeningFallback {
+        /// Why there is no card check.
+        reason: FallbackReason,
+    },
+    /// The eligibility check.
+    Check(Box<EligibilityCheck>),
+    /// Identification for a sale (the challenge binds merchant and amount).
+    IdentifyForSale(Box<Identification>, Sale),
+    /// The customer picks the payment method and confirms the amount.
+    Choosing(Checkout, Sale),
+    /// The sale is being paid. `waiting` holds the customer's assertion while a journal
+    /// operation runs; the payment goes once it ends.
+    Paying {
+        /// The sale.
+        sale: Sale,
+        /// The assertion of a payment not yet sent.
+        waiting: Option<String>,
+    },
+    /// The sale ended (or never started); both windows show it until staff move on.
+    SaleEnded(Sale, SaleStep),
+    /// Enrollment.
+    Enroll(Box<Enrollment>),
+}
+
+impl std::fmt::Debug for Workflow {
+    /// The step's name only: never a menu, an assertion or a person's details.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Workflow {
+    /// Whether a card session (identification or enrollment) runs.
+    pub(super) fn session_running(&self) -> bool {
+        matches!(
+            self,
+            Workflow::IdentifyForCheck(_) | Workflow::IdentifyForSale(..) | Workflow::Enroll(_)
+        )
+    }
+
+    /// The check, running or ended.
+    pub(super) fn check(&self) -> Option<&EligibilityCheck> {
+        match self {
+            Workflow::Check(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Whether a workflow holds a PIN or a password the customer typed.
+    pub(super) fn holds_secret(&self) -> bool {
+        match self {
+            Workflow::IdentifyForCheck(i) | Workflow::IdentifyForSale(i, _) => i.holds_pin(),
+            Workflow::Enroll(e) => e.holds_pin() || e.holds_password(),
+            _ => false,
+        }
+    }
+
+    /// The step's name, for the log.
+    pub(super) fn name(&self) -> &'static str {
+        match self {
+            Workflow::Idle => "idle",
+            Workflow::IdentifyForCheck(_) => "identify_for_check",
+            Workflow::OpeningCheck { .. } => "opening_check",
+            Workflow::OpeningFallback { .. } => "opening_fallback",
+            Workflow::Check(_) => "check",
+            Workflow::IdentifyForSale(..) => "identify_for_sale",
+            Workflow::Choosing(..) => "choosing",
+            Workflow::Paying { .. } => "paying",
+            Workflow::SaleEnded(..) => "sale_ended",
+            Workflow::Enroll(_) => "enroll",
+        }
+    }
+
+    /// What the staff and the customer windows show. The customer sees a check only while
+    /// the card lies on the reader.
+    pub(super) fn views(&self, reader: ReaderState) -> (StaffScreen, CustomerScreen) {
+        let sale_view = |sale: &Sale, step: SaleStep| StaffScreen::Sale {
+            view: SaleView {
+                amount_jpy: sale.amount_jpy,
+                order_ref: sale.order_ref.clone(),
+                step,
+            },
+        };
+        let identify = |i: &Identification| {
+            (
+                StaffScreen::Identify {
+                    view: i.staff_view(),
+                },
+                CustomerScreen::Identify {
+                    view: i.customer_view(),
+                },
+            )
+        };
+        match self {
+            Workflow::Idle | Workflow::OpeningFallback { .. } => {
+                (StaffScreen::Ready, CustomerScreen::Welcome)
+            }
+            Workflow::IdentifyForCheck(i) => identify(i),
+            Workflow::OpeningCheck { ident, .. } => identify(ident),
+            Workflow::Check(c) => {
+                let customer = if reader == ReaderState::Card {
+                    CustomerScreen::Check {
+                        view: c.customer_view(),
+                    }
+                } else {
+                    CustomerScreen::Welcome
+                };
+                (
+                    StaffScreen::Check {
+                        view: Box::new(c.staff_view()),
+                    },
+                    customer,
+                )
+            }
+            Workflow::IdentifyForSale(i, sale) => (
+                sale_view(
+                    sale,
+                    SaleStep::Identifying {
+                        view: i.staff_view(),
+                    },
+                ),
+                CustomerScreen::Identify {
+                    view: i.customer_view(),
+                },
+            ),
+            Workflow::Choosing(checkout, sale) => (
+                sale_view(
+                    sale,
+                    SaleStep::Choosing {
+                        options: checkout.options(),
+                    },
+                ),
+                CustomerScreen::Pay {
+                    amount_jpy: checkout.amount_jpy(),
+                    options: checkout.options(),
+                },
+            ),
+            Workflow::Paying { sale, .. } => (
+                sale_view(sale, SaleStep::Paying),
+                CustomerScreen::Paying { message: None },
+            ),
+            Workflow::SaleEnded(sale, step) => {
+                let customer = match step {
+                    SaleStep::Done { message, .. } | SaleStep::Failed { message } => {
+                        CustomerScreen::Paying {
+                            message: Some(Message::of(message.code.for_customer())),
+                        }
+                    }
+                    _ => CustomerScreen::Welcome,
+                };
+                (sale_view(sale, step.clone()), customer)
+            }
+            Workflow::Enroll(en) => (
+                StaffScreen::Enroll {
+                    view: en.staff_view(),
+                },
+                CustomerScreen::Enroll {
+                    view: en.customer_view(),
+                },
+            ),
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Carrying out the counter machine's effects: card steps to the reader worker, calls to
+//! the platform and the insurer, payments to the payment shell (each answered later as an
+//! input stamped with its generation), and the store and the export folder at once.
+
+use counter_api::platform::{IdentificationResponse, Notice};
+use counter_core::Code;
+use counter_core::counter::{Effect, Input, JournalOp, SaleOutcome};
+use counter_core::session;
+use counter_store::AuditEvent;
+
+use super::event_loop::{Io, Msg};
+use super::persist;
+
+/// What an effect done here led to.
+#[derive(Default)]
+pub(crate) struct Done {
+    /// Inputs for the machine, now.
+    pub(crate) inputs: Vec<Input>,
+    /// A write that failed: the action that led to it is refused with this code.
+    pub(crate) failed: Option<Code>,
+}
+
+impl Done {
+    fn input(input: Input) -> Self {
+        Done {
+            inputs: vec![input],
+            failed: None,
+        }
+    }
+}
+
+impl Io {
+    /// Carries out `effect`.
+    pub(crate) fn carry_out(&mut self, effect: Effect) -> Done {
+        match effect {
+            Effect::Session { generation, effect } => {
+                self.session(generation, effect);
+                Done::default()
+            }
+            Effect::RequestEligibility {
+                generation,
+                request,
+            } => {
+                let b = self.backends.clone();
+                self.later(async move {
+                    let result = b.eligibility(&request).await;
+                    Input::Eligibility { generation, result }
+                });
+                Done::default()
+            }
+            Effect::NewCheckId { generation } => Done::input(Input::CheckId {
+                generation,
+                id: persist::next_check_id(&self.store, &self.terminal_id),
+            }),
+            Effect::Export {
+                generation,
+                check_id,
+                files,
+            } => {
+                let written = persist::export(&self.export_dir, &files)
+                    .and_then(|names| persist::exported(&self.store, &check_id, &names));
+                if let Err(e) = &written {
+                    tracing::error!(error = %e, "cannot write the receipt system's files");
+                }
+                Done::input(Input::Exported {
+                    generation,
+                    written: written.is_ok(),
+                })
+            }
+            Effect::RecordCheck(record) => self.wrote(persist::record_check(&self.store, &record)),
+            Effect::CheckAudit(event) => {
+                let written = persist::check_audit(&self.store, &self.terminal_id, &event);
+                self.wrote(written)
+            }
+            Effect::EnqueueRecheck(request) => {
+                self.wrote(persist::enqueue_recheck(&self.store, &request))
+            }
+            Effect::Audit {
+                action,
+                subject,
+                auth_method,
+            } => {
+                let event = AuditEvent {
+                    at: self.clock.now(),
+                    staff: self.terminal_id.clone(),
+                    action: action.to_owned(),
+                    subject: Some(subject),
+                    auth_method: Some(auth_method.to_owned()),
+                    detail: None,
+                };
+                self.wrote(persist::audit(&self.store, &event))
+            }
+            Effect::Sell {
+                generation,
+                amount_jpy,
+                order_ref,
+                assertion,
+            } => {
+                let payments = self.payments.clone();
+                self.later(async move {
+                    let result = payments
+                        .sell(amount_jpy, order_ref, assertion)
+                        .await
+                        .map(|r| SaleOutcome {
+                            record: r.record,
+                            code: r.code,
+                        })
+                        .map_err(|e| e.code());
+                    Input::SaleEnded { generation, result }
+                });
+                Done::default()
+            }
+            Effect::Journal(op) => {
+                let p = self.payments.clone();
+                self.later(async move {
+                    let result = match op {
+                        JournalOp::Void { sale_id } => p.void(&sale_id).await.map(|r| r.code),
+                        JournalOp::Refund {
+                            sale_id,
+                            amount_jpy,
+                        } => p.refund(&sale_id, amount_jpy).await.map(|(_, code)| code),
+                        JournalOp::Recover => p.recover().await.map(|r| {
+                            if r.is_empty() {
+                                Code::NothingInDoubt
+                            } else {
+                                Code::PaymentsRecovered
+                            }
+                        }),
+                    };
+                    Input::JournalDone(result.map_err(|e| e.code()))
+                });
+                Done::default()
+            }
+        }
+    }
+
+    /// A store write's result: a failure refuses the action and shows on the status bar
+    /// until a write succeeds again.
+    fn wrote(&mut self, result: Result<(), Code>) -> Done {
+        let ok = result.is_ok();
+        let mut done = Done {
+            inputs: Vec::new(),
+            failed: result.err(),
+        };
+        if ok != self.storage_ok {
+            self.storage_ok = ok;
+            done.inputs.push(Input::Storage { ok });
+        }
+        done
+    }
+
+    /// A card session's effect: card steps to the worker, calls to the platform.
+    fn session(&mut self, generation: u64, effect: session::Effect) {
+        use session::{Effect as E, Input as I};
+        let b = self.backends.clone();
+        match effect {
+            E::RequestChallenge { ticket, request } => self.later(async move {
+                let result = b.challenge(&request).await;
+                Input::Session {
+                    generation,
+                    input: I::ChallengeIssued { ticket, result },
+                }
+            }),
+            E::Identify { ticket, request } => self.later(async move {
+                let result = b.identify(&request).await;
+                if let Ok(answer) = &result {
+                    log_notices(answer);
+                }
+                Input::Session {
+                    generation,
+                    input: I::Identified { ticket, result },
+                }
+            }),
+            E::Enroll { ticket, request } => self.later(async move {
+                let result = b.enroll(&request).await;
+                Input::Session {
+                    generation,
+                    input: I::Enrolled { ticket, result },
+                }
+            }),
+            // The step ends by itself (a PIN pad at its own time-out); its late result is
+            // refused as stale.
+            E::AbortCardOperation => tracing::debug!("a card step was abandoned"),
+            E::Finished(_) => {}
+            step => {
+                let queued = self
+                    .reader
+                    .as_ref()
+                    .is_some_and(|r| r.run(generation, step));
+                if !queued {
+                    tracing::error!("the reader worker has stopped: the card step is not run");
+                }
+            }
+        }
+    }
+
+    /// Runs `f` off the loop; its input comes back as a message.
+    fn later(&self, f: impl Future<Output = Input> + Send + 'static) {
+        let Some(tx) = self.tx.upgrade() else {
+            return; // the counter is closing
+        };
+        tokio::spawn(async move {
+            let input = f.await;
+            // A loop that ended has nobody left to tell.
+            let _ = tx.send(Msg::Input(input));
+        });
+    }
+}
+
+/// The platform's notices the counter shows only as codes: their detail goes to the log.
+fn log_notices(answer: &IdentificationResponse) {
+    for n in &answer.notices {
+        match n {
+            Notice::SignCertificateRevoked { .. } => {}
+            Notice::SignCertificateUnchecked { detail } => {
+                tracing::warn!(%detail, "the signature certificate's revocation was not checked");
+            }
+            other => tracing::warn!(?other, "a notice this version does not know"),
+        }
+    }
+}
