@@ -76,6 +76,7 @@ mod tests {
                 backends_ok: None,
                 pending_rechecks: 0,
                 payments_in_doubt: 0,
+                in_doubt: vec![],
                 notice: None,
                 storage_failed: false,
             },

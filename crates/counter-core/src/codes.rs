@@ -172,6 +172,8 @@ pub enum Code {
     RefundExceedsCaptured,
     /// Daily close refused while a payment is in doubt.
     CloseRefusedInDoubt,
+    /// New card sales wait: a sale or refund is in doubt (the status bar lists them).
+    SalesInDoubt,
     /// Daily close: the journal and the acquirer's totals differ.
     CloseMismatch,
     /// Daily close: the journal matches the acquirer.
@@ -386,6 +388,8 @@ table! {
         "取消できない場合は返品（返金）を行ってください", "If it cannot be voided, refund it";
     RefundExceedsCaptured, Staff, false, "返金額が売上額を超えています", "The refund exceeds the captured amount",
         "金額を確認してください", "Check the amount";
+    SalesInDoubt, Staff, true, "結果未確定の決済があるため、新しいカード決済はできません", "A payment is in doubt: new card sales wait until it is resolved",
+        "端末が自動で確認しています。しばらく待つか「未確定の決済を確定」を押してください。現金などは使えます", "The counter is resolving it; wait, or press Recover. Other ways to pay still work";
     CloseRefusedInDoubt, Staff, true, "結果未確定の決済があるため締められません", "Cannot close while a payment is in doubt",
         "未確定の決済を解決してから締めてください", "Resolve the payments in doubt first";
     CloseMismatch, Staff, false, "日計が決済サーバと一致しません", "The day's totals differ from the acquirer's",

@@ -63,6 +63,10 @@ export const strings = {
   "staff.status.backends.unknown": { ja: "未確認", en: "Unknown" },
   "staff.status.rechecks": { ja: "再照会待ち", en: "Re-checks pending" },
   "staff.status.doubt": { ja: "結果未確定の決済", en: "Payments in doubt" },
+  "staff.status.in_doubt": {
+    ja: "未確定の取引（確定するまで新しいカード決済と締めはできません）",
+    en: "In doubt (new card sales and the daily close wait for them)",
+  },
   "staff.status.storage": { ja: "記録", en: "Records" },
   "staff.status.storage.ok": { ja: "正常", en: "OK" },
   "staff.status.storage.failed": { ja: "保存できません", en: "Cannot be written" },

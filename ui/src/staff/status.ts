@@ -82,6 +82,21 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
             messageBlock(status.notice, ctx.lang),
           );
     live.append(notice);
+    if (status.in_doubt.length > 0) {
+      // Which sales wait (new card sales and the daily close wait for them): the journal finds them by id.
+      live.append(
+        el(
+          "div",
+          { class: "status-in-doubt" },
+          el("span", { class: "status-label" }, ctx.t("staff.status.in_doubt")),
+          el(
+            "ul",
+            { test: "status-in-doubt", "data-count": String(status.in_doubt.length) },
+            ...status.in_doubt.map((id) => el("li", { "data-sale": id }, id)),
+          ),
+        ),
+      );
+    }
     if (status.payments_in_doubt > 0) {
       extra.push(ctx.actionRow("recover", ctx.actionButton("staff.action.recover", { action: "recover" })));
     }

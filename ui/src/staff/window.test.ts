@@ -147,6 +147,7 @@ describe("the staff window", () => {
     expect(hook("status-rechecks").textContent).toBe("3件");
     expect(hook("status-doubt").dataset["state"]).toBe("2");
     expect(hook("status-storage").dataset["state"]).toBe("ok");
+    expect(hook("status-in-doubt").textContent).toBe("counter-1-000007");
     const notice = hook("status-notice");
     expect(notice.dataset["code"]).toBe("payments_recovered");
     expect(notice.textContent).toContain("text of payments_recovered（日本語）");

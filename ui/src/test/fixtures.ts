@@ -31,6 +31,7 @@ export const status: Status = {
   backends_ok: true,
   pending_rechecks: 2,
   payments_in_doubt: 1,
+  in_doubt: ["counter-1-000007"],
   notice: message("payments_recovered"),
   storage_failed: false,
 };

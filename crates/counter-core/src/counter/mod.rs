@@ -28,6 +28,9 @@
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
 //!   refused while a sale is paying or another one runs; Cancel and Finish are refused while
 //!   a sale is paying.
+//! - **Payments in doubt are resolved in the background**: at start and then again while any
+//!   is in doubt; the windows never wait for it, checks and enrollments go on, and only new
+//!   card sales wait (refused with the reason, the sales in doubt listed on the status bar).
 //! - **The expected patient is compared with the insurer's answer**: set before the card (or
 //!   during the check until the answer), taken by the next check.
 //! - **Every write that fails is told**: a failed store write shows on the status bar until
@@ -191,9 +194,15 @@ pub enum Input {
     Counts {
         /// Fallbacks waiting for their re-check.
         pending_rechecks: u64,
-        /// Sales and refunds in doubt.
-        payments_in_doubt: u64,
+        /// The ids of the sales and refunds in doubt.
+        in_doubt: Vec<String>,
     },
+    /// The counter started: the payments left in doubt are resolved in the background
+    /// (the windows do not wait for it).
+    Start,
+    /// Time to try again to resolve the payments in doubt (the shell's timer, about every
+    /// half minute): a recovery runs if any is in doubt and no payment work runs.
+    RecoveryDue,
     /// A store write failed (`false`), or succeeded after one had failed (`true`).
     Storage {
         /// Whether the store writes again.
@@ -222,6 +231,8 @@ impl Input {
             Input::SaleEnded { .. } => "sale_ended",
             Input::JournalDone(_) => "journal_done",
             Input::Counts { .. } => "counts",
+            Input::Start => "start",
+            Input::RecoveryDue => "recovery_due",
             Input::Storage { .. } => "storage",
             Input::Notice(_) => "notice",
             Input::Tick => "tick",
@@ -355,14 +366,16 @@ pub struct Counter {
     backends_ok: Option<bool>,
     notice: Option<Message>,
     pending_rechecks: u64,
-    payments_in_doubt: u64,
+    /// The sales and refunds in doubt, as last read from the store.
+    in_doubt: Vec<String>,
     storage_failed: bool,
     /// The patient staff expect at the next check (taken by it).
     expected: Option<ClinicRecord>,
     /// What the platform said about the card of the running workflow.
     card_notices: Vec<Code>,
-    /// A void, refund or recovery runs.
-    journal_busy: bool,
+    /// The void, refund or recovery that runs, and whether the counter started it itself
+    /// (a background recovery tells staff only what it resolved).
+    journal: Option<(JournalOp, bool)>,
     /// The `now` of the last call.
     now: UnixTime,
 }
@@ -380,11 +393,11 @@ impl Counter {
             backends_ok: None,
             notice: None,
             pending_rechecks: 0,
-            payments_in_doubt: 0,
+            in_doubt: Vec::new(),
             storage_failed: false,
             expected: None,
             card_notices: Vec::new(),
-            journal_busy: false,
+            journal: None,
             now: 0,
         }
     }
@@ -439,12 +452,14 @@ impl Counter {
             Input::JournalDone(result) => Ok(self.journal_done(result)),
             Input::Counts {
                 pending_rechecks,
-                payments_in_doubt,
+                in_doubt,
             } => {
                 self.pending_rechecks = pending_rechecks;
-                self.payments_in_doubt = payments_in_doubt;
+                self.in_doubt = in_doubt;
                 Ok(Vec::new())
             }
+            Input::Start => Ok(self.recover_in_background(true)),
+            Input::RecoveryDue => Ok(self.recover_in_background(false)),
             Input::Storage { ok } => {
                 self.storage_failed = !ok;
                 if !ok {
@@ -573,7 +588,8 @@ impl Counter {
                 pin_pad: self.pin_pad,
                 backends_ok: self.backends_ok,
                 pending_rechecks: self.pending_rechecks,
-                payments_in_doubt: self.payments_in_doubt,
+                payments_in_doubt: self.in_doubt.len() as u64,
+                in_doubt: self.in_doubt.clone(),
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
             },

@@ -21,12 +21,13 @@ impl Counter {
         };
         let confirmed = checkout.confirm(service_id, amount_jpy, self.now)?;
         let sale = sale.clone();
-        let waiting = self.journal_busy.then(|| confirmed.assertion.clone());
+        let busy = self.journal.is_some();
+        let waiting = busy.then(|| confirmed.assertion.clone());
         let mut effects = self.replace(Workflow::Paying {
             sale: sale.clone(),
             waiting,
         });
-        if !self.journal_busy {
+        if !busy {
             effects.push(Effect::Sell {
                 generation: self.generation,
                 amount_jpy: sale.amount_jpy,
@@ -104,17 +105,32 @@ impl Counter {
     /// A void, refund or recovery: refused while a sale is being paid or another such
     /// operation runs, so that one task at a time drives the journal's sales.
     pub(super) fn journal(&mut self, op: JournalOp) -> Result<Vec<Effect>, Refused> {
-        if self.journal_busy || matches!(self.workflow, Workflow::Paying { .. }) {
+        if self.journal.is_some() || matches!(self.workflow, Workflow::Paying { .. }) {
             return Err(Code::PaymentBusy.into());
         }
-        self.journal_busy = true;
+        self.journal = Some((op.clone(), false));
         Ok(vec![Effect::Journal(op)])
     }
 
-    /// A journal operation ended: staff are told; a payment that waited for it goes now.
+    /// A recovery the counter starts itself: at start (whatever the counts say: they may
+    /// not be read yet), then again while anything is in doubt, when no payment work runs.
+    pub(super) fn recover_in_background(&mut self, at_start: bool) -> Vec<Effect> {
+        let idle = self.journal.is_none() && !matches!(self.workflow, Workflow::Paying { .. });
+        if !idle || (!at_start && self.in_doubt.is_empty()) {
+            return Vec::new();
+        }
+        self.journal = Some((JournalOp::Recover, true));
+        vec![Effect::Journal(JournalOp::Recover)]
+    }
+
+    /// A journal operation ended: staff are told (of a background recovery, only what it
+    /// resolved or why it failed); a payment that waited for it goes now.
     pub(super) fn journal_done(&mut self, result: Result<Code, Code>) -> Vec<Effect> {
-        self.journal_busy = false;
-        self.notice = Some(Message::of(result.unwrap_or_else(|code| code)));
+        let background = matches!(self.journal.take(), Some((_, true)));
+        let code = result.unwrap_or_else(|code| code);
+        if !(background && code == Code::NothingInDoubt) {
+            self.notice = Some(Message::of(code));
+        }
         let generation = self.generation;
         match &mut self.workflow {
             Workflow::Paying { sale, waiting } => match waiting.take() {

@@ -203,9 +203,11 @@ pub struct Status {
     /// Fallbacks waiting for their online re-check.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub pending_rechecks: u64,
-    /// Sales or refunds in doubt (blocks the daily close).
+    /// Sales or refunds in doubt (blocks the daily close and new card sales).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub payments_in_doubt: u64,
+    /// Their ids (the journal finds them), oldest first.
+    pub in_doubt: Vec<String>,
     /// The last thing staff must know (an action refused, a recovery's outcome).
     pub notice: Option<Message>,
     /// A write to the terminal's store failed and none has succeeded since: what was

@@ -128,8 +128,11 @@ impl Counter {
     }
 
     /// A sale: the identification binds merchant and amount; a card already on the reader
-    /// is taken at once.
+    /// is taken at once. Refused while a payment is in doubt (it is resolved first).
     pub(super) fn start_sale(&mut self, sale: Sale) -> Result<Vec<Effect>, Refused> {
+        if !self.in_doubt.is_empty() {
+            return Err(Code::SalesInDoubt.into());
+        }
         let ident = self.new_identification(self.sale_request(&sale))?;
         let mut effects = self.replace(Workflow::IdentifyForSale(Box::new(ident), sale));
         effects.extend(self.card_on_reader()?);

@@ -120,7 +120,9 @@ impl Io {
                             amount_jpy,
                         } => p.refund(&sale_id, amount_jpy).await.map(|(_, code)| code),
                         JournalOp::Recover => p.recover().await.map(|r| {
-                            if r.is_empty() {
+                            if r.iter().any(|s| s.code == Code::PaymentInDoubt) {
+                                Code::PaymentInDoubt
+                            } else if r.is_empty() {
                                 Code::NothingInDoubt
                             } else {
                                 Code::PaymentsRecovered

@@ -174,9 +174,9 @@ impl EventLoop {
     /// Reads the status bar's counts from the store (after anything that may write).
     fn refresh_counts(&mut self) {
         match persist::counts(&self.io.store) {
-            Ok((pending_rechecks, payments_in_doubt)) => self.feed(Input::Counts {
+            Ok((pending_rechecks, in_doubt)) => self.feed(Input::Counts {
                 pending_rechecks,
-                payments_in_doubt,
+                in_doubt,
             }),
             Err(_) => self.feed(Input::Storage { ok: false }),
         }

@@ -2,9 +2,10 @@
 //! stream of screens), running the counter machine of `counter-core` against a PC/SC
 //! reader, the backends and the store. The machine decides; this module only carries out.
 //!
-//! - [`Counter::start`] opens the store, resolves every payment left in doubt (recovery on
-//!   start, before any new sale), starts the reader worker on the configured reader, the
-//!   clock tick and the event loop.
+//! - [`Counter::start`] opens the store, starts the reader worker on the configured reader,
+//!   the clock tick and the event loop, and returns at once: the payments left in doubt are
+//!   resolved in the background (the machine lets no new card sale start before), and
+//!   tried again every [`RECOVER_EVERY`] while any stays in doubt.
 //! - [`Counter::staff`] and [`Counter::customer`] take the windows' actions; the app gives
 //!   each window only its own command, so the customer window cannot reach staff actions.
 //! - [`Counter::screens`] yields [`Screens`] after every change: the staff screen, the
@@ -38,7 +39,7 @@ pub use journal::{JournalEntry, JournalQuery, TerminalSettings};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::RuntimeError;
-use crate::payments::{Payments, SaleReport};
+use crate::payments::Payments;
 use event_loop::{EventLoop, Io, Msg};
 
 /// A running counter. Cloning gives another handle to the same counter.
@@ -47,7 +48,6 @@ pub struct Counter {
     tx: mpsc::UnboundedSender<Msg>,
     screens: watch::Receiver<Screens>,
     payments: Payments,
-    recovered: Arc<Vec<SaleReport>>,
     merchant: Arc<MerchantInfo>,
     clock: Arc<dyn Clock>,
 }
@@ -78,8 +78,6 @@ impl Counter {
             &file.terminal_id,
             &file.merchant_id,
         );
-        // Recovery first: no sale starts while one is in doubt.
-        let recovered = payments.recover().await?;
         let merchant = MerchantInfo {
             name: c
                 .shop_name
@@ -113,15 +111,14 @@ impl Counter {
             storage_ok: true,
         };
         let mut event_loop = EventLoop::new(machine, io, screens_tx);
-        if !recovered.is_empty() {
-            event_loop.feed(Input::Notice(counter_core::Code::PaymentsRecovered));
-        }
         event_loop
             .start_reader(c.reader.clone())
             .map_err(|e| RuntimeError::Config {
                 key: "counter.reader".into(),
                 reason: format!("cannot start the reader worker: {e}"),
             })?;
+        // The recovery of what was left in doubt starts in the background.
+        event_loop.feed(Input::Start);
         tokio::spawn(event_loop.run(rx));
         if let Some(code) = c.medical_institution_code.clone() {
             tokio::spawn(recheck_loop(
@@ -134,22 +131,14 @@ impl Counter {
         }
         // The tick and the re-check loop hold the loop's queue weakly: when the last
         // `Counter` handle goes, the loop ends and the reader worker stops with it.
-        let ticker = tx.downgrade();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(1));
-            loop {
-                every.tick().await;
-                match ticker.upgrade() {
-                    Some(t) if t.send(Msg::Input(Input::Tick)).is_ok() => {}
-                    _ => break,
-                }
-            }
-        });
+        tokio::spawn(every(Duration::from_secs(1), tx.downgrade(), || {
+            Input::Tick
+        }));
+        tokio::spawn(every(RECOVER_EVERY, tx.downgrade(), || Input::RecoveryDue));
         Ok(Self {
             tx,
             screens,
             payments,
-            recovered: Arc::new(recovered),
             merchant: Arc::new(merchant),
             clock,
         })
@@ -215,14 +204,26 @@ impl Counter {
         self.screens.clone()
     }
 
-    /// What the recovery on start resolved (shown to staff on the journal screen).
-    pub fn recovered(&self) -> &[SaleReport] {
-        &self.recovered
-    }
-
     /// The payment shell (journal queries, receipts).
     pub fn payments(&self) -> &Payments {
         &self.payments
+    }
+}
+
+/// How often the payments still in doubt are tried again (the acquirer may be back).
+pub const RECOVER_EVERY: Duration = Duration::from_secs(30);
+
+/// Sends `input()` to the loop every `period` until the loop is gone (held weakly: when
+/// the last `Counter` handle goes, the loop ends and the reader worker stops with it).
+async fn every(period: Duration, tx: mpsc::WeakUnboundedSender<Msg>, input: fn() -> Input) {
+    let mut every = tokio::time::interval(period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match tx.upgrade() {
+            Some(t) if t.send(Msg::Input(input())).is_ok() => {}
+            _ => break,
+        }
     }
 }
 

@@ -99,12 +99,15 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
     Ok(names)
 }
 
-/// The status bar's counts: pending re-checks, and sales or refunds in doubt.
-pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<(u64, u64), Code> {
+/// The status bar's counts: pending re-checks, and the ids of the sales and refunds in
+/// doubt.
+pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<(u64, Vec<String>), Code> {
     with_store(store, |s| {
         let rechecks = s.pending_recheck_count()?;
-        let in_doubt = s.unfinished_payments()?.len() + s.refunds_in_doubt()?.len();
-        Ok((rechecks, in_doubt as u64))
+        let mut in_doubt: Vec<String> =
+            s.unfinished_payments()?.into_iter().map(|p| p.id).collect();
+        in_doubt.extend(s.refunds_in_doubt()?.into_iter().map(|r| r.id));
+        Ok((rechecks, in_doubt))
     })
 }
 

@@ -113,6 +113,19 @@ shop_name = "みどりクリニック"
         .unwrap()
     }
 
+    /// Points the terminal's configuration at a closed port for the acquirer (the
+    /// platform still reaches it to confirm payment links).
+    pub fn acquirer_unreachable(&self) {
+        let config = std::fs::read_to_string(&self.config_path).unwrap();
+        let line = config
+            .lines()
+            .find(|l| l.starts_with("acquirer = "))
+            .unwrap()
+            .to_owned();
+        let config = config.replace(&line, "acquirer = \"https://localhost:9\"");
+        std::fs::write(&self.config_path, config).unwrap();
+    }
+
     pub fn exports(&self) -> PathBuf {
         self.dir.path().join("exports")
     }

@@ -38,7 +38,7 @@ fn his_insurance() -> ServiceLink {
 }
 
 /// An enrollment at the counter with `services`, up to its end; the last screens.
-async fn enrol(
+pub(crate) async fn enrol(
     c: &Counter,
     rx: &mut watch::Receiver<Screens>,
     services: Vec<ServiceLink>,

@@ -32,9 +32,13 @@ backends_ok: boolean | null,
  */
 pending_rechecks: number, 
 /**
- * Sales or refunds in doubt (blocks the daily close).
+ * Sales or refunds in doubt (blocks the daily close and new card sales).
  */
 payments_in_doubt: number, 
+/**
+ * Their ids (the journal finds them), oldest first.
+ */
+in_doubt: Array<string>, 
 /**
  * The last thing staff must know (an action refused, a recovery's outcome).
  */

@@ -213,9 +213,11 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
             "counts",
             Input::Counts {
                 pending_rechecks: 1,
-                payments_in_doubt: 0,
+                in_doubt: vec!["s-0".into()],
             },
         ),
+        ("start", Input::Start),
+        ("recovery_due", Input::RecoveryDue),
         ("storage_failed", Input::Storage { ok: false }),
         ("notice", Input::Notice(Code::RecheckGaveUp)),
         ("tick", Input::Tick),

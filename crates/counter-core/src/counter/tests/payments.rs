@@ -179,6 +179,86 @@ fn a_sale_ended_after_staff_moved_on_is_told_on_the_status_bar() {
 }
 
 #[test]
+fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait() {
+    let mut d = Desk::new(CounterMode::Cashier);
+    // At start, a recovery runs whatever the counts say.
+    assert_eq!(journal_op(&d.send(Input::Start)), JournalOp::Recover);
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec!["t-counter-1-000007".into()],
+    });
+    let status = d.m.screens().status;
+    assert_eq!(
+        (status.payments_in_doubt, status.in_doubt.as_slice()),
+        (1, ["t-counter-1-000007".to_owned()].as_slice())
+    );
+    // A new card sale waits, with the reason; staff are told on the status bar.
+    let new_sale = || {
+        Input::Staff(StaffAction::NewSale {
+            amount_jpy: 500,
+            order_ref: None,
+        })
+    };
+    assert_eq!(d.refuse(new_sale()), Refused::Action(Code::SalesInDoubt));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::SalesInDoubt)
+    );
+    // The timer does not start a second recovery beside the running one.
+    assert!(d.send(Input::RecoveryDue).is_empty());
+    // Still in doubt when it ends (the acquirer is down): staff are told, and it is tried
+    // again later.
+    assert!(
+        d.send(Input::JournalDone(Ok(Code::PaymentInDoubt)))
+            .is_empty()
+    );
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::PaymentInDoubt)
+    );
+    assert_eq!(journal_op(&d.send(Input::RecoveryDue)), JournalOp::Recover);
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec![],
+    });
+    d.send(Input::JournalDone(Ok(Code::PaymentsRecovered)));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::PaymentsRecovered)
+    );
+    // Nothing in doubt: the timer starts nothing, and sales go again.
+    assert!(d.send(Input::RecoveryDue).is_empty());
+    assert_eq!(d.send(new_sale()).len(), 0);
+    assert_eq!(d.at(), "identify_for_sale");
+
+    // At reception the checks never wait for it.
+    let mut d = Desk::new(CounterMode::Reception);
+    d.send(Input::Start);
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec!["t-counter-1-000007".into()],
+    });
+    d.place();
+    d.type_pin();
+    assert_eq!(d.at(), "check");
+}
+
+#[test]
+fn a_background_recovery_that_finds_nothing_says_nothing() {
+    let mut d = Desk::new(CounterMode::Cashier);
+    d.send(Input::Start);
+    d.send(Input::JournalDone(Ok(Code::NothingInDoubt)));
+    assert!(d.m.screens().status.notice.is_none());
+    // Staff's own recovery is always answered.
+    d.staff(StaffAction::Recover);
+    d.send(Input::JournalDone(Ok(Code::NothingInDoubt)));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::NothingInDoubt)
+    );
+}
+
+#[test]
 fn a_captured_sale_gives_the_customer_a_receipt() {
     let d = State::SaleEnded.reach();
     match d.m.screens().staff {

@@ -1,0 +1,103 @@
+//! Payments in doubt are resolved in the background: with the acquirer unreachable and a
+//! sale left in doubt by an earlier run, the counter starts at once, enrolls and checks as
+//! usual, and only a new card sale waits, refused with the reason while the sale in doubt
+//! is listed on the status bar.
+
+use counter_core::Code;
+use counter_core::payment::{self, NewSale};
+use counter_runtime::counter::StaffAction;
+use counter_store::Store;
+
+use crate::counter_env::{CounterEnv, MERCHANT, TERMINAL, js, links, staff, until};
+use crate::counter_flow::{pin_service_consents, replace_card};
+use crate::counter_links::enrol;
+use crate::support::card_in_vpcd;
+
+const PERSONA: &str = "sato-hanako";
+
+/// A sale journaled as sent, whose answer never came (the terminal died): in doubt.
+fn leave_a_sale_in_doubt(env: &CounterEnv) -> String {
+    let mut store = Store::open(env.db()).unwrap();
+    let id = format!("{TERMINAL}-000001");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let record = payment::begin(
+        NewSale {
+            id: id.clone(),
+            idempotency_key: format!("{id}-auth-key"),
+            order_ref: "order-in-doubt".into(),
+            merchant_id: MERCHANT.into(),
+            terminal_id: TERMINAL.into(),
+            amount_jpy: 1_500,
+        },
+        now,
+    );
+    store.insert_payment(&record).unwrap();
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_sale_in_doubt_and_the_acquirer_down_checks_go_on_and_card_sales_wait() {
+    let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
+    let env = CounterEnv::start(&reader, "reception", true).await;
+    env.acquirer_unreachable();
+    let in_doubt = leave_a_sale_in_doubt(&env);
+
+    // The counter starts without waiting for the recovery, which cannot finish now.
+    let c = env.counter().await;
+    let mut rx = c.screens();
+    let s = until(&mut rx, "the sale in doubt listed", |s| {
+        s.status.in_doubt == [in_doubt.clone()]
+    })
+    .await;
+    assert_eq!(s.status.payments_in_doubt, 1, "{:#}", js(&s));
+
+    // Enrollment and the reception check are unaffected (the card on the reader started
+    // an identification: staff cancel it to enroll first).
+    until(&mut rx, "the identification", |s| {
+        js(s)["staff"]["screen"] == "identify"
+    })
+    .await;
+    staff(&c, StaffAction::Cancel).await;
+    let s = enrol(&c, &mut rx, links()).await;
+    assert_eq!(js(&s)["staff"]["view"]["step"], "enrolled", "{:#}", js(&s));
+    staff(&c, StaffAction::Finish).await;
+    replace_card(&mut slot, &mut rx).await;
+    pin_service_consents(&c, &mut rx).await;
+    let s = until(&mut rx, "the result exported", |s| {
+        js(s)["staff"]["view"]["export"] == "written"
+    })
+    .await;
+    assert_eq!(
+        js(&s)["staff"]["view"]["headline"]["code"],
+        "eligibility_valid",
+        "{:#}",
+        js(&s)
+    );
+    staff(&c, StaffAction::Finish).await;
+
+    // At the till, a new card sale waits for the sale in doubt, and says so.
+    staff(
+        &c,
+        StaffAction::SetMode {
+            mode: counter_runtime::config::CounterMode::Cashier,
+        },
+    )
+    .await;
+    let refused = c
+        .staff(StaffAction::NewSale {
+            amount_jpy: 800,
+            order_ref: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.message.code, Code::SalesInDoubt);
+    let s = until(&mut rx, "the refusal on the status bar", |s| {
+        s.status.notice.as_ref().map(|m| m.code) == Some(Code::SalesInDoubt)
+    })
+    .await;
+    assert_eq!(s.status.in_doubt, [in_doubt], "{:#}", js(&s));
+    c.close().await;
+}
