@@ -172,6 +172,8 @@ pub enum Code {
     RefundExceedsCaptured,
     /// Daily close refused while a payment is in doubt.
     CloseRefusedInDoubt,
+    /// The date typed is not a calendar date `YYYY-MM-DD`.
+    DateInvalid,
     /// New card sales wait: a sale or refund is in doubt (the status bar lists them).
     SalesInDoubt,
     /// Daily close: the journal and the acquirer's totals differ.
@@ -390,6 +392,8 @@ table! {
         "金額を確認してください", "Check the amount";
     SalesInDoubt, Staff, true, "結果未確定の決済があるため、新しいカード決済はできません", "A payment is in doubt: new card sales wait until it is resolved",
         "端末が自動で確認しています。しばらく待つか「未確定の決済を確定」を押してください。現金などは使えます", "The counter is resolving it; wait, or press Recover. Other ways to pay still work";
+    DateInvalid, Staff, true, "日付が正しくありません", "That is not a date",
+        "年-月-日（例: 2026-12-06）で入力してください", "Type it as year-month-day (e.g. 2026-12-06)";
     CloseRefusedInDoubt, Staff, true, "結果未確定の決済があるため締められません", "Cannot close while a payment is in doubt",
         "未確定の決済を解決してから締めてください", "Resolve the payments in doubt first";
     CloseMismatch, Staff, false, "日計が決済サーバと一致しません", "The day's totals differ from the acquirer's",

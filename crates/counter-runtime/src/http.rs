@@ -5,6 +5,17 @@
 //! Retries: none here. Whether a call may be repeated is the workflow's decision (payments
 //! retry only with the same idempotency key; challenges and identifications never, since
 //! a challenge is single-use).
+//!
+//! What the client refuses, whatever a backend (or someone posing as one) answers:
+//! - **No redirect is followed**, and no plain `http://` URL is ever used: a 3xx answer is
+//!   [`BackendFailure::Malformed`] (for a payment: an unknown outcome, resolved by status
+//!   query), so a payment's body, its assertion and its Idempotency-Key never go anywhere
+//!   but the configured backend.
+//! - **An answer larger than [`MAX_ANSWER_BYTES`]** is not read on: `Malformed`.
+//! - **A value put into a URL path** (a payment id, an idempotency key, a reception number,
+//!   a date) must be one path segment of unreserved characters (RFC 3986 §2.3); anything
+//!   else is refused before any byte is sent ([`BackendFailure::Unreachable`] with `sent:
+//!   false`).
 
 use std::time::Duration;
 
@@ -26,6 +37,35 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::RuntimeError;
+
+/// The largest answer the terminal reads (the biggest expected, an eligibility answer with
+/// several records or a day's settlement, is a few KiB).
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// The longest value put into one URL path segment.
+const MAX_SEGMENT: usize = 128;
+
+/// `value` as one URL path segment: 1 to 128 unreserved characters (RFC 3986 §2.3:
+/// letters, digits, `-`, `.`, `_`, `~`), and neither `.` nor `..`. Anything else is refused
+/// before a byte is sent.
+fn segment<'a>(what: &str, value: &'a str) -> Result<&'a str, BackendFailure> {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    let ok = (1..=MAX_SEGMENT).contains(&value.len())
+        && value.bytes().all(unreserved)
+        && value != "."
+        && value != "..";
+    if ok {
+        Ok(value)
+    } else {
+        Err(BackendFailure::Unreachable {
+            sent: false,
+            detail: format!(
+                "refused to send: the {what} is not one URL path segment of 1 to \
+                 {MAX_SEGMENT} letters, digits, '-', '.', '_' or '~'"
+            ),
+        })
+    }
+}
 
 /// Where the backends are and how long to wait for them.
 #[derive(Clone, Debug)]
@@ -54,6 +94,8 @@ impl Backends {
     pub fn new(tls: rustls::ClientConfig, ep: Endpoints) -> Result<Self, RuntimeError> {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            .https_only(true)
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(ep.timeout)
             .connect_timeout(ep.timeout.min(Duration::from_secs(5)))
             .build()
@@ -87,15 +129,20 @@ impl Backends {
             crate::crash::point(step);
         }
         let status = resp.status();
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                return Err(BackendFailure::Unreachable {
-                    sent: true,
-                    detail: format!("the answer was cut off: {e}"),
-                });
-            }
-        };
+        if status.is_redirection() {
+            // Followed, it would carry the request (a payment's assertion and key) to
+            // another address, maybe in the clear: the outcome here is unknown instead.
+            return Err(BackendFailure::Malformed {
+                detail: format!(
+                    "HTTP {status}: a redirect (to {:?}); the terminal follows none",
+                    resp.headers()
+                        .get(reqwest::header::LOCATION)
+                        .and_then(|l| l.to_str().ok())
+                        .unwrap_or("nowhere")
+                ),
+            });
+        }
+        let bytes = read_capped(resp).await?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| BackendFailure::Malformed {
                 detail: format!("HTTP {status}: {e}"),
@@ -163,6 +210,7 @@ impl Backends {
 
     /// `GET /v1/bulk-prechecks/{reception_number}` at the insurer.
     pub async fn bulk_fetch(&self, reception: &str) -> Answer<BulkPrecheckResult> {
+        let reception = segment("reception number", reception)?;
         let url = format!("{}/v1/bulk-prechecks/{reception}", self.ep.insurer);
         self.call(self.client.get(url), None).await
     }
@@ -176,6 +224,7 @@ impl Backends {
 
     /// `POST /v1/payments/{id}/capture` with `key`.
     pub async fn capture(&self, id: &str, key: &str, r: &CaptureRequest) -> Answer<Payment> {
+        let id = segment("payment id", id)?;
         let url = format!("{}/v1/payments/{id}/capture", self.ep.acquirer);
         let req = self.post(url, r).header(IDEMPOTENCY_KEY_HEADER, key);
         self.call(req, Some("capture_response_arrived")).await
@@ -183,6 +232,7 @@ impl Backends {
 
     /// `POST /v1/payments/{id}/void` with `key`.
     pub async fn void(&self, id: &str, key: &str) -> Answer<Payment> {
+        let id = segment("payment id", id)?;
         let url = format!("{}/v1/payments/{id}/void", self.ep.acquirer);
         let req = self
             .post(url, &serde_json::json!({}))
@@ -192,6 +242,7 @@ impl Backends {
 
     /// `POST /v1/payments/{id}/refunds` with `key`.
     pub async fn refund(&self, id: &str, key: &str, r: &RefundRequest) -> Answer<Payment> {
+        let id = segment("payment id", id)?;
         let url = format!("{}/v1/payments/{id}/refunds", self.ep.acquirer);
         let req = self.post(url, r).header(IDEMPOTENCY_KEY_HEADER, key);
         self.call(req, Some("refund_response_arrived")).await
@@ -199,6 +250,7 @@ impl Backends {
 
     /// `GET /v1/payments/by-idempotency-key/{key}`: `Ok(None)` on 404 `not_found`.
     pub async fn status(&self, key: &str) -> Answer<Option<Payment>> {
+        let key = segment("idempotency key", key)?;
         let url = format!("{}/v1/payments/by-idempotency-key/{key}", self.ep.acquirer);
         match self.call(self.client.get(url), None).await {
             Ok(p) => Ok(Some(p)),
@@ -218,7 +270,67 @@ impl Backends {
 
     /// `GET /v1/settlements/{date}`.
     pub async fn settlement(&self, date: &str) -> Answer<SettlementTotals> {
+        let date = segment("date", date)?;
         let url = format!("{}/v1/settlements/{date}", self.ep.acquirer);
         self.call(self.client.get(url), None).await
+    }
+}
+
+/// The answer's body, read up to [`MAX_ANSWER_BYTES`]: a longer one is refused as soon as
+/// it says so (`Content-Length`) or grows past the cap.
+async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, BackendFailure> {
+    let too_big = || BackendFailure::Malformed {
+        detail: format!("the answer is larger than {MAX_ANSWER_BYTES} bytes; not read"),
+    };
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                    return Err(too_big());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => {
+                return Err(BackendFailure::Unreachable {
+                    sent: true,
+                    detail: format!("the answer was cut off: {e}"),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn a_path_segment_is_unreserved_characters_only() {
+        for ok in [
+            "pay_01HX",
+            "2026-12-06",
+            "counter-1-000001-auth-ab12",
+            "~a.b",
+        ] {
+            assert_eq!(segment("x", ok).ok(), Some(ok));
+        }
+        let long = "a".repeat(MAX_SEGMENT + 1);
+        for bad in [
+            "", ".", "..", "../admin", "a/b", "a?b=1", "a#b", "a%2Fb", "a b", "日付", &long,
+        ] {
+            match segment("x", bad) {
+                Err(BackendFailure::Unreachable { sent: false, .. }) => {}
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
     }
 }

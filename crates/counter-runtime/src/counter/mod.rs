@@ -190,6 +190,12 @@ impl Counter {
     /// The daily close of `date` (JST `YYYY-MM-DD`) against the acquirer's totals: refused
     /// while a payment is in doubt; the report says whether the totals matched.
     pub async fn close_day(&self, date: &str) -> Result<CloseReport, ActionError> {
+        // The date goes into the acquirer's URL: a calendar date and nothing else.
+        let date = counter_api::jst::CivilDate::parse(date)
+            .filter(|_| date.len() == 10)
+            .map(counter_api::jst::CivilDate::iso)
+            .ok_or(counter_core::Code::DateInvalid)?;
+        let date = date.as_str();
         let report = self.payments.close_day(date).await.map_err(|e| {
             tracing::warn!(error = %e, date, "daily close refused");
             ActionError::from(e.code())

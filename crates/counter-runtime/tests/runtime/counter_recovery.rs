@@ -98,6 +98,22 @@ async fn with_a_sale_in_doubt_and_the_acquirer_down_checks_go_on_and_card_sales_
         s.status.notice.as_ref().map(|m| m.code) == Some(Code::SalesInDoubt)
     })
     .await;
-    assert_eq!(s.status.in_doubt, [in_doubt], "{:#}", js(&s));
+    assert_eq!(s.status.in_doubt, [in_doubt.clone()], "{:#}", js(&s));
+
+    // The daily close is refused too, the sale still listed; a date that is not one never
+    // reaches the acquirer's URL.
+    let today = counter_api::jst::business_date(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    let refused = c.close_day(&today).await.unwrap_err();
+    assert_eq!(refused.message.code, Code::CloseRefusedInDoubt);
+    for bad in ["2026-13-40", "../../admin", "2026-12-06/x"] {
+        let refused = c.close_day(bad).await.unwrap_err();
+        assert_eq!(refused.message.code, Code::DateInvalid, "{bad}");
+    }
+    assert_eq!(c.screens().borrow().status.in_doubt, [in_doubt]);
     c.close().await;
 }

@@ -13,5 +13,6 @@ mod counter_links;
 mod counter_recovery;
 mod crash_matrix;
 mod faults;
+mod http_client;
 mod recheck;
 mod support;
