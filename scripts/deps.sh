@@ -14,6 +14,7 @@ packages=(
   libpcsclite-dev                              # the pcsc crate links libpcsclite
   pcscd                                        # the PC/SC daemon the card tests go through
   vsmartcard-vpcd                              # virtual reader driver: our virtual card plugs in here
+  iproute2                                     # `ip netns`: our pcscd's vpcd ports are reachable from loopback only
   pcsc-tools                                   # pcsc_scan, for a technician's first look
   openssl                                      # benchmark reference (openssl speed rsa2048)
   libwebkit2gtk-4.1-dev                        # the desktop app (Tauri 2 on WebKitGTK 4.1)

@@ -4,13 +4,24 @@
 # to vpcd as a TCP client; pcscd then lists a reader with that card in it.
 #
 #   scripts/pcscd.sh start       start (or reuse our running) pcscd; prints the env to export
-#   scripts/pcscd.sh stop        stop the pcscd we started
+#   scripts/pcscd.sh stop        stop the pcscd we started (its network namespace stays)
 #   scripts/pcscd.sh run CMD...  start, run CMD with the env set, stop; exits with CMD's status
 #
 # One entry in our reader.conf.d gives two readers: "Madoguchi Virtual Reader 00 00"
 # on MADOGUCHI_VPCD_PORT and "... 00 01" on the port after it.
 # pcscd 1.9.9 always uses /run/pcscd/pcscd.comm, so only one pcscd can run on
 # the machine; if another one is running we say so and stop.
+#
+# vpcd listens on every address of its network namespace (Debian's vpcd 0.8 has
+# no bind address, and its reversed mode, where it connects to the card, aborts
+# pcscd when no card listens yet). Whoever reaches those ports can pose as the
+# card and read the VERIFY commands that carry a PIN. So pcscd runs in a network
+# namespace of its own whose only interface is loopback ($netns, `ip netns`),
+# and `run` runs the command there too: the tests and the demo reach vpcd on
+# 127.0.0.1, a host on the network cannot. (pcscd's own socket is a file, the
+# same in every namespace.) MADOGUCHI_VPCD_NETNS=off runs without it, for a
+# display reached over TCP (ssh -X): then vpcd is open to the network, and we
+# say so.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,8 +32,29 @@ log_file="$run_dir/pcscd.log"
 port="${MADOGUCHI_VPCD_PORT:-40017}"
 driver="${MADOGUCHI_VPCD_DRIVER:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so}"
 reader_name="Madoguchi Virtual Reader"
+netns="madoguchi-vpcd"
+use_netns="${MADOGUCHI_VPCD_NETNS:-on}"
 
 die() { echo "pcscd.sh: $*" >&2; exit 1; }
+
+# Runs "$@" in our loopback-only network namespace (or here, when it is off).
+in_netns() {
+  if [ "$use_netns" = off ]; then "$@"; else ip netns exec "$netns" "$@"; fi
+}
+
+# The namespace, with its loopback up (created once, kept until `stop`).
+make_netns() {
+  if [ "$use_netns" = off ]; then
+    echo "pcscd.sh: MADOGUCHI_VPCD_NETNS=off: vpcd's ports $port and $((port + 1)) listen on every interface; anyone on the network can pose as the card" >&2
+    return 0
+  fi
+  command -v ip >/dev/null || die "ip is not installed: run 'make deps' (apt package iproute2)"
+  if [ ! -e "/run/netns/$netns" ]; then
+    ip netns add "$netns" 2>/dev/null \
+      || die "cannot create the network namespace $netns (needs root): it keeps the virtual reader off the network; MADOGUCHI_VPCD_NETNS=off runs without it"
+  fi
+  ip -n "$netns" link set lo up
+}
 
 our_pid() {
   [ -f "$pid_file" ] || return 1
@@ -37,6 +69,7 @@ print_env() {
   echo "export MADOGUCHI_VPCD_PORT=$port"
   echo "export MADOGUCHI_VIRTUAL_READER='$reader_name'"
   echo "export MADOGUCHI_PCSCD_LOG='$log_file'"
+  echo "export MADOGUCHI_VPCD_NETNS=$use_netns"
 }
 
 start() {
@@ -46,6 +79,7 @@ start() {
   if other=$(pgrep -x pcscd); then
     die "another pcscd is running (pid $other). Stop it first (systemctl stop pcscd.socket pcscd, or kill $other): ours needs its own reader configuration."
   fi
+  make_netns
   mkdir -p "$conf_dir"
   printf 'FRIENDLYNAME "%s"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      %s\nCHANNELID    0x%X\n' \
     "$reader_name" "$port" "$driver" "$port" > "$conf_dir/madoguchi-vpcd"
@@ -54,7 +88,12 @@ start() {
   # for the PIN check; `make clean-run` starts afresh.
   log_from=$(( $( { wc -l < "$log_file"; } 2>/dev/null || echo 0) + 1 ))
   echo "=== pcscd started $(date -u +%FT%TZ)" >> "$log_file"
-  pcscd --foreground --info --config "$conf_dir" >> "$log_file" 2>&1 &
+  # Not through in_netns: `$!` must be pcscd itself (`ip netns exec` execs it).
+  if [ "$use_netns" = off ]; then
+    pcscd --foreground --info --config "$conf_dir" >> "$log_file" 2>&1 &
+  else
+    ip netns exec "$netns" pcscd --foreground --info --config "$conf_dir" >> "$log_file" 2>&1 &
+  fi
   echo $! > "$pid_file"
   started_here=1
   for _ in $(seq 1 100); do
@@ -77,6 +116,14 @@ stop() {
   rm -f "$pid_file"
 }
 
+# The namespace goes when `run` ends (not at `stop`: a test that restarts pcscd runs
+# inside it and must find vpcd there again).
+drop_netns() {
+  if [ "$use_netns" != off ] && [ -e "/run/netns/$netns" ]; then
+    ip netns delete "$netns" 2>/dev/null || true
+  fi
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
@@ -90,11 +137,11 @@ case "${1:-}" in
     start > "$env_file"
     eval "$(cat "$env_file")"
     rm -f "$env_file"
-    [ "$started_here" = 1 ] && trap stop EXIT
+    [ "$started_here" = 1 ] && trap 'stop; drop_netns' EXIT
     # Say in the log (CI's included) which daemon and readers the run uses.
     readers=$(timeout 5 pcsc_scan -r 2>/dev/null | sed -n 's/^[0-9]*: //p' | paste -sd ',' - || true)
     echo "pcscd.sh: pcscd pid $(cat "$pid_file") (pcsc-lite $(pcscd --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9.]*[0-9]\).*/\1/p' | head -1)), vpcd readers: ${readers:-none listed}" >&2
-    set +e; "$@"; status=$?; set -e
+    set +e; in_netns "$@"; status=$?; set -e
     exit $status
     ;;
   *) die "usage: $0 start|stop|run CMD..." ;;

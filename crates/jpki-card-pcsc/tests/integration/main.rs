@@ -13,6 +13,7 @@
 mod flows;
 mod harness;
 mod logs;
+mod loopback;
 mod monitor;
 mod pinpad_double;
 mod transport;
