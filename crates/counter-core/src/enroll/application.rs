@@ -31,13 +31,8 @@ impl Enroll {
         match leg.handle(input, cx) {
             LegEvent::Signed {
                 binding,
-                authentication,
+                request: identification,
             } => {
-                let identification = IdentificationRequest {
-                    challenge_id: binding.challenge_id.clone(),
-                    auth_certificate: b64::encode(&authentication.certificate),
-                    signature: b64::encode(&authentication.signature),
-                };
                 let application = Application {
                     challenge_id: binding.challenge_id,
                     name: attributes.name,

@@ -55,6 +55,7 @@ const MAX_SERVICES: usize = 16;
 
 /// The enrollment machine of one customer. See the module documentation for the calling
 /// contract.
+#[derive(Debug)]
 pub struct Enrollment(Session<Enroll>);
 
 /// The enrollment's flow: the services to link and the `enroll` challenge.
@@ -101,17 +102,6 @@ pub(crate) enum EnrollPhase {
     Enrolling {
         ticket: Ticket,
     },
-}
-
-impl std::fmt::Debug for Enrollment {
-    /// The step and what is held: never the secrets, never the attributes.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Enrollment")
-            .field("step", &self.step())
-            .field("holds_password", &self.holds_password())
-            .field("holds_pin", &self.holds_pin())
-            .finish_non_exhaustive()
-    }
 }
 
 impl Enrollment {
@@ -314,6 +304,15 @@ impl Flow for Enroll {
             EnrollPhase::Pin { leg, .. } => leg.awaits_customer(),
             _ => false,
         }
+    }
+
+    fn holds_secret(phase: &EnrollPhase) -> bool {
+        matches!(
+            phase,
+            EnrollPhase::ReadingSignCertificate { .. }
+                | EnrollPhase::ConfirmAttributes { .. }
+                | EnrollPhase::Pin { .. }
+        )
     }
 
     fn card_busy(phase: &EnrollPhase) -> bool {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Enroll, EnrollPhase, Enrollment};
 use crate::codes::Code;
-use crate::session::{Flow, MenuLine, Outcome, Phase, SignAttributes};
+use crate::session::{Flow, MenuLine, Outcome, Phase, Progress, SignAttributes};
 
 /// The step an enrollment is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,27 +91,17 @@ pub struct ServiceLine {
 pub struct StaffView {
     /// The step.
     pub step: Step,
+    /// The session's progress (flattened: one level in JSON).
+    #[serde(flatten)]
+    pub progress: Progress,
     /// The services being linked, as staff prepared them.
     pub services: Vec<ServiceLine>,
-    /// Whether the customer types the PIN on the reader's PIN pad.
-    pub pin_pad: bool,
-    /// Tries the auth PIN has left, when known.
-    pub tries_left: Option<u8>,
     /// Tries the signature password has left, when known.
     pub password_tries_left: Option<u8>,
-    /// What to tell the staff.
-    pub code: Option<Code>,
     /// The attribute a refusal names (`attributes_mismatch`), for staff only.
     pub field: Option<String>,
     /// The staff must confirm a last try ([`super::Input::StaffConfirmedLastTry`]).
     pub needs_staff_confirmation: bool,
-    /// Whether [`super::Input::StartAgain`] is offered.
-    pub can_retry: bool,
-    /// Seconds the customer has left at this step, when a limit runs.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub seconds_left: Option<i64>,
-    /// The limit is about to end.
-    pub time_warning: bool,
     /// The platform's id of the enrollment.
     pub enrollment_id: Option<String>,
     /// Every service now linked.
@@ -127,25 +117,15 @@ pub struct StaffView {
 pub struct CustomerView {
     /// The step.
     pub step: Step,
+    /// The session's progress (flattened: one level in JSON).
+    #[serde(flatten)]
+    pub progress: Progress,
     /// The services being linked.
     pub services: Vec<ServiceLine>,
     /// The sign certificate's attributes, while the customer checks them.
     pub attributes: Option<SignAttributes>,
-    /// Whether to type the PIN on the reader's PIN pad.
-    pub pin_pad: bool,
-    /// Tries the auth PIN has left, when known.
-    pub tries_left: Option<u8>,
     /// Tries the signature password has left, when known.
     pub password_tries_left: Option<u8>,
-    /// What to tell the customer, passed through [`Code::for_customer`].
-    pub code: Option<Code>,
-    /// Whether "start again" is offered.
-    pub can_retry: bool,
-    /// Seconds left at this step, when a limit runs.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub seconds_left: Option<i64>,
-    /// Offer "I need more time".
-    pub time_warning: bool,
     /// Every service now linked.
     pub linked: Vec<MenuLine>,
     /// Whether, with the attributes, the customer is asked to agree that they go to the
@@ -224,19 +204,14 @@ impl Enrollment {
         };
         StaffView {
             step,
+            progress: self.0.progress(self.tries_left(), self.code(), false),
             services: self.service_lines(),
-            pin_pad: self.0.cx.pin_pad,
-            tries_left: self.tries_left(),
             password_tries_left: self.password_tries_left(),
-            code: self.code(),
             field,
             needs_staff_confirmation: matches!(
                 step,
                 Step::ConfirmLastTry | Step::ConfirmPasswordLastTry
             ),
-            can_retry: self.0.can_retry(),
-            seconds_left: self.0.seconds_left(),
-            time_warning: self.0.time_warning(),
             enrollment_id,
             linked: self.linked(),
             refused: self.refused(false),
@@ -254,13 +229,8 @@ impl Enrollment {
                 }
                 _ => None,
             },
-            pin_pad: self.0.cx.pin_pad,
-            tries_left: self.tries_left(),
+            progress: self.0.progress(self.tries_left(), self.code(), true),
             password_tries_left: self.password_tries_left(),
-            code: self.code().map(Code::for_customer),
-            can_retry: self.0.can_retry(),
-            seconds_left: self.0.seconds_left(),
-            time_warning: self.0.time_warning(),
             linked: self.linked(),
             disclosure_needed: self
                 .0

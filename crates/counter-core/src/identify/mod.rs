@@ -29,8 +29,7 @@ mod view;
 pub(crate) mod tests;
 
 use counter_api::FieldError;
-use counter_api::b64;
-use counter_api::platform::{ChallengeRequest, IdentificationRequest, IdentificationResponse};
+use counter_api::platform::{ChallengeRequest, IdentificationResponse};
 
 pub use crate::session::{
     Actor, CUSTOMER_STEP_SECS, CardFacts, CustomerPin, Effect, Input, MenuLine, NotNow, Outcome,
@@ -45,26 +44,15 @@ use crate::session::{Context, Failure, Flow, LegEvent, PinLeg, Session, Turn, pl
 
 /// The identification machine of one counter transaction. See the module documentation
 /// for the calling contract.
+#[derive(Debug)]
 pub struct Identification(Session<Identify>);
 
-impl std::fmt::Debug for Identification {
-    /// The step and whether a PIN is held: never the PIN, never the menu's assertions.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identification")
-            .field("step", &self.step())
-            .field("holds_pin", &self.holds_pin())
-            .finish_non_exhaustive()
-    }
-}
-
 /// The identification's flow: the challenge it asks for.
-#[derive(Debug)]
 pub(crate) struct Identify {
     request: ChallengeRequest,
 }
 
 /// The identification's own steps.
-#[derive(Debug)]
 pub(crate) enum IdentifyPhase {
     /// PIN, challenge and signature.
     Pin(PinLeg),
@@ -99,7 +87,7 @@ impl Identification {
     /// Whether the machine holds a PIN right now (typed on the customer window, waiting for
     /// its challenge). False after any end of the session.
     pub fn holds_pin(&self) -> bool {
-        matches!(&self.0.phase, crate::session::Phase::Flow(IdentifyPhase::Pin(leg)) if leg.holds_pin())
+        matches!(&self.0.phase, crate::session::Phase::Flow(p) if Identify::holds_secret(p))
     }
 
     /// The challenge this machine asks for.
@@ -140,21 +128,11 @@ impl Flow for Identify {
                 LegEvent::Nothing => Turn::Go(IdentifyPhase::Pin(leg), Vec::new()),
                 LegEvent::Effect(e) => Turn::Go(IdentifyPhase::Pin(leg), vec![e]),
                 LegEvent::NotNow(e) => Turn::NotNow(IdentifyPhase::Pin(leg), e),
-                LegEvent::Signed {
-                    binding,
-                    authentication,
-                } => {
+                LegEvent::Signed { request, .. } => {
                     let ticket = cx.tickets.next();
                     Turn::Go(
                         IdentifyPhase::Identifying { ticket },
-                        vec![Effect::Identify {
-                            ticket,
-                            request: IdentificationRequest {
-                                challenge_id: binding.challenge_id,
-                                auth_certificate: b64::encode(&authentication.certificate),
-                                signature: b64::encode(&authentication.signature),
-                            },
-                        }],
+                        vec![Effect::Identify { ticket, request }],
                     )
                 }
                 LegEvent::Failed(f) => f.into(),
@@ -187,6 +165,10 @@ impl Flow for Identify {
 
     fn card_busy(phase: &IdentifyPhase) -> bool {
         matches!(phase, IdentifyPhase::Pin(leg) if leg.card_busy())
+    }
+
+    fn holds_secret(phase: &IdentifyPhase) -> bool {
+        matches!(phase, IdentifyPhase::Pin(leg) if leg.holds_pin())
     }
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Identification, IdentifyPhase};
 use crate::codes::Code;
-use crate::session::{LegStep, MenuLine, Outcome, Phase};
+use crate::session::{LegStep, MenuLine, Outcome, Phase, Progress};
 
 /// The step a session is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,25 +59,15 @@ impl From<LegStep> for Step {
 pub struct StaffView {
     /// The step.
     pub step: Step,
+    /// The session's progress (flattened: one level in JSON).
+    #[serde(flatten)]
+    pub progress: Progress,
     /// What the challenge is for.
     pub purpose: ChallengePurpose,
     /// Merchant and amount of a payment.
     pub payment: Option<ChallengeContext>,
-    /// Whether the customer types on the reader's PIN pad.
-    pub pin_pad: bool,
-    /// Tries the PIN has left, when known.
-    pub tries_left: Option<u8>,
-    /// What to tell the staff (the table has the text and the next step).
-    pub code: Option<Code>,
     /// The staff must confirm the last try ([`super::Input::StaffConfirmedLastTry`]).
     pub needs_staff_confirmation: bool,
-    /// Whether [`super::Input::StartAgain`] is offered.
-    pub can_retry: bool,
-    /// Seconds the customer has left at this step, when a limit runs.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub seconds_left: Option<i64>,
-    /// The limit is about to end: the customer is offered more time.
-    pub time_warning: bool,
     /// The platform's id of the identification.
     pub identification_id: Option<String>,
     /// The linked services (labels only).
@@ -93,21 +83,11 @@ pub struct StaffView {
 pub struct CustomerView {
     /// The step.
     pub step: Step,
+    /// The session's progress (flattened: one level in JSON).
+    #[serde(flatten)]
+    pub progress: Progress,
     /// Merchant and amount of a payment, shown before the PIN is entered.
     pub payment: Option<ChallengeContext>,
-    /// Whether to type on the reader's PIN pad rather than on this window.
-    pub pin_pad: bool,
-    /// Tries the PIN has left, when known (shown before entry).
-    pub tries_left: Option<u8>,
-    /// What to tell the customer, already passed through [`Code::for_customer`].
-    pub code: Option<Code>,
-    /// Whether "start again" is offered.
-    pub can_retry: bool,
-    /// Seconds left at this step, when a limit runs.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub seconds_left: Option<i64>,
-    /// Offer "I need more time" ([`super::Input::ExtendTime`]).
-    pub time_warning: bool,
     /// The linked services to choose from (labels only).
     pub menu: Vec<MenuLine>,
 }
@@ -158,15 +138,10 @@ impl Identification {
         let request = self.request();
         StaffView {
             step: self.step(),
+            progress: self.0.progress(self.tries_left(), self.code(), false),
             purpose: request.purpose,
             payment: request.context.clone(),
-            pin_pad: self.0.cx.pin_pad,
-            tries_left: self.tries_left(),
-            code: self.code(),
             needs_staff_confirmation: self.step() == Step::ConfirmLastTry,
-            can_retry: self.0.can_retry(),
-            seconds_left: self.0.seconds_left(),
-            time_warning: self.0.time_warning(),
             identification_id,
             menu: self.menu(),
             notices,
@@ -177,13 +152,8 @@ impl Identification {
     pub fn customer_view(&self) -> CustomerView {
         CustomerView {
             step: self.step(),
+            progress: self.0.progress(self.tries_left(), self.code(), true),
             payment: self.request().context.clone(),
-            pin_pad: self.0.cx.pin_pad,
-            tries_left: self.tries_left(),
-            code: self.code().map(Code::for_customer),
-            can_retry: self.0.can_retry(),
-            seconds_left: self.0.seconds_left(),
-            time_warning: self.0.time_warning(),
             menu: self.menu(),
         }
     }

@@ -36,12 +36,17 @@ mod failure;
 mod input;
 mod pin_leg;
 mod timer;
+mod view;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use effect::{Effect, MenuLine, NotNow, Outcome};
 pub use failure::{card_code, platform_code};
 pub use input::{Actor, CardFacts, CustomerPassword, CustomerPin, Input, SignAttributes, Ticket};
 pub use pin_leg::PIN_PAD_TIMEOUT_SECS;
 pub use timer::{CUSTOMER_STEP_SECS, WARN_BEFORE_SECS};
+pub use view::Progress;
 
 pub(crate) use failure::{CardVerdict, Failure, Secret, card_verdict, platform_failure};
 pub(crate) use input::Tickets;
@@ -103,10 +108,11 @@ pub(crate) trait Flow {
     fn awaits_customer(phase: &Self::Phase) -> bool;
     /// Whether a card step runs at `phase` (cancel must abandon it).
     fn card_busy(phase: &Self::Phase) -> bool;
+    /// Whether the flow holds a PIN or a password at `phase`.
+    fn holds_secret(phase: &Self::Phase) -> bool;
 }
 
 /// Where a session stands.
-#[derive(Debug)]
 pub(crate) enum Phase<P> {
     /// No session: waiting for a card.
     Idle,
@@ -125,6 +131,18 @@ pub(crate) struct Session<F: Flow> {
     pub(crate) timer: CustomerTimer<F::Step>,
     pub(crate) card_on_reader: bool,
     pub(crate) phase: Phase<F::Phase>,
+}
+
+impl<F: Flow> std::fmt::Debug for Session<F> {
+    /// The step and whether a secret is held: never a PIN, a password, a menu's
+    /// assertions or a person's attributes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let holds_secret = matches!(&self.phase, Phase::Flow(p) if F::holds_secret(p));
+        f.debug_struct("Session")
+            .field("step", &self.step_name())
+            .field("holds_secret", &holds_secret)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<F: Flow> Session<F> {
@@ -295,20 +313,5 @@ impl<F: Flow> Session<F> {
             Phase::Done(o) => Some(o),
             _ => None,
         }
-    }
-
-    /// Whether "start again" is offered.
-    pub(crate) fn can_retry(&self) -> bool {
-        matches!(&self.phase, Phase::Done(o) if self.card_on_reader && o.can_retry())
-    }
-
-    /// Seconds the customer has left at this step, when a limit runs.
-    pub(crate) fn seconds_left(&self) -> Option<i64> {
-        self.timer.seconds_left(self.cx.now)
-    }
-
-    /// Whether the views warn that the limit is about to end.
-    pub(crate) fn time_warning(&self) -> bool {
-        self.timer.warning(self.cx.now)
     }
 }

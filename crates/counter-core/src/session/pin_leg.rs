@@ -13,8 +13,11 @@
 
 use std::mem;
 
-use counter_api::platform::{ChallengeBinding, ChallengeRequest, ChallengeResponse};
-use jpki_card::{AuthPin, Authentication, CardError, PinEntry, sha256};
+use counter_api::b64;
+use counter_api::platform::{
+    ChallengeBinding, ChallengeRequest, ChallengeResponse, IdentificationRequest,
+};
+use jpki_card::{AuthPin, CardError, PinEntry, sha256};
 
 use super::Context;
 use super::effect::{Effect, NotNow};
@@ -77,10 +80,11 @@ pub(crate) enum LegEvent {
     Effect(Effect),
     /// The input does not fit the leg's stage, or answers an effect no longer awaited.
     NotNow(NotNow),
-    /// The card signed the checked challenge: the leg is over.
+    /// The card signed the checked challenge: the leg is over. `request` proves it to
+    /// the platform (identification, or the enrollment's identification part).
     Signed {
         binding: ChallengeBinding,
-        authentication: Authentication,
+        request: IdentificationRequest,
     },
     /// The leg ended without a signature.
     Failed(Failure),
@@ -88,6 +92,7 @@ pub(crate) enum LegEvent {
     CardRemoved,
 }
 
+#[derive(Debug)]
 enum Stage {
     ConfirmLastTry,
     PinEntry,
@@ -103,7 +108,9 @@ enum Stage {
     Over,
 }
 
-/// The PIN leg. Dropping it drops the PIN it may hold (zeroised).
+/// The PIN leg. Dropping it drops the PIN it may hold (zeroised); its `Debug` shows the
+/// PIN as `AuthPin(****)`.
+#[derive(Debug)]
 pub(crate) struct PinLeg {
     request: ChallengeRequest,
     pin_pad: bool,
@@ -111,16 +118,6 @@ pub(crate) struct PinLeg {
     last_try_confirmed: bool,
     message: Option<Code>,
     stage: Stage,
-}
-
-impl std::fmt::Debug for PinLeg {
-    /// The step only: never the PIN.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PinLeg")
-            .field("step", &self.step())
-            .field("holds_pin", &self.holds_pin())
-            .finish_non_exhaustive()
-    }
 }
 
 impl PinLeg {
@@ -201,8 +198,12 @@ impl PinLeg {
                         LegEvent::Failed(Failure::new(Code::ChallengeExpired))
                     }
                     Ok(authentication) => LegEvent::Signed {
+                        request: IdentificationRequest {
+                            challenge_id: binding.challenge_id.clone(),
+                            auth_certificate: b64::encode(&authentication.certificate),
+                            signature: b64::encode(&authentication.signature),
+                        },
                         binding,
-                        authentication,
                     },
                     Err(e) => self.card_failed(&e),
                 }

@@ -23,33 +23,9 @@ services: Array<ServiceLine>,
  */
 attributes: SignAttributes | null, 
 /**
- * Whether to type the PIN on the reader's PIN pad.
- */
-pin_pad: boolean, 
-/**
- * Tries the auth PIN has left, when known.
- */
-tries_left: number | null, 
-/**
  * Tries the signature password has left, when known.
  */
 password_tries_left: number | null, 
-/**
- * What to tell the customer, passed through [`Code::for_customer`].
- */
-code: Code | null, 
-/**
- * Whether "start again" is offered.
- */
-can_retry: boolean, 
-/**
- * Seconds left at this step, when a limit runs.
- */
-seconds_left: number | null, 
-/**
- * Offer "I need more time".
- */
-time_warning: boolean, 
 /**
  * Every service now linked.
  */
@@ -62,4 +38,31 @@ disclosure_needed: boolean,
 /**
  * The links not made, with why (the code passed through [`Code::for_customer`]).
  */
-refused: Array<RefusedLine>, };
+refused: Array<RefusedLine>, 
+/**
+ * Whether the PIN is typed on the reader's PIN pad (the customer window then shows no
+ * keypad).
+ */
+pin_pad: boolean, 
+/**
+ * Tries the auth PIN has left, when known (shown before entry).
+ */
+tries_left: number | null, 
+/**
+ * What to tell people (the table has the text and the next step); on the customer
+ * window already passed through [`Code::for_customer`].
+ */
+code: Code | null, 
+/**
+ * Whether "start again" is offered (the card still on the reader, after an end that
+ * allows it).
+ */
+can_retry: boolean, 
+/**
+ * Seconds the customer has left at this step, when a limit runs.
+ */
+seconds_left: number | null, 
+/**
+ * The limit is about to end: the customer is offered more time.
+ */
+time_warning: boolean, };

@@ -18,21 +18,9 @@ step: EnrollStep,
  */
 services: Array<ServiceLine>, 
 /**
- * Whether the customer types the PIN on the reader's PIN pad.
- */
-pin_pad: boolean, 
-/**
- * Tries the auth PIN has left, when known.
- */
-tries_left: number | null, 
-/**
  * Tries the signature password has left, when known.
  */
 password_tries_left: number | null, 
-/**
- * What to tell the staff.
- */
-code: Code | null, 
 /**
  * The attribute a refusal names (`attributes_mismatch`), for staff only.
  */
@@ -41,18 +29,6 @@ field: string | null,
  * The staff must confirm a last try ([`super::Input::StaffConfirmedLastTry`]).
  */
 needs_staff_confirmation: boolean, 
-/**
- * Whether [`super::Input::StartAgain`] is offered.
- */
-can_retry: boolean, 
-/**
- * Seconds the customer has left at this step, when a limit runs.
- */
-seconds_left: number | null, 
-/**
- * The limit is about to end.
- */
-time_warning: boolean, 
 /**
  * The platform's id of the enrollment.
  */
@@ -64,4 +40,31 @@ linked: Array<MenuLine>,
 /**
  * The links not made, with why (their service did not confirm them).
  */
-refused: Array<RefusedLine>, };
+refused: Array<RefusedLine>, 
+/**
+ * Whether the PIN is typed on the reader's PIN pad (the customer window then shows no
+ * keypad).
+ */
+pin_pad: boolean, 
+/**
+ * Tries the auth PIN has left, when known (shown before entry).
+ */
+tries_left: number | null, 
+/**
+ * What to tell people (the table has the text and the next step); on the customer
+ * window already passed through [`Code::for_customer`].
+ */
+code: Code | null, 
+/**
+ * Whether "start again" is offered (the card still on the reader, after an end that
+ * allows it).
+ */
+can_retry: boolean, 
+/**
+ * Seconds the customer has left at this step, when a limit runs.
+ */
+seconds_left: number | null, 
+/**
+ * The limit is about to end: the customer is offered more time.
+ */
+time_warning: boolean, };

@@ -17,30 +17,33 @@ step: IdentifyStep,
  */
 payment: ChallengeContext | null, 
 /**
- * Whether to type on the reader's PIN pad rather than on this window.
+ * The linked services to choose from (labels only).
+ */
+menu: Array<MenuLine>, 
+/**
+ * Whether the PIN is typed on the reader's PIN pad (the customer window then shows no
+ * keypad).
  */
 pin_pad: boolean, 
 /**
- * Tries the PIN has left, when known (shown before entry).
+ * Tries the auth PIN has left, when known (shown before entry).
  */
 tries_left: number | null, 
 /**
- * What to tell the customer, already passed through [`Code::for_customer`].
+ * What to tell people (the table has the text and the next step); on the customer
+ * window already passed through [`Code::for_customer`].
  */
 code: Code | null, 
 /**
- * Whether "start again" is offered.
+ * Whether "start again" is offered (the card still on the reader, after an end that
+ * allows it).
  */
 can_retry: boolean, 
 /**
- * Seconds left at this step, when a limit runs.
+ * Seconds the customer has left at this step, when a limit runs.
  */
 seconds_left: number | null, 
 /**
- * Offer "I need more time" ([`super::Input::ExtendTime`]).
+ * The limit is about to end: the customer is offered more time.
  */
-time_warning: boolean, 
-/**
- * The linked services to choose from (labels only).
- */
-menu: Array<MenuLine>, };
+time_warning: boolean, };

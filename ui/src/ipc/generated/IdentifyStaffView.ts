@@ -23,33 +23,9 @@ purpose: ChallengePurpose,
  */
 payment: ChallengeContext | null, 
 /**
- * Whether the customer types on the reader's PIN pad.
- */
-pin_pad: boolean, 
-/**
- * Tries the PIN has left, when known.
- */
-tries_left: number | null, 
-/**
- * What to tell the staff (the table has the text and the next step).
- */
-code: Code | null, 
-/**
  * The staff must confirm the last try ([`super::Input::StaffConfirmedLastTry`]).
  */
 needs_staff_confirmation: boolean, 
-/**
- * Whether [`super::Input::StartAgain`] is offered.
- */
-can_retry: boolean, 
-/**
- * Seconds the customer has left at this step, when a limit runs.
- */
-seconds_left: number | null, 
-/**
- * The limit is about to end: the customer is offered more time.
- */
-time_warning: boolean, 
 /**
  * The platform's id of the identification.
  */
@@ -61,4 +37,31 @@ menu: Array<MenuLine>,
 /**
  * What staff must know about the card.
  */
-notices: Array<Notice>, };
+notices: Array<Notice>, 
+/**
+ * Whether the PIN is typed on the reader's PIN pad (the customer window then shows no
+ * keypad).
+ */
+pin_pad: boolean, 
+/**
+ * Tries the auth PIN has left, when known (shown before entry).
+ */
+tries_left: number | null, 
+/**
+ * What to tell people (the table has the text and the next step); on the customer
+ * window already passed through [`Code::for_customer`].
+ */
+code: Code | null, 
+/**
+ * Whether "start again" is offered (the card still on the reader, after an end that
+ * allows it).
+ */
+can_retry: boolean, 
+/**
+ * Seconds the customer has left at this step, when a limit runs.
+ */
+seconds_left: number | null, 
+/**
+ * The limit is about to end: the customer is offered more time.
+ */
+time_warning: boolean, };

@@ -35,7 +35,7 @@ fn host_route_links_the_card_after_the_customer_checked_the_attributes() {
         !staff.contains("佐藤") && !staff.contains("千代田区"),
         "{staff}"
     );
-    assert!(d.m.customer_view().seconds_left.is_some());
+    assert!(d.m.customer_view().progress.seconds_left.is_some());
 
     // Confirmed: the PIN leg, exactly as in identification.
     assert!(

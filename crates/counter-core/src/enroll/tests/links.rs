@@ -36,7 +36,10 @@ fn without_consent_no_link_that_needs_it_is_asked_for() {
     });
     assert!(!uses_a_try(&e), "no PIN try after a refusal");
     assert_eq!(failed_code(&e), Code::DisclosureDeclined);
-    assert_eq!(d.m.customer_view().code, Some(Code::DisclosureDeclined));
+    assert_eq!(
+        d.m.customer_view().progress.code,
+        Some(Code::DisclosureDeclined)
+    );
 }
 
 #[test]
@@ -135,7 +138,7 @@ fn a_service_that_refused_the_request_is_for_staff_only() {
     assert_eq!(failed_code(&e), Code::LinkServiceRefused);
     assert_eq!(d.m.staff_view().refused[0].code, Code::LinkServiceRefused);
     assert_eq!(d.m.customer_view().refused[0].code, Code::AskStaff);
-    assert_eq!(d.m.customer_view().code, Some(Code::AskStaff));
+    assert_eq!(d.m.customer_view().progress.code, Some(Code::AskStaff));
 }
 
 #[test]

@@ -17,6 +17,7 @@ use super::{CustomerPassword, Effect, Enrollment, Input, Outcome, SignAttributes
 use crate::codes::Code;
 use crate::identify::Ticket;
 use crate::identify::tests::data::*;
+pub(crate) use crate::session::testing::{failed_code, finished, read_ticket};
 
 /// The password every test types: letters and digits found nowhere else in the data.
 pub(crate) const PASSWORD: &str = "QZX7W2KP";
@@ -76,10 +77,7 @@ pub(crate) fn enrollment_response() -> EnrollmentResponse {
 }
 
 /// A machine and the counter's clock.
-pub(crate) struct Desk {
-    pub(crate) m: Enrollment,
-    pub(crate) now: i64,
-}
+pub(crate) type Desk = crate::session::testing::Driven<Enrollment>;
 
 impl Desk {
     pub(crate) fn new() -> Self {
@@ -89,29 +87,8 @@ impl Desk {
         }
     }
 
-    pub(crate) fn send(&mut self, input: Input) -> Vec<Effect> {
-        self.now += 1;
-        let name = input.name();
-        self.m
-            .handle(input, self.now)
-            .unwrap_or_else(|e| panic!("{name} refused: {e}"))
-    }
-
-    /// Sends `input`, which the machine must refuse: why.
-    pub(crate) fn refuse(&mut self, input: Input) -> crate::session::NotNow {
-        self.now += 1;
-        let name = input.name();
-        match self.m.handle(input, self.now) {
-            Ok(effects) => panic!("{name} was taken: {effects:?}"),
-            Err(e) => e,
-        }
-    }
-
     pub(crate) fn place(&mut self, pin_pad: bool) -> Ticket {
-        match self.send(Input::CardPlaced { pin_pad }).as_slice() {
-            [Effect::ReadCard { ticket }] => *ticket,
-            other => panic!("expected ReadCard, got {other:?}"),
-        }
+        read_ticket(&self.send(Input::CardPlaced { pin_pad }))
     }
 
     /// Card placed and read: at password entry.
@@ -229,20 +206,6 @@ pub(crate) fn enroll(effects: &[Effect]) -> (Ticket, EnrollmentRequest) {
     match effects {
         [Effect::Enroll { ticket, request }] => (*ticket, request.clone()),
         other => panic!("expected Enroll, got {other:?}"),
-    }
-}
-
-pub(crate) fn finished(effects: &[Effect]) -> Outcome {
-    match effects.last() {
-        Some(Effect::Finished(o)) => o.clone(),
-        other => panic!("expected Finished, got {other:?}"),
-    }
-}
-
-pub(crate) fn failed_code(effects: &[Effect]) -> Code {
-    match finished(effects) {
-        Outcome::Failed { code, .. } => code,
-        other => panic!("expected Failed, got {other:?}"),
     }
 }
 

@@ -96,66 +96,27 @@ const STEPS: [Step; 12] = [
     Step::Enrolling,
 ];
 
-/// Every kind of result with every old ticket, each with a usable payload.
-/// Sends every kind of result with each of `tickets`: each is refused as stale.
+/// Every kind of result with each old ticket: each refused as stale.
 fn assert_stale(d: &mut Desk, tickets: &[Ticket]) {
-    for &ticket in tickets {
-        let expires_at = d.now + 300;
-        let late = [
-            Input::CardRead {
-                ticket,
-                result: Ok(facts(3)),
-            },
-            Input::SignCertificateRead {
-                ticket,
-                result: Ok(attributes()),
-            },
-            Input::ChallengeIssued {
-                ticket,
-                result: Ok(challenge(&enroll_request(), expires_at)),
-            },
-            Input::Signed {
-                ticket,
-                result: Ok(authentication()),
-            },
-            Input::ApplicationSigned {
-                ticket,
-                result: Ok(document_signature()),
-            },
-            Input::Enrolled {
-                ticket,
-                result: Ok(enrollment_response()),
-            },
-        ];
-        for input in late {
-            let e = d.refuse(input);
-            assert!(e.is_stale(), "{e}");
-        }
-    }
+    d.assert_stale(tickets, &enroll_request());
 }
 
 fn assert_clean_card_removed(d: &Desk, effects: &[Effect], step: Step) {
     assert_eq!(effects.len(), 1, "{step:?}: {effects:?}");
     assert_eq!(
         finished(effects),
-        Outcome::Failed {
-            code: Code::CardRemoved,
-            tries_left: None,
-            can_retry: true,
-            field: None,
-            refused: vec![],
-        },
+        crate::session::testing::card_removed(),
         "{step:?}"
     );
     assert!(!d.m.holds_password(), "{step:?}: the password is dropped");
     assert!(!d.m.holds_pin(), "{step:?}: the PIN is dropped");
     assert_eq!(d.m.step(), Step::Failed);
     let v = d.m.view();
-    assert_eq!(v.staff.code, Some(Code::CardRemoved));
-    assert_eq!(v.customer.code, Some(Code::CardRemoved));
+    assert_eq!(v.staff.progress.code, Some(Code::CardRemoved));
+    assert_eq!(v.customer.progress.code, Some(Code::CardRemoved));
     assert_eq!(v.customer.attributes, None);
     assert_eq!(
-        (v.staff.tries_left, v.staff.password_tries_left),
+        (v.staff.progress.tries_left, v.staff.password_tries_left),
         (None, None)
     );
     assert!(v.staff.linked.is_empty() && v.staff.enrollment_id.is_none());
@@ -229,7 +190,7 @@ fn a_card_step_reporting_the_removal_is_the_same() {
         };
         assert_clean_card_removed(&d, &e, step);
         assert!(d.send(Input::CardRemoved).is_empty());
-        assert_eq!(d.m.staff_view().code, Some(Code::CardRemoved));
+        assert_eq!(d.m.staff_view().progress.code, Some(Code::CardRemoved));
     }
 }
 

@@ -20,7 +20,10 @@ fn rejected_attributes_end_with_the_municipal_office_as_next_step() {
             .contains("municipal office")
     );
     assert!(!d.m.holds_password());
-    assert_eq!(d.m.customer_view().code, Some(Code::AttributesRejected));
+    assert_eq!(
+        d.m.customer_view().progress.code,
+        Some(Code::AttributesRejected)
+    );
     d.refuse(Input::PinEntered(pin()));
 }
 
@@ -38,7 +41,7 @@ fn a_wrong_password_shows_the_tries_and_the_last_one_needs_staff() {
     assert_eq!(d.m.step(), Step::PasswordEntry);
     let customer = d.m.customer_view();
     assert_eq!(
-        (customer.password_tries_left, customer.code),
+        (customer.password_tries_left, customer.progress.code),
         (Some(4), Some(Code::PasswordWrong))
     );
 
@@ -51,7 +54,7 @@ fn a_wrong_password_shows_the_tries_and_the_last_one_needs_staff() {
     let staff = d.m.staff_view();
     assert!(staff.needs_staff_confirmation);
     assert_eq!(
-        (staff.password_tries_left, staff.code),
+        (staff.password_tries_left, staff.progress.code),
         (Some(1), Some(Code::PasswordLastTry))
     );
     // Typed before the confirmation: refused.
@@ -125,7 +128,10 @@ fn blocked_password_missing_certificate_and_malformed_password() {
     let mut d = Desk::new();
     d.at_password(false, 3);
     assert!(d.send(Input::PasswordMalformed).is_empty());
-    assert_eq!(d.m.customer_view().code, Some(Code::PasswordFormat));
+    assert_eq!(
+        d.m.customer_view().progress.code,
+        Some(Code::PasswordFormat)
+    );
     assert_eq!(d.m.step(), Step::PasswordEntry);
 }
 
@@ -176,7 +182,7 @@ fn the_pin_leg_keeps_its_rules_last_try_included() {
     });
     assert_eq!(failed_code(&e), Code::PinBlocked);
     assert!(!d.m.holds_password());
-    assert_eq!(d.m.staff_view().tries_left, Some(0));
+    assert_eq!(d.m.staff_view().progress.tries_left, Some(0));
 }
 
 #[test]
@@ -213,7 +219,7 @@ fn a_mismatch_names_the_field_for_staff_only() {
     );
     let customer = serde_json::to_string(&d.m.customer_view()).unwrap();
     assert!(!customer.contains("application.address"));
-    assert_eq!(d.m.customer_view().code, Some(Code::AskStaff));
+    assert_eq!(d.m.customer_view().progress.code, Some(Code::AskStaff));
 }
 
 #[test]

@@ -23,9 +23,12 @@ fn host_route_identifies_with_the_pin_typed_on_the_customer_window() {
     assert!(e.is_empty());
     assert_eq!(c.m.step(), Step::PinEntry);
     let customer = c.m.customer_view();
-    assert_eq!((customer.tries_left, customer.pin_pad), (Some(3), false));
     assert_eq!(
-        customer.seconds_left,
+        (customer.progress.tries_left, customer.progress.pin_pad),
+        (Some(3), false)
+    );
+    assert_eq!(
+        customer.progress.seconds_left,
         Some(crate::identify::CUSTOMER_STEP_SECS)
     );
 
@@ -38,7 +41,7 @@ fn host_route_identifies_with_the_pin_typed_on_the_customer_window() {
     let t_challenge = challenge_ticket(&e);
     assert!(c.m.holds_pin());
     assert_eq!(c.m.step(), Step::RequestingChallenge);
-    assert_eq!(c.m.customer_view().seconds_left, None);
+    assert_eq!(c.m.customer_view().progress.seconds_left, None);
 
     let expires_at = c.now + 300;
     let a = authenticate(c.send(Input::ChallengeIssued {
@@ -100,7 +103,7 @@ fn host_route_identifies_with_the_pin_typed_on_the_customer_window() {
     // The assertions (bearer tokens) reach neither window.
     assert!(!c.staff_json().contains(ASSERTION));
     assert!(!c.customer_json().contains(ASSERTION));
-    assert_eq!(c.m.customer_view().seconds_left, None);
+    assert_eq!(c.m.customer_view().progress.seconds_left, None);
 }
 
 #[test]
@@ -110,7 +113,7 @@ fn pin_pad_route_fetches_the_challenge_first_and_lets_the_reader_take_the_pin() 
     let e = c.placed_and_read(true, 3);
     let t_challenge = challenge_ticket(&e);
     assert_eq!(c.m.step(), Step::RequestingChallenge);
-    assert!(c.m.customer_view().pin_pad);
+    assert!(c.m.customer_view().progress.pin_pad);
 
     // A PIN typed on the window is not taken when the reader has a pad.
     c.refuse(Input::PinEntered(pin()));

@@ -12,38 +12,18 @@ use counter_api::platform::{ChallengeRequest, IdentificationRequest};
 use jpki_card::PinEntry;
 
 use self::data::*;
-use super::{Effect, Identification, Input, Outcome, Step, Ticket};
+pub(crate) use super::Outcome;
+use super::{Effect, Identification, Input, Step, Ticket};
+pub(crate) use crate::session::testing::{failed_code, finished, read_ticket};
 
 /// A machine and the counter's clock.
-pub(crate) struct Counter {
-    pub(crate) m: Identification,
-    pub(crate) now: i64,
-}
+pub(crate) type Counter = crate::session::testing::Driven<Identification>;
 
 impl Counter {
     pub(crate) fn new(request: ChallengeRequest) -> Self {
         Counter {
             m: Identification::new(request, TERMINAL, PLATFORM).unwrap(),
             now: T0,
-        }
-    }
-
-    /// Sends `input` one second after the previous one.
-    pub(crate) fn send(&mut self, input: Input) -> Vec<Effect> {
-        self.now += 1;
-        let name = input.name();
-        self.m
-            .handle(input, self.now)
-            .unwrap_or_else(|e| panic!("{name} refused: {e}"))
-    }
-
-    /// Sends `input`, which the machine must refuse: why.
-    pub(crate) fn refuse(&mut self, input: Input) -> crate::session::NotNow {
-        self.now += 1;
-        let name = input.name();
-        match self.m.handle(input, self.now) {
-            Ok(effects) => panic!("{name} was taken: {effects:?}"),
-            Err(e) => e,
         }
     }
 
@@ -101,13 +81,6 @@ pub(crate) struct Authenticate {
     pub(crate) confirm_last_try: bool,
 }
 
-pub(crate) fn read_ticket(effects: &[Effect]) -> Ticket {
-    match effects {
-        [Effect::ReadCard { ticket }] => *ticket,
-        other => panic!("expected ReadCard, got {other:?}"),
-    }
-}
-
 pub(crate) fn challenge_ticket(effects: &[Effect]) -> Ticket {
     match effects {
         [Effect::RequestChallenge { ticket, .. }] => *ticket,
@@ -140,21 +113,6 @@ pub(crate) fn identify(effects: &[Effect]) -> (Ticket, IdentificationRequest) {
     match effects {
         [Effect::Identify { ticket, request }] => (*ticket, request.clone()),
         other => panic!("expected Identify, got {other:?}"),
-    }
-}
-
-/// The outcome of the Finished effect that ends `effects`.
-pub(crate) fn finished(effects: &[Effect]) -> Outcome {
-    match effects.last() {
-        Some(Effect::Finished(o)) => o.clone(),
-        other => panic!("expected Finished, got {other:?}"),
-    }
-}
-
-pub(crate) fn failed_code(effects: &[Effect]) -> crate::codes::Code {
-    match finished(effects) {
-        Outcome::Failed { code, .. } => code,
-        other => panic!("expected Failed, got {other:?}"),
     }
 }
 

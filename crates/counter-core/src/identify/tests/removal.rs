@@ -76,61 +76,34 @@ fn drive(at: At) -> (Counter, Vec<Ticket>) {
 }
 
 /// Every kind of result, with every old ticket, each with a usable payload.
-/// Sends every kind of result with each of `tickets`: each is refused as stale.
+/// Every kind of result with each old ticket: each refused as stale.
 fn assert_stale(c: &mut Counter, tickets: &[Ticket]) {
     let request = c.m.request().clone();
-    for &ticket in tickets {
-        let expires_at = c.now + 300;
-        let late = [
-            Input::CardRead {
-                ticket,
-                result: Ok(facts(3)),
-            },
-            Input::ChallengeIssued {
-                ticket,
-                result: Ok(challenge(&request, expires_at)),
-            },
-            Input::Signed {
-                ticket,
-                result: Ok(authentication()),
-            },
-            Input::Identified {
-                ticket,
-                result: Ok(identification(&request)),
-            },
-        ];
-        for input in late {
-            let e = c.refuse(input);
-            assert!(e.is_stale(), "{e}");
-        }
-    }
+    c.assert_stale(tickets, &request);
 }
 
 fn assert_clean_card_removed(c: &Counter, effects: &[Effect], at: At) {
     assert_eq!(effects.len(), 1, "{at:?}: {effects:?}");
     assert_eq!(
         finished(effects),
-        Outcome::Failed {
-            code: Code::CardRemoved,
-            tries_left: None,
-            can_retry: true,
-            field: None,
-            refused: Vec::new(),
-        },
+        crate::session::testing::card_removed(),
         "{at:?}"
     );
     assert!(!c.m.holds_pin(), "{at:?}: the PIN is dropped");
     assert_eq!(c.m.step(), Step::Failed, "{at:?}");
     let (staff, customer) = (c.m.staff_view(), c.m.customer_view());
-    assert_eq!(staff.code, Some(Code::CardRemoved), "{at:?}");
-    assert_eq!(customer.code, Some(Code::CardRemoved), "{at:?}");
+    assert_eq!(staff.progress.code, Some(Code::CardRemoved), "{at:?}");
+    assert_eq!(customer.progress.code, Some(Code::CardRemoved), "{at:?}");
     // Nothing of the customer is left: no tries, no menu, no identification, no limit.
-    assert_eq!((staff.tries_left, customer.tries_left), (None, None));
+    assert_eq!(
+        (staff.progress.tries_left, customer.progress.tries_left),
+        (None, None)
+    );
     assert!(staff.menu.is_empty() && customer.menu.is_empty());
     assert_eq!(staff.identification_id, None);
-    assert_eq!(customer.seconds_left, None);
+    assert_eq!(customer.progress.seconds_left, None);
     assert!(
-        !staff.can_retry,
+        !staff.progress.can_retry,
         "{at:?}: put the card back, not start again"
     );
     let debug = format!("{:?}", c.m);

@@ -33,7 +33,7 @@ fn an_expired_certificate_stops_before_the_pin_is_asked() {
     // No PIN is taken afterwards.
     c.refuse(Input::PinEntered(pin()));
     assert!(!c.m.holds_pin());
-    assert!(!c.m.staff_view().can_retry);
+    assert!(!c.m.staff_view().progress.can_retry);
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn a_blocked_pin_asks_for_nothing_and_says_where_to_go() {
             .next_en
             .contains("municipal office")
     );
-    assert_eq!(c.m.customer_view().code, Some(Code::PinBlocked));
+    assert_eq!(c.m.customer_view().progress.code, Some(Code::PinBlocked));
     c.refuse(Input::PinEntered(pin()));
     c.refuse(Input::StartAgain);
 }
@@ -77,7 +77,7 @@ fn tries_three_two_one_with_the_last_try_confirmed_by_staff() {
     assert_eq!(c.m.step(), Step::PinEntry);
     let customer = c.m.customer_view();
     assert_eq!(
-        (customer.tries_left, customer.code),
+        (customer.progress.tries_left, customer.progress.code),
         (Some(2), Some(Code::PinWrong))
     );
 
@@ -93,10 +93,10 @@ fn tries_three_two_one_with_the_last_try_confirmed_by_staff() {
     let staff = c.m.staff_view();
     assert!(staff.needs_staff_confirmation);
     assert_eq!(
-        (staff.tries_left, staff.code),
+        (staff.progress.tries_left, staff.progress.code),
         (Some(1), Some(Code::PinLastTry))
     );
-    assert_eq!(c.m.customer_view().code, Some(Code::PinLastTry));
+    assert_eq!(c.m.customer_view().progress.code, Some(Code::PinLastTry));
 
     // A PIN typed before the confirmation is refused, not kept for later.
     c.refuse(Input::PinEntered(pin()));
@@ -173,7 +173,7 @@ fn the_card_asking_for_confirmation_goes_back_to_the_staff() {
     });
     assert!(e.is_empty());
     assert_eq!(c.m.step(), Step::ConfirmLastTry);
-    assert_eq!(c.m.staff_view().tries_left, Some(1));
+    assert_eq!(c.m.staff_view().progress.tries_left, Some(1));
 }
 
 #[test]
@@ -192,7 +192,10 @@ fn pin_pad_timeout_and_cancel_return_to_pin_entry_without_a_try_used() {
         assert!(e.is_empty(), "never re-armed on its own");
         assert_eq!(c.m.step(), Step::PinEntry);
         let customer = c.m.customer_view();
-        assert_eq!((customer.code, customer.tries_left), (Some(code), Some(3)));
+        assert_eq!(
+            (customer.progress.code, customer.progress.tries_left),
+            (Some(code), Some(3))
+        );
         // The customer presses "enter the PIN": a new challenge, then the pad again.
         let t = challenge_ticket(&c.send(Input::RetryPin));
         assert!(matches!(c.issue(t).pin, PinEntry::PinPad { .. }));
@@ -206,9 +209,9 @@ fn a_pin_of_the_wrong_shape_is_reported_and_asked_again() {
     c.placed_and_read(false, 3);
     assert!(c.send(Input::PinMalformed).is_empty());
     assert_eq!(c.m.step(), Step::PinEntry);
-    assert_eq!(c.m.customer_view().code, Some(Code::PinFormat));
+    assert_eq!(c.m.customer_view().progress.code, Some(Code::PinFormat));
     c.type_pin();
-    assert_eq!(c.m.customer_view().code, None);
+    assert_eq!(c.m.customer_view().progress.code, None);
 }
 
 #[test]
@@ -224,7 +227,7 @@ fn an_expired_challenge_offers_to_start_again() {
     });
     assert!(!has_authenticate(&e));
     assert_eq!(failed_code(&e), Code::ChallengeExpired);
-    assert!(c.m.staff_view().can_retry);
+    assert!(c.m.staff_view().progress.can_retry);
     assert!(!c.m.holds_pin());
 
     // Expired at the platform: start again reads the card anew.
@@ -318,7 +321,7 @@ fn platform_refusals_end_with_their_codes() {
             }
         );
         // Staff-only lines reach the customer as "ask staff".
-        assert_eq!(c.m.customer_view().code, Some(code.for_customer()));
+        assert_eq!(c.m.customer_view().progress.code, Some(code.for_customer()));
     }
     // The challenge itself cannot be had.
     let mut c = Counter::new(request);
@@ -330,7 +333,7 @@ fn platform_refusals_end_with_their_codes() {
     });
     assert_eq!(failed_code(&e), Code::PlatformUnavailable);
     assert!(!c.m.holds_pin());
-    assert_eq!(c.m.customer_view().code, Some(Code::AskStaff));
+    assert_eq!(c.m.customer_view().progress.code, Some(Code::AskStaff));
 }
 
 #[test]
@@ -410,17 +413,20 @@ fn the_customer_is_warned_can_extend_and_times_out() {
         c.send(Input::Tick)
     };
     assert!(at(&mut c, started + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS - 1).is_empty());
-    assert!(!c.m.customer_view().time_warning);
+    assert!(!c.m.customer_view().progress.time_warning);
     assert!(at(&mut c, started + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS).is_empty());
     let customer = c.m.customer_view();
-    assert!(customer.time_warning);
-    assert_eq!(customer.seconds_left, Some(WARN_BEFORE_SECS));
-    assert!(c.m.staff_view().time_warning);
+    assert!(customer.progress.time_warning);
+    assert_eq!(customer.progress.seconds_left, Some(WARN_BEFORE_SECS));
+    assert!(c.m.staff_view().progress.time_warning);
 
     // "I need more time": a full limit again, as often as needed.
     for _ in 0..12 {
         c.send(Input::ExtendTime);
-        assert_eq!(c.m.customer_view().seconds_left, Some(CUSTOMER_STEP_SECS));
+        assert_eq!(
+            c.m.customer_view().progress.seconds_left,
+            Some(CUSTOMER_STEP_SECS)
+        );
     }
     let extended = c.now;
     assert!(at(&mut c, extended + CUSTOMER_STEP_SECS - 1).is_empty());
@@ -435,8 +441,8 @@ fn the_customer_is_warned_can_extend_and_times_out() {
             refused: Vec::new(),
         }
     );
-    assert_eq!(c.m.customer_view().code, Some(Code::TimedOut));
-    assert_eq!(c.m.customer_view().seconds_left, None);
+    assert_eq!(c.m.customer_view().progress.code, Some(Code::TimedOut));
+    assert_eq!(c.m.customer_view().progress.seconds_left, None);
 }
 
 #[test]
