@@ -1,6 +1,6 @@
 //! # backend-insurer
 //!
-//! The insurer reference server (issue 4 §3): eligibility (資格確認) by the verification
+//! The insurer reference server: eligibility (資格確認) by the verification
 //! platform's assertion, answered in the data model of the real オンライン資格確認 result
 //! (eligibility.md §2.3–2.4), the asynchronous bulk pre-check of booked patients by
 //! insurance number and birth date (submit → 受付番号 → fetch later, §2.6), and

@@ -1,5 +1,5 @@
 //! Load benchmark: complete identifications per second against the real platform server
-//! over TLS with client certificates on loopback (issue 4: 3,000/s with p99 < 20 ms).
+//! over TLS with client certificates on loopback (the target: 3,000/s with p99 < 20 ms).
 //!
 //! ```sh
 //! cargo bench -p backend-platform --bench identify_load

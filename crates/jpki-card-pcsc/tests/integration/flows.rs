@@ -1,5 +1,5 @@
-//! The jpki-card flows through pcscd + vpcd + the virtual card: the
-//! acceptance tests of issue 2 for the card seam.
+//! The jpki-card flows through pcscd + vpcd + the virtual card: the card seam's
+//! acceptance tests (every flow, every status word that matters, through real parts).
 
 use std::time::{Duration, Instant};
 
