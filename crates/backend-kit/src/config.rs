@@ -12,16 +12,16 @@ pub enum ConfigError {
     /// The file cannot be read.
     #[error("cannot read the configuration file {path}: {source}")]
     Read {
-        /// The file.
+        /// The file, as it was given.
         path: PathBuf,
-        /// Why.
+        /// What the file system said.
         source: std::io::Error,
     },
     /// Not TOML, or a key of the wrong type, missing or unknown (toml names the key, line
     /// and column).
     #[error("configuration file {path}: {message}")]
     Parse {
-        /// The file.
+        /// The file, as it was given.
         path: PathBuf,
         /// toml's message (key, position, expected type).
         message: String,
@@ -29,7 +29,7 @@ pub enum ConfigError {
     /// A key with a value outside its rules.
     #[error("configuration file {path}: key `{key}`: {problem}; expected {expected}")]
     Invalid {
-        /// The file.
+        /// The file, as it was given.
         path: PathBuf,
         /// The key (`tls.certificate`, `services[1].kind`).
         key: String,

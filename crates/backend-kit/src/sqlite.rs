@@ -13,9 +13,9 @@ pub enum DbError {
     /// SQLite said no.
     #[error("database {path}: {source}")]
     Sqlite {
-        /// The file.
+        /// The file, as it was given.
         path: String,
-        /// Why.
+        /// What SQLite said.
         source: rusqlite::Error,
     },
     /// The file's schema is newer than this program knows.
@@ -23,7 +23,7 @@ pub enum DbError {
         "database {path} has schema version {found}; this program knows up to {known}: upgrade the program"
     )]
     TooNew {
-        /// The file.
+        /// The file, as it was given.
         path: String,
         /// Its version.
         found: i64,

@@ -147,7 +147,7 @@ pub enum ReversalReason {
 pub struct ReversalRequest {
     /// The idempotency key of the authorisation to reverse.
     pub original_idempotency_key: String,
-    /// Why.
+    /// Why it is reversed: no answer in time, an unusable answer, the customer cancelled.
     pub reason: ReversalReason,
 }
 

@@ -111,7 +111,7 @@ pub enum SimError {
     StateIo {
         /// `read` or `write`.
         action: &'static str,
-        /// The file.
+        /// The file, as it was given.
         path: String,
         /// The I/O error.
         source: std::io::Error,
@@ -120,7 +120,7 @@ pub enum SimError {
     /// A state file is not valid state TOML.
     #[error("card state file {path} is not valid: {message}")]
     StateParse {
-        /// The file.
+        /// The file, as it was given.
         path: String,
         /// What the parser said.
         message: String,

@@ -173,7 +173,7 @@ pub enum PersonaError {
     /// The file could not be read.
     #[error("cannot read persona file {path}: {source}")]
     Read {
-        /// The file.
+        /// The file, as it was given.
         path: String,
         /// The I/O error.
         source: std::io::Error,
@@ -181,7 +181,7 @@ pub enum PersonaError {
     /// The file is not valid persona TOML.
     #[error("persona file {path} is not valid: {message}")]
     Parse {
-        /// The file.
+        /// The file, as it was given.
         path: String,
         /// What the TOML parser said.
         message: String,

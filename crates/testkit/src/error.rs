@@ -56,7 +56,7 @@ pub enum Error {
     Io {
         /// `read` or `write`.
         action: &'static str,
-        /// The file.
+        /// The file, as it was given.
         path: PathBuf,
         /// The I/O error.
         source: std::io::Error,
@@ -70,7 +70,7 @@ pub enum Error {
         "fixture {path} is unusable: {problem} (regenerate with `cargo run -p testkit --bin testkit-gen`)"
     )]
     Fixture {
-        /// The file.
+        /// The file, as it was given.
         path: PathBuf,
         /// What is wrong with it.
         problem: String,

@@ -199,7 +199,7 @@ pub struct LinkRefusal {
     pub service_id: String,
     /// The kind of service.
     pub kind: ServiceKind,
-    /// Why.
+    /// Why the service did not confirm the link.
     pub reason: LinkRefusalReason,
     /// For a mismatch: the attribute that differs (never the value the service holds).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -64,7 +64,7 @@ pub enum StaffAction {
     },
     /// Eligibility without the card (or after it failed): staff will record a document.
     StartFallback {
-        /// Why.
+        /// Why the check falls back to a document (the card, platform or insurer failed).
         reason: FallbackReason,
     },
     /// Eligibility: what the patient presented instead.

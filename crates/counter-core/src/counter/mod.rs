@@ -258,7 +258,7 @@ pub enum Effect {
     RequestEligibility {
         /// The workflow's generation.
         generation: u64,
-        /// The request.
+        /// The body to send.
         request: Box<EligibilityRequest>,
     },
     /// Allocate the id of a new check (the store's `chk` sequence, with the terminal id);

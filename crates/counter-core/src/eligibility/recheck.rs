@@ -154,7 +154,7 @@ pub enum RecheckDecision {
     FetchAgain {
         /// The check.
         check_id: String,
-        /// When.
+        /// When (Unix seconds).
         at: UnixTime,
     },
     /// Keep it queued: store `attempts` and `next_at`.

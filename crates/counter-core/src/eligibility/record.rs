@@ -25,9 +25,9 @@ pub enum CheckSource {
     Card,
     /// A document the patient presented.
     Fallback {
-        /// Which.
+        /// The document the patient presented.
         document: FallbackDocument,
-        /// Why.
+        /// Why the check falls back to a document (the card, platform or insurer failed).
         reason: FallbackReason,
     },
     /// A later re-check by insurance number (bulk pre-check).
@@ -114,14 +114,14 @@ pub enum AuditAction {
     },
     /// No answer could be had.
     EligibilityFailed {
-        /// Why.
+        /// The code of the failure (the table has its text and next step).
         code: Code,
     },
     /// The detailed result (consent data) became visible to staff (R7 "log every view").
     DetailsShown,
     /// Staff acknowledged the warnings.
     WarningsAcknowledged {
-        /// Which.
+        /// The codes to show, in order.
         codes: Vec<Code>,
     },
     /// Staff chose one of several matching records.
@@ -133,7 +133,7 @@ pub enum AuditAction {
     FallbackRecorded {
         /// What was presented.
         document: FallbackDocument,
-        /// Why.
+        /// Why the check falls back to a document (the card, platform or insurer failed).
         reason: FallbackReason,
     },
     /// Result files handed to the shell for the receipt system.
@@ -175,7 +175,7 @@ pub struct AuditEvent {
     pub at: UnixTime,
     /// The check.
     pub check_id: String,
-    /// What.
+    /// What happened.
     pub action: AuditAction,
 }
 

@@ -54,7 +54,7 @@ pub enum StaffStep {
     Result,
     /// Record what the patient presents.
     NeedsFallback {
-        /// Why.
+        /// Why the check falls back to a document (the card, platform or insurer failed).
         reason: FallbackReason,
     },
     /// A fallback was recorded.
@@ -119,7 +119,7 @@ pub struct RecordDetails {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FallbackLine {
-    /// Why.
+    /// Why the check falls back to a document (the card, platform or insurer failed).
     pub reason: FallbackReason,
     /// What was presented.
     pub presented: Presented,

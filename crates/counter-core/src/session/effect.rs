@@ -38,7 +38,7 @@ pub enum Effect {
     RequestChallenge {
         /// Quote it in the result.
         ticket: Ticket,
-        /// The request.
+        /// The body to send.
         request: ChallengeRequest,
     },
     /// Run `jpki_card::Authenticate::new(pin, digest).confirm_last_try(confirm_last_try)`
@@ -71,14 +71,14 @@ pub enum Effect {
     Identify {
         /// Quote it in the result.
         ticket: Ticket,
-        /// The request.
+        /// The body to send.
         request: IdentificationRequest,
     },
     /// Enrollment: `POST /v1/enrollments` with `request`; feed [`super::Input::Enrolled`].
     Enroll {
         /// Quote it in the result.
         ticket: Ticket,
-        /// The request.
+        /// The body to send.
         request: EnrollmentRequest,
     },
     /// A card step is still running for a session that just ended (cancel, time-out):
@@ -127,7 +127,7 @@ pub enum Outcome {
     },
     /// Someone pressed Cancel.
     Cancelled {
-        /// Who.
+        /// Who cancelled (the customer or the staff).
         by: Actor,
     },
 }

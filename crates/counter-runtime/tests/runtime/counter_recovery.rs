@@ -98,7 +98,12 @@ async fn with_a_sale_in_doubt_and_the_acquirer_down_checks_go_on_and_card_sales_
         s.status.notice.as_ref().map(|m| m.code) == Some(Code::SalesInDoubt)
     })
     .await;
-    assert_eq!(s.status.in_doubt, std::slice::from_ref(&in_doubt), "{:#}", js(&s));
+    assert_eq!(
+        s.status.in_doubt,
+        std::slice::from_ref(&in_doubt),
+        "{:#}",
+        js(&s)
+    );
 
     // The daily close is refused too, the sale still listed; a date that is not one never
     // reaches the acquirer's URL.

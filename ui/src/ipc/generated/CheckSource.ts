@@ -7,10 +7,10 @@ import type { FallbackReason } from "./FallbackReason";
  */
 export type CheckSource = { "kind": "card" } | { "kind": "fallback", 
 /**
- * Which.
+ * The document the patient presented.
  */
 document: FallbackDocument, 
 /**
- * Why.
+ * Why the check falls back to a document (the card, platform or insurer failed).
  */
 reason: FallbackReason, } | { "kind": "recheck" };

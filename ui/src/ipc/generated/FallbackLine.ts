@@ -7,7 +7,7 @@ import type { Presented } from "./Presented";
  */
 export type FallbackLine = { 
 /**
- * Why.
+ * Why the check falls back to a document (the card, platform or insurer failed).
  */
 reason: FallbackReason, 
 /**

@@ -25,7 +25,7 @@ birth_date: string, } | { "action": "acknowledge_warnings" } | { "action": "choo
  */
 index: number, } | { "action": "start_fallback", 
 /**
- * Why.
+ * Why the check falls back to a document (the card, platform or insurer failed).
  */
 reason: FallbackReason, } | { "action": "record_fallback", 
 /**

@@ -6,6 +6,6 @@ import type { FallbackReason } from "./FallbackReason";
  */
 export type StaffStep = { "step": "waiting_for_customer" } | { "step": "checking" } | { "step": "result" } | { "step": "needs_fallback", 
 /**
- * Why.
+ * Why the check falls back to a document (the card, platform or insurer failed).
  */
 reason: FallbackReason, } | { "step": "fallback_recorded" } | { "step": "ended" };
