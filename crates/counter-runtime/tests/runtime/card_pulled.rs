@@ -24,7 +24,7 @@ const PERSONA: &str = "suzuki-ichiro";
 
 fn staff_code(s: &Screens) -> Option<Code> {
     match &s.staff {
-        StaffScreen::Identify { view } => view.code,
+        StaffScreen::Identify { view } => view.progress.code,
         _ => None,
     }
 }
@@ -34,7 +34,7 @@ fn pin_step(s: &Screens) -> Option<Option<u8>> {
         counter_runtime::counter::CustomerScreen::Identify { view }
             if format!("{:?}", view.step) == "PinEntry" =>
         {
-            Some(view.tries_left)
+            Some(view.progress.tries_left)
         }
         _ => None,
     }

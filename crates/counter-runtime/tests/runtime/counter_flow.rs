@@ -127,7 +127,7 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
     // next step.
     type_pin(&c, &mut rx).await;
     let s = until(&mut rx, "not enrolled", |s| {
-        matches!(&s.staff, StaffScreen::Identify { view } if view.code == Some(Code::NotEnrolled))
+        matches!(&s.staff, StaffScreen::Identify { view } if view.progress.code == Some(Code::NotEnrolled))
     })
     .await;
     assert_eq!(s.status.reader, ReaderState::Card);
@@ -374,7 +374,7 @@ async fn insurer_down_the_fallback_is_recorded_and_a_recheck_queued() {
     // Not enrolled: staff go straight to the fallback, as for a blocked PIN.
     type_pin(&c, &mut rx).await;
     until(&mut rx, "not enrolled", |s| {
-        matches!(&s.staff, StaffScreen::Identify { view } if view.code == Some(Code::NotEnrolled))
+        matches!(&s.staff, StaffScreen::Identify { view } if view.progress.code == Some(Code::NotEnrolled))
     })
     .await;
     staff(

@@ -10,6 +10,7 @@ mod card_pulled;
 mod counter_env;
 mod counter_flow;
 mod counter_links;
+mod counter_races;
 mod counter_recovery;
 mod crash_matrix;
 mod faults;
