@@ -131,15 +131,14 @@ pub fn check_text(prefix: &str, field: &str, value: &str, max: usize) -> Result<
     }
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
+/// `YYYY-MM-DD`, a real calendar date of the years 1868–2999 ([`crate::jst::CivilDate::parse`]:
+/// digits only, so neither `+985-04-12` nor `1985-02-30` passes).
 pub fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
-    // Indexing is safe: the length is checked first.
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+    b.len() == 10
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && crate::jst::CivilDate::parse(s).is_some()
 }
 
 /// What the other side holds of the person. A field it does not hold (`None`) is not
@@ -324,6 +323,33 @@ mod tests {
         assert_eq!(compare(&held("髙橋 花子", a), &c), Ok(()));
         assert_eq!(compare(&held("高橋 花子", a), &c), Err(Attribute::Name));
         assert_eq!(compare(&held("髙橋 子", a), &c), Err(Attribute::Name));
+    }
+
+    #[test]
+    fn iso_dates_are_real_calendar_dates() {
+        for ok in [
+            "1985-04-12",
+            "2024-02-29",
+            "2000-02-29",
+            "1868-01-01",
+            "2999-12-31",
+        ] {
+            assert!(is_iso_date(ok), "{ok}");
+        }
+        for bad in [
+            "19850412",
+            "1985-02-30",
+            "2023-02-29",
+            "1900-02-29",
+            "+985-04-12",
+            "1985-+4-12",
+            "1985-04-+1",
+            "1867-12-31",
+            "3000-01-01",
+            "1985-4-12",
+        ] {
+            assert!(!is_iso_date(bad), "{bad}");
+        }
     }
 
     #[test]

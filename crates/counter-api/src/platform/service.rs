@@ -105,7 +105,7 @@ impl ServiceLink {
                 }
                 if l.brand
                     .as_ref()
-                    .is_some_and(|b| b.is_empty() || b.len() > 20)
+                    .is_some_and(|b| b.is_empty() || b.chars().count() > 20)
                 {
                     return bad("brand", "the brand is 1 to 20 characters");
                 }
