@@ -38,12 +38,26 @@ pub enum CaptureMode {
 pub struct AuthoriseRequest {
     /// The platform's `payment` assertion for this acquirer: binds the card token, the
     /// merchant and the amount the customer agreed to.
+    #[schema(
+        min_length = 5,
+        max_length = 8192,
+        pattern = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+    )]
     pub assertion: String,
     /// The merchant (must equal the assertion's).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub merchant_id: String,
     /// The amount in yen (must equal the assertion's).
+    #[schema(minimum = 1, maximum = 99_999_999)]
     pub amount_jpy: u64,
-    /// The merchant's order / sale reference, for search and receipts.
+    /// The merchant's order / sale reference, for search and receipts: 1 to 64 bytes of UTF-8
+    /// without control characters. `maxLength` counts characters, so the schema allows the
+    /// two cases that always fit: up to 64 ASCII characters, or up to 16 of any kind.
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub order_ref: String,
     /// Capture mode.
     pub capture: CaptureMode,
@@ -55,6 +69,7 @@ pub struct AuthoriseRequest {
 pub struct CaptureRequest {
     /// Amount to capture (≤ authorised); the whole authorisation when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 99_999_999)]
     pub amount_jpy: Option<u64>,
 }
 
@@ -63,6 +78,7 @@ pub struct CaptureRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// Amount to refund; the sum of refunds never exceeds the captured amount.
+    #[schema(minimum = 1, maximum = 99_999_999)]
     pub amount_jpy: u64,
 }
 
@@ -146,6 +162,7 @@ pub enum ReversalReason {
 #[serde(deny_unknown_fields)]
 pub struct ReversalRequest {
     /// The idempotency key of the authorisation to reverse.
+    #[schema(min_length = 1, max_length = 255, pattern = r"^[\x21-\x7E]{1,255}$")]
     pub original_idempotency_key: String,
     /// Why it is reversed: no answer in time, an unusable answer, the customer cancelled.
     pub reason: ReversalReason,

@@ -70,16 +70,31 @@ impl Attribute {
 #[serde(deny_unknown_fields)]
 pub struct CertifiedAttributes {
     /// 氏名 as on the certificate.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
-    /// Character positions (0-based) of `name` that are substitutes (代替文字).
+    /// Character positions (0-based) of `name` that are substitutes (代替文字): each below the
+    /// number of characters of `name`, and no more positions than characters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 100)]
     pub name_substituted: Vec<u16>,
     /// 住所 as on the certificate.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub address: String,
-    /// Character positions (0-based) of `address` that are substitutes.
+    /// Character positions (0-based) of `address` that are substitutes: each below the number
+    /// of characters of `address`, and no more positions than characters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 200)]
     pub address_substituted: Vec<u16>,
     /// 生年月日, Gregorian `YYYY-MM-DD`.
+    #[schema(format = Date, pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)-02-29)$")]
     pub birth_date: String,
     /// 性別.
     pub sex: Sex,
@@ -131,15 +146,15 @@ pub fn check_text(prefix: &str, field: &str, value: &str, max: usize) -> Result<
     }
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
+/// `YYYY-MM-DD`, a real calendar date of the years 1868–2999 ([`crate::jst::CivilDate::parse`]:
+/// digits only, so neither `+985-04-12` nor `1985-02-30` passes). The OpenAPI document
+/// states the same rule as a pattern with `format: date`.
 pub fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
-    // Indexing is safe: the length is checked first.
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+    b.len() == 10
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && crate::jst::CivilDate::parse(s).is_some()
 }
 
 /// What the other side holds of the person. A field it does not hold (`None`) is not
@@ -324,6 +339,33 @@ mod tests {
         assert_eq!(compare(&held("髙橋 花子", a), &c), Ok(()));
         assert_eq!(compare(&held("高橋 花子", a), &c), Err(Attribute::Name));
         assert_eq!(compare(&held("髙橋 子", a), &c), Err(Attribute::Name));
+    }
+
+    #[test]
+    fn iso_dates_are_real_calendar_dates() {
+        for ok in [
+            "1985-04-12",
+            "2024-02-29",
+            "2000-02-29",
+            "1868-01-01",
+            "2999-12-31",
+        ] {
+            assert!(is_iso_date(ok), "{ok}");
+        }
+        for bad in [
+            "19850412",
+            "1985-02-30",
+            "2023-02-29",
+            "1900-02-29",
+            "+985-04-12",
+            "1985-+4-12",
+            "1985-04-+1",
+            "1867-12-31",
+            "3000-01-01",
+            "1985-4-12",
+        ] {
+            assert!(!is_iso_date(bad), "{bad}");
+        }
     }
 
     #[test]

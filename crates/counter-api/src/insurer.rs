@@ -19,13 +19,27 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct EligibilityRequest {
     /// The platform's assertion for this insurer (compact JWS).
+    #[schema(
+        min_length = 5,
+        max_length = 8192,
+        pattern = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+    )]
     pub assertion: String,
     /// 資格確認日: the date the check is "as of", `YYYYMMDD`.
+    #[schema(
+        pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})((0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])(29|30)|(0[13578]|1[02])31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)0229)$"
+    )]
     pub qualification_confirmation_date: String,
     /// 医療機関コード: 10 digits.
+    #[schema(pattern = r"^[0-9]{10}$")]
     pub medical_institution_code: String,
     /// 任意のファイル識別子: echoed back, a correlation id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 0,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub arbitrary_identifier: Option<String>,
     /// 限度額適用認定証提供同意フラグ: the patient agreed to share the limit certificate.
     #[serde(default)]
@@ -235,18 +249,38 @@ pub struct QualificationResult {
 #[serde(deny_unknown_fields)]
 pub struct BulkPrecheckEntry {
     /// The clinic's reference (patient id), echoed in the result.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub reference: String,
     /// `InsurerNumber`.
+    #[schema(pattern = r"^[0-9]{8}$")]
     pub insurer_number: String,
     /// `InsuredCardSymbol`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub symbol: Option<String>,
     /// `InsuredIdentificationNumber`.
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub number: String,
     /// `InsuredBranchNumber`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{2}$")]
     pub branch: Option<String>,
     /// `Birthdate`: `YYYYMMDD` (the knowledge factor).
+    #[schema(
+        pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})((0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])(29|30)|(0[13578]|1[02])31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)0229)$"
+    )]
     pub birth_date: String,
 }
 
@@ -255,10 +289,15 @@ pub struct BulkPrecheckEntry {
 #[serde(deny_unknown_fields)]
 pub struct BulkPrecheckRequest {
     /// 医療機関コード.
+    #[schema(pattern = r"^[0-9]{10}$")]
     pub medical_institution_code: String,
     /// 資格確認日 `YYYYMMDD` (usually the appointment day).
+    #[schema(
+        pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})((0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])(29|30)|(0[13578]|1[02])31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)0229)$"
+    )]
     pub qualification_confirmation_date: String,
     /// The patients.
+    #[schema(min_items = 1, max_items = 1000)]
     pub entries: Vec<BulkPrecheckEntry>,
 }
 

@@ -41,11 +41,15 @@ pub const MAX_SUB_LEN: usize = 128;
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
     /// The platform's enrollment this link belongs to (for both sides' audit).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub enrollment_id: String,
     /// The platform's pairwise subject of the holder for this service: the `sub` its
     /// assertions will carry.
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9_-]{1,128}$")]
     pub sub: String,
     /// The record, as the customer asked to link it (insurance identifiers or card token).
+    /// An insurer confirms insurance links only and an acquirer payment links only (`422
+    /// invalid_field` on `link.kind` otherwise).
     pub link: ServiceData,
     /// The attributes of the holder's verified signature certificate.
     pub holder: CertifiedAttributes,
@@ -72,8 +76,9 @@ impl LinkRequest {
 #[serde(deny_unknown_fields)]
 pub struct LinkRelease {
     /// The pairwise subject that owned the link.
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9_-]{1,128}$")]
     pub sub: String,
-    /// The record.
+    /// The record: an insurance link at an insurer, a payment link at an acquirer.
     pub link: ServiceData,
 }
 

@@ -9,6 +9,20 @@
 //!
 //! The paths are declared on empty functions here, not on the servers' handlers, so that
 //! the contract has one home and every server (ours or another) is held to it.
+//!
+//! **As strict as the servers.** Every rule a server checks before its logic (lengths,
+//! patterns, formats, ranges, enums, required fields, unknown fields refused) is stated in the
+//! document, so that a request built from the document alone is refused only for reasons of
+//! substance (an unknown challenge, a bad signature), never for its shape. The rules live next
+//! to the fields as `#[schema(...)]` attributes (and `#[serde(deny_unknown_fields)]`, which
+//! utoipa turns into `additionalProperties: false`); the few that utoipa cannot express
+//! (conditions between fields, bounds on array items, internally tagged variants) are added in
+//! one place, [`rules`]. Rules no schema can state (two fields that must be equal, substitute
+//! positions below a text's length, byte lengths) are written in the field's description.
+//! The backends' `contract` tests send requests generated from this document to the real
+//! servers and count how many are refused for their shape.
+
+mod rules;
 
 use utoipa::openapi::security::SecurityScheme;
 use utoipa::{Modify, OpenApi};
@@ -34,14 +48,29 @@ use crate::platform::{
 };
 use crate::problem::{Problem, ProblemCode};
 
-/// The document, ready to serialise.
-pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+/// Why the document could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocumentError {
+    /// utoipa's document did not serialise.
+    #[error("cannot serialise the document: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A schema a rule of [`rules`] edits is missing or has another shape (a type was renamed
+    /// or restructured): update the rule.
+    #[error("the generated document lacks {0}, which a rule of counter_api::openapi::rules edits")]
+    Shape(String),
+}
+
+/// The document: utoipa's, with the rules it cannot express added ([`rules`]).
+pub fn document() -> Result<serde_json::Value, DocumentError> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi())?;
+    rules::apply(&mut doc)?;
+    Ok(doc)
 }
 
 /// The document as pretty JSON with a final newline: the committed file's exact bytes.
-pub fn document_json() -> Result<String, serde_json::Error> {
-    let mut s = serde_json::to_string_pretty(&document())?;
+pub fn document_json() -> Result<String, DocumentError> {
+    let mut s = serde_json::to_string_pretty(&document()?)?;
     s.push('\n');
     Ok(s)
 }
@@ -124,6 +153,7 @@ impl Modify for MutualTls {
     request_body = ChallengeRequest,
     responses(
         (status = 200, description = "A fresh challenge bound to this terminal", body = ChallengeResponse),
+        (status = 413, description = "payload_too_large: the body is over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -133,6 +163,7 @@ fn post_challenges() {}
     request_body = IdentificationRequest,
     responses(
         (status = 200, description = "The menu of linked services with one assertion each", body = IdentificationResponse),
+        (status = 413, description = "payload_too_large: the body is over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (not_enrolled, challenge_*, certificate_*, signature_invalid, ...)", body = Problem, content_type = "application/problem+json"),
         (status = "5XX", description = "Problem (revocation_unknown, internal)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -143,6 +174,7 @@ fn post_identifications() {}
     request_body = EnrollmentRequest,
     responses(
         (status = 200, description = "The card is linked to the services named", body = EnrollmentResponse),
+        (status = 413, description = "payload_too_large: the body is over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (attributes_mismatch, link_refused, service_unknown, certificate_*, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -157,6 +189,7 @@ fn get_keys() {}
     request_body = FederationExchangeRequest,
     responses(
         (status = 200, description = "This platform's own menu and assertions for the card a trusted peer verified", body = IdentificationResponse),
+        (status = 413, description = "payload_too_large: the body is over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (assertion_*, not_enrolled)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -166,6 +199,7 @@ fn post_federation_exchange() {}
     request_body = FederationEnrollmentRequest,
     responses(
         (status = 200, description = "The holder a trusted peer identified is linked to this platform's services", body = EnrollmentResponse),
+        (status = 413, description = "payload_too_large: the body is over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (assertion_*, service_unknown)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -183,6 +217,7 @@ fn post_crl_reload() {}
     request_body = EligibilityRequest,
     responses(
         (status = 200, description = "Eligibility result", body = EligibilityResponse),
+        (status = 413, description = "payload_too_large: the body is over 512 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (assertion_*, forbidden: the assertion was issued to another terminal or for another purpose, link_not_owned, insured_unknown)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -191,14 +226,15 @@ fn post_eligibility() {}
 #[utoipa::path(post, path = "/v1/bulk-prechecks", tag = "insurer", security(("terminal_mtls" = [])),
     request_body = BulkPrecheckRequest,
     responses(
-        (status = 202, description = "Accepted; fetch the results with the reception number", body = BulkPrecheckAccepted),
+        (status = 200, description = "Accepted; fetch the results with the reception number", body = BulkPrecheckAccepted),
+        (status = 413, description = "payload_too_large: the body is over 512 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
 fn post_bulk_prechecks() {}
 
 #[utoipa::path(get, path = "/v1/bulk-prechecks/{reception_number}", tag = "insurer", security(("terminal_mtls" = [])),
-    params(("reception_number" = String, Path, description = "受付番号")),
+    params(("reception_number" = String, Path, description = "受付番号, as the submission answered it (another is `404 reception_unknown`)", min_length = 1)),
     responses(
         (status = 200, description = "Processing state and, once completed, the results", body = BulkPrecheckResult),
         (status = "4XX", description = "Problem (reception_unknown)", body = Problem, content_type = "application/problem+json"),
@@ -207,10 +243,11 @@ fn post_bulk_prechecks() {}
 fn get_bulk_precheck() {}
 
 #[utoipa::path(post, path = "/v1/payments", tag = "acquirer", security(("terminal_mtls" = [])),
-    params(("Idempotency-Key" = String, Header, description = "The client's key, persisted before the first send and reused for retries only")),
+    params(("Idempotency-Key" = String, Header, description = "The client's key (1 to 255 visible ASCII characters; a V4 UUID is a good key), persisted before the first send and reused for retries only. Missing or of another shape: `400 idempotency_key_missing`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255)),
     request_body = AuthoriseRequest,
     responses(
         (status = 200, description = "Authorised (or captured)", body = Payment),
+        (status = 413, description = "payload_too_large: the body is over 16 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined (final)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "request_in_progress: query the status, never treat as a decline", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
@@ -219,17 +256,24 @@ fn get_bulk_precheck() {}
 fn post_payments() {}
 
 #[utoipa::path(post, path = "/v1/payments/{payment_id}/capture", tag = "acquirer", security(("terminal_mtls" = [])),
-    params(("payment_id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(
+        ("payment_id" = String, Path, description = "The acquirer's payment id (another shape: `404 not_found`)", pattern = r"^[A-Za-z0-9._:-]{1,64}$", min_length = 1, max_length = 64),
+        ("Idempotency-Key" = String, Header, description = "The client's key (1 to 255 visible ASCII characters; a V4 UUID is a good key), persisted before the first send and reused for retries only. Missing or of another shape: `400 idempotency_key_missing`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255),
+    ),
     request_body = CaptureRequest,
     responses(
         (status = 200, description = "Captured", body = Payment),
+        (status = 413, description = "payload_too_large: the body is over 16 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
 fn post_capture() {}
 
 #[utoipa::path(post, path = "/v1/payments/{payment_id}/void", tag = "acquirer", security(("terminal_mtls" = [])),
-    params(("payment_id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(
+        ("payment_id" = String, Path, description = "The acquirer's payment id (another shape: `404 not_found`)", pattern = r"^[A-Za-z0-9._:-]{1,64}$", min_length = 1, max_length = 64),
+        ("Idempotency-Key" = String, Header, description = "The client's key (1 to 255 visible ASCII characters; a V4 UUID is a good key), persisted before the first send and reused for retries only. Missing or of another shape: `400 idempotency_key_missing`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255),
+    ),
     responses(
         (status = 200, description = "Voided", body = Payment),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
@@ -238,17 +282,21 @@ fn post_capture() {}
 fn post_void() {}
 
 #[utoipa::path(post, path = "/v1/payments/{payment_id}/refunds", tag = "acquirer", security(("terminal_mtls" = [])),
-    params(("payment_id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(
+        ("payment_id" = String, Path, description = "The acquirer's payment id (another shape: `404 not_found`)", pattern = r"^[A-Za-z0-9._:-]{1,64}$", min_length = 1, max_length = 64),
+        ("Idempotency-Key" = String, Header, description = "The client's key (1 to 255 visible ASCII characters; a V4 UUID is a good key), persisted before the first send and reused for retries only. Missing or of another shape: `400 idempotency_key_missing`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255),
+    ),
     request_body = RefundRequest,
     responses(
         (status = 200, description = "Refunded", body = Payment),
+        (status = 413, description = "payload_too_large: the body is over 16 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (amount_exceeded, invalid_payment_state)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
 fn post_refund() {}
 
 #[utoipa::path(get, path = "/v1/payments/by-idempotency-key/{key}", tag = "acquirer", security(("terminal_mtls" = [])),
-    params(("key" = String, Path, description = "The authorisation's idempotency key")),
+    params(("key" = String, Path, description = "The authorisation's idempotency key, percent-encoded in the path (another shape: `404 not_found`)", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255)),
     responses(
         (status = 200, description = "The payment", body = Payment),
         (status = 404, description = "not_found: nothing was charged under this key", body = Problem, content_type = "application/problem+json"),
@@ -258,17 +306,18 @@ fn post_refund() {}
 fn get_payment_by_key() {}
 
 #[utoipa::path(post, path = "/v1/reversals", tag = "acquirer", security(("terminal_mtls" = [])),
-    params(("Idempotency-Key" = String, Header)),
+    params(("Idempotency-Key" = String, Header, description = "The client's key (1 to 255 visible ASCII characters; a V4 UUID is a good key), persisted before the first send and reused for retries only. Missing or of another shape: `400 idempotency_key_missing`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255)),
     request_body = ReversalRequest,
     responses(
         (status = 200, description = "Reversed, or nothing to reverse", body = Reversal),
+        (status = 413, description = "payload_too_large: the body is over 16 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
 fn post_reversals() {}
 
 #[utoipa::path(get, path = "/v1/settlements/{date}", tag = "acquirer", security(("terminal_mtls" = [])),
-    params(("date" = String, Path, description = "Business date YYYY-MM-DD (JST)")),
+    params(("date" = String, Path, description = "Business date YYYY-MM-DD (JST), a real calendar date of 1868–2999 (another: `422 invalid_field` on `date`)", format = Date, pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)-02-29)$")),
     responses(
         (status = 200, description = "The day's totals", body = SettlementTotals),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
@@ -280,6 +329,7 @@ fn get_settlement() {}
     request_body = LinkRequest,
     responses(
         (status = 200, description = "confirmed (the record now belongs to `sub`), mismatch (naming the attribute) or unknown", body = LinkAnswer),
+        (status = 413, description = "payload_too_large: the body is over the service's limit (512 KiB at an insurer, 16 KiB at an acquirer)", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (terminal_unauthenticated, forbidden: not a trusted platform, invalid_field)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -289,6 +339,7 @@ fn post_links() {}
     request_body = LinkRelease,
     responses(
         (status = 200, description = "The binding is gone if `sub` owned it", body = LinkReleased),
+        (status = 413, description = "payload_too_large: the body is over the service's limit (512 KiB at an insurer, 16 KiB at an acquirer)", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]

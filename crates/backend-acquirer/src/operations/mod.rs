@@ -14,8 +14,10 @@ use crate::core::settlement::business_date;
 use crate::http::Terminal;
 use crate::store;
 
-/// The largest amount accepted (yen): a counter payment above a billion yen is a typo.
-pub const MAX_AMOUNT_JPY: u64 = 1_000_000_000;
+/// The largest amount accepted (yen): the most a payment challenge can bind (the
+/// contract's [`counter_api::platform::MAX_AMOUNT_JPY`]), so no capture or refund above what
+/// an authorisation can hold passes the field rules.
+pub const MAX_AMOUNT_JPY: u64 = counter_api::platform::MAX_AMOUNT_JPY;
 
 /// A payment request that changes money, with its key.
 #[derive(Clone, Debug)]
@@ -47,7 +49,10 @@ pub(crate) fn field(name: &str, detail: impl Into<String>) -> ApiError {
 
 fn check_amount(name: &str, a: u64) -> Result<(), ApiError> {
     if a == 0 || a > MAX_AMOUNT_JPY {
-        return Err(field(name, "the amount is 1 to 1,000,000,000 yen"));
+        return Err(field(
+            name,
+            format!("the amount is 1 to {MAX_AMOUNT_JPY} yen"),
+        ));
     }
     Ok(())
 }

@@ -4,10 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod config;
+mod contract;
 mod end_to_end;
 mod faults;
 mod idempotency;
 mod links;
+/// Requests generated from the OpenAPI document, shared with the other servers' tests.
+#[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
+mod openapi_contract;
 mod ownership;
 mod payments;
 mod refusals;

@@ -5,10 +5,14 @@
 
 mod bulk;
 mod config;
+mod contract;
 mod eligibility;
 mod end_to_end;
 mod links;
 mod malformed;
+/// Requests generated from the OpenAPI document, shared with the other servers' tests.
+#[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
+mod openapi_contract;
 mod ownership;
 mod refusals;
 mod support;

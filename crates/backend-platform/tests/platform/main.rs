@@ -5,9 +5,13 @@
 
 mod assertions;
 mod config;
+mod contract;
 mod federation;
 mod flows;
 mod links;
 mod malformed;
+/// Requests generated from the OpenAPI document, shared with the other servers' tests.
+#[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
+mod openapi_contract;
 mod refusals;
 mod support;

@@ -49,9 +49,11 @@ impl ChallengePurpose {
 #[serde(deny_unknown_fields)]
 pub struct ChallengeContext {
     /// The merchant (acquirer's merchant id).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub merchant_id: String,
     /// The amount in yen (1 ..= [`MAX_AMOUNT_JPY`]).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[schema(minimum = 1, maximum = 99_999_999)]
     pub amount_jpy: u64,
 }
 

@@ -46,23 +46,37 @@ impl Sex {
 #[serde(deny_unknown_fields)]
 pub struct Application {
     /// The `enroll` challenge this application answers (also answered by the
-    /// identification of the same request).
+    /// identification of the same request: `identification.challenge_id` is the same id).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub challenge_id: String,
     /// 氏名 as entered (U+3000 or a space between 氏 and 名).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     /// 住所 as entered.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub address: String,
     /// 生年月日, Gregorian `YYYY-MM-DD`.
+    #[schema(format = Date, pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)-02-29)$")]
     pub birth_date: String,
     /// 性別.
     pub sex: Sex,
     /// The customer agreed, on their own screen, that the platform sends the four
     /// attributes of the signature certificate to each insurance and payment service named
     /// here, so that the service confirms its record is theirs ([`crate::links`]). Required
-    /// for those services; signed with the rest of the application.
+    /// (`true`) when `services` names an insurance or payment service; signed with the rest
+    /// of the application.
     #[serde(default)]
     pub disclosure_consent: bool,
     /// The services to link (1 to 16).
+    #[schema(min_items = 1, max_items = 16)]
     pub services: Vec<ServiceLink>,
 }
 
@@ -151,12 +165,23 @@ pub struct EnrollmentRequest {
     /// The application as signed.
     pub application: Application,
     /// The signature certificate read from the card, DER in base64.
+    #[schema(
+        min_length = 4,
+        content_encoding = "base64",
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     pub sign_certificate: String,
     /// The signature certificate's PKCS#1 v1.5 signature over
     /// DigestInfo(SHA-256([`Application::canonical_bytes`])), base64.
+    #[schema(
+        content_encoding = "base64",
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     pub application_signature: String,
     /// The authentication certificate's answer to the same `enroll` challenge: the
-    /// certificate whose (issuer, serial) is linked.
+    /// certificate whose (issuer, serial) is linked. Its `challenge_id` must equal
+    /// `application.challenge_id` (`422 invalid_field` on `application.challenge_id`
+    /// otherwise).
     pub identification: IdentificationRequest,
 }
 

@@ -12,10 +12,19 @@ use super::service::ServiceKind;
 #[serde(deny_unknown_fields)]
 pub struct IdentificationRequest {
     /// The challenge answered.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub challenge_id: String,
     /// The user-authentication certificate read from the card, DER in base64.
+    #[schema(
+        content_encoding = "base64",
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     pub auth_certificate: String,
     /// The card's PKCS#1 v1.5 signature over DigestInfo(SHA-256(to_be_signed)), base64.
+    #[schema(
+        content_encoding = "base64",
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     pub signature: String,
 }
 
@@ -82,6 +91,11 @@ pub struct IdentificationResponse {
 #[serde(deny_unknown_fields)]
 pub struct FederationExchangeRequest {
     /// The peer platform's compact JWS.
+    #[schema(
+        min_length = 5,
+        max_length = 8192,
+        pattern = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+    )]
     pub assertion: String,
 }
 
@@ -98,8 +112,15 @@ pub struct FederationExchangeRequest {
 #[serde(deny_unknown_fields)]
 pub struct FederationEnrollmentRequest {
     /// The peer platform's compact JWS for this platform.
+    #[schema(
+        min_length = 5,
+        max_length = 8192,
+        pattern = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+    )]
     pub assertion: String,
-    /// This platform's services to link (1 to 16).
+    /// This platform's services to link (1 to 16), insurance and payment services only (a peer
+    /// platform is not linked through another peer).
+    #[schema(min_items = 1, max_items = 16)]
     pub services: Vec<super::ServiceLink>,
     /// Required when `services` names an insurance or payment service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,9 +136,17 @@ pub struct SignedApplication {
     /// assertion's challenge (`ctx.challenge_id`) and its `services` are the request's.
     pub application: super::Application,
     /// The signature certificate read from the card, DER in base64.
+    #[schema(
+        content_encoding = "base64",
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     pub sign_certificate: String,
     /// The signature certificate's PKCS#1 v1.5 signature over
     /// DigestInfo(SHA-256(application canonical bytes)), base64.
+    #[schema(
+        content_encoding = "base64",
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     pub application_signature: String,
 }
 

@@ -105,7 +105,7 @@ impl ServiceLink {
                 }
                 if l.brand
                     .as_ref()
-                    .is_some_and(|b| b.is_empty() || b.len() > 20)
+                    .is_some_and(|b| b.is_empty() || b.chars().count() > 20)
                 {
                     return bad("brand", "the brand is 1 to 20 characters");
                 }
@@ -122,16 +122,29 @@ impl ServiceLink {
 #[serde(deny_unknown_fields)]
 pub struct InsuranceLink {
     /// The platform's service id of the insurer.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub service_id: String,
     /// 保険者番号: 8 digits.
+    #[schema(pattern = r"^[0-9]{8}$")]
     pub insurer_number: String,
     /// 記号 (may hold kanji/kana; optional for some insurers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 0,
+        max_length = 20,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub symbol: Option<String>,
     /// 番号.
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub number: String,
     /// 枝番: 2 digits, may be absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{2}$")]
     pub branch: Option<String>,
 }
 
@@ -188,14 +201,18 @@ impl InsuranceLink {
 #[serde(deny_unknown_fields)]
 pub struct PaymentLink {
     /// The platform's service id of the acquirer.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub service_id: String,
     /// The acquirer's token reference.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub card_token_ref: String,
     /// Card brand for the menu (e.g. `VISA`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 20)]
     pub brand: Option<String>,
     /// Last 4 digits for the menu and the customer's confirmation (JCCA masking).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{4}$")]
     pub last4: Option<String>,
 }
 
@@ -205,6 +222,7 @@ pub struct PaymentLink {
 #[serde(deny_unknown_fields)]
 pub struct PlatformLink {
     /// The peer platform's service id here (= its platform id, the assertion's `aud`).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
     pub service_id: String,
 }
 
@@ -215,19 +233,32 @@ pub enum ServiceData {
     /// For an insurer: the insurance identifiers as enrolled.
     Insurance {
         /// 保険者番号.
+        #[schema(pattern = r"^[0-9]{8}$")]
         insurer_number: String,
         /// 記号.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(
+            min_length = 0,
+            max_length = 20,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+        )]
         symbol: Option<String>,
         /// 番号.
+        #[schema(
+            min_length = 1,
+            max_length = 20,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+        )]
         number: String,
         /// 枝番.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(pattern = r"^[0-9]{2}$")]
         branch: Option<String>,
     },
     /// For an acquirer: the card-token reference.
     Payment {
         /// The acquirer's token reference.
+        #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]{1,64}$")]
         card_token_ref: String,
     },
     /// For a peer platform: nothing but the pairwise subject and the context.

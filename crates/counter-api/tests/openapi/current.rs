@@ -1,5 +1,4 @@
-//! The committed OpenAPI document is the one the types generate.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The committed OpenAPI document and problem table are the ones the types generate.
 
 #[test]
 fn openapi_is_current() {
