@@ -56,8 +56,8 @@ fixtures-check:
 
 # Every test, with a pcscd of our own and the vpcd virtual reader running.
 # (Benchmarks are built by `build` and run by `make bench`, not here.) The
-# end-to-end test of the app (e2e/) is among them: it starts its own Xvfb when
-# DISPLAY is unset, and tauri-driver from .tools/bin.
+# system tests (tests/e2e: the app end to end) are among them: they start their
+# own Xvfb when DISPLAY is unset, and tauri-driver from .tools/bin.
 # The output is kept in .run/logs for the PIN check.
 test-unit: build
 	mkdir -p .run/logs

@@ -48,8 +48,12 @@ pub fn apps_running() -> Vec<u32> {
     process::named("madoguchi-app")
 }
 
-/// The repository's top directory (this crate's parent).
+/// The repository's top directory (this crate is its `tests/e2e`).
 pub fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+    manifest
+        .ancestors()
+        .nth(2)
+        .map(PathBuf::from)
+        .unwrap_or(manifest)
 }

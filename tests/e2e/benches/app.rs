@@ -27,7 +27,7 @@
 //! `MADOGUCHI_BENCH_RUNS`); the table (median, min, max, each run) goes to stdout, the
 //! processes measured to stderr. It measures `target/debug/madoguchi-app`, what `make
 //! build` makes, or the binary `MADOGUCHI_APP` names (an absolute path: cargo runs the
-//! bench in `e2e/`), and needs `ui/dist` built into it and our pcscd (the demo's virtual
+//! bench in `tests/e2e/`), and needs `ui/dist` built into it and our pcscd (the demo's virtual
 //! reader). The figures and what they include: docs/PERFORMANCE.md.
 //!
 //! A plain `main`, not criterion: one sample is a whole app start and two checks, ~16 s,
