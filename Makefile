@@ -28,10 +28,12 @@ ui: ui/dist/staff.html
 
 # Build once, test many: one workspace build with every target, reused by the
 # lints and the tests (same package selection, so no feature re-unification).
+# It makes both builds of the desktop app: madoguchi-app (what ships) and
+# madoguchi-app-demo (the demo, for `make demo` and the e2e tests).
 build: deps ui
 	$(CARGO) build $(CARGO_FLAGS) --workspace --all-targets
 
-# The desktop app on its embedded demo (virtual reader, in-process backends).
+# The desktop app's demo build (virtual reader, in-process backends).
 demo: build
 	scripts/app-demo.sh
 

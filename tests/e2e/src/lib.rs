@@ -1,16 +1,21 @@
 //! # madoguchi-e2e
 //!
-//! Drives the built desktop app (`target/debug/madoguchi-app`) through real WebKit:
+//! Drives the built desktop app through real WebKit: the demo build
+//! (`target/debug/madoguchi-app-demo`) for the scenarios, the shipped build
+//! (`target/debug/madoguchi-app`) for what it does without a configuration.
 //! `tauri-driver` starts `WebKitWebDriver`, which starts the app; a WebDriver client
 //! (fantoccini) reads and clicks the windows and takes their screenshots. When there is
 //! no `DISPLAY`, the harness starts its own Xvfb first.
 //!
-//! **Owns:** the harness ([`AppSession`]: display, driver, session; the app's demo
-//! options ([`AppOptions`]); waits on the UI's `data-test` hooks (ui/README.md), clicks,
-//! the PIN keypad; the axe-core accessibility check; screenshots; for the benchmark,
-//! timing inside the windows and the memory of the app's processes) and, in
-//! `tests/e2e`, the end-to-end tests: the windows' smoke checks and the acceptance
-//! scenarios of issue 6; in `benches/app.rs`, the app's performance figures.
+//! This crate lives in the workspace's `tests/e2e`, with the other system tests.
+//!
+//! **Owns:** the harness ([`AppSession`]: display, driver, session; which app and the
+//! demo's options ([`AppOptions`]); waits on the UI's `data-test` hooks (ui/README.md),
+//! clicks, the PIN keypad; the axe-core accessibility check; screenshots; for the
+//! benchmark, timing inside the windows and the memory of the app's processes) and, in
+//! its `tests/e2e`, the end-to-end tests: the windows' smoke checks, the acceptance
+//! scenarios of issue 6, the shipped app without a configuration; in `benches/app.rs`,
+//! the app's performance figures.
 //!
 //! **Never:** waits without a time limit, stops `tauri-driver` with SIGKILL (it would
 //! leave `WebKitWebDriver` running with the test's pipes open), or passes silently when
@@ -34,18 +39,26 @@ mod windows;
 pub use axe::AxeViolation;
 pub use error::E2eError;
 pub use footprint::{Footprint, ProcessMemory};
-pub use options::{AppOptions, DemoMode};
+pub use options::{AppOptions, Build, DemoMode};
 pub use page::{Seen, WAIT, Want, hook};
 pub use session::{AppSession, Screen};
 pub use stopwatch::Shown;
 
 use std::path::PathBuf;
 
-/// The process ids of every `madoguchi-app` running on this machine, whoever started
-/// it. Another app's embedded demo places its cards on the same virtual reader, so a
-/// test that drives the demo cannot run beside one.
+/// The shipped app's binary.
+pub const APP: &str = "madoguchi-app";
+
+/// The demo build's binary.
+pub const DEMO_APP: &str = "madoguchi-app-demo";
+
+/// The process ids of every `madoguchi-app` and `madoguchi-app-demo` running on this
+/// machine, whoever started it. Another app's embedded demo places its cards on the
+/// same virtual reader, so a test that drives the demo cannot run beside one.
 pub fn apps_running() -> Vec<u32> {
-    process::named("madoguchi-app")
+    let mut pids = process::named(APP);
+    pids.extend(process::named(DEMO_APP));
+    pids
 }
 
 /// The repository's top directory (this crate is its `tests/e2e`).
