@@ -10,7 +10,7 @@ CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 PCSCD := scripts/pcscd.sh
 
-.PHONY: all deps ui build demo demo-card test test-unit ui-test lint fmt-check clippy ui-check fixtures-check pin-check bench clean-run
+.PHONY: all deps ui build demo demo-card test test-unit ui-test lint fmt-check clippy ui-check fixtures-check pin-check ship-check bench clean-run
 
 all: build
 
@@ -28,10 +28,13 @@ ui: ui/dist/staff.html
 
 # Build once, test many: one workspace build with every target, reused by the
 # lints and the tests (same package selection, so no feature re-unification).
+# It makes both builds of the desktop app: madoguchi-app (what ships; in this
+# unified build it carries the test features other members turn on, see
+# ship-check) and madoguchi-app-demo (the demo, for `make demo` and the e2e tests).
 build: deps ui
 	$(CARGO) build $(CARGO_FLAGS) --workspace --all-targets
 
-# The desktop app on its embedded demo (virtual reader, in-process backends).
+# The desktop app's demo build (virtual reader, in-process backends).
 demo: build
 	scripts/app-demo.sh
 
@@ -56,8 +59,8 @@ fixtures-check:
 
 # Every test, with a pcscd of our own and the vpcd virtual reader running.
 # (Benchmarks are built by `build` and run by `make bench`, not here.) The
-# end-to-end test of the app (e2e/) is among them: it starts its own Xvfb when
-# DISPLAY is unset, and tauri-driver from .tools/bin.
+# system tests (tests/e2e: the app end to end) are among them: they start their
+# own Xvfb when DISPLAY is unset, and tauri-driver from .tools/bin.
 # The output is kept in .run/logs for the PIN check.
 test-unit: build
 	mkdir -p .run/logs
@@ -67,11 +70,17 @@ test-unit: build
 ui-test: deps
 	npm test
 
+# The shipped app as it ships: madoguchi-app built alone (no feature unified in
+# from the demo or the tests), with no demo, test or crash-hook code in the
+# binary, and its window without a configuration (e2e, on that binary).
+ship-check: build
+	scripts/ship-check.sh
+
 # No PIN or password in any log the run left behind (pcscd's included).
 pin-check:
 	scripts/check-no-pins.sh
 
-test: build lint fixtures-check ui-test test-unit pin-check
+test: build lint fixtures-check ui-test test-unit ship-check pin-check
 	@echo "make test: all steps passed"
 
 bench: build

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Opens the desktop app (target/debug/madoguchi-app, built by `make build`) on
-# its embedded demo: the reference backends in-process, demo data, and our own
-# pcscd with the vpcd virtual reader, on which the staff window's demo panel
-# places and removes the persona cards. Arguments go to the app (`--config
-# <file>` runs it for real instead, on the reader and backends the file names).
+# Opens the desktop app's demo build (madoguchi-app-demo, built by `make build`):
+# the reference backends in-process, demo data, and our own pcscd with the vpcd
+# virtual reader, on which the staff window's demo panel places and removes the
+# persona cards. The demo takes no arguments; its options are the
+# MADOGUCHI_DEMO_* variables (README.md). `--config <file>` runs the shipped app
+# (madoguchi-app) instead, on the reader and backends the file names.
 #
 # Without a display it says how to get one and fails, rather than letting GTK
 # fail with a less helpful message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-app=target/debug/madoguchi-app
+target=${CARGO_TARGET_DIR:-target}
+demo=$target/debug/madoguchi-app-demo
+app=$target/debug/madoguchi-app
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   cat >&2 <<'MSG'
 app-demo: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the
@@ -24,12 +27,13 @@ app-demo: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so t
 MSG
   exit 2
 fi
-if [ ! -x "$app" ]; then
-  echo "app-demo: $app is not built yet: run \`make build\` first" >&2
-  exit 1
-fi
 if [ "${1:-}" = "--config" ]; then
+  [ -x "$app" ] || { echo "app-demo: $app is not built yet: run \`make build\` first" >&2; exit 1; }
   exec "$app" "$@"
 fi
+if [ ! -x "$demo" ]; then
+  echo "app-demo: $demo is not built yet: run \`make build\` first" >&2
+  exit 1
+fi
 echo "app-demo: starting the embedded demo (files in .run/demo; close both windows to stop)" >&2
-exec scripts/pcscd.sh run "$app" "$@"
+exec scripts/pcscd.sh run "$demo" "$@"

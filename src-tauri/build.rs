@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "demo_cards",
     "demo_place",
     "demo_remove",
+    "setup_problem",
+    "setup_close",
 ];
 
 /// The UI bundle `generate_context!` embeds, relative to this crate.

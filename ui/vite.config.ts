@@ -1,4 +1,4 @@
-// Vite builds the two windows' pages into ui/dist, which the desktop app embeds
+// Vite builds the windows' pages into ui/dist, which the desktop app embeds
 // at compile time (tauri.conf.json: build.frontendDist). Vitest reads the `test`
 // section. Run through the scripts in package.json.
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ export default defineConfig({
       input: {
         staff: fileURLToPath(new URL("staff.html", import.meta.url)),
         customer: fileURLToPath(new URL("customer.html", import.meta.url)),
+        setup: fileURLToPath(new URL("setup.html", import.meta.url)),
       },
     },
   },

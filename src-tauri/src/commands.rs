@@ -14,7 +14,8 @@
 //! | `staff_subscribe` | staff | the staff's frames (screen and status bar) |
 //! | `staff_action` | staff | every staff action of the counter |
 //! | `staff_journal`, `staff_close_day`, `staff_settings` | staff | journal, close, settings |
-//! | `demo_cards`, `demo_place`, `demo_remove` | staff | the demo panel |
+//! | `demo_cards`, `demo_place`, `demo_remove` | staff | the demo panel (the demo build's; the shipped app has no cards) |
+//! | `setup_problem`, `setup_close` | setup | why the counter did not start and what to do ([`crate::setup`]); close the window (and so end the app) |
 //!
 //! Commands stay thin: they check the calling window (besides the capabilities, so that
 //! a mistake in a capability file does not open a staff command to the customer) and
@@ -32,7 +33,8 @@ use tauri::ipc::{Channel, Invoke};
 use tauri::{AppHandle, Manager, Runtime, State, Window};
 
 use crate::frames;
-use crate::state::AppState;
+use crate::setup::SetupState;
+use crate::state::{AppState, DemoPanel, PanelError};
 use crate::windows::Screen;
 
 /// Refuses a call from any window but `screen` (defence in depth behind the ACL).
@@ -153,14 +155,17 @@ pub fn staff_settings<R: Runtime>(
     Ok(state(&app)?.settings.clone())
 }
 
-/// The demo's persona cards (none when the app runs for real).
+/// The demo's persona cards (none in the shipped app, which has no demo).
 #[tauri::command]
 pub fn demo_cards<R: Runtime>(
     app: AppHandle<R>,
     window: Window<R>,
 ) -> Result<Vec<DemoCard>, ActionError> {
     only(&window, Screen::Staff)?;
-    Ok(state(&app)?.cards().map(|c| c.list()).unwrap_or_default())
+    Ok(state(&app)?
+        .demo_panel()
+        .map(|panel| panel.cards())
+        .unwrap_or_default())
 }
 
 /// Places persona `id`'s card on the demo's virtual reader.
@@ -171,8 +176,8 @@ pub async fn demo_place<R: Runtime>(
     id: String,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Staff)?;
-    let cards = demo(&app)?;
-    tauri::async_runtime::spawn_blocking(move || cards.place(&id))
+    let panel = demo(&app)?;
+    tauri::async_runtime::spawn_blocking(move || panel.place(&id))
         .await
         .map_err(|_| ActionError::from(Code::Internal))?
         .map_err(demo_error)
@@ -185,22 +190,48 @@ pub async fn demo_remove<R: Runtime>(
     window: Window<R>,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Staff)?;
-    let cards = demo(&app)?;
-    tauri::async_runtime::spawn_blocking(move || cards.remove())
+    let panel = demo(&app)?;
+    tauri::async_runtime::spawn_blocking(move || panel.remove())
         .await
         .map_err(|_| ActionError::from(Code::Internal))?
         .map_err(demo_error)
 }
 
-fn demo<R: Runtime>(app: &AppHandle<R>) -> Result<counter_demo::DemoCards, ActionError> {
+/// The demo's card panel, or `NotNow` in the shipped app (no demo).
+fn demo<R: Runtime>(app: &AppHandle<R>) -> Result<std::sync::Arc<dyn DemoPanel>, ActionError> {
     state(app)?
-        .cards()
+        .demo_panel()
         .ok_or_else(|| ActionError::from(Code::NotNow))
 }
 
-fn demo_error(e: counter_demo::DemoError) -> ActionError {
+fn demo_error(e: PanelError) -> ActionError {
     tracing::warn!(error = %e, "demo card");
     ActionError::from(Code::Internal)
+}
+
+/// Why the counter did not start and what to do: the message the app also wrote on
+/// standard error. Only the setup window, which the app opens instead of the counter's
+/// windows when it has no usable configuration.
+#[tauri::command]
+pub fn setup_problem<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+) -> Result<String, ActionError> {
+    only(&window, Screen::Setup)?;
+    app.try_state::<SetupState>()
+        .map(|setup| setup.message.clone())
+        .ok_or_else(|| ActionError::from(Code::Internal))
+}
+
+/// Closes the setup window, which ends the app with the problem's status, as the
+/// window's own close button does. Only the setup window.
+#[tauri::command]
+pub fn setup_close<R: Runtime>(window: Window<R>) -> Result<(), ActionError> {
+    only(&window, Screen::Setup)?;
+    window.close().map_err(|error| {
+        tracing::warn!(%error, "the setup window did not close");
+        ActionError::from(Code::Internal)
+    })
 }
 
 /// The router of every command above, for [`tauri::Builder::invoke_handler`].
@@ -217,6 +248,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         staff_settings,
         demo_cards,
         demo_place,
-        demo_remove
+        demo_remove,
+        setup_problem,
+        setup_close
     ]
 }

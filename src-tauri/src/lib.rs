@@ -5,26 +5,35 @@
 //! declared in the repository's `tauri.conf.json`, with the UI in `ui/`).
 //!
 //! **Owns:** the Tauri builder and context ([`builder`], [`context`], [`run`]); the IPC
-//! commands the windows call ([`commands`]); each window's frames ([`frames`]); what the
-//! app runs on, a configuration or the embedded demo ([`state`]); the windows and what
-//! each may see ([`windows`]). Which window may call which command is decided by the capability
-//! files in `capabilities/` over the permission sets in `permissions/`, checked by
-//! Tauri before a command runs; `tests/app` proves the split.
+//! commands the windows call ([`commands`]); each window's frames ([`frames`]); where the
+//! configuration file is looked for ([`lookup`]); what the app runs on ([`state`]); the
+//! setup window and message when the counter cannot start ([`setup`]); the windows and
+//! what each may see ([`windows`]). Which window may call which command is decided by the
+//! capability files in `capabilities/` over the permission sets in `permissions/`,
+//! checked by Tauri before a command runs; `tests/app` proves the split.
 //!
 //! **Never:** decides a workflow (that is `counter-core`, driven through
 //! `counter-runtime`), holds a PIN longer than the call that passes it on, loads a
-//! remote page, or grants the customer window a staff command.
+//! remote page, grants the customer window a staff command, or carries the demo: the
+//! shipped binary `madoguchi-app` (`src/main.rs`) links no demo, test CA, persona,
+//! reference backend, virtual card or crash point (`tests/app/shipping.rs` checks its
+//! dependency tree). The demo is a binary of its own, `madoguchi-app-demo`
+//! (`src-tauri/demo`), built on this library through [`state::DemoPanel`].
 //!
 //! This is the only crate that depends on `tauri`.
+
+use std::future::Future;
 
 use tauri::Runtime;
 
 pub mod commands;
 pub mod frames;
+pub mod lookup;
+pub mod setup;
 pub mod state;
 pub mod windows;
 
-use state::{AppState, Source};
+use state::AppState;
 
 /// Registers the app's commands on a builder. Generic over the runtime so that the
 /// tests can use Tauri's mock runtime (`tauri::test::mock_builder()`).
@@ -38,22 +47,22 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
-/// Starts the counter from `source`, then builds the app with the real (WebKitGTK)
-/// runtime, opens the windows declared in the configuration and runs until the last
-/// window is closed; the counter is closed (its reader let go) before returning.
+/// Runs `future` to its end on the app's tokio runtime, the one the counter's tasks (and
+/// the demo's backends) keep running on once the windows are open. Start the counter
+/// ([`AppState::start`]) through it.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    tauri::async_runtime::block_on(future)
+}
+
+/// Opens the staff and customer windows over the started counter with the real
+/// (WebKitGTK) runtime and runs until the last window is closed; the counter is closed
+/// (its reader let go) before the process exits.
 ///
 /// # Errors
 ///
-/// When the counter cannot start (the error says what to do), or the runtime cannot
-/// (no display, no WebKitGTK) or a window cannot be created.
-pub fn run(source: Source) -> Result<(), RunError> {
-    let started = std::time::Instant::now();
-    let state = tauri::async_runtime::block_on(AppState::start(source))?;
-    tracing::info!(
-        ms = started.elapsed().as_millis() as u64,
-        demo = state.demo(),
-        "counter started"
-    );
+/// When the runtime cannot start (no display, no WebKitGTK) or a window cannot be
+/// created.
+pub fn run(state: AppState) -> Result<(), RunError> {
     let counter = state.counter.clone();
     let app = builder(tauri::Builder::default())
         .manage(state)
@@ -79,11 +88,38 @@ const CLOSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Why the app stopped with an error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
-    /// The counter did not start.
-    #[error(transparent)]
-    Start(#[from] state::StartError),
-    /// The window system did not.
+    /// The window system did not start.
     #[error("the window system did not start: {0}")]
     Tauri(#[from] tauri::Error),
+}
+
+/// Logs to standard error, at `info` unless `RUST_LOG` says otherwise. Both binaries
+/// call it first.
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// Why no window can open, when there is no display (Linux: neither `DISPLAY` nor
+/// `WAYLAND_DISPLAY` is set), with how to get one; `None` when there is one.
+pub fn no_display(program: &str) -> Option<String> {
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        Some(format!(
+            "{program}: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so no window \
+             can open; run it on a desktop, or under a virtual display: `xvfb-run -a {program}`"
+        ))
+    } else {
+        None
+    }
 }

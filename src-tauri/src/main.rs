@@ -1,39 +1,81 @@
-//! `madoguchi-app`: the counter terminal's desktop app (see the library's doc).
+//! `madoguchi-app`: the counter terminal's desktop app, as shipped (see the library's
+//! doc). It runs on the terminal's configuration file — `--config FILE`, else
+//! `MADOGUCHI_CONFIG`, else `/etc/madoguchi/counter.toml` (`lookup.rs`) — and never on
+//! a demo. Without a usable configuration it says so on standard error and in a window,
+//! and exits with a non-zero status (`setup.rs`).
 
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::process::ExitCode;
+use std::time::Instant;
+
+use counter_runtime::config::Config;
+use madoguchi_app::lookup::Lookup;
+use madoguchi_app::setup::{self, Problem};
+use madoguchi_app::state::{AppState, StartError};
+
+/// The status for a command line the app does not know, or no display to run on.
+const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        eprintln!(
-            "madoguchi-app: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); \
-             run it on a desktop, or under a virtual display: `xvfb-run -a target/debug/madoguchi-app`"
-        );
-        return ExitCode::from(2);
-    }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
-    let source = match madoguchi_app::state::Source::from_env(std::env::args().skip(1)) {
-        Ok(source) => source,
+    madoguchi_app::init_logging();
+    let lookup = match Lookup::from_env(std::env::args().skip(1)) {
+        Ok(lookup) => lookup,
         Err(error) => {
             eprintln!("madoguchi-app: {error}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
-    match madoguchi_app::run(source) {
+    if let Some(why) = lookup.missing() {
+        return explain(Problem::NoConfig { lookup, why });
+    }
+    // A file that does not load is reported as such, display or not.
+    if let Err(error) = Config::load(&lookup.path) {
+        let error = StartError::from(error).to_string();
+        return explain(Problem::StartFailed { lookup, error });
+    }
+    if let Some(message) = madoguchi_app::no_display("madoguchi-app") {
+        eprintln!("{message}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let started = Instant::now();
+    let state = match madoguchi_app::block_on(AppState::start(&lookup.path)) {
+        Ok(state) => state,
+        Err(error) => {
+            return explain(Problem::StartFailed {
+                lookup,
+                error: error.to_string(),
+            });
+        }
+    };
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        demo = false,
+        "counter started"
+    );
+    match madoguchi_app::run(state) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("madoguchi-app: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Says what is wrong on standard error, then in the setup window until it is closed
+/// (not when there is no display), and returns the problem's non-zero status.
+fn explain(problem: Problem) -> ExitCode {
+    eprintln!("{}", problem.message());
+    let status = ExitCode::from(problem.exit_code());
+    if let Some(message) = madoguchi_app::no_display("madoguchi-app") {
+        eprintln!("{message}");
+    } else if let Err(error) = setup::show(&problem) {
+        eprintln!("madoguchi-app: the window with this message did not open: {error}");
+    }
+    eprintln!(
+        "madoguchi-app: exiting with status {} (not started)",
+        problem.exit_code()
+    );
+    status
 }

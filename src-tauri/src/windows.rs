@@ -1,8 +1,10 @@
-//! The app's two windows and what tells them apart.
+//! The app's windows and what tells them apart.
 //!
-//! Both are declared in `tauri.conf.json` and created when the app starts; the label
-//! is how Tauri matches a window to its capability file (`capabilities/<label>.json`),
-//! so the labels here, in the configuration and in the capability files must agree.
+//! The staff and customer windows are declared in `tauri.conf.json` and created when the
+//! counter starts; the setup window is created instead of them when the app has no usable
+//! configuration ([`crate::setup`]). The label is how Tauri matches a window to its
+//! capability file (`capabilities/<label>.json`), so the labels here, in the
+//! configuration and in the capability files must agree.
 
 /// Who a window is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -11,17 +13,21 @@ pub enum Screen {
     Staff,
     /// The person in front of the counter: card, PIN, confirmations, in ja or en.
     Customer,
+    /// Whoever starts an app that has no usable configuration: which file it looked
+    /// for and how to write one.
+    Setup,
 }
 
 impl Screen {
-    /// Both windows, staff first.
-    pub const ALL: [Screen; 2] = [Screen::Staff, Screen::Customer];
+    /// Every window, staff first.
+    pub const ALL: [Screen; 3] = [Screen::Staff, Screen::Customer, Screen::Setup];
 
     /// The window's label in `tauri.conf.json` and in its capability file.
     pub const fn label(self) -> &'static str {
         match self {
             Screen::Staff => "staff",
             Screen::Customer => "customer",
+            Screen::Setup => "setup",
         }
     }
 

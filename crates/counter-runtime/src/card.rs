@@ -1,7 +1,9 @@
 //! Card access for the shell: a PC/SC reader (`jpki-card-pcsc`, the real seam) or the
-//! virtual card in-process (`jpki-card-sim`, for the headless driver's scripted runs), and
-//! the blocking card flows run off the async runtime.
+//! virtual card in-process (`jpki-card-sim`, for the headless driver's scripted runs; only
+//! with the `virtual-card` feature, which the desktop app leaves out), and the blocking
+//! card flows run off the async runtime.
 
+#[cfg(feature = "virtual-card")]
 use std::path::PathBuf;
 
 use jpki_card::{CardError, CardTransport, TransportError};
@@ -12,6 +14,7 @@ pub enum CardAccess {
     /// A PC/SC reader by name.
     Reader(String),
     /// A persona file (`assets/personas/*.toml`) as a virtual card in this process.
+    #[cfg(feature = "virtual-card")]
     Virtual(PathBuf),
 }
 
@@ -22,6 +25,7 @@ impl CardAccess {
             Self::Reader(name) => jpki_card_pcsc::PcscCard::connect(name)
                 .map(|c| Box::new(c) as Box<dyn CardTransport + Send>)
                 .map_err(CardError::from),
+            #[cfg(feature = "virtual-card")]
             Self::Virtual(path) => {
                 let persona = jpki_card_sim::Persona::load(path).map_err(|e| {
                     CardError::from(TransportError::Other(format!(

@@ -1,7 +1,11 @@
 //! Crash points for the crash-matrix tests: when the environment variable
 //! `MADOGUCHI_CRASH_AT` names a step, the process kills itself with SIGKILL the moment it
-//! reaches that step (no destructor runs, no buffer is flushed: the power-cut case). In
-//! production the variable is unset and a point costs one environment lookup.
+//! reaches that step (no destructor runs, no buffer is flushed: the power-cut case).
+//!
+//! Only with the cargo feature `crash-points`, which this crate's tests and the desktop
+//! app's demo build (`madoguchi-app-demo`) enable. Without it — the shipped app, the
+//! headless driver built alone — [`point`] is an empty inline function: the variable is
+//! never read and the process cannot be told to kill itself.
 //!
 //! The steps of a sale, in order (the test enumerates [`PAYMENT_STEPS`]):
 //! `before_journal`, `after_journal`, `authorise_response_arrived`, `after_authorised_journal`,
@@ -20,9 +24,11 @@ pub const PAYMENT_STEPS: &[&str] = &[
 ];
 
 /// The variable naming the step to die at.
+#[cfg(feature = "crash-points")]
 pub const CRASH_ENV: &str = "MADOGUCHI_CRASH_AT";
 
 /// Dies here (SIGKILL) if `MADOGUCHI_CRASH_AT` names `step`.
+#[cfg(feature = "crash-points")]
 pub fn point(step: &str) {
     if std::env::var(CRASH_ENV).is_ok_and(|s| s == step) {
         tracing::warn!(
@@ -37,3 +43,8 @@ pub fn point(step: &str) {
         std::process::abort();
     }
 }
+
+/// Without the `crash-points` feature: nothing (the variable is not read).
+#[cfg(not(feature = "crash-points"))]
+#[inline(always)]
+pub fn point(_step: &str) {}

@@ -1,6 +1,7 @@
 //! Which window may call which command.
 
 use serde_json::{Value, json};
+use tauri::Manager;
 
 use super::{app, invoke, invoke_from};
 
@@ -33,9 +34,16 @@ const CUSTOMER_ONLY: [&str; 2] = ["customer_subscribe", "customer_action"];
 /// The commands both windows may call.
 const SHARED: [&str; 2] = ["app_info", "code_table"];
 
+/// The commands only the setup window may call (and it no other).
+const SETUP_ONLY: [&str; 2] = ["setup_problem", "setup_close"];
+
 /// Every command of the app.
 fn all() -> impl Iterator<Item = &'static str> {
-    SHARED.into_iter().chain(STAFF_ONLY).chain(CUSTOMER_ONLY)
+    SHARED
+        .into_iter()
+        .chain(STAFF_ONLY)
+        .chain(CUSTOMER_ONLY)
+        .chain(SETUP_ONLY)
 }
 
 /// A call the ACL let through: the command ran (here without a counter, so it answers
@@ -96,6 +104,58 @@ fn the_customer_window_cannot_call_a_staff_command() {
     for cmd in STAFF_ONLY {
         assert_refused(invoke(&app, "customer", cmd), cmd);
     }
+}
+
+#[test]
+fn neither_counter_window_may_call_the_setup_commands() {
+    let app = app();
+    for label in ["staff", "customer"] {
+        for cmd in SETUP_ONLY {
+            assert_refused(invoke(&app, label, cmd), cmd);
+        }
+    }
+}
+
+#[test]
+fn the_setup_window_may_read_its_message_and_nothing_of_the_counter() {
+    let app = app();
+    tauri::WebviewWindowBuilder::new(&app, "setup", tauri::WebviewUrl::App("setup.html".into()))
+        .build()
+        .unwrap();
+    // Allowed, and answered `internal`: this app has no setup problem (it has no counter
+    // either).
+    let error = invoke(&app, "setup", "setup_problem").expect_err("no problem to show");
+    assert_eq!(error["message"]["code"], json!("internal"), "{error}");
+    for cmd in SHARED.into_iter().chain(STAFF_ONLY).chain(CUSTOMER_ONLY) {
+        assert_refused(invoke(&app, "setup", cmd), cmd);
+    }
+}
+
+#[test]
+fn without_a_configuration_the_app_opens_only_the_setup_window_with_the_message() {
+    let problem = madoguchi_app::setup::Problem::NoConfig {
+        lookup: madoguchi_app::lookup::Lookup {
+            path: "/etc/madoguchi/counter.toml".into(),
+            origin: madoguchi_app::lookup::Origin::Default,
+        },
+        why: "there is no such file".into(),
+    };
+    let mut app = madoguchi_app::setup::app(tauri::test::mock_builder(), &problem).unwrap();
+    // Runs the app's setup (which opens its windows) on the mock runtime, once.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let labels: Vec<String> = app.webview_windows().into_keys().collect();
+    assert_eq!(labels, ["setup"]);
+    let message = invoke(&app, "setup", "setup_problem").expect("the setup window reads it");
+    assert_eq!(message, json!(problem.message()));
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .contains("It looked for /etc/madoguchi/counter.toml"),
+        "{message}"
+    );
+    assert_allowed(invoke(&app, "setup", "setup_close"), "setup_close");
 }
 
 #[test]

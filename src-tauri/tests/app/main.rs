@@ -1,9 +1,13 @@
 //! The app's IPC through Tauri's mock runtime: no display, no WebKit, but the real
 //! configuration, the real command handler and the real access control list that
-//! `build.rs` resolved from `capabilities/` and `permissions/`.
+//! `build.rs` resolved from `capabilities/` and `permissions/` (`acl`); the shipped
+//! binary without a configuration, run as a program (`no_config`); and what the shipped
+//! app is made of (`shipping`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod acl;
+mod no_config;
+mod shipping;
 
 use serde_json::Value;
 use tauri::{

@@ -19,8 +19,11 @@ function modules(dir: string = join(UI, "src")): string[] {
   });
 }
 
+/** The pages, one per window. */
+const PAGES = ["staff.html", "customer.html", "setup.html"];
+
 /** A string literal that looks like a key of the table (`staff.tab.journal`). */
-const KEY_LITERAL = /["'`]((?:app|staff|customer)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)["'`]/g;
+const KEY_LITERAL = /["'`]((?:app|staff|customer|setup)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)["'`]/g;
 
 const entries = Object.entries(strings) as [string, Record<string, unknown>][];
 
@@ -46,7 +49,7 @@ describe("the string table", () => {
 });
 
 describe("the pages", () => {
-  const pages = ["staff.html", "customer.html"].map((name) => ({
+  const pages = PAGES.map((name) => ({
     name,
     html: readFileSync(join(UI, name), "utf8"),
   }));
@@ -67,7 +70,7 @@ describe("the modules", () => {
   const sources = modules().map((path) => ({ name: relative(UI, path), text: readFileSync(path, "utf8") }));
   const used = new Set<string>();
   for (const { text } of sources) for (const m of text.matchAll(KEY_LITERAL)) used.add(m[1] ?? "");
-  for (const name of ["staff.html", "customer.html"]) {
+  for (const name of PAGES) {
     for (const m of readFileSync(join(UI, name), "utf8").matchAll(/data-i18n="([^"]*)"/g)) used.add(m[1] ?? "");
   }
 

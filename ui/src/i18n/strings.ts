@@ -540,6 +540,15 @@ export const strings = {
   "customer.pay.amount": { ja: "お支払い金額", en: "Amount to pay" },
   "customer.pay.choose": { ja: "お支払い方法を選んでください。", en: "Please choose how to pay." },
   "customer.paying": { ja: "お支払い処理中です", en: "Processing your payment" },
+
+  // Setup window (the shipped app without a usable configuration)
+  "setup.heading": { ja: "窓口を開始できません", en: "Madoguchi cannot start" },
+  "setup.detail": {
+    ja: "設定ファイルが見つからないか、使えませんでした。下のメッセージを、この端末を設置する担当者に見せてください。このウィンドウを閉じるとアプリは終了します。",
+    en: "Its configuration file is missing or could not be used. Show the message below to whoever sets up this terminal. Closing this window ends the app.",
+  },
+  "setup.message": { ja: "メッセージ", en: "Message" },
+  "setup.close": { ja: "閉じる", en: "Close" },
 } as const satisfies Record<string, Entry>;
 
 /** A key of the string table. */

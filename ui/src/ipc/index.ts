@@ -4,7 +4,8 @@
 //
 // Which window may call which command is decided in the app
 // (src-tauri/capabilities/): the customer window may call only appInfo,
-// codeTable, subscribeCustomer and customerAction; a refused call rejects its promise.
+// codeTable, subscribeCustomer and customerAction, the setup window only
+// setupProblem and closeSetup; a refused call rejects its promise.
 //
 // Screens reach a window through a Channel that only that window's subscribe
 // command can open, not through app-wide events: no window can listen to the
@@ -109,6 +110,20 @@ export function demoPlace(id: string): Promise<void> {
 /** Takes the card off the virtual reader. Staff only. */
 export function demoRemove(): Promise<void> {
   return invoke<void>("demo_remove");
+}
+
+/**
+ * Why the counter did not start and what to do: the message the app also wrote on
+ * standard error (which configuration file it looked for, and how to write one).
+ * Setup window only.
+ */
+export function setupProblem(): Promise<string> {
+  return invoke<string>("setup_problem");
+}
+
+/** Closes the setup window, which ends the app. Setup window only. */
+export function closeSetup(): Promise<void> {
+  return invoke<void>("setup_close");
 }
 
 /** The ActionError a refused call rejected with, if it is one. */

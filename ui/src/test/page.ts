@@ -1,4 +1,4 @@
-// Loads a page's body (staff.html or customer.html) into jsdom, so that a test
+// Loads a page's body (staff.html, customer.html or setup.html) into jsdom, so that a test
 // runs the page's real main module against it.
 
 import { readFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Puts `name`'s body (without its script tag) into the document. */
-export function loadPage(name: "staff.html" | "customer.html"): void {
+export function loadPage(name: "staff.html" | "customer.html" | "setup.html"): void {
   const html = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), "../..", name), "utf8");
   const match = /<body([^>]*)>([\s\S]*)<\/body>/.exec(html);
   if (match === null) throw new Error(`${name} has no body`);

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 /** A documented hook: its name (with <placeholders>) and its window. */
 export interface DocumentedHook {
   readonly name: string;
-  readonly window: "staff" | "customer" | "both";
+  readonly window: "staff" | "customer" | "both" | "setup";
 }
 
 /** The hooks of ui/README.md's "DOM hooks" table. */
@@ -16,7 +16,7 @@ export function documentedHooks(): DocumentedHook[] {
   const readme = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), "../../README.md"), "utf8");
   const hooks: DocumentedHook[] = [];
   for (const line of readme.split("\n")) {
-    const m = /^\| `([a-z0-9_<>-]+)` \| (staff|customer|both) \|/.exec(line);
+    const m = /^\| `([a-z0-9_<>-]+)` \| (staff|customer|both|setup) \|/.exec(line);
     if (m !== null) hooks.push({ name: m[1] ?? "", window: m[2] as DocumentedHook["window"] });
   }
   return hooks;

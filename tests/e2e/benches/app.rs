@@ -19,16 +19,17 @@
 //!
 //! ```sh
 //! scripts/pcscd.sh run cargo bench -p madoguchi-e2e --bench app
-//! MADOGUCHI_BENCH_RUNS=10 MADOGUCHI_APP=$PWD/target/release/madoguchi-app \
+//! MADOGUCHI_BENCH_RUNS=10 MADOGUCHI_APP_DEMO=$PWD/target/release/madoguchi-app-demo \
 //!   scripts/pcscd.sh run cargo bench -p madoguchi-e2e --bench app
 //! ```
 //!
 //! Each run starts a fresh app on a fresh demo folder (default 5 runs,
 //! `MADOGUCHI_BENCH_RUNS`); the table (median, min, max, each run) goes to stdout, the
-//! processes measured to stderr. It measures `target/debug/madoguchi-app`, what `make
-//! build` makes, or the binary `MADOGUCHI_APP` names (an absolute path: cargo runs the
-//! bench in `e2e/`), and needs `ui/dist` built into it and our pcscd (the demo's virtual
-//! reader). The figures and what they include: docs/PERFORMANCE.md.
+//! processes measured to stderr. It measures the app's demo build,
+//! `target/debug/madoguchi-app-demo`, what `make build` makes, or the binary
+//! `MADOGUCHI_APP_DEMO` names (an absolute path: cargo runs the bench in `tests/e2e/`),
+//! and needs `ui/dist` built into it and our pcscd (the demo's virtual reader). The
+//! figures and what they include: docs/PERFORMANCE.md.
 //!
 //! A plain `main`, not criterion: one sample is a whole app start and two checks, ~16 s,
 //! so a run holds a handful of samples; criterion's warm-up, its 100-sample
@@ -42,7 +43,7 @@ use std::{
 };
 
 use madoguchi_e2e::{
-    AppOptions, AppSession, DemoMode, E2eError, Footprint,
+    AppOptions, AppSession, Build, DemoMode, E2eError, Footprint,
     Screen::{self, Customer, Staff},
     Want, apps_running, hook, workspace_root,
 };
@@ -400,10 +401,10 @@ async fn interval(
     Ok((at, took))
 }
 
-/// `target/debug/madoguchi-app` beside this bench's target directory
-/// (`<target>/release/deps/app-<hash>`), or `MADOGUCHI_APP`.
+/// `target/debug/madoguchi-app-demo` beside this bench's target directory
+/// (`<target>/release/deps/app-<hash>`), or `MADOGUCHI_APP_DEMO`.
 fn app_binary() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("MADOGUCHI_APP") {
+    if let Some(path) = std::env::var_os(Build::Demo.binary_env()) {
         return Ok(PathBuf::from(path));
     }
     let exe = std::env::current_exe().map_err(|e| format!("the bench's own path: {e}"))?;
@@ -411,12 +412,12 @@ fn app_binary() -> Result<PathBuf, String> {
         .ancestors()
         .nth(3)
         .ok_or(format!("{} is not in a target directory", exe.display()))?;
-    let app = target.join("debug/madoguchi-app");
+    let app = target.join("debug").join(Build::Demo.binary());
     if app.is_file() {
         Ok(app)
     } else {
         Err(format!(
-            "{} is not built: npm run build, then cargo build -p madoguchi-app (or make build)",
+            "{} is not built: npm run build, then cargo build -p madoguchi-app-demo (or make build)",
             app.display()
         ))
     }
@@ -432,8 +433,8 @@ async fn no_other_app() -> Result<(), String> {
         }
         if Instant::now() >= deadline {
             return Err(format!(
-                "another madoguchi-app runs (pids {others:?}) and would share the virtual \
-                 reader; end it and run again"
+                "another madoguchi-app or madoguchi-app-demo runs (pids {others:?}) and \
+                 would share the virtual reader; end it and run again"
             ));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;

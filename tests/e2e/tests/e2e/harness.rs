@@ -122,7 +122,7 @@ pub async fn scenario(name: &str, body: impl AsyncFnOnce(&Path) -> Result<(), E2
     let others = apps_running();
     if !failures.is_empty() && !others.is_empty() {
         failures.push(format!(
-            "note: another madoguchi-app ran during this scenario (pids {others:?}); its demo \
+            "note: another madoguchi-app or madoguchi-app-demo ran during this scenario (pids {others:?}); its demo \
              shares the virtual reader"
         ));
     }
@@ -143,6 +143,34 @@ pub async fn scenario(name: &str, body: impl AsyncFnOnce(&Path) -> Result<(), E2
     }
 }
 
+/// Runs the scenario `name` on the shipped app without a configuration (no demo, so no
+/// folder and no secrets scan): waits for the app slot, starts the app, runs `body`,
+/// ends the session (the app may have exited on the way: its window was closed), and
+/// panics with every failure.
+pub async fn unconfigured(name: &str, body: impl AsyncFnOnce(&Scene) -> Result<(), E2eError>) {
+    let _slot = ONE_APP.lock().await;
+    no_other_app(name).await;
+    let started = Instant::now();
+    PROBLEMS.lock().unwrap().clear();
+    let mut failures = Vec::new();
+    let run = with_crashing_app(AppOptions::unconfigured().label(name), body);
+    match tokio::time::timeout(SCENARIO_LIMIT, run).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => failures.push(error.to_string()),
+        Err(_) => failures.push(format!("did not finish within {SCENARIO_LIMIT:?}")),
+    }
+    failures.append(&mut PROBLEMS.lock().unwrap());
+    eprintln!(
+        "e2e scenario {name}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "scenario {name} failed:\n{}",
+        failures.join("\n")
+    );
+}
+
 /// Waits until no app of someone else's runs (one of ours has ended before this: the
 /// scenarios run one at a time), and panics if one still runs after [`OTHER_APP_GRACE`].
 async fn no_other_app(name: &str) {
@@ -154,7 +182,7 @@ async fn no_other_app(name: &str) {
         }
         if Instant::now() >= deadline {
             panic!(
-                "scenario {name}: another madoguchi-app runs (pids {others:?}) and would share \
+                "scenario {name}: another madoguchi-app or madoguchi-app-demo runs (pids {others:?}) and would share \
                  the virtual reader; end it and run again"
             );
         }

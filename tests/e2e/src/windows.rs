@@ -1,4 +1,5 @@
-//! Finding the app's two windows once their pages have shown their first frame.
+//! Finding the app's windows (staff and customer; or the shipped app's setup window)
+//! once their pages have shown their first frame.
 
 use fantoccini::wd::WindowHandle;
 use serde_json::Value;
@@ -22,7 +23,7 @@ impl AppSession {
         Ok(class.as_str().unwrap_or_default().to_owned())
     }
 
-    /// Waits until two windows exist and each page has shown its first frame, and
+    /// Waits until the app's windows exist and each page has shown its first frame, and
     /// returns which window is which.
     pub(crate) async fn wait_for_windows(&self) -> Result<Vec<(Screen, WindowHandle)>, E2eError> {
         let deadline = Instant::now() + WINDOWS_READY;
@@ -36,7 +37,7 @@ impl AppSession {
             sleep(WINDOWS_POLL).await;
         }
         Err(E2eError::Timeout {
-            what: "the app's two windows".into(),
+            what: format!("the app's windows ({:?})", self.screens),
             limit: WINDOWS_READY,
             hint: format!("{last}; see {}", self.log().display()),
         })
@@ -44,7 +45,7 @@ impl AppSession {
 
     async fn windows_ready(&self) -> Result<Option<Vec<(Screen, WindowHandle)>>, E2eError> {
         let handles = step("list the windows", self.client.windows()).await?;
-        if handles.len() < 2 {
+        if handles.len() < self.screens.len() {
             return Ok(None);
         }
         let mut windows = Vec::new();
@@ -66,14 +67,16 @@ impl AppSession {
                 return Ok(None);
             }
             let class = self.body_class().await?;
-            match [Screen::Staff, Screen::Customer]
-                .into_iter()
+            match self
+                .screens
+                .iter()
                 .find(|screen| screen.body_class() == class)
             {
-                Some(screen) => windows.push((screen, handle)),
+                Some(screen) => windows.push((*screen, handle)),
                 None => {
                     return Err(E2eError::Unexpected(format!(
-                        "a window's page has body class {class:?}, neither staff nor customer"
+                        "a window's page has body class {class:?}, not one of {:?}",
+                        self.screens
                     )));
                 }
             }

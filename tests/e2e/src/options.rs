@@ -1,15 +1,18 @@
-//! What the app is started with: the embedded demo's folder and mode, the insurer up or
-//! down, a crash point. The app reads these from its environment, which it inherits from
-//! tauri-driver (tauri-driver → WebKitWebDriver → app), so they are set on the
-//! tauri-driver process of each session.
+//! Which app is started, and with what: the demo build with its folder and mode, the
+//! insurer up or down, a crash point; or the shipped build without a configuration. The
+//! app reads these from its environment, which it inherits from tauri-driver
+//! (tauri-driver → WebKitWebDriver → app), so they are set on the tauri-driver process
+//! of each session.
 
 use std::{
     ffi::OsString,
     path::{Path, PathBuf},
 };
 
-/// The demo's files (`counter.sqlite`, `exports/`, the backends' databases); the app's
-/// default is `.run/demo` relative to its working directory (src-tauri/src/state.rs).
+use crate::Screen;
+
+/// The demo's files (`counter.sqlite`, `exports/`, the backends' databases); the demo's
+/// default is `.run/demo` relative to its working directory (src-tauri/demo/src/options.rs).
 const DEMO_DIR: &str = "MADOGUCHI_DEMO_DIR";
 
 /// The counter's mode at start: reception, pharmacy or cashier.
@@ -24,8 +27,45 @@ const DEMO_SIGN_CRL: &str = "MADOGUCHI_DEMO_SIGN_CRL";
 /// The step of a sale at which the app kills itself (crates/counter-runtime/src/crash.rs).
 const CRASH_AT: &str = "MADOGUCHI_CRASH_AT";
 
-/// A terminal configuration file: the app would run it instead of the demo.
+/// The shipped app's configuration file (src-tauri/src/lookup.rs): never inherited, so
+/// that the shipped app looks where it looks by default.
 const CONFIG: &str = "MADOGUCHI_CONFIG";
+
+/// Which build of the app a session runs, and so which windows it waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Build {
+    /// `madoguchi-app-demo`: the staff and customer windows on the embedded demo.
+    #[default]
+    Demo,
+    /// `madoguchi-app`, as shipped, with no configuration: its setup window.
+    Shipped,
+}
+
+impl Build {
+    /// The binary's file name.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Build::Demo => crate::DEMO_APP,
+            Build::Shipped => crate::APP,
+        }
+    }
+
+    /// The variable that names another binary to run (an absolute path).
+    pub fn binary_env(self) -> &'static str {
+        match self {
+            Build::Demo => "MADOGUCHI_APP_DEMO",
+            Build::Shipped => "MADOGUCHI_APP",
+        }
+    }
+
+    /// The windows this build opens.
+    pub(crate) fn screens(self) -> &'static [Screen] {
+        match self {
+            Build::Demo => &[Screen::Staff, Screen::Customer],
+            Build::Shipped => &[Screen::Setup],
+        }
+    }
+}
 
 /// What the counter is for when the demo starts (`MADOGUCHI_DEMO_MODE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +89,12 @@ impl DemoMode {
     }
 }
 
-/// How [`crate::AppSession::start_with`] starts the app. The default leaves the app's
-/// environment as the test's, minus the variables above; a demo folder should always be
-/// given, so that runs do not share files.
+/// How [`crate::AppSession::start_with`] starts the app. The default is the demo build
+/// with the app's environment as the test's, minus the variables above; a demo folder
+/// should always be given, so that runs do not share files.
 #[derive(Debug, Clone, Default)]
 pub struct AppOptions {
+    build: Build,
     demo_dir: Option<PathBuf>,
     mode: Option<DemoMode>,
     insurer_down: bool,
@@ -73,6 +114,21 @@ impl AppOptions {
             demo_dir: Some(dir),
             ..AppOptions::default()
         }
+    }
+
+    /// The shipped app (`madoguchi-app`) with no configuration: neither `--config` nor
+    /// `MADOGUCHI_CONFIG`, so it looks for its default file, finds none and opens its
+    /// setup window.
+    pub fn unconfigured() -> AppOptions {
+        AppOptions {
+            build: Build::Shipped,
+            ..AppOptions::default()
+        }
+    }
+
+    /// Which build runs.
+    pub fn build(&self) -> Build {
+        self.build
     }
 
     /// The counter's mode at start.
@@ -106,8 +162,9 @@ impl AppOptions {
     }
 
     /// Runs the app binary at `path` instead of the one [`crate::AppSession::start_with`]
-    /// finds (`MADOGUCHI_APP`, or `madoguchi-app` beside the running test): a benchmark
-    /// is built into `target/release` but may measure the debug app.
+    /// finds (`MADOGUCHI_APP_DEMO` or `MADOGUCHI_APP`, else the build's binary beside the
+    /// running test): a benchmark is built into `target/release` but may measure the
+    /// debug app.
     pub fn app(mut self, path: impl Into<PathBuf>) -> AppOptions {
         self.app = Some(path.into());
         self

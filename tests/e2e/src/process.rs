@@ -166,15 +166,21 @@ fn state_field(stat: &str) -> Option<&str> {
 }
 
 /// The process ids of every running process called `name` (as `/proc/<pid>/stat` shows
-/// it, at most 15 bytes), whoever started it: read only, to tell a test that another
-/// app shares what it needs.
+/// it: the first 15 bytes, TASK_COMM_LEN), whoever started it: read only, to tell a test
+/// that another app shares what it needs.
 pub(crate) fn named(name: &str) -> Vec<u32> {
+    let name = comm(name);
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .flatten()
         .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| parent_of(*pid).is_some_and(|(_, comm)| comm == name) && running(*pid))
+        .filter(|pid| parent_of(*pid).is_some_and(|(_, c)| c == name) && running(*pid))
         .collect()
+}
+
+/// A program's name as `/proc/<pid>/stat` shows it: its first 15 bytes (TASK_COMM_LEN).
+pub(crate) fn comm(name: &str) -> String {
+    name.chars().take(15).collect()
 }

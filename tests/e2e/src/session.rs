@@ -15,10 +15,10 @@ use serde_json::json;
 use tokio::time::{Instant, sleep, timeout};
 
 use crate::{
-    AppOptions, E2eError,
+    AppOptions, Build, E2eError,
     display::Display,
     driver::TauriDriver,
-    process::{running, terminate},
+    process::{comm, running, terminate},
     workspace_root,
 };
 
@@ -43,6 +43,8 @@ pub enum Screen {
     Staff,
     /// The customer window.
     Customer,
+    /// The shipped app's setup window, when it has no configuration.
+    Setup,
 }
 
 impl Screen {
@@ -50,6 +52,7 @@ impl Screen {
         match self {
             Screen::Staff => "staff",
             Screen::Customer => "customer",
+            Screen::Setup => "setup",
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct AppSession {
     windows: Vec<(Screen, WindowHandle)>,
     /// The window commands act on now.
     pub(crate) current: Mutex<Option<Screen>>,
+    /// The windows the app opens (staff and customer, or setup).
+    pub(crate) screens: &'static [Screen],
     /// The app binary's process name (as `/proc/<pid>/stat` shows it).
     app_name: String,
     /// tauri-driver's output, the app's included.
@@ -85,9 +90,10 @@ impl AppSession {
     }
 
     /// Starts the display (if `DISPLAY` is unset), tauri-driver with `options`'
-    /// environment, and a session with the app binary ([`AppOptions::app`], else
-    /// `MADOGUCHI_APP`, else `madoguchi-app` beside the test's target directory), then
-    /// waits until both windows show their first frame (`<html data-app-ready="true">`).
+    /// environment, and a session with the app binary ([`AppOptions::app`], else the
+    /// build's variable, `MADOGUCHI_APP_DEMO` or `MADOGUCHI_APP`, else its binary beside
+    /// the test's target directory), then waits until the build's windows (staff and
+    /// customer; or setup) show their first frame (`<html data-app-ready="true">`).
     ///
     /// # Errors
     ///
@@ -97,7 +103,7 @@ impl AppSession {
         let app = match options.app_path() {
             Some(path) if path.is_file() => path.to_path_buf(),
             Some(path) => return Err(E2eError::NoApp(path.to_path_buf())),
-            None => app_binary()?,
+            None => app_binary(options.build())?,
         };
         let driver_program = TauriDriver::locate()?;
         let logs = workspace_root().join(".run/logs");
@@ -137,12 +143,13 @@ impl AppSession {
         // /proc/<pid>/stat keeps the first 15 bytes of the name (TASK_COMM_LEN).
         let app_name: String = app
             .file_name()
-            .map(|name| name.to_string_lossy().chars().take(15).collect())
+            .map(|name| comm(&name.to_string_lossy()))
             .unwrap_or_default();
         let mut session = AppSession {
             client,
             windows: Vec::new(),
             current: Mutex::new(None),
+            screens: options.build().screens(),
             app_name,
             log,
             driver,
@@ -284,17 +291,18 @@ pub(crate) async fn step<T>(
     }
 }
 
-/// The app binary: `MADOGUCHI_APP`, or `madoguchi-app` in the profile directory this
-/// test was built into (`target/debug/deps/<test>` → `target/debug`).
-fn app_binary() -> Result<PathBuf, E2eError> {
-    let path = match std::env::var_os("MADOGUCHI_APP") {
+/// The app binary of `build`: its variable (`MADOGUCHI_APP_DEMO`, `MADOGUCHI_APP`), or
+/// its binary in the profile directory this test was built into
+/// (`target/debug/deps/<test>` → `target/debug`).
+fn app_binary(build: Build) -> Result<PathBuf, E2eError> {
+    let path = match std::env::var_os(build.binary_env()) {
         Some(path) => PathBuf::from(path),
         None => {
             let exe = std::env::current_exe().map_err(E2eError::io("find the test binary"))?;
             let profile = exe.parent().and_then(Path::parent).ok_or_else(|| {
                 E2eError::Unexpected(format!("{} has no profile directory", exe.display()))
             })?;
-            profile.join("madoguchi-app")
+            profile.join(build.binary())
         }
     };
     if path.is_file() {

@@ -1,0 +1,199 @@
+//! When the counter cannot start: the setup window, and the same message on standard
+//! error.
+//!
+//! The app never exits silently. With no configuration file where [`crate::lookup`]
+//! looked, or with one the counter does not start on, `madoguchi-app` writes a
+//! [`Problem`]'s message on standard error, opens one window (`setup`, the page
+//! `ui/setup.html`) that shows the same message, and exits with [`Problem::exit_code`]
+//! once that window is closed — at once when there is no display to open it on.
+
+use tauri::{Runtime, WebviewUrl, WebviewWindowBuilder};
+
+use crate::lookup::{CONFIG_DOCS, CONFIG_ENV, DEFAULT_CONFIG, Lookup};
+use crate::windows::Screen;
+
+/// The exit status when there is no configuration file: `EX_CONFIG` of sysexits.h
+/// ("something was found in an unconfigured or misconfigured state").
+pub const EXIT_NO_CONFIG: u8 = 78;
+
+/// The exit status when the counter did not start on the configuration.
+pub const EXIT_START_FAILED: u8 = 1;
+
+/// The setup window's title (its page has the same).
+const TITLE: &str = "窓口 — 開始できません / Madoguchi — Cannot start";
+
+/// The setup window's size: the customer window's, enough for the message unwrapped.
+const SIZE: (f64, f64) = (800.0, 600.0);
+
+/// Why the counter did not start.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// No configuration file where the lookup looked.
+    NoConfig {
+        /// The file looked for, and which step named it.
+        lookup: Lookup,
+        /// Why it is not a configuration ("there is no such file").
+        why: String,
+    },
+    /// The file is there, but the counter did not start on it.
+    StartFailed {
+        /// The file, and which step named it.
+        lookup: Lookup,
+        /// What went wrong (it names the key and what to write, for a bad file).
+        error: String,
+    },
+}
+
+impl Problem {
+    /// The message for standard error and the setup window: what happened, which file,
+    /// where the app looks, and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            Problem::NoConfig { lookup, why } => format!(
+                "madoguchi-app: no configuration file. It looked for {path} ({origin}): {why}.\n\
+                 \n\
+                 The app looks for the terminal's configuration file in this order, and uses \
+                 the first one given:\n\
+                 \x20 1. --config FILE on the command line;\n\
+                 \x20 2. the environment variable {CONFIG_ENV}=FILE;\n\
+                 \x20 3. {DEFAULT_CONFIG}.\n\
+                 \n\
+                 Write the configuration (TOML: the terminal's id, the backends' addresses, \
+                 its TLS files, the card reader, the counter's mode) to {path}, or name \
+                 another file with --config FILE or {CONFIG_ENV}. {docs}",
+                path = lookup.path.display(),
+                origin = lookup.origin.describe(),
+                docs = docs(),
+            ),
+            Problem::StartFailed { lookup, error } => format!(
+                "madoguchi-app: the counter did not start on the configuration file {path} \
+                 ({origin}): {error}\n\
+                 \n\
+                 Correct the file and start the app again. {docs}",
+                path = lookup.path.display(),
+                origin = lookup.origin.describe(),
+                docs = docs(),
+            ),
+        }
+    }
+
+    /// The app's exit status: [`EXIT_NO_CONFIG`] or [`EXIT_START_FAILED`].
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Problem::NoConfig { .. } => EXIT_NO_CONFIG,
+            Problem::StartFailed { .. } => EXIT_START_FAILED,
+        }
+    }
+}
+
+/// Where the keys are explained: the last sentence of every message.
+fn docs() -> String {
+    format!(
+        "Every key is explained, with an example file, in {CONFIG_DOCS} of the Madoguchi \
+         source; its README.md (\"The desktop app\") says how the app finds the file."
+    )
+}
+
+/// The setup window's state: the message its page shows (`setup_problem`).
+pub struct SetupState {
+    /// [`Problem::message`].
+    pub message: String,
+}
+
+/// The app with the setup window only, showing `problem`, on `builder`'s runtime (the
+/// tests use the mock runtime). Its context is [`crate::context`] without the counter's
+/// windows.
+///
+/// # Errors
+///
+/// When the runtime cannot build the app.
+pub fn app<R: Runtime>(
+    builder: tauri::Builder<R>,
+    problem: &Problem,
+) -> Result<tauri::App<R>, tauri::Error> {
+    let mut context = crate::context();
+    // The staff and customer windows of tauri.conf.json need a counter: not opened.
+    context.config_mut().app.windows.clear();
+    crate::builder(builder)
+        .manage(SetupState {
+            message: problem.message(),
+        })
+        .setup(|app| {
+            WebviewWindowBuilder::new(
+                app.handle(),
+                Screen::Setup.label(),
+                WebviewUrl::App("setup.html".into()),
+            )
+            .title(TITLE)
+            .inner_size(SIZE.0, SIZE.1)
+            .min_inner_size(640.0, 480.0)
+            .build()?;
+            Ok(())
+        })
+        .build(context)
+}
+
+/// Opens the setup window with the real (WebKitGTK) runtime and runs until it is closed.
+///
+/// # Errors
+///
+/// When the window system does not start.
+pub fn show(problem: &Problem) -> Result<(), tauri::Error> {
+    let app = app(tauri::Builder::default(), problem)?;
+    // The window's close ends the event loop; the status is the caller's, not Tauri's.
+    let _ = app.run_return(|_, _| {});
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::lookup::Origin;
+
+    fn lookup(origin: Origin) -> Lookup {
+        Lookup {
+            path: PathBuf::from("/srv/till/counter.toml"),
+            origin,
+        }
+    }
+
+    #[test]
+    fn without_a_file_the_message_names_it_the_lookup_order_and_the_documentation() {
+        let problem = Problem::NoConfig {
+            lookup: lookup(Origin::Argument),
+            why: "there is no such file".into(),
+        };
+        let message = problem.message();
+        for part in [
+            "no configuration file",
+            "It looked for /srv/till/counter.toml (named by --config): there is no such file.",
+            "1. --config FILE",
+            "2. the environment variable MADOGUCHI_CONFIG=FILE",
+            "3. /etc/madoguchi/counter.toml",
+            "to /srv/till/counter.toml",
+            "crates/counter-runtime/src/config.rs",
+        ] {
+            assert!(message.contains(part), "{part:?} in {message}");
+        }
+        assert_eq!(problem.exit_code(), 78);
+    }
+
+    #[test]
+    fn a_file_the_counter_does_not_start_on_is_named_with_the_error() {
+        let problem = Problem::StartFailed {
+            lookup: lookup(Origin::Environment),
+            error: "terminal_id: write the terminal's id".into(),
+        };
+        let message = problem.message();
+        assert!(
+            message.contains(
+                "/srv/till/counter.toml (named by MADOGUCHI_CONFIG): terminal_id: write the terminal's id"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("crates/counter-runtime/src/config.rs"));
+        assert_eq!(problem.exit_code(), 1);
+    }
+}
