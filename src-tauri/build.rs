@@ -3,27 +3,17 @@
 
 use std::path::Path;
 
-/// The app's IPC commands. `tauri-build` generates an `allow-<command>` and a
-/// `deny-<command>` permission for each (underscores become dashes); the
-/// permission sets in `permissions/` group them per window, and the files in
-/// `capabilities/` grant a set to a window. A command missing here cannot be
-/// called from any window; keep this list in step with `commands::handler`.
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "code_table",
-    "staff_subscribe",
-    "customer_subscribe",
-    "staff_action",
-    "customer_action",
-    "staff_journal",
-    "staff_close_day",
-    "staff_settings",
-    "demo_cards",
-    "demo_place",
-    "demo_remove",
-    "setup_problem",
-    "setup_close",
-];
+/// The app's IPC commands and who may call them: `src/command_list.rs`, the one list.
+/// `tauri-build` generates an `allow-<command>` and a `deny-<command>` permission for each
+/// (underscores become dashes); the permission sets in `permissions/` group them per
+/// window, and the files in `capabilities/` grant a set to a window.
+#[allow(
+    dead_code,
+    reason = "the app and its tests use the callers; the build only the names"
+)]
+mod command_list {
+    include!("src/command_list.rs");
+}
 
 /// The UI bundle `generate_context!` embeds, relative to this crate.
 const UI_DIST: &str = "../ui/dist";
@@ -40,9 +30,16 @@ fn main() {
         std::process::exit(1);
     }
 
+    println!("cargo:rerun-if-changed=src/command_list.rs");
+    let names: Vec<&'static str> = command_list::COMMANDS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    // tauri-build keeps the list for the whole build: a few bytes, once.
+    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
-        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+        .app_manifest(tauri_build::AppManifest::new().commands(names));
     if let Err(error) = tauri_build::try_build(attributes) {
         eprintln!("madoguchi-app: tauri-build failed: {error:#}");
         std::process::exit(1);

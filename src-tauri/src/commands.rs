@@ -1,9 +1,11 @@
 //! The IPC commands the windows call with `invoke`.
 //!
-//! Each command is listed three times, and the three must agree: in [`handler`] (so
-//! Tauri can route it), in `build.rs`'s `COMMANDS` (so an `allow-<command>` permission
-//! exists for it) and in a permission set under `permissions/` (so a window may call
-//! it). A command in the handler but in no set is refused to every window.
+//! The one list of the commands and the windows that may call each is
+//! [`crate::command_list`]: `build.rs` generates each command's `allow-<command>`
+//! permission from it, and the tests (`tests/app/acl.rs`) check that [`handler`] names
+//! exactly its commands, that each window's permission set under `permissions/` grants
+//! exactly what it says, and that every window is allowed or refused each command as it
+//! says. A command missing from a set is refused to that window.
 //!
 //! | command | window | what |
 //! |---|---|---|

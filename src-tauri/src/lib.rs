@@ -26,6 +26,9 @@ use std::future::Future;
 
 use tauri::Runtime;
 
+/// The app's IPC commands and the windows that may call each: the one list that
+/// `build.rs`, the permission sets and the handler are checked against.
+pub mod command_list;
 pub mod commands;
 pub mod frames;
 pub mod lookup;

@@ -16,34 +16,20 @@ fn assert_refused(result: Result<Value, Value>, cmd: &str) {
     );
 }
 
-/// The commands only the staff window may call.
-const STAFF_ONLY: [&str; 8] = [
-    "staff_subscribe",
-    "staff_action",
-    "staff_journal",
-    "staff_close_day",
-    "staff_settings",
-    "demo_cards",
-    "demo_place",
-    "demo_remove",
-];
+use madoguchi_app::command_list::{COMMANDS, Callers, WINDOWS};
 
-/// The commands only the customer window may call.
-const CUSTOMER_ONLY: [&str; 2] = ["customer_subscribe", "customer_action"];
-
-/// The commands both windows may call.
-const SHARED: [&str; 2] = ["app_info", "code_table"];
-
-/// The commands only the setup window may call (and it no other).
-const SETUP_ONLY: [&str; 2] = ["setup_problem", "setup_close"];
+/// The commands `callers` may call, from the one list.
+fn of(callers: Callers) -> Vec<&'static str> {
+    COMMANDS
+        .iter()
+        .filter(|(_, c)| *c == callers)
+        .map(|(name, _)| *name)
+        .collect()
+}
 
 /// Every command of the app.
 fn all() -> impl Iterator<Item = &'static str> {
-    SHARED
-        .into_iter()
-        .chain(STAFF_ONLY)
-        .chain(CUSTOMER_ONLY)
-        .chain(SETUP_ONLY)
+    COMMANDS.iter().map(|(name, _)| *name)
 }
 
 /// A call the ACL let through: the command ran (here without a counter, so it answers
@@ -101,7 +87,7 @@ fn the_customer_window_gets_only_the_codes_fit_for_the_customer() {
 #[test]
 fn the_customer_window_cannot_call_a_staff_command() {
     let app = app();
-    for cmd in STAFF_ONLY {
+    for cmd in of(Callers::Staff) {
         assert_refused(invoke(&app, "customer", cmd), cmd);
     }
 }
@@ -110,7 +96,7 @@ fn the_customer_window_cannot_call_a_staff_command() {
 fn neither_counter_window_may_call_the_setup_commands() {
     let app = app();
     for label in ["staff", "customer"] {
-        for cmd in SETUP_ONLY {
+        for cmd in of(Callers::Setup) {
             assert_refused(invoke(&app, label, cmd), cmd);
         }
     }
@@ -126,7 +112,7 @@ fn the_setup_window_may_read_its_message_and_nothing_of_the_counter() {
     // either).
     let error = invoke(&app, "setup", "setup_problem").expect_err("no problem to show");
     assert_eq!(error["message"]["code"], json!("internal"), "{error}");
-    for cmd in SHARED.into_iter().chain(STAFF_ONLY).chain(CUSTOMER_ONLY) {
+    for cmd in all().filter(|c| !of(Callers::Setup).contains(c)) {
         assert_refused(invoke(&app, "setup", cmd), cmd);
     }
 }
@@ -161,10 +147,10 @@ fn without_a_configuration_the_app_opens_only_the_setup_window_with_the_message(
 #[test]
 fn the_staff_window_may_call_its_commands_and_not_the_customers() {
     let app = app();
-    for cmd in STAFF_ONLY {
+    for cmd in of(Callers::Staff) {
         assert_allowed(invoke(&app, "staff", cmd), cmd);
     }
-    for cmd in CUSTOMER_ONLY {
+    for cmd in of(Callers::Customer) {
         assert_refused(invoke(&app, "staff", cmd), cmd);
     }
 }
@@ -172,7 +158,7 @@ fn the_staff_window_may_call_its_commands_and_not_the_customers() {
 #[test]
 fn the_customer_window_may_call_its_commands() {
     let app = app();
-    for cmd in CUSTOMER_ONLY {
+    for cmd in of(Callers::Customer) {
         assert_allowed(invoke(&app, "customer", cmd), cmd);
     }
 }
@@ -208,5 +194,78 @@ fn a_remote_page_in_a_window_is_refused_every_command() {
         for cmd in all() {
             assert_refused(invoke_from(&app, "staff", cmd, origin), cmd);
         }
+    }
+}
+
+#[test]
+fn every_window_may_call_exactly_what_the_one_list_says() {
+    let app = app();
+    for (cmd, callers) in COMMANDS {
+        for window in WINDOWS {
+            if app.get_webview_window(window).is_none() {
+                continue; // the setup window opens only without a configuration
+            }
+            let result = invoke(&app, window, cmd);
+            if callers.allow(window) {
+                assert_allowed(result, cmd);
+            } else {
+                assert_refused(result, cmd);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_handler_names_exactly_the_commands_of_the_one_list() {
+    let source = include_str!("../../src/commands.rs");
+    let start = source
+        .find("generate_handler![")
+        .expect("commands.rs has the handler");
+    let body = &source[start + "generate_handler![".len()..];
+    let body = &body[..body.find(']').expect("the handler's list ends")];
+    let handled: Vec<&str> = body
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(handled, all().collect::<Vec<_>>());
+}
+
+#[test]
+fn each_windows_permission_set_grants_exactly_what_the_one_list_says() {
+    for window in WINDOWS {
+        let path = format!("{}/permissions/{window}.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let set: toml::Value = toml::from_str(&text).unwrap();
+        let sets = set["set"].as_array().expect("a [[set]]");
+        assert_eq!(sets.len(), 1, "{path}: one set per window");
+        assert_eq!(
+            sets[0]["identifier"].as_str(),
+            Some(format!("{window}-commands").as_str())
+        );
+        let mut granted: Vec<String> = sets[0]["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        granted.sort();
+        let mut listed: Vec<String> = COMMANDS
+            .iter()
+            .filter(|(_, callers)| callers.allow(window))
+            .map(|(name, _)| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        listed.sort();
+        assert_eq!(granted, listed, "{path}");
+        // And the window's capability grants that set, to that window only.
+        let path = format!("{}/capabilities/{window}.json", env!("CARGO_MANIFEST_DIR"));
+        let capability: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(capability["windows"], json!([window]), "{path}");
+        assert_eq!(
+            capability["permissions"],
+            json!([format!("{window}-commands")]),
+            "{path}"
+        );
     }
 }
