@@ -5,8 +5,10 @@
 
 mod assertions;
 mod config;
+mod crafted_crl;
 mod federation;
 mod flows;
+mod limits;
 mod links;
 mod malformed;
 mod refusals;
