@@ -160,7 +160,11 @@ impl<R: BufRead> Stream<R> {
         self.pos
             .checked_add(len)
             .filter(|end| *end <= parent_end)
-            .ok_or_else(|| CrlError::malformed(format!("{what} is longer than what holds it")))
+            .ok_or_else(|| {
+                CrlError::malformed(format!(
+                    "the length of {what} runs past the element that holds it (or any file)"
+                ))
+            })
     }
 
     /// Reads one whole TLV into `buf` (header included), at most [`MAX_ELEMENT`] bytes,
