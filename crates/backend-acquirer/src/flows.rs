@@ -32,17 +32,11 @@ pub(crate) async fn with_db<T: Send + 'static>(
     f: impl FnOnce(&Acquirer, &mut rusqlite::Connection) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let a = a.clone();
-    tokio::task::spawn_blocking(move || {
+    backend_kit::task::run_blocking("acquirer store", move || {
         let mut c = a.store.lock();
         f(&a, &mut c)
     })
     .await
-    .map_err(|e| {
-        ApiError::new(
-            ProblemCode::Internal,
-            format!("the request failed inside the server: {e}"),
-        )
-    })?
 }
 
 /// A response whose body fails: the connection closes without an answer (the fault
@@ -85,9 +79,11 @@ pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -
     // acquirer goes on processing, and the terminal learns the outcome by a status query.
     match tokio::spawn(mutate_to_the_end(a, t, key, op)).await {
         Ok(r) => r,
-        Err(e) => ApiError::new(
-            ProblemCode::Internal,
-            format!("the request failed inside the server: {e}"),
+        // The panic's text goes to the log, not to the terminal.
+        Err(e) => backend_kit::task::task_failed(
+            "payment request",
+            &e,
+            "query the payment's status before retrying",
         )
         .into_response(),
     }

@@ -101,17 +101,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Runs a flow on the blocking pool (SQLite, signature verification).
+/// Runs a flow on the blocking pool (SQLite, signature verification); a panic answers
+/// `internal` without its text (logged).
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<Json<T>, ApiError> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => r.map(Json),
-        Err(e) => Err(ApiError::new(
-            ProblemCode::Internal,
-            format!("the request failed inside the server: {e}"),
-        )),
-    }
+    backend_kit::task::run_blocking("insurer request", f)
+        .await
+        .map(Json)
 }
 
 async fn eligibility(

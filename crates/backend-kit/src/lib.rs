@@ -3,8 +3,10 @@
 //! Plumbing every Madoguchi backend (platform, insurer, acquirer) shares, so that each
 //! server's crate holds only its own rules.
 //!
-//! **Owns:** the TLS accept loop with optional client certificates and the caller's
-//! identity as a request extension ([`serve`]); rustls server configuration from PEM files
+//! **Owns:** the TLS accept loop with optional client certificates, the caller's identity
+//! as a request extension and the listener's limits (connections, handshake and header
+//! deadlines) ([`serve`]); request work on other tasks, whose panics answer `internal`
+//! without their text ([`task`]); rustls server configuration from PEM files
 //! ([`tls`]); problem-details responses and the JSON extractor whose rejections are problem
 //! documents ([`http`]); TOML configuration loading with errors that name the file, the key
 //! and what was expected ([`config`]); SQLite opened in WAL mode with numbered migrations
@@ -27,8 +29,9 @@ pub mod http;
 pub mod replay;
 pub mod serve;
 pub mod sqlite;
+pub mod task;
 pub mod tls;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use http::{ApiError, ApiJson};
-pub use serve::{ClientIdentity, Peer, ServerHandle, serve_tls};
+pub use serve::{ClientIdentity, Peer, ServeLimits, ServerHandle, serve_tls, serve_tls_with};

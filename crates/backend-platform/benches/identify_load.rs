@@ -64,6 +64,8 @@ fn main() {
         .unwrap();
     let env = server_rt.block_on(Env::start_with(EnvOptions {
         challenge_ttl_secs: 300,
+        // One terminal stands for every desk here and holds all n challenges at once.
+        challenges_per_terminal: backend_platform::core::challenges::MAX_PENDING,
         ..EnvOptions::default()
     }));
     let client_rt = tokio::runtime::Builder::new_multi_thread()

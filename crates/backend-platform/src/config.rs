@@ -7,6 +7,12 @@
 //! database = "platform.sqlite"            # relative paths: relative to this file
 //! challenge_ttl_secs = 60                 # optional, 10..=300
 //! assertion_ttl_secs = 120                # optional, 10..=600
+//! challenges_per_terminal = 100           # optional, 1..=200000: unanswered challenges one terminal may hold
+//!
+//! [connections]                           # optional: the TLS listener (backend-kit's serve)
+//! max = 4096                              # 1..=1000000: connections open at once (lowered to the open-file limit)
+//! handshake_timeout_ms = 10000            # 100..=60000: to finish the TLS handshake
+//! header_timeout_ms = 30000               # 100..=300000: for a request's headers (and keep-alive idling)
 //!
 //! [tls]
 //! certificate = "tls/server.pem"          # chain, leaf first
@@ -49,11 +55,14 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
+use backend_kit::serve::{ConnectionsConfig, ServeLimits};
 use counter_api::assertion::{AssertionSigner, KeySet};
 use counter_api::ident::check_id;
 use counter_api::platform::ServiceKind;
 use jpki_cert::{Environment, Purpose, TrustStore};
 use serde::Deserialize;
+
+use crate::core::challenges::MAX_PENDING;
 
 /// Shortest pseudonym secret accepted (bytes): HMAC-SHA-256 wants a key of at least its
 /// output size (RFC 2104 §3).
@@ -69,6 +78,10 @@ struct File {
     challenge_ttl_secs: i64,
     #[serde(default = "default_assertion_ttl")]
     assertion_ttl_secs: i64,
+    #[serde(default = "default_challenges_per_terminal")]
+    challenges_per_terminal: usize,
+    #[serde(default)]
+    connections: ConnectionsConfig,
     tls: FileTls,
     jpki: FileJpki,
     signing: FileSigning,
@@ -100,6 +113,9 @@ fn default_challenge_ttl() -> i64 {
 }
 fn default_assertion_ttl() -> i64 {
     120
+}
+fn default_challenges_per_terminal() -> usize {
+    crate::core::challenges::DEFAULT_PER_TERMINAL
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +209,11 @@ pub struct Settings {
     pub challenge_ttl_secs: i64,
     /// Assertion lifetime.
     pub assertion_ttl_secs: i64,
+    /// Unanswered challenges one terminal may hold
+    /// ([`DEFAULT_PER_TERMINAL`](crate::core::challenges::DEFAULT_PER_TERMINAL) by default).
+    pub challenges_per_terminal: usize,
+    /// The TLS listener's limits (`[connections]`).
+    pub connections: ServeLimits,
     /// Server certificate chain (PEM).
     pub tls_certificate_pem: Vec<u8>,
     /// Server private key (PEM).
@@ -323,12 +344,15 @@ impl Settings {
             }),
             None => None,
         };
+        let connections = f.connections.limits(path, "connections")?;
         let settings = Settings {
             platform_id: f.platform_id,
             listen,
             database: backend_kit::config::resolve(path, &f.database),
             challenge_ttl_secs: f.challenge_ttl_secs,
             assertion_ttl_secs: f.assertion_ttl_secs,
+            challenges_per_terminal: f.challenges_per_terminal,
+            connections,
             tls_certificate_pem: read_file(path, "tls.certificate", &f.tls.certificate)?,
             tls_private_key_pem: read_file(path, "tls.private_key", &f.tls.private_key)?,
             terminal_ca_pem: read_file(path, "tls.terminal_ca", &f.tls.terminal_ca)?,
@@ -366,6 +390,16 @@ impl Settings {
                 format!("{}", self.assertion_ttl_secs),
                 "10 to 600 seconds",
             );
+        }
+        if !(1..=MAX_PENDING).contains(&self.challenges_per_terminal) {
+            return e(
+                "challenges_per_terminal",
+                self.challenges_per_terminal.to_string(),
+                "1 to 200000 challenges",
+            );
+        }
+        if let Err((key, problem, expected)) = self.connections.check() {
+            return Err((format!("connections.{key}"), problem, expected));
         }
         if self.pseudonym_secret.len() < MIN_PSEUDONYM_SECRET {
             return e(

@@ -160,11 +160,9 @@ async fn run(
     }
 }
 
+/// A verification or storage task that panicked: `internal`, the panic's text logged only.
 fn task_failed(e: &tokio::task::JoinError) -> ApiError {
-    ApiError::new(
-        ProblemCode::Internal,
-        format!("the enrollment failed inside the server: {e}; enrol again"),
-    )
+    backend_kit::task::task_failed("enrollment", e, "enrol again")
 }
 
 /// Splits the confirmations into the links to store and the refusals to report.

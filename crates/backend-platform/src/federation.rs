@@ -162,7 +162,7 @@ async fn run(
     let (mut event, prepared) = match prepared {
         Ok((e, Ok(v))) => (e, v),
         Ok((e, Err(err))) => return (e, Err(err)),
-        Err(e) => return (fallback, Err(internal(format!("{e}")))),
+        Err(e) => return (fallback, Err(task_failed(&e))),
     };
     event.subject_id = Some(prepared.subject.0.clone());
     let links = match &prepared.certified {
@@ -211,15 +211,13 @@ async fn run(
             release_all(p, &prepared.subject.0, &confirmed, now).await;
             (event, Err(e))
         }
-        Err(e) => (event, Err(internal(format!("{e}")))),
+        Err(e) => (event, Err(task_failed(&e))),
     }
 }
 
-fn internal(detail: String) -> ApiError {
-    ApiError::new(
-        ProblemCode::Internal,
-        format!("the enrollment failed inside the server: {detail}; enrol again"),
-    )
+/// A task of a federated enrollment that panicked: `internal`, the panic's text logged only.
+fn task_failed(e: &tokio::task::JoinError) -> ApiError {
+    backend_kit::task::task_failed("federated enrollment", e, "enrol again")
 }
 
 fn prepare(

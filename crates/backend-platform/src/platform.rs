@@ -80,10 +80,10 @@ impl Platform {
         let platform = Self {
             auth: Verifier::new(settings.auth_store.clone()),
             sign: Verifier::new(settings.sign_store.clone()),
-            challenges: Mutex::new(ChallengeBook::new(
-                settings.platform_id.clone(),
-                settings.challenge_ttl_secs,
-            )),
+            challenges: Mutex::new(
+                ChallengeBook::new(settings.platform_id.clone(), settings.challenge_ttl_secs)
+                    .with_terminal_quota(settings.challenges_per_terminal),
+            ),
             settings,
             crl,
             registry,

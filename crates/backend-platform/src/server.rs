@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use backend_kit::{Clock, ServerHandle, serve_tls};
+use backend_kit::{Clock, ServerHandle, serve_tls_with};
 use tokio::net::TcpListener;
 
 use crate::StartError;
@@ -23,6 +23,11 @@ impl RunningPlatform {
     /// The bound address.
     pub fn addr(&self) -> std::net::SocketAddr {
         self.handle.addr()
+    }
+
+    /// Connections open now (at most the configured `[connections] max`).
+    pub fn open_connections(&self) -> usize {
+        self.handle.open_connections()
     }
 
     /// The state (tests read the audit log and reload CRLs through it).
@@ -59,6 +64,7 @@ pub async fn start(
         Some(&settings.terminal_ca_pem),
     )?;
     let reload_secs = settings.crl_reload_secs;
+    let limits = settings.connections;
     let (platform, summary) = tokio::task::spawn_blocking(move || Platform::new(settings, clock))
         .await
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;
@@ -68,7 +74,7 @@ pub async fn start(
         "CRLs loaded"
     );
     let platform = Arc::new(platform);
-    let handle = serve_tls(listener, tls, router(platform.clone()))?;
+    let handle = serve_tls_with(listener, tls, router(platform.clone()), limits)?;
     let reload = tokio::spawn(reload_loop(platform.clone(), reload_secs));
     Ok(RunningPlatform {
         handle,

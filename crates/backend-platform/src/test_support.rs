@@ -82,6 +82,8 @@ pub fn settings(
         database: dir.join("platform.sqlite"),
         challenge_ttl_secs: 60,
         assertion_ttl_secs: 120,
+        challenges_per_terminal: crate::core::challenges::DEFAULT_PER_TERMINAL,
+        connections: backend_kit::ServeLimits::default(),
         tls_certificate_pem: tls_certificate_pem.as_bytes().to_vec(),
         tls_private_key_pem: tls_private_key_pem.as_bytes().to_vec(),
         terminal_ca_pem: terminal_ca_pem.as_bytes().to_vec(),

@@ -200,6 +200,10 @@ problem_codes! {
     ChallengeWrongTerminal = "challenge_wrong_terminal", 403, "Challenge issued to another terminal";
     /// The challenge was issued for another purpose (identify, enroll, payment).
     ChallengeWrongPurpose = "challenge_wrong_purpose", 422, "Challenge issued for another purpose";
+    /// This terminal holds its quota of unanswered challenges (the platform's
+    /// `challenges_per_terminal`): answer them, or retry once they expire. Other terminals are
+    /// not affected.
+    ChallengeQuotaExceeded = "challenge_quota_exceeded", 429, "Too many unanswered challenges";
     // --- certificates and signatures ---
     /// The certificate cannot be parsed (not DER X.509).
     CertificateMalformed = "certificate_malformed", 422, "Malformed certificate";

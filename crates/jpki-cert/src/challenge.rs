@@ -93,16 +93,29 @@ fn verify_f4(params: &BoxedMontyParams, k: usize, digest: &[u8], signature: &[u8
     let Some(pad) = em.len().checked_sub(k) else {
         return false;
     };
-    let (zeros, em) = em.split_at(pad);
-    let t_len = SHA256_DIGEST_INFO.len() + 32;
-    let ps_len = k - t_len - 3;
+    let Some((zeros, em)) = em.split_at_checked(pad) else {
+        return false;
+    };
+    // `em` is k octets, k ≥ 62 (checked above): split it without indexing.
+    let Some(ps_len) = k.checked_sub(SHA256_DIGEST_INFO.len() + 32 + 3) else {
+        return false;
+    };
+    let [0, 1, rest @ ..] = em else {
+        return false;
+    };
+    let Some((ps, rest)) = rest.split_at_checked(ps_len) else {
+        return false;
+    };
+    let [0, rest @ ..] = rest else {
+        return false;
+    };
+    let Some((prefix, hash)) = rest.split_at_checked(SHA256_DIGEST_INFO.len()) else {
+        return false;
+    };
     zeros.iter().all(|b| *b == 0)
-        && em[0] == 0
-        && em[1] == 1
-        && em[2..2 + ps_len].iter().all(|b| *b == 0xff)
-        && em[2 + ps_len] == 0
-        && em[3 + ps_len..3 + ps_len + SHA256_DIGEST_INFO.len()] == SHA256_DIGEST_INFO
-        && &em[k - 32..] == digest
+        && ps.iter().all(|b| *b == 0xff)
+        && prefix == SHA256_DIGEST_INFO
+        && hash == digest
 }
 
 /// An end-entity certificate's RSA key, decoded for one verification.

@@ -191,7 +191,7 @@ fn check(
             Some(n) => this_update <= at && at <= UnixTime::from_generalized(n),
             None => options
                 .max_age
-                .is_some_and(|m| this_update <= at && at.0 - this_update.0 <= m),
+                .is_some_and(|m| this_update <= at && at.0.saturating_sub(this_update.0) <= m),
         };
         if !fresh {
             return Err(format!(

@@ -68,16 +68,16 @@ impl UnixTime {
         {
             return None;
         }
-        let y2 = if m <= 2 { y - 1 } else { y };
+        let y2 = if m <= 2 { y.checked_sub(1)? } else { y };
         let era = y2.div_euclid(400);
         let yoe = y2.rem_euclid(400);
         let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
         let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        Some(Self(
-            days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s),
-        ))
+        // Checked: `y` is any i64 here, and seconds of far years do not fit one.
+        let days = era.checked_mul(146_097)?.checked_add(doe - 719_468)?;
+        let secs = i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s);
+        days.checked_mul(86_400)?.checked_add(secs).map(Self)
     }
 }
 
@@ -122,6 +122,7 @@ impl FromStr for UnixTime {
             }
             part.parse::<u32>().map_err(|_| err())
         };
+        // Each index below is guarded by the length check before it.
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(err());
         }
@@ -179,5 +180,8 @@ mod tests {
         );
         assert!("2023-02-29T00:00:00Z".parse::<UnixTime>().is_err());
         assert!("garbage".parse::<UnixTime>().is_err());
+        // Far years: no overflow, no time.
+        assert_eq!(UnixTime::from_civil(i64::MAX, 12, 31, 23, 59, 59), None);
+        assert_eq!(UnixTime::from_civil(i64::MIN, 1, 1, 0, 0, 0), None);
     }
 }

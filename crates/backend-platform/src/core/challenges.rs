@@ -11,6 +11,12 @@
 //! 5. a purpose not accepted by the endpoint → [`ChallengeError::WrongPurpose`] (stays);
 //! 6. otherwise the challenge is consumed, *before* any signature is checked: a failed
 //!    verification uses it up, so a terminal cannot try signatures against one nonce.
+//!
+//! Issuing is bounded twice: a terminal holds at most its quota of live challenges
+//! ([`DEFAULT_PER_TERMINAL`] unless configured; beyond it
+//! [`ChallengeError::QuotaExceeded`]), and the whole book at most [`MAX_PENDING`]
+//! ([`ChallengeError::Full`]). The quota is checked first, so a terminal that asks for
+//! challenges and never answers them fills its own quota, not the book for everyone.
 
 use std::collections::HashMap;
 
@@ -20,6 +26,12 @@ use counter_api::platform::{ChallengeBinding, ChallengePurpose, ChallengeRequest
 /// `unavailable`. At 3,000 identifications/s and a 60 s lifetime the steady state is
 /// 180,000 at worst if none were answered; real terminals answer within seconds.
 pub const MAX_PENDING: usize = 200_000;
+
+/// Default live challenges per terminal. A counter asks for one challenge per card and
+/// answers it within seconds (the PIN, the card's signature); with a 60 s lifetime even a
+/// desk that restarts its identifications every second holds about 60. A hundred leaves
+/// room for that and takes two thousand misbehaving terminals to fill [`MAX_PENDING`].
+pub const DEFAULT_PER_TERMINAL: usize = 100;
 
 /// Why a challenge is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +68,16 @@ pub enum ChallengeError {
     /// Too many pending challenges.
     #[error("too many pending challenges; retry in a moment")]
     Full,
+    /// This terminal holds its quota of live challenges already.
+    #[error(
+        "this terminal holds {limit} unanswered challenges, its quota; answer or let them expire (at most {ttl_secs} s) before asking for more"
+    )]
+    QuotaExceeded {
+        /// The quota.
+        limit: usize,
+        /// The challenges' lifetime: the longest wait for one to expire.
+        ttl_secs: i64,
+    },
 }
 
 /// Pending and recently used challenges. Not thread-safe by itself: the server holds it
@@ -67,10 +89,14 @@ pub struct ChallengeBook {
     pending: HashMap<String, ChallengeBinding>,
     used: HashMap<String, i64>,
     next_prune: i64,
+    per_terminal_limit: usize,
+    /// Pending challenges per terminal id (no entry: none).
+    per_terminal: HashMap<String, usize>,
 }
 
 impl ChallengeBook {
-    /// A book for `platform_id` whose challenges live `ttl_secs`.
+    /// A book for `platform_id` whose challenges live `ttl_secs`, each terminal holding at
+    /// most [`DEFAULT_PER_TERMINAL`] of them.
     pub fn new(platform_id: impl Into<String>, ttl_secs: i64) -> Self {
         Self {
             platform_id: platform_id.into(),
@@ -78,7 +104,15 @@ impl ChallengeBook {
             pending: HashMap::new(),
             used: HashMap::new(),
             next_prune: 0,
+            per_terminal_limit: DEFAULT_PER_TERMINAL,
+            per_terminal: HashMap::new(),
         }
+    }
+
+    /// Each terminal holds at most `limit` live challenges (at least one).
+    pub fn with_terminal_quota(mut self, limit: usize) -> Self {
+        self.per_terminal_limit = limit.max(1);
+        self
     }
 
     /// Issues a challenge for a validated `req` from `terminal_id`. `id` and `nonce` are
@@ -92,6 +126,13 @@ impl ChallengeBook {
         nonce: [u8; NONCE_LEN],
     ) -> Result<ChallengeBinding, ChallengeError> {
         self.prune(now);
+        let held = self.per_terminal.get(terminal_id).copied().unwrap_or(0);
+        if held >= self.per_terminal_limit {
+            return Err(ChallengeError::QuotaExceeded {
+                limit: self.per_terminal_limit,
+                ttl_secs: self.ttl_secs,
+            });
+        }
         if self.pending.len() >= MAX_PENDING {
             return Err(ChallengeError::Full);
         }
@@ -102,9 +143,13 @@ impl ChallengeBook {
             terminal_id: terminal_id.to_owned(),
             purpose: req.purpose,
             context: req.context.clone(),
-            expires_at: now + self.ttl_secs,
+            expires_at: now.saturating_add(self.ttl_secs),
         };
-        self.pending.insert(id, binding.clone());
+        if let Some(old) = self.pending.insert(id, binding.clone()) {
+            // A repeated id (ids are 128 random bits) replaces its challenge: one less.
+            release(&mut self.per_terminal, &old.terminal_id);
+        }
+        *self.per_terminal.entry(terminal_id.to_owned()).or_insert(0) += 1;
         Ok(binding)
     }
 
@@ -128,7 +173,9 @@ impl ChallengeBook {
         }
         if now > b.expires_at {
             let expires_at = b.expires_at;
-            self.pending.remove(id);
+            if let Some(b) = self.pending.remove(id) {
+                release(&mut self.per_terminal, &b.terminal_id);
+            }
             return Err(ChallengeError::Expired {
                 id: id.to_owned(),
                 expires_at,
@@ -144,6 +191,7 @@ impl ChallengeBook {
             .pending
             .remove(id)
             .ok_or_else(|| ChallengeError::Unknown(id.to_owned()))?;
+        release(&mut self.per_terminal, &b.terminal_id);
         self.used.insert(id.to_owned(), b.expires_at);
         Ok(b)
     }
@@ -158,9 +206,26 @@ impl ChallengeBook {
         if now < self.next_prune {
             return;
         }
-        self.next_prune = now + 1;
-        self.pending.retain(|_, b| b.expires_at >= now);
+        self.next_prune = now.saturating_add(1);
+        let per_terminal = &mut self.per_terminal;
+        self.pending.retain(|_, b| {
+            let keep = b.expires_at >= now;
+            if !keep {
+                release(per_terminal, &b.terminal_id);
+            }
+            keep
+        });
         self.used.retain(|_, exp| *exp >= now);
+    }
+}
+
+/// One challenge of `terminal_id` is no longer pending.
+fn release(per_terminal: &mut HashMap<String, usize>, terminal_id: &str) {
+    if let Some(n) = per_terminal.get_mut(terminal_id) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            per_terminal.remove(terminal_id);
+        }
     }
 }
 
@@ -247,6 +312,54 @@ mod tests {
             .take("c1", "t1", &[ID, ChallengePurpose::Payment], 1001)
             .unwrap();
         assert_eq!(c.context.unwrap().amount_jpy, 500);
+    }
+
+    /// One terminal asking for challenges it never answers filled the book for everyone:
+    /// the next terminal was refused `unavailable`.
+    #[test]
+    fn one_terminal_cannot_fill_the_book_for_the_others() {
+        let mut b = ChallengeBook::new("pf", 60);
+        let mut i = 0u64;
+        let refused = loop {
+            match b.issue("greedy", &req(ID), 1000, format!("g{i}"), [1; 32]) {
+                Ok(_) => i += 1,
+                Err(e) => break e,
+            }
+            assert!(i <= MAX_PENDING as u64, "never refused");
+        };
+        assert!(
+            i < MAX_PENDING as u64,
+            "{i} challenges for one terminal: {refused}"
+        );
+        assert!(b.issue("t2", &req(ID), 1000, "c1".into(), [1; 32]).is_ok());
+    }
+
+    #[test]
+    fn the_quota_frees_as_challenges_are_used_or_expire() {
+        let mut b = ChallengeBook::new("pf", 60).with_terminal_quota(2);
+        b.issue("t1", &req(ID), 1000, "a".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), 1000, "b".into(), [1; 32]).unwrap();
+        assert_eq!(
+            b.issue("t1", &req(ID), 1000, "c".into(), [1; 32]),
+            Err(ChallengeError::QuotaExceeded {
+                limit: 2,
+                ttl_secs: 60
+            })
+        );
+        // Used: room for one more.
+        b.take("a", "t1", &[ID], 1001).unwrap();
+        b.issue("t1", &req(ID), 1001, "c".into(), [1; 32]).unwrap();
+        assert!(b.issue("t1", &req(ID), 1001, "d".into(), [1; 32]).is_err());
+        // Expired and taken: room again.
+        assert!(matches!(
+            b.take("b", "t1", &[ID], 1061),
+            Err(ChallengeError::Expired { .. })
+        ));
+        b.issue("t1", &req(ID), 1061, "d".into(), [1; 32]).unwrap();
+        // Expired and pruned: the whole quota back.
+        b.issue("t1", &req(ID), 2000, "e".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), 2000, "f".into(), [1; 32]).unwrap();
+        assert_eq!(b.pending(), 2);
     }
 
     #[test]

@@ -50,9 +50,10 @@ pub fn challenge_problem(e: &ChallengeError) -> Problem {
         ChallengeError::Expired { .. } => ProblemCode::ChallengeExpired,
         ChallengeError::WrongPurpose { .. } => ProblemCode::ChallengeWrongPurpose,
         ChallengeError::Full => ProblemCode::Unavailable,
+        ChallengeError::QuotaExceeded { .. } => ProblemCode::ChallengeQuotaExceeded,
     };
     let next = match code {
-        ProblemCode::Unavailable => "",
+        ProblemCode::Unavailable | ProblemCode::ChallengeQuotaExceeded => "",
         _ => " Ask for a new challenge and have the card sign it.",
     };
     Problem::new(code, format!("{e}.{next}")).with_field("challenge_id")

@@ -39,18 +39,13 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .with_state(platform)
 }
 
-/// Runs a flow on the blocking pool (RSA verification, SQLite).
+/// Runs a flow on the blocking pool (RSA verification, SQLite); a panic answers `internal`
+/// without its text (logged).
 async fn blocking<T: Send + 'static>(
+    what: &'static str,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<Json<T>, ApiError> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(Ok(v)) => Ok(Json(v)),
-        Ok(Err(p)) => Err(p),
-        Err(e) => Err(ApiError::new(
-            ProblemCode::Internal,
-            format!("the request failed inside the server: {e}"),
-        )),
-    }
+    backend_kit::task::run_blocking(what, f).await.map(Json)
 }
 
 async fn challenges(
@@ -84,7 +79,10 @@ async fn identifications(
     t: Terminal,
     ApiJson(req): ApiJson<IdentificationRequest>,
 ) -> Result<Json<IdentificationResponse>, ApiError> {
-    blocking(move || crate::identification::identify(&p, &t.id, &req)).await
+    blocking("identification", move || {
+        crate::identification::identify(&p, &t.id, &req)
+    })
+    .await
 }
 
 async fn enrollments(
@@ -100,7 +98,10 @@ async fn exchange(
     t: Terminal,
     ApiJson(req): ApiJson<FederationExchangeRequest>,
 ) -> Result<Json<IdentificationResponse>, ApiError> {
-    blocking(move || crate::federation::exchange(&p, &t.id, &req)).await
+    blocking("federation exchange", move || {
+        crate::federation::exchange(&p, &t.id, &req)
+    })
+    .await
 }
 
 async fn federated_enrollments(
@@ -125,7 +126,7 @@ async fn crl_reload(
             "only administration terminals may reload the CRLs",
         ));
     }
-    blocking(move || {
+    blocking("crl reload", move || {
         let mut event = AuditEvent {
             at: p.now(),
             terminal_id: Some(t.id.clone()),

@@ -118,6 +118,30 @@ fn bad_values_are_named_with_what_is_expected() {
     );
     let e = load_error(dir.path(), "typo_key = 1\n");
     assert!(e.contains("typo_key"), "{e}");
+    // The limits: the defaults, values set in the file, and values out of range.
+    assert_eq!(ok.challenges_per_terminal, 100);
+    assert_eq!(ok.connections, backend_kit::ServeLimits::default());
+    let set = Settings::load(&write_config(
+        dir.path(),
+        8443,
+        "challenges_per_terminal = 7\n[connections]\nmax = 64\nhandshake_timeout_ms = 2000\n",
+    ))
+    .unwrap();
+    assert_eq!(set.challenges_per_terminal, 7);
+    assert_eq!(set.connections.max_connections, 64);
+    assert_eq!(set.connections.handshake_timeout.as_millis(), 2000);
+    for (extra, key) in [
+        ("challenges_per_terminal = 0\n", "challenges_per_terminal"),
+        ("[connections]\nmax = 0\n", "connections.max"),
+        (
+            "[connections]\nheader_timeout_ms = 1\n",
+            "connections.header_timeout_ms",
+        ),
+        ("[connections]\nbacklog = 1\n", "backlog"),
+    ] {
+        let e = load_error(dir.path(), extra);
+        assert!(e.contains(key), "{key}: {e}");
+    }
 
     let path = write_config(dir.path(), 8443, "");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -179,21 +203,31 @@ impl Drop for Server {
     }
 }
 
-#[tokio::test]
-async fn one_command_starts_the_server_from_its_config_file() {
-    let dir = tempfile::tempdir().unwrap();
+/// `madoguchi-platform serve` started from a complete configuration in `dir`, with the
+/// acquirer it names running, and its open-file limit lowered to `open_files` if given.
+struct Started {
+    server: Server,
+    port: u16,
+    base: String,
+    pki: backend_kit::devpki::DevPki,
+    /// The terminal `t1`'s client.
+    terminal: reqwest::Client,
+    _acquirer: backend_acquirer::RunningAcquirer,
+}
+
+async fn start_binary(dir: &Path, open_files: Option<u32>) -> Started {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let (path, pki) = write_config_pki(dir.path(), port, "");
-    write_crls(&dir.path().join("crl"));
+    let (path, pki) = write_config_pki(dir, port, "");
+    write_crls(&dir.join("crl"));
     // The acquirer the configuration names, trusting this platform (its keys from the key
-    // file keygen wrote): it confirms the card-token link below.
-    let key_pem = std::fs::read_to_string(dir.path().join("assertion.pem")).unwrap();
+    // file keygen wrote): it confirms the card-token links.
+    let key_pem = std::fs::read_to_string(dir.join("assertion.pem")).unwrap();
     let signer = backend_platform::signing::signer_from_pem("pf-test-1", &key_pem).unwrap();
     let acquirer = start_acquirer_with(
-        dir.path(),
+        dir,
         &pki.server_cert_pem,
         &pki.server_key_pem,
         &pki.terminal_ca_pem,
@@ -205,20 +239,37 @@ async fn one_command_starts_the_server_from_its_config_file() {
         &format!("https://localhost:{}", acquirer.addr().port()),
     );
     std::fs::write(&path, text).unwrap();
+    let bin = env!("CARGO_BIN_EXE_madoguchi-platform");
+    let mut command = match open_files {
+        // `ulimit -Sn` in a shell that then execs the server: the limit is the server's own.
+        Some(n) => {
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!(
+                    "ulimit -Sn {n} && exec \"$0\" serve --config \"$1\""
+                ))
+                .arg(bin)
+                .arg(&path);
+            c
+        }
+        None => {
+            let mut c = Command::new(bin);
+            c.args(["serve", "--config"]).arg(&path);
+            c
+        }
+    };
     let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
-            .args(["serve", "--config"])
-            .arg(&path)
+        command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    let ca_pem = std::fs::read_to_string(dir.path().join("server-ca.pem")).unwrap();
+    let ca_pem = std::fs::read_to_string(dir.join("server-ca.pem")).unwrap();
     let der = rustls::pki_types::pem::PemObject::from_pem_slice(ca_pem.as_bytes())
         .map(|c: rustls::pki_types::CertificateDer<'static>| c.to_vec())
         .unwrap();
-    let client = client_with_ca_der(der);
+    let client = client_with_ca_der(der.clone());
     let url = format!("https://localhost:{port}/v1/keys");
     // Wait for the listener with a deadline (the server loads CRLs first).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -234,31 +285,46 @@ async fn one_command_starts_the_server_from_its_config_file() {
     };
     assert_eq!(keys.issuer, "pf-test");
     assert_eq!(keys.keys[0].kid, "pf-test-1");
-
-    // A terminal enrols a card and identifies; then a new CRL revokes the signature
-    // certificate and SIGHUP makes the running server reload it.
-    let der = rustls::pki_types::pem::PemObject::from_pem_slice(pki.server_ca_pem.as_bytes())
-        .map(|c: rustls::pki_types::CertificateDer<'static>| c.to_vec())
-        .unwrap();
     let terminal = client_with_identity(der, pki.terminal_identity("t1").unwrap());
-    let base = format!("https://localhost:{port}");
-    let card = Card::load("sato-hanako");
-    let ch = post_challenge(&terminal, &base, "enroll").await;
+    Started {
+        server,
+        port,
+        base: format!("https://localhost:{port}"),
+        pki,
+        terminal,
+        _acquirer: acquirer,
+    }
+}
+
+/// Enrols `card` from `t1`, linking the card token at the acquirer (the one service of
+/// this configuration that answers).
+async fn enroll_at(started: &Started, card: &Card) {
+    let ch = post_challenge(&started.terminal, &started.base, "enroll").await;
     let mut app = card.application(&ch.challenge_id);
-    // This configuration offers the acquirer only.
     app.services
         .retain(|s| matches!(s, counter_api::platform::ServiceLink::Payment(_)));
     let (s, _, v) = post(
-        &terminal,
-        &format!("{base}/v1/enrollments"),
+        &started.terminal,
+        &format!("{}/v1/enrollments", started.base),
         &card.enrollment(&ch, app),
     )
     .await;
     assert_eq!(s, 200, "{v}");
+}
+
+#[tokio::test]
+async fn one_command_starts_the_server_from_its_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = start_binary(dir.path(), None).await;
+    let (server, terminal, base) = (&started.server, &started.terminal, &started.base);
+    // A terminal enrols a card and identifies; then a new CRL revokes the signature
+    // certificate and SIGHUP makes the running server reload it.
+    let card = Card::load("sato-hanako");
+    enroll_at(&started, &card).await;
     let identify = || async {
-        let ch = post_challenge(&terminal, &base, "identify").await;
+        let ch = post_challenge(terminal, base, "identify").await;
         let (s, _, v) = post(
-            &terminal,
+            terminal,
             &format!("{base}/v1/identifications"),
             &card.answer(&ch),
         )
@@ -289,6 +355,69 @@ async fn one_command_starts_the_server_from_its_config_file() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// A server short of file descriptors (a soft limit of 400, a systemd unit's 1024 in
+/// small) is flooded with 300 idle TLS connections without a certificate and 300 that never
+/// send a ClientHello. Before the connection limit, it took them all until `accept` failed
+/// with EMFILE, and a terminal waited in the listen queue until the idle ones timed out
+/// (10 s for silent ones, 30 s for idle TLS): no identification within 5 s. Now the limit
+/// fits the open-file limit and the terminal pushes the oldest idle connection out.
+#[tokio::test]
+async fn a_server_short_of_file_descriptors_still_identifies_under_idle_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = start_binary(dir.path(), Some(400)).await;
+    let card = Card::load("sato-hanako");
+    enroll_at(&started, &card).await;
+
+    let der =
+        rustls::pki_types::pem::PemObject::from_pem_slice(started.pki.server_ca_pem.as_bytes())
+            .map(|c: rustls::pki_types::CertificateDer<'static>| c)
+            .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(der).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(backend_kit::tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let addr = format!("127.0.0.1:{}", started.port);
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        let tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let handshake = connector.connect(name, tcp);
+        // A handshake may lose its slot to the next ones; it is idle either way.
+        if let Ok(Ok(s)) = tokio::time::timeout(std::time::Duration::from_secs(2), handshake).await
+        {
+            idle.push(s);
+        }
+    }
+    let mut silent = Vec::new();
+    for _ in 0..300 {
+        silent.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    let identify = async {
+        // A new client: a new connection, which must get a slot.
+        let der =
+            rustls::pki_types::pem::PemObject::from_pem_slice(started.pki.server_ca_pem.as_bytes())
+                .map(|c: rustls::pki_types::CertificateDer<'static>| c.to_vec())
+                .unwrap();
+        let desk = client_with_identity(der, started.pki.terminal_identity("t1").unwrap());
+        let ch = post_challenge(&desk, &started.base, "identify").await;
+        post(
+            &desk,
+            &format!("{}/v1/identifications", started.base),
+            &card.answer(&ch),
+        )
+        .await
+    };
+    let (s, _, v) = tokio::time::timeout(std::time::Duration::from_secs(5), identify)
+        .await
+        .expect("no identification within 5 s while idle connections are held");
+    assert_eq!(s, 200, "{v}");
+    drop((idle, silent, started));
 }
 
 async fn post_challenge(

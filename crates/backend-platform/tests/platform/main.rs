@@ -6,8 +6,10 @@
 mod assertions;
 mod config;
 mod contract;
+mod crafted_crl;
 mod federation;
 mod flows;
+mod limits;
 mod links;
 mod malformed;
 /// Requests generated from the OpenAPI document, shared with the other servers' tests.

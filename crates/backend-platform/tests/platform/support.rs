@@ -158,6 +158,8 @@ pub struct EnvOptions {
     pub peers: Vec<KeySet>,
     pub extra_services: Vec<ServiceConfig>,
     pub challenge_ttl_secs: i64,
+    pub challenges_per_terminal: usize,
+    pub connections: backend_kit::ServeLimits,
 }
 
 impl Default for EnvOptions {
@@ -168,6 +170,8 @@ impl Default for EnvOptions {
             peers: vec![],
             extra_services: vec![],
             challenge_ttl_secs: 60,
+            challenges_per_terminal: backend_platform::core::challenges::DEFAULT_PER_TERMINAL,
+            connections: backend_kit::ServeLimits::default(),
         }
     }
 }
@@ -202,6 +206,8 @@ impl Env {
             database: dir.path().join("platform.sqlite"),
             challenge_ttl_secs: o.challenge_ttl_secs,
             assertion_ttl_secs: 120,
+            challenges_per_terminal: o.challenges_per_terminal,
+            connections: o.connections,
             tls_certificate_pem: cert.into_bytes(),
             tls_private_key_pem: key.into_bytes(),
             terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
@@ -295,6 +301,44 @@ impl Env {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+}
+
+/// Settings of a platform offering no service (so it confirms no links), its database in
+/// `dir` and its CRLs in `crl_dir`, with fresh TLS material: for tests of starting up.
+pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
+    let server_ca = Ca::new("Madoguchi test server CA");
+    let terminal_ca = Ca::new("Madoguchi test terminal CA");
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let signer = backend_platform::signing::signer(
+        "pf-min-k1",
+        &p256::ecdsa::SigningKey::from_slice(&[9; 32]).unwrap(),
+    )
+    .unwrap();
+    Settings {
+        platform_id: "pf-min".into(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("platform.sqlite"),
+        challenge_ttl_secs: 60,
+        assertion_ttl_secs: 120,
+        challenges_per_terminal: backend_platform::core::challenges::DEFAULT_PER_TERMINAL,
+        connections: backend_kit::ServeLimits::default(),
+        tls_certificate_pem: cert.into_bytes(),
+        tls_private_key_pem: key.into_bytes(),
+        terminal_ca_pem: terminal_ca.pem.into_bytes(),
+        auth_store: store(Purpose::Auth),
+        sign_store: store(Purpose::Sign),
+        crl_dir,
+        crl_reload_secs: 0,
+        signer,
+        pseudonym_secret: vec![10; 32],
+        services: vec![],
+        terminals: vec![TerminalConfig {
+            id: T1.into(),
+            admin: true,
+        }],
+        federation_peers: vec![],
+        links: None,
     }
 }
 

@@ -31,10 +31,18 @@ impl Records {
         let w = self.width;
         let start = self.data.len();
         self.data.resize(start + w + 6, 0);
-        let rec = &mut self.data[start..];
-        encode_key(serial, w, &mut rec[..=w]);
-        rec[w + 1..w + 5].copy_from_slice(&at.to_be_bytes());
-        rec[w + 5] = reason;
+        // The record just added: key (1 + w), date (4), reason (1).
+        let rec = self.data.get_mut(start..).unwrap_or_default();
+        let Some((key, rest)) = rec.split_at_mut_checked(w + 1) else {
+            return Err(CrlError::malformed("record shorter than its width"));
+        };
+        if !encode_key(serial, w, key) {
+            return Err(CrlError::malformed("serial number longer than the record"));
+        }
+        if let [d0, d1, d2, d3, last] = rest {
+            [*d0, *d1, *d2, *d3] = at.to_be_bytes();
+            *last = reason;
+        }
         Ok(())
     }
 
@@ -45,9 +53,11 @@ impl Records {
         }
         let mut out = Vec::with_capacity(n * (to + 6));
         for r in self.data.chunks_exact(from + 6) {
-            out.push(r[0]);
-            out.resize(out.len() + (to - from), 0);
-            out.extend_from_slice(&r[1..]);
+            if let Some((len, rest)) = r.split_first() {
+                out.push(*len);
+                out.resize(out.len() + (to - from), 0);
+                out.extend_from_slice(rest);
+            }
         }
         self.data = out;
         self.width = to;
@@ -185,8 +195,8 @@ impl CrlIndexBuilder {
             let next = p.info.next_update.map_or(i64::MIN, |t| t.as_secs());
             scope_table.extend_from_slice(&next.to_be_bytes());
             scope_table.extend_from_slice(&p.info.entries.to_be_bytes());
-            scope_table.extend_from_slice(&(names.len() as u32).to_be_bytes());
-            scope_table.extend_from_slice(&(p.scope_name.len() as u32).to_be_bytes());
+            scope_table.extend_from_slice(&u32_of(names.len())?.to_be_bytes());
+            scope_table.extend_from_slice(&u32_of(p.scope_name.len())?.to_be_bytes());
             names.extend_from_slice(p.scope_name.as_bytes());
         }
         let n_scopes = self.pending.len();
@@ -218,7 +228,7 @@ impl CrlIndexBuilder {
         let mut header = Vec::with_capacity(HEADER + keys.len() * ISSUER);
         header.extend_from_slice(MAGIC);
         for v in [width, n_scopes, keys.len(), names.len()] {
-            header.extend_from_slice(&(v as u32).to_be_bytes());
+            header.extend_from_slice(&u32_of(v)?.to_be_bytes());
         }
         w.write_all(&header)?;
         w.write_all(&scope_table)?;
@@ -258,13 +268,21 @@ impl CrlIndexBuilder {
     }
 }
 
+/// A count or length of the index header, which has 32 bits for it.
+fn u32_of(v: usize) -> Result<u32, CrlError> {
+    u32::try_from(v).map_err(|_| CrlError::malformed("too many CRLs or names for one index"))
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let mut name = path
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
     let tag = Sha256::digest(format!("{}", std::process::id()));
-    name.push(format!(".tmp-{}", hex::encode(&tag[..4])));
+    name.push(format!(
+        ".tmp-{}",
+        hex::encode(tag.get(..4).unwrap_or_default())
+    ));
     path.with_file_name(name)
 }
 
@@ -292,8 +310,11 @@ fn dedup_records(data: &mut [u8], rec: usize, key: usize) -> usize {
         return 0;
     }
     let mut kept = 1;
+    // i and kept are below n = data.len() / rec, and key <= rec: every range is in `data`.
     for i in 1..n {
-        if data[i * rec..i * rec + key] != data[(kept - 1) * rec..(kept - 1) * rec + key] {
+        let this = data.get(i * rec..i * rec + key);
+        let last = data.get((kept - 1) * rec..(kept - 1) * rec + key);
+        if this != last {
             data.copy_within(i * rec..(i + 1) * rec, kept * rec);
             kept += 1;
         }

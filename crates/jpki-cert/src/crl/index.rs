@@ -89,37 +89,53 @@ pub fn scope_hash(dir_name_der: Option<&[u8]>) -> [u8; 32] {
 /// Writes the record key of `serial` into `out` (`1 + width` bytes); false if too long.
 pub(crate) fn encode_key(serial: &[u8], width: usize, out: &mut [u8]) -> bool {
     let n = serial.len();
-    if n == 0 || n > width || out.len() != width + 1 {
+    let Some((len, key)) = out.split_first_mut() else {
         return false;
-    }
-    out[0] = n as u8;
-    out[1..=width - n].fill(0);
-    out[width + 1 - n..].copy_from_slice(serial);
+    };
+    // `key` is `width` bytes: zeros, then the serial right-aligned.
+    let Some(pad) = width.checked_sub(n).filter(|_| n > 0 && key.len() == width) else {
+        return false;
+    };
+    let Ok(n) = u8::try_from(n) else {
+        return false;
+    };
+    *len = n;
+    let (zeros, digits) = key.split_at_mut(pad);
+    zeros.fill(0);
+    digits.copy_from_slice(serial);
     true
 }
 
-fn be_u32(b: &[u8], at: usize) -> Result<u32, CrlError> {
-    b.get(at..at + 4)
+/// `N` bytes of `b` at `at`, or "truncated" (offsets come from the file: checked).
+fn field<const N: usize>(b: &[u8], at: usize) -> Result<[u8; N], CrlError> {
+    at.checked_add(N)
+        .and_then(|end| b.get(at..end))
         .and_then(|s| s.try_into().ok())
-        .map(u32::from_be_bytes)
         .ok_or_else(|| CrlError::malformed("index truncated"))
+}
+
+fn be_u32(b: &[u8], at: usize) -> Result<u32, CrlError> {
+    field(b, at).map(u32::from_be_bytes)
 }
 
 fn be_u64(b: &[u8], at: usize) -> Result<u64, CrlError> {
-    b.get(at..at + 8)
-        .and_then(|s| s.try_into().ok())
-        .map(u64::from_be_bytes)
-        .ok_or_else(|| CrlError::malformed("index truncated"))
+    field(b, at).map(u64::from_be_bytes)
 }
 
 fn hash32(b: &[u8], at: usize) -> Result<[u8; 32], CrlError> {
-    b.get(at..at + 32)
-        .and_then(|s| s.try_into().ok())
-        .ok_or_else(|| CrlError::malformed("index truncated"))
+    field(b, at)
 }
 
-fn usize_of(v: u64) -> Result<usize, CrlError> {
-    usize::try_from(v).map_err(|_| CrlError::malformed("index offset too large"))
+fn usize_of(v: impl TryInto<usize>) -> Result<usize, CrlError> {
+    v.try_into()
+        .map_err(|_| CrlError::malformed("index offset too large"))
+}
+
+/// `a * b + c`, or the index is damaged (counts and lengths come from the file).
+fn mul_add(a: usize, b: usize, c: usize) -> Result<usize, CrlError> {
+    a.checked_mul(b)
+        .and_then(|p| p.checked_add(c))
+        .ok_or_else(|| CrlError::malformed("index offset too large"))
 }
 
 impl CrlIndex {
@@ -128,55 +144,59 @@ impl CrlIndex {
         Self::from_bytes(std::fs::read(path)?)
     }
 
-    /// Parses an index held in memory, checking every offset.
+    /// Parses an index held in memory, checking every offset with checked arithmetic (the
+    /// file may be damaged or crafted; no count or length in it can overflow or slice out
+    /// of bounds).
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, CrlError> {
         if bytes.get(..8) != Some(MAGIC.as_slice()) {
             return Err(CrlError::malformed("not a jpki-cert CRL index (bad magic)"));
         }
-        let width = be_u32(&bytes, 8)? as usize;
-        let (n_scopes, n_issuers) = (be_u32(&bytes, 12)? as usize, be_u32(&bytes, 16)? as usize);
-        let names_len = be_u32(&bytes, 20)? as usize;
+        let width = usize_of(be_u32(&bytes, 8)?)?;
+        let n_scopes = usize_of(be_u32(&bytes, 12)?)?;
+        let n_issuers = usize_of(be_u32(&bytes, 16)?)?;
+        let names_len = usize_of(be_u32(&bytes, 20)?)?;
         if !(1..=super::reader::MAX_SERIAL).contains(&width) {
             return Err(CrlError::malformed("index serial width out of range"));
         }
-        let names_at = HEADER + n_scopes * SCOPE + n_issuers * ISSUER;
-        let records_at = names_at + names_len;
+        let issuers_at = mul_add(n_scopes, SCOPE, HEADER)?;
+        let names_at = mul_add(n_issuers, ISSUER, issuers_at)?;
+        let records_at = mul_add(1, names_len, names_at)?;
+        // The tables and names must be in the file before anything is sized from them.
         let names = bytes
             .get(names_at..records_at)
             .ok_or_else(|| CrlError::malformed("index truncated"))?;
         let mut scopes = Vec::with_capacity(n_scopes);
         for i in 0..n_scopes {
-            let at = HEADER + i * SCOPE;
-            let (off, len) = (
-                be_u32(&bytes, at + 88)? as usize,
-                be_u32(&bytes, at + 92)? as usize,
-            );
-            let name = names
-                .get(off..off + len)
+            let at = mul_add(i, SCOPE, HEADER)?;
+            let off = usize_of(be_u32(&bytes, mul_add(1, at, 88)?)?)?;
+            let len = usize_of(be_u32(&bytes, mul_add(1, at, 92)?)?)?;
+            let name = off
+                .checked_add(len)
+                .and_then(|end| names.get(off..end))
                 .and_then(|n| std::str::from_utf8(n).ok())
                 .ok_or_else(|| CrlError::malformed("index scope name"))?;
-            let next = be_u64(&bytes, at + 72)? as i64;
+            let next = i64::from_be_bytes(field(&bytes, mul_add(1, at, 72)?)?);
             scopes.push(Scope {
                 issuer_key: hash32(&bytes, at)?,
-                scope: hash32(&bytes, at + 32)?,
+                scope: hash32(&bytes, mul_add(1, at, 32)?)?,
                 name: name.to_owned(),
-                this_update: UnixTime(be_u64(&bytes, at + 64)? as i64),
+                this_update: UnixTime(i64::from_be_bytes(field(&bytes, mul_add(1, at, 64)?)?)),
                 next_update: (next != i64::MIN).then_some(UnixTime(next)),
-                entries: be_u64(&bytes, at + 80)?,
+                entries: be_u64(&bytes, mul_add(1, at, 80)?)?,
             });
         }
         let rec = width + 6;
-        let total = (bytes.len() - records_at.min(bytes.len())) / rec;
-        if records_at > bytes.len() || !(bytes.len() - records_at).is_multiple_of(rec) {
-            return Err(CrlError::malformed("index records truncated"));
-        }
+        let records_len = bytes
+            .len()
+            .checked_sub(records_at)
+            .filter(|l| l.is_multiple_of(rec))
+            .ok_or_else(|| CrlError::malformed("index records truncated"))?;
+        let total = records_len / rec;
         let mut sections = Vec::with_capacity(n_issuers);
         for i in 0..n_issuers {
-            let at = HEADER + n_scopes * SCOPE + i * ISSUER;
-            let (start, count) = (
-                usize_of(be_u64(&bytes, at + 32)?)?,
-                usize_of(be_u64(&bytes, at + 40)?)?,
-            );
+            let at = mul_add(i, ISSUER, issuers_at)?;
+            let start = usize_of(be_u64(&bytes, mul_add(1, at, 32)?)?)?;
+            let count = usize_of(be_u64(&bytes, mul_add(1, at, 40)?)?)?;
             if start.checked_add(count).is_none_or(|end| end > total) {
                 return Err(CrlError::malformed("index section out of range"));
             }
@@ -220,23 +240,30 @@ impl CrlIndex {
     pub fn lookup(&self, issuer_key: &[u8; 32], serial: &[u8]) -> Option<Revocation> {
         let section = self.sections.iter().find(|s| &s.key == issuer_key)?;
         let mut key = [0u8; 1 + super::reader::MAX_SERIAL];
-        let key = &mut key[..=self.width];
+        let key = key.get_mut(..=self.width)?;
         if !encode_key(serial, self.width, key) {
             return None;
         }
         let rec = self.width + 6;
-        let base = self.records_at + section.start * rec;
-        let records = self.bytes.get(base..base + section.count * rec)?;
+        // Checked in `from_bytes`: every section lies within the records; checked again
+        // here rather than trusted, so a lookup can never slice out of bounds.
+        let base = mul_add(section.start, rec, self.records_at).ok()?;
+        let end = mul_add(section.count, rec, base).ok()?;
+        let records = self.bytes.get(base..end)?;
         let (mut lo, mut hi) = (0usize, section.count);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let r = &records[mid * rec..(mid + 1) * rec];
-            match r[..=self.width].cmp(key) {
+            let r = records.get(mid * rec..(mid + 1) * rec)?;
+            let (r_key, rest) = r.split_at_checked(self.width + 1)?;
+            let [t0, t1, t2, t3, reason] = *rest else {
+                return None;
+            };
+            match r_key.cmp(key) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => {
-                    let t = u32::from_be_bytes([r[rec - 5], r[rec - 4], r[rec - 3], r[rec - 2]]);
-                    let reason = match r[rec - 1] {
+                    let t = u32::from_be_bytes([t0, t1, t2, t3]);
+                    let reason = match reason {
                         NO_REASON => CrlReason::Unspecified,
                         c => CrlReason::from_code(c).unwrap_or(CrlReason::Unspecified),
                     };
@@ -339,5 +366,66 @@ impl RevocationCheck for CrlIndex {
         at: UnixTime,
     ) -> RevocationStatus {
         self.status_at(cert, issuer, at)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A header of width `w` with the given counts, then `tail`.
+    fn index(w: u32, scopes: u32, issuers: u32, names: u32, tail: &[u8]) -> Vec<u8> {
+        let mut b = MAGIC.to_vec();
+        for v in [w, scopes, issuers, names] {
+            b.extend(v.to_be_bytes());
+        }
+        b.extend(tail);
+        b
+    }
+
+    #[test]
+    fn counts_and_lengths_from_the_file_cannot_overflow_or_slice_out_of_bounds() {
+        let max = u32::MAX;
+        for (scopes, issuers, names) in [(max, max, max), (0, 0, max), (max, 0, 0), (0, max, 0)] {
+            let e = CrlIndex::from_bytes(index(4, scopes, issuers, names, &[0; 200]));
+            assert!(matches!(e, Err(CrlError::Malformed(_))), "{e:?}");
+        }
+        assert!(CrlIndex::from_bytes(index(0, 0, 0, 0, &[])).is_err());
+        assert!(CrlIndex::from_bytes(index(21, 0, 0, 0, &[])).is_err());
+        assert!(CrlIndex::from_bytes(b"JPKICRL1\0\0".to_vec()).is_err());
+        // An empty index is fine; records of the wrong size are not.
+        assert!(
+            CrlIndex::from_bytes(index(4, 0, 0, 0, &[]))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(CrlIndex::from_bytes(index(4, 0, 0, 0, &[0; 9])).is_err());
+    }
+
+    #[test]
+    fn a_scope_name_or_section_past_the_end_is_refused() {
+        // One scope whose name claims u32::MAX bytes at offset u32::MAX.
+        let mut scope = vec![0u8; SCOPE];
+        scope[88..92].copy_from_slice(&u32::MAX.to_be_bytes());
+        scope[92..96].copy_from_slice(&u32::MAX.to_be_bytes());
+        let e = CrlIndex::from_bytes(index(4, 1, 0, 0, &scope));
+        assert!(matches!(e, Err(CrlError::Malformed(_))), "{e:?}");
+        // One issuer whose section starts at u64::MAX.
+        let mut issuer = vec![0u8; ISSUER];
+        issuer[32..40].copy_from_slice(&u64::MAX.to_be_bytes());
+        issuer[40..48].copy_from_slice(&2u64.to_be_bytes());
+        let e = CrlIndex::from_bytes(index(4, 0, 1, 0, &issuer));
+        assert!(matches!(e, Err(CrlError::Malformed(_))), "{e:?}");
+    }
+
+    #[test]
+    fn keys_are_encoded_right_aligned_and_too_long_serials_are_refused() {
+        let mut out = [9u8; 5];
+        assert!(encode_key(&[0x12, 0x34], 4, &mut out));
+        assert_eq!(out, [2, 0, 0, 0x12, 0x34]);
+        assert!(!encode_key(&[1; 5], 4, &mut out));
+        assert!(!encode_key(&[], 4, &mut out));
+        assert!(!encode_key(&[1], 4, &mut [0; 4]));
     }
 }

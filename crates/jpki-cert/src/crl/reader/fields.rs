@@ -12,6 +12,7 @@ use crate::crl::CrlError;
 use crate::oids::ext;
 use crate::time::UnixTime;
 use crate::verdict::CrlReason;
+
 /// Splits one TLV off a slice: `(tag, content, rest)`. Lengths must be DER-minimal.
 pub(super) fn split_tlv(b: &[u8]) -> Result<(u8, &[u8], &[u8]), CrlError> {
     let bad = || CrlError::malformed("bad TLV");
@@ -51,20 +52,20 @@ pub(super) fn parse_entry(b: &[u8], v2: bool) -> Result<CrlEntry<'_>, CrlError> 
             "userCertificate is not a serial number of 1–20 octets",
         ));
     }
-    if serial.len() > 1
-        && ((serial[0] == 0 && serial[1] < 0x80) || (serial[0] == 0xff && serial[1] >= 0x80))
+    if let [first, second, ..] = *serial
+        && ((first == 0 && second < 0x80) || (first == 0xff && second >= 0x80))
     {
         return Err(CrlError::malformed("serial number not minimally encoded"));
     }
-    let time_len = b.len() - serial.len() - 2 - rest.len();
-    let _ = time_len;
-    let (ttag, tcontent, rest2) = split_tlv(rest)?;
-    let time_tlv = &rest[..rest.len() - rest2.len()];
+    let (ttag, _, rest2) = split_tlv(rest)?;
+    // `rest2` is what follows the time inside `rest`, so the time's TLV is the part before.
+    let time_tlv = rest
+        .get(..rest.len().saturating_sub(rest2.len()))
+        .unwrap_or_default();
     let revoked_at = match ttag {
         0x17 | 0x18 => UnixTime::from_x509(&Time::from_der(time_tlv).map_err(CrlError::malformed)?),
         _ => return Err(CrlError::malformed(format!("revocationDate tag {ttag:#x}"))),
     };
-    let _ = tcontent;
     let mut reason = None;
     if !rest2.is_empty() {
         let (etag, mut exts, tail) = split_tlv(rest2)?;
