@@ -154,6 +154,7 @@ impl Modify for MutualTls {
     responses(
         (status = 200, description = "A fresh challenge bound to this terminal", body = ChallengeResponse),
         (status = 413, description = "payload_too_large: the body is over 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "challenge_quota_exceeded: this terminal holds its quota of unanswered challenges (they expire within minutes)", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]

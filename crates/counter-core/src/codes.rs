@@ -76,6 +76,9 @@ pub enum Code {
     ChallengeExpired,
     /// The verification platform cannot be reached or failed.
     PlatformUnavailable,
+    /// This counter holds too many unanswered challenges at the platform (cards pulled
+    /// early); they expire within minutes.
+    PlatformBusy,
     /// The application differs from the signature certificate.
     AttributesMismatch,
     /// The customer did not confirm the certificate's attributes.
@@ -302,6 +305,8 @@ table! {
         "もう一度お試しください", "Please try again";
     PlatformUnavailable, Staff, true, "認証基盤に接続できません", "The verification platform is unreachable",
         "代替手段で受付し、再確認を予約します", "Record a fallback; a re-check is queued";
+    PlatformBusy, Staff, true, "この端末の未完了の認証が多すぎます", "Too many unfinished identifications at this counter",
+        "数分待ってから、もう一度カードを置いてもらってください", "Wait a few minutes, then have the card placed again";
     AttributesMismatch, Staff, false, "申込内容が証明書の記載と一致しません", "The application differs from the certificate",
         "表示された項目を確認してください", "Check the field shown";
     AttributesNotConfirmed, Both, true, "記載内容が確認されていません", "The details were not confirmed",

@@ -138,6 +138,9 @@ pub(crate) fn platform_failure(failure: &BackendFailure) -> Failure {
             | ProblemCode::ChallengeReplayed,
         ) => Code::ChallengeExpired,
         Some(ProblemCode::AttributesMismatch) => Code::AttributesMismatch,
+        // This counter holds too many unanswered challenges (left by cards pulled early):
+        // they expire within minutes, and then the platform serves it again.
+        Some(ProblemCode::ChallengeQuotaExceeded) => Code::PlatformBusy,
         // We sent something the contract refuses: a bug on our side, never the customer's.
         Some(
             ProblemCode::MalformedRequest
@@ -197,6 +200,7 @@ mod tests {
             ("challenge_replayed", Code::ChallengeExpired),
             ("signature_invalid", Code::CertificateRefused),
             ("attributes_mismatch", Code::AttributesMismatch),
+            ("challenge_quota_exceeded", Code::PlatformBusy),
             ("invalid_field", Code::Internal),
             ("terminal_unknown", Code::PlatformUnavailable),
             ("unavailable", Code::PlatformUnavailable),
