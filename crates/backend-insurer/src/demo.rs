@@ -3,7 +3,7 @@
 //!
 //! Dates may be written `@today` or `@tomorrow`: they are replaced by the insurer's JST
 //! date when the database is seeded, so that "qualification starting today" and "record
-//! not loaded yet" (eligibility.md §1.4) stay true whenever the demo runs.
+//! not loaded yet" (docs/domain/eligibility.md §1.4) stay true whenever the demo runs.
 
 use serde::Deserialize;
 
@@ -60,7 +60,7 @@ mod tests {
     use super::*;
     use crate::core::eligibility::{Decision, Query, decide};
 
-    /// Every validity code of OQSCD006 (eligibility.md §2.3) is reachable in the demo.
+    /// Every validity code of OQSCD006 (docs/domain/eligibility.md §2.3) is reachable in the demo.
     #[test]
     fn builtin_register_covers_every_validity_code() {
         let now = 1_795_500_000;

@@ -2,7 +2,7 @@
 //!
 //! The insurer reference server: eligibility (資格確認) by the verification
 //! platform's assertion, answered in the data model of the real オンライン資格確認 result
-//! (eligibility.md §2.3–2.4), the asynchronous bulk pre-check of booked patients by
+//! (docs/domain/eligibility.md §2.3–2.4), the asynchronous bulk pre-check of booked patients by
 //! insurance number and birth date (submit → 受付番号 → fetch later, §2.6), and
 //! the confirmation of links for the platform ([`counter_api::links`]): before the platform
 //! links a card to an insurance record, the insurer checks that the record is the card
@@ -17,7 +17,7 @@
 //! ([`store`]), the flows with their check order ([`insurer`]), the HTTP handlers
 //! ([`http`]), the configuration ([`config`]) and starting the server ([`server`]).
 //!
-//! **Never:** stores or asks for a certificate serial number (eligibility.md §3.3: a
+//! **Never:** stores or asks for a certificate serial number (docs/domain/eligibility.md §3.3: a
 //! service provider may not keep one; it identifies the person by the linkage in the
 //! assertion's `svc` and sees only the platform's pairwise `sub`); answers an assertion
 //! for another audience, an expired one, one used before (even across a restart), one

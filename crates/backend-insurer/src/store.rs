@@ -2,7 +2,7 @@
 //! data on first start), the bulk pre-check submissions, the audit log, the bindings of
 //! confirmed links to their owners ([`links`]) and the assertion ids already used.
 //!
-//! Legal rule (eligibility.md §3.3): the insurer never stores a certificate serial number.
+//! Legal rule (docs/domain/eligibility.md §3.3): the insurer never stores a certificate serial number.
 //! Nothing here has a column for one, and the assertions it receives carry none (the
 //! platform gives services a pairwise subject instead). Nor does it store the certified
 //! attributes a link request carries: a binding keeps the insurer's own person key.

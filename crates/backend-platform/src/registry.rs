@@ -3,7 +3,7 @@
 //! at enrollment (to flag its later revocation).
 //!
 //! Only the platform keeps certificate serial numbers: it is the authorised verifier
-//! (eligibility.md §3.3). Services receive pairwise pseudonyms derived from `subject_id`,
+//! (docs/domain/eligibility.md §3.3). Services receive pairwise pseudonyms derived from `subject_id`,
 //! a random id that is not derived from any serial.
 
 use std::path::Path;

@@ -17,7 +17,7 @@ use jpki_cert::Purpose;
 use crate::commands::explain;
 use crate::show;
 
-/// pcscd sees a card arrive within 55–400 ms (build-and-test.md); allow more.
+/// pcscd sees a card arrive within 55–400 ms (docs/domain/build-and-test.md); allow more.
 const CARD_EVENT_LIMIT: Duration = Duration::from_secs(5);
 
 /// The application the customer signs at enrollment, in the demo.

@@ -1,5 +1,5 @@
 //! Which reader to use. The operator picks it when there is a choice: we never
-//! silently take the first of several (jpki.md §6.1).
+//! silently take the first of several (docs/domain/jpki.md §6.1).
 
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ pub struct ReaderStatus {
 }
 
 /// How long to collect the monitor's first report. Card insertion is seen by
-/// pcscd within 55–400 ms (build-and-test.md); the monitor reports what is
+/// pcscd within 55–400 ms (docs/domain/build-and-test.md); the monitor reports what is
 /// there at start immediately, so a short quiet period ends the scan.
 const QUIET: Duration = Duration::from_millis(300);
 const SCAN_LIMIT: Duration = Duration::from_secs(3);

@@ -85,7 +85,7 @@ pub fn now() -> UnixTime {
 
 /// The verdict on a certificate at the current time, in one line.
 /// Revocation is not checked here: the terminal has no access to CRLs (only
-/// an authorised verifier does, jpki.md §2.5), so the line says so.
+/// an authorised verifier does, docs/domain/jpki.md §2.5), so the line says so.
 /// `jpki-cert verify` prints the full verdict as JSON.
 pub fn verdict(purpose: Purpose, der: &[u8], test_roots: Option<&Path>) -> String {
     let store = match test_roots {

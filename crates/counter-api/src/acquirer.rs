@@ -1,5 +1,5 @@
 //! The acquirer's contract: payments against a card token linked at enrollment, with the
-//! idempotency, status-query and reversal rules of payments-and-eid-clients.md §1.5–1.10.
+//! idempotency, status-query and reversal rules of docs/domain/payments-and-eid-clients.md §1.5–1.10.
 //!
 //! | endpoint | request | answer |
 //! |---|---|---|
@@ -82,7 +82,7 @@ pub struct RefundRequest {
     pub amount_jpy: u64,
 }
 
-/// State of a payment (payments-and-eid-clients.md §1.10).
+/// State of a payment (docs/domain/payments-and-eid-clients.md §1.10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -145,7 +145,7 @@ pub struct Payment {
     pub updated_at: i64,
 }
 
-/// Why a reversal is sent (ISO 8583 reversal-advice reasons, payments-and-eid-clients.md §1.5).
+/// Why a reversal is sent (ISO 8583 reversal-advice reasons, docs/domain/payments-and-eid-clients.md §1.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReversalReason {

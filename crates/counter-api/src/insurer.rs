@@ -1,5 +1,5 @@
 //! The insurer's contract: eligibility (資格確認) by assertion, and the asynchronous bulk
-//! pre-check of booked patients, in the data model of the real result (eligibility.md §2).
+//! pre-check of booked patients, in the data model of the real result (docs/domain/eligibility.md §2).
 //!
 //! | endpoint | request | answer |
 //! |---|---|---|
@@ -46,7 +46,7 @@ pub struct EligibilityRequest {
     pub limit_certificate_consent: bool,
 }
 
-/// 処理結果状況 and the processing result of one check (eligibility.md §2.3).
+/// 処理結果状況 and the processing result of one check (docs/domain/eligibility.md §2.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProcessingResult {
     /// `ProcessingResultStatus` (OQSCD004): `1` 正常終了, `2` エラー.
@@ -161,7 +161,7 @@ pub struct Consents {
     pub operation: Option<Consent>,
 }
 
-/// `ResultOfQualificationConfirmation` (eligibility.md §2.4).
+/// `ResultOfQualificationConfirmation` (docs/domain/eligibility.md §2.4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QualificationResult {
@@ -244,7 +244,7 @@ pub struct QualificationResult {
     pub consents: Consents,
 }
 
-/// One booked patient in a bulk pre-check (insurance-number route, eligibility.md §2.2).
+/// One booked patient in a bulk pre-check (insurance-number route, docs/domain/eligibility.md §2.2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkPrecheckEntry {

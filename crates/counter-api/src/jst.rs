@@ -1,6 +1,6 @@
 //! Japanese civil time on the wire: the business day of a payment (settlement totals are per
-//! JST day, payments-and-eid-clients.md §1.9) and the `YYYYMMDD` / `YYYYMMDDHHmmss` strings of
-//! the eligibility domain (eligibility.md §2.1, §2.4).
+//! JST day, docs/domain/payments-and-eid-clients.md §1.9) and the `YYYYMMDD` / `YYYYMMDDHHmmss` strings of
+//! the eligibility domain (docs/domain/eligibility.md §2.1, §2.4).
 //!
 //! JST is UTC+9 all year (no daylight saving). Every function takes Unix seconds; nothing
 //! here reads a clock. The calendar arithmetic is H. Hinnant's `civil_from_days` /
@@ -34,7 +34,7 @@ impl CivilDate {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
-    /// `YYYYMMDD` (the eligibility domain's dates, eligibility.md §2.4).
+    /// `YYYYMMDD` (the eligibility domain's dates, docs/domain/eligibility.md §2.4).
     pub fn compact(self) -> String {
         format!("{:04}{:02}{:02}", self.year, self.month, self.day)
     }

@@ -20,7 +20,7 @@
 //!
 //! Times on the wire are Unix seconds (`i64`, UTC), like JWT NumericDate (RFC 7519 §2);
 //! dates of the eligibility domain keep the real system's `YYYYMMDD` strings
-//! (eligibility.md §2.4). Binary values are base64 (standard alphabet, padded) except inside
+//! (docs/domain/eligibility.md §2.4). Binary values are base64 (standard alphabet, padded) except inside
 //! JWS, which uses base64url without padding (RFC 7515 §2).
 
 #![deny(missing_docs)]

@@ -2,7 +2,7 @@
 //! shell (`counter-runtime`) turns transport errors and RFC 9457 problems into this; the
 //! workflows decide from it alone.
 //!
-//! The one distinction that matters for money (payments-and-eid-clients.md §1.10): a
+//! The one distinction that matters for money (docs/domain/payments-and-eid-clients.md §1.10): a
 //! **definite** refusal (a problem the server chose to send) versus an **unknown** outcome
 //! (timeout, connection reset, 5xx, `request_in_progress`, an unreadable body), which is
 //! never shown as a decline.

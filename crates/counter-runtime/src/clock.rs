@@ -22,7 +22,7 @@ impl Clock for SystemClock {
 }
 
 /// A fresh idempotency key: `<prefix>-<32 hex digits>` from the OS's random source
-/// (unique without coordination, as Stripe's V4 UUID advice; payments-and-eid-clients.md §1.1).
+/// (unique without coordination, as Stripe's V4 UUID advice; docs/domain/payments-and-eid-clients.md §1.1).
 pub fn new_key(prefix: &str) -> String {
     let mut bytes = [0u8; 16];
     // getrandom fails only on a broken OS; fall back to time + pid so a key is never empty

@@ -18,7 +18,7 @@
 //! [counter]                     # the interactive counter (the app); the driver's
 //! mode = "reception"            # `pay` etc. do not need it. reception | pharmacy | cashier
 //! reader = "Madoguchi Virtual Reader 00 00"
-//! export_dir = "exports"        # the receipt system's folder (eligibility.md §2.6)
+//! export_dir = "exports"        # the receipt system's folder (docs/domain/eligibility.md §2.6)
 //! medical_institution_code = "1312345678"
 //! ```
 

@@ -1,4 +1,4 @@
-//! The re-check worker (eligibility.md §5 R1, R3): confirms the fallbacks in the store's
+//! The re-check worker (docs/domain/eligibility.md §5 R1, R3): confirms the fallbacks in the store's
 //! queue online through the insurer's bulk pre-check (§2.6), following the loop of
 //! `counter_core::eligibility::recheck`: the items due → [`bulk_requests`] → submit each
 //! ([`Backends::bulk_submit`]) → store its 受付番号 → fetch its result

@@ -3,7 +3,7 @@
 --
 -- request_json holds the whole request (visit date, mode, what was presented): personal
 -- details, so the retention purge nulls it as it nulls presented_json. reception_number is
--- the insurer's 受付番号 of a bulk submission not yet fetched (eligibility.md §2.6), kept
+-- the insurer's 受付番号 of a bulk submission not yet fetched (docs/domain/eligibility.md §2.6), kept
 -- so that a worker that stops between submitting and fetching fetches, rather than
 -- submits again. revision counts the requests queued for the check: a worker records its
 -- outcome only against the revision it ran.

@@ -67,7 +67,7 @@ pub struct RecheckItem {
     /// once purged, or for rows queued before schema 2. A pending row always has it.
     pub request_json: Option<String>,
     /// The insurer's 受付番号 of a bulk submission that includes this item and has not been
-    /// fetched to its end (eligibility.md §2.6): the next attempt fetches it instead of
+    /// fetched to its end (docs/domain/eligibility.md §2.6): the next attempt fetches it instead of
     /// submitting again.
     pub reception_number: Option<String>,
     /// Where it is.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 
 /// How long a failed exchange waits for pcscd to confirm that the card left
-/// (pcscd notices a removal 140–320 ms after it happens, build-and-test.md).
+/// (pcscd notices a removal 140–320 ms after it happens, docs/domain/build-and-test.md).
 const REMOVAL_GRACE: Duration = Duration::from_secs(1);
 
 /// Reader escape commands (`SCardControl`), as used for PC/SC v2 part 10
@@ -47,7 +47,7 @@ pub trait Connector: Send + 'static {
 
 /// Connects through the `pcsc` crate to a named reader, with
 /// `SCARD_SHARE_EXCLUSIVE` (a PIN is verified on this connection: no other
-/// process may use the unlocked key, jpki.md §1.8) and any protocol.
+/// process may use the unlocked key, docs/domain/jpki.md §1.8) and any protocol.
 pub struct PcscConnector {
     reader: String,
     reader_c: CString,
@@ -178,7 +178,7 @@ impl ReaderControl for PcscConnection {
 
 impl Connection for PcscConnection {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, pcsc::Error> {
-        // Short APDUs only (jpki.md §1.7): 256 data bytes + SW1 SW2 fit in 264.
+        // Short APDUs only (docs/domain/jpki.md §1.7): 256 data bytes + SW1 SW2 fit in 264.
         let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
         match self.card.transmit(command, &mut buf) {
             // No status word at all: the reader lost the card mid-exchange.

@@ -7,7 +7,7 @@
 //!   handle sends requests over a channel and waits, boundedly, for replies.
 //!   The connection is exclusive (`SCARD_SHARE_EXCLUSIVE`: a PIN is verified
 //!   on it, no other process may use the unlocked key) and a power-down is a
-//!   disconnect with `SCARD_UNPOWER_CARD` (jpki.md §1.8).
+//!   disconnect with `SCARD_UNPOWER_CARD` (docs/domain/jpki.md §1.8).
 //! - [`list_readers`] and the hot-plug [`Monitor`] ([`ReaderEvent`]s through
 //!   `SCardGetStatusChange` with PnP notification).
 //! - PIN pads: PC/SC v2 part 10 feature discovery and `FEATURE_VERIFY_PIN_DIRECT`
@@ -23,7 +23,7 @@
 //!   `jpki_card_pcsc::apdu`) go through `jpki_card::TraceLine`, which masks
 //!   VERIFY data and shortens responses;
 //! - begins a PC/SC transaction, let alone holds one across a UI wait (Windows
-//!   resets a card whose transaction idles for 5 s, jpki.md §1.8); the
+//!   resets a card whose transaction idles for 5 s, docs/domain/jpki.md §1.8); the
 //!   exclusive connection does the transaction's job;
 //! - runs a blocking PC/SC call on the caller's thread (or async runtime);
 //! - leaves a card powered after its session: power-down and drop both unpower
@@ -60,7 +60,7 @@ pub use transport::{PcscCard, PcscCardOptions};
 //   pcscd. Not done yet: a real-pcscd PIN-pad test with a test-only IFD handler
 //   (a cdylib exporting pcsc-lite's IFDH* API that advertises
 //   FEATURE_VERIFY_PIN_DIRECT and forwards to the virtual card, loaded with
-//   `pcscd --config DIR`; shared/domain/build-and-test.md describes one that
+//   `pcscd --config DIR`; docs/domain/build-and-test.md describes one that
 //   was built and worked).
 
 /// The `pcsc` crate this transport is built on, re-exported so that

@@ -50,7 +50,7 @@ pub enum ReaderEvent {
     CardInserted {
         /// The reader's name.
         reader: String,
-        /// The card's ATR. Never identify the card by it (jpki.md §1.8).
+        /// The card's ATR. Never identify the card by it (docs/domain/jpki.md §1.8).
         atr: Vec<u8>,
     },
     /// The card left a reader.

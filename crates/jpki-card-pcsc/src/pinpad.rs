@@ -1,5 +1,5 @@
 //! PIN pads: PC/SC v2 part 10 feature discovery and secure PIN verification
-//! (jpki.md §5).
+//! (docs/domain/jpki.md §5).
 //!
 //! After connecting, the card thread asks the reader for its features with
 //! `CM_IOCTL_GET_FEATURE_REQUEST` (`SCARD_CTL_CODE(3400)`). If the answer lists

@@ -12,7 +12,7 @@ use crate::error::map_pcsc_error;
 /// [`TransportError::ReaderUnavailable`].
 ///
 /// Let the operator pick the reader: never silently take the first one
-/// (jpki.md §6).
+/// (docs/domain/jpki.md §6).
 ///
 /// Blocks for one round trip to the PC/SC service (a local socket, well under
 /// a millisecond): call it from a blocking context (`spawn_blocking` under an

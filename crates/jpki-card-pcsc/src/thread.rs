@@ -5,7 +5,7 @@
 //! channel, and answers each with the request's sequence number, so a handle
 //! that gave up waiting (timeout) can drop the late answer.
 //!
-//! Session rules (jpki.md §1.8): the connection is exclusive; power-down is a
+//! Session rules (docs/domain/jpki.md §1.8): the connection is exclusive; power-down is a
 //! disconnect with `SCARD_UNPOWER_CARD`; after a power-down the next request
 //! connects again (a new card session, any PIN state gone). When the handle is
 //! dropped the thread unpowers the card and ends. No PC/SC transaction is ever

@@ -195,7 +195,7 @@ impl Server {
         let reason = self.serve();
         let _ = self.stream.shutdown(Shutdown::Both);
         // A card that leaves the reader loses power, and with it every PIN
-        // verified in that session (jpki.md §1.8); only the counters remain.
+        // verified in that session (docs/domain/jpki.md §1.8); only the counters remain.
         self.card.power_off();
         (self.card, reason)
     }

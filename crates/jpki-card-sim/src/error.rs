@@ -53,7 +53,7 @@ pub enum SimError {
         message: String,
     },
 
-    /// A user key is not RSA-2048, which every real card key is (jpki.md §1.6).
+    /// A user key is not RSA-2048, which every real card key is (docs/domain/jpki.md §1.6).
     #[error("persona {persona}: pem.{field} is a {bits}-bit RSA key; JPKI card keys are RSA-2048")]
     KeySize {
         /// The persona's id.

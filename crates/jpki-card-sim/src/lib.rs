@@ -16,7 +16,7 @@
 //! * `madoguchi-vcard`: the bridge as a command (`--help`).
 //!
 //! # Fidelity
-//! Facts come from `shared/domain/jpki.md` §1 (\[A\]/\[B\] rated there). Where
+//! Facts come from `docs/domain/jpki.md` §1 (\[A\]/\[B\] rated there). Where
 //! the sources are silent or rated \[C\], this card chose:
 //! * Other My Number applications (券面入力補助AP, 券面AP, 住基AP, 共通カードAP)
 //!   and the ISD: SELECT by AID answers `90 00`; they have no files, so an EF
@@ -41,7 +41,7 @@
 //!   any VERIFY with data (checked before the length). A wrong PIN also clears
 //!   that PIN's earlier success. Comparison is byte-exact (no case folding).
 //! * The security state survives re-SELECTing the AP and a warm reset (MC's
-//!   observation, jpki.md §1.8 \[B\]); only power-off clears it.
+//!   observation, docs/domain/jpki.md §1.8 \[B\]); only power-off clears it.
 //! * COMPUTE DIGITAL SIGNATURE: CLA `00` answers `6E 00`; P1 ≠ 00 and P2 ≠ 80
 //!   answer `6A 86` (MC's hashing modes and `80|SFI` key addressing are not
 //!   emulated); Lc 0 or > 245, no Le, or Le ≠ `00`: `67 00`.

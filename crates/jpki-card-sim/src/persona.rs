@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Sex as the signature certificate's `jpki-pd-gender` attribute codes it
-/// (1.2.392.200149.8.5.5.3: `1` male, `2` female, `3` unknown; jpki.md §2.4).
+/// (1.2.392.200149.8.5.5.3: `1` male, `2` female, `3` unknown; docs/domain/jpki.md §2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sex {
@@ -96,7 +96,7 @@ pub struct Persona {
 #[serde(deny_unknown_fields)]
 pub struct CardSettings {
     /// The ATR the card presents, hex (spaces allowed). One of the ATRs real
-    /// cards present (jpki.md §1.8).
+    /// cards present (docs/domain/jpki.md §1.8).
     pub atr: String,
     /// Tries left on the auth PIN when the card is made (0–3; 0 = blocked).
     pub auth_pin_tries_left: u8,

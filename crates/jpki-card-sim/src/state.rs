@@ -1,5 +1,5 @@
 //! What a card remembers across power cycles, removal and bridge restarts:
-//! its retry counters (jpki.md §4: only a successful VERIFY resets them).
+//! its retry counters (docs/domain/jpki.md §4: only a successful VERIFY resets them).
 //! The security state (a verified PIN) is deliberately not part of it: it
 //! ends with power (§1.8), and a restarted bridge is a re-inserted card.
 

@@ -2,7 +2,7 @@
 //! side. vpcd is the TCP server; the card connects as a client. Each message
 //! is a 2-byte big-endian length and a payload. A 1-byte payload is a control
 //! code, anything longer a command APDU, answered with the response APDU
-//! (build-and-test.md, "PC/SC with a virtual reader").
+//! (docs/domain/build-and-test.md, "PC/SC with a virtual reader").
 
 use std::io::{self, Read, Write};
 

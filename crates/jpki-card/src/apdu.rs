@@ -1,5 +1,5 @@
 //! Command and response APDUs (ISO/IEC 7816-4 §5.1), short form only: JPKI
-//! never needs extended length (jpki.md §1.7), so data is at most 255 bytes
+//! never needs extended length (docs/domain/jpki.md §1.7), so data is at most 255 bytes
 //! and Le at most 256 (encoded `00`).
 //!
 //! Command data is kept in a zeroising buffer, because the data of VERIFY
@@ -49,7 +49,7 @@ pub enum ApduError {
         /// The Le asked for.
         le: u16,
     },
-    /// READ BINARY offsets have 15 bits (jpki.md §1.3).
+    /// READ BINARY offsets have 15 bits (docs/domain/jpki.md §1.3).
     #[error("offset {offset:#06X} does not fit READ BINARY's 15 bits")]
     OffsetOutOfRange {
         /// The offset asked for.
@@ -193,7 +193,7 @@ impl Command {
         }
     }
 
-    /// The same command with another Le (for `6C xx`, jpki.md §1.7). `None`
+    /// The same command with another Le (for `6C xx`, docs/domain/jpki.md §1.7). `None`
     /// for commands that carry a PIN: those are never re-sent.
     pub(crate) fn resend_with_le(&self, le: u16) -> Option<Command> {
         if self.carries_secret() {

@@ -1,24 +1,24 @@
-//! The JPKI-AP's identifiers and every command of jpki.md §1.3, byte-exact.
+//! The JPKI-AP's identifiers and every command of docs/domain/jpki.md §1.3, byte-exact.
 //!
 //! All are short APDUs with CLA `00`, except COMPUTE DIGITAL SIGNATURE (CLA
 //! `80`). EFs are selected with `00 A4 02 0C 02 <FID>` (P1 = 02: EF under the
-//! current DF, P2 = 0C: no FCI; the only form the card accepts, jpki.md §1.2).
+//! current DF, P2 = 0C: no FCI; the only form the card accepts, docs/domain/jpki.md §1.2).
 
 use zeroize::Zeroizing;
 
 use crate::apdu::{ApduError, Command, INS_CHANGE_REFERENCE_DATA, INS_VERIFY};
 use crate::pin::Secret;
 
-/// DF name (AID) of the 公的個人認証AP, selected by name (jpki.md §1.1).
+/// DF name (AID) of the 公的個人認証AP, selected by name (docs/domain/jpki.md §1.1).
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
 
-/// Highest offset READ BINARY can address: P1‖P2 holds 15 bits (jpki.md §1.3, §1.5).
+/// Highest offset READ BINARY can address: P1‖P2 holds 15 bits (docs/domain/jpki.md §1.3, §1.5).
 pub const MAX_READ_OFFSET: u16 = 0x7FFF;
 
-/// The largest DigestInfo the card signs: k − 11 = 245 bytes for RSA-2048 (jpki.md §1.6).
+/// The largest DigestInfo the card signs: k − 11 = 245 bytes for RSA-2048 (docs/domain/jpki.md §1.6).
 pub const MAX_DIGEST_INFO_LEN: usize = 245;
 
-/// Elementary files of the JPKI-AP used by this crate (jpki.md §1.2).
+/// Elementary files of the JPKI-AP used by this crate (docs/domain/jpki.md §1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Ef {
@@ -56,7 +56,7 @@ impl Ef {
     }
 
     /// Whether the file belongs to the 署名用 side (`001B`, `0001`, `001A`),
-    /// which minors' and 顔認証 cards do not have (jpki.md §1.2, §6.7).
+    /// which minors' and 顔認証 cards do not have (docs/domain/jpki.md §1.2, §6.7).
     pub const fn is_signature_side(self) -> bool {
         matches!(self, Ef::SignPassword | Ef::SignCertificate | Ef::SignKey)
     }
@@ -81,7 +81,7 @@ pub fn select_ef(ef: Ef) -> Command {
 }
 
 /// `00 B0 P1 P2 Le`: READ BINARY of the current EF, P1‖P2 = offset (15 bits,
-/// b8 of P1 = 0), Le 1–256 (256 is sent as `00`) (jpki.md §1.3, §1.5).
+/// b8 of P1 = 0), Le 1–256 (256 is sent as `00`) (docs/domain/jpki.md §1.3, §1.5).
 pub fn read_binary(offset: u16, le: u16) -> Result<Command, ApduError> {
     if offset > MAX_READ_OFFSET {
         return Err(ApduError::OffsetOutOfRange { offset });
@@ -91,13 +91,13 @@ pub fn read_binary(offset: u16, le: u16) -> Result<Command, ApduError> {
 }
 
 /// `00 20 00 80`: VERIFY without data, which asks the retry counter of the
-/// selected PIN without using a try; the card answers `63 Cx` (jpki.md §1.3, §1.4).
+/// selected PIN without using a try; the card answers `63 Cx` (docs/domain/jpki.md §1.3, §1.4).
 pub fn verify_retry_counter() -> Command {
     Command::new(0x00, INS_VERIFY, 0x00, 0x80)
 }
 
 /// `00 20 00 80 Lc <ASCII>`: VERIFY the selected PIN or password
-/// (P2 = 80: the key of the current EF; jpki.md §1.3). The data buffer is
+/// (P2 = 80: the key of the current EF; docs/domain/jpki.md §1.3). The data buffer is
 /// zeroised when the command is dropped.
 pub fn verify<S: Secret>(secret: &S) -> Command {
     Command::from_parts(
@@ -108,7 +108,7 @@ pub fn verify<S: Secret>(secret: &S) -> Command {
 }
 
 /// `00 24 01 80 Lc <new>`: CHANGE REFERENCE DATA, after a successful VERIFY
-/// in the same session (jpki.md §1.3; not used by the flows of this crate).
+/// in the same session (docs/domain/jpki.md §1.3; not used by the flows of this crate).
 pub fn change_reference_data<S: Secret>(new: &S) -> Command {
     Command::from_parts(
         [0x00, INS_CHANGE_REFERENCE_DATA, 0x01, 0x80],
@@ -119,7 +119,7 @@ pub fn change_reference_data<S: Secret>(new: &S) -> Command {
 
 /// `80 2A 00 80 Lc <DigestInfo> 00`: COMPUTE DIGITAL SIGNATURE with the key of
 /// the selected EF. The card applies PKCS#1 v1.5 type-1 padding to the
-/// DigestInfo itself (jpki.md §1.3, §1.6). At most 245 bytes of DigestInfo.
+/// DigestInfo itself (docs/domain/jpki.md §1.3, §1.6). At most 245 bytes of DigestInfo.
 pub fn compute_digital_signature(digest_info: &[u8]) -> Result<Command, ApduError> {
     if digest_info.len() > MAX_DIGEST_INFO_LEN {
         return Err(ApduError::DataTooLong {
@@ -131,7 +131,7 @@ pub fn compute_digital_signature(digest_info: &[u8]) -> Result<Command, ApduErro
         .with_le(256)
 }
 
-/// `00 C0 00 00 Le`: GET RESPONSE, after `61 xx` (ISO/IEC 7816-4 §11.6.1; jpki.md §1.7).
+/// `00 C0 00 00 Le`: GET RESPONSE, after `61 xx` (ISO/IEC 7816-4 §11.6.1; docs/domain/jpki.md §1.7).
 pub fn get_response(le: u16) -> Result<Command, ApduError> {
     Command::new(0x00, 0xC0, 0x00, 0x00).with_le(le)
 }

@@ -1,8 +1,8 @@
 //! Hashing, the DigestInfo the card signs, and the local signature check.
 //!
-//! The card pads a DigestInfo with PKCS#1 v1.5 type 1 and signs it (jpki.md
+//! The card pads a DigestInfo with PKCS#1 v1.5 type 1 and signs it (docs/domain/jpki.md
 //! §1.6). After a signature the flows check it against the certificate they
-//! read, as a sanity check (jpki.md §6.4, myna-card's `sign_with_*_checked`);
+//! read, as a sanity check (docs/domain/jpki.md §6.4, myna-card's `sign_with_*_checked`);
 //! the real verification (chain, policy, revocation) happens on the server.
 
 use der::Decode;
@@ -24,7 +24,7 @@ pub fn sha256(message: &[u8]) -> [u8; 32] {
 }
 
 /// The 51-byte DigestInfo for a SHA-256 digest: [`SHA256_DIGEST_INFO_PREFIX`]
-/// followed by the digest (jpki.md §1.3 example).
+/// followed by the digest (docs/domain/jpki.md §1.3 example).
 pub fn digest_info_sha256(digest: &[u8; 32]) -> [u8; 51] {
     let mut out = [0u8; 51];
     let (prefix, rest) = out.split_at_mut(SHA256_DIGEST_INFO_PREFIX.len());
@@ -49,7 +49,7 @@ impl CertificateKey {
     }
 
     /// Whether `signature` is this key's PKCS#1 v1.5 signature over exactly
-    /// `digest_info` (what the card signs with P1 = 00, jpki.md §1.6).
+    /// `digest_info` (what the card signs with P1 = 00, docs/domain/jpki.md §1.6).
     pub(crate) fn verifies(&self, digest_info: &[u8], signature: &[u8]) -> bool {
         self.0
             .verify(Pkcs1v15Sign::new_unprefixed(), digest_info, signature)

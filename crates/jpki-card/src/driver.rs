@@ -1,5 +1,5 @@
 //! The blocking driver: runs a [`Flow`] over a [`CardTransport`] and powers
-//! the card down on every exit (jpki.md §1.8; ARCHITECTURE.md principle 7).
+//! the card down on every exit (docs/domain/jpki.md §1.8; ARCHITECTURE.md principle 7).
 
 use crate::apdu::TraceLine;
 use crate::error::CardError;
@@ -8,13 +8,13 @@ use crate::transport::CardTransport;
 
 /// Runs `flow` to the end over `transport`, then calls
 /// [`CardTransport::power_down`], whatever the outcome: success, card error,
-/// or transport error. Powering down is the only reliable logout (jpki.md §1.8).
+/// or transport error. Powering down is the only reliable logout (docs/domain/jpki.md §1.8).
 ///
 /// A power-down error does not replace the flow's result (the flow's outcome
 /// is what the operator must see); use [`run_with_trace`] to record it.
 ///
 /// Blocks for as long as the transport does; call it on the card thread,
-/// never while a PC/SC transaction waits for user input (jpki.md §1.8, the
+/// never while a PC/SC transaction waits for user input (docs/domain/jpki.md §1.8, the
 /// Windows 5-second rule): collect the PIN first, then run the flow.
 pub fn run<T, F>(transport: &mut T, flow: F) -> Result<F::Output, CardError>
 where

@@ -1,6 +1,6 @@
 //! Everything a card flow can end with instead of its output.
 //!
-//! One enum for all flows, in the shape jpki.md §1.4 proposes (after myna-card's
+//! One enum for all flows, in the shape docs/domain/jpki.md §1.4 proposes (after myna-card's
 //! `error.rs`): the PIN outcomes carry what the UI must show (tries left), the
 //! rest says which step failed. The UI maps each variant to a code and a next
 //! step in one table (ARCHITECTURE.md principle 5); it never parses messages.
@@ -11,12 +11,12 @@ use crate::status::StatusWord;
 use crate::transport::TransportError;
 
 /// Why a card flow ended without its output. Every flow powers the card down
-/// afterwards, whatever the error (jpki.md §1.8).
+/// afterwards, whatever the error (docs/domain/jpki.md §1.8).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum CardError {
     /// VERIFY answered `63 Cx` with x ≥ 1: the PIN or password was wrong and
-    /// `tries_left` attempts remain (jpki.md §1.4). Never retried automatically.
+    /// `tries_left` attempts remain (docs/domain/jpki.md §1.4). Never retried automatically.
     #[error(
         "the PIN was wrong; {tries_left} attempt(s) left. Ask the customer to enter it again carefully"
     )]
@@ -27,27 +27,27 @@ pub enum CardError {
 
     /// The PIN or password is blocked: `63 C0`, `69 83` or `69 84`, or the
     /// retry counter was already 0, in which case no VERIFY with data was sent
-    /// (jpki.md §1.4).
+    /// (docs/domain/jpki.md §1.4).
     #[error(
         "the PIN is blocked. The customer must have it reset at their municipal office (市区町村窓口)"
     )]
     PinBlocked,
 
     /// Exactly one attempt is left and the caller did not confirm using it;
-    /// the flow stopped before sending the VERIFY with data (jpki.md §6.3).
+    /// the flow stopped before sending the VERIFY with data (docs/domain/jpki.md §6.3).
     #[error(
         "only one PIN attempt is left; a wrong PIN now blocks the card. Confirm with the customer, then start again with the last try confirmed"
     )]
     LastTryNeedsConfirmation,
 
     /// `69 82`: the card refused because the PIN was not verified in this
-    /// session (for example reading EF `0001` or signing before VERIFY; jpki.md §1.4).
+    /// session (for example reading EF `0001` or signing before VERIFY; docs/domain/jpki.md §1.4).
     #[error(
         "the card refused the operation because the PIN was not verified in this session. Start the operation again"
     )]
     SecurityStatusNotSatisfied,
 
-    /// `6A 82` on SELECT of a JPKI file (jpki.md §1.4).
+    /// `6A 82` on SELECT of a JPKI file (docs/domain/jpki.md §1.4).
     #[error(
         "the card has no file {fid:04X} in its JPKI application. The card may be damaged or not a My Number card"
     )]
@@ -57,7 +57,7 @@ pub enum CardError {
     },
 
     /// SELECT of the JPKI AID was refused: this is not a My Number card, or
-    /// its JPKI application is missing (jpki.md §1.1, §1.8: detect by SELECT, never by ATR).
+    /// its JPKI application is missing (docs/domain/jpki.md §1.1, §1.8: detect by SELECT, never by ATR).
     #[error(
         "this card is not a My Number card (the JPKI application is missing; card answered {sw}). Ask for the My Number card"
     )]
@@ -67,25 +67,25 @@ pub enum CardError {
     },
 
     /// The card has no 署名用 certificate (minors, 顔認証マイナンバーカード):
-    /// `6A 82` on SELECT of EF `001B`, `0001` or `001A` (jpki.md §1.2, §6.7).
+    /// `6A 82` on SELECT of EF `001B`, `0001` or `001A` (docs/domain/jpki.md §1.2, §6.7).
     #[error(
         "this card carries no signature certificate (for example a minor's card or a face-authentication card). Use the enrollment path without a card signature"
     )]
     SignatureCertificateAbsent,
 
     /// `64 00` from the PIN pad: the customer did not finish entering the PIN
-    /// in time (jpki.md §5.1). No attempt was used.
+    /// in time (docs/domain/jpki.md §5.1). No attempt was used.
     #[error(
         "the PIN pad timed out before the PIN was entered. Start again when the customer is ready"
     )]
     PinEntryTimeout,
 
-    /// `64 01` from the PIN pad: the customer pressed Cancel (jpki.md §5.1).
+    /// `64 01` from the PIN pad: the customer pressed Cancel (docs/domain/jpki.md §5.1).
     #[error("the PIN entry was cancelled on the PIN pad")]
     PinEntryCancelled,
 
     /// The PIN pad reported an error of its own (`64 02`, `64 03`, `6B 80`, ...;
-    /// jpki.md §5.1).
+    /// docs/domain/jpki.md §5.1).
     #[error(
         "the PIN pad reported an error ({sw}). Try again; if it persists, enter the PIN on the screen instead"
     )]
@@ -117,7 +117,7 @@ pub enum CardError {
     },
 
     /// The signature the card returned does not verify against the public key
-    /// of the certificate it holds (local sanity check, jpki.md §6.4).
+    /// of the certificate it holds (local sanity check, docs/domain/jpki.md §6.4).
     #[error(
         "the card's signature does not match its certificate. Do not accept this card; report it"
     )]

@@ -6,7 +6,7 @@
 //! [`CardTransport`](crate::CardTransport); an async or threaded driver can do
 //! the same by following the contract on [`Flow`].
 //!
-//! Flows (jpki.md §1.3, §1.9; every one starts with SELECT of the JPKI AID):
+//! Flows (docs/domain/jpki.md §1.3, §1.9; every one starts with SELECT of the JPKI AID):
 //! * [`ReadCertificate`]: a free certificate (auth, auth CA, sign CA).
 //! * [`PinStatus`]: the retry counter of the auth PIN or the sign password.
 //! * [`Authenticate`]: the 利用者証明 signature over a challenge digest.
@@ -15,9 +15,9 @@
 //!
 //! Under every flow a shared exchange layer handles `61 xx` (GET RESPONSE
 //! `00 C0 00 00 xx`, data concatenated) and `6C xx` (the same command re-sent
-//! once with Le = xx), so the flows only see complete responses (jpki.md §1.7).
+//! once with Le = xx), so the flows only see complete responses (docs/domain/jpki.md §1.7).
 //!
-//! Choices where jpki.md leaves room, each documented where it is made:
+//! Choices where docs/domain/jpki.md leaves room, each documented where it is made:
 //! * `6F 00` to the first SELECT of the AID gets one more SELECT (one card
 //!   answers it to the first command after a power cycle, §1.4, rated \[C\]); any
 //!   other refusal is [`CardError::NotAMyNumberCard`].
@@ -60,10 +60,10 @@ pub enum Step {
     /// Have the reader's PIN pad collect the PIN and send the VERIFY: pass this
     /// PC/SC `PIN_VERIFY_STRUCTURE` to
     /// [`CardTransport::verify_on_pin_pad`](crate::CardTransport::verify_on_pin_pad)
-    /// and hand its two status bytes to [`Flow::handle_response`] (jpki.md §5).
+    /// and hand its two status bytes to [`Flow::handle_response`] (docs/domain/jpki.md §5).
     VerifyOnPinPad(Vec<u8>),
     /// The flow is over (success or failure): call [`Flow::finish`], then
-    /// power the card down (jpki.md §1.8).
+    /// power the card down (docs/domain/jpki.md §1.8).
     Done,
 }
 
@@ -82,7 +82,7 @@ pub enum Step {
 ///    [`handle_transport_error`](Flow::handle_transport_error). Go to 1.
 /// 3. On [`Step::Done`], call [`finish`](Flow::finish) for the result, then
 ///    power the card down whatever the result: powering down is the only
-///    reliable logout (jpki.md §1.8).
+///    reliable logout (docs/domain/jpki.md §1.8).
 ///
 /// Breaking the contract (two `next` calls without a response, a response
 /// nobody asked for, `finish` before `Done`) never panics: the flow ends with

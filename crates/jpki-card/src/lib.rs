@@ -7,7 +7,7 @@
 //! command APDUs out.
 //!
 //! Never: opens a reader, sleeps, reads a clock, logs a PIN, or keeps a PIN
-//! beyond the flow that uses it. Facts and sources: `shared/domain/jpki.md`
+//! beyond the flow that uses it. Facts and sources: `docs/domain/jpki.md`
 //! (§1.3 APDUs, §1.4 status words, §1.5 READ BINARY, §1.8 session rules, §5 PIN pads).
 //!
 //! # Using it

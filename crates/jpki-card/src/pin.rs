@@ -1,5 +1,5 @@
 //! The two JPKI secrets: the 4-digit 利用者証明用 PIN and the 6–16 character
-//! 署名用 password (jpki.md §1.2, EF `0018` and `001B`).
+//! 署名用 password (docs/domain/jpki.md §1.2, EF `0018` and `001B`).
 //!
 //! Both live in fixed stack buffers that are zeroised on drop, print as
 //! `AuthPin(****)` / `SignPassword(****)`, implement no `Display`, and are not
@@ -28,7 +28,7 @@ pub enum PinFormatError {
     SignPasswordCharacters,
 }
 
-/// The 利用者証明用 PIN: exactly 4 ASCII digits, 3 tries (jpki.md §1.2, EF `0018`).
+/// The 利用者証明用 PIN: exactly 4 ASCII digits, 3 tries (docs/domain/jpki.md §1.2, EF `0018`).
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct AuthPin {
     digits: [u8; 4],
@@ -55,9 +55,9 @@ impl fmt::Debug for AuthPin {
     }
 }
 
-/// The 署名用 password: 6–16 characters of `[A-Z0-9]`, 5 tries (jpki.md §1.2,
+/// The 署名用 password: 6–16 characters of `[A-Z0-9]`, 5 tries (docs/domain/jpki.md §1.2,
 /// EF `001B`). ASCII lower-case letters are folded to upper case, as the
-/// password is upper case by definition and myna does the same (jpki.md §4, §5.2).
+/// password is upper case by definition and myna does the same (docs/domain/jpki.md §4, §5.2).
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct SignPassword {
     buf: [u8; 16],
@@ -65,9 +65,9 @@ pub struct SignPassword {
 }
 
 impl SignPassword {
-    /// Shortest password the card accepts (jpki.md §1.2).
+    /// Shortest password the card accepts (docs/domain/jpki.md §1.2).
     pub const MIN_LEN: usize = 6;
-    /// Longest password the card accepts (jpki.md §1.2).
+    /// Longest password the card accepts (docs/domain/jpki.md §1.2).
     pub const MAX_LEN: usize = 16;
 
     /// Checks the shape, folds `a`–`z` to `A`–`Z`, and keeps the password.
@@ -110,7 +110,7 @@ impl SignPassword {
     /// card: verifying it to read the sign certificate
     /// ([`ReadSignCertificate`](crate::ReadSignCertificate)), then signing the
     /// application the customer checked ([`SignDocument`](crate::SignDocument)),
-    /// because the card is powered down between flows (jpki.md §1.8). Drop both
+    /// because the card is powered down between flows (docs/domain/jpki.md §1.8). Drop both
     /// copies as soon as the session ends; never keep one for a later customer.
     pub fn duplicate(&self) -> SignPassword {
         SignPassword {

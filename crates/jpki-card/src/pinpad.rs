@@ -1,4 +1,4 @@
-//! Secure PIN entry on PIN-pad readers, PC/SC v2 part 10 (jpki.md §5).
+//! Secure PIN entry on PIN-pad readers, PC/SC v2 part 10 (docs/domain/jpki.md §5).
 //!
 //! Pure byte work: the transport (`jpki-card-pcsc`) asks the reader for its
 //! features with [`CM_IOCTL_GET_FEATURE_REQUEST`], finds the verify ioctl with
@@ -8,7 +8,7 @@
 //! `64 01` cancelled, `64 03` wrong length, `6B 80` bad parameter).
 //!
 //! Only the 4-digit auth PIN is entered on the pad: the 署名用 password has
-//! letters, which a numeric pad cannot type (jpki.md §5.2).
+//! letters, which a numeric pad cannot type (docs/domain/jpki.md §5.2).
 
 use thiserror::Error;
 
@@ -17,11 +17,11 @@ use thiserror::Error;
 pub const GET_FEATURE_REQUEST_FUNCTION: u32 = 3400;
 
 /// `CM_IOCTL_GET_FEATURE_REQUEST` on pcsc-lite and macOS, where
-/// `SCARD_CTL_CODE(c) = 0x42000000 + c` (pcsc-lite `reader.h`; jpki.md §5.1).
+/// `SCARD_CTL_CODE(c) = 0x42000000 + c` (pcsc-lite `reader.h`; docs/domain/jpki.md §5.1).
 pub const CM_IOCTL_GET_FEATURE_REQUEST_PCSC_LITE: u32 = 0x4200_0D48;
 
 /// `CM_IOCTL_GET_FEATURE_REQUEST` on Windows, where
-/// `SCARD_CTL_CODE(c) = 0x00310000 | (c << 2)` (pcsc-sys `SCARD_CTL_CODE`; jpki.md §5.1).
+/// `SCARD_CTL_CODE(c) = 0x00310000 | (c << 2)` (pcsc-sys `SCARD_CTL_CODE`; docs/domain/jpki.md §5.1).
 pub const CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS: u32 = 0x0031_3520;
 
 /// `CM_IOCTL_GET_FEATURE_REQUEST` for the platform this crate is built for.
@@ -33,18 +33,18 @@ pub const CM_IOCTL_GET_FEATURE_REQUEST: u32 = CM_IOCTL_GET_FEATURE_REQUEST_WINDO
 #[cfg(not(windows))]
 pub const CM_IOCTL_GET_FEATURE_REQUEST: u32 = CM_IOCTL_GET_FEATURE_REQUEST_PCSC_LITE;
 
-/// Feature tag `FEATURE_VERIFY_PIN_DIRECT` (pcsc-lite `reader.h`; jpki.md §5.1).
+/// Feature tag `FEATURE_VERIFY_PIN_DIRECT` (pcsc-lite `reader.h`; docs/domain/jpki.md §5.1).
 pub const FEATURE_VERIFY_PIN_DIRECT: u8 = 0x06;
 
-/// Length of the PIN_VERIFY_STRUCTURE header before `abData` (jpki.md §5.2).
+/// Length of the PIN_VERIFY_STRUCTURE header before `abData` (docs/domain/jpki.md §5.2).
 pub const PIN_VERIFY_HEADER_LEN: usize = 19;
 
 /// The APDU template of the auth PIN: VERIFY with four `FF` placeholders that
-/// the reader overwrites with the ASCII digits (jpki.md §5.2).
+/// the reader overwrites with the ASCII digits (docs/domain/jpki.md §5.2).
 pub const AUTH_PIN_VERIFY_TEMPLATE: [u8; 9] =
     [0x00, 0x20, 0x00, 0x80, 0x04, 0xFF, 0xFF, 0xFF, 0xFF];
 
-/// The PIN_VERIFY_STRUCTURE for the 4-digit auth PIN, exactly as jpki.md §5.2
+/// The PIN_VERIFY_STRUCTURE for the 4-digit auth PIN, exactly as docs/domain/jpki.md §5.2
 /// proposes (fixed length, the GnuPG pattern), with `timeout_secs` in
 /// `bTimerOut` (0 = the reader's default):
 ///
@@ -120,12 +120,12 @@ pub enum FeatureListError {
 }
 
 /// Parses the answer to `CM_IOCTL_GET_FEATURE_REQUEST` (a list of 6-byte TLVs:
-/// tag, length = 4, u32 big-endian; jpki.md §5.1) and returns the control
+/// tag, length = 4, u32 big-endian; docs/domain/jpki.md §5.1) and returns the control
 /// code of `FEATURE_VERIFY_PIN_DIRECT`, or `None` when the reader does not
 /// offer it.
 ///
 /// The value is already the platform's ioctl code: use it as is, do not pass
-/// it through `SCARD_CTL_CODE` again (jpki.md §5.1 point 3). The whole list is
+/// it through `SCARD_CTL_CODE` again (docs/domain/jpki.md §5.1 point 3). The whole list is
 /// checked, so a malformed answer is an error even after the feature.
 pub fn verify_pin_direct_ioctl(answer: &[u8]) -> Result<Option<u32>, FeatureListError> {
     let entries = answer.chunks_exact(6);

@@ -1,9 +1,9 @@
 //! Status words (SW1 SW2) and what they mean on the JPKI application.
 //!
-//! The classification follows the table in `shared/domain/jpki.md` §1.4, plus
+//! The classification follows the table in `docs/domain/jpki.md` §1.4, plus
 //! the transport-level words of ISO/IEC 7816-4 §5.1.3 (Table 5/6: `61xx`,
 //! `6Cxx`, `6D00`, `6E00`) and the PC/SC v2 part 10 PIN-pad replies of
-//! jpki.md §5.1 (`6400`, `6401`, `6402`, `6403`, `6B80`).
+//! docs/domain/jpki.md §5.1 (`6400`, `6401`, `6402`, `6403`, `6B80`).
 //!
 //! A status word only has a meaning in context (which command it answers);
 //! [`StatusKind`] is the context-free reading. The flows turn it into a
@@ -16,7 +16,7 @@ use std::fmt;
 pub struct StatusWord(pub u16);
 
 impl StatusWord {
-    /// `90 00`: normal processing (jpki.md §1.4).
+    /// `90 00`: normal processing (docs/domain/jpki.md §1.4).
     pub const SUCCESS: StatusWord = StatusWord(0x9000);
 
     /// Builds a status word from SW1 and SW2.
@@ -78,7 +78,7 @@ impl StatusWord {
     }
 
     /// Whether this status word says the PIN's retry counter is exhausted
-    /// (`63 C0`, `69 83`, `69 84`; jpki.md §1.4).
+    /// (`63 C0`, `69 83`, `69 84`; docs/domain/jpki.md §1.4).
     pub const fn is_blocked(self) -> bool {
         matches!(
             self.kind(),
@@ -114,8 +114,8 @@ impl From<[u8; 2]> for StatusWord {
 
 /// The meaning of a [`StatusWord`], without knowing which command it answers.
 ///
-/// Sources: jpki.md §1.4 (card statuses), ISO/IEC 7816-4 §5.1.3 (61xx, 6Cxx,
-/// 6D00, 6E00), jpki.md §5.1 (PIN-pad replies, which only a PIN-pad reader
+/// Sources: docs/domain/jpki.md §1.4 (card statuses), ISO/IEC 7816-4 §5.1.3 (61xx, 6Cxx,
+/// 6D00, 6E00), docs/domain/jpki.md §5.1 (PIN-pad replies, which only a PIN-pad reader
 /// sends; the same values from a card are ISO "execution error" codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -124,43 +124,43 @@ pub enum StatusKind {
     Success,
     /// `63 Cx`, x ≥ 1: wrong PIN with x tries left (VERIFY with data), or x
     /// tries left (empty VERIFY). The card reports `63 Cx` even after a
-    /// successful VERIFY (jpki.md §1.4, trace in OpenSC PR #959).
+    /// successful VERIFY (docs/domain/jpki.md §1.4, trace in OpenSC PR #959).
     TriesLeft(u8),
-    /// `63 C0`: the retry counter is exhausted; the PIN is blocked (jpki.md §1.4).
+    /// `63 C0`: the retry counter is exhausted; the PIN is blocked (docs/domain/jpki.md §1.4).
     CounterExhausted,
     /// `69 84`: referenced data blocked; every VERIFY after the counter reached
-    /// 0 (jpki.md §1.4, Go myna `Verify()`).
+    /// 0 (docs/domain/jpki.md §1.4, Go myna `Verify()`).
     ReferenceDataBlocked,
     /// `69 83`: ISO "authentication method blocked". Not seen on JPKI cards;
-    /// treated as blocked defensively (jpki.md §1.4, rated \[C\]).
+    /// treated as blocked defensively (docs/domain/jpki.md §1.4, rated \[C\]).
     AuthenticationMethodBlocked,
     /// `63 00`: a key without a retry counter; not expected for JPKI keys
-    /// (jpki.md §1.4, rated \[C\]).
+    /// (docs/domain/jpki.md §1.4, rated \[C\]).
     NoRetryCounter,
     /// `69 82`: security status not satisfied: reading EF `0001` before the
-    /// sign password, or a signature before VERIFY (jpki.md §1.4).
+    /// sign password, or a signature before VERIFY (docs/domain/jpki.md §1.4).
     SecurityStatusNotSatisfied,
-    /// `6A 82`: file (or application) not found (jpki.md §1.4).
+    /// `6A 82`: file (or application) not found (docs/domain/jpki.md §1.4).
     FileNotFound,
-    /// `6A 86`: incorrect P1/P2 (jpki.md §1.4).
+    /// `6A 86`: incorrect P1/P2 (docs/domain/jpki.md §1.4).
     IncorrectP1P2,
-    /// `6B 00`: READ BINARY offset beyond the end of the EF (JICSAP; jpki.md §1.4).
+    /// `6B 00`: READ BINARY offset beyond the end of the EF (JICSAP; docs/domain/jpki.md §1.4).
     OffsetOutOfRange,
-    /// `62 82`: end of file reached before Le bytes (ISO; jpki.md §1.4).
+    /// `62 82`: end of file reached before Le bytes (ISO; docs/domain/jpki.md §1.4).
     EndOfFileWarning,
-    /// `67 00`: wrong length (jpki.md §1.4).
+    /// `67 00`: wrong length (docs/domain/jpki.md §1.4).
     WrongLength,
     /// `6F 00`: no precise diagnosis; seen on the first command after a power
-    /// cycle on one card (jpki.md §1.4, rated \[C\]).
+    /// cycle on one card (docs/domain/jpki.md §1.4, rated \[C\]).
     NoPreciseDiagnosis,
     /// `61 xx`: `available` more bytes wait; fetch them with GET RESPONSE
-    /// (ISO/IEC 7816-4 §5.1.3; jpki.md §1.7). `61 00` means 256.
+    /// (ISO/IEC 7816-4 §5.1.3; docs/domain/jpki.md §1.7). `61 00` means 256.
     MoreData {
         /// Bytes the card has ready (1–256).
         available: u16,
     },
     /// `6C xx`: wrong Le; resend the same command with Le = `exact`
-    /// (ISO/IEC 7816-4 §5.1.3; jpki.md §1.7). `6C 00` means 256.
+    /// (ISO/IEC 7816-4 §5.1.3; docs/domain/jpki.md §1.7). `6C 00` means 256.
     WrongLe {
         /// The Le the card wants (1–256).
         exact: u16,
@@ -169,15 +169,15 @@ pub enum StatusKind {
     InstructionNotSupported,
     /// `6E 00`: class not supported.
     ClassNotSupported,
-    /// `64 00` from a PIN pad: the customer did not finish in time (jpki.md §5.1).
+    /// `64 00` from a PIN pad: the customer did not finish in time (docs/domain/jpki.md §5.1).
     PinPadTimeout,
-    /// `64 01` from a PIN pad: the customer pressed Cancel (jpki.md §5.1).
+    /// `64 01` from a PIN pad: the customer pressed Cancel (docs/domain/jpki.md §5.1).
     PinPadCancelled,
-    /// `64 02` from a PIN pad: the two new PINs differ (modify only; jpki.md §5.1).
+    /// `64 02` from a PIN pad: the two new PINs differ (modify only; docs/domain/jpki.md §5.1).
     PinPadPinsDiffer,
-    /// `64 03` from a PIN pad: PIN length out of range (jpki.md §5.1).
+    /// `64 03` from a PIN pad: PIN length out of range (docs/domain/jpki.md §5.1).
     PinPadLengthOutOfRange,
-    /// `6B 80` from a PIN pad: invalid parameter in the PIN structure (jpki.md §5.1).
+    /// `6B 80` from a PIN pad: invalid parameter in the PIN structure (docs/domain/jpki.md §5.1).
     PinPadInvalidParameter,
     /// Anything else.
     Unknown,

@@ -50,7 +50,7 @@ pub trait CardTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
 
     /// Whether the reader can take the PIN on its own keypad
-    /// (PC/SC v2 part 10 `FEATURE_VERIFY_PIN_DIRECT`, jpki.md §5).
+    /// (PC/SC v2 part 10 `FEATURE_VERIFY_PIN_DIRECT`, docs/domain/jpki.md §5).
     fn has_pin_pad(&mut self) -> bool {
         false
     }
@@ -69,7 +69,7 @@ pub trait CardTransport {
     }
 
     /// Ends the card session and removes power from the card, which is the only
-    /// reliable way to clear its PIN security state (jpki.md §1.8). Called on
+    /// reliable way to clear its PIN security state (docs/domain/jpki.md §1.8). Called on
     /// every exit of every flow. Must be harmless when the card is already gone.
     fn power_down(&mut self) -> Result<(), TransportError>;
 }

@@ -1,8 +1,8 @@
 //! Pinned trust anchors: one [`TrustStore`] per purpose and environment, holding every
-//! root generation of that purpose (jpki.md §2.1: self-signed, one tier, same DN).
+//! root generation of that purpose (docs/domain/jpki.md §2.1: self-signed, one tier, same DN).
 //!
 //! The production roots are compiled in from `anchors/*.pem`, and each is checked against
-//! its SHA-256 fingerprint from jpki.md §2.1 when the store is built.
+//! its SHA-256 fingerprint from docs/domain/jpki.md §2.1 when the store is built.
 //!
 //! **Generation 2 is missing.** `authca02`/`signca02` (2019-09-14 → 2029-09-14) are not
 //! available to the project yet. To add one: put its PEM in `anchors/` and add one line to
@@ -25,11 +25,11 @@ pub struct BuiltinAnchor {
     pub purpose: Purpose,
     /// The PEM text.
     pub pem: &'static str,
-    /// SHA-256 fingerprint of the DER, upper-case hex, from jpki.md §2.1.
+    /// SHA-256 fingerprint of the DER, upper-case hex, from docs/domain/jpki.md §2.1.
     pub sha256: &'static str,
 }
 
-/// The production J-LIS roots (jpki.md §2.1). Gen-1 expired on 2025-10-19 and can no longer
+/// The production J-LIS roots (docs/domain/jpki.md §2.1). Gen-1 expired on 2025-10-19 and can no longer
 /// anchor a valid certificate; it stays so that older signatures can be explained.
 pub const PRODUCTION_ANCHORS: &[BuiltinAnchor] = &[
     BuiltinAnchor {
@@ -141,7 +141,7 @@ impl TrustAnchor {
         &self.key
     }
 
-    /// Whether this root's SKI is `key_id` and its DN is `issuer` (jpki.md §2.1).
+    /// Whether this root's SKI is `key_id` and its DN is `issuer` (docs/domain/jpki.md §2.1).
     pub fn matches(&self, issuer: &x509_cert::name::Name, key_id: &[u8]) -> bool {
         self.cert.subject_key_id() == Some(key_id) && self.cert.subject() == issuer
     }

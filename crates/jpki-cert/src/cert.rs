@@ -1,4 +1,4 @@
-//! Parsing a JPKI end-entity certificate (jpki.md §2.2, §2.3) on `x509-cert` 0.3.
+//! Parsing a JPKI end-entity certificate (docs/domain/jpki.md §2.2, §2.3) on `x509-cert` 0.3.
 //!
 //! Parsing is strict where RFC 5280 is: DER only, v3, one occurrence per extension
 //! (§4.2), and an unknown **critical** extension is refused (§4.2 "MUST reject").
@@ -22,7 +22,7 @@ use crate::time::UnixTime;
 use crate::verdict::{Environment, Purpose, Refusal};
 
 /// Upper bound on a certificate's size; real JPKI certificates are about 1.6 kB
-/// (jpki.md §2.2). Anything far larger is refused before decoding.
+/// (docs/domain/jpki.md §2.2). Anything far larger is refused before decoding.
 pub const MAX_CERT_LEN: usize = 64 * 1024;
 
 /// Extensions this crate understands (RFC 5280 §4.2 / §4.2.2.1).
@@ -47,7 +47,7 @@ pub(crate) struct Exts {
     pub basic_constraints: Option<BasicConstraints>,
     pub aki_key_id: Option<Vec<u8>>,
     pub ski: Option<Vec<u8>>,
-    /// DER of each DirName full name in cRLDistributionPoints (jpki.md §2.2).
+    /// DER of each DirName full name in cRLDistributionPoints (docs/domain/jpki.md §2.2).
     pub crl_dp: Vec<Vec<u8>>,
     pub san: Option<SubjectAltName>,
 }
@@ -187,13 +187,13 @@ impl JpkiCertificate {
         self.exts.policies.as_ref().map(|(p, _)| p.as_slice())
     }
 
-    /// DER of the DirName distribution points (per municipality, jpki.md §2.2).
+    /// DER of the DirName distribution points (per municipality, docs/domain/jpki.md §2.2).
     pub fn crl_distribution_points(&self) -> &[Vec<u8>] {
         &self.exts.crl_dp
     }
 
     /// The purpose and environment this certificate claims, from its policy OID, or
-    /// failing that from its issuer's `OU` and `O` (jpki.md §2.1–§2.3).
+    /// failing that from its issuer's `OU` and `O` (docs/domain/jpki.md §2.1–§2.3).
     pub fn claimed_profile(&self) -> Option<(Purpose, Environment)> {
         if let Some(policies) = self.policies() {
             for p in policies {
@@ -214,7 +214,7 @@ impl JpkiCertificate {
     }
 }
 
-/// Purpose named by a JPKI CA DN's `OU` (jpki.md §2.1).
+/// Purpose named by a JPKI CA DN's `OU` (docs/domain/jpki.md §2.1).
 pub(crate) fn name_purpose(name: &Name) -> Option<Purpose> {
     attr_values(name, oids::AT_ORGANIZATIONAL_UNIT).find_map(|ou| match ou {
         b"JPKI for user authentication" => Some(Purpose::Auth),
@@ -223,7 +223,7 @@ pub(crate) fn name_purpose(name: &Name) -> Option<Purpose> {
     })
 }
 
-/// `Test` when the DN carries `O=JPKI-TEST` (jpki.md §2.1).
+/// `Test` when the DN carries `O=JPKI-TEST` (docs/domain/jpki.md §2.1).
 pub(crate) fn name_environment(name: &Name) -> Environment {
     if attr_values(name, oids::AT_ORGANIZATION).any(|o| o == b"JPKI-TEST") {
         Environment::Test

@@ -1,7 +1,7 @@
 //! RSA PKCS#1 v1.5 with SHA-256 (RFC 8017 §8.2.2), for certificate, CRL and OCSP
 //! signatures and for the card's challenge signature.
 //!
-//! The card signs `DigestInfo(SHA-256(challenge))` (jpki.md §1.6, §6.4); verifying that
+//! The card signs `DigestInfo(SHA-256(challenge))` (docs/domain/jpki.md §1.6, §6.4); verifying that
 //! against the certificate's key is exactly RSASSA-PKCS1-v1_5 verification with SHA-256.
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
@@ -14,7 +14,7 @@ use spki::DecodePublicKey;
 use crate::cert::JpkiCertificate;
 use crate::verdict::Refusal;
 
-/// Smallest modulus accepted: JPKI keys are RSA-2048 (jpki.md §2.1).
+/// Smallest modulus accepted: JPKI keys are RSA-2048 (docs/domain/jpki.md §2.1).
 pub const MIN_RSA_BITS: usize = 2048;
 /// Largest modulus accepted (bounds verification cost on hostile input).
 pub const MAX_RSA_BITS: usize = 4096;
@@ -45,7 +45,7 @@ const SHA256_DIGEST_INFO: [u8; 19] = [
 
 /// RSASSA-PKCS1-v1_5 verification of a SHA-256 `digest` (RFC 8017 §8.2.2).
 ///
-/// For e = 65537 (every JPKI key, jpki.md §2.1) the public operation is done here as 16
+/// For e = 65537 (every JPKI key, docs/domain/jpki.md §2.1) the public operation is done here as 16
 /// Montgomery squarings and one multiplication over `rsa`'s own `crypto-bigint` types, and
 /// the result compared with the expected encoding (§8.2.2 step 3–4, "encode and compare").
 /// `rsa`'s generic path uses a windowed, constant-time exponentiation that costs about twice

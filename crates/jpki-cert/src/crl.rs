@@ -1,4 +1,4 @@
-//! Revocation from CRLs (RFC 5280 §5; jpki.md §2.5).
+//! Revocation from CRLs (RFC 5280 §5; docs/domain/jpki.md §2.5).
 //!
 //! * [`reader`] streams a DER CRL from any `BufRead`: entries are handed to a callback one
 //!   by one while the `tbsCertList` is hashed, so memory does not grow with the CRL.

@@ -4,7 +4,7 @@
 //! `x509-cert` finds the short name of each attribute type by scanning all of
 //! `const-oid`'s database (thousands of names) for every attribute; for a JPKI subject and
 //! issuer that was about 15 % of a whole identification, chain and two RSA operations
-//! included. The attribute types of JPKI names (jpki.md §2.2: C, O, OU, L, CN, and ST in
+//! included. The attribute types of JPKI names (docs/domain/jpki.md §2.2: C, O, OU, L, CN, and ST in
 //! some issuer names) are looked up in a six-entry table instead; any other type, and any
 //! value that is not one of the four string types `x509-cert` prints as text, is written
 //! by `x509-cert` itself, so the result is the same string either way (checked in the

@@ -1,5 +1,5 @@
 //! The four basic attributes (基本4情報) of a signature certificate, decoded from the
-//! subjectAltName `otherName` entries (jpki.md §2.4):
+//! subjectAltName `otherName` entries (docs/domain/jpki.md §2.4):
 //!
 //! ```text
 //! GeneralName ::= [0] IMPLICIT OtherName
@@ -16,7 +16,7 @@ use crate::cert::JpkiCertificate;
 use crate::oids;
 use crate::verdict::Refusal;
 
-/// The full-width space (U+3000) that separates 氏 and 名 (jpki.md §2.4).
+/// The full-width space (U+3000) that separates 氏 and 名 (docs/domain/jpki.md §2.4).
 pub const NAME_SEPARATOR: char = '\u{3000}';
 
 /// Decoded 基本4情報 with the raw strings.
@@ -51,12 +51,12 @@ pub struct SubstitutionFlags {
     pub matches_value: bool,
 }
 
-/// 性別 code: `1` 男, `2` 女, `3` 不明 (jpki.md §2.4, rated [B/C]).
+/// 性別 code: `1` 男, `2` 女, `3` 不明 (docs/domain/jpki.md §2.4, rated [B/C]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sex {
     /// The raw value.
     pub raw: String,
-    /// The decoded value; `None` for a code not listed in jpki.md §2.4.
+    /// The decoded value; `None` for a code not listed in docs/domain/jpki.md §2.4.
     pub code: Option<SexCode>,
 }
 
@@ -90,7 +90,7 @@ pub enum Era {
     Reiwa,
 }
 
-/// 生年月日 `EYYYYMMDD`: era code then the Gregorian date (jpki.md §2.4).
+/// 生年月日 `EYYYYMMDD`: era code then the Gregorian date (docs/domain/jpki.md §2.4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BirthDate {
     /// The raw value, e.g. `420081031`.

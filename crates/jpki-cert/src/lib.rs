@@ -1,6 +1,6 @@
 //! # jpki-cert
 //!
-//! Verification of My Number card JPKI certificates (jpki.md §2): the user-authentication
+//! Verification of My Number card JPKI certificates (docs/domain/jpki.md §2): the user-authentication
 //! (利用者証明用) and signature (署名用) certificate profiles, chains to pinned J-LIS roots,
 //! challenge signatures, revocation (CRL index, OCSP), and one [`Verdict`] type with stable
 //! reason codes.
@@ -16,9 +16,9 @@
 //!   several generations with one name, and DirName CRL distribution points; the
 //!   verifier here is written over `x509-cert` 0.3 + `rsa` 0.10 + `sha2` 0.11.
 //! * **Issuer by key identifier and signature.** All root generations of a purpose share a
-//!   DN (jpki.md §2.1), so the issuer is the pinned root whose subjectKeyIdentifier equals
+//!   DN (docs/domain/jpki.md §2.1), so the issuer is the pinned root whose subjectKeyIdentifier equals
 //!   the certificate's authorityKeyIdentifier *and* whose key verifies the signature.
-//! * **Gen-2 roots are not embedded** (not available to this project yet; jpki.md §2.1
+//! * **Gen-2 roots are not embedded** (not available to this project yet; docs/domain/jpki.md §2.1
 //!   lists their serials but not the files). Certificates issued 2019-09 … 2023-07 chain
 //!   to gen-2, so until they are added those are refused `untrusted_root`. Adding one is
 //!   one PEM in `anchors/` and one line in [`anchors::PRODUCTION_ANCHORS`].

@@ -1,6 +1,6 @@
 //! OCSP (RFC 6960) as a second revocation source, sans-IO: [`build_request`] returns the
 //! DER the caller POSTs (`application/ocsp-request`); [`check_response`] verifies the DER
-//! that came back. Where a deployment has a responder (jpki.md §2.5: the auth certificate's
+//! that came back. Where a deployment has a responder (docs/domain/jpki.md §2.5: the auth certificate's
 //! AIA names `http://ocspauthnorm.jpki.go.jp`), it gives same-day certainty.
 //!
 //! **Why our own ASN.1 types:** `x509-ocsp` has no release on `der` 0.8 / `x509-cert` 0.3

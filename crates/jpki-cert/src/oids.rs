@@ -1,20 +1,20 @@
-//! Object identifiers used by the JPKI profiles (jpki.md §2.2–§2.4) and by RFC 5280.
+//! Object identifiers used by the JPKI profiles (docs/domain/jpki.md §2.2–§2.4) and by RFC 5280.
 
 use const_oid::ObjectIdentifier as Oid;
 
-/// `1.2.392.200149.8.5.1.3.30`: user-authentication certificate policy, production (jpki.md §2.2).
+/// `1.2.392.200149.8.5.1.3.30`: user-authentication certificate policy, production (docs/domain/jpki.md §2.2).
 pub const POLICY_AUTH: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.3.30");
-/// `1.2.392.200149.8.5.1.1.20`: signature certificate policy, production (jpki.md §2.3).
+/// `1.2.392.200149.8.5.1.1.20`: signature certificate policy, production (docs/domain/jpki.md §2.3).
 pub const POLICY_SIGN: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.1.20");
 /// `1.2.392.200149.8.5.1.0.30`: authentication policy of test cards (`O=JPKI-TEST`).
 ///
-/// jpki.md §2.3 gives the test sign OID `…1.0.20`; the test auth OID is assumed to
+/// docs/domain/jpki.md §2.3 gives the test sign OID `…1.0.20`; the test auth OID is assumed to
 /// follow the same pattern (`…1.0.30`) and is shared with `testkit`.
 pub const POLICY_AUTH_TEST: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.0.30");
-/// `1.2.392.200149.8.5.1.0.20`: signature policy of test cards (jpki.md §2.3).
+/// `1.2.392.200149.8.5.1.0.20`: signature policy of test cards (docs/domain/jpki.md §2.3).
 pub const POLICY_SIGN_TEST: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.0.20");
 
-/// `1.2.392.200149.8.5.5.1`: 氏名 (name), jpki.md §2.4.
+/// `1.2.392.200149.8.5.5.1`: 氏名 (name), docs/domain/jpki.md §2.4.
 pub const PD_NAME: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.1");
 /// `1.2.392.200149.8.5.5.2`: substitution flags of the name.
 pub const PD_NAME_SUBSTITUTION: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.2");

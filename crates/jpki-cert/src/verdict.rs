@@ -15,7 +15,7 @@ pub use revocation::{CrlReason, RevocationSource, RevocationStatus};
 use crate::identity::SignIdentity;
 use crate::time::UnixTime;
 
-/// Which of the two JPKI certificates (jpki.md §2.2, §2.3).
+/// Which of the two JPKI certificates (docs/domain/jpki.md §2.2, §2.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
@@ -34,7 +34,7 @@ impl std::fmt::Display for Purpose {
     }
 }
 
-/// Production J-LIS roots or `O=JPKI-TEST` test roots (jpki.md §2.1, last warning).
+/// Production J-LIS roots or `O=JPKI-TEST` test roots (docs/domain/jpki.md §2.1, last warning).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Environment {
@@ -44,7 +44,7 @@ pub enum Environment {
     Test,
 }
 
-/// The key a verifier links a customer to: (issuer, serialNumber) (jpki.md §2.2).
+/// The key a verifier links a customer to: (issuer, serialNumber) (docs/domain/jpki.md §2.2).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LinkageKey {
     /// Issuer DN in RFC 4514 form (the same for every root generation of a purpose).
@@ -68,7 +68,7 @@ pub struct Accepted {
     pub subject: String,
     /// notAfter.
     pub not_after: UnixTime,
-    /// The four attributes, for a signature certificate (jpki.md §2.4).
+    /// The four attributes, for a signature certificate (docs/domain/jpki.md §2.4).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<SignIdentity>,
     /// Revocation outcome (good or explicitly not checked).

@@ -1,5 +1,5 @@
 //! Chain verification to pinned roots (RFC 5280 §6.1, reduced to JPKI's one-tier
-//! hierarchy, jpki.md §2.1) and the per-purpose profile checks (jpki.md §2.2, §2.3).
+//! hierarchy, docs/domain/jpki.md §2.1) and the per-purpose profile checks (docs/domain/jpki.md §2.2, §2.3).
 //!
 //! Checks run in a fixed order and the first failure is the verdict:
 //! parse → purpose/environment → basicConstraints → certificatePolicies → keyUsage →
@@ -31,7 +31,7 @@ pub trait RevocationCheck {
 }
 
 /// Explicitly skip revocation: verdicts then say `not_checked`. For terminals, which may
-/// not check revocation themselves (jpki.md §2.5).
+/// not check revocation themselves (docs/domain/jpki.md §2.5).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoRevocationCheck;
 
@@ -199,7 +199,7 @@ impl Verifier {
     }
 }
 
-/// The policy OID required for a purpose in an environment (jpki.md §2.2, §2.3).
+/// The policy OID required for a purpose in an environment (docs/domain/jpki.md §2.2, §2.3).
 pub fn required_policy(purpose: Purpose, env: Environment) -> const_oid::ObjectIdentifier {
     match (purpose, env) {
         (Purpose::Auth, Environment::Production) => oids::POLICY_AUTH,

@@ -1,10 +1,10 @@
-//! The real J-LIS roots load, and their fingerprints are those of jpki.md §2.1.
+//! The real J-LIS roots load, and their fingerprints are those of docs/domain/jpki.md §2.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jpki_cert::anchors::PRODUCTION_ANCHORS;
 use jpki_cert::{Environment, JpkiCertificate, Purpose, TrustStore, UnixTime};
 
-/// Copied by hand from the table in jpki.md §2.1 (SHA-256 fingerprint column).
+/// Copied by hand from the table in docs/domain/jpki.md §2.1 (SHA-256 fingerprint column).
 const JPKI_MD_FINGERPRINTS: &[(&str, &str)] = &[
     (
         "authca01",

@@ -1,4 +1,4 @@
-//! Signature certificates whose identity attributes (jpki.md §2.4, subjectAltName
+//! Signature certificates whose identity attributes (docs/domain/jpki.md §2.4, subjectAltName
 //! otherNames) are malformed are refused `identity_malformed`, with a valid chain.
 //!
 //! testkit's `CertSpec` always writes a well-formed subjectAltName from its `Holder`, so

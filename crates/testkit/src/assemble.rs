@@ -23,7 +23,7 @@ use crate::error::{Error, Result, der_err};
 use crate::key::TestKey;
 
 /// sha256WithRSAEncryption with NULL parameters (RFC 4055 §5), as in every
-/// JPKI certificate (jpki.md §2).
+/// JPKI certificate (docs/domain/jpki.md §2).
 pub(crate) fn sha256_with_rsa() -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
         oid: const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION,

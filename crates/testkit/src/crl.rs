@@ -1,6 +1,6 @@
 //! CRLs in the JPKI shape: one per issuing municipality and purpose, signed
 //! by the root, naming the municipality's CRLDP DirName in
-//! issuingDistributionPoint (jpki.md §2.2, §2.5; RFC 5280 §5).
+//! issuingDistributionPoint (docs/domain/jpki.md §2.2, §2.5; RFC 5280 §5).
 
 use der::{DateTime, Encode};
 use x509_cert::{
@@ -27,7 +27,7 @@ pub struct CrlEntry {
     pub serial: u32,
     /// When it was revoked (UTC).
     pub revocation_date: DateTime,
-    /// The reasonCode entry extension; JPKI's meanings (jpki.md §2.5):
+    /// The reasonCode entry extension; JPKI's meanings (docs/domain/jpki.md §2.5):
     /// affiliationChanged = 記載内容に変更, keyCompromise, superseded = 更新,
     /// cessationOfOperation = 必要性がなくなった, certificateHold = 一時保留,
     /// unspecified = 交付前に破棄.
@@ -43,7 +43,7 @@ pub struct CrlSpec {
     pub generation: Generation,
     /// thisUpdate (UTC).
     pub this_update: DateTime,
-    /// nextUpdate (UTC); real CRLs are refreshed daily (jpki.md §2.5).
+    /// nextUpdate (UTC); real CRLs are refreshed daily (docs/domain/jpki.md §2.5).
     pub next_update: Option<DateTime>,
     /// The cRLNumber extension's value.
     pub crl_number: u64,

@@ -23,7 +23,7 @@ struct Era {
     starts: Date,
 }
 
-/// Era codes of `jpki-pd-dateOfBirth` (jpki.md §2.4: 1 明治, 2 大正, 3 昭和,
+/// Era codes of `jpki-pd-dateOfBirth` (docs/domain/jpki.md §2.4: 1 明治, 2 大正, 3 昭和,
 /// 4 平成, 5 令和) with each era's first day. 明治 is counted from its
 /// proclamation (1868-10-23, retroactive to 1868-01-25 Gregorian); nobody alive
 /// was born before it. 大正 1912-07-30, 昭和 1926-12-25, 平成 1989-01-08,
@@ -126,7 +126,7 @@ impl Date {
         self.day
     }
 
-    /// The era code of this date as a birth date (jpki.md §2.4), `'1'`–`'5'`.
+    /// The era code of this date as a birth date (docs/domain/jpki.md §2.4), `'1'`–`'5'`.
     pub fn era_code(self) -> Result<char> {
         ERAS.iter()
             .find(|era| self >= era.starts)
@@ -138,7 +138,7 @@ impl Date {
     }
 
     /// The `jpki-pd-dateOfBirth` value: era code + Gregorian `YYYYMMDD`,
-    /// e.g. `419920101`-style `EYYYYMMDD` (jpki.md §2.4, MW example
+    /// e.g. `419920101`-style `EYYYYMMDD` (docs/domain/jpki.md §2.4, MW example
     /// `420081031` = 平成, 2008-10-31).
     pub fn jpki_birth_date(self) -> Result<String> {
         Ok(format!(
@@ -159,7 +159,7 @@ impl Date {
     }
 
     /// The holder's 5th birthday strictly after `issued`: the day JPKI
-    /// certificates expire (jpki.md §2.2/§2.5, "発行の日から5回目の誕生日").
+    /// certificates expire (docs/domain/jpki.md §2.2/§2.5, "発行の日から5回目の誕生日").
     /// A birthday on the issuance day itself does not count (**\[C\]**: the
     /// real-certificate example, issued 2020-05-19 for a 7 December birthday
     /// and expiring 2024-12-07, does not settle that edge).
@@ -185,7 +185,7 @@ impl Date {
     }
 
     /// 23:59:59 JST of this date, i.e. 14:59:59Z: the notAfter of JPKI
-    /// certificates (jpki.md §2.2, `241207145959Z`).
+    /// certificates (docs/domain/jpki.md §2.2, `241207145959Z`).
     pub fn end_of_day_jst(self) -> Result<DateTime> {
         self.at_utc(14, 59, 59)
     }
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn fifth_birthday_matches_the_real_certificate() {
-        // jpki.md §2.2: issued 2020-05-19, notAfter 2024-12-07 14:59:59Z.
+        // docs/domain/jpki.md §2.2: issued 2020-05-19, notAfter 2024-12-07 14:59:59Z.
         let birth = d("1980-12-07");
         let end = birth.fifth_birthday_after(d("2020-05-19")).unwrap();
         assert_eq!(end, d("2024-12-07"));

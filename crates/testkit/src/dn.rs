@@ -1,5 +1,5 @@
 //! Distinguished names of the test PKI, in the real string types:
-//! `C` is a PrintableString, every other attribute a UTF8String (jpki.md §2.1).
+//! `C` is a PrintableString, every other attribute a UTF8String (docs/domain/jpki.md §2.1).
 
 use const_oid::{ObjectIdentifier, db::rfc4519};
 use der::{
@@ -15,10 +15,10 @@ use crate::profile::{AGENCY_OU, JA_AGENCY_OU, JA_ORGANIZATION, ORGANIZATION};
 /// Which of the two JPKI services a root, certificate or CRL belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Purpose {
-    /// 利用者証明用: the auth certificate, 4-digit PIN (jpki.md §2.2).
+    /// 利用者証明用: the auth certificate, 4-digit PIN (docs/domain/jpki.md §2.2).
     Auth,
     /// 署名用: the signature certificate, 6–16 character password
-    /// (jpki.md §2.3).
+    /// (docs/domain/jpki.md §2.3).
     Sign,
 }
 
@@ -26,7 +26,7 @@ impl Purpose {
     /// Both purposes, auth first.
     pub const ALL: [Purpose; 2] = [Purpose::Auth, Purpose::Sign];
 
-    /// The English service `OU` of the DNs (jpki.md §2.1).
+    /// The English service `OU` of the DNs (docs/domain/jpki.md §2.1).
     pub fn service_ou(self) -> &'static str {
         match self {
             Purpose::Auth => "JPKI for user authentication",
@@ -34,7 +34,7 @@ impl Purpose {
         }
     }
 
-    /// The Japanese service `OU` of the alt-name DirNames (jpki.md §2.1).
+    /// The Japanese service `OU` of the alt-name DirNames (docs/domain/jpki.md §2.1).
     pub fn ja_service_ou(self) -> &'static str {
         match self {
             Purpose::Auth => "公的個人認証サービス利用者証明用",
@@ -52,9 +52,9 @@ impl Purpose {
 }
 
 /// The municipality (市区町村) that issued a card, romanised as in real DNs:
-/// it names the CRL partition (jpki.md §2.2, `OU=Kanagawa-ken,
+/// it names the CRL partition (docs/domain/jpki.md §2.2, `OU=Kanagawa-ken,
 /// CN=Yokohama-shi-Naka-ku CRLDP`) and the `L` attributes of the signature
-/// certificate's subject (jpki.md §2.3).
+/// certificate's subject (docs/domain/jpki.md §2.3).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Municipality {
     /// 都道府県, e.g. `Tokyo-to`, `Kanagawa-ken`.
@@ -74,7 +74,7 @@ impl Municipality {
 
     /// The CRL distribution point's DirName for this municipality:
     /// `C=JP, O=JPKI-TEST, OU=<service>, OU=CRL Distribution Points,
-    /// OU=<prefecture>, CN=<city> CRLDP` (jpki.md §2.2). The same name is the
+    /// OU=<prefecture>, CN=<city> CRLDP` (docs/domain/jpki.md §2.2). The same name is the
     /// issuingDistributionPoint of the municipality's CRL.
     pub fn crl_dp_name(&self, purpose: Purpose) -> Result<Name> {
         let cn = format!("{} CRLDP", self.city);
@@ -127,7 +127,7 @@ pub(crate) fn name(attributes: &[(ObjectIdentifier, Value<'_>)]) -> Result<Name>
 }
 
 /// The root (and issuer) DN: `C=JP, O=JPKI-TEST, OU=<service>, OU=Japan
-/// Agency for Local Authority Information Systems` (jpki.md §2.1). The same
+/// Agency for Local Authority Information Systems` (docs/domain/jpki.md §2.1). The same
 /// for every generation of a purpose.
 pub fn root_name(purpose: Purpose) -> Result<Name> {
     name(&[
@@ -141,7 +141,7 @@ pub fn root_name(purpose: Purpose) -> Result<Name> {
 /// The Japanese DirName of the roots' subjectAltName and the end-entity
 /// certificates' issuerAltName: `C=JP, O=公的個人認証サービス-TEST,
 /// OU=公的個人認証サービス利用者証明用|署名用, OU=地方公共団体情報システム機構`
-/// (jpki.md §2.1, with a test marker in `O`).
+/// (docs/domain/jpki.md §2.1, with a test marker in `O`).
 pub fn japanese_name(purpose: Purpose) -> Result<Name> {
     name(&[
         (rfc4519::C, Value::Printable("JP")),
@@ -152,7 +152,7 @@ pub fn japanese_name(purpose: Purpose) -> Result<Name> {
 }
 
 /// Subject of an auth certificate: `C=JP, CN=<opaque ID>` with no personal
-/// attributes (jpki.md §2.2).
+/// attributes (docs/domain/jpki.md §2.2).
 pub fn auth_subject(card_id: &str) -> Result<Name> {
     name(&[
         (rfc4519::C, Value::Printable("JP")),
@@ -161,7 +161,7 @@ pub fn auth_subject(card_id: &str) -> Result<Name> {
 }
 
 /// Subject of a signature certificate: `C=JP, L=<prefecture>, L=<city>,
-/// CN=<opaque ID>` (jpki.md §2.3, \[B\]).
+/// CN=<opaque ID>` (docs/domain/jpki.md §2.3, \[B\]).
 pub fn sign_subject(card_id: &str, municipality: &Municipality) -> Result<Name> {
     name(&[
         (rfc4519::C, Value::Printable("JP")),

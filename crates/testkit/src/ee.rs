@@ -57,7 +57,7 @@ impl Purpose {
         }
     }
 
-    /// The production policy OID for this purpose (jpki.md §2.2, §2.3).
+    /// The production policy OID for this purpose (docs/domain/jpki.md §2.2, §2.3).
     pub fn production_policy(self) -> ObjectIdentifier {
         match self {
             Purpose::Auth => POLICY_AUTH_PRODUCTION,
@@ -66,7 +66,7 @@ impl Purpose {
     }
 
     /// The profile's keyUsage: auth digitalSignature; sign
-    /// digitalSignature+nonRepudiation (jpki.md §2.2, §2.3).
+    /// digitalSignature+nonRepudiation (docs/domain/jpki.md §2.2, §2.3).
     pub fn key_usage(self) -> KeyUsage {
         match self {
             Purpose::Auth => KeyUsage(KeyUsages::DigitalSignature.into()),
@@ -79,7 +79,7 @@ impl Purpose {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Aki {
     /// keyid + authorityCertIssuer + authorityCertSerialNumber of the issuing
-    /// root, as in real certificates (jpki.md §2.2).
+    /// root, as in real certificates (docs/domain/jpki.md §2.2).
     #[default]
     Issuer,
     /// The full AKI of another generation's root of the same purpose (it has
@@ -99,7 +99,7 @@ pub struct CertSpec {
     pub purpose: Purpose,
     /// Which root generation issues it (its DN, its AKI, its key).
     pub generation: Generation,
-    /// Serial number; real ones are 4-byte positive integers (jpki.md §2.2).
+    /// Serial number; real ones are 4-byte positive integers (docs/domain/jpki.md §2.2).
     pub serial: u32,
     /// The subject's opaque CN (23 characters in real certificates).
     pub card_id: String,
@@ -178,8 +178,8 @@ impl CertSpec {
     /// Issues the certificate and returns its DER.
     ///
     /// Extension order is the real one: auth KU, EKU, CP, IAN, CRLDP, AIA,
-    /// AKI, SKI (jpki.md §2.2); sign KU, SAN, CP, IAN, CRLDP, AKI, SKI
-    /// (jpki.md §2.3: MynaWallet's copy of a real certificate has CP, IAN, AKI,
+    /// AKI, SKI (docs/domain/jpki.md §2.2); sign KU, SAN, CP, IAN, CRLDP, AKI, SKI
+    /// (docs/domain/jpki.md §2.3: MynaWallet's copy of a real certificate has CP, IAN, AKI,
     /// SKI at positions 2, 3, 5, 6 — \[B\]). Omitted extensions leave a gap;
     /// [`CertSpec::extra_extensions`] follow at the end.
     pub fn issue(&self, pki: &Pki) -> Result<Vec<u8>> {

@@ -1,4 +1,4 @@
-//! Encoders for the extensions of the JPKI profile (jpki.md §2), each giving
+//! Encoders for the extensions of the JPKI profile (docs/domain/jpki.md §2), each giving
 //! a ready [`Extension`] with the criticality the real certificates use.
 //! Values are built from `x509-cert` 0.3 types and DER-encoded here, so the
 //! certificate builder only places them, in the order the caller gives.
@@ -43,13 +43,13 @@ fn ia5(text: &str) -> Result<Ia5String> {
 
 /// keyUsage (RFC 5280 §4.2.1.3). JPKI: critical everywhere; auth
 /// digitalSignature, sign digitalSignature+nonRepudiation, roots
-/// keyCertSign+cRLSign (jpki.md §2.1–2.3).
+/// keyCertSign+cRLSign (docs/domain/jpki.md §2.1–2.3).
 pub fn key_usage(usage: KeyUsage, critical: bool) -> Result<Extension> {
     extension(rfc5280::ID_CE_KEY_USAGE, critical, &usage)
 }
 
 /// extKeyUsage id-kp-clientAuth, non-critical: auth certificates only
-/// (jpki.md §2.2).
+/// (docs/domain/jpki.md §2.2).
 pub fn client_auth_eku() -> Result<Extension> {
     extension(
         rfc5280::ID_CE_EXT_KEY_USAGE,
@@ -59,7 +59,7 @@ pub fn client_auth_eku() -> Result<Extension> {
 }
 
 /// certificatePolicies with one policy and the CPS qualifier (RFC 5280
-/// §4.2.1.4). JPKI marks it critical (jpki.md §2.2, §2.3).
+/// §4.2.1.4). JPKI marks it critical (docs/domain/jpki.md §2.2, §2.3).
 pub fn certificate_policies(policy: ObjectIdentifier, critical: bool) -> Result<Extension> {
     let cps = Any::encode_from(&ia5(CPS_URI)?).map_err(der_err("the CPS qualifier"))?;
     let policies = CertificatePolicies(vec![PolicyInformation {
@@ -72,7 +72,7 @@ pub fn certificate_policies(policy: ObjectIdentifier, critical: bool) -> Result<
     extension(rfc5280::ID_CE_CERTIFICATE_POLICIES, critical, &policies)
 }
 
-/// issuerAltName with one DirName, non-critical (jpki.md §2.2: the Japanese
+/// issuerAltName with one DirName, non-critical (docs/domain/jpki.md §2.2: the Japanese
 /// name of the service).
 pub fn issuer_alt_name(name: Name) -> Result<Extension> {
     extension(
@@ -83,7 +83,7 @@ pub fn issuer_alt_name(name: Name) -> Result<Extension> {
 }
 
 /// subjectAltName with one DirName, non-critical: the roots' Japanese name
-/// (jpki.md §2.1).
+/// (docs/domain/jpki.md §2.1).
 pub fn subject_alt_dir_name(name: Name) -> Result<Extension> {
     extension(
         rfc5280::ID_CE_SUBJECT_ALT_NAME,
@@ -93,7 +93,7 @@ pub fn subject_alt_dir_name(name: Name) -> Result<Extension> {
 }
 
 /// subjectAltName of `otherName`s with UTF8String values, non-critical: the
-/// signature certificate's 基本4情報 (jpki.md §2.4). Encoded as
+/// signature certificate's 基本4情報 (docs/domain/jpki.md §2.4). Encoded as
 /// `[0] IMPLICIT OtherName { type-id, value [0] EXPLICIT UTF8String }`.
 pub fn subject_alt_other_names(entries: &[(ObjectIdentifier, &str)]) -> Result<Extension> {
     let mut names = Vec::with_capacity(entries.len());
@@ -113,7 +113,7 @@ pub fn subject_alt_other_names(entries: &[(ObjectIdentifier, &str)]) -> Result<E
 
 /// cRLDistributionPoints with one DirName fullName, non-critical: the
 /// municipality partition for end entities, the root's own DN for roots
-/// (jpki.md §2.1, §2.2).
+/// (docs/domain/jpki.md §2.1, §2.2).
 pub fn crl_distribution_point(name: Name) -> Result<Extension> {
     let dp = DistributionPoint {
         distribution_point: Some(DistributionPointName::FullName(vec![
@@ -129,7 +129,7 @@ pub fn crl_distribution_point(name: Name) -> Result<Extension> {
     )
 }
 
-/// authorityInfoAccess with one OCSP URI, non-critical (jpki.md §2.2; auth
+/// authorityInfoAccess with one OCSP URI, non-critical (docs/domain/jpki.md §2.2; auth
 /// certificates only).
 pub fn ocsp_access(uri: &str) -> Result<Extension> {
     let aia = AuthorityInfoAccessSyntax(vec![AccessDescription {
@@ -140,7 +140,7 @@ pub fn ocsp_access(uri: &str) -> Result<Extension> {
 }
 
 /// authorityKeyIdentifier, non-critical. End entities carry all three
-/// fields: keyid, the issuer's DirName and the issuer's serial (jpki.md §2.2);
+/// fields: keyid, the issuer's DirName and the issuer's serial (docs/domain/jpki.md §2.2);
 /// pass `None` for the last two to get a keyid-only AKI (as in CRLs).
 pub fn authority_key_identifier(key_id: &[u8], issuer: Option<(Name, &[u8])>) -> Result<Extension> {
     let (authority_cert_issuer, authority_cert_serial_number) = match issuer {
@@ -164,7 +164,7 @@ pub fn subject_key_identifier(key_id: &[u8]) -> Result<Extension> {
     extension(rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &ski)
 }
 
-/// basicConstraints CA:TRUE, critical, no path length (jpki.md §2.1).
+/// basicConstraints CA:TRUE, critical, no path length (docs/domain/jpki.md §2.1).
 pub fn ca_basic_constraints() -> Result<Extension> {
     let bc = BasicConstraints {
         ca: true,
@@ -202,7 +202,7 @@ pub fn issuing_distribution_point(name: Name) -> Result<Extension> {
 }
 
 /// CRL entry reasonCode, non-critical (RFC 5280 §5.3.1; JPKI's meanings in
-/// jpki.md §2.5).
+/// docs/domain/jpki.md §2.5).
 pub fn reason_code(reason: CrlReason) -> Result<Extension> {
     extension(rfc5280::ID_CE_CRL_REASONS, false, &reason)
 }
@@ -233,7 +233,7 @@ mod tests {
         .unwrap();
         assert_eq!(value_hex(&sign), "030206C0");
         let ca = key_usage(KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign), true).unwrap();
-        // Byte-identical to authca03's keyUsage (jpki.md §2.1).
+        // Byte-identical to authca03's keyUsage (docs/domain/jpki.md §2.1).
         assert_eq!(value_hex(&ca), "03020106");
         assert_eq!(value_hex(&ca_basic_constraints().unwrap()), "30030101FF");
     }

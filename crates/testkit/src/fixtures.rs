@@ -52,7 +52,7 @@ pub enum Drift {
 }
 
 /// The municipality of the committed CRLs: 横浜市中区, the partition of the
-/// real certificate in jpki.md §2.2 and of the revoked persona.
+/// real certificate in docs/domain/jpki.md §2.2 and of the revoked persona.
 pub fn committed_crl_municipality() -> Municipality {
     Municipality::new("Kanagawa-ken", "Yokohama-shi-Naka-ku")
 }
@@ -73,7 +73,7 @@ fn utc(y: u16, m: u8, d: u8, hh: u8, mm: u8, ss: u8) -> Result<DateTime> {
 
 /// The specs of the committed CRLs: G3's auth and sign CRLs for
 /// [`committed_crl_municipality`]. thisUpdate 2026-11-21 00:00 JST; nextUpdate
-/// five years later on purpose (real CRLs last a day, jpki.md §2.5), so the
+/// five years later on purpose (real CRLs last a day, docs/domain/jpki.md §2.5), so the
 /// fixture does not go stale; tests pass their own `now`.
 pub fn committed_crl_specs() -> Result<Vec<CrlSpec>> {
     let revoked = def(REVOKED_PERSONA).ok_or(Error::Spec {

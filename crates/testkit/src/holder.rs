@@ -1,5 +1,5 @@
 //! The card holder's 基本4情報 as the signature certificate's subjectAltName
-//! carries them (jpki.md §2.4), and the opaque card ID of the subject CN.
+//! carries them (docs/domain/jpki.md §2.4), and the opaque card ID of the subject CN.
 
 use const_oid::ObjectIdentifier;
 use jpki_card_sim::Sex;
@@ -14,7 +14,7 @@ use crate::profile::{
 
 /// A card holder. Flags are kept as strings so tests can also build odd ones
 /// (e.g. a flag string whose length does not match the name, as in the
-/// synthetic MynaWallet certificate, jpki.md §3).
+/// synthetic MynaWallet certificate, docs/domain/jpki.md §3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holder {
     /// 氏名, 氏 U+3000 名, with 代替文字 already in place.
@@ -61,7 +61,7 @@ impl Holder {
 
     /// The subjectAltName otherName entries in the observed order: .1 name,
     /// .4 birth date, .3 sex, .5 address, .2 name flags, .6 address flags
-    /// (jpki.md §2.4).
+    /// (docs/domain/jpki.md §2.4).
     pub fn other_names(&self) -> Result<Vec<(ObjectIdentifier, String)>> {
         Ok(vec![
             (PD_COMMON_NAME, self.name.clone()),
@@ -87,7 +87,7 @@ fn flags(text: &str, positions: &[usize]) -> String {
 /// A 23-character opaque card ID for the subject CN, derived from `seed`.
 ///
 /// Real ones look like `308014E45JEFIG14104003A` and
-/// `997794E9AGCIEG13221003A` (jpki.md §2.2); their structure is not public.
+/// `997794E9AGCIEG13221003A` (docs/domain/jpki.md §2.2); their structure is not public.
 /// We imitate the shape of those two (**\[C\]**, nothing may parse it): 6 digits,
 /// `E`, 6 of `[0-9A-J]`, `G`, 5 digits, `003A`.
 pub fn card_id(seed: &str) -> String {

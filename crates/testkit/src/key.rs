@@ -2,7 +2,7 @@
 //! and used to sign certificates and CRLs with sha256WithRSAEncryption.
 //!
 //! JPKI uses RSA-2048, e = 65537, for the CA and the user keys alike
-//! (jpki.md §1.6). A key is derived from a ChaCha20 stream seeded with
+//! (docs/domain/jpki.md §1.6). A key is derived from a ChaCha20 stream seeded with
 //! SHA-256 of a fixed domain string and the key's label, so the generator gives
 //! byte-identical keys on every run as long as `rsa`'s prime search does not
 //! change (a `Cargo.lock` update of `crypto-primes` could change it; the
@@ -28,7 +28,7 @@ use crate::error::{Error, Result, der_err};
 /// Domain separation for key seeds; bump the version to re-key everything.
 const SEED_DOMAIN: &[u8] = b"madoguchi testkit RSA-2048 key v1\0";
 
-/// JPKI key size (jpki.md §1.6).
+/// JPKI key size (docs/domain/jpki.md §1.6).
 const BITS: usize = 2048;
 
 /// An RSA-2048 private key of the test PKI, with the label it was derived

@@ -1,5 +1,5 @@
 //! Test JPKI CA: `O=JPKI-TEST` roots and certificates in the real My Number
-//! card profile (jpki.md §2), the demo/test personas of the virtual card, and
+//! card profile (docs/domain/jpki.md §2), the demo/test personas of the virtual card, and
 //! the committed fixtures together with their generator.
 //!
 //! **Owns:** the test roots (auth and sign, three generations each with the

@@ -34,9 +34,9 @@ pub const PERSONA_IDS: [&str; 9] = [
     "nakamura-aoi",
 ];
 
-/// The contact ATR most cards present (jpki.md §1.7, §1.8).
+/// The contact ATR most cards present (docs/domain/jpki.md §1.7, §1.8).
 const ATR_COMMON: &str = "3BE000FF8131FE4514";
-/// Two other real contact ATRs (jpki.md §1.8): software must not gate on the ATR.
+/// Two other real contact ATRs (docs/domain/jpki.md §1.8): software must not gate on the ATR.
 const ATR_NEWER: &str = "3BDA13FF8131FB468012392F31C173C601C03B";
 const ATR_OTHER: &str = "3BC5FF8131FB458073C6010000";
 
@@ -66,7 +66,7 @@ pub(crate) struct PersonaDef {
 }
 
 /// The personas. PINs are 4 digits, all distinct; sign passwords are 6–16
-/// of `[A-Z0-9]` with a letter and a digit (jpki.md §1.2, §5.2).
+/// of `[A-Z0-9]` with a letter and a digit (docs/domain/jpki.md §1.2, §5.2).
 pub(crate) const PERSONAS: [PersonaDef; 9] = [
     PersonaDef {
         id: "sato-hanako",

@@ -1,4 +1,4 @@
-//! Constants of the JPKI certificate profile (jpki.md §2), production and test.
+//! Constants of the JPKI certificate profile (docs/domain/jpki.md §2), production and test.
 //!
 //! Verifier tests need both sets: certificates under the `O=JPKI-TEST` roots
 //! normally carry the test policy OIDs, but a spec can put the production
@@ -7,16 +7,16 @@
 use const_oid::ObjectIdentifier;
 
 /// Policy of production 署名用 certificates, `sign-class20`
-/// (jpki.md §2.3, \[A\]: copied from a real certificate by MynaWallet).
+/// (docs/domain/jpki.md §2.3, \[A\]: copied from a real certificate by MynaWallet).
 pub const POLICY_SIGN_PRODUCTION: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.20");
 
 /// Policy of production 利用者証明用 certificates, `auth-class30`
-/// (jpki.md §2.2, decoded from a real certificate).
+/// (docs/domain/jpki.md §2.2, decoded from a real certificate).
 pub const POLICY_AUTH_PRODUCTION: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.3.30");
 
-/// Policy of test-card 署名用 certificates (jpki.md §2.3: documented for
+/// Policy of test-card 署名用 certificates (docs/domain/jpki.md §2.3: documented for
 /// JPKI test cards, \[B\]).
 pub const POLICY_SIGN_TEST: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.0.20");
@@ -31,16 +31,16 @@ pub const POLICY_AUTH_TEST: ObjectIdentifier =
 pub const ID_QT_CPS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1");
 
 /// The CPS URI in the certificatePolicies qualifier, as in real certificates
-/// (jpki.md §2.2). Nothing fetches it; it is kept verbatim so that the test
+/// (docs/domain/jpki.md §2.2). Nothing fetches it; it is kept verbatim so that the test
 /// certificates have the real shape.
 pub const CPS_URI: &str = "http://www.jpki.go.jp/cps.html";
 
 /// OCSP responder URI in the test auth certificates' authorityInfoAccess.
 ///
-/// The real one is `http://ocspauthnorm.jpki.go.jp` (jpki.md §2.2). Ours is
+/// The real one is `http://ocspauthnorm.jpki.go.jp` (docs/domain/jpki.md §2.2). Ours is
 /// under the reserved `.invalid` TLD (RFC 2606) so nothing can ever reach a
 /// real responder. Its length is chosen so that `sato-hanako`'s auth
-/// certificate is exactly 1,586 bytes, the size of the real one (jpki.md §1.5);
+/// certificate is exactly 1,586 bytes, the size of the real one (docs/domain/jpki.md §1.5);
 /// a test asserts that size. (With the real certificate's values — `O=JPKI`,
 /// 公的個人認証サービス, the real OCSP URI and its Yokohama CRLDP — our encoder
 /// gives exactly 1,586 bytes too: the structure matches byte for byte in size.)
@@ -52,7 +52,7 @@ pub const ID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5
 /// `id-kp-clientAuth` (RFC 5280 §4.2.1.12), the auth certificate's only EKU.
 pub const ID_KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
 
-/// jpki-pd-commonName: 氏名, 氏 U+3000 名 (jpki.md §2.4).
+/// jpki-pd-commonName: 氏名, 氏 U+3000 名 (docs/domain/jpki.md §2.4).
 pub const PD_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.5.1");
 /// jpki-pd-substituteCharacterOfCommonName: one `0`/`1` per 氏名 character.
 pub const PD_SUBSTITUTE_COMMON_NAME: ObjectIdentifier =
@@ -76,18 +76,18 @@ pub const UNKNOWN_EXTENSION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.
 
 /// `O` of every test DN: real test cards chain to `O=JPKI-TEST` roots, which
 /// differ from the production ones only in `O` and the policy OIDs
-/// (jpki.md §2.1).
+/// (docs/domain/jpki.md §2.1).
 pub const ORGANIZATION: &str = "JPKI-TEST";
 
-/// Last `OU` of the root DNs (jpki.md §2.1).
+/// Last `OU` of the root DNs (docs/domain/jpki.md §2.1).
 pub const AGENCY_OU: &str = "Japan Agency for Local Authority Information Systems";
 
 /// Japanese `O` of the alt-name DirNames. The real one is 公的個人認証サービス
-/// (jpki.md §2.1); ours carries the same `-TEST` marker as [`ORGANIZATION`].
+/// (docs/domain/jpki.md §2.1); ours carries the same `-TEST` marker as [`ORGANIZATION`].
 pub const JA_ORGANIZATION: &str = "公的個人認証サービス-TEST";
 
-/// Japanese agency `OU` of the alt-name DirNames (jpki.md §2.1).
+/// Japanese agency `OU` of the alt-name DirNames (docs/domain/jpki.md §2.1).
 pub const JA_AGENCY_OU: &str = "地方公共団体情報システム機構";
 
-/// The maximum length of the 住所 attribute in characters (jpki.md §2.4).
+/// The maximum length of the 住所 attribute in characters (docs/domain/jpki.md §2.4).
 pub const MAX_ADDRESS_CHARS: usize = 200;

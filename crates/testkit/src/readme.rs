@@ -12,7 +12,7 @@ const HEADER: &str = "\
 # testkit fixtures (generated: do not edit)
 
 A test JPKI PKI under `O=JPKI-TEST` roots in the real certificate profile
-(`crates/testkit/src/lib.rs`, `shared/domain/jpki.md` §2), and the personas of
+(`crates/testkit/src/lib.rs`, `docs/domain/jpki.md` §2), and the personas of
 the virtual My Number card. **Test data only**: fictitious people and
 addresses, test PINs, keys that protect nothing.
 

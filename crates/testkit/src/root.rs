@@ -1,5 +1,5 @@
 //! The `O=JPKI-TEST` trust anchors: per purpose, three generations with the
-//! same subject DN and different keys, like the real J-LIS roots (jpki.md
+//! same subject DN and different keys, like the real J-LIS roots (docs/domain/jpki.md
 //! §2.1). A verifier must therefore pick the issuer by key identifier or
 //! signature, never by name alone.
 
@@ -56,7 +56,7 @@ impl Generation {
         }
     }
 
-    /// The root's validity, modelled on the real roots' (jpki.md §2.1).
+    /// The root's validity, modelled on the real roots' (docs/domain/jpki.md §2.1).
     pub fn validity(self, purpose: Purpose) -> Result<(DateTime, DateTime)> {
         // The real sign roots were made a few minutes apart from the auth ones.
         let (minute, second) = match purpose {
@@ -101,7 +101,7 @@ pub struct Root {
 
 impl Root {
     /// Self-signs the root of `purpose`/`generation` with `key`, in the real
-    /// roots' profile (jpki.md §2.1): v3, sha256WithRSAEncryption, subject =
+    /// roots' profile (docs/domain/jpki.md §2.1): v3, sha256WithRSAEncryption, subject =
     /// issuer = the purpose's DN; extensions in the real order: keyUsage
     /// (critical, keyCertSign+cRLSign), subjectAltName (Japanese DirName),
     /// basicConstraints (critical, CA:TRUE), cRLDistributionPoints (DirName =

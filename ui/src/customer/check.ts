@@ -1,5 +1,5 @@
 // The eligibility check on the customer's screen: which insurance to use, the
-// consent screens the site offers (eligibility.md §1.2 step 3: the blanket
+// consent screens the site offers (docs/domain/eligibility.md §1.2 step 3: the blanket
 // choice, each item, the 限度額 screen of old, the prescription format), then
 // waiting, done, or "please ask staff".
 

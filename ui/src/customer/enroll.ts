@@ -16,7 +16,7 @@ import type { CustomerContext } from "./context";
 import type { PinKeypad } from "./keypad";
 import { cancelRow, countdown, keepCard, nodes, pinStep, said, triesLeft } from "./session";
 
-/** The signature password's length (jpki.md: 6 to 16 characters). */
+/** The signature password's length (docs/domain/jpki.md: 6 to 16 characters). */
 const PASSWORD_MIN = 6;
 const PASSWORD_MAX = 16;
 

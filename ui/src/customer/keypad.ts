@@ -1,6 +1,6 @@
 // The PIN keypad on the customer's screen (when the reader has no PIN pad of its
 // own): digits 0–9, backspace and OK, the entry shown only as ●, OK enabled at
-// exactly 4 digits (the auth PIN's length, jpki.md), the physical keyboard's
+// exactly 4 digits (the auth PIN's length, docs/domain/jpki.md), the physical keyboard's
 // digits too. On OK the digits go to the app and the local copy is cleared at
 // once; they never reach the DOM.
 
@@ -8,7 +8,7 @@ import type { StringKey } from "../i18n";
 import { button, el } from "../render/dom";
 import type { CustomerContext } from "./context";
 
-/** The auth PIN's length: exactly 4 digits (jpki.md). */
+/** The auth PIN's length: exactly 4 digits (docs/domain/jpki.md). */
 export const PIN_LENGTH = 4;
 
 /** The keypad's order, as on a phone: 1–9, then backspace, 0, OK. */

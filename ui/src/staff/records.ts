@@ -1,5 +1,5 @@
 // The records an eligibility answer returned, laid out as staff compare them
-// (raw values, eligibility.md R2), with "this is the patient's" when several
+// (raw values, docs/domain/eligibility.md R2), with "this is the patient's" when several
 // matched (choose_record); and the consent details once they may be shown.
 
 import type { Consent } from "../ipc/generated/Consent";

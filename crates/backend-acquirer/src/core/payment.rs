@@ -1,4 +1,4 @@
-//! The payment state machine (payments-and-eid-clients.md §1.10) on amounts: which
+//! The payment state machine (docs/domain/payments-and-eid-clients.md §1.10) on amounts: which
 //! operation is allowed in which state, and what it leaves behind.
 //!
 //! ```text

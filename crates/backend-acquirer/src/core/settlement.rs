@@ -1,5 +1,5 @@
 //! Settlement: the business date (JST) of an instant and the day's totals per brand (the
-//! nexo reconciliation model, payments-and-eid-clients.md §1.9), each operation counted
+//! nexo reconciliation model, docs/domain/payments-and-eid-clients.md §1.9), each operation counted
 //! on the business day it happened, as a merchant's journal of that day shows it.
 
 use counter_api::acquirer::BrandTotals;

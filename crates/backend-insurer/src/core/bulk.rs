@@ -1,4 +1,4 @@
-//! The bulk pre-check's progress (eligibility.md §2.6: upload → 受付番号 → download later):
+//! The bulk pre-check's progress (docs/domain/eligibility.md §2.6: upload → 受付番号 → download later):
 //! a submission is 処理中 until its processing time has passed, then it is processed once,
 //! entry by entry, with [`super::eligibility::decide`].
 

@@ -1,4 +1,4 @@
-//! Dates in the real result's format: `YYYYMMDD` (eligibility.md §2.1, §2.4), and "today"
+//! Dates in the real result's format: `YYYYMMDD` (docs/domain/eligibility.md §2.1, §2.4), and "today"
 //! at the insurer, which is the Japanese civil date (JST, UTC+9, no daylight saving). The
 //! calendar arithmetic is `counter_api::jst`'s.
 

@@ -1,5 +1,5 @@
 //! The eligibility decision: from the insurer's records that share an insurance number,
-//! the `QualificationValidity` (OQSCD006, eligibility.md §2.3) and the
+//! the `QualificationValidity` (OQSCD006, docs/domain/eligibility.md §2.3) and the
 //! `ResultOfQualificationConfirmation` list (§2.4) as of a date.
 //!
 //! | validity | when |
@@ -7,11 +7,11 @@
 //! | `1` 有効 | one person matches, qualified on the date (`QualificationDate` ≤ date, no `DisqualificationDate` ≤ date) |
 //! | `2` 無効 | the matching record lost its qualification on or before the date, and the person has no other current one |
 //! | `3` 無効(新しい資格あり) | as `2`, but the same person holds a newer qualification (returned after the old one) |
-//! | `4` 該当資格なし | the record has not reached the system yet (insurer lag, eligibility.md §1.4), qualification starts after the date, or (bulk) the birth date does not match |
+//! | `4` 該当資格なし | the record has not reached the system yet (insurer lag, docs/domain/eligibility.md §1.4), qualification starts after the date, or (bulk) the birth date does not match |
 //! | `5` 複数該当 | records of more than one person carry the same number (every one is returned) |
 //! | `6` 有効(未登録) | a 医療扶助 record (`InsuredCardClassification` `A1`), valid |
 //!
-//! Processing-result codes: the real 別紙6-1 table was not in the corpus (eligibility.md
+//! Processing-result codes: the real 別紙6-1 table was not in the corpus (docs/domain/eligibility.md
 //! §2 and §7), so the codes here are ours (`MDG…`) [C]; messages are Japanese and meant to
 //! be shown verbatim.
 
@@ -24,7 +24,7 @@ pub struct InsuredRecord {
     /// The insurer's own key of the person (the same person across qualifications).
     pub person: String,
     /// The day (JST, `YYYYMMDD`) the record reaches the eligibility system; before it the
-    /// record is invisible, as a new 国保 record issued the same day often is (eligibility.md
+    /// record is invisible, as a new 国保 record issued the same day often is (docs/domain/eligibility.md
     /// §1.4). Absent: loaded long ago.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered_on: Option<String>,
@@ -129,7 +129,7 @@ fn error(code: &str, message: &str) -> ProcessingResult {
 
 /// Whether `r` carries the insurance number `q` asks about: the insurer number and number,
 /// the symbol when `q` gives one, the branch when both give one (the system fills a missing
-/// branch in, eligibility.md §2.2). Link confirmation finds its candidates by this rule too.
+/// branch in, docs/domain/eligibility.md §2.2). Link confirmation finds its candidates by this rule too.
 pub fn matches(r: &QualificationResult, q: &Query<'_>) -> bool {
     r.insurer_number == q.insurer_number
         && r.number == q.number
@@ -237,7 +237,7 @@ pub fn decide(register: &[InsuredRecord], q: &Query<'_>, as_of: &str, today: &st
         Validity::Valid
     };
     let processing = if r.qualification_date.as_str() == today {
-        // eligibility.md §5 R3: say why a fresh result may still be incomplete.
+        // docs/domain/eligibility.md §5 R3: say why a fresh result may still be incomplete.
         warn(
             "MDGW0001",
             "資格取得日が本日です。保険者のデータ反映が遅れている場合があります。",
@@ -253,7 +253,7 @@ pub fn decide(register: &[InsuredRecord], q: &Query<'_>, as_of: &str, today: &st
 }
 
 /// The result as returned: the 限度額適用認定証 only with the patient's consent
-/// (`LimitApplicationCertificateRelatedConsFlg`, eligibility.md §2.2).
+/// (`LimitApplicationCertificateRelatedConsFlg`, docs/domain/eligibility.md §2.2).
 fn shape_result(r: &QualificationResult, limit_consent: bool) -> QualificationResult {
     let mut out = r.clone();
     if !limit_consent {

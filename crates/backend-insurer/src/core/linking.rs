@@ -12,7 +12,7 @@
 //!
 //! | attribute | the record's field | when |
 //! |---|---|---|
-//! | name | `Name` (eligibility.md §2.4) | always |
+//! | name | `Name` (docs/domain/eligibility.md §2.4) | always |
 //! | address | `Address` | only when the record holds one (many records carry none) |
 //! | birth date | `Birthdate` (`YYYYMMDD`) | always |
 //! | sex | `Sex1` (券面: `1` male, `2` female, `3` not known) | always; a code outside these never matches |
@@ -67,7 +67,7 @@ pub enum Confirmation<'a> {
     },
 }
 
-/// `Sex1` (券面, eligibility.md §2.4) as the contract's sex; `None` for a code outside
+/// `Sex1` (券面, docs/domain/eligibility.md §2.4) as the contract's sex; `None` for a code outside
 /// `1`, `2`, `3`.
 pub fn sex_of(sex1: &str) -> Option<Sex> {
     match sex1 {

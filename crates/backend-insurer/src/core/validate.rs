@@ -1,4 +1,4 @@
-//! The field rules of the insurer's requests (eligibility.md §2.1–2.2). A request that
+//! The field rules of the insurer's requests (docs/domain/eligibility.md §2.1–2.2). A request that
 //! breaks one is answered `422 invalid_field` naming the field, before anything else.
 
 use counter_api::FieldError;
@@ -25,7 +25,7 @@ fn institution(field: &str, s: &str) -> Result<(), FieldError> {
     } else {
         Err(FieldError::new(
             field,
-            "the medical institution code is 10 digits (eligibility.md §2.1)",
+            "the medical institution code is 10 digits (docs/domain/eligibility.md §2.1)",
         ))
     }
 }
@@ -77,7 +77,7 @@ fn entry(i: usize, e: &BulkPrecheckEntry) -> Result<(), FieldError> {
     if !digits(&e.insurer_number, 8) {
         return Err(FieldError::new(
             f("insurer_number"),
-            "the insurer number is 8 digits (pad a 6-digit number with 00: eligibility.md §2.2)",
+            "the insurer number is 8 digits (pad a 6-digit number with 00: docs/domain/eligibility.md §2.2)",
         ));
     }
     if let Some(s) = &e.symbol {
@@ -89,7 +89,7 @@ fn entry(i: usize, e: &BulkPrecheckEntry) -> Result<(), FieldError> {
     {
         return Err(FieldError::new(
             f("branch"),
-            "the branch number is 2 digits (eligibility.md §2.2)",
+            "the branch number is 2 digits (docs/domain/eligibility.md §2.2)",
         ));
     }
     date(&f("birth_date"), &e.birth_date)

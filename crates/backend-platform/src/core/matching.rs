@@ -1,5 +1,5 @@
 //! Matching the application's four attributes (基本4情報) against the signature
-//! certificate's (jpki.md §2.4), by the one rule every side uses:
+//! certificate's (docs/domain/jpki.md §2.4), by the one rule every side uses:
 //! [`counter_api::attributes::compare`] (its module documentation says what is normalised
 //! and what is not). The certificate's attributes, once matched, are what the platform
 //! sends to a service that confirms a link ([`counter_api::links`]).

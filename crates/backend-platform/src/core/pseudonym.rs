@@ -1,5 +1,5 @@
 //! Pairwise pseudonymous subject ids (the `sub` of assertions): services never see a
-//! certificate serial (eligibility.md §3.3: a service provider may not keep serials), and
+//! certificate serial (docs/domain/eligibility.md §3.3: a service provider may not keep serials), and
 //! two services cannot join their records on `sub`.
 //!
 //! `sub = base64url(HMAC-SHA-256(secret, "madoguchi-sub/1" ‖ 0x00 ‖ service_id ‖ 0x00 ‖ subject_id))`

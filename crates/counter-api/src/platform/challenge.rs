@@ -120,7 +120,7 @@ pub struct ChallengeBinding {
 }
 
 impl ChallengeBinding {
-    /// The canonical bytes the card signs (as DigestInfo(SHA-256(bytes)), jpki.md §1):
+    /// The canonical bytes the card signs (as DigestInfo(SHA-256(bytes)), docs/domain/jpki.md §1):
     /// UTF-8 lines `key=value\n` in this fixed order, ids restricted by [`crate::ident`]
     /// so that no value holds `\n`:
     ///

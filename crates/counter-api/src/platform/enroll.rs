@@ -16,7 +16,7 @@ pub const APPLICATION_DOMAIN: &str = "MADOGUCHI-APPLICATION/1";
 /// Most links one application may request.
 const MAX_SERVICES: usize = 16;
 
-/// 性別 as entered on the application (the certificate's codes 1/2/3, jpki.md §2.4).
+/// 性別 as entered on the application (the certificate's codes 1/2/3, docs/domain/jpki.md §2.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]

@@ -53,7 +53,7 @@ pub struct MenuEntry {
 #[non_exhaustive]
 pub enum Notice {
     /// The signature certificate linked at enrollment has been revoked since (the customer
-    /// moved or changed name, eligibility.md §3.2): ask them to enrol again so the linked
+    /// moved or changed name, docs/domain/eligibility.md §3.2): ask them to enrol again so the linked
     /// data can be checked.
     SignCertificateRevoked {
         /// When J-LIS revoked it (Unix seconds).

@@ -116,7 +116,7 @@ impl ServiceLink {
     }
 }
 
-/// A health-insurance link: the insurance identifiers as enrolled (eligibility.md §2.2).
+/// A health-insurance link: the insurance identifiers as enrolled (docs/domain/eligibility.md §2.2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -149,7 +149,7 @@ pub struct InsuranceLink {
 }
 
 impl InsuranceLink {
-    /// The rules on the insurance identifiers (eligibility.md §2.2); `prefix` names the
+    /// The rules on the insurance identifiers (docs/domain/eligibility.md §2.2); `prefix` names the
     /// object the fields are in (`application.services[0].`, `link.`).
     pub fn check_identifiers(&self, prefix: &str) -> Result<(), FieldError> {
         let bad = |f: &str, d: &str| Err(FieldError::new(format!("{prefix}{f}"), d));
@@ -158,7 +158,7 @@ impl InsuranceLink {
         {
             return bad(
                 "insurer_number",
-                "the insurer number is 8 digits (pad a 6-digit number with 00: eligibility.md §2.2)",
+                "the insurer number is 8 digits (pad a 6-digit number with 00: docs/domain/eligibility.md §2.2)",
             );
         }
         if self.number.is_empty()
@@ -187,7 +187,7 @@ impl InsuranceLink {
         {
             return bad(
                 "branch",
-                "the branch number is 2 digits (eligibility.md §2.2)",
+                "the branch number is 2 digits (docs/domain/eligibility.md §2.2)",
             );
         }
         Ok(())

@@ -1,11 +1,11 @@
-//! The customer's answers on the consent screens (eligibility.md §1.2 steps 3–4), and what
+//! The customer's answers on the consent screens (docs/domain/eligibility.md §1.2 steps 3–4), and what
 //! they mean once the site's offer is applied.
 
 use serde::{Deserialize, Serialize};
 
 use super::setup::ConsentsOffered;
 
-/// 処方箋発行形態 (`PrescriptionIssueSelect`, eligibility.md §2.3).
+/// 処方箋発行形態 (`PrescriptionIssueSelect`, docs/domain/eligibility.md §2.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]

@@ -1,8 +1,8 @@
 //! The hand-off to the receipt system (レセコン): the result as the real system's result
-//! file `OQSsiquc01res_<ArbitraryFileIdentifier>.xml` (eligibility.md §2.1–2.4, §2.6), and
+//! file `OQSsiquc01res_<ArbitraryFileIdentifier>.xml` (docs/domain/eligibility.md §2.1–2.4, §2.6), and
 //! the same message as JSON in `….json` (§2.1, the Web-API form).
 //!
-//! Field names and order follow eligibility.md §2.1, §2.3 and §2.4, rebuilt there from
+//! Field names and order follow docs/domain/eligibility.md §2.1, §2.3 and §2.4, rebuilt there from
 //! open implementations of 別紙3-1; the exact names of the dated sub-fields of
 //! `ElderlyRecipientCertificateInfo`, `LimitApplicationCertificateRelatedInfo` and
 //! `SpecificDiseasesCertificateInfo` (the prefix joined to `ValidStartDate` etc.) are our
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::consent::PrescriptionFormat;
 use super::xml::{Node, push_opt, to_json, to_xml};
 
-/// The file-name prefix of a single-check result (eligibility.md §2.6).
+/// The file-name prefix of a single-check result (docs/domain/eligibility.md §2.6).
 pub const RESULT_PREFIX: &str = "OQSsiquc01res_";
 
 /// One file for the export folder.
@@ -123,7 +123,7 @@ impl ResultMessage<'_> {
     }
 }
 
-/// `ResultOfQualificationConfirmation` in the order of eligibility.md §2.4.
+/// `ResultOfQualificationConfirmation` in the order of docs/domain/eligibility.md §2.4.
 fn result_node(q: &QualificationResult) -> Node {
     let mut f = Vec::new();
     f.push(Node::text(
@@ -268,7 +268,7 @@ fn result_node(q: &QualificationResult) -> Node {
 }
 
 /// The field names of one consent: `…ConsFlg`, `…ConsTime` and, for the viewing consents,
-/// `…AvailableTime` (eligibility.md §2.4).
+/// `…AvailableTime` (docs/domain/eligibility.md §2.4).
 type ConsentNames = (&'static str, &'static str, Option<&'static str>);
 
 const LIMIT: ConsentNames = (

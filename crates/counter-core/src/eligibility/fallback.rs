@@ -1,4 +1,4 @@
-//! Fallbacks (eligibility.md §1.4, §5 R1: never leave a patient at 10割). When eligibility
+//! Fallbacks (docs/domain/eligibility.md §1.4, §5 R1: never leave a patient at 10割). When eligibility
 //! cannot be had, staff record what the patient presented, with the fields printed on it,
 //! so the patient pays the normal share; a re-check by insurance number follows.
 
@@ -13,7 +13,7 @@ pub const MAX_INSURANCE_TEXT: usize = 20;
 /// Longest name accepted, in characters (as the platform's application, `MAX_NAME_CHARS`).
 pub const MAX_NAME: usize = 100;
 
-/// The document the patient presented (eligibility.md §1.4).
+/// The document the patient presented (docs/domain/eligibility.md §1.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -210,7 +210,7 @@ fn text(
 }
 
 impl FallbackForm {
-    /// Checks every field against the rules of eligibility.md §2.2 and `today` (JST).
+    /// Checks every field against the rules of docs/domain/eligibility.md §2.2 and `today` (JST).
     pub fn validate(&self, today: CivilDate) -> Result<Presented, FallbackError> {
         use FallbackField as F;
         let self_declared = self.document == FallbackDocument::SelfDeclaration;
@@ -228,7 +228,7 @@ impl FallbackForm {
         } else {
             return Err(err(
                 F::InsurerNumber,
-                "the insurer number is 8 digits (pad a 6-digit number with 00, eligibility.md §2.2)",
+                "the insurer number is 8 digits (pad a 6-digit number with 00, docs/domain/eligibility.md §2.2)",
             ));
         };
         let insurer_name = text(
@@ -265,7 +265,7 @@ impl FallbackForm {
             _ => {
                 return Err(err(
                     F::Branch,
-                    "the branch number is 2 digits (eligibility.md §2.2), or empty",
+                    "the branch number is 2 digits (docs/domain/eligibility.md §2.2), or empty",
                 ));
             }
         };

@@ -189,7 +189,7 @@ impl Stage {
     }
 }
 
-/// One patient's eligibility check (eligibility.md §1.2–1.4, §5 R1, R3, R7, R8).
+/// One patient's eligibility check (docs/domain/eligibility.md §1.2–1.4, §5 R1, R3, R7, R8).
 ///
 /// # Calling contract
 ///

@@ -1,4 +1,4 @@
-//! Reception and pharmacy eligibility checks (資格確認, eligibility.md §1–2, §5).
+//! Reception and pharmacy eligibility checks (資格確認, docs/domain/eligibility.md §1–2, §5).
 //!
 //! | piece | module |
 //! |---|---|

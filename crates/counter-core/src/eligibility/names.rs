@@ -1,10 +1,10 @@
-//! Comparing names as people write them (eligibility.md §2.4, §5 R2 and R7): the insurer
+//! Comparing names as people write them (docs/domain/eligibility.md §2.4, §5 R2 and R7): the insurer
 //! returns `Name` full-width and `NameKana` half-width, the chart may hold either width,
 //! hiragana, or a space of the other width; characters outside JIS levels 1/2 come back as
 //! `●`. Comparison normalises; the raw value is always what is kept and exported.
 
 /// The substitution mark the real system puts for a character outside JIS levels 1/2
-/// (`Name`, eligibility.md §2.4).
+/// (`Name`, docs/domain/eligibility.md §2.4).
 pub const SUBSTITUTE: char = '●';
 
 /// Half-width katakana U+FF61..=U+FF9D in code-point order, as full-width.
@@ -90,7 +90,7 @@ pub fn substituted(s: &str) -> usize {
 }
 
 /// The characters of `s` that are certainly outside JIS X 0208 (levels 1/2), which the
-/// claims system may reject (eligibility.md §2.4: level-3 kanji come back unchanged):
+/// claims system may reject (docs/domain/eligibility.md §2.4: level-3 kanji come back unchanged):
 /// supplementary-plane characters, CJK extension A, CJK compatibility ideographs, and the
 /// variant kanji we fold. Not a full JIS table: a BMP kanji outside JIS X 0208 and not in
 /// these ranges passes unflagged.

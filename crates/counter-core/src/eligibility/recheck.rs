@@ -1,4 +1,4 @@
-//! The re-check queue's decisions (eligibility.md §5 R1, R3, R5): after a fallback, the
+//! The re-check queue's decisions (docs/domain/eligibility.md §5 R1, R3, R5): after a fallback, the
 //! runtime's worker re-checks by insurance number through the insurer's bulk pre-check
 //! (`POST /v1/bulk-prechecks`, then `GET …/{reception_number}`, §2.6), and asks here what
 //! each answer means: done (and whether it contradicts what the patient presented), fetch

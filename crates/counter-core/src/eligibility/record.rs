@@ -1,7 +1,7 @@
 //! What the store keeps of a check: a summary without personal details (kept for the
 //! statistics and the audit trail) and the details (names, numbers, the raw answer; purged
 //! by the [`super::retention::RetentionPolicy`]), and the audit events (ids and codes only,
-//! eligibility.md §5 R7 "log every view", R10).
+//! docs/domain/eligibility.md §5 R7 "log every view", R10).
 
 use counter_api::insurer::EligibilityResponse;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! What a check leaves in the store ([`Effect::RecordCheck`]), and the fallback step that
-//! records what the patient presented and queues the re-check (eligibility.md §1.4, R1).
+//! records what the patient presented and queues the re-check (docs/domain/eligibility.md §1.4, R1).
 
 use counter_api::jst;
 

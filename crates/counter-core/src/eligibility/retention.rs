@@ -1,4 +1,4 @@
-//! How long check details are kept (eligibility.md §5 R10: keep personal data no longer
+//! How long check details are kept (docs/domain/eligibility.md §5 R10: keep personal data no longer
 //! than needed). The store purges records older than the cutoff; the period is the site's
 //! setting.
 

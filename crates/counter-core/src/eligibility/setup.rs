@@ -6,7 +6,7 @@ use counter_api::platform::Sex;
 use serde::{Deserialize, Serialize};
 
 /// Longest check id: it is the `ArbitraryFileIdentifier` and part of a file name
-/// (eligibility.md §2.1). The insurer echoes at most 100 characters
+/// (docs/domain/eligibility.md §2.1). The insurer echoes at most 100 characters
 /// (`backend-insurer` `MAX_ECHO_CHARS`); 64 keeps file names short.
 pub const MAX_CHECK_ID_LEN: usize = 64;
 
@@ -21,7 +21,7 @@ pub enum Mode {
     Pharmacy,
 }
 
-/// The consent screens the site offers on the customer's screen (eligibility.md §1.2
+/// The consent screens the site offers on the customer's screen (docs/domain/eligibility.md §1.2
 /// step 3: each site enables the items it uses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -83,7 +83,7 @@ impl ConsentsOffered {
 /// The site's settings for eligibility checks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckSettings {
-    /// 医療機関コード (`MedicalInstitutionCode`): 10 digits (eligibility.md §2.1).
+    /// 医療機関コード (`MedicalInstitutionCode`): 10 digits (docs/domain/eligibility.md §2.1).
     pub medical_institution_code: String,
     /// The consent screens offered.
     pub consents_offered: ConsentsOffered,
@@ -96,7 +96,7 @@ pub struct CheckSettings {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClinicRecord {
-    /// The clinic's patient id (照会番号, `ReferenceNumber`, eligibility.md §2.3).
+    /// The clinic's patient id (照会番号, `ReferenceNumber`, docs/domain/eligibility.md §2.3).
     pub patient_id: Option<String>,
     /// 氏名 as on the chart.
     pub name: Option<String>,
@@ -205,7 +205,7 @@ pub struct CardHolder {
 #[non_exhaustive]
 pub enum SetupError {
     /// The medical institution code is not 10 digits.
-    #[error("the medical institution code must be 10 digits (eligibility.md §2.1)")]
+    #[error("the medical institution code must be 10 digits (docs/domain/eligibility.md §2.1)")]
     InstitutionCode,
     /// The check id cannot serve as `ArbitraryFileIdentifier` and file-name part.
     #[error("the check id must be 1 to 64 ASCII letters, digits, '-' or '_'")]

@@ -1,12 +1,12 @@
 //! What staff read first: the `QualificationValidity` (OQSCD006) and the co-payment ratio
-//! (負担割合) of the record that applies (eligibility.md §2.3, §2.4).
+//! (負担割合) of the record that applies (docs/domain/eligibility.md §2.3, §2.4).
 
 use counter_api::insurer::{EligibilityResponse, QualificationResult};
 use serde::{Deserialize, Serialize};
 
 use crate::Code;
 
-/// `QualificationValidity` (OQSCD006, eligibility.md §2.3).
+/// `QualificationValidity` (OQSCD006, docs/domain/eligibility.md §2.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "validity", content = "raw", rename_all = "snake_case")]
@@ -96,7 +96,7 @@ pub enum Ratio {
     NotApplicable,
 }
 
-/// Parses a ratio code: `010`, `020`, `030` (eligibility.md §2.4).
+/// Parses a ratio code: `010`, `020`, `030` (docs/domain/eligibility.md §2.4).
 pub fn tenths_of(code: &str) -> Option<u8> {
     match code {
         "010" => Some(1),

@@ -1,4 +1,4 @@
-//! The warnings that matter on a result (eligibility.md §1.4, §5 R2, R3, R7), each typed
+//! The warnings that matter on a result (docs/domain/eligibility.md §1.4, §5 R2, R3, R7), each typed
 //! and carrying a [`Code`]. A [`Warning::PersonMismatch`] withholds the detailed result
 //! until staff acknowledge it (R7).
 
@@ -12,7 +12,7 @@ use super::setup::{CardHolder, ClinicRecord};
 use super::validity::{Validity, is_current, primary_index};
 use crate::Code;
 
-/// Months ahead in which an `InsuredCardExpirationDate` is announced (eligibility.md §1.7:
+/// Months ahead in which an `InsuredCardExpirationDate` is announced (docs/domain/eligibility.md §1.7:
 /// the real system warns "card expires within 3 months").
 pub const EXPIRY_NOTICE_MONTHS: u32 = 3;
 

@@ -1,6 +1,6 @@
 //! A small tree of named elements written two ways: as XML (UTF-8, 2-space indent) and as
 //! the JSON form the Web-API path carries (`{"XmlMsg":{"MessageHeader":…}}`,
-//! eligibility.md §2.1). Written by hand: we only ever write this one shape, element
+//! docs/domain/eligibility.md §2.1). Written by hand: we only ever write this one shape, element
 //! content and no attributes.
 
 /// What an element holds.

@@ -15,11 +15,11 @@
 //! Rules kept here, beside the session's and the PIN leg's:
 //! - **The password is held only between the two card steps** that need it (reading the
 //!   sign certificate, signing the application; the card is powered down in between,
-//!   jpki.md §1.8): the machine keeps one copy from the moment it is typed until
+//!   docs/domain/jpki.md §1.8): the machine keeps one copy from the moment it is typed until
 //!   [`Effect::SignApplication`] takes it, and drops it on any end, cancel, time-out or
 //!   removal of the card.
 //! - **The password's last try needs the staff's confirmation**, and a wrong password is
-//!   never retried by the machine (jpki.md §6.3).
+//!   never retried by the machine (docs/domain/jpki.md §6.3).
 //! - **The customer confirms the attributes before anything is signed**; the application
 //!   carries them exactly as the certificate does. Rejected attributes end the session
 //!   with the municipal office as next step (the card must be updated first).

@@ -14,7 +14,7 @@
 //! call.
 //!
 //! Rules kept here, beside the session's:
-//! - **No PIN try is ever wasted or taken silently** (eligibility.md §1.3, R6): the counter
+//! - **No PIN try is ever wasted or taken silently** (docs/domain/eligibility.md §1.3, R6): the counter
 //!   and the certificate's expiry are checked before a PIN is asked; 0 tries ends with the
 //!   next step, one try needs [`Input::StaffConfirmedLastTry`]; a wrong PIN returns to PIN
 //!   entry and is never retried by the machine.

@@ -1,6 +1,6 @@
 //! The cashier's sale between identification and authorisation: the customer picks, on
 //! their own screen, the linked payment method from the platform's menu and confirms the
-//! amount (payments-and-eid-clients.md §4 "Consent": amount, merchant and card shown
+//! amount (docs/domain/payments-and-eid-clients.md §4 "Consent": amount, merchant and card shown
 //! before the payment). The identification's challenge already bound the merchant and the
 //! amount (purpose `payment`), so the assertion can pay exactly this sale and nothing else.
 

@@ -1,6 +1,6 @@
 //! The daily close (日計): the terminal's journal of a JST business day against the
 //! acquirer's settlement totals, per brand, in the nexo reconciliation categories
-//! (payments-and-eid-clients.md §1.4, §1.9). Refused while any sale or refund of the
+//! (docs/domain/payments-and-eid-clients.md §1.4, §1.9). Refused while any sale or refund of the
 //! terminal is in doubt (§1.9: "refuse to close while any transaction is in doubt").
 //!
 //! Counting follows the acquirer's settlement (each operation on the day it happened): a

@@ -1,5 +1,5 @@
 //! Receipts: the customer's and the merchant's copy of a sale, a void or a refund, with the
-//! Japanese masking rules (payments-and-eid-clients.md §1.8): the customer copy shows the
+//! Japanese masking rules (docs/domain/payments-and-eid-clients.md §1.8): the customer copy shows the
 //! last 4 digits only (`XXXX-XXXX-XXXX-1234`); the merchant copy may add the first 6, but
 //! the terminal never learns them (it pays with a token), so both copies mask all but the
 //! last 4. A reprint says 再発行 (REPRINT); a void names the original slip. Never printed:

@@ -78,7 +78,7 @@ pub(crate) fn card_verdict(error: &CardError, secret: Secret) -> CardVerdict {
         CardError::PinEntryCancelled => Failure::new(Code::PinCancelled),
         // The pad itself failed: the reader's next step ("check the reader") is the right one.
         CardError::PinPadError { .. } => Failure::new(Code::ReaderUnavailable),
-        // The card's signature does not match its own certificate (jpki.md §6.4): do not
+        // The card's signature does not match its own certificate (docs/domain/jpki.md §6.4): do not
         // accept the card; staff use another way and report it.
         CardError::SignatureInvalid => Failure::new(Code::CertificateRefused),
         CardError::Transport(t) => return transport_verdict(t),

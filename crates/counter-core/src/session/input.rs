@@ -34,7 +34,7 @@ impl Tickets {
     }
 }
 
-/// What the shell learnt from the card before any PIN is asked (eligibility.md R6): the
+/// What the shell learnt from the card before any PIN is asked (docs/domain/eligibility.md R6): the
 /// auth PIN's retry counter (`jpki_card::PinStatus`, no try used) and the auth
 /// certificate's notAfter (`jpki_card::ReadCertificate` of EF `000A`, parsed by the shell).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +47,7 @@ pub struct CardFacts {
 
 /// The auth PIN as typed on the **customer** window. There is no other way for a PIN to
 /// enter the machine: the staff window has no PIN field, and a reader with a PIN pad takes
-/// the PIN itself (payments-and-eid-clients.md §3.4: staff may not ask for, hold or type
+/// the PIN itself (docs/domain/payments-and-eid-clients.md §3.4: staff may not ask for, hold or type
 /// the PIN). Zeroised on drop, not `Clone`, redacted `Debug`.
 #[derive(Debug)]
 pub struct CustomerPin(pub(crate) AuthPin);
@@ -72,7 +72,7 @@ pub enum Actor {
 }
 
 /// The 署名用 password as typed on the **customer** window (6–16 letters and digits,
-/// jpki.md §1.2). Like [`CustomerPin`], there is no other way in: the staff window has no
+/// docs/domain/jpki.md §1.2). Like [`CustomerPin`], there is no other way in: the staff window has no
 /// password field. Zeroised on drop, not `Clone`, redacted `Debug`.
 #[derive(Debug)]
 pub struct CustomerPassword(pub(crate) SignPassword);
@@ -85,7 +85,7 @@ impl CustomerPassword {
     }
 }
 
-/// The four attributes of the sign certificate (基本4情報, jpki.md §2.4), decoded by the
+/// The four attributes of the sign certificate (基本4情報, docs/domain/jpki.md §2.4), decoded by the
 /// shell from the DER that [`super::Effect::ReadSignCertificate`] yields. The application
 /// carries them exactly as here, once the customer has confirmed them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +144,7 @@ pub enum Input {
     /// a cancel on the pad (readers with a PIN pad: the pad is armed only then).
     RetryPin,
     /// The staff confirmed, having talked with the customer, that the last try of the PIN
-    /// or of the password (whichever the step asks about) may be used (jpki.md §6.3).
+    /// or of the password (whichever the step asks about) may be used (docs/domain/jpki.md §6.3).
     StaffConfirmedLastTry,
     /// The result of [`super::Effect::RequestChallenge`].
     ChallengeIssued {
@@ -203,7 +203,7 @@ pub enum Input {
         result: Result<EnrollmentResponse, BackendFailure>,
     },
     /// The card left the reader (PC/SC removal event). Ends the session at any step
-    /// (eligibility.md R8).
+    /// (docs/domain/eligibility.md R8).
     CardRemoved,
     /// Someone pressed Cancel.
     Cancel(Actor),

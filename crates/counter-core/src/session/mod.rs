@@ -17,7 +17,7 @@
 //! every call.
 //!
 //! Rules kept here, for every flow:
-//! - **The session ends when the card leaves** (eligibility.md R8): [`Input::CardRemoved`]
+//! - **The session ends when the card leaves** (docs/domain/eligibility.md R8): [`Input::CardRemoved`]
 //!   at any step, or a card step failing with `TransportError::CardRemoved`, drops the PIN
 //!   and password held, forgets every piece of customer data (facts, challenge, menu,
 //!   attributes), and nothing that could use a try follows until a card is placed again and

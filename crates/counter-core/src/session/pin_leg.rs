@@ -1,10 +1,10 @@
 //! The PIN leg of every card session: from the card's facts to a checked signature over a
-//! fresh challenge. It owns the PIN rules (eligibility.md §1.3 and R6;
-//! payments-and-eid-clients.md §3.4, §4):
+//! fresh challenge. It owns the PIN rules (docs/domain/eligibility.md §1.3 and R6;
+//! docs/domain/payments-and-eid-clients.md §3.4, §4):
 //!
 //! - the retry counter is read before the PIN is asked; 0 tries → blocked, no PIN asked;
 //! - at one try left the staff must confirm before the try is used, and the card flow gets
-//!   `confirm_last_try` only then (jpki.md §6.3);
+//!   `confirm_last_try` only then (docs/domain/jpki.md §6.3);
 //! - a wrong PIN goes back to PIN entry with the tries shown; it is never retried on its own;
 //! - on the customer window the PIN is typed first and the challenge fetched after, so a
 //!   slow typist cannot outlive the challenge; with a PIN pad the challenge comes first and
@@ -27,7 +27,7 @@ use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
 
-/// Seconds the PIN pad waits for the PIN (`bTimerOut`, jpki.md §5.2): generous for elderly
+/// Seconds the PIN pad waits for the PIN (`bTimerOut`, docs/domain/jpki.md §5.2): generous for elderly
 /// customers, and below libccid's own read timeout of max(90, bTimerOut + 10) s, so that
 /// the pad, not the transport, reports the time-out (`64 00`, no try used).
 pub const PIN_PAD_TIMEOUT_SECS: u8 = 60;

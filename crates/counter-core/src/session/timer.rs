@@ -1,5 +1,5 @@
 //! The customer's time limit on the steps where they must act (PIN, confirmation), with a
-//! warning and an extension (WCAG 2.2.1 "Timing Adjustable"; payments-and-eid-clients.md
+//! warning and an extension (WCAG 2.2.1 "Timing Adjustable"; docs/domain/payments-and-eid-clients.md
 //! §4 "Time limits").
 
 use crate::UnixTime;
@@ -11,7 +11,7 @@ pub const CUSTOMER_STEP_SECS: i64 = 120;
 
 /// The views warn this many seconds before the end and offer to extend with one press:
 /// WCAG 2.2.1 asks for at least 20 s, Visa's accessibility guidance (VGAR) for at least
-/// 30 s to respond (payments-and-eid-clients.md §4). Extending has no limit (WCAG: at
+/// 30 s to respond (docs/domain/payments-and-eid-clients.md §4). Extending has no limit (WCAG: at
 /// least ten times).
 pub const WARN_BEFORE_SECS: i64 = 30;
 

@@ -1,4 +1,4 @@
-//! The receipt-system hand-off (eligibility.md §2.1–2.6): golden files, well-formedness,
+//! The receipt-system hand-off (docs/domain/eligibility.md §2.1–2.6): golden files, well-formedness,
 //! odd names escaped and read back unchanged, and the JSON twin.
 //!
 //! The expected files live in `tests/fixtures/eligibility/`; this module is their

@@ -1,5 +1,5 @@
 //! Scenario tests of `counter_core::eligibility`: scripted inputs, a hand-moved clock,
-//! every branch a reception or pharmacy meets (eligibility.md §1.4, §2, §5 R1–R8).
+//! every branch a reception or pharmacy meets (docs/domain/eligibility.md §1.4, §2, §5 R1–R8).
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
 

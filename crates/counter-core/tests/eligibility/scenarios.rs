@@ -1,5 +1,5 @@
 //! A check from the menu to the result, for every `QualificationValidity` and every
-//! warning of eligibility.md §1.4 and §5 R2, R3, R7.
+//! warning of docs/domain/eligibility.md §1.4 and §5 R2, R3, R7.
 
 use counter_api::platform::Sex;
 use counter_core::Code;

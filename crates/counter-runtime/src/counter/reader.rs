@@ -6,7 +6,7 @@
 //! Reader events and card steps go through the same queue, so the counter learns of a
 //! removal after the step that was running when it happened (whose own result already says
 //! `CardRemoved`), never before it. Each step opens an exclusive connection and the flow
-//! powers the card down when it ends (jpki.md §1.8): no PIN state outlives a step.
+//! powers the card down when it ends (docs/domain/jpki.md §1.8): no PIN state outlives a step.
 //!
 //! A PIN-pad wait cannot be interrupted from here: a cancelled session's PIN-pad step runs
 //! until the pad's own time-out (`PIN_PAD_TIMEOUT_SECS`) and its result is refused as

@@ -6,7 +6,7 @@
 //! The double answers `CM_IOCTL_GET_FEATURE_REQUEST` as libccid does for a
 //! reader with a PIN pad (`06 04 42 33 00 06`: FEATURE_VERIFY_PIN_DIRECT =
 //! `0x42330006`), takes the verify ioctl only with that code, checks the
-//! PIN_VERIFY_STRUCTURE byte for byte (jpki.md §5.2; the timeout byte may
+//! PIN_VERIFY_STRUCTURE byte for byte (docs/domain/jpki.md §5.2; the timeout byte may
 //! vary), and then does what the scripted customer does: types a PIN (the
 //! reader puts it into the APDU template and sends it to the card), lets the
 //! reader time out (`64 00`) or presses Cancel (`64 01`).
@@ -23,7 +23,7 @@ use jpki_card_sim::{Faults, SimTransport, VirtualCard};
 /// libccid's FEATURE_VERIFY_PIN_DIRECT ioctl, `SCARD_CTL_CODE(0x330000 + 6)`.
 pub const VERIFY_IOCTL: u32 = 0x4233_0006;
 
-/// The PIN_VERIFY_STRUCTURE for the 4-digit auth PIN, jpki.md §5.2, with a
+/// The PIN_VERIFY_STRUCTURE for the 4-digit auth PIN, docs/domain/jpki.md §5.2, with a
 /// 30 s timeout (byte 0, allowed to vary).
 pub const EXPECTED_STRUCTURE: [u8; 28] = [
     0x1E, 0x00, 0x82, 0x04, 0x00, 0x04, 0x04, 0x03, 0x01, 0x11, 0x04, 0x00, 0x00, 0x00, 0x00, 0x09,

@@ -1,5 +1,5 @@
 //! Command APDU parsing (ISO 7816-4 §5.1, short form only) and the status
-//! words this card answers with (jpki.md §1.4).
+//! words this card answers with (docs/domain/jpki.md §1.4).
 
 /// A status word SW1 SW2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +73,7 @@ pub(crate) struct Command<'a> {
 impl<'a> Command<'a> {
     /// Parses a short APDU (ISO 7816-4 §5.1 cases 1–4). Extended length
     /// (`Lc = 00` followed by more bytes) is refused: JPKI fits short APDUs
-    /// (jpki.md §1.7). Any malformed length gives `67 00`.
+    /// (docs/domain/jpki.md §1.7). Any malformed length gives `67 00`.
     pub(crate) fn parse(bytes: &'a [u8]) -> Result<Command<'a>, Sw> {
         let [cla, ins, p1, p2, body @ ..] = bytes else {
             return Err(Sw::WRONG_LENGTH);

@@ -1,5 +1,5 @@
 //! The commands the card answers: SELECT, READ BINARY, VERIFY and COMPUTE
-//! DIGITAL SIGNATURE (jpki.md §1.3–§1.6, ISO 7816-4 §11). Everything else is
+//! DIGITAL SIGNATURE (docs/domain/jpki.md §1.3–§1.6, ISO 7816-4 §11). Everything else is
 //! refused with the ISO status word for it.
 
 use std::convert::Infallible;
@@ -14,7 +14,7 @@ use super::fs::{Df, Ef, EfKind, KeyRef};
 use super::pin::PinEf;
 
 /// Largest input COMPUTE DIGITAL SIGNATURE pads: k − 11 for RSA-2048
-/// (jpki.md §1.6).
+/// (docs/domain/jpki.md §1.6).
 pub(crate) const MAX_SIGN_INPUT: usize = 245;
 
 const INS_SELECT: u8 = 0xA4;
@@ -135,7 +135,7 @@ impl VirtualCard {
 
     /// COMPUTE DIGITAL SIGNATURE `80 2A 00 80 Lc <1..245> 00` with the current
     /// key EF: PKCS#1 v1.5 type-1 padding of the bytes as given (the host
-    /// sends a DigestInfo; jpki.md §1.6), 256-byte signature. P1 other than 00
+    /// sends a DigestInfo; docs/domain/jpki.md §1.6), 256-byte signature. P1 other than 00
     /// (the card-side hashing modes MC reports) and P2 other than 80 (MC's
     /// `80|SFI` key addressing) are not emulated: `6A 86`. Lc 0 or > 245, or
     /// a missing Le or Le other than `00`: `67 00` \[C\]. No key EF current:

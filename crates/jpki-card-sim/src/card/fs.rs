@@ -1,14 +1,14 @@
-//! The card's applications and the JPKI AP's elementary files (jpki.md §1.1,
+//! The card's applications and the JPKI AP's elementary files (docs/domain/jpki.md §1.1,
 //! §1.2), with the sizes and padding this simulator chose where the sources
 //! are silent.
 
 use sha2::{Digest, Sha256};
 
-/// JPKI AP (公的個人認証AP), jpki.md §1.1 \[A\].
+/// JPKI AP (公的個人認証AP), docs/domain/jpki.md §1.1 \[A\].
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
-/// GlobalPlatform issuer security domain, selected at power-up (jpki.md §1.1 \[B\]).
+/// GlobalPlatform issuer security domain, selected at power-up (docs/domain/jpki.md §1.1 \[B\]).
 pub const ISD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
-/// The card's other applications (jpki.md §1.1): 券面事項入力補助AP, 券面事項確認AP,
+/// The card's other applications (docs/domain/jpki.md §1.1): 券面事項入力補助AP, 券面事項確認AP,
 /// 住基AP, 共通カードAP. This simulator lets them be selected (`90 00`) but
 /// gives them no files: any EF SELECT inside them answers `6A 82`.
 pub const OTHER_AIDS: [[u8; 10]; 4] = [
@@ -19,16 +19,16 @@ pub const OTHER_AIDS: [[u8; 10]; 4] = [
 ];
 
 /// Size of the EF holding the signature certificate (`0001`). Real sign
-/// certificates are about 1.7–2.5 KB (jpki.md §1.5); \[C\] chosen here.
+/// certificates are about 1.7–2.5 KB (docs/domain/jpki.md §1.5); \[C\] chosen here.
 pub const SIGN_CERT_EF_SIZE: usize = 0x0C00;
 /// Size of the other certificate EFs (`0002`, `000A`, `000B`) \[C\].
 pub const CERT_EF_SIZE: usize = 0x0800;
 /// What fills a certificate EF after the certificate \[C\]: erased-flash `FF`.
 pub const EF_PADDING: u8 = 0xFF;
 /// Length of the token-info EF `0006`: a PKCS#11 `CK_TOKEN_INFO` with 32-bit
-/// big-endian fields (jpki.md §1.2, MC \[B\]).
+/// big-endian fields (docs/domain/jpki.md §1.2, MC \[B\]).
 pub const TOKEN_INFO_LEN: usize = 160;
-/// The physical card's token label (jpki.md §1.2).
+/// The physical card's token label (docs/domain/jpki.md §1.2).
 pub const TOKEN_LABEL: &[u8] = b"JPKIAPICCTOKEN2";
 
 /// The application currently selected.
@@ -67,7 +67,7 @@ pub(crate) enum KeyRef {
     Sign,
 }
 
-/// An elementary file of the JPKI AP (jpki.md §1.2).
+/// An elementary file of the JPKI AP (docs/domain/jpki.md §1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ef {
     /// `0001` 署名用証明書; READ BINARY needs the sign password.

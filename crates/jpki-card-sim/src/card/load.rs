@@ -10,7 +10,7 @@ use x509_cert::Certificate;
 
 use crate::error::SimError;
 
-/// RSA-2048 modulus length in bytes (jpki.md §1.6).
+/// RSA-2048 modulus length in bytes (docs/domain/jpki.md §1.6).
 const RSA_2048_BYTES: usize = 256;
 
 /// Decodes one PEM block of the given label.

@@ -26,13 +26,13 @@ struct SignSide {
 
 /// A virtual My Number card built from a [`Persona`].
 ///
-/// Behaviour (jpki.md §1; choices where the sources are silent are marked
+/// Behaviour (docs/domain/jpki.md §1; choices where the sources are silent are marked
 /// \[C\] and listed in the crate documentation):
 /// * After power-up the GlobalPlatform ISD is current; SELECT by DF name
 ///   (`00 A4 04 0C`) reaches the JPKI AP and the card's other applications.
 /// * EFs are selected with `00 A4 02 0C 02 <FID>` inside the JPKI AP only.
 /// * READ BINARY, VERIFY and COMPUTE DIGITAL SIGNATURE follow the access
-///   rules of jpki.md §1.2 with the status words of §1.4.
+///   rules of docs/domain/jpki.md §1.2 with the status words of §1.4.
 /// * Retry counters live in the card and survive power cycles and removal;
 ///   a successful VERIFY lasts until [`VirtualCard::power_off`] (§1.8).
 ///
@@ -133,7 +133,7 @@ impl VirtualCard {
     }
 
     /// Removes power: forgets the selection and the security state of both
-    /// PINs (jpki.md §1.8). Retry counters are kept.
+    /// PINs (docs/domain/jpki.md §1.8). Retry counters are kept.
     pub fn power_off(&mut self) {
         self.auth_pin.log_out();
         if let Some(sign) = &mut self.sign {
@@ -145,7 +145,7 @@ impl VirtualCard {
 
     /// Warm reset (vpcd's `reset`, PC/SC `SCARD_RESET_CARD`): the selection
     /// returns to the ISD, but a verified PIN stays verified, as MC observed on
-    /// real cards (jpki.md §1.8 \[B\]). Returns the ATR.
+    /// real cards (docs/domain/jpki.md §1.8 \[B\]). Returns the ATR.
     pub fn warm_reset(&mut self) -> Vec<u8> {
         self.df = Df::Isd;
         self.ef = None;

@@ -1,5 +1,5 @@
 //! A PIN EF: the reference value, its retry counter and the security state it
-//! grants (jpki.md §1.2, §1.4, §1.8).
+//! grants (docs/domain/jpki.md §1.2, §1.4, §1.8).
 
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -84,7 +84,7 @@ impl PinEf {
     }
 
     /// VERIFY without data: the counter as `63 Cx`, even when verified (the
-    /// real trace in OpenSC PR #959; jpki.md §1.4).
+    /// real trace in OpenSC PR #959; docs/domain/jpki.md §1.4).
     pub(crate) fn status(&self) -> Sw {
         Sw::tries_left(self.tries_left)
     }

@@ -166,7 +166,7 @@ fn remove_fault_leaves_without_answering() {
 #[test]
 fn a_card_taken_out_loses_its_verified_pins() {
     // Taken out by the remove fault and by remove(): either way the card
-    // leaves the reader unpowered, so no VERIFY outlives it (jpki.md §1.8).
+    // leaves the reader unpowered, so no VERIFY outlives it (docs/domain/jpki.md §1.8).
     for faulted in [true, false] {
         let (listener, addr) = FakeVpcd::listen();
         let mut slot = VpcdSlot::new(addr);

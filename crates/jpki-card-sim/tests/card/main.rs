@@ -1,4 +1,4 @@
-//! The virtual card's behaviour, command by command (jpki.md §1).
+//! The virtual card's behaviour, command by command (docs/domain/jpki.md §1).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../common/mod.rs"]

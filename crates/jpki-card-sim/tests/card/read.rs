@@ -1,4 +1,4 @@
-//! READ BINARY: offsets, chunking, end of file, access rules (jpki.md §1.2, §1.5).
+//! READ BINARY: offsets, chunking, end of file, access rules (docs/domain/jpki.md §1.2, §1.5).
 
 use crate::common::*;
 use jpki_card_sim::{CERT_EF_SIZE, EF_PADDING, SIGN_CERT_EF_SIZE, TOKEN_INFO_LEN};

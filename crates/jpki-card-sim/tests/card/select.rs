@@ -1,4 +1,4 @@
-//! SELECT by DF name and by EF identifier (jpki.md §1.1–§1.3).
+//! SELECT by DF name and by EF identifier (docs/domain/jpki.md §1.1–§1.3).
 
 use crate::common::*;
 use jpki_card_sim::{ISD_AID, OTHER_AIDS};

@@ -1,4 +1,4 @@
-//! COMPUTE DIGITAL SIGNATURE (jpki.md §1.3, §1.6).
+//! COMPUTE DIGITAL SIGNATURE (docs/domain/jpki.md §1.3, §1.6).
 
 use crate::common::*;
 use rsa::Pkcs1v15Sign;

@@ -1,5 +1,5 @@
 //! VERIFY, retry counters, blocking and the lifetime of the security state
-//! (jpki.md §1.3, §1.4, §1.8).
+//! (docs/domain/jpki.md §1.3, §1.4, §1.8).
 
 use crate::common::*;
 use jpki_card_sim::{CardState, VirtualCard};
@@ -114,7 +114,7 @@ fn verify_parameter_errors() {
 fn security_state_lasts_until_power_off() {
     let mut card = card();
     assert_eq!(verify(&mut card, 0x0018, AUTH_PIN.as_bytes()), 0x9000);
-    // Re-selecting the AP and a warm reset keep it (MC, jpki.md §1.8).
+    // Re-selecting the AP and a warm reset keep it (MC, docs/domain/jpki.md §1.8).
     assert_eq!(send(&mut card, &SELECT_JPKI), 0x9000);
     card.warm_reset();
     assert!(card.is_auth_pin_verified());

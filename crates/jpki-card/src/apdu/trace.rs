@@ -3,10 +3,10 @@
 //! A [`TraceLine`] keeps only the rendered, masked text, never the raw bytes:
 //! * the data of VERIFY (INS `20`) and CHANGE REFERENCE DATA (INS `24`) is
 //!   replaced by `**` per byte, whatever the CLA (as myna's `apdu.rs` does,
-//!   jpki.md §4 lesson 3): `00 20 00 80 04 ** ** ** **`;
+//!   docs/domain/jpki.md §4 lesson 3): `00 20 00 80 04 ** ** ** **`;
 //! * response data is shortened to its first 8 bytes and its length, since
 //!   certificates carry personal data (the 署名用 one holds name and address,
-//!   jpki.md §2): `30 82 06 2E 30 82 05 16 … (256 bytes) 90 00`.
+//!   docs/domain/jpki.md §2): `30 82 06 2E 30 82 05 16 … (256 bytes) 90 00`.
 
 use std::fmt;
 
@@ -14,7 +14,7 @@ use super::ins_carries_secret;
 
 /// How many response data bytes a trace shows.
 const RESPONSE_PREVIEW: usize = 8;
-/// Length of the PIN_VERIFY_STRUCTURE header before its APDU (jpki.md §5.2).
+/// Length of the PIN_VERIFY_STRUCTURE header before its APDU (docs/domain/jpki.md §5.2).
 const PIN_VERIFY_HEADER: usize = 19;
 
 /// What a [`TraceLine`] records.

@@ -1,4 +1,4 @@
-//! [`Authenticate`]: the 利用者証明 signature over a challenge (jpki.md §1.9).
+//! [`Authenticate`]: the 利用者証明 signature over a challenge (docs/domain/jpki.md §1.9).
 
 use std::fmt;
 
@@ -21,7 +21,7 @@ pub enum PinEntry {
     /// zeroised as soon as that command is built.
     Host(AuthPin),
     /// Typed on the reader's PIN pad (PC/SC part 10 `FEATURE_VERIFY_PIN_DIRECT`,
-    /// jpki.md §5): the PIN never enters this process. Check
+    /// docs/domain/jpki.md §5): the PIN never enters this process. Check
     /// [`CardTransport::has_pin_pad`](crate::CardTransport::has_pin_pad) first.
     PinPad {
         /// Seconds the pad waits for the PIN (`bTimerOut`; 0 = the reader's default).
@@ -55,7 +55,7 @@ impl fmt::Debug for Authentication {
 public_flow!(
     /// Reads the auth certificate, verifies the auth PIN and signs
     /// DigestInfo(SHA-256) of the given digest with the auth key, then checks
-    /// the signature against the certificate (jpki.md §1.9, §6.4).
+    /// the signature against the certificate (docs/domain/jpki.md §1.9, §6.4).
     ///
     /// APDUs (14 for a 1,586-byte certificate): SELECT JPKI-AP; SELECT `000A`;
     /// READ BINARY ×n; SELECT `0018`; empty VERIFY (tries left); VERIFY (or the
@@ -86,7 +86,7 @@ impl Authenticate {
         }))
     }
 
-    /// Whether the operator confirmed using the PIN's last try (jpki.md §6.3).
+    /// Whether the operator confirmed using the PIN's last try (docs/domain/jpki.md §6.3).
     pub fn confirm_last_try(mut self, confirmed: bool) -> Self {
         self.0.program.confirm_last_try = confirmed;
         self

@@ -1,5 +1,5 @@
 //! The transport-level status words, handled once for every flow
-//! (jpki.md §1.7, ISO/IEC 7816-4 §5.1.3; myna-card's `Card::call` does the same):
+//! (docs/domain/jpki.md §1.7, ISO/IEC 7816-4 §5.1.3; myna-card's `Card::call` does the same):
 //!
 //! * `61 xx`: more data waits. Send GET RESPONSE `00 C0 00 00 xx` and append
 //!   its data to what came with the `61 xx`.

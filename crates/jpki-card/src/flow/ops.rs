@@ -1,5 +1,5 @@
 //! The single-command operations the flows are made of, each with the
-//! meaning of its status words (jpki.md §1.3, §1.4), and [`Then`] to chain a
+//! meaning of its status words (docs/domain/jpki.md §1.3, §1.4), and [`Then`] to chain a
 //! SELECT FILE with the command that uses the file.
 
 use std::mem;
@@ -58,8 +58,8 @@ impl<T> Slot<T> {
 }
 
 /// SELECT the JPKI-AP by AID. Any refusal means this is not a My Number
-/// card (jpki.md §1.1). `6F 00` gets one more try: one card answers it to the
-/// first command after a power cycle (jpki.md §1.4, rated \[C\]).
+/// card (docs/domain/jpki.md §1.1). `6F 00` gets one more try: one card answers it to the
+/// first command after a power cycle (docs/domain/jpki.md §1.4, rated \[C\]).
 pub(crate) struct SelectAp {
     slot: Slot<()>,
     retried: bool,
@@ -130,11 +130,11 @@ impl Op for SelectEf {
 /// The empty VERIFY `00 20 00 80`: tries left of the selected PIN, no try used.
 ///
 /// `63 Cx` gives x; `63 C0`, `69 83`, `69 84` give 0 (blocked). A JPKI card
-/// always answers `63 Cx`, even after a successful VERIFY (jpki.md §1.4, the
+/// always answers `63 Cx`, even after a successful VERIFY (docs/domain/jpki.md §1.4, the
 /// trace in OpenSC PR #959), so `90 00` or `63 00` ("no counter") means the
 /// card did not report a counter: that is [`CardError::UnexpectedStatus`],
 /// because a PIN must never be sent without knowing how many tries are left
-/// (jpki.md §1.4, §6.3).
+/// (docs/domain/jpki.md §1.4, §6.3).
 pub(crate) struct RetryCounter {
     slot: Slot<u8>,
 }
@@ -179,7 +179,7 @@ impl Verify {
         }
     }
 
-    /// VERIFY of the 4-digit auth PIN on the PIN pad (jpki.md §5.2).
+    /// VERIFY of the 4-digit auth PIN on the PIN pad (docs/domain/jpki.md §5.2).
     pub(crate) fn pin_pad(timeout_secs: u8) -> Self {
         Verify {
             on_pin_pad: true,
@@ -224,7 +224,7 @@ impl Op for Verify {
 }
 
 /// COMPUTE DIGITAL SIGNATURE over a DigestInfo with the selected key; the
-/// answer must be a 256-byte RSA-2048 signature (jpki.md §1.6).
+/// answer must be a 256-byte RSA-2048 signature (docs/domain/jpki.md §1.6).
 pub(crate) struct Sign {
     slot: Slot<Vec<u8>>,
 }
@@ -330,7 +330,7 @@ pub(crate) fn sign_with(ef: Ef, digest_info: &[u8; 51]) -> Result<SignWith, Card
 }
 
 /// Whether `tries_left` allows a VERIFY with data: 0 is blocked, 1 needs the
-/// caller's confirmation (jpki.md §1.4, §6.3).
+/// caller's confirmation (docs/domain/jpki.md §1.4, §6.3).
 pub(crate) fn check_tries(tries_left: u8, confirm_last_try: bool) -> Result<(), CardError> {
     match tries_left {
         0 => Err(CardError::PinBlocked),

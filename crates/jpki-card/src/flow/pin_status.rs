@@ -6,7 +6,7 @@ use crate::error::CardError;
 use crate::flow::machine::{Machine, Op, Program, Want, public_flow, ready};
 use crate::flow::ops::{PinCounter, SelectAp, pin_counter};
 
-/// The two JPKI secrets (jpki.md §1.2).
+/// The two JPKI secrets (docs/domain/jpki.md §1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PinKind {
@@ -25,7 +25,7 @@ impl PinKind {
         }
     }
 
-    /// Tries a fresh PIN has (OpenSC `MAX_TRIES`, jpki.md §1.2).
+    /// Tries a fresh PIN has (OpenSC `MAX_TRIES`, docs/domain/jpki.md §1.2).
     pub const fn max_tries(self) -> u8 {
         match self {
             PinKind::AuthPin => 3,
@@ -36,14 +36,14 @@ impl PinKind {
 
 public_flow!(
     /// Asks the retry counter of a PIN with the empty VERIFY `00 20 00 80`,
-    /// which uses no try (jpki.md §1.3), and yields the tries left.
+    /// which uses no try (docs/domain/jpki.md §1.3), and yields the tries left.
     ///
     /// APDUs: SELECT JPKI-AP, SELECT EF `0018` or `001B`, empty VERIFY.
     ///
     /// * `63 Cx` → `Ok(x)`; a blocked PIN (`63 C0`, `69 83`, `69 84`) → `Ok(0)`:
     ///   the query itself succeeded. Compare with [`PinKind::max_tries`].
     /// * `90 00` or `63 00` → [`CardError::UnexpectedStatus`]: a JPKI card
-    ///   always reports its counter (jpki.md §1.4), so this card cannot be
+    ///   always reports its counter (docs/domain/jpki.md §1.4), so this card cannot be
     ///   trusted with a PIN.
     /// * `6A 82` on `001B` → [`CardError::SignatureCertificateAbsent`].
     PinStatus,

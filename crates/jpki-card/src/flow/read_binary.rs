@@ -1,5 +1,5 @@
 //! Reading a certificate from the selected EF with the fewest READ BINARY
-//! commands (jpki.md §1.5, the myna-card method).
+//! commands (docs/domain/jpki.md §1.5, the myna-card method).
 //!
 //! The EF is larger than the certificate and padded, so the length comes from
 //! the DER header: read 256 bytes at offset 0 (Le = `00`), parse

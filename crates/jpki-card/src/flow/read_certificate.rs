@@ -6,7 +6,7 @@ use crate::error::CardError;
 use crate::flow::machine::{Machine, Op, Program, Want, public_flow, ready};
 use crate::flow::ops::{ReadFile, SelectAp, read_file};
 
-/// The certificates readable without a PIN (jpki.md §1.2). The 署名用
+/// The certificates readable without a PIN (docs/domain/jpki.md §1.2). The 署名用
 /// certificate needs the password; it comes with [`SignDocument`](crate::SignDocument).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -35,7 +35,7 @@ public_flow!(
     /// certificate only, without the EF's padding).
     ///
     /// APDUs: SELECT JPKI-AP, SELECT EF (`00 A4 02 0C 02 <FID>`), then READ
-    /// BINARY until the length in the DER header is reached (jpki.md §1.5):
+    /// BINARY until the length in the DER header is reached (docs/domain/jpki.md §1.5):
     /// 9 APDUs for a 1,586-byte certificate. The DER header is checked, the
     /// X.509 content is not (that is `jpki-cert`'s job).
     ReadCertificate,

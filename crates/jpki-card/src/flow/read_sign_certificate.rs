@@ -1,5 +1,5 @@
 //! [`ReadSignCertificate`]: the 署名用 certificate, which the card hands out
-//! only after the sign password (jpki.md §1.2, EF `0001`).
+//! only after the sign password (docs/domain/jpki.md §1.2, EF `0001`).
 
 use std::fmt;
 
@@ -34,7 +34,7 @@ impl fmt::Debug for SignCertificate {
 public_flow!(
     /// Verifies the sign password and reads the sign certificate, so that the
     /// customer can check the four attributes before signing anything
-    /// (enrollment at the counter; jpki.md §1.2, §1.3).
+    /// (enrollment at the counter; docs/domain/jpki.md §1.2, §1.3).
     ///
     /// APDUs (12 for a 1,764-byte certificate): SELECT JPKI-AP; SELECT `001B`;
     /// empty VERIFY (tries left); VERIFY password; SELECT `0001`; READ BINARY ×n.
@@ -47,7 +47,7 @@ public_flow!(
     /// with [`CardError::PinIncorrect`] and is never retried; `6A 82` on `001B`
     /// or `0001` is [`CardError::SignatureCertificateAbsent`]. The card stays
     /// verified until it is powered down, which the driver does right after
-    /// (jpki.md §1.8): signing needs a new [`SignDocument`](crate::SignDocument).
+    /// (docs/domain/jpki.md §1.8): signing needs a new [`SignDocument`](crate::SignDocument).
     ReadSignCertificate,
     ReadSignCertificateProgram,
     SignCertificate
@@ -63,7 +63,7 @@ impl ReadSignCertificate {
         }))
     }
 
-    /// Whether the operator confirmed using the password's last try (jpki.md §6.3).
+    /// Whether the operator confirmed using the password's last try (docs/domain/jpki.md §6.3).
     pub fn confirm_last_try(mut self, confirmed: bool) -> Self {
         self.0.program.unlock.confirm_last_try = confirmed;
         self

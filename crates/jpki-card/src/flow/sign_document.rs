@@ -1,4 +1,4 @@
-//! [`SignDocument`]: the 署名用 signature over a document (jpki.md §1.9).
+//! [`SignDocument`]: the 署名用 signature over a document (docs/domain/jpki.md §1.9).
 
 use std::fmt;
 
@@ -12,7 +12,7 @@ use crate::flow::sign_unlock::SignUnlock;
 use crate::pin::SignPassword;
 
 /// What [`SignDocument`] yields: what a verifier needs to check an
-/// enrollment signature (jpki.md §1.9: signature, certificate, digest, hash).
+/// enrollment signature (docs/domain/jpki.md §1.9: signature, certificate, digest, hash).
 #[derive(Clone, PartialEq, Eq)]
 pub struct DocumentSignature {
     /// The 署名用 certificate (DER) from EF `0001`, with 氏名, 住所, 生年月日, 性別.
@@ -55,7 +55,7 @@ impl fmt::Debug for Len<'_> {
 public_flow!(
     /// Verifies the sign password, reads the sign certificate and signs
     /// DigestInfo(SHA-256) of the given digest with the sign key, then checks
-    /// the signature against the certificate (jpki.md §1.9, §6.4).
+    /// the signature against the certificate (docs/domain/jpki.md §1.9, §6.4).
     ///
     /// APDUs: SELECT JPKI-AP; [SELECT `000A`; READ BINARY ×n]; SELECT `001B`;
     /// empty VERIFY (tries left); VERIFY password; SELECT `0001`; READ BINARY ×n
@@ -67,7 +67,7 @@ public_flow!(
     /// VERIFY with data is sent when the counter is 0 ([`CardError::PinBlocked`])
     /// or 1 without [`confirm_last_try`](SignDocument::confirm_last_try): a
     /// blocked password stops e-Tax and the like until a municipal visit
-    /// (jpki.md §4, §6.3).
+    /// (docs/domain/jpki.md §4, §6.3).
     SignDocument,
     SignDocumentProgram,
     DocumentSignature
@@ -95,7 +95,7 @@ impl SignDocument {
         self
     }
 
-    /// Whether the operator confirmed using the password's last try (jpki.md §6.3).
+    /// Whether the operator confirmed using the password's last try (docs/domain/jpki.md §6.3).
     pub fn confirm_last_try(mut self, confirmed: bool) -> Self {
         self.0.program.unlock.confirm_last_try = confirmed;
         self

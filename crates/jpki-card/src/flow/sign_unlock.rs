@@ -1,7 +1,7 @@
 //! [`SignUnlock`]: the 署名用 steps that [`SignDocument`](crate::SignDocument)
 //! and [`ReadSignCertificate`](crate::ReadSignCertificate) share — the
 //! password's retry counter, the VERIFY with the password, and the sign
-//! certificate that becomes readable only after it (jpki.md §1.2, §1.3).
+//! certificate that becomes readable only after it (docs/domain/jpki.md §1.2, §1.3).
 
 use crate::apdu::Response;
 use crate::commands::Ef;
@@ -29,12 +29,12 @@ pub(crate) struct UnlockedSignCertificate {
 /// No VERIFY with data is sent when the counter is 0 ([`CardError::PinBlocked`])
 /// or 1 without `confirm_last_try` ([`CardError::LastTryNeedsConfirmation`]):
 /// a blocked password stops e-Tax and the like until a municipal visit
-/// (jpki.md §4, §6.3). `6A 82` on `001B` or `0001` is
+/// (docs/domain/jpki.md §4, §6.3). `6A 82` on `001B` or `0001` is
 /// [`CardError::SignatureCertificateAbsent`] (minors' and 顔認証 cards, §6.7).
 pub(crate) struct SignUnlock {
     /// Held until the VERIFY is built, then dropped (zeroised).
     password: Option<SignPassword>,
-    /// Whether the operator confirmed using the last try (jpki.md §6.3).
+    /// Whether the operator confirmed using the last try (docs/domain/jpki.md §6.3).
     pub(crate) confirm_last_try: bool,
     tries_left_before: u8,
     stage: Stage,

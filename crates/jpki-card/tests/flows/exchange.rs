@@ -1,4 +1,4 @@
-//! The shared exchange layer under every flow: 61xx and 6Cxx (jpki.md §1.7).
+//! The shared exchange layer under every flow: 61xx and 6Cxx (docs/domain/jpki.md §1.7).
 
 use jpki_card::{
     AuthPin, Authenticate, CardError, CertificateFile, PinEntry, ReadCertificate, StatusWord,

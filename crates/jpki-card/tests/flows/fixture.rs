@@ -1,5 +1,5 @@
 //! Test keys and certificates: two RSA-2048 keys from a seeded generator and
-//! minimal self-signed X.509 certificates of exactly the sizes jpki.md §1.5
+//! minimal self-signed X.509 certificates of exactly the sizes docs/domain/jpki.md §1.5
 //! gives (a real auth certificate is 1,586 bytes, MW's sign certificate
 //! 1,764), so READ BINARY counts match a real card. Built once per test binary.
 
@@ -11,9 +11,9 @@ use rsa::pkcs8::EncodePublicKey;
 use rsa::rand_core::{TryCryptoRng, TryRng};
 use rsa::{Pkcs1v15Sign, PrivateKey};
 
-/// The size of the real production auth certificate (jpki.md §1.5).
+/// The size of the real production auth certificate (docs/domain/jpki.md §1.5).
 pub const AUTH_CERT_LEN: usize = 1586;
-/// The size of MW's synthetic sign certificate (jpki.md §1.5).
+/// The size of MW's synthetic sign certificate (docs/domain/jpki.md §1.5).
 pub const SIGN_CERT_LEN: usize = 1764;
 
 /// The digest every flow test signs.
@@ -53,7 +53,7 @@ pub fn fixture() -> &'static Fixture {
 }
 
 /// What the card does with `80 2A 00 80`: PKCS#1 v1.5 type-1 padding of the
-/// DigestInfo as given, then the private-key operation (jpki.md §1.6).
+/// DigestInfo as given, then the private-key operation (docs/domain/jpki.md §1.6).
 pub fn card_sign(key: &PrivateKey, digest: &[u8; 32]) -> Vec<u8> {
     key.sign(Pkcs1v15Sign::new_unprefixed(), &digest_info_sha256(digest))
         .expect("sign")

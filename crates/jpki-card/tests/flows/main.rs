@@ -1,5 +1,5 @@
 //! Flow tests over a scripted transport: exact APDU sequences, every status
-//! word of jpki.md §1.4 at the steps where it can occur, the exchange layer
+//! word of docs/domain/jpki.md §1.4 at the steps where it can occur, the exchange layer
 //! (61xx, 6Cxx), PIN pads, the local signature check, power-down on every
 //! exit, and a property test with garbled responses.
 

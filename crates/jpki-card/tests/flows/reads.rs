@@ -1,4 +1,4 @@
-//! READ BINARY edge cases (jpki.md §1.5).
+//! READ BINARY edge cases (docs/domain/jpki.md §1.5).
 
 use jpki_card::{CardError, CertificateFile, ReadCertificate};
 

@@ -1,6 +1,6 @@
 //! A scripted transport: each expected command comes with a canned reply;
 //! any other command is recorded as a violation and fails the exchange.
-//! Plus builders for the APDUs of jpki.md §1.3, written out independently of
+//! Plus builders for the APDUs of docs/domain/jpki.md §1.3, written out independently of
 //! the crate's own builders.
 
 use std::collections::VecDeque;
@@ -101,7 +101,7 @@ pub fn read_cmd(offset: usize, le: usize) -> Vec<u8> {
 }
 
 /// The READ BINARY exchanges of a card whose EF holds `der` followed by
-/// `FF` padding (the EF is larger than the certificate, jpki.md §1.5).
+/// `FF` padding (the EF is larger than the certificate, docs/domain/jpki.md §1.5).
 pub fn read_file(der: &[u8]) -> Vec<Expect> {
     let mut ef = der.to_vec();
     ef.resize(der.len() + 700, 0xFF);
@@ -155,7 +155,7 @@ pub fn authenticate_script(tries: u8) -> Vec<Expect> {
     s
 }
 
-/// The PIN_VERIFY_STRUCTURE of jpki.md §5.2 with a 30-second timeout.
+/// The PIN_VERIFY_STRUCTURE of docs/domain/jpki.md §5.2 with a 30-second timeout.
 pub const PIN_PAD_STRUCTURE: &str =
     "1E 00 82 04 00 04 04 03 01 11 04 00 00 00 00 09 00 00 00 00 20 00 80 04 FF FF FF FF";
 

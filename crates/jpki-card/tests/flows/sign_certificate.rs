@@ -1,5 +1,5 @@
 //! ReadSignCertificate: the sign password's counter and VERIFY, then EF `0001`
-//! (jpki.md §1.2, §1.3), byte for byte.
+//! (docs/domain/jpki.md §1.2, §1.3), byte for byte.
 
 use jpki_card::{CardError, ReadSignCertificate, SignPassword, TransportError};
 
@@ -107,7 +107,7 @@ fn signature_certificate_absent() {
 
 #[test]
 fn refusals_and_garbage_while_reading() {
-    // 69 82: the card did not count the password as verified (jpki.md §1.4).
+    // 69 82: the card did not count the password as verified (docs/domain/jpki.md §1.4).
     let s = read_sign_script(5);
     let at = index_of(&s, &select_cmd(0x0001)) + 1;
     let (result, _) = run_script(cut_at(s, at, sw(0x6982)), flow(false));

@@ -1,4 +1,4 @@
-//! Every status word of jpki.md §1.4, answered at every step of every flow,
+//! Every status word of docs/domain/jpki.md §1.4, answered at every step of every flow,
 //! against the CardError the step must map it to.
 
 use jpki_card::{
@@ -9,7 +9,7 @@ use jpki_card::{
 use crate::fixture::digest;
 use crate::script::*;
 
-/// The status words of jpki.md §1.4 (90 00 is the happy path).
+/// The status words of docs/domain/jpki.md §1.4 (90 00 is the happy path).
 const TABLE_1_4: [u16; 12] = [
     0x63C2, 0x63C0, 0x6984, 0x6983, 0x6300, 0x6982, 0x6A82, 0x6A86, 0x6B00, 0x6282, 0x6700, 0x6F00,
 ];
@@ -177,7 +177,7 @@ fn classification_of_table_1_4() {
 
 #[test]
 fn six_f_zero_on_select_ap_gets_one_more_try() {
-    // First command after a power cycle on one card (jpki.md §1.4).
+    // First command after a power cycle on one card (docs/domain/jpki.md §1.4).
     let mut script = vec![apdu(h(SELECT_AP), sw(0x6F00))];
     script.extend(vec![select_ap(), select(0x0018), counter(3)]);
     let (result, card) = run_script(script, PinStatus::new(PinKind::AuthPin));
@@ -237,7 +237,7 @@ fn the_signature_certificate_is_absent() {
 
 #[test]
 fn the_sign_certificate_needs_the_password() {
-    // 69 82 on READ BINARY of 0001 (jpki.md §1.2; OpenSC #3169 trace).
+    // 69 82 on READ BINARY of 0001 (docs/domain/jpki.md §1.2; OpenSC #3169 trace).
     let s = sign_script(5, false);
     let at = index_of(&s, &select_cmd(0x0001)) + 1;
     let (result, _) = run_script(

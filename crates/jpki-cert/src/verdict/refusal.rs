@@ -17,7 +17,7 @@ pub enum Refusal {
         /// What is wrong.
         detail: String,
     },
-    /// `unsupported_algorithm`: not sha256WithRSAEncryption / rsaEncryption ≥ 2048 bits (jpki.md §2.1).
+    /// `unsupported_algorithm`: not sha256WithRSAEncryption / rsaEncryption ≥ 2048 bits (docs/domain/jpki.md §2.1).
     #[error("unsupported algorithm: {detail}")]
     UnsupportedAlgorithm {
         /// Algorithm OID or key size.
@@ -54,7 +54,7 @@ pub enum Refusal {
         /// The OID required.
         expected: String,
     },
-    /// `policy_not_critical`: JPKI marks certificatePolicies critical (jpki.md §2.2/§2.3).
+    /// `policy_not_critical`: JPKI marks certificatePolicies critical (docs/domain/jpki.md §2.2/§2.3).
     #[error("certificatePolicies is not marked critical")]
     PolicyNotCritical,
     /// `key_usage_wrong`: keyUsage absent, not critical, or not exactly the purpose's bits
@@ -68,7 +68,7 @@ pub enum Refusal {
     #[error("basicConstraints CA:TRUE on an end-entity certificate")]
     NotEndEntity,
     /// `authority_key_id_missing`: no authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1
-    /// MUST); the issuer is chosen by key identifier, not by name (jpki.md §2.1).
+    /// MUST); the issuer is chosen by key identifier, not by name (docs/domain/jpki.md §2.1).
     #[error("authorityKeyIdentifier missing")]
     AuthorityKeyIdMissing,
     /// `untrusted_root`: no pinned root of this purpose has that name and key identifier.
@@ -112,7 +112,7 @@ pub enum Refusal {
         /// Why.
         detail: String,
     },
-    /// `identity_malformed`: a signature certificate whose jpki.md §2.4 attributes are
+    /// `identity_malformed`: a signature certificate whose docs/domain/jpki.md §2.4 attributes are
     /// missing or cannot be decoded.
     #[error("identity attributes malformed: {detail}")]
     IdentityMalformed {

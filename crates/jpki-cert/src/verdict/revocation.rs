@@ -1,11 +1,11 @@
 //! Revocation status in a verdict: the CRL reason, where the status came from, and the
-//! status itself (jpki.md §2.5).
+//! status itself (docs/domain/jpki.md §2.5).
 
 use serde::{Deserialize, Serialize};
 
 use crate::time::UnixTime;
 
-/// CRLReason (RFC 5280 §5.3.1), with the JPKI meaning from jpki.md §2.5.
+/// CRLReason (RFC 5280 §5.3.1), with the JPKI meaning from docs/domain/jpki.md §2.5.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -77,7 +77,7 @@ pub enum RevocationSource {
     Ocsp,
 }
 
-/// Result of a revocation check (jpki.md §2.5).
+/// Result of a revocation check (docs/domain/jpki.md §2.5).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -103,7 +103,7 @@ pub enum RevocationStatus {
         /// Human-readable cause (missing CRL for the distribution point, stale, ...).
         detail: String,
     },
-    /// The caller explicitly chose not to check (e.g. a terminal pre-check: jpki.md §2.5 says
+    /// The caller explicitly chose not to check (e.g. a terminal pre-check: docs/domain/jpki.md §2.5 says
     /// only authorised verifiers may check revocation). Shown as such in the verdict.
     NotChecked,
 }

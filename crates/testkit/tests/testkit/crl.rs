@@ -1,4 +1,4 @@
-//! The committed CRLs and the CRL builder (RFC 5280 §5, jpki.md §2.5).
+//! The committed CRLs and the CRL builder (RFC 5280 §5, docs/domain/jpki.md §2.5).
 
 use const_oid::db::rfc5280;
 use der::{Decode, Encode};

@@ -1,6 +1,6 @@
 //! testkit's integration tests: the committed certificates, CRLs and personas
 //! decoded with x509-cert 0.3 and checked against the real JPKI profile
-//! (jpki.md §2), the negative-test knobs, and fixture drift.
+//! (docs/domain/jpki.md §2), the negative-test knobs, and fixture drift.
 
 #![allow(
     clippy::unwrap_used,

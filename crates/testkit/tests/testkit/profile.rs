@@ -1,4 +1,4 @@
-//! End-entity certificates decoded field by field against jpki.md §2.2
+//! End-entity certificates decoded field by field against docs/domain/jpki.md §2.2
 //! (auth) and §2.3/§2.4 (sign).
 
 use const_oid::db::{rfc4519, rfc5280};
@@ -126,7 +126,7 @@ fn common_profile(der: &[u8], purpose: Purpose, generation: Generation, city: &s
 fn auth_certificate_has_the_real_profile_and_size() {
     let hanako = persona("sato-hanako");
     let der = der_of(&hanako.pem.auth_certificate);
-    // jpki.md §1.5: a real production auth certificate is 1,586 bytes.
+    // docs/domain/jpki.md §1.5: a real production auth certificate is 1,586 bytes.
     assert_eq!(der.len(), 1586);
     let c = common_profile(&der, Purpose::Auth, Generation::G3, "Chiyoda-ku");
     assert_eq!(shape(&c), auth_order());

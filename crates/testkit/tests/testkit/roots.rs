@@ -1,5 +1,5 @@
 //! The roots: same DN per purpose across generations, different keys, the
-//! real roots' profile (jpki.md §2.1).
+//! real roots' profile (docs/domain/jpki.md §2.1).
 
 use const_oid::db::{rfc4519, rfc5280};
 use der::{

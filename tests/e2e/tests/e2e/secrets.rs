@@ -51,7 +51,7 @@ pub fn absent(dir: &Path) -> Result<(), String> {
     ))
 }
 
-/// The longest needle that must stand alone to count: a PIN (4 digits, jpki.md).
+/// The longest needle that must stand alone to count: a PIN (4 digits, docs/domain/jpki.md).
 const SHORT: usize = 4;
 
 /// Whether a finding is one: card numbers and long needles always; a short one where

@@ -7,7 +7,7 @@ import type { Sex } from "./Sex";
  */
 export type ClinicRecord = { 
 /**
- * The clinic's patient id (照会番号, `ReferenceNumber`, eligibility.md §2.3).
+ * The clinic's patient id (照会番号, `ReferenceNumber`, docs/domain/eligibility.md §2.3).
  */
 patient_id: string | null, 
 /**

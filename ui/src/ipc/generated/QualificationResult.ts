@@ -5,7 +5,7 @@ import type { LimitCertificate } from "./LimitCertificate";
 import type { SpecificDisease } from "./SpecificDisease";
 
 /**
- * `ResultOfQualificationConfirmation` (eligibility.md §2.4).
+ * `ResultOfQualificationConfirmation` (docs/domain/eligibility.md §2.4).
  */
 export type QualificationResult = { 
 /**

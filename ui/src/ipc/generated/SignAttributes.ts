@@ -2,7 +2,7 @@
 import type { Sex } from "./Sex";
 
 /**
- * The four attributes of the sign certificate (基本4情報, jpki.md §2.4), decoded by the
+ * The four attributes of the sign certificate (基本4情報, docs/domain/jpki.md §2.4), decoded by the
  * shell from the DER that [`super::Effect::ReadSignCertificate`] yields. The application
  * carries them exactly as here, once the customer has confirmed them.
  */

@@ -1,4 +1,4 @@
-//! The card leaving at every step of an enrollment (eligibility.md R8): the password and
+//! The card leaving at every step of an enrollment (docs/domain/eligibility.md R8): the password and
 //! the PIN go, nothing that uses a try follows, stale results are dropped, and the views
 //! never show a secret.
 

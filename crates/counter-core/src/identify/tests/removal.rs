@@ -1,4 +1,4 @@
-//! Session end when the card leaves (eligibility.md R8), at every step; stale results;
+//! Session end when the card leaves (docs/domain/eligibility.md R8), at every step; stale results;
 //! and the PIN never reaching the staff window.
 
 use jpki_card::{CardError, TransportError};

@@ -190,7 +190,7 @@ pub(super) fn parse_crl_extensions(tlv: &[u8]) -> Result<CrlExts, CrlError> {
 }
 
 /// issuingDistributionPoint (RFC 5280 §5.2.5): JPKI uses a DirName fullName per
-/// municipality (jpki.md §2.2). Other forms are refused rather than misread.
+/// municipality (docs/domain/jpki.md §2.2). Other forms are refused rather than misread.
 fn parse_idp(value: &[u8]) -> Result<Vec<u8>, CrlError> {
     let idp = IssuingDistributionPoint::from_der(value).map_err(CrlError::malformed)?;
     if idp.only_contains_ca_certs
