@@ -1,4 +1,4 @@
-//! The desktop app's performance figures (issue 6), taken through the built app on its
+//! The desktop app's performance figures, taken through the built app on its
 //! embedded demo, driven as the end-to-end tests drive it (tauri-driver,
 //! WebKitWebDriver, Xvfb when there is no display):
 //!

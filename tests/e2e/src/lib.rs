@@ -14,7 +14,7 @@
 //! clicks, the PIN keypad; the axe-core accessibility check; screenshots; for the
 //! benchmark, timing inside the windows and the memory of the app's processes) and, in
 //! its `tests/e2e`, the end-to-end tests: the windows' smoke checks, the acceptance
-//! scenarios of issue 6, the shipped app without a configuration; in `benches/app.rs`,
+//! scenarios of the desktop app, the shipped app without a configuration; in `benches/app.rs`,
 //! the app's performance figures.
 //!
 //! **Never:** waits without a time limit, stops `tauri-driver` with SIGKILL (it would

@@ -5,7 +5,7 @@
 //! run the app's demo build, `madoguchi-app-demo`. Without them it fails and says what
 //! is missing.
 //!
-//! The acceptance scenarios of issue 6 each run the demo build on a fresh demo folder,
+//! The acceptance scenarios of the desktop app each run the demo build on a fresh demo folder,
 //! one app at a time (`harness`), check every screen they reach with axe-core and
 //! screenshot it, and end with a scan of the folder's counter database for PINs,
 //! passwords and card numbers (`secrets`). `setup` runs the shipped app,
