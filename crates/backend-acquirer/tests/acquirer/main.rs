@@ -7,6 +7,7 @@ mod config;
 mod end_to_end;
 mod faults;
 mod idempotency;
+mod leases;
 mod links;
 mod ownership;
 mod payments;
