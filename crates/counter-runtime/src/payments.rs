@@ -100,7 +100,7 @@ impl Payments {
         Ok(f(&mut guard)?)
     }
 
-    fn journal(&self, r: &PaymentRecord) -> Result<(), RuntimeError> {
+    fn journal(&self, r: &mut PaymentRecord) -> Result<(), RuntimeError> {
         self.with_store(|s| s.update_payment(r))
     }
 
@@ -297,7 +297,7 @@ impl Payments {
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
         let key = new_key(&format!("{id}-void"));
         payment::begin_void(&mut record, key, self.clock.now()).map_err(RuntimeError::Refused)?;
-        self.journal(&record)?;
+        self.journal(&mut record)?;
         self.drive(record, None).await
     }
 
@@ -344,10 +344,7 @@ impl Payments {
                 )
                 .await;
             let code = payment::on_refund(&mut refund, &mut sale, answer, self.clock.now());
-            self.with_store(|s| {
-                s.update_payment(&sale)?;
-                s.update_refund(&refund)
-            })?;
+            self.with_store(|s| s.update_refund_with_payment(&mut refund, &mut sale))?;
             if let Some(code) = code {
                 return Ok((refund, code));
             }

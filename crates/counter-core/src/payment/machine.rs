@@ -116,6 +116,7 @@ pub fn begin(sale: NewSale, now: UnixTime) -> PaymentRecord {
         recovered: false,
         created_at: now,
         updated_at: now,
+        version: 0,
     }
 }
 
