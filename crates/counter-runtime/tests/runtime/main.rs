@@ -13,4 +13,6 @@ mod counter_links;
 mod crash_matrix;
 mod faults;
 mod recheck;
+mod recovery_policy;
 mod support;
+mod till;
