@@ -12,6 +12,7 @@ mod counter_flow;
 mod counter_links;
 mod crash_matrix;
 mod faults;
+mod payment_races;
 mod recheck;
 mod recovery_policy;
 mod support;

@@ -7,8 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use backend_kit::devpki::DevPki;
+use counter_api::acquirer::FaultPlan;
 use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner};
 use counter_api::platform::{ChallengePurpose, ServiceData};
 use counter_runtime::RuntimeError;
@@ -18,7 +20,7 @@ use counter_store::Store;
 
 use crate::support::*;
 
-/// An administration terminal of the acquirer (may set its faults).
+/// An administration terminal of the acquirer (sets its faults).
 pub const ADMIN: &str = "admin-1";
 /// The subject the till's assertions are minted for.
 pub const SUB: &str = "sub-till";
@@ -191,6 +193,38 @@ sex = "female"
             .await
             .unwrap();
         assert_eq!(answer["outcome"], "confirmed", "{answer}");
+    }
+
+    /// Sets the acquirer's fault plan through its administration endpoint.
+    pub async fn set_faults(&self, plan: FaultPlan) {
+        let r = self
+            .client(ADMIN)
+            .put(self.url("/v1/admin/faults"))
+            .json(&plan)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+
+    /// Waits (at most 10 s) until the acquirer holds a claim on a key `LIKE pattern`: the
+    /// request is inside the acquirer, before its work commits.
+    pub async fn wait_for_claim(&self, pattern: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if count(
+                &self.acquirer_db(),
+                &format!(
+                    "SELECT COUNT(*) FROM idempotency WHERE state = 'in_progress' \
+                     AND idempotency_key LIKE '{pattern}'"
+                ),
+            ) > 0
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no claim on {pattern} appeared");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// The terminal's payment shell on its own store (a fresh process would open the same
