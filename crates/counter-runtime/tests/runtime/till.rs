@@ -1,10 +1,12 @@
 //! A till without card or platform, for the payment tests that need the acquirer's
-//! configuration file or its key rules: the acquirer is configured by a TOML file (as
-//! `serve --config` reads it) and runs in this process ([`Rig::start_in_process`]); the terminal's
+//! process or its key rules: the acquirer is configured by a TOML file (as `serve --config`
+//! reads it) and runs either in this process ([`Rig::start_in_process`]) or in a process
+//! of its own that the test kills with SIGKILL ([`AcquirerProcess`]); the terminal's
 //! [`Payments`] sells with payment assertions minted for a subject the acquirer's token is
 //! linked to (as `faults.rs` does), over mutual TLS on loopback, journaling to SQLite.
 
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,6 +26,8 @@ use crate::support::*;
 pub const ADMIN: &str = "admin-1";
 /// The subject the till's assertions are minted for.
 pub const SUB: &str = "sub-till";
+/// The variable naming the configuration the acquirer's process serves.
+const CHILD_ENV: &str = "MADOGUCHI_TEST_ACQUIRER_CONFIG";
 
 /// Files of one test: the acquirer's configuration and database, the terminal's.
 pub struct Rig {
@@ -162,6 +166,23 @@ sex = "female"
 
     pub fn url(&self, path: &str) -> String {
         format!("https://localhost:{}{path}", self.acquirer_port)
+    }
+
+    /// Waits until the acquirer answers (a status query of an unknown key: 404).
+    pub async fn wait_ready(&self) {
+        let c = self.client(TERMINAL);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let probe = c
+                .get(self.url("/v1/payments/by-idempotency-key/ready-probe"))
+                .send()
+                .await;
+            if probe.is_ok_and(|r| r.status() == 404) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the acquirer never answered");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Links the card token to [`SUB`], as the platform does at enrollment.
@@ -375,4 +396,57 @@ impl Till {
         let close = self.payments.close_day(&date).await.unwrap();
         assert_eq!(close.code, counter_core::Code::CloseMatched, "{close:?}");
     }
+}
+
+/// The acquirer in a process of its own (this test binary, running [`acquirer_process`]:
+/// `backend_acquirer::server::serve_file`, what `madoguchi-acquirer serve --config` runs),
+/// so that it can be killed with SIGKILL in the middle of a request.
+pub struct AcquirerProcess {
+    child: Child,
+}
+
+impl AcquirerProcess {
+    pub fn spawn(config: &Path) -> AcquirerProcess {
+        let child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "till::acquirer_process",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        AcquirerProcess { child }
+    }
+
+    /// SIGKILL: no destructor, no flush, no transaction rolled back by the process itself.
+    pub fn kill(mut self) {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.kill().unwrap();
+        let status = self.child.wait().unwrap();
+        assert_eq!(status.signal(), Some(9), "{status:?}");
+    }
+}
+
+impl Drop for AcquirerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Not a test: the acquirer's process of [`AcquirerProcess`], serving the configuration
+/// named by `MADOGUCHI_TEST_ACQUIRER_CONFIG` until it is killed.
+#[test]
+#[ignore = "the acquirer process the kill tests start; it serves until killed"]
+fn acquirer_process() {
+    let config = std::env::var_os(CHILD_ENV).unwrap_or_else(|| {
+        panic!("{CHILD_ENV} is not set: this is the acquirer process of the kill tests, not a test")
+    });
+    backend_acquirer::server::serve_file(Path::new(&config)).unwrap();
 }
