@@ -96,6 +96,8 @@ async fn an_approval_whose_journal_write_failed_is_reversed_on_restart_not_captu
     assert_eq!(sale["code"], "approval_reversed_on_recovery", "{report}");
     assert_eq!(sale["record"]["decline_reason"], APPROVAL_FOUND_ON_RECOVERY);
     let entry = Code::ApprovalReversedOnRecovery.entry();
+    assert_eq!(sale["message"], entry.en);
+    assert_eq!(sale["next_ja"], entry.next_ja);
     assert!(entry.en.contains("not charged") && entry.ja.contains("請求はありません"));
     assert_eq!(
         count(
