@@ -26,6 +26,9 @@ use crate::support::*;
 pub const ADMIN: &str = "admin-1";
 /// The subject the till's assertions are minted for.
 pub const SUB: &str = "sub-till";
+/// A second card token of the same holder, for a persona enrolled through the platform
+/// beside the till's minted subject (the soak bench's headless sales).
+pub const PERSONA_TOKEN: &str = "tok_visa_0077";
 /// The variable naming the configuration the acquirer's process serves.
 const CHILD_ENV: &str = "MADOGUCHI_TEST_ACQUIRER_CONFIG";
 
@@ -97,6 +100,16 @@ admin = true
 card_token_ref = "{TOKEN}"
 brand = "VISA"
 last4 = "4242"
+[card_tokens.holder]
+name = "佐藤　花子"
+birth_date = "1985-04-12"
+address = "東京都千代田区丸の内九丁目９番９９号"
+sex = "female"
+
+[[card_tokens]]
+card_token_ref = "{PERSONA_TOKEN}"
+brand = "VISA"
+last4 = "0077"
 [card_tokens.holder]
 name = "佐藤　花子"
 birth_date = "1985-04-12"
