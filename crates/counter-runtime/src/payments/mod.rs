@@ -9,7 +9,7 @@
 //!
 //! **One owner per sale's journal row** (issue 13): every piece of payment work on a sale
 //! (the live sale, a void, a refund, a recovery) holds that sale's lock while it runs
-//! ([`locks`]); live work waits for it, recovery only tries it and leaves a sale another
+//! (`payments::locks`); live work waits for it, recovery only tries it and leaves a sale another
 //! task is driving to that task. Journal updates are compare-and-set on the row's version:
 //! a [`counter_store::StoreError::Conflict`] (a writer outside this process) is answered
 //! by re-reading the row and stopping, never by writing the stale record again. Store
