@@ -33,7 +33,10 @@ impl Payments {
         mut record: PaymentRecord,
         assertion: Option<String>,
     ) -> Result<SaleReport, RuntimeError> {
-        debug_assert_eq!(owner.sale(), record.id);
+        if owner.sale() != record.id {
+            // A caller holding another sale's lock: a bug, refused rather than raced.
+            return Err(RuntimeError::Refused(Code::Internal));
+        }
         let mut last = Resolution::Pending;
         let mut backoff = self.policy.first_backoff;
         for _ in 0..self.policy.max_rounds {
@@ -180,7 +183,9 @@ impl Payments {
         owner: &SaleGuard,
         mut refund: RefundRecord,
     ) -> Result<(RefundRecord, Code), RuntimeError> {
-        debug_assert_eq!(owner.sale(), refund.payment);
+        if owner.sale() != refund.payment {
+            return Err(RuntimeError::Refused(Code::Internal));
+        }
         let mut backoff = self.policy.first_backoff;
         for _ in 0..self.policy.max_rounds {
             let mut sale = self
