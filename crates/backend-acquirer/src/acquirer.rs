@@ -12,8 +12,12 @@ use counter_api::{PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
 use serde::Serialize;
 
 use crate::StartError;
-use crate::config::Settings;
+use crate::config::{KeyRules, Settings};
 use crate::store::{self, JournalEntry, Store};
+
+/// How often answered keys are pruned at most (seconds): the check rides on payment
+/// requests, so an idle acquirer does no work.
+pub const PRUNE_INTERVAL_SECS: i64 = 3_600;
 
 /// The acquirer's state.
 #[derive(Debug)]
@@ -26,17 +30,71 @@ pub struct Acquirer {
     pub verifier: AssertionVerifier,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// How keys are claimed and kept.
+    pub keys: KeyRules,
     faults: Mutex<FaultPlan>,
+    /// When keys were last pruned.
+    last_prune: Mutex<i64>,
 }
 
 impl Acquirer {
-    /// Builds the state: checks the settings, opens the store, registers the configured
-    /// card tokens (keeping their links when their cardholder is unchanged).
+    /// [`Acquirer::with_rules`] with the default [`KeyRules`].
     pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        settings.check().map_err(|(key, problem, expected)| {
+        Self::with_rules(settings, KeyRules::default(), clock)
+    }
+
+    /// Builds the state: checks the settings and the key rules, opens the store, releases
+    /// the claims a previous process left (it is gone: nothing it did not commit can
+    /// commit now), prunes keys past their retention, registers the configured card tokens
+    /// (keeping their links when their cardholder is unchanged).
+    pub fn with_rules(
+        settings: Settings,
+        keys: KeyRules,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let rule = |(key, problem, expected): (String, String, String)| {
             StartError::Settings(format!("{key}: {problem}; expected {expected}"))
-        })?;
+        };
+        settings.check().map_err(rule)?;
+        keys.check().map_err(rule)?;
         let store = Store::open(&settings.database)?;
+        let db_err = |source| {
+            StartError::Db(backend_kit::sqlite::DbError::Sqlite {
+                path: settings.database.display().to_string(),
+                source,
+            })
+        };
+        let now = clock.now();
+        {
+            let c = store.lock();
+            let released = store::release_stale(&c).map_err(db_err)?;
+            let pruned = store::prune(&c, now - keys.retention_secs).map_err(db_err)?;
+            if released > 0 {
+                tracing::warn!(
+                    released,
+                    "claims left by the previous process were released: their requests \
+                     committed nothing"
+                );
+            }
+            for (action, n) in [
+                ("claims_released_at_start", released),
+                ("keys_pruned", pruned),
+            ] {
+                if n > 0 {
+                    store::journal(
+                        &c,
+                        &JournalEntry {
+                            at: now,
+                            action,
+                            outcome: "ok",
+                            reason: Some(&n.to_string()),
+                            ..JournalEntry::default()
+                        },
+                    )
+                    .map_err(db_err)?;
+                }
+            }
+        }
         let mut verifier = AssertionVerifier::new(settings.acquirer_id.clone());
         for p in &settings.trusted_platforms {
             verifier
@@ -66,7 +124,20 @@ impl Acquirer {
             store,
             verifier,
             clock,
+            keys,
+            last_prune: Mutex::new(now),
         })
+    }
+
+    /// Whether keys are due for pruning at `now` (at most every [`PRUNE_INTERVAL_SECS`]);
+    /// when it says yes it counts as done, so one request prunes.
+    pub fn prune_due(&self, now: i64) -> bool {
+        let mut last = lock(&self.last_prune);
+        if now.saturating_sub(*last) < PRUNE_INTERVAL_SECS {
+            return false;
+        }
+        *last = now;
+        true
     }
 
     /// Now, from the acquirer's clock.
@@ -218,6 +289,15 @@ pub fn random_id(prefix: &str) -> Result<String, ApiError> {
     getrandom::fill(&mut b)
         .map_err(|e| ApiError::new(ProblemCode::Internal, format!("no randomness: {e}")))?;
     Ok(format!("{prefix}{}", counter_api::b64::encode_url(&b)))
+}
+
+/// A fresh claim token (63 random bits, never 0: rows claimed before tokens existed hold
+/// 0).
+pub fn claim_token() -> Result<i64, ApiError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b)
+        .map_err(|e| ApiError::new(ProblemCode::Internal, format!("no randomness: {e}")))?;
+    Ok((i64::from_be_bytes(b) & i64::MAX).max(1))
 }
 
 /// A 6-digit approval code (承認番号).

@@ -33,10 +33,35 @@
 //! birth_date = "1985-04-12"               # before a link is confirmed (YYYY-MM-DD)
 //! address = "東京都千代田区丸の内九丁目９番９９号"  # optional: compared when given
 //! sex = "female"                          # optional: male, female or not_known
+//!
+//! [idempotency]                           # optional; these are the defaults
+//! claim_lease_secs = 120                  # how long a claimed key may stay unanswered
+//! retention_days = 35                     # how long answered keys and tombstones are kept
 //! ```
 //!
 //! Re-registering a token at start with the same `holder` keeps its link; another
 //! `holder` drops it (the token may now be someone else's: the holder enrols again).
+//!
+//! `[idempotency]` ([`KeyRules`]):
+//!
+//! - `claim_lease_secs` (1 to 3,600; default 120, Adyen's local processing time-out,
+//!   payments-and-eid-clients.md §1.2): a key claimed longer ago without an answer is "not
+//!   done". A retry takes it over, the status query answers `404` (nothing was charged), a
+//!   reversal leaves its tombstone; the request that held it, if it still runs, commits
+//!   nothing. Claims are also released when the acquirer starts (their process is gone).
+//!   Shorter leases resolve a killed request sooner but must stay above the slowest honest
+//!   request, or that request is refused with `503 unavailable` after doing nothing.
+//! - `retention_days` (at least 14; default 35): answered keys and reversal tombstones
+//!   older than this are deleted (checked at start and at most hourly). A terminal asks
+//!   about a key (status query, reversal, same-key retry of a capture, void or refund) until
+//!   its sale is final, which it resolves when it starts and before each new sale; the
+//!   longest it may wait is therefore the longest a counter stays switched off with a sale
+//!   in doubt: **the terminal's recovery horizon, 14 days** ([`MIN_RETENTION_DAYS`]: the
+//!   New Year closure, 29 December to 3 January, and Golden Week, up to 10 days, with
+//!   margin). Retention must exceed it, so a smaller value is refused at start. Past the
+//!   retention the status query and the reversal still find a payment by its key (the
+//!   payments keep their key), and a late authorisation under a pruned tombstone carries an
+//!   assertion long expired; only a refund retried after that long could be applied twice.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -61,6 +86,88 @@ struct File {
     terminals: Vec<TerminalConfig>,
     #[serde(default)]
     card_tokens: Vec<FileCardToken>,
+    #[serde(default)]
+    idempotency: Option<FileKeys>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileKeys {
+    #[serde(default)]
+    claim_lease_secs: Option<i64>,
+    #[serde(default)]
+    retention_days: Option<i64>,
+}
+
+/// The default lease of a claimed key (seconds): Adyen's local processing time-out, after
+/// which its platform gives a payment up (payments-and-eid-clients.md §1.2).
+pub const DEFAULT_CLAIM_LEASE_SECS: i64 = 120;
+
+/// The longest lease accepted (seconds): a terminal's sale stays in doubt that long when
+/// the acquirer dies inside its authorisation and is not restarted.
+pub const MAX_CLAIM_LEASE_SECS: i64 = 3_600;
+
+/// The terminal's recovery horizon (days): the longest a terminal may take to ask about a
+/// key again, i.e. to come back after a holiday closure with a sale in doubt (see the
+/// module documentation). The retention of keys must exceed it.
+pub const MIN_RETENTION_DAYS: i64 = 14;
+
+/// The default retention of answered keys and tombstones (days): beyond the recovery
+/// horizon and a monthly statement cycle.
+pub const DEFAULT_RETENTION_DAYS: i64 = 35;
+
+/// Seconds in a day.
+const DAY_SECS: i64 = 86_400;
+
+/// How idempotency keys are claimed and kept (`[idempotency]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyRules {
+    /// A claim older than this (seconds) without an answer is not done.
+    pub claim_lease_secs: i64,
+    /// Answered keys and tombstones older than this (seconds) are deleted.
+    pub retention_secs: i64,
+}
+
+impl Default for KeyRules {
+    fn default() -> Self {
+        Self {
+            claim_lease_secs: DEFAULT_CLAIM_LEASE_SECS,
+            retention_secs: DEFAULT_RETENTION_DAYS * DAY_SECS,
+        }
+    }
+}
+
+impl KeyRules {
+    /// The rules on values: `Err((key, problem, expected))`.
+    pub fn check(&self) -> Result<(), (String, String, String)> {
+        if !(1..=MAX_CLAIM_LEASE_SECS).contains(&self.claim_lease_secs) {
+            return Err((
+                "idempotency.claim_lease_secs".into(),
+                format!(
+                    "{} seconds is outside 1 to {MAX_CLAIM_LEASE_SECS}",
+                    self.claim_lease_secs
+                ),
+                format!(
+                    "1 to {MAX_CLAIM_LEASE_SECS} seconds (default {DEFAULT_CLAIM_LEASE_SECS}): \
+                     longer than the slowest honest request, short enough that a request killed \
+                     inside its work does not leave a sale in doubt for long"
+                ),
+            ));
+        }
+        if self.retention_secs < MIN_RETENTION_DAYS * DAY_SECS {
+            return Err((
+                "idempotency.retention_days".into(),
+                format!(
+                    "{} days is shorter than the terminal's recovery horizon ({MIN_RETENTION_DAYS} \
+                     days): a terminal coming back after a holiday closure could ask about a key \
+                     the acquirer has already forgotten",
+                    self.retention_secs / DAY_SECS
+                ),
+                format!("at least {MIN_RETENTION_DAYS} days (default {DEFAULT_RETENTION_DAYS})"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A `[[card_tokens]]` entry: [`CardTokenRegistration`] whose `holder` may be missing
@@ -133,10 +240,34 @@ pub struct Settings {
     pub faults: FaultPlan,
 }
 
+/// Loads the configuration file `path`: the settings and the key rules (`[idempotency]`,
+/// defaults when absent). Errors name the file, the key and what is expected.
+pub fn load(path: &Path) -> Result<(Settings, KeyRules), ConfigError> {
+    let f: File = load_toml(path)?;
+    let defaults = KeyRules::default();
+    let keys = match &f.idempotency {
+        None => defaults,
+        Some(k) => KeyRules {
+            claim_lease_secs: k.claim_lease_secs.unwrap_or(defaults.claim_lease_secs),
+            retention_secs: k
+                .retention_days
+                .map_or(defaults.retention_secs, |d| d.saturating_mul(DAY_SECS)),
+        },
+    };
+    keys.check()
+        .map_err(|(key, problem, expected)| invalid(path, key, problem, expected))?;
+    Ok((Settings::from_file(path, f)?, keys))
+}
+
 impl Settings {
-    /// Loads `path`; errors name the file, the key and what is expected.
+    /// Loads `path`; errors name the file, the key and what is expected. The file's
+    /// `[idempotency]` rules are checked but not returned: a server run from a file is
+    /// started with [`load`], which returns them too.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let f: File = load_toml(path)?;
+        load(path).map(|(s, _)| s)
+    }
+
+    fn from_file(path: &Path, f: File) -> Result<Self, ConfigError> {
         let listen = f.listen.parse().map_err(|e| {
             invalid(
                 path,

@@ -1,6 +1,7 @@
-//! The request flows: claim the key, apply the injected fault, run the operation on the
-//! blocking pool, answer (or drop the answer). Decisions are in [`crate::core`], the
-//! transaction in [`crate::operations`].
+//! The request flows: claim the key (a lease with a token), apply the injected fault, run
+//! the operation on the blocking pool (it commits only if the claim is still ours), answer
+//! (or drop the answer); the status query, which honours leases too. Decisions are in
+//! [`crate::core`], the transaction in [`crate::operations`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +12,8 @@ use backend_kit::ApiError;
 use counter_api::acquirer::{FaultKind, MAX_FAULT_DELAY_MS, SettlementTotals};
 use counter_api::{Problem, ProblemCode};
 
-use crate::acquirer::{Acquirer, Answer};
-use crate::core::idempotency::{Decision, Stored, decide};
+use crate::acquirer::{Acquirer, Answer, claim_token};
+use crate::core::idempotency::{ClaimView, Decision, Stored, decide, view};
 use crate::core::settlement::{as_of, day_bounds, totals};
 use crate::http::Terminal;
 use crate::operations::{Executed, Operation, execute};
@@ -92,6 +93,14 @@ pub async fn mutate(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -
 async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Operation) -> Response {
     let fp = op.fingerprint();
     let now = a.now();
+    if a.prune_due(now) {
+        prune(&a, now).await;
+    }
+    let token = match claim_token() {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let lease = a.keys.claim_lease_secs;
     let claim = {
         let (t, key, fp) = (t.clone(), key.clone(), fp.clone());
         with_db(&a, move |_, c| {
@@ -99,9 +108,9 @@ async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Opera
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(internal)?;
             let stored = store::stored(&tx, &t.id, &key).map_err(internal)?;
-            let d = decide(stored.as_ref().map(|(s, _)| s), &fp, now);
+            let d = decide(stored.as_ref().map(|(s, _)| s), &fp, now, lease);
             if matches!(d, Decision::Claim | Decision::TakeOver) {
-                store::claim(&tx, &t.id, &key, &fp, now).map_err(internal)?;
+                store::claim(&tx, &t.id, &key, &fp, token, now).map_err(internal)?;
             }
             tx.commit().map_err(internal)?;
             Ok(d)
@@ -125,11 +134,7 @@ async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Opera
                 None,
             )
             .await;
-            return ApiError::new(
-                ProblemCode::RequestInProgress,
-                "a request with this idempotency key is still being processed: query its status; this is not a decline",
-            )
-            .into_response();
+            return in_progress().into_response();
         }
         Ok(Decision::Mismatch) => {
             record(
@@ -153,11 +158,7 @@ async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Opera
     let fault = a.next_fault();
     match fault.kind {
         FaultKind::ServerError => {
-            let (t2, k2) = (t.id.clone(), key.clone());
-            let _ = with_db(&a, move |_, c| {
-                store::release(c, &t2, &k2).map_err(internal)
-            })
-            .await;
+            release(&a, &t, &key, token).await;
             record(&a, &t, &op, &key, now, "injected_server_error", None).await;
             return ApiError::new(
                 ProblemCode::Unavailable,
@@ -177,10 +178,14 @@ async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Opera
         let (t, key, op) = (t.clone(), key.clone(), op.clone());
         with_db(&a, move |a, c| {
             let now = a.now();
-            match execute(a, c, &t, &key, &op, now) {
+            match execute(a, c, &t, &key, token, &op, now) {
                 Ok(x) => Ok(x),
                 Err(e) => {
-                    let _ = store::release(c, &t.id, &key);
+                    // Nothing was committed; free the key for a retry now rather than at
+                    // the end of the lease.
+                    if let Err(r) = store::release(c, &t.id, &key, token) {
+                        tracing::error!("releasing a claim after a failure failed: {r}");
+                    }
                     Err(internal(e))
                 }
             }
@@ -193,13 +198,13 @@ async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Opera
             return e.into_response();
         }
         Ok(Executed::Transient(answer)) => {
-            let (t2, k2) = (t.id.clone(), key.clone());
-            let _ = with_db(&a, move |_, c| {
-                store::release(c, &t2, &k2).map_err(internal)
-            })
-            .await;
+            release(&a, &t, &key, token).await;
             record(&a, &t, &op, &key, now, &answer.code(), None).await;
             return answer.into_response();
+        }
+        Ok(Executed::LeaseLost) => {
+            record(&a, &t, &op, &key, now, "lease_lost", None).await;
+            return after_lease_lost(&a, &t, &key).await.into_response();
         }
         Ok(Executed::Final(answer, payment_id)) => {
             record(
@@ -232,37 +237,124 @@ async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Opera
     }
 }
 
+fn in_progress() -> ApiError {
+    ApiError::new(
+        ProblemCode::RequestInProgress,
+        "a request with this idempotency key is still being processed: query its status; this is not a decline",
+    )
+}
+
+/// Releases the claim `token` of a request that stored nothing (a failed release only
+/// means the claim ends with its lease).
+async fn release(a: &Arc<Acquirer>, t: &Terminal, key: &str, token: i64) {
+    let (t, k) = (t.id.clone(), key.to_owned());
+    let done = with_db(a, move |_, c| {
+        store::release(c, &t, &k, token).map_err(internal)
+    })
+    .await;
+    if let Err(e) = done {
+        tracing::error!("releasing a claim failed (it ends with its lease): {e:?}");
+    }
+}
+
+/// The answer of a request that lost its claim: what the key holds now (the tombstone or
+/// the answer of the retry that took it over), else "nothing was processed".
+async fn after_lease_lost(a: &Arc<Acquirer>, t: &Terminal, key: &str) -> Result<Answer, ApiError> {
+    let (tid, k) = (t.id.clone(), key.to_owned());
+    match with_db(a, move |_, c| store::stored(c, &tid, &k).map_err(internal)).await? {
+        Some((Stored::Done { status, body, .. }, _)) => Ok(Answer { status, body }),
+        Some((Stored::InProgress { .. }, _)) => Err(in_progress()),
+        None => Err(ApiError::new(
+            ProblemCode::Unavailable,
+            "the request outlived its claim on the key and was not processed: nothing was \
+             charged under it; query the key's status",
+        )),
+    }
+}
+
+/// Deletes keys and tombstones past the retention; a failure is logged (the next request
+/// an hour later tries again).
+async fn prune(a: &Arc<Acquirer>, now: i64) {
+    let before = now - a.keys.retention_secs;
+    let done = with_db(a, move |_, c| store::prune(c, before).map_err(internal)).await;
+    match done {
+        Ok(0) => {}
+        Ok(n) => {
+            a.journal(&JournalEntry {
+                at: now,
+                action: "keys_pruned",
+                outcome: "ok",
+                reason: Some(&n.to_string()),
+                ..JournalEntry::default()
+            })
+            .await;
+        }
+        Err(e) => tracing::error!("pruning idempotency keys failed: {e:?}"),
+    }
+}
+
 /// `GET /v1/payments/by-idempotency-key/{key}`: the payment authorised under `key`.
+///
+/// A claim past its lease is released in the same transaction that answers `404`, so the
+/// answer is a promise: the request that held it can no longer commit (its
+/// compare-and-set fails). A key whose answer was pruned is found through its payment.
 pub async fn status(a: Arc<Acquirer>, t: Terminal, key: String) -> Result<Answer, ApiError> {
-    with_db(&a, move |_, c| {
-        match store::stored(c, &t.id, &key).map_err(internal)? {
-            None => Err(ApiError::new(
-                ProblemCode::NotFound,
-                "nothing was received under this key: nothing was charged",
-            )),
-            Some((Stored::InProgress { .. }, _)) => Err(ApiError::new(
-                ProblemCode::RequestInProgress,
-                "the request under this key is still being processed; ask again shortly",
-            )),
+    with_db(&a, move |a, c| {
+        let now = a.now();
+        let tx = c
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(internal)?;
+        let pid = match store::stored(&tx, &t.id, &key).map_err(internal)? {
+            None => store::payment_by_key(&tx, &t.id, &key).map_err(internal)?,
+            Some((
+                Stored::InProgress {
+                    started_at, claim, ..
+                },
+                _,
+            )) => match view(started_at, now, a.keys.claim_lease_secs) {
+                ClaimView::Running => {
+                    return Err(ApiError::new(
+                        ProblemCode::RequestInProgress,
+                        "the request under this key is still being processed; ask again shortly",
+                    ));
+                }
+                ClaimView::Expired => {
+                    store::release(&tx, &t.id, &key, claim).map_err(internal)?;
+                    tx.commit().map_err(internal)?;
+                    return Err(ApiError::from(
+                        Problem::new(
+                            ProblemCode::NotFound,
+                            "the request under this key was never completed (its claim \
+                                 expired) and now cannot be: nothing was charged",
+                        )
+                        .with_reason("claim_expired"),
+                    ));
+                }
+            },
             Some((Stored::Done { status, body, .. }, None)) => {
                 let code = Answer { status, body }.code();
-                Err(ApiError::from(
+                return Err(ApiError::from(
                     Problem::new(
                         ProblemCode::NotFound,
                         "the request under this key was refused: nothing was charged",
                     )
                     .with_reason(code),
-                ))
+                ));
             }
-            Some((Stored::Done { .. }, Some(pid))) => {
-                match store::payment(c, &pid).map_err(internal)? {
-                    Some((p, _)) if p.merchant_id == t.merchant_id => Ok(Answer::ok(&p)),
-                    _ => Err(ApiError::new(
-                        ProblemCode::NotFound,
-                        "no payment of this merchant under this key",
-                    )),
-                }
-            }
+            Some((Stored::Done { .. }, Some(pid))) => Some(pid),
+        };
+        let Some(pid) = pid else {
+            return Err(ApiError::new(
+                ProblemCode::NotFound,
+                "nothing was completed under this key: nothing was charged",
+            ));
+        };
+        match store::payment(&tx, &pid).map_err(internal)? {
+            Some((p, _)) if p.merchant_id == t.merchant_id => Ok(Answer::ok(&p)),
+            _ => Err(ApiError::new(
+                ProblemCode::NotFound,
+                "no payment of this merchant under this key",
+            )),
         }
     })
     .await

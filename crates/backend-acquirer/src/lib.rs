@@ -14,7 +14,9 @@
 //! released stops them at once, and a re-registration with another cardholder drops the
 //! link. Also the payment state machine ([`core::payment`]), idempotency
 //! ([`core::idempotency`]: the client's key, the first answer replayed, errors included,
-//! other parameters refused, "in progress" never a decline), status query by key,
+//! other parameters refused, "in progress" never a decline, claims that are leases honoured
+//! by every path, answered keys pruned after a retention longer than the terminal's
+//! recovery horizon, [`config::KeyRules`]), status query by key,
 //! reversal, daily settlement totals ([`core::settlement`]), the SQLite store and journal
 //! ([`store`], [`schema`]), fault injection for the terminal's tests, the HTTP handlers
 //! ([`http`], [`flows`], [`admin`], [`links`]), the configuration ([`config`]) and
@@ -23,14 +25,17 @@
 //! **Never:** stores, logs or answers a card number or a certificate serial, charges twice
 //! for one idempotency key, answers "declined" for an outcome it does not know, leaves half
 //! a payment after a crash (a change of money and its stored answer are one transaction),
+//! lets a key stay "in progress" beyond its lease, lets a request that lost its claim commit,
 //! or answers a bad request with a 500 or a panic. Never sends its cardholder record to a
 //! terminal or to the platform (a mismatch names the attribute, not the value), never
 //! stores or journals the certified attributes a link request carries, never lets a
 //! terminal certificate confirm a link, and never uses up an assertion it refused.
 //!
-//! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
-//! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
-//! loopback port; [`server::RunningAcquirer::shutdown`] stops it. Time comes from the
+//! Calling contract: build [`Settings`] and [`config::KeyRules`] (from a file with
+//! [`config::load`], or in code), then [`server::start_with`] on a listener or
+//! [`server::start_in_process_with`] on an ephemeral loopback port (the variants without
+//! `_with` take the default rules); [`server::serve_file`] is `serve --config FILE`;
+//! [`server::RunningAcquirer::shutdown`] stops it. Time comes from the
 //! [`backend_kit::Clock`] given at start; the core functions take `now` as a parameter.
 
 #![deny(missing_docs)]
@@ -48,7 +53,7 @@ pub mod server;
 pub mod store;
 
 pub use config::Settings;
-pub use server::{RunningAcquirer, start, start_in_process};
+pub use server::{RunningAcquirer, start, start_in_process, start_in_process_with, start_with};
 
 /// Why the acquirer cannot start.
 #[derive(Debug, thiserror::Error)]

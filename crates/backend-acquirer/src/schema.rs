@@ -93,4 +93,12 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE card_tokens ADD COLUMN owner_platform TEXT;
     ALTER TABLE card_tokens ADD COLUMN owner_enrollment TEXT;
     ALTER TABLE card_tokens ADD COLUMN linked_at INTEGER;",
+    // 4: claims are leases with a token. Only the request holding the claim may answer
+    // the key (compare-and-set on state and token); a claim past its lease is released or
+    // tombstoned, and one left by a dead process is released at start. Answered keys are
+    // pruned after the retention (`[idempotency] retention_days`). Existing claims get
+    // token 0, which no live request holds.
+    "ALTER TABLE idempotency ADD COLUMN claim INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX idempotency_finished ON idempotency (finished_at) WHERE state = 'done';
+    CREATE INDEX idempotency_claims ON idempotency (started_at) WHERE state = 'in_progress';",
 ];

@@ -7,7 +7,7 @@ use tokio::net::TcpListener;
 
 use crate::StartError;
 use crate::acquirer::Acquirer;
-use crate::config::Settings;
+use crate::config::{KeyRules, Settings};
 use crate::http::router;
 
 /// A running acquirer server.
@@ -43,9 +43,20 @@ impl backend_kit::command::RunningServer for RunningAcquirer {
     }
 }
 
-/// Starts the acquirer on `listener`.
+/// Starts the acquirer on `listener` with the default [`KeyRules`].
 pub async fn start(
     settings: Settings,
+    clock: Arc<dyn Clock>,
+    listener: TcpListener,
+) -> Result<RunningAcquirer, StartError> {
+    start_with(settings, KeyRules::default(), clock, listener).await
+}
+
+/// Starts the acquirer on `listener` with `keys` (the file's `[idempotency]`, or a test's
+/// short lease).
+pub async fn start_with(
+    settings: Settings,
+    keys: KeyRules,
     clock: Arc<dyn Clock>,
     listener: TcpListener,
 ) -> Result<RunningAcquirer, StartError> {
@@ -54,7 +65,7 @@ pub async fn start(
         &settings.tls_private_key_pem,
         Some(&settings.terminal_ca_pem),
     )?;
-    let acquirer = tokio::task::spawn_blocking(move || Acquirer::new(settings, clock))
+    let acquirer = tokio::task::spawn_blocking(move || Acquirer::with_rules(settings, keys, clock))
         .await
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;
     let acquirer = Arc::new(acquirer);
@@ -68,6 +79,26 @@ pub async fn start_in_process(
     settings: Settings,
     clock: Arc<dyn Clock>,
 ) -> Result<RunningAcquirer, StartError> {
+    start_in_process_with(settings, KeyRules::default(), clock).await
+}
+
+/// [`start_in_process`] with `keys`.
+pub async fn start_in_process_with(
+    settings: Settings,
+    keys: KeyRules,
+    clock: Arc<dyn Clock>,
+) -> Result<RunningAcquirer, StartError> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
-    start(settings, clock, listener).await
+    start_with(settings, keys, clock, listener).await
+}
+
+/// `madoguchi-acquirer serve --config FILE`: loads the file, serves on its `listen`
+/// address until Ctrl-C, on the system clock. Also what the tests run in a process of its
+/// own when they kill the acquirer with SIGKILL.
+pub fn serve_file(config: &std::path::Path) -> Result<(), String> {
+    let (settings, keys) = crate::config::load(config).map_err(|e| e.to_string())?;
+    let listen = settings.listen;
+    backend_kit::command::serve_until_ctrl_c("acquirer", listen, move |listener| {
+        start_with(settings, keys, Arc::new(backend_kit::SystemClock), listener)
+    })
 }

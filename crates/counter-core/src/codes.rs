@@ -204,6 +204,13 @@ pub enum Code {
     AskStaff,
     /// Something unexpected; the log has details.
     Internal,
+    // --- payments, recovery (added with issue 14) ---
+    /// Recovery found an approval the counter had not shown (it crashed, or reported a
+    /// failure) and reversed it: the customer was not charged.
+    ApprovalReversedOnRecovery,
+    /// Recovery found an approval the counter had not shown, but it was already settled
+    /// and could not be reversed: staff check with the customer and refund if needed.
+    ApprovalSettledOnRecovery,
 }
 
 /// One line of the table.
@@ -425,6 +432,10 @@ table! {
         "係員が対応します", "Staff will help you";
     Internal, Staff, true, "予期しないエラーが発生しました", "Something unexpected happened",
         "もう一度お試しください。続く場合はログを管理者に送ってください", "Try again; if it persists send the log to the administrator";
+    ApprovalReversedOnRecovery, Staff, false, "復旧時に見つかった未表示の承認を取り消しました。お客様への請求はありません", "An approval found on recovery was never shown, so it was reversed: the customer was not charged",
+        "この取引は完了していません。お客様がまだお支払いでなければ、もう一度お支払いをお願いしてください", "This sale was not completed; if the customer has not paid another way, ask them to pay again";
+    ApprovalSettledOnRecovery, Staff, false, "復旧時に見つかった未表示の承認は精算済みのため取り消せませんでした", "An approval found on recovery was never shown and is already settled, so it could not be reversed",
+        "お客様が別の方法で支払っていた場合は、この取引を返金してください", "If the customer paid another way, refund this sale";
 }
 
 impl Code {

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 /// asked for something that is not there or already is" ([`StoreError::NotFound`],
 /// [`StoreError::AlreadyExists`]), from "the caller handed a value the store cannot take"
 /// ([`StoreError::OutOfRange`], [`StoreError::Encode`], [`StoreError::Mismatch`]) and from
-/// "a row cannot be read back" ([`StoreError::Corrupt`]).
+/// "a row cannot be read back" ([`StoreError::Corrupt`]), and "someone else wrote the row
+/// since you read it" ([`StoreError::Conflict`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -113,6 +114,25 @@ pub enum StoreError {
         expected: String,
         /// The id it is for.
         found: String,
+    },
+    /// The row was written by someone else since the caller read it (compare-and-set on
+    /// its version): nothing was written.
+    #[error(
+        "the {what} {id:?} was changed since it was read (read at version {expected}, the \
+         journal now holds version {found}, state {state}); nothing was written: re-read it \
+         and decide again from what it says"
+    )]
+    Conflict {
+        /// The kind of record (`"payment"`, `"refund"`).
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// The version the caller read.
+        expected: u64,
+        /// The version the journal holds.
+        found: u64,
+        /// The state the journal holds.
+        state: String,
     },
     /// Purged rows are committed, but their old bytes may still be in the `-wal` file.
     #[error(

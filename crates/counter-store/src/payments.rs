@@ -2,7 +2,7 @@
 //! append-only `payment_events` row for every write, committed in the same transaction.
 
 use counter_core::payment::{PaymentRecord, PaymentState};
-use rusqlite::{Row, Transaction, named_params};
+use rusqlite::{OptionalExtension, Row, Transaction, named_params};
 
 use crate::error::{StoreError, insert_err, sql, to_i64, to_u32, to_u64};
 use crate::store::Store;
@@ -12,17 +12,17 @@ pub(crate) const PAYMENT_COLUMNS: &str = "id, idempotency_key, order_ref, mercha
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
      cancelled_date, decline_reason, business_date, attempts, last_error, recovered, \
-     created_at, updated_at";
+     created_at, updated_at, version";
 
 const INSERT: &str = "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, \
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
      cancelled_date, decline_reason, business_date, attempts, last_error, recovered, \
-     created_at, updated_at) VALUES (:id, :idempotency_key, :order_ref, :merchant_id, \
+     created_at, updated_at, version) VALUES (:id, :idempotency_key, :order_ref, :merchant_id, \
      :terminal_id, :amount_jpy, :state, :payment_id, :approval_code, :slip_number, :brand, \
      :last4, :captured_jpy, :refunded_jpy, :capture_key, :void_key, :reversal_key, \
      :captured_date, :cancelled_date, :decline_reason, :business_date, :attempts, \
-     :last_error, :recovered, :created_at, :updated_at)";
+     :last_error, :recovered, :created_at, :updated_at, :version)";
 
 const UPDATE: &str = "UPDATE payments SET idempotency_key = :idempotency_key, \
      order_ref = :order_ref, merchant_id = :merchant_id, terminal_id = :terminal_id, \
@@ -33,8 +33,8 @@ const UPDATE: &str = "UPDATE payments SET idempotency_key = :idempotency_key, \
      captured_date = :captured_date, cancelled_date = :cancelled_date, \
      decline_reason = :decline_reason, \
      business_date = :business_date, attempts = :attempts, last_error = :last_error, \
-     recovered = :recovered, created_at = :created_at, updated_at = :updated_at \
-     WHERE id = :id";
+     recovered = :recovered, created_at = :created_at, updated_at = :updated_at, \
+     version = version + 1 WHERE id = :id AND version = :version";
 
 /// One journaled transition of a sale, as [`Store::payment_history`] returns it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,23 +60,16 @@ impl Store {
         tx.commit().map_err(sql("commit a payment"))
     }
 
-    /// Rewrites a journaled sale whole and appends its event. Fails with
-    /// [`StoreError::NotFound`] if the id is unknown (nothing is written then).
-    pub fn update_payment(&mut self, p: &PaymentRecord) -> Result<(), StoreError> {
+    /// Rewrites a journaled sale whole and appends its event, if the row still has the
+    /// version `p` was read with (compare-and-set); `p.version` is then the new one. Fails
+    /// with [`StoreError::Conflict`] if another write came first, [`StoreError::NotFound`]
+    /// if the id is unknown; nothing is written then.
+    pub fn update_payment(&mut self, p: &mut PaymentRecord) -> Result<(), StoreError> {
         let tx = self.write()?;
-        let changed = write_payment(&tx, UPDATE, p).map_err(|e| match e {
-            WriteError::Store(e) => e,
-            WriteError::Sqlite(e) => insert_err("update a payment", "payment", &p.id)(e),
-        })?;
-        if changed == 0 {
-            // Dropping `tx` rolls back.
-            return Err(StoreError::NotFound {
-                what: "payment",
-                id: p.id.clone(),
-            });
-        }
-        append_event(&tx, p)?;
-        tx.commit().map_err(sql("commit a payment update"))
+        update_in(&tx, p)?;
+        tx.commit().map_err(sql("commit a payment update"))?;
+        p.version += 1;
+        Ok(())
     }
 
     /// The sale with local id `id`.
@@ -155,6 +148,51 @@ impl Store {
 }
 
 /// Why [`write_payment`] failed: a value we refused, or SQLite.
+/// The compare-and-set rewrite of `p` inside `tx` (the caller commits, then raises
+/// `p.version`).
+pub(crate) fn update_in(tx: &Transaction<'_>, p: &PaymentRecord) -> Result<(), StoreError> {
+    let changed = write_payment(tx, UPDATE, p).map_err(|e| match e {
+        WriteError::Store(e) => e,
+        WriteError::Sqlite(e) => insert_err("update a payment", "payment", &p.id)(e),
+    })?;
+    if changed == 0 {
+        return Err(lost_race(tx, "payment", "payments", &p.id, p.version));
+    }
+    append_event(tx, p)
+}
+
+/// Why a compare-and-set of `id` in `table` changed nothing: the row is gone (never
+/// inserted) or another write came first.
+pub(crate) fn lost_race(
+    tx: &Transaction<'_>,
+    what: &'static str,
+    table: &str,
+    id: &str,
+    expected: u64,
+) -> StoreError {
+    let query = format!("SELECT version, state FROM {table} WHERE id = ?1");
+    let row: Result<Option<(i64, String)>, _> = tx
+        .query_row(&query, [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional();
+    match row {
+        Ok(Some((found, state))) => StoreError::Conflict {
+            what,
+            id: id.to_owned(),
+            expected,
+            found: u64::try_from(found).unwrap_or_default(),
+            state,
+        },
+        Ok(None) => StoreError::NotFound {
+            what,
+            id: id.to_owned(),
+        },
+        Err(e) => StoreError::Sqlite {
+            op: "read a row after a failed compare-and-set",
+            source: e,
+        },
+    }
+}
+
 enum WriteError {
     Store(StoreError),
     Sqlite(rusqlite::Error),
@@ -174,6 +212,7 @@ fn write_payment(
         .map(|n| to_i64("slip_number", n))
         .transpose()
         .map_err(WriteError::Store)?;
+    let version = to_i64("version", p.version).map_err(WriteError::Store)?;
     let mut stmt = tx.prepare_cached(query).map_err(WriteError::Sqlite)?;
     stmt.execute(named_params! {
         ":id": p.id,
@@ -202,6 +241,7 @@ fn write_payment(
         ":recovered": p.recovered,
         ":created_at": p.created_at,
         ":updated_at": p.updated_at,
+        ":version": version,
     })
     .map_err(WriteError::Sqlite)
 }
@@ -269,5 +309,6 @@ fn payment_from_row(row: &Row<'_>) -> Result<PaymentRecord, StoreError> {
         recovered: row.get(23).map_err(sql(OP))?,
         created_at: row.get(24).map_err(sql(OP))?,
         updated_at: row.get(25).map_err(sql(OP))?,
+        version: to_u64("payment version", row.get(26).map_err(sql(OP))?)?,
     })
 }

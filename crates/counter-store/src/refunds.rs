@@ -8,7 +8,7 @@ use crate::payments::{PAYMENT_COLUMNS, collect_payments};
 use crate::store::Store;
 
 const REFUND_COLUMNS: &str = "id, payment, idempotency_key, amount_jpy, state, business_date, reason, created_at, \
-     updated_at";
+     updated_at, version";
 
 impl Store {
     /// Journals a new refund of sale `r.payment`. Fails with [`StoreError::NotFound`] if
@@ -33,8 +33,8 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, \
-             business_date, reason, created_at, updated_at) VALUES (:id, :payment, :key, \
-             :amount, :state, :date, :reason, :created_at, :updated_at)",
+             business_date, reason, created_at, updated_at, version) VALUES (:id, :payment, \
+             :key, :amount, :state, :date, :reason, :created_at, :updated_at, :version)",
             named_params! {
                 ":id": r.id,
                 ":payment": r.payment,
@@ -45,6 +45,7 @@ impl Store {
                 ":reason": r.reason,
                 ":created_at": r.created_at,
                 ":updated_at": r.updated_at,
+                ":version": to_i64("version", r.version)?,
             },
         )
         .map_err(insert_err(OP, "refund", &r.id))?;
@@ -52,37 +53,33 @@ impl Store {
     }
 
     /// Rewrites a journaled refund whole (it stays attached to the sale it was inserted
-    /// for). Fails with [`StoreError::NotFound`] if the id is unknown.
-    pub fn update_refund(&mut self, r: &RefundRecord) -> Result<(), StoreError> {
-        const OP: &str = "update a refund";
-        let amount = to_i64("amount_jpy", r.amount_jpy)?;
+    /// for), if the row still has the version `r` was read with (compare-and-set); `r.version`
+    /// is then the new one. Fails with [`StoreError::Conflict`] if another write came first,
+    /// [`StoreError::NotFound`] if the id is unknown; nothing is written then.
+    pub fn update_refund(&mut self, r: &mut RefundRecord) -> Result<(), StoreError> {
         let tx = self.write()?;
-        let changed = tx
-            .execute(
-                "UPDATE refunds SET idempotency_key = :key, amount_jpy = :amount, \
-                 state = :state, business_date = :date, reason = :reason, \
-                 created_at = :created_at, updated_at = :updated_at \
-                 WHERE id = :id AND payment = :payment",
-                named_params! {
-                    ":id": r.id,
-                    ":payment": r.payment,
-                    ":key": r.idempotency_key,
-                    ":amount": amount,
-                    ":state": r.state.as_str(),
-                    ":date": r.business_date,
-                    ":reason": r.reason,
-                    ":created_at": r.created_at,
-                    ":updated_at": r.updated_at,
-                },
-            )
-            .map_err(insert_err(OP, "refund", &r.id))?;
-        if changed == 0 {
-            return Err(StoreError::NotFound {
-                what: "refund of this payment",
-                id: r.id.clone(),
-            });
-        }
-        tx.commit().map_err(sql(OP))
+        refund_update_in(&tx, r)?;
+        tx.commit().map_err(sql("update a refund"))?;
+        r.version += 1;
+        Ok(())
+    }
+
+    /// Journals a refund's answer and its sale's new amounts in one transaction, each
+    /// compare-and-set on its version (see [`Store::update_refund`],
+    /// [`Store::update_payment`]); both versions are raised on success, neither row is
+    /// written on failure.
+    pub fn update_refund_with_payment(
+        &mut self,
+        r: &mut RefundRecord,
+        p: &mut PaymentRecord,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        crate::payments::update_in(&tx, p)?;
+        refund_update_in(&tx, r)?;
+        tx.commit().map_err(sql("update a refund and its sale"))?;
+        p.version += 1;
+        r.version += 1;
+        Ok(())
     }
 
     /// The refunds of sale `payment_id`, oldest first.
@@ -141,6 +138,53 @@ impl Store {
     }
 }
 
+/// The compare-and-set rewrite of `r` inside `tx` (the caller commits, then raises
+/// `r.version`).
+fn refund_update_in(tx: &rusqlite::Transaction<'_>, r: &RefundRecord) -> Result<(), StoreError> {
+    const OP: &str = "update a refund";
+    let amount = to_i64("amount_jpy", r.amount_jpy)?;
+    let changed = tx
+        .execute(
+            "UPDATE refunds SET idempotency_key = :key, amount_jpy = :amount, \
+             state = :state, business_date = :date, reason = :reason, \
+             created_at = :created_at, updated_at = :updated_at, version = version + 1 \
+             WHERE id = :id AND payment = :payment AND version = :version",
+            named_params! {
+                ":id": r.id,
+                ":payment": r.payment,
+                ":key": r.idempotency_key,
+                ":amount": amount,
+                ":state": r.state.as_str(),
+                ":date": r.business_date,
+                ":reason": r.reason,
+                ":created_at": r.created_at,
+                ":updated_at": r.updated_at,
+                ":version": to_i64("version", r.version)?,
+            },
+        )
+        .map_err(insert_err(OP, "refund", &r.id))?;
+    if changed == 0 {
+        let exists: Option<String> = tx
+            .query_row(
+                "SELECT payment FROM refunds WHERE id = ?1",
+                [&r.id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql(OP))?;
+        return Err(match exists {
+            Some(sale) if sale == r.payment => {
+                crate::payments::lost_race(tx, "refund", "refunds", &r.id, r.version)
+            }
+            _ => StoreError::NotFound {
+                what: "refund of this payment",
+                id: r.id.clone(),
+            },
+        });
+    }
+    Ok(())
+}
+
 /// One row of `SELECT {REFUND_COLUMNS}`.
 fn refund_from_row(row: &Row<'_>) -> Result<RefundRecord, StoreError> {
     const OP: &str = "read a refund row";
@@ -158,5 +202,6 @@ fn refund_from_row(row: &Row<'_>) -> Result<RefundRecord, StoreError> {
         reason: row.get(6).map_err(sql(OP))?,
         created_at: row.get(7).map_err(sql(OP))?,
         updated_at: row.get(8).map_err(sql(OP))?,
+        version: to_u64("refund version", row.get(9).map_err(sql(OP))?)?,
     })
 }

@@ -13,6 +13,7 @@ use crate::error::{StoreError, sql};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_recheck_requests.sql"),
+    include_str!("../migrations/0003_row_versions.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).
@@ -30,7 +31,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///   migrations it lacks. A file from a newer build is refused ([`StoreError::TooNew`]).
 /// - Journal a payment transition with [`Store::insert_payment`] / [`Store::update_payment`]
 ///   **before** the request it describes is sent: when the call returns, the record and its
-///   event are on disk (`synchronous=FULL`).
+///   event are on disk (`synchronous=FULL`). Updates are compare-and-set on the record's
+///   `version` (the one it was read with): [`StoreError::Conflict`] means another task wrote
+///   the row since; re-read it, never write the stale record again.
 /// - At start and before each new sale, resolve [`Store::unfinished_payments`] and
 ///   [`Store::refunds_in_doubt`].
 /// - Carry out the eligibility machine's effects in order: `RecordCheck` with

@@ -3,16 +3,26 @@
 //! retries (errors included); the same key with other parameters is refused; a request
 //! still running answers "in progress", never a decline.
 //!
-//! The server claims a key (a row "in progress") before it works, and stores the answer in
-//! the same transaction as the payment itself. A claim older than the lease whose answer
-//! never came can only be a request that died before committing (nothing was charged), so
-//! it may be taken over.
+//! The server claims a key (a row "in progress", with a random claim token) before it
+//! works, and stores the answer in the same transaction as the payment itself, **only if
+//! the row still holds its own claim** (compare-and-set on the state and the token:
+//! [`crate::store::finish`]). So a claim is a lease, honoured everywhere:
+//!
+//! - a claim older than the lease ([`crate::config::KeyRules::claim_lease_secs`]) is "not
+//!   done": a retry takes it over ([`Decision::TakeOver`]), the status query releases it
+//!   and answers "nothing was charged" ([`ClaimView::Expired`]), a reversal turns it into
+//!   its tombstone;
+//! - the request that held it, if it was only slow and not dead, then fails its
+//!   compare-and-set and commits nothing: its transaction (payment, operations, `jti`) is
+//!   rolled back, so whatever the others answered stays true;
+//! - a claim found when the acquirer starts belongs to a process that is gone: it is
+//!   released at once ([`crate::store::release_stale`]).
+//!
+//! Without the lease a request killed inside its work (SIGKILL, power cut) left its claim
+//! "in progress" for good, and the terminal's sale in doubt for ever.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-/// A claim older than this (seconds) without an answer died before committing.
-pub const CLAIM_LEASE_SECS: i64 = 120;
 
 /// The longest idempotency key (Stripe's limit, payments-and-eid-clients.md §1.1).
 pub const MAX_KEY_LEN: usize = 255;
@@ -30,6 +40,8 @@ pub enum Stored {
         fingerprint: String,
         /// When it was claimed (Unix seconds).
         started_at: i64,
+        /// The claim's token: only the request holding it may answer the key.
+        claim: i64,
     },
     /// Answered: the answer to replay.
     Done {
@@ -62,8 +74,33 @@ pub enum Decision {
     Mismatch,
 }
 
-/// Decides what to do with a request of `fingerprint` given what is `stored` for its key.
-pub fn decide(stored: Option<&Stored>, fingerprint: &str, now: i64) -> Decision {
+/// Whether a claim made at `started_at` has outlived a lease of `lease_secs` at `now`.
+pub fn expired(started_at: i64, now: i64, lease_secs: i64) -> bool {
+    now.saturating_sub(started_at) >= lease_secs
+}
+
+/// How a status query or a reversal sees a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimView {
+    /// Inside its lease: the request may still commit; ask again.
+    Running,
+    /// Past its lease: nothing was committed under it, and (once released or tombstoned
+    /// in the same transaction) nothing can be.
+    Expired,
+}
+
+/// How a status query or a reversal at `now` sees a claim made at `started_at`.
+pub fn view(started_at: i64, now: i64, lease_secs: i64) -> ClaimView {
+    if expired(started_at, now, lease_secs) {
+        ClaimView::Expired
+    } else {
+        ClaimView::Running
+    }
+}
+
+/// Decides what to do with a request of `fingerprint` given what is `stored` for its key,
+/// at `now`, claims lasting `lease_secs`.
+pub fn decide(stored: Option<&Stored>, fingerprint: &str, now: i64, lease_secs: i64) -> Decision {
     match stored {
         None => Decision::Claim,
         Some(Stored::Done {
@@ -83,10 +120,11 @@ pub fn decide(stored: Option<&Stored>, fingerprint: &str, now: i64) -> Decision 
         Some(Stored::InProgress {
             fingerprint: f,
             started_at,
+            ..
         }) => {
             if f != fingerprint {
                 Decision::Mismatch
-            } else if now - started_at >= CLAIM_LEASE_SECS {
+            } else if expired(*started_at, now, lease_secs) {
                 Decision::TakeOver
             } else {
                 Decision::InProgress
@@ -124,6 +162,16 @@ pub fn check_key(key: &str) -> Result<(), &'static str> {
 mod tests {
     use super::*;
 
+    const LEASE: i64 = 120;
+
+    fn running(f: &str, started_at: i64) -> Stored {
+        Stored::InProgress {
+            fingerprint: f.into(),
+            started_at,
+            claim: 7,
+        }
+    }
+
     fn done(f: &str) -> Stored {
         Stored::Done {
             fingerprint: f.into(),
@@ -134,9 +182,9 @@ mod tests {
 
     #[test]
     fn new_key_is_claimed_and_answer_replayed_errors_included() {
-        assert_eq!(decide(None, "a", 0), Decision::Claim);
+        assert_eq!(decide(None, "a", 0, LEASE), Decision::Claim);
         assert_eq!(
-            decide(Some(&done("a")), "a", 10),
+            decide(Some(&done("a")), "a", 10, LEASE),
             Decision::Replay {
                 status: 402,
                 body: "{}".into()
@@ -146,35 +194,43 @@ mod tests {
 
     #[test]
     fn other_parameters_are_a_mismatch_running_or_done() {
-        assert_eq!(decide(Some(&done("a")), "b", 10), Decision::Mismatch);
-        let running = Stored::InProgress {
-            fingerprint: "a".into(),
-            started_at: 100,
-        };
-        assert_eq!(decide(Some(&running), "b", 101), Decision::Mismatch);
+        assert_eq!(decide(Some(&done("a")), "b", 10, LEASE), Decision::Mismatch);
+        assert_eq!(
+            decide(Some(&running("a", 100)), "b", 101, LEASE),
+            Decision::Mismatch
+        );
     }
 
     #[test]
     fn running_is_in_progress_until_the_lease_ends() {
-        let running = Stored::InProgress {
-            fingerprint: "a".into(),
-            started_at: 100,
-        };
-        assert_eq!(decide(Some(&running), "a", 101), Decision::InProgress);
+        let r = running("a", 100);
+        assert_eq!(decide(Some(&r), "a", 101, LEASE), Decision::InProgress);
         assert_eq!(
-            decide(Some(&running), "a", 100 + CLAIM_LEASE_SECS - 1),
+            decide(Some(&r), "a", 100 + LEASE - 1, LEASE),
             Decision::InProgress
         );
         assert_eq!(
-            decide(Some(&running), "a", 100 + CLAIM_LEASE_SECS),
+            decide(Some(&r), "a", 100 + LEASE, LEASE),
             Decision::TakeOver
         );
+        // A short lease (the tests') ends sooner.
+        assert_eq!(decide(Some(&r), "a", 102, 2), Decision::TakeOver);
+    }
+
+    #[test]
+    fn status_and_reversal_see_a_claim_past_its_lease_as_not_done() {
+        assert_eq!(view(100, 100, LEASE), ClaimView::Running);
+        assert_eq!(view(100, 100 + LEASE - 1, LEASE), ClaimView::Running);
+        assert_eq!(view(100, 100 + LEASE, LEASE), ClaimView::Expired);
+        // A clock stepped back never makes a claim older.
+        assert_eq!(view(100, 50, LEASE), ClaimView::Running);
+        assert_eq!(view(i64::MIN, i64::MAX, LEASE), ClaimView::Expired);
     }
 
     #[test]
     fn a_reversal_tombstone_answers_any_late_request() {
         assert!(matches!(
-            decide(Some(&done(REVERSED_TOMBSTONE)), "anything", 0),
+            decide(Some(&done(REVERSED_TOMBSTONE)), "anything", 0, LEASE),
             Decision::Replay { .. }
         ));
     }

@@ -32,6 +32,17 @@ pub(super) fn authorise(
     r: &AuthoriseRequest,
     now: i64,
 ) -> rusqlite::Result<Outcome> {
+    if let Some(pid) = store::payment_by_key(tx, &t.id, key)? {
+        // The key's stored answer was pruned (older than the retention), its payment is
+        // still here: never a second payment under one key.
+        return Ok(Err(ApiError::new(
+            ProblemCode::IdempotencyKeyMismatch,
+            format!(
+                "this idempotency key was used for payment {pid} longer ago than the acquirer \
+                 keeps answers: use a new key for a new payment"
+            ),
+        )));
+    }
     let claims = match a.verifier.verify(&r.assertion, now, &mut DeferredReplay) {
         Ok(c) => c,
         Err(e) => {

@@ -41,6 +41,9 @@ pub enum Executed {
     Final(Answer, Option<String>),
     /// Nothing stored: the key's claim is released and a retry runs again.
     Transient(Answer),
+    /// The request lost its claim before it could commit (its lease ended and the key
+    /// was released, tombstoned or taken over): everything it did is rolled back.
+    LeaseLost,
 }
 
 pub(crate) fn field(name: &str, detail: impl Into<String>) -> ApiError {
@@ -131,13 +134,14 @@ fn check_payment_id(id: &str) -> Result<(), ApiError> {
     })
 }
 
-/// Runs `op` for terminal `t` under `key` (already claimed) in one transaction that also
-/// stores the answer.
+/// Runs `op` for terminal `t` under `key` (claimed with the token `claim`) in one
+/// transaction that also stores the answer, if the claim is still ours when it commits.
 pub fn execute(
     a: &Acquirer,
     conn: &mut Connection,
     t: &Terminal,
     key: &str,
+    claim: i64,
     op: &Operation,
     now: i64,
 ) -> rusqlite::Result<Executed> {
@@ -153,7 +157,7 @@ pub fn execute(
         Operation::Refund(id, r) => change(&tx, t, key, id, now, "refund", |p, _| {
             payment::refund(p, r.amount_jpy).map(|n| (n, r.amount_jpy))
         })?,
-        Operation::Reverse(r) => match reversal::reverse(&tx, t, key, r, now)? {
+        Operation::Reverse(r) => match reversal::reverse(&tx, t, key, r, now, a.keys)? {
             Some(done) => done,
             None => {
                 drop(tx);
@@ -168,16 +172,20 @@ pub fn execute(
         Ok((answer, pid)) => (answer, pid),
         Err(e) => (Answer::problem(&e), None),
     };
-    store::finish(
+    let ours = store::finish(
         &tx,
         &t.id,
         key,
-        &op.fingerprint(),
+        claim,
         answer.status,
         &answer.body,
         payment_id.as_deref(),
         now,
     )?;
+    if !ours {
+        // Dropping `tx` rolls back the payment, its operations and the used `jti`.
+        return Ok(Executed::LeaseLost);
+    }
     tx.commit()?;
     Ok(Executed::Final(answer, payment_id))
 }

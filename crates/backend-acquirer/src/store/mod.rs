@@ -40,7 +40,7 @@ pub struct JournalEntry<'a> {
 
 mod keys;
 mod tokens;
-pub use keys::{claim, finish, first_use, release, stored};
+pub use keys::{claim, finish, first_use, prune, release, release_stale, stored, tombstone};
 pub use tokens::{Registered, Token, put_token, release_owner, set_owner, token};
 
 impl Store {
@@ -165,6 +165,21 @@ pub fn payment(c: &Connection, payment_id: &str) -> rusqlite::Result<Option<(Pay
                 r.get(15)?,
             ))
         },
+    )
+    .optional()
+}
+
+/// The id of the payment terminal `terminal` authorised under `key` (the payment keeps its
+/// key after the key's stored answer is pruned).
+pub fn payment_by_key(
+    c: &Connection,
+    terminal: &str,
+    key: &str,
+) -> rusqlite::Result<Option<String>> {
+    c.query_row(
+        "SELECT payment_id FROM payments WHERE terminal_id = ?1 AND idempotency_key = ?2",
+        params![terminal, key],
+        |r| r.get(0),
     )
     .optional()
 }

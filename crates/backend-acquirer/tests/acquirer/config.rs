@@ -202,3 +202,46 @@ async fn serve_config_runs_the_real_binary() {
     assert_eq!(ok(&linked)["outcome"], "confirmed");
     assert_eq!(ok(&answer.unwrap())["card"]["last4"], "4242");
 }
+
+#[test]
+fn key_rules_come_from_the_file_and_retention_must_exceed_the_recovery_horizon() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, t) = (Ca::new("s"), Ca::new("t"));
+    write_material(dir.path(), (&s, &t), &signer(7));
+    let p = dir.path().join("ok.toml");
+    std::fs::write(&p, config("127.0.0.1:0", "")).unwrap();
+    let (_, rules) = backend_acquirer::config::load(&p).unwrap();
+    assert_eq!(rules, backend_acquirer::config::KeyRules::default());
+    std::fs::write(
+        &p,
+        config(
+            "127.0.0.1:0",
+            "[idempotency]\nclaim_lease_secs = 5\nretention_days = 20\n",
+        ),
+    )
+    .unwrap();
+    let (_, rules) = backend_acquirer::config::load(&p).unwrap();
+    assert_eq!(rules.claim_lease_secs, 5);
+    assert_eq!(rules.retention_secs, 20 * 86_400);
+
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "[idempotency]\nretention_days = 7\n"),
+    );
+    assert!(
+        e.contains("idempotency.retention_days")
+            && e.contains("recovery horizon")
+            && e.contains("at least 14 days"),
+        "{e}"
+    );
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "[idempotency]\nclaim_lease_secs = 0\n"),
+    );
+    assert!(e.contains("idempotency.claim_lease_secs"), "{e}");
+    let e = load_err(
+        dir.path(),
+        &config("127.0.0.1:0", "[idempotency]\nlease = 5\n"),
+    );
+    assert!(e.contains("lease"), "{e}");
+}

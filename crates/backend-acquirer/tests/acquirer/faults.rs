@@ -228,7 +228,7 @@ async fn a_claim_left_by_a_crash_is_taken_over_after_the_lease() {
         409,
         "request_in_progress",
     );
-    let lease = backend_acquirer::core::idempotency::CLAIM_LEASE_SECS;
+    let lease = backend_acquirer::config::DEFAULT_CLAIM_LEASE_SECS;
     env.clock.advance(lease + 1);
     // The terminal retries with the same key (a fresh assertion: the first one expired).
     req.assertion = env.assertion(T1, SHOP_A, 900, TOK_VISA);

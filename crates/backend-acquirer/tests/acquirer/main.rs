@@ -8,6 +8,7 @@ mod contract;
 mod end_to_end;
 mod faults;
 mod idempotency;
+mod leases;
 mod links;
 /// Requests generated from the OpenAPI document, shared with the other servers' tests.
 #[path = "../../../counter-api/tests/openapi/contract/mod.rs"]

@@ -14,13 +14,24 @@
 //! the sale itself and before the first answer; a recovered record is never re-authorised,
 //! only queried (the assertion is not journaled, §1.10 rule 1, and has expired anyway).
 //!
+//! A record marked [`PaymentRecord::recovered`] is one whose live drive ended without the
+//! counter showing an outcome (the terminal crashed, a journal write failed, the sale was
+//! left in doubt): the shell's recovery sets the mark before it drives the record, and
+//! never drives a sale another task is driving live.
+//!
 //! Rules kept here (§1.10 rules 2–5):
 //! - an unknown outcome never becomes a decline: the state stays in doubt and the next
 //!   action is a status query (or the same-key retry for capture, void, refund);
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
-//! - an approval found by a status query is kept and completed (captured): an approval is
-//!   never lost, and staff see what recovery did.
+//! - an approval found during the live sale (a lost answer, a status query) is completed
+//!   (captured): the customer is still at the counter and is shown the outcome;
+//! - an approval found **by recovery** is **reversed** ([`APPROVAL_FOUND_ON_RECOVERY`],
+//!   [`Code::ApprovalReversedOnRecovery`]), never silently captured: the counter showed no
+//!   approval (it crashed, or it reported a failure), so the customer may well have paid
+//!   another way, and capturing would charge them twice. If it cannot be reversed any
+//!   more (captured on an earlier, settled business day), it is kept and staff are told
+//!   to check with the customer and refund ([`Code::ApprovalSettledOnRecovery`]).
 
 use counter_api::acquirer::{
     AuthoriseRequest, CaptureMode, CaptureRequest, Payment, PaymentStatus, Reversal,
@@ -32,6 +43,15 @@ use super::record::{PaymentRecord, PaymentState};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
+
+/// [`PaymentRecord::decline_reason`] of a sale whose approval recovery found and reversed.
+pub const APPROVAL_FOUND_ON_RECOVERY: &str =
+    "approval_found_on_recovery: the counter had not shown it, so it was reversed";
+
+/// [`PaymentRecord::decline_reason`] of a sale whose approval recovery found but could not
+/// reverse any more (settled on an earlier business day).
+pub const APPROVAL_SETTLED_ON_RECOVERY: &str = "approval_found_on_recovery: already settled, could not be reversed; refund it if the \
+     customer paid another way";
 
 /// What the shell must do next for a sale.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +136,7 @@ pub fn begin(sale: NewSale, now: UnixTime) -> PaymentRecord {
         recovered: false,
         created_at: now,
         updated_at: now,
+        version: 0,
     }
 }
 
@@ -136,6 +157,10 @@ pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
     match record.state {
         PaymentState::Authorising if live && record.attempts == 0 => Some(Action::Authorise),
         PaymentState::Authorising => Some(Action::QueryStatus),
+        // Recovery never completes an approval the counter did not show.
+        PaymentState::Authorised | PaymentState::Capturing if record.recovered => {
+            Some(Action::Reverse)
+        }
         PaymentState::Authorised | PaymentState::Capturing => Some(Action::Capture),
         PaymentState::Voiding => Some(Action::Void),
         PaymentState::Reversing => Some(Action::Reverse),
@@ -180,7 +205,19 @@ pub fn begin_void(record: &mut PaymentRecord, key: String, now: UnixTime) -> Res
     Ok(())
 }
 
-/// Journals the reversal step: → `Reversing` with `key` (kept when already set).
+/// Why the shell reverses `record`: 4021 (timeout) when the terminal never learned the
+/// authorisation's outcome, 4020 (the response could not be used) when it knows of an
+/// approval it will not complete (recovery; payments-and-eid-clients.md §1.5).
+pub fn reversal_reason(record: &PaymentRecord) -> ReversalReason {
+    if record.payment_id.is_some() {
+        ReversalReason::InvalidResponse
+    } else {
+        ReversalReason::Timeout
+    }
+}
+
+/// Journals the reversal step: → `Reversing` with `key` (kept when already set). From an
+/// approval (recovery), the record says why ([`APPROVAL_FOUND_ON_RECOVERY`]).
 pub fn begin_reversal(
     record: &mut PaymentRecord,
     key: String,
@@ -189,6 +226,12 @@ pub fn begin_reversal(
 ) -> ReversalRequest {
     if record.reversal_key.is_none() {
         record.reversal_key = Some(key);
+    }
+    if matches!(
+        record.state,
+        PaymentState::Authorised | PaymentState::Capturing
+    ) {
+        record.decline_reason = Some(APPROVAL_FOUND_ON_RECOVERY.to_owned());
     }
     transition(record, PaymentState::Reversing, now);
     ReversalRequest {
@@ -218,6 +261,19 @@ pub fn on_status(
     now: UnixTime,
 ) -> Resolution {
     match answer {
+        Ok(Some(p)) if record.recovered && record.state == PaymentState::Authorising => {
+            // Recovery found an answer the counter never showed.
+            let res = adopt(record, &p, now);
+            if matches!(
+                record.state,
+                PaymentState::Authorised | PaymentState::Captured
+            ) {
+                record.decline_reason = Some(APPROVAL_FOUND_ON_RECOVERY.to_owned());
+                transition(record, PaymentState::Reversing, now);
+                return Resolution::Pending;
+            }
+            res
+        }
         Ok(Some(p)) => adopt(record, &p, now),
         Ok(None) if record.state == PaymentState::Authorising => {
             // Never arrived, or still on its way: reverse it so a late arrival cannot charge.
@@ -250,7 +306,20 @@ pub fn on_reversal(
             settle(record, PaymentState::Reversed, now);
             Resolution::Settled {
                 state: PaymentState::Reversed,
-                code: Code::PaymentReversed,
+                code: outcome_code(record),
+            }
+        }
+        Err(f) if !f.outcome_unknown() => {
+            // A definite refusal (the approval is settled: captured on an earlier business
+            // day). The shell learns the truth by a status query; an approval recovery
+            // found is then kept, and staff are told.
+            if record.decline_reason.as_deref() == Some(APPROVAL_FOUND_ON_RECOVERY) {
+                record.decline_reason = Some(APPROVAL_SETTLED_ON_RECOVERY.to_owned());
+            }
+            record.last_error = Some(failure_name(&f));
+            record.updated_at = now;
+            Resolution::Refused {
+                code: refusal_code(&f),
             }
         }
         Ok(Reversal { .. }) => unknown(
@@ -303,7 +372,22 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
     }
     Resolution::Settled {
         state,
-        code: settled_code(state),
+        code: outcome_code(record),
+    }
+}
+
+/// What staff read about `record` once it settled: [`settled_code`] of its state, or the
+/// recovery codes when recovery reversed (or could not reverse) an approval the counter
+/// had not shown.
+pub fn outcome_code(record: &PaymentRecord) -> Code {
+    match (record.state, record.decline_reason.as_deref()) {
+        (PaymentState::Reversed, Some(APPROVAL_FOUND_ON_RECOVERY)) => {
+            Code::ApprovalReversedOnRecovery
+        }
+        (PaymentState::Captured, Some(APPROVAL_SETTLED_ON_RECOVERY)) => {
+            Code::ApprovalSettledOnRecovery
+        }
+        (state, _) => settled_code(state),
     }
 }
 

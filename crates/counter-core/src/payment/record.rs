@@ -156,6 +156,13 @@ pub struct PaymentRecord {
     /// Unix time of the last transition.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
+    /// The version of the journal row this record was read from or last written as: a
+    /// write succeeds only while the row still has it, so no task overwrites what another
+    /// wrote since it read (the shell's compare-and-set). Not part of the sale: not
+    /// serialised, not shown.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub version: u64,
 }
 
 /// Where a refund is.
@@ -214,6 +221,10 @@ pub struct RefundRecord {
     /// Unix time of the last transition.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
+    /// The version of the journal row, as for [`PaymentRecord::version`].
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub version: u64,
 }
 
 #[cfg(test)]

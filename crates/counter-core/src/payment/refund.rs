@@ -55,6 +55,7 @@ pub fn begin_refund(
         reason: None,
         created_at: now,
         updated_at: now,
+        version: 0,
     })
 }
 

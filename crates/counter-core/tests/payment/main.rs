@@ -3,5 +3,6 @@
 
 mod close;
 mod machine;
+mod recovery;
 mod refunds;
 mod support;

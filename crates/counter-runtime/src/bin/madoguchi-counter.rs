@@ -2,7 +2,10 @@
 //! demonstrations and the crash-matrix tests.
 //!
 //! Every command starts by resolving the payments left in doubt (recovery on start), then
-//! does its work and prints one JSON document on standard output. PINs are read from
+//! does its work and prints one JSON document on standard output. Each sale recovery
+//! resolved is listed under `recovered` with its code and what it means for staff
+//! (`message`, `next`, and their Japanese `message_ja`, `next_ja`): e.g. an approval the
+//! counter never showed, reversed so that the customer is not charged. PINs are read from
 //! standard input (`--pin-stdin`), never from the command line, where `ps` would show them.
 
 use std::io::BufRead;
@@ -16,7 +19,7 @@ use counter_core::payment::cashier::{Checkout, check_amount};
 use counter_runtime::card::CardAccess;
 use counter_runtime::clock::{Clock, SystemClock};
 use counter_runtime::config::Config;
-use counter_runtime::payments::Payments;
+use counter_runtime::payments::{Payments, SaleReport};
 use counter_runtime::{RuntimeError, ident};
 use serde_json::json;
 
@@ -89,6 +92,24 @@ fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The recovery's reports with the table's text for staff.
+fn explained(reports: &[SaleReport]) -> serde_json::Value {
+    reports
+        .iter()
+        .map(|r| {
+            let e = r.code.entry();
+            json!({
+                "record": r.record,
+                "code": r.code,
+                "message": e.en,
+                "next": e.next_en,
+                "message_ja": e.ja,
+                "next_ja": e.next_ja,
+            })
+        })
+        .collect()
+}
+
 fn runtime_fail(e: &RuntimeError) -> ExitCode {
     fail(e.code(), &e.to_string())
 }
@@ -146,7 +167,7 @@ async fn run(cli: Cli) -> ExitCode {
     );
     // Recovery on start, before anything new.
     let recovered = match payments.recover().await {
-        Ok(r) => r,
+        Ok(r) => explained(&r),
         Err(e) => return runtime_fail(&e),
     };
     let out = match cli.command {

@@ -6,6 +6,7 @@
 // included: every test has its own runtime, so nothing else in it waits for that lock.
 #![allow(clippy::await_holding_lock)]
 
+mod acquirer_killed;
 mod card_pulled;
 mod counter_env;
 mod counter_flow;
@@ -15,5 +16,8 @@ mod counter_recovery;
 mod crash_matrix;
 mod faults;
 mod http_client;
+mod payment_races;
 mod recheck;
+mod recovery_policy;
 mod support;
+mod till;

@@ -13,7 +13,7 @@ fn a_journaled_sale_survives_a_power_cut() {
     store.insert_payment(&p).unwrap();
     p.state = PaymentState::Authorised;
     p.updated_at += 3;
-    store.update_payment(&p).unwrap();
+    store.update_payment(&mut p).unwrap();
     assert_eq!(store.next_sequence("sale").unwrap(), 1);
 
     // Copy what is on disk while the store is still open: the database and its -wal,

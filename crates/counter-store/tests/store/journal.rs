@@ -34,21 +34,120 @@ fn an_update_rewrites_the_whole_row() {
     p.updated_at = DAY1_9AM + 30;
     p.recovered = true;
     p.refunded_jpy = 200;
-    store.update_payment(&p).unwrap();
+    store.update_payment(&mut p).unwrap();
     assert_eq!(store.payment(&p.id).unwrap(), Some(p));
 }
 
 #[test]
 fn updating_an_unknown_sale_is_not_found_and_writes_nothing() {
     let (_dir, mut store) = fresh();
-    let p = sale(7, PaymentState::Authorised, DAY1_9AM);
-    let err = store.update_payment(&p).unwrap_err();
+    let mut p = sale(7, PaymentState::Authorised, DAY1_9AM);
+    let err = store.update_payment(&mut p).unwrap_err();
     assert!(
         matches!(&err, StoreError::NotFound { what: "payment", id } if id == "T-0001-7"),
         "{err:?}"
     );
     assert_eq!(store.payment(&p.id).unwrap(), None);
     assert!(store.payment_history(&p.id).unwrap().is_empty());
+}
+
+#[test]
+fn an_update_from_a_stale_read_is_a_conflict_and_writes_nothing() {
+    let (_dir, mut store) = fresh();
+    let mut p = sale(1, PaymentState::Authorising, DAY1_9AM);
+    store.insert_payment(&p).unwrap();
+    assert_eq!(p.version, 0);
+    // Two tasks read the same row.
+    let mut first = store.payment(&p.id).unwrap().unwrap();
+    let mut second = first.clone();
+    first.state = PaymentState::Authorised;
+    first.updated_at += 5;
+    store.update_payment(&mut first).unwrap();
+    assert_eq!(first.version, 1);
+    // The second one's write is refused: it would overwrite the first's transition.
+    second.state = PaymentState::Reversing;
+    second.updated_at += 9;
+    let err = store.update_payment(&mut second).unwrap_err();
+    match &err {
+        StoreError::Conflict {
+            what: "payment",
+            id,
+            expected: 0,
+            found: 1,
+            state,
+        } => {
+            assert_eq!((id.as_str(), state.as_str()), ("T-0001-1", "authorised"));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert!(err.to_string().contains("re-read it"), "{err}");
+    assert_eq!(
+        second.version, 0,
+        "a refused write leaves the version as read"
+    );
+    assert_eq!(store.payment(&p.id).unwrap(), Some(first.clone()));
+    assert_eq!(store.payment_history(&p.id).unwrap().len(), 2);
+    // Re-read, the second task may write.
+    let mut fresh = store.payment(&p.id).unwrap().unwrap();
+    fresh.state = PaymentState::Capturing;
+    store.update_payment(&mut fresh).unwrap();
+    assert_eq!(fresh.version, 2);
+    p.version = 99;
+    assert!(matches!(
+        store.update_payment(&mut p),
+        Err(StoreError::Conflict { found: 2, .. })
+    ));
+}
+
+#[test]
+fn a_refund_and_its_sale_are_written_together_or_not_at_all() {
+    let (_dir, mut store) = fresh();
+    let mut p = sale(1, PaymentState::Captured, DAY1_9AM);
+    store.insert_payment(&p).unwrap();
+    let mut r = refund(
+        1,
+        &p.id,
+        RefundState::Refunding,
+        "2026-04-01",
+        DAY1_9AM + 60,
+    );
+    store.insert_refund(&r).unwrap();
+    let stale_sale = p.clone();
+    r.state = RefundState::Refunded;
+    p.refunded_jpy = 500;
+    store.update_refund_with_payment(&mut r, &mut p).unwrap();
+    assert_eq!((r.version, p.version), (1, 1));
+    assert_eq!(store.refunds_of(&p.id).unwrap(), [r.clone()]);
+    assert_eq!(store.payment(&p.id).unwrap(), Some(p.clone()));
+    // A stale copy of the sale makes the whole write fail: the refund is not written
+    // either.
+    let mut stale = stale_sale;
+    let mut r2 = r.clone();
+    r2.reason = Some("changed".into());
+    assert!(matches!(
+        store.update_refund_with_payment(&mut r2, &mut stale),
+        Err(StoreError::Conflict {
+            what: "payment",
+            ..
+        })
+    ));
+    assert_eq!(r2.version, 1);
+    assert_eq!(store.refunds_of(&p.id).unwrap(), [r.clone()]);
+    // And a stale refund likewise leaves the sale as it was.
+    let mut r_stale = r.clone();
+    r_stale.version = 0;
+    let mut p2 = p.clone();
+    p2.refunded_jpy = 1;
+    assert!(matches!(
+        store.update_refund_with_payment(&mut r_stale, &mut p2),
+        Err(StoreError::Conflict {
+            what: "refund",
+            expected: 0,
+            found: 1,
+            ..
+        })
+    ));
+    assert_eq!(store.payment(&p.id).unwrap(), Some(p));
 }
 
 #[test]
@@ -87,7 +186,7 @@ fn the_history_lists_every_transition_in_order() {
         p.state = state;
         p.updated_at = DAY1_9AM + dt;
         p.last_error = error.map(str::to_owned);
-        store.update_payment(&p).unwrap();
+        store.update_payment(&mut p).unwrap();
     }
     let history = store.payment_history(&p.id).unwrap();
     let seen: Vec<(PaymentState, i64, Option<&str>)> = history
@@ -223,7 +322,7 @@ fn refunds_round_trip_and_doubt() {
 
     r1.state = RefundState::Refunded;
     r1.updated_at += 5;
-    store.update_refund(&r1).unwrap();
+    store.update_refund(&mut r1).unwrap();
     assert_eq!(store.refunds_of(&p.id).unwrap(), [r1.clone(), r2]);
     assert!(store.refunds_in_doubt().unwrap().is_empty());
 
@@ -241,9 +340,9 @@ fn refunds_round_trip_and_doubt() {
             ..
         })
     ));
-    let unknown = refund(4, &p.id, RefundState::Refunded, "2026-04-01", DAY1_9AM);
+    let mut unknown = refund(4, &p.id, RefundState::Refunded, "2026-04-01", DAY1_9AM);
     assert!(matches!(
-        store.update_refund(&unknown),
+        store.update_refund(&mut unknown),
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(

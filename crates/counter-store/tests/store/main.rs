@@ -79,6 +79,7 @@ pub fn sale(n: u32, state: PaymentState, at: i64) -> PaymentRecord {
         recovered: false,
         created_at: at,
         updated_at: at,
+        version: 0,
     }
 }
 
@@ -94,5 +95,6 @@ pub fn refund(n: u32, payment: &str, state: RefundState, date: &str, at: i64) ->
         reason: (state == RefundState::Refused).then(|| "refund_exceeds_capture".to_owned()),
         created_at: at,
         updated_at: at,
+        version: 0,
     }
 }

@@ -127,7 +127,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -167,4 +167,28 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
         rows, 3,
         "chk-1's row, chk-2's row and the row without a check"
     );
+}
+
+#[test]
+fn a_schema_2_journal_gets_row_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    raw.execute_batch(SCHEMA_1).unwrap();
+    raw.execute_batch(include_str!("../../migrations/0002_recheck_requests.sql"))
+        .unwrap();
+    raw.pragma_update(None, "user_version", 2).unwrap();
+    raw.execute_batch(
+        "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, terminal_id, \
+         amount_jpy, state, captured_jpy, refunded_jpy, business_date, attempts, recovered, \
+         created_at, updated_at) VALUES ('T-1', 'k-1', 'o-1', 'm', 't', 100, 'authorising', \
+         0, 0, '2026-04-01', 0, 0, 1, 1);",
+    )
+    .unwrap();
+    drop(raw);
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    let mut p = store.payment("T-1").unwrap().unwrap();
+    assert_eq!(p.version, 0);
+    p.state = counter_core::payment::PaymentState::Authorised;
+    store.update_payment(&mut p).unwrap();
+    assert_eq!(store.payment("T-1").unwrap().unwrap().version, 1);
 }

@@ -89,7 +89,7 @@ fn realistic_day(store: &mut Store) {
         store.insert_payment(&p).unwrap();
         p = sale(n, state, t + 60);
         p.updated_at = t + 65;
-        store.update_payment(&p).unwrap();
+        store.update_payment(&mut p).unwrap();
         store
             .append_audit(&audit(t + 65, "payment_authorised", &p.id, Some("pin")))
             .unwrap();

@@ -1,0 +1,301 @@
+//! The payment shell: carries out `counter_core::payment`'s actions against the acquirer,
+//! journaling every record **durably before** the request that depends on it leaves
+//! (payments-and-eid-clients.md §1.10), and resolves unfinished sales on start before any
+//! new sale (§1.10 "Startup: replay journal; anything in AUTH_SENDING/UNKNOWN/*_PENDING is
+//! resolved before new sales").
+//!
+//! One sale at a time per terminal (§1.10 rule 6): [`Payments::sell`] refuses while any
+//! sale or refund of this terminal is unfinished.
+//!
+//! **One owner per sale's journal row** (issue 13): every piece of payment work on a sale
+//! (the live sale, a void, a refund, a recovery) holds that sale's lock while it runs
+//! (`payments::locks`); live work waits for it, recovery only tries it and leaves a sale another
+//! task is driving to that task. Journal updates are compare-and-set on the row's version:
+//! a [`counter_store::StoreError::Conflict`] (a writer outside this process) is answered
+//! by re-reading the row and stopping, never by writing the stale record again. Store
+//! failures are returned, never swallowed: a sale whose journal cannot be written is not
+//! driven further (nothing is sent that the journal does not hold first).
+//!
+//! **Recovery reverses approvals the counter did not show** ([`Payments::recover`],
+//! `counter_core::payment::machine`'s rules): a sale recovery finds approved was never
+//! reported as approved (the terminal crashed, or the sale ended with a journal failure
+//! or in doubt), so the customer may have paid another way; it is reversed and staff read
+//! [`Code::ApprovalReversedOnRecovery`], never captured silently.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use counter_core::Code;
+use counter_core::payment::{self, NewSale, PaymentRecord, RefundRecord, RefundState};
+use counter_store::Store;
+use serde::Serialize;
+
+use crate::clock::{Clock, new_key};
+use crate::crash;
+use crate::error::RuntimeError;
+use crate::http::Backends;
+
+mod drive;
+mod locks;
+
+use locks::SaleLocks;
+
+/// How hard [`Payments`] tries before leaving a sale in doubt for later.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Rounds (requests) per drive before giving up for now.
+    pub max_rounds: u32,
+    /// First backoff; doubled each unknown outcome.
+    pub first_backoff: Duration,
+    /// Backoff cap.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_rounds: 40,
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What staff see about a sale after a drive or a recovery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SaleReport {
+    /// The sale as journaled now.
+    pub record: PaymentRecord,
+    /// What to tell staff.
+    pub code: Code,
+}
+
+/// The payment shell of one terminal. Clones share the store and the sales' locks.
+#[derive(Clone, Debug)]
+pub struct Payments {
+    store: Arc<Mutex<Store>>,
+    backends: Backends,
+    clock: Arc<dyn Clock>,
+    terminal_id: String,
+    merchant_id: String,
+    policy: RetryPolicy,
+    locks: SaleLocks,
+    /// Held from the "nothing unfinished" check of a new sale until it is journaled, so
+    /// two sales cannot both pass the check.
+    new_sale: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Payments {
+    /// A shell over `store` and `backends`.
+    pub fn new(
+        store: Arc<Mutex<Store>>,
+        backends: Backends,
+        clock: Arc<dyn Clock>,
+        terminal_id: &str,
+        merchant_id: &str,
+    ) -> Self {
+        Self {
+            store,
+            backends,
+            clock,
+            terminal_id: terminal_id.to_owned(),
+            merchant_id: merchant_id.to_owned(),
+            policy: RetryPolicy::default(),
+            locks: SaleLocks::default(),
+            new_sale: Arc::default(),
+        }
+    }
+
+    /// Uses `policy` instead of the default.
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, counter_store::StoreError>,
+    ) -> Result<T, RuntimeError> {
+        let mut guard = self
+            .store
+            .lock()
+            .map_err(|_| RuntimeError::Refused(Code::StorageFailure))?;
+        Ok(f(&mut guard)?)
+    }
+
+    /// Unfinished sales (in doubt, or approved and not captured) and refunds in doubt.
+    pub fn unfinished(&self) -> Result<(Vec<PaymentRecord>, Vec<RefundRecord>), RuntimeError> {
+        self.with_store(|s| Ok((s.unfinished_payments()?, s.refunds_in_doubt()?)))
+    }
+
+    /// Whether some task of this shell is working on sale `id` now (a live sale, a void,
+    /// a refund or a recovery).
+    pub fn busy(&self, id: &str) -> bool {
+        self.locks.busy(id)
+    }
+
+    /// Resolves every unfinished sale and refund that no other task is working on (on
+    /// start, before each new sale, and when staff ask). An approval found for a sale the
+    /// counter did not show as approved is reversed. Returns what happened to each sale,
+    /// for staff; a sale another task is driving is left to it and not reported.
+    pub async fn recover(&self) -> Result<Vec<SaleReport>, RuntimeError> {
+        let (sales, refunds) = self.unfinished()?;
+        let mut out = Vec::new();
+        for listed in sales {
+            let Some(guard) = self.locks.try_lock(&listed.id) else {
+                tracing::info!(sale = %listed.id, "recovery leaves a sale its owner is driving");
+                continue;
+            };
+            // Read again under the lock: its owner may have settled it since the list.
+            let Some(mut record) = self.with_store(|s| s.payment(&listed.id))? else {
+                continue;
+            };
+            if record.state.is_final() {
+                continue;
+            }
+            record.recovered = true;
+            out.push(self.drive_owned(&guard, record, None).await?);
+        }
+        for listed in refunds {
+            let Some(guard) = self.locks.try_lock(&listed.payment) else {
+                continue;
+            };
+            let fresh = self
+                .with_store(|s| s.refunds_of(&listed.payment))?
+                .into_iter()
+                .find(|r| r.id == listed.id && r.state == RefundState::Refunding);
+            if let Some(refund) = fresh {
+                self.drive_refund_owned(&guard, refund).await?;
+            }
+        }
+        if !out.is_empty() {
+            tracing::info!(resolved = out.len(), "unfinished payments resolved");
+        }
+        Ok(out)
+    }
+
+    /// A new sale of `amount_jpy` authorised with the customer's `assertion` (from
+    /// `counter_core::payment::cashier::Checkout::confirm`), driven to its end: captured,
+    /// declined, reversed, or left in doubt when the acquirer stays unreachable.
+    pub async fn sell(
+        &self,
+        amount_jpy: u64,
+        order_ref: Option<String>,
+        assertion: String,
+    ) -> Result<SaleReport, RuntimeError> {
+        let gate = self.new_sale.lock().await;
+        let (sales, refunds) = self.unfinished()?;
+        if !sales.is_empty() || !refunds.is_empty() {
+            // Resolve what is left before a new sale (§1.10 rule 4, "before the next sale").
+            self.recover().await?;
+            let (sales, refunds) = self.unfinished()?;
+            if !sales.is_empty() || !refunds.is_empty() {
+                return Err(RuntimeError::Refused(Code::PaymentBusy));
+            }
+        }
+        let seq = self.with_store(|s| s.next_sequence("sale"))?;
+        let id = format!("{}-{seq:06}", self.terminal_id);
+        // A fresh id: nobody else can hold it; held before the row exists, so a recovery
+        // that lists the new row finds it owned.
+        let guard = self.locks.lock(&id).await;
+        let sale = NewSale {
+            idempotency_key: new_key(&format!("{id}-auth")),
+            order_ref: order_ref.unwrap_or_else(|| id.clone()),
+            id,
+            merchant_id: self.merchant_id.clone(),
+            terminal_id: self.terminal_id.clone(),
+            amount_jpy,
+        };
+        crash::point("before_journal");
+        let record = payment::begin(sale, self.clock.now());
+        self.with_store(|s| s.insert_payment(&record))?;
+        crash::point("after_journal");
+        drop(gate);
+        self.drive_owned(&guard, record, Some(assertion)).await
+    }
+
+    /// Carries `record` through its actions until it settles or the policy's rounds run
+    /// out. `assertion` is held only while the sale is live. Waits for the sale's lock
+    /// first (another task working on it finishes first); `record` must be as journaled
+    /// (a stale copy is refused by the journal and re-read, see the module documentation).
+    pub async fn drive(
+        &self,
+        record: PaymentRecord,
+        assertion: Option<String>,
+    ) -> Result<SaleReport, RuntimeError> {
+        let guard = self.locks.lock(&record.id).await;
+        self.drive_owned(&guard, record, assertion).await
+    }
+
+    /// Voids sale `id` (staff action; only on its business day). Waits until no other
+    /// task works on the sale, then decides from the journal as it is then.
+    pub async fn void(&self, id: &str) -> Result<SaleReport, RuntimeError> {
+        let guard = self.locks.lock(id).await;
+        let mut record = self
+            .with_store(|s| s.payment(id))?
+            .ok_or(RuntimeError::Refused(Code::NotNow))?;
+        let key = new_key(&format!("{id}-void"));
+        payment::begin_void(&mut record, key, self.clock.now()).map_err(RuntimeError::Refused)?;
+        self.with_store(|s| s.update_payment(&mut record))?;
+        self.drive_owned(&guard, record, None).await
+    }
+
+    /// Refunds `amount_jpy` of sale `id` (staff action). Waits until no other task works
+    /// on the sale, then decides from the journal as it is then.
+    pub async fn refund(
+        &self,
+        id: &str,
+        amount_jpy: u64,
+    ) -> Result<(RefundRecord, Code), RuntimeError> {
+        let guard = self.locks.lock(id).await;
+        let (record, existing) = self.with_store(|s| Ok((s.payment(id)?, s.refunds_of(id)?)))?;
+        let record = record.ok_or(RuntimeError::Refused(Code::NotNow))?;
+        let seq = self.with_store(|s| s.next_sequence("refund"))?;
+        let refund = payment::begin_refund(
+            &record,
+            &existing,
+            format!("{}-R{seq:06}", self.terminal_id),
+            new_key(&format!("{id}-refund-{seq}")),
+            amount_jpy,
+            self.clock.now(),
+        )
+        .map_err(RuntimeError::Refused)?;
+        self.with_store(|s| s.insert_refund(&refund))?;
+        self.drive_refund_owned(&guard, refund).await
+    }
+
+    /// The sales matching `q` with their refunds, newest first (the staff's journal).
+    pub fn search(
+        &self,
+        q: &counter_store::PaymentQuery,
+    ) -> Result<Vec<(PaymentRecord, Vec<RefundRecord>)>, RuntimeError> {
+        self.with_store(|s| {
+            s.search_payments(q)?
+                .into_iter()
+                .map(|p| {
+                    let refunds = s.refunds_of(&p.id)?;
+                    Ok((p, refunds))
+                })
+                .collect()
+        })
+    }
+
+    /// The daily close of `date` (`YYYY-MM-DD`): refused while anything is in doubt.
+    pub async fn close_day(&self, date: &str) -> Result<payment::close::CloseReport, RuntimeError> {
+        let (doubt_sales, doubt_refunds) = self.unfinished()?;
+        payment::close::check_closable(&doubt_sales, &doubt_refunds)
+            .map_err(|r| RuntimeError::Refused(r.code))?;
+        let (sales, refunds) = self.with_store(|s| s.journal_for_day(date))?;
+        let theirs = self
+            .backends
+            .settlement(date)
+            .await
+            .map_err(|_| RuntimeError::Refused(Code::AcquirerUnavailable))?;
+        let refunds_done: Vec<RefundRecord> = refunds
+            .into_iter()
+            .filter(|r| r.state == RefundState::Refunded)
+            .collect();
+        let ours = payment::close::journal_totals(date, &sales, &refunds_done);
+        Ok(payment::close::reconcile(date, ours, &theirs))
+    }
+}
