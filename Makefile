@@ -10,7 +10,7 @@ CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 PCSCD := scripts/pcscd.sh
 
-.PHONY: all deps ui build demo demo-card test test-unit ui-test lint fmt-check clippy ui-check fixtures-check pin-check ship-check bench clean-run
+.PHONY: all deps ui build demo demo-card test test-unit ui-test lint fmt-check clippy ui-check citations-check fixtures-check pin-check ship-check bench clean-run
 
 all: build
 
@@ -52,7 +52,11 @@ clippy: ui
 ui-check: deps
 	npm run check
 
-lint: fmt-check clippy ui-check
+# Every citation of a domain note points at a heading that exists (docs/domain/).
+citations-check:
+	docs/domain/check-citations.sh --strict
+
+lint: fmt-check clippy ui-check citations-check
 
 fixtures-check:
 	$(CARGO) run $(CARGO_FLAGS) -q -p testkit --bin testkit-gen -- --check

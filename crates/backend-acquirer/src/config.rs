@@ -45,7 +45,7 @@
 //! `[idempotency]` ([`KeyRules`]):
 //!
 //! - `claim_lease_secs` (1 to 3,600; default 120, Adyen's local processing time-out,
-//!   payments-and-eid-clients.md §1.2): a key claimed longer ago without an answer is "not
+//!   docs/domain/payments-and-eid-clients.md §1.2): a key claimed longer ago without an answer is "not
 //!   done". A retry takes it over, the status query answers `404` (nothing was charged), a
 //!   reversal leaves its tombstone; the request that held it, if it still runs, commits
 //!   nothing. Claims are also released when the acquirer starts (their process is gone).
@@ -100,7 +100,7 @@ struct FileKeys {
 }
 
 /// The default lease of a claimed key (seconds): Adyen's local processing time-out, after
-/// which its platform gives a payment up (payments-and-eid-clients.md §1.2).
+/// which its platform gives a payment up (docs/domain/payments-and-eid-clients.md §1.2).
 pub const DEFAULT_CLAIM_LEASE_SECS: i64 = 120;
 
 /// The longest lease accepted (seconds): a terminal's sale stays in doubt that long when

@@ -5,7 +5,7 @@
 //!
 //! Who reads which line: `audience` says whether the line is fit for the customer's
 //! screen. Decline details and attribute mismatches are for staff only
-//! (payments-and-eid-clients.md §1.2: "do not expose the details of the refusal reason to
+//! (docs/domain/payments-and-eid-clients.md §1.2: "do not expose the details of the refusal reason to
 //! shoppers").
 
 use serde::{Deserialize, Serialize};
@@ -132,7 +132,7 @@ pub enum Code {
     ExportFailed,
     /// The qualification was lost, and the insurer returned a newer one (validity 3).
     NewQualificationAvailable,
-    /// A name holds ● substitutions or characters outside JIS levels 1/2 (eligibility.md R2).
+    /// A name holds ● substitutions or characters outside JIS levels 1/2 (docs/domain/eligibility.md R2).
     NameCharacters,
     /// The insurance card's expiration date is within 3 months.
     CardExpiringSoon,

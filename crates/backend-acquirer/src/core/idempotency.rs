@@ -1,4 +1,4 @@
-//! Idempotency decisions (payments-and-eid-clients.md §1.1, §1.10): the key is the
+//! Idempotency decisions (docs/domain/payments-and-eid-clients.md §1.1, §1.10): the key is the
 //! client's; the first answer is stored with the request's fingerprint and replayed for
 //! retries (errors included); the same key with other parameters is refused; a request
 //! still running answers "in progress", never a decline.
@@ -24,7 +24,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The longest idempotency key (Stripe's limit, payments-and-eid-clients.md §1.1).
+/// The longest idempotency key (Stripe's limit, docs/domain/payments-and-eid-clients.md §1.1).
 pub const MAX_KEY_LEN: usize = 255;
 
 /// The fingerprint stored by a reversal for an authorisation key it found unused: a late

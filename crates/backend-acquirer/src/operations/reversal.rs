@@ -1,5 +1,5 @@
 //! Reversal of an authorisation whose outcome the terminal did not learn
-//! (payments-and-eid-clients.md §1.10, rules 3-5).
+//! (docs/domain/payments-and-eid-clients.md §1.10, rules 3-5).
 //!
 //! The original key may hold: nothing (the authorisation never arrived, or its answer was
 //! pruned), a claim inside its lease (still running: transient `409`), a claim past its

@@ -1,4 +1,4 @@
-//! The sale's state machine over its journal record (payments-and-eid-clients.md §1.10).
+//! The sale's state machine over its journal record (docs/domain/payments-and-eid-clients.md §1.10).
 //!
 //! # Calling contract
 //!
@@ -207,7 +207,7 @@ pub fn begin_void(record: &mut PaymentRecord, key: String, now: UnixTime) -> Res
 
 /// Why the shell reverses `record`: 4021 (timeout) when the terminal never learned the
 /// authorisation's outcome, 4020 (the response could not be used) when it knows of an
-/// approval it will not complete (recovery; payments-and-eid-clients.md §1.5).
+/// approval it will not complete (recovery; docs/domain/payments-and-eid-clients.md §1.5).
 pub fn reversal_reason(record: &PaymentRecord) -> ReversalReason {
     if record.payment_id.is_some() {
         ReversalReason::InvalidResponse

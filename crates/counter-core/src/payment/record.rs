@@ -1,5 +1,5 @@
 //! The payment journal's records: what is written, and synced, before any request leaves
-//! (payments-and-eid-clients.md §1.10 "Persist each transition to a local journal before any
+//! (docs/domain/payments-and-eid-clients.md §1.10 "Persist each transition to a local journal before any
 //! external call").
 //!
 //! A [`PaymentRecord`] is one sale at this terminal: the authorisation, its capture, its

@@ -1,5 +1,5 @@
 //! Refunds of captured sales: each refund its own record and idempotency key, the sum of
-//! refunds never above what was captured (payments-and-eid-clients.md §1.10 "settled →
+//! refunds never above what was captured (docs/domain/payments-and-eid-clients.md §1.10 "settled →
 //! REFUND_PENDING (each refund its own key; Σrefunds ≤ captured)").
 //!
 //! Contract: [`begin_refund`] checks and makes the `Refunding` record, which the shell

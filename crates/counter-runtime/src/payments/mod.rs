@@ -1,6 +1,6 @@
 //! The payment shell: carries out `counter_core::payment`'s actions against the acquirer,
 //! journaling every record **durably before** the request that depends on it leaves
-//! (payments-and-eid-clients.md §1.10), and resolves unfinished sales on start before any
+//! (docs/domain/payments-and-eid-clients.md §1.10), and resolves unfinished sales on start before any
 //! new sale (§1.10 "Startup: replay journal; anything in AUTH_SENDING/UNKNOWN/*_PENDING is
 //! resolved before new sales").
 //!
