@@ -22,7 +22,7 @@ pub enum TlsError {
     Pem {
         /// Which file (certificate chain, private key, client CA).
         what: &'static str,
-        /// Why.
+        /// What the PEM reader or rustls refused (no PEM block, wrong key type, unreadable file).
         detail: String,
     },
     /// rustls refused the combination.

@@ -18,7 +18,7 @@ pub enum CrlLoadError {
     Folder {
         /// The folder.
         dir: PathBuf,
-        /// Why.
+        /// The I/O error reading the folder.
         source: std::io::Error,
     },
     /// A CRL is refused (unreadable, malformed, not signed by a configured root).
@@ -26,7 +26,7 @@ pub enum CrlLoadError {
     Crl {
         /// The file.
         file: PathBuf,
-        /// Why.
+        /// What the CRL reader or its verification refused.
         source: CrlError,
     },
 }

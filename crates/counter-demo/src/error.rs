@@ -40,7 +40,7 @@ pub enum DemoError {
     Material {
         /// What (`TLS certificates`, `CRLs`).
         what: &'static str,
-        /// Why.
+        /// What failed while making or writing them (certificate generation, the CRL files).
         detail: String,
     },
     /// A reference backend did not start.
@@ -51,7 +51,7 @@ pub enum DemoError {
     Backend {
         /// `platform`, `insurer` or `acquirer`.
         backend: &'static str,
-        /// Why.
+        /// What stopped the backend (bind, configuration, TLS material).
         detail: String,
     },
     /// The terminal configuration the demo wrote does not load.
@@ -59,7 +59,7 @@ pub enum DemoError {
     Config {
         /// `counter.toml` in the demo folder.
         path: PathBuf,
-        /// Why.
+        /// The runtime's configuration error, which names the key.
         source: counter_runtime::RuntimeError,
     },
     /// A test persona's file is missing or broken.
@@ -70,7 +70,7 @@ pub enum DemoError {
     Persona {
         /// The persona's id.
         persona: String,
-        /// Why.
+        /// Why testkit could not load the persona (unknown id, unreadable or damaged files).
         detail: String,
     },
     /// Enrolling a demo persona at the platform failed.
@@ -98,7 +98,7 @@ pub enum DemoError {
          (`scripts/pcscd.sh run …`, `make demo`)"
     )]
     Reader {
-        /// Why.
+        /// The virtual card's connection error (vpcd not listening, connection refused).
         source: jpki_card_sim::SimError,
     },
 }

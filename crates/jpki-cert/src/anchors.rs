@@ -67,7 +67,7 @@ pub enum TrustStoreError {
     Parse {
         /// Which root.
         label: String,
-        /// Why.
+        /// What the root's certificate failed (parse, profile, self-signature).
         reason: crate::verdict::Refusal,
     },
     /// Not a usable JPKI CA certificate (self-signed, CA:TRUE, keyCertSign+cRLSign, SKI).

@@ -84,7 +84,7 @@ pub enum Verdict {
     Accepted(Box<Accepted>),
     /// The first check that failed.
     Refused {
-        /// Why.
+        /// The refusal of the first failing check, with its UI code.
         reason: Refusal,
     },
 }

@@ -109,7 +109,7 @@ pub enum Refusal {
     /// `revocation_unknown`: no fresh, verified revocation information. Never treated as good.
     #[error("revocation status unknown: {detail}")]
     RevocationUnknown {
-        /// Why.
+        /// Why no verdict could be had, as the revocation source said it.
         detail: String,
     },
     /// `identity_malformed`: a signature certificate whose docs/domain/jpki.md §2.4 attributes are
