@@ -113,16 +113,30 @@ shop_name = "みどりクリニック"
         .unwrap()
     }
 
-    /// Points the terminal's configuration at a closed port for the acquirer (the
-    /// platform still reaches it to confirm payment links).
-    pub fn acquirer_unreachable(&self) {
+    /// Points the terminal's configuration at a peer on loopback that accepts connections
+    /// and never says a word: every acquirer request of the terminal waits for its whole
+    /// time-out, the way a hung acquirer or a dropped route behaves (the platform still
+    /// reaches the real acquirer to confirm payment links).
+    pub fn acquirer_silent(&self) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                held.push(stream);
+            }
+        });
+        self.point_acquirer_at(port);
+    }
+
+    fn point_acquirer_at(&self, port: u16) {
         let config = std::fs::read_to_string(&self.config_path).unwrap();
         let line = config
             .lines()
             .find(|l| l.starts_with("acquirer = "))
             .unwrap()
             .to_owned();
-        let config = config.replace(&line, "acquirer = \"https://localhost:9\"");
+        let config = config.replace(&line, &format!("acquirer = \"https://localhost:{port}\""));
         std::fs::write(&self.config_path, config).unwrap();
     }
 
