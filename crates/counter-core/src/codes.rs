@@ -204,7 +204,7 @@ pub enum Code {
     AskStaff,
     /// Something unexpected; the log has details.
     Internal,
-    // --- payments, recovery (added with issue 14) ---
+    // --- payments, recovery ---
     /// Recovery found an approval the counter had not shown (it crashed, or reported a
     /// failure) and reversed it: the customer was not charged.
     ApprovalReversedOnRecovery,

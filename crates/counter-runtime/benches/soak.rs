@@ -1,4 +1,4 @@
-//! Soak bench (issue 14): many sales through faults on both sides, then the books.
+//! Soak bench: many sales through faults on both sides, then the books.
 //!
 //! ```sh
 //! cargo bench -p counter-runtime --bench soak                          # 10,000 sales

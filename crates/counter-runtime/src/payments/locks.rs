@@ -2,7 +2,7 @@
 //! row (its record and its refunds) runs in one task at a time.
 //!
 //! Without it a Recover pressed during a sale drove the live sale too, and a void racing a
-//! refund rewrote the row from stale copies (issue 13). Live work (a sale, a void, a
+//! refund rewrote the row from stale copies. Live work (a sale, a void, a
 //! refund) waits for the lock; recovery only tries it, and leaves a sale whose lock is
 //! held to its owner. The journal's compare-and-set ([`counter_store::Store::update_payment`])
 //! is the second line: it catches a writer outside this process.

@@ -7,7 +7,7 @@
 //! One sale at a time per terminal (§1.10 rule 6): [`Payments::sell`] refuses while any
 //! sale or refund of this terminal is unfinished.
 //!
-//! **One owner per sale's journal row** (issue 13): every piece of payment work on a sale
+//! **One owner per sale's journal row**: every piece of payment work on a sale
 //! (the live sale, a void, a refund, a recovery) holds that sale's lock while it runs
 //! (`payments::locks`); live work waits for it, recovery only tries it and leaves a sale another
 //! task is driving to that task. Journal updates are compare-and-set on the row's version:

@@ -1,4 +1,4 @@
-//! Issue 14 item 1: the acquirer killed inside an authorisation. Its claim on the key used
+//! The acquirer killed inside an authorisation. Its claim on the key used
 //! to stay "in progress" for good (the status query and the reversal answered 409 however
 //! old it was), leaving the sale in doubt for ever. Now a claim is a lease: the sale is
 //! resolved within the lease plus one status round, nothing is charged twice, and the

@@ -1,4 +1,4 @@
-//! Issue 13, one owner per sale's journal row: payment work on one sale used to run in
+//! One owner per sale's journal row: payment work on one sale used to run in
 //! several tasks that each rewrote the row from their own copy. A Recover pressed during a
 //! sale drove the live sale too (a second capture under another key, the row marked
 //! recovered); a refund answered after a void rewrote the voided row as captured. Now the

@@ -1,4 +1,4 @@
-//! Issue 14 item 2: an approval found on recovery for a sale the counter did not show as
+//! An approval found on recovery for a sale the counter did not show as
 //! approved is reversed, never silently captured. The case that charged customers twice:
 //! the journal write failed once the approval had arrived, the counter reported a
 //! failure, the customer paid cash, and recovery on the next start captured the approval.
