@@ -35,6 +35,7 @@ pub mod jst;
 pub mod links;
 pub mod openapi;
 pub mod platform;
+pub mod pos;
 pub mod problem;
 
 pub use problem::{FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
