@@ -211,6 +211,29 @@ pub enum Code {
     /// Recovery found an approval the counter had not shown, but it was already settled
     /// and could not be reversed: staff check with the customer and refund if needed.
     ApprovalSettledOnRecovery,
+    // --- the register (POS) ---
+    /// A register's sale waits for the customer's card, PIN and payment choice.
+    PosWaitingForCustomer,
+    /// A register's sale is being authorised and captured.
+    PosPaying,
+    /// The counter is serving another customer: a register's sale waits until it ends.
+    CounterBusy,
+    /// The counter is not in cashier mode: it takes no register's sale.
+    CounterNotCashier,
+    /// The register sent the same idempotency key with another request.
+    PosIdempotencyMismatch,
+    /// A sale with this order reference exists already (under another idempotency key).
+    PosOrderRefTaken,
+    /// No sale has this order reference.
+    PosOrderUnknown,
+    /// The customer has confirmed the payment: too late to cancel (void or refund instead).
+    PosCancelTooLate,
+    /// The terminal stopped before the customer paid a register's sale: nothing was charged.
+    PosInterrupted,
+    /// A field of the register's request is not valid (the problem names it).
+    PosRequestInvalid,
+    /// The register did not present the API key or client certificate the terminal requires.
+    PosUnauthorised,
 }
 
 /// One line of the table.
@@ -436,6 +459,28 @@ table! {
         "この取引は完了していません。お客様がまだお支払いでなければ、もう一度お支払いをお願いしてください", "This sale was not completed; if the customer has not paid another way, ask them to pay again";
     ApprovalSettledOnRecovery, Staff, false, "復旧時に見つかった未表示の承認は精算済みのため取り消せませんでした", "An approval found on recovery was never shown and is already settled, so it could not be reversed",
         "お客様が別の方法で支払っていた場合は、この取引を返金してください", "If the customer paid another way, refund this sale";
+    PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",
+        "お客様にカードを置いて暗証番号を入力していただいてください", "Ask the customer to place the card and enter the PIN";
+    PosPaying, Staff, false, "決済を処理しています", "The payment is being authorised",
+        "結果が出るまでお待ちください", "Wait for the outcome";
+    CounterBusy, Staff, true, "端末は別のお客様の対応中です", "The counter is serving another customer",
+        "今の取引が終わってから、もう一度送ってください", "Send it again once the current sale has ended";
+    CounterNotCashier, Staff, true, "端末が会計モードではありません", "The counter is not in cashier mode",
+        "係員が端末を会計モードに切り替えてから、もう一度送ってください", "Have staff switch the counter to cashier mode, then send it again";
+    PosIdempotencyMismatch, Staff, false, "同じ冪等キーで内容の異なる依頼が送られました", "The same idempotency key came with another request",
+        "新しい依頼には新しいキーを使ってください。再送なら内容を変えないでください", "Use a new key for a new request; a retry must be sent unchanged";
+    PosOrderRefTaken, Staff, false, "この注文番号の取引はすでにあります", "A sale with this order reference exists already",
+        "再送なら同じ冪等キーで、新しい会計なら新しい注文番号で送ってください", "To retry, send the same idempotency key; for a new attempt, use a new order reference";
+    PosOrderUnknown, Staff, false, "この注文番号の取引はありません", "No sale has this order reference",
+        "注文番号を確認してください", "Check the order reference";
+    PosCancelTooLate, Staff, false, "お客様が支払いを確定したため、取り消せません", "The customer has confirmed the payment: it can no longer be cancelled",
+        "結果を確認し、必要なら取消（void）か返金をしてください", "Read the outcome; void or refund the sale if needed";
+    PosInterrupted, Staff, false, "お客様のお支払い前に端末が停止しました。請求はありません", "The terminal stopped before the customer paid: nothing was charged",
+        "新しい注文番号で会計をもう一度送ってください", "Send the sale again with a new order reference";
+    PosRequestInvalid, Staff, false, "レジからの依頼に誤りがあります", "The register's request is not valid",
+        "示された項目を直して送り直してください", "Fix the field named and send it again";
+    PosUnauthorised, Staff, false, "レジを認証できませんでした", "The register is not authorised",
+        "レジのAPIキーまたはクライアント証明書の設定を確認してください", "Check the register's API key or client certificate";
 }
 
 impl Code {

@@ -12,6 +12,8 @@
 //!   `EnqueueRecheck`, worked through with [`Store::due_rechecks`] and
 //!   [`Store::record_recheck_decision`]); the conversions between `counter_core`'s
 //!   eligibility types and these rows live in one module (`convert`);
+//! - the orders of the shop's register ([`Store::insert_pos_order`]), linked to their payment
+//!   and refunds in the transactions that journal them;
 //! - settings ([`Store::setting`]);
 //! - retention ([`Store::purge_details_before`]): personal details leave the disk, rows stay;
 //! - the schema and its numbered migrations (`migrations/`), tracked in `user_version`;
@@ -31,6 +33,7 @@ mod convert;
 mod error;
 mod payment_search;
 mod payments;
+mod pos;
 mod recheck;
 mod recheck_progress;
 mod refunds;

@@ -52,11 +52,7 @@ impl Store {
     /// the id or the idempotency key is taken.
     pub fn insert_payment(&mut self, p: &PaymentRecord) -> Result<(), StoreError> {
         let tx = self.write()?;
-        write_payment(&tx, INSERT, p).map_err(|e| match e {
-            WriteError::Store(e) => e,
-            WriteError::Sqlite(e) => insert_err("insert a payment", "payment", &p.id)(e),
-        })?;
-        append_event(&tx, p)?;
+        insert_in(&tx, p)?;
         tx.commit().map_err(sql("commit a payment"))
     }
 
@@ -145,6 +141,15 @@ impl Store {
         }
         Ok(events)
     }
+}
+
+/// The insert of a new sale `p` and its first event inside `tx` (the caller commits).
+pub(crate) fn insert_in(tx: &Transaction<'_>, p: &PaymentRecord) -> Result<(), StoreError> {
+    write_payment(tx, INSERT, p).map_err(|e| match e {
+        WriteError::Store(e) => e,
+        WriteError::Sqlite(e) => insert_err("insert a payment", "payment", &p.id)(e),
+    })?;
+    append_event(tx, p)
 }
 
 /// Why [`write_payment`] failed: a value we refused, or SQLite.

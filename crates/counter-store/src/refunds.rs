@@ -14,42 +14,9 @@ impl Store {
     /// Journals a new refund of sale `r.payment`. Fails with [`StoreError::NotFound`] if
     /// that sale is unknown, [`StoreError::AlreadyExists`] if the id or key is taken.
     pub fn insert_refund(&mut self, r: &RefundRecord) -> Result<(), StoreError> {
-        const OP: &str = "insert a refund";
-        let amount = to_i64("amount_jpy", r.amount_jpy)?;
         let tx = self.write()?;
-        let sale: Option<i64> = tx
-            .query_row(
-                "SELECT 1 FROM payments WHERE id = ?1",
-                [&r.payment],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(sql(OP))?;
-        if sale.is_none() {
-            return Err(StoreError::NotFound {
-                what: "payment",
-                id: r.payment.clone(),
-            });
-        }
-        tx.execute(
-            "INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, \
-             business_date, reason, created_at, updated_at, version) VALUES (:id, :payment, \
-             :key, :amount, :state, :date, :reason, :created_at, :updated_at, :version)",
-            named_params! {
-                ":id": r.id,
-                ":payment": r.payment,
-                ":key": r.idempotency_key,
-                ":amount": amount,
-                ":state": r.state.as_str(),
-                ":date": r.business_date,
-                ":reason": r.reason,
-                ":created_at": r.created_at,
-                ":updated_at": r.updated_at,
-                ":version": to_i64("version", r.version)?,
-            },
-        )
-        .map_err(insert_err(OP, "refund", &r.id))?;
-        tx.commit().map_err(sql(OP))
+        insert_refund_in(&tx, r)?;
+        tx.commit().map_err(sql("insert a refund"))
     }
 
     /// Rewrites a journaled refund whole (it stays attached to the sale it was inserted
@@ -204,4 +171,47 @@ fn refund_from_row(row: &Row<'_>) -> Result<RefundRecord, StoreError> {
         updated_at: row.get(8).map_err(sql(OP))?,
         version: to_u64("refund version", row.get(9).map_err(sql(OP))?)?,
     })
+}
+
+/// The insert of refund `r` inside `tx` (the caller commits): [`StoreError::NotFound`] if
+/// its sale is unknown, [`StoreError::AlreadyExists`] if the id or key is taken.
+pub(crate) fn insert_refund_in(
+    tx: &rusqlite::Transaction<'_>,
+    r: &RefundRecord,
+) -> Result<(), StoreError> {
+    const OP: &str = "insert a refund";
+    let amount = to_i64("amount_jpy", r.amount_jpy)?;
+    let sale: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM payments WHERE id = ?1",
+            [&r.payment],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(sql(OP))?;
+    if sale.is_none() {
+        return Err(StoreError::NotFound {
+            what: "payment",
+            id: r.payment.clone(),
+        });
+    }
+    tx.execute(
+        "INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, \
+         business_date, reason, created_at, updated_at, version) VALUES (:id, :payment, \
+         :key, :amount, :state, :date, :reason, :created_at, :updated_at, :version)",
+        named_params! {
+            ":id": r.id,
+            ":payment": r.payment,
+            ":key": r.idempotency_key,
+            ":amount": amount,
+            ":state": r.state.as_str(),
+            ":date": r.business_date,
+            ":reason": r.reason,
+            ":created_at": r.created_at,
+            ":updated_at": r.updated_at,
+            ":version": to_i64("version", r.version)?,
+        },
+    )
+    .map_err(insert_err(OP, "refund", &r.id))?;
+    Ok(())
 }

@@ -35,10 +35,18 @@
 //!   during the check until the answer), taken by the next check.
 //! - **Every write that fails is told**: a failed store write shows on the status bar until
 //!   a write succeeds again.
+//! - **A register's (POS) sale is a cashier's sale whose amount came from the register**:
+//!   taken only at the till, when no other customer is served and nothing is in doubt; its
+//!   order is journaled before the customer is asked for anything; the register may cancel it
+//!   until the customer confirms the payment, read it by its order reference, void and refund
+//!   it under the same one-operation-at-a-time rule as staff; an order the counter leaves
+//!   without a payment is closed in the journal with the reason, and at start every order
+//!   left open is closed as interrupted (nothing was charged).
 
 mod actions;
 mod check;
 mod customer;
+mod pos;
 mod sale;
 mod screens;
 mod sessions;
@@ -49,6 +57,7 @@ mod workflow;
 mod tests;
 
 pub use actions::{ActionError, CounterMode, CustomerAction, StaffAction};
+pub use pos::{PosInput, PosReply};
 pub use screens::{
     CustomerFrame, CustomerScreen, Message, ReaderState, SaleStep, SaleView, Screens, StaffFrame,
     StaffScreen, Status, code_table,
@@ -64,6 +73,7 @@ use crate::eligibility::{self, AuditEvent, CheckRecord, ClinicRecord, ExportFile
 use crate::identify::Identification;
 use crate::payment::PaymentRecord;
 use crate::payment::receipt::MerchantInfo;
+use crate::pos::PosOrder;
 use crate::session;
 use workflow::{Sale, Workflow};
 
@@ -137,6 +147,18 @@ pub enum JournalOp {
     },
     /// Resolve every sale and refund in doubt.
     Recover,
+    /// Refund part or all of a register's sale, the register's request journaled with the
+    /// refund (one transaction) under its idempotency key.
+    PosRefund {
+        /// The sale's id.
+        sale_id: String,
+        /// The amount in yen.
+        amount_jpy: u64,
+        /// The register's order.
+        order_ref: String,
+        /// The register's idempotency key.
+        idempotency_key: String,
+    },
 }
 
 /// One thing that happened, for [`Counter::handle`].
@@ -215,6 +237,22 @@ pub enum Input {
     Tick,
     /// The counter stops: a running check ends (its personal details go, R8).
     Close,
+    /// A register's (POS) request, with what the journal holds for it; answered by
+    /// [`Effect::PosAnswer`] with the same `request` (at once, or once its void or refund
+    /// ended).
+    Pos {
+        /// The shell's number for the request, to route the answer.
+        request: u64,
+        /// The request.
+        input: PosInput,
+    },
+    /// Whether [`Effect::OpenPosOrder`] was journaled.
+    PosOpened {
+        /// The generation the effect carried.
+        generation: u64,
+        /// Written, durable.
+        written: bool,
+    },
 }
 
 impl Input {
@@ -237,6 +275,8 @@ impl Input {
             Input::Notice(_) => "notice",
             Input::Tick => "tick",
             Input::Close => "close",
+            Input::Pos { input, .. } => input.name(),
+            Input::PosOpened { .. } => "pos_opened",
         }
     }
 }
@@ -303,9 +343,40 @@ pub enum Effect {
         order_ref: Option<String>,
         /// The customer's payment assertion (a bearer token: never logged).
         assertion: String,
+        /// A register's sale: the payment is journaled with the link to its order (one
+        /// transaction).
+        pos: bool,
     },
     /// Run a staff operation on the journal; answer with [`Input::JournalDone`].
     Journal(JournalOp),
+    /// Journal a register's new order (before the customer is asked for anything); answer
+    /// with [`Input::PosOpened`].
+    OpenPosOrder {
+        /// The workflow's generation.
+        generation: u64,
+        /// The order.
+        order: PosOrder,
+    },
+    /// Journal that a register's order ended without a payment (if it is still open).
+    ClosePosOrder {
+        /// The order.
+        order_ref: String,
+        /// Why (the code the register reads).
+        reason: Code,
+    },
+    /// Journal every register's order left open but `live` as interrupted (at start:
+    /// the terminal stopped before those customers paid).
+    ClosePosOrdersLeftOpen {
+        /// The order the counter serves now, if any.
+        live: Option<String>,
+    },
+    /// Answer the register's request `request`.
+    PosAnswer {
+        /// The request ([`Input::Pos`]).
+        request: u64,
+        /// The answer, or why the request failed.
+        answer: Result<PosReply, Code>,
+    },
 }
 
 /// Why an input was not taken. Nothing changed.
@@ -353,6 +424,22 @@ impl From<Refused> for ActionError {
     }
 }
 
+/// Who asked for a journal operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Origin {
+    /// Staff, on the staff window.
+    Staff,
+    /// The counter itself (recovery at start and while anything is in doubt).
+    Background,
+    /// A register's request.
+    Pos {
+        /// The request to answer.
+        request: u64,
+        /// The order it concerns.
+        order_ref: String,
+    },
+}
+
 /// The counter. See the module documentation for the calling contract.
 #[derive(Debug)]
 pub struct Counter {
@@ -373,9 +460,9 @@ pub struct Counter {
     expected: Option<ClinicRecord>,
     /// What the platform said about the card of the running workflow.
     card_notices: Vec<Code>,
-    /// The void, refund or recovery that runs, and whether the counter started it itself
-    /// (a background recovery tells staff only what it resolved).
-    journal: Option<(JournalOp, bool)>,
+    /// The void, refund or recovery that runs, and who asked for it (a background recovery
+    /// tells staff only what it resolved; a register is answered).
+    journal: Option<(JournalOp, Origin)>,
     /// The `now` of the last call.
     now: UnixTime,
 }
@@ -458,7 +545,13 @@ impl Counter {
                 self.in_doubt = in_doubt;
                 Ok(Vec::new())
             }
-            Input::Start => Ok(self.recover_in_background(true)),
+            Input::Start => {
+                let mut effects = vec![Effect::ClosePosOrdersLeftOpen {
+                    live: self.workflow.pos_order_ref().map(str::to_owned),
+                }];
+                effects.extend(self.recover_in_background(true));
+                Ok(effects)
+            }
             Input::RecoveryDue => Ok(self.recover_in_background(false)),
             Input::Storage { ok } => {
                 self.storage_failed = !ok;
@@ -476,6 +569,14 @@ impl Counter {
                 false => Ok(Vec::new()),
             },
             Input::Close => Ok(self.end_check()),
+            Input::Pos { request, input } => self.pos(request, input),
+            Input::PosOpened {
+                generation,
+                written,
+            } => {
+                self.current(generation, "pos_opened")?;
+                self.pos_opened(written)
+            }
         }
     }
 
@@ -491,7 +592,8 @@ impl Counter {
     /// A new workflow: a running check ends first (R8), everything of the earlier one is
     /// dropped, and its late results no longer match the generation.
     fn replace(&mut self, workflow: Workflow) -> Vec<Effect> {
-        let effects = self.end_check();
+        let mut effects = self.end_check();
+        effects.extend(self.pos_left(&workflow));
         self.generation += 1;
         self.workflow = workflow;
         self.card_notices.clear();

@@ -3,7 +3,7 @@
 
 use super::screens::{Message, SaleStep};
 use super::workflow::Workflow;
-use super::{Counter, Effect, JournalOp, Refused, SaleOutcome};
+use super::{Counter, Effect, JournalOp, Origin, Refused, SaleOutcome};
 use crate::codes::Code;
 use crate::payment::PaymentState;
 use crate::payment::receipt::{Copy, ReceiptKind, receipt};
@@ -33,6 +33,7 @@ impl Counter {
                 amount_jpy: sale.amount_jpy,
                 order_ref: sale.order_ref,
                 assertion: confirmed.assertion,
+                pos: sale.pos,
             });
         }
         Ok(effects)
@@ -104,11 +105,15 @@ impl Counter {
 
     /// A void, refund or recovery: refused while a sale is being paid or another such
     /// operation runs, so that one task at a time drives the journal's sales.
-    pub(super) fn journal(&mut self, op: JournalOp) -> Result<Vec<Effect>, Refused> {
+    pub(super) fn journal(
+        &mut self,
+        op: JournalOp,
+        origin: Origin,
+    ) -> Result<Vec<Effect>, Refused> {
         if self.journal.is_some() || matches!(self.workflow, Workflow::Paying { .. }) {
             return Err(Code::PaymentBusy.into());
         }
-        self.journal = Some((op.clone(), false));
+        self.journal = Some((op.clone(), origin));
         Ok(vec![Effect::Journal(op)])
     }
 
@@ -119,18 +124,36 @@ impl Counter {
         if !idle || (!at_start && self.in_doubt.is_empty()) {
             return Vec::new();
         }
-        self.journal = Some((JournalOp::Recover, true));
+        self.journal = Some((JournalOp::Recover, Origin::Background));
         vec![Effect::Journal(JournalOp::Recover)]
     }
 
     /// A journal operation ended: staff are told (of a background recovery, only what it
-    /// resolved or why it failed); a payment that waited for it goes now.
+    /// resolved or why it failed), a register that asked for it is answered; a payment that
+    /// waited for it goes now.
     pub(super) fn journal_done(&mut self, result: Result<Code, Code>) -> Vec<Effect> {
-        let background = matches!(self.journal.take(), Some((_, true)));
+        let origin = self.journal.take().map(|(_, origin)| origin);
+        let mut effects = Vec::new();
+        if let Some(Origin::Pos { request, order_ref }) = &origin {
+            effects.push(Effect::PosAnswer {
+                request: *request,
+                answer: result.map(|code| super::PosReply::Reread {
+                    order_ref: order_ref.clone(),
+                    code,
+                }),
+            });
+        }
+        let background = origin == Some(Origin::Background);
         let code = result.unwrap_or_else(|code| code);
         if !(background && code == Code::NothingInDoubt) {
             self.notice = Some(Message::of(code));
         }
+        effects.extend(self.payment_waiting());
+        effects
+    }
+
+    /// The payment that waited for a journal operation, now that none runs.
+    fn payment_waiting(&mut self) -> Vec<Effect> {
         let generation = self.generation;
         match &mut self.workflow {
             Workflow::Paying { sale, waiting } => match waiting.take() {
@@ -139,6 +162,7 @@ impl Counter {
                     amount_jpy: sale.amount_jpy,
                     order_ref: sale.order_ref.clone(),
                     assertion,
+                    pos: sale.pos,
                 }],
                 None => Vec::new(),
             },

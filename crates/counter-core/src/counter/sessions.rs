@@ -39,6 +39,7 @@ impl Counter {
                 }
             }
             Workflow::OpeningCheck { .. }
+            | Workflow::OpeningPosSale { .. }
             | Workflow::SaleEnded(..)
             | Workflow::Choosing(..)
             | Workflow::Paying { .. } => return effects,

@@ -5,7 +5,7 @@ use counter_api::platform::ServiceLink;
 use super::actions::{CounterMode, StaffAction};
 use super::screens::SaleStep;
 use super::workflow::{Sale, Workflow};
-use super::{Counter, Effect, JournalOp, Refused};
+use super::{Counter, Effect, JournalOp, Origin, Refused};
 use crate::codes::Code;
 use crate::eligibility::{self, ClinicRecord};
 use crate::enroll::Enrollment;
@@ -67,17 +67,23 @@ impl Counter {
                 self.start_sale(Sale {
                     amount_jpy,
                     order_ref,
+                    pos: false,
                 })
             }
-            StaffAction::Void { sale_id } => self.journal(JournalOp::Void { sale_id }),
+            StaffAction::Void { sale_id } => {
+                self.journal(JournalOp::Void { sale_id }, Origin::Staff)
+            }
             StaffAction::Refund {
                 sale_id,
                 amount_jpy,
-            } => self.journal(JournalOp::Refund {
-                sale_id,
-                amount_jpy,
-            }),
-            StaffAction::Recover => self.journal(JournalOp::Recover),
+            } => self.journal(
+                JournalOp::Refund {
+                    sale_id,
+                    amount_jpy,
+                },
+                Origin::Staff,
+            ),
+            StaffAction::Recover => self.journal(JournalOp::Recover, Origin::Staff),
             StaffAction::StartEnrollment { services } => self.start_enrollment(services),
         }
     }
@@ -161,7 +167,7 @@ impl Counter {
     }
 
     /// The new session takes the card already on the reader.
-    fn card_on_reader(&mut self) -> Result<Vec<Effect>, Refused> {
+    pub(super) fn card_on_reader(&mut self) -> Result<Vec<Effect>, Refused> {
         if self.reader != super::ReaderState::Card {
             return Ok(Vec::new());
         }

@@ -8,12 +8,15 @@ use crate::eligibility::{EligibilityCheck, FallbackReason};
 use crate::enroll::Enrollment;
 use crate::identify::Identification;
 use crate::payment::cashier::Checkout;
+use crate::pos::{Live, PosOrder};
 
-/// The sale the cashier typed.
+/// The sale the cashier typed, or the register sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Sale {
     pub(super) amount_jpy: u64,
     pub(super) order_ref: Option<String>,
+    /// The register's sale: `order_ref` is its journaled order.
+    pub(super) pos: bool,
 }
 
 /// What runs now.
@@ -39,6 +42,18 @@ pub(super) enum Workflow {
     },
     /// The eligibility check.
     Check(Box<EligibilityCheck>),
+    /// A register's sale waits for its order to be journaled ([`super::Effect::OpenPosOrder`])
+    /// before the customer is asked for anything.
+    OpeningPosSale {
+        /// The sale's identification, ready to take the card.
+        ident: Box<Identification>,
+        /// The sale.
+        sale: Sale,
+        /// The order being journaled.
+        order: PosOrder,
+        /// The register's request, answered once it is.
+        request: u64,
+    },
     /// Identification for a sale (the challenge binds merchant and amount).
     IdentifyForSale(Box<Identification>, Sale),
     /// The customer picks the payment method and confirms the amount.
@@ -90,6 +105,50 @@ impl Workflow {
         }
     }
 
+    /// The sale this workflow serves, if any.
+    pub(super) fn sale(&self) -> Option<&Sale> {
+        match self {
+            Workflow::OpeningPosSale { sale, .. }
+            | Workflow::IdentifyForSale(_, sale)
+            | Workflow::Choosing(_, sale)
+            | Workflow::Paying { sale, .. }
+            | Workflow::SaleEnded(sale, _) => Some(sale),
+            _ => None,
+        }
+    }
+
+    /// The order reference of the register's sale this workflow serves, if any.
+    pub(super) fn pos_order_ref(&self) -> Option<&str> {
+        self.sale()
+            .filter(|s| s.pos)
+            .and_then(|s| s.order_ref.as_deref())
+    }
+
+    /// What the counter knows of the register's sale it serves beyond the journal: the
+    /// customer at the till, or the payment being driven (`None` once the sale ended with a
+    /// payment: the journal has it).
+    pub(super) fn pos_live(&self) -> Option<Live> {
+        self.pos_order_ref()?;
+        match self {
+            Workflow::Paying { .. } => Some(Live::Paying),
+            Workflow::SaleEnded(_, SaleStep::Done { .. }) => None,
+            Workflow::SaleEnded(_, SaleStep::Failed { message }) => {
+                Some(Live::Waiting(Some(message.code)))
+            }
+            _ => Some(Live::Waiting(None)),
+        }
+    }
+
+    /// Why the register's order this workflow serves ends unpaid when the counter leaves
+    /// it: the last attempt's failure, or cancelled. `None` when it has a payment (or no
+    /// order).
+    pub(super) fn pos_unpaid_reason(&self) -> Option<Code> {
+        match self.pos_live()? {
+            Live::Paying => None,
+            Live::Waiting(failure) => Some(failure.unwrap_or(Code::Cancelled)),
+        }
+    }
+
     /// The step's name, for the log.
     pub(super) fn name(&self) -> &'static str {
         match self {
@@ -98,6 +157,7 @@ impl Workflow {
             Workflow::OpeningCheck { .. } => "opening_check",
             Workflow::OpeningFallback { .. } => "opening_fallback",
             Workflow::Check(_) => "check",
+            Workflow::OpeningPosSale { .. } => "opening_pos_sale",
             Workflow::IdentifyForSale(..) => "identify_for_sale",
             Workflow::Choosing(..) => "choosing",
             Workflow::Paying { .. } => "paying",
@@ -147,7 +207,8 @@ impl Workflow {
                     customer,
                 )
             }
-            Workflow::IdentifyForSale(i, sale) => (
+            Workflow::IdentifyForSale(i, sale)
+            | Workflow::OpeningPosSale { ident: i, sale, .. } => (
                 sale_view(
                     sale,
                     SaleStep::Identifying {

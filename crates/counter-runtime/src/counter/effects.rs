@@ -9,7 +9,7 @@ use counter_core::session;
 use counter_store::AuditEvent;
 
 use super::event_loop::{Io, Msg};
-use super::persist;
+use super::{persist, pos};
 
 /// What an effect done here led to.
 #[derive(Default)]
@@ -95,12 +95,19 @@ impl Io {
                 amount_jpy,
                 order_ref,
                 assertion,
+                pos,
             } => {
                 let payments = self.payments.clone();
                 self.later(async move {
-                    let result = payments
-                        .sell(amount_jpy, order_ref, assertion)
-                        .await
+                    let sold = match (pos, order_ref) {
+                        (true, Some(order_ref)) => {
+                            payments
+                                .sell_for_pos(amount_jpy, order_ref, assertion)
+                                .await
+                        }
+                        (_, order_ref) => payments.sell(amount_jpy, order_ref, assertion).await,
+                    };
+                    let result = sold
                         .map(|r| SaleOutcome {
                             record: r.record,
                             code: r.code,
@@ -119,6 +126,15 @@ impl Io {
                             sale_id,
                             amount_jpy,
                         } => p.refund(&sale_id, amount_jpy).await.map(|(_, code)| code),
+                        JournalOp::PosRefund {
+                            sale_id,
+                            amount_jpy,
+                            order_ref,
+                            idempotency_key,
+                        } => p
+                            .refund_for_pos(&sale_id, amount_jpy, &order_ref, &idempotency_key)
+                            .await
+                            .map(|(_, code)| code),
                         JournalOp::Recover => p.recover().await.map(|r| {
                             if r.iter().any(|s| s.code == Code::PaymentInDoubt) {
                                 Code::PaymentInDoubt
@@ -131,6 +147,36 @@ impl Io {
                     };
                     Input::JournalDone(result.map_err(|e| e.code()))
                 });
+                Done::default()
+            }
+            Effect::OpenPosOrder { generation, order } => {
+                let written = pos::open(&self.store, &order);
+                let mut done = self.wrote(written);
+                done.failed = None; // the register is answered; the loop goes on
+                done.inputs.push(Input::PosOpened {
+                    generation,
+                    written: written.is_ok(),
+                });
+                done
+            }
+            Effect::ClosePosOrder { order_ref, reason } => {
+                let closed = pos::close(&self.store, &order_ref, reason, self.clock.now());
+                self.wrote(closed)
+            }
+            Effect::ClosePosOrdersLeftOpen { live } => {
+                let closed = pos::close_left_open(&self.store, live.as_deref(), self.clock.now());
+                self.wrote(closed)
+            }
+            Effect::PosAnswer { request, answer } => {
+                let answer =
+                    answer.and_then(|reply| pos::answer(&self.store, &self.merchant, reply));
+                match self.pos.take(request) {
+                    // A register that hung up reads the sale by its order reference.
+                    Some(reply) => {
+                        let _ = reply.send(answer);
+                    }
+                    None => tracing::warn!(request, "an answer for a request nobody waits for"),
+                }
                 Done::default()
             }
         }

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::api::{ActionError, CustomerAction, StaffAction};
 use super::persist;
+use super::pos::{self, PosCommand, PosReplyTo, PosWaiting};
 use super::reader::{ReaderWorker, Report};
 use crate::clock::Clock;
 use crate::http::Backends;
@@ -31,6 +32,9 @@ pub(crate) enum Msg {
     Customer(CustomerAction, oneshot::Sender<Result<(), ActionError>>),
     /// An event or a result for the machine (the reader, the backends, the clock).
     Input(Input),
+    /// A register's request, answered once the counter decided (a void or refund once it
+    /// ended).
+    Pos(PosCommand, PosReplyTo),
     /// Stop: a running check ends, the reader worker lets go of the reader, then `done` is
     /// answered.
     Close(oneshot::Sender<()>),
@@ -49,6 +53,10 @@ pub(crate) struct Io {
     pub(crate) reader: Option<ReaderWorker>,
     /// Whether the last store write succeeded.
     pub(crate) storage_ok: bool,
+    /// The shop as receipts name it (the register's answers carry it).
+    pub(crate) merchant: counter_core::payment::receipt::MerchantInfo,
+    /// The register's requests waiting for their answer.
+    pub(crate) pos: PosWaiting,
 }
 
 /// The loop's state: the machine, the I/O, and the screens' publisher.
@@ -125,6 +133,7 @@ impl EventLoop {
                         tracing::debug!(error = %e.message.en, "an input was refused");
                     }
                 }
+                Msg::Pos(command, reply) => self.pos(command, reply),
             }
             if !tick {
                 self.refresh_counts();
@@ -168,6 +177,34 @@ impl EventLoop {
         match failed {
             Some(code) => Err(code.into()),
             None => Ok(()),
+        }
+    }
+
+    /// A register's request: the journal read for it, then the machine's decision. A refusal
+    /// is answered at once; so is a request the machine took without answering (it cannot
+    /// be left waiting), unless its void or refund still runs.
+    fn pos(&mut self, command: PosCommand, reply: PosReplyTo) {
+        let input = match pos::input(&self.io.store, command) {
+            Ok(input) => input,
+            Err(code) => {
+                let _ = reply.send(Err(code));
+                return;
+            }
+        };
+        let request = self.io.pos.file(reply);
+        let result = self.step(Input::Pos { request, input });
+        if self.machine.pos_pending(request) {
+            return;
+        }
+        if let Some(reply) = self.io.pos.take(request) {
+            let code = match result {
+                Err(e) => e.message.code,
+                Ok(()) => {
+                    tracing::error!(request, "the counter took a register's request unanswered");
+                    Code::Internal
+                }
+            };
+            let _ = reply.send(Err(code));
         }
     }
 

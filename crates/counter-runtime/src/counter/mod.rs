@@ -19,6 +19,7 @@ mod effects;
 mod event_loop;
 pub mod journal;
 mod persist;
+pub mod pos;
 mod reader;
 
 use std::sync::{Arc, Mutex};
@@ -109,6 +110,8 @@ impl Counter {
             tx: tx.downgrade(),
             reader: None,
             storage_ok: true,
+            merchant: merchant.clone(),
+            pos: Default::default(),
         };
         let mut event_loop = EventLoop::new(machine, io, screens_tx);
         event_loop
@@ -155,6 +158,19 @@ impl Counter {
     pub async fn customer(&self, action: CustomerAction) -> Result<(), ActionError> {
         let (reply, answer) = oneshot::channel();
         self.send(Msg::Customer(action, reply))?;
+        answer.await.map_err(|_| counter_core::Code::Internal)?
+    }
+
+    /// A register's (POS) request: the sale as it stands after the counter decided (a void
+    /// or refund once it ended), or the code of the table that says why not.
+    pub async fn pos(
+        &self,
+        command: pos::PosCommand,
+    ) -> Result<pos::PosAnswer, counter_core::Code> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Msg::Pos(command, reply))
+            .map_err(|_| counter_core::Code::Internal)?;
         answer.await.map_err(|_| counter_core::Code::Internal)?
     }
 

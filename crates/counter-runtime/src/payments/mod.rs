@@ -183,6 +183,30 @@ impl Payments {
         order_ref: Option<String>,
         assertion: String,
     ) -> Result<SaleReport, RuntimeError> {
+        self.sell_linked(amount_jpy, order_ref, assertion, false)
+            .await
+    }
+
+    /// As [`Payments::sell`], for the register's order `order_ref`: the sale is journaled
+    /// with the link to the order in one transaction, and refused (nothing sent) unless the
+    /// order is still open.
+    pub async fn sell_for_pos(
+        &self,
+        amount_jpy: u64,
+        order_ref: String,
+        assertion: String,
+    ) -> Result<SaleReport, RuntimeError> {
+        self.sell_linked(amount_jpy, Some(order_ref), assertion, true)
+            .await
+    }
+
+    async fn sell_linked(
+        &self,
+        amount_jpy: u64,
+        order_ref: Option<String>,
+        assertion: String,
+        pos: bool,
+    ) -> Result<SaleReport, RuntimeError> {
         let gate = self.new_sale.lock().await;
         let (sales, refunds) = self.unfinished()?;
         if !sales.is_empty() || !refunds.is_empty() {
@@ -208,7 +232,12 @@ impl Payments {
         };
         crash::point("before_journal");
         let record = payment::begin(sale, self.clock.now());
-        self.with_store(|s| s.insert_payment(&record))?;
+        if pos {
+            let order_ref = record.order_ref.clone();
+            self.with_store(|s| s.insert_payment_for_pos_order(&record, &order_ref))?;
+        } else {
+            self.with_store(|s| s.insert_payment(&record))?;
+        }
         crash::point("after_journal");
         drop(gate);
         self.drive_owned(&guard, record, Some(assertion)).await
@@ -247,6 +276,29 @@ impl Payments {
         id: &str,
         amount_jpy: u64,
     ) -> Result<(RefundRecord, Code), RuntimeError> {
+        self.refund_linked(id, amount_jpy, None).await
+    }
+
+    /// As [`Payments::refund`], for the register's order `order_ref` under the register's
+    /// `idempotency_key`, journaled with the refund in one transaction (a retry of the
+    /// request finds it and refunds nothing again).
+    pub async fn refund_for_pos(
+        &self,
+        id: &str,
+        amount_jpy: u64,
+        order_ref: &str,
+        idempotency_key: &str,
+    ) -> Result<(RefundRecord, Code), RuntimeError> {
+        self.refund_linked(id, amount_jpy, Some((order_ref, idempotency_key)))
+            .await
+    }
+
+    async fn refund_linked(
+        &self,
+        id: &str,
+        amount_jpy: u64,
+        pos: Option<(&str, &str)>,
+    ) -> Result<(RefundRecord, Code), RuntimeError> {
         let guard = self.locks.lock(id).await;
         let (record, existing) = self.with_store(|s| Ok((s.payment(id)?, s.refunds_of(id)?)))?;
         let record = record.ok_or(RuntimeError::Refused(Code::NotNow))?;
@@ -260,7 +312,18 @@ impl Payments {
             self.clock.now(),
         )
         .map_err(RuntimeError::Refused)?;
-        self.with_store(|s| s.insert_refund(&refund))?;
+        match pos {
+            Some((order_ref, key)) => {
+                let key = counter_core::pos::PosRefundKey {
+                    idempotency_key: key.to_owned(),
+                    order_ref: order_ref.to_owned(),
+                    amount_jpy,
+                    refund_id: refund.id.clone(),
+                };
+                self.with_store(|s| s.insert_refund_for_pos(&refund, &key))?;
+            }
+            None => self.with_store(|s| s.insert_refund(&refund))?,
+        }
         self.drive_refund_owned(&guard, refund).await
     }
 

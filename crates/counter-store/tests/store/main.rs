@@ -7,6 +7,7 @@ mod checks;
 mod durability;
 mod journal;
 mod migrations;
+mod pos;
 mod queue;
 mod records;
 mod retention;

@@ -222,7 +222,61 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
         ("notice", Input::Notice(Code::RecheckGaveUp)),
         ("tick", Input::Tick),
         ("close", Input::Close),
+        (
+            "pos:create",
+            pos_input(PosInput::Create {
+                order: pos_create("R-2", 800, "k-2"),
+                by_key: None,
+                by_order_ref: None,
+            }),
+        ),
+        (
+            "pos:create_again",
+            pos_input(PosInput::Create {
+                order: pos_create(POS_ORDER, 1200, POS_KEY),
+                by_key: Some(Box::new(pos_journal(None))),
+                by_order_ref: Some(Box::new(pos_journal(None))),
+            }),
+        ),
+        (
+            "pos:status",
+            pos_input(PosInput::Status {
+                journal: Some(Box::new(pos_journal(None))),
+            }),
+        ),
+        (
+            "pos:cancel",
+            pos_input(PosInput::Cancel {
+                journal: Some(Box::new(pos_journal(None))),
+            }),
+        ),
+        (
+            "pos:void",
+            pos_input(PosInput::Void {
+                journal: Some(Box::new(pos_journal(Some(pos_captured(d.now))))),
+            }),
+        ),
+        (
+            "pos:refund",
+            pos_input(PosInput::Refund {
+                journal: Some(Box::new(pos_journal(Some(pos_captured(d.now))))),
+                amount_jpy: 100,
+                idempotency_key: "rk-1".into(),
+                known: None,
+            }),
+        ),
+        (
+            "pos_opened",
+            Input::PosOpened {
+                generation,
+                written: true,
+            },
+        ),
     ]
+}
+
+fn pos_input(input: PosInput) -> Input {
+    Input::Pos { request: 7, input }
 }
 
 /// One effect as the table writes it.
@@ -253,8 +307,26 @@ fn effect_name(e: &Effect) -> String {
             JournalOp::Void { .. } => "journal:void",
             JournalOp::Refund { .. } => "journal:refund",
             JournalOp::Recover => "journal:recover",
+            JournalOp::PosRefund { .. } => "journal:pos_refund",
         }
         .into(),
+        Effect::OpenPosOrder { .. } => "open_pos_order".into(),
+        Effect::ClosePosOrder { reason, .. } => format!("close_pos_order:{}", reason.as_str()),
+        Effect::ClosePosOrdersLeftOpen { live } => {
+            format!(
+                "close_pos_orders_left_open:{}",
+                live.as_deref().unwrap_or("-")
+            )
+        }
+        Effect::PosAnswer { answer, .. } => match answer {
+            Ok(PosReply::Sale { sale, created }) => format!(
+                "pos_answer:{}{}",
+                serde_json::to_value(sale.state).unwrap().as_str().unwrap(),
+                if *created { "(created)" } else { "" }
+            ),
+            Ok(PosReply::Reread { code, .. }) => format!("pos_answer:reread:{}", code.as_str()),
+            Err(code) => format!("pos_answer:error:{}", code.as_str()),
+        },
     }
 }
 
@@ -270,6 +342,7 @@ fn cell(state: State, name: &str, input_at: usize) -> String {
             | Input::Eligibility { .. }
             | Input::CheckId { .. }
             | Input::Exported { .. }
+            | Input::PosOpened { .. }
     );
     let outcome = match d.try_send_now(input) {
         Ok(effects) => {

@@ -5,19 +5,21 @@
 
 mod matrix;
 mod payments;
+mod pos;
 mod rules;
 
 use counter_api::platform::{ChallengePurpose, ChallengeRequest, Notice};
 
 use super::{
-    Counter, CounterMode, CustomerAction, Effect, Input, JournalOp, ReaderEvent, Refused,
-    SaleOutcome, Screens, Setup, StaffAction,
+    Counter, CounterMode, CustomerAction, Effect, Input, JournalOp, PosInput, PosReply,
+    ReaderEvent, Refused, SaleOutcome, Screens, Setup, StaffAction,
 };
 use crate::codes::Code;
 use crate::eligibility::testdata::{answer, sato};
 use crate::enroll::tests::{attributes, document_signature, enrollment_response, services};
 use crate::identify::tests::data::*;
 use crate::payment::{self, NewSale, PaymentRecord};
+use crate::pos::{PosCreate, PosJournal, PosOrder};
 use crate::session;
 
 /// The medical institution of the tests.
@@ -233,7 +235,23 @@ impl Desk {
                 generation: *generation,
                 written: true,
             }),
+            Effect::OpenPosOrder { generation, .. } => Some(Input::PosOpened {
+                generation: *generation,
+                written: true,
+            }),
             _ => None,
+        }
+    }
+
+    /// The register's new sale [`POS_ORDER`] (1,200 yen), request 1, nothing journaled.
+    pub(crate) fn pos_create_input(&self) -> Input {
+        Input::Pos {
+            request: 1,
+            input: PosInput::Create {
+                order: pos_create(POS_ORDER, 1200, POS_KEY),
+                by_key: None,
+                by_order_ref: None,
+            },
         }
     }
 
@@ -263,6 +281,57 @@ pub(crate) fn captured(amount_jpy: u64, now: i64) -> SaleOutcome {
     }
 }
 
+/// The register's order of the tests, and its idempotency key.
+pub(crate) const POS_ORDER: &str = "R-1";
+pub(crate) const POS_KEY: &str = "k-1";
+
+/// A register's new sale, checked.
+pub(crate) fn pos_create(order_ref: &str, amount_jpy: u64, key: &str) -> PosCreate {
+    PosCreate::new(
+        counter_api::pos::CreateSale {
+            amount_jpy,
+            order_ref: order_ref.into(),
+        },
+        key,
+    )
+    .unwrap()
+}
+
+/// What the journal holds for the register's order [`POS_ORDER`] (1,200 yen), with
+/// `payment`.
+pub(crate) fn pos_journal(payment: Option<PaymentRecord>) -> PosJournal {
+    let mut order = PosOrder::open(&pos_create(POS_ORDER, 1200, POS_KEY), T0);
+    if let Some(p) = &payment {
+        order.state = crate::pos::PosOrderState::Paying;
+        order.sale_id = Some(p.id.clone());
+    }
+    PosJournal {
+        order,
+        payment,
+        refunds: Vec::new(),
+    }
+}
+
+/// The register's order's payment, captured.
+pub(crate) fn pos_captured(now: i64) -> PaymentRecord {
+    let mut record = captured(1200, now).record;
+    record.order_ref = POS_ORDER.into();
+    record.payment_id = Some("pay-1".into());
+    record.captured_jpy = 1200;
+    record
+}
+
+/// The register's answers among `effects`: (request, answer).
+pub(crate) fn pos_answers(effects: &[Effect]) -> Vec<(u64, Result<PosReply, Code>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::PosAnswer { request, answer } => Some((*request, answer.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The one `Sell` among `effects`: its generation and assertion.
 pub(crate) fn sell(effects: &[Effect]) -> (u64, String) {
     let sells: Vec<_> = effects
@@ -280,9 +349,14 @@ pub(crate) fn sell(effects: &[Effect]) -> (u64, String) {
     sells.into_iter().next().unwrap()
 }
 
-/// The one journal operation among `effects`.
+/// The one journal operation among `effects` (beside the start's close of the register's
+/// orders left open).
 pub(crate) fn journal_op(effects: &[Effect]) -> JournalOp {
-    match effects {
+    let rest: Vec<&Effect> = effects
+        .iter()
+        .filter(|e| !matches!(e, Effect::ClosePosOrdersLeftOpen { .. }))
+        .collect();
+    match rest.as_slice() {
         [Effect::Journal(op)] => op.clone(),
         other => panic!("not one journal operation: {other:?}"),
     }
@@ -315,10 +389,14 @@ pub(crate) enum State {
     PayingWaiting,
     SaleEnded,
     Enroll,
+    OpeningPosSale,
+    PosIdentifyForSale,
+    PosPaying,
+    PosSaleFailed,
 }
 
 impl State {
-    pub(crate) const ALL: [State; 12] = [
+    pub(crate) const ALL: [State; 16] = [
         State::IdleReception,
         State::IdleCashier,
         State::IdentifyForCheck,
@@ -331,6 +409,10 @@ impl State {
         State::PayingWaiting,
         State::SaleEnded,
         State::Enroll,
+        State::OpeningPosSale,
+        State::PosIdentifyForSale,
+        State::PosPaying,
+        State::PosSaleFailed,
     ];
 
     /// A counter at this state. The card lies on the reader in every state a card
@@ -429,6 +511,33 @@ impl State {
                     services: services(),
                 });
                 d.place();
+                d
+            }
+            State::OpeningPosSale => {
+                let mut d = cashier();
+                d.send(d.pos_create_input());
+                d
+            }
+            State::PosIdentifyForSale => {
+                let mut d = cashier();
+                let e = d.send(d.pos_create_input());
+                d.world(e);
+                d.place();
+                d
+            }
+            State::PosPaying => {
+                let mut d = State::PosIdentifyForSale.reach();
+                d.type_pin();
+                d.customer(CustomerAction::Pay {
+                    service_id: "acq".into(),
+                    amount_jpy: 1200,
+                });
+                d
+            }
+            State::PosSaleFailed => {
+                let mut d = State::PosIdentifyForSale.reach();
+                d.type_pin();
+                d.send(Input::Reader(ReaderEvent::Removed));
                 d
             }
         }

@@ -1,0 +1,123 @@
+//! What the register reads about a sale: the journal's records, or the counter's own view
+//! while the customer is at the till.
+
+use counter_api::pos::{PosMessage, Sale, SaleReceipt, SaleRefund, SaleRefundState, SaleState};
+
+use super::record::{PosJournal, PosOrderState};
+use crate::codes::Code;
+use crate::payment::receipt::MerchantInfo;
+use crate::payment::{self, PaymentRecord, PaymentState, RefundState};
+
+/// What the counter knows of a sale the customer is still at the till for (the journal
+/// knows less: only that the order is open, or that a payment may have left).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Live {
+    /// The customer window shows the amount; the customer identifies and picks the method.
+    /// With a code: the last attempt failed (card removed, PIN blocked, ...) and staff may
+    /// start it again.
+    Waiting(Option<Code>),
+    /// The customer confirmed: authorising and capturing.
+    Paying,
+}
+
+/// The sale of `journal` as the register reads it, with what the counter knows `live`.
+///
+/// - a payment the journal holds as final gives the outcome (approved, declined, voided;
+///   reversed is `not_charged` with the recovery's code when recovery reversed it);
+/// - a payment not final is `paying` while the counter drives it, `in_doubt` otherwise
+///   (the recovery resolves it): never `declined`;
+/// - an order without payment is `waiting_for_customer` while the customer is at the till;
+///   ended, it is `cancelled` or `not_charged` with its reason; left open when the counter is
+///   not serving it (the terminal stopped), it is `not_charged` ([`Code::PosInterrupted`]).
+pub fn sale(journal: &PosJournal, live: Option<Live>, merchant: &MerchantInfo) -> Sale {
+    let order = &journal.order;
+    let (state, code) = match (&journal.payment, live) {
+        (Some(p), _) if p.state.is_final() => final_state(p),
+        (_, Some(Live::Paying)) => (SaleState::Paying, Code::PosPaying),
+        (Some(_), _) => (SaleState::InDoubt, Code::PaymentInDoubt),
+        (None, Some(Live::Waiting(code))) => (
+            SaleState::WaitingForCustomer,
+            code.unwrap_or(Code::PosWaitingForCustomer),
+        ),
+        (None, None) => match (order.state, order.reason) {
+            (PosOrderState::Unpaid, Some(Code::Cancelled)) => {
+                (SaleState::Cancelled, Code::Cancelled)
+            }
+            (PosOrderState::Unpaid, Some(reason)) => (SaleState::NotCharged, reason),
+            (PosOrderState::Open | PosOrderState::Unpaid, _) => {
+                (SaleState::NotCharged, Code::PosInterrupted)
+            }
+            // Linked to a payment the journal does not return: never read as unpaid.
+            (PosOrderState::Paying, _) => (SaleState::InDoubt, Code::PaymentInDoubt),
+        },
+    };
+    let payment = journal.payment.as_ref();
+    Sale {
+        order_ref: order.order_ref.clone(),
+        amount_jpy: order.amount_jpy,
+        state,
+        code: code.as_str(),
+        message: message(code),
+        sale_id: payment.map(|p| p.id.clone()),
+        refunded_jpy: payment.map_or(0, |p| p.refunded_jpy),
+        refunds: journal
+            .refunds
+            .iter()
+            .map(|r| SaleRefund {
+                refund_id: r.id.clone(),
+                amount_jpy: r.amount_jpy,
+                state: match r.state {
+                    RefundState::Refunding => SaleRefundState::Refunding,
+                    RefundState::Refunded => SaleRefundState::Refunded,
+                    RefundState::Refused => SaleRefundState::Refused,
+                },
+            })
+            .collect(),
+        receipt: payment.and_then(|p| receipt(p, merchant)),
+        created_at: order.created_at,
+    }
+}
+
+/// The state and code of a payment the journal holds as final.
+fn final_state(p: &PaymentRecord) -> (SaleState, Code) {
+    let code = payment::outcome_code(p);
+    let state = match p.state {
+        PaymentState::Captured => SaleState::Approved,
+        PaymentState::Voided => SaleState::Voided,
+        PaymentState::Declined => SaleState::Declined,
+        _ => SaleState::NotCharged,
+    };
+    (state, code)
+}
+
+/// The code's line of the table.
+pub fn message(code: Code) -> PosMessage {
+    let e = code.entry();
+    PosMessage {
+        ja: e.ja.into(),
+        en: e.en.into(),
+        next_ja: e.next_ja.into(),
+        next_en: e.next_en.into(),
+    }
+}
+
+/// The receipt's data of an approved (or voided) payment, as the acquirer returned it.
+fn receipt(p: &PaymentRecord, merchant: &MerchantInfo) -> Option<SaleReceipt> {
+    if !matches!(p.state, PaymentState::Captured | PaymentState::Voided) {
+        return None;
+    }
+    Some(SaleReceipt {
+        merchant_name: merchant.name.clone(),
+        merchant_id: p.merchant_id.clone(),
+        terminal_id: p.terminal_id.clone(),
+        order_ref: p.order_ref.clone(),
+        sale_id: p.id.clone(),
+        amount_jpy: p.amount_jpy,
+        authorised_at: p.created_at,
+        authorised_at_jst: counter_api::jst::display_timestamp(p.created_at),
+        brand: p.brand.clone()?,
+        last4: p.last4.clone()?,
+        approval_code: p.approval_code.clone(),
+        slip_number: p.slip_number,
+    })
+}

@@ -1,0 +1,227 @@
+//! The register's requests without the counter: idempotency and what the register reads.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use counter_api::pos::{CreateSale, SaleState};
+
+use super::*;
+use crate::payment::receipt::MerchantInfo;
+use crate::payment::{self, NewSale, PaymentState};
+
+fn create(order_ref: &str, amount_jpy: u64, key: &str) -> PosCreate {
+    PosCreate::new(
+        CreateSale {
+            amount_jpy,
+            order_ref: order_ref.into(),
+        },
+        key,
+    )
+    .unwrap()
+}
+
+fn journal(request: &PosCreate) -> PosJournal {
+    PosJournal {
+        order: PosOrder::open(request, 1_800_000_000),
+        payment: None,
+        refunds: Vec::new(),
+    }
+}
+
+fn merchant() -> MerchantInfo {
+    MerchantInfo {
+        name: "テスト商店".into(),
+        merchant_id: "m-shop-1".into(),
+        terminal_id: "t-1".into(),
+    }
+}
+
+#[test]
+fn the_same_key_and_body_is_the_same_sale_and_anything_else_is_refused() {
+    let first = create("R-1", 1200, "k-1");
+    let known = journal(&first);
+    assert_eq!(decide_create(&first, None, None), Ok(Seen::New));
+    assert_eq!(
+        decide_create(&first, Some(&known), Some(&known)),
+        Ok(Seen::Again(Box::new(known.clone())))
+    );
+    // The same key with another amount or order: refused, never a second sale.
+    for other in [create("R-1", 1300, "k-1"), create("R-2", 1200, "k-1")] {
+        assert_eq!(
+            decide_create(&other, Some(&known), None),
+            Err(Code::PosIdempotencyMismatch)
+        );
+    }
+    // The same order under another key: the order reference finds one sale only.
+    assert_eq!(
+        decide_create(&create("R-1", 1200, "k-2"), None, Some(&known)),
+        Err(Code::PosOrderRefTaken)
+    );
+    // Refunds: the same key and body is the refund made before.
+    let key = PosRefundKey {
+        idempotency_key: "rk".into(),
+        order_ref: "R-1".into(),
+        amount_jpy: 100,
+        refund_id: "t-1-R000001".into(),
+    };
+    assert_eq!(decide_refund("R-1", 100, None), Ok(false));
+    assert_eq!(decide_refund("R-1", 100, Some(&key)), Ok(true));
+    assert_eq!(
+        decide_refund("R-1", 200, Some(&key)),
+        Err(Code::PosIdempotencyMismatch)
+    );
+    assert_eq!(
+        decide_refund("R-2", 100, Some(&key)),
+        Err(Code::PosIdempotencyMismatch)
+    );
+}
+
+#[test]
+fn fields_at_fault_are_named() {
+    let bad = |amount_jpy, order_ref: &str, key: &str| {
+        PosCreate::new(
+            CreateSale {
+                amount_jpy,
+                order_ref: order_ref.into(),
+            },
+            key,
+        )
+        .unwrap_err()
+        .field
+    };
+    assert_eq!(bad(0, "R-1", "k"), "amount_jpy");
+    assert_eq!(bad(100_000_000, "R-1", "k"), "amount_jpy");
+    assert_eq!(bad(1, "R 1", "k"), "order_ref");
+    assert_eq!(bad(1, "R-1", ""), "Idempotency-Key");
+    assert_eq!(bad(1, "R-1", "with space"), "Idempotency-Key");
+}
+
+#[test]
+fn what_the_register_reads_never_turns_doubt_into_a_decline() {
+    let request = create("R-1", 1200, "k-1");
+    let mut j = journal(&request);
+    let read = |j: &PosJournal, live| sale(j, live, &merchant());
+    // At the till.
+    let s = read(&j, Some(Live::Waiting(None)));
+    assert_eq!(
+        (s.state, s.code.as_str()),
+        (SaleState::WaitingForCustomer, "pos_waiting_for_customer")
+    );
+    let s = read(&j, Some(Live::Waiting(Some(Code::CardRemoved))));
+    assert_eq!(
+        (s.state, s.code.as_str()),
+        (SaleState::WaitingForCustomer, "card_removed")
+    );
+    // Open but nobody serves it: the terminal stopped before the customer paid.
+    let s = read(&j, None);
+    assert_eq!(
+        (s.state, s.code.as_str()),
+        (SaleState::NotCharged, "pos_interrupted")
+    );
+    // Ended unpaid.
+    j.order.state = PosOrderState::Unpaid;
+    j.order.reason = Some(Code::Cancelled);
+    assert_eq!(read(&j, None).state, SaleState::Cancelled);
+    j.order.reason = Some(Code::NoPaymentMethod);
+    let s = read(&j, None);
+    assert_eq!(
+        (s.state, s.code.as_str()),
+        (SaleState::NotCharged, "no_payment_method")
+    );
+
+    // With a payment: every state of the payment journal.
+    j.order.state = PosOrderState::Paying;
+    j.order.reason = None;
+    let mut p = payment::begin(
+        NewSale {
+            id: "t-1-000001".into(),
+            idempotency_key: "t-1-000001-auth".into(),
+            order_ref: "R-1".into(),
+            merchant_id: "m-shop-1".into(),
+            terminal_id: "t-1".into(),
+            amount_jpy: 1200,
+        },
+        1_800_000_010,
+    );
+    for state in PaymentState::ALL {
+        p.state = state;
+        j.payment = Some(p.clone());
+        let alone = read(&j, None);
+        let driven = read(&j, Some(Live::Paying));
+        let expected = match state {
+            PaymentState::Captured => SaleState::Approved,
+            PaymentState::Voided => SaleState::Voided,
+            PaymentState::Declined => SaleState::Declined,
+            PaymentState::Reversed => SaleState::NotCharged,
+            _ => SaleState::InDoubt,
+        };
+        assert_eq!(alone.state, expected, "{state:?}");
+        if state != PaymentState::Declined {
+            assert_ne!(alone.state, SaleState::Declined, "{state:?}");
+        }
+        if !state.is_final() {
+            assert_eq!(driven.state, SaleState::Paying, "{state:?}");
+            assert_eq!(alone.code, "payment_in_doubt", "{state:?}");
+        } else {
+            assert_eq!(
+                driven.state, expected,
+                "{state:?}: the journal's outcome wins"
+            );
+        }
+        if matches!(state, PaymentState::Declined) {
+            // Only the journal's definite decline reads as declined.
+            assert_eq!(alone.code, "payment_declined");
+        }
+        assert_eq!(alone.sale_id.as_deref(), Some("t-1-000001"));
+    }
+    // An approval recovery reversed says so.
+    p.state = PaymentState::Reversed;
+    p.decline_reason = Some(payment::APPROVAL_FOUND_ON_RECOVERY.into());
+    j.payment = Some(p.clone());
+    assert_eq!(read(&j, None).code, "approval_reversed_on_recovery");
+}
+
+#[test]
+fn the_receipt_carries_what_the_acquirer_returned() {
+    let request = create("R-1", 1200, "k-1");
+    let mut j = journal(&request);
+    let mut p = payment::begin(
+        NewSale {
+            id: "t-1-000001".into(),
+            idempotency_key: "t-1-000001-auth".into(),
+            order_ref: "R-1".into(),
+            merchant_id: "m-shop-1".into(),
+            terminal_id: "t-1".into(),
+            amount_jpy: 1200,
+        },
+        1_800_000_010,
+    );
+    j.payment = Some(p.clone());
+    assert!(
+        sale(&j, None, &merchant()).receipt.is_none(),
+        "no receipt before the approval"
+    );
+    p.state = PaymentState::Captured;
+    p.brand = Some("VISA".into());
+    p.last4 = Some("4242".into());
+    p.approval_code = Some("123456".into());
+    p.slip_number = Some(42);
+    p.captured_jpy = 1200;
+    p.refunded_jpy = 200;
+    j.payment = Some(p);
+    let s = sale(&j, None, &merchant());
+    let r = s.receipt.unwrap();
+    assert_eq!(
+        (
+            r.brand.as_str(),
+            r.last4.as_str(),
+            r.approval_code.as_deref(),
+            r.slip_number
+        ),
+        ("VISA", "4242", Some("123456"), Some(42))
+    );
+    assert_eq!((r.amount_jpy, r.order_ref.as_str()), (1200, "R-1"));
+    assert_eq!(r.merchant_name, "テスト商店");
+    assert_eq!(r.authorised_at, 1_800_000_010);
+    assert_eq!(r.authorised_at_jst, "2027-01-15 17:00:10");
+    assert_eq!(s.refunded_jpy, 200);
+}

@@ -1,0 +1,136 @@
+//! The register's orders: journaled before anything else, linked to their payment and
+//! refunds in the same transaction, read back after a reopen.
+
+use counter_api::pos::CreateSale;
+use counter_core::Code;
+use counter_core::payment::{PaymentState, RefundState};
+use counter_core::pos::{PosCreate, PosOrder, PosOrderState, PosRefundKey};
+use counter_store::{Store, StoreError};
+
+use crate::{DAY1_9AM, db_path, fresh, refund, sale};
+
+fn order(order_ref: &str, key: &str) -> PosOrder {
+    let request = PosCreate::new(
+        CreateSale {
+            amount_jpy: 1_010,
+            order_ref: order_ref.into(),
+        },
+        key,
+    )
+    .unwrap();
+    PosOrder::open(&request, DAY1_9AM)
+}
+
+#[test]
+fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically() {
+    let (dir, mut store) = fresh();
+    let o = order("R-1", "k-1");
+    store.insert_pos_order(&o).unwrap();
+    // The same reference or key again: refused.
+    for again in [order("R-1", "k-2"), order("R-2", "k-1")] {
+        assert!(matches!(
+            store.insert_pos_order(&again),
+            Err(StoreError::AlreadyExists { .. })
+        ));
+    }
+    assert_eq!(store.pos_order("R-1").unwrap(), Some(o.clone()));
+    assert_eq!(store.pos_order_by_key("k-1").unwrap(), Some(o.clone()));
+    assert_eq!(store.open_pos_orders().unwrap(), vec![o.clone()]);
+    let j = store.pos_journal("R-1").unwrap().unwrap();
+    assert_eq!((j.payment, j.refunds.len()), (None, 0));
+
+    // Its payment and the link: one transaction.
+    let mut p = sale(1, PaymentState::Authorising, DAY1_9AM + 5);
+    p.order_ref = "R-1".into();
+    store.insert_payment_for_pos_order(&p, "R-1").unwrap();
+    let j = store.pos_journal_by_key("k-1").unwrap().unwrap();
+    assert_eq!(j.order.state, PosOrderState::Paying);
+    assert_eq!(j.order.sale_id.as_deref(), Some(p.id.as_str()));
+    assert_eq!(j.payment.as_ref(), Some(&p));
+    // A second payment for the same order: refused, and nothing of it is written.
+    let p2 = sale(2, PaymentState::Authorising, DAY1_9AM + 6);
+    assert!(matches!(
+        store.insert_payment_for_pos_order(&p2, "R-1"),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.payment(&p2.id).unwrap(), None);
+    // A paid order is never closed as unpaid.
+    assert!(
+        !store
+            .close_pos_order("R-1", Code::Cancelled, DAY1_9AM + 7)
+            .unwrap()
+    );
+
+    // A refund with the register's key: one transaction, found again by the key.
+    let mut captured = store.payment(&p.id).unwrap().unwrap();
+    captured.state = PaymentState::Captured;
+    store.update_payment(&mut captured).unwrap();
+    let r = refund(1, &p.id, RefundState::Refunding, "2026-04-01", DAY1_9AM + 8);
+    let key = PosRefundKey {
+        idempotency_key: "rk-1".into(),
+        order_ref: "R-1".into(),
+        amount_jpy: 500,
+        refund_id: r.id.clone(),
+    };
+    store.insert_refund_for_pos(&r, &key).unwrap();
+    // The same key again: refused, the second refund not written.
+    let r2 = refund(2, &p.id, RefundState::Refunding, "2026-04-01", DAY1_9AM + 9);
+    assert!(store.insert_refund_for_pos(&r2, &key).is_err());
+    assert_eq!(store.refunds_of(&p.id).unwrap(), vec![r.clone()]);
+    drop(store);
+
+    // After a reopen, everything reads back.
+    let store = Store::open(db_path(&dir)).unwrap();
+    assert_eq!(store.pos_refund_key("rk-1").unwrap(), Some(key));
+    assert_eq!(store.pos_refund_key("rk-2").unwrap(), None);
+    let j = store.pos_journal("R-1").unwrap().unwrap();
+    assert_eq!(j.refunds, vec![r]);
+    assert_eq!(store.pos_journal("R-9").unwrap(), None);
+}
+
+#[test]
+fn orders_left_open_are_closed_with_their_reason_but_the_one_served() {
+    let (_dir, mut store) = fresh();
+    for (r, k) in [("R-1", "k-1"), ("R-2", "k-2"), ("R-3", "k-3")] {
+        store.insert_pos_order(&order(r, k)).unwrap();
+    }
+    assert!(
+        store
+            .close_pos_order("R-1", Code::CardRemoved, DAY1_9AM + 1)
+            .unwrap()
+    );
+    assert!(
+        !store
+            .close_pos_order("R-1", Code::Cancelled, DAY1_9AM + 2)
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .close_open_pos_orders(Some("R-3"), Code::PosInterrupted, DAY1_9AM + 3)
+            .unwrap(),
+        1
+    );
+    let read = |r: &str| {
+        let o = store.pos_order(r).unwrap().unwrap();
+        (o.state, o.reason)
+    };
+    assert_eq!(
+        read("R-1"),
+        (PosOrderState::Unpaid, Some(Code::CardRemoved))
+    );
+    assert_eq!(
+        read("R-2"),
+        (PosOrderState::Unpaid, Some(Code::PosInterrupted))
+    );
+    assert_eq!(read("R-3"), (PosOrderState::Open, None));
+    // A paid order cannot be closed, and a closed one takes no payment.
+    let p = sale(1, PaymentState::Authorising, DAY1_9AM + 4);
+    assert!(store.insert_payment_for_pos_order(&p, "R-1").is_err());
+    assert_eq!(
+        store
+            .close_open_pos_orders(None, Code::PosInterrupted, DAY1_9AM + 5)
+            .unwrap(),
+        1
+    );
+    assert!(store.open_pos_orders().unwrap().is_empty());
+}
