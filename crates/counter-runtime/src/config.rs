@@ -20,7 +20,17 @@
 //! reader = "Madoguchi Virtual Reader 00 00"
 //! export_dir = "exports"        # the receipt system's folder (docs/domain/eligibility.md §2.6)
 //! medical_institution_code = "1312345678"
+//! [pos]                         # the register's (POS) payment API; absent: not served
+//! listen = "127.0.0.1:8710"     # loopback by default; another address needs api_key_file
+//!                               # or [pos.tls] client_ca
+//! api_key_file = "pos-api-key"  # the register sends `Authorization: Bearer <its text>`
+//! [pos.tls]                     # HTTPS for the register (optional)
+//! certificate = "pos.pem"       # the terminal's server certificate chain (PEM)
+//! key = "pos-key.pem"           # its private key (PEM)
+//! client_ca = "pos-ca.pem"      # registers must present a certificate of this CA
 //! ```
+//!
+//! Errors name the key and the file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,6 +60,44 @@ pub struct ConfigFile {
     /// The interactive counter's settings.
     #[serde(default)]
     pub counter: Option<CounterFile>,
+    /// The register's (POS) payment API (`counter_runtime::pos`); not served when absent.
+    #[serde(default)]
+    pub pos: Option<PosFile>,
+}
+
+/// `[pos]`: the register's payment API.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PosFile {
+    /// The address to listen on (default `127.0.0.1:8710`, loopback). An address beyond
+    /// loopback is refused unless the register must authenticate (`api_key_file` or
+    /// `[pos.tls] client_ca`).
+    #[serde(default = "default_pos_listen")]
+    pub listen: String,
+    /// A file holding the API key (16 to 256 visible ASCII characters, one line) the
+    /// register sends as `Authorization: Bearer <key>`. Never logged.
+    #[serde(default)]
+    pub api_key_file: Option<PathBuf>,
+    /// HTTPS, and mutual TLS when `client_ca` is given.
+    #[serde(default)]
+    pub tls: Option<PosTlsFile>,
+}
+
+/// `[pos.tls]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PosTlsFile {
+    /// The terminal's server certificate chain (PEM).
+    pub certificate: PathBuf,
+    /// Its private key (PEM).
+    pub key: PathBuf,
+    /// The CA (PEM) whose certificates registers must present (mutual TLS).
+    #[serde(default)]
+    pub client_ca: Option<PathBuf>,
+}
+
+fn default_pos_listen() -> String {
+    "127.0.0.1:8710".to_owned()
 }
 
 pub use counter_core::counter::CounterMode;
@@ -118,7 +166,13 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| err("(file)", format!("cannot read {}: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Self::parse(&text, base)
+        Self::parse(&text, base).map_err(|e| match e {
+            RuntimeError::Config { key, reason } => RuntimeError::Config {
+                key,
+                reason: format!("{reason} (in {})", path.display()),
+            },
+            other => other,
+        })
     }
 
     /// Parses TOML `text`; relative paths are taken from `base`.
@@ -173,7 +227,21 @@ impl Config {
                 ));
             }
         }
+        if let Some(pos) = file.pos.as_mut() {
+            check_pos(pos)?;
+            pos.api_key_file = pos.api_key_file.as_deref().map(resolve);
+            if let Some(tls) = pos.tls.as_mut() {
+                tls.certificate = resolve(&tls.certificate);
+                tls.key = resolve(&tls.key);
+                tls.client_ca = tls.client_ca.as_deref().map(resolve);
+            }
+        }
         Ok(Self { file })
+    }
+
+    /// The address of the register's API, when `[pos]` is given.
+    pub fn pos_listen(&self) -> Option<std::net::SocketAddr> {
+        self.file.pos.as_ref().and_then(|p| p.listen.parse().ok())
     }
 
     /// The HTTPS clients this configuration describes.
@@ -198,6 +266,31 @@ impl Config {
             },
         )
     }
+}
+
+/// `[pos]`: the address parses, and one beyond loopback makes the register authenticate.
+fn check_pos(pos: &PosFile) -> Result<(), RuntimeError> {
+    let addr: std::net::SocketAddr = pos.listen.parse().map_err(|_| {
+        err(
+            "pos.listen",
+            format!(
+                "{:?} is not an address and port (e.g. \"127.0.0.1:8710\")",
+                pos.listen
+            ),
+        )
+    })?;
+    let mutual = pos.tls.as_ref().is_some_and(|t| t.client_ca.is_some());
+    if !addr.ip().is_loopback() && pos.api_key_file.is_none() && !mutual {
+        return Err(err(
+            "pos.listen",
+            format!(
+                "{addr} is reachable from the network, where any machine could send sales: \
+                 set pos.api_key_file (an API key the register sends) or [pos.tls] client_ca \
+                 (registers present a client certificate), or listen on 127.0.0.1"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -254,6 +347,53 @@ key = "k.pem"
             .unwrap_err()
             .to_string();
         assert!(e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn the_register_api_listens_on_loopback_unless_the_register_authenticates() {
+        let with = |pos: &str| Config::parse(&format!("{GOOD}{pos}"), Path::new("/cfg"));
+        let c = with("[pos]\n").unwrap();
+        assert_eq!(c.pos_listen(), Some("127.0.0.1:8710".parse().unwrap()));
+        let c = with("[pos]\nlisten = \"[::1]:9000\"\n").unwrap();
+        assert_eq!(c.pos_listen(), Some("[::1]:9000".parse().unwrap()));
+        for bad in ["0.0.0.0:8710", "192.168.1.20:8710"] {
+            let e = with(&format!("[pos]\nlisten = \"{bad}\"\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("pos.listen") && e.contains("api_key_file"),
+                "{e}"
+            );
+        }
+        let e = with("[pos]\nlisten = \"localhost\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pos.listen"), "{e}");
+        // With an API key or mutual TLS, the network is allowed; paths resolve.
+        let c = with("[pos]\nlisten = \"0.0.0.0:8710\"\napi_key_file = \"k\"\n").unwrap();
+        let pos = c.file.pos.unwrap();
+        assert_eq!(pos.api_key_file.as_deref(), Some(Path::new("/cfg/k")));
+        let tls = "[pos]\nlisten = \"0.0.0.0:8710\"\n[pos.tls]\ncertificate = \"c.pem\"\n\
+                   key = \"k.pem\"\nclient_ca = \"ca.pem\"\n";
+        let pos = with(tls).unwrap().file.pos.unwrap();
+        assert_eq!(
+            pos.tls.unwrap().client_ca.as_deref(),
+            Some(Path::new("/cfg/ca.pem"))
+        );
+        // TLS without client certificates does not authenticate the register.
+        let e = with(&tls.replace("client_ca = \"ca.pem\"\n", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pos.listen"), "{e}");
+        // A file's errors name the file.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("counter.toml");
+        std::fs::write(&path, format!("{GOOD}[pos]\nlisten = \"10.0.0.1:1\"\n")).unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("pos.listen") && e.contains(&path.display().to_string()),
+            "{e}"
+        );
     }
 
     #[test]

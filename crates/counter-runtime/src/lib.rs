@@ -25,6 +25,7 @@ pub mod error;
 pub mod http;
 pub mod ident;
 pub mod payments;
+pub mod pos;
 pub mod recheck;
 pub mod tls;
 
