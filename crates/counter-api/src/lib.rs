@@ -11,7 +11,9 @@
 //! ([`links`]); the four attributes and the one rule that compares them ([`attributes`]); errors as RFC 9457 problem details with stable codes ([`problem`]); the
 //! canonical byte strings a card signs ([`platform::ChallengeBinding::to_be_signed`],
 //! [`platform::Application::canonical_bytes`]); the platform's assertions: claims, the ES256
-//! compact-JWS signer and verifier, and the published key set ([`assertion`]).
+//! compact-JWS signer and verifier, and the published key set ([`assertion`]); the POS
+//! payment API a shop's register uses on the terminal ([`pos`]), with its own OpenAPI
+//! document (`crates/counter-api/pos-openapi.json`, from [`pos_openapi::document`]).
 //!
 //! **Never:** opens a socket, reads a clock (every `now` is a parameter), draws random
 //! numbers (identifiers and nonces come in), or carries a certificate serial number, a PIN
@@ -36,6 +38,7 @@ pub mod links;
 pub mod openapi;
 pub mod platform;
 pub mod pos;
+pub mod pos_openapi;
 pub mod problem;
 
 pub use problem::{FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemCode};

@@ -1,7 +1,8 @@
 //! Prints the OpenAPI document of the counter API (the committed
 //! `crates/counter-api/openapi.json`): `cargo run -p counter-api --bin counter-api-openapi >
 //! crates/counter-api/openapi.json`; with `--problems`, the problem-code table
-//! (`crates/counter-api/PROBLEMS.md`).
+//! (`crates/counter-api/PROBLEMS.md`); with `--pos`, the POS payment API's document
+//! (`crates/counter-api/pos-openapi.json`).
 
 use std::io::Write;
 
@@ -16,7 +17,12 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
-    match counter_api::openapi::document_json() {
+    let document = if std::env::args().any(|a| a == "--pos") {
+        counter_api::pos_openapi::document_json()
+    } else {
+        counter_api::openapi::document_json()
+    };
+    match document {
         Ok(json) => match std::io::stdout().write_all(json.as_bytes()) {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {

@@ -7,4 +7,5 @@
 
 mod contract;
 mod current;
+mod pos_current;
 mod samples;
