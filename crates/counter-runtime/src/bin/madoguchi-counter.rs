@@ -7,6 +7,12 @@
 //! (`message`, `next`, and their Japanese `message_ja`, `next_ja`): e.g. an approval the
 //! counter never showed, reversed so that the customer is not charged. PINs are read from
 //! standard input (`--pin-stdin`), never from the command line, where `ps` would show them.
+//!
+//! `serve-pos` runs the interactive counter (`[counter]`) with the register's payment API
+//! (`[pos]`) until it is stopped, and plays the customer from standard input: each line is
+//! the PIN typed at the next PIN prompt, and the customer takes the first linked payment
+//! method for the amount the window shows. Its first line of output says where the API
+//! listens (`listening`), after the recovery on start.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -15,11 +21,14 @@ use std::sync::{Arc, Mutex};
 
 use clap::{Parser, Subcommand};
 use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest};
+use counter_core::identify;
 use counter_core::payment::cashier::{Checkout, check_amount};
 use counter_runtime::card::CardAccess;
 use counter_runtime::clock::{Clock, SystemClock};
 use counter_runtime::config::Config;
+use counter_runtime::counter::{Counter, CustomerAction, CustomerScreen};
 use counter_runtime::payments::{Payments, SaleReport};
+use counter_runtime::pos::{self, PosSettings};
 use counter_runtime::{RuntimeError, ident};
 use serde_json::json;
 
@@ -81,6 +90,9 @@ enum Command {
         #[arg(long)]
         date: String,
     },
+    /// Serve the register's payment API ([pos]) over the interactive counter ([counter]);
+    /// each line of standard input is the PIN the customer types at the next prompt.
+    ServePos,
 }
 
 fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
@@ -253,6 +265,7 @@ async fn run(cli: Cli) -> ExitCode {
             .close_day(&date)
             .await
             .map(|r| json!({"ok": true, "recovered": recovered, "close": r})),
+        Command::ServePos => return serve_pos(&config, clock, recovered).await,
     };
     match out {
         Ok(v) => {
@@ -260,5 +273,125 @@ async fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => runtime_fail(&e),
+    }
+}
+
+/// `serve-pos`: the counter and the register's API until SIGTERM or Ctrl-C, the customer
+/// played from standard input.
+async fn serve_pos(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    recovered: serde_json::Value,
+) -> ExitCode {
+    let counter = match Counter::start(config, clock).await {
+        Ok(c) => c,
+        Err(e) => return runtime_fail(&e),
+    };
+    let settings = match PosSettings::from_config(config) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return fail(
+                counter_core::Code::SettingsInvalid,
+                "configuration: pos: serve-pos needs a [pos] section",
+            );
+        }
+        Err(e) => return runtime_fail(&e),
+    };
+    let server = match pos::start(counter.clone(), settings).await {
+        Ok(s) => s,
+        Err(e) => return runtime_fail(&e),
+    };
+    println!(
+        "{}",
+        json!({"ok": true, "recovered": recovered, "listening": server.addr().to_string()})
+    );
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let customer = tokio::spawn(play_customer(counter.clone(), pin_lines()));
+    stopped().await;
+    customer.abort();
+    server.stop().await;
+    counter.close().await;
+    ExitCode::SUCCESS
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn stopped() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+/// The lines of standard input, one PIN each, read on a thread of their own.
+fn pin_lines() -> tokio::sync::mpsc::Receiver<zeroize::Zeroizing<String>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        loop {
+            let mut line = zeroize::Zeroizing::new(String::new());
+            match stdin.lock().read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let pin =
+                        zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned());
+                    if tx.blocking_send(pin).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// The customer at the window: the next line of `pins` at each PIN prompt, then the first
+/// linked payment method for the amount shown.
+async fn play_customer(
+    counter: Counter,
+    mut pins: tokio::sync::mpsc::Receiver<zeroize::Zeroizing<String>>,
+) {
+    let mut screens = counter.screens();
+    let mut acted = 0;
+    loop {
+        let (revision, customer) = {
+            let s = screens.borrow_and_update();
+            (s.revision, s.customer.clone())
+        };
+        if revision != acted {
+            let action = match customer {
+                CustomerScreen::Identify { view } if view.step == identify::Step::PinEntry => {
+                    let Some(pin) = pins.recv().await else {
+                        return;
+                    };
+                    Some(CustomerAction::Pin {
+                        digits: pin.to_string(),
+                    })
+                }
+                CustomerScreen::Pay {
+                    amount_jpy,
+                    options,
+                } => options.first().map(|o| CustomerAction::Pay {
+                    service_id: o.service_id.clone(),
+                    amount_jpy,
+                }),
+                _ => None,
+            };
+            if let Some(action) = action {
+                acted = revision;
+                if let Err(e) = counter.customer(action).await {
+                    tracing::warn!(code = %e.message.code.as_str(), "the customer's action was refused");
+                }
+            }
+        }
+        if screens.changed().await.is_err() {
+            return;
+        }
     }
 }

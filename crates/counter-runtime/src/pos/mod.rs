@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use tokio::sync::watch;
 
 pub use crate::counter::pos::{PosAnswer, PosCommand};
-pub use settings::PosSettings;
+pub use settings::{ApiKey, PosSettings};
 
 use crate::counter::Counter;
 use crate::error::RuntimeError;

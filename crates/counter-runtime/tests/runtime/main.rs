@@ -16,8 +16,14 @@ mod counter_recovery;
 mod crash_matrix;
 mod faults;
 mod http_client;
+/// The POS API's document checked with counter-api's shared validator.
+#[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
+mod openapi_contract;
 mod payment_races;
+mod pos;
+mod pos_killed;
 mod recheck;
 mod recovery_policy;
+mod register;
 mod support;
 mod till;
