@@ -1,5 +1,6 @@
 //! What the app runs on: the counter started from the terminal's configuration file
-//! (found by [`crate::lookup`]) and, in the demo build only, the demo's card panel.
+//! (found by [`crate::lookup`]), the register's (POS) payment API when the file has a
+//! `[pos]` section, and, in the demo build only, the demo's card panel.
 //!
 //! The shipped app (`madoguchi-app`) has no demo in it: [`AppState::demo_panel`] is
 //! `None` and the demo commands answer that there is nothing to show. The demo build
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use counter_runtime::clock::SystemClock;
 use counter_runtime::config::Config;
 use counter_runtime::counter::{Counter, DemoCard, TerminalSettings};
+use counter_runtime::pos::{self, PosServer, PosSettings};
 
 /// The running counter and, in the demo build, its card panel.
 pub struct AppState {
@@ -20,6 +22,8 @@ pub struct AppState {
     pub counter: Counter,
     /// The settings the staff window shows.
     pub settings: TerminalSettings,
+    /// The register's payment API, served for as long as the app runs (`[pos]`).
+    pos: Option<PosServer>,
     /// The demo's cards (the demo build only). It also keeps the demo's backends alive
     /// for as long as the app runs.
     demo: Option<Arc<dyn DemoPanel>>,
@@ -67,12 +71,25 @@ impl AppState {
     /// counter does not start.
     pub async fn start(config_path: &Path) -> Result<AppState, StartError> {
         let config = Config::load(config_path)?;
+        // The register's settings are read before the counter starts: a key or TLS file
+        // that is missing refuses the start, naming it, before the reader is taken.
+        let register = PosSettings::from_config(&config)?;
         let counter = Counter::start(&config, Arc::new(SystemClock)).await?;
+        let pos = match register {
+            Some(settings) => Some(pos::start(counter.clone(), settings).await?),
+            None => None,
+        };
         Ok(AppState {
             counter,
             settings: TerminalSettings::of(&config, absolute(config_path).as_path()),
+            pos,
             demo: None,
         })
+    }
+
+    /// Where the register's API listens, when `[pos]` is configured.
+    pub fn pos_addr(&self) -> Option<std::net::SocketAddr> {
+        self.pos.as_ref().map(PosServer::addr)
     }
 
     /// The same state with the demo's card panel (the demo build).
