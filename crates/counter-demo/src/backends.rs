@@ -325,13 +325,15 @@ fn cardholder(id: &str) -> Result<Cardholder, DemoError> {
 }
 
 /// Writes the terminal's TLS files and `counter.toml` (with a `[counter]` section for
-/// `mode` on `reader`) into `dir`; returns the configuration's path.
+/// `mode` on `reader`, and a `[pos]` section on loopback `pos_port` when given) into `dir`;
+/// returns the configuration's path.
 pub(crate) fn write_config(
     dir: &Path,
     pki: &DevPki,
     running: &Running,
     mode: CounterMode,
     reader: &str,
+    pos_port: Option<u16>,
 ) -> Result<PathBuf, DemoError> {
     let write = |name: &str, text: &str| {
         let path = dir.join(name);
@@ -386,6 +388,10 @@ medical_institution_code = "{INSTITUTION}"
 shop_name = "{SHOP_NAME}"
 "#
     );
+    let pos = pos_port
+        .map(|port| format!("[pos]\nlisten = \"127.0.0.1:{port}\"\n"))
+        .unwrap_or_default();
+    let config = format!("{config}{pos}");
     write("counter.toml", &config)?;
     Ok(dir.join("counter.toml"))
 }

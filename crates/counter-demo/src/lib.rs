@@ -65,6 +65,9 @@ pub struct DemoOptions {
     /// date rather than revoking her certificate: the platform then says it could not
     /// check, instead of saying her attributes changed.
     pub stale_sign_crl: bool,
+    /// The port on loopback where the counter serves the register's (POS) payment API
+    /// (`[pos]`), if any.
+    pub pos_port: Option<u16>,
 }
 
 /// The running demo: keeps the backends alive; dropping it stops them.
@@ -99,7 +102,14 @@ impl Demo {
         let cards = DemoCards::new(&reader)?;
         let pki = backends::pki()?;
         let running = backends::start(&dir, &pki, options.insurer_up).await?;
-        let config_path = backends::write_config(&dir, &pki, &running, options.mode, &reader.name)?;
+        let config_path = backends::write_config(
+            &dir,
+            &pki,
+            &running,
+            options.mode,
+            &reader.name,
+            options.pos_port,
+        )?;
         let config_err = |source| DemoError::Config {
             path: config_path.clone(),
             source,

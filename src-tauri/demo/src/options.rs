@@ -7,7 +7,9 @@
 //! - `MADOGUCHI_DEMO_INSURER=down`: the counter is given a closed port for the insurer
 //!   (to show the fallback);
 //! - `MADOGUCHI_DEMO_SIGN_CRL=stale`: the signature CRL of the persona who moved is out
-//!   of date (to show the notice that her attributes could not be checked).
+//!   of date (to show the notice that her attributes could not be checked);
+//! - `MADOGUCHI_DEMO_POS=PORT`: the counter serves the register's (POS) payment API on
+//!   `127.0.0.1:PORT` (to show a sale the register sends).
 //!
 //! An empty value counts as unset; any other value is refused by name.
 
@@ -69,12 +71,26 @@ pub fn from(var: impl Fn(&str) -> Option<String>) -> Result<DemoOptions, EnvErro
         "current, stale",
         &[("current", false), ("stale", true)],
     )?;
+    let pos_port = match var("MADOGUCHI_DEMO_POS") {
+        None => None,
+        Some(port) => Some(
+            port.parse::<u16>()
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or(EnvError {
+                    name: "MADOGUCHI_DEMO_POS",
+                    value: port,
+                    expected: "a port number, 1 to 65535",
+                })?,
+        ),
+    };
     let dir = var("MADOGUCHI_DEMO_DIR").map_or_else(|| PathBuf::from(".run/demo"), PathBuf::from);
     Ok(DemoOptions {
         dir,
         mode,
         insurer_up,
         stale_sign_crl,
+        pos_port,
     })
 }
 
@@ -112,12 +128,19 @@ mod tests {
             ("MADOGUCHI_DEMO_INSURER", "down"),
             ("MADOGUCHI_DEMO_SIGN_CRL", "stale"),
             ("MADOGUCHI_DEMO_DIR", "/tmp/d"),
+            ("MADOGUCHI_DEMO_POS", "18710"),
         ])
         .unwrap();
         assert_eq!(o.mode, CounterMode::Cashier);
         assert!(!o.insurer_up);
         assert!(o.stale_sign_crl);
         assert_eq!(o.dir, PathBuf::from("/tmp/d"));
+        assert_eq!(o.pos_port, Some(18710));
+        assert_eq!(options(&[]).unwrap().pos_port, None);
+        for bad in ["0", "http", "70000"] {
+            let e = options(&[("MADOGUCHI_DEMO_POS", bad)]).unwrap_err();
+            assert_eq!(e.name, "MADOGUCHI_DEMO_POS");
+        }
     }
 
     #[test]

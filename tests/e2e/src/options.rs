@@ -24,6 +24,9 @@ const DEMO_INSURER: &str = "MADOGUCHI_DEMO_INSURER";
 /// `stale`: the signature CRL of the persona who moved is out of date.
 const DEMO_SIGN_CRL: &str = "MADOGUCHI_DEMO_SIGN_CRL";
 
+/// The port on loopback of the register's (POS) payment API the demo serves.
+const DEMO_POS: &str = "MADOGUCHI_DEMO_POS";
+
 /// The step of a sale at which the app kills itself (crates/counter-runtime/src/crash.rs).
 const CRASH_AT: &str = "MADOGUCHI_CRASH_AT";
 
@@ -99,6 +102,7 @@ pub struct AppOptions {
     mode: Option<DemoMode>,
     insurer_down: bool,
     stale_sign_crl: bool,
+    pos_port: Option<u16>,
     crash_at: Option<String>,
     label: Option<String>,
     app: Option<PathBuf>,
@@ -149,6 +153,12 @@ impl AppOptions {
         self
     }
 
+    /// The demo serves the register's (POS) payment API on `127.0.0.1:port`.
+    pub fn pos(mut self, port: u16) -> AppOptions {
+        self.pos_port = Some(port);
+        self
+    }
+
     /// The app kills itself (SIGKILL) when a sale reaches `step`.
     pub fn crash_at(mut self, step: &str) -> AppOptions {
         self.crash_at = Some(step.to_owned());
@@ -188,6 +198,7 @@ impl AppOptions {
             (DEMO_MODE, self.mode.map(|mode| mode.as_str().into())),
             (DEMO_INSURER, self.insurer_down.then(|| "down".into())),
             (DEMO_SIGN_CRL, self.stale_sign_crl.then(|| "stale".into())),
+            (DEMO_POS, self.pos_port.map(|p| p.to_string().into())),
             (CRASH_AT, self.crash_at.clone().map(OsString::from)),
             (CONFIG, None),
         ]

@@ -21,6 +21,7 @@ pub async fn start(dir: &Path, insurer_up: bool) -> Demo {
         mode: CounterMode::Reception,
         insurer_up,
         stale_sign_crl: false,
+        pos_port: None,
     };
     Demo::start(options).await.unwrap_or_else(|e| {
         panic!(

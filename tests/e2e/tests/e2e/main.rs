@@ -21,6 +21,7 @@ mod journal;
 mod links;
 mod reception;
 mod recovery;
+mod register;
 mod secrets;
 mod setup;
 mod windows;
