@@ -21,6 +21,8 @@ pub mod clock;
 pub mod config;
 pub mod counter;
 pub mod crash;
+#[cfg(feature = "virtual-card")]
+pub mod enrol;
 pub mod error;
 pub mod http;
 pub mod ident;
