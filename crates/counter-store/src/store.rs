@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_recheck_requests.sql"),
     include_str!("../migrations/0003_row_versions.sql"),
+    include_str!("../migrations/0004_folder_requests.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).
