@@ -95,6 +95,42 @@ pub fn face_answer(m: &ResultMessage<'_>, code: CharacterCode) -> AnswerFile {
     encode(face_name(m.check_id, m.executed_at), &node, code)
 }
 
+/// The `face/` file of a card check from the counter's export file of it (the UTF-8
+/// `OQSsiquc01res_<check id>.xml` of [`ResultMessage::files`]): the same message, under the
+/// face route's name, re-declared and re-encoded in `code`. `None` for a file that is not
+/// that export (not UTF-8, or without the header's UTF-8 marks). The shell uses it where the
+/// effect carries the files rather than the message; it gives exactly [`face_answer`]'s
+/// bytes (tested).
+pub fn face_from_export(
+    export: &crate::eligibility::ExportFile,
+    check_id: &str,
+    executed_at: UnixTime,
+    code: CharacterCode,
+) -> Option<AnswerFile> {
+    const DECL: &str = "encoding=\"UTF-8\"";
+    const CODE0: &str = "<CharacterCodeIdentifier>0</CharacterCodeIdentifier>";
+    let text = std::str::from_utf8(&export.contents).ok()?;
+    // The exporter writes each mark once, in the declaration and in the header; character
+    // data never holds a raw `<`, so the header's element cannot be forged by a value.
+    if !export.name.ends_with(".xml") || !text.contains(DECL) || !text.contains(CODE0) {
+        return None;
+    }
+    let text = text
+        .replacen(DECL, &format!("encoding=\"{}\"", code.label()), 1)
+        .replacen(
+            CODE0,
+            &format!(
+                "<CharacterCodeIdentifier>{}</CharacterCodeIdentifier>",
+                code.code()
+            ),
+            1,
+        );
+    Some(AnswerFile {
+        name: face_name(check_id, executed_at),
+        contents: code.encode(&text),
+    })
+}
+
 /// The error answer `name` for a refused request of `kind`: `SegmentOfResult` 9 with the
 /// error's code and message, in the request's code when it could be told (else UTF-8).
 pub fn error_answer(

@@ -220,6 +220,15 @@ fn face_files_carry_the_card_check() {
         get(&f, "XmlMsg/MessageHeader/CharacterCodeIdentifier"),
         Some("1")
     );
+    // Built from the export file instead of the message: the same bytes, in either code.
+    for code in [CharacterCode::Utf8, CharacterCode::ShiftJis] {
+        let from_export = face_from_export(&m.files()[0], "chk-1", NOW, code).unwrap();
+        assert_eq!(from_export, face_answer(&m, code));
+    }
+    assert_eq!(
+        face_from_export(&m.files()[1], "chk-1", NOW, CharacterCode::Utf8),
+        None
+    );
     // The same message as the export folder's file, only the code differs.
     let export = String::from_utf8(m.files()[0].contents.clone()).unwrap();
     let face = decode(&file.contents).unwrap().text;
