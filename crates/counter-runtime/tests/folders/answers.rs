@@ -255,3 +255,33 @@ async fn a_bulk_pre_check_is_submitted_then_fetched() {
     task.await.unwrap();
     env.insurer.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_insurer_that_cannot_be_reached_is_an_error_answer_at_once() {
+    let env = Env::start("notify").await;
+    // The configuration points at a closed port (9 on loopback refuses).
+    let port = env.insurer.addr().port();
+    let text = std::fs::read_to_string(&env.config_path).unwrap();
+    std::fs::write(
+        &env.config_path,
+        text.replace(&format!("localhost:{port}"), "localhost:9"),
+    )
+    .unwrap();
+    let (stop, task) = start_worker(&env);
+    let req = single_request("X-1", "UTF-8", "0", SATO);
+    drop_request(&env, "OQSsiquc01req_X1.xml", req.as_bytes());
+    let path = env.res().join("OQSsiquc01res_X1.xml");
+    wait_for(&path, LIMIT).await;
+    let a = Answer::read(&path);
+    assert_eq!(a.get("MessageHeader/SegmentOfResult"), Some("9"));
+    assert_eq!(a.get("MessageHeader/ErrorCode"), Some("MDGF0101"));
+    assert_eq!(a.get("MessageHeader/ArbitraryFileIdentifier"), Some("X-1"));
+    wait_for(
+        &env.root.join("rejected").join("OQSsiquc01req_X1.xml"),
+        LIMIT,
+    )
+    .await;
+    drop(stop);
+    task.await.unwrap();
+    env.insurer.shutdown().await;
+}
