@@ -5,6 +5,7 @@
 mod audit;
 mod checks;
 mod durability;
+mod folders;
 mod journal;
 mod migrations;
 mod queue;
