@@ -87,7 +87,7 @@ fn main() {
             &der,
             tbs,
             &sig,
-            jpki_cert::UnixTime(1_790_000_000),
+            jpki_cert::UnixTime::from_secs(1_790_000_000),
             &jpki_cert::NoRevocationCheck,
         );
     });

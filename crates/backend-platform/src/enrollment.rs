@@ -299,7 +299,7 @@ pub fn verify_signed(
         .map_err(|r| certificate_problem("sign_certificate", &r))?;
     let sign = p
         .sign
-        .verify_parsed(&sign_cert, UnixTime(now), p.crl.index())
+        .verify_parsed(&sign_cert, UnixTime::from_secs(now), p.crl.index())
         .map_err(|r| certificate_problem("sign_certificate", &r))?;
     verify_challenge(&sign_cert, &app.canonical_bytes(), &signature)
         .map_err(|r| certificate_problem("sign_certificate", &r))?;

@@ -60,7 +60,7 @@ pub fn verify_answer(
         &der,
         &binding.to_be_signed(),
         &sig,
-        UnixTime(now),
+        UnixTime::from_secs(now),
         p.crl.index(),
     );
     match verdict {
@@ -148,11 +148,17 @@ pub fn notices(p: &Platform, enrolled: &Enrolled, now: i64) -> Vec<Notice> {
         },
     };
     let index = p.crl.index().snapshot();
-    match index.status_of(&key, anchor.label(), &dps, &serial, UnixTime(now)) {
+    match index.status_of(
+        &key,
+        anchor.label(),
+        &dps,
+        &serial,
+        UnixTime::from_secs(now),
+    ) {
         RevocationStatus::Revoked {
             reason, revoked_at, ..
         } => vec![Notice::SignCertificateRevoked {
-            revoked_at: revoked_at.0,
+            revoked_at: revoked_at.as_secs(),
             reason: serde_json::to_value(reason)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
