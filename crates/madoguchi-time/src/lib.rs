@@ -13,6 +13,8 @@
 //! - [`jst`]: Japanese civil time (UTC+9, no daylight saving): the business date
 //!   [`CivilDate`] and the `YYYY-MM-DD`, `YYYYMMDD`, `YYYYMMDDHHmmss` strings of the
 //!   payment and eligibility domains.
+//! - with feature `rusqlite`, `UnixTime` as an SQLite INTEGER of seconds, the columns'
+//!   shape before there was a type.
 //! - the proleptic Gregorian calendar underneath both ([`days_in_month`], and the day
 //!   counts to and from civil dates, which stay private).
 //!
@@ -23,6 +25,8 @@
 mod civil;
 pub mod jst;
 pub mod rfc3339;
+#[cfg(feature = "rusqlite")]
+mod sqlite;
 #[cfg(feature = "ts")]
 mod ts;
 mod unix;
