@@ -154,7 +154,7 @@ mod tests {
             month: 12,
             day: 31,
         };
-        assert_eq!(far.bounds().1, UnixTime::from_secs(i64::MAX));
+        assert_eq!(far.bounds().1, at(i64::MAX));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use counter_api::platform::{
     Application, ChallengePurpose, ChallengeRequest, EnrollmentRequest, IdentificationRequest,
     PaymentLink, ServiceKind, ServiceLink, Sex,
 };
+use counter_core::UnixTime;
 use counter_runtime::config::Config;
 use counter_runtime::http::Backends;
 use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
@@ -35,7 +36,7 @@ pub struct Env {
     pub config_path: PathBuf,
 }
 
-fn now() -> i64 {
+fn now() -> UnixTime {
     backend_kit::Clock::now(&backend_kit::SystemClock)
 }
 
