@@ -79,8 +79,8 @@ pub struct AuditRow {
     /// The caller: the terminal, or for `link` and `link_release` the platform (a
     /// configuration check keeps the two kinds of id apart). Absent: unauthenticated.
     pub terminal_id: Option<String>,
-    /// `eligibility`, `bulk_submit`, `bulk_fetch`, `bulk_item` (one per patient), `terminal`,
-    /// `link`, `link_release`.
+    /// `eligibility`, `eligibility_by_number`, `bulk_submit`, `bulk_fetch`, `bulk_item` (one
+    /// per patient), `terminal`, `link`, `link_release`.
     pub action: &'static str,
     /// Whom: the platform's pairwise subject, or the bulk reception number.
     pub subject: Option<String>,
@@ -292,6 +292,7 @@ impl Store {
                     terminal_id: r.get(1)?,
                     action: match action.as_str() {
                         "eligibility" => "eligibility",
+                        "eligibility_by_number" => "eligibility_by_number",
                         "bulk_submit" => "bulk_submit",
                         "bulk_fetch" => "bulk_fetch",
                         "bulk_item" => "bulk_item",

@@ -18,6 +18,8 @@
 //! - [`enroll`]: the application the customer checks and signs with the signature password.
 //! - [`eligibility`]: reception and pharmacy checks, the warnings that matter, the hand-off
 //!   files for the receipt system, fallbacks and the re-check queue's decisions.
+//! - [`folders`]: the eligibility PC's folder interface the receipt system uses (`req/`,
+//!   `res/`, `face/`): request files read, answers built, exactly-once decided.
 //! - [`payment`]: the journaled payment state machine, recovery of sales in doubt, void,
 //!   refund and the daily close.
 //! - [`codes`]: the one table from outcomes to codes, messages (ja/en) and next steps.
@@ -43,6 +45,7 @@ pub mod codes;
 pub mod counter;
 pub mod eligibility;
 pub mod enroll;
+pub mod folders;
 pub mod identify;
 pub mod payment;
 pub mod session;

@@ -318,7 +318,7 @@ async fn start_acquirer(
 fn cardholder(id: &str) -> Result<Cardholder, DemoError> {
     let p = crate::enrol::load(id)?;
     Ok(Cardholder {
-        sex: Some(crate::enrol::sex_of(&p)),
+        sex: Some(counter_runtime::enrol::sex_of(&p)),
         name: p.name,
         birth_date: p.birth_date,
         address: Some(p.address),

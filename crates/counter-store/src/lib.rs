@@ -12,6 +12,8 @@
 //!   `EnqueueRecheck`, worked through with [`Store::due_rechecks`] and
 //!   [`Store::record_recheck_decision`]); the conversions between `counter_core`'s
 //!   eligibility types and these rows live in one module (`convert`);
+//! - the ledger of the receipt system's folder interface ([`Store::folder_requests`]): each
+//!   request file received, prepared, answered, once across crashes;
 //! - settings ([`Store::setting`]);
 //! - retention ([`Store::purge_details_before`]): personal details leave the disk, rows stay;
 //! - the schema and its numbered migrations (`migrations/`), tracked in `user_version`;
@@ -31,6 +33,7 @@ mod audit;
 mod checks;
 mod convert;
 mod error;
+mod folders;
 mod payment_search;
 mod payments;
 mod recheck;

@@ -5,7 +5,7 @@
 //! document states is refused naming the field.
 
 use crate::openapi_contract::{
-    Answer, Break, Case, Doc, Documented, Operation, Place, Request, Sampler, converse, survey,
+    Answer, Break, Case, Documented, Operation, Place, Request, Server, check,
 };
 use crate::support::*;
 
@@ -140,10 +140,6 @@ async fn send(c: &reqwest::Client, env: &Env, req: &Request) -> Answer {
 async fn generated_requests_reach_the_acquirers_logic() {
     let env = Env::start().await;
     let (terminal, platform) = (env.client(Some(T1)), env.platform_client());
-    let doc = Doc::load();
-    let ops = doc.operations(&["acquirer", "links"]);
-    assert_eq!(ops.len(), 9, "{ops:?}");
-    let mut sampler = Sampler::new(&doc, 0x00ac_c01e);
     // The link endpoints are the platform's (its client certificate), the others a
     // terminal's, as the document's security requirements say.
     let send_op = async |op: &Operation, req: &Request| {
@@ -153,23 +149,15 @@ async fn generated_requests_reach_the_acquirers_logic() {
         };
         send(c, &env, req).await
     };
-
-    let found = survey(&mut sampler, &ops, PER_OPERATION, DOCUMENTED, send_op).await;
-    println!("{}", found.table("acquirer"));
-    assert!(found.problems.is_empty(), "{}", found.problems.join("\n"));
-    assert!(
-        found.shape_share() <= MAX_SHAPE_SHARE,
-        "{:.1}% of the generated requests were refused for their shape",
-        100.0 * found.shape_share()
-    );
-
-    let send_op = async |op: &Operation, req: &Request| {
-        let c = match op.security.as_deref() {
-            Some("platform_mtls") => &platform,
-            _ => &terminal,
-        };
-        send(c, &env, req).await
+    let server = Server {
+        name: "acquirer",
+        tags: &["acquirer", "links"],
+        operations: 9,
+        seed: 0x00ac_c01e,
+        per_operation: PER_OPERATION,
+        documented: DOCUMENTED,
+        max_shape_share: MAX_SHAPE_SHARE,
+        cases: CASES,
     };
-    let failures = converse(&mut sampler, &ops, CASES, DOCUMENTED, send_op).await;
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check(server, send_op).await;
 }

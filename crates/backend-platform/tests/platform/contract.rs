@@ -5,7 +5,7 @@
 //! document states is refused naming the field.
 
 use crate::openapi_contract::{
-    Answer, Break, Case, Doc, Documented, Operation, Place, Request, Sampler, converse, survey,
+    Answer, Break, Case, Documented, Operation, Place, Request, Server, check,
 };
 use crate::support::*;
 
@@ -125,23 +125,17 @@ async fn generated_requests_reach_the_platforms_logic() {
     let env = Env::start().await;
     // T1 is an administration terminal: the CRL reload is allowed too.
     let terminal = env.client(Some(T1));
-    let doc = Doc::load();
-    let ops = doc.operations(&["platform"]);
-    assert_eq!(ops.len(), 7, "{ops:?}");
-    let mut sampler = Sampler::new(&doc, 0x0b1a_7f0e);
     let send_op = async |_: &Operation, req: &Request| send(&terminal, &env, req).await;
-
-    let found = survey(&mut sampler, &ops, PER_OPERATION, DOCUMENTED, send_op).await;
-    println!("{}", found.table("platform"));
-    assert!(found.problems.is_empty(), "{}", found.problems.join("\n"));
-    assert!(
-        found.shape_share() <= MAX_SHAPE_SHARE,
-        "{:.1}% of the generated requests were refused for their shape",
-        100.0 * found.shape_share()
-    );
-
-    let send_op = async |_: &Operation, req: &Request| send(&terminal, &env, req).await;
-    let failures = converse(&mut sampler, &ops, CASES, DOCUMENTED, send_op).await;
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let server = Server {
+        name: "platform",
+        tags: &["platform"],
+        operations: 7,
+        seed: 0x0b1a_7f0e,
+        per_operation: PER_OPERATION,
+        documented: DOCUMENTED,
+        max_shape_share: MAX_SHAPE_SHARE,
+        cases: CASES,
+    };
+    check(server, send_op).await;
     env.shutdown().await;
 }

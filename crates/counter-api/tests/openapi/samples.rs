@@ -3,7 +3,7 @@
 //! patterns for identifiers, dates and base64 say exactly what the Rust checks say.
 
 use counter_api::acquirer::{AuthoriseRequest, CaptureRequest, RefundRequest, ReversalRequest};
-use counter_api::insurer::{BulkPrecheckRequest, EligibilityRequest};
+use counter_api::insurer::{BulkPrecheckRequest, EligibilityRequest, InsuranceNumberCheckRequest};
 use counter_api::links::{LinkRelease, LinkRequest};
 use counter_api::platform::{
     ChallengeRequest, EnrollmentRequest, FederationEnrollmentRequest, FederationExchangeRequest,
@@ -73,6 +73,10 @@ fn accept(name: &str, v: Value) -> Result<(), String> {
         // backends' contract tests check those.
         "EligibilityRequest" => {
             de::<EligibilityRequest>(v);
+            Ok(())
+        }
+        "InsuranceNumberCheckRequest" => {
+            de::<InsuranceNumberCheckRequest>(v);
             Ok(())
         }
         "BulkPrecheckRequest" => {

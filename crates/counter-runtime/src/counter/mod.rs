@@ -102,6 +102,12 @@ impl Counter {
         let io = Io {
             terminal_id: file.terminal_id.clone(),
             export_dir: c.export_dir.clone(),
+            face: file.folders.as_ref().map(|f| {
+                (
+                    crate::folders::Layout::under(&f.root).face,
+                    f.face_character_code.code(),
+                )
+            }),
             store,
             backends,
             payments: payments.clone(),

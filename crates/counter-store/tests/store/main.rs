@@ -7,6 +7,7 @@ use counter_core::UnixTime;
 mod audit;
 mod checks;
 mod durability;
+mod folders;
 mod journal;
 mod migrations;
 mod queue;

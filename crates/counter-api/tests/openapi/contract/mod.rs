@@ -15,7 +15,8 @@
 //! * [`Sampler::request`] turns an operation of the document into a request;
 //! * [`classify`] reads an answer: refused for its shape, reached the logic, or a 5xx;
 //! * [`survey`] sends generated requests and counts; [`converse`] breaks one stated
-//!   constraint of a request that reached the logic and expects a refusal naming the field.
+//!   constraint of a request that reached the logic and expects a refusal naming the field;
+//! * [`check`] runs both for one [`Server`] and asserts, the whole of a backend's test.
 #![allow(
     dead_code,
     unused_imports,
@@ -28,12 +29,14 @@ mod check;
 mod converse;
 mod document;
 mod draw;
+mod run;
 mod survey;
 
 pub use check::validate;
 pub use converse::{Break, Case, Place, converse, field_name};
 pub use document::{ANNOTATIONS, Doc, KEYWORDS, Operation, Param, Request, percent_encode};
 pub use draw::{Rng, Sampler};
+pub use run::{Server, check};
 pub use survey::{
     Answer, Documented, Outcome, Refusal, SHAPE_CODES, Survey, Tally, classify, conforms, survey,
 };
