@@ -9,6 +9,7 @@ use backend_kit::{ApiError, Clock};
 use counter_api::ProblemCode;
 use counter_api::assertion::AssertionVerifier;
 use counter_api::insurer::{BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult};
+use madoguchi_time::UnixTime;
 
 use crate::StartError;
 use crate::config::Settings;
@@ -79,7 +80,7 @@ impl Insurer {
     }
 
     /// Now, from the server's clock.
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> UnixTime {
         self.clock.now()
     }
 

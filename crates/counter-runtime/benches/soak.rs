@@ -515,7 +515,7 @@ async fn books(
     for m in mismatched.iter().take(20) {
         println!("  differs: {m}");
     }
-    let date = counter_api::jst::business_date(SystemClock.now());
+    let date = madoguchi_time::jst::business_date(SystemClock.now());
     let asked = Instant::now();
     let close = closer.close_day(&date).await;
     let close_ok = match &close {

@@ -25,7 +25,9 @@
 //! this crate persists what it is handed); reads a clock (every time is a parameter); or
 //! returns from a journal write before the write is on disk.
 //!
-//! It is the only crate that depends on `rusqlite`.
+//! It is the only crate of the terminal that uses `rusqlite` (it turns on `madoguchi-time`'s
+//! `rusqlite` feature, which only maps a `UnixTime` to the INTEGER column of seconds the
+//! times have always been stored as).
 
 mod audit;
 mod checks;

@@ -9,11 +9,12 @@
 //! reading of the "…" in those tables [C]. Names are written raw (R2): a `●` stays a `●`.
 
 use counter_api::insurer::{Consent, EligibilityResponse, QualificationResult};
-use counter_api::jst;
+use madoguchi_time::jst;
 use serde::{Deserialize, Serialize};
 
 use super::consent::PrescriptionFormat;
 use super::xml::{Node, push_opt, to_json, to_xml};
+use crate::UnixTime;
 
 /// The file-name prefix of a single-check result (docs/domain/eligibility.md §2.6).
 pub const RESULT_PREFIX: &str = "OQSsiquc01res_";
@@ -34,8 +35,8 @@ pub struct ResultMessage<'a> {
     pub check_id: &'a str,
     /// `MedicalInstitutionCode`.
     pub medical_institution_code: &'a str,
-    /// `ProcessExecutionTime`: when the answer arrived (Unix seconds).
-    pub executed_at: i64,
+    /// `ProcessExecutionTime`: when the answer arrived.
+    pub executed_at: UnixTime,
     /// `QualificationConfirmationDate`, `YYYYMMDD`.
     pub confirmation_date: &'a str,
     /// The insurer's answer.

@@ -14,7 +14,7 @@
 use counter_api::insurer::{
     BulkPrecheckAccepted, BulkPrecheckResult, BulkStatus, EligibilityResponse,
 };
-use counter_api::jst;
+use madoguchi_time::jst;
 
 use super::FolderError;
 use super::charset::CharacterCode;

@@ -126,7 +126,7 @@ pub fn classify(name: &str) -> FileKind {
 pub fn face_name(check_id: &str, executed_at: crate::UnixTime) -> String {
     format!(
         "{FACE_ANSWER}{check_id}_{}.xml",
-        counter_api::jst::compact_timestamp(executed_at)
+        madoguchi_time::jst::compact_timestamp(executed_at)
     )
 }
 
@@ -203,7 +203,7 @@ mod tests {
     fn face_names_carry_the_jst_time() {
         // 2026-11-25 10:00:00 JST.
         assert_eq!(
-            face_name("chk-1", 1_795_568_400),
+            face_name("chk-1", crate::UnixTime::from_secs(1_795_568_400)),
             "OQSsiquc01res_face_chk-1_20261125100000.xml"
         );
     }

@@ -23,7 +23,7 @@
 //! Elements we do not use (`ProcessExecutionTime`, …) are ignored, as a receipt system may
 //! write more of the header than we read.
 
-use counter_api::jst::CivilDate;
+use madoguchi_time::jst::CivilDate;
 
 use super::FolderError;
 use super::charset::{CharacterCode, Decoded, decode};

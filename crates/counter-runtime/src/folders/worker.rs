@@ -21,7 +21,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use counter_api::insurer::{BulkPrecheckEntry, BulkPrecheckRequest, InsuranceNumberCheckRequest};
-use counter_api::jst;
 use counter_core::folders::answer::{
     bulk_accepted, bulk_result, error_answer, face_answer, single_answer,
 };
@@ -33,6 +32,7 @@ use counter_core::folders::{
 };
 use counter_core::{BackendFailure, UnixTime};
 use counter_store::Store;
+use madoguchi_time::jst;
 
 use super::Layout;
 use crate::clock::Clock;

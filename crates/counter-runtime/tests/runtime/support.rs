@@ -9,6 +9,7 @@ use backend_kit::devpki::DevPki;
 use backend_platform::config::ServiceConfig;
 use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::platform::{PaymentLink, ServiceKind, ServiceLink, Sex};
+use counter_core::UnixTime;
 use counter_runtime::config::Config;
 use counter_runtime::http::Backends;
 use jpki_card_sim::{Faults, VirtualCard};
@@ -31,7 +32,7 @@ pub struct Env {
     pub config_path: PathBuf,
 }
 
-fn now() -> i64 {
+fn now() -> UnixTime {
     backend_kit::Clock::now(&backend_kit::SystemClock)
 }
 

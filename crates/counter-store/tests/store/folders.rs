@@ -21,7 +21,7 @@ fn received_prepared_answered_in_order_and_across_a_reopen() {
         .unwrap();
     // Receiving again (a worker that crashed after the commit) changes nothing.
     store
-        .receive_folder_request(NAME, &d, "single", DAY1_9AM + 5)
+        .receive_folder_request(NAME, &d, "single", DAY1_9AM.plus_secs(5))
         .unwrap();
     assert_eq!(
         next_step(&store.folder_requests(NAME).unwrap(), &d),
@@ -50,8 +50,12 @@ fn received_prepared_answered_in_order_and_across_a_reopen() {
     assert_eq!(next_step(&rows, &d), Step::FinishRename);
     assert_eq!(rows[0].answer_name.as_deref(), Some("OQSsiquc01res_1.xml"));
     assert_eq!(rows[0].disposition, Some(Disposition::Done));
-    store.answer_folder_request(NAME, &d, DAY1_9AM + 1).unwrap();
-    store.answer_folder_request(NAME, &d, DAY1_9AM + 9).unwrap();
+    store
+        .answer_folder_request(NAME, &d, DAY1_9AM.plus_secs(1))
+        .unwrap();
+    store
+        .answer_folder_request(NAME, &d, DAY1_9AM.plus_secs(9))
+        .unwrap();
     let rows = store.folder_requests(NAME).unwrap();
     assert_eq!(rows[0].state, LedgerState::Answered);
     assert_eq!(next_step(&rows, &d), Step::Archive);
@@ -75,7 +79,7 @@ fn other_contents_under_the_same_name_get_their_own_row() {
         Step::ReceiveDuplicate
     );
     store
-        .receive_folder_request(NAME, &b, "single", DAY1_9AM + 1)
+        .receive_folder_request(NAME, &b, "single", DAY1_9AM.plus_secs(1))
         .unwrap();
     store
         .prepare_folder_request(NAME, &b, "OQSsiquc01req_1.err", Disposition::Rejected)

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::UnixTime;
+
 mod matrix;
 mod payments;
 mod rules;
@@ -40,7 +42,7 @@ pub(crate) fn setup(mode: CounterMode) -> Setup {
 /// A counter, its clock, and what the world answers.
 pub(crate) struct Desk {
     pub(crate) m: Counter,
-    pub(crate) now: i64,
+    pub(crate) now: UnixTime,
     /// The challenge purpose last asked for (the platform's answer must match it).
     purpose: ChallengePurpose,
     /// Check ids handed out.
@@ -72,7 +74,7 @@ impl Desk {
 
     /// Sends `input` one second after the previous one.
     pub(crate) fn try_send(&mut self, input: Input) -> Result<Vec<Effect>, Refused> {
-        self.now += 1;
+        self.now = self.now.plus_secs(1);
         self.m.handle(input, self.now)
     }
 
@@ -169,7 +171,7 @@ impl Desk {
                         *generation,
                         I::ChallengeIssued {
                             ticket: *ticket,
-                            result: Ok(challenge(request, self.now + 300)),
+                            result: Ok(challenge(request, self.now.plus_secs(300))),
                         },
                     )
                 }
@@ -244,7 +246,7 @@ impl Desk {
 }
 
 /// The sale the acquirer captured: what the payment shell journals for `amount_jpy`.
-pub(crate) fn captured(amount_jpy: u64, now: i64) -> SaleOutcome {
+pub(crate) fn captured(amount_jpy: u64, now: UnixTime) -> SaleOutcome {
     let mut record: PaymentRecord = payment::begin(
         NewSale {
             id: format!("{TERMINAL}-000001"),
