@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = jpki_cert::dn::rfc4514(cert.issuer());
     }
     if let Some((auth, sign)) = verifiers() {
-        let at = UnixTime(1_795_000_000);
+        let at = UnixTime::from_secs(1_795_000_000);
         let _ = auth.verify(data, at, &NoRevocationCheck);
         let _ = sign.verify_identification(data, b"challenge", data, at, &NoRevocationCheck);
     }

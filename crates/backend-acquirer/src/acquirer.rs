@@ -9,6 +9,7 @@ use backend_kit::{ApiError, Clock};
 use counter_api::acquirer::{FaultKind, FaultPlan};
 use counter_api::assertion::{AssertionVerifier, ReplayGuard};
 use counter_api::{PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
+use madoguchi_time::UnixTime;
 use serde::Serialize;
 
 use crate::StartError;
@@ -34,7 +35,7 @@ pub struct Acquirer {
     pub keys: KeyRules,
     faults: Mutex<FaultPlan>,
     /// When keys were last pruned.
-    last_prune: Mutex<i64>,
+    last_prune: Mutex<UnixTime>,
 }
 
 impl Acquirer {
@@ -68,7 +69,7 @@ impl Acquirer {
         {
             let c = store.lock();
             let released = store::release_stale(&c).map_err(db_err)?;
-            let pruned = store::prune(&c, now - keys.retention_secs).map_err(db_err)?;
+            let pruned = store::prune(&c, now.minus_secs(keys.retention_secs)).map_err(db_err)?;
             if released > 0 {
                 tracing::warn!(
                     released,
@@ -131,9 +132,9 @@ impl Acquirer {
 
     /// Whether keys are due for pruning at `now` (at most every [`PRUNE_INTERVAL_SECS`]);
     /// when it says yes it counts as done, so one request prunes.
-    pub fn prune_due(&self, now: i64) -> bool {
+    pub fn prune_due(&self, now: UnixTime) -> bool {
         let mut last = lock(&self.last_prune);
-        if now.saturating_sub(*last) < PRUNE_INTERVAL_SECS {
+        if now.secs_since(*last) < PRUNE_INTERVAL_SECS {
             return false;
         }
         *last = now;
@@ -141,7 +142,7 @@ impl Acquirer {
     }
 
     /// Now, from the acquirer's clock.
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> UnixTime {
         self.clock.now()
     }
 
@@ -218,7 +219,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub struct DeferredReplay;
 
 impl ReplayGuard for DeferredReplay {
-    fn first_use(&mut self, _issuer: &str, _jti: &str, _exp: i64, _now: i64) -> bool {
+    fn first_use(&mut self, _issuer: &str, _jti: &str, _exp: UnixTime, _now: UnixTime) -> bool {
         true
     }
 }

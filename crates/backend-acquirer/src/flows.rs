@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use backend_kit::ApiError;
 use counter_api::acquirer::{FaultKind, MAX_FAULT_DELAY_MS, SettlementTotals};
 use counter_api::{Problem, ProblemCode};
+use madoguchi_time::UnixTime;
 
 use crate::acquirer::{Acquirer, Answer, claim_token};
 use crate::core::idempotency::{ClaimView, Decision, Stored, decide, view};
@@ -57,7 +58,7 @@ async fn record(
     t: &Terminal,
     op: &Operation,
     key: &str,
-    now: i64,
+    now: UnixTime,
     outcome: &str,
     payment_id: Option<&str>,
 ) {
@@ -274,8 +275,8 @@ async fn after_lease_lost(a: &Arc<Acquirer>, t: &Terminal, key: &str) -> Result<
 
 /// Deletes keys and tombstones past the retention; a failure is logged (the next request
 /// an hour later tries again).
-async fn prune(a: &Arc<Acquirer>, now: i64) {
-    let before = now - a.keys.retention_secs;
+async fn prune(a: &Arc<Acquirer>, now: UnixTime) {
+    let before = now.minus_secs(a.keys.retention_secs);
     let done = with_db(a, move |_, c| store::prune(c, before).map_err(internal)).await;
     match done {
         Ok(0) => {}

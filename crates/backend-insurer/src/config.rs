@@ -33,6 +33,7 @@ use backend_kit::caller::role_clash;
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
 use counter_api::assertion::KeySet;
 use counter_api::ident::check_id;
+use madoguchi_time::UnixTime;
 use serde::Deserialize;
 
 use crate::demo;
@@ -183,7 +184,7 @@ impl Settings {
                 "0 to 86400 seconds",
             );
         }
-        if let Err(err) = demo::parse(&self.seed_toml, 0) {
+        if let Err(err) = demo::parse(&self.seed_toml, UnixTime::EPOCH) {
             return e(
                 "demo_data",
                 err,

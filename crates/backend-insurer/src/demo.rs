@@ -5,6 +5,7 @@
 //! date when the database is seeded, so that "qualification starting today" and "record
 //! not loaded yet" (docs/domain/eligibility.md §1.4) stay true whenever the demo runs.
 
+use madoguchi_time::UnixTime;
 use serde::Deserialize;
 
 use crate::core::dates::jst_date;
@@ -19,13 +20,13 @@ struct File {
     records: Vec<InsuredRecord>,
 }
 
-/// Parses a register, resolving `@today` and `@tomorrow` against `now` (Unix seconds).
-pub fn parse(text: &str, now: i64) -> Result<Vec<InsuredRecord>, String> {
+/// Parses a register, resolving `@today` and `@tomorrow` against `now`.
+pub fn parse(text: &str, now: UnixTime) -> Result<Vec<InsuredRecord>, String> {
     let text = text
         .replace("\"@today\"", &format!("\"{}\"", jst_date(now)))
         .replace(
             "\"@tomorrow\"",
-            &format!("\"{}\"", jst_date(now.saturating_add(86_400))),
+            &format!("\"{}\"", jst_date(now.plus_secs(86_400))),
         );
     let f: File = toml::from_str(&text).map_err(|e| e.to_string().trim_end().to_owned())?;
     for (i, r) in f.records.iter().enumerate() {
@@ -63,7 +64,7 @@ mod tests {
     /// Every validity code of OQSCD006 (docs/domain/eligibility.md §2.3) is reachable in the demo.
     #[test]
     fn builtin_register_covers_every_validity_code() {
-        let now = 1_795_500_000;
+        let now = UnixTime::from_secs(1_795_500_000);
         let today = jst_date(now);
         let reg = parse(BUILTIN, now).unwrap();
         let mut codes: Vec<&str> = reg
@@ -94,7 +95,7 @@ mod tests {
     fn persona_records_match_their_certificates() {
         use counter_api::attributes::CertifiedAttributes;
         use counter_api::platform::Sex;
-        let reg = parse(BUILTIN, 0).unwrap();
+        let reg = parse(BUILTIN, UnixTime::EPOCH).unwrap();
         for id in testkit::personas::PERSONA_IDS {
             let p = testkit::load_persona(id).unwrap();
             let holder = CertifiedAttributes {

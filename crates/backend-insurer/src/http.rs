@@ -5,6 +5,7 @@
 //! | endpoint | caller |
 //! |---|---|
 //! | `POST /v1/eligibility` | terminal |
+//! | `POST /v1/eligibility/by-insurance-number` | terminal |
 //! | `POST /v1/bulk-prechecks`, `GET /v1/bulk-prechecks/{reception_number}` | terminal |
 //! | `POST /v1/links`, `POST /v1/links/release` ([`counter_api::links`]) | platform |
 
@@ -21,7 +22,7 @@ use backend_kit::{ApiError, ApiJson};
 use counter_api::ProblemCode;
 use counter_api::insurer::{
     BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult, EligibilityRequest,
-    EligibilityResponse,
+    EligibilityResponse, InsuranceNumberCheckRequest,
 };
 use counter_api::links::{LinkAnswer, LinkRelease, LinkReleased, LinkRequest};
 
@@ -35,6 +36,10 @@ const BODY_LIMIT: usize = 512 * 1024;
 pub fn router(insurer: Arc<Insurer>) -> Router {
     Router::new()
         .route("/v1/eligibility", post(eligibility))
+        .route(
+            "/v1/eligibility/by-insurance-number",
+            post(eligibility_by_insurance_number),
+        )
         .route("/v1/bulk-prechecks", post(bulk_submit))
         .route("/v1/bulk-prechecks/{reception_number}", get(bulk_fetch))
         .route("/v1/links", post(link))
@@ -117,6 +122,14 @@ async fn eligibility(
     ApiJson(req): ApiJson<EligibilityRequest>,
 ) -> Result<Json<EligibilityResponse>, ApiError> {
     blocking(move || ins.eligibility(&t.id, &req)).await
+}
+
+async fn eligibility_by_insurance_number(
+    State(ins): State<Arc<Insurer>>,
+    t: Terminal,
+    ApiJson(req): ApiJson<InsuranceNumberCheckRequest>,
+) -> Result<Json<EligibilityResponse>, ApiError> {
+    blocking(move || ins.eligibility_by_insurance_number(&t.id, &req)).await
 }
 
 async fn bulk_submit(

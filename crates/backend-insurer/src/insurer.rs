@@ -9,6 +9,7 @@ use backend_kit::{ApiError, Clock};
 use counter_api::ProblemCode;
 use counter_api::assertion::AssertionVerifier;
 use counter_api::insurer::{BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult};
+use madoguchi_time::UnixTime;
 
 use crate::StartError;
 use crate::config::Settings;
@@ -16,6 +17,7 @@ use crate::core::dates::jst_date;
 use crate::core::{bulk, validate};
 use crate::store::{AuditRow, Store};
 
+pub mod by_number;
 pub mod eligibility;
 pub mod links;
 
@@ -23,7 +25,7 @@ pub mod links;
 /// ids) and assertion verifier.
 ///
 /// Calling contract: [`Insurer::new`] once; then each HTTP request runs one flow
-/// ([`Insurer::eligibility`], [`Insurer::link`], [`Insurer::release_link`],
+/// ([`Insurer::eligibility`], [`Insurer::eligibility_by_insurance_number`], [`Insurer::link`], [`Insurer::release_link`],
 /// [`Insurer::bulk_submit`], [`Insurer::bulk_fetch`]), which audits itself.
 #[derive(Debug)]
 pub struct Insurer {
@@ -78,7 +80,7 @@ impl Insurer {
     }
 
     /// Now, from the server's clock.
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> UnixTime {
         self.clock.now()
     }
 

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use backend_kit::sqlite::DbError;
 use counter_api::insurer::{BulkPrecheckRequest, BulkPrecheckResult};
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::core::eligibility::InsuredRecord;
@@ -73,13 +74,13 @@ pub const MIGRATIONS: &[&str] = &[
 /// One audit row: who checked whom, when, with what result. Never a certificate serial.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditRow {
-    /// When (Unix seconds).
-    pub at: i64,
+    /// When.
+    pub at: UnixTime,
     /// The caller: the terminal, or for `link` and `link_release` the platform (a
     /// configuration check keeps the two kinds of id apart). Absent: unauthenticated.
     pub terminal_id: Option<String>,
-    /// `eligibility`, `bulk_submit`, `bulk_fetch`, `bulk_item` (one per patient), `terminal`,
-    /// `link`, `link_release`.
+    /// `eligibility`, `eligibility_by_number`, `bulk_submit`, `bulk_fetch`, `bulk_item` (one
+    /// per patient), `terminal`, `link`, `link_release`.
     pub action: &'static str,
     /// Whom: the platform's pairwise subject, or the bulk reception number.
     pub subject: Option<String>,
@@ -193,7 +194,7 @@ impl Store {
         &self,
         reception_number: &str,
         terminal_id: &str,
-        submitted_at: i64,
+        submitted_at: UnixTime,
         request: &BulkPrecheckRequest,
     ) -> Result<(), DbError> {
         let json = serde_json::to_string(request).map_err(|e| {
@@ -217,8 +218,8 @@ impl Store {
         &self,
         reception_number: &str,
         terminal_id: &str,
-    ) -> Result<Option<(i64, BulkPrecheckRequest, Option<BulkPrecheckResult>)>, DbError> {
-        let row: Option<(i64, String, Option<String>)> = self
+    ) -> Result<Option<(UnixTime, BulkPrecheckRequest, Option<BulkPrecheckResult>)>, DbError> {
+        let row: Option<(UnixTime, String, Option<String>)> = self
             .conn
             .query_row(
                 "SELECT submitted_at, request, result FROM bulk_prechecks WHERE reception_number = ?1 AND terminal_id = ?2",
@@ -291,6 +292,7 @@ impl Store {
                     terminal_id: r.get(1)?,
                     action: match action.as_str() {
                         "eligibility" => "eligibility",
+                        "eligibility_by_number" => "eligibility_by_number",
                         "bulk_submit" => "bulk_submit",
                         "bulk_fetch" => "bulk_fetch",
                         "bulk_item" => "bulk_item",

@@ -3,11 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// A source of "now" in Unix seconds. Cores never read the clock themselves: handlers ask
-/// the server's clock and pass `now` down.
+use madoguchi_time::UnixTime;
+
+/// A source of "now". Cores never read the clock themselves: handlers ask the server's
+/// clock and pass `now` down.
 pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// Now, in Unix seconds (UTC).
-    fn now(&self) -> i64;
+    /// Now (whole seconds, UTC).
+    fn now(&self) -> UnixTime;
 }
 
 /// The system clock.
@@ -15,11 +17,8 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
+    fn now(&self) -> UnixTime {
+        UnixTime::from_system_time(std::time::SystemTime::now())
     }
 }
 
@@ -42,7 +41,9 @@ impl ManualClock {
 }
 
 impl Clock for ManualClock {
-    fn now(&self) -> i64 {
-        SystemClock.now() + self.offset.load(Ordering::SeqCst)
+    fn now(&self) -> UnixTime {
+        SystemClock
+            .now()
+            .plus_secs(self.offset.load(Ordering::SeqCst))
     }
 }

@@ -6,6 +6,7 @@
 //! [`first_use`] in the transaction of the answer it gives, after every other check of the
 //! assertion passed (a refused request does not use the customer's assertion up).
 
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, params};
 
 /// The table, for a service's migrations: `(issuer, jti)` with the time after which the
@@ -24,8 +25,8 @@ pub fn first_use(
     c: &Connection,
     issuer: &str,
     jti: &str,
-    keep_until: i64,
-    now: i64,
+    keep_until: UnixTime,
+    now: UnixTime,
 ) -> rusqlite::Result<bool> {
     c.execute("DELETE FROM used_assertions WHERE exp < ?1", params![now])?;
     let n = c.execute(
@@ -40,22 +41,26 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    const fn at(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
     #[test]
     fn once_per_issuer_and_kept_across_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.sqlite");
         {
             let c = crate::sqlite::open(&path, &[USED_ASSERTIONS_TABLE]).unwrap();
-            assert!(first_use(&c, "pf", "j1", 100, 10).unwrap());
-            assert!(!first_use(&c, "pf", "j1", 100, 11).unwrap());
-            assert!(first_use(&c, "other", "j1", 100, 11).unwrap());
+            assert!(first_use(&c, "pf", "j1", at(100), at(10)).unwrap());
+            assert!(!first_use(&c, "pf", "j1", at(100), at(11)).unwrap());
+            assert!(first_use(&c, "other", "j1", at(100), at(11)).unwrap());
         }
         let c = crate::sqlite::open(&path, &[USED_ASSERTIONS_TABLE]).unwrap();
         assert!(
-            !first_use(&c, "pf", "j1", 100, 12).unwrap(),
+            !first_use(&c, "pf", "j1", at(100), at(12)).unwrap(),
             "a reopen keeps it"
         );
-        assert!(first_use(&c, "pf", "j2", 300, 200).unwrap());
+        assert!(first_use(&c, "pf", "j2", at(300), at(200)).unwrap());
         let left: i64 = c
             .query_row("SELECT count(*) FROM used_assertions", [], |r| r.get(0))
             .unwrap();

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner};
 use counter_api::platform::{ChallengePurpose, ServiceData};
+use madoguchi_time::UnixTime;
 
 const ROUNDS: u32 = 2000;
 
@@ -39,8 +40,8 @@ fn main() {
         aud: "kenpo-kanto".into(),
         sub: "s".repeat(43),
         jti: format!("jti_{}", "j".repeat(22)),
-        iat: 1_790_000_000,
-        exp: 1_790_000_120,
+        iat: UnixTime::from_secs(1_790_000_000),
+        exp: UnixTime::from_secs(1_790_000_120),
         ctx: AssertionContext {
             purpose: ChallengePurpose::Identify,
             terminal_id: "clinic-a-desk-1".into(),
@@ -87,7 +88,7 @@ fn main() {
             &der,
             tbs,
             &sig,
-            jpki_cert::UnixTime(1_790_000_000),
+            UnixTime::from_secs(1_790_000_000),
             &jpki_cert::NoRevocationCheck,
         );
     });

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use backend_kit::sqlite::DbError;
+use madoguchi_time::UnixTime;
 use rusqlite::params;
 
 /// Rows committed per transaction at most.
@@ -18,8 +19,8 @@ const BATCH: usize = 1000;
 /// One audit row.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditEvent {
-    /// When (Unix seconds).
-    pub at: i64,
+    /// When.
+    pub at: UnixTime,
     /// The terminal (absent: unauthenticated caller).
     pub terminal_id: Option<String>,
     /// `challenge`, `identify`, `enroll`, `federation_exchange`, `crl_reload`, `terminal`.

@@ -93,7 +93,7 @@ async fn run(
     p: &Arc<Platform>,
     terminal_id: String,
     req: EnrollmentRequest,
-    now: i64,
+    now: UnixTime,
     event: AuditEvent,
 ) -> (AuditEvent, Result<EnrollmentResponse, ApiError>) {
     let fallback = event.clone();
@@ -223,7 +223,7 @@ pub fn verify(
     p: &Platform,
     terminal_id: &str,
     req: &EnrollmentRequest,
-    now: i64,
+    now: UnixTime,
     event: &mut AuditEvent,
 ) -> Result<Verified, ApiError> {
     let app = &req.application;
@@ -285,7 +285,7 @@ pub fn verify_signed(
     app: &Application,
     sign_certificate: &str,
     application_signature: &str,
-    now: i64,
+    now: UnixTime,
     event: &mut AuditEvent,
 ) -> Result<SignedApplication, ApiError> {
     let b64 = |f: &'static str, v: &str| {
@@ -299,7 +299,7 @@ pub fn verify_signed(
         .map_err(|r| certificate_problem("sign_certificate", &r))?;
     let sign = p
         .sign
-        .verify_parsed(&sign_cert, UnixTime(now), p.crl.index())
+        .verify_parsed(&sign_cert, now, p.crl.index())
         .map_err(|r| certificate_problem("sign_certificate", &r))?;
     verify_challenge(&sign_cert, &app.canonical_bytes(), &signature)
         .map_err(|r| certificate_problem("sign_certificate", &r))?;
@@ -383,7 +383,7 @@ pub struct LinkAsk<'a> {
     /// The holder's certified attributes.
     pub certified: &'a CertifiedAttributes,
     /// Now (the consent's time: the application was just signed).
-    pub now: i64,
+    pub now: UnixTime,
 }
 
 /// Step 2: asks each service whose link needs it, all at once; one audit row per link.
@@ -445,7 +445,7 @@ fn store(
     terminal_id: &str,
     v: &Verified,
     confirmed: &[ServiceLink],
-    now: i64,
+    now: UnixTime,
 ) -> Result<(Vec<MenuEntry>, Vec<ServiceLink>), ApiError> {
     let stored = p
         .registry
@@ -492,7 +492,7 @@ pub fn linked_lines(p: &Platform, links: &[ServiceLink]) -> Vec<MenuEntry> {
 
 /// Tells each service of `links` that `subject_id`'s link to it is gone (best effort: a
 /// service that cannot be reached keeps a binding no assertion will name; audited).
-pub async fn release_all(p: &Platform, subject_id: &str, links: &[ServiceLink], now: i64) {
+pub async fn release_all(p: &Platform, subject_id: &str, links: &[ServiceLink], now: UnixTime) {
     let Some(client) = &p.links else {
         return;
     };

@@ -21,6 +21,7 @@ use counter_api::platform::{
     FederationExchangeRequest, IdentificationResponse, MenuEntry, ServiceKind, ServiceLink,
 };
 use counter_api::{Problem, ProblemCode};
+use madoguchi_time::UnixTime;
 
 use crate::audit::AuditEvent;
 use crate::enrollment::{
@@ -148,7 +149,7 @@ async fn run(
     p: &Arc<Platform>,
     terminal_id: String,
     req: FederationEnrollmentRequest,
-    now: i64,
+    now: UnixTime,
     event: AuditEvent,
 ) -> (AuditEvent, Result<EnrollmentResponse, ApiError>) {
     let fallback = event.clone();
@@ -224,7 +225,7 @@ fn prepare(
     p: &Platform,
     terminal_id: &str,
     req: &FederationEnrollmentRequest,
-    now: i64,
+    now: UnixTime,
     event: &mut AuditEvent,
 ) -> Result<Prepared, ApiError> {
     if req.services.is_empty() || req.services.len() > 16 {
@@ -326,7 +327,7 @@ fn store(
     terminal_id: &str,
     v: &Prepared,
     confirmed: &[ServiceLink],
-    now: i64,
+    now: UnixTime,
 ) -> Result<(String, Vec<MenuEntry>), ApiError> {
     let links = p
         .registry

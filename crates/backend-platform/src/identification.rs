@@ -38,7 +38,7 @@ pub fn verify_answer(
     terminal_id: &str,
     req: &IdentificationRequest,
     purposes: &[ChallengePurpose],
-    now: i64,
+    now: UnixTime,
     event: &mut AuditEvent,
 ) -> Result<(ChallengeBinding, Accepted), ApiError> {
     let prefix = if purposes.contains(&ChallengePurpose::Enroll) {
@@ -56,13 +56,9 @@ pub fn verify_answer(
     let binding = lock(&p.challenges)
         .take(&req.challenge_id, terminal_id, purposes, now)
         .map_err(|e| challenge_problem(&e))?;
-    let verdict = p.auth.verify_identification(
-        &der,
-        &binding.to_be_signed(),
-        &sig,
-        UnixTime(now),
-        p.crl.index(),
-    );
+    let verdict =
+        p.auth
+            .verify_identification(&der, &binding.to_be_signed(), &sig, now, p.crl.index());
     match verdict {
         Verdict::Accepted(a) => {
             event.certificate = Some((a.linkage.issuer.clone(), a.linkage.serial.clone()));
@@ -114,7 +110,7 @@ pub fn menu_links(
 /// Notices about the holder: the signature certificate linked at enrollment has been
 /// revoked since (the four attributes changed: moved, renamed), or whether it has could not
 /// be checked (no current CRL covers it). Never silence when it is unknown.
-pub fn notices(p: &Platform, enrolled: &Enrolled, now: i64) -> Vec<Notice> {
+pub fn notices(p: &Platform, enrolled: &Enrolled, now: UnixTime) -> Vec<Notice> {
     let Some(sign) = &enrolled.sign else {
         return Vec::new();
     };
@@ -148,11 +144,11 @@ pub fn notices(p: &Platform, enrolled: &Enrolled, now: i64) -> Vec<Notice> {
         },
     };
     let index = p.crl.index().snapshot();
-    match index.status_of(&key, anchor.label(), &dps, &serial, UnixTime(now)) {
+    match index.status_of(&key, anchor.label(), &dps, &serial, now) {
         RevocationStatus::Revoked {
             reason, revoked_at, ..
         } => vec![Notice::SignCertificateRevoked {
-            revoked_at: revoked_at.0,
+            revoked_at,
             reason: serde_json::to_value(reason)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -185,7 +181,7 @@ fn identify_inner(
     p: &Platform,
     terminal_id: &str,
     req: &IdentificationRequest,
-    now: i64,
+    now: UnixTime,
     event: &mut AuditEvent,
 ) -> Result<IdentificationResponse, ApiError> {
     let (binding, accepted) = verify_answer(
@@ -232,7 +228,7 @@ pub fn menu_for(
     binding: &ChallengeBinding,
     subject_id: &str,
     federated_from: Option<&str>,
-    now: i64,
+    now: UnixTime,
     links: &[LinkedService],
 ) -> Result<Vec<counter_api::platform::MenuEntry>, ApiError> {
     let req = MenuRequest {

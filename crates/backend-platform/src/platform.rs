@@ -9,6 +9,7 @@ use backend_kit::Clock;
 use counter_api::assertion::{AssertionVerifier, KeySet, MemoryReplayGuard};
 use counter_api::{Problem, ProblemCode};
 use jpki_cert::Verifier;
+use madoguchi_time::UnixTime;
 
 use crate::StartError;
 use crate::audit::{AuditEvent, AuditSink};
@@ -97,7 +98,7 @@ impl Platform {
     }
 
     /// Now, from the platform's clock.
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> UnixTime {
         self.clock.now()
     }
 

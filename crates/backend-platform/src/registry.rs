@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use backend_kit::sqlite::{DbError, open};
 use counter_api::platform::{Application, ServiceLink};
 use jpki_cert::LinkageKey;
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use crate::schema::MIGRATIONS;
@@ -76,7 +77,7 @@ pub struct NewEnrollment<'a> {
     /// Its signature.
     pub application_signature: &'a [u8],
     /// Now.
-    pub now: i64,
+    pub now: UnixTime,
 }
 
 /// A federated enrollment to store (see [`Registry::enroll_federated`]).
@@ -97,7 +98,7 @@ pub struct FederatedEnrollment<'a> {
     /// The links.
     pub services: &'a [ServiceLink],
     /// Now.
-    pub now: i64,
+    pub now: UnixTime,
 }
 
 /// The registry.
@@ -416,7 +417,7 @@ fn upsert_link(
     subject_id: &str,
     link: &ServiceLink,
     enrollment_id: &str,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), DbError> {
     tx.execute(
         "INSERT INTO service_links (subject_id, service_id, link, enrollment_id, linked_at)

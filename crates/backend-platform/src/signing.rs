@@ -76,6 +76,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use counter_api::assertion::{AssertionVerifier, KeySet, MemoryReplayGuard};
+    use madoguchi_time::UnixTime;
 
     #[test]
     fn ring_signatures_verify_with_the_p256_verifier() {
@@ -92,8 +93,12 @@ mod tests {
         let mut v = AssertionVerifier::new("svc");
         v.trust(&KeySet::of("pf", &s)).unwrap();
         assert_eq!(
-            v.verify(&s.sign(&claims).unwrap(), 11, &mut MemoryReplayGuard::new())
-                .unwrap(),
+            v.verify(
+                &s.sign(&claims).unwrap(),
+                UnixTime::from_secs(11),
+                &mut MemoryReplayGuard::new()
+            )
+            .unwrap(),
             claims
         );
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use jpki_cert::{Environment, Purpose, TrustStore};
+use madoguchi_time::UnixTime;
 use testkit::{CrlSpec, Generation, Municipality, Pki};
 
 use crate::config::{ServiceConfig, TerminalConfig};
@@ -44,8 +45,8 @@ pub fn trust_store(pki: &Pki, purpose: Purpose) -> Result<TrustStore, TestSuppor
 }
 
 /// Writes fresh CRLs (issued an hour before `now`) of [`MUNICIPALITIES`] into `dir`.
-pub fn write_fresh_crls(pki: &Pki, dir: &Path, now: i64) -> Result<(), TestSupportError> {
-    let secs = u64::try_from(now - 3600).map_err(e)?;
+pub fn write_fresh_crls(pki: &Pki, dir: &Path, now: UnixTime) -> Result<(), TestSupportError> {
+    let secs = u64::try_from(now.minus_secs(3600).as_secs()).map_err(e)?;
     let this_update = der::DateTime::from_unix_duration(Duration::from_secs(secs)).map_err(e)?;
     std::fs::create_dir_all(dir).map_err(e)?;
     for purpose in testkit::Purpose::ALL {
@@ -65,7 +66,7 @@ pub fn write_fresh_crls(pki: &Pki, dir: &Path, now: i64) -> Result<(), TestSuppo
 pub fn settings(
     platform_id: &str,
     dir: &Path,
-    now: i64,
+    now: UnixTime,
     tls_certificate_pem: &str,
     tls_private_key_pem: &str,
     terminal_ca_pem: &str,

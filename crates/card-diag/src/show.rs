@@ -1,7 +1,7 @@
 //! How certificates and verdicts are printed for a technician.
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use der::Decode;
 use der::pem::LineEnding;
@@ -76,11 +76,7 @@ pub fn identity(der: &[u8]) -> String {
 
 /// Now, from the system clock: this is the shell, where the clock is read.
 pub fn now() -> UnixTime {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    UnixTime::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
+    UnixTime::from_system_time(SystemTime::now())
 }
 
 /// The verdict on a certificate at the current time, in one line.

@@ -16,6 +16,7 @@
 //! parameters is refused `idempotency_key_mismatch`; a request still in progress answers
 //! `409 request_in_progress`, never a decline. A decline is `402 payment_declined`.
 
+use madoguchi_time::UnixTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -140,9 +141,11 @@ pub struct Payment {
     /// Card for receipts.
     pub card: MaskedCard,
     /// Created (Unix seconds).
-    pub created_at: i64,
+    #[schema(value_type = i64)]
+    pub created_at: UnixTime,
     /// Last change (Unix seconds).
-    pub updated_at: i64,
+    #[schema(value_type = i64)]
+    pub updated_at: UnixTime,
 }
 
 /// Why a reversal is sent (ISO 8583 reversal-advice reasons, docs/domain/payments-and-eid-clients.md §1.5).

@@ -146,7 +146,7 @@ pub fn check_text(prefix: &str, field: &str, value: &str, max: usize) -> Result<
     }
 }
 
-/// `YYYY-MM-DD`, a real calendar date of the years 1868–2999 ([`crate::jst::CivilDate::parse`]:
+/// `YYYY-MM-DD`, a real calendar date of the years 1868–2999 ([`madoguchi_time::CivilDate::parse`]:
 /// digits only, so neither `+985-04-12` nor `1985-02-30` passes). The OpenAPI document
 /// states the same rule as a pattern with `format: date`.
 pub fn is_iso_date(s: &str) -> bool {
@@ -154,7 +154,7 @@ pub fn is_iso_date(s: &str) -> bool {
     b.len() == 10
         && b.get(4) == Some(&b'-')
         && b.get(7) == Some(&b'-')
-        && crate::jst::CivilDate::parse(s).is_some()
+        && madoguchi_time::CivilDate::parse(s).is_some()
 }
 
 /// What the other side holds of the person. A field it does not hold (`None`) is not

@@ -4,6 +4,7 @@
 //! | endpoint | request | answer |
 //! |---|---|---|
 //! | `POST /v1/eligibility` | [`EligibilityRequest`] | [`EligibilityResponse`] |
+//! | `POST /v1/eligibility/by-insurance-number` | [`InsuranceNumberCheckRequest`] | [`EligibilityResponse`] |
 //! | `POST /v1/bulk-prechecks` | [`BulkPrecheckRequest`] | [`BulkPrecheckAccepted`] |
 //! | `GET /v1/bulk-prechecks/{reception_number}` | | [`BulkPrecheckResult`] |
 //!
@@ -44,6 +45,62 @@ pub struct EligibilityRequest {
     /// 限度額適用認定証提供同意フラグ: the patient agreed to share the limit certificate.
     #[serde(default)]
     pub limit_certificate_consent: bool,
+}
+
+/// `POST /v1/eligibility/by-insurance-number`: check a person by the numbers of their
+/// insurance card and their birth date, without a card at the reader: the receipt system's
+/// single check `OQSsiquc01req` (docs/domain/eligibility.md §2.2, §2.6). A number the insurer
+/// does not hold, or a birth date that does not match, is `QualificationValidity` 4 (該当資格なし),
+/// as in the bulk pre-check: the clinic typed the numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InsuranceNumberCheckRequest {
+    /// 医療機関コード: 10 digits.
+    #[schema(pattern = r"^[0-9]{10}$")]
+    pub medical_institution_code: String,
+    /// 資格確認日: the date the check is "as of", `YYYYMMDD`.
+    #[schema(
+        pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})((0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])(29|30)|(0[13578]|1[02])31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)0229)$"
+    )]
+    pub qualification_confirmation_date: String,
+    /// `InsurerNumber`: 8 digits (pad a 6-digit number with `00`).
+    #[schema(pattern = r"^[0-9]{8}$")]
+    pub insurer_number: String,
+    /// `InsuredCardSymbol`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub symbol: Option<String>,
+    /// `InsuredIdentificationNumber`.
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub number: String,
+    /// `InsuredBranchNumber` (absent: the insurer fills it in, §2.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{2}$")]
+    pub branch: Option<String>,
+    /// `Birthdate`: `YYYYMMDD`, the knowledge factor of this route.
+    #[schema(
+        pattern = r"^((18(6[89]|[7-9][0-9])|19[0-9]{2}|2[0-9]{3})((0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])(29|30)|(0[13578]|1[02])31)|(18(68|7[26]|8[048]|9[26])|19(0[48]|[2468][048]|[13579][26])|2[0-9](0[48]|[2468][048]|[13579][26])|2000|2400|2800)0229)$"
+    )]
+    pub birth_date: String,
+    /// 限度額適用認定証提供同意フラグ: the patient agreed to share the limit certificate.
+    #[serde(default)]
+    pub limit_certificate_consent: bool,
+    /// 任意の識別子: echoed back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 0,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub arbitrary_identifier: Option<String>,
 }
 
 /// 処理結果状況 and the processing result of one check (docs/domain/eligibility.md §2.3).

@@ -20,7 +20,8 @@
 //! or a card number in any type that leaves the platform: services see pairwise
 //! pseudonymous subjects and opaque card-token references only.
 //!
-//! Times on the wire are Unix seconds (`i64`, UTC), like JWT NumericDate (RFC 7519 §2);
+//! Times on the wire are Unix seconds (an integer, UTC), like JWT NumericDate (RFC 7519 §2):
+//! [`madoguchi_time::UnixTime`] fields, whose serde form is that integer;
 //! dates of the eligibility domain keep the real system's `YYYYMMDD` strings
 //! (docs/domain/eligibility.md §2.4). Binary values are base64 (standard alphabet, padded) except inside
 //! JWS, which uses base64url without padding (RFC 7515 §2).
@@ -33,7 +34,6 @@ pub mod attributes;
 pub mod b64;
 pub mod ident;
 pub mod insurer;
-pub mod jst;
 pub mod links;
 pub mod openapi;
 pub mod platform;

@@ -24,6 +24,7 @@
 //! The answers are data (`200`), not problems: a problem (`4xx`/`5xx`) means the request
 //! itself failed, and the platform stores no link then either.
 
+use madoguchi_time::UnixTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -55,7 +56,8 @@ pub struct LinkRequest {
     pub holder: CertifiedAttributes,
     /// When the holder consented to this disclosure (the application's signing time, Unix
     /// seconds).
-    pub consented_at: i64,
+    #[schema(value_type = i64)]
+    pub consented_at: UnixTime,
 }
 
 impl LinkRequest {
@@ -207,7 +209,7 @@ mod tests {
                 birth_date: "1985-04-12".into(),
                 sex: Sex::Female,
             },
-            consented_at: 1,
+            consented_at: UnixTime::from_secs(1),
         }
     }
 

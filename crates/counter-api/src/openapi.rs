@@ -36,7 +36,8 @@ use crate::attributes::{Attribute, CertifiedAttributes};
 use crate::insurer::{
     BulkPrecheckAccepted, BulkPrecheckEntry, BulkPrecheckItem, BulkPrecheckRequest,
     BulkPrecheckResult, BulkStatus, Consent, Consents, ElderlyRecipient, EligibilityRequest,
-    EligibilityResponse, LimitCertificate, ProcessingResult, QualificationResult, SpecificDisease,
+    EligibilityResponse, InsuranceNumberCheckRequest, LimitCertificate, ProcessingResult,
+    QualificationResult, SpecificDisease,
 };
 use crate::links::{LinkAnswer, LinkOutcome, LinkRelease, LinkReleased, LinkRequest};
 use crate::platform::{
@@ -85,7 +86,7 @@ pub fn document_json() -> Result<String, DocumentError> {
     paths(
         post_challenges, post_identifications, post_enrollments, get_keys, post_federation_exchange, post_federation_enrollments,
         post_crl_reload,
-        post_eligibility, post_bulk_prechecks, get_bulk_precheck,
+        post_eligibility, post_eligibility_by_insurance_number, post_bulk_prechecks, get_bulk_precheck,
         post_payments, post_capture, post_void, post_refund, get_payment_by_key, post_reversals,
         get_settlement,
         post_links, post_links_release,
@@ -98,7 +99,7 @@ pub fn document_json() -> Result<String, DocumentError> {
         EnrollmentRequest, EnrollmentResponse, FederationExchangeRequest, FederationEnrollmentRequest,
         PlatformLink, CrlReloadResponse,
         KeySet, Jwk, AssertionClaims, AssertionContext,
-        EligibilityRequest, EligibilityResponse, ProcessingResult, QualificationResult,
+        EligibilityRequest, InsuranceNumberCheckRequest, EligibilityResponse, ProcessingResult, QualificationResult,
         ElderlyRecipient, LimitCertificate, SpecificDisease, Consent, Consents,
         BulkPrecheckEntry, BulkPrecheckRequest, BulkPrecheckAccepted, BulkStatus, BulkPrecheckItem,
         BulkPrecheckResult,
@@ -110,7 +111,7 @@ pub fn document_json() -> Result<String, DocumentError> {
     modifiers(&MutualTls),
     tags(
         (name = "platform", description = "Verification platform: challenges, identification, enrollment, keys, federation"),
-        (name = "insurer", description = "Insurer: eligibility by assertion, bulk pre-check"),
+        (name = "insurer", description = "Insurer: eligibility by assertion or by insurance number, bulk pre-check"),
         (name = "acquirer", description = "Acquirer: payments by card token, idempotent"),
         (name = "links", description = "Served by every service the platform links (insurer, acquirer), called by the platform only: the service confirms that its record belongs to the holder of the verified signature certificate before a card is linked to it, and binds the record to the platform's pairwise subject"),
     )
@@ -223,6 +224,16 @@ fn post_crl_reload() {}
     ))]
 #[allow(dead_code)]
 fn post_eligibility() {}
+
+#[utoipa::path(post, path = "/v1/eligibility/by-insurance-number", tag = "insurer", security(("terminal_mtls" = [])),
+    request_body = InsuranceNumberCheckRequest,
+    responses(
+        (status = 200, description = "Eligibility result (QualificationValidity 4 when no record matches the numbers and the birth date)", body = EligibilityResponse),
+        (status = 413, description = "payload_too_large: the body is over 512 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Problem (invalid_field)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[allow(dead_code)]
+fn post_eligibility_by_insurance_number() {}
 
 #[utoipa::path(post, path = "/v1/bulk-prechecks", tag = "insurer", security(("terminal_mtls" = [])),
     request_body = BulkPrecheckRequest,

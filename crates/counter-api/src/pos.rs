@@ -12,6 +12,7 @@
 //! counter's one code table (`counter_core::codes`, Japanese and English), with the request
 //! field at fault when there is one.
 
+use madoguchi_time::UnixTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -185,7 +186,8 @@ pub struct SaleReceipt {
     #[schema(minimum = 1, maximum = 99_999_999)]
     pub amount_jpy: u64,
     /// When the customer confirmed and the authorisation was journaled (Unix seconds).
-    pub authorised_at: i64,
+    #[schema(value_type = i64)]
+    pub authorised_at: UnixTime,
     /// The same in JST, `YYYY-MM-DD HH:mm:ss`, as printed.
     pub authorised_at_jst: String,
     /// The card's brand, as the acquirer returned it.
@@ -227,7 +229,8 @@ pub struct Sale {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<SaleReceipt>,
     /// When the terminal journaled the sale (Unix seconds).
-    pub created_at: i64,
+    #[schema(value_type = i64)]
+    pub created_at: UnixTime,
 }
 
 /// A problem document (RFC 9457) of the POS API: `type` is

@@ -10,6 +10,7 @@ use backend_platform::config::ServiceConfig;
 use backend_platform::server::RunningPlatform;
 use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::platform::ServiceKind;
+use counter_core::UnixTime;
 use counter_runtime::config::CounterMode;
 use testkit::{CrlEntry, CrlSpec, Generation, Municipality, Pki};
 
@@ -64,7 +65,7 @@ pub(crate) struct Running {
     pub insurer_reachable: bool,
 }
 
-fn now() -> i64 {
+fn now() -> UnixTime {
     backend_kit::Clock::now(&backend_kit::SystemClock)
 }
 
@@ -154,14 +155,14 @@ async fn start_platform(
 
 /// Writes current, empty CRLs of [`MUNICIPALITIES`] and testkit's committed CRLs (横浜市中区,
 /// revoking yamamoto-shota) into the platform's CRL folder.
-fn write_crls(crl_dir: &Path, now: i64) -> Result<(), DemoError> {
+fn write_crls(crl_dir: &Path, now: UnixTime) -> Result<(), DemoError> {
     let fail = |detail: String| DemoError::Material {
         what: "CRLs",
         detail,
     };
     let pki = Pki::load().map_err(|e| fail(e.to_string()))?;
     // An hour back, as test_support does, so that a clock a little behind still accepts it.
-    let from = u64::try_from(now.saturating_sub(3600)).map_err(|e| fail(e.to_string()))?;
+    let from = u64::try_from(now.minus_secs(3600).as_secs()).map_err(|e| fail(e.to_string()))?;
     let this_update = der::DateTime::from_unix_duration(Duration::from_secs(from))
         .map_err(|e| fail(e.to_string()))?;
     let next_update = der::DateTime::from_unix_duration(Duration::from_secs(from) + CRL_VALIDITY)
@@ -205,7 +206,7 @@ pub(crate) async fn moved_after_enrolment(running: &Running, stale: bool) -> Res
         testkit::personas::serials(MOVED).ok_or_else(|| fail(format!("no persona {MOVED}")))?;
     let (municipality, generation) = testkit::personas::municipality(MOVED)
         .ok_or_else(|| fail(format!("no persona {MOVED}")))?;
-    let now = u64::try_from(now()).map_err(|e| fail(e.to_string()))?;
+    let now = u64::try_from(now().as_secs()).map_err(|e| fail(e.to_string()))?;
     let at = |secs: u64| {
         der::DateTime::from_unix_duration(Duration::from_secs(secs))
             .map_err(|e| fail(e.to_string()))
@@ -317,7 +318,7 @@ async fn start_acquirer(
 fn cardholder(id: &str) -> Result<Cardholder, DemoError> {
     let p = crate::enrol::load(id)?;
     Ok(Cardholder {
-        sex: Some(crate::enrol::sex_of(&p)),
+        sex: Some(counter_runtime::enrol::sex_of(&p)),
         name: p.name,
         birth_date: p.birth_date,
         address: Some(p.address),

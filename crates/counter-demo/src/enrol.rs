@@ -4,14 +4,9 @@
 
 use std::path::Path;
 
-use counter_api::platform::{
-    Application, ChallengePurpose, ChallengeRequest, EnrollmentRequest, IdentificationRequest,
-    InsuranceLink, PaymentLink, ServiceLink, Sex,
-};
-use counter_core::BackendFailure;
+use counter_api::platform::{InsuranceLink, PaymentLink, ServiceLink};
 use counter_runtime::http::Backends;
-use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
-use jpki_card_sim::{Faults, Persona, SimTransport, VirtualCard};
+use jpki_card_sim::Persona;
 
 use crate::error::DemoError;
 use crate::personas::{ACQUIRER, Enrolment, INSURER, INSURER_NUMBER, enrolled};
@@ -56,15 +51,6 @@ pub(crate) fn load(id: &str) -> Result<Persona, DemoError> {
     })
 }
 
-/// The persona's sex as the contract writes it.
-pub(crate) fn sex_of(p: &Persona) -> Sex {
-    match p.sex {
-        jpki_card_sim::Sex::Male => Sex::Male,
-        jpki_card_sim::Sex::Female => Sex::Female,
-        jpki_card_sim::Sex::Unknown => Sex::NotKnown,
-    }
-}
-
 /// Enrols persona `id` with `links`.
 async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), DemoError> {
     let fail = |step: &'static str, detail: String| DemoError::Enrolment {
@@ -72,62 +58,12 @@ async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), D
         step,
         detail,
     };
-    let p = load(id)?;
-    let request = ChallengeRequest {
-        purpose: ChallengePurpose::Enroll,
-        context: None,
-    };
-    let ch = backends
-        .challenge(&request)
+    // Each step gets a fresh virtual card, apart from the cards placed on the reader, so
+    // enrolling spends none of their tries (tanaka-yuki's card has one PIN try left).
+    let path = testkit::personas_dir().join(format!("{id}.toml"));
+    let answer = counter_runtime::enrol::enrol_persona(backends, &path, services(links))
         .await
-        .map_err(|f| fail("challenge", describe(&f)))?;
-    let app = Application {
-        challenge_id: ch.challenge_id.clone(),
-        name: p.name.clone(),
-        address: p.address.clone(),
-        birth_date: p.birth_date.clone(),
-        sex: sex_of(&p),
-        disclosure_consent: true,
-        services: services(links),
-    };
-    // A fresh card each time, as each flow opens its own session; the cards placed on the
-    // reader are separate, so enrolling spends none of their tries.
-    let card = || {
-        VirtualCard::from_persona(&p)
-            .map(|c| SimTransport::new(c, Faults::default()))
-            .map_err(|e| fail("card", e.to_string()))
-    };
-    let password = p
-        .sign_password
-        .as_deref()
-        .ok_or_else(|| fail("signature", "the card has no signature password".into()))
-        .and_then(|pw| SignPassword::new(pw).map_err(|e| fail("signature", e.to_string())))?;
-    let signed = run(
-        &mut card()?,
-        SignDocument::new(password, sha256(&app.canonical_bytes())),
-    )
-    .map_err(|e| fail("signature", e.to_string()))?;
-    let tbs = counter_api::b64::decode("to_be_signed", &ch.to_be_signed)
-        .map_err(|e| fail("challenge", e.to_string()))?;
-    let pin = AuthPin::new(&p.auth_pin).map_err(|e| fail("authentication", e.to_string()))?;
-    // tanaka-yuki's card has one PIN try left: the PIN is the persona's own, so the last
-    // try is confirmed (a correct PIN restores the tries of this throwaway card only).
-    let flow = Authenticate::new(PinEntry::Host(pin), sha256(&tbs)).confirm_last_try(true);
-    let auth = run(&mut card()?, flow).map_err(|e| fail("authentication", e.to_string()))?;
-    let req = EnrollmentRequest {
-        application: app,
-        sign_certificate: counter_api::b64::encode(&signed.sign_certificate),
-        application_signature: counter_api::b64::encode(&signed.signature),
-        identification: IdentificationRequest {
-            challenge_id: ch.challenge_id,
-            auth_certificate: counter_api::b64::encode(&auth.certificate),
-            signature: counter_api::b64::encode(&auth.signature),
-        },
-    };
-    let answer = backends
-        .enroll(&req)
-        .await
-        .map_err(|f| fail("enroll", describe(&f)))?;
+        .map_err(|e| fail(e.step, e.detail))?;
     // The demo's data must fit: every link is confirmed by its service.
     if let Some(r) = answer.refused.first() {
         return Err(fail(
@@ -161,22 +97,4 @@ fn services(links: &Enrolment) -> Vec<ServiceLink> {
         }));
     }
     services
-}
-
-/// A backend failure in words.
-fn describe(f: &BackendFailure) -> String {
-    match f {
-        BackendFailure::Unreachable { detail, .. } => {
-            format!("the platform is unreachable: {detail}")
-        }
-        BackendFailure::Problem {
-            status,
-            code,
-            detail,
-            ..
-        } => format!("the platform refused (HTTP {status} {code}): {detail}"),
-        BackendFailure::Malformed { detail } => {
-            format!("the platform's answer is malformed: {detail}")
-        }
-    }
 }

@@ -183,6 +183,7 @@ pub fn enrolled() -> impl Iterator<Item = (&'static str, &'static Enrolment)> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use counter_core::UnixTime;
 
     use super::*;
 
@@ -197,7 +198,8 @@ mod tests {
 
     #[test]
     fn the_enrolled_insurance_is_in_the_demo_register() {
-        let register = backend_insurer::demo::parse(backend_insurer::demo::BUILTIN, 0).unwrap();
+        let register =
+            backend_insurer::demo::parse(backend_insurer::demo::BUILTIN, UnixTime::EPOCH).unwrap();
         for (id, e) in enrolled() {
             let i = e.insurance;
             let found = register.iter().any(|r| {

@@ -226,7 +226,7 @@ async fn soak(sales: usize, seed: u64) -> bool {
         .unwrap()
         .backends()
         .unwrap();
-    enrol(&backends, "sato-hanako", PERSONA_TOKEN).await;
+    support::enrol_with_token(&backends, "sato-hanako", PERSONA_TOKEN, "0077").await;
     rig.link_token().await;
     let till = rig.till(RetryPolicy {
         max_rounds: 80,
@@ -515,7 +515,7 @@ async fn books(
     for m in mismatched.iter().take(20) {
         println!("  differs: {m}");
     }
-    let date = counter_api::jst::business_date(SystemClock.now());
+    let date = madoguchi_time::jst::business_date(SystemClock.now());
     let asked = Instant::now();
     let close = closer.close_day(&date).await;
     let close_ok = match &close {
@@ -538,69 +538,4 @@ async fn books(
         && mismatched.is_empty()
         && unfinished == 0
         && close_ok
-}
-
-/// Enrols `persona` with payment token `token` through the platform, the card being the
-/// persona's virtual card in this process.
-async fn enrol(b: &counter_runtime::http::Backends, persona: &str, token: &str) {
-    use counter_api::platform::{
-        Application, ChallengePurpose, ChallengeRequest, EnrollmentRequest, IdentificationRequest,
-        PaymentLink, ServiceLink, Sex,
-    };
-    use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
-    use jpki_card_sim::{Faults, SimTransport, VirtualCard};
-    let p = testkit::load_persona(persona).unwrap();
-    let ch = b
-        .challenge(&ChallengeRequest {
-            purpose: ChallengePurpose::Enroll,
-            context: None,
-        })
-        .await
-        .unwrap();
-    let app = Application {
-        challenge_id: ch.challenge_id.clone(),
-        name: p.name.clone(),
-        address: p.address.clone(),
-        birth_date: p.birth_date.clone(),
-        sex: match p.sex {
-            testkit::Sex::Male => Sex::Male,
-            testkit::Sex::Female => Sex::Female,
-            _ => Sex::NotKnown,
-        },
-        disclosure_consent: true,
-        services: vec![ServiceLink::Payment(PaymentLink {
-            service_id: ACQUIRER.into(),
-            card_token_ref: token.into(),
-            brand: Some("VISA".into()),
-            last4: Some("0077".into()),
-        })],
-    };
-    let card = || SimTransport::new(VirtualCard::from_persona(&p).unwrap(), Faults::default());
-    let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();
-    let signed = run(
-        &mut card(),
-        SignDocument::new(password, sha256(&app.canonical_bytes())),
-    )
-    .unwrap();
-    let tbs = counter_api::b64::decode("tbs", &ch.to_be_signed).unwrap();
-    let auth = run(
-        &mut card(),
-        Authenticate::new(
-            PinEntry::Host(AuthPin::new(&p.auth_pin).unwrap()),
-            sha256(&tbs),
-        ),
-    )
-    .unwrap();
-    b.enroll(&EnrollmentRequest {
-        application: app,
-        sign_certificate: counter_api::b64::encode(&signed.sign_certificate),
-        application_signature: counter_api::b64::encode(&signed.signature),
-        identification: IdentificationRequest {
-            challenge_id: ch.challenge_id,
-            auth_certificate: counter_api::b64::encode(&auth.certificate),
-            signature: counter_api::b64::encode(&auth.signature),
-        },
-    })
-    .await
-    .unwrap();
 }

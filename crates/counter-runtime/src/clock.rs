@@ -2,10 +2,12 @@
 //! numbers. (Its own `Clock` rather than `backend_kit::Clock`: the terminal does not depend
 //! on the servers' plumbing.)
 
-/// "Now" in Unix seconds.
+use counter_core::UnixTime;
+
+/// "Now", to the second.
 pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// Unix seconds.
-    fn now(&self) -> i64;
+    /// Now (whole seconds, UTC).
+    fn now(&self) -> UnixTime;
 }
 
 /// The system's clock.
@@ -13,11 +15,8 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
+    fn now(&self) -> UnixTime {
+        UnixTime::from_system_time(std::time::SystemTime::now())
     }
 }
 
@@ -28,7 +27,7 @@ pub fn new_key(prefix: &str) -> String {
     // getrandom fails only on a broken OS; fall back to time + pid so a key is never empty
     // (uniqueness then rests on the sequence number the callers put in the prefix).
     if getrandom::fill(&mut bytes).is_err() {
-        let t = SystemClock.now().to_le_bytes();
+        let t = SystemClock.now().as_secs().to_le_bytes();
         bytes[..8].copy_from_slice(&t);
         bytes[8..12].copy_from_slice(&std::process::id().to_le_bytes());
     }

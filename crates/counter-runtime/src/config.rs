@@ -28,6 +28,13 @@
 //! certificate = "pos.pem"       # the terminal's server certificate chain (PEM)
 //! key = "pos-key.pem"           # its private key (PEM)
 //! client_ca = "pos-ca.pem"      # registers must present a certificate of this CA
+//! [folders]                     # the eligibility PC's folders the receipt system uses
+//! root = "/srv/oqs"             # req/, res/, face/, done/, rejected/ beneath it
+//! watcher = "notify"            # notify (file-system events) | poll (network shares)
+//! poll_interval_ms = 1000       # the poll watcher's period, and the rescan under notify
+//! settle_ms = 300               # a request is read once unchanged this long
+//! face_character_code = "utf-8" # utf-8 | shift_jis: the face/ files' code
+//! medical_institution_code = "1312345678" # default: [counter]'s
 //! ```
 //!
 //! Errors name the key and the file.
@@ -60,6 +67,9 @@ pub struct ConfigFile {
     /// The interactive counter's settings.
     #[serde(default)]
     pub counter: Option<CounterFile>,
+    /// The receipt system's folder interface (`madoguchi-counter folders`).
+    #[serde(default)]
+    pub folders: Option<crate::folders::FoldersFile>,
     /// The register's (POS) payment API (`counter_runtime::pos`); not served when absent.
     #[serde(default)]
     pub pos: Option<PosFile>,
@@ -153,7 +163,7 @@ pub struct Config {
     pub file: ConfigFile,
 }
 
-fn err(key: &str, reason: impl Into<String>) -> RuntimeError {
+pub(crate) fn err(key: &str, reason: impl Into<String>) -> RuntimeError {
     RuntimeError::Config {
         key: key.to_owned(),
         reason: reason.into(),
@@ -161,7 +171,7 @@ fn err(key: &str, reason: impl Into<String>) -> RuntimeError {
 }
 
 impl Config {
-    /// Reads and checks `path`.
+    /// Reads and checks `path`; an error names the key and this file.
     pub fn load(path: &Path) -> Result<Self, RuntimeError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| err("(file)", format!("cannot read {}: {e}", path.display())))?;
@@ -210,6 +220,13 @@ impl Config {
         file.tls.ca = resolve(&file.tls.ca);
         file.tls.certificate = resolve(&file.tls.certificate);
         file.tls.key = resolve(&file.tls.key);
+        let counter_code = file
+            .counter
+            .as_ref()
+            .and_then(|c| c.medical_institution_code.clone());
+        if let Some(f) = file.folders.as_mut() {
+            f.check(base, counter_code)?;
+        }
         if let Some(c) = file.counter.as_mut() {
             c.export_dir = resolve(&c.export_dir);
             if c.reader.trim().is_empty() {

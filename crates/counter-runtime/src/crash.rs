@@ -23,6 +23,16 @@ pub const PAYMENT_STEPS: &[&str] = &[
     "after_captured_journal",
 ];
 
+/// The crash points of a request of the receipt system's folder (`folders::worker`), in
+/// order: after `received`, after `prepared`, after the rename into `res/`, after
+/// `answered`.
+pub const FOLDER_STEPS: &[&str] = &[
+    "folder_received",
+    "folder_prepared",
+    "folder_answer_renamed",
+    "folder_answered",
+];
+
 /// The variable naming the step to die at.
 #[cfg(feature = "crash-points")]
 pub const CRASH_ENV: &str = "MADOGUCHI_CRASH_AT";

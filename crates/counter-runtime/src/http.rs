@@ -26,7 +26,7 @@ use counter_api::acquirer::{
 };
 use counter_api::insurer::{
     BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult, EligibilityRequest,
-    EligibilityResponse,
+    EligibilityResponse, InsuranceNumberCheckRequest,
 };
 use counter_api::platform::{
     ChallengeRequest, ChallengeResponse, EnrollmentRequest, EnrollmentResponse,
@@ -199,6 +199,15 @@ impl Backends {
     /// `POST /v1/eligibility` at the insurer.
     pub async fn eligibility(&self, r: &EligibilityRequest) -> Answer<EligibilityResponse> {
         let url = format!("{}/v1/eligibility", self.ep.insurer);
+        self.call(self.post(url, r), None).await
+    }
+
+    /// `POST /v1/eligibility/by-insurance-number` at the insurer.
+    pub async fn eligibility_by_insurance_number(
+        &self,
+        r: &InsuranceNumberCheckRequest,
+    ) -> Answer<EligibilityResponse> {
+        let url = format!("{}/v1/eligibility/by-insurance-number", self.ep.insurer);
         self.call(self.post(url, r), None).await
     }
 

@@ -10,6 +10,8 @@
 //! terminal's configuration file ([`config`]); crash points for the crash-matrix tests
 //! ([`crash`]); the re-check worker for eligibility fallbacks ([`recheck`]); the interactive
 //! counter the desktop app wraps, with its API types exported to TypeScript ([`counter`]);
+//! the receipt system's folder interface: watching `req/`, answering in `res/` through the
+//! insurer, exactly once across crashes ([`folders`]);
 //! the headless driver `madoguchi-counter`.
 //!
 //! **Never:** decides a workflow itself (that is `counter-core`), retries a request that is
@@ -21,7 +23,10 @@ pub mod clock;
 pub mod config;
 pub mod counter;
 pub mod crash;
+#[cfg(feature = "virtual-card")]
+pub mod enrol;
 pub mod error;
+pub mod folders;
 pub mod http;
 pub mod ident;
 pub mod payments;

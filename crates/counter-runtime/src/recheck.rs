@@ -19,6 +19,7 @@ use std::sync::Mutex;
 
 use counter_api::ProblemCode;
 use counter_api::insurer::{BulkPrecheckResult, BulkStatus};
+use counter_core::UnixTime;
 use counter_core::eligibility::{
     RecheckDecision, RecheckPolicy, RecheckRequest, RetryOutcome, bulk_requests, decide,
     decide_bulk,
@@ -71,7 +72,7 @@ pub async fn run_due(
     store: &Mutex<Store>,
     backends: &Backends,
     medical_institution_code: &str,
-    now: i64,
+    now: UnixTime,
     policy: &RecheckPolicy,
 ) -> Result<RecheckReport, RuntimeError> {
     let due = with_store(store, |s| s.due_rechecks(now))?;
@@ -137,7 +138,7 @@ pub async fn run_due(
 /// One run's state.
 struct Run<'a> {
     store: &'a Mutex<Store>,
-    now: i64,
+    now: UnixTime,
     policy: &'a RecheckPolicy,
     report: RecheckReport,
 }

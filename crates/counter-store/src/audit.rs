@@ -2,6 +2,8 @@
 //! no API to change or remove an event, and the table's triggers refuse `UPDATE` and
 //! `DELETE` from any code path.
 
+use counter_core::UnixTime;
+
 use crate::error::{StoreError, sql};
 use crate::store::Store;
 
@@ -11,8 +13,8 @@ use crate::store::Store;
 /// id): never a certificate serial number, a card number or a PIN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEvent {
-    /// Unix time of the action.
-    pub at: i64,
+    /// When the action was done.
+    pub at: UnixTime,
     /// The staff member who did it (the terminal's staff id).
     pub staff: String,
     /// Stable snake_case action name: `identified`, `eligibility_viewed`,
@@ -51,7 +53,11 @@ impl Store {
 
     /// The audit events with `from <= at < to`, in the order they happened (ties in the
     /// order they were appended).
-    pub fn audit_between(&self, from: i64, to: i64) -> Result<Vec<AuditEvent>, StoreError> {
+    pub fn audit_between(
+        &self,
+        from: UnixTime,
+        to: UnixTime,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
         const OP: &str = "read the audit trail";
         let mut stmt = self
             .conn

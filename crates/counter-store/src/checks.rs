@@ -2,6 +2,7 @@
 //! full result with personal details until the retention purge
 //! ([`Store::purge_details_before`]) removes it.
 
+use counter_core::UnixTime;
 use counter_core::eligibility;
 use rusqlite::{Row, Transaction};
 
@@ -18,8 +19,8 @@ const CHECK_COLUMNS: &str =
 pub struct CheckRecord {
     /// The check's local id.
     pub id: String,
-    /// Unix time of the check's first record (the visit; later records keep it).
-    pub at: i64,
+    /// When the check was first recorded (the visit; later records keep it).
+    pub at: UnixTime,
     /// `reception` or `pharmacy`.
     pub mode: String,
     /// The clinic's own patient id, if staff linked one. Kept by the purge: it is the
@@ -88,7 +89,11 @@ impl Store {
     }
 
     /// The checks with `from <= at < to`, oldest first.
-    pub fn checks_between(&self, from: i64, to: i64) -> Result<Vec<CheckRecord>, StoreError> {
+    pub fn checks_between(
+        &self,
+        from: UnixTime,
+        to: UnixTime,
+    ) -> Result<Vec<CheckRecord>, StoreError> {
         let query = format!(
             "SELECT {CHECK_COLUMNS} FROM checks WHERE at >= ?1 AND at < ?2 ORDER BY at, rowid"
         );

@@ -14,6 +14,8 @@
 //!   eligibility types and these rows live in one module (`convert`);
 //! - the orders of the shop's register ([`Store::insert_pos_order`]), linked to their payment
 //!   and refunds in the transactions that journal them;
+//! - the ledger of the receipt system's folder interface ([`Store::folder_requests`]): each
+//!   request file received, prepared, answered, once across crashes;
 //! - settings ([`Store::setting`]);
 //! - retention ([`Store::purge_details_before`]): personal details leave the disk, rows stay;
 //! - the schema and its numbered migrations (`migrations/`), tracked in `user_version`;
@@ -25,12 +27,15 @@
 //! this crate persists what it is handed); reads a clock (every time is a parameter); or
 //! returns from a journal write before the write is on disk.
 //!
-//! It is the only crate that depends on `rusqlite`.
+//! It is the only crate of the terminal that uses `rusqlite` (it turns on `madoguchi-time`'s
+//! `rusqlite` feature, which only maps a `UnixTime` to the INTEGER column of seconds the
+//! times have always been stored as).
 
 mod audit;
 mod checks;
 mod convert;
 mod error;
+mod folders;
 mod payment_search;
 mod payments;
 mod pos;

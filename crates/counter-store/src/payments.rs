@@ -1,6 +1,7 @@
 //! The payment journal: one row per sale, rewritten whole on each transition, and an
 //! append-only `payment_events` row for every write, committed in the same transaction.
 
+use counter_core::UnixTime;
 use counter_core::payment::{PaymentRecord, PaymentState};
 use rusqlite::{OptionalExtension, Row, Transaction, named_params};
 
@@ -42,7 +43,7 @@ pub struct PaymentEvent {
     /// The state the sale entered (or was rewritten in).
     pub state: PaymentState,
     /// When ([`PaymentRecord::updated_at`] of the write).
-    pub at: i64,
+    pub at: UnixTime,
     /// [`PaymentRecord::last_error`] at that write.
     pub last_error: Option<String>,
 }

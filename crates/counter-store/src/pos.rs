@@ -2,9 +2,9 @@
 //! to their payment and to each refund the register asked for in the transaction that
 //! journals it, and read back by order reference or idempotency key.
 
-use counter_core::Code;
 use counter_core::payment::{PaymentRecord, RefundRecord};
 use counter_core::pos::{PosJournal, PosOrder, PosOrderState, PosRefundKey};
+use counter_core::{Code, UnixTime};
 use rusqlite::{OptionalExtension, Row, named_params};
 
 use crate::error::{StoreError, insert_err, sql, to_i64, to_u64};
@@ -47,7 +47,7 @@ impl Store {
         &mut self,
         order_ref: &str,
         reason: Code,
-        now: i64,
+        now: UnixTime,
     ) -> Result<bool, StoreError> {
         const OP: &str = "close a register's order";
         let tx = self.write()?;
@@ -68,7 +68,7 @@ impl Store {
         &mut self,
         except: Option<&str>,
         reason: Code,
-        now: i64,
+        now: UnixTime,
     ) -> Result<usize, StoreError> {
         const OP: &str = "close the register's orders left open";
         let tx = self.write()?;

@@ -4,6 +4,7 @@
 //! lists what is due ([`Store::due_rechecks`]) and records each attempt
 //! (`recheck_progress`).
 
+use counter_core::UnixTime;
 use counter_core::eligibility::RecheckRequest;
 use rusqlite::{OptionalExtension, Row, named_params};
 
@@ -49,9 +50,8 @@ impl RecheckState {
 pub struct RecheckItem {
     /// Local id (the check id, for rows queued since schema 2).
     pub id: String,
-    /// Unix time it was queued (the request's `queued_at`: the give-up window counts from
-    /// it).
-    pub created_at: i64,
+    /// When it was queued (the request's `queued_at`: the give-up window counts from it).
+    pub created_at: UnixTime,
     /// The fallback check it confirms ([`crate::CheckRecord::id`]); `None` only for rows
     /// queued before schema 2 without one.
     pub check_id: Option<String>,
@@ -74,8 +74,8 @@ pub struct RecheckItem {
     pub state: RecheckState,
     /// Failed attempts so far.
     pub attempts: u32,
-    /// Unix time of the next attempt.
-    pub next_at: i64,
+    /// When the next attempt is due.
+    pub next_at: UnixTime,
     /// What the last attempt met (codes, never personal details).
     pub last_error: Option<String>,
     /// Once done, what staff must see: the code and the contradictions with what was
@@ -145,7 +145,7 @@ impl Store {
     }
 
     /// The pending re-checks due at `now` (`next_at <= now`), oldest first.
-    pub fn due_rechecks(&self, now: i64) -> Result<Vec<DueRecheck>, StoreError> {
+    pub fn due_rechecks(&self, now: UnixTime) -> Result<Vec<DueRecheck>, StoreError> {
         const OP: &str = "list due re-checks";
         let query = format!(
             "SELECT {RECHECK_COLUMNS} FROM rechecks WHERE state = 'pending' AND next_at <= ?1 \

@@ -2,6 +2,8 @@
 //! stay for the audit trail, and the removed bytes are gone from every file (zeroed in the
 //! database by `secure_delete`, and the write-ahead log truncated by a checkpoint).
 
+use counter_core::UnixTime;
+
 use crate::error::{StoreError, sql};
 use crate::store::Store;
 
@@ -18,7 +20,7 @@ impl Store {
     /// Then the write-ahead log is checkpointed and truncated so that no old page image
     /// keeps the purged text. If another connection holds the log, the purge stays
     /// committed and [`StoreError::CheckpointIncomplete`] says to run it again.
-    pub fn purge_details_before(&mut self, cutoff: i64) -> Result<usize, StoreError> {
+    pub fn purge_details_before(&mut self, cutoff: UnixTime) -> Result<usize, StoreError> {
         const OP: &str = "purge personal details";
         let tx = self.write()?;
         let checks = tx

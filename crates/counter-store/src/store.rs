@@ -14,7 +14,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_recheck_requests.sql"),
     include_str!("../migrations/0003_row_versions.sql"),
-    include_str!("../migrations/0004_pos_orders.sql"),
+    include_str!("../migrations/0004_folder_requests.sql"),
+    include_str!("../migrations/0005_pos_orders.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).
@@ -45,6 +46,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// - The re-check worker takes [`Store::due_rechecks`], records each bulk submission with
 ///   [`Store::set_recheck_reception`] before it fetches, then each decision with
 ///   [`Store::record_recheck_decision`].
+/// - The receipt system's folder worker moves each request file through
+///   [`Store::receive_folder_request`], [`Store::prepare_folder_request`] and
+///   [`Store::answer_folder_request`], reading [`Store::folder_requests`] to know which step
+///   is left (`counter_core::folders::ledger`).
 /// - Run [`Store::purge_details_before`] on the retention schedule (e.g. daily).
 ///
 /// Writes take `&mut self`; the shell keeps the store behind one lock (or on one thread).

@@ -84,8 +84,8 @@ fn main() {
                 )
                 .unwrap(),
             ),
-            this_update: UnixTime(at.0 - 3600),
-            next_update: Some(UnixTime(at.0 + 86_400)),
+            this_update: at.minus_secs(3600),
+            next_update: Some(at.plus_secs(86_400)),
             crl_number: 1,
         };
         let tmp = crl_path.with_extension("tmp");
@@ -96,7 +96,7 @@ fn main() {
             n,
             |i| crlgen::GenEntry {
                 serial: crlgen::serial_bytes(crlgen::scrambled_serial(i)),
-                revoked_at: UnixTime(1_700_000_000 + (i % 86_400) as i64),
+                revoked_at: UnixTime::from_secs(1_700_000_000 + (i % 86_400) as i64),
                 reason: Some([1u8, 3, 4, 5][(i % 4) as usize]),
             },
             crlgen::rsa_signer(root.key().private_key()),

@@ -62,8 +62,8 @@ fn setup(entries: u64) -> Setup {
             )
             .unwrap(),
         ),
-        this_update: UnixTime(at.0 - 3600),
-        next_update: Some(UnixTime(at.0 + 86_400)),
+        this_update: at.minus_secs(3600),
+        next_update: Some(at.plus_secs(86_400)),
         crl_number: 1,
     };
     let mut crl = Vec::new();
@@ -73,7 +73,7 @@ fn setup(entries: u64) -> Setup {
         entries,
         |i| crlgen::GenEntry {
             serial: crlgen::serial_bytes(crlgen::scrambled_serial(i)),
-            revoked_at: UnixTime(at.0 - 86_400),
+            revoked_at: at.minus_secs(86_400),
             reason: Some(1),
         },
         crlgen::rsa_signer(root.key().private_key()),

@@ -164,12 +164,12 @@ impl JpkiCertificate {
 
     /// notBefore.
     pub fn not_before(&self) -> UnixTime {
-        UnixTime::from_x509(&self.cert.tbs_certificate().validity().not_before)
+        crate::time::from_x509(&self.cert.tbs_certificate().validity().not_before)
     }
 
     /// notAfter.
     pub fn not_after(&self) -> UnixTime {
-        UnixTime::from_x509(&self.cert.tbs_certificate().validity().not_after)
+        crate::time::from_x509(&self.cert.tbs_certificate().validity().not_after)
     }
 
     /// authorityKeyIdentifier keyIdentifier.

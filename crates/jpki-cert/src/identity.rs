@@ -224,7 +224,7 @@ impl BirthDate {
             (_, Some(y), Some(m), Some(d))
                 if (1..=12).contains(&m)
                     && d >= 1
-                    && d <= crate::time::days_in_month(i64::from(y), m) =>
+                    && d <= madoguchi_time::days_in_month(i64::from(y), m) =>
             {
                 Some(format!("{y:04}-{m:02}-{d:02}"))
             }

@@ -186,12 +186,12 @@ fn check(
         {
             continue;
         }
-        let this_update = UnixTime::from_generalized(&single.this_update);
+        let this_update = crate::time::from_generalized(&single.this_update);
         let fresh = match &single.next_update {
-            Some(n) => this_update <= at && at <= UnixTime::from_generalized(n),
+            Some(n) => this_update <= at && at <= crate::time::from_generalized(n),
             None => options
                 .max_age
-                .is_some_and(|m| this_update <= at && at.0.saturating_sub(this_update.0) <= m),
+                .is_some_and(|m| this_update <= at && at.secs_since(this_update) <= m),
         };
         if !fresh {
             return Err(format!(
@@ -208,7 +208,7 @@ fn check(
                     .revocation_reason
                     .and_then(|r| CrlReason::from_code(r as u8))
                     .unwrap_or(CrlReason::Unspecified),
-                revoked_at: UnixTime::from_generalized(&info.revocation_time),
+                revoked_at: crate::time::from_generalized(&info.revocation_time),
                 source: RevocationSource::Ocsp,
             },
             CertStatus::Unknown(_) => return Err("responder says unknown".into()),

@@ -66,7 +66,8 @@ pub struct Accepted {
     pub root: String,
     /// Subject DN (opaque ID, and for sign certificates the romanised locality).
     pub subject: String,
-    /// notAfter.
+    /// notAfter (RFC 3339 in JSON).
+    #[serde(with = "madoguchi_time::rfc3339")]
     pub not_after: UnixTime,
     /// The four attributes, for a signature certificate (docs/domain/jpki.md §2.4).
     #[serde(skip_serializing_if = "Option::is_none")]

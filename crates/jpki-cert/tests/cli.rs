@@ -114,6 +114,15 @@ fn a_persona_auth_certificate_is_accepted_with_its_challenge_signature() {
     assert_eq!(v["purpose"], "auth");
     assert_eq!(v["revocation"]["status"], "not_checked", "{v}");
     assert!(v["linkage"]["serial"].is_string(), "{v}");
+    // Times in the verdict JSON are RFC 3339 strings, not the integers of the wire contract.
+    assert_eq!(v["at"], AT, "{v}");
+    let not_after = v["not_after"].as_str().unwrap_or_default();
+    assert!(
+        not_after.len() == 20
+            && not_after.ends_with('Z')
+            && not_after.parse::<jpki_cert::UnixTime>().is_ok(),
+        "{v}"
+    );
 
     // The same certificate with another key's signature over the challenge.
     let rogue = Pki::load()
@@ -257,7 +266,14 @@ fn crl_index_build_then_query() {
     );
     let out = verify(&revoked, "auth", &["--index", path(&index)]);
     assert_eq!(code(&out), 1);
-    assert_eq!(json(&out)["reason"]["code"], "revoked");
+    let v = json(&out);
+    assert_eq!(v["reason"]["code"], "revoked");
+    assert!(
+        v["reason"]["revoked_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{v}"
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ use testkit::{CertSpec, Generation};
 
 fn gt(s: &str) -> GeneralizedTime {
     let t: UnixTime = s.parse().unwrap();
-    GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(t.0 as u64)).unwrap()
+    GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(t.as_secs() as u64)).unwrap()
 }
 
 fn response(

@@ -22,14 +22,14 @@ fn chiyoda() -> Municipality {
 
 fn crl_spec(purpose: Purpose, g: Generation, this: &str) -> CrlSpec {
     let t = der::DateTime::from_unix_duration(std::time::Duration::from_secs(
-        this.parse::<UnixTime>().unwrap().0 as u64,
+        this.parse::<UnixTime>().unwrap().as_secs() as u64,
     ))
     .unwrap();
     CrlSpec::new(tk(purpose), g, chiyoda(), t).unwrap()
 }
 
 fn revoke(spec: &mut CrlSpec, serial: u32, at: &str, reason: Option<TkReason>) {
-    let t = at.parse::<UnixTime>().unwrap().0 as u64;
+    let t = at.parse::<UnixTime>().unwrap().as_secs() as u64;
     spec.entries.push(CrlEntry {
         serial,
         revocation_date: der::DateTime::from_unix_duration(std::time::Duration::from_secs(t))
@@ -267,7 +267,7 @@ fn gen_crl(store: &jpki_cert::TrustStore, serials: &[Vec<u8>], this: &str) -> Ve
             der::Encode::to_der(&chiyoda().crl_dp_name(testkit::Purpose::Auth).unwrap()).unwrap(),
         ),
         this_update: this.parse().unwrap(),
-        next_update: Some(UnixTime(this.parse::<UnixTime>().unwrap().0 + 86_400)),
+        next_update: Some(this.parse::<UnixTime>().unwrap().plus_secs(86_400)),
         crl_number: 7,
     };
     let mut out = Vec::new();

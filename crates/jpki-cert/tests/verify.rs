@@ -339,13 +339,13 @@ fn validity_window_at_the_callers_time() {
     let v = verifier(Purpose::Auth);
     let (nb, na) = (unix(spec.not_before), unix(spec.not_after));
     assert_eq!(
-        refusal(v.verify(&der, jpki_cert::UnixTime(nb.0 - 1), &NoRevocationCheck)),
+        refusal(v.verify(&der, nb.minus_secs(1), &NoRevocationCheck)),
         Refusal::NotYetValid { not_before: nb }
     );
     assert!(v.verify(&der, nb, &NoRevocationCheck).accepted().is_some());
     assert!(v.verify(&der, na, &NoRevocationCheck).accepted().is_some());
     assert_eq!(
-        refusal(v.verify(&der, jpki_cert::UnixTime(na.0 + 1), &NoRevocationCheck)),
+        refusal(v.verify(&der, na.plus_secs(1), &NoRevocationCheck)),
         Refusal::Expired { not_after: na }
     );
 }

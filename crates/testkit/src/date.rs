@@ -197,17 +197,11 @@ impl fmt::Display for Date {
     }
 }
 
-fn is_leap(year: u16) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
+/// Days in `month` of `year`, from the workspace's one calendar (`madoguchi-time`); 0 for a
+/// month outside 1–12.
 fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    // At most 31: the cast cannot truncate.
+    madoguchi_time::days_in_month(i64::from(year), u32::from(month)) as u8
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@
 //! Without the lease a request killed inside its work (SIGKILL, power cut) left its claim
 //! "in progress" for good, and the terminal's sale in doubt for ever.
 
+use madoguchi_time::UnixTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -38,8 +39,8 @@ pub enum Stored {
     InProgress {
         /// The request's fingerprint.
         fingerprint: String,
-        /// When it was claimed (Unix seconds).
-        started_at: i64,
+        /// When it was claimed.
+        started_at: UnixTime,
         /// The claim's token: only the request holding it may answer the key.
         claim: i64,
     },
@@ -75,8 +76,8 @@ pub enum Decision {
 }
 
 /// Whether a claim made at `started_at` has outlived a lease of `lease_secs` at `now`.
-pub fn expired(started_at: i64, now: i64, lease_secs: i64) -> bool {
-    now.saturating_sub(started_at) >= lease_secs
+pub fn expired(started_at: UnixTime, now: UnixTime, lease_secs: i64) -> bool {
+    now.secs_since(started_at) >= lease_secs
 }
 
 /// How a status query or a reversal sees a claim.
@@ -90,7 +91,7 @@ pub enum ClaimView {
 }
 
 /// How a status query or a reversal at `now` sees a claim made at `started_at`.
-pub fn view(started_at: i64, now: i64, lease_secs: i64) -> ClaimView {
+pub fn view(started_at: UnixTime, now: UnixTime, lease_secs: i64) -> ClaimView {
     if expired(started_at, now, lease_secs) {
         ClaimView::Expired
     } else {
@@ -100,7 +101,12 @@ pub fn view(started_at: i64, now: i64, lease_secs: i64) -> ClaimView {
 
 /// Decides what to do with a request of `fingerprint` given what is `stored` for its key,
 /// at `now`, claims lasting `lease_secs`.
-pub fn decide(stored: Option<&Stored>, fingerprint: &str, now: i64, lease_secs: i64) -> Decision {
+pub fn decide(
+    stored: Option<&Stored>,
+    fingerprint: &str,
+    now: UnixTime,
+    lease_secs: i64,
+) -> Decision {
     match stored {
         None => Decision::Claim,
         Some(Stored::Done {
@@ -164,10 +170,14 @@ mod tests {
 
     const LEASE: i64 = 120;
 
+    const fn at(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
     fn running(f: &str, started_at: i64) -> Stored {
         Stored::InProgress {
             fingerprint: f.into(),
-            started_at,
+            started_at: at(started_at),
             claim: 7,
         }
     }
@@ -182,9 +192,9 @@ mod tests {
 
     #[test]
     fn new_key_is_claimed_and_answer_replayed_errors_included() {
-        assert_eq!(decide(None, "a", 0, LEASE), Decision::Claim);
+        assert_eq!(decide(None, "a", at(0), LEASE), Decision::Claim);
         assert_eq!(
-            decide(Some(&done("a")), "a", 10, LEASE),
+            decide(Some(&done("a")), "a", at(10), LEASE),
             Decision::Replay {
                 status: 402,
                 body: "{}".into()
@@ -194,9 +204,12 @@ mod tests {
 
     #[test]
     fn other_parameters_are_a_mismatch_running_or_done() {
-        assert_eq!(decide(Some(&done("a")), "b", 10, LEASE), Decision::Mismatch);
         assert_eq!(
-            decide(Some(&running("a", 100)), "b", 101, LEASE),
+            decide(Some(&done("a")), "b", at(10), LEASE),
+            Decision::Mismatch
+        );
+        assert_eq!(
+            decide(Some(&running("a", 100)), "b", at(101), LEASE),
             Decision::Mismatch
         );
     }
@@ -204,33 +217,36 @@ mod tests {
     #[test]
     fn running_is_in_progress_until_the_lease_ends() {
         let r = running("a", 100);
-        assert_eq!(decide(Some(&r), "a", 101, LEASE), Decision::InProgress);
+        assert_eq!(decide(Some(&r), "a", at(101), LEASE), Decision::InProgress);
         assert_eq!(
-            decide(Some(&r), "a", 100 + LEASE - 1, LEASE),
+            decide(Some(&r), "a", at(100 + LEASE - 1), LEASE),
             Decision::InProgress
         );
         assert_eq!(
-            decide(Some(&r), "a", 100 + LEASE, LEASE),
+            decide(Some(&r), "a", at(100 + LEASE), LEASE),
             Decision::TakeOver
         );
         // A short lease (the tests') ends sooner.
-        assert_eq!(decide(Some(&r), "a", 102, 2), Decision::TakeOver);
+        assert_eq!(decide(Some(&r), "a", at(102), 2), Decision::TakeOver);
     }
 
     #[test]
     fn status_and_reversal_see_a_claim_past_its_lease_as_not_done() {
-        assert_eq!(view(100, 100, LEASE), ClaimView::Running);
-        assert_eq!(view(100, 100 + LEASE - 1, LEASE), ClaimView::Running);
-        assert_eq!(view(100, 100 + LEASE, LEASE), ClaimView::Expired);
+        assert_eq!(view(at(100), at(100), LEASE), ClaimView::Running);
+        assert_eq!(
+            view(at(100), at(100 + LEASE - 1), LEASE),
+            ClaimView::Running
+        );
+        assert_eq!(view(at(100), at(100 + LEASE), LEASE), ClaimView::Expired);
         // A clock stepped back never makes a claim older.
-        assert_eq!(view(100, 50, LEASE), ClaimView::Running);
-        assert_eq!(view(i64::MIN, i64::MAX, LEASE), ClaimView::Expired);
+        assert_eq!(view(at(100), at(50), LEASE), ClaimView::Running);
+        assert_eq!(view(at(i64::MIN), at(i64::MAX), LEASE), ClaimView::Expired);
     }
 
     #[test]
     fn a_reversal_tombstone_answers_any_late_request() {
         assert!(matches!(
-            decide(Some(&done(REVERSED_TOMBSTONE)), "anything", 0, LEASE),
+            decide(Some(&done(REVERSED_TOMBSTONE)), "anything", at(0), LEASE),
             Decision::Replay { .. }
         ));
     }

@@ -11,6 +11,7 @@
 use counter_api::acquirer::Cardholder;
 use counter_api::attributes::{CertifiedAttributes, compare};
 use counter_api::links::LinkAnswer;
+use madoguchi_time::UnixTime;
 
 /// The holder a token is linked to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,8 +23,8 @@ pub struct Owner {
     pub platform: String,
     /// The platform's enrollment the link belongs to (for audit).
     pub enrollment: String,
-    /// When the link was confirmed (Unix seconds).
-    pub linked_at: i64,
+    /// When the link was confirmed.
+    pub linked_at: UnixTime,
 }
 
 /// The answer to a link request for a token whose cardholder record is `holder` (`None`:
@@ -113,7 +114,7 @@ mod tests {
             sub: "a".into(),
             platform: "pf".into(),
             enrollment: "enr_1".into(),
-            linked_at: 1,
+            linked_at: UnixTime::from_secs(1),
         };
         assert!(may_pay(Some(&o), "a", "pf"));
         assert!(!may_pay(Some(&o), "b", "pf"));

@@ -5,11 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use counter_api::acquirer::BrandTotals;
+use madoguchi_time::{CivilDate, UnixTime, jst};
 
-use counter_api::jst::{self, CivilDate};
-
-/// The business date `YYYY-MM-DD` in JST of the Unix time `t`.
-pub fn business_date(t: i64) -> String {
+/// The business date `YYYY-MM-DD` in JST of the instant `t`.
+pub fn business_date(t: UnixTime) -> String {
     jst::business_date(t)
 }
 
@@ -26,9 +25,9 @@ fn parse_date(s: &str) -> Result<CivilDate, &'static str> {
     CivilDate::parse(s).ok_or("the date is YYYY-MM-DD, a day that exists in the calendar")
 }
 
-/// The business day `date` (`YYYY-MM-DD`, JST) as Unix times `[start, end)`: from 00:00
+/// The business day `date` (`YYYY-MM-DD`, JST) as instants `[start, end)`: from 00:00
 /// JST to the next 00:00 JST. A date that does not exist (`2026-02-30`) is refused.
-pub fn day_bounds(date: &str) -> Result<(i64, i64), &'static str> {
+pub fn day_bounds(date: &str) -> Result<(UnixTime, UnixTime), &'static str> {
     parse_date(date).map(CivilDate::bounds)
 }
 
@@ -82,14 +81,14 @@ pub struct Movement {
     pub kind: MovementKind,
     /// Amount of the operation (yen; the captured or refunded amount).
     pub amount_jpy: u64,
-    /// When (Unix time).
-    pub at: i64,
+    /// When.
+    pub at: UnixTime,
 }
 
 /// The instant the totals of the day `[start, end)` are taken at: the end of the day, or
 /// `now` (inclusive) while the day is not over.
-pub fn as_of(end: i64, now: i64) -> i64 {
-    end.min(now.saturating_add(1))
+pub fn as_of(end: UnixTime, now: UnixTime) -> UnixTime {
+    end.min(now.plus_secs(1))
 }
 
 /// The totals per brand (sorted by brand) of the business day `[start, end)` and the count
@@ -106,7 +105,12 @@ pub fn as_of(end: i64, now: i64) -> i64 {
 /// of the day, or now while it lasts): authorised before it and neither captured, voided
 /// nor reversed before it. A past day's answer therefore never changes, and today's is
 /// what a close must wait for.
-pub fn totals(movements: &[Movement], start: i64, end: i64, now: i64) -> (Vec<BrandTotals>, u32) {
+pub fn totals(
+    movements: &[Movement],
+    start: UnixTime,
+    end: UnixTime,
+    now: UnixTime,
+) -> (Vec<BrandTotals>, u32) {
     let cutoff = as_of(end, now);
     let mut seen: Vec<&Movement> = movements.iter().filter(|m| m.at < cutoff).collect();
     seen.sort_by_key(|m| m.seq);
@@ -188,10 +192,10 @@ mod tests {
     #[test]
     fn business_date_is_jst() {
         // 2026-11-23T14:59:59Z is 23:59:59 JST; one second later is the 24th in Japan.
-        assert_eq!(business_date(1_795_445_999), "2026-11-23");
-        assert_eq!(business_date(1_795_446_000), "2026-11-24");
-        assert_eq!(business_date(0), "1970-01-01");
-        assert_eq!(business_date(951_782_400 - 9 * 3600), "2000-02-29");
+        assert_eq!(business_date(at(1_795_445_999)), "2026-11-23");
+        assert_eq!(business_date(at(1_795_446_000)), "2026-11-24");
+        assert_eq!(business_date(UnixTime::EPOCH), "1970-01-01");
+        assert_eq!(business_date(at(951_782_400 - 9 * 3600)), "2000-02-29");
     }
 
     #[test]
@@ -213,9 +217,9 @@ mod tests {
         // 2026-11-24 00:00 JST is 2026-11-23T15:00:00Z.
         assert_eq!(
             day_bounds("2026-11-24"),
-            Ok((1_795_446_000, 1_795_446_000 + 86_400))
+            Ok((at(1_795_446_000), at(1_795_446_000 + 86_400)))
         );
-        assert_eq!(day_bounds("1970-01-01"), Ok((-9 * 3600, 15 * 3600)));
+        assert_eq!(day_bounds("1970-01-01"), Ok((at(-9 * 3600), at(15 * 3600))));
         assert_eq!(
             day_bounds("2000-02-29").map(|(s, _)| business_date(s)),
             Ok("2000-02-29".to_owned())
@@ -228,19 +232,23 @@ mod tests {
     const D: i64 = 1_795_446_000; // 2026-11-24 00:00 JST
     const DAY: i64 = 86_400;
 
-    fn mv(seq: i64, id: &str, brand: &str, kind: MovementKind, amount: u64, at: i64) -> Movement {
+    const fn at(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
+    fn mv(seq: i64, id: &str, brand: &str, kind: MovementKind, amount: u64, t: i64) -> Movement {
         Movement {
             seq,
             payment_id: id.into(),
             brand: brand.into(),
             kind,
             amount_jpy: amount,
-            at,
+            at: at(t),
         }
     }
 
     fn day(movements: &[Movement], n: i64, now: i64) -> (Vec<BrandTotals>, u32) {
-        totals(movements, D + n * DAY, D + (n + 1) * DAY, now)
+        totals(movements, at(D + n * DAY), at(D + (n + 1) * DAY), at(now))
     }
 
     #[test]

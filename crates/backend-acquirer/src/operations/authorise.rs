@@ -6,6 +6,7 @@ use backend_kit::ApiError;
 use counter_api::acquirer::{AuthoriseRequest, CaptureMode, PaymentStatus};
 use counter_api::platform::{ChallengePurpose, ServiceData};
 use counter_api::{Problem, ProblemCode};
+use madoguchi_time::UnixTime;
 use rusqlite::Transaction;
 
 use super::Outcome;
@@ -30,7 +31,7 @@ pub(super) fn authorise(
     t: &Terminal,
     key: &str,
     r: &AuthoriseRequest,
-    now: i64,
+    now: UnixTime,
 ) -> rusqlite::Result<Outcome> {
     if let Some(pid) = store::payment_by_key(tx, &t.id, key)? {
         // The key's stored answer was pruned (older than the retention), its payment is
@@ -113,7 +114,7 @@ pub(super) fn authorise(
             .with_reason("token_not_owned"),
         )));
     }
-    if !store::first_use(tx, &claims.iss, &claims.jti, claims.exp + 60, now)? {
+    if !store::first_use(tx, &claims.iss, &claims.jti, claims.exp.plus_secs(60), now)? {
         return Ok(Err(ApiError::from(
             Problem::new(
                 ProblemCode::AssertionReplayed,

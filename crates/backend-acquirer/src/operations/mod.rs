@@ -5,6 +5,7 @@ use backend_kit::ApiError;
 use counter_api::acquirer::{AuthoriseRequest, CaptureRequest, RefundRequest, ReversalRequest};
 use counter_api::ident::check_id;
 use counter_api::{Problem, ProblemCode};
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, Transaction};
 
 use crate::acquirer::{Acquirer, Answer};
@@ -143,7 +144,7 @@ pub fn execute(
     key: &str,
     claim: i64,
     op: &Operation,
-    now: i64,
+    now: UnixTime,
 ) -> rusqlite::Result<Executed> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let result = match op {
@@ -203,7 +204,7 @@ fn change(
     t: &Terminal,
     key: &str,
     id: &str,
-    now: i64,
+    now: UnixTime,
     kind: &str,
     f: impl FnOnce(Amounts, bool) -> Result<(Amounts, u64), Refusal>,
 ) -> rusqlite::Result<Outcome> {

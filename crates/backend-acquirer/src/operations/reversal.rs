@@ -10,6 +10,7 @@
 use backend_kit::ApiError;
 use counter_api::ProblemCode;
 use counter_api::acquirer::{Reversal, ReversalRequest};
+use madoguchi_time::UnixTime;
 use rusqlite::Transaction;
 
 use super::{Outcome, refusal_problem};
@@ -27,7 +28,7 @@ pub(super) fn reverse(
     t: &Terminal,
     key: &str,
     r: &ReversalRequest,
-    now: i64,
+    now: UnixTime,
     rules: KeyRules,
 ) -> rusqlite::Result<Option<Outcome>> {
     let original = &r.original_idempotency_key;

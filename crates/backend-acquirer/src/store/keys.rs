@@ -6,6 +6,7 @@
 //! taken over by a retry, released at start) can neither answer the key nor release another
 //! request's claim; see [`crate::core::idempotency`].
 
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 pub use backend_kit::replay::first_use;
@@ -52,7 +53,7 @@ pub fn claim(
     key: &str,
     fingerprint: &str,
     claim: i64,
-    now: i64,
+    now: UnixTime,
 ) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO idempotency (terminal_id, idempotency_key, fingerprint, state, started_at,
@@ -97,7 +98,7 @@ pub fn finish(
     status: u16,
     body: &str,
     payment_id: Option<&str>,
-    now: i64,
+    now: UnixTime,
 ) -> rusqlite::Result<bool> {
     let n = tx.execute(
         "UPDATE idempotency SET state = 'done', status = ?4, body = ?5, payment_id = ?6,
@@ -118,7 +119,7 @@ pub fn tombstone(
     key: &str,
     status: u16,
     body: &str,
-    now: i64,
+    now: UnixTime,
 ) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO idempotency (terminal_id, idempotency_key, fingerprint, state, status, body,
@@ -134,7 +135,7 @@ pub fn tombstone(
 
 /// Deletes answered keys and tombstones finished before `before`, and claims started
 /// before it (none should be left: claims are released at start). Returns how many rows.
-pub fn prune(c: &Connection, before: i64) -> rusqlite::Result<usize> {
+pub fn prune(c: &Connection, before: UnixTime) -> rusqlite::Result<usize> {
     c.execute(
         "DELETE FROM idempotency WHERE (state = 'done' AND finished_at < ?1)
              OR (state = 'in_progress' AND started_at < ?1)",

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use counter_api::acquirer::{MaskedCard, Payment, PaymentStatus};
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::core::payment::Amounts;
@@ -22,7 +23,7 @@ pub struct Store {
 #[derive(Clone, Debug, Default)]
 pub struct JournalEntry<'a> {
     /// When.
-    pub at: i64,
+    pub at: UnixTime,
     /// Terminal.
     pub terminal_id: Option<&'a str>,
     /// `authorise`, `capture`, `void`, `refund`, `reversal`, `card_token`, `faults`, `link`,
@@ -93,7 +94,7 @@ pub struct NewPayment<'a> {
     /// Business date.
     pub business_date: &'a str,
     /// Now.
-    pub now: i64,
+    pub now: UnixTime,
 }
 
 /// Inserts a payment with the next slip number.
@@ -192,7 +193,7 @@ pub fn apply(
     kind: &str,
     amount: u64,
     key: &str,
-    now: i64,
+    now: UnixTime,
 ) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE payments SET status = ?2, captured_jpy = ?3, refunded_jpy = ?4,
@@ -222,8 +223,8 @@ pub fn apply(
 pub fn movements(
     c: &Connection,
     merchant: &str,
-    start: i64,
-    cutoff: i64,
+    start: UnixTime,
+    cutoff: UnixTime,
 ) -> rusqlite::Result<Vec<Movement>> {
     let mut st = c.prepare(
         "SELECT o.id, o.payment_id, p.brand, o.kind, o.amount_jpy, o.at

@@ -2,6 +2,7 @@
 
 use counter_api::acquirer::{CardTokenRegistration, Cardholder};
 use counter_api::platform::Sex;
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::core::ownership::{Owner, keeps_owner};
@@ -44,7 +45,7 @@ pub enum Registered {
 pub fn put_token(
     c: &Connection,
     t: &CardTokenRegistration,
-    now: i64,
+    now: UnixTime,
 ) -> rusqlite::Result<Registered> {
     let existing = token(c, &t.card_token_ref)?;
     let h = &t.holder;
@@ -135,7 +136,7 @@ fn row_token(r: &Row<'_>) -> rusqlite::Result<Token> {
             sub,
             platform,
             enrollment: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
-            linked_at: r.get::<_, Option<i64>>(11)?.unwrap_or_default(),
+            linked_at: r.get::<_, Option<UnixTime>>(11)?.unwrap_or_default(),
         }),
         _ => None,
     };
@@ -195,6 +196,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    const fn at(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
     fn registration(name: &str) -> CardTokenRegistration {
         CardTokenRegistration {
             card_token_ref: "tok_1".into(),
@@ -216,7 +221,7 @@ mod tests {
             sub: sub.into(),
             platform: "pf".into(),
             enrollment: "enr_1".into(),
-            linked_at: 7,
+            linked_at: at(7),
         }
     }
 
@@ -229,28 +234,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = open(&dir);
         let r = registration("佐藤　花子");
-        assert_eq!(put_token(&c, &r, 1).unwrap(), Registered::New);
+        assert_eq!(put_token(&c, &r, at(1)).unwrap(), Registered::New);
         let t = token(&c, "tok_1").unwrap().unwrap();
         assert_eq!((t.holder.as_ref(), t.owner), (Some(&r.holder), None));
         assert_eq!(t.limit_jpy, Some(5_000));
         set_owner(&c, "tok_1", &owner("a")).unwrap();
         let mut same = r.clone();
         same.blocked = true;
-        assert_eq!(put_token(&c, &same, 2).unwrap(), Registered::Updated);
+        assert_eq!(put_token(&c, &same, at(2)).unwrap(), Registered::Updated);
         let t = token(&c, "tok_1").unwrap().unwrap();
         assert_eq!((t.blocked, t.owner), (true, Some(owner("a"))));
         let other = registration("鈴木　一郎");
-        assert_eq!(put_token(&c, &other, 3).unwrap(), Registered::LinkDropped);
+        assert_eq!(
+            put_token(&c, &other, at(3)).unwrap(),
+            Registered::LinkDropped
+        );
         let t = token(&c, "tok_1").unwrap().unwrap();
         assert_eq!((t.holder, t.owner), (Some(other.holder.clone()), None));
-        assert_eq!(put_token(&c, &r, 4).unwrap(), Registered::Updated);
+        assert_eq!(put_token(&c, &r, at(4)).unwrap(), Registered::Updated);
     }
 
     #[test]
     fn only_the_owner_releases() {
         let dir = tempfile::tempdir().unwrap();
         let c = open(&dir);
-        put_token(&c, &registration("佐藤　花子"), 1).unwrap();
+        put_token(&c, &registration("佐藤　花子"), at(1)).unwrap();
         set_owner(&c, "tok_1", &owner("a")).unwrap();
         assert!(!release_owner(&c, "tok_1", "b", "pf").unwrap());
         assert!(!release_owner(&c, "tok_1", "a", "pf-other").unwrap());
@@ -281,6 +289,6 @@ mod tests {
         // Registering it with a holder later is a change: nothing to keep, nothing dropped.
         let mut r = registration("佐藤　花子");
         r.card_token_ref = "tok_old".into();
-        assert_eq!(put_token(&c, &r, 2).unwrap(), Registered::Updated);
+        assert_eq!(put_token(&c, &r, at(2)).unwrap(), Registered::Updated);
     }
 }

@@ -11,7 +11,7 @@ use crate::support::*;
 
 /// The claim a request leaves when the acquirer dies inside it: claimed (committed at
 /// once), never answered. Written as the dead process left it.
-fn dead_claim(env: &Env, terminal: &str, key: &str, started_at: i64) {
+fn dead_claim(env: &Env, terminal: &str, key: &str, started_at: madoguchi_time::UnixTime) {
     let c = rusqlite::Connection::open(env.dir.path().join("acquirer.sqlite")).unwrap();
     c.execute(
         "INSERT INTO idempotency (terminal_id, idempotency_key, fingerprint, state, started_at)
@@ -62,7 +62,7 @@ async fn a_reversal_of_a_dead_claim_past_its_lease_leaves_a_tombstone() {
     let env = Env::start().await;
     let c = env.client(Some(T1));
     let key = new_key();
-    dead_claim(&env, T1, &key, env.now() - 121);
+    dead_claim(&env, T1, &key, env.now().minus_secs(121));
     let reversal = ReversalRequest {
         original_idempotency_key: key.clone(),
         reason: ReversalReason::Timeout,

@@ -15,6 +15,7 @@ use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner,
 use counter_api::attributes::CertifiedAttributes;
 use counter_api::links::LinkRequest;
 use counter_api::platform::{ChallengePurpose, ServiceData, Sex};
+use madoguchi_time::UnixTime;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -167,7 +168,7 @@ pub fn link_request(token: &str, sub: &str, holder: CertifiedAttributes) -> Link
             card_token_ref: token.into(),
         },
         holder,
-        consented_at: 1,
+        consented_at: UnixTime::from_secs(1),
     }
 }
 
@@ -269,7 +270,7 @@ impl Env {
         format!("{}{path}", self.base)
     }
 
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> madoguchi_time::UnixTime {
         use backend_kit::Clock;
         self.clock.now()
     }
@@ -289,7 +290,7 @@ impl Env {
             sub: SUB.into(),
             jti: format!("jti-{}", next_id()),
             iat: now,
-            exp: now + 120,
+            exp: now.plus_secs(120),
             ctx: AssertionContext {
                 purpose: ChallengePurpose::Payment,
                 terminal_id: terminal.into(),

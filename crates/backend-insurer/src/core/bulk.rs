@@ -3,13 +3,14 @@
 //! entry by entry, with [`super::eligibility::decide`].
 
 use counter_api::insurer::{BulkPrecheckEntry, BulkPrecheckItem, BulkPrecheckResult, BulkStatus};
+use madoguchi_time::UnixTime;
 
 use super::eligibility::{Decision, InsuredRecord, Query, decide};
 
 /// Whether a submission made at `submitted_at` is due for processing at `now`, after
 /// `processing_secs` (the real system answers bulk requests later, not at once).
-pub fn due(submitted_at: i64, processing_secs: i64, now: i64) -> bool {
-    now >= submitted_at.saturating_add(processing_secs)
+pub fn due(submitted_at: UnixTime, processing_secs: i64, now: UnixTime) -> bool {
+    now >= submitted_at.plus_secs(processing_secs)
 }
 
 /// The result of one entry against `register` (its number's records and their persons').
@@ -87,10 +88,11 @@ mod tests {
 
     #[test]
     fn due_after_the_processing_time() {
-        assert!(!due(100, 30, 129));
-        assert!(due(100, 30, 130));
-        assert!(due(100, 0, 100));
-        assert!(!due(i64::MAX - 1, 30, i64::MAX - 1));
+        let at = UnixTime::from_secs;
+        assert!(!due(at(100), 30, at(129)));
+        assert!(due(at(100), 30, at(130)));
+        assert!(due(at(100), 0, at(100)));
+        assert!(!due(at(i64::MAX - 1), 30, at(i64::MAX - 1)));
     }
 
     #[test]

@@ -152,6 +152,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
     use crate::demo::{BUILTIN, parse};
+    use madoguchi_time::UnixTime;
 
     fn q<'a>(
         insurer: &'a str,
@@ -191,7 +192,7 @@ mod tests {
 
     #[test]
     fn the_holders_own_record_is_confirmed_with_its_person_and_birth_date() {
-        let reg = parse(BUILTIN, 0).unwrap();
+        let reg = parse(BUILTIN, UnixTime::EPOCH).unwrap();
         let got = confirm(
             &reg,
             &q("00140004", Some("中原"), "5550001", Some("00")),
@@ -217,7 +218,7 @@ mod tests {
 
     #[test]
     fn the_same_name_with_another_birth_date_is_a_birth_date_mismatch() {
-        let reg = parse(BUILTIN, 0).unwrap();
+        let reg = parse(BUILTIN, UnixTime::EPOCH).unwrap();
         let got = confirm(
             &reg,
             &q("00140004", Some("中原"), "5550002", Some("00")),
@@ -228,7 +229,7 @@ mod tests {
 
     #[test]
     fn another_persons_record_is_a_name_mismatch_and_no_record_is_unknown() {
-        let reg = parse(BUILTIN, 0).unwrap();
+        let reg = parse(BUILTIN, UnixTime::EPOCH).unwrap();
         let got = confirm(
             &reg,
             &q("06139999", Some("千代"), "10001", Some("01")),
@@ -252,7 +253,7 @@ mod tests {
 
     #[test]
     fn the_closest_candidate_names_the_attribute() {
-        let reg = parse(BUILTIN, 0).unwrap();
+        let reg = parse(BUILTIN, UnixTime::EPOCH).unwrap();
         // Two persons under 06139999 港 20001: 「●橋　一」 and 「高橋　肇」, both 19700101, male.
         let dup = q("06139999", Some("港"), "20001", Some("01"));
         let h = holder("高橋　肇", "東京都港区", "1970-01-02", Sex::Male);
@@ -291,7 +292,7 @@ mod tests {
 
     #[test]
     fn two_persons_matching_is_ambiguous() {
-        let mut reg = parse(BUILTIN, 0).unwrap();
+        let mut reg = parse(BUILTIN, UnixTime::EPOCH).unwrap();
         let mut twin = reg
             .iter()
             .find(|r| r.person == "kobayashi-mei")
@@ -305,7 +306,7 @@ mod tests {
 
     #[test]
     fn the_address_is_compared_only_when_held_and_sex_codes_are_checked() {
-        let reg = parse(BUILTIN, 0).unwrap();
+        let reg = parse(BUILTIN, UnixTime::EPOCH).unwrap();
         let sato = q("06139999", Some("千代"), "10001", Some("01"));
         let mut h = holder(
             "佐藤　花子",

@@ -3,7 +3,9 @@
 
 use counter_api::FieldError;
 use counter_api::assertion::MAX_TOKEN_LEN;
-use counter_api::insurer::{BulkPrecheckEntry, BulkPrecheckRequest, EligibilityRequest};
+use counter_api::insurer::{
+    BulkPrecheckEntry, BulkPrecheckRequest, EligibilityRequest, InsuranceNumberCheckRequest,
+};
 
 use super::dates::is_yyyymmdd;
 
@@ -71,20 +73,25 @@ pub fn eligibility(r: &EligibilityRequest) -> Result<(), FieldError> {
     Ok(())
 }
 
-fn entry(i: usize, e: &BulkPrecheckEntry) -> Result<(), FieldError> {
-    let f = |name: &str| format!("entries[{i}].{name}");
-    text(&f("reference"), &e.reference, 1, MAX_ECHO_CHARS)?;
-    if !digits(&e.insurer_number, 8) {
+/// The insurance card's numbers (§2.2); `f` names a field.
+fn card_numbers(
+    f: &dyn Fn(&str) -> String,
+    insurer_number: &str,
+    symbol: Option<&str>,
+    number: &str,
+    branch: Option<&str>,
+) -> Result<(), FieldError> {
+    if !digits(insurer_number, 8) {
         return Err(FieldError::new(
             f("insurer_number"),
             "the insurer number is 8 digits (pad a 6-digit number with 00: docs/domain/eligibility.md §2.2)",
         ));
     }
-    if let Some(s) = &e.symbol {
+    if let Some(s) = symbol {
         text(&f("symbol"), s, 1, 20)?;
     }
-    text(&f("number"), &e.number, 1, 20)?;
-    if let Some(b) = &e.branch
+    text(&f("number"), number, 1, 20)?;
+    if let Some(b) = branch
         && !digits(b, 2)
     {
         return Err(FieldError::new(
@@ -92,6 +99,40 @@ fn entry(i: usize, e: &BulkPrecheckEntry) -> Result<(), FieldError> {
             "the branch number is 2 digits (docs/domain/eligibility.md §2.2)",
         ));
     }
+    Ok(())
+}
+
+/// Checks `POST /v1/eligibility/by-insurance-number`.
+pub fn by_insurance_number(r: &InsuranceNumberCheckRequest) -> Result<(), FieldError> {
+    institution("medical_institution_code", &r.medical_institution_code)?;
+    date(
+        "qualification_confirmation_date",
+        &r.qualification_confirmation_date,
+    )?;
+    card_numbers(
+        &|n| n.to_owned(),
+        &r.insurer_number,
+        r.symbol.as_deref(),
+        &r.number,
+        r.branch.as_deref(),
+    )?;
+    date("birth_date", &r.birth_date)?;
+    if let Some(a) = &r.arbitrary_identifier {
+        text("arbitrary_identifier", a, 0, MAX_ECHO_CHARS)?;
+    }
+    Ok(())
+}
+
+fn entry(i: usize, e: &BulkPrecheckEntry) -> Result<(), FieldError> {
+    let f = |name: &str| format!("entries[{i}].{name}");
+    text(&f("reference"), &e.reference, 1, MAX_ECHO_CHARS)?;
+    card_numbers(
+        &f,
+        &e.insurer_number,
+        e.symbol.as_deref(),
+        &e.number,
+        e.branch.as_deref(),
+    )?;
     date(&f("birth_date"), &e.birth_date)
 }
 

@@ -27,6 +27,7 @@ use counter_api::assertion::ReplayGuard;
 use counter_api::insurer::{EligibilityRequest, EligibilityResponse};
 use counter_api::platform::{ChallengePurpose, ServiceData};
 use counter_api::{Problem, ProblemCode};
+use madoguchi_time::UnixTime;
 
 use super::{Insurer, internal, lock};
 use crate::core::dates::jst_date;
@@ -46,7 +47,7 @@ pub const KEEP_USED_SECS: i64 = 60;
 pub struct DeferredReplay;
 
 impl ReplayGuard for DeferredReplay {
-    fn first_use(&mut self, _issuer: &str, _jti: &str, _exp: i64, _now: i64) -> bool {
+    fn first_use(&mut self, _issuer: &str, _jti: &str, _exp: UnixTime, _now: UnixTime) -> bool {
         true
     }
 }
@@ -101,7 +102,7 @@ impl Insurer {
         &self,
         terminal_id: &str,
         req: &EligibilityRequest,
-        now: i64,
+        now: UnixTime,
         row: &mut AuditRow,
     ) -> Result<EligibilityResponse, ApiError> {
         validate::eligibility(req)?;
@@ -155,7 +156,7 @@ impl Insurer {
                     tx,
                     &claims.iss,
                     &claims.jti,
-                    claims.exp.saturating_add(KEEP_USED_SECS),
+                    claims.exp.plus_secs(KEEP_USED_SECS),
                     now,
                 )? {
                     return Ok(Err(assertion_problem(

@@ -16,6 +16,7 @@ use backend_kit::serve::Peer;
 use counter_api::links::{LinkAnswer, LinkOutcome, LinkRelease, LinkReleased, LinkRequest};
 use counter_api::platform::ServiceData;
 use counter_api::{FieldError, Problem};
+use madoguchi_time::UnixTime;
 
 use super::{Insurer, internal, lock};
 use crate::core::eligibility::Query;
@@ -57,7 +58,7 @@ fn key<'a>(q: &Query<'a>) -> LinkKey<'a> {
 }
 
 /// The audit row of a platform call, naming the certificate's CN as the caller.
-fn row(peer: &Peer, now: i64, action: &'static str) -> AuditRow {
+fn row(peer: &Peer, now: UnixTime, action: &'static str) -> AuditRow {
     AuditRow {
         at: now,
         terminal_id: peer.0.as_ref().and_then(|i| i.common_name.clone()),
@@ -107,7 +108,7 @@ impl Insurer {
         &self,
         peer: &Peer,
         body: Result<LinkRequest, ApiError>,
-        now: i64,
+        now: UnixTime,
         row: &mut AuditRow,
     ) -> Result<LinkAnswer, ApiError> {
         let platform = platform_caller(peer, self.trusted_platforms())?;

@@ -10,6 +10,7 @@
 //! read a binding and record an assertion id in the same transaction.
 
 use counter_api::platform::ServiceData;
+use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// An insurance link as the key of a binding: the identifiers of
@@ -74,8 +75,8 @@ pub struct Binding {
     pub birth_date: String,
     /// The platform's enrollment the link belongs to.
     pub enrollment_id: String,
-    /// When it was confirmed (Unix seconds).
-    pub linked_at: i64,
+    /// When it was confirmed.
+    pub linked_at: UnixTime,
 }
 
 /// The binding of `key`, if the link was confirmed.
@@ -161,7 +162,7 @@ mod tests {
             person: "p1".into(),
             birth_date: "19850412".into(),
             enrollment_id: "enr_1".into(),
-            linked_at: 10,
+            linked_at: UnixTime::from_secs(10),
         }
     }
 

@@ -24,7 +24,7 @@ fn entry(
 fn submission(env: &Env) -> Value {
     json!({
         "medical_institution_code": INSTITUTION,
-        "qualification_confirmation_date": backend_insurer::core::dates::jst_date(env.now() + 86_400),
+        "qualification_confirmation_date": backend_insurer::core::dates::jst_date(env.now().plus_secs(86_400)),
         "entries": [
             entry("P-001", Some("千代"), "10001", Some("01"), "19850412"),
             entry("P-002", Some("千代"), "10001", Some("01"), "19850413"),

@@ -151,7 +151,7 @@ async fn serve_command_answers_over_mutual_tls() {
         sub: "s".into(),
         jti: "serve-1".into(),
         iat: now,
-        exp: now + 120,
+        exp: now.plus_secs(120),
         ctx: counter_api::assertion::AssertionContext {
             purpose: counter_api::platform::ChallengePurpose::Identify,
             terminal_id: T1.into(),

@@ -42,7 +42,7 @@ const PER_OPERATION: usize = 40;
 /// shape refusal must also be one of [`DOCUMENTED`] (any other fails the test at once), so
 /// the share only bounds the rules no schema can state. `/v1/links` is one document for
 /// two kinds of service: half of the links drawn are payment links, which an insurer
-/// refuses, in two operations of five (≈ 20%); substitute positions drawn beyond their
+/// refuses, in two operations of six (≈ 17%); substitute positions drawn beyond their
 /// text refuse about half of the remaining link requests (≈ 5%). 32% leaves two standard
 /// deviations of the 80 link requests' draw.
 const MAX_SHAPE_SHARE: f64 = 0.32;
@@ -67,6 +67,26 @@ const CASES: &[Case] = &[
         op: "post_eligibility",
         place: Place::Body("/assertion"),
         how: Break::TooLong,
+    },
+    Case {
+        op: "post_eligibility_by_insurance_number",
+        place: Place::Body("/insurer_number"),
+        how: Break::Pattern,
+    },
+    Case {
+        op: "post_eligibility_by_insurance_number",
+        place: Place::Body("/birth_date"),
+        how: Break::Missing,
+    },
+    Case {
+        op: "post_eligibility_by_insurance_number",
+        place: Place::Body("/number"),
+        how: Break::TooLong,
+    },
+    Case {
+        op: "post_eligibility_by_insurance_number",
+        place: Place::Body("/branch"),
+        how: Break::Pattern,
     },
     Case {
         op: "post_bulk_prechecks",
@@ -148,7 +168,7 @@ async fn generated_requests_reach_the_insurers_logic() {
     let server = Server {
         name: "insurer",
         tags: &["insurer", "links"],
-        operations: 5,
+        operations: 6,
         seed: 0x0111_50e1,
         per_operation: PER_OPERATION,
         documented: DOCUMENTED,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bulk;
+mod by_number;
 mod config;
 mod contract;
 mod eligibility;

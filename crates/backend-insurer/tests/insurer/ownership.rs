@@ -212,7 +212,7 @@ async fn a_link_belongs_to_the_platform_that_confirmed_it() {
             sub: SUB.into(),
             jti: format!("jti-{iss}"),
             iat: now,
-            exp: now + 120,
+            exp: now.plus_secs(120),
             ctx: counter_api::assertion::AssertionContext {
                 purpose: ChallengePurpose::Identify,
                 terminal_id: T1.into(),

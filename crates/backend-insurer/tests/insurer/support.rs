@@ -12,6 +12,7 @@ use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionSigner,
 use counter_api::attributes::CertifiedAttributes;
 use counter_api::links::LinkRequest;
 use counter_api::platform::{ChallengePurpose, ServiceData, Sex};
+use madoguchi_time::UnixTime;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -58,7 +59,8 @@ pub fn persona_holder(id: &str) -> CertifiedAttributes {
 /// persona's certificate for a persona's record, else a certificate with the record's
 /// own attributes (and an address that the record does not hold, when it holds none).
 pub fn holder_for(linkage: Linkage<'_>) -> CertifiedAttributes {
-    let reg = backend_insurer::demo::parse(backend_insurer::demo::BUILTIN, 0).unwrap();
+    let reg =
+        backend_insurer::demo::parse(backend_insurer::demo::BUILTIN, UnixTime::EPOCH).unwrap();
     let r = reg
         .iter()
         .find(|r| {
@@ -99,7 +101,7 @@ pub fn link_request(linkage: Linkage<'_>, sub: &str, holder: CertifiedAttributes
         sub: sub.into(),
         link: service_data(linkage),
         holder,
-        consented_at: 1_795_500_000,
+        consented_at: UnixTime::from_secs(1_795_500_000),
     }
 }
 
@@ -278,7 +280,7 @@ impl Env {
         format!("{}{path}", self.base)
     }
 
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> madoguchi_time::UnixTime {
         self.clock.now()
     }
 
@@ -291,7 +293,7 @@ impl Env {
             sub: SUB.into(),
             jti: format!("jti-{}", rand_suffix()),
             iat: now,
-            exp: now + 120,
+            exp: now.plus_secs(120),
             ctx: AssertionContext {
                 purpose: ChallengePurpose::Identify,
                 terminal_id: T1.into(),

@@ -21,6 +21,7 @@
 use std::collections::HashMap;
 
 use counter_api::platform::{ChallengeBinding, ChallengePurpose, ChallengeRequest, NONCE_LEN};
+use madoguchi_time::UnixTime;
 
 /// Most challenges pending at once (all terminals); beyond it new ones are refused as
 /// `unavailable`. At 3,000 identifications/s and a 60 s lifetime the steady state is
@@ -50,12 +51,12 @@ pub enum ChallengeError {
         id: String,
     },
     /// Expired.
-    #[error("challenge {id} expired at {expires_at}")]
+    #[error("challenge {id} expired at {}", expires_at.as_secs())]
     Expired {
         /// The challenge.
         id: String,
         /// When.
-        expires_at: i64,
+        expires_at: UnixTime,
     },
     /// Issued for another purpose.
     #[error("challenge {id} was issued for {found:?}")]
@@ -87,8 +88,8 @@ pub struct ChallengeBook {
     platform_id: String,
     ttl_secs: i64,
     pending: HashMap<String, ChallengeBinding>,
-    used: HashMap<String, i64>,
-    next_prune: i64,
+    used: HashMap<String, UnixTime>,
+    next_prune: UnixTime,
     per_terminal_limit: usize,
     /// Pending challenges per terminal id (no entry: none).
     per_terminal: HashMap<String, usize>,
@@ -103,7 +104,7 @@ impl ChallengeBook {
             ttl_secs,
             pending: HashMap::new(),
             used: HashMap::new(),
-            next_prune: 0,
+            next_prune: UnixTime::EPOCH,
             per_terminal_limit: DEFAULT_PER_TERMINAL,
             per_terminal: HashMap::new(),
         }
@@ -121,7 +122,7 @@ impl ChallengeBook {
         &mut self,
         terminal_id: &str,
         req: &ChallengeRequest,
-        now: i64,
+        now: UnixTime,
         id: String,
         nonce: [u8; NONCE_LEN],
     ) -> Result<ChallengeBinding, ChallengeError> {
@@ -143,7 +144,7 @@ impl ChallengeBook {
             terminal_id: terminal_id.to_owned(),
             purpose: req.purpose,
             context: req.context.clone(),
-            expires_at: now.saturating_add(self.ttl_secs),
+            expires_at: now.plus_secs(self.ttl_secs),
         };
         if let Some(old) = self.pending.insert(id, binding.clone()) {
             // A repeated id (ids are 128 random bits) replaces its challenge: one less.
@@ -159,7 +160,7 @@ impl ChallengeBook {
         id: &str,
         terminal_id: &str,
         purposes: &[ChallengePurpose],
-        now: i64,
+        now: UnixTime,
     ) -> Result<ChallengeBinding, ChallengeError> {
         let Some(b) = self.pending.get(id) else {
             return Err(if self.used.contains_key(id) {
@@ -202,11 +203,11 @@ impl ChallengeBook {
     }
 
     /// Forgets expired challenges and used ids past their expiry, at most once a second.
-    fn prune(&mut self, now: i64) {
+    fn prune(&mut self, now: UnixTime) {
         if now < self.next_prune {
             return;
         }
-        self.next_prune = now.saturating_add(1);
+        self.next_prune = now.plus_secs(1);
         let per_terminal = &mut self.per_terminal;
         self.pending.retain(|_, b| {
             let keep = b.expires_at >= now;
@@ -235,6 +236,10 @@ mod tests {
     use super::*;
     use counter_api::platform::ChallengeContext;
 
+    const fn at(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
     const ID: ChallengePurpose = ChallengePurpose::Identify;
 
     fn req(p: ChallengePurpose) -> ChallengeRequest {
@@ -251,15 +256,17 @@ mod tests {
     #[test]
     fn single_use() {
         let mut b = ChallengeBook::new("pf", 60);
-        let c = b.issue("t1", &req(ID), 1000, "c1".into(), [1; 32]).unwrap();
-        assert_eq!(c.expires_at, 1060);
-        assert_eq!(b.take("c1", "t1", &[ID], 1001).unwrap(), c);
+        let c = b
+            .issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
+            .unwrap();
+        assert_eq!(c.expires_at, at(1060));
+        assert_eq!(b.take("c1", "t1", &[ID], at(1001)).unwrap(), c);
         assert_eq!(
-            b.take("c1", "t1", &[ID], 1002),
+            b.take("c1", "t1", &[ID], at(1002)),
             Err(ChallengeError::Replayed("c1".into()))
         );
         assert_eq!(
-            b.take("zz", "t1", &[ID], 1002),
+            b.take("zz", "t1", &[ID], at(1002)),
             Err(ChallengeError::Unknown("zz".into()))
         );
     }
@@ -267,27 +274,27 @@ mod tests {
     #[test]
     fn expiry_is_checked_with_the_callers_clock() {
         let mut b = ChallengeBook::new("pf", 60);
-        b.issue("t1", &req(ID), 1000, "c1".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
+            .unwrap();
         assert!(matches!(
-            b.take("c1", "t1", &[ID], 1061),
-            Err(ChallengeError::Expired {
-                expires_at: 1060,
-                ..
-            })
+            b.take("c1", "t1", &[ID], at(1061)),
+            Err(ChallengeError::Expired { expires_at, .. }) if expires_at == at(1060)
         ));
-        b.issue("t1", &req(ID), 1000, "c2".into(), [1; 32]).unwrap();
-        assert!(b.take("c2", "t1", &[ID], 1060).is_ok());
+        b.issue("t1", &req(ID), at(1000), "c2".into(), [1; 32])
+            .unwrap();
+        assert!(b.take("c2", "t1", &[ID], at(1060)).is_ok());
     }
 
     #[test]
     fn another_terminal_neither_uses_nor_burns_it() {
         let mut b = ChallengeBook::new("pf", 60);
-        b.issue("t1", &req(ID), 1000, "c1".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
+            .unwrap();
         assert!(matches!(
-            b.take("c1", "t2", &[ID], 1001),
+            b.take("c1", "t2", &[ID], at(1001)),
             Err(ChallengeError::WrongTerminal { .. })
         ));
-        assert!(b.take("c1", "t1", &[ID], 1001).is_ok());
+        assert!(b.take("c1", "t1", &[ID], at(1001)).is_ok());
     }
 
     #[test]
@@ -296,20 +303,20 @@ mod tests {
         b.issue(
             "t1",
             &req(ChallengePurpose::Payment),
-            1000,
+            at(1000),
             "c1".into(),
             [1; 32],
         )
         .unwrap();
         assert!(matches!(
-            b.take("c1", "t1", &[ChallengePurpose::Enroll], 1001),
+            b.take("c1", "t1", &[ChallengePurpose::Enroll], at(1001)),
             Err(ChallengeError::WrongPurpose {
                 found: ChallengePurpose::Payment,
                 ..
             })
         ));
         let c = b
-            .take("c1", "t1", &[ID, ChallengePurpose::Payment], 1001)
+            .take("c1", "t1", &[ID, ChallengePurpose::Payment], at(1001))
             .unwrap();
         assert_eq!(c.context.unwrap().amount_jpy, 500);
     }
@@ -321,7 +328,7 @@ mod tests {
         let mut b = ChallengeBook::new("pf", 60);
         let mut i = 0u64;
         let refused = loop {
-            match b.issue("greedy", &req(ID), 1000, format!("g{i}"), [1; 32]) {
+            match b.issue("greedy", &req(ID), at(1000), format!("g{i}"), [1; 32]) {
                 Ok(_) => i += 1,
                 Err(e) => break e,
             }
@@ -331,47 +338,62 @@ mod tests {
             i < MAX_PENDING as u64,
             "{i} challenges for one terminal: {refused}"
         );
-        assert!(b.issue("t2", &req(ID), 1000, "c1".into(), [1; 32]).is_ok());
+        assert!(
+            b.issue("t2", &req(ID), at(1000), "c1".into(), [1; 32])
+                .is_ok()
+        );
     }
 
     #[test]
     fn the_quota_frees_as_challenges_are_used_or_expire() {
         let mut b = ChallengeBook::new("pf", 60).with_terminal_quota(2);
-        b.issue("t1", &req(ID), 1000, "a".into(), [1; 32]).unwrap();
-        b.issue("t1", &req(ID), 1000, "b".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), at(1000), "a".into(), [1; 32])
+            .unwrap();
+        b.issue("t1", &req(ID), at(1000), "b".into(), [1; 32])
+            .unwrap();
         assert_eq!(
-            b.issue("t1", &req(ID), 1000, "c".into(), [1; 32]),
+            b.issue("t1", &req(ID), at(1000), "c".into(), [1; 32]),
             Err(ChallengeError::QuotaExceeded {
                 limit: 2,
                 ttl_secs: 60
             })
         );
         // Used: room for one more.
-        b.take("a", "t1", &[ID], 1001).unwrap();
-        b.issue("t1", &req(ID), 1001, "c".into(), [1; 32]).unwrap();
-        assert!(b.issue("t1", &req(ID), 1001, "d".into(), [1; 32]).is_err());
+        b.take("a", "t1", &[ID], at(1001)).unwrap();
+        b.issue("t1", &req(ID), at(1001), "c".into(), [1; 32])
+            .unwrap();
+        assert!(
+            b.issue("t1", &req(ID), at(1001), "d".into(), [1; 32])
+                .is_err()
+        );
         // Expired and taken: room again.
         assert!(matches!(
-            b.take("b", "t1", &[ID], 1061),
+            b.take("b", "t1", &[ID], at(1061)),
             Err(ChallengeError::Expired { .. })
         ));
-        b.issue("t1", &req(ID), 1061, "d".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), at(1061), "d".into(), [1; 32])
+            .unwrap();
         // Expired and pruned: the whole quota back.
-        b.issue("t1", &req(ID), 2000, "e".into(), [1; 32]).unwrap();
-        b.issue("t1", &req(ID), 2000, "f".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), at(2000), "e".into(), [1; 32])
+            .unwrap();
+        b.issue("t1", &req(ID), at(2000), "f".into(), [1; 32])
+            .unwrap();
         assert_eq!(b.pending(), 2);
     }
 
     #[test]
     fn pruned_after_expiry() {
         let mut b = ChallengeBook::new("pf", 60);
-        b.issue("t1", &req(ID), 1000, "c1".into(), [1; 32]).unwrap();
-        b.issue("t1", &req(ID), 1000, "c2".into(), [1; 32]).unwrap();
-        b.take("c2", "t1", &[ID], 1001).unwrap();
-        b.issue("t1", &req(ID), 2000, "c3".into(), [1; 32]).unwrap();
+        b.issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
+            .unwrap();
+        b.issue("t1", &req(ID), at(1000), "c2".into(), [1; 32])
+            .unwrap();
+        b.take("c2", "t1", &[ID], at(1001)).unwrap();
+        b.issue("t1", &req(ID), at(2000), "c3".into(), [1; 32])
+            .unwrap();
         assert_eq!(b.pending(), 1);
         assert_eq!(
-            b.take("c2", "t1", &[ID], 2001),
+            b.take("c2", "t1", &[ID], at(2001)),
             Err(ChallengeError::Unknown("c2".into()))
         );
     }

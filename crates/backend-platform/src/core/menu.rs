@@ -2,6 +2,7 @@
 
 use counter_api::assertion::{AssertionClaims, AssertionContext, AssertionError, AssertionSigner};
 use counter_api::platform::{ChallengeBinding, MenuEntry, ServiceLink};
+use madoguchi_time::UnixTime;
 
 use super::pseudonym::pairwise_subject;
 use crate::config::ServiceConfig;
@@ -27,7 +28,7 @@ pub struct MenuRequest<'a> {
     /// Set for a federation exchange: the peer platform that verified the card.
     pub federated_from: Option<&'a str>,
     /// Now (Unix seconds).
-    pub now: i64,
+    pub now: UnixTime,
     /// Assertion lifetime.
     pub ttl_secs: i64,
 }
@@ -62,7 +63,7 @@ pub fn build_menu(
         amount_jpy: b.context.as_ref().map(|c| c.amount_jpy),
         federated_from: req.federated_from.map(str::to_owned),
     };
-    let exp = req.now + req.ttl_secs;
+    let exp = req.now.plus_secs(req.ttl_secs);
     links
         .iter()
         .map(|l| {
@@ -97,6 +98,10 @@ mod tests {
     };
     use p256::ecdsa::SigningKey;
 
+    const fn at(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
     #[test]
     fn one_assertion_per_service_with_pairwise_subjects() {
         let signer = AssertionSigner::new("k1", SigningKey::from_slice(&[5; 32]).unwrap()).unwrap();
@@ -110,7 +115,7 @@ mod tests {
                 merchant_id: "m1".into(),
                 amount_jpy: 800,
             }),
-            expires_at: 1060,
+            expires_at: at(1060),
         };
         let links = vec![
             LinkedService {
@@ -148,7 +153,7 @@ mod tests {
             binding: &binding,
             subject_id: "s1",
             federated_from: None,
-            now: 1000,
+            now: at(1000),
             ttl_secs: 120,
         };
         let mut n = 0;
@@ -165,11 +170,11 @@ mod tests {
             let c = v
                 .verify(
                     entry.assertion.as_ref().unwrap(),
-                    1001,
+                    at(1001),
                     &mut MemoryReplayGuard::new(),
                 )
                 .unwrap();
-            assert_eq!(c.exp, 1120);
+            assert_eq!(c.exp, at(1120));
             assert_eq!(c.ctx.amount_jpy, Some(800));
             subs.push(c.sub.clone());
             if aud == "acq" {

@@ -47,13 +47,13 @@ async fn services_refuse_replayed_misaddressed_and_expired_assertions() {
     ));
     // expired: presented after its two minutes
     assert!(matches!(
-        insurer.verify(&insurance, now + 200, &mut guard),
+        insurer.verify(&insurance, now.plus_secs(200), &mut guard),
         Err(AssertionError::Expired { .. })
     ));
     // accepted once, then a replay
     assert!(insurer.verify(&insurance, now, &mut guard).is_ok());
     assert!(matches!(
-        insurer.verify(&insurance, now + 1, &mut guard),
+        insurer.verify(&insurance, now.plus_secs(1), &mut guard),
         Err(AssertionError::Replayed { .. })
     ));
     // another platform's key does not verify it

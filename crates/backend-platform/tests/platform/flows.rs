@@ -109,7 +109,7 @@ async fn enrollment_then_identification_through_the_virtual_card() {
         assert_eq!(claims.iss, "pf-tokyo");
         assert_eq!(claims.ctx.terminal_id, T1);
         assert_eq!(claims.ctx.challenge_id, ch.challenge_id);
-        assert!(claims.exp - claims.iat <= 120);
+        assert!(claims.exp.secs_since(claims.iat) <= 120);
         match (&claims.svc, entry.service_id.as_str()) {
             (
                 ServiceData::Insurance {

@@ -8,6 +8,7 @@ use counter_api::platform::{
     ChallengePurpose, EnrollmentResponse, IdentificationResponse, InsuranceLink, Notice,
     PaymentLink, ServiceLink,
 };
+use madoguchi_time::UnixTime;
 
 use crate::support::*;
 
@@ -237,15 +238,17 @@ async fn a_stale_signature_crl_gives_the_notice_that_it_could_not_be_checked() {
     // the authentication CRL is current, so she still identifies.
     let day = 86_400;
     let now = env.clock_now();
-    let at = |t: i64| der::DateTime::from_unix_duration(std::time::Duration::from_secs(t as u64));
+    let at = |t: UnixTime| {
+        der::DateTime::from_unix_duration(std::time::Duration::from_secs(t.as_secs() as u64))
+    };
     let mut spec = testkit::CrlSpec::new(
         testkit::Purpose::Sign,
         testkit::Generation::G3,
         testkit::Municipality::new("Tokyo-to", "Chiyoda-ku"),
-        at(now - 3 * day).unwrap(),
+        at(now.minus_secs(3 * day)).unwrap(),
     )
     .unwrap();
-    spec.next_update = Some(at(now - 2 * day).unwrap());
+    spec.next_update = Some(at(now.minus_secs(2 * day)).unwrap());
     std::fs::write(
         env.dir
             .path()

@@ -645,7 +645,7 @@ pub async fn enroll(env: &Env, c: &reqwest::Client, card: &Card) -> (StatusCode,
 
 impl Env {
     /// The server's clock now.
-    pub fn clock_now(&self) -> i64 {
+    pub fn clock_now(&self) -> madoguchi_time::UnixTime {
         use backend_kit::Clock;
         self.clock.now()
     }

@@ -1,5 +1,6 @@
 //! The claims of an assertion.
 
+use madoguchi_time::UnixTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -42,9 +43,11 @@ pub struct AssertionClaims {
     /// Unique id; a service accepts each `jti` once.
     pub jti: String,
     /// Issued at (Unix seconds).
-    pub iat: i64,
+    #[schema(value_type = i64)]
+    pub iat: UnixTime,
     /// Expires at (Unix seconds).
-    pub exp: i64,
+    #[schema(value_type = i64)]
+    pub exp: UnixTime,
     /// Where and why it was issued.
     pub ctx: AssertionContext,
     /// The service's linkage data.

@@ -1,5 +1,6 @@
 //! ES256 compact JWS: `base64url(header) . base64url(claims) . base64url(r ‖ s)`.
 
+use madoguchi_time::UnixTime;
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -44,16 +45,16 @@ pub enum AssertionError {
         found: String,
     },
     /// `exp` has passed.
-    #[error("assertion expired at {exp}")]
+    #[error("assertion expired at {}", exp.as_secs())]
     Expired {
         /// The `exp` claim.
-        exp: i64,
+        exp: UnixTime,
     },
     /// `iat` is in the future beyond the leeway.
-    #[error("assertion issued in the future ({iat})")]
+    #[error("assertion issued in the future ({})", iat.as_secs())]
     NotYetValid {
         /// The `iat` claim.
-        iat: i64,
+        iat: UnixTime,
     },
     /// The `jti` was seen before.
     #[error("assertion {jti} already used")]
@@ -246,7 +247,7 @@ impl AssertionVerifier {
     pub fn verify(
         &self,
         token: &str,
-        now: i64,
+        now: UnixTime,
         replay: &mut dyn ReplayGuard,
     ) -> Result<AssertionClaims, AssertionError> {
         let malformed = |d: &str| AssertionError::Malformed(d.into());
@@ -298,13 +299,14 @@ impl AssertionVerifier {
                 found: claims.aud,
             });
         }
-        if claims.iat > now + LEEWAY_SECS {
+        if claims.iat > now.plus_secs(LEEWAY_SECS) {
             return Err(AssertionError::NotYetValid { iat: claims.iat });
         }
-        if claims.exp + LEEWAY_SECS <= now {
+        let last_valid = claims.exp.plus_secs(LEEWAY_SECS);
+        if last_valid <= now {
             return Err(AssertionError::Expired { exp: claims.exp });
         }
-        if !replay.first_use(&claims.iss, &claims.jti, claims.exp + LEEWAY_SECS, now) {
+        if !replay.first_use(&claims.iss, &claims.jti, last_valid, now) {
             return Err(AssertionError::Replayed { jti: claims.jti });
         }
         Ok(claims)

@@ -1,6 +1,7 @@
 //! Challenges: what the platform asks the card to sign, and the canonical bytes that bind
 //! the nonce to the platform, the terminal, the purpose and (payments) merchant and amount.
 
+use madoguchi_time::UnixTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -115,8 +116,8 @@ pub struct ChallengeBinding {
     pub purpose: ChallengePurpose,
     /// The payment, for `payment`.
     pub context: Option<ChallengeContext>,
-    /// Unix seconds after which it is refused.
-    pub expires_at: i64,
+    /// The instant after which it is refused.
+    pub expires_at: UnixTime,
 }
 
 impl ChallengeBinding {
@@ -154,7 +155,7 @@ impl ChallengeBinding {
             line("merchant", &c.merchant_id);
             line("amount_jpy", &c.amount_jpy.to_string());
         }
-        line("expires_at", &self.expires_at.to_string());
+        line("expires_at", &self.expires_at.as_secs().to_string());
         s.into_bytes()
     }
 
@@ -190,7 +191,8 @@ pub struct ChallengeResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ChallengeContext>,
     /// Unix seconds; the answer must arrive before.
-    pub expires_at: i64,
+    #[schema(value_type = i64)]
+    pub expires_at: UnixTime,
     /// The bytes the card signs, base64 ([`ChallengeBinding::to_be_signed`]).
     pub to_be_signed: String,
 }
@@ -235,7 +237,7 @@ impl ChallengeResponse {
         platform_id: &str,
         terminal_id: &str,
         asked: &ChallengeRequest,
-        now: i64,
+        now: UnixTime,
     ) -> Result<ChallengeBinding, FieldError> {
         let b = self.binding()?;
         if b.platform_id != platform_id {
@@ -279,7 +281,7 @@ mod tests {
             terminal_id: "t1".into(),
             purpose,
             context: ctx,
-            expires_at: 1_800_000_000,
+            expires_at: UnixTime::from_secs(1_800_000_000),
         }
     }
 
@@ -339,9 +341,15 @@ mod tests {
             purpose: ChallengePurpose::Identify,
             context: None,
         };
-        assert_eq!(r.check_for("pf-a", "t1", &asked, 1_799_999_999).unwrap(), b);
+        assert_eq!(
+            r.check_for("pf-a", "t1", &asked, UnixTime::from_secs(1_799_999_999))
+                .unwrap(),
+            b
+        );
         let field = |p: &str, t: &str, a: &ChallengeRequest, now| {
-            r.check_for(p, t, a, now).unwrap_err().field
+            r.check_for(p, t, a, UnixTime::from_secs(now))
+                .unwrap_err()
+                .field
         };
         assert_eq!(field("pf-b", "t1", &asked, 0), "platform_id");
         assert_eq!(field("pf-a", "t2", &asked, 0), "terminal_id");

@@ -1,6 +1,7 @@
 //! Identification: the answer to a challenge, and the menu of linked services with one
 //! assertion per service.
 
+use madoguchi_time::UnixTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -43,7 +44,8 @@ pub struct MenuEntry {
     pub assertion: Option<String>,
     /// When the assertion expires (Unix seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_expires_at: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub assertion_expires_at: Option<UnixTime>,
 }
 
 /// Something staff must know about this card, beside the menu.
@@ -57,8 +59,8 @@ pub enum Notice {
     /// data can be checked.
     SignCertificateRevoked {
         /// When J-LIS revoked it (Unix seconds).
-        #[cfg_attr(feature = "ts", ts(type = "number"))]
-        revoked_at: i64,
+        #[schema(value_type = i64)]
+        revoked_at: UnixTime,
         /// The CRLReason code (`affiliation_changed`, `superseded`, ...).
         reason: String,
     },

@@ -3,7 +3,7 @@
 //! patterns for identifiers, dates and base64 say exactly what the Rust checks say.
 
 use counter_api::acquirer::{AuthoriseRequest, CaptureRequest, RefundRequest, ReversalRequest};
-use counter_api::insurer::{BulkPrecheckRequest, EligibilityRequest};
+use counter_api::insurer::{BulkPrecheckRequest, EligibilityRequest, InsuranceNumberCheckRequest};
 use counter_api::links::{LinkRelease, LinkRequest};
 use counter_api::platform::{
     ChallengeRequest, EnrollmentRequest, FederationEnrollmentRequest, FederationExchangeRequest,
@@ -73,6 +73,10 @@ fn accept(name: &str, v: Value) -> Result<(), String> {
         // backends' contract tests check those.
         "EligibilityRequest" => {
             de::<EligibilityRequest>(v);
+            Ok(())
+        }
+        "InsuranceNumberCheckRequest" => {
+            de::<InsuranceNumberCheckRequest>(v);
             Ok(())
         }
         "BulkPrecheckRequest" => {
@@ -180,7 +184,7 @@ fn date_patterns_say_what_the_calendar_checks_say() {
     }
     for s in date_strings("") {
         // The insurer's rule (backend_insurer::core::dates::is_yyyymmdd).
-        let ok = s.len() == 8 && counter_api::jst::CivilDate::parse(&s).is_some();
+        let ok = s.len() == 8 && madoguchi_time::CivilDate::parse(&s).is_some();
         assert_eq!(compact.is_match(&s), ok, "{s}");
     }
     assert!(real > 30_000, "{real}");

@@ -485,7 +485,7 @@ impl Counter {
             expected: None,
             card_notices: Vec::new(),
             journal: None,
-            now: 0,
+            now: UnixTime::EPOCH,
         }
     }
 

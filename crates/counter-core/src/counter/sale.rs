@@ -73,7 +73,7 @@ impl Counter {
                         ReceiptKind::Sale,
                         Copy::Customer,
                         false,
-                        &counter_api::jst::display_timestamp(self.now),
+                        &madoguchi_time::jst::display_timestamp(self.now),
                     )
                 });
                 SaleStep::Done {

@@ -3,7 +3,7 @@
 
 use counter_api::ProblemCode;
 use counter_api::insurer::EligibilityResponse;
-use counter_api::jst::CivilDate;
+use madoguchi_time::jst::CivilDate;
 
 use super::export::ResultMessage;
 use super::fallback::FallbackReason;

@@ -9,11 +9,12 @@
 //! reading of the "…" in those tables [C]. Names are written raw (R2): a `●` stays a `●`.
 
 use counter_api::insurer::{Consent, EligibilityResponse, QualificationResult};
-use counter_api::jst;
+use madoguchi_time::jst;
 use serde::{Deserialize, Serialize};
 
 use super::consent::PrescriptionFormat;
 use super::xml::{Node, push_opt, to_json, to_xml};
+use crate::UnixTime;
 
 /// The file-name prefix of a single-check result (docs/domain/eligibility.md §2.6).
 pub const RESULT_PREFIX: &str = "OQSsiquc01res_";
@@ -34,8 +35,8 @@ pub struct ResultMessage<'a> {
     pub check_id: &'a str,
     /// `MedicalInstitutionCode`.
     pub medical_institution_code: &'a str,
-    /// `ProcessExecutionTime`: when the answer arrived (Unix seconds).
-    pub executed_at: i64,
+    /// `ProcessExecutionTime`: when the answer arrived.
+    pub executed_at: UnixTime,
     /// `QualificationConfirmationDate`, `YYYYMMDD`.
     pub confirmation_date: &'a str,
     /// The insurer's answer.
@@ -47,8 +48,20 @@ pub struct ResultMessage<'a> {
 }
 
 impl ResultMessage<'_> {
-    /// The `XmlMsg` tree.
+    /// The `XmlMsg` tree of a card check (照会区分 1), in UTF-8 (文字コード識別 0).
     pub fn to_node(&self) -> Node {
+        self.to_node_with("1", "0")
+    }
+
+    /// The `XmlMsg` tree with the header's `ReferenceClassification` (`1` card, `2`
+    /// insurance-card data) and `CharacterCodeIdentifier` (`0` UTF-8, `1` Shift_JIS)
+    /// (docs/domain/eligibility.md §2.1): the receipt system's folder answers a check by
+    /// insurance number in the code its request used.
+    pub fn to_node_with(
+        &self,
+        reference_classification: &'static str,
+        character_code: &'static str,
+    ) -> Node {
         let header = vec![
             Node::text(
                 "ProcessExecutionTime",
@@ -57,12 +70,12 @@ impl ResultMessage<'_> {
             Node::text("QualificationConfirmationDate", self.confirmation_date),
             Node::text("MedicalInstitutionCode", self.medical_institution_code),
             Node::text("ArbitraryFileIdentifier", self.check_id),
-            // 照会区分 1: マイナンバーカード (§2.1).
-            Node::text("ReferenceClassification", "1"),
+            // 照会区分 (§2.1).
+            Node::text("ReferenceClassification", reference_classification),
             // 処理結果区分 1: 正常終了; the insurer answered (§2.1).
             Node::text("SegmentOfResult", "1"),
-            // 文字コード識別 0: UTF-8 (§2.1).
-            Node::text("CharacterCodeIdentifier", "0"),
+            // 文字コード識別 (§2.1).
+            Node::text("CharacterCodeIdentifier", character_code),
         ];
         let r = self.response;
         let mut body = vec![Node::text(
@@ -124,7 +137,7 @@ impl ResultMessage<'_> {
 }
 
 /// `ResultOfQualificationConfirmation` in the order of docs/domain/eligibility.md §2.4.
-fn result_node(q: &QualificationResult) -> Node {
+pub(crate) fn result_node(q: &QualificationResult) -> Node {
     let mut f = Vec::new();
     f.push(Node::text(
         "InsuredCardClassification",

@@ -2,7 +2,7 @@
 //! cannot be had, staff record what the patient presented, with the fields printed on it,
 //! so the patient pays the normal share; a re-check by insurance number follows.
 
-use counter_api::jst::CivilDate;
+use madoguchi_time::jst::CivilDate;
 use serde::{Deserialize, Serialize};
 
 use crate::Code;

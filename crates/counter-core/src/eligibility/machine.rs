@@ -2,8 +2,8 @@
 //! result staff read (or the fallback they record), as a sans-IO machine.
 
 use counter_api::insurer::{EligibilityRequest, EligibilityResponse};
-use counter_api::jst::{self, CivilDate};
 use counter_api::platform::{MenuEntry, ServiceKind};
+use madoguchi_time::jst::{self, CivilDate};
 use serde::{Deserialize, Serialize};
 
 use super::consent::{ConsentsGiven, CustomerConsents};

@@ -258,13 +258,13 @@ pub fn decide(
     policy: &RecheckPolicy,
 ) -> RecheckDecision {
     let check_id = item.check_id.clone();
-    let expired = now.saturating_sub(item.queued_at) >= policy.give_up_after_secs;
+    let expired = now.secs_since(item.queued_at) >= policy.give_up_after_secs;
     let retry = |item: &RecheckRequest| {
         let attempts = item.attempts.saturating_add(1);
         RecheckDecision::RetryAt {
             check_id: item.check_id.clone(),
             attempts,
-            next_at: now.saturating_add(policy.delay(attempts)),
+            next_at: now.plus_secs(policy.delay(attempts)),
         }
     };
     let gave_up = RecheckDecision::GaveUp {
@@ -276,7 +276,7 @@ pub fn decide(
         RetryOutcome::Processing if expired => gave_up,
         RetryOutcome::Processing => RecheckDecision::FetchAgain {
             check_id,
-            at: now.saturating_add(FETCH_AGAIN_SECS),
+            at: now.plus_secs(FETCH_AGAIN_SECS),
         },
         RetryOutcome::Unreachable if expired => gave_up,
         RetryOutcome::Unreachable => retry(item),

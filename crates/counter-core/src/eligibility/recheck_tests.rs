@@ -25,7 +25,7 @@ fn item(id: &str, date: &str) -> RecheckRequest {
         },
         queued_at: NOW,
         attempts: 0,
-        next_at: NOW + 60,
+        next_at: NOW.plus_secs(60),
     }
 }
 
@@ -56,13 +56,13 @@ fn backoff_grows_then_caps() {
 #[test]
 fn requests_group_due_items_by_visit_date() {
     let mut later = item("c3", TODAY);
-    later.next_at = NOW + 10_000;
+    later.next_at = NOW.plus_secs(10_000);
     let items = vec![item("c1", TODAY), item("c2", "20261124"), later];
     assert!(
         bulk_requests(&items, "1312345678", NOW).is_empty(),
         "none due yet"
     );
-    let reqs = bulk_requests(&items, "1312345678", NOW + 60);
+    let reqs = bulk_requests(&items, "1312345678", NOW.plus_secs(60));
     assert_eq!(reqs.len(), 2);
     assert_eq!(reqs[0].qualification_confirmation_date, "20261124");
     assert_eq!(reqs[0].entries[0].reference, "c2");
@@ -75,26 +75,26 @@ fn requests_group_due_items_by_visit_date() {
 fn unreachable_retries_with_backoff_then_gives_up() {
     let p = RecheckPolicy::default();
     let mut it = item("c1", TODAY);
-    let d = decide(&it, RetryOutcome::Unreachable, NOW + 60, &p);
+    let d = decide(&it, RetryOutcome::Unreachable, NOW.plus_secs(60), &p);
     assert_eq!(
         d,
         RecheckDecision::RetryAt {
             check_id: "c1".into(),
             attempts: 1,
-            next_at: NOW + 120
+            next_at: NOW.plus_secs(120)
         }
     );
     it.attempts = 1;
-    let d = decide(&it, RetryOutcome::Unreachable, NOW + 120, &p);
+    let d = decide(&it, RetryOutcome::Unreachable, NOW.plus_secs(120), &p);
     assert_eq!(
         d,
         RecheckDecision::RetryAt {
             check_id: "c1".into(),
             attempts: 2,
-            next_at: NOW + 420
+            next_at: NOW.plus_secs(420)
         }
     );
-    let late = NOW + 7 * 86_400;
+    let late = NOW.plus_secs(7 * 86_400);
     assert_eq!(
         decide(&it, RetryOutcome::Unreachable, late, &p),
         RecheckDecision::GaveUp {
@@ -103,7 +103,7 @@ fn unreachable_retries_with_backoff_then_gives_up() {
         }
     );
     assert!(
-        matches!(decide(&it, RetryOutcome::Processing, NOW, &p), RecheckDecision::FetchAgain { at, .. } if at == NOW + 60)
+        matches!(decide(&it, RetryOutcome::Processing, NOW, &p), RecheckDecision::FetchAgain { at, .. } if at == NOW.plus_secs(60))
     );
 }
 
@@ -165,7 +165,7 @@ fn lag_waits_then_is_reported() {
         decide(&item("c1", TODAY), RetryOutcome::Answered(&a), NOW, &p),
         RecheckDecision::RetryAt { .. }
     ));
-    let late = NOW + 8 * 86_400;
+    let late = NOW.plus_secs(8 * 86_400);
     let RecheckDecision::Done(d) = decide(&item("c1", TODAY), RetryOutcome::Answered(&a), late, &p)
     else {
         panic!()

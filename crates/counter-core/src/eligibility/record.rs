@@ -41,7 +41,6 @@ pub struct CheckSummary {
     /// The check id (`ArbitraryFileIdentifier`).
     pub check_id: String,
     /// When recorded (Unix seconds).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at: UnixTime,
     /// Reception or pharmacy.
     pub mode: Mode,

@@ -1,7 +1,7 @@
 //! What a check leaves in the store ([`Effect::RecordCheck`]), and the fallback step that
 //! records what the patient presented and queues the re-check (docs/domain/eligibility.md §1.4, R1).
 
-use counter_api::jst;
+use madoguchi_time::jst;
 
 use super::fallback::{FallbackForm, FallbackReason};
 use super::machine::{Answered, CheckError, Effect, EligibilityCheck, Stage};
@@ -114,7 +114,7 @@ impl EligibilityCheck {
             presented: presented.clone(),
             queued_at: now,
             attempts: 0,
-            next_at: now.saturating_add(FIRST_RECHECK_SECS),
+            next_at: now.plus_secs(FIRST_RECHECK_SECS),
         });
         let recheck_queued = recheck.is_some();
         let document = presented.document;

@@ -2,7 +2,7 @@
 //! than needed). The store purges records older than the cutoff; the period is the site's
 //! setting.
 
-use counter_api::jst::CivilDate;
+use madoguchi_time::jst::CivilDate;
 use serde::{Deserialize, Serialize};
 
 use crate::UnixTime;
@@ -23,7 +23,7 @@ impl RetentionPolicy {
     /// today and the `days` days before it stay complete. `days` 0 counts as 1.
     pub fn cutoff(&self, now: UnixTime) -> UnixTime {
         let (today_start, _) = CivilDate::of(now).bounds();
-        today_start.saturating_sub(i64::from(self.days.max(1)).saturating_mul(DAY))
+        today_start.minus_secs(i64::from(self.days.max(1)).saturating_mul(DAY))
     }
 
     /// Whether a record made at `at` is to be purged at `now`.
@@ -43,11 +43,11 @@ mod tests {
         let cutoff = p.cutoff(NOW);
         // NOW is 2026-11-25 10:00 JST; 30 days before today is 2026-10-26, 00:00 JST.
         assert_eq!(
-            counter_api::jst::compact_timestamp(cutoff),
+            madoguchi_time::jst::compact_timestamp(cutoff),
             "20261026000000"
         );
         assert!(!p.purge(cutoff, NOW));
-        assert!(p.purge(cutoff - 1, NOW));
+        assert!(p.purge(cutoff.minus_secs(1), NOW));
         assert_eq!(
             RetentionPolicy { days: 0 }.cutoff(NOW),
             RetentionPolicy { days: 1 }.cutoff(NOW)

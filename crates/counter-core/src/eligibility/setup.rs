@@ -158,7 +158,7 @@ impl ClinicRecord {
         let birth_date = match birth_date {
             "" => None,
             b => Some(
-                counter_api::jst::CivilDate::parse(b)
+                madoguchi_time::jst::CivilDate::parse(b)
                     .ok_or(ExpectedError::BirthDate)?
                     .compact(),
             ),

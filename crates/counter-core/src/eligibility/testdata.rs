@@ -5,8 +5,10 @@
 
 use counter_api::insurer::{EligibilityResponse, ProcessingResult, QualificationResult};
 
+use crate::UnixTime;
+
 /// 2026-11-25 10:00:00 JST.
-pub(crate) const NOW: i64 = 1_795_568_400;
+pub(crate) const NOW: UnixTime = UnixTime::from_secs(1_795_568_400);
 /// The JST date of [`NOW`].
 pub(crate) const TODAY: &str = "20261125";
 

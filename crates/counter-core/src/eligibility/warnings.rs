@@ -3,8 +3,8 @@
 //! until staff acknowledge it (R7).
 
 use counter_api::insurer::{EligibilityResponse, QualificationResult};
-use counter_api::jst::CivilDate;
 use counter_api::platform::Sex;
+use madoguchi_time::jst::CivilDate;
 use serde::{Deserialize, Serialize};
 
 use super::names::{normalize, outside_jis, same_name, substituted};

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used)]
 
-use counter_api::jst::CivilDate;
 use counter_api::platform::Sex;
+use madoguchi_time::jst::CivilDate;
 
 use super::*;
 use crate::eligibility::testdata::{TODAY, answer, sato};

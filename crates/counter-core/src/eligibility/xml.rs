@@ -60,7 +60,14 @@ pub fn push_opt(out: &mut Vec<Node>, name: &'static str, value: Option<&str>) {
 
 /// The XML document: declaration, then `root`, newline-terminated.
 pub fn to_xml(root: &Node) -> String {
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    to_xml_declared(root, "UTF-8")
+}
+
+/// The XML document whose declaration names `encoding` (`UTF-8` or `Shift_JIS`, the two
+/// `CharacterCodeIdentifier` values, docs/domain/eligibility.md §2.1). The text is still a
+/// Rust string: the caller encodes it in the declared code.
+pub fn to_xml_declared(root: &Node, encoding: &str) -> String {
+    let mut s = format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n");
     write_xml(&mut s, root, 0);
     s
 }

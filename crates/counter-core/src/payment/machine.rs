@@ -37,7 +37,7 @@ use counter_api::acquirer::{
     AuthoriseRequest, CaptureMode, CaptureRequest, Payment, PaymentStatus, Reversal,
     ReversalReason, ReversalRequest,
 };
-use counter_api::jst;
+use madoguchi_time::jst;
 
 use super::record::{PaymentRecord, PaymentState};
 use crate::UnixTime;

@@ -16,6 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::UnixTime;
+
 /// Where a sale is. Transitions: [`super::machine`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -151,11 +153,9 @@ pub struct PaymentRecord {
     /// Whether staff were told how a recovery resolved it (cleared on acknowledgement).
     pub recovered: bool,
     /// Unix time the sale was journaled.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub created_at: i64,
+    pub created_at: UnixTime,
     /// Unix time of the last transition.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
     /// The version of the journal row this record was read from or last written as: a
     /// write succeeds only while the row still has it, so no task overwrites what another
     /// wrote since it read (the shell's compare-and-set). Not part of the sale: not
@@ -216,11 +216,9 @@ pub struct RefundRecord {
     /// Why it was refused (staff only).
     pub reason: Option<String>,
     /// Unix time journaled.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub created_at: i64,
+    pub created_at: UnixTime,
     /// Unix time of the last transition.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub updated_at: i64,
+    pub updated_at: UnixTime,
     /// The version of the journal row, as for [`PaymentRecord::version`].
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]

@@ -8,7 +8,7 @@
 //! (idempotent at the acquirer) until the answer is definite.
 
 use counter_api::acquirer::{Payment, RefundRequest};
-use counter_api::jst;
+use madoguchi_time::jst;
 
 use super::machine::adopt;
 use super::record::{PaymentRecord, PaymentState, RefundRecord, RefundState};

@@ -114,7 +114,7 @@ fn receipt(p: &PaymentRecord, merchant: &MerchantInfo) -> Option<SaleReceipt> {
         sale_id: p.id.clone(),
         amount_jpy: p.amount_jpy,
         authorised_at: p.created_at,
-        authorised_at_jst: counter_api::jst::display_timestamp(p.created_at),
+        authorised_at_jst: madoguchi_time::jst::display_timestamp(p.created_at),
         brand: p.brand.clone()?,
         last4: p.last4.clone()?,
         approval_code: p.approval_code.clone(),

@@ -5,6 +5,7 @@
 use counter_api::pos::{CreateSale, SaleState};
 
 use super::*;
+use crate::UnixTime;
 use crate::payment::receipt::MerchantInfo;
 use crate::payment::{self, NewSale, PaymentState};
 
@@ -21,7 +22,7 @@ fn create(order_ref: &str, amount_jpy: u64, key: &str) -> PosCreate {
 
 fn journal(request: &PosCreate) -> PosJournal {
     PosJournal {
-        order: PosOrder::open(request, 1_800_000_000),
+        order: PosOrder::open(request, UnixTime::from_secs(1_800_000_000)),
         payment: None,
         refunds: Vec::new(),
     }
@@ -140,7 +141,7 @@ fn what_the_register_reads_never_turns_doubt_into_a_decline() {
             terminal_id: "t-1".into(),
             amount_jpy: 1200,
         },
-        1_800_000_010,
+        UnixTime::from_secs(1_800_000_010),
     );
     for state in PaymentState::ALL {
         p.state = state;
@@ -193,7 +194,7 @@ fn the_receipt_carries_what_the_acquirer_returned() {
             terminal_id: "t-1".into(),
             amount_jpy: 1200,
         },
-        1_800_000_010,
+        UnixTime::from_secs(1_800_000_010),
     );
     j.payment = Some(p.clone());
     assert!(
@@ -221,7 +222,7 @@ fn the_receipt_carries_what_the_acquirer_returned() {
     );
     assert_eq!((r.amount_jpy, r.order_ref.as_str()), (1200, "R-1"));
     assert_eq!(r.merchant_name, "テスト商店");
-    assert_eq!(r.authorised_at, 1_800_000_010);
+    assert_eq!(r.authorised_at, UnixTime::from_secs(1_800_000_010));
     assert_eq!(r.authorised_at_jst, "2027-01-15 17:00:10");
     assert_eq!(s.refunded_jpy, 200);
 }

@@ -11,6 +11,7 @@ use jpki_card::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::UnixTime;
 use crate::backend::BackendFailure;
 
 /// Names one effect; its result must come back with the same ticket. A result whose ticket
@@ -41,8 +42,8 @@ impl Tickets {
 pub struct CardFacts {
     /// Tries the auth PIN has left (3 to 0).
     pub tries_left: u8,
-    /// The auth certificate's notAfter (Unix seconds), when the shell could parse it.
-    pub certificate_not_after: Option<i64>,
+    /// The auth certificate's notAfter, when the shell could parse it.
+    pub certificate_not_after: Option<UnixTime>,
 }
 
 /// The auth PIN as typed on the **customer** window. There is no other way for a PIN to

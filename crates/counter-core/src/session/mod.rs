@@ -154,7 +154,7 @@ impl<F: Flow> Session<F> {
                 platform_id,
                 tickets: Tickets::default(),
                 pin_pad: false,
-                now: 0,
+                now: UnixTime::EPOCH,
             },
             timer: CustomerTimer::default(),
             card_on_reader: false,

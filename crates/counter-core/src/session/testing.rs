@@ -47,7 +47,7 @@ pub(crate) struct Driven<M> {
 impl<M: Machine> Driven<M> {
     /// Sends `input` one second after the previous one; it must be taken.
     pub(crate) fn send(&mut self, input: Input) -> Vec<Effect> {
-        self.now += 1;
+        self.now = self.now.plus_secs(1);
         let name = input.name();
         self.m
             .take(input, self.now)
@@ -56,7 +56,7 @@ impl<M: Machine> Driven<M> {
 
     /// Sends `input`, which the machine must refuse: why.
     pub(crate) fn refuse(&mut self, input: Input) -> NotNow {
-        self.now += 1;
+        self.now = self.now.plus_secs(1);
         let name = input.name();
         match self.m.take(input, self.now) {
             Ok(effects) => panic!("{name} was taken: {effects:?}"),
@@ -68,7 +68,7 @@ impl<M: Machine> Driven<M> {
     /// each of `tickets`: each is refused as stale, and no secret comes back.
     pub(crate) fn assert_stale(&mut self, tickets: &[Ticket], request: &ChallengeRequest) {
         for &ticket in tickets {
-            let expires_at = self.now + 300;
+            let expires_at = self.now.plus_secs(300);
             let late = [
                 Input::CardRead {
                     ticket,

@@ -34,7 +34,7 @@ impl<S: Copy + PartialEq> CustomerTimer<S> {
         self.running = match (waiting_at, self.running) {
             (None, _) => None,
             (Some(step), Some((s, deadline))) if s == step => Some((s, deadline)),
-            (Some(step), _) => Some((step, now.saturating_add(CUSTOMER_STEP_SECS))),
+            (Some(step), _) => Some((step, now.plus_secs(CUSTOMER_STEP_SECS))),
         };
     }
 
@@ -42,7 +42,7 @@ impl<S: Copy + PartialEq> CustomerTimer<S> {
     pub(crate) fn extend(&mut self, now: UnixTime) -> bool {
         match &mut self.running {
             Some((_, deadline)) => {
-                *deadline = now.saturating_add(CUSTOMER_STEP_SECS);
+                *deadline = now.plus_secs(CUSTOMER_STEP_SECS);
                 true
             }
             None => false,
@@ -57,7 +57,7 @@ impl<S: Copy + PartialEq> CustomerTimer<S> {
     /// Seconds left at `now`, when a limit runs.
     pub(crate) fn seconds_left(&self, now: UnixTime) -> Option<i64> {
         self.running
-            .map(|(_, deadline)| deadline.saturating_sub(now).max(0))
+            .map(|(_, deadline)| deadline.secs_since(now).max(0))
     }
 
     /// Whether the views should warn and offer more time.
@@ -76,23 +76,27 @@ impl<S: Copy + PartialEq> CustomerTimer<S> {
 mod tests {
     use super::*;
 
+    const fn at(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
     #[test]
     fn a_step_gets_a_limit_a_warning_and_an_extension() {
         let mut t = CustomerTimer::default();
-        t.sync(Some(1u8), 1000);
-        assert_eq!(t.seconds_left(1000), Some(CUSTOMER_STEP_SECS));
-        t.sync(Some(1), 1050); // same step: the limit keeps running
-        assert_eq!(t.seconds_left(1050), Some(CUSTOMER_STEP_SECS - 50));
-        assert!(!t.warning(1000 + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS - 1));
-        assert!(t.warning(1000 + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS));
-        assert!(t.extend(1100));
-        assert!(!t.expired(1000 + CUSTOMER_STEP_SECS));
-        assert!(t.expired(1100 + CUSTOMER_STEP_SECS));
-        t.sync(Some(2), 1200); // another step: a fresh limit
-        assert_eq!(t.seconds_left(1200), Some(CUSTOMER_STEP_SECS));
-        t.sync(None, 1201);
-        assert_eq!(t.seconds_left(1201), None);
-        assert!(!t.extend(1201));
-        assert!(!t.expired(i64::MAX));
+        t.sync(Some(1u8), at(1000));
+        assert_eq!(t.seconds_left(at(1000)), Some(CUSTOMER_STEP_SECS));
+        t.sync(Some(1), at(1050)); // same step: the limit keeps running
+        assert_eq!(t.seconds_left(at(1050)), Some(CUSTOMER_STEP_SECS - 50));
+        assert!(!t.warning(at(1000 + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS - 1)));
+        assert!(t.warning(at(1000 + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS)));
+        assert!(t.extend(at(1100)));
+        assert!(!t.expired(at(1000 + CUSTOMER_STEP_SECS)));
+        assert!(t.expired(at(1100 + CUSTOMER_STEP_SECS)));
+        t.sync(Some(2), at(1200)); // another step: a fresh limit
+        assert_eq!(t.seconds_left(at(1200)), Some(CUSTOMER_STEP_SECS));
+        t.sync(None, at(1201));
+        assert_eq!(t.seconds_left(at(1201)), None);
+        assert!(!t.extend(at(1201)));
+        assert!(!t.expired(at(i64::MAX)));
     }
 }

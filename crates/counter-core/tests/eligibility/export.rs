@@ -65,7 +65,7 @@ fn a_valid_result_through_the_machine_matches_the_golden_files() {
     let fx = c
         .handle(
             counter_core::eligibility::Input::EligibilityAnswered(Ok(resp)),
-            NOW + 7,
+            NOW.plus_secs(7),
         )
         .unwrap();
     let files = exports(&fx);

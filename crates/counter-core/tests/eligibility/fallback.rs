@@ -41,7 +41,10 @@ fn insurer_unreachable_then_fallback_then_recheck_finds_a_contradiction() {
     let mut c = start(true, Some(chart_for_sato()), None);
     to_request(&mut c, blanket());
     let fx = c
-        .handle(Input::EligibilityAnswered(Err(unreachable())), NOW + 10)
+        .handle(
+            Input::EligibilityAnswered(Err(unreachable())),
+            NOW.plus_secs(10),
+        )
         .unwrap();
     assert_eq!(
         audits(&fx),
@@ -67,7 +70,7 @@ fn insurer_unreachable_then_fallback_then_recheck_finds_a_contradiction() {
 
     // The patient shows 資格情報のお知らせ; staff charge 2割 as printed (a misprint, say).
     let fx = c
-        .handle(Input::RecordFallback(notice(2)), NOW + 60)
+        .handle(Input::RecordFallback(notice(2)), NOW.plus_secs(60))
         .unwrap();
     assert!(
         exports(&fx).is_empty(),
@@ -88,7 +91,7 @@ fn insurer_unreachable_then_fallback_then_recheck_finds_a_contradiction() {
     assert_eq!(queued.len(), 1);
     assert_eq!(
         (queued[0].visit_date.as_str(), queued[0].next_at),
-        (TODAY, NOW + 120)
+        (TODAY, NOW.plus_secs(120))
     );
     let h = c.staff_view().headline.unwrap();
     assert_eq!(
@@ -102,19 +105,19 @@ fn insurer_unreachable_then_fallback_then_recheck_finds_a_contradiction() {
         )
     );
     assert_eq!(c.customer_view(), CustomerView::Done);
-    c.end(NOW + 90);
+    c.end(NOW.plus_secs(90));
 
     // The worker: still down at the first try, then the insurer answers.
     let policy = RecheckPolicy::default();
     let mut item = queued[0].clone();
-    let reqs = bulk_requests(std::slice::from_ref(&item), INSTITUTION, NOW + 120);
+    let reqs = bulk_requests(std::slice::from_ref(&item), INSTITUTION, NOW.plus_secs(120));
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].entries[0].number, "10001");
     assert_eq!(reqs[0].qualification_confirmation_date, TODAY);
     let d = decide_bulk(
         std::slice::from_ref(&item),
         &Err(unreachable()),
-        NOW + 125,
+        NOW.plus_secs(125),
         &policy,
     );
     let RecheckDecision::RetryAt {
@@ -123,7 +126,7 @@ fn insurer_unreachable_then_fallback_then_recheck_finds_a_contradiction() {
     else {
         panic!("{d:?}")
     };
-    assert_eq!((attempts, next_at), (1, NOW + 125 + 60));
+    assert_eq!((attempts, next_at), (1, NOW.plus_secs(125 + 60)));
     item.attempts = attempts;
     item.next_at = next_at;
     let done = BulkPrecheckResult {
@@ -151,11 +154,16 @@ fn insurer_unreachable_then_fallback_then_recheck_finds_a_contradiction() {
     let d = decide_bulk(
         std::slice::from_ref(&item),
         &Ok(processing),
-        NOW + 200,
+        NOW.plus_secs(200),
         &policy,
     );
-    assert!(matches!(d[0], RecheckDecision::FetchAgain { at, .. } if at == NOW + 260));
-    let d = decide_bulk(std::slice::from_ref(&item), &Ok(done), NOW + 260, &policy);
+    assert!(matches!(d[0], RecheckDecision::FetchAgain { at, .. } if at == NOW.plus_secs(260)));
+    let d = decide_bulk(
+        std::slice::from_ref(&item),
+        &Ok(done),
+        NOW.plus_secs(260),
+        &policy,
+    );
     let RecheckDecision::Done(done) = d[0].clone() else {
         panic!("{d:?}")
     };
@@ -205,7 +213,7 @@ fn insurer_problem_and_assertion_refusals() {
     ] {
         let mut c = start(false, None, None);
         to_request(&mut c, blanket());
-        c.handle(Input::EligibilityAnswered(Err(f)), NOW + 10)
+        c.handle(Input::EligibilityAnswered(Err(f)), NOW.plus_secs(10))
             .unwrap();
         assert_eq!(c.staff_view().step, StaffStep::NeedsFallback { reason });
     }
@@ -261,7 +269,7 @@ fn no_qualification_fallback_keeps_the_answer_and_rechecks() {
     let mut c = start(false, None, None);
     answered(&mut c, answer("4", vec![], None));
     let fx = c
-        .handle(Input::RecordFallback(notice(3)), NOW + 30)
+        .handle(Input::RecordFallback(notice(3)), NOW.plus_secs(30))
         .unwrap();
     let rec = &records(&fx)[0];
     assert!(rec.details.response.is_some());
@@ -280,7 +288,7 @@ fn a_valid_result_takes_no_fallback() {
     let mut c = start(false, None, None);
     answered(&mut c, answer("1", vec![person(json!({}))], None));
     assert!(matches!(
-        c.handle(Input::RecordFallback(notice(3)), NOW + 30),
+        c.handle(Input::RecordFallback(notice(3)), NOW.plus_secs(30)),
         Err(CheckError::NotNow { .. })
     ));
 }

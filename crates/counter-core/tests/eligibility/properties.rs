@@ -2,10 +2,10 @@
 //! insurer, free text staff type into the fallback form, and whatever text lands in a
 //! result file.
 
-use counter_api::jst::CivilDate;
 use counter_core::eligibility::names::{normalize, outside_jis, same_name};
 use counter_core::eligibility::xml::{Node, to_json, to_xml};
 use counter_core::eligibility::{FallbackDocument, FallbackForm};
+use madoguchi_time::jst::CivilDate;
 use proptest::prelude::*;
 
 use crate::xml_check;

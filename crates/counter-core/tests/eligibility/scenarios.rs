@@ -93,7 +93,7 @@ fn valid_result_shows_ratio_and_exports() {
     let fx = c
         .handle(
             Input::EligibilityAnswered(Ok(answer("1", vec![sato()], None))),
-            NOW + 7,
+            NOW.plus_secs(7),
         )
         .unwrap();
     let actions = audits(&fx);
@@ -121,7 +121,11 @@ fn valid_result_shows_ratio_and_exports() {
     assert!(matches!(v.details, Details::Shown { .. }));
     assert_eq!(v.records[0].matches_known, Some(true));
     assert_eq!(c.customer_view(), CustomerView::Done);
-    assert!(c.handle(Input::ExportWritten, NOW + 8).unwrap().is_empty());
+    assert!(
+        c.handle(Input::ExportWritten, NOW.plus_secs(8))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -148,7 +152,8 @@ fn qualification_starting_today_warns_with_the_insurer_message() {
         matches!(v.details, Details::Shown { .. }),
         "not a blocking warning"
     );
-    c.handle(Input::AcknowledgeWarnings, NOW + 9).unwrap();
+    c.handle(Input::AcknowledgeWarnings, NOW.plus_secs(9))
+        .unwrap();
     assert!(c.staff_view().warnings.is_empty());
 }
 
@@ -260,10 +265,12 @@ fn several_matches_flag_substitution_and_let_staff_choose() {
     );
     assert!(v.actions.contains(&StaffAction::ChooseRecord));
     assert!(matches!(
-        c.handle(Input::ChooseRecord { index: 2 }, NOW + 9),
+        c.handle(Input::ChooseRecord { index: 2 }, NOW.plus_secs(9)),
         Err(CheckError::NoSuchRecord { index: 2 })
     ));
-    let fx = c.handle(Input::ChooseRecord { index: 0 }, NOW + 9).unwrap();
+    let fx = c
+        .handle(Input::ChooseRecord { index: 0 }, NOW.plus_secs(9))
+        .unwrap();
     assert_eq!(records(&fx)[0].details.chosen_record, Some(0));
     assert_eq!(
         c.staff_view().headline.unwrap().ratio,
@@ -333,7 +340,7 @@ fn person_mismatch_withholds_details_and_export_until_acknowledged() {
         "no consent data: {shown}"
     );
     assert!(matches!(
-        c.handle(Input::Export, NOW + 8),
+        c.handle(Input::Export, NOW.plus_secs(8)),
         Err(CheckError::DetailsWithheld)
     ));
     assert_eq!(
@@ -342,7 +349,9 @@ fn person_mismatch_withholds_details_and_export_until_acknowledged() {
             code: Code::AskStaff
         }
     );
-    let fx = c.handle(Input::AcknowledgeWarnings, NOW + 9).unwrap();
+    let fx = c
+        .handle(Input::AcknowledgeWarnings, NOW.plus_secs(9))
+        .unwrap();
     assert!(
         matches!(&audits(&fx)[0], AuditAction::WarningsAcknowledged { codes } if codes == &vec![Code::PersonMismatch])
     );
@@ -414,7 +423,9 @@ fn an_expired_assertion_is_not_sent() {
         NOW,
     )
     .unwrap();
-    let fx = c.handle(Input::Consent(blanket()), NOW + 300).unwrap();
+    let fx = c
+        .handle(Input::Consent(blanket()), NOW.plus_secs(300))
+        .unwrap();
     assert!(
         !fx.iter()
             .any(|e| matches!(e, counter_core::eligibility::Effect::RequestEligibility(_)))

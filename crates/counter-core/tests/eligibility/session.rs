@@ -48,13 +48,16 @@ fn after_end_the_views_hold_no_personal_data() {
         !customer.contains("佐藤") && !customer.contains("10001"),
         "never on the customer screen: {customer}"
     );
-    let fx = c.end(NOW + 60);
+    let fx = c.end(NOW.plus_secs(60));
     assert!(matches!(&fx[..], [Effect::Audit(a)] if a.action == AuditAction::Ended));
     assert_forgotten(&c);
-    assert!(c.end(NOW + 61).is_empty(), "ending twice is harmless");
+    assert!(
+        c.end(NOW.plus_secs(61)).is_empty(),
+        "ending twice is harmless"
+    );
     let late = c.handle(
         Input::EligibilityAnswered(Ok(answer("1", vec![sato()], None))),
-        NOW + 62,
+        NOW.plus_secs(62),
     );
     assert!(matches!(late, Err(CheckError::NotNow { step: "ended" })));
     assert_forgotten(&c);
@@ -64,7 +67,7 @@ fn after_end_the_views_hold_no_personal_data() {
 fn a_session_ended_mid_check_or_after_a_fallback_is_wiped_too() {
     let mut c = start(false, Some(chart_for_sato()), None);
     to_request(&mut c, blanket());
-    c.end(NOW + 30);
+    c.end(NOW.plus_secs(30));
     assert_forgotten(&c);
 
     let mut c = start(false, Some(chart_for_sato()), None);
@@ -89,14 +92,15 @@ fn a_session_ended_mid_check_or_after_a_fallback_is_wiped_too() {
         Input::EligibilityAnswered(Err(counter_core::BackendFailure::Malformed {
             detail: "x".into(),
         })),
-        NOW + 5,
+        NOW.plus_secs(5),
     )
     .unwrap();
-    c.handle(Input::RecordFallback(form), NOW + 20).unwrap();
+    c.handle(Input::RecordFallback(form), NOW.plus_secs(20))
+        .unwrap();
     assert_eq!(
         c.staff_view().headline.unwrap().code,
         Code::FallbackRecorded
     );
-    c.end(NOW + 30);
+    c.end(NOW.plus_secs(30));
     assert_forgotten(&c);
 }

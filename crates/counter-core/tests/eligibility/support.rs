@@ -6,13 +6,14 @@ use counter_api::insurer::{
     EligibilityRequest, EligibilityResponse, ProcessingResult, QualificationResult,
 };
 use counter_api::platform::{MenuEntry, ServiceKind};
+use counter_core::UnixTime;
 use counter_core::eligibility::{
     AuditAction, CardHolder, CheckRecord, CheckSettings, ClinicRecord, ConsentsOffered,
     CustomerConsents, Effect, EligibilityCheck, ExportFile, Input, Mode, RecheckRequest,
 };
 
 /// 2026-11-25 10:00:00 JST.
-pub const NOW: i64 = 1_795_568_400;
+pub const NOW: UnixTime = UnixTime::from_secs(1_795_568_400);
 /// Its JST date.
 pub const TODAY: &str = "20261125";
 /// The clinic.
@@ -33,14 +34,14 @@ pub fn menu() -> Vec<MenuEntry> {
             kind: ServiceKind::Payment,
             label: "VISA ****4242".into(),
             assertion: Some("pay.jws".into()),
-            assertion_expires_at: Some(NOW + 300),
+            assertion_expires_at: Some(NOW.plus_secs(300)),
         },
         MenuEntry {
             service_id: "kenpo".into(),
             kind: ServiceKind::Insurance,
             label: "関東健康保険組合".into(),
             assertion: Some("eyJ.kenpo.sig".into()),
-            assertion_expires_at: Some(NOW + 300),
+            assertion_expires_at: Some(NOW.plus_secs(300)),
         },
         MenuEntry {
             service_id: "kokuho".into(),
@@ -147,7 +148,9 @@ pub fn to_request(c: &mut EligibilityCheck, consents: CustomerConsents) -> Eligi
         NOW,
     )
     .unwrap();
-    let fx = c.handle(Input::Consent(consents), NOW + 5).unwrap();
+    let fx = c
+        .handle(Input::Consent(consents), NOW.plus_secs(5))
+        .unwrap();
     fx.into_iter()
         .find_map(|e| match e {
             Effect::RequestEligibility(r) => Some(r),
@@ -159,7 +162,7 @@ pub fn to_request(c: &mut EligibilityCheck, consents: CustomerConsents) -> Eligi
 /// Walks a check with `resp` from start to answer; returns the answer's effects.
 pub fn answered(c: &mut EligibilityCheck, resp: EligibilityResponse) -> Vec<Effect> {
     to_request(c, blanket());
-    c.handle(Input::EligibilityAnswered(Ok(resp)), NOW + 7)
+    c.handle(Input::EligibilityAnswered(Ok(resp)), NOW.plus_secs(7))
         .unwrap()
 }
 

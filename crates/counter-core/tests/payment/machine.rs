@@ -90,7 +90,7 @@ fn unknown_outcomes_stay_in_doubt_and_are_queried_with_the_same_key() {
         assert_eq!(next_action(&r, true), Some(Action::QueryStatus));
         let found = payment(&r, PaymentStatus::Authorised, 0, 0);
         assert_eq!(
-            on_status(&mut r, Ok(Some(found)), NOW + 5),
+            on_status(&mut r, Ok(Some(found)), NOW.plus_secs(5)),
             Resolution::Pending
         );
         assert_eq!(r.state, PaymentState::Authorised);
@@ -102,16 +102,29 @@ fn unknown_outcomes_stay_in_doubt_and_are_queried_with_the_same_key() {
 fn not_found_is_reversed_never_resent() {
     let mut r = sale(5, 700);
     on_payment(&mut r, Err(timeout()), NOW);
-    assert_eq!(on_status(&mut r, Ok(None), NOW + 1), Resolution::Pending);
+    assert_eq!(
+        on_status(&mut r, Ok(None), NOW.plus_secs(1)),
+        Resolution::Pending
+    );
     assert_eq!(r.state, PaymentState::Reversing);
     assert_eq!(next_action(&r, true), Some(Action::Reverse));
-    let req = begin_reversal(&mut r, "rev-5".into(), ReversalReason::Timeout, NOW + 1);
+    let req = begin_reversal(
+        &mut r,
+        "rev-5".into(),
+        ReversalReason::Timeout,
+        NOW.plus_secs(1),
+    );
     assert_eq!(req.original_idempotency_key, "auth-5");
     // A retry keeps the first reversal key.
-    begin_reversal(&mut r, "rev-5b".into(), ReversalReason::Timeout, NOW + 2);
+    begin_reversal(
+        &mut r,
+        "rev-5b".into(),
+        ReversalReason::Timeout,
+        NOW.plus_secs(2),
+    );
     assert_eq!(r.reversal_key.as_deref(), Some("rev-5"));
     assert_eq!(
-        on_reversal(&mut r, Err(timeout()), NOW + 2),
+        on_reversal(&mut r, Err(timeout()), NOW.plus_secs(2)),
         Resolution::Pending
     );
     assert_eq!(r.state, PaymentState::Reversing);
@@ -122,7 +135,7 @@ fn not_found_is_reversed_never_resent() {
             found: false,
             payment: None,
         }),
-        NOW + 3,
+        NOW.plus_secs(3),
     );
     assert_eq!(
         res,
@@ -176,11 +189,14 @@ fn capture_in_doubt_retries_with_the_same_key() {
     assert_eq!(on_payment(&mut r, Err(timeout()), NOW), Resolution::Pending);
     assert_eq!(r.state, PaymentState::Capturing);
     assert_eq!(next_action(&r, false), Some(Action::Capture));
-    begin_capture(&mut r, "cap-8-new".into(), NOW + 1);
+    begin_capture(&mut r, "cap-8-new".into(), NOW.plus_secs(1));
     assert_eq!(r.capture_key.as_deref(), Some("cap-8"));
     // A status answer that still says authorised keeps the capture step.
     let p = payment(&r, PaymentStatus::Authorised, 0, 0);
-    assert_eq!(on_status(&mut r, Ok(Some(p)), NOW + 2), Resolution::Pending);
+    assert_eq!(
+        on_status(&mut r, Ok(Some(p)), NOW.plus_secs(2)),
+        Resolution::Pending
+    );
     assert_eq!(r.state, PaymentState::Capturing);
 }
 
@@ -212,17 +228,20 @@ fn void_only_on_the_business_day() {
         let p_ = payment(&r, PaymentStatus::Captured, 1_000, 0);
         on_payment(&mut r, Ok(p_), NOW)
     };
-    assert_eq!(can_void(&r, NOW + DAY), Err(Code::InvalidPaymentState));
     assert_eq!(
-        begin_void(&mut r, "void-10".into(), NOW + DAY),
+        can_void(&r, NOW.plus_secs(DAY)),
         Err(Code::InvalidPaymentState)
     );
-    begin_void(&mut r, "void-10".into(), NOW + 60).unwrap();
+    assert_eq!(
+        begin_void(&mut r, "void-10".into(), NOW.plus_secs(DAY)),
+        Err(Code::InvalidPaymentState)
+    );
+    begin_void(&mut r, "void-10".into(), NOW.plus_secs(60)).unwrap();
     assert_eq!(r.state, PaymentState::Voiding);
     assert_eq!(next_action(&r, false), Some(Action::Void));
     let res = {
         let p_ = payment(&r, PaymentStatus::Voided, 1_000, 0);
-        on_payment(&mut r, Ok(p_), NOW + 61)
+        on_payment(&mut r, Ok(p_), NOW.plus_secs(61))
     };
     assert_eq!(
         res,
@@ -231,7 +250,10 @@ fn void_only_on_the_business_day() {
             code: Code::PaymentVoided
         }
     );
-    assert_eq!(can_void(&r, NOW + 62), Err(Code::InvalidPaymentState));
+    assert_eq!(
+        can_void(&r, NOW.plus_secs(62)),
+        Err(Code::InvalidPaymentState)
+    );
 }
 
 #[test]

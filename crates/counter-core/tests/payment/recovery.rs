@@ -22,7 +22,10 @@ fn the_live_sale_completes_an_approval_found_by_a_status_query() {
     let mut r = sale(1, 1_000);
     on_payment(&mut r, Err(timeout()), NOW);
     let p = payment(&r, PaymentStatus::Authorised, 0, 0);
-    assert_eq!(on_status(&mut r, Ok(Some(p)), NOW + 1), Resolution::Pending);
+    assert_eq!(
+        on_status(&mut r, Ok(Some(p)), NOW.plus_secs(1)),
+        Resolution::Pending
+    );
     assert_eq!(r.state, PaymentState::Authorised);
     assert_eq!(next_action(&r, true), Some(Action::Capture));
 }
@@ -35,7 +38,7 @@ fn recovery_reverses_an_approval_the_counter_never_showed() {
     assert_eq!(next_action(&r, false), Some(Action::QueryStatus));
     let p = payment(&r, PaymentStatus::Authorised, 0, 0);
     assert_eq!(
-        on_status(&mut r, Ok(Some(p.clone())), NOW + 60),
+        on_status(&mut r, Ok(Some(p.clone())), NOW.plus_secs(60)),
         Resolution::Pending
     );
     assert_eq!(r.state, PaymentState::Reversing);
@@ -47,11 +50,11 @@ fn recovery_reverses_an_approval_the_counter_never_showed() {
     assert_eq!(next_action(&r, false), Some(Action::Reverse));
     assert_eq!(reversal_reason(&r), ReversalReason::InvalidResponse);
     let why = reversal_reason(&r);
-    let req = begin_reversal(&mut r, "rev-2".into(), why, NOW + 61);
+    let req = begin_reversal(&mut r, "rev-2".into(), why, NOW.plus_secs(61));
     assert_eq!(req.original_idempotency_key, "auth-2");
     let reversed = payment(&r, PaymentStatus::Reversed, 0, 0);
     assert_eq!(
-        on_reversal(&mut r, reversal_of(reversed), NOW + 62),
+        on_reversal(&mut r, reversal_of(reversed), NOW.plus_secs(62)),
         Resolution::Settled {
             state: PaymentState::Reversed,
             code: Code::ApprovalReversedOnRecovery
@@ -76,7 +79,7 @@ fn recovery_reverses_an_approval_journaled_but_not_captured() {
         r.recovered = true;
         assert_eq!(next_action(&r, false), Some(Action::Reverse), "{step:?}");
         let why = reversal_reason(&r);
-        begin_reversal(&mut r, "rev-3".into(), why, NOW + 1);
+        begin_reversal(&mut r, "rev-3".into(), why, NOW.plus_secs(1));
         assert_eq!(r.state, PaymentState::Reversing);
         assert_eq!(
             r.decline_reason.as_deref(),
@@ -84,7 +87,7 @@ fn recovery_reverses_an_approval_journaled_but_not_captured() {
         );
         // A capture that did go through is reversed too (same business day).
         let reversed = payment(&r, PaymentStatus::Reversed, 500, 0);
-        let res = on_reversal(&mut r, reversal_of(reversed), NOW + 2);
+        let res = on_reversal(&mut r, reversal_of(reversed), NOW.plus_secs(2));
         assert_eq!(
             res,
             Resolution::Settled {
@@ -105,11 +108,11 @@ fn a_settled_approval_found_on_recovery_is_kept_and_staff_are_told_to_refund() {
     // Recovered the next business day: the capture went through and is settled.
     r.recovered = true;
     let why = reversal_reason(&r);
-    begin_reversal(&mut r, "rev-4".into(), why, NOW + DAY);
+    begin_reversal(&mut r, "rev-4".into(), why, NOW.plus_secs(DAY));
     let refused = on_reversal(
         &mut r,
         Err(problem(409, "invalid_payment_state")),
-        NOW + DAY,
+        NOW.plus_secs(DAY),
     );
     assert_eq!(
         refused,
@@ -120,7 +123,7 @@ fn a_settled_approval_found_on_recovery_is_kept_and_staff_are_told_to_refund() {
     assert_eq!(r.state, PaymentState::Reversing);
     // The shell asks the acquirer what holds: captured.
     let captured = payment(&r, PaymentStatus::Captured, 800, 0);
-    on_status(&mut r, Ok(Some(captured)), NOW + DAY + 1);
+    on_status(&mut r, Ok(Some(captured)), NOW.plus_secs(DAY + 1));
     assert_eq!(r.state, PaymentState::Captured);
     assert_eq!(outcome_code(&r), Code::ApprovalSettledOnRecovery);
     assert_eq!(

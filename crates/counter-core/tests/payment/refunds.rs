@@ -17,7 +17,15 @@ fn captured(n: u32, amount: u64) -> PaymentRecord {
 #[test]
 fn refunds_never_exceed_the_capture() {
     let mut p = captured(1, 3_000);
-    let r1 = begin_refund(&p, &[], "R1".into(), "ref-1".into(), 1_000, NOW + DAY).unwrap();
+    let r1 = begin_refund(
+        &p,
+        &[],
+        "R1".into(),
+        "ref-1".into(),
+        1_000,
+        NOW.plus_secs(DAY),
+    )
+    .unwrap();
     assert_eq!(r1.state, RefundState::Refunding);
     assert_eq!(r1.business_date, "2026-11-25");
     // One at a time.
@@ -115,7 +123,7 @@ fn cashier_offers_only_linked_payment_methods_and_binds_the_amount() {
         kind,
         label: id.into(),
         assertion: a.map(str::to_owned),
-        assertion_expires_at: Some(NOW + 120),
+        assertion_expires_at: Some(NOW.plus_secs(120)),
     };
     let menu = vec![
         entry("kenpo", ServiceKind::Insurance, Some("a1")),
@@ -127,7 +135,7 @@ fn cashier_offers_only_linked_payment_methods_and_binds_the_amount() {
     assert_eq!(c.confirm("acq-visa", 1_801, NOW), Err(Code::AmountInvalid));
     assert_eq!(c.confirm("kenpo", 1_800, NOW), Err(Code::NotNow));
     assert_eq!(
-        c.confirm("acq-visa", 1_800, NOW + 120),
+        c.confirm("acq-visa", 1_800, NOW.plus_secs(120)),
         Err(Code::AssertionExpired)
     );
     assert_eq!(c.confirm("acq-visa", 1_800, NOW).unwrap().assertion, "a2");

@@ -1,9 +1,10 @@
 use counter_api::acquirer::{MaskedCard, Payment, PaymentStatus};
 use counter_core::BackendFailure;
+use counter_core::UnixTime;
 use counter_core::payment::{NewSale, PaymentRecord, begin};
 
 /// 2026-11-24 10:00 JST.
-pub const NOW: i64 = 1_795_482_000;
+pub const NOW: UnixTime = UnixTime::from_secs(1_795_482_000);
 pub const DAY: i64 = 86_400;
 
 pub fn sale(n: u32, amount: u64) -> PaymentRecord {

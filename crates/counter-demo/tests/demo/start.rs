@@ -80,7 +80,8 @@ async fn writes_a_configuration_on_the_virtual_reader_and_enrols_the_personas() 
 
     // The insurer answers from the demo register: 有効 for sato-hanako, 無効(新しい資格あり)
     // for suzuki-ichiro.
-    let today = counter_api::jst::compact_date(backend_kit::Clock::now(&backend_kit::SystemClock));
+    let today =
+        madoguchi_time::jst::compact_date(backend_kit::Clock::now(&backend_kit::SystemClock));
     for (r, validity) in [(&hanako, "1"), (&ichiro, "3")] {
         let answer = b
             .eligibility(&EligibilityRequest {

@@ -1,8 +1,10 @@
 //! `madoguchi-counter`: the counter's workflows without a window, for scripted runs,
 //! demonstrations and the crash-matrix tests.
 //!
-//! Every command starts by resolving the payments left in doubt (recovery on start), then
-//! does its work and prints one JSON document on standard output. Each sale recovery
+//! Every payment command starts by resolving the payments left in doubt (recovery on start),
+//! then does its work and prints one JSON document on standard output. `folders` answers the
+//! receipt system's folder (`[folders]`) and prints one JSON line per request file; it
+//! touches no payment, so it neither waits for nor needs the acquirer. Each sale recovery
 //! resolved is listed under `recovered` with its code and what it means for staff
 //! (`message`, `next`, and their Japanese `message_ja`, `next_ja`): e.g. an approval the
 //! counter never showed, reversed so that the customer is not charged. PINs are read from
@@ -93,6 +95,13 @@ enum Command {
     /// Serve the register's payment API ([pos]) over the interactive counter ([counter]);
     /// each line of standard input is the PIN the customer types at the next prompt.
     ServePos,
+    /// Answer the receipt system's requests in the `[folders]` root (req/ → res/) until
+    /// SIGINT or SIGTERM; requests left from before a stop or a crash are answered first.
+    Folders {
+        /// Answer what req/ holds now (without waiting for files to settle), then exit.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
@@ -169,6 +178,12 @@ async fn run(cli: Cli) -> ExitCode {
         Err(e) => return runtime_fail(&RuntimeError::from(e)),
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if let Command::Folders { once } = cli.command {
+        return match folders(&config, store, backends, clock, once).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => runtime_fail(&e),
+        };
+    }
     let f = &config.file;
     let payments = Payments::new(
         store,
@@ -266,6 +281,7 @@ async fn run(cli: Cli) -> ExitCode {
             .await
             .map(|r| json!({"ok": true, "recovered": recovered, "close": r})),
         Command::ServePos => return serve_pos(&config, clock, recovered).await,
+        Command::Folders { .. } => Ok(json!({"ok": false})),
     };
     match out {
         Ok(v) => {
@@ -394,4 +410,66 @@ async fn play_customer(
             return;
         }
     }
+}
+
+/// `folders`: the worker on the configured root, until a signal (or once).
+async fn folders(
+    config: &Config,
+    store: Arc<Mutex<counter_store::Store>>,
+    backends: counter_runtime::http::Backends,
+    clock: Arc<dyn Clock>,
+    once: bool,
+) -> Result<(), RuntimeError> {
+    use counter_runtime::folders::{FolderWorker, Layout, Processed, watch};
+    let Some(f) = &config.file.folders else {
+        return Err(RuntimeError::Config {
+            key: "folders".into(),
+            reason: "add a [folders] section with root and medical_institution_code".into(),
+        });
+    };
+    let worker = FolderWorker::new(
+        Layout::under(&f.root),
+        store,
+        backends,
+        clock,
+        f.institution(),
+        f.face_character_code.code(),
+    )?;
+    let mut count = 0usize;
+    let mut print = |p: &Processed| {
+        count += 1;
+        println!("{}", json!({ "processed": p }));
+    };
+    if once {
+        watch::pass(&worker, std::time::Duration::ZERO, &mut print).await?;
+        println!("{}", json!({ "ok": true, "processed": count }));
+        return Ok(());
+    }
+    watch::run(
+        worker,
+        f.watcher,
+        f.poll_interval(),
+        f.settle(),
+        stop_signal(),
+        print,
+    )
+    .await?;
+    println!("{}", json!({ "ok": true }));
+    Ok(())
+}
+
+/// SIGINT or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -30,6 +30,28 @@ impl Done {
 }
 
 impl Io {
+    /// With `[folders]`: the card check's result also into `face/`, under the face route's
+    /// name and in its configured code (docs/domain/eligibility.md §2.6).
+    fn face(
+        &self,
+        check_id: &str,
+        files: &[counter_core::eligibility::ExportFile],
+    ) -> Result<(), std::io::Error> {
+        let Some((dir, code)) = &self.face else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let face = files
+            .iter()
+            .find_map(|f| counter_core::folders::answer::face_from_export(f, check_id, now, *code))
+            .ok_or_else(|| std::io::Error::other("the check's result file is not in the export"))?;
+        let file = counter_core::eligibility::ExportFile {
+            name: face.name,
+            contents: face.contents,
+        };
+        persist::export(dir, std::slice::from_ref(&file)).map(|_| ())
+    }
+
     /// Carries out `effect`.
     pub(crate) fn carry_out(&mut self, effect: Effect) -> Done {
         match effect {
@@ -58,7 +80,8 @@ impl Io {
                 files,
             } => {
                 let written = persist::export(&self.export_dir, &files)
-                    .and_then(|names| persist::exported(&self.store, &check_id, &names));
+                    .and_then(|names| persist::exported(&self.store, &check_id, &names))
+                    .and_then(|()| self.face(&check_id, &files));
                 if let Err(e) = &written {
                     tracing::error!(error = %e, "cannot write the receipt system's files");
                 }

@@ -44,6 +44,9 @@ pub(crate) enum Msg {
 pub(crate) struct Io {
     pub(crate) terminal_id: String,
     pub(crate) export_dir: std::path::PathBuf,
+    /// The receipt system's `face/` folder and the code of its files, when `[folders]` is
+    /// configured: each card check's result is written there too.
+    pub(crate) face: Option<(std::path::PathBuf, counter_core::folders::CharacterCode)>,
     pub(crate) store: Arc<Mutex<Store>>,
     pub(crate) backends: Backends,
     pub(crate) payments: Payments,

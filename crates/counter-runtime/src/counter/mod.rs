@@ -103,6 +103,12 @@ impl Counter {
         let io = Io {
             terminal_id: file.terminal_id.clone(),
             export_dir: c.export_dir.clone(),
+            face: file.folders.as_ref().map(|f| {
+                (
+                    crate::folders::Layout::under(&f.root).face,
+                    f.face_character_code.code(),
+                )
+            }),
             store,
             backends,
             payments: payments.clone(),
@@ -192,7 +198,7 @@ impl Counter {
 
     /// The journal: the sales `query` finds, with their refunds and printable reprints.
     pub fn journal(&self, query: &JournalQuery) -> Result<Vec<JournalEntry>, ActionError> {
-        let printed_at = counter_api::jst::display_timestamp(self.clock.now());
+        let printed_at = madoguchi_time::jst::display_timestamp(self.clock.now());
         let found = self.payments.search(&query.to_store()).map_err(|e| {
             tracing::error!(error = %e, "journal search failed");
             ActionError::from(e.code())
@@ -207,9 +213,9 @@ impl Counter {
     /// while a payment is in doubt; the report says whether the totals matched.
     pub async fn close_day(&self, date: &str) -> Result<CloseReport, ActionError> {
         // The date goes into the acquirer's URL: a calendar date and nothing else.
-        let date = counter_api::jst::CivilDate::parse(date)
+        let date = madoguchi_time::jst::CivilDate::parse(date)
             .filter(|_| date.len() == 10)
-            .map(counter_api::jst::CivilDate::iso)
+            .map(madoguchi_time::jst::CivilDate::iso)
             .ok_or(counter_core::Code::DateInvalid)?;
         let date = date.as_str();
         let report = self.payments.close_day(date).await.map_err(|e| {

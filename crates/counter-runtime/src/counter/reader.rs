@@ -266,7 +266,7 @@ impl<F: Fn(Report)> Worker<F> {
         // An unparsable certificate leaves the expiry unknown; the platform verifies it.
         let certificate_not_after = jpki_cert::JpkiCertificate::from_der(&der)
             .ok()
-            .map(|c| c.not_after().0);
+            .map(|c| c.not_after());
         Ok(CardFacts {
             tries_left,
             certificate_not_after,

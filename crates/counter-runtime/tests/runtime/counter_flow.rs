@@ -5,6 +5,7 @@
 
 use counter_api::platform::ChallengePurpose;
 use counter_core::Code;
+use counter_core::UnixTime;
 use counter_core::eligibility::{
     CustomerConsents, FallbackDocument, FallbackForm, FallbackReason, PrescriptionFormat,
 };
@@ -319,7 +320,9 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
     // The audit trail says who was identified how, and what was viewed; the store holds
     // no password, no certificate serial and no card number.
     let store = counter_store::Store::open(env.db()).unwrap();
-    let trail = store.audit_between(0, i64::MAX).unwrap();
+    let trail = store
+        .audit_between(UnixTime::EPOCH, UnixTime::from_secs(i64::MAX))
+        .unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"identified"), "{actions:?}");
     assert!(actions.contains(&"enrolled"), "{actions:?}");

@@ -4,6 +4,7 @@
 //! is listed on the status bar.
 
 use counter_core::Code;
+use counter_core::UnixTime;
 use counter_core::payment::{self, NewSale};
 use counter_runtime::counter::StaffAction;
 use counter_store::Store;
@@ -19,10 +20,7 @@ const PERSONA: &str = "sato-hanako";
 fn leave_a_sale_in_doubt(env: &CounterEnv) -> String {
     let mut store = Store::open(env.db()).unwrap();
     let id = format!("{TERMINAL}-000001");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = UnixTime::from_system_time(std::time::SystemTime::now());
     let record = payment::begin(
         NewSale {
             id: id.clone(),
@@ -116,12 +114,9 @@ async fn with_a_sale_in_doubt_and_the_acquirer_down_checks_go_on_and_card_sales_
 
     // The daily close is refused too, the sale still listed; a date that is not one never
     // reaches the acquirer's URL.
-    let today = counter_api::jst::business_date(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64,
-    );
+    let today = madoguchi_time::jst::business_date(UnixTime::from_system_time(
+        std::time::SystemTime::now(),
+    ));
     let refused = c.close_day(&today).await.unwrap_err();
     assert_eq!(refused.message.code, Code::CloseRefusedInDoubt);
     for bad in ["2026-13-40", "../../admin", "2026-12-06/x"] {

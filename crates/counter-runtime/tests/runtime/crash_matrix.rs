@@ -184,7 +184,8 @@ async fn killed_at_every_step_of_a_payment_then_restarted() {
         .await;
     assert_eq!(json(&out)["code"], "refund_exceeds_captured");
     // The acquirer's settlement agrees with the journal (the daily close).
-    let date = counter_api::jst::business_date(backend_kit::Clock::now(&backend_kit::SystemClock));
+    let date =
+        madoguchi_time::jst::business_date(backend_kit::Clock::now(&backend_kit::SystemClock));
     let out = env.driver(&["close", "--date", &date], &[], "").await;
     let v = json(&out);
     assert!(out.status.success(), "{v}");

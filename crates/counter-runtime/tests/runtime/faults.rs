@@ -71,7 +71,7 @@ async fn a_thousand_payments_through_faults() {
             sub: "sub-faults".into(),
             jti: format!("jti-faults-{i}"),
             iat: now,
-            exp: now + 120,
+            exp: now.plus_secs(120),
             ctx: AssertionContext {
                 purpose: ChallengePurpose::Payment,
                 terminal_id: TERMINAL.into(),

@@ -12,6 +12,7 @@ use backend_kit::devpki::DevPki;
 use backend_kit::{Clock as _, ManualClock};
 use counter_api::assertion::KeySet;
 use counter_core::Code;
+use counter_core::UnixTime;
 use counter_core::eligibility::{
     CheckSettings, CheckSource, ConsentsOffered, Effect, EligibilityCheck, FallbackDocument,
     FallbackForm, FallbackReason, Input, Mode, RecheckPolicy,
@@ -103,7 +104,7 @@ impl RecheckEnv {
         .unwrap()
     }
 
-    fn now(&self) -> i64 {
+    fn now(&self) -> UnixTime {
         self.clock.now()
     }
 
@@ -227,7 +228,9 @@ async fn a_due_fallback_is_rechecked_and_its_record_replaced() {
         (RecheckState::Done, None)
     );
     assert_eq!(store.pending_recheck_count().unwrap(), 0);
-    let trail = store.audit_between(0, i64::MAX).unwrap();
+    let trail = store
+        .audit_between(UnixTime::EPOCH, UnixTime::from_secs(i64::MAX))
+        .unwrap();
     assert!(trail.iter().any(|e| e.action == "fallback_recorded"));
 }
 
@@ -252,7 +255,7 @@ async fn an_insurer_outage_reschedules_with_backoff_and_loses_nothing() {
     let a = env.item("chk-a");
     assert_eq!(
         (a.state, a.attempts, a.next_at),
-        (RecheckState::Pending, 1, now + 60)
+        (RecheckState::Pending, 1, now.plus_secs(60))
     );
     assert_eq!(
         a.reception_number.as_deref(),
@@ -263,7 +266,7 @@ async fn an_insurer_outage_reschedules_with_backoff_and_loses_nothing() {
     let b = env.item("chk-b");
     assert_eq!(
         (b.state, b.attempts, b.next_at),
-        (RecheckState::Pending, 1, now + 60)
+        (RecheckState::Pending, 1, now.plus_secs(60))
     );
     assert_eq!(b.reception_number, None);
     assert!(a.request_json.is_some() && b.request_json.is_some());

@@ -8,14 +8,11 @@ use std::sync::Arc;
 use backend_kit::devpki::DevPki;
 use backend_platform::config::ServiceConfig;
 use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
-use counter_api::platform::{
-    Application, ChallengePurpose, ChallengeRequest, EnrollmentRequest, IdentificationRequest,
-    PaymentLink, ServiceKind, ServiceLink, Sex,
-};
+use counter_api::platform::{PaymentLink, ServiceKind, ServiceLink, Sex};
+use counter_core::UnixTime;
 use counter_runtime::config::Config;
 use counter_runtime::http::Backends;
-use jpki_card::{AuthPin, Authenticate, PinEntry, SignDocument, SignPassword, run, sha256};
-use jpki_card_sim::{Faults, SimTransport, VirtualCard};
+use jpki_card_sim::{Faults, VirtualCard};
 
 pub const PLATFORM: &str = "pf-tokyo";
 pub const ACQUIRER: &str = "acq-visa";
@@ -35,7 +32,7 @@ pub struct Env {
     pub config_path: PathBuf,
 }
 
-fn now() -> i64 {
+fn now() -> UnixTime {
     backend_kit::Clock::now(&backend_kit::SystemClock)
 }
 
@@ -128,58 +125,7 @@ impl Env {
 
     /// Enrols `persona` with the payment token, through the virtual card in-process.
     pub async fn enrol(&self, persona: &str) {
-        let p = testkit::load_persona(persona).unwrap();
-        let b = self.backends();
-        let request = ChallengeRequest {
-            purpose: ChallengePurpose::Enroll,
-            context: None,
-        };
-        let ch = b.challenge(&request).await.unwrap();
-        let app = Application {
-            challenge_id: ch.challenge_id.clone(),
-            name: p.name.clone(),
-            address: p.address.clone(),
-            birth_date: p.birth_date.clone(),
-            sex: match p.sex {
-                testkit::Sex::Male => Sex::Male,
-                testkit::Sex::Female => Sex::Female,
-                _ => Sex::NotKnown,
-            },
-            disclosure_consent: true,
-            services: vec![ServiceLink::Payment(PaymentLink {
-                service_id: ACQUIRER.into(),
-                card_token_ref: TOKEN.into(),
-                brand: Some("VISA".into()),
-                last4: Some("4242".into()),
-            })],
-        };
-        let card = || SimTransport::new(VirtualCard::from_persona(&p).unwrap(), Faults::default());
-        let password = SignPassword::new(p.sign_password.as_deref().unwrap()).unwrap();
-        let signed = run(
-            &mut card(),
-            SignDocument::new(password, sha256(&app.canonical_bytes())),
-        )
-        .unwrap();
-        let tbs = counter_api::b64::decode("tbs", &ch.to_be_signed).unwrap();
-        let auth = run(
-            &mut card(),
-            Authenticate::new(
-                PinEntry::Host(AuthPin::new(&p.auth_pin).unwrap()),
-                sha256(&tbs),
-            ),
-        )
-        .unwrap();
-        let req = EnrollmentRequest {
-            application: app,
-            sign_certificate: counter_api::b64::encode(&signed.sign_certificate),
-            application_signature: counter_api::b64::encode(&signed.signature),
-            identification: IdentificationRequest {
-                challenge_id: ch.challenge_id,
-                auth_certificate: counter_api::b64::encode(&auth.certificate),
-                signature: counter_api::b64::encode(&auth.signature),
-            },
-        };
-        b.enroll(&req).await.unwrap();
+        enrol_with_token(&self.backends(), persona, TOKEN, "4242").await;
     }
 
     /// Runs the headless driver with `args`, `env` and `stdin`.
@@ -424,4 +370,21 @@ pub fn card_in_vpcd(
     });
     assert!(seen.is_some(), "pcscd did not see the card in {reader:?}");
     (lock, reader, slot)
+}
+
+/// Enrols `persona` with the payment card token `token` (its last four digits `last4`)
+/// through `b`, the card being the persona's virtual card in this process; every link must
+/// be confirmed.
+pub async fn enrol_with_token(b: &Backends, persona: &str, token: &str, last4: &str) {
+    let path = testkit::personas_dir().join(format!("{persona}.toml"));
+    let services = vec![ServiceLink::Payment(PaymentLink {
+        service_id: ACQUIRER.into(),
+        card_token_ref: token.into(),
+        brand: Some("VISA".into()),
+        last4: Some(last4.into()),
+    })];
+    let answer = counter_runtime::enrol::enrol_persona(b, &path, services)
+        .await
+        .unwrap();
+    assert!(answer.refused.is_empty(), "{:?}", answer.refused);
 }

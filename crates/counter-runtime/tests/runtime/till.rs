@@ -309,7 +309,7 @@ impl Till {
             sub: SUB.into(),
             jti: format!("jti-till-{}-{n}", std::process::id()),
             iat: now,
-            exp: now + 120,
+            exp: now.plus_secs(120),
             ctx: AssertionContext {
                 purpose: ChallengePurpose::Payment,
                 terminal_id: TERMINAL.into(),
@@ -405,7 +405,7 @@ impl Till {
 
     /// The daily close of today matches the acquirer.
     pub async fn assert_close_matches(&self) {
-        let date = counter_api::jst::business_date(SystemClock.now());
+        let date = madoguchi_time::jst::business_date(SystemClock.now());
         let close = self.payments.close_day(&date).await.unwrap();
         assert_eq!(close.code, counter_core::Code::CloseMatched, "{close:?}");
     }

@@ -18,7 +18,7 @@ fn upsert_replaces_a_check_and_keeps_its_place() {
         .upsert_check(&answered("chk-a", DAY1_9AM, NAME, ADDRESS, 1))
         .unwrap();
     store
-        .upsert_check(&failure("chk-b", DAY1_9AM + 60))
+        .upsert_check(&failure("chk-b", DAY1_9AM.plus_secs(60)))
         .unwrap();
     let files = vec![
         "OQSsiquc01res_chk-a.xml".to_owned(),
@@ -27,7 +27,7 @@ fn upsert_replaces_a_check_and_keeps_its_place() {
     store.set_check_exports("chk-a", &files).unwrap();
 
     // Staff chose another record later: the machine records the check again.
-    let mut again = answered("chk-a", DAY1_9AM + 500, NAME, ADDRESS, 2);
+    let mut again = answered("chk-a", DAY1_9AM.plus_secs(500), NAME, ADDRESS, 2);
     again.details.chosen_record = Some(1);
     store.upsert_check(&again).unwrap();
 
@@ -37,9 +37,9 @@ fn upsert_replaces_a_check_and_keeps_its_place() {
     assert_eq!(row.mode, "reception");
     assert_eq!(row.validity, "1");
     assert_eq!(store.check_record("chk-a").unwrap(), Some(again.clone()));
-    assert_eq!(row.summary().unwrap().at, DAY1_9AM + 500);
+    assert_eq!(row.summary().unwrap().at, DAY1_9AM.plus_secs(500));
     let listed: Vec<String> = store
-        .checks_between(DAY1_9AM, DAY1_9AM + 61)
+        .checks_between(DAY1_9AM, DAY1_9AM.plus_secs(61))
         .unwrap()
         .into_iter()
         .map(|c| c.id)
@@ -47,7 +47,7 @@ fn upsert_replaces_a_check_and_keeps_its_place() {
     assert_eq!(listed, ["chk-a", "chk-b"]);
     assert!(
         store
-            .checks_between(DAY1_9AM + 1, DAY1_9AM + 60)
+            .checks_between(DAY1_9AM.plus_secs(1), DAY1_9AM.plus_secs(60))
             .unwrap()
             .is_empty()
     );
@@ -63,9 +63,9 @@ fn a_failure_its_fallback_and_the_recheck_result_replace_each_other() {
     assert_eq!(store.check("chk-1").unwrap().unwrap().validity, "failed");
 
     let shown = presented(NAME, 3);
-    let fb = fallback("chk-1", at + 120, &shown);
+    let fb = fallback("chk-1", at.plus_secs(120), &shown);
     store.upsert_check(&fb).unwrap();
-    let rq = request("chk-1", at + 120, &shown);
+    let rq = request("chk-1", at.plus_secs(120), &shown);
     store.enqueue_recheck(&rq).unwrap();
     assert_eq!(store.check_record("chk-1").unwrap(), Some(fb));
     assert_eq!(
@@ -103,7 +103,12 @@ fn a_failure_its_fallback_and_the_recheck_result_replace_each_other() {
         serde_json::to_value(Code::EligibilityValid).unwrap()
     );
     assert_eq!(result["contradictions"], serde_json::json!([]));
-    assert!(store.due_rechecks(now + 86_400).unwrap().is_empty());
+    assert!(
+        store
+            .due_rechecks(now.plus_secs(86_400))
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.pending_recheck_count().unwrap(), 0);
 }
 
@@ -112,7 +117,7 @@ fn a_purged_check_reads_back_with_its_summary_only() {
     let (_dir, mut store) = fresh();
     let rec = answered("chk-1", DAY1_9AM, NAME, ADDRESS, 1);
     store.upsert_check(&rec).unwrap();
-    store.purge_details_before(DAY1_9AM + 1).unwrap();
+    store.purge_details_before(DAY1_9AM.plus_secs(1)).unwrap();
     let row: CheckRecord = store.check("chk-1").unwrap().unwrap();
     assert_eq!(row.details().unwrap(), None);
     let back = store.check_record("chk-1").unwrap().unwrap();

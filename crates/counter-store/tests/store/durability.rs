@@ -12,7 +12,7 @@ fn a_journaled_sale_survives_a_power_cut() {
     let mut p = sale(1, PaymentState::Authorising, DAY1_9AM);
     store.insert_payment(&p).unwrap();
     p.state = PaymentState::Authorised;
-    p.updated_at += 3;
+    p.updated_at = p.updated_at.plus_secs(3);
     store.update_payment(&mut p).unwrap();
     assert_eq!(store.next_sequence("sale").unwrap(), 1);
 

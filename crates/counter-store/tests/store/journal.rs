@@ -9,7 +9,7 @@ use crate::{DAY1_9AM, db_path, fresh, refund, sale};
 fn every_state_round_trips_by_id_and_by_key() {
     let (_dir, mut store) = fresh();
     for (n, state) in (1..).zip(PaymentState::ALL) {
-        let p = sale(n, state, DAY1_9AM + i64::from(n));
+        let p = sale(n, state, DAY1_9AM.plus_secs(i64::from(n)));
         store.insert_payment(&p).unwrap();
         assert_eq!(
             store.payment(&p.id).unwrap().as_ref(),
@@ -31,7 +31,7 @@ fn an_update_rewrites_the_whole_row() {
     let mut p = sale(1, PaymentState::Authorising, DAY1_9AM);
     store.insert_payment(&p).unwrap();
     p = sale(1, PaymentState::Captured, DAY1_9AM);
-    p.updated_at = DAY1_9AM + 30;
+    p.updated_at = DAY1_9AM.plus_secs(30);
     p.recovered = true;
     p.refunded_jpy = 200;
     store.update_payment(&mut p).unwrap();
@@ -61,12 +61,12 @@ fn an_update_from_a_stale_read_is_a_conflict_and_writes_nothing() {
     let mut first = store.payment(&p.id).unwrap().unwrap();
     let mut second = first.clone();
     first.state = PaymentState::Authorised;
-    first.updated_at += 5;
+    first.updated_at = first.updated_at.plus_secs(5);
     store.update_payment(&mut first).unwrap();
     assert_eq!(first.version, 1);
     // The second one's write is refused: it would overwrite the first's transition.
     second.state = PaymentState::Reversing;
-    second.updated_at += 9;
+    second.updated_at = second.updated_at.plus_secs(9);
     let err = store.update_payment(&mut second).unwrap_err();
     match &err {
         StoreError::Conflict {
@@ -109,7 +109,7 @@ fn a_refund_and_its_sale_are_written_together_or_not_at_all() {
         &p.id,
         RefundState::Refunding,
         "2026-04-01",
-        DAY1_9AM + 60,
+        DAY1_9AM.plus_secs(60),
     );
     store.insert_refund(&r).unwrap();
     let stale_sale = p.clone();
@@ -184,14 +184,14 @@ fn the_history_lists_every_transition_in_order() {
     ];
     for (state, dt, error) in steps {
         p.state = state;
-        p.updated_at = DAY1_9AM + dt;
+        p.updated_at = DAY1_9AM.plus_secs(dt);
         p.last_error = error.map(str::to_owned);
         store.update_payment(&mut p).unwrap();
     }
     let history = store.payment_history(&p.id).unwrap();
     let seen: Vec<(PaymentState, i64, Option<&str>)> = history
         .iter()
-        .map(|e| (e.state, e.at - DAY1_9AM, e.last_error.as_deref()))
+        .map(|e| (e.state, e.at.secs_since(DAY1_9AM), e.last_error.as_deref()))
         .collect();
     assert_eq!(
         seen,
@@ -227,7 +227,7 @@ fn unfinished_lists_every_sale_not_final_oldest_first() {
     // Inserted newest first, to see the ordering.
     for (n, state) in (1..).zip(PaymentState::ALL.into_iter().rev()) {
         store
-            .insert_payment(&sale(n, state, DAY1_9AM - i64::from(n)))
+            .insert_payment(&sale(n, state, DAY1_9AM.minus_secs(i64::from(n))))
             .unwrap();
     }
     let doubt = store.unfinished_payments().unwrap();
@@ -248,7 +248,11 @@ fn unfinished_lists_every_sale_not_final_oldest_first() {
 fn search_by_each_criterion_newest_first() {
     let (_dir, mut store) = fresh();
     for n in 1..=5 {
-        let mut p = sale(n, PaymentState::Captured, DAY1_9AM + i64::from(n) * 60);
+        let mut p = sale(
+            n,
+            PaymentState::Captured,
+            DAY1_9AM.plus_secs(i64::from(n) * 60),
+        );
         if n == 5 {
             p.business_date = "2026-04-02".to_owned();
         }
@@ -312,16 +316,22 @@ fn refunds_round_trip_and_doubt() {
         &p.id,
         RefundState::Refunding,
         "2026-04-01",
-        DAY1_9AM + 60,
+        DAY1_9AM.plus_secs(60),
     );
-    let r2 = refund(2, &p.id, RefundState::Refused, "2026-04-01", DAY1_9AM + 120);
+    let r2 = refund(
+        2,
+        &p.id,
+        RefundState::Refused,
+        "2026-04-01",
+        DAY1_9AM.plus_secs(120),
+    );
     store.insert_refund(&r1).unwrap();
     store.insert_refund(&r2).unwrap();
     assert_eq!(store.refunds_of(&p.id).unwrap(), [r1.clone(), r2.clone()]);
     assert_eq!(store.refunds_in_doubt().unwrap(), [r1.clone()]);
 
     r1.state = RefundState::Refunded;
-    r1.updated_at += 5;
+    r1.updated_at = r1.updated_at.plus_secs(5);
     store.update_refund(&mut r1).unwrap();
     assert_eq!(store.refunds_of(&p.id).unwrap(), [r1.clone(), r2]);
     assert!(store.refunds_in_doubt().unwrap().is_empty());
@@ -354,17 +364,17 @@ fn refunds_round_trip_and_doubt() {
 #[test]
 fn the_days_journal_holds_every_sale_with_an_operation_that_day() {
     let (_dir, mut store) = fresh();
-    let day2 = DAY1_9AM + 86_400;
+    let day2 = DAY1_9AM.plus_secs(86_400);
     // Authorised on day 1, captured on day 2 by a recovery.
     let mut late_capture = sale(1, PaymentState::Captured, DAY1_9AM);
     late_capture.captured_date = Some("2026-04-02".to_owned());
     // Captured on day 1, refunded on day 2.
-    let refunded = sale(2, PaymentState::Captured, DAY1_9AM + 10);
+    let refunded = sale(2, PaymentState::Captured, DAY1_9AM.plus_secs(10));
     // Authorised on day 1, voided on day 2.
-    let mut voided = sale(3, PaymentState::Voided, DAY1_9AM + 20);
+    let mut voided = sale(3, PaymentState::Voided, DAY1_9AM.plus_secs(20));
     voided.cancelled_date = Some("2026-04-02".to_owned());
     // Day 1 only.
-    let day1_only = sale(4, PaymentState::Captured, DAY1_9AM + 30);
+    let day1_only = sale(4, PaymentState::Captured, DAY1_9AM.plus_secs(30));
     // Day 2 sale.
     let mut day2_sale = sale(5, PaymentState::Declined, day2);
     day2_sale.business_date = "2026-04-02".to_owned();
@@ -376,7 +386,7 @@ fn the_days_journal_holds_every_sale_with_an_operation_that_day() {
         &refunded.id,
         RefundState::Refunded,
         "2026-04-02",
-        day2 + 5,
+        day2.plus_secs(5),
     );
     store.insert_refund(&r).unwrap();
 

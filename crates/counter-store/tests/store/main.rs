@@ -2,9 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+use counter_core::UnixTime;
+
 mod audit;
 mod checks;
 mod durability;
+mod folders;
 mod journal;
 mod migrations;
 mod pos;
@@ -20,7 +23,7 @@ use counter_store::Store;
 use tempfile::TempDir;
 
 /// 2026-04-01 09:00 JST.
-pub const DAY1_9AM: i64 = 1_775_001_600;
+pub const DAY1_9AM: UnixTime = UnixTime::from_secs(1_775_001_600);
 
 /// A fresh store in its own temporary directory (kept alive by the returned guard).
 pub fn fresh() -> (TempDir, Store) {
@@ -36,7 +39,7 @@ pub fn db_path(dir: &TempDir) -> PathBuf {
 
 /// A sale in `state`, authorised at `at`, with every optional field filled in once the
 /// state implies it.
-pub fn sale(n: u32, state: PaymentState, at: i64) -> PaymentRecord {
+pub fn sale(n: u32, state: PaymentState, at: UnixTime) -> PaymentRecord {
     let approved = !matches!(
         state,
         PaymentState::Authorising
@@ -85,7 +88,7 @@ pub fn sale(n: u32, state: PaymentState, at: i64) -> PaymentRecord {
 }
 
 /// A refund of `payment`.
-pub fn refund(n: u32, payment: &str, state: RefundState, date: &str, at: i64) -> RefundRecord {
+pub fn refund(n: u32, payment: &str, state: RefundState, date: &str, at: UnixTime) -> RefundRecord {
     RefundRecord {
         id: format!("R-0001-{n}"),
         payment: payment.to_owned(),

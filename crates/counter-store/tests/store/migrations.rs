@@ -1,5 +1,6 @@
 //! Opening: fresh files, reopening, files from a newer build, files that are not SQLite.
 
+use counter_core::UnixTime;
 use counter_store::{RecheckState, SCHEMA_VERSION, Store, StoreError};
 
 use crate::queue::queue;
@@ -127,7 +128,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -142,16 +143,21 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
     assert_eq!((&kept.request_json, &kept.reception_number), (&None, &None));
     assert_eq!(kept.request().unwrap(), None);
     assert_eq!(store.pending_recheck_count().unwrap(), 0);
-    assert!(store.due_rechecks(i64::MAX).unwrap().is_empty());
+    assert!(
+        store
+            .due_rechecks(UnixTime::from_secs(i64::MAX))
+            .unwrap()
+            .is_empty()
+    );
 
     // The migrated file takes new requests: chk-1's replaces its old row, chk-2 gets one.
     let rq1 = queue(&mut store, "chk-1", DAY1_9AM);
-    let rq2 = queue(&mut store, "chk-2", DAY1_9AM + 1);
+    let rq2 = queue(&mut store, "chk-2", DAY1_9AM.plus_secs(1));
     let replaced = store.recheck("chk-1").unwrap().unwrap();
     assert_eq!(replaced.id, "rq-new");
     assert_eq!(replaced.state, RecheckState::Pending);
     let due: Vec<_> = store
-        .due_rechecks(DAY1_9AM + 3600)
+        .due_rechecks(DAY1_9AM.plus_secs(3600))
         .unwrap()
         .into_iter()
         .map(|d| d.request)

@@ -40,7 +40,7 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
     assert_eq!((j.payment, j.refunds.len()), (None, 0));
 
     // Its payment and the link: one transaction.
-    let mut p = sale(1, PaymentState::Authorising, DAY1_9AM + 5);
+    let mut p = sale(1, PaymentState::Authorising, DAY1_9AM.plus_secs(5));
     p.order_ref = "R-1".into();
     store.insert_payment_for_pos_order(&p, "R-1").unwrap();
     let j = store.pos_journal_by_key("k-1").unwrap().unwrap();
@@ -48,7 +48,7 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
     assert_eq!(j.order.sale_id.as_deref(), Some(p.id.as_str()));
     assert_eq!(j.payment.as_ref(), Some(&p));
     // A second payment for the same order: refused, and nothing of it is written.
-    let p2 = sale(2, PaymentState::Authorising, DAY1_9AM + 6);
+    let p2 = sale(2, PaymentState::Authorising, DAY1_9AM.plus_secs(6));
     assert!(matches!(
         store.insert_payment_for_pos_order(&p2, "R-1"),
         Err(StoreError::NotFound { .. })
@@ -57,7 +57,7 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
     // A paid order is never closed as unpaid.
     assert!(
         !store
-            .close_pos_order("R-1", Code::Cancelled, DAY1_9AM + 7)
+            .close_pos_order("R-1", Code::Cancelled, DAY1_9AM.plus_secs(7))
             .unwrap()
     );
 
@@ -65,7 +65,13 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
     let mut captured = store.payment(&p.id).unwrap().unwrap();
     captured.state = PaymentState::Captured;
     store.update_payment(&mut captured).unwrap();
-    let r = refund(1, &p.id, RefundState::Refunding, "2026-04-01", DAY1_9AM + 8);
+    let r = refund(
+        1,
+        &p.id,
+        RefundState::Refunding,
+        "2026-04-01",
+        DAY1_9AM.plus_secs(8),
+    );
     let key = PosRefundKey {
         idempotency_key: "rk-1".into(),
         order_ref: "R-1".into(),
@@ -74,7 +80,13 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
     };
     store.insert_refund_for_pos(&r, &key).unwrap();
     // The same key again: refused, the second refund not written.
-    let r2 = refund(2, &p.id, RefundState::Refunding, "2026-04-01", DAY1_9AM + 9);
+    let r2 = refund(
+        2,
+        &p.id,
+        RefundState::Refunding,
+        "2026-04-01",
+        DAY1_9AM.plus_secs(9),
+    );
     assert!(store.insert_refund_for_pos(&r2, &key).is_err());
     assert_eq!(store.refunds_of(&p.id).unwrap(), vec![r.clone()]);
     drop(store);
@@ -96,17 +108,17 @@ fn orders_left_open_are_closed_with_their_reason_but_the_one_served() {
     }
     assert!(
         store
-            .close_pos_order("R-1", Code::CardRemoved, DAY1_9AM + 1)
+            .close_pos_order("R-1", Code::CardRemoved, DAY1_9AM.plus_secs(1))
             .unwrap()
     );
     assert!(
         !store
-            .close_pos_order("R-1", Code::Cancelled, DAY1_9AM + 2)
+            .close_pos_order("R-1", Code::Cancelled, DAY1_9AM.plus_secs(2))
             .unwrap()
     );
     assert_eq!(
         store
-            .close_open_pos_orders(Some("R-3"), Code::PosInterrupted, DAY1_9AM + 3)
+            .close_open_pos_orders(Some("R-3"), Code::PosInterrupted, DAY1_9AM.plus_secs(3))
             .unwrap(),
         1
     );
@@ -124,11 +136,11 @@ fn orders_left_open_are_closed_with_their_reason_but_the_one_served() {
     );
     assert_eq!(read("R-3"), (PosOrderState::Open, None));
     // A paid order cannot be closed, and a closed one takes no payment.
-    let p = sale(1, PaymentState::Authorising, DAY1_9AM + 4);
+    let p = sale(1, PaymentState::Authorising, DAY1_9AM.plus_secs(4));
     assert!(store.insert_payment_for_pos_order(&p, "R-1").is_err());
     assert_eq!(
         store
-            .close_open_pos_orders(None, Code::PosInterrupted, DAY1_9AM + 5)
+            .close_open_pos_orders(None, Code::PosInterrupted, DAY1_9AM.plus_secs(5))
             .unwrap(),
         1
     );

@@ -2,6 +2,7 @@
 //! worker's writes guarded by the request they ran) and settings.
 
 use counter_core::Code;
+use counter_core::UnixTime;
 use counter_core::eligibility::{RecheckDecision, RecheckRequest};
 use counter_store::{DueRecheck, RecheckState, Store, StoreError};
 
@@ -9,7 +10,7 @@ use crate::records::{NAME, fallback, presented, request};
 use crate::{DAY1_9AM, db_path, fresh};
 
 /// Stores the fallback of `check_id` made at `at` and queues its re-check.
-pub fn queue(store: &mut Store, check_id: &str, at: i64) -> RecheckRequest {
+pub fn queue(store: &mut Store, check_id: &str, at: UnixTime) -> RecheckRequest {
     let shown = presented(NAME, 3);
     store.upsert_check(&fallback(check_id, at, &shown)).unwrap();
     let rq = request(check_id, at, &shown);
@@ -17,7 +18,7 @@ pub fn queue(store: &mut Store, check_id: &str, at: i64) -> RecheckRequest {
     rq
 }
 
-fn due_one(store: &Store, check_id: &str, now: i64) -> DueRecheck {
+fn due_one(store: &Store, check_id: &str, now: UnixTime) -> DueRecheck {
     store
         .due_rechecks(now)
         .unwrap()
@@ -26,7 +27,7 @@ fn due_one(store: &Store, check_id: &str, now: i64) -> DueRecheck {
         .unwrap()
 }
 
-fn retry(check_id: &str, attempts: u32, next_at: i64) -> RecheckDecision {
+fn retry(check_id: &str, attempts: u32, next_at: UnixTime) -> RecheckDecision {
     RecheckDecision::RetryAt {
         check_id: check_id.to_owned(),
         attempts,
@@ -37,14 +38,19 @@ fn retry(check_id: &str, attempts: u32, next_at: i64) -> RecheckDecision {
 #[test]
 fn due_items_come_oldest_first_and_leave_when_finished() {
     let (_dir, mut store) = fresh();
-    let newer = queue(&mut store, "chk-2", DAY1_9AM + 20);
-    let older = queue(&mut store, "chk-1", DAY1_9AM + 10);
-    let mut later = queue(&mut store, "chk-3", DAY1_9AM + 5);
-    later.next_at = DAY1_9AM + 900;
+    let newer = queue(&mut store, "chk-2", DAY1_9AM.plus_secs(20));
+    let older = queue(&mut store, "chk-1", DAY1_9AM.plus_secs(10));
+    let mut later = queue(&mut store, "chk-3", DAY1_9AM.plus_secs(5));
+    later.next_at = DAY1_9AM.plus_secs(900);
     store.enqueue_recheck(&later).unwrap();
     assert_eq!(store.pending_recheck_count().unwrap(), 3);
-    assert!(store.due_rechecks(DAY1_9AM + 69).unwrap().is_empty());
-    let due = store.due_rechecks(DAY1_9AM + 80).unwrap();
+    assert!(
+        store
+            .due_rechecks(DAY1_9AM.plus_secs(69))
+            .unwrap()
+            .is_empty()
+    );
+    let due = store.due_rechecks(DAY1_9AM.plus_secs(80)).unwrap();
     let requests: Vec<&RecheckRequest> = due.iter().map(|d| &d.request).collect();
     assert_eq!(requests, [&older, &newer]);
     assert!(due.iter().all(|d| d.reception_number.is_none()));
@@ -58,7 +64,7 @@ fn due_items_come_oldest_first_and_leave_when_finished() {
             .record_recheck_decision(&due[0], &gave_up, None, None)
             .unwrap()
     );
-    let next = DAY1_9AM + 400;
+    let next = DAY1_9AM.plus_secs(400);
     assert!(
         store
             .record_recheck_decision(
@@ -80,9 +86,14 @@ fn due_items_come_oldest_first_and_leave_when_finished() {
     );
     assert_eq!(row.last_error.as_deref(), Some("insurer_unavailable"));
     assert_eq!(store.pending_recheck_count().unwrap(), 2);
-    assert!(store.due_rechecks(DAY1_9AM + 399).unwrap().is_empty());
+    assert!(
+        store
+            .due_rechecks(DAY1_9AM.plus_secs(399))
+            .unwrap()
+            .is_empty()
+    );
     let due: Vec<(String, u32)> = store
-        .due_rechecks(DAY1_9AM + 1000)
+        .due_rechecks(DAY1_9AM.plus_secs(1000))
         .unwrap()
         .into_iter()
         .map(|d| (d.request.check_id, d.request.attempts))
@@ -103,7 +114,7 @@ fn the_reception_number_is_kept_until_a_decision_clears_it() {
 
     let fetch = RecheckDecision::FetchAgain {
         check_id: "chk-1".to_owned(),
-        at: now + 60,
+        at: now.plus_secs(60),
     };
     assert!(
         store
@@ -111,15 +122,15 @@ fn the_reception_number_is_kept_until_a_decision_clears_it() {
             .unwrap()
     );
     let row = store.recheck("chk-1").unwrap().unwrap();
-    assert_eq!((row.attempts, row.next_at), (0, now + 60));
+    assert_eq!((row.attempts, row.next_at), (0, now.plus_secs(60)));
     assert_eq!(row.reception_number.as_deref(), Some("R0001"));
 
-    let item = due_one(&store, "chk-1", now + 60);
+    let item = due_one(&store, "chk-1", now.plus_secs(60));
     assert!(
         store
             .record_recheck_decision(
                 &item,
-                &retry("chk-1", 1, now + 120),
+                &retry("chk-1", 1, now.plus_secs(120)),
                 None,
                 Some("bulk_failed")
             )
@@ -137,19 +148,24 @@ fn a_new_request_replaces_the_checks_recheck_and_outdates_the_old_one() {
     store.set_recheck_reception(&[&running], "R0001").unwrap();
     assert!(
         store
-            .record_recheck_decision(&running, &retry("chk-1", 1, DAY1_9AM + 600), None, None)
+            .record_recheck_decision(
+                &running,
+                &retry("chk-1", 1, DAY1_9AM.plus_secs(600)),
+                None,
+                None
+            )
             .unwrap()
     );
 
     // Staff record the document again (the share corrected): the machine queues anew.
-    let second = request("chk-1", DAY1_9AM + 300, &presented(NAME, 2));
+    let second = request("chk-1", DAY1_9AM.plus_secs(300), &presented(NAME, 2));
     store.enqueue_recheck(&second).unwrap();
     assert_eq!(store.pending_recheck_count().unwrap(), 1);
     let row = store.recheck("chk-1").unwrap().unwrap();
     assert_eq!(row.id, "chk-1");
     assert_eq!(
         (row.state, row.attempts, row.created_at),
-        (RecheckState::Pending, 0, DAY1_9AM + 300)
+        (RecheckState::Pending, 0, DAY1_9AM.plus_secs(300))
     );
     assert_eq!((&row.reception_number, &row.last_error), (&None, &None));
     assert_eq!(row.request().unwrap(), Some(second.clone()));
@@ -199,7 +215,12 @@ fn unknown_checks_and_mismatched_decisions_are_refused() {
     let rq = queue(&mut store, "chk-1", DAY1_9AM);
     let item = due_one(&store, "chk-1", rq.next_at);
     let err = store
-        .record_recheck_decision(&item, &retry("chk-2", 1, rq.next_at + 60), None, None)
+        .record_recheck_decision(
+            &item,
+            &retry("chk-2", 1, rq.next_at.plus_secs(60)),
+            None,
+            None,
+        )
         .unwrap_err();
     assert!(
         matches!(&err, StoreError::Mismatch { expected, found, .. } if expected == "chk-1" && found == "chk-2"),
@@ -227,7 +248,7 @@ fn the_schema_refuses_an_unknown_recheck_state_and_a_second_row_per_check() {
         )
         .is_err()
     );
-    assert_eq!(store.due_rechecks(DAY1_9AM + 60).unwrap().len(), 1);
+    assert_eq!(store.due_rechecks(DAY1_9AM.plus_secs(60)).unwrap().len(), 1);
 }
 
 #[test]

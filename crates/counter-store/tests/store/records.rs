@@ -2,6 +2,7 @@
 //! reference server's demo register (sato-hanako, `crates/backend-insurer/data`).
 
 use counter_core::Code;
+use counter_core::UnixTime;
 use counter_core::eligibility::recheck::FIRST_RECHECK_SECS;
 use counter_core::eligibility::record::{VALIDITY_FAILED, VALIDITY_FALLBACK};
 use counter_core::eligibility::{
@@ -26,7 +27,7 @@ pub fn qualification(name: &str, birth: &str, address: &str) -> Value {
     })
 }
 
-fn summary(check_id: &str, at: i64, source: CheckSource, validity: &str) -> CheckSummary {
+fn summary(check_id: &str, at: UnixTime, source: CheckSource, validity: &str) -> CheckSummary {
     CheckSummary {
         check_id: check_id.to_owned(),
         at,
@@ -42,7 +43,13 @@ fn summary(check_id: &str, at: i64, source: CheckSource, validity: &str) -> Chec
 
 /// The record of an online check answered `1` for `name`, with the answer's
 /// `ResultList` holding the record `copies` times (to make the details span pages).
-pub fn answered(check_id: &str, at: i64, name: &str, address: &str, copies: usize) -> CheckRecord {
+pub fn answered(
+    check_id: &str,
+    at: UnixTime,
+    name: &str,
+    address: &str,
+    copies: usize,
+) -> CheckRecord {
     let record = qualification(name, BIRTH, address);
     let details: CheckDetails = serde_json::from_value(json!({
         "response": {
@@ -66,7 +73,7 @@ pub fn answered(check_id: &str, at: i64, name: &str, address: &str, copies: usiz
 }
 
 /// The record of a check that got no answer (the insurer was down).
-pub fn failure(check_id: &str, at: i64) -> CheckRecord {
+pub fn failure(check_id: &str, at: UnixTime) -> CheckRecord {
     CheckRecord {
         summary: CheckSummary {
             warnings: vec![Code::InsurerUnavailable],
@@ -92,7 +99,7 @@ pub fn presented(name: &str, ratio_tenths: u8) -> Presented {
 }
 
 /// The fallback record of `presented`, with its re-check queued.
-pub fn fallback(check_id: &str, at: i64, presented: &Presented) -> CheckRecord {
+pub fn fallback(check_id: &str, at: UnixTime, presented: &Presented) -> CheckRecord {
     let reason = FallbackReason::InsurerUnavailable;
     CheckRecord {
         summary: CheckSummary {
@@ -117,7 +124,7 @@ pub fn fallback(check_id: &str, at: i64, presented: &Presented) -> CheckRecord {
 }
 
 /// The `EnqueueRecheck` that goes with [`fallback`].
-pub fn request(check_id: &str, at: i64, presented: &Presented) -> RecheckRequest {
+pub fn request(check_id: &str, at: UnixTime, presented: &Presented) -> RecheckRequest {
     RecheckRequest {
         check_id: check_id.to_owned(),
         mode: Mode::Reception,
@@ -126,7 +133,7 @@ pub fn request(check_id: &str, at: i64, presented: &Presented) -> RecheckRequest
         presented: presented.clone(),
         queued_at: at,
         attempts: 0,
-        next_at: at + FIRST_RECHECK_SECS,
+        next_at: at.plus_secs(FIRST_RECHECK_SECS),
     }
 }
 
@@ -136,7 +143,7 @@ pub fn answered_recheck(
     request: &RecheckRequest,
     validity: &str,
     address: &str,
-    now: i64,
+    now: UnixTime,
 ) -> RecheckDecision {
     let item = serde_json::from_value(json!({
         "reference": request.check_id,

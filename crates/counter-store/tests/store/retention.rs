@@ -18,8 +18,20 @@ fn details_before_the_cutoff_are_purged_from_every_file() {
     // Two old checks, the second with its answer padded past a page so that the text also
     // lives in overflow pages; one recent.
     let old_small = answered("chk-old-1", DAY1_9AM, PURGED_NAME, PURGED_ADDRESS, 1);
-    let old_large = answered("chk-old-2", DAY1_9AM + 1, PURGED_NAME, PURGED_ADDRESS, 40);
-    let new = answered("chk-new", DAY1_9AM + 86_400, KEPT_NAME, "大阪府", 1);
+    let old_large = answered(
+        "chk-old-2",
+        DAY1_9AM.plus_secs(1),
+        PURGED_NAME,
+        PURGED_ADDRESS,
+        40,
+    );
+    let new = answered(
+        "chk-new",
+        DAY1_9AM.plus_secs(86_400),
+        KEPT_NAME,
+        "大阪府",
+        1,
+    );
     for c in [&old_small, &old_large, &new] {
         store.upsert_check(c).unwrap();
     }
@@ -43,10 +55,14 @@ fn details_before_the_cutoff_are_purged_from_every_file() {
     );
     let pending_shown = presented(PENDING_NAME, 3);
     store
-        .upsert_check(&fallback("chk-pending", DAY1_9AM + 7200, &pending_shown))
+        .upsert_check(&fallback(
+            "chk-pending",
+            DAY1_9AM.plus_secs(7200),
+            &pending_shown,
+        ))
         .unwrap();
     let mut pending_rq = request("chk-pending", DAY1_9AM, &pending_shown);
-    pending_rq.next_at = DAY1_9AM + 99_999;
+    pending_rq.next_at = DAY1_9AM.plus_secs(99_999);
     store.enqueue_recheck(&pending_rq).unwrap();
 
     // Before the purge, the scanner sees them (it can find what we look for).
@@ -57,7 +73,7 @@ fn details_before_the_cutoff_are_purged_from_every_file() {
     ];
     assert!(!scan_files(&store.files(), &needles).is_empty());
 
-    let cutoff = DAY1_9AM + 3600;
+    let cutoff = DAY1_9AM.plus_secs(3600);
     // chk-old-1, chk-old-2, chk-fb, and chk-fb's re-check.
     assert_eq!(store.purge_details_before(cutoff).unwrap(), 4);
     assert_eq!(store.purge_details_before(cutoff).unwrap(), 0, "idempotent");

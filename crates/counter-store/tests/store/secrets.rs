@@ -2,6 +2,7 @@
 //! serial number or card number in any file of the store; and the scanner does find them
 //! when they are there.
 
+use counter_core::UnixTime;
 use counter_core::eligibility::Mode;
 use counter_core::payment::{PaymentState, RefundState};
 use counter_store::scan::{CARD_NUMBER, Needle, scan_files};
@@ -31,7 +32,7 @@ fn needles() -> Vec<Needle> {
     needles
 }
 
-fn audit(at: i64, action: &str, subject: &str, auth: Option<&str>) -> AuditEvent {
+fn audit(at: UnixTime, action: &str, subject: &str, auth: Option<&str>) -> AuditEvent {
     AuditEvent {
         at,
         staff: "staff-07".to_owned(),
@@ -55,7 +56,7 @@ fn realistic_day(store: &mut Store) {
         .unwrap();
     let mut t = DAY1_9AM;
     for n in 1..=12u32 {
-        t += 300;
+        t = t.plus_secs(300);
         let idn = format!("idn_{:016x}", u64::from(n) * 0x9E37_79B9);
         store
             .append_audit(&audit(t, "identified", &idn, Some("pin_pad")))
@@ -64,7 +65,7 @@ fn realistic_day(store: &mut Store) {
         let name = format!("患者　{n}");
         let mut record = answered(
             &chk,
-            t + 5,
+            t.plus_secs(5),
             &name,
             "東京都千代田区丸の内九丁目９番９９号",
             1,
@@ -77,7 +78,7 @@ fn realistic_day(store: &mut Store) {
             .set_check_exports(&chk, &[format!("OQSsiquc01res_{chk}.xml")])
             .unwrap();
         store
-            .append_audit(&audit(t + 6, "eligibility_viewed", &chk, None))
+            .append_audit(&audit(t.plus_secs(6), "eligibility_viewed", &chk, None))
             .unwrap();
         let state = [
             PaymentState::Captured,
@@ -85,41 +86,52 @@ fn realistic_day(store: &mut Store) {
             PaymentState::Captured,
             PaymentState::Voided,
         ][n as usize % 4];
-        let mut p = sale(n, PaymentState::Authorising, t + 60);
+        let mut p = sale(n, PaymentState::Authorising, t.plus_secs(60));
         store.insert_payment(&p).unwrap();
-        p = sale(n, state, t + 60);
-        p.updated_at = t + 65;
+        p = sale(n, state, t.plus_secs(60));
+        p.updated_at = t.plus_secs(65);
         store.update_payment(&mut p).unwrap();
         store
-            .append_audit(&audit(t + 65, "payment_authorised", &p.id, Some("pin")))
+            .append_audit(&audit(
+                t.plus_secs(65),
+                "payment_authorised",
+                &p.id,
+                Some("pin"),
+            ))
             .unwrap();
         if state == PaymentState::Voided {
             store
-                .append_audit(&audit(t + 90, "void", &p.id, None))
+                .append_audit(&audit(t.plus_secs(90), "void", &p.id, None))
                 .unwrap();
         }
         if n == 3 {
-            let r = refund(1, &p.id, RefundState::Refunded, "2026-04-01", t + 200);
+            let r = refund(
+                1,
+                &p.id,
+                RefundState::Refunded,
+                "2026-04-01",
+                t.plus_secs(200),
+            );
             store.insert_refund(&r).unwrap();
             store
-                .append_audit(&audit(t + 200, "refund", &r.id, None))
+                .append_audit(&audit(t.plus_secs(200), "refund", &r.id, None))
                 .unwrap();
         }
     }
     // Two fallbacks with their re-checks, carrying what the patients presented: one
     // re-checked online, one still pending at the end of the day.
     for (chk, name, at) in [
-        ("chk-fallback", NAME, t + 400),
-        ("chk-pending", "田中　太郎", t + 500),
+        ("chk-fallback", NAME, t.plus_secs(400)),
+        ("chk-pending", "田中　太郎", t.plus_secs(500)),
     ] {
         let shown = presented(name, 3);
         store.upsert_check(&fallback(chk, at, &shown)).unwrap();
         store.enqueue_recheck(&request(chk, at, &shown)).unwrap();
         store
-            .append_audit(&audit(at + 1, "fallback_recorded", chk, None))
+            .append_audit(&audit(at.plus_secs(1), "fallback_recorded", chk, None))
             .unwrap();
     }
-    let rq = request("chk-fallback", t + 400, &presented(NAME, 3));
+    let rq = request("chk-fallback", t.plus_secs(400), &presented(NAME, 3));
     let due = store.due_rechecks(rq.next_at).unwrap();
     store
         .set_recheck_reception(&[&due[0]], "R0123456789ABCDEF")
@@ -133,7 +145,7 @@ fn realistic_day(store: &mut Store) {
     assert_eq!(store.pending_recheck_count().unwrap(), 1);
     store
         .append_audit(&audit(
-            t + 2000,
+            t.plus_secs(2000),
             "enrolled",
             "enr_01",
             Some("signature_password"),
@@ -142,7 +154,7 @@ fn realistic_day(store: &mut Store) {
     store
         .append_audit(&AuditEvent {
             detail: Some("journal matched the acquirer: VISA 9 debits".to_owned()),
-            ..audit(t + 3000, "daily_close", "2026-04-01", None)
+            ..audit(t.plus_secs(3000), "daily_close", "2026-04-01", None)
         })
         .unwrap();
     assert_eq!(store.next_sequence("sale").unwrap(), 1);
@@ -181,7 +193,7 @@ fn the_scanner_finds_a_card_number_and_a_needle_when_they_are_there() {
             detail: Some(format!(
                 "customer read out 4242424242424242 and said {SIGN_PASSWORD}"
             )),
-            ..audit(DAY1_9AM + 9000, "void", "T-0001-1", None)
+            ..audit(DAY1_9AM.plus_secs(9000), "void", "T-0001-1", None)
         })
         .unwrap();
     let findings = scan_files(&store.files(), &needles());

@@ -180,8 +180,11 @@ impl CrlIndex {
                 issuer_key: hash32(&bytes, at)?,
                 scope: hash32(&bytes, mul_add(1, at, 32)?)?,
                 name: name.to_owned(),
-                this_update: UnixTime(i64::from_be_bytes(field(&bytes, mul_add(1, at, 64)?)?)),
-                next_update: (next != i64::MIN).then_some(UnixTime(next)),
+                this_update: UnixTime::from_secs(i64::from_be_bytes(field(
+                    &bytes,
+                    mul_add(1, at, 64)?,
+                )?)),
+                next_update: (next != i64::MIN).then_some(UnixTime::from_secs(next)),
                 entries: be_u64(&bytes, mul_add(1, at, 80)?)?,
             });
         }
@@ -269,7 +272,7 @@ impl CrlIndex {
                     };
                     return Some(Revocation {
                         reason,
-                        revoked_at: UnixTime(i64::from(t)),
+                        revoked_at: UnixTime::from_secs(i64::from(t)),
                     });
                 }
             }

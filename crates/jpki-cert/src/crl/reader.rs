@@ -225,11 +225,11 @@ pub fn read_crl<R: BufRead>(
     s.tlv_into(&mut buf, tbs_end)?;
     let issuer = Name::from_der(&buf).map_err(CrlError::malformed)?;
     s.tlv_into(&mut buf, tbs_end)?;
-    let this_update = UnixTime::from_x509(&Time::from_der(&buf).map_err(CrlError::malformed)?);
+    let this_update = crate::time::from_x509(&Time::from_der(&buf).map_err(CrlError::malformed)?);
     let mut next_update = None;
     if matches!(s.peek()?, Some(0x17 | 0x18)) && s.pos < tbs_end {
         s.tlv_into(&mut buf, tbs_end)?;
-        next_update = Some(UnixTime::from_x509(
+        next_update = Some(crate::time::from_x509(
             &Time::from_der(&buf).map_err(CrlError::malformed)?,
         ));
     }

@@ -80,13 +80,15 @@ pub enum Refusal {
     /// `not_yet_valid`: time < notBefore.
     #[error("not valid before {not_before}")]
     NotYetValid {
-        /// notBefore.
+        /// notBefore (RFC 3339 in JSON).
+        #[serde(with = "madoguchi_time::rfc3339")]
         not_before: UnixTime,
     },
     /// `expired`: time > notAfter.
     #[error("expired at {not_after}")]
     Expired {
-        /// notAfter.
+        /// notAfter (RFC 3339 in JSON).
+        #[serde(with = "madoguchi_time::rfc3339")]
         not_after: UnixTime,
     },
     /// `root_not_valid`: the issuing root is outside its own validity at that time.
@@ -100,7 +102,8 @@ pub enum Refusal {
     Revoked {
         /// CRLReason.
         reason: CrlReason,
-        /// Revocation date.
+        /// Revocation date (RFC 3339 in JSON).
+        #[serde(with = "madoguchi_time::rfc3339")]
         revoked_at: UnixTime,
         /// CRL or OCSP (JSON field `source`).
         #[serde(rename = "source")]

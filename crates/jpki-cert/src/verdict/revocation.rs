@@ -86,14 +86,16 @@ pub enum RevocationStatus {
     Good {
         /// CRL or OCSP.
         source: RevocationSource,
-        /// thisUpdate of the CRL or OCSP response used.
+        /// thisUpdate of the CRL or OCSP response used (RFC 3339 in JSON).
+        #[serde(with = "madoguchi_time::rfc3339")]
         this_update: UnixTime,
     },
     /// Revoked.
     Revoked {
         /// CRLReason.
         reason: CrlReason,
-        /// revocationDate / revocationTime.
+        /// revocationDate / revocationTime (RFC 3339 in JSON).
+        #[serde(with = "madoguchi_time::rfc3339")]
         revoked_at: UnixTime,
         /// CRL or OCSP.
         source: RevocationSource,

@@ -43,7 +43,7 @@ pub fn now() -> UnixTime {
 }
 
 pub fn unix(t: der::DateTime) -> UnixTime {
-    UnixTime(t.unix_duration().as_secs() as i64)
+    UnixTime::from_unix_duration(t.unix_duration())
 }
 
 pub fn refusal(v: Verdict) -> Refusal {

@@ -11,6 +11,7 @@ use madoguchi_e2e::{
     Screen::{Customer, Staff},
     Want, hook,
 };
+use madoguchi_time::UnixTime;
 
 use crate::flows::{
     PERSONA, choose_service_and_consent, counter_tab, customer_at, ensure, enter_pin, pin,
@@ -115,7 +116,7 @@ fn audited(dir: &Path) -> Result<(), E2eError> {
     let store = counter_store::Store::open(dir.join("counter.sqlite"))
         .map_err(|e| E2eError::Unexpected(format!("the counter's database: {e}")))?;
     let rows = store
-        .audit_between(0, i64::MAX)
+        .audit_between(UnixTime::EPOCH, UnixTime::from_secs(i64::MAX))
         .map_err(|e| E2eError::Unexpected(format!("the audit trail: {e}")))?;
     let line = |action: &str| {
         rows.iter()

@@ -3,6 +3,10 @@ use super::*;
 use crate::assertion::{AssertionContext, MemoryReplayGuard};
 use crate::platform::{ChallengePurpose, ServiceData};
 
+const fn at(secs: i64) -> UnixTime {
+    UnixTime::from_secs(secs)
+}
+
 fn signer(seed: u8) -> AssertionSigner {
     let key = SigningKey::from_slice(&[seed; 32]).unwrap();
     AssertionSigner::new(format!("k{seed}"), key).unwrap()
@@ -14,8 +18,8 @@ fn claims(aud: &str, jti: &str) -> AssertionClaims {
         aud: aud.into(),
         sub: "s".into(),
         jti: jti.into(),
-        iat: 1000,
-        exp: 1120,
+        iat: at(1000),
+        exp: at(1120),
         ctx: AssertionContext {
             purpose: ChallengePurpose::Identify,
             terminal_id: "t1".into(),
@@ -44,9 +48,9 @@ fn signs_and_verifies_once() {
     let v = verifier("acq", &s);
     let mut g = MemoryReplayGuard::new();
     let t = s.sign(&claims("acq", "j1")).unwrap();
-    assert_eq!(v.verify(&t, 1001, &mut g).unwrap(), claims("acq", "j1"));
+    assert_eq!(v.verify(&t, at(1001), &mut g).unwrap(), claims("acq", "j1"));
     assert_eq!(
-        v.verify(&t, 1002, &mut g).unwrap_err(),
+        v.verify(&t, at(1002), &mut g).unwrap_err(),
         AssertionError::Replayed { jti: "j1".into() }
     );
 }
@@ -58,31 +62,31 @@ fn refusals() {
     let mut g = MemoryReplayGuard::new();
     let wrong_aud = s.sign(&claims("insurer", "j2")).unwrap();
     assert!(matches!(
-        v.verify(&wrong_aud, 1001, &mut g),
+        v.verify(&wrong_aud, at(1001), &mut g),
         Err(AssertionError::WrongAudience { .. })
     ));
     let t = s.sign(&claims("acq", "j3")).unwrap();
     assert_eq!(
-        v.verify(&t, 1125, &mut g).unwrap_err(),
-        AssertionError::Expired { exp: 1120 }
+        v.verify(&t, at(1125), &mut g).unwrap_err(),
+        AssertionError::Expired { exp: at(1120) }
     );
     assert!(matches!(
-        v.verify(&t, 900, &mut g),
+        v.verify(&t, at(900), &mut g),
         Err(AssertionError::NotYetValid { .. })
     ));
     // the failed attempts did not use up the jti
-    assert!(v.verify(&t, 1001, &mut g).is_ok());
+    assert!(v.verify(&t, at(1001), &mut g).is_ok());
     // another key with the same kid: bad signature
     let other = AssertionSigner::new("k1", SigningKey::from_slice(&[2; 32]).unwrap()).unwrap();
     let forged = other.sign(&claims("acq", "j4")).unwrap();
     assert_eq!(
-        v.verify(&forged, 1001, &mut g).unwrap_err(),
+        v.verify(&forged, at(1001), &mut g).unwrap_err(),
         AssertionError::BadSignature
     );
     // unknown kid
     let forged = signer(3).sign(&claims("acq", "j5")).unwrap();
     assert!(matches!(
-        v.verify(&forged, 1001, &mut g),
+        v.verify(&forged, at(1001), &mut g),
         Err(AssertionError::UntrustedIssuer(_))
     ));
     // tampered payload
@@ -95,7 +99,7 @@ fn refusals() {
     let p = crate::b64::encode_url(&serde_json::to_vec(&c).unwrap());
     parts[1] = &p;
     assert_eq!(
-        v.verify(&parts.join("."), 1001, &mut g).unwrap_err(),
+        v.verify(&parts.join("."), at(1001), &mut g).unwrap_err(),
         AssertionError::BadSignature
     );
     // alg none / garbage
@@ -108,7 +112,7 @@ fn refusals() {
     ] {
         assert!(
             matches!(
-                v.verify(bad, 1001, &mut g),
+                v.verify(bad, at(1001), &mut g),
                 Err(AssertionError::Malformed(_))
             ),
             "{bad:.20}"
@@ -119,7 +123,7 @@ fn refusals() {
     c.iss = "pf-evil".into();
     let t = s.sign(&c).unwrap();
     assert!(matches!(
-        v.verify(&t, 1001, &mut g),
+        v.verify(&t, at(1001), &mut g),
         Err(AssertionError::UntrustedIssuer(_))
     ));
 }
@@ -130,6 +134,6 @@ proptest::proptest! {
         let sgn = signer(1);
         let v = verifier("acq", &sgn);
         let mut g = MemoryReplayGuard::new();
-        let _ = v.verify(&s, 1001, &mut g);
+        let _ = v.verify(&s, at(1001), &mut g);
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::UnixTime;
+
 mod matrix;
 mod payments;
 mod pos;
@@ -42,7 +44,7 @@ pub(crate) fn setup(mode: CounterMode) -> Setup {
 /// A counter, its clock, and what the world answers.
 pub(crate) struct Desk {
     pub(crate) m: Counter,
-    pub(crate) now: i64,
+    pub(crate) now: UnixTime,
     /// The challenge purpose last asked for (the platform's answer must match it).
     purpose: ChallengePurpose,
     /// Check ids handed out.
@@ -74,7 +76,7 @@ impl Desk {
 
     /// Sends `input` one second after the previous one.
     pub(crate) fn try_send(&mut self, input: Input) -> Result<Vec<Effect>, Refused> {
-        self.now += 1;
+        self.now = self.now.plus_secs(1);
         self.m.handle(input, self.now)
     }
 
@@ -171,7 +173,7 @@ impl Desk {
                         *generation,
                         I::ChallengeIssued {
                             ticket: *ticket,
-                            result: Ok(challenge(request, self.now + 300)),
+                            result: Ok(challenge(request, self.now.plus_secs(300))),
                         },
                     )
                 }
@@ -262,7 +264,7 @@ impl Desk {
 }
 
 /// The sale the acquirer captured: what the payment shell journals for `amount_jpy`.
-pub(crate) fn captured(amount_jpy: u64, now: i64) -> SaleOutcome {
+pub(crate) fn captured(amount_jpy: u64, now: UnixTime) -> SaleOutcome {
     let mut record: PaymentRecord = payment::begin(
         NewSale {
             id: format!("{TERMINAL}-000001"),
@@ -313,7 +315,7 @@ pub(crate) fn pos_journal(payment: Option<PaymentRecord>) -> PosJournal {
 }
 
 /// The register's order's payment, captured.
-pub(crate) fn pos_captured(now: i64) -> PaymentRecord {
+pub(crate) fn pos_captured(now: UnixTime) -> PaymentRecord {
     let mut record = captured(1200, now).record;
     record.order_ref = POS_ORDER.into();
     record.payment_id = Some("pay-1".into());

@@ -89,7 +89,7 @@ fn at_the_till_a_card_waits_for_the_sale_and_a_sale_takes_the_card_on_the_reader
 fn the_platforms_notices_about_the_card_are_shown_and_audited() {
     let mut d = Desk::new(CounterMode::Reception);
     d.notices = vec![Notice::SignCertificateRevoked {
-        revoked_at: T0 - 86_400,
+        revoked_at: T0.minus_secs(86_400),
         reason: "affiliation_changed".into(),
     }];
     d.place();

@@ -124,7 +124,7 @@ impl Desk {
     /// The platform's `enroll` challenge: the Authenticate effect's ticket and PIN entry.
     pub(crate) fn issue(&mut self, ticket: Ticket) -> (Ticket, PinEntry, bool) {
         let request = enroll_request();
-        let expires_at = self.now + 300;
+        let expires_at = self.now.plus_secs(300);
         match self
             .send(Input::ChallengeIssued {
                 ticket,

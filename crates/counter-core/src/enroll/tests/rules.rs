@@ -143,7 +143,7 @@ fn the_auth_card_is_checked_before_the_password_is_asked() {
         ticket: t,
         result: Ok(CardFacts {
             tries_left: 3,
-            certificate_not_after: Some(T0 - 1),
+            certificate_not_after: Some(T0.minus_secs(1)),
         }),
     });
     assert_eq!(failed_code(&e), Code::CertificateExpired);
@@ -247,7 +247,7 @@ fn platform_refusals_and_a_late_signature() {
     // The password step outlived the challenge: nothing is sent.
     let mut d = Desk::new();
     let (t, _) = d.up_to_sign_application();
-    d.now += 300;
+    d.now = d.now.plus_secs(300);
     let e = d.send(Input::ApplicationSigned {
         ticket: t,
         result: Ok(document_signature()),
@@ -290,7 +290,7 @@ fn cancel_and_time_out_drop_the_password() {
     // The customer walks away while checking the attributes.
     let mut d = Desk::new();
     d.at_attributes(false, 3);
-    d.now += CUSTOMER_STEP_SECS - 1;
+    d.now = d.now.plus_secs(CUSTOMER_STEP_SECS - 1);
     let e = d.send(Input::Tick);
     assert_eq!(failed_code(&e), Code::TimedOut);
     assert!(!d.m.holds_password());

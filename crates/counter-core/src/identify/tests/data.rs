@@ -7,6 +7,7 @@ use counter_api::platform::{
 };
 use jpki_card::Authentication;
 
+use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::identify::{CardFacts, CustomerPin};
 
@@ -15,7 +16,7 @@ pub(crate) const TERMINAL: &str = "t-counter-1";
 /// The configured platform.
 pub(crate) const PLATFORM: &str = "pf-a";
 /// The start of every scripted run (2027-01-15).
-pub(crate) const T0: i64 = 1_800_000_000;
+pub(crate) const T0: UnixTime = UnixTime::from_secs(1_800_000_000);
 /// The PIN every test types: digits that appear nowhere else in the data.
 pub(crate) const PIN: &str = "7395";
 /// A fake assertion (a JWS): the views must never carry it.
@@ -40,11 +41,11 @@ pub(crate) fn payment_request(amount_jpy: u64) -> ChallengeRequest {
 
 /// The platform's challenge for `request`, issued to this terminal, valid until
 /// `expires_at`.
-pub(crate) fn challenge(request: &ChallengeRequest, expires_at: i64) -> ChallengeResponse {
+pub(crate) fn challenge(request: &ChallengeRequest, expires_at: UnixTime) -> ChallengeResponse {
     binding(request, expires_at).to_response()
 }
 
-pub(crate) fn binding(request: &ChallengeRequest, expires_at: i64) -> ChallengeBinding {
+pub(crate) fn binding(request: &ChallengeRequest, expires_at: UnixTime) -> ChallengeBinding {
     ChallengeBinding {
         platform_id: PLATFORM.into(),
         challenge_id: "ch-1".into(),
@@ -60,7 +61,7 @@ pub(crate) fn binding(request: &ChallengeRequest, expires_at: i64) -> ChallengeB
 pub(crate) fn facts(tries_left: u8) -> CardFacts {
     CardFacts {
         tries_left,
-        certificate_not_after: Some(T0 + 365 * 86_400),
+        certificate_not_after: Some(T0.plus_secs(365 * 86_400)),
     }
 }
 
@@ -84,14 +85,14 @@ pub(crate) fn menu() -> Vec<MenuEntry> {
             kind: ServiceKind::Insurance,
             label: "全国健康保険協会".into(),
             assertion: Some(ASSERTION.into()),
-            assertion_expires_at: Some(T0 + 300),
+            assertion_expires_at: Some(T0.plus_secs(300)),
         },
         MenuEntry {
             service_id: "acq".into(),
             kind: ServiceKind::Payment,
             label: "VISA ****4242".into(),
             assertion: Some(ASSERTION.into()),
-            assertion_expires_at: Some(T0 + 300),
+            assertion_expires_at: Some(T0.plus_secs(300)),
         },
     ]
 }

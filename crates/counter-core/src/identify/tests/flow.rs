@@ -43,7 +43,7 @@ fn host_route_identifies_with_the_pin_typed_on_the_customer_window() {
     assert_eq!(c.m.step(), Step::RequestingChallenge);
     assert_eq!(c.m.customer_view().progress.seconds_left, None);
 
-    let expires_at = c.now + 300;
+    let expires_at = c.now.plus_secs(300);
     let a = authenticate(c.send(Input::ChallengeIssued {
         ticket: t_challenge,
         result: Ok(challenge(&request, expires_at)),
@@ -152,7 +152,7 @@ fn a_payment_shows_merchant_and_amount_before_the_pin_and_binds_them() {
     let other = payment_request(12_800);
     let e = c.send(Input::ChallengeIssued {
         ticket: t,
-        result: Ok(challenge(&other, c.now + 300)),
+        result: Ok(challenge(&other, c.now.plus_secs(300))),
     });
     assert!(!has_authenticate(&e));
     assert_eq!(failed_code(&e), crate::codes::Code::PlatformUnavailable);
@@ -168,7 +168,7 @@ fn a_payment_shows_merchant_and_amount_before_the_pin_and_binds_them() {
     let a = c.issue(t);
     assert_eq!(
         a.digest,
-        sha256(&binding(&request, c.now + 299).to_be_signed())
+        sha256(&binding(&request, c.now.plus_secs(299)).to_be_signed())
     );
 }
 

@@ -49,7 +49,7 @@ impl Counter {
     /// The platform answers the challenge: the Authenticate effect.
     pub(crate) fn issue(&mut self, ticket: Ticket) -> Authenticate {
         let request = self.m.request().clone();
-        let expires_at = self.now + 300;
+        let expires_at = self.now.plus_secs(300);
         authenticate(self.send(Input::ChallengeIssued {
             ticket,
             result: Ok(challenge(&request, expires_at)),

@@ -5,6 +5,7 @@ use jpki_card::{CardError, PinEntry, StatusWord, TransportError};
 
 use super::data::*;
 use super::*;
+use crate::UnixTime;
 use crate::codes::Code;
 use crate::identify::{Actor, CUSTOMER_STEP_SECS, CardFacts, WARN_BEFORE_SECS};
 
@@ -16,7 +17,7 @@ fn an_expired_certificate_stops_before_the_pin_is_asked() {
         ticket: t,
         result: Ok(CardFacts {
             tries_left: 3,
-            certificate_not_after: Some(T0 - 1),
+            certificate_not_after: Some(T0.minus_secs(1)),
         }),
     });
     assert_eq!(
@@ -257,7 +258,7 @@ fn a_challenge_for_another_terminal_or_platform_is_never_signed() {
         let mut c = Counter::new(request.clone());
         c.placed_and_read(false, 3);
         let t = c.type_pin();
-        let mut b = binding(&request, c.now + 300);
+        let mut b = binding(&request, c.now.plus_secs(300));
         tweak(&mut b);
         let e = c.send(Input::ChallengeIssued {
             ticket: t,
@@ -408,13 +409,25 @@ fn the_customer_is_warned_can_extend_and_times_out() {
     let mut c = Counter::new(identify_request());
     c.placed_and_read(false, 3);
     let started = c.now;
-    let at = |c: &mut Counter, t: i64| {
-        c.now = t - 1;
+    let at = |c: &mut Counter, t: UnixTime| {
+        c.now = t.minus_secs(1);
         c.send(Input::Tick)
     };
-    assert!(at(&mut c, started + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS - 1).is_empty());
+    assert!(
+        at(
+            &mut c,
+            started.plus_secs(CUSTOMER_STEP_SECS - WARN_BEFORE_SECS - 1)
+        )
+        .is_empty()
+    );
     assert!(!c.m.customer_view().progress.time_warning);
-    assert!(at(&mut c, started + CUSTOMER_STEP_SECS - WARN_BEFORE_SECS).is_empty());
+    assert!(
+        at(
+            &mut c,
+            started.plus_secs(CUSTOMER_STEP_SECS - WARN_BEFORE_SECS)
+        )
+        .is_empty()
+    );
     let customer = c.m.customer_view();
     assert!(customer.progress.time_warning);
     assert_eq!(customer.progress.seconds_left, Some(WARN_BEFORE_SECS));
@@ -429,8 +442,8 @@ fn the_customer_is_warned_can_extend_and_times_out() {
         );
     }
     let extended = c.now;
-    assert!(at(&mut c, extended + CUSTOMER_STEP_SECS - 1).is_empty());
-    let e = at(&mut c, extended + CUSTOMER_STEP_SECS);
+    assert!(at(&mut c, extended.plus_secs(CUSTOMER_STEP_SECS - 1)).is_empty());
+    let e = at(&mut c, extended.plus_secs(CUSTOMER_STEP_SECS));
     assert_eq!(
         finished(&e),
         Outcome::Failed {
@@ -449,7 +462,7 @@ fn the_customer_is_warned_can_extend_and_times_out() {
 fn no_limit_runs_while_the_machine_waits_on_the_card_or_the_platform() {
     let mut c = Counter::new(identify_request());
     let a = c.up_to_signing(3);
-    c.now += CUSTOMER_STEP_SECS + 1;
+    c.now = c.now.plus_secs(CUSTOMER_STEP_SECS + 1);
     assert!(c.send(Input::Tick).is_empty());
     assert_eq!(c.m.step(), Step::Signing);
     c.refuse(Input::ExtendTime);
@@ -462,7 +475,7 @@ fn no_limit_runs_while_the_machine_waits_on_the_card_or_the_platform() {
     // the machine says so at once and offers to start again.
     let mut c = Counter::new(identify_request());
     let a = c.up_to_signing(3);
-    c.now += 300;
+    c.now = c.now.plus_secs(300);
     let e = c.send(Input::Signed {
         ticket: a.ticket,
         result: Ok(authentication()),

@@ -52,14 +52,7 @@ fn time(at: Option<&str>) -> Result<UnixTime> {
         Some(s) => s
             .parse()
             .map_err(|e: jpki_cert::time::TimeParseError| e.to_string()),
-        None => {
-            let d = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_err(|e| e.to_string())?;
-            Ok(UnixTime(
-                i64::try_from(d.as_secs()).map_err(|e| e.to_string())?,
-            ))
-        }
+        None => Ok(UnixTime::from_system_time(std::time::SystemTime::now())),
     }
 }
 
@@ -118,7 +111,7 @@ pub fn verify(a: VerifyArgs) -> Result<ExitCode> {
         obj.insert("crls".into(), report.into());
     }
     if let Some(obj) = out.as_object_mut() {
-        obj.insert("at".into(), json!(at));
+        obj.insert("at".into(), json!(at.to_string()));
     }
     print(&out)?;
     Ok(match verdict {

@@ -10,7 +10,6 @@ use x509_cert::time::Time;
 use super::{CrlEntry, MAX_SERIAL};
 use crate::crl::CrlError;
 use crate::oids::ext;
-use crate::time::UnixTime;
 use crate::verdict::CrlReason;
 
 /// Splits one TLV off a slice: `(tag, content, rest)`. Lengths must be DER-minimal.
@@ -63,7 +62,9 @@ pub(super) fn parse_entry(b: &[u8], v2: bool) -> Result<CrlEntry<'_>, CrlError> 
         .get(..rest.len().saturating_sub(rest2.len()))
         .unwrap_or_default();
     let revoked_at = match ttag {
-        0x17 | 0x18 => UnixTime::from_x509(&Time::from_der(time_tlv).map_err(CrlError::malformed)?),
+        0x17 | 0x18 => {
+            crate::time::from_x509(&Time::from_der(time_tlv).map_err(CrlError::malformed)?)
+        }
         _ => return Err(CrlError::malformed(format!("revocationDate tag {ttag:#x}"))),
     };
     let mut reason = None;

@@ -1,0 +1,206 @@
+//! Exactly one answer per request, across crashes: what to do with a file found in `req/`,
+//! given what the ledger (the counter's SQLite, `counter-store`) holds for its name.
+//!
+//! A request is keyed by its file name and the SHA-256 of its bytes. Its row goes
+//! `received` → `prepared` (the answer is complete in a hidden temporary file in `res/`) →
+//! `answered` (the temporary was renamed to the answer's name). The request file leaves
+//! `req/` (to `done/`, or `rejected/` for an error answer) only after `answered` is
+//! committed. The order, and why each crash point is safe:
+//!
+//! | crash after | found on restart | step | why only one answer |
+//! |---|---|---|---|
+//! | nothing / `received` | the request, no answer | [`Step::Process`] | no answer was visible; a half-written temporary is overwritten |
+//! | `prepared` | the temporary, or the answer if the rename happened | [`Step::FinishRename`] | rename is atomic: either the temporary is still there (rename it) or it is gone (it was renamed); nothing is produced again |
+//! | `answered` | the answer, the request still in `req/` | [`Step::Archive`] | the ledger says answered: the request is only moved |
+//!
+//! A file under a name already in the ledger with *other* bytes is a second request under
+//! the same identifier ([`Step::ReceiveDuplicate`]): it gets its own row and an error answer,
+//! never the first request's answer name. The same bytes again under an answered name are
+//! the same request: not answered twice ([`Step::Archive`]).
+
+use sha2::{Digest, Sha256};
+
+/// Where a request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LedgerState {
+    /// Seen and recorded; no answer is visible.
+    Received,
+    /// The answer is complete in its temporary file; it may or may not have been renamed.
+    Prepared,
+    /// The answer is in `res/` under its name.
+    Answered,
+}
+
+impl LedgerState {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Prepared => "prepared",
+            Self::Answered => "answered",
+        }
+    }
+
+    /// From the stored text.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "received" => Some(Self::Received),
+            "prepared" => Some(Self::Prepared),
+            "answered" => Some(Self::Answered),
+            _ => None,
+        }
+    }
+}
+
+/// Where the request file goes once answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// `done/`: answered with a result (or a 受付番号, or 処理中).
+    Done,
+    /// `rejected/`: answered with an error.
+    Rejected,
+}
+
+impl Disposition {
+    /// As stored, and the folder's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// From the stored text.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "done" => Some(Self::Done),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// What the ledger holds for one (name, digest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// The request file's name.
+    pub name: String,
+    /// [`digest`] of its bytes.
+    pub digest: String,
+    /// Where it stands.
+    pub state: LedgerState,
+    /// The answer's file name, once prepared.
+    pub answer_name: Option<String>,
+    /// Where the request goes, once prepared.
+    pub disposition: Option<Disposition>,
+}
+
+/// What to do with a request file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// New: record it as received, then process it.
+    Receive,
+    /// A new file under a name the ledger holds with other bytes: record it, then answer
+    /// an error under the error name (`<stem>.err`) and reject it.
+    ReceiveDuplicate,
+    /// Received before, no answer visible: process it (again).
+    Process,
+    /// Prepared: rename the temporary if it is still there, mark answered, move the file.
+    FinishRename,
+    /// Answered: move the file out of `req/`.
+    Archive,
+}
+
+/// The step for a file with `digest`, given the ledger's rows for its name (any digest).
+pub fn next_step(rows: &[LedgerEntry], digest: &str) -> Step {
+    match rows.iter().find(|r| r.digest == digest) {
+        Some(r) => match r.state {
+            LedgerState::Received => Step::Process,
+            LedgerState::Prepared => Step::FinishRename,
+            LedgerState::Answered => Step::Archive,
+        },
+        None if rows.is_empty() => Step::Receive,
+        None => Step::ReceiveDuplicate,
+    }
+}
+
+/// SHA-256 of a request's bytes, lower-case hex.
+pub fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The hidden temporary name of an answer in `res/`: a receipt system that looks for
+/// `OQS…res_*.xml` never sees it, and a rename makes it appear whole.
+pub fn temporary_name(answer: &str) -> String {
+    format!(".{answer}.tmp")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(digest: &str, state: LedgerState) -> LedgerEntry {
+        LedgerEntry {
+            name: "OQSsiquc01req_1.xml".into(),
+            digest: digest.into(),
+            state,
+            answer_name: None,
+            disposition: None,
+        }
+    }
+
+    #[test]
+    fn each_state_has_one_step() {
+        assert_eq!(next_step(&[], "a"), Step::Receive);
+        assert_eq!(
+            next_step(&[row("a", LedgerState::Received)], "a"),
+            Step::Process
+        );
+        assert_eq!(
+            next_step(&[row("a", LedgerState::Prepared)], "a"),
+            Step::FinishRename
+        );
+        assert_eq!(
+            next_step(&[row("a", LedgerState::Answered)], "a"),
+            Step::Archive
+        );
+    }
+
+    #[test]
+    fn other_bytes_under_a_known_name_are_a_duplicate() {
+        let rows = [row("a", LedgerState::Answered)];
+        assert_eq!(next_step(&rows, "b"), Step::ReceiveDuplicate);
+        // The duplicate's own row then decides for it.
+        let rows = [
+            row("a", LedgerState::Answered),
+            row("b", LedgerState::Prepared),
+        ];
+        assert_eq!(next_step(&rows, "b"), Step::FinishRename);
+    }
+
+    #[test]
+    fn names_and_digests() {
+        assert_eq!(
+            digest(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            temporary_name("OQSsiquc01res_1.xml"),
+            ".OQSsiquc01res_1.xml.tmp"
+        );
+        for s in [
+            LedgerState::Received,
+            LedgerState::Prepared,
+            LedgerState::Answered,
+        ] {
+            assert_eq!(LedgerState::parse(s.as_str()), Some(s));
+        }
+        for d in [Disposition::Done, Disposition::Rejected] {
+            assert_eq!(Disposition::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(LedgerState::parse("x"), None);
+    }
+}

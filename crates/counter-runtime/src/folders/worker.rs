@@ -1,0 +1,439 @@
+//! One request file, from `req/` to its answer in `res/` and on to `done/` or `rejected/`,
+//! in the order `counter_core::folders::ledger` sets out (and says why it is crash-safe):
+//!
+//! 1. read the file; its digest and the ledger's rows for its name give the step;
+//! 2. record it `received` (committed);
+//! 3. read the request ([`counter_core::folders::request::read`]) and ask the insurer, or
+//!    build the error answer;
+//! 4. write the answer to a hidden temporary in `res/`, `fsync` it;
+//! 5. record `prepared` with the answer's name and where the request goes (committed);
+//! 6. rename the temporary to the answer's name, `fsync` `res/`;
+//! 7. record `answered` (committed);
+//! 8. move the request to `done/` or `rejected/`, `fsync` both folders.
+//!
+//! Store calls and file operations are short and synchronous; the worker runs on a task of
+//! its own, one file at a time, in the order the files arrived (modification time, then
+//! name), so that answers come in the order of the requests.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use counter_api::insurer::{BulkPrecheckEntry, BulkPrecheckRequest, InsuranceNumberCheckRequest};
+use counter_core::folders::answer::{
+    bulk_accepted, bulk_result, error_answer, face_answer, single_answer,
+};
+use counter_core::folders::ledger::{self, Disposition, LedgerEntry, Step};
+use counter_core::folders::name::{error_name, is_request_candidate};
+use counter_core::folders::request::{self, Header, Known};
+use counter_core::folders::{
+    AnswerFile, CharacterCode, FileKind, FolderError, Request, SearchInfo, classify,
+};
+use counter_core::{BackendFailure, UnixTime};
+use counter_store::Store;
+use madoguchi_time::jst;
+
+use super::Layout;
+use crate::clock::Clock;
+use crate::error::RuntimeError;
+use crate::http::Backends;
+
+/// What happened to one file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Processed {
+    /// The request file's name.
+    pub request: String,
+    /// The answer's name (`None`: the file was only archived, or had gone).
+    pub answer: Option<String>,
+    /// `done` or `rejected` (`None` when the file had gone before it was read).
+    pub disposition: Option<&'static str>,
+}
+
+/// The folder worker: the folders, the ledger, the insurer.
+///
+/// Calling contract: [`FolderWorker::pending`] lists what `req/` holds, oldest first;
+/// [`FolderWorker::process`] carries one file through every step that is left for it.
+/// Call them from one task only.
+#[derive(Clone, Debug)]
+pub struct FolderWorker {
+    layout: Layout,
+    store: Arc<Mutex<Store>>,
+    backends: Backends,
+    clock: Arc<dyn Clock>,
+    institution: String,
+    face_code: CharacterCode,
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> RuntimeError {
+    RuntimeError::Config {
+        key: "folders.root".into(),
+        reason: format!("cannot {what} {}: {e}", path.display()),
+    }
+}
+
+/// `fsync` of a folder, so that a rename in it is on disk (a no-op where folders cannot be
+/// opened, as on Windows).
+fn sync_dir(dir: &Path) -> Result<(), RuntimeError> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io("sync the folder", dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Writes `file` into `dir` atomically: a hidden temporary, `fsync`, rename.
+pub fn write_atomically(dir: &Path, file: &AnswerFile) -> Result<PathBuf, RuntimeError> {
+    let tmp = dir.join(ledger::temporary_name(&file.name));
+    write_synced(&tmp, &file.contents)?;
+    let target = dir.join(&file.name);
+    std::fs::rename(&tmp, &target).map_err(|e| io("rename", &tmp, e))?;
+    sync_dir(dir)?;
+    Ok(target)
+}
+
+fn write_synced(path: &Path, contents: &[u8]) -> Result<(), RuntimeError> {
+    let mut f = std::fs::File::create(path).map_err(|e| io("create", path, e))?;
+    f.write_all(contents)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io("write", path, e))
+}
+
+impl FolderWorker {
+    /// A worker on `layout` (created if missing) for the terminal of `institution`.
+    pub fn new(
+        layout: Layout,
+        store: Arc<Mutex<Store>>,
+        backends: Backends,
+        clock: Arc<dyn Clock>,
+        institution: &str,
+        face_code: CharacterCode,
+    ) -> Result<Self, RuntimeError> {
+        layout.create()?;
+        Ok(Self {
+            layout,
+            store,
+            backends,
+            clock,
+            institution: institution.to_owned(),
+            face_code,
+        })
+    }
+
+    /// The folders.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The card check `m` as its `face/` file (atomically). The counter calls this after a
+    /// check at the reader, as it writes its export folder.
+    pub fn write_face(
+        &self,
+        m: &counter_core::eligibility::ResultMessage<'_>,
+    ) -> Result<PathBuf, RuntimeError> {
+        write_atomically(&self.layout.face, &face_answer(m, self.face_code))
+    }
+
+    /// The request files in `req/`, oldest first, and when the youngest one unchanged for
+    /// less than `settle` will be ready (`None`: none waits).
+    pub fn pending(
+        &self,
+        settle: Duration,
+    ) -> Result<(Vec<String>, Option<Duration>), RuntimeError> {
+        let dir = &self.layout.req;
+        let now = SystemTime::now();
+        let mut ready = Vec::new();
+        let mut wait: Option<Duration> = None;
+        for entry in std::fs::read_dir(dir).map_err(|e| io("list", dir, e))? {
+            let Ok(entry) = entry else { continue };
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if !is_request_candidate(&name) {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            if !meta.is_file() {
+                continue;
+            }
+            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            let age = now.duration_since(modified).unwrap_or(Duration::ZERO);
+            if age < settle {
+                let left = settle - age;
+                wait = Some(wait.map_or(left, |w| w.min(left)));
+                continue;
+            }
+            ready.push((modified, name));
+        }
+        ready.sort();
+        Ok((ready.into_iter().map(|(_, n)| n).collect(), wait))
+    }
+
+    /// Carries the request file `name` through the steps left for it.
+    pub async fn process(&self, name: &str) -> Result<Processed, RuntimeError> {
+        let path = self.layout.req.join(name);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            // Taken away (by the receipt system, or by an earlier pass): nothing to do.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Processed {
+                    request: name.into(),
+                    answer: None,
+                    disposition: None,
+                });
+            }
+            Err(e) => return Err(io("read", &path, e)),
+        };
+        let digest = ledger::digest(&bytes);
+        let rows = self.store().folder_requests(name)?;
+        let kind = classify(name);
+        let now = self.clock.now();
+        match ledger::next_step(&rows, &digest) {
+            Step::Receive | Step::ReceiveDuplicate => {
+                self.store()
+                    .receive_folder_request(name, &digest, kind.as_str(), now)?;
+                crate::crash::point("folder_received");
+                let duplicate = !rows.is_empty();
+                self.answer(name, &digest, &kind, &bytes, duplicate).await
+            }
+            Step::Process => {
+                let duplicate = rows.first().is_some_and(|r| r.digest != digest);
+                self.answer(name, &digest, &kind, &bytes, duplicate).await
+            }
+            Step::FinishRename => {
+                let row = own(&rows, &digest)?;
+                self.finish(row)
+            }
+            Step::Archive => {
+                let row = own(&rows, &digest)?;
+                self.archive(name, &digest, row.disposition)?;
+                Ok(Processed {
+                    request: name.into(),
+                    answer: None,
+                    disposition: row.disposition.map(Disposition::as_str),
+                })
+            }
+        }
+    }
+
+    /// Steps 3 to 8 for a received request.
+    async fn answer(
+        &self,
+        name: &str,
+        digest: &str,
+        kind: &FileKind,
+        bytes: &[u8],
+        duplicate: bool,
+    ) -> Result<Processed, RuntimeError> {
+        let now = self.clock.now();
+        let read = request::read(kind, bytes, &self.institution);
+        let (file, disposition) = if duplicate {
+            let known = match &read {
+                Ok(r) => known_of(r.header()),
+                Err(r) => r.known.clone(),
+            };
+            let e = FolderError::DuplicateIdentifier { name: name.into() };
+            (
+                error_answer(error_name(name), kind, &known, &e, now),
+                Disposition::Rejected,
+            )
+        } else {
+            match read {
+                Err(r) => (
+                    error_answer(kind.answer_name(name), kind, &r.known, &r.error, now),
+                    Disposition::Rejected,
+                ),
+                Ok(req) => self.perform(name, kind, req, now).await,
+            }
+        };
+        let tmp = self.layout.res.join(ledger::temporary_name(&file.name));
+        write_synced(&tmp, &file.contents)?;
+        self.store()
+            .prepare_folder_request(name, digest, &file.name, disposition)?;
+        crate::crash::point("folder_prepared");
+        let row = LedgerEntry {
+            name: name.into(),
+            digest: digest.into(),
+            state: ledger::LedgerState::Prepared,
+            answer_name: Some(file.name.clone()),
+            disposition: Some(disposition),
+        };
+        self.finish(&row)
+    }
+
+    /// Steps 6 to 8 for a prepared request: rename the temporary if it is still there (if
+    /// not, the rename happened before a crash), record `answered`, move the request.
+    fn finish(&self, row: &LedgerEntry) -> Result<Processed, RuntimeError> {
+        let answer = row.answer_name.clone().unwrap_or_default();
+        let tmp = self.layout.res.join(ledger::temporary_name(&answer));
+        match std::fs::rename(&tmp, self.layout.res.join(&answer)) {
+            Ok(()) => sync_dir(&self.layout.res)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io("rename", &tmp, e)),
+        }
+        crate::crash::point("folder_answer_renamed");
+        self.store()
+            .answer_folder_request(&row.name, &row.digest, self.clock.now())?;
+        crate::crash::point("folder_answered");
+        self.archive(&row.name, &row.digest, row.disposition)?;
+        Ok(Processed {
+            request: row.name.clone(),
+            answer: Some(answer),
+            disposition: row.disposition.map(Disposition::as_str),
+        })
+    }
+
+    /// Step 8: `req/<name>` to `done/` or `rejected/` (a name taken there gets the digest's
+    /// first 12 digits appended, so that an earlier request's file is kept).
+    fn archive(
+        &self,
+        name: &str,
+        digest: &str,
+        disposition: Option<Disposition>,
+    ) -> Result<(), RuntimeError> {
+        let to_dir = match disposition {
+            Some(Disposition::Rejected) => &self.layout.rejected,
+            _ => &self.layout.done,
+        };
+        let mut target = to_dir.join(name);
+        if target.exists() {
+            target = to_dir.join(format!("{name}.{}", digest.get(..12).unwrap_or(digest)));
+        }
+        let from = self.layout.req.join(name);
+        match std::fs::rename(&from, &target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io("move", &from, e)),
+        }
+        sync_dir(to_dir)?;
+        sync_dir(&self.layout.req)
+    }
+
+    /// Asks the insurer and builds the answer (an error answer when it cannot be asked).
+    async fn perform(
+        &self,
+        name: &str,
+        kind: &FileKind,
+        req: Request,
+        now: UnixTime,
+    ) -> (AnswerFile, Disposition) {
+        let id = match kind {
+            FileKind::SingleCheck { id }
+            | FileKind::BulkSubmit { id }
+            | FileKind::BulkFetch { id } => id.as_str(),
+            FileKind::Unknown => "",
+        };
+        let failed = |header: &Header, e: FolderError| {
+            (
+                error_answer(kind.answer_name(name), kind, &known_of(header), &e, now),
+                Disposition::Rejected,
+            )
+        };
+        match req {
+            Request::Single { header, search } => {
+                let body = single_request(&header, &search, now);
+                match self.backends.eligibility_by_insurance_number(&body).await {
+                    Ok(resp) => (single_answer(id, &header, &resp, now), Disposition::Done),
+                    Err(f) => failed(&header, unavailable(&f)),
+                }
+            }
+            Request::BulkSubmit { header, entries } => {
+                let body = BulkPrecheckRequest {
+                    medical_institution_code: header.medical_institution_code.clone(),
+                    qualification_confirmation_date: as_of(&header, now),
+                    entries: entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| bulk_entry(i, e))
+                        .collect(),
+                };
+                match self.backends.bulk_submit(&body).await {
+                    Ok(a) => (bulk_accepted(id, &header, &a, now), Disposition::Done),
+                    Err(f) => failed(&header, unavailable(&f)),
+                }
+            }
+            Request::BulkFetch {
+                header,
+                reception_number,
+            } => match self.backends.bulk_fetch(&reception_number).await {
+                Ok(r) => (bulk_result(id, &header, &r, now), Disposition::Done),
+                Err(BackendFailure::Problem { code, .. }) if code == "reception_unknown" => {
+                    failed(&header, FolderError::ReceptionUnknown)
+                }
+                Err(f) => failed(&header, unavailable(&f)),
+            },
+        }
+    }
+}
+
+/// The row of this content (present: the step came from it).
+fn own<'a>(rows: &'a [LedgerEntry], digest: &str) -> Result<&'a LedgerEntry, RuntimeError> {
+    rows.iter().find(|r| r.digest == digest).ok_or_else(|| {
+        RuntimeError::Store(counter_store::StoreError::NotFound {
+            what: "folder request",
+            id: digest.into(),
+        })
+    })
+}
+
+fn known_of(h: &Header) -> Known {
+    Known {
+        character_code: Some(h.character_code),
+        medical_institution_code: Some(h.medical_institution_code.clone()),
+        arbitrary_file_identifier: h.arbitrary_file_identifier.clone(),
+    }
+}
+
+fn as_of(h: &Header, now: UnixTime) -> String {
+    h.confirmation_date
+        .clone()
+        .unwrap_or_else(|| jst::compact_date(now))
+}
+
+fn single_request(h: &Header, s: &SearchInfo, now: UnixTime) -> InsuranceNumberCheckRequest {
+    InsuranceNumberCheckRequest {
+        medical_institution_code: h.medical_institution_code.clone(),
+        qualification_confirmation_date: as_of(h, now),
+        insurer_number: s.insurer_number.clone(),
+        symbol: s.symbol.clone(),
+        number: s.number.clone(),
+        branch: s.branch.clone(),
+        birth_date: s.birth_date.clone(),
+        limit_certificate_consent: s.limit_certificate_consent,
+        arbitrary_identifier: s.arbitrary_identifier.clone(),
+    }
+}
+
+/// A bulk entry: its `ArbitraryIdentifier` as the reference, or its 1-based position.
+fn bulk_entry(i: usize, e: &SearchInfo) -> BulkPrecheckEntry {
+    BulkPrecheckEntry {
+        reference: e
+            .arbitrary_identifier
+            .clone()
+            .unwrap_or_else(|| (i + 1).to_string()),
+        insurer_number: e.insurer_number.clone(),
+        symbol: e.symbol.clone(),
+        number: e.number.clone(),
+        branch: e.branch.clone(),
+        birth_date: e.birth_date.clone(),
+    }
+}
+
+fn unavailable(f: &BackendFailure) -> FolderError {
+    FolderError::InsurerUnavailable {
+        detail: match f {
+            BackendFailure::Problem { code, detail, .. } => format!("{code}: {detail}"),
+            BackendFailure::Unreachable { detail, .. } | BackendFailure::Malformed { detail } => {
+                detail.clone()
+            }
+        },
+    }
+}
