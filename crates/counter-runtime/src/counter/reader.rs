@@ -35,6 +35,11 @@ pub(crate) enum Report {
     },
 }
 
+/// How often a card just announced is looked at again when the reader says it is gone.
+const INSERTION_RETRIES: u32 = 3;
+/// The pause between those looks.
+const INSERTION_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Whether a card step's result says the card left.
 fn card_removed(input: &session::Input) -> bool {
     let gone = |e: &CardError| matches!(e, CardError::Transport(TransportError::CardRemoved));
@@ -174,7 +179,7 @@ impl<F: Fn(Report)> Worker<F> {
                 (self.report)(Report::Event(CounterEvent::Removed));
             }
             ReaderEvent::CardInserted { reader, .. } if reader == self.reader => {
-                match self.pin_pad() {
+                match self.pin_pad_settled() {
                     Ok(pin_pad) => (self.report)(Report::Event(CounterEvent::Placed { pin_pad })),
                     // Gone again before we looked: the removal event follows.
                     Err(TransportError::CardRemoved) => {}
@@ -192,6 +197,24 @@ impl<F: Fn(Report)> Worker<F> {
                 (self.report)(Report::Event(CounterEvent::Attached(false)));
             }
             _ => {}
+        }
+    }
+
+    /// [`Self::pin_pad`] for a card just announced: right after the insertion event, the
+    /// reader may still answer "no card" for a moment while it powers the card up, and a
+    /// card taken for gone then would be lost until it is placed again (a CI run's
+    /// screens once showed a placed card never seen, the likely cause). So "removed" is asked again a few times, 100 ms apart; a card really gone
+    /// costs that wait before its removal event, which reports it anyway.
+    fn pin_pad_settled(&self) -> Result<bool, TransportError> {
+        let mut tries = 0;
+        loop {
+            match self.pin_pad() {
+                Err(TransportError::CardRemoved) if tries < INSERTION_RETRIES => {
+                    tries += 1;
+                    std::thread::sleep(INSERTION_RETRY_PAUSE);
+                }
+                other => return other,
+            }
         }
     }
 
