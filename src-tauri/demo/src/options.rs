@@ -127,14 +127,14 @@ mod tests {
             ("MADOGUCHI_DEMO_MODE", "cashier"),
             ("MADOGUCHI_DEMO_INSURER", "down"),
             ("MADOGUCHI_DEMO_SIGN_CRL", "stale"),
-            ("MADOGUCHI_DEMO_DIR", "/tmp/d"),
+            ("MADOGUCHI_DEMO_DIR", "elsewhere/demo"),
             ("MADOGUCHI_DEMO_POS", "18710"),
         ])
         .unwrap();
         assert_eq!(o.mode, CounterMode::Cashier);
         assert!(!o.insurer_up);
         assert!(o.stale_sign_crl);
-        assert_eq!(o.dir, PathBuf::from("/tmp/d"));
+        assert_eq!(o.dir, PathBuf::from("elsewhere/demo"));
         assert_eq!(o.pos_port, Some(18710));
         assert_eq!(options(&[]).unwrap().pos_port, None);
         for bad in ["0", "http", "70000"] {
