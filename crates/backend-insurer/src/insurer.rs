@@ -208,21 +208,21 @@ impl Insurer {
     }
 }
 
-/// A reception number (受付番号) for a bulk pre-check: `R` and the 12 bytes in upper-case hex,
-/// in three groups of 8 joined by hyphens. The terminal keeps it in its journal, and one run
-/// of 24 hex digits holds, now and then, 13 or more decimal digits in a row that an auditor's
-/// card number scan would report; groups of 8 never do.
+/// A reception number (受付番号) for a bulk pre-check: `R` and the 12 bytes in base32
+/// (RFC 4648 §6: `A`–`Z`, `2`–`7`), letters and digits only as the receipt system's
+/// `ReceptionNumber` takes them. Not hex: the terminal keeps the number in its journal, and
+/// 24 hex digits hold, now and then, 13 or more decimal digits in a row that an auditor's
+/// card number scan would report; base32 has six digits in 32 symbols.
 fn reception_number(bytes: [u8; 12]) -> String {
-    let hex = hex::encode_upper(bytes);
-    format!("R{}-{}-{}", &hex[..8], &hex[8..16], &hex[16..])
+    format!("R{}", data_encoding::BASE32_NOPAD.encode(&bytes))
 }
 
 #[cfg(test)]
 mod reception_number_tests {
     #[test]
-    fn a_reception_number_is_three_groups_of_eight() {
+    fn a_reception_number_is_r_and_base32() {
         let n = super::reception_number([0x42; 12]);
-        assert_eq!(n, "R42424242-42424242-42424242");
-        assert!(n.split(['R', '-']).all(|g| g.len() <= 8));
+        assert_eq!(n, "RIJBEEQSCIJBEEQSCIJBA");
+        assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()), "{n}");
     }
 }
