@@ -441,6 +441,7 @@ async fn folders(
         println!("{}", json!({ "processed": p }));
     };
     if once {
+        let _lock = worker.layout().lock()?;
         watch::pass(&worker, std::time::Duration::ZERO, &mut print).await?;
         println!("{}", json!({ "ok": true, "processed": count }));
         return Ok(());

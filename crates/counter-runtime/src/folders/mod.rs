@@ -172,6 +172,16 @@ pub struct Layout {
     pub done: PathBuf,
     /// Requests answered with an error.
     pub rejected: PathBuf,
+    /// The file whose lock says a worker answers this root ([`Layout::lock`]).
+    pub lock: PathBuf,
+}
+
+/// Held while a worker answers a root: a second worker on the same root (the desktop app
+/// and the `folders` service both configured, or two terminals sharing it) would answer
+/// requests twice. Dropped, the lock goes (the OS also drops it when the process dies).
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: std::fs::File,
 }
 
 impl Layout {
@@ -183,6 +193,43 @@ impl Layout {
             face: root.join("face"),
             done: root.join("done"),
             rejected: root.join("rejected"),
+            lock: root.join("madoguchi.lock"),
+        }
+    }
+
+    /// Takes the root's lock without waiting.
+    ///
+    /// # Errors
+    ///
+    /// When another worker holds it (the error says so and what to do), or the lock file
+    /// cannot be opened.
+    pub fn lock(&self) -> Result<FolderLock, RuntimeError> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock)
+            .map_err(|e| {
+                err(
+                    "folders.root",
+                    format!("cannot open {}: {e}", self.lock.display()),
+                )
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(FolderLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(err(
+                "folders.root",
+                format!(
+                    "another Madoguchi already answers this folder ({} is locked): run either \
+                     the desktop app or `madoguchi-counter folders` on a root, not both, or \
+                     give each its own root",
+                    self.lock.display()
+                ),
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(err(
+                "folders.root",
+                format!("cannot lock {}: {e}", self.lock.display()),
+            )),
         }
     }
 
@@ -213,6 +260,22 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::config::Config;
+
+    #[test]
+    fn one_worker_per_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::under(dir.path());
+        layout.create().unwrap();
+        let first = layout.lock().unwrap();
+        let e = layout.lock().unwrap_err().to_string();
+        assert!(
+            e.contains("another Madoguchi already answers this folder"),
+            "{e}"
+        );
+        assert!(e.contains("madoguchi.lock"), "{e}");
+        drop(first);
+        layout.lock().unwrap();
+    }
 
     const BASE: &str = r#"
 terminal_id = "till-1"

@@ -70,7 +70,11 @@ pub async fn pass(
     Ok(wait)
 }
 
-/// Answers `req/` until `stop` completes.
+/// Answers `req/` until `stop` completes, holding the root's lock ([`super::Layout::lock`]).
+///
+/// # Errors
+///
+/// When another worker answers the root, or the folder cannot be watched.
 pub async fn run(
     worker: FolderWorker,
     mode: WatcherMode,
@@ -79,6 +83,7 @@ pub async fn run(
     stop: impl Future<Output = ()>,
     mut on_processed: impl FnMut(&Processed),
 ) -> Result<(), RuntimeError> {
+    let _lock = worker.layout().lock()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _watcher = start(mode, poll, &worker.layout().req, tx)?;
     tokio::pin!(stop);
