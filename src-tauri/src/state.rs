@@ -79,9 +79,11 @@ impl AppState {
             Some(settings) => Some(pos::start(counter.clone(), settings).await?),
             None => None,
         };
+        let mut settings = TerminalSettings::of(&config, absolute(config_path).as_path());
+        settings.pos_address = pos.as_ref().map(|p| p.addr().to_string());
         Ok(AppState {
             counter,
-            settings: TerminalSettings::of(&config, absolute(config_path).as_path()),
+            settings,
             pos,
             demo: None,
         })

@@ -421,6 +421,8 @@ export const strings = {
   "staff.settings.medical_institution_code": { ja: "医療機関コード", en: "Medical institution code" },
   "staff.settings.shop_name": { ja: "レシートの店名", en: "Shop name on receipts" },
   "staff.settings.database": { ja: "取引記録", en: "Journal database" },
+  "staff.settings.folders_root": { ja: "レセコン連携フォルダ", en: "Receipt system folder" },
+  "staff.settings.pos_address": { ja: "POS連携の受付アドレス", en: "Register (POS) API address" },
   "staff.demo.hint": {
     ja: "デモ用のテストカードを仮想の読み取り機に置いたり外したりします。",
     en: "Place the demo's test cards on the virtual reader, or take them off.",

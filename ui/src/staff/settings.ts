@@ -23,6 +23,8 @@ function settingsList(ctx: StaffContext, s: TerminalSettings): HTMLElement {
       [ctx.t("staff.settings.medical_institution_code"), s.medical_institution_code ?? ctx.t("staff.settings.unset")],
       [ctx.t("staff.settings.shop_name"), s.shop_name ?? ctx.t("staff.settings.unset")],
       [ctx.t("staff.settings.database"), s.database],
+      [ctx.t("staff.settings.folders_root"), s.folders_root ?? ctx.t("staff.settings.unset")],
+      [ctx.t("staff.settings.pos_address"), s.pos_address ?? ctx.t("staff.settings.unset")],
     ],
     { test: "settings" },
   );

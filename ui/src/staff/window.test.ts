@@ -69,6 +69,8 @@ vi.mock("../ipc", async (importOriginal) => {
       medical_institution_code: "1312345678",
       shop_name: "デモ薬局",
       database: "journal.sqlite",
+      folders_root: "/srv/oqs",
+      pos_address: "127.0.0.1:8710",
     })),
     demoCards: vi.fn(async () => [
       { id: "sato-hanako", name: "佐藤 花子", note_ja: "有効な保険", note_en: "Valid insurance", pin: "1234", enrolled: true, on_reader: false },
@@ -537,6 +539,8 @@ describe("the staff window's tabs", () => {
     click("tab-settings");
     await settle();
     expect(hook("settings").textContent).toContain("/etc/madoguchi/terminal.toml");
+    expect(hook("settings").textContent).toContain("/srv/oqs");
+    expect(hook("settings").textContent).toContain("127.0.0.1:8710");
     expect(hook("settings-note").textContent).toContain("設定ファイル");
     expect(document.querySelector("#panel-settings input")).toBeNull();
   });

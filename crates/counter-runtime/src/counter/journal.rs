@@ -67,6 +67,10 @@ pub struct TerminalSettings {
     pub shop_name: Option<String>,
     /// The SQLite journal.
     pub database: String,
+    /// The receipt system's folder (`req/`, `res/`, `face/`), when `[folders]` is set.
+    pub folders_root: Option<String>,
+    /// Where the register's (POS) payment API listens, when `[pos]` is set and it runs.
+    pub pos_address: Option<String>,
 }
 
 impl TerminalSettings {
@@ -88,6 +92,8 @@ impl TerminalSettings {
             medical_institution_code: c.and_then(|c| c.medical_institution_code.clone()),
             shop_name: c.and_then(|c| c.shop_name.clone()),
             database: f.database.display().to_string(),
+            folders_root: f.folders.as_ref().map(|f| f.root.display().to_string()),
+            pos_address: None,
         }
     }
 }

@@ -6,6 +6,8 @@
 //!   the clock tick and the event loop, and returns at once: the payments left in doubt are
 //!   resolved in the background (the machine lets no new card sale start before), and
 //!   tried again every [`RECOVER_EVERY`] while any stays in doubt.
+//! - With `[folders]`, it also answers the receipt system's folder (req/ → res/) for as long
+//!   as the counter runs ([`crate::folders`]); a card check's result goes to `face/`.
 //! - [`Counter::staff`] and [`Counter::customer`] take the windows' actions; the app gives
 //!   each window only its own command, so the customer window cannot reach staff actions.
 //! - [`Counter::screens`] yields [`Screens`] after every change: the staff screen, the
@@ -100,6 +102,23 @@ impl Counter {
         let machine = machine::Counter::new(setup);
         let (screens_tx, screens) = watch::channel(machine.screens());
         let recheck_store = store.clone();
+        // The receipt system's folder is answered by the app itself when `[folders]` is
+        // set (the worker is made here so that a folder that cannot be created refuses the
+        // start, naming it).
+        let folder_worker = match &file.folders {
+            Some(f) => Some((
+                crate::folders::FolderWorker::new(
+                    crate::folders::Layout::under(&f.root),
+                    store.clone(),
+                    backends.clone(),
+                    clock.clone(),
+                    f.institution(),
+                    f.face_character_code.code(),
+                )?,
+                f.clone(),
+            )),
+            None => None,
+        };
         let io = Io {
             terminal_id: file.terminal_id.clone(),
             export_dir: c.export_dir.clone(),
@@ -137,6 +156,9 @@ impl Counter {
                 clock.clone(),
                 tx.downgrade(),
             ));
+        }
+        if let Some((worker, f)) = folder_worker {
+            tokio::spawn(answer_folders(worker, f, screens.clone()));
         }
         // The tick and the re-check loop hold the loop's queue weakly: when the last
         // `Counter` handle goes, the loop ends and the reader worker stops with it.
@@ -292,5 +314,35 @@ async fn recheck_loop(
                 _ => break,
             }
         }
+    }
+}
+
+/// Answers the receipt system's folder until the counter stops (its screens' sender, held
+/// by the event loop, is gone). A folder that cannot be watched is logged and the counter
+/// goes on: its checks at the reader do not depend on the folder.
+async fn answer_folders(
+    worker: crate::folders::FolderWorker,
+    f: crate::folders::FoldersFile,
+    mut screens: watch::Receiver<Screens>,
+) {
+    let stopped = async move { while screens.changed().await.is_ok() {} };
+    let log = |p: &crate::folders::Processed| {
+        tracing::info!(
+            request = %p.request,
+            answer = ?p.answer,
+            disposition = ?p.disposition,
+            "receipt system's request answered"
+        );
+    };
+    let run = crate::folders::run(
+        worker,
+        f.watcher,
+        f.poll_interval(),
+        f.settle(),
+        stopped,
+        log,
+    );
+    if let Err(e) = run.await {
+        tracing::error!(error = %e, "the receipt system's folder is not answered");
     }
 }

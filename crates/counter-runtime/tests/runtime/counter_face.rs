@@ -1,8 +1,9 @@
 //! The face route: with `[folders]` in the terminal's configuration, a card check at the
 //! reader also leaves its result in `face/`, where a receipt system that watches that
-//! folder picks it up, under the face route's name and in the configured character code.
+//! folder picks it up, under the face route's name and in the configured character code;
+//! and the running counter answers the receipt system's requests in `req/` itself.
 
-use crate::counter_env::{CounterEnv, js, links, staff, until};
+use crate::counter_env::{CounterEnv, INSTITUTION, js, links, staff, until};
 use crate::counter_flow::{pin_service_consents, replace_card};
 use crate::counter_links::enrol;
 use crate::support::card_in_vpcd;
@@ -29,8 +30,25 @@ fn leaves(xml: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A check by insurance number for 佐藤 花子 of the demo register, as a receipt system
+/// writes it (docs/domain/eligibility.md §2.1, §2.2).
+fn by_insurance_number(file_id: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader>\
+         <MedicalInstitutionCode>{INSTITUTION}</MedicalInstitutionCode>\
+         <ArbitraryFileIdentifier>{file_id}</ArbitraryFileIdentifier>\
+         <ReferenceClassification>2</ReferenceClassification>\
+         <CharacterCodeIdentifier>0</CharacterCodeIdentifier></MessageHeader>\
+         <MessageBody><QualificationConfirmSearchInfo>\
+         <InsurerNumber>06139999</InsurerNumber><InsuredCardSymbol>千代</InsuredCardSymbol>\
+         <InsuredIdentificationNumber>10001</InsuredIdentificationNumber>\
+         <InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19850412</Birthdate>\
+         </QualificationConfirmSearchInfo></MessageBody></XmlMsg>\n"
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_card_check_at_the_reader_leaves_its_face_file_in_shift_jis() {
+async fn the_running_counter_answers_req_and_its_card_checks_leave_face_files() {
     let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
     let env = CounterEnv::start(&reader, "reception", true).await;
     let mut config = std::fs::read_to_string(&env.config_path).unwrap();
@@ -38,6 +56,36 @@ async fn a_card_check_at_the_reader_leaves_its_face_file_in_shift_jis() {
     std::fs::write(&env.config_path, config).unwrap();
     let c = env.counter().await;
     let mut rx = c.screens();
+
+    // The receipt system asks by insurance number while the counter runs: the counter's
+    // own folder worker answers in res/ and archives the request in done/.
+    let oqs = env.dir.path().join("oqs");
+    let request = by_insurance_number("C-1");
+    std::fs::write(oqs.join("C1.part"), request).unwrap();
+    std::fs::rename(oqs.join("C1.part"), oqs.join("req/OQSsiquc01req_C1.xml")).unwrap();
+    let answer = oqs.join("res/OQSsiquc01res_C1.xml");
+    let archived = oqs.join("done/OQSsiquc01req_C1.xml");
+    let start = std::time::Instant::now();
+    while !(answer.exists() && archived.exists()) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the running counter did not answer req/ (answer {}, archived {})",
+            answer.exists(),
+            archived.exists()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let answer = std::fs::read_to_string(&answer).unwrap();
+    let fields = leaves(&answer);
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(p, _)| p.starts_with(&format!("{name}<")))
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(field("ArbitraryFileIdentifier"), Some("C-1"), "{answer}");
+    assert_eq!(field("SegmentOfResult"), Some("1"), "{answer}");
+    assert_eq!(field("Name"), Some("佐藤\u{3000}花子"), "{answer}");
 
     // Enrol, then the reception check with the card placed again.
     until(&mut rx, "the identification", |s| {

@@ -58,4 +58,12 @@ shop_name: string | null,
 /**
  * The SQLite journal.
  */
-database: string, };
+database: string, 
+/**
+ * The receipt system's folder (`req/`, `res/`, `face/`), when `[folders]` is set.
+ */
+folders_root: string | null, 
+/**
+ * Where the register's (POS) payment API listens, when `[pos]` is set and it runs.
+ */
+pos_address: string | null, };
