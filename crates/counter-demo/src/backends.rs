@@ -326,7 +326,8 @@ fn cardholder(id: &str) -> Result<Cardholder, DemoError> {
 }
 
 /// Writes the terminal's TLS files and `counter.toml` (with a `[counter]` section for
-/// `mode` on `reader`, and a `[pos]` section on loopback `pos_port` when given) into `dir`;
+/// `mode` on `reader`, the receipt system's folder `oqs/` (`[folders]`), and a `[pos]`
+/// section on loopback `pos_port` when given) into `dir`;
 /// returns the configuration's path.
 pub(crate) fn write_config(
     dir: &Path,
@@ -387,6 +388,8 @@ reader = {reader}
 export_dir = "exports"
 medical_institution_code = "{INSTITUTION}"
 shop_name = "{SHOP_NAME}"
+[folders]
+root = "oqs"
 "#
     );
     let pos = pos_port
