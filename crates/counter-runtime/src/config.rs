@@ -73,6 +73,40 @@ pub struct ConfigFile {
     /// The register's (POS) payment API (`counter_runtime::pos`); not served when absent.
     #[serde(default)]
     pub pos: Option<PosFile>,
+    /// How long personal data stay on the terminal (`crate::retention`).
+    #[serde(default)]
+    pub retention: RetentionFile,
+}
+
+/// `[retention]`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionFile {
+    /// Whole days before today that keep their personal data: check details, the folder's
+    /// answers, results and archived requests, the exports (default
+    /// [`RetentionFile::DEFAULT_DAYS`]).
+    pub days: u32,
+}
+
+impl RetentionFile {
+    /// 90 days, our choice: a quarter covers the month a claim is sent in and the insurer's
+    /// queries back on it; a site that needs longer sets it (docs/DECISIONS.md).
+    pub const DEFAULT_DAYS: u32 = 90;
+    /// The longest kept: ten years is beyond any record-keeping duty a counter has.
+    pub const MAX_DAYS: u32 = 3_650;
+
+    /// As the core's policy.
+    pub fn policy(self) -> counter_core::eligibility::RetentionPolicy {
+        counter_core::eligibility::RetentionPolicy { days: self.days }
+    }
+}
+
+impl Default for RetentionFile {
+    fn default() -> Self {
+        Self {
+            days: Self::DEFAULT_DAYS,
+        }
+    }
 }
 
 /// `[pos]`: the register's payment API.
@@ -244,6 +278,16 @@ impl Config {
                 ));
             }
         }
+        if !(1..=RetentionFile::MAX_DAYS).contains(&file.retention.days) {
+            return Err(err(
+                "retention.days",
+                format!(
+                    "{} is not a number of days from 1 to {}",
+                    file.retention.days,
+                    RetentionFile::MAX_DAYS
+                ),
+            ));
+        }
         if let Some(pos) = file.pos.as_mut() {
             check_pos(pos)?;
             pos.api_key_file = pos.api_key_file.as_deref().map(resolve);
@@ -411,6 +455,30 @@ key = "k.pem"
             e.contains("pos.listen") && e.contains(&path.display().to_string()),
             "{e}"
         );
+    }
+
+    #[test]
+    fn retention_defaults_to_90_days_and_refuses_0() {
+        let c = Config::parse(GOOD, Path::new("/cfg")).unwrap();
+        assert_eq!(c.file.retention.days, 90);
+        let c = Config::parse(&format!("{GOOD}[retention]\ndays = 400\n"), Path::new("/")).unwrap();
+        assert_eq!(c.file.retention.policy().days, 400);
+        for bad in ["0", "3651"] {
+            let e = Config::parse(
+                &format!("{GOOD}[retention]\ndays = {bad}\n"),
+                Path::new("/"),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.contains("retention.days") && e.contains("from 1 to 3650"),
+                "{e}"
+            );
+        }
+        let e = Config::parse(&format!("{GOOD}[retention]\ndays = -3\n"), Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("days") || e.contains("invalid value"), "{e}");
     }
 
     #[test]

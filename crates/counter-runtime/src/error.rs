@@ -18,6 +18,16 @@ pub enum RuntimeError {
     /// The local store failed: new sales are blocked until it works again.
     #[error("the terminal's journal failed: {0}. No new sales until this is fixed")]
     Store(#[from] counter_store::StoreError),
+    /// A file or folder of the terminal could not be read or changed.
+    #[error("{action} {}: {reason}. Check the folder's owner and permissions", .path.display())]
+    Files {
+        /// What was tried (`"list"`, `"remove"`, …).
+        action: &'static str,
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// What the system said.
+        reason: String,
+    },
     /// A workflow refused the action; the code says what to show.
     #[error("{}", .0.entry().en)]
     Refused(Code),
@@ -27,7 +37,7 @@ impl RuntimeError {
     /// The UI code for this error.
     pub fn code(&self) -> Code {
         match self {
-            Self::Config { .. } => Code::Internal,
+            Self::Config { .. } | Self::Files { .. } => Code::Internal,
             Self::Store(_) => Code::StorageFailure,
             Self::Refused(c) => *c,
         }

@@ -11,7 +11,8 @@
 //! ([`crash`]); the re-check worker for eligibility fallbacks ([`recheck`]); the interactive
 //! counter the desktop app wraps, with its API types exported to TypeScript ([`counter`]);
 //! the receipt system's folder interface: watching `req/`, answering in `res/` through the
-//! insurer, exactly once across crashes ([`folders`]);
+//! insurer, exactly once across crashes ([`folders`]); the retention purge of personal
+//! data ([`retention`]);
 //! the headless driver `madoguchi-counter`.
 //!
 //! **Never:** decides a workflow itself (that is `counter-core`), retries a request that is
@@ -32,6 +33,7 @@ pub mod ident;
 pub mod payments;
 pub mod pos;
 pub mod recheck;
+pub mod retention;
 pub mod tls;
 
 pub use error::RuntimeError;

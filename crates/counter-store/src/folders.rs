@@ -118,6 +118,23 @@ impl Store {
         )
     }
 
+    /// Forgets the requests answered before `cutoff` (exclusive) and returns how many rows
+    /// went. Their files have left `req/` (an answered request is only moved), so nothing
+    /// is answered again unless the receipt system writes the request again, which past the
+    /// retention is a new request. Rows not yet answered stay: they are work left to do.
+    pub fn forget_folder_requests_before(&mut self, cutoff: UnixTime) -> Result<usize, StoreError> {
+        const OP: &str = "forget old folder requests";
+        let tx = self.write()?;
+        let gone = tx
+            .execute(
+                "DELETE FROM folder_requests WHERE state = 'answered' AND answered_at < ?1",
+                [cutoff],
+            )
+            .map_err(sql(OP))?;
+        tx.commit().map_err(sql(OP))?;
+        Ok(gone)
+    }
+
     fn move_folder_request(
         &mut self,
         name: &str,

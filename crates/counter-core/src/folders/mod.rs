@@ -9,6 +9,7 @@
 //! | the request read into typed fields, or a rejection naming the field | [`request`] (over [`tree`]) |
 //! | the answer files: results, errors, bulk receipts and results | [`answer`] |
 //! | exactly once: what to do with a request file given the ledger | [`ledger`] |
+//! | which files leave the disk with the retention | [`retention`] |
 //!
 //! # Calling contract
 //!
@@ -27,6 +28,7 @@ pub mod charset;
 pub mod ledger;
 pub mod name;
 pub mod request;
+pub mod retention;
 pub mod tree;
 
 pub use answer::AnswerFile;

@@ -10,6 +10,9 @@
 //! counter never showed, reversed so that the customer is not charged. PINs are read from
 //! standard input (`--pin-stdin`), never from the command line, where `ps` would show them.
 //!
+//! `purge` removes the personal data older than `[retention] days` once (`folders`, and the
+//! desktop app, also run it every hour).
+//!
 //! `serve-pos` runs the interactive counter (`[counter]`) with the register's payment API
 //! (`[pos]`) until it is stopped, and plays the customer from standard input: each line is
 //! the PIN typed at the next PIN prompt, and the customer takes the first linked payment
@@ -102,6 +105,9 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Remove the personal data older than `[retention] days` (check details, the folder's
+    /// answers and archived requests, exports) once, and print what went.
+    Purge,
 }
 
 fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
@@ -178,6 +184,16 @@ async fn run(cli: Cli) -> ExitCode {
         Err(e) => return runtime_fail(&RuntimeError::from(e)),
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if let Command::Purge = cli.command {
+        let retention = counter_runtime::retention::Retention::of(&config, store);
+        return match retention.purge(clock.now()) {
+            Ok(purged) => {
+                println!("{}", json!({ "ok": true, "purged": purged }));
+                ExitCode::SUCCESS
+            }
+            Err(e) => runtime_fail(&e),
+        };
+    }
     if let Command::Folders { once } = cli.command {
         return match folders(&config, store, backends, clock, once).await {
             Ok(()) => ExitCode::SUCCESS,
@@ -281,7 +297,8 @@ async fn run(cli: Cli) -> ExitCode {
             .await
             .map(|r| json!({"ok": true, "recovered": recovered, "close": r})),
         Command::ServePos => return serve_pos(&config, clock, recovered).await,
-        Command::Folders { .. } => Ok(json!({"ok": false})),
+        // Answered before the recovery above: they touch no payment.
+        Command::Folders { .. } | Command::Purge => Ok(json!({"ok": false})),
     };
     match out {
         Ok(v) => {
@@ -429,9 +446,9 @@ async fn folders(
     };
     let worker = FolderWorker::new(
         Layout::under(&f.root),
-        store,
+        store.clone(),
         backends,
-        clock,
+        clock.clone(),
         f.institution(),
         f.face_character_code.code(),
     )?;
@@ -446,7 +463,13 @@ async fn folders(
         println!("{}", json!({ "ok": true, "processed": count }));
         return Ok(());
     }
-    watch::run(
+    // The purge runs beside the worker, on the same store, until the worker stops.
+    let retention = counter_runtime::retention::Retention::of(config, store.clone());
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let purge = tokio::spawn(retention.run(clock.clone(), async {
+        let _ = stopped_rx.await;
+    }));
+    let answered = watch::run(
         worker,
         f.watcher,
         f.poll_interval(),
@@ -454,7 +477,10 @@ async fn folders(
         stop_signal(),
         print,
     )
-    .await?;
+    .await;
+    drop(stopped_tx);
+    let _ = purge.await;
+    answered?;
     println!("{}", json!({ "ok": true }));
     Ok(())
 }

@@ -6,6 +6,7 @@
 //!   the clock tick and the event loop, and returns at once: the payments left in doubt are
 //!   resolved in the background (the machine lets no new card sale start before), and
 //!   tried again every [`RECOVER_EVERY`] while any stays in doubt.
+//! - It runs the retention purge at start and every hour ([`crate::retention`]).
 //! - With `[folders]`, it also answers the receipt system's folder (req/ → res/) for as long
 //!   as the counter runs ([`crate::folders`]); a card check's result goes to `face/`.
 //! - [`Counter::staff`] and [`Counter::customer`] take the windows' actions; the app gives
@@ -102,6 +103,7 @@ impl Counter {
         let machine = machine::Counter::new(setup);
         let (screens_tx, screens) = watch::channel(machine.screens());
         let recheck_store = store.clone();
+        let retention_store = store.clone();
         // The receipt system's folder is answered by the app itself when `[folders]` is
         // set (the worker is made here so that a folder that cannot be created refuses the
         // start, naming it).
@@ -160,6 +162,10 @@ impl Counter {
         if let Some((worker, f)) = folder_worker {
             tokio::spawn(answer_folders(worker, f, screens.clone()));
         }
+        tokio::spawn(
+            crate::retention::Retention::of(config, retention_store)
+                .run(clock.clone(), until_closed(screens.clone())),
+        );
         // The tick and the re-check loop hold the loop's queue weakly: when the last
         // `Counter` handle goes, the loop ends and the reader worker stops with it.
         tokio::spawn(every(Duration::from_secs(1), tx.downgrade(), || {
@@ -317,15 +323,20 @@ async fn recheck_loop(
     }
 }
 
+/// Completes when the counter stops: the screens' sender, held by the event loop, is gone.
+async fn until_closed(mut screens: watch::Receiver<Screens>) {
+    while screens.changed().await.is_ok() {}
+}
+
 /// Answers the receipt system's folder until the counter stops (its screens' sender, held
 /// by the event loop, is gone). A folder that cannot be watched is logged and the counter
 /// goes on: its checks at the reader do not depend on the folder.
 async fn answer_folders(
     worker: crate::folders::FolderWorker,
     f: crate::folders::FoldersFile,
-    mut screens: watch::Receiver<Screens>,
+    screens: watch::Receiver<Screens>,
 ) {
-    let stopped = async move { while screens.changed().await.is_ok() {} };
+    let stopped = until_closed(screens);
     let log = |p: &crate::folders::Processed| {
         tracing::info!(
             request = %p.request,

@@ -8,4 +8,5 @@
 
 mod answers;
 mod burst;
+mod retention;
 mod support;

@@ -93,3 +93,65 @@ fn other_contents_under_the_same_name_get_their_own_row() {
         Err(StoreError::NotFound { .. })
     ));
 }
+
+#[test]
+fn answered_requests_past_the_retention_are_forgotten_and_open_ones_stay() {
+    let (_dir, mut store) = fresh();
+    let answered = |store: &mut Store, name: &str, bytes: &[u8], at| {
+        let d = digest(bytes);
+        store
+            .receive_folder_request(name, &d, "single", at)
+            .unwrap();
+        store
+            .prepare_folder_request(name, &d, "OQSsiquc01res_x.xml", Disposition::Done)
+            .unwrap();
+        store.answer_folder_request(name, &d, at).unwrap();
+    };
+    answered(&mut store, "OQSsiquc01req_old.xml", b"old", DAY1_9AM);
+    answered(
+        &mut store,
+        "OQSsiquc01req_new.xml",
+        b"new",
+        DAY1_9AM.plus_secs(3600),
+    );
+    // Received long ago but never answered: work left, kept whatever its age.
+    store
+        .receive_folder_request(
+            "OQSsiquc01req_open.xml",
+            &digest(b"open"),
+            "single",
+            DAY1_9AM,
+        )
+        .unwrap();
+
+    let cutoff = DAY1_9AM.plus_secs(60);
+    assert_eq!(store.forget_folder_requests_before(cutoff).unwrap(), 1);
+    assert_eq!(
+        store.forget_folder_requests_before(cutoff).unwrap(),
+        0,
+        "idempotent"
+    );
+    assert!(
+        store
+            .folder_requests("OQSsiquc01req_old.xml")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .folder_requests("OQSsiquc01req_new.xml")
+            .unwrap()
+            .len(),
+        1
+    );
+    let open = store.folder_requests("OQSsiquc01req_open.xml").unwrap();
+    assert_eq!(open[0].state, LedgerState::Received);
+    // A request written again after it was forgotten is a new request.
+    assert_eq!(
+        next_step(
+            &store.folder_requests("OQSsiquc01req_old.xml").unwrap(),
+            &digest(b"old")
+        ),
+        Step::Receive
+    );
+}
