@@ -37,6 +37,7 @@ pub use api::{
 };
 pub use journal::{JournalEntry, JournalQuery, TerminalSettings};
 
+use crate::appointments::Appointments;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::RuntimeError;
@@ -49,6 +50,7 @@ pub struct Counter {
     tx: mpsc::UnboundedSender<Msg>,
     screens: watch::Receiver<Screens>,
     payments: Payments,
+    appointments: Appointments,
     merchant: Arc<MerchantInfo>,
     clock: Arc<dyn Clock>,
 }
@@ -96,6 +98,14 @@ impl Counter {
             institution_code: c.medical_institution_code.clone(),
             shop_name: merchant.name.clone(),
         };
+        let appointments = Appointments::new(
+            store.clone(),
+            backends.clone(),
+            clock.clone(),
+            c.medical_institution_code.clone(),
+        );
+        // Past days' appointments go at start (and before every list).
+        appointments.purge();
         let (tx, rx) = mpsc::unbounded_channel();
         let machine = machine::Counter::new(setup);
         let (screens_tx, screens) = watch::channel(machine.screens());
@@ -148,6 +158,7 @@ impl Counter {
             tx,
             screens,
             payments,
+            appointments,
             merchant: Arc::new(merchant),
             clock,
         })
@@ -230,6 +241,11 @@ impl Counter {
     /// The screens, updated after every change.
     pub fn screens(&self) -> watch::Receiver<Screens> {
         self.screens.clone()
+    }
+
+    /// The booked patients (the staff window's appointments tab).
+    pub fn appointments(&self) -> &Appointments {
+        &self.appointments
     }
 
     /// The payment shell (journal queries, receipts).
