@@ -36,7 +36,7 @@ impl Callers {
 }
 
 /// Every command, in the order of the handler.
-pub const COMMANDS: [(&str, Callers); 14] = [
+pub const COMMANDS: [(&str, Callers); 17] = [
     ("app_info", Callers::Counter),
     ("code_table", Callers::Counter),
     ("staff_subscribe", Callers::Staff),
@@ -46,6 +46,9 @@ pub const COMMANDS: [(&str, Callers); 14] = [
     ("staff_journal", Callers::Staff),
     ("staff_close_day", Callers::Staff),
     ("staff_settings", Callers::Staff),
+    ("staff_appointments", Callers::Staff),
+    ("staff_add_appointment", Callers::Staff),
+    ("staff_precheck_appointments", Callers::Staff),
     ("demo_cards", Callers::Staff),
     ("demo_place", Callers::Staff),
     ("demo_remove", Callers::Staff),

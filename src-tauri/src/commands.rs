@@ -16,6 +16,7 @@
 //! | `staff_subscribe` | staff | the staff's frames (screen and status bar) |
 //! | `staff_action` | staff | every staff action of the counter |
 //! | `staff_journal`, `staff_close_day`, `staff_settings` | staff | journal, close, settings |
+//! | `staff_appointments`, `staff_add_appointment`, `staff_precheck_appointments` | staff | booked patients: a day's list, a typed one, the day's pre-check now |
 //! | `demo_cards`, `demo_place`, `demo_remove` | staff | the demo panel (the demo build's; the shipped app has no cards) |
 //! | `setup_problem`, `setup_close` | setup | why the counter did not start and what to do ([`crate::setup`]); close the window (and so end the app) |
 //!
@@ -26,7 +27,9 @@
 //! names (E0255).
 
 use counter_core::Code;
+use counter_core::appointments::{AppointmentForm, AppointmentView};
 use counter_core::payment::close::CloseReport;
+use counter_runtime::appointments::AppointmentRefusal;
 use counter_runtime::counter::{
     ActionError, AppInfo, CustomerAction, CustomerFrame, DemoCard, JournalEntry, JournalQuery,
     Message, StaffAction, StaffFrame, TerminalSettings,
@@ -157,6 +160,53 @@ pub fn staff_settings<R: Runtime>(
     Ok(state(&app)?.settings.clone())
 }
 
+/// How long "Pre-check now" waits for the insurer's result before it shows the list (what
+/// has not come by then is fetched when the list is shown again). The reference insurer
+/// answers at once; the real system may take longer (docs/domain/eligibility.md §2.6).
+const PRECHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The counter for an appointment command, or its refusal.
+fn appointments_of<R: Runtime>(
+    app: &AppHandle<R>,
+    window: &Window<R>,
+) -> Result<counter_runtime::appointments::Appointments, AppointmentRefusal> {
+    only(window, Screen::Staff).map_err(|e| AppointmentRefusal::from(e.message.code))?;
+    let state = state(app).map_err(|e| AppointmentRefusal::from(e.message.code))?;
+    Ok(state.counter.appointments().clone())
+}
+
+/// The appointments of `date` (`YYYY-MM-DD`) with their pre-checks.
+#[tauri::command]
+pub async fn staff_appointments<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    date: String,
+) -> Result<Vec<AppointmentView>, AppointmentRefusal> {
+    appointments_of(&app, &window)?.list(&date).await
+}
+
+/// A typed appointment; the refusal names the field at fault.
+#[tauri::command]
+pub fn staff_add_appointment<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    form: AppointmentForm,
+) -> Result<AppointmentView, AppointmentRefusal> {
+    appointments_of(&app, &window)?.add(&form)
+}
+
+/// Pre-checks the appointments of `date` now; returns the day's list.
+#[tauri::command]
+pub async fn staff_precheck_appointments<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    date: String,
+) -> Result<Vec<AppointmentView>, AppointmentRefusal> {
+    appointments_of(&app, &window)?
+        .precheck(&date, PRECHECK_WAIT)
+        .await
+}
+
 /// The demo's persona cards (none in the shipped app, which has no demo).
 #[tauri::command]
 pub fn demo_cards<R: Runtime>(
@@ -248,6 +298,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         staff_journal,
         staff_close_day,
         staff_settings,
+        staff_appointments,
+        staff_add_appointment,
+        staff_precheck_appointments,
         demo_cards,
         demo_place,
         demo_remove,

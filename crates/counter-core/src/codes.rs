@@ -146,6 +146,19 @@ pub enum Code {
     RecheckContradiction,
     /// The re-check queue gave up: the insurer never answered in time.
     RecheckGaveUp,
+    // --- booked patients ---
+    /// A typed appointment's field is missing or malformed (the error names it).
+    AppointmentInvalid,
+    /// No appointment has this id (its day has passed, or it was never made).
+    AppointmentUnknown,
+    /// The appointment has not been pre-checked yet.
+    PrecheckNotYet,
+    /// The pre-check was submitted; the insurer has not answered yet.
+    PrecheckWaiting,
+    /// The pre-check's answer differs from what the clinic holds.
+    PrecheckDifferences,
+    /// Appointments need the institution code: the pre-check cannot run without it.
+    PrecheckUnavailable,
     // --- payments ---
     /// The amount is outside 1..=99,999,999 yen.
     AmountInvalid,
@@ -397,6 +410,18 @@ table! {
         "表示された項目を書類のとおりに入力してください", "Enter the field shown as printed on the document";
     RecheckContradiction, Staff, false, "再確認の結果が提示書類と異なります", "The re-check contradicts the document presented",
         "保険情報と負担割合を確認し、必要なら精算し直してください", "Check the insurance and ratio; settle the difference if needed";
+    AppointmentInvalid, Staff, true, "予約の入力に誤りがあります", "The appointment is not valid",
+        "示された項目を直して、もう一度登録してください", "Fix the field named and add it again";
+    AppointmentUnknown, Staff, false, "その予約は見つかりません", "No such appointment",
+        "予約一覧を開き直してください（過ぎた日の予約は削除されています）", "Reload the list (appointments of past days are deleted)";
+    PrecheckNotYet, Staff, false, "事前確認はまだです", "Not pre-checked yet",
+        "「今すぐ事前確認」を押してください", "Press Pre-check now";
+    PrecheckWaiting, Staff, false, "事前確認の結果を待っています", "Waiting for the pre-check's result",
+        "しばらくしてから一覧を更新してください", "Refresh the list in a while";
+    PrecheckDifferences, Staff, false, "事前確認の結果が院内の登録内容と異なります", "The pre-check differs from what the clinic holds",
+        "印の付いた項目を確認し、患者来院前に登録を直してください", "Check the fields marked and fix the record before the patient arrives";
+    PrecheckUnavailable, Staff, false, "この端末では事前確認ができません", "This terminal cannot pre-check",
+        "設定ファイルに医療機関コードを設定してください", "Set the medical institution code in the configuration file";
     RecheckGaveUp, Staff, false, "再確認ができませんでした", "The re-check could not be completed",
         "保険者に問い合わせ、提示書類で請求してください", "Ask the insurer and claim with the document presented";
     AmountInvalid, Staff, true, "金額が正しくありません", "The amount is not valid",

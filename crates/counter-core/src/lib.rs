@@ -18,6 +18,8 @@
 //! - [`enroll`]: the application the customer checks and signs with the signature password.
 //! - [`eligibility`]: reception and pharmacy checks, the warnings that matter, the hand-off
 //!   files for the receipt system, fallbacks and the re-check queue's decisions.
+//! - [`appointments`]: booked patients: the day's list with what the clinic holds, their bulk
+//!   pre-check and each answer's differences from the clinic's record.
 //! - [`folders`]: the eligibility PC's folder interface the receipt system uses (`req/`,
 //!   `res/`, `face/`): request files read, answers built, exactly-once decided.
 //! - [`payment`]: the journaled payment state machine, recovery of sales in doubt, void,
@@ -42,6 +44,7 @@
 //! writes journal records *before* it performs an effect that sends a payment request
 //! ([`payment`] says which).
 
+pub mod appointments;
 pub mod backend;
 pub mod codes;
 pub mod counter;

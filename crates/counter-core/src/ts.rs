@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, ExportError, TS, TypeVisitor};
 
-use crate::{codes, counter, eligibility, enroll, identify, payment};
+use crate::{appointments, codes, counter, eligibility, enroll, identify, payment};
 
 /// Calls `visitor.visit::<T>()` for every root type: what the app shows or sends. Their
 /// dependencies are found from them. A shell that exports types of its own (the runtime's
@@ -67,6 +67,15 @@ pub fn visit_roots(visitor: &mut impl TypeVisitor) {
         eligibility::ClinicRecord,
         eligibility::CardHolder,
         eligibility::Warning,
+        // booked patients: the form staff fill in, the list they read
+        appointments::AppointmentForm,
+        appointments::AppointmentField,
+        appointments::AppointmentError,
+        appointments::AppointmentView,
+        appointments::AppointmentSource,
+        appointments::PrecheckStatus,
+        appointments::Difference,
+        appointments::DiffField,
         // payments: the journal, receipts, the daily close, the cashier's choice
         payment::PaymentRecord,
         payment::PaymentState,

@@ -12,13 +12,15 @@
 //! counter the desktop app wraps, with its API types exported to TypeScript ([`counter`]);
 //! the receipt system's folder interface: watching `req/`, answering in `res/` through the
 //! insurer, exactly once across crashes ([`folders`]); the retention purge of personal
-//! data ([`retention`]);
+//! data ([`retention`]); booked patients: appointments stored, pre-checked in bulk, and the
+//! receipt system's bulk requests kept as appointments ([`appointments`]);
 //! the headless driver `madoguchi-counter`.
 //!
 //! **Never:** decides a workflow itself (that is `counter-core`), retries a request that is
 //! not idempotent, logs a PIN, an assertion or a certificate, or trusts any CA but the
 //! configured one.
 
+pub mod appointments;
 pub mod card;
 pub mod clock;
 pub mod config;

@@ -16,6 +16,8 @@
 //!   and refunds in the transactions that journal them;
 //! - the ledger of the receipt system's folder interface ([`Store::folder_requests`]): each
 //!   request file received, prepared, answered, once across crashes;
+//! - booked patients ([`Store::upsert_appointment`]): one row per patient and visit day with
+//!   the clinic's record and the pre-check's state, deleted once the day has passed;
 //! - settings ([`Store::setting`]);
 //! - retention ([`Store::purge_details_before`]): personal details leave the disk, rows stay;
 //! - the schema and its numbered migrations (`migrations/`), tracked in `user_version`;
@@ -31,6 +33,7 @@
 //! `rusqlite` feature, which only maps a `UnixTime` to the INTEGER column of seconds the
 //! times have always been stored as).
 
+mod appointments;
 mod audit;
 mod checks;
 mod convert;

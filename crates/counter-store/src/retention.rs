@@ -47,7 +47,7 @@ impl Store {
 
     /// `PRAGMA wal_checkpoint(TRUNCATE)`: copies every committed page into the database file
     /// and truncates the `-wal` file to zero bytes.
-    fn checkpoint_truncate(&self) -> Result<(), StoreError> {
+    pub(crate) fn checkpoint_truncate(&self) -> Result<(), StoreError> {
         let (busy, log, done): (i64, i64, i64) = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_row_versions.sql"),
     include_str!("../migrations/0004_folder_requests.sql"),
     include_str!("../migrations/0005_pos_orders.sql"),
+    include_str!("../migrations/0007_appointments.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).
@@ -50,6 +51,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///   [`Store::receive_folder_request`], [`Store::prepare_folder_request`] and
 ///   [`Store::answer_folder_request`], reading [`Store::folder_requests`] to know which step
 ///   is left (`counter_core::folders::ledger`).
+/// - Booked patients: [`Store::upsert_appointment`] (typed, or from a receipt system's
+///   request), [`Store::set_appointment_precheck`] as the pre-check goes, read with
+///   [`Store::appointments_on`], [`Store::appointment`], [`Store::appointments_waiting`];
+///   [`Store::purge_appointments_before`] deletes those of past days.
 /// - Run [`Store::purge_details_before`] on the retention schedule (e.g. daily).
 ///
 /// Writes take `&mut self`; the shell keeps the store behind one lock (or on one thread).

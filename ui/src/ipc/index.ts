@@ -15,6 +15,8 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type { ActionError } from "./generated/ActionError";
 import type { AppInfo } from "./generated/AppInfo";
+import type { AppointmentForm } from "./generated/AppointmentForm";
+import type { AppointmentView } from "./generated/AppointmentView";
 import type { CloseReport } from "./generated/CloseReport";
 import type { CustomerAction } from "./generated/CustomerAction";
 import type { CustomerFrame } from "./generated/CustomerFrame";
@@ -29,6 +31,8 @@ import type { TerminalSettings } from "./generated/TerminalSettings";
 export type {
   ActionError,
   AppInfo,
+  AppointmentForm,
+  AppointmentView,
   CloseReport,
   CustomerAction,
   CustomerFrame,
@@ -95,6 +99,21 @@ export function closeDay(date: string): Promise<CloseReport> {
 /** The terminal's settings as configured. Staff only. */
 export function settings(): Promise<TerminalSettings> {
   return invoke<TerminalSettings>("staff_settings");
+}
+
+/** The appointments of `date` (YYYY-MM-DD) with their pre-checks. Rejects with an AppointmentRefusal. Staff only. */
+export function appointments(date: string): Promise<AppointmentView[]> {
+  return invoke<AppointmentView[]>("staff_appointments", { date });
+}
+
+/** A typed appointment; rejects with an AppointmentRefusal naming the field at fault. Staff only. */
+export function addAppointment(form: AppointmentForm): Promise<AppointmentView> {
+  return invoke<AppointmentView>("staff_add_appointment", { form });
+}
+
+/** Pre-checks the appointments of `date` now; resolves to the day's list. Staff only. */
+export function precheckAppointments(date: string): Promise<AppointmentView[]> {
+  return invoke<AppointmentView[]>("staff_precheck_appointments", { date });
 }
 
 /** The demo's persona cards (empty when the app does not run the demo). Staff only. */

@@ -33,8 +33,21 @@ function expectedLine(ctx: StaffContext, expected: ClinicRecord | null): HTMLEle
       [ctx.t(FIELD.name), expected.name],
       [ctx.t(FIELD.kana), expected.kana],
       [ctx.t(FIELD.birth_date), expected.birth_date === null ? null : isoDate(expected.birth_date)],
+      [ctx.t("staff.expected.patient_id"), expected.patient_id],
+      // A booked patient who arrived: the insurance the clinic holds is compared too.
+      [
+        ctx.t("staff.expected.insurance"),
+        expected.insurer_number === null
+          ? null
+          : [expected.insurer_number, expected.symbol, expected.number, expected.branch].map((v) => v ?? "–").join(" / "),
+      ],
     ],
-    { test: "expected-patient", "data-birth-date": expected.birth_date ?? "" },
+    {
+      test: "expected-patient",
+      "data-birth-date": expected.birth_date ?? "",
+      "data-insurer-number": expected.insurer_number ?? "",
+      "data-patient-id": expected.patient_id ?? "",
+    },
   );
 }
 

@@ -8,8 +8,11 @@ import { button, el, replaceKeeping } from "../render/dom";
 import type { StaffContext } from "./context";
 import { MODE, MODES } from "./labels";
 
-/** The staff window's tabs, in order (F1 is the first). */
-export const TABS = ["counter", "journal", "close", "settings", "demo"] as const;
+/**
+ * The staff window's tabs, in order (F1 is the first). The appointments tab
+ * came last so that the older tabs keep their keys (the demo stays F5).
+ */
+export const TABS = ["counter", "journal", "close", "settings", "demo", "appointments"] as const;
 
 /** A tab of the staff window. */
 export type Tab = (typeof TABS)[number];
@@ -20,6 +23,7 @@ const TAB: Record<Tab, StringKey> = {
   close: "staff.tab.close",
   settings: "staff.tab.settings",
   demo: "staff.tab.demo",
+  appointments: "staff.tab.appointments",
 };
 
 const LANG_NAME: Record<Lang, StringKey> = { ja: "app.lang.ja", en: "app.lang.en" };

@@ -3,7 +3,7 @@
 // status bar. It holds no logic of the counter's: it shows the frames and sends
 // actions; the counter decides.
 //
-// Keys: F1–F5 open the tabs, Escape presses the screen's Cancel.
+// Keys: F1–F6 open the tabs, Escape presses the screen's Cancel.
 
 import "../styles/base.css";
 import "../styles/staff.css";
@@ -15,6 +15,7 @@ import { setCodeTable } from "../render/message";
 import { applyStrings, type Lang } from "../i18n";
 import { byId } from "../render/dom";
 import { renderNotices } from "../render/notices";
+import { AppointmentsPanel } from "./appointments";
 import { ClosePanel } from "./close";
 import { StaffContext } from "./context";
 import { DemoPanel } from "./demo";
@@ -35,10 +36,13 @@ const panels: Record<Tab, HTMLElement> = {
   close: byId("panel-close"),
   settings: byId("panel-settings"),
   demo: byId("panel-demo"),
+  appointments: byId("panel-appointments"),
 };
 const journal = new JournalPanel(panels.journal, ctx);
 const close = new ClosePanel(panels.close, ctx);
 const demo = new DemoPanel(panels.demo, ctx);
+// "Patient arrived" sets the expected patient: the counter tab shows who it is.
+const appointments = new AppointmentsPanel(panels.appointments, ctx, () => showTab("counter"));
 
 function tabs(): Tab[] {
   return TABS.filter((t) => t !== "demo" || ctx.info?.demo === true);
@@ -80,6 +84,9 @@ function fillTab(t: Tab): void {
       break;
     case "demo":
       void demo.load();
+      break;
+    case "appointments":
+      void appointments.load();
       break;
   }
 }

@@ -75,6 +75,9 @@ vi.mock("../ipc", async (importOriginal) => {
     demoCards: vi.fn(async () => [
       { id: "sato-hanako", name: "佐藤 花子", note_ja: "有効な保険", note_en: "Valid insurance", pin: "1234", enrolled: true, on_reader: false },
     ]),
+    appointments: vi.fn(async () => [{ ...f.appointment, status: "not_checked", code: "precheck_not_yet", differences: [], checked_at: null, validity: null }]),
+    precheckAppointments: vi.fn(async () => [f.appointment]),
+    addAppointment: vi.fn(async () => f.appointment),
     demoPlace: vi.fn(async () => undefined),
     demoRemove: vi.fn(async () => undefined),
   };
@@ -533,6 +536,58 @@ describe("the staff window's tabs", () => {
     expect(hook("action-error", hook("close-form")).dataset["code"]).toBe("close_refused_in_doubt");
     expect(document.querySelector('[data-test="close-report"]')).toBeNull();
     await expectAccessible("close");
+  });
+
+  it("lists tomorrow's appointments, pre-checks them with the differences marked, and expects the one who arrived", async () => {
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "F6", bubbles: true }));
+    await settle();
+    expect(hook("tab-appointments").getAttribute("aria-pressed")).toBe("true");
+    const day = hook<HTMLInputElement>("appointments-date").value;
+    expect(mocked.appointments).toHaveBeenCalledWith(day);
+    expect(hook("appointment").dataset["status"]).toBe("not_checked");
+    expect(document.querySelector('[data-test="appointment-difference"]')).toBeNull();
+
+    click("appointments-precheck");
+    await settle();
+    expect(mocked.precheckAppointments).toHaveBeenCalledWith(day);
+    const row = hook("appointment");
+    expect(row.dataset["status"]).toBe("valid");
+    expect(row.dataset["differences"]).toBe("1");
+    const diff = hook("appointment-difference", row);
+    expect(diff.dataset["field"]).toBe("ratio");
+    expect([diff.dataset["clinic"], diff.dataset["insurer"]]).toEqual(["2", "3"]);
+    expect(diff.textContent).toContain("2割");
+    expect(diff.textContent).toContain("3割");
+    await expectAccessible("appointments");
+
+    // A typed one refused names the field to fix; one taken shows in the day's list.
+    mocked.addAppointment.mockRejectedValueOnce({ message: message("appointment_invalid", "予約の入力に誤りがあります"), field: "insurer_number" });
+    type(hook<HTMLInputElement>("appointment-name"), "佐藤　花子");
+    type(hook<HTMLInputElement>("appointment-insurer_number"), "6139999");
+    click("appointment-add");
+    await settle();
+    expect(hook("appointment-field-error").dataset["field"]).toBe("insurer_number");
+    expect(hook("appointment-insurer_number").getAttribute("aria-invalid")).toBe("true");
+    expect(hook("action-error", hook("appointment-form")).dataset["code"]).toBe("appointment_invalid");
+    type(hook<HTMLInputElement>("appointment-insurer_number"), "06139999");
+    type(hook<HTMLSelectElement>("appointment-ratio"), "2");
+    type(hook<HTMLSelectElement>("appointment-sex"), "female");
+    click("appointment-add");
+    await settle();
+    expect(mocked.addAppointment).toHaveBeenLastCalledWith(
+      expect.objectContaining({ name: "佐藤　花子", insurer_number: "06139999", ratio_tenths: 2, sex: "female" }),
+    );
+    expect(document.querySelector('[data-test="appointment-field-error"]')).toBeNull();
+
+    click("appointment-arrived");
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "expect_appointment", appointment_id: 7 });
+    expect(hook("tab-counter").getAttribute("aria-pressed")).toBe("true");
+
+    mocked.appointments.mockResolvedValueOnce([]);
+    click("tab-appointments");
+    await settle();
+    expect(hook("appointments-list").dataset["count"]).toBe("0");
   });
 
   it("shows the settings read-only", async () => {

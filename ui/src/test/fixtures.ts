@@ -1,6 +1,7 @@
 // Hand-built frames for the renderer tests, typed with the generated IPC types
 // so that a change on the Rust side breaks them at compile time.
 
+import type { AppointmentView } from "../ipc/generated/AppointmentView";
 import type { ClinicRecord } from "../ipc/generated/ClinicRecord";
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
 import type { CustomerScreen } from "../ipc/generated/CustomerScreen";
@@ -65,6 +66,31 @@ export const expected: ClinicRecord = {
   symbol: null,
   number: null,
   branch: null,
+};
+
+/** 佐藤 花子 booked for tomorrow, pre-checked: the clinic holds 2割 where the insurer says 3割. */
+export const appointment: AppointmentView = {
+  id: 7,
+  visit_date: "20261207",
+  record: {
+    patient_id: "P-0001",
+    name: "佐藤　花子",
+    kana: "ｻﾄｳ ﾊﾅｺ",
+    birth_date: "19850412",
+    sex: "female",
+    insurer_number: "06139999",
+    symbol: "千代",
+    number: "10001",
+    branch: "01",
+  },
+  ratio_tenths: 2,
+  source: "typed",
+  status: "valid",
+  code: "precheck_differences",
+  validity: "1",
+  insurer_message: null,
+  checked_at: 1_796_500_000,
+  differences: [{ field: "ratio", clinic: "2", insurer: "3" }],
 };
 
 export const identifyStaff: IdentifyStaffView = {

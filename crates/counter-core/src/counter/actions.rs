@@ -55,6 +55,14 @@ pub enum StaffAction {
         /// 生年月日.
         birth_date: String,
     },
+    /// Reception and pharmacy: the booked patient who arrived is the patient expected, with
+    /// everything the clinic holds (name, kana, birth date, sex, insurance), as
+    /// [`StaffAction::ExpectPatient`] sets a typed one.
+    ExpectAppointment {
+        /// The appointment's id (the appointments list names it).
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        appointment_id: u64,
+    },
     /// Eligibility: the warnings were read (lifts the R7 hold on the details).
     AcknowledgeWarnings,
     /// Eligibility: this record of several matches is the patient's.

@@ -32,7 +32,9 @@
 //!   is in doubt; the windows never wait for it, checks and enrollments go on, and only new
 //!   card sales wait (refused with the reason, the sales in doubt listed on the status bar).
 //! - **The expected patient is compared with the insurer's answer**: set before the card (or
-//!   during the check until the answer), taken by the next check.
+//!   during the check until the answer), taken by the next check. Typed (name, birth date)
+//!   or a booked patient's appointment (the clinic's whole record, read from the store
+//!   through [`Effect::LoadAppointment`]); at the till there is none.
 //! - **Every write that fails is told**: a failed store write shows on the status bar until
 //!   a write succeeds again.
 //! - **A register's (POS) sale is a cashier's sale whose amount came from the register**:
@@ -253,6 +255,14 @@ pub enum Input {
         /// Written, durable.
         written: bool,
     },
+    /// The appointment [`Effect::LoadAppointment`] asked for: the clinic's record of the
+    /// booked patient, or why there is none ([`Code::AppointmentUnknown`]).
+    AppointmentLoaded {
+        /// The appointment.
+        appointment_id: u64,
+        /// Its record.
+        record: Result<ClinicRecord, Code>,
+    },
 }
 
 impl Input {
@@ -277,6 +287,7 @@ impl Input {
             Input::Close => "close",
             Input::Pos { input, .. } => input.name(),
             Input::PosOpened { .. } => "pos_opened",
+            Input::AppointmentLoaded { .. } => "appointment_loaded",
         }
     }
 }
@@ -369,6 +380,12 @@ pub enum Effect {
     ClosePosOrdersLeftOpen {
         /// The order the counter serves now, if any.
         live: Option<String>,
+    },
+    /// Read appointment `appointment_id` from the store; answer with
+    /// [`Input::AppointmentLoaded`] at once.
+    LoadAppointment {
+        /// The appointment.
+        appointment_id: u64,
     },
     /// Answer the register's request `request`.
     PosAnswer {
@@ -577,6 +594,10 @@ impl Counter {
                 self.current(generation, "pos_opened")?;
                 self.pos_opened(written)
             }
+            Input::AppointmentLoaded {
+                appointment_id,
+                record,
+            } => self.appointment_loaded(appointment_id, record),
         }
     }
 

@@ -41,6 +41,10 @@ impl Counter {
                 Ok(self.replace(Workflow::Idle))
             }
             StaffAction::ExpectPatient { name, birth_date } => self.expect(&name, &birth_date),
+            StaffAction::ExpectAppointment { appointment_id } => {
+                self.check_mode().ok_or(Code::NotNow)?;
+                Ok(vec![Effect::LoadAppointment { appointment_id }])
+            }
             StaffAction::AcknowledgeWarnings => {
                 self.check_input(eligibility::Input::AcknowledgeWarnings)
             }
@@ -122,6 +126,25 @@ impl Counter {
             return Ok(Vec::new());
         }
         let record = ClinicRecord::expected(name, birth_date).map_err(|e| e.code())?;
+        self.expect_record(record)
+    }
+
+    /// A booked patient's record, read from the store, becomes the expected patient, as a
+    /// typed one does. The mode may have changed since the action (to the till): then it
+    /// is refused as the action would have been.
+    pub(super) fn appointment_loaded(
+        &mut self,
+        _appointment_id: u64,
+        record: Result<ClinicRecord, Code>,
+    ) -> Result<Vec<Effect>, Refused> {
+        self.check_mode().ok_or(Code::NotNow)?;
+        let record = record?;
+        self.expect_record(record)
+    }
+
+    /// `record` is the expected patient: of the running check (until its answer), or of
+    /// the next one.
+    fn expect_record(&mut self, record: ClinicRecord) -> Result<Vec<Effect>, Refused> {
         match &self.workflow {
             Workflow::Check(c) if !c.is_ended() => {
                 self.check_input(eligibility::Input::Expect(record))

@@ -219,11 +219,15 @@ pub fn read(kind: &FileKind, bytes: &[u8], institution: &str) -> Result<Request,
             let reception_number = body
                 .field("ReceptionNumber")
                 .ok_or_else(|| reject(missing("ReceptionNumber"), &known))?;
+            // The reference insurer writes its numbers in groups joined by '-'
+            // (`R0A1B2C3D-…`), so a '-' between letters and digits is allowed.
             let ok = (1..=64).contains(&reception_number.len())
-                && reception_number.bytes().all(|b| b.is_ascii_alphanumeric());
+                && reception_number
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
             if !ok {
                 return Err(reject(
-                    bad("ReceptionNumber", "1 to 64 letters and digits"),
+                    bad("ReceptionNumber", "1 to 64 letters, digits and '-'"),
                     &known,
                 ));
             }

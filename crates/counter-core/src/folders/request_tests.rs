@@ -276,6 +276,9 @@ fn bulk_submissions_and_fetches() {
         panic!("not a bulk fetch");
     };
     assert_eq!(reception_number, "R0A1");
+    // The reference insurer's numbers come in groups joined by '-'.
+    let grouped = xml.replace("R0A1", "R0A1B2C3D-4E5F6A7B-8C9D0E1F");
+    assert!(read(&fetch, grouped.as_bytes(), CLINIC).is_ok());
     let bad = xml.replace("R0A1", "../x");
     assert_eq!(refused(&fetch, bad.as_bytes()).error.code(), "MDGF0007");
 }

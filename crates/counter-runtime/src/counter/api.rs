@@ -63,6 +63,7 @@ impl counter_core::ts::Roots for AppRoots {
         counter_core::ts::visit_roots(visitor);
         visitor.visit::<AppInfo>();
         visitor.visit::<DemoCard>();
+        visitor.visit::<crate::appointments::AppointmentRefusal>();
         visitor.visit::<super::journal::JournalQuery>();
         visitor.visit::<super::journal::JournalEntry>();
         visitor.visit::<super::journal::TerminalSettings>();

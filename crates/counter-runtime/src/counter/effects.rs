@@ -190,6 +190,10 @@ impl Io {
                 let closed = pos::close_left_open(&self.store, live.as_deref(), self.clock.now());
                 self.wrote(closed)
             }
+            Effect::LoadAppointment { appointment_id } => Done::input(Input::AppointmentLoaded {
+                appointment_id,
+                record: crate::appointments::load(&self.store, appointment_id),
+            }),
             Effect::PosAnswer { request, answer } => {
                 let answer =
                     answer.and_then(|reply| pos::answer(&self.store, &self.merchant, reply));

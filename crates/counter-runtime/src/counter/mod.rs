@@ -40,6 +40,7 @@ pub use api::{
 };
 pub use journal::{JournalEntry, JournalQuery, TerminalSettings};
 
+use crate::appointments::Appointments;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::RuntimeError;
@@ -52,6 +53,7 @@ pub struct Counter {
     tx: mpsc::UnboundedSender<Msg>,
     screens: watch::Receiver<Screens>,
     payments: Payments,
+    appointments: Appointments,
     merchant: Arc<MerchantInfo>,
     clock: Arc<dyn Clock>,
 }
@@ -99,6 +101,14 @@ impl Counter {
             institution_code: c.medical_institution_code.clone(),
             shop_name: merchant.name.clone(),
         };
+        let appointments = Appointments::new(
+            store.clone(),
+            backends.clone(),
+            clock.clone(),
+            c.medical_institution_code.clone(),
+        );
+        // Past days' appointments go at start (and before every list).
+        appointments.purge();
         let (tx, rx) = mpsc::unbounded_channel();
         let machine = machine::Counter::new(setup);
         let (screens_tx, screens) = watch::channel(machine.screens());
@@ -176,6 +186,7 @@ impl Counter {
             tx,
             screens,
             payments,
+            appointments,
             merchant: Arc::new(merchant),
             clock,
         })
@@ -258,6 +269,11 @@ impl Counter {
     /// The screens, updated after every change.
     pub fn screens(&self) -> watch::Receiver<Screens> {
         self.screens.clone()
+    }
+
+    /// The booked patients (the staff window's appointments tab).
+    pub fn appointments(&self) -> &Appointments {
+        &self.appointments
     }
 
     /// The payment shell (journal queries, receipts).

@@ -356,7 +356,21 @@ impl FolderWorker {
                         .collect(),
                 };
                 match self.backends.bulk_submit(&body).await {
-                    Ok(a) => (bulk_accepted(id, &header, &a, now), Disposition::Done),
+                    Ok(a) => {
+                        // The receipt system's patients become the day's appointments
+                        // (booked patients); the answer does not wait on it.
+                        let day = body.qualification_confirmation_date.as_str();
+                        if let Err(e) = crate::appointments::record_request(
+                            &self.store,
+                            day,
+                            &entries,
+                            &a.reception_number,
+                            now,
+                        ) {
+                            tracing::warn!(error = %e, "the request's appointments were not kept");
+                        }
+                        (bulk_accepted(id, &header, &a, now), Disposition::Done)
+                    }
                     Err(f) => failed(&header, unavailable(&f)),
                 }
             }
@@ -364,7 +378,14 @@ impl FolderWorker {
                 header,
                 reception_number,
             } => match self.backends.bulk_fetch(&reception_number).await {
-                Ok(r) => (bulk_result(id, &header, &r, now), Disposition::Done),
+                Ok(r) => {
+                    if let Err(e) =
+                        crate::appointments::record_fetch(&self.store, &reception_number, &r, now)
+                    {
+                        tracing::warn!(error = %e, "the appointments' results were not kept");
+                    }
+                    (bulk_result(id, &header, &r, now), Disposition::Done)
+                }
                 Err(BackendFailure::Problem { code, .. }) if code == "reception_unknown" => {
                     failed(&header, FolderError::ReceptionUnknown)
                 }

@@ -15,7 +15,7 @@ use crate::support::*;
 const LIMIT: Duration = Duration::from_secs(20);
 
 /// The worker of `env`'s configuration, watching until the returned sender is dropped.
-fn start_worker(env: &Env) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+pub(crate) fn start_worker(env: &Env) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let config = Config::load(&env.config_path).unwrap();
     let f = config.file.folders.clone().unwrap();
     let store = counter_store::Store::open(&config.file.database).unwrap();

@@ -5,6 +5,7 @@
 
 use counter_api::platform::{InsuranceLink, PaymentLink, ServiceLink};
 use counter_core::Code;
+use counter_core::appointments::{AppointmentForm, DiffField};
 use counter_runtime::counter::{Counter, CustomerAction, Screens, StaffAction};
 use tokio::sync::watch;
 
@@ -254,5 +255,131 @@ async fn the_expected_patient_is_compared_with_the_answer() {
         rows.iter().any(|r| r.starts_with("eligibility_answered")),
         "{rows:#?}"
     );
+    c.close().await;
+}
+
+/// An appointment for tomorrow as staff type it.
+fn booked(
+    name: &str,
+    birth: &str,
+    insurance: (&str, &str, &str, &str),
+    ratio: u8,
+) -> AppointmentForm {
+    let tomorrow = madoguchi_time::jst::CivilDate::of(
+        counter_runtime::clock::Clock::now(&counter_runtime::clock::SystemClock).plus_secs(86_400),
+    );
+    AppointmentForm {
+        visit_date: tomorrow.iso(),
+        name: name.into(),
+        birth_date: birth.into(),
+        insurer_number: insurance.0.into(),
+        symbol: insurance.1.into(),
+        number: insurance.2.into(),
+        branch: insurance.3.into(),
+        ratio_tenths: Some(ratio),
+        ..AppointmentForm::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booked_patient_who_arrived_is_the_expected_patient_of_the_check() {
+    let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
+    let env = CounterEnv::start(&reader, "reception", true).await;
+    let c = env.counter().await;
+    let mut rx = c.screens();
+    until(&mut rx, "the identification", |s| {
+        js(s)["staff"]["screen"] == "identify"
+    })
+    .await;
+    staff(&c, StaffAction::Cancel).await;
+    let s = enrol(&c, &mut rx, links()).await;
+    assert_eq!(js(&s)["staff"]["view"]["step"], "enrolled");
+    staff(&c, StaffAction::Finish).await;
+
+    // Tomorrow's list: 鈴木 一郎 (his new 国保) and 佐藤 花子 (held at 2割: the insurer says 3割).
+    let him = c
+        .appointments()
+        .add(&booked(
+            "鈴木　一郎",
+            "1958-03-03",
+            ("00270009", "大阪北", "3456789", "00"),
+            3,
+        ))
+        .unwrap();
+    let her = c
+        .appointments()
+        .add(&booked(
+            "佐藤　花子",
+            "1985-04-12",
+            ("06139999", "千代", "10001", "01"),
+            2,
+        ))
+        .unwrap();
+    let day = madoguchi_time::jst::CivilDate::parse(&her.visit_date)
+        .unwrap()
+        .iso();
+    let list = c
+        .appointments()
+        .precheck(&day, std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    let flagged: Vec<_> = list
+        .iter()
+        .map(|a| {
+            (
+                a.id,
+                a.differences.iter().map(|d| d.field).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flagged,
+        [(him.id, vec![]), (her.id, vec![DiffField::Ratio])],
+        "{list:#?}"
+    );
+
+    // He is expected, her card comes: the check says it is someone else.
+    staff(
+        &c,
+        StaffAction::ExpectAppointment {
+            appointment_id: him.id,
+        },
+    )
+    .await;
+    let s = until(&mut rx, "the booked patient expected", |s| {
+        s.expected.is_some()
+    })
+    .await;
+    assert_eq!(js(&s)["expected"]["insurer_number"], "00270009");
+    replace_card(&mut slot, &mut rx).await;
+    let s = check_until_answered(&c, &mut rx).await;
+    let v = js(&s);
+    assert_eq!(v["staff"]["view"]["person"], "different", "{v:#}");
+    assert_eq!(v["staff"]["view"]["warnings"][0]["code"], "person_mismatch");
+    staff(&c, StaffAction::AcknowledgeWarnings).await;
+    staff(&c, StaffAction::Finish).await;
+
+    // She arrives: the same person.
+    staff(
+        &c,
+        StaffAction::ExpectAppointment {
+            appointment_id: her.id,
+        },
+    )
+    .await;
+    replace_card(&mut slot, &mut rx).await;
+    let s = check_until_answered(&c, &mut rx).await;
+    let v = js(&s);
+    assert_eq!(v["staff"]["view"]["person"], "same", "{v:#}");
+    staff(&c, StaffAction::Finish).await;
+
+    // An appointment the store does not have is refused with its code.
+    let refused = c
+        .staff(StaffAction::ExpectAppointment {
+            appointment_id: 999_999,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.message.code, Code::AppointmentUnknown);
     c.close().await;
 }

@@ -4,6 +4,7 @@
 
 use counter_core::UnixTime;
 
+mod appointments;
 mod audit;
 mod checks;
 mod durability;

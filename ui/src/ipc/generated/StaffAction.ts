@@ -19,7 +19,11 @@ name: string,
 /**
  * 生年月日.
  */
-birth_date: string, } | { "action": "acknowledge_warnings" } | { "action": "choose_record", 
+birth_date: string, } | { "action": "expect_appointment", 
+/**
+ * The appointment's id (the appointments list names it).
+ */
+appointment_id: number, } | { "action": "acknowledge_warnings" } | { "action": "choose_record", 
 /**
  * `ResultList` index.
  */

@@ -56,6 +56,10 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
             }),
         ),
         (
+            "staff:expect_appointment",
+            staff(StaffAction::ExpectAppointment { appointment_id: 7 }),
+        ),
+        (
             "staff:acknowledge_warnings",
             staff(StaffAction::AcknowledgeWarnings),
         ),
@@ -272,6 +276,19 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
                 written: true,
             },
         ),
+        (
+            "appointment_loaded",
+            Input::AppointmentLoaded {
+                appointment_id: 7,
+                record: Ok(crate::eligibility::ClinicRecord {
+                    name: Some("佐藤　花子".into()),
+                    birth_date: Some("19850412".into()),
+                    insurer_number: Some("06139999".into()),
+                    number: Some("10001".into()),
+                    ..Default::default()
+                }),
+            },
+        ),
     ]
 }
 
@@ -310,6 +327,7 @@ fn effect_name(e: &Effect) -> String {
             JournalOp::PosRefund { .. } => "journal:pos_refund",
         }
         .into(),
+        Effect::LoadAppointment { .. } => "load_appointment".into(),
         Effect::OpenPosOrder { .. } => "open_pos_order".into(),
         Effect::ClosePosOrder { reason, .. } => format!("close_pos_order:{}", reason.as_str()),
         Effect::ClosePosOrdersLeftOpen { live } => {

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::counter::{CustomerScreen, StaffScreen};
-use crate::eligibility::PersonCheck;
+use crate::eligibility::{ClinicRecord, PersonCheck};
 
 #[test]
 fn a_card_at_reception_opens_a_check_that_takes_the_expected_patient() {
@@ -224,4 +224,125 @@ fn an_enrollment_is_audited_with_what_was_linked() {
         d.m.screens().staff,
         StaffScreen::Enroll { view } if view.step == crate::enroll::Step::Enrolled
     ));
+}
+
+/// The customer picks the insurance and answers the consent screens; the insurer's answer
+/// comes (the world's).
+fn consent(d: &mut Desk) {
+    if let Ok(e) = d.try_send(Input::Customer(CustomerAction::ChooseService {
+        service_id: "kenpo".into(),
+    })) {
+        d.world(e);
+    }
+    let consents = crate::eligibility::CustomerConsents {
+        blanket: true,
+        medication: false,
+        health_checks: false,
+        treatment: false,
+        surgery: false,
+        limit_certificate: false,
+        prescription: None,
+    };
+    let e = d.customer(CustomerAction::Consent { consents });
+    for effect in e {
+        if let Effect::RequestEligibility {
+            generation,
+            request,
+        } = effect
+        {
+            let mut result = answer("1", vec![sato()]);
+            result.arbitrary_identifier = request.arbitrary_identifier.clone();
+            let e = d.send(Input::Eligibility {
+                generation,
+                result: Ok(result),
+            });
+            d.world(e);
+        }
+    }
+}
+
+/// A booked patient's record, as the store holds it: sato-hanako with an old symbol.
+fn booked() -> ClinicRecord {
+    ClinicRecord {
+        patient_id: Some("P-0001".into()),
+        name: Some("佐藤　花子".into()),
+        kana: Some("ｻﾄｳ ﾊﾅｺ".into()),
+        birth_date: Some("19850412".into()),
+        sex: Some(counter_api::platform::Sex::Female),
+        insurer_number: Some("06139999".into()),
+        symbol: Some("丸の".into()),
+        number: Some("10001".into()),
+        branch: Some("01".into()),
+    }
+}
+
+#[test]
+fn a_booked_patient_who_arrived_is_expected_with_the_whole_record() {
+    let mut d = Desk::new(CounterMode::Reception);
+    let e = d.staff(StaffAction::ExpectAppointment { appointment_id: 7 });
+    assert!(
+        matches!(e[..], [Effect::LoadAppointment { appointment_id: 7 }]),
+        "{e:?}"
+    );
+    assert!(
+        d.m.screens().expected.is_none(),
+        "not before the store answered"
+    );
+    d.send(Input::AppointmentLoaded {
+        appointment_id: 7,
+        record: Ok(booked()),
+    });
+    assert_eq!(d.m.screens().expected, Some(booked()));
+    d.place();
+    d.type_pin();
+    consent(&mut d);
+    let StaffScreen::Check { view } = d.m.screens().staff else {
+        panic!("not a check")
+    };
+    // The insurer's answer names her: the person matches, the insurance the clinic holds
+    // does not (its symbol), as with a chart.
+    assert_eq!(view.person, PersonCheck::Same);
+    let codes: Vec<Code> = view.warnings.iter().map(|w| w.code).collect();
+    assert!(codes.contains(&Code::InsuranceChanged), "{codes:?}");
+    assert!(!codes.contains(&Code::PersonMismatch), "{codes:?}");
+}
+
+#[test]
+fn a_booked_patient_of_another_name_is_a_wrong_person_at_the_check() {
+    let mut d = Desk::new(CounterMode::Pharmacy);
+    d.staff(StaffAction::ExpectAppointment { appointment_id: 8 });
+    let other = ClinicRecord {
+        name: Some("鈴木　一郎".into()),
+        kana: None,
+        ..booked()
+    };
+    d.send(Input::AppointmentLoaded {
+        appointment_id: 8,
+        record: Ok(other),
+    });
+    d.place();
+    d.type_pin();
+    consent(&mut d);
+    let StaffScreen::Check { view } = d.m.screens().staff else {
+        panic!("not a check")
+    };
+    let codes: Vec<Code> = view.warnings.iter().map(|w| w.code).collect();
+    assert_eq!(codes.first(), Some(&Code::PersonMismatch), "{codes:?}");
+}
+
+#[test]
+fn an_appointment_is_expected_only_where_checks_run_and_when_the_store_has_it() {
+    let mut d = Desk::new(CounterMode::Cashier);
+    let r = d.refuse(Input::Staff(StaffAction::ExpectAppointment {
+        appointment_id: 7,
+    }));
+    assert_eq!(r, Refused::Action(Code::NotNow));
+    let mut d = Desk::new(CounterMode::Reception);
+    d.staff(StaffAction::ExpectAppointment { appointment_id: 9 });
+    let r = d.refuse(Input::AppointmentLoaded {
+        appointment_id: 9,
+        record: Err(Code::AppointmentUnknown),
+    });
+    assert_eq!(r, Refused::Action(Code::AppointmentUnknown));
+    assert!(d.m.screens().expected.is_none());
 }

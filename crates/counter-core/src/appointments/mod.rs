@@ -1,0 +1,232 @@
+//! Booked patients (予約): the list of a day's appointments with what the clinic holds about
+//! each patient, their bulk pre-check by insurance number (docs/domain/eligibility.md §2.6,
+//! the insurer's `POST /v1/bulk-prechecks`), and what each answer says against the clinic's
+//! record, so that staff fix the record before the patient arrives. An appointment's record
+//! is also the patient the next check expects ([`crate::counter::StaffAction::ExpectAppointment`]).
+//!
+//! | piece | module |
+//! |---|---|
+//! | a typed appointment checked field by field | [`form`] |
+//! | appointments from the receipt system's `OQSmuquc01req` | [`from_bulk_request`] |
+//! | the bulk submissions for a day and what a fetch means for each appointment | [`precheck`] |
+//! | an answer against the clinic's record: status and differences | [`compare`] |
+//!
+//! # Calling contract
+//!
+//! The shell (`counter-runtime`) stores a [`NewAppointment`] (typed: [`form::AppointmentForm::validate`];
+//! from a request: [`from_bulk_request`]); the store keeps one appointment per patient and
+//! day, so a request read again or a patient typed twice updates the one it has. To
+//! pre-check a day it builds the submissions with [`precheck::bulk_requests`], records each
+//! appointment's [`Precheck::Submitted`], fetches the result and records what
+//! [`precheck::updates`] says. [`compare::view`] is what the staff window shows. Past
+//! appointments are purged ([`keep_from`]). Nothing here reads a clock.
+
+pub mod compare;
+pub mod form;
+pub mod precheck;
+
+use counter_api::insurer::BulkPrecheckItem;
+use serde::{Deserialize, Serialize};
+
+pub use compare::{AppointmentView, DiffField, Difference, PrecheckStatus, view};
+pub use form::{AppointmentError, AppointmentField, AppointmentForm};
+
+use crate::eligibility::ClinicRecord;
+use crate::folders::SearchInfo;
+use crate::{Code, UnixTime};
+
+/// Where an appointment came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentSource {
+    /// Typed by staff on the staff window.
+    Typed,
+    /// An entry of the receipt system's bulk pre-check request (`OQSmuquc01req`).
+    ReceiptSystem,
+}
+
+impl AppointmentSource {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Typed => "typed",
+            Self::ReceiptSystem => "receipt_system",
+        }
+    }
+
+    /// From the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "typed" => Some(Self::Typed),
+            "receipt_system" => Some(Self::ReceiptSystem),
+            _ => None,
+        }
+    }
+}
+
+/// An appointment to store: the day, what the clinic holds, where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAppointment {
+    /// The day of the visit, `YYYYMMDD` (the pre-check's `QualificationConfirmationDate`).
+    pub visit_date: String,
+    /// What the clinic holds; `insurer_number`, `number` and `birth_date` (`YYYYMMDD`) are
+    /// always present (the pre-check asks by them, §2.2).
+    pub record: ClinicRecord,
+    /// 負担割合 the clinic holds, in tenths (1, 2 or 3), if any.
+    pub ratio_tenths: Option<u8>,
+    /// Where it came from.
+    pub source: AppointmentSource,
+}
+
+/// How far an appointment's pre-check got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Precheck {
+    /// Not submitted yet.
+    NotSubmitted,
+    /// Submitted under `reception_number`; the answer comes under `reference`.
+    Submitted {
+        /// 受付番号.
+        reception_number: String,
+        /// The entry's reference in the submission.
+        reference: String,
+        /// When submitted.
+        at: UnixTime,
+    },
+    /// The insurer answered for this patient.
+    Answered {
+        /// The answer.
+        item: Box<BulkPrecheckItem>,
+        /// When it was fetched.
+        at: UnixTime,
+    },
+    /// The pre-check could not be made (the insurer refused the submission, or it failed).
+    Failed {
+        /// Why, for staff.
+        code: Code,
+        /// When.
+        at: UnixTime,
+    },
+}
+
+/// A stored appointment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appointment {
+    /// The store's id.
+    pub id: u64,
+    /// The day of the visit, `YYYYMMDD`.
+    pub visit_date: String,
+    /// What the clinic holds.
+    pub record: ClinicRecord,
+    /// 負担割合 the clinic holds, in tenths.
+    pub ratio_tenths: Option<u8>,
+    /// Where it came from.
+    pub source: AppointmentSource,
+    /// Its pre-check.
+    pub precheck: Precheck,
+}
+
+impl Appointment {
+    /// The patient the check expects when this patient arrives: the clinic's whole record
+    /// (name, kana, birth date, sex and insurance), compared with the insurer's answer as a
+    /// chart is (R7, and the insurance against the chart).
+    pub fn expected(&self) -> ClinicRecord {
+        self.record.clone()
+    }
+}
+
+/// The entries of a receipt system's bulk request (`OQSmuquc01req`) as appointments of the
+/// day they are pre-checked for (`as_of`, `YYYYMMDD`), each with the reference its answer
+/// comes under (its `ArbitraryIdentifier`, else its 1-based position, as the folder worker
+/// submits it). The request carries the insurance numbers and the birth date the receipt
+/// system holds, and its `ArbitraryIdentifier` as the clinic's patient id; no name, sex or
+/// ratio (docs/domain/eligibility.md §2.2).
+pub fn from_bulk_request(as_of: &str, entries: &[SearchInfo]) -> Vec<(NewAppointment, String)> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let reference = e
+                .arbitrary_identifier
+                .clone()
+                .unwrap_or_else(|| (i + 1).to_string());
+            let record = ClinicRecord {
+                patient_id: e.arbitrary_identifier.clone(),
+                birth_date: Some(e.birth_date.clone()),
+                insurer_number: Some(e.insurer_number.clone()),
+                symbol: e.symbol.clone(),
+                number: Some(e.number.clone()),
+                branch: e.branch.clone(),
+                ..ClinicRecord::default()
+            };
+            let new = NewAppointment {
+                visit_date: as_of.to_owned(),
+                record,
+                ratio_tenths: None,
+                source: AppointmentSource::ReceiptSystem,
+            };
+            (new, reference)
+        })
+        .collect()
+}
+
+/// Retention (docs/domain/eligibility.md §5 R10: personal data no longer than needed): an
+/// appointment is kept until its day has passed. The first visit day kept at `now`
+/// (`YYYYMMDD`, today in JST); the store deletes every appointment of an earlier day.
+pub fn keep_from(now: UnixTime) -> String {
+    madoguchi_time::jst::compact_date(now)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn search(id: Option<&str>) -> SearchInfo {
+        SearchInfo {
+            insurer_number: "06139999".into(),
+            symbol: Some("千代".into()),
+            number: "10001".into(),
+            branch: None,
+            birth_date: "19850412".into(),
+            limit_certificate_consent: false,
+            arbitrary_identifier: id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn request_entries_become_the_days_appointments() {
+        let got = from_bulk_request("20261207", &[search(Some("P-1")), search(None)]);
+        assert_eq!(got.len(), 2);
+        let (a, r) = &got[0];
+        assert_eq!(r, "P-1");
+        assert_eq!(a.visit_date, "20261207");
+        assert_eq!(a.source, AppointmentSource::ReceiptSystem);
+        assert_eq!(a.record.patient_id.as_deref(), Some("P-1"));
+        assert_eq!(a.record.insurer_number.as_deref(), Some("06139999"));
+        assert_eq!(a.record.symbol.as_deref(), Some("千代"));
+        assert_eq!(a.record.birth_date.as_deref(), Some("19850412"));
+        assert_eq!((a.record.name.clone(), a.ratio_tenths), (None, None));
+        assert_eq!(
+            got[1].1, "2",
+            "the position, as the folder worker submits it"
+        );
+    }
+
+    #[test]
+    fn appointments_are_kept_until_their_day_has_passed() {
+        // 2026-12-06 23:59:59 JST and the next second.
+        let late = UnixTime::from_secs(1_796_569_199);
+        assert_eq!(keep_from(late), "20261206");
+        assert_eq!(keep_from(late.plus_secs(1)), "20261207");
+    }
+
+    #[test]
+    fn sources_round_trip() {
+        for s in [AppointmentSource::Typed, AppointmentSource::ReceiptSystem] {
+            assert_eq!(AppointmentSource::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(AppointmentSource::parse("x"), None);
+    }
+}
