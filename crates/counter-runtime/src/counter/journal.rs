@@ -6,6 +6,7 @@
 //! own screen offered. Both copies mask the card to its last 4 digits
 //! (`counter_core::payment::receipt`); no receipt carries a certificate serial or a name.
 
+use counter_core::counter::Visit;
 use counter_core::payment::receipt::{Copy, MerchantInfo, Receipt, ReceiptKind, receipt};
 use counter_core::payment::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 use counter_store::PaymentQuery;
@@ -29,6 +30,9 @@ pub struct JournalQuery {
 pub struct JournalEntry {
     /// The sale as journaled.
     pub sale: PaymentRecord,
+    /// The visit a co-payment belongs to: its check's summary (`None` for a sale without
+    /// a visit, or a check without a result).
+    pub visit: Option<Visit>,
     /// Its refunds, oldest first.
     pub refunds: Vec<RefundRecord>,
     /// Printable reprints: the sale's (or void's) customer and merchant copies, then both
@@ -102,10 +106,11 @@ impl JournalQuery {
     }
 }
 
-/// The journal line of `sale` with its `refunds`, printed at `printed_at` (JST text).
+/// The journal line of `sale` with its `visit` and `refunds`, printed at `printed_at` (JST text).
 pub(crate) fn entry(
     merchant: &MerchantInfo,
     sale: PaymentRecord,
+    visit: Option<Visit>,
     refunds: Vec<RefundRecord>,
     printed_at: &str,
 ) -> JournalEntry {
@@ -135,6 +140,7 @@ pub(crate) fn entry(
     }
     JournalEntry {
         sale,
+        visit,
         refunds,
         receipts,
     }

@@ -203,10 +203,25 @@ impl Counter {
             tracing::error!(error = %e, "journal search failed");
             ActionError::from(e.code())
         })?;
-        Ok(found
+        found
             .into_iter()
-            .map(|(sale, refunds)| journal::entry(&self.merchant, sale, refunds, &printed_at))
-            .collect())
+            .map(|(sale, refunds)| {
+                let visit = match &sale.visit_id {
+                    Some(id) => self.payments.visit(id).map_err(|e| {
+                        tracing::error!(error = %e, "journal: a sale's visit could not be read");
+                        ActionError::from(e.code())
+                    })?,
+                    None => None,
+                };
+                Ok(journal::entry(
+                    &self.merchant,
+                    sale,
+                    visit,
+                    refunds,
+                    &printed_at,
+                ))
+            })
+            .collect()
     }
 
     /// The daily close of `date` (JST `YYYY-MM-DD`) against the acquirer's totals: refused

@@ -20,7 +20,7 @@ fn a_card_at_reception_opens_a_check_that_takes_the_expected_patient() {
     assert!(audits(&left).contains(&"identified"), "{left:?}");
     // The check holds the expected patient now; the counter's own copy is gone.
     assert!(d.m.expected.is_none());
-    let StaffScreen::Check { view } = d.m.screens().staff else {
+    let StaffScreen::Check { view, .. } = d.m.screens().staff else {
         panic!("not a check")
     };
     assert_eq!(view.person, PersonCheck::Pending);
