@@ -296,6 +296,18 @@ export const strings = {
   "staff.sale.step.paying": { ja: "決済中", en: "Paying" },
   "staff.sale.step.done": { ja: "会計が終わりました", en: "Sale done" },
   "staff.sale.step.failed": { ja: "会計できませんでした", en: "Sale failed" },
+  "staff.visit.heading": { ja: "受診の窓口負担金", en: "The visit's co-payment" },
+  "staff.visit.label": { ja: "受付番号", en: "Visit" },
+  "staff.visit.check_id": { ja: "受付番号（本日の資格確認）", en: "Visit number (today's check)" },
+  "staff.visit.amount": { ja: "窓口負担金（円）", en: "Co-payment (yen)" },
+  "staff.visit.card_again": {
+    ja: "患者さんにもう一度カードを置いて暗証番号を入力していただきます。",
+    en: "The patient places the card again and enters the PIN again.",
+  },
+  "staff.visit.take": { ja: "窓口負担金を支払っていただく", en: "Take the co-payment" },
+  "staff.visit.result.valid": { ja: "資格有効", en: "Valid" },
+  "staff.visit.result.invalid": { ja: "資格無効", en: "Not valid" },
+  "staff.visit.result.fallback": { ja: "代替手段", en: "Fallback document" },
   "staff.sale.paying_hint": { ja: "決済サーバの応答を待っています。", en: "Waiting for the acquirer." },
 
   // Staff window: enrollment
@@ -353,7 +365,7 @@ export const strings = {
   "staff.receipt.reprint": { ja: "再発行", en: "Reprint" },
   "staff.receipt.print": { ja: "印刷", en: "Print" },
   "staff.journal.date": { ja: "営業日", en: "Business date" },
-  "staff.journal.text": { ja: "注文番号・伝票番号・カード下4桁・金額", en: "Order ref, slip, last 4 digits or amount" },
+  "staff.journal.text": { ja: "注文番号・伝票番号・カード下4桁・金額・受付番号", en: "Order ref, slip, last 4 digits, amount or visit" },
   "staff.journal.search": { ja: "検索", en: "Search" },
   "staff.journal.empty": { ja: "該当する取引はありません。", en: "No sales match." },
   "staff.journal.time": { ja: "日時", en: "Time" },

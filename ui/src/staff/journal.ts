@@ -1,5 +1,5 @@
-// The journal: the sales of a day (and a text: order ref, slip, last 4 digits
-// or amount), newest first, with the card masked to its last 4 digits; void and
+// The journal: the sales of a day (and a text: order ref, slip, last 4 digits,
+// amount or visit number), newest first, a co-payment with its visit's check, with the card masked to its last 4 digits; void and
 // refund after a confirmation; the receipts (customer and merchant copies) to
 // show and reprint.
 
@@ -11,6 +11,7 @@ import type { StaffContext } from "./context";
 import { PAYMENT_STATE, REFUND_STATE } from "./labels";
 import { receiptBlock } from "./receipt";
 import { maskedCard } from "./sale";
+import { visitSummary } from "./visit";
 
 /** What is open under a row. */
 type Open = { readonly id: string; readonly what: "void" | "refund" | "receipts" } | undefined;
@@ -91,7 +92,7 @@ export class JournalPanel {
       "tr",
       {},
       ...(
-        ["staff.journal.time", "staff.journal.state", "staff.journal.amount", "staff.journal.refunded", "staff.journal.slip", "staff.journal.card", "staff.sale.order", "staff.journal.actions"] as const
+        ["staff.journal.time", "staff.journal.state", "staff.journal.amount", "staff.journal.refunded", "staff.journal.slip", "staff.journal.card", "staff.sale.order", "staff.visit.label", "staff.journal.actions"] as const
       ).map((key) => el("th", { scope: "col" }, ctx.t(key))),
     );
     const body = el("tbody", {});
@@ -118,6 +119,12 @@ export class JournalPanel {
       el("td", {}, s.slip_number === null ? "" : String(s.slip_number)),
       el("td", { test: "journal-card" }, maskedCard(s) ?? ""),
       el("td", {}, s.order_ref),
+      el(
+        "td",
+        { test: "journal-visit", "data-check-id": s.visit_id, "data-result": entry.visit?.result ?? null },
+        s.visit_id ?? "",
+        entry.visit !== null && el("span", { class: "note" }, ` ${visitSummary(ctx, entry.visit)}`),
+      ),
       el(
         "td",
         { class: "row-actions" },
@@ -192,6 +199,6 @@ export class JournalPanel {
         el("div", { class: "receipts" }, ...entry.receipts.map((r) => receiptBlock(ctx, r))),
       ];
     }
-    return el("tr", { class: "journal-extra", test: `journal-${what}-panel`, "data-sale-id": s.id }, el("td", { colspan: 8 }, ...content));
+    return el("tr", { class: "journal-extra", test: `journal-${what}-panel`, "data-sale-id": s.id }, el("td", { colspan: 9 }, ...content));
   }
 }
