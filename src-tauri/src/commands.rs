@@ -16,6 +16,7 @@
 //! | `staff_subscribe` | staff | the staff's frames (screen and status bar) |
 //! | `staff_action` | staff | every staff action of the counter |
 //! | `staff_journal`, `staff_close_day`, `staff_settings` | staff | journal, close, settings |
+//! | `staff_visits` | staff | the visits of a day: each reception check with its co-payments |
 //! | `demo_cards`, `demo_place`, `demo_remove` | staff | the demo panel (the demo build's; the shipped app has no cards) |
 //! | `setup_problem`, `setup_close` | setup | why the counter did not start and what to do ([`crate::setup`]); close the window (and so end the app) |
 //!
@@ -29,7 +30,7 @@ use counter_core::Code;
 use counter_core::payment::close::CloseReport;
 use counter_runtime::counter::{
     ActionError, AppInfo, CustomerAction, CustomerFrame, DemoCard, JournalEntry, JournalQuery,
-    Message, StaffAction, StaffFrame, TerminalSettings,
+    Message, StaffAction, StaffFrame, TerminalSettings, VisitEntry,
 };
 use tauri::ipc::{Channel, Invoke};
 use tauri::{AppHandle, Manager, Runtime, State, Window};
@@ -133,6 +134,17 @@ pub fn staff_journal<R: Runtime>(
 ) -> Result<Vec<JournalEntry>, ActionError> {
     only(&window, Screen::Staff)?;
     state(&app)?.counter.journal(&query)
+}
+
+/// The visits (reception checks) of `date` (`YYYY-MM-DD`), each with its co-payments.
+#[tauri::command]
+pub fn staff_visits<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    date: String,
+) -> Result<Vec<VisitEntry>, ActionError> {
+    only(&window, Screen::Staff)?;
+    state(&app)?.counter.visits(&date)
 }
 
 /// The daily close of `date` (`YYYY-MM-DD`).
@@ -246,6 +258,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         staff_action,
         customer_action,
         staff_journal,
+        staff_visits,
         staff_close_day,
         staff_settings,
         demo_cards,

@@ -308,6 +308,12 @@ export const strings = {
   "staff.visit.result.valid": { ja: "資格有効", en: "Valid" },
   "staff.visit.result.invalid": { ja: "資格無効", en: "Not valid" },
   "staff.visit.result.fallback": { ja: "代替手段", en: "Fallback document" },
+  "staff.visits.heading": { ja: "この日の受付（資格確認）", en: "Visits of the day (eligibility checks)" },
+  "staff.visits.load": { ja: "受付を表示", en: "Show the visits" },
+  "staff.visits.empty": { ja: "この日の受付はありません。", en: "No visits that day." },
+  "staff.visits.result": { ja: "資格確認", en: "Eligibility" },
+  "staff.visits.payments": { ja: "窓口負担金", en: "Co-payments" },
+  "staff.visits.no_result": { ja: "結果なし", en: "No result" },
   "staff.sale.paying_hint": { ja: "決済サーバの応答を待っています。", en: "Waiting for the acquirer." },
 
   // Staff window: enrollment

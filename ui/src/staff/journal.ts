@@ -1,5 +1,6 @@
 // The journal: the sales of a day (and a text: order ref, slip, last 4 digits,
-// amount or visit number), newest first, a co-payment with its visit's check, with the card masked to its last 4 digits; void and
+// amount or visit number), newest first, a co-payment with its visit's check,
+// and the day's visits (visits.ts), with the card masked to its last 4 digits; void and
 // refund after a confirmation; the receipts (customer and merchant copies) to
 // show and reprint.
 
@@ -12,6 +13,7 @@ import { PAYMENT_STATE, REFUND_STATE } from "./labels";
 import { receiptBlock } from "./receipt";
 import { maskedCard } from "./sale";
 import { visitSummary } from "./visit";
+import { VisitsList } from "./visits";
 
 /** What is open under a row. */
 type Open = { readonly id: string; readonly what: "void" | "refund" | "receipts" } | undefined;
@@ -22,11 +24,16 @@ export class JournalPanel {
   private searched = false;
   private open: Open;
   private readonly list = document.createElement("div");
+  private readonly visits: VisitsList;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly ctx: StaffContext,
-  ) {}
+    /** Called once a visit's co-payment was taken from the visits list. */
+    onCoPayment: () => void = () => undefined,
+  ) {
+    this.visits = new VisitsList(ctx, () => valueOf(this.root, "journal-date"), onCoPayment);
+  }
 
   /** Builds the panel (the search form and the list). */
   render(): void {
@@ -44,7 +51,7 @@ export class JournalPanel {
     });
     this.list.className = "journal-list";
     this.renderList();
-    replaceKeeping(this.root, [el("h2", {}, this.ctx.t("staff.tab.journal")), form, this.list], true);
+    replaceKeeping(this.root, [el("h2", {}, this.ctx.t("staff.tab.journal")), form, this.list, this.visits.section()], true);
   }
 
   /** Runs the search with the form's criteria. */
@@ -63,6 +70,7 @@ export class JournalPanel {
   /** Searches again when the list was shown (after a void, a refund or a recovery). */
   async refresh(): Promise<void> {
     if (this.searched) await this.search();
+    await this.visits.refresh();
   }
 
   private toggle(id: string, what: "void" | "refund" | "receipts"): void {

@@ -36,7 +36,8 @@ const panels: Record<Tab, HTMLElement> = {
   settings: byId("panel-settings"),
   demo: byId("panel-demo"),
 };
-const journal = new JournalPanel(panels.journal, ctx);
+// A co-payment taken from the journal's visits goes on at the counter.
+const journal = new JournalPanel(panels.journal, ctx, () => showTab("counter"));
 const close = new ClosePanel(panels.close, ctx);
 const demo = new DemoPanel(panels.demo, ctx);
 

@@ -42,6 +42,16 @@ vi.mock("../ipc", async (importOriginal) => {
     }),
     staffAction: vi.fn(async () => undefined),
     journal: vi.fn(async () => [f.journalEntry]),
+    visits: vi.fn(async () => [
+      {
+        check_id: "T-1-chk-000003",
+        at: 1_767_569_000,
+        visit: { check_id: "T-1-chk-000003", result: "valid", insurer_number: "06139999", insurer_name: "関東健康保険組合", ratio_tenths: 3 },
+        co_payment: true,
+        payments: [{ ...f.paymentRecord, visit_id: "T-1-chk-000003" }],
+      },
+      { check_id: "T-1-chk-000004", at: 1_767_569_500, visit: null, co_payment: false, payments: [] },
+    ]),
     closeDay: vi.fn(async (date: string) => ({
       date,
       lines: [
@@ -565,6 +575,31 @@ describe("the staff window's tabs", () => {
     click("journal-search-run");
     await settle();
     expect(hook("journal-empty")).toBeTruthy();
+  });
+
+  it("lists the visits of the day with their co-payments, and takes one from there on the counter tab", async () => {
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "F2", bubbles: true }));
+    mocked.visits.mockResolvedValueOnce([]);
+    click("visits-load");
+    await settle();
+    expect(hook("visits-empty")).toBeTruthy();
+    click("visits-load");
+    await settle();
+    expect(mocked.visits).toHaveBeenCalledWith(expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/));
+    const rows = hooks("visit-row");
+    expect(rows.map((r) => [r.dataset["checkId"], r.dataset["result"], r.dataset["coPayment"]])).toEqual([
+      ["T-1-chk-000003", "valid", "true"],
+      ["T-1-chk-000004", "none", "false"],
+    ]);
+    const [paid, open] = rows as [HTMLElement, HTMLElement];
+    expect(hook("visit-payment", paid).dataset["saleId"]).toBe("T-1-7");
+    expect(hooks("visit-take", open)).toEqual([]);
+    await expectAccessible("visits");
+    type(hook<HTMLInputElement>("visit-co-payment-amount", paid), "1530");
+    click("visit-take", paid);
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "take_co_payment", check_id: "T-1-chk-000003", amount_jpy: 1530 });
+    expect(hook("tab-counter").getAttribute("aria-pressed")).toBe("true");
   });
 
   it("closes the day (today in JST by default) and shows the counter's refusal", async () => {

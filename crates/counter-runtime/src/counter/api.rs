@@ -65,6 +65,7 @@ impl counter_core::ts::Roots for AppRoots {
         visitor.visit::<DemoCard>();
         visitor.visit::<super::journal::JournalQuery>();
         visitor.visit::<super::journal::JournalEntry>();
+        visitor.visit::<super::journal::VisitEntry>();
         visitor.visit::<super::journal::TerminalSettings>();
     }
 }

@@ -35,7 +35,7 @@ pub use api::{
     ActionError, AppInfo, CustomerAction, CustomerFrame, CustomerScreen, DemoCard, Message,
     ReaderState, SaleStep, SaleView, Screens, StaffAction, StaffFrame, StaffScreen, Status,
 };
-pub use journal::{JournalEntry, JournalQuery, TerminalSettings};
+pub use journal::{JournalEntry, JournalQuery, TerminalSettings, VisitEntry};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -222,6 +222,34 @@ impl Counter {
                 ))
             })
             .collect()
+    }
+
+    /// The visits (reception checks) of JST business day `date` (`YYYY-MM-DD`), oldest
+    /// first, each with its check's summary and its co-payments.
+    pub fn visits(&self, date: &str) -> Result<Vec<VisitEntry>, ActionError> {
+        let today = madoguchi_time::jst::business_date(self.clock.now());
+        let rows = self.payments.visits(date).map_err(|e| {
+            tracing::error!(error = %e, "the visits could not be read");
+            ActionError::from(e.code())
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let visit = row
+                    .check
+                    .to_eligibility()
+                    .ok()
+                    .and_then(|r| counter_core::counter::Visit::of_record(&r).ok());
+                let of_today = madoguchi_time::jst::business_date(row.check.at) == today;
+                VisitEntry {
+                    co_payment: of_today && visit.is_some(),
+                    check_id: row.check.id,
+                    at: row.check.at,
+                    visit,
+                    payments: row.payments,
+                }
+            })
+            .collect())
     }
 
     /// The daily close of `date` (JST `YYYY-MM-DD`) against the acquirer's totals: refused

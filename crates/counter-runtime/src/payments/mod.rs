@@ -366,6 +366,7 @@ impl Payments {
     /// co-payments, oldest first.
     pub fn visits(&self, date: &str) -> Result<Vec<counter_store::VisitRow>, RuntimeError> {
         let day = madoguchi_time::jst::CivilDate::parse(date)
+            .filter(|_| date.len() == 10)
             .ok_or(RuntimeError::Refused(Code::DateInvalid))?;
         let (from, to) = day.bounds();
         self.with_store(|s| s.visits_between(from, to))

@@ -146,17 +146,23 @@ async fn a_reception_check_then_its_co_payment_with_the_card_again_and_a_new_pin
     );
     assert!(!entry.receipts.is_empty());
     assert!(entry.receipts.iter().all(|r| r.lines.contains(&visit_line)));
-    // The day's visits: the check with its one co-payment.
-    let visits = c.payments().visits(&business_date).unwrap();
-    let listed: Vec<(String, Vec<String>)> = visits
+    // The day's visits: the check with its one co-payment, and another may be taken.
+    let visits = c.visits(&business_date).unwrap();
+    let listed: Vec<(String, bool, Vec<String>)> = visits
         .iter()
         .map(|v| {
             (
-                v.check.id.clone(),
+                v.check_id.clone(),
+                v.co_payment,
                 v.payments.iter().map(|p| p.id.clone()).collect(),
             )
         })
         .collect();
-    assert_eq!(listed, [(check_id, vec![sale_id])]);
+    assert_eq!(listed, [(check_id.clone(), true, vec![sale_id])]);
+    assert_eq!(
+        visits[0].visit.as_ref().map(|v| v.result),
+        Some(VisitResult::Valid)
+    );
+    assert!(c.visits("2026-13-45").is_err());
     c.close().await;
 }
