@@ -227,7 +227,8 @@ impl Counter {
     /// The visits (reception checks) of JST business day `date` (`YYYY-MM-DD`), oldest
     /// first, each with its check's summary and its co-payments.
     pub fn visits(&self, date: &str) -> Result<Vec<VisitEntry>, ActionError> {
-        let today = madoguchi_time::jst::business_date(self.clock.now());
+        use counter_core::counter::{Visit, VisitCheck};
+        let now = self.clock.now();
         let rows = self.payments.visits(date).map_err(|e| {
             tracing::error!(error = %e, "the visits could not be read");
             ActionError::from(e.code())
@@ -235,17 +236,17 @@ impl Counter {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let visit = row
-                    .check
-                    .to_eligibility()
-                    .ok()
-                    .and_then(|r| counter_core::counter::Visit::of_record(&r).ok());
-                let of_today = madoguchi_time::jst::business_date(row.check.at) == today;
+                let check = row.check.to_eligibility().ok().map(|record| VisitCheck {
+                    visited_at: row.check.at,
+                    record,
+                });
+                // The counter's rule, for the button only: it decides again when asked.
+                let co_payment = check.as_ref().is_some_and(|c| Visit::of(c, now).is_ok());
                 VisitEntry {
-                    co_payment: of_today && visit.is_some(),
+                    visit: check.and_then(|c| Visit::of_record(&c.record).ok()),
+                    co_payment,
                     check_id: row.check.id,
                     at: row.check.at,
-                    visit,
                     payments: row.payments,
                 }
             })
