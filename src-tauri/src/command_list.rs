@@ -36,7 +36,7 @@ impl Callers {
 }
 
 /// Every command, in the order of the handler.
-pub const COMMANDS: [(&str, Callers); 17] = [
+pub const COMMANDS: [(&str, Callers); 18] = [
     ("app_info", Callers::Counter),
     ("code_table", Callers::Counter),
     ("staff_subscribe", Callers::Staff),
@@ -44,6 +44,7 @@ pub const COMMANDS: [(&str, Callers); 17] = [
     ("staff_action", Callers::Staff),
     ("customer_action", Callers::Customer),
     ("staff_journal", Callers::Staff),
+    ("staff_visits", Callers::Staff),
     ("staff_close_day", Callers::Staff),
     ("staff_settings", Callers::Staff),
     ("staff_appointments", Callers::Staff),

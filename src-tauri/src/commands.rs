@@ -17,6 +17,7 @@
 //! | `staff_action` | staff | every staff action of the counter |
 //! | `staff_journal`, `staff_close_day`, `staff_settings` | staff | journal, close, settings |
 //! | `staff_appointments`, `staff_add_appointment`, `staff_precheck_appointments` | staff | booked patients: a day's list, a typed one, the day's pre-check now |
+//! | `staff_visits` | staff | the visits of a day: each reception check with its co-payments |
 //! | `demo_cards`, `demo_place`, `demo_remove` | staff | the demo panel (the demo build's; the shipped app has no cards) |
 //! | `setup_problem`, `setup_close` | setup | why the counter did not start and what to do ([`crate::setup`]); close the window (and so end the app) |
 //!
@@ -32,7 +33,7 @@ use counter_core::payment::close::CloseReport;
 use counter_runtime::appointments::AppointmentRefusal;
 use counter_runtime::counter::{
     ActionError, AppInfo, CustomerAction, CustomerFrame, DemoCard, JournalEntry, JournalQuery,
-    Message, StaffAction, StaffFrame, TerminalSettings,
+    Message, StaffAction, StaffFrame, TerminalSettings, VisitEntry,
 };
 use tauri::ipc::{Channel, Invoke};
 use tauri::{AppHandle, Manager, Runtime, State, Window};
@@ -136,6 +137,17 @@ pub fn staff_journal<R: Runtime>(
 ) -> Result<Vec<JournalEntry>, ActionError> {
     only(&window, Screen::Staff)?;
     state(&app)?.counter.journal(&query)
+}
+
+/// The visits (reception checks) of `date` (`YYYY-MM-DD`), each with its co-payments.
+#[tauri::command]
+pub fn staff_visits<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    date: String,
+) -> Result<Vec<VisitEntry>, ActionError> {
+    only(&window, Screen::Staff)?;
+    state(&app)?.counter.visits(&date)
 }
 
 /// The daily close of `date` (`YYYY-MM-DD`).
@@ -296,6 +308,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         staff_action,
         customer_action,
         staff_journal,
+        staff_visits,
         staff_close_day,
         staff_settings,
         staff_appointments,

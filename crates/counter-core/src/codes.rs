@@ -200,6 +200,13 @@ pub enum Code {
     PaymentsRecovered,
     /// Nothing was in doubt.
     NothingInDoubt,
+    // --- visits (a reception check and its co-payment) ---
+    /// No check has the id given for the co-payment.
+    VisitNotFound,
+    /// The check given for the co-payment is not of today.
+    VisitNotToday,
+    /// The check given for the co-payment has no result (no answer, no fallback recorded).
+    VisitWithoutResult,
     // --- general ---
     /// Local storage failed: new sales are blocked.
     StorageFailure,
@@ -464,6 +471,12 @@ table! {
         "取引履歴で各取引の結果を確認してください", "Check each sale's outcome in the journal";
     NothingInDoubt, Staff, false, "未確定の決済はありません", "No payment is in doubt",
         "そのまま営業を続けられます", "Carry on";
+    VisitNotFound, Staff, true, "その受付番号の資格確認はありません", "No eligibility check has that visit number",
+        "受付番号を確認するか、取引履歴の本日の受付から選んでください", "Check the number, or pick the visit from today's visits in the journal";
+    VisitNotToday, Staff, false, "本日の受付ではありません", "That check is not of today",
+        "本日の資格確認のある受付で会計してください", "Take the co-payment on a visit checked today";
+    VisitWithoutResult, Staff, false, "この受付の資格確認は結果が出ていません", "That visit's eligibility check has no result",
+        "資格確認をやり直すか代替手段を記録してから会計してください", "Check again or record a fallback, then take the co-payment";
     StorageFailure, Staff, false, "記録の保存に失敗しました", "The journal could not be written",
         "新しい取引はできません。管理者に連絡してください", "No new sales; contact the administrator";
     NotNow, Staff, true, "今はその操作はできません", "That action does not fit this step",

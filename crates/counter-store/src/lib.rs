@@ -50,6 +50,7 @@ pub mod scan;
 mod sequence;
 mod settings;
 mod store;
+mod visits;
 
 pub use audit::AuditEvent;
 pub use checks::CheckRecord;
@@ -58,3 +59,4 @@ pub use payment_search::{DEFAULT_SEARCH_LIMIT, PaymentQuery};
 pub use payments::PaymentEvent;
 pub use recheck::{DueRecheck, RecheckItem, RecheckState};
 pub use store::{SCHEMA_VERSION, Store};
+pub use visits::VisitRow;

@@ -17,8 +17,8 @@ pub const DEFAULT_SEARCH_LIMIT: u32 = 100;
 pub struct PaymentQuery {
     /// Only sales of this JST business date (`YYYY-MM-DD`).
     pub business_date: Option<String>,
-    /// Matches a sale whose order reference or local id contains it (ASCII case
-    /// ignored), whose last 4 digits equal it, or — when it is a number, `¥`, `,` and `円`
+    /// Matches a sale whose order reference, local id or visit (check id) contains it
+    /// (ASCII case ignored), whose last 4 digits equal it, or — when it is a number, `¥`, `,` and `円`
     /// ignored — whose slip number or amount equals it. Blank text matches everything.
     pub text: Option<String>,
     /// At most this many results.
@@ -47,6 +47,7 @@ impl Store {
                AND (:text IS NULL \
                     OR instr(lower(order_ref), lower(:text)) > 0 \
                     OR instr(lower(id), lower(:text)) > 0 \
+                    OR instr(lower(visit_id), lower(:text)) > 0 \
                     OR last4 = :text \
                     OR slip_number = :number \
                     OR amount_jpy = :number) \

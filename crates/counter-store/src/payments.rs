@@ -13,18 +13,19 @@ pub(crate) const PAYMENT_COLUMNS: &str = "id, idempotency_key, order_ref, mercha
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
      cancelled_date, decline_reason, business_date, attempts, last_error, recovered, \
-     created_at, updated_at, version";
+     created_at, updated_at, version, visit_id";
 
 const INSERT: &str = "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, \
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
      cancelled_date, decline_reason, business_date, attempts, last_error, recovered, \
-     created_at, updated_at, version) VALUES (:id, :idempotency_key, :order_ref, :merchant_id, \
+     created_at, updated_at, version, visit_id) VALUES (:id, :idempotency_key, :order_ref, :merchant_id, \
      :terminal_id, :amount_jpy, :state, :payment_id, :approval_code, :slip_number, :brand, \
      :last4, :captured_jpy, :refunded_jpy, :capture_key, :void_key, :reversal_key, \
      :captured_date, :cancelled_date, :decline_reason, :business_date, :attempts, \
-     :last_error, :recovered, :created_at, :updated_at, :version)";
+     :last_error, :recovered, :created_at, :updated_at, :version, :visit_id)";
 
+/// The sale's visit is set when the sale is inserted; a rewrite never changes it.
 const UPDATE: &str = "UPDATE payments SET idempotency_key = :idempotency_key, \
      order_ref = :order_ref, merchant_id = :merchant_id, terminal_id = :terminal_id, \
      amount_jpy = :amount_jpy, state = :state, payment_id = :payment_id, \
@@ -35,6 +36,7 @@ const UPDATE: &str = "UPDATE payments SET idempotency_key = :idempotency_key, \
      decline_reason = :decline_reason, \
      business_date = :business_date, attempts = :attempts, last_error = :last_error, \
      recovered = :recovered, created_at = :created_at, updated_at = :updated_at, \
+     visit_id = COALESCE(visit_id, :visit_id), \
      version = version + 1 WHERE id = :id AND version = :version";
 
 /// One journaled transition of a sale, as [`Store::payment_history`] returns it.
@@ -248,6 +250,7 @@ fn write_payment(
         ":created_at": p.created_at,
         ":updated_at": p.updated_at,
         ":version": version,
+        ":visit_id": p.visit_id,
     })
     .map_err(WriteError::Sqlite)
 }
@@ -316,5 +319,6 @@ fn payment_from_row(row: &Row<'_>) -> Result<PaymentRecord, StoreError> {
         created_at: row.get(24).map_err(sql(OP))?,
         updated_at: row.get(25).map_err(sql(OP))?,
         version: to_u64("payment version", row.get(26).map_err(sql(OP))?)?,
+        visit_id: row.get(27).map_err(sql(OP))?,
     })
 }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_row_versions.sql"),
     include_str!("../migrations/0004_folder_requests.sql"),
     include_str!("../migrations/0005_pos_orders.sql"),
+    include_str!("../migrations/0006_visits.sql"),
     include_str!("../migrations/0007_appointments.sql"),
 ];
 

@@ -27,6 +27,7 @@ import type { Message } from "./generated/Message";
 import type { StaffAction } from "./generated/StaffAction";
 import type { StaffFrame } from "./generated/StaffFrame";
 import type { TerminalSettings } from "./generated/TerminalSettings";
+import type { VisitEntry } from "./generated/VisitEntry";
 
 export type {
   ActionError,
@@ -43,6 +44,7 @@ export type {
   StaffAction,
   StaffFrame,
   TerminalSettings,
+  VisitEntry,
 };
 
 /** The app's version, the calling window and whether the demo runs. Both windows. */
@@ -89,6 +91,11 @@ export function customerAction(action: CustomerAction): Promise<void> {
 /** The journal's sales for `query`, newest first. Staff only. */
 export function journal(query: JournalQuery): Promise<JournalEntry[]> {
   return invoke<JournalEntry[]>("staff_journal", { query });
+}
+
+/** The visits (reception checks) of `date` (YYYY-MM-DD), each with its co-payments. Staff only. */
+export function visits(date: string): Promise<VisitEntry[]> {
+  return invoke<VisitEntry[]>("staff_visits", { date });
 }
 
 /** The daily close of `date` (YYYY-MM-DD). Rejects with an ActionError when refused. Staff only. */

@@ -17,6 +17,7 @@ import { expectedPanel } from "./expected";
 import { fallbackForm, fallbackLine } from "./fallback";
 import { CHECK_STEP, EXPORT_STATE, FALLBACK_REASON, VALIDITY } from "./labels";
 import { detailsBlock, ratioSource, ratioText, recordsBlock } from "./records";
+import { checkIdLine, coPaymentForm } from "./visit";
 import { warningsBlock } from "./warnings";
 
 /** Who and which insurance the headline is about: the primary record's insurer, numbers and name. */
@@ -99,8 +100,18 @@ function personLine(ctx: StaffContext, person: PersonCheck): HTMLElement {
   return el("p", { class: `person-check ${line.class}`, test: "person-check", "data-person": person }, label, ctx.t(line.key));
 }
 
-/** The check screen; `expected` is the patient the receptionist expects (frame.expected). */
-export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView, expected: ClinicRecord | null): Node[] {
+/**
+ * The check screen; `expected` is the patient the receptionist expects
+ * (frame.expected), `checkId` the check's (the visit's) id, `coPayment` whether
+ * the counter takes the visit's co-payment now.
+ */
+export function eligibilityScreen(
+  ctx: StaffContext,
+  view: EligibilityStaffView,
+  expected: ClinicRecord | null,
+  checkId: string,
+  coPayment: boolean,
+): Node[] {
   const can = (action: EligibilityStaffView["actions"][number]): boolean => view.actions.includes(action);
   const step = view.step;
   const exportRow = el(
@@ -120,6 +131,7 @@ export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView,
       step.step === "needs_fallback" && ` — ${ctx.t(FALLBACK_REASON[step.reason])}`,
     ),
     personLine(ctx, view.person),
+    checkIdLine(ctx, checkId),
     // The expected patient may be named or changed until the insurer answers.
     expectedPanel(ctx, expected, step.step === "waiting_for_customer" || step.step === "checking"),
     // The export matters once there is a result to write.
@@ -129,6 +141,7 @@ export function eligibilityScreen(ctx: StaffContext, view: EligibilityStaffView,
     recordsBlock(ctx, view.records, can("choose_record")),
     detailsBlock(ctx, view.details),
     can("record_fallback") && fallbackForm(ctx),
+    coPayment && coPaymentForm(ctx, checkId),
     ctx.actionRow(
       "check",
       ctx.actionButton("staff.action.finish", { action: "finish" }, "check", { class: "primary" }),

@@ -1,5 +1,6 @@
-// The journal: the sales of a day (and a text: order ref, slip, last 4 digits
-// or amount), newest first, with the card masked to its last 4 digits; void and
+// The journal: the sales of a day (and a text: order ref, slip, last 4 digits,
+// amount or visit number), newest first, a co-payment with its visit's check,
+// and the day's visits (visits.ts), with the card masked to its last 4 digits; void and
 // refund after a confirmation; the receipts (customer and merchant copies) to
 // show and reprint.
 
@@ -11,6 +12,8 @@ import type { StaffContext } from "./context";
 import { PAYMENT_STATE, REFUND_STATE } from "./labels";
 import { receiptBlock } from "./receipt";
 import { maskedCard } from "./sale";
+import { visitSummary } from "./visit";
+import { VisitsList } from "./visits";
 
 /** What is open under a row. */
 type Open = { readonly id: string; readonly what: "void" | "refund" | "receipts" } | undefined;
@@ -21,11 +24,16 @@ export class JournalPanel {
   private searched = false;
   private open: Open;
   private readonly list = document.createElement("div");
+  private readonly visits: VisitsList;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly ctx: StaffContext,
-  ) {}
+    /** Called once a visit's co-payment was taken from the visits list. */
+    onCoPayment: () => void = () => undefined,
+  ) {
+    this.visits = new VisitsList(ctx, () => valueOf(this.root, "journal-date"), onCoPayment);
+  }
 
   /** Builds the panel (the search form and the list). */
   render(): void {
@@ -43,7 +51,7 @@ export class JournalPanel {
     });
     this.list.className = "journal-list";
     this.renderList();
-    replaceKeeping(this.root, [el("h2", {}, this.ctx.t("staff.tab.journal")), form, this.list], true);
+    replaceKeeping(this.root, [el("h2", {}, this.ctx.t("staff.tab.journal")), form, this.list, this.visits.section()], true);
   }
 
   /** Runs the search with the form's criteria. */
@@ -62,6 +70,7 @@ export class JournalPanel {
   /** Searches again when the list was shown (after a void, a refund or a recovery). */
   async refresh(): Promise<void> {
     if (this.searched) await this.search();
+    await this.visits.refresh();
   }
 
   private toggle(id: string, what: "void" | "refund" | "receipts"): void {
@@ -91,7 +100,7 @@ export class JournalPanel {
       "tr",
       {},
       ...(
-        ["staff.journal.time", "staff.journal.state", "staff.journal.amount", "staff.journal.refunded", "staff.journal.slip", "staff.journal.card", "staff.sale.order", "staff.journal.actions"] as const
+        ["staff.journal.time", "staff.journal.state", "staff.journal.amount", "staff.journal.refunded", "staff.journal.slip", "staff.journal.card", "staff.sale.order", "staff.visit.label", "staff.journal.actions"] as const
       ).map((key) => el("th", { scope: "col" }, ctx.t(key))),
     );
     const body = el("tbody", {});
@@ -118,6 +127,12 @@ export class JournalPanel {
       el("td", {}, s.slip_number === null ? "" : String(s.slip_number)),
       el("td", { test: "journal-card" }, maskedCard(s) ?? ""),
       el("td", {}, s.order_ref),
+      el(
+        "td",
+        { test: "journal-visit", "data-check-id": s.visit_id, "data-result": entry.visit?.result ?? null },
+        s.visit_id ?? "",
+        entry.visit !== null && el("span", { class: "note" }, ` ${visitSummary(ctx, entry.visit)}`),
+      ),
       el(
         "td",
         { class: "row-actions" },
@@ -192,6 +207,6 @@ export class JournalPanel {
         el("div", { class: "receipts" }, ...entry.receipts.map((r) => receiptBlock(ctx, r))),
       ];
     }
-    return el("tr", { class: "journal-extra", test: `journal-${what}-panel`, "data-sale-id": s.id }, el("td", { colspan: 8 }, ...content));
+    return el("tr", { class: "journal-extra", test: `journal-${what}-panel`, "data-sale-id": s.id }, el("td", { colspan: 9 }, ...content));
   }
 }

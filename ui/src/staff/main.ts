@@ -38,7 +38,8 @@ const panels: Record<Tab, HTMLElement> = {
   demo: byId("panel-demo"),
   appointments: byId("panel-appointments"),
 };
-const journal = new JournalPanel(panels.journal, ctx);
+// A co-payment taken from the journal's visits goes on at the counter.
+const journal = new JournalPanel(panels.journal, ctx, () => showTab("counter"));
 const close = new ClosePanel(panels.close, ctx);
 const demo = new DemoPanel(panels.demo, ctx);
 // "Patient arrived" sets the expected patient: the counter tab shows who it is.

@@ -1,6 +1,7 @@
 // The counter at rest. Reception and pharmacy wait for a card (or start an
 // eligibility check without one, with the reason) and may name the patient they
-// expect next; the cashier types the amount
+// expect next, and take the co-payment of a visit checked today; the cashier
+// types the amount
 // of the next sale (new_sale). Enrollment can start from here in every mode.
 
 import type { ClinicRecord } from "../ipc/generated/ClinicRecord";
@@ -12,6 +13,7 @@ import type { StaffContext } from "./context";
 import { enrollForm } from "./enroll-form";
 import { expectedPanel } from "./expected";
 import { FALLBACK_REASON, FALLBACK_REASONS } from "./labels";
+import { coPaymentForm } from "./visit";
 
 /** The form that starts an eligibility check without the card (start_fallback). */
 export function fallbackStarter(ctx: StaffContext, reason: FallbackReason = "card_unreadable"): HTMLElement {
@@ -83,6 +85,7 @@ export function readyScreen(ctx: StaffContext, mode: CounterMode, reader: Reader
       ctx.t(cardThere ? "staff.ready.card_left_hint" : "staff.ready.hint"),
     ),
     expectedPanel(ctx, expected, true),
+    coPaymentForm(ctx),
     fallbackStarter(ctx),
     enrollForm(ctx),
   ];

@@ -1,4 +1,5 @@
-// The cashier's sale: the amount and order, then where it is — the customer
+// The cashier's sale (or a visit's co-payment): the amount and order (and the
+// visit with its check's summary), then where it is — the customer
 // identifying (the identification's staff view), choosing how to pay, paying,
 // done (the sale as journaled, the counter's message, the customer's receipt)
 // or failed (the message, start again).
@@ -12,6 +13,7 @@ import type { StaffContext } from "./context";
 import { identifyBody } from "./identify";
 import { PAYMENT_STATE, SALE_STEP } from "./labels";
 import { receiptBlock } from "./receipt";
+import { visitHeadline } from "./visit";
 
 /** A card as staff may see it: brand and last 4 digits only. */
 export function maskedCard(record: Pick<PaymentRecord, "brand" | "last4">): string | null {
@@ -27,6 +29,7 @@ function recordFacts(ctx: StaffContext, r: PaymentRecord): HTMLElement {
     [ctx.t("staff.journal.slip"), r.slip_number === null ? null : String(r.slip_number)],
     [ctx.t("staff.journal.card"), maskedCard(r)],
     [ctx.t("staff.sale.order"), r.order_ref],
+    [ctx.t("staff.visit.label"), r.visit_id],
     [ctx.t("staff.journal.sale_id"), r.id],
     [ctx.t("staff.journal.decline_reason"), r.decline_reason],
   ]);
@@ -54,6 +57,7 @@ export function saleScreen(ctx: StaffContext, view: SaleView): Node[] {
           el("span", { class: "headline-label" }, ctx.t("staff.sale.order")),
           el("strong", { class: "headline-note" }, view.order_ref),
         ),
+      view.visit !== null && visitHeadline(ctx, view.visit),
     ),
     el("p", { class: "step", test: "sale-state", "data-step": step.step, "data-state": state }, ctx.t(SALE_STEP[step.step])),
   ];

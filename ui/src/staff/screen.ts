@@ -37,7 +37,7 @@ function content(ctx: StaffContext, frame: StaffFrame): Node[] {
       // The receptionist may name the expected patient while the customer enters the PIN.
       return identifyScreen(ctx, screen.view, frame.status.mode === "cashier" ? undefined : expectedPanel(ctx, frame.expected, true));
     case "check":
-      return eligibilityScreen(ctx, screen.view, frame.expected);
+      return eligibilityScreen(ctx, screen.view, frame.expected, screen.check_id, screen.co_payment);
     case "sale":
       return saleScreen(ctx, screen.view);
     case "enroll":

@@ -42,6 +42,16 @@ vi.mock("../ipc", async (importOriginal) => {
     }),
     staffAction: vi.fn(async () => undefined),
     journal: vi.fn(async () => [f.journalEntry]),
+    visits: vi.fn(async () => [
+      {
+        check_id: "T-1-chk-000003",
+        at: 1_767_569_000,
+        visit: { check_id: "T-1-chk-000003", result: "valid", insurer_number: "06139999", insurer_name: "関東健康保険組合", ratio_tenths: 3 },
+        co_payment: true,
+        payments: [{ ...f.paymentRecord, visit_id: "T-1-chk-000003" }],
+      },
+      { check_id: "T-1-chk-000004", at: 1_767_569_500, visit: null, co_payment: false, payments: [] },
+    ]),
     closeDay: vi.fn(async (date: string) => ({
       date,
       lines: [
@@ -272,7 +282,7 @@ describe("the staff window", () => {
   });
 
   it("lays out an eligibility result with warnings first and the actions it offers", async () => {
-    feed(staffFrame({ screen: "check", view: check }));
+    feed(staffFrame({ screen: "check", view: check, check_id: "T-1-chk-000001", co_payment: false }));
     const warnings = hook("warnings");
     const ratio = hook("ratio");
     expect(warnings.compareDocumentPosition(ratio) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
@@ -292,7 +302,7 @@ describe("the staff window", () => {
     click("action-export");
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "export" });
     await expectAccessible("check");
-    feed(staffFrame({ screen: "check", view: checkShown }));
+    feed(staffFrame({ screen: "check", view: checkShown, check_id: "T-1-chk-000001", co_payment: false }));
     expect(hook("export-state").dataset["state"]).toBe("written");
     expect(hook("fallback").dataset["recheck"]).toBe("true");
     click("action-finish");
@@ -353,31 +363,31 @@ describe("the staff window", () => {
     expect(hook("expected-patient").textContent).toContain("佐藤 花子");
     await expectAccessible("identify with the expected patient");
     // A sale's identification (the cashier) has no expected patient.
-    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "identifying", view: identifying } } }, { mode: "cashier" }, { expected }));
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "identifying", view: identifying }, visit: null } }, { mode: "cashier" }, { expected }));
     expect(document.querySelector('[data-test="form-expect_patient"]')).toBeNull();
     expect(document.querySelector('[data-test="expected-patient"]')).toBeNull();
   });
 
   it("offers the expected patient during a check until the insurer answers, then says whether the answer names them", async () => {
     const waiting: EligibilityStaffView = { ...check, warnings: [], headline: null, records: [], details: { state: "none" }, actions: [], step: { step: "waiting_for_customer" }, person: "pending" };
-    feed(staffFrame({ screen: "check", view: waiting }, {}, { expected }));
+    feed(staffFrame({ screen: "check", view: waiting, check_id: "T-1-chk-000001", co_payment: false }, {}, { expected }));
     expect(hook("person-check").dataset["person"]).toBe("pending");
     expect(hook("person-check").textContent).toContain("照会結果を待っています");
     expect(hook("expected-patient").textContent).toContain("佐藤 花子");
     expect(hook("form-expect_patient")).toBeTruthy();
-    feed(staffFrame({ screen: "check", view: { ...waiting, step: { step: "checking" } } }, {}, { expected }));
+    feed(staffFrame({ screen: "check", view: { ...waiting, step: { step: "checking" } }, check_id: "T-1-chk-000001", co_payment: false }, {}, { expected }));
     expect(hook("form-expect_patient")).toBeTruthy();
     await expectAccessible("check waiting, with the expected patient");
 
     // Answered: the patient in force stays in view, the form goes.
-    feed(staffFrame({ screen: "check", view: checkShown }, {}, { expected }));
+    feed(staffFrame({ screen: "check", view: checkShown, check_id: "T-1-chk-000001", co_payment: false }, {}, { expected }));
     expect(hook("person-check").dataset["person"]).toBe("same");
     expect(hook("person-check").textContent).toContain("照会結果は受付予定の患者さんのものです");
     expect(hook("expected-patient")).toBeTruthy();
     expect(document.querySelector('[data-test="form-expect_patient"]')).toBeNull();
 
     // Different: the person_mismatch warning comes first, then the person line.
-    feed(staffFrame({ screen: "check", view: check }, {}, { expected }));
+    feed(staffFrame({ screen: "check", view: check, check_id: "T-1-chk-000001", co_payment: false }, {}, { expected }));
     const person = hook("person-check");
     expect(person.dataset["person"]).toBe("different");
     expect(person.classList.contains("bad")).toBe(true);
@@ -385,7 +395,7 @@ describe("the staff window", () => {
     expect(hook("warnings").compareDocumentPosition(person) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
 
     // Not compared: the code table's line, so that staff know no comparison was made.
-    feed(staffFrame({ screen: "check", view: { ...checkShown, person: "not_compared" } }));
+    feed(staffFrame({ screen: "check", view: { ...checkShown, person: "not_compared" }, check_id: "T-1-chk-000001", co_payment: false }));
     const notCompared = hook("person-check");
     expect(notCompared.dataset["person"]).toBe("not_compared");
     expect(hook("person-check").querySelector('[data-code="person_not_compared"]')).not.toBeNull();
@@ -399,7 +409,7 @@ describe("the staff window", () => {
     feed(
       staffFrame({
         screen: "check",
-        view: { ...check, warnings: [], headline: null, records: [], details: { state: "none" }, actions: ["record_fallback"], step: { step: "needs_fallback", reason: "link_not_confirmed" }, person: "pending" },
+        view: { ...check, warnings: [], headline: null, records: [], details: { state: "none" }, actions: ["record_fallback"], step: { step: "needs_fallback", reason: "link_not_confirmed" }, person: "pending" }, check_id: "T-1-chk-000001", co_payment: false,
       }),
     );
     expect(hook("check-step").dataset["step"]).toBe("needs_fallback");
@@ -410,15 +420,15 @@ describe("the staff window", () => {
   });
 
   it("sends a sale's receipt to the printer alone", async () => {
-    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: "A-1", step: { step: "identifying", view: { ...identifyStaff, purpose: "payment" } } } }));
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: "A-1", step: { step: "identifying", view: { ...identifyStaff, purpose: "payment" } }, visit: null } }));
     expect(screen().dataset["step"]).toBe("identifying");
-    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "choosing", options: [{ service_id: "acq-visa", label: "クレジットカード" }] } } }));
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "choosing", options: [{ service_id: "acq-visa", label: "クレジットカード" }] }, visit: null } }));
     expect(hook("sale-options").textContent).toBe("クレジットカード");
-    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "failed", message: message("payment_declined") } } }));
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: null, step: { step: "failed", message: message("payment_declined") }, visit: null } }));
     expect(hook("sale-state").dataset["state"]).toBe("failed");
     click("action-start_again");
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "start_again" });
-    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: "A-1", step: { step: "done", record: paymentRecord, message: message("payment_approved"), receipt: receipt("customer") } } }));
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1200, order_ref: "A-1", step: { step: "done", record: paymentRecord, message: message("payment_approved"), receipt: receipt("customer") }, visit: null } }));
     expect(hook("sale-state").dataset["state"]).toBe("captured");
     expect(hook("sale-message").dataset["code"]).toBe("payment_approved");
     const slip = hook("receipt");
@@ -429,6 +439,40 @@ describe("the staff window", () => {
     window.dispatchEvent(new Event("afterprint"));
     expect(slip.classList.contains("print-target")).toBe(false);
     await expectAccessible("sale done");
+  });
+
+  it("takes a visit's co-payment from its check's result and from the ready screen, and shows the visit beside the amount", async () => {
+    // The check's result: its visit number, and the co-payment form when the counter takes it.
+    feed(staffFrame({ screen: "check", view: checkShown, check_id: "T-1-chk-000003", co_payment: false }));
+    expect(hook("check-id").dataset["checkId"]).toBe("T-1-chk-000003");
+    expect(hooks("co-payment")).toEqual([]);
+    feed(staffFrame({ screen: "check", view: checkShown, check_id: "T-1-chk-000003", co_payment: true }));
+    expect(hook("co-payment").dataset["checkId"]).toBe("T-1-chk-000003");
+    expect(hooks("co-payment-check-id")).toEqual([]);
+    type(hook<HTMLInputElement>("co-payment-amount"), "1530");
+    click("action-take_co_payment");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "take_co_payment", check_id: "T-1-chk-000003", amount_jpy: 1530 });
+    await expectAccessible("check with its co-payment");
+
+    // At rest (reception or pharmacy): the visit number is typed; never at the till.
+    feed(staffFrame({ screen: "ready" }, { mode: "cashier" }));
+    expect(hooks("co-payment")).toEqual([]);
+    feed(staffFrame({ screen: "ready" }, { mode: "pharmacy" }));
+    type(hook<HTMLInputElement>("co-payment-check-id"), " T-1-chk-000002 ");
+    type(hook<HTMLInputElement>("co-payment-amount"), "800");
+    click("action-take_co_payment");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "take_co_payment", check_id: "T-1-chk-000002", amount_jpy: 800 });
+
+    // The sale names the visit, with its check's summary, beside the amount.
+    const visit = { check_id: "T-1-chk-000003", result: "valid", insurer_number: "06139999", insurer_name: "関東健康保険組合", ratio_tenths: 3 } as const;
+    feed(staffFrame({ screen: "sale", view: { amount_jpy: 1530, order_ref: null, step: { step: "paying" }, visit } }));
+    const shown = hook("sale-visit");
+    expect(shown.dataset["checkId"]).toBe("T-1-chk-000003");
+    expect(shown.dataset["result"]).toBe("valid");
+    expect(shown.dataset["tenths"]).toBe("3");
+    expect(shown.textContent).toBe("受付番号 T-1-chk-000003資格有効 · 3割 · 関東健康保険組合 (06139999)");
+    expect(hook("sale-amount-shown").textContent).toBe("¥1,530");
+    await expectAccessible("co-payment");
   });
 
   it("follows an enrollment and starts one from the form", () => {
@@ -517,10 +561,50 @@ describe("the staff window's tabs", () => {
     expect(hook("journal-refund-line").dataset["state"]).toBe("refunded");
     await expectAccessible("journal");
 
+    // A co-payment is listed with its visit and the check's summary.
+    mocked.journal.mockResolvedValueOnce([
+      {
+        ...journalEntry,
+        sale: { ...journalEntry.sale, visit_id: "T-1-chk-000003" },
+        visit: { check_id: "T-1-chk-000003", result: "fallback", insurer_number: null, insurer_name: null, ratio_tenths: 3 },
+      },
+    ]);
+    click("journal-search-run");
+    await settle();
+    const visit = hook("journal-visit", hook("journal-row"));
+    expect(visit.dataset["checkId"]).toBe("T-1-chk-000003");
+    expect(visit.dataset["result"]).toBe("fallback");
+    expect(visit.textContent).toBe("T-1-chk-000003 代替手段 · 3割");
+
     mocked.journal.mockResolvedValueOnce([]);
     click("journal-search-run");
     await settle();
     expect(hook("journal-empty")).toBeTruthy();
+  });
+
+  it("lists the visits of the day with their co-payments, and takes one from there on the counter tab", async () => {
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "F2", bubbles: true }));
+    mocked.visits.mockResolvedValueOnce([]);
+    click("visits-load");
+    await settle();
+    expect(hook("visits-empty")).toBeTruthy();
+    click("visits-load");
+    await settle();
+    expect(mocked.visits).toHaveBeenCalledWith(expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/));
+    const rows = hooks("visit-row");
+    expect(rows.map((r) => [r.dataset["checkId"], r.dataset["result"], r.dataset["coPayment"]])).toEqual([
+      ["T-1-chk-000003", "valid", "true"],
+      ["T-1-chk-000004", "none", "false"],
+    ]);
+    const [paid, open] = rows as [HTMLElement, HTMLElement];
+    expect(hook("visit-payment", paid).dataset["saleId"]).toBe("T-1-7");
+    expect(hooks("visit-take", open)).toEqual([]);
+    await expectAccessible("visits");
+    type(hook<HTMLInputElement>("visit-co-payment-amount", paid), "1530");
+    click("visit-take", paid);
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "take_co_payment", check_id: "T-1-chk-000003", amount_jpy: 1530 });
+    expect(hook("tab-counter").getAttribute("aria-pressed")).toBe("true");
   });
 
   it("closes the day (today in JST by default) and shows the counter's refusal", async () => {

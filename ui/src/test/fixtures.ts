@@ -192,6 +192,7 @@ export const paymentRecord: PaymentRecord = {
   id: "T-1-7",
   idempotency_key: "idem-secret-key",
   order_ref: "A-1",
+  visit_id: null,
   merchant_id: "M-1",
   terminal_id: "T-1",
   amount_jpy: 1200,
@@ -232,6 +233,7 @@ export function receipt(copy: Receipt["copy"], reprint = false): Receipt {
 
 export const journalEntry: JournalEntry = {
   sale: paymentRecord,
+  visit: null,
   refunds: [],
   receipts: [receipt("customer", true), receipt("merchant", true)],
 };

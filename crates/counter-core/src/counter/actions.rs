@@ -90,6 +90,15 @@ pub enum StaffAction {
         /// The till's order reference, if any.
         order_ref: Option<String>,
     },
+    /// Reception and pharmacy: take the co-payment of a visit (a check of today with a
+    /// result); the customer then pays with the card and a new PIN.
+    TakeCoPayment {
+        /// The visit's check id.
+        check_id: String,
+        /// The amount in yen (1 to 99,999,999).
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        amount_jpy: u64,
+    },
     /// Journal: void a sale of today.
     Void {
         /// The sale's id.

@@ -44,6 +44,15 @@
 //!   it under the same one-operation-at-a-time rule as staff; an order the counter leaves
 //!   without a payment is closed in the journal with the reason, and at start every order
 //!   left open is closed as interrupted (nothing was charged).
+//! - **A co-payment belongs to its visit** ([`visit`]): at reception and pharmacy staff take
+//!   the co-payment of a check of today that has a result (answered, or a fallback
+//!   recorded), when the counter is idle, a sale ended, or that check's result is on screen
+//!   with nothing held back (R7); never at the till, never while a payment is in doubt. The
+//!   check is read from the store first; a check of another day, without a result or unknown
+//!   is refused with the reason on the status bar. The sale then waits for the card and a
+//!   new PIN as any sale (nothing of the check's identification is kept), carries the
+//!   visit's summary for staff only, and is journaled with the check id, which its receipt
+//!   names.
 
 mod actions;
 mod check;
@@ -53,6 +62,7 @@ mod sale;
 mod screens;
 mod sessions;
 mod staff;
+mod visit;
 mod workflow;
 
 #[cfg(test)]
@@ -64,6 +74,7 @@ pub use screens::{
     CustomerFrame, CustomerScreen, Message, ReaderState, SaleStep, SaleView, Screens, StaffFrame,
     StaffScreen, Status, code_table,
 };
+pub use visit::{Visit, VisitCheck, VisitResult};
 
 use counter_api::insurer::{EligibilityRequest, EligibilityResponse};
 use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest};
@@ -263,6 +274,14 @@ pub enum Input {
         /// Its record.
         record: Result<ClinicRecord, Code>,
     },
+    /// The check [`Effect::LoadVisit`] asked for, as the store holds it (`None`: no such
+    /// check), or why it could not be read.
+    VisitLoaded {
+        /// The generation the effect carried.
+        generation: u64,
+        /// The check.
+        check: Result<Option<VisitCheck>, Code>,
+    },
 }
 
 impl Input {
@@ -288,6 +307,7 @@ impl Input {
             Input::Pos { input, .. } => input.name(),
             Input::PosOpened { .. } => "pos_opened",
             Input::AppointmentLoaded { .. } => "appointment_loaded",
+            Input::VisitLoaded { .. } => "visit_loaded",
         }
     }
 }
@@ -357,6 +377,8 @@ pub enum Effect {
         /// A register's sale: the payment is journaled with the link to its order (one
         /// transaction).
         pos: bool,
+        /// The visit (check id) a co-payment belongs to, journaled with the sale.
+        visit_id: Option<String>,
     },
     /// Run a staff operation on the journal; answer with [`Input::JournalDone`].
     Journal(JournalOp),
@@ -386,6 +408,14 @@ pub enum Effect {
     LoadAppointment {
         /// The appointment.
         appointment_id: u64,
+    },
+    /// Read check `check_id` from the store (a co-payment's visit); answer with
+    /// [`Input::VisitLoaded`].
+    LoadVisit {
+        /// The workflow's generation.
+        generation: u64,
+        /// The check.
+        check_id: String,
     },
     /// Answer the register's request `request`.
     PosAnswer {
@@ -480,6 +510,8 @@ pub struct Counter {
     /// The void, refund or recovery that runs, and who asked for it (a background recovery
     /// tells staff only what it resolved; a register is answered).
     journal: Option<(JournalOp, Origin)>,
+    /// The co-payment waiting for its check from the store (dropped by a new workflow).
+    visit_lookup: Option<visit::VisitLookup>,
     /// The `now` of the last call.
     now: UnixTime,
 }
@@ -502,6 +534,7 @@ impl Counter {
             expected: None,
             card_notices: Vec::new(),
             journal: None,
+            visit_lookup: None,
             now: UnixTime::EPOCH,
         }
     }
@@ -598,6 +631,10 @@ impl Counter {
                 appointment_id,
                 record,
             } => self.appointment_loaded(appointment_id, record),
+            Input::VisitLoaded { generation, check } => {
+                self.current(generation, "visit_loaded")?;
+                self.visit_loaded(check)
+            }
         }
     }
 
@@ -618,6 +655,7 @@ impl Counter {
         self.generation += 1;
         self.workflow = workflow;
         self.card_notices.clear();
+        self.visit_lookup = None;
         effects
     }
 

@@ -162,6 +162,7 @@ impl Counter {
             amount_jpy: order.amount_jpy,
             order_ref: Some(order.order_ref.clone()),
             pos: true,
+            visit: None,
         };
         let ident = self.new_identification(self.sale_request(&sale))?;
         let record = PosOrder::open(&order, self.now);

@@ -34,6 +34,7 @@ impl Counter {
                 order_ref: sale.order_ref,
                 assertion: confirmed.assertion,
                 pos: sale.pos,
+                visit_id: sale.visit.map(|v| v.check_id),
             });
         }
         Ok(effects)
@@ -163,6 +164,7 @@ impl Counter {
                     order_ref: sale.order_ref.clone(),
                     assertion,
                     pos: sale.pos,
+                    visit_id: sale.visit.as_ref().map(|v| v.check_id.clone()),
                 }],
                 None => Vec::new(),
             },

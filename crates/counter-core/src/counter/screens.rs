@@ -62,6 +62,8 @@ pub struct SaleView {
     pub amount_jpy: u64,
     /// The order reference.
     pub order_ref: Option<String>,
+    /// The visit a co-payment belongs to, with its check's summary (staff only).
+    pub visit: Option<super::Visit>,
     /// Where the sale is.
     pub step: SaleStep,
 }
@@ -123,6 +125,11 @@ pub enum StaffScreen {
     Check {
         /// The machine's staff view.
         view: Box<eligibility::StaffView>,
+        /// The check's id: the visit's, which its co-payment names.
+        check_id: String,
+        /// Whether staff may take the visit's co-payment now
+        /// ([`super::StaffAction::TakeCoPayment`]: the check has its result).
+        co_payment: bool,
     },
     /// The sale.
     Sale {

@@ -72,8 +72,13 @@ impl Counter {
                     amount_jpy,
                     order_ref,
                     pos: false,
+                    visit: None,
                 })
             }
+            StaffAction::TakeCoPayment {
+                check_id,
+                amount_jpy,
+            } => self.take_co_payment(check_id, amount_jpy),
             StaffAction::Void { sale_id } => {
                 self.journal(JournalOp::Void { sale_id }, Origin::Staff)
             }

@@ -17,6 +17,8 @@ pub(super) struct Sale {
     pub(super) order_ref: Option<String>,
     /// The register's sale: `order_ref` is its journaled order.
     pub(super) pos: bool,
+    /// The visit a co-payment belongs to (reception and pharmacy).
+    pub(super) visit: Option<super::Visit>,
 }
 
 /// What runs now.
@@ -173,6 +175,7 @@ impl Workflow {
             view: SaleView {
                 amount_jpy: sale.amount_jpy,
                 order_ref: sale.order_ref.clone(),
+                visit: sale.visit.clone(),
                 step,
             },
         };
@@ -203,6 +206,8 @@ impl Workflow {
                 (
                     StaffScreen::Check {
                         view: Box::new(c.staff_view()),
+                        check_id: c.check_id().to_owned(),
+                        co_payment: c.has_result(),
                     },
                     customer,
                 )

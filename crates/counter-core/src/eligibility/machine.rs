@@ -279,6 +279,16 @@ impl EligibilityCheck {
         matches!(self.stage, Stage::Ended)
     }
 
+    /// Whether the check has its result and staff may act on it: the insurer answered
+    /// and R7 holds nothing back, or staff recorded a fallback.
+    pub fn has_result(&self) -> bool {
+        match &self.stage {
+            Stage::Answered(a) => !a.blocked(),
+            Stage::FallbackRecorded { .. } => true,
+            _ => false,
+        }
+    }
+
     /// Takes one input at `now`; returns the effects to carry out, in order. On an error
     /// nothing changed.
     pub fn handle(&mut self, input: Input, now: UnixTime) -> Result<Vec<Effect>, CheckError> {

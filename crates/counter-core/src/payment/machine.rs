@@ -105,6 +105,8 @@ pub struct NewSale {
     pub terminal_id: String,
     /// Amount the customer confirmed.
     pub amount_jpy: u64,
+    /// The visit (check id) of a co-payment.
+    pub visit_id: Option<String>,
 }
 
 /// The `Authorising` record to journal before the authorisation leaves.
@@ -113,6 +115,7 @@ pub fn begin(sale: NewSale, now: UnixTime) -> PaymentRecord {
         id: sale.id,
         idempotency_key: sale.idempotency_key,
         order_ref: sale.order_ref,
+        visit_id: sale.visit_id,
         merchant_id: sale.merchant_id,
         terminal_id: sale.terminal_id,
         amount_jpy: sale.amount_jpy,

@@ -139,6 +139,9 @@ pub fn receipt(
         push(label, format!("{s:05}"));
     }
     push("注文番号 / Order", sale.order_ref.clone());
+    if let Some(visit) = &sale.visit_id {
+        push("受付番号 / Visit", visit.clone());
+    }
     push(
         "控え / Copy",
         match copy {

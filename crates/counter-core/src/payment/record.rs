@@ -105,6 +105,9 @@ pub struct PaymentRecord {
     pub idempotency_key: String,
     /// The merchant's order reference, sent with the authorisation (§1.6).
     pub order_ref: String,
+    /// The visit a co-payment belongs to: the id of the reception's eligibility check.
+    #[serde(default)]
+    pub visit_id: Option<String>,
     /// The merchant id bound into the challenge and the assertion.
     pub merchant_id: String,
     /// This terminal's id.

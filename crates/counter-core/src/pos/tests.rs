@@ -140,6 +140,7 @@ fn what_the_register_reads_never_turns_doubt_into_a_decline() {
             merchant_id: "m-shop-1".into(),
             terminal_id: "t-1".into(),
             amount_jpy: 1200,
+            visit_id: None,
         },
         UnixTime::from_secs(1_800_000_010),
     );
@@ -193,6 +194,7 @@ fn the_receipt_carries_what_the_acquirer_returned() {
             merchant_id: "m-shop-1".into(),
             terminal_id: "t-1".into(),
             amount_jpy: 1200,
+            visit_id: None,
         },
         UnixTime::from_secs(1_800_000_010),
     );

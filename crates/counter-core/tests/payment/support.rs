@@ -16,6 +16,7 @@ pub fn sale(n: u32, amount: u64) -> PaymentRecord {
             merchant_id: "shop-a".into(),
             terminal_id: "till-1".into(),
             amount_jpy: amount,
+            visit_id: None,
         },
         NOW,
     )

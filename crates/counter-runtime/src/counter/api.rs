@@ -66,6 +66,7 @@ impl counter_core::ts::Roots for AppRoots {
         visitor.visit::<crate::appointments::AppointmentRefusal>();
         visitor.visit::<super::journal::JournalQuery>();
         visitor.visit::<super::journal::JournalEntry>();
+        visitor.visit::<super::journal::VisitEntry>();
         visitor.visit::<super::journal::TerminalSettings>();
     }
 }

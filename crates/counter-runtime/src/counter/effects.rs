@@ -70,6 +70,13 @@ impl Io {
                 });
                 Done::default()
             }
+            Effect::LoadVisit {
+                generation,
+                check_id,
+            } => Done::input(Input::VisitLoaded {
+                generation,
+                check: persist::with_store(&self.store, |s| s.visit_check(&check_id)),
+            }),
             Effect::NewCheckId { generation } => Done::input(Input::CheckId {
                 generation,
                 id: persist::next_check_id(&self.store, &self.terminal_id),
@@ -119,16 +126,24 @@ impl Io {
                 order_ref,
                 assertion,
                 pos,
+                visit_id,
             } => {
                 let payments = self.payments.clone();
                 self.later(async move {
-                    let sold = match (pos, order_ref) {
-                        (true, Some(order_ref)) => {
+                    let sold = match (pos, order_ref, visit_id) {
+                        (true, Some(order_ref), _) => {
                             payments
                                 .sell_for_pos(amount_jpy, order_ref, assertion)
                                 .await
                         }
-                        (_, order_ref) => payments.sell(amount_jpy, order_ref, assertion).await,
+                        (_, _, Some(visit_id)) => {
+                            payments
+                                .sell_for_visit(amount_jpy, visit_id, assertion)
+                                .await
+                        }
+                        (_, order_ref, None) => {
+                            payments.sell(amount_jpy, order_ref, assertion).await
+                        }
                     };
                     let result = sold
                         .map(|r| SaleOutcome {

@@ -1,11 +1,13 @@
 //! The staff window's journal and settings: finding a sale (by day, order reference, slip,
-//! last 4 digits, amount), its refunds and its printable receipts, the daily close's
-//! report, and the terminal's settings as configured.
+//! last 4 digits, amount, visit), its refunds and its printable receipts, the visits of a
+//! day (each reception check with its co-payments), the daily close's report, and the
+//! terminal's settings as configured.
 //!
 //! Receipts from the journal are reprints (再発行): the first print is the one the sale's
 //! own screen offered. Both copies mask the card to its last 4 digits
 //! (`counter_core::payment::receipt`); no receipt carries a certificate serial or a name.
 
+use counter_core::counter::Visit;
 use counter_core::payment::receipt::{Copy, MerchantInfo, Receipt, ReceiptKind, receipt};
 use counter_core::payment::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 use counter_store::PaymentQuery;
@@ -29,11 +31,30 @@ pub struct JournalQuery {
 pub struct JournalEntry {
     /// The sale as journaled.
     pub sale: PaymentRecord,
+    /// The visit a co-payment belongs to: its check's summary (`None` for a sale without
+    /// a visit, or a check without a result).
+    pub visit: Option<Visit>,
     /// Its refunds, oldest first.
     pub refunds: Vec<RefundRecord>,
     /// Printable reprints: the sale's (or void's) customer and merchant copies, then both
     /// copies of each refund that went through. Empty while the sale never took money.
     pub receipts: Vec<Receipt>,
+}
+
+/// One visit of a day as the journal lists it: a reception check with its co-payments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct VisitEntry {
+    /// The check's id (the visit's).
+    pub check_id: String,
+    /// When the check was first recorded.
+    pub at: counter_core::UnixTime,
+    /// The check's summary (`None` while the check has no result: no co-payment then).
+    pub visit: Option<Visit>,
+    /// Whether its co-payment may be taken now: a check of today with a result (the
+    /// counter decides again when staff ask).
+    pub co_payment: bool,
+    /// The sales journaled with it, oldest first.
+    pub payments: Vec<PaymentRecord>,
 }
 
 /// The terminal's settings as configured (read-only on screen: they live in the
@@ -108,10 +129,11 @@ impl JournalQuery {
     }
 }
 
-/// The journal line of `sale` with its `refunds`, printed at `printed_at` (JST text).
+/// The journal line of `sale` with its `visit` and `refunds`, printed at `printed_at` (JST text).
 pub(crate) fn entry(
     merchant: &MerchantInfo,
     sale: PaymentRecord,
+    visit: Option<Visit>,
     refunds: Vec<RefundRecord>,
     printed_at: &str,
 ) -> JournalEntry {
@@ -141,6 +163,7 @@ pub(crate) fn entry(
     }
     JournalEntry {
         sale,
+        visit,
         refunds,
         receipts,
     }

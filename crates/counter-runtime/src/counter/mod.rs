@@ -38,7 +38,7 @@ pub use api::{
     ActionError, AppInfo, CustomerAction, CustomerFrame, CustomerScreen, DemoCard, Message,
     ReaderState, SaleStep, SaleView, Screens, StaffAction, StaffFrame, StaffScreen, Status,
 };
-pub use journal::{JournalEntry, JournalQuery, TerminalSettings};
+pub use journal::{JournalEntry, JournalQuery, TerminalSettings, VisitEntry};
 
 use crate::appointments::Appointments;
 use crate::clock::Clock;
@@ -242,9 +242,53 @@ impl Counter {
             tracing::error!(error = %e, "journal search failed");
             ActionError::from(e.code())
         })?;
-        Ok(found
+        found
             .into_iter()
-            .map(|(sale, refunds)| journal::entry(&self.merchant, sale, refunds, &printed_at))
+            .map(|(sale, refunds)| {
+                let visit = match &sale.visit_id {
+                    Some(id) => self.payments.visit(id).map_err(|e| {
+                        tracing::error!(error = %e, "journal: a sale's visit could not be read");
+                        ActionError::from(e.code())
+                    })?,
+                    None => None,
+                };
+                Ok(journal::entry(
+                    &self.merchant,
+                    sale,
+                    visit,
+                    refunds,
+                    &printed_at,
+                ))
+            })
+            .collect()
+    }
+
+    /// The visits (reception checks) of JST business day `date` (`YYYY-MM-DD`), oldest
+    /// first, each with its check's summary and its co-payments.
+    pub fn visits(&self, date: &str) -> Result<Vec<VisitEntry>, ActionError> {
+        use counter_core::counter::{Visit, VisitCheck};
+        let now = self.clock.now();
+        let rows = self.payments.visits(date).map_err(|e| {
+            tracing::error!(error = %e, "the visits could not be read");
+            ActionError::from(e.code())
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let check = row.check.to_eligibility().ok().map(|record| VisitCheck {
+                    visited_at: row.check.at,
+                    record,
+                });
+                // The counter's rule, for the button only: it decides again when asked.
+                let co_payment = check.as_ref().is_some_and(|c| Visit::of(c, now).is_ok());
+                VisitEntry {
+                    visit: check.and_then(|c| Visit::of_record(&c.record).ok()),
+                    co_payment,
+                    check_id: row.check.id,
+                    at: row.check.at,
+                    payments: row.payments,
+                }
+            })
             .collect())
     }
 

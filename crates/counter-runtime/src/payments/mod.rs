@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use counter_core::Code;
+use counter_core::counter::Visit;
 use counter_core::payment::{self, NewSale, PaymentRecord, RefundRecord, RefundState};
 use counter_store::Store;
 use serde::Serialize;
@@ -68,6 +69,17 @@ pub struct SaleReport {
     pub record: PaymentRecord,
     /// What to tell staff.
     pub code: Code,
+}
+
+/// What a new sale is journaled with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Link {
+    /// Nothing: a cashier's sale.
+    None,
+    /// The register's order (its `order_ref`), in one transaction.
+    PosOrder,
+    /// The visit (reception check id) of a co-payment.
+    Visit(String),
 }
 
 /// The payment shell of one terminal. Clones share the store and the sales' locks.
@@ -183,7 +195,19 @@ impl Payments {
         order_ref: Option<String>,
         assertion: String,
     ) -> Result<SaleReport, RuntimeError> {
-        self.sell_linked(amount_jpy, order_ref, assertion, false)
+        self.sell_linked(amount_jpy, order_ref, assertion, Link::None)
+            .await
+    }
+
+    /// As [`Payments::sell`], for the co-payment of visit `visit_id` (a reception check):
+    /// the sale is journaled with the check id, which its receipts name.
+    pub async fn sell_for_visit(
+        &self,
+        amount_jpy: u64,
+        visit_id: String,
+        assertion: String,
+    ) -> Result<SaleReport, RuntimeError> {
+        self.sell_linked(amount_jpy, None, assertion, Link::Visit(visit_id))
             .await
     }
 
@@ -196,7 +220,7 @@ impl Payments {
         order_ref: String,
         assertion: String,
     ) -> Result<SaleReport, RuntimeError> {
-        self.sell_linked(amount_jpy, Some(order_ref), assertion, true)
+        self.sell_linked(amount_jpy, Some(order_ref), assertion, Link::PosOrder)
             .await
     }
 
@@ -205,7 +229,7 @@ impl Payments {
         amount_jpy: u64,
         order_ref: Option<String>,
         assertion: String,
-        pos: bool,
+        link: Link,
     ) -> Result<SaleReport, RuntimeError> {
         let gate = self.new_sale.lock().await;
         let (sales, refunds) = self.unfinished()?;
@@ -229,10 +253,14 @@ impl Payments {
             merchant_id: self.merchant_id.clone(),
             terminal_id: self.terminal_id.clone(),
             amount_jpy,
+            visit_id: match &link {
+                Link::Visit(id) => Some(id.clone()),
+                _ => None,
+            },
         };
         crash::point("before_journal");
         let record = payment::begin(sale, self.clock.now());
-        if pos {
+        if link == Link::PosOrder {
             let order_ref = record.order_ref.clone();
             self.with_store(|s| s.insert_payment_for_pos_order(&record, &order_ref))?;
         } else {
@@ -325,6 +353,23 @@ impl Payments {
             None => self.with_store(|s| s.insert_refund(&refund))?,
         }
         self.drive_refund_owned(&guard, refund).await
+    }
+
+    /// The summary of visit `check_id` (the check a co-payment was journaled with), if the
+    /// check is stored and has a result.
+    pub fn visit(&self, check_id: &str) -> Result<Option<Visit>, RuntimeError> {
+        let record = self.with_store(|s| s.check_record(check_id))?;
+        Ok(record.and_then(|r| Visit::of_record(&r).ok()))
+    }
+
+    /// The visits (reception checks) of JST business day `date`, each with its
+    /// co-payments, oldest first.
+    pub fn visits(&self, date: &str) -> Result<Vec<counter_store::VisitRow>, RuntimeError> {
+        let day = madoguchi_time::jst::CivilDate::parse(date)
+            .filter(|_| date.len() == 10)
+            .ok_or(RuntimeError::Refused(Code::DateInvalid))?;
+        let (from, to) = day.bounds();
+        self.with_store(|s| s.visits_between(from, to))
     }
 
     /// The sales matching `q` with their refunds, newest first (the staff's journal).

@@ -29,6 +29,7 @@ fn leave_a_sale_in_doubt(env: &CounterEnv) -> String {
             merchant_id: MERCHANT.into(),
             terminal_id: TERMINAL.into(),
             amount_jpy: 1_500,
+            visit_id: None,
         },
         now,
     );

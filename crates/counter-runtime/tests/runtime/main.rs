@@ -14,6 +14,7 @@ mod counter_flow;
 mod counter_links;
 mod counter_races;
 mod counter_recovery;
+mod counter_visit;
 mod crash_matrix;
 mod faults;
 mod http_client;

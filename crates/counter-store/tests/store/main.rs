@@ -16,6 +16,7 @@ mod queue;
 mod records;
 mod retention;
 mod secrets;
+mod visits;
 
 use std::path::PathBuf;
 
@@ -53,6 +54,7 @@ pub fn sale(n: u32, state: PaymentState, at: UnixTime) -> PaymentRecord {
         id: format!("T-0001-{n}"),
         idempotency_key: format!("auth-key-{n:04}"),
         order_ref: format!("ORD-2026-{n:05}"),
+        visit_id: None,
         merchant_id: "M-CLINIC-01".to_owned(),
         terminal_id: "T-0001".to_owned(),
         amount_jpy: 1_000 + u64::from(n) * 10,

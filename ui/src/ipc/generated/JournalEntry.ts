@@ -2,6 +2,7 @@
 import type { PaymentRecord } from "./PaymentRecord";
 import type { Receipt } from "./Receipt";
 import type { RefundRecord } from "./RefundRecord";
+import type { Visit } from "./Visit";
 
 /**
  * A sale as the journal lists it.
@@ -11,6 +12,11 @@ export type JournalEntry = {
  * The sale as journaled.
  */
 sale: PaymentRecord, 
+/**
+ * The visit a co-payment belongs to: its check's summary (`None` for a sale without
+ * a visit, or a check without a result).
+ */
+visit: Visit | null, 
 /**
  * Its refunds, oldest first.
  */

@@ -19,6 +19,10 @@ idempotency_key: string,
  */
 order_ref: string, 
 /**
+ * The visit a co-payment belongs to: the id of the reception's eligibility check.
+ */
+visit_id: string | null, 
+/**
  * The merchant id bound into the challenge and the assertion.
  */
 merchant_id: string, 

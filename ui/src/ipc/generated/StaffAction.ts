@@ -43,7 +43,15 @@ amount_jpy: number,
 /**
  * The till's order reference, if any.
  */
-order_ref: string | null, } | { "action": "void", 
+order_ref: string | null, } | { "action": "take_co_payment", 
+/**
+ * The visit's check id.
+ */
+check_id: string, 
+/**
+ * The amount in yen (1 to 99,999,999).
+ */
+amount_jpy: number, } | { "action": "void", 
 /**
  * The sale's id.
  */

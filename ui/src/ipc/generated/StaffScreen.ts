@@ -15,7 +15,16 @@ view: IdentifyStaffView, } | { "screen": "check",
 /**
  * The machine's staff view.
  */
-view: EligibilityStaffView, } | { "screen": "sale", 
+view: EligibilityStaffView, 
+/**
+ * The check's id: the visit's, which its co-payment names.
+ */
+check_id: string, 
+/**
+ * Whether staff may take the visit's co-payment now
+ * ([`super::StaffAction::TakeCoPayment`]: the check has its result).
+ */
+co_payment: boolean, } | { "screen": "sale", 
 /**
  * Where it is.
  */

@@ -86,6 +86,13 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
             }),
         ),
         (
+            "staff:take_co_payment",
+            staff(StaffAction::TakeCoPayment {
+                check_id: format!("{TERMINAL}-chk-000001"),
+                amount_jpy: 500,
+            }),
+        ),
+        (
             "staff:void",
             staff(StaffAction::Void {
                 sale_id: "s-1".into(),
@@ -289,6 +296,13 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
                 }),
             },
         ),
+        (
+            "visit_loaded",
+            Input::VisitLoaded {
+                generation,
+                check: Ok(None),
+            },
+        ),
     ]
 }
 
@@ -329,6 +343,7 @@ fn effect_name(e: &Effect) -> String {
         .into(),
         Effect::LoadAppointment { .. } => "load_appointment".into(),
         Effect::OpenPosOrder { .. } => "open_pos_order".into(),
+        Effect::LoadVisit { .. } => "load_visit".into(),
         Effect::ClosePosOrder { reason, .. } => format!("close_pos_order:{}", reason.as_str()),
         Effect::ClosePosOrdersLeftOpen { live } => {
             format!(
@@ -361,6 +376,7 @@ fn cell(state: State, name: &str, input_at: usize) -> String {
             | Input::CheckId { .. }
             | Input::Exported { .. }
             | Input::PosOpened { .. }
+            | Input::VisitLoaded { .. }
     );
     let outcome = match d.try_send_now(input) {
         Ok(effects) => {

@@ -9,6 +9,7 @@ mod matrix;
 mod payments;
 mod pos;
 mod rules;
+mod visits;
 
 use counter_api::platform::{ChallengePurpose, ChallengeRequest, Notice};
 
@@ -229,10 +230,19 @@ impl Desk {
                     id: Ok(format!("{TERMINAL}-chk-{:06}", self.checks)),
                 })
             }
-            Effect::RequestEligibility { generation, .. } => Some(Input::Eligibility {
-                generation: *generation,
-                result: Ok(answer("1", vec![sato()])),
-            }),
+            Effect::RequestEligibility {
+                generation,
+                request,
+            } => {
+                let mut answer = answer("1", vec![sato()]);
+                answer
+                    .arbitrary_identifier
+                    .clone_from(&request.arbitrary_identifier);
+                Some(Input::Eligibility {
+                    generation: *generation,
+                    result: Ok(answer),
+                })
+            }
             Effect::Export { generation, .. } => Some(Input::Exported {
                 generation: *generation,
                 written: true,
@@ -273,6 +283,7 @@ pub(crate) fn captured(amount_jpy: u64, now: UnixTime) -> SaleOutcome {
             merchant_id: MERCHANT.into(),
             terminal_id: TERMINAL.into(),
             amount_jpy,
+            visit_id: None,
         },
         now,
     );

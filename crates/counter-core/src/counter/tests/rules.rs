@@ -20,7 +20,7 @@ fn a_card_at_reception_opens_a_check_that_takes_the_expected_patient() {
     assert!(audits(&left).contains(&"identified"), "{left:?}");
     // The check holds the expected patient now; the counter's own copy is gone.
     assert!(d.m.expected.is_none());
-    let StaffScreen::Check { view } = d.m.screens().staff else {
+    let StaffScreen::Check { view, .. } = d.m.screens().staff else {
         panic!("not a check")
     };
     assert_eq!(view.person, PersonCheck::Pending);
@@ -296,7 +296,7 @@ fn a_booked_patient_who_arrived_is_expected_with_the_whole_record() {
     d.place();
     d.type_pin();
     consent(&mut d);
-    let StaffScreen::Check { view } = d.m.screens().staff else {
+    let StaffScreen::Check { view, .. } = d.m.screens().staff else {
         panic!("not a check")
     };
     // The insurer's answer names her: the person matches, the insurance the clinic holds
@@ -323,7 +323,7 @@ fn a_booked_patient_of_another_name_is_a_wrong_person_at_the_check() {
     d.place();
     d.type_pin();
     consent(&mut d);
-    let StaffScreen::Check { view } = d.m.screens().staff else {
+    let StaffScreen::Check { view, .. } = d.m.screens().staff else {
         panic!("not a check")
     };
     let codes: Vec<Code> = view.warnings.iter().map(|w| w.code).collect();
