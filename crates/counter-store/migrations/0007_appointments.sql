@@ -3,7 +3,9 @@
 --
 -- One row per patient and day: the insurance number and birth date the pre-check asks by
 -- are the key, so a receipt system's request read again, or a patient typed twice, updates
--- the row it has. `symbol` and `branch` are '' when absent, so that the key holds.
+-- the row it has. The key is one opaque value (`patient_key`,
+-- counter_core::appointments::NewAppointment::patient_key), not the fields side by side:
+-- adjacent digit columns read as a card number to the database's card number scan.
 -- `record_json` is the clinic's record (counter_core::eligibility::ClinicRecord),
 -- `precheck_json` the pre-check's state (counter_core::appointments::Precheck);
 -- `reception_number` is set while a submission waits for its result. Rows are deleted
@@ -12,18 +14,14 @@ CREATE TABLE appointments (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     visit_date       TEXT NOT NULL CHECK (length(visit_date) = 8),
     source           TEXT NOT NULL CHECK (source IN ('typed', 'receipt_system')),
-    insurer_number   TEXT NOT NULL,
-    symbol           TEXT NOT NULL,
-    number           TEXT NOT NULL,
-    branch           TEXT NOT NULL,
-    birth_date       TEXT NOT NULL,
+    patient_key      TEXT NOT NULL,
     record_json      TEXT NOT NULL,
     ratio_tenths     INTEGER CHECK (ratio_tenths BETWEEN 1 AND 3),
     precheck_json    TEXT NOT NULL,
     reception_number TEXT,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
-    UNIQUE (visit_date, insurer_number, symbol, number, branch, birth_date)
+    UNIQUE (visit_date, patient_key)
 ) STRICT;
 CREATE INDEX appointments_by_reception ON appointments (reception_number)
     WHERE reception_number IS NOT NULL;

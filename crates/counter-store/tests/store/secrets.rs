@@ -3,6 +3,8 @@
 //! when they are there.
 
 use counter_core::UnixTime;
+use counter_core::appointments::{AppointmentSource, NewAppointment, Precheck};
+use counter_core::eligibility::ClinicRecord;
 use counter_core::eligibility::Mode;
 use counter_core::payment::{PaymentState, RefundState};
 use counter_store::scan::{CARD_NUMBER, Needle, scan_files};
@@ -157,6 +159,36 @@ fn realistic_day(store: &mut Store) {
             ..audit(t.plus_secs(3000), "daily_close", "2026-04-01", None)
         })
         .unwrap();
+    // Tomorrow's booked patients, pre-checked: insured's numbers, branches and birth dates
+    // that would read as 15 digits side by side.
+    for (number, birth) in [("10002", "19580303"), ("4242424", "19850412")] {
+        let booked = NewAppointment {
+            visit_date: "20260402".into(),
+            record: ClinicRecord {
+                patient_id: Some("K-0001".into()),
+                name: Some("鈴木　一郎".into()),
+                insurer_number: Some("06139999".into()),
+                number: Some(number.into()),
+                branch: Some("01".into()),
+                birth_date: Some(birth.into()),
+                ..ClinicRecord::default()
+            },
+            ratio_tenths: Some(3),
+            source: AppointmentSource::Typed,
+        };
+        let id = store.upsert_appointment(&booked, t.plus_secs(4000)).unwrap();
+        store
+            .set_appointment_precheck(
+                id,
+                &Precheck::Submitted {
+                    reception_number: "RIJBEEQSCIJBEEQSCIJBA".into(),
+                    reference: id.to_string(),
+                    at: t.plus_secs(4001),
+                },
+                t.plus_secs(4001),
+            )
+            .unwrap();
+    }
     assert_eq!(store.next_sequence("sale").unwrap(), 1);
 }
 
