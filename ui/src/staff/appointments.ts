@@ -262,6 +262,7 @@ export class AppointmentsPanel {
       {
         test: "appointment",
         "data-id": a.id,
+        "data-patient-id": r.patient_id,
         "data-status": a.status,
         "data-code": a.code,
         "data-source": a.source,

@@ -24,4 +24,5 @@ mod recovery;
 mod register;
 mod secrets;
 mod setup;
+mod visit;
 mod windows;
