@@ -176,7 +176,9 @@ fn realistic_day(store: &mut Store) {
             ratio_tenths: Some(3),
             source: AppointmentSource::Typed,
         };
-        let id = store.upsert_appointment(&booked, t.plus_secs(4000)).unwrap();
+        let id = store
+            .upsert_appointment(&booked, t.plus_secs(4000))
+            .unwrap();
         store
             .set_appointment_precheck(
                 id,
