@@ -5,12 +5,12 @@
 
 import type { Attribute } from "../ipc/generated/Attribute";
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
-import type { EnrollCustomerView } from "../ipc/generated/EnrollCustomerView";
+import type { EnrollCustomerView } from "../ipc/session";
 import type { EnrollStep } from "../ipc/generated/EnrollStep";
 import type { RefusedLine } from "../ipc/generated/RefusedLine";
 import type { StringKey } from "../i18n";
 import { el, field } from "../render/dom";
-import { codeBlock } from "../render/message";
+import { refusedSection } from "../render/refused";
 import { attributesBlock, serviceName } from "./attributes";
 import type { CustomerContext } from "./context";
 import type { PinKeypad } from "./keypad";
@@ -96,33 +96,13 @@ function passwordForm(ctx: CustomerContext): HTMLElement {
  * one of the four attributes, which one.
  */
 function refusedList(ctx: CustomerContext, refused: readonly RefusedLine[]): HTMLElement | undefined {
-  if (refused.length === 0) return undefined;
-  return el(
-    "section",
-    { class: "refused", test: "refused", "aria-labelledby": "refused-heading" },
-    el("h2", { id: "refused-heading" }, ctx.t("customer.refused.heading")),
-    el(
-      "ul",
-      {},
-      ...refused.map((line) =>
-        el(
-          "li",
-          {
-            class: "refused-line",
-            test: "refused-line",
-            "data-service-id": line.service_id,
-            "data-kind": line.kind,
-            "data-code": line.code,
-            "data-attribute": line.attribute ?? "",
-          },
-          el("p", { class: "refused-service" }, serviceName(ctx, line.kind, line.service_id)),
-          codeBlock(line.code, ctx.lang),
-          line.attribute !== null &&
-            el("p", { class: "refused-attribute", test: "refused-attribute" }, `${ctx.t("customer.refused.attribute")}: ${ctx.t(ATTRIBUTE[line.attribute])}`),
-        ),
-      ),
-    ),
-  );
+  return refusedSection(refused, {
+    sectionClass: "refused",
+    heading: el("h2", { id: "refused-heading" }, ctx.t("customer.refused.heading")),
+    service: (line) => el("p", { class: "refused-service" }, serviceName(ctx, line.kind, line.service_id)),
+    attribute: (attribute) => `${ctx.t("customer.refused.attribute")}: ${ctx.t(ATTRIBUTE[attribute])}`,
+    lang: ctx.lang,
+  });
 }
 
 /** The enroll screen. */

@@ -3,10 +3,11 @@
 // customer (and, for staff only, which attribute a refusal names), the last-try
 // confirmation, and once it is over what is linked and what was refused.
 
-import type { EnrollStaffView } from "../ipc/generated/EnrollStaffView";
+import type { EnrollStaffView } from "../ipc/session";
 import type { RefusedLine } from "../ipc/generated/RefusedLine";
 import { el, facts } from "../render/dom";
 import { codeBlock } from "../render/message";
+import { refusedSection } from "../render/refused";
 import type { StaffContext } from "./context";
 import { menuList, timeLeft } from "./identify";
 import { ATTRIBUTE, ENROLL_STEP, SERVICE_KIND } from "./labels";
@@ -18,33 +19,13 @@ import { ATTRIBUTE, ENROLL_STEP, SERVICE_KIND } from "./labels";
  * as after a failure.
  */
 function refusedBlock(ctx: StaffContext, refused: readonly RefusedLine[]): HTMLElement | undefined {
-  if (refused.length === 0) return undefined;
-  return el(
-    "section",
-    { class: "panel refused", test: "refused", "aria-labelledby": "refused-heading" },
-    el("h3", { id: "refused-heading" }, ctx.t("staff.enroll.refused")),
-    el(
-      "ul",
-      {},
-      ...refused.map((line) =>
-        el(
-          "li",
-          {
-            class: "refused-line",
-            test: "refused-line",
-            "data-service-id": line.service_id,
-            "data-kind": line.kind,
-            "data-code": line.code,
-            "data-attribute": line.attribute ?? "",
-          },
-          el("strong", {}, `${ctx.t(SERVICE_KIND[line.kind])} (${line.service_id})`),
-          codeBlock(line.code, ctx.lang),
-          line.attribute !== null &&
-            el("p", { class: "refused-attribute", test: "refused-attribute" }, `${ctx.t("staff.enroll.field")}: ${ctx.t(ATTRIBUTE[line.attribute])}`),
-        ),
-      ),
-    ),
-  );
+  return refusedSection(refused, {
+    sectionClass: "panel refused",
+    heading: el("h3", { id: "refused-heading" }, ctx.t("staff.enroll.refused")),
+    service: (line) => el("strong", {}, `${ctx.t(SERVICE_KIND[line.kind])} (${line.service_id})`),
+    attribute: (attribute) => `${ctx.t("staff.enroll.field")}: ${ctx.t(ATTRIBUTE[attribute])}`,
+    lang: ctx.lang,
+  });
 }
 
 /** The enroll screen. */
