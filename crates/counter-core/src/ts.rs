@@ -4,10 +4,12 @@
 //! the `ts_types` test fails when it drifts from the Rust types.
 //!
 //! Conventions the derives follow:
-//! - Names are unique across the graph: the machines' `StaffView`, `CustomerView`, `View`
-//!   and `Step` are prefixed by their module in TypeScript (`IdentifyStaffView`,
-//!   `EnrollStep`, `EligibilityCustomerView`), and the receipt's `Copy` is `ReceiptCopy`;
-//!   [`export_all`] refuses two types with one name.
+//! - Names are unique across the graph: the machines' views, fields and steps are prefixed
+//!   by their module in TypeScript (`IdentifyStaffFields`, `EnrollStep`,
+//!   `EligibilityCustomerView`), and the receipt's `Copy` is `ReceiptCopy`; [`export_all`]
+//!   refuses two types with one name. A card session's window is the generic
+//!   `SessionWindow<Step, Fields>` (`ui/src/ipc/index.ts` names its instances
+//!   `IdentifyStaffView`, `EnrollCustomerView`, …).
 //! - 64-bit integers (Unix seconds, yen, days) are `number`, never `bigint`: `serde_json`
 //!   writes them as plain numbers and every value we send stays below 2^53.
 //! - Types that hold a secret (`CustomerPin`, `CustomerPassword`, the card's PIN types)
@@ -16,7 +18,7 @@
 //!   views carry `MenuLine`s and `PaymentOption`s, labels without the assertion.
 
 use std::any::TypeId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +38,6 @@ pub fn visit_roots(visitor: &mut impl TypeVisitor) {
         codes::Code,
         codes::Audience,
         // identification
-        identify::View,
         identify::StaffView,
         identify::CustomerView,
         identify::Step,
@@ -44,7 +45,6 @@ pub fn visit_roots(visitor: &mut impl TypeVisitor) {
         identify::Actor,
         // enrollment: what staff prepare to link, the views
         counter_api::platform::ServiceLink,
-        enroll::View,
         enroll::StaffView,
         enroll::CustomerView,
         enroll::Step,
@@ -132,6 +132,7 @@ pub fn export_all_of<R: Roots>(dir: &Path) -> Result<Vec<PathBuf>, ExportError> 
     let mut files = Files {
         cfg: &cfg,
         seen: BTreeMap::new(),
+        visited: BTreeSet::new(),
         clash: None,
     };
     R::visit(&mut files);
@@ -149,10 +150,13 @@ pub fn export_all_of<R: Roots>(dir: &Path) -> Result<Vec<PathBuf>, ExportError> 
     }
 }
 
-/// Walks the graph as ts-rs's own export does, noting each type's file.
+/// Walks the graph as ts-rs's own export does, noting each type's file. The instances of one
+/// generic type (`SessionWindow<identify::Step, identify::StaffFields>`, …) share its file:
+/// same path and same declaration is no clash, and each instance's arguments are visited.
 struct Files<'a> {
     cfg: &'a Config,
-    seen: BTreeMap<PathBuf, (TypeId, String)>,
+    seen: BTreeMap<PathBuf, (String, String)>,
+    visited: BTreeSet<TypeId>,
     clash: Option<String>,
 }
 
@@ -162,10 +166,14 @@ impl TypeVisitor for Files<'_> {
         let Some(path) = T::output_path() else {
             return;
         };
+        if !self.visited.insert(TypeId::of::<T>()) {
+            return;
+        }
         let rust = std::any::type_name::<T>().to_owned();
+        let decl = T::decl(self.cfg);
         match self.seen.get(&path) {
-            Some((id, _)) if *id == TypeId::of::<T>() => return,
-            Some((_, other)) => {
+            Some((_, same)) if *same == decl => {}
+            Some((other, _)) => {
                 self.clash.get_or_insert_with(|| {
                     format!(
                         "{rust} and {other} both become the TypeScript type {} ({}): give one \
@@ -177,10 +185,11 @@ impl TypeVisitor for Files<'_> {
                 return;
             }
             None => {
-                self.seen.insert(path, (TypeId::of::<T>(), rust));
+                self.seen.insert(path, (rust, decl));
             }
         }
         T::visit_dependencies(self);
+        T::visit_generics(self);
     }
 }
 

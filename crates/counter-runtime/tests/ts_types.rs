@@ -51,8 +51,9 @@ fn fresh_export() -> BTreeMap<String, String> {
 fn committed_typescript_types_match_the_rust_types() {
     let fresh = fresh_export();
     for view in [
-        "IdentifyView.ts",
-        "EnrollView.ts",
+        "SessionWindow.ts",
+        "IdentifyStaffFields.ts",
+        "EnrollCustomerFields.ts",
         "EligibilityStaffView.ts",
         "EligibilityCustomerView.ts",
         "Code.ts",

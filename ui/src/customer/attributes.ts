@@ -4,7 +4,7 @@
 // four details to each service named, and chooses: right and agreed, right but
 // not to be sent (the counter then ends the enrollment), or not right.
 
-import type { EnrollCustomerView } from "../ipc/generated/EnrollCustomerView";
+import type { EnrollCustomerView } from "../ipc/session";
 import type { ServiceKind } from "../ipc/generated/ServiceKind";
 import type { SignAttributes } from "../ipc/generated/SignAttributes";
 import type { StringKey } from "../i18n";

@@ -3,7 +3,7 @@
 // own pad), the tries left, the time left, and what went wrong when it did.
 
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
-import type { IdentifyCustomerView } from "../ipc/generated/IdentifyCustomerView";
+import type { IdentifyCustomerView } from "../ipc/session";
 import type { IdentifyStep } from "../ipc/generated/IdentifyStep";
 import type { StringKey } from "../i18n";
 import { el } from "../render/dom";

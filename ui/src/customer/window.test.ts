@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
-import type { EnrollCustomerView } from "../ipc/generated/EnrollCustomerView";
+import type { EnrollCustomerView } from "../ipc/session";
 import * as ipc from "../ipc";
 import { expectAccessible } from "../test/axe";
 import { customerFrame, enrollCustomer, identifyCustomer, message } from "../test/fixtures";

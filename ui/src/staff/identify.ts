@@ -2,7 +2,7 @@
 // customer's time, what to tell the customer, and the staff's part — confirm the
 // last try with the customer, start again, cancel. Also shown inside a sale.
 
-import type { IdentifyStaffView } from "../ipc/generated/IdentifyStaffView";
+import type { IdentifyStaffView } from "../ipc/session";
 import type { MenuLine } from "../ipc/generated/MenuLine";
 import type { Notice } from "../ipc/generated/Notice";
 import { el, facts } from "../render/dom";

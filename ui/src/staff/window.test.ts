@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { EligibilityStaffView } from "../ipc/generated/EligibilityStaffView";
-import type { EnrollStaffView } from "../ipc/generated/EnrollStaffView";
+import type { EnrollStaffView } from "../ipc/session";
 import type { StaffFrame } from "../ipc/generated/StaffFrame";
 import * as ipc from "../ipc";
 import { expectAccessible } from "../test/axe";

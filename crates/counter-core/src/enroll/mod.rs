@@ -44,7 +44,9 @@ use counter_api::platform::{
 use jpki_card::SignPassword;
 
 pub use crate::session::{CustomerPassword, Effect, Input, NotNow, Outcome, SignAttributes};
-pub use view::{CustomerView, RefusedLine, ServiceLine, StaffView, Step, View, link_code};
+pub use view::{
+    CustomerFields, CustomerView, RefusedLine, ServiceLine, StaffFields, StaffView, Step, link_code,
+};
 
 use crate::UnixTime;
 use crate::codes::Code;

@@ -6,9 +6,9 @@ use counter_api::attributes::Attribute;
 use counter_api::platform::{LinkRefusal, LinkRefusalReason, ServiceKind, ServiceLink};
 use serde::{Deserialize, Serialize};
 
-use super::{Enroll, EnrollPhase, Enrollment};
+use super::{EnrollPhase, Enrollment};
 use crate::codes::Code;
-use crate::session::{Flow, MenuLine, Outcome, Phase, Progress, SignAttributes};
+use crate::session::{MenuLine, Outcome, Phase, SessionStep, SessionWindow, SignAttributes};
 
 /// The step an enrollment is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,42 +84,44 @@ pub struct ServiceLine {
     pub kind: ServiceKind,
 }
 
-/// The staff window.
+impl SessionStep for Step {
+    const WAITING_FOR_CARD: Self = Step::WaitingForCard;
+    const READING_CARD: Self = Step::ReadingCard;
+    const DONE: Self = Step::Enrolled;
+    const FAILED: Self = Step::Failed;
+    const CANCELLED: Self = Step::Cancelled;
+}
+
+/// What the staff window shows of an enrollment, beside the session's step and progress.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "EnrollStaffView"))]
-pub struct StaffView {
-    /// The step.
-    pub step: Step,
-    /// The session's progress (flattened: one level in JSON).
-    #[serde(flatten)]
-    pub progress: Progress,
+#[cfg_attr(feature = "ts", ts(rename = "EnrollStaffFields"))]
+pub struct StaffFields {
     /// The services being linked, as staff prepared them.
     pub services: Vec<ServiceLine>,
     /// Tries the signature password has left, when known.
     pub password_tries_left: Option<u8>,
     /// The attribute a refusal names (`attributes_mismatch`), for staff only.
     pub field: Option<String>,
-    /// The staff must confirm a last try ([`super::Input::StaffConfirmedLastTry`]).
-    pub needs_staff_confirmation: bool,
-    /// The platform's id of the enrollment.
+    /// The platform's id of the enrollment, once enrolled.
     pub enrollment_id: Option<String>,
     /// Every service now linked.
     pub linked: Vec<MenuLine>,
     /// The links not made, with why (their service did not confirm them).
     pub refused: Vec<RefusedLine>,
+    /// The staff must confirm a last try ([`super::Input::StaffConfirmedLastTry`]).
+    pub needs_staff_confirmation: bool,
 }
 
-/// The customer window.
+/// The staff window during an enrollment.
+pub type StaffView = SessionWindow<Step, StaffFields>;
+
+/// What the customer window shows of an enrollment: the services, the attributes to check
+/// and the disclosure to agree to, what was linked and what was not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "EnrollCustomerView"))]
-pub struct CustomerView {
-    /// The step.
-    pub step: Step,
-    /// The session's progress (flattened: one level in JSON).
-    #[serde(flatten)]
-    pub progress: Progress,
+#[cfg_attr(feature = "ts", ts(rename = "EnrollCustomerFields"))]
+pub struct CustomerFields {
     /// The services being linked.
     pub services: Vec<ServiceLine>,
     /// The sign certificate's attributes, while the customer checks them.
@@ -134,6 +136,9 @@ pub struct CustomerView {
     /// The links not made, with why (the code passed through [`Code::for_customer`]).
     pub refused: Vec<RefusedLine>,
 }
+
+/// The customer window during an enrollment.
+pub type CustomerView = SessionWindow<Step, CustomerFields>;
 
 /// A link its service did not confirm.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,38 +165,7 @@ pub fn link_code(r: &LinkRefusal) -> Code {
     }
 }
 
-/// Both windows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "EnrollView"))]
-pub struct View {
-    /// The staff window.
-    pub staff: StaffView,
-    /// The customer window.
-    pub customer: CustomerView,
-}
-
 impl Enrollment {
-    /// The step the session is at.
-    pub fn step(&self) -> Step {
-        match &self.0.phase {
-            Phase::Idle => Step::WaitingForCard,
-            Phase::Reading { .. } => Step::ReadingCard,
-            Phase::Flow(p) => Enroll::step(p),
-            Phase::Done(Outcome::Enrolled { .. } | Outcome::Identified { .. }) => Step::Enrolled,
-            Phase::Done(Outcome::Failed { .. }) => Step::Failed,
-            Phase::Done(Outcome::Cancelled { .. }) => Step::Cancelled,
-        }
-    }
-
-    /// Both windows.
-    pub fn view(&self) -> View {
-        View {
-            staff: self.staff_view(),
-            customer: self.customer_view(),
-        }
-    }
-
     /// The staff window.
     pub fn staff_view(&self) -> StaffView {
         let step = self.step();
@@ -202,9 +176,7 @@ impl Enrollment {
             }
             _ => (None, None),
         };
-        StaffView {
-            step,
-            progress: self.0.progress(self.tries_left(), self.code(), false),
+        let fields = StaffFields {
             services: self.service_lines(),
             password_tries_left: self.password_tries_left(),
             field,
@@ -215,13 +187,13 @@ impl Enrollment {
             enrollment_id,
             linked: self.linked(),
             refused: self.refused(false),
-        }
+        };
+        self.0.window(self.tries_left(), self.code(), false, fields)
     }
 
     /// The customer window.
     pub fn customer_view(&self) -> CustomerView {
-        CustomerView {
-            step: self.step(),
+        let fields = CustomerFields {
             services: self.service_lines(),
             attributes: match &self.0.phase {
                 Phase::Flow(EnrollPhase::ConfirmAttributes { attributes, .. }) => {
@@ -229,7 +201,6 @@ impl Enrollment {
                 }
                 _ => None,
             },
-            progress: self.0.progress(self.tries_left(), self.code(), true),
             password_tries_left: self.password_tries_left(),
             linked: self.linked(),
             disclosure_needed: self
@@ -239,7 +210,13 @@ impl Enrollment {
                 .iter()
                 .any(ServiceLink::needs_confirmation),
             refused: self.refused(true),
-        }
+        };
+        self.0.window(self.tries_left(), self.code(), true, fields)
+    }
+
+    /// Where the enrollment stands.
+    pub fn step(&self) -> Step {
+        self.0.step()
     }
 
     fn refused(&self, for_customer: bool) -> Vec<RefusedLine> {

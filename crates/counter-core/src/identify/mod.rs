@@ -35,7 +35,7 @@ pub use crate::session::{
     Actor, CUSTOMER_STEP_SECS, CardFacts, CustomerPin, Effect, Input, MenuLine, NotNow, Outcome,
     PIN_PAD_TIMEOUT_SECS, Ticket, WARN_BEFORE_SECS, card_code, platform_code,
 };
-pub use view::{CustomerView, StaffView, Step, View};
+pub use view::{CustomerFields, CustomerView, StaffFields, StaffView, Step};
 
 use crate::UnixTime;
 use crate::backend::BackendFailure;

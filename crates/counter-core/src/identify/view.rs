@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Identification, IdentifyPhase};
 use crate::codes::Code;
-use crate::session::{LegStep, MenuLine, Outcome, Phase, Progress};
+use crate::session::{LegStep, MenuLine, Outcome, Phase, SessionStep, SessionWindow};
 
 /// The step a session is at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,16 +52,20 @@ impl From<LegStep> for Step {
     }
 }
 
-/// The staff window.
+impl SessionStep for Step {
+    const WAITING_FOR_CARD: Self = Step::WaitingForCard;
+    const READING_CARD: Self = Step::ReadingCard;
+    const DONE: Self = Step::Identified;
+    const FAILED: Self = Step::Failed;
+    const CANCELLED: Self = Step::Cancelled;
+}
+
+/// What the staff window shows of an identification, beside the session's step and
+/// progress.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "IdentifyStaffView"))]
-pub struct StaffView {
-    /// The step.
-    pub step: Step,
-    /// The session's progress (flattened: one level in JSON).
-    #[serde(flatten)]
-    pub progress: Progress,
+#[cfg_attr(feature = "ts", ts(rename = "IdentifyStaffFields"))]
+pub struct StaffFields {
     /// What the challenge is for.
     pub purpose: ChallengePurpose,
     /// Merchant and amount of a payment.
@@ -76,53 +80,27 @@ pub struct StaffView {
     pub notices: Vec<Notice>,
 }
 
-/// The customer window.
+/// What the customer window shows of an identification: the payment's merchant and amount
+/// before the PIN, then the services to choose from (labels only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "IdentifyCustomerView"))]
-pub struct CustomerView {
-    /// The step.
-    pub step: Step,
-    /// The session's progress (flattened: one level in JSON).
-    #[serde(flatten)]
-    pub progress: Progress,
+#[cfg_attr(feature = "ts", ts(rename = "IdentifyCustomerFields"))]
+pub struct CustomerFields {
     /// Merchant and amount of a payment, shown before the PIN is entered.
     pub payment: Option<ChallengeContext>,
-    /// The linked services to choose from (labels only).
+    /// The linked services to choose from.
     pub menu: Vec<MenuLine>,
 }
 
-/// Both windows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "IdentifyView"))]
-pub struct View {
-    /// The staff window.
-    pub staff: StaffView,
-    /// The customer window.
-    pub customer: CustomerView,
-}
+/// The staff window during an identification.
+pub type StaffView = SessionWindow<Step, StaffFields>;
+/// The customer window during an identification.
+pub type CustomerView = SessionWindow<Step, CustomerFields>;
 
 impl Identification {
     /// The step the session is at.
     pub fn step(&self) -> Step {
-        match &self.0.phase {
-            Phase::Idle => Step::WaitingForCard,
-            Phase::Reading { .. } => Step::ReadingCard,
-            Phase::Flow(IdentifyPhase::Pin(leg)) => leg.step().into(),
-            Phase::Flow(IdentifyPhase::Identifying { .. }) => Step::Verifying,
-            Phase::Done(Outcome::Identified { .. } | Outcome::Enrolled { .. }) => Step::Identified,
-            Phase::Done(Outcome::Failed { .. }) => Step::Failed,
-            Phase::Done(Outcome::Cancelled { .. }) => Step::Cancelled,
-        }
-    }
-
-    /// Both windows.
-    pub fn view(&self) -> View {
-        View {
-            staff: self.staff_view(),
-            customer: self.customer_view(),
-        }
+        self.0.step()
     }
 
     /// The staff window.
@@ -136,26 +114,24 @@ impl Identification {
             _ => (None, Vec::new()),
         };
         let request = self.request();
-        StaffView {
-            step: self.step(),
-            progress: self.0.progress(self.tries_left(), self.code(), false),
+        let fields = StaffFields {
             purpose: request.purpose,
             payment: request.context.clone(),
             needs_staff_confirmation: self.step() == Step::ConfirmLastTry,
             identification_id,
             menu: self.menu(),
             notices,
-        }
+        };
+        self.0.window(self.tries_left(), self.code(), false, fields)
     }
 
     /// The customer window.
     pub fn customer_view(&self) -> CustomerView {
-        CustomerView {
-            step: self.step(),
-            progress: self.0.progress(self.tries_left(), self.code(), true),
+        let fields = CustomerFields {
             payment: self.request().context.clone(),
             menu: self.menu(),
-        }
+        };
+        self.0.window(self.tries_left(), self.code(), true, fields)
     }
 
     fn tries_left(&self) -> Option<u8> {

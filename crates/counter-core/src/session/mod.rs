@@ -46,7 +46,8 @@ pub use failure::{card_code, platform_code};
 pub use input::{Actor, CardFacts, CustomerPassword, CustomerPin, Input, SignAttributes, Ticket};
 pub use pin_leg::PIN_PAD_TIMEOUT_SECS;
 pub use timer::{CUSTOMER_STEP_SECS, WARN_BEFORE_SECS};
-pub use view::Progress;
+pub(crate) use view::SessionStep;
+pub use view::{Progress, SessionWindow};
 
 pub(crate) use failure::{CardVerdict, Failure, Secret, card_verdict, platform_failure};
 pub(crate) use input::Tickets;

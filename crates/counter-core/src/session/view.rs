@@ -1,12 +1,52 @@
-//! What both windows show of any card session's progress, the same for identification and
-//! enrollment: the reader's PIN pad, the tries, the code to show, start again, the
-//! customer's time limit. Each flow's views carry it flattened (the JSON keeps one level),
-//! beside their own fields. No field can carry a PIN, a password or their lengths.
+//! What both windows show of any card session, the same for identification and
+//! enrollment: the step, and the progress (the reader's PIN pad, the tries, the code to
+//! show, start again, the customer's time limit). A flow's view of one window is a
+//! [`SessionWindow`] of its step and its own fields, all on one level in JSON. No field can
+//! carry a PIN, a password or their lengths.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Flow, Phase, Session};
+use super::{Flow, Outcome, Phase, Session};
 use crate::codes::Code;
+
+/// The steps every session has, whatever its flow: before the card, while the card is
+/// read, and the three ends.
+pub(crate) trait SessionStep: Copy {
+    /// No card on the reader.
+    const WAITING_FOR_CARD: Self;
+    /// The card's facts are being read.
+    const READING_CARD: Self;
+    /// The flow reached its outcome (identified, enrolled).
+    const DONE: Self;
+    /// Ended without it (the code says why).
+    const FAILED: Self;
+    /// Cancelled.
+    const CANCELLED: Self;
+}
+
+/// One window's view of a card session: the flow's step `S`, the session's progress, and
+/// the flow's own fields `F` for that window (progress and fields flattened: one level in
+/// JSON). Reads through to `F`'s fields (`Deref`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionWindow<S, F> {
+    /// The step.
+    pub step: S,
+    /// The session's progress.
+    #[serde(flatten)]
+    pub progress: Progress,
+    /// What the flow shows in this window.
+    #[serde(flatten)]
+    pub flow: F,
+}
+
+impl<S, F> std::ops::Deref for SessionWindow<S, F> {
+    type Target = F;
+
+    fn deref(&self) -> &F {
+        &self.flow
+    }
+}
 
 /// A card session's progress, as one window shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +71,37 @@ pub struct Progress {
     pub time_warning: bool,
 }
 
-impl<F: Flow> Session<F> {
+impl<F: Flow> Session<F>
+where
+    F::Step: SessionStep,
+{
+    /// The step the session is at.
+    pub(crate) fn step(&self) -> F::Step {
+        match &self.phase {
+            Phase::Idle => F::Step::WAITING_FOR_CARD,
+            Phase::Reading { .. } => F::Step::READING_CARD,
+            Phase::Flow(p) => F::step(p),
+            Phase::Done(Outcome::Identified { .. } | Outcome::Enrolled { .. }) => F::Step::DONE,
+            Phase::Done(Outcome::Failed { .. }) => F::Step::FAILED,
+            Phase::Done(Outcome::Cancelled { .. }) => F::Step::CANCELLED,
+        }
+    }
+
+    /// A window's view: the step, the progress (see [`Session::progress`]) and `flow`.
+    pub(crate) fn window<W>(
+        &self,
+        tries_left: Option<u8>,
+        code: Option<Code>,
+        for_customer: bool,
+        flow: W,
+    ) -> SessionWindow<F::Step, W> {
+        SessionWindow {
+            step: self.step(),
+            progress: self.progress(tries_left, code, for_customer),
+            flow,
+        }
+    }
+
     /// The progress with the flow's `tries_left` and `code`, for the staff window or (the
     /// code passed through [`Code::for_customer`]) the customer's.
     pub(crate) fn progress(

@@ -123,18 +123,7 @@ fn nothing_confirmed_names_the_link_and_why() {
 
 #[test]
 fn a_service_that_refused_the_request_is_for_staff_only() {
-    let mut d = Desk::new();
-    let t = up_to_enroll(&mut d);
-    let e = d.send(Input::Enrolled {
-        ticket: t,
-        result: Err(BackendFailure::Problem {
-            status: 422,
-            code: "link_refused".into(),
-            detail: String::new(),
-            field: Some("application.services[1]".into()),
-            reason: Some("service_refused".into()),
-        }),
-    });
+    let (d, e) = refused_at_enroll("application.services[1]", "service_refused");
     assert_eq!(failed_code(&e), Code::LinkServiceRefused);
     assert_eq!(d.m.staff_view().refused[0].code, Code::LinkServiceRefused);
     assert_eq!(d.m.customer_view().refused[0].code, Code::AskStaff);
@@ -143,6 +132,14 @@ fn a_service_that_refused_the_request_is_for_staff_only() {
 
 #[test]
 fn an_unreadable_refusal_still_ends_the_session_without_a_link() {
+    let (d, e) = refused_at_enroll("application.services[9]", "from_the_future");
+    assert_eq!(failed_code(&e), Code::LinkServiceRefused);
+    assert!(d.m.staff_view().refused.is_empty());
+}
+
+/// An enrollment up to the platform's answer, which is a `422 link_refused` naming `field`
+/// with `reason`: the desk and the answer's effects.
+fn refused_at_enroll(field: &str, reason: &str) -> (Desk, Vec<Effect>) {
     let mut d = Desk::new();
     let t = up_to_enroll(&mut d);
     let e = d.send(Input::Enrolled {
@@ -151,10 +148,9 @@ fn an_unreadable_refusal_still_ends_the_session_without_a_link() {
             status: 422,
             code: "link_refused".into(),
             detail: String::new(),
-            field: Some("application.services[9]".into()),
-            reason: Some("from_the_future".into()),
+            field: Some(field.into()),
+            reason: Some(reason.into()),
         }),
     });
-    assert_eq!(failed_code(&e), Code::LinkServiceRefused);
-    assert!(d.m.staff_view().refused.is_empty());
+    (d, e)
 }

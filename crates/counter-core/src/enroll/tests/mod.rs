@@ -161,7 +161,7 @@ impl Desk {
     }
 
     pub(crate) fn json(&self) -> String {
-        serde_json::to_string(&self.m.view()).unwrap()
+        serde_json::to_string(&(self.m.staff_view(), self.m.customer_view())).unwrap()
     }
 }
 

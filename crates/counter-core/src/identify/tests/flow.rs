@@ -127,15 +127,8 @@ fn pin_pad_route_fetches_the_challenge_first_and_lets_the_reader_take_the_pin() 
     assert!(!a.confirm_last_try);
     assert_eq!(c.m.step(), Step::PinPad);
 
-    let (t_identify, _) = identify(&c.send(Input::Signed {
-        ticket: a.ticket,
-        result: Ok(authentication()),
-    }));
-    let e = c.send(Input::Identified {
-        ticket: t_identify,
-        result: Ok(identification(&request)),
-    });
-    assert!(matches!(finished(&e), Outcome::Identified { .. }));
+    let outcome = signed_then_identified(&mut c, a.ticket, &request);
+    assert!(matches!(outcome, Outcome::Identified { .. }));
 }
 
 #[test]

@@ -14,6 +14,7 @@ use jpki_card::PinEntry;
 use self::data::*;
 pub(crate) use super::Outcome;
 use super::{Effect, Identification, Input, Step, Ticket};
+use crate::codes::Code;
 pub(crate) use crate::session::testing::{failed_code, finished, read_ticket};
 
 /// A machine and the counter's clock.
@@ -113,6 +114,35 @@ pub(crate) fn identify(effects: &[Effect]) -> (Ticket, IdentificationRequest) {
     match effects {
         [Effect::Identify { ticket, request }] => (*ticket, request.clone()),
         other => panic!("expected Identify, got {other:?}"),
+    }
+}
+
+/// The card signed (the answer to `authenticate`), then the platform identified the card
+/// for `request`: the outcome.
+pub(crate) fn signed_then_identified(
+    c: &mut Counter,
+    authenticate: Ticket,
+    request: &ChallengeRequest,
+) -> Outcome {
+    let (t, _) = identify(&c.send(Input::Signed {
+        ticket: authenticate,
+        result: Ok(authentication()),
+    }));
+    let e = c.send(Input::Identified {
+        ticket: t,
+        result: Ok(identification(request)),
+    });
+    finished(&e)
+}
+
+/// How a session ends whose PIN the card has blocked.
+pub(crate) fn pin_blocked() -> Outcome {
+    Outcome::Failed {
+        code: Code::PinBlocked,
+        tries_left: Some(0),
+        can_retry: false,
+        field: None,
+        refused: Vec::new(),
     }
 }
 

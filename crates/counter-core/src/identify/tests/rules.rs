@@ -41,16 +41,7 @@ fn an_expired_certificate_stops_before_the_pin_is_asked() {
 fn a_blocked_pin_asks_for_nothing_and_says_where_to_go() {
     let mut c = Counter::new(identify_request());
     let e = c.placed_and_read(false, 0);
-    assert_eq!(
-        finished(&e),
-        Outcome::Failed {
-            code: Code::PinBlocked,
-            tries_left: Some(0),
-            can_retry: false,
-            field: None,
-            refused: Vec::new(),
-        }
-    );
+    assert_eq!(finished(&e), pin_blocked());
     assert!(
         Code::PinBlocked
             .entry()
@@ -114,15 +105,8 @@ fn tries_three_two_one_with_the_last_try_confirmed_by_staff() {
         "the confirmed last try is passed to the card"
     );
 
-    let (t, _) = identify(&c.send(Input::Signed {
-        ticket: a.ticket,
-        result: Ok(authentication()),
-    }));
-    let e = c.send(Input::Identified {
-        ticket: t,
-        result: Ok(identification(&request)),
-    });
-    assert!(matches!(finished(&e), Outcome::Identified { .. }));
+    let outcome = signed_then_identified(&mut c, a.ticket, &request);
+    assert!(matches!(outcome, Outcome::Identified { .. }));
 }
 
 #[test]
@@ -138,16 +122,7 @@ fn a_card_read_with_one_try_asks_staff_first_and_a_wrong_last_pin_blocks() {
         ticket: a.ticket,
         result: Err(CardError::PinIncorrect { tries_left: 0 }),
     });
-    assert_eq!(
-        finished(&e),
-        Outcome::Failed {
-            code: Code::PinBlocked,
-            tries_left: Some(0),
-            can_retry: false,
-            field: None,
-            refused: Vec::new(),
-        }
-    );
+    assert_eq!(finished(&e), pin_blocked());
 }
 
 #[test]
