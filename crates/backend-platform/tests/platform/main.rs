@@ -16,4 +16,5 @@ mod malformed;
 #[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
 mod openapi_contract;
 mod refusals;
+mod storage;
 mod support;
