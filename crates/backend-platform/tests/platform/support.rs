@@ -260,6 +260,8 @@ pub struct EnvOptions {
     pub challenge_ttl_secs: i64,
     pub challenges_per_terminal: usize,
     pub connections: backend_kit::ServeLimits,
+    /// The storage (`None`: [`suite_database`]).
+    pub database: Option<Database>,
 }
 
 impl Default for EnvOptions {
@@ -272,6 +274,7 @@ impl Default for EnvOptions {
             challenge_ttl_secs: 60,
             challenges_per_terminal: backend_platform::core::challenges::DEFAULT_PER_TERMINAL,
             connections: backend_kit::ServeLimits::default(),
+            database: None,
         }
     }
 }
@@ -303,7 +306,7 @@ impl Env {
         let settings = Settings {
             platform_id: o.platform_id.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
-            database: suite_database(dir.path()),
+            database: o.database.unwrap_or_else(|| suite_database(dir.path())),
             challenge_ttl_secs: o.challenge_ttl_secs,
             assertion_ttl_secs: 120,
             challenges_per_terminal: o.challenges_per_terminal,
