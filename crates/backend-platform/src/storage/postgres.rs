@@ -243,19 +243,28 @@ impl PostgresStorage {
                 .map_err(&e)?;
             tx.execute(&st, &[&secs(now)]).await.map_err(&e)?;
         }
+        // The lock first, the count in a statement of its own: under READ COMMITTED a
+        // statement sees what was committed when it started, so a count in the statement
+        // that waited for the lock could miss the challenge its holder just inserted.
+        let st = tx
+            .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .await
+            .map_err(&e)?;
+        tx.execute(&st, &[&TERMINAL_LOCK, &terminal_id])
+            .await
+            .map_err(&e)?;
         let st = tx
             .prepare_cached(
-                "SELECT pg_advisory_xact_lock($1, hashtext($2)),
-                        (SELECT count(*) FROM challenges
-                         WHERE terminal_id = $2 AND NOT used AND expires_at >= $3)",
+                "SELECT count(*) FROM challenges
+                 WHERE terminal_id = $1 AND NOT used AND expires_at >= $2",
             )
             .await
             .map_err(&e)?;
-        let row = tx
-            .query_one(&st, &[&TERMINAL_LOCK, &terminal_id, &secs(now)])
+        let held: i64 = tx
+            .query_one(&st, &[&terminal_id, &secs(now)])
             .await
-            .map_err(&e)?;
-        let held: i64 = row.get(1);
+            .map_err(&e)?
+            .get(0);
         let binding = rules.issue(
             terminal_id,
             req,

@@ -202,6 +202,41 @@ fn a_challenge_answered_at_two_nodes_at_once_is_taken_exactly_once() {
     }
 }
 
+/// A terminal asking both nodes at once for more challenges than its quota gets its quota.
+#[test]
+fn the_quota_holds_across_nodes_asked_at_once() {
+    let rules = Arc::new(ChallengeRules::new("pf", 60).with_terminal_quota(3));
+    for (name, db, _dir) in databases("the quota across two nodes") {
+        let nodes: Vec<Arc<dyn Storage>> = vec![open(&db).unwrap(), open(&db).unwrap()];
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (node, rules, barrier) = (nodes[i % 2].clone(), rules.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    node.issue_challenge(&rules, "t1", &req(ID), at(1000), format!("q{i}"), [2; 32])
+                })
+            })
+            .collect();
+        let issued: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(
+            issued.iter().filter(|r| r.is_ok()).count(),
+            3,
+            "{name}: {issued:?}"
+        );
+        assert!(
+            issued.iter().all(|r| matches!(
+                r,
+                Ok(_)
+                    | Err(ChallengeFailure::Refused(
+                        ChallengeError::QuotaExceeded { .. }
+                    ))
+            )),
+            "{name}: {issued:?}"
+        );
+    }
+}
+
 #[test]
 fn a_peer_assertion_is_exchanged_once_across_nodes() {
     for (name, db, _dir) in databases("the federation replay guard") {
