@@ -98,6 +98,55 @@ fn load_error(dir: &Path, extra: &str) -> String {
 }
 
 #[test]
+fn the_database_is_a_sqlite_file_or_a_postgresql_connection() {
+    use backend_platform::config::Database;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), 8443, "");
+    let ok = Settings::load(&path).unwrap();
+    assert_eq!(
+        ok.database,
+        Database::Sqlite(dir.path().join("platform.sqlite"))
+    );
+    std::fs::write(dir.path().join("pg.password"), "s3cret-pw\n").unwrap();
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("database = \"platform.sqlite\"\n", "");
+    let with = |table: &str| {
+        std::fs::write(&path, format!("{text}\n[database]\n{table}")).unwrap();
+        Settings::load(&path)
+    };
+    let s = with(
+        "postgres = \"host=/run/postgresql dbname=madoguchi user=platform\"\npassword_file = \"pg.password\"\nschema = \"madoguchi\"\n",
+    )
+    .unwrap();
+    let Database::Postgres(pg) = &s.database else {
+        panic!("{:?}", s.database)
+    };
+    assert_eq!(
+        (pg.password.as_deref(), pg.schema.as_deref(), pg.pool_size),
+        (Some("s3cret-pw"), Some("madoguchi"), 16)
+    );
+    // The connection string and the password are never printed.
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("s3cret-pw") && !shown.contains("user=platform"));
+    let e = with("postgres = \"host=x\"\npool_size = 0\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("database.pool_size") && e.contains("1 to 256"),
+        "{e}"
+    );
+    let e = with("postgres = \"host=x\"\nschema = \"x; DROP TABLE audit\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("database.schema"), "{e}");
+    let e = with("postgres = \"host=x\"\npassword_file = \"missing.password\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("database.password_file"), "{e}");
+}
+
+#[test]
 fn bad_values_are_named_with_what_is_expected() {
     let dir = tempfile::tempdir().unwrap();
     let ok = Settings::load(&write_config(dir.path(), 8443, "")).unwrap();
