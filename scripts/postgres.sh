@@ -65,7 +65,11 @@ start() {
   if running; then started_here=0; print_env; return 0; fi
   make_owner
   mkdir -p "$run_dir"
-  if [ "$(id -u)" -eq 0 ]; then chown "$pg_user": "$run_dir"; fi
+  if [ "$(id -u)" -eq 0 ]; then
+    chown "$pg_user": "$run_dir"
+    runuser -u "$pg_user" -- test -w "$run_dir" \
+      || die "$pg_user cannot reach $run_dir: a folder above it is closed to other users (as /root is). Work in a checkout others may traverse, or point MADOGUCHI_RUN_DIR at such a folder."
+  fi
   chmod 0700 "$run_dir"
   if [ ! -f "$data/PG_VERSION" ]; then
     as_owner "$bin/initdb" -D "$data" -U "$db" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null \
