@@ -4,7 +4,7 @@
 //! must share with the others (challenges, replay guard, registry, audit) is in the
 //! [`Storage`]; the rest is configuration and the CRLs.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use backend_kit::ApiError;
 use backend_kit::Clock;
@@ -44,14 +44,6 @@ pub struct Platform {
     pub federation: AssertionVerifier,
     /// Asks the services to confirm links (absent when no service needs it).
     pub links: Option<LinkClient>,
-}
-
-/// Locks a mutex whose data stays consistent even if a holder panicked.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    }
 }
 
 impl Platform {
