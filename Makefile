@@ -9,8 +9,9 @@ SHELL := /bin/bash
 CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 PCSCD := scripts/pcscd.sh
+POSTGRES := scripts/postgres.sh
 
-.PHONY: all deps ui build demo demo-card test test-unit ui-test lint fmt-check clippy ui-check citations-check fixtures-check pin-check ship-check bench clean-run
+.PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check pin-check ship-check bench clean-run
 
 all: build
 
@@ -70,6 +71,16 @@ test-unit: build
 	mkdir -p .run/logs
 	$(PCSCD) run $(CARGO) test $(CARGO_FLAGS) --workspace 2>&1 | tee .run/logs/cargo-test.log
 
+# The platform's suite a second time, on PostgreSQL: a cluster of our own under
+# .run/postgres (scripts/postgres.sh), reached through a Unix socket only. Its
+# storage tests, skipped in test-unit, are required here (MADOGUCHI_PG_REQUIRED).
+# Nothing else needs PostgreSQL: not `make demo`, not the other tests.
+# (--workspace: the same package selection as `build`, so nothing is rebuilt.)
+test-postgres: build
+	mkdir -p .run/logs
+	$(POSTGRES) run env MADOGUCHI_PG_REQUIRED=1 MADOGUCHI_PLATFORM_STORAGE=postgres \
+		$(CARGO) test $(CARGO_FLAGS) --workspace --test platform 2>&1 | tee .run/logs/cargo-test-postgres.log
+
 # The UI's unit tests (vitest): the string table, the pages' keys.
 ui-test: deps
 	npm test
@@ -84,7 +95,7 @@ ship-check: build
 pin-check:
 	scripts/check-no-pins.sh
 
-test: build lint fixtures-check ui-test test-unit ship-check pin-check
+test: build lint fixtures-check ui-test test-unit test-postgres ship-check pin-check
 	@echo "make test: all steps passed"
 
 bench: build
@@ -92,4 +103,5 @@ bench: build
 
 clean-run:
 	$(PCSCD) stop || true
+	$(POSTGRES) stop || true
 	rm -rf .run

@@ -3,15 +3,19 @@
 //! problem code) and the finer reason. Never a PIN, a signature or a certificate; serials
 //! only here and in the registry, both the platform's own.
 //!
-//! Rows go through a channel to one writer thread that commits them in batches, so an
-//! identification never waits for a disk write of the audit.
+//! Rows go through a channel to one writer thread that commits them in batches (group
+//! commit: under load one transaction carries many rows). A flow waits for its row's commit
+//! before it answers ([`AuditReceipt`]) and answers `503 unavailable` when the row could not
+//! be written: nothing is accepted without its audit row, and a failed batch is never only
+//! logged. An enrollment's rows go in the enrollment's own transaction instead
+//! ([`crate::storage::Storage::enroll`]).
 
-use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
-use backend_kit::sqlite::DbError;
 use madoguchi_time::UnixTime;
-use rusqlite::params;
+use tokio::sync::oneshot;
+
+use crate::storage::{Storage, StorageError};
 
 /// Rows committed per transaction at most.
 const BATCH: usize = 1000;
@@ -37,9 +41,56 @@ pub struct AuditEvent {
     pub certificate: Option<(String, String)>,
 }
 
+/// Why an audit row was not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuditError {
+    /// The storage refused the batch.
+    #[error("audit not written: {0}")]
+    Storage(String),
+    /// The writer thread is gone.
+    #[error("audit not written: the audit writer stopped")]
+    Stopped,
+}
+
+impl AuditError {
+    /// The answer to the terminal: `503 unavailable`; nothing was accepted.
+    pub fn problem(&self) -> counter_api::Problem {
+        counter_api::Problem::new(
+            counter_api::ProblemCode::Unavailable,
+            format!("{self}; nothing was accepted: try again in a moment"),
+        )
+    }
+}
+
+type Ack = oneshot::Sender<Result<(), String>>;
+
 enum Msg {
-    Event(Box<AuditEvent>),
+    Event(Box<AuditEvent>, Ack),
     Flush(mpsc::Sender<()>),
+}
+
+/// The promise of one row's commit.
+#[derive(Debug)]
+pub struct AuditReceipt(Result<oneshot::Receiver<Result<(), String>>, AuditError>);
+
+impl AuditReceipt {
+    /// Waits for the commit, blocking the thread (the blocking pool's, never an async
+    /// worker's).
+    pub fn wait(self) -> Result<(), AuditError> {
+        match self.0?.blocking_recv() {
+            Ok(r) => r.map_err(AuditError::Storage),
+            Err(_) => Err(AuditError::Stopped),
+        }
+    }
+
+    /// Waits for the commit.
+    pub async fn committed(self) -> Result<(), AuditError> {
+        match self.0?.await {
+            Ok(r) => r.map_err(AuditError::Storage),
+            Err(_) => Err(AuditError::Stopped),
+        }
+    }
 }
 
 /// The sending side; cheap to clone.
@@ -49,28 +100,25 @@ pub struct AuditSink {
 }
 
 impl AuditSink {
-    /// Starts the writer thread on the database at `path` (already migrated).
-    pub fn start(path: &Path) -> Result<Self, DbError> {
-        let conn = backend_kit::sqlite::open(path, crate::registry::MIGRATIONS)?;
+    /// Starts the writer thread on `store`.
+    pub fn start(store: Arc<dyn Storage>) -> Result<Self, std::io::Error> {
         let (tx, rx) = mpsc::channel::<Msg>();
         std::thread::Builder::new()
             .name("platform-audit".into())
-            .spawn(move || writer(conn, rx))
-            .map_err(|e| DbError::Sqlite {
-                path: path.display().to_string(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-            })?;
+            .spawn(move || writer(store.as_ref(), rx))?;
         Ok(Self { tx })
     }
 
-    /// Records `e` (asynchronously).
-    pub fn record(&self, e: AuditEvent) {
-        if self.tx.send(Msg::Event(Box::new(e))).is_err() {
-            tracing::error!("audit writer stopped; an audit row was lost");
+    /// Records `e`; the receipt tells when it is committed.
+    pub fn record(&self, e: AuditEvent) -> AuditReceipt {
+        let (ack, rx) = oneshot::channel();
+        match self.tx.send(Msg::Event(Box::new(e), ack)) {
+            Ok(()) => AuditReceipt(Ok(rx)),
+            Err(_) => AuditReceipt(Err(AuditError::Stopped)),
         }
     }
 
-    /// Waits until every row recorded so far is committed.
+    /// Waits until every row recorded so far is written (or failed).
     pub fn flush(&self) {
         let (tx, rx) = mpsc::channel();
         if self.tx.send(Msg::Flush(tx)).is_ok() {
@@ -79,7 +127,7 @@ impl AuditSink {
     }
 }
 
-fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
+fn writer(store: &dyn Storage, rx: mpsc::Receiver<Msg>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -88,41 +136,33 @@ fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
                 Err(_) => break,
             }
         }
-        let mut acks = Vec::new();
-        let result = (|| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "INSERT INTO audit (at, terminal_id, action, outcome, reason, challenge_id, subject_id, cert_issuer, cert_serial)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?;
-                for m in batch {
-                    match m {
-                        Msg::Event(e) => {
-                            let (ci, cs) = e.certificate.clone().unzip();
-                            stmt.execute(params![
-                                e.at,
-                                e.terminal_id,
-                                e.action,
-                                e.outcome,
-                                e.reason,
-                                e.challenge_id,
-                                e.subject_id,
-                                ci,
-                                cs
-                            ])?;
-                        }
-                        Msg::Flush(ack) => acks.push(ack),
-                    }
+        let mut rows = Vec::with_capacity(batch.len());
+        let mut acks = Vec::with_capacity(batch.len());
+        let mut flushes = Vec::new();
+        for m in batch {
+            match m {
+                Msg::Event(e, ack) => {
+                    rows.push(*e);
+                    acks.push(ack);
                 }
+                Msg::Flush(f) => flushes.push(f),
             }
-            tx.commit()
-        })();
-        if let Err(e) = result {
-            tracing::error!("audit batch not written: {e}");
         }
+        let result = if rows.is_empty() {
+            Ok(())
+        } else {
+            store.append_audit(&rows).map_err(|e: StorageError| {
+                tracing::error!(rows = rows.len(), "audit batch not written: {e}");
+                e.to_string()
+            })
+        };
+        // A receiver gone is a flow that stopped waiting (its task was cancelled): its
+        // answer was not sent either.
         for a in acks {
-            let _ = a.send(());
+            let _ = a.send(result.clone());
+        }
+        for f in flushes {
+            let _ = f.send(());
         }
     }
 }

@@ -4,10 +4,17 @@
 //! ```toml
 //! platform_id = "pf-tokyo"               # iss of the assertions; 1-64 of A-Z a-z 0-9 . _ : -
 //! listen = "127.0.0.1:8443"
-//! database = "platform.sqlite"            # relative paths: relative to this file
+//! database = "platform.sqlite"            # the SQLite storage (one machine); relative paths: relative to this file
 //! challenge_ttl_secs = 60                 # optional, 10..=300
 //! assertion_ttl_secs = 120                # optional, 10..=600
 //! challenges_per_terminal = 100           # optional, 1..=200000: unanswered challenges one terminal may hold
+//!
+//! # or, for several nodes sharing one PostgreSQL database (instead of the line above):
+//! # [database]
+//! # postgres = "host=/run/postgresql dbname=madoguchi user=platform"  # libpq key=value or postgresql:// URL
+//! # password_file = "keys/postgres.password"  # optional: read at start, never logged
+//! # schema = "madoguchi"                  # optional: created if missing; default: the user's search_path
+//! # pool_size = 16                        # optional, 1..=256: connections of this node
 //!
 //! [connections]                           # optional: the TLS listener (backend-kit's serve)
 //! max = 4096                              # 1..=1000000: connections open at once (lowered to the open-file limit)
@@ -73,7 +80,7 @@ pub const MIN_PSEUDONYM_SECRET: usize = 32;
 struct File {
     platform_id: String,
     listen: String,
-    database: PathBuf,
+    database: FileDatabase,
     #[serde(default = "default_challenge_ttl")]
     challenge_ttl_secs: i64,
     #[serde(default = "default_assertion_ttl")]
@@ -92,6 +99,27 @@ struct File {
     #[serde(default)]
     federation_peers: Vec<FilePeer>,
     links: Option<FileLinks>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FileDatabase {
+    Sqlite(PathBuf),
+    Postgres(FilePostgres),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePostgres {
+    postgres: String,
+    password_file: Option<PathBuf>,
+    schema: Option<String>,
+    #[serde(default = "default_pool_size")]
+    pool_size: usize,
+}
+
+fn default_pool_size() -> usize {
+    16
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,6 +213,38 @@ pub struct LinkClientSettings {
     pub timeout_ms: u64,
 }
 
+/// Where the platform keeps its shared state ([`crate::storage`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file: one machine (the default; the demo and the tests).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database: any number of nodes.
+    Postgres(PostgresSettings),
+}
+
+/// The PostgreSQL storage's connection (`[database]` with `postgres = ...`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresSettings {
+    /// libpq connection string (`host=... dbname=... user=...`) or `postgresql://` URL.
+    pub connection: String,
+    /// The password, when not in `connection` (read from `password_file`).
+    pub password: Option<String>,
+    /// The schema holding the tables (created if missing); `None`: the user's search path.
+    pub schema: Option<String>,
+    /// Connections this node keeps open at most.
+    pub pool_size: usize,
+}
+
+impl std::fmt::Debug for PostgresSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The connection string may hold a password: never printed.
+        f.debug_struct("PostgresSettings")
+            .field("schema", &self.schema)
+            .field("pool_size", &self.pool_size)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A terminal allowed to call the platform.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -203,8 +263,8 @@ pub struct Settings {
     pub platform_id: String,
     /// Where `serve` listens (the in-process mode ignores it).
     pub listen: SocketAddr,
-    /// The SQLite file of the linkage registry and the audit log.
-    pub database: PathBuf,
+    /// The storage of the challenges, replay guard, registry and audit log.
+    pub database: Database,
     /// Challenge lifetime.
     pub challenge_ttl_secs: i64,
     /// Assertion lifetime.
@@ -345,10 +405,37 @@ impl Settings {
             None => None,
         };
         let connections = f.connections.limits(path, "connections")?;
+        let database = match f.database {
+            FileDatabase::Sqlite(file) => {
+                Database::Sqlite(backend_kit::config::resolve(path, &file))
+            }
+            FileDatabase::Postgres(pg) => {
+                let password = match &pg.password_file {
+                    Some(file) => {
+                        let bytes = read_file(path, "database.password_file", file)?;
+                        let text = String::from_utf8(bytes).map_err(|_| {
+                            bad(
+                                "database.password_file",
+                                "not UTF-8 text".into(),
+                                "the PostgreSQL password on one line",
+                            )
+                        })?;
+                        Some(text.trim_end_matches(['\r', '\n']).to_owned())
+                    }
+                    None => None,
+                };
+                Database::Postgres(PostgresSettings {
+                    connection: pg.postgres,
+                    password,
+                    schema: pg.schema,
+                    pool_size: pg.pool_size,
+                })
+            }
+        };
         let settings = Settings {
             platform_id: f.platform_id,
             listen,
-            database: backend_kit::config::resolve(path, &f.database),
+            database,
             challenge_ttl_secs: f.challenge_ttl_secs,
             assertion_ttl_secs: f.assertion_ttl_secs,
             challenges_per_terminal: f.challenges_per_terminal,
@@ -397,6 +484,32 @@ impl Settings {
                 self.challenges_per_terminal.to_string(),
                 "1 to 200000 challenges",
             );
+        }
+        if let Database::Postgres(pg) = &self.database {
+            if !(1..=256).contains(&pg.pool_size) {
+                return e(
+                    "database.pool_size",
+                    pg.pool_size.to_string(),
+                    "1 to 256 connections",
+                );
+            }
+            if let Some(schema) = &pg.schema
+                && !is_sql_name(schema)
+            {
+                return e(
+                    "database.schema",
+                    format!("{schema:?}"),
+                    "1 to 63 of a-z 0-9 _, starting with a letter",
+                );
+            }
+            if let Err(err) = pg.connection.parse::<tokio_postgres::Config>() {
+                return e(
+                    "database.postgres",
+                    // The driver's message names the part it could not read, not the value.
+                    err.to_string(),
+                    "a libpq connection string (host=... dbname=... user=...) or a postgresql:// URL",
+                );
+            }
         }
         if let Err((key, problem, expected)) = self.connections.check() {
             return Err((format!("connections.{key}"), problem, expected));
@@ -488,4 +601,13 @@ impl Settings {
     pub fn service(&self, id: &str) -> Option<&ServiceConfig> {
         self.services.iter().find(|s| s.id == id)
     }
+}
+
+/// A name PostgreSQL takes unquoted: 1 to 63 of `a-z 0-9 _` (NAMEDATALEN is 64 with the
+/// terminating zero), starting with a letter.
+pub fn is_sql_name(s: &str) -> bool {
+    (1..=63).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

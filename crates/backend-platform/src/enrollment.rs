@@ -36,7 +36,7 @@ use crate::core::pseudonym::pairwise_subject;
 use crate::core::refusal::{certificate_problem, mismatch_problem};
 use crate::identification::{kind_name, verify_answer};
 use crate::links::{Confirmation, judge};
-use crate::platform::{Platform, random_id};
+use crate::platform::{Platform, outcome_of, random_id};
 use crate::registry::{EnrollError, NewEnrollment};
 
 /// A verified enrollment, waiting for its links to be confirmed.
@@ -84,9 +84,31 @@ pub async fn enroll(
         action: "enroll",
         ..AuditEvent::default()
     };
-    let (event, result) = run(&p, terminal_id, req, now, event).await;
-    p.audit_outcome(event, result.as_ref().map(|_| ()));
-    result
+    let mut audit = EnrollAudit::default();
+    let (event, result) = run(&p, terminal_id, req, now, event, &mut audit).await;
+    if audit.written {
+        return result;
+    }
+    p.audited_all_async(audit.rows, event, result).await
+}
+
+/// The audit rows of one enrollment besides its own (the services' confirmations): written
+/// in the enrollment's transaction with its own row when it is stored, else after it failed.
+#[derive(Debug, Default)]
+pub struct EnrollAudit {
+    /// The rows.
+    pub rows: Vec<AuditEvent>,
+    /// Whether they and the enrollment's own row are written.
+    pub written: bool,
+}
+
+impl EnrollAudit {
+    /// The rows to write with a stored enrollment: these and `event`, `ok`.
+    pub fn with_success(&self, event: &AuditEvent) -> Vec<AuditEvent> {
+        let mut rows = self.rows.clone();
+        rows.push(outcome_of(event.clone(), Ok(())));
+        rows
+    }
 }
 
 async fn run(
@@ -95,6 +117,7 @@ async fn run(
     req: EnrollmentRequest,
     now: UnixTime,
     event: AuditEvent,
+    audit: &mut EnrollAudit,
 ) -> (AuditEvent, Result<EnrollmentResponse, ApiError>) {
     let fallback = event.clone();
     let pv = p.clone();
@@ -111,7 +134,7 @@ async fn run(
         Err(e) => return (fallback, Err(task_failed(&e))),
     };
     event.subject_id = Some(verified.subject.0.clone());
-    let links = confirm_all(
+    let (links, rows) = confirm_all(
         p,
         &LinkAsk {
             terminal_id: &terminal_id,
@@ -123,6 +146,7 @@ async fn run(
         },
     )
     .await;
+    audit.rows = rows;
     let (confirmed, refused) = split(links);
     if let Some(summary) = refusal_summary(&refused) {
         event.reason = Some(summary);
@@ -131,8 +155,9 @@ async fn run(
         return (event, Err(nothing_confirmed(&refused)));
     }
     let ps = p.clone();
+    let rows = audit.with_success(&event);
     let stored = tokio::task::spawn_blocking(move || {
-        let stored = store(&ps, &terminal_id, &verified, &confirmed, now);
+        let stored = store(&ps, &terminal_id, &verified, &confirmed, now, &rows);
         (verified, confirmed, stored)
     })
     .await;
@@ -142,6 +167,7 @@ async fn run(
     };
     match stored {
         Ok((linked, replaced)) => {
+            audit.written = true;
             release_all(p, &verified.subject.0, &replaced, now).await;
             (
                 event,
@@ -262,9 +288,9 @@ pub fn verify(
         event,
     )?;
     let known = p
-        .registry
+        .store
         .subject_for(&auth.linkage, &signed.sign)
-        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?;
+        .map_err(|e| e.problem())?;
     let subject = match known {
         Some(s) => (s, false),
         None => (random_id("sub_")?, true),
@@ -386,8 +412,12 @@ pub struct LinkAsk<'a> {
     pub now: UnixTime,
 }
 
-/// Step 2: asks each service whose link needs it, all at once; one audit row per link.
-pub async fn confirm_all(p: &Platform, ask: &LinkAsk<'_>) -> Vec<(ServiceLink, Confirmation)> {
+/// Step 2: asks each service whose link needs it, all at once; returns one audit row per
+/// link asked, for the caller to write with the enrollment.
+pub async fn confirm_all(
+    p: &Platform,
+    ask: &LinkAsk<'_>,
+) -> (Vec<(ServiceLink, Confirmation)>, Vec<AuditEvent>) {
     let LinkAsk {
         terminal_id,
         subject_id,
@@ -404,7 +434,7 @@ pub async fn confirm_all(p: &Platform, ask: &LinkAsk<'_>) -> Vec<(ServiceLink, C
         };
         async move {
             if !link.needs_confirmation() {
-                return (link.clone(), Confirmation::Confirmed);
+                return (link.clone(), Confirmation::Confirmed, None);
             }
             let url = p
                 .settings
@@ -420,7 +450,7 @@ pub async fn confirm_all(p: &Platform, ask: &LinkAsk<'_>) -> Vec<(ServiceLink, C
                 tracing::warn!(service = link.service_id(), "link not confirmed: {e}");
             }
             let c = judge(i, link.service_id(), link.kind(), &answer);
-            p.audit.record(AuditEvent {
+            let row = AuditEvent {
                 at: now,
                 terminal_id: Some(terminal_id.to_owned()),
                 action: "link_confirm",
@@ -431,11 +461,20 @@ pub async fn confirm_all(p: &Platform, ask: &LinkAsk<'_>) -> Vec<(ServiceLink, C
                 reason: Some(link.service_id().to_owned()),
                 subject_id: Some(subject_id.to_owned()),
                 ..AuditEvent::default()
-            });
-            (link.clone(), c)
+            };
+            (link.clone(), c, Some(row))
         }
     });
-    futures_util::future::join_all(asks).await
+    let mut rows = Vec::new();
+    let links = futures_util::future::join_all(asks)
+        .await
+        .into_iter()
+        .map(|(link, c, row)| {
+            rows.extend(row);
+            (link, c)
+        })
+        .collect();
+    (links, rows)
 }
 
 /// Step 3: the confirmed links into the registry; returns the menu lines of every link of
@@ -446,10 +485,12 @@ fn store(
     v: &Verified,
     confirmed: &[ServiceLink],
     now: UnixTime,
+    audit: &[AuditEvent],
 ) -> Result<(Vec<MenuEntry>, Vec<ServiceLink>), ApiError> {
     let stored = p
-        .registry
-        .enroll(&NewEnrollment {
+        .store
+        .enroll(
+            &NewEnrollment {
             enrollment_id: &v.enrollment_id,
             terminal_id,
             auth: &v.auth,
@@ -462,13 +503,15 @@ fn store(
             links: confirmed,
             subject: (&v.subject.0, v.subject.1),
             now,
-        })
+            },
+            audit,
+        )
         .map_err(|e| match e {
             EnrollError::Raced => ApiError::new(
                 ProblemCode::Internal,
                 "another enrollment of this card was stored meanwhile; nothing was stored: enrol again",
             ),
-            EnrollError::Db(e) => ApiError::new(ProblemCode::Internal, format!("registry: {e}")),
+            EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
     Ok((linked_lines(p, &stored.links), stored.replaced))
 }
@@ -516,7 +559,7 @@ pub async fn release_all(p: &Platform, subject_id: &str, links: &[ServiceLink], 
                 "service_unavailable".to_owned()
             }
         };
-        p.audit.record(AuditEvent {
+        let receipt = p.audit.record(AuditEvent {
             at: now,
             action: "link_release",
             outcome,
@@ -524,5 +567,9 @@ pub async fn release_all(p: &Platform, subject_id: &str, links: &[ServiceLink], 
             subject_id: Some(subject_id.to_owned()),
             ..AuditEvent::default()
         });
+        // The enrollment's answer is decided already; the release was best effort too.
+        if let Err(e) = receipt.committed().await {
+            tracing::error!(service = link.service_id(), "link release not audited: {e}");
+        }
     }
 }

@@ -25,18 +25,33 @@ use madoguchi_time::UnixTime;
 
 use crate::audit::AuditEvent;
 use crate::enrollment::{
-    LinkAsk, confirm_all, linked_lines, nothing_confirmed, refusal_summary, release_all, split,
-    verify_signed,
+    EnrollAudit, LinkAsk, confirm_all, linked_lines, nothing_confirmed, refusal_summary,
+    release_all, split, verify_signed,
 };
 use crate::identification::{kind_name, menu_for, menu_links, notices};
 use crate::links::Confirmation;
-use crate::platform::{Platform, lock, random_id};
+use crate::platform::{Platform, random_id};
 use crate::registry::{EnrollError, FederatedEnrollment};
+use crate::storage::StoredReplayGuard;
 
 fn assertion_problem(e: &AssertionError) -> ApiError {
     Problem::new(e.problem_code(), e.to_string())
         .with_field("assertion")
         .into()
+}
+
+/// Verifies a peer's assertion, its `jti` recorded in the shared replay guard.
+fn verify_assertion(
+    p: &Platform,
+    token: &str,
+    now: UnixTime,
+) -> Result<counter_api::assertion::AssertionClaims, ApiError> {
+    let mut replay = StoredReplayGuard::new(p.store.as_ref());
+    let verified = p.federation.verify(token, now, &mut replay);
+    if let Some(e) = replay.failed {
+        return Err(e.problem().into());
+    }
+    verified.map_err(|e| assertion_problem(&e))
 }
 
 /// `POST /v1/federation/exchange`.
@@ -53,12 +68,7 @@ pub fn exchange(
         ..AuditEvent::default()
     };
     let result = (|| {
-        let claims = {
-            let mut replay = lock(&p.federation_replay);
-            p.federation
-                .verify(&req.assertion, now, &mut *replay)
-                .map_err(|e| assertion_problem(&e))?
-        };
+        let claims = verify_assertion(p, &req.assertion, now)?;
         event.challenge_id = Some(claims.ctx.challenge_id.clone());
         if claims.ctx.terminal_id != terminal_id {
             return Err(ApiError::from(
@@ -70,9 +80,9 @@ pub fn exchange(
             ));
         }
         let enrolled = p
-            .registry
+            .store
             .lookup_federated(&claims.iss, &claims.sub)
-            .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?
+            .map_err(|e| ApiError::from(e.problem()))?
             .ok_or_else(|| {
                 ApiError::from(Problem::new(
                     ProblemCode::NotEnrolled,
@@ -111,8 +121,7 @@ pub fn exchange(
             notices: notices(p, &enrolled, now),
         })
     })();
-    p.audit_outcome(event, result.as_ref().map(|_| ()));
-    result
+    p.audited(event, result)
 }
 
 /// A federated enrollment checked, waiting for its links to be confirmed.
@@ -140,9 +149,12 @@ pub async fn enroll(
         action: "federation_enroll",
         ..AuditEvent::default()
     };
-    let (event, result) = run(&p, terminal_id, req, now, event).await;
-    p.audit_outcome(event, result.as_ref().map(|_| ()));
-    result
+    let mut audit = EnrollAudit::default();
+    let (event, result) = run(&p, terminal_id, req, now, event, &mut audit).await;
+    if audit.written {
+        return result;
+    }
+    p.audited_all_async(audit.rows, event, result).await
 }
 
 async fn run(
@@ -151,6 +163,7 @@ async fn run(
     req: FederationEnrollmentRequest,
     now: UnixTime,
     event: AuditEvent,
+    audit: &mut EnrollAudit,
 ) -> (AuditEvent, Result<EnrollmentResponse, ApiError>) {
     let fallback = event.clone();
     let (pp, tid) = (p.clone(), terminal_id.clone());
@@ -166,7 +179,7 @@ async fn run(
         Err(e) => return (fallback, Err(task_failed(&e))),
     };
     event.subject_id = Some(prepared.subject.0.clone());
-    let links = match &prepared.certified {
+    let (links, rows) = match &prepared.certified {
         Some(certified) => {
             confirm_all(
                 p,
@@ -182,32 +195,40 @@ async fn run(
             .await
         }
         // `prepare` asks for the signed application whenever a link needs confirming.
-        None => prepared
-            .services
-            .iter()
-            .map(|l| (l.clone(), Confirmation::Confirmed))
-            .collect(),
+        None => (
+            prepared
+                .services
+                .iter()
+                .map(|l| (l.clone(), Confirmation::Confirmed))
+                .collect(),
+            Vec::new(),
+        ),
     };
+    audit.rows = rows;
     let (confirmed, refused) = split(links);
     event.reason = refusal_summary(&refused);
     if confirmed.is_empty() {
         return (event, Err(nothing_confirmed(&refused)));
     }
     let ps = p.clone();
+    let rows = audit.with_success(&event);
     let stored = tokio::task::spawn_blocking(move || {
-        let r = store(&ps, &terminal_id, &prepared, &confirmed, now);
+        let r = store(&ps, &terminal_id, &prepared, &confirmed, now, &rows);
         (prepared, confirmed, r)
     })
     .await;
     match stored {
-        Ok((_, _, Ok((enrollment_id, linked)))) => (
-            event,
-            Ok(EnrollmentResponse {
-                enrollment_id,
-                linked,
-                refused,
-            }),
-        ),
+        Ok((_, _, Ok((enrollment_id, linked)))) => {
+            audit.written = true;
+            (
+                event,
+                Ok(EnrollmentResponse {
+                    enrollment_id,
+                    linked,
+                    refused,
+                }),
+            )
+        }
         Ok((prepared, confirmed, Err(e))) => {
             release_all(p, &prepared.subject.0, &confirmed, now).await;
             (event, Err(e))
@@ -265,12 +286,7 @@ fn prepare(
         .with_field("signed_application")
         .into());
     }
-    let claims = {
-        let mut replay = lock(&p.federation_replay);
-        p.federation
-            .verify(&req.assertion, now, &mut *replay)
-            .map_err(|e| assertion_problem(&e))?
-    };
+    let claims = verify_assertion(p, &req.assertion, now)?;
     event.challenge_id = Some(claims.ctx.challenge_id.clone());
     if claims.ctx.terminal_id != terminal_id || claims.ctx.purpose != ChallengePurpose::Identify {
         return Err(ApiError::from(
@@ -306,9 +322,9 @@ fn prepare(
         None => None,
     };
     let known = p
-        .registry
+        .store
         .federated_subject(&claims.iss, &claims.sub)
-        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?;
+        .map_err(|e| ApiError::from(e.problem()))?;
     let subject = match known {
         Some(s) => (s, false),
         None => (random_id("sub_")?, true),
@@ -328,10 +344,12 @@ fn store(
     v: &Prepared,
     confirmed: &[ServiceLink],
     now: UnixTime,
+    audit: &[AuditEvent],
 ) -> Result<(String, Vec<MenuEntry>), ApiError> {
     let links = p
-        .registry
-        .enroll_federated(&FederatedEnrollment {
+        .store
+        .enroll_federated(
+            &FederatedEnrollment {
             enrollment_id: &v.enrollment_id,
             subject: (&v.subject.0, v.subject.1),
             terminal_id,
@@ -340,13 +358,15 @@ fn store(
             jti: &v.peer.2,
             services: confirmed,
             now,
-        })
+            },
+            audit,
+        )
         .map_err(|e| match e {
             EnrollError::Raced => ApiError::new(
                 ProblemCode::Internal,
                 "another enrollment of this holder was stored meanwhile; nothing was stored: enrol again",
             ),
-            EnrollError::Db(e) => ApiError::new(ProblemCode::Internal, format!("registry: {e}")),
+            EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
     Ok((v.enrollment_id.clone(), linked_lines(p, &links)))
 }

@@ -1,5 +1,5 @@
 //! The identification flow: challenge, certificate and signature, revocation, registry,
-//! menu. Synchronous (RSA and SQLite); handlers run it on the blocking pool.
+//! menu. Synchronous (RSA and the storage); handlers run it on the blocking pool.
 
 use backend_kit::ApiError;
 use counter_api::platform::{
@@ -11,8 +11,8 @@ use jpki_cert::{Accepted, JpkiCertificate, RevocationStatus, UnixTime, Verdict};
 
 use crate::audit::AuditEvent;
 use crate::core::menu::{LinkedService, MenuRequest, build_menu};
-use crate::core::refusal::{certificate_problem, challenge_problem};
-use crate::platform::{Platform, lock, random_id};
+use crate::core::refusal::certificate_problem;
+use crate::platform::{Platform, random_id};
 use crate::registry::{Enrolled, SignScope};
 
 /// Decodes the base64 fields of an identification.
@@ -53,9 +53,10 @@ pub fn verify_answer(
     }
     let (der, sig) = decode(req, prefix)?;
     event.challenge_id = Some(req.challenge_id.clone());
-    let binding = lock(&p.challenges)
-        .take(&req.challenge_id, terminal_id, purposes, now)
-        .map_err(|e| challenge_problem(&e))?;
+    let binding = p
+        .store
+        .take_challenge(&p.challenges, &req.challenge_id, terminal_id, purposes, now)
+        .map_err(|e| e.problem())?;
     let verdict =
         p.auth
             .verify_identification(&der, &binding.to_be_signed(), &sig, now, p.crl.index());
@@ -173,8 +174,7 @@ pub fn identify(
         ..AuditEvent::default()
     };
     let result = identify_inner(p, terminal_id, req, now, &mut event);
-    p.audit_outcome(event, result.as_ref().map(|_| ()));
-    result
+    p.audited(event, result)
 }
 
 fn identify_inner(
@@ -193,9 +193,9 @@ fn identify_inner(
         event,
     )?;
     let enrolled = p
-        .registry
+        .store
         .lookup(&accepted.linkage)
-        .map_err(|e| Problem::new(ProblemCode::Internal, format!("registry: {e}")))?
+        .map_err(|e| e.problem())?
         .ok_or_else(|| {
             Problem::new(
                 ProblemCode::NotEnrolled,

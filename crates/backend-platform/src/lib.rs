@@ -11,8 +11,9 @@
 //!
 //! **Owns:** the challenge book ([`core::challenges`]), attribute matching
 //! ([`core::matching`]), pairwise pseudonyms ([`core::pseudonym`]), the menu and its
-//! assertions ([`core::menu`]), the registry and audit log in SQLite ([`registry`],
-//! [`audit`]), the client that asks services to confirm links ([`links`]), CRL loading and
+//! assertions ([`core::menu`]), the shared state (challenges, federation replay guard,
+//! registry, audit log) in SQLite or PostgreSQL ([`storage`], [`registry`], [`audit`]), the
+//! client that asks services to confirm links ([`links`]), CRL loading and
 //! reload ([`crl_source`]), the HTTP handlers ([`http`]), the
 //! configuration ([`config`]), and starting the server ([`server`]).
 //!
@@ -43,12 +44,19 @@ pub mod registry;
 pub mod schema;
 pub mod server;
 pub mod signing;
+pub mod storage;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
 pub use config::Settings;
 pub use platform::Platform;
 pub use server::{RunningPlatform, start, start_in_process};
+
+impl From<backend_kit::sqlite::DbError> for StartError {
+    fn from(e: backend_kit::sqlite::DbError) -> Self {
+        StartError::Storage(storage::StorageError::Sqlite(e))
+    }
+}
 
 /// Why the platform cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -60,9 +68,9 @@ pub enum StartError {
     /// Settings built in code break a rule.
     #[error("settings: {0}")]
     Settings(String),
-    /// The database.
+    /// The storage (SQLite file or PostgreSQL).
     #[error(transparent)]
-    Db(#[from] backend_kit::sqlite::DbError),
+    Storage(#[from] storage::StorageError),
     /// The CRL folder.
     #[error(transparent)]
     Crl(#[from] crl_source::CrlLoadError),

@@ -1,12 +1,14 @@
 //! [`Platform`]: the server's state, shared by the handlers. Built once from
 //! [`Settings`]; the decisions it makes are in [`crate::core`], the flows that tie them to
-//! the registry in [`crate::identification`] and [`crate::enrollment`].
+//! the storage in [`crate::identification`] and [`crate::enrollment`]. Everything a node
+//! must share with the others (challenges, replay guard, registry, audit) is in the
+//! [`Storage`]; the rest is configuration and the CRLs.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use backend_kit::ApiError;
 use backend_kit::Clock;
-use counter_api::assertion::{AssertionVerifier, KeySet, MemoryReplayGuard};
+use counter_api::assertion::{AssertionVerifier, KeySet};
 use counter_api::{Problem, ProblemCode};
 use jpki_cert::Verifier;
 use madoguchi_time::UnixTime;
@@ -14,10 +16,10 @@ use madoguchi_time::UnixTime;
 use crate::StartError;
 use crate::audit::{AuditEvent, AuditSink};
 use crate::config::Settings;
-use crate::core::challenges::ChallengeBook;
+use crate::core::challenges::ChallengeRules;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
 use crate::links::LinkClient;
-use crate::registry::Registry;
+use crate::storage::Storage;
 
 /// The platform's state.
 #[derive(Debug)]
@@ -30,33 +32,22 @@ pub struct Platform {
     pub sign: Verifier,
     /// Revocation.
     pub crl: CrlSource,
-    /// Pending challenges.
-    pub challenges: Mutex<ChallengeBook>,
-    /// The linkage registry.
-    pub registry: Registry,
-    /// The audit log.
+    /// The challenges' rules (the challenges themselves are in [`Self::store`]).
+    pub challenges: ChallengeRules,
+    /// Challenges, federation replay guard, registry, audit trail.
+    pub store: Arc<dyn Storage>,
+    /// The audit log's writer (into [`Self::store`]).
     pub audit: AuditSink,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// Verifies peer platforms' assertions (audience: this platform).
     pub federation: AssertionVerifier,
-    /// `jti`s of peer assertions already exchanged.
-    pub federation_replay: Mutex<MemoryReplayGuard>,
     /// Asks the services to confirm links (absent when no service needs it).
     pub links: Option<LinkClient>,
 }
 
-/// Locks a mutex whose data stays consistent even if a holder panicked (each operation on
-/// the challenge book and replay guard is a single map update).
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    }
-}
-
 impl Platform {
-    /// Builds the state: opens the registry, loads the CRLs, starts the audit writer.
+    /// Builds the state: opens the storage, loads the CRLs, starts the audit writer.
     pub fn new(
         settings: Settings,
         clock: Arc<dyn Clock>,
@@ -64,8 +55,8 @@ impl Platform {
         settings.check().map_err(|(key, problem, expected)| {
             StartError::Settings(format!("{key}: {problem}; expected {expected}"))
         })?;
-        let registry = Registry::open(&settings.database)?;
-        let audit = AuditSink::start(&settings.database)?;
+        let store = crate::storage::open(&settings.database)?;
+        let audit = AuditSink::start(store.clone())?;
         let (crl, summary) = CrlSource::load(
             &settings.crl_dir,
             settings.auth_store.clone(),
@@ -81,17 +72,17 @@ impl Platform {
         let platform = Self {
             auth: Verifier::new(settings.auth_store.clone()),
             sign: Verifier::new(settings.sign_store.clone()),
-            challenges: Mutex::new(
-                ChallengeBook::new(settings.platform_id.clone(), settings.challenge_ttl_secs)
-                    .with_terminal_quota(settings.challenges_per_terminal),
-            ),
+            challenges: ChallengeRules::new(
+                settings.platform_id.clone(),
+                settings.challenge_ttl_secs,
+            )
+            .with_terminal_quota(settings.challenges_per_terminal),
             settings,
             crl,
-            registry,
+            store,
             audit,
             clock,
             federation,
-            federation_replay: Mutex::new(MemoryReplayGuard::new()),
             links,
         };
         Ok((platform, summary))
@@ -107,20 +98,67 @@ impl Platform {
         KeySet::of(&self.settings.platform_id, &self.settings.signer)
     }
 
-    /// Records an audit row for `outcome` (a result whose error is a problem).
-    pub fn audit_outcome(&self, mut event: AuditEvent, outcome: Result<(), &ApiError>) {
-        match outcome {
-            Ok(()) => event.outcome = "ok".into(),
-            Err(e) => {
-                let p = e.problem();
-                event.outcome = p.code.as_str().into();
-                if event.reason.is_none() {
-                    event.reason = p.reason.clone().or_else(|| p.field.clone());
-                }
+    /// Records an audit row for `outcome` (a result whose error is a problem) and waits for
+    /// its commit, blocking (call it on the blocking pool); returns `result`, or
+    /// `503 unavailable` when the row could not be written.
+    pub fn audited<T>(
+        &self,
+        event: AuditEvent,
+        result: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let receipt = self
+            .audit
+            .record(outcome_of(event, result.as_ref().map(|_| ())));
+        receipt.wait().map_err(|e| ApiError::from(e.problem()))?;
+        result
+    }
+
+    /// [`Self::audited`] from async code.
+    pub async fn audited_async<T>(
+        &self,
+        event: AuditEvent,
+        result: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let receipt = self
+            .audit
+            .record(outcome_of(event, result.as_ref().map(|_| ())));
+        receipt
+            .committed()
+            .await
+            .map_err(|e| ApiError::from(e.problem()))?;
+        result
+    }
+
+    /// [`Self::audited_async`] with `earlier` rows of the same step written first.
+    pub async fn audited_all_async<T>(
+        &self,
+        earlier: Vec<AuditEvent>,
+        event: AuditEvent,
+        result: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let receipts: Vec<_> = earlier.into_iter().map(|e| self.audit.record(e)).collect();
+        for r in receipts {
+            r.committed()
+                .await
+                .map_err(|e| ApiError::from(e.problem()))?;
+        }
+        self.audited_async(event, result).await
+    }
+}
+
+/// `event` with the verdict of `outcome`: `ok` or the problem's code and reason.
+pub fn outcome_of(mut event: AuditEvent, outcome: Result<(), &ApiError>) -> AuditEvent {
+    match outcome {
+        Ok(()) => event.outcome = "ok".into(),
+        Err(e) => {
+            let p = e.problem();
+            event.outcome = p.code.as_str().into();
+            if event.reason.is_none() {
+                event.reason = p.reason.clone().or_else(|| p.field.clone());
             }
         }
-        self.audit.record(event);
     }
+    event
 }
 
 /// A fresh random id: `prefix` + 128 random bits in base64url.

@@ -1,10 +1,13 @@
-//! The linkage registry (SQLite): which authentication certificate belongs to which
+//! The linkage registry: which authentication certificate belongs to which
 //! enrolled holder, which services the holder linked, and the signature certificate used
 //! at enrollment (to flag its later revocation).
 //!
 //! Only the platform keeps certificate serial numbers: it is the authorised verifier
 //! (docs/domain/eligibility.md §3.3). Services receive pairwise pseudonyms derived from `subject_id`,
 //! a random id that is not derived from any serial.
+//!
+//! The types here are the storage interface's ([`crate::storage::Storage`]); [`Registry`]
+//! is the SQLite storage's part that keeps them.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -14,6 +17,10 @@ use counter_api::platform::{Application, ServiceLink};
 use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::audit::AuditEvent;
+use crate::storage::StorageError;
+use crate::storage::sqlite::insert_audit;
 
 pub use crate::schema::MIGRATIONS;
 
@@ -101,7 +108,7 @@ pub struct FederatedEnrollment<'a> {
     pub now: UnixTime,
 }
 
-/// The registry.
+/// The registry in SQLite.
 #[derive(Debug)]
 pub struct Registry {
     conn: Mutex<Connection>,
@@ -111,13 +118,19 @@ pub struct Registry {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EnrollError {
-    /// The database.
+    /// The storage.
     #[error(transparent)]
-    Db(#[from] DbError),
+    Storage(#[from] StorageError),
     /// Another enrollment of the same card changed its holder while the services confirmed
     /// the links (for another `sub`): nothing was stored; enrol again.
     #[error("another enrollment of this card was stored meanwhile")]
     Raced,
+}
+
+impl From<DbError> for EnrollError {
+    fn from(e: DbError) -> Self {
+        EnrollError::Storage(StorageError::Sqlite(e))
+    }
 }
 
 /// What a stored enrollment changed.
@@ -240,6 +253,7 @@ impl Registry {
     pub fn enroll_federated(
         &self,
         e: &FederatedEnrollment<'_>,
+        audit: &[AuditEvent],
     ) -> Result<Vec<ServiceLink>, EnrollError> {
         let mut conn = self.lock();
         // IMMEDIATE: the transaction reads, then writes; a deferred one could not upgrade
@@ -275,6 +289,7 @@ impl Registry {
         for link in e.services {
             upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
+        insert_audit(&tx, audit).map_err(db)?;
         tx.commit().map_err(db)?;
         Ok(links_of(&conn, subject_id)?)
     }
@@ -288,11 +303,15 @@ impl Registry {
         known_subject(&self.lock(), auth, sign)
     }
 
-    /// Stores a verified enrollment in one transaction: the holder must be the one the
+    /// Stores a verified enrollment and its `audit` rows in one transaction: the holder must be the one the
     /// links were confirmed for (`e.subject`: already linked to this authentication or
     /// signature certificate, or new); the links given replace earlier links to the same
     /// services.
-    pub fn enroll(&self, e: &NewEnrollment<'_>) -> Result<Stored, EnrollError> {
+    pub fn enroll(
+        &self,
+        e: &NewEnrollment<'_>,
+        audit: &[AuditEvent],
+    ) -> Result<Stored, EnrollError> {
         let mut conn = self.lock();
         // IMMEDIATE: the transaction reads, then writes; a deferred one could not upgrade
         // to a writer once the audit thread has written meanwhile (WAL: SQLITE_BUSY at once).
@@ -346,6 +365,7 @@ impl Registry {
         for link in e.links {
             upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
+        insert_audit(&tx, audit).map_err(db)?;
         tx.commit().map_err(db)?;
         let replaced = before
             .into_iter()

@@ -1,6 +1,8 @@
-//! The platform database's schema: numbered migrations applied by
+//! The SQLite storage's schema: numbered migrations applied by
 //! `backend_kit::sqlite::open` (`PRAGMA user_version`). Append only: a migration that
-//! shipped is never edited.
+//! shipped is never edited. The PostgreSQL storage's are in
+//! [`crate::storage::postgres_schema`], numbered alike: migration *n* of one brings the same
+//! tables as migration *n* of the other.
 
 /// Numbered migrations (`PRAGMA user_version`).
 pub const MIGRATIONS: &[&str] = &[
@@ -69,4 +71,26 @@ pub const MIGRATIONS: &[&str] = &[
     // of the CRL that covers it without parsing the certificate; NULL on rows of before,
     // whose certificate is parsed instead.
     "ALTER TABLE sign_certificates ADD COLUMN crl_scope BLOB;",
+    // 3: what every node must share, out of the process's memory: the challenges (used ones
+    // are kept until they expire, to tell a replay from an unknown id) and the `jti`s of the
+    // peer assertions exchanged (federation replay guard).
+    "CREATE TABLE challenges (
+        challenge_id TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        merchant_id TEXT,
+        amount_jpy INTEGER,
+        nonce BLOB NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX challenges_live ON challenges (terminal_id, expires_at) WHERE used = 0;
+    CREATE INDEX challenges_expiry ON challenges (expires_at);
+    CREATE TABLE federation_jtis (
+        issuer TEXT NOT NULL,
+        jti TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (issuer, jti)
+    ) STRICT;
+    CREATE INDEX federation_jtis_expiry ON federation_jtis (expires_at);",
 ];

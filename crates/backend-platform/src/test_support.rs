@@ -80,7 +80,7 @@ pub fn settings(
     Ok(Settings {
         platform_id: platform_id.to_owned(),
         listen: "127.0.0.1:0".parse().map_err(e)?,
-        database: dir.join("platform.sqlite"),
+        database: crate::config::Database::Sqlite(dir.join("platform.sqlite")),
         challenge_ttl_secs: 60,
         assertion_ttl_secs: 120,
         challenges_per_terminal: crate::core::challenges::DEFAULT_PER_TERMINAL,

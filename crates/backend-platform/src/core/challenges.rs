@@ -1,7 +1,9 @@
-//! The challenge book: issues challenges bound to a terminal and a context, and takes each
-//! one back exactly once.
+//! The challenge rules: which challenge to issue to a terminal, and what answering one does.
+//! Sans-IO: the storages ([`crate::storage`]) read the stored challenge, ask these rules,
+//! and carry out the decision in the same transaction, so that a challenge is taken exactly
+//! once even when two nodes are answered at once.
 //!
-//! Rules, in the order [`ChallengeBook::take`] checks them:
+//! Rules, in the order [`ChallengeRules::take`] checks them:
 //! 1. an id never issued (or forgotten after expiry) → [`ChallengeError::Unknown`];
 //! 2. an id already taken → [`ChallengeError::Replayed`] (taken ids are remembered until
 //!    they would have expired, after which a replay is `Unknown` *and* expired anyway);
@@ -12,26 +14,25 @@
 //! 6. otherwise the challenge is consumed, *before* any signature is checked: a failed
 //!    verification uses it up, so a terminal cannot try signatures against one nonce.
 //!
-//! Issuing is bounded twice: a terminal holds at most its quota of live challenges
+//! Issuing is bounded per terminal: a terminal holds at most its quota of live challenges
 //! ([`DEFAULT_PER_TERMINAL`] unless configured; beyond it
-//! [`ChallengeError::QuotaExceeded`]), and the whole book at most [`MAX_PENDING`]
-//! ([`ChallengeError::Full`]). The quota is checked first, so a terminal that asks for
-//! challenges and never answers them fills its own quota, not the book for everyone.
-
-use std::collections::HashMap;
+//! [`ChallengeError::QuotaExceeded`]), so a terminal that asks for challenges and never
+//! answers them fills its own quota, not the store for everyone. The store holds at most
+//! the registered terminals' quotas plus the used ids of one lifetime; storages forget
+//! challenges once they are no longer live ([`is_live`]).
 
 use counter_api::platform::{ChallengeBinding, ChallengePurpose, ChallengeRequest, NONCE_LEN};
 use madoguchi_time::UnixTime;
 
-/// Most challenges pending at once (all terminals); beyond it new ones are refused as
-/// `unavailable`. At 3,000 identifications/s and a 60 s lifetime the steady state is
-/// 180,000 at worst if none were answered; real terminals answer within seconds.
+/// Largest per-terminal quota accepted in the configuration. At 3,000 identifications/s and
+/// a 60 s lifetime the steady state is 180,000 live challenges at worst if none were
+/// answered; real terminals answer within seconds.
 pub const MAX_PENDING: usize = 200_000;
 
 /// Default live challenges per terminal. A counter asks for one challenge per card and
 /// answers it within seconds (the PIN, the card's signature); with a 60 s lifetime even a
 /// desk that restarts its identifications every second holds about 60. A hundred leaves
-/// room for that and takes two thousand misbehaving terminals to fill [`MAX_PENDING`].
+/// room for that.
 pub const DEFAULT_PER_TERMINAL: usize = 100;
 
 /// Why a challenge is refused.
@@ -66,7 +67,8 @@ pub enum ChallengeError {
         /// Its purpose.
         found: ChallengePurpose,
     },
-    /// Too many pending challenges.
+    /// Too many pending challenges (the rules bound each terminal instead; kept for the
+    /// problem table).
     #[error("too many pending challenges; retry in a moment")]
     Full,
     /// This terminal holds its quota of live challenges already.
@@ -81,33 +83,59 @@ pub enum ChallengeError {
     },
 }
 
-/// Pending and recently used challenges. Not thread-safe by itself: the server holds it
-/// behind a mutex (each operation is a hash-map access).
-#[derive(Debug)]
-pub struct ChallengeBook {
-    platform_id: String,
-    ttl_secs: i64,
-    pending: HashMap<String, ChallengeBinding>,
-    used: HashMap<String, UnixTime>,
-    next_prune: UnixTime,
-    per_terminal_limit: usize,
-    /// Pending challenges per terminal id (no entry: none).
-    per_terminal: HashMap<String, usize>,
+/// A stored challenge, as a storage read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// Issued, not answered yet.
+    Pending(ChallengeBinding),
+    /// Answered once already; remembered until it would have expired.
+    Used,
 }
 
-impl ChallengeBook {
-    /// A book for `platform_id` whose challenges live `ttl_secs`, each terminal holding at
+/// What answering a challenge does, for the storage to carry out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TakeDecision {
+    /// Accept the answer: mark the challenge used (remembered until its expiry, so that a
+    /// replay is told apart from an unknown id), then verify the signature.
+    Consume(ChallengeBinding),
+    /// Refuse and forget the challenge (it expired).
+    Forget(ChallengeError),
+    /// Refuse and leave the challenge as it is.
+    Keep(ChallengeError),
+}
+
+impl TakeDecision {
+    /// The binding accepted, or the refusal.
+    pub fn into_result(self) -> Result<ChallengeBinding, ChallengeError> {
+        match self {
+            TakeDecision::Consume(b) => Ok(b),
+            TakeDecision::Forget(e) | TakeDecision::Keep(e) => Err(e),
+        }
+    }
+}
+
+/// The rules of one platform's challenges: its id, their lifetime, the quota per terminal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeRules {
+    platform_id: String,
+    ttl_secs: i64,
+    per_terminal_limit: usize,
+}
+
+impl ChallengeRules {
+    /// Rules for `platform_id` whose challenges live `ttl_secs`, each terminal holding at
     /// most [`DEFAULT_PER_TERMINAL`] of them.
     pub fn new(platform_id: impl Into<String>, ttl_secs: i64) -> Self {
         Self {
             platform_id: platform_id.into(),
             ttl_secs,
-            pending: HashMap::new(),
-            used: HashMap::new(),
-            next_prune: UnixTime::EPOCH,
             per_terminal_limit: DEFAULT_PER_TERMINAL,
-            per_terminal: HashMap::new(),
         }
+    }
+
+    /// The platform whose challenges these are.
+    pub fn platform_id(&self) -> &str {
+        &self.platform_id
     }
 
     /// Each terminal holds at most `limit` live challenges (at least one).
@@ -116,123 +144,82 @@ impl ChallengeBook {
         self
     }
 
-    /// Issues a challenge for a validated `req` from `terminal_id`. `id` and `nonce` are
-    /// fresh random values from the caller.
+    /// The challenge to issue for a validated `req` from `terminal_id`, which holds `held`
+    /// live (unanswered, unexpired) challenges now. `id` and `nonce` are fresh random values
+    /// from the caller.
     pub fn issue(
-        &mut self,
+        &self,
         terminal_id: &str,
         req: &ChallengeRequest,
         now: UnixTime,
+        held: usize,
         id: String,
         nonce: [u8; NONCE_LEN],
     ) -> Result<ChallengeBinding, ChallengeError> {
-        self.prune(now);
-        let held = self.per_terminal.get(terminal_id).copied().unwrap_or(0);
         if held >= self.per_terminal_limit {
             return Err(ChallengeError::QuotaExceeded {
                 limit: self.per_terminal_limit,
                 ttl_secs: self.ttl_secs,
             });
         }
-        if self.pending.len() >= MAX_PENDING {
-            return Err(ChallengeError::Full);
-        }
-        let binding = ChallengeBinding {
+        Ok(ChallengeBinding {
             platform_id: self.platform_id.clone(),
-            challenge_id: id.clone(),
+            challenge_id: id,
             nonce,
             terminal_id: terminal_id.to_owned(),
             purpose: req.purpose,
             context: req.context.clone(),
             expires_at: now.plus_secs(self.ttl_secs),
-        };
-        if let Some(old) = self.pending.insert(id, binding.clone()) {
-            // A repeated id (ids are 128 random bits) replaces its challenge: one less.
-            release(&mut self.per_terminal, &old.terminal_id);
-        }
-        *self.per_terminal.entry(terminal_id.to_owned()).or_insert(0) += 1;
-        Ok(binding)
+        })
     }
 
-    /// Takes challenge `id` for `terminal_id` and one of `purposes` (see the module doc).
+    /// What answering challenge `id` (found as `stored`, `None`: not stored) from
+    /// `terminal_id` for one of `purposes` does (see the module doc).
     pub fn take(
-        &mut self,
+        &self,
         id: &str,
+        stored: Option<&Stored>,
         terminal_id: &str,
         purposes: &[ChallengePurpose],
         now: UnixTime,
-    ) -> Result<ChallengeBinding, ChallengeError> {
-        let Some(b) = self.pending.get(id) else {
-            return Err(if self.used.contains_key(id) {
-                ChallengeError::Replayed(id.to_owned())
-            } else {
-                ChallengeError::Unknown(id.to_owned())
-            });
+    ) -> TakeDecision {
+        let b = match stored {
+            None => return TakeDecision::Keep(ChallengeError::Unknown(id.to_owned())),
+            Some(Stored::Used) => {
+                return TakeDecision::Keep(ChallengeError::Replayed(id.to_owned()));
+            }
+            Some(Stored::Pending(b)) => b,
         };
         if b.terminal_id != terminal_id {
-            return Err(ChallengeError::WrongTerminal { id: id.to_owned() });
+            return TakeDecision::Keep(ChallengeError::WrongTerminal { id: id.to_owned() });
         }
         if now > b.expires_at {
-            let expires_at = b.expires_at;
-            if let Some(b) = self.pending.remove(id) {
-                release(&mut self.per_terminal, &b.terminal_id);
-            }
-            return Err(ChallengeError::Expired {
+            return TakeDecision::Forget(ChallengeError::Expired {
                 id: id.to_owned(),
-                expires_at,
+                expires_at: b.expires_at,
             });
         }
         if !purposes.contains(&b.purpose) {
-            return Err(ChallengeError::WrongPurpose {
+            return TakeDecision::Keep(ChallengeError::WrongPurpose {
                 id: id.to_owned(),
                 found: b.purpose,
             });
         }
-        let b = self
-            .pending
-            .remove(id)
-            .ok_or_else(|| ChallengeError::Unknown(id.to_owned()))?;
-        release(&mut self.per_terminal, &b.terminal_id);
-        self.used.insert(id.to_owned(), b.expires_at);
-        Ok(b)
-    }
-
-    /// Pending challenges.
-    pub fn pending(&self) -> usize {
-        self.pending.len()
-    }
-
-    /// Forgets expired challenges and used ids past their expiry, at most once a second.
-    fn prune(&mut self, now: UnixTime) {
-        if now < self.next_prune {
-            return;
-        }
-        self.next_prune = now.plus_secs(1);
-        let per_terminal = &mut self.per_terminal;
-        self.pending.retain(|_, b| {
-            let keep = b.expires_at >= now;
-            if !keep {
-                release(per_terminal, &b.terminal_id);
-            }
-            keep
-        });
-        self.used.retain(|_, exp| *exp >= now);
+        TakeDecision::Consume(b.clone())
     }
 }
 
-/// One challenge of `terminal_id` is no longer pending.
-fn release(per_terminal: &mut HashMap<String, usize>, terminal_id: &str) {
-    if let Some(n) = per_terminal.get_mut(terminal_id) {
-        *n = n.saturating_sub(1);
-        if *n == 0 {
-            per_terminal.remove(terminal_id);
-        }
-    }
+/// Whether a stored challenge expiring at `expires_at` is live at `now`: a pending one
+/// counts against its terminal's quota, a used one is remembered. A challenge that is not
+/// live may be forgotten: an answer to it is refused anyway, and a replay of a used one past
+/// its expiry is `Unknown` and expired alike.
+pub fn is_live(expires_at: UnixTime, now: UnixTime) -> bool {
+    expires_at >= now
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
     use counter_api::platform::ChallengeContext;
 
@@ -253,148 +240,100 @@ mod tests {
         }
     }
 
+    fn issued(r: &ChallengeRules, p: ChallengePurpose) -> Stored {
+        Stored::Pending(
+            r.issue("t1", &req(p), at(1000), 0, "c1".into(), [1; 32])
+                .unwrap(),
+        )
+    }
+
     #[test]
-    fn single_use() {
-        let mut b = ChallengeBook::new("pf", 60);
-        let c = b
-            .issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
-            .unwrap();
-        assert_eq!(c.expires_at, at(1060));
-        assert_eq!(b.take("c1", "t1", &[ID], at(1001)).unwrap(), c);
+    fn consumed_once_then_replayed() {
+        let r = ChallengeRules::new("pf", 60);
+        let s = issued(&r, ID);
+        let Stored::Pending(b) = &s else { panic!() };
+        assert_eq!(b.expires_at, at(1060));
         assert_eq!(
-            b.take("c1", "t1", &[ID], at(1002)),
-            Err(ChallengeError::Replayed("c1".into()))
+            r.take("c1", Some(&s), "t1", &[ID], at(1001)),
+            TakeDecision::Consume(b.clone())
         );
         assert_eq!(
-            b.take("zz", "t1", &[ID], at(1002)),
-            Err(ChallengeError::Unknown("zz".into()))
+            r.take("c1", Some(&Stored::Used), "t1", &[ID], at(1002)),
+            TakeDecision::Keep(ChallengeError::Replayed("c1".into()))
+        );
+        assert_eq!(
+            r.take("zz", None, "t1", &[ID], at(1002)),
+            TakeDecision::Keep(ChallengeError::Unknown("zz".into()))
         );
     }
 
     #[test]
     fn expiry_is_checked_with_the_callers_clock() {
-        let mut b = ChallengeBook::new("pf", 60);
-        b.issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
-            .unwrap();
+        let r = ChallengeRules::new("pf", 60);
+        let s = issued(&r, ID);
         assert!(matches!(
-            b.take("c1", "t1", &[ID], at(1061)),
-            Err(ChallengeError::Expired { expires_at, .. }) if expires_at == at(1060)
+            r.take("c1", Some(&s), "t1", &[ID], at(1061)),
+            TakeDecision::Forget(ChallengeError::Expired { expires_at, .. }) if expires_at == at(1060)
         ));
-        b.issue("t1", &req(ID), at(1000), "c2".into(), [1; 32])
-            .unwrap();
-        assert!(b.take("c2", "t1", &[ID], at(1060)).is_ok());
+        assert!(matches!(
+            r.take("c1", Some(&s), "t1", &[ID], at(1060)),
+            TakeDecision::Consume(_)
+        ));
+        assert!(is_live(at(1060), at(1060)) && !is_live(at(1060), at(1061)));
     }
 
     #[test]
     fn another_terminal_neither_uses_nor_burns_it() {
-        let mut b = ChallengeBook::new("pf", 60);
-        b.issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
-            .unwrap();
+        let r = ChallengeRules::new("pf", 60);
+        let s = issued(&r, ID);
         assert!(matches!(
-            b.take("c1", "t2", &[ID], at(1001)),
-            Err(ChallengeError::WrongTerminal { .. })
+            r.take("c1", Some(&s), "t2", &[ID], at(1001)),
+            TakeDecision::Keep(ChallengeError::WrongTerminal { .. })
         ));
-        assert!(b.take("c1", "t1", &[ID], at(1001)).is_ok());
     }
 
     #[test]
     fn purpose_must_match() {
-        let mut b = ChallengeBook::new("pf", 60);
-        b.issue(
-            "t1",
-            &req(ChallengePurpose::Payment),
-            at(1000),
-            "c1".into(),
-            [1; 32],
-        )
-        .unwrap();
+        let r = ChallengeRules::new("pf", 60);
+        let s = issued(&r, ChallengePurpose::Payment);
         assert!(matches!(
-            b.take("c1", "t1", &[ChallengePurpose::Enroll], at(1001)),
-            Err(ChallengeError::WrongPurpose {
+            r.take("c1", Some(&s), "t1", &[ChallengePurpose::Enroll], at(1001)),
+            TakeDecision::Keep(ChallengeError::WrongPurpose {
                 found: ChallengePurpose::Payment,
                 ..
             })
         ));
-        let c = b
-            .take("c1", "t1", &[ID, ChallengePurpose::Payment], at(1001))
+        let c = r
+            .take(
+                "c1",
+                Some(&s),
+                "t1",
+                &[ID, ChallengePurpose::Payment],
+                at(1001),
+            )
+            .into_result()
             .unwrap();
         assert_eq!(c.context.unwrap().amount_jpy, 500);
     }
 
-    /// One terminal asking for challenges it never answers filled the book for everyone:
-    /// the next terminal was refused `unavailable`.
     #[test]
-    fn one_terminal_cannot_fill_the_book_for_the_others() {
-        let mut b = ChallengeBook::new("pf", 60);
-        let mut i = 0u64;
-        let refused = loop {
-            match b.issue("greedy", &req(ID), at(1000), format!("g{i}"), [1; 32]) {
-                Ok(_) => i += 1,
-                Err(e) => break e,
-            }
-            assert!(i <= MAX_PENDING as u64, "never refused");
-        };
+    fn the_quota_counts_the_terminals_live_challenges() {
+        let r = ChallengeRules::new("pf", 60).with_terminal_quota(2);
         assert!(
-            i < MAX_PENDING as u64,
-            "{i} challenges for one terminal: {refused}"
-        );
-        assert!(
-            b.issue("t2", &req(ID), at(1000), "c1".into(), [1; 32])
+            r.issue("t1", &req(ID), at(1000), 1, "a".into(), [1; 32])
                 .is_ok()
         );
-    }
-
-    #[test]
-    fn the_quota_frees_as_challenges_are_used_or_expire() {
-        let mut b = ChallengeBook::new("pf", 60).with_terminal_quota(2);
-        b.issue("t1", &req(ID), at(1000), "a".into(), [1; 32])
-            .unwrap();
-        b.issue("t1", &req(ID), at(1000), "b".into(), [1; 32])
-            .unwrap();
         assert_eq!(
-            b.issue("t1", &req(ID), at(1000), "c".into(), [1; 32]),
+            r.issue("t1", &req(ID), at(1000), 2, "b".into(), [1; 32]),
             Err(ChallengeError::QuotaExceeded {
                 limit: 2,
                 ttl_secs: 60
             })
         );
-        // Used: room for one more.
-        b.take("a", "t1", &[ID], at(1001)).unwrap();
-        b.issue("t1", &req(ID), at(1001), "c".into(), [1; 32])
-            .unwrap();
+        let r = ChallengeRules::new("pf", 60).with_terminal_quota(0);
         assert!(
-            b.issue("t1", &req(ID), at(1001), "d".into(), [1; 32])
-                .is_err()
-        );
-        // Expired and taken: room again.
-        assert!(matches!(
-            b.take("b", "t1", &[ID], at(1061)),
-            Err(ChallengeError::Expired { .. })
-        ));
-        b.issue("t1", &req(ID), at(1061), "d".into(), [1; 32])
-            .unwrap();
-        // Expired and pruned: the whole quota back.
-        b.issue("t1", &req(ID), at(2000), "e".into(), [1; 32])
-            .unwrap();
-        b.issue("t1", &req(ID), at(2000), "f".into(), [1; 32])
-            .unwrap();
-        assert_eq!(b.pending(), 2);
-    }
-
-    #[test]
-    fn pruned_after_expiry() {
-        let mut b = ChallengeBook::new("pf", 60);
-        b.issue("t1", &req(ID), at(1000), "c1".into(), [1; 32])
-            .unwrap();
-        b.issue("t1", &req(ID), at(1000), "c2".into(), [1; 32])
-            .unwrap();
-        b.take("c2", "t1", &[ID], at(1001)).unwrap();
-        b.issue("t1", &req(ID), at(2000), "c3".into(), [1; 32])
-            .unwrap();
-        assert_eq!(b.pending(), 1);
-        assert_eq!(
-            b.take("c2", "t1", &[ID], at(2001)),
-            Err(ChallengeError::Unknown("c2".into()))
+            r.issue("t1", &req(ID), at(1000), 0, "a".into(), [1; 32])
+                .is_ok()
         );
     }
 }

@@ -17,8 +17,7 @@ use counter_api::{Problem, ProblemCode};
 
 use super::terminal::Terminal;
 use crate::audit::AuditEvent;
-use crate::core::refusal::challenge_problem;
-use crate::platform::{Platform, lock, random_id, random_nonce};
+use crate::platform::{Platform, random_id, random_nonce};
 
 /// Largest request body: an enrollment with two certificates is under 10 KiB.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -39,7 +38,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .with_state(platform)
 }
 
-/// Runs a flow on the blocking pool (RSA verification, SQLite); a panic answers `internal`
+/// Runs a flow on the blocking pool (RSA verification, the storage); a panic answers `internal`
 /// without its text (logged).
 async fn blocking<T: Send + 'static>(
     what: &'static str,
@@ -53,25 +52,28 @@ async fn challenges(
     t: Terminal,
     ApiJson(req): ApiJson<ChallengeRequest>,
 ) -> Result<Json<ChallengeResponse>, ApiError> {
-    let now = p.now();
-    let mut event = AuditEvent {
-        at: now,
-        terminal_id: Some(t.id.clone()),
-        action: "challenge",
-        ..AuditEvent::default()
-    };
-    let result = (|| {
-        req.validate()?;
-        let id = random_id("chl_")?;
-        event.challenge_id = Some(id.clone());
-        let nonce = random_nonce()?;
-        let binding = lock(&p.challenges)
-            .issue(&t.id, &req, now, id, nonce)
-            .map_err(|e| challenge_problem(&e))?;
-        Ok::<_, ApiError>(binding.to_response())
-    })();
-    p.audit_outcome(event, result.as_ref().map(|_| ()));
-    Ok(Json(result?))
+    blocking("challenge", move || {
+        let now = p.now();
+        let mut event = AuditEvent {
+            at: now,
+            terminal_id: Some(t.id.clone()),
+            action: "challenge",
+            ..AuditEvent::default()
+        };
+        let result = (|| {
+            req.validate()?;
+            let id = random_id("chl_")?;
+            event.challenge_id = Some(id.clone());
+            let nonce = random_nonce()?;
+            let binding = p
+                .store
+                .issue_challenge(&p.challenges, &t.id, &req, now, id, nonce)
+                .map_err(|e| e.problem())?;
+            Ok::<_, ApiError>(binding.to_response())
+        })();
+        p.audited(event, result)
+    })
+    .await
 }
 
 async fn identifications(
@@ -149,8 +151,7 @@ async fn crl_reload(
         if let Ok(r) = &result {
             event.reason = Some(format!("{} files, {} entries", r.files, r.entries));
         }
-        p.audit_outcome(event, result.as_ref().map(|_| ()));
-        result
+        p.audited(event, result)
     })
     .await
 }

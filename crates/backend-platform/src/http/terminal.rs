@@ -43,17 +43,15 @@ impl FromRequestParts<Arc<Platform>> for Terminal {
                     ProblemCode::TerminalUnknown,
                     "this terminal's certificate is valid but the terminal is not registered here (or was disabled)",
                 ));
-                p.audit_outcome(
-                    AuditEvent {
-                        at: p.now(),
-                        terminal_id: Some(cn),
-                        action: "terminal",
-                        reason: Some(identity.sha256.clone()),
-                        ..AuditEvent::default()
-                    },
-                    Err(&problem),
-                );
-                Err(problem)
+                let event = AuditEvent {
+                    at: p.now(),
+                    terminal_id: Some(cn),
+                    action: "terminal",
+                    reason: Some(identity.sha256.clone()),
+                    ..AuditEvent::default()
+                };
+                // An unwritable row answers 503 instead of the refusal.
+                p.audited_async(event, Err(problem)).await
             }
         }
     }

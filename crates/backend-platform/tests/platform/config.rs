@@ -40,11 +40,22 @@ fn write_config_pki(
         assert!(st.success());
     }
     let roots = testkit::fixtures_dir().join("roots");
+    // The suite's storage: the file, or (MADOGUCHI_PLATFORM_STORAGE=postgres) a fresh schema.
+    let (database, database_table) = match suite_database(dir) {
+        backend_platform::config::Database::Postgres(pg) => (
+            String::new(),
+            format!(
+                "\n[database]\npostgres = {:?}\nschema = {:?}\n",
+                pg.connection,
+                pg.schema.unwrap_or_default()
+            ),
+        ),
+        _ => ("database = \"platform.sqlite\"\n".to_owned(), String::new()),
+    };
     let text = format!(
         r#"platform_id = "pf-test"
 listen = "127.0.0.1:{port}"
-database = "platform.sqlite"
-{extra}
+{database}{extra}
 [tls]
 certificate = "server.pem"
 private_key = "server.key"
@@ -79,7 +90,7 @@ url = "https://localhost:8445"
 
 [[terminals]]
 id = "t1"
-"#,
+{database_table}"#,
         roots = roots.display()
     );
     let path = dir.join("platform.toml");
@@ -95,6 +106,60 @@ fn load_error(dir: &Path, extra: &str) -> String {
     Settings::load(&write_config(dir, 8443, extra))
         .unwrap_err()
         .to_string()
+}
+
+#[test]
+fn the_database_is_a_sqlite_file_or_a_postgresql_connection() {
+    use backend_platform::config::Database;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), 8443, "");
+    // Whichever storage the suite runs on, the file without it.
+    let written = std::fs::read_to_string(&path).unwrap();
+    let text = written
+        .split("\n[database]\n")
+        .next()
+        .unwrap()
+        .replace("database = \"platform.sqlite\"\n", "");
+    std::fs::write(&path, format!("database = \"platform.sqlite\"\n{text}")).unwrap();
+    let ok = Settings::load(&path).unwrap();
+    assert_eq!(
+        ok.database,
+        Database::Sqlite(dir.path().join("platform.sqlite"))
+    );
+    std::fs::write(dir.path().join("pg.password"), "s3cret-pw\n").unwrap();
+    let with = |table: &str| {
+        std::fs::write(&path, format!("{text}\n[database]\n{table}")).unwrap();
+        Settings::load(&path)
+    };
+    let s = with(
+        "postgres = \"host=/run/postgresql dbname=madoguchi user=platform\"\npassword_file = \"pg.password\"\nschema = \"madoguchi\"\n",
+    )
+    .unwrap();
+    let Database::Postgres(pg) = &s.database else {
+        panic!("{:?}", s.database)
+    };
+    assert_eq!(
+        (pg.password.as_deref(), pg.schema.as_deref(), pg.pool_size),
+        (Some("s3cret-pw"), Some("madoguchi"), 16)
+    );
+    // The connection string and the password are never printed.
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("s3cret-pw") && !shown.contains("user=platform"));
+    let e = with("postgres = \"host=x\"\npool_size = 0\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("database.pool_size") && e.contains("1 to 256"),
+        "{e}"
+    );
+    let e = with("postgres = \"host=x\"\nschema = \"x; DROP TABLE audit\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("database.schema"), "{e}");
+    let e = with("postgres = \"host=x\"\npassword_file = \"missing.password\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("database.password_file"), "{e}");
 }
 
 #[test]

@@ -12,8 +12,10 @@ mod flows;
 mod limits;
 mod links;
 mod malformed;
+mod nodes;
 /// Requests generated from the OpenAPI document, shared with the other servers' tests.
 #[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
 mod openapi_contract;
 mod refusals;
+mod storage;
 mod support;

@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use backend_kit::ManualClock;
-use backend_platform::config::{LinkClientSettings, ServiceConfig, TerminalConfig};
+use backend_platform::config::{
+    Database, LinkClientSettings, PostgresSettings, ServiceConfig, TerminalConfig,
+};
 use backend_platform::{RunningPlatform, Settings};
 use counter_api::acquirer::{CardTokenRegistration, Cardholder};
 use counter_api::assertion::KeySet;
@@ -140,8 +142,106 @@ impl Ca {
     }
 }
 
+/// The PostgreSQL server of the tests (`scripts/postgres.sh run` sets it), if any. Unset:
+/// `None`, with a message saying what is skipped, unless `MADOGUCHI_PG_REQUIRED=1` (as under
+/// `make test` and CI), which fails instead.
+#[allow(clippy::panic)] // the benches include this file without the suite's allowances
+pub fn pg_url(what: &str) -> Option<String> {
+    match std::env::var("MADOGUCHI_PG_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("MADOGUCHI_PG_REQUIRED").as_deref() == Ok("1") => panic!(
+            "{what} needs PostgreSQL and MADOGUCHI_PG_REQUIRED=1, but MADOGUCHI_PG_URL is unset: run it under scripts/postgres.sh run"
+        ),
+        _ => {
+            eprintln!(
+                "SKIPPED on PostgreSQL: {what} (MADOGUCHI_PG_URL is unset; run under scripts/postgres.sh run, as make test does)"
+            );
+            None
+        }
+    }
+}
+
+/// A fresh schema on the tests' PostgreSQL server: one per platform (or pair of nodes).
+pub fn pg_database(url: &str) -> Database {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    Database::Postgres(PostgresSettings {
+        connection: url.to_owned(),
+        password: None,
+        schema: Some(format!("t_{}", hex::encode(b))),
+        pool_size: 8,
+    })
+}
+
+/// The storage the suite runs on: SQLite in `dir`, or PostgreSQL (a fresh schema) when
+/// `MADOGUCHI_PLATFORM_STORAGE=postgres`, as `make test` runs the suite a second time.
+#[allow(clippy::expect_used)] // as above
+pub fn suite_database(dir: &Path) -> Database {
+    match std::env::var("MADOGUCHI_PLATFORM_STORAGE").as_deref() {
+        Ok("postgres") => {
+            let url = std::env::var("MADOGUCHI_PG_URL").expect(
+                "MADOGUCHI_PLATFORM_STORAGE=postgres needs MADOGUCHI_PG_URL: run under scripts/postgres.sh run",
+            );
+            pg_database(&url)
+        }
+        _ => Database::Sqlite(dir.join("platform.sqlite")),
+    }
+}
+
+/// The first column of every row of `sql` (text) on the platform's storage `db`: the
+/// SQLite file, or the PostgreSQL schema (the statements the tests use mean the same on
+/// both).
+pub fn platform_rows(db: &Database, sql: &str) -> Vec<String> {
+    match db {
+        Database::Sqlite(path) => {
+            let c = rusqlite::Connection::open(path).unwrap();
+            let mut st = c.prepare(sql).unwrap();
+            st.query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        }
+        Database::Postgres(pg) => {
+            let (conn, schema, sql) = (
+                pg.connection.clone(),
+                pg.schema.clone().unwrap(),
+                sql.to_owned(),
+            );
+            // A thread of its own: the callers run on a current-thread runtime.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let (client, connection) =
+                        tokio_postgres::connect(&conn, tokio_postgres::NoTls)
+                            .await
+                            .unwrap();
+                    tokio::spawn(connection);
+                    client
+                        .batch_execute(&format!("SET search_path = {schema}"))
+                        .await
+                        .unwrap();
+                    client
+                        .query(&sql, &[])
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.get::<_, String>(0))
+                        .collect()
+                })
+            })
+            .join()
+            .unwrap()
+        }
+    }
+}
+
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The settings the platform started with.
+    pub settings: Settings,
     pub running: RunningPlatform,
     /// `None` once stopped ([`Env::stop_insurer`]).
     pub insurer: Option<backend_insurer::RunningInsurer>,
@@ -160,6 +260,8 @@ pub struct EnvOptions {
     pub challenge_ttl_secs: i64,
     pub challenges_per_terminal: usize,
     pub connections: backend_kit::ServeLimits,
+    /// The storage (`None`: [`suite_database`]).
+    pub database: Option<Database>,
 }
 
 impl Default for EnvOptions {
@@ -172,6 +274,7 @@ impl Default for EnvOptions {
             challenge_ttl_secs: 60,
             challenges_per_terminal: backend_platform::core::challenges::DEFAULT_PER_TERMINAL,
             connections: backend_kit::ServeLimits::default(),
+            database: None,
         }
     }
 }
@@ -203,7 +306,7 @@ impl Env {
         let settings = Settings {
             platform_id: o.platform_id.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
-            database: dir.path().join("platform.sqlite"),
+            database: o.database.unwrap_or_else(|| suite_database(dir.path())),
             challenge_ttl_secs: o.challenge_ttl_secs,
             assertion_ttl_secs: 120,
             challenges_per_terminal: o.challenges_per_terminal,
@@ -261,12 +364,13 @@ impl Env {
             }),
         };
         let clock = ManualClock::new();
-        let running = backend_platform::start_in_process(settings, Arc::new(clock.clone()))
+        let running = backend_platform::start_in_process(settings.clone(), Arc::new(clock.clone()))
             .await
             .unwrap();
         let base = format!("https://localhost:{}", running.addr().port());
         Env {
             dir,
+            settings,
             running,
             insurer: Some(insurer),
             acquirer,
@@ -302,6 +406,12 @@ impl Env {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+
+    /// [`platform_rows`] of this platform's storage (its audit flushed first).
+    pub fn platform_rows(&self, sql: &str) -> Vec<String> {
+        self.running.platform().audit.flush();
+        platform_rows(&self.settings.database, sql)
+    }
 }
 
 /// Settings of a platform offering no service (so it confirms no links), its database in
@@ -318,7 +428,7 @@ pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
     Settings {
         platform_id: "pf-min".into(),
         listen: "127.0.0.1:0".parse().unwrap(),
-        database: dir.join("platform.sqlite"),
+        database: Database::Sqlite(dir.join("platform.sqlite")),
         challenge_ttl_secs: 60,
         assertion_ttl_secs: 120,
         challenges_per_terminal: backend_platform::core::challenges::DEFAULT_PER_TERMINAL,

@@ -1,0 +1,481 @@
+//! The PostgreSQL storage: any number of platform nodes on one database. `tokio-postgres`
+//! connections in a `deadpool-postgres` pool, driven by a small runtime of the storage's
+//! own, so that the flows stay synchronous (they run on the blocking pool between RSA
+//! verifications) and the storage works under any caller's runtime.
+//!
+//! Concurrency: a challenge is read `FOR UPDATE` before the rules decide, so of two nodes
+//! answering it at once the second waits for the first's commit and then reads it used; a
+//! terminal's challenges are counted and issued under an advisory lock on the terminal, so
+//! that its quota holds across nodes; enrollments take one advisory lock, as SQLite's
+//! IMMEDIATE transactions serialise them; the replay guard is one `INSERT ... ON CONFLICT`.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use counter_api::platform::{
+    ChallengeBinding, ChallengePurpose, ChallengeRequest, NONCE_LEN, ServiceLink,
+};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use jpki_cert::LinkageKey;
+use madoguchi_time::UnixTime;
+use tokio_postgres::NoTls;
+
+use super::postgres_schema::{MIGRATION_LOCK, MIGRATIONS};
+use super::{ChallengeFailure, ChallengeRow, PRUNE_EVERY_SECS, Storage, StorageError};
+use crate::audit::AuditEvent;
+use crate::config::{PostgresSettings, is_sql_name};
+use crate::core::challenges::{ChallengeRules, TakeDecision};
+use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, Stored};
+
+/// How long a call waits for a free connection, or for a new one to open.
+const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// The first key of the advisory locks on a terminal's challenges (the second is the
+/// terminal id's hash): any fixed number apart from [`MIGRATION_LOCK`].
+const TERMINAL_LOCK: i32 = 0x6368_6c00;
+
+/// The PostgreSQL storage.
+#[derive(Debug)]
+pub struct PostgresStorage {
+    pool: Pool,
+    /// Drives the connections; `None` only while dropping.
+    rt: Option<tokio::runtime::Runtime>,
+    next_prune: AtomicI64,
+}
+
+impl Drop for PostgresStorage {
+    fn drop(&mut self) {
+        // Dropping a runtime waits for its tasks, which an async caller may not do.
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// A driver error as a [`StorageError`]: the server's message when it sent one.
+pub(crate) fn pg(what: &'static str) -> impl Fn(tokio_postgres::Error) -> StorageError {
+    move |e| StorageError::Postgres {
+        what,
+        detail: match e.as_db_error() {
+            Some(db) => format!("{} ({})", db.message(), db.code().code()),
+            None => e.to_string(),
+        },
+    }
+}
+
+fn pool_err(e: deadpool_postgres::PoolError) -> StorageError {
+    StorageError::Postgres {
+        what: "connection pool",
+        detail: e.to_string(),
+    }
+}
+
+impl PostgresStorage {
+    /// Connects (at least once, to migrate) and migrates.
+    pub fn open(s: &PostgresSettings) -> Result<Self, StorageError> {
+        let setup = |detail: String| StorageError::Postgres {
+            what: "setup",
+            detail,
+        };
+        let mut config: tokio_postgres::Config = s
+            .connection
+            .parse()
+            .map_err(|e: tokio_postgres::Error| setup(format!("connection string: {e}")))?;
+        if let Some(p) = &s.password {
+            config.password(p);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("madoguchi-platform");
+        }
+        if let Some(schema) = &s.schema {
+            if !is_sql_name(schema) {
+                return Err(setup(format!("schema {schema:?} is not a plain SQL name")));
+            }
+            config.options(format!("-c search_path={schema}"));
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("platform-pg")
+            .enable_all()
+            .build()
+            .map_err(|e| setup(format!("runtime: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = rt.block_on(async {
+            Pool::builder(manager)
+                .max_size(s.pool_size.max(1))
+                .wait_timeout(Some(POOL_WAIT))
+                .create_timeout(Some(POOL_WAIT))
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .build()
+                .map_err(|e| setup(format!("pool: {e}")))
+        })?;
+        let store = Self {
+            pool,
+            rt: Some(rt),
+            next_prune: AtomicI64::new(0),
+        };
+        store.run(migrate(&store.pool, s.schema.as_deref()))?;
+        Ok(store)
+    }
+
+    /// Runs `f` to completion on the storage's runtime, blocking the caller.
+    fn run<T, E>(&self, f: impl Future<Output = Result<T, E>>) -> Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        match &self.rt {
+            Some(rt) => rt.block_on(f),
+            None => Err(StorageError::Postgres {
+                what: "runtime",
+                detail: "the storage is shutting down".into(),
+            }
+            .into()),
+        }
+    }
+
+    fn prune_due(&self, now: UnixTime) -> bool {
+        let next = self.next_prune.load(Ordering::Relaxed);
+        now.as_secs() >= next
+            && self
+                .next_prune
+                .compare_exchange(
+                    next,
+                    now.as_secs() + PRUNE_EVERY_SECS,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+
+    /// A connection from the pool.
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Client, StorageError> {
+        self.pool.get().await.map_err(pool_err)
+    }
+}
+
+/// Applies the migrations the database lacks, under an advisory lock.
+async fn migrate(pool: &Pool, schema: Option<&str>) -> Result<(), StorageError> {
+    let e = pg("migration");
+    let mut c = pool.get().await.map_err(pool_err)?;
+    let tx = c.transaction().await.map_err(&e)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(&e)?;
+    if let Some(schema) = schema {
+        // A plain SQL name (checked in `open`): safe to write into the statement.
+        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .await
+            .map_err(&e)?;
+    }
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )",
+    )
+    .await
+    .map_err(&e)?;
+    let row = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+        )
+        .await
+        .map_err(&e)?;
+    let version: i32 = row.get(0);
+    let known = i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX);
+    if version > known {
+        return Err(StorageError::Postgres {
+            what: "migration",
+            detail: format!(
+                "the database has schema version {version}; this program knows up to {known}: upgrade the program"
+            ),
+        });
+    }
+    for (n, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .map(|(i, sql)| (i32::try_from(i + 1).unwrap_or(i32::MAX), sql))
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
+        tx.batch_execute(sql).await.map_err(&e)?;
+        tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&n])
+            .await
+            .map_err(&e)?;
+    }
+    tx.commit().await.map_err(&e)
+}
+
+fn secs(t: UnixTime) -> i64 {
+    t.as_secs()
+}
+
+impl PostgresStorage {
+    async fn issue(
+        &self,
+        rules: &ChallengeRules,
+        terminal_id: &str,
+        req: &ChallengeRequest,
+        now: UnixTime,
+        id: String,
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<ChallengeBinding, ChallengeFailure> {
+        let e = pg("issuing a challenge");
+        let sweep = self.prune_due(now);
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(&e)?;
+        if sweep {
+            let st = tx
+                .prepare_cached("DELETE FROM challenges WHERE expires_at < $1")
+                .await
+                .map_err(&e)?;
+            tx.execute(&st, &[&secs(now)]).await.map_err(&e)?;
+            let st = tx
+                .prepare_cached("DELETE FROM federation_jtis WHERE expires_at < $1")
+                .await
+                .map_err(&e)?;
+            tx.execute(&st, &[&secs(now)]).await.map_err(&e)?;
+        }
+        // The lock first, the count in a statement of its own: under READ COMMITTED a
+        // statement sees what was committed when it started, so a count in the statement
+        // that waited for the lock could miss the challenge its holder just inserted.
+        let st = tx
+            .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .await
+            .map_err(&e)?;
+        tx.execute(&st, &[&TERMINAL_LOCK, &terminal_id])
+            .await
+            .map_err(&e)?;
+        let st = tx
+            .prepare_cached(
+                "SELECT count(*) FROM challenges
+                 WHERE terminal_id = $1 AND NOT used AND expires_at >= $2",
+            )
+            .await
+            .map_err(&e)?;
+        let held: i64 = tx
+            .query_one(&st, &[&terminal_id, &secs(now)])
+            .await
+            .map_err(&e)?
+            .get(0);
+        let binding = rules.issue(
+            terminal_id,
+            req,
+            now,
+            usize::try_from(held).unwrap_or(usize::MAX),
+            id,
+            nonce,
+        )?;
+        let r = ChallengeRow::of(&binding);
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .await
+            .map_err(&e)?;
+        tx.execute(
+            &st,
+            &[
+                &binding.challenge_id,
+                &r.terminal_id,
+                &r.purpose,
+                &r.merchant_id,
+                &r.amount_jpy,
+                &r.nonce,
+                &secs(r.expires_at),
+            ],
+        )
+        .await
+        .map_err(&e)?;
+        tx.commit().await.map_err(&e)?;
+        Ok(binding)
+    }
+
+    async fn take(
+        &self,
+        rules: &ChallengeRules,
+        id: &str,
+        terminal_id: &str,
+        purposes: &[ChallengePurpose],
+        now: UnixTime,
+    ) -> Result<ChallengeBinding, ChallengeFailure> {
+        let e = pg("taking a challenge");
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(&e)?;
+        let st = tx
+            .prepare_cached(
+                "SELECT terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at, used
+                 FROM challenges WHERE challenge_id = $1 FOR UPDATE",
+            )
+            .await
+            .map_err(&e)?;
+        let row = tx.query_opt(&st, &[&id]).await.map_err(&e)?;
+        let stored = match row {
+            Some(r) => Some(
+                ChallengeRow {
+                    terminal_id: r.get(0),
+                    purpose: r.get(1),
+                    merchant_id: r.get(2),
+                    amount_jpy: r.get(3),
+                    nonce: r.get(4),
+                    expires_at: UnixTime::from_secs(r.get(5)),
+                    used: r.get(6),
+                }
+                .stored(rules.platform_id(), id)?,
+            ),
+            None => None,
+        };
+        let decision = rules.take(id, stored.as_ref(), terminal_id, purposes, now);
+        let change = match &decision {
+            TakeDecision::Consume(_) => {
+                Some("UPDATE challenges SET used = TRUE WHERE challenge_id = $1")
+            }
+            TakeDecision::Forget(_) => Some("DELETE FROM challenges WHERE challenge_id = $1"),
+            TakeDecision::Keep(_) => None,
+        };
+        if let Some(sql) = change {
+            let st = tx.prepare_cached(sql).await.map_err(&e)?;
+            tx.execute(&st, &[&id]).await.map_err(&e)?;
+            tx.commit().await.map_err(&e)?;
+        } else {
+            tx.rollback().await.map_err(&e)?;
+        }
+        Ok(decision.into_result()?)
+    }
+
+    async fn jti(
+        &self,
+        issuer: &str,
+        jti: &str,
+        exp: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool, StorageError> {
+        let e = pg("federation replay guard");
+        let c = self.client().await?;
+        // A new (issuer, jti), or one no longer live, is (re)written; a live one is left
+        // alone. Two nodes at once: the second waits on the key, then changes nothing.
+        let st = c
+            .prepare_cached(
+                "INSERT INTO federation_jtis (issuer, jti, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at
+                 WHERE federation_jtis.expires_at < $4",
+            )
+            .await
+            .map_err(&e)?;
+        let n = c
+            .execute(&st, &[&issuer, &jti, &secs(exp), &secs(now)])
+            .await
+            .map_err(&e)?;
+        Ok(n == 1)
+    }
+
+    async fn audit(&self, rows: &[AuditEvent]) -> Result<(), StorageError> {
+        let c = self.client().await?;
+        super::postgres_registry::insert_audit(&c, rows).await
+    }
+}
+
+impl Storage for PostgresStorage {
+    fn issue_challenge(
+        &self,
+        rules: &ChallengeRules,
+        terminal_id: &str,
+        req: &ChallengeRequest,
+        now: UnixTime,
+        id: String,
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<ChallengeBinding, ChallengeFailure> {
+        self.run(self.issue(rules, terminal_id, req, now, id, nonce))
+    }
+
+    fn take_challenge(
+        &self,
+        rules: &ChallengeRules,
+        id: &str,
+        terminal_id: &str,
+        purposes: &[ChallengePurpose],
+        now: UnixTime,
+    ) -> Result<ChallengeBinding, ChallengeFailure> {
+        self.run(self.take(rules, id, terminal_id, purposes, now))
+    }
+
+    fn first_use(
+        &self,
+        issuer: &str,
+        jti: &str,
+        exp: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool, StorageError> {
+        self.run(self.jti(issuer, jti, exp, now))
+    }
+
+    fn append_audit(&self, rows: &[AuditEvent]) -> Result<(), StorageError> {
+        self.run(self.audit(rows))
+    }
+
+    fn lookup(&self, auth: &LinkageKey) -> Result<Option<Enrolled>, StorageError> {
+        self.run(async {
+            let c = self.client().await?;
+            super::postgres_registry::lookup(&c, auth).await
+        })
+    }
+
+    fn lookup_federated(
+        &self,
+        peer: &str,
+        peer_subject: &str,
+    ) -> Result<Option<Enrolled>, StorageError> {
+        self.run(async {
+            let c = self.client().await?;
+            super::postgres_registry::lookup_federated(&c, peer, peer_subject).await
+        })
+    }
+
+    fn federated_subject(
+        &self,
+        peer: &str,
+        peer_subject: &str,
+    ) -> Result<Option<String>, StorageError> {
+        self.run(async {
+            let c = self.client().await?;
+            super::postgres_registry::federated_subject(&c, peer, peer_subject).await
+        })
+    }
+
+    fn subject_for(
+        &self,
+        auth: &LinkageKey,
+        sign: &LinkageKey,
+    ) -> Result<Option<String>, StorageError> {
+        self.run(async {
+            let c = self.client().await?;
+            super::postgres_registry::known_subject(&c, auth, sign).await
+        })
+    }
+
+    fn enroll(&self, e: &NewEnrollment<'_>, audit: &[AuditEvent]) -> Result<Stored, EnrollError> {
+        self.run(async {
+            let mut c = self.client().await?;
+            super::postgres_registry::enroll(&mut c, e, audit).await
+        })
+    }
+
+    fn enroll_federated(
+        &self,
+        e: &FederatedEnrollment<'_>,
+        audit: &[AuditEvent],
+    ) -> Result<Vec<ServiceLink>, EnrollError> {
+        self.run(async {
+            let mut c = self.client().await?;
+            super::postgres_registry::enroll_federated(&mut c, e, audit).await
+        })
+    }
+}

@@ -1,0 +1,350 @@
+//! The registry and the audit trail in PostgreSQL: the same statements as the SQLite
+//! registry ([`crate::registry`]), with `$n` parameters and `seq` for SQLite's `rowid`.
+
+use counter_api::platform::ServiceLink;
+use deadpool_postgres::GenericClient;
+use jpki_cert::LinkageKey;
+use madoguchi_time::UnixTime;
+
+use super::StorageError;
+use super::postgres::pg;
+use crate::audit::AuditEvent;
+use crate::registry::{
+    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, SignScope, Stored,
+};
+
+/// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
+/// them: the holder is read, then written (any fixed number apart from the others).
+const ENROLL_LOCK: i64 = 0x656e_726f_6c6c;
+
+async fn one_string(
+    c: &impl GenericClient,
+    what: &'static str,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Option<String>, StorageError> {
+    let e = pg(what);
+    let st = c.prepare_cached(sql).await.map_err(&e)?;
+    Ok(c.query_opt(&st, params)
+        .await
+        .map_err(&e)?
+        .map(|r| r.get(0)))
+}
+
+/// The enrolled card with this authentication certificate, if any.
+pub(crate) async fn lookup(
+    c: &impl GenericClient,
+    auth: &LinkageKey,
+) -> Result<Option<Enrolled>, StorageError> {
+    let e = pg("registry lookup");
+    let subject = one_string(
+        c,
+        "registry lookup",
+        "SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2",
+        &[&auth.issuer, &auth.serial],
+    )
+    .await?;
+    let Some(subject_id) = subject else {
+        return Ok(None);
+    };
+    let links = links_of(c, &subject_id).await?;
+    let st = c
+        .prepare_cached(
+            "SELECT root_key, serial, crl_scope, CASE WHEN crl_scope IS NULL THEN certificate END
+             FROM sign_certificates WHERE subject_id = $1 ORDER BY linked_at DESC, seq DESC LIMIT 1",
+        )
+        .await
+        .map_err(&e)?;
+    let sign = c
+        .query_opt(&st, &[&subject_id])
+        .await
+        .map_err(&e)?
+        .map(|r| {
+            let scope: Option<Vec<u8>> = r.get(2);
+            let der: Option<Vec<u8>> = r.get(3);
+            SignRecord {
+                root_key: r.get(0),
+                serial: r.get(1),
+                scope: match (scope, der) {
+                    (Some(s), _) if s.is_empty() => SignScope::Known(vec![]),
+                    (Some(s), _) => SignScope::Known(vec![s]),
+                    (None, d) => SignScope::Certificate(d.unwrap_or_default()),
+                },
+            }
+        });
+    Ok(Some(Enrolled {
+        subject_id,
+        links,
+        sign,
+    }))
+}
+
+/// The holder a peer knows as `peer_subject`, with their links.
+pub(crate) async fn lookup_federated(
+    c: &impl GenericClient,
+    peer: &str,
+    peer_subject: &str,
+) -> Result<Option<Enrolled>, StorageError> {
+    let Some(subject_id) = federated_subject(c, peer, peer_subject).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Enrolled {
+        links: links_of(c, &subject_id).await?,
+        subject_id,
+        sign: None,
+    }))
+}
+
+/// The holder a peer knows as `peer_subject`.
+pub(crate) async fn federated_subject(
+    c: &impl GenericClient,
+    peer: &str,
+    peer_subject: &str,
+) -> Result<Option<String>, StorageError> {
+    one_string(
+        c,
+        "registry lookup",
+        "SELECT subject_id FROM federated_subjects WHERE peer = $1 AND peer_subject = $2",
+        &[&peer, &peer_subject],
+    )
+    .await
+}
+
+/// The holder linked to this authentication or signature certificate.
+pub(crate) async fn known_subject(
+    c: &impl GenericClient,
+    auth: &LinkageKey,
+    sign: &LinkageKey,
+) -> Result<Option<String>, StorageError> {
+    one_string(
+        c,
+        "registry lookup",
+        "SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2
+         UNION ALL
+         SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4
+         LIMIT 1",
+        &[&auth.issuer, &auth.serial, &sign.issuer, &sign.serial],
+    )
+    .await
+}
+
+async fn links_of(
+    c: &impl GenericClient,
+    subject_id: &str,
+) -> Result<Vec<ServiceLink>, StorageError> {
+    let e = pg("registry links");
+    let st = c
+        .prepare_cached(
+            "SELECT link FROM service_links WHERE subject_id = $1 ORDER BY linked_at, seq",
+        )
+        .await
+        .map_err(&e)?;
+    let rows = c.query(&st, &[&subject_id]).await.map_err(&e)?;
+    // Written by `enroll` from a validated ServiceLink; a row that does not parse is
+    // skipped rather than failing every identification of the holder.
+    Ok(rows
+        .iter()
+        .filter_map(|r| serde_json::from_str::<ServiceLink>(r.get(0)).ok())
+        .collect())
+}
+
+async fn upsert_link(
+    c: &impl GenericClient,
+    subject_id: &str,
+    link: &ServiceLink,
+    enrollment_id: &str,
+    now: UnixTime,
+) -> Result<(), StorageError> {
+    let e = pg("registry link");
+    let st = c
+        .prepare_cached(
+            "INSERT INTO service_links (subject_id, service_id, link, enrollment_id, linked_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (subject_id, service_id) DO UPDATE SET link = excluded.link,
+                 enrollment_id = excluded.enrollment_id, linked_at = excluded.linked_at",
+        )
+        .await
+        .map_err(&e)?;
+    c.execute(
+        &st,
+        &[
+            &subject_id,
+            &link.service_id(),
+            &serde_json::to_string(link).unwrap_or_default(),
+            &enrollment_id,
+            &now.as_secs(),
+        ],
+    )
+    .await
+    .map_err(&e)?;
+    Ok(())
+}
+
+/// Appends audit rows in one statement (one round trip for a whole batch).
+pub(crate) async fn insert_audit(
+    c: &impl GenericClient,
+    rows: &[AuditEvent],
+) -> Result<(), StorageError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let e = pg("audit");
+    let at: Vec<i64> = rows.iter().map(|r| r.at.as_secs()).collect();
+    let terminal: Vec<Option<&str>> = rows.iter().map(|r| r.terminal_id.as_deref()).collect();
+    let action: Vec<&str> = rows.iter().map(|r| r.action).collect();
+    let outcome: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
+    let reason: Vec<Option<&str>> = rows.iter().map(|r| r.reason.as_deref()).collect();
+    let challenge: Vec<Option<&str>> = rows.iter().map(|r| r.challenge_id.as_deref()).collect();
+    let subject: Vec<Option<&str>> = rows.iter().map(|r| r.subject_id.as_deref()).collect();
+    let issuer: Vec<Option<&str>> = rows
+        .iter()
+        .map(|r| r.certificate.as_ref().map(|c| c.0.as_str()))
+        .collect();
+    let serial: Vec<Option<&str>> = rows
+        .iter()
+        .map(|r| r.certificate.as_ref().map(|c| c.1.as_str()))
+        .collect();
+    let st = c
+        .prepare_cached(
+            "INSERT INTO audit (at, terminal_id, action, outcome, reason, challenge_id, subject_id, cert_issuer, cert_serial)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::text[], $9::text[])",
+        )
+        .await
+        .map_err(&e)?;
+    c.execute(
+        &st,
+        &[
+            &at, &terminal, &action, &outcome, &reason, &challenge, &subject, &issuer, &serial,
+        ],
+    )
+    .await
+    .map_err(&e)?;
+    Ok(())
+}
+
+/// Stores a verified enrollment and its audit rows in one transaction (see
+/// [`crate::registry::Registry::enroll`] for the rules).
+pub(crate) async fn enroll(
+    c: &mut deadpool_postgres::Client,
+    n: &NewEnrollment<'_>,
+    audit: &[AuditEvent],
+) -> Result<Stored, EnrollError> {
+    let e = pg("enrollment");
+    let tx = c.transaction().await.map_err(&e)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ENROLL_LOCK])
+        .await
+        .map_err(&e)?;
+    let (subject_id, new) = n.subject;
+    match (known_subject(&tx, n.auth, n.sign).await?, new) {
+        (Some(known), false) if known == subject_id => {}
+        (None, true) => {
+            tx.execute(
+                "INSERT INTO subjects (subject_id, created_at) VALUES ($1, $2)",
+                &[&subject_id, &n.now.as_secs()],
+            )
+            .await
+            .map_err(&e)?;
+        }
+        _ => return Err(EnrollError::Raced),
+    }
+    let app_json = serde_json::to_string(n.application).unwrap_or_default();
+    tx.execute(
+        "INSERT INTO enrollments (enrollment_id, subject_id, terminal_id, at, application, application_signature)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&n.enrollment_id, &subject_id, &n.terminal_id, &n.now.as_secs(), &app_json, &n.application_signature],
+    )
+    .await
+    .map_err(&e)?;
+    tx.execute(
+        "INSERT INTO auth_certificates (issuer, serial, subject_id, enrollment_id, linked_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (issuer, serial) DO UPDATE SET enrollment_id = excluded.enrollment_id, linked_at = excluded.linked_at",
+        &[&n.auth.issuer, &n.auth.serial, &subject_id, &n.enrollment_id, &n.now.as_secs()],
+    )
+    .await
+    .map_err(&e)?;
+    tx.execute(
+        "INSERT INTO sign_certificates (issuer, serial, root_key, subject_id, enrollment_id, certificate, linked_at, crl_scope)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (issuer, serial) DO UPDATE SET enrollment_id = excluded.enrollment_id,
+             linked_at = excluded.linked_at, crl_scope = excluded.crl_scope",
+        &[
+            &n.sign.issuer,
+            &n.sign.serial,
+            &n.sign_root_key,
+            &subject_id,
+            &n.enrollment_id,
+            &n.sign_der,
+            &n.now.as_secs(),
+            &n.sign_crl_scope.unwrap_or_default(),
+        ],
+    )
+    .await
+    .map_err(&e)?;
+    let before = links_of(&tx, subject_id).await?;
+    for link in n.links {
+        upsert_link(&tx, subject_id, link, n.enrollment_id, n.now).await?;
+    }
+    insert_audit(&tx, audit).await?;
+    let links = links_of(&tx, subject_id).await?;
+    tx.commit().await.map_err(&e)?;
+    let replaced = before
+        .into_iter()
+        .filter(|old| {
+            n.links
+                .iter()
+                .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
+        })
+        .collect();
+    Ok(Stored { links, replaced })
+}
+
+/// Stores a federated enrollment and its audit rows in one transaction; returns every link
+/// of the holder.
+pub(crate) async fn enroll_federated(
+    c: &mut deadpool_postgres::Client,
+    f: &FederatedEnrollment<'_>,
+    audit: &[AuditEvent],
+) -> Result<Vec<ServiceLink>, EnrollError> {
+    let e = pg("federated enrollment");
+    let tx = c.transaction().await.map_err(&e)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ENROLL_LOCK])
+        .await
+        .map_err(&e)?;
+    let (subject_id, new) = f.subject;
+    match (federated_subject(&tx, f.peer, f.peer_subject).await?, new) {
+        (Some(known), false) if known == subject_id => {}
+        (None, true) => {
+            tx.execute(
+                "INSERT INTO subjects (subject_id, created_at) VALUES ($1, $2)",
+                &[&subject_id, &f.now.as_secs()],
+            )
+            .await
+            .map_err(&e)?;
+            tx.execute(
+                "INSERT INTO federated_subjects (peer, peer_subject, subject_id, linked_at) VALUES ($1, $2, $3, $4)",
+                &[&f.peer, &f.peer_subject, &subject_id, &f.now.as_secs()],
+            )
+            .await
+            .map_err(&e)?;
+        }
+        _ => return Err(EnrollError::Raced),
+    }
+    let record =
+        serde_json::json!({ "federated_from": f.peer, "jti": f.jti, "services": f.services });
+    tx.execute(
+        "INSERT INTO enrollments (enrollment_id, subject_id, terminal_id, at, application, application_signature)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&f.enrollment_id, &subject_id, &f.terminal_id, &f.now.as_secs(), &record.to_string(), &Vec::<u8>::new()],
+    )
+    .await
+    .map_err(&e)?;
+    for link in f.services {
+        upsert_link(&tx, subject_id, link, f.enrollment_id, f.now).await?;
+    }
+    insert_audit(&tx, audit).await?;
+    let links = links_of(&tx, subject_id).await?;
+    tx.commit().await.map_err(&e)?;
+    Ok(links)
+}

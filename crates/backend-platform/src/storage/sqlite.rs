@@ -1,0 +1,287 @@
+//! The SQLite storage: one file (WAL), three connections: the registry's (lookups and
+//! enrollments), the challenges' and `jti`s', and the audit writer's. Every step that
+//! reads then writes runs in an IMMEDIATE transaction, which SQLite serialises across
+//! connections and processes: several nodes on one machine may share the file.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use backend_kit::sqlite::{DbError, open};
+use counter_api::platform::{
+    ChallengeBinding, ChallengePurpose, ChallengeRequest, NONCE_LEN, ServiceLink,
+};
+use jpki_cert::LinkageKey;
+use madoguchi_time::UnixTime;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{ChallengeFailure, ChallengeRow, PRUNE_EVERY_SECS, Storage, StorageError};
+use crate::audit::AuditEvent;
+use crate::core::challenges::{ChallengeRules, TakeDecision};
+use crate::registry::{
+    EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry, Stored,
+};
+
+/// The SQLite storage.
+#[derive(Debug)]
+pub struct SqliteStorage {
+    path: String,
+    registry: Registry,
+    state: Mutex<Connection>,
+    audit: Mutex<Connection>,
+    /// When this node sweeps expired challenges and `jti`s next (seconds).
+    next_prune: AtomicI64,
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    match m.lock() {
+        Ok(g) => g,
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions
+        // roll back on drop), so the connection stays usable.
+        Err(p) => p.into_inner(),
+    }
+}
+
+impl SqliteStorage {
+    /// Opens (creating and migrating) the file at `path`.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        Ok(Self {
+            path: path.display().to_string(),
+            registry: Registry::open(path)?,
+            state: Mutex::new(open(path, MIGRATIONS)?),
+            audit: Mutex::new(open(path, MIGRATIONS)?),
+            next_prune: AtomicI64::new(0),
+        })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StorageError {
+        StorageError::Sqlite(DbError::Sqlite {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Whether this call should sweep (at most once per [`PRUNE_EVERY_SECS`] per node).
+    fn prune_due(&self, now: UnixTime) -> bool {
+        let next = self.next_prune.load(Ordering::Relaxed);
+        now.as_secs() >= next
+            && self
+                .next_prune
+                .compare_exchange(
+                    next,
+                    now.as_secs() + PRUNE_EVERY_SECS,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+}
+
+/// Forgets challenges and `jti`s that are no longer live at `now`.
+fn prune(c: &Connection, now: UnixTime) -> rusqlite::Result<()> {
+    c.prepare_cached("DELETE FROM challenges WHERE expires_at < ?1")?
+        .execute(params![now])?;
+    c.prepare_cached("DELETE FROM federation_jtis WHERE expires_at < ?1")?
+        .execute(params![now])?;
+    Ok(())
+}
+
+fn read_challenge(c: &Connection, id: &str) -> rusqlite::Result<Option<ChallengeRow>> {
+    c.prepare_cached(
+        "SELECT terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at, used
+         FROM challenges WHERE challenge_id = ?1",
+    )?
+    .query_row(params![id], |r| {
+        Ok(ChallengeRow {
+            terminal_id: r.get(0)?,
+            purpose: r.get(1)?,
+            merchant_id: r.get(2)?,
+            amount_jpy: r.get(3)?,
+            nonce: r.get(4)?,
+            expires_at: r.get(5)?,
+            used: r.get::<_, i64>(6)? != 0,
+        })
+    })
+    .optional()
+}
+
+/// Inserts audit rows in the transaction (or connection) `c`.
+pub(crate) fn insert_audit(c: &Connection, rows: &[AuditEvent]) -> rusqlite::Result<()> {
+    let mut stmt = c.prepare_cached(
+        "INSERT INTO audit (at, terminal_id, action, outcome, reason, challenge_id, subject_id, cert_issuer, cert_serial)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for e in rows {
+        let (ci, cs) = e.certificate.clone().unzip();
+        stmt.execute(params![
+            e.at,
+            e.terminal_id,
+            e.action,
+            e.outcome,
+            e.reason,
+            e.challenge_id,
+            e.subject_id,
+            ci,
+            cs
+        ])?;
+    }
+    Ok(())
+}
+
+impl Storage for SqliteStorage {
+    fn issue_challenge(
+        &self,
+        rules: &ChallengeRules,
+        terminal_id: &str,
+        req: &ChallengeRequest,
+        now: UnixTime,
+        id: String,
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<ChallengeBinding, ChallengeFailure> {
+        let sweep = self.prune_due(now);
+        let mut conn = lock(&self.state);
+        let e = |x| ChallengeFailure::Storage(self.err(x));
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        if sweep {
+            prune(&tx, now).map_err(e)?;
+        }
+        let held: i64 = tx
+            .prepare_cached(
+                "SELECT count(*) FROM challenges WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2",
+            )
+            .and_then(|mut s| s.query_row(params![terminal_id, now], |r| r.get(0)))
+            .map_err(e)?;
+        let binding = rules.issue(
+            terminal_id,
+            req,
+            now,
+            usize::try_from(held).unwrap_or(usize::MAX),
+            id,
+            nonce,
+        )?;
+        let row = ChallengeRow::of(&binding);
+        tx.prepare_cached(
+            "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                binding.challenge_id,
+                row.terminal_id,
+                row.purpose,
+                row.merchant_id,
+                row.amount_jpy,
+                row.nonce,
+                row.expires_at
+            ])
+        })
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(binding)
+    }
+
+    fn take_challenge(
+        &self,
+        rules: &ChallengeRules,
+        id: &str,
+        terminal_id: &str,
+        purposes: &[ChallengePurpose],
+        now: UnixTime,
+    ) -> Result<ChallengeBinding, ChallengeFailure> {
+        let mut conn = lock(&self.state);
+        let e = |x| ChallengeFailure::Storage(self.err(x));
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let stored = match read_challenge(&tx, id).map_err(e)? {
+            Some(row) => Some(row.stored(rules.platform_id(), id)?),
+            None => None,
+        };
+        let decision = rules.take(id, stored.as_ref(), terminal_id, purposes, now);
+        match &decision {
+            TakeDecision::Consume(_) => {
+                tx.prepare_cached("UPDATE challenges SET used = 1 WHERE challenge_id = ?1")
+                    .and_then(|mut s| s.execute(params![id]))
+                    .map_err(e)?;
+            }
+            TakeDecision::Forget(_) => {
+                tx.prepare_cached("DELETE FROM challenges WHERE challenge_id = ?1")
+                    .and_then(|mut s| s.execute(params![id]))
+                    .map_err(e)?;
+            }
+            TakeDecision::Keep(_) => {}
+        }
+        tx.commit().map_err(e)?;
+        Ok(decision.into_result()?)
+    }
+
+    fn first_use(
+        &self,
+        issuer: &str,
+        jti: &str,
+        exp: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool, StorageError> {
+        let conn = lock(&self.state);
+        // One statement: a new (issuer, jti), or one whose entry is no longer live, is
+        // (re)written; a live one is left alone and nothing changes.
+        let changed = conn
+            .prepare_cached(
+                "INSERT INTO federation_jtis (issuer, jti, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = excluded.expires_at
+                 WHERE federation_jtis.expires_at < ?4",
+            )
+            .and_then(|mut s| s.execute(params![issuer, jti, exp, now]))
+            .map_err(|x| self.err(x))?;
+        Ok(changed == 1)
+    }
+
+    fn append_audit(&self, rows: &[AuditEvent]) -> Result<(), StorageError> {
+        let mut conn = lock(&self.audit);
+        let tx = conn.transaction().map_err(|x| self.err(x))?;
+        insert_audit(&tx, rows).map_err(|x| self.err(x))?;
+        tx.commit().map_err(|x| self.err(x))
+    }
+
+    fn lookup(&self, auth: &LinkageKey) -> Result<Option<Enrolled>, StorageError> {
+        Ok(self.registry.lookup(auth)?)
+    }
+
+    fn lookup_federated(
+        &self,
+        peer: &str,
+        peer_subject: &str,
+    ) -> Result<Option<Enrolled>, StorageError> {
+        Ok(self.registry.lookup_federated(peer, peer_subject)?)
+    }
+
+    fn federated_subject(
+        &self,
+        peer: &str,
+        peer_subject: &str,
+    ) -> Result<Option<String>, StorageError> {
+        Ok(self.registry.federated_subject(peer, peer_subject)?)
+    }
+
+    fn subject_for(
+        &self,
+        auth: &LinkageKey,
+        sign: &LinkageKey,
+    ) -> Result<Option<String>, StorageError> {
+        Ok(self.registry.subject_for(auth, sign)?)
+    }
+
+    fn enroll(&self, e: &NewEnrollment<'_>, audit: &[AuditEvent]) -> Result<Stored, EnrollError> {
+        self.registry.enroll(e, audit)
+    }
+
+    fn enroll_federated(
+        &self,
+        e: &FederatedEnrollment<'_>,
+        audit: &[AuditEvent],
+    ) -> Result<Vec<ServiceLink>, EnrollError> {
+        self.registry.enroll_federated(e, audit)
+    }
+}

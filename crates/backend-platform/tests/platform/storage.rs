@@ -1,0 +1,319 @@
+//! The storage interface on both storages: a SQLite file, and PostgreSQL (a fresh schema
+//! on the server `scripts/postgres.sh` runs; skipped with a message when there is none,
+//! except under `make test`). "Two nodes" are two storages opened on the same file or
+//! schema, answering from two threads at once.
+
+use std::sync::{Arc, Barrier};
+
+use backend_platform::audit::AuditEvent;
+use backend_platform::config::Database;
+use backend_platform::core::challenges::{ChallengeError, ChallengeRules};
+use backend_platform::storage::{ChallengeFailure, Storage, open};
+use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest};
+use madoguchi_time::UnixTime;
+
+use crate::support::*;
+
+const ID: ChallengePurpose = ChallengePurpose::Identify;
+
+fn at(s: i64) -> UnixTime {
+    UnixTime::from_secs(s)
+}
+
+fn req(p: ChallengePurpose) -> ChallengeRequest {
+    ChallengeRequest {
+        purpose: p,
+        context: (p == ChallengePurpose::Payment).then(|| ChallengeContext {
+            merchant_id: "m-1".into(),
+            amount_jpy: 1200,
+        }),
+    }
+}
+
+/// Each storage to test, as (name, database, its folder kept alive).
+fn databases(what: &str) -> Vec<(&'static str, Database, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = vec![(
+        "sqlite",
+        Database::Sqlite(dir.path().join("platform.sqlite")),
+        dir,
+    )];
+    if let Some(url) = pg_url(what) {
+        v.push(("postgres", pg_database(&url), tempfile::tempdir().unwrap()));
+    }
+    v
+}
+
+fn refused(r: Result<impl std::fmt::Debug, ChallengeFailure>) -> ChallengeError {
+    match r {
+        Err(ChallengeFailure::Refused(e)) => e,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_challenge_is_taken_once_and_its_binding_comes_back_whole() {
+    let rules = ChallengeRules::new("pf", 60);
+    for (name, db, _dir) in databases("challenge storage") {
+        let s = open(&db).unwrap();
+        let b = s
+            .issue_challenge(
+                &rules,
+                "t1",
+                &req(ChallengePurpose::Payment),
+                at(1000),
+                "c1".into(),
+                [7; 32],
+            )
+            .unwrap();
+        // Another terminal, another purpose: refused, and the challenge stays.
+        assert!(
+            matches!(
+                refused(s.take_challenge(
+                    &rules,
+                    "c1",
+                    "t2",
+                    &[ChallengePurpose::Payment],
+                    at(1001)
+                )),
+                ChallengeError::WrongTerminal { .. }
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                refused(s.take_challenge(
+                    &rules,
+                    "c1",
+                    "t1",
+                    &[ChallengePurpose::Enroll],
+                    at(1001)
+                )),
+                ChallengeError::WrongPurpose { .. }
+            ),
+            "{name}"
+        );
+        let taken = s
+            .take_challenge(
+                &rules,
+                "c1",
+                "t1",
+                &[ID, ChallengePurpose::Payment],
+                at(1001),
+            )
+            .unwrap();
+        assert_eq!(taken, b, "{name}");
+        assert_eq!(
+            refused(s.take_challenge(&rules, "c1", "t1", &[ChallengePurpose::Payment], at(1002))),
+            ChallengeError::Replayed("c1".into()),
+            "{name}"
+        );
+        assert_eq!(
+            refused(s.take_challenge(&rules, "zz", "t1", &[ID], at(1002))),
+            ChallengeError::Unknown("zz".into()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn expired_challenges_are_refused_then_forgotten_and_free_the_quota() {
+    let rules = ChallengeRules::new("pf", 60).with_terminal_quota(2);
+    for (name, db, _dir) in databases("challenge expiry and quota") {
+        let s = open(&db).unwrap();
+        for id in ["a", "b"] {
+            s.issue_challenge(&rules, "t1", &req(ID), at(1000), id.into(), [1; 32])
+                .unwrap();
+        }
+        assert!(
+            matches!(
+                refused(s.issue_challenge(&rules, "t1", &req(ID), at(1000), "c".into(), [1; 32])),
+                ChallengeError::QuotaExceeded { limit: 2, .. }
+            ),
+            "{name}"
+        );
+        // Another terminal has its own quota.
+        s.issue_challenge(&rules, "t2", &req(ID), at(1000), "x".into(), [1; 32])
+            .unwrap();
+        // Used: room for one more.
+        s.take_challenge(&rules, "a", "t1", &[ID], at(1001))
+            .unwrap();
+        s.issue_challenge(&rules, "t1", &req(ID), at(1001), "c".into(), [1; 32])
+            .unwrap();
+        // Expired: refused, forgotten.
+        assert!(
+            matches!(
+                refused(s.take_challenge(&rules, "b", "t1", &[ID], at(1061))),
+                ChallengeError::Expired { .. }
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            refused(s.take_challenge(&rules, "b", "t1", &[ID], at(1062))),
+            ChallengeError::Unknown("b".into()),
+            "{name}"
+        );
+        // Long after: every challenge expired, the whole quota back.
+        for id in ["d", "e"] {
+            s.issue_challenge(&rules, "t1", &req(ID), at(5000), id.into(), [1; 32])
+                .unwrap();
+        }
+    }
+}
+
+/// The race of two nodes: many threads, on two storages opened on the same database, answer
+/// one challenge at the same instant; exactly one is given it.
+#[test]
+fn a_challenge_answered_at_two_nodes_at_once_is_taken_exactly_once() {
+    let rules = Arc::new(ChallengeRules::new("pf", 60));
+    for (name, db, _dir) in databases("the challenge race between two nodes") {
+        let nodes: Vec<Arc<dyn Storage>> = vec![open(&db).unwrap(), open(&db).unwrap()];
+        for round in 0..5 {
+            let id = format!("race-{round}");
+            nodes[0]
+                .issue_challenge(&rules, "t1", &req(ID), at(1000), id.clone(), [3; 32])
+                .unwrap();
+            let barrier = Arc::new(Barrier::new(8));
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (node, rules, barrier, id) = (
+                        nodes[i % 2].clone(),
+                        rules.clone(),
+                        barrier.clone(),
+                        id.clone(),
+                    );
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        node.take_challenge(&rules, &id, "t1", &[ID], at(1001))
+                    })
+                })
+                .collect();
+            let answers: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            let taken = answers.iter().filter(|r| r.is_ok()).count();
+            assert_eq!(taken, 1, "{name}: {answers:?}");
+            assert!(
+                answers.iter().all(|r| matches!(
+                    r,
+                    Ok(_) | Err(ChallengeFailure::Refused(ChallengeError::Replayed(_)))
+                )),
+                "{name}: {answers:?}"
+            );
+        }
+    }
+}
+
+/// A terminal asking both nodes at once for more challenges than its quota gets its quota.
+#[test]
+fn the_quota_holds_across_nodes_asked_at_once() {
+    let rules = Arc::new(ChallengeRules::new("pf", 60).with_terminal_quota(3));
+    for (name, db, _dir) in databases("the quota across two nodes") {
+        let nodes: Vec<Arc<dyn Storage>> = vec![open(&db).unwrap(), open(&db).unwrap()];
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (node, rules, barrier) = (nodes[i % 2].clone(), rules.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    node.issue_challenge(&rules, "t1", &req(ID), at(1000), format!("q{i}"), [2; 32])
+                })
+            })
+            .collect();
+        let issued: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(
+            issued.iter().filter(|r| r.is_ok()).count(),
+            3,
+            "{name}: {issued:?}"
+        );
+        assert!(
+            issued.iter().all(|r| matches!(
+                r,
+                Ok(_)
+                    | Err(ChallengeFailure::Refused(
+                        ChallengeError::QuotaExceeded { .. }
+                    ))
+            )),
+            "{name}: {issued:?}"
+        );
+    }
+}
+
+#[test]
+fn a_peer_assertion_is_exchanged_once_across_nodes() {
+    for (name, db, _dir) in databases("the federation replay guard") {
+        let (a, b) = (open(&db).unwrap(), open(&db).unwrap());
+        assert!(
+            a.first_use("pf-osaka", "j1", at(100), at(10)).unwrap(),
+            "{name}"
+        );
+        assert!(
+            !b.first_use("pf-osaka", "j1", at(100), at(11)).unwrap(),
+            "{name}"
+        );
+        assert!(
+            b.first_use("pf-other", "j1", at(100), at(11)).unwrap(),
+            "{name}"
+        );
+        // Past its expiry the entry no longer counts (an expired assertion is refused
+        // before the guard anyway).
+        assert!(
+            a.first_use("pf-osaka", "j1", at(300), at(200)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn audit_rows_are_appended_in_order() {
+    for (name, db, _dir) in databases("the audit trail") {
+        let s = open(&db).unwrap();
+        let row = |action: &'static str, outcome: &str| AuditEvent {
+            at: at(1000),
+            terminal_id: Some("t1".into()),
+            action,
+            outcome: outcome.into(),
+            certificate: Some(("CN=issuer".into(), "0a".into())),
+            ..AuditEvent::default()
+        };
+        s.append_audit(&[row("challenge", "ok"), row("identify", "ok")])
+            .unwrap();
+        s.append_audit(&[row("identify", "challenge_replayed")])
+            .unwrap();
+        s.append_audit(&[]).unwrap();
+        assert_eq!(
+            platform_rows(
+                &db,
+                "SELECT action || ':' || outcome || ':' || cert_serial FROM audit ORDER BY id"
+            ),
+            [
+                "challenge:ok:0a",
+                "identify:ok:0a",
+                "identify:challenge_replayed:0a"
+            ],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_instructions() {
+    for (name, db, _dir) in databases("schema versions") {
+        drop(open(&db).unwrap());
+        let bump = match &db {
+            Database::Sqlite(_) => "PRAGMA user_version = 999",
+            _ => "INSERT INTO schema_migrations (version) VALUES (999)",
+        };
+        match &db {
+            Database::Sqlite(p) => {
+                rusqlite::Connection::open(p)
+                    .unwrap()
+                    .execute_batch(bump)
+                    .unwrap();
+            }
+            _ => {
+                platform_rows(&db, &format!("{bump} RETURNING ''"));
+            }
+        }
+        let e = open(&db).unwrap_err().to_string();
+        assert!(e.contains("upgrade the program"), "{name}: {e}");
+    }
+}
