@@ -21,7 +21,25 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+# Whether every folder from / down to $1 lets other users through (o+x): the cluster's
+# owner is not the checkout's.
+others_can_reach() {
+  local d="$1"
+  while [ -n "$d" ] && [ "$d" != "/" ]; do
+    [ -e "$d" ] || { d=$(dirname "$d"); continue; }
+    [ "$(( 0$(stat -c %a "$d") & 1 ))" -eq 1 ] || return 1
+    d=$(dirname "$d")
+  done
+}
+
 run_dir="${MADOGUCHI_RUN_DIR:-$top/.run}/postgres"
+# As root in a checkout other users cannot enter (under /root, say), the cluster goes to
+# a folder of its own in /tmp instead, named for the checkout so that two checkouts do
+# not share one.
+if [ -z "${MADOGUCHI_RUN_DIR:-}" ] && [ "$(id -u)" -eq 0 ] && ! others_can_reach "$top"; then
+  run_dir="/tmp/madoguchi-postgres-$(printf '%s' "$top" | sha256sum | cut -c1-12)"
+fi
 data="$run_dir/data"
 sock="$run_dir/socket"
 log_file="$run_dir/postgres.log"
