@@ -179,16 +179,19 @@ impl<F: Fn(Report)> Worker<F> {
                 (self.report)(Report::Event(CounterEvent::Removed));
             }
             ReaderEvent::CardInserted { reader, .. } if reader == self.reader => {
-                match self.pin_pad_settled() {
-                    Ok(pin_pad) => (self.report)(Report::Event(CounterEvent::Placed { pin_pad })),
-                    // Gone again before we looked: the removal event follows.
-                    Err(TransportError::CardRemoved) => {}
+                let pin_pad = match self.pin_pad_settled() {
+                    Ok(pin_pad) => pin_pad,
+                    // The card is announced all the same: if it has really gone, the
+                    // removal event follows and the session ends with "card removed"; if
+                    // the reader was only slow to power it (a loaded machine), the read
+                    // step finds it. Dropping the insertion here left a placed card unseen
+                    // until it was placed again, with no event to come.
                     Err(e) => {
-                        // The read step will fail with a clear code; the card is there.
                         tracing::warn!(error = %e, "cannot ask the reader for a PIN pad");
-                        (self.report)(Report::Event(CounterEvent::Placed { pin_pad: false }));
+                        false
                     }
-                }
+                };
+                (self.report)(Report::Event(CounterEvent::Placed { pin_pad }));
             }
             ReaderEvent::CardRemoved { reader } if reader == self.reader => {
                 (self.report)(Report::Event(CounterEvent::Removed));
@@ -201,10 +204,9 @@ impl<F: Fn(Report)> Worker<F> {
     }
 
     /// [`Self::pin_pad`] for a card just announced: right after the insertion event, the
-    /// reader may still answer "no card" for a moment while it powers the card up, and a
-    /// card taken for gone then would be lost until it is placed again (a CI run's
-    /// screens once showed a placed card never seen, the likely cause). So "removed" is asked again a few times, 100 ms apart; a card really gone
-    /// costs that wait before its removal event, which reports it anyway.
+    /// reader may still answer "no card" for a moment while it powers the card up. So
+    /// "removed" is asked again a few times, 100 ms apart, before the card is announced
+    /// without a PIN pad; a card really gone costs that wait before its removal event.
     fn pin_pad_settled(&self) -> Result<bool, TransportError> {
         let mut tries = 0;
         loop {

@@ -56,6 +56,10 @@ async fn gone(c: &Counter, rx: &mut watch::Receiver<Screens>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_card_pulled_at_each_step_of_identification() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
     let p = testkit::load_persona(PERSONA).unwrap();
     let wrong = if p.auth_pin == "0000" { "1111" } else { "0000" };
