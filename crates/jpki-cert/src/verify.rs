@@ -10,7 +10,7 @@ use x509_cert::ext::pkix::KeyUsages;
 
 use crate::anchors::{TrustAnchor, TrustStore};
 use crate::cert::JpkiCertificate;
-use crate::challenge::{verify_challenge, verify_pkcs1_sha256};
+use crate::challenge::verify_challenge;
 use crate::identity::SignIdentity;
 use crate::oids;
 use crate::time::UnixTime;
@@ -132,7 +132,7 @@ impl Verifier {
             return Err(Refusal::UntrustedRoot);
         }
         let anchor = candidates
-            .find(|a| verify_pkcs1_sha256(a.key(), cert.tbs_sha256(), cert.signature()))
+            .find(|a| a.verifies(cert.tbs(), cert.signature()))
             .ok_or(Refusal::BadSignature)?;
         if at < cert.not_before() {
             return Err(Refusal::NotYetValid {
