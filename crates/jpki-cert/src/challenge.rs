@@ -132,10 +132,10 @@ fn verify_f4(params: &BoxedMontyParams, k: usize, digest: &[u8], signature: &[u8
 /// RSASSA-PKCS1-v1_5 verification with SHA-256 of a whole `message` (RFC 8017 §8.2.2) for
 /// the e = 65537 key of modulus `n` (big-endian, no leading zero octet), with `ring`.
 ///
-/// `ring` checks what [`verify_f4`] checks (a 2048–8192-bit odd modulus, a signature of
-/// exactly the modulus' length and below it, then "encode and compare"); the callers have
-/// already held the key to [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`].
-pub(crate) fn verify_f4_message(n: &[u8], message: &[u8], signature: &[u8]) -> bool {
+/// `ring` checks what [`verify_pkcs1_sha256`] checks for e = 65537 (a 2048–8192-bit odd
+/// modulus, a signature of exactly the modulus' length and below it, then "encode and
+/// compare"); the callers have already held the key to [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`].
+pub fn verify_f4_message(n: &[u8], message: &[u8], signature: &[u8]) -> bool {
     ring::signature::RsaPublicKeyComponents {
         n,
         e: F4_BYTES.as_slice(),

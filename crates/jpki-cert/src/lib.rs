@@ -36,6 +36,7 @@
 
 pub mod anchors;
 pub mod cert;
+pub mod chain_cache;
 pub mod challenge;
 pub mod crl;
 pub mod dn;
