@@ -12,9 +12,9 @@
 //! next presentation is refused the same way.
 //!
 //! Entries are found by the SHA-256 of the DER and then compared byte for byte. The number
-//! of entries is bounded by [`CAPACITY`]; when it is reached the cache is emptied (only
-//! certificates that chain to a pinned root enter it, so filling it needs that many real
-//! cards).
+//! of entries is bounded by [`CAPACITY`] (or the verifier's own capacity, 0 keeping
+//! nothing); when it is reached the cache is emptied (only certificates that chain to a
+//! pinned root enter it, so filling it needs that many real cards).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,12 +43,27 @@ pub(crate) struct VerifiedChain {
 }
 
 /// The cache; shared by clones of one verifier.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct ChainCache {
     entries: Arc<Mutex<HashMap<[u8; 32], Arc<VerifiedChain>>>>,
+    capacity: usize,
+}
+
+impl Default for ChainCache {
+    fn default() -> Self {
+        Self::with_capacity(CAPACITY)
+    }
 }
 
 impl ChainCache {
+    /// A cache of at most `capacity` certificates (0: keeps none).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: Arc::default(),
+            capacity,
+        }
+    }
+
     /// The SHA-256 of `der`, the key of its entry.
     pub fn key(der: &[u8]) -> [u8; 32] {
         Sha256::digest(der).into()
@@ -62,8 +77,11 @@ impl ChainCache {
 
     /// Keeps `chain` under `key`.
     pub fn insert(&self, key: [u8; 32], chain: Arc<VerifiedChain>) {
+        if self.capacity == 0 {
+            return;
+        }
         let mut entries = lock(&self.entries);
-        if entries.len() >= CAPACITY {
+        if entries.len() >= self.capacity {
             entries.clear();
         }
         entries.insert(key, chain);
@@ -117,5 +135,8 @@ mod tests {
         assert!(cache.get(&last, &der).is_some());
         assert!(cache.get(&last, &der[1..]).is_none());
         assert!(cache.get(&[0xff; 32], &der).is_none());
+        let none = ChainCache::with_capacity(0);
+        none.insert(last, chain);
+        assert_eq!(none.len(), 0);
     }
 }

@@ -57,11 +57,22 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// A verifier for the store's purpose and environment.
+    /// A verifier for the store's purpose and environment, keeping up to
+    /// [`crate::chain_cache::CAPACITY`] verified chains.
     pub fn new(store: TrustStore) -> Self {
         Self {
             store,
             chains: ChainCache::default(),
+        }
+    }
+
+    /// A verifier keeping up to `capacity` verified chains; 0 keeps none, so every
+    /// identification parses and verifies the certificate's chain in full (the benchmarks
+    /// of a card not seen before).
+    pub fn with_chain_capacity(store: TrustStore, capacity: usize) -> Self {
+        Self {
+            store,
+            chains: ChainCache::with_capacity(capacity),
         }
     }
 
