@@ -21,9 +21,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = cert.claimed_profile();
         let _ = cert.crl_distribution_points();
         // The customer-key path of an identification (SPKI decoding with rsa's checks, the
-        // variable-time Montgomery set-up, e = 65537 verification) and the verdict's names.
+        // variable-time Montgomery set-up, e = 65537 verification over a digest and, with
+        // ring, over a message) and the verdict's names.
         if let Ok(key) = jpki_cert::challenge::CertKey::from_certificate(&cert) {
             let _ = key.verify_pkcs1_sha256(&[0; 32], data);
+            // The same verification over a message, with ring.
+            let _ = key.verify_message_pkcs1_sha256(b"challenge", data);
         }
         let _ = jpki_cert::dn::rfc4514(cert.subject());
         let _ = jpki_cert::dn::rfc4514(cert.issuer());

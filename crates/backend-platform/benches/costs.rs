@@ -1,6 +1,7 @@
 //! The platform's per-identification CPU costs, one at a time: an ES256 signature with
 //! `p256` and with `ring` (the platform signs one per linked service), the certificate and
-//! challenge-signature check, and the pseudonym HMAC.
+//! challenge-signature check for a card not seen before and for one whose verified chain
+//! the verifier keeps, and the pseudonym HMAC.
 //!
 //! ```sh
 //! cargo bench -p backend-platform --bench costs
@@ -82,15 +83,17 @@ fn main() {
         roots,
     )
     .unwrap();
+    let at = UnixTime::from_secs(1_790_000_000);
+    let revocation = &jpki_cert::NoRevocationCheck;
+    // A card not seen before: a verifier that keeps no chain parses and verifies it in full.
+    let keeps_none = jpki_cert::Verifier::with_chain_capacity(store.clone(), 0);
+    time("cert + challenge check, card not seen", || {
+        keeps_none.verify_identification(&der, tbs, &sig, at, revocation);
+    });
+    // A card seen before: the verifier keeps its verified chain (jpki_cert::chain_cache).
     let verifier = jpki_cert::Verifier::new(store);
-    time("certificate + challenge signature check", || {
-        verifier.verify_identification(
-            &der,
-            tbs,
-            &sig,
-            UnixTime::from_secs(1_790_000_000),
-            &jpki_cert::NoRevocationCheck,
-        );
+    time("cert + challenge check, card seen before", || {
+        verifier.verify_identification(&der, tbs, &sig, at, revocation);
     });
     time("pairwise pseudonym (HMAC-SHA-256)", || {
         backend_platform::core::pseudonym::pairwise_subject(

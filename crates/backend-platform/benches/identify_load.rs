@@ -15,6 +15,20 @@
 //! fresh challenge (which it discards) and then presents a pre-signed answer. The server thus
 //! does all the work of a complete identification, and the latency measured is that of both
 //! requests. The bench client (reqwest, rustls) shares the two cores with the server.
+//!
+//! After the timed phase the bench runs `openssl speed -seconds 3 rsa2048` and prints its
+//! RSA-2048 verify and sign figures beside the server's CPU per identification, so that a
+//! figure taken on a loaded or slower machine can be read against the machine's speed in
+//! the same run (`PLATFORM_BENCH_OPENSSL=0` skips it).
+//!
+//! Profiling: with `PLATFORM_BENCH_CALLGRIND=1`, run under
+//! `valgrind --tool=callgrind --separate-threads=yes`, the bench zeroes callgrind's counters
+//! just before the timed phase and dumps them (part `timed`) just after, with
+//! `callgrind_control`, so the dump holds the timed identifications only. With
+//! `PLATFORM_BENCH_PERF_CTL=FIFO`, run under `perf record -D -1 --control fifo:FIFO`, the
+//! bench writes `enable` to the FIFO before the timed phase and `disable` after it, so
+//! perf samples the timed phase only (on this machine's own cycles, where callgrind's
+//! virtual CPU lacks the ADX and SHA extensions that ring and sha2 use natively).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -135,6 +149,14 @@ fn main() {
     // Timed phase.
     let answers = Arc::new(answers);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let callgrind = std::env::var("PLATFORM_BENCH_CALLGRIND").is_ok_and(|v| v == "1");
+    if callgrind {
+        callgrind_control(&["--zero"]);
+    }
+    let perf_ctl = std::env::var("PLATFORM_BENCH_PERF_CTL").ok();
+    if let Some(fifo) = &perf_ctl {
+        perf_control(fifo, "enable");
+    }
     let cpu_before = cpu_by_thread();
     let started = Instant::now();
     let mut latencies: Vec<Duration> = client_rt.block_on(async {
@@ -173,6 +195,12 @@ fn main() {
     });
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_delta(&cpu_before, &cpu_by_thread());
+    if callgrind {
+        callgrind_control(&["--dump=timed"]);
+    }
+    if let Some(fifo) = &perf_ctl {
+        perf_control(fifo, "disable");
+    }
     latencies.sort();
     println!(
         "identifications: {n} with concurrency {concurrency} in {elapsed:.2} s = {:.0}/s; latency ms p50 {:.2} p90 {:.2} p99 {:.2} max {:.2}",
@@ -182,31 +210,112 @@ fn main() {
         percentile(&latencies, 0.99),
         percentile(&latencies, 1.0),
     );
-    let server_cpu: f64 = cpu
-        .iter()
-        .filter(|(k, _)| !k.starts_with("bench-client"))
-        .map(|(_, v)| v)
-        .sum();
-    let client_cpu: f64 = cpu
-        .iter()
-        .filter(|(k, _)| k.starts_with("bench-client"))
-        .map(|(_, v)| v)
-        .sum();
+    let sum = |client: bool| {
+        cpu.iter()
+            .filter(|(k, _)| k.starts_with("bench-client") == client)
+            .fold((0.0, 0.0), |(u, s), (_, (du, ds))| (u + du, s + ds))
+    };
+    let ((server_user, server_sys), (client_user, client_sys)) = (sum(false), sum(true));
+    let server_cpu = server_user + server_sys;
+    let client_cpu = client_user + client_sys;
     println!(
-        "CPU in the timed phase: server {server_cpu:.2} s ({:.0} us per identification), bench client {client_cpu:.2} s; \
-         server-only capacity on 2 cores ≈ {:.0}/s",
+        "CPU in the timed phase: server {server_cpu:.2} s ({:.0} us per identification: user {:.0}, system {:.0}), \
+         bench client {client_cpu:.2} s; server-only capacity on 2 cores ≈ {:.0}/s",
         server_cpu / n as f64 * 1e6,
+        server_user / n as f64 * 1e6,
+        server_sys / n as f64 * 1e6,
         2.0 * n as f64 / server_cpu
     );
-    for (k, v) in &cpu {
-        println!("  {k:<24} {v:.2} s");
+    for (k, (u, s)) in &cpu {
+        println!("  {k:<24} {:.2} s (user {u:.2}, system {s:.2})", u + s);
+    }
+    if std::env::var("PLATFORM_BENCH_OPENSSL").is_ok_and(|v| v == "0") {
+        println!("openssl speed: skipped (PLATFORM_BENCH_OPENSSL=0)");
+    } else {
+        openssl_speed(server_cpu / n as f64 * 1e6);
     }
     let env = Arc::try_unwrap(env).ok().unwrap();
     server_rt.block_on(env.running.shutdown());
 }
 
-/// CPU seconds (user + system) per thread name, from /proc/self/task (Linux).
-fn cpu_by_thread() -> std::collections::BTreeMap<String, f64> {
+/// Runs `callgrind_control ARGS <this process>` (the bench runs under callgrind).
+fn callgrind_control(args: &[&str]) {
+    let pid = std::process::id().to_string();
+    match std::process::Command::new("callgrind_control")
+        .args(args)
+        .arg(&pid)
+        .output()
+    {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => println!(
+            "callgrind_control {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => println!("callgrind_control {args:?}: {e}"),
+    }
+}
+
+/// Writes `command` to perf's control FIFO (`perf record --control fifo:FIFO`).
+fn perf_control(fifo: &str, command: &str) {
+    use std::io::Write;
+    match std::fs::OpenOptions::new().write(true).open(fifo) {
+        Ok(mut f) => {
+            if let Err(e) = writeln!(f, "{command}") {
+                println!("perf control {fifo}: {e}");
+            }
+        }
+        Err(e) => println!("perf control {fifo}: {e}"),
+    }
+}
+
+/// Runs `openssl speed -seconds 3 rsa2048` and prints its RSA-2048 figures beside the
+/// server's CPU per identification (`server_us`).
+fn openssl_speed(server_us: f64) {
+    let out = match std::process::Command::new("openssl")
+        .args(["speed", "-seconds", "3", "rsa2048"])
+        .output()
+    {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            println!(
+                "openssl speed failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            return;
+        }
+        Err(e) => {
+            println!("openssl speed could not run: {e}");
+            return;
+        }
+    };
+    // The summary line: `rsa 2048 bits 0.000241s 0.000016s   4142.2  61678.7` (sign and
+    // verify seconds, then sign/s and verify/s; OpenSSL 3.4+ add encrypt/decrypt columns).
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(fields) = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|f| f.starts_with(&["rsa", "2048", "bits"]))
+        .map(|f| f[3..].to_vec())
+    else {
+        println!("openssl speed: no rsa 2048 line in its output:\n{text}");
+        return;
+    };
+    let secs = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.trim_end_matches('s').parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let (sign_us, verify_us) = (secs(0) * 1e6, secs(1) * 1e6);
+    println!(
+        "openssl speed -seconds 3 rsa2048 (same run, after the timed phase): verify {verify_us:.1} us, sign {sign_us:.1} us; \
+         server CPU per identification = {:.1} RSA-2048 verifications of openssl",
+        server_us / verify_us
+    );
+}
+
+/// CPU seconds (user, system) per thread, from /proc/self/task (Linux).
+fn cpu_by_thread() -> std::collections::BTreeMap<String, (f64, f64)> {
     let mut out = std::collections::BTreeMap::new();
     let tick = 100.0; // USER_HZ on Linux
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
@@ -225,22 +334,26 @@ fn cpu_by_thread() -> std::collections::BTreeMap<String, f64> {
             fields[11].parse().unwrap_or(0.0),
             fields[12].parse().unwrap_or(0.0),
         );
-        *out.entry(format!("{name}#{}", e.file_name().to_string_lossy()))
-            .or_insert(0.0) += (u + s) / tick;
+        out.insert(
+            format!("{name}#{}", e.file_name().to_string_lossy()),
+            (u / tick, s / tick),
+        );
     }
     out
 }
 
 /// Per thread-name CPU spent between two samples, summed over threads of the same name.
 fn cpu_delta(
-    before: &std::collections::BTreeMap<String, f64>,
-    after: &std::collections::BTreeMap<String, f64>,
-) -> std::collections::BTreeMap<String, f64> {
+    before: &std::collections::BTreeMap<String, (f64, f64)>,
+    after: &std::collections::BTreeMap<String, (f64, f64)>,
+) -> std::collections::BTreeMap<String, (f64, f64)> {
     let mut out = std::collections::BTreeMap::new();
-    for (k, v) in after {
-        let d = v - before.get(k).copied().unwrap_or(0.0);
+    for (k, (u, s)) in after {
+        let (bu, bs) = before.get(k).copied().unwrap_or((0.0, 0.0));
         let name = k.split('#').next().unwrap_or("").to_owned();
-        *out.entry(name).or_insert(0.0) += d;
+        let e = out.entry(name).or_insert((0.0, 0.0));
+        e.0 += u - bu;
+        e.1 += s - bs;
     }
     out
 }

@@ -1,5 +1,5 @@
 //! Full identification throughput (certificate chain + challenge signature + revocation
-//! lookup) per core, next to `openssl speed -seconds 3 rsa2048` measured in the same run,
+//! lookup) per core, for a card not seen before (a verifier that keeps no verified chain), next to `openssl speed -seconds 3 rsa2048` measured in the same run,
 //! in interleaved rounds (`JPKI_BENCH_ROUNDS`, default 3) with their medians.
 //!
 //! `cargo bench -p jpki-cert --bench identify`
@@ -33,6 +33,8 @@ fn openssl_verify_rate() -> Option<f64> {
 
 struct Setup {
     verifier: Verifier,
+    /// The platform's verifier, which keeps verified chains (`jpki_cert::chain_cache`).
+    kept: Verifier,
     index: CrlIndex,
     cert: Vec<u8>,
     challenge: Vec<u8>,
@@ -86,7 +88,9 @@ fn setup(entries: u64) -> Setup {
     let challenge = b"0123456789abcdef0123456789abcdef".to_vec();
     let signature = pki.spare_key().sign(&challenge).unwrap();
     Setup {
-        verifier: Verifier::new(store),
+        // Keeps no verified chain: every identification is that of a card not seen before.
+        verifier: Verifier::with_chain_capacity(store.clone(), 0),
+        kept: Verifier::new(store),
         index: CrlIndex::from_bytes(bytes).unwrap(),
         cert: spec.issue(&pki).unwrap(),
         challenge,
@@ -170,6 +174,17 @@ fn main() {
 
     let mut c = Criterion::default().configure_from_args();
     c.bench_function("identify_full", |b| b.iter(|| black_box(one())));
+    c.bench_function("identify_card_seen_before", |b| {
+        b.iter(|| {
+            black_box(s.kept.verify_identification(
+                &s.cert,
+                &s.challenge,
+                &s.signature,
+                s.at,
+                &s.index,
+            ))
+        })
+    });
     c.bench_function("verify_certificate_only", |b| {
         b.iter(|| {
             black_box(

@@ -13,7 +13,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::cert::{JpkiCertificate, name_environment, name_purpose};
-use crate::challenge::{rsa_public_key, verify_pkcs1_sha256};
+use crate::challenge::{is_f4, minimal_be, rsa_public_key, verify_f4_message, verify_pkcs1_sha256};
 use crate::verdict::{Environment, Purpose};
 
 /// A root compiled into the binary.
@@ -117,6 +117,8 @@ pub struct TrustAnchor {
     label: String,
     cert: JpkiCertificate,
     key: rsa::PublicKey,
+    /// For an e = 65537 key, its modulus as `ring` takes it ([`verify_f4_message`]).
+    f4_modulus: Option<Vec<u8>>,
     key_hash: [u8; 32],
 }
 
@@ -139,6 +141,16 @@ impl TrustAnchor {
 
     pub(crate) fn key(&self) -> &rsa::PublicKey {
         &self.key
+    }
+
+    /// Whether this root's key verifies `signature` (RSASSA-PKCS1-v1_5, SHA-256) over the
+    /// whole `message`: `ring` for e = 65537, `rsa` over the digest otherwise. Same verdict
+    /// as [`verify_pkcs1_sha256`] over `SHA-256(message)`.
+    pub(crate) fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.f4_modulus {
+            Some(n) => verify_f4_message(n, message, signature),
+            None => verify_pkcs1_sha256(&self.key, &Sha256::digest(message), signature),
+        }
     }
 
     /// Whether this root's SKI is `key_id` and its DN is `issuer` (docs/domain/jpki.md §2.1).
@@ -309,7 +321,7 @@ fn check_root(
         label: label.clone(),
         reason,
     })?;
-    if !verify_pkcs1_sha256(&key, cert.tbs_sha256(), cert.signature()) {
+    if !verify_pkcs1_sha256(&key, &cert.tbs_sha256(), cert.signature()) {
         return Err(not_ca("self-signature does not verify"));
     }
     let spki = der::Encode::to_der(
@@ -321,10 +333,15 @@ fn check_root(
         label: label.clone(),
         reason: crate::verdict::Refusal::malformed(e),
     })?;
+    let f4_modulus = {
+        use rsa::traits::PublicKeyParts;
+        is_f4(key.e()).then(|| minimal_be(key.n()))
+    };
     Ok(TrustAnchor {
         label,
         key_hash: Sha256::digest(&spki).into(),
         cert,
         key,
+        f4_modulus,
     })
 }

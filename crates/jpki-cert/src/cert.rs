@@ -57,7 +57,8 @@ pub(crate) struct Exts {
 pub struct JpkiCertificate {
     cert: Certificate,
     der: Vec<u8>,
-    tbs_sha256: [u8; 32],
+    /// Where the `tbsCertificate` DER (what the issuer signed) lies in `der`.
+    tbs: std::ops::Range<usize>,
     signature: Vec<u8>,
     pub(crate) exts: Exts,
 }
@@ -96,7 +97,7 @@ impl JpkiCertificate {
             .to_vec();
         let exts = parse_extensions(t.extensions().map(Vec::as_slice).unwrap_or_default())?;
         Ok(Self {
-            tbs_sha256: Sha256::digest(tbs).into(),
+            tbs,
             cert,
             der: der.to_vec(),
             signature,
@@ -132,9 +133,16 @@ impl JpkiCertificate {
         Sha256::digest(&self.der).into()
     }
 
-    /// SHA-256 of the `tbsCertificate` DER, what the issuer signed.
-    pub(crate) fn tbs_sha256(&self) -> &[u8; 32] {
-        &self.tbs_sha256
+    /// The `tbsCertificate` DER, what the issuer signed.
+    pub(crate) fn tbs(&self) -> &[u8] {
+        // The range was taken from `der` when it was parsed, so it lies inside it.
+        self.der.get(self.tbs.clone()).unwrap_or_default()
+    }
+
+    /// SHA-256 of the `tbsCertificate` DER. Computed on demand: the identification path
+    /// hands the TBS itself to the verification ([`crate::anchors::TrustAnchor::verifies`]).
+    pub(crate) fn tbs_sha256(&self) -> [u8; 32] {
+        Sha256::digest(self.tbs()).into()
     }
 
     /// The issuer's signature value.
@@ -240,17 +248,19 @@ fn attr_values(name: &Name, oid: const_oid::ObjectIdentifier) -> impl Iterator<I
         .map(|a| a.value.value())
 }
 
-/// Splits `SEQUENCE { tbs, algorithm, BIT STRING }` (RFC 5280 §4.1 / §5.1) keeping the
-/// raw TBS bytes, which are what the issuer signed.
-pub(crate) fn split_signed(
+/// Splits `SEQUENCE { tbs, algorithm, BIT STRING }` (RFC 5280 §4.1 / §5.1), giving where
+/// the raw TBS bytes, which are what the issuer signed, lie in `der`.
+fn split_signed(
     der: &[u8],
-) -> der::Result<(&[u8], AlgorithmIdentifierOwned, BitString)> {
+) -> der::Result<(std::ops::Range<usize>, AlgorithmIdentifierOwned, BitString)> {
     let mut r = SliceReader::new(der)?;
     let out = r.sequence(|r| {
-        let tbs = r.tlv_bytes()?;
+        let start = usize::try_from(r.position())?;
+        r.tlv_bytes()?;
+        let end = usize::try_from(r.position())?;
         let alg = AlgorithmIdentifierOwned::decode(r)?;
         let sig = BitString::decode(r)?;
-        Ok::<_, der::Error>((tbs, alg, sig))
+        Ok::<_, der::Error>((start..end, alg, sig))
     })?;
     r.finish()?;
     Ok(out)

@@ -3,6 +3,17 @@
 //!
 //! The card signs `DigestInfo(SHA-256(challenge))` (docs/domain/jpki.md §1.6, §6.4); verifying that
 //! against the certificate's key is exactly RSASSA-PKCS1-v1_5 verification with SHA-256.
+//!
+//! Two implementations of the same verification, chosen by what the caller holds:
+//! * **the signed message** (a certificate's TBS, a challenge): `ring`'s
+//!   `RSA_PKCS1_2048_8192_SHA256` for e = 65537 keys ([`verify_f4_message`]), whose
+//!   Montgomery arithmetic is assembly; about 5× fewer instructions than the
+//!   `crypto-bigint` path below for one RSA-2048 verification (`docs/PERFORMANCE.md`,
+//!   `## backend-platform`). `ring` has no entry point for a precomputed digest.
+//! * **only the digest** (a CRL, hashed while it streams; an OCSP response):
+//!   [`verify_pkcs1_sha256`] over `rsa`'s own `crypto-bigint` types.
+//!
+//! Both are held to `rsa`'s verdict by the property tests of `tests/rsa_agreement.rs`.
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{MontyMultiplier, Odd};
@@ -61,7 +72,7 @@ pub fn verify_pkcs1_sha256(key: &rsa::PublicKey, digest: &[u8], signature: &[u8]
 }
 
 /// Whether `e` is 65537 (F4), whatever its precision.
-fn is_f4(e: &BoxedUint) -> bool {
+pub(crate) fn is_f4(e: &BoxedUint) -> bool {
     e.bit_width_vartime() == 17 && e.as_limbs().first().is_some_and(|l| l.0 == 65_537)
 }
 
@@ -118,23 +129,59 @@ fn verify_f4(params: &BoxedMontyParams, k: usize, digest: &[u8], signature: &[u8
         && hash == digest
 }
 
+/// RSASSA-PKCS1-v1_5 verification with SHA-256 of a whole `message` (RFC 8017 §8.2.2) for
+/// the e = 65537 key of modulus `n` (big-endian, no leading zero octet), with `ring`.
+///
+/// `ring` checks what [`verify_pkcs1_sha256`] checks for e = 65537 (a 2048–8192-bit odd
+/// modulus, a signature of exactly the modulus' length and below it, then "encode and
+/// compare"); the callers have already held the key to [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`].
+pub fn verify_f4_message(n: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    ring::signature::RsaPublicKeyComponents {
+        n,
+        e: F4_BYTES.as_slice(),
+    }
+    .verify(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        message,
+        signature,
+    )
+    .is_ok()
+}
+
+/// 65537 (F4) big-endian, as `ring` takes an exponent.
+const F4_BYTES: [u8; 3] = [0x01, 0x00, 0x01];
+
+/// The big-endian octets of `n` without leading zero octets (`ring` refuses them).
+pub(crate) fn minimal_be(n: &BoxedUint) -> Vec<u8> {
+    let be = n.to_be_bytes();
+    let zeros = be.iter().take_while(|b| **b == 0).count();
+    be.get(zeros..).unwrap_or_default().to_vec()
+}
+
 /// An end-entity certificate's RSA key, decoded for one verification.
 ///
 /// [`rsa_public_key`] builds an `rsa::PublicKey`, whose constructor prepares the Montgomery
 /// parameters (R mod n, R² mod n) with constant-time division: about as costly as the
 /// verification itself, and redone for every customer because every card has its own key.
-/// The modulus is public, so for e = 65537 this type prepares the same parameters with
-/// `crypto-bigint`'s variable-time division instead ([`BoxedMontyParams::new_vartime`]);
-/// the values are identical, only the time to compute them differs. The key checks are
-/// those of `rsa` (`PublicKey::try_from(SubjectPublicKeyInfoRef)`: rsaEncryption with NULL
-/// parameters, n odd, 1 < e < n, e odd) plus [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`]; other
-/// exponents go through [`rsa_public_key`].
+/// For e = 65537 this type keeps the modulus only: a message is verified by `ring`
+/// ([`CertKey::verify_message_pkcs1_sha256`]), and a digest prepares the Montgomery
+/// parameters with `crypto-bigint`'s variable-time division
+/// ([`BoxedMontyParams::new_vartime`]; the modulus is public, the values are identical,
+/// only the time to compute them differs). The key checks are those of `rsa`
+/// (`PublicKey::try_from(SubjectPublicKeyInfoRef)`: rsaEncryption with NULL parameters,
+/// n odd, 1 < e < n, e odd) plus [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`]; other exponents go
+/// through [`rsa_public_key`].
 #[derive(Clone, Debug)]
 pub struct CertKey(KeyKind);
 
 #[derive(Clone, Debug)]
 enum KeyKind {
-    F4 { params: BoxedMontyParams, k: usize },
+    F4 {
+        n: Odd<BoxedUint>,
+        /// `n`, big-endian, no leading zero octet.
+        n_be: Vec<u8>,
+        k: usize,
+    },
     Other(rsa::PublicKey),
 }
 
@@ -190,7 +237,8 @@ impl CertKey {
         // 1 < 65537 < n holds for n of ≥ 2048 bits; n must be odd.
         let n = Option::<Odd<BoxedUint>>::from(Odd::new(n)).ok_or_else(|| bad("even modulus"))?;
         Ok(Self(KeyKind::F4 {
-            params: BoxedMontyParams::new_vartime(n),
+            n_be: minimal_be(&n),
+            n,
             k: bits.div_ceil(8),
         }))
     }
@@ -198,8 +246,21 @@ impl CertKey {
     /// RSASSA-PKCS1-v1_5 verification of a SHA-256 `digest`, as [`verify_pkcs1_sha256`].
     pub fn verify_pkcs1_sha256(&self, digest: &[u8], signature: &[u8]) -> bool {
         match &self.0 {
-            KeyKind::F4 { params, k } => verify_f4(params, *k, digest, signature),
+            KeyKind::F4 { n, k, .. } => {
+                let params = BoxedMontyParams::new_vartime(n.clone());
+                verify_f4(&params, *k, digest, signature)
+            }
             KeyKind::Other(key) => verify_pkcs1_sha256(key, digest, signature),
+        }
+    }
+
+    /// RSASSA-PKCS1-v1_5 verification with SHA-256 of a whole `message`: `ring` for
+    /// e = 65537 ([`verify_f4_message`]), `rsa` over its digest otherwise. Same verdict as
+    /// [`CertKey::verify_pkcs1_sha256`] over `SHA-256(message)`.
+    pub fn verify_message_pkcs1_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.0 {
+            KeyKind::F4 { n_be, .. } => verify_f4_message(n_be, message, signature),
+            KeyKind::Other(key) => verify_pkcs1_sha256(key, &Sha256::digest(message), signature),
         }
     }
 }
@@ -223,7 +284,7 @@ pub fn verify_challenge(
     signature: &[u8],
 ) -> Result<(), Refusal> {
     let key = CertKey::from_certificate(cert)?;
-    if key.verify_pkcs1_sha256(&Sha256::digest(challenge), signature) {
+    if key.verify_message_pkcs1_sha256(challenge, signature) {
         Ok(())
     } else {
         Err(Refusal::ChallengeSignatureInvalid)

@@ -29,6 +29,13 @@
 //!   signature, message), so the e = 65537 path and the customer key's Montgomery set-up use
 //!   variable-time arithmetic where `rsa` would use constant-time ([`challenge`]); each is
 //!   checked against `rsa`'s own verification by property tests (`tests/rsa_agreement.rs`).
+//! * **RSA verification with `ring` where the message is at hand** (a certificate's TBS,
+//!   a challenge; e = 65537 keys): its assembly beats the portable `crypto-bigint` path,
+//!   which stays for digests (CRLs, OCSP). Both are held to `rsa`'s verdict
+//!   (`tests/rsa_agreement.rs`); docs/DECISIONS.md has the reasons.
+//! * **Verified chains are kept** by [`Verifier::verify_identification`]
+//!   ([`chain_cache`]); validity, the challenge signature and revocation are checked at
+//!   every use.
 //! * **CRLs are streamed.** A CRL is read record by record from any `BufRead`, hashing the
 //!   `tbsCertList` on the way, so memory does not grow with the CRL ([`crl::reader`]).
 
@@ -36,6 +43,7 @@
 
 pub mod anchors;
 pub mod cert;
+pub mod chain_cache;
 pub mod challenge;
 pub mod crl;
 pub mod dn;

@@ -248,7 +248,7 @@ fn signed_by_issuer_or_delegate(
             return false;
         };
         let issued = resp.issuer() == issuer.certificate().subject()
-            && verify_pkcs1_sha256(issuer.key(), resp.tbs_sha256(), resp.signature());
+            && issuer.verifies(resp.tbs(), resp.signature());
         let current = resp.not_before() <= at && at <= resp.not_after();
         let eku = resp
             .certificate()

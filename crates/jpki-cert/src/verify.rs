@@ -6,11 +6,14 @@
 //! authorityKeyIdentifier → issuer (key id + name) → signature → validity → root validity →
 //! identity attributes (sign) → [challenge signature] → revocation.
 
+use std::sync::Arc;
+
 use x509_cert::ext::pkix::KeyUsages;
 
 use crate::anchors::{TrustAnchor, TrustStore};
-use crate::cert::JpkiCertificate;
-use crate::challenge::{verify_challenge, verify_pkcs1_sha256};
+use crate::cert::{JpkiCertificate, MAX_CERT_LEN};
+use crate::chain_cache::{ChainCache, VerifiedChain};
+use crate::challenge::CertKey;
 use crate::identity::SignIdentity;
 use crate::oids;
 use crate::time::UnixTime;
@@ -42,15 +45,35 @@ impl RevocationCheck for NoRevocationCheck {
 }
 
 /// Verifies certificates of one purpose against one [`TrustStore`].
+///
+/// [`Verifier::verify_identification`] keeps the certificates whose chain it verified
+/// ([`crate::chain_cache`]): a card seen again costs the checks that depend on the time
+/// (validity), the challenge signature and revocation, not a parse and a second RSA
+/// verification. Clones share that cache.
 #[derive(Clone, Debug)]
 pub struct Verifier {
     store: TrustStore,
+    chains: ChainCache,
 }
 
 impl Verifier {
-    /// A verifier for the store's purpose and environment.
+    /// A verifier for the store's purpose and environment, keeping up to
+    /// [`crate::chain_cache::CAPACITY`] verified chains.
     pub fn new(store: TrustStore) -> Self {
-        Self { store }
+        Self {
+            store,
+            chains: ChainCache::default(),
+        }
+    }
+
+    /// A verifier keeping up to `capacity` verified chains; 0 keeps none, so every
+    /// identification parses and verifies the certificate's chain in full (the benchmarks
+    /// of a card not seen before).
+    pub fn with_chain_capacity(store: TrustStore, capacity: usize) -> Self {
+        Self {
+            store,
+            chains: ChainCache::with_capacity(capacity),
+        }
     }
 
     /// The store.
@@ -77,12 +100,49 @@ impl Verifier {
         revocation: &dyn RevocationCheck,
     ) -> Verdict {
         let run = || {
-            let cert = JpkiCertificate::from_der(der)?;
-            let (anchor, identity) = self.check_chain(&cert, at)?;
-            verify_challenge(&cert, challenge, signature)?;
-            self.finish(&cert, anchor, identity, at, revocation)
+            let chain = self.verified_chain(der, at)?;
+            let anchor = self.anchor(chain.anchor)?;
+            if !chain.key.verify_message_pkcs1_sha256(challenge, signature) {
+                return Err(Refusal::ChallengeSignatureInvalid);
+            }
+            self.finish(&chain.cert, anchor, chain.identity.clone(), at, revocation)
         };
         run().into()
+    }
+
+    /// The certificate `der` with its chain checked at `at`: from the cache, where only
+    /// the validity is checked again, or parsed and checked in full and then kept.
+    /// Refusals are those of [`Verifier::check_chain`] and, for the key,
+    /// [`crate::challenge::verify_challenge`]'s, in the same order.
+    fn verified_chain(&self, der: &[u8], at: UnixTime) -> Result<Arc<VerifiedChain>, Refusal> {
+        // Input too large to be a certificate is not hashed: the parse refuses it.
+        let key = (der.len() <= MAX_CERT_LEN).then(|| ChainCache::key(der));
+        if let Some(chain) = key.as_ref().and_then(|k| self.chains.get(k, der)) {
+            let anchor = self.anchor(chain.anchor)?;
+            check_validity(&chain.cert, anchor, at)?;
+            return Ok(chain);
+        }
+        let cert = JpkiCertificate::from_der(der)?;
+        let (anchor, identity) = self.check_chain_at(&cert, at)?;
+        let cert_key = CertKey::from_certificate(&cert)?;
+        let chain = Arc::new(VerifiedChain {
+            cert,
+            anchor,
+            identity,
+            key: cert_key,
+        });
+        if let Some(key) = key {
+            self.chains.insert(key, chain.clone());
+        }
+        Ok(chain)
+    }
+
+    /// The store's root at `index` (an index this verifier found in its own store).
+    fn anchor(&self, index: usize) -> Result<&TrustAnchor, Refusal> {
+        self.store
+            .anchors()
+            .get(index)
+            .ok_or(Refusal::UntrustedRoot)
     }
 
     /// Verifies an already parsed certificate.
@@ -102,6 +162,16 @@ impl Verifier {
         cert: &JpkiCertificate,
         at: UnixTime,
     ) -> Result<(&TrustAnchor, Option<SignIdentity>), Refusal> {
+        let (index, identity) = self.check_chain_at(cert, at)?;
+        Ok((self.anchor(index)?, identity))
+    }
+
+    /// [`Verifier::check_chain`], giving the root's index in the store.
+    fn check_chain_at(
+        &self,
+        cert: &JpkiCertificate,
+        at: UnixTime,
+    ) -> Result<(usize, Option<SignIdentity>), Refusal> {
         let (purpose, env) = (self.store.purpose(), self.store.environment());
         if let Some((found_p, found_e)) = cert.claimed_profile() {
             if found_p != purpose {
@@ -125,36 +195,21 @@ impl Verifier {
         let key_id = cert
             .authority_key_id()
             .ok_or(Refusal::AuthorityKeyIdMissing)?;
-        let mut candidates = (self.store.anchors().iter())
-            .filter(|a| a.matches(cert.issuer(), key_id))
+        let mut candidates = (self.store.anchors().iter().enumerate())
+            .filter(|(_, a)| a.matches(cert.issuer(), key_id))
             .peekable();
         if candidates.peek().is_none() {
             return Err(Refusal::UntrustedRoot);
         }
-        let anchor = candidates
-            .find(|a| verify_pkcs1_sha256(a.key(), cert.tbs_sha256(), cert.signature()))
+        let (index, anchor) = candidates
+            .find(|(_, a)| a.verifies(cert.tbs(), cert.signature()))
             .ok_or(Refusal::BadSignature)?;
-        if at < cert.not_before() {
-            return Err(Refusal::NotYetValid {
-                not_before: cert.not_before(),
-            });
-        }
-        if at > cert.not_after() {
-            return Err(Refusal::Expired {
-                not_after: cert.not_after(),
-            });
-        }
-        let root = anchor.certificate();
-        if at < root.not_before() || at > root.not_after() {
-            return Err(Refusal::RootNotValid {
-                root: anchor.label().to_owned(),
-            });
-        }
+        check_validity(cert, anchor, at)?;
         let identity = match purpose {
             Purpose::Sign => Some(SignIdentity::from_certificate(cert)?),
             Purpose::Auth => None,
         };
-        Ok((anchor, identity))
+        Ok((index, identity))
     }
 
     fn finish(
@@ -197,6 +252,32 @@ impl Verifier {
             revocation: status,
         })
     }
+}
+
+/// The checks of a chain that depend on the time: the certificate's validity, then its
+/// root's.
+fn check_validity(
+    cert: &JpkiCertificate,
+    anchor: &TrustAnchor,
+    at: UnixTime,
+) -> Result<(), Refusal> {
+    if at < cert.not_before() {
+        return Err(Refusal::NotYetValid {
+            not_before: cert.not_before(),
+        });
+    }
+    if at > cert.not_after() {
+        return Err(Refusal::Expired {
+            not_after: cert.not_after(),
+        });
+    }
+    let root = anchor.certificate();
+    if at < root.not_before() || at > root.not_after() {
+        return Err(Refusal::RootNotValid {
+            root: anchor.label().to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The policy OID required for a purpose in an environment (docs/domain/jpki.md §2.2, §2.3).

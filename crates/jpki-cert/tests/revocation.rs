@@ -389,3 +389,67 @@ fn malformed_crls_are_errors_not_panics() {
             .is_err()
     );
 }
+
+/// A certificate whose chain the verifier has already checked (and keeps, see
+/// `jpki_cert::chain_cache`) is still checked for revocation at every identification:
+/// revoked in the CRL in use, it is refused; a new CRL that revokes it takes effect at the
+/// next identification, and one that no longer lists it lets it through again.
+#[test]
+fn a_kept_certificate_is_checked_against_the_crl_in_use_every_time() {
+    let store = store(Purpose::Auth);
+    let clean = index(
+        &[
+            crl_spec(Purpose::Auth, Generation::G3, "2026-11-23T15:00:00Z")
+                .build(pki())
+                .unwrap(),
+        ],
+        &[&store],
+    );
+    let mut revoking = crl_spec(Purpose::Auth, Generation::G3, "2026-11-23T16:00:00Z");
+    revoke(
+        &mut revoking,
+        0x0123_4567,
+        "2026-11-23T15:30:00Z",
+        Some(TkReason::KeyCompromise),
+    );
+    let revoking = index(&[revoking.build(pki()).unwrap()], &[&store]);
+    let v = Verifier::new(store);
+    let der = CertSpec::auth(Generation::G3)
+        .unwrap()
+        .issue(pki())
+        .unwrap();
+    let challenge = b"platform nonce 0123456789abcdef";
+    let sig = pki().spare_key().sign(challenge).unwrap();
+    let identify = |idx: &CrlIndex| v.verify_identification(&der, challenge, &sig, now(), idx);
+    let revoked = Refusal::Revoked {
+        reason: CrlReason::KeyCompromise,
+        revoked_at: "2026-11-23T15:30:00Z".parse().unwrap(),
+        via: RevocationSource::Crl,
+    };
+    for _ in 0..2 {
+        let a = identify(&clean);
+        assert!(
+            matches!(
+                a.accepted().map(|a| &a.revocation),
+                Some(RevocationStatus::Good { .. })
+            ),
+            "{a:?}"
+        );
+    }
+    // The CRL changes: the certificate, now kept, is refused at once, and again.
+    assert_eq!(refusal(identify(&revoking)), revoked);
+    assert_eq!(refusal(identify(&revoking)), revoked);
+    // A verifier that has never seen it says the same.
+    let fresh = Verifier::new(store_with(Purpose::Auth, &Generation::ALL));
+    assert_eq!(
+        refusal(fresh.verify_identification(&der, challenge, &sig, now(), &revoking)),
+        revoked
+    );
+    assert!(identify(&clean).accepted().is_some());
+    // A CRL that does not cover the certificate's municipality: unknown, never accepted.
+    let empty = index(&[], &[]);
+    assert!(matches!(
+        refusal(identify(&empty)),
+        Refusal::RevocationUnknown { .. }
+    ));
+}

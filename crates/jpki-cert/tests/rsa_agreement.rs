@@ -1,6 +1,7 @@
 //! The RSA fast paths (`challenge::verify_pkcs1_sha256` for prepared keys, `CertKey` for
-//! customers' keys) give the same answer as the `rsa` crate's own PKCS#1 v1.5 verification,
-//! and `CertKey` accepts exactly the keys `rsa` accepts (within 2048–4096 bits).
+//! customers' keys, over a digest with `crypto-bigint` and over the message with `ring`)
+//! give the same answer as the `rsa` crate's own PKCS#1 v1.5 verification, and `CertKey`
+//! accepts exactly the keys `rsa` accepts (within 2048–4096 bits).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -48,6 +49,15 @@ fn all_three(key: &TestKey, digest: &[u8], sig: &[u8]) -> bool {
     theirs
 }
 
+/// Every verification of one (key, message, signature): the three over its digest and
+/// `ring`'s over the message, which must agree.
+fn all_four(key: &TestKey, msg: &[u8], sig: &[u8]) -> bool {
+    let theirs = all_three(key, &Sha256::digest(msg), sig);
+    let ck = CertKey::from_spki(&spki_of(key)).unwrap();
+    assert_eq!(ck.verify_message_pkcs1_sha256(msg, sig), theirs);
+    theirs
+}
+
 #[test]
 fn fast_rsa_path_agrees_with_the_rsa_crate() {
     let der = CertSpec::auth(Generation::G3)
@@ -76,6 +86,11 @@ fn fast_rsa_path_agrees_with_the_rsa_crate() {
         let theirs = rsa_says(&key, &digest, sig);
         assert_eq!(verify_pkcs1_sha256(&key, &digest, sig), theirs, "case {i}");
         assert_eq!(
+            cert_key.verify_message_pkcs1_sha256(b"challenge", sig),
+            theirs,
+            "case {i}"
+        );
+        assert_eq!(
             cert_key.verify_pkcs1_sha256(&digest, sig),
             theirs,
             "case {i}"
@@ -86,6 +101,7 @@ fn fast_rsa_path_agrees_with_the_rsa_crate() {
     assert!(!verify_pkcs1_sha256(&key, &other, &good));
     assert!(!cert_key.verify_pkcs1_sha256(&other, &good));
     assert!(!cert_key.verify_pkcs1_sha256(&digest[..31], &good));
+    assert!(!cert_key.verify_message_pkcs1_sha256(b"other", &good));
 }
 
 /// SPKI DER of an RSA key with modulus `n` and exponent `e` (big-endian, minimal) and the
@@ -146,6 +162,7 @@ proptest! {
         params in params(),
         sig_seed in prop::collection::vec(any::<u8>(), 513),
         digest in prop::collection::vec(any::<u8>(), 32),
+        msg in prop::collection::vec(any::<u8>(), 0..64),
     ) {
         let mut n = seed[..len].to_vec();
         n[0] = top;
@@ -159,6 +176,10 @@ proptest! {
             let sig = &sig_seed[..len];
             prop_assert_eq!(ours.verify_pkcs1_sha256(&digest, sig), rsa_says(&theirs, &digest, sig));
             prop_assert_eq!(verify_pkcs1_sha256(&theirs, &digest, sig), rsa_says(&theirs, &digest, sig));
+            prop_assert_eq!(
+                ours.verify_message_pkcs1_sha256(&msg, sig),
+                rsa_says(&theirs, &Sha256::digest(&msg), sig)
+            );
         }
     }
 
@@ -174,16 +195,20 @@ proptest! {
         let key = keys()[which];
         let digest = Sha256::digest(&msg);
         let sig = key.private_key().sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap();
-        prop_assert!(all_three(key, &digest, &sig));
+        prop_assert!(all_four(key, &msg, &sig));
         let (mut d, mut s) = (digest.to_vec(), sig.clone());
         if flip_digest {
             let i = flip.index(d.len());
             d[i] ^= 1 << (i % 8);
+            prop_assert!(!all_three(key, &d, &s));
+            let mut m = msg.clone();
+            m.push(0);
+            prop_assert!(!all_four(key, &m, &s));
         } else {
             let i = flip.index(s.len());
             s[i] ^= 1 << (i % 8);
+            prop_assert!(!all_four(key, &msg, &s));
         }
-        prop_assert!(!all_three(key, &d, &s));
     }
 
     /// Random signature values below and above the modulus.
@@ -191,8 +216,8 @@ proptest! {
     fn real_keys_agree_on_random_signatures(
         which in 0usize..4,
         sig in prop::collection::vec(any::<u8>(), 256),
-        digest in prop::collection::vec(any::<u8>(), 32),
+        msg in prop::collection::vec(any::<u8>(), 0..64),
     ) {
-        prop_assert!(!all_three(keys()[which], &digest, &sig));
+        prop_assert!(!all_four(keys()[which], &msg, &sig));
     }
 }

@@ -7,7 +7,8 @@ mod common;
 use common::*;
 use jpki_cert::identity::{Era, SexCode};
 use jpki_cert::{
-    Environment, NoRevocationCheck, Purpose, Refusal, RevocationStatus, TrustStore, Verdict,
+    Environment, NoRevocationCheck, Purpose, Refusal, RevocationStatus, TrustStore, UnixTime,
+    Verdict,
 };
 use testkit::{Aki, CertSpec, Date, Generation, Holder, Sex, Signer, ext, profile};
 
@@ -392,4 +393,66 @@ fn every_code_is_its_serde_tag() {
     let json = serde_json::to_value(Verdict::from(r.clone())).unwrap();
     assert_eq!(json["reason"]["code"], r.code());
     assert_eq!(json["verdict"], "refused");
+}
+
+/// The verifier keeps certificates whose chain it checked (`jpki_cert::chain_cache`); what
+/// depends on the moment or on the request is still checked every time, with the verdicts
+/// of a verifier that has never seen the certificate.
+#[test]
+fn a_kept_certificate_is_checked_for_its_validity_and_the_cards_signature_every_time() {
+    let spec = CertSpec::auth(Generation::G3).unwrap();
+    let der = issue(&spec);
+    let (nb, na) = (unix(spec.not_before), unix(spec.not_after));
+    let challenge = b"platform nonce 0123456789abcdef";
+    let sig = pki().spare_key().sign(challenge).unwrap();
+    let rogue = pki().rogue_key().sign(challenge).unwrap();
+    let kept = verifier(Purpose::Auth);
+    let cases: [(&[u8], &[u8], UnixTime); 6] = [
+        (challenge, &sig, now()),
+        (challenge, &sig, na.plus_secs(1)),
+        (challenge, &sig, nb.minus_secs(1)),
+        (b"another challenge", &sig, now()),
+        (challenge, &rogue, now()),
+        (challenge, &sig, na),
+    ];
+    for round in 0..2 {
+        for (i, (c, s, at)) in cases.iter().enumerate() {
+            let fresh = verifier(Purpose::Auth);
+            let want = fresh.verify_identification(&der, c, s, *at, &NoRevocationCheck);
+            let got = kept.verify_identification(&der, c, s, *at, &NoRevocationCheck);
+            assert_eq!(got, want, "round {round} case {i}");
+        }
+    }
+    assert_eq!(
+        refusal(kept.verify_identification(
+            &der,
+            challenge,
+            &sig,
+            na.plus_secs(1),
+            &NoRevocationCheck
+        )),
+        Refusal::Expired { not_after: na }
+    );
+    assert_eq!(
+        refusal(kept.verify_identification(&der, challenge, &rogue, now(), &NoRevocationCheck)),
+        Refusal::ChallengeSignatureInvalid
+    );
+    // A certificate refused once is refused the same way the next time.
+    let mut bad = CertSpec::auth(Generation::G3).unwrap();
+    bad.aki = Aki::Generation(Generation::G2);
+    let bad = issue(&bad);
+    for _ in 0..2 {
+        assert_eq!(
+            refusal(kept.verify_identification(&bad, challenge, &sig, now(), &NoRevocationCheck)),
+            Refusal::BadSignature
+        );
+    }
+    // The same bytes but one: another certificate, checked in full.
+    let mut altered = der.clone();
+    let last = altered.len() - 1;
+    altered[last] ^= 1;
+    assert_eq!(
+        refusal(kept.verify_identification(&altered, challenge, &sig, now(), &NoRevocationCheck)),
+        Refusal::BadSignature
+    );
 }

@@ -236,6 +236,56 @@ async fn a_sign_certificate_revoked_after_enrollment_is_flagged_after_a_crl_relo
     env.shutdown().await;
 }
 
+/// The platform's verifier keeps the certificates it has verified (`jpki_cert::chain_cache`),
+/// yet a card identified before is refused as soon as a reloaded CRL revokes it.
+#[tokio::test]
+async fn a_card_identified_before_is_refused_once_a_reloaded_crl_revokes_it() {
+    let env = Env::start().await;
+    let admin = env.client(Some(T1));
+    let card = Card::load("sato-hanako");
+    assert_eq!(enroll(&env, &admin, &card).await.0, 200);
+    for _ in 0..2 {
+        let ch = challenge(&env, &admin, ChallengePurpose::Identify, None).await;
+        let (s, _, v) = post(&admin, &env.url("/v1/identifications"), &card.answer(&ch)).await;
+        assert_eq!(s, 200, "{v}");
+    }
+
+    // J-LIS revokes the authentication certificate (the card was reported lost).
+    let crl = crl(
+        testkit::Purpose::Auth,
+        "Tokyo-to",
+        "Chiyoda-ku",
+        testkit::Generation::G3,
+        &[card.auth_serial()],
+    );
+    std::fs::write(
+        env.dir
+            .path()
+            .join("crl")
+            .join("auth-Tokyo-to-Chiyoda-ku.crl"),
+        crl,
+    )
+    .unwrap();
+    let (s, _, v) = read(
+        admin
+            .post(env.url("/v1/admin/crl/reload"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+
+    let ch = challenge(&env, &admin, ChallengePurpose::Identify, None).await;
+    let got = post(&admin, &env.url("/v1/identifications"), &card.answer(&ch)).await;
+    let v = assert_problem(&got, 422, "certificate_revoked");
+    assert_eq!(
+        (v["reason"].as_str(), v["field"].as_str()),
+        (Some("revoked"), Some("auth_certificate"))
+    );
+    env.shutdown().await;
+}
+
 #[tokio::test]
 async fn every_decision_is_audited_without_signatures_or_certificates() {
     let env = Env::start().await;

@@ -664,6 +664,12 @@ impl Card {
             .der()
             .to_vec()
     }
+    pub fn auth_serial(&self) -> u32 {
+        let c = JpkiCertificate::from_der(&self.auth_der()).unwrap();
+        c.serial()
+            .iter()
+            .fold(0u32, |a, b| (a << 8) | u32::from(*b))
+    }
     pub fn sign_serial(&self) -> u32 {
         let c = JpkiCertificate::from_der(&self.sign_der()).unwrap();
         c.serial()
