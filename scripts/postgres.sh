@@ -35,10 +35,10 @@ others_can_reach() {
 
 run_dir="${MADOGUCHI_RUN_DIR:-$top/.run}/postgres"
 # As root in a checkout other users cannot enter (under /root, say), the cluster goes to
-# a folder of its own in /tmp instead, named for the checkout so that two checkouts do
-# not share one.
+# a folder of its own in the temporary folder ($TMPDIR) instead, named for the checkout
+# so that two checkouts do not share one.
 if [ -z "${MADOGUCHI_RUN_DIR:-}" ] && [ "$(id -u)" -eq 0 ] && ! others_can_reach "$top"; then
-  run_dir="/tmp/madoguchi-postgres-$(printf '%s' "$top" | sha256sum | cut -c1-12)"
+  run_dir="$(dirname "$(mktemp -u)")/madoguchi-postgres-$(printf '%s' "$top" | sha256sum | cut -c1-12)"
 fi
 data="$run_dir/data"
 sock="$run_dir/socket"
