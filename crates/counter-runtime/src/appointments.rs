@@ -16,8 +16,7 @@ use std::time::Duration;
 use counter_api::insurer::BulkPrecheckResult;
 use counter_core::appointments::precheck::{self, Update};
 use counter_core::appointments::{
-    AppointmentField, AppointmentForm, AppointmentView, Precheck, from_bulk_request, keep_from,
-    view,
+    AppointmentField, AppointmentForm, AppointmentView, Precheck, from_bulk_request, view,
 };
 use counter_core::counter::Message;
 use counter_core::eligibility::ClinicRecord;
@@ -132,21 +131,9 @@ impl Appointments {
     /// are deleted first, and the results still waiting are fetched.
     pub async fn list(&self, date: &str) -> Result<Vec<AppointmentView>, AppointmentRefusal> {
         let date = day(date)?;
-        self.purge();
         self.fetch_waiting().await;
         let list = self.store().appointments_on(&date).map_err(stored)?;
         Ok(list.iter().map(view).collect())
-    }
-
-    /// Deletes the appointments of past days (retention: personal data no longer than
-    /// needed, `counter_core::appointments::keep_from`).
-    pub fn purge(&self) {
-        let kept = keep_from(self.clock.now());
-        match self.store().purge_appointments_before(&kept) {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "appointments of past days deleted"),
-            Err(e) => tracing::warn!(error = %e, "past appointments could not be deleted"),
-        }
     }
 
     /// Pre-checks every appointment of `date` now: submits them (one submission per day,

@@ -2,7 +2,8 @@
 //! `counter_core::folders::retention`): once a day's data are older than `[retention] days`,
 //! the personal details of checks and finished re-checks leave the database, the folder's
 //! answers, card results and archived requests and the terminal's exports leave the disk,
-//! and the folder ledger forgets the requests answered then.
+//! the folder ledger forgets the requests answered then, and booked patients go once their
+//! day has passed.
 //!
 //! The desktop app and `madoguchi-counter folders` run it at start and then every
 //! [`PURGE_EVERY`]; `madoguchi-counter purge` runs it once (for a site's own schedule).
@@ -33,6 +34,8 @@ pub struct Purged {
     pub details: usize,
     /// Folder requests the ledger forgot.
     pub requests_forgotten: usize,
+    /// Appointments of past days deleted.
+    pub appointments: usize,
     /// Files removed (answers, card results, archived requests, exports).
     pub files: usize,
     /// Files that could not be removed (each logged with its path); tried again next time.
@@ -82,6 +85,8 @@ impl Retention {
         let cutoff = self.policy.cutoff(now);
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         purged.requests_forgotten = store.forget_folder_requests_before(cutoff)?;
+        purged.appointments =
+            store.purge_appointments_before(&counter_core::appointments::keep_from(now))?;
         purged.details = store.purge_details_before(cutoff)?;
         Ok(purged)
     }
@@ -152,6 +157,7 @@ impl Retention {
                     files = p.files,
                     files_failed = p.files_failed,
                     requests_forgotten = p.requests_forgotten,
+                    appointments = p.appointments,
                     "retention purge"
                 ),
                 Ok(Err(e)) => {

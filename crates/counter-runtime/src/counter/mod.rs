@@ -107,8 +107,6 @@ impl Counter {
             clock.clone(),
             c.medical_institution_code.clone(),
         );
-        // Past days' appointments go at start (and before every list).
-        appointments.purge();
         let (tx, rx) = mpsc::unbounded_channel();
         let machine = machine::Counter::new(setup);
         let (screens_tx, screens) = watch::channel(machine.screens());
