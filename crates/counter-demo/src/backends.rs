@@ -148,7 +148,10 @@ async fn start_platform(
         &pki.server_ca_pem,
     ));
     write_crls(&settings.crl_dir, now)?;
-    backend_platform::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+    let listener = crate::listen::loopback_listener()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    backend_platform::start(settings, Arc::new(backend_kit::SystemClock), listener)
         .await
         .map_err(|e| fail(e.to_string()))
 }
@@ -270,7 +273,10 @@ async fn start_insurer(
             id: TERMINAL.into(),
         }],
     };
-    backend_insurer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+    let listener = crate::listen::loopback_listener()
+        .await
+        .map_err(|e| backend("insurer")(e.to_string()))?;
+    backend_insurer::start(settings, Arc::new(backend_kit::SystemClock), listener)
         .await
         .map_err(|e| backend("insurer")(e.to_string()))
 }
@@ -309,7 +315,10 @@ async fn start_acquirer(
             .collect::<Result<_, DemoError>>()?,
         faults: FaultPlan::default(),
     };
-    backend_acquirer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+    let listener = crate::listen::loopback_listener()
+        .await
+        .map_err(|e| backend("acquirer")(e.to_string()))?;
+    backend_acquirer::start(settings, Arc::new(backend_kit::SystemClock), listener)
         .await
         .map_err(|e| backend("acquirer")(e.to_string()))
 }

@@ -39,6 +39,7 @@ pub mod backends;
 mod cards;
 mod enrol;
 mod error;
+mod listen;
 pub mod personas;
 
 use std::path::{Path, PathBuf};

@@ -30,6 +30,7 @@ mod input;
 mod invoke;
 mod options;
 mod page;
+mod ports;
 mod process;
 mod screenshot;
 mod session;
@@ -41,6 +42,7 @@ pub use error::E2eError;
 pub use footprint::{Footprint, ProcessMemory};
 pub use options::{AppOptions, Build, DemoMode};
 pub use page::{Seen, WAIT, Want, hook};
+pub use ports::free_port;
 pub use session::{AppSession, Screen};
 pub use stopwatch::Shown;
 

@@ -24,10 +24,10 @@ use crate::harness::{Scene, scenario, with_app, with_crashing_app};
 /// The register's amount, in yen.
 const AMOUNT: u32 = 1_800;
 
-/// A free port on loopback for the demo's POS API.
+/// A free port on loopback for the demo's POS API, below the ephemeral range (see
+/// [`madoguchi_e2e::free_port`]).
 fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
+    madoguchi_e2e::free_port().expect("a free loopback port for the POS API")
 }
 
 /// One HTTP/1.1 request to the register's API on `port`, as a register sends it; the
