@@ -1,5 +1,6 @@
 //! The interactive counter's test bench: platform (insurance and payment services),
-//! insurer (built-in demo insured) and acquirer in-process on loopback TLS, a terminal
+//! insurer (built-in demo insured) and acquirer in-process on loopback TLS (or the
+//! acquirer in a process of its own, to be killed: [`CounterEnv::with_acquirer_process`]), a terminal
 //! configuration with a `[counter]` section on our pcscd's vpcd reader, and helpers that
 //! wait for the screens.
 
@@ -16,6 +17,7 @@ use tokio::sync::watch;
 
 pub use crate::support::{ACQUIRER, TOKEN};
 use crate::support::{platform_keys, start_acquirer, start_platform, write_config};
+use crate::till::{AcquirerAdmin, AcquirerProcess, write_acquirer_config};
 pub const INSURER: &str = "ins-kanto";
 pub const TERMINAL: &str = "counter-1";
 pub const MERCHANT: &str = "clinic-a";
@@ -25,7 +27,12 @@ pub struct CounterEnv {
     pub dir: tempfile::TempDir,
     pub _platform: backend_platform::server::RunningPlatform,
     pub _insurer: backend_insurer::RunningInsurer,
-    pub _acquirer: backend_acquirer::RunningAcquirer,
+    /// The acquirer, when it runs in this process.
+    pub _acquirer: Option<backend_acquirer::RunningAcquirer>,
+    /// Where the acquirer listens.
+    pub acquirer_port: u16,
+    /// The TLS material of the backends and the terminal.
+    pub pki: DevPki,
     pub config_path: PathBuf,
 }
 
@@ -35,6 +42,42 @@ impl CounterEnv {
     pub async fn start(reader: &str, mode: &str, insurer_up: bool) -> CounterEnv {
         let dir = tempfile::tempdir().unwrap();
         let pki = DevPki::generate(&["localhost"]).unwrap();
+        let acquirer = start_acquirer(dir.path(), &pki, platform_keys(), TERMINAL, MERCHANT).await;
+        let port = acquirer.addr().port();
+        Self::start_with(dir, pki, (Some(acquirer), port), reader, mode, insurer_up).await
+    }
+
+    /// [`CounterEnv::start`] with the insurer up and the acquirer in a process of its own
+    /// (`till.rs`'s [`AcquirerProcess`], on [`write_acquirer_config`]'s files: claims
+    /// leased for `lease_secs`), so that a test can kill it with SIGKILL and start it again
+    /// on the same port and database.
+    pub async fn with_acquirer_process(
+        reader: &str,
+        mode: &str,
+        lease_secs: i64,
+    ) -> (CounterEnv, AcquirerProcess) {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = DevPki::generate(&["localhost"]).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = write_acquirer_config(dir.path(), &pki, port, lease_secs, TERMINAL, MERCHANT);
+        let process = AcquirerProcess::spawn(&config);
+        let env = Self::start_with(dir, pki, (None, port), reader, mode, true).await;
+        env.wait_ready().await;
+        (env, process)
+    }
+
+    async fn start_with(
+        dir: tempfile::TempDir,
+        pki: DevPki,
+        (acquirer, acquirer_port): (Option<backend_acquirer::RunningAcquirer>, u16),
+        reader: &str,
+        mode: &str,
+        insurer_up: bool,
+    ) -> CounterEnv {
         let keys = platform_keys();
         let s = backend_insurer::Settings {
             insurer_id: INSURER.into(),
@@ -53,7 +96,6 @@ impl CounterEnv {
         let insurer = backend_insurer::start_in_process(s, Arc::new(backend_kit::SystemClock))
             .await
             .unwrap();
-        let acquirer = start_acquirer(dir.path(), &pki, keys, TERMINAL, MERCHANT).await;
         let url = |port: u16| Some(format!("https://localhost:{port}"));
         let services = vec![
             ServiceConfig {
@@ -66,7 +108,7 @@ impl CounterEnv {
                 id: ACQUIRER.into(),
                 kind: ServiceKind::Payment,
                 label: "クレジットカード".into(),
-                url: url(acquirer.addr().port()),
+                url: url(acquirer_port),
             },
         ];
         let platform = start_platform(dir.path(), &pki, services, TERMINAL).await;
@@ -88,7 +130,7 @@ shop_name = "みどりクリニック"
             TERMINAL,
             MERCHANT,
             3000,
-            [platform.addr().port(), insurer_port, acquirer.addr().port()],
+            [platform.addr().port(), insurer_port, acquirer_port],
             &counter,
         );
         CounterEnv {
@@ -96,6 +138,8 @@ shop_name = "みどりクリニック"
             _platform: platform,
             _insurer: insurer,
             _acquirer: acquirer,
+            acquirer_port,
+            pki,
             config_path,
         }
     }
@@ -146,6 +190,21 @@ shop_name = "みどりクリニック"
 
     pub fn db(&self) -> PathBuf {
         self.dir.path().join("counter.sqlite")
+    }
+}
+
+impl AcquirerAdmin for CounterEnv {
+    fn acquirer_pki(&self) -> &DevPki {
+        &self.pki
+    }
+    fn acquirer_port(&self) -> u16 {
+        self.acquirer_port
+    }
+    fn acquirer_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+    fn acquirer_terminal(&self) -> &str {
+        TERMINAL
     }
 }
 

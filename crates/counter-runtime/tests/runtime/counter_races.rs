@@ -43,14 +43,14 @@ async fn refused(c: &Counter, action: StaffAction) -> Code {
 }
 
 /// The sale's step on the staff window.
-fn sale_step(s: &Screens) -> Option<&SaleStep> {
+pub(crate) fn sale_step(s: &Screens) -> Option<&SaleStep> {
     match &s.staff {
         StaffScreen::Sale { view } => Some(&view.step),
         _ => None,
     }
 }
 
-async fn sell(c: &Counter, rx: &mut watch::Receiver<Screens>, order_ref: &str) {
+pub(crate) async fn sell(c: &Counter, rx: &mut watch::Receiver<Screens>, order_ref: &str) {
     let p = testkit::load_persona(PERSONA).unwrap();
     staff(
         c,
@@ -91,11 +91,15 @@ async fn recover_while_paying_and_a_refund_racing_a_void_are_refused_and_the_clo
     replace_card(&mut slot, &mut rx).await;
 
     // The acquirer answers the authorisation slowly: the sale is being paid meanwhile.
-    env._acquirer.acquirer().set_faults(FaultPlan {
-        kind: FaultKind::Delay,
-        delay_ms: 1_500,
-        times: Some(1),
-    });
+    env._acquirer
+        .as_ref()
+        .unwrap()
+        .acquirer()
+        .set_faults(FaultPlan {
+            kind: FaultKind::Delay,
+            delay_ms: 1_500,
+            times: Some(1),
+        });
     sell(&c, &mut rx, "race-1").await;
     until(&mut rx, "the sale being paid", |s| {
         matches!(sale_step(s), Some(SaleStep::Paying))
@@ -113,11 +117,15 @@ async fn recover_while_paying_and_a_refund_racing_a_void_are_refused_and_the_clo
     let sale_id = record.id.clone();
 
     // A void, and a refund of the same sale pressed while the void runs (slow again).
-    env._acquirer.acquirer().set_faults(FaultPlan {
-        kind: FaultKind::Delay,
-        delay_ms: 1_000,
-        times: Some(1),
-    });
+    env._acquirer
+        .as_ref()
+        .unwrap()
+        .acquirer()
+        .set_faults(FaultPlan {
+            kind: FaultKind::Delay,
+            delay_ms: 1_000,
+            times: Some(1),
+        });
     staff(
         &c,
         StaffAction::Void {

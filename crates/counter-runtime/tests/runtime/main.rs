@@ -8,6 +8,7 @@
 
 mod acquirer_killed;
 mod card_pulled;
+mod counter_acquirer_killed;
 mod counter_env;
 mod counter_face;
 mod counter_flow;

@@ -49,30 +49,32 @@ fn free_port() -> u16 {
         .port()
 }
 
-impl Rig {
-    /// Writes the acquirer's configuration (the test token, [`TERMINAL`] at [`MERCHANT`],
-    /// [`ADMIN`], claims leased for `lease_secs`) and the terminal's (requests time out
-    /// after `timeout_ms`; the platform and the insurer are closed ports: payments need
-    /// neither).
-    pub fn new(lease_secs: i64, timeout_ms: u64) -> Rig {
-        let dir = tempfile::tempdir().unwrap();
-        let pki = DevPki::generate(&["localhost"]).unwrap();
-        let d = dir.path();
-        std::fs::write(d.join("acq-server.pem"), &pki.server_cert_pem).unwrap();
-        std::fs::write(d.join("acq-server.key"), &pki.server_key_pem).unwrap();
-        std::fs::write(d.join("acq-terminal-ca.pem"), &pki.terminal_ca_pem).unwrap();
-        std::fs::write(
-            d.join("pf-keys.json"),
-            serde_json::to_vec(&platform_keys()).unwrap(),
-        )
-        .unwrap();
-        let acquirer_port = free_port();
-        let acquirer_config = d.join("acquirer.toml");
-        std::fs::write(
-            &acquirer_config,
-            format!(
-                r#"acquirer_id = "{ACQUIRER}"
-listen = "127.0.0.1:{acquirer_port}"
+/// Writes an acquirer's files into `d`: its TLS material from `pki`, the platform's keys,
+/// and its configuration (listening on loopback `port`, claims leased for `lease_secs`,
+/// `terminal` at `merchant` and [`ADMIN`], the test tokens of 佐藤 花子). Returns the
+/// configuration's path.
+pub fn write_acquirer_config(
+    d: &Path,
+    pki: &DevPki,
+    port: u16,
+    lease_secs: i64,
+    terminal: &str,
+    merchant: &str,
+) -> PathBuf {
+    std::fs::write(d.join("acq-server.pem"), &pki.server_cert_pem).unwrap();
+    std::fs::write(d.join("acq-server.key"), &pki.server_key_pem).unwrap();
+    std::fs::write(d.join("acq-terminal-ca.pem"), &pki.terminal_ca_pem).unwrap();
+    std::fs::write(
+        d.join("pf-keys.json"),
+        serde_json::to_vec(&platform_keys()).unwrap(),
+    )
+    .unwrap();
+    let acquirer_config = d.join("acquirer.toml");
+    std::fs::write(
+        &acquirer_config,
+        format!(
+            r#"acquirer_id = "{ACQUIRER}"
+listen = "127.0.0.1:{port}"
 database = "acquirer.sqlite"
 
 [idempotency]
@@ -88,12 +90,12 @@ issuer = "{PLATFORM}"
 keys = "pf-keys.json"
 
 [[terminals]]
-id = "{TERMINAL}"
-merchant_id = "{MERCHANT}"
+id = "{terminal}"
+merchant_id = "{merchant}"
 
 [[terminals]]
 id = "{ADMIN}"
-merchant_id = "{MERCHANT}"
+merchant_id = "{merchant}"
 admin = true
 
 [[card_tokens]]
@@ -116,9 +118,126 @@ birth_date = "1985-04-12"
 address = "東京都千代田区丸の内九丁目９番９９号"
 sex = "female"
 "#
-            ),
+        ),
+    )
+    .unwrap();
+    acquirer_config
+}
+
+/// What a test does with a running acquirer of [`write_acquirer_config`]'s files, wherever
+/// it runs: call it as a terminal, an administrator or the platform, wait until it
+/// answers, set its faults, watch its claims, read its database.
+pub trait AcquirerAdmin {
+    /// The TLS material its files were written from.
+    fn acquirer_pki(&self) -> &DevPki;
+    /// Its port on loopback.
+    fn acquirer_port(&self) -> u16;
+    /// The folder of its files (and of its database).
+    fn acquirer_dir(&self) -> &Path;
+    /// The sales terminal its configuration names.
+    fn acquirer_terminal(&self) -> &str;
+
+    /// Its SQLite file.
+    fn acquirer_db(&self) -> PathBuf {
+        self.acquirer_dir().join("acquirer.sqlite")
+    }
+
+    /// A client of the acquirer with `cn`'s certificate.
+    fn client(&self, cn: &str) -> reqwest::Client {
+        let (cert, key) = self.acquirer_pki().terminal_identity(cn).unwrap();
+        let tls = counter_runtime::tls::client_config(
+            self.acquirer_pki().server_ca_pem.as_bytes(),
+            cert.as_bytes(),
+            key.as_bytes(),
         )
         .unwrap();
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .build()
+            .unwrap()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.acquirer_port())
+    }
+
+    /// Waits until the acquirer answers (a status query of an unknown key: 404).
+    async fn wait_ready(&self) {
+        let c = self.client(self.acquirer_terminal());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let probe = c
+                .get(self.url("/v1/payments/by-idempotency-key/ready-probe"))
+                .send()
+                .await;
+            if probe.is_ok_and(|r| r.status() == 404) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the acquirer never answered");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Sets the acquirer's fault plan through its administration endpoint.
+    async fn set_faults(&self, plan: FaultPlan) {
+        let r = self
+            .client(ADMIN)
+            .put(self.url("/v1/admin/faults"))
+            .json(&plan)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+
+    /// Waits (at most 10 s) until the acquirer holds a claim on a key `LIKE pattern`: the
+    /// request is inside the acquirer, before its work commits.
+    async fn wait_for_claim(&self, pattern: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if count(
+                &self.acquirer_db(),
+                &format!(
+                    "SELECT COUNT(*) FROM idempotency WHERE state = 'in_progress' \
+                     AND idempotency_key LIKE '{pattern}'"
+                ),
+            ) > 0
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no claim on {pattern} appeared");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl AcquirerAdmin for Rig {
+    fn acquirer_pki(&self) -> &DevPki {
+        &self.pki
+    }
+    fn acquirer_port(&self) -> u16 {
+        self.acquirer_port
+    }
+    fn acquirer_dir(&self) -> &Path {
+        self.dir.path()
+    }
+    fn acquirer_terminal(&self) -> &str {
+        TERMINAL
+    }
+}
+
+impl Rig {
+    /// Writes the acquirer's configuration (the test token, [`TERMINAL`] at [`MERCHANT`],
+    /// [`ADMIN`], claims leased for `lease_secs`) and the terminal's (requests time out
+    /// after `timeout_ms`; the platform and the insurer are closed ports: payments need
+    /// neither).
+    pub fn new(lease_secs: i64, timeout_ms: u64) -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = DevPki::generate(&["localhost"]).unwrap();
+        let d = dir.path();
+        let acquirer_port = free_port();
+        let acquirer_config =
+            write_acquirer_config(d, &pki, acquirer_port, lease_secs, TERMINAL, MERCHANT);
         let terminal_config = write_config(
             d,
             &pki,
@@ -135,10 +254,6 @@ sex = "female"
             acquirer_config,
             terminal_config,
         }
-    }
-
-    pub fn acquirer_db(&self) -> PathBuf {
-        self.dir.path().join("acquirer.sqlite")
     }
 
     pub fn terminal_db(&self) -> PathBuf {
@@ -160,42 +275,6 @@ sex = "female"
         )
         .await
         .unwrap()
-    }
-
-    /// A client of the acquirer with `cn`'s certificate.
-    pub fn client(&self, cn: &str) -> reqwest::Client {
-        let (cert, key) = self.pki.terminal_identity(cn).unwrap();
-        let tls = counter_runtime::tls::client_config(
-            self.pki.server_ca_pem.as_bytes(),
-            cert.as_bytes(),
-            key.as_bytes(),
-        )
-        .unwrap();
-        reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .build()
-            .unwrap()
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("https://localhost:{}{path}", self.acquirer_port)
-    }
-
-    /// Waits until the acquirer answers (a status query of an unknown key: 404).
-    pub async fn wait_ready(&self) {
-        let c = self.client(TERMINAL);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let probe = c
-                .get(self.url("/v1/payments/by-idempotency-key/ready-probe"))
-                .send()
-                .await;
-            if probe.is_ok_and(|r| r.status() == 404) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "the acquirer never answered");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
     }
 
     /// Links the card token to [`SUB`], as the platform does at enrollment.
@@ -229,38 +308,6 @@ sex = "female"
         assert_eq!(answer["outcome"], "confirmed", "{answer}");
     }
 
-    /// Sets the acquirer's fault plan through its administration endpoint.
-    pub async fn set_faults(&self, plan: FaultPlan) {
-        let r = self
-            .client(ADMIN)
-            .put(self.url("/v1/admin/faults"))
-            .json(&plan)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-    }
-
-    /// Waits (at most 10 s) until the acquirer holds a claim on a key `LIKE pattern`: the
-    /// request is inside the acquirer, before its work commits.
-    pub async fn wait_for_claim(&self, pattern: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if count(
-                &self.acquirer_db(),
-                &format!(
-                    "SELECT COUNT(*) FROM idempotency WHERE state = 'in_progress' \
-                     AND idempotency_key LIKE '{pattern}'"
-                ),
-            ) > 0
-            {
-                return;
-            }
-            assert!(Instant::now() < deadline, "no claim on {pattern} appeared");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
     /// The terminal's payment shell on its own store (a fresh process would open the same
     /// file), with `policy`.
     pub fn till(&self, policy: RetryPolicy) -> Till {
@@ -288,6 +335,75 @@ pub fn count(db: &Path, sql: &str) -> i64 {
         .unwrap()
         .query_row(sql, [], |r| r.get(0))
         .unwrap()
+}
+
+/// The terminal's journal in `store` equals the acquirer's database `acquirer_db` for
+/// every sale: the state of each (captured with the captured and refunded amounts,
+/// voided, reversed or nothing charged, declined), no order charged twice; and nothing
+/// unfinished. Returns the sales.
+pub fn assert_journal_is_the_acquirers(
+    store: &Store,
+    acquirer_db: &Path,
+) -> Vec<counter_core::payment::PaymentRecord> {
+    assert!(
+        store.unfinished_payments().unwrap().is_empty(),
+        "left unfinished"
+    );
+    assert!(
+        store.refunds_in_doubt().unwrap().is_empty(),
+        "refund in doubt"
+    );
+    let sales = store
+        .search_payments(&counter_store::PaymentQuery {
+            limit: 100_000,
+            ..counter_store::PaymentQuery::default()
+        })
+        .unwrap();
+    let c = rusqlite::Connection::open(acquirer_db).unwrap();
+    for sale in &sales {
+        let theirs: Vec<(String, i64, i64)> = c
+            .prepare("SELECT status, captured_jpy, refunded_jpy FROM payments WHERE order_ref = ?1")
+            .unwrap()
+            .query_map([&sale.order_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            theirs.len() <= 1,
+            "{}: charged twice: {theirs:?}",
+            sale.order_ref
+        );
+        let ours = (sale.captured_jpy as i64, sale.refunded_jpy as i64);
+        use counter_core::payment::PaymentState as S;
+        match (sale.state, theirs.first()) {
+            (S::Captured, Some((status, captured, refunded))) => {
+                assert!(
+                    matches!(
+                        status.as_str(),
+                        "captured" | "partially_refunded" | "refunded"
+                    ),
+                    "{}: journal captured, acquirer {status}",
+                    sale.order_ref
+                );
+                assert_eq!(ours, (*captured, *refunded), "{}", sale.order_ref);
+            }
+            (S::Voided, Some((status, ..))) => {
+                assert_eq!(status, "voided", "{}", sale.order_ref)
+            }
+            (S::Reversed, None) => {}
+            (S::Reversed, Some((status, ..))) => {
+                assert_eq!(status, "reversed", "{}", sale.order_ref)
+            }
+            (S::Declined, None) => {}
+            (S::Declined, Some((status, ..))) => {
+                assert_eq!(status, "declined", "{}", sale.order_ref)
+            }
+            (state, theirs) => {
+                panic!("{}: journal {state:?}, acquirer {theirs:?}", sale.order_ref)
+            }
+        }
+    }
+    sales
 }
 
 /// The terminal's payment shell with a minting platform beside it.
@@ -332,75 +448,12 @@ impl Till {
             .await
     }
 
-    /// The journal equals the acquirer for every sale: the state of each (captured with
-    /// the captured and refunded amounts, voided, reversed or nothing charged, declined),
-    /// no order charged twice; and nothing unfinished. Returns the sales.
+    /// [`assert_journal_is_the_acquirers`] on this till's journal.
     pub fn assert_journal_is_the_acquirers(
         &self,
         acquirer_db: &Path,
     ) -> Vec<counter_core::payment::PaymentRecord> {
-        let store = self.store.lock().unwrap();
-        assert!(
-            store.unfinished_payments().unwrap().is_empty(),
-            "left unfinished"
-        );
-        assert!(
-            store.refunds_in_doubt().unwrap().is_empty(),
-            "refund in doubt"
-        );
-        let sales = store
-            .search_payments(&counter_store::PaymentQuery {
-                limit: 100_000,
-                ..counter_store::PaymentQuery::default()
-            })
-            .unwrap();
-        let c = rusqlite::Connection::open(acquirer_db).unwrap();
-        for sale in &sales {
-            let theirs: Vec<(String, i64, i64)> = c
-                .prepare(
-                    "SELECT status, captured_jpy, refunded_jpy FROM payments WHERE order_ref = ?1",
-                )
-                .unwrap()
-                .query_map([&sale.order_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-            assert!(
-                theirs.len() <= 1,
-                "{}: charged twice: {theirs:?}",
-                sale.order_ref
-            );
-            let ours = (sale.captured_jpy as i64, sale.refunded_jpy as i64);
-            use counter_core::payment::PaymentState as S;
-            match (sale.state, theirs.first()) {
-                (S::Captured, Some((status, captured, refunded))) => {
-                    assert!(
-                        matches!(
-                            status.as_str(),
-                            "captured" | "partially_refunded" | "refunded"
-                        ),
-                        "{}: journal captured, acquirer {status}",
-                        sale.order_ref
-                    );
-                    assert_eq!(ours, (*captured, *refunded), "{}", sale.order_ref);
-                }
-                (S::Voided, Some((status, ..))) => {
-                    assert_eq!(status, "voided", "{}", sale.order_ref)
-                }
-                (S::Reversed, None) => {}
-                (S::Reversed, Some((status, ..))) => {
-                    assert_eq!(status, "reversed", "{}", sale.order_ref)
-                }
-                (S::Declined, None) => {}
-                (S::Declined, Some((status, ..))) => {
-                    assert_eq!(status, "declined", "{}", sale.order_ref)
-                }
-                (state, theirs) => {
-                    panic!("{}: journal {state:?}, acquirer {theirs:?}", sale.order_ref)
-                }
-            }
-        }
-        sales
+        assert_journal_is_the_acquirers(&self.store.lock().unwrap(), acquirer_db)
     }
 
     /// The daily close of today matches the acquirer.
