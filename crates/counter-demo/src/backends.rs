@@ -63,6 +63,10 @@ pub(crate) struct Running {
     /// gives it a closed port instead; the platform still reaches the insurer, to confirm
     /// the personas' links at enrollment).
     pub insurer_reachable: bool,
+    /// Whether the terminal is given the acquirer's address (the demo's "acquirer down"
+    /// gives it a closed port instead; the platform still reaches the acquirer, to confirm
+    /// the personas' card links at enrollment).
+    pub acquirer_reachable: bool,
 }
 
 fn now() -> UnixTime {
@@ -83,12 +87,13 @@ pub(crate) fn pki() -> Result<DevPki, DemoError> {
 
 /// Starts the insurer and the acquirer (trusting the platform's keys, which the test
 /// platform derives from a fixed seed), then the platform with their addresses, the
-/// databases in `dir`. With `insurer_up` false the terminal will be given a closed port
-/// for the insurer.
+/// databases in `dir`. With `insurer_up` (`acquirer_up`) false the terminal will be given
+/// a closed port for the insurer (the acquirer).
 pub(crate) async fn start(
     dir: &Path,
     pki: &DevPki,
     insurer_up: bool,
+    acquirer_up: bool,
 ) -> Result<Running, DemoError> {
     let signer = backend_platform::test_support::assertion_signer(PLATFORM)
         .map_err(|e| backend("platform")(e.to_string()))?;
@@ -101,6 +106,7 @@ pub(crate) async fn start(
         insurer,
         acquirer,
         insurer_reachable: insurer_up,
+        acquirer_reachable: acquirer_up,
     })
 }
 
@@ -369,7 +375,11 @@ pub(crate) fn write_config(
     } else {
         CLOSED_PORT
     };
-    let acquirer = running.acquirer.addr().port();
+    let acquirer = if running.acquirer_reachable {
+        running.acquirer.addr().port()
+    } else {
+        CLOSED_PORT
+    };
     let mode = toml::Value::try_from(mode).map_err(|e| DemoError::Material {
         what: "terminal configuration",
         detail: e.to_string(),

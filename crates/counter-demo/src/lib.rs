@@ -62,6 +62,11 @@ pub struct DemoOptions {
     /// port on loopback for it, so it records eligibility fallbacks (the insurer still
     /// runs for the platform, which confirms the personas' links there).
     pub insurer_up: bool,
+    /// Whether the counter reaches the acquirer. When not, the counter is given a closed
+    /// port on loopback for it: card sales wait, and a sale left in doubt by an earlier
+    /// run stays in doubt, listed, while the counter checks and enrols as usual (the
+    /// acquirer still runs for the platform, which confirms the personas' card links).
+    pub acquirer_up: bool,
     /// Whether the signature CRL of the persona who moved ([`personas::MOVED`]) is out of
     /// date rather than revoking her certificate: the platform then says it could not
     /// check, instead of saying her attributes changed.
@@ -84,6 +89,7 @@ impl std::fmt::Debug for Demo {
             .field("config_path", &self.config_path)
             .field("reader", &self.cards.reader_name())
             .field("insurer_up", &self.running.insurer_reachable)
+            .field("acquirer_up", &self.running.acquirer_reachable)
             .finish_non_exhaustive()
     }
 }
@@ -102,7 +108,7 @@ impl Demo {
         })?;
         let cards = DemoCards::new(&reader)?;
         let pki = backends::pki()?;
-        let running = backends::start(&dir, &pki, options.insurer_up).await?;
+        let running = backends::start(&dir, &pki, options.insurer_up, options.acquirer_up).await?;
         let config_path = backends::write_config(
             &dir,
             &pki,
@@ -128,6 +134,7 @@ impl Demo {
             platform = %running.platform.addr(),
             insurer_up = running.insurer_reachable,
             acquirer = %running.acquirer.addr(),
+            acquirer_up = running.acquirer_reachable,
             "demo started"
         );
         Ok(Demo {

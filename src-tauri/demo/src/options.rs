@@ -6,6 +6,8 @@
 //!   `pharmacy` or `cashier`;
 //! - `MADOGUCHI_DEMO_INSURER=down`: the counter is given a closed port for the insurer
 //!   (to show the fallback);
+//! - `MADOGUCHI_DEMO_ACQUIRER=down`: the counter is given a closed port for the acquirer
+//!   (card sales wait; a sale left in doubt stays listed while checks go on);
 //! - `MADOGUCHI_DEMO_SIGN_CRL=stale`: the signature CRL of the persona who moved is out
 //!   of date (to show the notice that her attributes could not be checked);
 //! - `MADOGUCHI_DEMO_POS=PORT`: the counter serves the register's (POS) payment API on
@@ -66,6 +68,11 @@ pub fn from(var: impl Fn(&str) -> Option<String>) -> Result<DemoOptions, EnvErro
         "up, down",
         &[("up", true), ("down", false)],
     )?;
+    let acquirer_up = pick(
+        "MADOGUCHI_DEMO_ACQUIRER",
+        "up, down",
+        &[("up", true), ("down", false)],
+    )?;
     let stale_sign_crl = pick(
         "MADOGUCHI_DEMO_SIGN_CRL",
         "current, stale",
@@ -89,6 +96,7 @@ pub fn from(var: impl Fn(&str) -> Option<String>) -> Result<DemoOptions, EnvErro
         dir,
         mode,
         insurer_up,
+        acquirer_up,
         stale_sign_crl,
         pos_port,
     })
@@ -114,6 +122,7 @@ mod tests {
         let o = options(&[]).unwrap();
         assert_eq!(o.mode, CounterMode::Reception);
         assert!(o.insurer_up);
+        assert!(o.acquirer_up);
         assert!(!o.stale_sign_crl);
         assert_eq!(o.dir, PathBuf::from(".run/demo"));
         let o = options(&[("MADOGUCHI_DEMO_INSURER", ""), ("MADOGUCHI_DEMO_DIR", "")]).unwrap();
@@ -126,6 +135,7 @@ mod tests {
         let o = options(&[
             ("MADOGUCHI_DEMO_MODE", "cashier"),
             ("MADOGUCHI_DEMO_INSURER", "down"),
+            ("MADOGUCHI_DEMO_ACQUIRER", "down"),
             ("MADOGUCHI_DEMO_SIGN_CRL", "stale"),
             ("MADOGUCHI_DEMO_DIR", "elsewhere/demo"),
             ("MADOGUCHI_DEMO_POS", "18710"),
@@ -133,6 +143,7 @@ mod tests {
         .unwrap();
         assert_eq!(o.mode, CounterMode::Cashier);
         assert!(!o.insurer_up);
+        assert!(!o.acquirer_up);
         assert!(o.stale_sign_crl);
         assert_eq!(o.dir, PathBuf::from("elsewhere/demo"));
         assert_eq!(o.pos_port, Some(18710));
@@ -148,6 +159,7 @@ mod tests {
         for (name, value) in [
             ("MADOGUCHI_DEMO_MODE", "till"),
             ("MADOGUCHI_DEMO_INSURER", "off"),
+            ("MADOGUCHI_DEMO_ACQUIRER", "off"),
             ("MADOGUCHI_DEMO_SIGN_CRL", "old"),
         ] {
             let error = options(&[(name, value)]).unwrap_err();

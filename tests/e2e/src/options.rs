@@ -21,6 +21,9 @@ const DEMO_MODE: &str = "MADOGUCHI_DEMO_MODE";
 /// `down`: the demo starts without its insurer, so the counter records fallbacks.
 const DEMO_INSURER: &str = "MADOGUCHI_DEMO_INSURER";
 
+/// `down`: the demo's counter is given a closed port for the acquirer.
+const DEMO_ACQUIRER: &str = "MADOGUCHI_DEMO_ACQUIRER";
+
 /// `stale`: the signature CRL of the persona who moved is out of date.
 const DEMO_SIGN_CRL: &str = "MADOGUCHI_DEMO_SIGN_CRL";
 
@@ -101,6 +104,7 @@ pub struct AppOptions {
     demo_dir: Option<PathBuf>,
     mode: Option<DemoMode>,
     insurer_down: bool,
+    acquirer_down: bool,
     stale_sign_crl: bool,
     pos_port: Option<u16>,
     crash_at: Option<String>,
@@ -144,6 +148,12 @@ impl AppOptions {
     /// Starts the demo without its insurer.
     pub fn insurer_down(mut self) -> AppOptions {
         self.insurer_down = true;
+        self
+    }
+
+    /// Starts the demo with its counter unable to reach the acquirer.
+    pub fn acquirer_down(mut self) -> AppOptions {
+        self.acquirer_down = true;
         self
     }
 
@@ -197,6 +207,7 @@ impl AppOptions {
             (DEMO_DIR, self.demo_dir.clone().map(OsString::from)),
             (DEMO_MODE, self.mode.map(|mode| mode.as_str().into())),
             (DEMO_INSURER, self.insurer_down.then(|| "down".into())),
+            (DEMO_ACQUIRER, self.acquirer_down.then(|| "down".into())),
             (DEMO_SIGN_CRL, self.stale_sign_crl.then(|| "stale".into())),
             (DEMO_POS, self.pos_port.map(|p| p.to_string().into())),
             (CRASH_AT, self.crash_at.clone().map(OsString::from)),

@@ -20,6 +20,7 @@ pub async fn start(dir: &Path, insurer_up: bool) -> Demo {
         dir: dir.to_owned(),
         mode: CounterMode::Reception,
         insurer_up,
+        acquirer_up: true,
         stale_sign_crl: false,
         pos_port: None,
     };
