@@ -86,6 +86,9 @@ struct State {
     on: Option<&'static str>,
     /// The cards taken out, with their tries as they left.
     kept: HashMap<&'static str, VirtualCard>,
+    /// A card was taken out ([`DemoCards::remove`]) and no card placed since: pcscd may
+    /// not have seen it leave yet.
+    left: bool,
 }
 
 impl std::fmt::Debug for DemoCards {
@@ -118,6 +121,7 @@ impl DemoCards {
                     slot,
                     on: None,
                     kept: HashMap::new(),
+                    left: false,
                 }),
             }),
         })
@@ -147,7 +151,8 @@ impl DemoCards {
     }
 
     /// Places `persona_id`'s card on the reader, taking out the card that is on it first
-    /// (and waiting until pcscd has seen it leave, so the counter sees a new card). The
+    /// (and waiting until pcscd has seen it, or a card taken out just before, leave, so
+    /// the counter sees a new card). The
     /// card keeps the tries it had when it was last taken out; if vpcd refuses the card,
     /// it is lost and its next placement starts with the persona's tries.
     pub fn place(&self, persona_id: &str) -> Result<(), DemoError> {
@@ -160,7 +165,10 @@ impl DemoCards {
                 persona: persona_id.to_owned(),
             })?;
         let mut state = self.state();
-        if take_out(&mut state) {
+        // The card on the reader, or one taken out a moment ago: either may still be in
+        // pcscd's view.
+        let taken_out = take_out(&mut state);
+        if taken_out || std::mem::take(&mut state.left) {
             wait_until_gone(&self.inner.reader);
         }
         let id = entry.demo.id;
@@ -180,7 +188,10 @@ impl DemoCards {
 
     /// Takes the card on the reader out (nothing if the reader is empty).
     pub fn remove(&self) -> Result<(), DemoError> {
-        take_out(&mut self.state());
+        let mut state = self.state();
+        if take_out(&mut state) {
+            state.left = true;
+        }
         Ok(())
     }
 

@@ -40,13 +40,15 @@ fn pin_step(s: &Screens) -> Option<Option<u8>> {
     }
 }
 
-/// Waits for the card to be gone, then staff clear the screens, so that the next session's
-/// outcome cannot be confused with this one's.
+/// Waits for the card to be gone (for the counter and for pcscd: see
+/// [`crate::support::pcscd_sees_no_card`]), then staff clear the screens, so that the next
+/// session's outcome cannot be confused with this one's.
 async fn gone(c: &Counter, rx: &mut watch::Receiver<Screens>) {
     until(rx, "the reader empty", |s| {
         s.status.reader == ReaderState::Empty
     })
     .await;
+    crate::support::pcscd_lets_go().await;
     staff(c, StaffAction::Finish).await;
     until(rx, "the screens cleared", |s| {
         matches!(s.staff, StaffScreen::Ready)

@@ -41,6 +41,7 @@ pub(crate) async fn replace_card(slot: &mut VpcdSlot, rx: &mut watch::Receiver<S
         s.status.reader == ReaderState::Empty
     })
     .await;
+    crate::support::pcscd_lets_go().await;
     slot.insert(card, Faults::default()).unwrap();
 }
 
@@ -216,6 +217,7 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
         },
     )
     .await;
+    crate::support::pcscd_lets_go().await;
     slot.insert(card, Faults::default()).unwrap();
     let v = check(&c, &mut rx, &env).await;
     assert_eq!(v["status"]["mode"], "pharmacy");

@@ -317,6 +317,54 @@ static READER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// slot's lock (bind it first, so it is released last), the reader's name and the slot
 /// (the card stays in while it lives). Fails with instructions
 /// when the test is not run under `scripts/pcscd.sh run`.
+/// The vpcd reader the card tests use: the slot on `MADOGUCHI_VPCD_PORT`, "<prefix> 00 00"
+/// (scripts/pcscd.sh).
+pub fn vpcd_reader() -> String {
+    let prefix = std::env::var("MADOGUCHI_VIRTUAL_READER").unwrap_or_else(|_| {
+        panic!(
+            "MADOGUCHI_VIRTUAL_READER is not set: this test needs our pcscd with the vpcd \
+             reader; run it as `scripts/pcscd.sh run cargo test -p counter-runtime` (make \
+             test does)"
+        )
+    });
+    format!("{prefix} 00 00")
+}
+
+/// Waits (10 s at most) until pcscd itself says that no card is in `reader`.
+///
+/// A virtual card taken out is a closed connection, which pcscd notices only when it next
+/// polls vpcd (every 400 ms), while the counter may learn it sooner, from a card step that
+/// failed. A card placed again before that poll is, to pcscd, the card that never left:
+/// no event, for the counter or anyone (a real reader reports its slot's switch at once).
+/// So a test that takes a card out and places one waits for this in between.
+pub fn pcscd_sees_no_card(reader: &str) {
+    use jpki_card_pcsc::pcsc::{Context, ReaderState, Scope, State};
+    let ctx = Context::establish(Scope::User).unwrap();
+    let name = std::ffi::CString::new(reader).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        // From UNAWARE, pcscd answers at once with the reader's state as it holds it.
+        let mut states = [ReaderState::new(name.clone(), State::UNAWARE)];
+        ctx.get_status_change(std::time::Duration::from_secs(1), &mut states)
+            .unwrap();
+        if !states[0].event_state().contains(State::PRESENT) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "pcscd still sees a card in {reader:?} after 10 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// [`pcscd_sees_no_card`] on [`vpcd_reader`], off the async workers.
+pub async fn pcscd_lets_go() {
+    tokio::task::spawn_blocking(|| pcscd_sees_no_card(&vpcd_reader()))
+        .await
+        .unwrap();
+}
+
 pub fn card_in_vpcd(
     persona: &str,
 ) -> (
@@ -334,31 +382,12 @@ pub fn card_in_vpcd(
         })
     };
     let port: u16 = var("MADOGUCHI_VPCD_PORT").parse().unwrap();
-    // The slot on MADOGUCHI_VPCD_PORT is "<prefix> 00 00" (scripts/pcscd.sh).
-    let reader = format!("{} 00 00", var("MADOGUCHI_VIRTUAL_READER"));
+    let reader = vpcd_reader();
     let p = testkit::load_persona(persona).unwrap();
+    // The previous card test's card may not have left pcscd's view yet; the monitor starts
+    // after, so that its first look cannot report that card.
+    pcscd_sees_no_card(&reader);
     let monitor = jpki_card_pcsc::Monitor::start().unwrap();
-    // The previous card test's card may not have left pcscd's view yet: the monitor reports
-    // a card already there on start. Wait until it is gone before inserting ours.
-    let mut present = false;
-    while let Some(e) = monitor.recv_timeout(std::time::Duration::from_millis(300)) {
-        match e {
-            jpki_card_pcsc::ReaderEvent::CardInserted { reader: r, .. } if r == reader => {
-                present = true;
-            }
-            jpki_card_pcsc::ReaderEvent::CardRemoved { reader: r } if r == reader => {
-                present = false;
-            }
-            _ => {}
-        }
-    }
-    if present {
-        let left = monitor.wait_for(
-            std::time::Duration::from_secs(10),
-            |e| matches!(e, jpki_card_pcsc::ReaderEvent::CardRemoved { reader: r } if *r == reader),
-        );
-        assert!(left.is_some(), "the previous card never left {reader:?}");
-    }
     let mut slot = jpki_card_sim::VpcdSlot::new(std::net::SocketAddr::from((
         std::net::Ipv4Addr::LOCALHOST,
         port,
