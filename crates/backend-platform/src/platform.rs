@@ -1,8 +1,10 @@
 //! [`Platform`]: the server's state, shared by the handlers. Built once from
 //! [`Settings`]; the decisions it makes are in [`crate::core`], the flows that tie them to
 //! the storage in [`crate::identification`] and [`crate::enrollment`]. Everything a node
-//! must share with the others (challenges, replay guard, registry, audit) is in the
-//! [`Storage`]; the rest is configuration and the CRLs.
+//! must share with the others (challenges, replay guard, registry, audit, terminals, CRL
+//! set) is in the [`Storage`]; a node keeps configuration, and snapshots of the terminals
+//! and of the CRL set that follow the storage's generation numbers
+//! ([`crate::generations`]).
 
 use std::sync::Arc;
 
@@ -20,6 +22,7 @@ use crate::core::challenges::ChallengeRules;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
 use crate::links::LinkClient;
 use crate::storage::Storage;
+use crate::terminals::{TerminalDirectory, TerminalError, TerminalWritten};
 
 /// The platform's state.
 #[derive(Debug)]
@@ -30,8 +33,10 @@ pub struct Platform {
     pub auth: Verifier,
     /// Signature-certificate verifier.
     pub sign: Verifier,
-    /// Revocation.
+    /// Revocation: the published CRL set's index.
     pub crl: CrlSource,
+    /// The terminals accepted (a snapshot of the storage's).
+    pub terminals: TerminalDirectory,
     /// The challenges' rules (the challenges themselves are in [`Self::store`]).
     pub challenges: ChallengeRules,
     /// Challenges, federation replay guard, registry, audit trail.
@@ -47,7 +52,9 @@ pub struct Platform {
 }
 
 impl Platform {
-    /// Builds the state: opens the storage, loads the CRLs, starts the audit writer.
+    /// Builds the state: opens the storage, starts the audit writer, applies the
+    /// configuration's terminals and loads them, loads (and, from a folder, publishes) the
+    /// CRLs.
     pub fn new(
         settings: Settings,
         clock: Arc<dyn Clock>,
@@ -57,10 +64,22 @@ impl Platform {
         })?;
         let store = crate::storage::open(&settings.database)?;
         let audit = AuditSink::start(store.clone())?;
-        let (crl, summary) = CrlSource::load(
-            &settings.crl_dir,
+        let applied = crate::terminals::apply_config(&*store, &settings.terminals, clock.now())?;
+        if applied.written > 0 {
+            tracing::info!(
+                written = applied.written,
+                generation = applied.generation,
+                "terminals of the configuration applied to the storage"
+            );
+        }
+        let terminals = TerminalDirectory::load(&*store)?;
+        let (crl, summary) = CrlSource::start(
+            settings.crl_from,
+            settings.crl_dir.clone(),
             settings.auth_store.clone(),
             settings.sign_store.clone(),
+            store.clone(),
+            clock.clone(),
         )?;
         let mut federation = AssertionVerifier::new(settings.platform_id.clone());
         for peer in &settings.federation_peers {
@@ -79,6 +98,7 @@ impl Platform {
             .with_terminal_quota(settings.challenges_per_terminal),
             settings,
             crl,
+            terminals,
             store,
             audit,
             clock,
@@ -91,6 +111,26 @@ impl Platform {
     /// Now, from the platform's clock.
     pub fn now(&self) -> UnixTime {
         self.clock.now()
+    }
+
+    /// Registers (or re-enables) terminal `id` in the storage and applies it on this node at
+    /// once; the other nodes apply it within their poll interval. Blocking.
+    pub fn register_terminal(
+        &self,
+        id: &str,
+        admin: bool,
+    ) -> Result<TerminalWritten, TerminalError> {
+        let written = crate::terminals::register(&*self.store, id, admin, self.now())?;
+        self.terminals.refresh(&*self.store)?;
+        Ok(written)
+    }
+
+    /// Disables terminal `id` in the storage and on this node at once; the other nodes
+    /// refuse it within their poll interval. Blocking.
+    pub fn disable_terminal(&self, id: &str) -> Result<TerminalWritten, TerminalError> {
+        let written = crate::terminals::disable(&*self.store, id, self.now())?;
+        self.terminals.refresh(&*self.store)?;
+        Ok(written)
     }
 
     /// The published key set.
