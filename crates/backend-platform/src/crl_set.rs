@@ -16,7 +16,7 @@ use jpki_cert::crl::{CrlError, CrlIndex, CrlIndexBuilder};
 use madoguchi_time::UnixTime;
 use sha2::{Digest, Sha256};
 
-use crate::storage::{CrlFile, CrlPublication, Storage, StorageError};
+use crate::storage::{CrlFile, CrlPublication, Republish, Storage, StorageError};
 
 /// The largest CRL set (the sum of its DER sizes) the platform publishes or loads: 512 MiB.
 /// Our choice: the whole set is held in memory twice while a node rebuilds its index (the
@@ -72,7 +72,7 @@ pub enum CrlLoadError {
     },
     /// A CRL of the published set does not match its SHA-256 (changed in the database).
     #[error(
-        "CRL {name} of the published set (generation {generation}) does not match its SHA-256: it was changed in the database; publish the folder again"
+        "CRL {name} of the published set (generation {generation}) does not match its SHA-256: it was changed in the database; publish the CRLs again (`madoguchi-platform crl publish --force`)"
     )]
     Digest {
         /// Its name in the set.
@@ -223,18 +223,20 @@ pub fn verify_stored(
     Ok(VerifiedSet { files, index })
 }
 
-/// Reads and verifies `dir`, then publishes it into `store` (one transaction, a new
-/// generation unless the same set is published already). A set of which one CRL fails is
-/// not published: the storage keeps the previous set.
+/// Reads and verifies `dir`, then publishes it into `store` (one transaction; a new
+/// generation unless `when` is [`Republish::IfChanged`] and the same set is published
+/// already). A set of which one CRL fails is not published: the storage keeps the previous
+/// set.
 pub fn publish_folder(
     store: &dyn Storage,
     dir: &Path,
     auth: &TrustStore,
     sign: &TrustStore,
+    when: Republish,
     now: UnixTime,
 ) -> Result<(VerifiedSet, CrlPublication), CrlLoadError> {
     let set = read_folder(dir, auth, sign)?;
-    let publication = store.publish_crl_set(&set.files, now)?;
+    let publication = store.publish_crl_set(&set.files, when, now)?;
     Ok((set, publication))
 }
 

@@ -29,7 +29,7 @@ use jpki_cert::crl::SharedCrlIndex;
 pub use crate::config::CrlFrom;
 pub use crate::crl_set::{CrlLoadError, CrlLoadSummary, MAX_CRL_SET_BYTES};
 use crate::crl_set::{VerifiedSet, publish_folder, verify_stored};
-use crate::storage::Storage;
+use crate::storage::{Republish, Storage};
 
 /// A published set this node refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +75,14 @@ impl CrlSource {
     ) -> Result<(Self, CrlLoadSummary), CrlLoadError> {
         let (set, generation) = match from {
             CrlFrom::Folder => {
-                let (set, p) = publish_folder(&*store, &dir, &auth, &sign, clock.now())?;
+                let (set, p) = publish_folder(
+                    &*store,
+                    &dir,
+                    &auth,
+                    &sign,
+                    Republish::IfChanged,
+                    clock.now(),
+                )?;
                 (set, p.generation)
             }
             CrlFrom::Storage => {
@@ -105,16 +112,24 @@ impl CrlSource {
     }
 
     /// Reloads at once (SIGHUP, the admin call, the interval): a `folder` node reads and
-    /// verifies its folder, publishes it when it changed, and swaps it in; a `storage` node
+    /// verifies its folder, publishes it when it changed (or whatever, when this node
+    /// refused the published set), and swaps it in; a `storage` node
     /// takes the published set again. On error the index in use stays.
     pub fn reload(&self) -> Result<CrlLoadSummary, CrlLoadError> {
         match self.from {
             CrlFrom::Folder => {
+                // A published set this node refused may have been changed in the database
+                // behind its digests: this node's verified folder replaces it whatever.
+                let when = match self.lock().refused {
+                    Some(_) => Republish::Always,
+                    None => Republish::IfChanged,
+                };
                 let (set, p) = publish_folder(
                     &*self.store,
                     &self.dir,
                     &self.auth,
                     &self.sign,
+                    when,
                     self.clock.now(),
                 )?;
                 Ok(self.apply(set, p.generation))

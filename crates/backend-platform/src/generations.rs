@@ -14,6 +14,19 @@ use crate::crl_source::CrlLoadError;
 use crate::platform::Platform;
 use crate::storage::StorageError;
 
+/// What a node has applied: the generations its snapshots hold, and how many polls it
+/// finished. Published by [`Platform::watch_applied`] after every poll and every change
+/// the node made itself, so that one can wait for a node to hold a generation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// The terminals' generation of the node's snapshot.
+    pub terminals: u64,
+    /// The generation of the CRL set in use.
+    pub crls: u64,
+    /// Polls finished (successful or not) since the node started.
+    pub polls: u64,
+}
+
 /// What one poll changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PollOutcome {
@@ -28,6 +41,12 @@ pub struct PollOutcome {
 /// Polls once: reads the generation numbers and reloads what changed (blocking: run it on
 /// the blocking pool).
 pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
+    let result = poll(p);
+    p.note_applied(true);
+    result
+}
+
+fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
     let g = p.store.generations()?;
     let mut outcome = PollOutcome::default();
     if g.terminals > p.terminals.generation() {

@@ -6,7 +6,7 @@
 //! madoguchi-platform terminals add --config platform.toml --id clinic-b-desk-1 [--admin]
 //! madoguchi-platform terminals disable --config platform.toml --id clinic-b-desk-1
 //! madoguchi-platform terminals list --config platform.toml
-//! madoguchi-platform crl publish --config platform.toml [--dir jpki/crl]
+//! madoguchi-platform crl publish --config platform.toml [--dir jpki/crl] [--force]
 //! ```
 //!
 //! `terminals` and `crl publish` write the storage the configuration names; every node
@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use backend_platform::operator::TerminalCommand;
+use backend_platform::storage::Republish;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -99,12 +100,27 @@ enum Crl {
         /// The folder (default: the configuration's [jpki] crl_dir).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Publish with a new generation even when the same CRLs are published (every node
+        /// reads and verifies them again: mends a set changed in the database).
+        #[arg(long)]
+        force: bool,
     },
 }
 
 fn main() -> ExitCode {
-    backend_kit::command::init_logging();
     let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { .. } | Command::Keygen { .. } => backend_kit::command::init_logging(),
+        // The operator's commands print their answer on standard output: logs go to
+        // standard error, warnings and errors only unless RUST_LOG says otherwise.
+        Command::Terminals { .. } | Command::Crl { .. } => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .init(),
+    }
     let result = match cli.command {
         Command::Serve { config } => serve(config),
         Command::Keygen { key, secret } => keygen(&key, &secret),
@@ -123,10 +139,15 @@ fn main() -> ExitCode {
             ))
         }
         Command::Crl {
-            command: Crl::Publish { config, dir },
+            command: Crl::Publish { config, dir, force },
         } => print(backend_platform::operator::publish_crls(
             &config,
             dir.as_deref(),
+            if force {
+                Republish::Always
+            } else {
+                Republish::IfChanged
+            },
             &backend_kit::SystemClock,
         )),
     };

@@ -12,7 +12,7 @@ use backend_kit::config::ConfigError;
 
 use crate::Settings;
 use crate::crl_source::CrlLoadError;
-use crate::storage::{Storage, StorageError};
+use crate::storage::{Republish, Storage, StorageError};
 use crate::terminals::{TerminalError, TerminalWritten};
 
 /// Why an operator command failed. Nothing was changed.
@@ -112,11 +112,12 @@ pub fn terminals(
 }
 
 /// Verifies the CRLs of `dir` (default: the configuration's `[jpki] crl_dir`) against the
-/// configuration's roots and publishes them into its storage (a new generation, unless the
-/// same set is published already).
+/// configuration's roots and publishes them into its storage (a new generation, unless
+/// `when` is [`Republish::IfChanged`] and the same set is published already).
 pub fn publish_crls(
     config: &Path,
     dir: Option<&Path>,
+    when: Republish,
     clock: &dyn Clock,
 ) -> Result<String, OperatorError> {
     let settings = Settings::load(config)?;
@@ -131,6 +132,7 @@ pub fn publish_crls(
         &dir,
         &settings.auth_store,
         &settings.sign_store,
+        when,
         clock.now(),
     )?;
     let s = set.summary(p.generation);

@@ -20,6 +20,7 @@ use crate::audit::{AuditEvent, AuditSink};
 use crate::config::Settings;
 use crate::core::challenges::ChallengeRules;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
+use crate::generations::Applied;
 use crate::links::LinkClient;
 use crate::storage::Storage;
 use crate::terminals::{TerminalDirectory, TerminalError, TerminalWritten};
@@ -49,6 +50,8 @@ pub struct Platform {
     pub federation: AssertionVerifier,
     /// Asks the services to confirm links (absent when no service needs it).
     pub links: Option<LinkClient>,
+    /// What this node has applied ([`Self::watch_applied`]).
+    applied: tokio::sync::watch::Sender<Applied>,
 }
 
 impl Platform {
@@ -88,6 +91,11 @@ impl Platform {
             })?;
         }
         let links = settings.links.as_ref().map(LinkClient::new).transpose()?;
+        let applied = tokio::sync::watch::Sender::new(Applied {
+            terminals: terminals.generation(),
+            crls: crl.status().generation,
+            polls: 0,
+        });
         let platform = Self {
             auth: Verifier::new(settings.auth_store.clone()),
             sign: Verifier::new(settings.sign_store.clone()),
@@ -104,6 +112,7 @@ impl Platform {
             clock,
             federation,
             links,
+            applied,
         };
         Ok((platform, summary))
     }
@@ -122,6 +131,7 @@ impl Platform {
     ) -> Result<TerminalWritten, TerminalError> {
         let written = crate::terminals::register(&*self.store, id, admin, self.now())?;
         self.terminals.refresh(&*self.store)?;
+        self.note_applied(false);
         Ok(written)
     }
 
@@ -130,7 +140,37 @@ impl Platform {
     pub fn disable_terminal(&self, id: &str) -> Result<TerminalWritten, TerminalError> {
         let written = crate::terminals::disable(&*self.store, id, self.now())?;
         self.terminals.refresh(&*self.store)?;
+        self.note_applied(false);
         Ok(written)
+    }
+
+    /// Reloads the CRLs at once ([`CrlSource::reload`]) and publishes what this node then
+    /// holds. Blocking.
+    pub fn reload_crls(&self) -> Result<CrlLoadSummary, crate::crl_source::CrlLoadError> {
+        let result = self.crl.reload();
+        self.note_applied(false);
+        result
+    }
+
+    /// What this node has applied, updated after every poll and every change it made: wait
+    /// on it for a node to hold a generation.
+    pub fn watch_applied(&self) -> tokio::sync::watch::Receiver<Applied> {
+        self.applied.subscribe()
+    }
+
+    /// Publishes the generations the snapshots hold now (`polled`: after a poll).
+    pub(crate) fn note_applied(&self, polled: bool) {
+        let (terminals, crls) = (self.terminals.generation(), self.crl.status().generation);
+        self.applied.send_if_modified(|a| {
+            let next = Applied {
+                terminals,
+                crls,
+                polls: a.polls.saturating_add(u64::from(polled)),
+            };
+            let changed = next != *a;
+            *a = next;
+            changed
+        });
     }
 
     /// The published key set.

@@ -123,7 +123,7 @@ async fn reload_loop(platform: Arc<Platform>, secs: u64) {
         #[cfg(not(unix))]
         tick.tick().await;
         let p = platform.clone();
-        let r = tokio::task::spawn_blocking(move || p.crl.reload()).await;
+        let r = tokio::task::spawn_blocking(move || p.reload_crls()).await;
         match r {
             Ok(Ok(s)) => tracing::info!(
                 files = s.files,

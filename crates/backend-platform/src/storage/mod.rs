@@ -213,11 +213,14 @@ pub trait Storage: Send + Sync + fmt::Debug {
     fn crl_set(&self) -> Result<StoredCrlSet, StorageError>;
 
     /// Replaces the CRL set by `files` (verified by the caller) with a new generation, in one
-    /// transaction; when the stored set has the same names and digests nothing is written
-    /// and the generation stays.
+    /// transaction. With [`Republish::IfChanged`], when the stored set has the same names
+    /// and digests nothing is written and the generation stays (the stored DER is not read
+    /// back: a set changed in the database behind its digests needs
+    /// [`Republish::Always`]).
     fn publish_crl_set(
         &self,
         files: &[CrlFile],
+        when: Republish,
         now: UnixTime,
     ) -> Result<CrlPublication, StorageError>;
 }
@@ -286,6 +289,16 @@ pub struct StoredCrlSet {
     pub generation: u64,
     /// The CRLs, by name.
     pub files: Vec<CrlFile>,
+}
+
+/// Whether [`Storage::publish_crl_set`] writes a set the storage already holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Republish {
+    /// Only a set whose names or digests differ from the stored ones.
+    IfChanged,
+    /// Always, with a new generation: every node reads and verifies it again (to mend a set
+    /// a node refused, changed in the database behind its digests).
+    Always,
 }
 
 /// What [`Storage::publish_crl_set`] did.

@@ -25,7 +25,7 @@ use super::postgres_schema::{MIGRATION_LOCK, MIGRATIONS};
 use super::postgres_shared as shared;
 use super::{
     ChallengeFailure, ChallengeRow, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
-    Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    Republish, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::config::{PostgresSettings, is_sql_name};
@@ -510,11 +510,12 @@ impl Storage for PostgresStorage {
     fn publish_crl_set(
         &self,
         files: &[CrlFile],
+        when: Republish,
         now: UnixTime,
     ) -> Result<CrlPublication, StorageError> {
         self.run(async {
             let mut c = self.client().await?;
-            shared::publish_crl_set(&mut c, files, now).await
+            shared::publish_crl_set(&mut c, files, when, now).await
         })
     }
 }

@@ -9,7 +9,7 @@ use madoguchi_time::UnixTime;
 
 use super::postgres::pg;
 use super::{
-    CRLS_GENERATION, CrlFile, CrlPublication, Generations, StorageError, StoredCrlSet,
+    CRLS_GENERATION, CrlFile, CrlPublication, Generations, Republish, StorageError, StoredCrlSet,
     StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of, generation_of,
     generations_of, same_crl_set, terminal_of,
 };
@@ -171,6 +171,7 @@ pub(super) async fn crl_set(c: &impl GenericClient) -> Result<StoredCrlSet, Stor
 pub(super) async fn publish_crl_set(
     c: &mut deadpool_postgres::Client,
     files: &[CrlFile],
+    when: Republish,
     now: UnixTime,
 ) -> Result<CrlPublication, StorageError> {
     let e = pg("publishing the CRL set");
@@ -184,7 +185,7 @@ pub(super) async fn publish_crl_set(
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     // Generation 0 is "never published": an empty set published first is a change.
-    if generation > 0 && same_crl_set(&stored, files) {
+    if when == Republish::IfChanged && generation > 0 && same_crl_set(&stored, files) {
         tx.rollback().await.map_err(&e)?;
         return Ok(CrlPublication {
             generation,

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::sqlite_shared as shared;
 use super::{
     ChallengeFailure, ChallengeRow, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
-    Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    Republish, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeRules, TakeDecision};
@@ -316,8 +316,9 @@ impl Storage for SqliteStorage {
     fn publish_crl_set(
         &self,
         files: &[CrlFile],
+        when: Republish,
         now: UnixTime,
     ) -> Result<CrlPublication, StorageError> {
-        shared::publish_crl_set(&mut lock(&self.shared), files, now, &|x| self.err(x))
+        shared::publish_crl_set(&mut lock(&self.shared), files, when, now, &|x| self.err(x))
     }
 }

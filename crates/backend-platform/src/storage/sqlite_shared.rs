@@ -7,7 +7,7 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::{
-    CRLS_GENERATION, CrlFile, CrlPublication, Generations, StorageError, StoredCrlSet,
+    CRLS_GENERATION, CrlFile, CrlPublication, Generations, Republish, StorageError, StoredCrlSet,
     StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of, generation_of,
     generations_of, same_crl_set, terminal_of,
 };
@@ -160,6 +160,7 @@ pub(super) fn crl_set(c: &mut Connection, e: Err<'_>) -> Result<StoredCrlSet, St
 pub(super) fn publish_crl_set(
     c: &mut Connection,
     files: &[CrlFile],
+    when: Republish,
     now: UnixTime,
     e: Err<'_>,
 ) -> Result<CrlPublication, StorageError> {
@@ -178,7 +179,7 @@ pub(super) fn publish_crl_set(
         })
         .map_err(e)?;
     // Generation 0 is "never published": an empty set published first is a change.
-    if g > 0 && same_crl_set(&stored, files) {
+    if when == Republish::IfChanged && g > 0 && same_crl_set(&stored, files) {
         return Ok(CrlPublication {
             generation: generation_of(CRLS_GENERATION, g)?,
             changed: false,
