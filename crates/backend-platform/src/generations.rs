@@ -51,10 +51,12 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
     let mut outcome = PollOutcome::default();
     if g.terminals > p.terminals.generation() {
         outcome.terminals = p.terminals.refresh(&*p.store)?;
-        tracing::info!(
-            generation = g.terminals,
-            "terminals reloaded from the storage"
-        );
+        if outcome.terminals {
+            tracing::info!(
+                generation = p.terminals.generation(),
+                "terminals reloaded from the storage"
+            );
+        }
     }
     if g.crls > p.crl.status().generation {
         let event = |outcome: &str, reason: String| AuditEvent {
