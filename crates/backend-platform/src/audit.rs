@@ -27,7 +27,8 @@ pub struct AuditEvent {
     pub at: UnixTime,
     /// The terminal (absent: unauthenticated caller).
     pub terminal_id: Option<String>,
-    /// `challenge`, `identify`, `enroll`, `federation_exchange`, `crl_reload`, `terminal`.
+    /// `challenge`, `identify`, `enroll`, `federation_exchange`, `crl_reload`, `terminal`,
+    /// `crl_refresh` (a node taking, or refusing, a published CRL set).
     pub action: &'static str,
     /// `ok` or the problem code.
     pub outcome: String,

@@ -5,6 +5,10 @@
 //! platform_id = "pf-tokyo"               # iss of the assertions; 1-64 of A-Z a-z 0-9 . _ : -
 //! listen = "127.0.0.1:8443"
 //! database = "platform.sqlite"            # the SQLite storage (one machine); relative paths: relative to this file
+//! # or, to set how often this node polls the generation numbers (see below):
+//! # [database]
+//! # sqlite = "platform.sqlite"
+//! # poll_seconds = 2
 //! challenge_ttl_secs = 60                 # optional, 10..=300
 //! assertion_ttl_secs = 120                # optional, 10..=600
 //! challenges_per_terminal = 100           # optional, 1..=200000: unanswered challenges one terminal may hold
@@ -15,6 +19,7 @@
 //! # password_file = "keys/postgres.password"  # optional: read at start, never logged
 //! # schema = "madoguchi"                  # optional: created if missing; default: the user's search_path
 //! # pool_size = 16                        # optional, 1..=256: connections of this node
+//! # poll_seconds = 2                      # optional, 1..=3600 (default 2), see below
 //!
 //! [connections]                           # optional: the TLS listener (backend-kit's serve)
 //! max = 4096                              # 1..=1000000: connections open at once (lowered to the open-file limit)
@@ -29,7 +34,8 @@
 //! [jpki]
 //! environment = "production"              # or "test" (O=JPKI-TEST roots, then trust_anchors is required)
 //! trust_anchors = "jpki/roots"            # optional for production (compiled-in J-LIS roots)
-//! crl_dir = "jpki/crl"                    # DER CRL files (*.crl, *.der); reloaded on SIGHUP, admin call, interval
+//! crl_from = "folder"                     # optional: "folder" (default) or "storage", see below
+//! crl_dir = "jpki/crl"                    # DER CRL files (*.crl, *.der); required with crl_from = "folder"
 //! crl_reload_secs = 3600                  # optional; 0 = no periodic reload
 //!
 //! [signing]
@@ -49,7 +55,7 @@
 //! label = "関東健康保険組合"
 //! url = "https://insurer.example:8444"    # insurance and payment: where the service answers POST /v1/links
 //!
-//! [[terminals]]
+//! [[terminals]]                           # optional: applied to the storage at start (see below)
 //! id = "clinic-a-desk-1"                  # the CN of its client certificate
 //! admin = false                           # may call /v1/admin/*
 //!
@@ -57,9 +63,32 @@
 //! issuer = "pf-osaka"
 //! keys = "peers/pf-osaka.json"            # its GET /v1/keys answer
 //! ```
+//!
+//! **Terminals and CRLs live in the storage**, so that every node of a platform honours
+//! the same ones. Each node keeps a snapshot of both and polls their generation numbers
+//! every `[database] poll_seconds` (one small read; never on a request's path): **a change
+//! made at one node, or by the `madoguchi-platform terminals` / `crl publish` commands,
+//! reaches every node within `poll_seconds`** (while the database answers), and the node
+//! that made it applies it at once.
+//!
+//! - `[[terminals]]` are applied at each start ([`crate::core::terminals`]): a listed
+//!   terminal is added or updated, one the file listed before and no longer lists is
+//!   disabled. `madoguchi-platform terminals add|disable|list --config FILE` writes the
+//!   storage directly; a terminal written by that command is the command's from then on
+//!   (the file neither changes nor re-enables it).
+//! - `crl_from = "folder"`: this node reads `crl_dir` at start, on SIGHUP, on
+//!   `POST /v1/admin/crl/reload` and every `crl_reload_secs`, verifies it and publishes
+//!   it when it changed (an empty storage gets it at the first start).
+//!   `crl_from = "storage"`: this node reads no folder and uses the published set; it
+//!   does not start while none is published. With several nodes, let one node (or
+//!   `madoguchi-platform crl publish --config FILE`) feed the CRLs and give the others
+//!   `crl_from = "storage"`: two folders that differ would replace each other's set.
+//!   Every node verifies a published set against its own roots before using it; a set
+//!   that fails keeps the previous one (logged, and audited as `crl_refresh`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
 use backend_kit::serve::{ConnectionsConfig, ServeLimits};
@@ -105,7 +134,16 @@ struct File {
 #[serde(untagged)]
 enum FileDatabase {
     Sqlite(PathBuf),
+    SqliteTable(FileSqlite),
     Postgres(FilePostgres),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSqlite {
+    sqlite: PathBuf,
+    #[serde(default = "default_poll_seconds")]
+    poll_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,10 +154,21 @@ struct FilePostgres {
     schema: Option<String>,
     #[serde(default = "default_pool_size")]
     pool_size: usize,
+    #[serde(default = "default_poll_seconds")]
+    poll_seconds: u64,
 }
 
 fn default_pool_size() -> usize {
     16
+}
+
+/// How often a node polls the generation numbers by default: a terminal added or disabled,
+/// or a CRL set published, reaches every node within 2 s, for one small read per node
+/// every 2 s.
+pub const DEFAULT_POLL_SECONDS: u64 = 2;
+
+fn default_poll_seconds() -> u64 {
+    DEFAULT_POLL_SECONDS
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,7 +208,9 @@ struct FileTls {
 struct FileJpki {
     environment: String,
     trust_anchors: Option<PathBuf>,
-    crl_dir: PathBuf,
+    #[serde(default)]
+    crl_from: CrlFrom,
+    crl_dir: Option<PathBuf>,
     #[serde(default = "default_crl_reload")]
     crl_reload_secs: u64,
 }
@@ -245,7 +296,20 @@ impl std::fmt::Debug for PostgresSettings {
     }
 }
 
-/// A terminal allowed to call the platform.
+/// Where a node's CRL set comes from (`[jpki] crl_from`; see the module doc and
+/// [`crate::crl_source`]).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CrlFrom {
+    /// This node reads `crl_dir` and publishes it into the storage when it changed.
+    #[default]
+    Folder,
+    /// This node uses the set published in the storage and reads no folder.
+    Storage,
+}
+
+/// A terminal allowed to call the platform, as the configuration lists it (applied to the
+/// storage at start: [`crate::core::terminals::from_config`]).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TerminalConfig {
@@ -263,8 +327,12 @@ pub struct Settings {
     pub platform_id: String,
     /// Where `serve` listens (the in-process mode ignores it).
     pub listen: SocketAddr,
-    /// The storage of the challenges, replay guard, registry and audit log.
+    /// The storage of the challenges, replay guard, registry, audit log, terminals and CRLs.
     pub database: Database,
+    /// How often this node polls the generation numbers of the terminals and the CRL set
+    /// (`[database] poll_seconds`): the bound on how late a change made elsewhere reaches
+    /// it. 100 ms to 1 hour; the file takes whole seconds.
+    pub poll_interval: Duration,
     /// Challenge lifetime.
     pub challenge_ttl_secs: i64,
     /// Assertion lifetime.
@@ -284,7 +352,10 @@ pub struct Settings {
     pub auth_store: TrustStore,
     /// Signature-certificate roots.
     pub sign_store: TrustStore,
-    /// The CRL folder.
+    /// Where this node's CRL set comes from.
+    pub crl_from: CrlFrom,
+    /// The CRL folder this node publishes (with [`CrlFrom::Folder`]; empty and unused with
+    /// [`CrlFrom::Storage`] when the file gives none).
     pub crl_dir: PathBuf,
     /// Periodic CRL reload (0 = off).
     pub crl_reload_secs: u64,
@@ -294,7 +365,8 @@ pub struct Settings {
     pub pseudonym_secret: Vec<u8>,
     /// The menu.
     pub services: Vec<ServiceConfig>,
-    /// Known terminals.
+    /// Terminals applied to the storage at start; the storage, not this list, says which
+    /// terminals are accepted (see the module doc).
     pub terminals: Vec<TerminalConfig>,
     /// Peer platforms whose assertions are accepted for federation.
     pub federation_peers: Vec<KeySet>,
@@ -405,8 +477,32 @@ impl Settings {
             None => None,
         };
         let connections = f.connections.limits(path, "connections")?;
+        let poll_seconds = match &f.database {
+            FileDatabase::Sqlite(_) => DEFAULT_POLL_SECONDS,
+            FileDatabase::SqliteTable(t) => t.poll_seconds,
+            FileDatabase::Postgres(pg) => pg.poll_seconds,
+        };
+        if !(1..=3600).contains(&poll_seconds) {
+            return Err(bad(
+                "database.poll_seconds",
+                poll_seconds.to_string(),
+                "1 to 3600 seconds",
+            ));
+        }
+        let crl_dir = match (&f.jpki.crl_dir, f.jpki.crl_from) {
+            (Some(dir), _) => backend_kit::config::resolve(path, dir),
+            (None, CrlFrom::Storage) => PathBuf::new(),
+            (None, CrlFrom::Folder) => {
+                return Err(bad(
+                    "jpki.crl_dir",
+                    "missing".into(),
+                    "the folder of DER CRLs this node publishes (or crl_from = \"storage\")",
+                ));
+            }
+        };
         let database = match f.database {
-            FileDatabase::Sqlite(file) => {
+            FileDatabase::Sqlite(file)
+            | FileDatabase::SqliteTable(FileSqlite { sqlite: file, .. }) => {
                 Database::Sqlite(backend_kit::config::resolve(path, &file))
             }
             FileDatabase::Postgres(pg) => {
@@ -436,6 +532,7 @@ impl Settings {
             platform_id: f.platform_id,
             listen,
             database,
+            poll_interval: Duration::from_secs(poll_seconds),
             challenge_ttl_secs: f.challenge_ttl_secs,
             assertion_ttl_secs: f.assertion_ttl_secs,
             challenges_per_terminal: f.challenges_per_terminal,
@@ -445,7 +542,8 @@ impl Settings {
             terminal_ca_pem: read_file(path, "tls.terminal_ca", &f.tls.terminal_ca)?,
             auth_store,
             sign_store,
-            crl_dir: backend_kit::config::resolve(path, &f.jpki.crl_dir),
+            crl_from: f.jpki.crl_from,
+            crl_dir,
             crl_reload_secs: f.jpki.crl_reload_secs,
             signer,
             pseudonym_secret,
@@ -510,6 +608,20 @@ impl Settings {
                     "a libpq connection string (host=... dbname=... user=...) or a postgresql:// URL",
                 );
             }
+        }
+        if !(Duration::from_millis(100)..=Duration::from_secs(3600)).contains(&self.poll_interval) {
+            return e(
+                "database.poll_seconds",
+                format!("{:?}", self.poll_interval),
+                "1 to 3600 seconds",
+            );
+        }
+        if self.crl_from == CrlFrom::Folder && self.crl_dir.as_os_str().is_empty() {
+            return e(
+                "jpki.crl_dir",
+                "missing".into(),
+                "the folder of DER CRLs this node publishes (or crl_from = \"storage\")",
+            );
         }
         if let Err((key, problem, expected)) = self.connections.check() {
             return Err((format!("connections.{key}"), problem, expected));
@@ -591,6 +703,13 @@ impl Settings {
                     &format!("terminals[{i}].id"),
                     err.to_string(),
                     "the CN of the terminal's certificate",
+                );
+            }
+            if self.terminals[..i].iter().any(|o| o.id == t.id) {
+                return e(
+                    &format!("terminals[{i}].id"),
+                    format!("{:?} is listed twice", t.id),
+                    "unique terminal ids",
                 );
             }
         }

@@ -1,123 +1,222 @@
-//! Revocation for the platform: every DER CRL in the configured folder, verified against
-//! the auth and sign roots, built into one in-memory [`CrlIndex`] that is swapped
-//! atomically on reload (SIGHUP, the admin call, the interval), so lookups never stop. A
-//! reload that fails (a CRL that does not verify, an unreadable file) keeps the old index.
+//! Revocation for one node: the in-memory [`CrlIndex`](jpki_cert::crl::CrlIndex) of the
+//! CRL set published in the storage ([`crate::crl_set`]), swapped atomically, so lookups
+//! never stop, and the generation of the set it was built from.
+//!
+//! Where the set comes from (`[jpki] crl_from`, [`CrlFrom`]):
+//! - **`folder`** (the default; one machine, or the one node that feeds the CRLs): at
+//!   start, on SIGHUP, on the admin call `POST /v1/admin/crl/reload` and every
+//!   `crl_reload_secs`, the node reads and verifies its `crl_dir` and publishes it when it
+//!   differs from the published set; with an empty storage the first start publishes it.
+//!   A folder that fails (a CRL that does not verify, an unreadable file) is not published
+//!   and stops the start, or keeps the previous set on a reload.
+//! - **`storage`** (the other nodes): the node never reads a folder; it starts on the
+//!   published set (and refuses to start while none is published), and a reload takes the
+//!   published set again.
+//!
+//! Every node, either way, follows the set's generation ([`crate::generations`]): when it
+//! changed, the node reads the set, verifies it again against its own roots and swaps its
+//! index. A set that fails here keeps the previous index; the failure is logged, kept in
+//! [`CrlSource::status`] and audited (`crl_refresh`), and that generation is not tried
+//! again.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use backend_kit::Clock;
 use jpki_cert::TrustStore;
-use jpki_cert::crl::{CrlError, CrlIndex, CrlIndexBuilder, SharedCrlIndex};
+use jpki_cert::crl::SharedCrlIndex;
 
-/// Why the CRL folder cannot be loaded.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CrlLoadError {
-    /// The folder cannot be listed.
-    #[error("CRL folder {dir}: {source}")]
-    Folder {
-        /// The folder.
-        dir: PathBuf,
-        /// The I/O error reading the folder.
-        source: std::io::Error,
-    },
-    /// A CRL is refused (unreadable, malformed, not signed by a configured root).
-    #[error("CRL {file}: {source}")]
-    Crl {
-        /// The file.
-        file: PathBuf,
-        /// What the CRL reader or its verification refused.
-        source: CrlError,
-    },
+pub use crate::config::CrlFrom;
+pub use crate::crl_set::{CrlLoadError, CrlLoadSummary, MAX_CRL_SET_BYTES};
+use crate::crl_set::{VerifiedSet, publish_folder, verify_stored};
+use crate::storage::{Republish, Storage};
+
+/// A published set this node refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrlRefusal {
+    /// Its generation.
+    pub generation: u64,
+    /// Why, naming the CRL.
+    pub error: String,
 }
 
-/// What a load read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CrlLoadSummary {
-    /// CRL files read.
-    pub files: u64,
-    /// Revocation entries in the index.
-    pub entries: u64,
+/// Which set a node uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrlStatus {
+    /// The generation of the set in use (0: built from a folder before any publication).
+    pub generation: u64,
+    /// The latest newer set refused, if any (cleared when a newer one is taken).
+    pub refused: Option<CrlRefusal>,
 }
 
 /// The live revocation index and where it comes from.
 #[derive(Debug)]
 pub struct CrlSource {
+    from: CrlFrom,
     dir: PathBuf,
     auth: TrustStore,
     sign: TrustStore,
+    store: Arc<dyn Storage>,
+    clock: Arc<dyn Clock>,
     shared: Arc<SharedCrlIndex>,
+    status: Mutex<CrlStatus>,
 }
 
 impl CrlSource {
-    /// Loads `dir` once; an error here stops the server from starting.
-    pub fn load(
-        dir: &Path,
+    /// The node's first set (see the module doc); an error here stops the node from
+    /// starting.
+    pub fn start(
+        from: CrlFrom,
+        dir: PathBuf,
         auth: TrustStore,
         sign: TrustStore,
+        store: Arc<dyn Storage>,
+        clock: Arc<dyn Clock>,
     ) -> Result<(Self, CrlLoadSummary), CrlLoadError> {
-        let (index, summary) = build(dir, &auth, &sign)?;
+        let (set, generation) = match from {
+            CrlFrom::Folder => {
+                let (set, p) = publish_folder(
+                    &*store,
+                    &dir,
+                    &auth,
+                    &sign,
+                    Republish::IfChanged,
+                    clock.now(),
+                )?;
+                (set, p.generation)
+            }
+            CrlFrom::Storage => {
+                let stored = store.crl_set()?;
+                if stored.generation == 0 {
+                    return Err(CrlLoadError::NothingPublished);
+                }
+                let set = verify_stored(stored.files, stored.generation, &auth, &sign)?;
+                (set, stored.generation)
+            }
+        };
+        let summary = set.summary(generation);
         let source = Self {
-            dir: dir.to_owned(),
+            from,
+            dir,
             auth,
             sign,
-            shared: Arc::new(SharedCrlIndex::new(index)),
+            store,
+            clock,
+            shared: Arc::new(SharedCrlIndex::new(set.index)),
+            status: Mutex::new(CrlStatus {
+                generation,
+                refused: None,
+            }),
         };
         Ok((source, summary))
     }
 
-    /// Rebuilds from the folder and swaps the new index in; on error the old one stays.
+    /// Reloads at once (SIGHUP, the admin call, the interval): a `folder` node reads and
+    /// verifies its folder, publishes it when it changed (or whatever, when this node
+    /// refused the published set), and swaps it in; a `storage` node
+    /// takes the published set again. On error the index in use stays.
     pub fn reload(&self) -> Result<CrlLoadSummary, CrlLoadError> {
-        let (index, summary) = build(&self.dir, &self.auth, &self.sign)?;
-        self.shared.replace(index);
-        Ok(summary)
+        match self.from {
+            CrlFrom::Folder => {
+                // A published set this node refused may have been changed in the database
+                // behind its digests: this node's verified folder replaces it whatever.
+                let when = match self.lock().refused {
+                    Some(_) => Republish::Always,
+                    None => Republish::IfChanged,
+                };
+                let (set, p) = publish_folder(
+                    &*self.store,
+                    &self.dir,
+                    &self.auth,
+                    &self.sign,
+                    when,
+                    self.clock.now(),
+                )?;
+                Ok(self.apply(set, p.generation))
+            }
+            CrlFrom::Storage => {
+                let stored = self.store.crl_set()?;
+                let set = verify_stored(stored.files, stored.generation, &self.auth, &self.sign)
+                    .inspect_err(|e| self.refused(stored.generation, e))?;
+                Ok(self.apply(set, stored.generation))
+            }
+        }
+    }
+
+    /// Follows the published set to `generation` (the generation poll saw it): reads,
+    /// verifies and swaps it in. `Ok(None)`: nothing to do (this node has that generation,
+    /// or refused it already). On error the index in use stays and the refusal is kept in
+    /// [`Self::status`] (a storage error is not: the next poll tries again).
+    pub fn follow(&self, generation: u64) -> Result<Option<CrlLoadSummary>, CrlLoadError> {
+        {
+            let s = self.lock();
+            if s.generation >= generation
+                || s.refused
+                    .as_ref()
+                    .is_some_and(|r| r.generation >= generation)
+            {
+                return Ok(None);
+            }
+        }
+        let stored = self.store.crl_set()?;
+        if stored.generation <= self.lock().generation {
+            return Ok(None);
+        }
+        let set = verify_stored(stored.files, stored.generation, &self.auth, &self.sign)
+            .inspect_err(|e| self.refused(stored.generation, e))?;
+        Ok(Some(self.apply(set, stored.generation)))
     }
 
     /// The live index (a revocation check for `jpki-cert`).
     pub fn index(&self) -> &SharedCrlIndex {
         &self.shared
     }
-}
 
-fn build(
-    dir: &Path,
-    auth: &TrustStore,
-    sign: &TrustStore,
-) -> Result<(CrlIndex, CrlLoadSummary), CrlLoadError> {
-    let folder = |source| CrlLoadError::Folder {
-        dir: dir.to_owned(),
-        source,
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(folder)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| matches!(x, "crl" | "der"))
-        })
-        .collect();
-    files.sort();
-    let mut builder = CrlIndexBuilder::new();
-    for f in &files {
-        builder
-            .add_crl_file(f, &[auth, sign])
-            .map_err(|source| CrlLoadError::Crl {
-                file: f.clone(),
-                source,
-            })?;
+    /// The generation in use and the latest refusal.
+    pub fn status(&self) -> CrlStatus {
+        self.lock().clone()
     }
-    let mut bytes = Vec::new();
-    let crl = |source| CrlLoadError::Crl {
-        file: dir.to_owned(),
-        source,
-    };
-    builder.write_to(&mut bytes).map_err(crl)?;
-    let index = CrlIndex::from_bytes(bytes).map_err(crl)?;
-    let summary = CrlLoadSummary {
-        files: files.len() as u64,
-        entries: index.len() as u64,
-    };
-    Ok((index, summary))
+
+    /// Where this node's set comes from.
+    pub fn from(&self) -> CrlFrom {
+        self.from
+    }
+
+    /// Swaps `set` of `generation` in, unless a newer one was swapped in meanwhile.
+    fn apply(&self, set: VerifiedSet, generation: u64) -> CrlLoadSummary {
+        let summary = set.summary(generation);
+        let mut s = self.lock();
+        if generation >= s.generation {
+            self.shared.replace(set.index);
+            s.generation = generation;
+            if s.refused
+                .as_ref()
+                .is_some_and(|r| r.generation <= generation)
+            {
+                s.refused = None;
+            }
+        }
+        summary
+    }
+
+    fn refused(&self, generation: u64, e: &CrlLoadError) {
+        if matches!(e, CrlLoadError::Storage(_)) {
+            return;
+        }
+        let mut s = self.lock();
+        if generation > s.generation {
+            s.refused = Some(CrlRefusal {
+                generation,
+                error: e.to_string(),
+            });
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CrlStatus> {
+        match self.status.lock() {
+            Ok(g) => g,
+            // The status is two plain fields, consistent after any panic.
+            Err(p) => p.into_inner(),
+        }
+    }
 }

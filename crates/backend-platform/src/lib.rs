@@ -12,10 +12,12 @@
 //! **Owns:** the challenge book ([`core::challenges`]), attribute matching
 //! ([`core::matching`]), pairwise pseudonyms ([`core::pseudonym`]), the menu and its
 //! assertions ([`core::menu`]), the shared state (challenges, federation replay guard,
-//! registry, audit log) in SQLite or PostgreSQL ([`storage`], [`registry`], [`audit`]), the
-//! client that asks services to confirm links ([`links`]), CRL loading and
-//! reload ([`crl_source`]), the HTTP handlers ([`http`]), the
-//! configuration ([`config`]), and starting the server ([`server`]).
+//! registry, audit log, terminals, published CRL set) in SQLite or PostgreSQL ([`storage`],
+//! [`registry`], [`audit`], [`terminals`], [`crl_set`]), the client that asks services to
+//! confirm links ([`links`]), each node's snapshots of the terminals and of the CRL index
+//! and how they follow the storage ([`terminals`], [`crl_source`], [`generations`]), the
+//! HTTP handlers ([`http`]), the configuration ([`config`]), and starting the server
+//! ([`server`]).
 //!
 //! **Never:** gives a service a certificate serial (services get pairwise pseudonymous
 //! subjects), sends the four attributes to a service the holder did not consent to, stores
@@ -33,18 +35,22 @@
 pub mod audit;
 pub mod config;
 pub mod core;
+pub mod crl_set;
 pub mod crl_source;
 pub mod enrollment;
 pub mod federation;
+pub mod generations;
 pub mod http;
 pub mod identification;
 pub mod links;
+pub mod operator;
 pub mod platform;
 pub mod registry;
 pub mod schema;
 pub mod server;
 pub mod signing;
 pub mod storage;
+pub mod terminals;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
@@ -71,7 +77,7 @@ pub enum StartError {
     /// The storage (SQLite file or PostgreSQL).
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
-    /// The CRL folder.
+    /// The CRL set (the folder, or the published set).
     #[error(transparent)]
     Crl(#[from] crl_source::CrlLoadError),
     /// TLS material.

@@ -3,12 +3,21 @@
 //! ```sh
 //! madoguchi-platform serve --config platform.toml
 //! madoguchi-platform keygen --key keys/assertion.pem --secret keys/pseudonym.secret
+//! madoguchi-platform terminals add --config platform.toml --id clinic-b-desk-1 [--admin]
+//! madoguchi-platform terminals disable --config platform.toml --id clinic-b-desk-1
+//! madoguchi-platform terminals list --config platform.toml
+//! madoguchi-platform crl publish --config platform.toml [--dir jpki/crl] [--force]
 //! ```
+//!
+//! `terminals` and `crl publish` write the storage the configuration names; every node
+//! applies the change within its `[database] poll_seconds`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use backend_platform::operator::TerminalCommand;
+use backend_platform::storage::Republish;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -38,16 +47,118 @@ enum Command {
         #[arg(long)]
         secret: PathBuf,
     },
+    /// Registers, disables or lists the terminals in the platform's storage.
+    Terminals {
+        #[command(subcommand)]
+        command: Terminals,
+    },
+    /// The CRL set in the platform's storage.
+    Crl {
+        #[command(subcommand)]
+        command: Crl,
+    },
+}
+
+#[derive(Subcommand)]
+enum Terminals {
+    /// Registers a terminal (or enables it again); managed by this command from then on.
+    Add {
+        /// The platform's configuration file (its storage is written).
+        #[arg(long)]
+        config: PathBuf,
+        /// The terminal id: the CN of its client certificate.
+        #[arg(long)]
+        id: String,
+        /// The terminal may call /v1/admin/*.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Disables a terminal: every node refuses it within its poll interval.
+    Disable {
+        /// The platform's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// The terminal id.
+        #[arg(long)]
+        id: String,
+    },
+    /// Lists every terminal, enabled or not.
+    List {
+        /// The platform's configuration file.
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Crl {
+    /// Verifies a folder of DER CRLs and publishes it to every node.
+    Publish {
+        /// The platform's configuration file (its roots and storage are used).
+        #[arg(long)]
+        config: PathBuf,
+        /// The folder (default: the configuration's [jpki] crl_dir).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Publish with a new generation even when the same CRLs are published (every node
+        /// reads and verifies them again: mends a set changed in the database).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
-    backend_kit::command::init_logging();
     let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { .. } | Command::Keygen { .. } => backend_kit::command::init_logging(),
+        // The operator's commands print their answer on standard output: logs go to
+        // standard error, warnings and errors only unless RUST_LOG says otherwise.
+        Command::Terminals { .. } | Command::Crl { .. } => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .init(),
+    }
     let result = match cli.command {
         Command::Serve { config } => serve(config),
         Command::Keygen { key, secret } => keygen(&key, &secret),
+        Command::Terminals { command } => {
+            let (config, command) = match command {
+                Terminals::Add { config, id, admin } => {
+                    (config, TerminalCommand::Add { id, admin })
+                }
+                Terminals::Disable { config, id } => (config, TerminalCommand::Disable { id }),
+                Terminals::List { config } => (config, TerminalCommand::List),
+            };
+            print(backend_platform::operator::terminals(
+                &config,
+                &command,
+                &backend_kit::SystemClock,
+            ))
+        }
+        Command::Crl {
+            command: Crl::Publish { config, dir, force },
+        } => print(backend_platform::operator::publish_crls(
+            &config,
+            dir.as_deref(),
+            if force {
+                Republish::Always
+            } else {
+                Republish::IfChanged
+            },
+            &backend_kit::SystemClock,
+        )),
     };
     backend_kit::command::exit_code("madoguchi-platform", result)
+}
+
+/// Prints an operator command's answer.
+fn print(result: Result<String, backend_platform::operator::OperatorError>) -> Result<(), String> {
+    let text = result.map_err(|e| e.to_string())?;
+    print!("{text}");
+    Ok(())
 }
 
 fn serve(config: PathBuf) -> Result<(), String> {

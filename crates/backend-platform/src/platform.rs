@@ -1,8 +1,10 @@
 //! [`Platform`]: the server's state, shared by the handlers. Built once from
 //! [`Settings`]; the decisions it makes are in [`crate::core`], the flows that tie them to
 //! the storage in [`crate::identification`] and [`crate::enrollment`]. Everything a node
-//! must share with the others (challenges, replay guard, registry, audit) is in the
-//! [`Storage`]; the rest is configuration and the CRLs.
+//! must share with the others (challenges, replay guard, registry, audit, terminals, CRL
+//! set) is in the [`Storage`]; a node keeps configuration, and snapshots of the terminals
+//! and of the CRL set that follow the storage's generation numbers
+//! ([`crate::generations`]).
 
 use std::sync::Arc;
 
@@ -18,8 +20,10 @@ use crate::audit::{AuditEvent, AuditSink};
 use crate::config::Settings;
 use crate::core::challenges::ChallengeRules;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
+use crate::generations::Applied;
 use crate::links::LinkClient;
 use crate::storage::Storage;
+use crate::terminals::{TerminalDirectory, TerminalError, TerminalWritten};
 
 /// The platform's state.
 #[derive(Debug)]
@@ -30,8 +34,10 @@ pub struct Platform {
     pub auth: Verifier,
     /// Signature-certificate verifier.
     pub sign: Verifier,
-    /// Revocation.
+    /// Revocation: the published CRL set's index.
     pub crl: CrlSource,
+    /// The terminals accepted (a snapshot of the storage's).
+    pub terminals: TerminalDirectory,
     /// The challenges' rules (the challenges themselves are in [`Self::store`]).
     pub challenges: ChallengeRules,
     /// Challenges, federation replay guard, registry, audit trail.
@@ -44,10 +50,14 @@ pub struct Platform {
     pub federation: AssertionVerifier,
     /// Asks the services to confirm links (absent when no service needs it).
     pub links: Option<LinkClient>,
+    /// What this node has applied ([`Self::watch_applied`]).
+    applied: tokio::sync::watch::Sender<Applied>,
 }
 
 impl Platform {
-    /// Builds the state: opens the storage, loads the CRLs, starts the audit writer.
+    /// Builds the state: opens the storage, starts the audit writer, applies the
+    /// configuration's terminals and loads them, loads (and, from a folder, publishes) the
+    /// CRLs.
     pub fn new(
         settings: Settings,
         clock: Arc<dyn Clock>,
@@ -57,10 +67,22 @@ impl Platform {
         })?;
         let store = crate::storage::open(&settings.database)?;
         let audit = AuditSink::start(store.clone())?;
-        let (crl, summary) = CrlSource::load(
-            &settings.crl_dir,
+        let applied = crate::terminals::apply_config(&*store, &settings.terminals, clock.now())?;
+        if applied.written > 0 {
+            tracing::info!(
+                written = applied.written,
+                generation = applied.generation,
+                "terminals of the configuration applied to the storage"
+            );
+        }
+        let terminals = TerminalDirectory::load(&*store)?;
+        let (crl, summary) = CrlSource::start(
+            settings.crl_from,
+            settings.crl_dir.clone(),
             settings.auth_store.clone(),
             settings.sign_store.clone(),
+            store.clone(),
+            clock.clone(),
         )?;
         let mut federation = AssertionVerifier::new(settings.platform_id.clone());
         for peer in &settings.federation_peers {
@@ -69,6 +91,11 @@ impl Platform {
             })?;
         }
         let links = settings.links.as_ref().map(LinkClient::new).transpose()?;
+        let applied = tokio::sync::watch::Sender::new(Applied {
+            terminals: terminals.generation(),
+            crls: crl.status().generation,
+            polls: 0,
+        });
         let platform = Self {
             auth: Verifier::new(settings.auth_store.clone()),
             sign: Verifier::new(settings.sign_store.clone()),
@@ -79,11 +106,13 @@ impl Platform {
             .with_terminal_quota(settings.challenges_per_terminal),
             settings,
             crl,
+            terminals,
             store,
             audit,
             clock,
             federation,
             links,
+            applied,
         };
         Ok((platform, summary))
     }
@@ -91,6 +120,57 @@ impl Platform {
     /// Now, from the platform's clock.
     pub fn now(&self) -> UnixTime {
         self.clock.now()
+    }
+
+    /// Registers (or re-enables) terminal `id` in the storage and applies it on this node at
+    /// once; the other nodes apply it within their poll interval. Blocking.
+    pub fn register_terminal(
+        &self,
+        id: &str,
+        admin: bool,
+    ) -> Result<TerminalWritten, TerminalError> {
+        let written = crate::terminals::register(&*self.store, id, admin, self.now())?;
+        self.terminals.refresh(&*self.store)?;
+        self.note_applied(false);
+        Ok(written)
+    }
+
+    /// Disables terminal `id` in the storage and on this node at once; the other nodes
+    /// refuse it within their poll interval. Blocking.
+    pub fn disable_terminal(&self, id: &str) -> Result<TerminalWritten, TerminalError> {
+        let written = crate::terminals::disable(&*self.store, id, self.now())?;
+        self.terminals.refresh(&*self.store)?;
+        self.note_applied(false);
+        Ok(written)
+    }
+
+    /// Reloads the CRLs at once ([`CrlSource::reload`]) and publishes what this node then
+    /// holds. Blocking.
+    pub fn reload_crls(&self) -> Result<CrlLoadSummary, crate::crl_source::CrlLoadError> {
+        let result = self.crl.reload();
+        self.note_applied(false);
+        result
+    }
+
+    /// What this node has applied, updated after every poll and every change it made: wait
+    /// on it for a node to hold a generation.
+    pub fn watch_applied(&self) -> tokio::sync::watch::Receiver<Applied> {
+        self.applied.subscribe()
+    }
+
+    /// Publishes the generations the snapshots hold now (`polled`: after a poll).
+    pub(crate) fn note_applied(&self, polled: bool) {
+        let (terminals, crls) = (self.terminals.generation(), self.crl.status().generation);
+        self.applied.send_if_modified(|a| {
+            let next = Applied {
+                terminals,
+                crls,
+                polls: a.polls.saturating_add(u64::from(polled)),
+            };
+            let changed = next != *a;
+            *a = next;
+            changed
+        });
     }
 
     /// The published key set.

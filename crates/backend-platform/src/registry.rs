@@ -19,8 +19,8 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit::AuditEvent;
-use crate::storage::StorageError;
 use crate::storage::sqlite::insert_audit;
+use crate::storage::{StorageError, json_text};
 
 pub use crate::schema::MIGRATIONS;
 
@@ -330,7 +330,7 @@ impl Registry {
             }
             _ => return Err(EnrollError::Raced),
         }
-        let app_json = serde_json::to_string(e.application).unwrap_or_default();
+        let app_json = json_text("application", e.application)?;
         tx.execute(
             "INSERT INTO enrollments (enrollment_id, subject_id, terminal_id, at, application, application_signature)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -438,19 +438,14 @@ fn upsert_link(
     link: &ServiceLink,
     enrollment_id: &str,
     now: UnixTime,
-) -> Result<(), DbError> {
+) -> Result<(), EnrollError> {
+    let json = json_text("service link", link)?;
     tx.execute(
         "INSERT INTO service_links (subject_id, service_id, link, enrollment_id, linked_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (subject_id, service_id) DO UPDATE SET link = excluded.link,
              enrollment_id = excluded.enrollment_id, linked_at = excluded.linked_at",
-        params![
-            subject_id,
-            link.service_id(),
-            serde_json::to_string(link).unwrap_or_default(),
-            enrollment_id,
-            now
-        ],
+        params![subject_id, link.service_id(), json, enrollment_id, now],
     )
     .map_err(db)?;
     Ok(())

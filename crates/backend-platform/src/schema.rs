@@ -93,4 +93,26 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (issuer, jti)
     ) STRICT;
     CREATE INDEX federation_jtis_expiry ON federation_jtis (expires_at);",
+    // 4: what nodes keep a snapshot of, with the generation numbers they poll: the
+    // terminals allowed to call (`managed_by`: "config" or "operator", see
+    // crate::core::terminals) and the published CRL set (file name, SHA-256, DER).
+    "CREATE TABLE terminals (
+        terminal_id TEXT PRIMARY KEY,
+        admin INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        managed_by TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE crl_files (
+        name TEXT PRIMARY KEY,
+        sha256 BLOB NOT NULL,
+        der BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE shared_generations (
+        name TEXT PRIMARY KEY,
+        generation INTEGER NOT NULL,
+        changed_at INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO shared_generations (name, generation, changed_at)
+        VALUES ('terminals', 0, 0), ('crls', 0, 0);",
 ];

@@ -17,6 +17,7 @@ pub struct RunningPlatform {
     handle: ServerHandle,
     platform: Arc<Platform>,
     reload: tokio::task::JoinHandle<()>,
+    poll: tokio::task::JoinHandle<()>,
 }
 
 impl RunningPlatform {
@@ -38,6 +39,7 @@ impl RunningPlatform {
     /// Stops the server and flushes the audit log.
     pub async fn shutdown(self) {
         self.reload.abort();
+        self.poll.abort();
         self.handle.shutdown().await;
         self.platform.audit.flush();
     }
@@ -64,6 +66,7 @@ pub async fn start(
         Some(&settings.terminal_ca_pem),
     )?;
     let reload_secs = settings.crl_reload_secs;
+    let poll_interval = settings.poll_interval;
     let limits = settings.connections;
     let (platform, summary) = tokio::task::spawn_blocking(move || Platform::new(settings, clock))
         .await
@@ -71,15 +74,18 @@ pub async fn start(
     tracing::info!(
         files = summary.files,
         entries = summary.entries,
+        generation = summary.generation,
         "CRLs loaded"
     );
     let platform = Arc::new(platform);
     let handle = serve_tls_with(listener, tls, router(platform.clone()), limits)?;
     let reload = tokio::spawn(reload_loop(platform.clone(), reload_secs));
+    let poll = tokio::spawn(crate::generations::follow(platform.clone(), poll_interval));
     Ok(RunningPlatform {
         handle,
         platform,
         reload,
+        poll,
     })
 }
 
@@ -93,7 +99,8 @@ pub async fn start_in_process(
     start(settings, clock, listener).await
 }
 
-/// Reloads the CRLs every `secs` (0: never) and on SIGHUP.
+/// Reloads the CRLs every `secs` (0: never) and on SIGHUP ([`crate::crl_source::CrlSource::reload`]:
+/// a `folder` node publishes its folder when it changed).
 async fn reload_loop(platform: Arc<Platform>, secs: u64) {
     #[cfg(unix)]
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
@@ -116,9 +123,14 @@ async fn reload_loop(platform: Arc<Platform>, secs: u64) {
         #[cfg(not(unix))]
         tick.tick().await;
         let p = platform.clone();
-        let r = tokio::task::spawn_blocking(move || p.crl.reload()).await;
+        let r = tokio::task::spawn_blocking(move || p.reload_crls()).await;
         match r {
-            Ok(Ok(s)) => tracing::info!(files = s.files, entries = s.entries, "CRLs reloaded"),
+            Ok(Ok(s)) => tracing::info!(
+                files = s.files,
+                entries = s.entries,
+                generation = s.generation,
+                "CRLs reloaded"
+            ),
             Ok(Err(e)) => tracing::error!("CRL reload failed, previous CRLs stay in use: {e}"),
             Err(e) => tracing::error!("CRL reload task failed: {e}"),
         }

@@ -6,3 +6,4 @@ pub mod matching;
 pub mod menu;
 pub mod pseudonym;
 pub mod refusal;
+pub mod terminals;

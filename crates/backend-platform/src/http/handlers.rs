@@ -136,8 +136,7 @@ async fn crl_reload(
             ..AuditEvent::default()
         };
         let result = p
-            .crl
-            .reload()
+            .reload_crls()
             .map(|s| CrlReloadResponse {
                 files: s.files,
                 entries: s.entries,

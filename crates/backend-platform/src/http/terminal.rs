@@ -12,7 +12,7 @@ use crate::audit::AuditEvent;
 use crate::platform::Platform;
 
 /// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
-/// and its CN is listed in the configuration.
+/// and its CN is an enabled terminal of the storage (as of this node's snapshot).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terminal {
     /// The terminal id (certificate CN).
@@ -33,11 +33,9 @@ impl FromRequestParts<Arc<Platform>> for Terminal {
             ));
         };
         let cn = identity.common_name.clone().unwrap_or_default();
-        match p.settings.terminals.iter().find(|t| t.id == cn) {
-            Some(t) => Ok(Terminal {
-                id: t.id.clone(),
-                admin: t.admin,
-            }),
+        // The node's snapshot: no database round trip (see crate::terminals).
+        match p.terminals.admin(&cn) {
+            Some(admin) => Ok(Terminal { id: cn, admin }),
             None => {
                 let problem = ApiError::from(Problem::new(
                     ProblemCode::TerminalUnknown,

@@ -1,12 +1,17 @@
 //! Where the platform keeps what every node of it must share: the challenges, the `jti`s
-//! of peer assertions already exchanged, the linkage registry and the audit trail. One
+//! of peer assertions already exchanged, the linkage registry, the audit trail, the
+//! terminals allowed to call and the published CRL set. One
 //! interface, [`Storage`], two implementations: [`sqlite`] (the embedded default: the demo,
 //! the tests, a single clinic, or several nodes on one machine sharing the file) and
 //! [`postgres`] (several machines behind a load balancer).
 //!
 //! The rules stay in [`crate::core`]: a storage reads what it holds, asks the rules, and
 //! carries out their decision in the same transaction. What is shared is never cached in a
-//! node's memory, so that any node answers any step of any flow.
+//! node's memory, so that any node answers any step of any flow, with two exceptions read
+//! on every request and changed rarely: the terminals and the CRL set. Nodes keep a
+//! snapshot of those and reload it when its **generation number** ([`Generations`]),
+//! bumped in the transaction of every change, is not the one they hold
+//! ([`crate::generations`]).
 //!
 //! Calling contract: the methods block (they run on the blocking pool, like the RSA
 //! verifications around them); never call them on an async worker thread. Each method is
@@ -27,12 +32,15 @@ use madoguchi_time::UnixTime;
 use crate::audit::AuditEvent;
 use crate::config::Database;
 use crate::core::challenges::{ChallengeError, ChallengeRules};
+use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, Stored};
 
 pub mod postgres;
 mod postgres_registry;
 pub mod postgres_schema;
+mod postgres_shared;
 pub mod sqlite;
+mod sqlite_shared;
 
 /// Why the storage could not answer. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +57,14 @@ pub enum StorageError {
         /// What the driver said.
         detail: String,
     },
+    /// A value could not be encoded for its column (nothing was written).
+    #[error("a {what} could not be encoded for the storage: {detail}")]
+    Encode {
+        /// Which value.
+        what: &'static str,
+        /// What the encoder said.
+        detail: String,
+    },
     /// A row the platform wrote reads back wrongly (edited by hand?).
     #[error("a stored {what} is unreadable: {detail}")]
     Corrupt {
@@ -60,8 +76,15 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    /// The answer to the terminal: `503 unavailable`, retryable; nothing was accepted.
+    /// The answer to the terminal: `503 unavailable`, retryable; nothing was accepted (a
+    /// value that cannot be encoded: `500 internal`, which a retry does not mend).
     pub fn problem(&self) -> Problem {
+        if let StorageError::Encode { .. } = self {
+            return Problem::new(
+                ProblemCode::Internal,
+                format!("{self}; nothing was accepted"),
+            );
+        }
         Problem::new(
             ProblemCode::Unavailable,
             format!(
@@ -167,6 +190,215 @@ pub trait Storage: Send + Sync + fmt::Debug {
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
     ) -> Result<Vec<ServiceLink>, EnrollError>;
+
+    /// The generation numbers (one read: what every node polls).
+    fn generations(&self) -> Result<Generations, StorageError>;
+
+    /// Every terminal and the terminals' generation they are of (one consistent read).
+    fn terminals(&self) -> Result<StoredTerminals, StorageError>;
+
+    /// Reads every terminal, asks `decide` which rows to write (the rules of
+    /// [`crate::core::terminals`]) and writes them with a new terminals' generation, in one
+    /// transaction serialised with every other change of the terminals. When `decide`
+    /// returns no row nothing is written and the generation stays.
+    fn update_terminals(
+        &self,
+        decide: &mut dyn FnMut(&[TerminalRecord]) -> Vec<TerminalRecord>,
+        now: UnixTime,
+    ) -> Result<TerminalsUpdated, StorageError>;
+
+    /// The published CRL set and its generation (one consistent read; generation 0 and no
+    /// CRL: nothing was published yet). Every CRL is read whole into memory: see
+    /// [`CrlFile`] for the size this allows.
+    fn crl_set(&self) -> Result<StoredCrlSet, StorageError>;
+
+    /// Replaces the CRL set by `files` (verified by the caller) with a new generation, in one
+    /// transaction. With [`Republish::IfChanged`], when the stored set has the same names
+    /// and digests nothing is written and the generation stays (the stored DER is not read
+    /// back: a set changed in the database behind its digests needs
+    /// [`Republish::Always`]).
+    fn publish_crl_set(
+        &self,
+        files: &[CrlFile],
+        when: Republish,
+        now: UnixTime,
+    ) -> Result<CrlPublication, StorageError>;
+}
+
+/// The generation numbers of what every node keeps a snapshot of: each grows by one with
+/// every change, in the change's transaction, and starts at 0 (nothing written yet).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Generations {
+    /// Of the terminals.
+    pub terminals: u64,
+    /// Of the CRL set.
+    pub crls: u64,
+}
+
+/// Every terminal, as of one generation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredTerminals {
+    /// The terminals' generation.
+    pub generation: u64,
+    /// Every row, enabled or not, by id.
+    pub terminals: Vec<TerminalRecord>,
+}
+
+/// What [`Storage::update_terminals`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TerminalsUpdated {
+    /// The terminals' generation now.
+    pub generation: u64,
+    /// Rows written (0: nothing changed, the generation stayed).
+    pub written: usize,
+}
+
+/// One CRL of the shared set: its file name in the folder it was published from, its
+/// SHA-256 and its DER.
+///
+/// Size: a CRL is stored in one row and read whole into memory by every node at every
+/// change of the set (no streaming or chunking). The storages take up to 1 GB per value
+/// (PostgreSQL's `bytea`) or 1,000,000,000 bytes (SQLite's default `SQLITE_MAX_LENGTH`);
+/// the platform refuses a set larger than
+/// [`MAX_CRL_SET_BYTES`](crate::crl_source::MAX_CRL_SET_BYTES) in all before it reaches
+/// either.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CrlFile {
+    /// The file name (no folder), unique in the set.
+    pub name: String,
+    /// SHA-256 of [`Self::der`].
+    pub sha256: [u8; 32],
+    /// The CRL, DER.
+    pub der: Vec<u8>,
+}
+
+impl fmt::Debug for CrlFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CrlFile")
+            .field("name", &self.name)
+            .field("sha256", &hex::encode(self.sha256))
+            .field("bytes", &self.der.len())
+            .finish()
+    }
+}
+
+/// The published CRL set, as of one generation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCrlSet {
+    /// The CRLs' generation (0: nothing published yet).
+    pub generation: u64,
+    /// The CRLs, by name.
+    pub files: Vec<CrlFile>,
+}
+
+/// Whether [`Storage::publish_crl_set`] writes a set the storage already holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Republish {
+    /// Only a set whose names or digests differ from the stored ones.
+    IfChanged,
+    /// Always, with a new generation: every node reads and verifies it again (to mend a set
+    /// a node refused, changed in the database behind its digests).
+    Always,
+}
+
+/// What [`Storage::publish_crl_set`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrlPublication {
+    /// The CRLs' generation now.
+    pub generation: u64,
+    /// Whether the set was replaced (false: the same set was published already).
+    pub changed: bool,
+}
+
+/// `value` as the JSON text of a TEXT column (a link, an application): an encoding failure
+/// is an error, never an empty string stored.
+pub(crate) fn json_text(
+    what: &'static str,
+    value: &impl serde::Serialize,
+) -> Result<String, StorageError> {
+    serde_json::to_string(value).map_err(|e| StorageError::Encode {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// The names of the generation numbers' rows (`shared_generations.name`).
+pub(crate) const TERMINALS_GENERATION: &str = "terminals";
+/// See [`TERMINALS_GENERATION`].
+pub(crate) const CRLS_GENERATION: &str = "crls";
+
+/// A stored generation number (a non-negative `BIGINT`/`INTEGER`).
+pub(crate) fn generation_of(name: &str, value: i64) -> Result<u64, StorageError> {
+    u64::try_from(value).map_err(|_| StorageError::Corrupt {
+        what: "generation number",
+        detail: format!("{name} is {value}"),
+    })
+}
+
+/// [`Generations`] from the `(name, generation)` rows of `shared_generations`.
+pub(crate) fn generations_of(
+    rows: impl IntoIterator<Item = (String, i64)>,
+) -> Result<Generations, StorageError> {
+    let mut g = Generations::default();
+    for (name, value) in rows {
+        match name.as_str() {
+            TERMINALS_GENERATION => g.terminals = generation_of(&name, value)?,
+            CRLS_GENERATION => g.crls = generation_of(&name, value)?,
+            _ => {}
+        }
+    }
+    Ok(g)
+}
+
+/// A stored terminal row.
+pub(crate) fn terminal_of(
+    id: String,
+    admin: bool,
+    enabled: bool,
+    managed_by: &str,
+    updated_at: UnixTime,
+) -> Result<TerminalRecord, StorageError> {
+    let managed_by = crate::core::terminals::ManagedBy::from_name(managed_by).ok_or_else(|| {
+        StorageError::Corrupt {
+            what: "terminal",
+            detail: format!("{id}: managed_by {managed_by:?}"),
+        }
+    })?;
+    Ok(TerminalRecord {
+        id,
+        admin,
+        enabled,
+        managed_by,
+        updated_at,
+    })
+}
+
+/// A stored CRL row.
+pub(crate) fn crl_file_of(
+    name: String,
+    sha256: &[u8],
+    der: Vec<u8>,
+) -> Result<CrlFile, StorageError> {
+    let sha256 = <[u8; 32]>::try_from(sha256).map_err(|_| StorageError::Corrupt {
+        what: "CRL",
+        detail: format!("{name}: a SHA-256 of {} bytes", sha256.len()),
+    })?;
+    Ok(CrlFile { name, sha256, der })
+}
+
+/// Whether the stored `(name, sha256)` pairs, by name, are those of `files`.
+pub(crate) fn same_crl_set(stored: &[(String, Vec<u8>)], files: &[CrlFile]) -> bool {
+    let mut given: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|f| (f.name.as_str(), f.sha256.as_slice()))
+        .collect();
+    given.sort_unstable();
+    let mut stored: Vec<(&str, &[u8])> = stored
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    stored.sort_unstable();
+    given == stored
 }
 
 /// Opens (and migrates) the storage `db` names.
@@ -302,5 +534,78 @@ mod tests {
             assert_eq!(wire.as_str(), Some(p.as_str()));
             assert_eq!(purpose_of(p.as_str()), Some(p));
         }
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_encoded_is_an_error_not_an_empty_string() {
+        // JSON object keys must be strings: a map keyed by pairs does not encode.
+        let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let e = json_text("service link", &map).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                StorageError::Encode {
+                    what: "service link",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(e.problem().code, ProblemCode::Internal);
+        assert_eq!(json_text("n", &1u8).unwrap(), "1");
+    }
+
+    fn crl(name: &str, der: &[u8]) -> CrlFile {
+        use sha2::Digest;
+        CrlFile {
+            name: name.into(),
+            sha256: sha2::Sha256::digest(der).into(),
+            der: der.to_vec(),
+        }
+    }
+
+    #[test]
+    fn crl_sets_are_the_same_when_names_and_digests_are_whatever_the_order() {
+        let files = [crl("b.crl", b"2"), crl("a.crl", b"1")];
+        let stored = |v: &[(&str, &[u8])]| -> Vec<(String, Vec<u8>)> {
+            v.iter()
+                .map(|(n, d)| (n.to_string(), crl(n, d).sha256.to_vec()))
+                .collect()
+        };
+        assert!(same_crl_set(
+            &stored(&[("a.crl", b"1"), ("b.crl", b"2")]),
+            &files
+        ));
+        assert!(!same_crl_set(
+            &stored(&[("a.crl", b"1"), ("b.crl", b"3")]),
+            &files
+        ));
+        assert!(!same_crl_set(&stored(&[("a.crl", b"1")]), &files));
+        assert!(!same_crl_set(
+            &stored(&[("c.crl", b"1"), ("b.crl", b"2")]),
+            &files
+        ));
+        assert!(same_crl_set(&[], &[]));
+    }
+
+    #[test]
+    fn generation_numbers_read_back_and_a_negative_one_is_corrupt() {
+        let g = generations_of([
+            ("terminals".to_owned(), 3),
+            ("crls".to_owned(), 7),
+            ("later".to_owned(), 1),
+        ])
+        .unwrap();
+        assert_eq!(
+            g,
+            Generations {
+                terminals: 3,
+                crls: 7
+            }
+        );
+        assert!(matches!(
+            generations_of([("crls".to_owned(), -1)]),
+            Err(StorageError::Corrupt { .. })
+        ));
     }
 }

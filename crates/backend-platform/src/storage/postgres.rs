@@ -22,10 +22,15 @@ use madoguchi_time::UnixTime;
 use tokio_postgres::NoTls;
 
 use super::postgres_schema::{MIGRATION_LOCK, MIGRATIONS};
-use super::{ChallengeFailure, ChallengeRow, PRUNE_EVERY_SECS, Storage, StorageError};
+use super::postgres_shared as shared;
+use super::{
+    ChallengeFailure, ChallengeRow, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
+    Republish, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+};
 use crate::audit::AuditEvent;
 use crate::config::{PostgresSettings, is_sql_name};
 use crate::core::challenges::{ChallengeRules, TakeDecision};
+use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, Stored};
 
 /// How long a call waits for a free connection, or for a new one to open.
@@ -476,6 +481,41 @@ impl Storage for PostgresStorage {
         self.run(async {
             let mut c = self.client().await?;
             super::postgres_registry::enroll_federated(&mut c, e, audit).await
+        })
+    }
+
+    fn generations(&self) -> Result<Generations, StorageError> {
+        self.run(async { shared::generations(&self.client().await?).await })
+    }
+
+    fn terminals(&self) -> Result<StoredTerminals, StorageError> {
+        self.run(async { shared::terminals(&self.client().await?).await })
+    }
+
+    fn update_terminals(
+        &self,
+        decide: &mut dyn FnMut(&[TerminalRecord]) -> Vec<TerminalRecord>,
+        now: UnixTime,
+    ) -> Result<TerminalsUpdated, StorageError> {
+        self.run(async {
+            let mut c = self.client().await?;
+            shared::update_terminals(&mut c, decide, now).await
+        })
+    }
+
+    fn crl_set(&self) -> Result<StoredCrlSet, StorageError> {
+        self.run(async { shared::crl_set(&self.client().await?).await })
+    }
+
+    fn publish_crl_set(
+        &self,
+        files: &[CrlFile],
+        when: Republish,
+        now: UnixTime,
+    ) -> Result<CrlPublication, StorageError> {
+        self.run(async {
+            let mut c = self.client().await?;
+            shared::publish_crl_set(&mut c, files, when, now).await
         })
     }
 }

@@ -6,8 +6,8 @@ use deadpool_postgres::GenericClient;
 use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 
-use super::StorageError;
 use super::postgres::pg;
+use super::{StorageError, json_text};
 use crate::audit::AuditEvent;
 use crate::registry::{
     EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, SignScope, Stored,
@@ -156,6 +156,7 @@ async fn upsert_link(
     now: UnixTime,
 ) -> Result<(), StorageError> {
     let e = pg("registry link");
+    let json = json_text("service link", link)?;
     let st = c
         .prepare_cached(
             "INSERT INTO service_links (subject_id, service_id, link, enrollment_id, linked_at)
@@ -170,7 +171,7 @@ async fn upsert_link(
         &[
             &subject_id,
             &link.service_id(),
-            &serde_json::to_string(link).unwrap_or_default(),
+            &json,
             &enrollment_id,
             &now.as_secs(),
         ],
@@ -248,7 +249,7 @@ pub(crate) async fn enroll(
         }
         _ => return Err(EnrollError::Raced),
     }
-    let app_json = serde_json::to_string(n.application).unwrap_or_default();
+    let app_json = json_text("application", n.application)?;
     tx.execute(
         "INSERT INTO enrollments (enrollment_id, subject_id, terminal_id, at, application, application_signature)
          VALUES ($1, $2, $3, $4, $5, $6)",

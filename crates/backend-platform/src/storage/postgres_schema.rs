@@ -93,6 +93,26 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (issuer, jti)
     );
     CREATE INDEX federation_jtis_expiry ON federation_jtis (expires_at);",
+    // 4: the terminals, the published CRL set and the generation numbers nodes poll.
+    "CREATE TABLE terminals (
+        terminal_id TEXT PRIMARY KEY,
+        admin BOOLEAN NOT NULL,
+        enabled BOOLEAN NOT NULL,
+        managed_by TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+    );
+    CREATE TABLE crl_files (
+        name TEXT PRIMARY KEY,
+        sha256 BYTEA NOT NULL,
+        der BYTEA NOT NULL
+    );
+    CREATE TABLE shared_generations (
+        name TEXT PRIMARY KEY,
+        generation BIGINT NOT NULL,
+        changed_at BIGINT NOT NULL
+    );
+    INSERT INTO shared_generations (name, generation, changed_at)
+        VALUES ('terminals', 0, 0), ('crls', 0, 0);",
 ];
 
 /// The advisory lock key of migrations (any fixed number; "madoguchi" in ASCII, truncated).

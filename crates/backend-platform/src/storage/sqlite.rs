@@ -1,5 +1,6 @@
-//! The SQLite storage: one file (WAL), three connections: the registry's (lookups and
-//! enrollments), the challenges' and `jti`s', and the audit writer's. Every step that
+//! The SQLite storage: one file (WAL), four connections: the registry's (lookups and
+//! enrollments), the challenges' and `jti`s', the audit writer's, and the one of what nodes
+//! keep a snapshot of (generations, terminals, CRLs: [`super::sqlite_shared`]). Every step that
 //! reads then writes runs in an IMMEDIATE transaction, which SQLite serialises across
 //! connections and processes: several nodes on one machine may share the file.
 
@@ -15,9 +16,14 @@ use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{ChallengeFailure, ChallengeRow, PRUNE_EVERY_SECS, Storage, StorageError};
+use super::sqlite_shared as shared;
+use super::{
+    ChallengeFailure, ChallengeRow, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
+    Republish, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+};
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeRules, TakeDecision};
+use crate::core::terminals::TerminalRecord;
 use crate::registry::{
     EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry, Stored,
 };
@@ -29,6 +35,7 @@ pub struct SqliteStorage {
     registry: Registry,
     state: Mutex<Connection>,
     audit: Mutex<Connection>,
+    shared: Mutex<Connection>,
     /// When this node sweeps expired challenges and `jti`s next (seconds).
     next_prune: AtomicI64,
 }
@@ -50,6 +57,7 @@ impl SqliteStorage {
             registry: Registry::open(path)?,
             state: Mutex::new(open(path, MIGRATIONS)?),
             audit: Mutex::new(open(path, MIGRATIONS)?),
+            shared: Mutex::new(open(path, MIGRATIONS)?),
             next_prune: AtomicI64::new(0),
         })
     }
@@ -283,5 +291,34 @@ impl Storage for SqliteStorage {
         audit: &[AuditEvent],
     ) -> Result<Vec<ServiceLink>, EnrollError> {
         self.registry.enroll_federated(e, audit)
+    }
+
+    fn generations(&self) -> Result<Generations, StorageError> {
+        shared::generations(&lock(&self.shared), &|x| self.err(x))
+    }
+
+    fn terminals(&self) -> Result<StoredTerminals, StorageError> {
+        shared::terminals(&lock(&self.shared), &|x| self.err(x))
+    }
+
+    fn update_terminals(
+        &self,
+        decide: &mut dyn FnMut(&[TerminalRecord]) -> Vec<TerminalRecord>,
+        now: UnixTime,
+    ) -> Result<TerminalsUpdated, StorageError> {
+        shared::update_terminals(&mut lock(&self.shared), decide, now, &|x| self.err(x))
+    }
+
+    fn crl_set(&self) -> Result<StoredCrlSet, StorageError> {
+        shared::crl_set(&mut lock(&self.shared), &|x| self.err(x))
+    }
+
+    fn publish_crl_set(
+        &self,
+        files: &[CrlFile],
+        when: Republish,
+        now: UnixTime,
+    ) -> Result<CrlPublication, StorageError> {
+        shared::publish_crl_set(&mut lock(&self.shared), files, when, now, &|x| self.err(x))
     }
 }

@@ -259,6 +259,86 @@ fn bad_values_are_named_with_what_is_expected() {
     );
 }
 
+#[test]
+fn the_keys_of_what_nodes_share_poll_seconds_crl_from_and_terminals() {
+    use backend_platform::config::{CrlFrom, Database};
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), 8443, "");
+    let ok = Settings::load(&path).unwrap();
+    assert_eq!(
+        (ok.poll_interval, ok.crl_from, ok.crl_dir.clone()),
+        (
+            Duration::from_secs(2),
+            CrlFrom::Folder,
+            dir.path().join("crl")
+        )
+    );
+    // The file without its storage, whichever the suite runs on.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .split("\n[database]\n")
+        .next()
+        .unwrap()
+        .replace("database = \"platform.sqlite\"\n", "");
+    let load = |text: String| {
+        std::fs::write(&path, text).unwrap();
+        Settings::load(&path)
+    };
+    let s = load(format!(
+        "{text}\n[database]\nsqlite = \"platform.sqlite\"\npoll_seconds = 5\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        (s.database, s.poll_interval),
+        (
+            Database::Sqlite(dir.path().join("platform.sqlite")),
+            Duration::from_secs(5)
+        )
+    );
+    let s = load(format!(
+        "{text}\n[database]\npostgres = \"host=x\"\npoll_seconds = 7\n"
+    ))
+    .unwrap();
+    assert_eq!(s.poll_interval, Duration::from_secs(7));
+    for bad in ["0", "3601"] {
+        let e = load(format!(
+            "{text}\n[database]\nsqlite = \"platform.sqlite\"\npoll_seconds = {bad}\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("database.poll_seconds") && e.contains("1 to 3600 seconds"),
+            "{e}"
+        );
+    }
+    let sqlite = format!("database = \"platform.sqlite\"\n{text}");
+    // A node taking its CRLs from the storage needs no folder; one publishing a folder does.
+    let s = load(sqlite.replace("crl_dir = \"crl\"", "crl_from = \"storage\"")).unwrap();
+    assert_eq!(
+        (s.crl_from, s.crl_dir.as_os_str().is_empty()),
+        (CrlFrom::Storage, true)
+    );
+    let e = load(sqlite.replace("crl_dir = \"crl\"", "crl_from = \"folder\""))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("jpki.crl_dir") && e.contains("missing"), "{e}");
+    let e = load(sqlite.replace("crl_dir = \"crl\"", "crl_from = \"usb\""))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("usb") && e.contains("storage"), "{e}");
+    // A terminal listed twice.
+    let e = load(format!(
+        "{sqlite}\n[[terminals]]\nid = \"t1\"\nadmin = true\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("terminals[1].id") && e.contains("listed twice"),
+        "{e}"
+    );
+}
+
 struct Server(Child);
 
 impl Drop for Server {

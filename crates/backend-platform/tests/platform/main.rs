@@ -12,10 +12,15 @@ mod flows;
 mod limits;
 mod links;
 mod malformed;
+mod node_support;
 mod nodes;
 /// Requests generated from the OpenAPI document, shared with the other servers' tests.
 #[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
 mod openapi_contract;
+mod operator;
 mod refusals;
+mod round_trips;
+mod shared_crls;
+mod shared_terminals;
 mod storage;
 mod support;

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use backend_kit::ManualClock;
 use backend_platform::config::{
-    Database, LinkClientSettings, PostgresSettings, ServiceConfig, TerminalConfig,
+    CrlFrom, Database, LinkClientSettings, PostgresSettings, ServiceConfig, TerminalConfig,
 };
 use backend_platform::{RunningPlatform, Settings};
 use counter_api::acquirer::{CardTokenRegistration, Cardholder};
@@ -262,6 +262,8 @@ pub struct EnvOptions {
     pub connections: backend_kit::ServeLimits,
     /// The storage (`None`: [`suite_database`]).
     pub database: Option<Database>,
+    /// How often the node polls the generation numbers.
+    pub poll_interval: std::time::Duration,
 }
 
 impl Default for EnvOptions {
@@ -275,6 +277,9 @@ impl Default for EnvOptions {
             challenges_per_terminal: backend_platform::core::challenges::DEFAULT_PER_TERMINAL,
             connections: backend_kit::ServeLimits::default(),
             database: None,
+            poll_interval: std::time::Duration::from_secs(
+                backend_platform::config::DEFAULT_POLL_SECONDS,
+            ),
         }
     }
 }
@@ -307,6 +312,7 @@ impl Env {
             platform_id: o.platform_id.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
             database: o.database.unwrap_or_else(|| suite_database(dir.path())),
+            poll_interval: o.poll_interval,
             challenge_ttl_secs: o.challenge_ttl_secs,
             assertion_ttl_secs: 120,
             challenges_per_terminal: o.challenges_per_terminal,
@@ -316,6 +322,7 @@ impl Env {
             terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
             auth_store: store(Purpose::Auth),
             sign_store: store(Purpose::Sign),
+            crl_from: CrlFrom::Folder,
             crl_dir,
             crl_reload_secs: 0,
             signer,
@@ -429,6 +436,9 @@ pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
         platform_id: "pf-min".into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         database: Database::Sqlite(dir.join("platform.sqlite")),
+        poll_interval: std::time::Duration::from_secs(
+            backend_platform::config::DEFAULT_POLL_SECONDS,
+        ),
         challenge_ttl_secs: 60,
         assertion_ttl_secs: 120,
         challenges_per_terminal: backend_platform::core::challenges::DEFAULT_PER_TERMINAL,
@@ -438,6 +448,7 @@ pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
         terminal_ca_pem: terminal_ca.pem.into_bytes(),
         auth_store: store(Purpose::Auth),
         sign_store: store(Purpose::Sign),
+        crl_from: CrlFrom::Folder,
         crl_dir,
         crl_reload_secs: 0,
         signer,

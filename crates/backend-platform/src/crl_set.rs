@@ -1,0 +1,247 @@
+//! The CRL set every node of a platform uses: read from a folder of DER CRLs, verified
+//! against the auth and sign roots, published into the storage with a new generation
+//! ([`publish_folder`]), and read back and verified again by each node
+//! ([`verify_stored`]) before it builds its in-memory index from it. Owns the checks on
+//! the way in and out (names, sizes, digests, signatures); never keeps a CRL that did not
+//! verify, and never publishes a set of which one CRL failed.
+//!
+//! Size: every CRL is read whole into memory, at publication and at each node's reload; a
+//! set larger than [`MAX_CRL_SET_BYTES`] in all is refused (see
+//! [`CrlFile`](crate::storage::CrlFile)).
+
+use std::path::{Path, PathBuf};
+
+use jpki_cert::TrustStore;
+use jpki_cert::crl::{CrlError, CrlIndex, CrlIndexBuilder};
+use madoguchi_time::UnixTime;
+use sha2::{Digest, Sha256};
+
+use crate::storage::{CrlFile, CrlPublication, Republish, Storage, StorageError};
+
+/// The largest CRL set (the sum of its DER sizes) the platform publishes or loads: 512 MiB.
+/// Our choice: the whole set is held in memory twice while a node rebuilds its index (the
+/// DER read from the storage and the index built from it), and every node reads it at each
+/// change; both storages take larger values (PostgreSQL's `bytea` up to 1 GB, SQLite's
+/// BLOB up to 1,000,000,000 bytes by default).
+pub const MAX_CRL_SET_BYTES: u64 = 512 << 20;
+
+/// Why a CRL set cannot be loaded, published or used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CrlLoadError {
+    /// The folder cannot be listed.
+    #[error("CRL folder {dir}: {source}")]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// The I/O error reading the folder.
+        source: std::io::Error,
+    },
+    /// A CRL file is refused (unreadable, malformed, not signed by a configured root).
+    #[error("CRL {file}: {source}")]
+    Crl {
+        /// The file.
+        file: PathBuf,
+        /// What the CRL reader or its verification refused.
+        source: CrlError,
+    },
+    /// A file name that is not UTF-8 cannot name a CRL of the shared set.
+    #[error("CRL {file}: the file name is not UTF-8; rename it")]
+    FileName {
+        /// The file.
+        file: PathBuf,
+    },
+    /// The set is larger than [`MAX_CRL_SET_BYTES`].
+    #[error("the CRL set holds {bytes} bytes, more than the {limit} the platform loads")]
+    TooLarge {
+        /// Its size.
+        bytes: u64,
+        /// [`MAX_CRL_SET_BYTES`].
+        limit: u64,
+    },
+    /// A CRL of the published set does not verify here (malformed, or not signed by one of
+    /// this node's roots).
+    #[error("CRL {name} of the published set (generation {generation}): {source}")]
+    Stored {
+        /// Its name in the set.
+        name: String,
+        /// The set's generation.
+        generation: u64,
+        /// What the CRL reader or its verification refused.
+        source: CrlError,
+    },
+    /// A CRL of the published set does not match its SHA-256 (changed in the database).
+    #[error(
+        "CRL {name} of the published set (generation {generation}) does not match its SHA-256: it was changed in the database; publish the CRLs again (`madoguchi-platform crl publish --force`)"
+    )]
+    Digest {
+        /// Its name in the set.
+        name: String,
+        /// The set's generation.
+        generation: u64,
+    },
+    /// A node taking its CRLs from the storage found none published.
+    #[error(
+        "no CRL set is published in the storage yet: run `madoguchi-platform crl publish --config FILE` with a folder of CRLs, or start a node with [jpki] crl_from = \"folder\""
+    )]
+    NothingPublished,
+    /// The storage did not answer.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// What a load read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrlLoadSummary {
+    /// CRL files read.
+    pub files: u64,
+    /// Revocation entries in the index.
+    pub entries: u64,
+    /// The generation of the published set this is (0: not published).
+    pub generation: u64,
+}
+
+/// A set whose every CRL verified, and its index.
+#[derive(Debug)]
+pub struct VerifiedSet {
+    /// The CRLs, by name.
+    pub files: Vec<CrlFile>,
+    /// Their index.
+    pub index: CrlIndex,
+}
+
+impl VerifiedSet {
+    /// The summary of this set at `generation`.
+    pub fn summary(&self, generation: u64) -> CrlLoadSummary {
+        CrlLoadSummary {
+            files: self.files.len() as u64,
+            entries: self.index.len() as u64,
+            generation,
+        }
+    }
+}
+
+/// Reads every DER CRL of `dir` (`*.crl`, `*.der`), by name, and verifies each against
+/// `auth` and `sign`.
+pub fn read_folder(
+    dir: &Path,
+    auth: &TrustStore,
+    sign: &TrustStore,
+) -> Result<VerifiedSet, CrlLoadError> {
+    let folder = |source| CrlLoadError::Folder {
+        dir: dir.to_owned(),
+        source,
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(folder)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| matches!(x, "crl" | "der"))
+        })
+        .collect();
+    paths.sort();
+    let mut total = 0u64;
+    let mut files = Vec::with_capacity(paths.len());
+    let mut builder = CrlIndexBuilder::new();
+    for path in paths {
+        let bad = |source| CrlLoadError::Crl {
+            file: path.clone(),
+            source,
+        };
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| CrlLoadError::FileName { file: path.clone() })?
+            .to_owned();
+        let size = std::fs::metadata(&path)
+            .map_err(|e| bad(CrlError::from(e)))?
+            .len();
+        total = total.saturating_add(size);
+        if total > MAX_CRL_SET_BYTES {
+            return Err(CrlLoadError::TooLarge {
+                bytes: total,
+                limit: MAX_CRL_SET_BYTES,
+            });
+        }
+        let der = std::fs::read(&path).map_err(|e| bad(CrlError::from(e)))?;
+        builder
+            .add_crl(der.as_slice(), &[auth, sign])
+            .map_err(bad)?;
+        files.push(CrlFile {
+            name,
+            sha256: Sha256::digest(&der).into(),
+            der,
+        });
+    }
+    let index = index_of(builder).map_err(|source| CrlLoadError::Crl {
+        file: dir.to_owned(),
+        source,
+    })?;
+    Ok(VerifiedSet { files, index })
+}
+
+/// Verifies the published set `files` of `generation` (each CRL's digest, then its
+/// signature against `auth` and `sign`) and builds its index; the error names the first
+/// CRL that failed.
+pub fn verify_stored(
+    files: Vec<CrlFile>,
+    generation: u64,
+    auth: &TrustStore,
+    sign: &TrustStore,
+) -> Result<VerifiedSet, CrlLoadError> {
+    let total = files.iter().map(|f| f.der.len() as u64).sum::<u64>();
+    if total > MAX_CRL_SET_BYTES {
+        return Err(CrlLoadError::TooLarge {
+            bytes: total,
+            limit: MAX_CRL_SET_BYTES,
+        });
+    }
+    let mut builder = CrlIndexBuilder::new();
+    for f in &files {
+        if <[u8; 32]>::from(Sha256::digest(&f.der)) != f.sha256 {
+            return Err(CrlLoadError::Digest {
+                name: f.name.clone(),
+                generation,
+            });
+        }
+        builder
+            .add_crl(f.der.as_slice(), &[auth, sign])
+            .map_err(|source| CrlLoadError::Stored {
+                name: f.name.clone(),
+                generation,
+                source,
+            })?;
+    }
+    let index = index_of(builder).map_err(|source| CrlLoadError::Stored {
+        name: "(the index of the set)".into(),
+        generation,
+        source,
+    })?;
+    Ok(VerifiedSet { files, index })
+}
+
+/// Reads and verifies `dir`, then publishes it into `store` (one transaction; a new
+/// generation unless `when` is [`Republish::IfChanged`] and the same set is published
+/// already). A set of which one CRL fails is not published: the storage keeps the previous
+/// set.
+pub fn publish_folder(
+    store: &dyn Storage,
+    dir: &Path,
+    auth: &TrustStore,
+    sign: &TrustStore,
+    when: Republish,
+    now: UnixTime,
+) -> Result<(VerifiedSet, CrlPublication), CrlLoadError> {
+    let set = read_folder(dir, auth, sign)?;
+    let publication = store.publish_crl_set(&set.files, when, now)?;
+    Ok((set, publication))
+}
+
+fn index_of(builder: CrlIndexBuilder) -> Result<CrlIndex, CrlError> {
+    let mut bytes = Vec::new();
+    builder.write_to(&mut bytes)?;
+    CrlIndex::from_bytes(bytes)
+}

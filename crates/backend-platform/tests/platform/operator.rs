@@ -1,0 +1,213 @@
+//! The operator's commands, run as the built `madoguchi-platform` beside a running node on
+//! the suite's storage: `terminals add|disable|list` and `crl publish` write the storage,
+//! and the node honours them within one poll, without a restart or a reload of its own.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use backend_platform::config::Database;
+use counter_api::platform::{ChallengePurpose, ChallengeRequest, ChallengeResponse};
+
+use crate::node_support::*;
+use crate::support::*;
+
+const NEW: &str = "clinic-b-desk-9";
+
+/// A configuration file in `dir` for `env`'s storage, roots and CRL folder (TLS and keys
+/// of its own: the commands read the file whole, and use its storage, roots and folder).
+fn write_config(env: &Env, dir: &Path) -> std::path::PathBuf {
+    let s = &env.settings;
+    std::fs::write(dir.join("server.pem"), &s.tls_certificate_pem).unwrap();
+    std::fs::write(dir.join("server.key"), &s.tls_private_key_pem).unwrap();
+    std::fs::write(dir.join("terminal-ca.pem"), &s.terminal_ca_pem).unwrap();
+    let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
+        .args(["keygen", "--key"])
+        .arg(dir.join("assertion.pem"))
+        .arg("--secret")
+        .arg(dir.join("pseudonym.secret"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let database = match &s.database {
+        Database::Sqlite(path) => format!("[database]\nsqlite = {:?}\npoll_seconds = 1\n", path),
+        Database::Postgres(pg) => format!(
+            "[database]\npostgres = {:?}\nschema = {:?}\npoll_seconds = 1\n",
+            pg.connection,
+            pg.schema.clone().unwrap_or_default()
+        ),
+    };
+    let text = format!(
+        r#"platform_id = "pf-tokyo"
+listen = "127.0.0.1:8443"
+
+[tls]
+certificate = "server.pem"
+private_key = "server.key"
+terminal_ca = "terminal-ca.pem"
+
+[jpki]
+environment = "test"
+trust_anchors = {roots:?}
+crl_dir = {crl:?}
+
+[signing]
+private_key = "assertion.pem"
+key_id = "pf-tokyo-op"
+pseudonym_secret = "pseudonym.secret"
+
+{database}"#,
+        roots = testkit::fixtures_dir().join("roots"),
+        crl = env.dir.path().join("crl"),
+    );
+    let path = dir.join("platform.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(config: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"));
+    cmd.args(&args[..args.len().min(2)])
+        .arg("--config")
+        .arg(config);
+    cmd.args(args.get(2..).unwrap_or_default());
+    cmd.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr_of_failure(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+async fn challenge_status(c: &reqwest::Client, env: &Env) -> u16 {
+    let req = ChallengeRequest {
+        purpose: ChallengePurpose::Identify,
+        context: None,
+    };
+    post(c, &env.url("/v1/challenges"), &req).await.0.as_u16()
+}
+
+#[tokio::test]
+async fn the_terminals_and_crl_commands_write_the_storage_the_running_node_follows() {
+    let env = env_polling().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(&env, dir.path());
+    let db = env.settings.database.clone();
+    let node = &env.running;
+    let c = env.client(Some(NEW));
+    assert_eq!(challenge_status(&c, &env).await, 403);
+
+    // terminals add: accepted within one poll.
+    let out = stdout(&run(&config, &["terminals", "add", "--id", NEW]));
+    assert!(
+        out.starts_with(&format!(
+            "registered terminal {NEW} (admin: no) at generation"
+        )),
+        "{out}"
+    );
+    let g = stored_generation(&db, "terminals");
+    let before = polls(node);
+    let got = wait_until(node, "the node holds the added terminal", |x| {
+        x.terminals >= g
+    })
+    .await;
+    assert_within_one_poll("terminals add", before, &got);
+    assert_eq!(challenge_status(&c, &env).await, 200);
+
+    // terminals list: every terminal, who manages it.
+    let out = stdout(&run(&config, &["terminals", "list"]));
+    assert!(
+        out.contains(&format!("\n{NEW}\tfalse\ttrue\toperator\t")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("\n{T1}\ttrue\ttrue\tconfig\t")),
+        "{out}"
+    );
+    assert!(
+        out.starts_with(&format!("# terminals at generation {g}\n")),
+        "{out}"
+    );
+
+    // terminals disable: refused within one poll.
+    let out = stdout(&run(&config, &["terminals", "disable", "--id", NEW]));
+    assert!(
+        out.starts_with(&format!("disabled terminal {NEW}")),
+        "{out}"
+    );
+    let g = stored_generation(&db, "terminals");
+    let before = polls(node);
+    let got = wait_until(node, "the node holds the disable", |x| x.terminals >= g).await;
+    assert_within_one_poll("terminals disable", before, &got);
+    assert_eq!(challenge_status(&c, &env).await, 403);
+
+    // Refusals say what is wrong and change nothing.
+    let err = stderr_of_failure(&run(&config, &["terminals", "disable", "--id", "nobody"]));
+    assert!(
+        err.contains("no terminal \"nobody\" is registered"),
+        "{err}"
+    );
+    let err = stderr_of_failure(&run(&config, &["terminals", "add", "--id", "desk 1"]));
+    assert!(err.contains("terminal id \"desk 1\""), "{err}");
+    assert_eq!(stored_generation(&db, "terminals"), g);
+
+    // crl publish: a card revoked in the folder is refused once the node polled, though
+    // the node itself reloaded nothing.
+    let card = Card::load("sato-hanako");
+    let t1 = env.client(Some(T1));
+    assert_eq!(enroll(&env, &t1, &card).await.0, 200);
+    let (m, generation) = testkit::personas::municipality("sato-hanako").unwrap();
+    std::fs::write(
+        env.dir
+            .path()
+            .join("crl")
+            .join(format!("auth-{}-{}.crl", m.prefecture, m.city)),
+        crl(
+            testkit::Purpose::Auth,
+            &m.prefecture,
+            &m.city,
+            generation,
+            &[card.auth_serial()],
+        ),
+    )
+    .unwrap();
+    let out = stdout(&run(&config, &["crl", "publish"]));
+    assert!(out.starts_with("published "), "{out}");
+    let g = stored_generation(&db, "crls");
+    let before = polls(node);
+    let got = wait_until(node, "the node takes the published CRLs", |x| x.crls >= g).await;
+    assert_within_one_poll("crl publish", before, &got);
+    let (s, _, v) = post(
+        &t1,
+        &env.url("/v1/challenges"),
+        &ChallengeRequest {
+            purpose: ChallengePurpose::Identify,
+            context: None,
+        },
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let ch: ChallengeResponse = serde_json::from_value(v).unwrap();
+    assert_problem(
+        &post(&t1, &env.url("/v1/identifications"), &card.answer(&ch)).await,
+        422,
+        "certificate_revoked",
+    );
+    let out = stdout(&run(&config, &["crl", "publish"]));
+    assert!(out.contains("nothing changed"), "{out}");
+    assert_eq!(stored_generation(&db, "crls"), g);
+    // --force publishes the same set again: every node reads and verifies it anew.
+    let out = stdout(&run(&config, &["crl", "publish", "--force"]));
+    assert!(out.starts_with("published "), "{out}");
+    assert_eq!(stored_generation(&db, "crls"), g + 1);
+    wait_until(node, "the node takes the republished CRLs", |x| x.crls > g).await;
+    env.shutdown().await;
+}

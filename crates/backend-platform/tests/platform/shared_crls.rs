@@ -1,0 +1,271 @@
+//! The CRL set shared through the storage: node A (`crl_from = "folder"`) publishes its
+//! folder on the admin reload; node B (`crl_from = "storage"`, no folder at all) takes the
+//! published set within one poll, verified again against its own roots. A card revoked at
+//! A is refused by both; a bad set (refused at publication, or tampered with in the
+//! database) replaces the good index nowhere.
+
+use std::sync::Arc;
+
+use backend_platform::RunningPlatform;
+use backend_platform::config::CrlFrom;
+use counter_api::platform::{ChallengePurpose, ChallengeRequest, ChallengeResponse};
+use sha2::Digest;
+
+use crate::node_support::*;
+use crate::support::*;
+
+/// The persona whose card is revoked here, and her authentication CRL's file name in the
+/// suite's folder (support's `write_crls`).
+const PERSONA: &str = "sato-hanako";
+
+fn auth_crl(revoked: &[u32]) -> (String, Vec<u8>) {
+    let (m, g) = testkit::personas::municipality(PERSONA).unwrap();
+    let name = format!(
+        "{}-{}-{}.crl",
+        testkit::Purpose::Auth.short(),
+        m.prefecture,
+        m.city
+    );
+    let der = crl(testkit::Purpose::Auth, &m.prefecture, &m.city, g, revoked);
+    (name, der)
+}
+
+/// Identifies `card` at `node` (challenge and answer there): the status and problem code.
+async fn identify_at(c: &reqwest::Client, node: &RunningPlatform, card: &Card) -> (u16, String) {
+    let req = ChallengeRequest {
+        purpose: ChallengePurpose::Identify,
+        context: None,
+    };
+    let (s, _, v) = post(c, &at(node, "/v1/challenges"), &req).await;
+    assert_eq!(s, 200, "{v}");
+    let ch: ChallengeResponse = serde_json::from_value(v).unwrap();
+    let (s, _, v) = post(c, &at(node, "/v1/identifications"), &card.answer(&ch)).await;
+    (s.as_u16(), v["code"].as_str().unwrap_or("").to_owned())
+}
+
+async fn admin_reload(c: &reqwest::Client, node: &RunningPlatform) -> (u16, serde_json::Value) {
+    let got = read(
+        c.post(at(node, "/v1/admin/crl/reload"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    (got.0.as_u16(), got.2)
+}
+
+fn ok() -> (u16, String) {
+    (200, String::new())
+}
+
+fn revoked() -> (u16, String) {
+    (422, "certificate_revoked".to_owned())
+}
+
+#[tokio::test]
+async fn a_card_revoked_at_node_a_is_refused_by_node_b_within_one_poll() {
+    let env = env_polling().await;
+    let b = node_b(&env).await;
+    let a = &env.running;
+    let c = env.client(Some(T1));
+    let card = Card::load(PERSONA);
+    assert_eq!(enroll(&env, &c, &card).await.0, 200);
+    assert_eq!(identify_at(&c, a, &card).await, ok());
+    assert_eq!(identify_at(&c, &b, &card).await, ok());
+    let start = a.platform().crl.status().generation;
+    assert_eq!(b.platform().crl.status().generation, start);
+
+    // The municipality's new CRL revokes her card, in A's folder only; A publishes it.
+    let (name, der) = auth_crl(&[card.auth_serial()]);
+    std::fs::write(env.dir.path().join("crl").join(&name), der).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    let published = a.platform().crl.status().generation;
+    assert_eq!(published, start + 1);
+    assert_eq!(identify_at(&c, a, &card).await, revoked());
+
+    // B has no folder: it takes the published set with its next poll.
+    let before = polls(&b);
+    let got = wait_until(&b, "B takes the new CRL set", |x| x.crls >= published).await;
+    assert_within_one_poll("CRL set at B", before, &got);
+    assert_eq!(identify_at(&c, &b, &card).await, revoked());
+    assert_eq!(b.platform().crl.status().refused, None);
+    // B's taking it is audited; A published it itself and polls nothing new.
+    b.platform().audit.flush();
+    let rows = env
+        .platform_rows("SELECT reason FROM audit WHERE action = 'crl_refresh' AND outcome = 'ok'");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].starts_with(&format!("generation {published}:")),
+        "{rows:?}"
+    );
+
+    // Reloading the same folder again publishes nothing new.
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(stored_generation(&env.settings.database, "crls"), published);
+    b.shutdown().await;
+    env.shutdown().await;
+}
+
+/// `30 88 FF…FF`: an outer length no reader can add to its position.
+fn crafted_crl() -> Vec<u8> {
+    let mut crl = vec![0x30, 0x88];
+    crl.extend([0xff; 8]);
+    crl.extend([0x30, 0x03, 0x02, 0x01, 0x01]);
+    crl
+}
+
+/// Waits until `node` has refused the published set of generation `g` (or fails).
+async fn wait_refused(node: &RunningPlatform, name: &str, g: u64) -> String {
+    let p = node.platform().clone();
+    wait_until(node, &format!("{name} refuses generation {g}"), |_| {
+        p.crl.status().refused.is_some_and(|r| r.generation == g)
+    })
+    .await;
+    node.platform().crl.status().refused.unwrap().error
+}
+
+#[tokio::test]
+async fn a_bad_crl_set_replaces_the_good_index_nowhere() {
+    let env = env_polling().await;
+    let b = node_b(&env).await;
+    let a = &env.running;
+    let db = env.settings.database.clone();
+    let c = env.client(Some(T1));
+    let card = Card::load(PERSONA);
+    assert_eq!(enroll(&env, &c, &card).await.0, 200);
+    let good = stored_generation(&db, "crls");
+    let indexes = |n: &RunningPlatform| n.platform().crl.index().snapshot();
+    let (index_a, index_b) = (indexes(a), indexes(&b));
+
+    // 1. A crafted CRL in A's folder: the reload refuses it and publishes nothing.
+    let crafted_file = env.dir.path().join("crl").join("zz-crafted.crl");
+    std::fs::write(&crafted_file, crafted_crl()).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 503, "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("zz-crafted.crl"),
+        "{v}"
+    );
+    assert_eq!(stored_generation(&db, "crls"), good);
+    std::fs::remove_file(&crafted_file).unwrap();
+
+    // 2. A published CRL replaced in the database by one that does not parse (its digest
+    //    updated alike): both nodes refuse the set, naming it, and keep their index.
+    let (name, _) = auth_crl(&[]);
+    let bad = crafted_crl();
+    tamper_crl(&db, &name, &bad, &sha2::Sha256::digest(&bad));
+    let tampered = good + 1;
+    for (node_name, node) in [("A", a), ("B", &b)] {
+        let error = wait_refused(node, node_name, tampered).await;
+        assert!(
+            error.contains(&name) && error.contains("malformed"),
+            "{error}"
+        );
+    }
+    // 3. One changed without its digest: refused as changed in the database.
+    let (_, other) = auth_crl(&[card.auth_serial()]);
+    let (_, original) = auth_crl(&[]);
+    tamper_crl(&db, &name, &other, &sha2::Sha256::digest(&original));
+    for (node_name, node) in [("A", a), ("B", &b)] {
+        let error = wait_refused(node, node_name, tampered + 1).await;
+        assert!(
+            error.contains(&name) && error.contains("SHA-256"),
+            "{error}"
+        );
+    }
+    for (node_name, node, before) in [("A", a, &index_a), ("B", &b, &index_b)] {
+        assert!(
+            Arc::ptr_eq(before, &indexes(node)),
+            "{node_name}'s index in use was replaced"
+        );
+        assert_eq!(node.platform().crl.status().generation, good, "{node_name}");
+        assert_eq!(identify_at(&c, node, &card).await, ok(), "at {node_name}");
+    }
+    // Each node audited each refusal once.
+    b.platform().audit.flush();
+    let rows = env.platform_rows(
+        "SELECT reason FROM audit WHERE action = 'crl_refresh' AND outcome = 'crl_refused'",
+    );
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.iter().all(|r| r.contains(&name)), "{rows:?}");
+
+    // 4. A node taking its CRLs from the storage does not start on the bad set.
+    let e = backend_platform::start_in_process(
+        node_settings(&env, CrlFrom::Storage),
+        Arc::new(env.clock.clone()),
+    )
+    .await
+    .map(|_| ())
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains(&name) && e.contains("SHA-256"), "{e}");
+
+    // 5. A's folder published again mends it everywhere.
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    let mended = a.platform().crl.status().generation;
+    assert_eq!(mended, tampered + 2);
+    wait_until(&b, "B takes the mended set", |x| x.crls >= mended).await;
+    assert_eq!(b.platform().crl.status().refused, None);
+    assert_eq!(identify_at(&c, &b, &card).await, ok());
+    b.shutdown().await;
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_node_taking_its_crls_from_the_storage_starts_once_a_set_is_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let crl_dir = dir.path().join("crl");
+    std::fs::create_dir(&crl_dir).unwrap();
+    write_crls(&crl_dir);
+    let mut settings = minimal_settings(dir.path(), crl_dir.clone());
+    settings.database = suite_database(dir.path());
+    let clock = Arc::new(backend_kit::ManualClock::new());
+    let mut storage_node = settings.clone();
+    storage_node.crl_from = CrlFrom::Storage;
+    storage_node.crl_dir = std::path::PathBuf::new();
+
+    // An empty storage: nothing to start on.
+    let e = backend_platform::start_in_process(storage_node.clone(), clock.clone())
+        .await
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no CRL set is published"), "{e}");
+
+    // Published (as `crl publish` does), it starts on it.
+    let s = settings.clone();
+    let (set, p) = tokio::task::spawn_blocking(move || {
+        backend_platform::crl_set::publish_folder(
+            &*backend_platform::storage::open(&s.database).unwrap(),
+            &crl_dir,
+            &s.auth_store,
+            &s.sign_store,
+            backend_platform::storage::Republish::IfChanged,
+            madoguchi_time::UnixTime::from_secs(1),
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(p.changed);
+    assert_eq!(p.generation, 1);
+    let node = backend_platform::start_in_process(storage_node, clock.clone())
+        .await
+        .unwrap();
+    let status = node.platform().crl.status();
+    assert_eq!((status.generation, status.refused), (1, None));
+    assert_eq!(
+        node.platform().crl.index().snapshot().len(),
+        set.index.len()
+    );
+    // A node publishing the same folder at start changes nothing.
+    let folder_node = backend_platform::start_in_process(settings, clock)
+        .await
+        .unwrap();
+    assert_eq!(folder_node.platform().crl.status().generation, 1);
+    folder_node.shutdown().await;
+    node.shutdown().await;
+}

@@ -1,0 +1,202 @@
+//! Terminals kept in the storage: registered or disabled at one node (or by the operator's
+//! function, as the `terminals` command calls it), honoured by every node within one poll
+//! and without a restart; the configuration's `[[terminals]]` applied at each start
+//! without undoing the operator's changes. Two real nodes (TLS on loopback) on the suite's
+//! storage: one SQLite file, or one PostgreSQL schema.
+
+use std::sync::Arc;
+
+use backend_platform::RunningPlatform;
+use backend_platform::config::{CrlFrom, TerminalConfig};
+use backend_platform::storage::open;
+use counter_api::platform::{ChallengePurpose, ChallengeRequest};
+
+use crate::node_support::*;
+use crate::support::*;
+
+/// A terminal no configuration lists.
+const NEW: &str = "clinic-b-desk-9";
+
+/// Asks `node` for a challenge as `c`: the status and the problem code, if any.
+async fn ask(c: &reqwest::Client, node: &RunningPlatform) -> (u16, String) {
+    let req = ChallengeRequest {
+        purpose: ChallengePurpose::Identify,
+        context: None,
+    };
+    let (s, _, v) = post(c, &at(node, "/v1/challenges"), &req).await;
+    (s.as_u16(), v["code"].as_str().unwrap_or("").to_owned())
+}
+
+fn accepted() -> (u16, String) {
+    (200, String::new())
+}
+
+fn unknown() -> (u16, String) {
+    (403, "terminal_unknown".to_owned())
+}
+
+#[tokio::test]
+async fn a_terminal_registered_at_node_a_is_accepted_at_node_b_within_one_poll_and_a_disabled_one_is_refused_at_both()
+ {
+    let env = env_polling().await;
+    let b = node_b(&env).await;
+    let a = &env.running;
+    let c = env.client(Some(NEW));
+    assert_eq!(ask(&c, a).await, unknown());
+    assert_eq!(ask(&c, &b).await, unknown());
+
+    // Registered through node A's library call: A applies it at once...
+    let pa = a.platform().clone();
+    let written = tokio::task::spawn_blocking(move || pa.register_terminal(NEW, false))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ask(&c, a).await, accepted());
+    // ...B with its next poll, without a restart.
+    let before = polls(&b);
+    let got = wait_until(&b, "B holds the registration", |x| {
+        x.terminals >= written.generation
+    })
+    .await;
+    assert_within_one_poll("registration at B", before, &got);
+    assert_eq!(ask(&c, &b).await, accepted());
+    // A whole identification from the new terminal at B.
+    let card = Card::load("sato-hanako");
+    assert_eq!(enroll(&env, &env.client(Some(T1)), &card).await.0, 200);
+    let (s, _, v) = post(&c, &at(a, "/v1/challenges"), &identify_request()).await;
+    assert_eq!(s, 200, "{v}");
+    let ch = serde_json::from_value(v).unwrap();
+    let (s, _, v) = post(&c, &at(&b, "/v1/identifications"), &card.answer(&ch)).await;
+    assert_eq!(s, 200, "{v}");
+
+    // Disabled by the operator's function on a storage of its own (what the `terminals
+    // disable` command does): both nodes refuse it within one poll.
+    let db = env.settings.database.clone();
+    let now = env.clock_now();
+    let disabled = tokio::task::spawn_blocking(move || {
+        backend_platform::terminals::disable(&*open(&db).unwrap(), NEW, now)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(disabled.generation > written.generation);
+    for (name, node) in [("A", a), ("B", &b)] {
+        let before = polls(node);
+        let got = wait_until(node, &format!("{name} holds the disable"), |x| {
+            x.terminals >= disabled.generation
+        })
+        .await;
+        assert_within_one_poll(&format!("disable at {name}"), before, &got);
+        assert_eq!(ask(&c, node).await, unknown(), "at {name}");
+    }
+    // Each refusal is audited, whichever node refused.
+    b.platform().audit.flush();
+    let refusals = env.platform_rows(&format!(
+        "SELECT outcome FROM audit WHERE action = 'terminal' AND terminal_id = '{NEW}'"
+    ));
+    assert_eq!(refusals, vec!["terminal_unknown"; 4]);
+    b.shutdown().await;
+    env.shutdown().await;
+}
+
+fn identify_request() -> ChallengeRequest {
+    ChallengeRequest {
+        purpose: ChallengePurpose::Identify,
+        context: None,
+    }
+}
+
+/// Starts a node of `env` with `terminals` as its configuration's `[[terminals]]` (a
+/// restart with an edited file).
+async fn restart_with(env: &Env, terminals: &[(&str, bool)]) -> RunningPlatform {
+    let mut s = node_settings(env, CrlFrom::Storage);
+    s.terminals = terminals
+        .iter()
+        .map(|(id, admin)| TerminalConfig {
+            id: (*id).into(),
+            admin: *admin,
+        })
+        .collect();
+    backend_platform::start_in_process(s, Arc::new(env.clock.clone()))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_configuration_adds_and_removes_its_terminals_at_start_but_never_undoes_the_operator() {
+    let env = env_polling().await;
+    let t2 = env.client(Some(T2));
+    // A restart without T2 in the file disables it (as when the file was the list)...
+    let node = restart_with(&env, &[(T1, true)]).await;
+    assert_eq!(ask(&t2, &node).await, unknown());
+    node.shutdown().await;
+    // ...listing it again enables it...
+    let node = restart_with(&env, &[(T1, true), (T2, false)]).await;
+    assert_eq!(ask(&t2, &node).await, accepted());
+    // ...but once the operator disabled it, no file enables it again.
+    let p = node.platform().clone();
+    tokio::task::spawn_blocking(move || p.disable_terminal(T2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ask(&t2, &node).await, unknown());
+    node.shutdown().await;
+    let node = restart_with(&env, &[(T1, true), (T2, true)]).await;
+    assert_eq!(ask(&t2, &node).await, unknown());
+    // A file that changes nothing bumps no generation.
+    let g = node.platform().terminals.generation();
+    let again = restart_with(&env, &[(T1, true), (T2, true)]).await;
+    assert_eq!(again.platform().terminals.generation(), g);
+    // The operator's registration enables it again (and keeps it the operator's).
+    let p = node.platform().clone();
+    tokio::task::spawn_blocking(move || p.register_terminal(T2, false))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ask(&t2, &node).await, accepted());
+    let rows = env.platform_rows(&format!(
+        "SELECT managed_by FROM terminals WHERE terminal_id = '{T2}'"
+    ));
+    assert_eq!(rows, vec!["operator"]);
+    again.shutdown().await;
+    node.shutdown().await;
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bad_terminal_id_or_an_unknown_terminal_is_a_typed_refusal_and_changes_nothing() {
+    use backend_platform::core::terminals::TerminalRuleError;
+    use backend_platform::terminals::TerminalError;
+    let env = env_polling().await;
+    let p = env.running.platform().clone();
+    let g = p.terminals.generation();
+    let (bad, unknown) = tokio::task::spawn_blocking(move || {
+        (
+            p.register_terminal("desk 1; DROP TABLE terminals", true),
+            p.disable_terminal("nobody"),
+        )
+    })
+    .await
+    .unwrap();
+    let bad = bad.unwrap_err();
+    assert!(
+        matches!(bad, TerminalError::Refused(TerminalRuleError::BadId { .. })),
+        "{bad:?}"
+    );
+    assert!(bad.to_string().contains("may only hold"), "{bad}");
+    let unknown = unknown.unwrap_err();
+    assert!(
+        matches!(
+            unknown,
+            TerminalError::Refused(TerminalRuleError::Unknown(_))
+        ),
+        "{unknown:?}"
+    );
+    assert!(unknown.to_string().contains("\"nobody\""), "{unknown}");
+    assert_eq!(
+        stored_generation(&env.settings.database, "terminals"),
+        g,
+        "a refused change bumped the generation"
+    );
+    env.shutdown().await;
+}
