@@ -15,10 +15,10 @@ use counter_core::payment::PaymentState;
 use counter_runtime::counter::{CustomerScreen, SaleStep, StaffAction};
 use counter_store::Store;
 
-use crate::counter_env::{CounterEnv, TERMINAL, js, links, staff, until};
+use crate::counter_env::{CounterEnv, TERMINAL, js, links, staff};
 use crate::counter_flow::replace_card;
 use crate::counter_links::enrol;
-use crate::counter_races::{sale_step, sell};
+use crate::counter_races::{sale_end, sale_step, sell};
 use crate::support::card_in_vpcd;
 use crate::till::{AcquirerAdmin, AcquirerProcess, assert_journal_is_the_acquirers};
 
@@ -71,17 +71,8 @@ async fn the_acquirer_killed_inside_a_card_sale_at_the_counter() {
     let acquirer = AcquirerProcess::spawn(&env.dir.path().join("acquirer.toml"));
     env.wait_ready().await;
     let back = Instant::now();
-    let s = until(&mut rx, "the sale resolved", |s| {
-        matches!(sale_step(s), Some(SaleStep::Done { .. }))
-    })
-    .await;
+    let (s, record, message) = sale_end(&mut rx, "the sale resolved").await;
     let took = back.elapsed();
-    let Some(SaleStep::Done {
-        record, message, ..
-    }) = sale_step(&s)
-    else {
-        unreachable!()
-    };
     assert_eq!(record.state, PaymentState::Reversed, "{:#}", js(&s));
     assert_eq!(message.code, Code::PaymentReversed, "{:#}", js(&s));
     let bound = Duration::from_secs(LEASE) + STATUS_ROUND;
@@ -100,13 +91,7 @@ async fn the_acquirer_killed_inside_a_card_sale_at_the_counter() {
     // The next sale is captured.
     replace_card(&mut slot, &mut rx).await;
     sell(&c, &mut rx, "after-the-kill").await;
-    let s = until(&mut rx, "the next sale's end", |s| {
-        matches!(sale_step(s), Some(SaleStep::Done { .. }))
-    })
-    .await;
-    let Some(SaleStep::Done { record, .. }) = sale_step(&s) else {
-        unreachable!()
-    };
+    let (s, record, _) = sale_end(&mut rx, "the next sale's end").await;
     assert_eq!(record.state, PaymentState::Captured, "{:#}", js(&s));
     staff(&c, StaffAction::Finish).await;
 

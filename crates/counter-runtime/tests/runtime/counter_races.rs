@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use counter_api::acquirer::{FaultKind, FaultPlan};
 use counter_core::Code;
-use counter_core::payment::PaymentState;
+use counter_core::counter::Message;
+use counter_core::payment::{PaymentRecord, PaymentState};
 use counter_runtime::counter::{
     Counter, CustomerAction, CustomerScreen, SaleStep, Screens, StaffAction, StaffScreen,
 };
@@ -48,6 +49,26 @@ pub(crate) fn sale_step(s: &Screens) -> Option<&SaleStep> {
         StaffScreen::Sale { view } => Some(&view.step),
         _ => None,
     }
+}
+
+/// Waits for the sale on the staff window to end; the screens, the sale as journaled and
+/// what staff are told.
+pub(crate) async fn sale_end(
+    rx: &mut watch::Receiver<Screens>,
+    what: &str,
+) -> (Screens, PaymentRecord, Message) {
+    let s = until(rx, what, |s| {
+        matches!(sale_step(s), Some(SaleStep::Done { .. }))
+    })
+    .await;
+    let Some(SaleStep::Done {
+        record, message, ..
+    }) = sale_step(&s)
+    else {
+        unreachable!()
+    };
+    let (record, message) = (record.clone(), message.clone());
+    (s, record, message)
 }
 
 pub(crate) async fn sell(c: &Counter, rx: &mut watch::Receiver<Screens>, order_ref: &str) {
@@ -106,13 +127,7 @@ async fn recover_while_paying_and_a_refund_racing_a_void_are_refused_and_the_clo
     })
     .await;
     assert_eq!(refused(&c, StaffAction::Recover).await, Code::PaymentBusy);
-    let s = until(&mut rx, "the sale's end", |s| {
-        matches!(sale_step(s), Some(SaleStep::Done { .. }))
-    })
-    .await;
-    let Some(SaleStep::Done { record, .. }) = sale_step(&s) else {
-        unreachable!()
-    };
+    let (s, record, _) = sale_end(&mut rx, "the sale's end").await;
     assert_eq!(record.state, PaymentState::Captured, "{:#}", js(&s));
     let sale_id = record.id.clone();
 
