@@ -22,7 +22,7 @@
 //!   false`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use counter_api::Problem;
@@ -97,6 +97,8 @@ pub struct Backends {
     /// The platform node the next call starts at (shared by the clones): the one that
     /// answered last.
     platform_node: Arc<AtomicUsize>,
+    /// Requests sent again to another platform node (shared by the clones).
+    platform_failovers: Arc<AtomicU64>,
 }
 
 type Answer<T> = Result<T, BackendFailure>;
@@ -119,6 +121,7 @@ impl Backends {
             client,
             ep,
             platform_node: Arc::new(AtomicUsize::new(0)),
+            platform_failovers: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -131,6 +134,12 @@ impl Backends {
     /// the one that answered last.
     pub fn platform_node(&self) -> usize {
         self.platform_node.load(Ordering::Relaxed)
+    }
+
+    /// How many times a platform request was sent again to another node (or, with one
+    /// URL, again to the balancer) because one failed.
+    pub fn platform_failovers(&self) -> u64 {
+        self.platform_failovers.load(Ordering::Relaxed)
     }
 
     async fn call<T: DeserializeOwned>(
@@ -222,13 +231,16 @@ impl Backends {
                 .await;
             let failed = answer.as_ref().err().map(failure_kind);
             match failover.next(answer) {
-                Next::Send { node } => tracing::warn!(
-                    path,
-                    failed_node = base.as_str(),
-                    failure = failed.unwrap_or_default(),
-                    next_node = nodes.get(node).map(String::as_str).unwrap_or_default(),
-                    "platform node failed; sending the same request to the next"
-                ),
+                Next::Send { node } => {
+                    self.platform_failovers.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        path,
+                        failed_node = base.as_str(),
+                        failure = failed.unwrap_or_default(),
+                        next_node = nodes.get(node).map(String::as_str).unwrap_or_default(),
+                        "platform node failed; sending the same request to the next"
+                    );
+                }
                 Next::Done(result) => break result,
             }
         };

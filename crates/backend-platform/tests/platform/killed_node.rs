@@ -65,6 +65,8 @@ struct Report {
     accepted: Vec<String>,
     after_kill: usize,
     restarts: u32,
+    /// Requests its platform client sent again because a node failed.
+    failovers: u64,
     /// Calls that ended without an accepted identification.
     failed: Vec<String>,
     /// The node the client's next platform call starts at (its list's index).
@@ -160,6 +162,7 @@ async fn a_node_killed_under_load_loses_no_identification_and_accepts_none_twice
                 }
             }
             r.node_at_end = backends.platform_node();
+            r.failovers = backends.platform_failovers();
             r
         }));
     }
@@ -189,7 +192,7 @@ async fn a_node_killed_under_load_loses_no_identification_and_accepts_none_twice
     // None lost: every call of every client ended accepted, after the kill too.
     for r in &reports {
         eprintln!(
-            "{} ({}): {} accepted, {} after the kill, {} new challenges after lost answers, next call at node {}",
+            "{} ({}): {} accepted, {} after the kill, {} requests sent again, {} new challenges after lost answers, next call at node {}",
             r.terminal,
             if r.through_haproxy {
                 "HAProxy"
@@ -198,6 +201,7 @@ async fn a_node_killed_under_load_loses_no_identification_and_accepts_none_twice
             },
             r.accepted.len(),
             r.after_kill,
+            r.failovers,
             r.restarts,
             r.node_at_end + 1
         );
@@ -206,6 +210,7 @@ async fn a_node_killed_under_load_loses_no_identification_and_accepts_none_twice
         // The retries went to the other node: with the list, node 2 is where the client is.
         if !r.through_haproxy {
             assert_eq!(r.node_at_end, 1, "{}", r.terminal);
+            assert!(r.failovers >= 1, "{}", r.terminal);
         }
     }
     // Through HAProxy, node 2 took the connections after node 1 was taken out.
