@@ -12,6 +12,7 @@ mod flows;
 mod killed_node;
 mod limits;
 mod links;
+mod lost_answer;
 mod malformed;
 mod node_processes;
 mod node_support;
