@@ -388,3 +388,34 @@ url = "https://localhost:{acquirer_port}"
         roots = roots.display(),
     )
 }
+
+/// The sample in docs/ is a configuration HAProxy takes (its CA file put in a folder of
+/// the test's own).
+#[test]
+fn the_sample_haproxy_configuration_is_valid() {
+    if !haproxy_available("the sample HAProxy configuration (docs/platform-haproxy.cfg)") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/platform-haproxy.cfg");
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let ca = "/etc/haproxy/madoguchi-server-ca.pem";
+    assert!(text.contains(ca), "the sample names its CA file {ca}");
+    let pki = DevPki::generate(&["localhost"]).unwrap();
+    let ca_file = dir.path().join("server-ca.pem");
+    std::fs::write(&ca_file, &pki.server_ca_pem).unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    std::fs::write(&cfg, text.replace(ca, &ca_file.display().to_string())).unwrap();
+    let out = Command::new("haproxy")
+        .arg("-c")
+        .arg("-f")
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
