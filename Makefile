@@ -10,6 +10,7 @@ CARGO ?= cargo
 CARGO_FLAGS ?= --locked
 PCSCD := scripts/pcscd.sh
 POSTGRES := scripts/postgres.sh
+HAPROXY := scripts/haproxy.sh
 
 .PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check pin-check ship-check bench clean-run
 
@@ -73,12 +74,14 @@ test-unit: build
 
 # The platform's suite a second time, on PostgreSQL: a cluster of our own under
 # .run/postgres (scripts/postgres.sh), reached through a Unix socket only. Its
-# storage tests, skipped in test-unit, are required here (MADOGUCHI_PG_REQUIRED).
+# storage tests, skipped in test-unit, are required here (MADOGUCHI_PG_REQUIRED),
+# and so are those of several nodes behind HAProxy (MADOGUCHI_HAPROXY_REQUIRED: each
+# starts its own through scripts/haproxy.sh, in a folder of its own).
 # Nothing else needs PostgreSQL: not `make demo`, not the other tests.
 # (--workspace: the same package selection as `build`, so nothing is rebuilt.)
 test-postgres: build
 	mkdir -p .run/logs
-	$(POSTGRES) run env MADOGUCHI_PG_REQUIRED=1 MADOGUCHI_PLATFORM_STORAGE=postgres \
+	$(POSTGRES) run env MADOGUCHI_PG_REQUIRED=1 MADOGUCHI_HAPROXY_REQUIRED=1 MADOGUCHI_PLATFORM_STORAGE=postgres \
 		$(CARGO) test $(CARGO_FLAGS) --workspace --test platform 2>&1 | tee .run/logs/cargo-test-postgres.log
 
 # The UI's unit tests (vitest): the string table, the pages' keys.
@@ -104,4 +107,5 @@ bench: build
 clean-run:
 	$(PCSCD) stop || true
 	$(POSTGRES) stop || true
+	$(HAPROXY) stop || true
 	rm -rf .run

@@ -18,6 +18,7 @@ packages=(
   pcsc-tools                                   # pcsc_scan, for a technician's first look
   openssl                                      # benchmark reference (openssl speed rsa2048)
   postgresql                                   # the platform's PostgreSQL storage tests (a cluster of our own, scripts/postgres.sh)
+  haproxy                                      # the load balancer in front of several platform nodes (one of our own, scripts/haproxy.sh)
   libwebkit2gtk-4.1-dev                        # the desktop app (Tauri 2 on WebKitGTK 4.1)
   xvfb xauth                                   # a virtual X display for the app's tests and headless demos
   webkit2gtk-driver                            # WebKitWebDriver, which tauri-driver starts

@@ -24,8 +24,10 @@
 # say so.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-run_dir="${MADOGUCHI_RUN_DIR:-$top/.run}/pcscd"
+name=pcscd.sh
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+run_dir="$run_root/pcscd"
 conf_dir="$run_dir/reader.conf.d"
 pid_file="$run_dir/pcscd.pid"
 log_file="$run_dir/pcscd.log"
@@ -34,8 +36,6 @@ driver="${MADOGUCHI_VPCD_DRIVER:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so}"
 reader_name="Madoguchi Virtual Reader"
 netns="madoguchi-vpcd"
 use_netns="${MADOGUCHI_VPCD_NETNS:-on}"
-
-die() { echo "pcscd.sh: $*" >&2; exit 1; }
 
 # Runs "$@" in our loopback-only network namespace (or here, when it is off).
 in_netns() {
@@ -56,13 +56,7 @@ make_netns() {
   ip -n "$netns" link set lo up
 }
 
-our_pid() {
-  [ -f "$pid_file" ] || return 1
-  local pid; pid=$(cat "$pid_file")
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$conf_dir" || return 1
-  echo "$pid"
-}
+our_pid() { pid_of_ours "$pid_file" "$conf_dir"; }
 
 print_env() {
   echo "export MADOGUCHI_PCSCD=1"
@@ -108,41 +102,25 @@ start() {
 
 stop() {
   local pid
-  if pid=$(our_pid); then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  if pid=$(our_pid); then stop_pid "$pid"; fi
   rm -f "$pid_file"
 }
 
 # The namespace goes when `run` ends (not at `stop`: a test that restarts pcscd runs
 # inside it and must find vpcd there again).
-drop_netns() {
+cleanup() {
   if [ "$use_netns" != off ] && [ -e "/run/netns/$netns" ]; then
     ip netns delete "$netns" 2>/dev/null || true
   fi
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  run)
-    shift
-    [ $# -gt 0 ] || die "usage: $0 run CMD..."
-    # Run start in this shell (not a subshell) so started_here is kept:
-    # a pcscd that was already ours and running is left running afterwards.
-    started_here=0
-    env_file=$(mktemp)
-    start > "$env_file"
-    eval "$(cat "$env_file")"
-    rm -f "$env_file"
-    [ "$started_here" = 1 ] && trap 'stop; drop_netns' EXIT
-    # Say in the log (CI's included) which daemon and readers the run uses.
-    readers=$(timeout 5 pcsc_scan -r 2>/dev/null | sed -n 's/^[0-9]*: //p' | paste -sd ',' - || true)
-    echo "pcscd.sh: pcscd pid $(cat "$pid_file") (pcsc-lite $(pcscd --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9.]*[0-9]\).*/\1/p' | head -1)), vpcd readers: ${readers:-none listed}" >&2
-    set +e; in_netns "$@"; status=$?; set -e
-    exit $status
-    ;;
-  *) die "usage: $0 start|stop|run CMD..." ;;
-esac
+# Say in the log (CI's included) which daemon and readers the run uses.
+announce() {
+  local readers
+  readers=$(timeout 5 pcsc_scan -r 2>/dev/null | sed -n 's/^[0-9]*: //p' | paste -sd ',' - || true)
+  echo "pcscd.sh: pcscd pid $(cat "$pid_file") (pcsc-lite $(pcscd --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9.]*[0-9]\).*/\1/p' | head -1)), vpcd readers: ${readers:-none listed}" >&2
+}
+
+run_command() { in_netns "$@"; }
+
+daemon_main "$@"

@@ -20,7 +20,9 @@
 # settings to a real database.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+name=postgres.sh
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # Whether every folder from / down to $1 lets other users through (o+x): the cluster's
 # owner is not the checkout's.
@@ -33,7 +35,7 @@ others_can_reach() {
   done
 }
 
-run_dir="${MADOGUCHI_RUN_DIR:-$top/.run}/postgres"
+run_dir="$run_root/postgres"
 # As root in a checkout other users cannot enter (under /root, say), the cluster goes to
 # a folder of its own in the temporary folder ($TMPDIR) instead, named for the checkout
 # so that two checkouts do not share one.
@@ -47,8 +49,6 @@ port="${MADOGUCHI_PG_PORT:-5432}"
 bin="${MADOGUCHI_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 pg_user="madoguchi-pg"
 db="madoguchi"
-
-die() { echo "postgres.sh: $*" >&2; exit 1; }
 
 # Runs "$@" as the cluster's owner.
 as_owner() {
@@ -122,23 +122,8 @@ stop() {
   fi
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  run)
-    shift
-    [ $# -gt 0 ] || die "usage: $0 run CMD..."
-    # Run start in this shell (not a subshell) so started_here is kept: a cluster
-    # that was already ours and running is left running afterwards.
-    started_here=0
-    env_file=$(mktemp)
-    start > "$env_file"
-    eval "$(cat "$env_file")"
-    rm -f "$env_file"
-    [ "$started_here" = 1 ] && trap stop EXIT
-    echo "postgres.sh: $("$bin/postgres" --version | awk "{print \$3}") on $sock" >&2
-    set +e; "$@"; status=$?; set -e
-    exit $status
-    ;;
-  *) die "usage: $0 start|stop|run CMD..." ;;
-esac
+announce() {
+  echo "postgres.sh: $("$bin/postgres" --version | awk "{print \$3}") on $sock" >&2
+}
+
+daemon_main "$@"

@@ -43,6 +43,14 @@ pub enum BackendFailure {
         /// What was wrong.
         detail: String,
     },
+    /// A platform node may have accepted the answer to a challenge and failed before it
+    /// answered, and the same answer sent to another node found the challenge used
+    /// ([`crate::failover`]): the result is lost, and the identification starts again
+    /// with a new challenge.
+    AnswerLost {
+        /// Which nodes (for the log, never for customers).
+        detail: String,
+    },
 }
 
 impl BackendFailure {
@@ -61,7 +69,7 @@ impl BackendFailure {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Self::Unreachable { sent, .. } => *sent,
-            Self::Malformed { .. } => true,
+            Self::Malformed { .. } | Self::AnswerLost { .. } => true,
             Self::Problem { status, code, .. } => {
                 *status >= 500 || code == "request_in_progress" || code == "internal"
             }

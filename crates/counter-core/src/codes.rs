@@ -76,6 +76,9 @@ pub enum Code {
     ChallengeExpired,
     /// The verification platform cannot be reached or failed.
     PlatformUnavailable,
+    /// A platform node failed after it took the card's answer, before it answered: the
+    /// result is lost, and identifying again (a new challenge) is the way on.
+    PlatformAnswerLost,
     /// This counter holds too many unanswered challenges at the platform (cards pulled
     /// early); they expire within minutes.
     PlatformBusy,
@@ -355,6 +358,8 @@ table! {
         "もう一度お試しください", "Please try again";
     PlatformUnavailable, Staff, true, "認証基盤に接続できません", "The verification platform is unreachable",
         "代替手段で受付し、再確認を予約します", "Record a fallback; a re-check is queued";
+    PlatformAnswerLost, Both, true, "認証の結果を受け取れませんでした", "The platform's answer was lost on the way",
+        "もう一度カードで確認してください（暗証番号の回数は減っていません）", "Please identify again (no PIN try was used)";
     PlatformBusy, Staff, true, "この端末の未完了の認証が多すぎます", "Too many unfinished identifications at this counter",
         "数分待ってから、もう一度カードを置いてもらってください", "Wait a few minutes, then have the card placed again";
     AttributesMismatch, Staff, false, "申込内容が証明書の記載と一致しません", "The application differs from the certificate",

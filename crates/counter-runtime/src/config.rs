@@ -7,7 +7,8 @@
 //! database = "counter.sqlite"
 //! timeout_ms = 5000
 //! [backends]
-//! platform = "https://localhost:8443"
+//! platform = "https://localhost:8443"   # or the platform's nodes, tried in this order
+//!                                       # when one fails: ["https://pf-1:8443", "https://pf-2:8443"]
 //! platform_id = "pf-tokyo"
 //! insurer = "https://localhost:8444"
 //! acquirer = "https://localhost:8445"
@@ -164,12 +165,78 @@ pub struct CounterFile {
     pub shop_name: Option<String>,
 }
 
+/// `backends.platform`: one URL (a single node, or a load balancer in front of several),
+/// or the list of the platform's nodes.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(
+    untagged,
+    expecting = "one https:// URL, or a list of them (the platform's nodes)"
+)]
+pub enum PlatformUrls {
+    /// `platform = "https://…"`.
+    One(String),
+    /// `platform = ["https://…", "https://…"]`.
+    Nodes(Vec<String>),
+}
+
+impl PlatformUrls {
+    /// The most nodes a terminal lists: each is tried once when the ones before fail, so a
+    /// longer list only makes a terminal wait longer (a balancer fronts more nodes).
+    pub const MAX_NODES: usize = 8;
+
+    /// The URLs, in the order they are tried.
+    pub fn urls(&self) -> &[String] {
+        match self {
+            Self::One(u) => std::slice::from_ref(u),
+            Self::Nodes(v) => v,
+        }
+    }
+
+    /// Checks the list: 1 to [`Self::MAX_NODES`] distinct `https://` URLs.
+    fn check(&self) -> Result<(), RuntimeError> {
+        let urls = self.urls();
+        if urls.is_empty() || urls.len() > Self::MAX_NODES {
+            return Err(err(
+                "backends.platform",
+                format!(
+                    "list 1 to {} node URLs (there are {}); more nodes go behind a load balancer",
+                    Self::MAX_NODES,
+                    urls.len()
+                ),
+            ));
+        }
+        for (i, url) in urls.iter().enumerate() {
+            let key = match self {
+                Self::One(_) => "backends.platform".to_owned(),
+                Self::Nodes(_) => format!("backends.platform[{i}]"),
+            };
+            check_https(&key, url)?;
+            let trimmed = url.trim_end_matches('/');
+            if urls[..i].iter().any(|u| u.trim_end_matches('/') == trimmed) {
+                return Err(err(&key, format!("{url:?} is listed twice")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `url` is an `https://` URL with a host.
+fn check_https(key: &str, url: &str) -> Result<(), RuntimeError> {
+    match url.strip_prefix("https://") {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(()),
+        _ => Err(err(
+            key,
+            format!("{url:?} is not an https:// URL; the terminal speaks TLS only"),
+        )),
+    }
+}
+
 /// `[backends]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackendsFile {
-    /// Platform base URL.
-    pub platform: String,
+    /// The platform: one base URL or its nodes' ([`PlatformUrls`]).
+    pub platform: PlatformUrls,
     /// The platform's id (bound into its challenges).
     pub platform_id: String,
     /// Insurer base URL.
@@ -228,17 +295,12 @@ impl Config {
                 .unwrap_or_else(|| "(file)".into());
             err(&key, e.message().to_owned())
         })?;
+        file.backends.platform.check()?;
         for (key, url) in [
-            ("backends.platform", &file.backends.platform),
             ("backends.insurer", &file.backends.insurer),
             ("backends.acquirer", &file.backends.acquirer),
         ] {
-            if !url.starts_with("https://") {
-                return Err(err(
-                    key,
-                    format!("{url:?} is not an https:// URL; the terminal speaks TLS only"),
-                ));
-            }
+            check_https(key, url)?;
         }
         if file.terminal_id.trim().is_empty() {
             return Err(err("terminal_id", "write the terminal's id"));
@@ -320,7 +382,14 @@ impl Config {
         Backends::new(
             tls,
             Endpoints {
-                platform: trim(&self.file.backends.platform),
+                platform: self
+                    .file
+                    .backends
+                    .platform
+                    .urls()
+                    .iter()
+                    .map(|u| trim(u))
+                    .collect(),
                 insurer: trim(&self.file.backends.insurer),
                 acquirer: trim(&self.file.backends.acquirer),
                 timeout: Duration::from_millis(self.file.timeout_ms.unwrap_or(5_000)),
@@ -479,6 +548,51 @@ key = "k.pem"
             .unwrap_err()
             .to_string();
         assert!(e.contains("days") || e.contains("invalid value"), "{e}");
+    }
+
+    #[test]
+    fn the_platform_is_one_url_or_a_list_of_nodes() {
+        // One URL, as every configuration before the list.
+        let c = Config::parse(GOOD, Path::new("/cfg")).unwrap();
+        assert_eq!(c.file.backends.platform.urls(), ["https://localhost:1"]);
+        let with = |platform: &str| {
+            Config::parse(
+                &GOOD.replace(
+                    "platform = \"https://localhost:1\"",
+                    &format!("platform = {platform}"),
+                ),
+                Path::new("/cfg"),
+            )
+        };
+        let c = with(r#"["https://pf-1:8443/", "https://pf-2:8443"]"#).unwrap();
+        assert_eq!(
+            c.file.backends.platform.urls(),
+            ["https://pf-1:8443/", "https://pf-2:8443"]
+        );
+        for (bad, key, says) in [
+            ("[]", "backends.platform", "1 to 8"),
+            (
+                r#"["https://a:1","https://b:1","https://c:1","https://d:1","https://e:1","https://f:1","https://g:1","https://h:1","https://i:1"]"#,
+                "backends.platform",
+                "there are 9",
+            ),
+            (
+                r#"["https://pf-1:8443", "http://pf-2:8443"]"#,
+                "backends.platform[1]",
+                "https",
+            ),
+            (r#""https://""#, "backends.platform", "https"),
+            (
+                r#"["https://pf-1:8443", "https://pf-1:8443/"]"#,
+                "backends.platform[1]",
+                "twice",
+            ),
+            ("3", "(at byte", "a list of them"),
+            ("[1, 2]", "(at byte", "a list of them"),
+        ] {
+            let e = with(bad).unwrap_err().to_string();
+            assert!(e.contains(key) && e.contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -152,5 +152,8 @@ fn describe(f: &BackendFailure) -> String {
         BackendFailure::Malformed { detail } => {
             format!("the platform's answer is malformed: {detail}")
         }
+        BackendFailure::AnswerLost { detail } => format!(
+            "the platform's answer was lost ({detail}); the enrollment may be stored: identify the card to see its services, or enrol again"
+        ),
     }
 }

@@ -2,9 +2,13 @@
 //! [`crate::tls`]), turning every answer into the workflows' terms: the expected JSON, or a
 //! [`BackendFailure`] that says whether the outcome is definite or unknown.
 //!
-//! Retries: none here. Whether a call may be repeated is the workflow's decision (payments
-//! retry only with the same idempotency key; challenges and identifications never, since
-//! a challenge is single-use).
+//! Retries: whether a call may be repeated is the workflow's decision (payments retry only
+//! with the same idempotency key), with one exception decided in `counter_core::failover`:
+//! the platform may be several nodes ([`Endpoints::platform`]), and a challenge request or
+//! the answer to a challenge goes to the next node when one cannot be reached or answers
+//! 502/503. The answer is safe to send again because the platform accepts a challenge
+//! exactly once; a replay after a node that may have taken it is
+//! [`BackendFailure::AnswerLost`], never a second success.
 //!
 //! What the client refuses, whatever a backend (or someone posing as one) answers:
 //! - **No redirect is followed**, and no plain `http://` URL is ever used: a 3xx answer is
@@ -17,6 +21,8 @@
 //!   else is refused before any byte is sent ([`BackendFailure::Unreachable`] with `sent:
 //!   false`).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use counter_api::Problem;
@@ -33,6 +39,7 @@ use counter_api::platform::{
     IdentificationRequest, IdentificationResponse,
 };
 use counter_core::BackendFailure;
+use counter_core::failover::{Failover, Next, PlatformCall};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -70,8 +77,10 @@ fn segment<'a>(what: &str, value: &'a str) -> Result<&'a str, BackendFailure> {
 /// Where the backends are and how long to wait for them.
 #[derive(Clone, Debug)]
 pub struct Endpoints {
-    /// Verification platform base URL (`https://…`).
-    pub platform: String,
+    /// The verification platform: the base URL (`https://…`) of each node, tried in this
+    /// order when one fails; one URL for a single node or a load balancer in front of
+    /// several. Never empty (the configuration refuses an empty list).
+    pub platform: Vec<String>,
     /// Insurer base URL.
     pub insurer: String,
     /// Acquirer base URL.
@@ -85,6 +94,11 @@ pub struct Endpoints {
 pub struct Backends {
     client: reqwest::Client,
     ep: Endpoints,
+    /// The platform node the next call starts at (shared by the clones): the one that
+    /// answered last.
+    platform_node: Arc<AtomicUsize>,
+    /// Requests sent again to another platform node (shared by the clones).
+    platform_failovers: Arc<AtomicU64>,
 }
 
 type Answer<T> = Result<T, BackendFailure>;
@@ -103,12 +117,29 @@ impl Backends {
                 key: "tls".into(),
                 reason: e.to_string(),
             })?;
-        Ok(Self { client, ep })
+        Ok(Self {
+            client,
+            ep,
+            platform_node: Arc::new(AtomicUsize::new(0)),
+            platform_failovers: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     /// The endpoints.
     pub fn endpoints(&self) -> &Endpoints {
         &self.ep
+    }
+
+    /// The index in [`Endpoints::platform`] of the node the next platform call starts at:
+    /// the one that answered last.
+    pub fn platform_node(&self) -> usize {
+        self.platform_node.load(Ordering::Relaxed)
+    }
+
+    /// How many times a platform request was sent again to another node (or, with one
+    /// URL, again to the balancer) because one failed.
+    pub fn platform_failovers(&self) -> u64 {
+        self.platform_failovers.load(Ordering::Relaxed)
     }
 
     async fn call<T: DeserializeOwned>(
@@ -178,22 +209,63 @@ impl Backends {
         self.client.post(url).json(body)
     }
 
-    /// `POST /v1/challenges`.
+    /// POSTs `body` to `path` at the platform's nodes as `counter_core::failover` says:
+    /// the next node when one fails, the same body each time.
+    async fn platform_call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        call: PlatformCall,
+        path: &str,
+        body: &B,
+    ) -> Answer<T> {
+        let nodes = &self.ep.platform;
+        let mut failover = Failover::new(call, nodes.len(), self.platform_node());
+        let result = loop {
+            let Some(base) = nodes.get(failover.node()) else {
+                break Err(BackendFailure::Unreachable {
+                    sent: false,
+                    detail: "no platform URL is configured".into(),
+                });
+            };
+            let answer = self
+                .call(self.post(format!("{base}{path}"), body), None)
+                .await;
+            let failed = answer.as_ref().err().map(failure_kind);
+            match failover.next(answer) {
+                Next::Send { node } => {
+                    self.platform_failovers.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        path,
+                        failed_node = base.as_str(),
+                        failure = failed.unwrap_or_default(),
+                        next_node = nodes.get(node).map(String::as_str).unwrap_or_default(),
+                        "platform node failed; sending the same request to the next"
+                    );
+                }
+                Next::Done(result) => break result,
+            }
+        };
+        self.platform_node
+            .store(failover.next_start(), Ordering::Relaxed);
+        result
+    }
+
+    /// `POST /v1/challenges` (at the next node when one fails).
     pub async fn challenge(&self, r: &ChallengeRequest) -> Answer<ChallengeResponse> {
-        let url = format!("{}/v1/challenges", self.ep.platform);
-        self.call(self.post(url, r), None).await
+        self.platform_call(PlatformCall::Challenge, "/v1/challenges", r)
+            .await
     }
 
-    /// `POST /v1/identifications`.
+    /// `POST /v1/identifications` (at the next node when one fails; a replay there after a
+    /// node that may have taken it is [`BackendFailure::AnswerLost`]).
     pub async fn identify(&self, r: &IdentificationRequest) -> Answer<IdentificationResponse> {
-        let url = format!("{}/v1/identifications", self.ep.platform);
-        self.call(self.post(url, r), None).await
+        self.platform_call(PlatformCall::Answer, "/v1/identifications", r)
+            .await
     }
 
-    /// `POST /v1/enrollments`.
+    /// `POST /v1/enrollments` (as [`Backends::identify`]).
     pub async fn enroll(&self, r: &EnrollmentRequest) -> Answer<EnrollmentResponse> {
-        let url = format!("{}/v1/enrollments", self.ep.platform);
-        self.call(self.post(url, r), None).await
+        self.platform_call(PlatformCall::Answer, "/v1/enrollments", r)
+            .await
     }
 
     /// `POST /v1/eligibility` at the insurer.
@@ -282,6 +354,18 @@ impl Backends {
         let date = segment("date", date)?;
         let url = format!("{}/v1/settlements/{date}", self.ep.acquirer);
         self.call(self.client.get(url), None).await
+    }
+}
+
+/// A failure in a few words for the log (never a body).
+fn failure_kind(f: &BackendFailure) -> String {
+    match f {
+        BackendFailure::Unreachable { sent, detail } => {
+            format!("unreachable (request sent: {sent}): {detail}")
+        }
+        BackendFailure::Problem { status, code, .. } => format!("HTTP {status} {code}"),
+        BackendFailure::Malformed { .. } => "malformed answer".into(),
+        BackendFailure::AnswerLost { .. } => "answer lost".into(),
     }
 }
 

@@ -225,6 +225,8 @@ fn note(outcome: &Result<BulkPrecheckResult, BackendFailure>, item: &DueRecheck)
     match outcome {
         Err(BackendFailure::Unreachable { .. }) => "insurer_unreachable".to_owned(),
         Err(BackendFailure::Malformed { .. }) => "insurer_answer_malformed".to_owned(),
+        // Only the platform's answers are sent to another node; not the insurer's.
+        Err(BackendFailure::AnswerLost { .. }) => "answer_lost".to_owned(),
         Err(BackendFailure::Problem { status, code, .. }) => {
             format!("insurer_problem {code} (HTTP {status})")
         }

@@ -9,9 +9,12 @@ mod contract;
 mod crafted_crl;
 mod federation;
 mod flows;
+mod killed_node;
 mod limits;
 mod links;
+mod lost_answer;
 mod malformed;
+mod node_processes;
 mod node_support;
 mod nodes;
 /// Requests generated from the OpenAPI document, shared with the other servers' tests.

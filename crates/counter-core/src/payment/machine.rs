@@ -445,7 +445,9 @@ pub fn refusal_code(f: &BackendFailure) -> Code {
             _ => Code::PaymentDeclined,
         },
         BackendFailure::Unreachable { .. } => Code::AcquirerUnavailable,
-        BackendFailure::Malformed { .. } => Code::PaymentInDoubt,
+        BackendFailure::Malformed { .. } | BackendFailure::AnswerLost { .. } => {
+            Code::PaymentInDoubt
+        }
     }
 }
 
@@ -455,6 +457,7 @@ fn failure_name(f: &BackendFailure) -> String {
         BackendFailure::Unreachable { sent: false, .. } => "unreachable".into(),
         BackendFailure::Problem { code, status, .. } => format!("{code} ({status})"),
         BackendFailure::Malformed { .. } => "malformed_answer".into(),
+        BackendFailure::AnswerLost { .. } => "answer_lost".into(),
     }
 }
 

@@ -120,6 +120,11 @@ pub fn platform_code(failure: &BackendFailure) -> Code {
 
 /// The failure for a platform call that gave no usable answer (PROBLEMS.md).
 pub(crate) fn platform_failure(failure: &BackendFailure) -> Failure {
+    if let BackendFailure::AnswerLost { .. } = failure {
+        // Not a replay the customer caused and not a wrong PIN (the card signed): the
+        // answer of a node that failed is lost; a new challenge is the way on.
+        return Failure::new(Code::PlatformAnswerLost);
+    }
     let code = match failure.problem() {
         Some(ProblemCode::CertificateExpired) => Code::CertificateExpired,
         Some(ProblemCode::CertificateRevoked) => Code::CertificateRevoked,
@@ -218,6 +223,12 @@ mod tests {
         let f = platform_failure(&unreachable);
         assert_eq!(f.code, Code::PlatformUnavailable);
         assert!(f.can_retry);
+        let lost = BackendFailure::AnswerLost {
+            detail: "node 1 failed".into(),
+        };
+        let f = platform_failure(&lost);
+        assert_eq!((f.code, f.can_retry), (Code::PlatformAnswerLost, true));
+        assert_eq!(f.code.entry().audience, crate::Audience::Both);
         let f = platform_failure(&problem("attributes_mismatch", Some("application.address")));
         assert_eq!(f.field.as_deref(), Some("application.address"));
         assert!(!f.can_retry);

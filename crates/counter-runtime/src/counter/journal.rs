@@ -105,7 +105,7 @@ impl TerminalSettings {
             merchant_id: f.merchant_id.clone(),
             mode: c.map(|c| c.mode),
             reader: c.map(|c| c.reader.clone()),
-            platform_url: f.backends.platform.clone(),
+            platform_url: f.backends.platform.urls().join(", "),
             platform_id: f.backends.platform_id.clone(),
             insurer_url: f.backends.insurer.clone(),
             acquirer_url: f.backends.acquirer.clone(),

@@ -452,9 +452,9 @@ fn unavailable(f: &BackendFailure) -> FolderError {
     FolderError::InsurerUnavailable {
         detail: match f {
             BackendFailure::Problem { code, detail, .. } => format!("{code}: {detail}"),
-            BackendFailure::Unreachable { detail, .. } | BackendFailure::Malformed { detail } => {
-                detail.clone()
-            }
+            BackendFailure::Unreachable { detail, .. }
+            | BackendFailure::Malformed { detail }
+            | BackendFailure::AnswerLost { detail } => detail.clone(),
         },
     }
 }

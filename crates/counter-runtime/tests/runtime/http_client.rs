@@ -53,7 +53,7 @@ fn client(pki: &DevPki, acquirer: String) -> Backends {
     Backends::new(
         tls,
         Endpoints {
-            platform: acquirer.clone(),
+            platform: vec![acquirer.clone()],
             insurer: acquirer.clone(),
             acquirer,
             timeout: Duration::from_secs(5),

@@ -95,7 +95,7 @@ impl RecheckEnv {
         Backends::new(
             tls,
             Endpoints {
-                platform: "https://localhost:9".into(),
+                platform: vec!["https://localhost:9".into()],
                 insurer: format!("https://localhost:{}", self.port),
                 acquirer: "https://localhost:9".into(),
                 timeout: Duration::from_secs(5),

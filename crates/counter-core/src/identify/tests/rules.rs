@@ -6,6 +6,7 @@ use jpki_card::{CardError, PinEntry, StatusWord, TransportError};
 use super::data::*;
 use super::*;
 use crate::UnixTime;
+use crate::backend::BackendFailure;
 use crate::codes::Code;
 use crate::identify::{Actor, CUSTOMER_STEP_SECS, CardFacts, WARN_BEFORE_SECS};
 
@@ -275,6 +276,15 @@ fn platform_refusals_end_with_their_codes() {
             false,
         ),
         (unreachable_platform(), Code::PlatformUnavailable, true),
+        // A node took the answer and failed before it answered: identify again, and
+        // never a wrong PIN (the card signed).
+        (
+            BackendFailure::AnswerLost {
+                detail: "node 1 failed".into(),
+            },
+            Code::PlatformAnswerLost,
+            true,
+        ),
     ] {
         let mut c = Counter::new(request.clone());
         let a = c.up_to_signing(3);
