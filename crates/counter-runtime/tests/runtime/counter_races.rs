@@ -43,14 +43,14 @@ async fn refused(c: &Counter, action: StaffAction) -> Code {
 }
 
 /// The sale's step on the staff window.
-fn sale_step(s: &Screens) -> Option<&SaleStep> {
+pub(crate) fn sale_step(s: &Screens) -> Option<&SaleStep> {
     match &s.staff {
         StaffScreen::Sale { view } => Some(&view.step),
         _ => None,
     }
 }
 
-async fn sell(c: &Counter, rx: &mut watch::Receiver<Screens>, order_ref: &str) {
+pub(crate) async fn sell(c: &Counter, rx: &mut watch::Receiver<Screens>, order_ref: &str) {
     let p = testkit::load_persona(PERSONA).unwrap();
     staff(
         c,
