@@ -36,4 +36,8 @@ if [ ! -x "$demo" ]; then
   exit 1
 fi
 echo "app-demo: starting the embedded demo (files in .run/demo; close both windows to stop)" >&2
+if [ -n "${MADOGUCHI_DEMO_POS:-}" ] && [ "${MADOGUCHI_VPCD_NETNS:-on}" != off ]; then
+  # The app runs in the virtual reader's loopback-only network namespace (scripts/pcscd.sh).
+  echo "app-demo: the register API listens on 127.0.0.1:$MADOGUCHI_DEMO_POS inside the virtual reader's network namespace; from another shell: scripts/pcscd.sh exec curl -s http://127.0.0.1:$MADOGUCHI_DEMO_POS/v1/sales/ORDER" >&2
+fi
 exec scripts/pcscd.sh run "$demo" "$@"

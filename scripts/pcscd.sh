@@ -6,6 +6,9 @@
 #   scripts/pcscd.sh start       start (or reuse our running) pcscd; prints the env to export
 #   scripts/pcscd.sh stop        stop the pcscd we started (its network namespace stays)
 #   scripts/pcscd.sh run CMD...  start, run CMD with the env set, stop; exits with CMD's status
+#   scripts/pcscd.sh exec CMD... run CMD beside our running pcscd (in its network namespace),
+#                                e.g. to reach what `run` started there from another shell:
+#                                the demo's register API, scripts/pcscd.sh exec curl http://127.0.0.1:8710/…
 #
 # One entry in our reader.conf.d gives two readers: "Madoguchi Virtual Reader 00 00"
 # on MADOGUCHI_VPCD_PORT and "... 00 01" on the port after it.
@@ -19,7 +22,9 @@
 # namespace of its own whose only interface is loopback ($netns, `ip netns`),
 # and `run` runs the command there too: the tests and the demo reach vpcd on
 # 127.0.0.1, a host on the network cannot. (pcscd's own socket is a file, the
-# same in every namespace.) MADOGUCHI_VPCD_NETNS=off runs without it, for a
+# same in every namespace.) So whatever the command listens on (the demo's
+# register API) is on the namespace's loopback, not the machine's: a shell
+# reaches it through `exec`. MADOGUCHI_VPCD_NETNS=off runs without it, for a
 # display reached over TCP (ssh -X): then vpcd is open to the network, and we
 # say so.
 set -euo pipefail
@@ -122,5 +127,15 @@ announce() {
 }
 
 run_command() { in_netns "$@"; }
+
+# `exec CMD...`: a command beside our running pcscd (in its network namespace when there is
+# one), e.g. a request to the demo's register API, which listens on the namespace's loopback.
+if [ "${1:-}" = exec ]; then
+  shift
+  [ $# -gt 0 ] || die "usage: $0 exec CMD..."
+  our_pid >/dev/null || die "our pcscd is not running: start the demo first (make demo, or scripts/pcscd.sh run CMD)"
+  # The namespace exists while `run` runs with it on; without it pcscd runs here.
+  if [ -e "/run/netns/$netns" ]; then exec ip netns exec "$netns" "$@"; else exec "$@"; fi
+fi
 
 daemon_main "$@"

@@ -6,6 +6,11 @@
 //! listen = "127.0.0.1:8445"
 //! database = "acquirer.sqlite"            # relative paths: relative to this file
 //!
+//! [connections]                           # optional: the TLS listener (backend-kit's serve)
+//! max = 4096                              # 1..=1000000: connections open at once (lowered to the open-file limit)
+//! handshake_timeout_ms = 10000            # 100..=60000: to finish the TLS handshake
+//! header_timeout_ms = 30000               # 100..=300000: for a request's headers (and keep-alive idling)
+//!
 //! [tls]
 //! certificate = "tls/server.pem"          # chain, leaf first
 //! private_key = "tls/server.key"
@@ -68,6 +73,7 @@ use std::path::{Path, PathBuf};
 
 use backend_kit::caller::role_clash;
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
+use backend_kit::serve::{ConnectionsConfig, ServeLimits};
 use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::assertion::KeySet;
 use counter_api::ident::check_id;
@@ -79,6 +85,8 @@ struct File {
     acquirer_id: String,
     listen: String,
     database: PathBuf,
+    #[serde(default)]
+    connections: ConnectionsConfig,
     tls: FileTls,
     #[serde(default)]
     trusted_platforms: Vec<FilePlatform>,
@@ -223,6 +231,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The SQLite file.
     pub database: PathBuf,
+    /// The TLS listener's limits (`[connections]`).
+    pub connections: ServeLimits,
     /// Server certificate chain (PEM).
     pub tls_certificate_pem: Vec<u8>,
     /// Server private key (PEM).
@@ -322,6 +332,7 @@ impl Settings {
             acquirer_id: f.acquirer_id,
             listen,
             database: backend_kit::config::resolve(path, &f.database),
+            connections: f.connections.limits(path, "connections")?,
             tls_certificate_pem: read_file(path, "tls.certificate", &f.tls.certificate)?,
             tls_private_key_pem: read_file(path, "tls.private_key", &f.tls.private_key)?,
             terminal_ca_pem: read_file(path, "tls.terminal_ca", &f.tls.terminal_ca)?,
@@ -346,6 +357,11 @@ impl Settings {
         let id_rule = || "1-64 of A-Z a-z 0-9 . _ : -".to_owned();
         check_id("acquirer_id", &self.acquirer_id)
             .map_err(|e| ("acquirer_id".into(), e.to_string(), id_rule()))?;
+        self.connections
+            .check()
+            .map_err(|(key, problem, expected)| {
+                (format!("connections.{key}"), problem, expected)
+            })?;
         for (i, t) in self.terminals.iter().enumerate() {
             check_id("id", &t.id)
                 .map_err(|e| (format!("terminals[{i}].id"), e.to_string(), id_rule()))?;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use backend_kit::{Clock, ServerHandle, serve_tls};
+use backend_kit::{Clock, ServerHandle, serve_tls_with};
 use tokio::net::TcpListener;
 
 use crate::StartError;
@@ -26,6 +26,11 @@ impl RunningAcquirer {
     /// The state (tests set faults and read the database through it).
     pub fn acquirer(&self) -> &Arc<Acquirer> {
         &self.acquirer
+    }
+
+    /// Connections open now (at most the configured `[connections] max`).
+    pub fn open_connections(&self) -> usize {
+        self.handle.open_connections()
     }
 
     /// Stops the server.
@@ -65,11 +70,12 @@ pub async fn start_with(
         &settings.tls_private_key_pem,
         Some(&settings.terminal_ca_pem),
     )?;
+    let limits = settings.connections;
     let acquirer = tokio::task::spawn_blocking(move || Acquirer::with_rules(settings, keys, clock))
         .await
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;
     let acquirer = Arc::new(acquirer);
-    let handle = serve_tls(listener, tls, router(acquirer.clone()))?;
+    let handle = serve_tls_with(listener, tls, router(acquirer.clone()), limits)?;
     Ok(RunningAcquirer { handle, acquirer })
 }
 

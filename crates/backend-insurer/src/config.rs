@@ -8,6 +8,11 @@
 //! bulk_processing_secs = 30            # optional, 0..=86400: how long a bulk pre-check stays 処理中
 //! demo_data = "demo-insured.toml"      # optional; default: the compiled-in demo register
 //!
+//! [connections]                        # optional: the TLS listener (backend-kit's serve)
+//! max = 4096                           # 1..=1000000: connections open at once (lowered to the open-file limit)
+//! handshake_timeout_ms = 10000         # 100..=60000: to finish the TLS handshake
+//! header_timeout_ms = 30000            # 100..=300000: for a request's headers (and keep-alive idling)
+//!
 //! [tls]
 //! certificate = "tls/server.pem"
 //! private_key = "tls/server.key"
@@ -31,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use backend_kit::caller::role_clash;
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
+use backend_kit::serve::{ConnectionsConfig, ServeLimits};
 use counter_api::assertion::KeySet;
 use counter_api::ident::check_id;
 use madoguchi_time::UnixTime;
@@ -47,6 +53,8 @@ struct File {
     #[serde(default = "default_bulk_secs")]
     bulk_processing_secs: i64,
     demo_data: Option<PathBuf>,
+    #[serde(default)]
+    connections: ConnectionsConfig,
     tls: FileTls,
     #[serde(default)]
     platforms: Vec<FilePlatform>,
@@ -90,6 +98,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The SQLite file (register, bulk submissions, audit).
     pub database: PathBuf,
+    /// The TLS listener's limits (`[connections]`).
+    pub connections: ServeLimits,
     /// How long a bulk pre-check stays 処理中 before it is processed.
     pub bulk_processing_secs: i64,
     /// The register seeded into an empty database, as TOML (see [`crate::demo`]; `@today`
@@ -152,6 +162,7 @@ impl Settings {
             insurer_id: f.insurer_id,
             listen,
             database: backend_kit::config::resolve(path, &f.database),
+            connections: f.connections.limits(path, "connections")?,
             bulk_processing_secs: f.bulk_processing_secs,
             seed_toml,
             tls_certificate_pem: read_file(path, "tls.certificate", &f.tls.certificate)?,
@@ -176,6 +187,9 @@ impl Settings {
                 err.to_string(),
                 "1 to 64 characters of A-Z a-z 0-9 . _ : -",
             );
+        }
+        if let Err((key, problem, expected)) = self.connections.check() {
+            return Err((format!("connections.{key}"), problem, expected));
         }
         if !(0..=86_400).contains(&self.bulk_processing_secs) {
             return e(

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use backend_kit::{Clock, ServerHandle, serve_tls};
+use backend_kit::{Clock, ServerHandle, serve_tls_with};
 use tokio::net::TcpListener;
 
 use crate::StartError;
@@ -26,6 +26,11 @@ impl RunningInsurer {
     /// The state (tests read the audit log through it).
     pub fn insurer(&self) -> &Arc<Insurer> {
         &self.insurer
+    }
+
+    /// Connections open now (at most the configured `[connections] max`).
+    pub fn open_connections(&self) -> usize {
+        self.handle.open_connections()
     }
 
     /// Stops the server.
@@ -54,11 +59,12 @@ pub async fn start(
         &settings.tls_private_key_pem,
         Some(&settings.terminal_ca_pem),
     )?;
+    let limits = settings.connections;
     let insurer = tokio::task::spawn_blocking(move || Insurer::new(settings, clock))
         .await
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;
     let insurer = Arc::new(insurer);
-    let handle = serve_tls(listener, tls, router(insurer.clone()))?;
+    let handle = serve_tls_with(listener, tls, router(insurer.clone()), limits)?;
     Ok(RunningInsurer { handle, insurer })
 }
 

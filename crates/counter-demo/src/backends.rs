@@ -268,6 +268,7 @@ async fn start_insurer(
         insurer_id: INSURER.into(),
         listen: std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
         database: dir.join("insurer.sqlite"),
+        connections: backend_kit::ServeLimits::default(),
         bulk_processing_secs: 0,
         // Seeds an empty database only: a restart keeps the register as it was.
         seed_toml: backend_insurer::demo::BUILTIN.into(),
@@ -296,6 +297,7 @@ async fn start_acquirer(
         acquirer_id: ACQUIRER.into(),
         listen: std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
         database: dir.join("acquirer.sqlite"),
+        connections: backend_kit::ServeLimits::default(),
         tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
         tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
         terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),

@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use counter_api::platform::{InsuranceLink, PaymentLink, ServiceLink};
+use counter_api::platform::ServiceLink;
 use counter_runtime::http::Backends;
 use jpki_card_sim::Persona;
 
 use crate::error::DemoError;
-use crate::personas::{ACQUIRER, Enrolment, INSURER, INSURER_NUMBER, enrolled};
+use crate::personas::{Enrolment, INSURER_NUMBER, enrolled, insurance_link, payment_link};
 
 /// The marker file in the demo folder saying the personas are enrolled. It holds the ids
 /// enrolled, so a demo that enrols someone else enrols again.
@@ -80,21 +80,7 @@ async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), D
 
 /// The service links of an enrolment.
 fn services(links: &Enrolment) -> Vec<ServiceLink> {
-    let i = links.insurance;
-    let mut services = vec![ServiceLink::Insurance(InsuranceLink {
-        service_id: INSURER.into(),
-        insurer_number: INSURER_NUMBER.into(),
-        symbol: Some(i.symbol.into()),
-        number: i.number.into(),
-        branch: Some(i.branch.into()),
-    })];
-    if let Some(t) = links.payment {
-        services.push(ServiceLink::Payment(PaymentLink {
-            service_id: ACQUIRER.into(),
-            card_token_ref: t.token.into(),
-            brand: Some(t.brand.into()),
-            last4: Some(t.last4.into()),
-        }));
-    }
+    let mut services = vec![insurance_link(INSURER_NUMBER, &links.insurance)];
+    services.extend(links.payment.as_ref().map(payment_link));
     services
 }

@@ -1,8 +1,11 @@
-//! The demo's cast: what each test persona's card shows, and the services the demo
-//! enrols for the three who are enrolled at start.
+//! The demo's cast: what each test persona's card shows, the services the demo enrols
+//! for the four who are enrolled at start, and the links it holds to be refused
+//! ([`WRONG_LINKS`]: a card token owned by another holder, another person's insurance).
 //!
 //! The people are testkit's personas (`crates/testkit/src/personas.rs`); their insurance
 //! is the insurer's demo register (`crates/backend-insurer/data/demo-insured.toml`).
+
+use counter_api::platform::{InsuranceLink, PaymentLink, ServiceLink};
 
 /// The insurer's id at the platform (the same as the counter's test bench).
 pub const INSURER: &str = "ins-kanto";
@@ -53,6 +56,90 @@ pub struct Insurance {
     pub number: &'static str,
     /// 枝番.
     pub branch: &'static str,
+}
+
+/// 保険者番号 of 川崎市国民健康保険 in the demo register (小林 芽衣's insurer).
+pub const KAWASAKI_NUMBER: &str = "00140004";
+
+/// A link the demo holds to show the link check refusing it: `persona`'s card with a
+/// record of someone else, which its service refuses naming the attribute that differs
+/// (never the record's value); nothing is stored.
+#[derive(Clone, Copy, Debug)]
+pub struct WrongLink {
+    /// testkit's persona id of the card.
+    pub persona: &'static str,
+    /// The record, someone else's.
+    pub record: WrongRecord,
+    /// The attribute the service names (`counter_api::attributes::Attribute`'s name):
+    /// the refusal's reason is `mismatch_<differs>`.
+    pub differs: &'static str,
+}
+
+/// The record of a [`WrongLink`].
+#[derive(Clone, Copy, Debug)]
+pub enum WrongRecord {
+    /// A card token at [`ACQUIRER`].
+    Token(CardToken),
+    /// An insurance at [`INSURER`] under the insurer number.
+    Insurance(&'static str, Insurance),
+}
+
+impl WrongLink {
+    /// The link as staff would type it at the enrollment.
+    pub fn link(&self) -> ServiceLink {
+        match self.record {
+            WrongRecord::Token(t) => payment_link(&t),
+            WrongRecord::Insurance(number, i) => insurance_link(number, &i),
+        }
+    }
+}
+
+/// A card token owned by another holder: 小林 芽衣's card with 佐藤 花子's VISA token. The
+/// acquirer's cardholder has another name, so it refuses the link on the name.
+pub const ANOTHER_HOLDERS_TOKEN: WrongLink = WrongLink {
+    persona: "kobayashi-mei",
+    record: WrongRecord::Token(VISA),
+    differs: "name",
+};
+
+/// An insured record whose birth date differs from the card holder's: 小林 芽衣's card with
+/// the insurance of another 小林 芽衣, born on another day (中原 5550002). The insurer
+/// refuses the link on the birth date.
+pub const ANOTHER_PERSONS_INSURANCE: WrongLink = WrongLink {
+    persona: "kobayashi-mei",
+    record: WrongRecord::Insurance(
+        KAWASAKI_NUMBER,
+        Insurance {
+            symbol: "中原",
+            number: "5550002",
+            branch: "00",
+        },
+    ),
+    differs: "birth_date",
+};
+
+/// The links the demo refuses on purpose.
+pub const WRONG_LINKS: [WrongLink; 2] = [ANOTHER_HOLDERS_TOKEN, ANOTHER_PERSONS_INSURANCE];
+
+/// The insurance link of `i` under `insurer_number` at [`INSURER`].
+pub fn insurance_link(insurer_number: &str, i: &Insurance) -> ServiceLink {
+    ServiceLink::Insurance(InsuranceLink {
+        service_id: INSURER.into(),
+        insurer_number: insurer_number.into(),
+        symbol: Some(i.symbol.into()),
+        number: i.number.into(),
+        branch: Some(i.branch.into()),
+    })
+}
+
+/// The payment link of token `t` at [`ACQUIRER`].
+pub fn payment_link(t: &CardToken) -> ServiceLink {
+    ServiceLink::Payment(PaymentLink {
+        service_id: ACQUIRER.into(),
+        card_token_ref: t.token.into(),
+        brand: Some(t.brand.into()),
+        last4: Some(t.last4.into()),
+    })
 }
 
 /// What the demo links for an enrolled persona.
@@ -162,8 +249,8 @@ pub const PERSONAS: [DemoPersona; 9] = [
     },
     DemoPersona {
         id: "kobayashi-mei",
-        note_ja: "未登録・旧世代の電子証明書",
-        note_en: "Not enrolled; certificates of the older root generation",
+        note_ja: "未登録・旧世代の電子証明書。他人のカードトークン(tok_visa_4242)や別人の保険(中原 5550002)での登録は拒否",
+        note_en: "Not enrolled; certificates of the older root generation. Enrolling her with another holder's card token (tok_visa_4242) or another person's insurance (中原 5550002) is refused",
         enrolment: None,
     },
 ];
@@ -182,7 +269,7 @@ pub fn enrolled() -> impl Iterator<Item = (&'static str, &'static Enrolment)> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use counter_core::UnixTime;
 
     use super::*;
@@ -194,6 +281,32 @@ mod tests {
         ours.sort_unstable();
         theirs.sort_unstable();
         assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn the_wrong_links_name_someone_else() {
+        let register =
+            backend_insurer::demo::parse(backend_insurer::demo::BUILTIN, UnixTime::EPOCH).unwrap();
+        for w in WRONG_LINKS {
+            assert!(find(w.persona).is_some(), "{w:?}");
+            match w.record {
+                WrongRecord::Token(t) => {
+                    assert_ne!(t.holder, w.persona, "{w:?}");
+                    assert!(CARD_TOKENS.iter().any(|c| c.token == t.token), "{w:?}");
+                }
+                WrongRecord::Insurance(number, i) => {
+                    let r = register
+                        .iter()
+                        .find(|r| {
+                            r.result.insurer_number == number
+                                && r.result.number == i.number
+                                && r.result.symbol.as_deref() == Some(i.symbol)
+                        })
+                        .unwrap_or_else(|| panic!("{w:?} is not in the demo register"));
+                    assert_ne!(r.person, w.persona, "{w:?}");
+                }
+            }
+        }
     }
 
     #[test]

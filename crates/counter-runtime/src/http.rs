@@ -16,6 +16,10 @@
 //!   query), so a payment's body, its assertion and its Idempotency-Key never go anywhere
 //!   but the configured backend.
 //! - **An answer larger than [`MAX_ANSWER_BYTES`]** is not read on: `Malformed`.
+//! - **An answer that is not what the contract says** (HTML, truncated or other JSON):
+//!   with a 2xx status [`BackendFailure::Malformed`], otherwise a
+//!   [`BackendFailure::Problem`] coded `internal` (5xx) or `malformed_request` (4xx);
+//!   either way never a panic, and the workflows map it to a code of the staff's table.
 //! - **A value put into a URL path** (a payment id, an idempotency key, a reception number,
 //!   a date) must be one path segment of unreserved characters (RFC 3986 §2.3); anything
 //!   else is refused before any byte is sent ([`BackendFailure::Unreachable`] with `sent:
@@ -176,7 +180,7 @@ impl Backends {
         let bytes = read_capped(resp).await?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| BackendFailure::Malformed {
-                detail: format!("HTTP {status}: {e}"),
+                detail: format!("HTTP {status}: the answer is not the expected JSON ({e})"),
             });
         }
         match serde_json::from_slice::<Problem>(&bytes) {

@@ -203,6 +203,80 @@ async fn serve_config_runs_the_real_binary() {
     assert_eq!(ok(&answer.unwrap())["card"]["last4"], "4242");
 }
 
+/// `[connections]` from the file bounds the listener: silent clients without a certificate
+/// hold at most `max` connections, and a terminal still gets its answer.
+#[tokio::test]
+async fn connections_from_the_file_bound_the_listener() {
+    let env = Env::start().await; // for its CAs, signer and helpers
+    let dir = tempfile::tempdir().unwrap();
+    write_material(dir.path(), (&env.server_ca, &env.terminal_ca), &env.signer);
+    let p = dir.path().join("acquirer.toml");
+    std::fs::write(
+        &p,
+        config(
+            "127.0.0.1:0",
+            "[connections]\nmax = 4\nhandshake_timeout_ms = 30000\n",
+        ),
+    )
+    .unwrap();
+    let (settings, rules) = backend_acquirer::config::load(&p).unwrap();
+    assert_eq!(settings.connections.max_connections, 4);
+    assert_eq!(
+        settings.connections.handshake_timeout,
+        Duration::from_secs(30)
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = backend_acquirer::server::start_with(
+        settings,
+        rules,
+        std::sync::Arc::new(backend_kit::SystemClock),
+        listener,
+    )
+    .await
+    .unwrap();
+    // Sixteen clients connect and never say a word (their handshake deadline is far off).
+    let mut silent = Vec::new();
+    for _ in 0..16 {
+        silent.push(
+            tokio::net::TcpStream::connect(running.addr())
+                .await
+                .unwrap(),
+        );
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while running.open_connections() > 4 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        running.open_connections() <= 4,
+        "{} connections open with max = 4",
+        running.open_connections()
+    );
+    // A terminal, with its client certificate, takes a silent client's place.
+    let url = format!(
+        "https://localhost:{}/v1/payments/by-idempotency-key/never-sent-1",
+        running.addr().port()
+    );
+    let got = get(&env.client(Some(T1)), &url).await;
+    assert_eq!(got.0, 404, "{}", got.2);
+    assert_eq!(got.2["code"], "not_found", "{}", got.2);
+    drop(silent);
+    running.shutdown().await;
+
+    // Values out of range are named.
+    for (extra, key) in [
+        ("[connections]\nmax = 0\n", "connections.max"),
+        (
+            "[connections]\nheader_timeout_ms = 1\n",
+            "connections.header_timeout_ms",
+        ),
+        ("[connections]\nbacklog = 1\n", "backlog"),
+    ] {
+        let e = load_err(dir.path(), &config("127.0.0.1:0", extra));
+        assert!(e.contains(key), "{key}: {e}");
+    }
+}
+
 #[test]
 fn key_rules_come_from_the_file_and_retention_must_exceed_the_recovery_horizon() {
     let dir = tempfile::tempdir().unwrap();

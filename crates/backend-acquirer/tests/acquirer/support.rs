@@ -120,6 +120,7 @@ pub fn settings(
         acquirer_id: ACQUIRER.into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         database: dir.join("acquirer.sqlite"),
+        connections: backend_kit::ServeLimits::default(),
         tls_certificate_pem: cert.into_bytes(),
         tls_private_key_pem: key.into_bytes(),
         terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),

@@ -119,6 +119,72 @@ fn bad_values_are_named() {
     assert!(err.contains("`platforms`"), "{err}");
 }
 
+/// `[connections]` from the file bounds the listener: silent clients without a certificate
+/// hold at most `max` connections, and the platform's call still gets through.
+#[tokio::test]
+async fn connections_from_the_file_bound_the_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_ca, terminal_ca) = write_files(dir.path());
+    let limited = GOOD.replace(
+        "bulk_processing_secs = 10\n",
+        "bulk_processing_secs = 10\n\n[connections]\nmax = 4\nhandshake_timeout_ms = 30000\n",
+    );
+    let s = load(dir.path(), &limited).unwrap();
+    assert_eq!(s.connections.max_connections, 4);
+    assert_eq!(s.connections.handshake_timeout.as_millis(), 30_000);
+    let running =
+        backend_insurer::start_in_process(s, std::sync::Arc::new(backend_kit::SystemClock))
+            .await
+            .unwrap();
+    // Sixteen clients connect and never say a word (their handshake deadline is far off).
+    let mut silent = Vec::new();
+    for _ in 0..16 {
+        silent.push(
+            tokio::net::TcpStream::connect(running.addr())
+                .await
+                .unwrap(),
+        );
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while running.open_connections() > 4 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        running.open_connections() <= 4,
+        "{} connections open with max = 4",
+        running.open_connections()
+    );
+    // The platform, with its client certificate, takes a silent client's place.
+    let platform = client_for(
+        server_ca.der.clone(),
+        Some(terminal_ca.issue(PLATFORM, &[])),
+    );
+    let sato = ("06139999", Some("千代"), "10001", Some("01"));
+    let link = link_request(sato, "s", holder_for(sato));
+    let url = format!("https://localhost:{}/v1/links", running.addr().port());
+    let linked = read(platform.post(&url).json(&link).send().await.unwrap()).await;
+    assert_eq!(linked.2["outcome"], "confirmed", "{}", linked.2);
+    drop(silent);
+    running.shutdown().await;
+
+    // Values out of range are named.
+    for (extra, key) in [
+        ("[connections]\nmax = 0\n", "`connections.max`"),
+        (
+            "[connections]\nheader_timeout_ms = 1\n",
+            "`connections.header_timeout_ms`",
+        ),
+        ("[connections]\nbacklog = 1\n", "backlog"),
+    ] {
+        let text = GOOD.replace(
+            "bulk_processing_secs = 10\n",
+            &format!("bulk_processing_secs = 10\n\n{extra}"),
+        );
+        let err = load(dir.path(), &text).unwrap_err();
+        assert!(err.contains(key), "{key}: {err}");
+    }
+}
+
 /// `madoguchi-insurer serve --config FILE` starts the real binary, which confirms a link
 /// for the platform and answers an eligibility check by it, both over mutual TLS.
 #[tokio::test]

@@ -168,6 +168,7 @@ pub fn settings(
         insurer_id: INSURER.into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         database: dir.join("insurer.sqlite"),
+        connections: backend_kit::ServeLimits::default(),
         bulk_processing_secs: 30,
         seed_toml: backend_insurer::demo::BUILTIN.into(),
         tls_certificate_pem: cert.into_bytes(),

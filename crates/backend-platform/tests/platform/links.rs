@@ -175,6 +175,104 @@ async fn another_persons_card_token_is_refused_and_the_rest_is_linked() {
         "SELECT card_token_ref FROM card_tokens WHERE owner_sub IS NOT NULL",
     );
     assert!(owners.is_empty(), "no token is bound: {owners:?}");
+    // The platform's audit: each service's answer, and the enrollment stored with the
+    // refusal named.
+    assert_eq!(
+        link_audit(&env),
+        [
+            format!("link_confirm:confirmed:{INSURER}"),
+            format!("link_confirm:mismatch_name:{ACQUIRER}"),
+            format!("enroll:ok:{ACQUIRER}:mismatch_name"),
+        ]
+    );
+    // The acquirer's journal: the mismatch on the name, for 鈴木 一郎's token, without
+    // either person's attributes.
+    assert_eq!(
+        acquirer_links(&env),
+        ["mismatch:name token=tok_suzuki-ichiro"]
+    );
+    env.shutdown().await;
+}
+
+/// The platform's audit rows of link confirmations and enrollments, in order:
+/// `action:outcome:reason`.
+fn link_audit(env: &Env) -> Vec<String> {
+    rows(
+        env,
+        "platform.sqlite",
+        "SELECT action || ':' || outcome || ':' || coalesce(reason, '') FROM audit \
+         WHERE action IN ('link_confirm', 'enroll') ORDER BY id",
+    )
+}
+
+/// The acquirer's journal rows of link confirmations: `outcome token=…`, after checking
+/// that each names its enrollment and subject and holds no attribute.
+fn acquirer_links(env: &Env) -> Vec<String> {
+    rows(
+        env,
+        "acquirer.sqlite",
+        "SELECT outcome || ' ' || reason FROM journal WHERE action = 'link' ORDER BY id",
+    )
+    .into_iter()
+    .map(|row| {
+        assert!(
+            row.contains(" enrollment=enr_") && row.contains(" sub="),
+            "{row}"
+        );
+        assert!(!row.contains("佐藤") && !row.contains("鈴木"), "{row}");
+        row.split(" enrollment=").next().unwrap().to_owned()
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn another_persons_card_token_alone_is_refused_and_nothing_is_stored() {
+    let env = Env::start().await;
+    let c = env.client(Some(T1));
+    let sato = Card::load("sato-hanako");
+    // 佐藤 花子 with 鈴木 一郎's card token, and nothing else.
+    let got = enrol_with(&env, &c, &sato, vec![token("tok_suzuki-ichiro")]).await;
+    let v = assert_problem(&got, 422, "link_refused");
+    assert_eq!(v["field"], "application.services[0]");
+    assert_eq!(v["reason"], "mismatch_name");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(ACQUIRER) && detail.contains("name") && !detail.contains("鈴木"),
+        "names the service and the attribute, never the record's value: {detail}"
+    );
+    // Nothing is stored: no holder, no certificate, no link, no token bound.
+    assert_problem(&identify(&env, &c, &sato).await, 404, "not_enrolled");
+    for table in [
+        "subjects",
+        "auth_certificates",
+        "sign_certificates",
+        "service_links",
+    ] {
+        let n = rows(
+            &env,
+            "platform.sqlite",
+            &format!("SELECT CAST(count(*) AS TEXT) FROM {table}"),
+        );
+        assert_eq!(n, ["0"], "{table}");
+    }
+    let owners = rows(
+        &env,
+        "acquirer.sqlite",
+        "SELECT card_token_ref FROM card_tokens WHERE owner_sub IS NOT NULL",
+    );
+    assert!(owners.is_empty(), "no token is bound: {owners:?}");
+    // The platform's audit and the acquirer's journal say so.
+    assert_eq!(
+        link_audit(&env),
+        [
+            format!("link_confirm:mismatch_name:{ACQUIRER}"),
+            format!("enroll:link_refused:{ACQUIRER}:mismatch_name"),
+        ]
+    );
+    assert_eq!(
+        acquirer_links(&env),
+        ["mismatch:name token=tok_suzuki-ichiro"]
+    );
     env.shutdown().await;
 }
 
@@ -277,5 +375,52 @@ async fn a_stale_signature_crl_gives_the_notice_that_it_could_not_be_checked() {
         "{:?}",
         r.notices
     );
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_missing_signature_crl_gives_the_notice_that_it_could_not_be_checked() {
+    let env = Env::start().await;
+    let admin = env.client(Some(T1));
+    let sato = Card::load("sato-hanako");
+    assert_eq!(
+        enrol_with(&env, &admin, &sato, vec![token("tok_sato-hanako")])
+            .await
+            .0,
+        200
+    );
+    let (s, _, v) = identify(&env, &admin, &sato).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["notices"].as_array().is_none_or(Vec::is_empty), "{v}");
+
+    // The signature CRL of her municipality is gone from the folder (a failed download,
+    // a file deleted by mistake); the authentication CRL is there, so she still
+    // identifies. No other CRL covers her signature certificate.
+    std::fs::remove_file(
+        env.dir
+            .path()
+            .join("crl")
+            .join("sign-Tokyo-to-Chiyoda-ku.crl"),
+    )
+    .unwrap();
+    let (s, _, v) = read(
+        admin
+            .post(env.url("/v1/admin/crl/reload"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, _, v) = identify(&env, &admin, &sato).await;
+    assert_eq!(s, 200, "{v}");
+    let r: IdentificationResponse = serde_json::from_value(v).unwrap();
+    assert!(
+        matches!(&r.notices[..], [Notice::SignCertificateUnchecked { detail }] if detail.contains("no CRL")),
+        "{:?}",
+        r.notices
+    );
+    // The menu is still offered: the notice informs, it does not refuse.
+    assert_eq!(r.menu.len(), 1, "{:?}", r.menu);
     env.shutdown().await;
 }

@@ -8,3 +8,4 @@ mod cards;
 mod restart;
 mod start;
 mod support;
+mod wrong_links;

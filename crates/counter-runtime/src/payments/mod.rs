@@ -394,11 +394,10 @@ impl Payments {
         payment::close::check_closable(&doubt_sales, &doubt_refunds)
             .map_err(|r| RuntimeError::Refused(r.code))?;
         let (sales, refunds) = self.with_store(|s| s.journal_for_day(date))?;
-        let theirs = self
-            .backends
-            .settlement(date)
-            .await
-            .map_err(|_| RuntimeError::Refused(Code::AcquirerUnavailable))?;
+        let theirs = self.backends.settlement(date).await.map_err(|f| {
+            tracing::warn!(date, "the acquirer's totals could not be read: {f:?}");
+            RuntimeError::Refused(Code::AcquirerUnavailable)
+        })?;
         let refunds_done: Vec<RefundRecord> = refunds
             .into_iter()
             .filter(|r| r.state == RefundState::Refunded)

@@ -31,6 +31,7 @@ impl Env {
             insurer_id: INSURER.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
             database: dir.path().join("insurer.sqlite"),
+            connections: backend_kit::ServeLimits::default(),
             bulk_processing_secs: 0,
             seed_toml: backend_insurer::demo::BUILTIN.into(),
             tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),

@@ -4,8 +4,10 @@
 //! configuration with a `[counter]` section on our pcscd's vpcd reader, and helpers that
 //! wait for the screens.
 
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backend_kit::devpki::DevPki;
@@ -83,6 +85,7 @@ impl CounterEnv {
             insurer_id: INSURER.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
             database: dir.path().join("insurer.sqlite"),
+            connections: backend_kit::ServeLimits::default(),
             bulk_processing_secs: 0,
             seed_toml: backend_insurer::demo::BUILTIN.into(),
             tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
@@ -157,20 +160,31 @@ shop_name = "みどりクリニック"
         .unwrap()
     }
 
-    /// Points the terminal's configuration at a peer on loopback that accepts connections
-    /// and never says a word: every acquirer request of the terminal waits for its whole
-    /// time-out, the way a hung acquirer or a dropped route behaves (the platform still
-    /// reaches the real acquirer to confirm payment links).
-    pub fn acquirer_silent(&self) {
+    /// Points the terminal's configuration at a route to the acquirer that is cut: a peer on
+    /// loopback that accepts connections and never says a word, so every acquirer request of
+    /// the terminal waits for its whole time-out, the way a hung acquirer or a dropped route
+    /// behaves (the platform still reaches the real acquirer to confirm payment links).
+    /// [`AcquirerRoute::restore`] brings the acquirer back.
+    pub fn acquirer_silent(&self) -> AcquirerRoute {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let route = AcquirerRoute {
+            up: Arc::new(AtomicBool::new(false)),
+            held: Arc::default(),
+        };
+        let (up, held) = (route.up.clone(), route.held.clone());
+        let acquirer = std::net::SocketAddr::from(([127, 0, 0, 1], self.acquirer_port));
         std::thread::spawn(move || {
-            let mut held = Vec::new();
             for stream in listener.incoming().flatten() {
-                held.push(stream);
+                if up.load(Ordering::SeqCst) {
+                    relay(stream, acquirer);
+                } else {
+                    held.lock().unwrap().push(stream);
+                }
             }
         });
         self.point_acquirer_at(port);
+        route
     }
 
     fn point_acquirer_at(&self, port: u16) {
@@ -208,6 +222,37 @@ impl AcquirerAdmin for CounterEnv {
     }
 }
 
+/// The terminal's route to the acquirer, cut by [`CounterEnv::acquirer_silent`].
+pub struct AcquirerRoute {
+    up: Arc<AtomicBool>,
+    held: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl AcquirerRoute {
+    /// The acquirer is back: the connections held silent are closed (the requests on them
+    /// fail at once) and every new one is relayed to the acquirer.
+    pub fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+        self.held.lock().unwrap().clear();
+    }
+}
+
+/// Relays `client` to `to` both ways (TLS passes through untouched) until either side
+/// closes.
+fn relay(client: TcpStream, to: std::net::SocketAddr) {
+    let Ok(server) = TcpStream::connect(to) else {
+        return;
+    };
+    let pipe = |mut from: TcpStream, mut into: TcpStream| {
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut from, &mut into);
+            let _ = into.shutdown(std::net::Shutdown::Write);
+        });
+    };
+    pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+    pipe(server, client);
+}
+
 /// The links sato-hanako's enrollment asks for: her insurance (demo insured data) and the
 /// payment token.
 pub fn links() -> Vec<ServiceLink> {
@@ -234,6 +279,16 @@ pub async fn until(
     what: &str,
     f: impl Fn(&Screens) -> bool,
 ) -> Screens {
+    until_within(rx, what, Duration::from_secs(20), f).await
+}
+
+/// Waits (`limit` at most) until the screens satisfy `f`; fails with the last screens.
+pub async fn until_within(
+    rx: &mut watch::Receiver<Screens>,
+    what: &str,
+    limit: Duration,
+    f: impl Fn(&Screens) -> bool,
+) -> Screens {
     let wait = async {
         loop {
             {
@@ -245,7 +300,7 @@ pub async fn until(
             rx.changed().await.unwrap();
         }
     };
-    match tokio::time::timeout(Duration::from_secs(20), wait).await {
+    match tokio::time::timeout(limit, wait).await {
         Ok(s) => s,
         Err(_) => panic!(
             "timed out waiting for {what}; last screens: {}",

@@ -1,25 +1,29 @@
 //! Payments in doubt are resolved in the background: with the acquirer hung (it accepts
 //! and never answers) and a sale left in doubt by an earlier run, the counter starts at once, enrolls and checks as
 //! usual, and only a new card sale waits, refused with the reason while the sale in doubt
-//! is listed on the status bar.
+//! is listed on the status bar. When the acquirer comes back the doubt is resolved without
+//! anyone pressing a button, and the next card sale is paid.
 
 use counter_core::Code;
 use counter_core::UnixTime;
-use counter_core::payment::{self, NewSale};
-use counter_runtime::counter::StaffAction;
+use counter_core::payment::{self, NewSale, PaymentState};
+use counter_runtime::counter::{SaleStep, StaffAction};
 use counter_store::Store;
 
-use crate::counter_env::{CounterEnv, MERCHANT, TERMINAL, js, links, staff, until};
+use crate::counter_env::{CounterEnv, MERCHANT, TERMINAL, js, links, staff, until, until_within};
 use crate::counter_flow::{pin_service_consents, replace_card};
 use crate::counter_links::enrol;
+use crate::counter_races::{sale_step, sell};
 use crate::support::card_in_vpcd;
 
 const PERSONA: &str = "sato-hanako";
 
-/// A sale journaled as sent, whose answer never came (the terminal died): in doubt.
+/// A sale journaled as sent, whose answer never came (the terminal died): in doubt. Its id
+/// comes from the journal's sale sequence, as the payment shell's do, so the next sale
+/// gets the next one.
 fn leave_a_sale_in_doubt(env: &CounterEnv) -> String {
     let mut store = Store::open(env.db()).unwrap();
-    let id = format!("{TERMINAL}-000001");
+    let id = format!("{TERMINAL}-{:06}", store.next_sequence("sale").unwrap());
     let now = UnixTime::from_system_time(std::time::SystemTime::now());
     let record = payment::begin(
         NewSale {
@@ -41,7 +45,7 @@ fn leave_a_sale_in_doubt(env: &CounterEnv) -> String {
 async fn with_a_sale_in_doubt_and_the_acquirer_down_checks_go_on_and_card_sales_wait() {
     let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
     let env = CounterEnv::start(&reader, "reception", true).await;
-    env.acquirer_silent();
+    let route = env.acquirer_silent();
     let in_doubt = leave_a_sale_in_doubt(&env);
 
     // The counter starts without waiting for the recovery, which cannot finish now: each
@@ -124,6 +128,39 @@ async fn with_a_sale_in_doubt_and_the_acquirer_down_checks_go_on_and_card_sales_
         let refused = c.close_day(bad).await.unwrap_err();
         assert_eq!(refused.message.code, Code::DateInvalid, "{bad}");
     }
-    assert_eq!(c.screens().borrow().status.in_doubt, [in_doubt]);
+    assert_eq!(
+        c.screens().borrow().status.in_doubt,
+        std::slice::from_ref(&in_doubt)
+    );
+
+    // The acquirer comes back. Nobody presses anything: the recovery running in the
+    // background (or the next one, every 30 s) asks again and resolves the sale. The
+    // acquirer never got its authorisation, so it is reversed: nothing was charged.
+    route.restore();
+    let s = until_within(
+        &mut rx,
+        "the doubt resolved in the background",
+        std::time::Duration::from_secs(75),
+        |s| s.status.in_doubt.is_empty(),
+    )
+    .await;
+    assert_eq!(s.status.payments_in_doubt, 0, "{:#}", js(&s));
+    let record = Store::open(env.db())
+        .unwrap()
+        .payment(&in_doubt)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.state, PaymentState::Reversed, "{record:?}");
+
+    // Now a new card sale is taken and paid.
+    sell(&c, &mut rx, "after-the-doubt").await;
+    let s = until(&mut rx, "the sale's end", |s| {
+        matches!(sale_step(s), Some(SaleStep::Done { .. }))
+    })
+    .await;
+    let Some(SaleStep::Done { record, .. }) = sale_step(&s) else {
+        unreachable!()
+    };
+    assert_eq!(record.state, PaymentState::Captured, "{:#}", js(&s));
     c.close().await;
 }

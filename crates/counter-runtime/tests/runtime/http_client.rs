@@ -1,7 +1,8 @@
 //! The terminal's HTTPS client against a backend that misbehaves as an attacker would: a
 //! redirect to another HTTPS server and to plain HTTP, an answer too large to read, and a
 //! value that would change the URL's path. Each gets a typed refusal, and nothing reaches
-//! the redirect's target.
+//! the redirect's target. A backend answering garbage (HTML, truncated or other JSON, with
+//! 200 and with 5xx) gets a typed error, and staff read a code of their table.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use backend_kit::devpki::DevPki;
 use counter_api::acquirer::{AuthoriseRequest, ReversalReason, ReversalRequest};
-use counter_core::BackendFailure;
+use counter_core::{BackendFailure, Code};
 use counter_runtime::http::{Backends, Endpoints, MAX_ANSWER_BYTES};
 use tokio::net::TcpListener;
 
@@ -184,8 +185,232 @@ async fn redirects_oversized_answers_and_path_injection_are_refused() {
             Err(BackendFailure::Unreachable { sent: false, .. }) => {}
             other => panic!("{bad}: {other:?}"),
         }
+        match b.bulk_fetch(bad).await {
+            Err(BackendFailure::Unreachable {
+                sent: false,
+                detail,
+            }) => {
+                assert!(detail.contains("reception number"), "{detail}");
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
     }
     assert_eq!(seen.load(Ordering::SeqCst), 4, "no request left for them");
     backend.shutdown().await;
     other.shutdown().await;
+}
+
+/// An answer with `status`, `content_type` and `body` as given.
+fn garbage(
+    status: StatusCode,
+    content_type: &'static str,
+    body: &'static str,
+) -> axum::response::Response {
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_answers_get_typed_errors_and_staff_codes() {
+    let pki = DevPki::generate(&["localhost"]).unwrap();
+    const HTML: &str = "<html><body><h1>Service temporarily unavailable</h1></body></html>";
+    let router = Router::new()
+        // The platform: a captive portal's page with 200.
+        .route(
+            "/v1/challenges",
+            post(|| async { garbage(StatusCode::OK, "text/html", HTML) }),
+        )
+        // The insurer: JSON of another shape with 200, and a proxy's page with 502.
+        .route(
+            "/v1/eligibility",
+            post(|| async {
+                garbage(
+                    StatusCode::OK,
+                    "application/json",
+                    r#"{"status":"ok","result":{"valid":true}}"#,
+                )
+            }),
+        )
+        .route(
+            "/v1/bulk-prechecks/{reception}",
+            get(|| async { garbage(StatusCode::BAD_GATEWAY, "text/html", HTML) }),
+        )
+        // The acquirer: JSON cut short with 200, JSON of another shape with 503, plain
+        // text with 500, and totals of another shape with 200.
+        .route(
+            "/v1/payments",
+            post(|| async {
+                garbage(
+                    StatusCode::OK,
+                    "application/json",
+                    r#"{"payment_id":"pay_1","status":"capt"#,
+                )
+            }),
+        )
+        .route(
+            "/v1/payments/by-idempotency-key/{key}",
+            get(|| async {
+                garbage(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "application/json",
+                    r#"{"error":"maintenance","retry":true}"#,
+                )
+            }),
+        )
+        .route(
+            "/v1/reversals",
+            post(|| async {
+                garbage(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "text/plain",
+                    "thread 'main' panicked",
+                )
+            }),
+        )
+        .route(
+            "/v1/settlements/{date}",
+            get(|| async { garbage(StatusCode::OK, "application/json", "[1,2,3]") }),
+        );
+    let backend = tls_server(&pki, router).await;
+    let b = client(&pki, format!("https://localhost:{}", backend.addr().port()));
+
+    // The platform: Malformed, and staff read "platform unavailable" (the check can use a
+    // fallback), never a crash or an empty screen.
+    let request = counter_api::platform::ChallengeRequest {
+        purpose: counter_api::platform::ChallengePurpose::Identify,
+        context: None,
+    };
+    let f = b.challenge(&request).await.unwrap_err();
+    let detail = match &f {
+        BackendFailure::Malformed { detail } => detail.clone(),
+        other => panic!("challenge: {other:?}"),
+    };
+    assert!(
+        detail.contains("HTTP 200") && detail.contains("not the expected JSON"),
+        "{detail}"
+    );
+    let code = counter_core::session::platform_code(&f);
+    assert_eq!(code, Code::PlatformUnavailable);
+    assert!(
+        staff_reads(code).contains("fallback"),
+        "{}",
+        staff_reads(code)
+    );
+
+    // The insurer: Malformed with 200, an uncoded problem with 502; both leave the outcome
+    // unknown, so the check falls back to "insurer unavailable" with a re-check queued.
+    let eligibility = counter_api::insurer::EligibilityRequest {
+        assertion: "a.b.c".into(),
+        qualification_confirmation_date: "20261206".into(),
+        medical_institution_code: "1312345678".into(),
+        arbitrary_identifier: None,
+        limit_certificate_consent: false,
+    };
+    let f = b.eligibility(&eligibility).await.unwrap_err();
+    assert!(
+        matches!(&f, BackendFailure::Malformed { detail } if detail.contains("not the expected JSON")),
+        "{f:?}"
+    );
+    let code = counter_core::eligibility::failure_reason(&f).code();
+    assert_eq!(code, Code::InsurerUnavailable);
+    assert!(
+        staff_reads(code).contains("re-check"),
+        "{}",
+        staff_reads(code)
+    );
+    let f = b.bulk_fetch("R-0001").await.unwrap_err();
+    match &f {
+        BackendFailure::Problem {
+            status: 502,
+            code,
+            detail,
+            ..
+        } => {
+            assert_eq!(code, "internal");
+            assert!(detail.contains("without a problem document"), "{detail}");
+        }
+        other => panic!("bulk fetch: {other:?}"),
+    }
+    assert!(f.outcome_unknown());
+
+    // The acquirer, through the payment shell and its journal (a SQLite file): the sale
+    // is neither approved nor declined on garbage but left in doubt, to be resolved by
+    // status query, and staff read "payment in doubt" with what the acquirer last said.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(std::sync::Mutex::new(
+        counter_store::Store::open(dir.path().join("counter.sqlite")).unwrap(),
+    ));
+    let clock: Arc<dyn counter_runtime::clock::Clock> =
+        Arc::new(counter_runtime::clock::SystemClock);
+    let payments =
+        counter_runtime::payments::Payments::new(store, b.clone(), clock, "counter-1", "shop-1")
+            .with_policy(counter_runtime::payments::RetryPolicy {
+                max_rounds: 3,
+                first_backoff: Duration::from_millis(5),
+                max_backoff: Duration::from_millis(20),
+            });
+    let report = payments
+        .sell(1_200, None, "a.b.c".into())
+        .await
+        .expect("a sale on garbage is reported, not an error");
+    assert_eq!(report.code, Code::PaymentInDoubt, "{report:?}");
+    assert!(!report.record.state.is_final(), "{report:?}");
+    assert_eq!(
+        report.record.last_error.as_deref(),
+        Some("internal (503)"),
+        "{report:?}"
+    );
+    assert!(
+        staff_reads(report.code).contains("Do not ask the customer to pay again"),
+        "{}",
+        staff_reads(report.code)
+    );
+    let (in_doubt, _) = payments.unfinished().unwrap();
+    assert_eq!(in_doubt.len(), 1, "the journal keeps the sale in doubt");
+    // A reversal answered with plain text and 500: unknown too, never "not charged".
+    let f = b
+        .reverse(
+            "key-r",
+            &ReversalRequest {
+                original_idempotency_key: report.record.idempotency_key.clone(),
+                reason: ReversalReason::Timeout,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&f, BackendFailure::Problem { status: 500, code, .. } if code == "internal"),
+        "{f:?}"
+    );
+    assert!(f.outcome_unknown());
+
+    // The daily close on totals of another shape: refused, "acquirer unavailable".
+    let other = tempfile::tempdir().unwrap();
+    let store = Arc::new(std::sync::Mutex::new(
+        counter_store::Store::open(other.path().join("counter.sqlite")).unwrap(),
+    ));
+    let payments = counter_runtime::payments::Payments::new(
+        store,
+        b.clone(),
+        Arc::new(counter_runtime::clock::SystemClock),
+        "counter-1",
+        "shop-1",
+    );
+    match payments.close_day("2026-12-06").await {
+        Err(counter_runtime::error::RuntimeError::Refused(code)) => {
+            assert_eq!(code, Code::AcquirerUnavailable);
+            assert!(
+                staff_reads(code).contains("unreachable"),
+                "{}",
+                staff_reads(code)
+            );
+        }
+        other => panic!("close on garbage: {other:?}"),
+    }
+    backend.shutdown().await;
+}
+
+/// What staff read for `code` (English): what happened, and the next step.
+fn staff_reads(code: Code) -> String {
+    let e = code.entry();
+    format!("{} / {}", e.en, e.next_en)
 }

@@ -61,6 +61,7 @@ impl RecheckEnv {
             insurer_id: INSURER.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
             database: self.dir.path().join("insurer.sqlite"),
+            connections: backend_kit::ServeLimits::default(),
             bulk_processing_secs: self.bulk_processing_secs,
             seed_toml: backend_insurer::demo::BUILTIN.into(),
             tls_certificate_pem: self.pki.server_cert_pem.clone().into_bytes(),

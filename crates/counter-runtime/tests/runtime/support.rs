@@ -204,6 +204,7 @@ pub async fn start_acquirer(
         acquirer_id: ACQUIRER.into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         database: dir.join("acquirer.sqlite"),
+        connections: backend_kit::ServeLimits::default(),
         tls_certificate_pem: pki.server_cert_pem.clone().into_bytes(),
         tls_private_key_pem: pki.server_key_pem.clone().into_bytes(),
         terminal_ca_pem: pki.terminal_ca_pem.clone().into_bytes(),

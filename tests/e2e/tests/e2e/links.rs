@@ -1,15 +1,17 @@
 //! The right person, in the app: the receptionist types the patient expected and another
 //! enrolled card comes (the mismatch first, details and export held until acknowledged,
 //! audited), then the right one (no warning); the persona who moved after enrolling gets
-//! the notice on both windows, and with her signature CRL out of date the notice says it
-//! could not be checked.
+//! the notice on both windows with its next step (enrol again at the counter with the new
+//! signature certificate), and with her signature CRL out of date the notice says it could
+//! not be checked, with its own next step.
 
 use std::path::Path;
 
+use counter_core::Code;
 use madoguchi_e2e::{
     AppOptions, DemoMode, E2eError,
     Screen::{Customer, Staff},
-    Want, hook,
+    WAIT, Want, hook,
 };
 use madoguchi_time::UnixTime;
 
@@ -149,7 +151,7 @@ async fn a_holder_who_moved_is_told_on_both_windows() {
             .mode(DemoMode::Reception)
             .label("moved");
         with_app(options, async |s: &Scene| {
-            notice(s, "sign_certificate_revoked", "moved").await
+            notice(s, Code::SignCertificateRevoked, "moved").await
         })
         .await
     })
@@ -166,30 +168,46 @@ async fn a_stale_signature_crl_is_not_silence() {
             .stale_sign_crl()
             .label("stale-sign-crl");
         with_app(options, async |s: &Scene| {
-            notice(s, "sign_certificate_unchecked", "unchecked").await
+            notice(s, Code::SignCertificateUnchecked, "unchecked").await
         })
         .await
     })
     .await;
 }
 
-async fn notice(s: &Scene, code: &str, shot: &str) -> Result<(), E2eError> {
+/// The card's notice `code` on both windows: its code, what happened and the next step as
+/// the code table says them (Japanese, the windows' language at start; the customer's
+/// window in English too).
+async fn notice(s: &Scene, code: Code, shot: &str) -> Result<(), E2eError> {
+    let entry = code.entry();
     staff_at(s, "ready", None).await?;
     let pin = testkit::load_persona(MOVED).unwrap().auth_pin;
     check_with_card(s, MOVED, &pin).await?;
     // She is still served: the check ran (her insurance is valid).
     s.wait_hook("validity", Want::Attr("data-validity", "valid"))
         .await?;
-    s.wait_hook("card-notice", Want::Attr("data-code", code))
-        .await?;
+    told(s, code, entry.ja, entry.next_ja).await?;
     s.capture(Staff, &format!("staff-notice-{shot}")).await?;
     customer_at(s, "check", None).await?;
-    s.wait_hook("card-notice", Want::Attr("data-code", code))
-        .await?;
+    told(s, code, entry.ja, entry.next_ja).await?;
     s.capture(Customer, &format!("customer-notice-{shot}"))
         .await?;
+    s.click("button[data-lang='en']").await?;
+    s.wait_for("html", Want::Attr("lang", "en"), WAIT).await?;
+    told(s, code, entry.en, entry.next_en).await?;
+    s.click("button[data-lang='ja']").await?;
+    s.wait_for("html", Want::Attr("lang", "ja"), WAIT).await?;
     s.switch_to(Staff).await?;
     s.click_test("action-finish").await?;
     staff_at(s, "ready", None).await?;
+    Ok(())
+}
+
+/// The current window shows the card's notice `code` with `text` and its `next` step.
+async fn told(s: &Scene, code: Code, text: &str, next: &str) -> Result<(), E2eError> {
+    s.wait_hook("card-notice", Want::Attr("data-code", &code.as_str()))
+        .await?;
+    s.wait_hook("card-notice", Want::Text(text)).await?;
+    s.wait_hook("card-notice", Want::Text(next)).await?;
     Ok(())
 }
