@@ -59,6 +59,9 @@ async fn check_card_exported(s: &Scene, dir: &Path) -> Result<(), E2eError> {
         Want::Attr("data-code", "eligibility_valid"),
     )
     .await?;
+    // No patient was expected: the staff screen says that no comparison was made.
+    s.wait_hook("person-check", Want::Attr("data-person", "not_compared"))
+        .await?;
     s.capture(Staff, "staff-check-result").await?;
     customer_at(s, "check", Some("done")).await?;
     s.capture(Customer, "customer-check-done").await?;
