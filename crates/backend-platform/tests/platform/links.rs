@@ -78,29 +78,9 @@ async fn another_persons_insurance_number_is_refused_and_nothing_is_stored() {
     let sato = Card::load("sato-hanako");
     // 佐藤 花子 with 鈴木 一郎's insurance number.
     let got = enrol_with(&env, &c, &sato, vec![insurance("大阪", "10002", "01")]).await;
-    let v = assert_problem(&got, 422, "link_refused");
-    assert_eq!(v["field"], "application.services[0]");
-    assert_eq!(v["reason"], "mismatch_name");
-    let detail = v["detail"].as_str().unwrap();
-    assert!(
-        detail.contains(INSURER) && detail.contains("name") && !detail.contains("鈴木"),
-        "names the service and the attribute, never the record's value: {detail}"
-    );
+    refused_on_the_name(&got, INSURER);
     // Nothing is stored: the card is linked to nothing.
-    assert_problem(&identify(&env, &c, &sato).await, 404, "not_enrolled");
-    for table in [
-        "subjects",
-        "auth_certificates",
-        "sign_certificates",
-        "service_links",
-    ] {
-        let n = rows(
-            &env,
-            "platform.sqlite",
-            &format!("SELECT CAST(count(*) AS TEXT) FROM {table}"),
-        );
-        assert_eq!(n, ["0"], "{table}");
-    }
+    assert_nothing_stored(&env, &c, &sato).await;
     // Every side's audit says so.
     env.running.platform().audit.flush();
     let platform = rows(
@@ -232,29 +212,9 @@ async fn another_persons_card_token_alone_is_refused_and_nothing_is_stored() {
     let sato = Card::load("sato-hanako");
     // 佐藤 花子 with 鈴木 一郎's card token, and nothing else.
     let got = enrol_with(&env, &c, &sato, vec![token("tok_suzuki-ichiro")]).await;
-    let v = assert_problem(&got, 422, "link_refused");
-    assert_eq!(v["field"], "application.services[0]");
-    assert_eq!(v["reason"], "mismatch_name");
-    let detail = v["detail"].as_str().unwrap();
-    assert!(
-        detail.contains(ACQUIRER) && detail.contains("name") && !detail.contains("鈴木"),
-        "names the service and the attribute, never the record's value: {detail}"
-    );
+    refused_on_the_name(&got, ACQUIRER);
     // Nothing is stored: no holder, no certificate, no link, no token bound.
-    assert_problem(&identify(&env, &c, &sato).await, 404, "not_enrolled");
-    for table in [
-        "subjects",
-        "auth_certificates",
-        "sign_certificates",
-        "service_links",
-    ] {
-        let n = rows(
-            &env,
-            "platform.sqlite",
-            &format!("SELECT CAST(count(*) AS TEXT) FROM {table}"),
-        );
-        assert_eq!(n, ["0"], "{table}");
-    }
+    assert_nothing_stored(&env, &c, &sato).await;
     let owners = rows(
         &env,
         "acquirer.sqlite",
@@ -423,4 +383,35 @@ async fn a_missing_signature_crl_gives_the_notice_that_it_could_not_be_checked()
     // The menu is still offered: the notice informs, it does not refuse.
     assert_eq!(r.menu.len(), 1, "{:?}", r.menu);
     env.shutdown().await;
+}
+
+/// A refused link: 422 `link_refused` on the first service, on the name, naming `service`
+/// and the attribute, never the record's value (鈴木 一郎's).
+fn refused_on_the_name(got: &(reqwest::StatusCode, String, serde_json::Value), service: &str) {
+    let v = assert_problem(got, 422, "link_refused");
+    assert_eq!(v["field"], "application.services[0]");
+    assert_eq!(v["reason"], "mismatch_name");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(service) && detail.contains("name") && !detail.contains("鈴木"),
+        "names the service and the attribute, never the record's value: {detail}"
+    );
+}
+
+/// Nothing of `card` is stored: not enrolled, and no holder, certificate or link at all.
+async fn assert_nothing_stored(env: &Env, c: &reqwest::Client, card: &Card) {
+    assert_problem(&identify(env, c, card).await, 404, "not_enrolled");
+    for table in [
+        "subjects",
+        "auth_certificates",
+        "sign_certificates",
+        "service_links",
+    ] {
+        let n = rows(
+            env,
+            "platform.sqlite",
+            &format!("SELECT CAST(count(*) AS TEXT) FROM {table}"),
+        );
+        assert_eq!(n, ["0"], "{table}");
+    }
 }
