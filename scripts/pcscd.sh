@@ -27,6 +27,12 @@
 # reaches it through `exec`. MADOGUCHI_VPCD_NETNS=off runs without it, for a
 # display reached over TCP (ssh -X): then vpcd is open to the network, and we
 # say so.
+#
+# When the virtual PIN-pad reader's driver is built (crates/ifd-pinpad, `make build`
+# or `cargo build -p ifd-pinpad`), a second entry adds "Madoguchi PIN Pad Reader 00 00":
+# its card connects on MADOGUCHI_PINPAD_PORT (vpcd's protocol), its keys are pressed on
+# MADOGUCHI_PINPAD_KEYS_PORT (the port after it), both on 127.0.0.1 only.
+# MADOGUCHI_PINPAD_DRIVER names the library (default: cargo's debug build).
 set -euo pipefail
 
 name=pcscd.sh
@@ -41,6 +47,11 @@ driver="${MADOGUCHI_VPCD_DRIVER:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so}"
 reader_name="Madoguchi Virtual Reader"
 netns="madoguchi-vpcd"
 use_netns="${MADOGUCHI_VPCD_NETNS:-on}"
+pinpad_port="${MADOGUCHI_PINPAD_PORT:-40019}"
+cargo_target="${CARGO_TARGET_DIR:-$top/target}"
+case "$cargo_target" in /*) ;; *) cargo_target="$PWD/$cargo_target" ;; esac
+pinpad_driver="${MADOGUCHI_PINPAD_DRIVER:-$cargo_target/debug/libmadoguchi_ifd_pinpad.so}"
+pinpad_name="Madoguchi PIN Pad Reader"
 
 # Runs "$@" in our loopback-only network namespace (or here, when it is off).
 in_netns() {
@@ -69,6 +80,25 @@ print_env() {
   echo "export MADOGUCHI_VIRTUAL_READER='$reader_name'"
   echo "export MADOGUCHI_PCSCD_LOG='$log_file'"
   echo "export MADOGUCHI_VPCD_NETNS=$use_netns"
+  if [ -f "$conf_dir/madoguchi-pinpad" ]; then
+    echo "export MADOGUCHI_PINPAD_READER='$pinpad_name'"
+    echo "export MADOGUCHI_PINPAD_PORT=$pinpad_port"
+    echo "export MADOGUCHI_PINPAD_KEYS_PORT=$((pinpad_port + 1))"
+  fi
+}
+
+# The PIN-pad reader's entry, when its driver is built (pcscd's reader.conf takes
+# unquoted paths of [A-Za-z0-9/._@:-] only).
+pinpad_entry() {
+  rm -f "$conf_dir/madoguchi-pinpad"
+  if [ ! -f "$pinpad_driver" ]; then
+    echo "pcscd.sh: no PIN-pad reader: $pinpad_driver is not built (make build, or cargo build -p ifd-pinpad)" >&2
+  elif [[ ! "$pinpad_driver" =~ ^[A-Za-z0-9/._@:-]+$ ]]; then
+    echo "pcscd.sh: no PIN-pad reader: pcscd cannot load a driver from a path with other characters: $pinpad_driver" >&2
+  else
+    printf 'FRIENDLYNAME "%s"\nDEVICENAME   pinpad:%d:%d\nLIBPATH      %s\nCHANNELID    0x%X\n' \
+      "$pinpad_name" "$pinpad_port" $((pinpad_port + 1)) "$pinpad_driver" "$pinpad_port" > "$conf_dir/madoguchi-pinpad"
+  fi
 }
 
 start() {
@@ -82,6 +112,7 @@ start() {
   mkdir -p "$conf_dir"
   printf 'FRIENDLYNAME "%s"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      %s\nCHANNELID    0x%X\n' \
     "$reader_name" "$port" "$driver" "$port" > "$conf_dir/madoguchi-vpcd"
+  pinpad_entry
   # --info only: --apdu would write every APDU, PINs included, to the log.
   # Appended, so a restart (the pcscd-restart test) keeps the earlier lines
   # for the PIN check; `make clean-run` starts afresh.
