@@ -12,7 +12,10 @@
 //!   `SCardGetStatusChange` with PnP notification).
 //! - PIN pads: PC/SC v2 part 10 feature discovery and `FEATURE_VERIFY_PIN_DIRECT`
 //!   ([`pinpad`]), so the customer types the auth PIN on the reader and it
-//!   never passes through the host.
+//!   never passes through the host; and [`PinPadCancel`], which ends a PIN-pad
+//!   wait from another thread by abandoning it (pcsc-lite cannot interrupt a
+//!   reader's `SCardControl`; the card is unpowered when the reader gives it
+//!   back).
 //! - The mapping of PC/SC error codes to [`jpki_card::TransportError`]
 //!   ([`map_pcsc_error`]): a card pulled out mid-operation is `CardRemoved`,
 //!   never a hang or a panic.
@@ -29,6 +32,7 @@
 //! - leaves a card powered after its session: power-down and drop both unpower
 //!   (the `pcsc` crate's own `Drop` only resets, which keeps the PIN state).
 
+mod cancel;
 mod connection;
 mod error;
 mod monitor;
@@ -38,6 +42,7 @@ mod thread;
 mod trace;
 mod transport;
 
+pub use cancel::PinPadCancel;
 pub use connection::{Connection, Connector, PcscConnection, PcscConnector, ReaderControl};
 pub use error::map_pcsc_error;
 pub use monitor::{Monitor, ReaderEvent};
@@ -55,13 +60,11 @@ pub use transport::{PcscCard, PcscCardOptions};
 //   instruction when the harness is not there. `tests/zz_pcscd_restart.rs`
 //   stops and restarts pcscd, so it is its own binary, run last.
 // - PIN pads: vpcd answers every control code with
-//   SCARD_E_UNSUPPORTED_FEATURE, so the PIN-pad path is tested with a CCID
-//   PIN-pad double behind the same card thread (`PcscCard::spawn`), not through
-//   pcscd. Not done yet: a real-pcscd PIN-pad test with a test-only IFD handler
-//   (a cdylib exporting pcsc-lite's IFDH* API that advertises
-//   FEATURE_VERIFY_PIN_DIRECT and forwards to the virtual card, loaded with
-//   `pcscd --config DIR`; docs/domain/build-and-test.md describes one that
-//   was built and worked).
+//   SCARD_E_UNSUPPORTED_FEATURE, so the PIN pad goes through pcscd on the
+//   virtual PIN-pad reader (`crates/ifd-pinpad`, a pcsc-lite driver that
+//   scripts/pcscd.sh loads beside vpcd): `tests/integration/pinpad_pcscd.rs`.
+//   `pinpad_double` (a CCID PIN-pad double behind the same card thread) and
+//   `src/tests.rs` (the cancel, with a pad that answers when told) need no pcscd.
 
 /// The `pcsc` crate this transport is built on, re-exported so that
 /// [`Connector`] / [`Connection`] doubles can name its error type.

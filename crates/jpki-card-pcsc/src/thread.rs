@@ -43,6 +43,13 @@ pub(crate) struct Reply {
     pub(crate) result: Result<Vec<u8>, TransportError>,
 }
 
+/// What the handle waits for: the card thread's answer, or a
+/// [`crate::PinPadCancel`] from another thread.
+pub(crate) enum Incoming {
+    Reply(Reply),
+    Cancel,
+}
+
 struct CardThread {
     connector: Box<dyn Connector>,
     session: Option<Box<dyn Connection>>,
@@ -56,7 +63,7 @@ pub(crate) fn run(
     connector: Box<dyn Connector>,
     trace_apdus: bool,
     requests: Receiver<Envelope>,
-    replies: Sender<Reply>,
+    replies: Sender<Incoming>,
     ready: SyncSender<Result<PinPadFeatures, TransportError>>,
 ) {
     let mut card = CardThread {
@@ -79,7 +86,10 @@ pub(crate) fn run(
             Request::VerifyOnPinPad(structure) => card.verify_on_pin_pad(&structure).map(Vec::from),
             Request::PowerDown => card.power_down().map(|()| Vec::new()),
         };
-        if replies.send(Reply { seq, result }).is_err() {
+        if replies
+            .send(Incoming::Reply(Reply { seq, result }))
+            .is_err()
+        {
             break;
         }
     }

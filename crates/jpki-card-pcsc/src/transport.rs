@@ -12,13 +12,18 @@ use std::time::{Duration, Instant};
 use jpki_card::{CardTransport, TransportError};
 use zeroize::Zeroizing;
 
+use crate::cancel::PinPadCancel;
 use crate::connection::{Connector, PcscConnector};
 use crate::error::map_pcsc_error;
 use crate::pinpad::PinPadFeatures;
-use crate::thread::{self, Envelope, Reply, Request};
+use crate::thread::{self, Envelope, Incoming, Request};
 
 /// How long [`Drop`] waits for the card thread to unpower the card.
 const DROP_WAIT: Duration = Duration::from_secs(5);
+
+/// How often a long wait looks whether the card thread is still alive (its
+/// channel stays open while a [`PinPadCancel`] exists).
+const THREAD_CHECK: Duration = Duration::from_millis(200);
 
 /// Settings of a [`PcscCard`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +73,21 @@ impl PcscCardOptions {
 /// Implements [`CardTransport`]: [`CardTransport::power_down`] disconnects with
 /// `SCARD_UNPOWER_CARD`, and the next APDU connects again. Dropping the handle
 /// also unpowers the card.
+///
+/// A PIN-pad wait can be ended from another thread with the
+/// [`PinPadCancel`] from [`PcscCard::pin_pad_canceller`]; the handle is then
+/// *abandoned*: every later call answers `Cancelled` at once, except
+/// [`CardTransport::power_down`], which leaves the unpowering to the card
+/// thread for when the reader gives the card back (see [`crate::cancel`]).
 pub struct PcscCard {
     reader: String,
     requests: Option<Sender<Envelope>>,
-    replies: Receiver<Reply>,
+    replies: Receiver<Incoming>,
     next_seq: u64,
     features: PinPadFeatures,
     options: PcscCardOptions,
+    cancel: PinPadCancel,
+    abandoned: bool,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -115,6 +128,7 @@ impl PcscCard {
         let reader = connector.reader_name().to_owned();
         let (req_tx, req_rx) = mpsc::channel();
         let (rep_tx, rep_rx) = mpsc::channel();
+        let cancel = PinPadCancel::new(rep_tx.clone());
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let trace_apdus = options.trace_apdus;
         let boxed: Box<dyn Connector> = Box::new(connector);
@@ -136,6 +150,8 @@ impl PcscCard {
             next_seq: 0,
             features,
             options,
+            cancel,
+            abandoned: false,
             thread: Some(thread),
         })
     }
@@ -150,7 +166,23 @@ impl PcscCard {
         self.features
     }
 
-    fn call(&mut self, request: Request, limit: Duration) -> Result<Vec<u8>, TransportError> {
+    /// Ends this handle's PIN-pad wait from another thread (the Cancel button).
+    pub fn pin_pad_canceller(&self) -> PinPadCancel {
+        self.cancel.clone()
+    }
+
+    /// Sends `request` and waits for its answer, `limit` at most. A cancel
+    /// ends the wait only for a PIN-pad request (`cancellable`), and abandons
+    /// the handle.
+    fn call(
+        &mut self,
+        request: Request,
+        limit: Duration,
+        cancellable: bool,
+    ) -> Result<Vec<u8>, TransportError> {
+        if self.abandoned {
+            return Err(TransportError::Cancelled);
+        }
         self.next_seq += 1;
         let seq = self.next_seq;
         let ended = || TransportError::Other("the card thread ended".to_owned());
@@ -161,10 +193,23 @@ impl PcscCard {
         let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.replies.recv_timeout(left) {
-                Ok(reply) if reply.seq == seq => return reply.result,
-                Ok(_stale) => continue, // the answer to a request we gave up on
-                Err(RecvTimeoutError::Timeout) => return Err(TransportError::Timeout),
+            if left.is_zero() {
+                return Err(TransportError::Timeout);
+            }
+            match self.replies.recv_timeout(left.min(THREAD_CHECK)) {
+                Ok(Incoming::Reply(reply)) if reply.seq == seq => return reply.result,
+                Ok(Incoming::Reply(_stale)) => continue, // the answer to a request we gave up on
+                Ok(Incoming::Cancel) if cancellable => {
+                    self.abandoned = true;
+                    tracing::debug!(reader = %self.reader, "PIN-pad wait abandoned; the card is unpowered when the reader gives it back");
+                    return Err(TransportError::Cancelled);
+                }
+                Ok(Incoming::Cancel) => continue, // sticky: the next PIN-pad wait is refused
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.thread.as_ref().is_some_and(JoinHandle::is_finished) {
+                        return Err(ended());
+                    }
+                }
                 Err(RecvTimeoutError::Disconnected) => return Err(ended()),
             }
         }
@@ -176,6 +221,7 @@ impl CardTransport for PcscCard {
         self.call(
             Request::Transmit(Zeroizing::new(command.to_vec())),
             self.options.exchange_timeout,
+            false,
         )
     }
 
@@ -190,16 +236,32 @@ impl CardTransport for PcscCard {
         if !self.features.has_pin_pad() {
             return Err(TransportError::PinPadUnsupported);
         }
+        if self.cancel.is_cancelled() {
+            return Err(TransportError::Cancelled);
+        }
         let reply = self.call(
             Request::VerifyOnPinPad(pin_verify_structure.to_vec()),
             self.options.pin_pad_timeout,
+            true,
         )?;
         <[u8; 2]>::try_from(reply.as_slice())
             .map_err(|_| TransportError::Other("PIN pad reply is not SW1 SW2".to_owned()))
     }
 
     fn power_down(&mut self) -> Result<(), TransportError> {
-        self.call(Request::PowerDown, self.options.exchange_timeout)
+        if self.abandoned {
+            // Queued behind the abandoned wait: the card thread unpowers the
+            // card as soon as the reader gives it back. Nothing to wait for here.
+            if let Some(requests) = &self.requests {
+                self.next_seq += 1;
+                let _ = requests.send(Envelope {
+                    seq: self.next_seq,
+                    request: Request::PowerDown,
+                });
+            }
+            return Ok(());
+        }
+        self.call(Request::PowerDown, self.options.exchange_timeout, false)
             .map(drop)
     }
 }
@@ -207,8 +269,13 @@ impl CardTransport for PcscCard {
 impl Drop for PcscCard {
     fn drop(&mut self) {
         // Closing the request channel makes the thread unpower and end; its
-        // reply channel closes when it has. Wait for that, boundedly.
+        // reply channel closes when it has. Wait for that, boundedly; an
+        // abandoned handle does not wait (the thread is still at the pad).
+        self.cancel.detach();
         self.requests = None;
+        if self.abandoned {
+            return;
+        }
         let deadline = Instant::now() + DROP_WAIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
