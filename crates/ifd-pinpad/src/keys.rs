@@ -7,6 +7,7 @@
 //! | `press 0`…`press 9`, `press ok`, `press cancel`, `press clear` | `ok`, or `idle` when the pad is not prompting (the key is lost, as on a real pad) |
 //! | `wait-prompt <ms>` | `prompt <n> min=<a> max=<b> timeout=<s>` once the pad prompts, or `none` after `<ms>` |
 //! | `wait-idle <ms>` | `idle` once the pad stops prompting, or `busy` after `<ms>` |
+//! | `wait-log <ms> <text>` | `found` once a line of the record contains `<text>`, or `none` after `<ms>` |
 //! | `card` | `present` or `absent` |
 //! | `log` | the [record](crate::record) (one line each), then `end` |
 //! | `clear-log` | `ok` |
@@ -78,6 +79,20 @@ fn answer(command: &str, pad: &Pad, card: &CardLink) -> String {
             },
             Err(_) => "error wait-idle takes milliseconds\n".to_owned(),
         },
+        "wait-log" => {
+            let (ms, text) = arg.split_once(' ').unwrap_or((arg, ""));
+            match ms.parse::<u64>() {
+                Ok(ms) if !text.is_empty() => {
+                    let limit = Duration::from_millis(ms).min(MAX_WAIT);
+                    if pad.wait_record(text, limit) {
+                        "found\n".to_owned()
+                    } else {
+                        "none\n".to_owned()
+                    }
+                }
+                _ => "error wait-log takes milliseconds and a text\n".to_owned(),
+            }
+        }
         "card" if card.present() => "present\n".to_owned(),
         "card" => "absent\n".to_owned(),
         "log" => {
@@ -214,6 +229,24 @@ impl PadKeys {
         }
     }
 
+    /// Waits until a line of the reader's record contains `text` (one line,
+    /// no newline).
+    pub fn wait_log(&mut self, text: &str, limit: Duration) -> Result<(), KeysError> {
+        if text.is_empty() || text.contains('\n') {
+            return Err(KeysError::Unexpected(
+                "one line of text to wait for".to_owned(),
+            ));
+        }
+        match self
+            .ask(&format!("wait-log {} {text}", limit.as_millis()))?
+            .as_str()
+        {
+            "found" => Ok(()),
+            "none" => Err(KeysError::NotInTime("record it")),
+            other => Err(KeysError::Unexpected(other.to_owned())),
+        }
+    }
+
     /// Whether a card is in the reader, as the reader sees it.
     pub fn card_present(&mut self) -> Result<bool, KeysError> {
         match self.ask("card")?.as_str() {
@@ -335,6 +368,12 @@ mod tests {
         assert!(!keys.card_present().unwrap());
         pad.record("structure 00".to_owned());
         pad.record("entry cancelled".to_owned());
+        keys.wait_log("entry cancel", Duration::from_secs(5))
+            .unwrap();
+        assert!(matches!(
+            keys.wait_log("entry removed", Duration::from_millis(10)),
+            Err(KeysError::NotInTime(_))
+        ));
         assert_eq!(keys.log().unwrap(), ["structure 00", "entry cancelled"]);
         keys.clear_log().unwrap();
         assert!(keys.log().unwrap().is_empty());
@@ -343,7 +382,14 @@ mod tests {
     #[test]
     fn malformed_commands_get_an_error_not_a_hang() {
         let (pad, card, _l) = setup();
-        for bad in ["press 12", "press", "wait-prompt soon", "hello", ""] {
+        for bad in [
+            "press 12",
+            "press",
+            "wait-prompt soon",
+            "wait-log 10",
+            "hello",
+            "",
+        ] {
             assert!(answer(bad, &pad, &card).starts_with("error"), "{bad:?}");
         }
         assert!(matches!(

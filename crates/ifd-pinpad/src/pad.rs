@@ -49,6 +49,27 @@ impl Pad {
     /// Adds a line to the record.
     pub fn record(&self, line: String) {
         self.lock().record.push(line);
+        self.changed.notify_all();
+    }
+
+    /// Waits up to `limit` until a line of the record contains `text`.
+    pub fn wait_record(&self, text: &str, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        let mut s = self.lock();
+        loop {
+            if s.record.lines().any(|l| l.contains(text)) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            s = self
+                .changed
+                .wait_timeout(s, left)
+                .map(|(s, _)| s)
+                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+        }
     }
 
     /// The record's lines.
@@ -175,5 +196,10 @@ mod tests {
         );
         pad.end();
         assert_eq!(pad.wait(false, Duration::from_secs(1)), None);
+        let p = Arc::clone(&pad);
+        let t = std::thread::spawn(move || p.wait_record("power down", Duration::from_secs(5)));
+        pad.record("power down".to_owned());
+        assert!(t.join().unwrap());
+        assert!(!pad.wait_record("power up", Duration::from_millis(10)));
     }
 }
