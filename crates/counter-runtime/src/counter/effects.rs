@@ -268,9 +268,13 @@ impl Io {
                     input: I::Enrolled { ticket, result },
                 }
             }),
-            // The step ends by itself (a PIN pad at its own time-out); its late result is
-            // refused as stale.
-            E::AbortCardOperation => tracing::debug!("a card step was abandoned"),
+            // A PIN-pad wait ends at once; a late result is refused as stale.
+            E::AbortCardOperation => {
+                tracing::debug!("a card step was abandoned");
+                if let Some(r) = &self.reader {
+                    r.abort(generation);
+                }
+            }
             E::Finished(_) => {}
             step => {
                 let queued = self

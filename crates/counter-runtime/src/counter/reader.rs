@@ -8,11 +8,14 @@
 //! `CardRemoved`), never before it. Each step opens an exclusive connection and the flow
 //! powers the card down when it ends (docs/domain/jpki.md §1.8): no PIN state outlives a step.
 //!
-//! A PIN-pad wait cannot be interrupted from here: a cancelled session's PIN-pad step runs
-//! until the pad's own time-out (`PIN_PAD_TIMEOUT_SECS`) and its result is refused as
-//! stale by generation and ticket.
+//! A cancelled session's card step is abandoned ([`ReaderWorker::abort`]): a PIN-pad wait
+//! ends at once through the step's [`PinPadCancel`] (the reader itself keeps prompting
+//! until its own end, pcsc-lite cannot interrupt it: `jpki_card_pcsc`'s `cancel` module),
+//! and a step of that session still in the queue is not run. A late result is refused as
+//! stale by generation and ticket all the same.
 
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use counter_core::counter::ReaderEvent as CounterEvent;
@@ -21,7 +24,7 @@ use jpki_card::{
     Authenticate, CardError, CardTransport, CertificateFile, PinKind, PinStatus, ReadCertificate,
     ReadSignCertificate, SignDocument, TransportError, run,
 };
-use jpki_card_pcsc::{Monitor, PcscCard, ReaderEvent};
+use jpki_card_pcsc::{Monitor, PcscCard, PinPadCancel, ReaderEvent};
 
 /// What the reader worker reports to the counter.
 pub(crate) enum Report {
@@ -61,14 +64,69 @@ fn card_removed(input: &session::Input) -> bool {
 enum Job {
     Event(ReaderEvent),
     Step {
+        /// The step's place in the queue.
+        number: u64,
         generation: u64,
         step: session::Effect,
     },
 }
 
-/// The handle of the reader worker; dropping it stops both threads.
+/// The card step on the reader now, and the steps given up: shared by the event loop
+/// ([`ReaderWorker::abort`]) and the worker.
+#[derive(Default)]
+struct Steps {
+    /// Steps queued so far: the next one's number.
+    queued: u64,
+    /// The step on the reader: its number, its generation, and its card's canceller once
+    /// it connected.
+    running: Option<(u64, u64, Option<PinPadCancel>)>,
+    /// The last abort: steps of `generation` numbered below `before` are given up.
+    aborted: Option<Aborted>,
+    /// The worker is stopping: no queued step runs any more.
+    closing: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Aborted {
+    generation: u64,
+    before: u64,
+}
+
+impl Steps {
+    fn given_up(&self, number: u64, generation: u64) -> bool {
+        self.closing
+            || self
+                .aborted
+                .is_some_and(|a| a.generation == generation && number < a.before)
+    }
+
+    /// Cancels the running step's PIN-pad wait if it is given up.
+    fn cancel_if_given_up(&self) {
+        if let Some((number, generation, Some(cancel))) = &self.running
+            && self.given_up(*number, *generation)
+        {
+            cancel.cancel();
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+struct SharedSteps(Arc<Mutex<Steps>>);
+
+impl SharedSteps {
+    fn lock(&self) -> MutexGuard<'_, Steps> {
+        // Plain numbers and a canceller: nothing a panic could leave half-done.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The handle of the reader worker; dropping it stops both threads (a PIN-pad wait is
+/// abandoned first, so stopping never waits for a customer).
 pub(crate) struct ReaderWorker {
     jobs: Option<Sender<Job>>,
+    steps: SharedSteps,
     monitor_forwarder: Option<JoinHandle<()>>,
     worker: Option<JoinHandle<()>>,
     stop_monitor: Option<Sender<()>>,
@@ -81,9 +139,18 @@ impl ReaderWorker {
         report: impl Fn(Report) + Send + 'static,
     ) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel::<Job>();
+        let steps = SharedSteps::default();
+        let shared = steps.clone();
         let worker = std::thread::Builder::new()
             .name("reader worker".into())
-            .spawn(move || Worker { reader, report }.run(&rx))?;
+            .spawn(move || {
+                Worker {
+                    reader,
+                    report,
+                    steps: shared,
+                }
+                .run(&rx)
+            })?;
         let (stop_monitor, stop_rx) = mpsc::channel::<()>();
         let events = jobs.clone();
         let monitor_forwarder = std::thread::Builder::new()
@@ -91,6 +158,7 @@ impl ReaderWorker {
             .spawn(move || forward_events(&events, &stop_rx))?;
         Ok(Self {
             jobs: Some(jobs),
+            steps,
             monitor_forwarder: Some(monitor_forwarder),
             worker: Some(worker),
             stop_monitor: Some(stop_monitor),
@@ -102,14 +170,41 @@ impl ReaderWorker {
     /// worker has ended: the step's result never comes, and the session's time limit (or
     /// the staff's cancel) ends it.
     pub(crate) fn run(&self, generation: u64, step: session::Effect) -> bool {
-        self.jobs
-            .as_ref()
-            .is_some_and(|jobs| jobs.send(Job::Step { generation, step }).is_ok())
+        let Some(jobs) = self.jobs.as_ref() else {
+            return false;
+        };
+        let mut steps = self.steps.lock();
+        let number = steps.queued;
+        steps.queued += 1;
+        jobs.send(Job::Step {
+            number,
+            generation,
+            step,
+        })
+        .is_ok()
+    }
+
+    /// Gives up the card steps of workflow `generation` queued so far (its session was
+    /// cancelled): a PIN-pad wait among them ends at once with `TransportError::Cancelled`,
+    /// the card being unpowered when the reader gives it back; one not started yet is not
+    /// run. Steps queued later run as usual.
+    pub(crate) fn abort(&self, generation: u64) {
+        let mut steps = self.steps.lock();
+        steps.aborted = Some(Aborted {
+            generation,
+            before: steps.queued,
+        });
+        steps.cancel_if_given_up();
     }
 }
 
 impl Drop for ReaderWorker {
     fn drop(&mut self) {
+        {
+            let mut steps = self.steps.lock();
+            steps.closing = true;
+            steps.cancel_if_given_up();
+        }
         self.stop_monitor = None;
         if let Some(t) = self.monitor_forwarder.take() {
             let _ = t.join();
@@ -145,6 +240,7 @@ fn forward_events(jobs: &Sender<Job>, stop: &Receiver<()>) {
 struct Worker<F> {
     reader: String,
     report: F,
+    steps: SharedSteps,
 }
 
 impl<F: Fn(Report)> Worker<F> {
@@ -152,8 +248,22 @@ impl<F: Fn(Report)> Worker<F> {
         while let Ok(job) = jobs.recv() {
             match job {
                 Job::Event(e) => self.event(e),
-                Job::Step { generation, step } => {
-                    let Some(input) = self.step(step) else {
+                Job::Step {
+                    number,
+                    generation,
+                    step,
+                } => {
+                    {
+                        let mut steps = self.steps.lock();
+                        if steps.given_up(number, generation) {
+                            tracing::debug!("a card step of a cancelled session was not run");
+                            continue;
+                        }
+                        steps.running = Some((number, generation, None));
+                    }
+                    let input = self.step(step);
+                    self.steps.lock().running = None;
+                    let Some(input) = input else {
                         continue;
                     };
                     let removed = card_removed(&input);
@@ -227,8 +337,16 @@ impl<F: Fn(Report)> Worker<F> {
         Ok(pin_pad)
     }
 
+    /// Connects for the running step; its PIN-pad wait can then be cancelled (at once, if
+    /// the step was given up while connecting).
     fn connect(&self) -> Result<PcscCard, CardError> {
-        PcscCard::connect(&self.reader).map_err(CardError::from)
+        let card = PcscCard::connect(&self.reader).map_err(CardError::from)?;
+        let mut steps = self.steps.lock();
+        if let Some((_, _, cancel)) = &mut steps.running {
+            *cancel = Some(card.pin_pad_canceller());
+        }
+        steps.cancel_if_given_up();
+        Ok(card)
     }
 
     /// Runs one card step; its result as the session takes it. `None` for an effect that
@@ -322,4 +440,27 @@ fn sign_attributes(der: &[u8]) -> Result<SignAttributes, CardError> {
         birth_date,
         sex,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abort_gives_up_the_steps_of_its_generation_queued_before_it() {
+        let mut steps = Steps {
+            queued: 5,
+            ..Steps::default()
+        };
+        assert!(!steps.given_up(3, 7));
+        steps.aborted = Some(Aborted {
+            generation: 7,
+            before: 5,
+        });
+        assert!(steps.given_up(3, 7), "queued before the abort");
+        assert!(!steps.given_up(5, 7), "queued after it");
+        assert!(!steps.given_up(3, 8), "another workflow");
+        steps.closing = true;
+        assert!(steps.given_up(9, 8), "nothing runs once the worker stops");
+    }
 }
