@@ -74,6 +74,42 @@ pub fn trace_file(env: &Env) -> PathBuf {
     dir.join(format!("jpki-card-pcsc-{}.trace", env!("CARGO_CRATE_NAME")))
 }
 
+/// The virtual PIN-pad reader (`crates/ifd-pinpad`), which scripts/pcscd.sh
+/// loads beside vpcd when its driver is built.
+pub struct PadEnv {
+    /// The reader's PC/SC name.
+    pub reader: String,
+    /// Where the virtual card connects (vpcd's protocol).
+    pub card: SocketAddr,
+    /// Where the keys are pressed.
+    pub keys: SocketAddr,
+}
+
+/// The PIN-pad reader's environment; fails the test with instructions
+/// when pcscd runs without it.
+pub fn pad_env() -> PadEnv {
+    let _ = env();
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!(
+                "{name} is not set: pcscd runs without the virtual PIN-pad reader. Build its \
+                 driver (`cargo build -p ifd-pinpad`, or `make build`) and run the tests again \
+                 through `scripts/pcscd.sh run` (see the line it prints on stderr)"
+            )
+        })
+    };
+    let port = |name: &str| -> u16 {
+        var(name)
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} is a port number"))
+    };
+    PadEnv {
+        reader: format!("{} 00 00", var("MADOGUCHI_PINPAD_READER")),
+        card: SocketAddr::from((Ipv4Addr::LOCALHOST, port("MADOGUCHI_PINPAD_PORT"))),
+        keys: SocketAddr::from((Ipv4Addr::LOCALHOST, port("MADOGUCHI_PINPAD_KEYS_PORT"))),
+    }
+}
+
 /// The harness's environment (panics with [`HOW_TO_RUN`] without it).
 pub fn env() -> Env {
     if std::env::var_os("MADOGUCHI_PCSCD").is_none_or(|v| v.is_empty()) {
@@ -113,10 +149,16 @@ pub struct Inserted {
 impl Inserted {
     /// Inserts `card` into reader `i` and waits until pcscd reports it present.
     pub fn new(env: &Env, i: u16, card: VirtualCard, faults: Faults) -> Inserted {
-        let reader = env.reader(i);
+        Inserted::into(env.reader(i), env.addr(i), card, faults)
+    }
+
+    /// Inserts `card` into the reader `reader` whose card port is `addr`
+    /// (vpcd's protocol: a vpcd slot or the PIN-pad reader).
+    pub fn into(reader: String, addr: SocketAddr, card: VirtualCard, faults: Faults) -> Inserted {
         wait_for_card(&reader, false);
-        let mut slot = VpcdSlot::new(env.addr(i));
-        slot.insert(card, faults).expect("vpcd takes the card");
+        let mut slot = VpcdSlot::new(addr);
+        slot.insert(card, faults)
+            .expect("the reader takes the card");
         wait_for_card(&reader, true);
         Inserted { slot, reader }
     }

@@ -19,7 +19,7 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     })
 }
 
-fn forms(secret: &str) -> Vec<String> {
+pub fn forms(secret: &str) -> Vec<String> {
     let hex: Vec<String> = secret.bytes().map(|b| format!("{b:02x}")).collect();
     let joined = hex.concat();
     let spaced = hex.join(" ");
@@ -31,7 +31,7 @@ fn forms(secret: &str) -> Vec<String> {
     ]
 }
 
-fn assert_no_secret(name: &str, text: &str, secrets: &[&str]) {
+pub fn assert_no_secret(name: &str, text: &str, secrets: &[&str]) {
     for secret in secrets {
         assert!(
             !contains_word(text, secret),

@@ -3,8 +3,9 @@
 //!
 //! Through the real pcscd + vpcd + the virtual card: run them with
 //! `scripts/pcscd.sh run cargo test -p jpki-card-pcsc`; without the harness
-//! they fail and say so. `pinpad_double` needs no pcscd: it plays a CCID
-//! PIN-pad reader in-process, because vpcd has no PIN pad.
+//! they fail and say so. The PIN pad goes through pcscd too, on the virtual
+//! PIN-pad reader scripts/pcscd.sh loads beside vpcd (`pinpad`);
+//! `pinpad_double` needs no pcscd: it plays a CCID PIN-pad reader in-process.
 //! Stopping and restarting pcscd is in its own binary (`zz_pcscd_restart`),
 //! run after this one.
 
@@ -15,5 +16,6 @@ mod harness;
 mod logs;
 mod loopback;
 mod monitor;
+mod pinpad;
 mod pinpad_double;
 mod transport;

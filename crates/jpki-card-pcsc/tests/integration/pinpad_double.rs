@@ -1,7 +1,7 @@
 //! A CCID PIN-pad reader, played in-process in front of the virtual card,
 //! behind the same card thread and handle as a real reader
-//! ([`PcscCard::spawn`]). vpcd answers every control code with
-//! `SCARD_E_UNSUPPORTED_FEATURE`, so this is how the PIN-pad path is tested.
+//! ([`PcscCard::spawn`]): the PIN-pad path without pcscd (through pcscd it is
+//! `pinpad`, on the virtual PIN-pad reader).
 //!
 //! The double answers `CM_IOCTL_GET_FEATURE_REQUEST` as libccid does for a
 //! reader with a PIN pad (`06 04 42 33 00 06`: FEATURE_VERIFY_PIN_DIRECT =
