@@ -11,6 +11,10 @@ use jpki_cert::Purpose;
 
 use crate::{prompt, select, show};
 
+/// Seconds the reader's PIN pad waits for the PIN (`bTimerOut`, docs/domain/jpki.md §5.2):
+/// long enough for a technician to read the prompt and type.
+const PIN_PAD_TIMEOUT_SECS: u8 = 30;
+
 /// Lists readers and the cards in them.
 pub fn readers() -> Result<(), String> {
     let readers = select::scan()?;
@@ -32,11 +36,24 @@ pub fn connect(reader: Option<&str>) -> Result<PcscCard, String> {
     PcscCard::connect(&name).map_err(|e| format!("{name}: {e}"))
 }
 
-/// Prints the tries left on both PINs.
-pub fn status(card: &mut dyn CardTransport) -> Result<(), String> {
-    let auth = run(card, PinStatus::new(PinKind::AuthPin)).map_err(explain)?;
+/// What the reader offers for the PIN: its pad (PC/SC part 10
+/// `FEATURE_VERIFY_PIN_DIRECT`, docs/domain/jpki.md §5.1) or none.
+pub fn pin_pad_line(card: &PcscCard) -> String {
+    match card.pin_pad_features().verify_pin_direct {
+        Some(ioctl) => format!(
+            "PIN pad: yes (FEATURE_VERIFY_PIN_DIRECT, control code {ioctl:#010X}): the auth PIN \
+             is typed on the reader"
+        ),
+        None => "PIN pad: no (the auth PIN is typed on this computer)".to_owned(),
+    }
+}
+
+/// Prints the reader's PIN pad and the tries left on both PINs.
+pub fn status(card: &mut PcscCard) -> Result<(), String> {
+    println!("{}", pin_pad_line(card));
+    let auth = run(&mut *card, PinStatus::new(PinKind::AuthPin)).map_err(explain)?;
     println!("利用者証明用暗証番号 (auth PIN): {auth} of 3 tries left");
-    match run(card, PinStatus::new(PinKind::SignPassword)) {
+    match run(&mut *card, PinStatus::new(PinKind::SignPassword)) {
         Ok(sign) => println!("署名用パスワード (signature password): {sign} of 5 tries left"),
         Err(CardError::SignatureCertificateAbsent) => {
             println!("署名用パスワード: this card has no signature certificate")
@@ -72,11 +89,17 @@ pub fn authenticate(
 ) -> Result<(), String> {
     let mut challenge = [0u8; 32];
     getrandom::fill(&mut challenge).map_err(|e| format!("no randomness for the challenge: {e}"))?;
+    let tries = run(&mut *card, PinStatus::new(PinKind::AuthPin)).map_err(explain)?;
     let pin = if card.has_pin_pad() {
-        println!("type the PIN on the reader's PIN pad");
-        PinEntry::PinPad { timeout_secs: 30 }
+        // The flow refuses the last try unless confirmed, before the pad asks.
+        println!(
+            "type the 4-digit PIN on the reader's PIN pad ({tries} tries left on the card, \
+             {PIN_PAD_TIMEOUT_SECS} s)"
+        );
+        PinEntry::PinPad {
+            timeout_secs: PIN_PAD_TIMEOUT_SECS,
+        }
     } else {
-        let tries = run(card, PinStatus::new(PinKind::AuthPin)).map_err(explain)?;
         PinEntry::Host(prompt::auth_pin(tries)?)
     };
     let flow = Authenticate::new(pin, sha256(&challenge)).confirm_last_try(confirm_last_try);

@@ -40,7 +40,8 @@ struct Cli {
 enum Command {
     /// List the readers and the cards in them.
     Readers,
-    /// Show the tries left on the auth PIN and the signature password.
+    /// Show whether the reader has a PIN pad, and the tries left on the auth PIN and the
+    /// signature password.
     Status,
     /// Print a certificate the card gives without a PIN.
     ReadCert {
@@ -48,8 +49,8 @@ enum Command {
         #[arg(value_enum, default_value = "auth")]
         which: Which,
     },
-    /// Sign a random challenge with the authentication key (asks for the PIN,
-    /// or uses the reader's PIN pad).
+    /// Sign a random challenge with the authentication key: the PIN is typed on the
+    /// reader's PIN pad when it has one, else asked for here.
     Authenticate {
         /// Go ahead when only one try is left (a wrong PIN then blocks the card).
         #[arg(long)]

@@ -13,6 +13,7 @@ mod counter_env;
 mod counter_face;
 mod counter_flow;
 mod counter_links;
+mod counter_pinpad;
 mod counter_races;
 mod counter_recovery;
 mod counter_visit;

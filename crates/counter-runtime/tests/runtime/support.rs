@@ -312,7 +312,7 @@ pub fn acquirer_payments(env: &Env, order_ref: &str) -> Vec<(String, i64)> {
 
 /// The tests of this binary share one vpcd slot: each card test holds this lock for its
 /// whole run (libtest runs tests in parallel).
-static READER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub static READER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The persona's card in the first vpcd slot, seen by our pcscd as a reader; returns the
 /// slot's lock (bind it first, so it is released last), the reader's name and the slot
