@@ -16,9 +16,10 @@ use crate::record::{hex, masked_apdu};
 use crate::structure::VerifyPin;
 
 /// The pad's time-out when the structure says `bTimerOut = 0` ("the reader's
-/// default", PC/SC part 10). Readers choose their own; libccid waits at least
-/// 90 s for any (docs/domain/jpki.md §5.1).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// default", PC/SC part 10): 60 s, as the ACS ACR83 PINeasy's reference manual
+/// (v1.05, §11.0) gives it. libccid waits at least 90 s for any pad
+/// (docs/domain/jpki.md §5.1).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How often a waiting entry looks whether the card is still there.
 const PRESENCE_POLL: Duration = Duration::from_millis(50);

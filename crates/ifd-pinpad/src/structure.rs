@@ -8,7 +8,9 @@
 //!   which pcscd turns into `SCARD_E_UNSUPPORTED_FEATURE`;
 //! - **parameters** that do not fit together (a PIN block outside the APDU, a
 //!   minimum above the maximum, an unknown PIN format...): the pad answers
-//!   `6B 80`, "invalid parameter in passed structure" (PC/SC part 10).
+//!   `6B 80`, "invalid parameter in passed structure" (PC/SC part 10), as the
+//!   ACS ACR83 does for "a data structure format error" (its reference manual,
+//!   v1.05, §11).
 
 use thiserror::Error;
 
@@ -210,8 +212,10 @@ impl VerifyPin {
         if self.validation == 0 || self.validation > 0x07 {
             return bad("bEntryValidationCondition must be 1 to 7");
         }
-        if self.max_digits == 0 || self.min_digits > self.max_digits {
-            return bad("wPINMaxExtraDigit: the maximum is 0 or below the minimum");
+        // A pad takes at least one digit (the ACS ACR83 reference manual, §11.1, refuses a
+        // minimum of 0 with 6B 80).
+        if self.min_digits == 0 || self.min_digits > self.max_digits {
+            return bad("wPINMaxExtraDigit: the minimum is 0 or above the maximum");
         }
         if self.template.len() > MAX_TEMPLATE_LEN {
             return bad("the APDU template is longer than a short APDU");
@@ -316,6 +320,7 @@ mod tests {
         refuse(7, 0x00); // no validation condition
         refuse(7, 0x08);
         refuse(5, 0x03); // max 3 < min 4
+        refuse(6, 0x00); // min 0
         refuse(5, 0x05); // 5 ASCII digits do not fit a 4-byte block
         refuse(3, 0x05); // a 5-byte block runs past the 4 data bytes
         refuse(2, 0x8A); // PIN at byte 1: the block runs past the data
