@@ -19,6 +19,14 @@ pub const PORT_VAR: &str = "MADOGUCHI_VPCD_PORT";
 /// The environment `scripts/pcscd.sh run` sets: the virtual readers' name prefix.
 pub const READER_VAR: &str = "MADOGUCHI_VIRTUAL_READER";
 
+/// The environment `scripts/pcscd.sh run` sets when the virtual PIN-pad reader
+/// (`crates/ifd-pinpad`) is loaded: its name, without the slot's ` 00 00`.
+pub const PINPAD_READER_VAR: &str = "MADOGUCHI_PINPAD_READER";
+/// ... and the TCP port on loopback where its card goes in (vpcd's protocol, so the same
+/// [`VpcdSlot`] places a card there). Its keys are pressed on `MADOGUCHI_PINPAD_KEYS_PORT`
+/// (`madoguchi_ifd_pinpad::PadKeys`).
+pub const PINPAD_PORT_VAR: &str = "MADOGUCHI_PINPAD_PORT";
+
 /// How long pcscd may take to see a card leave (it polls vpcd every 55–400 ms; 140–320 ms
 /// measured, `jpki_card_sim::VpcdSlot`), with a wide margin for a loaded machine.
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,6 +62,25 @@ impl VirtualReader {
         // The slot on MADOGUCHI_VPCD_PORT is "<prefix> 00 00" (scripts/pcscd.sh).
         let name = format!("{} 00 00", var(READER_VAR)?);
         Ok(VirtualReader { port, name })
+    }
+
+    /// The virtual PIN-pad reader of `scripts/pcscd.sh` ([`PINPAD_PORT_VAR`], and
+    /// [`PINPAD_READER_VAR`] with ` 00 00` appended); `None` when pcscd runs without it
+    /// (its driver is not built).
+    pub fn pin_pad_from_env() -> Result<Option<VirtualReader>, DemoError> {
+        let var = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+        let Some(prefix) = var(PINPAD_READER_VAR) else {
+            return Ok(None);
+        };
+        let value = var(PINPAD_PORT_VAR).unwrap_or_default();
+        let port = value
+            .trim()
+            .parse()
+            .map_err(|_| DemoError::BadPinPadPort { value })?;
+        Ok(Some(VirtualReader {
+            port,
+            name: format!("{prefix} 00 00"),
+        }))
     }
 }
 

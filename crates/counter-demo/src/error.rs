@@ -25,6 +25,15 @@ pub enum DemoError {
         /// What it holds.
         value: String,
     },
+    /// `MADOGUCHI_PINPAD_PORT` is not a port number.
+    #[error(
+        "MADOGUCHI_PINPAD_PORT is {value:?}, not a TCP port number; run the app under \
+         `scripts/pcscd.sh run …`, which sets it when the PIN-pad reader is loaded"
+    )]
+    BadPinPadPort {
+        /// What it holds.
+        value: String,
+    },
     /// A file of the demo folder could not be written or read.
     #[error("cannot {action} {}: {source}; check that the demo folder is writable", path.display())]
     Io {

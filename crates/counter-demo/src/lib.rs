@@ -46,7 +46,9 @@ use std::path::{Path, PathBuf};
 
 use counter_runtime::config::{Config, CounterMode};
 
-pub use cards::{DemoCards, PORT_VAR, READER_VAR, VirtualReader};
+pub use cards::{
+    DemoCards, PINPAD_PORT_VAR, PINPAD_READER_VAR, PORT_VAR, READER_VAR, VirtualReader,
+};
 pub use enrol::MARKER;
 pub use error::DemoError;
 

@@ -155,3 +155,21 @@ fn without_pcscd_s_environment_the_demo_says_how_to_run_it() {
     assert!(message.contains("scripts/pcscd.sh run"), "{message}");
     assert!(message.contains("make demo"), "{message}");
 }
+
+#[test]
+fn the_pin_pad_reader_is_found_in_pcscd_s_environment() {
+    let reader = counter_demo::VirtualReader::pin_pad_from_env()
+        .unwrap()
+        .unwrap_or_else(|| {
+            panic!(
+                "{} is not set: pcscd runs without the virtual PIN-pad reader; build its \
+                 driver (make build) and run under scripts/pcscd.sh run",
+                counter_demo::PINPAD_READER_VAR
+            )
+        });
+    assert_eq!(reader.name, "Madoguchi PIN Pad Reader 00 00");
+    assert_eq!(
+        reader.port.to_string(),
+        std::env::var(counter_demo::PINPAD_PORT_VAR).unwrap()
+    );
+}
