@@ -13,11 +13,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Packages the shipped app must not contain: the demo and its test CA and personas,
-/// the virtual card, the reference backends and their shared test plumbing.
-const FORBIDDEN_PACKAGES: [&str; 8] = [
+/// the virtual card and the virtual PIN-pad reader, the reference backends and their
+/// shared test plumbing.
+const FORBIDDEN_PACKAGES: [&str; 9] = [
     "counter-demo",
     "testkit",
     "jpki-card-sim",
+    "ifd-pinpad",
     "backend-platform",
     "backend-insurer",
     "backend-acquirer",
