@@ -13,9 +13,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use tokio::net::TcpListener;
 
-/// The lowest port the demo uses. The end-to-end tests pick the ports they hand to
-/// tauri-driver and to the demo's POS API below it (`madoguchi-e2e`'s `free_port`), so a
-/// port they picked and released cannot be taken here before its owner binds it.
+/// The lowest port the demo uses. The end-to-end tests pick the port they hand to the
+/// demo's POS API below it (`madoguchi-e2e`'s `free_port`), so a port they picked and
+/// released cannot be taken here before the app binds it.
 const LOWEST: u16 = 24_576;
 /// The kernel's usual ephemeral floor (`net.ipv4.ip_local_port_range`), when it cannot be read.
 const EPHEMERAL_FLOOR: u16 = 32_768;

@@ -3,7 +3,7 @@
 use std::{
     ffi::OsString,
     fs::File,
-    net::{Ipv4Addr, SocketAddr, TcpStream},
+    net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
     path::{Path, PathBuf},
     process::{Command, Stdio},
     thread,
@@ -58,8 +58,8 @@ impl TauriDriver {
         env: &[(&str, Option<OsString>)],
         log: &Path,
     ) -> Result<TauriDriver, E2eError> {
-        let port = crate::ports::free_port()?;
-        let native_port = crate::ports::free_port()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
         let out = File::create(log).map_err(E2eError::io(format!("create {}", log.display())))?;
         let err = out
             .try_clone()
@@ -126,4 +126,18 @@ impl TauriDriver {
             hint: format!("; see {}", log.display()),
         })
     }
+}
+
+/// A loopback port nobody listens on now, the kernel's pick (for tauri-driver and the
+/// WebKitWebDriver it starts). Not [`crate::free_port`]: WebKitWebDriver binds without
+/// SO_REUSEADDR, so a port picked at random that a recent scenario left in TIME_WAIT can
+/// be refused to it, while the kernel's pick never is one of those. These two are bound
+/// before WebKitWebDriver picks the app's inspector port, so they cannot meet it.
+fn free_port() -> Result<u16, E2eError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .map_err(E2eError::io("find a free loopback port"))?;
+    listener
+        .local_addr()
+        .map(|address| address.port())
+        .map_err(E2eError::io("find a free loopback port"))
 }

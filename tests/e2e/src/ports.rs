@@ -1,5 +1,5 @@
-//! Loopback ports for the programs a session starts (tauri-driver, WebKitWebDriver, the
-//! demo's POS API), picked in `[20000, 24576)`: below the kernel's ephemeral range, where
+//! Loopback ports for what the app binds itself (the demo's POS API), picked in
+//! `[20000, 24576)`: below the kernel's ephemeral range, where
 //! WebKitWebDriver picks the app's remote-inspector port (pick, release, and the app binds
 //! it a moment later), and below the range the demo's own backends bind in
 //! (`counter-demo`'s `listen`). A port picked here and released is then taken only by the
