@@ -5,8 +5,11 @@
 //! its SHA-256 fingerprint from docs/domain/jpki.md §2.1 when the store is built.
 //!
 //! **Generation 2 is missing.** `authca02`/`signca02` (2019-09-14 → 2029-09-14) are not
-//! available to the project yet. To add one: put its PEM in `anchors/` and add one line to
-//! [`PRODUCTION_ANCHORS`] with its fingerprint from J-LIS's fingerprint PDF.
+//! available to the project yet. An operator adds them as configuration: a folder of
+//! roots checked against the J-LIS profile ([`crate::jlis_profile`]) and taken with the
+//! compiled-in ones ([`TrustStore::production_and`]; `madoguchi-platform roots add`).
+//! Once the project has the files, compile them in: put the PEM in `anchors/` and add one
+//! line to [`PRODUCTION_ANCHORS`] with its fingerprint from J-LIS's fingerprint PDF.
 
 use std::path::Path;
 
@@ -257,6 +260,52 @@ impl TrustStore {
             }
         }
         Self::new(purpose, environment, roots)
+    }
+
+    /// The compiled-in production roots of `purpose` and the J-LIS roots the operator
+    /// added to `dir` (`*.pem`, `*.cer`, `*.crt`, `*.der`; files of the other purpose are
+    /// skipped). Each added root must fit the J-LIS profile ([`crate::jlis_profile`]); one
+    /// that is compiled in already is taken once. An empty or missing folder adds nothing.
+    pub fn production_and(purpose: Purpose, dir: &Path) -> Result<Self, TrustStoreError> {
+        let builtin = Self::production(purpose)?;
+        let io = |e: std::io::Error| TrustStoreError::Folder(format!("{}: {e}", dir.display()));
+        let mut files: Vec<_> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.extension()
+                        .and_then(|x| x.to_str())
+                        .is_some_and(|x| matches!(x, "pem" | "cer" | "crt" | "der"))
+                })
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io(e)),
+        };
+        files.sort();
+        let mut roots: Vec<(String, Vec<u8>)> = builtin
+            .anchors
+            .iter()
+            .map(|a| (a.label.clone(), a.cert.der().to_vec()))
+            .collect();
+        for path in files {
+            let bytes = std::fs::read(&path).map_err(io)?;
+            let label = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("root")
+                .to_owned();
+            let root = crate::jlis_profile::check_profile(&bytes).map_err(|e| {
+                TrustStoreError::Folder(format!(
+                    "{}: does not fit the J-LIS root profile: {e}",
+                    path.display()
+                ))
+            })?;
+            if root.purpose == purpose && !roots.iter().any(|(_, der)| *der == root.der) {
+                roots.push((label, root.der));
+            }
+        }
+        Self::new(purpose, Environment::Production, roots)
     }
 
     /// The store's purpose.

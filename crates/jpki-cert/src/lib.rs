@@ -20,8 +20,10 @@
 //!   the certificate's authorityKeyIdentifier *and* whose key verifies the signature.
 //! * **Gen-2 roots are not embedded** (not available to this project yet; docs/domain/jpki.md §2.1
 //!   lists their serials but not the files). Certificates issued 2019-09 … 2023-07 chain
-//!   to gen-2, so until they are added those are refused `untrusted_root`. Adding one is
-//!   one PEM in `anchors/` and one line in [`anchors::PRODUCTION_ANCHORS`].
+//!   to gen-2, so until they are added those are refused `untrusted_root`. An operator
+//!   adds them as configuration, each checked against the J-LIS root profile
+//!   ([`jlis_profile`], [`TrustStore::production_and`]); compiling one in is one PEM in
+//!   `anchors/` and one line in [`anchors::PRODUCTION_ANCHORS`].
 //! * **OCSP types are our own.** `x509-ocsp` has no release on `der` 0.8 / `x509-cert` 0.3
 //!   (0.2.1 is on `der` 0.7), and the workspace keeps RustCrypto on one generation, so the
 //!   RFC 6960 structures used are defined in [`ocsp`] with `der` 0.8 derives.
@@ -48,6 +50,7 @@ pub mod challenge;
 pub mod crl;
 pub mod dn;
 pub mod identity;
+pub mod jlis_profile;
 pub mod ocsp;
 pub mod oids;
 pub mod time;

@@ -140,6 +140,10 @@ fn text(path: PathBuf, contents: String, description: String) -> GeneratedFile {
     }
 }
 
+fn assemble_pem(der: &[u8]) -> Result<String> {
+    crate::assemble::to_pem("CERTIFICATE", der)
+}
+
 fn root_era(generation: Generation) -> &'static str {
     match generation {
         Generation::G1 => "gen-1, 2015-10-20 → 2025-10-19: expired",
@@ -181,6 +185,17 @@ pub fn generate_all() -> Result<Vec<GeneratedFile>> {
         "PKCS#8 key of no root (`Pki::rogue_key`): bad signatures, wrong key identifiers"
             .to_owned(),
     ));
+    for bad in crate::bad_roots::bad_roots()? {
+        files.push(text(
+            fixtures.join("bad-roots").join(bad.file),
+            assemble_pem(&bad.der)?,
+            format!(
+                "a root named like J-LIS's that does not fit the J-LIS root profile: {} \
+                 (refused by `madoguchi-platform roots add`)",
+                bad.flaw
+            ),
+        ));
+    }
     for spec in committed_crl_specs()? {
         let municipality = spec
             .distribution_point

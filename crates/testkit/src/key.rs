@@ -53,11 +53,17 @@ impl TestKey {
     /// Slow-ish (about 0.1–0.5 s with the bigint crates optimised): tests
     /// should load committed keys instead ([`crate::Pki::load`]).
     pub fn derive(label: &str) -> Result<TestKey> {
+        Self::derive_bits(label, BITS)
+    }
+
+    /// [`TestKey::derive`] with a modulus of `bits` bits (a too-small key for refusal
+    /// tests); the same label and size give the same key.
+    pub fn derive_bits(label: &str, bits: usize) -> Result<TestKey> {
         let mut seed = Sha256::new();
         seed.update(SEED_DOMAIN);
         seed.update(label.as_bytes());
         let mut rng = ChaCha20Rng::from_seed(seed.finalize().into());
-        let key = PrivateKey::new(&mut rng, BITS).map_err(|e| Error::Key {
+        let key = PrivateKey::new(&mut rng, bits).map_err(|e| Error::Key {
             what: format!("derive {label}"),
             message: e.to_string(),
         })?;

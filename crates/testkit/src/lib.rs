@@ -50,6 +50,7 @@
 //! ([`Date::fifth_birthday_after`]), the 代替文字 flag count including U+3000.
 
 pub mod assemble;
+pub mod bad_roots;
 pub mod crl;
 pub mod date;
 pub mod dn;
