@@ -1,6 +1,13 @@
 //! SQLite: WAL mode, foreign keys, a busy timeout, and numbered migrations tracked in
 //! `PRAGMA user_version` (migration *n* brings the schema from version *n-1* to *n*).
 //! Tables are `STRICT`; statements name their columns.
+//!
+//! The databases hold personal data (holders' links, insured records, payments, the audit):
+//! [`open`] creates a new file with mode `0600` (its folder `0700` when missing) before
+//! SQLite opens it, so its `-wal` and `-shm` files, which SQLite makes with the database's
+//! own mode, are private too; an existing file open to others is restricted to `0600`. An
+//! existing folder keeps its mode: it is the operator's (a systemd `StateDirectory`), and
+//! the files are what is protected (docs/DECISIONS.md, "Files with personal data").
 
 use std::path::Path;
 
@@ -17,6 +24,16 @@ pub enum DbError {
         path: String,
         /// What SQLite said.
         source: rusqlite::Error,
+    },
+    /// The file or its folder could not be made private.
+    #[error("database {path}: cannot {action}: {reason}. Check the folder's owner and permissions")]
+    Private {
+        /// The file or folder, as it was given.
+        path: String,
+        /// What was tried.
+        action: &'static str,
+        /// What the system said.
+        reason: String,
     },
     /// The file's schema is newer than this program knows.
     #[error(
@@ -40,6 +57,7 @@ pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection, DbError> {
         path: name.clone(),
         source,
     };
+    make_private(path)?;
     let mut conn = Connection::open(path).map_err(err)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(err)?;
@@ -70,6 +88,62 @@ pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection, DbError> {
     Ok(conn)
 }
 
+/// Creates `path` empty with mode `0600` (its missing folders `0700`) when it does not
+/// exist (SQLite takes an empty file as a new database); restricts it and its `-wal`,
+/// `-shm` and `-journal` files to `0600` when they are open to others.
+#[cfg(unix)]
+fn make_private(path: &Path) -> Result<(), DbError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let fail = |action: &'static str, p: &Path| {
+        let path = p.display().to_string();
+        move |e: std::io::Error| DbError::Private {
+            path,
+            action,
+            reason: e.to_string(),
+        }
+    };
+    if !path.exists() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(fail("create the folder", dir))?;
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(fail("create", path)(e)),
+        }
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let p = Path::new(&name);
+        let mode = match std::fs::metadata(p) {
+            Ok(m) => m.permissions().mode(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(fail("read the mode of", p)(e)),
+        };
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))
+                .map_err(fail("restrict the mode of", p))?;
+            tracing::warn!(file = %p.display(), "restricted a database file that was open to others to mode 0600");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> Result<(), DbError> {
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -92,5 +166,29 @@ mod tests {
             open(&p, &m1),
             Err(DbError::TooNew { found: 2, .. })
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_and_its_wal_are_0600_in_a_0700_folder_and_an_old_one_is_restricted() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state/platform.sqlite");
+        let c = open(&p, &["CREATE TABLE a (x INTEGER NOT NULL) STRICT;"]).unwrap();
+        c.execute("INSERT INTO a (x) VALUES (1)", []).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let f = dir.path().join(format!("state/platform.sqlite{suffix}"));
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+        assert_eq!(mode(&dir.path().join("state")), 0o700);
+        drop(c);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(open(&p, &["CREATE TABLE a (x INTEGER NOT NULL) STRICT;"]).unwrap());
+        assert_eq!(mode(&p), 0o600);
+        // A folder that cannot be made is a typed error naming it.
+        let e = open(&p.join("x.sqlite"), &[]).unwrap_err();
+        assert!(matches!(e, DbError::Private { .. }), "{e:?}");
+        assert!(e.to_string().contains("platform.sqlite"), "{e}");
     }
 }

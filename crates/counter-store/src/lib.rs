@@ -38,6 +38,7 @@ mod audit;
 mod checks;
 mod convert;
 mod error;
+pub mod files;
 mod folders;
 mod payment_search;
 mod payments;

@@ -78,6 +78,8 @@ impl Store {
             path: path.clone(),
             reason,
         };
+        // Personal data: the file (and so its -wal and -shm) is 0600 before SQLite opens it.
+        crate::files::prepare_private(&path).map_err(|e| open_err(e.to_string()))?;
         let conn = Connection::open(&path).map_err(|e| open_err(e.to_string()))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_err(e.to_string()))?;
@@ -190,5 +192,26 @@ mod tests {
         assert_eq!(files.len(), 3);
         assert!(files[1].to_string_lossy().ends_with("t.sqlite-wal"));
         assert!(files[2].to_string_lossy().ends_with("t.sqlite-shm"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_wal_are_0600_in_a_0700_folder_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/counter.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store.set_setting("k", "v").unwrap();
+        for f in store.files() {
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+        assert_eq!(mode(&dir.path().join("new")), 0o700);
+        drop(store);
+        // A database an earlier version made with the umask's mode is restricted on open.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        drop(store);
     }
 }

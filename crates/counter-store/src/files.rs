@@ -1,0 +1,229 @@
+//! Files that hold personal data on the terminal: created with mode `0600`, in folders
+//! created with mode `0700`, whatever the process's umask (docs/DECISIONS.md, "Files
+//! with personal data").
+//!
+//! Owns the modes only: what is written and when is the callers'. The rules:
+//! - a file made here is created `0600` (an `open(2)` mode, not a `chmod` after the fact,
+//!   so no other user can open it in between);
+//! - a file that exists and is open to others (group or other bits) is tightened to
+//!   `0600`: it is ours, and an earlier version may have made it with the umask's mode;
+//! - a folder made here is created `0700`, with every missing parent; a folder that
+//!   exists keeps its mode (it may be the operator's: a state folder, the receipt system's
+//!   shared folder), and the files in it are what is protected.
+//!
+//! SQLite makes a database's `-wal` and `-shm` files with the database file's own mode,
+//! so a database created through [`prepare_private`] keeps its journal private too.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+/// Why a private file or folder could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PrivateFileError {
+    /// The system refused.
+    #[error("cannot {action} {}: {reason}. Check the folder's owner and permissions", .path.display())]
+    Io {
+        /// What was tried (`"create"`, `"write"`, `"restrict the mode of"`, …).
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system said.
+        reason: String,
+    },
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> PrivateFileError {
+    let path = path.to_owned();
+    move |e| PrivateFileError::Io {
+        action,
+        path,
+        reason: e.to_string(),
+    }
+}
+
+/// The mode of a private file.
+pub const FILE_MODE: u32 = 0o600;
+/// The mode of a private folder.
+pub const DIR_MODE: u32 = 0o700;
+
+/// Creates `dir` and its missing parents with mode `0700`; an existing folder is left as
+/// it is.
+pub fn private_dir(dir: &Path) -> Result<(), PrivateFileError> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, DIR_MODE);
+    b.create(dir).map_err(io("create the folder", dir))
+}
+
+fn options() -> OpenOptions {
+    let mut o = OpenOptions::new();
+    o.write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, FILE_MODE);
+    o
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
+}
+
+/// Creates the new file `path` with mode `0600` (its folder `0700` if missing); fails if
+/// it exists.
+pub fn create_private(path: &Path) -> Result<File, PrivateFileError> {
+    private_dir(parent(path))?;
+    options()
+        .create_new(true)
+        .open(path)
+        .map_err(io("create", path))
+}
+
+/// Opens `path` for writing from its start, creating it `0600` (its folder `0700` if
+/// missing), or truncating it and restricting its mode to `0600` if it exists (a
+/// temporary left by a crash).
+pub fn rewrite_private(path: &Path) -> Result<File, PrivateFileError> {
+    private_dir(parent(path))?;
+    let f = options()
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .map_err(io("create", path))?;
+    restrict(&f, path)?;
+    Ok(f)
+}
+
+/// Makes sure the database file `path` exists with mode `0600` before SQLite opens it:
+/// creates it empty (SQLite takes an empty file as a new database), its folder `0700` if
+/// missing, or restricts an existing file and its `-wal`, `-shm` and `-journal` files to
+/// `0600`. Returns the files whose mode was restricted.
+pub fn prepare_private(path: &Path) -> Result<Vec<PathBuf>, PrivateFileError> {
+    let mut restricted = Vec::new();
+    if !path.exists() {
+        private_dir(parent(path))?;
+        match options().create_new(true).open(path) {
+            Ok(_) => return Ok(restricted),
+            // Another process made it in between: restrict it below like any other.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io("create", path)(e)),
+        }
+    }
+    let name = path.as_os_str();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = name.to_owned();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        if restrict_path(&p)? {
+            restricted.push(p);
+        }
+    }
+    Ok(restricted)
+}
+
+/// Whether `mode` lets anyone but the owner in.
+pub fn open_to_others(mode: u32) -> bool {
+    mode & 0o077 != 0
+}
+
+#[cfg(unix)]
+fn restrict(f: &File, path: &Path) -> Result<(), PrivateFileError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = f
+        .metadata()
+        .map_err(io("read the mode of", path))?
+        .permissions()
+        .mode();
+    if open_to_others(mode) {
+        f.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))
+            .map_err(io("restrict the mode of", path))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict(_f: &File, _path: &Path) -> Result<(), PrivateFileError> {
+    Ok(())
+}
+
+/// Restricts `path` to `0600` if it exists and is open to others; returns whether it did.
+#[cfg(unix)]
+fn restrict_path(path: &Path) -> Result<bool, PrivateFileError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = match std::fs::metadata(path) {
+        Ok(m) => m.permissions().mode(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io("read the mode of", path)(e)),
+    };
+    if !open_to_others(mode) {
+        return Ok(false);
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(FILE_MODE))
+        .map_err(io("restrict the mode of", path))?;
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn restrict_path(_path: &Path) -> Result<bool, PrivateFileError> {
+    Ok(false)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn new_files_are_0600_in_new_0700_folders_and_old_ones_are_restricted() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a/b/c.txt");
+        drop(create_private(&f).unwrap());
+        assert_eq!(mode(&f), 0o600);
+        assert_eq!(mode(&dir.path().join("a")), 0o700);
+        assert_eq!(mode(&dir.path().join("a/b")), 0o700);
+        assert!(create_private(&f).is_err(), "create_private overwrote a file");
+
+        let old = dir.path().join("old.sqlite");
+        std::fs::write(&old, b"").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let wal = dir.path().join("old.sqlite-wal");
+        std::fs::write(&wal, b"").unwrap();
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o664)).unwrap();
+        assert_eq!(prepare_private(&old).unwrap(), vec![old.clone(), wal.clone()]);
+        assert_eq!((mode(&old), mode(&wal)), (0o600, 0o600));
+        assert!(prepare_private(&old).unwrap().is_empty());
+
+        let tmp = dir.path().join(".x.part");
+        std::fs::write(&tmp, b"left by a crash").unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(rewrite_private(&tmp).unwrap());
+        assert_eq!(mode(&tmp), 0o600);
+        assert_eq!(std::fs::read(&tmp).unwrap(), b"");
+
+        // An existing folder keeps its mode (it may be the operator's).
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+        drop(create_private(&shared.join("f")).unwrap());
+        assert_eq!(mode(&shared), 0o755);
+        assert_eq!(mode(&shared.join("f")), 0o600);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_made_is_a_typed_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"").unwrap();
+        let e = create_private(&file.join("x")).unwrap_err();
+        assert!(e.to_string().contains("file"), "{e}");
+        assert!(matches!(e, PrivateFileError::Io { .. }));
+    }
+}
