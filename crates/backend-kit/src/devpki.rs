@@ -73,6 +73,12 @@ impl DevPki {
         })
     }
 
+    /// The terminal CA's private key (PKCS#8 PEM, P-256): what an operator signs
+    /// terminals' certificate requests with (`madoguchi-platform terminals enroll`).
+    pub fn terminal_ca_key_pem(&self) -> String {
+        self.terminal_issuer.key().serialize_pem()
+    }
+
     /// A client certificate and key (PEM) for terminal `terminal_id`.
     pub fn terminal_identity(&self, terminal_id: &str) -> Result<(String, String), DevPkiError> {
         leaf(&self.terminal_issuer, terminal_id, &[])

@@ -34,6 +34,8 @@
 //! [jpki]
 //! environment = "production"              # or "test" (O=JPKI-TEST roots, then trust_anchors is required)
 //! trust_anchors = "jpki/roots"            # optional for production (compiled-in J-LIS roots)
+//! added_roots = "jpki/added-roots"        # production only: J-LIS roots taken with the compiled-in
+//!                                         # ones (`madoguchi-platform roots add`)
 //! crl_from = "folder"                     # optional: "folder" (default) or "storage", see below
 //! crl_dir = "jpki/crl"                    # DER CRL files (*.crl, *.der); required with crl_from = "folder"
 //! crl_reload_secs = 3600                  # optional; 0 = no periodic reload
@@ -208,6 +210,7 @@ struct FileTls {
 struct FileJpki {
     environment: String,
     trust_anchors: Option<PathBuf>,
+    added_roots: Option<PathBuf>,
     #[serde(default)]
     crl_from: CrlFrom,
     crl_dir: Option<PathBuf>,
@@ -375,6 +378,22 @@ pub struct Settings {
     pub links: Option<LinkClientSettings>,
 }
 
+/// The folder of added J-LIS roots the configuration at `path` names (`[jpki]
+/// added_roots`, resolved against the file's folder), for `madoguchi-platform roots add`;
+/// the rest of the file is not checked.
+pub fn added_roots_folder(path: &Path) -> Result<PathBuf, ConfigError> {
+    let f: File = load_toml(path)?;
+    match f.jpki.added_roots {
+        Some(dir) => Ok(backend_kit::config::resolve(path, &dir)),
+        None => Err(invalid(
+            path,
+            "jpki.added_roots",
+            "missing",
+            "the folder the platform takes added J-LIS roots from, e.g. added_roots = \"jpki/added-roots\"",
+        )),
+    }
+}
+
 impl Settings {
     /// Loads and checks `path`; every error names the file and the key.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -403,8 +422,23 @@ impl Settings {
             }
         };
         let store = |purpose: Purpose| -> Result<TrustStore, ConfigError> {
-            match (&f.jpki.trust_anchors, environment) {
-                (Some(dir), env) => {
+            match (&f.jpki.trust_anchors, &f.jpki.added_roots, environment) {
+                (None, Some(dir), Environment::Production) => {
+                    TrustStore::production_and(purpose, &backend_kit::config::resolve(path, dir))
+                        .map_err(|e| {
+                            bad(
+                                "jpki.added_roots",
+                                e.to_string(),
+                                "a folder of J-LIS roots (`madoguchi-platform roots add` checks them)",
+                            )
+                        })
+                }
+                (_, Some(_), _) => Err(bad(
+                    "jpki.added_roots",
+                    "set with trust_anchors or in the test environment".into(),
+                    "added_roots only with environment = \"production\" and no trust_anchors",
+                )),
+                (Some(dir), None, env) => {
                     TrustStore::from_dir(purpose, env, &backend_kit::config::resolve(path, dir))
                         .map_err(|e| {
                             bad(
@@ -414,14 +448,15 @@ impl Settings {
                             )
                         })
                 }
-                (None, Environment::Production) => TrustStore::production(purpose).map_err(|e| {
-                    bad(
-                        "jpki.environment",
-                        e.to_string(),
-                        "the compiled-in J-LIS roots",
-                    )
-                }),
-                (None, _) => Err(bad(
+                (None, None, Environment::Production) => TrustStore::production(purpose)
+                    .map_err(|e| {
+                        bad(
+                            "jpki.environment",
+                            e.to_string(),
+                            "the compiled-in J-LIS roots",
+                        )
+                    }),
+                (None, None, _) => Err(bad(
                     "jpki.trust_anchors",
                     "missing".into(),
                     "a folder of O=JPKI-TEST roots when environment = \"test\"",

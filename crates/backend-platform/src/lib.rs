@@ -16,8 +16,9 @@
 //! [`registry`], [`audit`], [`terminals`], [`crl_set`]), the client that asks services to
 //! confirm links ([`links`]), each node's snapshots of the terminals and of the CRL index
 //! and how they follow the storage ([`terminals`], [`crl_source`], [`generations`]), the
-//! HTTP handlers ([`http`]), the configuration ([`config`]), and starting the server
-//! ([`server`]).
+//! HTTP handlers ([`http`]), the configuration ([`config`]), the operator's commands
+//! ([`operator`]: terminals, their enrollment with certificates of the terminals' CA
+//! ([`terminal_certs`]), CRLs, J-LIS roots), and starting the server ([`server`]).
 //!
 //! **Never:** gives a service a certificate serial (services get pairwise pseudonymous
 //! subjects), sends the four attributes to a service the holder did not consent to, stores
@@ -50,6 +51,7 @@ pub mod schema;
 pub mod server;
 pub mod signing;
 pub mod storage;
+pub mod terminal_certs;
 pub mod terminals;
 #[cfg(feature = "test-support")]
 pub mod test_support;

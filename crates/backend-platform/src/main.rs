@@ -4,8 +4,11 @@
 //! madoguchi-platform serve --config platform.toml
 //! madoguchi-platform keygen --key keys/assertion.pem --secret keys/pseudonym.secret
 //! madoguchi-platform terminals add --config platform.toml --id clinic-b-desk-1 [--admin]
+//! madoguchi-platform terminals enroll --config platform.toml --id clinic-b-desk-1 \
+//!     --request clinic-b-desk-1.csr --ca-key terminal-ca.key --out clinic-b-desk-1.pem
 //! madoguchi-platform terminals disable --config platform.toml --id clinic-b-desk-1
 //! madoguchi-platform terminals list --config platform.toml
+//! madoguchi-platform roots add --config platform.toml [--sha256 HEX] authca02.cer
 //! madoguchi-platform crl publish --config platform.toml [--dir jpki/crl] [--force]
 //! ```
 //!
@@ -52,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: Terminals,
     },
+    /// The J-LIS roots added to the compiled-in ones ([jpki] added_roots).
+    Roots {
+        #[command(subcommand)]
+        command: Roots,
+    },
     /// The CRL set in the platform's storage.
     Crl {
         #[command(subcommand)]
@@ -73,6 +81,36 @@ enum Terminals {
         #[arg(long)]
         admin: bool,
     },
+    /// Enrolls a terminal: checks its certificate request (from `madoguchi-counter
+    /// certificate-request`), signs its client certificate with the terminals' CA, and
+    /// registers it; every node accepts it within its poll interval.
+    Enroll {
+        /// The platform's configuration file (its storage is written).
+        #[arg(long)]
+        config: PathBuf,
+        /// The terminal id the request must name (its CN).
+        #[arg(long)]
+        id: String,
+        /// The terminal's certificate request (PEM).
+        #[arg(long)]
+        request: PathBuf,
+        /// The terminals' CA private key (PKCS#8 PEM, P-256).
+        #[arg(long)]
+        ca_key: PathBuf,
+        /// The terminals' CA certificate (PEM; default: the configuration's [tls]
+        /// terminal_ca).
+        #[arg(long)]
+        ca_cert: Option<PathBuf>,
+        /// Where to write the terminal's certificate (PEM); must not exist.
+        #[arg(long)]
+        out: PathBuf,
+        /// The terminal may call /v1/admin/*.
+        #[arg(long)]
+        admin: bool,
+        /// Days the certificate is valid.
+        #[arg(long, default_value_t = backend_platform::terminal_certs::DEFAULT_DAYS)]
+        days: u32,
+    },
     /// Disables a terminal: every node refuses it within its poll interval.
     Disable {
         /// The platform's configuration file.
@@ -87,6 +125,23 @@ enum Terminals {
         /// The platform's configuration file.
         #[arg(long)]
         config: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Roots {
+    /// Checks a J-LIS root (e.g. authca02.cer) against the J-LIS root profile, prints its
+    /// SHA-256 fingerprint, and copies it into the configuration's [jpki] added_roots.
+    Add {
+        /// The platform's configuration file (its [jpki] added_roots folder is written).
+        #[arg(long)]
+        config: PathBuf,
+        /// The fingerprint J-LIS publishes for the root (hex; colons and case ignored):
+        /// the root is refused if the file's differs.
+        #[arg(long)]
+        sha256: Option<String>,
+        /// The root certificate (DER or PEM).
+        file: PathBuf,
     },
 }
 
@@ -113,19 +168,47 @@ fn main() -> ExitCode {
         Command::Serve { .. } | Command::Keygen { .. } => backend_kit::command::init_logging(),
         // The operator's commands print their answer on standard output: logs go to
         // standard error, warnings and errors only unless RUST_LOG says otherwise.
-        Command::Terminals { .. } | Command::Crl { .. } => tracing_subscriber::fmt()
+        Command::Terminals { .. } | Command::Roots { .. } | Command::Crl { .. } => {
+            tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_default_env()
                     .unwrap_or_else(|_| "warn".into()),
             )
-            .init(),
+            .init()
+        }
     }
     let result = match cli.command {
         Command::Serve { config } => serve(config),
         Command::Keygen { key, secret } => keygen(&key, &secret),
         Command::Terminals { command } => {
             let (config, command) = match command {
+                Terminals::Enroll {
+                    config,
+                    id,
+                    request,
+                    ca_key,
+                    ca_cert,
+                    out,
+                    admin,
+                    days,
+                } => {
+                    let enrollment = backend_platform::operator::Enrollment {
+                        request,
+                        id,
+                        ca_key,
+                        ca_cert,
+                        out,
+                        admin,
+                        days,
+                    };
+                    let result = print(backend_platform::operator::enroll_terminal(
+                        &config,
+                        &enrollment,
+                        &backend_kit::SystemClock,
+                    ));
+                    return backend_kit::command::exit_code("madoguchi-platform", result);
+                }
                 Terminals::Add { config, id, admin } => {
                     (config, TerminalCommand::Add { id, admin })
                 }
@@ -138,6 +221,19 @@ fn main() -> ExitCode {
                 &backend_kit::SystemClock,
             ))
         }
+        Command::Roots {
+            command:
+                Roots::Add {
+                    config,
+                    sha256,
+                    file,
+                },
+        } => print(backend_platform::operator::add_root(
+            &config,
+            &file,
+            sha256.as_deref(),
+            &backend_kit::SystemClock,
+        )),
         Command::Crl {
             command: Crl::Publish { config, dir, force },
         } => print(backend_platform::operator::publish_crls(

@@ -1,5 +1,7 @@
 //! The operator's commands on the storage a platform configuration names, run by
-//! `madoguchi-platform terminals …` and `madoguchi-platform crl publish` beside (or
+//! `madoguchi-platform terminals …` (`enroll` signs a terminal's certificate request with
+//! the terminals' CA, [`crate::terminal_certs`], and registers it in the same step) and
+//! `madoguchi-platform crl publish` beside (or
 //! instead of) a running node: they write the storage directly, and every node applies the
 //! change within its poll interval ([`crate::generations`]). Each returns the text to
 //! print; none starts a server or needs one running.
@@ -13,6 +15,7 @@ use backend_kit::config::ConfigError;
 use crate::Settings;
 use crate::crl_source::CrlLoadError;
 use crate::storage::{Republish, Storage, StorageError};
+use crate::terminal_certs::{self, TerminalCertError};
 use crate::terminals::{TerminalError, TerminalWritten};
 
 /// Why an operator command failed. Nothing was changed.
@@ -31,6 +34,32 @@ pub enum OperatorError {
     /// The CRL folder (nothing was published).
     #[error(transparent)]
     Crl(#[from] CrlLoadError),
+    /// The terminal's certificate (nothing was registered or written).
+    #[error(transparent)]
+    TerminalCert(#[from] TerminalCertError),
+    /// A file of `terminals enroll` could not be read or written.
+    #[error("{action} {}: {reason}", .path.display())]
+    File {
+        /// What was tried.
+        action: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the system said.
+        reason: String,
+    },
+    /// The root does not fit the J-LIS profile (nothing was added).
+    #[error("the root was not added: {0}")]
+    Root(#[from] jpki_cert::jlis_profile::ProfileError),
+    /// The root's fingerprint is not the one the operator gave.
+    #[error(
+        "the root was not added: its SHA-256 is {found}, not the {expected} given with --sha256; get the file again from J-LIS"
+    )]
+    RootFingerprint {
+        /// The file's.
+        found: String,
+        /// The operator's.
+        expected: String,
+    },
     /// `crl publish` without a folder.
     #[error(
         "no CRL folder to publish: the configuration has no [jpki] crl_dir; give one with --dir"
@@ -109,6 +138,201 @@ pub fn terminals(
             out
         }
     })
+}
+
+/// What `terminals enroll` is given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrollment {
+    /// The terminal's certificate request (PEM or DER).
+    pub request: std::path::PathBuf,
+    /// The terminal id the request must name.
+    pub id: String,
+    /// The terminals' CA key (PKCS#8 PEM P-256).
+    pub ca_key: std::path::PathBuf,
+    /// The terminals' CA certificate (PEM); default: the configuration's `[tls]
+    /// terminal_ca`.
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// Where to write the terminal's certificate (PEM); must not exist.
+    pub out: std::path::PathBuf,
+    /// May call `/v1/admin/*`.
+    pub admin: bool,
+    /// Validity in days.
+    pub days: u32,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
+    std::fs::read(path).map_err(|e| OperatorError::File {
+        action: "cannot read",
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// Checks the terminal's certificate request, signs its certificate with the terminals' CA,
+/// registers the terminal in the storage of the configuration at `config` (every node
+/// accepts it within its poll interval) and writes the certificate to `e.out`. Nothing is
+/// registered or written when the request, the CA or the output file is refused.
+pub fn enroll_terminal(
+    config: &Path,
+    e: &Enrollment,
+    clock: &dyn Clock,
+) -> Result<String, OperatorError> {
+    let settings = Settings::load(config)?;
+    if e.out.exists() {
+        return Err(OperatorError::File {
+            action: "refusing to overwrite",
+            path: e.out.clone(),
+            reason: "the file exists; give another --out".into(),
+        });
+    }
+    let key = read(&e.ca_key)?;
+    let key = String::from_utf8(key)
+        .map_err(|_| TerminalCertError::CaKey("the file is not PEM text".into()))?;
+    let certs = match &e.ca_cert {
+        Some(p) => read(p)?,
+        None => settings.terminal_ca_pem.clone(),
+    };
+    let ca = terminal_certs::TerminalCa::load(&key, &certs)?;
+    let request = terminal_certs::check_request(&read(&e.request)?, &e.id)?;
+    let now = clock.now();
+    let issued = terminal_certs::issue(&ca, &request, e.days, now)?;
+    let store = storage_of(&settings)?;
+    // The file is created first (and refused if it appeared meanwhile), so that a
+    // registered terminal always has its certificate written.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&e.out)
+        .map_err(|err| OperatorError::File {
+            action: "cannot create",
+            path: e.out.clone(),
+            reason: err.to_string(),
+        })?;
+    let written = match crate::terminals::register(&*store, &request.terminal_id, e.admin, now) {
+        Ok(w) => w,
+        Err(err) => {
+            drop(file);
+            let _ = std::fs::remove_file(&e.out);
+            return Err(err.into());
+        }
+    };
+    std::io::Write::write_all(&mut file, issued.pem.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|err| OperatorError::File {
+            action: "cannot write",
+            path: e.out.clone(),
+            reason: err.to_string(),
+        })?;
+    Ok(format!(
+        "issued certificate {serial} for terminal {id} to {out} (valid until {until}); \
+         registered terminal {id} (admin: {admin}) at generation {g}; every node accepts it \
+         within {poll} s\n",
+        serial = issued.serial,
+        id = request.terminal_id,
+        out = e.out.display(),
+        until = issued.not_after,
+        admin = if e.admin { "yes" } else { "no" },
+        g = written.generation,
+        poll = settings.poll_interval.as_secs_f64(),
+    ))
+}
+
+/// Upper-case hex without separators.
+fn plain_hex(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Checks the J-LIS root in `file` (PEM or DER, e.g. J-LIS's `authca02.cer`) against the
+/// J-LIS root profile and, when `sha256` is given, against that fingerprint (hex, colons
+/// and case ignored); then writes it as PEM into the configuration's `[jpki] added_roots`
+/// folder. Every node takes it at its next start. Returns the text that shows the
+/// fingerprint to compare with J-LIS's published one.
+pub fn add_root(
+    config: &Path,
+    file: &Path,
+    sha256: Option<&str>,
+    clock: &dyn Clock,
+) -> Result<String, OperatorError> {
+    use jpki_cert::Purpose;
+    let folder = crate::config::added_roots_folder(config)?;
+    let root = jpki_cert::jlis_profile::check_root(&read(file)?, clock.now())?;
+    if let Some(expected) = sha256
+        && plain_hex(expected) != plain_hex(&root.sha256)
+    {
+        return Err(OperatorError::RootFingerprint {
+            found: root.sha256,
+            expected: expected.to_owned(),
+        });
+    }
+    let pem = der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &root.der)
+        .map_err(|e| OperatorError::File {
+            action: "cannot encode",
+            path: file.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty() && !s.starts_with('.'))
+        .unwrap_or("root");
+    let target = folder.join(format!("{stem}.pem"));
+    let fail = |action: &'static str, path: &Path| {
+        let path = path.to_owned();
+        move |e: std::io::Error| OperatorError::File {
+            action,
+            path,
+            reason: e.to_string(),
+        }
+    };
+    let outcome = match std::fs::read(&target) {
+        Ok(existing) if existing == pem.as_bytes() => "is already in",
+        Ok(_) => {
+            return Err(OperatorError::File {
+                action: "refusing to overwrite",
+                path: target,
+                reason: "another root has this name; rename the file".into(),
+            });
+        }
+        Err(_) => {
+            std::fs::create_dir_all(&folder).map_err(fail("cannot create", &folder))?;
+            std::fs::write(&target, pem.as_bytes()).map_err(fail("cannot write", &target))?;
+            "was added to"
+        }
+    };
+    let purpose = match root.purpose {
+        Purpose::Auth => "user-authentication",
+        Purpose::Sign => "signature",
+    };
+    let mut out = format!(
+        "J-LIS {purpose} root, serial {serial}, valid {from} to {until}, RSA-{bits}\n\
+         SHA-256 {fp}\n",
+        serial = root.serial,
+        from = root.not_before,
+        until = root.not_after,
+        bits = root.key_bits,
+        fp = root.sha256,
+    );
+    match (sha256, root.documented_as) {
+        (Some(_), _) => out.push_str("the fingerprint is the one given with --sha256\n"),
+        (None, Some(label)) => {
+            let _ = writeln!(
+                out,
+                "this is the fingerprint docs/domain/jpki.md §2.1 gives for {label}; compare it with J-LIS's published fingerprint too"
+            );
+        }
+        (None, None) => out.push_str(
+            "compare this fingerprint with the one J-LIS publishes for this root before the platform is started with it\n",
+        ),
+    }
+    let _ = writeln!(
+        out,
+        "it {outcome} {}; restart every platform node to use it",
+        target.display()
+    );
+    Ok(out)
 }
 
 /// Verifies the CRLs of `dir` (default: the configuration's `[jpki] crl_dir`) against the

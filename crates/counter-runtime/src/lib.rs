@@ -14,7 +14,8 @@
 //! insurer, exactly once across crashes ([`folders`]); the retention purge of personal
 //! data ([`retention`]); booked patients: appointments stored, pre-checked in bulk, and the
 //! receipt system's bulk requests kept as appointments ([`appointments`]);
-//! the headless driver `madoguchi-counter`.
+//! the terminal's TLS key and certificate request for its enrollment
+//! ([`certificate_request`]); the headless driver `madoguchi-counter`.
 //!
 //! **Never:** decides a workflow itself (that is `counter-core`), retries a request that is
 //! not idempotent, logs a PIN, an assertion or a certificate, or trusts any CA but the
@@ -22,6 +23,7 @@
 
 pub mod appointments;
 pub mod card;
+pub mod certificate_request;
 pub mod clock;
 pub mod config;
 pub mod counter;

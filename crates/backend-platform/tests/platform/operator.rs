@@ -1,6 +1,7 @@
 //! The operator's commands, run as the built `madoguchi-platform` beside a running node on
-//! the suite's storage: `terminals add|disable|list` and `crl publish` write the storage,
-//! and the node honours them within one poll, without a restart or a reload of its own.
+//! the suite's storage: `terminals add|disable|list|enroll` and `crl publish` write the
+//! storage, and the node honours them within one poll, without a restart or a reload of
+//! its own. `roots add` checks a J-LIS root and puts it in the configuration's folder.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -209,5 +210,118 @@ async fn the_terminals_and_crl_commands_write_the_storage_the_running_node_follo
     assert!(out.starts_with("published "), "{out}");
     assert_eq!(stored_generation(&db, "crls"), g + 1);
     wait_until(node, "the node takes the republished CRLs", |x| x.crls > g).await;
+    env.shutdown().await;
+}
+
+/// A client trusting `env`'s server CA, presenting `cert` (PEM) and `key` (PEM).
+fn client_of(env: &Env, cert: &str, key: &str) -> reqwest::Client {
+    client_with_identity(env.server_ca.der.clone(), (cert.to_owned(), key.to_owned()))
+}
+
+#[tokio::test]
+async fn terminals_enroll_signs_the_terminals_request_and_the_running_node_accepts_it_within_one_poll()
+ {
+    let env = env_polling().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(&env, dir.path());
+    let node = &env.running;
+    // The terminal's side: its key and request (what `madoguchi-counter
+    // certificate-request` writes).
+    let key_path = dir.path().join("terminal/key.pem");
+    let req_path = dir.path().join("desk-9.csr");
+    counter_runtime::certificate_request::make(NEW, &key_path, &req_path).unwrap();
+    let ca_key = dir.path().join("terminal-ca.key");
+    std::fs::write(&ca_key, env.terminal_ca.key_pem()).unwrap();
+    let out = dir.path().join("desk-9.pem");
+    let enroll = |id: &str, out: &Path| {
+        let mut args = vec!["terminals", "enroll", "--id", id, "--request"];
+        let paths = [req_path.clone(), ca_key.clone(), out.to_owned()];
+        let strs: Vec<&str> = paths.iter().map(|p| p.to_str().unwrap()).collect();
+        args.push(strs[0]);
+        args.extend(["--ca-key", strs[1], "--out", strs[2]]);
+        run(&config, &args)
+    };
+
+    // A request for another terminal than the operator names: nothing signed, nothing
+    // registered, no file.
+    let g = stored_generation(&env.settings.database, "terminals");
+    let err = stderr_of_failure(&enroll("clinic-b-desk-8", &out));
+    assert!(err.contains("not \"clinic-b-desk-8\""), "{err}");
+    assert!(!out.exists());
+    assert_eq!(stored_generation(&env.settings.database, "terminals"), g);
+
+    // Signed (with the configuration's terminal_ca as the CA certificate) and registered.
+    let said = stdout(&enroll(NEW, &out));
+    assert!(
+        said.contains(&format!("for terminal {NEW} to ")) && said.contains("registered"),
+        "{said}"
+    );
+    let g = stored_generation(&env.settings.database, "terminals");
+    let before = polls(node);
+    let got = wait_until(node, "the node holds the enrolled terminal", |x| {
+        x.terminals >= g
+    })
+    .await;
+    assert_within_one_poll("terminals enroll", before, &got);
+    let cert = std::fs::read_to_string(&out).unwrap();
+    let key = std::fs::read_to_string(&key_path).unwrap();
+    assert_eq!(challenge_status(&client_of(&env, &cert, &key), &env).await, 200);
+    let listed = stdout(&run(&config, &["terminals", "list"]));
+    assert!(listed.contains(&format!("\n{NEW}\tfalse\ttrue\toperator\t")), "{listed}");
+
+    // The certificate file is never overwritten.
+    let err = stderr_of_failure(&enroll(NEW, &out));
+    assert!(err.contains("refusing to overwrite"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), cert);
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn roots_add_prints_the_fingerprint_and_refuses_a_root_outside_the_jlis_profile() {
+    let env = env_polling().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(&env, dir.path());
+    // A production configuration that names a folder of added roots.
+    let roots = dir.path().join("added-roots");
+    let text: String = std::fs::read_to_string(&config)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("trust_anchors"))
+        .map(|l| match l {
+            "environment = \"test\"" => {
+                format!("environment = \"production\"\nadded_roots = {roots:?}\n")
+            }
+            l => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(&config, text).unwrap();
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../jpki-cert/anchors/signca03-2023.pem");
+    let said = stdout(&run(&config, &["roots", "add", real.to_str().unwrap()]));
+    assert!(
+        said.contains("SHA-256 D2:27:F6:CD:E1:1D:35:C5:25:21:78:F1:06:F8:43:D2:46:51:94:49:75:41:3B:53:9F:A2:FB:68:DB:FA:36:5F"),
+        "{said}"
+    );
+    assert!(said.contains("signature root"), "{said}");
+    assert!(roots.join("signca03-2023.pem").is_file());
+    // A file outside the profile: the error names the flaw, nothing is copied.
+    let bad = testkit::fixtures_dir().join("bad-roots/authca-1024-bit.pem");
+    let err = stderr_of_failure(&run(&config, &["roots", "add", bad.to_str().unwrap()]));
+    assert!(err.contains("RSA-1024"), "{err}");
+    assert!(!roots.join("authca-1024-bit.pem").exists());
+    // A fingerprint given that the file does not have: refused.
+    let auth = real.with_file_name("authca03-2023.pem");
+    let err = stderr_of_failure(&run(
+        &config,
+        &["roots", "add", "--sha256", "00:11", auth.to_str().unwrap()],
+    ));
+    assert!(err.contains("not the 00:11 given with --sha256"), "{err}");
+    assert!(!roots.join("authca03-2023.pem").exists());
+    // The platform starts on the folder; a root put there by hand that does not fit
+    // stops it, and the error names the key and the file.
+    backend_platform::Settings::load(&config).unwrap();
+    std::fs::copy(&bad, roots.join("by-hand.pem")).unwrap();
+    let err = backend_platform::Settings::load(&config).unwrap_err().to_string();
+    assert!(err.contains("jpki.added_roots") && err.contains("by-hand.pem"), "{err}");
+    assert!(err.contains("platform.toml"), "{err}");
     env.shutdown().await;
 }

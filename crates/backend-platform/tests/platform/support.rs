@@ -131,6 +131,11 @@ impl Ca {
         }
     }
 
+    /// The CA's private key (PKCS#8 PEM), as an operator keeps it.
+    pub fn key_pem(&self) -> String {
+        self.issuer.key().serialize_pem()
+    }
+
     /// (certificate PEM, key PEM) for `cn`, with `sans` as DNS names.
     pub fn issue(&self, cn: &str, sans: &[&str]) -> (String, String) {
         let key = KeyPair::generate().unwrap();
