@@ -117,11 +117,7 @@ pub fn request_pem(
 
 /// Makes a key at `key_path` and a certificate request for it at `request_path`, for
 /// terminal `terminal_id`. Refuses when either file exists.
-pub fn make(
-    terminal_id: &str,
-    key_path: &Path,
-    request_path: &Path,
-) -> Result<Made, RequestError> {
+pub fn make(terminal_id: &str, key_path: &Path, request_path: &Path) -> Result<Made, RequestError> {
     check_id(terminal_id)?;
     if key_path.exists() {
         return Err(RequestError::KeyExists(key_path.to_owned()));
@@ -184,14 +180,14 @@ mod tests {
         let req = x509_cert::request::CertReq::from_pem(made.request_pem.as_bytes()).unwrap();
         assert_eq!(req.info.subject.to_string(), "CN=desk-7");
         let key_pem = std::fs::read_to_string(&made.key).unwrap();
-        let key = <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_pem(
-            &key_pem,
-        )
-        .unwrap();
-        let public = <p256::ecdsa::VerifyingKey as p256::pkcs8::EncodePublicKey>::to_public_key_der(
-            key.verifying_key(),
-        )
-        .unwrap();
+        let key =
+            <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&key_pem)
+                .unwrap();
+        let public =
+            <p256::ecdsa::VerifyingKey as p256::pkcs8::EncodePublicKey>::to_public_key_der(
+                key.verifying_key(),
+            )
+            .unwrap();
         assert_eq!(
             der::Encode::to_der(&req.info.public_key).unwrap(),
             public.as_bytes()
@@ -215,8 +211,12 @@ mod tests {
         assert!(e.to_string().contains("refusing to overwrite"), "{e}");
         assert_eq!(std::fs::read_to_string(&key).unwrap(), "old");
         assert!(!dir.path().join("r.csr").exists());
-        let e = make("desk 7", &dir.path().join("k2.pem"), &dir.path().join("r.csr"))
-            .unwrap_err();
+        let e = make(
+            "desk 7",
+            &dir.path().join("k2.pem"),
+            &dir.path().join("r.csr"),
+        )
+        .unwrap_err();
         assert!(matches!(e, RequestError::BadId(_)), "{e:?}");
         assert!(!dir.path().join("k2.pem").exists());
     }

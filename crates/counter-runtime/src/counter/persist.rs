@@ -76,7 +76,10 @@ pub(crate) fn exported(
 /// Writes each file into `dir` atomically (a temporary name in the same folder, synced,
 /// then renamed), so the receipt system never reads half a file. Returns the names.
 pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, std::io::Error> {
-    std::fs::create_dir_all(dir)?;
+    // Personal data: the folder is made 0700 when missing, each file 0600
+    // (docs/DECISIONS.md, "Files with personal data").
+    let private = |e: counter_store::files::PrivateFileError| std::io::Error::other(e.to_string());
+    counter_store::files::private_dir(dir).map_err(private)?;
     let mut names = Vec::with_capacity(files.len());
     for f in files {
         if f.name.contains(['/', '\\']) || f.name.starts_with('.') {
@@ -87,7 +90,7 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
         }
         let tmp = dir.join(format!(".{}.part", f.name));
         {
-            let mut out = std::fs::File::create(&tmp)?;
+            let mut out = counter_store::files::rewrite_private(&tmp).map_err(private)?;
             out.write_all(&f.contents)?;
             out.sync_all()?;
         }
@@ -133,6 +136,14 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
             .collect();
         assert!(leftovers.is_empty());
+        #[cfg(unix)]
+        {
+            // Personal data: the folder made 0700, the file 0600, whatever the umask.
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("out")), 0o700);
+            assert_eq!(mode(&dir.path().join("out/OQSsiquc01res_x.xml")), 0o600);
+        }
         let bad = vec![ExportFile {
             name: "../x.xml".into(),
             contents: vec![],

@@ -95,7 +95,13 @@ pub fn write_atomically(dir: &Path, file: &AnswerFile) -> Result<PathBuf, Runtim
 }
 
 fn write_synced(path: &Path, contents: &[u8]) -> Result<(), RuntimeError> {
-    let mut f = std::fs::File::create(path).map_err(|e| io("create", path, e))?;
+    // An answer holds personal data: created 0600 (docs/DECISIONS.md, "Files with
+    // personal data").
+    let mut f = counter_store::files::rewrite_private(path).map_err(|e| RuntimeError::Files {
+        action: "create",
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
     f.write_all(contents)
         .and_then(|()| f.sync_all())
         .map_err(|e| io("write", path, e))

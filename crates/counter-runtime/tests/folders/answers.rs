@@ -108,6 +108,17 @@ async fn utf8_and_shift_jis_requests_are_answered_in_their_own_code() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The answers hold personal data: 0600, whatever the umask, in the 0700 folders the
+    // worker made.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for id in ["U1", "S1"] {
+            let path = env.res().join(format!("OQSsiquc01res_{id}.xml"));
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+        assert_eq!(mode(&env.res()), 0o700);
+    }
     drop(stop);
     task.await.unwrap();
     env.insurer.shutdown().await;

@@ -18,6 +18,7 @@ mod counter_races;
 mod counter_recovery;
 mod counter_visit;
 mod crash_matrix;
+mod enrollment;
 mod faults;
 mod http_client;
 /// The POS API's document checked with counter-api's shared validator.

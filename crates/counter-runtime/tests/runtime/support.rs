@@ -30,6 +30,8 @@ pub struct Env {
     pub _platform: backend_platform::server::RunningPlatform,
     pub acquirer: backend_acquirer::RunningAcquirer,
     pub config_path: PathBuf,
+    /// The backends' TLS material (the terminals' CA with its key).
+    pub pki: DevPki,
 }
 
 fn now() -> UnixTime {
@@ -64,6 +66,7 @@ impl Env {
             _platform: platform,
             acquirer,
             config_path,
+            pki,
         }
     }
 
