@@ -103,7 +103,10 @@ fn make_private(path: &Path) -> Result<(), DbError> {
         }
     };
     if !path.exists() {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+        {
             std::fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)

@@ -423,16 +423,17 @@ impl Settings {
         };
         let store = |purpose: Purpose| -> Result<TrustStore, ConfigError> {
             match (&f.jpki.trust_anchors, &f.jpki.added_roots, environment) {
-                (None, Some(dir), Environment::Production) => {
-                    TrustStore::production_and(purpose, &backend_kit::config::resolve(path, dir))
-                        .map_err(|e| {
-                            bad(
-                                "jpki.added_roots",
-                                e.to_string(),
-                                "a folder of J-LIS roots (`madoguchi-platform roots add` checks them)",
-                            )
-                        })
-                }
+                (None, Some(dir), Environment::Production) => TrustStore::production_and(
+                    purpose,
+                    &backend_kit::config::resolve(path, dir),
+                )
+                .map_err(|e| {
+                    bad(
+                        "jpki.added_roots",
+                        e.to_string(),
+                        "a folder of J-LIS roots (`madoguchi-platform roots add` checks them)",
+                    )
+                }),
                 (_, Some(_), _) => Err(bad(
                     "jpki.added_roots",
                     "set with trust_anchors or in the test environment".into(),
@@ -448,14 +449,15 @@ impl Settings {
                             )
                         })
                 }
-                (None, None, Environment::Production) => TrustStore::production(purpose)
-                    .map_err(|e| {
+                (None, None, Environment::Production) => {
+                    TrustStore::production(purpose).map_err(|e| {
                         bad(
                             "jpki.environment",
                             e.to_string(),
                             "the compiled-in J-LIS roots",
                         )
-                    }),
+                    })
+                }
                 (None, None, _) => Err(bad(
                     "jpki.trust_anchors",
                     "missing".into(),

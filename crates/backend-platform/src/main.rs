@@ -170,12 +170,12 @@ fn main() -> ExitCode {
         // standard error, warnings and errors only unless RUST_LOG says otherwise.
         Command::Terminals { .. } | Command::Roots { .. } | Command::Crl { .. } => {
             tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| "warn".into()),
-            )
-            .init()
+                .with_writer(std::io::stderr)
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "warn".into()),
+                )
+                .init()
         }
     }
     let result = match cli.command {

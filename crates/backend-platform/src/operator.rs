@@ -267,12 +267,13 @@ pub fn add_root(
             expected: expected.to_owned(),
         });
     }
-    let pem = der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &root.der)
-        .map_err(|e| OperatorError::File {
+    let pem = der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &root.der).map_err(
+        |e| OperatorError::File {
             action: "cannot encode",
             path: file.to_owned(),
             reason: e.to_string(),
-        })?;
+        },
+    )?;
     let stem = file
         .file_stem()
         .and_then(|s| s.to_str())

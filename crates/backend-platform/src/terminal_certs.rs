@@ -53,7 +53,9 @@ pub enum TerminalCertError {
     #[error("the certificate of the CA key is not a CA certificate (no basicConstraints CA:TRUE)")]
     NotACa,
     /// The request does not parse.
-    #[error("the certificate request does not parse: {0}; give the PEM file madoguchi-counter certificate-request wrote")]
+    #[error(
+        "the certificate request does not parse: {0}; give the PEM file madoguchi-counter certificate-request wrote"
+    )]
     Request(String),
     /// The request's key is not P-256, or its signature algorithm not ecdsa-with-SHA256.
     #[error("the certificate request's key is not an ECDSA P-256 key signing with SHA-256 ({0})")]
@@ -67,7 +69,9 @@ pub enum TerminalCertError {
     #[error("the certificate request's subject {0:?} is not one CN (the terminal id)")]
     RequestName(String),
     /// The request names another terminal than the operator.
-    #[error("the certificate request is for terminal {found:?}, not {expected:?}; nothing was signed")]
+    #[error(
+        "the certificate request is for terminal {found:?}, not {expected:?}; nothing was signed"
+    )]
     WrongTerminal {
         /// The id the operator gave.
         expected: String,
@@ -101,7 +105,10 @@ pub struct TerminalCa {
 impl std::fmt::Debug for TerminalCa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TerminalCa")
-            .field("subject", &self.cert.tbs_certificate().subject().to_string())
+            .field(
+                "subject",
+                &self.cert.tbs_certificate().subject().to_string(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -365,13 +372,9 @@ pub fn issue(
         extensions: extension_list,
     };
     let serial_number = SerialNumber::new(&serial).map_err(|e| build(&e))?;
-    let builder = CertificateBuilder::new(
-        profile,
-        serial_number,
-        validity,
-        request.public_key.clone(),
-    )
-    .map_err(|e| build(&e))?;
+    let builder =
+        CertificateBuilder::new(profile, serial_number, validity, request.public_key.clone())
+            .map_err(|e| build(&e))?;
     let cert = builder
         .build::<_, p256::ecdsa::DerSignature>(&ca.key)
         .map_err(|e| build(&e))?;
@@ -403,8 +406,8 @@ mod tests {
     #[test]
     fn a_request_becomes_a_client_certificate_of_the_terminals_ca() {
         let pki = DevPki::generate(&["localhost"]).unwrap();
-        let pem = counter_runtime::certificate_request::request_pem("desk-3", &terminal_key())
-            .unwrap();
+        let pem =
+            counter_runtime::certificate_request::request_pem("desk-3", &terminal_key()).unwrap();
         let req = check_request(pem.as_bytes(), "desk-3").unwrap();
         let now = UnixTime::from_secs(1_796_083_200);
         let issued = issue(&ca(&pki), &req, 30, now).unwrap();
@@ -431,8 +434,8 @@ mod tests {
 
     #[test]
     fn a_request_for_another_terminal_a_changed_one_and_garbage_are_refused() {
-        let pem = counter_runtime::certificate_request::request_pem("desk-3", &terminal_key())
-            .unwrap();
+        let pem =
+            counter_runtime::certificate_request::request_pem("desk-3", &terminal_key()).unwrap();
         let e = check_request(pem.as_bytes(), "desk-4").unwrap_err();
         assert!(
             matches!(e, TerminalCertError::WrongTerminal { .. }),
@@ -445,7 +448,11 @@ mod tests {
         der[at + 5] = b'9';
         let e = check_request(&der, "desk-9").unwrap_err();
         assert!(matches!(e, TerminalCertError::RequestSignature), "{e:?}");
-        for garbage in [&b""[..], b"-----BEGIN CERTIFICATE REQUEST-----\n", b"\x30\x03\x02\x01"] {
+        for garbage in [
+            &b""[..],
+            b"-----BEGIN CERTIFICATE REQUEST-----\n",
+            b"\x30\x03\x02\x01",
+        ] {
             assert!(
                 matches!(
                     check_request(garbage, "desk-3"),
@@ -459,13 +466,13 @@ mod tests {
     #[test]
     fn a_ca_key_without_its_certificate_or_too_long_a_validity_is_refused() {
         let pki = DevPki::generate(&["localhost"]).unwrap();
-        let e = TerminalCa::load(&pki.terminal_ca_key_pem(), pki.server_ca_pem.as_bytes())
-            .unwrap_err();
+        let e =
+            TerminalCa::load(&pki.terminal_ca_key_pem(), pki.server_ca_pem.as_bytes()).unwrap_err();
         assert!(matches!(e, TerminalCertError::CaCertificate(_)), "{e:?}");
         let e = TerminalCa::load("not a key", pki.terminal_ca_pem.as_bytes()).unwrap_err();
         assert!(matches!(e, TerminalCertError::CaKey(_)), "{e:?}");
-        let pem = counter_runtime::certificate_request::request_pem("desk-3", &terminal_key())
-            .unwrap();
+        let pem =
+            counter_runtime::certificate_request::request_pem("desk-3", &terminal_key()).unwrap();
         let req = check_request(pem.as_bytes(), "desk-3").unwrap();
         let e = issue(&ca(&pki), &req, MAX_DAYS + 1, UnixTime::from_secs(0)).unwrap_err();
         assert!(matches!(e, TerminalCertError::Days(_)), "{e:?}");

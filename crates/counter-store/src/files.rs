@@ -189,7 +189,10 @@ mod tests {
         assert_eq!(mode(&f), 0o600);
         assert_eq!(mode(&dir.path().join("a")), 0o700);
         assert_eq!(mode(&dir.path().join("a/b")), 0o700);
-        assert!(create_private(&f).is_err(), "create_private overwrote a file");
+        assert!(
+            create_private(&f).is_err(),
+            "create_private overwrote a file"
+        );
 
         let old = dir.path().join("old.sqlite");
         std::fs::write(&old, b"").unwrap();
@@ -197,7 +200,10 @@ mod tests {
         let wal = dir.path().join("old.sqlite-wal");
         std::fs::write(&wal, b"").unwrap();
         std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o664)).unwrap();
-        assert_eq!(prepare_private(&old).unwrap(), vec![old.clone(), wal.clone()]);
+        assert_eq!(
+            prepare_private(&old).unwrap(),
+            vec![old.clone(), wal.clone()]
+        );
         assert_eq!((mode(&old), mode(&wal)), (0o600, 0o600));
         assert!(prepare_private(&old).unwrap().is_empty());
 

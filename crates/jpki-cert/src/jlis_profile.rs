@@ -17,8 +17,8 @@
 //! valid any more); [`check_profile`] is the same without that check, for roots already
 //! added, which keep working until they expire like the compiled-in ones.
 
-use der::asn1::UintRef;
 use der::Decode as _;
+use der::asn1::UintRef;
 
 use crate::anchors::{TrustStore, TrustStoreError};
 use crate::cert::{JpkiCertificate, name_purpose};
@@ -121,7 +121,10 @@ struct RsaPublicKey<'a> {
 }
 
 fn modulus_bits(cert: &JpkiCertificate) -> Result<usize, ProfileError> {
-    let spki = cert.certificate().tbs_certificate().subject_public_key_info();
+    let spki = cert
+        .certificate()
+        .tbs_certificate()
+        .subject_public_key_info();
     let bits = spki
         .subject_public_key
         .as_bytes()
@@ -237,7 +240,11 @@ mod tests {
 
     #[test]
     fn garbage_is_a_typed_refusal_not_a_panic() {
-        for bytes in [&b""[..], b"-----BEGIN CERTIFICATE-----\n", &[0x30, 0x82, 0xff]] {
+        for bytes in [
+            &b""[..],
+            b"-----BEGIN CERTIFICATE-----\n",
+            &[0x30, 0x82, 0xff],
+        ] {
             assert!(matches!(check_profile(bytes), Err(ProfileError::Parse(_))));
         }
     }

@@ -89,7 +89,10 @@ fn added_roots_join_the_compiled_in_ones_and_a_bad_one_stops_the_store() {
     let missing = TrustStore::production_and(Purpose::Auth, &dir.path().join("none")).unwrap();
     assert_eq!(
         missing.anchors().len(),
-        TrustStore::production(Purpose::Auth).unwrap().anchors().len()
+        TrustStore::production(Purpose::Auth)
+            .unwrap()
+            .anchors()
+            .len()
     );
     // A compiled-in root added again is taken once; the other purpose's is skipped.
     for file in ["authca03-2023.pem", "signca03-2023.pem"] {

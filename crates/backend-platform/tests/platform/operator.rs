@@ -265,9 +265,15 @@ async fn terminals_enroll_signs_the_terminals_request_and_the_running_node_accep
     assert_within_one_poll("terminals enroll", before, &got);
     let cert = std::fs::read_to_string(&out).unwrap();
     let key = std::fs::read_to_string(&key_path).unwrap();
-    assert_eq!(challenge_status(&client_of(&env, &cert, &key), &env).await, 200);
+    assert_eq!(
+        challenge_status(&client_of(&env, &cert, &key), &env).await,
+        200
+    );
     let listed = stdout(&run(&config, &["terminals", "list"]));
-    assert!(listed.contains(&format!("\n{NEW}\tfalse\ttrue\toperator\t")), "{listed}");
+    assert!(
+        listed.contains(&format!("\n{NEW}\tfalse\ttrue\toperator\t")),
+        "{listed}"
+    );
 
     // The certificate file is never overwritten.
     let err = stderr_of_failure(&enroll(NEW, &out));
@@ -320,8 +326,13 @@ async fn roots_add_prints_the_fingerprint_and_refuses_a_root_outside_the_jlis_pr
     // stops it, and the error names the key and the file.
     backend_platform::Settings::load(&config).unwrap();
     std::fs::copy(&bad, roots.join("by-hand.pem")).unwrap();
-    let err = backend_platform::Settings::load(&config).unwrap_err().to_string();
-    assert!(err.contains("jpki.added_roots") && err.contains("by-hand.pem"), "{err}");
+    let err = backend_platform::Settings::load(&config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("jpki.added_roots") && err.contains("by-hand.pem"),
+        "{err}"
+    );
     assert!(err.contains("platform.toml"), "{err}");
     env.shutdown().await;
 }
