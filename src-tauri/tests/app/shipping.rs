@@ -124,6 +124,37 @@ fn the_shipped_app_holds_no_demo_no_test_crate_and_no_crash_hook() {
     }
 }
 
+/// The packages whose `devtools` feature turns the webview's inspector on in a release
+/// build (tauri's feature enables the others'): without it, Tauri keeps the inspector to
+/// debug builds.
+const INSPECTOR_PACKAGES: [&str; 4] = ["tauri", "tauri-runtime", "tauri-runtime-wry", "wry"];
+
+/// The packages of `nodes` that have the inspector's feature on.
+fn inspector(nodes: &[Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .filter(|n| INSPECTOR_PACKAGES.contains(&n.name.as_str()))
+        .filter(|n| n.features.iter().any(|f| f == "devtools"))
+        .map(|n| format!("feature {}/devtools", n.name))
+        .collect()
+}
+
+#[test]
+fn the_shipped_app_has_no_web_inspector() {
+    let nodes = tree("madoguchi-app");
+    assert!(
+        nodes.iter().any(|n| n.name == "wry"),
+        "the shipped app's tree holds the webview (wry)"
+    );
+    assert_eq!(inspector(&nodes), Vec::<String>::new());
+    // The check finds the feature where it is on.
+    let on = [Node {
+        name: "tauri".into(),
+        features: vec!["wry".into(), "devtools".into()],
+    }];
+    assert_eq!(inspector(&on), ["feature tauri/devtools"]);
+}
+
 #[test]
 fn the_demo_build_holds_what_the_shipped_app_must_not() {
     // The check above can fail: the same reading of the demo build finds everything.
