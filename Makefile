@@ -12,7 +12,7 @@ PCSCD := scripts/pcscd.sh
 POSTGRES := scripts/postgres.sh
 HAPROXY := scripts/haproxy.sh
 
-.PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check pin-check ship-check bench clean-run
+.PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check deny pin-check ship-check bench clean-run
 
 all: build
 
@@ -63,6 +63,12 @@ lint: fmt-check clippy ui-check citations-check
 fixtures-check:
 	$(CARGO) run $(CARGO_FLAGS) -q -p testkit --bin testkit-gen -- --check
 
+# The dependencies against deny.toml (cargo-deny from .tools): licences, duplicate
+# versions, sources always; advisories only with a database on disk
+# (MADOGUCHI_ADVISORY_DB), and a line that says so when they were not checked.
+deny: deps
+	scripts/deny.sh
+
 # Every test, with a pcscd of our own and the vpcd virtual reader running.
 # (Benchmarks are built by `build` and run by `make bench`, not here.) The
 # system tests (tests/e2e: the app end to end) are among them: they start their
@@ -98,7 +104,7 @@ ship-check: build
 pin-check:
 	scripts/check-no-pins.sh
 
-test: build lint fixtures-check ui-test test-unit test-postgres ship-check pin-check
+test: build lint fixtures-check deny ui-test test-unit test-postgres ship-check pin-check
 	@echo "make test: all steps passed"
 
 bench: build

@@ -4,8 +4,9 @@
 #   1. Debian packages (apt-get, as root or with sudo);
 #   2. the UI's npm packages (`npm ci` when node_modules is absent or does not
 #      match package-lock.json);
-#   3. tauri-driver, the WebDriver server of the end-to-end test, into the
-#      project-local .tools/ (git-ignored), when missing.
+#   3. tauri-driver, the WebDriver server of the end-to-end test, and cargo-deny, the
+#      dependency check of `make test` (scripts/deny.sh), into the project-local .tools/
+#      (git-ignored), when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,4 +73,13 @@ if [ -x "$tools/bin/tauri-driver" ]; then
 else
   echo "deps: cargo install tauri-driver into $tools (about 30 s)"
   cargo install tauri-driver --version '^2.1' --locked --root "$tools"
+fi
+
+# cargo-deny: the 0.20 line (deny.toml's format), built from crates.io with its lock file.
+# Measured: 862 s on two shared cores (a fresh build of its ~300 crates), once per checkout.
+if [ -x "$tools/bin/cargo-deny" ]; then
+  echo "deps: cargo-deny present ($tools/bin)"
+else
+  echo "deps: cargo install cargo-deny into $tools (about 15 minutes on two cores)"
+  cargo install cargo-deny --version '~0.20.2' --locked --root "$tools"
 fi
