@@ -3,11 +3,11 @@
 //! Tables are `STRICT`; statements name their columns.
 //!
 //! The databases hold personal data (holders' links, insured records, payments, the audit):
-//! [`open`] creates a new file with mode `0600` (its folder `0700` when missing) before
-//! SQLite opens it, so its `-wal` and `-shm` files, which SQLite makes with the database's
-//! own mode, are private too; an existing file open to others is restricted to `0600`. An
-//! existing folder keeps its mode: it is the operator's (a systemd `StateDirectory`), and
-//! the files are what is protected (docs/DECISIONS.md, "Files with personal data").
+//! [`open`] creates a new file with mode `0600` before SQLite opens it, so its `-wal` and
+//! `-shm` files, which SQLite makes with the database's own mode, are private too; an
+//! existing file open to others is restricted to `0600`. The folder is the operator's (a
+//! systemd `StateDirectory`): never created, its mode left as it is; the files are what
+//! is protected (docs/DECISIONS.md, "Files with personal data").
 
 use std::path::Path;
 
@@ -88,12 +88,13 @@ pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection, DbError> {
     Ok(conn)
 }
 
-/// Creates `path` empty with mode `0600` (its missing folders `0700`) when it does not
-/// exist (SQLite takes an empty file as a new database); restricts it and its `-wal`,
-/// `-shm` and `-journal` files to `0600` when they are open to others.
+/// Creates `path` empty with mode `0600` when it does not exist (SQLite takes an empty
+/// file as a new database); restricts it and its `-wal`, `-shm` and `-journal` files to
+/// `0600` when they are open to others. A missing folder is an error, as it was before: a
+/// state folder that is not there may be a disk that is not mounted.
 #[cfg(unix)]
 fn make_private(path: &Path) -> Result<(), DbError> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let fail = |action: &'static str, p: &Path| {
         let path = p.display().to_string();
         move |e: std::io::Error| DbError::Private {
@@ -103,16 +104,6 @@ fn make_private(path: &Path) -> Result<(), DbError> {
         }
     };
     if !path.exists() {
-        if let Some(dir) = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-        {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(fail("create the folder", dir))?;
-        }
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -173,10 +164,11 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_new_database_and_its_wal_are_0600_in_a_0700_folder_and_an_old_one_is_restricted() {
+    fn a_new_database_and_its_wal_are_0600_and_an_old_one_is_restricted() {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("state")).unwrap();
         let p = dir.path().join("state/platform.sqlite");
         let c = open(&p, &["CREATE TABLE a (x INTEGER NOT NULL) STRICT;"]).unwrap();
         c.execute("INSERT INTO a (x) VALUES (1)", []).unwrap();
@@ -184,14 +176,14 @@ mod tests {
             let f = dir.path().join(format!("state/platform.sqlite{suffix}"));
             assert_eq!(mode(&f), 0o600, "{}", f.display());
         }
-        assert_eq!(mode(&dir.path().join("state")), 0o700);
         drop(c);
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
         drop(open(&p, &["CREATE TABLE a (x INTEGER NOT NULL) STRICT;"]).unwrap());
         assert_eq!(mode(&p), 0o600);
-        // A folder that cannot be made is a typed error naming it.
-        let e = open(&p.join("x.sqlite"), &[]).unwrap_err();
+        // A missing folder is not made: a typed error naming the file.
+        let e = open(&dir.path().join("unmounted/x.sqlite"), &[]).unwrap_err();
         assert!(matches!(e, DbError::Private { .. }), "{e:?}");
-        assert!(e.to_string().contains("platform.sqlite"), "{e}");
+        assert!(e.to_string().contains("unmounted/x.sqlite"), "{e}");
+        assert!(!dir.path().join("unmounted").exists());
     }
 }

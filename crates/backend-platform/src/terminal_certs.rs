@@ -93,6 +93,10 @@ pub enum TerminalCertError {
 /// better (a terminal's key lives on its disk).
 pub const MAX_DAYS: u32 = 3650;
 
+/// How far before its issue a certificate's validity starts (clock skew between the
+/// operator's machine and the nodes).
+pub const NOT_BEFORE_MARGIN_SECS: i64 = 300;
+
 /// The validity when the operator gives none: two years.
 pub const DEFAULT_DAYS: u32 = 730;
 
@@ -327,7 +331,12 @@ pub fn issue(
             .map(Time::from)
             .map_err(|e| build(&e))
     };
-    let validity = Validity::new(time(now)?, time(not_after)?);
+    // Valid from five minutes back: the nodes' clocks may be a little behind the
+    // operator's, and a certificate not yet valid is refused in the TLS handshake.
+    let validity = Validity::new(
+        time(now.minus_secs(NOT_BEFORE_MARGIN_SECS))?,
+        time(not_after)?,
+    );
     let subject = Name::from_str(&format!("CN={}", request.terminal_id)).map_err(|e| build(&e))?;
     let extension_list = (|| -> Result<Vec<Extension>, der::Error> {
         use der::oid::AssociatedOid;

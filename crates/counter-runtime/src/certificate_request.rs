@@ -130,31 +130,34 @@ pub fn make(terminal_id: &str, key_path: &Path, request_path: &Path) -> Result<M
     let key_pem = key
         .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
         .map_err(|e| encode("key")(e.to_string()))?;
-    let mut file = create_private(key_path)?;
-    file.write_all(key_pem.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| PrivateFileError::Io {
-            action: "write",
-            path: key_path.to_owned(),
+    let io = |action: &'static str, path: &Path| {
+        let path = path.to_owned();
+        move |e: std::io::Error| PrivateFileError::Io {
+            action,
+            path,
             reason: e.to_string(),
-        })?;
-    // The request is public: written with the default mode, beside the key's folder or
-    // wherever the operator said.
+        }
+    };
+    // The request file first (it is public: the default mode), so that a request that
+    // cannot be written leaves no key behind to block the next try.
     let mut out = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(request_path)
-        .map_err(|e| PrivateFileError::Io {
-            action: "create",
-            path: request_path.to_owned(),
-            reason: e.to_string(),
-        })?;
+        .map_err(io("create", request_path))?;
+    let mut file = match create_private(key_path) {
+        Ok(f) => f,
+        Err(e) => {
+            drop(out);
+            let _ = std::fs::remove_file(request_path);
+            return Err(e.into());
+        }
+    };
+    file.write_all(key_pem.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io("write", key_path))?;
     out.write_all(request_pem.as_bytes())
-        .map_err(|e| PrivateFileError::Io {
-            action: "write",
-            path: request_path.to_owned(),
-            reason: e.to_string(),
-        })?;
+        .map_err(io("write", request_path))?;
     Ok(Made {
         key: key_path.to_owned(),
         request: request_path.to_owned(),
@@ -219,5 +222,15 @@ mod tests {
         .unwrap_err();
         assert!(matches!(e, RequestError::BadId(_)), "{e:?}");
         assert!(!dir.path().join("k2.pem").exists());
+        // A request that cannot be written leaves no key to block the next try.
+        let e = make(
+            "desk-7",
+            &dir.path().join("k3.pem"),
+            &dir.path().join("no/such/dir/r.csr"),
+        )
+        .unwrap_err();
+        assert!(matches!(e, RequestError::File(_)), "{e:?}");
+        assert!(e.to_string().contains("r.csr"), "{e}");
+        assert!(!dir.path().join("k3.pem").exists());
     }
 }

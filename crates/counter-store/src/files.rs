@@ -12,7 +12,8 @@
 //!   shared folder), and the files in it are what is protected.
 //!
 //! SQLite makes a database's `-wal` and `-shm` files with the database file's own mode,
-//! so a database created through [`prepare_private`] keeps its journal private too.
+//! so a database created through [`prepare_private`] keeps its journal private too. A
+//! database's folder is never created ([`prepare_private`] says why).
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -97,13 +98,14 @@ pub fn rewrite_private(path: &Path) -> Result<File, PrivateFileError> {
 }
 
 /// Makes sure the database file `path` exists with mode `0600` before SQLite opens it:
-/// creates it empty (SQLite takes an empty file as a new database), its folder `0700` if
-/// missing, or restricts an existing file and its `-wal`, `-shm` and `-journal` files to
-/// `0600`. Returns the files whose mode was restricted.
+/// creates it empty (SQLite takes an empty file as a new database), or restricts an
+/// existing file and its `-wal`, `-shm` and `-journal` files to `0600`. Returns the files
+/// whose mode was restricted. A missing folder is an error, not created: a database
+/// folder that is not there may be a disk that is not mounted, and the journal must not
+/// start afresh beside it.
 pub fn prepare_private(path: &Path) -> Result<Vec<PathBuf>, PrivateFileError> {
     let mut restricted = Vec::new();
     if !path.exists() {
-        private_dir(parent(path))?;
         match options().create_new(true).open(path) {
             Ok(_) => return Ok(restricted),
             // Another process made it in between: restrict it below like any other.
@@ -194,6 +196,9 @@ mod tests {
             "create_private overwrote a file"
         );
 
+        // A database's missing folder is an error, not made.
+        assert!(prepare_private(&dir.path().join("unmounted/db.sqlite")).is_err());
+        assert!(!dir.path().join("unmounted").exists());
         let old = dir.path().join("old.sqlite");
         std::fs::write(&old, b"").unwrap();
         std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
