@@ -1,31 +1,33 @@
-//! The SQLite storage: one file (WAL), four connections: the registry's (lookups and
-//! enrollments), the challenges' and `jti`s', the audit writer's, and the one of what nodes
-//! keep a snapshot of (generations, terminals, CRLs: [`super::sqlite_shared`]). Every step that
-//! reads then writes runs in an IMMEDIATE transaction, which SQLite serialises across
-//! connections and processes: several nodes on one machine may share the file.
+//! The SQLite storage: one file (WAL), two connections: the registry's, which also holds
+//! the challenges, the `jti`s and the audit trail (one connection for everything an
+//! identification touches, so that its page cache stays warm: SQLite drops a connection's
+//! cache whenever another connection has committed since), and the one of what nodes keep a
+//! snapshot of (generations, terminals, CRLs: [`super::sqlite_shared`]), which the poll reads
+//! every few seconds. Every step that reads then writes runs in an IMMEDIATE transaction,
+//! which SQLite serialises across connections and processes: several nodes on one machine
+//! may share the file.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use backend_kit::sqlite::{DbError, open};
-use counter_api::platform::{
-    ChallengeBinding, ChallengePurpose, ChallengeRequest, NONCE_LEN, ServiceLink,
-};
+use counter_api::platform::{ChallengeBinding, ChallengePurpose, ServiceLink};
 use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::sqlite_shared as shared;
 use super::{
-    ChallengeFailure, ChallengeRow, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
-    Republish, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    ChallengeFailure, ChallengeRow, ChallengeToIssue, CrlFile, CrlPublication, Generations,
+    PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet,
+    StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
-use crate::core::challenges::{ChallengeRules, TakeDecision};
+use crate::core::challenges::{ChallengeRules, Stored, TakeDecision};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{
-    EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry, Stored,
+    self, EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry,
 };
 
 /// The SQLite storage.
@@ -33,8 +35,6 @@ use crate::registry::{
 pub struct SqliteStorage {
     path: String,
     registry: Registry,
-    state: Mutex<Connection>,
-    audit: Mutex<Connection>,
     shared: Mutex<Connection>,
     /// When this node sweeps expired challenges and `jti`s next (seconds).
     next_prune: AtomicI64,
@@ -55,8 +55,6 @@ impl SqliteStorage {
         Ok(Self {
             path: path.display().to_string(),
             registry: Registry::open(path)?,
-            state: Mutex::new(open(path, MIGRATIONS)?),
-            audit: Mutex::new(open(path, MIGRATIONS)?),
             shared: Mutex::new(open(path, MIGRATIONS)?),
             next_prune: AtomicI64::new(0),
         })
@@ -113,6 +111,21 @@ fn read_challenge(c: &Connection, id: &str) -> rusqlite::Result<Option<Challenge
     .optional()
 }
 
+/// The rules' quota as the bound of a count (the count stops there).
+pub(crate) fn count_limit(rules: &ChallengeRules) -> i64 {
+    i64::try_from(rules.quota()).unwrap_or(i64::MAX)
+}
+
+/// Marks challenge `id` of `terminal_id` used if it is pending; whether it was.
+fn consume(c: &Connection, id: &str, terminal_id: &str) -> rusqlite::Result<bool> {
+    let n = c
+        .prepare_cached(
+            "UPDATE challenges SET used = 1 WHERE challenge_id = ?1 AND terminal_id = ?2 AND used = 0",
+        )?
+        .execute(params![id, terminal_id])?;
+    Ok(n == 1)
+}
+
 /// Inserts audit rows in the transaction (or connection) `c`.
 pub(crate) fn insert_audit(c: &Connection, rows: &[AuditEvent]) -> rusqlite::Result<()> {
     let mut stmt = c.prepare_cached(
@@ -140,34 +153,36 @@ impl Storage for SqliteStorage {
     fn issue_challenge(
         &self,
         rules: &ChallengeRules,
-        terminal_id: &str,
-        req: &ChallengeRequest,
-        now: UnixTime,
-        id: String,
-        nonce: [u8; NONCE_LEN],
+        new: &ChallengeToIssue<'_>,
     ) -> Result<ChallengeBinding, ChallengeFailure> {
-        let sweep = self.prune_due(now);
-        let mut conn = lock(&self.state);
+        let sweep = self.prune_due(new.now);
+        let mut conn = self.registry.connection();
         let e = |x| ChallengeFailure::Storage(self.err(x));
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
         if sweep {
-            prune(&tx, now).map_err(e)?;
+            prune(&tx, new.now).map_err(e)?;
         }
+        // Counting past the quota tells the rules nothing more.
         let held: i64 = tx
             .prepare_cached(
-                "SELECT count(*) FROM challenges WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2",
+                "SELECT count(*) FROM (SELECT 1 FROM challenges
+                 WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2 LIMIT ?3)",
             )
-            .and_then(|mut s| s.query_row(params![terminal_id, now], |r| r.get(0)))
+            .and_then(|mut s| {
+                s.query_row(params![new.terminal_id, new.now, count_limit(rules)], |r| {
+                    r.get(0)
+                })
+            })
             .map_err(e)?;
         let binding = rules.issue(
-            terminal_id,
-            req,
-            now,
+            new.terminal_id,
+            new.request,
+            new.now,
             usize::try_from(held).unwrap_or(usize::MAX),
-            id,
-            nonce,
+            new.id.clone(),
+            new.nonce,
         )?;
         let row = ChallengeRow::of(&binding);
         tx.prepare_cached(
@@ -186,6 +201,7 @@ impl Storage for SqliteStorage {
             ])
         })
         .map_err(e)?;
+        insert_audit(&tx, std::slice::from_ref(new.audit)).map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(binding)
     }
@@ -198,7 +214,7 @@ impl Storage for SqliteStorage {
         purposes: &[ChallengePurpose],
         now: UnixTime,
     ) -> Result<ChallengeBinding, ChallengeFailure> {
-        let mut conn = lock(&self.state);
+        let mut conn = self.registry.connection();
         let e = |x| ChallengeFailure::Storage(self.err(x));
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -225,6 +241,61 @@ impl Storage for SqliteStorage {
         Ok(decision.into_result()?)
     }
 
+    fn challenge(&self, platform_id: &str, id: &str) -> Result<Option<Stored>, StorageError> {
+        let conn = self.registry.connection();
+        match read_challenge(&conn, id).map_err(|x| self.err(x))? {
+            Some(row) => Ok(Some(row.stored(platform_id, id)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn settle_answer(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        audit: &AuditEvent,
+    ) -> Result<bool, StorageError> {
+        let mut conn = self.registry.connection();
+        let e = |x| self.err(x);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        if !consume(&tx, id, terminal_id).map_err(e)? {
+            return Ok(false);
+        }
+        insert_audit(&tx, std::slice::from_ref(audit)).map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(true)
+    }
+
+    fn settle_enrolled(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        auth: &LinkageKey,
+        audit: &AuditEvent,
+    ) -> Result<SettledEnrolled, StorageError> {
+        let mut conn = self.registry.connection();
+        let e = |x| self.err(x);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let Some(subject_id) = registry::subject_of(&tx, auth)? else {
+            return Ok(SettledEnrolled::NotEnrolled);
+        };
+        if !consume(&tx, id, terminal_id).map_err(e)? {
+            return Ok(SettledEnrolled::NotPending);
+        }
+        let row = AuditEvent {
+            subject_id: Some(subject_id.clone()),
+            ..audit.clone()
+        };
+        insert_audit(&tx, std::slice::from_ref(&row)).map_err(e)?;
+        let enrolled = registry::enrolled(&tx, subject_id)?;
+        tx.commit().map_err(e)?;
+        Ok(SettledEnrolled::Consumed(enrolled))
+    }
+
     fn first_use(
         &self,
         issuer: &str,
@@ -232,7 +303,7 @@ impl Storage for SqliteStorage {
         exp: UnixTime,
         now: UnixTime,
     ) -> Result<bool, StorageError> {
-        let conn = lock(&self.state);
+        let conn = self.registry.connection();
         // One statement: a new (issuer, jti), or one whose entry is no longer live, is
         // (re)written; a live one is left alone and nothing changes.
         let changed = conn
@@ -247,7 +318,7 @@ impl Storage for SqliteStorage {
     }
 
     fn append_audit(&self, rows: &[AuditEvent]) -> Result<(), StorageError> {
-        let mut conn = lock(&self.audit);
+        let mut conn = self.registry.connection();
         let tx = conn.transaction().map_err(|x| self.err(x))?;
         insert_audit(&tx, rows).map_err(|x| self.err(x))?;
         tx.commit().map_err(|x| self.err(x))
@@ -281,7 +352,11 @@ impl Storage for SqliteStorage {
         Ok(self.registry.subject_for(auth, sign)?)
     }
 
-    fn enroll(&self, e: &NewEnrollment<'_>, audit: &[AuditEvent]) -> Result<Stored, EnrollError> {
+    fn enroll(
+        &self,
+        e: &NewEnrollment<'_>,
+        audit: &[AuditEvent],
+    ) -> Result<registry::Stored, EnrollError> {
         self.registry.enroll(e, audit)
     }
 
