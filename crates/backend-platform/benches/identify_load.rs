@@ -19,11 +19,11 @@
 //! does all the work of a complete identification, and the latency measured is that of both
 //! requests. The bench client (reqwest, rustls) shares the two cores with the server.
 //!
-//! Terminals: a terminal holds at most its quota of live challenges (the default, 100), and
-//! here it holds its prepared answers' challenges and the discarded fresh ones until they
-//! expire, so the bench registers enough terminals (`PLATFORM_BENCH_TERMINALS`, default
-//! 2 × N ÷ 100), each with its own client certificate and connection: identification *i*
-//! is terminal *i* mod *T*'s. With `PLATFORM_BENCH_NODES=2` a second node serves the same
+//! Terminals: a terminal holds its prepared answers' challenges and the discarded fresh ones
+//! until they expire, and every issue counts the terminal's live challenges (its quota, 100
+//! by default), so the bench configures enough terminals that each holds about 10
+//! (`PLATFORM_BENCH_TERMINALS`, default N ÷ 10; a real desk holds one or two), each with its
+//! own client certificate and connection: identification *i* is terminal *i* mod *T*'s. With `PLATFORM_BENCH_NODES=2` a second node serves the same
 //! storage, and terminal *k* talks to node *k* mod 2 (each terminal keeps its connection to
 //! one node, as behind a TCP load balancer); `PLATFORM_BENCH_CROSS=1` sends every answer to
 //! the node that did not issue its challenge instead.
@@ -72,7 +72,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use backend_platform::RunningPlatform;
-use backend_platform::config::{CrlFrom, Database, PostgresSettings};
+use backend_platform::config::{CrlFrom, Database, PostgresSettings, TerminalConfig};
 use backend_platform::core::challenges::DEFAULT_PER_TERMINAL;
 use counter_api::platform::{
     ChallengePurpose, ChallengeRequest, ChallengeResponse, IdentificationRequest,
@@ -87,6 +87,11 @@ const PERSONAS: [&str; 5] = [
     "watanabe-jiro",
     "kobayashi-mei",
 ];
+
+/// Live challenges a bench terminal holds during the run (its prepared answers' and the
+/// discarded fresh ones): the count of them is part of every issue's cost (the quota), and a
+/// real desk holds one or two.
+const HELD: usize = 10;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -160,11 +165,11 @@ fn main() {
     let concurrency = env_usize("PLATFORM_BENCH_CONCURRENCY", 32);
     let nodes = env_usize("PLATFORM_BENCH_NODES", 1).clamp(1, 2);
     let cross = std::env::var("PLATFORM_BENCH_CROSS").is_ok_and(|v| v == "1") && nodes == 2;
-    let terminals = env_usize(
-        "PLATFORM_BENCH_TERMINALS",
-        (2 * n).div_ceil(DEFAULT_PER_TERMINAL),
-    )
-    .max(1);
+    let terminals = env_usize("PLATFORM_BENCH_TERMINALS", n.div_ceil(HELD)).max(1);
+    assert!(
+        2 * n <= terminals * DEFAULT_PER_TERMINAL,
+        "{terminals} terminals cannot hold 2 × {n} challenges within their quota of {DEFAULT_PER_TERMINAL}"
+    );
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("bench-server")
@@ -184,10 +189,19 @@ fn main() {
         }
         _ => (None, None),
     };
+    // The bench's terminals, in the configuration (node B reads the same).
+    let names: Vec<String> = (0..terminals).map(|k| format!("bench-desk-{k}")).collect();
     let env = server_rt.block_on(Env::start_with(EnvOptions {
         challenge_ttl_secs: 300,
         challenges_per_terminal: DEFAULT_PER_TERMINAL,
         database,
+        extra_terminals: names
+            .iter()
+            .map(|id| TerminalConfig {
+                id: id.clone(),
+                admin: false,
+            })
+            .collect(),
         ..EnvOptions::default()
     }));
     println!(
@@ -200,14 +214,6 @@ fn main() {
         }
     );
 
-    // The bench's terminals, registered before node B starts (it loads them at its start).
-    let names: Vec<String> = (0..terminals).map(|k| format!("bench-desk-{k}")).collect();
-    for name in &names {
-        env.running
-            .platform()
-            .register_terminal(name, false)
-            .unwrap();
-    }
     let env = Arc::new(env);
     let node_b: Option<RunningPlatform> = (nodes == 2).then(|| {
         let mut s = env.settings.clone();
@@ -304,6 +310,31 @@ fn main() {
         let cpu = client_rt.block_on(pg_wire::server_cpu(&pg.url));
         (pg.counts.as_ref().map(|c| c.snapshot()), tx, cpu)
     });
+    // Every terminal's connections were opened in the preparation, but a server closes a
+    // connection idle longer than its header timeout (30 s), which a long preparation (or
+    // callgrind) exceeds: one request each reopens them, so that no TLS handshake falls in
+    // the timed phase (a counter terminal keeps its connection).
+    client_rt.block_on(async {
+        let mut tasks = Vec::new();
+        for k in 0..terminals {
+            let (clients, bases) = (clients.clone(), bases.clone());
+            let nodes_used = [node_of(k), answer_node(k)];
+            tasks.push(tokio::spawn(async move {
+                for node in nodes_used {
+                    let r = clients[k]
+                        .get(format!("{}/v1/keys", bases[node]))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 200);
+                    r.bytes().await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
     let answers = Arc::new(answers);
     let next = Arc::new(AtomicUsize::new(0));
     let callgrind = std::env::var("PLATFORM_BENCH_CALLGRIND").is_ok_and(|v| v == "1");
@@ -314,7 +345,11 @@ fn main() {
     if let Some(fifo) = &perf_ctl {
         perf_control(fifo, "enable");
     }
+    // Server threads: the nodes' runtime, blocking pool, audit writers and storage runtimes;
+    // not the bench's client nor the PostgreSQL proxy.
+    let is_server = |k: &str| !k.starts_with("bench-client") && !k.starts_with("pg-proxy");
     let load_before = load_average();
+    let switches_before = context_switches(is_server);
     let cpu_before = cpu_by_thread();
     let started = Instant::now();
     let mut latencies: Vec<Duration> = client_rt.block_on(async {
@@ -358,6 +393,7 @@ fn main() {
     });
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_delta(&cpu_before, &cpu_by_thread());
+    let switches = context_switches(is_server) - switches_before;
     let load_after = load_average();
     if callgrind {
         callgrind_control(&["--dump=timed"]);
@@ -375,9 +411,6 @@ fn main() {
         percentile(&latencies, 0.99),
         percentile(&latencies, 1.0),
     );
-    // Server threads: the nodes' runtime, blocking pool, audit writers and storage runtimes;
-    // not the bench's client nor the PostgreSQL proxy.
-    let is_server = |k: &str| !k.starts_with("bench-client") && !k.starts_with("pg-proxy");
     let sum = |server: bool| {
         cpu.iter()
             .filter(|(k, _)| is_server(k) == server)
@@ -397,6 +430,10 @@ fn main() {
     for (k, (u, s)) in &cpu {
         println!("  {k:<24} {:.2} s (user {u:.2}, system {s:.2})", u + s);
     }
+    println!(
+        "server threads' context switches per identification: {:.1}",
+        switches as f64 / n as f64
+    );
     if let (Some(pg), Some((counts, tx, pg_cpu))) = (&pg, pg_before) {
         let pg_cpu =
             pg_wire::server_cpu_delta(&pg_cpu, &client_rt.block_on(pg_wire::server_cpu(&pg.url)));

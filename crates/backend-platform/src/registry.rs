@@ -174,6 +174,11 @@ impl Registry {
         self.lock()
     }
 
+    /// The connection's lock itself (the SQLite storage's group commit takes it).
+    pub(crate) fn connection_lock(&self) -> &Mutex<Connection> {
+        &self.conn
+    }
+
     /// The enrolled card with this authentication certificate, if any (one read
     /// transaction).
     pub fn lookup(&self, auth: &LinkageKey) -> Result<Option<Enrolled>, DbError> {

@@ -123,6 +123,34 @@ pub fn cpu_delta(
     out
 }
 
+/// Context switches (voluntary + involuntary) of this process's threads so far whose name
+/// `keep` accepts, from /proc/self/task/*/status (Linux).
+pub fn context_switches(keep: impl Fn(&str) -> bool) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    let mut total = 0;
+    for e in dir.flatten() {
+        let Ok(status) = std::fs::read_to_string(e.path().join("status")) else {
+            continue;
+        };
+        let name = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Name:"))
+            .unwrap_or("")
+            .trim();
+        if !keep(name) {
+            continue;
+        }
+        total += status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    total
+}
+
 /// The load average (1, 5, 15 minutes) from /proc/loadavg.
 pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")

@@ -173,9 +173,9 @@ impl ChallengeRules {
 
     /// The quota rule alone: whether a terminal holding `held` live challenges may be given
     /// one more. A storage that writes the challenge in the statement that counts (the
-    /// PostgreSQL storage, to spare a round trip) counts at most [`Self::quota`] of them,
-    /// inserts only while fewer are held, and then asks this rule with the count it read:
-    /// the rule decides the answer, the statement only takes its parameter.
+    /// PostgreSQL storage, to spare a round trip) inserts only while fewer than
+    /// [`Self::quota`] are held, and then asks this rule with the count it read: the rule
+    /// decides the answer, the statement only takes its parameter.
     pub fn admits(&self, held: usize) -> Result<(), ChallengeError> {
         if held >= self.per_terminal_limit {
             return Err(ChallengeError::QuotaExceeded {
@@ -187,7 +187,8 @@ impl ChallengeRules {
     }
 
     /// The live challenges a terminal may hold: a count that reaches it refuses the next
-    /// ([`Self::admits`]), so a storage need not count further.
+    /// ([`Self::admits`]), so a terminal never holds more (but after the quota is lowered,
+    /// until its challenges expire).
     pub fn quota(&self) -> usize {
         self.per_terminal_limit
     }

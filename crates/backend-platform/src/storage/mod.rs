@@ -41,6 +41,7 @@ mod postgres_registry;
 pub mod postgres_schema;
 mod postgres_shared;
 pub mod sqlite;
+mod sqlite_batch;
 mod sqlite_shared;
 
 /// Why the storage could not answer. Nothing was changed.

@@ -21,16 +21,14 @@ use crate::core::challenges::{ChallengeRules, Stored, TakeDecision};
 /// [`MIGRATION_LOCK`](super::postgres_schema::MIGRATION_LOCK).
 const TERMINAL_LOCK: i32 = 0x6368_6c00;
 
-/// Counts the terminal's live challenges up to the quota ($9), inserts the new one only while
-/// fewer are held, with its audit row, and returns the count and whether it inserted. The
-/// count is its own statement's: it runs after the advisory lock's statement (see
-/// [`issue`]), so it sees every challenge the lock's previous holder committed.
+/// Counts the terminal's live challenges (at most the quota: beyond it issues are refused),
+/// inserts the new one only while fewer than the quota ($9) are held, with its audit row,
+/// and returns the count and whether it inserted. The count is its own statement's: it runs
+/// after the advisory lock's statement (see [`issue`]), so it sees every challenge the
+/// lock's previous holder committed.
 const ISSUE: &str = "WITH held AS (
-        SELECT count(*) AS n FROM (
-            SELECT 1 FROM challenges
-            WHERE terminal_id = $2::text AND NOT used AND expires_at >= $8::bigint
-            LIMIT $9::bigint
-        ) live
+        SELECT count(*) AS n FROM challenges
+        WHERE terminal_id = $2::text AND NOT used AND expires_at >= $8::bigint
     ), issued AS (
         INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
         SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bytea, $7::bigint
@@ -227,7 +225,7 @@ pub(super) async fn issue(
     Ok(binding)
 }
 
-/// The rules' quota as the bound of a count.
+/// The rules' quota as a statement parameter.
 fn count_limit(rules: &ChallengeRules) -> i64 {
     i64::try_from(rules.quota()).unwrap_or(i64::MAX)
 }

@@ -17,6 +17,7 @@ use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::sqlite_batch::Batches;
 use super::sqlite_shared as shared;
 use super::{
     ChallengeFailure, ChallengeRow, ChallengeToIssue, CrlFile, CrlPublication, Generations,
@@ -36,6 +37,8 @@ pub struct SqliteStorage {
     path: String,
     registry: Registry,
     shared: Mutex<Connection>,
+    /// Issues and answers waiting for a transaction ([`super::sqlite_batch`]).
+    batches: Batches,
     /// When this node sweeps expired challenges and `jti`s next (seconds).
     next_prune: AtomicI64,
 }
@@ -56,6 +59,7 @@ impl SqliteStorage {
             path: path.display().to_string(),
             registry: Registry::open(path)?,
             shared: Mutex::new(open(path, MIGRATIONS)?),
+            batches: Batches::default(),
             next_prune: AtomicI64::new(0),
         })
     }
@@ -65,6 +69,17 @@ impl SqliteStorage {
             path: self.path.clone(),
             source,
         })
+    }
+
+    /// [`Self::err`] as a closure that owns what it needs (for a batched step).
+    fn err_owned(&self) -> impl Fn(rusqlite::Error) -> StorageError + Clone + Send + 'static {
+        let path = self.path.clone();
+        move |source| {
+            StorageError::Sqlite(DbError::Sqlite {
+                path: path.clone(),
+                source,
+            })
+        }
     }
 
     /// Whether this call should sweep (at most once per [`PRUNE_EVERY_SECS`] per node).
@@ -111,11 +126,6 @@ fn read_challenge(c: &Connection, id: &str) -> rusqlite::Result<Option<Challenge
     .optional()
 }
 
-/// The rules' quota as the bound of a count (the count stops there).
-pub(crate) fn count_limit(rules: &ChallengeRules) -> i64 {
-    i64::try_from(rules.quota()).unwrap_or(i64::MAX)
-}
-
 /// Marks challenge `id` of `terminal_id` used if it is pending; whether it was.
 fn consume(c: &Connection, id: &str, terminal_id: &str) -> rusqlite::Result<bool> {
     let n = c
@@ -124,6 +134,69 @@ fn consume(c: &Connection, id: &str, terminal_id: &str) -> rusqlite::Result<bool
         )?
         .execute(params![id, terminal_id])?;
     Ok(n == 1)
+}
+
+/// Why an issue did not go through: refused by the rules, or a statement failed.
+enum IssueError {
+    Refused(crate::core::challenges::ChallengeError),
+    Sql(rusqlite::Error),
+}
+
+impl IssueError {
+    fn into_failure(self, e: &impl Fn(rusqlite::Error) -> StorageError) -> ChallengeFailure {
+        match self {
+            IssueError::Refused(r) => ChallengeFailure::Refused(r),
+            IssueError::Sql(x) => ChallengeFailure::Storage(e(x)),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for IssueError {
+    fn from(e: rusqlite::Error) -> Self {
+        IssueError::Sql(e)
+    }
+}
+
+/// Counts the terminal's live challenges, asks the rules, and stores the challenge with its
+/// audit row (in the caller's transaction); sweeps what is no longer live when `sweep`.
+fn issue(
+    c: &Connection,
+    rules: &ChallengeRules,
+    binding: ChallengeBinding,
+    audit: &AuditEvent,
+    now: UnixTime,
+    sweep: bool,
+) -> Result<ChallengeBinding, IssueError> {
+    if sweep {
+        prune(c, now)?;
+    }
+    // At most the quota (beyond it issues are refused), so the count is bounded. No
+    // `LIMIT ?` to bound it further: SQLite re-prepares a statement whenever a parameter its
+    // plan read (a LIMIT's) is bound again, which is at every call.
+    let held: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM challenges WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2",
+        )?
+        .query_row(params![binding.terminal_id, now], |r| r.get(0))?;
+    rules
+        .admits(usize::try_from(held).unwrap_or(usize::MAX))
+        .map_err(IssueError::Refused)?;
+    let row = ChallengeRow::of(&binding);
+    c.prepare_cached(
+        "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        binding.challenge_id,
+        row.terminal_id,
+        row.purpose,
+        row.merchant_id,
+        row.amount_jpy,
+        row.nonce,
+        row.expires_at
+    ])?;
+    insert_audit(c, std::slice::from_ref(audit))?;
+    Ok(binding)
 }
 
 /// Inserts audit rows in the transaction (or connection) `c`.
@@ -155,55 +228,17 @@ impl Storage for SqliteStorage {
         rules: &ChallengeRules,
         new: &ChallengeToIssue<'_>,
     ) -> Result<ChallengeBinding, ChallengeFailure> {
-        let sweep = self.prune_due(new.now);
-        let mut conn = self.registry.connection();
-        let e = |x| ChallengeFailure::Storage(self.err(x));
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        if sweep {
-            prune(&tx, new.now).map_err(e)?;
-        }
-        // Counting past the quota tells the rules nothing more.
-        let held: i64 = tx
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM challenges
-                 WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2 LIMIT ?3)",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![new.terminal_id, new.now, count_limit(rules)], |r| {
-                    r.get(0)
-                })
-            })
-            .map_err(e)?;
-        let binding = rules.issue(
-            new.terminal_id,
-            new.request,
-            new.now,
-            usize::try_from(held).unwrap_or(usize::MAX),
-            new.id.clone(),
-            new.nonce,
-        )?;
-        let row = ChallengeRow::of(&binding);
-        tx.prepare_cached(
-            "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        let (now, sweep) = (new.now, self.prune_due(new.now));
+        let e = self.err_owned();
+        let (rules, binding, audit) = (rules.clone(), new.binding(rules), new.audit.clone());
+        self.batches.run(
+            self.registry.connection_lock(),
+            move |c| issue(c, &rules, binding, &audit, now, sweep).map_err(|x| x.into_failure(&e)),
+            {
+                let e = self.err_owned();
+                move |x| ChallengeFailure::Storage(e(x))
+            },
         )
-        .and_then(|mut s| {
-            s.execute(params![
-                binding.challenge_id,
-                row.terminal_id,
-                row.purpose,
-                row.merchant_id,
-                row.amount_jpy,
-                row.nonce,
-                row.expires_at
-            ])
-        })
-        .map_err(e)?;
-        insert_audit(&tx, std::slice::from_ref(new.audit)).map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(binding)
     }
 
     fn take_challenge(
@@ -255,17 +290,19 @@ impl Storage for SqliteStorage {
         terminal_id: &str,
         audit: &AuditEvent,
     ) -> Result<bool, StorageError> {
-        let mut conn = self.registry.connection();
-        let e = |x| self.err(x);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        if !consume(&tx, id, terminal_id).map_err(e)? {
-            return Ok(false);
-        }
-        insert_audit(&tx, std::slice::from_ref(audit)).map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(true)
+        let e = self.err_owned();
+        let (id, terminal_id, audit) = (id.to_owned(), terminal_id.to_owned(), audit.clone());
+        self.batches.run(
+            self.registry.connection_lock(),
+            move |c| {
+                if !consume(c, &id, &terminal_id).map_err(&e)? {
+                    return Ok(false);
+                }
+                insert_audit(c, std::slice::from_ref(&audit)).map_err(&e)?;
+                Ok(true)
+            },
+            self.err_owned(),
+        )
     }
 
     fn settle_enrolled(
@@ -275,25 +312,29 @@ impl Storage for SqliteStorage {
         auth: &LinkageKey,
         audit: &AuditEvent,
     ) -> Result<SettledEnrolled, StorageError> {
-        let mut conn = self.registry.connection();
-        let e = |x| self.err(x);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let Some(subject_id) = registry::subject_of(&tx, auth)? else {
-            return Ok(SettledEnrolled::NotEnrolled);
-        };
-        if !consume(&tx, id, terminal_id).map_err(e)? {
-            return Ok(SettledEnrolled::NotPending);
-        }
-        let row = AuditEvent {
-            subject_id: Some(subject_id.clone()),
-            ..audit.clone()
-        };
-        insert_audit(&tx, std::slice::from_ref(&row)).map_err(e)?;
-        let enrolled = registry::enrolled(&tx, subject_id)?;
-        tx.commit().map_err(e)?;
-        Ok(SettledEnrolled::Consumed(enrolled))
+        let e = self.err_owned();
+        let (id, terminal_id) = (id.to_owned(), terminal_id.to_owned());
+        let (auth, audit) = (auth.clone(), audit.clone());
+        self.batches.run(
+            self.registry.connection_lock(),
+            move |c| {
+                let Some(subject_id) = registry::subject_of(c, &auth)? else {
+                    return Ok(SettledEnrolled::NotEnrolled);
+                };
+                if !consume(c, &id, &terminal_id).map_err(&e)? {
+                    return Ok(SettledEnrolled::NotPending);
+                }
+                let row = AuditEvent {
+                    subject_id: Some(subject_id.clone()),
+                    ..audit
+                };
+                insert_audit(c, std::slice::from_ref(&row)).map_err(&e)?;
+                Ok(SettledEnrolled::Consumed(registry::enrolled(
+                    c, subject_id,
+                )?))
+            },
+            self.err_owned(),
+        )
     }
 
     fn first_use(

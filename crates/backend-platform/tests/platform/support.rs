@@ -264,6 +264,8 @@ pub struct EnvOptions {
     pub database: Option<Database>,
     /// How often the node polls the generation numbers.
     pub poll_interval: std::time::Duration,
+    /// Terminals beside [`T1`] and [`T2`] in the node's configuration.
+    pub extra_terminals: Vec<TerminalConfig>,
 }
 
 impl Default for EnvOptions {
@@ -280,6 +282,7 @@ impl Default for EnvOptions {
             poll_interval: std::time::Duration::from_secs(
                 backend_platform::config::DEFAULT_POLL_SECONDS,
             ),
+            extra_terminals: vec![],
         }
     }
 }
@@ -361,7 +364,10 @@ impl Env {
                     id: T2.into(),
                     admin: false,
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(o.extra_terminals)
+            .collect(),
             federation_peers: o.peers,
             links: Some(LinkClientSettings {
                 certificate_pem: client_cert.into_bytes(),
