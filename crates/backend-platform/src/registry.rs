@@ -108,6 +108,10 @@ pub struct FederatedEnrollment<'a> {
     pub now: UnixTime,
 }
 
+/// WAL pages past which a commit of the registry's connection checkpoints (see
+/// [`Registry::open`]).
+const WAL_CHECKPOINT_PAGES: i64 = 10_000;
+
 /// The registry in SQLite.
 #[derive(Debug)]
 pub struct Registry {
@@ -153,8 +157,18 @@ fn db(e: rusqlite::Error) -> DbError {
 impl Registry {
     /// Opens (and migrates) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, DbError> {
+        let conn = open(path, MIGRATIONS)?;
+        // This connection writes every challenge and audit row. A commit that brings the WAL
+        // past this many pages checkpoints it (copies its pages into the database file and
+        // `fsync`s both) on the committing thread: SQLite's default of 1,000 pages (4 MB)
+        // meant one checkpoint every hundred or so identifications, a tenth of the storage's
+        // CPU in the load bench. At 10,000 pages (40 MB of WAL) a checkpoint comes ten times
+        // less often and copies each page once however often it changed in between.
+        // Durability is unchanged: a commit is in the WAL either way (`synchronous = NORMAL`).
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
+            .map_err(db)?;
         Ok(Self {
-            conn: Mutex::new(open(path, MIGRATIONS)?),
+            conn: Mutex::new(conn),
         })
     }
 

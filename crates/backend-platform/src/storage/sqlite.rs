@@ -25,7 +25,7 @@ use super::{
     StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
-use crate::core::challenges::{ChallengeRules, Stored, TakeDecision};
+use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{
     self, EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry,
@@ -136,37 +136,17 @@ fn consume(c: &Connection, id: &str, terminal_id: &str) -> rusqlite::Result<bool
     Ok(n == 1)
 }
 
-/// Why an issue did not go through: refused by the rules, or a statement failed.
-enum IssueError {
-    Refused(crate::core::challenges::ChallengeError),
-    Sql(rusqlite::Error),
-}
-
-impl IssueError {
-    fn into_failure(self, e: &impl Fn(rusqlite::Error) -> StorageError) -> ChallengeFailure {
-        match self {
-            IssueError::Refused(r) => ChallengeFailure::Refused(r),
-            IssueError::Sql(x) => ChallengeFailure::Storage(e(x)),
-        }
-    }
-}
-
-impl From<rusqlite::Error> for IssueError {
-    fn from(e: rusqlite::Error) -> Self {
-        IssueError::Sql(e)
-    }
-}
-
 /// Counts the terminal's live challenges, asks the rules, and stores the challenge with its
-/// audit row (in the caller's transaction); sweeps what is no longer live when `sweep`.
+/// audit row (in the caller's transaction); sweeps what is no longer live when `sweep`. The
+/// rules' refusal is an answer (`Ok(Err)`), not a failure: nothing was written for it.
 fn issue(
     c: &Connection,
     rules: &ChallengeRules,
-    binding: ChallengeBinding,
+    binding: &ChallengeBinding,
     audit: &AuditEvent,
     now: UnixTime,
     sweep: bool,
-) -> Result<ChallengeBinding, IssueError> {
+) -> rusqlite::Result<Result<ChallengeBinding, ChallengeError>> {
     if sweep {
         prune(c, now)?;
     }
@@ -178,10 +158,10 @@ fn issue(
             "SELECT count(*) FROM challenges WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2",
         )?
         .query_row(params![binding.terminal_id, now], |r| r.get(0))?;
-    rules
-        .admits(usize::try_from(held).unwrap_or(usize::MAX))
-        .map_err(IssueError::Refused)?;
-    let row = ChallengeRow::of(&binding);
+    if let Err(refused) = rules.admits(usize::try_from(held).unwrap_or(usize::MAX)) {
+        return Ok(Err(refused));
+    }
+    let row = ChallengeRow::of(binding);
     c.prepare_cached(
         "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -196,7 +176,7 @@ fn issue(
         row.expires_at
     ])?;
     insert_audit(c, std::slice::from_ref(audit))?;
-    Ok(binding)
+    Ok(Ok(binding.clone()))
 }
 
 /// Inserts audit rows in the transaction (or connection) `c`.
@@ -231,14 +211,12 @@ impl Storage for SqliteStorage {
         let (now, sweep) = (new.now, self.prune_due(new.now));
         let e = self.err_owned();
         let (rules, binding, audit) = (rules.clone(), new.binding(rules), new.audit.clone());
-        self.batches.run(
+        let decided = self.batches.run(
             self.registry.connection_lock(),
-            move |c| issue(c, &rules, binding, &audit, now, sweep).map_err(|x| x.into_failure(&e)),
-            {
-                let e = self.err_owned();
-                move |x| ChallengeFailure::Storage(e(x))
-            },
-        )
+            move |c| issue(c, &rules, &binding, &audit, now, sweep).map_err(&e),
+            self.err_owned(),
+        )?;
+        Ok(decided?)
     }
 
     fn take_challenge(
@@ -326,7 +304,7 @@ impl Storage for SqliteStorage {
                 }
                 let row = AuditEvent {
                     subject_id: Some(subject_id.clone()),
-                    ..audit
+                    ..audit.clone()
                 };
                 insert_audit(c, std::slice::from_ref(&row)).map_err(&e)?;
                 Ok(SettledEnrolled::Consumed(registry::enrolled(

@@ -1,24 +1,29 @@
 //! Group commit for the SQLite storage's hot writes (a challenge issued, an answer
 //! settled): the steps that callers ask for at the same time run in **one** IMMEDIATE
-//! transaction, each in a savepoint of its own, and are answered after its commit.
+//! transaction and are answered after its commit.
 //!
 //! Why: a SQLite commit in WAL mode writes every page the transaction changed to the log,
 //! two `pwrite`s a page, and a step changes four to six pages (the challenge's row and
-//! indexes, the audit row and its index), many of them the same pages as its neighbours'
-//! (the rightmost leaves of the audit and its time index). Under load the commits were most
-//! of the storage's CPU; one commit for several steps writes each shared page once.
+//! indexes, the audit row and its index), several of them its neighbours' (the rightmost
+//! leaves of the audit and its time index), and takes and gives back the file's locks
+//! (`fcntl`). Under load the commits were most of the storage's CPU; one commit for several
+//! steps writes each shared page and takes each lock once.
 //!
 //! Nothing is weakened: a step's answer is given only after the commit that holds its
 //! changes (an error of the commit is every step's error, and nothing of them is kept);
-//! a step that fails rolls back to its savepoint, so it changes nothing and its neighbours
-//! are unaffected; steps run one after the other inside the transaction, so each sees what
-//! the earlier ones wrote (a quota counted, a challenge taken once); and the transaction is
-//! IMMEDIATE, as before, so other processes sharing the file are serialised with it.
+//! steps run one after the other inside the transaction, so each sees what the earlier ones
+//! wrote (a quota counted, a challenge taken once); the transaction is IMMEDIATE, as before,
+//! so other processes sharing the file are serialised with it; and a step that fails (an
+//! error, not a refusal: a refusal is an answer) rolls the whole transaction back, after
+//! which every step of it runs again in a transaction of its own, so that a failed step
+//! changes nothing and takes no other step with it. (No savepoint per step: SQLite keeps a
+//! copy of every page a savepoint changes, for nothing in the usual case.)
 //!
 //! How: a caller queues its step, then takes the connection's lock. Whoever holds the lock
-//! runs every queued step (its own among them, unless an earlier holder already did) in one
-//! transaction and hands each its answer. A caller that gets the lock and finds its answer
-//! there returns it at once. No thread of its own, so no hand-off when nothing else waits.
+//! runs the queued steps from the head (its own among them, unless an earlier holder already
+//! did) in one transaction and hands each its answer. A caller that gets the lock and finds
+//! its answer there returns it at once. No thread of its own, so no hand-off when nothing
+//! else waits.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -30,26 +35,53 @@ use super::StorageError;
 /// wait of the step queued first). The rest wait for the next holder of the lock.
 const MOST_PER_TRANSACTION: usize = 64;
 
-/// What a step hands back once run: given the commit's outcome, it delivers the step's
-/// answer.
-type Delivery = Box<dyn FnOnce(Result<(), &rusqlite::Error>) + Send>;
+/// A queued step, its answer, and where its caller waits for it.
+trait Queued: Send {
+    /// Runs the step's statements in the transaction on `c`, keeping its answer; false when
+    /// it failed (the transaction must be rolled back).
+    fn run(&mut self, c: &Connection) -> bool;
+    /// Hands the caller the kept answer, or, if the transaction did not commit (`Err`) and
+    /// the step had succeeded, that error.
+    fn deliver(self: Box<Self>, committed: Result<(), &rusqlite::Error>);
+}
 
-/// Runs a step's statements: its delivery, and whether its savepoint statements worked.
-type Run = Box<dyn FnOnce(&Connection) -> (Delivery, bool) + Send>;
+struct Pending<S, F, R, E> {
+    step: S,
+    err: F,
+    answer: Option<Result<R, E>>,
+    slot: Arc<Mutex<Option<Result<R, E>>>>,
+}
 
-/// A queued step: `run` runs its statements and returns its delivery, and whether its
-/// savepoint statements worked (if not, the transaction's state is unknown and the batch is
-/// rolled back); `refuse` answers it with an error without running it (the transaction
-/// could not begin).
-struct Step {
-    run: Run,
-    refuse: Box<dyn FnOnce(&rusqlite::Error) + Send>,
+impl<S, F, R, E> Queued for Pending<S, F, R, E>
+where
+    S: Fn(&Connection) -> Result<R, E> + Send,
+    F: Fn(rusqlite::Error) -> E + Send,
+    R: Send,
+    E: Send,
+{
+    fn run(&mut self, c: &Connection) -> bool {
+        let answer = (self.step)(c);
+        let ok = answer.is_ok();
+        self.answer = Some(answer);
+        ok
+    }
+
+    fn deliver(self: Box<Self>, committed: Result<(), &rusqlite::Error>) {
+        let answer = match (self.answer, committed) {
+            (Some(Ok(r)), Ok(())) => Ok(r),
+            (Some(Err(e)), _) => Err(e),
+            // Rolled back (or never begun): whatever the step did is gone.
+            (_, Err(e)) => Err((self.err)(again(e))),
+            (None, Ok(())) => Err((self.err)(not_run())),
+        };
+        *lock(&self.slot) = Some(answer);
+    }
 }
 
 /// The queue of steps waiting for a transaction.
 #[derive(Default)]
 pub(super) struct Batches {
-    queue: Mutex<Vec<Step>>,
+    queue: Mutex<Vec<Box<dyn Queued>>>,
 }
 
 impl std::fmt::Debug for Batches {
@@ -71,7 +103,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// `e` again (the same code and message), for each step of a batch that failed with it.
-pub(super) fn again(e: &rusqlite::Error) -> rusqlite::Error {
+fn again(e: &rusqlite::Error) -> rusqlite::Error {
     match e {
         rusqlite::Error::SqliteFailure(code, message) => {
             rusqlite::Error::SqliteFailure(*code, message.clone())
@@ -83,45 +115,41 @@ pub(super) fn again(e: &rusqlite::Error) -> rusqlite::Error {
     }
 }
 
+/// The error of a step delivered without having run (which [`Batches::run_queued`] never
+/// does).
+fn not_run() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISUSE),
+        Some("a queued step was not run".into()),
+    )
+}
+
 impl Batches {
-    /// Runs `step` in a transaction on `conn` (shared with the other callers' steps), in a
-    /// savepoint of its own; returns its answer once the transaction is committed. `err`
-    /// makes the step's error of a failed savepoint, `BEGIN` or commit.
-    pub(super) fn run<R, E, F>(
+    /// Runs `step` in a transaction on `conn` shared with the other callers' steps, and
+    /// returns its answer once that transaction is committed. `step` may run twice (the
+    /// first time rolled back, see the module doc), so it is `Fn`; an `Err` from it is a
+    /// failure whose changes are rolled back (a refusal it decides is an `Ok`). `err` makes
+    /// the step's error of a failed `BEGIN` or commit.
+    pub(super) fn run<R, E>(
         &self,
         conn: &Mutex<Connection>,
-        step: impl FnOnce(&Connection) -> Result<R, E> + Send + 'static,
-        err: F,
+        step: impl Fn(&Connection) -> Result<R, E> + Send + 'static,
+        err: impl Fn(rusqlite::Error) -> E + Send + 'static,
     ) -> Result<R, E>
     where
         R: Send + 'static,
         E: From<StorageError> + Send + 'static,
-        F: Fn(rusqlite::Error) -> E + Clone + Send + 'static,
     {
-        let answer: Arc<Mutex<Option<Result<R, E>>>> = Arc::default();
-        let (slot, refused) = (answer.clone(), answer.clone());
-        let (err_run, err_refuse) = (err.clone(), err);
-        lock(&self.queue).push(Step {
-            run: Box::new(move |c: &Connection| {
-                let (result, intact) = in_savepoint(c, step, &err_run);
-                let delivery: Delivery =
-                    Box::new(move |committed: Result<(), &rusqlite::Error>| {
-                        let result = match committed {
-                            Ok(()) => result,
-                            // Rolled back with the transaction: what the step did is gone.
-                            Err(e) => Err(err_run(again(e))),
-                        };
-                        *lock(&slot) = Some(result);
-                    });
-                (delivery, intact)
-            }),
-            refuse: Box::new(move |e: &rusqlite::Error| {
-                *lock(&refused) = Some(Err(err_refuse(again(e))));
-            }),
-        });
+        let slot: Arc<Mutex<Option<Result<R, E>>>> = Arc::default();
+        lock(&self.queue).push(Box::new(Pending {
+            step,
+            err,
+            answer: None,
+            slot: slot.clone(),
+        }));
         let mut c = lock(conn);
         loop {
-            if let Some(done) = lock(&answer).take() {
+            if let Some(done) = lock(&slot).take() {
                 return done;
             }
             // Ours is queued (it was before we took the lock) and not run yet: run the queue
@@ -139,7 +167,7 @@ impl Batches {
     /// Runs the queued steps in one transaction (the caller holds the connection's lock);
     /// false when there was none.
     fn run_queued(&self, c: &mut Connection) -> bool {
-        let steps: Vec<Step> = {
+        let mut steps: Vec<Box<dyn Queued>> = {
             let mut q = lock(&self.queue);
             let n = q.len().min(MOST_PER_TRANSACTION);
             q.drain(..n).collect()
@@ -147,64 +175,50 @@ impl Batches {
         if steps.is_empty() {
             return false;
         }
+        if steps.len() == 1 {
+            for step in steps {
+                run_alone(c, step);
+            }
+            return true;
+        }
         let tx = match c.transaction_with_behavior(TransactionBehavior::Immediate) {
             Ok(tx) => tx,
             Err(e) => {
                 for step in steps {
-                    (step.refuse)(&e);
+                    step.deliver(Err(&e));
                 }
                 return true;
             }
         };
-        let mut intact = true;
-        let deliveries: Vec<Delivery> = steps
-            .into_iter()
-            .map(|step| {
-                let (delivery, ok) = (step.run)(&tx);
-                intact &= ok;
-                delivery
-            })
-            .collect();
-        let committed = if intact {
-            tx.commit()
+        if steps.iter_mut().all(|step| step.run(&tx)) {
+            let committed = tx.commit();
+            for step in steps {
+                step.deliver(committed.as_ref().map(|_| ()));
+            }
         } else {
-            // A savepoint could not be released or rolled back to: the transaction may hold
-            // a failed step's changes, so none is kept (dropping it rolls it back).
+            // Rolled back (dropped); each step again on its own.
             drop(tx);
-            Err(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
-                Some("a step's savepoint failed; the whole batch was rolled back".into()),
-            ))
-        };
-        for d in deliveries {
-            d(committed.as_ref().map(|_| ()));
+            for step in steps {
+                run_alone(c, step);
+            }
         }
         true
     }
 }
 
-/// Runs `step` in a savepoint: kept if it succeeds, rolled back (changing nothing) if not.
-/// The flag says whether the savepoint's own statements worked.
-fn in_savepoint<R, E>(
-    c: &Connection,
-    step: impl FnOnce(&Connection) -> Result<R, E>,
-    err: &impl Fn(rusqlite::Error) -> E,
-) -> (Result<R, E>, bool) {
-    let sql = |s: &str| -> rusqlite::Result<()> {
-        c.prepare_cached(s)
-            .and_then(|mut st| st.execute([]).map(|_| ()))
+/// Runs `step` in a transaction of its own: committed if it succeeds, rolled back if not.
+fn run_alone(c: &mut Connection, mut step: Box<dyn Queued>) {
+    let tx = match c.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return step.deliver(Err(&e)),
     };
-    if let Err(e) = sql("SAVEPOINT step") {
-        return (Err(err(e)), true);
-    }
-    let result = step(c);
-    let closed = match &result {
-        Ok(_) => sql("RELEASE step"),
-        Err(_) => sql("ROLLBACK TO step").and_then(|()| sql("RELEASE step")),
-    };
-    match closed {
-        Ok(()) => (result, true),
-        Err(e) => (Err(err(e)), false),
+    if step.run(&tx) {
+        let committed = tx.commit();
+        step.deliver(committed.as_ref().map(|_| ()));
+    } else {
+        // Rolled back (dropped); the step's answer is its error.
+        drop(tx);
+        step.deliver(Ok(()));
     }
 }
 
@@ -239,8 +253,9 @@ mod tests {
     }
 
     /// Eight steps queued while the connection is held run together once it is free; the one
-    /// that fails after writing leaves nothing, the others are kept, each sees its
-    /// predecessors' rows, and every caller gets its own answer.
+    /// that fails after writing leaves nothing (its transaction is rolled back, and the
+    /// others run again on their own), the others are kept, each saw its predecessors' rows,
+    /// and every caller gets its own answer.
     #[test]
     fn queued_steps_run_together_and_a_failed_one_changes_nothing() {
         let (_dir, _path, conn) = db();
@@ -256,7 +271,7 @@ mod tests {
                             c.execute("INSERT INTO t (x) VALUES (?1)", [i * 10])
                                 .map_err(err)?;
                             if i == 3 {
-                                // Written, then failed: the savepoint takes the row back.
+                                // Written, then failed: the row goes with the rollback.
                                 c.execute("INSERT INTO missing (x) VALUES (0)", [])
                                     .map_err(err)?;
                             }
@@ -289,6 +304,42 @@ mod tests {
         seen.sort_unstable();
         assert_eq!(seen, [1, 2, 3, 4, 5, 6, 7], "each saw its predecessors");
         assert_eq!(rows(&conn), [0, 10, 20, 40, 50, 60, 70]);
+    }
+
+    /// Steps queued together commit together: from another connection, none of them sees
+    /// a row of the others before the commit.
+    #[test]
+    fn steps_queued_together_commit_together() {
+        let (_dir, path, conn) = db();
+        let (batches, conn) = (Arc::new(Batches::default()), Arc::new(conn));
+        let held = lock(&conn);
+        let handles: Vec<_> = (0..4i64)
+            .map(|i| {
+                let (batches, conn, path) = (batches.clone(), conn.clone(), path.clone());
+                std::thread::spawn(move || {
+                    batches.run(
+                        &conn,
+                        move |c| {
+                            c.execute("INSERT INTO t (x) VALUES (?1)", [i])
+                                .map_err(err)?;
+                            let outside = Connection::open(&path).map_err(err)?;
+                            outside
+                                .query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))
+                                .map_err(err)
+                        },
+                        err,
+                    )
+                })
+            })
+            .collect();
+        while lock(&batches.queue).len() < 4 {
+            std::thread::yield_now();
+        }
+        drop(held);
+        for h in handles {
+            assert_eq!(h.join().unwrap().unwrap(), 0, "a step saw a committed row");
+        }
+        assert_eq!(rows(&conn), [0, 1, 2, 3]);
     }
 
     #[test]
