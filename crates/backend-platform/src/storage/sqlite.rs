@@ -5,7 +5,8 @@
 //! snapshot of (generations, terminals, CRLs: [`super::sqlite_shared`]), which the poll reads
 //! every few seconds. Every step that reads then writes runs in an IMMEDIATE transaction,
 //! which SQLite serialises across connections and processes: several nodes on one machine
-//! may share the file.
+//! may share the file. Issues and answers asked for at the same time share one such
+//! transaction ([`super::sqlite_batch`], group commit).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
