@@ -211,8 +211,8 @@ async fn unknown_terminals_are_refused() {
 
     // a certificate from another CA, even with a registered terminal's name: the TLS
     // handshake fails
-    let rogue = Ca::new("Madoguchi test terminal CA");
-    let c = client_with(&env.server_ca, Some(rogue.issue(T1, &[])));
+    let rogue = Ca::new("Madoguchi test terminal CA").unwrap();
+    let c = client_with(&env.server_ca, Some(rogue.issue(T1, &[]).unwrap()));
     assert!(c.post(&url).json(&body).send().await.is_err());
     env.shutdown().await;
 }
