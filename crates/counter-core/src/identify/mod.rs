@@ -40,7 +40,9 @@ pub use view::{CustomerFields, CustomerView, StaffFields, StaffView, Step};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
-use crate::session::{Context, Failure, Flow, LegEvent, PinLeg, Session, Turn, platform_failure};
+use crate::session::{
+    Context, Failure, Flow, LegEvent, PadWait, PinLeg, Session, Turn, platform_failure,
+};
 
 /// The identification machine of one counter transaction. See the module documentation
 /// for the calling contract.
@@ -169,6 +171,13 @@ impl Flow for Identify {
 
     fn holds_secret(phase: &IdentifyPhase) -> bool {
         matches!(phase, IdentifyPhase::Pin(leg) if leg.holds_pin())
+    }
+
+    fn pad_wait(phase: &IdentifyPhase) -> Option<PadWait> {
+        match phase {
+            IdentifyPhase::Pin(leg) => leg.pad_wait(),
+            IdentifyPhase::Identifying { .. } => None,
+        }
     }
 }
 
