@@ -537,8 +537,8 @@ export const strings = {
     en: "Enter your PIN on the card reader",
   },
   "customer.pin_pad.detail": {
-    ja: "数字4桁を押すと確認が始まります。画面には入力しません。",
-    en: "Press the 4 digits; the check starts after the fourth. Nothing is typed on this screen.",
+    ja: "数字4桁を押してください（読み取り機によっては最後に確定キー）。画面には入力しません。",
+    en: "Press the 4 digits (on some readers, then OK). Nothing is typed on this screen.",
   },
   "customer.pin_pad.time_left": { ja: "読み取り機の入力の残り時間", en: "Time left on the reader's keys" },
   "customer.pin.keypad": { ja: "暗証番号の入力", en: "PIN keypad" },
