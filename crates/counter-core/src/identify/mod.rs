@@ -56,8 +56,9 @@ pub(crate) struct Identify {
 
 /// The identification's own steps.
 pub(crate) enum IdentifyPhase {
-    /// PIN, challenge and signature.
-    Pin(PinLeg),
+    /// PIN, challenge and signature (boxed: the leg, with its challenge and the pad's
+    /// wait, is many times the size of the other step).
+    Pin(Box<PinLeg>),
     /// [`Effect::Identify`] is out.
     Identifying { ticket: Ticket },
 }
@@ -109,7 +110,10 @@ impl Flow for Identify {
 
     fn begin(&mut self, facts: CardFacts, cx: &mut Context) -> Turn<IdentifyPhase> {
         match PinLeg::start(self.request.clone(), &facts, cx) {
-            Ok((leg, effect)) => Turn::Go(IdentifyPhase::Pin(leg), effect.into_iter().collect()),
+            Ok((leg, effect)) => Turn::Go(
+                IdentifyPhase::Pin(Box::new(leg)),
+                effect.into_iter().collect(),
+            ),
             Err(f) => f.into(),
         }
     }
