@@ -147,6 +147,25 @@ describe("the customer window", () => {
     await expectAccessible("keypad");
   });
 
+  it("keeps the keypad's very buttons when a frame only moves the time left (a tap is never lost to a rebuild)", () => {
+    const view = { ...identifyCustomer, seconds_left: 40, time_warning: false };
+    feed(customerFrame({ screen: "identify", view }));
+    click("key-2");
+    const [button, entry] = [hook("key-5"), hook("pin-entry")];
+    feed(customerFrame({ screen: "identify", view: { ...view, seconds_left: 39 } }));
+    expect(hook("key-5")).toBe(button);
+    expect(hook("pin-entry")).toBe(entry);
+    expect(hook("seconds-left").dataset["seconds"]).toBe("39");
+    expect(hook("seconds-left").textContent).toContain("39");
+    click("key-5");
+    expect(hook("pin-entry").dataset["length"]).toBe("2");
+    // The time running short changes what is shown (more time is offered): rebuilt, digits kept.
+    feed(customerFrame({ screen: "identify", view: { ...view, seconds_left: 10, time_warning: true } }));
+    expect(hook("key-5")).not.toBe(button);
+    expect(hook("pin-entry").dataset["length"]).toBe("2");
+    expect(hook("action-extend_time")).toBeDefined();
+  });
+
   it("offers more time when it runs out, and cancels with Escape", () => {
     click("action-extend_time");
     expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "extend_time" });

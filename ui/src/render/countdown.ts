@@ -40,3 +40,46 @@ export function startCountdowns(root: ParentNode): () => void {
   const timer = setInterval(() => tickCountdowns(root), TICK_MS);
   return () => clearInterval(timer);
 }
+
+/**
+ * The key that decides whether a frame's screen must be rebuilt: `parts` as JSON
+ * with every `seconds_left` reduced to whether it is set, and the seconds
+ * themselves, in the order they stand. A frame that differs from the one shown
+ * only in its seconds (the counter sends one every second while a limit runs)
+ * then re-anchors the countdowns in place ({@link retime}) instead of rebuilding
+ * the screen: a press on a button that is being replaced is lost (the pointer
+ * goes down on the old button and up on the new one), and a customer typing the
+ * PIN would see a digit vanish.
+ */
+export function timedKey(parts: unknown): { key: string; seconds: number[] } {
+  const seconds: number[] = [];
+  const key = JSON.stringify(parts, (name: string, value: unknown) => {
+    if (name !== "seconds_left") return value;
+    if (typeof value === "number") {
+      seconds.push(value);
+      return "set";
+    }
+    return value;
+  });
+  return { key, seconds };
+}
+
+/**
+ * Sets the countdowns under `root` (the elements with `data-seconds`, in order)
+ * to `seconds`, anchored at `now`. False, touching nothing, when the screen does
+ * not show exactly that many: then it must be rebuilt.
+ */
+export function retime(root: ParentNode, seconds: readonly number[], now: number = performance.now()): boolean {
+  const shown = Array.from(root.querySelectorAll<HTMLElement>("[data-seconds]"));
+  if (shown.length !== seconds.length) return false;
+  shown.forEach((holder, i) => {
+    const left = seconds[i] ?? 0;
+    holder.dataset["seconds"] = String(left);
+    const span = holder.querySelector<HTMLElement>("span[data-until]");
+    if (span !== null) {
+      span.dataset["until"] = String(Math.round(now + left * 1000));
+      span.textContent = String(left);
+    }
+  });
+  return true;
+}
