@@ -26,7 +26,13 @@
 //! own client certificate and connection: identification *i* is terminal *i* mod *T*'s. With `PLATFORM_BENCH_NODES=2` a second node serves the same
 //! storage, and terminal *k* talks to node *k* mod 2 (each terminal keeps its connection to
 //! one node, as behind a TCP load balancer); `PLATFORM_BENCH_CROSS=1` sends every answer to
-//! the node that did not issue its challenge instead.
+//! the node that did not issue its challenge instead. `PLATFORM_BENCH_BALANCER=1` (with two
+//! nodes) puts Debian's HAProxy in front of them (TCP passthrough, `scripts/haproxy.sh`), and
+//! every terminal names its one URL: HAProxy gives each terminal's connection to a node, and
+//! the bench prints HAProxy's CPU too. Its terminals' connections live from the preparation
+//! through the timed phase (the nodes and HAProxy keep idle ones 5 minutes here), as a
+//! counter's does; one that was closed would send its answers to either node, and the round
+//! trips would show it (3 for such an answer instead of 2).
 //!
 //! Storage: SQLite (a file in a temporary folder) unless `MADOGUCHI_PLATFORM_STORAGE=postgres`,
 //! which takes the server of `MADOGUCHI_PG_URL` (`scripts/postgres.sh run`) and reaches it
@@ -62,6 +68,12 @@
 #[path = "../tests/platform/support.rs"]
 mod support;
 
+#[allow(dead_code)]
+#[path = "../tests/platform/node_processes.rs"]
+mod node_processes;
+
+#[path = "identify_load/balancer.rs"]
+mod balancer;
 #[path = "identify_load/measure.rs"]
 mod measure;
 #[path = "identify_load/pg_wire.rs"]
@@ -165,6 +177,7 @@ fn main() {
     let concurrency = env_usize("PLATFORM_BENCH_CONCURRENCY", 32);
     let nodes = env_usize("PLATFORM_BENCH_NODES", 1).clamp(1, 2);
     let cross = std::env::var("PLATFORM_BENCH_CROSS").is_ok_and(|v| v == "1") && nodes == 2;
+    let balanced = std::env::var("PLATFORM_BENCH_BALANCER").is_ok_and(|v| v == "1") && nodes == 2;
     let terminals = env_usize("PLATFORM_BENCH_TERMINALS", n.div_ceil(HELD)).max(1);
     assert!(
         2 * n <= terminals * DEFAULT_PER_TERMINAL,
@@ -194,6 +207,17 @@ fn main() {
     let env = server_rt.block_on(Env::start_with(EnvOptions {
         challenge_ttl_secs: 300,
         challenges_per_terminal: DEFAULT_PER_TERMINAL,
+        // Behind the balancer a terminal's prepared challenges were issued by the node its
+        // connection reached, and only that connection reaches that node again: the nodes
+        // and HAProxy keep it open through the run.
+        connections: if balanced {
+            backend_kit::ServeLimits {
+                header_timeout: Duration::from_secs(balancer::IDLE_SECS.into()),
+                ..backend_kit::ServeLimits::default()
+            }
+        } else {
+            backend_kit::ServeLimits::default()
+        },
         database,
         extra_terminals: names
             .iter()
@@ -207,7 +231,9 @@ fn main() {
     println!(
         "storage: {}; {nodes} node(s){}; {terminals} terminals; N = {n}, concurrency {concurrency}",
         if pg.is_some() { "PostgreSQL" } else { "SQLite" },
-        if cross {
+        if balanced {
+            ", behind HAProxy (TCP passthrough)"
+        } else if cross {
             ", every answer at the node that did not issue its challenge"
         } else {
             ""
@@ -230,6 +256,16 @@ fn main() {
     if let Some(b) = &node_b {
         bases.push(format!("https://localhost:{}", b.addr().port()));
     }
+    // Behind the balancer every terminal names its one URL, and HAProxy gives each
+    // terminal's connection to a node (round robin), as at a counter.
+    let haproxy = node_b.as_ref().filter(|_| balanced).map(|b| {
+        let ports = [env.running.addr().port(), b.addr().port()];
+        balancer::start(env.dir.path(), &ports, &env.server_ca.pem, &client_rt)
+    });
+    if let Some(h) = &haproxy {
+        bases = vec![h.url.clone()];
+    }
+    let nodes = bases.len();
     let bases = Arc::new(bases);
     let clients: Arc<Vec<reqwest::Client>> =
         Arc::new(names.iter().map(|t| env.client(Some(t))).collect());
@@ -349,6 +385,9 @@ fn main() {
     // not the bench's client nor the PostgreSQL proxy.
     let is_server = |k: &str| !k.starts_with("bench-client") && !k.starts_with("pg-proxy");
     let load_before = load_average();
+    let haproxy_before = haproxy
+        .as_ref()
+        .map(|_| balancer::cpu_seconds(env.dir.path()));
     let switches_before = context_switches(is_server);
     let cpu_before = cpu_by_thread();
     let started = Instant::now();
@@ -434,6 +473,12 @@ fn main() {
         "server threads' context switches per identification: {:.1}",
         switches as f64 / n as f64
     );
+    if let Some(before) = haproxy_before {
+        println!(
+            "HAProxy's CPU per identification: {:.0} us",
+            (balancer::cpu_seconds(env.dir.path()) - before) / n as f64 * 1e6
+        );
+    }
     if let (Some(pg), Some((counts, tx, pg_cpu))) = (&pg, pg_before) {
         let pg_cpu =
             pg_wire::server_cpu_delta(&pg_cpu, &client_rt.block_on(pg_wire::server_cpu(&pg.url)));
@@ -465,6 +510,7 @@ fn main() {
     } else {
         openssl_speed(server_cpu / n as f64 * 1e6);
     }
+    drop(haproxy);
     if let Some(b) = node_b {
         server_rt.block_on(b.shutdown());
     }
