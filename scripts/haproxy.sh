@@ -11,6 +11,8 @@
 #
 # In:  MADOGUCHI_PLATFORM_NODES  the nodes, "host:port host:port ..." (required)
 #      MADOGUCHI_HAPROXY_PORT    the port on 127.0.0.1 (default 8440)
+#      MADOGUCHI_HAPROXY_IDLE_S  how long an idle connection is kept, seconds (default 60;
+#                                the load bench keeps its terminals' connections longer)
 #      MADOGUCHI_HAPROXY_NODE_CA the CA of the nodes' server certificates (PEM): with it,
 #                                the health check is a TLS handshake and GET /v1/keys
 #                                (the certificate checked for the name localhost);
@@ -33,6 +35,8 @@ sock="$run_dir/haproxy.sock"
 port="${MADOGUCHI_HAPROXY_PORT:-8440}"
 nodes="${MADOGUCHI_PLATFORM_NODES:-}"
 node_ca="${MADOGUCHI_HAPROXY_NODE_CA:-}"
+idle="${MADOGUCHI_HAPROXY_IDLE_S:-60}"
+case "$idle" in ''|*[!0-9]*) die "MADOGUCHI_HAPROXY_IDLE_S must be a whole number of seconds, not \"$idle\"" ;; esac
 
 our_pid() { pid_of_ours "$pid_file" "$cfg"; }
 
@@ -61,8 +65,8 @@ defaults
     option tcplog
     option dontlognull
     timeout connect 2s
-    timeout client 60s
-    timeout server 60s
+    timeout client ${idle}s
+    timeout server ${idle}s
     timeout check 2s
     # A connection a node refused goes to another node (TCP: nothing was sent yet).
     retries 2

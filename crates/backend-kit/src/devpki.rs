@@ -1,6 +1,7 @@
 //! Throwaway TLS material for the desktop demo and local runs (feature `dev-pki`): a server
 //! CA with one server certificate, and a terminal CA that issues terminal client
-//! certificates (CN = terminal id). ECDSA P-256 keys made by rcgen on `ring`, in memory.
+//! certificates (CN = terminal id); and [`DevCa`], one such CA alone, for the tests' second
+//! or rogue CAs. ECDSA P-256 keys made by rcgen on `ring`, in memory.
 //! Never for production: the keys are not protected and nothing revokes them.
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
@@ -24,7 +25,7 @@ pub struct DevPki {
     pub server_key_pem: String,
     /// The terminal CA certificate (PEM): what the server trusts for client certificates.
     pub terminal_ca_pem: String,
-    terminal_issuer: Issuer<'static, KeyPair>,
+    terminal_ca: DevCa,
 }
 
 impl std::fmt::Debug for DevPki {
@@ -33,55 +34,81 @@ impl std::fmt::Debug for DevPki {
     }
 }
 
-fn ca(name: &str) -> Result<(String, Issuer<'static, KeyPair>), DevPkiError> {
-    let key = KeyPair::generate().map_err(err)?;
-    let mut params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    let cert = params.self_signed(&key).map_err(err)?;
-    Ok((cert.pem(), Issuer::new(params, key)))
+/// A CA of its own (ECDSA P-256, made now), for local runs and tests that need a second
+/// or a rogue CA: its certificate in PEM and DER, and the leaves it signs.
+pub struct DevCa {
+    /// The CA certificate (PEM).
+    pub pem: String,
+    /// The CA certificate (DER).
+    pub der: Vec<u8>,
+    issuer: Issuer<'static, KeyPair>,
 }
 
-fn leaf(
-    issuer: &Issuer<'_, KeyPair>,
-    cn: &str,
-    sans: &[&str],
-) -> Result<(String, String), DevPkiError> {
-    let key = KeyPair::generate().map_err(err)?;
-    let mut params =
-        CertificateParams::new(sans.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
-            .map_err(err)?;
-    params.distinguished_name.push(DnType::CommonName, cn);
-    let cert = params.signed_by(&key, issuer).map_err(err)?;
-    Ok((cert.pem(), key.serialize_pem()))
+impl std::fmt::Debug for DevCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevCa").finish_non_exhaustive()
+    }
+}
+
+impl DevCa {
+    /// A new self-signed CA with common name `name`.
+    pub fn new(name: &str) -> Result<Self, DevPkiError> {
+        let key = KeyPair::generate().map_err(err)?;
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).map_err(err)?;
+        Ok(Self {
+            pem: cert.pem(),
+            der: cert.der().to_vec(),
+            issuer: Issuer::new(params, key),
+        })
+    }
+
+    /// The CA's private key (PKCS#8 PEM, P-256), as an operator keeps it.
+    pub fn key_pem(&self) -> String {
+        self.issuer.key().serialize_pem()
+    }
+
+    /// A certificate for `cn` with `sans` as its subject alternative names (DNS names or
+    /// IP addresses), signed by this CA, and its new key: (certificate PEM, key PEM, PKCS#8).
+    pub fn issue(&self, cn: &str, sans: &[&str]) -> Result<(String, String), DevPkiError> {
+        let key = KeyPair::generate().map_err(err)?;
+        let mut params =
+            CertificateParams::new(sans.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+                .map_err(err)?;
+        params.distinguished_name.push(DnType::CommonName, cn);
+        let cert = params.signed_by(&key, &self.issuer).map_err(err)?;
+        Ok((cert.pem(), key.serialize_pem()))
+    }
 }
 
 impl DevPki {
     /// New CAs and a server certificate for `server_names` (DNS names or IP addresses, e.g.
     /// `localhost`, `127.0.0.1`).
     pub fn generate(server_names: &[&str]) -> Result<Self, DevPkiError> {
-        let (server_ca_pem, server_issuer) = ca("Madoguchi dev server CA")?;
-        let (terminal_ca_pem, terminal_issuer) = ca("Madoguchi dev terminal CA")?;
+        let server_ca = DevCa::new("Madoguchi dev server CA")?;
+        let terminal_ca = DevCa::new("Madoguchi dev terminal CA")?;
         let first = server_names.first().copied().unwrap_or("localhost");
-        let (server_cert_pem, server_key_pem) = leaf(&server_issuer, first, server_names)?;
+        let (server_cert_pem, server_key_pem) = server_ca.issue(first, server_names)?;
         Ok(Self {
-            server_ca_pem,
+            server_ca_pem: server_ca.pem,
             server_cert_pem,
             server_key_pem,
-            terminal_ca_pem,
-            terminal_issuer,
+            terminal_ca_pem: terminal_ca.pem.clone(),
+            terminal_ca,
         })
     }
 
     /// The terminal CA's private key (PKCS#8 PEM, P-256): what an operator signs
     /// terminals' certificate requests with (`madoguchi-platform terminals enroll`).
     pub fn terminal_ca_key_pem(&self) -> String {
-        self.terminal_issuer.key().serialize_pem()
+        self.terminal_ca.key_pem()
     }
 
     /// A client certificate and key (PEM) for terminal `terminal_id`.
     pub fn terminal_identity(&self, terminal_id: &str) -> Result<(String, String), DevPkiError> {
-        leaf(&self.terminal_issuer, terminal_id, &[])
+        self.terminal_ca.issue(terminal_id, &[])
     }
 }
 

@@ -9,11 +9,14 @@ use counter_api::platform::{
 use counter_api::{Problem, ProblemCode};
 use jpki_cert::{Accepted, JpkiCertificate, RevocationStatus, UnixTime, Verdict};
 
+use crate::answer::{self, Answered};
 use crate::audit::AuditEvent;
+use crate::core::challenges::TakeDecision;
 use crate::core::menu::{LinkedService, MenuRequest, build_menu};
 use crate::core::refusal::certificate_problem;
-use crate::platform::{Platform, random_id};
+use crate::platform::{Platform, outcome_of, random_id};
 use crate::registry::{Enrolled, SignScope};
+use crate::storage::SettledEnrolled;
 
 /// Decodes the base64 fields of an identification.
 pub fn decode(req: &IdentificationRequest, prefix: &str) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
@@ -31,8 +34,48 @@ pub fn decode(req: &IdentificationRequest, prefix: &str) -> Result<(Vec<u8>, Vec
     ))
 }
 
+/// Checks the challenge id's shape and decodes the answer (certificate, signature).
+fn check_answer(req: &IdentificationRequest, prefix: &str) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
+    if let Err(e) = counter_api::ident::check_id("challenge_id", &req.challenge_id) {
+        return Err(Problem::new(ProblemCode::InvalidField, e.to_string())
+            .with_field(format!("{prefix}challenge_id"))
+            .into());
+    }
+    decode(req, prefix)
+}
+
+/// The card's certificate and its signature over `binding`, checked.
+fn verify_card(
+    p: &Platform,
+    der: &[u8],
+    binding: &ChallengeBinding,
+    sig: &[u8],
+    now: UnixTime,
+    prefix: &str,
+) -> Result<Accepted, ApiError> {
+    match p
+        .auth
+        .verify_identification(der, &binding.to_be_signed(), sig, now, p.crl.index())
+    {
+        Verdict::Accepted(a) => Ok(*a),
+        Verdict::Refused { reason } => {
+            let mut problem = certificate_problem("auth_certificate", &reason);
+            if let Some(f) = &problem.field {
+                problem.field = Some(format!("{prefix}{f}"));
+            }
+            Err(problem.into())
+        }
+        _ => Err(ApiError::from(Problem::new(
+            ProblemCode::Internal,
+            "unexpected verdict",
+        ))),
+    }
+}
+
 /// Takes the challenge and verifies the card's answer; returns the binding and the
-/// accepted certificate.
+/// accepted certificate. The enrollment's step: the challenge is consumed before anything
+/// is checked (an identification settles it with its verdict instead,
+/// [`crate::answer`]).
 pub fn verify_answer(
     p: &Platform,
     terminal_id: &str,
@@ -46,37 +89,18 @@ pub fn verify_answer(
     } else {
         ""
     };
-    if let Err(e) = counter_api::ident::check_id("challenge_id", &req.challenge_id) {
-        return Err(Problem::new(ProblemCode::InvalidField, e.to_string())
-            .with_field(format!("{prefix}challenge_id"))
-            .into());
-    }
-    let (der, sig) = decode(req, prefix)?;
+    let (der, sig) = check_answer(req, prefix)?;
     event.challenge_id = Some(req.challenge_id.clone());
     let binding = p
         .store
         .take_challenge(&p.challenges, &req.challenge_id, terminal_id, purposes, now)
         .map_err(|e| e.problem())?;
-    let verdict =
-        p.auth
-            .verify_identification(&der, &binding.to_be_signed(), &sig, now, p.crl.index());
-    match verdict {
-        Verdict::Accepted(a) => {
-            event.certificate = Some((a.linkage.issuer.clone(), a.linkage.serial.clone()));
-            Ok((binding, *a))
-        }
-        Verdict::Refused { reason } => {
-            let mut problem = certificate_problem("auth_certificate", &reason);
-            if let Some(f) = &problem.field {
-                problem.field = Some(format!("{prefix}{f}"));
-            }
-            Err(problem.into())
-        }
-        _ => Err(ApiError::from(Problem::new(
-            ProblemCode::Internal,
-            "unexpected verdict",
-        ))),
-    }
+    let accepted = verify_card(p, &der, &binding, &sig, now, prefix)?;
+    event.certificate = Some((
+        accepted.linkage.issuer.clone(),
+        accepted.linkage.serial.clone(),
+    ));
+    Ok((binding, accepted))
 }
 
 /// The links of `enrolled` that the menu of `purpose` shows: configured services only, and
@@ -161,6 +185,14 @@ pub fn notices(p: &Platform, enrolled: &Enrolled, now: UnixTime) -> Vec<Notice> 
 }
 
 /// `POST /v1/identifications`.
+///
+/// The answer is judged before its challenge is used up, then settled with its verdict in
+/// one transaction of the storage ([`crate::answer`]): on PostgreSQL, an identification at
+/// the node that issued its challenge is one statement (the challenge consumed if pending,
+/// the registry read, the audit row written: [`Storage::settle_enrolled`]); a payment's,
+/// whose verdict needs the holder's links, reads the registry first.
+///
+/// [`Storage::settle_enrolled`]: crate::storage::Storage::settle_enrolled
 pub fn identify(
     p: &Platform,
     terminal_id: &str,
@@ -173,9 +205,11 @@ pub fn identify(
         action: "identify",
         ..AuditEvent::default()
     };
-    let result = identify_inner(p, terminal_id, req, now, &mut event);
-    p.audited(event, result)
+    identify_inner(p, terminal_id, req, now, &mut event).audited(p, event)
 }
+
+/// The purposes an identification answers.
+const IDENTIFY: [ChallengePurpose; 2] = [ChallengePurpose::Identify, ChallengePurpose::Payment];
 
 fn identify_inner(
     p: &Platform,
@@ -183,27 +217,108 @@ fn identify_inner(
     req: &IdentificationRequest,
     now: UnixTime,
     event: &mut AuditEvent,
-) -> Result<IdentificationResponse, ApiError> {
-    let (binding, accepted) = verify_answer(
-        p,
-        terminal_id,
-        req,
-        &[ChallengePurpose::Identify, ChallengePurpose::Payment],
-        now,
-        event,
-    )?;
-    let enrolled = p
+) -> Answered<IdentificationResponse> {
+    let (der, sig) = match check_answer(req, "") {
+        Ok(x) => x,
+        Err(e) => return Answered::Unaudited(Err(e)),
+    };
+    let id = req.challenge_id.as_str();
+    event.challenge_id = Some(id.to_owned());
+    let stored = match answer::stored(p, id) {
+        Ok(s) => s,
+        Err(e) => return Answered::Unaudited(Err(e)),
+    };
+    let binding = match p
+        .challenges
+        .take(id, stored.as_ref(), terminal_id, &IDENTIFY, now)
+    {
+        TakeDecision::Consume(b) => b,
+        TakeDecision::Keep(_) | TakeDecision::Forget(_) => {
+            return Answered::Unaudited(Err(answer::refusal(p, id, terminal_id, &IDENTIFY, now)));
+        }
+    };
+    let accepted = match verify_card(p, &der, &binding, &sig, now, "") {
+        Ok(a) => a,
+        Err(refused) => return answer::settle(p, &binding, &IDENTIFY, now, event, Err(refused)),
+    };
+    event.certificate = Some((
+        accepted.linkage.issuer.clone(),
+        accepted.linkage.serial.clone(),
+    ));
+    if binding.purpose == ChallengePurpose::Identify {
+        return settle_enrolled(p, &binding, &accepted, now, event);
+    }
+    let enrolled = match p.store.lookup(&accepted.linkage) {
+        Ok(e) => e,
+        Err(e) => return Answered::Unaudited(Err(e.problem().into())),
+    };
+    let verdict = match enrolled {
+        Some(enrolled) => {
+            event.subject_id = Some(enrolled.subject_id.clone());
+            respond(p, &binding, &enrolled, now)
+        }
+        None => Err(not_enrolled()),
+    };
+    answer::settle(p, &binding, &IDENTIFY, now, event, verdict)
+}
+
+/// An identification (not a payment) of a verified card: it succeeds if the card is
+/// enrolled, so the challenge, the registry and the audit row are one step of the storage.
+fn settle_enrolled(
+    p: &Platform,
+    binding: &ChallengeBinding,
+    accepted: &Accepted,
+    now: UnixTime,
+    event: &mut AuditEvent,
+) -> Answered<IdentificationResponse> {
+    let id = &binding.challenge_id;
+    let row = outcome_of(event.clone(), Ok(()));
+    match p
         .store
-        .lookup(&accepted.linkage)
-        .map_err(|e| e.problem())?
-        .ok_or_else(|| {
-            Problem::new(
-                ProblemCode::NotEnrolled,
-                "this card is linked to no service on this platform: enrol it first (signature certificate and application)",
-            )
-        })?;
-    event.subject_id = Some(enrolled.subject_id.clone());
-    let links = menu_links(p, &enrolled, binding.purpose);
+        .settle_enrolled(id, &binding.terminal_id, &accepted.linkage, &row)
+    {
+        Ok(SettledEnrolled::Consumed(enrolled)) => {
+            p.issued.remove(id);
+            event.subject_id = Some(enrolled.subject_id.clone());
+            match respond(p, binding, &enrolled, now) {
+                Ok(r) => Answered::Audited(Ok(r)),
+                // Its row says `ok`, but the answer could not be made after the commit
+                // (signing the menu needs randomness): a second row records what the
+                // terminal was told.
+                Err(e) => Answered::Unaudited(Err(e)),
+            }
+        }
+        Ok(SettledEnrolled::NotEnrolled) => {
+            answer::settle(p, binding, &IDENTIFY, now, event, Err(not_enrolled()))
+        }
+        Ok(SettledEnrolled::NotPending) => Answered::Unaudited(Err(answer::refusal(
+            p,
+            id,
+            &binding.terminal_id,
+            &IDENTIFY,
+            now,
+        ))),
+        Err(e) => Answered::Unaudited(Err(e.problem().into())),
+    }
+}
+
+fn not_enrolled() -> ApiError {
+    Problem::new(
+        ProblemCode::NotEnrolled,
+        "this card is linked to no service on this platform: enrol it first (signature certificate and application)",
+    )
+    .into()
+}
+
+/// The answer for an enrolled card: its menu (a payment needs a payment method) and
+/// notices.
+fn respond(
+    p: &Platform,
+    binding: &ChallengeBinding,
+    enrolled: &Enrolled,
+    now: UnixTime,
+) -> Result<IdentificationResponse, ApiError> {
+    let links = menu_links(p, enrolled, binding.purpose);
     if links.is_empty() && binding.purpose == ChallengePurpose::Payment {
         return Err(Problem::new(
             ProblemCode::NotEnrolled,
@@ -212,8 +327,8 @@ fn identify_inner(
         .with_reason("no_payment_method")
         .into());
     }
-    let notices = notices(p, &enrolled, now);
-    let menu = menu_for(p, &binding, &enrolled.subject_id, None, now, &links)?;
+    let notices = notices(p, enrolled, now);
+    let menu = menu_for(p, binding, &enrolled.subject_id, None, now, &links)?;
     Ok(IdentificationResponse {
         identification_id: random_id("idn_")?,
         purpose: binding.purpose,

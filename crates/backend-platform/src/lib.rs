@@ -33,6 +33,7 @@
 
 #![deny(missing_docs)]
 
+pub mod answer;
 pub mod audit;
 pub mod config;
 pub mod core;
@@ -43,6 +44,7 @@ pub mod federation;
 pub mod generations;
 pub mod http;
 pub mod identification;
+pub mod issued;
 pub mod links;
 pub mod operator;
 pub mod platform;

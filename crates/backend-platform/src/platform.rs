@@ -21,6 +21,7 @@ use crate::config::Settings;
 use crate::core::challenges::ChallengeRules;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
 use crate::generations::Applied;
+use crate::issued::IssuedChallenges;
 use crate::links::LinkClient;
 use crate::storage::Storage;
 use crate::terminals::{TerminalDirectory, TerminalError, TerminalWritten};
@@ -40,6 +41,9 @@ pub struct Platform {
     pub terminals: TerminalDirectory,
     /// The challenges' rules (the challenges themselves are in [`Self::store`]).
     pub challenges: ChallengeRules,
+    /// Copies of the challenges this node issued ([`crate::issued`]: an optimisation, never
+    /// the authority).
+    pub issued: IssuedChallenges,
     /// Challenges, federation replay guard, registry, audit trail.
     pub store: Arc<dyn Storage>,
     /// The audit log's writer (into [`Self::store`]).
@@ -104,6 +108,7 @@ impl Platform {
                 settings.challenge_ttl_secs,
             )
             .with_terminal_quota(settings.challenges_per_terminal),
+            issued: IssuedChallenges::default(),
             settings,
             crl,
             terminals,

@@ -51,6 +51,9 @@ pub enum Code {
     PinPadTimeout,
     /// The customer cancelled on the PIN pad or the screen.
     PinCancelled,
+    /// The customer is typing the PIN on the reader's PIN pad (the staff's line while the
+    /// pad waits: how a wait ends).
+    PinPadInUse,
     /// The signature password is not 6–16 upper-case letters and digits.
     PasswordFormat,
     /// The signature password was wrong; tries remain.
@@ -334,6 +337,8 @@ table! {
         "もう一度お試しください（回数は減っていません）", "Try again (no try was used)";
     PinCancelled, Both, true, "入力を取り消しました", "The PIN entry was cancelled",
         "もう一度お試しください（回数は減っていません）", "Try again (no try was used)";
+    PinPadInUse, Staff, false, "お客さまがカードリーダーの暗証番号パッドで入力中です", "The customer is typing the PIN on the reader's PIN pad",
+        "やめるには、パッドの取消キーを押すか、カードをリーダーから取ってください（画面の中止でも待ちは終わりますが、リーダーはそれまで使えません）", "To stop, press Cancel on the pad or take the card out (Cancel here ends the wait too, but the reader stays busy until then)";
     PasswordFormat, Both, true, "署名用パスワードは英大文字と数字6〜16文字です", "The signature password is 6-16 capital letters and digits",
         "入力し直してください", "Enter it again";
     PasswordWrong, Both, true, "署名用パスワードが違います", "The signature password was wrong",

@@ -34,6 +34,16 @@ pub enum DemoError {
         /// What it holds.
         value: String,
     },
+    /// The demo was asked for the PIN-pad reader, but our pcscd runs without it.
+    #[error(
+        "the PIN-pad reader was asked for (MADOGUCHI_DEMO_READER=pin-pad) but {var} is not \
+         set: build its driver (`cargo build -p ifd-pinpad`, or `make build`) and run the app \
+         under `scripts/pcscd.sh run …`, which then loads it beside the plain reader"
+    )]
+    NoPinPadReader {
+        /// The variable that is missing.
+        var: &'static str,
+    },
     /// A file of the demo folder could not be written or read.
     #[error("cannot {action} {}: {source}; check that the demo folder is writable", path.display())]
     Io {

@@ -22,7 +22,10 @@
 //!
 //! Run the app under `scripts/pcscd.sh run …` (`make demo` does), which sets
 //! `MADOGUCHI_VPCD_PORT` and `MADOGUCHI_VIRTUAL_READER`; [`Demo::start`] fails with
-//! [`DemoError::NoVirtualReader`] otherwise. Then:
+//! [`DemoError::NoVirtualReader`] otherwise. With [`DemoOptions::pin_pad`] the counter
+//! and the cards use the virtual PIN-pad reader pcscd.sh loads beside the plain one
+//! (`MADOGUCHI_PINPAD_READER`, `MADOGUCHI_PINPAD_PORT`; [`DemoError::NoPinPadReader`]
+//! without it). Then:
 //!
 //! 1. [`Demo::start`] in a tokio runtime: the backends start, `counter.toml` is written,
 //!    the personas are enrolled (once per folder). Keep the [`Demo`] for as long as the
@@ -76,6 +79,11 @@ pub struct DemoOptions {
     /// The port on loopback where the counter serves the register's (POS) payment API
     /// (`[pos]`), if any.
     pub pos_port: Option<u16>,
+    /// Whether the counter and the persona cards use the virtual reader with a PIN pad
+    /// ([`VirtualReader::pin_pad_from_env`]) rather than the plain one: the customer
+    /// then types the PIN on the pad's keys (`madoguchi-pad`, `PadKeys`), not on the
+    /// customer window.
+    pub pin_pad: bool,
 }
 
 /// The running demo: keeps the backends alive; dropping it stops them.
@@ -101,7 +109,13 @@ impl Demo {
     /// files and `counter.toml` there, and enrols the demo personas unless they were
     /// enrolled in this folder before (the marker file [`MARKER`]).
     pub async fn start(options: DemoOptions) -> Result<Demo, DemoError> {
-        let reader = VirtualReader::from_env()?;
+        let reader = if options.pin_pad {
+            VirtualReader::pin_pad_from_env()?.ok_or(DemoError::NoPinPadReader {
+                var: PINPAD_READER_VAR,
+            })?
+        } else {
+            VirtualReader::from_env()?
+        };
         let dir = options.dir;
         std::fs::create_dir_all(&dir).map_err(|source| DemoError::Io {
             action: "create",

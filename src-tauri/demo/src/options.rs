@@ -11,7 +11,10 @@
 //! - `MADOGUCHI_DEMO_SIGN_CRL=stale`: the signature CRL of the persona who moved is out
 //!   of date (to show the notice that her attributes could not be checked);
 //! - `MADOGUCHI_DEMO_POS=PORT`: the counter serves the register's (POS) payment API on
-//!   `127.0.0.1:PORT` (to show a sale the register sends).
+//!   `127.0.0.1:PORT` (to show a sale the register sends);
+//! - `MADOGUCHI_DEMO_READER=pin-pad`: the counter and the persona cards use the virtual
+//!   reader with a PIN pad that `scripts/pcscd.sh` loads beside the plain one (`plain`,
+//!   the default): the customer types the PIN on the pad's keys (`madoguchi-pad`).
 //!
 //! An empty value counts as unset; any other value is refused by name.
 
@@ -91,6 +94,11 @@ pub fn from(var: impl Fn(&str) -> Option<String>) -> Result<DemoOptions, EnvErro
                 })?,
         ),
     };
+    let pin_pad = pick(
+        "MADOGUCHI_DEMO_READER",
+        "plain, pin-pad",
+        &[("plain", false), ("pin-pad", true)],
+    )?;
     let dir = var("MADOGUCHI_DEMO_DIR").map_or_else(|| PathBuf::from(".run/demo"), PathBuf::from);
     Ok(DemoOptions {
         dir,
@@ -99,6 +107,7 @@ pub fn from(var: impl Fn(&str) -> Option<String>) -> Result<DemoOptions, EnvErro
         acquirer_up,
         stale_sign_crl,
         pos_port,
+        pin_pad,
     })
 }
 
@@ -124,6 +133,7 @@ mod tests {
         assert!(o.insurer_up);
         assert!(o.acquirer_up);
         assert!(!o.stale_sign_crl);
+        assert!(!o.pin_pad);
         assert_eq!(o.dir, PathBuf::from(".run/demo"));
         let o = options(&[("MADOGUCHI_DEMO_INSURER", ""), ("MADOGUCHI_DEMO_DIR", "")]).unwrap();
         assert!(o.insurer_up);
@@ -139,8 +149,15 @@ mod tests {
             ("MADOGUCHI_DEMO_SIGN_CRL", "stale"),
             ("MADOGUCHI_DEMO_DIR", "elsewhere/demo"),
             ("MADOGUCHI_DEMO_POS", "18710"),
+            ("MADOGUCHI_DEMO_READER", "pin-pad"),
         ])
         .unwrap();
+        assert!(o.pin_pad);
+        assert!(
+            !options(&[("MADOGUCHI_DEMO_READER", "plain")])
+                .unwrap()
+                .pin_pad
+        );
         assert_eq!(o.mode, CounterMode::Cashier);
         assert!(!o.insurer_up);
         assert!(!o.acquirer_up);
@@ -161,6 +178,7 @@ mod tests {
             ("MADOGUCHI_DEMO_INSURER", "off"),
             ("MADOGUCHI_DEMO_ACQUIRER", "off"),
             ("MADOGUCHI_DEMO_SIGN_CRL", "old"),
+            ("MADOGUCHI_DEMO_READER", "pinpad"),
         ] {
             let error = options(&[(name, value)]).unwrap_err();
             assert_eq!((error.name, error.value.as_str()), (name, value));

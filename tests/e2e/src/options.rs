@@ -30,6 +30,9 @@ const DEMO_SIGN_CRL: &str = "MADOGUCHI_DEMO_SIGN_CRL";
 /// The port on loopback of the register's (POS) payment API the demo serves.
 const DEMO_POS: &str = "MADOGUCHI_DEMO_POS";
 
+/// `pin-pad`: the demo's counter and cards use the virtual reader with a PIN pad.
+const DEMO_READER: &str = "MADOGUCHI_DEMO_READER";
+
 /// The step of a sale at which the app kills itself (crates/counter-runtime/src/crash.rs).
 const CRASH_AT: &str = "MADOGUCHI_CRASH_AT";
 
@@ -107,6 +110,7 @@ pub struct AppOptions {
     acquirer_down: bool,
     stale_sign_crl: bool,
     pos_port: Option<u16>,
+    pin_pad: bool,
     crash_at: Option<String>,
     label: Option<String>,
     app: Option<PathBuf>,
@@ -169,6 +173,13 @@ impl AppOptions {
         self
     }
 
+    /// The demo's counter and persona cards use the virtual PIN-pad reader (the PIN is
+    /// typed on the pad's keys, `madoguchi_ifd_pinpad::PadKeys`).
+    pub fn pin_pad_reader(mut self) -> AppOptions {
+        self.pin_pad = true;
+        self
+    }
+
     /// The app kills itself (SIGKILL) when a sale reaches `step`.
     pub fn crash_at(mut self, step: &str) -> AppOptions {
         self.crash_at = Some(step.to_owned());
@@ -210,6 +221,7 @@ impl AppOptions {
             (DEMO_ACQUIRER, self.acquirer_down.then(|| "down".into())),
             (DEMO_SIGN_CRL, self.stale_sign_crl.then(|| "stale".into())),
             (DEMO_POS, self.pos_port.map(|p| p.to_string().into())),
+            (DEMO_READER, self.pin_pad.then(|| "pin-pad".into())),
             (CRASH_AT, self.crash_at.clone().map(OsString::from)),
             (CONFIG, None),
         ]

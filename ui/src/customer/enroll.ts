@@ -30,7 +30,7 @@ const HEADING: Record<EnrollStep, StringKey> = {
   confirm_last_try: "customer.last_try",
   pin_entry: "customer.pin.heading",
   requesting_challenge: "customer.checking",
-  pin_pad: "customer.pin.heading",
+  pin_pad: "customer.pin_pad.heading",
   signing: "customer.checking",
   signing_application: "customer.checking",
   enrolling: "customer.enrolling",
@@ -118,9 +118,9 @@ export function enrollScreen(ctx: CustomerContext, frame: CustomerFrame, view: E
     step === "confirm_attributes" && el("p", { class: "lead" }, ctx.t("customer.attributes.hint")),
     step === "confirm_attributes" && view.attributes !== null && attributesBlock(ctx, view, view.attributes),
     pin && triesLeft(ctx, view.tries_left),
-    pin && pinStep(ctx, keypad, frame.pin_pad || view.pin_pad || step === "pin_pad"),
+    pin && pinStep(ctx, keypad, frame.pin_pad || view.pin_pad || step === "pin_pad", step === "pin_pad"),
     READING.includes(step) && keepCard(ctx, frame.reader),
-    countdown(ctx, view.seconds_left, view.time_warning),
+    countdown(ctx, view.seconds_left, view.time_warning, step === "pin_pad"),
     step === "enrolled" &&
       view.linked.length > 0 &&
       el("ul", { class: "menu", test: "menu" }, ...view.linked.map((m) => el("li", { "data-service-id": m.service_id }, m.label))),

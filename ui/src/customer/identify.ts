@@ -18,7 +18,7 @@ const HEADING: Record<IdentifyStep, StringKey> = {
   confirm_last_try: "customer.last_try",
   pin_entry: "customer.pin.heading",
   requesting_challenge: "customer.checking",
-  pin_pad: "customer.pin.heading",
+  pin_pad: "customer.pin_pad.heading",
   signing: "customer.checking",
   verifying: "customer.checking",
   identified: "customer.identified",
@@ -46,9 +46,9 @@ export function identifyScreen(ctx: CustomerContext, frame: CustomerFrame, view:
       ),
     said(ctx, view.code),
     (view.step === "pin_entry" || view.step === "pin_pad") && triesLeft(ctx, view.tries_left),
-    (view.step === "pin_entry" || view.step === "pin_pad") && pinStep(ctx, keypad, readerPad),
+    (view.step === "pin_entry" || view.step === "pin_pad") && pinStep(ctx, keypad, readerPad, view.step === "pin_pad"),
     reading(view.step) && keepCard(ctx, frame.reader),
-    countdown(ctx, view.seconds_left, view.time_warning),
+    countdown(ctx, view.seconds_left, view.time_warning, view.step === "pin_pad"),
     view.step === "identified" &&
       view.menu.length > 0 &&
       el("ul", { class: "menu", test: "menu" }, ...view.menu.map((m) => el("li", { "data-service-id": m.service_id }, m.label))),

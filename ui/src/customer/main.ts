@@ -13,6 +13,7 @@ import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
 import { appInfo, codeTable, describeError, subscribeCustomer } from "../ipc";
 import { setCodeTable } from "../render/message";
 import { applyStrings, isLang, type Lang, t } from "../i18n";
+import { startCountdowns } from "../render/countdown";
 import { byId } from "../render/dom";
 import { renderNotices } from "../render/notices";
 import { CustomerContext } from "./context";
@@ -76,6 +77,7 @@ async function start(): Promise<void> {
     });
   }
   document.addEventListener("keydown", onKey);
+  startCountdowns(root);
   try {
     await appInfo();
     setCodeTable(await codeTable());

@@ -1,10 +1,12 @@
 // The customer window's main area: renders the customer screen of each frame by
 // its tag into the customer-screen element, which carries the tag, the step and
 // the frame's revision for the WebDriver tests. A change of screen or step
-// forgets the PIN being typed.
+// forgets the PIN being typed; a frame that only moves the time left sets the
+// countdown and leaves the screen (and the keypad) as it is.
 
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
 import type { CustomerScreen } from "../ipc/generated/CustomerScreen";
+import { retime, timedKey } from "../render/countdown";
 import { el, replaceKeeping } from "../render/dom";
 import { checkScreen } from "./check";
 import type { CustomerContext } from "./context";
@@ -56,8 +58,9 @@ function content(ctx: CustomerContext, frame: CustomerFrame, keypad: PinKeypad):
 /** Renders `frame`'s customer screen into `root` (the customer-screen element). */
 export function renderCustomer(root: HTMLElement, ctx: CustomerContext, frame: CustomerFrame, keypad: PinKeypad): void {
   root.dataset["revision"] = String(frame.revision);
-  const key = JSON.stringify([ctx.lang, frame.customer, frame.reader, frame.pin_pad]);
-  if (root.dataset["rendered"] === key) return;
+  const { key, seconds } = timedKey([ctx.lang, frame.customer, frame.reader, frame.pin_pad]);
+  // Only the time left moved: the keypad stays as it is (a tap is never lost to a rebuild).
+  if (root.dataset["rendered"] === key && retime(root, seconds)) return;
   const step = stepOf(frame.customer);
   const samePhase = root.dataset["screen"] === frame.customer.screen && root.dataset["step"] === step;
   if (!samePhase) {

@@ -5,17 +5,28 @@
 import type { Code } from "../ipc/generated/Code";
 import type { ReaderState } from "../ipc/generated/ReaderState";
 import { el } from "../render/dom";
+import { secondsSpan } from "../render/countdown";
 import { codeBlock } from "../render/message";
 import type { CustomerContext } from "./context";
 import type { PinKeypad } from "./keypad";
 
-/** The time left at this step, and the offer of more when it runs out. */
-export function countdown(ctx: CustomerContext, seconds: number | null, warning: boolean): HTMLElement | undefined {
+/**
+ * The time left at this step, counted down by the page between frames, and the
+ * offer of more when it runs out. On the reader's pad (`pad`) it is the pad's
+ * time, which nobody can extend.
+ */
+export function countdown(ctx: CustomerContext, seconds: number | null, warning: boolean, pad = false): HTMLElement | undefined {
   if (seconds === null) return undefined;
   return el(
     "div",
     { class: warning ? "countdown warning" : "countdown" },
-    el("p", { test: "seconds-left", "data-seconds": seconds }, `${ctx.t("customer.time_left")}: ${seconds}${ctx.t("app.seconds")}`),
+    el(
+      "p",
+      { test: "seconds-left", "data-seconds": seconds },
+      `${ctx.t(pad ? "customer.pin_pad.time_left" : "customer.time_left")}: `,
+      secondsSpan(seconds),
+      ctx.t("app.seconds"),
+    ),
     warning && ctx.actionRow("extend_time", ctx.actionButton("customer.extend_time", { action: "extend_time" })),
   );
 }
@@ -37,9 +48,20 @@ export function said(ctx: CustomerContext, code: Code | null): HTMLElement | und
   return code === null ? undefined : codeBlock(code, ctx.lang, { test: "customer-code" });
 }
 
-/** The PIN step: the keypad, or where to type it when the reader has a pad of its own. */
-export function pinStep(ctx: CustomerContext, keypad: PinKeypad, readerPad: boolean): HTMLElement {
-  if (readerPad) return el("p", { class: "lead", test: "use-pin-pad" }, ctx.t("customer.pin.use_reader_pad"));
+/**
+ * The PIN step: the keypad, or where to type it when the reader has a pad of its
+ * own (then no keypad at all: the PIN never passes through this window). `armed`:
+ * the pad is waiting for the digits now.
+ */
+export function pinStep(ctx: CustomerContext, keypad: PinKeypad, readerPad: boolean, armed = false): HTMLElement {
+  if (readerPad) {
+    return el(
+      "div",
+      { class: "reader-pad", test: "use-pin-pad", "data-armed": String(armed) },
+      el("p", { class: "lead" }, ctx.t("customer.pin.use_reader_pad")),
+      armed && el("p", {}, ctx.t("customer.pin_pad.detail")),
+    );
+  }
   return keypad.element();
 }
 

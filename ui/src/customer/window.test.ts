@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
 import type { EnrollCustomerView } from "../ipc/session";
 import * as ipc from "../ipc";
+import { tickCountdowns } from "../render/countdown";
 import { expectAccessible } from "../test/axe";
 import { customerFrame, enrollCustomer, identifyCustomer, message } from "../test/fixtures";
 import { hook, hooks, loadPage, settle, type } from "../test/page";
@@ -146,6 +147,25 @@ describe("the customer window", () => {
     await expectAccessible("keypad");
   });
 
+  it("keeps the keypad's very buttons when a frame only moves the time left (a tap is never lost to a rebuild)", () => {
+    const view = { ...identifyCustomer, seconds_left: 40, time_warning: false };
+    feed(customerFrame({ screen: "identify", view }));
+    click("key-2");
+    const [button, entry] = [hook("key-5"), hook("pin-entry")];
+    feed(customerFrame({ screen: "identify", view: { ...view, seconds_left: 39 } }));
+    expect(hook("key-5")).toBe(button);
+    expect(hook("pin-entry")).toBe(entry);
+    expect(hook("seconds-left").dataset["seconds"]).toBe("39");
+    expect(hook("seconds-left").textContent).toContain("39");
+    click("key-5");
+    expect(hook("pin-entry").dataset["length"]).toBe("2");
+    // The time running short changes what is shown (more time is offered): rebuilt, digits kept.
+    feed(customerFrame({ screen: "identify", view: { ...view, seconds_left: 10, time_warning: true } }));
+    expect(hook("key-5")).not.toBe(button);
+    expect(hook("pin-entry").dataset["length"]).toBe("2");
+    expect(hook("action-extend_time")).toBeDefined();
+  });
+
   it("offers more time when it runs out, and cancels with Escape", () => {
     click("action-extend_time");
     expect(mocked.customerAction).toHaveBeenLastCalledWith({ action: "extend_time" });
@@ -161,6 +181,34 @@ describe("the customer window", () => {
     const error = hook("action-error");
     expect(error.dataset["code"]).toBe("pin_format");
     expect(error.textContent).toContain("4桁で入力（日本語）");
+  });
+
+  it("on the reader's pad shows no keypad, says where to type, the tries and the pad's time, and counts it down itself", () => {
+    feed(customerFrame({ screen: "identify", view: { ...identifyCustomer, step: "pin_pad", pin_pad: true, seconds_left: 60, time_warning: false } }, { pin_pad: true }));
+    expect(document.querySelector('[data-test^="key-"]')).toBeNull();
+    expect(document.querySelector('[data-test="pin-entry"]')).toBeNull();
+    expect(hook("use-pin-pad").dataset["armed"]).toBe("true");
+    expect(hook("use-pin-pad").textContent).toContain("読み取り機のボタンで暗証番号を入力してください");
+    expect(document.querySelector("h1")?.textContent).toBe("暗証番号はカードリーダーで入力します");
+    expect(hook("tries-left").dataset["tries"]).toBe("3");
+    const left = hook("seconds-left");
+    expect(left.dataset["seconds"]).toBe("60");
+    expect(left.textContent).toBe("読み取り機の入力の残り時間: 60秒");
+    // No "more time" on the pad: its time is the reader's.
+    expect(document.querySelector('[data-test="action-extend_time"]')).toBeNull();
+    expect(hook("action-cancel")).toBeTruthy();
+    // Between frames the page counts down by itself from the frame's figure.
+    const until = Number(left.querySelector<HTMLElement>("span[data-until]")?.dataset["until"]);
+    tickCountdowns(document, until - 42_500);
+    expect(hook("seconds-left").dataset["seconds"]).toBe("43");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("use-pin-pad").textContent).toContain("Nothing is typed on this screen");
+    expect(hook("seconds-left").textContent).toContain("Time left on the reader's keys");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    // Waiting for "enter the PIN" again (the pad timed out): the pad is not armed.
+    feed(customerFrame({ screen: "identify", view: { ...identifyCustomer, step: "pin_entry", pin_pad: true, code: "pin_pad_timeout" } }, { pin_pad: true }));
+    expect(hook("use-pin-pad").dataset["armed"]).toBe("false");
+    expect(document.querySelector('[data-test^="key-"]')).toBeNull();
   });
 
   it("shows no keypad when the reader has its own pad, and keeps the card on the reader", () => {

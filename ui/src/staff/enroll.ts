@@ -9,7 +9,7 @@ import { el, facts } from "../render/dom";
 import { codeBlock } from "../render/message";
 import { refusedSection } from "../render/refused";
 import type { StaffContext } from "./context";
-import { menuList, timeLeft } from "./identify";
+import { menuList, padInUse, timeLeft } from "./identify";
 import { ATTRIBUTE, ENROLL_STEP, SERVICE_KIND } from "./labels";
 
 /**
@@ -35,6 +35,7 @@ export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
     el("h2", {}, ctx.t("staff.enroll.title")),
     el("p", { class: "step", test: "enroll-step", "data-step": view.step }, ctx.t(ENROLL_STEP[view.step])),
     view.needs_staff_confirmation && el("p", { class: "alert-box", test: "last-try" }, ctx.t("staff.identify.confirm_last_try")),
+    padInUse(ctx, view.step),
     view.code !== null && codeBlock(view.code, ctx.lang, { test: "enroll-code" }),
     ctx.actionRow(
       "enroll",
@@ -66,7 +67,7 @@ export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
       ],
       [ctx.t("staff.enroll.enrollment_id"), view.enrollment_id],
     ]),
-    timeLeft(ctx, view.seconds_left, view.time_warning),
+    timeLeft(ctx, view.seconds_left, view.time_warning, view.step === "pin_pad"),
     menuList(ctx, view.linked),
   ];
   return out.filter((node): node is Node => node instanceof Node);

@@ -5,6 +5,7 @@
 import type { IdentifyStaffView } from "../ipc/session";
 import type { MenuLine } from "../ipc/generated/MenuLine";
 import type { Notice } from "../ipc/generated/Notice";
+import { secondsSpan } from "../render/countdown";
 import { el, facts } from "../render/dom";
 import { jstTime, yen } from "../render/format";
 import { codeBlock, codeLine } from "../render/message";
@@ -49,15 +50,30 @@ export function menuList(ctx: StaffContext, menu: readonly MenuLine[]): HTMLElem
   );
 }
 
-/** The customer's time at this step, when a limit runs. */
-export function timeLeft(ctx: StaffContext, seconds: number | null, warning: boolean): HTMLElement | undefined {
+/**
+ * The customer's time at this step, when a limit runs (on the reader's pad,
+ * `pad`, the pad's own time), counted down by the page between frames.
+ */
+export function timeLeft(ctx: StaffContext, seconds: number | null, warning: boolean, pad = false): HTMLElement | undefined {
   if (seconds === null) return undefined;
   return el(
     "p",
     { class: warning ? "time-left warning" : "time-left", test: "seconds-left", "data-seconds": seconds },
-    `${ctx.t("staff.identify.seconds_left")}: ${seconds}${ctx.t("app.seconds")}`,
+    `${ctx.t(pad ? "staff.identify.pad_seconds_left" : "staff.identify.seconds_left")}: `,
+    secondsSpan(seconds),
+    ctx.t("app.seconds"),
     warning && ` — ${ctx.t("staff.identify.time_warning")}`,
   );
+}
+
+/**
+ * "PIN pad in use", while the reader's pad waits for the customer's digits: the
+ * staff's Cancel (below it) abandons the wait; the table's line says how the
+ * pad itself is stopped.
+ */
+export function padInUse(ctx: StaffContext, step: string): HTMLElement | undefined {
+  if (step !== "pin_pad") return undefined;
+  return el("p", { class: "status-box", test: "pin-pad-in-use" }, ctx.t("staff.identify.pin_pad_in_use"));
 }
 
 /**
@@ -72,6 +88,7 @@ export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale:
   if (view.needs_staff_confirmation) {
     out.push(el("p", { class: "alert-box", test: "last-try" }, ctx.t("staff.identify.confirm_last_try")));
   }
+  out.push(padInUse(ctx, view.step));
   if (view.code !== null) out.push(codeBlock(view.code, ctx.lang, { test: "identify-code" }));
   // The staff's buttons right under what they answer (the last try above all).
   out.push(
@@ -96,7 +113,7 @@ export function identifyBody(ctx: StaffContext, view: IdentifyStaffView, inSale:
       ],
       [ctx.t("staff.identify.identification_id"), view.identification_id],
     ]),
-    timeLeft(ctx, view.seconds_left, view.time_warning),
+    timeLeft(ctx, view.seconds_left, view.time_warning, view.step === "pin_pad"),
     menuList(ctx, view.menu),
   );
   // After a failed identification the check can go on with a document, or the card be enrolled.

@@ -13,6 +13,7 @@ import type { StaffFrame } from "../ipc/generated/StaffFrame";
 import { appInfo, codeTable, describeError, subscribeStaff } from "../ipc";
 import { setCodeTable } from "../render/message";
 import { applyStrings, type Lang } from "../i18n";
+import { startCountdowns } from "../render/countdown";
 import { byId } from "../render/dom";
 import { renderNotices } from "../render/notices";
 import { AppointmentsPanel } from "./appointments";
@@ -154,6 +155,7 @@ async function start(): Promise<void> {
   document.documentElement.lang = ctx.lang;
   applyStrings(document, ctx.lang);
   document.addEventListener("keydown", onKey);
+  startCountdowns(panels.counter);
   header();
   status();
   try {

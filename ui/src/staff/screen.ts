@@ -5,6 +5,7 @@
 
 import type { StaffFrame } from "../ipc/generated/StaffFrame";
 import type { StaffScreen } from "../ipc/generated/StaffScreen";
+import { retime, timedKey } from "../render/countdown";
 import { replaceKeeping } from "../render/dom";
 import type { StaffContext } from "./context";
 import { eligibilityScreen } from "./eligibility";
@@ -51,8 +52,9 @@ export function renderCounter(root: HTMLElement, ctx: StaffContext, frame: Staff
   // The ready screen also says whether a card was left on the reader; ready,
   // identify and check show the expected patient.
   const reader = frame.staff.screen === "ready" ? frame.status.reader : null;
-  const key = JSON.stringify([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, reader, frame.expected, frame.staff]);
-  if (root.dataset["rendered"] === key) return;
+  const { key, seconds } = timedKey([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, reader, frame.expected, frame.staff]);
+  // Only the customer's time left moved: Cancel and the forms stay as they are.
+  if (root.dataset["rendered"] === key && retime(root, seconds)) return;
   const sameScreen = root.dataset["screen"] === frame.staff.screen;
   if (!sameScreen) ctx.refusals.clearWithin(root);
   root.dataset["rendered"] = key;

@@ -253,6 +253,29 @@ describe("the staff window", () => {
     await expectAccessible("identify");
   });
 
+  it("says a PIN pad is in use, with the pad's time and how to stop it, and Cancel stays offered", async () => {
+    const padWait = { ...identifyStaff, step: "pin_pad", pin_pad: true, tries_left: 3, code: "pin_pad_in_use", needs_staff_confirmation: false, can_retry: false, seconds_left: 51, time_warning: false } as const;
+    feed(staffFrame({ screen: "identify", view: padWait }));
+    expect(hook("identify-step").dataset["step"]).toBe("pin_pad");
+    expect(hook("pin-pad-in-use").textContent).toBe("暗証番号パッド使用中");
+    expect(hook("identify-code").dataset["code"]).toBe("pin_pad_in_use");
+    expect(hook("tries-left").textContent).toBe("3");
+    expect(hook("seconds-left").dataset["seconds"]).toBe("51");
+    expect(hook("seconds-left").textContent).toContain("パッドの残り時間");
+    click("action-cancel");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "cancel" });
+    await expectAccessible("identify-pin-pad");
+    click("tab-counter");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("pin-pad-in-use").textContent).toBe("PIN pad in use");
+    expect(hook("seconds-left").textContent).toContain("Time left on the pad");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    // Once the wait is over (cancelled), the pad's line and time are gone.
+    feed(staffFrame({ screen: "identify", view: { ...padWait, step: "cancelled", code: null, seconds_left: null } }));
+    expect(document.querySelector('[data-test="pin-pad-in-use"]')).toBeNull();
+    expect(document.querySelector('[data-test="seconds-left"]')).toBeNull();
+  });
+
   it("says on the identification when the signature certificate is revoked or could not be checked", () => {
     feed(
       staffFrame({

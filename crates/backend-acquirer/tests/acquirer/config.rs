@@ -16,7 +16,7 @@ fn write_material(
     signer: &counter_api::assertion::AssertionSigner,
 ) {
     let (server_ca, terminal_ca) = env_cas;
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     std::fs::write(dir.join("server.pem"), cert).unwrap();
     std::fs::write(dir.join("server.key"), key).unwrap();
     std::fs::write(dir.join("terminal-ca.pem"), &terminal_ca.pem).unwrap();
@@ -64,7 +64,7 @@ fn load_err(dir: &Path, text: &str) -> String {
 #[test]
 fn configuration_errors_name_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let (s, t) = (Ca::new("s"), Ca::new("t"));
+    let (s, t) = (Ca::new("s").unwrap(), Ca::new("t").unwrap());
     write_material(dir.path(), (&s, &t), &signer(7));
     let p = dir.path().join("ok.toml");
     std::fs::write(&p, config("127.0.0.1:0", "")).unwrap();
@@ -105,7 +105,7 @@ fn configuration_errors_name_the_key() {
 #[test]
 fn card_tokens_need_their_holder_and_terminals_are_not_platforms() {
     let dir = tempfile::tempdir().unwrap();
-    let (s, t) = (Ca::new("s"), Ca::new("t"));
+    let (s, t) = (Ca::new("s").unwrap(), Ca::new("t").unwrap());
     write_material(dir.path(), (&s, &t), &signer(7));
     let p = dir.path().join("ok.toml");
     std::fs::write(
@@ -280,7 +280,7 @@ async fn connections_from_the_file_bound_the_listener() {
 #[test]
 fn key_rules_come_from_the_file_and_retention_must_exceed_the_recovery_horizon() {
     let dir = tempfile::tempdir().unwrap();
-    let (s, t) = (Ca::new("s"), Ca::new("t"));
+    let (s, t) = (Ca::new("s").unwrap(), Ca::new("t").unwrap());
     write_material(dir.path(), (&s, &t), &signer(7));
     let p = dir.path().join("ok.toml");
     std::fs::write(&p, config("127.0.0.1:0", "")).unwrap();

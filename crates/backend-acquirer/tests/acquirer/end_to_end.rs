@@ -30,7 +30,7 @@ fn platform_settings(
     terminal_ca: &Ca,
     acquirer_url: String,
 ) -> backend_platform::Settings {
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     let now = backend_kit::Clock::now(&backend_kit::SystemClock);
     let mut s = backend_platform::test_support::settings(
         PLATFORM,
@@ -48,7 +48,7 @@ fn platform_settings(
         &[T1],
     )
     .unwrap();
-    let (cert, key) = terminal_ca.issue(PLATFORM, &[]);
+    let (cert, key) = terminal_ca.issue(PLATFORM, &[]).unwrap();
     s.links = Some(backend_platform::test_support::link_client(
         &cert,
         &key,
@@ -135,8 +135,8 @@ async fn challenge(
 #[tokio::test]
 async fn enrol_a_card_token_identify_for_a_payment_then_authorise() {
     let dir = tempfile::tempdir().unwrap();
-    let server_ca = Ca::new("e2e server CA");
-    let terminal_ca = Ca::new("e2e terminal CA");
+    let server_ca = Ca::new("e2e server CA").unwrap();
+    let terminal_ca = Ca::new("e2e terminal CA").unwrap();
     let clock = ManualClock::new();
     // The acquirer trusts the test platform's keys; it holds TOK_VISA (VISA 4242) of 佐藤 花子.
     let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer(7));

@@ -231,7 +231,7 @@ async fn links_survive_a_restart_and_a_re_registration_of_the_same_holder_only()
 #[tokio::test]
 async fn a_terminal_named_like_a_trusted_platform_is_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
-    let (server_ca, terminal_ca) = (Ca::new("s"), Ca::new("t"));
+    let (server_ca, terminal_ca) = (Ca::new("s").unwrap(), Ca::new("t").unwrap());
     let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer(7));
     s.terminals.push(backend_acquirer::config::TerminalConfig {
         id: PLATFORM.into(),

@@ -16,7 +16,6 @@ use counter_api::attributes::CertifiedAttributes;
 use counter_api::links::LinkRequest;
 use counter_api::platform::{ChallengePurpose, ServiceData, Sex};
 use madoguchi_time::UnixTime;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -41,35 +40,8 @@ pub const SUB: &str = "sub-pairwise-1";
 pub const HOLDER_NAME: &str = "佐藤　花子";
 pub const HOLDER_BIRTH: &str = "1985-04-12";
 
-pub struct Ca {
-    pub pem: String,
-    pub der: Vec<u8>,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-impl Ca {
-    pub fn new(name: &str) -> Ca {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        let cert = params.self_signed(&key).unwrap();
-        Ca {
-            pem: cert.pem(),
-            der: cert.der().to_vec(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    pub fn issue(&self, cn: &str, sans: &[&str]) -> (String, String) {
-        let key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, cn);
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-}
+/// A CA made with rcgen: the servers' and terminals' CAs of a test, or a rogue one.
+pub use backend_kit::devpki::DevCa as Ca;
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -110,7 +82,7 @@ pub fn settings(
     terminal_ca: &Ca,
     signer: &AssertionSigner,
 ) -> Settings {
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     let t = |id: &str, m: &str, admin| TerminalConfig {
         id: id.into(),
         merchant_id: m.into(),
@@ -183,8 +155,8 @@ impl Env {
     /// linked to [`SUB`].
     pub async fn start_with(change: impl FnOnce(&mut Settings)) -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let server_ca = Ca::new("Madoguchi test server CA");
-        let terminal_ca = Ca::new("Madoguchi test terminal CA");
+        let server_ca = Ca::new("Madoguchi test server CA").unwrap();
+        let terminal_ca = Ca::new("Madoguchi test terminal CA").unwrap();
         let signer = signer(7);
         let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer);
         change(&mut s);
@@ -263,7 +235,7 @@ impl Env {
     }
 
     pub fn client(&self, terminal: Option<&str>) -> reqwest::Client {
-        let identity = terminal.map(|t| self.terminal_ca.issue(t, &[]));
+        let identity = terminal.map(|t| self.terminal_ca.issue(t, &[]).unwrap());
         client_for(self.server_ca.der.clone(), identity)
     }
 
@@ -360,7 +332,7 @@ pub fn new_key() -> String {
 pub fn client_for_test(server_ca: &Ca, terminal_ca: &Ca, terminal: &str) -> reqwest::Client {
     client_for(
         server_ca.der.clone(),
-        Some(terminal_ca.issue(terminal, &[])),
+        Some(terminal_ca.issue(terminal, &[]).unwrap()),
     )
 }
 

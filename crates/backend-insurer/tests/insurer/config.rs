@@ -8,9 +8,9 @@ use counter_api::assertion::KeySet;
 use crate::support::*;
 
 fn write_files(dir: &Path) -> (Ca, Ca) {
-    let server_ca = Ca::new("server CA");
-    let terminal_ca = Ca::new("terminal CA");
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let server_ca = Ca::new("server CA").unwrap();
+    let terminal_ca = Ca::new("terminal CA").unwrap();
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     std::fs::write(dir.join("server.pem"), cert).unwrap();
     std::fs::write(dir.join("server.key"), key).unwrap();
     std::fs::write(dir.join("terminal-ca.pem"), &terminal_ca.pem).unwrap();
@@ -157,7 +157,7 @@ async fn connections_from_the_file_bound_the_listener() {
     // The platform, with its client certificate, takes a silent client's place.
     let platform = client_for(
         server_ca.der.clone(),
-        Some(terminal_ca.issue(PLATFORM, &[])),
+        Some(terminal_ca.issue(PLATFORM, &[]).unwrap()),
     );
     let sato = ("06139999", Some("千代"), "10001", Some("01"));
     let link = link_request(sato, "s", holder_for(sato));
@@ -209,7 +209,10 @@ async fn serve_command_answers_over_mutual_tls() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let c = client_for(server_ca.der.clone(), Some(terminal_ca.issue(T1, &[])));
+    let c = client_for(
+        server_ca.der.clone(),
+        Some(terminal_ca.issue(T1, &[]).unwrap()),
+    );
     let now = backend_kit::Clock::now(&backend_kit::SystemClock);
     let claims = counter_api::assertion::AssertionClaims {
         iss: PLATFORM.into(),
@@ -241,7 +244,7 @@ async fn serve_command_answers_over_mutual_tls() {
     // Wait for the listener (with a deadline) by linking as the platform, then check once.
     let platform = client_for(
         server_ca.der.clone(),
-        Some(terminal_ca.issue(PLATFORM, &[])),
+        Some(terminal_ca.issue(PLATFORM, &[]).unwrap()),
     );
     let sato = ("06139999", Some("千代"), "10001", Some("01"));
     let link = link_request(sato, "s", holder_for(sato));

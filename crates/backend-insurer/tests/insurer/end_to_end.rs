@@ -27,7 +27,7 @@ fn platform_settings(
     terminal_ca: &Ca,
     insurer_url: String,
 ) -> backend_platform::Settings {
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     let now = backend_kit::Clock::now(&backend_kit::SystemClock);
     let mut s = backend_platform::test_support::settings(
         PLATFORM,
@@ -45,7 +45,7 @@ fn platform_settings(
         &[T1],
     )
     .unwrap();
-    let (cert, key) = terminal_ca.issue(PLATFORM, &[]);
+    let (cert, key) = terminal_ca.issue(PLATFORM, &[]).unwrap();
     s.links = Some(backend_platform::test_support::link_client(
         &cert,
         &key,
@@ -147,8 +147,8 @@ async fn identify(c: &reqwest::Client, base: &str, persona: &str) -> String {
 #[tokio::test]
 async fn enrol_identify_then_eligibility_at_the_insurer() {
     let dir = tempfile::tempdir().unwrap();
-    let server_ca = Ca::new("e2e server CA");
-    let terminal_ca = Ca::new("e2e terminal CA");
+    let server_ca = Ca::new("e2e server CA").unwrap();
+    let terminal_ca = Ca::new("e2e terminal CA").unwrap();
     let clock = ManualClock::new();
     // The insurer trusts the test platform's keys; the platform confirms links at it.
     let signer = backend_platform::test_support::assertion_signer(PLATFORM).unwrap();
@@ -167,7 +167,10 @@ async fn enrol_identify_then_eligibility_at_the_insurer() {
     .await
     .unwrap();
     let pf_base = format!("https://localhost:{}", platform.addr().port());
-    let c = client_for(server_ca.der.clone(), Some(terminal_ca.issue(T1, &[])));
+    let c = client_for(
+        server_ca.der.clone(),
+        Some(terminal_ca.issue(T1, &[]).unwrap()),
+    );
 
     let link = |symbol: &str, number: &str, branch: &str| InsuranceLink {
         service_id: INSURER.into(),

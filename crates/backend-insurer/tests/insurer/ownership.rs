@@ -172,8 +172,8 @@ async fn an_assertion_used_once_stays_used_after_a_restart() {
 #[tokio::test]
 async fn a_link_belongs_to_the_platform_that_confirmed_it() {
     let dir = tempfile::tempdir().unwrap();
-    let server_ca = Ca::new("server CA");
-    let terminal_ca = Ca::new("terminal CA");
+    let server_ca = Ca::new("server CA").unwrap();
+    let terminal_ca = Ca::new("terminal CA").unwrap();
     let (tokyo, osaka) = (signer(7), signer(8));
     let s = settings(
         dir.path(),
@@ -190,7 +190,12 @@ async fn a_link_belongs_to_the_platform_that_confirmed_it() {
         .await
         .unwrap();
     let base = format!("https://localhost:{}", running.addr().port());
-    let client_as = |id: &str| client_for(server_ca.der.clone(), Some(terminal_ca.issue(id, &[])));
+    let client_as = |id: &str| {
+        client_for(
+            server_ca.der.clone(),
+            Some(terminal_ca.issue(id, &[]).unwrap()),
+        )
+    };
     let (_, _, v) = post(
         &client_as(PLATFORM),
         &format!("{base}/v1/links"),

@@ -124,8 +124,11 @@ async fn unauthenticated_and_unknown_terminals() {
     .await;
     assert_problem(&got, 403, "terminal_unknown");
     // A certificate from another CA does not even get a TLS session.
-    let rogue = Ca::new("rogue CA");
-    let c = client_for(env.server_ca.der.clone(), Some(rogue.issue(T1, &[])));
+    let rogue = Ca::new("rogue CA").unwrap();
+    let c = client_for(
+        env.server_ca.der.clone(),
+        Some(rogue.issue(T1, &[]).unwrap()),
+    );
     assert!(
         c.post(env.url("/v1/eligibility"))
             .json(&body)

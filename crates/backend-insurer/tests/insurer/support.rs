@@ -13,7 +13,6 @@ use counter_api::attributes::CertifiedAttributes;
 use counter_api::links::LinkRequest;
 use counter_api::platform::{ChallengePurpose, ServiceData, Sex};
 use madoguchi_time::UnixTime;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -105,37 +104,8 @@ pub fn link_request(linkage: Linkage<'_>, sub: &str, holder: CertifiedAttributes
     }
 }
 
-/// A CA made with rcgen.
-pub struct Ca {
-    pub pem: String,
-    pub der: Vec<u8>,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-impl Ca {
-    pub fn new(name: &str) -> Ca {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        let cert = params.self_signed(&key).unwrap();
-        Ca {
-            pem: cert.pem(),
-            der: cert.der().to_vec(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// (certificate PEM, key PEM) for `cn`.
-    pub fn issue(&self, cn: &str, sans: &[&str]) -> (String, String) {
-        let key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, cn);
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-}
+/// A CA made with rcgen: the servers' and terminals' CAs of a test, or a rogue one.
+pub use backend_kit::devpki::DevCa as Ca;
 
 pub fn signer(seed: u8) -> AssertionSigner {
     AssertionSigner::new(
@@ -163,7 +133,7 @@ pub fn settings(
     terminal_ca: &Ca,
     platform_keys: Vec<KeySet>,
 ) -> Settings {
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     Settings {
         insurer_id: INSURER.into(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -185,8 +155,8 @@ pub fn settings(
 impl Env {
     pub async fn start() -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let server_ca = Ca::new("Madoguchi test server CA");
-        let terminal_ca = Ca::new("Madoguchi test terminal CA");
+        let server_ca = Ca::new("Madoguchi test server CA").unwrap();
+        let terminal_ca = Ca::new("Madoguchi test terminal CA").unwrap();
         let signer = signer(7);
         let s = settings(
             dir.path(),
@@ -273,7 +243,7 @@ impl Env {
     pub fn client(&self, terminal: Option<&str>) -> reqwest::Client {
         client_for(
             self.server_ca.der.clone(),
-            terminal.map(|t| self.terminal_ca.issue(t, &[])),
+            terminal.map(|t| self.terminal_ca.issue(t, &[]).unwrap()),
         )
     }
 

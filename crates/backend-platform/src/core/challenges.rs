@@ -11,8 +11,19 @@
 //!    pending: a terminal cannot burn another's challenge;
 //! 4. past `expires_at` → [`ChallengeError::Expired`] (the challenge is dropped);
 //! 5. a purpose not accepted by the endpoint → [`ChallengeError::WrongPurpose`] (stays);
-//! 6. otherwise the challenge is consumed, *before* any signature is checked: a failed
+//! 6. otherwise the challenge is consumed whatever the signature's verdict: a failed
 //!    verification uses it up, so a terminal cannot try signatures against one nonce.
+//!
+//! Where they are enforced: rules 1–5 here, in [`ChallengeRules::take`], which the storages
+//! call on the stored row before an enrollment checks anything
+//! (`Storage::take_challenge`), and which an identification calls on the challenge's binding
+//! (this node's copy, `crate::issued`, or the row) before it checks the signature. Rule 6's
+//! "once" is the storages': an identification then *settles* (`Storage::settle_answer`,
+//! `settle_enrolled`): one transaction consumes the challenge if it is still pending and
+//! writes the answer's audit row, whatever the verdict; an answer that finds it taken gets
+//! no verdict, only the storage's refusal (`Replayed`). The quota below is
+//! [`ChallengeRules::admits`]; the PostgreSQL storage compares the count with
+//! [`ChallengeRules::quota`] in the statement that inserts, then asks `admits`.
 //!
 //! Issuing is bounded per terminal: a terminal holds at most its quota of live challenges
 //! ([`DEFAULT_PER_TERMINAL`] unless configured; beyond it
@@ -156,13 +167,43 @@ impl ChallengeRules {
         id: String,
         nonce: [u8; NONCE_LEN],
     ) -> Result<ChallengeBinding, ChallengeError> {
+        self.admits(held)?;
+        Ok(self.binding(terminal_id, req, now, id, nonce))
+    }
+
+    /// The quota rule alone: whether a terminal holding `held` live challenges may be given
+    /// one more. A storage that writes the challenge in the statement that counts (the
+    /// PostgreSQL storage, to spare a round trip) inserts only while fewer than
+    /// [`Self::quota`] are held, and then asks this rule with the count it read: the rule
+    /// decides the answer, the statement only takes its parameter.
+    pub fn admits(&self, held: usize) -> Result<(), ChallengeError> {
         if held >= self.per_terminal_limit {
             return Err(ChallengeError::QuotaExceeded {
                 limit: self.per_terminal_limit,
                 ttl_secs: self.ttl_secs,
             });
         }
-        Ok(ChallengeBinding {
+        Ok(())
+    }
+
+    /// The live challenges a terminal may hold: a count that reaches it refuses the next
+    /// ([`Self::admits`]), so a terminal never holds more (but after the quota is lowered,
+    /// until its challenges expire).
+    pub fn quota(&self) -> usize {
+        self.per_terminal_limit
+    }
+
+    /// The binding of a challenge issued now (whether the quota admits it is
+    /// [`Self::admits`]'s question).
+    pub fn binding(
+        &self,
+        terminal_id: &str,
+        req: &ChallengeRequest,
+        now: UnixTime,
+        id: String,
+        nonce: [u8; NONCE_LEN],
+    ) -> ChallengeBinding {
+        ChallengeBinding {
             platform_id: self.platform_id.clone(),
             challenge_id: id,
             nonce,
@@ -170,7 +211,7 @@ impl ChallengeRules {
             purpose: req.purpose,
             context: req.context.clone(),
             expires_at: now.plus_secs(self.ttl_secs),
-        })
+        }
     }
 
     /// What answering challenge `id` (found as `stored`, `None`: not stored) from
@@ -334,6 +375,27 @@ mod tests {
         assert!(
             r.issue("t1", &req(ID), at(1000), 0, "a".into(), [1; 32])
                 .is_ok()
+        );
+        assert_eq!(r.quota(), 1);
+    }
+
+    #[test]
+    fn the_quota_rule_alone_says_what_issue_says() {
+        let r = ChallengeRules::new("pf", 60).with_terminal_quota(3);
+        assert_eq!(r.quota(), 3);
+        for held in 0..6 {
+            assert_eq!(
+                r.admits(held).is_ok(),
+                r.issue("t1", &req(ID), at(1000), held, "a".into(), [1; 32])
+                    .is_ok(),
+                "held {held}"
+            );
+        }
+        assert!(r.admits(2).is_ok() && r.admits(3).is_err());
+        assert_eq!(
+            r.binding("t1", &req(ID), at(1000), "a".into(), [1; 32]),
+            r.issue("t1", &req(ID), at(1000), 0, "a".into(), [1; 32])
+                .unwrap()
         );
     }
 }

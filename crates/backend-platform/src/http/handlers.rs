@@ -17,7 +17,8 @@ use counter_api::{Problem, ProblemCode};
 
 use super::terminal::Terminal;
 use crate::audit::AuditEvent;
-use crate::platform::{Platform, random_id, random_nonce};
+use crate::platform::{Platform, outcome_of, random_id, random_nonce};
+use crate::storage::ChallengeToIssue;
 
 /// Largest request body: an enrollment with two certificates is under 10 KiB.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -65,13 +66,27 @@ async fn challenges(
             let id = random_id("chl_")?;
             event.challenge_id = Some(id.clone());
             let nonce = random_nonce()?;
+            // Its audit row goes in the transaction that stores it.
+            let audit = outcome_of(event.clone(), Ok(()));
+            let new = ChallengeToIssue {
+                terminal_id: &t.id,
+                request: &req,
+                now,
+                id,
+                nonce,
+                audit: &audit,
+            };
             let binding = p
                 .store
-                .issue_challenge(&p.challenges, &t.id, &req, now, id, nonce)
+                .issue_challenge(&p.challenges, &new)
                 .map_err(|e| e.problem())?;
+            p.issued.insert(&binding, now);
             Ok::<_, ApiError>(binding.to_response())
         })();
-        p.audited(event, result)
+        match result {
+            Ok(issued) => Ok(issued),
+            Err(refused) => p.audited(event, Err(refused)),
+        }
     })
     .await
 }

@@ -31,15 +31,17 @@ use madoguchi_time::UnixTime;
 
 use crate::audit::AuditEvent;
 use crate::config::Database;
-use crate::core::challenges::{ChallengeError, ChallengeRules};
+use crate::core::challenges::{ChallengeError, ChallengeRules, Stored};
 use crate::core::terminals::TerminalRecord;
-use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, Stored};
+use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
 pub mod postgres;
+mod postgres_challenges;
 mod postgres_registry;
 pub mod postgres_schema;
 mod postgres_shared;
 pub mod sqlite;
+mod sqlite_batch;
 mod sqlite_shared;
 
 /// Why the storage could not answer. Nothing was changed.
@@ -119,19 +121,19 @@ impl ChallengeFailure {
 /// The platform's shared state. See the module doc for the calling contract.
 pub trait Storage: Send + Sync + fmt::Debug {
     /// Issues a challenge under `rules` (which count the terminal's live challenges) and
-    /// stores it; forgets challenges and `jti`s that are no longer live now and then.
+    /// stores it with its audit row, in one transaction; forgets challenges and `jti`s that
+    /// are no longer live now and then. A refused challenge writes nothing (the caller
+    /// audits the refusal).
     fn issue_challenge(
         &self,
         rules: &ChallengeRules,
-        terminal_id: &str,
-        req: &ChallengeRequest,
-        now: UnixTime,
-        id: String,
-        nonce: [u8; NONCE_LEN],
+        new: &ChallengeToIssue<'_>,
     ) -> Result<ChallengeBinding, ChallengeFailure>;
 
     /// Takes challenge `id` under `rules`: of two answers at once, on any nodes, exactly one
-    /// is given the binding; the other is refused as replayed.
+    /// is given the binding; the other is refused as replayed. (The enrollment's step,
+    /// which takes the challenge before it checks anything; an identification asks the
+    /// rules itself and then [`Self::settle_answer`]s.)
     fn take_challenge(
         &self,
         rules: &ChallengeRules,
@@ -140,6 +142,34 @@ pub trait Storage: Send + Sync + fmt::Debug {
         purposes: &[ChallengePurpose],
         now: UnixTime,
     ) -> Result<ChallengeBinding, ChallengeFailure>;
+
+    /// Challenge `id` as stored, for the rules to judge an answer (`None`: never issued, or
+    /// forgotten): a read, nothing changes.
+    fn challenge(&self, platform_id: &str, id: &str) -> Result<Option<Stored>, StorageError>;
+
+    /// Consumes challenge `id`, issued to `terminal_id`, if it is still pending, and writes
+    /// `audit` in the same transaction; `false`, and nothing changed, when it is not
+    /// pending any more (another answer took it, or it was forgotten). The caller has asked
+    /// the rules ([`ChallengeRules::take`]) with the challenge's binding: this is where
+    /// "exactly once" is enforced, on any number of nodes.
+    fn settle_answer(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        audit: &AuditEvent,
+    ) -> Result<bool, StorageError>;
+
+    /// [`Self::settle_answer`] for a verified card whose identification succeeds if it is
+    /// enrolled: consumes the challenge only if the card with `auth` is enrolled, writes
+    /// `audit` with the holder as its subject, and returns the registry's record of the
+    /// card, all in one transaction (on PostgreSQL one statement).
+    fn settle_enrolled(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        auth: &LinkageKey,
+        audit: &AuditEvent,
+    ) -> Result<SettledEnrolled, StorageError>;
 
     /// Records `(issuer, jti)` valid until `exp`: false when it was recorded before and is
     /// still live (the federation replay guard, shared by every node).
@@ -181,7 +211,11 @@ pub trait Storage: Send + Sync + fmt::Debug {
 
     /// Stores a verified enrollment and its `audit` rows in one transaction (see
     /// [`crate::registry`] for the rules on the holder and the links).
-    fn enroll(&self, e: &NewEnrollment<'_>, audit: &[AuditEvent]) -> Result<Stored, EnrollError>;
+    fn enroll(
+        &self,
+        e: &NewEnrollment<'_>,
+        audit: &[AuditEvent],
+    ) -> Result<crate::registry::Stored, EnrollError>;
 
     /// Stores a federated enrollment and its `audit` rows in one transaction; returns every
     /// link of the holder.
@@ -223,6 +257,50 @@ pub trait Storage: Send + Sync + fmt::Debug {
         when: Republish,
         now: UnixTime,
     ) -> Result<CrlPublication, StorageError>;
+}
+
+/// A challenge to issue: the request, fresh random values, and the audit row that records
+/// it (outcome `ok`), written in the issue's transaction.
+#[derive(Debug)]
+pub struct ChallengeToIssue<'a> {
+    /// The terminal asking.
+    pub terminal_id: &'a str,
+    /// Its validated request.
+    pub request: &'a ChallengeRequest,
+    /// Now.
+    pub now: UnixTime,
+    /// A fresh random id.
+    pub id: String,
+    /// A fresh random nonce.
+    pub nonce: [u8; NONCE_LEN],
+    /// The row recording the issue.
+    pub audit: &'a AuditEvent,
+}
+
+impl ChallengeToIssue<'_> {
+    /// The binding the challenge gets if the quota admits it.
+    pub(crate) fn binding(&self, rules: &ChallengeRules) -> ChallengeBinding {
+        rules.binding(
+            self.terminal_id,
+            self.request,
+            self.now,
+            self.id.clone(),
+            self.nonce,
+        )
+    }
+}
+
+/// What [`Storage::settle_enrolled`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SettledEnrolled {
+    /// The challenge is consumed and the audit row written: the registry's record of the
+    /// card.
+    Consumed(Enrolled),
+    /// The card is not enrolled: nothing changed.
+    NotEnrolled,
+    /// The challenge is not pending any more: nothing changed.
+    NotPending,
 }
 
 /// The generation numbers of what every node keeps a snapshot of: each grows by one with
@@ -473,12 +551,7 @@ impl ChallengeRow {
     }
 
     /// What the rules see: used, or the binding of platform `platform_id`.
-    pub fn stored(
-        self,
-        platform_id: &str,
-        id: &str,
-    ) -> Result<crate::core::challenges::Stored, StorageError> {
-        use crate::core::challenges::Stored;
+    pub fn stored(self, platform_id: &str, id: &str) -> Result<Stored, StorageError> {
         if self.used {
             return Ok(Stored::Used);
         }

@@ -3,42 +3,40 @@
 //! own, so that the flows stay synchronous (they run on the blocking pool between RSA
 //! verifications) and the storage works under any caller's runtime.
 //!
-//! Concurrency: a challenge is read `FOR UPDATE` before the rules decide, so of two nodes
-//! answering it at once the second waits for the first's commit and then reads it used; a
-//! terminal's challenges are counted and issued under an advisory lock on the terminal, so
-//! that its quota holds across nodes; enrollments take one advisory lock, as SQLite's
-//! IMMEDIATE transactions serialise them; the replay guard is one `INSERT ... ON CONFLICT`.
+//! Concurrency: an answer consumes its challenge with `UPDATE ... WHERE NOT used` (an
+//! enrollment reads it `FOR UPDATE` first), so of two nodes answering it at once the second
+//! waits for the first's commit and then finds it used; a terminal's challenges are counted
+//! and issued under an advisory lock on the terminal, so that its quota holds across nodes;
+//! enrollments take one advisory lock, as SQLite's IMMEDIATE transactions serialise them;
+//! the replay guard is one `INSERT ... ON CONFLICT`. Round trips: see
+//! [`super::postgres_challenges`].
 
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use counter_api::platform::{
-    ChallengeBinding, ChallengePurpose, ChallengeRequest, NONCE_LEN, ServiceLink,
-};
+use counter_api::platform::{ChallengeBinding, ChallengePurpose, ServiceLink};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 use tokio_postgres::NoTls;
 
+use super::postgres_challenges as challenges;
 use super::postgres_schema::{MIGRATION_LOCK, MIGRATIONS};
 use super::postgres_shared as shared;
 use super::{
-    ChallengeFailure, ChallengeRow, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
-    Republish, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    ChallengeFailure, ChallengeToIssue, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
+    Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet, StoredTerminals,
+    TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::config::{PostgresSettings, is_sql_name};
-use crate::core::challenges::{ChallengeRules, TakeDecision};
+use crate::core::challenges::{ChallengeRules, Stored};
 use crate::core::terminals::TerminalRecord;
-use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, Stored};
+use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
 /// How long a call waits for a free connection, or for a new one to open.
 const POOL_WAIT: Duration = Duration::from_secs(5);
-
-/// The first key of the advisory locks on a terminal's challenges (the second is the
-/// terminal id's hash): any fixed number apart from [`MIGRATION_LOCK`].
-const TERMINAL_LOCK: i32 = 0x6368_6c00;
 
 /// The PostgreSQL storage.
 #[derive(Debug)]
@@ -145,7 +143,7 @@ impl PostgresStorage {
         }
     }
 
-    fn prune_due(&self, now: UnixTime) -> bool {
+    pub(super) fn prune_due(&self, now: UnixTime) -> bool {
         let next = self.next_prune.load(Ordering::Relaxed);
         now.as_secs() >= next
             && self
@@ -223,139 +221,6 @@ fn secs(t: UnixTime) -> i64 {
 }
 
 impl PostgresStorage {
-    async fn issue(
-        &self,
-        rules: &ChallengeRules,
-        terminal_id: &str,
-        req: &ChallengeRequest,
-        now: UnixTime,
-        id: String,
-        nonce: [u8; NONCE_LEN],
-    ) -> Result<ChallengeBinding, ChallengeFailure> {
-        let e = pg("issuing a challenge");
-        let sweep = self.prune_due(now);
-        let mut c = self.client().await?;
-        let tx = c.transaction().await.map_err(&e)?;
-        if sweep {
-            let st = tx
-                .prepare_cached("DELETE FROM challenges WHERE expires_at < $1")
-                .await
-                .map_err(&e)?;
-            tx.execute(&st, &[&secs(now)]).await.map_err(&e)?;
-            let st = tx
-                .prepare_cached("DELETE FROM federation_jtis WHERE expires_at < $1")
-                .await
-                .map_err(&e)?;
-            tx.execute(&st, &[&secs(now)]).await.map_err(&e)?;
-        }
-        // The lock first, the count in a statement of its own: under READ COMMITTED a
-        // statement sees what was committed when it started, so a count in the statement
-        // that waited for the lock could miss the challenge its holder just inserted.
-        let st = tx
-            .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-            .await
-            .map_err(&e)?;
-        tx.execute(&st, &[&TERMINAL_LOCK, &terminal_id])
-            .await
-            .map_err(&e)?;
-        let st = tx
-            .prepare_cached(
-                "SELECT count(*) FROM challenges
-                 WHERE terminal_id = $1 AND NOT used AND expires_at >= $2",
-            )
-            .await
-            .map_err(&e)?;
-        let held: i64 = tx
-            .query_one(&st, &[&terminal_id, &secs(now)])
-            .await
-            .map_err(&e)?
-            .get(0);
-        let binding = rules.issue(
-            terminal_id,
-            req,
-            now,
-            usize::try_from(held).unwrap_or(usize::MAX),
-            id,
-            nonce,
-        )?;
-        let r = ChallengeRow::of(&binding);
-        let st = tx
-            .prepare_cached(
-                "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .await
-            .map_err(&e)?;
-        tx.execute(
-            &st,
-            &[
-                &binding.challenge_id,
-                &r.terminal_id,
-                &r.purpose,
-                &r.merchant_id,
-                &r.amount_jpy,
-                &r.nonce,
-                &secs(r.expires_at),
-            ],
-        )
-        .await
-        .map_err(&e)?;
-        tx.commit().await.map_err(&e)?;
-        Ok(binding)
-    }
-
-    async fn take(
-        &self,
-        rules: &ChallengeRules,
-        id: &str,
-        terminal_id: &str,
-        purposes: &[ChallengePurpose],
-        now: UnixTime,
-    ) -> Result<ChallengeBinding, ChallengeFailure> {
-        let e = pg("taking a challenge");
-        let mut c = self.client().await?;
-        let tx = c.transaction().await.map_err(&e)?;
-        let st = tx
-            .prepare_cached(
-                "SELECT terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at, used
-                 FROM challenges WHERE challenge_id = $1 FOR UPDATE",
-            )
-            .await
-            .map_err(&e)?;
-        let row = tx.query_opt(&st, &[&id]).await.map_err(&e)?;
-        let stored = match row {
-            Some(r) => Some(
-                ChallengeRow {
-                    terminal_id: r.get(0),
-                    purpose: r.get(1),
-                    merchant_id: r.get(2),
-                    amount_jpy: r.get(3),
-                    nonce: r.get(4),
-                    expires_at: UnixTime::from_secs(r.get(5)),
-                    used: r.get(6),
-                }
-                .stored(rules.platform_id(), id)?,
-            ),
-            None => None,
-        };
-        let decision = rules.take(id, stored.as_ref(), terminal_id, purposes, now);
-        let change = match &decision {
-            TakeDecision::Consume(_) => {
-                Some("UPDATE challenges SET used = TRUE WHERE challenge_id = $1")
-            }
-            TakeDecision::Forget(_) => Some("DELETE FROM challenges WHERE challenge_id = $1"),
-            TakeDecision::Keep(_) => None,
-        };
-        if let Some(sql) = change {
-            let st = tx.prepare_cached(sql).await.map_err(&e)?;
-            tx.execute(&st, &[&id]).await.map_err(&e)?;
-            tx.commit().await.map_err(&e)?;
-        } else {
-            tx.rollback().await.map_err(&e)?;
-        }
-        Ok(decision.into_result()?)
-    }
-
     async fn jti(
         &self,
         issuer: &str,
@@ -392,13 +257,10 @@ impl Storage for PostgresStorage {
     fn issue_challenge(
         &self,
         rules: &ChallengeRules,
-        terminal_id: &str,
-        req: &ChallengeRequest,
-        now: UnixTime,
-        id: String,
-        nonce: [u8; NONCE_LEN],
+        new: &ChallengeToIssue<'_>,
     ) -> Result<ChallengeBinding, ChallengeFailure> {
-        self.run(self.issue(rules, terminal_id, req, now, id, nonce))
+        let sweep = self.prune_due(new.now);
+        self.run(challenges::issue(self, rules, new, sweep))
     }
 
     fn take_challenge(
@@ -409,7 +271,39 @@ impl Storage for PostgresStorage {
         purposes: &[ChallengePurpose],
         now: UnixTime,
     ) -> Result<ChallengeBinding, ChallengeFailure> {
-        self.run(self.take(rules, id, terminal_id, purposes, now))
+        self.run(challenges::take(
+            self,
+            rules,
+            id,
+            terminal_id,
+            purposes,
+            now,
+        ))
+    }
+
+    fn challenge(&self, platform_id: &str, id: &str) -> Result<Option<Stored>, StorageError> {
+        self.run(async { challenges::read(&self.client().await?, platform_id, id).await })
+    }
+
+    fn settle_answer(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        audit: &AuditEvent,
+    ) -> Result<bool, StorageError> {
+        self.run(async { challenges::settle(&self.client().await?, id, terminal_id, audit).await })
+    }
+
+    fn settle_enrolled(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        auth: &LinkageKey,
+        audit: &AuditEvent,
+    ) -> Result<SettledEnrolled, StorageError> {
+        self.run(async {
+            challenges::settle_enrolled(&self.client().await?, id, terminal_id, auth, audit).await
+        })
     }
 
     fn first_use(
@@ -466,7 +360,11 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn enroll(&self, e: &NewEnrollment<'_>, audit: &[AuditEvent]) -> Result<Stored, EnrollError> {
+    fn enroll(
+        &self,
+        e: &NewEnrollment<'_>,
+        audit: &[AuditEvent],
+    ) -> Result<crate::registry::Stored, EnrollError> {
         self.run(async {
             let mut c = self.client().await?;
             super::postgres_registry::enroll(&mut c, e, audit).await

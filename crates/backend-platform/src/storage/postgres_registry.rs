@@ -10,7 +10,7 @@ use super::postgres::pg;
 use super::{StorageError, json_text};
 use crate::audit::AuditEvent;
 use crate::registry::{
-    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, SignScope, Stored,
+    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored,
 };
 
 /// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
@@ -31,52 +31,56 @@ async fn one_string(
         .map(|r| r.get(0)))
 }
 
-/// The enrolled card with this authentication certificate, if any.
+/// The enrolled card with this authentication certificate, if any: one statement, in the
+/// shape [`enrolled_of`] reads (the answer's statement,
+/// [`super::postgres_challenges`], returns the same columns).
 pub(crate) async fn lookup(
     c: &impl GenericClient,
     auth: &LinkageKey,
 ) -> Result<Option<Enrolled>, StorageError> {
     let e = pg("registry lookup");
-    let subject = one_string(
-        c,
-        "registry lookup",
-        "SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2",
-        &[&auth.issuer, &auth.serial],
-    )
-    .await?;
-    let Some(subject_id) = subject else {
-        return Ok(None);
-    };
-    let links = links_of(c, &subject_id).await?;
     let st = c
         .prepare_cached(
-            "SELECT root_key, serial, crl_scope, CASE WHEN crl_scope IS NULL THEN certificate END
-             FROM sign_certificates WHERE subject_id = $1 ORDER BY linked_at DESC, seq DESC LIMIT 1",
+            "SELECT a.subject_id, TRUE,
+                ARRAY(SELECT link FROM service_links l WHERE l.subject_id = a.subject_id
+                      ORDER BY linked_at, seq),
+                s.root_key, s.serial, s.crl_scope, s.certificate
+             FROM auth_certificates a LEFT JOIN LATERAL (
+                SELECT root_key, serial, crl_scope, CASE WHEN crl_scope IS NULL THEN certificate END AS certificate
+                FROM sign_certificates WHERE subject_id = a.subject_id
+                ORDER BY linked_at DESC, seq DESC LIMIT 1
+             ) s ON TRUE
+             WHERE a.issuer = $1 AND a.serial = $2",
         )
         .await
         .map_err(&e)?;
-    let sign = c
-        .query_opt(&st, &[&subject_id])
+    Ok(c.query_opt(&st, &[&auth.issuer, &auth.serial])
         .await
         .map_err(&e)?
-        .map(|r| {
-            let scope: Option<Vec<u8>> = r.get(2);
-            let der: Option<Vec<u8>> = r.get(3);
-            SignRecord {
-                root_key: r.get(0),
-                serial: r.get(1),
-                scope: match (scope, der) {
-                    (Some(s), _) if s.is_empty() => SignScope::Known(vec![]),
-                    (Some(s), _) => SignScope::Known(vec![s]),
-                    (None, d) => SignScope::Certificate(d.unwrap_or_default()),
-                },
-            }
-        });
-    Ok(Some(Enrolled {
-        subject_id,
-        links,
+        .map(|r| enrolled_of(&r)))
+}
+
+/// A card's record from a row of (holder, _, links, sign root key, sign serial, CRL scope,
+/// certificate when the scope is not recorded).
+pub(crate) fn enrolled_of(r: &tokio_postgres::Row) -> Enrolled {
+    let links: Vec<String> = r.get(2);
+    let root_key: Option<String> = r.get(3);
+    let serial: Option<String> = r.get(4);
+    let sign = root_key.zip(serial).map(|(root_key, serial)| SignRecord {
+        root_key,
+        serial,
+        scope: crate::registry::sign_scope(r.get(5), r.get(6)),
+    });
+    Enrolled {
+        subject_id: r.get(0),
+        // Written by `enroll` from a validated ServiceLink; a row that does not parse is
+        // skipped rather than failing every identification of the holder.
+        links: links
+            .iter()
+            .filter_map(|l| serde_json::from_str::<ServiceLink>(l).ok())
+            .collect(),
         sign,
-    }))
+    }
 }
 
 /// The holder a peer knows as `peer_subject`, with their links.

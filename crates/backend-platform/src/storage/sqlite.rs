@@ -1,31 +1,35 @@
-//! The SQLite storage: one file (WAL), four connections: the registry's (lookups and
-//! enrollments), the challenges' and `jti`s', the audit writer's, and the one of what nodes
-//! keep a snapshot of (generations, terminals, CRLs: [`super::sqlite_shared`]). Every step that
-//! reads then writes runs in an IMMEDIATE transaction, which SQLite serialises across
-//! connections and processes: several nodes on one machine may share the file.
+//! The SQLite storage: one file (WAL), two connections: the registry's, which also holds
+//! the challenges, the `jti`s and the audit trail (one connection for everything an
+//! identification touches, so that its page cache stays warm: SQLite drops a connection's
+//! cache whenever another connection has committed since), and the one of what nodes keep a
+//! snapshot of (generations, terminals, CRLs: [`super::sqlite_shared`]), which the poll reads
+//! every few seconds. Every step that reads then writes runs in an IMMEDIATE transaction,
+//! which SQLite serialises across connections and processes: several nodes on one machine
+//! may share the file. Issues and answers asked for at the same time share one such
+//! transaction ([`super::sqlite_batch`], group commit).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use backend_kit::sqlite::{DbError, open};
-use counter_api::platform::{
-    ChallengeBinding, ChallengePurpose, ChallengeRequest, NONCE_LEN, ServiceLink,
-};
+use counter_api::platform::{ChallengeBinding, ChallengePurpose, ServiceLink};
 use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::sqlite_batch::Batches;
 use super::sqlite_shared as shared;
 use super::{
-    ChallengeFailure, ChallengeRow, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
-    Republish, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    ChallengeFailure, ChallengeRow, ChallengeToIssue, CrlFile, CrlPublication, Generations,
+    PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet,
+    StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
-use crate::core::challenges::{ChallengeRules, TakeDecision};
+use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{
-    EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry, Stored,
+    self, EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry,
 };
 
 /// The SQLite storage.
@@ -33,9 +37,9 @@ use crate::registry::{
 pub struct SqliteStorage {
     path: String,
     registry: Registry,
-    state: Mutex<Connection>,
-    audit: Mutex<Connection>,
     shared: Mutex<Connection>,
+    /// Issues and answers waiting for a transaction ([`super::sqlite_batch`]).
+    batches: Batches,
     /// When this node sweeps expired challenges and `jti`s next (seconds).
     next_prune: AtomicI64,
 }
@@ -55,9 +59,8 @@ impl SqliteStorage {
         Ok(Self {
             path: path.display().to_string(),
             registry: Registry::open(path)?,
-            state: Mutex::new(open(path, MIGRATIONS)?),
-            audit: Mutex::new(open(path, MIGRATIONS)?),
             shared: Mutex::new(open(path, MIGRATIONS)?),
+            batches: Batches::default(),
             next_prune: AtomicI64::new(0),
         })
     }
@@ -67,6 +70,17 @@ impl SqliteStorage {
             path: self.path.clone(),
             source,
         })
+    }
+
+    /// [`Self::err`] as a closure that owns what it needs (for a batched step).
+    fn err_owned(&self) -> impl Fn(rusqlite::Error) -> StorageError + Clone + Send + 'static {
+        let path = self.path.clone();
+        move |source| {
+            StorageError::Sqlite(DbError::Sqlite {
+                path: path.clone(),
+                source,
+            })
+        }
     }
 
     /// Whether this call should sweep (at most once per [`PRUNE_EVERY_SECS`] per node).
@@ -113,6 +127,59 @@ fn read_challenge(c: &Connection, id: &str) -> rusqlite::Result<Option<Challenge
     .optional()
 }
 
+/// Marks challenge `id` of `terminal_id` used if it is pending; whether it was.
+fn consume(c: &Connection, id: &str, terminal_id: &str) -> rusqlite::Result<bool> {
+    let n = c
+        .prepare_cached(
+            "UPDATE challenges SET used = 1 WHERE challenge_id = ?1 AND terminal_id = ?2 AND used = 0",
+        )?
+        .execute(params![id, terminal_id])?;
+    Ok(n == 1)
+}
+
+/// Counts the terminal's live challenges, asks the rules, and stores the challenge with its
+/// audit row (in the caller's transaction); sweeps what is no longer live when `sweep`. The
+/// rules' refusal is an answer (`Ok(Err)`), not a failure: nothing was written for it.
+fn issue(
+    c: &Connection,
+    rules: &ChallengeRules,
+    binding: &ChallengeBinding,
+    audit: &AuditEvent,
+    now: UnixTime,
+    sweep: bool,
+) -> rusqlite::Result<Result<ChallengeBinding, ChallengeError>> {
+    if sweep {
+        prune(c, now)?;
+    }
+    // At most the quota (beyond it issues are refused), so the count is bounded. No
+    // `LIMIT ?` to bound it further: SQLite re-prepares a statement whenever a parameter its
+    // plan read (a LIMIT's) is bound again, which is at every call.
+    let held: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM challenges WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2",
+        )?
+        .query_row(params![binding.terminal_id, now], |r| r.get(0))?;
+    if let Err(refused) = rules.admits(usize::try_from(held).unwrap_or(usize::MAX)) {
+        return Ok(Err(refused));
+    }
+    let row = ChallengeRow::of(binding);
+    c.prepare_cached(
+        "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        binding.challenge_id,
+        row.terminal_id,
+        row.purpose,
+        row.merchant_id,
+        row.amount_jpy,
+        row.nonce,
+        row.expires_at
+    ])?;
+    insert_audit(c, std::slice::from_ref(audit))?;
+    Ok(Ok(binding.clone()))
+}
+
 /// Inserts audit rows in the transaction (or connection) `c`.
 pub(crate) fn insert_audit(c: &Connection, rows: &[AuditEvent]) -> rusqlite::Result<()> {
     let mut stmt = c.prepare_cached(
@@ -140,54 +207,17 @@ impl Storage for SqliteStorage {
     fn issue_challenge(
         &self,
         rules: &ChallengeRules,
-        terminal_id: &str,
-        req: &ChallengeRequest,
-        now: UnixTime,
-        id: String,
-        nonce: [u8; NONCE_LEN],
+        new: &ChallengeToIssue<'_>,
     ) -> Result<ChallengeBinding, ChallengeFailure> {
-        let sweep = self.prune_due(now);
-        let mut conn = lock(&self.state);
-        let e = |x| ChallengeFailure::Storage(self.err(x));
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        if sweep {
-            prune(&tx, now).map_err(e)?;
-        }
-        let held: i64 = tx
-            .prepare_cached(
-                "SELECT count(*) FROM challenges WHERE terminal_id = ?1 AND used = 0 AND expires_at >= ?2",
-            )
-            .and_then(|mut s| s.query_row(params![terminal_id, now], |r| r.get(0)))
-            .map_err(e)?;
-        let binding = rules.issue(
-            terminal_id,
-            req,
-            now,
-            usize::try_from(held).unwrap_or(usize::MAX),
-            id,
-            nonce,
+        let (now, sweep) = (new.now, self.prune_due(new.now));
+        let e = self.err_owned();
+        let (rules, binding, audit) = (rules.clone(), new.binding(rules), new.audit.clone());
+        let decided = self.batches.run(
+            self.registry.connection_lock(),
+            move |c| issue(c, &rules, &binding, &audit, now, sweep).map_err(&e),
+            self.err_owned(),
         )?;
-        let row = ChallengeRow::of(&binding);
-        tx.prepare_cached(
-            "INSERT INTO challenges (challenge_id, terminal_id, purpose, merchant_id, amount_jpy, nonce, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                binding.challenge_id,
-                row.terminal_id,
-                row.purpose,
-                row.merchant_id,
-                row.amount_jpy,
-                row.nonce,
-                row.expires_at
-            ])
-        })
-        .map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(binding)
+        Ok(decided?)
     }
 
     fn take_challenge(
@@ -198,7 +228,7 @@ impl Storage for SqliteStorage {
         purposes: &[ChallengePurpose],
         now: UnixTime,
     ) -> Result<ChallengeBinding, ChallengeFailure> {
-        let mut conn = lock(&self.state);
+        let mut conn = self.registry.connection();
         let e = |x| ChallengeFailure::Storage(self.err(x));
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -225,6 +255,67 @@ impl Storage for SqliteStorage {
         Ok(decision.into_result()?)
     }
 
+    fn challenge(&self, platform_id: &str, id: &str) -> Result<Option<Stored>, StorageError> {
+        let conn = self.registry.connection();
+        match read_challenge(&conn, id).map_err(|x| self.err(x))? {
+            Some(row) => Ok(Some(row.stored(platform_id, id)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn settle_answer(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        audit: &AuditEvent,
+    ) -> Result<bool, StorageError> {
+        let e = self.err_owned();
+        let (id, terminal_id, audit) = (id.to_owned(), terminal_id.to_owned(), audit.clone());
+        self.batches.run(
+            self.registry.connection_lock(),
+            move |c| {
+                if !consume(c, &id, &terminal_id).map_err(&e)? {
+                    return Ok(false);
+                }
+                insert_audit(c, std::slice::from_ref(&audit)).map_err(&e)?;
+                Ok(true)
+            },
+            self.err_owned(),
+        )
+    }
+
+    fn settle_enrolled(
+        &self,
+        id: &str,
+        terminal_id: &str,
+        auth: &LinkageKey,
+        audit: &AuditEvent,
+    ) -> Result<SettledEnrolled, StorageError> {
+        let e = self.err_owned();
+        let (id, terminal_id) = (id.to_owned(), terminal_id.to_owned());
+        let (auth, audit) = (auth.clone(), audit.clone());
+        self.batches.run(
+            self.registry.connection_lock(),
+            move |c| {
+                let Some(subject_id) = registry::subject_of(c, &auth)? else {
+                    return Ok(SettledEnrolled::NotEnrolled);
+                };
+                if !consume(c, &id, &terminal_id).map_err(&e)? {
+                    return Ok(SettledEnrolled::NotPending);
+                }
+                let row = AuditEvent {
+                    subject_id: Some(subject_id.clone()),
+                    ..audit.clone()
+                };
+                insert_audit(c, std::slice::from_ref(&row)).map_err(&e)?;
+                Ok(SettledEnrolled::Consumed(registry::enrolled(
+                    c, subject_id,
+                )?))
+            },
+            self.err_owned(),
+        )
+    }
+
     fn first_use(
         &self,
         issuer: &str,
@@ -232,7 +323,7 @@ impl Storage for SqliteStorage {
         exp: UnixTime,
         now: UnixTime,
     ) -> Result<bool, StorageError> {
-        let conn = lock(&self.state);
+        let conn = self.registry.connection();
         // One statement: a new (issuer, jti), or one whose entry is no longer live, is
         // (re)written; a live one is left alone and nothing changes.
         let changed = conn
@@ -247,7 +338,7 @@ impl Storage for SqliteStorage {
     }
 
     fn append_audit(&self, rows: &[AuditEvent]) -> Result<(), StorageError> {
-        let mut conn = lock(&self.audit);
+        let mut conn = self.registry.connection();
         let tx = conn.transaction().map_err(|x| self.err(x))?;
         insert_audit(&tx, rows).map_err(|x| self.err(x))?;
         tx.commit().map_err(|x| self.err(x))
@@ -281,7 +372,11 @@ impl Storage for SqliteStorage {
         Ok(self.registry.subject_for(auth, sign)?)
     }
 
-    fn enroll(&self, e: &NewEnrollment<'_>, audit: &[AuditEvent]) -> Result<Stored, EnrollError> {
+    fn enroll(
+        &self,
+        e: &NewEnrollment<'_>,
+        audit: &[AuditEvent],
+    ) -> Result<registry::Stored, EnrollError> {
         self.registry.enroll(e, audit)
     }
 

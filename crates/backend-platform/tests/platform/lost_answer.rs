@@ -48,7 +48,7 @@ impl ChallengeSigner for Signer {
 async fn dying_node(env: &Env, forward: reqwest::Client) -> String {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let (cert, key) = env.server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = env.server_ca.issue("localhost", &["localhost"]).unwrap();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -137,7 +137,7 @@ async fn dying_node(env: &Env, forward: reqwest::Client) -> String {
 
 /// The terminal's platform client for `T1` over `platform`.
 fn terminal(env: &Env, platform: Vec<String>) -> counter_runtime::http::Backends {
-    let (cert, key) = env.terminal_ca.issue(T1, &[]);
+    let (cert, key) = env.terminal_ca.issue(T1, &[]).unwrap();
     let tls = counter_runtime::tls::client_config(
         env.server_ca.pem.as_bytes(),
         cert.as_bytes(),

@@ -23,6 +23,7 @@ mod openapi_contract;
 mod operator;
 mod refusals;
 mod round_trips;
+mod settle;
 mod shared_crls;
 mod shared_terminals;
 mod storage;

@@ -81,9 +81,20 @@ impl Haproxy {
     /// Starts it in front of `nodes` (their ports on loopback), its health checks TLS with
     /// `node_ca`.
     pub fn start(run_dir: &Path, nodes: &[u16], node_ca: &Path) -> Haproxy {
+        Self::start_with_idle(run_dir, nodes, node_ca, 60)
+    }
+
+    /// [`Haproxy::start`], idle connections kept `idle_secs` seconds.
+    pub fn start_with_idle(
+        run_dir: &Path,
+        nodes: &[u16],
+        node_ca: &Path,
+        idle_secs: u32,
+    ) -> Haproxy {
         let list: Vec<String> = nodes.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         let out = Command::new(Self::script())
             .arg("start")
+            .env("MADOGUCHI_HAPROXY_IDLE_S", idle_secs.to_string())
             .env("MADOGUCHI_RUN_DIR", run_dir)
             .env("MADOGUCHI_PLATFORM_NODES", list.join(" "))
             .env("MADOGUCHI_HAPROXY_PORT", free_port().to_string())

@@ -90,13 +90,24 @@ async fn certificate_refusals_revoked_expired_bad_signature_not_enrolled() {
     a.signature = other.answer(&ch).signature;
     let v = assert_problem(&post(&c, &url, &a).await, 422, "signature_invalid");
     assert_eq!(v["field"], "signature");
+    // The failed answer used the challenge up: the right signature over it comes too late.
+    assert_problem(
+        &post(&c, &url, &card.answer(&ch)).await,
+        409,
+        "challenge_replayed",
+    );
 
-    // a valid card that never enrolled
+    // a valid card that never enrolled (its challenge is used up too)
     let ch = challenge(&env, &c, ChallengePurpose::Identify, None).await;
     assert_problem(
         &post(&c, &url, &other.answer(&ch)).await,
         404,
         "not_enrolled",
+    );
+    assert_problem(
+        &post(&c, &url, &other.answer(&ch)).await,
+        409,
+        "challenge_replayed",
     );
 
     // expired and revoked cards cannot enrol either
@@ -200,8 +211,8 @@ async fn unknown_terminals_are_refused() {
 
     // a certificate from another CA, even with a registered terminal's name: the TLS
     // handshake fails
-    let rogue = Ca::new("Madoguchi test terminal CA");
-    let c = client_with(&env.server_ca, Some(rogue.issue(T1, &[])));
+    let rogue = Ca::new("Madoguchi test terminal CA").unwrap();
+    let c = client_with(&env.server_ca, Some(rogue.issue(T1, &[]).unwrap()));
     assert!(c.post(&url).json(&body).send().await.is_err());
     env.shutdown().await;
 }

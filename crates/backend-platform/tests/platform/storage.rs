@@ -8,8 +8,10 @@ use std::sync::{Arc, Barrier};
 use backend_platform::audit::AuditEvent;
 use backend_platform::config::Database;
 use backend_platform::core::challenges::{ChallengeError, ChallengeRules};
-use backend_platform::storage::{ChallengeFailure, Storage, open};
-use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest};
+use backend_platform::storage::{ChallengeFailure, ChallengeToIssue, Storage, open};
+use counter_api::platform::{
+    ChallengeBinding, ChallengeContext, ChallengePurpose, ChallengeRequest,
+};
 use madoguchi_time::UnixTime;
 
 use crate::support::*;
@@ -44,6 +46,37 @@ fn databases(what: &str) -> Vec<(&'static str, Database, tempfile::TempDir)> {
     v
 }
 
+/// Issues a challenge with its audit row.
+fn issue(
+    s: &dyn Storage,
+    rules: &ChallengeRules,
+    terminal_id: &str,
+    request: &ChallengeRequest,
+    now: UnixTime,
+    id: String,
+    nonce: [u8; 32],
+) -> Result<ChallengeBinding, ChallengeFailure> {
+    let audit = AuditEvent {
+        at: now,
+        terminal_id: Some(terminal_id.into()),
+        action: "challenge",
+        outcome: "ok".into(),
+        challenge_id: Some(id.clone()),
+        ..AuditEvent::default()
+    };
+    s.issue_challenge(
+        rules,
+        &ChallengeToIssue {
+            terminal_id,
+            request,
+            now,
+            id,
+            nonce,
+            audit: &audit,
+        },
+    )
+}
+
 fn refused(r: Result<impl std::fmt::Debug, ChallengeFailure>) -> ChallengeError {
     match r {
         Err(ChallengeFailure::Refused(e)) => e,
@@ -56,16 +89,16 @@ fn a_challenge_is_taken_once_and_its_binding_comes_back_whole() {
     let rules = ChallengeRules::new("pf", 60);
     for (name, db, _dir) in databases("challenge storage") {
         let s = open(&db).unwrap();
-        let b = s
-            .issue_challenge(
-                &rules,
-                "t1",
-                &req(ChallengePurpose::Payment),
-                at(1000),
-                "c1".into(),
-                [7; 32],
-            )
-            .unwrap();
+        let b = issue(
+            &*s,
+            &rules,
+            "t1",
+            &req(ChallengePurpose::Payment),
+            at(1000),
+            "c1".into(),
+            [7; 32],
+        )
+        .unwrap();
         // Another terminal, another purpose: refused, and the challenge stays.
         assert!(
             matches!(
@@ -122,24 +155,29 @@ fn expired_challenges_are_refused_then_forgotten_and_free_the_quota() {
     for (name, db, _dir) in databases("challenge expiry and quota") {
         let s = open(&db).unwrap();
         for id in ["a", "b"] {
-            s.issue_challenge(&rules, "t1", &req(ID), at(1000), id.into(), [1; 32])
-                .unwrap();
+            issue(&*s, &rules, "t1", &req(ID), at(1000), id.into(), [1; 32]).unwrap();
         }
         assert!(
             matches!(
-                refused(s.issue_challenge(&rules, "t1", &req(ID), at(1000), "c".into(), [1; 32])),
+                refused(issue(
+                    &*s,
+                    &rules,
+                    "t1",
+                    &req(ID),
+                    at(1000),
+                    "c".into(),
+                    [1; 32]
+                )),
                 ChallengeError::QuotaExceeded { limit: 2, .. }
             ),
             "{name}"
         );
         // Another terminal has its own quota.
-        s.issue_challenge(&rules, "t2", &req(ID), at(1000), "x".into(), [1; 32])
-            .unwrap();
+        issue(&*s, &rules, "t2", &req(ID), at(1000), "x".into(), [1; 32]).unwrap();
         // Used: room for one more.
         s.take_challenge(&rules, "a", "t1", &[ID], at(1001))
             .unwrap();
-        s.issue_challenge(&rules, "t1", &req(ID), at(1001), "c".into(), [1; 32])
-            .unwrap();
+        issue(&*s, &rules, "t1", &req(ID), at(1001), "c".into(), [1; 32]).unwrap();
         // Expired: refused, forgotten.
         assert!(
             matches!(
@@ -155,8 +193,7 @@ fn expired_challenges_are_refused_then_forgotten_and_free_the_quota() {
         );
         // Long after: every challenge expired, the whole quota back.
         for id in ["d", "e"] {
-            s.issue_challenge(&rules, "t1", &req(ID), at(5000), id.into(), [1; 32])
-                .unwrap();
+            issue(&*s, &rules, "t1", &req(ID), at(5000), id.into(), [1; 32]).unwrap();
         }
     }
 }
@@ -170,9 +207,16 @@ fn a_challenge_answered_at_two_nodes_at_once_is_taken_exactly_once() {
         let nodes: Vec<Arc<dyn Storage>> = vec![open(&db).unwrap(), open(&db).unwrap()];
         for round in 0..5 {
             let id = format!("race-{round}");
-            nodes[0]
-                .issue_challenge(&rules, "t1", &req(ID), at(1000), id.clone(), [3; 32])
-                .unwrap();
+            issue(
+                &*nodes[0],
+                &rules,
+                "t1",
+                &req(ID),
+                at(1000),
+                id.clone(),
+                [3; 32],
+            )
+            .unwrap();
             let barrier = Arc::new(Barrier::new(8));
             let handles: Vec<_> = (0..8)
                 .map(|i| {
@@ -214,7 +258,15 @@ fn the_quota_holds_across_nodes_asked_at_once() {
                 let (node, rules, barrier) = (nodes[i % 2].clone(), rules.clone(), barrier.clone());
                 std::thread::spawn(move || {
                     barrier.wait();
-                    node.issue_challenge(&rules, "t1", &req(ID), at(1000), format!("q{i}"), [2; 32])
+                    issue(
+                        &*node,
+                        &rules,
+                        "t1",
+                        &req(ID),
+                        at(1000),
+                        format!("q{i}"),
+                        [2; 32],
+                    )
                 })
             })
             .collect();

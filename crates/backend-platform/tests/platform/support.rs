@@ -20,7 +20,6 @@ use counter_api::platform::{
     Sex, SignedApplication,
 };
 use jpki_cert::{Environment, JpkiCertificate, Purpose, TrustStore};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::{CrlEntry, CrlSpec, Generation, Municipality, Persona, Pki, TestKey};
@@ -110,42 +109,8 @@ fn store(purpose: Purpose) -> TrustStore {
     TrustStore::new(purpose, Environment::Test, roots).unwrap()
 }
 
-/// A CA made with rcgen: the terminal CA, or a rogue one.
-pub struct Ca {
-    pub pem: String,
-    pub der: Vec<u8>,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-impl Ca {
-    pub fn new(name: &str) -> Ca {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        let cert = params.self_signed(&key).unwrap();
-        Ca {
-            pem: cert.pem(),
-            der: cert.der().to_vec(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// The CA's private key (PKCS#8 PEM), as an operator keeps it.
-    pub fn key_pem(&self) -> String {
-        self.issuer.key().serialize_pem()
-    }
-
-    /// (certificate PEM, key PEM) for `cn`, with `sans` as DNS names.
-    pub fn issue(&self, cn: &str, sans: &[&str]) -> (String, String) {
-        let key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, cn);
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-}
+/// A CA made with rcgen: the servers' and terminals' CAs of a test, or a rogue one.
+pub use backend_kit::devpki::DevCa as Ca;
 
 /// The PostgreSQL server of the tests (`scripts/postgres.sh run` sets it), if any. Unset:
 /// `None`, with a message saying what is skipped, unless `MADOGUCHI_PG_REQUIRED=1` (as under
@@ -269,6 +234,8 @@ pub struct EnvOptions {
     pub database: Option<Database>,
     /// How often the node polls the generation numbers.
     pub poll_interval: std::time::Duration,
+    /// Terminals beside [`T1`] and [`T2`] in the node's configuration.
+    pub extra_terminals: Vec<TerminalConfig>,
 }
 
 impl Default for EnvOptions {
@@ -285,6 +252,7 @@ impl Default for EnvOptions {
             poll_interval: std::time::Duration::from_secs(
                 backend_platform::config::DEFAULT_POLL_SECONDS,
             ),
+            extra_terminals: vec![],
         }
     }
 }
@@ -299,9 +267,9 @@ impl Env {
         let crl_dir = dir.path().join("crl");
         std::fs::create_dir(&crl_dir).unwrap();
         write_crls(&crl_dir);
-        let server_ca = Ca::new("Madoguchi test server CA");
-        let terminal_ca = Ca::new("Madoguchi test terminal CA");
-        let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+        let server_ca = Ca::new("Madoguchi test server CA").unwrap();
+        let terminal_ca = Ca::new("Madoguchi test terminal CA").unwrap();
+        let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
         let signer = backend_platform::signing::signer(
             &format!("{}-k1", o.platform_id),
             &p256::ecdsa::SigningKey::from_slice(&[o.signing_seed; 32]).unwrap(),
@@ -312,7 +280,7 @@ impl Env {
         let acquirer = start_acquirer(dir.path(), &server_ca, &terminal_ca, keys).await;
         let url = |port: u16| Some(format!("https://localhost:{port}"));
         let (insurer_url, acquirer_url) = (url(insurer.addr().port()), url(acquirer.addr().port()));
-        let (client_cert, client_key) = terminal_ca.issue(o.platform_id, &[]);
+        let (client_cert, client_key) = terminal_ca.issue(o.platform_id, &[]).unwrap();
         let settings = Settings {
             platform_id: o.platform_id.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -366,7 +334,10 @@ impl Env {
                     id: T2.into(),
                     admin: false,
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(o.extra_terminals)
+            .collect(),
             federation_peers: o.peers,
             links: Some(LinkClientSettings {
                 certificate_pem: client_cert.into_bytes(),
@@ -411,7 +382,7 @@ impl Env {
 
     /// A client with `terminal`'s certificate (None: no client certificate).
     pub fn client(&self, terminal: Option<&str>) -> reqwest::Client {
-        let identity = terminal.map(|t| self.terminal_ca.issue(t, &[]));
+        let identity = terminal.map(|t| self.terminal_ca.issue(t, &[]).unwrap());
         client_with(&self.server_ca, identity)
     }
 
@@ -429,9 +400,9 @@ impl Env {
 /// Settings of a platform offering no service (so it confirms no links), its database in
 /// `dir` and its CRLs in `crl_dir`, with fresh TLS material: for tests of starting up.
 pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
-    let server_ca = Ca::new("Madoguchi test server CA");
-    let terminal_ca = Ca::new("Madoguchi test terminal CA");
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let server_ca = Ca::new("Madoguchi test server CA").unwrap();
+    let terminal_ca = Ca::new("Madoguchi test terminal CA").unwrap();
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     let signer = backend_platform::signing::signer(
         "pf-min-k1",
         &p256::ecdsa::SigningKey::from_slice(&[9; 32]).unwrap(),
@@ -475,7 +446,7 @@ async fn start_insurer(
     terminal_ca: &Ca,
     keys: KeySet,
 ) -> backend_insurer::RunningInsurer {
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     let settings = backend_insurer::Settings {
         insurer_id: INSURER.into(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -502,7 +473,7 @@ async fn start_acquirer(
     terminal_ca: &Ca,
     keys: KeySet,
 ) -> backend_acquirer::RunningAcquirer {
-    let (cert, key) = server_ca.issue("localhost", &["localhost"]);
+    let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
     start_acquirer_with(dir, &cert, &key, &terminal_ca.pem, keys).await
 }
 

@@ -50,7 +50,9 @@ pub use view::{
 
 use crate::UnixTime;
 use crate::codes::Code;
-use crate::session::{CardFacts, Context, Flow, LegStep, Phase, PinLeg, Session, Ticket, Turn};
+use crate::session::{
+    CardFacts, Context, Flow, LegStep, PadWait, Phase, PinLeg, Session, Ticket, Turn,
+};
 
 /// Most services one application may link (counter-api's `Application::validate`).
 const MAX_SERVICES: usize = 16;
@@ -315,6 +317,13 @@ impl Flow for Enroll {
                 | EnrollPhase::ConfirmAttributes { .. }
                 | EnrollPhase::Pin { .. }
         )
+    }
+
+    fn pad_wait(phase: &EnrollPhase) -> Option<PadWait> {
+        match phase {
+            EnrollPhase::Pin { leg, .. } => leg.pad_wait(),
+            _ => None,
+        }
     }
 
     fn card_busy(phase: &EnrollPhase) -> bool {

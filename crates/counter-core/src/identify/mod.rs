@@ -40,7 +40,9 @@ pub use view::{CustomerFields, CustomerView, StaffFields, StaffView, Step};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
-use crate::session::{Context, Failure, Flow, LegEvent, PinLeg, Session, Turn, platform_failure};
+use crate::session::{
+    Context, Failure, Flow, LegEvent, PadWait, PinLeg, Session, Turn, platform_failure,
+};
 
 /// The identification machine of one counter transaction. See the module documentation
 /// for the calling contract.
@@ -54,8 +56,9 @@ pub(crate) struct Identify {
 
 /// The identification's own steps.
 pub(crate) enum IdentifyPhase {
-    /// PIN, challenge and signature.
-    Pin(PinLeg),
+    /// PIN, challenge and signature (boxed: the leg, with its challenge and the pad's
+    /// wait, is many times the size of the other step).
+    Pin(Box<PinLeg>),
     /// [`Effect::Identify`] is out.
     Identifying { ticket: Ticket },
 }
@@ -107,7 +110,10 @@ impl Flow for Identify {
 
     fn begin(&mut self, facts: CardFacts, cx: &mut Context) -> Turn<IdentifyPhase> {
         match PinLeg::start(self.request.clone(), &facts, cx) {
-            Ok((leg, effect)) => Turn::Go(IdentifyPhase::Pin(leg), effect.into_iter().collect()),
+            Ok((leg, effect)) => Turn::Go(
+                IdentifyPhase::Pin(Box::new(leg)),
+                effect.into_iter().collect(),
+            ),
             Err(f) => f.into(),
         }
     }
@@ -169,6 +175,13 @@ impl Flow for Identify {
 
     fn holds_secret(phase: &IdentifyPhase) -> bool {
         matches!(phase, IdentifyPhase::Pin(leg) if leg.holds_pin())
+    }
+
+    fn pad_wait(phase: &IdentifyPhase) -> Option<PadWait> {
+        match phase {
+            IdentifyPhase::Pin(leg) => leg.pad_wait(),
+            IdentifyPhase::Identifying { .. } => None,
+        }
     }
 }
 

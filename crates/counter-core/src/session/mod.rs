@@ -51,7 +51,7 @@ pub use view::{Progress, SessionWindow};
 
 pub(crate) use failure::{CardVerdict, Failure, Secret, card_verdict, platform_failure};
 pub(crate) use input::Tickets;
-pub(crate) use pin_leg::{LegEvent, LegStep, PinLeg, check_facts};
+pub(crate) use pin_leg::{LegEvent, LegStep, PadWait, PinLeg, check_facts};
 pub(crate) use timer::CustomerTimer;
 
 use crate::UnixTime;
@@ -111,6 +111,8 @@ pub(crate) trait Flow {
     fn card_busy(phase: &Self::Phase) -> bool;
     /// Whether the flow holds a PIN or a password at `phase`.
     fn holds_secret(phase: &Self::Phase) -> bool;
+    /// The reader's PIN pad waiting for the PIN at `phase`, if it is.
+    fn pad_wait(phase: &Self::Phase) -> Option<PadWait>;
 }
 
 /// Where a session stands.
@@ -306,6 +308,14 @@ impl<F: Flow> Session<F> {
         self.phase = Phase::Done(outcome.clone());
         self.timer.stop();
         vec![Effect::Finished(outcome)]
+    }
+
+    /// The PIN pad's wait, while the reader's pad collects the PIN.
+    pub(crate) fn pad_wait(&self) -> Option<PadWait> {
+        match &self.phase {
+            Phase::Flow(p) => F::pad_wait(p),
+            _ => None,
+        }
     }
 
     /// How the session ended, while its result is on screen.

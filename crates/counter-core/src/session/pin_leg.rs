@@ -32,6 +32,27 @@ use crate::codes::Code;
 /// the pad, not the transport, reports the time-out (`64 00`, no try used).
 pub const PIN_PAD_TIMEOUT_SECS: u8 = 60;
 
+/// A PIN-pad wait: when the card step that arms the pad went out, and how long the pad
+/// waits (the `bTimerOut` sent, [`PIN_PAD_TIMEOUT_SECS`]). The views count down from it;
+/// nothing here ends the wait, the pad does (`64 00`, [`CardError::PinEntryTimeout`]).
+/// The pad starts its clock a moment later (the card step selects the application
+/// first), so the countdown reaches 0 slightly before the pad gives up, never after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PadWait {
+    began: UnixTime,
+    timeout_secs: u8,
+}
+
+impl PadWait {
+    /// Seconds the customer has left on the pad at `now` (0 once the time is up).
+    pub(crate) fn seconds_left(self, now: UnixTime) -> i64 {
+        self.began
+            .plus_secs(i64::from(self.timeout_secs))
+            .secs_since(now)
+            .max(0)
+    }
+}
+
 /// Refuses a card before any PIN is asked: an expired auth certificate (so no try is
 /// burnt on a card the platform refuses anyway) or a blocked PIN.
 pub(crate) fn check_facts(facts: &CardFacts, now: UnixTime) -> Result<(), Failure> {
@@ -104,6 +125,8 @@ enum Stage {
     Signing {
         ticket: Ticket,
         binding: ChallengeBinding,
+        /// With a PIN pad: the pad's wait, from the Authenticate effect on.
+        pad: Option<PadWait>,
     },
     Over,
 }
@@ -190,24 +213,25 @@ impl PinLeg {
             {
                 self.challenge_issued(result, pin, cx)
             }
-            (Input::Signed { ticket: t, result }, Stage::Signing { ticket, binding })
-                if t == ticket =>
-            {
-                match result {
-                    Ok(_) if cx.now > binding.expires_at => {
-                        LegEvent::Failed(Failure::new(Code::ChallengeExpired))
-                    }
-                    Ok(authentication) => LegEvent::Signed {
-                        request: IdentificationRequest {
-                            challenge_id: binding.challenge_id.clone(),
-                            auth_certificate: b64::encode(&authentication.certificate),
-                            signature: b64::encode(&authentication.signature),
-                        },
-                        binding,
-                    },
-                    Err(e) => self.card_failed(&e),
+            (
+                Input::Signed { ticket: t, result },
+                Stage::Signing {
+                    ticket, binding, ..
+                },
+            ) if t == ticket => match result {
+                Ok(_) if cx.now > binding.expires_at => {
+                    LegEvent::Failed(Failure::new(Code::ChallengeExpired))
                 }
-            }
+                Ok(authentication) => LegEvent::Signed {
+                    request: IdentificationRequest {
+                        challenge_id: binding.challenge_id.clone(),
+                        auth_certificate: b64::encode(&authentication.certificate),
+                        signature: b64::encode(&authentication.signature),
+                    },
+                    binding,
+                },
+                Err(e) => self.card_failed(&e),
+            },
             (input, stage) => {
                 self.stage = stage;
                 LegEvent::NotNow(NotNow::of(&input, self.step().name()))
@@ -235,16 +259,26 @@ impl PinLeg {
                 // are not the fields' canonical form: the card never signs it.
                 Err(_) => return LegEvent::Failed(Failure::new(Code::PlatformUnavailable)),
             };
-        let entry = match (self.pin_pad, pin) {
-            (true, _) => PinEntry::PinPad {
-                timeout_secs: PIN_PAD_TIMEOUT_SECS,
-            },
-            (false, Some(pin)) => PinEntry::Host(pin),
+        let (entry, pad) = match (self.pin_pad, pin) {
+            (true, _) => (
+                PinEntry::PinPad {
+                    timeout_secs: PIN_PAD_TIMEOUT_SECS,
+                },
+                Some(PadWait {
+                    began: cx.now,
+                    timeout_secs: PIN_PAD_TIMEOUT_SECS,
+                }),
+            ),
+            (false, Some(pin)) => (PinEntry::Host(pin), None),
             (false, None) => return LegEvent::Failed(Failure::new(Code::Internal)),
         };
         let digest = sha256(&binding.to_be_signed());
         let ticket = cx.tickets.next();
-        self.stage = Stage::Signing { ticket, binding };
+        self.stage = Stage::Signing {
+            ticket,
+            binding,
+            pad,
+        };
         LegEvent::Effect(Effect::Authenticate {
             ticket,
             pin: entry,
@@ -306,6 +340,14 @@ impl PinLeg {
     /// Whether a card step runs (the Authenticate effect is out).
     pub(crate) fn card_busy(&self) -> bool {
         matches!(self.stage, Stage::Signing { .. })
+    }
+
+    /// The PIN pad's wait, while the pad collects the PIN.
+    pub(crate) fn pad_wait(&self) -> Option<PadWait> {
+        match self.stage {
+            Stage::Signing { pad, .. } => pad,
+            _ => None,
+        }
     }
 
     /// Whether the leg holds a PIN typed on the customer window.

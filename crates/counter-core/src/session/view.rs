@@ -64,7 +64,9 @@ pub struct Progress {
     /// Whether "start again" is offered (the card still on the reader, after an end that
     /// allows it).
     pub can_retry: bool,
-    /// Seconds the customer has left at this step, when a limit runs.
+    /// Seconds the customer has left at this step, when a limit runs: the customer's
+    /// limit, or at the PIN-pad step the pad's own time-out (which no one can extend, so
+    /// `time_warning` stays off there).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub seconds_left: Option<i64>,
     /// The limit is about to end: the customer is offered more time.
@@ -103,24 +105,32 @@ where
     }
 
     /// The progress with the flow's `tries_left` and `code`, for the staff window or (the
-    /// code passed through [`Code::for_customer`]) the customer's.
+    /// code passed through [`Code::for_customer`]) the customer's. While the reader's PIN
+    /// pad waits, the staff are told so ([`Code::PinPadInUse`], when the flow has nothing
+    /// else to say) and both windows count the pad's time down.
     pub(crate) fn progress(
         &self,
         tries_left: Option<u8>,
         code: Option<Code>,
         for_customer: bool,
     ) -> Progress {
+        let now = self.cx.now;
+        let pad = self.pad_wait();
+        let code = if for_customer {
+            code.map(Code::for_customer)
+        } else {
+            code.or(pad.map(|_| Code::PinPadInUse))
+        };
         Progress {
             pin_pad: self.cx.pin_pad,
             tries_left,
-            code: if for_customer {
-                code.map(Code::for_customer)
-            } else {
-                code
-            },
+            code,
             can_retry: matches!(&self.phase, Phase::Done(o) if self.card_on_reader && o.can_retry()),
-            seconds_left: self.timer.seconds_left(self.cx.now),
-            time_warning: self.timer.warning(self.cx.now),
+            seconds_left: self
+                .timer
+                .seconds_left(now)
+                .or_else(|| pad.map(|p| p.seconds_left(now))),
+            time_warning: self.timer.warning(now),
         }
     }
 }

@@ -16,6 +16,11 @@ use jpki_card_sim::{Faults, SimTransport, VirtualCard};
 /// Starts the demo on `dir`; fails with the demo's own message (which says to run under
 /// `scripts/pcscd.sh run` when its environment is missing).
 pub async fn start(dir: &Path, insurer_up: bool) -> Demo {
+    start_on(dir, insurer_up, false).await
+}
+
+/// [`start`], on the virtual PIN-pad reader when `pin_pad`.
+pub async fn start_on(dir: &Path, insurer_up: bool, pin_pad: bool) -> Demo {
     let options = DemoOptions {
         dir: dir.to_owned(),
         mode: CounterMode::Reception,
@@ -23,6 +28,7 @@ pub async fn start(dir: &Path, insurer_up: bool) -> Demo {
         acquirer_up: true,
         stale_sign_crl: false,
         pos_port: None,
+        pin_pad,
     };
     Demo::start(options).await.unwrap_or_else(|e| {
         panic!(

@@ -19,6 +19,7 @@ mod harness;
 mod identify;
 mod journal;
 mod links;
+mod pin_pad;
 mod reception;
 mod recovery;
 mod register;

@@ -31,7 +31,9 @@ code: Code | null,
  */
 can_retry: boolean, 
 /**
- * Seconds the customer has left at this step, when a limit runs.
+ * Seconds the customer has left at this step, when a limit runs: the customer's
+ * limit, or at the PIN-pad step the pad's own time-out (which no one can extend, so
+ * `time_warning` stays off there).
  */
 seconds_left: number | null, 
 /**

@@ -121,6 +121,14 @@ fn pin_pad_route_asks_the_challenge_once_the_attributes_are_confirmed() {
     let (t, pin, _) = d.issue(t);
     assert!(matches!(pin, PinEntry::PinPad { .. }));
     assert_eq!(d.m.step(), Step::PinPad);
+    // While the pad waits: its time on both windows, "PIN pad in use" for the staff only.
+    let pad_secs = i64::from(crate::session::PIN_PAD_TIMEOUT_SECS);
+    d.send(Input::Tick);
+    let (staff, customer) = (d.m.staff_view().progress, d.m.customer_view().progress);
+    assert_eq!(staff.seconds_left, Some(pad_secs - 1));
+    assert_eq!(customer.seconds_left, Some(pad_secs - 1));
+    assert_eq!(staff.code, Some(crate::codes::Code::PinPadInUse));
+    assert_eq!(customer.code, None);
     let (t, _) = sign_application(&d.send(Input::Signed {
         ticket: t,
         result: Ok(authentication()),

@@ -5,6 +5,7 @@
 
 pub(crate) mod data;
 mod flow;
+mod pad;
 mod removal;
 mod rules;
 
