@@ -294,7 +294,7 @@ impl Config {
         let mut file: ConfigFile = toml::from_str(text).map_err(|e| {
             let key = e
                 .span()
-                .map(|s| format!("(at byte {})", s.start))
+                .and_then(|s| crate::toml_key::key_at(text, s.start))
                 .unwrap_or_else(|| "(file)".into());
             err(&key, e.message().to_owned())
         })?;
@@ -456,7 +456,16 @@ key = "k.pem"
         let e = Config::parse("terminal_id = 3", Path::new("/"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("configuration"), "{e}");
+        assert!(
+            e.contains("configuration") && e.contains("terminal_id (line 1)"),
+            "{e}"
+        );
+        // A value of the wrong type in a table names the dotted key.
+        let typed = format!("{GOOD}[retention]\ndays = \"ninety\"\n");
+        let e = Config::parse(&typed, Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("retention.days (line"), "{e}");
         let typo = GOOD
             .replace("timeout_ms", "x")
             .replace("database", "databse");
@@ -588,8 +597,8 @@ key = "k.pem"
                 "backends.platform[1]",
                 "twice",
             ),
-            ("3", "(at byte", "a list of them"),
-            ("[1, 2]", "(at byte", "a list of them"),
+            ("3", "backends.platform (line", "a list of them"),
+            ("[1, 2]", "backends.platform (line", "a list of them"),
         ] {
             let e = with(bad).unwrap_err().to_string();
             assert!(e.contains(key) && e.contains(says), "{bad}: {e}");

@@ -38,5 +38,6 @@ pub mod reader_names;
 pub mod recheck;
 pub mod retention;
 pub mod tls;
+mod toml_key;
 
 pub use error::RuntimeError;
