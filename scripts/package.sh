@@ -67,10 +67,32 @@ stage() {
   echo "$dir"
 }
 
-# put_binary DIR NAME: the binary, stripped of its debug information.
+# put_binary DIR NAME: the binary, stripped as Debian ships binaries.
 put_binary() {
   install -m 0755 "$bin/$2" "$1/usr/bin/$2"
-  strip --strip-debug "$1/usr/bin/$2"
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$1/usr/bin/$2"
+}
+
+# changelog DIR NAME VERSION: the one entry of a native package's changelog (gzipped, as
+# Debian policy wants it), naming the commit it was built from.
+changelog() {
+  local commit
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  printf '%s (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n' \
+    "$2" "$3" "$commit" "$maintainer" "$(date -R)" | gzip -9n > "$1/usr/share/doc/$2/changelog.gz"
+}
+
+# depends HAND SHLIBS: the hand-written Depends, less the packages dpkg-shlibdeps names
+# (with their versions) too, then dpkg-shlibdeps'.
+depends() {
+  local hand="$1" shlibs="$2" out="" entry name
+  IFS=',' read -ra entries <<< "$hand"
+  for entry in "${entries[@]}"; do
+    entry=$(echo "$entry" | sed 's/^ *//; s/ *$//')
+    name=${entry%% *}
+    if ! echo ", $shlibs," | grep -q ", $name[ ,]"; then out="$out${out:+, }$entry"; fi
+  done
+  echo "$out${shlibs:+, $shlibs}"
 }
 
 # shlib_depends DIR: the Depends of the ELF files under DIR/usr/bin, as dpkg-shlibdeps
@@ -122,15 +144,16 @@ install -m 0644 packaging/config/counter.toml "$dir/usr/share/doc/madoguchi-app/
 install -m 0755 packaging/debian/app.postinst "$dir/DEBIAN/postinst"
 # What Tauri's bundler declares (WebKitGTK, GTK), the card stack (pcscd and its client
 # library), a Japanese font for the windows, adduser for postinst; then what the binary links.
-depends="pcscd, libpcsclite1, libwebkit2gtk-4.1-0, libgtk-3-0, fonts-ipafont-gothic | fonts-noto-cjk, adduser"
-depends="$depends, $(shlib_depends "$dir")"
-control "$dir" madoguchi-app "$version" "$depends" \
+hand="pcscd, libpcsclite1, libwebkit2gtk-4.1-0, libgtk-3-0, fonts-ipafont-gothic | fonts-noto-cjk, adduser"
+changelog "$dir" madoguchi-app "$version"
+control "$dir" madoguchi-app "$version" "$(depends "$hand" "$(shlib_depends "$dir")")" \
   "Madoguchi counter terminal (窓口)" \
-  "The desktop app of a clinic's or a shop's counter: the customer places the My" \
-  "Number card and types the PIN; the terminal identifies them with the card's JPKI" \
-  "certificate through the verification platform, then checks their health-insurance" \
-  "eligibility or takes a payment. It runs on /etc/madoguchi/counter.toml; without it," \
-  "it says in a window what to configure."
+  "The desktop app of a clinic's or a shop's counter: the customer places" \
+  "the My Number card and types the PIN; the terminal identifies them with" \
+  "the card's JPKI certificate through the verification platform, then" \
+  "checks their health-insurance eligibility or takes a payment. It runs" \
+  "on /etc/madoguchi/counter.toml; without it, it says in a window what" \
+  "to configure."
 build_deb "$dir" madoguchi-app "$version"
 
 # The servers.
@@ -150,10 +173,12 @@ for name in platform insurer acquirer; do
     insurer) summary="insurer reference server" ;;
     acquirer) summary="acquirer reference server" ;;
   esac
-  control "$dir" "$pkg" "$version" "adduser, $(shlib_depends "$dir")" \
+  changelog "$dir" "$pkg" "$version"
+  control "$dir" "$pkg" "$version" "$(depends adduser "$(shlib_depends "$dir")")" \
     "Madoguchi $summary" \
-    "A server of the Madoguchi counter system, over mutual TLS, as the systemd unit" \
-    "$pkg.service (its own system user, read-only system, state in /var/lib/$pkg)." \
+    "A server of the Madoguchi counter system, over mutual TLS, run by" \
+    "the systemd unit $pkg.service: its own system user," \
+    "a read-only system, its state in /var/lib/$pkg." \
     "It runs on /etc/madoguchi/$name.toml; a commented sample is in" \
     "/usr/share/doc/$pkg/examples/."
   build_deb "$dir" "$pkg" "$version"
