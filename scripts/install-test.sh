@@ -5,7 +5,8 @@
 #   1. `scripts/package.sh` (PACKAGE_PROFILE, default debug here: the ship-check build);
 #   2. a fresh root under .run/install/root with debootstrap (minbase), from the Debian
 #      mirror this machine's apt uses (read from /etc/apt at run time); the downloaded
-#      packages are kept in .run/install/cache between runs, the root itself never;
+#      packages are kept in .run/install/cache between runs, the root itself never (it
+#      is removed when the test passes, kept for a look when it fails);
 #   3. our four .debs installed in it with apt, so that their Depends are resolved from
 #      Debian (pcscd, WebKitGTK, ...), plus vsmartcard-vpcd, the virtual reader's pcscd
 #      driver (test only); a desk user in the group madoguchi-counter;
@@ -56,7 +57,12 @@ cleanup() {
     echo "install-test: still mounted under $root:" >&2
     grep " $root/" /proc/mounts >&2
   fi
-  [ "$status" -eq 0 ] || echo "install-test: FAILED (status $status); logs in .run/install and .run/logs" >&2
+  if [ "$status" -eq 0 ]; then
+    # 1.5 GB: kept only when the test failed, for a look. The download cache stays.
+    grep -q " $root/" /proc/mounts || rm -rf "$root"
+  else
+    echo "install-test: FAILED (status $status); the root is kept in $root, logs in .run/install and .run/logs" >&2
+  fi
   exit $status
 }
 trap cleanup EXIT INT TERM
