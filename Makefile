@@ -12,7 +12,7 @@ PCSCD := scripts/pcscd.sh
 POSTGRES := scripts/postgres.sh
 HAPROXY := scripts/haproxy.sh
 
-.PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check deny pin-check ship-check bench clean-run
+.PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check deny pin-check ship-check package install-test bench clean-run
 
 all: build
 
@@ -99,6 +99,21 @@ ui-test: deps
 # binary, and its window without a configuration (e2e, on that binary).
 ship-check: build
 	scripts/ship-check.sh
+
+# The Debian packages (scripts/package.sh): the terminal's app as it ships and the three
+# servers with their systemd units, into $(CARGO_TARGET_DIR or target)/package. Release
+# builds; PACKAGE_PROFILE=debug for a quicker one.
+package: deps ui
+	scripts/package.sh
+
+# The packages installed into a fresh Debian 12 root (debootstrap under .run/install),
+# the servers started from their units' commands, the app under Xvfb without and with its
+# configuration, a reception check with a virtual card (scripts/install-test.sh). As root.
+# It builds the packages in the debug profile (PACKAGE_PROFILE=release for the real ones),
+# and runs its system test from the workspace's build (the virtual card, tests/e2e).
+# Not part of `make test` (it downloads Debian); .ci/run runs it after.
+install-test: build
+	scripts/install-test.sh
 
 # No PIN or password in any log the run left behind (pcscd's included).
 pin-check:

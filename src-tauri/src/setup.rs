@@ -86,11 +86,16 @@ impl Problem {
     }
 }
 
-/// Where the keys are explained: the last sentence of every message.
+/// The commented sample the Debian package installs (packaging/config/counter.toml,
+/// scripts/package.sh).
+pub const CONFIG_SAMPLE: &str = "/usr/share/doc/madoguchi-app/examples/counter.toml";
+
+/// Where the keys are explained: the last sentences of every message.
 fn docs() -> String {
     format!(
         "Every key is explained, with an example file, in {CONFIG_DOCS} of the Madoguchi \
-         source; its README.md (\"The desktop app\") says how the app finds the file."
+         source; its README.md (\"The desktop app\") says how the app finds the file. \
+         Installed from the Debian package, start from its sample: {CONFIG_SAMPLE}."
     )
 }
 
@@ -174,6 +179,7 @@ mod tests {
             "3. /etc/madoguchi/counter.toml",
             "to /srv/till/counter.toml",
             "crates/counter-runtime/src/config.rs",
+            CONFIG_SAMPLE,
         ] {
             assert!(message.contains(part), "{part:?} in {message}");
         }

@@ -163,8 +163,9 @@ async fn start_platform(
 }
 
 /// Writes current, empty CRLs of [`MUNICIPALITIES`] and testkit's committed CRLs (横浜市中区,
-/// revoking yamamoto-shota) into the platform's CRL folder.
-fn write_crls(crl_dir: &Path, now: UnixTime) -> Result<(), DemoError> {
+/// revoking yamamoto-shota) into the platform's CRL folder (the demo's, and the install
+/// test's platform as installed).
+pub fn write_crls(crl_dir: &Path, now: UnixTime) -> Result<(), DemoError> {
     let fail = |detail: String| DemoError::Material {
         what: "CRLs",
         detail,

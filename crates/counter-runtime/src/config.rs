@@ -18,7 +18,8 @@
 //! key = "terminal-key.pem"
 //! [counter]                     # the interactive counter (the app); the driver's
 //! mode = "reception"            # `pay` etc. do not need it. reception | pharmacy | cashier
-//! reader = "Madoguchi Virtual Reader 00 00"
+//! reader = "Madoguchi Virtual Reader 00 00"  # or name patterns, `*` for any characters:
+//!                               # ["ACS ACR39U ICC Reader*", "*PaSoRi*"] (crate::reader_names)
 //! export_dir = "exports"        # the receipt system's folder (docs/domain/eligibility.md §2.6)
 //! medical_institution_code = "1312345678"
 //! [pos]                         # the register's (POS) payment API; absent: not served
@@ -47,6 +48,7 @@ use serde::Deserialize;
 
 use crate::error::RuntimeError;
 use crate::http::{Backends, Endpoints};
+pub use crate::reader_names::ReaderNames;
 
 /// The file as written.
 #[derive(Clone, Debug, Deserialize)]
@@ -153,8 +155,9 @@ pub use counter_core::counter::CounterMode;
 pub struct CounterFile {
     /// What the counter does when it starts (staff may switch).
     pub mode: CounterMode,
-    /// The PC/SC reader's name, exactly as `pcsc_scan` lists it.
-    pub reader: String,
+    /// The PC/SC reader's name, exactly as `pcsc_scan` lists it, or a list of name
+    /// patterns (a contact and a contactless reader): [`ReaderNames`].
+    pub reader: ReaderNames,
     /// The receipt system's folder for eligibility results.
     pub export_dir: PathBuf,
     /// 医療機関コード (10 digits); needed in reception and pharmacy modes.
@@ -291,7 +294,7 @@ impl Config {
         let mut file: ConfigFile = toml::from_str(text).map_err(|e| {
             let key = e
                 .span()
-                .map(|s| format!("(at byte {})", s.start))
+                .and_then(|s| crate::toml_key::key_at(text, s.start))
                 .unwrap_or_else(|| "(file)".into());
             err(&key, e.message().to_owned())
         })?;
@@ -325,12 +328,9 @@ impl Config {
         }
         if let Some(c) = file.counter.as_mut() {
             c.export_dir = resolve(&c.export_dir);
-            if c.reader.trim().is_empty() {
-                return Err(err(
-                    "counter.reader",
-                    "write the reader's name as pcsc_scan lists it",
-                ));
-            }
+            c.reader
+                .check()
+                .map_err(|e| err("counter.reader", e.to_string()))?;
             if let Some(code) = &c.medical_institution_code
                 && !(code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()))
             {
@@ -456,7 +456,16 @@ key = "k.pem"
         let e = Config::parse("terminal_id = 3", Path::new("/"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("configuration"), "{e}");
+        assert!(
+            e.contains("configuration") && e.contains("terminal_id (line 1)"),
+            "{e}"
+        );
+        // A value of the wrong type in a table names the dotted key.
+        let typed = format!("{GOOD}[retention]\ndays = \"ninety\"\n");
+        let e = Config::parse(&typed, Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("retention.days (line"), "{e}");
         let typo = GOOD
             .replace("timeout_ms", "x")
             .replace("database", "databse");
@@ -470,6 +479,7 @@ key = "k.pem"
             (cf.mode, cf.export_dir),
             (CounterMode::Pharmacy, "/cfg/out".into())
         );
+        assert_eq!(cf.reader, ReaderNames::One("R 00".into()));
         let bad = format!("{counter}medical_institution_code = \"12\"\n");
         let e = Config::parse(&bad, Path::new("/")).unwrap_err().to_string();
         assert!(e.contains("counter.medical_institution_code"), "{e}");
@@ -587,12 +597,52 @@ key = "k.pem"
                 "backends.platform[1]",
                 "twice",
             ),
-            ("3", "(at byte", "a list of them"),
-            ("[1, 2]", "(at byte", "a list of them"),
+            ("3", "backends.platform (line", "a list of them"),
+            ("[1, 2]", "backends.platform (line", "a list of them"),
         ] {
             let e = with(bad).unwrap_err().to_string();
             assert!(e.contains(key) && e.contains(says), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn the_reader_is_a_name_or_a_list_of_patterns() {
+        let with = |reader: &str| {
+            Config::parse(
+                &format!(
+                    "{GOOD}[counter]\nmode = \"reception\"\nreader = {reader}\nexport_dir = \"out\"\n"
+                ),
+                Path::new("/cfg"),
+            )
+        };
+        let c = with(r#"["ACS ACR39U ICC Reader*", "*PaSoRi*"]"#).unwrap();
+        let reader = c.file.counter.unwrap().reader;
+        assert!(reader.matches("ACS ACR39U ICC Reader 00 00"));
+        assert!(reader.matches("Sony FeliCa Port/PaSoRi 4.0 00 00"));
+        for (bad, says) in [
+            ("[]", "1 to 8"),
+            (r#""""#, "names no reader"),
+            (r#"["ACS*", "*"]"#, "entry 1"),
+        ] {
+            let e = with(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("counter.reader") && e.contains(says),
+                "{bad}: {e}"
+            );
+        }
+        let e = with("3").unwrap_err().to_string();
+        assert!(e.contains("reader name patterns"), "{e}");
+    }
+
+    /// The sample the terminal's package installs (packaging/config/counter.toml) loads.
+    #[test]
+    fn the_packaged_sample_loads() {
+        let sample = include_str!("../../../packaging/config/counter.toml");
+        let c = Config::parse(sample, Path::new("/etc/madoguchi")).unwrap();
+        let counter = c.file.counter.unwrap();
+        assert_eq!(counter.mode, CounterMode::Reception);
+        assert!(counter.reader.matches("ACS ACR39U ICC Reader 00 00"));
+        assert_eq!(c.file.retention.days, 90);
     }
 
     #[test]

@@ -36,8 +36,10 @@ pub mod http;
 pub mod ident;
 pub mod payments;
 pub mod pos;
+pub mod reader_names;
 pub mod recheck;
 pub mod retention;
 pub mod tls;
+mod toml_key;
 
 pub use error::RuntimeError;

@@ -48,6 +48,9 @@ pub enum Build {
     Demo,
     /// `madoguchi-app`, as shipped, with no configuration: its setup window.
     Shipped,
+    /// `madoguchi-app`, as shipped, on the configuration at its default path (the
+    /// install test's root, where the package put it): the staff and customer windows.
+    Configured,
 }
 
 impl Build {
@@ -55,7 +58,7 @@ impl Build {
     pub fn binary(self) -> &'static str {
         match self {
             Build::Demo => crate::DEMO_APP,
-            Build::Shipped => crate::APP,
+            Build::Shipped | Build::Configured => crate::APP,
         }
     }
 
@@ -63,14 +66,14 @@ impl Build {
     pub fn binary_env(self) -> &'static str {
         match self {
             Build::Demo => "MADOGUCHI_APP_DEMO",
-            Build::Shipped => "MADOGUCHI_APP",
+            Build::Shipped | Build::Configured => "MADOGUCHI_APP",
         }
     }
 
     /// The windows this build opens.
     pub(crate) fn screens(self) -> &'static [Screen] {
         match self {
-            Build::Demo => &[Screen::Staff, Screen::Customer],
+            Build::Demo | Build::Configured => &[Screen::Staff, Screen::Customer],
             Build::Shipped => &[Screen::Setup],
         }
     }
@@ -134,6 +137,17 @@ impl AppOptions {
     pub fn unconfigured() -> AppOptions {
         AppOptions {
             build: Build::Shipped,
+            ..AppOptions::default()
+        }
+    }
+
+    /// The shipped app on its default configuration file, `/etc/madoguchi/counter.toml`
+    /// as the program `app` sees it (neither `--config` nor `MADOGUCHI_CONFIG`): the install
+    /// test gives a program that runs the installed app inside its root.
+    pub fn configured(app: impl Into<PathBuf>) -> AppOptions {
+        AppOptions {
+            build: Build::Configured,
+            app: Some(app.into()),
             ..AppOptions::default()
         }
     }

@@ -22,8 +22,15 @@ async fn writes_a_configuration_on_the_virtual_reader_and_enrols_the_personas() 
     assert_eq!(file.backends.platform_id, "pf-tokyo");
     let counter = file.counter.expect("a [counter] section");
     assert_eq!(counter.mode, CounterMode::Reception);
-    assert_eq!(counter.reader, demo.reader_name());
-    assert!(counter.reader.ends_with(" 00 00"), "{}", counter.reader);
+    assert_eq!(
+        counter.reader,
+        counter_runtime::config::ReaderNames::One(demo.reader_name().to_owned())
+    );
+    assert!(
+        counter.reader.first().ends_with(" 00 00"),
+        "{}",
+        counter.reader
+    );
     assert_eq!(
         counter.medical_institution_code.as_deref(),
         Some("1312345678")

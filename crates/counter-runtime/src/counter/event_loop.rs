@@ -80,8 +80,12 @@ impl EventLoop {
         }
     }
 
-    /// Starts the reader worker on `reader`; its reports come back as inputs.
-    pub(crate) fn start_reader(&mut self, reader: String) -> std::io::Result<()> {
+    /// Starts the reader worker on the readers `reader` names; its reports come back as
+    /// inputs.
+    pub(crate) fn start_reader(
+        &mut self,
+        reader: crate::reader_names::ReaderNames,
+    ) -> std::io::Result<()> {
         let tx = self.io.tx.clone();
         let worker = ReaderWorker::start(reader, move |report| {
             let input = match report {

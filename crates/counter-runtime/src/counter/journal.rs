@@ -104,7 +104,7 @@ impl TerminalSettings {
             terminal_id: f.terminal_id.clone(),
             merchant_id: f.merchant_id.clone(),
             mode: c.map(|c| c.mode),
-            reader: c.map(|c| c.reader.clone()),
+            reader: c.map(|c| c.reader.to_string()),
             platform_url: f.backends.platform.urls().join(", "),
             platform_id: f.backends.platform_id.clone(),
             insurer_url: f.backends.insurer.clone(),

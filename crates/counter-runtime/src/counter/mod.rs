@@ -96,7 +96,7 @@ impl Counter {
             terminal_id: file.terminal_id.clone(),
             merchant_id: file.merchant_id.clone(),
             platform_id: file.backends.platform_id.clone(),
-            reader: c.reader.clone(),
+            reader: c.reader.to_string(),
             mode: c.mode,
             institution_code: c.medical_institution_code.clone(),
             shop_name: merchant.name.clone(),

@@ -1,7 +1,8 @@
-//! The reader worker of the interactive counter: a thread that watches one PC/SC reader
-//! (card placed, card removed, reader or service gone) and runs the card sessions' card
-//! steps on it, one at a time, in the order they come; and a second thread that forwards
-//! the PC/SC monitor's events to it.
+//! The reader worker of the interactive counter: a thread that watches the PC/SC readers
+//! the configuration names (`[counter] reader`: one name, or patterns for a contact and a
+//! contactless reader; card placed, card removed, reader or service gone) and runs the
+//! card sessions' card steps on the reader the card was placed on, one at a time, in the
+//! order they come; and a second thread that forwards the PC/SC monitor's events to it.
 //!
 //! Reader events and card steps go through the same queue, so the counter learns of a
 //! removal after the step that was running when it happened (whose own result already says
@@ -14,6 +15,8 @@
 //! and a step of that session still in the queue is not run. A late result is refused as
 //! stale by generation and ticket all the same.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -25,6 +28,8 @@ use jpki_card::{
     ReadSignCertificate, SignDocument, TransportError, run,
 };
 use jpki_card_pcsc::{Monitor, PcscCard, PinPadCancel, ReaderEvent};
+
+use crate::reader_names::ReaderNames;
 
 /// What the reader worker reports to the counter.
 pub(crate) enum Report {
@@ -133,9 +138,10 @@ pub(crate) struct ReaderWorker {
 }
 
 impl ReaderWorker {
-    /// Watches `reader` and runs steps on it; every report goes to `report`.
+    /// Watches the readers `reader` names and runs steps on the one holding the card;
+    /// every report goes to `report`.
     pub(crate) fn start(
-        reader: String,
+        reader: ReaderNames,
         report: impl Fn(Report) + Send + 'static,
     ) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel::<Job>();
@@ -146,6 +152,8 @@ impl ReaderWorker {
             .spawn(move || {
                 Worker {
                     reader,
+                    attached: RefCell::default(),
+                    holding: RefCell::default(),
                     report,
                     steps: shared,
                 }
@@ -238,7 +246,12 @@ fn forward_events(jobs: &Sender<Job>, stop: &Receiver<()>) {
 }
 
 struct Worker<F> {
-    reader: String,
+    /// The readers watched.
+    reader: ReaderNames,
+    /// Those of them attached now.
+    attached: RefCell<BTreeSet<String>>,
+    /// The one the card was last placed on (steps run there).
+    holding: RefCell<Option<String>>,
     report: F,
     steps: SharedSteps,
 }
@@ -281,14 +294,31 @@ impl<F: Fn(Report)> Worker<F> {
 
     fn event(&self, event: ReaderEvent) {
         match event {
-            ReaderEvent::ReaderAttached { name } if name == self.reader => {
+            ReaderEvent::ReaderAttached { name } if self.reader.matches(&name) => {
+                self.attached.borrow_mut().insert(name);
                 (self.report)(Report::Event(CounterEvent::Attached(true)));
             }
-            ReaderEvent::ReaderRemoved { name } if name == self.reader => {
-                (self.report)(Report::Event(CounterEvent::Attached(false)));
-                (self.report)(Report::Event(CounterEvent::Removed));
+            ReaderEvent::ReaderRemoved { name } if self.reader.matches(&name) => {
+                let none_left = {
+                    let mut attached = self.attached.borrow_mut();
+                    attached.remove(&name);
+                    attached.is_empty()
+                };
+                let held = self.holding.borrow().as_deref() == Some(name.as_str());
+                if held {
+                    *self.holding.borrow_mut() = None;
+                }
+                // Another watched reader may still be there: then only its card, if it
+                // held the card, is gone.
+                if none_left {
+                    (self.report)(Report::Event(CounterEvent::Attached(false)));
+                }
+                if none_left || held {
+                    (self.report)(Report::Event(CounterEvent::Removed));
+                }
             }
-            ReaderEvent::CardInserted { reader, .. } if reader == self.reader => {
+            ReaderEvent::CardInserted { reader, .. } if self.reader.matches(&reader) => {
+                *self.holding.borrow_mut() = Some(reader);
                 let pin_pad = match self.pin_pad_settled() {
                     Ok(pin_pad) => pin_pad,
                     // The card is announced all the same: if it has really gone, the
@@ -303,8 +333,18 @@ impl<F: Fn(Report)> Worker<F> {
                 };
                 (self.report)(Report::Event(CounterEvent::Placed { pin_pad }));
             }
-            ReaderEvent::CardRemoved { reader } if reader == self.reader => {
-                (self.report)(Report::Event(CounterEvent::Removed));
+            ReaderEvent::CardRemoved { reader } if self.reader.matches(&reader) => {
+                // A card taken off another watched reader than the one read is not the
+                // customer's card leaving.
+                let other = self
+                    .holding
+                    .borrow()
+                    .as_deref()
+                    .is_some_and(|held| held != reader);
+                if !other {
+                    *self.holding.borrow_mut() = None;
+                    (self.report)(Report::Event(CounterEvent::Removed));
+                }
             }
             ReaderEvent::ServiceStopped => {
                 (self.report)(Report::Event(CounterEvent::Attached(false)));
@@ -330,8 +370,22 @@ impl<F: Fn(Report)> Worker<F> {
         }
     }
 
+    /// The reader steps run on: the one the card was placed on, else the first watched
+    /// one attached, else the configuration's first name.
+    fn target(&self) -> String {
+        if let Some(held) = self.holding.borrow().as_ref() {
+            return held.clone();
+        }
+        self.attached
+            .borrow()
+            .iter()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| self.reader.first().to_owned())
+    }
+
     fn pin_pad(&self) -> Result<bool, TransportError> {
-        let mut card = PcscCard::connect(&self.reader)?;
+        let mut card = PcscCard::connect(&self.target())?;
         let pin_pad = card.has_pin_pad();
         card.power_down()?;
         Ok(pin_pad)
@@ -340,7 +394,7 @@ impl<F: Fn(Report)> Worker<F> {
     /// Connects for the running step; its PIN-pad wait can then be cancelled (at once, if
     /// the step was given up while connecting).
     fn connect(&self) -> Result<PcscCard, CardError> {
-        let card = PcscCard::connect(&self.reader).map_err(CardError::from)?;
+        let card = PcscCard::connect(&self.target()).map_err(CardError::from)?;
         let mut steps = self.steps.lock();
         if let Some((_, _, cancel)) = &mut steps.running {
             *cancel = Some(card.pin_pad_canceller());

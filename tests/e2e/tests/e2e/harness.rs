@@ -148,12 +148,21 @@ pub async fn scenario(name: &str, body: impl AsyncFnOnce(&Path) -> Result<(), E2
 /// ends the session (the app may have exited on the way: its window was closed), and
 /// panics with every failure.
 pub async fn unconfigured(name: &str, body: impl AsyncFnOnce(&Scene) -> Result<(), E2eError>) {
+    unconfigured_with(AppOptions::unconfigured(), name, body).await;
+}
+
+/// [`unconfigured`] with `options` (the install test's: the installed app, in its root).
+pub async fn unconfigured_with(
+    options: AppOptions,
+    name: &str,
+    body: impl AsyncFnOnce(&Scene) -> Result<(), E2eError>,
+) {
     let _slot = ONE_APP.lock().await;
     no_other_app(name).await;
     let started = Instant::now();
     PROBLEMS.lock().unwrap().clear();
     let mut failures = Vec::new();
-    let run = with_crashing_app(AppOptions::unconfigured().label(name), body);
+    let run = with_crashing_app(options.label(name), body);
     match tokio::time::timeout(SCENARIO_LIMIT, run).await {
         Ok(Ok(())) => {}
         Ok(Err(error)) => failures.push(error.to_string()),

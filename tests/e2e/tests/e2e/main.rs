@@ -9,7 +9,8 @@
 //! one app at a time (`harness`), check every screen they reach with axe-core and
 //! screenshot it, and end with a scan of the folder's counter database for PINs,
 //! passwords and card numbers (`secrets`). `setup` runs the shipped app,
-//! `madoguchi-app`, without a configuration (no pcscd needed for it).
+//! `madoguchi-app`, without a configuration (no pcscd needed for it). `install` (ignored
+//! here) runs the installed packages in the root scripts/install-test.sh makes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod cashier;
@@ -17,6 +18,8 @@ mod enroll;
 mod flows;
 mod harness;
 mod identify;
+mod install;
+mod install_root;
 mod journal;
 mod links;
 mod pin_pad;

@@ -16,7 +16,7 @@ use crate::flows::{
 use crate::harness::{Scene, scenario, with_app};
 
 /// sato-hanako's insurer (counter-demo's demo register, `personas::INSURER_NUMBER`).
-const INSURER_NUMBER: &str = "06139999";
+pub(crate) const INSURER_NUMBER: &str = "06139999";
 
 /// Scenario a: card → PIN → service → consents → staff read 3割 and "valid" → the
 /// receipt system's files are written → finish.
@@ -76,7 +76,7 @@ async fn check_card_exported(s: &Scene, dir: &Path) -> Result<(), E2eError> {
 
 /// The receipt system's folder holds whole files (no `.part` left), one of them naming
 /// the patient's insurer.
-fn exported(exports: &Path) -> Result<(), E2eError> {
+pub(crate) fn exported(exports: &Path) -> Result<(), E2eError> {
     let read = |what| E2eError::Unexpected(format!("{what} {}", exports.display()));
     let mut names = Vec::new();
     let mut mentions = false;

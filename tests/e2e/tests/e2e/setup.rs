@@ -26,7 +26,7 @@ async fn without_a_configuration_the_shipped_app_says_which_file_it_looked_for()
     unconfigured("setup", check).await;
 }
 
-async fn check(app: &Scene) -> Result<(), E2eError> {
+pub(crate) async fn check(app: &Scene) -> Result<(), E2eError> {
     app.switch_to(Screen::Setup).await?;
     let title = app
         .client()
