@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Debian packages: `make package` runs this.
 #   madoguchi-app       the counter terminal's desktop app, as it ships (madoguchi-app built
-#                       alone with its default features, never the demo: see ship-check.sh)
+#                       alone with its default features, never the demo: see ship-check.sh),
+#                       and madoguchi-terminal-cert, the terminal's half of its enrollment
 #   madoguchi-platform  the verification platform   } each with its systemd unit, its system
 #   madoguchi-insurer   the insurer reference server } user (made by postinst) and a sample
 #   madoguchi-acquirer  the acquirer reference server} configuration under /usr/share/doc
@@ -47,6 +48,9 @@ app_flags=("${flags[@]}" -p madoguchi-app)
 [ "$profile" = release ] && app_flags+=(--features custom-protocol)
 echo "package: cargo build ${app_flags[*]}"
 "$cargo" build "${app_flags[@]}"
+# The terminal's enrollment command, without the headless driver's virtual card.
+echo "package: cargo build ${flags[*]} -p counter-runtime --no-default-features --bin madoguchi-terminal-cert"
+"$cargo" build "${flags[@]}" -p counter-runtime --no-default-features --bin madoguchi-terminal-cert
 # The servers together: none of them turns on a test feature of another.
 echo "package: cargo build ${flags[*]} -p backend-platform -p backend-insurer -p backend-acquirer --bins"
 "$cargo" build "${flags[@]}" -p backend-platform -p backend-insurer -p backend-acquirer --bins
@@ -138,6 +142,7 @@ build_deb() {
 version=$(version_of src-tauri/Cargo.toml)
 dir=$(stage madoguchi-app)
 put_binary "$dir" madoguchi-app
+put_binary "$dir" madoguchi-terminal-cert
 install -D -m 0644 packaging/debian/madoguchi-app.desktop "$dir/usr/share/applications/Madoguchi.desktop"
 install -D -m 0644 src-tauri/icons/icon.png "$dir/usr/share/icons/hicolor/256x256/apps/madoguchi-app.png"
 install -m 0644 packaging/config/counter.toml "$dir/usr/share/doc/madoguchi-app/examples/counter.toml"

@@ -115,6 +115,25 @@ pub fn request_pem(
         .map_err(|e| encode("request")(e.to_string()))
 }
 
+/// What a terminal's enrollment command prints once [`make`] wrote the key and the
+/// request (one JSON line): where they are, and what to do next with them.
+pub fn report(config: &crate::config::Config, made: &Made) -> serde_json::Value {
+    let certificate = &config.file.tls.certificate;
+    serde_json::json!({
+        "ok": true,
+        "terminal_id": config.file.terminal_id,
+        "key": made.key,
+        "request": made.request,
+        "certificate": certificate,
+        "next": format!(
+            "give {} to the platform's operator (madoguchi-platform terminals enroll --request ...); \
+             put the certificate they return at {}",
+            made.request.display(),
+            certificate.display()
+        ),
+    })
+}
+
 /// Makes a key at `key_path` and a certificate request for it at `request_path`, for
 /// terminal `terminal_id`. Refuses when either file exists.
 pub fn make(terminal_id: &str, key_path: &Path, request_path: &Path) -> Result<Made, RequestError> {

@@ -167,26 +167,12 @@ fn read_pin() -> Result<jpki_card::AuthPin, counter_core::Code> {
 }
 
 /// `certificate-request`: the key and the request, and one JSON line that says what to do
-/// with them.
+/// with them (the same as `madoguchi-terminal-cert`, which the app's package ships).
 fn certificate_request(config: &Config, out: &std::path::Path) -> ExitCode {
     let id = &config.file.terminal_id;
     match counter_runtime::certificate_request::make(id, &config.file.tls.key, out) {
         Ok(made) => {
-            println!(
-                "{}",
-                json!({
-                    "ok": true,
-                    "terminal_id": id,
-                    "key": made.key,
-                    "request": made.request,
-                    "certificate": config.file.tls.certificate,
-                    "next": format!(
-                        "give {} to the platform's operator (madoguchi-platform terminals enroll                          --request ...); put the certificate they return at {}",
-                        made.request.display(),
-                        config.file.tls.certificate.display()
-                    ),
-                })
-            );
+            println!("{}", counter_runtime::certificate_request::report(config, &made));
             ExitCode::SUCCESS
         }
         Err(e) => fail(counter_core::Code::Internal, &e.to_string()),

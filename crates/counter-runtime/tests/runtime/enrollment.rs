@@ -1,5 +1,6 @@
-//! A terminal enrolled with the two commands identifies a card at once: `madoguchi-counter
-//! certificate-request` (the built binary) makes its key and request, the platform
+//! A terminal enrolled with the two commands identifies a card at once:
+//! `madoguchi-terminal-cert` (the built binary the app's package ships) makes its key and
+//! request, the platform
 //! operator's enrollment (the library calls `madoguchi-platform terminals enroll` makes:
 //! the request checked and signed with the terminals' CA, the terminal registered in a
 //! storage opened apart from the node's) lets it in, and the running node, which was not
@@ -52,11 +53,8 @@ async fn a_terminal_enrolled_with_the_two_commands_identifies_a_card_at_once() {
 
     // 1. The terminal: its key (0600, in a new 0700 folder) and its request.
     let csr = dir.join("new.csr");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-counter"));
-    cmd.arg("--config")
-        .arg(&config)
-        .args(["certificate-request", "--out"])
-        .arg(&csr);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-terminal-cert"));
+    cmd.arg("--config").arg(&config).arg("--out").arg(&csr);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();
