@@ -26,7 +26,10 @@ async fn the_demo_on_the_pin_pad_reader_configures_it_and_places_the_cards_there
         .file
         .counter
         .expect("the demo's counter section");
-    assert_eq!(counter.reader, reader);
+    assert_eq!(
+        counter.reader,
+        counter_runtime::config::ReaderNames::One(reader.clone())
+    );
     assert_ne!(
         reader,
         format!(
