@@ -7,7 +7,7 @@
 //! (connection refused or reset, a TLS handshake that fails, a timeout before any answer)
 //! or answers `502`/`503` is a node that failed; the request then goes to the next node
 //! of the list (with one URL, to the same URL again, where the balancer picks another
-//! node), each node at most once and never fewer than two attempts in all.
+//! node: [`BALANCER_ATTEMPTS`] in all), each node of a list at most once.
 //!
 //! Why that is safe for each call:
 //! - a **challenge** request: a challenge the failed node may have issued is never
@@ -57,6 +57,13 @@ pub fn node_failed(failure: &BackendFailure) -> bool {
     }
 }
 
+/// Attempts of one call at a single URL, a load balancer's. The first may die with the
+/// node that held the connection; until the balancer's health checks have taken that node
+/// out (seconds), a new connection may still be given to it, and the balancer's own retry
+/// of the connection to another node can run past the client's wait when the machine is
+/// busy. A third attempt covers that window; a list of nodes needs none (each node once).
+pub const BALANCER_ATTEMPTS: usize = 3;
+
 /// One platform call across the nodes. See the module documentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failover {
@@ -85,9 +92,14 @@ impl Failover {
         }
     }
 
-    /// Attempts at most: each node once, and two with a single URL (a balancer's).
+    /// Attempts at most: each node of a list once, and [`BALANCER_ATTEMPTS`] with a single
+    /// URL (a balancer's).
     pub fn max_attempts(&self) -> usize {
-        self.nodes.max(2)
+        if self.nodes == 1 {
+            BALANCER_ATTEMPTS
+        } else {
+            self.nodes
+        }
     }
 
     /// The node the request goes to now.
@@ -200,14 +212,17 @@ mod tests {
     }
 
     #[test]
-    fn one_url_is_tried_twice_for_the_balancer_behind_it_to_pick_another_node() {
+    fn one_url_is_tried_three_times_for_the_balancer_behind_it_to_pick_another_node() {
         let mut f = Failover::new(PlatformCall::Answer, 1, 5);
-        assert_eq!((f.node(), f.max_attempts()), (0, 2));
+        assert_eq!((f.node(), f.max_attempts()), (0, 3));
         assert_eq!(f.next::<u8>(Err(unreachable(true))), Next::Send { node: 0 });
+        assert_eq!(f.next::<u8>(Err(unreachable(false))), Next::Send { node: 0 });
         assert_eq!(
-            f.next::<u8>(Err(unreachable(true))),
-            Next::Done(Err(unreachable(true)))
+            f.next::<u8>(Err(unreachable(false))),
+            Next::Done(Err(unreachable(false)))
         );
+        // A list of two nodes: each once.
+        assert_eq!(Failover::new(PlatformCall::Answer, 2, 0).max_attempts(), 2);
         // A degenerate count of nodes is one node.
         assert_eq!(Failover::new(PlatformCall::Answer, 0, 3).node(), 0);
     }
