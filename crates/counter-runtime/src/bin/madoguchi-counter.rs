@@ -172,7 +172,10 @@ fn certificate_request(config: &Config, out: &std::path::Path) -> ExitCode {
     let id = &config.file.terminal_id;
     match counter_runtime::certificate_request::make(id, &config.file.tls.key, out) {
         Ok(made) => {
-            println!("{}", counter_runtime::certificate_request::report(config, &made));
+            println!(
+                "{}",
+                counter_runtime::certificate_request::report(config, &made)
+            );
             ExitCode::SUCCESS
         }
         Err(e) => fail(counter_core::Code::Internal, &e.to_string()),
