@@ -216,7 +216,10 @@ mod tests {
         let mut f = Failover::new(PlatformCall::Answer, 1, 5);
         assert_eq!((f.node(), f.max_attempts()), (0, 3));
         assert_eq!(f.next::<u8>(Err(unreachable(true))), Next::Send { node: 0 });
-        assert_eq!(f.next::<u8>(Err(unreachable(false))), Next::Send { node: 0 });
+        assert_eq!(
+            f.next::<u8>(Err(unreachable(false))),
+            Next::Send { node: 0 }
+        );
         assert_eq!(
             f.next::<u8>(Err(unreachable(false))),
             Next::Done(Err(unreachable(false)))
