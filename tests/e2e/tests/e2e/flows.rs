@@ -112,6 +112,23 @@ pub async fn choose_service_and_consent(s: &Scene) -> Result<(), E2eError> {
     s.click_test("action-consent").await
 }
 
+/// Staff: the check's result is the demo insurer's valid 3割 answer, and its file for the
+/// receipt system is written.
+pub async fn valid_check_shown(s: &Scene) -> Result<(), E2eError> {
+    staff_at(s, "check", None).await?;
+    s.wait_hook("export-state", Want::Attr("data-state", "written"))
+        .await?;
+    s.wait_hook("ratio", Want::Attr("data-tenths", "3")).await?;
+    s.wait_hook("validity", Want::Attr("data-validity", "valid"))
+        .await?;
+    s.wait_hook(
+        "headline-code",
+        Want::Attr("data-code", "eligibility_valid"),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Staff, cashier mode: types `amount` and starts the sale; then the customer's card
 /// goes on the reader and the customer types the PIN, seeing the amount first.
 pub async fn start_sale(s: &Scene, amount: u32) -> Result<(), E2eError> {

@@ -15,7 +15,9 @@ use std::path::PathBuf;
 
 use madoguchi_e2e::{AppOptions, E2eError, Want};
 
-use crate::flows::{PERSONA, choose_service_and_consent, customer_at, enter_pin, pin, staff_at};
+use crate::flows::{
+    PERSONA, choose_service_and_consent, customer_at, enter_pin, pin, staff_at, valid_check_shown,
+};
 use crate::harness::{Scene, unconfigured_with, with_app};
 use crate::install_root::{Card, Root, SERVERS};
 use crate::reception::exported;
@@ -123,17 +125,7 @@ async fn check(s: &Scene, exports: &std::path::Path) -> Result<(), E2eError> {
     staff_at(s, "identify", Some("pin_entry")).await?;
     enter_pin(s, &pin(), None).await?;
     choose_service_and_consent(s).await?;
-    staff_at(s, "check", None).await?;
-    s.wait_hook("export-state", Want::Attr("data-state", "written"))
-        .await?;
-    s.wait_hook("ratio", Want::Attr("data-tenths", "3")).await?;
-    s.wait_hook("validity", Want::Attr("data-validity", "valid"))
-        .await?;
-    s.wait_hook(
-        "headline-code",
-        Want::Attr("data-code", "eligibility_valid"),
-    )
-    .await?;
+    valid_check_shown(s).await?;
     exported(exports)?;
     s.switch_to(madoguchi_e2e::Screen::Staff).await?;
     s.click_test("action-finish").await?;

@@ -11,7 +11,7 @@ use madoguchi_e2e::{
 
 use crate::flows::{
     PERSONA, choose_service_and_consent, counter_tab, customer_at, ensure, enter_pin, pin,
-    place_card, staff_at,
+    place_card, staff_at, valid_check_shown,
 };
 use crate::harness::{Scene, scenario, with_app};
 
@@ -48,17 +48,7 @@ async fn check_card_exported(s: &Scene, dir: &Path) -> Result<(), E2eError> {
     choose_service_and_consent(s).await?;
 
     counter_tab(s).await?;
-    staff_at(s, "check", None).await?;
-    s.wait_hook("export-state", Want::Attr("data-state", "written"))
-        .await?;
-    s.wait_hook("ratio", Want::Attr("data-tenths", "3")).await?;
-    s.wait_hook("validity", Want::Attr("data-validity", "valid"))
-        .await?;
-    s.wait_hook(
-        "headline-code",
-        Want::Attr("data-code", "eligibility_valid"),
-    )
-    .await?;
+    valid_check_shown(s).await?;
     // No patient was expected: the staff screen says that no comparison was made.
     s.wait_hook("person-check", Want::Attr("data-person", "not_compared"))
         .await?;
