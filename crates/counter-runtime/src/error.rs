@@ -43,3 +43,10 @@ impl RuntimeError {
         }
     }
 }
+
+/// The JSON line the terminal's command-line tools print when they fail: the code, its
+/// text for staff and what to do next (the code table's English), and the detail.
+pub fn failure_line(code: Code, detail: &str) -> serde_json::Value {
+    let e = code.entry();
+    serde_json::json!({"ok": false, "code": code.as_str(), "message": e.en, "next": e.next_en, "detail": detail})
+}

@@ -123,11 +123,7 @@ enum Command {
 }
 
 fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
-    let e = code.entry();
-    println!(
-        "{}",
-        json!({"ok": false, "code": code.as_str(), "message": e.en, "next": e.next_en, "detail": detail})
-    );
+    println!("{}", counter_runtime::error::failure_line(code, detail));
     ExitCode::from(2)
 }
 

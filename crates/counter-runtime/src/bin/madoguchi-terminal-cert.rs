@@ -29,11 +29,7 @@ struct Cli {
 
 /// One JSON line saying what went wrong and what to do, and exit code 2.
 fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
-    let e = code.entry();
-    println!(
-        "{}",
-        serde_json::json!({"ok": false, "code": code.as_str(), "message": e.en, "next": e.next_en, "detail": detail})
-    );
+    println!("{}", counter_runtime::error::failure_line(code, detail));
     ExitCode::from(2)
 }
 
