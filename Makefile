@@ -12,7 +12,7 @@ PCSCD := scripts/pcscd.sh
 POSTGRES := scripts/postgres.sh
 HAPROXY := scripts/haproxy.sh
 
-.PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check deny pin-check ship-check package install-test bench clean-run
+.PHONY: all deps ui build demo demo-card test test-unit test-postgres ui-test lint fmt-check clippy ui-check citations-check fixtures-check deny units-check pin-check ship-check package install-test bench clean-run
 
 all: build
 
@@ -115,11 +115,16 @@ package: deps ui
 install-test: build
 	scripts/install-test.sh
 
+# The servers' systemd units checked with systemd-analyze verify, their commands the
+# workspace's build (scripts/check-units.sh says why not the install root).
+units-check: build
+	scripts/check-units.sh
+
 # No PIN or password in any log the run left behind (pcscd's included).
 pin-check:
 	scripts/check-no-pins.sh
 
-test: build lint fixtures-check deny ui-test test-unit test-postgres ship-check pin-check
+test: build lint fixtures-check deny units-check ui-test test-unit test-postgres ship-check pin-check
 	@echo "make test: all steps passed"
 
 bench: build

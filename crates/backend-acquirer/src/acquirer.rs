@@ -5,15 +5,17 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use backend_kit::reload::Live;
 use backend_kit::{ApiError, Clock};
 use counter_api::acquirer::{FaultKind, FaultPlan};
-use counter_api::assertion::{AssertionVerifier, ReplayGuard};
+use counter_api::assertion::ReplayGuard;
 use counter_api::{PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
 use madoguchi_time::UnixTime;
 use serde::Serialize;
 
 use crate::StartError;
 use crate::config::{KeyRules, Settings};
+use crate::in_force::InForce;
 use crate::store::{self, JournalEntry, Store};
 
 /// How often answered keys are pruned at most (seconds): the check rides on payment
@@ -21,14 +23,15 @@ use crate::store::{self, JournalEntry, Store};
 pub const PRUNE_INTERVAL_SECS: i64 = 3_600;
 
 /// The acquirer's state.
+///
+/// Calling contract: [`Acquirer::with_rules`] once; each request reads
+/// [`Acquirer::in_force`] (the settings and the verifier) once and keeps it;
+/// [`Acquirer::reload`] (on SIGHUP) swaps the terminals and platforms in force at any time.
 #[derive(Debug)]
 pub struct Acquirer {
-    /// The settings it runs on.
-    pub settings: Settings,
+    pub(crate) live: Live<InForce>,
     /// The database.
     pub store: Store,
-    /// Verifies the platforms' payment assertions (audience: this acquirer).
-    pub verifier: AssertionVerifier,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// How keys are claimed and kept.
@@ -56,7 +59,8 @@ impl Acquirer {
         let rule = |(key, problem, expected): (String, String, String)| {
             StartError::Settings(format!("{key}: {problem}; expected {expected}"))
         };
-        settings.check().map_err(rule)?;
+        let in_force = InForce::new(settings).map_err(rule)?;
+        let settings = &in_force.settings;
         keys.check().map_err(rule)?;
         let store = Store::open(&settings.database)?;
         let db_err = |source| {
@@ -96,12 +100,6 @@ impl Acquirer {
                 }
             }
         }
-        let mut verifier = AssertionVerifier::new(settings.acquirer_id.clone());
-        for p in &settings.trusted_platforms {
-            verifier
-                .trust(p)
-                .map_err(|e| StartError::Settings(format!("trusted platform {}: {e}", p.issuer)))?;
-        }
         {
             let c = store.lock();
             for t in &settings.card_tokens {
@@ -121,13 +119,18 @@ impl Acquirer {
         }
         Ok(Self {
             faults: Mutex::new(settings.faults),
-            settings,
+            live: Live::new(in_force),
             store,
-            verifier,
             clock,
             keys,
             last_prune: Mutex::new(now),
         })
+    }
+
+    /// The settings and verifier in force now: a request reads it once and keeps it, so a
+    /// reload meanwhile does not change a request halfway.
+    pub fn in_force(&self) -> Arc<InForce> {
+        self.live.get()
     }
 
     /// Whether keys are due for pruning at `now` (at most every [`PRUNE_INTERVAL_SECS`]);

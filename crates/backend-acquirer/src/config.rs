@@ -47,6 +47,11 @@
 //! Re-registering a token at start with the same `holder` keeps its link; another
 //! `holder` drops it (the token may now be someone else's: the holder enrols again).
 //!
+//! `[[terminals]]` and `[[trusted_platforms]]` may change while the server runs: SIGHUP
+//! (`systemctl reload`) loads the file again with [`load`] and puts those two lists in
+//! force ([`crate::in_force`]); every other key, `[[card_tokens]]` and `[idempotency]`
+//! included, applies at start only.
+//!
 //! `[idempotency]` ([`KeyRules`]):
 //!
 //! - `claim_lease_secs` (1 to 3,600; default 120, Adyen's local processing time-out,
@@ -242,7 +247,7 @@ pub struct Settings {
     /// Platforms whose assertions are accepted and which may confirm links (their
     /// client certificate's CN is their `issuer`).
     pub trusted_platforms: Vec<KeySet>,
-    /// Known terminals.
+    /// Known terminals (reloaded on SIGHUP, with the trusted platforms).
     pub terminals: Vec<TerminalConfig>,
     /// Card tokens registered at start (demo data).
     pub card_tokens: Vec<CardTokenRegistration>,

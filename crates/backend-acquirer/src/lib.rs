@@ -19,8 +19,9 @@
 //! recovery horizon, [`config::KeyRules`]), status query by key,
 //! reversal, daily settlement totals ([`core::settlement`]), the SQLite store and journal
 //! ([`store`], [`schema`]), fault injection for the terminal's tests, the HTTP handlers
-//! ([`http`], [`flows`], [`admin`], [`links`]), the configuration ([`config`]) and
-//! starting the server ([`server`]).
+//! ([`http`], [`flows`], [`admin`], [`links`]), the configuration ([`config`]), the
+//! terminals and platforms in force, which a SIGHUP re-reads from the file without a
+//! restart ([`in_force`]), and starting the server ([`server`]).
 //!
 //! **Never:** stores, logs or answers a card number or a certificate serial, charges twice
 //! for one idempotency key, answers "declined" for an outcome it does not know, leaves half
@@ -34,8 +35,10 @@
 //! Calling contract: build [`Settings`] and [`config::KeyRules`] (from a file with
 //! [`config::load`], or in code), then [`server::start_with`] on a listener or
 //! [`server::start_in_process_with`] on an ephemeral loopback port (the variants without
-//! `_with` take the default rules); [`server::serve_file`] is `serve --config FILE`;
-//! [`server::RunningAcquirer::shutdown`] stops it. Time comes from the
+//! `_with` take the default rules); [`server::serve_file`] is `serve --config FILE`, which
+//! also calls [`server::RunningAcquirer::reload_on_hangup`] so that each SIGHUP runs
+//! [`acquirer::Acquirer::reload`] (the file's `[[terminals]]` and `[[trusted_platforms]]`
+//! put in force); [`server::RunningAcquirer::shutdown`] stops it. Time comes from the
 //! [`backend_kit::Clock`] given at start; the core functions take `now` as a parameter.
 
 #![deny(missing_docs)]
@@ -46,6 +49,7 @@ pub mod config;
 pub mod core;
 pub mod flows;
 pub mod http;
+pub mod in_force;
 pub mod links;
 pub mod operations;
 pub mod schema;

@@ -177,7 +177,7 @@ async fn answered<T>(
 
 /// The calling platform's id, if the client certificate names a trusted one.
 fn platform(a: &Acquirer, peer: &Peer) -> Result<String, ApiError> {
-    platform_caller(peer, a.settings.platform_ids())
+    platform_caller(peer, a.in_force().settings.platform_ids())
 }
 
 /// The card token a link names; this acquirer holds nothing else.

@@ -2,6 +2,7 @@
 //!
 //! ```sh
 //! madoguchi-acquirer serve --config acquirer.toml
+//! kill -HUP <pid>    # or `systemctl reload madoguchi-acquirer`: re-reads [[terminals]] and [[trusted_platforms]]
 //! ```
 
 use std::path::PathBuf;
@@ -21,7 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the server until Ctrl-C.
+    /// Runs the server until Ctrl-C; SIGHUP (`systemctl reload`) re-reads the file's
+    /// terminals and trusted platforms.
     Serve {
         /// The TOML configuration file.
         #[arg(long)]

@@ -1,5 +1,7 @@
-//! Starting the acquirer: `serve --config FILE` and the in-process mode.
+//! Starting the acquirer: `serve --config FILE` (which reloads the file on SIGHUP) and the
+//! in-process mode.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use backend_kit::{Clock, ServerHandle, serve_tls_with};
@@ -15,6 +17,7 @@ use crate::http::router;
 pub struct RunningAcquirer {
     handle: ServerHandle,
     acquirer: Arc<Acquirer>,
+    reload: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningAcquirer {
@@ -33,8 +36,25 @@ impl RunningAcquirer {
         self.handle.open_connections()
     }
 
+    /// From now on, each SIGHUP re-reads `config` ([`Acquirer::reload`]) and logs one line
+    /// ([`backend_kit::reload::log_outcome`]). The signal is registered when this returns.
+    pub fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
+        let acquirer = self.acquirer.clone();
+        let task = backend_kit::reload::on_hangup(move || {
+            let outcome = acquirer.reload(&config);
+            backend_kit::reload::log_outcome("acquirer", &config, &outcome);
+        })?;
+        if let Some(old) = self.reload.replace(task) {
+            old.abort();
+        }
+        Ok(())
+    }
+
     /// Stops the server.
     pub async fn shutdown(self) {
+        if let Some(reload) = &self.reload {
+            reload.abort();
+        }
         self.handle.shutdown().await;
     }
 }
@@ -76,7 +96,11 @@ pub async fn start_with(
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;
     let acquirer = Arc::new(acquirer);
     let handle = serve_tls_with(listener, tls, router(acquirer.clone()), limits)?;
-    Ok(RunningAcquirer { handle, acquirer })
+    Ok(RunningAcquirer {
+        handle,
+        acquirer,
+        reload: None,
+    })
 }
 
 /// The in-process mode: starts on an ephemeral loopback port (127.0.0.1:0); the desktop
@@ -99,12 +123,16 @@ pub async fn start_in_process_with(
 }
 
 /// `madoguchi-acquirer serve --config FILE`: loads the file, serves on its `listen`
-/// address until Ctrl-C, on the system clock. Also what the tests run in a process of its
-/// own when they kill the acquirer with SIGKILL.
+/// address until Ctrl-C, on the system clock, and re-reads the file on SIGHUP. Also what
+/// the tests run in a process of its own when they kill the acquirer with SIGKILL.
 pub fn serve_file(config: &std::path::Path) -> Result<(), String> {
     let (settings, keys) = crate::config::load(config).map_err(|e| e.to_string())?;
     let listen = settings.listen;
-    backend_kit::command::serve_until_ctrl_c("acquirer", listen, move |listener| {
-        start_with(settings, keys, Arc::new(backend_kit::SystemClock), listener)
+    let config = config.to_owned();
+    backend_kit::command::serve_until_ctrl_c("acquirer", listen, move |listener| async move {
+        let clock = Arc::new(backend_kit::SystemClock);
+        let mut running = start_with(settings, keys, clock, listener).await?;
+        running.reload_on_hangup(config)?;
+        Ok::<_, StartError>(running)
     })
 }

@@ -30,6 +30,10 @@
 //! Terminals and platforms present client certificates of the same CA (`tls.terminal_ca`)
 //! and are told apart by their CN, so no terminal id may equal a platform issuer id: a
 //! terminal certificate could otherwise confirm links as the platform.
+//!
+//! `[[terminals]]` and `[[platforms]]` may change while the server runs: SIGHUP
+//! (`systemctl reload`) loads the file again with [`Settings::load`] and puts those two
+//! lists in force ([`crate::in_force`]); every other key applies at start only.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -111,9 +115,9 @@ pub struct Settings {
     pub tls_private_key_pem: Vec<u8>,
     /// Terminal CA certificate(s) (PEM).
     pub terminal_ca_pem: Vec<u8>,
-    /// Trusted platforms' keys.
+    /// Trusted platforms' keys (reloaded on SIGHUP).
     pub platforms: Vec<KeySet>,
-    /// Known terminals.
+    /// Known terminals (reloaded on SIGHUP).
     pub terminals: Vec<TerminalConfig>,
 }
 

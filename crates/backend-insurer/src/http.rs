@@ -70,7 +70,7 @@ impl FromRequestParts<Arc<Insurer>> for Terminal {
             ));
         };
         let cn = identity.common_name.clone().unwrap_or_default();
-        if ins.settings.terminals.iter().any(|t| t.id == cn) {
+        if ins.in_force().knows_terminal(&cn) {
             return Ok(Terminal { id: cn });
         }
         let e = ApiError::new(

@@ -5,9 +5,9 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use backend_kit::reload::Live;
 use backend_kit::{ApiError, Clock};
 use counter_api::ProblemCode;
-use counter_api::assertion::AssertionVerifier;
 use counter_api::insurer::{BulkPrecheckAccepted, BulkPrecheckRequest, BulkPrecheckResult};
 use madoguchi_time::UnixTime;
 
@@ -15,25 +15,26 @@ use crate::StartError;
 use crate::config::Settings;
 use crate::core::dates::jst_date;
 use crate::core::{bulk, validate};
+use crate::in_force::InForce;
 use crate::store::{AuditRow, Store};
 
 pub mod by_number;
 pub mod eligibility;
 pub mod links;
 
-/// The running insurer: settings, clock, database (which also keeps the used assertion
-/// ids) and assertion verifier.
+/// The running insurer: the settings in force with the assertion verifier ([`InForce`]),
+/// clock and database (which also keeps the used assertion ids).
 ///
 /// Calling contract: [`Insurer::new`] once; then each HTTP request runs one flow
 /// ([`Insurer::eligibility`], [`Insurer::eligibility_by_insurance_number`], [`Insurer::link`], [`Insurer::release_link`],
-/// [`Insurer::bulk_submit`], [`Insurer::bulk_fetch`]), which audits itself.
+/// [`Insurer::bulk_submit`], [`Insurer::bulk_fetch`]), which audits itself, on the
+/// [`Insurer::in_force`] value it read once; [`Insurer::reload`] (on SIGHUP) swaps the
+/// terminals and platforms in force at any time.
 #[derive(Debug)]
 pub struct Insurer {
-    /// The settings it runs on.
-    pub settings: Settings,
+    pub(crate) live: Live<InForce>,
     clock: Arc<dyn Clock>,
     store: Mutex<Store>,
-    verifier: AssertionVerifier,
 }
 
 /// Locks `m`, recovering from a poisoned lock (a panic elsewhere does not stop the server;
@@ -53,30 +54,23 @@ impl Insurer {
     /// Opens the database (seeding the demo register into an empty one) and trusts the
     /// configured platforms' keys.
     pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        settings
-            .check()
+        let in_force = InForce::new(settings)
             .map_err(|(k, p, x)| StartError::Settings(format!("{k}: {p}; expected {x}")))?;
+        let settings = &in_force.settings;
         let seed = crate::demo::parse(&settings.seed_toml, clock.now())
             .map_err(|e| StartError::Settings(format!("demo_data: {e}")))?;
         let store = Store::open(&settings.database, &seed)?;
-        let mut verifier = AssertionVerifier::new(settings.insurer_id.clone());
-        for set in &settings.platforms {
-            verifier
-                .trust(set)
-                .map_err(|e| StartError::Settings(format!("platforms ({}): {e}", set.issuer)))?;
-        }
         Ok(Self {
-            settings,
+            live: Live::new(in_force),
             clock,
             store: Mutex::new(store),
-            verifier,
         })
     }
 
-    /// The ids of the platforms this insurer trusts: the issuers of its assertions, and the
-    /// only callers of the link endpoints (by their client certificate's CN).
-    pub fn trusted_platforms(&self) -> impl Iterator<Item = &str> {
-        self.settings.platforms.iter().map(|k| k.issuer.as_str())
+    /// The settings and verifier in force now: a flow reads it once and keeps it, so a
+    /// reload meanwhile does not change a request halfway.
+    pub fn in_force(&self) -> Arc<InForce> {
+        self.live.get()
     }
 
     /// Now, from the server's clock.
@@ -160,7 +154,11 @@ impl Insurer {
         if let Some(done) = done {
             return Ok(done);
         }
-        if !bulk::due(submitted_at, self.settings.bulk_processing_secs, now) {
+        if !bulk::due(
+            submitted_at,
+            self.in_force().settings.bulk_processing_secs,
+            now,
+        ) {
             return Ok(bulk::processing(reception_number));
         }
         let today = jst_date(now);

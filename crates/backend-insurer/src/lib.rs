@@ -15,7 +15,9 @@
 //! audit log, the bindings of confirmed links to their owner (the platform's pairwise
 //! `sub` and the insurer's person, [`store::links`]) and the assertion ids already used
 //! ([`store`]), the flows with their check order ([`insurer`]), the HTTP handlers
-//! ([`http`]), the configuration ([`config`]) and starting the server ([`server`]).
+//! ([`http`]), the configuration ([`config`]), the terminals and platforms in force, which
+//! a SIGHUP re-reads from the file without a restart ([`in_force`]), and starting the
+//! server ([`server`]).
 //!
 //! **Never:** stores or asks for a certificate serial number (docs/domain/eligibility.md §3.3: a
 //! service provider may not keep one; it identifies the person by the linkage in the
@@ -32,9 +34,11 @@
 //!
 //! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
 //! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
-//! loopback port; [`server::RunningInsurer::shutdown`] stops it. Time comes from the
-//! [`backend_kit::Clock`] given at start; the core functions take `now` (or the dates
-//! derived from it) as parameters.
+//! loopback port; [`server::RunningInsurer::shutdown`] stops it. [`server::serve_file`] is
+//! `serve --config FILE`: it also calls [`server::RunningInsurer::reload_on_hangup`], so
+//! that each SIGHUP runs [`Insurer::reload`], which puts the file's `[[terminals]]` and
+//! `[[platforms]]` in force. Time comes from the [`backend_kit::Clock`] given at start; the
+//! core functions take `now` (or the dates derived from it) as parameters.
 
 #![deny(missing_docs)]
 
@@ -42,6 +46,7 @@ pub mod config;
 pub mod core;
 pub mod demo;
 pub mod http;
+pub mod in_force;
 pub mod insurer;
 pub mod server;
 pub mod store;

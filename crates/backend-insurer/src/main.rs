@@ -2,11 +2,11 @@
 //!
 //! ```sh
 //! madoguchi-insurer serve --config insurer.toml
+//! kill -HUP <pid>    # or `systemctl reload madoguchi-insurer`: re-reads [[terminals]] and [[platforms]]
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
@@ -22,7 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the server until Ctrl-C.
+    /// Runs the server until Ctrl-C; SIGHUP (`systemctl reload`) re-reads the file's
+    /// terminals and platforms.
     Serve {
         /// The TOML configuration file.
         #[arg(long)]
@@ -33,15 +34,7 @@ enum Command {
 fn main() -> ExitCode {
     backend_kit::command::init_logging();
     let result = match Cli::parse().command {
-        Command::Serve { config } => serve(config),
+        Command::Serve { config } => backend_insurer::server::serve_file(&config),
     };
     backend_kit::command::exit_code("madoguchi-insurer", result)
-}
-
-fn serve(config: PathBuf) -> Result<(), String> {
-    let settings = backend_insurer::Settings::load(&config).map_err(|e| e.to_string())?;
-    let listen = settings.listen;
-    backend_kit::command::serve_until_ctrl_c("insurer", listen, move |listener| {
-        backend_insurer::start(settings, Arc::new(backend_kit::SystemClock), listener)
-    })
 }

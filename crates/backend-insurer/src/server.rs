@@ -1,5 +1,7 @@
-//! Starting the insurer: `serve --config FILE` and the in-process mode.
+//! Starting the insurer: `serve --config FILE` (which reloads the file on SIGHUP) and the
+//! in-process mode.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use backend_kit::{Clock, ServerHandle, serve_tls_with};
@@ -15,6 +17,7 @@ use crate::insurer::Insurer;
 pub struct RunningInsurer {
     handle: ServerHandle,
     insurer: Arc<Insurer>,
+    reload: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningInsurer {
@@ -33,8 +36,25 @@ impl RunningInsurer {
         self.handle.open_connections()
     }
 
+    /// From now on, each SIGHUP re-reads `config` ([`Insurer::reload`]) and logs one line
+    /// ([`backend_kit::reload::log_outcome`]). The signal is registered when this returns.
+    pub fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
+        let insurer = self.insurer.clone();
+        let task = backend_kit::reload::on_hangup(move || {
+            let outcome = insurer.reload(&config);
+            backend_kit::reload::log_outcome("insurer", &config, &outcome);
+        })?;
+        if let Some(old) = self.reload.replace(task) {
+            old.abort();
+        }
+        Ok(())
+    }
+
     /// Stops the server.
     pub async fn shutdown(self) {
+        if let Some(reload) = &self.reload {
+            reload.abort();
+        }
         self.handle.shutdown().await;
     }
 }
@@ -65,7 +85,11 @@ pub async fn start(
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;
     let insurer = Arc::new(insurer);
     let handle = serve_tls_with(listener, tls, router(insurer.clone()), limits)?;
-    Ok(RunningInsurer { handle, insurer })
+    Ok(RunningInsurer {
+        handle,
+        insurer,
+        reload: None,
+    })
 }
 
 /// The in-process mode: starts on an ephemeral loopback port (127.0.0.1:0); the desktop
@@ -76,4 +100,17 @@ pub async fn start_in_process(
 ) -> Result<RunningInsurer, StartError> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     start(settings, clock, listener).await
+}
+
+/// `madoguchi-insurer serve --config FILE`: loads the file, serves on its `listen` address
+/// until Ctrl-C on the system clock, and re-reads the file on SIGHUP.
+pub fn serve_file(config: &Path) -> Result<(), String> {
+    let settings = Settings::load(config).map_err(|e| e.to_string())?;
+    let listen = settings.listen;
+    let config = config.to_owned();
+    backend_kit::command::serve_until_ctrl_c("insurer", listen, move |listener| async move {
+        let mut running = start(settings, Arc::new(backend_kit::SystemClock), listener).await?;
+        running.reload_on_hangup(config)?;
+        Ok::<_, StartError>(running)
+    })
 }

@@ -11,7 +11,8 @@
 //! documents ([`http`]); TOML configuration loading with errors that name the file, the key
 //! and what was expected ([`config`]); SQLite opened in WAL mode with numbered migrations
 //! ([`sqlite`]); assertion replay protection kept in SQLite ([`replay`]); the platform
-//! caller of a service's link endpoints ([`caller`]); the injectable clock ([`clock`]); with feature `dev-pki`, throwaway TLS
+//! caller of a service's link endpoints ([`caller`]); re-reading the configuration on SIGHUP
+//! with the values it swaps and its log line ([`reload`]); the injectable clock ([`clock`]); with feature `dev-pki`, throwaway TLS
 //! material for the desktop demo (`devpki`).
 //!
 //! **Never:** decides anything about a request (that is each server's core), logs request
@@ -26,6 +27,7 @@ pub mod config;
 #[cfg(feature = "dev-pki")]
 pub mod devpki;
 pub mod http;
+pub mod reload;
 pub mod replay;
 pub mod serve;
 pub mod sqlite;

@@ -9,6 +9,7 @@ use jpki_card::{
 use jpki_card_pcsc::PcscCard;
 use jpki_cert::Purpose;
 
+use crate::roots::Roots;
 use crate::{prompt, select, show};
 
 /// Seconds the reader's PIN pad waits for the PIN (`bTimerOut`, docs/domain/jpki.md §5.2):
@@ -67,15 +68,12 @@ pub fn status(card: &mut PcscCard) -> Result<(), String> {
 pub fn read_cert(
     card: &mut dyn CardTransport,
     which: CertificateFile,
-    test_roots: Option<&Path>,
+    roots: &Roots,
 ) -> Result<(), String> {
     let der = run(card, ReadCertificate::new(which)).map_err(explain)?;
     println!("{}", show::summary(&der));
     if which == CertificateFile::AuthCertificate {
-        println!(
-            "  verdict:  {}",
-            show::verdict(Purpose::Auth, &der, test_roots)
-        );
+        println!("  verdict:  {}", show::verdict(Purpose::Auth, &der, roots));
     }
     print!("{}", show::pem(&der)?);
     Ok(())
@@ -85,7 +83,7 @@ pub fn read_cert(
 pub fn authenticate(
     card: &mut dyn CardTransport,
     confirm_last_try: bool,
-    test_roots: Option<&Path>,
+    roots: &Roots,
 ) -> Result<(), String> {
     let mut challenge = [0u8; 32];
     getrandom::fill(&mut challenge).map_err(|e| format!("no randomness for the challenge: {e}"))?;
@@ -112,7 +110,7 @@ pub fn authenticate(
     println!("{}", show::summary(&auth.certificate));
     println!(
         "  verdict:  {}",
-        show::verdict(Purpose::Auth, &auth.certificate, test_roots)
+        show::verdict(Purpose::Auth, &auth.certificate, roots)
     );
     Ok(())
 }

@@ -15,6 +15,7 @@ use jpki_card_sim::{Faults, Persona, VirtualCard, VpcdSlot};
 use jpki_cert::Purpose;
 
 use crate::commands::explain;
+use crate::roots::Roots;
 use crate::show;
 
 /// pcscd sees a card arrive within 55–400 ms (docs/domain/build-and-test.md); allow more.
@@ -84,7 +85,7 @@ fn step_read(card: &mut PcscCard, test_roots: &Path) -> Result<(), String> {
     println!("{}", show::summary(&der));
     println!(
         "  verdict:  {}",
-        show::verdict(Purpose::Auth, &der, Some(test_roots))
+        show::verdict(Purpose::Auth, &der, &Roots::Test(test_roots.to_owned()))
     );
     Ok(())
 }
@@ -144,7 +145,11 @@ fn step_authenticate(
     println!("  signature checked against the certificate's key: good");
     println!(
         "  verdict:  {}",
-        show::verdict(Purpose::Auth, &auth.certificate, Some(test_roots))
+        show::verdict(
+            Purpose::Auth,
+            &auth.certificate,
+            &Roots::Test(test_roots.to_owned())
+        )
     );
     Ok(())
 }
@@ -162,7 +167,11 @@ fn step_sign(card: &mut PcscCard, persona: &Persona, test_roots: &Path) -> Resul
     println!("{}", show::identity(&signed.sign_certificate));
     println!(
         "  verdict:  {}",
-        show::verdict(Purpose::Sign, &signed.sign_certificate, Some(test_roots))
+        show::verdict(
+            Purpose::Sign,
+            &signed.sign_certificate,
+            &Roots::Test(test_roots.to_owned())
+        )
     );
     Ok(())
 }

@@ -11,9 +11,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use jpki_card::CertificateFile;
 
+use crate::roots::Roots;
+
 mod commands;
 mod demo;
 mod prompt;
+mod roots;
 mod select;
 mod show;
 
@@ -30,8 +33,13 @@ struct Cli {
     reader: Option<String>,
     /// Verify against the O=JPKI-TEST roots in this folder instead of the
     /// production J-LIS roots (for test cards and the virtual card).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "root")]
     test_roots: Option<PathBuf>,
+    /// Also trust this J-LIS root (PEM or DER, e.g. the generation-2 authca02.cer or
+    /// signca02.cer, which are not compiled in); repeatable. It must fit the J-LIS root
+    /// profile, as for `madoguchi-platform roots add`; its SHA-256 is printed.
+    #[arg(long = "root", value_name = "FILE", global = true)]
+    root: Vec<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,6 +48,9 @@ struct Cli {
 enum Command {
     /// List the readers and the cards in them.
     Readers,
+    /// List the roots the verdicts use (compiled in, added with --root, or --test-roots),
+    /// with their SHA-256; needs no reader.
+    Roots,
     /// Show whether the reader has a PIN pad, and the tries left on the auth PIN and the
     /// signature password.
     Status,
@@ -95,9 +106,32 @@ enum Which {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let test_roots = cli.test_roots.as_deref();
-    let result = match cli.command {
+    let result = run(cli);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("madoguchi-card: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    if matches!(cli.command, Command::Demo { .. }) && !cli.root.is_empty() {
+        return Err(
+            "--root adds a J-LIS production root; the demo's virtual card chains to the \
+                    test roots (--test-roots)"
+                .into(),
+        );
+    }
+    // Added roots are checked before any reader is touched, and reported once.
+    let roots = Roots::from_args(cli.test_roots.as_deref(), &cli.root, show::now())?;
+    if !matches!(cli.command, Command::Roots) {
+        print!("{}", roots.added_report());
+    }
+    match cli.command {
         Command::Readers => commands::readers(),
+        Command::Roots => roots.listing().map(|text| print!("{text}")),
         Command::Demo {
             persona,
             port,
@@ -123,21 +157,14 @@ fn main() -> ExitCode {
                 Which::SignCa => CertificateFile::SignCaCertificate,
             };
             commands::connect(cli.reader.as_deref())
-                .and_then(|mut c| commands::read_cert(&mut c, file, test_roots))
+                .and_then(|mut c| commands::read_cert(&mut c, file, &roots))
         }
         Command::Authenticate { confirm_last_try } => commands::connect(cli.reader.as_deref())
-            .and_then(|mut c| commands::authenticate(&mut c, confirm_last_try, test_roots)),
+            .and_then(|mut c| commands::authenticate(&mut c, confirm_last_try, &roots)),
         Command::Sign {
             file,
             confirm_last_try,
         } => commands::connect(cli.reader.as_deref())
             .and_then(|mut c| commands::sign(&mut c, &file, confirm_last_try)),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("madoguchi-card: {message}");
-            ExitCode::FAILURE
-        }
     }
 }

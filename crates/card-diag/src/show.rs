@@ -1,16 +1,16 @@
 //! How certificates and verdicts are printed for a technician.
 
-use std::path::Path;
 use std::time::SystemTime;
 
 use der::Decode;
 use der::pem::LineEnding;
 use jpki_cert::identity::{Era, SexCode};
 use jpki_cert::{
-    Environment, JpkiCertificate, NoRevocationCheck, Purpose, SignIdentity, TrustStore, UnixTime,
-    Verdict, Verifier,
+    JpkiCertificate, NoRevocationCheck, Purpose, SignIdentity, UnixTime, Verdict, Verifier,
 };
 use x509_cert::Certificate;
+
+use crate::roots::Roots;
 
 /// PEM text of a DER certificate.
 pub fn pem(der: &[u8]) -> Result<String, String> {
@@ -83,12 +83,11 @@ pub fn now() -> UnixTime {
 /// Revocation is not checked here: the terminal has no access to CRLs (only
 /// an authorised verifier does, docs/domain/jpki.md §2.5), so the line says so.
 /// `jpki-cert verify` prints the full verdict as JSON.
-pub fn verdict(purpose: Purpose, der: &[u8], test_roots: Option<&Path>) -> String {
-    let store = match test_roots {
-        Some(dir) => TrustStore::from_dir(purpose, Environment::Test, dir),
-        None => TrustStore::production(purpose),
-    };
-    match store.map(|store| Verifier::new(store).verify(der, now(), &NoRevocationCheck)) {
+pub fn verdict(purpose: Purpose, der: &[u8], roots: &Roots) -> String {
+    match roots
+        .store(purpose)
+        .map(|store| Verifier::new(store).verify(der, now(), &NoRevocationCheck))
+    {
         Ok(Verdict::Accepted(ok)) => format!(
             "accepted: chains to {} ({:?} roots), valid until {}; revocation is checked by the platform, not here",
             ok.root, ok.environment, ok.not_after

@@ -267,7 +267,6 @@ impl TrustStore {
     /// skipped). Each added root must fit the J-LIS profile ([`crate::jlis_profile`]); one
     /// that is compiled in already is taken once. An empty or missing folder adds nothing.
     pub fn production_and(purpose: Purpose, dir: &Path) -> Result<Self, TrustStoreError> {
-        let builtin = Self::production(purpose)?;
         let io = |e: std::io::Error| TrustStoreError::Folder(format!("{}: {e}", dir.display()));
         let mut files: Vec<_> = match std::fs::read_dir(dir) {
             Ok(entries) => entries
@@ -283,11 +282,7 @@ impl TrustStore {
             Err(e) => return Err(io(e)),
         };
         files.sort();
-        let mut roots: Vec<(String, Vec<u8>)> = builtin
-            .anchors
-            .iter()
-            .map(|a| (a.label.clone(), a.cert.der().to_vec()))
-            .collect();
+        let mut added = Vec::new();
         for path in files {
             let bytes = std::fs::read(&path).map_err(io)?;
             let label = path
@@ -301,6 +296,26 @@ impl TrustStore {
                     path.display()
                 ))
             })?;
+            added.push((label, root));
+        }
+        Self::production_with(purpose, added)
+    }
+
+    /// The compiled-in production roots of `purpose` and `added`: J-LIS roots checked
+    /// against the profile already ([`crate::jlis_profile::check_root`] or
+    /// [`check_profile`](crate::jlis_profile::check_profile)), each with its label. Added
+    /// roots of the other purpose are skipped, and one compiled in already is taken once.
+    pub fn production_with(
+        purpose: Purpose,
+        added: impl IntoIterator<Item = (String, crate::jlis_profile::CheckedRoot)>,
+    ) -> Result<Self, TrustStoreError> {
+        let builtin = Self::production(purpose)?;
+        let mut roots: Vec<(String, Vec<u8>)> = builtin
+            .anchors
+            .iter()
+            .map(|a| (a.label.clone(), a.cert.der().to_vec()))
+            .collect();
+        for (label, root) in added {
             if root.purpose == purpose && !roots.iter().any(|(_, der)| *der == root.der) {
                 roots.push((label, root.der));
             }

@@ -35,10 +35,11 @@ impl FromRequestParts<Arc<Acquirer>> for Terminal {
             ));
         };
         let cn = identity.common_name.clone().unwrap_or_default();
-        match a.settings.terminals.iter().find(|t| t.id == cn) {
+        let known = a.in_force().terminal(&cn).cloned();
+        match known {
             Some(t) => Ok(Terminal {
-                id: t.id.clone(),
-                merchant_id: t.merchant_id.clone(),
+                id: t.id,
+                merchant_id: t.merchant_id,
                 admin: t.admin,
             }),
             None => {

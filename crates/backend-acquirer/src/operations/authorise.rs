@@ -44,7 +44,11 @@ pub(super) fn authorise(
             ),
         )));
     }
-    let claims = match a.verifier.verify(&r.assertion, now, &mut DeferredReplay) {
+    let claims = match a
+        .in_force()
+        .verifier
+        .verify(&r.assertion, now, &mut DeferredReplay)
+    {
         Ok(c) => c,
         Err(e) => {
             return Ok(Err(ApiError::from(

@@ -10,7 +10,7 @@ use counter_api::assertion::KeySet;
 
 use crate::support::*;
 
-fn write_material(
+pub(crate) fn write_material(
     dir: &Path,
     env_cas: (&Ca, &Ca),
     signer: &counter_api::assertion::AssertionSigner,
@@ -24,7 +24,7 @@ fn write_material(
     std::fs::write(dir.join("pf-tokyo.json"), keys).unwrap();
 }
 
-fn config(listen: &str, extra: &str) -> String {
+pub(crate) fn config(listen: &str, extra: &str) -> String {
     format!(
         r#"acquirer_id = "{ACQUIRER}"
 listen = "{listen}"

@@ -16,4 +16,8 @@ mod openapi_contract;
 mod ownership;
 mod payments;
 mod refusals;
+mod reload;
+/// The server binary as a child process (shared with the insurer's reload test).
+#[path = "../../../backend-kit/tests/served/mod.rs"]
+mod served;
 mod support;

@@ -107,6 +107,7 @@ impl Insurer {
     ) -> Result<EligibilityResponse, ApiError> {
         validate::eligibility(req)?;
         let claims = self
+            .in_force()
             .verifier
             .verify(&req.assertion, now, &mut DeferredReplay)
             .map_err(|e| assertion_problem(e.problem_code(), e.to_string()))?;

@@ -111,7 +111,7 @@ impl Insurer {
         now: UnixTime,
         row: &mut AuditRow,
     ) -> Result<LinkAnswer, ApiError> {
-        let platform = platform_caller(peer, self.trusted_platforms())?;
+        let platform = platform_caller(peer, self.in_force().platform_ids())?;
         let req = body?;
         req.validate().map_err(field)?;
         row.subject = Some(req.sub.clone());
@@ -166,7 +166,7 @@ impl Insurer {
         let now = self.now();
         let mut row = row(peer, now, "link_release");
         let result = (|| {
-            let platform = platform_caller(peer, self.trusted_platforms())?;
+            let platform = platform_caller(peer, self.in_force().platform_ids())?;
             let req = body?;
             req.validate().map_err(field)?;
             row.subject = Some(req.sub.clone());

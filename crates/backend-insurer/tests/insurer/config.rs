@@ -7,7 +7,7 @@ use counter_api::assertion::KeySet;
 
 use crate::support::*;
 
-fn write_files(dir: &Path) -> (Ca, Ca) {
+pub(crate) fn write_files(dir: &Path) -> (Ca, Ca) {
     let server_ca = Ca::new("server CA").unwrap();
     let terminal_ca = Ca::new("terminal CA").unwrap();
     let (cert, key) = server_ca.issue("localhost", &["localhost"]).unwrap();
@@ -19,7 +19,7 @@ fn write_files(dir: &Path) -> (Ca, Ca) {
     (server_ca, terminal_ca)
 }
 
-const GOOD: &str = r#"
+pub(crate) const GOOD: &str = r#"
 insurer_id = "kenpo-kanto"
 listen = "127.0.0.1:0"
 database = "insurer.sqlite"

@@ -1,0 +1,102 @@
+//! What the acquirer changes while it serves: the terminals (`[[terminals]]`, with their
+//! merchant and admin flag) and the trusted platforms (`[[trusted_platforms]]`, with the
+//! assertion verifier built from their keys), re-read from the configuration file on
+//! SIGHUP ([`Acquirer::reload`], which `systemctl reload madoguchi-acquirer` triggers), so
+//! that a terminal enrolled at the platform takes payments here without a restart.
+//!
+//! A reload validates the file exactly as `serve` does at start (the same
+//! [`ConfigError`], naming the key and the file, `[idempotency]` included) and then checks
+//! the new lists against the values in force; a file that fails keeps the previous lists.
+//! Every other key applies at start only (card tokens are registered in the database at
+//! start): a reload that finds one changed applies nothing of it and names it in its log
+//! line ([`RestartKeys`]).
+
+use std::path::Path;
+
+use backend_kit::config::{ConfigError, invalid};
+use backend_kit::reload::{Reloaded, RestartKeys};
+use counter_api::assertion::AssertionVerifier;
+
+use crate::acquirer::Acquirer;
+use crate::config::{KeyRules, Settings, TerminalConfig};
+
+/// The settings in force (the terminals and platforms of the last good reload, the other
+/// keys as at start) and the verifier of their platforms' payment assertions: one value,
+/// read by each request and swapped whole by a reload.
+#[derive(Debug)]
+pub struct InForce {
+    /// The settings.
+    pub settings: Settings,
+    /// Verifies payment assertions for this acquirer (audience) from the trusted platforms.
+    pub verifier: AssertionVerifier,
+}
+
+impl InForce {
+    /// Checks `settings` and trusts their platforms' keys; the error is (key, problem,
+    /// expected), as [`Settings::check`] gives it.
+    pub fn new(settings: Settings) -> Result<Self, (String, String, String)> {
+        settings.check()?;
+        let mut verifier = AssertionVerifier::new(settings.acquirer_id.clone());
+        for (i, p) in settings.trusted_platforms.iter().enumerate() {
+            verifier.trust(p).map_err(|e| {
+                (
+                    format!("trusted_platforms[{i}].keys"),
+                    format!("{}: {e}", p.issuer),
+                    "the platform's GET /v1/keys answer with keys this acquirer can use".into(),
+                )
+            })?;
+        }
+        Ok(Self { settings, verifier })
+    }
+
+    /// The configured terminal whose id is `id` (a client certificate's CN).
+    pub fn terminal(&self, id: &str) -> Option<&TerminalConfig> {
+        self.settings.terminals.iter().find(|t| t.id == id)
+    }
+}
+
+/// The keys that apply at start only and differ between the running ones and the file's.
+fn restart_keys(running: (&Settings, KeyRules), file: (&Settings, KeyRules)) -> RestartKeys {
+    let ((r, r_keys), (f, f_keys)) = (running, file);
+    let mut k = RestartKeys::default();
+    k.compare("acquirer_id", &r.acquirer_id, &f.acquirer_id);
+    k.compare("listen", &r.listen, &f.listen);
+    k.compare("database", &r.database, &f.database);
+    k.compare("connections", &r.connections, &f.connections);
+    k.compare("idempotency", &r_keys, &f_keys);
+    k.compare("card_tokens", &r.card_tokens, &f.card_tokens);
+    k.compare(
+        "tls.certificate",
+        &r.tls_certificate_pem,
+        &f.tls_certificate_pem,
+    );
+    k.compare(
+        "tls.private_key",
+        &r.tls_private_key_pem,
+        &f.tls_private_key_pem,
+    );
+    k.compare("tls.terminal_ca", &r.terminal_ca_pem, &f.terminal_ca_pem);
+    k
+}
+
+impl Acquirer {
+    /// Re-reads the configuration file `path` and puts its `[[terminals]]` and
+    /// `[[trusted_platforms]]` in force; blocking (it reads files). A file that does not
+    /// load as at start, or whose lists break a rule against the values in force (a
+    /// terminal named as a platform), is refused with the error and changes nothing.
+    pub fn reload(&self, path: &Path) -> Result<Reloaded, ConfigError> {
+        let (file, file_keys) = crate::config::load(path)?;
+        let now = self.live.update(|running| {
+            let mut next = running.settings.clone();
+            next.terminals = file.terminals.clone();
+            next.trusted_platforms = file.trusted_platforms.clone();
+            InForce::new(next)
+                .map_err(|(key, problem, expected)| invalid(path, key, problem, expected))
+        })?;
+        Ok(Reloaded {
+            terminals: now.settings.terminals.len(),
+            platforms: now.settings.trusted_platforms.len(),
+            restart: restart_keys((&now.settings, self.keys), (&file, file_keys)),
+        })
+    }
+}

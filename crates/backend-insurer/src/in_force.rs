@@ -1,0 +1,114 @@
+//! What the insurer changes while it serves: the terminals (`[[terminals]]`) and the
+//! trusted platforms (`[[platforms]]`, with the assertion verifier built from their keys),
+//! re-read from the configuration file on SIGHUP ([`Insurer::reload`], which `systemctl
+//! reload madoguchi-insurer` triggers), so that a terminal enrolled at the platform is
+//! accepted here without a restart.
+//!
+//! A reload validates the file exactly as `serve` does at start (the same
+//! [`ConfigError`], naming the key and the file) and then checks the new lists against the
+//! values in force; a file that fails keeps the previous lists. Every other key applies at
+//! start only: a reload that finds one changed applies nothing of it and names it in its
+//! log line ([`RestartKeys`]).
+
+use std::path::Path;
+
+use backend_kit::config::{ConfigError, invalid};
+use backend_kit::reload::{Reloaded, RestartKeys};
+use counter_api::assertion::AssertionVerifier;
+
+use crate::config::Settings;
+use crate::insurer::Insurer;
+
+/// The settings in force (the terminals and platforms of the last good reload, the other
+/// keys as at start) and the verifier of their platforms' assertions: one value, read by
+/// each request and swapped whole by a reload.
+#[derive(Debug)]
+pub struct InForce {
+    /// The settings.
+    pub settings: Settings,
+    /// Verifies assertions for this insurer (audience) from the trusted platforms.
+    pub verifier: AssertionVerifier,
+}
+
+impl InForce {
+    /// Checks `settings` and trusts their platforms' keys; the error is (key, problem,
+    /// expected), as [`Settings::check`] gives it.
+    pub fn new(settings: Settings) -> Result<Self, (String, String, String)> {
+        settings.check()?;
+        let mut verifier = AssertionVerifier::new(settings.insurer_id.clone());
+        for (i, set) in settings.platforms.iter().enumerate() {
+            verifier.trust(set).map_err(|e| {
+                (
+                    format!("platforms[{i}].keys"),
+                    format!("{}: {e}", set.issuer),
+                    "the platform's GET /v1/keys answer with keys this insurer can use".into(),
+                )
+            })?;
+        }
+        Ok(Self { settings, verifier })
+    }
+
+    /// The ids of the trusted platforms: the issuers of the assertions, and the only
+    /// callers of the link endpoints (by their client certificate's CN).
+    pub fn platform_ids(&self) -> impl Iterator<Item = &str> {
+        self.settings.platforms.iter().map(|k| k.issuer.as_str())
+    }
+
+    /// Whether `id` (a client certificate's CN) is a known terminal.
+    pub fn knows_terminal(&self, id: &str) -> bool {
+        self.settings.terminals.iter().any(|t| t.id == id)
+    }
+}
+
+/// The keys that apply at start only and differ between `running` and `file`.
+fn restart_keys(running: &Settings, file: &Settings) -> RestartKeys {
+    let mut r = RestartKeys::default();
+    r.compare("insurer_id", &running.insurer_id, &file.insurer_id);
+    r.compare("listen", &running.listen, &file.listen);
+    r.compare("database", &running.database, &file.database);
+    r.compare("connections", &running.connections, &file.connections);
+    r.compare(
+        "bulk_processing_secs",
+        &running.bulk_processing_secs,
+        &file.bulk_processing_secs,
+    );
+    r.compare("demo_data", &running.seed_toml, &file.seed_toml);
+    r.compare(
+        "tls.certificate",
+        &running.tls_certificate_pem,
+        &file.tls_certificate_pem,
+    );
+    r.compare(
+        "tls.private_key",
+        &running.tls_private_key_pem,
+        &file.tls_private_key_pem,
+    );
+    r.compare(
+        "tls.terminal_ca",
+        &running.terminal_ca_pem,
+        &file.terminal_ca_pem,
+    );
+    r
+}
+
+impl Insurer {
+    /// Re-reads the configuration file `path` and puts its `[[terminals]]` and
+    /// `[[platforms]]` in force; blocking (it reads files). A file that does not load as at
+    /// start, or whose lists break a rule against the values in force (a terminal named as
+    /// a platform), is refused with the error and changes nothing.
+    pub fn reload(&self, path: &Path) -> Result<Reloaded, ConfigError> {
+        let file = Settings::load(path)?;
+        let now = self.live.update(|running| {
+            let mut next = running.settings.clone();
+            next.terminals = file.terminals.clone();
+            next.platforms = file.platforms.clone();
+            InForce::new(next)
+                .map_err(|(key, problem, expected)| invalid(path, key, problem, expected))
+        })?;
+        Ok(Reloaded {
+            terminals: now.settings.terminals.len(),
+            platforms: now.settings.platforms.len(),
+            restart: restart_keys(&now.settings, &file),
+        })
+    }
+}

@@ -1,0 +1,203 @@
+//! Re-reading a server's configuration file while it serves: the value that a reload swaps
+//! and requests read ([`Live`]), the SIGHUP listener that starts a reload
+//! ([`on_hangup`], what `systemctl reload` sends through the units' `ExecReload`), the
+//! keys of the re-read file that only a restart applies ([`RestartKeys`]), and the one log
+//! line per reload ([`log_outcome`]).
+//!
+//! Each server decides what it reloads and validates the file exactly as at start; this
+//! module holds no rule about any key.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use crate::config::ConfigError;
+
+/// A value the server reads on every request and a reload replaces whole.
+///
+/// Calling contract: [`Live::get`] on the request path (a read lock held only to clone an
+/// [`Arc`], so a request never waits for a reload's file reading or checks);
+/// [`Live::update`] to compute and swap a new value (updates run one at a time; a request
+/// keeps the value it got until it drops it).
+pub struct Live<T> {
+    current: RwLock<Arc<T>>,
+    /// Held while an update computes, so two reloads do not race to swap.
+    updating: Mutex<()>,
+}
+
+impl<T> Live<T> {
+    /// Starts with `value`.
+    pub fn new(value: T) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(value)),
+            updating: Mutex::new(()),
+        }
+    }
+
+    /// The value in force now.
+    pub fn get(&self) -> Arc<T> {
+        // A poisoned lock only means a panic elsewhere while it was held; the Arc inside is
+        // whole either way (a swap is one assignment).
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Computes the next value from the one in force and swaps it in; an error keeps the
+    /// value in force and is returned.
+    pub fn update<E>(&self, next: impl FnOnce(&T) -> Result<T, E>) -> Result<Arc<T>, E> {
+        let _one_at_a_time = self.updating.lock().unwrap_or_else(PoisonError::into_inner);
+        let new = Arc::new(next(&self.get())?);
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = new.clone();
+        Ok(new)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Live<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Live").field(&self.get()).finish()
+    }
+}
+
+/// The keys of a re-read file whose values differ from those the server runs on but that
+/// apply only at start (the listening address, the database, TLS material, …).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RestartKeys(Vec<&'static str>);
+
+impl RestartKeys {
+    /// Notes `key` when the running value and the file's differ.
+    pub fn compare<V: PartialEq + ?Sized>(&mut self, key: &'static str, running: &V, file: &V) {
+        if running != file {
+            self.0.push(key);
+        }
+    }
+
+    /// The keys noted, in the order compared.
+    pub fn keys(&self) -> &[&'static str] {
+        &self.0
+    }
+}
+
+/// What a reload put in force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reloaded {
+    /// Terminals known now.
+    pub terminals: usize,
+    /// Platforms trusted now.
+    pub platforms: usize,
+    /// Keys changed in the file but not applied (a restart applies them).
+    pub restart: RestartKeys,
+}
+
+/// Logs one line for the reload of `path` by `server`: what is in force now and the keys
+/// left for a restart, or the refusal (which names the key and the file) and that the
+/// previous lists stay in force.
+pub fn log_outcome(server: &str, path: &Path, outcome: &Result<Reloaded, ConfigError>) {
+    match outcome {
+        Ok(r) if r.restart.keys().is_empty() => tracing::info!(
+            "{server}: configuration {} reloaded: {} terminals, {} platforms",
+            path.display(),
+            r.terminals,
+            r.platforms,
+        ),
+        Ok(r) => tracing::warn!(
+            "{server}: configuration {} reloaded: {} terminals, {} platforms; not applied, \
+             restart to apply: {}",
+            path.display(),
+            r.terminals,
+            r.platforms,
+            r.restart.keys().join(", "),
+        ),
+        Err(e) => tracing::error!(
+            "{server}: configuration reload refused, the previous terminals and platforms \
+             stay in force: {e}"
+        ),
+    }
+}
+
+/// Calls `reload` (on the blocking pool) at each SIGHUP until the task is aborted. The
+/// signal is registered before this returns, so a SIGHUP sent once the caller announced
+/// that it listens reloads instead of ending the process. Call it inside a Tokio runtime.
+pub fn on_hangup<F>(reload: F) -> std::io::Result<tokio::task::JoinHandle<()>>
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    #[cfg(unix)]
+    {
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        let reload = Arc::new(reload);
+        Ok(tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                let r = reload.clone();
+                if let Err(e) = tokio::task::spawn_blocking(move || r()).await {
+                    tracing::error!("the reload task failed: {e}");
+                }
+            }
+        }))
+    }
+    #[cfg(not(unix))]
+    {
+        drop(reload);
+        Ok(tokio::spawn(std::future::pending()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_update_swaps_and_a_failed_one_keeps_the_value() {
+        let live = Live::new(vec!["desk-1"]);
+        let held = live.get();
+        let new = live
+            .update(|v| {
+                let mut v = v.clone();
+                v.push("desk-2");
+                Ok::<_, String>(v)
+            })
+            .unwrap();
+        assert_eq!(*new, ["desk-1", "desk-2"]);
+        assert_eq!(*live.get(), ["desk-1", "desk-2"]);
+        // A request that took the value before keeps it whole.
+        assert_eq!(*held, ["desk-1"]);
+        let e = live.update(|_| Err("bad file")).unwrap_err();
+        assert_eq!(e, "bad file");
+        assert_eq!(*live.get(), ["desk-1", "desk-2"]);
+    }
+
+    #[test]
+    fn restart_keys_are_the_ones_that_differ() {
+        let mut r = RestartKeys::default();
+        r.compare("listen", "127.0.0.1:1", "127.0.0.1:1");
+        r.compare("database", "a.sqlite", "b.sqlite");
+        r.compare("tls.certificate", &b"x"[..], &b"y"[..]);
+        assert_eq!(r.keys(), ["database", "tls.certificate"]);
+    }
+
+    #[tokio::test]
+    async fn a_hangup_runs_the_reload() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tx = Mutex::new(tx);
+        let task = on_hangup(move || {
+            let _ = tx.lock().unwrap().send(());
+        })
+        .unwrap();
+        // A real SIGHUP to this process: the handler is registered above, so it reaches
+        // the task instead of ending the test process.
+        let st = std::process::Command::new("kill")
+            .args(["-HUP", &std::process::id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let got = tokio::task::spawn_blocking(move || {
+            rx.recv_timeout(std::time::Duration::from_secs(10))
+        })
+        .await
+        .unwrap();
+        task.abort();
+        assert!(got.is_ok(), "no reload after SIGHUP");
+    }
+}
