@@ -27,6 +27,7 @@ packages=(
   fonts-ipafont-gothic                         # a Japanese font, so the windows show kana and kanji, not boxes
   dpkg-dev                                     # dpkg-shlibdeps: the packages' Depends (scripts/package.sh)
   debootstrap                                  # the install test's fresh Debian root (scripts/install-test.sh)
+  systemd                                      # systemd-analyze verify, for the servers' units (scripts/check-units.sh; systemd need not run)
 )
 # Node and npm build the UI. Machines of the project's kind have them; a bare
 # Debian 12 gets Debian's own (node 18, enough for vite 6 and vitest 3).
