@@ -16,10 +16,10 @@ use crate::{
     workspace_root,
 };
 
-/// How long tauri-driver may take to accept connections.
+/// How long tauri-driver and the WebKitWebDriver it starts may take to accept connections.
 const DRIVER_START: Duration = Duration::from_secs(15);
 
-/// How often its port is tried meanwhile.
+/// How often their ports are tried meanwhile.
 const DRIVER_POLL: Duration = Duration::from_millis(50);
 
 /// A running tauri-driver (and, under it, WebKitWebDriver), stopped with SIGTERM when
@@ -90,7 +90,10 @@ impl TauriDriver {
             process: Guarded::new("tauri-driver", child),
             port,
         };
-        driver.wait_until_listening(log)?;
+        // tauri-driver starts WebKitWebDriver and listens at once, without waiting for it:
+        // a session asked for before WebKitWebDriver listens is refused ("Connection
+        // refused" in tauri-driver's log), which a loaded machine showed. Both must listen.
+        driver.wait_until_listening(&[port, native_port], log)?;
         Ok(driver)
     }
 
@@ -104,9 +107,9 @@ impl TauriDriver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn wait_until_listening(&mut self, log: &Path) -> Result<(), E2eError> {
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+    fn wait_until_listening(&mut self, ports: &[u16], log: &Path) -> Result<(), E2eError> {
         let deadline = Instant::now() + DRIVER_START;
+        let mut waiting = ports.to_vec();
         while Instant::now() < deadline {
             if let Some(status) = self.process.exited() {
                 return Err(E2eError::Unexpected(format!(
@@ -115,13 +118,17 @@ impl TauriDriver {
                     log.display()
                 )));
             }
-            if TcpStream::connect_timeout(&address, DRIVER_POLL).is_ok() {
+            waiting.retain(|&port| {
+                let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+                TcpStream::connect_timeout(&address, DRIVER_POLL).is_err()
+            });
+            if waiting.is_empty() {
                 return Ok(());
             }
             thread::sleep(DRIVER_POLL);
         }
         Err(E2eError::Timeout {
-            what: "tauri-driver's start".into(),
+            what: format!("tauri-driver's start (ports {waiting:?} not listening)"),
             limit: DRIVER_START,
             hint: format!("; see {}", log.display()),
         })
