@@ -64,8 +64,8 @@ fixtures-check:
 	$(CARGO) run $(CARGO_FLAGS) -q -p testkit --bin testkit-gen -- --check
 
 # The dependencies against deny.toml (cargo-deny from .tools): licences, duplicate
-# versions, sources always; advisories only with a database on disk
-# (MADOGUCHI_ADVISORY_DB), and a line that says so when they were not checked.
+# versions, sources, and the RustSec advisories (the repository's snapshot,
+# third_party/rustsec-advisory-db, or the live database named by MADOGUCHI_ADVISORY_DB).
 deny: deps
 	scripts/deny.sh
 
