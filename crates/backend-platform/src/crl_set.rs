@@ -7,7 +7,7 @@
 //!
 //! Size: every CRL is read whole into memory, at publication and at each node's reload; a
 //! set larger than [`MAX_CRL_SET_BYTES`] in all is refused (see
-//! [`CrlFile`](crate::storage::CrlFile)).
+//! [`CrlFile`]).
 
 use std::path::{Path, PathBuf};
 

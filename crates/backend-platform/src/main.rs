@@ -55,7 +55,7 @@ enum Command {
         #[command(subcommand)]
         command: Terminals,
     },
-    /// The J-LIS roots added to the compiled-in ones ([jpki] added_roots).
+    /// The J-LIS roots added to the compiled-in ones (`[jpki] added_roots`).
     Roots {
         #[command(subcommand)]
         command: Roots,
@@ -97,8 +97,8 @@ enum Terminals {
         /// The terminals' CA private key (PKCS#8 PEM, P-256).
         #[arg(long)]
         ca_key: PathBuf,
-        /// The terminals' CA certificate (PEM; default: the configuration's [tls]
-        /// terminal_ca).
+        /// The terminals' CA certificate (PEM; default: the configuration's
+        /// `[tls] terminal_ca`).
         #[arg(long)]
         ca_cert: Option<PathBuf>,
         /// Where to write the terminal's certificate (PEM); must not exist.
@@ -131,9 +131,9 @@ enum Terminals {
 #[derive(Subcommand)]
 enum Roots {
     /// Checks a J-LIS root (e.g. authca02.cer) against the J-LIS root profile, prints its
-    /// SHA-256 fingerprint, and copies it into the configuration's [jpki] added_roots.
+    /// SHA-256 fingerprint, and copies it into the configuration's `[jpki] added_roots`.
     Add {
-        /// The platform's configuration file (its [jpki] added_roots folder is written).
+        /// The platform's configuration file (its `[jpki] added_roots` folder is written).
         #[arg(long)]
         config: PathBuf,
         /// The fingerprint J-LIS publishes for the root (hex; colons and case ignored):
@@ -152,7 +152,7 @@ enum Crl {
         /// The platform's configuration file (its roots and storage are used).
         #[arg(long)]
         config: PathBuf,
-        /// The folder (default: the configuration's [jpki] crl_dir).
+        /// The folder (default: the configuration's `[jpki] crl_dir`).
         #[arg(long)]
         dir: Option<PathBuf>,
         /// Publish with a new generation even when the same CRLs are published (every node

@@ -84,7 +84,7 @@ enum Command {
         /// vpcd's port (scripts/pcscd.sh exports MADOGUCHI_VPCD_PORT).
         #[arg(long, env = "MADOGUCHI_VPCD_PORT", default_value_t = 40017)]
         port: u16,
-        /// The name prefix of our vpcd readers; the slot on --port is "<prefix> 00 00".
+        /// The name prefix of our vpcd readers; the slot on --port is `<prefix> 00 00`.
         #[arg(
             long,
             env = "MADOGUCHI_VIRTUAL_READER",

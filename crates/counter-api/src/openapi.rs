@@ -17,7 +17,7 @@
 //! to the fields as `#[schema(...)]` attributes (and `#[serde(deny_unknown_fields)]`, which
 //! utoipa turns into `additionalProperties: false`); the few that utoipa cannot express
 //! (conditions between fields, bounds on array items, internally tagged variants) are added in
-//! one place, [`rules`]. Rules no schema can state (two fields that must be equal, substitute
+//! one place, `rules`. Rules no schema can state (two fields that must be equal, substitute
 //! positions below a text's length, byte lengths) are written in the field's description.
 //! The backends' `contract` tests send requests generated from this document to the real
 //! servers and count how many are refused for their shape.
@@ -56,13 +56,13 @@ pub enum DocumentError {
     /// utoipa's document did not serialise.
     #[error("cannot serialise the document: {0}")]
     Json(#[from] serde_json::Error),
-    /// A schema a rule of [`rules`] edits is missing or has another shape (a type was renamed
+    /// A schema a rule of `rules` edits is missing or has another shape (a type was renamed
     /// or restructured): update the rule.
     #[error("the generated document lacks {0}, which a rule of counter_api::openapi::rules edits")]
     Shape(String),
 }
 
-/// The document: utoipa's, with the rules it cannot express added ([`rules`]).
+/// The document: utoipa's, with the rules it cannot express added (`rules`).
 pub fn document() -> Result<serde_json::Value, DocumentError> {
     let mut doc = serde_json::to_value(ApiDoc::openapi())?;
     rules::apply(&mut doc)?;

@@ -162,7 +162,7 @@ async fn start_platform(
         .map_err(|e| fail(e.to_string()))
 }
 
-/// Writes current, empty CRLs of [`MUNICIPALITIES`] and testkit's committed CRLs (横浜市中区,
+/// Writes current, empty CRLs of `MUNICIPALITIES` and testkit's committed CRLs (横浜市中区,
 /// revoking yamamoto-shota) into the platform's CRL folder (the demo's, and the install
 /// test's platform as installed).
 pub fn write_crls(crl_dir: &Path, now: UnixTime) -> Result<(), DemoError> {

@@ -4,7 +4,7 @@
 //! version 3.0). The only unsafe code of the crate.
 //!
 //! Every function:
-//! - runs its body under [`guard`], so a panic never unwinds into pcscd (it
+//! - runs its body under `guard`, so a panic never unwinds into pcscd (it
 //!   becomes `IFD_COMMUNICATION_ERROR`);
 //! - checks every pointer for null and every length before use, and writes
 //!   no more than the caller's buffer holds (`IFD_ERROR_INSUFFICIENT_BUFFER`);

@@ -25,7 +25,7 @@ pub struct Record {
 }
 
 impl Record {
-    /// Adds a line, dropping the oldest past [`MAX_LINES`].
+    /// Adds a line, dropping the oldest past `MAX_LINES`.
     pub fn push(&mut self, line: String) {
         if self.lines.len() == MAX_LINES {
             self.lines.pop_front();

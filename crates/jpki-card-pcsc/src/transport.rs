@@ -78,7 +78,8 @@ impl PcscCardOptions {
 /// [`PinPadCancel`] from [`PcscCard::pin_pad_canceller`]; the handle is then
 /// *abandoned*: every later call answers `Cancelled` at once, except
 /// [`CardTransport::power_down`], which leaves the unpowering to the card
-/// thread for when the reader gives the card back (see [`crate::cancel`]).
+/// thread for when the reader gives the card back (see the crate's `cancel`
+/// module).
 pub struct PcscCard {
     reader: String,
     requests: Option<Sender<Envelope>>,

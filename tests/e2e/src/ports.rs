@@ -12,7 +12,7 @@ use crate::E2eError;
 /// The range the tests pick in.
 const PORTS: std::ops::Range<u16> = 20_000..24_576;
 
-/// A loopback port nobody listens on now, in [`PORTS`], from a start that differs
+/// A loopback port nobody listens on now, in `PORTS`, from a start that differs
 /// between processes and calls.
 ///
 /// # Errors

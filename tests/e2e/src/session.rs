@@ -242,7 +242,7 @@ impl AppSession {
 
     /// Ends the session (WebKitWebDriver closes the app), stops tauri-driver and our
     /// Xvfb, and waits until the processes tauri-driver started have exited, so that the
-    /// next session finds the virtual reader free. One that outlives [`EXIT_GRACE`]
+    /// next session finds the virtual reader free. One that outlives `EXIT_GRACE`
     /// gets SIGTERM (by its process id) and is named on stderr.
     ///
     /// # Errors

@@ -12,7 +12,7 @@
 //! | `6` 有効(未登録) | a 医療扶助 record (`InsuredCardClassification` `A1`), valid |
 //!
 //! Processing-result codes: the real 別紙6-1 table was not in the corpus (docs/domain/eligibility.md
-//! §2 and §7), so the codes here are ours (`MDG…`) [C]; messages are Japanese and meant to
+//! §2 and §7), so the codes here are ours (`MDG…`) \[C\]; messages are Japanese and meant to
 //! be shown verbatim.
 
 use counter_api::insurer::{ProcessingResult, QualificationResult};

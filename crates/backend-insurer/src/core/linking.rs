@@ -2,7 +2,7 @@
 //! belong to the holder of the verified signature certificate?
 //!
 //! The candidates are the records carrying the identifiers, found by the rule the
-//! eligibility decision uses ([`matches`]: insurer number and number, symbol and branch
+//! eligibility decision uses ([`fn@matches`]: insurer number and number, symbol and branch
 //! when given), whether or not they have reached the eligibility system yet or are still
 //! current: a person enrols with the record they hold, and eligibility then says what it
 //! is worth on the day.

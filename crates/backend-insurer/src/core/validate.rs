@@ -10,7 +10,7 @@ use counter_api::insurer::{
 use super::dates::is_yyyymmdd;
 
 /// Most entries in one bulk submission (ours; the real system's limit is not in the
-/// corpus [C]). A day's bookings of a clinic are far fewer.
+/// corpus \[C\]). A day's bookings of a clinic are far fewer.
 pub const MAX_BULK_ENTRIES: usize = 1000;
 
 /// Longest free text echoed back (`ArbitraryIdentifier`, the clinic's reference).

@@ -9,7 +9,7 @@
 //! and issued under an advisory lock on the terminal, so that its quota holds across nodes;
 //! enrollments take one advisory lock, as SQLite's IMMEDIATE transactions serialise them;
 //! the replay guard is one `INSERT ... ON CONFLICT`. Round trips: see
-//! [`super::postgres_challenges`].
+//! `postgres_challenges`.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -2,11 +2,11 @@
 //! the challenges, the `jti`s and the audit trail (one connection for everything an
 //! identification touches, so that its page cache stays warm: SQLite drops a connection's
 //! cache whenever another connection has committed since), and the one of what nodes keep a
-//! snapshot of (generations, terminals, CRLs: [`super::sqlite_shared`]), which the poll reads
+//! snapshot of (generations, terminals, CRLs: `sqlite_shared`), which the poll reads
 //! every few seconds. Every step that reads then writes runs in an IMMEDIATE transaction,
 //! which SQLite serialises across connections and processes: several nodes on one machine
 //! may share the file. Issues and answers asked for at the same time share one such
-//! transaction ([`super::sqlite_batch`], group commit).
+//! transaction (`sqlite_batch`, group commit).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -38,7 +38,7 @@ pub struct SqliteStorage {
     path: String,
     registry: Registry,
     shared: Mutex<Connection>,
-    /// Issues and answers waiting for a transaction ([`super::sqlite_batch`]).
+    /// Issues and answers waiting for a transaction (`sqlite_batch`).
     batches: Batches,
     /// When this node sweeps expired challenges and `jti`s next (seconds).
     next_prune: AtomicI64,

@@ -44,7 +44,7 @@
 //!   it under the same one-operation-at-a-time rule as staff; an order the counter leaves
 //!   without a payment is closed in the journal with the reason, and at start every order
 //!   left open is closed as interrupted (nothing was charged).
-//! - **A co-payment belongs to its visit** ([`visit`]): at reception and pharmacy staff take
+//! - **A co-payment belongs to its visit** (`visit`): at reception and pharmacy staff take
 //!   the co-payment of a check of today that has a result (answered, or a fallback
 //!   recorded), when the counter is idle, a sale ended, or that check's result is on screen
 //!   with nothing held back (R7); never at the till, never while a payment is in doubt. The

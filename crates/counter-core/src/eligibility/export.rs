@@ -6,7 +6,7 @@
 //! open implementations of 別紙3-1; the exact names of the dated sub-fields of
 //! `ElderlyRecipientCertificateInfo`, `LimitApplicationCertificateRelatedInfo` and
 //! `SpecificDiseasesCertificateInfo` (the prefix joined to `ValidStartDate` etc.) are our
-//! reading of the "…" in those tables [C]. Names are written raw (R2): a `●` stays a `●`.
+//! reading of the "…" in those tables \[C\]. Names are written raw (R2): a `●` stays a `●`.
 
 use counter_api::insurer::{Consent, EligibilityResponse, QualificationResult};
 use madoguchi_time::jst;

@@ -23,7 +23,7 @@ use super::warnings::{Known, PersonField, person_diff};
 use crate::{BackendFailure, Code, UnixTime};
 
 /// Most entries per bulk submission: the insurer reference server's limit
-/// (`backend-insurer` `MAX_BULK_ENTRIES`; the real limit is not public [C]).
+/// (`backend-insurer` `MAX_BULK_ENTRIES`; the real limit is not public \[C\]).
 pub const MAX_BULK_ENTRIES: usize = 1000;
 /// Wait between recording a fallback and its first re-check (our choice: the failure that
 /// caused the fallback has just happened).

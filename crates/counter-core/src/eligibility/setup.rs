@@ -63,7 +63,7 @@ impl ConsentsOffered {
 
     /// A pharmacy: medication and health checks and the blanket choice; no prescription
     /// format question, since the pharmacy receives the prescription the clinic chose
-    /// (our reading of §1.2 step 4 [C]).
+    /// (our reading of §1.2 step 4 \[C\]).
     pub fn pharmacy_default() -> Self {
         Self {
             prescription_format: false,

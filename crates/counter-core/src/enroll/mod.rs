@@ -8,7 +8,7 @@
 //!
 //! The card session's ([`crate::session`]): one [`Enrollment`] per customer, every event
 //! through [`Enrollment::handle`] with `now`, the returned [`Effect`]s carried out in
-//! order, each result fed back with its [`Ticket`](crate::session::Ticket),
+//! order, each result fed back with its [`Ticket`],
 //! [`Input::Tick`] about once a second, and [`Enrollment::staff_view`] /
 //! [`Enrollment::customer_view`] shown after every call.
 //!

@@ -9,7 +9,7 @@
 //!   in the header, §2.1, §2.6); a bulk fetch's answer the counts and one `BulkConfirmUnit`
 //!   per patient, `SegmentOfResult` `2` (処理中) until the insurer has finished. Where in the
 //!   message the 受付番号 and the units sit is our reading of the public implementations
-//!   (§2.6) [C].
+//!   (§2.6) \[C\].
 
 use counter_api::insurer::{
     BulkPrecheckAccepted, BulkPrecheckResult, BulkStatus, EligibilityResponse,

@@ -5,7 +5,7 @@
 //!
 //! How a request's code is found: a byte-order mark, else the XML declaration's `encoding`,
 //! else the bytes themselves (valid UTF-8 is UTF-8, anything else is tried as Shift_JIS).
-//! The header's `CharacterCodeIdentifier`, once parsed, must agree ([`CharacterCode::agrees`]).
+//! The header's `CharacterCodeIdentifier`, once parsed, must agree ([`Decoded::agrees`]).
 
 use encoding_rs::{Encoding, SHIFT_JIS, UTF_8};
 

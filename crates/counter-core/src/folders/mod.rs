@@ -20,7 +20,7 @@
 //! a clock: every `now` is a parameter.
 //!
 //! The error codes are ours (`MDGF…`): the real 別紙6-1 table is not public
-//! (docs/domain/eligibility.md §7) [C]. The messages are Japanese, for the receipt system to
+//! (docs/domain/eligibility.md §7) \[C\]. The messages are Japanese, for the receipt system to
 //! show verbatim.
 
 pub mod answer;
@@ -111,7 +111,7 @@ pub enum FolderError {
 }
 
 impl FolderError {
-    /// `ErrorCode` of the answer (ours, docs/domain/eligibility.md §7 [C]).
+    /// `ErrorCode` of the answer (ours, docs/domain/eligibility.md §7 \[C\]).
     pub fn code(&self) -> &'static str {
         match self {
             Self::UnknownKind => "MDGF0001",

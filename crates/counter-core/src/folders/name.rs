@@ -11,7 +11,7 @@
 //! A request that cannot be answered under its kind's name (an unknown kind, or a second
 //! request under a name already answered) is answered as `<request stem>.err`, the name a
 //! public receipt-system integration waits for next to `OQSmuquc01req_*` and
-//! `OQSmuquc02req_*` (docs/domain/eligibility.md §2.6) [C].
+//! `OQSmuquc02req_*` (docs/domain/eligibility.md §2.6) \[C\].
 
 /// The longest request file name we accept (bytes). Windows' own limit on a name is 255
 /// UTF-16 units; the real names are a prefix, an id and `.xml`, far shorter.

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::UnixTime;
 
-/// Where a sale is. Transitions: [`super::machine`].
+/// Where a sale is. Transitions: the functions of [`crate::payment`], from
+/// [`begin`](crate::payment::begin) on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]

@@ -118,7 +118,9 @@ impl fmt::Debug for SignAttributes {
     }
 }
 
-/// One thing that happened, for [`super::Session::handle`]. The people's actions and the
+/// One thing that happened, for the flows' `handle`
+/// ([`Identification::handle`](crate::identify::Identification::handle),
+/// [`Enrollment::handle`](crate::enroll::Enrollment::handle)). The people's actions and the
 /// card's events fit both flows; the results of effects come back with the effect's
 /// [`Ticket`].
 #[derive(Debug)]

@@ -98,7 +98,7 @@ enum Command {
         #[arg(long)]
         date: String,
     },
-    /// Serve the register's payment API ([pos]) over the interactive counter ([counter]);
+    /// Serve the register's payment API (`[pos]`) over the interactive counter (`[counter]`);
     /// each line of standard input is the PIN the customer types at the next prompt.
     ServePos,
     /// Answer the receipt system's requests in the `[folders]` root (req/ → res/) until

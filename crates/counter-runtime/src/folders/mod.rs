@@ -153,7 +153,8 @@ impl FoldersFile {
         Duration::from_millis(self.settle_ms.unwrap_or(300))
     }
 
-    /// The 医療機関コード (checked present by [`FoldersFile::check`]).
+    /// The 医療機関コード (checked present when the configuration is read:
+    /// [`Config::parse`](crate::config::Config::parse)).
     pub fn institution(&self) -> &str {
         self.medical_institution_code.as_deref().unwrap_or_default()
     }
