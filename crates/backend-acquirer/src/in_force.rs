@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use backend_kit::caller::trusting_verifier;
 use backend_kit::config::{ConfigError, invalid};
 use backend_kit::reload::{Reloaded, RestartKeys};
 use counter_api::assertion::AssertionVerifier;
@@ -36,16 +37,11 @@ impl InForce {
     /// expected), as [`Settings::check`] gives it.
     pub fn new(settings: Settings) -> Result<Self, (String, String, String)> {
         settings.check()?;
-        let mut verifier = AssertionVerifier::new(settings.acquirer_id.clone());
-        for (i, p) in settings.trusted_platforms.iter().enumerate() {
-            verifier.trust(p).map_err(|e| {
-                (
-                    format!("trusted_platforms[{i}].keys"),
-                    format!("{}: {e}", p.issuer),
-                    "the platform's GET /v1/keys answer with keys this acquirer can use".into(),
-                )
-            })?;
-        }
+        let verifier = trusting_verifier(
+            &settings.acquirer_id,
+            "trusted_platforms",
+            &settings.trusted_platforms,
+        )?;
         Ok(Self { settings, verifier })
     }
 

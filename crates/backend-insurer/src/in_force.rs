@@ -12,6 +12,7 @@
 
 use std::path::Path;
 
+use backend_kit::caller::trusting_verifier;
 use backend_kit::config::{ConfigError, invalid};
 use backend_kit::reload::{Reloaded, RestartKeys};
 use counter_api::assertion::AssertionVerifier;
@@ -35,16 +36,7 @@ impl InForce {
     /// expected), as [`Settings::check`] gives it.
     pub fn new(settings: Settings) -> Result<Self, (String, String, String)> {
         settings.check()?;
-        let mut verifier = AssertionVerifier::new(settings.insurer_id.clone());
-        for (i, set) in settings.platforms.iter().enumerate() {
-            verifier.trust(set).map_err(|e| {
-                (
-                    format!("platforms[{i}].keys"),
-                    format!("{}: {e}", set.issuer),
-                    "the platform's GET /v1/keys answer with keys this insurer can use".into(),
-                )
-            })?;
-        }
+        let verifier = trusting_verifier(&settings.insurer_id, "platforms", &settings.platforms)?;
         Ok(Self { settings, verifier })
     }
 

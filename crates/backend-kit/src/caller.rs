@@ -4,6 +4,7 @@
 //! extractor in each server; a configuration check keeps the two lists apart, so that a
 //! terminal certificate cannot pose as a platform.
 
+use counter_api::assertion::{AssertionVerifier, KeySet};
 use counter_api::{Problem, ProblemCode};
 
 use crate::http::ApiError;
@@ -78,4 +79,26 @@ mod tests {
         assert_eq!(role_clash(["a", "pf"], &["pf"]), Some("pf"));
         assert_eq!(role_clash(["a"], &["pf"]), None);
     }
+}
+
+/// The verifier of the assertions addressed to `audience` (this service's id) by the
+/// platforms of the configuration's `key` list (`platforms`, `trusted_platforms`), each
+/// trusted with its `GET /v1/keys` answer; the error is (key, problem, expected), the form
+/// of the servers' configuration checks.
+pub fn trusting_verifier(
+    audience: &str,
+    key: &str,
+    platforms: &[KeySet],
+) -> Result<AssertionVerifier, (String, String, String)> {
+    let mut verifier = AssertionVerifier::new(audience.to_owned());
+    for (i, set) in platforms.iter().enumerate() {
+        verifier.trust(set).map_err(|e| {
+            (
+                format!("{key}[{i}].keys"),
+                format!("{}: {e}", set.issuer),
+                format!("the platform's GET /v1/keys answer with keys that {audience} can use"),
+            )
+        })?;
+    }
+    Ok(verifier)
 }
