@@ -45,6 +45,28 @@ pub fn role_clash<'a>(
     terminals.into_iter().find(|t| platforms.contains(t))
 }
 
+/// The verifier of the assertions addressed to `audience` (this service's id) by the
+/// platforms of the configuration's `key` list (`platforms`, `trusted_platforms`), each
+/// trusted with its `GET /v1/keys` answer; the error is (key, problem, expected), the form
+/// of the servers' configuration checks.
+pub fn trusting_verifier(
+    audience: &str,
+    key: &str,
+    platforms: &[KeySet],
+) -> Result<AssertionVerifier, (String, String, String)> {
+    let mut verifier = AssertionVerifier::new(audience.to_owned());
+    for (i, set) in platforms.iter().enumerate() {
+        verifier.trust(set).map_err(|e| {
+            (
+                format!("{key}[{i}].keys"),
+                format!("{}: {e}", set.issuer),
+                format!("the platform's GET /v1/keys answer with keys that {audience} can use"),
+            )
+        })?;
+    }
+    Ok(verifier)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -79,26 +101,4 @@ mod tests {
         assert_eq!(role_clash(["a", "pf"], &["pf"]), Some("pf"));
         assert_eq!(role_clash(["a"], &["pf"]), None);
     }
-}
-
-/// The verifier of the assertions addressed to `audience` (this service's id) by the
-/// platforms of the configuration's `key` list (`platforms`, `trusted_platforms`), each
-/// trusted with its `GET /v1/keys` answer; the error is (key, problem, expected), the form
-/// of the servers' configuration checks.
-pub fn trusting_verifier(
-    audience: &str,
-    key: &str,
-    platforms: &[KeySet],
-) -> Result<AssertionVerifier, (String, String, String)> {
-    let mut verifier = AssertionVerifier::new(audience.to_owned());
-    for (i, set) in platforms.iter().enumerate() {
-        verifier.trust(set).map_err(|e| {
-            (
-                format!("{key}[{i}].keys"),
-                format!("{}: {e}", set.issuer),
-                format!("the platform's GET /v1/keys answer with keys that {audience} can use"),
-            )
-        })?;
-    }
-    Ok(verifier)
 }
