@@ -12,19 +12,11 @@ use std::sync::Arc;
 use counter_api::acquirer::FaultPlan;
 
 use crate::config::{config, write_material};
-use crate::served::Served;
+use crate::served::{Served, free_port};
 use crate::support::*;
 
 /// The terminal enrolled at the platform while the acquirer runs.
 const NEW: &str = "shop-b-till-9";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn with_terminal(text: &str, id: &str, merchant: &str, admin: bool) -> String {
     format!("{text}\n[[terminals]]\nid = \"{id}\"\nmerchant_id = \"{merchant}\"\nadmin = {admin}\n")

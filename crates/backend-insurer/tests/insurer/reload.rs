@@ -11,19 +11,11 @@ use std::sync::Arc;
 use counter_api::assertion::KeySet;
 
 use crate::config::{GOOD, write_files};
-use crate::served::Served;
+use crate::served::{Served, free_port};
 use crate::support::*;
 
 /// The terminal enrolled at the platform while the insurer runs.
 const NEW: &str = "clinic-b-desk-9";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn with_terminal(text: &str, id: &str) -> String {
     format!("{text}\n[[terminals]]\nid = \"{id}\"\n")

@@ -12,6 +12,15 @@ use std::time::{Duration, Instant};
 /// How long a log line may take to come (a loaded machine, a debug build).
 pub const LOG_WAIT: Duration = Duration::from_secs(60);
 
+/// A loopback port free now, for the server's `listen` (the kernel's pick).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A running server process.
 pub struct Served {
     child: Child,
