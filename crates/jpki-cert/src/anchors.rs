@@ -224,17 +224,7 @@ impl TrustStore {
         dir: &Path,
     ) -> Result<Self, TrustStoreError> {
         let io = |e: std::io::Error| TrustStoreError::Folder(format!("{}: {e}", dir.display()));
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(io)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                p.extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| matches!(x, "pem" | "cer" | "crt" | "der"))
-            })
-            .collect();
-        files.sort();
+        let files = certificate_files(dir).map_err(io)?;
         let mut roots = Vec::new();
         for path in files {
             let bytes = std::fs::read(&path).map_err(io)?;
@@ -268,20 +258,11 @@ impl TrustStore {
     /// that is compiled in already is taken once. An empty or missing folder adds nothing.
     pub fn production_and(purpose: Purpose, dir: &Path) -> Result<Self, TrustStoreError> {
         let io = |e: std::io::Error| TrustStoreError::Folder(format!("{}: {e}", dir.display()));
-        let mut files: Vec<_> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.extension()
-                        .and_then(|x| x.to_str())
-                        .is_some_and(|x| matches!(x, "pem" | "cer" | "crt" | "der"))
-                })
-                .collect(),
+        let files = match certificate_files(dir) {
+            Ok(files) => files,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io(e)),
         };
-        files.sort();
         let mut added = Vec::new();
         for path in files {
             let bytes = std::fs::read(&path).map_err(io)?;
@@ -408,4 +389,22 @@ fn check_root(
         key,
         f4_modulus,
     })
+}
+
+/// The files of `dir` that may hold a certificate (`*.pem`, `*.cer`, `*.crt`, `*.der`), in
+/// name order.
+fn certificate_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let path = entry.path();
+        if path
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| matches!(x, "pem" | "cer" | "crt" | "der"))
+        {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
 }
