@@ -197,8 +197,14 @@ pub fn enroll_terminal(
     let now = clock.now();
     let issued = terminal_certs::issue(&ca, &request, e.days, now)?;
     let store = storage_of(&settings)?;
-    // The file is created first (and refused if it appeared meanwhile), so that a
-    // registered terminal always has its certificate written.
+    // The certificate is written whole first (a file that appeared meanwhile is refused),
+    // and the terminal registered after, so that a registered terminal always has its
+    // certificate; a registration that fails takes the file back.
+    let unwritten = |err: std::io::Error| OperatorError::File {
+        action: "cannot write",
+        path: e.out.clone(),
+        reason: err.to_string(),
+    };
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -208,21 +214,31 @@ pub fn enroll_terminal(
             path: e.out.clone(),
             reason: err.to_string(),
         })?;
+    if let Err(err) =
+        std::io::Write::write_all(&mut file, issued.pem.as_bytes()).and_then(|()| file.sync_all())
+    {
+        drop(file);
+        return Err(match std::fs::remove_file(&e.out) {
+            Ok(()) => unwritten(err),
+            Err(rm) => unwritten(std::io::Error::other(format!(
+                "{err}; and the partial file could not be removed ({rm}): remove it before trying again"
+            ))),
+        });
+    }
+    drop(file);
     let written = match crate::terminals::register(&*store, &request.terminal_id, e.admin, now) {
         Ok(w) => w,
         Err(err) => {
-            drop(file);
-            let _ = std::fs::remove_file(&e.out);
+            if let Err(rm) = std::fs::remove_file(&e.out) {
+                eprintln!(
+                    "the terminal was not registered, and its certificate {} could not be \
+                     removed ({rm}): remove it before trying again",
+                    e.out.display()
+                );
+            }
             return Err(err.into());
         }
     };
-    std::io::Write::write_all(&mut file, issued.pem.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|err| OperatorError::File {
-            action: "cannot write",
-            path: e.out.clone(),
-            reason: err.to_string(),
-        })?;
     Ok(format!(
         "issued certificate {serial} for terminal {id} to {out} (valid until {until}); \
          registered terminal {id} (admin: {admin}) at generation {g}; every node accepts it \
