@@ -24,6 +24,7 @@ pub mod journal;
 mod persist;
 pub mod pos;
 mod reader;
+mod reader_slots;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -16,7 +16,6 @@
 //! stale by generation and ticket all the same.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -29,6 +28,7 @@ use jpki_card::{
 };
 use jpki_card_pcsc::{Monitor, PcscCard, PinPadCancel, ReaderEvent};
 
+use super::reader_slots::ReaderSlots;
 use crate::reader_names::ReaderNames;
 
 /// What the reader worker reports to the counter.
@@ -152,8 +152,7 @@ impl ReaderWorker {
             .spawn(move || {
                 Worker {
                     reader,
-                    attached: RefCell::default(),
-                    holding: RefCell::default(),
+                    slots: RefCell::default(),
                     report,
                     steps: shared,
                 }
@@ -248,10 +247,8 @@ fn forward_events(jobs: &Sender<Job>, stop: &Receiver<()>) {
 struct Worker<F> {
     /// The readers watched.
     reader: ReaderNames,
-    /// Those of them attached now.
-    attached: RefCell<BTreeSet<String>>,
-    /// The one the card was last placed on (steps run there).
-    holding: RefCell<Option<String>>,
+    /// Those attached and the one holding the customer's card (steps run there).
+    slots: RefCell<ReaderSlots>,
     report: F,
     steps: SharedSteps,
 }
@@ -295,30 +292,28 @@ impl<F: Fn(Report)> Worker<F> {
     fn event(&self, event: ReaderEvent) {
         match event {
             ReaderEvent::ReaderAttached { name } if self.reader.matches(&name) => {
-                self.attached.borrow_mut().insert(name);
+                self.slots.borrow_mut().attached(&name);
                 (self.report)(Report::Event(CounterEvent::Attached(true)));
             }
             ReaderEvent::ReaderRemoved { name } if self.reader.matches(&name) => {
-                let none_left = {
-                    let mut attached = self.attached.borrow_mut();
-                    attached.remove(&name);
-                    attached.is_empty()
-                };
-                let held = self.holding.borrow().as_deref() == Some(name.as_str());
-                if held {
-                    *self.holding.borrow_mut() = None;
-                }
+                let gone = self.slots.borrow_mut().reader_removed(&name);
                 // Another watched reader may still be there: then only its card, if it
-                // held the card, is gone.
-                if none_left {
+                // held the customer's, is gone.
+                if gone.none_left {
                     (self.report)(Report::Event(CounterEvent::Attached(false)));
                 }
-                if none_left || held {
+                if gone.card_gone {
                     (self.report)(Report::Event(CounterEvent::Removed));
                 }
             }
             ReaderEvent::CardInserted { reader, .. } if self.reader.matches(&reader) => {
-                *self.holding.borrow_mut() = Some(reader);
+                if !self.slots.borrow_mut().card_placed(&reader) {
+                    tracing::warn!(
+                        reader = %reader,
+                        "a second card placed while another reader holds the customer's: not read"
+                    );
+                    return;
+                }
                 let pin_pad = match self.pin_pad_settled() {
                     Ok(pin_pad) => pin_pad,
                     // The card is announced all the same: if it has really gone, the
@@ -333,20 +328,16 @@ impl<F: Fn(Report)> Worker<F> {
                 };
                 (self.report)(Report::Event(CounterEvent::Placed { pin_pad }));
             }
-            ReaderEvent::CardRemoved { reader } if self.reader.matches(&reader) => {
-                // A card taken off another watched reader than the one read is not the
-                // customer's card leaving.
-                let other = self
-                    .holding
-                    .borrow()
-                    .as_deref()
-                    .is_some_and(|held| held != reader);
-                if !other {
-                    *self.holding.borrow_mut() = None;
-                    (self.report)(Report::Event(CounterEvent::Removed));
-                }
+            // A card taken off another watched reader than the customer's is not the
+            // customer's card leaving.
+            ReaderEvent::CardRemoved { reader }
+                if self.reader.matches(&reader)
+                    && self.slots.borrow_mut().card_removed(&reader) =>
+            {
+                (self.report)(Report::Event(CounterEvent::Removed));
             }
             ReaderEvent::ServiceStopped => {
+                self.slots.borrow_mut().service_stopped();
                 (self.report)(Report::Event(CounterEvent::Attached(false)));
             }
             _ => {}
@@ -370,18 +361,9 @@ impl<F: Fn(Report)> Worker<F> {
         }
     }
 
-    /// The reader steps run on: the one the card was placed on, else the first watched
-    /// one attached, else the configuration's first name.
+    /// The reader steps run on ([`ReaderSlots::target`]).
     fn target(&self) -> String {
-        if let Some(held) = self.holding.borrow().as_ref() {
-            return held.clone();
-        }
-        self.attached
-            .borrow()
-            .iter()
-            .next()
-            .cloned()
-            .unwrap_or_else(|| self.reader.first().to_owned())
+        self.slots.borrow().target(self.reader.first())
     }
 
     fn pin_pad(&self) -> Result<bool, TransportError> {
