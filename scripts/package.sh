@@ -106,8 +106,13 @@ shlib_depends() {
   work=$(mktemp -d)
   mkdir -p "$work/debian"
   printf 'Source: madoguchi\n\nPackage: x\nArchitecture: any\n' > "$work/debian/control"
-  (cd "$work" && dpkg-shlibdeps -O "$1"/usr/bin/* 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
+  local out
+  out=$(cd "$work" && dpkg-shlibdeps -O "$1"/usr/bin/*) || { rm -rf "$work"; die "dpkg-shlibdeps failed on $1/usr/bin"; }
   rm -rf "$work"
+  out=$(sed -n 's/^shlibs:Depends=//p' <<<"$out")
+  # Every binary links libc at least: an empty answer means the call went wrong.
+  [ -n "$out" ] || die "dpkg-shlibdeps found no library Depends for $1/usr/bin"
+  echo "$out"
 }
 
 # control DIR NAME VERSION DEPENDS DESCRIPTION...
@@ -151,7 +156,8 @@ install -m 0755 packaging/debian/app.postinst "$dir/DEBIAN/postinst"
 # library), a Japanese font for the windows, adduser for postinst; then what the binary links.
 hand="pcscd, libpcsclite1, libwebkit2gtk-4.1-0, libgtk-3-0, fonts-ipafont-gothic | fonts-noto-cjk, adduser"
 changelog "$dir" madoguchi-app "$version"
-control "$dir" madoguchi-app "$version" "$(depends "$hand" "$(shlib_depends "$dir")")" \
+shlibs=$(shlib_depends "$dir")
+control "$dir" madoguchi-app "$version" "$(depends "$hand" "$shlibs")" \
   "Madoguchi counter terminal (窓口)" \
   "The desktop app of a clinic's or a shop's counter: the customer places" \
   "the My Number card and types the PIN; the terminal identifies them with" \
@@ -179,7 +185,8 @@ for name in platform insurer acquirer; do
     acquirer) summary="acquirer reference server" ;;
   esac
   changelog "$dir" "$pkg" "$version"
-  control "$dir" "$pkg" "$version" "$(depends adduser "$(shlib_depends "$dir")")" \
+  shlibs=$(shlib_depends "$dir")
+  control "$dir" "$pkg" "$version" "$(depends adduser "$shlibs")" \
     "Madoguchi $summary" \
     "A server of the Madoguchi counter system, over mutual TLS, run by" \
     "the systemd unit $pkg.service: its own system user," \
