@@ -66,18 +66,9 @@ pub struct Made {
     pub request_pem: String,
 }
 
-/// The terminal id rule of the backends (`backend-platform`'s terminal rules): 1 to 64
-/// characters of `A-Z a-z 0-9 . _ : -`.
+/// The terminal id rule of the backends ([`counter_api::ident::check_id`]).
 fn check_id(id: &str) -> Result<(), RequestError> {
-    let ok = (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(RequestError::BadId(id.to_owned()))
-    }
+    counter_api::ident::check_id("terminal_id", id).map_err(|_| RequestError::BadId(id.to_owned()))
 }
 
 fn encode(what: &'static str) -> impl Fn(String) -> RequestError {
