@@ -238,19 +238,8 @@ impl Layout {
     /// theirs); an error names the folder.
     pub fn create(&self) -> Result<(), RuntimeError> {
         for dir in [&self.req, &self.res, &self.face, &self.done, &self.rejected] {
-            if dir.is_dir() {
-                continue;
-            }
-            let mut b = std::fs::DirBuilder::new();
-            b.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-            b.create(dir).map_err(|e| {
-                err(
-                    "folders.root",
-                    format!("cannot create {}: {e}", dir.display()),
-                )
-            })?;
+            counter_store::files::private_dir(dir)
+                .map_err(|e| err("folders.root", e.to_string()))?;
         }
         Ok(())
     }
