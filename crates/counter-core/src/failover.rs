@@ -62,6 +62,9 @@ pub fn node_failed(failure: &BackendFailure) -> bool {
 /// out (seconds), a new connection may still be given to it, and the balancer's own retry
 /// of the connection to another node can run past the client's wait when the machine is
 /// busy. A third attempt covers that window; a list of nodes needs none (each node once).
+/// The price: before the counter says the platform cannot be reached, a customer may wait
+/// three request timeouts (15 s with the default `timeout_ms` of 5,000) instead of two; the
+/// README's platform section says so.
 pub const BALANCER_ATTEMPTS: usize = 3;
 
 /// One platform call across the nodes. See the module documentation.
