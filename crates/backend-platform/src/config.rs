@@ -421,19 +421,22 @@ impl Settings {
                 ));
             }
         };
+        let added_roots_expected =
+            "a folder of J-LIS roots (`madoguchi-platform roots add` checks them)";
+        // The folder of added roots is read and each root checked once, for both stores.
+        let added = match (&f.jpki.trust_anchors, &f.jpki.added_roots, environment) {
+            (None, Some(dir), Environment::Production) => {
+                jpki_cert::anchors::read_added_roots(&backend_kit::config::resolve(path, dir))
+                    .map_err(|e| bad("jpki.added_roots", e.to_string(), added_roots_expected))?
+            }
+            _ => Vec::new(),
+        };
         let store = |purpose: Purpose| -> Result<TrustStore, ConfigError> {
             match (&f.jpki.trust_anchors, &f.jpki.added_roots, environment) {
-                (None, Some(dir), Environment::Production) => TrustStore::production_and(
-                    purpose,
-                    &backend_kit::config::resolve(path, dir),
-                )
-                .map_err(|e| {
-                    bad(
-                        "jpki.added_roots",
-                        e.to_string(),
-                        "a folder of J-LIS roots (`madoguchi-platform roots add` checks them)",
-                    )
-                }),
+                (None, Some(_), Environment::Production) => {
+                    TrustStore::production_with(purpose, added.iter().cloned())
+                        .map_err(|e| bad("jpki.added_roots", e.to_string(), added_roots_expected))
+                }
                 (_, Some(_), _) => Err(bad(
                     "jpki.added_roots",
                     "set with trust_anchors or in the test environment".into(),

@@ -272,7 +272,6 @@ pub fn add_root(
     sha256: Option<&str>,
     clock: &dyn Clock,
 ) -> Result<String, OperatorError> {
-    use jpki_cert::Purpose;
     let folder = crate::config::added_roots_folder(config)?;
     let root = jpki_cert::jlis_profile::check_root(&read(file)?, clock.now())?;
     if let Some(expected) = sha256
@@ -304,6 +303,8 @@ pub fn add_root(
             reason: e.to_string(),
         }
     };
+    // Only a missing file is "absent": any other failure to read the target (a folder
+    // under that name, no permission) is reported, and nothing is written over it.
     let outcome = match std::fs::read(&target) {
         Ok(existing) if existing == pem.as_bytes() => "is already in",
         Ok(_) => {
@@ -313,36 +314,17 @@ pub fn add_root(
                 reason: "another root has this name; rename the file".into(),
             });
         }
-        Err(_) => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(&folder).map_err(fail("cannot create", &folder))?;
             std::fs::write(&target, pem.as_bytes()).map_err(fail("cannot write", &target))?;
             "was added to"
         }
+        Err(e) => return Err(fail("cannot read", &target)(e)),
     };
-    let purpose = match root.purpose {
-        Purpose::Auth => "user-authentication",
-        Purpose::Sign => "signature",
-    };
-    let mut out = format!(
-        "J-LIS {purpose} root, serial {serial}, valid {from} to {until}, RSA-{bits}\n\
-         SHA-256 {fp}\n",
-        serial = root.serial,
-        from = root.not_before,
-        until = root.not_after,
-        bits = root.key_bits,
-        fp = root.sha256,
-    );
-    match (sha256, root.documented_as) {
-        (Some(_), _) => out.push_str("the fingerprint is the one given with --sha256\n"),
-        (None, Some(label)) => {
-            let _ = writeln!(
-                out,
-                "this is the fingerprint docs/domain/jpki.md §2.1 gives for {label}; compare it with J-LIS's published fingerprint too"
-            );
-        }
-        (None, None) => out.push_str(
-            "compare this fingerprint with the one J-LIS publishes for this root before the platform is started with it\n",
-        ),
+    // The root's own description (as `madoguchi-card --root` prints it).
+    let mut out = format!("{root}\n");
+    if sha256.is_some() {
+        out.push_str("the fingerprint is the one given with --sha256\n");
     }
     let _ = writeln!(
         out,

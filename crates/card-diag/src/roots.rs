@@ -8,7 +8,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use jpki_cert::anchors::PRODUCTION_ANCHORS;
 use jpki_cert::jlis_profile::{CheckedRoot, check_root};
 use jpki_cert::{Environment, Purpose, TrustStore, TrustStoreError, UnixTime};
 
@@ -61,42 +60,22 @@ impl Roots {
         }
     }
 
-    /// What the technician reads about each added root: its kind, validity, SHA-256 and
-    /// what to compare it with; empty without `--root`.
+    /// What the technician reads about each added root: its file, then the root's own
+    /// description (kind, validity, SHA-256 and what to compare it with, as
+    /// `madoguchi-platform roots add` prints it); empty without `--root`.
     pub fn added_report(&self) -> String {
         let mut out = String::new();
         let Self::Production(added) = self else {
             return out;
         };
         for (file, root) in added {
-            let kind = match root.purpose {
-                Purpose::Auth => "user-authentication",
-                Purpose::Sign => "signature",
-            };
+            // The root's own description, its lines under the file's.
             let _ = writeln!(
                 out,
-                "added root {}: J-LIS {kind} root, serial {}, valid {} to {}, RSA-{}\n  SHA-256 {}",
+                "added root {}: {}",
                 file.display(),
-                root.serial,
-                root.not_before,
-                root.not_after,
-                root.key_bits,
-                root.sha256,
+                root.to_string().replace('\n', "\n  ")
             );
-            let builtin = PRODUCTION_ANCHORS
-                .iter()
-                .find(|a| Some(a.label) == root.documented_as);
-            let note = match (builtin, root.documented_as) {
-                (Some(a), _) => format!("  this root is compiled in already (as {})", a.label),
-                (None, Some(label)) => format!(
-                    "  this is the fingerprint docs/domain/jpki.md §2.1 gives for {label}; \
-                     compare it with J-LIS's published fingerprint too"
-                ),
-                (None, None) => "  compare this fingerprint with the one J-LIS publishes for \
-                                 this root before you trust its verdicts"
-                    .to_owned(),
-            };
-            let _ = writeln!(out, "{note}");
         }
         out
     }

@@ -1,7 +1,9 @@
 //! `madoguchi-card --root FILE`: an added J-LIS root is checked against the J-LIS root
 //! profile as `madoguchi-platform roots add` checks it, before any reader is touched, and
 //! its SHA-256 is printed. Real roots come from `crates/jpki-cert/anchors/` (as J-LIS
-//! publishes them), flawed ones from `crates/testkit/fixtures/bad-roots/` (`testkit-gen`).
+//! publishes them), flawed ones from `crates/testkit/fixtures/bad-roots/` and one in the
+//! profile that is compiled in nowhere from `crates/testkit/fixtures/added-roots/`
+//! (`testkit-gen`).
 //! Needs no pcscd: the `roots` command touches no reader, and a refused root stops every
 //! command before it looks for one.
 
@@ -145,5 +147,40 @@ fn added_roots_and_test_roots_do_not_mix() {
         text(&out.stdout).contains("auth roots (Test):"),
         "{}",
         text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_root_compiled_in_nowhere_is_listed_as_one_more_auth_root() {
+    let added = crates().join("testkit/fixtures/added-roots/authca-added.pem");
+    let listing = |files: &[&Path]| {
+        let out = card(&root_args(files, "roots"));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        // The labels under each "<purpose> roots (Production):" heading.
+        let labels = |purpose: &str| -> Vec<String> {
+            stdout
+                .split(&format!("{purpose} roots (Production):\n"))
+                .nth(1)
+                .unwrap_or_default()
+                .lines()
+                .take_while(|l| l.starts_with("  "))
+                .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+                .collect()
+        };
+        (labels("auth"), labels("sign"), stdout)
+    };
+    let (auth_alone, sign_alone, _) = listing(&[]);
+    let (auth, sign, stdout) = listing(&[&added]);
+    let mut expected = auth_alone.clone();
+    expected.push("authca-added".to_owned());
+    assert_eq!(auth, expected, "{stdout}");
+    // The signature roots do not take an authentication root.
+    assert_eq!(sign, sign_alone, "{stdout}");
+    assert!(
+        stdout.contains(
+            "\n  compare this fingerprint with the one J-LIS publishes for this root before you trust it\n"
+        ),
+        "{stdout}"
     );
 }

@@ -253,55 +253,37 @@ impl TrustStore {
     }
 
     /// The compiled-in production roots of `purpose` and the J-LIS roots the operator
-    /// added to `dir` (`*.pem`, `*.cer`, `*.crt`, `*.der`; files of the other purpose are
-    /// skipped). Each added root must fit the J-LIS profile ([`crate::jlis_profile`]); one
+    /// added to `dir` ([`read_added_roots`]; files of the other purpose are skipped). One
     /// that is compiled in already is taken once. An empty or missing folder adds nothing.
+    /// To build both purposes' stores, read the folder once with [`read_added_roots`] and
+    /// give it to [`TrustStore::production_with`] twice.
     pub fn production_and(purpose: Purpose, dir: &Path) -> Result<Self, TrustStoreError> {
-        let io = |e: std::io::Error| TrustStoreError::Folder(format!("{}: {e}", dir.display()));
-        let files = match certificate_files(dir) {
-            Ok(files) => files,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(io(e)),
-        };
-        let mut added = Vec::new();
-        for path in files {
-            let bytes = std::fs::read(&path).map_err(io)?;
-            let label = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("root")
-                .to_owned();
-            let root = crate::jlis_profile::check_profile(&bytes).map_err(|e| {
-                TrustStoreError::Folder(format!(
-                    "{}: does not fit the J-LIS root profile: {e}",
-                    path.display()
-                ))
-            })?;
-            added.push((label, root));
-        }
-        Self::production_with(purpose, added)
+        Self::production_with(purpose, read_added_roots(dir)?)
     }
 
     /// The compiled-in production roots of `purpose` and `added`: J-LIS roots checked
     /// against the profile already ([`crate::jlis_profile::check_root`] or
     /// [`check_profile`](crate::jlis_profile::check_profile)), each with its label. Added
     /// roots of the other purpose are skipped, and one compiled in already is taken once.
+    /// An added root is not checked again: the profile check prepared its anchor.
     pub fn production_with(
         purpose: Purpose,
         added: impl IntoIterator<Item = (String, crate::jlis_profile::CheckedRoot)>,
     ) -> Result<Self, TrustStoreError> {
-        let builtin = Self::production(purpose)?;
-        let mut roots: Vec<(String, Vec<u8>)> = builtin
-            .anchors
-            .iter()
-            .map(|a| (a.label.clone(), a.cert.der().to_vec()))
-            .collect();
+        let mut store = Self::production(purpose)?;
         for (label, root) in added {
-            if root.purpose == purpose && !roots.iter().any(|(_, der)| *der == root.der) {
-                roots.push((label, root.der));
+            // The prepared anchor decides, not the root's public fields.
+            let anchor = root.anchor;
+            if name_purpose(anchor.cert.subject()) == Some(purpose)
+                && !store
+                    .anchors
+                    .iter()
+                    .any(|a| a.cert.der() == anchor.cert.der())
+            {
+                store.anchors.push(TrustAnchor { label, ..anchor });
             }
         }
-        Self::new(purpose, Environment::Production, roots)
+        Ok(store)
     }
 
     /// The store's purpose.
@@ -320,7 +302,9 @@ impl TrustStore {
     }
 }
 
-fn check_root(
+/// Checks one root for a store of `purpose` in `environment` (purpose, environment,
+/// self-issued, CA:TRUE, keyCertSign+cRLSign, SKI, the self-signature) and prepares its key.
+pub(crate) fn check_root(
     purpose: Purpose,
     environment: Environment,
     label: String,
@@ -389,6 +373,39 @@ fn check_root(
         key,
         f4_modulus,
     })
+}
+
+/// The J-LIS roots an operator added to `dir` (`*.pem`, `*.cer`, `*.crt`, `*.der`, in
+/// name order), each checked against the J-LIS profile ([`crate::jlis_profile`], expiry
+/// aside: an added root keeps working until it expires, like a compiled-in one) and
+/// labelled with its file name without the extension. An empty or missing folder gives
+/// none; a file that does not fit stops the whole folder, named in the error.
+pub fn read_added_roots(
+    dir: &Path,
+) -> Result<Vec<(String, crate::jlis_profile::CheckedRoot)>, TrustStoreError> {
+    let io = |e: std::io::Error| TrustStoreError::Folder(format!("{}: {e}", dir.display()));
+    let files = match certificate_files(dir) {
+        Ok(files) => files,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(io(e)),
+    };
+    let mut added = Vec::with_capacity(files.len());
+    for path in files {
+        let bytes = std::fs::read(&path).map_err(io)?;
+        let label = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("root")
+            .to_owned();
+        let root = crate::jlis_profile::check_profile(&bytes).map_err(|e| {
+            TrustStoreError::Folder(format!(
+                "{}: does not fit the J-LIS root profile: {e}",
+                path.display()
+            ))
+        })?;
+        added.push((label, root));
+    }
+    Ok(added)
 }
 
 /// The files of `dir` that may hold a certificate (`*.pem`, `*.cer`, `*.crt`, `*.der`), in

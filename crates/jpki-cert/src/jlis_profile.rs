@@ -7,21 +7,19 @@
 //! - subject = issuer = `C=JP, O=JPKI, OU=JPKI for user authentication` (or `OU=JPKI for
 //!   digital signature`)`, OU=Japan Agency for Local Authority Information Systems`, in
 //!   that order;
-//! - an RSA key of 2048 bits or more;
+//! - an RSA key of [`MIN_RSA_BITS`] (2048) bits or more, as every JPKI key;
 //! - a validity of about ten years: every real root spans 3650 days less a few hours, so
 //!   9 to 11 years ([`MIN_VALIDITY_DAYS`], [`MAX_VALIDITY_DAYS`]) is accepted;
 //! - basicConstraints CA:TRUE, keyUsage keyCertSign and cRLSign, a subjectKeyIdentifier,
-//!   a self-signature that verifies (the checks of [`TrustStore::new`]).
+//!   a self-signature that verifies (the checks of [`TrustStore::new`](crate::TrustStore::new)).
 //!
 //! [`check_root`] also refuses an expired root (adding one is useless: it anchors nothing
 //! valid any more); [`check_profile`] is the same without that check, for roots already
 //! added, which keep working until they expire like the compiled-in ones.
 
-use der::Decode as _;
-use der::asn1::UintRef;
-
-use crate::anchors::{TrustStore, TrustStoreError};
+use crate::anchors::{PRODUCTION_ANCHORS, TrustAnchor, TrustStoreError};
 use crate::cert::{JpkiCertificate, name_purpose};
+use crate::challenge::MIN_RSA_BITS;
 use crate::time::UnixTime;
 use crate::verdict::{Environment, Purpose};
 
@@ -29,8 +27,6 @@ use crate::verdict::{Environment, Purpose};
 pub const MIN_VALIDITY_DAYS: i64 = 9 * 365;
 /// The longest validity accepted, in days (eleven years).
 pub const MAX_VALIDITY_DAYS: i64 = 11 * 365;
-/// The smallest RSA modulus accepted, in bits (every J-LIS root is RSA-2048).
-pub const MIN_KEY_BITS: usize = 2048;
 
 /// The subject of the authentication roots, as [`x509_cert::name::Name`] displays it
 /// (RFC 4514: the last RDN first).
@@ -68,7 +64,7 @@ pub enum ProfileError {
         issuer: String,
     },
     /// The key is too small.
-    #[error("the key is RSA-{bits}; J-LIS roots are RSA-{min} or larger", min = MIN_KEY_BITS)]
+    #[error("the key is RSA-{bits}; J-LIS roots are RSA-{min} or larger", min = MIN_RSA_BITS)]
     KeySize {
         /// The modulus length.
         bits: usize,
@@ -99,7 +95,7 @@ pub struct CheckedRoot {
     pub purpose: Purpose,
     /// SHA-256 of its DER, upper-case hex pairs separated by colons (as J-LIS prints it).
     pub sha256: String,
-    /// Its serial number, upper-case hex.
+    /// Its serial number, lower-case hex ([`JpkiCertificate::serial_hex`]).
     pub serial: String,
     /// Its validity.
     pub not_before: UnixTime,
@@ -112,14 +108,15 @@ pub struct CheckedRoot {
     pub documented_as: Option<&'static str>,
     /// The DER.
     pub der: Vec<u8>,
+    /// The root checked and prepared as a production anchor of its purpose, which
+    /// [`TrustStore::production_with`](crate::TrustStore::production_with) takes as it is
+    /// (labelled there).
+    pub(crate) anchor: TrustAnchor,
 }
 
-#[derive(der::Sequence)]
-struct RsaPublicKey<'a> {
-    modulus: UintRef<'a>,
-    public_exponent: UintRef<'a>,
-}
-
+/// The length in bits of the certificate's RSA modulus (an RSAPublicKey, RFC 8017 A.1.1,
+/// read with `rsa`'s own type as [`crate::challenge::CertKey`] reads it). The size is
+/// not held to a bound here: a too-small key is [`ProfileError::KeySize`], by its size.
 fn modulus_bits(cert: &JpkiCertificate) -> Result<usize, ProfileError> {
     let spki = cert
         .certificate()
@@ -129,8 +126,9 @@ fn modulus_bits(cert: &JpkiCertificate) -> Result<usize, ProfileError> {
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| ProfileError::Parse("the key's BIT STRING has unused bits".into()))?;
-    let key = RsaPublicKey::from_der(bits)
+    let key = rsa::pkcs1::RsaPublicKeyRef::try_from(bits)
         .map_err(|e| ProfileError::Parse(format!("the RSA key: {e}")))?;
+    // `UintRef` holds the integer without leading zero bytes.
     let n = key.modulus.as_bytes();
     Ok(match n.first() {
         Some(first) => (n.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
@@ -144,6 +142,53 @@ fn colon_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()
         .join(":")
+}
+
+impl CheckedRoot {
+    /// The compiled-in root it is ([`PRODUCTION_ANCHORS`]), if any.
+    pub fn compiled_in_as(&self) -> Option<&'static str> {
+        let label = self.documented_as?;
+        PRODUCTION_ANCHORS
+            .iter()
+            .any(|a| a.label == label)
+            .then_some(label)
+    }
+}
+
+/// What an operator or a technician reads about a root they add (`madoguchi-platform
+/// roots add`, `madoguchi-card --root`), three lines without a final newline: its kind,
+/// serial, validity and key; its SHA-256; and what to compare that with.
+///
+/// ```text
+/// J-LIS signature root, serial 067c6a21, valid 2023-07-16T00:50:27Z to 2033-07-15T14:59:59Z, RSA-2048
+/// SHA-256 D2:27:F6:CD:…:DB:FA:36:5F
+/// this root is compiled in already (as signca03)
+/// ```
+impl std::fmt::Display for CheckedRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.purpose {
+            Purpose::Auth => "user-authentication",
+            Purpose::Sign => "signature",
+        };
+        writeln!(
+            f,
+            "J-LIS {kind} root, serial {}, valid {} to {}, RSA-{}",
+            self.serial, self.not_before, self.not_after, self.key_bits
+        )?;
+        writeln!(f, "SHA-256 {}", self.sha256)?;
+        match (self.compiled_in_as(), self.documented_as) {
+            (Some(label), _) => write!(f, "this root is compiled in already (as {label})"),
+            (None, Some(label)) => write!(
+                f,
+                "this is the fingerprint docs/domain/jpki.md §2.1 gives for {label}; compare it \
+                 with J-LIS's published fingerprint too"
+            ),
+            (None, None) => f.write_str(
+                "compare this fingerprint with the one J-LIS publishes for this root before \
+                 you trust it",
+            ),
+        }
+    }
 }
 
 /// Checks `bytes` (PEM or DER) against the J-LIS root profile, expiry aside.
@@ -162,7 +207,7 @@ pub fn check_profile(bytes: &[u8]) -> Result<CheckedRoot, ProfileError> {
         });
     }
     let key_bits = modulus_bits(&cert)?;
-    if key_bits < MIN_KEY_BITS {
+    if key_bits < MIN_RSA_BITS {
         return Err(ProfileError::KeySize { bits: key_bits });
     }
     let days = cert.not_after().secs_since(cert.not_before()) / 86_400;
@@ -170,10 +215,11 @@ pub fn check_profile(bytes: &[u8]) -> Result<CheckedRoot, ProfileError> {
         return Err(ProfileError::Validity { days });
     }
     // CA:TRUE, keyCertSign + cRLSign, SKI, the self-signature: the store's own checks.
-    TrustStore::new(
+    let anchor = crate::anchors::check_root(
         purpose,
         Environment::Production,
-        [("root".to_owned(), cert.der().to_vec())],
+        "root".to_owned(),
+        cert.der(),
     )
     .map_err(ProfileError::NotACa)?;
     let fingerprint = cert.fingerprint();
@@ -181,11 +227,7 @@ pub fn check_profile(bytes: &[u8]) -> Result<CheckedRoot, ProfileError> {
     let documented_as = DOCUMENTED_FINGERPRINTS
         .iter()
         .map(|(label, fp)| (*label, *fp))
-        .chain(
-            crate::anchors::PRODUCTION_ANCHORS
-                .iter()
-                .map(|a| (a.label, a.sha256)),
-        )
+        .chain(PRODUCTION_ANCHORS.iter().map(|a| (a.label, a.sha256)))
         .find(|(_, fp)| *fp == upper)
         .map(|(label, _)| label);
     Ok(CheckedRoot {
@@ -197,6 +239,7 @@ pub fn check_profile(bytes: &[u8]) -> Result<CheckedRoot, ProfileError> {
         key_bits,
         documented_as,
         der: cert.der().to_vec(),
+        anchor,
     })
 }
 

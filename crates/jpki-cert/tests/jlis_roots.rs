@@ -1,13 +1,19 @@
 //! Adding a J-LIS root: the real roots (the files in `crates/jpki-cert/anchors/`, as J-LIS
 //! publishes them) fit the J-LIS root profile, and each generated root that breaks it in
 //! one way (`crates/testkit/fixtures/bad-roots/`, made by `testkit-gen`) is refused with
-//! the error that names its flaw; a folder of added roots joins the compiled-in ones.
+//! the error that names its flaw; a folder of added roots joins the compiled-in ones, and
+//! a root in the profile that is compiled in nowhere (`testkit::AddedRoot`) anchors the
+//! certificates it issued once it is added, and only then.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
 use jpki_cert::jlis_profile::{ProfileError, check_profile, check_root};
-use jpki_cert::{Purpose, TrustStore, TrustStoreError, UnixTime};
+use jpki_cert::{
+    Environment, NoRevocationCheck, Purpose, Refusal, TrustStore, TrustStoreError, UnixTime,
+    Verifier,
+};
+use testkit::{AddedRoot, CertSpec, Pki};
 
 /// 2026-12-01 00:00:00 UTC.
 const NOW: UnixTime = UnixTime::from_secs(1_796_083_200);
@@ -100,9 +106,96 @@ fn added_roots_join_the_compiled_in_ones_and_a_bad_one_stops_the_store() {
     }
     let auth = TrustStore::production_and(Purpose::Auth, dir.path()).unwrap();
     assert_eq!(auth.anchors().len(), missing.anchors().len());
+    // A root that is compiled in nowhere joins them, under its file name; the signature
+    // store does not take an authentication root.
+    std::fs::copy(AddedRoot::path(), dir.path().join("authca-added.pem")).unwrap();
+    let auth = TrustStore::production_and(Purpose::Auth, dir.path()).unwrap();
+    assert_eq!(auth.anchors().len(), missing.anchors().len() + 1);
+    assert_eq!(
+        auth.anchors().last().map(|a| a.label()),
+        Some("authca-added")
+    );
+    let sign = TrustStore::production_and(Purpose::Sign, dir.path()).unwrap();
+    assert_eq!(
+        sign.anchors().len(),
+        TrustStore::production(Purpose::Sign)
+            .unwrap()
+            .anchors()
+            .len()
+    );
     // A file that does not fit is refused by name.
     std::fs::write(dir.path().join("x.pem"), bad("authca-1024-bit.pem")).unwrap();
     let e = TrustStore::production_and(Purpose::Auth, dir.path()).unwrap_err();
     assert!(e.to_string().contains("x.pem"), "{e}");
     assert!(e.to_string().contains("RSA-1024"), "{e}");
+}
+
+#[test]
+fn a_root_compiled_in_nowhere_anchors_its_certificates_once_added_and_only_then() {
+    let added = AddedRoot::load().unwrap();
+    let leaf = CertSpec::under_added_root()
+        .unwrap()
+        .issue_under(&Pki::load().unwrap(), &added)
+        .unwrap();
+    let compiled_in = TrustStore::production(Purpose::Auth).unwrap();
+
+    // The compiled-in roots alone do not know its issuer.
+    let verdict = Verifier::new(compiled_in.clone()).verify(&leaf, NOW, &NoRevocationCheck);
+    assert_eq!(
+        verdict.refusal(),
+        Some(&Refusal::UntrustedRoot),
+        "{verdict:?}"
+    );
+
+    // It fits the profile and is no documented root.
+    let root = check_root(&std::fs::read(AddedRoot::path()).unwrap(), NOW).unwrap();
+    assert_eq!(root.purpose, Purpose::Auth);
+    assert_eq!((root.documented_as, root.compiled_in_as()), (None, None));
+    assert_eq!(root.der, added.der());
+
+    // Added, it is one more anchor, and the certificate is accepted, chained to it.
+    let store =
+        TrustStore::production_with(Purpose::Auth, [("authca-added".to_owned(), root)]).unwrap();
+    assert_eq!(store.anchors().len(), compiled_in.anchors().len() + 1);
+    let verdict = Verifier::new(store).verify(&leaf, NOW, &NoRevocationCheck);
+    let accepted = verdict.accepted().unwrap_or_else(|| panic!("{verdict:?}"));
+    assert_eq!(accepted.root, "authca-added");
+    assert_eq!(accepted.environment, Environment::Production);
+
+    // The committed folder is itself a folder of added roots.
+    let from_folder =
+        TrustStore::production_and(Purpose::Auth, &testkit::fixtures_dir().join("added-roots"))
+            .unwrap();
+    assert_eq!(from_folder.anchors().len(), compiled_in.anchors().len() + 1);
+    let verdict = Verifier::new(from_folder).verify(&leaf, NOW, &NoRevocationCheck);
+    assert!(verdict.accepted().is_some(), "{verdict:?}");
+}
+
+#[test]
+fn the_description_of_a_root_says_what_to_compare_its_fingerprint_with() {
+    let added = check_root(&std::fs::read(AddedRoot::path()).unwrap(), NOW).unwrap();
+    let text = added.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "J-LIS user-authentication root, serial {}, valid 2023-07-16",
+            added.serial
+        )),
+        "{text}"
+    );
+    assert!(lines[0].ends_with(", RSA-2048"), "{text}");
+    assert_eq!(lines[1], format!("SHA-256 {}", added.sha256));
+    assert_eq!(
+        lines[2],
+        "compare this fingerprint with the one J-LIS publishes for this root before you trust it"
+    );
+
+    let bytes = std::fs::read(anchors().join("signca03-2023.pem")).unwrap();
+    let text = check_root(&bytes, NOW).unwrap().to_string();
+    assert!(text.starts_with("J-LIS signature root, serial "), "{text}");
+    assert!(
+        text.ends_with("\nthis root is compiled in already (as signca03)"),
+        "{text}"
+    );
 }

@@ -42,21 +42,24 @@ fn production_name(purpose: Purpose, organization: &str) -> Result<Name> {
 }
 
 /// How a bad root differs from a good one.
-struct Flaws {
+pub(crate) struct Flaws {
     organization: &'static str,
     from: (u16, u8, u8),
     until: (u16, u8, u8),
     ca: bool,
 }
 
-const GOOD: Flaws = Flaws {
+/// No flaw: the J-LIS root profile (`O=JPKI`, the gen-3 roots' ten years, CA).
+pub(crate) const GOOD: Flaws = Flaws {
     organization: "JPKI",
     from: (2023, 7, 16),
     until: (2033, 7, 15),
     ca: true,
 };
 
-fn root(purpose: Purpose, key: &TestKey, serial: u8, f: &Flaws) -> Result<Vec<u8>> {
+/// A self-signed root of `purpose` under the production DN, signed by `key`, with serial
+/// `7E BA D0 <serial>` and the flaws `f` (none with [`GOOD`]).
+pub(crate) fn root(purpose: Purpose, key: &TestKey, serial: u8, f: &Flaws) -> Result<Vec<u8>> {
     let subject = production_name(purpose, f.organization)?;
     let day = |(y, m, d): (u16, u8, u8)| Date::new(y, m, d);
     let not_before: DateTime = day(f.from)?.at_utc(1, 0, 0)?;

@@ -34,13 +34,16 @@ use x509_cert::ext::{
     Extension,
     pkix::{KeyUsage, KeyUsages},
 };
+use x509_cert::name::Name;
 
+use crate::added_root::AddedRoot;
 use crate::assemble::{self, CertificateParts};
 use crate::date::Date;
 use crate::dn::{self, Municipality, Purpose};
 use crate::error::Result;
 use crate::ext;
 use crate::holder::{Holder, card_id};
+use crate::key::TestKey;
 use crate::pki::{Pki, Signer};
 use crate::profile::{
     OCSP_URI, POLICY_AUTH_PRODUCTION, POLICY_AUTH_TEST, POLICY_SIGN_PRODUCTION, POLICY_SIGN_TEST,
@@ -184,6 +187,43 @@ impl CertSpec {
     /// [`CertSpec::extra_extensions`] follow at the end.
     pub fn issue(&self, pki: &Pki) -> Result<Vec<u8>> {
         let root = pki.root(self.purpose, self.generation);
+        let aki = self.aki_extension(pki, root.name(), root.serial(), &root.key_identifier()?)?;
+        let signer = pki.signing_key(&self.signer, self.purpose, self.generation);
+        self.assemble(pki, root.name(), aki, signer)
+    }
+
+    /// Issues the certificate under `root`, the J-LIS-profile root compiled in nowhere
+    /// ([`AddedRoot`]), instead of a test root: its DN is the issuer, its key signs
+    /// ([`Signer::Issuer`]) and [`Aki::Issuer`] names it. [`CertSpec::generation`] then
+    /// matters only to [`Aki::Generation`] and [`Signer::Root`]. For a certificate a
+    /// production store accepts once the root is added, set [`CertSpec::policy`] to
+    /// [`Purpose::production_policy`] (or start from [`CertSpec::under_added_root`]).
+    pub fn issue_under(&self, pki: &Pki, root: &AddedRoot) -> Result<Vec<u8>> {
+        let aki = self.aki_extension(pki, root.name(), root.serial(), &root.key_identifier()?)?;
+        let signer = match &self.signer {
+            Signer::Issuer => root.key(),
+            other => pki.signing_key(other, self.purpose, self.generation),
+        };
+        self.assemble(pki, root.name(), aki, signer)
+    }
+
+    /// A valid auth certificate for [`CertSpec::issue_under`] the added root: the sample
+    /// holder's, with the production policy.
+    pub fn under_added_root() -> Result<CertSpec> {
+        let mut spec = CertSpec::auth(Generation::CURRENT)?;
+        spec.policy = Some(Purpose::Auth.production_policy());
+        Ok(spec)
+    }
+
+    /// The certificate of this spec with `issuer` as its issuer DN, `aki` (if any) as its
+    /// authorityKeyIdentifier, signed by `signer`.
+    fn assemble(
+        &self,
+        pki: &Pki,
+        issuer: &Name,
+        aki: Option<Extension>,
+        signer: &TestKey,
+    ) -> Result<Vec<u8>> {
         let public_key = match &self.subject_key {
             Some(spki) => spki.clone(),
             None => pki.spare_key().public_key_info()?,
@@ -214,7 +254,7 @@ impl CertSpec {
         if self.purpose == Purpose::Auth {
             extensions.push(ext::ocsp_access(OCSP_URI)?);
         }
-        if let Some(aki) = self.aki_extension(pki)? {
+        if let Some(aki) = aki {
             extensions.push(aki);
         }
         extensions.push(ext::subject_key_identifier(&crate::key::key_identifier(
@@ -223,7 +263,7 @@ impl CertSpec {
         extensions.extend(self.extra_extensions.iter().cloned());
 
         let parts = CertificateParts {
-            issuer: root.name().clone(),
+            issuer: issuer.clone(),
             subject,
             serial: self.serial.to_be_bytes().to_vec(),
             not_before: self.not_before,
@@ -231,12 +271,18 @@ impl CertSpec {
             public_key,
             extensions,
         };
-        let signer = pki.signing_key(&self.signer, self.purpose, self.generation);
         assemble::certificate(parts, signer)
     }
 
-    fn aki_extension(&self, pki: &Pki) -> Result<Option<Extension>> {
-        let root = pki.root(self.purpose, self.generation);
+    /// The authorityKeyIdentifier [`CertSpec::aki`] asks for, when the issuer is
+    /// `issuer` (its DN, serial and key identifier).
+    fn aki_extension(
+        &self,
+        pki: &Pki,
+        issuer: &Name,
+        serial: &[u8],
+        key_id: &[u8],
+    ) -> Result<Option<Extension>> {
         let full = |r: &crate::root::Root| -> Result<Extension> {
             ext::authority_key_identifier(
                 &r.key_identifier()?,
@@ -244,11 +290,14 @@ impl CertSpec {
             )
         };
         Ok(match self.aki {
-            Aki::Issuer => Some(full(root)?),
+            Aki::Issuer => Some(ext::authority_key_identifier(
+                key_id,
+                Some((issuer.clone(), serial)),
+            )?),
             Aki::Generation(g) => Some(full(pki.root(self.purpose, g))?),
             Aki::WrongKeyId => Some(ext::authority_key_identifier(
                 &pki.rogue_key().key_identifier()?,
-                Some((root.name().clone(), root.serial())),
+                Some((issuer.clone(), serial)),
             )?),
             Aki::Omitted => None,
         })

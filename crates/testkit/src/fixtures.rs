@@ -196,6 +196,22 @@ pub fn generate_all() -> Result<Vec<GeneratedFile>> {
             ),
         ));
     }
+    let added = crate::added_root::AddedRoot::generate()?;
+    files.push(text(
+        fixtures.join(crate::added_root::CERTIFICATE_FILE),
+        added.pem()?,
+        "a root in the J-LIS root profile (O=JPKI, RSA-2048, 2023-07-16 → 2033-07-15, CA) \
+         that is compiled in nowhere (`AddedRoot`): the root the tests add, trusted by no \
+         store until then"
+            .to_owned(),
+    ));
+    files.push(text(
+        fixtures.join(crate::added_root::KEY_FILE),
+        added.key().to_pkcs8_pem()?,
+        "PKCS#8 key of the added root (`AddedRoot::key`): certificates the tests issue under \
+         it (`CertSpec::issue_under`)"
+            .to_owned(),
+    ));
     for spec in committed_crl_specs()? {
         let municipality = spec
             .distribution_point

@@ -5,7 +5,9 @@
 //! **Owns:** the test roots (auth and sign, three generations each with the
 //! same DN and different keys, like J-LIS's), end-entity certificates in the
 //! real field order with knobs for negative tests ([`CertSpec`]), CRLs
-//! ([`CrlSpec`]), the personas written to `assets/personas/`, and the files in
+//! ([`CrlSpec`]), roots named like J-LIS's for the tests of adding a root (refused ones,
+//! [`bad_roots`], and one in the profile that is compiled in nowhere, [`AddedRoot`]), the
+//! personas written to `assets/personas/`, and the files in
 //! `crates/testkit/fixtures/` (regenerate with
 //! `cargo run -p testkit --bin testkit-gen`; `-- --check` compares).
 //!
@@ -49,6 +51,7 @@
 //! leap-day birthdays and birthdays on the issuance day
 //! ([`Date::fifth_birthday_after`]), the 代替文字 flag count including U+3000.
 
+pub mod added_root;
 pub mod assemble;
 pub mod bad_roots;
 pub mod crl;
@@ -68,6 +71,7 @@ pub mod root;
 
 use std::path::PathBuf;
 
+pub use added_root::AddedRoot;
 pub use crl::{CrlEntry, CrlSpec};
 pub use date::Date;
 pub use dn::{Municipality, Purpose};

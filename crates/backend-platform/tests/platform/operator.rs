@@ -1,7 +1,8 @@
 //! The operator's commands, run as the built `madoguchi-platform` beside a running node on
 //! the suite's storage: `terminals add|disable|list|enroll` and `crl publish` write the
 //! storage, and the node honours them within one poll, without a restart or a reload of
-//! its own. `roots add` checks a J-LIS root and puts it in the configuration's folder.
+//! its own. `roots add` checks a J-LIS root and puts it in the configuration's folder,
+//! and a certificate under a root compiled in nowhere is accepted only once it is added.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -322,6 +323,64 @@ async fn roots_add_prints_the_fingerprint_and_refuses_a_root_outside_the_jlis_pr
     ));
     assert!(err.contains("not the 00:11 given with --sha256"), "{err}");
     assert!(!roots.join("authca03-2023.pem").exists());
+    // A root compiled in nowhere (testkit's added root) and a certificate issued under
+    // it: the platform's roots refuse it until `roots add` puts the root in the folder.
+    let added = testkit::AddedRoot::load().unwrap();
+    let leaf = testkit::CertSpec::under_added_root()
+        .unwrap()
+        .issue_under(pki(), &added)
+        .unwrap();
+    let auth_store = || {
+        backend_platform::Settings::load(&config)
+            .unwrap()
+            .auth_store
+    };
+    let verify = |store: jpki_cert::TrustStore| {
+        jpki_cert::Verifier::new(store).verify(
+            &leaf,
+            madoguchi_time::UnixTime::from_secs(1_796_083_200), // 2026-12-01
+            &jpki_cert::NoRevocationCheck,
+        )
+    };
+    let before = auth_store();
+    let verdict = verify(before.clone());
+    assert_eq!(
+        verdict.refusal(),
+        Some(&jpki_cert::Refusal::UntrustedRoot),
+        "{verdict:?}"
+    );
+    let path = testkit::AddedRoot::path();
+    let said = stdout(&run(&config, &["roots", "add", path.to_str().unwrap()]));
+    for expected in [
+        "J-LIS user-authentication root, serial ",
+        "compare this fingerprint with the one J-LIS publishes for this root before you trust it",
+        "it was added to ",
+    ] {
+        assert!(said.contains(expected), "missing {expected:?} in:\n{said}");
+    }
+    assert!(roots.join("authca-added.pem").is_file());
+    let after = auth_store();
+    assert_eq!(after.anchors().len(), before.anchors().len() + 1);
+    let verdict = verify(after);
+    let accepted = verdict
+        .accepted()
+        .unwrap_or_else(|| panic!("refused once added: {verdict:?}"));
+    assert_eq!(accepted.root, "authca-added");
+    // Added again: the same file, left as it is.
+    let said = stdout(&run(&config, &["roots", "add", path.to_str().unwrap()]));
+    assert!(said.contains("it is already in "), "{said}");
+    // A target that cannot be read (here a folder under the root's name) is reported,
+    // not taken as absent and written over.
+    let clash = dir.path().join("clash.pem");
+    std::fs::copy(&path, &clash).unwrap();
+    std::fs::create_dir(roots.join("clash.pem")).unwrap();
+    let err = stderr_of_failure(&run(&config, &["roots", "add", clash.to_str().unwrap()]));
+    assert!(
+        err.contains("cannot read") && err.contains("clash.pem"),
+        "{err}"
+    );
+    assert!(roots.join("clash.pem").is_dir());
+    std::fs::remove_dir(roots.join("clash.pem")).unwrap();
     // The platform starts on the folder; a root put there by hand that does not fit
     // stops it, and the error names the key and the file.
     backend_platform::Settings::load(&config).unwrap();

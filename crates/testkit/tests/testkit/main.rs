@@ -10,6 +10,7 @@
     reason = "tests"
 )]
 
+mod added_root;
 mod crl;
 mod fixtures;
 mod knobs;
