@@ -126,7 +126,7 @@ async fn a_reload_applies_the_lists_checks_them_against_each_other_and_names_res
     assert_eq!((done.terminals, done.platforms), (2, 2));
     assert!(done.restart.keys().is_empty(), "{:?}", done.restart);
     let now = running.insurer().in_force();
-    assert!(now.knows_terminal(NEW));
+    assert!(now.settings.knows_terminal(NEW));
     assert_eq!(
         now.platform_ids().collect::<Vec<_>>(),
         ["pf-tokyo", "pf-osaka"]
@@ -165,5 +165,27 @@ async fn a_reload_applies_the_lists_checks_them_against_each_other_and_names_res
     assert_eq!(after.settings.bulk_processing_secs, 10);
     assert_eq!(after.settings.listen, now.settings.listen);
     assert_eq!(after.settings.terminals.len(), 1);
+
+    // A flow runs on the value its request read, not on a later one: pf-osaka, trusted in
+    // `now` and no longer in `after`, passes the caller check under `now` (the body's own
+    // problem answers) and is refused under `after`.
+    let osaka = backend_kit::Peer(Some(Arc::new(backend_kit::ClientIdentity {
+        common_name: Some("pf-osaka".into()),
+        sha256: "00".into(),
+    })));
+    let no_body = || {
+        Err(backend_kit::ApiError::new(
+            counter_api::ProblemCode::InvalidField,
+            "no body in this test",
+        ))
+    };
+    let ins = running.insurer();
+    let e = ins.link(&now, &osaka, no_body()).unwrap_err();
+    assert_eq!(e.problem().code, counter_api::ProblemCode::InvalidField);
+    let e = ins.link(&after, &osaka, no_body()).unwrap_err();
+    assert_eq!(
+        e.problem().reason.as_deref(),
+        Some("not_a_trusted_platform")
+    );
     running.shutdown().await;
 }
