@@ -189,3 +189,31 @@ async fn a_reload_applies_the_lists_checks_them_against_each_other_and_names_res
     );
     running.shutdown().await;
 }
+
+/// A server dropped without `shutdown` (a test that fails halfway, a caller's early return)
+/// leaves no SIGHUP task behind holding its state: the insurer is freed.
+#[tokio::test]
+async fn a_dropped_server_leaves_no_reload_task_holding_the_insurer() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path());
+    let path = write(dir.path(), GOOD);
+    let settings = backend_insurer::Settings::load(&path).unwrap();
+    let mut running =
+        backend_insurer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+            .await
+            .unwrap();
+    running.reload_on_hangup(path).unwrap();
+    let insurer = Arc::downgrade(running.insurer());
+    drop(running);
+    // The aborted tasks drop what they hold when the runtime next polls them.
+    let freed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while insurer.strong_count() > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(
+        freed.is_ok(),
+        "the dropped server's tasks still hold the insurer"
+    );
+}
