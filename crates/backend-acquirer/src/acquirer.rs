@@ -25,7 +25,9 @@ pub const PRUNE_INTERVAL_SECS: i64 = 3_600;
 /// The acquirer's state.
 ///
 /// Calling contract: [`Acquirer::with_rules`] once; each request reads
-/// [`Acquirer::in_force`] (the settings and the verifier) once and keeps it;
+/// [`Acquirer::in_force`] (the settings and the verifier) once, in the terminal's
+/// extractor (`crate::http::Terminal`, which carries it to the operations) or the link
+/// handler (which hands it to [`crate::links`]), and keeps it;
 /// [`Acquirer::reload`] (on SIGHUP) swaps the terminals and platforms in force at any time.
 #[derive(Debug)]
 pub struct Acquirer {

@@ -351,6 +351,11 @@ impl Settings {
         Ok(s)
     }
 
+    /// The listed terminal whose id is `id` (a client certificate's CN).
+    pub fn terminal(&self, id: &str) -> Option<&TerminalConfig> {
+        self.terminals.iter().find(|t| t.id == id)
+    }
+
     /// The ids of the trusted platforms (their `issuer`): the client-certificate CNs that
     /// may call `/v1/links`.
     pub fn platform_ids(&self) -> impl Iterator<Item = &str> {

@@ -6,48 +6,48 @@
 //!
 //! A reload validates the file exactly as `serve` does at start (the same
 //! [`ConfigError`], naming the key and the file, `[idempotency]` included) and then checks
-//! the new lists against the values in force; a file that fails keeps the previous lists.
-//! Every other key applies at start only (card tokens are registered in the database at
-//! start): a reload that finds one changed applies nothing of it and names it in its log
-//! line ([`RestartKeys`]).
+//! the new lists against the values in force; a file that fails keeps the previous lists
+//! ([`backend_kit::reload::in_force::reload_lists`]). Every other key applies at start
+//! only (card tokens are registered in the database at start): a reload that finds one
+//! changed applies nothing of it and names it in its log line ([`RestartKeys`]).
 
 use std::path::Path;
 
-use backend_kit::caller::trusting_verifier;
-use backend_kit::config::{ConfigError, invalid};
+use backend_kit::config::ConfigError;
+use backend_kit::reload::in_force::{RuleBroken, ServiceSettings, reload_lists};
 use backend_kit::reload::{Reloaded, RestartKeys};
-use counter_api::assertion::AssertionVerifier;
+use counter_api::assertion::KeySet;
 
 use crate::acquirer::Acquirer;
-use crate::config::{KeyRules, Settings, TerminalConfig};
+use crate::config::{KeyRules, Settings};
 
 /// The settings in force (the terminals and platforms of the last good reload, the other
 /// keys as at start) and the verifier of their platforms' payment assertions: one value,
-/// read by each request and swapped whole by a reload.
-#[derive(Debug)]
-pub struct InForce {
-    /// The settings.
-    pub settings: Settings,
-    /// Verifies payment assertions for this acquirer (audience) from the trusted platforms.
-    pub verifier: AssertionVerifier,
-}
+/// read once by each request and swapped whole by a reload.
+pub type InForce = backend_kit::reload::in_force::InForce<Settings>;
 
-impl InForce {
-    /// Checks `settings` and trusts their platforms' keys; the error is (key, problem,
-    /// expected), as [`Settings::check`] gives it.
-    pub fn new(settings: Settings) -> Result<Self, (String, String, String)> {
-        settings.check()?;
-        let verifier = trusting_verifier(
-            &settings.acquirer_id,
-            "trusted_platforms",
-            &settings.trusted_platforms,
-        )?;
-        Ok(Self { settings, verifier })
+impl ServiceSettings for Settings {
+    const PLATFORMS_KEY: &'static str = "trusted_platforms";
+
+    fn service_id(&self) -> &str {
+        &self.acquirer_id
     }
 
-    /// The configured terminal whose id is `id` (a client certificate's CN).
-    pub fn terminal(&self, id: &str) -> Option<&TerminalConfig> {
-        self.settings.terminals.iter().find(|t| t.id == id)
+    fn platforms(&self) -> &[KeySet] {
+        &self.trusted_platforms
+    }
+
+    fn terminal_count(&self) -> usize {
+        self.terminals.len()
+    }
+
+    fn check_rules(&self) -> Result<(), RuleBroken> {
+        self.check()
+    }
+
+    fn take_lists(&mut self, file: &Self) {
+        self.terminals = file.terminals.clone();
+        self.trusted_platforms = file.trusted_platforms.clone();
     }
 }
 
@@ -82,17 +82,8 @@ impl Acquirer {
     /// terminal named as a platform), is refused with the error and changes nothing.
     pub fn reload(&self, path: &Path) -> Result<Reloaded, ConfigError> {
         let (file, file_keys) = crate::config::load(path)?;
-        let now = self.live.update(|running| {
-            let mut next = running.settings.clone();
-            next.terminals = file.terminals.clone();
-            next.trusted_platforms = file.trusted_platforms.clone();
-            InForce::new(next)
-                .map_err(|(key, problem, expected)| invalid(path, key, problem, expected))
-        })?;
-        Ok(Reloaded {
-            terminals: now.settings.terminals.len(),
-            platforms: now.settings.trusted_platforms.len(),
-            restart: restart_keys((&now.settings, self.keys), (&file, file_keys)),
+        reload_lists(&self.live, path, &file, |running| {
+            restart_keys((running, self.keys), (&file, file_keys))
         })
     }
 }

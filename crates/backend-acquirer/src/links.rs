@@ -27,6 +27,7 @@ use rusqlite::TransactionBehavior;
 use crate::acquirer::Acquirer;
 use crate::core::ownership::{Owner, link_answer};
 use crate::flows::{internal, with_db};
+use crate::in_force::InForce;
 use crate::store::{self, JournalEntry};
 
 /// Journal action of `POST /v1/links`.
@@ -34,15 +35,16 @@ pub const LINK_ACTION: &str = "link";
 /// Journal action of `POST /v1/links/release`.
 pub const RELEASE_ACTION: &str = "link_release";
 
-/// `POST /v1/links`: the answer for the calling platform (`peer`), or the problem of a
-/// request that failed (not a trusted platform, a malformed `body`, a field rule, a link
-/// that is not a card token).
+/// `POST /v1/links`: the answer for the calling platform (`peer`, one of the request's
+/// `in_force` trusted platforms), or the problem of a request that failed (not a trusted
+/// platform, a malformed `body`, a field rule, a link that is not a card token).
 pub async fn link(
     a: Arc<Acquirer>,
+    in_force: &InForce,
     peer: Peer,
     body: Result<LinkRequest, ApiError>,
 ) -> Result<LinkAnswer, ApiError> {
-    let (platform, r, token_ref) = admit(&a, &peer, LINK_ACTION, body).await?;
+    let (platform, r, token_ref) = admit(&a, in_force, &peer, LINK_ACTION, body).await?;
     let reason = format!(
         "token={token_ref} enrollment={} sub={}",
         r.enrollment_id, r.sub
@@ -85,13 +87,15 @@ pub async fn link(
 }
 
 /// `POST /v1/links/release`: clears the token's owner if the calling platform's `sub`
-/// still owns it (a later link for another holder already replaced it otherwise).
+/// (a platform of the request's `in_force`) still owns it (a later link for another
+/// holder already replaced it otherwise).
 pub async fn release(
     a: Arc<Acquirer>,
+    in_force: &InForce,
     peer: Peer,
     body: Result<LinkRelease, ApiError>,
 ) -> Result<LinkReleased, ApiError> {
-    let (platform, r, token_ref) = admit(&a, &peer, RELEASE_ACTION, body).await?;
+    let (platform, r, token_ref) = admit(&a, in_force, &peer, RELEASE_ACTION, body).await?;
     let done = with_db(&a, move |a, c| {
         let tx = c
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -146,11 +150,12 @@ impl LinkBody for LinkRelease {
 /// `action` and answered as its problem.
 async fn admit<R: LinkBody>(
     a: &Arc<Acquirer>,
+    in_force: &InForce,
     peer: &Peer,
     action: &'static str,
     body: Result<R, ApiError>,
 ) -> Result<(String, R, String), ApiError> {
-    let checked = platform(a, peer).and_then(|platform| {
+    let checked = platform(in_force, peer).and_then(|platform| {
         let r = body?;
         let token_ref = card_token_ref(r.record())?.to_owned();
         r.check()?;
@@ -175,9 +180,9 @@ async fn answered<T>(
     }
 }
 
-/// The calling platform's id, if the client certificate names a trusted one.
-fn platform(a: &Acquirer, peer: &Peer) -> Result<String, ApiError> {
-    platform_caller(peer, a.in_force().settings.platform_ids())
+/// The calling platform's id, if the client certificate names one `in_force` trusts.
+fn platform(in_force: &InForce, peer: &Peer) -> Result<String, ApiError> {
+    platform_caller(peer, in_force.platform_ids())
 }
 
 /// The card token a link names; this acquirer holds nothing else.

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use backend_kit::task::TaskGuard;
 use backend_kit::{Clock, ServerHandle, serve_tls_with};
 use tokio::net::TcpListener;
 
@@ -17,7 +18,9 @@ use crate::http::router;
 pub struct RunningAcquirer {
     handle: ServerHandle,
     acquirer: Arc<Acquirer>,
-    reload: Option<tokio::task::JoinHandle<()>>,
+    /// The SIGHUP listener, once [`RunningAcquirer::reload_on_hangup`] ran; dropping the
+    /// server stops it.
+    reload: Option<TaskGuard>,
 }
 
 impl RunningAcquirer {
@@ -37,25 +40,28 @@ impl RunningAcquirer {
     }
 
     /// From now on, each SIGHUP re-reads `config` ([`Acquirer::reload`]) and logs one line
-    /// ([`backend_kit::reload::log_outcome`]). The signal is registered when this returns.
+    /// ([`backend_kit::reload::log_outcome`]), instead of the file of an earlier call. The
+    /// signal is registered when this returns.
     pub fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
         let acquirer = self.acquirer.clone();
-        let task = backend_kit::reload::on_hangup(move || {
-            let outcome = acquirer.reload(&config);
-            backend_kit::reload::log_outcome("acquirer", &config, &outcome);
-        })?;
-        if let Some(old) = self.reload.replace(task) {
-            old.abort();
-        }
+        let guard =
+            backend_kit::reload::reload_on_hangup("acquirer", config, move |p| acquirer.reload(p))?;
+        // The listener of an earlier call, if any, stops as its guard drops here.
+        self.reload = Some(guard);
         Ok(())
     }
 
     /// Stops the server.
     pub async fn shutdown(self) {
-        if let Some(reload) = &self.reload {
-            reload.abort();
-        }
-        self.handle.shutdown().await;
+        let Self { handle, reload, .. } = self;
+        drop(reload);
+        handle.shutdown().await;
+    }
+}
+
+impl backend_kit::command::ReloadingServer for RunningAcquirer {
+    fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
+        RunningAcquirer::reload_on_hangup(self, config)
     }
 }
 
@@ -128,11 +134,7 @@ pub async fn start_in_process_with(
 pub fn serve_file(config: &std::path::Path) -> Result<(), String> {
     let (settings, keys) = crate::config::load(config).map_err(|e| e.to_string())?;
     let listen = settings.listen;
-    let config = config.to_owned();
-    backend_kit::command::serve_until_ctrl_c("acquirer", listen, move |listener| async move {
-        let clock = Arc::new(backend_kit::SystemClock);
-        let mut running = start_with(settings, keys, clock, listener).await?;
-        running.reload_on_hangup(config)?;
-        Ok::<_, StartError>(running)
+    backend_kit::command::serve_reloading("acquirer", listen, config, move |listener| {
+        start_with(settings, keys, Arc::new(backend_kit::SystemClock), listener)
     })
 }

@@ -181,6 +181,11 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Whether `id` (a client certificate's CN) is a listed terminal.
+    pub fn knows_terminal(&self, id: &str) -> bool {
+        self.terminals.iter().any(|t| t.id == id)
+    }
+
     /// The rules on values (shared by [`Self::load`] and settings built in code): returns
     /// (key, problem, expected).
     pub fn check(&self) -> Result<(), (String, String, String)> {

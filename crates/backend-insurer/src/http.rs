@@ -26,6 +26,7 @@ use counter_api::insurer::{
 };
 use counter_api::links::{LinkAnswer, LinkRelease, LinkReleased, LinkRequest};
 
+use crate::in_force::InForce;
 use crate::insurer::Insurer;
 use crate::store::AuditRow;
 
@@ -51,11 +52,14 @@ pub fn router(insurer: Arc<Insurer>) -> Router {
 }
 
 /// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
-/// and its CN is listed in the configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// and its CN is listed in the configuration; with the settings in force it was found in,
+/// which the request's flow runs on (the one read of [`Insurer::in_force`] a request makes).
+#[derive(Clone, Debug)]
 pub struct Terminal {
     /// The terminal id (certificate CN).
     pub id: String,
+    /// The settings and verifier in force when the request came.
+    pub in_force: Arc<InForce>,
 }
 
 impl FromRequestParts<Arc<Insurer>> for Terminal {
@@ -70,8 +74,9 @@ impl FromRequestParts<Arc<Insurer>> for Terminal {
             ));
         };
         let cn = identity.common_name.clone().unwrap_or_default();
-        if ins.in_force().knows_terminal(&cn) {
-            return Ok(Terminal { id: cn });
+        let in_force = ins.in_force();
+        if in_force.settings.knows_terminal(&cn) {
+            return Ok(Terminal { id: cn, in_force });
         }
         let e = ApiError::new(
             ProblemCode::TerminalUnknown,
@@ -121,7 +126,7 @@ async fn eligibility(
     t: Terminal,
     ApiJson(req): ApiJson<EligibilityRequest>,
 ) -> Result<Json<EligibilityResponse>, ApiError> {
-    blocking(move || ins.eligibility(&t.id, &req)).await
+    blocking(move || ins.eligibility(&t.in_force, &t.id, &req)).await
 }
 
 async fn eligibility_by_insurance_number(
@@ -145,7 +150,7 @@ async fn bulk_fetch(
     t: Terminal,
     Path(reception_number): Path<String>,
 ) -> Result<Json<BulkPrecheckResult>, ApiError> {
-    blocking(move || ins.bulk_fetch(&t.id, &reception_number)).await
+    blocking(move || ins.bulk_fetch(&t.in_force, &t.id, &reception_number)).await
 }
 
 async fn link(
@@ -153,7 +158,8 @@ async fn link(
     Caller(peer): Caller,
     body: Result<ApiJson<LinkRequest>, ApiError>,
 ) -> Result<Json<LinkAnswer>, ApiError> {
-    blocking(move || ins.link(&peer, body.map(|ApiJson(r)| r))).await
+    let in_force = ins.in_force();
+    blocking(move || ins.link(&in_force, &peer, body.map(|ApiJson(r)| r))).await
 }
 
 async fn release_link(
@@ -161,5 +167,6 @@ async fn release_link(
     Caller(peer): Caller,
     body: Result<ApiJson<LinkRelease>, ApiError>,
 ) -> Result<Json<LinkReleased>, ApiError> {
-    blocking(move || ins.release_link(&peer, body.map(|ApiJson(r)| r))).await
+    let in_force = ins.in_force();
+    blocking(move || ins.release_link(&in_force, &peer, body.map(|ApiJson(r)| r))).await
 }

@@ -6,49 +6,48 @@
 //!
 //! A reload validates the file exactly as `serve` does at start (the same
 //! [`ConfigError`], naming the key and the file) and then checks the new lists against the
-//! values in force; a file that fails keeps the previous lists. Every other key applies at
-//! start only: a reload that finds one changed applies nothing of it and names it in its
-//! log line ([`RestartKeys`]).
+//! values in force; a file that fails keeps the previous lists
+//! ([`backend_kit::reload::in_force::reload_lists`]). Every other key applies at start
+//! only: a reload that finds one changed applies nothing of it and names it in its log
+//! line ([`RestartKeys`]).
 
 use std::path::Path;
 
-use backend_kit::caller::trusting_verifier;
-use backend_kit::config::{ConfigError, invalid};
+use backend_kit::config::ConfigError;
+use backend_kit::reload::in_force::{RuleBroken, ServiceSettings, reload_lists};
 use backend_kit::reload::{Reloaded, RestartKeys};
-use counter_api::assertion::AssertionVerifier;
+use counter_api::assertion::KeySet;
 
 use crate::config::Settings;
 use crate::insurer::Insurer;
 
 /// The settings in force (the terminals and platforms of the last good reload, the other
-/// keys as at start) and the verifier of their platforms' assertions: one value, read by
-/// each request and swapped whole by a reload.
-#[derive(Debug)]
-pub struct InForce {
-    /// The settings.
-    pub settings: Settings,
-    /// Verifies assertions for this insurer (audience) from the trusted platforms.
-    pub verifier: AssertionVerifier,
-}
+/// keys as at start) and the verifier of their platforms' assertions: one value, read once
+/// by each request and swapped whole by a reload.
+pub type InForce = backend_kit::reload::in_force::InForce<Settings>;
 
-impl InForce {
-    /// Checks `settings` and trusts their platforms' keys; the error is (key, problem,
-    /// expected), as [`Settings::check`] gives it.
-    pub fn new(settings: Settings) -> Result<Self, (String, String, String)> {
-        settings.check()?;
-        let verifier = trusting_verifier(&settings.insurer_id, "platforms", &settings.platforms)?;
-        Ok(Self { settings, verifier })
+impl ServiceSettings for Settings {
+    const PLATFORMS_KEY: &'static str = "platforms";
+
+    fn service_id(&self) -> &str {
+        &self.insurer_id
     }
 
-    /// The ids of the trusted platforms: the issuers of the assertions, and the only
-    /// callers of the link endpoints (by their client certificate's CN).
-    pub fn platform_ids(&self) -> impl Iterator<Item = &str> {
-        self.settings.platforms.iter().map(|k| k.issuer.as_str())
+    fn platforms(&self) -> &[KeySet] {
+        &self.platforms
     }
 
-    /// Whether `id` (a client certificate's CN) is a known terminal.
-    pub fn knows_terminal(&self, id: &str) -> bool {
-        self.settings.terminals.iter().any(|t| t.id == id)
+    fn terminal_count(&self) -> usize {
+        self.terminals.len()
+    }
+
+    fn check_rules(&self) -> Result<(), RuleBroken> {
+        self.check()
+    }
+
+    fn take_lists(&mut self, file: &Self) {
+        self.terminals = file.terminals.clone();
+        self.platforms = file.platforms.clone();
     }
 }
 
@@ -90,17 +89,8 @@ impl Insurer {
     /// a platform), is refused with the error and changes nothing.
     pub fn reload(&self, path: &Path) -> Result<Reloaded, ConfigError> {
         let file = Settings::load(path)?;
-        let now = self.live.update(|running| {
-            let mut next = running.settings.clone();
-            next.terminals = file.terminals.clone();
-            next.platforms = file.platforms.clone();
-            InForce::new(next)
-                .map_err(|(key, problem, expected)| invalid(path, key, problem, expected))
-        })?;
-        Ok(Reloaded {
-            terminals: now.settings.terminals.len(),
-            platforms: now.settings.platforms.len(),
-            restart: restart_keys(&now.settings, &file),
+        reload_lists(&self.live, path, &file, |running| {
+            restart_keys(running, &file)
         })
     }
 }

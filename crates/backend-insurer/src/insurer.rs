@@ -25,11 +25,13 @@ pub mod links;
 /// The running insurer: the settings in force with the assertion verifier ([`InForce`]),
 /// clock and database (which also keeps the used assertion ids).
 ///
-/// Calling contract: [`Insurer::new`] once; then each HTTP request runs one flow
-/// ([`Insurer::eligibility`], [`Insurer::eligibility_by_insurance_number`], [`Insurer::link`], [`Insurer::release_link`],
-/// [`Insurer::bulk_submit`], [`Insurer::bulk_fetch`]), which audits itself, on the
-/// [`Insurer::in_force`] value it read once; [`Insurer::reload`] (on SIGHUP) swaps the
-/// terminals and platforms in force at any time.
+/// Calling contract: [`Insurer::new`] once; then each HTTP request reads
+/// [`Insurer::in_force`] once (the terminal's extractor, `crate::http::Terminal`, or the
+/// link handler) and runs one flow on that value ([`Insurer::eligibility`],
+/// [`Insurer::eligibility_by_insurance_number`], [`Insurer::link`],
+/// [`Insurer::release_link`], [`Insurer::bulk_submit`], [`Insurer::bulk_fetch`]), which
+/// audits itself and never reads [`Insurer::in_force`] again; [`Insurer::reload`] (on
+/// SIGHUP) swaps the terminals and platforms in force at any time.
 #[derive(Debug)]
 pub struct Insurer {
     pub(crate) live: Live<InForce>,
@@ -67,8 +69,8 @@ impl Insurer {
         })
     }
 
-    /// The settings and verifier in force now: a flow reads it once and keeps it, so a
-    /// reload meanwhile does not change a request halfway.
+    /// The settings and verifier in force now: a request reads it once and hands it to its
+    /// flow, so a reload meanwhile does not change a request halfway.
     pub fn in_force(&self) -> Arc<InForce> {
         self.live.get()
     }
@@ -130,10 +132,12 @@ impl Insurer {
         result
     }
 
-    /// `GET /v1/bulk-prechecks/{reception_number}`: 処理中 until due, then processed once
-    /// and kept. Only the submitting terminal sees a submission.
+    /// `GET /v1/bulk-prechecks/{reception_number}`: 処理中 until due (`bulk_processing_secs`
+    /// of the request's `in_force`), then processed once and kept. Only the submitting
+    /// terminal sees a submission.
     pub fn bulk_fetch(
         &self,
+        in_force: &InForce,
         terminal_id: &str,
         reception_number: &str,
     ) -> Result<BulkPrecheckResult, ApiError> {
@@ -154,11 +158,7 @@ impl Insurer {
         if let Some(done) = done {
             return Ok(done);
         }
-        if !bulk::due(
-            submitted_at,
-            self.in_force().settings.bulk_processing_secs,
-            now,
-        ) {
+        if !bulk::due(submitted_at, in_force.settings.bulk_processing_secs, now) {
             return Ok(bulk::processing(reception_number));
         }
         let today = jst_date(now);

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use backend_kit::task::TaskGuard;
 use backend_kit::{Clock, ServerHandle, serve_tls_with};
 use tokio::net::TcpListener;
 
@@ -17,7 +18,9 @@ use crate::insurer::Insurer;
 pub struct RunningInsurer {
     handle: ServerHandle,
     insurer: Arc<Insurer>,
-    reload: Option<tokio::task::JoinHandle<()>>,
+    /// The SIGHUP listener, once [`RunningInsurer::reload_on_hangup`] ran; dropping the
+    /// server stops it.
+    reload: Option<TaskGuard>,
 }
 
 impl RunningInsurer {
@@ -37,25 +40,28 @@ impl RunningInsurer {
     }
 
     /// From now on, each SIGHUP re-reads `config` ([`Insurer::reload`]) and logs one line
-    /// ([`backend_kit::reload::log_outcome`]). The signal is registered when this returns.
+    /// ([`backend_kit::reload::log_outcome`]), instead of the file of an earlier call. The
+    /// signal is registered when this returns.
     pub fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
         let insurer = self.insurer.clone();
-        let task = backend_kit::reload::on_hangup(move || {
-            let outcome = insurer.reload(&config);
-            backend_kit::reload::log_outcome("insurer", &config, &outcome);
-        })?;
-        if let Some(old) = self.reload.replace(task) {
-            old.abort();
-        }
+        let guard =
+            backend_kit::reload::reload_on_hangup("insurer", config, move |p| insurer.reload(p))?;
+        // The listener of an earlier call, if any, stops as its guard drops here.
+        self.reload = Some(guard);
         Ok(())
     }
 
     /// Stops the server.
     pub async fn shutdown(self) {
-        if let Some(reload) = &self.reload {
-            reload.abort();
-        }
-        self.handle.shutdown().await;
+        let Self { handle, reload, .. } = self;
+        drop(reload);
+        handle.shutdown().await;
+    }
+}
+
+impl backend_kit::command::ReloadingServer for RunningInsurer {
+    fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
+        RunningInsurer::reload_on_hangup(self, config)
     }
 }
 
@@ -107,10 +113,7 @@ pub async fn start_in_process(
 pub fn serve_file(config: &Path) -> Result<(), String> {
     let settings = Settings::load(config).map_err(|e| e.to_string())?;
     let listen = settings.listen;
-    let config = config.to_owned();
-    backend_kit::command::serve_until_ctrl_c("insurer", listen, move |listener| async move {
-        let mut running = start(settings, Arc::new(backend_kit::SystemClock), listener).await?;
-        running.reload_on_hangup(config)?;
-        Ok::<_, StartError>(running)
+    backend_kit::command::serve_reloading("insurer", listen, config, move |listener| {
+        start(settings, Arc::new(backend_kit::SystemClock), listener)
     })
 }

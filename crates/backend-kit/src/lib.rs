@@ -6,13 +6,15 @@
 //! **Owns:** the TLS accept loop with optional client certificates, the caller's identity
 //! as a request extension and the listener's limits (connections, handshake and header
 //! deadlines) ([`serve`]); request work on other tasks, whose panics answer `internal`
-//! without their text ([`task`]); rustls server configuration from PEM files
+//! without their text, and the guard that stops a server's background task with the server
+//! ([`task`]); rustls server configuration from PEM files
 //! ([`tls`]); problem-details responses and the JSON extractor whose rejections are problem
 //! documents ([`http`]); TOML configuration loading with errors that name the file, the key
 //! and what was expected ([`config`]); SQLite opened in WAL mode with numbered migrations
 //! ([`sqlite`]); assertion replay protection kept in SQLite ([`replay`]); the platform
 //! caller of a service's link endpoints ([`caller`]); re-reading the configuration on SIGHUP
-//! with the values it swaps and its log line ([`reload`]); the injectable clock ([`clock`]); with feature `dev-pki`, throwaway TLS
+//! with the values it swaps (a service's terminals and trusted platforms with their
+//! assertion verifier), its SIGHUP listener and its log line ([`reload`]); the injectable clock ([`clock`]); with feature `dev-pki`, throwaway TLS
 //! material for the desktop demo (`devpki`).
 //!
 //! **Never:** decides anything about a request (that is each server's core), logs request

@@ -1,17 +1,23 @@
 //! Re-reading a server's configuration file while it serves: the value that a reload swaps
 //! and requests read ([`Live`]), the SIGHUP listener that starts a reload
-//! ([`on_hangup`], what `systemctl reload` sends through the units' `ExecReload`), the
-//! keys of the re-read file that only a restart applies ([`RestartKeys`]), and the one log
-//! line per reload ([`log_outcome`]).
+//! ([`on_hangup`], what `systemctl reload` sends through the units' `ExecReload`; the
+//! platform reloads its CRLs with it), the same wired to a configuration file and its log
+//! line ([`reload_on_hangup`], the insurer's and the acquirer's), the keys of the re-read
+//! file that only a restart applies ([`RestartKeys`]), the one log line per reload
+//! ([`log_outcome`]), and the terminals and trusted platforms a service reloads with the
+//! verifier of their assertions ([`in_force`]).
 //!
 //! Each server decides what it reloads and validates the file exactly as at start; this
 //! module holds no rule about any key.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::config::ConfigError;
+use crate::task::TaskGuard;
+
+pub mod in_force;
 
 /// A value the server reads on every request and a reload replaces whole.
 ///
@@ -116,10 +122,12 @@ pub fn log_outcome(server: &str, path: &Path, outcome: &Result<Reloaded, ConfigE
     }
 }
 
-/// Calls `reload` (on the blocking pool) at each SIGHUP until the task is aborted. The
-/// signal is registered before this returns, so a SIGHUP sent once the caller announced
-/// that it listens reloads instead of ending the process. Call it inside a Tokio runtime.
-pub fn on_hangup<F>(reload: F) -> std::io::Result<tokio::task::JoinHandle<()>>
+/// Calls `reload` (on the blocking pool) at each SIGHUP, one call at a time, until the
+/// guard is dropped. The signal is registered before this returns, so a SIGHUP sent once
+/// the caller announced that it listens reloads instead of ending the process; an error
+/// here (the signal cannot be registered) is the caller's to report, never ignored. Call
+/// it inside a Tokio runtime.
+pub fn on_hangup<F>(reload: F) -> std::io::Result<TaskGuard>
 where
     F: Fn() + Send + Sync + 'static,
 {
@@ -127,7 +135,7 @@ where
     {
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
         let reload = Arc::new(reload);
-        Ok(tokio::spawn(async move {
+        Ok(TaskGuard::spawn(async move {
             while hup.recv().await.is_some() {
                 let r = reload.clone();
                 if let Err(e) = tokio::task::spawn_blocking(move || r()).await {
@@ -139,8 +147,25 @@ where
     #[cfg(not(unix))]
     {
         drop(reload);
-        Ok(tokio::spawn(std::future::pending()))
+        Ok(TaskGuard::spawn(std::future::pending()))
     }
+}
+
+/// [`on_hangup`] for a configuration file: each SIGHUP calls `reload` with `path` (blocking:
+/// it reads files) and logs its outcome under `server`'s name ([`log_outcome`]). Dropping
+/// the guard stops it and frees what `reload` holds (the server's state).
+pub fn reload_on_hangup<F>(
+    server: &'static str,
+    path: PathBuf,
+    reload: F,
+) -> std::io::Result<TaskGuard>
+where
+    F: Fn(&Path) -> Result<Reloaded, ConfigError> + Send + Sync + 'static,
+{
+    on_hangup(move || {
+        let outcome = reload(&path);
+        log_outcome(server, &path, &outcome);
+    })
 }
 
 #[cfg(test)]
@@ -185,19 +210,58 @@ mod tests {
             let _ = tx.lock().unwrap().send(());
         })
         .unwrap();
-        // A real SIGHUP to this process: the handler is registered above, so it reaches
-        // the task instead of ending the test process.
-        let st = std::process::Command::new("kill")
-            .args(["-HUP", &std::process::id().to_string()])
-            .status()
-            .unwrap();
-        assert!(st.success());
+        hang_up();
         let got = tokio::task::spawn_blocking(move || {
             rx.recv_timeout(std::time::Duration::from_secs(10))
         })
         .await
         .unwrap();
-        task.abort();
+        drop(task);
         assert!(got.is_ok(), "no reload after SIGHUP");
+    }
+
+    /// A real SIGHUP to this process. Call it with a handler registered (as every test
+    /// here does before), so it reaches the handler instead of ending the test process.
+    fn hang_up() {
+        let st = std::process::Command::new("kill")
+            .args(["-HUP", &std::process::id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+
+    #[tokio::test]
+    async fn a_hangup_reloads_the_file_and_a_dropped_guard_frees_the_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.toml");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // The reload closure holds `held`; dropping the guard must drop it.
+        let (held, freed) = tokio::sync::oneshot::channel::<()>();
+        let guard = reload_on_hangup("test", file.clone(), {
+            let tx = Mutex::new(tx);
+            move |path| {
+                let _ = held.is_closed();
+                let _ = tx.lock().unwrap().send(path.to_owned());
+                Ok(Reloaded {
+                    terminals: 1,
+                    platforms: 1,
+                    restart: RestartKeys::default(),
+                })
+            }
+        })
+        .unwrap();
+        hang_up();
+        let got = tokio::task::spawn_blocking(move || {
+            rx.recv_timeout(std::time::Duration::from_secs(10))
+        })
+        .await
+        .unwrap();
+        assert_eq!(got.unwrap(), file, "no reload of the file after SIGHUP");
+        drop(guard);
+        let got = tokio::time::timeout(std::time::Duration::from_secs(10), freed).await;
+        assert!(
+            matches!(got, Ok(Err(_))),
+            "the dropped guard's task still holds the reload: {got:?}"
+        );
     }
 }

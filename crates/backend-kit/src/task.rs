@@ -1,6 +1,7 @@
 //! Request work run on another task (the blocking pool for SQLite and RSA, or a task of its
 //! own that must not be cancelled with its request), and what the client hears when that
-//! task fails.
+//! task fails; and the guard that ties a server's background task to the server
+//! ([`TaskGuard`]).
 //!
 //! A task that panics or is cancelled answers `500 internal` saying only that the request
 //! failed inside the server: the panic's message (which may name files, values of the
@@ -39,6 +40,36 @@ pub async fn run_blocking<T: Send + 'static>(
     }
 }
 
+/// A background task a server owns (a reload listener, a timer, a poll loop): dropping the
+/// guard aborts the task, so a server dropped without `shutdown` leaves no task behind
+/// holding its state.
+#[derive(Debug)]
+#[must_use = "dropping the guard aborts its task at once"]
+pub struct TaskGuard(tokio::task::JoinHandle<()>);
+
+impl TaskGuard {
+    /// Spawns `task` on the current Tokio runtime, owned by the guard.
+    pub fn spawn(task: impl std::future::Future<Output = ()> + Send + 'static) -> Self {
+        Self(tokio::spawn(task))
+    }
+
+    /// Takes ownership of a spawned task.
+    pub fn new(handle: tokio::task::JoinHandle<()>) -> Self {
+        Self(handle)
+    }
+
+    /// Whether the task has ended (finished, panicked or aborted).
+    pub fn is_finished(&self) -> bool {
+        self.0.is_finished()
+    }
+}
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
@@ -57,5 +88,23 @@ mod tests {
             "{json}"
         );
         assert_eq!(run_blocking("test", || Ok(7)).await.unwrap(), 7);
+    }
+
+    #[tokio::test]
+    async fn dropping_the_guard_ends_the_task_and_frees_what_it_held() {
+        // The task holds the sender: once it is aborted and its future dropped, the
+        // receiver sees the channel closed.
+        let (held, freed) = tokio::sync::oneshot::channel::<()>();
+        let guard = TaskGuard::spawn(async move {
+            let _held = held;
+            std::future::pending::<()>().await;
+        });
+        assert!(!guard.is_finished());
+        drop(guard);
+        let got = tokio::time::timeout(std::time::Duration::from_secs(10), freed).await;
+        assert!(
+            matches!(got, Ok(Err(_))),
+            "the task still holds its state: {got:?}"
+        );
     }
 }

@@ -90,4 +90,7 @@ pub enum StartError {
     /// Binding the listener.
     #[error("listen: {0}")]
     Io(#[from] std::io::Error),
+    /// The SIGHUP handler (which reloads the CRLs) cannot be registered.
+    #[error("cannot listen for SIGHUP, the CRL reload signal: {0}")]
+    ReloadSignal(#[source] std::io::Error),
 }

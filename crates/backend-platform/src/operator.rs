@@ -195,7 +195,9 @@ pub fn enroll_terminal(
     let ca = terminal_certs::TerminalCa::load(&key, &certs)?;
     let request = terminal_certs::check_request(&read(&e.request)?, &e.id)?;
     let now = clock.now();
-    let issued = terminal_certs::issue(&ca, &request, e.days, now)?;
+    let mut serial = [0u8; terminal_certs::SERIAL_LEN];
+    getrandom::fill(&mut serial).map_err(|err| TerminalCertError::Random(err.to_string()))?;
+    let issued = terminal_certs::issue(&ca, &request, e.days, now, serial)?;
     let store = storage_of(&settings)?;
     // The certificate is written whole first (a file that appeared meanwhile is refused),
     // and the terminal registered after, so that a registered terminal always has its

@@ -2,13 +2,13 @@
 //! request and sign its client certificate with the terminals' CA.
 //!
 //! The request must be signed by its own key (ecdsa-with-SHA256 over a P-256 key: what
-//! `madoguchi-counter certificate-request` makes), and its subject must be exactly one CN,
+//! the terminal's `madoguchi-terminal-cert` makes), and its subject must be exactly one CN,
 //! the terminal id the operator names (so a request for another terminal is not signed
 //! by mistake). The certificate names the same CN, carries the request's public key and
 //! a client-authentication profile (RFC 5280 §4.2.1.9 basicConstraints CA:FALSE, §4.2.1.3
 //! keyUsage digitalSignature, §4.2.1.12 extKeyUsage id-kp-clientAuth, §4.2.1.2 and
-//! §4.2.1.1 key identifiers), and a random 16-byte serial (§4.1.2.2: positive, at most
-//! 20 bytes).
+//! §4.2.1.1 key identifiers), and a 16-byte serial made from random bytes the caller draws
+//! ([`SERIAL_LEN`]; §4.1.2.2: positive, at most 20 bytes).
 //!
 //! The CA's key is a PKCS#8 PEM P-256 key; its certificate is the one of the given PEM
 //! file (the platform's `[tls] terminal_ca` by default) whose public key is the key's.
@@ -54,7 +54,7 @@ pub enum TerminalCertError {
     NotACa,
     /// The request does not parse.
     #[error(
-        "the certificate request does not parse: {0}; give the PEM file madoguchi-counter certificate-request wrote"
+        "the certificate request does not parse: {0}; give the PEM file the terminal's madoguchi-terminal-cert wrote (its --out)"
     )]
     Request(String),
     /// The request's key is not P-256, or its signature algorithm not ecdsa-with-SHA256.
@@ -84,7 +84,7 @@ pub enum TerminalCertError {
     /// Building or signing the certificate failed (a bug: report it).
     #[error("cannot build the certificate: {0}")]
     Build(String),
-    /// No randomness for the serial number.
+    /// No randomness for the serial number (the caller of [`issue`] draws it).
     #[error("no randomness for the serial number: {0}")]
     Random(String),
 }
@@ -309,19 +309,25 @@ pub struct Issued {
     pub not_after: UnixTime,
 }
 
-/// Signs `request`'s client certificate with `ca`, valid from `now` for `days` days.
+/// How many random bytes [`issue`] takes for a serial number: 16 (at most 20 octets, RFC
+/// 5280 §4.1.2.2; 126 random bits after [`issue`] fixes the top two).
+pub const SERIAL_LEN: usize = 16;
+
+/// Signs `request`'s client certificate with `ca`, valid from `now` for `days` days, under
+/// the serial made of `random` (bytes the caller draws from a random source; the top bit
+/// is cleared and the next set, so the number is positive and 16 bytes long in DER).
 pub fn issue(
     ca: &TerminalCa,
     request: &CheckedRequest,
     days: u32,
     now: UnixTime,
+    random: [u8; SERIAL_LEN],
 ) -> Result<Issued, TerminalCertError> {
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(TerminalCertError::Days(days));
     }
     let build = |e: &dyn std::fmt::Display| TerminalCertError::Build(e.to_string());
-    let mut serial = [0u8; 16];
-    getrandom::fill(&mut serial).map_err(|e| TerminalCertError::Random(e.to_string()))?;
+    let mut serial = random;
     // Positive, and 16 bytes long in DER (no leading zero byte to strip).
     serial[0] = (serial[0] & 0x7F) | 0x40;
     let not_after = UnixTime::from_secs(now.as_secs() + i64::from(days) * 86_400);
@@ -419,13 +425,18 @@ mod tests {
             counter_runtime::certificate_request::request_pem("desk-3", &terminal_key()).unwrap();
         let req = check_request(pem.as_bytes(), "desk-3").unwrap();
         let now = UnixTime::from_secs(1_796_083_200);
-        let issued = issue(&ca(&pki), &req, 30, now).unwrap();
+        let issued = issue(&ca(&pki), &req, 30, now, [0xA5; SERIAL_LEN]).unwrap();
         assert_eq!(issued.not_after, now.plus_secs(30 * 86_400));
         let der = backend_kit::tls::certificates("terminal", issued.pem.as_bytes()).unwrap();
         let id = backend_kit::serve::ClientIdentity::from_der(&der[0]);
         assert_eq!(id.common_name.as_deref(), Some("desk-3"));
         let cert = Certificate::from_der(&der[0]).unwrap();
         let tbs = cert.tbs_certificate();
+        // The serial is the bytes given, top bit cleared and the next set (0xA5 -> 0x65).
+        let mut serial = [0xA5; SERIAL_LEN];
+        serial[0] = 0x65;
+        assert_eq!(tbs.serial_number().as_bytes(), serial);
+        assert_eq!(issued.serial, hex::encode_upper(serial));
         let (_, eku) = tbs.get_extension::<ExtendedKeyUsage>().unwrap().unwrap();
         assert_eq!(eku.0, vec![const_oid::db::rfc5280::ID_KP_CLIENT_AUTH]);
         let (_, bc) = tbs.get_extension::<BasicConstraints>().unwrap().unwrap();
@@ -462,14 +473,38 @@ mod tests {
             b"-----BEGIN CERTIFICATE REQUEST-----\n",
             b"\x30\x03\x02\x01",
         ] {
-            assert!(
-                matches!(
-                    check_request(garbage, "desk-3"),
-                    Err(TerminalCertError::Request(_))
-                ),
-                "{garbage:?}"
-            );
+            let e = check_request(garbage, "desk-3").unwrap_err();
+            assert!(matches!(e, TerminalCertError::Request(_)), "{garbage:?}");
+            // The operator is pointed at the terminal's shipped command.
+            assert!(e.to_string().contains("madoguchi-terminal-cert"), "{e}");
         }
+    }
+
+    #[test]
+    fn the_serial_is_the_callers_bytes_made_positive() {
+        let pki = DevPki::generate(&["localhost"]).unwrap();
+        let pem =
+            counter_runtime::certificate_request::request_pem("desk-3", &terminal_key()).unwrap();
+        let req = check_request(pem.as_bytes(), "desk-3").unwrap();
+        let now = UnixTime::from_secs(1_796_083_200);
+        let ca = ca(&pki);
+        let serial_of = |random: [u8; SERIAL_LEN]| {
+            let issued = issue(&ca, &req, 1, now, random).unwrap();
+            let der = backend_kit::tls::certificates("terminal", issued.pem.as_bytes()).unwrap();
+            let cert = Certificate::from_der(&der[0]).unwrap();
+            let bytes = cert.tbs_certificate().serial_number().as_bytes().to_vec();
+            assert_eq!(issued.serial, hex::encode_upper(&bytes));
+            bytes
+        };
+        let low = serial_of([0; SERIAL_LEN]);
+        let high = serial_of([0xFF; SERIAL_LEN]);
+        // Sixteen bytes either way: the top bit cleared (positive), the next set (no
+        // leading zero for DER to strip); the rest is the caller's.
+        assert_eq!(low.len(), SERIAL_LEN);
+        assert_eq!(high.len(), SERIAL_LEN);
+        assert_eq!((low[0], high[0]), (0x40, 0x7F));
+        assert!(low[1..].iter().all(|b| *b == 0));
+        assert!(high[1..].iter().all(|b| *b == 0xFF));
     }
 
     #[test]
@@ -483,7 +518,14 @@ mod tests {
         let pem =
             counter_runtime::certificate_request::request_pem("desk-3", &terminal_key()).unwrap();
         let req = check_request(pem.as_bytes(), "desk-3").unwrap();
-        let e = issue(&ca(&pki), &req, MAX_DAYS + 1, UnixTime::from_secs(0)).unwrap_err();
+        let e = issue(
+            &ca(&pki),
+            &req,
+            MAX_DAYS + 1,
+            UnixTime::from_secs(0),
+            [0; SERIAL_LEN],
+        )
+        .unwrap_err();
         assert!(matches!(e, TerminalCertError::Days(_)), "{e:?}");
     }
 }

@@ -181,7 +181,8 @@ async fn link(
     body: Result<ApiJson<LinkRequest>, ApiError>,
 ) -> Result<Json<LinkAnswer>, ApiError> {
     let body = body.map(|ApiJson(r)| r);
-    Ok(Json(crate::links::link(a, peer(p), body).await?))
+    let in_force = a.in_force();
+    Ok(Json(crate::links::link(a, &in_force, peer(p), body).await?))
 }
 
 async fn release(
@@ -190,5 +191,8 @@ async fn release(
     body: Result<ApiJson<LinkRelease>, ApiError>,
 ) -> Result<Json<LinkReleased>, ApiError> {
     let body = body.map(|ApiJson(r)| r);
-    Ok(Json(crate::links::release(a, peer(p), body).await?))
+    let in_force = a.in_force();
+    Ok(Json(
+        crate::links::release(a, &in_force, peer(p), body).await?,
+    ))
 }

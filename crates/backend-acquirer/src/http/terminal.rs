@@ -9,11 +9,14 @@ use backend_kit::serve::Peer;
 use counter_api::ProblemCode;
 
 use crate::acquirer::Acquirer;
+use crate::in_force::InForce;
 use crate::store::JournalEntry;
 
 /// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
-/// and its CN is listed in the configuration with its merchant.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// and its CN is listed in the configuration with its merchant; with the settings in force
+/// it was found in, which the request runs on (the one read of [`Acquirer::in_force`] a
+/// request makes).
+#[derive(Clone, Debug)]
 pub struct Terminal {
     /// The terminal id (certificate CN).
     pub id: String,
@@ -21,6 +24,8 @@ pub struct Terminal {
     pub merchant_id: String,
     /// May call `/v1/admin/*`.
     pub admin: bool,
+    /// The settings and verifier in force when the request came.
+    pub in_force: Arc<InForce>,
 }
 
 impl FromRequestParts<Arc<Acquirer>> for Terminal {
@@ -35,12 +40,14 @@ impl FromRequestParts<Arc<Acquirer>> for Terminal {
             ));
         };
         let cn = identity.common_name.clone().unwrap_or_default();
-        let known = a.in_force().terminal(&cn).cloned();
+        let in_force = a.in_force();
+        let known = in_force.settings.terminal(&cn).cloned();
         match known {
             Some(t) => Ok(Terminal {
                 id: t.id,
                 merchant_id: t.merchant_id,
                 admin: t.admin,
+                in_force,
             }),
             None => {
                 a.journal(&JournalEntry {

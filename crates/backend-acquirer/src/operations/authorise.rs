@@ -10,7 +10,7 @@ use madoguchi_time::UnixTime;
 use rusqlite::Transaction;
 
 use super::Outcome;
-use crate::acquirer::{Acquirer, Answer, DeferredReplay, approval_code, random_id};
+use crate::acquirer::{Answer, DeferredReplay, approval_code, random_id};
 use crate::core::ownership::may_pay;
 use crate::core::payment::{self, Amounts, IssuerAnswer};
 use crate::core::settlement::business_date;
@@ -26,7 +26,6 @@ fn forbidden(field: &str, reason: &str, detail: &str) -> ApiError {
 }
 
 pub(super) fn authorise(
-    a: &Acquirer,
     tx: &Transaction<'_>,
     t: &Terminal,
     key: &str,
@@ -44,8 +43,8 @@ pub(super) fn authorise(
             ),
         )));
     }
-    let claims = match a
-        .in_force()
+    let claims = match t
+        .in_force
         .verifier
         .verify(&r.assertion, now, &mut DeferredReplay)
     {

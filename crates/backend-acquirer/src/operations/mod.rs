@@ -148,7 +148,7 @@ pub fn execute(
 ) -> rusqlite::Result<Executed> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let result = match op {
-        Operation::Authorise(r) => authorise::authorise(a, &tx, t, key, r, now)?,
+        Operation::Authorise(r) => authorise::authorise(&tx, t, key, r, now)?,
         Operation::Capture(id, r) => change(&tx, t, key, id, now, "capture", |p, _| {
             payment::capture(p, r.amount_jpy).map(|n| (n, n.captured))
         })?,

@@ -138,7 +138,7 @@ async fn a_reload_checks_the_lists_against_each_other_and_names_restart_keys() {
     assert_eq!((done.terminals, done.platforms), (2, 1));
     assert!(done.restart.keys().is_empty(), "{:?}", done.restart);
     let now = running.acquirer().in_force();
-    assert_eq!(now.terminal(NEW).unwrap().merchant_id, SHOP_B);
+    assert_eq!(now.settings.terminal(NEW).unwrap().merchant_id, SHOP_B);
 
     // Refusals keep what is in force: a terminal named as the platform, a terminal twice,
     // a rule broken elsewhere in the file (validated as at start, though not reloaded).
@@ -167,5 +167,44 @@ async fn a_reload_checks_the_lists_against_each_other_and_names_restart_keys() {
     let after = running.acquirer().in_force();
     assert_eq!(after.settings.database, now.settings.database);
     assert_eq!(after.settings.terminals.len(), 1);
+
+    // A request runs on the value it was given, never reading the acquirer's again: under
+    // `now` the link flow accepts the platform and gets to the body's own problem; under a
+    // value that trusts no platform it refuses the caller, though the acquirer's value in
+    // force still trusts it.
+    let platform = backend_kit::Peer(Some(Arc::new(backend_kit::ClientIdentity {
+        common_name: Some(PLATFORM.into()),
+        sha256: "00".into(),
+    })));
+    let no_body = || {
+        Err(backend_kit::ApiError::new(
+            counter_api::ProblemCode::InvalidField,
+            "no body in this test",
+        ))
+    };
+    let acq = running.acquirer().clone();
+    let e = backend_acquirer::links::link(acq.clone(), &now, platform.clone(), no_body())
+        .await
+        .unwrap_err();
+    assert_eq!(e.problem().code, counter_api::ProblemCode::InvalidField);
+    let mut untrusted = backend_acquirer::in_force::InForce {
+        settings: now.settings.clone(),
+        verifier: counter_api::assertion::AssertionVerifier::new("acq"),
+    };
+    untrusted.settings.trusted_platforms.clear();
+    assert!(
+        running
+            .acquirer()
+            .in_force()
+            .platform_ids()
+            .any(|p| p == PLATFORM)
+    );
+    let e = backend_acquirer::links::link(acq, &untrusted, platform, no_body())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.problem().reason.as_deref(),
+        Some("not_a_trusted_platform")
+    );
     running.shutdown().await;
 }

@@ -33,6 +33,7 @@ use super::{Insurer, internal, lock};
 use crate::core::dates::jst_date;
 use crate::core::eligibility::{Decision, Query, decide};
 use crate::core::validate;
+use crate::in_force::InForce;
 use crate::store::links::{LinkKey, binding};
 use crate::store::{AuditRow, register_for};
 
@@ -65,10 +66,12 @@ fn assertion_problem(code: ProblemCode, detail: impl Into<String>) -> ApiError {
 }
 
 impl Insurer {
-    /// `POST /v1/eligibility` from `terminal_id`: the checks of this module's documentation
-    /// in their order, then the decision. Every answer is audited.
+    /// `POST /v1/eligibility` from `terminal_id`, under the request's `in_force` (its
+    /// verifier checks the assertion): the checks of this module's documentation in their
+    /// order, then the decision. Every answer is audited.
     pub fn eligibility(
         &self,
+        in_force: &InForce,
         terminal_id: &str,
         req: &EligibilityRequest,
     ) -> Result<EligibilityResponse, ApiError> {
@@ -79,7 +82,7 @@ impl Insurer {
             action: "eligibility",
             ..AuditRow::default()
         };
-        let result = self.eligibility_at(terminal_id, req, now, &mut row);
+        let result = self.eligibility_at(in_force, terminal_id, req, now, &mut row);
         match &result {
             Ok(r) => {
                 row.outcome = format!("validity:{}", r.qualification_validity);
@@ -100,14 +103,14 @@ impl Insurer {
 
     fn eligibility_at(
         &self,
+        in_force: &InForce,
         terminal_id: &str,
         req: &EligibilityRequest,
         now: UnixTime,
         row: &mut AuditRow,
     ) -> Result<EligibilityResponse, ApiError> {
         validate::eligibility(req)?;
-        let claims = self
-            .in_force()
+        let claims = in_force
             .verifier
             .verify(&req.assertion, now, &mut DeferredReplay)
             .map_err(|e| assertion_problem(e.problem_code(), e.to_string()))?;

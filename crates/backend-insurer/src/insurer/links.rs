@@ -21,6 +21,7 @@ use madoguchi_time::UnixTime;
 use super::{Insurer, internal, lock};
 use crate::core::eligibility::Query;
 use crate::core::linking::{Confirmation, confirm};
+use crate::in_force::InForce;
 use crate::store::links::{Binding, LinkKey, bind, release};
 use crate::store::{AuditRow, register_for};
 
@@ -80,15 +81,16 @@ fn refused(row: &mut AuditRow, e: &ApiError) {
 
 impl Insurer {
     /// `POST /v1/links` from the connection `peer`, with the body as parsed (or why it
-    /// could not be).
+    /// could not be), under the request's `in_force` (its trusted platforms).
     pub fn link(
         &self,
+        in_force: &InForce,
         peer: &Peer,
         body: Result<LinkRequest, ApiError>,
     ) -> Result<LinkAnswer, ApiError> {
         let now = self.now();
         let mut row = row(peer, now, "link");
-        let result = self.link_at(peer, body, now, &mut row);
+        let result = self.link_at(in_force, peer, body, now, &mut row);
         match &result {
             Ok(a) => {
                 row.outcome = match (a.outcome, a.field) {
@@ -106,12 +108,13 @@ impl Insurer {
 
     fn link_at(
         &self,
+        in_force: &InForce,
         peer: &Peer,
         body: Result<LinkRequest, ApiError>,
         now: UnixTime,
         row: &mut AuditRow,
     ) -> Result<LinkAnswer, ApiError> {
-        let platform = platform_caller(peer, self.in_force().platform_ids())?;
+        let platform = platform_caller(peer, in_force.platform_ids())?;
         let req = body?;
         req.validate().map_err(field)?;
         row.subject = Some(req.sub.clone());
@@ -156,17 +159,18 @@ impl Insurer {
         Ok(answer)
     }
 
-    /// `POST /v1/links/release` from the connection `peer`: forgets the binding if the
-    /// request's `sub`, of the calling platform, still owns it.
+    /// `POST /v1/links/release` from the connection `peer`, under the request's `in_force`:
+    /// forgets the binding if the request's `sub`, of the calling platform, still owns it.
     pub fn release_link(
         &self,
+        in_force: &InForce,
         peer: &Peer,
         body: Result<LinkRelease, ApiError>,
     ) -> Result<LinkReleased, ApiError> {
         let now = self.now();
         let mut row = row(peer, now, "link_release");
         let result = (|| {
-            let platform = platform_caller(peer, self.in_force().platform_ids())?;
+            let platform = platform_caller(peer, in_force.platform_ids())?;
             let req = body?;
             req.validate().map_err(field)?;
             row.subject = Some(req.sub.clone());

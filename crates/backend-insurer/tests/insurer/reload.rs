@@ -126,7 +126,7 @@ async fn a_reload_applies_the_lists_checks_them_against_each_other_and_names_res
     assert_eq!((done.terminals, done.platforms), (2, 2));
     assert!(done.restart.keys().is_empty(), "{:?}", done.restart);
     let now = running.insurer().in_force();
-    assert!(now.knows_terminal(NEW));
+    assert!(now.settings.knows_terminal(NEW));
     assert_eq!(
         now.platform_ids().collect::<Vec<_>>(),
         ["pf-tokyo", "pf-osaka"]
@@ -165,5 +165,55 @@ async fn a_reload_applies_the_lists_checks_them_against_each_other_and_names_res
     assert_eq!(after.settings.bulk_processing_secs, 10);
     assert_eq!(after.settings.listen, now.settings.listen);
     assert_eq!(after.settings.terminals.len(), 1);
+
+    // A flow runs on the value its request read, not on a later one: pf-osaka, trusted in
+    // `now` and no longer in `after`, passes the caller check under `now` (the body's own
+    // problem answers) and is refused under `after`.
+    let osaka = backend_kit::Peer(Some(Arc::new(backend_kit::ClientIdentity {
+        common_name: Some("pf-osaka".into()),
+        sha256: "00".into(),
+    })));
+    let no_body = || {
+        Err(backend_kit::ApiError::new(
+            counter_api::ProblemCode::InvalidField,
+            "no body in this test",
+        ))
+    };
+    let ins = running.insurer();
+    let e = ins.link(&now, &osaka, no_body()).unwrap_err();
+    assert_eq!(e.problem().code, counter_api::ProblemCode::InvalidField);
+    let e = ins.link(&after, &osaka, no_body()).unwrap_err();
+    assert_eq!(
+        e.problem().reason.as_deref(),
+        Some("not_a_trusted_platform")
+    );
     running.shutdown().await;
+}
+
+/// A server dropped without `shutdown` (a test that fails halfway, a caller's early return)
+/// leaves no SIGHUP task behind holding its state: the insurer is freed.
+#[tokio::test]
+async fn a_dropped_server_leaves_no_reload_task_holding_the_insurer() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path());
+    let path = write(dir.path(), GOOD);
+    let settings = backend_insurer::Settings::load(&path).unwrap();
+    let mut running =
+        backend_insurer::start_in_process(settings, Arc::new(backend_kit::SystemClock))
+            .await
+            .unwrap();
+    running.reload_on_hangup(path).unwrap();
+    let insurer = Arc::downgrade(running.insurer());
+    drop(running);
+    // The aborted tasks drop what they hold when the runtime next polls them.
+    let freed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while insurer.strong_count() > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(
+        freed.is_ok(),
+        "the dropped server's tasks still hold the insurer"
+    );
 }

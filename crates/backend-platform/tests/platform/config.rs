@@ -462,6 +462,16 @@ async fn one_command_starts_the_server_from_its_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let started = start_binary(dir.path(), None).await;
     let (server, terminal, base) = (&started.server, &started.terminal, &started.base);
+    let hang_up = || {
+        let st = Command::new("kill")
+            .args(["-HUP", &server.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    // A SIGHUP as soon as the server answers (its handler is registered before `start`
+    // returns) reloads; it does not end the process, so the enrollment below is answered.
+    hang_up();
     // A terminal enrols a card and identifies; then a new CRL revokes the signature
     // certificate and SIGHUP makes the running server reload it.
     let card = Card::load("sato-hanako");
@@ -487,11 +497,7 @@ async fn one_command_starts_the_server_from_its_config_file() {
     );
     let crl_path = dir.path().join("crl").join("sign-Tokyo-to-Chiyoda-ku.crl");
     std::fs::write(&crl_path, crl).unwrap();
-    let st = Command::new("kill")
-        .args(["-HUP", &server.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(st.success());
+    hang_up();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while identify().await == 0 {
         assert!(

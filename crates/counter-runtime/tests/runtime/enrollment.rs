@@ -78,7 +78,9 @@ async fn a_terminal_enrolled_with_the_two_commands_identifies_a_card_at_once() {
         backend_platform::terminal_certs::check_request(&std::fs::read(&csr).unwrap(), NEW)
             .unwrap();
     let now = backend_kit::Clock::now(&backend_kit::SystemClock);
-    let issued = backend_platform::terminal_certs::issue(&ca, &request, 30, now).unwrap();
+    // Any bytes make a serial; the operator's command draws them from the OS.
+    let serial = [0x5A; backend_platform::terminal_certs::SERIAL_LEN];
+    let issued = backend_platform::terminal_certs::issue(&ca, &request, 30, now, serial).unwrap();
     std::fs::write(dir.join("tls/new.pem"), &issued.pem).unwrap();
     let storage =
         backend_platform::storage::open(&Database::Sqlite(dir.join("platform.sqlite"))).unwrap();
