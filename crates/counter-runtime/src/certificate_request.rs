@@ -18,7 +18,7 @@ use der::EncodePem as _;
 use p256::pkcs8::EncodePrivateKey as _;
 use x509_cert::builder::Builder as _;
 
-use counter_store::files::{PrivateFileError, create_private};
+use private_files::{PrivateFileError, create_private};
 
 /// Why no request was made. Nothing was written, except where a variant says otherwise.
 #[derive(Debug, thiserror::Error)]

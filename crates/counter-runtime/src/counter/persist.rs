@@ -78,8 +78,8 @@ pub(crate) fn exported(
 pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, std::io::Error> {
     // Personal data: the folder is made 0700 when missing, each file 0600
     // (docs/DECISIONS.md, "Files with personal data").
-    let private = |e: counter_store::files::PrivateFileError| std::io::Error::other(e.to_string());
-    counter_store::files::private_dir(dir).map_err(private)?;
+    let private = |e: private_files::PrivateFileError| std::io::Error::other(e.to_string());
+    private_files::private_dir(dir).map_err(private)?;
     let mut names = Vec::with_capacity(files.len());
     for f in files {
         if f.name.contains(['/', '\\']) || f.name.starts_with('.') {
@@ -90,7 +90,7 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
         }
         let tmp = dir.join(format!(".{}.part", f.name));
         {
-            let mut out = counter_store::files::rewrite_private(&tmp).map_err(private)?;
+            let mut out = private_files::rewrite_private(&tmp).map_err(private)?;
             out.write_all(&f.contents)?;
             out.sync_all()?;
         }

@@ -97,7 +97,7 @@ pub fn write_atomically(dir: &Path, file: &AnswerFile) -> Result<PathBuf, Runtim
 fn write_synced(path: &Path, contents: &[u8]) -> Result<(), RuntimeError> {
     // An answer holds personal data: created 0600 (docs/DECISIONS.md, "Files with
     // personal data").
-    let mut f = counter_store::files::rewrite_private(path).map_err(|e| RuntimeError::Files {
+    let mut f = private_files::rewrite_private(path).map_err(|e| RuntimeError::Files {
         action: "create",
         path: path.to_owned(),
         reason: e.to_string(),
