@@ -81,8 +81,8 @@ enum Terminals {
         #[arg(long)]
         admin: bool,
     },
-    /// Enrolls a terminal: checks its certificate request (from `madoguchi-counter
-    /// certificate-request`), signs its client certificate with the terminals' CA, and
+    /// Enrolls a terminal: checks its certificate request (from `madoguchi-terminal-cert`
+    /// on the terminal), signs its client certificate with the terminals' CA, and
     /// registers it; every node accepts it within its poll interval.
     Enroll {
         /// The platform's configuration file (its storage is written).

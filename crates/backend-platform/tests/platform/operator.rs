@@ -225,8 +225,8 @@ async fn terminals_enroll_signs_the_terminals_request_and_the_running_node_accep
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(&env, dir.path());
     let node = &env.running;
-    // The terminal's side: its key and request (what `madoguchi-counter
-    // certificate-request` writes).
+    // The terminal's side: its key and request (what `madoguchi-terminal-cert`
+    // writes).
     let key_path = dir.path().join("terminal/key.pem");
     let req_path = dir.path().join("desk-9.csr");
     counter_runtime::certificate_request::make(NEW, &key_path, &req_path).unwrap();
