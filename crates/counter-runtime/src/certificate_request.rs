@@ -45,8 +45,8 @@ pub enum RequestError {
     /// The request file exists.
     #[error("{} exists: refusing to overwrite it; give another --out", .0.display())]
     RequestExists(PathBuf),
-    /// The system gave no randomness for the key.
-    #[error("no randomness for the key: {0}")]
+    /// The system gave no randomness for the key, or randomness that is not random.
+    #[error("{0}")]
     Random(String),
     /// Encoding the key or the request failed (a bug: report it).
     #[error("cannot encode the {what}: {reason}")]
@@ -111,14 +111,8 @@ fn encode(what: &'static str) -> impl Fn(String) -> RequestError {
 
 /// A new P-256 key from the system's randomness.
 fn new_key() -> Result<p256::ecdsa::SigningKey, RequestError> {
-    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
-    loop {
-        getrandom::fill(bytes.as_mut()).map_err(|e| RequestError::Random(e.to_string()))?;
-        // 32 random bytes are a valid scalar but with probability ~2^-128; draw again if not.
-        if let Ok(k) = p256::ecdsa::SigningKey::from_slice(bytes.as_ref()) {
-            return Ok(k);
-        }
-    }
+    counter_api::keys::draw_p256_key(getrandom::fill)
+        .map_err(|e| RequestError::Random(e.to_string()))
 }
 
 /// The PEM certificate request of `key` for terminal `terminal_id`.
