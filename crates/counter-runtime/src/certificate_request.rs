@@ -59,10 +59,10 @@ pub enum RequestError {
     /// A file could not be written; the files this run had made are removed again.
     #[error(transparent)]
     File(#[from] PrivateFileError),
-    /// A file could not be written, and a file this run had made before could not be
-    /// removed again: it has to be removed by hand, or the next run stops at it.
+    /// A file could not be written, and a file this run had made could not be removed
+    /// again: it has to be removed by hand, or the next run stops at it.
     #[error(
-        "{error} The files made before it could not all be removed again: {}. Remove them by hand before trying again",
+        "{error}. Not every file this run made could be removed again: {}. Remove them by hand before trying again",
         left_list(.left)
     )]
     LeftBehind {
@@ -384,6 +384,10 @@ mod tests {
         assert!(!request.exists(), "the file that could go stayed");
         let text = e.to_string();
         assert!(text.contains("cannot write"), "{text}");
+        assert!(
+            text.contains("permissions. Not every file this run made could be removed"),
+            "{text}"
+        );
         assert!(text.contains("Remove them by hand"), "{text}");
         assert!(text.contains(&key.display().to_string()), "{text}");
     }
