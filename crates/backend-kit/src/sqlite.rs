@@ -88,54 +88,36 @@ pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection, DbError> {
     Ok(conn)
 }
 
-/// Creates `path` empty with mode `0600` when it does not exist (SQLite takes an empty
-/// file as a new database); restricts it and its `-wal`, `-shm` and `-journal` files to
-/// `0600` when they are open to others. A missing folder is an error, as it was before: a
-/// state folder that is not there may be a disk that is not mounted.
-#[cfg(unix)]
+/// The database's files made private before SQLite opens it
+/// ([`private_files::prepare_private`]: a new file created `0600`, an old one and its
+/// `-wal`, `-shm` and `-journal` restricted to `0600`, a missing folder an error); each
+/// file restricted is logged.
 fn make_private(path: &Path) -> Result<(), DbError> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let fail = |action: &'static str, p: &Path| {
-        let path = p.display().to_string();
-        move |e: std::io::Error| DbError::Private {
-            path,
-            action,
-            reason: e.to_string(),
-        }
-    };
-    if !path.exists() {
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => return Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(fail("create", path)(e)),
-        }
-    }
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let p = Path::new(&name);
-        let mode = match std::fs::metadata(p) {
-            Ok(m) => m.permissions().mode(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(fail("read the mode of", p)(e)),
-        };
-        if mode & 0o077 != 0 {
-            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))
-                .map_err(fail("restrict the mode of", p))?;
-            tracing::warn!(file = %p.display(), "restricted a database file that was open to others to mode 0600");
-        }
+    let restricted = private_files::prepare_private(path).map_err(|e| private_err(path, e))?;
+    for file in restricted {
+        tracing::warn!(file = %file.display(), "restricted a database file that was open to others to mode 0600");
     }
     Ok(())
 }
 
-#[cfg(not(unix))]
-fn make_private(_path: &Path) -> Result<(), DbError> {
-    Ok(())
+/// [`DbError::Private`] with the fields of `e` (the file it names may be the `-wal`).
+fn private_err(path: &Path, e: private_files::PrivateFileError) -> DbError {
+    match e {
+        private_files::PrivateFileError::Io {
+            action,
+            path: file,
+            reason,
+        } => DbError::Private {
+            path: file.display().to_string(),
+            action,
+            reason,
+        },
+        other => DbError::Private {
+            path: path.display().to_string(),
+            action: "make private",
+            reason: other.to_string(),
+        },
+    }
 }
 
 #[cfg(test)]

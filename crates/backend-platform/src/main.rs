@@ -267,14 +267,7 @@ fn serve(config: PathBuf) -> Result<(), String> {
 
 fn keygen(key: &std::path::Path, secret: &std::path::Path) -> Result<(), String> {
     use p256::pkcs8::EncodePrivateKey;
-    let mut bytes = [0u8; 32];
-    let signing = loop {
-        getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
-        // A random 32-byte string is a valid scalar with overwhelming probability; retry if not.
-        if let Ok(k) = p256::ecdsa::SigningKey::from_slice(&bytes) {
-            break k;
-        }
-    };
+    let signing = counter_api::keys::draw_p256_key(getrandom::fill).map_err(|e| e.to_string())?;
     let pem = signing
         .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
         .map_err(|e| format!("cannot encode the key: {e}"))?;

@@ -13,7 +13,8 @@
 //! [`platform::Application::canonical_bytes`]); the platform's assertions: claims, the ES256
 //! compact-JWS signer and verifier, and the published key set ([`assertion`]); the POS
 //! payment API a shop's register uses on the terminal ([`pos`]), with its own OpenAPI
-//! document (`crates/counter-api/pos-openapi.json`, from [`pos_openapi::document`]).
+//! document (`crates/counter-api/pos-openapi.json`, from [`pos_openapi::document`]); how
+//! a P-256 key is drawn from the caller's randomness ([`keys`]).
 //!
 //! **Never:** opens a socket, reads a clock (every `now` is a parameter), draws random
 //! numbers (identifiers and nonces come in), or carries a certificate serial number, a PIN
@@ -34,6 +35,7 @@ pub mod attributes;
 pub mod b64;
 pub mod ident;
 pub mod insurer;
+pub mod keys;
 pub mod links;
 pub mod openapi;
 pub mod platform;

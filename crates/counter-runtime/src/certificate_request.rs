@@ -9,7 +9,13 @@
 //! the terminal's id from; it is signed with the key (ecdsa-with-SHA256), which proves
 //! to the operator that whoever asks holds the key. Nothing secret leaves the terminal:
 //! the request holds the public key only.
+//!
+//! A failed run leaves nothing behind: the request is written and synced first, then the
+//! key; when a step fails, the files this run created are removed again (a file that
+//! cannot be removed is named in the error), so that the next run does not stop at a
+//! half-written key ([`RequestError::KeyExists`]) or an empty request.
 
+use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
@@ -18,7 +24,7 @@ use der::EncodePem as _;
 use p256::pkcs8::EncodePrivateKey as _;
 use x509_cert::builder::Builder as _;
 
-use counter_store::files::{PrivateFileError, create_private};
+use private_files::{PrivateFileError, create_private};
 
 /// Why no request was made. Nothing was written, except where a variant says otherwise.
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +45,8 @@ pub enum RequestError {
     /// The request file exists.
     #[error("{} exists: refusing to overwrite it; give another --out", .0.display())]
     RequestExists(PathBuf),
-    /// The system gave no randomness for the key.
-    #[error("no randomness for the key: {0}")]
+    /// The system gave no randomness for the key, or randomness that is not random.
+    #[error("{0}")]
     Random(String),
     /// Encoding the key or the request failed (a bug: report it).
     #[error("cannot encode the {what}: {reason}")]
@@ -50,9 +56,37 @@ pub enum RequestError {
         /// What the encoder said.
         reason: String,
     },
-    /// A file could not be written.
+    /// A file could not be written; the files this run had made are removed again.
     #[error(transparent)]
     File(#[from] PrivateFileError),
+    /// A file could not be written, and a file this run had made could not be removed
+    /// again: it has to be removed by hand, or the next run stops at it.
+    #[error(
+        "{error}. Not every file this run made could be removed again: {}. Remove them by hand before trying again",
+        left_list(.left)
+    )]
+    LeftBehind {
+        /// Why the request was not made.
+        error: PrivateFileError,
+        /// The files that stayed, with the reason each.
+        left: Vec<Leftover>,
+    },
+}
+
+/// A file [`make`] created and could not remove after a later step failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leftover {
+    /// The file.
+    pub path: PathBuf,
+    /// What the system said when it was to be removed.
+    pub reason: String,
+}
+
+fn left_list(left: &[Leftover]) -> String {
+    left.iter()
+        .map(|l| format!("{} ({})", l.path.display(), l.reason))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What [`make`] wrote.
@@ -77,14 +111,8 @@ fn encode(what: &'static str) -> impl Fn(String) -> RequestError {
 
 /// A new P-256 key from the system's randomness.
 fn new_key() -> Result<p256::ecdsa::SigningKey, RequestError> {
-    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
-    loop {
-        getrandom::fill(bytes.as_mut()).map_err(|e| RequestError::Random(e.to_string()))?;
-        // 32 random bytes are a valid scalar but with probability ~2^-128; draw again if not.
-        if let Ok(k) = p256::ecdsa::SigningKey::from_slice(bytes.as_ref()) {
-            return Ok(k);
-        }
-    }
+    counter_api::keys::draw_p256_key(getrandom::fill)
+        .map_err(|e| RequestError::Random(e.to_string()))
 }
 
 /// The PEM certificate request of `key` for terminal `terminal_id`.
@@ -140,39 +168,81 @@ pub fn make(terminal_id: &str, key_path: &Path, request_path: &Path) -> Result<M
     let key_pem = key
         .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
         .map_err(|e| encode("key")(e.to_string()))?;
-    let io = |action: &'static str, path: &Path| {
-        let path = path.to_owned();
-        move |e: std::io::Error| PrivateFileError::Io {
-            action,
-            path,
-            reason: e.to_string(),
-        }
-    };
-    // The request file first (it is public: the default mode), so that a request that
-    // cannot be written leaves no key behind to block the next try.
-    let mut out = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(request_path)
-        .map_err(io("create", request_path))?;
-    let mut file = match create_private(key_path) {
-        Ok(f) => f,
-        Err(e) => {
-            drop(out);
-            let _ = std::fs::remove_file(request_path);
-            return Err(e.into());
-        }
-    };
-    file.write_all(key_pem.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(io("write", key_path))?;
-    out.write_all(request_pem.as_bytes())
-        .map_err(io("write", request_path))?;
+    let mut created = Created::default();
+    if let Err(e) = write_both(
+        &mut created,
+        (request_path, request_pem.as_bytes()),
+        (key_path, key_pem.as_bytes()),
+    ) {
+        return Err(created.undo(e));
+    }
     Ok(Made {
         key: key_path.to_owned(),
         request: request_path.to_owned(),
         request_pem,
     })
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> PrivateFileError {
+    let path = path.to_owned();
+    move |e| PrivateFileError::Io {
+        action,
+        path,
+        reason: e.to_string(),
+    }
+}
+
+/// The request (public: the default mode, never over an existing file), written and
+/// synced, then the key (`0600`, its folder `0700` when missing), written and synced.
+/// Each file is noted in `created` as soon as it exists.
+fn write_both(
+    created: &mut Created,
+    (request_path, request): (&Path, &[u8]),
+    (key_path, key): (&Path, &[u8]),
+) -> Result<(), PrivateFileError> {
+    let out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(request_path)
+        .map_err(io("create", request_path))?;
+    created.0.push(request_path.to_owned());
+    fill(out, request_path, request)?;
+    let file = create_private(key_path)?;
+    created.0.push(key_path.to_owned());
+    fill(file, key_path, key)
+}
+
+/// Writes `bytes` into `file` (open on `path`) and syncs it to disk.
+fn fill(mut file: File, path: &Path, bytes: &[u8]) -> Result<(), PrivateFileError> {
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(io("write", path))
+}
+
+/// The files one [`make`] created, in order.
+#[derive(Debug, Default)]
+struct Created(Vec<PathBuf>);
+
+impl Created {
+    /// Removes the files, last first, after `error`; the error names any that stayed.
+    fn undo(self, error: PrivateFileError) -> RequestError {
+        let mut left = Vec::new();
+        for path in self.0.into_iter().rev() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => left.push(Leftover {
+                    path,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        if left.is_empty() {
+            RequestError::File(error)
+        } else {
+            RequestError::LeftBehind { error, left }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,5 +312,83 @@ mod tests {
         assert!(matches!(e, RequestError::File(_)), "{e:?}");
         assert!(e.to_string().contains("r.csr"), "{e}");
         assert!(!dir.path().join("k3.pem").exists());
+    }
+
+    #[test]
+    fn a_key_that_cannot_be_made_takes_the_request_written_before_it_away() {
+        let dir = tempfile::tempdir().unwrap();
+        // The key's folder is a file: the request is written and synced, then the key fails.
+        let not_a_folder = dir.path().join("tls");
+        std::fs::write(&not_a_folder, b"").unwrap();
+        let request = dir.path().join("desk-7.csr");
+        let e = make("desk-7", &not_a_folder.join("key.pem"), &request).unwrap_err();
+        assert!(matches!(e, RequestError::File(_)), "{e:?}");
+        assert!(e.to_string().contains("tls"), "{e}");
+        assert!(!request.exists(), "the request stayed behind");
+        // The next run, with the folder there, is not blocked by anything the first left.
+        std::fs::remove_file(&not_a_folder).unwrap();
+        make("desk-7", &not_a_folder.join("key.pem"), &request).unwrap();
+    }
+
+    /// `/dev/full` takes an open but fails every write (ENOSPC): a real disk-full write.
+    fn full_disk() -> File {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    }
+
+    #[test]
+    fn a_key_write_that_fails_removes_the_half_key_and_the_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let (request, key) = (dir.path().join("r.csr"), dir.path().join("tls/key.pem"));
+        // The steps of `make` up to the key's write, which the full disk refuses.
+        let mut created = Created::default();
+        let out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&request)
+            .unwrap();
+        created.0.push(request.clone());
+        fill(out, &request, b"request").unwrap();
+        drop(create_private(&key).unwrap());
+        created.0.push(key.clone());
+        let e = fill(full_disk(), &key, b"key").unwrap_err();
+        let e = created.undo(e);
+        assert!(matches!(e, RequestError::File(_)), "{e:?}");
+        assert!(e.to_string().contains("cannot write"), "{e}");
+        assert!(e.to_string().contains("key.pem"), "{e}");
+        assert!(!key.exists() && !request.exists(), "a file stayed behind");
+        // Nothing blocks the next run.
+        make("desk-7", &key, &request).unwrap();
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_removed_again_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let request = dir.path().join("r.csr");
+        std::fs::write(&request, b"request").unwrap();
+        // A folder with a file in it where the key was: remove_file cannot take it, even
+        // for root.
+        let key = dir.path().join("key.pem");
+        std::fs::create_dir(&key).unwrap();
+        std::fs::write(key.join("x"), b"").unwrap();
+        let created = Created(vec![request.clone(), key.clone()]);
+        let e = created.undo(fill(full_disk(), &key, b"key").unwrap_err());
+        let left = match &e {
+            RequestError::LeftBehind { left, .. } => left.clone(),
+            _ => Vec::new(),
+        };
+        assert_eq!(left.len(), 1, "{e:?}");
+        assert_eq!(left[0].path, key);
+        assert!(!request.exists(), "the file that could go stayed");
+        let text = e.to_string();
+        assert!(text.contains("cannot write"), "{text}");
+        assert!(
+            text.contains("permissions. Not every file this run made could be removed"),
+            "{text}"
+        );
+        assert!(text.contains("Remove them by hand"), "{text}");
+        assert!(text.contains(&key.display().to_string()), "{text}");
     }
 }

@@ -28,6 +28,10 @@ pub enum RuntimeError {
         /// What the system said.
         reason: String,
     },
+    /// A file or folder with personal data or a key could not be made private (`0600`,
+    /// `0700`) or written; the error names it and what to check, once.
+    #[error(transparent)]
+    PrivateFile(#[from] private_files::PrivateFileError),
     /// A workflow refused the action; the code says what to show.
     #[error("{}", .0.entry().en)]
     Refused(Code),
@@ -37,7 +41,7 @@ impl RuntimeError {
     /// The UI code for this error.
     pub fn code(&self) -> Code {
         match self {
-            Self::Config { .. } | Self::Files { .. } => Code::Internal,
+            Self::Config { .. } | Self::Files { .. } | Self::PrivateFile(_) => Code::Internal,
             Self::Store(_) => Code::StorageFailure,
             Self::Refused(c) => *c,
         }

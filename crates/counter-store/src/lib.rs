@@ -38,7 +38,6 @@ mod audit;
 mod checks;
 mod convert;
 mod error;
-pub mod files;
 mod folders;
 mod payment_search;
 mod payments;

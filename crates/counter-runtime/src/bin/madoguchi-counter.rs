@@ -13,8 +13,9 @@
 //! `purge` removes the personal data older than `[retention] days` once (`folders`, and the
 //! desktop app, also run it every hour).
 //!
-//! `certificate-request` is the terminal's half of its enrollment: its TLS key and a
-//! certificate request for the platform's operator (README, "Enrolling a terminal").
+//! The terminal's enrollment (its TLS key and certificate request) is not here: it is
+//! `madoguchi-terminal-cert`, which the app's package ships (README, "Enrolling a
+//! terminal").
 //!
 //! `serve-pos` runs the interactive counter (`[counter]`) with the register's payment API
 //! (`[pos]`) until it is stopped, and plays the customer from standard input: each line is
@@ -111,15 +112,6 @@ enum Command {
     /// Remove the personal data older than `[retention] days` (check details, the folder's
     /// answers and archived requests, exports) once, and print what went.
     Purge,
-    /// Enrollment: make the terminal's TLS key (P-256, written to `[tls] key`, mode 0600)
-    /// and a certificate request for `terminal_id` (to `--out`), for the platform's
-    /// operator to sign with `madoguchi-platform terminals enroll`. The signed certificate
-    /// goes to `[tls] certificate`. Refuses to overwrite an existing key.
-    CertificateRequest {
-        /// Where to write the request (PEM); it holds no secret.
-        #[arg(long)]
-        out: PathBuf,
-    },
 }
 
 fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
@@ -162,22 +154,6 @@ fn read_pin() -> Result<jpki_card::AuthPin, counter_core::Code> {
     pin.map_err(|_| counter_core::Code::PinFormat)
 }
 
-/// `certificate-request`: the key and the request, and one JSON line that says what to do
-/// with them (the same as `madoguchi-terminal-cert`, which the app's package ships).
-fn certificate_request(config: &Config, out: &std::path::Path) -> ExitCode {
-    let id = &config.file.terminal_id;
-    match counter_runtime::certificate_request::make(id, &config.file.tls.key, out) {
-        Ok(made) => {
-            println!(
-                "{}",
-                counter_runtime::certificate_request::report(config, &made)
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(counter_core::Code::Internal, &e.to_string()),
-    }
-}
-
 fn main() -> ExitCode {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -199,10 +175,6 @@ async fn run(cli: Cli) -> ExitCode {
         Ok(c) => c,
         Err(e) => return runtime_fail(&e),
     };
-    // Before anything that reads the TLS files: at enrollment there is no certificate yet.
-    if let Command::CertificateRequest { out } = &cli.command {
-        return certificate_request(&config, out);
-    }
     let backends = match config.backends() {
         Ok(b) => b,
         Err(e) => return runtime_fail(&e),
@@ -326,9 +298,7 @@ async fn run(cli: Cli) -> ExitCode {
             .map(|r| json!({"ok": true, "recovered": recovered, "close": r})),
         Command::ServePos => return serve_pos(&config, clock, recovered).await,
         // Answered before the recovery above: they touch no payment.
-        Command::Folders { .. } | Command::Purge | Command::CertificateRequest { .. } => {
-            Ok(json!({"ok": false}))
-        }
+        Command::Folders { .. } | Command::Purge => Ok(json!({"ok": false})),
     };
     match out {
         Ok(v) => {

@@ -11,6 +11,8 @@ use counter_core::Code;
 use counter_core::eligibility::{self, ExportFile};
 use counter_store::{AuditEvent, Store, StoreError};
 
+use crate::RuntimeError;
+
 /// Runs `f` on the store; a poisoned lock or a store error is [`Code::StorageFailure`]
 /// (logged with its detail).
 pub(crate) fn with_store<T>(
@@ -78,8 +80,10 @@ pub(crate) fn exported(
 pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, std::io::Error> {
     // Personal data: the folder is made 0700 when missing, each file 0600
     // (docs/DECISIONS.md, "Files with personal data").
-    let private = |e: counter_store::files::PrivateFileError| std::io::Error::other(e.to_string());
-    counter_store::files::private_dir(dir).map_err(private)?;
+    // The error kept whole (its path and advice said once), inside the io::Error the
+    // loop logs.
+    let private = |e: private_files::PrivateFileError| std::io::Error::other(RuntimeError::from(e));
+    private_files::private_dir(dir).map_err(private)?;
     let mut names = Vec::with_capacity(files.len());
     for f in files {
         if f.name.contains(['/', '\\']) || f.name.starts_with('.') {
@@ -90,7 +94,7 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
         }
         let tmp = dir.join(format!(".{}.part", f.name));
         {
-            let mut out = counter_store::files::rewrite_private(&tmp).map_err(private)?;
+            let mut out = private_files::rewrite_private(&tmp).map_err(private)?;
             out.write_all(&f.contents)?;
             out.sync_all()?;
         }
@@ -149,5 +153,26 @@ mod tests {
             contents: vec![],
         }];
         assert!(export(dir.path(), &bad).is_err());
+    }
+
+    #[test]
+    fn an_export_folder_that_cannot_be_made_is_named_once_in_a_typed_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocked = dir.path().join("blocked");
+        std::fs::write(&blocked, b"").unwrap();
+        let files = vec![ExportFile {
+            name: "OQSsiquc01res_x.xml".into(),
+            contents: b"<a/>".to_vec(),
+        }];
+        let e = export(&blocked.join("out"), &files).unwrap_err();
+        let inner = e.get_ref().and_then(|i| i.downcast_ref::<RuntimeError>());
+        assert!(matches!(inner, Some(RuntimeError::PrivateFile(_))), "{e:?}");
+        let text = e.to_string();
+        assert_eq!(text.matches("blocked/out").count(), 1, "{text}");
+        assert_eq!(
+            text.matches("Check the folder's owner").count(),
+            1,
+            "{text}"
+        );
     }
 }

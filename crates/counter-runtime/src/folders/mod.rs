@@ -238,8 +238,7 @@ impl Layout {
     /// theirs); an error names the folder.
     pub fn create(&self) -> Result<(), RuntimeError> {
         for dir in [&self.req, &self.res, &self.face, &self.done, &self.rejected] {
-            counter_store::files::private_dir(dir)
-                .map_err(|e| err("folders.root", e.to_string()))?;
+            private_files::private_dir(dir).map_err(|e| err("folders.root", e.to_string()))?;
         }
         Ok(())
     }

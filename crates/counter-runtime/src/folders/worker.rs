@@ -97,11 +97,7 @@ pub fn write_atomically(dir: &Path, file: &AnswerFile) -> Result<PathBuf, Runtim
 fn write_synced(path: &Path, contents: &[u8]) -> Result<(), RuntimeError> {
     // An answer holds personal data: created 0600 (docs/DECISIONS.md, "Files with
     // personal data").
-    let mut f = counter_store::files::rewrite_private(path).map_err(|e| RuntimeError::Files {
-        action: "create",
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let mut f = private_files::rewrite_private(path)?;
     f.write_all(contents)
         .and_then(|()| f.sync_all())
         .map_err(|e| io("write", path, e))
@@ -462,5 +458,34 @@ fn unavailable(f: &BackendFailure) -> FolderError {
             | BackendFailure::Malformed { detail }
             | BackendFailure::AnswerLost { detail } => detail.clone(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_answer_folder_that_cannot_be_made_is_named_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // res/ where a file is in the way: its folder cannot be made.
+        let blocked = dir.path().join("blocked");
+        std::fs::write(&blocked, b"").unwrap();
+        let res = blocked.join("res");
+        let file = AnswerFile {
+            name: "OQSsiquc01res_x.xml".into(),
+            contents: b"<a/>".to_vec(),
+        };
+        let e = write_atomically(&res, &file).unwrap_err();
+        assert!(matches!(e, RuntimeError::PrivateFile(_)), "{e:?}");
+        assert_eq!(e.code(), counter_core::Code::Internal);
+        let text = e.to_string();
+        assert_eq!(text.matches("blocked/res").count(), 1, "{text}");
+        assert_eq!(
+            text.matches("Check the folder's owner").count(),
+            1,
+            "{text}"
+        );
     }
 }

@@ -117,3 +117,69 @@ async fn a_terminal_enrolled_with_the_two_commands_identifies_a_card_at_once() {
     .unwrap();
     assert!(!identified.menu.is_empty(), "{identified:?}");
 }
+
+/// A terminal's configuration in `dir` whose `[tls] key` is `tls/key.pem` (not there yet).
+fn enrollment_config(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("counter.toml");
+    std::fs::write(
+        &path,
+        r#"terminal_id = "desk-full-1"
+merchant_id = "shop-a"
+database = "counter.sqlite"
+[backends]
+platform = "https://localhost:1"
+platform_id = "pf"
+insurer = "https://localhost:2"
+acquirer = "https://localhost:3"
+[tls]
+ca = "ca.pem"
+certificate = "tls/terminal.pem"
+key = "tls/key.pem"
+"#,
+    )
+    .unwrap();
+    path
+}
+
+/// `madoguchi-terminal-cert` run by `sh`, after `limits` (shell commands).
+fn terminal_cert(limits: &str, config: &Path, out: &Path) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(r#"{limits} exec "$0" --config "$1" --out "$2""#))
+        .arg(env!("CARGO_BIN_EXE_madoguchi-terminal-cert"))
+        .arg(config)
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_request_that_cannot_be_written_leaves_no_file_and_the_next_run_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = enrollment_config(dir.path());
+    let csr = dir.path().join("desk.csr");
+    let key = dir.path().join("tls/key.pem");
+    // A file size limit of 0: creating the request works, writing a byte into it fails
+    // (EFBIG; SIGXFSZ ignored, as the shell passes it on, so the write returns the error
+    // instead of killing the process) — a write that fails, not an open.
+    let out = terminal_cert("trap '' XFSZ; ulimit -f 0;", &config, &csr);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = json(&out);
+    assert_eq!(said["ok"], false, "{said}");
+    let detail = said["detail"].as_str().unwrap();
+    assert!(detail.contains("cannot write"), "{said}");
+    assert!(detail.contains("desk.csr"), "{said}");
+    assert!(!csr.exists(), "the empty request stayed: {said}");
+    assert!(!key.exists(), "a key was made without its request: {said}");
+
+    // Run again without the limit: nothing of the first run is in the way.
+    let out = terminal_cert("", &config, &csr);
+    let said = json(&out);
+    assert_eq!(said["ok"], true, "{said}");
+    assert_eq!(mode(&key), 0o600);
+    assert!(
+        std::fs::read_to_string(&csr)
+            .unwrap()
+            .contains("CERTIFICATE REQUEST")
+    );
+}

@@ -104,7 +104,13 @@ fn a_text_file_is_refused_naming_the_path() {
 fn a_missing_directory_is_an_open_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-such-dir").join("db.sqlite");
-    assert!(matches!(Store::open(&path), Err(StoreError::Open { .. })));
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    // The file is named once, with what was tried and the one piece of advice.
+    let msg = err.to_string();
+    assert_eq!(msg.matches("db.sqlite").count(), 1, "{msg}");
+    assert!(msg.contains("cannot create it"), "{msg}");
+    assert!(!dir.path().join("no-such-dir").exists());
 }
 
 #[test]

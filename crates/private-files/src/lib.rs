@@ -1,8 +1,15 @@
-//! Files that hold personal data on the terminal: created with mode `0600`, in folders
-//! created with mode `0700`, whatever the process's umask (docs/DECISIONS.md, "Files
-//! with personal data").
+//! # private-files
 //!
-//! Owns the modes only: what is written and when is the callers'. The rules:
+//! Files that hold personal data or a key, on the terminal and on the servers: created with
+//! mode `0600`, in folders created with mode `0700`, whatever the process's umask
+//! (docs/DECISIONS.md, "Files with personal data"). The one place these rules are
+//! written: the terminal's journal and files (`counter-store`, `counter-runtime`) and the
+//! backends' SQLite databases (`backend-kit`) all go through it.
+//!
+//! **Owns** the modes only: what is written and when is the callers'. **Never** writes a
+//! file's contents, logs (a restricted file is returned to the caller, which reports it),
+//! or depends on anything but `std` and `thiserror` (it sits under crates that must not
+//! pull in each other's dependencies). The rules:
 //! - a file made here is created `0600` (an `open(2)` mode, not a `chmod` after the fact,
 //!   so no other user can open it in between);
 //! - a file that exists and is open to others (group or other bits) is tightened to
@@ -44,9 +51,11 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Priva
 }
 
 /// The mode of a private file.
-pub const FILE_MODE: u32 = 0o600;
+#[cfg(unix)]
+const FILE_MODE: u32 = 0o600;
 /// The mode of a private folder.
-pub const DIR_MODE: u32 = 0o700;
+#[cfg(unix)]
+const DIR_MODE: u32 = 0o700;
 
 /// Creates `dir` and its missing parents with mode `0700`; an existing folder is left as
 /// it is.
@@ -100,7 +109,8 @@ pub fn rewrite_private(path: &Path) -> Result<File, PrivateFileError> {
 /// Makes sure the database file `path` exists with mode `0600` before SQLite opens it:
 /// creates it empty (SQLite takes an empty file as a new database), or restricts an
 /// existing file and its `-wal`, `-shm` and `-journal` files to `0600`. Returns the files
-/// whose mode was restricted. A missing folder is an error, not created: a database
+/// whose mode was restricted, for the caller to report (a widened mode is worth a
+/// warning: something made the file open to others). A missing folder is an error, not created: a database
 /// folder that is not there may be a disk that is not mounted, and the journal must not
 /// start afresh beside it.
 pub fn prepare_private(path: &Path) -> Result<Vec<PathBuf>, PrivateFileError> {
@@ -126,7 +136,8 @@ pub fn prepare_private(path: &Path) -> Result<Vec<PathBuf>, PrivateFileError> {
 }
 
 /// Whether `mode` lets anyone but the owner in.
-pub fn open_to_others(mode: u32) -> bool {
+#[cfg(unix)]
+fn open_to_others(mode: u32) -> bool {
     mode & 0o077 != 0
 }
 
