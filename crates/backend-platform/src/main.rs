@@ -265,23 +265,52 @@ fn serve(config: PathBuf) -> Result<(), String> {
     })
 }
 
+/// Writes the assertion key and the pseudonym secret, each a new file of mode 0600 (the
+/// README's install steps then give the server's group read access): secrets are never
+/// left readable by every login, not even until the next command. Neither is written when
+/// either exists; a failure after the first is written removes it again.
 fn keygen(key: &std::path::Path, secret: &std::path::Path) -> Result<(), String> {
     use p256::pkcs8::EncodePrivateKey;
-    let signing = counter_api::keys::draw_p256_key(getrandom::fill).map_err(|e| e.to_string())?;
-    let pem = signing
-        .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
-        .map_err(|e| format!("cannot encode the key: {e}"))?;
-    let mut s = [0u8; 32];
-    getrandom::fill(&mut s).map_err(|e| format!("no randomness: {e}"))?;
-    for (path, data) in [(key, pem.as_bytes()), (secret, &s[..])] {
+    for path in [key, secret] {
         if path.exists() {
             return Err(format!(
                 "{} exists; refusing to overwrite a key",
                 path.display()
             ));
         }
-        std::fs::write(path, data).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let signing = counter_api::keys::draw_p256_key(getrandom::fill).map_err(|e| e.to_string())?;
+    let pem = signing
+        .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
+        .map_err(|e| format!("cannot encode the key: {e}"))?;
+    let mut s = zeroize::Zeroizing::new([0u8; 32]);
+    getrandom::fill(&mut s[..]).map_err(|e| format!("no randomness: {e}"))?;
+    write_new_secret(key, pem.as_bytes())?;
+    if let Err(e) = write_new_secret(secret, &s[..]) {
+        return Err(removed_after(key, e));
     }
     println!("wrote {} and {}", key.display(), secret.display());
     Ok(())
+}
+
+/// Writes `data` to the new file `path` (mode 0600, synced); a write that fails removes
+/// the partial file, so that it does not block the next try.
+fn write_new_secret(path: &std::path::Path, data: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut file = private_files::create_private(path).map_err(|e| e.to_string())?;
+    file.write_all(data)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| removed_after(path, format!("cannot write {}: {e}", path.display())))
+}
+
+/// `error`, after removing `path` (a file this command made); says so when it could not be
+/// removed, since it would block the next try.
+fn removed_after(path: &std::path::Path, error: String) -> String {
+    match std::fs::remove_file(path) {
+        Ok(()) => error,
+        Err(e) => format!(
+            "{error}; {} could not be removed ({e}): remove it before trying again",
+            path.display()
+        ),
+    }
 }

@@ -108,6 +108,42 @@ fn load_error(dir: &Path, extra: &str) -> String {
         .to_string()
 }
 
+/// `keygen` writes its two secrets readable by their owner only, and writes neither when
+/// either exists (the one already there is left as it was).
+#[test]
+fn keygen_writes_secrets_only_their_owner_reads_and_overwrites_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let keygen = |key: &Path, secret: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
+            .args(["keygen", "--key"])
+            .arg(key)
+            .arg("--secret")
+            .arg(secret)
+            .output()
+            .unwrap()
+    };
+    let (key, secret) = (
+        dir.path().join("assertion.pem"),
+        dir.path().join("pseudonym.secret"),
+    );
+    assert!(keygen(&key, &secret).status.success());
+    for path in [&key, &secret] {
+        let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+    }
+    assert_eq!(std::fs::read(&secret).unwrap().len(), 32);
+
+    // The secret is there already: no new key beside it, the secret untouched.
+    let before = std::fs::read(&secret).unwrap();
+    let other_key = dir.path().join("other.pem");
+    let out = keygen(&other_key, &secret);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
+    assert!(!other_key.exists());
+    assert_eq!(std::fs::read(&secret).unwrap(), before);
+}
+
 #[test]
 fn the_database_is_a_sqlite_file_or_a_postgresql_connection() {
     use backend_platform::config::Database;
