@@ -27,8 +27,7 @@ const KEY_ID: &str = "pf-tokyo-1";
 pub const VPCD_PORT: u16 = 35963;
 /// How long a server gets to listen.
 const LISTEN_LIMIT: Duration = Duration::from_secs(30);
-/// How long a server gets to stop after SIGTERM (systemd's default is 90 s; ours finish
-/// their requests in well under a second).
+/// How long a server gets to stop after SIGTERM before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// The three servers: package name, listen port (their samples' `listen`).
