@@ -42,7 +42,7 @@ demo: build
 
 # The card diagnostic's demo: every card step through pcscd + vpcd, no display needed.
 demo-card: build
-	$(PCSCD) run target/debug/madoguchi-card demo
+	$(PCSCD) run $${CARGO_TARGET_DIR:-target}/debug/madoguchi-card demo
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
