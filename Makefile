@@ -42,7 +42,7 @@ demo: build
 
 # The card diagnostic's demo: every card step through pcscd + vpcd, no display needed.
 demo-card: build
-	$(PCSCD) run target/debug/madoguchi-card demo
+	$(PCSCD) run $${CARGO_TARGET_DIR:-target}/debug/madoguchi-card demo
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -102,9 +102,10 @@ test-postgres: build
 ui-test: deps
 	npm test
 
-# The shipped app as it ships: madoguchi-app built alone (no feature unified in
-# from the demo or the tests), with no demo, test or crash-hook code in the
-# binary, and its window without a configuration (e2e, on that binary).
+# The shipped binaries as they ship: each build of scripts/shipped.sh made alone with
+# the flags scripts/package.sh uses (no feature unified in from the demo or the tests),
+# with no test crate or feature in its dependency graph and no demo, test or crash-hook
+# code in the binaries; and the app's window without a configuration (e2e, on that binary).
 ship-check: build
 	scripts/ship-check.sh
 
@@ -117,7 +118,8 @@ package: deps ui
 # The packages installed into a fresh Debian 12 root (debootstrap under .run/install),
 # the servers started from their units' commands, the app under Xvfb without and with its
 # configuration, a reception check with a virtual card (scripts/install-test.sh). As root.
-# It builds the packages in the debug profile (PACKAGE_PROFILE=release for the real ones),
+# It builds the packages in the debug profile, with the same features as the release ones
+# (PACKAGE_PROFILE=release for those themselves; install-test.sh says why not by default),
 # and runs its system test from the workspace's build (the virtual card, tests/e2e).
 # Not part of `make test` (it downloads Debian); .ci/run runs it after.
 install-test: build

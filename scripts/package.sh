@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Builds the Debian packages: `make package` runs this.
 #   madoguchi-app       the counter terminal's desktop app, as it ships (madoguchi-app built
-#                       alone with its default features, never the demo: see ship-check.sh),
+#                       alone, never the demo: see ship-check.sh),
 #                       and madoguchi-terminal-cert, the terminal's half of its enrollment
 #   madoguchi-platform  the verification platform   } each with its systemd unit, its system
 #   madoguchi-insurer   the insurer reference server } user (made by postinst) and a sample
 #   madoguchi-acquirer  the acquirer reference server} configuration under /usr/share/doc
 # into $CARGO_TARGET_DIR/package (target/package by default), one .deb each.
 #
-# PACKAGE_PROFILE=release (default) or debug: the cargo profile. The install test uses
-# debug, which reuses the debug build of `make ship-check` and builds quicker; what ships is
-# release.
+# What goes in, and the cargo build that makes it, is listed once in scripts/shipped.sh
+# (which ship-check.sh checks); this script stages no binary that list does not name.
+#
+# PACKAGE_PROFILE=release (default) or debug: the cargo profile, and the only difference
+# between the two (same packages, same features, custom-protocol included). The install
+# test uses debug, which reuses the debug build of `make ship-check` and builds quicker;
+# what ships is release.
 #
 # Why dpkg-deb and not Tauri's bundler (`tauri build --bundles deb`): tauri-cli 2 takes the
 # folder holding tauri.conf.json as the app's crate folder and reads its Cargo.toml's
@@ -41,19 +45,14 @@ for tool in dpkg-deb dpkg-shlibdeps strip; do
 done
 [ -f ui/dist/staff.html ] || die "the UI bundle ui/dist is missing: npm ci && npm run build (make package does it)"
 
-# The app alone, as it ships. A release build made without tauri-cli needs the
-# custom-protocol feature (the UI from the embedded assets); the debug build is the one
-# ship-check makes and tests.
-app_flags=("${flags[@]}" -p madoguchi-app)
-[ "$profile" = release ] && app_flags+=(--features custom-protocol)
-echo "package: cargo build ${app_flags[*]}"
-"$cargo" build "${app_flags[@]}"
-# The terminal's enrollment command, without the headless driver's virtual card.
-echo "package: cargo build ${flags[*]} -p counter-runtime --no-default-features --bin madoguchi-terminal-cert"
-"$cargo" build "${flags[@]}" -p counter-runtime --no-default-features --bin madoguchi-terminal-cert
-# The servers together: none of them turns on a test feature of another.
-echo "package: cargo build ${flags[*]} -p backend-platform -p backend-insurer -p backend-acquirer --bins"
-"$cargo" build "${flags[@]}" -p backend-platform -p backend-insurer -p backend-acquirer --bins
+# The shipped binaries, each build with its flags from scripts/shipped.sh.
+. scripts/shipped.sh
+for entry in "${shipped_builds[@]}"; do
+  read -ra selection <<< "$(shipped_field "$entry" 2)"
+  read -ra targets <<< "$(shipped_field "$entry" 3)"
+  echo "package: cargo build ${flags[*]} ${selection[*]} ${targets[*]}"
+  "$cargo" build "${flags[@]}" "${selection[@]}" "${targets[@]}"
+done
 bin="$target/$profile"
 
 # The version of a crate, from its Cargo.toml.
@@ -71,9 +70,13 @@ stage() {
   echo "$dir"
 }
 
-# put_binary DIR NAME: the binary, stripped as Debian ships binaries.
+# put_binary DIR NAME: the binary, stripped as Debian ships binaries. Only a binary of
+# scripts/shipped.sh, which ship-check.sh checks for test code.
+staged=()
 put_binary() {
+  is_shipped "$2" || die "$2 is not in scripts/shipped.sh: ship-check would not check it; add its build there"
   install -m 0755 "$bin/$2" "$1/usr/bin/$2"
+  staged+=("$2")
   strip --strip-unneeded --remove-section=.comment --remove-section=.note "$1/usr/bin/$2"
 }
 
@@ -194,6 +197,10 @@ for name in platform insurer acquirer; do
     "It runs on /etc/madoguchi/$name.toml; a commented sample is in" \
     "/usr/share/doc/$pkg/examples/."
   build_deb "$dir" "$pkg" "$version"
+done
+# And every binary of the list is in a package (the list names nothing that does not ship).
+for name in $(shipped_binaries); do
+  grep -qxF -- "$name" <<< "$(printf '%s\n' "${staged[@]}")" || die "$name is in scripts/shipped.sh but in no package"
 done
 rm -rf "$stage_root"
 echo "package: done ($profile build) in $out"

@@ -9,7 +9,7 @@ use counter_runtime::http::Backends;
 use jpki_card_sim::Persona;
 
 use crate::error::DemoError;
-use crate::personas::{Enrolment, INSURER_NUMBER, enrolled, insurance_link, payment_link};
+use crate::personas::enrolled;
 
 /// The marker file in the demo folder saying the personas are enrolled. It holds the ids
 /// enrolled, so a demo that enrols someone else enrols again.
@@ -32,7 +32,7 @@ pub(crate) fn done(dir: &Path) -> bool {
 /// start interrupted half-way simply enrols everyone again next time.
 pub(crate) async fn enrol_all(dir: &Path, backends: &Backends) -> Result<(), DemoError> {
     for (id, links) in enrolled() {
-        enrol(backends, id, links).await?;
+        enrol_persona(backends, id, links.services()).await?;
         tracing::info!(persona = id, "demo persona enrolled");
     }
     let path = dir.join(MARKER);
@@ -51,20 +51,29 @@ pub(crate) fn load(id: &str) -> Result<Persona, DemoError> {
     })
 }
 
-/// Enrols persona `id` with `links`.
-async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), DemoError> {
+/// Enrols the test persona `id` with `services` through `backends` (a counter's HTTPS
+/// clients): her virtual card in-process, as a counter's enrolment would, and every link
+/// confirmed by its service. The demo enrols [`enrolled`]'s links
+/// ([`Enrolment::services`](crate::personas::Enrolment::services)); the install test
+/// (tests/e2e) one persona's insurance through the installed servers.
+///
+/// Each step gets a fresh virtual card, apart from the cards placed on the reader, so
+/// enrolling spends none of their tries (tanaka-yuki's card has one PIN try left).
+pub async fn enrol_persona(
+    backends: &Backends,
+    id: &str,
+    services: Vec<ServiceLink>,
+) -> Result<(), DemoError> {
     let fail = |step: &'static str, detail: String| DemoError::Enrolment {
         persona: id.to_owned(),
         step,
         detail,
     };
-    // Each step gets a fresh virtual card, apart from the cards placed on the reader, so
-    // enrolling spends none of their tries (tanaka-yuki's card has one PIN try left).
     let path = testkit::personas_dir().join(format!("{id}.toml"));
-    let answer = counter_runtime::enrol::enrol_persona(backends, &path, services(links))
+    let answer = counter_runtime::enrol::enrol_persona(backends, &path, services)
         .await
         .map_err(|e| fail(e.step, e.detail))?;
-    // The demo's data must fit: every link is confirmed by its service.
+    // The data must fit: every link is confirmed by its service.
     if let Some(r) = answer.refused.first() {
         return Err(fail(
             "enroll",
@@ -76,11 +85,4 @@ async fn enrol(backends: &Backends, id: &str, links: &Enrolment) -> Result<(), D
         ));
     }
     Ok(())
-}
-
-/// The service links of an enrolment.
-fn services(links: &Enrolment) -> Vec<ServiceLink> {
-    let mut services = vec![insurance_link(INSURER_NUMBER, &links.insurance)];
-    services.extend(links.payment.as_ref().map(payment_link));
-    services
 }

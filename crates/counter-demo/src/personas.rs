@@ -151,6 +151,20 @@ pub struct Enrolment {
     pub payment: Option<CardToken>,
 }
 
+impl Enrolment {
+    /// The insurance link at [`INSURER`] under [`INSURER_NUMBER`].
+    pub fn insurance_link(&self) -> ServiceLink {
+        insurance_link(INSURER_NUMBER, &self.insurance)
+    }
+
+    /// Every link the demo enrols: the insurance, then the card token if any.
+    pub fn services(&self) -> Vec<ServiceLink> {
+        let mut services = vec![self.insurance_link()];
+        services.extend(self.payment.as_ref().map(payment_link));
+        services
+    }
+}
+
 /// One card of the demo panel.
 #[derive(Clone, Copy, Debug)]
 pub struct DemoPersona {

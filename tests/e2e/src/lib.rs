@@ -17,9 +17,11 @@
 //! scenarios of the desktop app, the shipped app without a configuration; in `benches/app.rs`,
 //! the app's performance figures.
 //!
-//! **Never:** waits without a time limit, stops `tauri-driver` with SIGKILL (it would
-//! leave `WebKitWebDriver` running with the test's pipes open), or passes silently when
-//! a tool is missing: every missing piece is an [`E2eError`] that says how to get it.
+//! **Never:** waits without a time limit, kills a process before it had SIGTERM and time
+//! to stop (tauri-driver stops its `WebKitWebDriver` on SIGTERM; killed at once it would
+//! leave it running with the test's pipes open: [`stop`] kills only what outlives the
+//! grace, and everything under it), or passes silently when a tool is missing: every
+//! missing piece is an [`E2eError`] that says how to get it.
 
 mod axe;
 mod display;
@@ -43,6 +45,7 @@ pub use footprint::{Footprint, ProcessMemory};
 pub use options::{AppOptions, Build, DemoMode};
 pub use page::{Seen, WAIT, Want, hook};
 pub use ports::free_port;
+pub use process::stop;
 pub use session::{AppSession, Screen};
 pub use stopwatch::Shown;
 

@@ -1,4 +1,5 @@
-//! Child processes that are stopped politely: SIGTERM, then a bounded wait.
+//! Child processes that are stopped politely: SIGTERM, then a bounded wait, then SIGKILL
+//! ([`stop`], which the harness's own children and the install test's servers share).
 
 use std::{
     env,
@@ -8,13 +9,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// How long a process gets to exit after SIGTERM before we give up on it.
+/// How long the harness's own children (Xvfb, tauri-driver) get to exit after SIGTERM
+/// before they are killed.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// How often a stopping process is checked (there is no wait-with-timeout in std).
 const STOP_POLL: Duration = Duration::from_millis(20);
 
-/// A running child that gets SIGTERM when dropped.
+/// A running child that is stopped ([`stop`]) when dropped.
 #[derive(Debug)]
 pub(crate) struct Guarded {
     name: &'static str,
@@ -40,40 +42,9 @@ impl Guarded {
         }
     }
 
-    /// Sends SIGTERM (through kill(1): this workspace has no unsafe code, so no
-    /// libc::kill) and waits up to [`STOP_GRACE`] for the child to exit. Never SIGKILL:
-    /// tauri-driver stops its WebKitWebDriver on SIGTERM, but a killed one would leave
-    /// it running.
+    /// Stops the child ([`stop`], with [`STOP_GRACE`]).
     fn stop(&mut self) {
-        if self.exited().is_some() {
-            return;
-        }
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if !matches!(sent, Ok(status) if status.success()) {
-            eprintln!(
-                "e2e: could not send SIGTERM to {} ({})",
-                self.name,
-                self.child.id()
-            );
-            return;
-        }
-        let deadline = Instant::now() + STOP_GRACE;
-        while Instant::now() < deadline {
-            if self.exited().is_some() {
-                return;
-            }
-            thread::sleep(STOP_POLL);
-        }
-        eprintln!(
-            "e2e: {} ({}) still runs {STOP_GRACE:?} after SIGTERM; left running",
-            self.name,
-            self.child.id()
-        );
+        stop(self.name, &mut self.child, STOP_GRACE);
     }
 }
 
@@ -81,6 +52,61 @@ impl Drop for Guarded {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Stops `child` (called `name` in the log lines): SIGTERM, then up to `grace` for it to
+/// exit; if it still runs then, SIGKILL to it and to every process under it, logged.
+///
+/// SIGTERM goes first and gets its time because tauri-driver stops its WebKitWebDriver on
+/// SIGTERM (and a server, as under systemd, finishes its requests). A child still running
+/// after `grace` will not stop by itself: leaving it would keep its port, its reader and
+/// the test's pipes taken. Its descendants (read from `/proc` before the kill, since they
+/// are re-parented after) are killed with it, so that a killed tauri-driver leaves no
+/// WebKitWebDriver behind. A child already gone is only reaped.
+pub fn stop(name: &str, child: &mut Child, grace: Duration) {
+    if child.try_wait().is_ok_and(|status| status.is_some()) {
+        return;
+    }
+    let pid = child.id();
+    if !signal("-TERM", pid) {
+        eprintln!("e2e: could not send SIGTERM to {name} ({pid})");
+    }
+    let deadline = Instant::now() + grace;
+    while Instant::now() < deadline {
+        if child.try_wait().is_ok_and(|status| status.is_some()) {
+            return;
+        }
+        thread::sleep(STOP_POLL);
+    }
+    let under = descendants(pid);
+    eprintln!(
+        "e2e: {name} ({pid}) still runs {grace:?} after SIGTERM; SIGKILL to it and the {} \
+         process(es) under it",
+        under.len()
+    );
+    if let Err(error) = child.kill() {
+        eprintln!("e2e: could not kill {name} ({pid}): {error}");
+    }
+    for (pid, process) in under {
+        if running(pid) && !signal("-KILL", pid) {
+            eprintln!("e2e: could not kill {process} ({pid}) under {name}");
+        }
+    }
+    if let Err(error) = child.wait() {
+        eprintln!("e2e: could not reap {name} ({pid}): {error}");
+    }
+}
+
+/// Sends `signal` (`-TERM`, `-KILL`) to `pid` through kill(1) (this workspace has no
+/// unsafe code, so no libc::kill); whether kill(1) said it did.
+fn signal(signal: &str, pid: u32) -> bool {
+    Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// The first executable called `name` in `PATH`.
@@ -134,14 +160,9 @@ pub(crate) fn running(pid: u32) -> bool {
     }
 }
 
-/// Sends SIGTERM to `pid` (through kill(1), as [`Guarded`] does).
+/// Sends SIGTERM to `pid` (through kill(1), as [`stop`] does).
 pub(crate) fn terminate(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    let _ = signal("-TERM", pid);
 }
 
 /// `(ppid, name)` of `pid` from `/proc/<pid>/stat`: "pid (name) state ppid ...", where
@@ -183,4 +204,55 @@ pub(crate) fn named(name: &str) -> Vec<u32> {
 /// A program's name as `/proc/<pid>/stat` shows it: its first 15 bytes (TASK_COMM_LEN).
 pub(crate) fn comm(name: &str) -> String {
     name.chars().take(15).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+
+    use super::*;
+
+    /// `sh -c script` with its standard output piped.
+    fn shell(script: &str) -> Child {
+        Command::new("sh")
+            .args(["-c", script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_child_that_stops_on_sigterm_is_not_killed() {
+        let mut child = shell("exec sleep 30");
+        stop("sleep", &mut child, Duration::from_secs(5));
+        let status = child.try_wait().unwrap().expect("stop waited for it");
+        assert_eq!(status.signal(), Some(15), "{status}");
+    }
+
+    #[test]
+    fn a_child_that_ignores_sigterm_is_killed_with_what_runs_under_it() {
+        // The shell ignores SIGTERM, and so does its sleep (an ignored signal stays
+        // ignored across exec); the sleep's pid is the first line.
+        let mut child = shell("trap '' TERM; sleep 30 & echo $!; wait");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let under: u32 = line.trim().parse().unwrap();
+        assert!(running(under), "the sleep under the shell runs");
+        let started = Instant::now();
+        stop("stubborn", &mut child, Duration::from_millis(300));
+        let status = child.try_wait().unwrap().expect("stop waited for it");
+        assert_eq!(status.signal(), Some(9), "{status}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // Killed too; once its new parent reaps it, gone (a zombie counts as gone).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while running(under) && Instant::now() < deadline {
+            thread::sleep(STOP_POLL);
+        }
+        assert!(!running(under), "the sleep under the shell was killed");
+    }
 }

@@ -75,7 +75,7 @@ async fn installed_packages_complete_a_reception_check() {
     root.write_configuration("[\"Virtual PCD*\"]");
     let _servers: Vec<_> = SERVERS
         .iter()
-        .map(|(package, _, port)| root.start_server(package, *port))
+        .map(|(package, port)| root.start_server(package, *port))
         .collect();
     enrol(&root).await;
 
@@ -93,23 +93,19 @@ async fn installed_packages_complete_a_reception_check() {
 }
 
 /// Enrols the persona with her insurance at the platform, through the terminal's TLS
-/// identity (as a counter's enrolment would; the card in-process, not on the reader).
+/// identity (as a counter's enrolment would; the card in-process, not on the reader). Her
+/// insurance only: the installed acquirer's sample registers no card token.
 async fn enrol(root: &Root) {
-    use counter_demo::personas::{INSURER_NUMBER, enrolled, insurance_link};
-    let backends = root.terminal_backends();
-    let (_, enrolment) = enrolled()
+    let (_, enrolment) = counter_demo::personas::enrolled()
         .find(|(id, _)| *id == PERSONA)
         .expect("the demo enrols the persona");
-    let services = vec![insurance_link(INSURER_NUMBER, &enrolment.insurance)];
-    let path = testkit::personas_dir().join(format!("{PERSONA}.toml"));
-    let answer = counter_runtime::enrol::enrol_persona(&backends, &path, services)
-        .await
-        .unwrap_or_else(|e| panic!("enrolment, step {}: {}", e.step, e.detail));
-    assert!(
-        answer.refused.is_empty(),
-        "the insurer refused the link: {:?}",
-        answer.refused.first().map(|r| r.reason_code())
-    );
+    counter_demo::enrol_persona(
+        &root.terminal_backends(),
+        PERSONA,
+        vec![enrolment.insurance_link()],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// The reception check, the card placed once the counter is ready.

@@ -15,6 +15,7 @@ use std::{
 use backend_kit::devpki::DevPki;
 use counter_api::assertion::KeySet;
 use madoguchi_e2e::workspace_root;
+use testkit::{Generation, Purpose, pki::root_certificate_file};
 
 /// The platform's id in the samples (packaging/config/platform.toml).
 pub const PLATFORM: &str = "pf-tokyo";
@@ -26,12 +27,14 @@ const KEY_ID: &str = "pf-tokyo-1";
 pub const VPCD_PORT: u16 = 35963;
 /// How long a server gets to listen.
 const LISTEN_LIMIT: Duration = Duration::from_secs(30);
+/// How long a server gets to stop after SIGTERM before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// The three servers: package name, configuration (the sample's file name), listen port.
-pub const SERVERS: [(&str, &str, u16); 3] = [
-    ("madoguchi-insurer", "insurer", 8444),
-    ("madoguchi-acquirer", "acquirer", 8445),
-    ("madoguchi-platform", "platform", 8443),
+/// The three servers: package name, listen port (their samples' `listen`).
+pub const SERVERS: [(&str, u16); 3] = [
+    ("madoguchi-insurer", 8444),
+    ("madoguchi-acquirer", 8445),
+    ("madoguchi-platform", 8443),
 ];
 
 /// The root and what the test wrote in it.
@@ -264,22 +267,24 @@ impl Root {
     }
 }
 
-/// The O=JPKI-TEST root certificates (not their keys), file name and PEM.
+/// The O=JPKI-TEST root certificates (not their keys): every purpose and generation's
+/// committed file, by file name, and its PEM.
 fn test_roots() -> Vec<(String, Vec<u8>)> {
-    let dir = testkit::fixtures_dir().join("roots");
+    let fixtures = testkit::fixtures_dir();
     let mut roots = Vec::new();
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.ends_with(".pem") && !name.ends_with(".key.pem") {
-            roots.push((name, fs::read(&path).unwrap()));
+    for purpose in Purpose::ALL {
+        for generation in Generation::ALL {
+            let path = fixtures.join(root_certificate_file(purpose, generation));
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let pem = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            roots.push((name, pem));
         }
     }
-    assert!(!roots.is_empty(), "no roots in {}", dir.display());
     roots
 }
 
-/// A server process, stopped with SIGTERM when dropped (as systemd stops a unit).
+/// A server process, stopped with SIGTERM when dropped (as systemd stops a unit), killed
+/// if it outlives [`STOP_GRACE`] ([`madoguchi_e2e::stop`]).
 pub struct Server {
     name: String,
     child: Child,
@@ -287,22 +292,7 @@ pub struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        eprintln!(
-            "install: {} did not stop in 10 s after SIGTERM; SIGKILL",
-            self.name
-        );
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        madoguchi_e2e::stop(&self.name, &mut self.child, STOP_GRACE);
     }
 }
 

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+// sato-hanako's insurer in the demo register.
+use counter_demo::personas::INSURER_NUMBER;
 use madoguchi_e2e::{
     AppOptions, DemoMode, E2eError,
     Screen::{Customer, Staff},
@@ -14,9 +16,6 @@ use crate::flows::{
     place_card, staff_at, valid_check_shown,
 };
 use crate::harness::{Scene, scenario, with_app};
-
-/// sato-hanako's insurer (counter-demo's demo register, `personas::INSURER_NUMBER`).
-pub(crate) const INSURER_NUMBER: &str = "06139999";
 
 /// Scenario a: card → PIN → service → consents → staff read 3割 and "valid" → the
 /// receipt system's files are written → finish.
