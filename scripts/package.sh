@@ -2,7 +2,8 @@
 # Builds the Debian packages: `make package` runs this.
 #   madoguchi-app       the counter terminal's desktop app, as it ships (madoguchi-app built
 #                       alone, never the demo: see ship-check.sh),
-#                       and madoguchi-terminal-cert, the terminal's half of its enrollment
+#                       madoguchi-terminal-cert, the terminal's half of its enrollment,
+#                       and madoguchi-card, the card diagnostic a technician runs first
 #   madoguchi-platform  the verification platform   } each with its systemd unit, its system
 #   madoguchi-insurer   the insurer reference server } user (made by postinst) and a sample
 #   madoguchi-acquirer  the acquirer reference server} configuration under /usr/share/doc
@@ -151,6 +152,7 @@ version=$(version_of src-tauri/Cargo.toml)
 dir=$(stage madoguchi-app)
 put_binary "$dir" madoguchi-app
 put_binary "$dir" madoguchi-terminal-cert
+put_binary "$dir" madoguchi-card
 install -D -m 0644 packaging/debian/madoguchi-app.desktop "$dir/usr/share/applications/Madoguchi.desktop"
 install -D -m 0644 src-tauri/icons/icon.png "$dir/usr/share/icons/hicolor/256x256/apps/madoguchi-app.png"
 install -m 0644 packaging/config/counter.toml "$dir/usr/share/doc/madoguchi-app/examples/counter.toml"

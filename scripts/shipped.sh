@@ -15,10 +15,13 @@
 #     serve the UI from the embedded assets (tauri://).
 #   madoguchi-terminal-cert: without counter-runtime's default `virtual-card`, which would
 #     bring the headless driver's virtual card (jpki-card-sim and the test personas).
+#   madoguchi-card: the technician's card diagnostic, without card-diag's default
+#     `virtual-card` (its `demo` subcommand and the virtual card's personas).
 #   the three servers together: none of them turns on a test feature of another.
 shipped_builds=(
   "madoguchi-app|-p madoguchi-app --features custom-protocol|--bin madoguchi-app"
   "madoguchi-terminal-cert|-p counter-runtime --no-default-features|--bin madoguchi-terminal-cert"
+  "madoguchi-card|-p card-diag --no-default-features|--bin madoguchi-card"
   "madoguchi-platform madoguchi-insurer madoguchi-acquirer|-p backend-platform -p backend-insurer -p backend-acquirer|--bins"
 )
 

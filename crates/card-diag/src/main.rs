@@ -14,6 +14,7 @@ use jpki_card::CertificateFile;
 use crate::roots::Roots;
 
 mod commands;
+#[cfg(feature = "virtual-card")]
 mod demo;
 mod prompt;
 mod roots;
@@ -77,6 +78,7 @@ enum Command {
     },
     /// Run a demo session with a virtual card through pcscd + vpcd
     /// (start them with scripts/pcscd.sh).
+    #[cfg(feature = "virtual-card")]
     Demo {
         /// The persona file of the virtual card.
         #[arg(long, default_value = "assets/personas/sato-hanako.toml")]
@@ -117,6 +119,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    #[cfg(feature = "virtual-card")]
     if matches!(cli.command, Command::Demo { .. }) && !cli.root.is_empty() {
         return Err(
             "--root adds a J-LIS production root; the demo's virtual card chains to the \
@@ -132,6 +135,7 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Readers => commands::readers(),
         Command::Roots => roots.listing().map(|text| print!("{text}")),
+        #[cfg(feature = "virtual-card")]
         Command::Demo {
             persona,
             port,

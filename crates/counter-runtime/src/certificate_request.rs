@@ -24,7 +24,7 @@ use der::EncodePem as _;
 use p256::pkcs8::EncodePrivateKey as _;
 use x509_cert::builder::Builder as _;
 
-use private_files::{PrivateFileError, create_private};
+use private_files::{PrivateFileError, create_private, io};
 
 /// Why no request was made. Nothing was written, except where a variant says otherwise.
 #[derive(Debug, thiserror::Error)]
@@ -181,15 +181,6 @@ pub fn make(terminal_id: &str, key_path: &Path, request_path: &Path) -> Result<M
         request: request_path.to_owned(),
         request_pem,
     })
-}
-
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> PrivateFileError {
-    let path = path.to_owned();
-    move |e| PrivateFileError::Io {
-        action,
-        path,
-        reason: e.to_string(),
-    }
 }
 
 /// The request (public: the default mode, never over an existing file), written and

@@ -41,7 +41,10 @@ pub enum PrivateFileError {
     },
 }
 
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> PrivateFileError {
+/// The error of `action` on `path` (`"create"`, `"write"`: the message reads "cannot
+/// {action} {path}"), for `map_err`: also what callers writing next to a private file use,
+/// so that their messages read alike.
+pub fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> PrivateFileError {
     let path = path.to_owned();
     move |e| PrivateFileError::Io {
         action,

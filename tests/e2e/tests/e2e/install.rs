@@ -10,6 +10,8 @@
 //!    terminal's own TLS identity; her virtual card placed in the root's vpcd reader; the
 //!    installed app on `/etc/madoguchi/counter.toml` completes a reception check: PIN,
 //!    service, consents, "valid" 3割, the receipt system's file written.
+//! 3. The installed card diagnostic (`madoguchi-card readers`, `status`) sees the reader,
+//!    the card in it and its PIN tries through the root's pcscd.
 
 use std::path::PathBuf;
 
@@ -90,6 +92,32 @@ async fn installed_packages_complete_a_reception_check() {
     }
     // No PIN, password or card number in the counter's database as installed.
     crate::secrets::absent(&database).unwrap();
+    card_diagnostic(&root);
+}
+
+/// The card diagnostic the package installed (`madoguchi-card`, README "The diagnostic
+/// tool"), through the root's pcscd: the reader with the card in it, then the card's PIN
+/// tries, which need no PIN.
+fn card_diagnostic(root: &Root) {
+    let _card = Card::place(PERSONA);
+    // pcscd sees a card arrive within 55–400 ms (docs/domain/build-and-test.md).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let listing = loop {
+        let listing = root.output(&["madoguchi-card", "readers"]);
+        if listing.contains("card present") || std::time::Instant::now() > deadline {
+            break listing;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(
+        listing.contains("Virtual PCD") && listing.contains("card present, ATR"),
+        "madoguchi-card readers in the root: {listing}"
+    );
+    let status = root.output(&["madoguchi-card", "status"]);
+    assert!(
+        status.contains("(auth PIN): 3 of 3 tries left"),
+        "madoguchi-card status in the root: {status}"
+    );
 }
 
 /// Enrols the persona with her insurance at the platform, through the terminal's TLS

@@ -66,6 +66,12 @@ impl Root {
 
     /// Runs `args` inside the root as root; panics with its output if it fails.
     pub fn run(&self, args: &[&str]) {
+        self.output(args);
+    }
+
+    /// Runs `args` inside the root as root and gives its standard output; panics with its
+    /// output if it fails.
+    pub fn output(&self, args: &[&str]) -> String {
         let out = Command::new("chroot")
             .arg(&self.path)
             .args(args)
@@ -77,6 +83,7 @@ impl Root {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// The sample configuration `name` the package installed, with each `(from, to)`
