@@ -231,14 +231,16 @@ pub fn enroll_terminal(
     let written = match crate::terminals::register(&*store, &request.terminal_id, e.admin, now) {
         Ok(w) => w,
         Err(err) => {
-            if let Err(rm) = std::fs::remove_file(&e.out) {
-                eprintln!(
-                    "the terminal was not registered, and its certificate {} could not be \
-                     removed ({rm}): remove it before trying again",
-                    e.out.display()
-                );
-            }
-            return Err(err.into());
+            return Err(match std::fs::remove_file(&e.out) {
+                Ok(()) => err.into(),
+                // The caller's error says both: why nothing was registered, and the file
+                // left behind that would block the next try.
+                Err(rm) => OperatorError::File {
+                    action: "the terminal was not registered, and could not remove its certificate",
+                    path: e.out.clone(),
+                    reason: format!("{rm} (registration: {err}); remove it before trying again"),
+                },
+            });
         }
     };
     Ok(format!(
