@@ -53,11 +53,6 @@ impl TaskGuard {
         Self(tokio::spawn(task))
     }
 
-    /// Takes ownership of a spawned task.
-    pub fn new(handle: tokio::task::JoinHandle<()>) -> Self {
-        Self(handle)
-    }
-
     /// Whether the task has ended (finished, panicked or aborted).
     pub fn is_finished(&self) -> bool {
         self.0.is_finished()
