@@ -14,10 +14,10 @@ use toml::de::{DeTable, DeValue};
 /// table's name when `offset` is on its header), with the line's number, or only the
 /// line's number when no key holds it (or the text is not TOML). `None` past the text's end.
 pub(crate) fn key_at(text: &str, offset: usize) -> Option<String> {
-    if offset > text.len() {
-        return None;
-    }
-    let line = text.as_bytes()[..offset]
+    // `None` past the text's end.
+    let line = text
+        .as_bytes()
+        .get(..offset)?
         .iter()
         .filter(|&&b| b == b'\n')
         .count()
