@@ -14,6 +14,7 @@
 //!    the card in it and its PIN tries through the root's pcscd.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use madoguchi_e2e::{AppOptions, E2eError, Want};
 
@@ -92,23 +93,25 @@ async fn installed_packages_complete_a_reception_check() {
     }
     // No PIN, password or card number in the counter's database as installed.
     crate::secrets::absent(&database).unwrap();
-    card_diagnostic(&root);
+    card_diagnostic(&root).await;
 }
 
 /// The card diagnostic the package installed (`madoguchi-card`, README "The diagnostic
 /// tool"), through the root's pcscd: the reader with the card in it, then the card's PIN
 /// tries, which need no PIN.
-fn card_diagnostic(root: &Root) {
+async fn card_diagnostic(root: &Root) {
     let _card = Card::place(PERSONA);
     // pcscd sees a card arrive within 55–400 ms (docs/domain/build-and-test.md).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let listing = loop {
-        let listing = root.output(&["madoguchi-card", "readers"]);
-        if listing.contains("card present") || std::time::Instant::now() > deadline {
-            break listing;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut listing = root.output(&["madoguchi-card", "readers"]);
+    while !listing.contains("card present") {
+        assert!(
+            Instant::now() < deadline,
+            "madoguchi-card readers in the root saw no card in 10 s: {listing}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        listing = root.output(&["madoguchi-card", "readers"]);
+    }
     assert!(
         listing.contains("Virtual PCD") && listing.contains("card present, ATR"),
         "madoguchi-card readers in the root: {listing}"
