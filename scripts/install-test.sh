@@ -41,8 +41,10 @@ root="$work/root"
 cache="$work/cache"
 netns=madoguchi-install
 suite=bookworm
-# A machine where several checkouts run card tests names one lock file for them all in
-# MADOGUCHI_VPCD_LOCK (the same that wraps their `scripts/pcscd.sh run`); unset, no lock.
+# vpcd's port takes one pcscd at a time. Where card tests of other checkouts may run at
+# once, name a lock file in MADOGUCHI_VPCD_LOCK: this script holds it around its pcscd, and
+# the others must take the same one themselves (e.g. `flock FILE scripts/pcscd.sh run …`;
+# pcscd.sh takes none). Unset: no lock, for a machine that runs one card test at a time.
 lock=${MADOGUCHI_VPCD_LOCK:-}
 started=$(date +%s)
 
@@ -158,7 +160,8 @@ rm -rf "$root/debs"
 say "installed: $(in_root dpkg-query -W -f='${Package} ${Version}, ' madoguchi-app madoguchi-platform madoguchi-insurer madoguchi-acquirer)"
 
 # --- 4 and 5: the root's pcscd in a loopback-only namespace, then the system test ------
-# One pcscd with vpcd on the machine at a time (the tests' scripts/pcscd.sh is another).
+# One pcscd with vpcd on the machine at a time (the tests' scripts/pcscd.sh is another):
+# with MADOGUCHI_VPCD_LOCK, wait for the other card tests' turn to end.
 if [ -n "$lock" ]; then
   exec 9>"$lock"
   say "waiting for $lock (another card test may hold it)"
