@@ -18,11 +18,13 @@ spaced() { printf '%s' "$1" | od -An -tx1 | tr -s ' \n' ' ' | sed -E 's/^ //; s/
 found=0
 while IFS= read -r s; do
   h=$(hex "$s"); H=${h^^}; sp=$(spaced "$s"); SP=${sp^^}
-  # Word boundaries for the text form: pcscd's 8-digit timestamps contain
-  # every 4-digit string, but never as a word of its own.
-  if grep -n -E -e "\\b$s\\b" -e "$h" -e "$H" -e "$sp" -e "$SP" "${files[@]}" >/dev/null 2>&1; then
+  # The text form only as a word of its own: pcscd's 8-digit timestamps
+  # contain every 4-digit string, and a UUID's groups and a date's year are
+  # digits between hyphens, so a hyphen joins a word here too (unlike \b).
+  w="(^|[^[:alnum:]_-])$s(\$|[^[:alnum:]_-])"
+  if grep -n -E -e "$w" -e "$h" -e "$H" -e "$sp" -e "$SP" "${files[@]}" >/dev/null 2>&1; then
     echo "check-no-pins: a persona secret appears in the logs:" >&2
-    grep -n -E -l -e "\\b$s\\b" -e "$h" -e "$H" -e "$sp" -e "$SP" "${files[@]}" >&2 || true
+    grep -n -E -l -e "$w" -e "$h" -e "$H" -e "$sp" -e "$SP" "${files[@]}" >&2 || true
     found=1
   fi
 done <<< "$secrets"
