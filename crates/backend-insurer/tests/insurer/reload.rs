@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use backend_kit::command::ReloadingServer;
+use backend_kit::reload::in_force::ServiceSettings;
 use counter_api::assertion::KeySet;
 
 use crate::config::{GOOD, write_files};
@@ -129,7 +130,7 @@ async fn a_reload_applies_the_lists_checks_them_against_each_other_and_names_res
     let now = running.insurer().in_force();
     assert!(now.settings.knows_terminal(NEW));
     assert_eq!(
-        now.platform_ids().collect::<Vec<_>>(),
+        now.settings.platform_ids().collect::<Vec<_>>(),
         ["pf-tokyo", "pf-osaka"]
     );
 
