@@ -78,6 +78,7 @@ use std::path::{Path, PathBuf};
 
 use backend_kit::caller::role_clash;
 use backend_kit::config::{ConfigError, invalid, load_toml, read_file};
+use backend_kit::reload::in_force::ServiceSettings;
 use backend_kit::serve::{ConnectionsConfig, ServeLimits};
 use counter_api::acquirer::{CardTokenRegistration, Cardholder, FaultPlan};
 use counter_api::assertion::KeySet;
@@ -354,12 +355,6 @@ impl Settings {
     /// The listed terminal whose id is `id` (a client certificate's CN).
     pub fn terminal(&self, id: &str) -> Option<&TerminalConfig> {
         self.terminals.iter().find(|t| t.id == id)
-    }
-
-    /// The ids of the trusted platforms (their `issuer`): the client-certificate CNs that
-    /// may call `/v1/links`.
-    pub fn platform_ids(&self) -> impl Iterator<Item = &str> {
-        self.trusted_platforms.iter().map(|p| p.issuer.as_str())
     }
 
     /// The rules on values: `Err((key, problem, expected))`.

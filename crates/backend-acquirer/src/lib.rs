@@ -36,10 +36,11 @@
 //! [`config::load`], or in code), then [`server::start_with`] on a listener or
 //! [`server::start_in_process_with`] on an ephemeral loopback port (the variants without
 //! `_with` take the default rules); [`server::serve_file`] is `serve --config FILE`, which
-//! also calls [`server::RunningAcquirer::reload_on_hangup`] so that each SIGHUP runs
-//! [`acquirer::Acquirer::reload`] (the file's `[[terminals]]` and `[[trusted_platforms]]`
-//! put in force); [`server::RunningAcquirer::shutdown`] stops it. Time comes from the
-//! [`backend_kit::Clock`] given at start; the core functions take `now` as a parameter.
+//! also calls [`backend_kit::command::ReloadingServer::reload_on_hangup`] on the server so
+//! that each SIGHUP runs [`acquirer::Acquirer::reload`] (the file's `[[terminals]]` and
+//! `[[trusted_platforms]]` put in force); [`server::RunningAcquirer::shutdown`] stops it.
+//! Time comes from the [`backend_kit::Clock`] given at start; the core functions take `now`
+//! as a parameter.
 
 #![deny(missing_docs)]
 

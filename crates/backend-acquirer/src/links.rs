@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use backend_kit::ApiError;
 use backend_kit::caller::platform_caller;
+use backend_kit::reload::in_force::ServiceSettings;
 use backend_kit::serve::Peer;
 use counter_api::links::{LinkAnswer, LinkOutcome, LinkRelease, LinkReleased, LinkRequest};
 use counter_api::platform::ServiceData;
@@ -182,7 +183,7 @@ async fn answered<T>(
 
 /// The calling platform's id, if the client certificate names one `in_force` trusts.
 fn platform(in_force: &InForce, peer: &Peer) -> Result<String, ApiError> {
-    platform_caller(peer, in_force.platform_ids())
+    platform_caller(peer, in_force.settings.platform_ids())
 }
 
 /// The card token a link names; this acquirer holds nothing else.

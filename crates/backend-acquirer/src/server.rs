@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use backend_kit::command::ReloadingServer;
 use backend_kit::task::TaskGuard;
 use backend_kit::{Clock, ServerHandle, serve_tls_with};
 use tokio::net::TcpListener;
@@ -18,7 +19,7 @@ use crate::http::router;
 pub struct RunningAcquirer {
     handle: ServerHandle,
     acquirer: Arc<Acquirer>,
-    /// The SIGHUP listener, once [`RunningAcquirer::reload_on_hangup`] ran; dropping the
+    /// The SIGHUP listener, once [`ReloadingServer::reload_on_hangup`] ran; dropping the
     /// server stops it.
     reload: Option<TaskGuard>,
 }
@@ -39,18 +40,6 @@ impl RunningAcquirer {
         self.handle.open_connections()
     }
 
-    /// From now on, each SIGHUP re-reads `config` ([`Acquirer::reload`]) and logs one line
-    /// ([`backend_kit::reload::log_outcome`]), instead of the file of an earlier call. The
-    /// signal is registered when this returns.
-    pub fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
-        let acquirer = self.acquirer.clone();
-        let guard =
-            backend_kit::reload::reload_on_hangup("acquirer", config, move |p| acquirer.reload(p))?;
-        // The listener of an earlier call, if any, stops as its guard drops here.
-        self.reload = Some(guard);
-        Ok(())
-    }
-
     /// Stops the server.
     pub async fn shutdown(self) {
         let Self { handle, reload, .. } = self;
@@ -59,9 +48,17 @@ impl RunningAcquirer {
     }
 }
 
-impl backend_kit::command::ReloadingServer for RunningAcquirer {
+impl ReloadingServer for RunningAcquirer {
+    /// From now on, each SIGHUP re-reads `config` ([`Acquirer::reload`]) and logs one line
+    /// ([`backend_kit::reload::log_outcome`]), instead of the file of an earlier call. The
+    /// signal is registered when this returns.
     fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
-        RunningAcquirer::reload_on_hangup(self, config)
+        let acquirer = self.acquirer.clone();
+        let guard =
+            backend_kit::reload::reload_on_hangup("acquirer", config, move |p| acquirer.reload(p))?;
+        // The listener of an earlier call, if any, stops as its guard drops here.
+        self.reload = Some(guard);
+        Ok(())
     }
 }
 

@@ -35,8 +35,9 @@
 //! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
 //! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral
 //! loopback port; [`server::RunningInsurer::shutdown`] stops it. [`server::serve_file`] is
-//! `serve --config FILE`: it also calls [`server::RunningInsurer::reload_on_hangup`], so
-//! that each SIGHUP runs [`Insurer::reload`], which puts the file's `[[terminals]]` and
+//! `serve --config FILE`: it also calls
+//! [`backend_kit::command::ReloadingServer::reload_on_hangup`] on the server, so that each
+//! SIGHUP runs [`Insurer::reload`], which puts the file's `[[terminals]]` and
 //! `[[platforms]]` in force. Time comes from the [`backend_kit::Clock`] given at start; the
 //! core functions take `now` (or the dates derived from it) as parameters.
 

@@ -1,9 +1,11 @@
 //! Starting the insurer: `serve --config FILE` (which reloads the file on SIGHUP) and the
 //! in-process mode.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use backend_kit::command::ReloadingServer;
 use backend_kit::task::TaskGuard;
 use backend_kit::{Clock, ServerHandle, serve_tls_with};
 use tokio::net::TcpListener;
@@ -18,7 +20,7 @@ use crate::insurer::Insurer;
 pub struct RunningInsurer {
     handle: ServerHandle,
     insurer: Arc<Insurer>,
-    /// The SIGHUP listener, once [`RunningInsurer::reload_on_hangup`] ran; dropping the
+    /// The SIGHUP listener, once [`ReloadingServer::reload_on_hangup`] ran; dropping the
     /// server stops it.
     reload: Option<TaskGuard>,
 }
@@ -39,16 +41,11 @@ impl RunningInsurer {
         self.handle.open_connections()
     }
 
-    /// From now on, each SIGHUP re-reads `config` ([`Insurer::reload`]) and logs one line
-    /// ([`backend_kit::reload::log_outcome`]), instead of the file of an earlier call. The
-    /// signal is registered when this returns.
-    pub fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
-        let insurer = self.insurer.clone();
-        let guard =
-            backend_kit::reload::reload_on_hangup("insurer", config, move |p| insurer.reload(p))?;
-        // The listener of an earlier call, if any, stops as its guard drops here.
-        self.reload = Some(guard);
-        Ok(())
+    /// Resolves once the SIGHUP listener of [`ReloadingServer::reload_on_hangup`] has
+    /// stopped and freed what it held (the server shut down or dropped, or a later call
+    /// replaced it); `None` before the first call.
+    pub fn reload_ended(&self) -> Option<impl Future<Output = ()> + Send + 'static> {
+        self.reload.as_ref().map(TaskGuard::ended)
     }
 
     /// Stops the server.
@@ -59,9 +56,17 @@ impl RunningInsurer {
     }
 }
 
-impl backend_kit::command::ReloadingServer for RunningInsurer {
+impl ReloadingServer for RunningInsurer {
+    /// From now on, each SIGHUP re-reads `config` ([`Insurer::reload`]) and logs one line
+    /// ([`backend_kit::reload::log_outcome`]), instead of the file of an earlier call. The
+    /// signal is registered when this returns.
     fn reload_on_hangup(&mut self, config: PathBuf) -> std::io::Result<()> {
-        RunningInsurer::reload_on_hangup(self, config)
+        let insurer = self.insurer.clone();
+        let guard =
+            backend_kit::reload::reload_on_hangup("insurer", config, move |p| insurer.reload(p))?;
+        // The listener of an earlier call, if any, stops as its guard drops here.
+        self.reload = Some(guard);
+        Ok(())
     }
 }
 

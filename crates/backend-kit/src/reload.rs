@@ -1,11 +1,11 @@
 //! Re-reading a server's configuration file while it serves: the value that a reload swaps
 //! and requests read ([`Live`]), the SIGHUP listener that starts a reload
 //! ([`on_hangup`], what `systemctl reload` sends through the units' `ExecReload`; the
-//! platform reloads its CRLs with it), the same wired to a configuration file and its log
-//! line ([`reload_on_hangup`], the insurer's and the acquirer's), the keys of the re-read
-//! file that only a restart applies ([`RestartKeys`]), the one log line per reload
-//! ([`log_outcome`]), and the terminals and trusted platforms a service reloads with the
-//! verifier of their assertions ([`in_force`]).
+//! platform reloads its CRLs with it, and on its period), the same wired to a configuration
+//! file and its log line ([`reload_on_hangup`], the insurer's and the acquirer's), the keys
+//! of the re-read file that only a restart applies ([`RestartKeys`]), the one log line per
+//! reload ([`log_outcome`]), and the terminals and trusted platforms a service reloads with
+//! the verifier of their assertions ([`in_force`]).
 //!
 //! Each server decides what it reloads and validates the file exactly as at start; this
 //! module holds no rule about any key.
@@ -13,6 +13,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
 
 use crate::config::ConfigError;
 use crate::task::TaskGuard;
@@ -122,32 +123,56 @@ pub fn log_outcome(server: &str, path: &Path, outcome: &Result<Reloaded, ConfigE
     }
 }
 
-/// Calls `reload` (on the blocking pool) at each SIGHUP, one call at a time, until the
-/// guard is dropped. The signal is registered before this returns, so a SIGHUP sent once
-/// the caller announced that it listens reloads instead of ending the process; an error
-/// here (the signal cannot be registered) is the caller's to report, never ignored. Call
-/// it inside a Tokio runtime.
-pub fn on_hangup<F>(reload: F) -> std::io::Result<TaskGuard>
+/// Calls `reload` (on the blocking pool) at each SIGHUP and, with `every`, once per period
+/// too (the first a period after the task starts; no period or a zero one: SIGHUP only),
+/// one call at a time, until the guard is dropped; a SIGHUP during a call runs one more
+/// after it. The signal is registered before this returns, so a SIGHUP sent once the
+/// caller announced that it listens reloads instead of ending the process; an error here
+/// (the signal cannot be registered) is the caller's to report, never ignored. Call it
+/// inside a Tokio runtime.
+pub fn on_hangup<F>(every: Option<Duration>, reload: F) -> std::io::Result<TaskGuard>
 where
     F: Fn() + Send + Sync + 'static,
 {
     #[cfg(unix)]
-    {
-        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
-        let reload = Arc::new(reload);
-        Ok(TaskGuard::spawn(async move {
-            while hup.recv().await.is_some() {
-                let r = reload.clone();
-                if let Err(e) = tokio::task::spawn_blocking(move || r()).await {
-                    tracing::error!("the reload task failed: {e}");
-                }
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let reload = Arc::new(reload);
+    Ok(TaskGuard::spawn(async move {
+        let mut tick = every.and_then(interval);
+        loop {
+            #[cfg(unix)]
+            let hangup = hup.recv();
+            #[cfg(not(unix))]
+            let hangup = std::future::pending::<Option<()>>();
+            tokio::select! {
+                got = hangup => if got.is_none() { return },
+                () = next_tick(tick.as_mut()) => {}
             }
-        }))
+            let r = reload.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || r()).await {
+                tracing::error!("the reload task failed: {e}");
+            }
+        }
+    }))
+}
+
+/// A tick every `period`, the first a period from now; none for a zero period or one
+/// beyond the clock's range (an interval of zero would panic, an overflowing instant too).
+fn interval(period: Duration) -> Option<tokio::time::Interval> {
+    if period.is_zero() {
+        return None;
     }
-    #[cfg(not(unix))]
-    {
-        drop(reload);
-        Ok(TaskGuard::spawn(std::future::pending()))
+    let first = tokio::time::Instant::now().checked_add(period)?;
+    Some(tokio::time::interval_at(first, period))
+}
+
+/// The next tick of `tick`; never without one.
+async fn next_tick(tick: Option<&mut tokio::time::Interval>) {
+    match tick {
+        Some(t) => {
+            t.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 
@@ -162,7 +187,7 @@ pub fn reload_on_hangup<F>(
 where
     F: Fn(&Path) -> Result<Reloaded, ConfigError> + Send + Sync + 'static,
 {
-    on_hangup(move || {
+    on_hangup(None, move || {
         let outcome = reload(&path);
         log_outcome(server, &path, &outcome);
     })
@@ -202,26 +227,63 @@ mod tests {
         assert_eq!(r.keys(), ["database", "tls.certificate"]);
     }
 
-    #[tokio::test]
-    async fn a_hangup_runs_the_reload() {
+    /// Held by each test that sends SIGHUP and by the one that must see none: a signal
+    /// reaches every listener of this process, whichever test registered it.
+    static SIGNALS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+    /// A reload that reports each call on the returned channel.
+    fn counted() -> (
+        impl Fn() + Send + Sync + 'static,
+        std::sync::mpsc::Receiver<()>,
+    ) {
         let (tx, rx) = std::sync::mpsc::channel();
         let tx = Mutex::new(tx);
-        let task = on_hangup(move || {
+        let reload = move || {
             let _ = tx.lock().unwrap().send(());
-        })
-        .unwrap();
-        hang_up();
-        let got = tokio::task::spawn_blocking(move || {
-            rx.recv_timeout(std::time::Duration::from_secs(10))
+        };
+        (reload, rx)
+    }
+
+    /// Whether `n` calls came within 10 s.
+    async fn calls(rx: std::sync::mpsc::Receiver<()>, n: usize) -> bool {
+        tokio::task::spawn_blocking(move || {
+            (0..n).all(|_| rx.recv_timeout(Duration::from_secs(10)).is_ok())
         })
         .await
-        .unwrap();
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_hangup_runs_the_reload() {
+        let _signals = SIGNALS.lock().await;
+        let (reload, rx) = counted();
+        let task = on_hangup(None, reload).unwrap();
+        hang_up();
+        let got = calls(rx, 1).await;
         drop(task);
-        assert!(got.is_ok(), "no reload after SIGHUP");
+        assert!(got, "no reload after SIGHUP");
+    }
+
+    #[tokio::test]
+    async fn a_period_reloads_without_a_hangup_and_a_zero_or_endless_one_is_none() {
+        // No test sends SIGHUP meanwhile, so every call is a tick.
+        let _signals = SIGNALS.lock().await;
+        let (reload, rx) = counted();
+        let task = on_hangup(Some(Duration::from_millis(100)), reload).unwrap();
+        let got = calls(rx, 2).await;
+        drop(task);
+        assert!(got, "fewer than two reloads on a 100 ms period");
+        assert!(interval(Duration::ZERO).is_none());
+        assert!(interval(Duration::MAX).is_none());
+        assert_eq!(
+            interval(Duration::from_secs(3600)).map(|i| i.period()),
+            Some(Duration::from_secs(3600))
+        );
     }
 
     /// A real SIGHUP to this process. Call it with a handler registered (as every test
-    /// here does before), so it reaches the handler instead of ending the test process.
+    /// here does before) and [`SIGNALS`] held, so it reaches the handler instead of ending
+    /// the test process and no test expecting no signal sees it.
     fn hang_up() {
         let st = std::process::Command::new("kill")
             .args(["-HUP", &std::process::id().to_string()])
@@ -232,6 +294,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_hangup_reloads_the_file_and_a_dropped_guard_frees_the_reload() {
+        let _signals = SIGNALS.lock().await;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("server.toml");
         let (tx, rx) = std::sync::mpsc::channel();

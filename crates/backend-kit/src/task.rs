@@ -7,8 +7,13 @@
 //! failed inside the server: the panic's message (which may name files, values of the
 //! request, or the code's internals) goes to the server's log, never into a response.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use counter_api::ProblemCode;
-use tokio::task::JoinError;
+use tokio::sync::watch;
+use tokio::task::{JoinError, JoinHandle};
 
 use crate::http::ApiError;
 
@@ -42,32 +47,66 @@ pub async fn run_blocking<T: Send + 'static>(
 
 /// A background task a server owns (a reload listener, a timer, a poll loop): dropping the
 /// guard aborts the task, so a server dropped without `shutdown` leaves no task behind
-/// holding its state.
+/// holding its state; [`TaskGuard::ended`] says when the task is gone.
 #[derive(Debug)]
 #[must_use = "dropping the guard aborts its task at once"]
-pub struct TaskGuard(tokio::task::JoinHandle<()>);
+pub struct TaskGuard {
+    task: JoinHandle<()>,
+    /// Closed when the task's future is dropped ([`Ending`]).
+    ended: watch::Receiver<()>,
+}
 
 impl TaskGuard {
     /// Spawns `task` on the current Tokio runtime, owned by the guard.
-    pub fn spawn(task: impl std::future::Future<Output = ()> + Send + 'static) -> Self {
-        Self(tokio::spawn(task))
+    pub fn spawn(task: impl Future<Output = ()> + Send + 'static) -> Self {
+        let (ended_tx, ended) = watch::channel(());
+        let task = tokio::spawn(Ending {
+            task: Box::pin(task),
+            _ended: ended_tx,
+        });
+        Self { task, ended }
     }
 
-    /// Whether the task has ended (finished, panicked or aborted).
-    pub fn is_finished(&self) -> bool {
-        self.0.is_finished()
+    /// Resolves once the task's future has been dropped (it finished, panicked or was
+    /// aborted), and with it everything the task held; it may be awaited after the guard
+    /// is dropped.
+    pub fn ended(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut ended = self.ended.clone();
+        async move {
+            // No value is ever sent: `changed` fails only once the sender is dropped.
+            while ended.changed().await.is_ok() {}
+        }
     }
 }
 
 impl Drop for TaskGuard {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
+    }
+}
+
+/// A guarded task's future with the sender [`TaskGuard::ended`] watches: fields drop in
+/// declaration order, so the future and what it holds are gone before the sender closes.
+struct Ending {
+    task: Pin<Box<dyn Future<Output = ()> + Send>>,
+    _ended: watch::Sender<()>,
+}
+
+impl Future for Ending {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.task.as_mut().poll(cx)
     }
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
+    use std::time::Duration;
+
+    use tokio::sync::oneshot::error::TryRecvError;
+
     use super::*;
 
     #[tokio::test]
@@ -87,19 +126,41 @@ mod tests {
 
     #[tokio::test]
     async fn dropping_the_guard_ends_the_task_and_frees_what_it_held() {
-        // The task holds the sender: once it is aborted and its future dropped, the
-        // receiver sees the channel closed.
+        // The task holds the sender: once its future is dropped, the receiver sees the
+        // channel closed, and by then the guard's `ended` has resolved or soon will.
         let (held, freed) = tokio::sync::oneshot::channel::<()>();
         let guard = TaskGuard::spawn(async move {
             let _held = held;
             std::future::pending::<()>().await;
         });
-        assert!(!guard.is_finished());
+        let ended = guard.ended();
+        // A zero timeout polls `ended` once: not ready while the task runs.
+        let early = tokio::time::timeout(Duration::ZERO, guard.ended()).await;
+        assert!(early.is_err(), "ended while the guard is held");
         drop(guard);
-        let got = tokio::time::timeout(std::time::Duration::from_secs(10), freed).await;
+        let got = tokio::time::timeout(Duration::from_secs(10), ended).await;
         assert!(
-            matches!(got, Ok(Err(_))),
-            "the task still holds its state: {got:?}"
+            got.is_ok(),
+            "the task did not end when its guard was dropped"
         );
+        // `ended` comes after the future is dropped: what it held is already freed.
+        let mut freed = freed;
+        assert!(
+            matches!(freed.try_recv(), Err(TryRecvError::Closed)),
+            "the task ended but still holds its state"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_task_that_finishes_or_panics_has_ended() {
+        let done = TaskGuard::spawn(async {});
+        let panicked = TaskGuard::spawn(async { panic!("a task's panic") });
+        for guard in [done, panicked] {
+            let got = tokio::time::timeout(Duration::from_secs(10), guard.ended()).await;
+            assert!(
+                got.is_ok(),
+                "a task that returned or panicked is not seen as ended"
+            );
+        }
     }
 }

@@ -97,7 +97,7 @@ use backend_kit::serve::{ConnectionsConfig, ServeLimits};
 use counter_api::assertion::{AssertionSigner, KeySet};
 use counter_api::ident::check_id;
 use counter_api::platform::ServiceKind;
-use jpki_cert::{Environment, Purpose, TrustStore};
+use jpki_cert::{Environment, Purpose, TrustStore, TrustStoreError};
 use serde::Deserialize;
 
 use crate::core::challenges::MAX_PENDING;
@@ -423,53 +423,58 @@ impl Settings {
         };
         let added_roots_expected =
             "a folder of J-LIS roots (`madoguchi-platform roots add` checks them)";
-        // The folder of added roots is read and each root checked once, for both stores.
-        let added = match (&f.jpki.trust_anchors, &f.jpki.added_roots, environment) {
-            (None, Some(dir), Environment::Production) => {
-                jpki_cert::anchors::read_added_roots(&backend_kit::config::resolve(path, dir))
-                    .map_err(|e| bad("jpki.added_roots", e.to_string(), added_roots_expected))?
-            }
-            _ => Vec::new(),
+        // The store of each purpose from one source of roots; an error names `key`.
+        let both = |store: &dyn Fn(Purpose) -> Result<TrustStore, TrustStoreError>,
+                    key: &str,
+                    expected: &str| {
+            let named = |e: TrustStoreError| bad(key, e.to_string(), expected);
+            Ok::<_, ConfigError>((
+                store(Purpose::Auth).map_err(named)?,
+                store(Purpose::Sign).map_err(named)?,
+            ))
         };
-        let store = |purpose: Purpose| -> Result<TrustStore, ConfigError> {
+        let (auth_store, sign_store) =
             match (&f.jpki.trust_anchors, &f.jpki.added_roots, environment) {
-                (None, Some(_), Environment::Production) => {
-                    TrustStore::production_with(purpose, added.iter().cloned())
-                        .map_err(|e| bad("jpki.added_roots", e.to_string(), added_roots_expected))
+                (None, Some(dir), Environment::Production) => {
+                    // Read and each root checked once, for both stores.
+                    let added = jpki_cert::anchors::read_added_roots(
+                        &backend_kit::config::resolve(path, dir),
+                    )
+                    .map_err(|e| bad("jpki.added_roots", e.to_string(), added_roots_expected))?;
+                    both(
+                        &|purpose| TrustStore::production_with(purpose, added.iter().cloned()),
+                        "jpki.added_roots",
+                        added_roots_expected,
+                    )?
                 }
-                (_, Some(_), _) => Err(bad(
-                    "jpki.added_roots",
-                    "set with trust_anchors or in the test environment".into(),
-                    "added_roots only with environment = \"production\" and no trust_anchors",
-                )),
+                (_, Some(_), _) => {
+                    return Err(bad(
+                        "jpki.added_roots",
+                        "set with trust_anchors or in the test environment".into(),
+                        "added_roots only with environment = \"production\" and no trust_anchors",
+                    ));
+                }
                 (Some(dir), None, env) => {
-                    TrustStore::from_dir(purpose, env, &backend_kit::config::resolve(path, dir))
-                        .map_err(|e| {
-                            bad(
-                                "jpki.trust_anchors",
-                                e.to_string(),
-                                "a folder of JPKI root certificates (PEM or DER)",
-                            )
-                        })
+                    let dir = backend_kit::config::resolve(path, dir);
+                    both(
+                        &|purpose| TrustStore::from_dir(purpose, env, &dir),
+                        "jpki.trust_anchors",
+                        "a folder of JPKI root certificates (PEM or DER)",
+                    )?
                 }
-                (None, None, Environment::Production) => {
-                    TrustStore::production(purpose).map_err(|e| {
-                        bad(
-                            "jpki.environment",
-                            e.to_string(),
-                            "the compiled-in J-LIS roots",
-                        )
-                    })
+                (None, None, Environment::Production) => both(
+                    &TrustStore::production,
+                    "jpki.environment",
+                    "the compiled-in J-LIS roots",
+                )?,
+                (None, None, _) => {
+                    return Err(bad(
+                        "jpki.trust_anchors",
+                        "missing".into(),
+                        "a folder of O=JPKI-TEST roots when environment = \"test\"",
+                    ));
                 }
-                (None, None, _) => Err(bad(
-                    "jpki.trust_anchors",
-                    "missing".into(),
-                    "a folder of O=JPKI-TEST roots when environment = \"test\"",
-                )),
-            }
-        };
-        let auth_store = store(Purpose::Auth)?;
-        let sign_store = store(Purpose::Sign)?;
+            };
         let key_pem = read_file(path, "signing.private_key", &f.signing.private_key)?;
         let key_pem = String::from_utf8(key_pem).map_err(|_| {
             bad(

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use backend_kit::reload::in_force::ServiceSettings;
 use counter_api::acquirer::FaultPlan;
 
 use crate::config::{config, write_material};
@@ -196,6 +197,7 @@ async fn a_reload_checks_the_lists_against_each_other_and_names_restart_keys() {
         running
             .acquirer()
             .in_force()
+            .settings
             .platform_ids()
             .any(|p| p == PLATFORM)
     );

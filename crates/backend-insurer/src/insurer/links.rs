@@ -12,6 +12,7 @@
 
 use backend_kit::ApiError;
 use backend_kit::caller::platform_caller;
+use backend_kit::reload::in_force::ServiceSettings;
 use backend_kit::serve::Peer;
 use counter_api::links::{LinkAnswer, LinkOutcome, LinkRelease, LinkReleased, LinkRequest};
 use counter_api::platform::ServiceData;
@@ -114,7 +115,7 @@ impl Insurer {
         now: UnixTime,
         row: &mut AuditRow,
     ) -> Result<LinkAnswer, ApiError> {
-        let platform = platform_caller(peer, in_force.platform_ids())?;
+        let platform = platform_caller(peer, in_force.settings.platform_ids())?;
         let req = body?;
         req.validate().map_err(field)?;
         row.subject = Some(req.sub.clone());
@@ -170,7 +171,7 @@ impl Insurer {
         let now = self.now();
         let mut row = row(peer, now, "link_release");
         let result = (|| {
-            let platform = platform_caller(peer, in_force.platform_ids())?;
+            let platform = platform_caller(peer, in_force.settings.platform_ids())?;
             let req = body?;
             req.validate().map_err(field)?;
             row.subject = Some(req.sub.clone());

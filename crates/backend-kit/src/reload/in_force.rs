@@ -34,6 +34,13 @@ pub trait ServiceSettings: Clone {
     /// The trusted platforms' key sets.
     fn platforms(&self) -> &[KeySet];
 
+    /// The ids of the trusted platforms (their key sets' `issuer`): the issuers of the
+    /// assertions, and the only callers of the link endpoints (by their client
+    /// certificate's CN).
+    fn platform_ids(&self) -> impl Iterator<Item = &str> {
+        self.platforms().iter().map(|k| k.issuer.as_str())
+    }
+
     /// How many terminals are listed.
     fn terminal_count(&self) -> usize;
 
@@ -67,12 +74,6 @@ impl<S: ServiceSettings> InForce<S> {
             settings.platforms(),
         )?;
         Ok(Self { settings, verifier })
-    }
-
-    /// The ids of the trusted platforms: the issuers of the assertions, and the only
-    /// callers of the link endpoints (by their client certificate's CN).
-    pub fn platform_ids(&self) -> impl Iterator<Item = &str> {
-        self.settings.platforms().iter().map(|k| k.issuer.as_str())
     }
 }
 
@@ -170,7 +171,7 @@ mod tests {
         assert_eq!(now.settings.terminals, ["desk-1", "desk-2"]);
         // The start-only key keeps its running value.
         assert_eq!(now.settings.listen, "a:1");
-        assert_eq!(now.platform_ids().count(), 0);
+        assert_eq!(now.settings.platform_ids().count(), 0);
     }
 
     #[test]

@@ -295,6 +295,65 @@ fn bad_values_are_named_with_what_is_expected() {
     );
 }
 
+/// Where the JPKI roots come from: `trust_anchors`, or in production the compiled-in J-LIS
+/// roots, with the folder of `added_roots` if named; every other combination is refused
+/// with the key to fix.
+#[test]
+fn the_roots_come_from_trust_anchors_or_the_compiled_in_ones_with_added_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), 8443, "");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let anchors = text
+        .lines()
+        .find(|l| l.starts_with("trust_anchors"))
+        .unwrap()
+        .to_owned();
+    let base = format!("environment = \"test\"\n{anchors}\n");
+    assert!(text.contains(&base), "{text}");
+    // A folder of added roots that holds none yet, as before the first `roots add`.
+    let added = format!("added_roots = {:?}\n", dir.path().join("added-roots"));
+    let load = |jpki: &str| {
+        std::fs::write(&path, text.replace(&base, jpki)).unwrap();
+        Settings::load(&path)
+    };
+    let test_roots = load(&base).unwrap().auth_store.anchors().len();
+    assert!(test_roots > 0);
+    let compiled = load("environment = \"production\"\n").unwrap();
+    let with_added = load(&format!("environment = \"production\"\n{added}")).unwrap();
+    assert_eq!(
+        with_added.auth_store.anchors().len(),
+        compiled.auth_store.anchors().len()
+    );
+    for (jpki, key, expected) in [
+        (
+            "environment = \"test\"\n".to_owned(),
+            "`jpki.trust_anchors`",
+            "O=JPKI-TEST roots",
+        ),
+        (
+            format!("environment = \"test\"\n{added}"),
+            "`jpki.added_roots`",
+            "only with environment = \"production\" and no trust_anchors",
+        ),
+        (
+            format!("{base}{added}"),
+            "`jpki.added_roots`",
+            "only with environment = \"production\" and no trust_anchors",
+        ),
+        (
+            format!("environment = \"production\"\n{anchors}\n{added}"),
+            "`jpki.added_roots`",
+            "only with environment = \"production\" and no trust_anchors",
+        ),
+    ] {
+        let e = load(&jpki).unwrap_err().to_string();
+        assert!(
+            e.contains(key) && e.contains(expected) && e.contains("platform.toml"),
+            "{jpki}: {e}"
+        );
+    }
+}
+
 #[test]
 fn the_keys_of_what_nodes_share_poll_seconds_crl_from_and_terminals() {
     use backend_platform::config::{CrlFrom, Database};
