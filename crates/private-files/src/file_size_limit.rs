@@ -29,8 +29,9 @@ const CHILD_VAR: &str = "MADOGUCHI_FILE_SIZE_LIMITED";
 /// What the child's test harness prints when the one test it ran passed.
 const ONE_PASSED: &str = "test result: ok. 1 passed;";
 
-/// Why the limited child did not pass.
-#[derive(Debug, thiserror::Error)]
+/// Why the limited child did not pass. Its `Debug` is its message, so that the calling
+/// test's `unwrap` shows the child's output as the child printed it.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum LimitedRunError {
     /// The test binary or `sh` could not be started.
@@ -46,6 +47,12 @@ pub enum LimitedRunError {
         /// The child's standard output and error.
         output: String,
     },
+}
+
+impl std::fmt::Debug for LimitedRunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Whether this process is the limited child that [`run_limited`] started.
