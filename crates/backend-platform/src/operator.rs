@@ -224,12 +224,8 @@ pub fn enroll_terminal(
         .write(&e.out, Access::Public, issued.pem.as_bytes())
         .map_err(OperatorError::from)
         .and_then(|()| {
-            Ok(crate::terminals::register(
-                &*store,
-                &request.terminal_id,
-                e.admin,
-                now,
-            )?)
+            crate::terminals::register(&*store, &request.terminal_id, e.admin, now)
+                .map_err(OperatorError::from)
         });
     let written = match registered {
         Ok(w) => {
