@@ -25,16 +25,10 @@ pub enum DbError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
-    /// The file or its folder could not be made private.
-    #[error("database {path}: cannot {action}: {reason}. Check the folder's owner and permissions")]
-    Private {
-        /// The file or folder, as it was given.
-        path: String,
-        /// What was tried.
-        action: &'static str,
-        /// What the system said.
-        reason: String,
-    },
+    /// The database's file (or its `-wal`, `-shm`) could not be created or made private;
+    /// the error names the file, what failed and what to check, once.
+    #[error("database: {0}")]
+    Private(#[from] private_files::PrivateFileError),
     /// The file's schema is newer than this program knows.
     #[error(
         "database {path} has schema version {found}; this program knows up to {known}: upgrade the program"
@@ -93,31 +87,11 @@ pub fn open(path: &Path, migrations: &[&str]) -> Result<Connection, DbError> {
 /// `-wal`, `-shm` and `-journal` restricted to `0600`, a missing folder an error); each
 /// file restricted is logged.
 fn make_private(path: &Path) -> Result<(), DbError> {
-    let restricted = private_files::prepare_private(path).map_err(|e| private_err(path, e))?;
+    let restricted = private_files::prepare_private(path)?;
     for file in restricted {
         tracing::warn!(file = %file.display(), "restricted a database file that was open to others to mode 0600");
     }
     Ok(())
-}
-
-/// [`DbError::Private`] with the fields of `e` (the file it names may be the `-wal`).
-fn private_err(path: &Path, e: private_files::PrivateFileError) -> DbError {
-    match e {
-        private_files::PrivateFileError::Io {
-            action,
-            path: file,
-            reason,
-        } => DbError::Private {
-            path: file.display().to_string(),
-            action,
-            reason,
-        },
-        other => DbError::Private {
-            path: path.display().to_string(),
-            action: "make private",
-            reason: other.to_string(),
-        },
-    }
 }
 
 #[cfg(test)]
@@ -164,8 +138,11 @@ mod tests {
         assert_eq!(mode(&p), 0o600);
         // A missing folder is not made: a typed error naming the file.
         let e = open(&dir.path().join("unmounted/x.sqlite"), &[]).unwrap_err();
-        assert!(matches!(e, DbError::Private { .. }), "{e:?}");
-        assert!(e.to_string().contains("unmounted/x.sqlite"), "{e}");
+        assert!(matches!(e, DbError::Private(_)), "{e:?}");
+        let text = e.to_string();
+        assert_eq!(text.matches("unmounted/x.sqlite").count(), 1, "{text}");
+        assert!(text.starts_with("database: cannot create "), "{text}");
+        assert!(text.contains("Check the folder's owner"), "{text}");
         assert!(!dir.path().join("unmounted").exists());
     }
 }

@@ -268,9 +268,12 @@ fn serve(config: PathBuf) -> Result<(), String> {
 /// Writes the assertion key and the pseudonym secret, each a new file of mode 0600 (the
 /// README's install steps then give the server's group read access): secrets are never
 /// left readable by every login, not even until the next command. Neither is written when
-/// either exists; a failure after the first is written removes it again.
+/// either exists; both or neither are: a failure removes what this command wrote
+/// ([`private_files::NewFiles`]), and names a file that could not be removed, since it
+/// would block the next try.
 fn keygen(key: &std::path::Path, secret: &std::path::Path) -> Result<(), String> {
     use p256::pkcs8::EncodePrivateKey;
+    use private_files::{Access, NewFiles};
     for path in [key, secret] {
         if path.exists() {
             return Err(format!(
@@ -285,32 +288,48 @@ fn keygen(key: &std::path::Path, secret: &std::path::Path) -> Result<(), String>
         .map_err(|e| format!("cannot encode the key: {e}"))?;
     let mut s = zeroize::Zeroizing::new([0u8; 32]);
     getrandom::fill(&mut s[..]).map_err(|e| format!("no randomness: {e}"))?;
-    write_new_secret(key, pem.as_bytes())?;
-    if let Err(e) = write_new_secret(secret, &s[..]) {
-        return Err(removed_after(key, e));
+    let mut files = NewFiles::new();
+    let written = files
+        .write(key, Access::Private, pem.as_bytes())
+        .and_then(|()| files.write(secret, Access::Private, &s[..]));
+    if let Err(e) = written {
+        return Err(match files.undo() {
+            Ok(()) => e.to_string(),
+            Err(left) => format!("{e}; {left} could not be removed: remove it before trying again"),
+        });
     }
+    files.keep();
     println!("wrote {} and {}", key.display(), secret.display());
     Ok(())
 }
 
-/// Writes `data` to the new file `path` (mode 0600, synced); a write that fails removes
-/// the partial file, so that it does not block the next try.
-fn write_new_secret(path: &std::path::Path, data: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let mut file = private_files::create_private(path).map_err(|e| e.to_string())?;
-    file.write_all(data)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| removed_after(path, format!("cannot write {}: {e}", path.display())))
-}
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
 
-/// `error`, after removing `path` (a file this command made); says so when it could not be
-/// removed, since it would block the next try.
-fn removed_after(path: &std::path::Path, error: String) -> String {
-    match std::fs::remove_file(path) {
-        Ok(()) => error,
-        Err(e) => format!(
-            "{error}; {} could not be removed ({e}): remove it before trying again",
-            path.display()
-        ),
+    #[test]
+    fn a_secret_that_cannot_be_written_takes_the_key_written_before_it_away() {
+        let dir = tempfile::tempdir().unwrap();
+        // The secret's folder is a file: the key is written and synced, then the secret
+        // cannot be created.
+        let not_a_folder = dir.path().join("secrets");
+        std::fs::write(&not_a_folder, b"").unwrap();
+        let (key, secret) = (
+            dir.path().join("assertion.pem"),
+            not_a_folder.join("pseudonym.secret"),
+        );
+        let e = keygen(&key, &secret).unwrap_err();
+        assert!(e.starts_with("cannot create "), "{e}");
+        assert!(e.contains("secrets"), "{e}");
+        assert!(!e.contains("could not be removed"), "{e}");
+        assert!(
+            !key.exists(),
+            "the key stayed behind and would block the next try"
+        );
+        // The next run, with the folder there, is not blocked by anything the first left.
+        std::fs::remove_file(&not_a_folder).unwrap();
+        keygen(&key, &secret).unwrap();
+        assert_eq!(std::fs::read(&secret).unwrap().len(), 32);
     }
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use backend_kit::Clock;
 use backend_kit::config::ConfigError;
+use private_files::{Access, Leftovers, NewFiles, PrivateFileError};
 
 use crate::Settings;
 use crate::crl_source::CrlLoadError;
@@ -37,7 +38,23 @@ pub enum OperatorError {
     /// The terminal's certificate (nothing was registered or written).
     #[error(transparent)]
     TerminalCert(#[from] TerminalCertError),
-    /// A file of `terminals enroll` could not be read or written.
+    /// The terminal's certificate file could not be created or written (nothing was
+    /// registered; a file this command had created was removed again).
+    #[error(transparent)]
+    CertificateFile(#[from] PrivateFileError),
+    /// `terminals enroll` failed after it had created the certificate file (its write, or
+    /// the registration), and the file could not be removed again: it would block the
+    /// next try.
+    #[error(
+        "the terminal was not registered: {error}; and its certificate {left} could not be removed: remove it before trying again"
+    )]
+    CertificateLeftBehind {
+        /// Why the terminal was not enrolled.
+        error: Box<OperatorError>,
+        /// The certificate file, with what the system said.
+        left: Leftovers,
+    },
+    /// A file of `terminals enroll` or `roots add` could not be read or written.
     #[error("{action} {}: {reason}", .path.display())]
     File {
         /// What was tried.
@@ -201,44 +218,26 @@ pub fn enroll_terminal(
     let store = storage_of(&settings)?;
     // The certificate is written whole first (a file that appeared meanwhile is refused),
     // and the terminal registered after, so that a registered terminal always has its
-    // certificate; a registration that fails takes the file back.
-    let unwritten = |err: std::io::Error| OperatorError::File {
-        action: "cannot write",
-        path: e.out.clone(),
-        reason: err.to_string(),
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&e.out)
-        .map_err(|err| OperatorError::File {
-            action: "cannot create",
-            path: e.out.clone(),
-            reason: err.to_string(),
-        })?;
-    if let Err(err) =
-        std::io::Write::write_all(&mut file, issued.pem.as_bytes()).and_then(|()| file.sync_all())
-    {
-        drop(file);
-        return Err(match std::fs::remove_file(&e.out) {
-            Ok(()) => unwritten(err),
-            Err(rm) => unwritten(std::io::Error::other(format!(
-                "{err}; and the partial file could not be removed ({rm}): remove it before trying again"
-            ))),
+    // certificate; a write or a registration that fails takes the file back.
+    let mut files = NewFiles::new();
+    let registered = files
+        .write(&e.out, Access::Public, issued.pem.as_bytes())
+        .map_err(OperatorError::from)
+        .and_then(|()| {
+            crate::terminals::register(&*store, &request.terminal_id, e.admin, now)
+                .map_err(OperatorError::from)
         });
-    }
-    drop(file);
-    let written = match crate::terminals::register(&*store, &request.terminal_id, e.admin, now) {
-        Ok(w) => w,
-        Err(err) => {
-            return Err(match std::fs::remove_file(&e.out) {
-                Ok(()) => err.into(),
-                // The caller's error says both: why nothing was registered, and the file
-                // left behind that would block the next try.
-                Err(rm) => OperatorError::File {
-                    action: "the terminal was not registered, and could not remove its certificate",
-                    path: e.out.clone(),
-                    reason: format!("{rm} (registration: {err}); remove it before trying again"),
+    let written = match registered {
+        Ok(w) => {
+            files.keep();
+            w
+        }
+        Err(error) => {
+            return Err(match files.undo() {
+                Ok(()) => error,
+                Err(left) => OperatorError::CertificateLeftBehind {
+                    error: Box::new(error),
+                    left,
                 },
             });
         }

@@ -11,12 +11,11 @@
 //! the request holds the public key only.
 //!
 //! A failed run leaves nothing behind: the request is written and synced first, then the
-//! key; when a step fails, the files this run created are removed again (a file that
-//! cannot be removed is named in the error), so that the next run does not stop at a
-//! half-written key ([`RequestError::KeyExists`]) or an empty request.
+//! key, both through one [`NewFiles`]; when a step fails, the files this run created are
+//! removed again (a file that cannot be removed is named in the error), so that the next
+//! run does not stop at a half-written key ([`RequestError::KeyExists`]) or an empty
+//! request.
 
-use std::fs::File;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 
@@ -24,7 +23,11 @@ use der::EncodePem as _;
 use p256::pkcs8::EncodePrivateKey as _;
 use x509_cert::builder::Builder as _;
 
-use private_files::{PrivateFileError, create_private, io};
+use private_files::{Access, NewFiles, PrivateFileError};
+
+/// The files [`make`] created and could not remove after a later step failed
+/// ([`RequestError::LeftBehind`]).
+pub use private_files::{Leftover, Leftovers};
 
 /// Why no request was made. Nothing was written, except where a variant says otherwise.
 #[derive(Debug, thiserror::Error)]
@@ -62,31 +65,14 @@ pub enum RequestError {
     /// A file could not be written, and a file this run had made could not be removed
     /// again: it has to be removed by hand, or the next run stops at it.
     #[error(
-        "{error}. Not every file this run made could be removed again: {}. Remove them by hand before trying again",
-        left_list(.left)
+        "{error}. Not every file this run made could be removed again: {left}. Remove them by hand before trying again"
     )]
     LeftBehind {
         /// Why the request was not made.
         error: PrivateFileError,
         /// The files that stayed, with the reason each.
-        left: Vec<Leftover>,
+        left: Leftovers,
     },
-}
-
-/// A file [`make`] created and could not remove after a later step failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Leftover {
-    /// The file.
-    pub path: PathBuf,
-    /// What the system said when it was to be removed.
-    pub reason: String,
-}
-
-fn left_list(left: &[Leftover]) -> String {
-    left.iter()
-        .map(|l| format!("{} ({})", l.path.display(), l.reason))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// What [`make`] wrote.
@@ -168,14 +154,10 @@ pub fn make(terminal_id: &str, key_path: &Path, request_path: &Path) -> Result<M
     let key_pem = key
         .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
         .map_err(|e| encode("key")(e.to_string()))?;
-    let mut created = Created::default();
-    if let Err(e) = write_both(
-        &mut created,
+    write_both(
         (request_path, request_pem.as_bytes()),
         (key_path, key_pem.as_bytes()),
-    ) {
-        return Err(created.undo(e));
-    }
+    )?;
     Ok(Made {
         key: key_path.to_owned(),
         request: request_path.to_owned(),
@@ -184,55 +166,25 @@ pub fn make(terminal_id: &str, key_path: &Path, request_path: &Path) -> Result<M
 }
 
 /// The request (public: the default mode, never over an existing file), written and
-/// synced, then the key (`0600`, its folder `0700` when missing), written and synced.
-/// Each file is noted in `created` as soon as it exists.
+/// synced, then the key (`0600`, its folder `0700` when missing), written and synced; both
+/// or neither: a failure removes what this call created.
 fn write_both(
-    created: &mut Created,
     (request_path, request): (&Path, &[u8]),
     (key_path, key): (&Path, &[u8]),
-) -> Result<(), PrivateFileError> {
-    let out = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(request_path)
-        .map_err(io("create", request_path))?;
-    created.0.push(request_path.to_owned());
-    fill(out, request_path, request)?;
-    let file = create_private(key_path)?;
-    created.0.push(key_path.to_owned());
-    fill(file, key_path, key)
-}
-
-/// Writes `bytes` into `file` (open on `path`) and syncs it to disk.
-fn fill(mut file: File, path: &Path, bytes: &[u8]) -> Result<(), PrivateFileError> {
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(io("write", path))
-}
-
-/// The files one [`make`] created, in order.
-#[derive(Debug, Default)]
-struct Created(Vec<PathBuf>);
-
-impl Created {
-    /// Removes the files, last first, after `error`; the error names any that stayed.
-    fn undo(self, error: PrivateFileError) -> RequestError {
-        let mut left = Vec::new();
-        for path in self.0.into_iter().rev() {
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => left.push(Leftover {
-                    path,
-                    reason: e.to_string(),
-                }),
-            }
+) -> Result<(), RequestError> {
+    let mut files = NewFiles::new();
+    let written = files
+        .write(request_path, Access::Public, request)
+        .and_then(|()| files.write(key_path, Access::Private, key));
+    match written {
+        Ok(()) => {
+            files.keep();
+            Ok(())
         }
-        if left.is_empty() {
-            RequestError::File(error)
-        } else {
-            RequestError::LeftBehind { error, left }
-        }
+        Err(error) => Err(match files.undo() {
+            Ok(()) => RequestError::File(error),
+            Err(left) => RequestError::LeftBehind { error, left },
+        }),
     }
 }
 
@@ -321,58 +273,57 @@ mod tests {
         make("desk-7", &not_a_folder.join("key.pem"), &request).unwrap();
     }
 
-    /// `/dev/full` takes an open but fails every write (ENOSPC): a real disk-full write.
-    fn full_disk() -> File {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap()
-    }
-
+    /// Runs in a child process whose files cannot grow past `ulimit -f 1` (512 or 1024
+    /// bytes; `private_files::file_size_limit`): `make`'s own write step with a request that
+    /// fits and a key that does not, so the key's file is created and its write really
+    /// fails.
+    #[cfg(unix)]
     #[test]
     fn a_key_write_that_fails_removes_the_half_key_and_the_request() {
+        use private_files::file_size_limit;
+        if !file_size_limit::in_limited_child() {
+            file_size_limit::run_limited(
+                "certificate_request::tests::a_key_write_that_fails_removes_the_half_key_and_the_request",
+            )
+            .unwrap();
+            return;
+        }
         let dir = tempfile::tempdir().unwrap();
         let (request, key) = (dir.path().join("r.csr"), dir.path().join("tls/key.pem"));
-        // The steps of `make` up to the key's write, which the full disk refuses.
-        let mut created = Created::default();
-        let out = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&request)
-            .unwrap();
-        created.0.push(request.clone());
-        fill(out, &request, b"request").unwrap();
-        drop(create_private(&key).unwrap());
-        created.0.push(key.clone());
-        let e = fill(full_disk(), &key, b"key").unwrap_err();
-        let e = created.undo(e);
+        let e = write_both((&request, b"request"), (&key, &[b'k'; 8192])).unwrap_err();
         assert!(matches!(e, RequestError::File(_)), "{e:?}");
         assert!(e.to_string().contains("cannot write"), "{e}");
         assert!(e.to_string().contains("key.pem"), "{e}");
         assert!(!key.exists() && !request.exists(), "a file stayed behind");
-        // Nothing blocks the next run.
+        // Nothing blocks the next run (a real one: its files fit under the limit).
         make("desk-7", &key, &request).unwrap();
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_file_that_cannot_be_removed_again_is_named_in_the_error() {
         let dir = tempfile::tempdir().unwrap();
-        let request = dir.path().join("r.csr");
-        std::fs::write(&request, b"request").unwrap();
+        let (request, key) = (dir.path().join("r.csr"), dir.path().join("key.pem"));
+        let mut files = NewFiles::new();
+        files.write(&request, Access::Public, b"request").unwrap();
+        files.write(&key, Access::Private, b"key").unwrap();
         // A folder with a file in it where the key was: remove_file cannot take it, even
         // for root.
-        let key = dir.path().join("key.pem");
+        std::fs::remove_file(&key).unwrap();
         std::fs::create_dir(&key).unwrap();
         std::fs::write(key.join("x"), b"").unwrap();
-        let created = Created(vec![request.clone(), key.clone()]);
-        let e = created.undo(fill(full_disk(), &key, b"key").unwrap_err());
-        let left = match &e {
-            RequestError::LeftBehind { left, .. } => left.clone(),
-            _ => Vec::new(),
-        };
-        assert_eq!(left.len(), 1, "{e:?}");
-        assert_eq!(left[0].path, key);
+        let left = files.undo().unwrap_err();
         assert!(!request.exists(), "the file that could go stayed");
+        assert_eq!(left.files().len(), 1, "{left:?}");
+        assert_eq!(left.files()[0].path, key);
+        // The error `write_both` returns then, after a write the disk refused (`/dev/full`
+        // fails every write with ENOSPC; the undo itself is private-files' test).
+        let mut full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let error = private_files::write_whole(&mut full, &key, b"key").unwrap_err();
+        let e = RequestError::LeftBehind { error, left };
         let text = e.to_string();
         assert!(text.contains("cannot write"), "{text}");
         assert!(

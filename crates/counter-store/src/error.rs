@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 /// Why a store operation failed.
 ///
-/// "The file is not ours or not readable" ([`StoreError::Open`], [`StoreError::TooNew`]) is
+/// "The file is not ours or not readable" ([`StoreError::Open`], [`StoreError::TooNew`],
+/// and [`StoreError::Private`] for a file that cannot be made or made private) is
 /// kept apart from "SQLite failed while working" ([`StoreError::Sqlite`]), from "the caller
 /// asked for something that is not there or already is" ([`StoreError::NotFound`],
 /// [`StoreError::AlreadyExists`]), from "the caller handed a value the store cannot take"
@@ -25,6 +26,12 @@ pub enum StoreError {
         /// What SQLite or the file system said.
         reason: String,
     },
+    /// The database's file (or its `-wal`, `-shm`) could not be created or made private
+    /// (`0600`) before SQLite opened it; the error names the file once.
+    #[error(
+        "cannot open the terminal's database: {0}; if its folder is missing, check that the disk is mounted"
+    )]
+    Private(#[from] private_files::PrivateFileError),
     /// The file was written by a newer schema than this build knows.
     #[error(
         "the database was written by a newer Madoguchi (schema {found}, this build knows \

@@ -79,8 +79,7 @@ impl Store {
             reason,
         };
         // Personal data: the file (and so its -wal and -shm) is 0600 before SQLite opens it.
-        let restricted =
-            private_files::prepare_private(&path).map_err(|e| private_open_err(&path, e))?;
+        let restricted = private_files::prepare_private(&path)?;
         for file in restricted {
             tracing::warn!(file = %file.display(), "restricted a journal file that was open to others to mode 0600");
         }
@@ -170,30 +169,6 @@ impl Store {
         self.conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("begin a write"))
-    }
-}
-
-/// [`StoreError::Open`] for a database whose files could not be made private: the reason
-/// names the file only when it is not the database itself (its `-wal`, say), so that the
-/// path is said once.
-fn private_open_err(path: &Path, e: private_files::PrivateFileError) -> StoreError {
-    use private_files::PrivateFileError;
-    let reason = match e {
-        PrivateFileError::Io {
-            action,
-            path: file,
-            reason,
-        } if file == path => format!("cannot {action} it: {reason}"),
-        PrivateFileError::Io {
-            action,
-            path: file,
-            reason,
-        } => format!("cannot {action} {}: {reason}", file.display()),
-        other => other.to_string(),
-    };
-    StoreError::Open {
-        path: path.to_owned(),
-        reason,
     }
 }
 

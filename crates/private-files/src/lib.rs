@@ -6,12 +6,16 @@
 //! written: the terminal's journal and files (`counter-store`, `counter-runtime`) and the
 //! backends' SQLite databases (`backend-kit`) all go through it.
 //!
-//! **Owns** the modes only: what is written and when is the callers'. **Never** writes a
-//! file's contents, logs (a restricted file is returned to the caller, which reports it),
-//! or depends on anything but `std` and `thiserror` (it sits under crates that must not
-//! pull in each other's dependencies). The rules:
+//! **Owns** the modes, and the one way a command makes new files "written whole, or not
+//! at all" ([`NewFiles`]: a key and its certificate request, a signing key and a secret,
+//! a terminal's certificate). What is written and when is the callers'. **Never** chooses
+//! a file's contents, logs (a restricted file or one that could not be removed again is
+//! returned to the caller, which reports it), or depends on anything but `std` and
+//! `thiserror` (it sits under crates that must not pull in each other's dependencies).
+//! The rules:
 //! - a file made here is created `0600` (an `open(2)` mode, not a `chmod` after the fact,
-//!   so no other user can open it in between);
+//!   so no other user can open it in between), except one [`NewFiles`] makes
+//!   [`Access::Public`] on purpose (what is handed to others: a certificate request);
 //! - a file that exists and is open to others (group or other bits) is tightened to
 //!   `0600`: it is ours, and an earlier version may have made it with the umask's mode;
 //! - a folder made here is created `0700`, with every missing parent; a folder that
@@ -24,6 +28,12 @@
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+
+#[cfg(any(test, feature = "test-support"))]
+pub mod file_size_limit;
+mod new_files;
+
+pub use new_files::{Access, Leftover, Leftovers, NewFiles, write_whole};
 
 /// Why a private file or folder could not be made.
 #[derive(Debug, thiserror::Error)]

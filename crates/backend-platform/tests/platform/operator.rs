@@ -394,3 +394,92 @@ async fn roots_add_prints_the_fingerprint_and_refuses_a_root_outside_the_jlis_pr
     assert!(err.contains("platform.toml"), "{err}");
     env.shutdown().await;
 }
+
+/// A registration that fails after `terminals enroll` wrote the certificate (another
+/// writer holds the SQLite storage past its busy timeout) takes the certificate back:
+/// nothing is registered, and no file blocks the next try, which succeeds.
+#[test]
+fn terminals_enroll_takes_its_certificate_back_when_the_registration_fails() {
+    use backend_platform::operator::{Enrollment, OperatorError, enroll_terminal};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Its own SQLite storage, whatever the suite's: the lock below is SQLite's.
+    let pki = backend_kit::devpki::DevPki::generate(&["localhost"]).unwrap();
+    std::fs::write(d.join("server.pem"), &pki.server_cert_pem).unwrap();
+    std::fs::write(d.join("server.key"), &pki.server_key_pem).unwrap();
+    std::fs::write(d.join("terminal-ca.pem"), &pki.terminal_ca_pem).unwrap();
+    let ca_key = d.join("terminal-ca.key");
+    std::fs::write(&ca_key, pki.terminal_ca_key_pem()).unwrap();
+    let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
+        .args(["keygen", "--key"])
+        .arg(d.join("assertion.pem"))
+        .arg("--secret")
+        .arg(d.join("pseudonym.secret"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let db = d.join("platform.sqlite");
+    let config = d.join("platform.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"platform_id = "pf-tokyo"
+listen = "127.0.0.1:8443"
+
+[tls]
+certificate = "server.pem"
+private_key = "server.key"
+terminal_ca = "terminal-ca.pem"
+
+[jpki]
+environment = "test"
+trust_anchors = {roots:?}
+crl_from = "storage"
+
+[signing]
+private_key = "assertion.pem"
+key_id = "pf-tokyo-op"
+pseudonym_secret = "pseudonym.secret"
+
+[database]
+sqlite = {db:?}
+"#,
+            roots = testkit::fixtures_dir().join("roots"),
+        ),
+    )
+    .unwrap();
+    // The storage made (and migrated) first, so that the enrollment only reads until it
+    // registers.
+    let listed = run(&config, &["terminals", "list"]);
+    assert!(listed.status.success(), "{listed:?}");
+    let request = d.join("desk-9.csr");
+    counter_runtime::certificate_request::make(NEW, &d.join("terminal/key.pem"), &request).unwrap();
+    let out = d.join("desk-9.pem");
+    let enrollment = Enrollment {
+        request,
+        id: NEW.into(),
+        ca_key,
+        ca_cert: None,
+        out: out.clone(),
+        admin: false,
+        days: 30,
+    };
+
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let e = enroll_terminal(&config, &enrollment, &backend_kit::SystemClock).unwrap_err();
+    assert!(matches!(e, OperatorError::Terminal(_)), "{e:?}");
+    assert!(
+        !out.exists(),
+        "the certificate of an unregistered terminal stayed"
+    );
+    drop(holder);
+
+    let said = enroll_terminal(&config, &enrollment, &backend_kit::SystemClock).unwrap();
+    assert!(said.contains("registered terminal"), "{said}");
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+}

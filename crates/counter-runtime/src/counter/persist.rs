@@ -3,7 +3,6 @@
 //! write reports its failure: the loop turns it into the status bar's storage failure and
 //! the refusal of the action that led to it.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -80,8 +79,8 @@ pub(crate) fn exported(
 pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, std::io::Error> {
     // Personal data: the folder is made 0700 when missing, each file 0600
     // (docs/DECISIONS.md, "Files with personal data").
-    // The error kept whole (its path and advice said once), inside the io::Error the
-    // loop logs.
+    // Every failure names its file: the error kept whole (its path and advice said once),
+    // inside the io::Error the loop logs.
     let private = |e: private_files::PrivateFileError| std::io::Error::other(RuntimeError::from(e));
     private_files::private_dir(dir).map_err(private)?;
     let mut names = Vec::with_capacity(files.len());
@@ -95,14 +94,16 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
         let tmp = dir.join(format!(".{}.part", f.name));
         {
             let mut out = private_files::rewrite_private(&tmp).map_err(private)?;
-            out.write_all(&f.contents)?;
-            out.sync_all()?;
+            private_files::write_whole(&mut out, &tmp, &f.contents).map_err(private)?;
         }
-        std::fs::rename(&tmp, dir.join(&f.name))?;
+        std::fs::rename(&tmp, dir.join(&f.name))
+            .map_err(|e| private(private_files::io("rename", &tmp)(e)))?;
         names.push(f.name.clone());
     }
     // The renames are durable once the folder is synced.
-    std::fs::File::open(dir)?.sync_all()?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| private(private_files::io("sync the folder", dir)(e)))?;
     Ok(names)
 }
 
@@ -174,5 +175,43 @@ mod tests {
             1,
             "{text}"
         );
+    }
+
+    /// Runs in a child process whose files cannot grow past `ulimit -f 1`
+    /// (`private_files::file_size_limit`): the temporary is created, its write really fails.
+    #[cfg(unix)]
+    #[test]
+    fn an_export_that_cannot_be_written_names_the_file_in_a_typed_error() {
+        use private_files::file_size_limit;
+        if !file_size_limit::in_limited_child() {
+            file_size_limit::run_limited(
+                "counter::persist::tests::an_export_that_cannot_be_written_names_the_file_in_a_typed_error",
+            )
+            .unwrap();
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![ExportFile {
+            name: "OQSsiquc01res_x.xml".into(),
+            contents: vec![b'x'; 8192],
+        }];
+        let e = export(dir.path(), &files).unwrap_err();
+        let inner = e.get_ref().and_then(|i| i.downcast_ref::<RuntimeError>());
+        assert!(
+            matches!(
+                inner,
+                Some(RuntimeError::PrivateFile(
+                    private_files::PrivateFileError::Io {
+                        action: "write",
+                        ..
+                    }
+                ))
+            ),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("cannot write "), "{text}");
+        assert_eq!(text.matches("OQSsiquc01res_x.xml").count(), 1, "{text}");
+        assert!(!dir.path().join("OQSsiquc01res_x.xml").exists());
     }
 }

@@ -15,7 +15,6 @@
 //! its own, one file at a time, in the order the files arrived (modification time, then
 //! name), so that answers come in the order of the requests.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
@@ -96,11 +95,9 @@ pub fn write_atomically(dir: &Path, file: &AnswerFile) -> Result<PathBuf, Runtim
 
 fn write_synced(path: &Path, contents: &[u8]) -> Result<(), RuntimeError> {
     // An answer holds personal data: created 0600 (docs/DECISIONS.md, "Files with
-    // personal data").
+    // personal data"); a failed write is the same private-file error as a failed create.
     let mut f = private_files::rewrite_private(path)?;
-    f.write_all(contents)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io("write", path, e))
+    Ok(private_files::write_whole(&mut f, path, contents)?)
 }
 
 impl FolderWorker {
@@ -487,5 +484,42 @@ mod tests {
             1,
             "{text}"
         );
+    }
+
+    /// Runs in a child process whose files cannot grow past `ulimit -f 1`
+    /// (`private_files::file_size_limit`): the temporary is created, its write really fails.
+    #[cfg(unix)]
+    #[test]
+    fn an_answer_that_cannot_be_written_is_a_private_file_error_naming_it() {
+        use private_files::file_size_limit;
+        if !file_size_limit::in_limited_child() {
+            file_size_limit::run_limited(
+                "folders::worker::tests::an_answer_that_cannot_be_written_is_a_private_file_error_naming_it",
+            )
+            .unwrap();
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = AnswerFile {
+            name: "OQSsiquc01res_x.xml".into(),
+            contents: vec![b'x'; 8192],
+        };
+        let e = write_atomically(dir.path(), &file).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                RuntimeError::PrivateFile(private_files::PrivateFileError::Io {
+                    action: "write",
+                    ..
+                })
+            ),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("cannot write "), "{text}");
+        assert!(text.contains("OQSsiquc01res_x.xml"), "{text}");
+        assert!(text.contains("Check the folder's owner"), "{text}");
+        // Nothing under the answer's own name: the receipt system never reads half of it.
+        assert!(!dir.path().join(&file.name).exists());
     }
 }

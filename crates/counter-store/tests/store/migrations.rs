@@ -101,15 +101,19 @@ fn a_text_file_is_refused_naming_the_path() {
 }
 
 #[test]
-fn a_missing_directory_is_an_open_error() {
+fn a_missing_directory_is_a_private_file_error_naming_the_file_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-such-dir").join("db.sqlite");
     let err = Store::open(&path).unwrap_err();
-    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
-    // The file is named once, with what was tried and the one piece of advice.
+    assert!(matches!(err, StoreError::Private(_)), "{err:?}");
+    // The file is named once, with what was tried and what to check.
     let msg = err.to_string();
     assert_eq!(msg.matches("db.sqlite").count(), 1, "{msg}");
-    assert!(msg.contains("cannot create it"), "{msg}");
+    assert!(
+        msg.starts_with("cannot open the terminal's database: cannot create "),
+        "{msg}"
+    );
+    assert!(msg.contains("check that the disk is mounted"), "{msg}");
     assert!(!dir.path().join("no-such-dir").exists());
 }
 
