@@ -210,11 +210,10 @@ impl Layout {
             .truncate(false)
             .write(true)
             .open(&self.lock)
-            .map_err(|e| {
-                err(
-                    "folders.root",
-                    format!("cannot open {}: {e}", self.lock.display()),
-                )
+            .map_err(|e| RuntimeError::Files {
+                action: "cannot open",
+                path: self.lock.clone(),
+                reason: e.to_string(),
             })?;
         match file.try_lock() {
             Ok(()) => Ok(FolderLock { _file: file }),
@@ -227,10 +226,11 @@ impl Layout {
                     self.lock.display()
                 ),
             )),
-            Err(std::fs::TryLockError::Error(e)) => Err(err(
-                "folders.root",
-                format!("cannot lock {}: {e}", self.lock.display()),
-            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(RuntimeError::Files {
+                action: "cannot lock",
+                path: self.lock.clone(),
+                reason: e.to_string(),
+            }),
         }
     }
 
@@ -238,7 +238,8 @@ impl Layout {
     /// theirs); an error names the folder.
     pub fn create(&self) -> Result<(), RuntimeError> {
         for dir in [&self.req, &self.res, &self.face, &self.done, &self.rejected] {
-            private_files::private_dir(dir).map_err(|e| err("folders.root", e.to_string()))?;
+            // The private-file error names the folder and what to check, once.
+            private_files::private_dir(dir)?;
         }
         Ok(())
     }

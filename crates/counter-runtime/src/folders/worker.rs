@@ -64,10 +64,13 @@ pub struct FolderWorker {
     face_code: CharacterCode,
 }
 
-fn io(what: &str, path: &Path, e: std::io::Error) -> RuntimeError {
-    RuntimeError::Config {
-        key: "folders.root".into(),
-        reason: format!("cannot {what} {}: {e}", path.display()),
+/// A file or folder step of the worker that failed: the file, what was tried, and what
+/// the system said (not a configuration error: the root was valid when the worker began).
+fn io(what: &'static str, path: &Path, e: std::io::Error) -> RuntimeError {
+    RuntimeError::Files {
+        action: what,
+        path: path.to_owned(),
+        reason: e.to_string(),
     }
 }
 
@@ -77,7 +80,7 @@ fn sync_dir(dir: &Path) -> Result<(), RuntimeError> {
     #[cfg(unix)]
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| io("sync the folder", dir, e))?;
+        .map_err(|e| io("cannot sync the folder", dir, e))?;
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
@@ -88,7 +91,7 @@ pub fn write_atomically(dir: &Path, file: &AnswerFile) -> Result<PathBuf, Runtim
     let tmp = dir.join(ledger::temporary_name(&file.name));
     write_synced(&tmp, &file.contents)?;
     let target = dir.join(&file.name);
-    std::fs::rename(&tmp, &target).map_err(|e| io("rename", &tmp, e))?;
+    std::fs::rename(&tmp, &target).map_err(|e| io("cannot rename", &tmp, e))?;
     sync_dir(dir)?;
     Ok(target)
 }
@@ -151,7 +154,7 @@ impl FolderWorker {
         let now = SystemTime::now();
         let mut ready = Vec::new();
         let mut wait: Option<Duration> = None;
-        for entry in std::fs::read_dir(dir).map_err(|e| io("list", dir, e))? {
+        for entry in std::fs::read_dir(dir).map_err(|e| io("cannot list", dir, e))? {
             let Ok(entry) = entry else { continue };
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
@@ -189,7 +192,7 @@ impl FolderWorker {
                     disposition: None,
                 });
             }
-            Err(e) => return Err(io("read", &path, e)),
+            Err(e) => return Err(io("cannot read", &path, e)),
         };
         let digest = ledger::digest(&bytes);
         let rows = self.store().folder_requests(name)?;
@@ -276,7 +279,7 @@ impl FolderWorker {
         match std::fs::rename(&tmp, self.layout.res.join(&answer)) {
             Ok(()) => sync_dir(&self.layout.res)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io("rename", &tmp, e)),
+            Err(e) => return Err(io("cannot rename", &tmp, e)),
         }
         crate::crash::point("folder_answer_renamed");
         self.store()
@@ -310,7 +313,7 @@ impl FolderWorker {
         match std::fs::rename(&from, &target) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io("move", &from, e)),
+            Err(e) => return Err(io("cannot move", &from, e)),
         }
         sync_dir(to_dir)?;
         sync_dir(&self.layout.req)
@@ -484,6 +487,34 @@ mod tests {
             1,
             "{text}"
         );
+    }
+
+    #[test]
+    fn an_answer_that_cannot_take_its_name_is_a_file_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = AnswerFile {
+            name: "OQSsiquc01res_y.xml".into(),
+            contents: b"<a/>".to_vec(),
+        };
+        // A folder with something in it holds the answer's name: the rename fails.
+        std::fs::create_dir_all(dir.path().join(&file.name).join("inside")).unwrap();
+        let e = write_atomically(dir.path(), &file).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                RuntimeError::Files {
+                    action: "cannot rename",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(e.code(), counter_core::Code::Internal);
+        let text = e.to_string();
+        assert!(text.starts_with("cannot rename "), "{text}");
+        assert!(text.contains("OQSsiquc01res_y.xml"), "{text}");
+        assert!(text.contains("Check the folder's owner"), "{text}");
+        assert!(!text.contains("configuration"), "{text}");
     }
 
     /// Runs in a child process whose files cannot grow past `ulimit -f 1`
