@@ -79,6 +79,7 @@ mod tests {
                 in_doubt: vec![],
                 notice: None,
                 storage_failed: false,
+                other_card: None,
             },
             expected: None,
             notices: vec![],

@@ -38,6 +38,12 @@ pub enum Code {
     CardUnreadable,
     /// Another application holds the card.
     CardBusy,
+    /// A card lies on another watched reader while one holds the customer's card: it is
+    /// not read (no step reaches another person's card).
+    OtherCardNotRead,
+    /// The customer's card has left while a card still lies unread on another watched
+    /// reader: it is read only once it is placed again.
+    OtherCardPlaceAgain,
     // --- PIN ---
     /// The PIN entered is not 4 digits.
     PinFormat,
@@ -325,6 +331,10 @@ table! {
         "カードを取り、置き直してください", "Take the card off and put it back";
     CardBusy, Staff, true, "カードを別のアプリが使っています", "Another application is using the card",
         "他のアプリを閉じてから置き直してください", "Close the other application, then put the card back";
+    OtherCardNotRead, Both, false, "別のリーダーにもカードが置かれています。そのカードは読み取りません", "Another card lies on another reader: it is not read",
+        "そのカードをリーダーから取ってください。読み取る場合は、今のカードを取った後に置き直してください", "Take that card off its reader; to have it read, place it again once the current card is taken off";
+    OtherCardPlaceAgain, Both, true, "別のリーダーのカードはまだ読み取っていません", "The card on the other reader has not been read",
+        "読み取るには、そのカードを一度取って置き直してください", "To have it read, take it off and place it again";
     PinFormat, Both, true, "暗証番号は数字4桁です", "The PIN is 4 digits",
         "数字4桁を入力してください", "Enter 4 digits";
     PinWrong, Both, true, "暗証番号が違います", "The PIN was wrong",

@@ -1,7 +1,8 @@
 // The status bar, always visible at the bottom of the staff window: the reader,
 // the PIN pad, the backends, the re-check queue, the payments in doubt, whether the
-// store writes, and the last thing staff must know (the counter's Message). It is a polite live
-// region, rebuilt only when the status changed so that it is read out once.
+// store writes, the last thing staff must know (the counter's Message), and a card
+// lying unread on another reader. It is a polite live region, rebuilt only when the
+// status changed so that it is read out once.
 
 import type { Status } from "../ipc/generated/Status";
 import type { StringKey } from "../i18n";
@@ -82,6 +83,17 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
             messageBlock(status.notice, ctx.lang),
           );
     live.append(notice);
+    // A card on another watched reader, not read while this one holds the customer's:
+    // what to do with it, until it is gone (empty data-code when there is none).
+    live.append(
+      status.other_card === null
+        ? el("div", { class: "status-notice status-other-card", test: "status-other-card", "data-code": "" })
+        : el(
+            "div",
+            { class: "status-notice status-other-card", test: "status-other-card", "data-code": status.other_card.code },
+            messageBlock(status.other_card, ctx.lang),
+          ),
+    );
     if (status.in_doubt.length > 0) {
       // Which sales wait (new card sales and the daily close wait for them): the journal finds them by id.
       live.append(

@@ -181,6 +181,27 @@ describe("the staff window", () => {
     expect(hook("status-storage").dataset["state"]).toBe("ok");
   });
 
+  it("tells on the status bar of a card left unread on another reader, until it is gone", async () => {
+    const identify: StaffFrame["staff"] = { screen: "identify", view: identifyStaff };
+    feed(staffFrame(identify, { reader: "card", other_card: message("other_card_not_read", "別のリーダーにもカードがあります") }));
+    const line = hook("status-other-card");
+    expect(line.dataset["code"]).toBe("other_card_not_read");
+    expect(line.textContent).toContain("別のリーダーにもカードがあります（日本語）");
+    expect(line.textContent).toContain("次: other_card_not_read");
+    expect(line.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
+    // The customer's screen goes on beside it, and the counter's own notice keeps its place.
+    expect(screen().dataset["screen"]).toBe("identify");
+    expect(hook("status-notice").dataset["code"]).toBe("payments_recovered");
+    await expectAccessible("a card unread on another reader");
+    // The customer's card left first: place the other one again to have it read.
+    feed(staffFrame({ screen: "ready" }, { reader: "empty", other_card: message("other_card_place_again") }));
+    expect(hook("status-other-card").dataset["code"]).toBe("other_card_place_again");
+    // Taken off: the line is empty.
+    feed(staffFrame({ screen: "ready" }, { other_card: null }));
+    expect(hook("status-other-card").dataset["code"]).toBe("");
+    expect(hook("status-other-card").textContent).toBe("");
+  });
+
   it("shows the platform's notices about the card above every screen and tab while they last", async () => {
     const notices = [message("sign_certificate_revoked", "住所か氏名が変わりました"), message("sign_certificate_unchecked")];
     feed(staffFrame({ screen: "ready" }, {}, { notices }));

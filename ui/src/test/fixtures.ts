@@ -35,6 +35,7 @@ export const status: Status = {
   in_doubt: ["counter-1-000007"],
   notice: message("payments_recovered"),
   storage_failed: false,
+  other_card: null,
 };
 
 let revision = 0;

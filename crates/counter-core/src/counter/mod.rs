@@ -35,6 +35,9 @@
 //!   during the check until the answer), taken by the next check. Typed (name, birth date)
 //!   or a booked patient's appointment (the clinic's whole record, read from the store
 //!   through [`Effect::LoadAppointment`]); at the till there is none.
+//! - **A second card is told, never read** (`reader`): while a reader holds the customer's
+//!   card, a card on another watched reader reaches no step; staff are told what to do
+//!   with it until it is gone, and it is read only when placed again after the first left.
 //! - **Every write that fails is told**: a failed store write shows on the status bar until
 //!   a write succeeds again.
 //! - **A register's (POS) sale is a cashier's sale whose amount came from the register**:
@@ -58,6 +61,7 @@ mod actions;
 mod check;
 mod customer;
 mod pos;
+mod reader;
 mod sale;
 mod screens;
 mod sessions;
@@ -132,6 +136,12 @@ pub enum ReaderEvent {
     },
     /// The card left the reader.
     Removed,
+    /// A card lies on another watched reader than the one holding the customer's card: it
+    /// is not read, and no step reaches it. Staff are told until [`Self::OtherCardGone`].
+    OtherCardPlaced,
+    /// No card lies unread on another watched reader any more (taken off, or its reader
+    /// went away).
+    OtherCardGone,
 }
 
 /// How a sale the shell drove ended.
@@ -497,6 +507,8 @@ pub struct Counter {
     workflow: Workflow,
     reader: ReaderState,
     pin_pad: bool,
+    /// A card lies unread on another watched reader ([`ReaderEvent::OtherCardPlaced`]).
+    other_card: bool,
     backends_ok: Option<bool>,
     notice: Option<Message>,
     pending_rechecks: u64,
@@ -526,6 +538,7 @@ impl Counter {
             workflow: Workflow::Idle,
             reader: ReaderState::Missing,
             pin_pad: false,
+            other_card: false,
             backends_ok: None,
             notice: None,
             pending_rechecks: 0,
@@ -704,31 +717,6 @@ impl Counter {
         if self.pin_pad { "pin_pad" } else { "pin" }
     }
 
-    /// The reader's events: the status bar, and the workflow the card belongs to.
-    fn reader_event(&mut self, event: ReaderEvent) -> Vec<Effect> {
-        match event {
-            ReaderEvent::Attached(attached) => {
-                self.reader = if attached {
-                    ReaderState::Empty
-                } else {
-                    ReaderState::Missing
-                };
-                Vec::new()
-            }
-            ReaderEvent::Placed { pin_pad } => {
-                self.reader = ReaderState::Card;
-                self.pin_pad = pin_pad;
-                self.card_placed(pin_pad)
-            }
-            ReaderEvent::Removed => {
-                if self.reader == ReaderState::Card {
-                    self.reader = ReaderState::Empty;
-                }
-                self.card_removed()
-            }
-        }
-    }
-
     /// What both windows show now (`revision` 0: the shell counts revisions).
     pub fn screens(&self) -> Screens {
         let (staff, customer) = self.workflow.views(self.reader);
@@ -753,6 +741,7 @@ impl Counter {
                 in_doubt: self.in_doubt.clone(),
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
+                other_card: self.other_card_notice().map(Message::of),
             },
         }
     }

@@ -220,6 +220,10 @@ pub struct Status {
     /// A write to the terminal's store failed and none has succeeded since: what was
     /// written last may be missing (the notice says what to do).
     pub storage_failed: bool,
+    /// A card lies on another watched reader and is not read: what to do with it
+    /// (`other_card_not_read` while the customer's card is on its reader,
+    /// `other_card_place_again` once it has left). Says nothing of either card.
+    pub other_card: Option<Message>,
 }
 
 /// Everything both windows show, after every change.
@@ -273,7 +277,8 @@ pub struct CustomerFrame {
     pub reader: ReaderState,
     /// Whether the PIN is typed on the reader's own pad (then the window shows no keypad).
     pub pin_pad: bool,
-    /// What the customer must know about their card (the lines fit for the customer).
+    /// What the customer must know about their card (the lines fit for the customer),
+    /// then the line about a card lying unread on another reader, if one does.
     pub notices: Vec<Message>,
 }
 
@@ -300,6 +305,12 @@ impl Screens {
                 .notices
                 .iter()
                 .map(|c| Message::of(c.for_customer()))
+                .chain(
+                    self.status
+                        .other_card
+                        .as_ref()
+                        .map(|m| Message::of(m.code.for_customer())),
+                )
                 .collect(),
         }
     }

@@ -4,6 +4,10 @@
 //! card sessions' card steps on the reader the card was placed on, one at a time, in the
 //! order they come; and a second thread that forwards the PC/SC monitor's events to it.
 //!
+//! A card placed on a second watched reader while one holds the customer's card is not
+//! read; the counter is told it lies there and when it is gone (`OtherCardPlaced`,
+//! `OtherCardGone`), so that staff see what to do with it ([`ReaderSlots`] keeps the rules).
+//!
 //! Reader events and card steps go through the same queue, so the counter learns of a
 //! removal after the step that was running when it happened (whose own result already says
 //! `CardRemoved`), never before it. Each step opens an exclusive connection and the flow
@@ -28,7 +32,7 @@ use jpki_card::{
 };
 use jpki_card_pcsc::{Monitor, PcscCard, PinPadCancel, ReaderEvent};
 
-use super::reader_slots::ReaderSlots;
+use super::reader_slots::{Placed, ReaderSlots, Removed};
 use crate::reader_names::ReaderNames;
 
 /// What the reader worker reports to the counter.
@@ -299,6 +303,9 @@ impl<F: Fn(Report)> Worker<F> {
                 let gone = self.slots.borrow_mut().reader_removed(&name);
                 // Another watched reader may still be there: then only its card, if it
                 // held the customer's, is gone.
+                if gone.unread_gone {
+                    (self.report)(Report::Event(CounterEvent::OtherCardGone));
+                }
                 if gone.none_left {
                     (self.report)(Report::Event(CounterEvent::Attached(false)));
                 }
@@ -307,12 +314,21 @@ impl<F: Fn(Report)> Worker<F> {
                 }
             }
             ReaderEvent::CardInserted { reader, .. } if self.reader.matches(&reader) => {
-                if !self.slots.borrow_mut().card_placed(&reader) {
-                    tracing::warn!(
-                        reader = %reader,
-                        "a second card placed while another reader holds the customer's: not read"
-                    );
-                    return;
+                let placed = self.slots.borrow_mut().card_placed(&reader);
+                match placed {
+                    Placed::Unread => {
+                        // Not read: the counter tells staff what to do with it.
+                        tracing::info!(
+                            reader = %reader,
+                            "a second card placed while another reader holds the customer's: not read"
+                        );
+                        (self.report)(Report::Event(CounterEvent::OtherCardPlaced));
+                        return;
+                    }
+                    Placed::Customer { unread_gone: true } => {
+                        (self.report)(Report::Event(CounterEvent::OtherCardGone));
+                    }
+                    Placed::Customer { unread_gone: false } => {}
                 }
                 let pin_pad = match self.pin_pad_settled() {
                     Ok(pin_pad) => pin_pad,
@@ -330,13 +346,18 @@ impl<F: Fn(Report)> Worker<F> {
             }
             // A card taken off another watched reader than the customer's is not the
             // customer's card leaving.
-            ReaderEvent::CardRemoved { reader }
-                if self.reader.matches(&reader)
-                    && self.slots.borrow_mut().card_removed(&reader) =>
-            {
-                (self.report)(Report::Event(CounterEvent::Removed));
+            ReaderEvent::CardRemoved { reader } if self.reader.matches(&reader) => {
+                let removed = self.slots.borrow_mut().card_removed(&reader);
+                match removed {
+                    Removed::Customer => (self.report)(Report::Event(CounterEvent::Removed)),
+                    Removed::Unread { last: true } => {
+                        (self.report)(Report::Event(CounterEvent::OtherCardGone));
+                    }
+                    Removed::Unread { last: false } | Removed::Nothing => {}
+                }
             }
             ReaderEvent::ServiceStopped => {
+                // Attached(false) ends the counter's notice of an unread card too.
                 self.slots.borrow_mut().service_stopped();
                 (self.report)(Report::Event(CounterEvent::Attached(false)));
             }
@@ -361,13 +382,17 @@ impl<F: Fn(Report)> Worker<F> {
         }
     }
 
-    /// The reader steps run on ([`ReaderSlots::target`]).
-    fn target(&self) -> String {
-        self.slots.borrow().target(self.reader.first())
+    /// The reader steps run on ([`ReaderSlots::target`]); when every reader left holds a
+    /// card that is not the customer's, the customer's card is not there: `CardRemoved`.
+    fn target(&self) -> Result<String, TransportError> {
+        self.slots
+            .borrow()
+            .target(self.reader.first())
+            .ok_or(TransportError::CardRemoved)
     }
 
     fn pin_pad(&self) -> Result<bool, TransportError> {
-        let mut card = PcscCard::connect(&self.target())?;
+        let mut card = PcscCard::connect(&self.target()?)?;
         let pin_pad = card.has_pin_pad();
         card.power_down()?;
         Ok(pin_pad)
@@ -376,7 +401,10 @@ impl<F: Fn(Report)> Worker<F> {
     /// Connects for the running step; its PIN-pad wait can then be cancelled (at once, if
     /// the step was given up while connecting).
     fn connect(&self) -> Result<PcscCard, CardError> {
-        let card = PcscCard::connect(&self.target()).map_err(CardError::from)?;
+        let card = self
+            .target()
+            .and_then(|reader| PcscCard::connect(&reader))
+            .map_err(CardError::from)?;
         let mut steps = self.steps.lock();
         if let Some((_, _, cancel)) = &mut steps.running {
             *cancel = Some(card.pin_pad_canceller());

@@ -16,6 +16,7 @@ mod counter_links;
 mod counter_pinpad;
 mod counter_races;
 mod counter_recovery;
+mod counter_second_card;
 mod counter_visit;
 mod crash_matrix;
 mod enrollment;

@@ -25,6 +25,7 @@ reader: ReaderState,
  */
 pin_pad: boolean, 
 /**
- * What the customer must know about their card (the lines fit for the customer).
+ * What the customer must know about their card (the lines fit for the customer),
+ * then the line about a card lying unread on another reader, if one does.
  */
 notices: Array<Message>, };

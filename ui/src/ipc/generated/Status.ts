@@ -47,4 +47,10 @@ notice: Message | null,
  * A write to the terminal's store failed and none has succeeded since: what was
  * written last may be missing (the notice says what to do).
  */
-storage_failed: boolean, };
+storage_failed: boolean, 
+/**
+ * A card lies on another watched reader and is not read: what to do with it
+ * (`other_card_not_read` while the customer's card is on its reader,
+ * `other_card_place_again` once it has left). Says nothing of either card.
+ */
+other_card: Message | null, };

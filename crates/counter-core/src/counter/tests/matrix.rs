@@ -172,6 +172,14 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
         ),
         ("reader:removed", Input::Reader(ReaderEvent::Removed)),
         (
+            "reader:other_card_placed",
+            Input::Reader(ReaderEvent::OtherCardPlaced),
+        ),
+        (
+            "reader:other_card_gone",
+            Input::Reader(ReaderEvent::OtherCardGone),
+        ),
+        (
             "session:late_ticket",
             Input::Session {
                 generation,

@@ -6,6 +6,7 @@
 use crate::UnixTime;
 
 mod matrix;
+mod other_card;
 mod payments;
 mod pos;
 mod rules;

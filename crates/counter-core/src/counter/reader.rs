@@ -1,0 +1,65 @@
+//! What the reader's events change: the status bar's reader, the workflow a placed or
+//! removed card belongs to, and the notice about a card that lies unread on another
+//! watched reader (a counter may watch a contact and a contactless reader).
+//!
+//! A second card is told, never read: while one reader holds the customer's card, a card
+//! on another reader reaches no step (the card worker does not announce it). Staff see
+//! [`Code::OtherCardNotRead`] (take it off; place it again once the current card is
+//! off to have it read) on the status bar, and the customer window the same line among
+//! its notices. When the customer's card leaves first, the other card is still not read
+//! (it is announced only when it is placed again, so that a card left lying on a reader
+//! never starts a check for its holder unasked): the line becomes
+//! [`Code::OtherCardPlaceAgain`]. It goes when that card is taken off, its reader goes
+//! away, or no watched reader is left.
+
+use super::{Counter, Effect, ReaderEvent, ReaderState};
+use crate::codes::Code;
+
+impl Counter {
+    /// The reader's events: the status bar, and the workflow the card belongs to.
+    pub(super) fn reader_event(&mut self, event: ReaderEvent) -> Vec<Effect> {
+        match event {
+            ReaderEvent::Attached(attached) => {
+                self.reader = if attached {
+                    ReaderState::Empty
+                } else {
+                    // No reader left, or the PC/SC service stopped: no card lies anywhere
+                    // we know of (the worker announces those still there when it is back).
+                    self.other_card = false;
+                    ReaderState::Missing
+                };
+                Vec::new()
+            }
+            ReaderEvent::Placed { pin_pad } => {
+                self.reader = ReaderState::Card;
+                self.pin_pad = pin_pad;
+                self.card_placed(pin_pad)
+            }
+            ReaderEvent::Removed => {
+                if self.reader == ReaderState::Card {
+                    self.reader = ReaderState::Empty;
+                }
+                self.card_removed()
+            }
+            ReaderEvent::OtherCardPlaced => {
+                self.other_card = true;
+                Vec::new()
+            }
+            ReaderEvent::OtherCardGone => {
+                self.other_card = false;
+                Vec::new()
+            }
+        }
+    }
+
+    /// The line about a card lying unread on another watched reader, while one does:
+    /// "not read" while the customer's card is on its reader, "place it again" once it
+    /// has left.
+    pub(super) fn other_card_notice(&self) -> Option<Code> {
+        match (self.other_card, self.reader) {
+            (false, _) => None,
+            (true, ReaderState::Card) => Some(Code::OtherCardNotRead),
+            (true, ReaderState::Empty | ReaderState::Missing) => Some(Code::OtherCardPlaceAgain),
+        }
+    }
+}

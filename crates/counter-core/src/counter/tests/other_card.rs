@@ -1,0 +1,148 @@
+//! A card on another watched reader while one holds the customer's card: never read, told
+//! to staff (status bar) and the customer (a notice) until it is gone, and "place it again"
+//! once the customer's card has left first.
+
+use super::*;
+use crate::counter::{Message, StaffScreen};
+
+/// The line about the other card on the staff's status bar.
+fn staff_line(d: &Desk) -> Option<Code> {
+    d.m.screens().status.other_card.map(|m| m.code)
+}
+
+/// The codes of the customer window's notices.
+fn customer_lines(d: &Desk) -> Vec<Code> {
+    d.m.screens()
+        .customer_frame()
+        .notices
+        .iter()
+        .map(|m| m.code)
+        .collect()
+}
+
+#[test]
+fn a_second_card_is_told_while_it_lies_there_and_changes_nothing_else() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.place();
+    let generation = d.m.generation();
+    let before = d.m.screens();
+    assert!(matches!(before.staff, StaffScreen::Identify { .. }));
+    assert_eq!(staff_line(&d), None);
+
+    let e = d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    assert!(e.is_empty(), "no step, no audit: {e:?}");
+    assert_eq!(
+        d.m.generation(),
+        generation,
+        "the customer's workflow goes on"
+    );
+    let s = d.m.screens();
+    assert_eq!(
+        s.status.other_card,
+        Some(Message::of(Code::OtherCardNotRead)),
+        "the table's line, nothing of either card"
+    );
+    assert_eq!(
+        s.staff, before.staff,
+        "the staff's screen is the customer's"
+    );
+    assert_eq!(s.customer, before.customer);
+    assert_eq!(customer_lines(&d), vec![Code::OtherCardNotRead]);
+    let line = Code::OtherCardNotRead.entry();
+    assert!(line.next_ja.contains("置き直して") && line.next_en.contains("place it again"));
+
+    // Told again (a second unread card): still the one line.
+    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    assert_eq!(customer_lines(&d), vec![Code::OtherCardNotRead]);
+
+    let e = d.send(Input::Reader(ReaderEvent::OtherCardGone));
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(staff_line(&d), None, "taken off: the line goes");
+    assert!(customer_lines(&d).is_empty());
+    assert_eq!(d.m.generation(), generation);
+    assert_eq!(d.m.screens().staff, before.staff);
+}
+
+#[test]
+fn the_customers_card_leaving_first_says_to_place_the_other_again() {
+    let mut d = State::Check.reach();
+    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
+
+    // The customer's card leaves: its check ends as without the other card, which is still
+    // not read (it would be only when placed again).
+    let e = d.send(Input::Reader(ReaderEvent::Removed));
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::CheckAudit(_))),
+        "the check ends as usual: {e:?}"
+    );
+    assert!(
+        !e.iter().any(|e| matches!(e, Effect::Session { .. })),
+        "nothing reads the other card: {e:?}"
+    );
+    assert_eq!(staff_line(&d), Some(Code::OtherCardPlaceAgain));
+    assert_eq!(customer_lines(&d), vec![Code::OtherCardPlaceAgain]);
+
+    // A card placed on the first reader again: the other one is again "not read".
+    d.place();
+    assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(staff_line(&d), Some(Code::OtherCardPlaceAgain));
+
+    // Taken off (to be placed again): the line goes; placed again, it is the customer's
+    // card like any other.
+    d.send(Input::Reader(ReaderEvent::OtherCardGone));
+    assert_eq!(staff_line(&d), None);
+    let generation = d.m.generation();
+    d.place();
+    assert!(d.m.generation() > generation, "a new identification");
+    assert!(matches!(d.m.screens().staff, StaffScreen::Identify { .. }));
+    assert_eq!(staff_line(&d), None);
+}
+
+#[test]
+fn no_reader_left_drops_the_line_and_at_the_till_it_is_told_too() {
+    let mut d = Desk::new(CounterMode::Cashier);
+    d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
+    d.send(Input::Reader(ReaderEvent::Attached(false)));
+    assert_eq!(
+        staff_line(&d),
+        None,
+        "no reader, or no PC/SC: no card known"
+    );
+    assert!(customer_lines(&d).is_empty());
+}
+
+#[test]
+fn the_lines_are_fit_for_the_customer_and_follow_the_platforms_notices() {
+    for code in [Code::OtherCardNotRead, Code::OtherCardPlaceAgain] {
+        assert_eq!(code.for_customer(), code, "no data of anyone in it");
+    }
+    let mut d = Desk::new(CounterMode::Reception);
+    d.notices = vec![Notice::SignCertificateRevoked {
+        revoked_at: T0.minus_secs(86_400),
+        reason: "affiliation_changed".into(),
+    }];
+    d.place();
+    d.type_pin();
+    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    let frame = d.m.screens().customer_frame();
+    let codes: Vec<Code> = frame.notices.iter().map(|m| m.code).collect();
+    assert_eq!(
+        codes,
+        vec![Code::SignCertificateRevoked, Code::OtherCardNotRead],
+        "the card's own notices first"
+    );
+    let staff = d.m.screens().staff_frame();
+    assert_eq!(
+        staff.notices.iter().map(|m| m.code).collect::<Vec<_>>(),
+        vec![Code::SignCertificateRevoked],
+        "staff read the other card on the status bar, not among the card's notices"
+    );
+    assert_eq!(
+        staff.status.other_card.map(|m| m.code),
+        Some(Code::OtherCardNotRead)
+    );
+}
