@@ -22,8 +22,9 @@
 #      port must not be reachable from the network), the root's own pcscd, the one the
 #      app's Depends brought, with Debian's vpcd reader entry;
 #   5. the system test `install::` of tests/e2e (cargo test ... -- --ignored install::),
-#      which writes the test PKI and the sample configurations adapted to it into the
-#      root, starts the three servers as their units say (ExecStart as User=, chrooted),
+#      which writes the test PKI, the insurer's register (the repository's demo register
+#      as /etc/madoguchi/insurer/insured.toml, named by its demo_data: the package carries
+#      none) and the sample configurations adapted to them into the root, starts the three servers as their units say (ExecStart as User=, chrooted),
 #      starts the installed app with no configuration and reads its message, then with
 #      the configuration and a virtual card in vpcd completes a reception check.
 # The root's mounts (proc, sys, dev, tmp) and the daemons are undone by a trap, whatever

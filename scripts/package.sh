@@ -72,7 +72,10 @@ stage() {
 }
 
 # put_binary DIR NAME: the binary, stripped as Debian ships binaries. Only a binary of
-# scripts/shipped.sh, which ship-check.sh checks for test code.
+# scripts/shipped.sh, which ship-check.sh checks for test code: checked here, before a
+# binary a workspace build left in the target folder could be staged. The end of this
+# script checks the other way round (every binary of the list is in a package); the two
+# together make the packages' binaries exactly the list.
 staged=()
 put_binary() {
   is_shipped "$2" || die "$2 is not in scripts/shipped.sh: ship-check would not check it; add its build there"

@@ -9,22 +9,26 @@
 # scripts/package.sh uses (madoguchi-app; madoguchi-terminal-cert; the three servers).
 # For every one of them this script
 #   1. asks cargo tree, with those flags and normal dependencies only (what the build
-#      compiles and links), whether the graph holds a test crate (testkit and its
-#      personas, jpki-card-sim, counter-demo) or a test feature (test-support, dev-pki,
-#      counter-runtime's crash-points and virtual-card); the same reading of the demo's
-#      graph must find each of them, so that the reading itself is known to work;
+#      compiles and links), whether the graph holds an entry of scripts/ship-forbidden.txt,
+#      the one list of what shipped builds must not hold (test crates such as testkit,
+#      jpki-card-sim and counter-demo; test features such as test-support, dev-pki,
+#      counter-runtime's crash-points and virtual-card, backend-insurer's demo-register;
+#      for the app, the reference backends), which src-tauri/tests/app/shipping.rs reads
+#      too; the same reading of the whole workspace's graph must find each entry, so that
+#      the reading and the list are known to work;
 #   2. builds it (in the debug profile: the same crates and features, quicker;
 #      SHIP_PROFILE=release for the release build itself) and fails if a binary holds
 #      what only the demo, its test crates or the crash hook hold (the variables they
 #      read, the test personas' ids, the dev PKI's CA name), and checks that the same
-#      strings are found in the demo build, so that the search is known to work (the
-#      reference insurer may hold the persona ids, as keys of its compiled-in demo
-#      register: see `allowed_in` below);
+#      strings are found in the demo build, so that the search is known to work. No
+#      binary is allowed any of them: the reference insurer's demo register (the personas
+#      as insured persons) is compiled in only with its demo-register feature, which no
+#      shipped build has;
 # then 3. runs the end-to-end test of the app without a configuration on the app built
 # in 2 (Xvfb, tauri-driver; no pcscd needed).
 # Anything that cannot run (cargo tree, a build, a binary missing, the demo not built)
 # fails the check. src-tauri/tests/app/shipping.rs, among the workspace's tests, checks
-# the app's own tree further (no reference backend, no web inspector).
+# the app's own tree against the same list, and that it has no web inspector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,16 +49,35 @@ die() { echo "ship-check: FAILED: $*" >&2; exit 1; }
 . scripts/shipped.sh
 
 # --- 1. the dependency graphs ----------------------------------------------------------
-# Test crates, and test features: of any package, and counter-runtime's own.
-forbidden_packages=(testkit jpki-card-sim counter-demo madoguchi-app-demo)
-forbidden_features=(test-support dev-pki)
-forbidden_runtime_features=(crash-points virtual-card)
+# What no shipped build may hold: scripts/ship-forbidden.txt, the one list (shipping.rs
+# reads it too), as "KIND NAME SCOPE" lines.
+forbidden_list=scripts/ship-forbidden.txt
+[ -f "$forbidden_list" ] || die "$forbidden_list is missing"
 
-# findings SELECTION...: what cargo tree shows of the forbidden ones in the normal
-# dependencies of SELECTION, one "package NAME" or "feature NAME/FEATURE" a line. Fails
-# when cargo tree does, or when its output lacks a package SELECTION names with -p.
+# forbidden_for SCOPE...: the list's entries of those scopes, one "KIND NAME" a line (all
+# of them for the scope "*"). Fails on a line that is not KIND NAME SCOPE, with a KIND of
+# package or feature and a SCOPE of all or a binary of scripts/shipped.sh.
+forbidden_for() {
+  local entries known
+  known=" all $(shipped_binaries | tr '\n' ' ')"
+  entries=$(awk -v scopes=" $* " -v known="$known" '
+    { sub(/#.*/, "") }
+    NF == 0 { next }
+    NF != 3 || ($1 != "package" && $1 != "feature") || !index(known, " " $3 " ") {
+      print "ship-check: " FILENAME " line " NR ": \"" $0 "\" is not KIND NAME SCOPE" > "/dev/stderr"
+      exit 1 }
+    scopes == " * " || index(scopes, " " $3 " ") { print $1 " " $2 }' "$forbidden_list") \
+    || die "$forbidden_list cannot be read"
+  sort -u <<< "$entries"
+}
+
+# findings ENTRIES SELECTION...: what cargo tree shows of ENTRIES (forbidden_for's lines)
+# in the normal dependencies of SELECTION, one "package NAME" or "feature CRATE/FEATURE" a
+# line. Fails when cargo tree does, or when its output lacks a package SELECTION names with
+# -p.
 findings() {
-  local tree i
+  local entries="$1" tree i
+  shift
   local args=("$@")
   tree=$("$cargo" tree --locked -e normal --prefix none --format '{p}|{f}' "${args[@]}") \
     || die "cargo tree ${args[*]} did not run"
@@ -64,39 +87,37 @@ findings() {
         || die "cargo tree ${args[*]} does not show ${args[i + 1]}: its graph cannot be read"
     fi
   done
-  awk -F'|' -v packages="${forbidden_packages[*]}" -v features="${forbidden_features[*]}" \
-    -v runtime="${forbidden_runtime_features[*]}" '
-    BEGIN { split(packages, p, " "); for (i in p) bad[p[i]] = 1
-            split(features, f, " "); for (i in f) badf[f[i]] = 1
-            split(runtime, r, " "); for (i in r) badr[r[i]] = 1 }
+  awk -F'|' -v entries="$entries" '
+    BEGIN { n = split(entries, e, "\n"); for (i = 1; i <= n; i++) bad[e[i]] = 1 }
     { split($1, words, " "); name = words[1]
-      if (name in bad) print "package " name
+      if (("package " name) in bad) print "package " name
       feats = $2; sub(/ \(\*\)$/, "", feats)
       n = split(feats, fs, ",")
       for (i = 1; i <= n; i++)
-        if ((fs[i] in badf) || (name == "counter-runtime" && (fs[i] in badr)))
+        if (("feature " fs[i]) in bad || ("feature " name "/" fs[i]) in bad)
           print "feature " name "/" fs[i] }' <<< "$tree" | sort -u
 }
 
-# The reading finds every forbidden crate and feature where they are: in the demo.
-demo_found=$(findings -p madoguchi-app-demo)
-for package in "${forbidden_packages[@]}"; do
-  grep -qxF "package $package" <<< "$demo_found" \
-    || die "the demo's graph does not show $package either: the graph check cannot tell"
-done
-for feature in "${forbidden_features[@]}"; do
-  grep -q "^feature .*/$feature\$" <<< "$demo_found" \
-    || die "the demo's graph does not show a feature $feature either: the graph check cannot tell"
-done
-for feature in "${forbidden_runtime_features[@]}"; do
-  grep -qxF "feature counter-runtime/$feature" <<< "$demo_found" \
-    || die "the demo's graph does not show counter-runtime/$feature either: the graph check cannot tell"
-done
+# The reading finds every entry of the list where it is: in the graph of the whole
+# workspace (the demo and the tests bring each one), so that none is misspelt or renamed.
+every=$(forbidden_for '*')
+[ -n "$every" ] || die "$forbidden_list lists nothing"
+workspace_found=$(findings "$every" --workspace)
+while read -r kind name; do
+  case "$kind $name" in
+    package*) grep -qxF "package $name" <<< "$workspace_found" ;;
+    feature*/*) grep -qxF "feature $name" <<< "$workspace_found" ;;
+    *) grep -q "^feature [^/]*/$name\$" <<< "$workspace_found" ;;
+  esac || die "the workspace's graph does not show $kind $name either: the graph check cannot tell (is $forbidden_list up to date?)"
+done <<< "$every"
 
 failed=0
 for entry in "${shipped_builds[@]}"; do
   read -ra selection <<< "$(shipped_field "$entry" 2)"
-  found=$(findings "${selection[@]}")
+  read -ra names <<< "$(shipped_field "$entry" 1)"
+  # The entries for every build, and those for a binary this build makes.
+  entries=$(forbidden_for all "${names[@]}")
+  found=$(findings "$entries" "${selection[@]}")
   if [ -n "$found" ]; then
     echo "ship-check: the graph of $(shipped_field "$entry" 1) (${selection[*]}) holds:" >&2
     sed 's/^/  /' <<< "$found" >&2
@@ -117,9 +138,10 @@ personas=()
 for file in assets/personas/*.toml; do personas+=("$(basename "$file" .toml)"); done
 [ ${#personas[@]} -gt 0 ] || die "no personas in assets/personas"
 
-# The search finds them in the demo build (make build makes it), or it proves nothing.
+# The search finds them in the demo build (make build makes it), or it proves nothing:
+# every needle, and every persona id (the demo's cards and its insurer's register).
 [ -x "$demo" ] || die "$demo is not built (make build): the search cannot be cross-checked"
-for needle in "${needles[@]}" "${personas[0]}"; do
+for needle in "${needles[@]}" "${personas[@]}"; do
   grep -qaF -- "$needle" "$demo" \
     || die "\"$needle\" is not in $demo either: the search cannot tell"
 done
@@ -133,30 +155,13 @@ for entry in "${shipped_builds[@]}"; do
   read -ra names <<< "$(shipped_field "$entry" 1)"
   binaries+=("${names[@]}")
 done
-# The one allowance, data rather than code: the reference insurer's default register is
-# the demo register (crates/backend-insurer/data/demo-insured.toml, compiled in, seeded
-# into an empty database unless its configuration's demo_data names another file), whose
-# `person` keys are the personas' ids. Its dependency graph is checked above like the
-# others', and the other needles are still searched in it. Only the ids that are a
-# `person` of that register are allowed, so the allowance covers nothing else: a persona
-# the register does not hold is searched for in the binary like every needle.
-register=crates/backend-insurer/data/demo-insured.toml
-allowed_in() {
-  local id
-  case "$1" in
-    madoguchi-insurer)
-      for id in "${personas[@]}"; do
-        if grep -qF -- "person = \"$id\"" "$register"; then echo "$id"; fi
-      done ;;
-  esac
-}
+# No allowance: every binary, the reference insurer's included, is searched for every
+# needle and every persona id.
 for name in "${binaries[@]}"; do
   binary="$target/$profile/$name"
   [ -x "$binary" ] || die "$binary was not built"
-  allowed=$(allowed_in "$name")
   held=()
   for needle in "${needles[@]}" "${personas[@]}"; do
-    if grep -qxF -- "$needle" <<< "$allowed"; then continue; fi
     if grep -qaF -- "$needle" "$binary"; then held+=("$needle"); fi
   done
   if [ ${#held[@]} -gt 0 ]; then
@@ -165,7 +170,7 @@ for name in "${binaries[@]}"; do
   fi
 done
 [ $failed -eq 0 ] || die "a shipped binary carries demo, test or crash-hook code"
-echo "ship-check: ${binaries[*]} hold none of ${#needles[@]} demo, dev-PKI and crash-hook strings nor ${#personas[@]} persona ids (but madoguchi-insurer's demo register's keys)"
+echo "ship-check: ${binaries[*]} hold none of ${#needles[@]} demo, dev-PKI and crash-hook strings nor ${#personas[@]} persona ids"
 
 # --- 3. the shipped app without a configuration, through WebDriver, on this very binary --
 # The same package selection as `make build` (--workspace), so that nothing is

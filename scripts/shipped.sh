@@ -17,7 +17,8 @@
 #     bring the headless driver's virtual card (jpki-card-sim and the test personas).
 #   madoguchi-card: the technician's card diagnostic, without card-diag's default
 #     `virtual-card` (its `demo` subcommand and the virtual card's personas).
-#   the three servers together: none of them turns on a test feature of another.
+#   the three servers together: none of them turns on a test feature of another (nor
+#     backend-insurer's demo-register: the packaged insurer carries no test persona).
 shipped_builds=(
   "madoguchi-app|-p madoguchi-app --features custom-protocol|--bin madoguchi-app"
   "madoguchi-terminal-cert|-p counter-runtime --no-default-features|--bin madoguchi-terminal-cert"

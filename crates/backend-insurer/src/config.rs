@@ -6,7 +6,7 @@
 //! listen = "127.0.0.1:8444"
 //! database = "insurer.sqlite"          # relative paths: relative to this file
 //! bulk_processing_secs = 30            # optional, 0..=86400: how long a bulk pre-check stays 処理中
-//! demo_data = "demo-insured.toml"      # optional; default: the compiled-in demo register
+//! demo_data = "insured.toml"           # optional: the register seeded into an empty database
 //!
 //! [connections]                        # optional: the TLS listener (backend-kit's serve)
 //! max = 4096                           # 1..=1000000: connections open at once (lowered to the open-file limit)
@@ -26,6 +26,14 @@
 //! [[terminals]]
 //! id = "clinic-a-desk-1"               # the CN of its client certificate; never a platform's id
 //! ```
+//!
+//! `demo_data` names the register of insured persons (the format of the crate's
+//! `data/demo-insured.toml`, see `data/README.md`), seeded into the database when it holds
+//! no record yet; a database that holds records keeps them. Without it, the register is
+//! the compiled-in demo one in a build with the `demo-register` feature (the desktop demo,
+//! the tests), and empty in the shipped build, which then says at start that no
+//! eligibility check can find anyone ([`crate::demo`]). The key keeps its name from the
+//! time the demo register was the only default, so that existing files still load.
 //!
 //! Terminals and platforms present client certificates of the same CA (`tls.terminal_ca`)
 //! and are told apart by their CN, so no terminal id may equal a platform issuer id: a
@@ -107,7 +115,8 @@ pub struct Settings {
     /// How long a bulk pre-check stays 処理中 before it is processed.
     pub bulk_processing_secs: i64,
     /// The register seeded into an empty database, as TOML (see [`crate::demo`]; `@today`
-    /// and `@tomorrow` are resolved when the database is seeded).
+    /// and `@tomorrow` are resolved when the database is seeded): the file `demo_data`
+    /// names, else [`crate::demo::DEFAULT`]. An empty text is an empty register.
     pub seed_toml: String,
     /// Server certificate chain (PEM).
     pub tls_certificate_pem: Vec<u8>,
@@ -140,7 +149,7 @@ impl Settings {
                 String::from_utf8(bytes)
                     .map_err(|_| bad("demo_data", "not UTF-8 text".into(), "a TOML register"))?
             }
-            None => demo::BUILTIN.to_owned(),
+            None => demo::DEFAULT.to_owned(),
         };
         let mut platforms = Vec::new();
         for (i, p) in f.platforms.iter().enumerate() {

@@ -1,5 +1,11 @@
-//! The demo register: `data/demo-insured.toml` (hand-written, described in
-//! `data/README.md`), compiled in and seeded into an empty database.
+//! The register of insured persons as a file (`demo_data = FILE` in the configuration;
+//! the format of `data/demo-insured.toml`, described in `data/README.md`), and the demo
+//! register compiled in behind the `demo-register` feature.
+//!
+//! Which register an empty database is seeded with: the file `demo_data` names; without
+//! one, the compiled-in demo register (`BUILTIN`, the test personas as insured persons)
+//! when the feature is on (the desktop demo, the tests), else none ([`DEFAULT`] is empty).
+//! The shipped server is built without the feature: it carries no persona.
 //!
 //! Dates may be written `@today` or `@tomorrow`: they are replaced by the insurer's JST
 //! date when the database is seeded, so that "qualification starting today" and "record
@@ -11,16 +17,31 @@ use serde::Deserialize;
 use crate::core::dates::jst_date;
 use crate::core::eligibility::InsuredRecord;
 
-/// The compiled-in register.
+/// The compiled-in demo register: `data/demo-insured.toml`. Only with the `demo-register`
+/// feature (and in this crate's own unit tests).
+#[cfg(any(test, feature = "demo-register"))]
 pub const BUILTIN: &str = include_str!("../data/demo-insured.toml");
+
+/// The register seeded when the configuration names no `demo_data`: [`BUILTIN`] with the
+/// `demo-register` feature.
+#[cfg(feature = "demo-register")]
+pub const DEFAULT: &str = BUILTIN;
+
+/// The register seeded when the configuration names no `demo_data`: none (an empty text
+/// is an empty register), since this build has no `demo-register` feature.
+#[cfg(not(feature = "demo-register"))]
+pub const DEFAULT: &str = "";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// Absent in an empty text: an empty register.
+    #[serde(default)]
     records: Vec<InsuredRecord>,
 }
 
-/// Parses a register, resolving `@today` and `@tomorrow` against `now`.
+/// Parses a register, resolving `@today` and `@tomorrow` against `now`. An empty text (or
+/// one without `[[records]]`) is an empty register.
 pub fn parse(text: &str, now: UnixTime) -> Result<Vec<InsuredRecord>, String> {
     let text = text
         .replace("\"@today\"", &format!("\"{}\"", jst_date(now)))
@@ -60,6 +81,32 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::core::eligibility::{Decision, Query, decide};
+
+    /// Without `demo_data`, an empty database gets the demo register only in a build with
+    /// the `demo-register` feature (`cargo test -p backend-insurer` builds without it, the
+    /// workspace's tests with it: counter-demo turns it on).
+    #[test]
+    fn the_default_register_is_the_demo_one_only_with_the_feature() {
+        let default = parse(DEFAULT, UnixTime::EPOCH).unwrap();
+        if cfg!(feature = "demo-register") {
+            let demo = parse(BUILTIN, UnixTime::EPOCH).unwrap();
+            assert!(!demo.is_empty());
+            assert_eq!(default.len(), demo.len());
+        } else {
+            assert_eq!(DEFAULT, "");
+            assert!(default.is_empty());
+        }
+    }
+
+    /// An empty text, or one of comments only, is an empty register; a misspelt table is
+    /// still refused.
+    #[test]
+    fn an_empty_text_is_an_empty_register() {
+        assert!(parse("", UnixTime::EPOCH).unwrap().is_empty());
+        assert!(parse("# nobody yet\n", UnixTime::EPOCH).unwrap().is_empty());
+        let err = parse("[[record]]\nperson = \"x\"\n", UnixTime::EPOCH).unwrap_err();
+        assert!(err.contains("record"), "{err}");
+    }
 
     /// Every validity code of OQSCD006 (docs/domain/eligibility.md §2.3) is reachable in the demo.
     #[test]

@@ -52,9 +52,18 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// Logged once at start when the register holds no record: what the server answers then,
+/// and what to set (the shipped build has no demo register to fall back on).
+pub const EMPTY_REGISTER: &str = "the register of insured persons is empty: no link to \
+    an insurance record can be confirmed and no eligibility check finds anyone. To load a \
+    register, set demo_data = FILE in the configuration (a TOML register: [[records]] in \
+    the format of backend-insurer's data/demo-insured.toml) and restart; it is seeded \
+    while the database holds no record";
+
 impl Insurer {
-    /// Opens the database (seeding the demo register into an empty one) and trusts the
-    /// configured platforms' keys.
+    /// Opens the database (seeding the configured register into an empty one, and saying
+    /// so in the log when the register stays empty) and trusts the configured platforms'
+    /// keys.
     pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let in_force = InForce::new(settings)
             .map_err(|(k, p, x)| StartError::Settings(format!("{k}: {p}; expected {x}")))?;
@@ -62,6 +71,9 @@ impl Insurer {
         let seed = crate::demo::parse(&settings.seed_toml, clock.now())
             .map_err(|e| StartError::Settings(format!("demo_data: {e}")))?;
         let store = Store::open(&settings.database, &seed)?;
+        if store.record_count()? == 0 {
+            tracing::warn!("{EMPTY_REGISTER}");
+        }
         Ok(Self {
             live: Live::new(in_force),
             clock,

@@ -8,7 +8,8 @@
 //! links a card to an insurance record, the insurer checks that the record is the card
 //! holder's, and it answers eligibility only to the holder it confirmed.
 //!
-//! **Owns:** the register of insured persons and its demo data ([`demo`]), the eligibility
+//! **Owns:** the register of insured persons, its file format and its demo data, compiled
+//! in only with the `demo-register` feature ([`demo`]), the eligibility
 //! decision and validity codes ([`core::eligibility`]), link confirmation: which records
 //! a link names and whether they are the holder's ([`core::linking`]), request rules
 //! ([`core::validate`]), bulk progress ([`core::bulk`]), the SQLite database with the
@@ -30,7 +31,8 @@
 //! but a trusted platform (by its client certificate) confirm or release a link; tells the
 //! platform a value the record holds (a mismatch names the attribute only); logs or stores
 //! the certified attributes a link request carries; logs request bodies; or answers a bad
-//! request with a 500 or a panic.
+//! request with a 500 or a panic; carries the test personas in a build without the
+//! `demo-register` feature (the shipped one).
 //!
 //! Calling contract: build [`Settings`] (from a file with [`Settings::load`], or in code),
 //! then [`server::start`] on a listener or [`server::start_in_process`] on an ephemeral

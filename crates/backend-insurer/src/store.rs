@@ -142,14 +142,20 @@ impl Store {
             conn,
             path: path.display().to_string(),
         };
-        let n: i64 = s
-            .conn
-            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
-            .map_err(|e| db(&s.path, e))?;
-        if n == 0 {
+        if s.record_count()? == 0 {
             s.seed(seed)?;
         }
         Ok(s)
+    }
+
+    /// How many records the register holds.
+    pub fn record_count(&self) -> Result<u64, DbError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .map_err(|e| db(&self.path, e))?;
+        // A count is never negative; were it, it would be no record.
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     fn seed(&mut self, seed: &[InsuredRecord]) -> Result<(), DbError> {

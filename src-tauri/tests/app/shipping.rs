@@ -7,33 +7,56 @@
 //! features unify across members (the demo build's `crash-points` reaches the
 //! `madoguchi-app` binary built in the same run), so only the package alone is the
 //! shipping configuration. `scripts/ship-check.sh` (`make ship-check`) builds it that way
-//! and looks into the binary as well.
+//! and looks into the binary as well. What is forbidden is listed once, in
+//! `scripts/ship-forbidden.txt`, which both read.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Packages the shipped app must not contain: the demo and its test CA and personas,
-/// the virtual card and the virtual PIN-pad reader, the reference backends and their
-/// shared test plumbing.
-const FORBIDDEN_PACKAGES: [&str; 9] = [
-    "counter-demo",
-    "testkit",
-    "jpki-card-sim",
-    "ifd-pinpad",
-    "backend-platform",
-    "backend-insurer",
-    "backend-acquirer",
-    "backend-kit",
-    "madoguchi-app-demo",
-];
+/// What the shipped builds must not hold: the one list, which `scripts/ship-check.sh`
+/// reads too (for every shipped build). Change it there, not here.
+const FORBIDDEN_LIST: &str = include_str!("../../../scripts/ship-forbidden.txt");
 
-/// Features (of any package) that are for tests only: the platform trusting the test
-/// roots, the backends' throwaway PKI.
-const FORBIDDEN_FEATURES: [&str; 2] = ["test-support", "dev-pki"];
+/// One entry of [`FORBIDDEN_LIST`]: a crate, or a feature of any crate (`feature`) or of
+/// one (`crate/feature`).
+#[derive(Debug, PartialEq)]
+enum Entry {
+    Package(String),
+    Feature(String),
+}
 
-/// counter-runtime's features that must be off: the crash hook (`MADOGUCHI_CRASH_AT`)
-/// and the in-process virtual card.
-const FORBIDDEN_RUNTIME_FEATURES: [&str; 2] = ["crash-points", "virtual-card"];
+/// The entries of [`FORBIDDEN_LIST`] for the app's build: those of every shipped build
+/// (`all`) and the app's own (`madoguchi-app`: the reference backends). With `every`, all
+/// of them whatever their scope (for the cross-check).
+fn entries(every: bool) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (number, line) in FORBIDDEN_LIST.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.is_empty() {
+            continue;
+        }
+        let [kind, name, scope] = words[..] else {
+            panic!(
+                "ship-forbidden.txt line {}: {line:?} is not KIND NAME SCOPE",
+                number + 1
+            );
+        };
+        if !every && scope != "all" && scope != "madoguchi-app" {
+            continue;
+        }
+        out.push(match kind {
+            "package" => Entry::Package(name.to_owned()),
+            "feature" => Entry::Feature(name.to_owned()),
+            _ => panic!(
+                "ship-forbidden.txt line {}: the kind {kind:?} is not package or feature",
+                number + 1
+            ),
+        });
+    }
+    assert!(!out.is_empty(), "ship-forbidden.txt lists nothing");
+    out
+}
 
 /// One package of the tree: its name and enabled features.
 #[derive(Debug)]
@@ -42,9 +65,10 @@ struct Node {
     features: Vec<String>,
 }
 
-/// The normal-dependency tree of `package` built alone with its default features, as
-/// `cargo tree` resolves it (features included).
-fn tree(package: &str) -> Vec<Node> {
+/// The normal-dependency tree of `selection` (`-p PACKAGE` built alone with its default
+/// features, or `--workspace`), as `cargo tree` resolves it (features included); `shows`
+/// must be in it, so that an empty or unreadable output fails.
+fn tree(selection: &[&str], shows: &str) -> Vec<Node> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap()
@@ -52,13 +76,14 @@ fn tree(package: &str) -> Vec<Node> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(&root)
-        .args(["tree", "--locked", "-p", package, "-e", "normal"])
+        .args(["tree", "--locked", "-e", "normal"])
+        .args(selection)
         .args(["--prefix", "none", "--format", "{p}|{f}"])
         .output()
         .expect("cargo runs");
     assert!(
         output.status.success(),
-        "cargo tree -p {package} failed: {}",
+        "cargo tree {selection:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     let text = String::from_utf8(output.stdout).unwrap();
@@ -84,25 +109,26 @@ fn tree(package: &str) -> Vec<Node> {
         })
         .collect();
     assert!(
-        nodes.iter().any(|node| node.name == package),
-        "cargo tree's output names {package}: {text}"
+        nodes.iter().any(|node| node.name == shows),
+        "cargo tree {selection:?}'s output names {shows}: {text}"
     );
     nodes
 }
 
-/// What in `nodes` the shipped app must not hold, one line each.
-fn forbidden(nodes: &[Node]) -> Vec<String> {
+/// What in `nodes` is one of `entries`, one line each ("package NAME", "feature
+/// CRATE/FEATURE").
+fn forbidden(nodes: &[Node], entries: &[Entry]) -> Vec<String> {
     let mut found = Vec::new();
     for node in nodes {
-        if FORBIDDEN_PACKAGES.contains(&node.name.as_str()) {
+        if entries.contains(&Entry::Package(node.name.clone())) {
             found.push(format!("package {}", node.name));
         }
         for feature in &node.features {
-            if FORBIDDEN_FEATURES.contains(&feature.as_str())
-                || (node.name == "counter-runtime"
-                    && FORBIDDEN_RUNTIME_FEATURES.contains(&feature.as_str()))
+            let of_crate = format!("{}/{feature}", node.name);
+            if entries.contains(&Entry::Feature(feature.clone()))
+                || entries.contains(&Entry::Feature(of_crate.clone()))
             {
-                found.push(format!("feature {}/{feature}", node.name));
+                found.push(format!("feature {of_crate}"));
             }
         }
     }
@@ -113,8 +139,8 @@ fn forbidden(nodes: &[Node]) -> Vec<String> {
 
 #[test]
 fn the_shipped_app_holds_no_demo_no_test_crate_and_no_crash_hook() {
-    let nodes = tree("madoguchi-app");
-    assert_eq!(forbidden(&nodes), Vec::<String>::new());
+    let nodes = tree(&["-p", "madoguchi-app"], "madoguchi-app");
+    assert_eq!(forbidden(&nodes, &entries(false)), Vec::<String>::new());
     // It does hold the counter (so the tree read is the app's, not an empty one).
     for needed in ["counter-runtime", "counter-core", "jpki-card-pcsc", "tauri"] {
         assert!(
@@ -141,7 +167,7 @@ fn inspector(nodes: &[Node]) -> Vec<String> {
 
 #[test]
 fn the_shipped_app_has_no_web_inspector() {
-    let nodes = tree("madoguchi-app");
+    let nodes = tree(&["-p", "madoguchi-app"], "madoguchi-app");
     assert!(
         nodes.iter().any(|n| n.name == "wry"),
         "the shipped app's tree holds the webview (wry)"
@@ -155,26 +181,40 @@ fn the_shipped_app_has_no_web_inspector() {
     assert_eq!(inspector(&on), ["feature tauri/devtools"]);
 }
 
+/// The check above can fail: the same reading of the whole workspace's graph (where the
+/// demo and the tests bring them) finds every entry of the list, so that none is misspelt
+/// or renamed; and the app's entries include the reference backends.
 #[test]
-fn the_demo_build_holds_what_the_shipped_app_must_not() {
-    // The check above can fail: the same reading of the demo build finds everything.
-    let found = forbidden(&tree("madoguchi-app-demo"));
-    for expected in [
-        "package counter-demo",
-        "package testkit",
-        "package jpki-card-sim",
-        "package backend-platform",
-        "package backend-insurer",
-        "package backend-acquirer",
-        "package backend-kit",
-        "package madoguchi-app-demo",
-        "feature backend-platform/test-support",
-        "feature backend-kit/dev-pki",
-        "feature counter-runtime/crash-points",
+fn the_workspace_holds_every_entry_of_the_list() {
+    let found = forbidden(
+        &tree(&["--workspace"], "madoguchi-app-demo"),
+        &entries(true),
+    );
+    for entry in entries(true) {
+        let seen = match &entry {
+            Entry::Package(name) => found.contains(&format!("package {name}")),
+            Entry::Feature(name) if name.contains('/') => {
+                found.contains(&format!("feature {name}"))
+            }
+            Entry::Feature(name) => found
+                .iter()
+                .any(|f| f.starts_with("feature ") && f.ends_with(&format!("/{name}"))),
+        };
+        assert!(
+            seen,
+            "{entry:?} is not found in the workspace's graph: {found:?}"
+        );
+    }
+    let app = entries(false);
+    for backend in [
+        "backend-platform",
+        "backend-insurer",
+        "backend-acquirer",
+        "backend-kit",
     ] {
         assert!(
-            found.iter().any(|f| f == expected),
-            "{expected} in {found:?}"
+            app.contains(&Entry::Package(backend.into())),
+            "the app's entries name {backend}"
         );
     }
 }

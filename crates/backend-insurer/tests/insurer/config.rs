@@ -16,6 +16,7 @@ pub(crate) fn write_files(dir: &Path) -> (Ca, Ca) {
     std::fs::write(dir.join("terminal-ca.pem"), &terminal_ca.pem).unwrap();
     let keys = serde_json::to_vec(&KeySet::of(PLATFORM, &signer(7))).unwrap();
     std::fs::write(dir.join("pf-tokyo.json"), keys).unwrap();
+    std::fs::write(dir.join("insured.toml"), REGISTER).unwrap();
     (server_ca, terminal_ca)
 }
 
@@ -23,6 +24,7 @@ pub(crate) const GOOD: &str = r#"
 insurer_id = "kenpo-kanto"
 listen = "127.0.0.1:0"
 database = "insurer.sqlite"
+demo_data = "insured.toml"
 bulk_processing_secs = 10
 
 [tls]
@@ -91,8 +93,13 @@ fn bad_values_are_named() {
             "`tls.certificate`",
         ),
         (
-            "database = \"insurer.sqlite\"",
-            "database = \"insurer.sqlite\"\ndemo_data = \"server.pem\"",
+            "demo_data = \"insured.toml\"",
+            "demo_data = \"server.pem\"",
+            "`demo_data`",
+        ),
+        (
+            "demo_data = \"insured.toml\"",
+            "demo_data = \"missing.toml\"",
             "`demo_data`",
         ),
         (

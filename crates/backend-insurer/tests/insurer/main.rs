@@ -16,6 +16,7 @@ mod malformed;
 mod openapi_contract;
 mod ownership;
 mod refusals;
+mod register;
 mod reload;
 /// The server binary as a child process (shared with the acquirer's reload test).
 #[path = "../../../backend-kit/tests/served/mod.rs"]

@@ -54,12 +54,16 @@ pub fn persona_holder(id: &str) -> CertifiedAttributes {
     }
 }
 
+/// The demo register, read from the crate's `data/` here rather than taken from the
+/// library: `cargo test -p backend-insurer` builds it as it ships, without the
+/// `demo-register` feature, and the tests give the server this register themselves.
+pub const REGISTER: &str = include_str!("../../data/demo-insured.toml");
+
 /// The holder whose card may be linked to `linkage`'s record in the demo register: the
 /// persona's certificate for a persona's record, else a certificate with the record's
 /// own attributes (and an address that the record does not hold, when it holds none).
 pub fn holder_for(linkage: Linkage<'_>) -> CertifiedAttributes {
-    let reg =
-        backend_insurer::demo::parse(backend_insurer::demo::BUILTIN, UnixTime::EPOCH).unwrap();
+    let reg = backend_insurer::demo::parse(REGISTER, UnixTime::EPOCH).unwrap();
     let r = reg
         .iter()
         .find(|r| {
@@ -140,7 +144,7 @@ pub fn settings(
         database: dir.join("insurer.sqlite"),
         connections: backend_kit::ServeLimits::default(),
         bulk_processing_secs: 30,
-        seed_toml: backend_insurer::demo::BUILTIN.into(),
+        seed_toml: REGISTER.into(),
         tls_certificate_pem: cert.into_bytes(),
         tls_private_key_pem: key.into_bytes(),
         terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),

@@ -5,7 +5,9 @@
 //!
 //! 1. The installed app with no configuration: its window says what to configure
 //!    (the checks of `setup`).
-//! 2. The test PKI and the packages' sample configurations adapted to it (`install_root`);
+//! 2. The test PKI, the insurer's register (its package carries none: the repository's
+//!    demo register, named by `demo_data`) and the packages' sample configurations adapted
+//!    to them (`install_root`);
 //!    the three servers started as their units say; the persona enrolled through the
 //!    terminal's own TLS identity; her virtual card placed in the root's vpcd reader; the
 //!    installed app on `/etc/madoguchi/counter.toml` completes a reception check: PIN,

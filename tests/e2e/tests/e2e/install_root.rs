@@ -1,5 +1,6 @@
 //! The install test's root (made by scripts/install-test.sh, our packages installed in it):
-//! the test PKI and the packages' sample configurations adapted to it, written where the
+//! the test PKI, the insurer's register (the repository's demo register: the package
+//! carries none) and the packages' sample configurations adapted to them, written where the
 //! packages expect them; the three servers started as their systemd units say (the
 //! `ExecStart` line as `User=`, chrooted, since a chroot has no systemd); the terminal's
 //! HTTPS clients, for enrolling the persona before the check.
@@ -25,6 +26,9 @@ pub const TERMINAL: &str = "clinic-a-desk-1";
 const KEY_ID: &str = "pf-tokyo-1";
 /// The reader the root's pcscd lists for Debian's vpcd entry on its first port (35963).
 pub const VPCD_PORT: u16 = 35963;
+/// The register the insurer in the root is given (its package carries none), from the
+/// repository: copied to `/etc/madoguchi/insurer/insured.toml` and named by `demo_data`.
+const REGISTER: &str = "crates/backend-insurer/data/demo-insured.toml";
 /// How long a server gets to listen.
 const LISTEN_LIMIT: Duration = Duration::from_secs(30);
 /// How long a server gets to stop after SIGTERM before it is killed.
@@ -171,19 +175,33 @@ impl Root {
         ));
         self.configure("madoguchi-platform", "platform", &edits);
 
-        // The services trust the platform's key set.
+        // The services trust the platform's key set. The insurer's package carries no
+        // register of insured persons: it gets the repository's demo register as a file of
+        // its own, named by `demo_data`, like an operator's.
         let pem = fs::read_to_string(self.at("/etc/madoguchi/platform/assertion.pem")).unwrap();
         let signer = backend_platform::signing::signer_from_pem(KEY_ID, &pem).unwrap();
         let keys = serde_json::to_vec(&KeySet::of(PLATFORM, &signer)).unwrap();
+        let register_path = workspace_root().join(REGISTER);
+        let register = fs::read(&register_path)
+            .unwrap_or_else(|e| panic!("the register {}: {e}", register_path.display()));
+        let register_edit = [(
+            "# demo_data = \"insurer/insured.toml\"",
+            "demo_data = \"insurer/insured.toml\"",
+        )];
         for service in ["insurer", "acquirer"] {
             let mut files: Vec<(&str, &[u8])> = server.to_vec();
             files.push(("platforms/pf-tokyo.json", &keys));
+            let mut edits: &[(&str, &str)] = &[];
+            if service == "insurer" {
+                files.push(("insured.toml", &register));
+                edits = &register_edit;
+            }
             self.secrets(
                 &format!("/etc/madoguchi/{service}"),
                 &format!("madoguchi-{service}"),
                 &files,
             );
-            self.configure(&format!("madoguchi-{service}"), service, &[]);
+            self.configure(&format!("madoguchi-{service}"), service, edits);
         }
 
         // The terminal.
