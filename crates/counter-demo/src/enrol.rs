@@ -32,7 +32,7 @@ pub(crate) fn done(dir: &Path) -> bool {
 /// start interrupted half-way simply enrols everyone again next time.
 pub(crate) async fn enrol_all(dir: &Path, backends: &Backends) -> Result<(), DemoError> {
     for (id, links) in enrolled() {
-        enrol_persona(backends, id, links.services()).await?;
+        enrol_all_confirmed(backends, id, links.services()).await?;
         tracing::info!(persona = id, "demo persona enrolled");
     }
     let path = dir.join(MARKER);
@@ -59,7 +59,7 @@ pub(crate) fn load(id: &str) -> Result<Persona, DemoError> {
 ///
 /// Each step gets a fresh virtual card, apart from the cards placed on the reader, so
 /// enrolling spends none of their tries (tanaka-yuki's card has one PIN try left).
-pub async fn enrol_persona(
+pub async fn enrol_all_confirmed(
     backends: &Backends,
     id: &str,
     services: Vec<ServiceLink>,

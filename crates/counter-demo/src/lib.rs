@@ -52,7 +52,7 @@ use counter_runtime::config::{Config, CounterMode};
 pub use cards::{
     DemoCards, PINPAD_PORT_VAR, PINPAD_READER_VAR, PORT_VAR, READER_VAR, VirtualReader,
 };
-pub use enrol::{MARKER, enrol_persona};
+pub use enrol::{MARKER, enrol_all_confirmed};
 pub use error::DemoError;
 
 /// What [`Demo::start`] needs.

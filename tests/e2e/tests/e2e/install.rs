@@ -132,7 +132,7 @@ async fn enrol(root: &Root) {
     let (_, enrolment) = counter_demo::personas::enrolled()
         .find(|(id, _)| *id == PERSONA)
         .expect("the demo enrols the persona");
-    counter_demo::enrol_persona(
+    counter_demo::enrol_all_confirmed(
         &root.terminal_backends(),
         PERSONA,
         vec![enrolment.insurance_link()],
