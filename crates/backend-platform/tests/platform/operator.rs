@@ -19,17 +19,6 @@ const NEW: &str = "clinic-b-desk-9";
 /// of its own: the commands read the file whole, and use its storage, roots and folder).
 fn write_config(env: &Env, dir: &Path) -> std::path::PathBuf {
     let s = &env.settings;
-    std::fs::write(dir.join("server.pem"), &s.tls_certificate_pem).unwrap();
-    std::fs::write(dir.join("server.key"), &s.tls_private_key_pem).unwrap();
-    std::fs::write(dir.join("terminal-ca.pem"), &s.terminal_ca_pem).unwrap();
-    let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
-        .args(["keygen", "--key"])
-        .arg(dir.join("assertion.pem"))
-        .arg("--secret")
-        .arg(dir.join("pseudonym.secret"))
-        .status()
-        .unwrap();
-    assert!(st.success());
     let database = match &s.database {
         Database::Sqlite(path) => format!("[database]\nsqlite = {:?}\npoll_seconds = 1\n", path),
         Database::Postgres(pg) => format!(
@@ -38,6 +27,37 @@ fn write_config(env: &Env, dir: &Path) -> std::path::PathBuf {
             pg.schema.clone().unwrap_or_default()
         ),
     };
+    let tls = Tls {
+        certificate: &s.tls_certificate_pem,
+        key: &s.tls_private_key_pem,
+        terminal_ca: &s.terminal_ca_pem,
+    };
+    let crl = format!("crl_dir = {:?}", env.dir.path().join("crl"));
+    config_in(dir, &tls, &crl, &database)
+}
+
+/// The server's TLS files a configuration names.
+struct Tls<'a> {
+    certificate: &'a [u8],
+    key: &'a [u8],
+    terminal_ca: &'a [u8],
+}
+
+/// Writes `dir/platform.toml` and what it names: `tls`, an assertion key and a pseudonym
+/// secret made by the built `keygen`, testkit's roots, `crl` (the `[jpki]` line saying
+/// where CRLs come from) and `database` (the `[database]` table).
+fn config_in(dir: &Path, tls: &Tls<'_>, crl: &str, database: &str) -> std::path::PathBuf {
+    std::fs::write(dir.join("server.pem"), tls.certificate).unwrap();
+    std::fs::write(dir.join("server.key"), tls.key).unwrap();
+    std::fs::write(dir.join("terminal-ca.pem"), tls.terminal_ca).unwrap();
+    let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
+        .args(["keygen", "--key"])
+        .arg(dir.join("assertion.pem"))
+        .arg("--secret")
+        .arg(dir.join("pseudonym.secret"))
+        .status()
+        .unwrap();
+    assert!(st.success());
     let text = format!(
         r#"platform_id = "pf-tokyo"
 listen = "127.0.0.1:8443"
@@ -50,7 +70,7 @@ terminal_ca = "terminal-ca.pem"
 [jpki]
 environment = "test"
 trust_anchors = {roots:?}
-crl_dir = {crl:?}
+{crl}
 
 [signing]
 private_key = "assertion.pem"
@@ -59,7 +79,6 @@ pseudonym_secret = "pseudonym.secret"
 
 {database}"#,
         roots = testkit::fixtures_dir().join("roots"),
-        crl = env.dir.path().join("crl"),
     );
     let path = dir.join("platform.toml");
     std::fs::write(&path, text).unwrap();
@@ -405,49 +424,20 @@ fn terminals_enroll_takes_its_certificate_back_when_the_registration_fails() {
     let d = dir.path();
     // Its own SQLite storage, whatever the suite's: the lock below is SQLite's.
     let pki = backend_kit::devpki::DevPki::generate(&["localhost"]).unwrap();
-    std::fs::write(d.join("server.pem"), &pki.server_cert_pem).unwrap();
-    std::fs::write(d.join("server.key"), &pki.server_key_pem).unwrap();
-    std::fs::write(d.join("terminal-ca.pem"), &pki.terminal_ca_pem).unwrap();
     let ca_key = d.join("terminal-ca.key");
     std::fs::write(&ca_key, pki.terminal_ca_key_pem()).unwrap();
-    let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
-        .args(["keygen", "--key"])
-        .arg(d.join("assertion.pem"))
-        .arg("--secret")
-        .arg(d.join("pseudonym.secret"))
-        .status()
-        .unwrap();
-    assert!(st.success());
+    let tls = Tls {
+        certificate: pki.server_cert_pem.as_bytes(),
+        key: pki.server_key_pem.as_bytes(),
+        terminal_ca: pki.terminal_ca_pem.as_bytes(),
+    };
     let db = d.join("platform.sqlite");
-    let config = d.join("platform.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"platform_id = "pf-tokyo"
-listen = "127.0.0.1:8443"
-
-[tls]
-certificate = "server.pem"
-private_key = "server.key"
-terminal_ca = "terminal-ca.pem"
-
-[jpki]
-environment = "test"
-trust_anchors = {roots:?}
-crl_from = "storage"
-
-[signing]
-private_key = "assertion.pem"
-key_id = "pf-tokyo-op"
-pseudonym_secret = "pseudonym.secret"
-
-[database]
-sqlite = {db:?}
-"#,
-            roots = testkit::fixtures_dir().join("roots"),
-        ),
-    )
-    .unwrap();
+    let config = config_in(
+        d,
+        &tls,
+        "crl_from = \"storage\"",
+        &format!("[database]\nsqlite = {db:?}\n"),
+    );
     // The storage made (and migrated) first, so that the enrollment only reads until it
     // registers.
     let listed = run(&config, &["terminals", "list"]);
