@@ -30,14 +30,7 @@ fn write_config_pki(
     )
     .unwrap();
     if !dir.join("assertion.pem").exists() {
-        let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
-            .args(["keygen", "--key"])
-            .arg(dir.join("assertion.pem"))
-            .arg("--secret")
-            .arg(dir.join("pseudonym.secret"))
-            .status()
-            .unwrap();
-        assert!(st.success());
+        keygen_in(dir);
     }
     let roots = testkit::fixtures_dir().join("roots");
     // The suite's storage: the file, or (MADOGUCHI_PLATFORM_STORAGE=postgres) a fresh schema.

@@ -211,15 +211,7 @@ impl Cluster {
         std::fs::write(d.join("platform-client.key"), client_key).unwrap();
         std::fs::create_dir(d.join("crl")).unwrap();
         write_crls(&d.join("crl"));
-        let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
-            .args(["keygen", "--key"])
-            .arg(d.join("assertion.pem"))
-            .arg("--secret")
-            .arg(d.join("pseudonym.secret"))
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(st.success());
+        keygen_in(d);
         let key_pem = std::fs::read_to_string(d.join("assertion.pem")).unwrap();
         let signer = backend_platform::signing::signer_from_pem("pf-test-1", &key_pem).unwrap();
         let acquirer = start_acquirer_with(

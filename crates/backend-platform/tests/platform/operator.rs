@@ -50,14 +50,7 @@ fn config_in(dir: &Path, tls: &Tls<'_>, crl: &str, database: &str) -> std::path:
     std::fs::write(dir.join("server.pem"), tls.certificate).unwrap();
     std::fs::write(dir.join("server.key"), tls.key).unwrap();
     std::fs::write(dir.join("terminal-ca.pem"), tls.terminal_ca).unwrap();
-    let st = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
-        .args(["keygen", "--key"])
-        .arg(dir.join("assertion.pem"))
-        .arg("--secret")
-        .arg(dir.join("pseudonym.secret"))
-        .status()
-        .unwrap();
-    assert!(st.success());
+    keygen_in(dir);
     let text = format!(
         r#"platform_id = "pf-tokyo"
 listen = "127.0.0.1:8443"

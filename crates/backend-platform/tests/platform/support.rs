@@ -143,6 +143,24 @@ pub fn pg_database(url: &str) -> Database {
     })
 }
 
+/// Runs the built `madoguchi-platform keygen` for `dir/assertion.pem` and
+/// `dir/pseudonym.secret` (the signing key and pseudonym secret a configuration names), and
+/// fails the test with its error when it does not succeed.
+pub fn keygen_in(dir: &Path) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"))
+        .args(["keygen", "--key"])
+        .arg(dir.join("assertion.pem"))
+        .arg("--secret")
+        .arg(dir.join("pseudonym.secret"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "keygen: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The storage the suite runs on: SQLite in `dir`, or PostgreSQL (a fresh schema) when
 /// `MADOGUCHI_PLATFORM_STORAGE=postgres`, as `make test` runs the suite a second time.
 #[allow(clippy::expect_used)] // as above
