@@ -331,10 +331,10 @@ table! {
         "カードを取り、置き直してください", "Take the card off and put it back";
     CardBusy, Staff, true, "カードを別のアプリが使っています", "Another application is using the card",
         "他のアプリを閉じてから置き直してください", "Close the other application, then put the card back";
-    OtherCardNotRead, Both, false, "別のリーダーにもカードが置かれています。そのカードは読み取りません", "Another card lies on another reader: it is not read",
-        "そのカードをリーダーから取ってください。読み取る場合は、今のカードを取った後に置き直してください", "Take that card off its reader; to have it read, place it again once the current card is taken off";
-    OtherCardPlaceAgain, Both, true, "別のリーダーのカードはまだ読み取っていません", "The card on the other reader has not been read",
-        "読み取るには、そのカードを一度取って置き直してください", "To have it read, take it off and place it again";
+    OtherCardNotRead, Staff, true, "別のリーダーにもカードが置かれています。そのカードは読み取りません", "There is also a card on another reader: it will not be read",
+        "手続き中のカードはそのままにし、もう一枚を取ってください。読み取る場合は、手続き中のカードを取った後に置き直してください", "Leave the card in use where it is and take the other one off; to have it read, put it back after the card in use is taken off";
+    OtherCardPlaceAgain, Staff, true, "別のリーダーのカードはまだ読み取っていません", "The card on the other reader has not been read",
+        "読み取る場合は一度取って置き直してください。不要なカードなら取ってください", "To have it read, take it off and put it back; if it is not needed, take it away";
     PinFormat, Both, true, "暗証番号は数字4桁です", "The PIN is 4 digits",
         "数字4桁を入力してください", "Enter 4 digits";
     PinWrong, Both, true, "暗証番号が違います", "The PIN was wrong",

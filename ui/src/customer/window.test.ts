@@ -115,18 +115,6 @@ describe("the customer window", () => {
     expect(hooks("card-notice")).toEqual([]);
   });
 
-  it("tells of a card lying unread on another reader beside the PIN entry, and nothing else changes", () => {
-    const notices = [message("other_card_not_read", "別のリーダーにもカードがあります")];
-    feed(customerFrame({ screen: "identify", view: identifyCustomer }, { notices }));
-    expect(hook("card-notice").dataset["code"]).toBe("other_card_not_read");
-    expect(hook("card-notice").textContent).toContain("次: other_card_not_read");
-    expect(hook("customer-screen").dataset["step"]).toBe("pin_entry");
-    feed(customerFrame({ screen: "welcome" }, { reader: "empty", notices: [message("other_card_place_again")] }));
-    expect(hook("card-notice").dataset["code"]).toBe("other_card_place_again");
-    feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
-    expect(hooks("card-notice")).toEqual([]);
-  });
-
   it("masks the PIN, enables OK at exactly 4 digits, sends the digits once and forgets them", async () => {
     feed(customerFrame({ screen: "identify", view: identifyCustomer }));
     expect(hook("customer-screen").dataset["step"]).toBe("pin_entry");

@@ -4,9 +4,9 @@
 //!
 //! A second card is told, never read: while one reader holds the customer's card, a card
 //! on another reader reaches no step (the card worker does not announce it). Staff see
-//! [`Code::OtherCardNotRead`] (take it off; place it again once the current card is
-//! off to have it read) on the status bar, and the customer window the same line among
-//! its notices. When the customer's card leaves first, the other card is still not read
+//! [`Code::OtherCardNotRead`] (take it off; put it back once the card in use is off to
+//! have it read) on the status bar. The customer window is not told: a customer reading
+//! "take the card off" in the middle of the PIN entry might take their own. When the customer's card leaves first, the other card is still not read
 //! (it is announced only when it is placed again, so that a card left lying on a reader
 //! never starts a check for its holder unasked): the line becomes
 //! [`Code::OtherCardPlaceAgain`]. It goes when that card is taken off, its reader goes
@@ -19,15 +19,19 @@ impl Counter {
     /// The reader's events: the status bar, and the workflow the card belongs to.
     pub(super) fn reader_event(&mut self, event: ReaderEvent) -> Vec<Effect> {
         match event {
-            ReaderEvent::Attached(attached) => {
-                self.reader = if attached {
-                    ReaderState::Empty
-                } else {
-                    // No reader left, or the PC/SC service stopped: no card lies anywhere
-                    // we know of (the worker announces those still there when it is back).
-                    self.other_card = false;
-                    ReaderState::Missing
-                };
+            ReaderEvent::Attached(true) => {
+                // One more watched reader (the worker reports each): a card already on
+                // another stays there, so only "no reader" becomes "empty".
+                if self.reader == ReaderState::Missing {
+                    self.reader = ReaderState::Empty;
+                }
+                Vec::new()
+            }
+            ReaderEvent::Attached(false) => {
+                // No reader left, or the PC/SC service stopped: no card lies anywhere we
+                // know of (the worker announces those still there when it is back).
+                self.other_card = false;
+                self.reader = ReaderState::Missing;
                 Vec::new()
             }
             ReaderEvent::Placed { pin_pad } => {

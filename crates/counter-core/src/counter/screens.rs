@@ -301,16 +301,12 @@ impl Screens {
             customer: self.customer.clone(),
             reader: self.status.reader,
             pin_pad: self.status.pin_pad,
+            // Not the line about a card on another reader: staff handle it (the customer
+            // might take their own card off, mid-PIN, on reading "take the card off").
             notices: self
                 .notices
                 .iter()
                 .map(|c| Message::of(c.for_customer()))
-                .chain(
-                    self.status
-                        .other_card
-                        .as_ref()
-                        .map(|m| Message::of(m.code.for_customer())),
-                )
                 .collect(),
         }
     }

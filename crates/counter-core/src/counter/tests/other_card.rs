@@ -1,9 +1,9 @@
 //! A card on another watched reader while one holds the customer's card: never read, told
-//! to staff (status bar) and the customer (a notice) until it is gone, and "place it again"
+//! to staff (status bar, never the customer window) until it is gone, and "place it again"
 //! once the customer's card has left first.
 
 use super::*;
-use crate::counter::{Message, StaffScreen};
+use crate::counter::{Message, ReaderState, StaffScreen};
 
 /// The line about the other card on the staff's status bar.
 fn staff_line(d: &Desk) -> Option<Code> {
@@ -47,13 +47,21 @@ fn a_second_card_is_told_while_it_lies_there_and_changes_nothing_else() {
         "the staff's screen is the customer's"
     );
     assert_eq!(s.customer, before.customer);
-    assert_eq!(customer_lines(&d), vec![Code::OtherCardNotRead]);
+    assert!(
+        customer_lines(&d).is_empty(),
+        "staff handle it: a customer told to take a card off might take their own"
+    );
     let line = Code::OtherCardNotRead.entry();
-    assert!(line.next_ja.contains("置き直して") && line.next_en.contains("place it again"));
+    assert!(line.next_ja.contains("置き直して") && line.next_en.contains("put it back"));
+    assert!(
+        line.next_ja.contains("手続き中のカードはそのまま"),
+        "the card in use stays on: {}",
+        line.next_ja
+    );
 
     // Told again (a second unread card): still the one line.
     d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
-    assert_eq!(customer_lines(&d), vec![Code::OtherCardNotRead]);
+    assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
 
     let e = d.send(Input::Reader(ReaderEvent::OtherCardGone));
     assert!(e.is_empty(), "{e:?}");
@@ -81,7 +89,7 @@ fn the_customers_card_leaving_first_says_to_place_the_other_again() {
         "nothing reads the other card: {e:?}"
     );
     assert_eq!(staff_line(&d), Some(Code::OtherCardPlaceAgain));
-    assert_eq!(customer_lines(&d), vec![Code::OtherCardPlaceAgain]);
+    assert!(customer_lines(&d).is_empty());
 
     // A card placed on the first reader again: the other one is again "not read".
     d.place();
@@ -115,10 +123,31 @@ fn no_reader_left_drops_the_line_and_at_the_till_it_is_told_too() {
     assert!(customer_lines(&d).is_empty());
 }
 
+/// Another watched reader attaching (the worker reports each) while the customer's card
+/// is on the first: the card is still there, and the other card still "not read".
 #[test]
-fn the_lines_are_fit_for_the_customer_and_follow_the_platforms_notices() {
+fn a_reader_attaching_meanwhile_leaves_the_card_and_the_line_as_they_are() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.place();
+    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    d.send(Input::Reader(ReaderEvent::Attached(true)));
+    assert_eq!(d.m.screens().status.reader, ReaderState::Card);
+    assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
+    // From no reader at all, a reader attaching is an empty reader.
+    d.send(Input::Reader(ReaderEvent::Attached(false)));
+    assert_eq!(d.m.screens().status.reader, ReaderState::Missing);
+    d.send(Input::Reader(ReaderEvent::Attached(true)));
+    assert_eq!(d.m.screens().status.reader, ReaderState::Empty);
+}
+
+#[test]
+fn the_lines_are_staffs_and_stay_off_the_customers_notices() {
     for code in [Code::OtherCardNotRead, Code::OtherCardPlaceAgain] {
-        assert_eq!(code.for_customer(), code, "no data of anyone in it");
+        assert_eq!(
+            code.for_customer(),
+            Code::AskStaff,
+            "staff's line: {code:?}"
+        );
     }
     let mut d = Desk::new(CounterMode::Reception);
     d.notices = vec![Notice::SignCertificateRevoked {
@@ -132,8 +161,8 @@ fn the_lines_are_fit_for_the_customer_and_follow_the_platforms_notices() {
     let codes: Vec<Code> = frame.notices.iter().map(|m| m.code).collect();
     assert_eq!(
         codes,
-        vec![Code::SignCertificateRevoked, Code::OtherCardNotRead],
-        "the card's own notices first"
+        vec![Code::SignCertificateRevoked],
+        "the card's own notices only"
     );
     let staff = d.m.screens().staff_frame();
     assert_eq!(
