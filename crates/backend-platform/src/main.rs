@@ -292,13 +292,10 @@ fn keygen(key: &std::path::Path, secret: &std::path::Path) -> Result<(), String>
     let written = files
         .write(key, Access::Private, pem.as_bytes())
         .and_then(|()| files.write(secret, Access::Private, &s[..]));
-    if let Err(e) = written {
-        return Err(match files.undo() {
-            Ok(()) => e.to_string(),
-            Err(left) => format!("{e}; {left} could not be removed: remove it before trying again"),
-        });
-    }
-    files.keep();
+    files.settle(written).map_err(|(e, left)| match left {
+        None => e.to_string(),
+        Some(left) => format!("{e}; {left} could not be removed: remove it before trying again"),
+    })?;
     println!("wrote {} and {}", key.display(), secret.display());
     Ok(())
 }

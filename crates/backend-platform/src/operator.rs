@@ -38,20 +38,20 @@ pub enum OperatorError {
     /// The terminal's certificate (nothing was registered or written).
     #[error(transparent)]
     TerminalCert(#[from] TerminalCertError),
-    /// The terminal's certificate file could not be created or written (nothing was
-    /// registered; a file this command had created was removed again).
+    /// A new file (the terminal's certificate, an added root) could not be created or
+    /// written; nothing was registered or added, and the file was removed again.
     #[error(transparent)]
-    CertificateFile(#[from] PrivateFileError),
-    /// `terminals enroll` failed after it had created the certificate file (its write, or
-    /// the registration), and the file could not be removed again: it would block the
-    /// next try.
-    #[error(
-        "the terminal was not registered: {error}; and its certificate {left} could not be removed: remove it before trying again"
-    )]
-    CertificateLeftBehind {
-        /// Why the terminal was not enrolled.
+    NewFile(#[from] PrivateFileError),
+    /// `terminals enroll` or `roots add` failed after it had created its file (the
+    /// certificate, the root), and the file could not be removed again: it would block the
+    /// next try (a half-written root would also stop the platform's start).
+    #[error("{what}: {error}; and {left} could not be removed: remove it before trying again")]
+    LeftBehind {
+        /// What did not happen ("the terminal was not registered").
+        what: &'static str,
+        /// Why.
         error: Box<OperatorError>,
-        /// The certificate file, with what the system said.
+        /// The file, with what the system said.
         left: Leftovers,
     },
     /// A file of `terminals enroll` or `roots add` could not be read or written.
@@ -177,6 +177,21 @@ pub struct Enrollment {
     pub days: u32,
 }
 
+/// The error of a step [`NewFiles::settle`] undid: the step's own, or, when its file could
+/// not be removed, [`OperatorError::LeftBehind`] saying `what` did not happen and naming it.
+fn left_behind(
+    what: &'static str,
+) -> impl FnOnce((OperatorError, Option<Leftovers>)) -> OperatorError {
+    move |(error, left)| match left {
+        None => error,
+        Some(left) => OperatorError::LeftBehind {
+            what,
+            error: Box::new(error),
+            left,
+        },
+    }
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
     std::fs::read(path).map_err(|e| OperatorError::File {
         action: "cannot read",
@@ -227,21 +242,9 @@ pub fn enroll_terminal(
             crate::terminals::register(&*store, &request.terminal_id, e.admin, now)
                 .map_err(OperatorError::from)
         });
-    let written = match registered {
-        Ok(w) => {
-            files.keep();
-            w
-        }
-        Err(error) => {
-            return Err(match files.undo() {
-                Ok(()) => error,
-                Err(left) => OperatorError::CertificateLeftBehind {
-                    error: Box::new(error),
-                    left,
-                },
-            });
-        }
-    };
+    let written = files
+        .settle(registered)
+        .map_err(left_behind("the terminal was not registered"))?;
     Ok(format!(
         "issued certificate {serial} for terminal {id} to {out} (valid until {until}); \
          registered terminal {id} (admin: {admin}) at generation {g}; every node accepts it \
@@ -319,7 +322,15 @@ pub fn add_root(
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(&folder).map_err(fail("cannot create", &folder))?;
-            std::fs::write(&target, pem.as_bytes()).map_err(fail("cannot write", &target))?;
+            // Written whole and synced, never over a file that appeared meanwhile; a
+            // failed write takes it back (a half root would stop the platform's start).
+            let mut files = NewFiles::new();
+            let written = files
+                .write(&target, Access::Public, pem.as_bytes())
+                .map_err(OperatorError::from);
+            files
+                .settle(written)
+                .map_err(left_behind("the root was not added"))?;
             "was added to"
         }
         Err(e) => return Err(fail("cannot read", &target)(e)),

@@ -176,16 +176,10 @@ fn write_both(
     let written = files
         .write(request_path, Access::Public, request)
         .and_then(|()| files.write(key_path, Access::Private, key));
-    match written {
-        Ok(()) => {
-            files.keep();
-            Ok(())
-        }
-        Err(error) => Err(match files.undo() {
-            Ok(()) => RequestError::File(error),
-            Err(left) => RequestError::LeftBehind { error, left },
-        }),
-    }
+    files.settle(written).map_err(|(error, left)| match left {
+        None => RequestError::File(error),
+        Some(left) => RequestError::LeftBehind { error, left },
+    })
 }
 
 #[cfg(test)]

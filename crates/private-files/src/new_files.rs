@@ -91,6 +91,19 @@ impl NewFiles {
         std::mem::take(&mut self.made)
     }
 
+    /// Keeps the files when `result` is `Ok`, else undoes them ([`NewFiles::undo`]): how a
+    /// caller ends "all or nothing" after its last step. `Err` is the step's error with the
+    /// files that could not be removed, if any (the caller's error must name them).
+    pub fn settle<T, E>(self, result: Result<T, E>) -> Result<T, (E, Option<Leftovers>)> {
+        match result {
+            Ok(value) => {
+                self.keep();
+                Ok(value)
+            }
+            Err(error) => Err((error, self.undo().err())),
+        }
+    }
+
     /// Removes the files, last first: the command failed. A file already gone counts as
     /// removed. `Err` names each file that stayed, with what the system said: it would
     /// block the next try, so the caller's error must say to remove it by hand.
@@ -266,6 +279,26 @@ mod tests {
         let text = left.to_string();
         assert!(text.starts_with(&format!("{} (", a.display())), "{text}");
         assert!(text.ends_with(')'), "{text}");
+    }
+
+    #[test]
+    fn settle_keeps_on_ok_and_undoes_on_err_handing_back_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let mut files = NewFiles::new();
+        files.write(&a, Access::Public, b"kept").unwrap();
+        assert_eq!(files.settle(Ok::<u8, &str>(7)), Ok(7));
+        assert_eq!(std::fs::read(&a).unwrap(), b"kept");
+
+        let mut files = NewFiles::new();
+        files.write(&b, Access::Private, b"undone").unwrap();
+        let (error, left) = files
+            .settle(Err::<(), _>("a later step failed"))
+            .unwrap_err();
+        assert_eq!(error, "a later step failed");
+        assert!(left.is_none(), "{left:?}");
+        assert!(!b.exists(), "the file of a failed command stayed");
+        assert!(a.exists(), "another command's file was touched");
     }
 
     #[test]
