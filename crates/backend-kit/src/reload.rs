@@ -156,14 +156,18 @@ where
     }))
 }
 
-/// A tick every `period`, the first a period from now; none for a zero period or one
-/// beyond the clock's range (an interval of zero would panic, an overflowing instant too).
+/// A tick every `period`, the first a period from now, missed ticks not made up; none for
+/// a zero period or one beyond the clock's range (an interval of zero would panic, an overflowing instant too).
 fn interval(period: Duration) -> Option<tokio::time::Interval> {
     if period.is_zero() {
         return None;
     }
     let first = tokio::time::Instant::now().checked_add(period)?;
-    Some(tokio::time::interval_at(first, period))
+    let mut tick = tokio::time::interval_at(first, period);
+    // A reload slower than the period (or a suspended machine) is followed by one more a
+    // period later, not by a burst of the ticks it missed.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    Some(tick)
 }
 
 /// The next tick of `tick`; never without one.
