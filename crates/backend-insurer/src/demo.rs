@@ -82,20 +82,16 @@ mod tests {
     use super::*;
     use crate::core::eligibility::{Decision, Query, decide};
 
-    /// Without `demo_data`, an empty database gets the demo register only in a build with
-    /// the `demo-register` feature (`cargo test -p backend-insurer` builds without it, the
-    /// workspace's tests with it: counter-demo turns it on).
+    /// Without `demo_data`, an empty database gets the demo register in a build with the
+    /// `demo-register` feature (the workspace's tests: counter-demo turns it on; a build
+    /// without it, `cargo test -p backend-insurer`, is tests/insurer/register.rs's).
+    #[cfg(feature = "demo-register")]
     #[test]
-    fn the_default_register_is_the_demo_one_only_with_the_feature() {
+    fn with_the_feature_the_default_register_is_the_demo_one() {
         let default = parse(DEFAULT, UnixTime::EPOCH).unwrap();
-        if cfg!(feature = "demo-register") {
-            let demo = parse(BUILTIN, UnixTime::EPOCH).unwrap();
-            assert!(!demo.is_empty());
-            assert_eq!(default.len(), demo.len());
-        } else {
-            assert_eq!(DEFAULT, "");
-            assert!(default.is_empty());
-        }
+        let demo = parse(BUILTIN, UnixTime::EPOCH).unwrap();
+        assert!(!demo.is_empty());
+        assert_eq!(default.len(), demo.len());
     }
 
     /// An empty text, or one of comments only, is an empty register; a misspelt table is
