@@ -91,19 +91,11 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
                 f.name
             )));
         }
-        let tmp = dir.join(format!(".{}.part", f.name));
-        {
-            let mut out = private_files::rewrite_private(&tmp).map_err(private)?;
-            private_files::write_whole(&mut out, &tmp, &f.contents).map_err(private)?;
-        }
-        std::fs::rename(&tmp, dir.join(&f.name))
-            .map_err(|e| private(private_files::io("rename", &tmp)(e)))?;
+        let tmp = format!(".{}.part", f.name);
+        crate::folders::worker::replace_atomically(dir, &tmp, &f.name, &f.contents)
+            .map_err(std::io::Error::other)?;
         names.push(f.name.clone());
     }
-    // The renames are durable once the folder is synced.
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| private(private_files::io("sync the folder", dir)(e)))?;
     Ok(names)
 }
 
@@ -213,5 +205,9 @@ mod tests {
         assert!(text.starts_with("cannot write "), "{text}");
         assert_eq!(text.matches("OQSsiquc01res_x.xml").count(), 1, "{text}");
         assert!(!dir.path().join("OQSsiquc01res_x.xml").exists());
+        assert!(
+            !dir.path().join(".OQSsiquc01res_x.xml.part").exists(),
+            "the half-written temporary (personal data) stayed"
+        );
     }
 }

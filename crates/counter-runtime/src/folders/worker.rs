@@ -88,10 +88,37 @@ fn sync_dir(dir: &Path) -> Result<(), RuntimeError> {
 
 /// Writes `file` into `dir` atomically: a hidden temporary, `fsync`, rename.
 pub fn write_atomically(dir: &Path, file: &AnswerFile) -> Result<PathBuf, RuntimeError> {
-    let tmp = dir.join(ledger::temporary_name(&file.name));
-    write_synced(&tmp, &file.contents)?;
-    let target = dir.join(&file.name);
-    std::fs::rename(&tmp, &target).map_err(|e| io("cannot rename", &tmp, e))?;
+    let tmp = ledger::temporary_name(&file.name);
+    replace_atomically(dir, &tmp, &file.name, &file.contents)
+}
+
+/// Writes `contents` as `dir/name` so that a reader never sees half of it: the hidden
+/// temporary `dir/tmp` created `0600` (personal data), written and synced, renamed over
+/// `name`, the folder synced. A write or rename that fails removes the temporary, so no
+/// copy of the data stays behind under another name. The counter's answer files and its
+/// exports for the receipt system both go through here.
+pub(crate) fn replace_atomically(
+    dir: &Path,
+    tmp: &str,
+    name: &str,
+    contents: &[u8],
+) -> Result<PathBuf, RuntimeError> {
+    let tmp = dir.join(tmp);
+    let target = dir.join(name);
+    let written = write_synced(&tmp, contents)
+        .and_then(|()| std::fs::rename(&tmp, &target).map_err(|e| io("cannot rename", &tmp, e)));
+    if let Err(e) = written {
+        match std::fs::remove_file(&tmp) {
+            Ok(()) => {}
+            Err(gone) if gone.kind() == std::io::ErrorKind::NotFound => {}
+            Err(left) => tracing::warn!(
+                path = %tmp.display(),
+                error = %left,
+                "a temporary with personal data could not be removed: remove it by hand"
+            ),
+        }
+        return Err(e);
+    }
     sync_dir(dir)?;
     Ok(target)
 }
@@ -515,6 +542,10 @@ mod tests {
         assert!(text.contains("OQSsiquc01res_y.xml"), "{text}");
         assert!(text.contains("Check the folder's owner"), "{text}");
         assert!(!text.contains("configuration"), "{text}");
+        assert!(
+            !dir.path().join(ledger::temporary_name(&file.name)).exists(),
+            "the temporary (personal data) stayed after the failed rename"
+        );
     }
 
     /// Runs in a child process whose files cannot grow past `ulimit -f 1`
@@ -550,7 +581,9 @@ mod tests {
         assert!(text.starts_with("cannot write "), "{text}");
         assert!(text.contains("OQSsiquc01res_x.xml"), "{text}");
         assert!(text.contains("Check the folder's owner"), "{text}");
-        // Nothing under the answer's own name: the receipt system never reads half of it.
+        // Nothing under the answer's own name: the receipt system never reads half of it;
+        // and no half-written temporary with personal data stays either.
         assert!(!dir.path().join(&file.name).exists());
+        assert!(!dir.path().join(ledger::temporary_name(&file.name)).exists());
     }
 }
