@@ -5,7 +5,8 @@
 // status changed so that it is read out once.
 
 import type { Status } from "../ipc/generated/Status";
-import type { StringKey } from "../i18n";
+import type { Lang, StringKey } from "../i18n";
+import type { Message } from "../ipc/generated/Message";
 import { el, replaceKeeping } from "../render/dom";
 import { count } from "../render/format";
 import { messageBlock } from "../render/message";
@@ -28,6 +29,13 @@ function item(ctx: StaffContext, label: StringKey, test: string, state: string, 
     el("span", { class: "status-label" }, ctx.t(label)),
     el("span", { class: "status-value", test, "data-state": state }, text),
   );
+}
+
+/** A notice line of the status bar: the message, or an empty line (empty data-code) when there is none. */
+function noticeLine(cls: string, test: string, message: Message | null, lang: Lang): HTMLElement {
+  return message === null
+    ? el("div", { class: cls, test, "data-code": "" })
+    : el("div", { class: cls, test, "data-code": message.code }, messageBlock(message, lang));
 }
 
 function backends(ok: boolean | null): { state: string; key: StringKey } {
@@ -74,26 +82,10 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
         ctx.t(status.storage_failed ? "staff.status.storage.failed" : "staff.status.storage.ok"),
       ),
     );
-    const notice =
-      status.notice === null
-        ? el("div", { class: "status-notice", test: "status-notice", "data-code": "" })
-        : el(
-            "div",
-            { class: "status-notice", test: "status-notice", "data-code": status.notice.code },
-            messageBlock(status.notice, ctx.lang),
-          );
-    live.append(notice);
+    live.append(noticeLine("status-notice", "status-notice", status.notice, ctx.lang));
     // A card on another watched reader, not read while this one holds the customer's:
     // what to do with it, until it is gone (empty data-code when there is none).
-    live.append(
-      status.other_card === null
-        ? el("div", { class: "status-notice status-other-card", test: "status-other-card", "data-code": "" })
-        : el(
-            "div",
-            { class: "status-notice status-other-card", test: "status-other-card", "data-code": status.other_card.code },
-            messageBlock(status.other_card, ctx.lang),
-          ),
-    );
+    live.append(noticeLine("status-notice status-other-card", "status-other-card", status.other_card, ctx.lang));
     if (status.in_doubt.length > 0) {
       // Which sales wait (new card sales and the daily close wait for them): the journal finds them by id.
       live.append(
