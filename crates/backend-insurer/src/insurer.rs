@@ -71,7 +71,9 @@ impl Insurer {
         let seed = crate::demo::parse(&settings.seed_toml, clock.now())
             .map_err(|e| StartError::Settings(format!("demo_data: {e}")))?;
         let store = Store::open(&settings.database, &seed)?;
-        if store.record_count()? == 0 {
+        // Empty only when there was nothing to seed and nothing held before (`open` seeds
+        // a non-empty register into an empty database): no second count otherwise.
+        if seed.is_empty() && store.record_count()? == 0 {
             tracing::warn!("{EMPTY_REGISTER}");
         }
         Ok(Self {
