@@ -37,14 +37,21 @@ impl Counter {
         EligibilityCheck::new(id, mode, settings, menu, None, None).map_err(|e| e.code())
     }
 
-    /// A check without the card: staff record what the patient presented.
+    /// A check without the card: staff record what the patient presented. It takes the
+    /// expected patient, as a check with the card does.
     pub(super) fn open_fallback(
-        &self,
+        &mut self,
         id: String,
         reason: FallbackReason,
     ) -> Result<EligibilityCheck, Code> {
         let (mode, settings) = self.check_settings()?;
-        EligibilityCheck::fallback_only(id, mode, settings, reason, None).map_err(|e| e.code())
+        let check =
+            EligibilityCheck::fallback_only(id, mode, settings, reason, self.expected.clone())
+                .map_err(|e| e.code())?;
+        // The fallback is the expected patient's: it carries their chart (the record names
+        // their patient id), and the next card is not compared with them.
+        self.expected = None;
+        Ok(check)
     }
 
     /// Staff start a fallback: the check opens once its id is allocated.

@@ -346,3 +346,37 @@ fn an_appointment_is_expected_only_where_checks_run_and_when_the_store_has_it() 
     assert_eq!(r, Refused::Action(Code::AppointmentUnknown));
     assert!(d.m.screens().expected.is_none());
 }
+
+#[test]
+fn a_fallback_takes_the_expected_patient_and_the_next_card_is_compared_with_no_one() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.staff(StaffAction::ExpectAppointment { appointment_id: 7 });
+    d.send(Input::AppointmentLoaded {
+        appointment_id: 7,
+        record: Ok(booked()),
+    });
+    // Her card cannot be used: staff record what she presented.
+    let e = d.staff(StaffAction::StartFallback {
+        reason: crate::eligibility::FallbackReason::NotEnrolled,
+    });
+    d.world(e);
+    assert_eq!(d.at(), "check");
+    assert!(d.m.expected.is_none(), "the fallback took her");
+    assert_eq!(
+        d.m.screens().expected,
+        Some(booked()),
+        "her fallback shows whom it is for"
+    );
+    d.staff(StaffAction::Finish);
+    assert_eq!(d.m.screens().expected, None);
+    // The next patient's card: compared with no one, not with her.
+    d.place();
+    d.type_pin();
+    consent(&mut d);
+    let StaffScreen::Check { view, .. } = d.m.screens().staff else {
+        panic!("not a check")
+    };
+    assert_eq!(view.person, PersonCheck::NotCompared);
+    let codes: Vec<Code> = view.warnings.iter().map(|w| w.code).collect();
+    assert!(!codes.contains(&Code::PersonMismatch), "{codes:?}");
+}
