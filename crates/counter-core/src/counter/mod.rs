@@ -137,12 +137,11 @@ pub enum ReaderEvent {
     },
     /// The card left the reader.
     Removed,
-    /// A card lies on another watched reader than the one holding the customer's card: it
-    /// is not read, and no step reaches it. Staff are told until [`Self::OtherCardGone`].
-    OtherCardPlaced,
-    /// No card lies unread on another watched reader any more (taken off, or its reader
-    /// went away).
-    OtherCardGone,
+    /// Whether a card lies unread on a watched reader: `true` when one is placed while
+    /// another reader holds the customer's card (it is not read, and no step reaches it;
+    /// staff are told), `false` once none lies unread any more (taken off, its reader
+    /// gone, or placed again to be read).
+    OtherCard(bool),
 }
 
 /// How a sale the shell drove ended.
@@ -508,7 +507,7 @@ pub struct Counter {
     workflow: Workflow,
     reader: ReaderState,
     pin_pad: bool,
-    /// A card lies unread on another watched reader ([`ReaderEvent::OtherCardPlaced`]).
+    /// A card lies unread on another watched reader (`true` in [`ReaderEvent::OtherCard`]).
     other_card: bool,
     backends_ok: Option<bool>,
     notice: Option<Message>,

@@ -45,12 +45,8 @@ impl Counter {
                 }
                 self.card_removed()
             }
-            ReaderEvent::OtherCardPlaced => {
-                self.other_card = true;
-                Vec::new()
-            }
-            ReaderEvent::OtherCardGone => {
-                self.other_card = false;
+            ReaderEvent::OtherCard(lies) => {
+                self.other_card = lies;
                 Vec::new()
             }
         }

@@ -5,8 +5,8 @@
 //! order they come; and a second thread that forwards the PC/SC monitor's events to it.
 //!
 //! A card placed on a second watched reader while one holds the customer's card is not
-//! read; the counter is told it lies there and when it is gone (`OtherCardPlaced`,
-//! `OtherCardGone`), so that staff see what to do with it ([`ReaderSlots`] keeps the rules).
+//! read; the counter is told whether one lies there (`OtherCard`), so that staff see what
+//! to do with it ([`ReaderSlots`] keeps the rules).
 //!
 //! Reader events and card steps go through the same queue, so the counter learns of a
 //! removal after the step that was running when it happened (whose own result already says
@@ -293,7 +293,25 @@ impl<F: Fn(Report)> Worker<F> {
         }
     }
 
+    /// One PC/SC event: the counter's reader events, and whether a card lies unread
+    /// (compared before and after, so that the notice's rule is [`ReaderSlots`]' alone).
     fn event(&self, event: ReaderEvent) {
+        let unread_before = self.slots.borrow().has_unread();
+        let announce = self.slot_event(event);
+        let unread_after = self.slots.borrow().has_unread();
+        if unread_after != unread_before {
+            (self.report)(Report::Event(CounterEvent::OtherCard(unread_after)));
+        }
+        // After the notice's change: a card read now that lay unread ends the notice
+        // before its session starts.
+        if announce {
+            self.announce_card();
+        }
+    }
+
+    /// Feeds `event` to the slots and reports what it means for the counter, but for a
+    /// card to announce (returns `true`: [`Self::announce_card`]).
+    fn slot_event(&self, event: ReaderEvent) -> bool {
         match event {
             ReaderEvent::ReaderAttached { name } if self.reader.matches(&name) => {
                 self.slots.borrow_mut().attached(&name);
@@ -303,9 +321,6 @@ impl<F: Fn(Report)> Worker<F> {
                 let gone = self.slots.borrow_mut().reader_removed(&name);
                 // Another watched reader may still be there: then only its card, if it
                 // held the customer's, is gone.
-                if gone.unread_gone {
-                    (self.report)(Report::Event(CounterEvent::OtherCardGone));
-                }
                 if gone.none_left {
                     (self.report)(Report::Event(CounterEvent::Attached(false)));
                 }
@@ -322,27 +337,9 @@ impl<F: Fn(Report)> Worker<F> {
                             reader = %reader,
                             "a second card placed while another reader holds the customer's: not read"
                         );
-                        (self.report)(Report::Event(CounterEvent::OtherCardPlaced));
-                        return;
                     }
-                    Placed::Customer { unread_gone: true } => {
-                        (self.report)(Report::Event(CounterEvent::OtherCardGone));
-                    }
-                    Placed::Customer { unread_gone: false } => {}
+                    Placed::Customer => return true,
                 }
-                let pin_pad = match self.pin_pad_settled() {
-                    Ok(pin_pad) => pin_pad,
-                    // The card is announced all the same: if it has really gone, the
-                    // removal event follows and the session ends with "card removed"; if
-                    // the reader was only slow to power it (a loaded machine), the read
-                    // step finds it. Dropping the insertion here left a placed card unseen
-                    // until it was placed again, with no event to come.
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot ask the reader for a PIN pad");
-                        false
-                    }
-                };
-                (self.report)(Report::Event(CounterEvent::Placed { pin_pad }));
             }
             // A card taken off another watched reader than the customer's is not the
             // customer's card leaving.
@@ -350,19 +347,33 @@ impl<F: Fn(Report)> Worker<F> {
                 let removed = self.slots.borrow_mut().card_removed(&reader);
                 match removed {
                     Removed::Customer => (self.report)(Report::Event(CounterEvent::Removed)),
-                    Removed::Unread { last: true } => {
-                        (self.report)(Report::Event(CounterEvent::OtherCardGone));
-                    }
-                    Removed::Unread { last: false } | Removed::Nothing => {}
+                    Removed::Other => {}
                 }
             }
             ReaderEvent::ServiceStopped => {
-                // Attached(false) ends the counter's notice of an unread card too.
                 self.slots.borrow_mut().service_stopped();
                 (self.report)(Report::Event(CounterEvent::Attached(false)));
             }
             _ => {}
         }
+        false
+    }
+
+    /// Announces the customer's card just placed, with whether its reader has a PIN pad.
+    fn announce_card(&self) {
+        let pin_pad = match self.pin_pad_settled() {
+            Ok(pin_pad) => pin_pad,
+            // The card is announced all the same: if it has really gone, the
+            // removal event follows and the session ends with "card removed"; if
+            // the reader was only slow to power it (a loaded machine), the read
+            // step finds it. Dropping the insertion here left a placed card unseen
+            // until it was placed again, with no event to come.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot ask the reader for a PIN pad");
+                false
+            }
+        };
+        (self.report)(Report::Event(CounterEvent::Placed { pin_pad }));
     }
 
     /// [`Self::pin_pad`] for a card just announced: right after the insertion event, the

@@ -32,20 +32,15 @@ pub(crate) struct ReaderGone {
     pub none_left: bool,
     /// The customer's card is gone with it (or no reader is left to hold one).
     pub card_gone: bool,
-    /// The last card lying unread went with it: the counter's notice ends.
-    pub unread_gone: bool,
 }
 
 /// What a card placed on a watched reader means for the counter.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Placed {
-    /// The customer's card (no other reader holds one): announce it.
-    Customer {
-        /// It had been reported lying unread, and no other card does now (PC/SC reports a
-        /// card taken off before it is placed again, so this is for a monitor that did
-        /// not): the counter's notice ends.
-        unread_gone: bool,
-    },
+    /// The customer's card (no other reader holds one): announce it. A card that lay
+    /// unread there is read now (PC/SC reports a card taken off before it is placed
+    /// again, so this is for a monitor that did not).
+    Customer,
     /// Another reader holds the customer's card: this one is not read; tell the counter.
     Unread,
 }
@@ -55,16 +50,20 @@ pub(crate) enum Placed {
 pub(crate) enum Removed {
     /// The customer's card left (or no card was known there: a removal ends nothing worse).
     Customer,
-    /// A card lying unread left; `last`: no other lies unread, the counter's notice ends.
-    Unread {
-        /// No card lies unread any more.
-        last: bool,
-    },
-    /// Nothing the counter knows of (never reached for a card the monitor reported).
-    Nothing,
+    /// Not the customer's: a card lying unread, or none the counter knows of (never
+    /// reached for a card the monitor reported).
+    Other,
 }
 
 impl ReaderSlots {
+    /// Whether a card lies unread on a watched reader: the counter's notice is shown
+    /// while it does. The worker compares it before and after each event and reports a
+    /// change ([`Placed`] and [`Removed`] say nothing of it, so it is worked out here
+    /// only).
+    pub fn has_unread(&self) -> bool {
+        !self.unread.is_empty()
+    }
+
     /// A watched reader attached.
     pub fn attached(&mut self, name: &str) {
         self.attached.insert(name.to_owned());
@@ -77,12 +76,11 @@ impl ReaderSlots {
         if held {
             self.holding = None;
         }
-        let unread_gone = self.unread.remove(name) && self.unread.is_empty();
+        self.unread.remove(name);
         let none_left = self.attached.is_empty();
         ReaderGone {
             none_left,
             card_gone: none_left || held,
-            unread_gone,
         }
     }
 
@@ -95,9 +93,9 @@ impl ReaderSlots {
                 Placed::Unread
             }
             _ => {
-                let unread_gone = self.unread.remove(name) && self.unread.is_empty();
+                self.unread.remove(name);
                 self.holding = Some(name.to_owned());
-                Placed::Customer { unread_gone }
+                Placed::Customer
             }
         }
     }
@@ -105,12 +103,10 @@ impl ReaderSlots {
     /// A card taken off watched reader `name`.
     pub fn card_removed(&mut self, name: &str) -> Removed {
         if self.unread.remove(name) {
-            return Removed::Unread {
-                last: self.unread.is_empty(),
-            };
+            return Removed::Other;
         }
         match &self.holding {
-            Some(held) if held != name => Removed::Nothing,
+            Some(held) if held != name => Removed::Other,
             _ => {
                 self.holding = None;
                 Removed::Customer
@@ -153,8 +149,6 @@ impl ReaderSlots {
 mod tests {
     use super::*;
 
-    const NEW: Placed = Placed::Customer { unread_gone: false };
-
     /// `target` with the configuration's name "X".
     fn target(s: &ReaderSlots) -> Option<String> {
         s.target("X")
@@ -169,25 +163,32 @@ mod tests {
         let mut s = ReaderSlots::default();
         s.attached("A");
         s.attached("B");
-        assert_eq!(s.card_placed("A"), NEW);
+        assert_eq!(s.card_placed("A"), Placed::Customer);
+        assert!(!s.has_unread());
         assert_eq!(
             s.card_placed("B"),
             Placed::Unread,
             "another person's card on B is not announced, only told"
         );
+        assert!(s.has_unread());
         assert_eq!(target(&s), some("A"), "steps stay on the customer's card");
         assert_eq!(
             s.card_removed("B"),
-            Removed::Unread { last: true },
-            "B's card leaving is not the customer's; the notice ends"
+            Removed::Other,
+            "B's card leaving is not the customer's"
         );
+        assert!(!s.has_unread(), "the notice ends");
         assert_eq!(
             s.card_removed("A"),
             Removed::Customer,
             "the customer's card leaving is reported"
         );
         assert_eq!(target(&s), some("A"), "no card: the first reader attached");
-        assert_eq!(s.card_placed("B"), NEW, "placed again once A's card left");
+        assert_eq!(
+            s.card_placed("B"),
+            Placed::Customer,
+            "placed again once A's card left"
+        );
         assert_eq!(target(&s), some("B"));
     }
 
@@ -196,17 +197,19 @@ mod tests {
         let mut s = ReaderSlots::default();
         s.attached("A");
         s.attached("B");
-        assert_eq!(s.card_placed("A"), NEW);
+        assert_eq!(s.card_placed("A"), Placed::Customer);
         assert_eq!(s.card_placed("B"), Placed::Unread);
         assert_eq!(s.card_removed("A"), Removed::Customer);
         // A step queued before the removal must not reach B's card.
         assert_eq!(target(&s), some("A"), "the empty reader, not B");
         // A card on A again is the customer's; B's is still unread.
-        assert_eq!(s.card_placed("A"), NEW);
+        assert_eq!(s.card_placed("A"), Placed::Customer);
         assert_eq!(s.card_removed("A"), Removed::Customer);
+        assert!(s.has_unread(), "B's card still lies unread");
         // B taken off and placed again: now it is read.
-        assert_eq!(s.card_removed("B"), Removed::Unread { last: true });
-        assert_eq!(s.card_placed("B"), NEW);
+        assert_eq!(s.card_removed("B"), Removed::Other);
+        assert!(!s.has_unread());
+        assert_eq!(s.card_placed("B"), Placed::Customer);
         assert_eq!(target(&s), some("B"));
     }
 
@@ -216,16 +219,19 @@ mod tests {
         for r in ["A", "B", "C"] {
             s.attached(r);
         }
-        assert_eq!(s.card_placed("A"), NEW);
+        assert_eq!(s.card_placed("A"), Placed::Customer);
         assert_eq!(s.card_placed("B"), Placed::Unread);
         assert_eq!(s.card_placed("C"), Placed::Unread);
-        assert_eq!(s.card_removed("B"), Removed::Unread { last: false });
-        assert_eq!(s.card_removed("C"), Removed::Unread { last: true });
+        assert_eq!(s.card_removed("B"), Removed::Other);
+        assert!(s.has_unread(), "C's card still lies unread");
+        assert_eq!(s.card_removed("C"), Removed::Other);
+        assert!(!s.has_unread(), "the last unread card left");
         assert_eq!(
             s.card_removed("C"),
-            Removed::Nothing,
+            Removed::Other,
             "a removal on a reader with no card known, while A holds the customer's"
         );
+        assert_eq!(target(&s), some("A"), "the customer's card is still there");
     }
 
     #[test]
@@ -233,11 +239,12 @@ mod tests {
         let mut s = ReaderSlots::default();
         s.attached("X");
         s.attached("B");
-        assert_eq!(s.card_placed("B"), NEW);
+        assert_eq!(s.card_placed("B"), Placed::Customer);
         assert_eq!(s.card_placed("X"), Placed::Unread);
         assert!(s.reader_removed("B").card_gone);
         assert_eq!(target(&s), None, "only X is left, with a card not read");
-        assert_eq!(s.card_removed("X"), Removed::Unread { last: true });
+        assert_eq!(s.card_removed("X"), Removed::Other);
+        assert!(!s.has_unread());
         assert_eq!(target(&s), some("X"));
     }
 
@@ -245,8 +252,8 @@ mod tests {
     fn the_same_reader_announces_again_and_a_removal_without_a_card_is_reported() {
         let mut s = ReaderSlots::default();
         s.attached("A");
-        assert_eq!(s.card_placed("A"), NEW);
-        assert_eq!(s.card_placed("A"), NEW);
+        assert_eq!(s.card_placed("A"), Placed::Customer);
+        assert_eq!(s.card_placed("A"), Placed::Customer);
         assert_eq!(s.card_removed("A"), Removed::Customer);
         assert_eq!(
             s.card_removed("A"),
@@ -260,10 +267,13 @@ mod tests {
         let mut s = ReaderSlots::default();
         s.attached("A");
         s.attached("B");
-        assert_eq!(s.card_placed("A"), NEW);
+        assert_eq!(s.card_placed("A"), Placed::Customer);
         assert_eq!(s.card_placed("B"), Placed::Unread);
         assert_eq!(s.card_removed("A"), Removed::Customer);
-        assert_eq!(s.card_placed("B"), Placed::Customer { unread_gone: true });
+        assert!(s.has_unread());
+        assert_eq!(s.card_placed("B"), Placed::Customer);
+        assert!(!s.has_unread(), "B's card is read now");
+        assert_eq!(target(&s), some("B"));
     }
 
     #[test]
@@ -272,32 +282,30 @@ mod tests {
         s.attached("A");
         s.attached("B");
         s.attached("C");
-        assert_eq!(s.card_placed("B"), NEW);
+        assert_eq!(s.card_placed("B"), Placed::Customer);
         assert_eq!(s.card_placed("C"), Placed::Unread);
         assert_eq!(
             s.reader_removed("A"),
             ReaderGone {
                 none_left: false,
                 card_gone: false,
-                unread_gone: false,
             }
         );
+        assert!(s.has_unread());
         assert_eq!(target(&s), some("B"));
         assert_eq!(
             s.reader_removed("C"),
             ReaderGone {
                 none_left: false,
                 card_gone: false,
-                unread_gone: true,
-            },
-            "the unread card went with its reader"
+            }
         );
+        assert!(!s.has_unread(), "the unread card went with its reader");
         assert_eq!(
             s.reader_removed("B"),
             ReaderGone {
                 none_left: true,
                 card_gone: true,
-                unread_gone: false,
             }
         );
         assert_eq!(
@@ -312,14 +320,16 @@ mod tests {
         let mut s = ReaderSlots::default();
         s.attached("A");
         s.attached("B");
-        assert_eq!(s.card_placed("B"), NEW);
+        assert_eq!(s.card_placed("B"), Placed::Customer);
         assert_eq!(s.card_placed("A"), Placed::Unread);
         s.service_stopped();
+        assert!(!s.has_unread(), "announced again when the service is back");
         assert_eq!(target(&s), some("B"), "the card's reader");
         // Back: A's card is announced again, and is still not read while B holds one.
         assert_eq!(s.card_placed("A"), Placed::Unread);
         assert_eq!(s.card_removed("B"), Removed::Customer);
-        assert_eq!(s.card_removed("A"), Removed::Unread { last: true });
+        assert_eq!(s.card_removed("A"), Removed::Other);
+        assert!(!s.has_unread());
         assert_eq!(
             target(&s),
             some("X"),

@@ -173,11 +173,11 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
         ("reader:removed", Input::Reader(ReaderEvent::Removed)),
         (
             "reader:other_card_placed",
-            Input::Reader(ReaderEvent::OtherCardPlaced),
+            Input::Reader(ReaderEvent::OtherCard(true)),
         ),
         (
             "reader:other_card_gone",
-            Input::Reader(ReaderEvent::OtherCardGone),
+            Input::Reader(ReaderEvent::OtherCard(false)),
         ),
         (
             "session:late_ticket",

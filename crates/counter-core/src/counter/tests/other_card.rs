@@ -29,7 +29,7 @@ fn a_second_card_is_told_while_it_lies_there_and_changes_nothing_else() {
     assert!(matches!(before.staff, StaffScreen::Identify { .. }));
     assert_eq!(staff_line(&d), None);
 
-    let e = d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    let e = d.send(Input::Reader(ReaderEvent::OtherCard(true)));
     assert!(e.is_empty(), "no step, no audit: {e:?}");
     assert_eq!(
         d.m.generation(),
@@ -60,10 +60,10 @@ fn a_second_card_is_told_while_it_lies_there_and_changes_nothing_else() {
     );
 
     // Told again (a second unread card): still the one line.
-    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    d.send(Input::Reader(ReaderEvent::OtherCard(true)));
     assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
 
-    let e = d.send(Input::Reader(ReaderEvent::OtherCardGone));
+    let e = d.send(Input::Reader(ReaderEvent::OtherCard(false)));
     assert!(e.is_empty(), "{e:?}");
     assert_eq!(staff_line(&d), None, "taken off: the line goes");
     assert!(customer_lines(&d).is_empty());
@@ -74,7 +74,7 @@ fn a_second_card_is_told_while_it_lies_there_and_changes_nothing_else() {
 #[test]
 fn the_customers_card_leaving_first_says_to_place_the_other_again() {
     let mut d = State::Check.reach();
-    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    d.send(Input::Reader(ReaderEvent::OtherCard(true)));
     assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
 
     // The customer's card leaves: its check ends as without the other card, which is still
@@ -99,7 +99,7 @@ fn the_customers_card_leaving_first_says_to_place_the_other_again() {
 
     // Taken off (to be placed again): the line goes; placed again, it is the customer's
     // card like any other.
-    d.send(Input::Reader(ReaderEvent::OtherCardGone));
+    d.send(Input::Reader(ReaderEvent::OtherCard(false)));
     assert_eq!(staff_line(&d), None);
     let generation = d.m.generation();
     d.place();
@@ -112,7 +112,7 @@ fn the_customers_card_leaving_first_says_to_place_the_other_again() {
 fn no_reader_left_drops_the_line_and_at_the_till_it_is_told_too() {
     let mut d = Desk::new(CounterMode::Cashier);
     d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
-    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    d.send(Input::Reader(ReaderEvent::OtherCard(true)));
     assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
     d.send(Input::Reader(ReaderEvent::Attached(false)));
     assert_eq!(
@@ -129,7 +129,7 @@ fn no_reader_left_drops_the_line_and_at_the_till_it_is_told_too() {
 fn a_reader_attaching_meanwhile_leaves_the_card_and_the_line_as_they_are() {
     let mut d = Desk::new(CounterMode::Reception);
     d.place();
-    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    d.send(Input::Reader(ReaderEvent::OtherCard(true)));
     d.send(Input::Reader(ReaderEvent::Attached(true)));
     assert_eq!(d.m.screens().status.reader, ReaderState::Card);
     assert_eq!(staff_line(&d), Some(Code::OtherCardNotRead));
@@ -156,7 +156,7 @@ fn the_lines_are_staffs_and_stay_off_the_customers_notices() {
     }];
     d.place();
     d.type_pin();
-    d.send(Input::Reader(ReaderEvent::OtherCardPlaced));
+    d.send(Input::Reader(ReaderEvent::OtherCard(true)));
     let frame = d.m.screens().customer_frame();
     let codes: Vec<Code> = frame.notices.iter().map(|m| m.code).collect();
     assert_eq!(
