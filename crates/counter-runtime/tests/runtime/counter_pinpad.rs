@@ -2,7 +2,7 @@
 //! scripts/pcscd.sh beside vpcd): the customer types the PIN on the reader's keys, the
 //! counter never sees it, and the staff's Cancel ends the wait at once.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use counter_core::Code;
@@ -11,27 +11,19 @@ use jpki_card_sim::{Faults, VirtualCard, VpcdSlot};
 use madoguchi_ifd_pinpad::{Key, PadKeys};
 
 use crate::counter_env::{CounterEnv, js, staff, until};
-use crate::support::{READER, pcscd_sees_no_card};
+use crate::support::{READER, pcscd_port, pcscd_sees_no_card, pcscd_var};
 
 const PERSONA: &str = "sato-hanako";
 const PROMPT_WAIT: Duration = Duration::from_secs(20);
 
 /// The PIN-pad reader's name and ports, as scripts/pcscd.sh exports them.
 fn pad_reader() -> (String, SocketAddr, SocketAddr) {
-    let var = |k: &str| {
-        std::env::var(k).unwrap_or_else(|_| {
-            panic!(
-                "{k} is not set: this test needs our pcscd with the virtual PIN-pad reader; \
-                 build its driver (`cargo build -p ifd-pinpad`, or `make build`) and run \
-                 `scripts/pcscd.sh run cargo test -p counter-runtime`"
-            )
-        })
-    };
-    let port = |k: &str| SocketAddr::from((Ipv4Addr::LOCALHOST, var(k).parse::<u16>().unwrap()));
+    const NEEDS: &str = "the virtual PIN-pad reader (build its driver first: `cargo build -p \
+                         ifd-pinpad`, or `make build`)";
     (
-        format!("{} 00 00", var("MADOGUCHI_PINPAD_READER")),
-        port("MADOGUCHI_PINPAD_PORT"),
-        port("MADOGUCHI_PINPAD_KEYS_PORT"),
+        format!("{} 00 00", pcscd_var("MADOGUCHI_PINPAD_READER", NEEDS)),
+        pcscd_port("MADOGUCHI_PINPAD_PORT", NEEDS),
+        pcscd_port("MADOGUCHI_PINPAD_KEYS_PORT", NEEDS),
     )
 }
 

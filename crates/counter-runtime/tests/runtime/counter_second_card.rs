@@ -4,40 +4,17 @@
 //! customer's card leaves first, they are told to place the other card again, and placed
 //! again it is read.
 
-use std::net::{Ipv4Addr, SocketAddr};
-
 use counter_core::Code;
 use counter_runtime::counter::{CustomerAction, CustomerScreen, ReaderState, Screens, StaffScreen};
 use jpki_card_sim::{Faults, VirtualCard, VpcdSlot};
 
 use crate::counter_env::{CounterEnv, customer, until};
-use crate::support::{READER, pcscd_sees_no_card};
+use crate::support::{READER, pcscd_sees_no_card, vpcd_readers};
 
 /// The customer's card.
 const FIRST: &str = "sato-hanako";
 /// Someone else's card, placed on the other reader.
 const SECOND: &str = "kobayashi-mei";
-
-/// Both vpcd readers of our pcscd and their ports ("… 00 00" and "… 00 01" on the port
-/// after it: scripts/pcscd.sh).
-fn two_readers() -> [(String, SocketAddr); 2] {
-    let var = |k: &str| {
-        std::env::var(k).unwrap_or_else(|_| {
-            panic!(
-                "{k} is not set: this test needs our pcscd with its two vpcd readers; run it \
-                 as `scripts/pcscd.sh run cargo test -p counter-runtime --test runtime \
-                 counter_second_card`"
-            )
-        })
-    };
-    let prefix = var("MADOGUCHI_VIRTUAL_READER");
-    let port: u16 = var("MADOGUCHI_VPCD_PORT").parse().unwrap();
-    let at = |p: u16| SocketAddr::from((Ipv4Addr::LOCALHOST, p));
-    [
-        (format!("{prefix} 00 00"), at(port)),
-        (format!("{prefix} 00 01"), at(port + 1)),
-    ]
-}
 
 fn card(persona: &str) -> VirtualCard {
     VirtualCard::from_persona(&testkit::load_persona(persona).unwrap()).unwrap()
@@ -78,7 +55,7 @@ async fn take_off(slot: &mut VpcdSlot, reader: &str) -> VirtualCard {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_on_the_other_reader_is_told_to_staff_and_read_only_when_placed_again() {
     let _lock = READER.lock().unwrap_or_else(|e| e.into_inner());
-    let [(reader_a, port_a), (reader_b, port_b)] = two_readers();
+    let [(reader_a, port_a), (reader_b, port_b)] = vpcd_readers();
     for r in [&reader_a, &reader_b] {
         pcscd_sees_no_card(r);
     }

@@ -317,21 +317,44 @@ pub fn acquirer_payments(env: &Env, order_ref: &str) -> Vec<(String, i64)> {
 /// whole run (libtest runs tests in parallel).
 pub static READER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// The persona's card in the first vpcd slot, seen by our pcscd as a reader; returns the
-/// slot's lock (bind it first, so it is released last), the reader's name and the slot
-/// (the card stays in while it lives). Fails with instructions
-/// when the test is not run under `scripts/pcscd.sh run`.
-/// The vpcd reader the card tests use: the slot on `MADOGUCHI_VPCD_PORT`, "<prefix> 00 00"
-/// (scripts/pcscd.sh).
-pub fn vpcd_reader() -> String {
-    let prefix = std::env::var("MADOGUCHI_VIRTUAL_READER").unwrap_or_else(|_| {
+/// The value of `k`, one of what scripts/pcscd.sh exports; fails with what to run when the
+/// test is not run under it (`needs`: what the test needs of our pcscd).
+pub fn pcscd_var(k: &str, needs: &str) -> String {
+    std::env::var(k).unwrap_or_else(|_| {
         panic!(
-            "MADOGUCHI_VIRTUAL_READER is not set: this test needs our pcscd with the vpcd \
-             reader; run it as `scripts/pcscd.sh run cargo test -p counter-runtime` (make \
-             test does)"
+            "{k} is not set: this test needs our pcscd with {needs}; run it as \
+             `scripts/pcscd.sh run cargo test -p counter-runtime` (make test does)"
         )
-    });
-    format!("{prefix} 00 00")
+    })
+}
+
+/// The loopback port that `k` (exported by scripts/pcscd.sh) names.
+pub fn pcscd_port(k: &str, needs: &str) -> std::net::SocketAddr {
+    let port: u16 = pcscd_var(k, needs)
+        .parse()
+        .unwrap_or_else(|e| panic!("{k} is not a port: {e}"));
+    std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port))
+}
+
+/// Both vpcd readers of our pcscd and their cards' ports: "<prefix> 00 00" on
+/// `MADOGUCHI_VPCD_PORT` and "<prefix> 00 01" on the port after it (scripts/pcscd.sh).
+/// The card tests use the first; a counter that watches two readers, both.
+pub fn vpcd_readers() -> [(String, std::net::SocketAddr); 2] {
+    const NEEDS: &str = "the vpcd readers";
+    let prefix = pcscd_var("MADOGUCHI_VIRTUAL_READER", NEEDS);
+    let first = pcscd_port("MADOGUCHI_VPCD_PORT", NEEDS);
+    let mut second = first;
+    second.set_port(first.port() + 1);
+    [
+        (format!("{prefix} 00 00"), first),
+        (format!("{prefix} 00 01"), second),
+    ]
+}
+
+/// The vpcd reader the card tests use: the first of [`vpcd_readers`].
+pub fn vpcd_reader() -> String {
+    let [(reader, _), _] = vpcd_readers();
+    reader
 }
 
 /// Waits (10 s at most) until pcscd itself says that no card is in `reader`.
@@ -369,6 +392,10 @@ pub async fn pcscd_lets_go() {
         .unwrap();
 }
 
+/// The persona's card in the first vpcd slot, seen by our pcscd as a reader; returns the
+/// slot's lock (bind it first, so it is released last), the reader's name and the slot
+/// (the card stays in while it lives). Fails with instructions when the test is not run
+/// under `scripts/pcscd.sh run`.
 pub fn card_in_vpcd(
     persona: &str,
 ) -> (
@@ -377,25 +404,13 @@ pub fn card_in_vpcd(
     jpki_card_sim::VpcdSlot,
 ) {
     let lock = READER.lock().unwrap_or_else(|e| e.into_inner());
-    let var = |k: &str| {
-        std::env::var(k).unwrap_or_else(|_| {
-            panic!(
-                "{k} is not set: this test needs our pcscd with the vpcd reader; run it as \
-                 `scripts/pcscd.sh run cargo test -p counter-runtime` (make test does)"
-            )
-        })
-    };
-    let port: u16 = var("MADOGUCHI_VPCD_PORT").parse().unwrap();
-    let reader = vpcd_reader();
+    let [(reader, port), _] = vpcd_readers();
     let p = testkit::load_persona(persona).unwrap();
     // The previous card test's card may not have left pcscd's view yet; the monitor starts
     // after, so that its first look cannot report that card.
     pcscd_sees_no_card(&reader);
     let monitor = jpki_card_pcsc::Monitor::start().unwrap();
-    let mut slot = jpki_card_sim::VpcdSlot::new(std::net::SocketAddr::from((
-        std::net::Ipv4Addr::LOCALHOST,
-        port,
-    )));
+    let mut slot = jpki_card_sim::VpcdSlot::new(port);
     slot.insert(VirtualCard::from_persona(&p).unwrap(), Faults::default())
         .unwrap();
     let seen = monitor.wait_for(std::time::Duration::from_secs(5), |e| {
