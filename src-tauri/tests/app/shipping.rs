@@ -17,6 +17,32 @@ use std::process::Command;
 /// reads too (for every shipped build). Change it there, not here.
 const FORBIDDEN_LIST: &str = include_str!("../../../scripts/ship-forbidden.txt");
 
+/// The list of the shipped binaries and their builds (`shipped_builds`), which
+/// `scripts/ship-check.sh` reads too: a scope of [`FORBIDDEN_LIST`] is `all` or one of
+/// its binaries.
+const SHIPPED_LIST: &str = include_str!("../../../scripts/shipped.sh");
+
+/// The shipped binaries of [`SHIPPED_LIST`]: the first field (`binaries`, separated by
+/// spaces) of each quoted entry of its `shipped_builds=( … )` array.
+fn shipped_binaries() -> Vec<&'static str> {
+    let array = SHIPPED_LIST
+        .split_once("shipped_builds=(")
+        .and_then(|(_, rest)| rest.split_once("\n)"))
+        .map(|(array, _)| array)
+        .expect("scripts/shipped.sh has no shipped_builds=( … ) array");
+    let binaries: Vec<&str> = array
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('"'))
+        .filter_map(|entry| entry.split('|').next())
+        .flat_map(str::split_whitespace)
+        .collect();
+    assert!(
+        binaries.contains(&"madoguchi-app"),
+        "scripts/shipped.sh lists no madoguchi-app: {binaries:?}"
+    );
+    binaries
+}
+
 /// One entry of [`FORBIDDEN_LIST`]: a crate, or a feature of any crate (`feature`) or of
 /// one (`crate/feature`).
 #[derive(Debug, PartialEq)]
@@ -42,6 +68,14 @@ fn entries(every: bool) -> Vec<Entry> {
                 number + 1
             );
         };
+        // ship-check.sh refuses a scope it does not know (a misspelt one would check
+        // nothing), so this reading does too.
+        assert!(
+            scope == "all" || shipped_binaries().contains(&scope),
+            "ship-forbidden.txt line {}: the scope {scope:?} is neither all nor a binary of \
+             scripts/shipped.sh",
+            number + 1
+        );
         if !every && scope != "all" && scope != "madoguchi-app" {
             continue;
         }
