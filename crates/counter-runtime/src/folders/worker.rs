@@ -509,8 +509,10 @@ mod tests {
         assert_eq!(e.code(), counter_core::Code::Internal);
         let text = e.to_string();
         assert_eq!(text.matches("blocked/res").count(), 1, "{text}");
+        // A file in the way: the advice to check the path, once.
         assert_eq!(
-            text.matches("Check the folder's owner").count(),
+            text.matches("Check the path (a missing folder, a file in the way)")
+                .count(),
             1,
             "{text}"
         );
@@ -580,7 +582,14 @@ mod tests {
         let text = e.to_string();
         assert!(text.starts_with("cannot write "), "{text}");
         assert!(text.contains("OQSsiquc01res_x.xml"), "{text}");
-        assert!(text.contains("Check the folder's owner"), "{text}");
+        // The file size limit it hit, not the folder's permissions.
+        assert!(
+            text.contains(
+                "Free space on that disk (or raise the quota or the file size limit it hit)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("owner"), "{text}");
         // Nothing under the answer's own name: the receipt system never reads half of it;
         // and no half-written temporary with personal data stays either.
         assert!(!dir.path().join(&file.name).exists());
