@@ -67,11 +67,7 @@ pub struct FolderWorker {
 /// A file or folder step of the worker that failed: the file, what was tried, and what
 /// the system said (not a configuration error: the root was valid when the worker began).
 fn io(what: &'static str, path: &Path, e: std::io::Error) -> RuntimeError {
-    RuntimeError::Files {
-        action: what,
-        path: path.to_owned(),
-        reason: e.to_string(),
-    }
+    RuntimeError::files(what, path, &e)
 }
 
 /// `fsync` of a folder, so that a rename in it is on disk (a no-op where folders cannot be
@@ -542,7 +538,10 @@ mod tests {
         let text = e.to_string();
         assert!(text.starts_with("cannot rename "), "{text}");
         assert!(text.contains("OQSsiquc01res_y.xml"), "{text}");
-        assert!(text.contains("Check the folder's owner"), "{text}");
+        assert!(
+            text.contains("a file in the way"),
+            "the advice fits a folder in the way: {text}"
+        );
         assert!(!text.contains("configuration"), "{text}");
         assert!(
             !dir.path().join(ledger::temporary_name(&file.name)).exists(),
