@@ -142,7 +142,14 @@ mod tests {
         let text = e.to_string();
         assert_eq!(text.matches("unmounted/x.sqlite").count(), 1, "{text}");
         assert!(text.starts_with("database: cannot create "), "{text}");
-        assert!(text.contains("Check the folder's owner"), "{text}");
+        // A missing folder (a disk not mounted): the advice to check the path, not the
+        // permissions.
+        assert!(
+            text.ends_with(
+                ". Check the path (a missing folder, a file in the way) and the disk it is on"
+            ),
+            "{text}"
+        );
         assert!(!dir.path().join("unmounted").exists());
     }
 }

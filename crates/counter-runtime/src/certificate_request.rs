@@ -320,8 +320,9 @@ mod tests {
         let e = RequestError::LeftBehind { error, left };
         let text = e.to_string();
         assert!(text.contains("cannot write"), "{text}");
+        // The write's own advice (a full disk: free space), then the file to remove.
         assert!(
-            text.contains("permissions. Not every file this run made could be removed"),
+            text.contains("and try again. Not every file this run made could be removed"),
             "{text}"
         );
         assert!(text.contains("Remove them by hand"), "{text}");

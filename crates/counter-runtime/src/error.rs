@@ -18,13 +18,16 @@ pub enum RuntimeError {
     /// The local store failed: new sales are blocked until it works again.
     #[error("the terminal's journal failed: {0}. No new sales until this is fixed")]
     Store(#[from] counter_store::StoreError),
-    /// A file or folder of the terminal could not be read or changed.
-    #[error("{action} {}: {reason}. Check the folder's owner and permissions", .path.display())]
+    /// A file or folder of the terminal could not be read or changed; the advice fits
+    /// the cause (`private_files::advice`: a full disk, permissions, a read-only disk).
+    #[error("{action} {}: {reason}. {}", .path.display(), private_files::advice(*.kind))]
     Files {
-        /// What was tried (`"list"`, `"remove"`, …).
+        /// What was tried (`"cannot list"`, `"cannot remove"`, …).
         action: &'static str,
         /// The file or folder.
         path: std::path::PathBuf,
+        /// The kind of the system's error, which chooses the advice.
+        kind: std::io::ErrorKind,
         /// What the system said.
         reason: String,
     },
@@ -38,6 +41,17 @@ pub enum RuntimeError {
 }
 
 impl RuntimeError {
+    /// [`RuntimeError::Files`] for `action` (`"cannot list"`) on `path`, from the system's
+    /// error.
+    pub fn files(action: &'static str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        Self::Files {
+            action,
+            path: path.to_owned(),
+            kind: e.kind(),
+            reason: e.to_string(),
+        }
+    }
+
     /// The UI code for this error.
     pub fn code(&self) -> Code {
         match self {

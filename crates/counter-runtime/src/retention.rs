@@ -102,11 +102,7 @@ impl Retention {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => {
-                return Err(RuntimeError::Files {
-                    action: "cannot list",
-                    path: dir.to_path_buf(),
-                    reason: e.to_string(),
-                });
+                return Err(RuntimeError::files("cannot list", dir, &e));
             }
         };
         for entry in entries.flatten() {

@@ -39,26 +39,52 @@ pub use new_files::{Access, Leftover, Leftovers, NewFiles, write_whole};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PrivateFileError {
-    /// The system refused.
-    #[error("cannot {action} {}: {reason}. Check the folder's owner and permissions", .path.display())]
+    /// The system refused. The message ends with the advice that fits `kind` ([`advice`]):
+    /// free space for a full disk, the owner and permissions for a refusal, another folder
+    /// for a read-only disk.
+    #[error("cannot {action} {}: {reason}. {}", .path.display(), advice(*kind))]
+    #[non_exhaustive]
     Io {
         /// What was tried (`"create"`, `"write"`, `"restrict the mode of"`, …).
         action: &'static str,
         /// The file or folder.
         path: PathBuf,
+        /// What kind of failure the system reported (`StorageFull`, `PermissionDenied`, …).
+        kind: std::io::ErrorKind,
         /// What the system said.
         reason: String,
     },
 }
 
+/// What to do after a failure of `kind`: the last sentence of [`PrivateFileError::Io`]'s
+/// message. The kinds are std's reading of the system's error number (on Linux, `ENOSPC`
+/// is `StorageFull`, `EDQUOT` `QuotaExceeded`, `EFBIG` `FileTooLarge`, `EROFS`
+/// `ReadOnlyFilesystem`, `EACCES` and `EPERM` `PermissionDenied`).
+pub fn advice(kind: std::io::ErrorKind) -> &'static str {
+    use std::io::ErrorKind as K;
+    match kind {
+        // EFBIG: the process's file size limit (`ulimit -f`) or the file system's largest
+        // file; both read as "make room", the limit being the room of a process.
+        K::StorageFull | K::QuotaExceeded | K::FileTooLarge => {
+            "Free space on that disk (or raise the quota or the file size limit it hit) and try again"
+        }
+        K::PermissionDenied => "Check the folder's owner and permissions",
+        K::ReadOnlyFilesystem => {
+            "Its disk is mounted read-only: remount it read-write or choose a folder on another disk"
+        }
+        _ => "Check the path (a missing folder, a file in the way) and the disk it is on",
+    }
+}
+
 /// The error of `action` on `path` (`"create"`, `"write"`: the message reads "cannot
-/// {action} {path}"), for `map_err`: also what callers writing next to a private file use,
-/// so that their messages read alike.
+/// {action} {path}", then what to do), for `map_err`: also what callers writing next to a
+/// private file use, so that their messages read alike.
 pub fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> PrivateFileError {
     let path = path.to_owned();
     move |e| PrivateFileError::Io {
         action,
         path,
+        kind: e.kind(),
         reason: e.to_string(),
     }
 }
@@ -198,7 +224,7 @@ fn restrict_path(_path: &Path) -> Result<bool, PrivateFileError> {
 
 #[cfg(all(test, unix))]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
@@ -257,8 +283,133 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("file");
         std::fs::write(&file, b"").unwrap();
+        // `mkdir` of a name a file holds: EEXIST.
         let e = create_private(&file.join("x")).unwrap_err();
         assert!(e.to_string().contains("file"), "{e}");
-        assert!(matches!(e, PrivateFileError::Io { .. }));
+        assert!(
+            matches!(
+                e,
+                PrivateFileError::Io {
+                    kind: std::io::ErrorKind::AlreadyExists,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // Neither a full disk nor a refusal: the advice says what to check, no more.
+        assert!(
+            e.to_string().ends_with(
+                ". Check the path (a missing folder, a file in the way) and the disk it is on"
+            ),
+            "{e}"
+        );
+    }
+
+    /// The advice follows the system's error number, as Linux numbers them
+    /// (`asm-generic/errno-base.h`, `asm-generic/errno.h`); the reason stays the system's.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_advice_follows_what_failed_and_the_systems_reason_stays() {
+        let space = "Free space on that disk (or raise the quota or the file size limit it hit) and try again";
+        let owner = "Check the folder's owner and permissions";
+        let read_only = "remount it read-write or choose a folder on another disk";
+        let neutral = "Check the path (a missing folder, a file in the way) and the disk it is on";
+        for (errno, name, advice) in [
+            (28, "ENOSPC", space),
+            (122, "EDQUOT", space),
+            (27, "EFBIG", space),
+            (13, "EACCES", owner),
+            (1, "EPERM", owner),
+            (30, "EROFS", read_only),
+            (2, "ENOENT", neutral),
+            (5, "EIO", neutral),
+        ] {
+            let system = std::io::Error::from_raw_os_error(errno);
+            let reason = system.to_string();
+            let e = io("write", Path::new("/srv/x"))(system);
+            let text = e.to_string();
+            assert!(
+                text.starts_with(&format!("cannot write /srv/x: {reason}. ")),
+                "{name}: {text}"
+            );
+            assert!(text.ends_with(advice), "{name}: {text}");
+            for other in [space, owner, read_only, neutral] {
+                if other != advice {
+                    assert!(!text.contains(other), "{name}: {text}");
+                }
+            }
+        }
+    }
+
+    /// The variable that hands the read-only folder to the child of
+    /// [`a_folder_on_a_read_only_disk_says_to_remount_or_choose_another`].
+    const READ_ONLY_DIR: &str = "MADOGUCHI_READ_ONLY_DIR";
+
+    /// Runs in a child in a mount namespace of its own (util-linux's `unshare`), with a
+    /// read-only tmpfs mounted on a temporary folder: a real `EROFS`. Skipped, saying so,
+    /// where no such mount can be made (not root, no `unshare`).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_on_a_read_only_disk_says_to_remount_or_choose_another() {
+        use std::process::Command;
+        if let Some(dir) = std::env::var_os(READ_ONLY_DIR) {
+            let file = Path::new(&dir).join("journal.sqlite");
+            let e = create_private(&file).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    PrivateFileError::Io {
+                        kind: std::io::ErrorKind::ReadOnlyFilesystem,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            let text = e.to_string();
+            assert!(
+                text.starts_with(&format!("cannot create {}: ", file.display())),
+                "{text}"
+            );
+            assert!(
+                text.ends_with("remount it read-write or choose a folder on another disk"),
+                "{text}"
+            );
+            assert!(!text.contains("owner"), "{text}");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mount = r#"mount -t tmpfs -o ro tmpfs "$0""#;
+        let probe = Command::new("unshare")
+            .args(["--mount", "sh", "-c", mount])
+            .arg(dir.path())
+            .output();
+        match probe {
+            Ok(o) if o.status.success() => {}
+            // The project's tests run as root (make test: pcscd's network namespace needs
+            // it too); a machine where this cannot run must not pass it silently.
+            other => panic!(
+                "no read-only mount can be made here: this test needs root and util-linux's \
+                 unshare (run the tests as root, as make test does): {other:?}"
+            ),
+        }
+        let out = Command::new("unshare")
+            .args(["--mount", "sh", "-c", &format!(r#"{mount} && exec "$@""#)])
+            .arg(dir.path())
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "tests::a_folder_on_a_read_only_disk_says_to_remount_or_choose_another",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(READ_ONLY_DIR, dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("test result: ok. 1 passed;"),
+            "the child on the read-only mount did not pass:\n{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -336,7 +336,27 @@ mod tests {
             ),
             "{e:?}"
         );
-        assert!(e.to_string().starts_with("cannot write /dev/full: "), "{e}");
+        assert!(
+            matches!(
+                e,
+                PrivateFileError::Io {
+                    kind: std::io::ErrorKind::StorageFull,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("cannot write /dev/full: "), "{text}");
+        // The system's reason, then the advice for a full disk, not the permissions one.
+        assert!(text.contains("No space left on device"), "{text}");
+        assert!(
+            text.ends_with(
+                ". Free space on that disk (or raise the quota or the file size limit it hit) and try again"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("owner"), "{text}");
     }
 
     /// Runs in a child process whose files cannot grow past the shell's `ulimit -f 1`
@@ -367,7 +387,24 @@ mod tests {
             ),
             "{e:?}"
         );
-        assert!(e.to_string().contains("key.pem"), "{e}");
+        assert!(
+            matches!(
+                e,
+                PrivateFileError::Io {
+                    kind: std::io::ErrorKind::FileTooLarge,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.contains("key.pem"), "{text}");
+        assert!(text.contains("File too large"), "{text}");
+        assert!(
+            text.contains("raise the quota or the file size limit it hit"),
+            "{text}"
+        );
+        assert!(!text.contains("owner"), "{text}");
         assert!(
             big.exists(),
             "the half-written file is there before the undo"

@@ -4,10 +4,12 @@
 //! its own. `roots add` checks a J-LIS root and puts it in the configuration's folder,
 //! and a certificate under a root compiled in nowhere is accepted only once it is added.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use backend_platform::config::Database;
+use backend_platform::operator::{Enrollment, OperatorError, enroll_terminal};
 use counter_api::platform::{ChallengePurpose, ChallengeRequest, ChallengeResponse};
 
 use crate::node_support::*;
@@ -78,13 +80,18 @@ pseudonym_secret = "pseudonym.secret"
     path
 }
 
-fn run(config: &Path, args: &[&str]) -> Output {
+/// The built `madoguchi-platform` with `args`, `--config config` after the subcommand.
+fn command<S: AsRef<std::ffi::OsStr>>(config: &Path, args: &[S]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_madoguchi-platform"));
     cmd.args(&args[..args.len().min(2)])
         .arg("--config")
         .arg(config);
     cmd.args(args.get(2..).unwrap_or_default());
-    cmd.output().unwrap()
+    cmd
+}
+
+fn run<S: AsRef<std::ffi::OsStr>>(config: &Path, args: &[S]) -> Output {
+    command(config, args).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -407,18 +414,11 @@ async fn roots_add_prints_the_fingerprint_and_refuses_a_root_outside_the_jlis_pr
     env.shutdown().await;
 }
 
-/// A registration that fails after `terminals enroll` wrote the certificate (another
-/// writer holds the SQLite storage past its busy timeout) takes the certificate back:
-/// nothing is registered, and no file blocks the next try, which succeeds.
-#[test]
-fn terminals_enroll_takes_its_certificate_back_when_the_registration_fails() {
-    use backend_platform::operator::{Enrollment, OperatorError, enroll_terminal};
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    // Its own SQLite storage, whatever the suite's: the lock below is SQLite's.
+/// A platform configuration in `d` (its own development PKI) on a SQLite storage of its
+/// own, whatever the suite's (the lock the enrollment tests take is SQLite's). Returns the
+/// configuration, the database and the PKI.
+fn sqlite_config(d: &Path) -> (PathBuf, PathBuf, backend_kit::devpki::DevPki) {
     let pki = backend_kit::devpki::DevPki::generate(&["localhost"]).unwrap();
-    let ca_key = d.join("terminal-ca.key");
-    std::fs::write(&ca_key, pki.terminal_ca_key_pem()).unwrap();
     let tls = Tls {
         certificate: pki.server_cert_pem.as_bytes(),
         key: pki.server_key_pem.as_bytes(),
@@ -431,25 +431,66 @@ fn terminals_enroll_takes_its_certificate_back_when_the_registration_fails() {
         "crl_from = \"storage\"",
         &format!("[database]\nsqlite = {db:?}\n"),
     );
-    // The storage made (and migrated) first, so that the enrollment only reads until it
-    // registers.
+    (config, db, pki)
+}
+
+/// [`sqlite_config`] with its storage made and migrated already, so that an enrollment
+/// only reads until it registers; and the enrollment of [`NEW`], its certificate to
+/// `d/desk-9.pem`. Returns the configuration, the database and the enrollment.
+fn sqlite_enrollment(d: &Path) -> (PathBuf, PathBuf, Enrollment) {
+    let (config, db, pki) = sqlite_config(d);
+    let ca_key = d.join("terminal-ca.key");
+    std::fs::write(&ca_key, pki.terminal_ca_key_pem()).unwrap();
     let listed = run(&config, &["terminals", "list"]);
     assert!(listed.status.success(), "{listed:?}");
     let request = d.join("desk-9.csr");
     counter_runtime::certificate_request::make(NEW, &d.join("terminal/key.pem"), &request).unwrap();
-    let out = d.join("desk-9.pem");
     let enrollment = Enrollment {
         request,
         id: NEW.into(),
         ca_key,
         ca_cert: None,
-        out: out.clone(),
+        out: d.join("desk-9.pem"),
         admin: false,
         days: 30,
     };
+    (config, db, enrollment)
+}
 
-    let holder = rusqlite::Connection::open(&db).unwrap();
+/// The arguments of `terminals enroll` for `e`, as the operator types them.
+fn enroll_args(e: &Enrollment) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = ["terminals", "enroll", "--id", &e.id]
+        .iter()
+        .map(Into::into)
+        .collect();
+    for (flag, path) in [
+        ("--request", &e.request),
+        ("--ca-key", &e.ca_key),
+        ("--out", &e.out),
+    ] {
+        args.extend([flag.into(), path.into()]);
+    }
+    args
+}
+
+/// Another writer holding the SQLite database `db` (`BEGIN IMMEDIATE`) until dropped: a
+/// registration waits for its busy timeout, then fails.
+fn hold_sqlite(db: &Path) -> rusqlite::Connection {
+    let holder = rusqlite::Connection::open(db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    holder
+}
+
+/// A registration that fails after `terminals enroll` wrote the certificate (another
+/// writer holds the SQLite storage past its busy timeout) takes the certificate back:
+/// nothing is registered, and no file blocks the next try, which succeeds.
+#[test]
+fn terminals_enroll_takes_its_certificate_back_when_the_registration_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, db, enrollment) = sqlite_enrollment(dir.path());
+    let out = enrollment.out.clone();
+
+    let holder = hold_sqlite(&db);
     let e = enroll_terminal(&config, &enrollment, &backend_kit::SystemClock).unwrap_err();
     assert!(matches!(e, OperatorError::Terminal(_)), "{e:?}");
     assert!(
@@ -464,5 +505,155 @@ fn terminals_enroll_takes_its_certificate_back_when_the_registration_fails() {
         std::fs::read_to_string(&out)
             .unwrap()
             .contains("BEGIN CERTIFICATE")
+    );
+}
+
+/// Waits (up to a minute) for `child` to create `file`, then puts a folder with a file in
+/// it in its place: `remove_file` cannot take that, even for root, so the command's undo
+/// leaves it. The command must still be waiting when the file is replaced (here on a held
+/// SQLite lock, whose busy timeout of 5 s is the test's margin).
+fn replace_once_created(child: &mut Child, file: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !file.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!(
+                "the command ended ({status}) before it created {}",
+                file.display()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the command did not create {} within a minute",
+            file.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::fs::remove_file(file).unwrap_or_else(|e| {
+        panic!(
+            "cannot replace {} ({e}): the command took it back first, more than its 5 s \
+             busy timeout after writing it (a stalled machine, not the code under test)",
+            file.display()
+        )
+    });
+    std::fs::create_dir(file).unwrap();
+    std::fs::write(file.join("inside"), b"").unwrap();
+}
+
+/// Asserts that `o` is the failure of a command that could not take back `file`: exit
+/// status 1, and stderr saying `what` did not happen, naming `file` with the system's
+/// reason, and telling to remove it before trying again.
+fn assert_left_behind(o: &Output, what: &str, file: &Path) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("madoguchi-platform: {what}: ")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "; and {} (Is a directory (os error 21)) could not be removed: remove it before trying again",
+            file.display()
+        )),
+        "{err}"
+    );
+}
+
+/// `terminals enroll`, run as the operator runs it, whose registration fails after its
+/// certificate was written (another writer holds the SQLite storage past its busy
+/// timeout) and whose certificate cannot be taken back: it says the terminal was not
+/// registered, names the file and says to remove it; once it is removed and the storage
+/// free, the next run succeeds.
+#[test]
+fn terminals_enroll_names_the_certificate_it_could_not_take_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, db, enrollment) = sqlite_enrollment(dir.path());
+    let (out, args) = (enrollment.out.clone(), enroll_args(&enrollment));
+
+    let holder = hold_sqlite(&db);
+    let mut child = command(&config, &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    replace_once_created(&mut child, &out);
+    let failed = child.wait_with_output().unwrap();
+    assert_left_behind(&failed, "the terminal was not registered", &out);
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains("database is locked"),
+        "{failed:?}"
+    );
+    assert!(failed.stdout.is_empty(), "{failed:?}");
+    assert!(out.join("inside").is_file(), "the folder was touched");
+    let listed = stdout(&run(&config, &["terminals", "list"]));
+    assert!(!listed.contains(NEW), "registered after all:\n{listed}");
+
+    // What the message says to do, then the same command again.
+    std::fs::remove_dir_all(&out).unwrap();
+    drop(holder);
+    let said = stdout(&run(&config, &args));
+    assert!(
+        said.contains(&format!("registered terminal {NEW} (admin: no)")),
+        "{said}"
+    );
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+}
+
+/// `roots add` has no step after its write: once its file exists, the write itself is the
+/// one thing that can fail (so no test can make it leave its file behind). Under a file
+/// size limit (the shell's `ulimit -f 1`: 512 bytes under dash, 1024 under bash, less than
+/// a root's PEM) the write really fails: the half-written root is taken back (a half root
+/// would stop the platform's start), and the message gives the system's reason and the
+/// advice for it. Without the limit, the same command adds the root.
+#[test]
+fn roots_add_takes_back_a_root_it_could_not_write_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _, _) = sqlite_config(dir.path());
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "environment = \"test\"\n",
+        "environment = \"test\"\nadded_roots = \"added-roots\"\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let roots = dir.path().join("added-roots");
+    let target = roots.join("authca-added.pem");
+    let args = [
+        "roots".into(),
+        "add".into(),
+        std::ffi::OsString::from(testkit::AddedRoot::path()),
+    ];
+
+    let cmd = command(&config, &args);
+    let limited = Command::new("sh")
+        .arg("-c")
+        // SIGXFSZ ignored (kept across exec): the write past the limit fails with EFBIG
+        // instead of ending the command.
+        .arg(r#"trap '' XFSZ; ulimit -f 1 && exec "$0" "$@""#)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&limited.stderr);
+    assert_eq!(limited.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "madoguchi-platform: cannot write {}: File too large (os error 27). Free space on \
+             that disk (or raise the quota or the file size limit it hit) and try again",
+            target.display()
+        )),
+        "{err}"
+    );
+    assert!(!target.exists(), "the half-written root stayed");
+    assert_eq!(std::fs::read_dir(&roots).unwrap().count(), 0);
+
+    let said = stdout(&run(&config, &args));
+    assert!(said.contains("it was added to "), "{said}");
+    let pem = std::fs::read_to_string(&target).unwrap();
+    assert!(pem.ends_with("-----END CERTIFICATE-----\n"), "{pem}");
+    assert!(
+        pem.len() > 1024,
+        "the root fits under the limit: the test shows nothing"
     );
 }

@@ -162,8 +162,10 @@ mod tests {
         assert!(matches!(inner, Some(RuntimeError::PrivateFile(_))), "{e:?}");
         let text = e.to_string();
         assert_eq!(text.matches("blocked/out").count(), 1, "{text}");
+        // A file in the way: the advice to check the path, once.
         assert_eq!(
-            text.matches("Check the folder's owner").count(),
+            text.matches("Check the path (a missing folder, a file in the way)")
+                .count(),
             1,
             "{text}"
         );

@@ -210,11 +210,7 @@ impl Layout {
             .truncate(false)
             .write(true)
             .open(&self.lock)
-            .map_err(|e| RuntimeError::Files {
-                action: "cannot open",
-                path: self.lock.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| RuntimeError::files("cannot open", &self.lock, &e))?;
         match file.try_lock() {
             Ok(()) => Ok(FolderLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(err(
@@ -226,11 +222,9 @@ impl Layout {
                     self.lock.display()
                 ),
             )),
-            Err(std::fs::TryLockError::Error(e)) => Err(RuntimeError::Files {
-                action: "cannot lock",
-                path: self.lock.clone(),
-                reason: e.to_string(),
-            }),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(RuntimeError::files("cannot lock", &self.lock, &e))
+            }
         }
     }
 

@@ -67,11 +67,7 @@ pub struct FolderWorker {
 /// A file or folder step of the worker that failed: the file, what was tried, and what
 /// the system said (not a configuration error: the root was valid when the worker began).
 fn io(what: &'static str, path: &Path, e: std::io::Error) -> RuntimeError {
-    RuntimeError::Files {
-        action: what,
-        path: path.to_owned(),
-        reason: e.to_string(),
-    }
+    RuntimeError::files(what, path, &e)
 }
 
 /// `fsync` of a folder, so that a rename in it is on disk (a no-op where folders cannot be
@@ -509,8 +505,10 @@ mod tests {
         assert_eq!(e.code(), counter_core::Code::Internal);
         let text = e.to_string();
         assert_eq!(text.matches("blocked/res").count(), 1, "{text}");
+        // A file in the way: the advice to check the path, once.
         assert_eq!(
-            text.matches("Check the folder's owner").count(),
+            text.matches("Check the path (a missing folder, a file in the way)")
+                .count(),
             1,
             "{text}"
         );
@@ -540,7 +538,10 @@ mod tests {
         let text = e.to_string();
         assert!(text.starts_with("cannot rename "), "{text}");
         assert!(text.contains("OQSsiquc01res_y.xml"), "{text}");
-        assert!(text.contains("Check the folder's owner"), "{text}");
+        assert!(
+            text.contains("a file in the way"),
+            "the advice fits a folder in the way: {text}"
+        );
         assert!(!text.contains("configuration"), "{text}");
         assert!(
             !dir.path().join(ledger::temporary_name(&file.name)).exists(),
@@ -580,7 +581,14 @@ mod tests {
         let text = e.to_string();
         assert!(text.starts_with("cannot write "), "{text}");
         assert!(text.contains("OQSsiquc01res_x.xml"), "{text}");
-        assert!(text.contains("Check the folder's owner"), "{text}");
+        // The file size limit it hit, not the folder's permissions.
+        assert!(
+            text.contains(
+                "Free space on that disk (or raise the quota or the file size limit it hit)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("owner"), "{text}");
         // Nothing under the answer's own name: the receipt system never reads half of it;
         // and no half-written temporary with personal data stays either.
         assert!(!dir.path().join(&file.name).exists());
