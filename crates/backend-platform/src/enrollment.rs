@@ -33,7 +33,7 @@ use crate::audit::AuditEvent;
 use crate::core::matching::match_application;
 use crate::core::menu::label;
 use crate::core::pseudonym::pairwise_subject;
-use crate::core::refusal::{certificate_problem, mismatch_problem};
+use crate::core::refusal::{certificate_problem, holder_problem, mismatch_problem};
 use crate::identification::{kind_name, verify_answer};
 use crate::links::{Confirmation, judge};
 use crate::platform::{Platform, outcome_of, random_id};
@@ -287,12 +287,12 @@ pub fn verify(
         now,
         event,
     )?;
-    let known = p
+    let holders = p
         .store
-        .subject_for(&auth.linkage, &signed.sign)
+        .card_holders(&auth.linkage, &signed.sign)
         .map_err(|e| e.problem())?;
-    let subject = match known {
-        Some(s) => (s, false),
+    let subject = match holders.holder().map_err(|c| holder_problem(&c))? {
+        Some(s) => (s.to_owned(), false),
         None => (random_id("sub_")?, true),
     };
     Ok(Verified {
@@ -511,6 +511,7 @@ fn store(
                 ProblemCode::Internal,
                 "another enrollment of this card was stored meanwhile; nothing was stored: enrol again",
             ),
+            EnrollError::Conflict(c) => holder_problem(&c).into(),
             EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
     Ok((linked_lines(p, &stored.links), stored.replaced))

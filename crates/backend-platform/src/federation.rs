@@ -366,6 +366,8 @@ fn store(
                 ProblemCode::Internal,
                 "another enrollment of this holder was stored meanwhile; nothing was stored: enrol again",
             ),
+            // A federated enrollment reads no certificate's holder.
+            EnrollError::Conflict(c) => crate::core::refusal::holder_problem(&c).into(),
             EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
     Ok((v.enrollment_id.clone(), linked_lines(p, &links)))

@@ -19,6 +19,7 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit::AuditEvent;
+use crate::core::holder::{CardHolders, HolderConflict};
 use crate::storage::sqlite::insert_audit;
 use crate::storage::{StorageError, json_text};
 
@@ -129,6 +130,10 @@ pub enum EnrollError {
     /// the links (for another `sub`): nothing was stored; enrol again.
     #[error("another enrollment of this card was stored meanwhile")]
     Raced,
+    /// The card's two certificates are linked to different holders
+    /// ([`crate::core::holder`]): nothing was stored.
+    #[error(transparent)]
+    Conflict(#[from] HolderConflict),
 }
 
 impl From<DbError> for EnrollError {
@@ -288,18 +293,19 @@ impl Registry {
         Ok(links_of(&conn, subject_id)?)
     }
 
-    /// The holder already linked to this authentication or signature certificate, if any.
-    pub fn subject_for(
+    /// The holders already linked to this authentication and this signature certificate
+    /// (one read).
+    pub fn card_holders(
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<Option<String>, DbError> {
-        known_subject(&self.lock(), auth, sign)
+    ) -> Result<CardHolders, DbError> {
+        card_holders(&self.lock(), auth, sign)
     }
 
     /// Stores a verified enrollment and its `audit` rows in one transaction: the holder must be the one the
-    /// links were confirmed for (`e.subject`: already linked to this authentication or
-    /// signature certificate, or new); the links given replace earlier links to the same
+    /// links were confirmed for (`e.subject`: the one [`crate::core::holder`] names for the
+    /// two certificates, or new); the links given replace earlier links to the same
     /// services.
     pub fn enroll(
         &self,
@@ -313,7 +319,7 @@ impl Registry {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
         let (subject_id, new) = e.subject;
-        match (known_subject(&tx, e.auth, e.sign)?, new) {
+        match (card_holders(&tx, e.auth, e.sign)?.holder()?, new) {
             (Some(known), false) if known == subject_id => {}
             (None, true) => {
                 tx.execute(
@@ -436,20 +442,28 @@ fn federated_subject(
     .map_err(db)
 }
 
-fn known_subject(
+/// The holders of the authentication certificate `auth` and of the signature certificate
+/// `sign`, each looked up on its own (the rule on the pair is [`CardHolders::holder`]).
+fn card_holders(
     c: &Connection,
     auth: &LinkageKey,
     sign: &LinkageKey,
-) -> Result<Option<String>, DbError> {
-    c.query_row(
-        "SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2
-         UNION ALL
-         SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4
-         LIMIT 1",
-        params![auth.issuer, auth.serial, sign.issuer, sign.serial],
-        |r| r.get(0),
+) -> Result<CardHolders, DbError> {
+    c.prepare_cached(
+        "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2),
+                (SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4)",
     )
-    .optional()
+    .and_then(|mut s| {
+        s.query_row(
+            params![auth.issuer, auth.serial, sign.issuer, sign.serial],
+            |r| {
+                Ok(CardHolders {
+                    auth: r.get(0)?,
+                    sign: r.get(1)?,
+                })
+            },
+        )
+    })
     .map_err(db)
 }
 

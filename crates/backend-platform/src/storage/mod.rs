@@ -32,6 +32,7 @@ use madoguchi_time::UnixTime;
 use crate::audit::AuditEvent;
 use crate::config::Database;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored};
+use crate::core::holder::CardHolders;
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
@@ -202,12 +203,13 @@ pub trait Storage: Send + Sync + fmt::Debug {
         peer_subject: &str,
     ) -> Result<Option<String>, StorageError>;
 
-    /// The holder already linked to this authentication or signature certificate, if any.
-    fn subject_for(
+    /// The holders already linked to this authentication and this signature certificate
+    /// (the rule on the pair is [`crate::core::holder`]).
+    fn card_holders(
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<Option<String>, StorageError>;
+    ) -> Result<CardHolders, StorageError>;
 
     /// Stores a verified enrollment and its `audit` rows in one transaction (see
     /// [`crate::registry`] for the rules on the holder and the links).

@@ -9,6 +9,7 @@ use madoguchi_time::UnixTime;
 use super::postgres::pg;
 use super::{StorageError, json_text};
 use crate::audit::AuditEvent;
+use crate::core::holder::CardHolders;
 use crate::registry::{
     EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored,
 };
@@ -114,22 +115,32 @@ pub(crate) async fn federated_subject(
     .await
 }
 
-/// The holder linked to this authentication or signature certificate.
-pub(crate) async fn known_subject(
+/// The holders of the authentication certificate `auth` and of the signature certificate
+/// `sign`, each looked up on its own (see [`crate::registry::Registry::card_holders`]).
+pub(crate) async fn card_holders(
     c: &impl GenericClient,
     auth: &LinkageKey,
     sign: &LinkageKey,
-) -> Result<Option<String>, StorageError> {
-    one_string(
-        c,
-        "registry lookup",
-        "SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2
-         UNION ALL
-         SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4
-         LIMIT 1",
-        &[&auth.issuer, &auth.serial, &sign.issuer, &sign.serial],
-    )
-    .await
+) -> Result<CardHolders, StorageError> {
+    let e = pg("registry lookup");
+    let st = c
+        .prepare_cached(
+            "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2),
+                    (SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4)",
+        )
+        .await
+        .map_err(&e)?;
+    let r = c
+        .query_one(
+            &st,
+            &[&auth.issuer, &auth.serial, &sign.issuer, &sign.serial],
+        )
+        .await
+        .map_err(&e)?;
+    Ok(CardHolders {
+        auth: r.get(0),
+        sign: r.get(1),
+    })
 }
 
 async fn links_of(
@@ -241,7 +252,7 @@ pub(crate) async fn enroll(
         .await
         .map_err(&e)?;
     let (subject_id, new) = n.subject;
-    match (known_subject(&tx, n.auth, n.sign).await?, new) {
+    match (card_holders(&tx, n.auth, n.sign).await?.holder()?, new) {
         (Some(known), false) if known == subject_id => {}
         (None, true) => {
             tx.execute(

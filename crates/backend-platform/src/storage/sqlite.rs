@@ -27,6 +27,7 @@ use super::{
 };
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
+use crate::core::holder::CardHolders;
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{
     self, EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry,
@@ -364,12 +365,12 @@ impl Storage for SqliteStorage {
         Ok(self.registry.federated_subject(peer, peer_subject)?)
     }
 
-    fn subject_for(
+    fn card_holders(
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<Option<String>, StorageError> {
-        Ok(self.registry.subject_for(auth, sign)?)
+    ) -> Result<CardHolders, StorageError> {
+        Ok(self.registry.card_holders(auth, sign)?)
     }
 
     fn enroll(
