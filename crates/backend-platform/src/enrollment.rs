@@ -50,6 +50,9 @@ pub struct Verified {
     pub signed: SignedApplication,
     /// The holder: its registry id, and whether it is new.
     pub subject: (String, bool),
+    /// The holder's links when verified (none for a new holder): the services hold these
+    /// already, so a failed store must not release them.
+    pub held: Vec<ServiceLink>,
 }
 
 /// An application whose signature, signature certificate and four attributes verified.
@@ -179,11 +182,29 @@ async fn run(
             )
         }
         Err(e) => {
-            // The services bound their records to this holder's subject for nothing: undo.
-            release_all(p, &verified.subject.0, &confirmed, now).await;
+            // The services bound their records to this holder's subject for nothing: undo
+            // what this enrollment bound, not what the holder held already.
+            let bound = newly_bound(&confirmed, &verified.held);
+            release_all(p, &verified.subject.0, &bound, now).await;
             (event, Err(e))
         }
     }
+}
+
+/// The links of `confirmed` that the holder did not hold already with the same data
+/// (`held`): those a failed store releases at their services. A link held already was bound
+/// by an earlier enrollment that the registry still names, and its service confirming it
+/// again changed nothing there.
+pub fn newly_bound(confirmed: &[ServiceLink], held: &[ServiceLink]) -> Vec<ServiceLink> {
+    confirmed
+        .iter()
+        .filter(|l| {
+            !held
+                .iter()
+                .any(|h| h.service_id() == l.service_id() && h.data() == l.data())
+        })
+        .cloned()
+        .collect()
 }
 
 /// A verification or storage task that panicked: `internal`, the panic's text logged only.
@@ -291,15 +312,19 @@ pub fn verify(
         .store
         .card_holders(&auth.linkage, &signed.sign)
         .map_err(|e| e.problem())?;
-    let subject = match holders.holder().map_err(|c| holder_problem(&c))? {
-        Some(s) => (s.to_owned(), false),
-        None => (random_id("sub_")?, true),
+    let (subject, held) = match holders.holder().map_err(|c| holder_problem(&c))? {
+        Some(s) => {
+            let held = p.store.links_of(s).map_err(|e| e.problem())?;
+            ((s.to_owned(), false), held)
+        }
+        None => ((random_id("sub_")?, true), Vec::new()),
     };
     Ok(Verified {
         enrollment_id: random_id("enr_")?,
         auth: auth.linkage,
         signed,
         subject,
+        held,
     })
 }
 

@@ -25,8 +25,8 @@ use madoguchi_time::UnixTime;
 
 use crate::audit::AuditEvent;
 use crate::enrollment::{
-    EnrollAudit, LinkAsk, confirm_all, linked_lines, nothing_confirmed, refusal_summary,
-    release_all, split, verify_signed,
+    EnrollAudit, LinkAsk, confirm_all, linked_lines, newly_bound, nothing_confirmed,
+    refusal_summary, release_all, split, verify_signed,
 };
 use crate::identification::{kind_name, menu_for, menu_links, notices};
 use crate::links::Confirmation;
@@ -134,6 +134,8 @@ struct Prepared {
     /// The signed application's attributes, when a link needs its service's confirmation.
     certified: Option<CertifiedAttributes>,
     subject: (String, bool),
+    /// The holder's links when prepared (see [`crate::enrollment::Verified::held`]).
+    held: Vec<ServiceLink>,
 }
 
 /// `POST /v1/federation/enrollments`.
@@ -230,7 +232,8 @@ async fn run(
             )
         }
         Ok((prepared, confirmed, Err(e))) => {
-            release_all(p, &prepared.subject.0, &confirmed, now).await;
+            let bound = newly_bound(&confirmed, &prepared.held);
+            release_all(p, &prepared.subject.0, &bound, now).await;
             (event, Err(e))
         }
         Err(e) => (event, Err(task_failed(&e))),
@@ -325,9 +328,15 @@ fn prepare(
         .store
         .federated_subject(&claims.iss, &claims.sub)
         .map_err(|e| ApiError::from(e.problem()))?;
-    let subject = match known {
-        Some(s) => (s, false),
-        None => (random_id("sub_")?, true),
+    let (subject, held) = match known {
+        Some(s) => {
+            let held = p
+                .store
+                .links_of(&s)
+                .map_err(|e| ApiError::from(e.problem()))?;
+            ((s, false), held)
+        }
+        None => ((random_id("sub_")?, true), Vec::new()),
     };
     Ok(Prepared {
         enrollment_id: random_id("enr_")?,
@@ -335,6 +344,7 @@ fn prepare(
         services: req.services.clone(),
         certified,
         subject,
+        held,
     })
 }
 

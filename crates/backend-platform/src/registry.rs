@@ -289,8 +289,10 @@ impl Registry {
             upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
         insert_audit(&tx, audit).map_err(db)?;
+        // Read before the commit, as in `enroll`.
+        let links = links_of(&tx, subject_id)?;
         tx.commit().map_err(db)?;
-        Ok(links_of(&conn, subject_id)?)
+        Ok(links)
     }
 
     /// The holders already linked to this authentication and this signature certificate
@@ -301,6 +303,11 @@ impl Registry {
         sign: &LinkageKey,
     ) -> Result<CardHolders, DbError> {
         card_holders(&self.lock(), auth, sign)
+    }
+
+    /// Every link of holder `subject_id`.
+    pub fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, DbError> {
+        links_of(&self.lock(), subject_id)
     }
 
     /// Stores a verified enrollment and its `audit` rows in one transaction: the holder must be the one the
@@ -366,6 +373,9 @@ impl Registry {
             upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
         insert_audit(&tx, audit).map_err(db)?;
+        // Read before the commit: once committed, the enrollment must not be reported failed
+        // (its links would be released at their services while the registry names them).
+        let links = links_of(&tx, subject_id)?;
         tx.commit().map_err(db)?;
         let replaced = before
             .into_iter()
@@ -375,7 +385,6 @@ impl Registry {
                     .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
             })
             .collect();
-        let links = links_of(&conn, subject_id)?;
         Ok(Stored { links, replaced })
     }
 }

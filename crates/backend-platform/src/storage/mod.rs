@@ -211,6 +211,9 @@ pub trait Storage: Send + Sync + fmt::Debug {
         sign: &LinkageKey,
     ) -> Result<CardHolders, StorageError>;
 
+    /// Every link of holder `subject_id` (none for a holder not stored).
+    fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError>;
+
     /// Stores a verified enrollment and its `audit` rows in one transaction (see
     /// [`crate::registry`] for the rules on the holder and the links).
     fn enroll(

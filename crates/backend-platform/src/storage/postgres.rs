@@ -361,6 +361,13 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError> {
+        self.run(async {
+            let c = self.client().await?;
+            super::postgres_registry::links_of(&c, subject_id).await
+        })
+    }
+
     fn enroll(
         &self,
         e: &NewEnrollment<'_>,

@@ -143,7 +143,7 @@ pub(crate) async fn card_holders(
     })
 }
 
-async fn links_of(
+pub(crate) async fn links_of(
     c: &impl GenericClient,
     subject_id: &str,
 ) -> Result<Vec<ServiceLink>, StorageError> {

@@ -373,6 +373,10 @@ impl Storage for SqliteStorage {
         Ok(self.registry.card_holders(auth, sign)?)
     }
 
+    fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError> {
+        Ok(self.registry.links_of(subject_id)?)
+    }
+
     fn enroll(
         &self,
         e: &NewEnrollment<'_>,
