@@ -220,8 +220,10 @@ async fn run(
     })
     .await;
     match stored {
-        Ok((_, _, Ok((enrollment_id, linked)))) => {
+        Ok((prepared, _, Ok((linked, replaced)))) => {
             audit.written = true;
+            release_all(p, &prepared.subject.0, &replaced, now).await;
+            let enrollment_id = prepared.enrollment_id;
             (
                 event,
                 Ok(EnrollmentResponse {
@@ -348,6 +350,8 @@ fn prepare(
     })
 }
 
+/// The confirmed links into the registry; returns the menu lines of every link of the
+/// holder, and the links replaced (to release at their service).
 fn store(
     p: &Platform,
     terminal_id: &str,
@@ -355,8 +359,8 @@ fn store(
     confirmed: &[ServiceLink],
     now: UnixTime,
     audit: &[AuditEvent],
-) -> Result<(String, Vec<MenuEntry>), ApiError> {
-    let links = p
+) -> Result<(Vec<MenuEntry>, Vec<ServiceLink>), ApiError> {
+    let stored = p
         .store
         .enroll_federated(
             &FederatedEnrollment {
@@ -380,5 +384,5 @@ fn store(
             EnrollError::Conflict(c) => crate::core::refusal::holder_problem(&c).into(),
             EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
-    Ok((v.enrollment_id.clone(), linked_lines(p, &links)))
+    Ok((linked_lines(p, &stored.links), stored.replaced))
 }

@@ -248,12 +248,13 @@ impl Registry {
     }
 
     /// Links services for the holder a peer platform identified as `peer_subject` (the one
-    /// the links were confirmed for: `e.subject`); returns all their links.
+    /// the links were confirmed for: `e.subject`); the links given replace earlier links to
+    /// the same services, as in [`Registry::enroll`].
     pub fn enroll_federated(
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError> {
+    ) -> Result<Stored, EnrollError> {
         let mut conn = self.lock();
         // IMMEDIATE: the transaction reads, then writes; a deferred one could not upgrade
         // to a writer once the audit thread has written meanwhile (WAL: SQLITE_BUSY at once).
@@ -285,6 +286,7 @@ impl Registry {
             params![e.enrollment_id, subject_id, e.terminal_id, e.now, record.to_string(), Vec::<u8>::new()],
         )
         .map_err(db)?;
+        let before = links_of(&tx, subject_id)?;
         for link in e.services {
             upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
@@ -292,7 +294,10 @@ impl Registry {
         // Read before the commit, as in `enroll`.
         let links = links_of(&tx, subject_id)?;
         tx.commit().map_err(db)?;
-        Ok(links)
+        Ok(Stored {
+            links,
+            replaced: replaced(before, e.services),
+        })
     }
 
     /// The holders already linked to this authentication and this signature certificate
@@ -377,16 +382,23 @@ impl Registry {
         // (its links would be released at their services while the registry names them).
         let links = links_of(&tx, subject_id)?;
         tx.commit().map_err(db)?;
-        let replaced = before
-            .into_iter()
-            .filter(|old| {
-                e.links
-                    .iter()
-                    .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
-            })
-            .collect();
-        Ok(Stored { links, replaced })
+        Ok(Stored {
+            links,
+            replaced: replaced(before, e.links),
+        })
     }
+}
+
+/// The links of `before` that `new` replaces: the same service, other data (the services
+/// should release them).
+pub(crate) fn replaced(before: Vec<ServiceLink>, new: &[ServiceLink]) -> Vec<ServiceLink> {
+    before
+        .into_iter()
+        .filter(|old| {
+            new.iter()
+                .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
+        })
+        .collect()
 }
 
 /// The holder of the enrolled authentication certificate `auth`, if any.

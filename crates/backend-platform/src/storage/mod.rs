@@ -222,13 +222,13 @@ pub trait Storage: Send + Sync + fmt::Debug {
         audit: &[AuditEvent],
     ) -> Result<crate::registry::Stored, EnrollError>;
 
-    /// Stores a federated enrollment and its `audit` rows in one transaction; returns every
-    /// link of the holder.
+    /// Stores a federated enrollment and its `audit` rows in one transaction (see
+    /// [`crate::registry`] for the rules on the holder and the links).
     fn enroll_federated(
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError>;
+    ) -> Result<crate::registry::Stored, EnrollError>;
 
     /// The generation numbers (one read: what every node polls).
     fn generations(&self) -> Result<Generations, StorageError>;

@@ -383,7 +383,7 @@ impl Storage for PostgresStorage {
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError> {
+    ) -> Result<crate::registry::Stored, EnrollError> {
         self.run(async {
             let mut c = self.client().await?;
             super::postgres_registry::enroll_federated(&mut c, e, audit).await

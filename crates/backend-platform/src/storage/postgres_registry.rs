@@ -11,7 +11,7 @@ use super::{StorageError, json_text};
 use crate::audit::AuditEvent;
 use crate::core::holder::CardHolders;
 use crate::registry::{
-    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored,
+    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored, replaced,
 };
 
 /// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
@@ -305,24 +305,19 @@ pub(crate) async fn enroll(
     insert_audit(&tx, audit).await?;
     let links = links_of(&tx, subject_id).await?;
     tx.commit().await.map_err(&e)?;
-    let replaced = before
-        .into_iter()
-        .filter(|old| {
-            n.links
-                .iter()
-                .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
-        })
-        .collect();
-    Ok(Stored { links, replaced })
+    Ok(Stored {
+        links,
+        replaced: replaced(before, n.links),
+    })
 }
 
-/// Stores a federated enrollment and its audit rows in one transaction; returns every link
-/// of the holder.
+/// Stores a federated enrollment and its audit rows in one transaction (see
+/// [`crate::registry::Registry::enroll_federated`] for the rules).
 pub(crate) async fn enroll_federated(
     c: &mut deadpool_postgres::Client,
     f: &FederatedEnrollment<'_>,
     audit: &[AuditEvent],
-) -> Result<Vec<ServiceLink>, EnrollError> {
+) -> Result<Stored, EnrollError> {
     let e = pg("federated enrollment");
     let tx = c.transaction().await.map_err(&e)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ENROLL_LOCK])
@@ -356,11 +351,15 @@ pub(crate) async fn enroll_federated(
     )
     .await
     .map_err(&e)?;
+    let before = links_of(&tx, subject_id).await?;
     for link in f.services {
         upsert_link(&tx, subject_id, link, f.enrollment_id, f.now).await?;
     }
     insert_audit(&tx, audit).await?;
     let links = links_of(&tx, subject_id).await?;
     tx.commit().await.map_err(&e)?;
-    Ok(links)
+    Ok(Stored {
+        links,
+        replaced: replaced(before, f.services),
+    })
 }

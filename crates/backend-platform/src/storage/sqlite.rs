@@ -389,7 +389,7 @@ impl Storage for SqliteStorage {
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError> {
+    ) -> Result<registry::Stored, EnrollError> {
         self.registry.enroll_federated(e, audit)
     }
 
