@@ -8,14 +8,15 @@
 //! peer verified the card's authentication certificate, and this platform relies on that
 //! verification by configuration; the links themselves are confirmed by their services
 //! like every link, with the attributes of a signature certificate this platform verifies
-//! itself (the request's signed application). The peer's assertion is single use (its
+//! itself (the request's signed application), which it keeps as the holder's latest so that
+//! an exchange tells when it has been revoked since (the holder moved or was renamed), as an
+//! identification does for a card enrolled here. The peer's assertion is single use (its
 //! `jti`), bound to the terminal that presents it.
 
 use std::sync::Arc;
 
 use backend_kit::ApiError;
 use counter_api::assertion::AssertionError;
-use counter_api::attributes::CertifiedAttributes;
 use counter_api::platform::{
     ChallengeBinding, ChallengePurpose, EnrollmentResponse, FederationEnrollmentRequest,
     FederationExchangeRequest, IdentificationResponse, MenuEntry, ServiceKind, ServiceLink,
@@ -25,13 +26,13 @@ use madoguchi_time::UnixTime;
 
 use crate::audit::AuditEvent;
 use crate::enrollment::{
-    EnrollAudit, LinkAsk, confirm_all, linked_lines, newly_bound, nothing_confirmed,
-    refusal_summary, release_all, split, verify_signed,
+    EnrollAudit, LinkAsk, SignedApplication, confirm_all, linked_lines, newly_bound,
+    nothing_confirmed, refusal_summary, release_all, split, verify_signed,
 };
 use crate::identification::{kind_name, menu_for, menu_links, notices};
 use crate::links::Confirmation;
 use crate::platform::{Platform, random_id};
-use crate::registry::{EnrollError, FederatedEnrollment};
+use crate::registry::{EnrollError, FederatedEnrollment, FederatedSign};
 use crate::storage::StoredReplayGuard;
 
 fn assertion_problem(e: &AssertionError) -> ApiError {
@@ -131,8 +132,9 @@ struct Prepared {
     /// The peer (`iss`), its subject for this platform (`sub`) and the assertion's `jti`.
     peer: (String, String, String),
     services: Vec<ServiceLink>,
-    /// The signed application's attributes, when a link needs its service's confirmation.
-    certified: Option<CertifiedAttributes>,
+    /// The signed application (its attributes and signature certificate verified), when a
+    /// link needs its service's confirmation.
+    signed: Option<SignedApplication>,
     subject: (String, bool),
     /// The holder's links when prepared (see [`crate::enrollment::Verified::held`]).
     held: Vec<ServiceLink>,
@@ -181,8 +183,8 @@ async fn run(
         Err(e) => return (fallback, Err(task_failed(&e))),
     };
     event.subject_id = Some(prepared.subject.0.clone());
-    let (links, rows) = match &prepared.certified {
-        Some(certified) => {
+    let (links, rows) = match &prepared.signed {
+        Some(SignedApplication { certified, .. }) => {
             confirm_all(
                 p,
                 &LinkAsk {
@@ -302,7 +304,7 @@ fn prepare(
             .with_field("assertion"),
         ));
     }
-    let certified = match &req.signed_application {
+    let signed = match &req.signed_application {
         Some(signed) => {
             let app = &signed.application;
             app.validate()?;
@@ -314,15 +316,14 @@ fn prepare(
                 .with_field("signed_application.application")
                 .into());
             }
-            let v = verify_signed(
+            Some(verify_signed(
                 p,
                 app,
                 &signed.sign_certificate,
                 &signed.application_signature,
                 now,
                 event,
-            )?;
-            Some(v.certified)
+            )?)
         }
         None => None,
     };
@@ -344,7 +345,7 @@ fn prepare(
         enrollment_id: random_id("enr_")?,
         peer: (claims.iss, claims.sub, claims.jti),
         services: req.services.clone(),
-        certified,
+        signed,
         subject,
         held,
     })
@@ -371,6 +372,11 @@ fn store(
             peer_subject: &v.peer.1,
             jti: &v.peer.2,
             services: confirmed,
+            sign: v.signed.as_ref().map(|s| FederatedSign {
+                sign: &s.sign,
+                root_key: &s.sign_root_key,
+                crl_scope: s.sign_crl_scope.as_deref(),
+            }),
             now,
             },
             audit,

@@ -105,8 +105,22 @@ pub struct FederatedEnrollment<'a> {
     pub jti: &'a str,
     /// The links.
     pub services: &'a [ServiceLink],
+    /// The signature certificate of the signed application, when one came (it was verified
+    /// here): kept as the holder's latest, for identification's notices.
+    pub sign: Option<FederatedSign<'a>>,
     /// Now.
     pub now: UnixTime,
+}
+
+/// The verified signature certificate of a federated enrollment.
+#[derive(Debug)]
+pub struct FederatedSign<'a> {
+    /// Its (issuer, serial).
+    pub sign: &'a LinkageKey,
+    /// SHA-256 of its root's SPKI, hex (the CRL index key).
+    pub root_key: &'a str,
+    /// Its first CRL distribution point (DirName DER), if any.
+    pub crl_scope: Option<&'a [u8]>,
 }
 
 /// WAL pages past which a commit of the registry's connection checkpoints (see
@@ -212,29 +226,38 @@ impl Registry {
     }
 
     /// The holder a peer platform knows as `peer_subject` (its pairwise subject for this
-    /// platform), if they enrolled here through that peer.
+    /// platform), if they enrolled here through that peer, with the signature certificate
+    /// of their latest signed application (one read transaction).
     pub fn lookup_federated(
         &self,
         peer: &str,
         peer_subject: &str,
     ) -> Result<Option<Enrolled>, DbError> {
-        let conn = self.lock();
-        let subject: Option<String> = conn
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(db)?;
+        let found = tx
             .prepare_cached(
-                "SELECT subject_id FROM federated_subjects WHERE peer = ?1 AND peer_subject = ?2",
+                "SELECT subject_id, sign_root_key, sign_serial, sign_crl_scope
+                 FROM federated_subjects WHERE peer = ?1 AND peer_subject = ?2",
             )
             .and_then(|mut s| {
-                s.query_row(params![peer, peer_subject], |r| r.get(0))
-                    .optional()
+                s.query_row(params![peer, peer_subject], |r| {
+                    let subject_id: String = r.get(0)?;
+                    let sign = federated_sign(r.get(1)?, r.get(2)?, r.get(3)?);
+                    Ok((subject_id, sign))
+                })
+                .optional()
             })
             .map_err(db)?;
-        let Some(subject_id) = subject else {
+        let Some((subject_id, sign)) = found else {
             return Ok(None);
         };
+        let links = links_of(&tx, &subject_id)?;
+        tx.commit().map_err(db)?;
         Ok(Some(Enrolled {
-            links: links_of(&conn, &subject_id)?,
+            links,
             subject_id,
-            sign: None,
+            sign,
         }))
     }
 
@@ -277,6 +300,20 @@ impl Registry {
                 .map_err(db)?;
             }
             _ => return Err(EnrollError::Raced),
+        }
+        if let Some(s) = &e.sign {
+            tx.execute(
+                "UPDATE federated_subjects SET sign_root_key = ?3, sign_serial = ?4, sign_crl_scope = ?5
+                 WHERE peer = ?1 AND peer_subject = ?2",
+                params![
+                    e.peer,
+                    e.peer_subject,
+                    s.root_key,
+                    s.sign.serial,
+                    s.crl_scope.unwrap_or_default()
+                ],
+            )
+            .map_err(db)?;
         }
         let record =
             serde_json::json!({ "federated_from": e.peer, "jti": e.jti, "services": e.services });
@@ -437,6 +474,21 @@ pub(crate) fn enrolled(c: &Connection, subject_id: String) -> Result<Enrolled, D
         subject_id,
         links,
         sign,
+    })
+}
+
+/// A federated holder's signature certificate from its stored columns (`None` until one was
+/// verified).
+pub(crate) fn federated_sign(
+    root_key: Option<String>,
+    serial: Option<String>,
+    scope: Option<Vec<u8>>,
+) -> Option<SignRecord> {
+    Some(SignRecord {
+        root_key: root_key?,
+        serial: serial?,
+        // Written with the scope (empty: none) whenever the serial is.
+        scope: sign_scope(Some(scope.unwrap_or_default()), None),
     })
 }
 

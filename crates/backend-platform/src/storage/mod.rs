@@ -188,8 +188,9 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// The enrolled card with this authentication certificate, if any.
     fn lookup(&self, auth: &LinkageKey) -> Result<Option<Enrolled>, StorageError>;
 
-    /// The holder a peer platform knows as `peer_subject`, with their links, if they
-    /// enrolled here through that peer.
+    /// The holder a peer platform knows as `peer_subject`, with their links and the
+    /// signature certificate of their latest signed application, if they enrolled here
+    /// through that peer.
     fn lookup_federated(
         &self,
         peer: &str,

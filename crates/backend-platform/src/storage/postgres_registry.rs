@@ -84,20 +84,38 @@ pub(crate) fn enrolled_of(r: &tokio_postgres::Row) -> Enrolled {
     }
 }
 
-/// The holder a peer knows as `peer_subject`, with their links.
+/// The holder a peer knows as `peer_subject`, with their links and the signature
+/// certificate of their latest signed application: one statement.
 pub(crate) async fn lookup_federated(
     c: &impl GenericClient,
     peer: &str,
     peer_subject: &str,
 ) -> Result<Option<Enrolled>, StorageError> {
-    let Some(subject_id) = federated_subject(c, peer, peer_subject).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Enrolled {
-        links: links_of(c, &subject_id).await?,
-        subject_id,
-        sign: None,
-    }))
+    let e = pg("registry lookup");
+    let st = c
+        .prepare_cached(
+            "SELECT f.subject_id, f.sign_root_key, f.sign_serial, f.sign_crl_scope,
+                ARRAY(SELECT link FROM service_links l WHERE l.subject_id = f.subject_id
+                      ORDER BY linked_at, seq)
+             FROM federated_subjects f WHERE f.peer = $1 AND f.peer_subject = $2",
+        )
+        .await
+        .map_err(&e)?;
+    Ok(c.query_opt(&st, &[&peer, &peer_subject])
+        .await
+        .map_err(&e)?
+        .map(|r| {
+            let links: Vec<String> = r.get(4);
+            Enrolled {
+                subject_id: r.get(0),
+                // As in `enrolled_of`: a row that does not parse is skipped.
+                links: links
+                    .iter()
+                    .filter_map(|l| serde_json::from_str::<ServiceLink>(l).ok())
+                    .collect(),
+                sign: crate::registry::federated_sign(r.get(1), r.get(2), r.get(3)),
+            }
+        }))
 }
 
 /// The holder a peer knows as `peer_subject`.
@@ -341,6 +359,21 @@ pub(crate) async fn enroll_federated(
             .map_err(&e)?;
         }
         _ => return Err(EnrollError::Raced),
+    }
+    if let Some(sign) = &f.sign {
+        tx.execute(
+            "UPDATE federated_subjects SET sign_root_key = $3, sign_serial = $4, sign_crl_scope = $5
+             WHERE peer = $1 AND peer_subject = $2",
+            &[
+                &f.peer,
+                &f.peer_subject,
+                &sign.root_key,
+                &sign.sign.serial,
+                &sign.crl_scope.unwrap_or_default(),
+            ],
+        )
+        .await
+        .map_err(&e)?;
     }
     let record =
         serde_json::json!({ "federated_from": f.peer, "jti": f.jti, "services": f.services });

@@ -6,8 +6,8 @@ use backend_platform::config::ServiceConfig;
 use counter_api::assertion::{AssertionVerifier, KeySet, MemoryReplayGuard};
 use counter_api::platform::{
     ChallengePurpose, FederationEnrollmentRequest, FederationExchangeRequest,
-    IdentificationResponse, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink,
-    SignedApplication,
+    IdentificationResponse, Notice, PaymentLink, PlatformLink, ServiceData, ServiceKind,
+    ServiceLink, SignedApplication,
 };
 
 use crate::support::*;
@@ -342,6 +342,64 @@ async fn a_federated_link_replaced_by_another_is_released_at_its_service() {
     let released =
         b.platform_rows("SELECT outcome || ':' || reason FROM audit WHERE action = 'link_release'");
     assert_eq!(released, [format!("released:{B_ACQUIRER}")]);
+    for e in [a, b] {
+        e.shutdown().await;
+    }
+}
+
+/// Exchanges a fresh identification of `card` at A for B's menu; B's answer.
+async fn exchange_at_b(
+    (a, b): (&Env, &Env),
+    (ca, cb): (&reqwest::Client, &reqwest::Client),
+    card: &Card,
+) -> IdentificationResponse {
+    let assertion = a_assertion_for_b(a, ca, card).await;
+    let (s, _, v) = post(
+        cb,
+        &b.url("/v1/federation/exchange"),
+        &FederationExchangeRequest { assertion },
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    serde_json::from_value(v).unwrap()
+}
+
+#[tokio::test]
+async fn a_federated_holders_revoked_signature_certificate_gives_the_notice() {
+    let (a, b) = peers().await;
+    let (ca, cb) = (a.client(Some(T1)), b.client(Some(T1)));
+    let card = Card::load("sato-hanako");
+    enrol_at_a_for_b(&a, &ca, &card).await;
+    let (s, _, v) = enrol_at_b((&a, &b), (&ca, &cb), &card, "tok_sato-hanako").await;
+    assert_eq!(s, 200, "{v}");
+    let r = exchange_at_b((&a, &b), (&ca, &cb), &card).await;
+    assert!(r.notices.is_empty(), "{:?}", r.notices);
+
+    // She moved: B's CRLs revoke the signature certificate she signed B's application with.
+    std::fs::write(
+        b.dir
+            .path()
+            .join("crl")
+            .join("sign-Tokyo-to-Chiyoda-ku.crl"),
+        crl(
+            testkit::Purpose::Sign,
+            "Tokyo-to",
+            "Chiyoda-ku",
+            testkit::Generation::G3,
+            &[card.sign_serial()],
+        ),
+    )
+    .unwrap();
+    let (s, _, v) = read(cb.post(b.url("/v1/admin/crl/reload")).send().await.unwrap()).await;
+    assert_eq!(s, 200, "{v}");
+    let r = exchange_at_b((&a, &b), (&ca, &cb), &card).await;
+    assert!(
+        matches!(&r.notices[..], [Notice::SignCertificateRevoked { reason, .. }] if reason == "affiliation_changed"),
+        "{:?}",
+        r.notices
+    );
+    // The notice informs; the menu is still offered.
+    assert_eq!(r.menu.len(), 1, "{:?}", r.menu);
     for e in [a, b] {
         e.shutdown().await;
     }
