@@ -33,7 +33,7 @@ use crate::audit::AuditEvent;
 use crate::core::matching::match_application;
 use crate::core::menu::label;
 use crate::core::pseudonym::pairwise_subject;
-use crate::core::refusal::{certificate_problem, mismatch_problem};
+use crate::core::refusal::{certificate_problem, holder_problem, mismatch_problem};
 use crate::identification::{kind_name, verify_answer};
 use crate::links::{Confirmation, judge};
 use crate::platform::{Platform, outcome_of, random_id};
@@ -50,6 +50,9 @@ pub struct Verified {
     pub signed: SignedApplication,
     /// The holder: its registry id, and whether it is new.
     pub subject: (String, bool),
+    /// The holder's links when verified (none for a new holder): the services hold these
+    /// already, so a failed store must not release them.
+    pub held: Vec<ServiceLink>,
 }
 
 /// An application whose signature, signature certificate and four attributes verified.
@@ -179,11 +182,29 @@ async fn run(
             )
         }
         Err(e) => {
-            // The services bound their records to this holder's subject for nothing: undo.
-            release_all(p, &verified.subject.0, &confirmed, now).await;
+            // The services bound their records to this holder's subject for nothing: undo
+            // what this enrollment bound, not what the holder held already.
+            let bound = newly_bound(&confirmed, &verified.held);
+            release_all(p, &verified.subject.0, &bound, now).await;
             (event, Err(e))
         }
     }
+}
+
+/// The links of `confirmed` that the holder did not hold already with the same data
+/// (`held`): those a failed store releases at their services. A link held already was bound
+/// by an earlier enrollment that the registry still names, and its service confirming it
+/// again changed nothing there.
+pub fn newly_bound(confirmed: &[ServiceLink], held: &[ServiceLink]) -> Vec<ServiceLink> {
+    confirmed
+        .iter()
+        .filter(|l| {
+            !held
+                .iter()
+                .any(|h| h.service_id() == l.service_id() && h.data() == l.data())
+        })
+        .cloned()
+        .collect()
 }
 
 /// A verification or storage task that panicked: `internal`, the panic's text logged only.
@@ -287,19 +308,23 @@ pub fn verify(
         now,
         event,
     )?;
-    let known = p
+    let holders = p
         .store
-        .subject_for(&auth.linkage, &signed.sign)
+        .card_holders(&auth.linkage, &signed.sign)
         .map_err(|e| e.problem())?;
-    let subject = match known {
-        Some(s) => (s, false),
-        None => (random_id("sub_")?, true),
+    let (subject, held) = match holders.holder().map_err(|c| holder_problem(&c))? {
+        Some(s) => {
+            let held = p.store.links_of(s).map_err(|e| e.problem())?;
+            ((s.to_owned(), false), held)
+        }
+        None => ((random_id("sub_")?, true), Vec::new()),
     };
     Ok(Verified {
         enrollment_id: random_id("enr_")?,
         auth: auth.linkage,
         signed,
         subject,
+        held,
     })
 }
 
@@ -511,6 +536,7 @@ fn store(
                 ProblemCode::Internal,
                 "another enrollment of this card was stored meanwhile; nothing was stored: enrol again",
             ),
+            EnrollError::Conflict(c) => holder_problem(&c).into(),
             EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
     Ok((linked_lines(p, &stored.links), stored.replaced))

@@ -8,14 +8,15 @@
 //! peer verified the card's authentication certificate, and this platform relies on that
 //! verification by configuration; the links themselves are confirmed by their services
 //! like every link, with the attributes of a signature certificate this platform verifies
-//! itself (the request's signed application). The peer's assertion is single use (its
+//! itself (the request's signed application), which it keeps as the holder's latest so that
+//! an exchange tells when it has been revoked since (the holder moved or was renamed), as an
+//! identification does for a card enrolled here. The peer's assertion is single use (its
 //! `jti`), bound to the terminal that presents it.
 
 use std::sync::Arc;
 
 use backend_kit::ApiError;
 use counter_api::assertion::AssertionError;
-use counter_api::attributes::CertifiedAttributes;
 use counter_api::platform::{
     ChallengeBinding, ChallengePurpose, EnrollmentResponse, FederationEnrollmentRequest,
     FederationExchangeRequest, IdentificationResponse, MenuEntry, ServiceKind, ServiceLink,
@@ -25,13 +26,13 @@ use madoguchi_time::UnixTime;
 
 use crate::audit::AuditEvent;
 use crate::enrollment::{
-    EnrollAudit, LinkAsk, confirm_all, linked_lines, nothing_confirmed, refusal_summary,
-    release_all, split, verify_signed,
+    EnrollAudit, LinkAsk, SignedApplication, confirm_all, linked_lines, newly_bound,
+    nothing_confirmed, refusal_summary, release_all, split, verify_signed,
 };
 use crate::identification::{kind_name, menu_for, menu_links, notices};
 use crate::links::Confirmation;
 use crate::platform::{Platform, random_id};
-use crate::registry::{EnrollError, FederatedEnrollment};
+use crate::registry::{EnrollError, FederatedEnrollment, FederatedSign};
 use crate::storage::StoredReplayGuard;
 
 fn assertion_problem(e: &AssertionError) -> ApiError {
@@ -131,9 +132,12 @@ struct Prepared {
     /// The peer (`iss`), its subject for this platform (`sub`) and the assertion's `jti`.
     peer: (String, String, String),
     services: Vec<ServiceLink>,
-    /// The signed application's attributes, when a link needs its service's confirmation.
-    certified: Option<CertifiedAttributes>,
+    /// The signed application (its attributes and signature certificate verified), when a
+    /// link needs its service's confirmation.
+    signed: Option<SignedApplication>,
     subject: (String, bool),
+    /// The holder's links when prepared (see [`crate::enrollment::Verified::held`]).
+    held: Vec<ServiceLink>,
 }
 
 /// `POST /v1/federation/enrollments`.
@@ -179,8 +183,8 @@ async fn run(
         Err(e) => return (fallback, Err(task_failed(&e))),
     };
     event.subject_id = Some(prepared.subject.0.clone());
-    let (links, rows) = match &prepared.certified {
-        Some(certified) => {
+    let (links, rows) = match &prepared.signed {
+        Some(SignedApplication { certified, .. }) => {
             confirm_all(
                 p,
                 &LinkAsk {
@@ -218,8 +222,10 @@ async fn run(
     })
     .await;
     match stored {
-        Ok((_, _, Ok((enrollment_id, linked)))) => {
+        Ok((prepared, _, Ok((linked, replaced)))) => {
             audit.written = true;
+            release_all(p, &prepared.subject.0, &replaced, now).await;
+            let enrollment_id = prepared.enrollment_id;
             (
                 event,
                 Ok(EnrollmentResponse {
@@ -230,7 +236,8 @@ async fn run(
             )
         }
         Ok((prepared, confirmed, Err(e))) => {
-            release_all(p, &prepared.subject.0, &confirmed, now).await;
+            let bound = newly_bound(&confirmed, &prepared.held);
+            release_all(p, &prepared.subject.0, &bound, now).await;
             (event, Err(e))
         }
         Err(e) => (event, Err(task_failed(&e))),
@@ -297,7 +304,7 @@ fn prepare(
             .with_field("assertion"),
         ));
     }
-    let certified = match &req.signed_application {
+    let signed = match &req.signed_application {
         Some(signed) => {
             let app = &signed.application;
             app.validate()?;
@@ -309,15 +316,14 @@ fn prepare(
                 .with_field("signed_application.application")
                 .into());
             }
-            let v = verify_signed(
+            Some(verify_signed(
                 p,
                 app,
                 &signed.sign_certificate,
                 &signed.application_signature,
                 now,
                 event,
-            )?;
-            Some(v.certified)
+            )?)
         }
         None => None,
     };
@@ -325,19 +331,28 @@ fn prepare(
         .store
         .federated_subject(&claims.iss, &claims.sub)
         .map_err(|e| ApiError::from(e.problem()))?;
-    let subject = match known {
-        Some(s) => (s, false),
-        None => (random_id("sub_")?, true),
+    let (subject, held) = match known {
+        Some(s) => {
+            let held = p
+                .store
+                .links_of(&s)
+                .map_err(|e| ApiError::from(e.problem()))?;
+            ((s, false), held)
+        }
+        None => ((random_id("sub_")?, true), Vec::new()),
     };
     Ok(Prepared {
         enrollment_id: random_id("enr_")?,
         peer: (claims.iss, claims.sub, claims.jti),
         services: req.services.clone(),
-        certified,
+        signed,
         subject,
+        held,
     })
 }
 
+/// The confirmed links into the registry; returns the menu lines of every link of the
+/// holder, and the links replaced (to release at their service).
 fn store(
     p: &Platform,
     terminal_id: &str,
@@ -345,8 +360,8 @@ fn store(
     confirmed: &[ServiceLink],
     now: UnixTime,
     audit: &[AuditEvent],
-) -> Result<(String, Vec<MenuEntry>), ApiError> {
-    let links = p
+) -> Result<(Vec<MenuEntry>, Vec<ServiceLink>), ApiError> {
+    let stored = p
         .store
         .enroll_federated(
             &FederatedEnrollment {
@@ -357,6 +372,11 @@ fn store(
             peer_subject: &v.peer.1,
             jti: &v.peer.2,
             services: confirmed,
+            sign: v.signed.as_ref().map(|s| FederatedSign {
+                sign: &s.sign,
+                root_key: &s.sign_root_key,
+                crl_scope: s.sign_crl_scope.as_deref(),
+            }),
             now,
             },
             audit,
@@ -366,7 +386,9 @@ fn store(
                 ProblemCode::Internal,
                 "another enrollment of this holder was stored meanwhile; nothing was stored: enrol again",
             ),
+            // A federated enrollment reads no certificate's holder.
+            EnrollError::Conflict(c) => crate::core::refusal::holder_problem(&c).into(),
             EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
-    Ok((v.enrollment_id.clone(), linked_lines(p, &links)))
+    Ok((linked_lines(p, &stored.links), stored.replaced))
 }

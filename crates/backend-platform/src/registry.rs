@@ -19,6 +19,7 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit::AuditEvent;
+use crate::core::holder::{CardHolders, HolderConflict};
 use crate::storage::sqlite::insert_audit;
 use crate::storage::{StorageError, json_text};
 
@@ -104,8 +105,22 @@ pub struct FederatedEnrollment<'a> {
     pub jti: &'a str,
     /// The links.
     pub services: &'a [ServiceLink],
+    /// The signature certificate of the signed application, when one came (it was verified
+    /// here): kept as the holder's latest, for identification's notices.
+    pub sign: Option<FederatedSign<'a>>,
     /// Now.
     pub now: UnixTime,
+}
+
+/// The verified signature certificate of a federated enrollment.
+#[derive(Debug)]
+pub struct FederatedSign<'a> {
+    /// Its (issuer, serial).
+    pub sign: &'a LinkageKey,
+    /// SHA-256 of its root's SPKI, hex (the CRL index key).
+    pub root_key: &'a str,
+    /// Its first CRL distribution point (DirName DER), if any.
+    pub crl_scope: Option<&'a [u8]>,
 }
 
 /// WAL pages past which a commit of the registry's connection checkpoints (see
@@ -129,6 +144,10 @@ pub enum EnrollError {
     /// the links (for another `sub`): nothing was stored; enrol again.
     #[error("another enrollment of this card was stored meanwhile")]
     Raced,
+    /// The card's two certificates are linked to different holders
+    /// ([`crate::core::holder`]): nothing was stored.
+    #[error(transparent)]
+    Conflict(#[from] HolderConflict),
 }
 
 impl From<DbError> for EnrollError {
@@ -207,29 +226,38 @@ impl Registry {
     }
 
     /// The holder a peer platform knows as `peer_subject` (its pairwise subject for this
-    /// platform), if they enrolled here through that peer.
+    /// platform), if they enrolled here through that peer, with the signature certificate
+    /// of their latest signed application (one read transaction).
     pub fn lookup_federated(
         &self,
         peer: &str,
         peer_subject: &str,
     ) -> Result<Option<Enrolled>, DbError> {
-        let conn = self.lock();
-        let subject: Option<String> = conn
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(db)?;
+        let found = tx
             .prepare_cached(
-                "SELECT subject_id FROM federated_subjects WHERE peer = ?1 AND peer_subject = ?2",
+                "SELECT subject_id, sign_root_key, sign_serial, sign_crl_scope
+                 FROM federated_subjects WHERE peer = ?1 AND peer_subject = ?2",
             )
             .and_then(|mut s| {
-                s.query_row(params![peer, peer_subject], |r| r.get(0))
-                    .optional()
+                s.query_row(params![peer, peer_subject], |r| {
+                    let subject_id: String = r.get(0)?;
+                    let sign = federated_sign(r.get(1)?, r.get(2)?, r.get(3)?);
+                    Ok((subject_id, sign))
+                })
+                .optional()
             })
             .map_err(db)?;
-        let Some(subject_id) = subject else {
+        let Some((subject_id, sign)) = found else {
             return Ok(None);
         };
+        let links = links_of(&tx, &subject_id)?;
+        tx.commit().map_err(db)?;
         Ok(Some(Enrolled {
-            links: links_of(&conn, &subject_id)?,
+            links,
             subject_id,
-            sign: None,
+            sign,
         }))
     }
 
@@ -243,12 +271,13 @@ impl Registry {
     }
 
     /// Links services for the holder a peer platform identified as `peer_subject` (the one
-    /// the links were confirmed for: `e.subject`); returns all their links.
+    /// the links were confirmed for: `e.subject`); the links given replace earlier links to
+    /// the same services, as in [`Registry::enroll`].
     pub fn enroll_federated(
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError> {
+    ) -> Result<Stored, EnrollError> {
         let mut conn = self.lock();
         // IMMEDIATE: the transaction reads, then writes; a deferred one could not upgrade
         // to a writer once the audit thread has written meanwhile (WAL: SQLITE_BUSY at once).
@@ -272,6 +301,20 @@ impl Registry {
             }
             _ => return Err(EnrollError::Raced),
         }
+        if let Some(s) = &e.sign {
+            tx.execute(
+                "UPDATE federated_subjects SET sign_root_key = ?3, sign_serial = ?4, sign_crl_scope = ?5
+                 WHERE peer = ?1 AND peer_subject = ?2",
+                params![
+                    e.peer,
+                    e.peer_subject,
+                    s.root_key,
+                    s.sign.serial,
+                    s.crl_scope.unwrap_or_default()
+                ],
+            )
+            .map_err(db)?;
+        }
         let record =
             serde_json::json!({ "federated_from": e.peer, "jti": e.jti, "services": e.services });
         tx.execute(
@@ -280,26 +323,38 @@ impl Registry {
             params![e.enrollment_id, subject_id, e.terminal_id, e.now, record.to_string(), Vec::<u8>::new()],
         )
         .map_err(db)?;
+        let before = links_of(&tx, subject_id)?;
         for link in e.services {
             upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
         insert_audit(&tx, audit).map_err(db)?;
+        // Read before the commit, as in `enroll`.
+        let links = links_of(&tx, subject_id)?;
         tx.commit().map_err(db)?;
-        Ok(links_of(&conn, subject_id)?)
+        Ok(Stored {
+            links,
+            replaced: replaced(before, e.services),
+        })
     }
 
-    /// The holder already linked to this authentication or signature certificate, if any.
-    pub fn subject_for(
+    /// The holders already linked to this authentication and this signature certificate
+    /// (one read).
+    pub fn card_holders(
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<Option<String>, DbError> {
-        known_subject(&self.lock(), auth, sign)
+    ) -> Result<CardHolders, DbError> {
+        card_holders(&self.lock(), auth, sign)
+    }
+
+    /// Every link of holder `subject_id`.
+    pub fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, DbError> {
+        links_of(&self.lock(), subject_id)
     }
 
     /// Stores a verified enrollment and its `audit` rows in one transaction: the holder must be the one the
-    /// links were confirmed for (`e.subject`: already linked to this authentication or
-    /// signature certificate, or new); the links given replace earlier links to the same
+    /// links were confirmed for (`e.subject`: the one [`crate::core::holder`] names for the
+    /// two certificates, or new); the links given replace earlier links to the same
     /// services.
     pub fn enroll(
         &self,
@@ -313,7 +368,7 @@ impl Registry {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
         let (subject_id, new) = e.subject;
-        match (known_subject(&tx, e.auth, e.sign)?, new) {
+        match (card_holders(&tx, e.auth, e.sign)?.holder()?, new) {
             (Some(known), false) if known == subject_id => {}
             (None, true) => {
                 tx.execute(
@@ -360,18 +415,27 @@ impl Registry {
             upsert_link(&tx, subject_id, link, e.enrollment_id, e.now)?;
         }
         insert_audit(&tx, audit).map_err(db)?;
+        // Read before the commit: once committed, the enrollment must not be reported failed
+        // (its links would be released at their services while the registry names them).
+        let links = links_of(&tx, subject_id)?;
         tx.commit().map_err(db)?;
-        let replaced = before
-            .into_iter()
-            .filter(|old| {
-                e.links
-                    .iter()
-                    .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
-            })
-            .collect();
-        let links = links_of(&conn, subject_id)?;
-        Ok(Stored { links, replaced })
+        Ok(Stored {
+            links,
+            replaced: replaced(before, e.links),
+        })
     }
+}
+
+/// The links of `before` that `new` replaces: the same service, other data (the services
+/// should release them).
+pub(crate) fn replaced(before: Vec<ServiceLink>, new: &[ServiceLink]) -> Vec<ServiceLink> {
+    before
+        .into_iter()
+        .filter(|old| {
+            new.iter()
+                .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
+        })
+        .collect()
 }
 
 /// The holder of the enrolled authentication certificate `auth`, if any.
@@ -413,6 +477,21 @@ pub(crate) fn enrolled(c: &Connection, subject_id: String) -> Result<Enrolled, D
     })
 }
 
+/// A federated holder's signature certificate from its stored columns (`None` until one was
+/// verified).
+pub(crate) fn federated_sign(
+    root_key: Option<String>,
+    serial: Option<String>,
+    scope: Option<Vec<u8>>,
+) -> Option<SignRecord> {
+    Some(SignRecord {
+        root_key: root_key?,
+        serial: serial?,
+        // Written with the scope (empty: none) whenever the serial is.
+        scope: sign_scope(Some(scope.unwrap_or_default()), None),
+    })
+}
+
 /// The CRL scope of a linked signature certificate from its stored columns.
 pub(crate) fn sign_scope(scope: Option<Vec<u8>>, der: Option<Vec<u8>>) -> SignScope {
     match (scope, der) {
@@ -436,20 +515,28 @@ fn federated_subject(
     .map_err(db)
 }
 
-fn known_subject(
+/// The holders of the authentication certificate `auth` and of the signature certificate
+/// `sign`, each looked up on its own (the rule on the pair is [`CardHolders::holder`]).
+fn card_holders(
     c: &Connection,
     auth: &LinkageKey,
     sign: &LinkageKey,
-) -> Result<Option<String>, DbError> {
-    c.query_row(
-        "SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2
-         UNION ALL
-         SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4
-         LIMIT 1",
-        params![auth.issuer, auth.serial, sign.issuer, sign.serial],
-        |r| r.get(0),
+) -> Result<CardHolders, DbError> {
+    c.prepare_cached(
+        "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2),
+                (SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4)",
     )
-    .optional()
+    .and_then(|mut s| {
+        s.query_row(
+            params![auth.issuer, auth.serial, sign.issuer, sign.serial],
+            |r| {
+                Ok(CardHolders {
+                    auth: r.get(0)?,
+                    sign: r.get(1)?,
+                })
+            },
+        )
+    })
     .map_err(db)
 }
 

@@ -115,4 +115,13 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     INSERT INTO shared_generations (name, generation, changed_at)
         VALUES ('terminals', 0, 0), ('crls', 0, 0);",
+    // 5: the signature certificate a holder enrolled through a peer platform signed their
+    // latest application with (verified here), as identification needs it to tell whether it
+    // has been revoked since: its root's SPKI hash (hex), its serial (hex) and its CRL scope
+    // (as `sign_certificates.crl_scope`). NULL: none verified yet (only peer-platform links,
+    // or enrolled before). Kept apart from `sign_certificates`, which names the holder of a
+    // card enrolled here (crate::core::holder).
+    "ALTER TABLE federated_subjects ADD COLUMN sign_root_key TEXT;
+    ALTER TABLE federated_subjects ADD COLUMN sign_serial TEXT;
+    ALTER TABLE federated_subjects ADD COLUMN sign_crl_scope BLOB;",
 ];

@@ -229,6 +229,14 @@ problem_codes! {
     /// the first refused link (`application.services[i]`), `reason` why
     /// (`mismatch_<attribute>`, `record_unknown`, `service_unavailable`, `service_refused`).
     LinkRefused = "link_refused", 422, "Link not confirmed by the service";
+    /// The card's authentication and signature certificates are linked to different holders
+    /// (`reason` `two_holders`), or its authentication certificate is new and its signature
+    /// certificate is linked to a holder enrolled with another one (`reason`
+    /// `signature_linked_elsewhere`): the platform cannot tell whose card it is, so nothing
+    /// was asked of the services and nothing was stored. Read both certificates from the
+    /// customer's one card and enrol again; otherwise the platform's operator must look
+    /// into the registry.
+    HolderConflict = "holder_conflict", 409, "Certificates linked to different holders";
     /// The record or card token the assertion names is not linked to this holder (never
     /// confirmed for them, linked to another holder since, or released): enrol again.
     LinkNotOwned = "link_not_owned", 403, "Record not linked to this holder";

@@ -93,6 +93,10 @@ pub enum Code {
     PlatformBusy,
     /// The application differs from the signature certificate.
     AttributesMismatch,
+    /// The card's two certificates are linked to different holders at the platform (or
+    /// its new authentication certificate comes with a signature certificate linked to
+    /// another holder): nothing was linked; the platform cannot tell whose card it is.
+    HolderConflict,
     /// The customer did not confirm the certificate's attributes.
     AttributesNotConfirmed,
     /// The customer said the certificate's attributes are not (or no longer) right.
@@ -379,6 +383,8 @@ table! {
         "数分待ってから、もう一度カードを置いてもらってください", "Wait a few minutes, then have the card placed again";
     AttributesMismatch, Staff, false, "申込内容が証明書の記載と一致しません", "The application differs from the certificate",
         "表示された項目を確認してください", "Check the field shown";
+    HolderConflict, Staff, false, "このカードの2つの証明書が別々の登録者に結び付いています", "This card's two certificates are linked to different holders",
+        "何も登録していません。同じカード1枚で登録し直しても同じ場合は、認証基盤の運用者に連絡してください", "Nothing was linked. If enrolling again with this one card gives the same, contact the platform's operator";
     AttributesNotConfirmed, Both, true, "記載内容が確認されていません", "The details were not confirmed",
         "氏名・住所・生年月日・性別を確認してください", "Check name, address, birth date and sex";
     AttributesRejected, Both, false, "カードの記載内容が現在の情報と異なります", "The card's details are not up to date",

@@ -5,6 +5,7 @@ use counter_api::{Problem, ProblemCode};
 use jpki_cert::Refusal;
 
 use super::challenges::ChallengeError;
+use super::holder::HolderConflict;
 use super::matching::Mismatch;
 
 /// A certificate refusal from `jpki-cert`; `which` names the request field
@@ -39,6 +40,19 @@ pub fn certificate_problem(which: &str, r: &Refusal) -> Problem {
     Problem::new(code, format!("{which}: {r}.{next}"))
         .with_field(field)
         .with_reason(r.code())
+}
+
+/// An enrollment whose card's two certificates are linked to different holders
+/// ([`super::holder`]): `409 holder_conflict`, naming the signature certificate (the one
+/// found under the other holder).
+pub fn holder_problem(c: &HolderConflict) -> Problem {
+    let reason = match c {
+        HolderConflict::TwoHolders => "two_holders",
+        HolderConflict::SignatureLinkedElsewhere => "signature_linked_elsewhere",
+    };
+    Problem::new(ProblemCode::HolderConflict, c.to_string())
+        .with_field("sign_certificate")
+        .with_reason(reason)
 }
 
 /// A challenge refusal.

@@ -32,6 +32,7 @@ use madoguchi_time::UnixTime;
 use crate::audit::AuditEvent;
 use crate::config::Database;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored};
+use crate::core::holder::CardHolders;
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
@@ -187,8 +188,9 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// The enrolled card with this authentication certificate, if any.
     fn lookup(&self, auth: &LinkageKey) -> Result<Option<Enrolled>, StorageError>;
 
-    /// The holder a peer platform knows as `peer_subject`, with their links, if they
-    /// enrolled here through that peer.
+    /// The holder a peer platform knows as `peer_subject`, with their links and the
+    /// signature certificate of their latest signed application, if they enrolled here
+    /// through that peer.
     fn lookup_federated(
         &self,
         peer: &str,
@@ -202,12 +204,16 @@ pub trait Storage: Send + Sync + fmt::Debug {
         peer_subject: &str,
     ) -> Result<Option<String>, StorageError>;
 
-    /// The holder already linked to this authentication or signature certificate, if any.
-    fn subject_for(
+    /// The holders already linked to this authentication and this signature certificate
+    /// (the rule on the pair is [`crate::core::holder`]).
+    fn card_holders(
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<Option<String>, StorageError>;
+    ) -> Result<CardHolders, StorageError>;
+
+    /// Every link of holder `subject_id` (none for a holder not stored).
+    fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError>;
 
     /// Stores a verified enrollment and its `audit` rows in one transaction (see
     /// [`crate::registry`] for the rules on the holder and the links).
@@ -217,13 +223,13 @@ pub trait Storage: Send + Sync + fmt::Debug {
         audit: &[AuditEvent],
     ) -> Result<crate::registry::Stored, EnrollError>;
 
-    /// Stores a federated enrollment and its `audit` rows in one transaction; returns every
-    /// link of the holder.
+    /// Stores a federated enrollment and its `audit` rows in one transaction (see
+    /// [`crate::registry`] for the rules on the holder and the links).
     fn enroll_federated(
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError>;
+    ) -> Result<crate::registry::Stored, EnrollError>;
 
     /// The generation numbers (one read: what every node polls).
     fn generations(&self) -> Result<Generations, StorageError>;

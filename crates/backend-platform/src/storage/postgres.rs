@@ -32,6 +32,7 @@ use super::{
 use crate::audit::AuditEvent;
 use crate::config::{PostgresSettings, is_sql_name};
 use crate::core::challenges::{ChallengeRules, Stored};
+use crate::core::holder::CardHolders;
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
@@ -349,14 +350,21 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn subject_for(
+    fn card_holders(
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<Option<String>, StorageError> {
+    ) -> Result<CardHolders, StorageError> {
         self.run(async {
             let c = self.client().await?;
-            super::postgres_registry::known_subject(&c, auth, sign).await
+            super::postgres_registry::card_holders(&c, auth, sign).await
+        })
+    }
+
+    fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError> {
+        self.run(async {
+            let c = self.client().await?;
+            super::postgres_registry::links_of(&c, subject_id).await
         })
     }
 
@@ -375,7 +383,7 @@ impl Storage for PostgresStorage {
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError> {
+    ) -> Result<crate::registry::Stored, EnrollError> {
         self.run(async {
             let mut c = self.client().await?;
             super::postgres_registry::enroll_federated(&mut c, e, audit).await

@@ -9,8 +9,9 @@ use madoguchi_time::UnixTime;
 use super::postgres::pg;
 use super::{StorageError, json_text};
 use crate::audit::AuditEvent;
+use crate::core::holder::CardHolders;
 use crate::registry::{
-    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored,
+    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored, replaced,
 };
 
 /// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
@@ -83,20 +84,38 @@ pub(crate) fn enrolled_of(r: &tokio_postgres::Row) -> Enrolled {
     }
 }
 
-/// The holder a peer knows as `peer_subject`, with their links.
+/// The holder a peer knows as `peer_subject`, with their links and the signature
+/// certificate of their latest signed application: one statement.
 pub(crate) async fn lookup_federated(
     c: &impl GenericClient,
     peer: &str,
     peer_subject: &str,
 ) -> Result<Option<Enrolled>, StorageError> {
-    let Some(subject_id) = federated_subject(c, peer, peer_subject).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Enrolled {
-        links: links_of(c, &subject_id).await?,
-        subject_id,
-        sign: None,
-    }))
+    let e = pg("registry lookup");
+    let st = c
+        .prepare_cached(
+            "SELECT f.subject_id, f.sign_root_key, f.sign_serial, f.sign_crl_scope,
+                ARRAY(SELECT link FROM service_links l WHERE l.subject_id = f.subject_id
+                      ORDER BY linked_at, seq)
+             FROM federated_subjects f WHERE f.peer = $1 AND f.peer_subject = $2",
+        )
+        .await
+        .map_err(&e)?;
+    Ok(c.query_opt(&st, &[&peer, &peer_subject])
+        .await
+        .map_err(&e)?
+        .map(|r| {
+            let links: Vec<String> = r.get(4);
+            Enrolled {
+                subject_id: r.get(0),
+                // As in `enrolled_of`: a row that does not parse is skipped.
+                links: links
+                    .iter()
+                    .filter_map(|l| serde_json::from_str::<ServiceLink>(l).ok())
+                    .collect(),
+                sign: crate::registry::federated_sign(r.get(1), r.get(2), r.get(3)),
+            }
+        }))
 }
 
 /// The holder a peer knows as `peer_subject`.
@@ -114,25 +133,35 @@ pub(crate) async fn federated_subject(
     .await
 }
 
-/// The holder linked to this authentication or signature certificate.
-pub(crate) async fn known_subject(
+/// The holders of the authentication certificate `auth` and of the signature certificate
+/// `sign`, each looked up on its own (see [`crate::registry::Registry::card_holders`]).
+pub(crate) async fn card_holders(
     c: &impl GenericClient,
     auth: &LinkageKey,
     sign: &LinkageKey,
-) -> Result<Option<String>, StorageError> {
-    one_string(
-        c,
-        "registry lookup",
-        "SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2
-         UNION ALL
-         SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4
-         LIMIT 1",
-        &[&auth.issuer, &auth.serial, &sign.issuer, &sign.serial],
-    )
-    .await
+) -> Result<CardHolders, StorageError> {
+    let e = pg("registry lookup");
+    let st = c
+        .prepare_cached(
+            "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2),
+                    (SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4)",
+        )
+        .await
+        .map_err(&e)?;
+    let r = c
+        .query_one(
+            &st,
+            &[&auth.issuer, &auth.serial, &sign.issuer, &sign.serial],
+        )
+        .await
+        .map_err(&e)?;
+    Ok(CardHolders {
+        auth: r.get(0),
+        sign: r.get(1),
+    })
 }
 
-async fn links_of(
+pub(crate) async fn links_of(
     c: &impl GenericClient,
     subject_id: &str,
 ) -> Result<Vec<ServiceLink>, StorageError> {
@@ -241,7 +270,7 @@ pub(crate) async fn enroll(
         .await
         .map_err(&e)?;
     let (subject_id, new) = n.subject;
-    match (known_subject(&tx, n.auth, n.sign).await?, new) {
+    match (card_holders(&tx, n.auth, n.sign).await?.holder()?, new) {
         (Some(known), false) if known == subject_id => {}
         (None, true) => {
             tx.execute(
@@ -294,24 +323,19 @@ pub(crate) async fn enroll(
     insert_audit(&tx, audit).await?;
     let links = links_of(&tx, subject_id).await?;
     tx.commit().await.map_err(&e)?;
-    let replaced = before
-        .into_iter()
-        .filter(|old| {
-            n.links
-                .iter()
-                .any(|l| l.service_id() == old.service_id() && l.data() != old.data())
-        })
-        .collect();
-    Ok(Stored { links, replaced })
+    Ok(Stored {
+        links,
+        replaced: replaced(before, n.links),
+    })
 }
 
-/// Stores a federated enrollment and its audit rows in one transaction; returns every link
-/// of the holder.
+/// Stores a federated enrollment and its audit rows in one transaction (see
+/// [`crate::registry::Registry::enroll_federated`] for the rules).
 pub(crate) async fn enroll_federated(
     c: &mut deadpool_postgres::Client,
     f: &FederatedEnrollment<'_>,
     audit: &[AuditEvent],
-) -> Result<Vec<ServiceLink>, EnrollError> {
+) -> Result<Stored, EnrollError> {
     let e = pg("federated enrollment");
     let tx = c.transaction().await.map_err(&e)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ENROLL_LOCK])
@@ -336,6 +360,21 @@ pub(crate) async fn enroll_federated(
         }
         _ => return Err(EnrollError::Raced),
     }
+    if let Some(sign) = &f.sign {
+        tx.execute(
+            "UPDATE federated_subjects SET sign_root_key = $3, sign_serial = $4, sign_crl_scope = $5
+             WHERE peer = $1 AND peer_subject = $2",
+            &[
+                &f.peer,
+                &f.peer_subject,
+                &sign.root_key,
+                &sign.sign.serial,
+                &sign.crl_scope.unwrap_or_default(),
+            ],
+        )
+        .await
+        .map_err(&e)?;
+    }
     let record =
         serde_json::json!({ "federated_from": f.peer, "jti": f.jti, "services": f.services });
     tx.execute(
@@ -345,11 +384,15 @@ pub(crate) async fn enroll_federated(
     )
     .await
     .map_err(&e)?;
+    let before = links_of(&tx, subject_id).await?;
     for link in f.services {
         upsert_link(&tx, subject_id, link, f.enrollment_id, f.now).await?;
     }
     insert_audit(&tx, audit).await?;
     let links = links_of(&tx, subject_id).await?;
     tx.commit().await.map_err(&e)?;
-    Ok(links)
+    Ok(Stored {
+        links,
+        replaced: replaced(before, f.services),
+    })
 }

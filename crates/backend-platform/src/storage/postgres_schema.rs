@@ -113,6 +113,11 @@ pub const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO shared_generations (name, generation, changed_at)
         VALUES ('terminals', 0, 0), ('crls', 0, 0);",
+    // 5: the federated holder's latest verified signature certificate (see the SQLite
+    // migration 5).
+    "ALTER TABLE federated_subjects ADD COLUMN sign_root_key TEXT,
+        ADD COLUMN sign_serial TEXT,
+        ADD COLUMN sign_crl_scope BYTEA;",
 ];
 
 /// The advisory lock key of migrations (any fixed number; "madoguchi" in ASCII, truncated).

@@ -27,6 +27,7 @@ use super::{
 };
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
+use crate::core::holder::CardHolders;
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{
     self, EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry,
@@ -364,12 +365,16 @@ impl Storage for SqliteStorage {
         Ok(self.registry.federated_subject(peer, peer_subject)?)
     }
 
-    fn subject_for(
+    fn card_holders(
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<Option<String>, StorageError> {
-        Ok(self.registry.subject_for(auth, sign)?)
+    ) -> Result<CardHolders, StorageError> {
+        Ok(self.registry.card_holders(auth, sign)?)
+    }
+
+    fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError> {
+        Ok(self.registry.links_of(subject_id)?)
     }
 
     fn enroll(
@@ -384,7 +389,7 @@ impl Storage for SqliteStorage {
         &self,
         e: &FederatedEnrollment<'_>,
         audit: &[AuditEvent],
-    ) -> Result<Vec<ServiceLink>, EnrollError> {
+    ) -> Result<registry::Stored, EnrollError> {
         self.registry.enroll_federated(e, audit)
     }
 

@@ -6,8 +6,8 @@ use backend_platform::config::ServiceConfig;
 use counter_api::assertion::{AssertionVerifier, KeySet, MemoryReplayGuard};
 use counter_api::platform::{
     ChallengePurpose, FederationEnrollmentRequest, FederationExchangeRequest,
-    IdentificationResponse, PaymentLink, PlatformLink, ServiceData, ServiceKind, ServiceLink,
-    SignedApplication,
+    IdentificationResponse, Notice, PaymentLink, PlatformLink, ServiceData, ServiceKind,
+    ServiceLink, SignedApplication,
 };
 
 use crate::support::*;
@@ -248,6 +248,159 @@ async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
         "assertion_untrusted_issuer",
     );
     for e in [a, b, c_env] {
+        e.shutdown().await;
+    }
+}
+
+/// Platform A offering B as a service, and B trusting A, with its own acquirer's service.
+async fn peers() -> (Env, Env) {
+    let a = Env::start_with(EnvOptions {
+        extra_services: vec![ServiceConfig {
+            id: B.into(),
+            kind: ServiceKind::Platform,
+            label: "大阪共通PF".into(),
+            url: None,
+        }],
+        ..EnvOptions::default()
+    })
+    .await;
+    let b = Env::start_with(EnvOptions {
+        platform_id: B,
+        signing_seed: 11,
+        peers: vec![keys(&a).await],
+        extra_services: vec![ServiceConfig {
+            id: B_ACQUIRER.into(),
+            kind: ServiceKind::Payment,
+            label: "関西カード".into(),
+            url: None,
+        }],
+        ..EnvOptions::default()
+    })
+    .await;
+    (a, b)
+}
+
+/// Enrols `card` at A with consent to let B rely on A's identification.
+async fn enrol_at_a_for_b(a: &Env, ca: &reqwest::Client, card: &Card) {
+    let ch = challenge(a, ca, ChallengePurpose::Enroll, None).await;
+    let mut app = card.application(&ch.challenge_id);
+    app.services.push(ServiceLink::Platform(PlatformLink {
+        service_id: B.into(),
+    }));
+    let (s, _, v) = post(ca, &a.url("/v1/enrollments"), &card.enrollment(&ch, app)).await;
+    assert_eq!(s, 200, "{v}");
+}
+
+/// Identified at A, `card` links the card token `card_token_ref` at B; B's answer.
+async fn enrol_at_b(
+    (a, b): (&Env, &Env),
+    (ca, cb): (&reqwest::Client, &reqwest::Client),
+    card: &Card,
+    card_token_ref: &str,
+) -> (reqwest::StatusCode, String, serde_json::Value) {
+    let link = ServiceLink::Payment(PaymentLink {
+        service_id: B_ACQUIRER.into(),
+        card_token_ref: card_token_ref.into(),
+        brand: Some("VISA".into()),
+        last4: Some("4242".into()),
+    });
+    let (assertion, challenge_id) = a_identification_for_b(a, ca, card).await;
+    let enrol = FederationEnrollmentRequest {
+        assertion,
+        services: vec![link.clone()],
+        signed_application: Some(signed_application(card, &challenge_id, vec![link])),
+    };
+    post(cb, &b.url("/v1/federation/enrollments"), &enrol).await
+}
+
+/// The card tokens bound to a holder at `env`'s acquirer.
+fn owned_tokens(env: &Env) -> Vec<String> {
+    let c = rusqlite::Connection::open(env.dir.path().join("acquirer.sqlite")).unwrap();
+    let mut st = c
+        .prepare("SELECT card_token_ref FROM card_tokens WHERE owner_sub IS NOT NULL ORDER BY 1")
+        .unwrap();
+    st.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_federated_link_replaced_by_another_is_released_at_its_service() {
+    let (a, b) = peers().await;
+    let (ca, cb) = (a.client(Some(T1)), b.client(Some(T1)));
+    let card = Card::load("sato-hanako");
+    enrol_at_a_for_b(&a, &ca, &card).await;
+    let (s, _, v) = enrol_at_b((&a, &b), (&ca, &cb), &card, "tok_sato-hanako").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(owned_tokens(&b), ["tok_sato-hanako"]);
+    // Through A again, she links her second card instead: the first is released at B's
+    // acquirer.
+    let (s, _, v) = enrol_at_b((&a, &b), (&ca, &cb), &card, "tok_sato-hanako-2").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(owned_tokens(&b), ["tok_sato-hanako-2"]);
+    let released =
+        b.platform_rows("SELECT outcome || ':' || reason FROM audit WHERE action = 'link_release'");
+    assert_eq!(released, [format!("released:{B_ACQUIRER}")]);
+    for e in [a, b] {
+        e.shutdown().await;
+    }
+}
+
+/// Exchanges a fresh identification of `card` at A for B's menu; B's answer.
+async fn exchange_at_b(
+    (a, b): (&Env, &Env),
+    (ca, cb): (&reqwest::Client, &reqwest::Client),
+    card: &Card,
+) -> IdentificationResponse {
+    let assertion = a_assertion_for_b(a, ca, card).await;
+    let (s, _, v) = post(
+        cb,
+        &b.url("/v1/federation/exchange"),
+        &FederationExchangeRequest { assertion },
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    serde_json::from_value(v).unwrap()
+}
+
+#[tokio::test]
+async fn a_federated_holders_revoked_signature_certificate_gives_the_notice() {
+    let (a, b) = peers().await;
+    let (ca, cb) = (a.client(Some(T1)), b.client(Some(T1)));
+    let card = Card::load("sato-hanako");
+    enrol_at_a_for_b(&a, &ca, &card).await;
+    let (s, _, v) = enrol_at_b((&a, &b), (&ca, &cb), &card, "tok_sato-hanako").await;
+    assert_eq!(s, 200, "{v}");
+    let r = exchange_at_b((&a, &b), (&ca, &cb), &card).await;
+    assert!(r.notices.is_empty(), "{:?}", r.notices);
+
+    // She moved: B's CRLs revoke the signature certificate she signed B's application with.
+    std::fs::write(
+        b.dir
+            .path()
+            .join("crl")
+            .join("sign-Tokyo-to-Chiyoda-ku.crl"),
+        crl(
+            testkit::Purpose::Sign,
+            "Tokyo-to",
+            "Chiyoda-ku",
+            testkit::Generation::G3,
+            &[card.sign_serial()],
+        ),
+    )
+    .unwrap();
+    let (s, _, v) = read(cb.post(b.url("/v1/admin/crl/reload")).send().await.unwrap()).await;
+    assert_eq!(s, 200, "{v}");
+    let r = exchange_at_b((&a, &b), (&ca, &cb), &card).await;
+    assert!(
+        matches!(&r.notices[..], [Notice::SignCertificateRevoked { reason, .. }] if reason == "affiliation_changed"),
+        "{:?}",
+        r.notices
+    );
+    // The notice informs; the menu is still offered.
+    assert_eq!(r.menu.len(), 1, "{:?}", r.menu);
+    for e in [a, b] {
         e.shutdown().await;
     }
 }

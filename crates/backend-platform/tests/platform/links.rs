@@ -280,6 +280,63 @@ async fn a_link_replaced_by_another_is_released_at_its_service() {
     env.shutdown().await;
 }
 
+/// Makes every store of an enrollment fail on the platform's storage (a trigger refusing its
+/// row), while challenges and audit rows are still written: the store fails after the
+/// services confirmed, whatever the timing. (A writer holding the SQLite file would fail
+/// the challenge's step too, before the services are asked.)
+fn refuse_enrollments(env: &Env) {
+    let sql = match &env.settings.database {
+        backend_platform::config::Database::Sqlite(_) => {
+            "CREATE TRIGGER refuse_enrollments BEFORE INSERT ON enrollments
+             BEGIN SELECT RAISE(ABORT, 'the test refuses enrollments'); END;"
+        }
+        backend_platform::config::Database::Postgres(_) => {
+            "CREATE FUNCTION refuse_enrollment() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'the test refuses enrollments'; END $$;
+             CREATE TRIGGER refuse_enrollments BEFORE INSERT ON enrollments
+                 FOR EACH ROW EXECUTE FUNCTION refuse_enrollment();"
+        }
+    };
+    crate::node_support::exec(&env.settings.database, sql);
+}
+
+#[tokio::test]
+async fn a_failed_store_releases_only_the_links_it_bound() {
+    let env = Env::start().await;
+    let c = env.client(Some(T1));
+    let sato = Card::load("sato-hanako");
+    let (s, _, v) = enrol_with(&env, &c, &sato, vec![token("tok_sato-hanako")]).await;
+    assert_eq!(s, 200, "{v}");
+    refuse_enrollments(&env);
+    // She enrols again with the same card token (held already) and her insurance (new):
+    // both are confirmed, then the store fails.
+    let got = enrol_with(
+        &env,
+        &c,
+        &sato,
+        vec![insurance("千代", "10001", "01"), token("tok_sato-hanako")],
+    )
+    .await;
+    assert_problem(&got, 503, "unavailable");
+    // The card token the registry still names stays bound at the acquirer; only the
+    // insurance this enrollment bound is released.
+    let owned = "SELECT card_token_ref FROM card_tokens WHERE owner_sub IS NOT NULL ORDER BY 1";
+    assert_eq!(rows(&env, "acquirer.sqlite", owned), ["tok_sato-hanako"]);
+    let released = rows(
+        &env,
+        "platform.sqlite",
+        "SELECT outcome || ':' || reason FROM audit WHERE action = 'link_release'",
+    );
+    assert_eq!(released, [format!("released:{INSURER}")]);
+    // And the registry still offers it.
+    let (s, _, v) = identify(&env, &c, &sato).await;
+    assert_eq!(s, 200, "{v}");
+    let menu: IdentificationResponse = serde_json::from_value(v).unwrap();
+    let services: Vec<&str> = menu.menu.iter().map(|e| e.service_id.as_str()).collect();
+    assert_eq!(services, [ACQUIRER]);
+    env.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_stale_signature_crl_gives_the_notice_that_it_could_not_be_checked() {
     let env = Env::start().await;

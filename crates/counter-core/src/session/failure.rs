@@ -143,6 +143,8 @@ pub(crate) fn platform_failure(failure: &BackendFailure) -> Failure {
             | ProblemCode::ChallengeReplayed,
         ) => Code::ChallengeExpired,
         Some(ProblemCode::AttributesMismatch) => Code::AttributesMismatch,
+        // Not the platform being down: staff must know nothing was linked and whom to ask.
+        Some(ProblemCode::HolderConflict) => Code::HolderConflict,
         // This counter holds too many unanswered challenges (left by cards pulled early):
         // they expire within minutes, and then the platform serves it again.
         Some(ProblemCode::ChallengeQuotaExceeded) => Code::PlatformBusy,
@@ -205,6 +207,7 @@ mod tests {
             ("challenge_replayed", Code::ChallengeExpired),
             ("signature_invalid", Code::CertificateRefused),
             ("attributes_mismatch", Code::AttributesMismatch),
+            ("holder_conflict", Code::HolderConflict),
             ("challenge_quota_exceeded", Code::PlatformBusy),
             ("invalid_field", Code::Internal),
             ("terminal_unknown", Code::PlatformUnavailable),
