@@ -69,6 +69,32 @@ pub const MIGRATIONS: &[&str] = &[
     // 3: assertion ids already used, kept past their expiry, so that a restart does not
     // reopen one (the shared table of backend_kit::replay, verbatim).
     backend_kit::replay::USED_ASSERTIONS_TABLE,
+    // 4: one binding per link and person, not per link: the members of a family share
+    // 記号・番号 and a card without 枝番 names all of them (docs/domain/eligibility.md
+    // §2.9), so each is bound to their own subject under the same key. A subject holds at
+    // most one binding of a key (the eligibility check finds it by key, sub and
+    // platform). The table is rebuilt (SQLite cannot change a primary key); the rows of
+    // migration 2 were one per key, so they fit both keys as they are.
+    "CREATE TABLE links_per_person (
+        insurer_number TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        number TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        person TEXT NOT NULL,
+        birth_date TEXT NOT NULL,
+        enrollment_id TEXT NOT NULL,
+        linked_at INTEGER NOT NULL,
+        PRIMARY KEY (insurer_number, symbol, number, branch, person),
+        UNIQUE (insurer_number, symbol, number, branch, platform, sub)
+    ) STRICT;
+    INSERT INTO links_per_person (insurer_number, symbol, number, branch, sub, platform,
+                                  person, birth_date, enrollment_id, linked_at)
+      SELECT insurer_number, symbol, number, branch, sub, platform, person, birth_date,
+             enrollment_id, linked_at FROM links;
+    DROP TABLE links;
+    ALTER TABLE links_per_person RENAME TO links;",
 ];
 
 /// One audit row: who checked whom, when, with what result. Never a certificate serial.

@@ -16,8 +16,11 @@
 //!
 //! * `confirmed`: the record is the holder's. The service records the platform's pairwise
 //!   `sub` as the record's owner; from then on it answers (eligibility, authorisation) only
-//!   to assertions whose `sub` owns the record, so a link confirmed for another holder
-//!   later stops this one at once;
+//!   to assertions whose `sub` owns the record. A later link of the record confirmed for
+//!   another holder replaces the owner at once; at an insurer only a link confirmed as
+//!   the same person does: the members of a family share the insurance identifiers, which
+//!   are all that a card without 枝番 carries (docs/domain/eligibility.md §2.9), so each
+//!   member is confirmed as their own person and owns a binding beside the others';
 //! * `mismatch`, naming the [`Attribute`] that differs, never the value the record holds;
 //! * `unknown`: no record carries the identifiers sent.
 //!

@@ -11,15 +11,17 @@
 //!    `assertion_not_for_eligibility`) and `ctx.terminal_id` the calling terminal
 //!    (`assertion_other_terminal`): an assertion read at one desk is not good at another;
 //! 4. its `svc` must be an insurance link (`401 assertion_invalid` otherwise: the platform
-//!    issued it for this insurer), whose binding ([`crate::store::links`]) is owned by the
-//!    assertion's `sub` for its `iss` (`403 link_not_owned` otherwise: never confirmed,
-//!    confirmed for another holder since, or released);
+//!    issued it for this insurer), of which the assertion's `sub` for its `iss` owns a
+//!    binding ([`crate::store::links`]: one per person of the link, as the members of a
+//!    family share it) (`403 link_not_owned` otherwise: never confirmed for this subject,
+//!    confirmed for the same person from another subject since, or released);
 //! 5. the `jti`, recorded in the insurer's database in the same transaction as the binding
 //!    was read (`409 assertion_replayed` if used before; kept until `exp` +
 //!    [`KEEP_USED_SECS`], across restarts);
-//! 6. the decision ([`decide`]) over the records of the bound person only, with the
-//!    person's birth date from the binding as the knowledge factor, so that an assertion
-//!    can never read another person's record (no 複数該当 across persons by a link).
+//! 6. the decision ([`decide`]) over the records of the person of the subject's binding
+//!    only, with that person's birth date from the binding as the knowledge factor, so
+//!    that an assertion can never read another person's record (not the record of another
+//!    member of the family under the same link, and no 複数該当 across persons by a link).
 
 use backend_kit::ApiError;
 use backend_kit::replay::first_use;
@@ -146,14 +148,12 @@ impl Insurer {
         let key = LinkKey::new(insurer_number, symbol.as_deref(), number, branch.as_deref());
         let admitted = lock(&self.store)
             .transaction(|tx| {
-                let owned =
-                    binding(tx, &key)?.filter(|b| b.sub == claims.sub && b.platform == claims.iss);
-                let Some(owned) = owned else {
+                let Some(owned) = binding(tx, &key, &claims.sub, &claims.iss)? else {
                     return Ok(Err(ApiError::new(
                         ProblemCode::LinkNotOwned,
                         "this insurance record is not linked to the customer's card (never \
-                         confirmed, linked to another card since, or released): enrol the \
-                         card again at the counter",
+                         confirmed for this card, linked to another card of the same person \
+                         since, or released): enrol the card again at the counter",
                     )));
                 };
                 if !first_use(

@@ -140,7 +140,10 @@ impl Insurer {
                                 linked_at: now,
                             },
                         )?;
-                        let note = replaced.map(|_| "; replaced another subject's binding");
+                        // Only the same person's binding is replaced: another member of
+                        // a family that shares the link keeps theirs.
+                        let note =
+                            replaced.map(|_| "; replaced another subject's binding of this person");
                         (LinkAnswer::confirmed(), note)
                     }
                     Confirmation::Mismatch(a) => (LinkAnswer::mismatch(a), None),
@@ -161,7 +164,8 @@ impl Insurer {
     }
 
     /// `POST /v1/links/release` from the connection `peer`, under the request's `in_force`:
-    /// forgets the binding if the request's `sub`, of the calling platform, still owns it.
+    /// forgets the binding the request's `sub`, of the calling platform, still owns, if any
+    /// (the bindings of the link to other persons stay).
     pub fn release_link(
         &self,
         in_force: &InForce,

@@ -1,10 +1,17 @@
-//! Bindings of confirmed links (the `links` table, migration 2): which platform subject owns
-//! an insurance link, and which of the insurer's persons the link was confirmed against.
+//! Bindings of confirmed links (the `links` table, migrations 2 and 4): which platform
+//! subject owns an insurance link for which of the insurer's persons.
 //!
 //! A link is keyed exactly as the platform sent it (see [`LinkKey`]): the eligibility check
 //! looks the binding up by the identifiers in the assertion's `svc`, which the platform
-//! copies from the same enrolled link. One owner per key: confirming a link for another
-//! subject replaces the binding, so the previous owner's assertions stop working at once.
+//! copies from the same enrolled link, and by the assertion's `sub` and issuer.
+//!
+//! One binding per key **and person**: the members of a family share 記号・番号, and a card
+//! without 枝番 carries only those (docs/domain/eligibility.md §2.9), so a father and his
+//! son may both enrol the same key; each is confirmed as his own person of the register and
+//! bound to his own subject, and neither binding touches the other. Confirming the key for
+//! the same person again from another subject (a new card, a new enrollment) replaces that
+//! person's binding, so the previous subject's assertions stop working at once. A subject
+//! holds at most one binding of a key.
 //!
 //! These functions take a [`Connection`] (a transaction derefs to one), so that a flow can
 //! read a binding and record an assertion id in the same transaction.
@@ -79,36 +86,97 @@ pub struct Binding {
     pub linked_at: UnixTime,
 }
 
-/// The binding of `key`, if the link was confirmed.
-pub fn binding(c: &Connection, key: &LinkKey<'_>) -> rusqlite::Result<Option<Binding>> {
+const COLUMNS: &str = "sub, platform, person, birth_date, enrollment_id, linked_at";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Binding> {
+    Ok(Binding {
+        sub: r.get(0)?,
+        platform: r.get(1)?,
+        person: r.get(2)?,
+        birth_date: r.get(3)?,
+        enrollment_id: r.get(4)?,
+        linked_at: r.get(5)?,
+    })
+}
+
+/// The binding of `key` that `sub` of `platform` owns, if that subject's link was
+/// confirmed (and not replaced or released since).
+pub fn binding(
+    c: &Connection,
+    key: &LinkKey<'_>,
+    sub: &str,
+    platform: &str,
+) -> rusqlite::Result<Option<Binding>> {
     c.query_row(
-        "SELECT sub, platform, person, birth_date, enrollment_id, linked_at FROM links
-         WHERE insurer_number = ?1 AND symbol = ?2 AND number = ?3 AND branch = ?4",
-        params![key.insurer_number, key.symbol, key.number, key.branch],
-        |r| {
-            Ok(Binding {
-                sub: r.get(0)?,
-                platform: r.get(1)?,
-                person: r.get(2)?,
-                birth_date: r.get(3)?,
-                enrollment_id: r.get(4)?,
-                linked_at: r.get(5)?,
-            })
-        },
+        &format!(
+            "SELECT {COLUMNS} FROM links
+             WHERE insurer_number = ?1 AND symbol = ?2 AND number = ?3 AND branch = ?4
+               AND sub = ?5 AND platform = ?6"
+        ),
+        params![
+            key.insurer_number,
+            key.symbol,
+            key.number,
+            key.branch,
+            sub,
+            platform
+        ],
+        row,
     )
     .optional()
 }
 
-/// Binds `key` to `b`, replacing any binding it had; returns the binding replaced when it
-/// belonged to another subject or platform.
+/// The binding of `key` to `person`, whoever owns it.
+fn binding_of_person(
+    c: &Connection,
+    key: &LinkKey<'_>,
+    person: &str,
+) -> rusqlite::Result<Option<Binding>> {
+    c.query_row(
+        &format!(
+            "SELECT {COLUMNS} FROM links
+             WHERE insurer_number = ?1 AND symbol = ?2 AND number = ?3 AND branch = ?4
+               AND person = ?5"
+        ),
+        params![
+            key.insurer_number,
+            key.symbol,
+            key.number,
+            key.branch,
+            person
+        ],
+        row,
+    )
+    .optional()
+}
+
+/// Binds `key` for `b.person` to `b`'s subject, replacing that person's binding of `key`
+/// (and `b`'s subject's binding of `key` to another person, so that a subject keeps one
+/// binding per key); the bindings of the key to other persons stay. Returns the binding
+/// replaced when it was the same person's under another subject or platform.
 pub fn bind(c: &Connection, key: &LinkKey<'_>, b: &Binding) -> rusqlite::Result<Option<Binding>> {
-    let before = binding(c, key)?;
+    let before = binding_of_person(c, key, &b.person)?;
+    // The subject confirmed as another person under this key before (the register keyed
+    // the person anew): this confirmation is the subject's binding now.
+    c.execute(
+        "DELETE FROM links WHERE insurer_number = ?1 AND symbol = ?2 AND number = ?3
+           AND branch = ?4 AND sub = ?5 AND platform = ?6 AND person <> ?7",
+        params![
+            key.insurer_number,
+            key.symbol,
+            key.number,
+            key.branch,
+            b.sub,
+            b.platform,
+            b.person
+        ],
+    )?;
     c.execute(
         "INSERT INTO links (insurer_number, symbol, number, branch, sub, platform, person,
                             birth_date, enrollment_id, linked_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT (insurer_number, symbol, number, branch) DO UPDATE SET
-           sub = excluded.sub, platform = excluded.platform, person = excluded.person,
+         ON CONFLICT (insurer_number, symbol, number, branch, person) DO UPDATE SET
+           sub = excluded.sub, platform = excluded.platform,
            birth_date = excluded.birth_date, enrollment_id = excluded.enrollment_id,
            linked_at = excluded.linked_at",
         params![
@@ -127,7 +195,8 @@ pub fn bind(c: &Connection, key: &LinkKey<'_>, b: &Binding) -> rusqlite::Result<
     Ok(before.filter(|old| old.sub != b.sub || old.platform != b.platform))
 }
 
-/// Removes the binding of `key` if `sub` of `platform` still owns it; whether it did.
+/// Removes the binding of `key` that `sub` of `platform` owns, if any; whether there was
+/// one. Another subject's binding of the key (another member of the family) stays.
 pub fn release(
     c: &Connection,
     key: &LinkKey<'_>,
@@ -146,7 +215,7 @@ pub fn release(
             platform
         ],
     )?;
-    Ok(n == 1)
+    Ok(n > 0)
 }
 
 #[cfg(test)]
@@ -155,21 +224,49 @@ mod tests {
     use super::*;
     use crate::store::MIGRATIONS;
 
-    fn owner(sub: &str) -> Binding {
+    fn open(dir: &tempfile::TempDir) -> Connection {
+        backend_kit::sqlite::open(&dir.path().join("l.sqlite"), MIGRATIONS).unwrap()
+    }
+
+    fn owner(sub: &str, person: &str) -> Binding {
         Binding {
             sub: sub.into(),
             platform: "pf".into(),
-            person: "p1".into(),
+            person: person.into(),
             birth_date: "19850412".into(),
             enrollment_id: "enr_1".into(),
             linked_at: UnixTime::from_secs(10),
         }
     }
 
+    /// Every binding of `key`, by person.
+    fn bindings(c: &Connection, key: &LinkKey<'_>) -> Vec<Binding> {
+        let mut stmt = c
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM links WHERE insurer_number = ?1 AND symbol = ?2
+                   AND number = ?3 AND branch = ?4 ORDER BY person"
+            ))
+            .unwrap();
+        stmt.query_map(
+            params![key.insurer_number, key.symbol, key.number, key.branch],
+            row,
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+
+    const FAMILY: LinkKey<'static> = LinkKey {
+        insurer_number: "06139999",
+        symbol: "福岡",
+        number: "10005",
+        branch: "",
+    };
+
     #[test]
-    fn one_owner_per_link_replaced_and_released_only_by_it() {
+    fn one_binding_per_person_replaced_and_released_only_by_its_subject() {
         let dir = tempfile::tempdir().unwrap();
-        let c = backend_kit::sqlite::open(&dir.path().join("l.sqlite"), MIGRATIONS).unwrap();
+        let c = open(&dir);
         let svc = ServiceData::Insurance {
             insurer_number: "06139999".into(),
             symbol: None,
@@ -178,18 +275,31 @@ mod tests {
         };
         let key = LinkKey::of(&svc).unwrap();
         assert_eq!(key.symbol, "");
-        assert_eq!(binding(&c, &key).unwrap(), None);
-        assert_eq!(bind(&c, &key, &owner("a")).unwrap(), None);
-        assert_eq!(bind(&c, &key, &owner("a")).unwrap(), None, "same owner");
-        assert_eq!(bind(&c, &key, &owner("b")).unwrap(), Some(owner("a")));
-        assert_eq!(binding(&c, &key).unwrap(), Some(owner("b")));
+        assert_eq!(binding(&c, &key, "a", "pf").unwrap(), None);
+        assert_eq!(bind(&c, &key, &owner("a", "p1")).unwrap(), None);
+        assert_eq!(
+            bind(&c, &key, &owner("a", "p1")).unwrap(),
+            None,
+            "same owner"
+        );
+        // The same person from another subject: replaced, and said so.
+        assert_eq!(
+            bind(&c, &key, &owner("b", "p1")).unwrap(),
+            Some(owner("a", "p1"))
+        );
+        assert_eq!(binding(&c, &key, "a", "pf").unwrap(), None);
+        assert_eq!(
+            binding(&c, &key, "b", "pf").unwrap(),
+            Some(owner("b", "p1"))
+        );
+        assert_eq!(binding(&c, &key, "b", "pf-other").unwrap(), None);
         assert!(
             !release(&c, &key, "a", "pf").unwrap(),
             "a no longer owns it"
         );
         assert!(!release(&c, &key, "b", "pf-other").unwrap());
         assert!(release(&c, &key, "b", "pf").unwrap());
-        assert_eq!(binding(&c, &key).unwrap(), None);
+        assert_eq!(bindings(&c, &key), []);
         // With the symbol given, it is another key.
         let svc2 = ServiceData::Insurance {
             insurer_number: "06139999".into(),
@@ -197,11 +307,80 @@ mod tests {
             number: "10001".into(),
             branch: Some("01".into()),
         };
-        bind(&c, &LinkKey::of(&svc2).unwrap(), &owner("a")).unwrap();
-        assert_eq!(binding(&c, &key).unwrap(), None);
+        bind(&c, &LinkKey::of(&svc2).unwrap(), &owner("a", "p1")).unwrap();
+        assert_eq!(binding(&c, &key, "a", "pf").unwrap(), None);
         let pay = ServiceData::Payment {
             card_token_ref: "t".into(),
         };
         assert_eq!(LinkKey::of(&pay), None);
+    }
+
+    #[test]
+    fn two_persons_of_one_key_are_bound_side_by_side() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = open(&dir);
+        let (father, son) = (owner("s-father", "kenichi"), owner("s-son", "ken"));
+        assert_eq!(bind(&c, &FAMILY, &father).unwrap(), None);
+        assert_eq!(bind(&c, &FAMILY, &son).unwrap(), None, "nothing replaced");
+        assert_eq!(bindings(&c, &FAMILY), [son.clone(), father.clone()]);
+        assert_eq!(
+            binding(&c, &FAMILY, "s-father", "pf").unwrap(),
+            Some(father.clone())
+        );
+        assert_eq!(
+            binding(&c, &FAMILY, "s-son", "pf").unwrap(),
+            Some(son.clone())
+        );
+        // The father's new card replaces his binding only.
+        let renewed = owner("s-father-2", "kenichi");
+        assert_eq!(bind(&c, &FAMILY, &renewed).unwrap(), Some(father));
+        assert_eq!(bindings(&c, &FAMILY), [son.clone(), renewed.clone()]);
+        // The son's release leaves the father's binding.
+        assert!(release(&c, &FAMILY, "s-son", "pf").unwrap());
+        assert_eq!(bindings(&c, &FAMILY), [renewed]);
+    }
+
+    #[test]
+    fn a_subject_keeps_one_binding_per_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = open(&dir);
+        bind(&c, &FAMILY, &owner("s-son", "ken")).unwrap();
+        bind(&c, &FAMILY, &owner("s-father", "kenichi")).unwrap();
+        // The register keyed the son anew: his subject is confirmed as the new key.
+        assert_eq!(bind(&c, &FAMILY, &owner("s-son", "ken-2")).unwrap(), None);
+        assert_eq!(
+            binding(&c, &FAMILY, "s-son", "pf").unwrap(),
+            Some(owner("s-son", "ken-2"))
+        );
+        assert_eq!(
+            bindings(&c, &FAMILY),
+            [owner("s-son", "ken-2"), owner("s-father", "kenichi")]
+        );
+    }
+
+    /// A database of migration 2's schema with a binding opens with its binding kept, and
+    /// then takes a second person under the same key.
+    #[test]
+    fn bindings_of_the_old_schema_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.sqlite");
+        let old = backend_kit::sqlite::open(&path, &MIGRATIONS[..3]).unwrap();
+        old.execute(
+            "INSERT INTO links (insurer_number, symbol, number, branch, sub, platform, person,
+                                birth_date, enrollment_id, linked_at)
+             VALUES ('06139999', '福岡', '10005', '', 's-father', 'pf', 'kenichi',
+                     '19850412', 'enr_1', 10)",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let c = backend_kit::sqlite::open(&path, MIGRATIONS).unwrap();
+        let father = owner("s-father", "kenichi");
+        assert_eq!(
+            binding(&c, &FAMILY, "s-father", "pf").unwrap(),
+            Some(father.clone())
+        );
+        assert_eq!(bind(&c, &FAMILY, &owner("s-son", "ken")).unwrap(), None);
+        assert_eq!(bindings(&c, &FAMILY), [owner("s-son", "ken"), father]);
     }
 }

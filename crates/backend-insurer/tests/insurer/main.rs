@@ -9,6 +9,7 @@ mod config;
 mod contract;
 mod eligibility;
 mod end_to_end;
+mod family;
 mod links;
 mod malformed;
 /// Requests generated from the OpenAPI document, shared with the other servers' tests.

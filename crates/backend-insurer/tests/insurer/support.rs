@@ -59,9 +59,11 @@ pub fn persona_holder(id: &str) -> CertifiedAttributes {
 /// `demo-register` feature, and the tests give the server this register themselves.
 pub const REGISTER: &str = include_str!("../../data/demo-insured.toml");
 
-/// The holder whose card may be linked to `linkage`'s record in the demo register: the
-/// persona's certificate for a persona's record, else a certificate with the record's
-/// own attributes (and an address that the record does not hold, when it holds none).
+/// The holder whose card may be linked to `linkage`'s record in the demo register (the
+/// first record carrying it: symbol and branch compared when given, so that each member
+/// of a family under one number is found by their own 枝番): the persona's certificate
+/// for a persona's record, else a certificate with the record's own attributes (and an
+/// address that the record does not hold, when it holds none).
 pub fn holder_for(linkage: Linkage<'_>) -> CertifiedAttributes {
     let reg = backend_insurer::demo::parse(REGISTER, UnixTime::EPOCH).unwrap();
     let r = reg
@@ -72,6 +74,9 @@ pub fn holder_for(linkage: Linkage<'_>) -> CertifiedAttributes {
                 && linkage
                     .1
                     .is_none_or(|s| r.result.symbol.as_deref() == Some(s))
+                && linkage
+                    .3
+                    .is_none_or(|b| r.result.branch.as_deref().is_none_or(|rb| rb == b))
         })
         .unwrap_or_else(|| panic!("no demo record for {linkage:?}"));
     if testkit::personas::PERSONA_IDS.contains(&r.person.as_str()) {
