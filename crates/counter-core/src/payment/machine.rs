@@ -21,7 +21,8 @@
 //!
 //! Rules kept here (§1.10 rules 2–5):
 //! - an unknown outcome never becomes a decline: the state stays in doubt and the next
-//!   action is a status query (or the same-key retry for capture, void, refund);
+//!   action is a status query (or the same-key retry for capture, void, refund); a sale
+//!   that is not final is reported in doubt ([`report_code`]), whatever its last round met;
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
 //! - an approval found during the live sale (a lost answer, a status query) is completed
@@ -391,6 +392,38 @@ pub fn outcome_code(record: &PaymentRecord) -> Code {
             Code::ApprovalSettledOnRecovery
         }
         (state, _) => settled_code(state),
+    }
+}
+
+/// What staff read about `record` at the end of a drive or a recovery: its outcome once it
+/// is final ([`outcome_code`]); until then [`Code::PaymentInDoubt`], whatever the last
+/// round met. A refusal of a capture, void or reversal met on the way (it stays in
+/// [`PaymentRecord::last_error`]) does not say the customer was not charged: shown as
+/// "declined" or "unreachable", it would send them to pay another way while the sale may
+/// still be charged (§1.10 rule 2: an unknown outcome is never shown as declined).
+pub fn report_code(record: &PaymentRecord) -> Code {
+    if record.state.is_final() {
+        outcome_code(record)
+    } else {
+        Code::PaymentInDoubt
+    }
+}
+
+/// What staff read after a recovery that drove `records`: [`Code::PaymentInDoubt`] while
+/// any of them is not final, [`Code::NothingInDoubt`] when there was none,
+/// [`Code::PaymentsRecovered`] otherwise.
+pub fn recovery_code<'a>(records: impl IntoIterator<Item = &'a PaymentRecord>) -> Code {
+    let mut any = false;
+    for r in records {
+        if !r.state.is_final() {
+            return Code::PaymentInDoubt;
+        }
+        any = true;
+    }
+    if any {
+        Code::PaymentsRecovered
+    } else {
+        Code::NothingInDoubt
     }
 }
 
