@@ -23,6 +23,9 @@
 //! - an unknown outcome never becomes a decline: the state stays in doubt and the next
 //!   action is a status query (or the same-key retry for capture, void, refund); a sale
 //!   that is not final is reported in doubt ([`report_code`]), whatever its last round met;
+//! - only the acquirer's `invalid_payment_state` means that a void or a reversal cannot be
+//!   made ([`cannot_cancel`]); any other refusal (not sent, 401/403, a 4xx without a
+//!   problem document) is the same step again later, the sale's reason left as it was;
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
 //! - an approval found during the live sale (a lost answer, a status query) is completed
@@ -313,10 +316,11 @@ pub fn on_reversal(
                 code: outcome_code(record),
             }
         }
-        Err(f) if !f.outcome_unknown() => {
-            // A definite refusal (the approval is settled: captured on an earlier business
-            // day). The shell learns the truth by a status query; an approval recovery
-            // found is then kept, and staff are told.
+        Err(f) if cannot_cancel(&f) => {
+            // The acquirer says it cannot be reversed (settled: captured on an earlier
+            // business day, or no longer in a state to reverse). The shell learns the
+            // truth by a status query; an approval recovery found is then kept, and staff
+            // are told.
             if record.decline_reason.as_deref() == Some(APPROVAL_FOUND_ON_RECOVERY) {
                 record.decline_reason = Some(APPROVAL_SETTLED_ON_RECOVERY.to_owned());
             }
@@ -333,8 +337,19 @@ pub fn on_reversal(
             },
             now,
         ),
+        // Unknown, or refused for a reason that says nothing of the payment (not sent, a
+        // 401/403, a 4xx without a problem document): the same reversal again later.
         Err(f) => unknown(record, &f, now),
     }
+}
+
+/// Whether `f` is the acquirer saying that the payment cannot be voided or reversed: its
+/// problem `invalid_payment_state` (409; docs/DECISIONS.md "Void and reversal of a capture
+/// are allowed on its JST business day only"). Nothing else says so: a request not sent,
+/// a refusal of the caller (401, 403), or a 4xx/5xx without a problem document leaves the
+/// payment as it was, and the step is tried again.
+pub fn cannot_cancel(f: &BackendFailure) -> bool {
+    matches!(f, BackendFailure::Problem { code, .. } if code == "invalid_payment_state")
 }
 
 /// Takes the acquirer's view of the payment as the truth.
@@ -457,8 +472,14 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
                 code,
             }
         }
+        PaymentState::Voiding if !cannot_cancel(f) => {
+            // Refused for a reason that says nothing of the payment: the same void (same
+            // key) again later, never taken as "cannot be voided".
+            unknown(record, f, now)
+        }
         _ => {
-            // A capture, void or reversal refused: learn the truth by a status query.
+            // A capture refused, or a void the acquirer cannot make: learn the truth by a
+            // status query.
             record.last_error = Some(failure_name(f));
             record.updated_at = now;
             Resolution::Refused { code }

@@ -152,7 +152,8 @@ impl Payments {
         Ok(resolution)
     }
 
-    /// A refused capture, void or reversal: the acquirer's status is the truth.
+    /// A refused capture, or a void or reversal the acquirer cannot make
+    /// (`payment::cannot_cancel`): the acquirer's status is the truth.
     async fn after_refusal(
         &self,
         record: &mut PaymentRecord,
