@@ -1,5 +1,5 @@
-//! What staff read while a sale is not final, and which failures may end a void or a
-//! reversal.
+//! What staff read while a sale is not final, which failures may end a void or a
+//! reversal, and when staff are asked to call the acquirer.
 
 use counter_api::acquirer::{PaymentStatus, Reversal};
 use counter_core::payment::*;
@@ -204,4 +204,40 @@ fn a_void_refused_for_another_reason_is_sent_again_with_its_key() {
             code: Code::InvalidPaymentState
         }
     );
+}
+
+#[test]
+fn staff_are_asked_to_call_the_acquirer_after_the_last_failed_round_and_not_before() {
+    let mut r = sale(48, 1_000);
+    // The live authorisation's answer was lost; every status query fails.
+    for round in 1..MAX_RESOLVE_ATTEMPTS {
+        on_status(&mut r, Err(timeout()), NOW.plus_secs(i64::from(round)));
+        assert_eq!(r.attempts, round);
+        assert!(!unresolved(&r), "round {round}");
+    }
+    on_status(&mut r, Err(timeout()), NOW.plus_secs(60));
+    assert_eq!(r.attempts, MAX_RESOLVE_ATTEMPTS);
+    assert!(unresolved(&r));
+    // Still resolved in the background: the next step is the same query.
+    assert_eq!(next_action(&r, false), Some(Action::QueryStatus));
+    assert_eq!(report_code(&r), Code::PaymentInDoubt);
+    let e = Code::PaymentUnresolved.entry();
+    assert!(e.next_en.contains("acquirer") && e.next_ja.contains("決済代行会社"));
+
+    // A refused reversal counts as a failed round too.
+    let mut r = recovered_approval_reversing(49);
+    for _ in 0..MAX_RESOLVE_ATTEMPTS {
+        on_reversal(&mut r, Err(refused_to_connect()), NOW.plus_secs(2));
+    }
+    assert!(unresolved(&r));
+
+    // A step that moves on starts counting again; a final sale is never escalated.
+    let p = payment(&r, PaymentStatus::Reversed, 0, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(70));
+    assert_eq!(r.state, PaymentState::Reversed);
+    assert!(!unresolved(&r));
+    let mut r = sale(50, 10);
+    r.state = PaymentState::Captured;
+    r.attempts = MAX_RESOLVE_ATTEMPTS + 3;
+    assert!(!unresolved(&r));
 }
