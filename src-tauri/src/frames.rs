@@ -77,6 +77,8 @@ mod tests {
                 pending_rechecks: 0,
                 payments_in_doubt: 0,
                 in_doubt: vec![],
+                unresolved: vec![],
+                unresolved_notice: None,
                 notice: None,
                 storage_failed: false,
                 other_card: None,

@@ -305,9 +305,18 @@ impl Config {
         ] {
             check_https(key, url)?;
         }
-        if file.terminal_id.trim().is_empty() {
-            return Err(err("terminal_id", "write the terminal's id"));
-        }
+        // The backends' rule for a terminal id (the CN of its certificate, which
+        // `certificate-request` checks the same way): an id they refuse, or one the URL of
+        // a status query could not carry, is caught here rather than at the first sale.
+        counter_api::ident::check_id("terminal_id", &file.terminal_id).map_err(|e| {
+            err(
+                "terminal_id",
+                format!(
+                    "{e}: write the id the terminal's certificate was made for (its CN), \
+                     e.g. \"till-1\""
+                ),
+            )
+        })?;
         let resolve = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -460,6 +469,26 @@ key = "k.pem"
             e.contains("configuration") && e.contains("terminal_id (line 1)"),
             "{e}"
         );
+        // A terminal id the backends accept, ':' included; anything else is refused here.
+        let colon = GOOD.replace("\"till-1\"", "\"clinic:till-1\"");
+        assert_eq!(
+            Config::parse(&colon, Path::new("/"))
+                .unwrap()
+                .file
+                .terminal_id,
+            "clinic:till-1"
+        );
+        for bad in ["", " ", "till 1", "till/1", "窓口1"] {
+            let text = GOOD.replace("\"till-1\"", &format!("{bad:?}"));
+            let e = Config::parse(&text, Path::new("/"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("terminal_id")
+                    && (e.contains("A-Z a-z 0-9 . _ : -") || e.contains("1 to 64")),
+                "{bad:?}: {e}"
+            );
+        }
         // A value of the wrong type in a table names the dotted key.
         let typed = format!("{GOOD}[retention]\ndays = \"ninety\"\n");
         let e = Config::parse(&typed, Path::new("/"))

@@ -21,9 +21,11 @@
 //!   [`BackendFailure::Problem`] coded `internal` (5xx) or `malformed_request` (4xx);
 //!   either way never a panic, and the workflows map it to a code of the staff's table.
 //! - **A value put into a URL path** (a payment id, an idempotency key, a reception number,
-//!   a date) must be one path segment of unreserved characters (RFC 3986 §2.3); anything
-//!   else is refused before any byte is sent ([`BackendFailure::Unreachable`] with `sent:
-//!   false`).
+//!   a date) must be one path segment of unreserved characters (RFC 3986 §2.3) or `:`,
+//!   which terminal ids, and so the idempotency keys made of them, may hold
+//!   (`counter_api::ident`); the `:` is sent percent-encoded (§2.1, as the acquirer's
+//!   contract has the key). Anything else is refused before any byte is sent
+//!   ([`BackendFailure::Unreachable`] with `sent: false`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -56,23 +58,24 @@ pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 /// The longest value put into one URL path segment.
 const MAX_SEGMENT: usize = 128;
 
-/// `value` as one URL path segment: 1 to 128 unreserved characters (RFC 3986 §2.3:
-/// letters, digits, `-`, `.`, `_`, `~`), and neither `.` nor `..`. Anything else is refused
-/// before a byte is sent.
-fn segment<'a>(what: &str, value: &'a str) -> Result<&'a str, BackendFailure> {
+/// `value` as one URL path segment: 1 to 128 characters that are unreserved (RFC 3986
+/// §2.3: letters, digits, `-`, `.`, `_`, `~`) or `:` (a terminal id's, `counter_api::ident`),
+/// and neither `.` nor `..`; the `:` percent-encoded (§2.1; the server decodes it back).
+/// Anything else is refused before a byte is sent.
+fn segment(what: &str, value: &str) -> Result<String, BackendFailure> {
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
     let ok = (1..=MAX_SEGMENT).contains(&value.len())
-        && value.bytes().all(unreserved)
+        && value.bytes().all(|b| unreserved(b) || b == b':')
         && value != "."
         && value != "..";
     if ok {
-        Ok(value)
+        Ok(value.replace(':', "%3A"))
     } else {
         Err(BackendFailure::Unreachable {
             sent: false,
             detail: format!(
                 "refused to send: the {what} is not one URL path segment of 1 to \
-                 {MAX_SEGMENT} letters, digits, '-', '.', '_' or '~'"
+                 {MAX_SEGMENT} letters, digits, '-', '.', '_', '~' or ':'"
             ),
         })
     }
@@ -411,18 +414,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_path_segment_is_unreserved_characters_only() {
-        for ok in [
-            "pay_01HX",
-            "2026-12-06",
-            "counter-1-000001-auth-ab12",
-            "~a.b",
+    fn a_path_segment_is_unreserved_characters_or_a_colon_encoded() {
+        for (value, sent) in [
+            ("pay_01HX", "pay_01HX"),
+            ("2026-12-06", "2026-12-06"),
+            ("counter-1-000001-auth-ab12", "counter-1-000001-auth-ab12"),
+            ("~a.b", "~a.b"),
+            // A terminal id may hold ':' (counter_api::ident), and so may a key made of it.
+            ("clinic:till-1-000001-auth", "clinic%3Atill-1-000001-auth"),
         ] {
-            assert_eq!(segment("x", ok).ok(), Some(ok));
+            assert_eq!(segment("x", value).ok().as_deref(), Some(sent), "{value:?}");
         }
         let long = "a".repeat(MAX_SEGMENT + 1);
         for bad in [
-            "", ".", "..", "../admin", "a/b", "a?b=1", "a#b", "a%2Fb", "a b", "日付", &long,
+            "", ".", "..", "../admin", "a/b", "a?b=1", "a#b", "a%2Fb", "a%3Ab", "a b", "日付",
+            &long,
         ] {
             match segment("x", bad) {
                 Err(BackendFailure::Unreachable { sent: false, .. }) => {}

@@ -1,5 +1,6 @@
 // The status bar, always visible at the bottom of the staff window: the reader,
-// the PIN pad, the backends, the re-check queue, the payments in doubt, whether the
+// the PIN pad, the backends, the re-check queue, the payments in doubt (and which of them
+// staff must call the acquirer about), whether the
 // store writes, the last thing staff must know (the counter's Message), and a card
 // lying unread on another reader. It is a polite live region, rebuilt only when the
 // status changed so that it is read out once.
@@ -86,6 +87,11 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
     // A card on another watched reader, not read while this one holds the customer's:
     // what to do with it, until it is gone (empty data-code when there is none).
     live.append(noticeLine("status-notice status-other-card", "status-other-card", status.other_card, ctx.lang));
+    if (status.unresolved_notice !== null) {
+      // Sales that failed to resolve again and again: staff call the acquirer about each,
+      // naming it (the counter keeps trying).
+      live.append(noticeLine("status-notice status-unresolved", "status-unresolved", status.unresolved_notice, ctx.lang));
+    }
     if (status.in_doubt.length > 0) {
       // Which sales wait (new card sales and the daily close wait for them): the journal finds them by id.
       live.append(
@@ -96,7 +102,9 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
           el(
             "ul",
             { test: "status-in-doubt", "data-count": String(status.in_doubt.length) },
-            ...status.in_doubt.map((id) => el("li", { "data-sale": id }, id)),
+            ...status.in_doubt.map((id) =>
+              el("li", { "data-sale": id, "data-unresolved": String(status.unresolved.includes(id)) }, id),
+            ),
           ),
         ),
       );

@@ -172,6 +172,32 @@ describe("the staff window", () => {
     expect(mocked.staffAction).toHaveBeenCalledWith({ action: "recover" });
   });
 
+  it("names on the status bar the sales staff must call the acquirer about, until they are resolved", async () => {
+    feed(
+      staffFrame(
+        { screen: "ready" },
+        {
+          payments_in_doubt: 2,
+          in_doubt: ["counter-1-000003", "counter-1-000007"],
+          unresolved: ["counter-1-000007"],
+          unresolved_notice: message("payment_unresolved", "決済結果が確定しません"),
+        },
+      ),
+    );
+    const line = hook("status-unresolved");
+    expect(line.dataset["code"]).toBe("payment_unresolved");
+    expect(line.textContent).toContain("決済結果が確定しません（日本語）");
+    expect(line.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
+    const sales = [...hook("status-in-doubt").querySelectorAll("li")].map((li) => [li.dataset["sale"], li.dataset["unresolved"]]);
+    expect(sales).toEqual([
+      ["counter-1-000003", "false"],
+      ["counter-1-000007", "true"],
+    ]);
+    await expectAccessible("sales to call the acquirer about");
+    feed(staffFrame({ screen: "ready" }, { payments_in_doubt: 0, in_doubt: [], unresolved: [], unresolved_notice: null }));
+    expect(hooks("status-unresolved")).toEqual([]);
+  });
+
   it("says on the status bar when the store cannot be written, until it can", () => {
     feed(staffFrame({ screen: "ready" }, { storage_failed: true, notice: message("storage_failure") }));
     expect(hook("status-storage").dataset["state"]).toBe("failed");

@@ -33,6 +33,8 @@ export const status: Status = {
   pending_rechecks: 2,
   payments_in_doubt: 1,
   in_doubt: ["counter-1-000007"],
+  unresolved: [],
+  unresolved_notice: null,
   notice: message("payments_recovered"),
   storage_failed: false,
   other_card: null,

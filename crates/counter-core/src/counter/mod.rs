@@ -241,6 +241,9 @@ pub enum Input {
         pending_rechecks: u64,
         /// The ids of the sales and refunds in doubt.
         in_doubt: Vec<String>,
+        /// The ids of the sales among them staff must call the acquirer about
+        /// ([`crate::payment::unresolved`]).
+        unresolved: Vec<String>,
     },
     /// The counter started: the payments left in doubt are resolved in the background
     /// (the windows do not wait for it).
@@ -514,6 +517,8 @@ pub struct Counter {
     pending_rechecks: u64,
     /// The sales and refunds in doubt, as last read from the store.
     in_doubt: Vec<String>,
+    /// Those of them staff must call the acquirer about, as last read.
+    unresolved: Vec<String>,
     storage_failed: bool,
     /// The patient staff expect at the next check (taken by it).
     expected: Option<ClinicRecord>,
@@ -543,6 +548,7 @@ impl Counter {
             notice: None,
             pending_rechecks: 0,
             in_doubt: Vec::new(),
+            unresolved: Vec::new(),
             storage_failed: false,
             expected: None,
             card_notices: Vec::new(),
@@ -603,9 +609,11 @@ impl Counter {
             Input::Counts {
                 pending_rechecks,
                 in_doubt,
+                unresolved,
             } => {
                 self.pending_rechecks = pending_rechecks;
                 self.in_doubt = in_doubt;
+                self.unresolved = unresolved;
                 Ok(Vec::new())
             }
             Input::Start => {
@@ -739,6 +747,9 @@ impl Counter {
                 pending_rechecks: self.pending_rechecks,
                 payments_in_doubt: self.in_doubt.len() as u64,
                 in_doubt: self.in_doubt.clone(),
+                unresolved: self.unresolved.clone(),
+                unresolved_notice: (!self.unresolved.is_empty())
+                    .then(|| Message::of(Code::PaymentUnresolved)),
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),

@@ -21,7 +21,11 @@
 //!
 //! Rules kept here (§1.10 rules 2–5):
 //! - an unknown outcome never becomes a decline: the state stays in doubt and the next
-//!   action is a status query (or the same-key retry for capture, void, refund);
+//!   action is a status query (or the same-key retry for capture, void, refund); a sale
+//!   that is not final is reported in doubt ([`report_code`]), whatever its last round met;
+//! - only the acquirer's `invalid_payment_state` means that a void or a reversal cannot be
+//!   made ([`cannot_cancel`]); any other refusal (not sent, 401/403, a 4xx without a
+//!   problem document) is the same step again later, the sale's reason left as it was;
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
 //! - an approval found during the live sale (a lost answer, a status query) is completed
@@ -312,10 +316,11 @@ pub fn on_reversal(
                 code: outcome_code(record),
             }
         }
-        Err(f) if !f.outcome_unknown() => {
-            // A definite refusal (the approval is settled: captured on an earlier business
-            // day). The shell learns the truth by a status query; an approval recovery
-            // found is then kept, and staff are told.
+        Err(f) if cannot_cancel(&f) => {
+            // The acquirer says it cannot be reversed (settled: captured on an earlier
+            // business day, or no longer in a state to reverse). The shell learns the
+            // truth by a status query; an approval recovery found is then kept, and staff
+            // are told.
             if record.decline_reason.as_deref() == Some(APPROVAL_FOUND_ON_RECOVERY) {
                 record.decline_reason = Some(APPROVAL_SETTLED_ON_RECOVERY.to_owned());
             }
@@ -332,8 +337,19 @@ pub fn on_reversal(
             },
             now,
         ),
+        // Unknown, or refused for a reason that says nothing of the payment (not sent, a
+        // 401/403, a 4xx without a problem document): the same reversal again later.
         Err(f) => unknown(record, &f, now),
     }
+}
+
+/// Whether `f` is the acquirer saying that the payment cannot be voided or reversed: its
+/// problem `invalid_payment_state` (409; docs/DECISIONS.md "Void and reversal of a capture
+/// are allowed on its JST business day only"). Nothing else says so: a request not sent,
+/// a refusal of the caller (401, 403), or a 4xx/5xx without a problem document leaves the
+/// payment as it was, and the step is tried again.
+pub fn cannot_cancel(f: &BackendFailure) -> bool {
+    matches!(f, BackendFailure::Problem { code, .. } if code == "invalid_payment_state")
 }
 
 /// Takes the acquirer's view of the payment as the truth.
@@ -394,6 +410,38 @@ pub fn outcome_code(record: &PaymentRecord) -> Code {
     }
 }
 
+/// What staff read about `record` at the end of a drive or a recovery: its outcome once it
+/// is final ([`outcome_code`]); until then [`Code::PaymentInDoubt`], whatever the last
+/// round met. A refusal of a capture, void or reversal met on the way (it stays in
+/// [`PaymentRecord::last_error`]) does not say the customer was not charged: shown as
+/// "declined" or "unreachable", it would send them to pay another way while the sale may
+/// still be charged (§1.10 rule 2: an unknown outcome is never shown as declined).
+pub fn report_code(record: &PaymentRecord) -> Code {
+    if record.state.is_final() {
+        outcome_code(record)
+    } else {
+        Code::PaymentInDoubt
+    }
+}
+
+/// What staff read after a recovery that drove `records`: [`Code::PaymentInDoubt`] while
+/// any of them is not final, [`Code::NothingInDoubt`] when there was none,
+/// [`Code::PaymentsRecovered`] otherwise.
+pub fn recovery_code<'a>(records: impl IntoIterator<Item = &'a PaymentRecord>) -> Code {
+    let mut any = false;
+    for r in records {
+        if !r.state.is_final() {
+            return Code::PaymentInDoubt;
+        }
+        any = true;
+    }
+    if any {
+        Code::PaymentsRecovered
+    } else {
+        Code::NothingInDoubt
+    }
+}
+
 /// What staff read when a sale settles in `state`.
 pub fn settled_code(state: PaymentState) -> Code {
     match state {
@@ -424,8 +472,14 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
                 code,
             }
         }
+        PaymentState::Voiding if !cannot_cancel(f) => {
+            // Refused for a reason that says nothing of the payment: the same void (same
+            // key) again later, never taken as "cannot be voided".
+            unknown(record, f, now)
+        }
         _ => {
-            // A capture, void or reversal refused: learn the truth by a status query.
+            // A capture refused, or a void the acquirer cannot make: learn the truth by a
+            // status query.
             record.last_error = Some(failure_name(f));
             record.updated_at = now;
             Resolution::Refused { code }

@@ -174,13 +174,7 @@ impl Io {
                             .await
                             .map(|(_, code)| code),
                         JournalOp::Recover => p.recover().await.map(|r| {
-                            if r.iter().any(|s| s.code == Code::PaymentInDoubt) {
-                                Code::PaymentInDoubt
-                            } else if r.is_empty() {
-                                Code::NothingInDoubt
-                            } else {
-                                Code::PaymentsRecovered
-                            }
+                            counter_core::payment::recovery_code(r.iter().map(|s| &s.record))
                         }),
                     };
                     Input::JournalDone(result.map_err(|e| e.code()))

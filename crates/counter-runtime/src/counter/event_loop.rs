@@ -218,9 +218,10 @@ impl EventLoop {
     /// Reads the status bar's counts from the store (after anything that may write).
     fn refresh_counts(&mut self) {
         match persist::counts(&self.io.store) {
-            Ok((pending_rechecks, in_doubt)) => self.feed(Input::Counts {
-                pending_rechecks,
-                in_doubt,
+            Ok(c) => self.feed(Input::Counts {
+                pending_rechecks: c.rechecks,
+                in_doubt: c.in_doubt,
+                unresolved: c.unresolved,
             }),
             Err(_) => self.feed(Input::Storage { ok: false }),
         }

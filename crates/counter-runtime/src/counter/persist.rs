@@ -99,15 +99,34 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
     Ok(names)
 }
 
-/// The status bar's counts: pending re-checks, and the ids of the sales and refunds in
-/// doubt.
-pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<(u64, Vec<String>), Code> {
+/// The status bar's counts.
+pub(crate) struct Counts {
+    /// Fallbacks waiting for their re-check.
+    pub(crate) rechecks: u64,
+    /// The ids of the sales and refunds in doubt.
+    pub(crate) in_doubt: Vec<String>,
+    /// The ids of the sales among them staff must call the acquirer about
+    /// (`counter_core::payment::unresolved`).
+    pub(crate) unresolved: Vec<String>,
+}
+
+/// The status bar's counts, read from the store.
+pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<Counts, Code> {
     with_store(store, |s| {
         let rechecks = s.pending_recheck_count()?;
-        let mut in_doubt: Vec<String> =
-            s.unfinished_payments()?.into_iter().map(|p| p.id).collect();
+        let sales = s.unfinished_payments()?;
+        let unresolved = sales
+            .iter()
+            .filter(|p| counter_core::payment::unresolved(p))
+            .map(|p| p.id.clone())
+            .collect();
+        let mut in_doubt: Vec<String> = sales.into_iter().map(|p| p.id).collect();
         in_doubt.extend(s.refunds_in_doubt()?.into_iter().map(|r| r.id));
-        Ok((rechecks, in_doubt))
+        Ok(Counts {
+            rechecks,
+            in_doubt,
+            unresolved,
+        })
     })
 }
 

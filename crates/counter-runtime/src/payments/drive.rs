@@ -37,18 +37,17 @@ impl Payments {
             // A caller holding another sale's lock: a bug, refused rather than raced.
             return Err(RuntimeError::Refused(Code::Internal));
         }
-        let mut last = Resolution::Pending;
         let mut backoff = self.policy.first_backoff;
         for _ in 0..self.policy.max_rounds {
             let Some(action) = payment::next_action(&record, assertion.is_some()) else {
                 break;
             };
             let before = (record.state, record.attempts);
-            last = match self.step(&mut record, action, assertion.as_deref()).await {
-                Ok(res) => res,
+            match self.step(&mut record, action, assertion.as_deref()).await {
+                Ok(_) => {}
                 Err(e) if conflict(&e) => return self.yield_sale(&record.id, &e),
                 Err(e) => return Err(e),
-            };
+            }
             if record.state.is_final() {
                 break;
             }
@@ -60,11 +59,8 @@ impl Payments {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
         }
-        let code = match (last, record.state.is_final()) {
-            (_, true) => payment::outcome_code(&record),
-            (Resolution::Refused { code }, false) => code,
-            _ => Code::PaymentInDoubt,
-        };
+        // Not final: in doubt, whatever the last round met (a refusal stays in last_error).
+        let code = payment::report_code(&record);
         Ok(SaleReport { record, code })
     }
 
@@ -75,11 +71,7 @@ impl Payments {
         let record = self
             .with_store(|s| s.payment(id))?
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
-        let code = if record.state.is_final() {
-            payment::outcome_code(&record)
-        } else {
-            Code::PaymentInDoubt
-        };
+        let code = payment::report_code(&record);
         Ok(SaleReport { record, code })
     }
 
@@ -160,7 +152,8 @@ impl Payments {
         Ok(resolution)
     }
 
-    /// A refused capture, void or reversal: the acquirer's status is the truth.
+    /// A refused capture, or a void or reversal the acquirer cannot make
+    /// (`payment::cannot_cancel`): the acquirer's status is the truth.
     async fn after_refusal(
         &self,
         record: &mut PaymentRecord,

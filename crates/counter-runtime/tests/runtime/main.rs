@@ -32,4 +32,5 @@ mod recheck;
 mod recovery_policy;
 mod register;
 mod support;
+mod terminal_id;
 mod till;

@@ -40,6 +40,16 @@ payments_in_doubt: number,
  */
 in_doubt: Array<string>, 
 /**
+ * The ids of the sales among them that failed to resolve
+ * [`crate::payment::MAX_RESOLVE_ATTEMPTS`] rounds in a row, oldest first: staff call
+ * the acquirer (or support) about each, while the counter keeps trying.
+ */
+unresolved: Array<string>, 
+/**
+ * What staff do about them ([`Code::PaymentUnresolved`]), while there are any.
+ */
+unresolved_notice: Message | null, 
+/**
  * The last thing staff must know (an action refused, a recovery's outcome).
  */
 notice: Message | null, 

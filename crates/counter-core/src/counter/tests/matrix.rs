@@ -233,6 +233,7 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
             Input::Counts {
                 pending_rechecks: 1,
                 in_doubt: vec!["s-0".into()],
+                unresolved: vec![],
             },
         ),
         ("start", Input::Start),

@@ -186,6 +186,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["t-counter-1-000007".into()],
+        unresolved: vec![],
     });
     let status = d.m.screens().status;
     assert_eq!(
@@ -220,6 +221,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec![],
+        unresolved: vec![],
     });
     d.send(Input::JournalDone(Ok(Code::PaymentsRecovered)));
     assert_eq!(
@@ -237,10 +239,43 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["t-counter-1-000007".into()],
+        unresolved: vec![],
     });
     d.place();
     d.type_pin();
     assert_eq!(d.at(), "check");
+}
+
+#[test]
+fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
+    let mut d = Desk::new(CounterMode::Cashier);
+    d.send(Input::Start);
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec!["t-1-000003".into(), "t-1-000007".into()],
+        unresolved: vec!["t-1-000007".into()],
+    });
+    let status = d.m.screens().status;
+    assert_eq!(status.payments_in_doubt, 2);
+    assert_eq!(status.unresolved, ["t-1-000007".to_owned()]);
+    assert_eq!(
+        status.unresolved_notice.map(|m| m.code),
+        Some(Code::PaymentUnresolved)
+    );
+    // Still resolved in the background: the timer runs a recovery.
+    assert!(
+        d.send(Input::JournalDone(Ok(Code::PaymentInDoubt)))
+            .is_empty()
+    );
+    assert_eq!(journal_op(&d.send(Input::RecoveryDue)), JournalOp::Recover);
+    // Resolved at last: the line goes.
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec![],
+        unresolved: vec![],
+    });
+    let status = d.m.screens().status;
+    assert!(status.unresolved.is_empty() && status.unresolved_notice.is_none());
 }
 
 #[test]

@@ -1,0 +1,243 @@
+//! What staff read while a sale is not final, which failures may end a void or a
+//! reversal, and when staff are asked to call the acquirer.
+
+use counter_api::acquirer::{PaymentStatus, Reversal};
+use counter_core::payment::*;
+use counter_core::{BackendFailure, Code};
+
+use crate::support::*;
+
+fn refused_to_connect() -> BackendFailure {
+    BackendFailure::Unreachable {
+        sent: false,
+        detail: "connection refused".into(),
+    }
+}
+
+/// The definite failures that say nothing of the payment: not sent, the caller refused,
+/// a 4xx without a problem document (the client names those `malformed_request`).
+fn failures_that_say_nothing() -> Vec<BackendFailure> {
+    vec![
+        refused_to_connect(),
+        problem(401, "terminal_unauthenticated"),
+        problem(403, "terminal_unknown"),
+        problem(403, "forbidden"),
+        problem(429, "malformed_request"),
+        problem(413, "malformed_request"),
+        problem(413, "payload_too_large"),
+    ]
+}
+
+/// A sale approved live, whose capture was journaled and then recovered (the counter
+/// never showed it): the reversal step, under key `rev-<n>`.
+fn recovered_approval_reversing(n: u32) -> PaymentRecord {
+    let mut r = sale(n, 900);
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_payment(&mut r, Ok(p), NOW);
+    begin_capture(&mut r, format!("cap-{n}"), NOW);
+    r.recovered = true;
+    let why = reversal_reason(&r);
+    begin_reversal(&mut r, format!("rev-{n}"), why, NOW.plus_secs(1));
+    r
+}
+
+fn captured_voiding(n: u32) -> PaymentRecord {
+    let mut r = sale(n, 700);
+    let p = payment(&r, PaymentStatus::Captured, 700, 0);
+    on_payment(&mut r, Ok(p), NOW);
+    begin_void(&mut r, format!("void-{n}"), NOW.plus_secs(5)).unwrap();
+    r
+}
+
+#[test]
+fn a_sale_that_is_not_final_is_reported_in_doubt_whatever_its_last_round_met() {
+    // A live capture whose first answer was lost, then the acquirer refused the
+    // connection: the capture may have gone through.
+    let mut r = sale(40, 1_000);
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_payment(&mut r, Ok(p), NOW);
+    begin_capture(&mut r, "cap-40".into(), NOW);
+    on_payment(&mut r, Err(timeout()), NOW.plus_secs(1));
+    let last = on_payment(&mut r, Err(refused_to_connect()), NOW.plus_secs(2));
+    assert_eq!(
+        last,
+        Resolution::Refused {
+            code: Code::AcquirerUnavailable
+        }
+    );
+    assert_eq!(r.state, PaymentState::Capturing);
+    // The refusal stays for staff who look, but the sale is reported in doubt, not as
+    // "offer another way to pay".
+    assert_eq!(r.last_error.as_deref(), Some("unreachable"));
+    assert_eq!(report_code(&r), Code::PaymentInDoubt);
+
+    // Every state: the outcome once final, in doubt before.
+    for state in PaymentState::ALL {
+        let mut r = sale(41, 10);
+        r.state = state;
+        let want = if state.is_final() {
+            outcome_code(&r)
+        } else {
+            Code::PaymentInDoubt
+        };
+        assert_eq!(report_code(&r), want, "{state:?}");
+        assert_ne!(
+            report_code(&r) == Code::PaymentInDoubt,
+            state.is_final(),
+            "{state:?}"
+        );
+    }
+}
+
+#[test]
+fn a_recovery_is_in_doubt_while_any_sale_it_drove_is_not_final() {
+    assert_eq!(recovery_code([]), Code::NothingInDoubt);
+    let mut done = sale(42, 10);
+    done.state = PaymentState::Reversed;
+    assert_eq!(recovery_code([&done]), Code::PaymentsRecovered);
+    // Approved and not captured is not final either, nor in doubt by its state's name.
+    for state in [PaymentState::Authorised, PaymentState::Capturing] {
+        let mut open = sale(43, 10);
+        open.state = state;
+        assert_eq!(
+            recovery_code([&done, &open]),
+            Code::PaymentInDoubt,
+            "{state:?}"
+        );
+    }
+}
+
+#[test]
+fn only_invalid_payment_state_says_a_void_or_reversal_cannot_be_made() {
+    assert!(cannot_cancel(&problem(409, "invalid_payment_state")));
+    for f in failures_that_say_nothing() {
+        assert!(!cannot_cancel(&f), "{f:?}");
+    }
+    assert!(!cannot_cancel(&timeout()));
+    assert!(!cannot_cancel(&problem(503, "unavailable")));
+}
+
+#[test]
+fn a_reversal_refused_for_another_reason_is_sent_again_and_keeps_the_reason() {
+    for f in failures_that_say_nothing() {
+        let mut r = recovered_approval_reversing(44);
+        let res = on_reversal(&mut r, Err(f.clone()), NOW.plus_secs(2));
+        assert_eq!(res, Resolution::Pending, "{f:?}");
+        assert_eq!(r.state, PaymentState::Reversing, "{f:?}");
+        assert_eq!(
+            r.decline_reason.as_deref(),
+            Some(APPROVAL_FOUND_ON_RECOVERY),
+            "{f:?}"
+        );
+        assert_eq!(r.attempts, 1, "{f:?}");
+        assert!(r.last_error.is_some(), "{f:?}");
+        // The same reversal (same key) again.
+        assert_eq!(next_action(&r, false), Some(Action::Reverse));
+        let why = reversal_reason(&r);
+        begin_reversal(&mut r, "rev-new".into(), why, NOW.plus_secs(3));
+        assert_eq!(r.reversal_key.as_deref(), Some("rev-44"));
+        // It goes through later: staff read why, not "already settled".
+        let reversed = payment(&r, PaymentStatus::Reversed, 900, 0);
+        let res = on_reversal(
+            &mut r,
+            Ok(Reversal {
+                original_idempotency_key: "auth-44".into(),
+                found: true,
+                payment: Some(reversed),
+            }),
+            NOW.plus_secs(4),
+        );
+        assert_eq!(
+            res,
+            Resolution::Settled {
+                state: PaymentState::Reversed,
+                code: Code::ApprovalReversedOnRecovery
+            },
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
+fn a_reversal_refused_as_invalid_payment_state_asks_the_status_and_keeps_the_settled_sale() {
+    let mut r = recovered_approval_reversing(45);
+    let res = on_reversal(
+        &mut r,
+        Err(problem(409, "invalid_payment_state")),
+        NOW.plus_secs(2),
+    );
+    assert_eq!(
+        res,
+        Resolution::Refused {
+            code: Code::InvalidPaymentState
+        }
+    );
+    assert_eq!(
+        r.decline_reason.as_deref(),
+        Some(APPROVAL_SETTLED_ON_RECOVERY)
+    );
+}
+
+#[test]
+fn a_void_refused_for_another_reason_is_sent_again_with_its_key() {
+    for f in failures_that_say_nothing() {
+        let mut r = captured_voiding(46);
+        let res = on_payment(&mut r, Err(f.clone()), NOW.plus_secs(6));
+        assert_eq!(res, Resolution::Pending, "{f:?}");
+        assert_eq!(r.state, PaymentState::Voiding, "{f:?}");
+        assert_eq!(r.decline_reason, None, "{f:?}");
+        assert_eq!(r.attempts, 1, "{f:?}");
+        assert_eq!(next_action(&r, false), Some(Action::Void), "{f:?}");
+        assert_eq!(r.void_key.as_deref(), Some("void-46"));
+        assert_eq!(report_code(&r), Code::PaymentInDoubt);
+    }
+    // Only the acquirer's "not in a state to void" sends the shell to the status.
+    let mut r = captured_voiding(47);
+    let res = on_payment(
+        &mut r,
+        Err(problem(409, "invalid_payment_state")),
+        NOW.plus_secs(6),
+    );
+    assert_eq!(
+        res,
+        Resolution::Refused {
+            code: Code::InvalidPaymentState
+        }
+    );
+}
+
+#[test]
+fn staff_are_asked_to_call_the_acquirer_after_the_last_failed_round_and_not_before() {
+    let mut r = sale(48, 1_000);
+    // The live authorisation's answer was lost; every status query fails.
+    for round in 1..MAX_RESOLVE_ATTEMPTS {
+        on_status(&mut r, Err(timeout()), NOW.plus_secs(i64::from(round)));
+        assert_eq!(r.attempts, round);
+        assert!(!unresolved(&r), "round {round}");
+    }
+    on_status(&mut r, Err(timeout()), NOW.plus_secs(60));
+    assert_eq!(r.attempts, MAX_RESOLVE_ATTEMPTS);
+    assert!(unresolved(&r));
+    // Still resolved in the background: the next step is the same query.
+    assert_eq!(next_action(&r, false), Some(Action::QueryStatus));
+    assert_eq!(report_code(&r), Code::PaymentInDoubt);
+    let e = Code::PaymentUnresolved.entry();
+    assert!(e.next_en.contains("acquirer") && e.next_ja.contains("決済代行会社"));
+
+    // A refused reversal counts as a failed round too.
+    let mut r = recovered_approval_reversing(49);
+    for _ in 0..MAX_RESOLVE_ATTEMPTS {
+        on_reversal(&mut r, Err(refused_to_connect()), NOW.plus_secs(2));
+    }
+    assert!(unresolved(&r));
+
+    // A step that moves on starts counting again; a final sale is never escalated.
+    let p = payment(&r, PaymentStatus::Reversed, 0, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(70));
+    assert_eq!(r.state, PaymentState::Reversed);
+    assert!(!unresolved(&r));
+    let mut r = sale(50, 10);
+    r.state = PaymentState::Captured;
+    r.attempts = MAX_RESOLVE_ATTEMPTS + 3;
+    assert!(!unresolved(&r));
+}
