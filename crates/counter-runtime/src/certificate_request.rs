@@ -33,9 +33,10 @@ pub use private_files::{Leftover, Leftovers};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestError {
-    /// The terminal id cannot be a certificate's CN the backends accept.
+    /// The terminal id cannot be a certificate's CN the backends accept, or cannot name
+    /// the terminal's eligibility checks.
     #[error(
-        "terminal_id {0:?} may only hold 1 to 64 characters of A-Z a-z 0-9 . _ : - (the backends refuse any other name)"
+        "terminal_id {0:?} may only hold 1 to 39 characters of A-Z a-z 0-9 - _ (the backends accept a few more, but the terminal's check ids are named after it and are part of file names)"
     )]
     BadId(String),
     /// The key file exists: a new key would lock the terminal out of its current
@@ -86,9 +87,14 @@ pub struct Made {
     pub request_pem: String,
 }
 
-/// The terminal id rule of the backends ([`counter_api::ident::check_id`]).
+/// The terminal id rule of the backends ([`counter_api::ident::check_id`]), and the
+/// terminal's own: it names the terminal's checks
+/// ([`counter_core::eligibility::terminal_makes_check_ids`]).
 fn check_id(id: &str) -> Result<(), RequestError> {
-    counter_api::ident::check_id("terminal_id", id).map_err(|_| RequestError::BadId(id.to_owned()))
+    counter_api::ident::check_id("terminal_id", id)
+        .ok()
+        .filter(|()| counter_core::eligibility::terminal_makes_check_ids(id))
+        .ok_or_else(|| RequestError::BadId(id.to_owned()))
 }
 
 fn encode(what: &'static str) -> impl Fn(String) -> RequestError {
@@ -238,6 +244,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, RequestError::BadId(_)), "{e:?}");
+        assert!(!dir.path().join("k2.pem").exists());
+        // The backends take ":" and ".", but a check id is part of a file name.
+        for id in ["clinic:till-1", "desk.7"] {
+            let e = make(id, &dir.path().join("k2.pem"), &dir.path().join("r.csr")).unwrap_err();
+            assert!(matches!(e, RequestError::BadId(_)), "{id}: {e:?}");
+        }
         assert!(!dir.path().join("k2.pem").exists());
         // A request that cannot be written leaves no key to block the next try.
         let e = make(

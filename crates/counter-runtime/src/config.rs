@@ -317,6 +317,20 @@ impl Config {
                 ),
             )
         })?;
+        // Its checks are named after it, and a check id is part of a file name.
+        if !counter_core::eligibility::terminal_makes_check_ids(&file.terminal_id) {
+            return Err(err(
+                "terminal_id",
+                format!(
+                    "{:?} cannot name this terminal's eligibility checks: a check id is the \
+                     terminal id, \"-chk-\" and a number, and may hold only A-Z a-z 0-9 - _ \
+                     and at most 64 characters, so the terminal id at most 39 of those: \
+                     choose such an id and make the terminal's certificate for it \
+                     (madoguchi-terminal-cert refuses the others too)",
+                    file.terminal_id
+                ),
+            ));
+        }
         let resolve = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -469,15 +483,7 @@ key = "k.pem"
             e.contains("configuration") && e.contains("terminal_id (line 1)"),
             "{e}"
         );
-        // A terminal id the backends accept, ':' included; anything else is refused here.
-        let colon = GOOD.replace("\"till-1\"", "\"clinic:till-1\"");
-        assert_eq!(
-            Config::parse(&colon, Path::new("/"))
-                .unwrap()
-                .file
-                .terminal_id,
-            "clinic:till-1"
-        );
+        // The backends' rule refuses these.
         for bad in ["", " ", "till 1", "till/1", "窓口1"] {
             let text = GOOD.replace("\"till-1\"", &format!("{bad:?}"));
             let e = Config::parse(&text, Path::new("/"))
@@ -489,6 +495,25 @@ key = "k.pem"
                 "{bad:?}: {e}"
             );
         }
+        // The backends take these, but the terminal's check ids (file-name parts) are
+        // named after it.
+        for bad in [
+            "clinic:till-1".to_owned(),
+            "till.1".to_owned(),
+            "t".repeat(40),
+        ] {
+            let text = GOOD.replace("\"till-1\"", &format!("{bad:?}"));
+            let e = Config::parse(&text, Path::new("/"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("terminal_id")
+                    && e.contains("cannot name this terminal's eligibility checks"),
+                "{bad:?}: {e}"
+            );
+        }
+        let longest = GOOD.replace("\"till-1\"", &format!("{:?}", "t".repeat(39)));
+        assert!(Config::parse(&longest, Path::new("/")).is_ok());
         // A value of the wrong type in a table names the dotted key.
         let typed = format!("{GOOD}[retention]\ndays = \"ninety\"\n");
         let e = Config::parse(&typed, Path::new("/"))

@@ -46,6 +46,7 @@ pub use record::{AuditAction, AuditEvent, CheckDetails, CheckRecord, CheckSource
 pub use retention::RetentionPolicy;
 pub use setup::{
     CardHolder, CheckSettings, ClinicRecord, ConsentsOffered, ExpectedError, Mode, SetupError,
+    check_id_for, terminal_makes_check_ids,
 };
 pub use validity::{Ratio, RatioSource, Validity};
 pub use view::{CustomerView, PersonCheck, StaffView};

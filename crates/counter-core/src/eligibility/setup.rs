@@ -230,6 +230,20 @@ pub(crate) fn validate_settings(s: &CheckSettings) -> Result<(), SetupError> {
     }
 }
 
+/// The id of terminal `terminal_id`'s `seq`-th check: the terminal id, `-chk-` and the
+/// number (six digits at least).
+pub fn check_id_for(terminal_id: &str, seq: u64) -> String {
+    format!("{terminal_id}-chk-{seq:06}")
+}
+
+/// Whether every check id that terminal `terminal_id` makes ([`check_id_for`]) is a valid
+/// one: only `A-Z a-z 0-9 - _`, and at most [`MAX_CHECK_ID_LEN`] characters with the
+/// longest number (so the terminal id has at most 39). A terminal id the backends accept
+/// (`counter_api::ident`: also `.` and `:`) may still not make check ids.
+pub fn terminal_makes_check_ids(terminal_id: &str) -> bool {
+    !terminal_id.is_empty() && validate_check_id(&check_id_for(terminal_id, u64::MAX)).is_ok()
+}
+
 /// Checks a check id (a file-name part, so no path separators, dots or spaces).
 pub(crate) fn validate_check_id(id: &str) -> Result<(), SetupError> {
     let ok = (1..=MAX_CHECK_ID_LEN).contains(&id.len())
@@ -243,6 +257,17 @@ pub(crate) fn validate_check_id(id: &str) -> Result<(), SetupError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_terminal_makes_check_ids_only_with_file_name_characters_and_room_for_the_number() {
+        assert_eq!(check_id_for("desk-1", 7), "desk-1-chk-000007");
+        assert!(terminal_makes_check_ids("desk-1"));
+        assert!(terminal_makes_check_ids(&"x".repeat(39)));
+        assert!(validate_check_id(&check_id_for(&"x".repeat(39), u64::MAX)).is_ok());
+        for bad in ["clinic:till-1", "desk.1", "", &"x".repeat(40)] {
+            assert!(!terminal_makes_check_ids(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn check_ids_are_safe_file_name_parts() {

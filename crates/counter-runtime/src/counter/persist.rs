@@ -61,7 +61,7 @@ pub(crate) fn enqueue_recheck(
 /// `NewCheckId`: the next check id of this terminal.
 pub(crate) fn next_check_id(store: &Arc<Mutex<Store>>, terminal_id: &str) -> Result<String, Code> {
     let seq = with_store(store, |s| s.next_sequence("chk"))?;
-    Ok(format!("{terminal_id}-chk-{seq:06}"))
+    Ok(counter_core::eligibility::check_id_for(terminal_id, seq))
 }
 
 /// Notes the files written for check `id`.

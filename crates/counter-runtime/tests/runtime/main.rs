@@ -32,5 +32,4 @@ mod recheck;
 mod recovery_policy;
 mod register;
 mod support;
-mod terminal_id;
 mod till;

@@ -40,26 +40,20 @@ fn now() -> UnixTime {
 
 impl Env {
     pub async fn start() -> Env {
-        Env::start_as(TERMINAL).await
-    }
-
-    /// As [`Env::start`], the terminal's id (its certificate's CN, its configuration's
-    /// `terminal_id`, the acquirer's and the platform's terminal) being `terminal`.
-    pub async fn start_as(terminal: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let pki = DevPki::generate(&["localhost"]).unwrap();
-        let acquirer = start_acquirer(dir.path(), &pki, platform_keys(), terminal, MERCHANT).await;
+        let acquirer = start_acquirer(dir.path(), &pki, platform_keys(), TERMINAL, MERCHANT).await;
         let services = vec![ServiceConfig {
             id: ACQUIRER.into(),
             kind: ServiceKind::Payment,
             label: "クレジットカード".into(),
             url: Some(format!("https://localhost:{}", acquirer.addr().port())),
         }];
-        let platform = start_platform(dir.path(), &pki, services, terminal).await;
+        let platform = start_platform(dir.path(), &pki, services, TERMINAL).await;
         let config_path = write_config(
             dir.path(),
             &pki,
-            terminal,
+            TERMINAL,
             MERCHANT,
             1500,
             [platform.addr().port(), 9, acquirer.addr().port()],
