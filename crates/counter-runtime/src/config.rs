@@ -483,12 +483,15 @@ key = "k.pem"
             e.contains("configuration") && e.contains("terminal_id (line 1)"),
             "{e}"
         );
+        let refused = |id: &str| {
+            let text = GOOD.replace("\"till-1\"", &format!("{id:?}"));
+            Config::parse(&text, Path::new("/"))
+                .unwrap_err()
+                .to_string()
+        };
         // The backends' rule refuses these.
         for bad in ["", " ", "till 1", "till/1", "窓口1"] {
-            let text = GOOD.replace("\"till-1\"", &format!("{bad:?}"));
-            let e = Config::parse(&text, Path::new("/"))
-                .unwrap_err()
-                .to_string();
+            let e = refused(bad);
             assert!(
                 e.contains("terminal_id")
                     && (e.contains("A-Z a-z 0-9 . _ : -") || e.contains("1 to 64")),
@@ -497,15 +500,8 @@ key = "k.pem"
         }
         // The backends take these, but the terminal's check ids (file-name parts) are
         // named after it.
-        for bad in [
-            "clinic:till-1".to_owned(),
-            "till.1".to_owned(),
-            "t".repeat(40),
-        ] {
-            let text = GOOD.replace("\"till-1\"", &format!("{bad:?}"));
-            let e = Config::parse(&text, Path::new("/"))
-                .unwrap_err()
-                .to_string();
+        for bad in ["clinic:till-1", "till.1", &"t".repeat(40)] {
+            let e = refused(bad);
             assert!(
                 e.contains("terminal_id")
                     && e.contains("cannot name this terminal's eligibility checks"),

@@ -62,29 +62,7 @@ fn signed_application(
 
 #[tokio::test]
 async fn a_peer_platforms_identification_is_exchanged_for_own_assertions() {
-    let a = Env::start_with(EnvOptions {
-        extra_services: vec![ServiceConfig {
-            id: B.into(),
-            kind: ServiceKind::Platform,
-            label: "大阪共通PF".into(),
-            url: None,
-        }],
-        ..EnvOptions::default()
-    })
-    .await;
-    let b = Env::start_with(EnvOptions {
-        platform_id: B,
-        signing_seed: 11,
-        peers: vec![keys(&a).await],
-        extra_services: vec![ServiceConfig {
-            id: B_ACQUIRER.into(),
-            kind: ServiceKind::Payment,
-            label: "関西カード".into(),
-            url: None,
-        }],
-        ..EnvOptions::default()
-    })
-    .await;
+    let (a, b) = peers().await;
     let ca = a.client(Some(T1));
     let cb = b.client(Some(T1));
     let card = Card::load("sato-hanako");
