@@ -74,14 +74,18 @@ pub(crate) fn enrolled_of(r: &tokio_postgres::Row) -> Enrolled {
     });
     Enrolled {
         subject_id: r.get(0),
-        // Written by `enroll` from a validated ServiceLink; a row that does not parse is
-        // skipped rather than failing every identification of the holder.
-        links: links
-            .iter()
-            .filter_map(|l| serde_json::from_str::<ServiceLink>(l).ok())
-            .collect(),
+        links: parse_links(&links),
         sign,
     }
+}
+
+/// A holder's links as stored: written by `enroll` from a validated ServiceLink; a row
+/// that does not parse is skipped rather than failing every identification of the holder.
+fn parse_links(links: &[String]) -> Vec<ServiceLink> {
+    links
+        .iter()
+        .filter_map(|l| serde_json::from_str::<ServiceLink>(l).ok())
+        .collect()
 }
 
 /// The holder a peer knows as `peer_subject`, with their links and the signature
@@ -108,11 +112,7 @@ pub(crate) async fn lookup_federated(
             let links: Vec<String> = r.get(4);
             Enrolled {
                 subject_id: r.get(0),
-                // As in `enrolled_of`: a row that does not parse is skipped.
-                links: links
-                    .iter()
-                    .filter_map(|l| serde_json::from_str::<ServiceLink>(l).ok())
-                    .collect(),
+                links: parse_links(&links),
                 sign: crate::registry::federated_sign(r.get(1), r.get(2), r.get(3)),
             }
         }))
