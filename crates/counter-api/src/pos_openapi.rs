@@ -37,7 +37,7 @@ pub fn document_json() -> Result<String, DocumentError> {
 #[openapi(
     info(
         title = "Madoguchi POS payment API",
-        description = "What a shop's register (POS) sends to the Madoguchi counter terminal: a sale of an amount for an order reference, which the customer pays with their My Number card and PIN on the terminal's customer window. The register reads the outcome by its order reference, cancels before the customer confirmed, voids or refunds afterwards. Every sale is journaled on the terminal before the customer is asked for anything; a sale whose outcome is unknown is `in_doubt` (never declined) until the terminal resolved it with the acquirer. Errors are RFC 9457 problem details (application/problem+json) whose `code` is a line of the terminal's code table, with the request field at fault. The terminal listens on loopback by default (no authentication); on the network it requires an API key (`Authorization: Bearer`) or a client certificate (mutual TLS).",
+        description = "What a shop's register (POS) sends to the Madoguchi counter terminal: a sale of an amount for an order reference, which the customer pays with their My Number card and PIN on the terminal's customer window. The register reads the outcome by its order reference, cancels before the customer confirmed, voids or refunds afterwards. Every sale is journaled on the terminal before the customer is asked for anything; a sale whose outcome is unknown is `in_doubt` (never declined) until the terminal resolved it with the acquirer. Errors are RFC 9457 problem details (application/problem+json) whose `code` is a line of the terminal's code table, with the request field at fault. The terminal listens on loopback by default (no authentication); on the network it requires an API key (`Authorization: Bearer`) or a client certificate (mutual TLS). Each register reaches only its own sales: the terminal journals every sale with the register that sent it, named by its client certificate's subject, else by the API key (one name for every register that presents the key), and answers another register's sale as no sale (`404 pos_order_unknown`).",
         license(name = "MIT OR Apache-2.0"),
     ),
     servers((url = "http://127.0.0.1:8710", description = "The terminal's default address (loopback)")),
@@ -80,16 +80,16 @@ impl Modify for Security {
 
 #[utoipa::path(post, path = "/v1/sales", tag = "pos",
     security((), ("pos_api_key" = []), ("pos_mtls" = [])),
-    params(("Idempotency-Key" = String, Header, description = "The register's key for this sale (1 to 255 visible ASCII characters): a new one per sale, the same one when the register retries it (the same key with the same body answers the same sale; with another body: `422 pos_idempotency_mismatch`). Missing or of another shape: `400 pos_request_invalid`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255)),
+    params(("Idempotency-Key" = String, Header, description = "The register's key for this sale (1 to 255 visible ASCII characters): a new one per sale, the same one when the register retries it (the same key with the same body answers the same sale on the JST day it was made; with another body: `422 pos_idempotency_mismatch`; a key used on another JST day: `422 pos_key_from_another_day`, never that day's sale). Missing or of another shape: `400 pos_request_invalid`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255)),
     request_body = CreateSale,
     responses(
         (status = 201, description = "Journaled: the customer window shows the amount and waits for the card (`waiting_for_customer`)", body = Sale),
         (status = 200, description = "The same request came before: the sale as it stands now", body = Sale),
         (status = 400, description = "pos_request_invalid: a field (named in `field`) or the body is not valid", body = PosProblem, content_type = "application/problem+json"),
         (status = 401, description = "pos_unauthorised: the API key is missing or wrong", body = PosProblem, content_type = "application/problem+json"),
-        (status = 409, description = "counter_busy (another customer is served), counter_not_cashier, pos_order_ref_taken (the order reference has a sale under another key): try again later, or with a new order reference", body = PosProblem, content_type = "application/problem+json"),
+        (status = 409, description = "counter_busy (another customer is served), counter_not_cashier, pos_order_ref_taken (the order reference has a sale under another key, or another register's sale): try again later, or with a new order reference", body = PosProblem, content_type = "application/problem+json"),
         (status = 413, description = "pos_request_invalid: the body is over 16 KiB", body = PosProblem, content_type = "application/problem+json"),
-        (status = 422, description = "pos_idempotency_mismatch: the key came before with another body", body = PosProblem, content_type = "application/problem+json"),
+        (status = 422, description = "pos_idempotency_mismatch: the key came before with another body (or from another register); pos_key_from_another_day: the key was used on another JST day (a new sale takes a new key and order reference; a retry across midnight reads its sale by order reference)", body = PosProblem, content_type = "application/problem+json"),
         (status = 503, description = "sales_in_doubt (a payment is being resolved first), storage_failure: try again later", body = PosProblem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -102,7 +102,7 @@ fn post_sales() {}
         (status = 200, description = "The sale as it stands (from the journal, or from the counter while the customer is at the till)", body = Sale),
         (status = 400, description = "pos_request_invalid: the order reference is not of the documented shape", body = PosProblem, content_type = "application/problem+json"),
         (status = 401, description = "pos_unauthorised", body = PosProblem, content_type = "application/problem+json"),
-        (status = 404, description = "pos_order_unknown: no sale has this order reference", body = PosProblem, content_type = "application/problem+json"),
+        (status = 404, description = "pos_order_unknown: no sale of this register has this order reference", body = PosProblem, content_type = "application/problem+json"),
         (status = 503, description = "storage_failure", body = PosProblem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]
@@ -115,7 +115,7 @@ fn get_sale() {}
         (status = 200, description = "Cancelled (or ended unpaid before): nothing was charged. Sending it again answers the same", body = Sale),
         (status = 400, description = "pos_request_invalid", body = PosProblem, content_type = "application/problem+json"),
         (status = 401, description = "pos_unauthorised", body = PosProblem, content_type = "application/problem+json"),
-        (status = 404, description = "pos_order_unknown", body = PosProblem, content_type = "application/problem+json"),
+        (status = 404, description = "pos_order_unknown: no sale of this register has this order reference", body = PosProblem, content_type = "application/problem+json"),
         (status = 409, description = "pos_cancel_too_late: the customer confirmed the payment; read the outcome, then void or refund", body = PosProblem, content_type = "application/problem+json"),
         (status = 503, description = "storage_failure", body = PosProblem, content_type = "application/problem+json"),
     ))]
@@ -129,7 +129,7 @@ fn post_cancel() {}
         (status = 200, description = "Voided (or voided before), or `in_doubt` when the acquirer did not answer (the terminal resolves it)", body = Sale),
         (status = 400, description = "pos_request_invalid", body = PosProblem, content_type = "application/problem+json"),
         (status = 401, description = "pos_unauthorised", body = PosProblem, content_type = "application/problem+json"),
-        (status = 404, description = "pos_order_unknown", body = PosProblem, content_type = "application/problem+json"),
+        (status = 404, description = "pos_order_unknown: no sale of this register has this order reference", body = PosProblem, content_type = "application/problem+json"),
         (status = 409, description = "invalid_payment_state (not approved, refunded, or after its business day: refund instead), payment_busy, payment_in_doubt", body = PosProblem, content_type = "application/problem+json"),
         (status = 503, description = "acquirer_unavailable, storage_failure", body = PosProblem, content_type = "application/problem+json"),
     ))]
@@ -147,7 +147,7 @@ fn post_void() {}
         (status = 200, description = "The sale with its refunds (`refunded_jpy`); the refund's own state is in `refunds`", body = Sale),
         (status = 400, description = "pos_request_invalid", body = PosProblem, content_type = "application/problem+json"),
         (status = 401, description = "pos_unauthorised", body = PosProblem, content_type = "application/problem+json"),
-        (status = 404, description = "pos_order_unknown", body = PosProblem, content_type = "application/problem+json"),
+        (status = 404, description = "pos_order_unknown: no sale of this register has this order reference", body = PosProblem, content_type = "application/problem+json"),
         (status = 409, description = "invalid_payment_state (not approved), refund_exceeds_captured, payment_busy, payment_in_doubt", body = PosProblem, content_type = "application/problem+json"),
         (status = 413, description = "pos_request_invalid: the body is over 16 KiB", body = PosProblem, content_type = "application/problem+json"),
         (status = 422, description = "pos_idempotency_mismatch", body = PosProblem, content_type = "application/problem+json"),

@@ -262,6 +262,9 @@ pub enum Code {
     CounterNotCashier,
     /// The register sent the same idempotency key with another request.
     PosIdempotencyMismatch,
+    /// The register sent an idempotency key it used for a sale of another (JST) day: a key
+    /// names one sale on its day, never a sale of the day before.
+    PosKeyFromAnotherDay,
     /// A sale with this order reference exists already (under another idempotency key).
     PosOrderRefTaken,
     /// No sale has this order reference.
@@ -539,6 +542,8 @@ table! {
         "係員が端末を会計モードに切り替えてから、もう一度送ってください", "Have staff switch the counter to cashier mode, then send it again";
     PosIdempotencyMismatch, Staff, false, "同じ冪等キーで内容の異なる依頼が送られました", "The same idempotency key came with another request",
         "新しい依頼には新しいキーを使ってください。再送なら内容を変えないでください", "Use a new key for a new request; a retry must be sent unchanged";
+    PosKeyFromAnotherDay, Staff, false, "この冪等キーは別の日の取引に使われています", "This idempotency key was used for a sale on another day",
+        "新しい会計には新しいキーと新しい注文番号を使ってください。日付をまたいだ再送なら、注文番号で取引の結果を確認してください", "Use a new key and a new order reference for a new sale; if this retried a sale sent before midnight (JST), read that sale by its order reference";
     PosOrderRefTaken, Staff, false, "この注文番号の取引はすでにあります", "A sale with this order reference exists already",
         "再送なら同じ冪等キーで、新しい会計なら新しい注文番号で送ってください", "To retry, send the same idempotency key; for a new attempt, use a new order reference";
     PosOrderUnknown, Staff, false, "この注文番号の取引はありません", "No sale has this order reference",

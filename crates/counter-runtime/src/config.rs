@@ -5,7 +5,7 @@
 //! terminal_id = "till-1"
 //! merchant_id = "shop-a"
 //! database = "counter.sqlite"
-//! timeout_ms = 5000
+//! timeout_ms = 5000             # each backend request's timeout: 100-60000 milliseconds
 //! [backends]
 //! platform = "https://localhost:8443"   # or the platform's nodes, tried in this order
 //!                                       # when one fails: ["https://pf-1:8443", "https://pf-2:8443"]
@@ -50,6 +50,12 @@ use crate::error::RuntimeError;
 use crate::http::{Backends, Endpoints};
 pub use crate::reader_names::ReaderNames;
 
+/// The range of `timeout_ms`, the timeout of every request to a backend: the range the
+/// backends allow their own timeouts (backend-kit `serve/limits.rs`, `handshake_timeout_ms`
+/// 100–60000). Below it no backend answers in time; above it a customer waits at the till
+/// for minutes before the counter says a backend cannot be reached.
+pub const TIMEOUT_MS: std::ops::RangeInclusive<u64> = 100..=60_000;
+
 /// The file as written.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,7 +66,7 @@ pub struct ConfigFile {
     pub merchant_id: String,
     /// The SQLite journal.
     pub database: PathBuf,
-    /// Per-request timeout in milliseconds (default 5,000).
+    /// Per-request timeout in milliseconds (default 5,000; [`TIMEOUT_MS`]).
     #[serde(default)]
     pub timeout_ms: Option<u64>,
     /// Backend URLs.
@@ -373,6 +379,19 @@ impl Config {
                 ),
             ));
         }
+        if let Some(ms) = file.timeout_ms
+            && !TIMEOUT_MS.contains(&ms)
+        {
+            return Err(err(
+                "timeout_ms",
+                format!(
+                    "{ms} is not a timeout of {} to {} milliseconds (the unit is \
+                     milliseconds: 5000 is five seconds, the default)",
+                    TIMEOUT_MS.start(),
+                    TIMEOUT_MS.end()
+                ),
+            ));
+        }
         if let Some(pos) = file.pos.as_mut() {
             check_pos(pos)?;
             pos.api_key_file = pos.api_key_file.as_deref().map(resolve);
@@ -584,6 +603,34 @@ key = "k.pem"
             e.contains("pos.listen") && e.contains(&path.display().to_string()),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_backends_timeout_is_milliseconds_within_their_own_range() {
+        let with = |ms: &str| {
+            Config::parse(
+                &GOOD.replace("database", &format!("timeout_ms = {ms}\ndatabase")),
+                Path::new("/"),
+            )
+        };
+        for good in ["100", "5000", "60000"] {
+            let c = with(good).unwrap();
+            assert_eq!(c.file.timeout_ms, good.parse().ok());
+        }
+        assert_eq!(
+            Config::parse(GOOD, Path::new("/")).unwrap().file.timeout_ms,
+            None
+        );
+        // 0, seconds written by mistake, and a week.
+        for bad in ["0", "5", "99", "60001", "600000000"] {
+            let e = with(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("timeout_ms")
+                    && e.contains("100 to 60000 milliseconds")
+                    && e.contains(bad),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

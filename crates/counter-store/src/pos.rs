@@ -12,8 +12,8 @@ use crate::payments::insert_in;
 use crate::refunds::insert_refund_in;
 use crate::store::Store;
 
-const ORDER_COLUMNS: &str =
-    "order_ref, idempotency_key, amount_jpy, state, reason, sale_id, created_at, updated_at";
+const ORDER_COLUMNS: &str = "order_ref, idempotency_key, amount_jpy, state, reason, sale_id, \
+     created_at, updated_at, register";
 
 impl Store {
     /// Journals a register's new order. Fails with [`StoreError::AlreadyExists`] if its
@@ -24,8 +24,8 @@ impl Store {
         let tx = self.write()?;
         tx.execute(
             "INSERT INTO pos_orders (order_ref, idempotency_key, amount_jpy, state, reason, \
-             sale_id, created_at, updated_at) VALUES (:order_ref, :key, :amount, :state, \
-             :reason, :sale_id, :created_at, :updated_at)",
+             sale_id, created_at, updated_at, register) VALUES (:order_ref, :key, :amount, \
+             :state, :reason, :sale_id, :created_at, :updated_at, :register)",
             named_params! {
                 ":order_ref": o.order_ref,
                 ":key": o.idempotency_key,
@@ -35,6 +35,7 @@ impl Store {
                 ":sale_id": o.sale_id,
                 ":created_at": o.created_at,
                 ":updated_at": o.updated_at,
+                ":register": o.register,
             },
         )
         .map_err(insert_err(OP, "register's order", &o.order_ref))?;
@@ -263,5 +264,6 @@ fn order_from_row(row: &Row<'_>) -> Result<PosOrder, StoreError> {
         sale_id: row.get(5).map_err(sql(OP))?,
         created_at: row.get(6).map_err(sql(OP))?,
         updated_at: row.get(7).map_err(sql(OP))?,
+        register: row.get(8).map_err(sql(OP))?,
     })
 }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_pos_orders.sql"),
     include_str!("../migrations/0006_visits.sql"),
     include_str!("../migrations/0007_appointments.sql"),
+    include_str!("../migrations/0010_pos_order_register.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).

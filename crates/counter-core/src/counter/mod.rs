@@ -269,6 +269,9 @@ pub enum Input {
     Pos {
         /// The shell's number for the request, to route the answer.
         request: u64,
+        /// Who sent it, as the shell authenticated it (its client certificate's subject,
+        /// the API key, or neither): it reaches only its own orders.
+        register: String,
         /// The request.
         input: PosInput,
     },
@@ -640,7 +643,11 @@ impl Counter {
                 false => Ok(Vec::new()),
             },
             Input::Close => Ok(self.end_check()),
-            Input::Pos { request, input } => self.pos(request, input),
+            Input::Pos {
+                request,
+                register,
+                input,
+            } => self.pos(request, &register, input),
             Input::PosOpened {
                 generation,
                 written,

@@ -88,22 +88,34 @@ pub enum PosReply {
 }
 
 impl Counter {
-    pub(super) fn pos(&mut self, request: u64, input: PosInput) -> Result<Vec<Effect>, Refused> {
+    /// `register`'s request (the identity it authenticated with): another register's order
+    /// is answered as none ([`pos::own`]).
+    pub(super) fn pos(
+        &mut self,
+        request: u64,
+        register: &str,
+        input: PosInput,
+    ) -> Result<Vec<Effect>, Refused> {
+        let own = |journal| pos::own(journal, register).ok_or(Code::PosOrderUnknown);
         match input {
             PosInput::Create {
                 order,
                 by_key,
                 by_order_ref,
-            } => self.pos_create(request, order, by_key.as_deref(), by_order_ref.as_deref()),
+            } => self.pos_create(
+                request,
+                register,
+                order,
+                by_key.as_deref(),
+                by_order_ref.as_deref(),
+            ),
             PosInput::Status { journal } => {
-                let journal = journal.ok_or(Code::PosOrderUnknown)?;
+                let journal = own(journal)?;
                 Ok(vec![self.pos_sale_answer(request, &journal, false)])
             }
-            PosInput::Cancel { journal } => {
-                self.pos_cancel(request, *journal.ok_or(Code::PosOrderUnknown)?)
-            }
+            PosInput::Cancel { journal } => self.pos_cancel(request, *own(journal)?),
             PosInput::Void { journal } => {
-                let journal = journal.ok_or(Code::PosOrderUnknown)?;
+                let journal = own(journal)?;
                 let payment = journal.payment.as_ref().ok_or(Code::InvalidPaymentState)?;
                 if payment.state == crate::payment::PaymentState::Voided {
                     return Ok(vec![self.pos_sale_answer(request, &journal, false)]);
@@ -119,7 +131,7 @@ impl Counter {
                 idempotency_key,
                 known,
             } => {
-                let journal = journal.ok_or(Code::PosOrderUnknown)?;
+                let journal = own(journal)?;
                 let order_ref = journal.order.order_ref.clone();
                 if pos::decide_refund(&order_ref, amount_jpy, known.as_ref())? {
                     return Ok(vec![self.pos_sale_answer(request, &journal, false)]);
@@ -142,11 +154,13 @@ impl Counter {
     fn pos_create(
         &mut self,
         request: u64,
+        register: &str,
         order: PosCreate,
         by_key: Option<&PosJournal>,
         by_order_ref: Option<&PosJournal>,
     ) -> Result<Vec<Effect>, Refused> {
-        if let Seen::Again(journal) = pos::decide_create(&order, by_key, by_order_ref)? {
+        let seen = pos::decide_create(&order, register, by_key, by_order_ref, self.now)?;
+        if let Seen::Again(journal) = seen {
             return Ok(vec![self.pos_sale_answer(request, &journal, false)]);
         }
         if self.mode != CounterMode::Cashier {
@@ -165,7 +179,7 @@ impl Counter {
             visit: None,
         };
         let ident = self.new_identification(self.sale_request(&sale))?;
-        let record = PosOrder::open(&order, self.now);
+        let record = PosOrder::open(&order, register, self.now);
         let mut effects = self.replace(Workflow::OpeningPosSale {
             ident: Box::new(ident),
             sale,

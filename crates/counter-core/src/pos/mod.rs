@@ -8,8 +8,13 @@
 //!   anything; the payment it leads to is an ordinary sale of the payment journal
 //!   ([`crate::payment`]), linked to the order in the transaction that journals it;
 //! - idempotency ([`decide_create`], [`decide_refund`]): the same key with the same body is
-//!   the same sale (or refund), answered again and never made twice; the same key with
-//!   another body, or an order reference already used under another key, is refused;
+//!   the same sale (or refund), answered again and never made twice, on the day it was made
+//!   (a key of another JST day is refused, never answered with that day's sale); the same
+//!   key with another body, or an order reference already used under another key, is
+//!   refused;
+//! - which register an order belongs to ([`owned_by`], [`own`]): each order is journaled with
+//!   the identity the register authenticated with, and another register's order is answered
+//!   as no order at all;
 //! - what the register reads about a sale ([`sale`]): from the journal, or from the counter
 //!   while the customer is at the till. A sale whose outcome is unknown is `in_doubt`, never
 //!   declined; an order the terminal had not paid when it stopped is `not_charged`.
@@ -23,6 +28,9 @@ mod status;
 pub use record::{PosCreate, PosJournal, PosOrder, PosOrderState, PosRefundKey};
 pub use status::{Live, message, sale};
 
+use madoguchi_time::jst::CivilDate;
+
+use crate::UnixTime;
 use crate::codes::Code;
 
 /// What the journal says about a register's new sale.
@@ -34,9 +42,31 @@ pub enum Seen {
     Again(Box<PosJournal>),
 }
 
-/// The idempotency of a register's sale: `by_key` is what the journal holds under the
-/// request's key, `by_order_ref` under its order reference.
+/// Whether `order` is `register`'s: journaled with that identity (the shell names the
+/// register by how it authenticated: its client certificate's subject, the API key, or
+/// neither), or with none (journaled before the terminal told registers apart, read by every
+/// register as before).
+pub fn owned_by(order: &PosOrder, register: &str) -> bool {
+    order.register.as_deref().is_none_or(|r| r == register)
+}
+
+/// `journal` if it is `register`'s order, `None` otherwise: a register reads, cancels, voids
+/// and refunds only its own sales, and another register's is answered as no sale at all
+/// ([`Code::PosOrderUnknown`]), so that nothing of it is told.
+pub fn own(journal: Option<Box<PosJournal>>, register: &str) -> Option<Box<PosJournal>> {
+    journal.filter(|j| owned_by(&j.order, register))
+}
+
+/// The idempotency of `register`'s sale at `now`: `by_key` is what the journal holds under
+/// the request's key, `by_order_ref` under its order reference.
 ///
+/// - the key is another register's → refused without a word of its sale: keys and order
+///   references are one namespace on the terminal, so the register takes another
+///   ([`Code::PosOrderRefTaken`] when the order reference is that sale's too,
+///   [`Code::PosIdempotencyMismatch`] otherwise);
+/// - the key is known from another JST day → [`Code::PosKeyFromAnotherDay`]: a register
+///   that numbers its keys per day must not be answered with yesterday's sale (approved, the
+///   customer not charged today);
 /// - the key is known with the same amount and order reference → [`Seen::Again`];
 /// - the key is known with another body → [`Code::PosIdempotencyMismatch`];
 /// - the order reference is known under another key → [`Code::PosOrderRefTaken`] (one order
@@ -44,11 +74,23 @@ pub enum Seen {
 /// - neither → [`Seen::New`].
 pub fn decide_create(
     request: &PosCreate,
+    register: &str,
     by_key: Option<&PosJournal>,
     by_order_ref: Option<&PosJournal>,
+    now: UnixTime,
 ) -> Result<Seen, Code> {
     if let Some(known) = by_key {
         let o = &known.order;
+        if !owned_by(o, register) {
+            return Err(if o.order_ref == request.order_ref {
+                Code::PosOrderRefTaken
+            } else {
+                Code::PosIdempotencyMismatch
+            });
+        }
+        if CivilDate::of(o.created_at) != CivilDate::of(now) {
+            return Err(Code::PosKeyFromAnotherDay);
+        }
         return if o.order_ref == request.order_ref && o.amount_jpy == request.amount_jpy {
             Ok(Seen::Again(Box::new(known.clone())))
         } else {

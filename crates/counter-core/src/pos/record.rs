@@ -77,6 +77,10 @@ pub struct PosOrder {
     pub order_ref: String,
     /// The register's idempotency key (unique).
     pub idempotency_key: String,
+    /// The register that sent it, as the terminal authenticated it ([`super::owned_by`]);
+    /// `None` for an order journaled before the terminal told registers apart, which every
+    /// register reads as before.
+    pub register: Option<String>,
     /// The amount in yen.
     pub amount_jpy: u64,
     /// Where it is.
@@ -92,11 +96,13 @@ pub struct PosOrder {
 }
 
 impl PosOrder {
-    /// The record of `request`, to journal before the customer is asked for anything.
-    pub fn open(request: &PosCreate, now: UnixTime) -> Self {
+    /// The record of `request` from `register`, to journal before the customer is asked for
+    /// anything.
+    pub fn open(request: &PosCreate, register: &str, now: UnixTime) -> Self {
         Self {
             order_ref: request.order_ref.clone(),
             idempotency_key: request.idempotency_key.clone(),
+            register: Some(register.to_owned()),
             amount_jpy: request.amount_jpy,
             state: PosOrderState::Open,
             reason: None,

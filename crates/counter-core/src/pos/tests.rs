@@ -20,9 +20,14 @@ fn create(order_ref: &str, amount_jpy: u64, key: &str) -> PosCreate {
     .unwrap()
 }
 
+/// The register of these tests, and the instant its orders are journaled: 2027-01-15
+/// 17:00 JST (08:00 UTC).
+const REGISTER: &str = "cert:CN=register-1";
+const DAY1: UnixTime = UnixTime::from_secs(1_800_000_000);
+
 fn journal(request: &PosCreate) -> PosJournal {
     PosJournal {
-        order: PosOrder::open(request, UnixTime::from_secs(1_800_000_000)),
+        order: PosOrder::open(request, REGISTER, DAY1),
         payment: None,
         refunds: Vec::new(),
     }
@@ -40,21 +45,24 @@ fn merchant() -> MerchantInfo {
 fn the_same_key_and_body_is_the_same_sale_and_anything_else_is_refused() {
     let first = create("R-1", 1200, "k-1");
     let known = journal(&first);
-    assert_eq!(decide_create(&first, None, None), Ok(Seen::New));
+    let decide = |request: &PosCreate, by_key, by_order_ref| {
+        decide_create(request, REGISTER, by_key, by_order_ref, DAY1.plus_secs(60))
+    };
+    assert_eq!(decide(&first, None, None), Ok(Seen::New));
     assert_eq!(
-        decide_create(&first, Some(&known), Some(&known)),
+        decide(&first, Some(&known), Some(&known)),
         Ok(Seen::Again(Box::new(known.clone())))
     );
     // The same key with another amount or order: refused, never a second sale.
     for other in [create("R-1", 1300, "k-1"), create("R-2", 1200, "k-1")] {
         assert_eq!(
-            decide_create(&other, Some(&known), None),
+            decide(&other, Some(&known), None),
             Err(Code::PosIdempotencyMismatch)
         );
     }
     // The same order under another key: the order reference finds one sale only.
     assert_eq!(
-        decide_create(&create("R-1", 1200, "k-2"), None, Some(&known)),
+        decide(&create("R-1", 1200, "k-2"), None, Some(&known)),
         Err(Code::PosOrderRefTaken)
     );
     // Refunds: the same key and body is the refund made before.
@@ -73,6 +81,91 @@ fn the_same_key_and_body_is_the_same_sale_and_anything_else_is_refused() {
     assert_eq!(
         decide_refund("R-2", 100, Some(&key)),
         Err(Code::PosIdempotencyMismatch)
+    );
+}
+
+#[test]
+fn a_key_answers_its_sale_on_its_jst_day_only() {
+    // Journaled 2027-01-15 17:00 JST; its JST day ends 7 hours later.
+    let first = create("0001", 500, "0001");
+    let known = journal(&first);
+    let (_, midnight) = madoguchi_time::jst::CivilDate::of(DAY1).bounds();
+    let at = |now: UnixTime| decide_create(&first, REGISTER, Some(&known), Some(&known), now);
+    assert_eq!(
+        at(midnight.plus_secs(-1)),
+        Ok(Seen::Again(Box::new(known.clone()))),
+        "a retry before midnight JST is the same sale"
+    );
+    // The next day the register's per-day numbering sends `0001`/¥500 again: refused, never
+    // answered with yesterday's approved sale (the customer would not be charged).
+    for now in [midnight, midnight.plus_secs(86_400 * 30)] {
+        assert_eq!(at(now), Err(Code::PosKeyFromAnotherDay), "{now:?}");
+    }
+    // With another body too: the day is what the register must hear about.
+    assert_eq!(
+        decide_create(
+            &create("0002", 700, "0001"),
+            REGISTER,
+            Some(&known),
+            None,
+            midnight
+        ),
+        Err(Code::PosKeyFromAnotherDay)
+    );
+    // A clock set back before the order's day is not its day either.
+    let (day_start, _) = madoguchi_time::jst::CivilDate::of(DAY1).bounds();
+    assert_eq!(at(day_start.plus_secs(-1)), Err(Code::PosKeyFromAnotherDay));
+    assert_eq!(at(day_start), Ok(Seen::Again(Box::new(known.clone()))));
+    // The message says what happened and what to do.
+    assert!(
+        Code::PosKeyFromAnotherDay
+            .entry()
+            .en
+            .contains("another day")
+    );
+}
+
+#[test]
+fn a_register_reaches_only_its_own_orders() {
+    let first = create("0001", 500, "0001");
+    let mine = journal(&first);
+    let other = "cert:CN=register-2";
+    assert!(owned_by(&mine.order, REGISTER));
+    assert!(!owned_by(&mine.order, other));
+    assert!(!owned_by(&mine.order, "api-key"));
+    assert_eq!(own(Some(Box::new(mine.clone())), other), None);
+    assert_eq!(
+        own(Some(Box::new(mine.clone())), REGISTER),
+        Some(Box::new(mine.clone()))
+    );
+    // An order journaled before registers were told apart stays every register's.
+    let mut legacy = mine.clone();
+    legacy.order.register = None;
+    assert!(owned_by(&legacy.order, other) && owned_by(&legacy.order, REGISTER));
+
+    // Another register with colliding numbering: never answered with this register's sale.
+    let now = DAY1.plus_secs(60);
+    assert_eq!(
+        decide_create(&first, other, Some(&mine), Some(&mine), now),
+        Err(Code::PosOrderRefTaken)
+    );
+    assert_eq!(
+        decide_create(
+            &create("B-0001", 500, "0001"),
+            other,
+            Some(&mine),
+            None,
+            now
+        ),
+        Err(Code::PosIdempotencyMismatch)
+    );
+    assert_eq!(
+        decide_create(&create("0001", 900, "b-1"), other, None, Some(&mine), now),
+        Err(Code::PosOrderRefTaken)
+    );
+    assert_eq!(
+        decide_create(&create("B-0001", 500, "b-1"), other, None, None, now),
+        Ok(Seen::New)
     );
 }
 

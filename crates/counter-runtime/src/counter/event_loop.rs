@@ -32,9 +32,9 @@ pub(crate) enum Msg {
     Customer(CustomerAction, oneshot::Sender<Result<(), ActionError>>),
     /// An event or a result for the machine (the reader, the backends, the clock).
     Input(Input),
-    /// A register's request, answered once the counter decided (a void or refund once it
-    /// ended).
-    Pos(PosCommand, PosReplyTo),
+    /// A register's request (with the identity the register authenticated with), answered
+    /// once the counter decided (a void or refund once it ended).
+    Pos(String, PosCommand, PosReplyTo),
     /// Stop: a running check ends, the reader worker lets go of the reader, then `done` is
     /// answered.
     Close(oneshot::Sender<()>),
@@ -140,7 +140,7 @@ impl EventLoop {
                         tracing::debug!(error = %e.message.en, "an input was refused");
                     }
                 }
-                Msg::Pos(command, reply) => self.pos(command, reply),
+                Msg::Pos(register, command, reply) => self.pos(register, command, reply),
             }
             if !tick {
                 self.refresh_counts();
@@ -190,7 +190,7 @@ impl EventLoop {
     /// A register's request: the journal read for it, then the machine's decision. A refusal
     /// is answered at once; so is a request the machine took without answering (it cannot
     /// be left waiting), unless its void or refund still runs.
-    fn pos(&mut self, command: PosCommand, reply: PosReplyTo) {
+    fn pos(&mut self, register: String, command: PosCommand, reply: PosReplyTo) {
         let input = match pos::input(&self.io.store, command) {
             Ok(input) => input,
             Err(code) => {
@@ -199,7 +199,11 @@ impl EventLoop {
             }
         };
         let request = self.io.pos.file(reply);
-        let result = self.step(Input::Pos { request, input });
+        let result = self.step(Input::Pos {
+            request,
+            register,
+            input,
+        });
         if self.machine.pos_pending(request) {
             return;
         }

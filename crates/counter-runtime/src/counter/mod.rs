@@ -205,15 +205,17 @@ impl Counter {
         answer.await.map_err(|_| counter_core::Code::Internal)?
     }
 
-    /// A register's (POS) request: the sale as it stands after the counter decided (a void
+    /// A register's (POS) request from `register` (the identity it authenticated with, which
+    /// reaches only its own orders): the sale as it stands after the counter decided (a void
     /// or refund once it ended), or the code of the table that says why not.
     pub async fn pos(
         &self,
+        register: &str,
         command: pos::PosCommand,
     ) -> Result<pos::PosAnswer, counter_core::Code> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Msg::Pos(command, reply))
+            .send(Msg::Pos(register.to_owned(), command, reply))
             .map_err(|_| counter_core::Code::Internal)?;
         answer.await.map_err(|_| counter_core::Code::Internal)?
     }

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -12,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use counter_api::PROBLEM_CONTENT_TYPE;
 use counter_api::pos::{
     CreateRefund, CreateSale, POS_PROBLEM_TYPE_PREFIX, PosProblem, is_idempotency_key, is_order_ref,
@@ -21,6 +21,7 @@ use counter_core::pos::{PosCreate, message};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::listen::ClientCertificate;
 use super::settings::ApiKey;
 use super::{PosAnswer, PosCommand};
 use crate::counter::Counter;
@@ -34,6 +35,25 @@ struct Api {
 }
 
 type Shared = State<Arc<Api>>;
+
+/// The register a request comes from, as it authenticated (never the API key itself): each
+/// order is journaled with it, and a register reaches only its own orders
+/// (`counter_core::pos::owned_by`).
+#[derive(Clone, Debug)]
+struct Register(String);
+
+/// The register of a request that passed the API key check when one is configured: the
+/// client certificate's subject (`cert:<subject>`), else `api-key` (the key is one for all
+/// registers), else `anonymous` (loopback without authentication); `None` for a certificate
+/// whose subject cannot name a register.
+fn register_of(cert: &ClientCertificate, key_configured: bool) -> Option<String> {
+    match cert {
+        ClientCertificate::Subject(subject) => Some(format!("cert:{subject}")),
+        ClientCertificate::Unnamed => None,
+        ClientCertificate::Absent if key_configured => Some("api-key".into()),
+        ClientCertificate::Absent => Some("anonymous".into()),
+    }
+}
 
 /// A refusal: the code, the field at fault, and what this occurrence adds.
 struct Refusal {
@@ -75,7 +95,9 @@ fn status_of(code: Code) -> StatusCode {
         Code::PosRequestInvalid | Code::AmountInvalid => StatusCode::BAD_REQUEST,
         Code::PosUnauthorised => StatusCode::UNAUTHORIZED,
         Code::PosOrderUnknown => StatusCode::NOT_FOUND,
-        Code::PosIdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        Code::PosIdempotencyMismatch | Code::PosKeyFromAnotherDay => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         Code::SalesInDoubt
         | Code::StorageFailure
         | Code::AcquirerUnavailable
@@ -133,9 +155,10 @@ pub(super) fn router(counter: Counter, key: Option<ApiKey>) -> Router {
         .with_state(api)
 }
 
-/// The API key, when one is configured, before anything else; every request is logged
-/// with its method, path and status (never its headers).
-async fn authorise(State(api): Shared, request: Request, next: Next) -> Response {
+/// The API key, when one is configured, before anything else, then the register's identity
+/// ([`Register`]); every request is logged with its method, path, register and status
+/// (never its headers).
+async fn authorise(State(api): Shared, mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let allowed = match &api.key {
@@ -146,12 +169,29 @@ async fn authorise(State(api): Shared, request: Request, next: Next) -> Response
             .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
             .is_some_and(|presented| key.matches(presented)),
     };
-    let response = if allowed {
-        next.run(request).await
-    } else {
-        Refusal::code(Code::PosUnauthorised).into_response()
+    // Every connection carries its certificate (listen.rs); none is no certificate.
+    let register = register_of(
+        request
+            .extensions()
+            .get::<ClientCertificate>()
+            .unwrap_or(&ClientCertificate::Absent),
+        api.key.is_some(),
+    )
+    .filter(|_| allowed);
+    let response = match &register {
+        Some(register) => {
+            request.extensions_mut().insert(Register(register.clone()));
+            next.run(request).await
+        }
+        None => Refusal::code(Code::PosUnauthorised).into_response(),
     };
-    tracing::info!(%method, path, status = response.status().as_u16(), "register");
+    tracing::info!(
+        %method,
+        path,
+        register = register.as_deref().unwrap_or("-"),
+        status = response.status().as_u16(),
+        "register"
+    );
     response
 }
 
@@ -266,6 +306,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
 
 async fn create(
     State(api): Shared,
+    Extension(register): Extension<Register>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Refusal> {
@@ -275,32 +316,55 @@ async fn create(
     )?;
     let key = idempotency_key(&headers)?;
     let order = PosCreate::new(sale, &key).map_err(|e| Refusal::field(&e.field, e.detail))?;
-    Ok(answered(api.counter.pos(PosCommand::Create(order)).await))
-}
-
-async fn status(State(api): Shared, Path(raw): Path<String>) -> Result<Response, Refusal> {
-    let order_ref = order_ref(raw)?;
     Ok(answered(
-        api.counter.pos(PosCommand::Status { order_ref }).await,
+        api.counter
+            .pos(&register.0, PosCommand::Create(order))
+            .await,
     ))
 }
 
-async fn cancel(State(api): Shared, Path(raw): Path<String>) -> Result<Response, Refusal> {
+async fn status(
+    State(api): Shared,
+    Extension(register): Extension<Register>,
+    Path(raw): Path<String>,
+) -> Result<Response, Refusal> {
     let order_ref = order_ref(raw)?;
     Ok(answered(
-        api.counter.pos(PosCommand::Cancel { order_ref }).await,
+        api.counter
+            .pos(&register.0, PosCommand::Status { order_ref })
+            .await,
     ))
 }
 
-async fn void(State(api): Shared, Path(raw): Path<String>) -> Result<Response, Refusal> {
+async fn cancel(
+    State(api): Shared,
+    Extension(register): Extension<Register>,
+    Path(raw): Path<String>,
+) -> Result<Response, Refusal> {
     let order_ref = order_ref(raw)?;
     Ok(answered(
-        api.counter.pos(PosCommand::Void { order_ref }).await,
+        api.counter
+            .pos(&register.0, PosCommand::Cancel { order_ref })
+            .await,
+    ))
+}
+
+async fn void(
+    State(api): Shared,
+    Extension(register): Extension<Register>,
+    Path(raw): Path<String>,
+) -> Result<Response, Refusal> {
+    let order_ref = order_ref(raw)?;
+    Ok(answered(
+        api.counter
+            .pos(&register.0, PosCommand::Void { order_ref })
+            .await,
     ))
 }
 
 async fn refund(
     State(api): Shared,
+    Extension(register): Extension<Register>,
     Path(raw): Path<String>,
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
@@ -313,11 +377,34 @@ async fn refund(
     let idempotency_key = idempotency_key(&headers)?;
     Ok(answered(
         api.counter
-            .pos(PosCommand::Refund {
-                order_ref,
-                amount_jpy: request.amount_jpy,
-                idempotency_key,
-            })
+            .pos(
+                &register.0,
+                PosCommand::Refund {
+                    order_ref,
+                    amount_jpy: request.amount_jpy,
+                    idempotency_key,
+                },
+            )
             .await,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_register_is_named_by_its_certificate_else_by_the_key() {
+        let named = ClientCertificate::Subject("CN=register-1,O=Shop".into());
+        for key in [false, true] {
+            assert_eq!(
+                register_of(&named, key).as_deref(),
+                Some("cert:CN=register-1,O=Shop")
+            );
+            assert_eq!(register_of(&ClientCertificate::Unnamed, key), None);
+        }
+        let absent = ClientCertificate::Absent;
+        assert_eq!(register_of(&absent, true).as_deref(), Some("api-key"));
+        assert_eq!(register_of(&absent, false).as_deref(), Some("anonymous"));
+    }
 }

@@ -5,9 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use axum::{Extension, Router};
+use der::Decode;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use rustls::pki_types::CertificateDer;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
@@ -18,6 +20,40 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the requests in progress may take to finish once the server stops.
 const DRAIN: Duration = Duration::from_secs(5);
+
+/// The client certificate a register presented on its connection, which the handshake
+/// verified against `[pos.tls] client_ca`: every request of the connection carries it, and
+/// its subject names the register ([`super::http`] `Register`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum ClientCertificate {
+    /// None (plain HTTP, or TLS without client certificates).
+    Absent,
+    /// Its subject (RFC 4514, e.g. `CN=register-1,O=Shop`).
+    Subject(String),
+    /// One whose subject cannot name a register (empty, or not decodable): its requests are
+    /// refused rather than mixed with another register's.
+    Unnamed,
+}
+
+impl ClientCertificate {
+    /// The leaf of the chain the register presented, if any.
+    fn of(chain: Option<&[CertificateDer<'_>]>) -> Self {
+        let Some(leaf) = chain.and_then(<[_]>::first) else {
+            return Self::Absent;
+        };
+        match x509_cert::Certificate::from_der(leaf.as_ref()) {
+            Ok(cert) => {
+                let subject = cert.tbs_certificate().subject().to_string();
+                if subject.is_empty() {
+                    Self::Unnamed
+                } else {
+                    Self::Subject(subject)
+                }
+            }
+            Err(_) => Self::Unnamed,
+        }
+    }
+}
 
 /// Accepts until `stopped` turns true.
 pub(super) async fn serve(
@@ -45,10 +81,17 @@ pub(super) async fn serve(
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             match acceptor {
-                None => connection(TokioIo::new(tcp), router, stopped).await,
+                None => {
+                    let router = router.layer(Extension(ClientCertificate::Absent));
+                    connection(TokioIo::new(tcp), router, stopped).await
+                }
                 Some(acceptor) => {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                        Ok(Ok(tls)) => connection(TokioIo::new(tls), router, stopped).await,
+                        Ok(Ok(tls)) => {
+                            let cert = ClientCertificate::of(tls.get_ref().1.peer_certificates());
+                            let router = router.layer(Extension(cert));
+                            connection(TokioIo::new(tls), router, stopped).await
+                        }
                         Ok(Err(e)) => {
                             tracing::info!(%peer, "a register's TLS handshake failed: {e}")
                         }

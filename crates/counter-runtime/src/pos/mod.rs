@@ -7,7 +7,9 @@
 //! [`Counter`], whose machine decides (`counter_core::counter`, the register's rules) and
 //! whose event loop journals the order before the customer is asked for anything; answers
 //! and refusals come back as the sale or as a problem document naming the code of the
-//! table and the field at fault.
+//! table and the field at fault. Each command carries the register as it authenticated (its
+//! client certificate's subject, else the API key, else none), with which its orders are
+//! journaled: a register reaches only its own (`counter_core::pos::own`).
 //!
 //! # Calling contract
 //!

@@ -114,7 +114,11 @@ async fn a_register_sells_refunds_and_voids_through_the_counter() {
         .unwrap()
         .pos_order("R-0001")
         .unwrap();
-    assert!(journaled.is_some(), "the order is in the journal");
+    assert_eq!(
+        journaled.and_then(|o| o.register).as_deref(),
+        Some("anonymous"),
+        "the order is in the journal, with the register that sent it"
+    );
     assert_eq!(reg.status("R-0001").await.state(), "waiting_for_customer");
 
     // Another sale while the customer is at the till: refused politely.
@@ -342,6 +346,56 @@ async fn the_register_presents_its_key_or_its_certificate() {
     );
     let r = reg.status("R-0001").await;
     assert_eq!((r.status, r.state()), (404, "pos_order_unknown"));
+
+    // Two registers with colliding numbering: register 1's sale is journaled with its
+    // certificate's subject, and register 2 is never answered with it.
+    let (cert2, key2) = pki.terminal_identity("register-2").unwrap();
+    let reg2 = Register::new(
+        base.clone(),
+        tls(Some(&pki.server_ca_pem), Some((&cert2, &key2))),
+    );
+    let r = reg.create("0001", 500, "0001").await;
+    assert_eq!(
+        (r.status, r.state()),
+        (201, "waiting_for_customer"),
+        "{:#}",
+        r.body
+    );
+    let order = counter_store::Store::open(env.db())
+        .unwrap()
+        .pos_order("0001")
+        .unwrap()
+        .unwrap();
+    assert_eq!(order.register.as_deref(), Some("cert:CN=register-1"));
+    for r in [
+        reg2.status("0001").await,
+        reg2.cancel("0001").await,
+        reg2.void("0001").await,
+        reg2.refund("0001", 100, "r-0001").await,
+    ] {
+        assert_eq!(
+            (r.status, r.state()),
+            (404, "pos_order_unknown"),
+            "{:#}",
+            r.body
+        );
+    }
+    let r = reg2.create("0001", 500, "0001").await;
+    assert_eq!(
+        (r.status, r.state()),
+        (409, "pos_order_ref_taken"),
+        "{:#}",
+        r.body
+    );
+    assert!(
+        r.body.get("amount_jpy").is_none(),
+        "nothing of the sale: {:#}",
+        r.body
+    );
+    // Register 1 reads and cancels its own.
+    assert_eq!(reg.status("0001").await.state(), "waiting_for_customer");
+    let r = reg.cancel("0001").await;
+    assert_eq!((r.status, r.state()), (200, "cancelled"), "{:#}", r.body);
     let anonymous = Register::new(base, tls(Some(&pki.server_ca_pem), None));
     assert!(
         anonymous

@@ -139,7 +139,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -208,4 +208,32 @@ fn a_schema_2_journal_gets_row_versions() {
     p.state = counter_core::payment::PaymentState::Authorised;
     store.update_payment(&mut p).unwrap();
     assert_eq!(store.payment("T-1").unwrap().unwrap().version, 1);
+}
+
+#[test]
+fn the_registers_orders_of_before_keep_no_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    for schema in [
+        SCHEMA_1,
+        include_str!("../../migrations/0002_recheck_requests.sql"),
+        include_str!("../../migrations/0003_row_versions.sql"),
+        include_str!("../../migrations/0004_folder_requests.sql"),
+        include_str!("../../migrations/0005_pos_orders.sql"),
+        include_str!("../../migrations/0006_visits.sql"),
+        include_str!("../../migrations/0007_appointments.sql"),
+    ] {
+        raw.execute_batch(schema).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 7).unwrap();
+    raw.execute_batch(
+        "INSERT INTO pos_orders (order_ref, idempotency_key, amount_jpy, state, reason, \
+         sale_id, created_at, updated_at) VALUES ('R-1', 'k-1', 500, 'open', NULL, NULL, 1, 1);",
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(db_path(&dir)).unwrap();
+    let order = store.pos_order("R-1").unwrap().unwrap();
+    assert_eq!(order.register, None);
+    assert!(counter_core::pos::owned_by(&order, "api-key"));
 }

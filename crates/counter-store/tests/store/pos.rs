@@ -18,7 +18,7 @@ fn order(order_ref: &str, key: &str) -> PosOrder {
         key,
     )
     .unwrap();
-    PosOrder::open(&request, DAY1_9AM)
+    PosOrder::open(&request, "cert:CN=register-1", DAY1_9AM)
 }
 
 #[test]

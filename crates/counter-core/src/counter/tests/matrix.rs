@@ -316,7 +316,11 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
 }
 
 fn pos_input(input: PosInput) -> Input {
-    Input::Pos { request: 7, input }
+    Input::Pos {
+        request: 7,
+        register: POS_REGISTER.into(),
+        input,
+    }
 }
 
 /// One effect as the table writes it.

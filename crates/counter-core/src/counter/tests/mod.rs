@@ -260,6 +260,7 @@ impl Desk {
     pub(crate) fn pos_create_input(&self) -> Input {
         Input::Pos {
             request: 1,
+            register: POS_REGISTER.into(),
             input: PosInput::Create {
                 order: pos_create(POS_ORDER, 1200, POS_KEY),
                 by_key: None,
@@ -295,6 +296,9 @@ pub(crate) fn captured(amount_jpy: u64, now: UnixTime) -> SaleOutcome {
     }
 }
 
+/// The register of the tests (as the shell names one that presented a client certificate).
+pub(crate) const POS_REGISTER: &str = "cert:CN=register-1";
+
 /// The register's order of the tests, and its idempotency key.
 pub(crate) const POS_ORDER: &str = "R-1";
 pub(crate) const POS_KEY: &str = "k-1";
@@ -314,7 +318,7 @@ pub(crate) fn pos_create(order_ref: &str, amount_jpy: u64, key: &str) -> PosCrea
 /// What the journal holds for the register's order [`POS_ORDER`] (1,200 yen), with
 /// `payment`.
 pub(crate) fn pos_journal(payment: Option<PaymentRecord>) -> PosJournal {
-    let mut order = PosOrder::open(&pos_create(POS_ORDER, 1200, POS_KEY), T0);
+    let mut order = PosOrder::open(&pos_create(POS_ORDER, 1200, POS_KEY), POS_REGISTER, T0);
     if let Some(p) = &payment {
         order.state = crate::pos::PosOrderState::Paying;
         order.sale_id = Some(p.id.clone());

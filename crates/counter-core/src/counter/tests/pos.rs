@@ -26,12 +26,20 @@ fn closes(effects: &[Effect]) -> Vec<(String, Code)> {
 }
 
 fn pos(d: &mut Desk, input: PosInput) -> Result<Vec<Effect>, Refused> {
-    d.try_send(Input::Pos { request: 5, input })
+    d.try_send(Input::Pos {
+        request: 5,
+        register: POS_REGISTER.into(),
+        input,
+    })
 }
 
 /// A request that must be refused (and change nothing).
 fn pos_refusal(d: &mut Desk, input: PosInput) -> Refused {
-    d.refuse(Input::Pos { request: 5, input })
+    d.refuse(Input::Pos {
+        request: 5,
+        register: POS_REGISTER.into(),
+        input,
+    })
 }
 
 #[test]
@@ -151,6 +159,7 @@ fn refused_politely_while_another_customer_is_served_and_the_same_request_is_ans
         let mut d = state.reach();
         let refused = d.refuse(Input::Pos {
             request: 5,
+            register: POS_REGISTER.into(),
             input: create("R-9", "k-9"),
         });
         assert_eq!(refused, Refused::Action(Code::CounterBusy), "{state:?}");
@@ -281,6 +290,7 @@ fn cancelled_before_the_customer_pays_and_too_late_after() {
     let mut d = State::PosPaying.reach();
     let refused = d.refuse(Input::Pos {
         request: 5,
+        register: POS_REGISTER.into(),
         input: PosInput::Cancel {
             journal: Some(Box::new(pos_journal(None))),
         },
@@ -376,6 +386,7 @@ fn void_and_refund_follow_the_one_operation_rule_and_refunds_are_idempotent() {
     // A refund racing it waits its turn: refused, nothing journaled.
     let refused = d.refuse(Input::Pos {
         request: 6,
+        register: POS_REGISTER.into(),
         input: PosInput::Refund {
             journal: paid(),
             amount_jpy: 100,
@@ -457,7 +468,63 @@ fn void_and_refund_follow_the_one_operation_rule_and_refunds_are_idempotent() {
     let mut d = State::PosPaying.reach();
     let refused = d.refuse(Input::Pos {
         request: 5,
+        register: POS_REGISTER.into(),
         input: PosInput::Void { journal: paid() },
     });
     assert_eq!(refused, Refused::Action(Code::PaymentBusy));
+}
+
+#[test]
+fn another_registers_order_is_answered_as_none_and_a_key_of_yesterday_is_refused() {
+    let other = |input| Input::Pos {
+        request: 5,
+        register: "cert:CN=register-2".into(),
+        input,
+    };
+    let mut d = State::PosIdentifyForSale.reach();
+    let now = d.now;
+    let paid = || Some(Box::new(pos_journal(Some(pos_captured(now)))));
+    // Register 1's sale, paid: register 2 can neither read, cancel, void nor refund it.
+    for input in [
+        PosInput::Status { journal: paid() },
+        PosInput::Cancel { journal: paid() },
+        PosInput::Void { journal: paid() },
+        PosInput::Refund {
+            journal: paid(),
+            amount_jpy: 100,
+            idempotency_key: "rk-2".into(),
+            known: None,
+        },
+    ] {
+        let name = input.name();
+        assert_eq!(
+            d.refuse(other(input)),
+            Refused::Action(Code::PosOrderUnknown),
+            "{name}"
+        );
+    }
+    // Nor is it answered with it when its numbering collides: the served sale stays.
+    let create = |by_key| PosInput::Create {
+        order: pos_create(POS_ORDER, 1200, POS_KEY),
+        by_key,
+        by_order_ref: Some(Box::new(pos_journal(None))),
+    };
+    assert_eq!(
+        d.refuse(other(create(Some(Box::new(pos_journal(None)))))),
+        Refused::Action(Code::PosOrderRefTaken)
+    );
+    assert_eq!(d.at(), "identify_for_sale");
+    // Register 1 still reads its own.
+    let e = pos(&mut d, PosInput::Status { journal: paid() }).unwrap();
+    assert_eq!(answered(&e).0.state, SaleState::Approved);
+
+    // The next JST day, the same key and body again: refused, not answered with the sale
+    // of the day before, and no sale is opened.
+    let mut d = Desk::new(CounterMode::Cashier);
+    d.now = T0.plus_secs(86_400);
+    assert_eq!(
+        pos_refusal(&mut d, create(Some(Box::new(pos_journal(None))))),
+        Refused::Action(Code::PosKeyFromAnotherDay)
+    );
+    assert_eq!(d.at(), "idle");
 }
