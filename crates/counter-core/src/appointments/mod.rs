@@ -205,19 +205,15 @@ impl Appointment {
 
 /// The entries of a receipt system's bulk request (`OQSmuquc01req`) as appointments of the
 /// day they are pre-checked for (`as_of`, `YYYYMMDD`), each with the reference its answer
-/// comes under (its `ArbitraryIdentifier`, else its 1-based position, as the folder worker
-/// submits it). The request carries the insurance numbers and the birth date the receipt
+/// comes under ([`crate::folders::request::bulk_references`], as the folder worker submits
+/// it; a request read has none twice). The request carries the insurance numbers and the birth date the receipt
 /// system holds, and its `ArbitraryIdentifier` as the clinic's patient id; no name, sex or
 /// ratio (docs/domain/eligibility.md §2.2).
 pub fn from_bulk_request(as_of: &str, entries: &[SearchInfo]) -> Vec<(NewAppointment, String)> {
     entries
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let reference = e
-                .arbitrary_identifier
-                .clone()
-                .unwrap_or_else(|| (i + 1).to_string());
+        .zip(crate::folders::request::bulk_references(entries))
+        .map(|(e, reference)| {
             let record = ClinicRecord {
                 patient_id: e.arbitrary_identifier.clone(),
                 birth_date: Some(e.birth_date.clone()),

@@ -376,8 +376,8 @@ impl FolderWorker {
                     qualification_confirmation_date: as_of(&header, now),
                     entries: entries
                         .iter()
-                        .enumerate()
-                        .map(|(i, e)| bulk_entry(i, e))
+                        .zip(request::bulk_references(&entries))
+                        .map(|(e, reference)| bulk_entry(reference, e))
                         .collect(),
                 };
                 match self.backends.bulk_submit(&body).await {
@@ -458,13 +458,10 @@ fn single_request(h: &Header, s: &SearchInfo, now: UnixTime) -> InsuranceNumberC
     }
 }
 
-/// A bulk entry: its `ArbitraryIdentifier` as the reference, or its 1-based position.
-fn bulk_entry(i: usize, e: &SearchInfo) -> BulkPrecheckEntry {
+/// A bulk entry under `reference` (`request::bulk_references`: distinct in a request read).
+fn bulk_entry(reference: String, e: &SearchInfo) -> BulkPrecheckEntry {
     BulkPrecheckEntry {
-        reference: e
-            .arbitrary_identifier
-            .clone()
-            .unwrap_or_else(|| (i + 1).to_string()),
+        reference,
         insurer_number: e.insurer_number.clone(),
         symbol: e.symbol.clone(),
         number: e.number.clone(),
