@@ -205,7 +205,7 @@ impl FolderWorker {
     /// Carries the request file `name` through the steps left for it.
     pub async fn process(&self, name: &str) -> Result<Processed, RuntimeError> {
         let path = self.layout.req.join(name);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_limited(&path) {
             Ok(b) => b,
             // Taken away (by the receipt system, or by an earlier pass): nothing to do.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -418,6 +418,23 @@ impl FolderWorker {
             },
         }
     }
+}
+
+/// The request file at `path`, but never more than one byte past
+/// [`request::MAX_REQUEST_BYTES`]: a larger file is refused as too large
+/// (`request::read`) on what was read, so a file of gigabytes (or a sparse one of
+/// terabytes) costs the worker 2 MiB, not its memory. Its digest is that of the bytes read;
+/// the name and those first bytes are enough to know the file again.
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // The limit plus the one byte that tells a file over it (2 MiB fits any usize).
+    let cap = request::MAX_REQUEST_BYTES.saturating_add(1);
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut bytes = Vec::with_capacity(usize::try_from(size).map_or(cap, |s| s.min(cap)));
+    file.take(u64::try_from(cap).unwrap_or(u64::MAX))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The row of this content (present: the step came from it).
