@@ -1,7 +1,8 @@
 //! The ledger of the receipt system's folder interface: one row per request file (name and
-//! digest), moved `received` → `prepared` → `answered` by the folder worker. The rules of
-//! the order are `counter_core::folders::ledger`'s; this module only persists them, each
-//! step committed (`synchronous=FULL`) before the file operation that follows it.
+//! digest), moved `received` → `prepared` → `answered` by the folder worker, a bulk
+//! submission's 受付番号 recorded while `received`. The rules of the order are
+//! `counter_core::folders::ledger`'s; this module only persists them, each step committed
+//! (`synchronous=FULL`) before the file operation that follows it.
 
 use counter_core::UnixTime;
 use counter_core::folders::ledger::{Disposition, LedgerEntry, LedgerState};
@@ -21,8 +22,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT name, digest, state, answer_name, disposition FROM folder_requests \
-                 WHERE name = ?1 ORDER BY received_at, rowid",
+                "SELECT name, digest, state, answer_name, disposition, reception_number \
+                 FROM folder_requests WHERE name = ?1 ORDER BY received_at, rowid",
             )
             .map_err(sql(OP))?;
         let rows = stmt
@@ -33,12 +34,14 @@ impl Store {
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             })
             .map_err(sql(OP))?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, digest, state, answer_name, disposition) = row.map_err(sql(OP))?;
+            let (name, digest, state, answer_name, disposition, reception_number) =
+                row.map_err(sql(OP))?;
             let state = LedgerState::parse(&state)
                 .ok_or_else(|| corrupt("folder request state", state.clone()))?;
             let disposition = match disposition {
@@ -54,6 +57,7 @@ impl Store {
                 state,
                 answer_name,
                 disposition,
+                reception_number,
             });
         }
         Ok(out)
@@ -78,6 +82,26 @@ impl Store {
         )
         .map_err(sql(OP))?;
         tx.commit().map_err(sql(OP))
+    }
+
+    /// Records the 受付番号 the insurer accepted the bulk submission `name` with `digest`
+    /// under, before its answer is written. Only on a `received` row without one (or again
+    /// with the same number); anything else is [`StoreError::Mismatch`]: the answer of a
+    /// row that has a number must carry that number.
+    pub fn submit_folder_request(
+        &mut self,
+        name: &str,
+        digest: &str,
+        reception_number: &str,
+    ) -> Result<(), StoreError> {
+        self.move_folder_request(
+            name,
+            digest,
+            "UPDATE folder_requests SET reception_number = ?3 \
+             WHERE name = ?1 AND digest = ?2 AND state = 'received' \
+             AND (reception_number IS NULL OR reception_number = ?3)",
+            params![name, digest, reception_number],
+        )
     }
 
     /// Records that the answer `answer_name` is complete in its temporary file and where

@@ -4,7 +4,8 @@
 //! 1. read the file; its digest and the ledger's rows for its name give the step;
 //! 2. record it `received` (committed);
 //! 3. read the request ([`counter_core::folders::request::read`]) and ask the insurer, or
-//!    build the error answer;
+//!    build the error answer; a bulk submission the insurer accepted has its 受付番号
+//!    recorded (committed), and a later pass answers with it rather than submit again;
 //! 4. write the answer to a hidden temporary in `res/`, `fsync` it;
 //! 5. record `prepared` with the answer's name and where the request goes (committed);
 //! 6. rename the temporary to the answer's name, `fsync` `res/`;
@@ -19,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use counter_api::insurer::{BulkPrecheckEntry, BulkPrecheckRequest, InsuranceNumberCheckRequest};
+use counter_api::insurer::{
+    BulkPrecheckAccepted, BulkPrecheckEntry, BulkPrecheckRequest, InsuranceNumberCheckRequest,
+};
 use counter_core::folders::answer::{
     bulk_accepted, bulk_result, error_answer, face_answer, single_answer,
 };
@@ -227,11 +230,14 @@ impl FolderWorker {
                     .receive_folder_request(name, &digest, kind.as_str(), now)?;
                 crate::crash::point("folder_received");
                 let duplicate = !rows.is_empty();
-                self.answer(name, &digest, &kind, &bytes, duplicate).await
+                self.answer(name, &digest, &kind, &bytes, duplicate, None)
+                    .await
             }
             Step::Process => {
                 let duplicate = rows.first().is_some_and(|r| r.digest != digest);
-                self.answer(name, &digest, &kind, &bytes, duplicate).await
+                let accepted = ledger::reception_to_reuse(&rows, &digest).map(str::to_owned);
+                self.answer(name, &digest, &kind, &bytes, duplicate, accepted)
+                    .await
             }
             Step::FinishRename => {
                 let row = own(&rows, &digest)?;
@@ -249,7 +255,8 @@ impl FolderWorker {
         }
     }
 
-    /// Steps 3 to 8 for a received request.
+    /// Steps 3 to 8 for a received request; `accepted` is the 受付番号 the insurer gave
+    /// this bulk submission on an earlier pass (`ledger::reception_to_reuse`).
     async fn answer(
         &self,
         name: &str,
@@ -257,6 +264,7 @@ impl FolderWorker {
         kind: &FileKind,
         bytes: &[u8],
         duplicate: bool,
+        accepted: Option<String>,
     ) -> Result<Processed, RuntimeError> {
         let now = self.clock.now();
         let read = request::read(kind, bytes, &self.institution);
@@ -276,7 +284,7 @@ impl FolderWorker {
                     error_answer(kind.answer_name(name), kind, &r.known, &r.error, now),
                     Disposition::Rejected,
                 ),
-                Ok(req) => self.perform(name, kind, req, now).await,
+                Ok(req) => self.perform(name, digest, kind, req, accepted, now).await?,
             }
         };
         let tmp = self.layout.res.join(ledger::temporary_name(&file.name));
@@ -290,6 +298,7 @@ impl FolderWorker {
             state: ledger::LedgerState::Prepared,
             answer_name: Some(file.name.clone()),
             disposition: Some(disposition),
+            reception_number: None,
         };
         self.finish(&row)
     }
@@ -343,13 +352,18 @@ impl FolderWorker {
     }
 
     /// Asks the insurer and builds the answer (an error answer when it cannot be asked).
+    /// A bulk submission already accepted (`accepted`) is answered with its number and not
+    /// sent again; one the insurer accepts now has its number recorded in the ledger
+    /// before the answer is written. Fails only when that record fails.
     async fn perform(
         &self,
         name: &str,
+        digest: &str,
         kind: &FileKind,
         req: Request,
+        accepted: Option<String>,
         now: UnixTime,
-    ) -> (AnswerFile, Disposition) {
+    ) -> Result<(AnswerFile, Disposition), RuntimeError> {
         let id = match kind {
             FileKind::SingleCheck { id }
             | FileKind::BulkSubmit { id }
@@ -362,7 +376,7 @@ impl FolderWorker {
                 Disposition::Rejected,
             )
         };
-        match req {
+        Ok(match req {
             Request::Single { header, search } => {
                 let body = single_request(&header, &search, now);
                 match self.backends.eligibility_by_insurance_number(&body).await {
@@ -380,8 +394,20 @@ impl FolderWorker {
                         .map(|(e, reference)| bulk_entry(reference, e))
                         .collect(),
                 };
-                match self.backends.bulk_submit(&body).await {
+                let outcome = match accepted {
+                    Some(reception_number) => Ok(BulkPrecheckAccepted {
+                        reception_number,
+                        entries: u32::try_from(body.entries.len()).unwrap_or(u32::MAX),
+                    }),
+                    None => self.backends.bulk_submit(&body).await,
+                };
+                match outcome {
                     Ok(a) => {
+                        // Recorded before the answer is written: an answer that cannot be
+                        // written is answered with this number on the next pass, not
+                        // submitted again (counter_core::folders::ledger).
+                        self.store()
+                            .submit_folder_request(name, digest, &a.reception_number)?;
                         // The receipt system's patients become the day's appointments
                         // (booked patients); the answer does not wait on it.
                         let day = body.qualification_confirmation_date.as_str();
@@ -416,7 +442,7 @@ impl FolderWorker {
                 }
                 Err(f) => failed(&header, unavailable(&f)),
             },
-        }
+        })
     }
 }
 

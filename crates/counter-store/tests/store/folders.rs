@@ -155,3 +155,49 @@ fn answered_requests_past_the_retention_are_forgotten_and_open_ones_stay() {
         Step::Receive
     );
 }
+
+#[test]
+fn a_bulk_submissions_reception_number_is_kept_until_it_is_answered() {
+    const BULK: &str = "OQSmuquc01req_1.xml";
+    let (dir, mut store) = fresh();
+    let d = digest(b"bulk");
+    // Not received yet: nothing to record it on.
+    assert!(matches!(
+        store.submit_folder_request(BULK, &d, "R-1"),
+        Err(StoreError::NotFound { .. })
+    ));
+    store
+        .receive_folder_request(BULK, &d, "bulk_submit", DAY1_9AM)
+        .unwrap();
+    assert_eq!(
+        store.folder_requests(BULK).unwrap()[0].reception_number,
+        None
+    );
+    store.submit_folder_request(BULK, &d, "R-1").unwrap();
+    // Again with the same number is harmless; another number is refused: the answer
+    // must carry the one the insurer gave first.
+    store.submit_folder_request(BULK, &d, "R-1").unwrap();
+    assert!(matches!(
+        store.submit_folder_request(BULK, &d, "R-2"),
+        Err(StoreError::Mismatch { .. })
+    ));
+    // A restarted worker reads it back, with the step it had.
+    drop(store);
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    let rows = store.folder_requests(BULK).unwrap();
+    assert_eq!(rows[0].reception_number.as_deref(), Some("R-1"));
+    assert_eq!(next_step(&rows, &d), Step::Process);
+    store
+        .prepare_folder_request(BULK, &d, "OQSmuquc01res_1.xml", Disposition::Done)
+        .unwrap();
+    assert!(
+        store.submit_folder_request(BULK, &d, "R-1").is_err(),
+        "prepared: past the submission"
+    );
+    assert_eq!(
+        store.folder_requests(BULK).unwrap()[0]
+            .reception_number
+            .as_deref(),
+        Some("R-1")
+    );
+}
