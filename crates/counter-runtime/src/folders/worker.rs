@@ -23,6 +23,7 @@ use std::time::{Duration, SystemTime};
 use counter_api::insurer::{
     BulkPrecheckAccepted, BulkPrecheckEntry, BulkPrecheckRequest, InsuranceNumberCheckRequest,
 };
+use counter_core::UnixTime;
 use counter_core::folders::answer::{
     bulk_accepted, bulk_result, error_answer, face_answer, single_answer,
 };
@@ -32,7 +33,6 @@ use counter_core::folders::request::{self, Header, Known};
 use counter_core::folders::{
     AnswerFile, CharacterCode, FileKind, FolderError, Request, SearchInfo, classify,
 };
-use counter_core::{BackendFailure, UnixTime};
 use counter_store::Store;
 use madoguchi_time::jst;
 
@@ -381,7 +381,7 @@ impl FolderWorker {
                 let body = single_request(&header, &search, now);
                 match self.backends.eligibility_by_insurance_number(&body).await {
                     Ok(resp) => (single_answer(id, &header, &resp, now), Disposition::Done),
-                    Err(f) => failed(&header, unavailable(&f)),
+                    Err(f) => failed(&header, FolderError::from_insurer(&f)),
                 }
             }
             Request::BulkSubmit { header, entries } => {
@@ -422,7 +422,7 @@ impl FolderWorker {
                         }
                         (bulk_accepted(id, &header, &a, now), Disposition::Done)
                     }
-                    Err(f) => failed(&header, unavailable(&f)),
+                    Err(f) => failed(&header, FolderError::from_insurer(&f)),
                 }
             }
             Request::BulkFetch {
@@ -437,10 +437,7 @@ impl FolderWorker {
                     }
                     (bulk_result(id, &header, &r, now), Disposition::Done)
                 }
-                Err(BackendFailure::Problem { code, .. }) if code == "reception_unknown" => {
-                    failed(&header, FolderError::ReceptionUnknown)
-                }
-                Err(f) => failed(&header, unavailable(&f)),
+                Err(f) => failed(&header, FolderError::from_insurer(&f)),
             },
         })
     }
@@ -510,17 +507,6 @@ fn bulk_entry(reference: String, e: &SearchInfo) -> BulkPrecheckEntry {
         number: e.number.clone(),
         branch: e.branch.clone(),
         birth_date: e.birth_date.clone(),
-    }
-}
-
-fn unavailable(f: &BackendFailure) -> FolderError {
-    FolderError::InsurerUnavailable {
-        detail: match f {
-            BackendFailure::Problem { code, detail, .. } => format!("{code}: {detail}"),
-            BackendFailure::Unreachable { detail, .. }
-            | BackendFailure::Malformed { detail }
-            | BackendFailure::AnswerLost { detail } => detail.clone(),
-        },
     }
 }
 
