@@ -10,7 +10,8 @@
 //! 5. record `prepared` with the answer's name and where the request goes (committed);
 //! 6. rename the temporary to the answer's name, `fsync` `res/`;
 //! 7. record `answered` (committed);
-//! 8. move the request to `done/` or `rejected/`, `fsync` both folders.
+//! 8. move the request to `done/` or `rejected/`, `fsync` both folders, unless the file
+//!    was written again meanwhile (then it is the next pass's).
 //!
 //! Store calls and file operations are short and synchronous; the worker runs on a task of
 //! its own, one file at a time, in the order the files arrived (modification time, then
@@ -325,30 +326,14 @@ impl FolderWorker {
         })
     }
 
-    /// Step 8: `req/<name>` to `done/` or `rejected/` (a name taken there gets the digest's
-    /// first 12 digits appended, so that an earlier request's file is kept).
+    /// Step 8 ([`archive`]).
     fn archive(
         &self,
         name: &str,
         digest: &str,
         disposition: Option<Disposition>,
     ) -> Result<(), RuntimeError> {
-        let to_dir = match disposition {
-            Some(Disposition::Rejected) => &self.layout.rejected,
-            _ => &self.layout.done,
-        };
-        let mut target = to_dir.join(name);
-        if target.exists() {
-            target = to_dir.join(format!("{name}.{}", digest.get(..12).unwrap_or(digest)));
-        }
-        let from = self.layout.req.join(name);
-        match std::fs::rename(&from, &target) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io("cannot move", &from, e)),
-        }
-        sync_dir(to_dir)?;
-        sync_dir(&self.layout.req)
+        archive(&self.layout, name, digest, disposition)
     }
 
     /// Asks the insurer and builds the answer (an error answer when it cannot be asked).
@@ -443,6 +428,48 @@ impl FolderWorker {
     }
 }
 
+/// Step 8: `req/<name>` to `done/` or `rejected/` (a name taken there gets the digest's
+/// first 12 digits appended, so that an earlier request's file is kept), if it still holds
+/// the request with `digest`. A receipt system that wrote the file again while it was
+/// answered has put another request there: it is left in `req/` for the next pass, which
+/// finds other bytes under an answered name and answers them as such
+/// (`counter_core::folders::ledger`), rather than archive them unanswered.
+fn archive(
+    layout: &Layout,
+    name: &str,
+    digest: &str,
+    disposition: Option<Disposition>,
+) -> Result<(), RuntimeError> {
+    let from = layout.req.join(name);
+    match read_limited(&from) {
+        Ok(bytes) if ledger::digest(&bytes) != digest => {
+            tracing::info!(
+                request = %name,
+                "the request file changed while it was answered: left for the next pass"
+            );
+            return Ok(());
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io("cannot read", &from, e)),
+    }
+    let to_dir = match disposition {
+        Some(Disposition::Rejected) => &layout.rejected,
+        _ => &layout.done,
+    };
+    let mut target = to_dir.join(name);
+    if target.exists() {
+        target = to_dir.join(format!("{name}.{}", digest.get(..12).unwrap_or(digest)));
+    }
+    match std::fs::rename(&from, &target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io("cannot move", &from, e)),
+    }
+    sync_dir(to_dir)?;
+    sync_dir(&layout.req)
+}
+
 /// The request file at `path`, but never more than one byte past
 /// [`request::MAX_REQUEST_BYTES`]: a larger file is refused as too large
 /// (`request::read`) on what was read, so a file of gigabytes (or a sparse one of
@@ -514,6 +541,38 @@ fn bulk_entry(reference: String, e: &SearchInfo) -> BulkPrecheckEntry {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_request_rewritten_while_it_was_answered_is_left_for_the_next_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::under(dir.path());
+        layout.create().unwrap();
+        let name = "OQSsiquc01req_1.xml";
+        let (req, done) = (layout.req.join(name), layout.done.join(name));
+        // The first request was answered; the file now holds a second one.
+        std::fs::write(&req, b"second").unwrap();
+        archive(
+            &layout,
+            name,
+            &ledger::digest(b"first"),
+            Some(Disposition::Done),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&req).unwrap(), b"second");
+        assert!(!done.exists(), "another request was archived unanswered");
+        // Once answered itself, it goes.
+        archive(
+            &layout,
+            name,
+            &ledger::digest(b"second"),
+            Some(Disposition::Done),
+        )
+        .unwrap();
+        assert!(!req.exists());
+        assert_eq!(std::fs::read(&done).unwrap(), b"second");
+        // Gone already (taken away by the receipt system): nothing to do.
+        archive(&layout, name, &ledger::digest(b"x"), None).unwrap();
+    }
 
     #[test]
     fn an_answer_folder_that_cannot_be_made_is_named_once() {
