@@ -22,8 +22,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT name, digest, state, answer_name, disposition, reception_number \
-                 FROM folder_requests WHERE name = ?1 ORDER BY received_at, rowid",
+                "SELECT name, digest, state, answer_name, disposition, reception_number, \
+                 duplicate FROM folder_requests WHERE name = ?1 ORDER BY received_at, rowid",
             )
             .map_err(sql(OP))?;
         let rows = stmt
@@ -35,12 +35,13 @@ impl Store {
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<bool>>(6)?,
                 ))
             })
             .map_err(sql(OP))?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, digest, state, answer_name, disposition, reception_number) =
+            let (name, digest, state, answer_name, disposition, reception_number, duplicate) =
                 row.map_err(sql(OP))?;
             let state = LedgerState::parse(&state)
                 .ok_or_else(|| corrupt("folder request state", state.clone()))?;
@@ -58,27 +59,30 @@ impl Store {
                 answer_name,
                 disposition,
                 reception_number,
+                duplicate,
             });
         }
         Ok(out)
     }
 
-    /// Records the request file `name` with `digest` as received. Receiving a row that
-    /// exists already changes nothing (the worker may crash between this commit and its
-    /// next step).
+    /// Records the request file `name` with `digest` as received, and whether it is a
+    /// second request under that name (`counter_core::folders::ledger::is_duplicate`).
+    /// Receiving a row that exists already changes nothing (the worker may crash between
+    /// this commit and its next step).
     pub fn receive_folder_request(
         &mut self,
         name: &str,
         digest: &str,
         kind: &str,
+        duplicate: bool,
         at: UnixTime,
     ) -> Result<(), StoreError> {
         const OP: &str = "record a folder request";
         let tx = self.write()?;
         tx.execute(
-            "INSERT INTO folder_requests (name, digest, kind, state, received_at) \
-             VALUES (?1, ?2, ?3, 'received', ?4) ON CONFLICT (name, digest) DO NOTHING",
-            params![name, digest, kind, at],
+            "INSERT INTO folder_requests (name, digest, kind, state, received_at, duplicate) \
+             VALUES (?1, ?2, ?3, 'received', ?4, ?5) ON CONFLICT (name, digest) DO NOTHING",
+            params![name, digest, kind, at, duplicate],
         )
         .map_err(sql(OP))?;
         tx.commit().map_err(sql(OP))

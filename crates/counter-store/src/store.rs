@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_visits.sql"),
     include_str!("../migrations/0007_appointments.sql"),
     include_str!("../migrations/0011_folder_reception.sql"),
+    include_str!("../migrations/0012_folder_duplicate.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).

@@ -103,6 +103,10 @@ pub struct LedgerEntry {
     /// The 受付番号 the insurer accepted this bulk submission under, recorded before its
     /// answer was written (`None`: not a bulk submission, or not accepted yet).
     pub reception_number: Option<String>,
+    /// Whether it was a second request under its name when received
+    /// ([`Step::ReceiveDuplicate`]), recorded then (`None`: a row from before this was
+    /// recorded; see [`is_duplicate`]).
+    pub duplicate: Option<bool>,
 }
 
 /// What to do with a request file.
@@ -131,6 +135,19 @@ pub fn next_step(rows: &[LedgerEntry], digest: &str) -> Step {
         },
         None if rows.is_empty() => Step::Receive,
         None => Step::ReceiveDuplicate,
+    }
+}
+
+/// Whether the content `digest` under its name is answered as a second request under one
+/// identifier (`MDGF0009` under `<stem>.err`): for a new content, whether the name has rows
+/// already ([`Step::ReceiveDuplicate`]); for a content received before, what its row
+/// recorded at receipt. The rows' order (by the wall clock at receipt) does not decide: a
+/// clock set back would put a duplicate before the first request and turn them round. A
+/// row from before the decision was recorded falls back to that order.
+pub fn is_duplicate(rows: &[LedgerEntry], digest: &str) -> bool {
+    match rows.iter().position(|r| r.digest == digest) {
+        None => !rows.is_empty(),
+        Some(i) => rows.get(i).and_then(|r| r.duplicate).unwrap_or(i > 0),
     }
 }
 
@@ -168,7 +185,30 @@ mod tests {
             answer_name: None,
             disposition: None,
             reception_number: None,
+            duplicate: Some(false),
         }
+    }
+
+    #[test]
+    fn a_duplicate_is_what_its_row_recorded_not_where_it_sorts() {
+        // A clock set back at receipt: the second request's row sorts first.
+        let mut second = row("b", LedgerState::Received);
+        second.duplicate = Some(true);
+        let first = row("a", LedgerState::Answered);
+        let rows = [second, first];
+        assert!(is_duplicate(&rows, "b"));
+        assert!(!is_duplicate(&rows, "a"));
+        // New content under a known name is one; under a new name it is not.
+        assert!(is_duplicate(&rows, "c"));
+        assert!(!is_duplicate(&[], "c"));
+        // Rows from before the decision was recorded: the first received is the request.
+        let old = |d: &str| LedgerEntry {
+            duplicate: None,
+            ..row(d, LedgerState::Received)
+        };
+        let rows = [old("a"), old("b")];
+        assert!(!is_duplicate(&rows, "a"));
+        assert!(is_duplicate(&rows, "b"));
     }
 
     #[test]

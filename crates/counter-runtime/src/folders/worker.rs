@@ -227,15 +227,20 @@ impl FolderWorker {
         let now = self.clock.now();
         match ledger::next_step(&rows, &digest) {
             Step::Receive | Step::ReceiveDuplicate => {
-                self.store()
-                    .receive_folder_request(name, &digest, kind.as_str(), now)?;
+                let duplicate = ledger::is_duplicate(&rows, &digest);
+                self.store().receive_folder_request(
+                    name,
+                    &digest,
+                    kind.as_str(),
+                    duplicate,
+                    now,
+                )?;
                 crate::crash::point("folder_received");
-                let duplicate = !rows.is_empty();
                 self.answer(name, &digest, &kind, &bytes, duplicate, None)
                     .await
             }
             Step::Process => {
-                let duplicate = rows.first().is_some_and(|r| r.digest != digest);
+                let duplicate = ledger::is_duplicate(&rows, &digest);
                 let accepted = ledger::reception_to_reuse(&rows, &digest).map(str::to_owned);
                 self.answer(name, &digest, &kind, &bytes, duplicate, accepted)
                     .await
@@ -300,6 +305,7 @@ impl FolderWorker {
             answer_name: Some(file.name.clone()),
             disposition: Some(disposition),
             reception_number: None,
+            duplicate: Some(duplicate),
         };
         self.finish(&row)
     }
