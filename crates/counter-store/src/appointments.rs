@@ -49,17 +49,40 @@ fn json<T: serde::Serialize>(v: &T, what: &'static str) -> Result<String, StoreE
 
 impl Store {
     /// Stores `a` and returns its id. The patient already booked on that day (same
-    /// insurance number and birth date) is updated instead: its record, ratio and source
-    /// become `a`'s, and its pre-check starts over only when the record or ratio changed.
+    /// insurance number and birth date) is updated instead, with what
+    /// [`NewAppointment::merged_onto`] keeps of it (a receipt system's entry does not wipe
+    /// what staff typed); its pre-check starts over only when the record or ratio changed.
     pub fn upsert_appointment(
         &mut self,
         a: &NewAppointment,
         now: UnixTime,
     ) -> Result<u64, StoreError> {
         const OP: &str = "store an appointment";
-        let record = json(&a.record, "appointment record")?;
+        let key = a.patient_key();
         let fresh = json(&Precheck::NotSubmitted, "appointment pre-check")?;
         let tx = self.write()?;
+        let held = tx
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM appointments \
+                     WHERE visit_date = ?1 AND patient_key = ?2"
+                ),
+                params![a.visit_date, key],
+                raw,
+            )
+            .optional()
+            .map_err(sql(OP))?
+            .map(appointment)
+            .transpose()?;
+        let merged;
+        let a = match &held {
+            Some(h) => {
+                merged = a.merged_onto(h);
+                &merged
+            }
+            None => a,
+        };
+        let record = json(&a.record, "appointment record")?;
         let id: i64 = tx
             .query_row(
                 "INSERT INTO appointments (visit_date, source, patient_key, record_json, \
@@ -81,7 +104,7 @@ impl Store {
                 params![
                     a.visit_date,
                     a.source.as_str(),
-                    a.patient_key(),
+                    key,
                     record,
                     a.ratio_tenths.map(i64::from),
                     fresh,

@@ -1,7 +1,8 @@
 //! The ledger of the receipt system's folder interface: one row per request file (name and
-//! digest), moved `received` → `prepared` → `answered` by the folder worker. The rules of
-//! the order are `counter_core::folders::ledger`'s; this module only persists them, each
-//! step committed (`synchronous=FULL`) before the file operation that follows it.
+//! digest), moved `received` → `prepared` → `answered` by the folder worker, a bulk
+//! submission's 受付番号 recorded while `received`. The rules of the order are
+//! `counter_core::folders::ledger`'s; this module only persists them, each step committed
+//! (`synchronous=FULL`) before the file operation that follows it.
 
 use counter_core::UnixTime;
 use counter_core::folders::ledger::{Disposition, LedgerEntry, LedgerState};
@@ -21,8 +22,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT name, digest, state, answer_name, disposition FROM folder_requests \
-                 WHERE name = ?1 ORDER BY received_at, rowid",
+                "SELECT name, digest, state, answer_name, disposition, reception_number, \
+                 duplicate FROM folder_requests WHERE name = ?1 ORDER BY received_at, rowid",
             )
             .map_err(sql(OP))?;
         let rows = stmt
@@ -33,12 +34,15 @@ impl Store {
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<bool>>(6)?,
                 ))
             })
             .map_err(sql(OP))?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, digest, state, answer_name, disposition) = row.map_err(sql(OP))?;
+            let (name, digest, state, answer_name, disposition, reception_number, duplicate) =
+                row.map_err(sql(OP))?;
             let state = LedgerState::parse(&state)
                 .ok_or_else(|| corrupt("folder request state", state.clone()))?;
             let disposition = match disposition {
@@ -54,30 +58,54 @@ impl Store {
                 state,
                 answer_name,
                 disposition,
+                reception_number,
+                duplicate,
             });
         }
         Ok(out)
     }
 
-    /// Records the request file `name` with `digest` as received. Receiving a row that
-    /// exists already changes nothing (the worker may crash between this commit and its
-    /// next step).
+    /// Records the request file `name` with `digest` as received, and whether it is a
+    /// second request under that name (`counter_core::folders::ledger::is_duplicate`).
+    /// Receiving a row that exists already changes nothing (the worker may crash between
+    /// this commit and its next step).
     pub fn receive_folder_request(
         &mut self,
         name: &str,
         digest: &str,
         kind: &str,
+        duplicate: bool,
         at: UnixTime,
     ) -> Result<(), StoreError> {
         const OP: &str = "record a folder request";
         let tx = self.write()?;
         tx.execute(
-            "INSERT INTO folder_requests (name, digest, kind, state, received_at) \
-             VALUES (?1, ?2, ?3, 'received', ?4) ON CONFLICT (name, digest) DO NOTHING",
-            params![name, digest, kind, at],
+            "INSERT INTO folder_requests (name, digest, kind, state, received_at, duplicate) \
+             VALUES (?1, ?2, ?3, 'received', ?4, ?5) ON CONFLICT (name, digest) DO NOTHING",
+            params![name, digest, kind, at, duplicate],
         )
         .map_err(sql(OP))?;
         tx.commit().map_err(sql(OP))
+    }
+
+    /// Records the 受付番号 the insurer accepted the bulk submission `name` with `digest`
+    /// under, before its answer is written. Only on a `received` row without one (or again
+    /// with the same number); anything else is [`StoreError::Mismatch`]: the answer of a
+    /// row that has a number must carry that number.
+    pub fn submit_folder_request(
+        &mut self,
+        name: &str,
+        digest: &str,
+        reception_number: &str,
+    ) -> Result<(), StoreError> {
+        self.move_folder_request(
+            name,
+            digest,
+            "UPDATE folder_requests SET reception_number = ?3 \
+             WHERE name = ?1 AND digest = ?2 AND state = 'received' \
+             AND (reception_number IS NULL OR reception_number = ?3)",
+            params![name, digest, reception_number],
+        )
     }
 
     /// Records that the answer `answer_name` is complete in its temporary file and where

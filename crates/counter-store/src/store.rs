@@ -19,6 +19,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_visits.sql"),
     include_str!("../migrations/0007_appointments.sql"),
     include_str!("../migrations/0010_pos_order_register.sql"),
+    include_str!("../migrations/0011_folder_reception.sql"),
+    include_str!("../migrations/0012_folder_duplicate.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).
@@ -50,7 +52,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///   [`Store::set_recheck_reception`] before it fetches, then each decision with
 ///   [`Store::record_recheck_decision`].
 /// - The receipt system's folder worker moves each request file through
-///   [`Store::receive_folder_request`], [`Store::prepare_folder_request`] and
+///   [`Store::receive_folder_request`], [`Store::submit_folder_request`] (a bulk
+///   submission the insurer accepted), [`Store::prepare_folder_request`] and
 ///   [`Store::answer_folder_request`], reading [`Store::folder_requests`] to know which step
 ///   is left (`counter_core::folders::ledger`).
 /// - Booked patients: [`Store::upsert_appointment`] (typed, or from a receipt system's

@@ -103,6 +103,47 @@ impl NewAppointment {
         }
         format!("k{}", data_encoding::BASE32_NOPAD.encode(&h.finalize()))
     }
+
+    /// What the store keeps when `self` comes for the patient `held` is booked as on that
+    /// day (the same [`NewAppointment::patient_key`]).
+    ///
+    /// - Typed by staff: the form is the whole record as staff want it; it replaces what
+    ///   is held.
+    /// - From the receipt system: its request carries the insurance numbers, the birth
+    ///   date and `ArbitraryIdentifier`, never a name, kana, sex or ratio
+    ///   (docs/domain/eligibility.md §2.2). Every field it leaves `None` keeps the held
+    ///   value, and a typed appointment keeps its ratio and stays typed: the name staff
+    ///   typed is what the check compares a card's holder with (R7), and a request read
+    ///   the evening before must not wipe it.
+    pub fn merged_onto(&self, held: &Appointment) -> NewAppointment {
+        if self.source == AppointmentSource::Typed {
+            return self.clone();
+        }
+        let (new, old) = (&self.record, &held.record);
+        let keep = |n: &Option<String>, o: &Option<String>| n.clone().or_else(|| o.clone());
+        let record = ClinicRecord {
+            patient_id: keep(&new.patient_id, &old.patient_id),
+            name: keep(&new.name, &old.name),
+            kana: keep(&new.kana, &old.kana),
+            birth_date: keep(&new.birth_date, &old.birth_date),
+            sex: new.sex.or(old.sex),
+            insurer_number: keep(&new.insurer_number, &old.insurer_number),
+            symbol: keep(&new.symbol, &old.symbol),
+            number: keep(&new.number, &old.number),
+            branch: keep(&new.branch, &old.branch),
+        };
+        let typed = held.source == AppointmentSource::Typed;
+        NewAppointment {
+            visit_date: self.visit_date.clone(),
+            record,
+            ratio_tenths: if typed {
+                held.ratio_tenths
+            } else {
+                self.ratio_tenths.or(held.ratio_tenths)
+            },
+            source: if typed { held.source } else { self.source },
+        }
+    }
 }
 
 /// How far an appointment's pre-check got.
@@ -164,19 +205,15 @@ impl Appointment {
 
 /// The entries of a receipt system's bulk request (`OQSmuquc01req`) as appointments of the
 /// day they are pre-checked for (`as_of`, `YYYYMMDD`), each with the reference its answer
-/// comes under (its `ArbitraryIdentifier`, else its 1-based position, as the folder worker
-/// submits it). The request carries the insurance numbers and the birth date the receipt
+/// comes under ([`crate::folders::request::bulk_references`], as the folder worker submits
+/// it; a request read has none twice). The request carries the insurance numbers and the birth date the receipt
 /// system holds, and its `ArbitraryIdentifier` as the clinic's patient id; no name, sex or
 /// ratio (docs/domain/eligibility.md §2.2).
 pub fn from_bulk_request(as_of: &str, entries: &[SearchInfo]) -> Vec<(NewAppointment, String)> {
     entries
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let reference = e
-                .arbitrary_identifier
-                .clone()
-                .unwrap_or_else(|| (i + 1).to_string());
+        .zip(crate::folders::request::bulk_references(entries))
+        .map(|(e, reference)| {
             let record = ClinicRecord {
                 patient_id: e.arbitrary_identifier.clone(),
                 birth_date: Some(e.birth_date.clone()),
@@ -269,6 +306,90 @@ mod tests {
             got[1].1, "2",
             "the position, as the folder worker submits it"
         );
+    }
+
+    fn typed_sato() -> Appointment {
+        Appointment {
+            id: 7,
+            visit_date: "20261207".into(),
+            record: ClinicRecord {
+                name: Some("佐藤　花子".into()),
+                kana: Some("サトウ　ハナコ".into()),
+                sex: Some(counter_api::platform::Sex::Female),
+                birth_date: Some("19850412".into()),
+                insurer_number: Some("06139999".into()),
+                symbol: Some("千代".into()),
+                number: Some("10001".into()),
+                ..ClinicRecord::default()
+            },
+            ratio_tenths: Some(3),
+            source: AppointmentSource::Typed,
+            precheck: Precheck::NotSubmitted,
+        }
+    }
+
+    #[test]
+    fn a_receipt_systems_entry_keeps_what_staff_typed() {
+        let held = typed_sato();
+        let (bulk, _) = from_bulk_request("20261207", &[search(Some("P-1"))])
+            .pop()
+            .unwrap();
+        let m = bulk.merged_onto(&held);
+        assert_eq!(m.record.name.as_deref(), Some("佐藤　花子"));
+        assert_eq!(m.record.kana.as_deref(), Some("サトウ　ハナコ"));
+        assert_eq!(m.record.sex, Some(counter_api::platform::Sex::Female));
+        assert_eq!(m.ratio_tenths, Some(3), "the typed ratio is kept");
+        assert_eq!(m.source, AppointmentSource::Typed, "it stays typed");
+        // What the request carries is taken: the patient id it adds, its numbers.
+        assert_eq!(m.record.patient_id.as_deref(), Some("P-1"));
+        assert_eq!(m.record.symbol.as_deref(), Some("千代"));
+        assert_eq!(m.record.birth_date.as_deref(), Some("19850412"));
+        assert_eq!(m.patient_key(), bulk.patient_key());
+        // Read again, the merge changes nothing more.
+        let stored = Appointment {
+            record: m.record.clone(),
+            ..held.clone()
+        };
+        assert_eq!(bulk.merged_onto(&stored), m);
+    }
+
+    #[test]
+    fn a_receipt_systems_entry_over_its_own_keeps_what_it_leaves_out() {
+        let mut held = typed_sato();
+        held.source = AppointmentSource::ReceiptSystem;
+        held.ratio_tenths = None;
+        held.record.patient_id = Some("P-1".into());
+        // The same patient in a later request without an ArbitraryIdentifier.
+        let (bulk, _) = from_bulk_request("20261207", &[search(None)])
+            .pop()
+            .unwrap();
+        let as_held = NewAppointment {
+            visit_date: held.visit_date.clone(),
+            record: held.record.clone(),
+            ratio_tenths: held.ratio_tenths,
+            source: held.source,
+        };
+        assert_eq!(bulk.patient_key(), as_held.patient_key());
+        let m = bulk.merged_onto(&held);
+        assert_eq!(m.source, AppointmentSource::ReceiptSystem);
+        assert_eq!(m.ratio_tenths, None);
+        assert_eq!(m.record.patient_id.as_deref(), Some("P-1"));
+    }
+
+    #[test]
+    fn a_typed_appointment_replaces_what_is_held() {
+        let mut held = typed_sato();
+        held.source = AppointmentSource::ReceiptSystem;
+        let typed = NewAppointment {
+            visit_date: "20261207".into(),
+            record: ClinicRecord {
+                name: Some("佐藤　花".into()),
+                ..held.record.clone()
+            },
+            ratio_tenths: Some(2),
+            source: AppointmentSource::Typed,
+        };
+        assert_eq!(typed.merged_onto(&held), typed);
     }
 
     #[test]

@@ -17,6 +17,13 @@
 //! the same identifier ([`Step::ReceiveDuplicate`]): it gets its own row and an error answer,
 //! never the first request's answer name. The same bytes again under an answered name are
 //! the same request: not answered twice ([`Step::Archive`]).
+//!
+//! A bulk submission (`OQSmuquc01req`) is not a read: each one the insurer accepts is a
+//! pre-check under a new 受付番号. The number is recorded in the request's row
+//! ([`LedgerEntry::reception_number`], committed, the row still `received`) before the answer
+//! is written; a pass that finds it answers with that number ([`reception_to_reuse`]) and
+//! does not submit again, so an answer that cannot be written (a full disk under `res/`)
+//! does not become a new submission on every pass.
 
 use sha2::{Digest, Sha256};
 
@@ -93,6 +100,13 @@ pub struct LedgerEntry {
     pub answer_name: Option<String>,
     /// Where the request goes, once prepared.
     pub disposition: Option<Disposition>,
+    /// The 受付番号 the insurer accepted this bulk submission under, recorded before its
+    /// answer was written (`None`: not a bulk submission, or not accepted yet).
+    pub reception_number: Option<String>,
+    /// Whether it was a second request under its name when received
+    /// ([`Step::ReceiveDuplicate`]), recorded then (`None`: a row from before this was
+    /// recorded; see [`is_duplicate`]).
+    pub duplicate: Option<bool>,
 }
 
 /// What to do with a request file.
@@ -124,6 +138,27 @@ pub fn next_step(rows: &[LedgerEntry], digest: &str) -> Step {
     }
 }
 
+/// Whether the content `digest` under its name is answered as a second request under one
+/// identifier (`MDGF0009` under `<stem>.err`): for a new content, whether the name has rows
+/// already ([`Step::ReceiveDuplicate`]); for a content received before, what its row
+/// recorded at receipt. The rows' order (by the wall clock at receipt) does not decide: a
+/// clock set back would put a duplicate before the first request and turn them round. A
+/// row from before the decision was recorded falls back to that order.
+pub fn is_duplicate(rows: &[LedgerEntry], digest: &str) -> bool {
+    match rows.iter().position(|r| r.digest == digest) {
+        None => !rows.is_empty(),
+        Some(i) => rows.get(i).and_then(|r| r.duplicate).unwrap_or(i > 0),
+    }
+}
+
+/// The 受付番号 to answer a bulk submission with, if the insurer accepted this content of
+/// it already (its row, found by `digest`, has one): answer with it, do not submit again.
+pub fn reception_to_reuse<'a>(rows: &'a [LedgerEntry], digest: &str) -> Option<&'a str> {
+    rows.iter()
+        .find(|r| r.digest == digest)
+        .and_then(|r| r.reception_number.as_deref())
+}
+
 /// SHA-256 of a request's bytes, lower-case hex.
 pub fn digest(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -149,7 +184,44 @@ mod tests {
             state,
             answer_name: None,
             disposition: None,
+            reception_number: None,
+            duplicate: Some(false),
         }
+    }
+
+    #[test]
+    fn a_duplicate_is_what_its_row_recorded_not_where_it_sorts() {
+        // A clock set back at receipt: the second request's row sorts first.
+        let mut second = row("b", LedgerState::Received);
+        second.duplicate = Some(true);
+        let first = row("a", LedgerState::Answered);
+        let rows = [second, first];
+        assert!(is_duplicate(&rows, "b"));
+        assert!(!is_duplicate(&rows, "a"));
+        // New content under a known name is one; under a new name it is not.
+        assert!(is_duplicate(&rows, "c"));
+        assert!(!is_duplicate(&[], "c"));
+        // Rows from before the decision was recorded: the first received is the request.
+        let old = |d: &str| LedgerEntry {
+            duplicate: None,
+            ..row(d, LedgerState::Received)
+        };
+        let rows = [old("a"), old("b")];
+        assert!(!is_duplicate(&rows, "a"));
+        assert!(is_duplicate(&rows, "b"));
+    }
+
+    #[test]
+    fn an_accepted_submission_is_answered_with_its_number_not_sent_again() {
+        let mut submitted = row("a", LedgerState::Received);
+        submitted.reception_number = Some("R-1".into());
+        let rows = [row("b", LedgerState::Received), submitted];
+        // Still to answer: processed again, with the number it has.
+        assert_eq!(next_step(&rows, "a"), Step::Process);
+        assert_eq!(reception_to_reuse(&rows, "a"), Some("R-1"));
+        // Another content under the name has its own (none yet).
+        assert_eq!(reception_to_reuse(&rows, "b"), None);
+        assert_eq!(reception_to_reuse(&rows, "c"), None);
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub use charset::CharacterCode;
 pub use name::{FileKind, classify};
 pub use request::{Header, Known, Rejection, Request, SearchInfo};
 
+use crate::BackendFailure;
+
 /// Why a request file is refused (or, for the last variants, could not be answered).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -99,10 +101,25 @@ pub enum FolderError {
         /// The request file's name.
         name: String,
     },
-    /// The insurer could not be asked, or refused; the request may be written again later.
-    #[error("the insurer did not answer: {detail}")]
+    /// The insurer could not be asked (unreachable, a 5xx, 408 or 429, an answer that was
+    /// not its JSON). The same request may be written again later, under a new file
+    /// identifier: a name already answered is not answered again ([`ledger`]).
+    #[error(
+        "the insurer did not answer: {detail}; write the request again later under a new \
+         file identifier"
+    )]
     InsurerUnavailable {
         /// Why.
+        detail: String,
+    },
+    /// The insurer refused the request (a 4xx other than 408 and 429: a field it does not
+    /// accept, or 401/403, this terminal not allowed): sent again unchanged it is refused
+    /// again, so this is not "try later".
+    #[error("the insurer refused the request (HTTP {status}): {detail}")]
+    InsurerRefused {
+        /// The insurer's HTTP status.
+        status: u16,
+        /// Its problem code and explanation.
         detail: String,
     },
     /// A bulk fetch named a 受付番号 the insurer does not know for this terminal.
@@ -125,6 +142,7 @@ impl FolderError {
             Self::DuplicateIdentifier { .. } => "MDGF0009",
             Self::InsurerUnavailable { .. } => "MDGF0101",
             Self::ReceptionUnknown => "MDGF0102",
+            Self::InsurerRefused { .. } => "MDGF0103",
         }
     }
 
@@ -157,10 +175,113 @@ impl FolderError {
             Self::DuplicateIdentifier { name } => format!(
                 "同じファイル名の要求（{name}）は処理済みです。新しいファイル識別子で作成してください"
             ),
-            Self::InsurerUnavailable { detail } => {
-                format!("保険者に照会できませんでした。時間をおいて再度要求してください：{detail}")
-            }
+            Self::InsurerUnavailable { detail } => format!(
+                "保険者に照会できませんでした。時間をおいて、新しいファイル識別子で再度要求してください：{detail}"
+            ),
+            Self::InsurerRefused { status, detail } if matches!(status, 401 | 403) => format!(
+                "保険者がこの端末からの照会を認めませんでした（HTTP {status}）。端末の登録と証明書を確認してから、\
+                 新しいファイル識別子で再度要求してください：{detail}"
+            ),
+            Self::InsurerRefused { status, detail } => format!(
+                "保険者が要求を受け付けませんでした（HTTP {status}）。要求の内容を確認し、\
+                 新しいファイル識別子で再度要求してください：{detail}"
+            ),
             Self::ReceptionUnknown => "この受付番号の一括照会はありません".into(),
         }
+    }
+
+    /// The error answer for a request the insurer did not answer with a result: an
+    /// unknown 受付番号 (problem `reception_unknown`), a refusal (a 4xx other than 408 Request
+    /// Timeout and 429 Too Many Requests, which say "not now"), or an insurer that could not
+    /// be asked (anything else).
+    pub fn from_insurer(f: &BackendFailure) -> Self {
+        match f {
+            BackendFailure::Problem { code, .. } if code == "reception_unknown" => {
+                Self::ReceptionUnknown
+            }
+            BackendFailure::Problem {
+                status,
+                code,
+                detail,
+                ..
+            } if (400..500).contains(status) && !matches!(status, 408 | 429) => {
+                Self::InsurerRefused {
+                    status: *status,
+                    detail: format!("{code}: {detail}"),
+                }
+            }
+            BackendFailure::Problem { code, detail, .. } => Self::InsurerUnavailable {
+                detail: format!("{code}: {detail}"),
+            },
+            BackendFailure::Unreachable { detail, .. }
+            | BackendFailure::Malformed { detail }
+            | BackendFailure::AnswerLost { detail } => Self::InsurerUnavailable {
+                detail: detail.clone(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(status: u16, code: &str) -> BackendFailure {
+        BackendFailure::Problem {
+            status,
+            code: code.into(),
+            detail: "x".into(),
+            field: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn an_insurer_that_could_not_be_asked_is_asked_again_under_a_new_identifier() {
+        let down = BackendFailure::Unreachable {
+            sent: false,
+            detail: "connection refused".into(),
+        };
+        for f in [
+            down,
+            problem(503, "unavailable"),
+            problem(429, "rate_limited"),
+        ] {
+            let e = FolderError::from_insurer(&f);
+            assert_eq!(e.code(), "MDGF0101", "{f:?}");
+            // The same name again is archived unanswered (ledger): the message asks for a
+            // new file identifier, in both languages.
+            assert!(
+                e.message().contains("新しいファイル識別子"),
+                "{}",
+                e.message()
+            );
+            assert!(e.to_string().contains("new file identifier"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_of_the_insurer_is_not_try_later() {
+        for (status, code) in [
+            (400, "invalid_field"),
+            (401, "unauthorised"),
+            (403, "forbidden"),
+        ] {
+            let e = FolderError::from_insurer(&problem(status, code));
+            assert_eq!(e.code(), "MDGF0103", "{status}");
+            let m = e.message();
+            assert!(!m.contains("時間をおいて"), "{m}");
+            assert!(m.contains(&format!("HTTP {status}")), "{m}");
+            assert!(m.contains("新しいファイル識別子"), "{m}");
+            assert!(m.contains(code), "{m}");
+        }
+        let m = FolderError::from_insurer(&problem(403, "forbidden")).message();
+        assert!(m.contains("端末の登録と証明書"), "{m}");
+        let m = FolderError::from_insurer(&problem(400, "invalid_field")).message();
+        assert!(m.contains("要求の内容を確認"), "{m}");
+        assert_eq!(
+            FolderError::from_insurer(&problem(404, "reception_unknown")).code(),
+            "MDGF0102"
+        );
     }
 }

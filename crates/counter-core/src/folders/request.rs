@@ -213,6 +213,17 @@ pub fn read(kind: &FileKind, bytes: &[u8], institution: &str) -> Result<Request,
                     &known,
                 ));
             }
+            if !references_unique(&bulk_references(&entries)) {
+                return Err(reject(
+                    bad(
+                        "ArbitraryIdentifier",
+                        "different in every QualificationConfirmSearchInfo of a bulk \
+                         pre-check, and not the position (1, 2, ...) of an entry without one: \
+                         each patient's result comes back under it",
+                    ),
+                    &known,
+                ));
+            }
             Request::BulkSubmit { header, entries }
         }
         FileKind::BulkFetch { .. } => {
@@ -254,6 +265,29 @@ pub fn read(kind: &FileKind, bytes: &[u8], institution: &str) -> Result<Request,
         }
     }
     Ok(request)
+}
+
+/// The reference each entry of a bulk request is submitted under and answered with (the
+/// `ReferenceNumber` of its `BulkConfirmUnit` in `OQSmuquc02res`), in the file's order: its
+/// `ArbitraryIdentifier`, else its 1-based position. The receipt system matches each
+/// answer to its patient by it, so [`read`] refuses a request in which two entries would
+/// share one (an identifier repeated, or one equal to the position of an entry without
+/// one): a shared reference would give one patient's result to another.
+pub fn bulk_references(entries: &[SearchInfo]) -> Vec<String> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            e.arbitrary_identifier
+                .clone()
+                .unwrap_or_else(|| (i + 1).to_string())
+        })
+        .collect()
+}
+
+fn references_unique(references: &[String]) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    references.iter().all(|r| seen.insert(r.as_str()))
 }
 
 fn read_header(

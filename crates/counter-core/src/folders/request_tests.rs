@@ -283,6 +283,53 @@ fn bulk_submissions_and_fetches() {
     assert_eq!(refused(&fetch, bad.as_bytes()).error.code(), "MDGF0007");
 }
 
+#[test]
+fn bulk_references_are_the_identifiers_or_positions_and_never_repeat() {
+    let entry = |id: Option<&str>| match id {
+        Some(id) => format!(
+            "<QualificationConfirmSearchInfo>{}</QualificationConfirmSearchInfo>",
+            SATO.replace("P-0042", id)
+        ),
+        None => format!(
+            "<QualificationConfirmSearchInfo>{}</QualificationConfirmSearchInfo>",
+            SATO.replace("<ArbitraryIdentifier>P-0042</ArbitraryIdentifier>", "")
+        ),
+    };
+    let bulk = |entries: &[Option<&str>]| {
+        format!(
+            "<XmlMsg><MessageHeader><MedicalInstitutionCode>{CLINIC}</MedicalInstitutionCode>\
+             <ArbitraryFileIdentifier>B-7</ArbitraryFileIdentifier>\
+             </MessageHeader><MessageBody>{}</MessageBody></XmlMsg>",
+            entries.iter().map(|e| entry(*e)).collect::<String>()
+        )
+    };
+    let kind = classify("OQSmuquc01req_1.xml");
+    let xml = bulk(&[None, Some("P-2"), None]);
+    let Request::BulkSubmit { entries, .. } = read(&kind, xml.as_bytes(), CLINIC).unwrap() else {
+        panic!("not a bulk submission");
+    };
+    assert_eq!(bulk_references(&entries), ["1", "P-2", "3"]);
+    // Entry 1 without an identifier is "1": entry 2 may not be "1" as well, nor may two
+    // entries share one identifier. The answer names the field and echoes the file's id.
+    for clash in [
+        vec![None, Some("1")],
+        vec![Some("P-1"), Some("P-1")],
+        vec![Some("2"), None],
+    ] {
+        let r = refused(&kind, bulk(&clash).as_bytes());
+        assert_eq!(r.error.code(), "MDGF0007", "{clash:?}");
+        assert!(
+            r.error.message().contains("ArbitraryIdentifier"),
+            "{clash:?}"
+        );
+        assert!(
+            r.error.to_string().contains("ArbitraryIdentifier"),
+            "{clash:?}"
+        );
+        assert_eq!(r.known.arbitrary_file_identifier.as_deref(), Some("B-7"));
+    }
+}
+
 proptest::proptest! {
     /// Whatever the bytes, reading gives a request or a rejection, never a panic.
     #[test]

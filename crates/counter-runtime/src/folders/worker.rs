@@ -4,12 +4,14 @@
 //! 1. read the file; its digest and the ledger's rows for its name give the step;
 //! 2. record it `received` (committed);
 //! 3. read the request ([`counter_core::folders::request::read`]) and ask the insurer, or
-//!    build the error answer;
+//!    build the error answer; a bulk submission the insurer accepted has its 受付番号
+//!    recorded (committed), and a later pass answers with it rather than submit again;
 //! 4. write the answer to a hidden temporary in `res/`, `fsync` it;
 //! 5. record `prepared` with the answer's name and where the request goes (committed);
 //! 6. rename the temporary to the answer's name, `fsync` `res/`;
 //! 7. record `answered` (committed);
-//! 8. move the request to `done/` or `rejected/`, `fsync` both folders.
+//! 8. move the request to `done/` or `rejected/`, `fsync` both folders, unless the file
+//!    was written again meanwhile (then it is the next pass's).
 //!
 //! Store calls and file operations are short and synchronous; the worker runs on a task of
 //! its own, one file at a time, in the order the files arrived (modification time, then
@@ -19,7 +21,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use counter_api::insurer::{BulkPrecheckEntry, BulkPrecheckRequest, InsuranceNumberCheckRequest};
+use counter_api::insurer::{
+    BulkPrecheckAccepted, BulkPrecheckEntry, BulkPrecheckRequest, InsuranceNumberCheckRequest,
+};
+use counter_core::UnixTime;
 use counter_core::folders::answer::{
     bulk_accepted, bulk_result, error_answer, face_answer, single_answer,
 };
@@ -29,7 +34,6 @@ use counter_core::folders::request::{self, Header, Known};
 use counter_core::folders::{
     AnswerFile, CharacterCode, FileKind, FolderError, Request, SearchInfo, classify,
 };
-use counter_core::{BackendFailure, UnixTime};
 use counter_store::Store;
 use madoguchi_time::jst;
 
@@ -205,7 +209,7 @@ impl FolderWorker {
     /// Carries the request file `name` through the steps left for it.
     pub async fn process(&self, name: &str) -> Result<Processed, RuntimeError> {
         let path = self.layout.req.join(name);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_limited(&path) {
             Ok(b) => b,
             // Taken away (by the receipt system, or by an earlier pass): nothing to do.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -223,15 +227,23 @@ impl FolderWorker {
         let now = self.clock.now();
         match ledger::next_step(&rows, &digest) {
             Step::Receive | Step::ReceiveDuplicate => {
-                self.store()
-                    .receive_folder_request(name, &digest, kind.as_str(), now)?;
+                let duplicate = ledger::is_duplicate(&rows, &digest);
+                self.store().receive_folder_request(
+                    name,
+                    &digest,
+                    kind.as_str(),
+                    duplicate,
+                    now,
+                )?;
                 crate::crash::point("folder_received");
-                let duplicate = !rows.is_empty();
-                self.answer(name, &digest, &kind, &bytes, duplicate).await
+                self.answer(name, &digest, &kind, &bytes, duplicate, None)
+                    .await
             }
             Step::Process => {
-                let duplicate = rows.first().is_some_and(|r| r.digest != digest);
-                self.answer(name, &digest, &kind, &bytes, duplicate).await
+                let duplicate = ledger::is_duplicate(&rows, &digest);
+                let accepted = ledger::reception_to_reuse(&rows, &digest).map(str::to_owned);
+                self.answer(name, &digest, &kind, &bytes, duplicate, accepted)
+                    .await
             }
             Step::FinishRename => {
                 let row = own(&rows, &digest)?;
@@ -249,7 +261,8 @@ impl FolderWorker {
         }
     }
 
-    /// Steps 3 to 8 for a received request.
+    /// Steps 3 to 8 for a received request; `accepted` is the 受付番号 the insurer gave
+    /// this bulk submission on an earlier pass (`ledger::reception_to_reuse`).
     async fn answer(
         &self,
         name: &str,
@@ -257,6 +270,7 @@ impl FolderWorker {
         kind: &FileKind,
         bytes: &[u8],
         duplicate: bool,
+        accepted: Option<String>,
     ) -> Result<Processed, RuntimeError> {
         let now = self.clock.now();
         let read = request::read(kind, bytes, &self.institution);
@@ -276,7 +290,7 @@ impl FolderWorker {
                     error_answer(kind.answer_name(name), kind, &r.known, &r.error, now),
                     Disposition::Rejected,
                 ),
-                Ok(req) => self.perform(name, kind, req, now).await,
+                Ok(req) => self.perform(name, digest, kind, req, accepted, now).await?,
             }
         };
         let tmp = self.layout.res.join(ledger::temporary_name(&file.name));
@@ -290,6 +304,8 @@ impl FolderWorker {
             state: ledger::LedgerState::Prepared,
             answer_name: Some(file.name.clone()),
             disposition: Some(disposition),
+            reception_number: None,
+            duplicate: Some(duplicate),
         };
         self.finish(&row)
     }
@@ -316,40 +332,29 @@ impl FolderWorker {
         })
     }
 
-    /// Step 8: `req/<name>` to `done/` or `rejected/` (a name taken there gets the digest's
-    /// first 12 digits appended, so that an earlier request's file is kept).
+    /// Step 8 ([`archive`]).
     fn archive(
         &self,
         name: &str,
         digest: &str,
         disposition: Option<Disposition>,
     ) -> Result<(), RuntimeError> {
-        let to_dir = match disposition {
-            Some(Disposition::Rejected) => &self.layout.rejected,
-            _ => &self.layout.done,
-        };
-        let mut target = to_dir.join(name);
-        if target.exists() {
-            target = to_dir.join(format!("{name}.{}", digest.get(..12).unwrap_or(digest)));
-        }
-        let from = self.layout.req.join(name);
-        match std::fs::rename(&from, &target) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io("cannot move", &from, e)),
-        }
-        sync_dir(to_dir)?;
-        sync_dir(&self.layout.req)
+        archive(&self.layout, name, digest, disposition)
     }
 
     /// Asks the insurer and builds the answer (an error answer when it cannot be asked).
+    /// A bulk submission already accepted (`accepted`) is answered with its number and not
+    /// sent again; one the insurer accepts now has its number recorded in the ledger
+    /// before the answer is written. Fails only when that record fails.
     async fn perform(
         &self,
         name: &str,
+        digest: &str,
         kind: &FileKind,
         req: Request,
+        accepted: Option<String>,
         now: UnixTime,
-    ) -> (AnswerFile, Disposition) {
+    ) -> Result<(AnswerFile, Disposition), RuntimeError> {
         let id = match kind {
             FileKind::SingleCheck { id }
             | FileKind::BulkSubmit { id }
@@ -362,12 +367,12 @@ impl FolderWorker {
                 Disposition::Rejected,
             )
         };
-        match req {
+        Ok(match req {
             Request::Single { header, search } => {
                 let body = single_request(&header, &search, now);
                 match self.backends.eligibility_by_insurance_number(&body).await {
                     Ok(resp) => (single_answer(id, &header, &resp, now), Disposition::Done),
-                    Err(f) => failed(&header, unavailable(&f)),
+                    Err(f) => failed(&header, FolderError::from_insurer(&f)),
                 }
             }
             Request::BulkSubmit { header, entries } => {
@@ -376,12 +381,24 @@ impl FolderWorker {
                     qualification_confirmation_date: as_of(&header, now),
                     entries: entries
                         .iter()
-                        .enumerate()
-                        .map(|(i, e)| bulk_entry(i, e))
+                        .zip(request::bulk_references(&entries))
+                        .map(|(e, reference)| bulk_entry(reference, e))
                         .collect(),
                 };
-                match self.backends.bulk_submit(&body).await {
+                let outcome = match accepted {
+                    Some(reception_number) => Ok(BulkPrecheckAccepted {
+                        reception_number,
+                        entries: u32::try_from(body.entries.len()).unwrap_or(u32::MAX),
+                    }),
+                    None => self.backends.bulk_submit(&body).await,
+                };
+                match outcome {
                     Ok(a) => {
+                        // Recorded before the answer is written: an answer that cannot be
+                        // written is answered with this number on the next pass, not
+                        // submitted again (counter_core::folders::ledger).
+                        self.store()
+                            .submit_folder_request(name, digest, &a.reception_number)?;
                         // The receipt system's patients become the day's appointments
                         // (booked patients); the answer does not wait on it.
                         let day = body.qualification_confirmation_date.as_str();
@@ -396,7 +413,7 @@ impl FolderWorker {
                         }
                         (bulk_accepted(id, &header, &a, now), Disposition::Done)
                     }
-                    Err(f) => failed(&header, unavailable(&f)),
+                    Err(f) => failed(&header, FolderError::from_insurer(&f)),
                 }
             }
             Request::BulkFetch {
@@ -411,13 +428,69 @@ impl FolderWorker {
                     }
                     (bulk_result(id, &header, &r, now), Disposition::Done)
                 }
-                Err(BackendFailure::Problem { code, .. }) if code == "reception_unknown" => {
-                    failed(&header, FolderError::ReceptionUnknown)
-                }
-                Err(f) => failed(&header, unavailable(&f)),
+                Err(f) => failed(&header, FolderError::from_insurer(&f)),
             },
-        }
+        })
     }
+}
+
+/// Step 8: `req/<name>` to `done/` or `rejected/` (a name taken there gets the digest's
+/// first 12 digits appended, so that an earlier request's file is kept), if it still holds
+/// the request with `digest`. A receipt system that wrote the file again while it was
+/// answered has put another request there: it is left in `req/` for the next pass, which
+/// finds other bytes under an answered name and answers them as such
+/// (`counter_core::folders::ledger`), rather than archive them unanswered.
+fn archive(
+    layout: &Layout,
+    name: &str,
+    digest: &str,
+    disposition: Option<Disposition>,
+) -> Result<(), RuntimeError> {
+    let from = layout.req.join(name);
+    match read_limited(&from) {
+        Ok(bytes) if ledger::digest(&bytes) != digest => {
+            tracing::info!(
+                request = %name,
+                "the request file changed while it was answered: left for the next pass"
+            );
+            return Ok(());
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io("cannot read", &from, e)),
+    }
+    let to_dir = match disposition {
+        Some(Disposition::Rejected) => &layout.rejected,
+        _ => &layout.done,
+    };
+    let mut target = to_dir.join(name);
+    if target.exists() {
+        target = to_dir.join(format!("{name}.{}", digest.get(..12).unwrap_or(digest)));
+    }
+    match std::fs::rename(&from, &target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io("cannot move", &from, e)),
+    }
+    sync_dir(to_dir)?;
+    sync_dir(&layout.req)
+}
+
+/// The request file at `path`, but never more than one byte past
+/// [`request::MAX_REQUEST_BYTES`]: a larger file is refused as too large
+/// (`request::read`) on what was read, so a file of gigabytes (or a sparse one of
+/// terabytes) costs the worker 2 MiB, not its memory. Its digest is that of the bytes read;
+/// the name and those first bytes are enough to know the file again.
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // The limit plus the one byte that tells a file over it (2 MiB fits any usize).
+    let cap = request::MAX_REQUEST_BYTES.saturating_add(1);
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut bytes = Vec::with_capacity(usize::try_from(size).map_or(cap, |s| s.min(cap)));
+    file.take(u64::try_from(cap).unwrap_or(u64::MAX))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The row of this content (present: the step came from it).
@@ -458,13 +531,10 @@ fn single_request(h: &Header, s: &SearchInfo, now: UnixTime) -> InsuranceNumberC
     }
 }
 
-/// A bulk entry: its `ArbitraryIdentifier` as the reference, or its 1-based position.
-fn bulk_entry(i: usize, e: &SearchInfo) -> BulkPrecheckEntry {
+/// A bulk entry under `reference` (`request::bulk_references`: distinct in a request read).
+fn bulk_entry(reference: String, e: &SearchInfo) -> BulkPrecheckEntry {
     BulkPrecheckEntry {
-        reference: e
-            .arbitrary_identifier
-            .clone()
-            .unwrap_or_else(|| (i + 1).to_string()),
+        reference,
         insurer_number: e.insurer_number.clone(),
         symbol: e.symbol.clone(),
         number: e.number.clone(),
@@ -473,21 +543,42 @@ fn bulk_entry(i: usize, e: &SearchInfo) -> BulkPrecheckEntry {
     }
 }
 
-fn unavailable(f: &BackendFailure) -> FolderError {
-    FolderError::InsurerUnavailable {
-        detail: match f {
-            BackendFailure::Problem { code, detail, .. } => format!("{code}: {detail}"),
-            BackendFailure::Unreachable { detail, .. }
-            | BackendFailure::Malformed { detail }
-            | BackendFailure::AnswerLost { detail } => detail.clone(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_request_rewritten_while_it_was_answered_is_left_for_the_next_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::under(dir.path());
+        layout.create().unwrap();
+        let name = "OQSsiquc01req_1.xml";
+        let (req, done) = (layout.req.join(name), layout.done.join(name));
+        // The first request was answered; the file now holds a second one.
+        std::fs::write(&req, b"second").unwrap();
+        archive(
+            &layout,
+            name,
+            &ledger::digest(b"first"),
+            Some(Disposition::Done),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&req).unwrap(), b"second");
+        assert!(!done.exists(), "another request was archived unanswered");
+        // Once answered itself, it goes.
+        archive(
+            &layout,
+            name,
+            &ledger::digest(b"second"),
+            Some(Disposition::Done),
+        )
+        .unwrap();
+        assert!(!req.exists());
+        assert_eq!(std::fs::read(&done).unwrap(), b"second");
+        // Gone already (taken away by the receipt system): nothing to do.
+        archive(&layout, name, &ledger::digest(b"x"), None).unwrap();
+    }
 
     #[test]
     fn an_answer_folder_that_cannot_be_made_is_named_once() {

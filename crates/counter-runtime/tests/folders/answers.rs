@@ -296,3 +296,52 @@ async fn an_insurer_that_cannot_be_reached_is_an_error_answer_at_once() {
     task.await.unwrap();
     env.insurer.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_bulk_request_whose_entries_share_a_reference_is_refused() {
+    let env = Env::start("notify").await;
+    let (stop, task) = start_worker(&env);
+    let info = |id: &str| {
+        let (symbol, number, branch, birth) = SATO;
+        format!(
+            "<QualificationConfirmSearchInfo><InsurerNumber>06139999</InsurerNumber>\
+             <InsuredCardSymbol>{symbol}</InsuredCardSymbol>\
+             <InsuredIdentificationNumber>{number}</InsuredIdentificationNumber>\
+             <InsuredBranchNumber>{branch}</InsuredBranchNumber><Birthdate>{birth}</Birthdate>\
+             {id}</QualificationConfirmSearchInfo>"
+        )
+    };
+    // Entry 1 has no identifier (its reference is its position, "1"); entry 2 has "1".
+    let submit = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>\
+         <MedicalInstitutionCode>{INSTITUTION}</MedicalInstitutionCode>\
+         <ArbitraryFileIdentifier>C-1</ArbitraryFileIdentifier></MessageHeader>\
+         <MessageBody>{}{}</MessageBody></XmlMsg>",
+        info(""),
+        info("<ArbitraryIdentifier>1</ArbitraryIdentifier>")
+    );
+    drop_request(&env, "OQSmuquc01req_C1.xml", submit.as_bytes());
+    let path = env.res().join("OQSmuquc01res_C1.xml");
+    wait_for(&path, LIMIT).await;
+    let a = Answer::read(&path);
+    assert_eq!(a.get("MessageHeader/SegmentOfResult"), Some("9"));
+    assert_eq!(a.get("MessageHeader/ErrorCode"), Some("MDGF0007"));
+    assert_eq!(
+        a.get("MessageHeader/ReceptionNumber"),
+        None,
+        "not submitted"
+    );
+    assert!(
+        a.get("MessageHeader/ErrorMessage")
+            .unwrap()
+            .contains("ArbitraryIdentifier")
+    );
+    wait_for(
+        &env.root.join("rejected").join("OQSmuquc01req_C1.xml"),
+        LIMIT,
+    )
+    .await;
+    drop(stop);
+    task.await.unwrap();
+    env.insurer.shutdown().await;
+}

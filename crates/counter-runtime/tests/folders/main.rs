@@ -9,5 +9,6 @@
 mod answers;
 mod appointments;
 mod burst;
+mod faults;
 mod retention;
 mod support;

@@ -127,3 +127,67 @@ fn appointments_of_past_days_are_deleted() {
     assert!(store.appointments_on("20260401").unwrap().is_empty());
     assert_eq!(store.appointments_on("20260402").unwrap()[0].id, kept);
 }
+
+#[test]
+fn a_receipt_systems_request_after_staff_typed_keeps_the_typed_patient() {
+    use counter_core::folders::SearchInfo;
+    let (_dir, mut store) = fresh();
+    // Staff type tomorrow's patient: name, kana, sex, 3割.
+    let typed = NewAppointment {
+        visit_date: "20260402".into(),
+        record: ClinicRecord {
+            name: Some("佐藤　花子".into()),
+            kana: Some("サトウ　ハナコ".into()),
+            sex: Some(counter_api::platform::Sex::Female),
+            birth_date: Some("19850412".into()),
+            insurer_number: Some("06139999".into()),
+            symbol: Some("千代".into()),
+            number: Some("10001".into()),
+            branch: Some("01".into()),
+            ..ClinicRecord::default()
+        },
+        ratio_tenths: Some(3),
+        source: AppointmentSource::Typed,
+    };
+    let id = store.upsert_appointment(&typed, DAY1_9AM).unwrap();
+    // That evening the receipt system's OQSmuquc01req lists the same patient.
+    let entry = SearchInfo {
+        insurer_number: "06139999".into(),
+        symbol: Some("千代".into()),
+        number: "10001".into(),
+        branch: Some("01".into()),
+        birth_date: "19850412".into(),
+        limit_certificate_consent: false,
+        arbitrary_identifier: Some("P-1".into()),
+    };
+    let (bulk, _) = counter_core::appointments::from_bulk_request("20260402", &[entry])
+        .pop()
+        .unwrap();
+    assert_eq!(
+        store
+            .upsert_appointment(&bulk, DAY1_9AM.plus_secs(60))
+            .unwrap(),
+        id
+    );
+    let got = store.appointment(id).unwrap().unwrap();
+    assert_eq!(got.record.name.as_deref(), Some("佐藤　花子"));
+    assert_eq!(got.record.kana.as_deref(), Some("サトウ　ハナコ"));
+    assert_eq!(got.record.sex, Some(counter_api::platform::Sex::Female));
+    assert_eq!(got.ratio_tenths, Some(3));
+    assert_eq!(got.source, AppointmentSource::Typed);
+    assert_eq!(got.record.patient_id.as_deref(), Some("P-1"));
+    // The same request read again changes nothing: its pre-check is kept.
+    let submitted = Precheck::Submitted {
+        reception_number: "R-1".into(),
+        reference: "P-1".into(),
+        at: DAY1_9AM,
+    };
+    store
+        .set_appointment_precheck(id, &submitted, DAY1_9AM)
+        .unwrap();
+    store
+        .upsert_appointment(&bulk, DAY1_9AM.plus_secs(90))
+        .unwrap();
+    let again = store.appointment(id).unwrap().unwrap();
+    assert_eq!((again.record, again.precheck), (got.record, submitted));
+}

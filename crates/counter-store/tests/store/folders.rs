@@ -17,11 +17,11 @@ fn received_prepared_answered_in_order_and_across_a_reopen() {
         Step::Receive
     );
     store
-        .receive_folder_request(NAME, &d, "single", DAY1_9AM)
+        .receive_folder_request(NAME, &d, "single", false, DAY1_9AM)
         .unwrap();
     // Receiving again (a worker that crashed after the commit) changes nothing.
     store
-        .receive_folder_request(NAME, &d, "single", DAY1_9AM.plus_secs(5))
+        .receive_folder_request(NAME, &d, "single", false, DAY1_9AM.plus_secs(5))
         .unwrap();
     assert_eq!(
         next_step(&store.folder_requests(NAME).unwrap(), &d),
@@ -72,14 +72,14 @@ fn other_contents_under_the_same_name_get_their_own_row() {
     let (_dir, mut store) = fresh();
     let (a, b) = (digest(b"a"), digest(b"b"));
     store
-        .receive_folder_request(NAME, &a, "single", DAY1_9AM)
+        .receive_folder_request(NAME, &a, "single", false, DAY1_9AM)
         .unwrap();
     assert_eq!(
         next_step(&store.folder_requests(NAME).unwrap(), &b),
         Step::ReceiveDuplicate
     );
     store
-        .receive_folder_request(NAME, &b, "single", DAY1_9AM.plus_secs(1))
+        .receive_folder_request(NAME, &b, "single", true, DAY1_9AM.plus_secs(1))
         .unwrap();
     store
         .prepare_folder_request(NAME, &b, "OQSsiquc01req_1.err", Disposition::Rejected)
@@ -100,7 +100,7 @@ fn answered_requests_past_the_retention_are_forgotten_and_open_ones_stay() {
     let answered = |store: &mut Store, name: &str, bytes: &[u8], at| {
         let d = digest(bytes);
         store
-            .receive_folder_request(name, &d, "single", at)
+            .receive_folder_request(name, &d, "single", false, at)
             .unwrap();
         store
             .prepare_folder_request(name, &d, "OQSsiquc01res_x.xml", Disposition::Done)
@@ -120,6 +120,7 @@ fn answered_requests_past_the_retention_are_forgotten_and_open_ones_stay() {
             "OQSsiquc01req_open.xml",
             &digest(b"open"),
             "single",
+            false,
             DAY1_9AM,
         )
         .unwrap();
@@ -154,4 +155,75 @@ fn answered_requests_past_the_retention_are_forgotten_and_open_ones_stay() {
         ),
         Step::Receive
     );
+}
+
+#[test]
+fn a_bulk_submissions_reception_number_is_kept_until_it_is_answered() {
+    const BULK: &str = "OQSmuquc01req_1.xml";
+    let (dir, mut store) = fresh();
+    let d = digest(b"bulk");
+    // Not received yet: nothing to record it on.
+    assert!(matches!(
+        store.submit_folder_request(BULK, &d, "R-1"),
+        Err(StoreError::NotFound { .. })
+    ));
+    store
+        .receive_folder_request(BULK, &d, "bulk_submit", false, DAY1_9AM)
+        .unwrap();
+    assert_eq!(
+        store.folder_requests(BULK).unwrap()[0].reception_number,
+        None
+    );
+    store.submit_folder_request(BULK, &d, "R-1").unwrap();
+    // Again with the same number is harmless; another number is refused: the answer
+    // must carry the one the insurer gave first.
+    store.submit_folder_request(BULK, &d, "R-1").unwrap();
+    assert!(matches!(
+        store.submit_folder_request(BULK, &d, "R-2"),
+        Err(StoreError::Mismatch { .. })
+    ));
+    // A restarted worker reads it back, with the step it had.
+    drop(store);
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    let rows = store.folder_requests(BULK).unwrap();
+    assert_eq!(rows[0].reception_number.as_deref(), Some("R-1"));
+    assert_eq!(next_step(&rows, &d), Step::Process);
+    store
+        .prepare_folder_request(BULK, &d, "OQSmuquc01res_1.xml", Disposition::Done)
+        .unwrap();
+    assert!(
+        store.submit_folder_request(BULK, &d, "R-1").is_err(),
+        "prepared: past the submission"
+    );
+    assert_eq!(
+        store.folder_requests(BULK).unwrap()[0]
+            .reception_number
+            .as_deref(),
+        Some("R-1")
+    );
+}
+
+#[test]
+fn a_duplicate_stays_one_when_the_clock_was_set_back() {
+    use counter_core::folders::ledger::is_duplicate;
+    let (_dir, mut store) = fresh();
+    let (a, b) = (digest(b"a"), digest(b"b"));
+    store
+        .receive_folder_request(NAME, &a, "single", false, DAY1_9AM)
+        .unwrap();
+    let rows = store.folder_requests(NAME).unwrap();
+    assert!(is_duplicate(&rows, &b));
+    // The second request arrives after the clock was set back an hour: its row sorts
+    // first, and is still the duplicate.
+    store
+        .receive_folder_request(NAME, &b, "single", true, DAY1_9AM.minus_secs(3600))
+        .unwrap();
+    let rows = store.folder_requests(NAME).unwrap();
+    assert_eq!(rows[0].digest, b, "ordered by the clock at receipt");
+    assert_eq!(
+        (rows[0].duplicate, rows[1].duplicate),
+        (Some(true), Some(false))
+    );
+    assert!(is_duplicate(&rows, &b));
+    assert!(!is_duplicate(&rows, &a));
 }
