@@ -17,10 +17,11 @@ pub use machine::*;
 pub use refund::{begin_refund, on_refund, refund_request};
 
 /// Whether staff must call the acquirer (or support) about `record`
-/// ([`crate::Code::PaymentUnresolved`]): it is not final, and its current step has failed
-/// [`MAX_RESOLVE_ATTEMPTS`] rounds in a row ([`PaymentRecord::attempts`], which a step
-/// that moves on sets back to 0). The counter keeps resolving it meanwhile: this only
-/// decides what staff are told.
+/// ([`crate::Code::PaymentUnresolved`]): it is not final, and it has failed
+/// [`MAX_RESOLVE_ATTEMPTS`] rounds in a row without moving on ([`PaymentRecord::attempts`],
+/// which only a step the sale had not taken yet sets back to 0; a move back, such as a
+/// reversal the acquirer cannot make whose status says approved, counts as a failed
+/// round). The counter keeps resolving it meanwhile: this only decides what staff are told.
 pub fn unresolved(record: &PaymentRecord) -> bool {
     !record.state.is_final() && record.attempts >= MAX_RESOLVE_ATTEMPTS
 }
