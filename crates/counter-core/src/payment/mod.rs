@@ -25,3 +25,22 @@ pub use refund::{begin_refund, on_refund, refund_request};
 pub fn unresolved(record: &PaymentRecord) -> bool {
     !record.state.is_final() && record.attempts >= MAX_RESOLVE_ATTEMPTS
 }
+
+/// As [`unresolved`], for a refund: still `Refunding` after [`MAX_RESOLVE_ATTEMPTS`] rounds
+/// whose outcome stayed unknown ([`RefundRecord::attempts`]). Staff call the acquirer about
+/// it; the counter keeps retrying it with the same key meanwhile.
+pub fn refund_unresolved(refund: &RefundRecord) -> bool {
+    refund.state == RefundState::Refunding && refund.attempts >= MAX_RESOLVE_ATTEMPTS
+}
+
+/// The ids staff must call the acquirer about (the status bar's unresolved list,
+/// [`crate::Code::PaymentUnresolved`]): the sales of `sales` that are [`unresolved`], then
+/// the refunds of `refunds` that are [`refund_unresolved`], each in the order given.
+pub fn unresolved_ids(sales: &[PaymentRecord], refunds: &[RefundRecord]) -> Vec<String> {
+    let sales = sales.iter().filter(|p| unresolved(p)).map(|p| p.id.clone());
+    let refunds = refunds
+        .iter()
+        .filter(|r| refund_unresolved(r))
+        .map(|r| r.id.clone());
+    sales.chain(refunds).collect()
+}

@@ -102,6 +102,7 @@ pub fn refund(n: u32, payment: &str, state: RefundState, date: &str, at: UnixTim
         reason: (state == RefundState::Refused).then(|| "refund_exceeds_capture".to_owned()),
         created_at: at,
         updated_at: at,
+        attempts: 0,
         version: 0,
     }
 }

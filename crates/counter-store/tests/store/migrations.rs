@@ -139,7 +139,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -208,4 +208,39 @@ fn a_schema_2_journal_gets_row_versions() {
     p.state = counter_core::payment::PaymentState::Authorised;
     store.update_payment(&mut p).unwrap();
     assert_eq!(store.payment("T-1").unwrap().unwrap().version, 1);
+}
+
+#[test]
+fn a_schema_7_journal_gets_refund_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    for m in [
+        SCHEMA_1,
+        include_str!("../../migrations/0002_recheck_requests.sql"),
+        include_str!("../../migrations/0003_row_versions.sql"),
+        include_str!("../../migrations/0004_folder_requests.sql"),
+        include_str!("../../migrations/0005_pos_orders.sql"),
+        include_str!("../../migrations/0006_visits.sql"),
+        include_str!("../../migrations/0007_appointments.sql"),
+    ] {
+        raw.execute_batch(m).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 7).unwrap();
+    raw.execute_batch(
+        "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, terminal_id, \
+         amount_jpy, state, captured_jpy, refunded_jpy, business_date, attempts, recovered, \
+         created_at, updated_at) VALUES ('T-1', 'k-1', 'o-1', 'm', 't', 100, 'captured', \
+         100, 0, '2026-04-01', 0, 0, 1, 1); \
+         INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, business_date, \
+         reason, created_at, updated_at) VALUES ('R-1', 'T-1', 'rk-1', 50, 'refunding', \
+         '2026-04-01', NULL, 2, 2);",
+    )
+    .unwrap();
+    drop(raw);
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    let mut r = store.refunds_in_doubt().unwrap().pop().unwrap();
+    assert_eq!((r.id.as_str(), r.attempts), ("R-1", 0));
+    r.attempts = 1;
+    store.update_refund(&mut r).unwrap();
+    assert_eq!(store.refunds_of("T-1").unwrap(), [r]);
 }
