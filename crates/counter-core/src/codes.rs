@@ -251,6 +251,9 @@ pub enum Code {
     /// failed rounds in a row: staff call the acquirer (or support) about it, naming it; the
     /// counter keeps trying meanwhile.
     PaymentUnresolved,
+    /// Staff asked for a void, and the acquirer could not make it: the payment is settled
+    /// and stays charged. A refund is what undoes it now.
+    VoidNotMade,
     // --- the register (POS) ---
     /// A register's sale waits for the customer's card, PIN and payment choice.
     PosWaitingForCustomer,
@@ -529,6 +532,8 @@ table! {
         "お客様が別の方法で支払っていた場合は、この取引を返金してください", "If the customer paid another way, refund this sale";
     PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries",
         "表示された取引番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。お客様に再度の支払いを求めないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Do not ask the customer to pay again";
+    VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",
+        "取消の代わりに返品（返金）を行ってください", "Refund it instead";
     PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",
         "お客様にカードを置いて暗証番号を入力していただいてください", "Ask the customer to place the card and enter the PIN";
     PosPaying, Staff, false, "決済を処理しています", "The payment is being authorised",

@@ -400,7 +400,10 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
 
 /// What staff read about `record` once it settled: [`settled_code`] of its state, or the
 /// recovery codes when recovery reversed (or could not reverse) an approval the counter
-/// had not shown.
+/// had not shown, or [`Code::VoidNotMade`] for a sale staff asked to void that stayed
+/// captured (the acquirer could not void it: it is settled). Staff who asked for a void
+/// must read that it was not made and that a refund undoes the sale now, never "the
+/// payment went through" ([`Code::PaymentApproved`]) as the answer to their void.
 pub fn outcome_code(record: &PaymentRecord) -> Code {
     match (record.state, record.decline_reason.as_deref()) {
         (PaymentState::Reversed, Some(APPROVAL_FOUND_ON_RECOVERY)) => {
@@ -409,6 +412,7 @@ pub fn outcome_code(record: &PaymentRecord) -> Code {
         (PaymentState::Captured, Some(APPROVAL_SETTLED_ON_RECOVERY)) => {
             Code::ApprovalSettledOnRecovery
         }
+        (PaymentState::Captured, _) if record.void_key.is_some() => Code::VoidNotMade,
         (state, _) => settled_code(state),
     }
 }

@@ -330,3 +330,37 @@ fn a_void_the_acquirer_sends_back_to_approved_is_a_failed_round_and_a_new_step_i
     on_status(&mut r, Ok(Some(p)), NOW.plus_secs(2));
     assert_eq!((r.state, r.attempts), (PaymentState::Authorised, 0));
 }
+
+#[test]
+fn a_void_the_acquirer_cannot_make_tells_staff_to_refund_not_that_the_payment_went_through() {
+    // Staff press void; the acquirer has settled the sale already; its status says captured.
+    let mut r = captured_voiding(55);
+    let refused = on_payment(
+        &mut r,
+        Err(problem(409, "invalid_payment_state")),
+        NOW.plus_secs(6),
+    );
+    assert_eq!(
+        refused,
+        Resolution::Refused {
+            code: Code::InvalidPaymentState
+        }
+    );
+    let p = payment(&r, PaymentStatus::Captured, 700, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(7));
+    assert_eq!(r.state, PaymentState::Captured);
+    // The drive ends here: what the staff member who asked for the void reads.
+    assert_eq!(report_code(&r), Code::VoidNotMade);
+    assert_ne!(report_code(&r), Code::PaymentApproved);
+    let e = Code::VoidNotMade.entry();
+    assert!(e.en.contains("could not be made") && e.en.contains("stays charged"));
+    assert!(e.next_en.contains("Refund") && e.next_ja.contains("返金"));
+    // The register reads the same: the sale stands, the void was not made.
+    assert_eq!(outcome_code(&r), Code::VoidNotMade);
+
+    // A sale nobody asked to void still reads as approved.
+    let mut plain = sale(56, 700);
+    let p = payment(&plain, PaymentStatus::Captured, 700, 0);
+    on_payment(&mut plain, Ok(p), NOW);
+    assert_eq!(report_code(&plain), Code::PaymentApproved);
+}
