@@ -188,6 +188,9 @@ pub enum Code {
     RefundDone,
     /// The issuer declined (final).
     PaymentDeclined,
+    /// The authorisation never reached the acquirer (the connection failed before it was
+    /// sent): nothing was charged, nobody declined it (final).
+    PaymentNotSent,
     /// The payment outcome is not known yet; it is being resolved.
     PaymentInDoubt,
     /// Another payment is in flight on this terminal.
@@ -476,6 +479,8 @@ table! {
         "返金伝票をお渡しください", "Hand over the refund receipt";
     PaymentDeclined, Staff, false, "決済が承認されませんでした", "The payment was declined",
         "別のお支払い方法をご案内してください", "Offer another way to pay";
+    PaymentNotSent, Staff, true, "決済サーバに届かず、決済は行われていません。請求はありません", "The payment never reached the acquirer: nothing was charged",
+        "もう一度お試しいただくか、別のお支払い方法をご案内してください", "Try again, or offer another way to pay";
     PaymentInDoubt, Staff, true, "決済結果を確認中です", "The payment outcome is being confirmed",
         "お客様に再度の支払いを求めないでください。結果が出るまでお待ちください", "Do not ask the customer to pay again; wait for the outcome";
     PaymentBusy, Staff, true, "処理中の決済があります", "Another payment is in progress",

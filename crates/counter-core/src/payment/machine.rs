@@ -174,7 +174,8 @@ pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
         PaymentState::Captured
         | PaymentState::Voided
         | PaymentState::Declined
-        | PaymentState::Reversed => None,
+        | PaymentState::Reversed
+        | PaymentState::NotSent => None,
     }
 }
 
@@ -456,6 +457,7 @@ pub fn settled_code(state: PaymentState) -> Code {
         PaymentState::Declined => Code::PaymentDeclined,
         PaymentState::Voided => Code::PaymentVoided,
         PaymentState::Reversed => Code::PaymentReversed,
+        PaymentState::NotSent => Code::PaymentNotSent,
         _ => Code::PaymentInDoubt,
     }
 }
@@ -470,6 +472,19 @@ fn unknown(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
 fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Resolution {
     let code = refusal_code(f);
     match record.state {
+        PaymentState::Authorising
+            if matches!(f, BackendFailure::Unreachable { sent: false, .. }) =>
+        {
+            // Nothing reached the acquirer: nothing was charged, and nobody declined it.
+            // Journaled as not sent, so that neither the journal nor the register reads
+            // a decline (staff: try again or another way to pay).
+            record.decline_reason = Some(failure_reason(f));
+            settle(record, PaymentState::NotSent, now);
+            Resolution::Settled {
+                state: PaymentState::NotSent,
+                code: Code::PaymentNotSent,
+            }
+        }
         PaymentState::Authorising => {
             // A definite refusal of the authorisation: nothing was charged.
             record.decline_reason = Some(failure_reason(f));

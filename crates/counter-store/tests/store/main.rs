@@ -48,6 +48,7 @@ pub fn sale(n: u32, state: PaymentState, at: UnixTime) -> PaymentRecord {
             | PaymentState::Declined
             | PaymentState::Reversing
             | PaymentState::Reversed
+            | PaymentState::NotSent
     );
     let captured = matches!(state, PaymentState::Captured);
     PaymentRecord {
