@@ -188,6 +188,9 @@ pub enum Code {
     RefundDone,
     /// The issuer declined (final).
     PaymentDeclined,
+    /// The authorisation never reached the acquirer (the connection failed before it was
+    /// sent): nothing was charged, nobody declined it (final).
+    PaymentNotSent,
     /// The payment outcome is not known yet; it is being resolved.
     PaymentInDoubt,
     /// Another payment is in flight on this terminal.
@@ -247,10 +250,13 @@ pub enum Code {
     /// Recovery found an approval the counter had not shown, but it was already settled
     /// and could not be reversed: staff check with the customer and refund if needed.
     ApprovalSettledOnRecovery,
-    /// A sale stayed in doubt through [`crate::payment::MAX_RESOLVE_ATTEMPTS`] failed
-    /// rounds in a row: staff call the acquirer (or support) about it, naming the sale; the
+    /// A sale or a refund stayed in doubt through [`crate::payment::MAX_RESOLVE_ATTEMPTS`]
+    /// failed rounds in a row: staff call the acquirer (or support) about it, naming it; the
     /// counter keeps trying meanwhile.
     PaymentUnresolved,
+    /// Staff asked for a void, and the acquirer could not make it: the payment is settled
+    /// and stays charged. A refund is what undoes it now.
+    VoidNotMade,
     // --- the register (POS) ---
     /// A register's sale waits for the customer's card, PIN and payment choice.
     PosWaitingForCustomer,
@@ -476,6 +482,8 @@ table! {
         "返金伝票をお渡しください", "Hand over the refund receipt";
     PaymentDeclined, Staff, false, "決済が承認されませんでした", "The payment was declined",
         "別のお支払い方法をご案内してください", "Offer another way to pay";
+    PaymentNotSent, Staff, true, "決済サーバに届かず、決済は行われていません。請求はありません", "The payment never reached the acquirer: nothing was charged",
+        "もう一度お試しいただくか、別のお支払い方法をご案内してください", "Try again, or offer another way to pay";
     PaymentInDoubt, Staff, true, "決済結果を確認中です", "The payment outcome is being confirmed",
         "お客様に再度の支払いを求めないでください。結果が出るまでお待ちください", "Do not ask the customer to pay again; wait for the outcome";
     PaymentBusy, Staff, true, "処理中の決済があります", "Another payment is in progress",
@@ -530,8 +538,10 @@ table! {
         "この取引は完了していません。お客様がまだお支払いでなければ、もう一度お支払いをお願いしてください", "This sale was not completed; if the customer has not paid another way, ask them to pay again";
     ApprovalSettledOnRecovery, Staff, false, "復旧時に見つかった未表示の承認は精算済みのため取り消せませんでした", "An approval found on recovery was never shown and is already settled, so it could not be reversed",
         "お客様が別の方法で支払っていた場合は、この取引を返金してください", "If the customer paid another way, refund this sale";
-    PaymentUnresolved, Staff, false, "何度確認しても決済結果が確定しない取引があります", "A payment's outcome could still not be confirmed after repeated tries",
-        "表示された取引番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。お客様に再度の支払いを求めないでください", "Call the acquirer (or support) with the sale number shown and ask for its outcome; the counter keeps trying. Do not ask the customer to pay again";
+    PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries",
+        "表示された取引番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。お客様に再度の支払いを求めないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Do not ask the customer to pay again";
+    VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",
+        "取消の代わりに返品（返金）を行ってください", "Refund it instead";
     PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",
         "お客様にカードを置いて暗証番号を入力していただいてください", "Ask the customer to place the card and enter the PIN";
     PosPaying, Staff, false, "決済を処理しています", "The payment is being authorised",

@@ -443,7 +443,9 @@ async fn books(
                 matches!(s.as_str(), "captured" | "partially_refunded" | "refunded")
                     && *c == sale.captured_jpy as i64
             }
-            (PaymentState::Reversed, None) | (PaymentState::Declined, None) => true,
+            (PaymentState::Reversed, None)
+            | (PaymentState::Declined, None)
+            | (PaymentState::NotSent, None) => true,
             (PaymentState::Reversed, Some((s, _))) => s == "reversed",
             (PaymentState::Voided, Some((s, _))) => s == "voided",
             (PaymentState::Declined, Some((s, _))) => s == "declined",

@@ -62,7 +62,8 @@ pub const TIMEOUT_MS: std::ops::RangeInclusive<u64> = 100..=60_000;
 pub struct ConfigFile {
     /// This terminal's id (the CN of its client certificate).
     pub terminal_id: String,
-    /// The merchant id at the acquirer.
+    /// The merchant id at the acquirer: 1 to 64 of `A-Z a-z 0-9 . _ : -`, the rule of every
+    /// id on the wire (`counter_api::ident::check_id`), checked at load.
     pub merchant_id: String,
     /// The SQLite journal.
     pub database: PathBuf,
@@ -323,6 +324,18 @@ impl Config {
                 ),
             )
         })?;
+        // The merchant id goes into every payment challenge and authorisation: the platform
+        // and the acquirer refuse one outside their rule, which would fail every card sale
+        // with a code that does not name the setting.
+        counter_api::ident::check_id("merchant_id", &file.merchant_id).map_err(|e| {
+            err(
+                "merchant_id",
+                format!(
+                    "{e}: write the merchant id the acquirer registered this terminal under \
+                     (its contract names it), e.g. \"shop-a\""
+                ),
+            )
+        })?;
         // Its checks are named after it, and a check id is part of a file name.
         if !counter_core::eligibility::terminal_makes_check_ids(&file.terminal_id) {
             return Err(err(
@@ -529,6 +542,23 @@ key = "k.pem"
         }
         let longest = GOOD.replace("\"till-1\"", &format!("{:?}", "t".repeat(39)));
         assert!(Config::parse(&longest, Path::new("/")).is_ok());
+        // The merchant id: the backends' rule too, refused at load naming the key.
+        let merchant = |id: &str| {
+            let text = GOOD.replace("\"shop-a\"", &format!("{id:?}"));
+            Config::parse(&text, Path::new("/"))
+        };
+        for bad in ["", "shop a", "shop/a", "店舗1", &"m".repeat(65)] {
+            let e = merchant(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("merchant_id")
+                    && (e.contains("A-Z a-z 0-9 . _ : -") || e.contains("1 to 64"))
+                    && e.contains("write the merchant id the acquirer registered"),
+                "{bad:?}: {e}"
+            );
+        }
+        for good in ["shop-a", "clinic:1.desk_2", &"m".repeat(64)] {
+            assert!(merchant(good).is_ok(), "{good:?}");
+        }
         // A value of the wrong type in a table names the dotted key.
         let typed = format!("{GOOD}[retention]\ndays = \"ninety\"\n");
         let e = Config::parse(&typed, Path::new("/"))

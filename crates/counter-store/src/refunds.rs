@@ -3,12 +3,12 @@
 use counter_core::payment::{PaymentRecord, RefundRecord, RefundState};
 use rusqlite::{OptionalExtension, Row, named_params};
 
-use crate::error::{StoreError, insert_err, sql, to_i64, to_u64};
+use crate::error::{StoreError, insert_err, sql, to_i64, to_u32, to_u64};
 use crate::payments::{PAYMENT_COLUMNS, collect_payments};
 use crate::store::Store;
 
 const REFUND_COLUMNS: &str = "id, payment, idempotency_key, amount_jpy, state, business_date, reason, created_at, \
-     updated_at, version";
+     updated_at, version, attempts";
 
 impl Store {
     /// Journals a new refund of sale `r.payment`. Fails with [`StoreError::NotFound`] if
@@ -114,7 +114,8 @@ fn refund_update_in(tx: &rusqlite::Transaction<'_>, r: &RefundRecord) -> Result<
         .execute(
             "UPDATE refunds SET idempotency_key = :key, amount_jpy = :amount, \
              state = :state, business_date = :date, reason = :reason, \
-             created_at = :created_at, updated_at = :updated_at, version = version + 1 \
+             created_at = :created_at, updated_at = :updated_at, attempts = :attempts, \
+             version = version + 1 \
              WHERE id = :id AND payment = :payment AND version = :version",
             named_params! {
                 ":id": r.id,
@@ -126,6 +127,7 @@ fn refund_update_in(tx: &rusqlite::Transaction<'_>, r: &RefundRecord) -> Result<
                 ":reason": r.reason,
                 ":created_at": r.created_at,
                 ":updated_at": r.updated_at,
+                ":attempts": r.attempts,
                 ":version": to_i64("version", r.version)?,
             },
         )
@@ -170,6 +172,7 @@ fn refund_from_row(row: &Row<'_>) -> Result<RefundRecord, StoreError> {
         created_at: row.get(7).map_err(sql(OP))?,
         updated_at: row.get(8).map_err(sql(OP))?,
         version: to_u64("refund version", row.get(9).map_err(sql(OP))?)?,
+        attempts: to_u32("refund attempts", row.get(10).map_err(sql(OP))?)?,
     })
 }
 
@@ -197,8 +200,9 @@ pub(crate) fn insert_refund_in(
     }
     tx.execute(
         "INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, \
-         business_date, reason, created_at, updated_at, version) VALUES (:id, :payment, \
-         :key, :amount, :state, :date, :reason, :created_at, :updated_at, :version)",
+         business_date, reason, created_at, updated_at, version, attempts) VALUES (:id, \
+         :payment, :key, :amount, :state, :date, :reason, :created_at, :updated_at, \
+         :version, :attempts)",
         named_params! {
             ":id": r.id,
             ":payment": r.payment,
@@ -210,6 +214,7 @@ pub(crate) fn insert_refund_in(
             ":created_at": r.created_at,
             ":updated_at": r.updated_at,
             ":version": to_i64("version", r.version)?,
+            ":attempts": r.attempts,
         },
     )
     .map_err(insert_err(OP, "refund", &r.id))?;

@@ -151,6 +151,7 @@ export const PAYMENT_STATE: Record<PaymentState, StringKey> = {
   declined: "staff.payment.declined",
   reversing: "staff.payment.reversing",
   reversed: "staff.payment.reversed",
+  not_sent: "staff.payment.not_sent",
 };
 
 export const REFUND_STATE: Record<RefundState, StringKey> = {

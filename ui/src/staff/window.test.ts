@@ -621,7 +621,7 @@ describe("the staff window's tabs", () => {
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "refund", sale_id: "T-1-7", amount_jpy: 500 });
 
     mocked.journal.mockResolvedValueOnce([
-      { ...journalEntry, refunds: [{ id: "R-1", payment: "T-1-7", idempotency_key: "k", amount_jpy: 500, state: "refunded", business_date: "2026-01-05", reason: null, created_at: 0, updated_at: 0 }] },
+      { ...journalEntry, refunds: [{ id: "R-1", payment: "T-1-7", idempotency_key: "k", amount_jpy: 500, state: "refunded", business_date: "2026-01-05", reason: null, created_at: 0, updated_at: 0, attempts: 0 }] },
     ]);
     click("journal-search-run");
     await settle();

@@ -241,8 +241,8 @@ pub enum Input {
         pending_rechecks: u64,
         /// The ids of the sales and refunds in doubt.
         in_doubt: Vec<String>,
-        /// The ids of the sales among them staff must call the acquirer about
-        /// ([`crate::payment::unresolved`]).
+        /// The ids of the sales and refunds among them staff must call the acquirer about
+        /// ([`crate::payment::unresolved_ids`]).
         unresolved: Vec<String>,
     },
     /// The counter started: the payments left in doubt are resolved in the background

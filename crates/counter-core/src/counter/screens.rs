@@ -215,9 +215,10 @@ pub struct Status {
     pub payments_in_doubt: u64,
     /// Their ids (the journal finds them), oldest first.
     pub in_doubt: Vec<String>,
-    /// The ids of the sales among them that failed to resolve
-    /// [`crate::payment::MAX_RESOLVE_ATTEMPTS`] rounds in a row, oldest first: staff call
-    /// the acquirer (or support) about each, while the counter keeps trying.
+    /// The ids of the sales and refunds among them that failed to resolve
+    /// [`crate::payment::MAX_RESOLVE_ATTEMPTS`] rounds in a row (sales first, each oldest
+    /// first): staff call the acquirer (or support) about each, while the counter keeps
+    /// trying.
     pub unresolved: Vec<String>,
     /// What staff do about them ([`Code::PaymentUnresolved`]), while there are any.
     pub unresolved_notice: Option<Message>,

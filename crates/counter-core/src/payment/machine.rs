@@ -174,17 +174,18 @@ pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
         PaymentState::Captured
         | PaymentState::Voided
         | PaymentState::Declined
-        | PaymentState::Reversed => None,
+        | PaymentState::Reversed
+        | PaymentState::NotSent => None,
     }
 }
 
 /// Journals the capture step: `Authorised` → `Capturing` with `key` (kept when one is
 /// already set, so a retry reuses it). Returns the request.
 pub fn begin_capture(record: &mut PaymentRecord, key: String, now: UnixTime) -> CaptureRequest {
+    transition(record, PaymentState::Capturing, now);
     if record.capture_key.is_none() {
         record.capture_key = Some(key);
     }
-    transition(record, PaymentState::Capturing, now);
     CaptureRequest {
         amount_jpy: Some(record.amount_jpy),
     }
@@ -207,8 +208,8 @@ pub fn can_void(record: &PaymentRecord, now: UnixTime) -> Result<(), Code> {
 /// Journals the void step (after [`can_void`]): → `Voiding` with `key`.
 pub fn begin_void(record: &mut PaymentRecord, key: String, now: UnixTime) -> Result<(), Code> {
     can_void(record, now)?;
-    record.void_key = Some(key);
     transition(record, PaymentState::Voiding, now);
+    record.void_key = Some(key);
     Ok(())
 }
 
@@ -231,9 +232,6 @@ pub fn begin_reversal(
     reason: ReversalReason,
     now: UnixTime,
 ) -> ReversalRequest {
-    if record.reversal_key.is_none() {
-        record.reversal_key = Some(key);
-    }
     if matches!(
         record.state,
         PaymentState::Authorised | PaymentState::Capturing
@@ -241,6 +239,9 @@ pub fn begin_reversal(
         record.decline_reason = Some(APPROVAL_FOUND_ON_RECOVERY.to_owned());
     }
     transition(record, PaymentState::Reversing, now);
+    if record.reversal_key.is_none() {
+        record.reversal_key = Some(key);
+    }
     ReversalRequest {
         original_idempotency_key: record.idempotency_key.clone(),
         reason,
@@ -385,10 +386,13 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
         record.updated_at = now;
         return Resolution::Pending;
     }
-    settle(record, state, now);
     if state == PaymentState::Authorised {
-        return Resolution::Pending; // go on to capture
+        // On to the capture (or, recovered, the reversal). Back from a void or a reversal
+        // the acquirer could not make, this is a failed round, not progress.
+        transition(record, state, now);
+        return Resolution::Pending;
     }
+    settle(record, state, now);
     Resolution::Settled {
         state,
         code: outcome_code(record),
@@ -397,7 +401,10 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
 
 /// What staff read about `record` once it settled: [`settled_code`] of its state, or the
 /// recovery codes when recovery reversed (or could not reverse) an approval the counter
-/// had not shown.
+/// had not shown, or [`Code::VoidNotMade`] for a sale staff asked to void that stayed
+/// captured (the acquirer could not void it: it is settled). Staff who asked for a void
+/// must read that it was not made and that a refund undoes the sale now, never "the
+/// payment went through" ([`Code::PaymentApproved`]) as the answer to their void.
 pub fn outcome_code(record: &PaymentRecord) -> Code {
     match (record.state, record.decline_reason.as_deref()) {
         (PaymentState::Reversed, Some(APPROVAL_FOUND_ON_RECOVERY)) => {
@@ -406,6 +413,7 @@ pub fn outcome_code(record: &PaymentRecord) -> Code {
         (PaymentState::Captured, Some(APPROVAL_SETTLED_ON_RECOVERY)) => {
             Code::ApprovalSettledOnRecovery
         }
+        (PaymentState::Captured, _) if record.void_key.is_some() => Code::VoidNotMade,
         (state, _) => settled_code(state),
     }
 }
@@ -449,6 +457,7 @@ pub fn settled_code(state: PaymentState) -> Code {
         PaymentState::Declined => Code::PaymentDeclined,
         PaymentState::Voided => Code::PaymentVoided,
         PaymentState::Reversed => Code::PaymentReversed,
+        PaymentState::NotSent => Code::PaymentNotSent,
         _ => Code::PaymentInDoubt,
     }
 }
@@ -463,6 +472,19 @@ fn unknown(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
 fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Resolution {
     let code = refusal_code(f);
     match record.state {
+        PaymentState::Authorising
+            if matches!(f, BackendFailure::Unreachable { sent: false, .. }) =>
+        {
+            // Nothing reached the acquirer: nothing was charged, and nobody declined it.
+            // Journaled as not sent, so that neither the journal nor the register reads
+            // a decline (staff: try again or another way to pay).
+            record.decline_reason = Some(failure_reason(f));
+            settle(record, PaymentState::NotSent, now);
+            Resolution::Settled {
+                state: PaymentState::NotSent,
+                code: Code::PaymentNotSent,
+            }
+        }
         PaymentState::Authorising => {
             // A definite refusal of the authorisation: nothing was charged.
             record.decline_reason = Some(failure_reason(f));
@@ -526,13 +548,73 @@ fn failure_reason(f: &BackendFailure) -> String {
     }
 }
 
+/// Moves `record` to `state`. Only a move on starts the count of failed rounds again
+/// ([`PaymentRecord::attempts`] back to 0): a move back counts as one more failed round,
+/// and a return to a step the sale already left keeps the count ([`moves`]). Without this,
+/// a sale the acquirer keeps between two states (a reversal refused as
+/// `invalid_payment_state` whose status says `Authorised`, then the reversal again) would
+/// reset its count at every round and never reach [`super::MAX_RESOLVE_ATTEMPTS`].
 fn transition(record: &mut PaymentRecord, state: PaymentState, now: UnixTime) {
-    if record.state != state {
-        record.attempts = 0;
-        record.last_error = None;
+    match moves(record, state) {
+        Move::Stays | Move::Returns => {}
+        Move::On => {
+            record.attempts = 0;
+            record.last_error = None;
+        }
+        Move::Back => record.attempts += 1,
     }
     record.state = state;
     record.updated_at = now;
+}
+
+/// What a move of `record` to `state` is to the count of failed rounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Move {
+    /// Same state: the caller counts (an unknown outcome) or not.
+    Stays,
+    /// A step the sale had not taken yet, or out of a final state (a step staff begin, a
+    /// void), or into one: progress.
+    On,
+    /// To a state of an earlier stage than the current one (from a void, a reversal or
+    /// a capture back to `Authorised`): the round failed.
+    Back,
+    /// Into a step the sale already took and left (its key is set): not progress.
+    Returns,
+}
+
+fn moves(record: &PaymentRecord, state: PaymentState) -> Move {
+    let from = record.state;
+    if from == state {
+        Move::Stays
+    } else if from.is_final() || state.is_final() {
+        Move::On
+    } else if stage(state) < stage(from) {
+        Move::Back
+    } else if step_key(record, state).is_some() {
+        Move::Returns
+    } else {
+        Move::On
+    }
+}
+
+/// How far along a sale that is not final is: authorising, then approved, then a step on
+/// the approval (capture, void, reversal).
+fn stage(state: PaymentState) -> u8 {
+    match state {
+        PaymentState::Authorising => 0,
+        PaymentState::Authorised => 1,
+        _ => 2,
+    }
+}
+
+/// The key of step `state`, set when the sale first entered it.
+fn step_key(record: &PaymentRecord, state: PaymentState) -> Option<&String> {
+    match state {
+        PaymentState::Capturing => record.capture_key.as_ref(),
+        PaymentState::Voiding => record.void_key.as_ref(),
+        PaymentState::Reversing => record.reversal_key.as_ref(),
+        _ => None,
+    }
 }
 
 fn settle(record: &mut PaymentRecord, state: PaymentState, now: UnixTime) {

@@ -17,10 +17,30 @@ pub use machine::*;
 pub use refund::{begin_refund, on_refund, refund_request};
 
 /// Whether staff must call the acquirer (or support) about `record`
-/// ([`crate::Code::PaymentUnresolved`]): it is not final, and its current step has failed
-/// [`MAX_RESOLVE_ATTEMPTS`] rounds in a row ([`PaymentRecord::attempts`], which a step
-/// that moves on sets back to 0). The counter keeps resolving it meanwhile: this only
-/// decides what staff are told.
+/// ([`crate::Code::PaymentUnresolved`]): it is not final, and it has failed
+/// [`MAX_RESOLVE_ATTEMPTS`] rounds in a row without moving on ([`PaymentRecord::attempts`],
+/// which only a step the sale had not taken yet sets back to 0; a move back, such as a
+/// reversal the acquirer cannot make whose status says approved, counts as a failed
+/// round). The counter keeps resolving it meanwhile: this only decides what staff are told.
 pub fn unresolved(record: &PaymentRecord) -> bool {
     !record.state.is_final() && record.attempts >= MAX_RESOLVE_ATTEMPTS
+}
+
+/// As [`unresolved`], for a refund: still `Refunding` after [`MAX_RESOLVE_ATTEMPTS`] rounds
+/// whose outcome stayed unknown ([`RefundRecord::attempts`]). Staff call the acquirer about
+/// it; the counter keeps retrying it with the same key meanwhile.
+pub fn refund_unresolved(refund: &RefundRecord) -> bool {
+    refund.state == RefundState::Refunding && refund.attempts >= MAX_RESOLVE_ATTEMPTS
+}
+
+/// The ids staff must call the acquirer about (the status bar's unresolved list,
+/// [`crate::Code::PaymentUnresolved`]): the sales of `sales` that are [`unresolved`], then
+/// the refunds of `refunds` that are [`refund_unresolved`], each in the order given.
+pub fn unresolved_ids(sales: &[PaymentRecord], refunds: &[RefundRecord]) -> Vec<String> {
+    let sales = sales.iter().filter(|p| unresolved(p)).map(|p| p.id.clone());
+    let refunds = refunds
+        .iter()
+        .filter(|r| refund_unresolved(r))
+        .map(|r| r.id.clone());
+    sales.chain(refunds).collect()
 }

@@ -42,11 +42,15 @@ pub enum PaymentState {
     Reversing,
     /// Reversed: the acquirer confirmed nothing is charged under this key.
     Reversed,
+    /// The authorisation never left: the connection failed before any of it reached the
+    /// acquirer (refused, TLS failed). Nothing is charged; the customer may try again or
+    /// pay another way. Final, and not a decline: the issuer never saw it.
+    NotSent,
 }
 
 impl PaymentState {
     /// Every state, for exhaustive tests.
-    pub const ALL: [PaymentState; 9] = [
+    pub const ALL: [PaymentState; 10] = [
         Self::Authorising,
         Self::Authorised,
         Self::Capturing,
@@ -56,6 +60,7 @@ impl PaymentState {
         Self::Declined,
         Self::Reversing,
         Self::Reversed,
+        Self::NotSent,
     ];
 
     /// A request may have left and its outcome is unknown: the sale is *in doubt*.
@@ -70,7 +75,7 @@ impl PaymentState {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Self::Captured | Self::Voided | Self::Declined | Self::Reversed
+            Self::Captured | Self::Voided | Self::Declined | Self::Reversed | Self::NotSent
         )
     }
 
@@ -86,6 +91,7 @@ impl PaymentState {
             Self::Declined => "declined",
             Self::Reversing => "reversing",
             Self::Reversed => "reversed",
+            Self::NotSent => "not_sent",
         }
     }
 
@@ -223,6 +229,9 @@ pub struct RefundRecord {
     pub created_at: UnixTime,
     /// Unix time of the last transition.
     pub updated_at: UnixTime,
+    /// Rounds whose outcome stayed unknown since the refund was journaled (escalation after
+    /// [`super::MAX_RESOLVE_ATTEMPTS`], [`super::refund_unresolved`]).
+    pub attempts: u32,
     /// The version of the journal row, as for [`PaymentRecord::version`].
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]

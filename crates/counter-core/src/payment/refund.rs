@@ -5,7 +5,9 @@
 //! Contract: [`begin_refund`] checks and makes the `Refunding` record, which the shell
 //! journals before sending `POST /v1/payments/{payment_id}/refunds` with the record's key;
 //! the answer goes to [`on_refund`]. A record left `Refunding` is retried with the same key
-//! (idempotent at the acquirer) until the answer is definite.
+//! (idempotent at the acquirer) until the answer is definite; each unknown outcome counts
+//! ([`RefundRecord::attempts`]), and after [`super::MAX_RESOLVE_ATTEMPTS`] of them staff are
+//! asked to call the acquirer ([`super::refund_unresolved`]).
 
 use counter_api::acquirer::{Payment, RefundRequest};
 use madoguchi_time::jst;
@@ -55,6 +57,7 @@ pub fn begin_refund(
         reason: None,
         created_at: now,
         updated_at: now,
+        attempts: 0,
         version: 0,
     })
 }
@@ -83,6 +86,9 @@ pub fn on_refund(
             Some(Code::RefundDone)
         }
         Err(f) if f.outcome_unknown() => {
+            // Counted, so that staff are asked to call the acquirer once it has stayed
+            // unknown too long (`refund_unresolved`); retried meanwhile.
+            refund.attempts += 1;
             refund.reason = Some("outcome unknown; retrying with the same key".into());
             None
         }

@@ -23,7 +23,9 @@ pub enum Live {
 /// The sale of `journal` as the register reads it, with what the counter knows `live`.
 ///
 /// - a payment the journal holds as final gives the outcome (approved, declined, voided;
-///   reversed is `not_charged` with the recovery's code when recovery reversed it);
+///   reversed is `not_charged` with the recovery's code when recovery reversed it; an
+///   authorisation never sent is `not_charged` with [`Code::PaymentNotSent`], never
+///   `declined`: the issuer never saw it);
 /// - a payment not final is `paying` while the counter drives it, `in_doubt` otherwise
 ///   (the recovery resolves it): never `declined`;
 /// - an order without payment is `waiting_for_customer` while the customer is at the till;
@@ -85,7 +87,13 @@ fn final_state(p: &PaymentRecord) -> (SaleState, Code) {
         PaymentState::Captured => SaleState::Approved,
         PaymentState::Voided => SaleState::Voided,
         PaymentState::Declined => SaleState::Declined,
-        _ => SaleState::NotCharged,
+        PaymentState::Reversed | PaymentState::NotSent => SaleState::NotCharged,
+        // Not final: `sale` never asks (read as in doubt there).
+        PaymentState::Authorising
+        | PaymentState::Authorised
+        | PaymentState::Capturing
+        | PaymentState::Voiding
+        | PaymentState::Reversing => SaleState::InDoubt,
     };
     (state, code)
 }

@@ -246,7 +246,7 @@ fn what_the_register_reads_never_turns_doubt_into_a_decline() {
             PaymentState::Captured => SaleState::Approved,
             PaymentState::Voided => SaleState::Voided,
             PaymentState::Declined => SaleState::Declined,
-            PaymentState::Reversed => SaleState::NotCharged,
+            PaymentState::Reversed | PaymentState::NotSent => SaleState::NotCharged,
             _ => SaleState::InDoubt,
         };
         assert_eq!(alone.state, expected, "{state:?}");
@@ -265,6 +265,10 @@ fn what_the_register_reads_never_turns_doubt_into_a_decline() {
         if matches!(state, PaymentState::Declined) {
             // Only the journal's definite decline reads as declined.
             assert_eq!(alone.code, "payment_declined");
+        }
+        if state == PaymentState::NotSent {
+            // Never sent: not charged, and the register is told so, not "declined".
+            assert_eq!(alone.code, "payment_not_sent");
         }
         assert_eq!(alone.sale_id.as_deref(), Some("t-1-000001"));
     }

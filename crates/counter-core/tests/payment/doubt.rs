@@ -241,3 +241,126 @@ fn staff_are_asked_to_call_the_acquirer_after_the_last_failed_round_and_not_befo
     r.attempts = MAX_RESOLVE_ATTEMPTS + 3;
     assert!(!unresolved(&r));
 }
+
+#[test]
+fn a_sale_the_acquirer_keeps_between_reversal_and_approval_is_escalated() {
+    // Recovery reverses an approval; the acquirer answers that it cannot be reversed, and
+    // its status says the sale is still approved: the same reversal again, round after
+    // round. Each round is one failed round, never progress.
+    let mut r = recovered_approval_reversing(51);
+    for round in 1..=MAX_RESOLVE_ATTEMPTS {
+        let t = NOW.plus_secs(i64::from(round) * 10);
+        assert_eq!(
+            next_action(&r, false),
+            Some(Action::Reverse),
+            "round {round}"
+        );
+        let why = reversal_reason(&r);
+        begin_reversal(&mut r, format!("rev-other-{round}"), why, t);
+        assert_eq!(r.reversal_key.as_deref(), Some("rev-51"));
+        let refused = on_reversal(
+            &mut r,
+            Err(problem(409, "invalid_payment_state")),
+            t.plus_secs(1),
+        );
+        assert_eq!(
+            refused,
+            Resolution::Refused {
+                code: Code::InvalidPaymentState
+            }
+        );
+        let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+        assert_eq!(
+            on_status(&mut r, Ok(Some(p)), t.plus_secs(2)),
+            Resolution::Pending
+        );
+        assert_eq!(r.state, PaymentState::Authorised, "round {round}");
+        assert_eq!(r.attempts, round, "one failed round each");
+        assert_eq!(
+            unresolved(&r),
+            round == MAX_RESOLVE_ATTEMPTS,
+            "round {round}"
+        );
+    }
+    assert_eq!(report_code(&r), Code::PaymentInDoubt);
+    // Staff who look read what the acquirer said.
+    assert!(
+        r.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("invalid_payment_state")),
+        "{:?}",
+        r.last_error
+    );
+    // The acquirer reverses it at last: final, never escalated.
+    let why = reversal_reason(&r);
+    begin_reversal(&mut r, "rev-last".into(), why, NOW.plus_secs(100));
+    let p = payment(&r, PaymentStatus::Reversed, 0, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(101));
+    assert_eq!(r.state, PaymentState::Reversed);
+    assert!(!unresolved(&r));
+}
+
+#[test]
+fn a_void_the_acquirer_sends_back_to_approved_is_a_failed_round_and_a_new_step_is_progress() {
+    // Voided while approved (not captured): refused, and the status says approved.
+    let mut r = sale(53, 600);
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_payment(&mut r, Ok(p), NOW);
+    begin_void(&mut r, "void-53".into(), NOW.plus_secs(1)).unwrap();
+    assert_eq!(r.attempts, 0);
+    on_payment(
+        &mut r,
+        Err(problem(409, "invalid_payment_state")),
+        NOW.plus_secs(2),
+    );
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(3));
+    assert_eq!((r.state, r.attempts), (PaymentState::Authorised, 1));
+    // The capture is a step the sale had not taken: it moves on, the count starts again.
+    assert_eq!(next_action(&r, false), Some(Action::Capture));
+    begin_capture(&mut r, "cap-53".into(), NOW.plus_secs(4));
+    assert_eq!((r.state, r.attempts), (PaymentState::Capturing, 0));
+
+    // A live sale: lost answers count, the approval found moves on and starts again.
+    let mut r = sale(54, 600);
+    on_payment(&mut r, Err(timeout()), NOW);
+    on_status(&mut r, Err(timeout()), NOW.plus_secs(1));
+    assert_eq!(r.attempts, 2);
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(2));
+    assert_eq!((r.state, r.attempts), (PaymentState::Authorised, 0));
+}
+
+#[test]
+fn a_void_the_acquirer_cannot_make_tells_staff_to_refund_not_that_the_payment_went_through() {
+    // Staff press void; the acquirer has settled the sale already; its status says captured.
+    let mut r = captured_voiding(55);
+    let refused = on_payment(
+        &mut r,
+        Err(problem(409, "invalid_payment_state")),
+        NOW.plus_secs(6),
+    );
+    assert_eq!(
+        refused,
+        Resolution::Refused {
+            code: Code::InvalidPaymentState
+        }
+    );
+    let p = payment(&r, PaymentStatus::Captured, 700, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(7));
+    assert_eq!(r.state, PaymentState::Captured);
+    // The drive ends here: what the staff member who asked for the void reads.
+    assert_eq!(report_code(&r), Code::VoidNotMade);
+    assert_ne!(report_code(&r), Code::PaymentApproved);
+    let e = Code::VoidNotMade.entry();
+    assert!(e.en.contains("could not be made") && e.en.contains("stays charged"));
+    assert!(e.next_en.contains("Refund") && e.next_ja.contains("返金"));
+    // The register reads the same: the sale stands, the void was not made.
+    assert_eq!(outcome_code(&r), Code::VoidNotMade);
+
+    // A sale nobody asked to void still reads as approved.
+    let mut plain = sale(56, 700);
+    let p = payment(&plain, PaymentStatus::Captured, 700, 0);
+    on_payment(&mut plain, Ok(p), NOW);
+    assert_eq!(report_code(&plain), Code::PaymentApproved);
+}

@@ -58,6 +58,39 @@ fn issuer_decline_is_final_and_keeps_the_reason_for_staff() {
 }
 
 #[test]
+fn an_authorisation_never_sent_is_final_not_charged_and_not_a_decline() {
+    // The connection was refused (or TLS failed): nothing reached the acquirer.
+    let mut r = sale(20, 500);
+    let not_sent = counter_core::BackendFailure::Unreachable {
+        sent: false,
+        detail: "connection refused".into(),
+    };
+    let res = on_payment(&mut r, Err(not_sent), NOW);
+    assert_eq!(
+        res,
+        Resolution::Settled {
+            state: PaymentState::NotSent,
+            code: Code::PaymentNotSent
+        }
+    );
+    assert!(r.state.is_final() && !r.state.in_doubt());
+    assert_ne!(r.state, PaymentState::Declined);
+    assert_eq!(r.state.as_str(), "not_sent");
+    assert_eq!(next_action(&r, true), None);
+    assert_eq!(report_code(&r), Code::PaymentNotSent);
+    let e = Code::PaymentNotSent.entry();
+    assert!(e.en.contains("nothing was charged") && !e.en.contains("declined"));
+    assert!(e.next_en.contains("Try again") && e.next_en.contains("another way"));
+    // The close counts it nowhere: no decline, no brand (the acquirer never saw it).
+    assert!(close::journal_totals("2026-11-24", std::slice::from_ref(&r), &[]).is_empty());
+
+    // Once sent, a lost connection is not "not sent": the sale stays in doubt.
+    let mut r = sale(21, 500);
+    assert_eq!(on_payment(&mut r, Err(timeout()), NOW), Resolution::Pending);
+    assert_eq!(r.state, PaymentState::Authorising);
+}
+
+#[test]
 fn expired_assertion_is_a_definite_refusal_asking_to_identify_again() {
     let mut r = sale(3, 500);
     let res = on_payment(&mut r, Err(problem(401, "assertion_expired")), NOW);

@@ -153,3 +153,37 @@ fn cashier_offers_only_linked_payment_methods_and_binds_the_amount() {
     assert_eq!(check_amount(100_000_000), Err(Code::AmountInvalid));
     assert_eq!(check_amount(1), Ok(1));
 }
+
+#[test]
+fn a_refund_that_stays_unknown_is_escalated_to_staff() {
+    let mut p = captured(5, 2_000);
+    let mut r = begin_refund(&p, &[], "R5".into(), "ref-5".into(), 700, NOW).unwrap();
+    assert_eq!(r.attempts, 0);
+    for round in 1..=MAX_RESOLVE_ATTEMPTS {
+        let t = NOW.plus_secs(i64::from(round));
+        assert_eq!(on_refund(&mut r, &mut p, Err(timeout()), t), None);
+        assert_eq!(r.state, RefundState::Refunding);
+        assert_eq!(r.attempts, round);
+        assert_eq!(
+            refund_unresolved(&r),
+            round == MAX_RESOLVE_ATTEMPTS,
+            "round {round}"
+        );
+    }
+    // The status bar lists it with the sales staff must call about; the sale is final and
+    // is not listed.
+    let mut stuck_sale = sale(6, 100);
+    stuck_sale.attempts = MAX_RESOLVE_ATTEMPTS;
+    assert_eq!(
+        unresolved_ids(&[p.clone(), stuck_sale], std::slice::from_ref(&r)),
+        ["T1-6".to_owned(), "R5".to_owned()]
+    );
+    // Its answer comes at last: settled, never escalated.
+    let answer = payment(&p, PaymentStatus::PartiallyRefunded, 2_000, 700);
+    assert_eq!(
+        on_refund(&mut r, &mut p, Ok(answer), NOW.plus_secs(60)),
+        Some(Code::RefundDone)
+    );
+    assert!(!refund_unresolved(&r));
+    assert!(unresolved_ids(&[p], &[r]).is_empty());
+}

@@ -105,8 +105,8 @@ pub(crate) struct Counts {
     pub(crate) rechecks: u64,
     /// The ids of the sales and refunds in doubt.
     pub(crate) in_doubt: Vec<String>,
-    /// The ids of the sales among them staff must call the acquirer about
-    /// (`counter_core::payment::unresolved`).
+    /// The ids of the sales and refunds among them staff must call the acquirer about
+    /// (`counter_core::payment::unresolved_ids`).
     pub(crate) unresolved: Vec<String>,
 }
 
@@ -115,13 +115,10 @@ pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<Counts, Code> {
     with_store(store, |s| {
         let rechecks = s.pending_recheck_count()?;
         let sales = s.unfinished_payments()?;
-        let unresolved = sales
-            .iter()
-            .filter(|p| counter_core::payment::unresolved(p))
-            .map(|p| p.id.clone())
-            .collect();
+        let refunds = s.refunds_in_doubt()?;
+        let unresolved = counter_core::payment::unresolved_ids(&sales, &refunds);
         let mut in_doubt: Vec<String> = sales.into_iter().map(|p| p.id).collect();
-        in_doubt.extend(s.refunds_in_doubt()?.into_iter().map(|r| r.id));
+        in_doubt.extend(refunds.into_iter().map(|r| r.id));
         Ok(Counts {
             rechecks,
             in_doubt,

@@ -325,11 +325,17 @@ fn refunds_round_trip_and_doubt() {
         "2026-04-01",
         DAY1_9AM.plus_secs(120),
     );
+    // The rounds whose outcome stayed unknown are journaled with the refund.
+    r1.attempts = 2;
     store.insert_refund(&r1).unwrap();
     store.insert_refund(&r2).unwrap();
     assert_eq!(store.refunds_of(&p.id).unwrap(), [r1.clone(), r2.clone()]);
     assert_eq!(store.refunds_in_doubt().unwrap(), [r1.clone()]);
 
+    r1.attempts = 3;
+    assert_eq!(r1.version, 0);
+    store.update_refund(&mut r1).unwrap();
+    assert_eq!(store.refunds_in_doubt().unwrap(), [r1.clone()]);
     r1.state = RefundState::Refunded;
     r1.updated_at = r1.updated_at.plus_secs(5);
     store.update_refund(&mut r1).unwrap();

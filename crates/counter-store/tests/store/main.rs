@@ -48,6 +48,7 @@ pub fn sale(n: u32, state: PaymentState, at: UnixTime) -> PaymentRecord {
             | PaymentState::Declined
             | PaymentState::Reversing
             | PaymentState::Reversed
+            | PaymentState::NotSent
     );
     let captured = matches!(state, PaymentState::Captured);
     PaymentRecord {
@@ -102,6 +103,7 @@ pub fn refund(n: u32, payment: &str, state: RefundState, date: &str, at: UnixTim
         reason: (state == RefundState::Refused).then(|| "refund_exceeds_capture".to_owned()),
         created_at: at,
         updated_at: at,
+        attempts: 0,
         version: 0,
     }
 }

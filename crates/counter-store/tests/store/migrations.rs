@@ -1,6 +1,7 @@
 //! Opening: fresh files, reopening, files from a newer build, files that are not SQLite.
 
 use counter_core::UnixTime;
+use counter_core::payment::PaymentState;
 use counter_store::{RecheckState, SCHEMA_VERSION, Store, StoreError};
 
 use crate::queue::queue;
@@ -139,7 +140,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 10);
+    assert_eq!(SCHEMA_VERSION, 11);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -210,10 +211,10 @@ fn a_schema_2_journal_gets_row_versions() {
     assert_eq!(store.payment("T-1").unwrap().unwrap().version, 1);
 }
 
-#[test]
-fn the_registers_orders_of_before_keep_no_register() {
-    let dir = tempfile::tempdir().unwrap();
-    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+/// A journal file at schema 7 (the last schema before the registers' orders, refund
+/// attempts and the folders' reception numbers), raw, for a test to fill before it opens it.
+fn schema_7_file(dir: &tempfile::TempDir) -> rusqlite::Connection {
+    let raw = rusqlite::Connection::open(db_path(dir)).unwrap();
     for schema in [
         SCHEMA_1,
         include_str!("../../migrations/0002_recheck_requests.sql"),
@@ -226,6 +227,13 @@ fn the_registers_orders_of_before_keep_no_register() {
         raw.execute_batch(schema).unwrap();
     }
     raw.pragma_update(None, "user_version", 7).unwrap();
+    raw
+}
+
+#[test]
+fn the_registers_orders_of_before_keep_no_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = schema_7_file(&dir);
     raw.execute_batch(
         "INSERT INTO pos_orders (order_ref, idempotency_key, amount_jpy, state, reason, \
          sale_id, created_at, updated_at) VALUES ('R-1', 'k-1', 500, 'open', NULL, NULL, 1, 1);",
@@ -236,4 +244,10 @@ fn the_registers_orders_of_before_keep_no_register() {
     let order = store.pos_order("R-1").unwrap().unwrap();
     assert_eq!(order.register, None);
     assert!(counter_core::pos::owned_by(&order, "api-key"));
+}
+
+#[test]
+fn a_schema_7_journal_gets_refund_attempts_and_tells_not_sent_from_declined() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = schema_7_file(&dir);
 }

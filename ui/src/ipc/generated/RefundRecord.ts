@@ -40,4 +40,9 @@ created_at: number,
 /**
  * Unix time of the last transition.
  */
-updated_at: number, };
+updated_at: number, 
+/**
+ * Rounds whose outcome stayed unknown since the refund was journaled (escalation after
+ * [`super::MAX_RESOLVE_ATTEMPTS`], [`super::refund_unresolved`]).
+ */
+attempts: number, };

@@ -40,9 +40,10 @@ payments_in_doubt: number,
  */
 in_doubt: Array<string>, 
 /**
- * The ids of the sales among them that failed to resolve
- * [`crate::payment::MAX_RESOLVE_ATTEMPTS`] rounds in a row, oldest first: staff call
- * the acquirer (or support) about each, while the counter keeps trying.
+ * The ids of the sales and refunds among them that failed to resolve
+ * [`crate::payment::MAX_RESOLVE_ATTEMPTS`] rounds in a row (sales first, each oldest
+ * first): staff call the acquirer (or support) about each, while the counter keeps
+ * trying.
  */
 unresolved: Array<string>, 
 /**
