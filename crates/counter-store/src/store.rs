@@ -18,6 +18,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_pos_orders.sql"),
     include_str!("../migrations/0006_visits.sql"),
     include_str!("../migrations/0007_appointments.sql"),
+    // Schema 8 here; numbered 0009 because a migration 0008 was made alongside (the two
+    // are put in order when both are merged).
+    include_str!("../migrations/0009_payment_shown.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).

@@ -217,6 +217,7 @@ export const paymentRecord: PaymentRecord = {
   attempts: 0,
   last_error: null,
   recovered: false,
+  shown_at: 1_767_570_000,
   created_at: 1_767_570_000,
   updated_at: 1_767_570_000,
 };
