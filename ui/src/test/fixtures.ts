@@ -35,6 +35,8 @@ export const status: Status = {
   in_doubt: ["counter-1-000007"],
   unresolved: [],
   unresolved_notice: null,
+  unshown: [],
+  unshown_notice: null,
   notice: message("payments_recovered"),
   storage_failed: false,
   other_card: null,
