@@ -79,6 +79,8 @@ mod tests {
                 in_doubt: vec![],
                 unresolved: vec![],
                 unresolved_notice: None,
+                unshown: vec![],
+                unshown_notice: None,
                 notice: None,
                 storage_failed: false,
                 other_card: None,

@@ -250,6 +250,11 @@ pub enum Code {
     /// Recovery found an approval the counter had not shown, but it was already settled
     /// and could not be reversed: staff check with the customer and refund if needed.
     ApprovalSettledOnRecovery,
+    /// A sale of today was captured (the card charged) but the counter never showed its
+    /// outcome to staff or the register (it crashed, or its window died, first): staff ask
+    /// the customer whether they paid another way, then void or confirm it
+    /// ([`crate::payment::shown`]).
+    ApprovalNotShown,
     /// A sale or a refund stayed in doubt through [`crate::payment::MAX_RESOLVE_ATTEMPTS`]
     /// failed rounds in a row: staff call the acquirer (or support) about it, naming it; the
     /// counter keeps trying meanwhile.
@@ -538,6 +543,8 @@ table! {
         "この取引は完了していません。お客様がまだお支払いでなければ、もう一度お支払いをお願いしてください", "This sale was not completed; if the customer has not paid another way, ask them to pay again";
     ApprovalSettledOnRecovery, Staff, false, "復旧時に見つかった未表示の承認は精算済みのため取り消せませんでした", "An approval found on recovery was never shown and is already settled, so it could not be reversed",
         "お客様が別の方法で支払っていた場合は、この取引を返金してください", "If the customer paid another way, refund this sale";
+    ApprovalNotShown, Staff, false, "カードへの請求は完了しましたが、端末が結果を表示しないまま止まった取引があります", "A card was charged but the counter stopped before it showed the sale",
+        "表示された取引番号と金額でお客様に確認してください。別の方法で支払っていた場合は取り消し（本日中のみ）、カードで支払っていた場合は確認済みにしてください", "Ask the customer about the sale number and amount shown: if they paid another way, void it (today only); if they paid by card, confirm it";
     PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries",
         "表示された取引番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。お客様に再度の支払いを求めないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Do not ask the customer to pay again";
     VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",

@@ -13,8 +13,9 @@ pub(crate) const PAYMENT_COLUMNS: &str = "id, idempotency_key, order_ref, mercha
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
      cancelled_date, decline_reason, business_date, attempts, last_error, recovered, \
-     created_at, updated_at, version, visit_id";
+     created_at, updated_at, version, visit_id, shown_at";
 
+/// A new sale's row leaves `shown_at` NULL: only [`Store::mark_shown`] sets it.
 const INSERT: &str = "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, \
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
@@ -25,7 +26,8 @@ const INSERT: &str = "INSERT INTO payments (id, idempotency_key, order_ref, merc
      :captured_date, :cancelled_date, :decline_reason, :business_date, :attempts, \
      :last_error, :recovered, :created_at, :updated_at, :version, :visit_id)";
 
-/// The sale's visit is set when the sale is inserted; a rewrite never changes it.
+/// The sale's visit is set when the sale is inserted; a rewrite never changes it, nor
+/// `shown_at` ([`Store::mark_shown`]'s alone).
 const UPDATE: &str = "UPDATE payments SET idempotency_key = :idempotency_key, \
      order_ref = :order_ref, merchant_id = :merchant_id, terminal_id = :terminal_id, \
      amount_jpy = :amount_jpy, state = :state, payment_id = :payment_id, \
@@ -119,6 +121,54 @@ impl Store {
             .query(rusqlite::params_from_iter(open))
             .map_err(sql("list payments in doubt"))?;
         collect_payments(rows, "list payments in doubt")
+    }
+
+    /// Journals that sale `id`'s outcome was shown at `at` (handed to staff or the register,
+    /// or confirmed by staff), unless it was already: the first mark stays. Not a
+    /// transition: the row's version and its events are left as they are, so a task
+    /// driving the sale meanwhile goes on. `Ok(false)` when the sale was already marked;
+    /// [`StoreError::NotFound`] when there is no such sale.
+    pub fn mark_shown(&mut self, id: &str, at: UnixTime) -> Result<bool, StoreError> {
+        const OP: &str = "mark a payment shown";
+        let tx = self.write()?;
+        let changed = tx
+            .prepare_cached("UPDATE payments SET shown_at = ?2 WHERE id = ?1 AND shown_at IS NULL")
+            .map_err(sql(OP))?
+            .execute((id, at))
+            .map_err(sql(OP))?;
+        if changed == 0 {
+            let known: bool = tx
+                .query_row("SELECT count(*) FROM payments WHERE id = ?1", [id], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map(|n| n > 0)
+                .map_err(sql(OP))?;
+            if !known {
+                return Err(StoreError::NotFound {
+                    what: "payment",
+                    id: id.to_owned(),
+                });
+            }
+        }
+        tx.commit().map_err(sql(OP))?;
+        Ok(changed > 0)
+    }
+
+    /// The captured sales of JST business day `business_date` whose outcome was never
+    /// shown (`shown_at` NULL), oldest first: what `counter_core::payment::shown` lists
+    /// for staff.
+    pub fn captured_not_shown(
+        &self,
+        business_date: &str,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        const OP: &str = "list captured sales never shown";
+        let query = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments WHERE business_date = ?1 \
+             AND state = 'captured' AND shown_at IS NULL ORDER BY created_at, rowid"
+        );
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql(OP))?;
+        let rows = stmt.query([business_date]).map_err(sql(OP))?;
+        collect_payments(rows, OP)
     }
 
     /// The transitions journaled for sale `id`, in the order they were written (empty if
@@ -320,5 +370,6 @@ fn payment_from_row(row: &Row<'_>) -> Result<PaymentRecord, StoreError> {
         updated_at: row.get(25).map_err(sql(OP))?,
         version: to_u64("payment version", row.get(26).map_err(sql(OP))?)?,
         visit_id: row.get(27).map_err(sql(OP))?,
+        shown_at: row.get(28).map_err(sql(OP))?,
     })
 }

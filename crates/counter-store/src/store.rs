@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_visits.sql"),
     include_str!("../migrations/0007_appointments.sql"),
     include_str!("../migrations/0008_refund_attempts_not_sent.sql"),
+    include_str!("../migrations/0009_payment_shown.sql"),
     include_str!("../migrations/0010_pos_order_register.sql"),
     include_str!("../migrations/0011_folder_reception.sql"),
     include_str!("../migrations/0012_folder_duplicate.sql"),

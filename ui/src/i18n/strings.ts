@@ -68,6 +68,10 @@ export const strings = {
     ja: "未確定の取引（確定するまで新しいカード決済と締めはできません）",
     en: "In doubt (new card sales and the daily close wait for them)",
   },
+  "staff.status.unshown": {
+    ja: "請求済みで結果を表示していない本日の取引",
+    en: "Charged today, outcome never shown",
+  },
   "staff.status.storage": { ja: "記録", en: "Records" },
   "staff.status.storage.ok": { ja: "正常", en: "OK" },
   "staff.status.storage.failed": { ja: "保存できません", en: "Cannot be written" },
@@ -88,6 +92,8 @@ export const strings = {
   "staff.action.choose_record": { ja: "この資格を使う", en: "Use this record" },
   "staff.action.export": { ja: "レセコン連携ファイルを書き出す", en: "Write the export files" },
   "staff.action.recover": { ja: "未確定の決済を確定する", en: "Resolve the payments in doubt" },
+  "staff.action.confirm_card_sale": { ja: "カードで支払い済み（確認）", en: "Paid by card: confirm" },
+  "staff.action.void_unshown": { ja: "別の方法で支払い済み（取消）", en: "Paid another way: void" },
 
   // Staff window: ready
   "staff.ready.waiting": { ja: "お客さまのカードを待っています", en: "Waiting for the customer's card" },

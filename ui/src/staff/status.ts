@@ -1,7 +1,7 @@
 // The status bar, always visible at the bottom of the staff window: the reader,
 // the PIN pad, the backends, the re-check queue, the payments in doubt (and which of them
-// staff must call the acquirer about), whether the
-// store writes, the last thing staff must know (the counter's Message), and a card
+// staff must call the acquirer about), the charges the counter never showed (confirm or
+// void each), whether the store writes, the last thing staff must know (the counter's Message), and a card
 // lying unread on another reader. It is a polite live region, rebuilt only when the
 // status changed so that it is read out once.
 
@@ -9,7 +9,7 @@ import type { Status } from "../ipc/generated/Status";
 import type { Lang, StringKey } from "../i18n";
 import type { Message } from "../ipc/generated/Message";
 import { el, replaceKeeping } from "../render/dom";
-import { count } from "../render/format";
+import { count, jstTime, yen } from "../render/format";
 import { messageBlock } from "../render/message";
 import type { StaffContext } from "./context";
 import { READER } from "./labels";
@@ -92,6 +92,11 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
       // naming it (the counter keeps trying).
       live.append(noticeLine("status-notice status-unresolved", "status-unresolved", status.unresolved_notice, ctx.lang));
     }
+    if (status.unshown_notice !== null) {
+      // Sales of today that charged the card but whose outcome the counter never showed
+      // (it stopped first): staff ask the customer, then confirm or void each (below).
+      live.append(noticeLine("status-notice status-unshown", "status-unshown", status.unshown_notice, ctx.lang));
+    }
     if (status.in_doubt.length > 0) {
       // Which sales wait (new card sales and the daily close wait for them): the journal finds them by id.
       live.append(
@@ -105,6 +110,34 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
             ...status.in_doubt.map((id) =>
               el("li", { "data-sale": id, "data-unresolved": String(status.unresolved.includes(id)) }, id),
             ),
+          ),
+        ),
+      );
+    }
+    if (status.unshown.length > 0) {
+      // Outside the live region: the line above is read out, the buttons are not.
+      extra.push(
+        el(
+          "div",
+          { class: "status-unshown-sales" },
+          el("span", { class: "status-label" }, ctx.t("staff.status.unshown")),
+          el(
+            "ul",
+            { test: "status-unshown-sales", "data-count": String(status.unshown.length) },
+            ...status.unshown.map((sale) => {
+              const slot = `unshown-${sale.id}`;
+              const attrs = { "data-sale-id": sale.id };
+              return el(
+                "li",
+                { "data-sale": sale.id },
+                el("span", { class: "sale" }, `${sale.id} ${yen(sale.amount_jpy)} (${jstTime(sale.created_at)})`),
+                ctx.actionRow(
+                  slot,
+                  ctx.actionButton("staff.action.confirm_card_sale", { action: "confirm_card_sale", sale_id: sale.id }, slot, attrs),
+                  ctx.actionButton("staff.action.void_unshown", { action: "void", sale_id: sale.id }, slot, { ...attrs, class: "danger" }),
+                ),
+              );
+            }),
           ),
         ),
       );

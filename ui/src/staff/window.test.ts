@@ -198,6 +198,47 @@ describe("the staff window", () => {
     expect(hooks("status-unresolved")).toEqual([]);
   });
 
+  it("lists on the status bar the charges the counter never showed, each to confirm or void", async () => {
+    feed(
+      staffFrame(
+        { screen: "ready" },
+        {
+          payments_in_doubt: 0,
+          in_doubt: [],
+          unshown: [
+            { id: "counter-1-000004", amount_jpy: 1500, created_at: 1_767_570_000 },
+            { id: "counter-1-000005", amount_jpy: 800, created_at: 1_767_570_060 },
+          ],
+          unshown_notice: message("approval_not_shown", "請求済みで未表示の取引があります"),
+        },
+      ),
+    );
+    const line = hook("status-unshown");
+    expect(line.dataset["code"]).toBe("approval_not_shown");
+    expect(line.textContent).toContain("請求済みで未表示の取引があります（日本語）");
+    expect(line.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
+    const list = hook("status-unshown-sales");
+    expect(list.dataset["count"]).toBe("2");
+    expect(list.closest('[role="status"]'), "the buttons are not read out with the line").toBeNull();
+    const items = [...list.querySelectorAll("li")];
+    expect(items.map((li) => li.dataset["sale"])).toEqual(["counter-1-000004", "counter-1-000005"]);
+    expect(items[0]?.textContent).toContain("counter-1-000004 ¥1,500");
+    // The customer paid by card: confirm; they paid another way: void (nothing is voided by itself).
+    hook<HTMLButtonElement>("action-confirm_card_sale", list).click();
+    await settle();
+    expect(mocked.staffAction).toHaveBeenCalledWith({ action: "confirm_card_sale", sale_id: "counter-1-000004" });
+    const voids = hooks<HTMLButtonElement>("action-void", list);
+    expect(voids.map((b) => b.dataset["saleId"])).toEqual(["counter-1-000004", "counter-1-000005"]);
+    voids[1]?.click();
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "void", sale_id: "counter-1-000005" });
+    expect(mocked.staffAction).toHaveBeenCalledTimes(2);
+    await expectAccessible("charges never shown");
+    feed(staffFrame({ screen: "ready" }, { unshown: [], unshown_notice: null }));
+    expect(hooks("status-unshown")).toEqual([]);
+    expect(hooks("status-unshown-sales")).toEqual([]);
+  });
+
   it("says on the status bar when the store cannot be written, until it can", () => {
     feed(staffFrame({ screen: "ready" }, { storage_failed: true, notice: message("storage_failure") }));
     expect(hook("status-storage").dataset["state"]).toBe("failed");

@@ -35,6 +35,8 @@ export const status: Status = {
   in_doubt: ["counter-1-000007"],
   unresolved: [],
   unresolved_notice: null,
+  unshown: [],
+  unshown_notice: null,
   notice: message("payments_recovered"),
   storage_failed: false,
   other_card: null,
@@ -217,6 +219,7 @@ export const paymentRecord: PaymentRecord = {
   attempts: 0,
   last_error: null,
   recovered: false,
+  shown_at: 1_767_570_000,
   created_at: 1_767_570_000,
   updated_at: 1_767_570_000,
 };

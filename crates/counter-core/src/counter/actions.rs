@@ -104,6 +104,13 @@ pub enum StaffAction {
         /// The sale's id.
         sale_id: String,
     },
+    /// Status bar: the customer of a sale the counter charged without showing it
+    /// ([`super::Status::unshown`]) paid by card: journal it as shown (seen by staff) and
+    /// take it off the list. (If they paid another way, staff void it instead.)
+    ConfirmCardSale {
+        /// The sale's id.
+        sale_id: String,
+    },
     /// Journal: refund part or all of a sale.
     Refund {
         /// The sale's id.

@@ -41,6 +41,9 @@
 //!   with it until it is gone, and it is read only when placed again after the first left.
 //! - **Every write that fails is told**: a failed store write shows on the status bar until
 //!   a write succeeds again.
+//! - **A charge nobody saw is listed, never voided** ([`crate::payment::shown`]): a captured
+//!   outcome on the staff's screen is marked shown ([`Effect::MarkShown`]); today's charges
+//!   never shown stay on the status bar until staff confirm or void each.
 //! - **A register's (POS) sale is a cashier's sale whose amount came from the register**:
 //!   taken only at the till, when no other customer is served and nothing is in doubt; its
 //!   order is journaled before the customer is asked for anything; the register may cancel it
@@ -89,8 +92,8 @@ use crate::backend::BackendFailure;
 use crate::codes::Code;
 use crate::eligibility::{self, AuditEvent, CheckRecord, ClinicRecord, ExportFile, RecheckRequest};
 use crate::identify::Identification;
-use crate::payment::PaymentRecord;
 use crate::payment::receipt::MerchantInfo;
+use crate::payment::{PaymentRecord, UnshownSale};
 use crate::pos::PosOrder;
 use crate::session;
 use workflow::{Sale, Workflow};
@@ -244,6 +247,9 @@ pub enum Input {
         /// The ids of the sales and refunds among them staff must call the acquirer about
         /// ([`crate::payment::unresolved_ids`]).
         unresolved: Vec<String>,
+        /// The sales of today that charged the card and were never shown
+        /// ([`crate::payment::shown`]).
+        unshown: Vec<UnshownSale>,
     },
     /// The counter started: the payments left in doubt are resolved in the background
     /// (the windows do not wait for it).
@@ -433,6 +439,12 @@ pub enum Effect {
         /// The check.
         check_id: String,
     },
+    /// Journal that sale `sale_id`'s charge was shown (or confirmed by staff), once the
+    /// screens of this change are published: never before its outcome is out.
+    MarkShown {
+        /// The sale.
+        sale_id: String,
+    },
     /// Answer the register's request `request`.
     PosAnswer {
         /// The request ([`Input::Pos`]).
@@ -522,6 +534,8 @@ pub struct Counter {
     in_doubt: Vec<String>,
     /// Those of them staff must call the acquirer about, as last read.
     unresolved: Vec<String>,
+    /// The sales of today that charged the card unseen, as last read.
+    unshown: Vec<UnshownSale>,
     storage_failed: bool,
     /// The patient staff expect at the next check (taken by it).
     expected: Option<ClinicRecord>,
@@ -552,6 +566,7 @@ impl Counter {
             pending_rechecks: 0,
             in_doubt: Vec::new(),
             unresolved: Vec::new(),
+            unshown: Vec::new(),
             storage_failed: false,
             expected: None,
             card_notices: Vec::new(),
@@ -613,10 +628,12 @@ impl Counter {
                 pending_rechecks,
                 in_doubt,
                 unresolved,
+                unshown,
             } => {
                 self.pending_rechecks = pending_rechecks;
                 self.in_doubt = in_doubt;
                 self.unresolved = unresolved;
+                self.unshown = unshown;
                 Ok(Vec::new())
             }
             Input::Start => {
@@ -757,6 +774,9 @@ impl Counter {
                 unresolved: self.unresolved.clone(),
                 unresolved_notice: (!self.unresolved.is_empty())
                     .then(|| Message::of(Code::PaymentUnresolved)),
+                unshown: self.unshown.clone(),
+                unshown_notice: (!self.unshown.is_empty())
+                    .then(|| Message::of(Code::ApprovalNotShown)),
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),

@@ -5,8 +5,8 @@ use super::screens::{Message, SaleStep};
 use super::workflow::Workflow;
 use super::{Counter, Effect, JournalOp, Origin, Refused, SaleOutcome};
 use crate::codes::Code;
-use crate::payment::PaymentState;
 use crate::payment::receipt::{Copy, ReceiptKind, receipt};
+use crate::payment::{self, PaymentState};
 
 impl Counter {
     /// The customer picked a method and confirmed the amount: the sale is paid now, or as
@@ -57,15 +57,22 @@ impl Counter {
 
     /// The payment shell drove the sale to its end (or could not start it). Both windows
     /// show the outcome until staff finish or start the next sale; if staff moved on, the
-    /// status bar tells them (the journal has the sale either way).
+    /// status bar tells them (the journal has the sale either way). A charge is journaled
+    /// as shown once these screens are out ([`Effect::MarkShown`]).
     pub(super) fn sale_ended(
         &mut self,
         generation: u64,
         result: Result<SaleOutcome, Code>,
     ) -> Vec<Effect> {
+        let mut effects = Vec::new();
         let step = match result {
             Ok(SaleOutcome { record, code }) => {
                 self.backends_ok = Some(true);
+                if payment::shown::marks_shown(&record) {
+                    effects.push(Effect::MarkShown {
+                        sale_id: record.id.clone(),
+                    });
+                }
                 let receipt = (record.state == PaymentState::Captured).then(|| {
                     receipt(
                         &self.setup.merchant(),
@@ -101,7 +108,7 @@ impl Counter {
                 }
             }
         }
-        Vec::new()
+        effects
     }
 
     /// A void, refund or recovery: refused while a sale is being paid or another such

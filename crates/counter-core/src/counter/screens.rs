@@ -7,9 +7,9 @@ use serde::Serialize;
 use super::actions::CounterMode;
 use crate::codes::{self, Code};
 use crate::eligibility::{self, ClinicRecord};
-use crate::payment::PaymentRecord;
 use crate::payment::cashier::PaymentOption;
 use crate::payment::receipt::Receipt;
+use crate::payment::{PaymentRecord, UnshownSale};
 use crate::{enroll, identify};
 
 /// A line of the code table, as both windows show it.
@@ -222,6 +222,12 @@ pub struct Status {
     pub unresolved: Vec<String>,
     /// What staff do about them ([`Code::PaymentUnresolved`]), while there are any.
     pub unresolved_notice: Option<Message>,
+    /// The sales of today that charged the card but whose outcome the counter never showed
+    /// (`crate::payment::shown`), oldest first: staff ask the customer, then void or
+    /// confirm each ([`super::StaffAction::ConfirmCardSale`]).
+    pub unshown: Vec<UnshownSale>,
+    /// What staff do about them ([`Code::ApprovalNotShown`]), while there are any.
+    pub unshown_notice: Option<Message>,
     /// The last thing staff must know (an action refused, a recovery's outcome).
     pub notice: Option<Message>,
     /// A write to the terminal's store failed and none has succeeded since: what was

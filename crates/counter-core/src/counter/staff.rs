@@ -93,6 +93,14 @@ impl Counter {
                 Origin::Staff,
             ),
             StaffAction::Recover => self.journal(JournalOp::Recover, Origin::Staff),
+            StaffAction::ConfirmCardSale { sale_id } => {
+                // Only a sale the status bar lists: any other was shown, voided, or is not
+                // a charge of today.
+                if !self.unshown.iter().any(|s| s.id == sale_id) {
+                    return Err(Code::InvalidPaymentState.into());
+                }
+                Ok(vec![Effect::MarkShown { sale_id }])
+            }
             StaffAction::StartEnrollment { services } => self.start_enrollment(services),
         }
     }

@@ -141,6 +141,7 @@ pub fn begin(sale: NewSale, now: UnixTime) -> PaymentRecord {
         attempts: 0,
         last_error: None,
         recovered: false,
+        shown_at: None,
         created_at: now,
         updated_at: now,
         version: 0,

@@ -7,6 +7,7 @@ mod machine;
 pub mod receipt;
 mod record;
 mod refund;
+pub mod shown;
 
 pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 
@@ -15,6 +16,7 @@ pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
 pub use machine::*;
 pub use refund::{begin_refund, on_refund, refund_request};
+pub use shown::UnshownSale;
 
 /// Whether staff must call the acquirer (or support) about `record`
 /// ([`crate::Code::PaymentUnresolved`]): it is not final, and it has failed

@@ -166,6 +166,12 @@ pub struct PaymentRecord {
     pub created_at: UnixTime,
     /// Unix time of the last transition.
     pub updated_at: UnixTime,
+    /// When the sale's captured outcome was handed over (the staff window got the report of
+    /// its drive, or the register its answer) or staff confirmed it: `None` while nobody
+    /// was shown that the card was charged ([`crate::payment::shown`]). Written only by
+    /// the shell's mark, never by a transition.
+    #[serde(default)]
+    pub shown_at: Option<UnixTime>,
     /// The version of the journal row this record was read from or last written as: a
     /// write succeeds only while the row still has it, so no task overwrites what another
     /// wrote since it read (the shell's compare-and-set). Not part of the sale: not

@@ -213,6 +213,8 @@ async fn run(cli: Cli) -> ExitCode {
         Ok(r) => explained(&r),
         Err(e) => return runtime_fail(&e),
     };
+    // A sale whose charge this run prints: journaled as shown once it is printed.
+    let mut charged: Option<String> = None;
     let out = match cli.command {
         Command::Recover => Ok(json!({"ok": true, "recovered": recovered})),
         Command::Pay {
@@ -282,7 +284,12 @@ async fn run(cli: Cli) -> ExitCode {
             payments
                 .sell(amount, order, confirmed.assertion)
                 .await
-                .map(|r| json!({"ok": true, "recovered": recovered, "sale": r}))
+                .map(|r| {
+                    if counter_core::payment::shown::marks_shown(&r.record) {
+                        charged = Some(r.record.id.clone());
+                    }
+                    json!({"ok": true, "recovered": recovered, "sale": r})
+                })
         }
         Command::Void { sale } => payments
             .void(&sale)
@@ -303,6 +310,14 @@ async fn run(cli: Cli) -> ExitCode {
     match out {
         Ok(v) => {
             println!("{v}");
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            // Its caller has the outcome now. A mark that fails leaves the sale listed as
+            // never shown at the counter: the safe side, so the run still succeeds.
+            if let Some(id) = charged
+                && let Err(e) = payments.mark_shown(&id)
+            {
+                tracing::warn!(sale = %id, error = %e, "the sale's mark as shown is not journaled");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => runtime_fail(&e),

@@ -5,6 +5,7 @@
 use counter_api::platform::{IdentificationResponse, Notice};
 use counter_core::Code;
 use counter_core::counter::{Effect, Input, JournalOp, SaleOutcome};
+use counter_core::payment::shown;
 use counter_core::session;
 use counter_store::AuditEvent;
 
@@ -206,16 +207,49 @@ impl Io {
             Effect::PosAnswer { request, answer } => {
                 let answer =
                     answer.and_then(|reply| pos::answer(&self.store, &self.merchant, reply));
+                let charge = answer
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| shown::shown_to_register(&a.sale))
+                    .map(str::to_owned);
                 match self.pos.take(request) {
                     // A register that hung up reads the sale by its order reference.
                     Some(reply) => {
-                        let _ = reply.send(answer);
+                        if reply.send(answer).is_ok()
+                            && let Some(id) = charge
+                        {
+                            // The register's request has the charge: shown.
+                            let mut done =
+                                self.wrote(persist::mark_shown(&self.store, &id, self.clock.now()));
+                            done.failed = None; // answered already; the loop goes on
+                            return done;
+                        }
                     }
                     None => tracing::warn!(request, "an answer for a request nobody waits for"),
                 }
                 Done::default()
             }
+            Effect::MarkShown { sale_id } => {
+                // Once the screens of this change are out (`journal_shown`).
+                self.shown.push(sale_id);
+                Done::default()
+            }
         }
+    }
+
+    /// Journals the marks [`Effect::MarkShown`] asked for, now that the screens carrying
+    /// those outcomes are published. A mark that fails shows as a storage failure; its sale
+    /// is then listed as never shown (staff confirm it: the safe side).
+    pub(crate) fn journal_shown(&mut self) -> Vec<Input> {
+        let now = self.clock.now();
+        let mut inputs = Vec::new();
+        for id in std::mem::take(&mut self.shown) {
+            inputs.extend(
+                self.wrote(persist::mark_shown(&self.store, &id, now))
+                    .inputs,
+            );
+        }
+        inputs
     }
 
     /// A store write's result: a failure refuses the action and shows on the status bar

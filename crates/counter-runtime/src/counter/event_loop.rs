@@ -60,6 +60,9 @@ pub(crate) struct Io {
     pub(crate) merchant: counter_core::payment::receipt::MerchantInfo,
     /// The register's requests waiting for their answer.
     pub(crate) pos: PosWaiting,
+    /// The sales whose charge the machine asked to mark shown (`Effect::MarkShown`): marked
+    /// once the screens of the change are published.
+    pub(crate) shown: Vec<String>,
 }
 
 /// The loop's state: the machine, the I/O, and the screens' publisher.
@@ -142,7 +145,16 @@ impl EventLoop {
                 }
                 Msg::Pos(register, command, reply) => self.pos(register, command, reply),
             }
-            if !tick {
+            if !self.io.shown.is_empty() {
+                // A charge handed over in this change: the screens that carry its outcome
+                // go out first, then its mark is journaled (never before: a crash between
+                // the two would hide a charge nobody saw).
+                self.publish();
+                for input in self.io.journal_shown() {
+                    self.feed(input);
+                }
+                self.refresh_counts();
+            } else if !tick {
                 self.refresh_counts();
             }
             self.publish();
@@ -221,11 +233,13 @@ impl EventLoop {
 
     /// Reads the status bar's counts from the store (after anything that may write).
     fn refresh_counts(&mut self) {
-        match persist::counts(&self.io.store) {
+        let payments = &self.io.payments;
+        match persist::counts(&self.io.store, self.io.clock.now(), |id| payments.busy(id)) {
             Ok(c) => self.feed(Input::Counts {
                 pending_rechecks: c.rechecks,
                 in_doubt: c.in_doubt,
                 unresolved: c.unresolved,
+                unshown: c.unshown,
             }),
             Err(_) => self.feed(Input::Storage { ok: false }),
         }

@@ -148,6 +148,7 @@ impl Counter {
             storage_ok: true,
             merchant: merchant.clone(),
             pos: Default::default(),
+            shown: Vec::new(),
         };
         let mut event_loop = EventLoop::new(machine, io, screens_tx);
         event_loop

@@ -6,8 +6,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use counter_core::Code;
 use counter_core::eligibility::{self, ExportFile};
+use counter_core::payment::{UnshownSale, shown};
+use counter_core::{Code, UnixTime};
 use counter_store::{AuditEvent, Store, StoreError};
 
 use crate::RuntimeError;
@@ -108,11 +109,21 @@ pub(crate) struct Counts {
     /// The ids of the sales and refunds among them staff must call the acquirer about
     /// (`counter_core::payment::unresolved_ids`).
     pub(crate) unresolved: Vec<String>,
+    /// The sales of today that charged the card and were never shown
+    /// (`counter_core::payment::shown`).
+    pub(crate) unshown: Vec<UnshownSale>,
 }
 
-/// The status bar's counts, read from the store.
-pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<Counts, Code> {
+/// The status bar's counts, read from the store at `now`; `driven` tells the sales a task
+/// of the payment shell is driving (their outcome is on its way to staff).
+pub(crate) fn counts(
+    store: &Arc<Mutex<Store>>,
+    now: UnixTime,
+    driven: impl Fn(&str) -> bool,
+) -> Result<Counts, Code> {
     with_store(store, |s| {
+        let today = s.captured_not_shown(&madoguchi_time::jst::business_date(now))?;
+        let unshown = shown::unshown_sales(&today, now, driven);
         let rechecks = s.pending_recheck_count()?;
         let sales = s.unfinished_payments()?;
         let refunds = s.refunds_in_doubt()?;
@@ -123,8 +134,15 @@ pub(crate) fn counts(store: &Arc<Mutex<Store>>) -> Result<Counts, Code> {
             rechecks,
             in_doubt,
             unresolved,
+            unshown,
         })
     })
+}
+
+/// `MarkShown`: sale `id`'s outcome was handed over (or confirmed by staff) at `now`. A
+/// sale already marked keeps its first mark.
+pub(crate) fn mark_shown(store: &Arc<Mutex<Store>>, id: &str, now: UnixTime) -> Result<(), Code> {
+    with_store(store, |s| s.mark_shown(id, now)).map(|_| ())
 }
 
 #[cfg(test)]

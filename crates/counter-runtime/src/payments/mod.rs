@@ -21,6 +21,14 @@
 //! reported as approved (the terminal crashed, or the sale ended with a journal failure
 //! or in doubt), so the customer may have paid another way; it is reversed and staff read
 //! [`Code::ApprovalReversedOnRecovery`], never captured silently.
+//!
+//! **A captured sale's outcome is marked shown once it is out** ([`Payments::mark_shown`],
+//! `counter_core::payment::shown`): a sale journaled captured is final and recovery leaves
+//! it, so a crash between that write and the outcome reaching staff or the register would
+//! hide a charge nobody saw. The caller that hands the outcome over marks it afterwards
+//! (the counter's event loop once the screens carrying it are published, or the register's
+//! request has its answer; the headless driver once it printed it); the counter lists
+//! today's captured sales that have no mark.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -138,6 +146,13 @@ impl Payments {
     /// Unfinished sales (in doubt, or approved and not captured) and refunds in doubt.
     pub fn unfinished(&self) -> Result<(Vec<PaymentRecord>, Vec<RefundRecord>), RuntimeError> {
         self.with_store(|s| Ok((s.unfinished_payments()?, s.refunds_in_doubt()?)))
+    }
+
+    /// Journals that sale `id`'s outcome was handed over now (`counter_core::payment::shown`):
+    /// call it once the outcome is out, never before. `Ok(false)` when it already was.
+    pub fn mark_shown(&self, id: &str) -> Result<bool, RuntimeError> {
+        let now = self.clock.now();
+        self.with_store(|s| s.mark_shown(id, now))
     }
 
     /// Whether some task of this shell is working on sale `id` now (a live sale, a void,

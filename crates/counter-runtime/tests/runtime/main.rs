@@ -17,6 +17,7 @@ mod counter_pinpad;
 mod counter_races;
 mod counter_recovery;
 mod counter_second_card;
+mod counter_unshown;
 mod counter_visit;
 mod crash_matrix;
 mod enrollment;

@@ -133,28 +133,38 @@ impl Env {
 
     /// Runs the headless driver with `args`, `env` and `stdin`.
     pub async fn driver(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_madoguchi-counter"));
-        cmd.arg("--config")
-            .arg(&self.config_path)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let stdin = stdin.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let mut child = cmd.spawn().unwrap();
-            use std::io::Write;
-            if let Some(mut i) = child.stdin.take() {
-                let _ = i.write_all(stdin.as_bytes());
-            }
-            child.wait_with_output().unwrap()
-        })
-        .await
-        .unwrap()
+        driver(&self.config_path, args, env, stdin).await
     }
+}
+
+/// Runs the headless driver on the configuration `config` with `args`, `env` and `stdin`.
+pub async fn driver(
+    config: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &str,
+) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_madoguchi-counter"));
+    cmd.arg("--config")
+        .arg(config)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let stdin = stdin.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        use std::io::Write;
+        if let Some(mut i) = child.stdin.take() {
+            let _ = i.write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
 }
 
 /// The test platform's assertion keys (test_support derives them from a fixed seed), for

@@ -16,6 +16,7 @@ mod queue;
 mod records;
 mod retention;
 mod secrets;
+mod shown;
 mod visits;
 
 use std::path::PathBuf;
@@ -85,6 +86,7 @@ pub fn sale(n: u32, state: PaymentState, at: UnixTime) -> PaymentRecord {
         attempts: u32::from(state.in_doubt()),
         last_error: state.in_doubt().then(|| "acquirer_timeout".to_owned()),
         recovered: false,
+        shown_at: None,
         created_at: at,
         updated_at: at,
         version: 0,

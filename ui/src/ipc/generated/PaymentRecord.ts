@@ -114,4 +114,11 @@ created_at: number,
 /**
  * Unix time of the last transition.
  */
-updated_at: number, };
+updated_at: number, 
+/**
+ * When the sale's captured outcome was handed over (the staff window got the report of
+ * its drive, or the register its answer) or staff confirmed it: `None` while nobody
+ * was shown that the card was charged ([`crate::payment::shown`]). Written only by
+ * the shell's mark, never by a transition.
+ */
+shown_at: number | null, };

@@ -55,6 +55,10 @@ amount_jpy: number, } | { "action": "void",
 /**
  * The sale's id.
  */
+sale_id: string, } | { "action": "confirm_card_sale", 
+/**
+ * The sale's id.
+ */
 sale_id: string, } | { "action": "refund", 
 /**
  * The sale's id.

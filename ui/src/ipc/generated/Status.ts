@@ -2,6 +2,7 @@
 import type { CounterMode } from "./CounterMode";
 import type { Message } from "./Message";
 import type { ReaderState } from "./ReaderState";
+import type { UnshownSale } from "./UnshownSale";
 
 /**
  * The status bar.
@@ -50,6 +51,16 @@ unresolved: Array<string>,
  * What staff do about them ([`Code::PaymentUnresolved`]), while there are any.
  */
 unresolved_notice: Message | null, 
+/**
+ * The sales of today that charged the card but whose outcome the counter never showed
+ * (`crate::payment::shown`), oldest first: staff ask the customer, then void or
+ * confirm each ([`super::StaffAction::ConfirmCardSale`]).
+ */
+unshown: Array<UnshownSale>, 
+/**
+ * What staff do about them ([`Code::ApprovalNotShown`]), while there are any.
+ */
+unshown_notice: Message | null, 
 /**
  * The last thing staff must know (an action refused, a recovery's outcome).
  */

@@ -107,6 +107,12 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
         ),
         ("staff:recover", staff(StaffAction::Recover)),
         (
+            "staff:confirm_card_sale",
+            staff(StaffAction::ConfirmCardSale {
+                sale_id: "s-1".into(),
+            }),
+        ),
+        (
             "staff:start_enrollment",
             staff(StaffAction::StartEnrollment {
                 services: services(),
@@ -234,6 +240,7 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
                 pending_rechecks: 1,
                 in_doubt: vec!["s-0".into()],
                 unresolved: vec![],
+                unshown: vec![],
             },
         ),
         ("start", Input::Start),
@@ -364,6 +371,7 @@ fn effect_name(e: &Effect) -> String {
                 live.as_deref().unwrap_or("-")
             )
         }
+        Effect::MarkShown { .. } => "mark_shown".into(),
         Effect::PosAnswer { answer, .. } => match answer {
             Ok(PosReply::Sale { sale, created }) => format!(
                 "pos_answer:{}{}",

@@ -10,6 +10,7 @@ mod other_card;
 mod payments;
 mod pos;
 mod rules;
+mod shown;
 mod visits;
 
 use counter_api::platform::{ChallengePurpose, ChallengeRequest, Notice};

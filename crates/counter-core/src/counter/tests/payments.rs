@@ -187,6 +187,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
         pending_rechecks: 0,
         in_doubt: vec!["t-counter-1-000007".into()],
         unresolved: vec![],
+        unshown: vec![],
     });
     let status = d.m.screens().status;
     assert_eq!(
@@ -222,6 +223,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
         pending_rechecks: 0,
         in_doubt: vec![],
         unresolved: vec![],
+        unshown: vec![],
     });
     d.send(Input::JournalDone(Ok(Code::PaymentsRecovered)));
     assert_eq!(
@@ -240,6 +242,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
         pending_rechecks: 0,
         in_doubt: vec!["t-counter-1-000007".into()],
         unresolved: vec![],
+        unshown: vec![],
     });
     d.place();
     d.type_pin();
@@ -254,6 +257,7 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
         pending_rechecks: 0,
         in_doubt: vec!["t-1-000003".into(), "t-1-000007".into()],
         unresolved: vec!["t-1-000007".into()],
+        unshown: vec![],
     });
     let status = d.m.screens().status;
     assert_eq!(status.payments_in_doubt, 2);
@@ -273,6 +277,7 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
         pending_rechecks: 0,
         in_doubt: vec![],
         unresolved: vec![],
+        unshown: vec![],
     });
     let status = d.m.screens().status;
     assert!(status.unresolved.is_empty() && status.unresolved_notice.is_none());
