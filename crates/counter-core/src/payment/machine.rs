@@ -354,8 +354,13 @@ pub fn cannot_cancel(f: &BackendFailure) -> bool {
     matches!(f, BackendFailure::Problem { code, .. } if code == "invalid_payment_state")
 }
 
-/// Takes the acquirer's view of the payment as the truth.
+/// Takes the acquirer's view of the payment as the truth, once it is this sale's
+/// ([`super::answer::mismatch`]); an answer about anything else is one that could not be
+/// used: the sale stays as it was, in doubt, and the round counts as failed.
 pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resolution {
+    if let Some(detail) = super::answer::mismatch(record, p) {
+        return unknown(record, &BackendFailure::Malformed { detail }, now);
+    }
     let today = jst::business_date(now);
     record.payment_id = Some(p.payment_id.clone());
     record.approval_code = p.approval_code.clone().or(record.approval_code.take());

@@ -79,6 +79,12 @@ pub fn on_refund(
 ) -> Option<Code> {
     refund.updated_at = now;
     match answer {
+        Ok(p) if let Some(detail) = super::answer::mismatch(payment, &p) => {
+            // Not this sale's payment: the refund's outcome is still unknown.
+            refund.attempts += 1;
+            refund.reason = Some(format!("{detail}; retrying with the same key"));
+            None
+        }
         Ok(p) => {
             adopt(payment, &p, now);
             refund.state = RefundState::Refunded;
