@@ -99,7 +99,8 @@ pub fn customer_subscribe<R: Runtime>(
     on_frame: Channel<CustomerFrame>,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Customer)?;
-    frames::forward(state(&app)?.counter.screens(), on_frame);
+    let state = state(&app).map_err(ActionError::for_customer)?;
+    frames::forward(state.counter.screens(), on_frame);
     Ok(())
 }
 
@@ -116,7 +117,8 @@ pub async fn staff_action<R: Runtime>(
 }
 
 /// A customer action. The PIN or password in it is zeroised when the counter has taken it
-/// (`CustomerAction`'s drop); nothing here logs or keeps it.
+/// (`CustomerAction`'s drop); nothing here logs or keeps it. A refusal is the customer's
+/// line ([`ActionError::for_customer`]), as the counter answers it.
 #[tauri::command]
 pub async fn customer_action<R: Runtime>(
     app: AppHandle<R>,
@@ -124,7 +126,10 @@ pub async fn customer_action<R: Runtime>(
     action: CustomerAction,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Customer)?;
-    let counter = state(&app)?.counter.clone();
+    let counter = state(&app)
+        .map_err(ActionError::for_customer)?
+        .counter
+        .clone();
     counter.customer(action).await
 }
 
