@@ -1,0 +1,43 @@
+//! The customer's window: what the person in front of the counter reads, and what their
+//! actions do, up to the moment the next person stands there.
+
+use super::*;
+use crate::counter::Message;
+
+/// The platform's notice that the holder's details changed since enrollment.
+fn revoked() -> Vec<Notice> {
+    vec![Notice::SignCertificateRevoked {
+        revoked_at: T0.minus_secs(86_400),
+        reason: "affiliation_changed".into(),
+    }]
+}
+
+/// The codes of the card's notices on the customer's window, then on the staff's.
+fn notices(d: &Desk) -> (Vec<Code>, Vec<Code>) {
+    let s = d.m.screens();
+    let codes = |m: Vec<Message>| m.iter().map(|m| m.code).collect();
+    (
+        codes(s.customer_frame().notices),
+        codes(s.staff_frame().notices),
+    )
+}
+
+#[test]
+fn a_cards_notices_leave_the_customers_window_with_the_card() {
+    let revoked_line = vec![Code::SignCertificateRevoked];
+    let mut d = Desk::new(CounterMode::Reception);
+    d.notices = revoked();
+    d.place();
+    d.type_pin();
+    assert_eq!(d.at(), "check");
+    assert_eq!(notices(&d), (revoked_line.clone(), revoked_line.clone()));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    // Between this card and the next, whoever stands there reads nothing of the card
+    // before; staff keep its notice until they move on.
+    assert_eq!(notices(&d), (vec![], revoked_line.clone()));
+    d.send(Input::Tick);
+    assert_eq!(notices(&d), (vec![], revoked_line.clone()));
+    d.notices = Vec::new();
+    d.place();
+    assert_eq!(notices(&d), (vec![], vec![]));
+}
