@@ -22,8 +22,9 @@
 //!   starts a new identification for a check (the previous person's check ends first, R8);
 //!   at the till, a card without a sale does nothing.
 //! - **Each window sees only its own half**; the customer's screen is cleared as soon as the
-//!   card leaves (a check waiting for the customer ends then), and so are the card's
-//!   notices; staff keep a finished check's result until they finish or the next card comes.
+//!   card leaves (a check waiting for the customer ends then, as on the customer's Cancel),
+//!   and so are the card's notices; staff keep a finished check's result until they finish
+//!   or the next card comes.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
 //!   refused while a sale is paying or another one runs; Cancel and Finish are refused while

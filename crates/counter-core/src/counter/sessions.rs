@@ -8,7 +8,7 @@ use super::screens::{Message, SaleStep};
 use super::workflow::Workflow;
 use super::{Counter, Effect, Refused};
 use crate::codes::Code;
-use crate::eligibility::{self, CustomerView as CheckCustomerView};
+use crate::eligibility;
 use crate::payment::cashier::Checkout;
 use crate::session::{self, Outcome};
 
@@ -70,11 +70,7 @@ impl Counter {
                 ))
             }
             Workflow::Check(check) => {
-                let waiting = matches!(
-                    check.customer_view(),
-                    CheckCustomerView::ChooseService { .. } | CheckCustomerView::Consent { .. }
-                );
-                if waiting {
+                if check.awaits_customer() {
                     self.end_check()
                 } else {
                     Vec::new()

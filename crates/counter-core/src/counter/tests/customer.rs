@@ -79,3 +79,67 @@ fn the_next_card_after_an_enrollment_never_gets_its_services() {
     assert!(e.is_empty(), "{e:?}");
     assert_eq!(d.at(), "enroll");
 }
+
+/// The check's view on the customer's window.
+fn check_view(d: &Desk) -> Option<crate::eligibility::CustomerView> {
+    match d.m.screens().customer {
+        crate::counter::CustomerScreen::Check { view } => Some(view),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_customers_cancel_ends_a_check_that_waits_for_them() {
+    use crate::eligibility::CustomerView;
+    // On the service menu.
+    let mut d = State::Check.reach();
+    assert!(matches!(
+        check_view(&d),
+        Some(CustomerView::ChooseService { .. })
+    ));
+    let e = d.customer(CustomerAction::Cancel);
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::CheckAudit(_))),
+        "the check ends and is audited: {e:?}"
+    );
+    assert_eq!(check_view(&d), Some(CustomerView::Ended));
+    assert!(matches!(
+        d.m.screens().staff,
+        crate::counter::StaffScreen::Check { .. }
+    ));
+    // Ended, it no longer takes the customer's choice (its menu is gone).
+    d.refuse(Input::Customer(CustomerAction::ChooseService {
+        service_id: "kenpo".into(),
+    }));
+
+    // On the consent screens.
+    let mut d = State::Check.reach();
+    d.customer(CustomerAction::ChooseService {
+        service_id: "kenpo".into(),
+    });
+    assert!(matches!(check_view(&d), Some(CustomerView::Consent { .. })));
+    d.customer(CustomerAction::Cancel);
+    assert_eq!(check_view(&d), Some(CustomerView::Ended));
+
+    // Once the insurer was asked, the check is no longer the customer's to cancel.
+    let mut d = State::Check.reach();
+    d.customer(CustomerAction::ChooseService {
+        service_id: "kenpo".into(),
+    });
+    d.customer(CustomerAction::Consent {
+        consents: crate::eligibility::CustomerConsents {
+            blanket: true,
+            medication: false,
+            health_checks: false,
+            treatment: false,
+            surgery: false,
+            limit_certificate: false,
+            prescription: None,
+        },
+    });
+    assert_eq!(check_view(&d), Some(CustomerView::Wait));
+    assert_eq!(
+        d.refuse(Input::Customer(CustomerAction::Cancel)),
+        Refused::Action(Code::NotNow)
+    );
+}
