@@ -560,15 +560,18 @@ impl Counter {
     }
 
     /// Takes one input at `now`: the effects for the shell, in order, or why it was not
-    /// taken. A staff action refused also shows on the status bar.
+    /// taken. A staff action refused also shows on the status bar, and so does the
+    /// customer's payment refused (the assertion expired, the amount differs): only staff
+    /// can take the sale further then.
     pub fn handle(&mut self, input: Input, now: UnixTime) -> Result<Vec<Effect>, Refused> {
         self.now = now;
         let staff = matches!(input, Input::Staff(_));
         if staff {
             self.notice = None;
         }
+        let told = staff || matches!(input, Input::Customer(CustomerAction::Pay { .. }));
         let result = self.dispatch(input);
-        if let (true, Err(Refused::Action(code))) = (staff, &result) {
+        if let (true, Err(Refused::Action(code))) = (told, &result) {
             self.notice = Some(Message::of(*code));
         }
         result

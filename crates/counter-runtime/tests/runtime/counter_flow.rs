@@ -273,6 +273,10 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
         .await
         .unwrap_err();
     assert_eq!(e.message.code, Code::AskStaff);
+    until(&mut rx, "staff told why the payment was refused", |s| {
+        s.status.notice.as_ref().map(|m| m.code) == Some(Code::AmountInvalid)
+    })
+    .await;
     let e = c.customer(CustomerAction::ExtendTime).await.unwrap_err();
     assert_eq!(e.message, Message::of(Code::AskStaff));
     customer(

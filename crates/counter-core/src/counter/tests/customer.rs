@@ -143,3 +143,81 @@ fn the_customers_cancel_ends_a_check_that_waits_for_them() {
         Refused::Action(Code::NotNow)
     );
 }
+
+/// The customer's line and the staff's on a sale's screens.
+fn sale_lines(d: &Desk) -> (Option<Code>, Option<Code>) {
+    let s = d.m.screens();
+    let customer = match s.customer {
+        crate::counter::CustomerScreen::Paying { message } => message.map(|m| m.code),
+        _ => None,
+    };
+    let staff = match s.staff {
+        crate::counter::StaffScreen::Sale { view } => match view.step {
+            crate::counter::SaleStep::Failed { message } => Some(message.code),
+            _ => None,
+        },
+        _ => None,
+    };
+    (customer, staff)
+}
+
+#[test]
+fn a_sale_that_ended_unpaid_asks_the_customer_to_call_staff() {
+    // The card left before the customer confirmed: putting it back starts nothing.
+    let mut d = State::Choosing.reach();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(d.at(), "sale_ended");
+    assert_eq!(
+        sale_lines(&d),
+        (Some(Code::AskStaff), Some(Code::CardRemoved))
+    );
+    assert!(
+        d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }))
+            .is_empty(),
+        "the card put back does nothing: staff start again"
+    );
+    // The customer cancelled: only staff start the sale again.
+    let mut d = State::Choosing.reach();
+    d.customer(CustomerAction::Cancel);
+    assert_eq!(
+        sale_lines(&d),
+        (Some(Code::AskStaff), Some(Code::Cancelled))
+    );
+    // A line the customer can act on stays theirs.
+    let mut d = State::Paying.reach();
+    let generation = d.m.generation();
+    d.send(Input::SaleEnded {
+        generation,
+        result: Err(Code::NoPaymentMethod),
+    });
+    assert_eq!(
+        sale_lines(&d),
+        (Some(Code::NoPaymentMethod), Some(Code::NoPaymentMethod))
+    );
+}
+
+#[test]
+fn a_payment_the_counter_refuses_is_told_to_staff() {
+    // The assertion expired while the customer chose: the customer cannot identify again
+    // by themselves, so staff are told on the status bar.
+    let mut d = State::Choosing.reach();
+    d.now = T0.plus_secs(400);
+    let pay = |amount_jpy| {
+        Input::Customer(CustomerAction::Pay {
+            service_id: "acq".into(),
+            amount_jpy,
+        })
+    };
+    assert_eq!(d.refuse(pay(1200)), Refused::Action(Code::AssertionExpired));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::AssertionExpired)
+    );
+    // Another amount than the one shown: the same.
+    let mut d = State::Choosing.reach();
+    assert_eq!(d.refuse(pay(999)), Refused::Action(Code::AmountInvalid));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::AmountInvalid)
+    );
+}
