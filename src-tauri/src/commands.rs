@@ -62,6 +62,15 @@ fn state<'a, R: Runtime>(app: &'a AppHandle<R>) -> Result<State<'a, AppState>, A
         .ok_or_else(|| ActionError::from(Code::Internal))
 }
 
+/// The windows' frame subscriptions ([`builder`](crate::builder) manages them), or
+/// `Internal` on an app built without.
+fn subscriptions<R: Runtime>(
+    app: &AppHandle<R>,
+) -> Result<State<'_, frames::Subscriptions>, ActionError> {
+    app.try_state::<frames::Subscriptions>()
+        .ok_or_else(|| ActionError::from(Code::Internal))
+}
+
 /// The app's version, the calling window's label and whether the demo runs. Both windows.
 #[tauri::command]
 pub fn app_info<R: Runtime>(app: AppHandle<R>, window: Window<R>) -> AppInfo {
@@ -79,7 +88,8 @@ pub fn code_table<R: Runtime>(window: Window<R>) -> Vec<Message> {
     counter_runtime::counter::api::code_table(for_customer)
 }
 
-/// Sends the staff window its frame now and after every change, through `on_frame`.
+/// Sends the staff window its frame now and after every change, through `on_frame` (its
+/// subscription before, from a page reloaded since, stops).
 #[tauri::command]
 pub fn staff_subscribe<R: Runtime>(
     app: AppHandle<R>,
@@ -87,11 +97,13 @@ pub fn staff_subscribe<R: Runtime>(
     on_frame: Channel<StaffFrame>,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Staff)?;
-    frames::forward(state(&app)?.counter.screens(), on_frame);
+    let screens = state(&app)?.counter.screens();
+    subscriptions(&app)?.forward(window.label(), screens, on_frame);
     Ok(())
 }
 
-/// Sends the customer window its frame now and after every change, through `on_frame`.
+/// Sends the customer window its frame now and after every change, through `on_frame` (its
+/// subscription before, from a page reloaded since, stops).
 #[tauri::command]
 pub fn customer_subscribe<R: Runtime>(
     app: AppHandle<R>,
@@ -99,8 +111,13 @@ pub fn customer_subscribe<R: Runtime>(
     on_frame: Channel<CustomerFrame>,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Customer)?;
-    let state = state(&app).map_err(ActionError::for_customer)?;
-    frames::forward(state.counter.screens(), on_frame);
+    let screens = state(&app)
+        .map_err(ActionError::for_customer)?
+        .counter
+        .screens();
+    subscriptions(&app)
+        .map_err(ActionError::for_customer)?
+        .forward(window.label(), screens, on_frame);
     Ok(())
 }
 

@@ -38,10 +38,13 @@ pub mod windows;
 
 use state::AppState;
 
-/// Registers the app's commands on a builder. Generic over the runtime so that the
-/// tests can use Tauri's mock runtime (`tauri::test::mock_builder()`).
+/// Registers the app's commands on a builder, with the windows' frame subscriptions they
+/// keep. Generic over the runtime so that the tests can use Tauri's mock runtime
+/// (`tauri::test::mock_builder()`).
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(commands::handler())
+    builder
+        .manage(frames::Subscriptions::default())
+        .invoke_handler(commands::handler())
 }
 
 /// The app's context: `tauri.conf.json`, the UI bundle `ui/dist` embedded at compile
