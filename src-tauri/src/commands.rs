@@ -62,6 +62,15 @@ fn state<'a, R: Runtime>(app: &'a AppHandle<R>) -> Result<State<'a, AppState>, A
         .ok_or_else(|| ActionError::from(Code::Internal))
 }
 
+/// The windows' frame subscriptions ([`builder`](crate::builder) manages them), or
+/// `Internal` on an app built without.
+fn subscriptions<R: Runtime>(
+    app: &AppHandle<R>,
+) -> Result<State<'_, frames::Subscriptions>, ActionError> {
+    app.try_state::<frames::Subscriptions>()
+        .ok_or_else(|| ActionError::from(Code::Internal))
+}
+
 /// The app's version, the calling window's label and whether the demo runs. Both windows.
 #[tauri::command]
 pub fn app_info<R: Runtime>(app: AppHandle<R>, window: Window<R>) -> AppInfo {
@@ -79,7 +88,8 @@ pub fn code_table<R: Runtime>(window: Window<R>) -> Vec<Message> {
     counter_runtime::counter::api::code_table(for_customer)
 }
 
-/// Sends the staff window its frame now and after every change, through `on_frame`.
+/// Sends the staff window its frame now and after every change, through `on_frame` (its
+/// subscription before, from a page reloaded since, stops).
 #[tauri::command]
 pub fn staff_subscribe<R: Runtime>(
     app: AppHandle<R>,
@@ -87,11 +97,13 @@ pub fn staff_subscribe<R: Runtime>(
     on_frame: Channel<StaffFrame>,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Staff)?;
-    frames::forward(state(&app)?.counter.screens(), on_frame);
+    let screens = state(&app)?.counter.screens();
+    subscriptions(&app)?.forward(window.label(), screens, on_frame);
     Ok(())
 }
 
-/// Sends the customer window its frame now and after every change, through `on_frame`.
+/// Sends the customer window its frame now and after every change, through `on_frame` (its
+/// subscription before, from a page reloaded since, stops).
 #[tauri::command]
 pub fn customer_subscribe<R: Runtime>(
     app: AppHandle<R>,
@@ -99,7 +111,13 @@ pub fn customer_subscribe<R: Runtime>(
     on_frame: Channel<CustomerFrame>,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Customer)?;
-    frames::forward(state(&app)?.counter.screens(), on_frame);
+    let screens = state(&app)
+        .map_err(ActionError::for_customer)?
+        .counter
+        .screens();
+    subscriptions(&app)
+        .map_err(ActionError::for_customer)?
+        .forward(window.label(), screens, on_frame);
     Ok(())
 }
 
@@ -116,7 +134,8 @@ pub async fn staff_action<R: Runtime>(
 }
 
 /// A customer action. The PIN or password in it is zeroised when the counter has taken it
-/// (`CustomerAction`'s drop); nothing here logs or keeps it.
+/// (`CustomerAction`'s drop); nothing here logs or keeps it. A refusal is the customer's
+/// line ([`ActionError::for_customer`]), as the counter answers it.
 #[tauri::command]
 pub async fn customer_action<R: Runtime>(
     app: AppHandle<R>,
@@ -124,7 +143,10 @@ pub async fn customer_action<R: Runtime>(
     action: CustomerAction,
 ) -> Result<(), ActionError> {
     only(&window, Screen::Customer)?;
-    let counter = state(&app)?.counter.clone();
+    let counter = state(&app)
+        .map_err(ActionError::for_customer)?
+        .counter
+        .clone();
     counter.customer(action).await
 }
 

@@ -1,8 +1,14 @@
 //! Screens to a window: each window gets its own half of the counter's [`Screens`]
 //! through a [`Channel`] that only that window's subscribe command can open. (An app-wide
 //! event would not do: any page allowed to listen hears every event, whatever its target.)
+//! A window has one subscription at a time ([`Subscriptions`]): its page subscribing again
+//! (a reload) stops the task that served the page before.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use counter_runtime::counter::{CustomerFrame, Screens, StaffFrame};
+use tauri::async_runtime::JoinHandle;
 use tauri::ipc::{Channel, IpcResponse};
 use tokio::sync::watch;
 
@@ -37,30 +43,64 @@ impl Frame for CustomerFrame {
     }
 }
 
+/// The task that sends each window its frames, by window label (the app manages one).
+/// A page's channel gives no sign when the page goes (a reload leaves it calling back into
+/// nothing), so the page's next subscription is what ends the task before it.
+#[derive(Debug, Default)]
+pub struct Subscriptions {
+    tasks: Mutex<HashMap<String, JoinHandle<()>>>,
+}
+
+impl Subscriptions {
+    /// Sends window `label` its frame now and after every change, through `channel`,
+    /// until the window subscribes again (the task before is stopped), the channel fails
+    /// or the counter stops.
+    pub fn forward<T: Frame>(
+        &self,
+        label: &str,
+        screens: watch::Receiver<Screens>,
+        channel: Channel<T>,
+    ) {
+        let task = tauri::async_runtime::spawn(forward(screens, channel));
+        // A panic elsewhere while the map was held leaves it whole: keep using it.
+        let before = self
+            .tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(label.to_owned(), task);
+        if let Some(before) = before {
+            before.abort();
+        }
+    }
+}
+
 /// Sends the window's frame now and after every change until its channel is gone or the
 /// counter stops. A change in the other window's half only is not sent.
-pub fn forward<T: Frame>(mut screens: watch::Receiver<Screens>, channel: Channel<T>) {
-    tauri::async_runtime::spawn(async move {
-        let mut last: Option<T> = None;
-        loop {
-            let frame = T::of(&screens.borrow_and_update());
-            if !last.as_ref().is_some_and(|l| l.same(&frame)) {
-                if channel.send(frame.clone()).is_err() {
-                    break;
-                }
-                last = Some(frame);
-            }
-            if screens.changed().await.is_err() {
+async fn forward<T: Frame>(mut screens: watch::Receiver<Screens>, channel: Channel<T>) {
+    let mut last: Option<T> = None;
+    loop {
+        let frame = T::of(&screens.borrow_and_update());
+        if !last.as_ref().is_some_and(|l| l.same(&frame)) {
+            if channel.send(frame.clone()).is_err() {
                 break;
             }
+            last = Some(frame);
         }
-    });
+        if screens.changed().await.is_err() {
+            break;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::HashSet;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
     use counter_runtime::config::CounterMode;
-    use counter_runtime::counter::{Message, ReaderState, StaffScreen, Status};
+    use counter_runtime::counter::{CustomerScreen, Message, ReaderState, StaffScreen, Status};
 
     use super::*;
 
@@ -99,5 +139,84 @@ mod tests {
         let mut notices = frame(2);
         notices.notices = vec![Message::of(counter_core::Code::SignCertificateRevoked)];
         assert!(!frame(1).same(&notices), "a notice came");
+    }
+
+    /// What happened to a test channel: a frame came through it, or it was dropped (the
+    /// task that held it ended).
+    #[derive(Debug, PartialEq, Eq, Hash)]
+    enum Event {
+        Frame(&'static str),
+        Gone(&'static str),
+    }
+
+    /// A test channel's end of the events: tells its frames, and its own end when dropped.
+    struct Reporter(mpsc::Sender<Event>, &'static str);
+
+    impl Reporter {
+        fn frame(&self) {
+            let _ = self.0.send(Event::Frame(self.1));
+        }
+    }
+
+    impl Drop for Reporter {
+        fn drop(&mut self) {
+            let _ = self.0.send(Event::Gone(self.1));
+        }
+    }
+
+    /// A channel named `name` that reports its frames and its end on `events`.
+    fn channel<T>(events: &mpsc::Sender<Event>, name: &'static str) -> Channel<T> {
+        let reporter = Reporter(events.clone(), name);
+        Channel::new(move |_| {
+            reporter.frame();
+            Ok(())
+        })
+    }
+
+    fn screens(reader: ReaderState) -> Screens {
+        let mut status = frame(0).status;
+        status.reader = reader;
+        Screens {
+            revision: 0,
+            staff: StaffScreen::Ready,
+            customer: CustomerScreen::Welcome,
+            status,
+            expected: None,
+            notices: vec![],
+        }
+    }
+
+    /// The next `n` events, in any order (each waited for, within a time limit).
+    fn next(events: &mpsc::Receiver<Event>, n: usize) -> HashSet<Event> {
+        (0..n)
+            .map(|_| events.recv_timeout(Duration::from_secs(10)).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_window_subscribing_again_stops_its_subscription_before() {
+        let subscriptions = Subscriptions::default();
+        let (publish, screens_rx) = watch::channel(screens(ReaderState::Empty));
+        let (tx, events) = mpsc::channel();
+        subscriptions.forward::<StaffFrame>("staff", screens_rx.clone(), channel(&tx, "first"));
+        assert_eq!(next(&events, 1), HashSet::from([Event::Frame("first")]));
+        subscriptions.forward::<CustomerFrame>(
+            "customer",
+            screens_rx.clone(),
+            channel(&tx, "customer"),
+        );
+        assert_eq!(next(&events, 1), HashSet::from([Event::Frame("customer")]));
+        // The staff page reloads: its new page gets the frames, the old task ends.
+        subscriptions.forward::<StaffFrame>("staff", screens_rx, channel(&tx, "second"));
+        assert_eq!(
+            next(&events, 2),
+            HashSet::from([Event::Frame("second"), Event::Gone("first")])
+        );
+        // The other window's subscription goes on.
+        publish.send_replace(screens(ReaderState::Card));
+        assert_eq!(
+            next(&events, 2),
+            HashSet::from([Event::Frame("second"), Event::Frame("customer")])
+        );
     }
 }

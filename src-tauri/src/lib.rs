@@ -38,10 +38,13 @@ pub mod windows;
 
 use state::AppState;
 
-/// Registers the app's commands on a builder. Generic over the runtime so that the
-/// tests can use Tauri's mock runtime (`tauri::test::mock_builder()`).
+/// Registers the app's commands on a builder, with the windows' frame subscriptions they
+/// keep. Generic over the runtime so that the tests can use Tauri's mock runtime
+/// (`tauri::test::mock_builder()`).
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(commands::handler())
+    builder
+        .manage(frames::Subscriptions::default())
+        .invoke_handler(commands::handler())
 }
 
 /// The app's context: `tauri.conf.json`, the UI bundle `ui/dist` embedded at compile
@@ -58,8 +61,9 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 /// Opens the staff and customer windows over the started counter with the real
-/// (WebKitGTK) runtime and runs until the last window is closed; the counter is closed
-/// (its reader let go) before the process exits.
+/// (WebKitGTK) runtime and runs until the staff window is closed
+/// ([`windows::Screen::on_close`]: the customer's cannot be closed, since nothing would
+/// open it again); the counter is closed (its reader let go) before the process exits.
 ///
 /// # Errors
 ///
@@ -70,8 +74,24 @@ pub fn run(state: AppState) -> Result<(), RunError> {
     let app = builder(tauri::Builder::default())
         .manage(state)
         .build(context())?;
-    app.run(move |_, event| {
-        if let tauri::RunEvent::Exit = event {
+    app.run(move |app, event| match event {
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::CloseRequested { api, .. },
+            ..
+        } => match windows::Screen::on_close(&label) {
+            windows::OnClose::KeepOpen => api.prevent_close(),
+            windows::OnClose::Exit => app.exit(0),
+            windows::OnClose::Close => {}
+        },
+        // A window gone without being asked to close (its web process ended): the staff's
+        // takes the app with it all the same.
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } if windows::Screen::on_close(&label) == windows::OnClose::Exit => app.exit(0),
+        tauri::RunEvent::Exit => {
             // Let go of the reader cleanly, but never hang the exit on it: the system
             // releases the reader with the process anyway.
             let closed = tauri::async_runtime::block_on(tokio::time::timeout(
@@ -82,6 +102,7 @@ pub fn run(state: AppState) -> Result<(), RunError> {
                 tracing::warn!(limit = ?CLOSE_LIMIT, "the counter did not close in time; exiting anyway");
             }
         }
+        _ => {}
     });
     Ok(())
 }

@@ -6,6 +6,19 @@
 //! capability file (`capabilities/<label>.json`), so the labels here, in the
 //! configuration and in the capability files must agree.
 
+/// What a window's closing does to the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnClose {
+    /// The window closes; the app runs on while another window is open.
+    Close,
+    /// The window stays open: nothing could open it again (the customer's, which also
+    /// has no close button: `closable` is false in `tauri.conf.json`).
+    KeepOpen,
+    /// The app exits (the staff's: without it nobody runs the counter, and the customer's
+    /// window cannot be closed by itself).
+    Exit,
+}
+
 /// Who a window is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
@@ -37,11 +50,41 @@ impl Screen {
             .into_iter()
             .find(|screen| screen.label() == label)
     }
+
+    /// What closing the window labelled `label` does.
+    pub fn on_close(label: &str) -> OnClose {
+        match Screen::from_label(label) {
+            Some(Screen::Staff) => OnClose::Exit,
+            Some(Screen::Customer) => OnClose::KeepOpen,
+            Some(Screen::Setup) | None => OnClose::Close,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::Screen;
+
+    #[test]
+    fn the_customer_window_stays_and_the_staff_window_takes_the_app_with_it() {
+        use super::OnClose;
+        assert_eq!(Screen::on_close("customer"), OnClose::KeepOpen);
+        assert_eq!(Screen::on_close("staff"), OnClose::Exit);
+        assert_eq!(Screen::on_close("setup"), OnClose::Close);
+        // The configuration agrees: the customer's window has no close button.
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let windows = config["app"]["windows"].as_array().unwrap();
+        let closable = |label: &str| {
+            windows
+                .iter()
+                .find(|w| w["label"] == label)
+                .map(|w| w["closable"].as_bool().unwrap_or(true))
+        };
+        assert_eq!(closable("customer"), Some(false));
+        assert_eq!(closable("staff"), Some(true));
+    }
 
     #[test]
     fn labels_round_trip() {

@@ -224,3 +224,33 @@ impl From<Code> for ActionError {
         }
     }
 }
+
+impl ActionError {
+    /// The refusal as the customer's window may show it: a line fit for the customer stays,
+    /// a staff-only one ("that action does not fit this step", "the journal could not be
+    /// written", "send the log to the administrator") becomes [`Code::AskStaff`]. Whatever
+    /// answers the customer's window passes its refusals through this.
+    pub fn for_customer(self) -> Self {
+        Self::from(self.message.code.for_customer())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_reads_only_lines_fit_for_them() {
+        for code in [Code::NotNow, Code::Internal, Code::StorageFailure] {
+            assert_eq!(
+                ActionError::from(code).for_customer().message,
+                Message::of(Code::AskStaff),
+                "{code:?}"
+            );
+        }
+        assert_eq!(
+            ActionError::from(Code::PinFormat).for_customer().message,
+            Message::of(Code::PinFormat)
+        );
+    }
+}

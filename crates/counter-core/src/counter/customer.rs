@@ -1,5 +1,7 @@
 //! The customer window's actions: the secrets typed for the card session, the check's
-//! menu and consents, the payment choice.
+//! menu and consents, the payment choice. The customer's Cancel stops what waits for them:
+//! the card session, the payment choice, or the check's menu and consents (the check
+//! ends, as when the card leaves then).
 
 use super::actions::CustomerAction;
 use super::workflow::Workflow;
@@ -48,6 +50,7 @@ impl Counter {
             CustomerAction::ExtendTime => self.customer_session(session::Input::ExtendTime),
             CustomerAction::Cancel => match &self.workflow {
                 Workflow::Choosing(..) => Ok(self.sale_not_started(Code::Cancelled)),
+                Workflow::Check(check) if check.awaits_customer() => Ok(self.end_check()),
                 _ => self.customer_session(session::Input::Cancel(Actor::Customer)),
             },
         }

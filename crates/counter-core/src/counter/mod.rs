@@ -22,8 +22,9 @@
 //!   starts a new identification for a check (the previous person's check ends first, R8);
 //!   at the till, a card without a sale does nothing.
 //! - **Each window sees only its own half**; the customer's screen is cleared as soon as the
-//!   card leaves (a check waiting for the customer ends then); staff keep a finished check's
-//!   result until they finish or the next card comes.
+//!   card leaves (a check waiting for the customer ends then, as on the customer's Cancel),
+//!   and so are the card's notices; staff keep a finished check's result until they finish
+//!   or the next card comes.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
 //!   refused while a sale is paying or another one runs; Cancel and Finish are refused while
@@ -577,15 +578,18 @@ impl Counter {
     }
 
     /// Takes one input at `now`: the effects for the shell, in order, or why it was not
-    /// taken. A staff action refused also shows on the status bar.
+    /// taken. A staff action refused also shows on the status bar, and so does the
+    /// customer's payment refused (the assertion expired, the amount differs): only staff
+    /// can take the sale further then.
     pub fn handle(&mut self, input: Input, now: UnixTime) -> Result<Vec<Effect>, Refused> {
         self.now = now;
         let staff = matches!(input, Input::Staff(_));
         if staff {
             self.notice = None;
         }
+        let told = staff || matches!(input, Input::Customer(CustomerAction::Pay { .. }));
         let result = self.dispatch(input);
-        if let (true, Err(Refused::Action(code))) = (staff, &result) {
+        if let (true, Err(Refused::Action(code))) = (told, &result) {
             self.notice = Some(Message::of(*code));
         }
         result

@@ -291,7 +291,9 @@ pub struct CustomerFrame {
     /// Whether the PIN is typed on the reader's own pad (then the window shows no keypad).
     pub pin_pad: bool,
     /// What the customer must know about their card (the lines fit for the customer),
-    /// then the line about a card lying unread on another reader, if one does.
+    /// while that card lies on the reader and their screen is not the welcome screen: the
+    /// next person never reads the notices of the card before (staff keep them until the
+    /// next workflow).
     pub notices: Vec<Message>,
 }
 
@@ -309,6 +311,11 @@ impl Screens {
 
     /// The customer window's half.
     pub fn customer_frame(&self) -> CustomerFrame {
+        // The card's notices belong to the person whose card lies on the reader: once it
+        // has left (or the screen is back to the welcome), whoever stands there next may
+        // be someone else.
+        let card_here = self.status.reader == ReaderState::Card
+            && !matches!(self.customer, CustomerScreen::Welcome);
         CustomerFrame {
             revision: self.revision,
             customer: self.customer.clone(),
@@ -316,11 +323,14 @@ impl Screens {
             pin_pad: self.status.pin_pad,
             // Not the line about a card on another reader: staff handle it (the customer
             // might take their own card off, mid-PIN, on reading "take the card off").
-            notices: self
-                .notices
-                .iter()
-                .map(|c| Message::of(c.for_customer()))
-                .collect(),
+            notices: match card_here {
+                true => self
+                    .notices
+                    .iter()
+                    .map(|c| Message::of(c.for_customer()))
+                    .collect(),
+                false => Vec::new(),
+            },
         }
     }
 }

@@ -8,21 +8,24 @@ use super::screens::{Message, SaleStep};
 use super::workflow::Workflow;
 use super::{Counter, Effect, Refused};
 use crate::codes::Code;
-use crate::eligibility::{self, CustomerView as CheckCustomerView};
+use crate::eligibility;
 use crate::payment::cashier::Checkout;
 use crate::session::{self, Outcome};
 
 impl Counter {
     /// A card was placed: a waiting sale or enrollment takes it; at reception and pharmacy
-    /// it starts a new identification for a check (a finished or running check of the
-    /// person before ends first); at the till without a sale, and while a sale is chosen,
-    /// paid or shown, it waits.
+    /// it starts a new identification for a check (a finished or running check, or an
+    /// ended enrollment, of the person before ends first: the services staff prepared for
+    /// them are never linked to the next card); at the till without a sale, and while a
+    /// sale is chosen, paid or shown, it waits.
     pub(super) fn card_placed(&mut self, pin_pad: bool) -> Vec<Effect> {
         let mut effects = Vec::new();
         match &self.workflow {
-            Workflow::IdentifyForSale(..) | Workflow::Enroll(_) => {}
+            Workflow::IdentifyForSale(..) => {}
+            Workflow::Enroll(e) if !e.is_ended() => {}
             Workflow::Idle
             | Workflow::Check(_)
+            | Workflow::Enroll(_)
             | Workflow::IdentifyForCheck(_)
             | Workflow::OpeningFallback { .. } => {
                 if self.check_mode().is_none() {
@@ -67,11 +70,7 @@ impl Counter {
                 ))
             }
             Workflow::Check(check) => {
-                let waiting = matches!(
-                    check.customer_view(),
-                    CheckCustomerView::ChooseService { .. } | CheckCustomerView::Consent { .. }
-                );
-                if waiting {
+                if check.awaits_customer() {
                     self.end_check()
                 } else {
                     Vec::new()

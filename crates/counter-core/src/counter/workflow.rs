@@ -242,11 +242,12 @@ impl Workflow {
             ),
             Workflow::SaleEnded(sale, step) => {
                 let customer = match step {
-                    SaleStep::Done { message, .. } | SaleStep::Failed { message } => {
-                        CustomerScreen::Paying {
-                            message: Some(Message::of(message.code.for_customer())),
-                        }
-                    }
+                    SaleStep::Done { message, .. } => CustomerScreen::Paying {
+                        message: Some(Message::of(message.code.for_customer())),
+                    },
+                    SaleStep::Failed { message } => CustomerScreen::Paying {
+                        message: Some(Message::of(failed_sale_for_customer(message.code))),
+                    },
                     _ => CustomerScreen::Welcome,
                 };
                 (sale_view(sale, step.clone()), customer)
@@ -260,5 +261,18 @@ impl Workflow {
                 },
             ),
         }
+    }
+}
+
+/// The customer's line for a sale that ended before any payment. Only staff start a sale
+/// again (Start again, or a new sale), so a line whose next step is the customer's own
+/// ("put the card back", "start again") would ask for something that does nothing: the
+/// customer is asked to call staff instead. Other lines are the customer's as ever.
+fn failed_sale_for_customer(code: Code) -> Code {
+    match code {
+        Code::CardRemoved | Code::Cancelled | Code::TimedOut | Code::AssertionExpired => {
+            Code::AskStaff
+        }
+        code => code.for_customer(),
     }
 }

@@ -279,6 +279,15 @@ impl EligibilityCheck {
         matches!(self.stage, Stage::Ended)
     }
 
+    /// Whether the check waits for the customer: the service menu or the consent screens
+    /// (nothing has been asked of the insurer yet).
+    pub fn awaits_customer(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::ChoosingService | Stage::Consenting { .. }
+        )
+    }
+
     /// Whether the check has its result and staff may act on it: the insurer answered
     /// and R7 holds nothing back, or staff recorded a fallback.
     pub fn has_result(&self) -> bool {

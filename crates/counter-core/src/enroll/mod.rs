@@ -60,7 +60,12 @@ const MAX_SERVICES: usize = 16;
 /// The enrollment machine of one customer. See the module documentation for the calling
 /// contract.
 #[derive(Debug)]
-pub struct Enrollment(Session<Enroll>);
+pub struct Enrollment {
+    session: Session<Enroll>,
+    /// The session has ended (its result on screen, or its card gone since) and no new
+    /// one started on the card still on the reader ([`Input::StartAgain`]).
+    ended: bool,
+}
 
 /// The enrollment's flow: the services to link and the `enroll` challenge.
 pub(crate) struct Enroll {
@@ -133,23 +138,29 @@ impl Enrollment {
                 context: None,
             },
         };
-        Ok(Enrollment(Session::new(
-            flow,
-            terminal_id.into(),
-            platform_id.into(),
-        )))
+        Ok(Enrollment {
+            session: Session::new(flow, terminal_id.into(), platform_id.into()),
+            ended: false,
+        })
     }
 
     /// Takes one input at `now`: what the shell must do, in order, or why the input was
     /// not taken (nothing changed).
     pub fn handle(&mut self, input: Input, now: UnixTime) -> Result<Vec<Effect>, NotNow> {
-        self.0.handle(input, now)
+        let effects = self.session.handle(input, now)?;
+        match &self.session.phase {
+            Phase::Done(_) => self.ended = true,
+            // Before the first card, or once the card of the ended session has left.
+            Phase::Idle => {}
+            Phase::Reading { .. } | Phase::Flow(_) => self.ended = false,
+        }
+        Ok(effects)
     }
 
     /// Whether the machine holds the signature password right now.
     pub fn holds_password(&self) -> bool {
         matches!(
-            self.0.phase,
+            self.session.phase,
             Phase::Flow(
                 EnrollPhase::ReadingSignCertificate { .. }
                     | EnrollPhase::ConfirmAttributes { .. }
@@ -160,12 +171,19 @@ impl Enrollment {
 
     /// Whether the machine holds an auth PIN right now.
     pub fn holds_pin(&self) -> bool {
-        matches!(&self.0.phase, Phase::Flow(EnrollPhase::Pin { leg, .. }) if leg.holds_pin())
+        matches!(&self.session.phase, Phase::Flow(EnrollPhase::Pin { leg, .. }) if leg.holds_pin())
     }
 
     /// How the session ended, while its result is on screen.
     pub fn outcome(&self) -> Option<&Outcome> {
-        self.0.outcome()
+        self.session.outcome()
+    }
+
+    /// Whether the enrollment has ended (linked, failed or cancelled), its result on screen
+    /// or its card gone since: it takes no new card, which may be the next person's (staff's
+    /// Start again, with the card still on the reader, runs it again).
+    pub fn is_ended(&self) -> bool {
+        self.ended
     }
 }
 

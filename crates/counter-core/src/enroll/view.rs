@@ -169,7 +169,7 @@ impl Enrollment {
     /// The staff window.
     pub fn staff_view(&self) -> StaffView {
         let step = self.step();
-        let (field, enrollment_id) = match &self.0.phase {
+        let (field, enrollment_id) = match &self.session.phase {
             Phase::Done(Outcome::Failed { field, .. }) => (field.clone(), None),
             Phase::Done(Outcome::Enrolled { enrollment_id, .. }) => {
                 (None, Some(enrollment_id.clone()))
@@ -188,14 +188,15 @@ impl Enrollment {
             linked: self.linked(),
             refused: self.refused(false),
         };
-        self.0.window(self.tries_left(), self.code(), false, fields)
+        self.session
+            .window(self.tries_left(), self.code(), false, fields)
     }
 
     /// The customer window.
     pub fn customer_view(&self) -> CustomerView {
         let fields = CustomerFields {
             services: self.service_lines(),
-            attributes: match &self.0.phase {
+            attributes: match &self.session.phase {
                 Phase::Flow(EnrollPhase::ConfirmAttributes { attributes, .. }) => {
                     Some(attributes.clone())
                 }
@@ -204,23 +205,24 @@ impl Enrollment {
             password_tries_left: self.password_tries_left(),
             linked: self.linked(),
             disclosure_needed: self
-                .0
+                .session
                 .flow
                 .services
                 .iter()
                 .any(ServiceLink::needs_confirmation),
             refused: self.refused(true),
         };
-        self.0.window(self.tries_left(), self.code(), true, fields)
+        self.session
+            .window(self.tries_left(), self.code(), true, fields)
     }
 
     /// Where the enrollment stands.
     pub fn step(&self) -> Step {
-        self.0.step()
+        self.session.step()
     }
 
     fn refused(&self, for_customer: bool) -> Vec<RefusedLine> {
-        let refused = match &self.0.phase {
+        let refused = match &self.session.phase {
             Phase::Done(Outcome::Enrolled { refused, .. } | Outcome::Failed { refused, .. }) => {
                 refused
             }
@@ -245,7 +247,7 @@ impl Enrollment {
     }
 
     fn service_lines(&self) -> Vec<ServiceLine> {
-        self.0
+        self.session
             .flow
             .services
             .iter()
@@ -257,7 +259,7 @@ impl Enrollment {
     }
 
     fn tries_left(&self) -> Option<u8> {
-        match &self.0.phase {
+        match &self.session.phase {
             Phase::Flow(EnrollPhase::Pin { leg, .. }) => Some(leg.tries_left()),
             Phase::Done(Outcome::Failed {
                 code: Code::PinBlocked,
@@ -269,7 +271,7 @@ impl Enrollment {
     }
 
     fn password_tries_left(&self) -> Option<u8> {
-        match &self.0.phase {
+        match &self.session.phase {
             Phase::Flow(
                 EnrollPhase::PasswordEntry { tries_left, .. }
                 | EnrollPhase::ReadingSignCertificate { tries_left, .. },
@@ -285,7 +287,7 @@ impl Enrollment {
     }
 
     fn code(&self) -> Option<Code> {
-        match &self.0.phase {
+        match &self.session.phase {
             Phase::Flow(EnrollPhase::PasswordEntry { message, .. }) => *message,
             Phase::Flow(EnrollPhase::ConfirmPasswordLastTry { .. }) => Some(Code::PasswordLastTry),
             Phase::Flow(EnrollPhase::Pin { leg, .. }) => leg.message(),
@@ -295,7 +297,7 @@ impl Enrollment {
     }
 
     fn linked(&self) -> Vec<MenuLine> {
-        match &self.0.phase {
+        match &self.session.phase {
             Phase::Done(Outcome::Enrolled { linked, .. }) => {
                 linked.iter().map(MenuLine::from).collect()
             }

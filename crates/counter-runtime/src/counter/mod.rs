@@ -199,11 +199,18 @@ impl Counter {
         answer.await.map_err(|_| counter_core::Code::Internal)?
     }
 
-    /// A customer window's action.
+    /// A customer window's action. A refusal comes as the customer may read it
+    /// ([`ActionError::for_customer`]): a staff-only reason (the step, a failed store
+    /// write, the counter gone) reaches them as "ask a member of staff".
     pub async fn customer(&self, action: CustomerAction) -> Result<(), ActionError> {
         let (reply, answer) = oneshot::channel();
-        self.send(Msg::Customer(action, reply))?;
-        answer.await.map_err(|_| counter_core::Code::Internal)?
+        let result = match self.send(Msg::Customer(action, reply)) {
+            Ok(()) => answer
+                .await
+                .unwrap_or_else(|_| Err(counter_core::Code::Internal.into())),
+            Err(e) => Err(e),
+        };
+        result.map_err(ActionError::for_customer)
     }
 
     /// A register's (POS) request from `register` (the identity it authenticated with, which

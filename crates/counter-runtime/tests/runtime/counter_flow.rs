@@ -11,7 +11,8 @@ use counter_core::eligibility::{
 };
 use counter_core::payment::PaymentState;
 use counter_runtime::counter::{
-    CustomerAction, CustomerScreen, ReaderState, SaleStep, Screens, StaffAction, StaffScreen,
+    CustomerAction, CustomerScreen, Message, ReaderState, SaleStep, Screens, StaffAction,
+    StaffScreen,
 };
 use counter_store::scan::{Needle, scan_files};
 use jpki_card_sim::{Faults, VpcdSlot};
@@ -262,7 +263,8 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
         matches!(s.customer, CustomerScreen::Pay { .. })
     })
     .await;
-    // A different amount than shown is refused.
+    // A different amount than shown is refused; the customer reads only lines fit for
+    // them (the amount's is staff's), as for an action that does not fit the step.
     let e = c
         .customer(CustomerAction::Pay {
             service_id: ACQUIRER.into(),
@@ -270,7 +272,13 @@ async fn enrol_then_reception_pharmacy_sale_and_void_through_the_reader() {
         })
         .await
         .unwrap_err();
-    assert_eq!(e.message.code, Code::AmountInvalid);
+    assert_eq!(e.message.code, Code::AskStaff);
+    until(&mut rx, "staff told why the payment was refused", |s| {
+        s.status.notice.as_ref().map(|m| m.code) == Some(Code::AmountInvalid)
+    })
+    .await;
+    let e = c.customer(CustomerAction::ExtendTime).await.unwrap_err();
+    assert_eq!(e.message, Message::of(Code::AskStaff));
     customer(
         &c,
         CustomerAction::Pay {

@@ -26,6 +26,8 @@ reader: ReaderState,
 pin_pad: boolean, 
 /**
  * What the customer must know about their card (the lines fit for the customer),
- * then the line about a card lying unread on another reader, if one does.
+ * while that card lies on the reader and their screen is not the welcome screen: the
+ * next person never reads the notices of the card before (staff keep them until the
+ * next workflow).
  */
 notices: Array<Message>, };

@@ -5,6 +5,7 @@
 
 use crate::UnixTime;
 
+mod customer;
 mod matrix;
 mod other_card;
 mod payments;

@@ -1,0 +1,223 @@
+//! The customer's window: what the person in front of the counter reads, and what their
+//! actions do, up to the moment the next person stands there.
+
+use super::*;
+use crate::counter::Message;
+
+/// The platform's notice that the holder's details changed since enrollment.
+fn revoked() -> Vec<Notice> {
+    vec![Notice::SignCertificateRevoked {
+        revoked_at: T0.minus_secs(86_400),
+        reason: "affiliation_changed".into(),
+    }]
+}
+
+/// The codes of the card's notices on the customer's window, then on the staff's.
+fn notices(d: &Desk) -> (Vec<Code>, Vec<Code>) {
+    let s = d.m.screens();
+    let codes = |m: Vec<Message>| m.iter().map(|m| m.code).collect();
+    (
+        codes(s.customer_frame().notices),
+        codes(s.staff_frame().notices),
+    )
+}
+
+#[test]
+fn a_cards_notices_leave_the_customers_window_with_the_card() {
+    let revoked_line = vec![Code::SignCertificateRevoked];
+    let mut d = Desk::new(CounterMode::Reception);
+    d.notices = revoked();
+    d.place();
+    d.type_pin();
+    assert_eq!(d.at(), "check");
+    assert_eq!(notices(&d), (revoked_line.clone(), revoked_line.clone()));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    // Between this card and the next, whoever stands there reads nothing of the card
+    // before; staff keep its notice until they move on.
+    assert_eq!(notices(&d), (vec![], revoked_line.clone()));
+    d.send(Input::Tick);
+    assert_eq!(notices(&d), (vec![], revoked_line.clone()));
+    d.notices = Vec::new();
+    d.place();
+    assert_eq!(notices(&d), (vec![], vec![]));
+}
+
+/// An enrollment at `mode` that linked the first card's services, that card then taken off.
+fn enrolled_and_card_gone(mode: CounterMode) -> Desk {
+    let mut d = Desk::new(mode);
+    d.staff(StaffAction::StartEnrollment {
+        services: services(),
+    });
+    d.place();
+    let e = d.customer(CustomerAction::Password {
+        text: crate::enroll::tests::PASSWORD.into(),
+    });
+    d.world(e);
+    d.customer(CustomerAction::ConfirmAttributes {
+        disclosure_consent: true,
+    });
+    let left = d.type_pin();
+    assert_eq!(audits(&left), ["enrolled"], "{left:?}");
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d
+}
+
+#[test]
+fn the_next_card_after_an_enrollment_never_gets_its_services() {
+    // At reception the next card is the next patient's check, as after a check.
+    let mut d = enrolled_and_card_gone(CounterMode::Reception);
+    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    assert_eq!(d.at(), "identify_for_check");
+    let left = d.world(e);
+    assert_eq!(audits(&left), Vec::<&str>::new(), "{left:?}");
+    d.type_pin();
+    assert_eq!(d.at(), "check", "identified for a check, not enrolled");
+
+    // At the till a card without a sale does nothing, the ended enrollment included.
+    let mut d = enrolled_and_card_gone(CounterMode::Cashier);
+    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "enroll");
+}
+
+/// The check's view on the customer's window.
+fn check_view(d: &Desk) -> Option<crate::eligibility::CustomerView> {
+    match d.m.screens().customer {
+        crate::counter::CustomerScreen::Check { view } => Some(view),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_customers_cancel_ends_a_check_that_waits_for_them() {
+    use crate::eligibility::CustomerView;
+    // On the service menu.
+    let mut d = State::Check.reach();
+    assert!(matches!(
+        check_view(&d),
+        Some(CustomerView::ChooseService { .. })
+    ));
+    let e = d.customer(CustomerAction::Cancel);
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::CheckAudit(_))),
+        "the check ends and is audited: {e:?}"
+    );
+    assert_eq!(check_view(&d), Some(CustomerView::Ended));
+    assert!(matches!(
+        d.m.screens().staff,
+        crate::counter::StaffScreen::Check { .. }
+    ));
+    // Ended, it no longer takes the customer's choice (its menu is gone).
+    d.refuse(Input::Customer(CustomerAction::ChooseService {
+        service_id: "kenpo".into(),
+    }));
+
+    // On the consent screens.
+    let mut d = State::Check.reach();
+    d.customer(CustomerAction::ChooseService {
+        service_id: "kenpo".into(),
+    });
+    assert!(matches!(check_view(&d), Some(CustomerView::Consent { .. })));
+    d.customer(CustomerAction::Cancel);
+    assert_eq!(check_view(&d), Some(CustomerView::Ended));
+
+    // Once the insurer was asked, the check is no longer the customer's to cancel.
+    let mut d = State::Check.reach();
+    d.customer(CustomerAction::ChooseService {
+        service_id: "kenpo".into(),
+    });
+    d.customer(CustomerAction::Consent {
+        consents: crate::eligibility::CustomerConsents {
+            blanket: true,
+            medication: false,
+            health_checks: false,
+            treatment: false,
+            surgery: false,
+            limit_certificate: false,
+            prescription: None,
+        },
+    });
+    assert_eq!(check_view(&d), Some(CustomerView::Wait));
+    assert_eq!(
+        d.refuse(Input::Customer(CustomerAction::Cancel)),
+        Refused::Action(Code::NotNow)
+    );
+}
+
+/// The customer's line and the staff's on a sale's screens.
+fn sale_lines(d: &Desk) -> (Option<Code>, Option<Code>) {
+    let s = d.m.screens();
+    let customer = match s.customer {
+        crate::counter::CustomerScreen::Paying { message } => message.map(|m| m.code),
+        _ => None,
+    };
+    let staff = match s.staff {
+        crate::counter::StaffScreen::Sale { view } => match view.step {
+            crate::counter::SaleStep::Failed { message } => Some(message.code),
+            _ => None,
+        },
+        _ => None,
+    };
+    (customer, staff)
+}
+
+#[test]
+fn a_sale_that_ended_unpaid_asks_the_customer_to_call_staff() {
+    // The card left before the customer confirmed: putting it back starts nothing.
+    let mut d = State::Choosing.reach();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(d.at(), "sale_ended");
+    assert_eq!(
+        sale_lines(&d),
+        (Some(Code::AskStaff), Some(Code::CardRemoved))
+    );
+    assert!(
+        d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }))
+            .is_empty(),
+        "the card put back does nothing: staff start again"
+    );
+    // The customer cancelled: only staff start the sale again.
+    let mut d = State::Choosing.reach();
+    d.customer(CustomerAction::Cancel);
+    assert_eq!(
+        sale_lines(&d),
+        (Some(Code::AskStaff), Some(Code::Cancelled))
+    );
+    // A line the customer can act on stays theirs.
+    let mut d = State::Paying.reach();
+    let generation = d.m.generation();
+    d.send(Input::SaleEnded {
+        generation,
+        result: Err(Code::NoPaymentMethod),
+    });
+    assert_eq!(
+        sale_lines(&d),
+        (Some(Code::NoPaymentMethod), Some(Code::NoPaymentMethod))
+    );
+}
+
+#[test]
+fn a_payment_the_counter_refuses_is_told_to_staff() {
+    // The assertion expired while the customer chose: the customer cannot identify again
+    // by themselves, so staff are told on the status bar.
+    let mut d = State::Choosing.reach();
+    d.now = T0.plus_secs(400);
+    let pay = |amount_jpy| {
+        Input::Customer(CustomerAction::Pay {
+            service_id: "acq".into(),
+            amount_jpy,
+        })
+    };
+    assert_eq!(d.refuse(pay(1200)), Refused::Action(Code::AssertionExpired));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::AssertionExpired)
+    );
+    // Another amount than the one shown: the same.
+    let mut d = State::Choosing.reach();
+    assert_eq!(d.refuse(pay(999)), Refused::Action(Code::AmountInvalid));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::AmountInvalid)
+    );
+}
