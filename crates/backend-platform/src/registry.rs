@@ -19,7 +19,7 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit::AuditEvent;
-use crate::core::holder::{CardHolders, HolderConflict};
+use crate::core::holder::{AuthHolder, CardHolders, HolderConflict, LastingFacts};
 use crate::storage::sqlite::insert_audit;
 use crate::storage::{StorageError, json_text};
 
@@ -75,6 +75,9 @@ pub struct NewEnrollment<'a> {
     pub sign_crl_scope: Option<&'a [u8]>,
     /// The signature certificate, DER.
     pub sign_der: &'a [u8],
+    /// Its birth date and sex, which the rule compares with the holder's latest signature
+    /// certificate when this one is new ([`crate::core::holder`]).
+    pub sign_facts: &'a LastingFacts,
     /// The application as signed.
     pub application: &'a Application,
     /// The links to store: those their service confirmed (and peer platforms).
@@ -343,7 +346,7 @@ impl Registry {
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<CardHolders, DbError> {
+    ) -> Result<CardHolders, StorageError> {
         card_holders(&self.lock(), auth, sign)
     }
 
@@ -368,7 +371,10 @@ impl Registry {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
         let (subject_id, new) = e.subject;
-        match (card_holders(&tx, e.auth, e.sign)?.holder()?, new) {
+        match (
+            card_holders(&tx, e.auth, e.sign)?.holder(e.sign_facts)?,
+            new,
+        ) {
             (Some(known), false) if known == subject_id => {}
             (None, true) => {
                 tx.execute(
@@ -515,29 +521,76 @@ fn federated_subject(
     .map_err(db)
 }
 
-/// The holders of the authentication certificate `auth` and of the signature certificate
-/// `sign`, each looked up on its own (the rule on the pair is [`CardHolders::holder`]).
+/// The holders of the authentication certificate `auth` (with its holder's latest signature
+/// certificate) and of the signature certificate `sign`, each looked up on its own (the
+/// rule on the pair is [`CardHolders::holder`]).
 fn card_holders(
     c: &Connection,
     auth: &LinkageKey,
     sign: &LinkageKey,
-) -> Result<CardHolders, DbError> {
-    c.prepare_cached(
-        "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2),
-                (SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4)",
-    )
-    .and_then(|mut s| {
-        s.query_row(
-            params![auth.issuer, auth.serial, sign.issuer, sign.serial],
-            |r| {
-                Ok(CardHolders {
-                    auth: r.get(0)?,
-                    sign: r.get(1)?,
-                })
-            },
+) -> Result<CardHolders, StorageError> {
+    let (auth_holder, latest, sign_holder) = c
+        .prepare_cached(
+            "SELECT a.subject_id,
+                    (SELECT certificate FROM sign_certificates s WHERE s.subject_id = a.subject_id
+                     ORDER BY s.linked_at DESC, s.rowid DESC LIMIT 1),
+                    (SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4)
+             FROM (SELECT (SELECT subject_id FROM auth_certificates
+                           WHERE issuer = ?1 AND serial = ?2) AS subject_id) a",
         )
-    })
-    .map_err(db)
+        .and_then(|mut s| {
+            s.query_row(
+                params![auth.issuer, auth.serial, sign.issuer, sign.serial],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .map_err(db)?;
+    card_holders_of(auth_holder, latest, sign_holder)
+}
+
+/// [`CardHolders`] from what the storage read: the holder of the authentication
+/// certificate, that holder's latest signature certificate (DER), the holder of the
+/// signature certificate.
+pub(crate) fn card_holders_of(
+    auth: Option<String>,
+    latest_sign: Option<Vec<u8>>,
+    sign: Option<String>,
+) -> Result<CardHolders, StorageError> {
+    let auth = match auth {
+        None => None,
+        // The rule compares the latest signature certificate only with a new one.
+        Some(subject) if sign.is_some() => Some(AuthHolder {
+            subject,
+            latest_sign: None,
+        }),
+        Some(subject) => {
+            // Every enrollment stores both certificates: a holder without a signature
+            // certificate was edited by hand.
+            let der = latest_sign.ok_or_else(|| StorageError::Corrupt {
+                what: "holder",
+                detail: format!(
+                    "{subject} has an authentication certificate and no signature certificate"
+                ),
+            })?;
+            let latest_sign = Some(LastingFacts::of(&stored_identity(&der)?));
+            Some(AuthHolder {
+                subject,
+                latest_sign,
+            })
+        }
+    };
+    Ok(CardHolders { auth, sign })
+}
+
+/// The attributes of a signature certificate the registry holds (verified when it was
+/// enrolled).
+pub(crate) fn stored_identity(der: &[u8]) -> Result<jpki_cert::SignIdentity, StorageError> {
+    let corrupt = |r: jpki_cert::Refusal| StorageError::Corrupt {
+        what: "signature certificate",
+        detail: r.to_string(),
+    };
+    let cert = jpki_cert::JpkiCertificate::from_der(der).map_err(corrupt)?;
+    jpki_cert::SignIdentity::from_certificate(&cert).map_err(corrupt)
 }
 
 fn links_of(conn: &Connection, subject_id: &str) -> Result<Vec<ServiceLink>, DbError> {

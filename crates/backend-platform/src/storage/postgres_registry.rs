@@ -11,7 +11,8 @@ use super::{StorageError, json_text};
 use crate::audit::AuditEvent;
 use crate::core::holder::CardHolders;
 use crate::registry::{
-    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored, replaced,
+    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored, card_holders_of,
+    replaced,
 };
 
 /// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
@@ -133,8 +134,9 @@ pub(crate) async fn federated_subject(
     .await
 }
 
-/// The holders of the authentication certificate `auth` and of the signature certificate
-/// `sign`, each looked up on its own (see [`crate::registry::Registry::card_holders`]).
+/// The holders of the authentication certificate `auth` (with its holder's latest signature
+/// certificate) and of the signature certificate `sign`, each looked up on its own (see
+/// [`crate::registry::Registry::card_holders`]).
 pub(crate) async fn card_holders(
     c: &impl GenericClient,
     auth: &LinkageKey,
@@ -143,8 +145,12 @@ pub(crate) async fn card_holders(
     let e = pg("registry lookup");
     let st = c
         .prepare_cached(
-            "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2),
-                    (SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4)",
+            "SELECT a.subject_id,
+                    (SELECT certificate FROM sign_certificates s WHERE s.subject_id = a.subject_id
+                     ORDER BY s.linked_at DESC, s.seq DESC LIMIT 1),
+                    (SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4)
+             FROM (SELECT (SELECT subject_id FROM auth_certificates
+                           WHERE issuer = $1 AND serial = $2) AS subject_id) a",
         )
         .await
         .map_err(&e)?;
@@ -155,10 +161,7 @@ pub(crate) async fn card_holders(
         )
         .await
         .map_err(&e)?;
-    Ok(CardHolders {
-        auth: r.get(0),
-        sign: r.get(1),
-    })
+    card_holders_of(r.get(0), r.get(1), r.get(2))
 }
 
 pub(crate) async fn links_of(
@@ -270,7 +273,12 @@ pub(crate) async fn enroll(
         .await
         .map_err(&e)?;
     let (subject_id, new) = n.subject;
-    match (card_holders(&tx, n.auth, n.sign).await?.holder()?, new) {
+    match (
+        card_holders(&tx, n.auth, n.sign)
+            .await?
+            .holder(n.sign_facts)?,
+        new,
+    ) {
         (Some(known), false) if known == subject_id => {}
         (None, true) => {
             tx.execute(

@@ -370,7 +370,7 @@ impl Storage for SqliteStorage {
         auth: &LinkageKey,
         sign: &LinkageKey,
     ) -> Result<CardHolders, StorageError> {
-        Ok(self.registry.card_holders(auth, sign)?)
+        self.registry.card_holders(auth, sign)
     }
 
     fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError> {
