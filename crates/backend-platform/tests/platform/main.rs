@@ -9,6 +9,7 @@ mod contract;
 mod crafted_crl;
 mod federation;
 mod flows;
+mod holder_race;
 mod holders;
 mod killed_node;
 mod limits;
