@@ -30,7 +30,7 @@ use jpki_cert::challenge::verify_challenge;
 use jpki_cert::{JpkiCertificate, LinkageKey, UnixTime};
 
 use crate::audit::AuditEvent;
-use crate::core::holder::LastingFacts;
+use crate::core::holder::{HolderConflict, LastingFacts};
 use crate::core::matching::match_application;
 use crate::core::menu::label;
 use crate::core::pseudonym::pairwise_subject;
@@ -77,6 +77,9 @@ pub struct SignedApplication {
     pub lasting: LastingFacts,
 }
 
+/// The audit action of an enrollment (its row's `action`).
+pub const AUDIT_ACTION: &str = "enroll";
+
 /// `POST /v1/enrollments`.
 pub async fn enroll(
     p: Arc<Platform>,
@@ -87,7 +90,7 @@ pub async fn enroll(
     let event = AuditEvent {
         at: now,
         terminal_id: Some(terminal_id.clone()),
-        action: "enroll",
+        action: AUDIT_ACTION,
         ..AuditEvent::default()
     };
     let mut audit = EnrollAudit::default();
@@ -315,9 +318,15 @@ pub fn verify(
         .store
         .card_holders(&auth.linkage, &signed.sign)
         .map_err(|e| e.problem())?;
-    let holder = holders
-        .holder(&signed.lasting)
-        .map_err(|c| holder_problem(&c))?;
+    let holder = holders.holder(&signed.lasting).map_err(|c| {
+        // The refusal's audit row names the holder of the signature certificate: the one
+        // the operator may attach this authentication certificate to
+        // (`crate::core::holder::attach_auth`).
+        if c == HolderConflict::SignatureLinkedElsewhere {
+            event.subject_id = holders.sign.clone();
+        }
+        holder_problem(&c)
+    })?;
     let (subject, held) = match holder {
         Some(s) => {
             let held = p.store.links_of(s).map_err(|e| e.problem())?;

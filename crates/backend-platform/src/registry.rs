@@ -19,9 +19,11 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit::AuditEvent;
-use crate::core::holder::{AuthHolder, CardHolders, HolderConflict, LastingFacts};
+use crate::core::holder::{
+    AttachRefusal, AttachState, AuthHolder, CardHolders, HolderConflict, LastingFacts,
+};
 use crate::storage::sqlite::insert_audit;
-use crate::storage::{StorageError, json_text};
+use crate::storage::{AuthAttachment, StorageError, json_text, signature_linked_elsewhere};
 
 pub use crate::schema::MIGRATIONS;
 
@@ -350,6 +352,66 @@ impl Registry {
         card_holders(&self.lock(), auth, sign)
     }
 
+    /// Attaches an authentication certificate to the holder `decide` names (see
+    /// [`crate::storage::Storage::attach_auth`]), in one IMMEDIATE transaction.
+    pub fn attach_auth(
+        &self,
+        a: &AuthAttachment<'_>,
+        decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
+    ) -> Result<Result<String, AttachRefusal>, StorageError> {
+        let mut conn = self.lock();
+        // IMMEDIATE: read, then written, serialised with the enrollments (see `enroll`).
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let (action, outcome, reason) = signature_linked_elsewhere();
+        let refused_for = tx
+            .prepare(
+                "SELECT DISTINCT subject_id FROM audit
+                 WHERE action = ?1 AND outcome = ?2 AND reason = ?3
+                   AND cert_issuer = ?4 AND cert_serial = ?5
+                   AND subject_id IN (SELECT subject_id FROM subjects)
+                 ORDER BY subject_id LIMIT 2",
+            )
+            .and_then(|mut st| {
+                st.query_map(
+                    params![action, outcome, reason, a.auth.issuer, a.auth.serial],
+                    |r| r.get::<_, String>(0),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(db)?;
+        let holder_birth_date = match refused_for.as_slice() {
+            [holder] => latest_sign_der(&tx, holder)?
+                .map(|der| stored_identity(&der))
+                .transpose()?
+                .map(|identity| identity.birth_date),
+            _ => None,
+        };
+        let state = AttachState {
+            auth: subject_of(&tx, a.auth)?,
+            refused_for,
+            holder_birth_date,
+        };
+        let holder = match decide(&state) {
+            Ok(h) => h,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        tx.execute(
+            "INSERT INTO auth_certificates (issuer, serial, subject_id, enrollment_id, linked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![a.auth.issuer, a.auth.serial, holder, a.attachment_id, a.now],
+        )
+        .map_err(db)?;
+        let row = AuditEvent {
+            subject_id: Some(holder.clone()),
+            ..a.audit.clone()
+        };
+        insert_audit(&tx, std::slice::from_ref(&row)).map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(Ok(holder))
+    }
+
     /// Every link of holder `subject_id`.
     pub fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, DbError> {
         links_of(&self.lock(), subject_id)
@@ -564,8 +626,8 @@ pub(crate) fn card_holders_of(
             latest_sign: None,
         }),
         Some(subject) => {
-            // Every enrollment stores both certificates: a holder without a signature
-            // certificate was edited by hand.
+            // Every enrollment stores both certificates, and an attachment needs a holder
+            // with a signature certificate: a holder without one was edited by hand.
             let der = latest_sign.ok_or_else(|| StorageError::Corrupt {
                 what: "holder",
                 detail: format!(
@@ -591,6 +653,18 @@ pub(crate) fn stored_identity(der: &[u8]) -> Result<jpki_cert::SignIdentity, Sto
     };
     let cert = jpki_cert::JpkiCertificate::from_der(der).map_err(corrupt)?;
     jpki_cert::SignIdentity::from_certificate(&cert).map_err(corrupt)
+}
+
+/// The latest signature certificate (DER) of holder `subject_id`, if any.
+fn latest_sign_der(c: &Connection, subject_id: &str) -> Result<Option<Vec<u8>>, DbError> {
+    c.query_row(
+        "SELECT certificate FROM sign_certificates WHERE subject_id = ?1
+         ORDER BY linked_at DESC, rowid DESC LIMIT 1",
+        params![subject_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(db)
 }
 
 fn links_of(conn: &Connection, subject_id: &str) -> Result<Vec<ServiceLink>, DbError> {

@@ -1,5 +1,6 @@
 //! Which holder an enrollment's card belongs to, from what the registry holds of its two
-//! certificates: one card, one holder.
+//! certificates: one card, one holder; and when the platform's operator may attach a
+//! re-issued authentication certificate to its holder.
 //!
 //! An enrollment presents an authentication certificate and a signature certificate that
 //! answered the same challenge at the same terminal. Each may already be linked to a holder.
@@ -29,11 +30,14 @@
 //! enrollment stores both), and the registry keeps only their (issuer, serial), not their
 //! validity or revocation, so it cannot tell a card whose authentication certificate alone
 //! was re-issued (the old one then revoked, docs/domain/jpki.md §2.2) from a second card:
-//! that rare case is refused too, and the message says what to do.
+//! the enrollment is refused, and the platform's operator, who can check the person's
+//! identity document, attaches the new certificate ([`attach_auth`], the
+//! `madoguchi-platform holders attach-auth` command).
 
 use std::fmt;
 
 use jpki_cert::SignIdentity;
+use jpki_cert::identity::BirthDate;
 
 /// The two of a signature certificate's four attributes that stay the same person's through
 /// a renewal: the birth date and the sex, as the certificate carries them (raw
@@ -121,7 +125,7 @@ pub enum HolderConflict {
     /// The authentication certificate is new, and the signature certificate is linked to a
     /// holder enrolled with another authentication certificate.
     #[error(
-        "this card's signature certificate is linked to a holder who enrolled with another authentication certificate, and this authentication certificate is new; nothing was stored. Both certificates must be read from the customer's one card: make sure only that card was on the reader and enrol again. If only the card's authentication certificate was re-issued, the platform's operator must move the link: the registry cannot tell that from another card"
+        "this card's signature certificate is linked to a holder who enrolled with another authentication certificate, and this authentication certificate is new; nothing was stored. Both certificates must be read from the customer's one card: make sure only that card was on the reader and enrol again. If only the card's authentication certificate was re-issued, the platform's operator can attach it to its holder after checking the customer's identity document (madoguchi-platform holders attach-auth): the registry cannot tell that from another card"
     )]
     SignatureLinkedElsewhere,
     /// The authentication certificate is linked to a holder, and the signature certificate is
@@ -153,6 +157,98 @@ impl CardHolders {
             },
             (None, Some(_)) => Err(HolderConflict::SignatureLinkedElsewhere),
         }
+    }
+}
+
+/// What the registry holds for an operator's attachment of an authentication certificate
+/// ([`attach_auth`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttachState {
+    /// The stored holders named by the enrollments of this authentication certificate that
+    /// were refused because their signature certificate was linked to that holder
+    /// ([`HolderConflict::SignatureLinkedElsewhere`]): at most two are read.
+    pub refused_for: Vec<String>,
+    /// The holder the authentication certificate is linked to, if any.
+    pub auth: Option<String>,
+    /// The birth date on the latest signature certificate of the holder [`Self::refused_for`]
+    /// names, when it names one (`None`: it has no signature certificate).
+    pub holder_birth_date: Option<BirthDate>,
+}
+
+/// Why an authentication certificate was not attached. Nothing was changed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AttachRefusal {
+    /// No enrollment of the certificate was refused for a signature certificate linked to a
+    /// holder.
+    #[error(
+        "no enrollment of this authentication certificate was refused because its signature certificate is linked to a holder (holder_conflict, signature_linked_elsewhere), so the registry names no holder for it; nothing was changed. Have the customer enrol with the card at a counter first, then attach the certificate if that enrollment is refused so"
+    )]
+    Unknown,
+    /// Enrollments of the certificate were refused with the signature certificates of two
+    /// holders.
+    #[error(
+        "enrollments of this authentication certificate were refused with the signature certificates of two different holders, so the registry cannot say whose card it is; nothing was changed. Look into the registry and the audit trail before attaching anything"
+    )]
+    SeveralHolders,
+    /// The certificate is linked to that holder already.
+    #[error(
+        "this authentication certificate is linked to its holder already; nothing was changed. The customer can identify and enrol with the card as it is"
+    )]
+    AlreadyAttached,
+    /// The certificate is linked to another holder than the one its refused enrollment
+    /// names.
+    #[error(
+        "this authentication certificate is linked to another holder than the one its refused enrollment names, so the two certificates are under two different holders; nothing was changed. Look into the registry before attaching anything"
+    )]
+    TwoHolders,
+    /// The holder has no signature certificate to compare the identity document with.
+    #[error(
+        "the holder the refused enrollment names has no signature certificate in the registry, so the identity document cannot be compared with it; nothing was changed. Look into the registry"
+    )]
+    NoSignatureCertificate,
+    /// The holder's signature certificate carries no full birth date (era `0`, unknown).
+    #[error(
+        "the holder's signature certificate carries no full birth date (its era is unknown), so the identity document cannot be compared with it; nothing was changed. Look into the registry"
+    )]
+    BirthDateNotComparable,
+    /// The birth date on the identity document is not the one on the holder's signature
+    /// certificate.
+    #[error(
+        "the birth date on the identity document is not the one on the signature certificate of the holder the refused enrollment names: this may be another person's card; nothing was changed. Check the document and the date you typed (YYYY-MM-DD)"
+    )]
+    BirthDateDiffers,
+}
+
+/// The holder to attach an authentication certificate to, or why it must not be attached:
+/// the holder named by its refused enrollments (exactly one), the certificate linked to no
+/// holder yet, and `document_birth_date` (the birth date on the person's identity document
+/// as the operator read it, `YYYY-MM-DD`) the one on that holder's latest signature
+/// certificate. The authentication certificate names no one (docs/domain/jpki.md §2.2): the
+/// refused enrollment shows that it answered together with the holder's signature
+/// certificate, and the identity document that the person holding it is that holder.
+pub fn attach_auth<'s>(
+    state: &'s AttachState,
+    document_birth_date: &str,
+) -> Result<&'s str, AttachRefusal> {
+    let holder = match state.refused_for.as_slice() {
+        [] => return Err(AttachRefusal::Unknown),
+        [h] => h.as_str(),
+        _ => return Err(AttachRefusal::SeveralHolders),
+    };
+    match &state.auth {
+        Some(a) if a == holder => return Err(AttachRefusal::AlreadyAttached),
+        Some(_) => return Err(AttachRefusal::TwoHolders),
+        None => {}
+    }
+    let birth = state
+        .holder_birth_date
+        .as_ref()
+        .ok_or(AttachRefusal::NoSignatureCertificate)?;
+    match &birth.date {
+        None => Err(AttachRefusal::BirthDateNotComparable),
+        Some(d) if d == document_birth_date => Ok(holder),
+        Some(_) => Err(AttachRefusal::BirthDateDiffers),
     }
 }
 
@@ -249,9 +345,76 @@ mod tests {
 
     #[test]
     fn a_new_authentication_certificate_does_not_join_a_holder_with_a_card() {
+        let card = found(None, Some("g"));
+        let refused = card.holder(&hers());
+        assert_eq!(refused, Err(HolderConflict::SignatureLinkedElsewhere));
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("madoguchi-platform holders attach-auth"),
+            "the message names the operator's command"
+        );
+    }
+
+    fn birth(raw: &str) -> Option<BirthDate> {
+        Some(BirthDate::decode(raw.into()).unwrap())
+    }
+
+    fn state(refused_for: &[&str], auth: Option<&str>) -> AttachState {
+        AttachState {
+            refused_for: refused_for.iter().map(|s| s.to_string()).collect(),
+            auth: auth.map(str::to_owned),
+            holder_birth_date: birth("319850412"),
+        }
+    }
+
+    #[test]
+    fn an_authentication_certificate_refused_with_one_holders_signature_is_attached_to_that_holder()
+    {
+        assert_eq!(attach_auth(&state(&["h"], None), "1985-04-12"), Ok("h"));
+    }
+
+    #[test]
+    fn an_attachment_without_one_refusal_naming_one_holder_is_refused() {
         assert_eq!(
-            found(None, Some("g")).holder(&hers()),
-            Err(HolderConflict::SignatureLinkedElsewhere)
+            attach_auth(&state(&[], None), "1985-04-12"),
+            Err(AttachRefusal::Unknown)
+        );
+        assert_eq!(
+            attach_auth(&state(&["h", "g"], None), "1985-04-12"),
+            Err(AttachRefusal::SeveralHolders)
+        );
+    }
+
+    #[test]
+    fn an_authentication_certificate_linked_already_is_not_attached_again() {
+        assert_eq!(
+            attach_auth(&state(&["h"], Some("h")), "1985-04-12"),
+            Err(AttachRefusal::AlreadyAttached)
+        );
+        assert_eq!(
+            attach_auth(&state(&["h"], Some("g")), "1985-04-12"),
+            Err(AttachRefusal::TwoHolders)
+        );
+    }
+
+    #[test]
+    fn the_identity_documents_birth_date_must_be_the_holders() {
+        assert_eq!(
+            attach_auth(&state(&["h"], None), "1985-04-13"),
+            Err(AttachRefusal::BirthDateDiffers)
+        );
+        let mut s = state(&["h"], None);
+        s.holder_birth_date = birth("019850412");
+        assert_eq!(
+            attach_auth(&s, "1985-04-12"),
+            Err(AttachRefusal::BirthDateNotComparable)
+        );
+        s.holder_birth_date = None;
+        assert_eq!(
+            attach_auth(&s, "1985-04-12"),
+            Err(AttachRefusal::NoSignatureCertificate)
         );
     }
 }

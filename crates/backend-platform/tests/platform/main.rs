@@ -24,6 +24,7 @@ mod nodes;
 mod openapi_contract;
 mod operator;
 mod refusals;
+mod reissued_auth;
 mod round_trips;
 mod settle;
 mod shared_crls;
