@@ -28,7 +28,8 @@ pub struct AuditEvent {
     /// The terminal (absent: unauthenticated caller).
     pub terminal_id: Option<String>,
     /// `challenge`, `identify`, `enroll`, `federation_exchange`, `crl_reload`, `terminal`,
-    /// `crl_refresh` (a node taking, or refusing, a published CRL set).
+    /// `crl_refresh` (a node taking, or refusing, a published CRL set), `attach_auth` (the
+    /// operator attached a re-issued authentication certificate to its holder).
     pub action: &'static str,
     /// `ok` or the problem code.
     pub outcome: String,

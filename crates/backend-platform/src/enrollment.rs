@@ -30,6 +30,7 @@ use jpki_cert::challenge::verify_challenge;
 use jpki_cert::{JpkiCertificate, LinkageKey, UnixTime};
 
 use crate::audit::AuditEvent;
+use crate::core::holder::{HolderConflict, LastingFacts};
 use crate::core::matching::match_application;
 use crate::core::menu::label;
 use crate::core::pseudonym::pairwise_subject;
@@ -72,7 +73,12 @@ pub struct SignedApplication {
     pub sign_root_key: String,
     /// The certificate's four attributes (matched by the application).
     pub certified: CertifiedAttributes,
+    /// Its birth date and sex, which a renewal keeps ([`crate::core::holder`]).
+    pub lasting: LastingFacts,
 }
+
+/// The audit action of an enrollment (its row's `action`).
+pub const AUDIT_ACTION: &str = "enroll";
 
 /// `POST /v1/enrollments`.
 pub async fn enroll(
@@ -84,7 +90,7 @@ pub async fn enroll(
     let event = AuditEvent {
         at: now,
         terminal_id: Some(terminal_id.clone()),
-        action: "enroll",
+        action: AUDIT_ACTION,
         ..AuditEvent::default()
     };
     let mut audit = EnrollAudit::default();
@@ -312,7 +318,16 @@ pub fn verify(
         .store
         .card_holders(&auth.linkage, &signed.sign)
         .map_err(|e| e.problem())?;
-    let (subject, held) = match holders.holder().map_err(|c| holder_problem(&c))? {
+    let holder = holders.holder(&signed.lasting).map_err(|c| {
+        // The refusal's audit row names the holder of the signature certificate: the one
+        // the operator may attach this authentication certificate to
+        // (`crate::core::holder::attach_auth`).
+        if c == HolderConflict::SignatureLinkedElsewhere {
+            event.subject_id = holders.sign.clone();
+        }
+        holder_problem(&c)
+    })?;
+    let (subject, held) = match holder {
         Some(s) => {
             let held = p.store.links_of(s).map_err(|e| e.problem())?;
             ((s.to_owned(), false), held)
@@ -365,6 +380,7 @@ pub fn verify_signed(
         event.reason = Some(m.field().to_owned());
         mismatch_problem(m)
     })?;
+    let lasting = LastingFacts::of(identity);
     let sign_root_key = p
         .settings
         .sign_store
@@ -386,6 +402,7 @@ pub fn verify_signed(
         sign_der,
         sign_root_key,
         certified,
+        lasting,
     })
 }
 
@@ -523,6 +540,7 @@ fn store(
             sign_root_key: &v.signed.sign_root_key,
             sign_crl_scope: v.signed.sign_crl_scope.as_deref(),
             sign_der: &v.signed.sign_der,
+            sign_facts: &v.signed.lasting,
             application: &v.signed.application,
             application_signature: &v.signed.signature,
             links: confirmed,

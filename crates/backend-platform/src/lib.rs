@@ -18,7 +18,8 @@
 //! and how they follow the storage ([`terminals`], [`crl_source`], [`generations`]), the
 //! HTTP handlers ([`http`]), the configuration ([`config`]), the operator's commands
 //! ([`operator`]: terminals, their enrollment with certificates of the terminals' CA
-//! ([`terminal_certs`]), CRLs, J-LIS roots), and starting the server ([`server`]).
+//! ([`terminal_certs`]), CRLs, J-LIS roots, an authentication certificate re-issued alone
+//! attached to its holder ([`attach_auth`])), and starting the server ([`server`]).
 //!
 //! **Never:** gives a service a certificate serial (services get pairwise pseudonymous
 //! subjects), sends the four attributes to a service the holder did not consent to, stores
@@ -34,6 +35,7 @@
 #![deny(missing_docs)]
 
 pub mod answer;
+pub mod attach_auth;
 pub mod audit;
 pub mod config;
 pub mod core;

@@ -10,10 +10,14 @@
 //! madoguchi-platform terminals list --config platform.toml
 //! madoguchi-platform roots add --config platform.toml [--sha256 HEX] authca02.cer
 //! madoguchi-platform crl publish --config platform.toml [--dir jpki/crl] [--force]
+//! madoguchi-platform holders attach-auth --config platform.toml --auth auth.pem \
+//!     --birth-date 1985-04-12 --document my-number-card --operator op-yamada
 //! ```
 //!
 //! `terminals` and `crl publish` write the storage the configuration names; every node
-//! applies the change within its `[database] poll_seconds`.
+//! applies the change within its `[database] poll_seconds`. `holders attach-auth` links a
+//! re-issued authentication certificate to its holder (every node reads the registry
+//! directly).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,6 +69,61 @@ enum Command {
         #[command(subcommand)]
         command: Crl,
     },
+    /// The holders in the platform's registry.
+    Holders {
+        #[command(subcommand)]
+        command: Holders,
+    },
+}
+
+#[derive(Subcommand)]
+enum Holders {
+    /// Attaches a card's re-issued authentication certificate to its holder, after an
+    /// enrollment of the card was refused `holder_conflict` (signature_linked_elsewhere):
+    /// the birth date on the customer's identity document must be the one on the holder's
+    /// signature certificate; the audit row records who checked which document.
+    AttachAuth {
+        /// The platform's configuration file (its roots and storage are used).
+        #[arg(long)]
+        config: PathBuf,
+        /// The card's authentication certificate (PEM or DER: `madoguchi-card read-cert
+        /// auth` with the customer's card on the reader).
+        #[arg(long)]
+        auth: PathBuf,
+        /// The birth date printed on the identity document you checked, YYYY-MM-DD.
+        #[arg(long)]
+        birth_date: String,
+        /// The photo identity document you checked the customer with.
+        #[arg(long, value_enum)]
+        document: Document,
+        /// Your own operator id (kept in the audit trail).
+        #[arg(long)]
+        operator: String,
+    },
+}
+
+/// [`backend_platform::attach_auth::IdentityDocument`] on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Document {
+    /// The My Number card itself.
+    MyNumberCard,
+    /// A driving licence (運転免許証).
+    DrivingLicence,
+    /// A passport.
+    Passport,
+    /// A residence card (在留カード) or special permanent resident certificate.
+    ResidenceCard,
+}
+
+impl From<Document> for backend_platform::attach_auth::IdentityDocument {
+    fn from(d: Document) -> Self {
+        match d {
+            Document::MyNumberCard => Self::MyNumberCard,
+            Document::DrivingLicence => Self::DrivingLicence,
+            Document::Passport => Self::Passport,
+            Document::ResidenceCard => Self::ResidenceCard,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -168,15 +227,16 @@ fn main() -> ExitCode {
         Command::Serve { .. } | Command::Keygen { .. } => backend_kit::command::init_logging(),
         // The operator's commands print their answer on standard output: logs go to
         // standard error, warnings and errors only unless RUST_LOG says otherwise.
-        Command::Terminals { .. } | Command::Roots { .. } | Command::Crl { .. } => {
-            tracing_subscriber::fmt()
-                .with_writer(std::io::stderr)
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "warn".into()),
-                )
-                .init()
-        }
+        Command::Terminals { .. }
+        | Command::Roots { .. }
+        | Command::Crl { .. }
+        | Command::Holders { .. } => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .init(),
     }
     let result = match cli.command {
         Command::Serve { config } => serve(config),
@@ -243,6 +303,25 @@ fn main() -> ExitCode {
                 Republish::Always
             } else {
                 Republish::IfChanged
+            },
+            &backend_kit::SystemClock,
+        )),
+        Command::Holders {
+            command:
+                Holders::AttachAuth {
+                    config,
+                    auth,
+                    birth_date,
+                    document,
+                    operator,
+                },
+        } => print(backend_platform::attach_auth::attach(
+            &config,
+            &backend_platform::attach_auth::Attachment {
+                auth,
+                birth_date,
+                document: document.into(),
+                operator,
             },
             &backend_kit::SystemClock,
         )),

@@ -19,9 +19,11 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit::AuditEvent;
-use crate::core::holder::{CardHolders, HolderConflict};
+use crate::core::holder::{
+    AttachRefusal, AttachState, AuthHolder, CardHolders, HolderConflict, LastingFacts,
+};
 use crate::storage::sqlite::insert_audit;
-use crate::storage::{StorageError, json_text};
+use crate::storage::{AuthAttachment, StorageError, json_text, signature_linked_elsewhere};
 
 pub use crate::schema::MIGRATIONS;
 
@@ -75,6 +77,9 @@ pub struct NewEnrollment<'a> {
     pub sign_crl_scope: Option<&'a [u8]>,
     /// The signature certificate, DER.
     pub sign_der: &'a [u8],
+    /// Its birth date and sex, which the rule compares with the holder's latest signature
+    /// certificate when this one is new ([`crate::core::holder`]).
+    pub sign_facts: &'a LastingFacts,
     /// The application as signed.
     pub application: &'a Application,
     /// The links to store: those their service confirmed (and peer platforms).
@@ -343,8 +348,68 @@ impl Registry {
         &self,
         auth: &LinkageKey,
         sign: &LinkageKey,
-    ) -> Result<CardHolders, DbError> {
+    ) -> Result<CardHolders, StorageError> {
         card_holders(&self.lock(), auth, sign)
+    }
+
+    /// Attaches an authentication certificate to the holder `decide` names (see
+    /// [`crate::storage::Storage::attach_auth`]), in one IMMEDIATE transaction.
+    pub fn attach_auth(
+        &self,
+        a: &AuthAttachment<'_>,
+        decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
+    ) -> Result<Result<String, AttachRefusal>, StorageError> {
+        let mut conn = self.lock();
+        // IMMEDIATE: read, then written, serialised with the enrollments (see `enroll`).
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let (action, outcome, reason) = signature_linked_elsewhere();
+        let refused_for = tx
+            .prepare(
+                "SELECT DISTINCT subject_id FROM audit
+                 WHERE action = ?1 AND outcome = ?2 AND reason = ?3
+                   AND cert_issuer = ?4 AND cert_serial = ?5
+                   AND subject_id IN (SELECT subject_id FROM subjects)
+                 ORDER BY subject_id LIMIT 2",
+            )
+            .and_then(|mut st| {
+                st.query_map(
+                    params![action, outcome, reason, a.auth.issuer, a.auth.serial],
+                    |r| r.get::<_, String>(0),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(db)?;
+        let holder_birth_date = match refused_for.as_slice() {
+            [holder] => latest_sign_der(&tx, holder)?
+                .map(|der| stored_identity(&der))
+                .transpose()?
+                .map(|identity| identity.birth_date),
+            _ => None,
+        };
+        let state = AttachState {
+            auth: subject_of(&tx, a.auth)?,
+            refused_for,
+            holder_birth_date,
+        };
+        let holder = match decide(&state) {
+            Ok(h) => h,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        tx.execute(
+            "INSERT INTO auth_certificates (issuer, serial, subject_id, enrollment_id, linked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![a.auth.issuer, a.auth.serial, holder, a.attachment_id, a.now],
+        )
+        .map_err(db)?;
+        let row = AuditEvent {
+            subject_id: Some(holder.clone()),
+            ..a.audit.clone()
+        };
+        insert_audit(&tx, std::slice::from_ref(&row)).map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(Ok(holder))
     }
 
     /// Every link of holder `subject_id`.
@@ -368,7 +433,10 @@ impl Registry {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
         let (subject_id, new) = e.subject;
-        match (card_holders(&tx, e.auth, e.sign)?.holder()?, new) {
+        match (
+            card_holders(&tx, e.auth, e.sign)?.holder(e.sign_facts)?,
+            new,
+        ) {
             (Some(known), false) if known == subject_id => {}
             (None, true) => {
                 tx.execute(
@@ -515,28 +583,87 @@ fn federated_subject(
     .map_err(db)
 }
 
-/// The holders of the authentication certificate `auth` and of the signature certificate
-/// `sign`, each looked up on its own (the rule on the pair is [`CardHolders::holder`]).
+/// The holders of the authentication certificate `auth` (with its holder's latest signature
+/// certificate) and of the signature certificate `sign`, each looked up on its own (the
+/// rule on the pair is [`CardHolders::holder`]).
 fn card_holders(
     c: &Connection,
     auth: &LinkageKey,
     sign: &LinkageKey,
-) -> Result<CardHolders, DbError> {
-    c.prepare_cached(
-        "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = ?1 AND serial = ?2),
-                (SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4)",
-    )
-    .and_then(|mut s| {
-        s.query_row(
-            params![auth.issuer, auth.serial, sign.issuer, sign.serial],
-            |r| {
-                Ok(CardHolders {
-                    auth: r.get(0)?,
-                    sign: r.get(1)?,
-                })
-            },
+) -> Result<CardHolders, StorageError> {
+    let (auth_holder, latest, sign_holder) = c
+        .prepare_cached(
+            "SELECT a.subject_id,
+                    (SELECT certificate FROM sign_certificates s WHERE s.subject_id = a.subject_id
+                     ORDER BY s.linked_at DESC, s.rowid DESC LIMIT 1),
+                    (SELECT subject_id FROM sign_certificates WHERE issuer = ?3 AND serial = ?4)
+             FROM (SELECT (SELECT subject_id FROM auth_certificates
+                           WHERE issuer = ?1 AND serial = ?2) AS subject_id) a",
         )
-    })
+        .and_then(|mut s| {
+            s.query_row(
+                params![auth.issuer, auth.serial, sign.issuer, sign.serial],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .map_err(db)?;
+    card_holders_of(auth_holder, latest, sign_holder)
+}
+
+/// [`CardHolders`] from what the storage read: the holder of the authentication
+/// certificate, that holder's latest signature certificate (DER), the holder of the
+/// signature certificate.
+pub(crate) fn card_holders_of(
+    auth: Option<String>,
+    latest_sign: Option<Vec<u8>>,
+    sign: Option<String>,
+) -> Result<CardHolders, StorageError> {
+    let auth = match auth {
+        None => None,
+        // The rule compares the latest signature certificate only with a new one.
+        Some(subject) if sign.is_some() => Some(AuthHolder {
+            subject,
+            latest_sign: None,
+        }),
+        Some(subject) => {
+            // Every enrollment stores both certificates, and an attachment needs a holder
+            // with a signature certificate: a holder without one was edited by hand.
+            let der = latest_sign.ok_or_else(|| StorageError::Corrupt {
+                what: "holder",
+                detail: format!(
+                    "{subject} has an authentication certificate and no signature certificate"
+                ),
+            })?;
+            let latest_sign = Some(LastingFacts::of(&stored_identity(&der)?));
+            Some(AuthHolder {
+                subject,
+                latest_sign,
+            })
+        }
+    };
+    Ok(CardHolders { auth, sign })
+}
+
+/// The attributes of a signature certificate the registry holds (verified when it was
+/// enrolled).
+pub(crate) fn stored_identity(der: &[u8]) -> Result<jpki_cert::SignIdentity, StorageError> {
+    let corrupt = |r: jpki_cert::Refusal| StorageError::Corrupt {
+        what: "signature certificate",
+        detail: r.to_string(),
+    };
+    let cert = jpki_cert::JpkiCertificate::from_der(der).map_err(corrupt)?;
+    jpki_cert::SignIdentity::from_certificate(&cert).map_err(corrupt)
+}
+
+/// The latest signature certificate (DER) of holder `subject_id`, if any.
+fn latest_sign_der(c: &Connection, subject_id: &str) -> Result<Option<Vec<u8>>, DbError> {
+    c.query_row(
+        "SELECT certificate FROM sign_certificates WHERE subject_id = ?1
+         ORDER BY linked_at DESC, rowid DESC LIMIT 1",
+        params![subject_id],
+        |r| r.get(0),
+    )
+    .optional()
     .map_err(db)
 }
 

@@ -176,7 +176,7 @@ fn post_identifications() {}
     request_body = EnrollmentRequest,
     responses(
         (status = 200, description = "The card is linked to the services named", body = EnrollmentResponse),
-        (status = 409, description = "challenge_replayed: the enroll challenge was answered already; holder_conflict: the card's two certificates are linked to different holders (reason two_holders), or its new authentication certificate comes with a signature certificate linked to a holder enrolled with another one (reason signature_linked_elsewhere); nothing was asked or stored", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "challenge_replayed: the enroll challenge was answered already; holder_conflict: the card's two certificates are linked to different holders (reason two_holders), or its new authentication certificate comes with a signature certificate linked to a holder enrolled with another one (reason signature_linked_elsewhere), or its known authentication certificate comes with a new signature certificate naming another birth date or sex than its holder's last one (reason signature_of_another_person); nothing was asked or stored", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "payload_too_large: the body is over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Problem (attributes_mismatch, link_refused, service_unknown, certificate_*, ...)", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -232,10 +232,14 @@ problem_codes! {
     /// The card's authentication and signature certificates are linked to different holders
     /// (`reason` `two_holders`), or its authentication certificate is new and its signature
     /// certificate is linked to a holder enrolled with another one (`reason`
-    /// `signature_linked_elsewhere`): the platform cannot tell whose card it is, so nothing
-    /// was asked of the services and nothing was stored. Read both certificates from the
-    /// customer's one card and enrol again; otherwise the platform's operator must look
-    /// into the registry.
+    /// `signature_linked_elsewhere`), or its authentication certificate is linked to a
+    /// holder and its new signature certificate names another birth date or sex than that
+    /// holder's last one (`reason` `signature_of_another_person`): the platform cannot tell
+    /// whose card it is, so nothing was asked of the services and nothing was stored. Read
+    /// both certificates from the customer's one card and enrol again; otherwise the
+    /// platform's operator must look into the registry (an authentication certificate
+    /// re-issued alone, `signature_linked_elsewhere`, is attached to its holder by the
+    /// operator's `madoguchi-platform holders attach-auth`).
     HolderConflict = "holder_conflict", 409, "Certificates linked to different holders";
     /// The record or card token the assertion names is not linked to this holder (never
     /// confirmed for them, linked to another holder since, or released): enrol again.

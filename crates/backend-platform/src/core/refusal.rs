@@ -42,13 +42,19 @@ pub fn certificate_problem(which: &str, r: &Refusal) -> Problem {
         .with_reason(r.code())
 }
 
-/// An enrollment whose card's two certificates are linked to different holders
+/// The `reason` of a [`HolderConflict::SignatureLinkedElsewhere`] refusal (and of its audit
+/// row, which the operator's attachment of the certificate looks for,
+/// [`super::holder::attach_auth`]).
+pub const SIGNATURE_LINKED_ELSEWHERE: &str = "signature_linked_elsewhere";
+
+/// An enrollment whose card's two certificates cannot be one holder's
 /// ([`super::holder`]): `409 holder_conflict`, naming the signature certificate (the one
-/// found under the other holder).
+/// found under the other holder, or naming another person).
 pub fn holder_problem(c: &HolderConflict) -> Problem {
     let reason = match c {
         HolderConflict::TwoHolders => "two_holders",
-        HolderConflict::SignatureLinkedElsewhere => "signature_linked_elsewhere",
+        HolderConflict::SignatureLinkedElsewhere => SIGNATURE_LINKED_ELSEWHERE,
+        HolderConflict::SignatureOfAnotherPerson { .. } => "signature_of_another_person",
     };
     Problem::new(ProblemCode::HolderConflict, c.to_string())
         .with_field("sign_certificate")

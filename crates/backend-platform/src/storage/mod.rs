@@ -32,7 +32,7 @@ use madoguchi_time::UnixTime;
 use crate::audit::AuditEvent;
 use crate::config::Database;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored};
-use crate::core::holder::CardHolders;
+use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
@@ -223,6 +223,20 @@ pub trait Storage: Send + Sync + fmt::Debug {
         audit: &[AuditEvent],
     ) -> Result<crate::registry::Stored, EnrollError>;
 
+    /// Attaches an authentication certificate to a holder (the operator's
+    /// `holders attach-auth`), in one transaction serialised with the enrollments: reads
+    /// what the rule needs ([`AttachState`]: the holders its refused enrollments name, the
+    /// holder it is linked to, the birth date on the named holder's latest signature
+    /// certificate), asks `decide` ([`crate::core::holder::attach_auth`]) and, when it names
+    /// a holder, links the certificate to that holder and writes `a.audit` with the holder
+    /// as its subject. Returns the holder, or the rule's refusal (`Ok(Err)`: nothing was
+    /// written).
+    fn attach_auth(
+        &self,
+        a: &AuthAttachment<'_>,
+        decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
+    ) -> Result<Result<String, AttachRefusal>, StorageError>;
+
     /// Stores a federated enrollment and its `audit` rows in one transaction (see
     /// [`crate::registry`] for the rules on the holder and the links).
     fn enroll_federated(
@@ -294,6 +308,30 @@ impl ChallengeToIssue<'_> {
             self.nonce,
         )
     }
+}
+
+/// An authentication certificate to attach to a holder ([`Storage::attach_auth`]).
+#[derive(Debug)]
+pub struct AuthAttachment<'a> {
+    /// The certificate's (issuer, serial).
+    pub auth: &'a LinkageKey,
+    /// A fresh id, kept as the enrollment the certificate's row names.
+    pub attachment_id: &'a str,
+    /// The row recording the attachment (its subject is set to the holder).
+    pub audit: &'a AuditEvent,
+    /// Now.
+    pub now: UnixTime,
+}
+
+/// The audit rows [`Storage::attach_auth`] looks for: those of the enrollments refused
+/// because their signature certificate was linked to a holder enrolled with another
+/// authentication certificate, as `(action, outcome, reason)`.
+pub(crate) fn signature_linked_elsewhere() -> (&'static str, &'static str, &'static str) {
+    (
+        crate::enrollment::AUDIT_ACTION,
+        ProblemCode::HolderConflict.as_str(),
+        crate::core::refusal::SIGNATURE_LINKED_ELSEWHERE,
+    )
 }
 
 /// What [`Storage::settle_enrolled`] did.

@@ -25,14 +25,14 @@ use super::postgres_challenges as challenges;
 use super::postgres_schema::{MIGRATION_LOCK, MIGRATIONS};
 use super::postgres_shared as shared;
 use super::{
-    ChallengeFailure, ChallengeToIssue, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS,
-    Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet, StoredTerminals,
-    TerminalsUpdated,
+    AuthAttachment, ChallengeFailure, ChallengeToIssue, CrlFile, CrlPublication, Generations,
+    PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet,
+    StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::config::{PostgresSettings, is_sql_name};
 use crate::core::challenges::{ChallengeRules, Stored};
-use crate::core::holder::CardHolders;
+use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
@@ -387,6 +387,17 @@ impl Storage for PostgresStorage {
         self.run(async {
             let mut c = self.client().await?;
             super::postgres_registry::enroll_federated(&mut c, e, audit).await
+        })
+    }
+
+    fn attach_auth(
+        &self,
+        a: &AuthAttachment<'_>,
+        decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
+    ) -> Result<Result<String, AttachRefusal>, StorageError> {
+        self.run(async {
+            let mut c = self.client().await?;
+            super::postgres_registry::attach_auth(&mut c, a, decide).await
         })
     }
 

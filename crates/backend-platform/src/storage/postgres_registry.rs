@@ -9,10 +9,12 @@ use madoguchi_time::UnixTime;
 use super::postgres::pg;
 use super::{StorageError, json_text};
 use crate::audit::AuditEvent;
-use crate::core::holder::CardHolders;
+use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::registry::{
-    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored, replaced,
+    EnrollError, Enrolled, FederatedEnrollment, NewEnrollment, SignRecord, Stored, card_holders_of,
+    replaced, stored_identity,
 };
+use crate::storage::{AuthAttachment, signature_linked_elsewhere};
 
 /// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
 /// them: the holder is read, then written (any fixed number apart from the others).
@@ -133,8 +135,9 @@ pub(crate) async fn federated_subject(
     .await
 }
 
-/// The holders of the authentication certificate `auth` and of the signature certificate
-/// `sign`, each looked up on its own (see [`crate::registry::Registry::card_holders`]).
+/// The holders of the authentication certificate `auth` (with its holder's latest signature
+/// certificate) and of the signature certificate `sign`, each looked up on its own (see
+/// [`crate::registry::Registry::card_holders`]).
 pub(crate) async fn card_holders(
     c: &impl GenericClient,
     auth: &LinkageKey,
@@ -143,8 +146,12 @@ pub(crate) async fn card_holders(
     let e = pg("registry lookup");
     let st = c
         .prepare_cached(
-            "SELECT (SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2),
-                    (SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4)",
+            "SELECT a.subject_id,
+                    (SELECT certificate FROM sign_certificates s WHERE s.subject_id = a.subject_id
+                     ORDER BY s.linked_at DESC, s.seq DESC LIMIT 1),
+                    (SELECT subject_id FROM sign_certificates WHERE issuer = $3 AND serial = $4)
+             FROM (SELECT (SELECT subject_id FROM auth_certificates
+                           WHERE issuer = $1 AND serial = $2) AS subject_id) a",
         )
         .await
         .map_err(&e)?;
@@ -155,10 +162,86 @@ pub(crate) async fn card_holders(
         )
         .await
         .map_err(&e)?;
-    Ok(CardHolders {
-        auth: r.get(0),
-        sign: r.get(1),
-    })
+    card_holders_of(r.get(0), r.get(1), r.get(2))
+}
+
+/// Attaches an authentication certificate to the holder `decide` names, in one transaction
+/// serialised with the enrollments (see [`crate::storage::Storage::attach_auth`]).
+pub(crate) async fn attach_auth(
+    c: &mut deadpool_postgres::Client,
+    a: &AuthAttachment<'_>,
+    decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
+) -> Result<Result<String, AttachRefusal>, StorageError> {
+    let e = pg("attachment");
+    let tx = c.transaction().await.map_err(&e)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ENROLL_LOCK])
+        .await
+        .map_err(&e)?;
+    let (action, outcome, reason) = signature_linked_elsewhere();
+    let refused_for: Vec<String> = tx
+        .query(
+            "SELECT DISTINCT subject_id FROM audit
+             WHERE action = $1 AND outcome = $2 AND reason = $3
+               AND cert_issuer = $4 AND cert_serial = $5
+               AND subject_id IN (SELECT subject_id FROM subjects)
+             ORDER BY subject_id LIMIT 2",
+            &[&action, &outcome, &reason, &a.auth.issuer, &a.auth.serial],
+        )
+        .await
+        .map_err(&e)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let holder_birth_date = match refused_for.as_slice() {
+        [holder] => tx
+            .query_opt(
+                "SELECT certificate FROM sign_certificates WHERE subject_id = $1
+                 ORDER BY linked_at DESC, seq DESC LIMIT 1",
+                &[holder],
+            )
+            .await
+            .map_err(&e)?
+            .map(|r| stored_identity(r.get(0)))
+            .transpose()?
+            .map(|identity| identity.birth_date),
+        _ => None,
+    };
+    let auth = one_string(
+        &tx,
+        "attachment",
+        "SELECT subject_id FROM auth_certificates WHERE issuer = $1 AND serial = $2",
+        &[&a.auth.issuer, &a.auth.serial],
+    )
+    .await?;
+    let state = AttachState {
+        refused_for,
+        auth,
+        holder_birth_date,
+    };
+    let holder = match decide(&state) {
+        Ok(h) => h,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    tx.execute(
+        "INSERT INTO auth_certificates (issuer, serial, subject_id, enrollment_id, linked_at)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            &a.auth.issuer,
+            &a.auth.serial,
+            &holder,
+            &a.attachment_id,
+            &a.now.as_secs(),
+        ],
+    )
+    .await
+    .map_err(&e)?;
+    let row = AuditEvent {
+        subject_id: Some(holder.clone()),
+        ..a.audit.clone()
+    };
+    insert_audit(&tx, std::slice::from_ref(&row)).await?;
+    tx.commit().await.map_err(&e)?;
+    Ok(Ok(holder))
 }
 
 pub(crate) async fn links_of(
@@ -270,7 +353,12 @@ pub(crate) async fn enroll(
         .await
         .map_err(&e)?;
     let (subject_id, new) = n.subject;
-    match (card_holders(&tx, n.auth, n.sign).await?.holder()?, new) {
+    match (
+        card_holders(&tx, n.auth, n.sign)
+            .await?
+            .holder(n.sign_facts)?,
+        new,
+    ) {
         (Some(known), false) if known == subject_id => {}
         (None, true) => {
             tx.execute(

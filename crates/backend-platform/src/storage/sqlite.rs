@@ -21,13 +21,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::sqlite_batch::Batches;
 use super::sqlite_shared as shared;
 use super::{
-    ChallengeFailure, ChallengeRow, ChallengeToIssue, CrlFile, CrlPublication, Generations,
-    PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet,
+    AuthAttachment, ChallengeFailure, ChallengeRow, ChallengeToIssue, CrlFile, CrlPublication,
+    Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet,
     StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
-use crate::core::holder::CardHolders;
+use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{
     self, EnrollError, Enrolled, FederatedEnrollment, MIGRATIONS, NewEnrollment, Registry,
@@ -370,7 +370,7 @@ impl Storage for SqliteStorage {
         auth: &LinkageKey,
         sign: &LinkageKey,
     ) -> Result<CardHolders, StorageError> {
-        Ok(self.registry.card_holders(auth, sign)?)
+        self.registry.card_holders(auth, sign)
     }
 
     fn links_of(&self, subject_id: &str) -> Result<Vec<ServiceLink>, StorageError> {
@@ -391,6 +391,14 @@ impl Storage for SqliteStorage {
         audit: &[AuditEvent],
     ) -> Result<registry::Stored, EnrollError> {
         self.registry.enroll_federated(e, audit)
+    }
+
+    fn attach_auth(
+        &self,
+        a: &AuthAttachment<'_>,
+        decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
+    ) -> Result<Result<String, AttachRefusal>, StorageError> {
+        self.registry.attach_auth(a, decide)
     }
 
     fn generations(&self) -> Result<Generations, StorageError> {

@@ -1,10 +1,38 @@
 //! One card, one holder (`backend_platform::core::holder`): an enrollment whose two
-//! certificates the registry links to different holders is refused `409 holder_conflict`
+//! certificates the registry links to different holders, or whose new signature certificate
+//! names another birth date or sex than its holder's, is refused `409 holder_conflict`
 //! before any service is asked, and changes nothing; a card enrolled again, a renewed
 //! signature certificate and a re-issued card enrol. The registry's states are made by SQL
-//! that means the same on both storages.
+//! that means the same on both storages, or by certificates issued here.
 
 use crate::support::*;
+
+/// sato-hanako's card with a new signature certificate for her own signature key, issued
+/// here under the same root and municipality with serial `serial` and the birth date
+/// `birth` (hers is 1985-04-12), her name, sex and address; the application is entered as
+/// the certificate reads.
+pub fn renewed_sato(serial: u32, birth: (u16, u8, u8)) -> Card {
+    let mut persona = testkit::load_persona("sato-hanako").unwrap();
+    let key =
+        testkit::TestKey::from_pkcs8_pem("sign", persona.pem.sign_private_key.as_deref().unwrap())
+            .unwrap();
+    let mut spec = testkit::CertSpec::sign(testkit::Generation::G3).unwrap();
+    spec.serial = serial;
+    spec.card_id = testkit::holder::card_id("sato-hanako renewed");
+    spec.municipality = testkit::Municipality::new("Tokyo-to", "Chiyoda-ku");
+    spec.holder = testkit::Holder::new(
+        &persona.name,
+        testkit::Date::new(birth.0, birth.1, birth.2).unwrap(),
+        persona.sex,
+        &persona.address,
+    );
+    spec.subject_key = Some(key.public_key_info().unwrap());
+    let der = spec.issue(pki()).unwrap();
+    persona.pem.sign_certificate =
+        Some(der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &der).unwrap());
+    persona.birth_date = format!("{:04}-{:02}-{:02}", birth.0, birth.1, birth.2);
+    Card { persona }
+}
 
 /// Runs `sql` (a statement returning one text column) on the platform's storage.
 fn run(env: &Env, sql: &str) {
@@ -122,5 +150,42 @@ async fn a_card_enrolled_again_a_new_signature_certificate_and_a_reissued_card_e
     );
     enrol_sato(&env, &c).await;
     assert_eq!(count(&env, "subjects"), "2");
+    env.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_signature_certificate_joins_its_holder_only_with_the_holders_birth_date_and_sex() {
+    let env = Env::start().await;
+    let c = env.client(Some(T1));
+    enrol_sato(&env, &c).await;
+    // Renewed (a new certificate and serial, her four attributes): her holder, with both.
+    let (s, _, v) = enroll(&env, &c, &renewed_sato(0x0631_A0F1, (1985, 4, 12))).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(count(&env, "subjects"), "1");
+    assert_eq!(count(&env, "sign_certificates"), "2");
+    // A new signature certificate naming another birth date with her authentication
+    // certificate: refused before any service is asked, nothing stored.
+    let before = link_audit(&env);
+    let v = assert_problem(
+        &enroll(&env, &c, &renewed_sato(0x0631_A0F2, (1985, 4, 13))).await,
+        409,
+        "holder_conflict",
+    );
+    assert_eq!(v["reason"], "signature_of_another_person", "{v}");
+    assert_eq!(v["field"], "sign_certificate", "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("names another birth date than that holder's last one")
+            && detail.contains("nothing was stored"),
+        "{detail}"
+    );
+    let mut expected = before;
+    expected.push("enroll:holder_conflict".into());
+    assert_eq!(link_audit(&env), expected, "no service was asked");
+    assert_eq!(count(&env, "sign_certificates"), "2");
+    assert_eq!(count(&env, "enrollments"), "2");
+    // Her own card still enrols (its signature certificate is known under her holder).
+    enrol_sato(&env, &c).await;
+    assert_eq!(count(&env, "subjects"), "1");
     env.shutdown().await;
 }

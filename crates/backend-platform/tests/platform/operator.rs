@@ -19,7 +19,7 @@ const NEW: &str = "clinic-b-desk-9";
 
 /// A configuration file in `dir` for `env`'s storage, roots and CRL folder (TLS and keys
 /// of its own: the commands read the file whole, and use its storage, roots and folder).
-fn write_config(env: &Env, dir: &Path) -> std::path::PathBuf {
+pub fn write_config(env: &Env, dir: &Path) -> std::path::PathBuf {
     let s = &env.settings;
     let database = match &s.database {
         Database::Sqlite(path) => format!("[database]\nsqlite = {:?}\npoll_seconds = 1\n", path),
@@ -90,16 +90,16 @@ fn command<S: AsRef<std::ffi::OsStr>>(config: &Path, args: &[S]) -> Command {
     cmd
 }
 
-fn run<S: AsRef<std::ffi::OsStr>>(config: &Path, args: &[S]) -> Output {
+pub fn run<S: AsRef<std::ffi::OsStr>>(config: &Path, args: &[S]) -> Output {
     command(config, args).output().unwrap()
 }
 
-fn stdout(o: &Output) -> String {
+pub fn stdout(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-fn stderr_of_failure(o: &Output) -> String {
+pub fn stderr_of_failure(o: &Output) -> String {
     assert!(
         !o.status.success(),
         "{}",

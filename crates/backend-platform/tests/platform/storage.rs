@@ -33,7 +33,7 @@ fn req(p: ChallengePurpose) -> ChallengeRequest {
 }
 
 /// Each storage to test, as (name, database, its folder kept alive).
-fn databases(what: &str) -> Vec<(&'static str, Database, tempfile::TempDir)> {
+pub fn databases(what: &str) -> Vec<(&'static str, Database, tempfile::TempDir)> {
     let dir = tempfile::tempdir().unwrap();
     let mut v = vec![(
         "sqlite",

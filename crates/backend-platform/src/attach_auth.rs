@@ -1,0 +1,273 @@
+//! The operator's attachment of an authentication certificate re-issued alone to its
+//! holder: `madoguchi-platform holders attach-auth`.
+//!
+//! An authentication certificate can be replaced without the signature certificate: it is
+//! replaced when it is revoked by its holder (docs/domain/jpki.md §2.2), and survives the
+//! changes that replace the signature certificate alone. The next enrollment of the card then comes with a new
+//! authentication certificate and a signature certificate linked to a holder, and is refused
+//! `409 holder_conflict` (`signature_linked_elsewhere`): the certificate names no one, and
+//! the registry cannot tell it from another person's card ([`crate::core::holder`]).
+//!
+//! The operator, with the customer and their identity document, then attaches it: the
+//! technician reads the card's authentication certificate (`madoguchi-card read-cert auth`,
+//! no PIN needed), the operator gives it, the birth date printed on the identity document
+//! and which document it was, and their own id. The command verifies the certificate
+//! (chain and validity under the configuration's roots; revocation is checked at every
+//! identification, as for any card), and in one transaction of the storage
+//! ([`crate::storage::Storage::attach_auth`]) finds the holder its refused enrollment named,
+//! checks the rule ([`crate::core::holder::attach_auth`]: one such holder, the certificate
+//! linked to no holder yet, the document's birth date the one on the holder's signature
+//! certificate), links the certificate and writes the audit row saying who checked which
+//! document. Nothing else changes: the holder's links stay, and the customer identifies
+//! with the card from then on.
+
+use std::path::{Path, PathBuf};
+
+use backend_kit::Clock;
+use jpki_cert::{JpkiCertificate, NoRevocationCheck, Refusal, Verifier};
+
+use crate::Settings;
+use crate::audit::AuditEvent;
+use crate::core::holder::AttachRefusal;
+use crate::operator::OperatorError;
+use crate::storage::AuthAttachment;
+
+/// The audit action of an attachment (its row's `action`).
+pub const AUDIT_ACTION: &str = "attach_auth";
+
+/// The longest operator id, in characters: an id, not a sentence (it is kept in the audit
+/// row's reason).
+pub const MAX_OPERATOR_ID: usize = 64;
+
+/// The photo identity document the operator checked the person with: one of a fixed list,
+/// so that no document number or other personal data reaches the audit trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityDocument {
+    /// The My Number card itself (its face shows the four attributes and a photo).
+    MyNumberCard,
+    /// A driving licence (運転免許証).
+    DrivingLicence,
+    /// A passport.
+    Passport,
+    /// A residence card (在留カード) or special permanent resident certificate.
+    ResidenceCard,
+}
+
+impl IdentityDocument {
+    /// Every document, in the order the command lists them.
+    pub const ALL: [IdentityDocument; 4] = [
+        IdentityDocument::MyNumberCard,
+        IdentityDocument::DrivingLicence,
+        IdentityDocument::Passport,
+        IdentityDocument::ResidenceCard,
+    ];
+
+    /// Its name on the command line and in the audit row.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityDocument::MyNumberCard => "my-number-card",
+            IdentityDocument::DrivingLicence => "driving-licence",
+            IdentityDocument::Passport => "passport",
+            IdentityDocument::ResidenceCard => "residence-card",
+        }
+    }
+}
+
+/// What `holders attach-auth` is given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// The card's authentication certificate (PEM or DER).
+    pub auth: PathBuf,
+    /// The birth date printed on the identity document, `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// The document checked.
+    pub document: IdentityDocument,
+    /// Who checked it: the operator's own id (letters, digits, `.`, `_`, `-`, `@`).
+    pub operator: String,
+}
+
+/// Why an authentication certificate was not attached. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AttachError {
+    /// A value the operator typed has the wrong shape.
+    #[error("{0}; nothing was changed")]
+    Input(String),
+    /// The certificate file cannot be read as a certificate, or does not verify.
+    #[error(
+        "the authentication certificate is refused: {0}; nothing was changed. Read it from the customer's card again (madoguchi-card read-cert auth); an expired or refused one must be renewed at the municipal office"
+    )]
+    Certificate(Refusal),
+    /// The rule refused it.
+    #[error(transparent)]
+    Refused(#[from] AttachRefusal),
+    /// No randomness for the attachment's id.
+    #[error("no randomness for the attachment's id: {0}; nothing was changed")]
+    Random(String),
+}
+
+/// Checks `YYYY-MM-DD` (a real calendar date).
+fn check_birth_date(s: &str) -> Result<(), AttachError> {
+    let bad = || {
+        AttachError::Input(format!(
+            "--birth-date {s:?} is not a date written YYYY-MM-DD (e.g. 1985-04-12), as printed on the identity document"
+        ))
+    };
+    let digits = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|d| d.parse::<u32>().ok())
+    };
+    if s.len() != 10 || s.get(4..5) != Some("-") || s.get(7..8) != Some("-") {
+        return Err(bad());
+    }
+    match (digits(0..4), digits(5..7), digits(8..10)) {
+        (Some(y), Some(m), Some(d))
+            if (1..=12).contains(&m)
+                && (1..=madoguchi_time::days_in_month(i64::from(y), m)).contains(&d) =>
+        {
+            Ok(())
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Checks the operator's id (see [`Attachment::operator`]).
+fn check_operator(id: &str) -> Result<(), AttachError> {
+    let ok = !id.is_empty()
+        && id.chars().count() <= MAX_OPERATOR_ID
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AttachError::Input(format!(
+            "--operator {id:?} is not an operator id: 1 to {MAX_OPERATOR_ID} letters, digits, '.', '_', '-' or '@' (your own id, kept in the audit trail)"
+        )))
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
+    std::fs::read(path).map_err(|e| OperatorError::File {
+        action: "cannot read",
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// The certificate in `bytes`: DER, PEM, or what `madoguchi-card read-cert auth` prints (a
+/// summary, then the PEM block).
+fn certificate_of(bytes: &[u8]) -> Result<JpkiCertificate, Refusal> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    let pem = bytes
+        .windows(BEGIN.len())
+        .position(|w| w == BEGIN)
+        .and_then(|start| bytes.get(start..));
+    JpkiCertificate::from_pem_or_der(pem.unwrap_or(bytes))
+}
+
+/// Attaches the authentication certificate of `a` to the holder its refused enrollment
+/// named, in the storage of the configuration at `config` (the module doc says what is
+/// checked). Returns the text to print.
+pub fn attach(config: &Path, a: &Attachment, clock: &dyn Clock) -> Result<String, OperatorError> {
+    let settings = Settings::load(config)?;
+    check_operator(&a.operator)?;
+    check_birth_date(&a.birth_date)?;
+    let cert = certificate_of(&read(&a.auth)?).map_err(AttachError::Certificate)?;
+    let now = clock.now();
+    let verdict =
+        Verifier::new(settings.auth_store.clone()).verify(cert.der(), now, &NoRevocationCheck);
+    let auth = match (verdict.accepted(), verdict.refusal()) {
+        (Some(accepted), _) => accepted.linkage.clone(),
+        (None, Some(refusal)) => return Err(AttachError::Certificate(refusal.clone()).into()),
+        (None, None) => {
+            return Err(AttachError::Certificate(Refusal::Malformed {
+                detail: "the verifier gave no verdict".into(),
+            })
+            .into());
+        }
+    };
+    let mut id = [0u8; 16];
+    getrandom::fill(&mut id).map_err(|e| AttachError::Random(e.to_string()))?;
+    let attachment_id = format!("att_{}", counter_api::b64::encode_url(&id));
+    let audit = AuditEvent {
+        at: now,
+        action: AUDIT_ACTION,
+        outcome: "ok".into(),
+        reason: Some(format!(
+            "{attachment_id}: operator {} checked the {}",
+            a.operator,
+            a.document.as_str()
+        )),
+        certificate: Some((auth.issuer.clone(), auth.serial.clone())),
+        ..AuditEvent::default()
+    };
+    let store = crate::storage::open(&settings.database)?;
+    let attached = store.attach_auth(
+        &AuthAttachment {
+            auth: &auth,
+            attachment_id: &attachment_id,
+            audit: &audit,
+            now,
+        },
+        &mut |state| crate::core::holder::attach_auth(state, &a.birth_date).map(str::to_owned),
+    )?;
+    let holder = attached.map_err(AttachError::from)?;
+    Ok(format!(
+        "attached authentication certificate {serial} to holder {holder} ({attachment_id}, \
+         checked by {operator} against the {document}); the customer identifies with this \
+         card from now on, and enrols again only to add or change services\n",
+        serial = auth.serial,
+        operator = a.operator,
+        document = a.document.as_str(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_birth_date_must_be_a_calendar_date_written_yyyy_mm_dd() {
+        assert!(check_birth_date("1985-04-12").is_ok());
+        assert!(check_birth_date("2000-02-29").is_ok());
+        for bad in [
+            "1985-4-12",
+            "19850412",
+            "1985/04/12",
+            "1985-04-31",
+            "1985-13-01",
+            "1985-00-10",
+            "1985-04-00",
+            "2001-02-29",
+            "昭和60-04-12",
+            "+985-04-12",
+            "",
+        ] {
+            assert!(check_birth_date(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn an_operator_id_is_a_short_id_without_spaces() {
+        assert!(check_operator("op-yamada").is_ok());
+        assert!(check_operator("yamada@ops.example").is_ok());
+        for bad in [
+            "",
+            "yamada taro",
+            "山田",
+            "a;b",
+            &"x".repeat(MAX_OPERATOR_ID + 1),
+        ] {
+            assert!(check_operator(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn documents_have_distinct_names() {
+        let names: std::collections::BTreeSet<_> =
+            IdentityDocument::ALL.iter().map(|d| d.as_str()).collect();
+        assert_eq!(names.len(), IdentityDocument::ALL.len());
+    }
+}
