@@ -212,8 +212,9 @@ fn a_schema_2_journal_gets_row_versions() {
 }
 
 /// A journal file at schema 7 (the last schema before the registers' orders, refund
-/// attempts and the folders' reception numbers), raw, for a test to fill before it opens it.
-fn schema_7_file(dir: &tempfile::TempDir) -> rusqlite::Connection {
+/// attempts, the shown mark and the folders' reception numbers), raw, for a test to fill
+/// before it opens it.
+pub fn schema_7_file(dir: &tempfile::TempDir) -> rusqlite::Connection {
     let raw = rusqlite::Connection::open(db_path(dir)).unwrap();
     for schema in [
         SCHEMA_1,
@@ -250,4 +251,35 @@ fn the_registers_orders_of_before_keep_no_register() {
 fn a_schema_7_journal_gets_refund_attempts_and_tells_not_sent_from_declined() {
     let dir = tempfile::tempdir().unwrap();
     let raw = schema_7_file(&dir);
+    raw.execute_batch(
+        "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, terminal_id, \
+         amount_jpy, state, captured_jpy, refunded_jpy, business_date, attempts, recovered, \
+         created_at, updated_at) VALUES ('T-1', 'k-1', 'o-1', 'm', 't', 100, 'captured', \
+         100, 0, '2026-04-01', 0, 0, 1, 1); \
+         INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, terminal_id, \
+         amount_jpy, state, captured_jpy, refunded_jpy, decline_reason, business_date, \
+         attempts, recovered, created_at, updated_at) VALUES \
+         ('T-2', 'k-2', 'o-2', 'm', 't', 100, 'declined', 0, 0, 'unreachable', '2026-04-01', \
+          0, 0, 1, 1), \
+         ('T-3', 'k-3', 'o-3', 'm', 't', 100, 'declined', 0, 0, 'payment_declined', \
+          '2026-04-01', 0, 0, 1, 1); \
+         INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, business_date, \
+         reason, created_at, updated_at) VALUES ('R-1', 'T-1', 'rk-1', 50, 'refunding', \
+         '2026-04-01', NULL, 2, 2);",
+    )
+    .unwrap();
+    drop(raw);
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    let mut r = store.refunds_in_doubt().unwrap().pop().unwrap();
+    assert_eq!((r.id.as_str(), r.attempts), ("R-1", 0));
+    r.attempts = 1;
+    store.update_refund(&mut r).unwrap();
+    assert_eq!(store.refunds_of("T-1").unwrap(), [r]);
+    // Schema 7 journaled an authorisation never sent as declined, reason `unreachable`.
+    let never_sent = store.payment("T-2").unwrap().unwrap();
+    assert_eq!(never_sent.state, PaymentState::NotSent);
+    assert_eq!(never_sent.decline_reason.as_deref(), Some("unreachable"));
+    assert_eq!(never_sent.version, 1);
+    let declined = store.payment("T-3").unwrap().unwrap();
+    assert_eq!(declined.state, PaymentState::Declined);
 }

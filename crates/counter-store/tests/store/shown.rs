@@ -77,19 +77,7 @@ fn the_unshown_list_holds_the_days_captured_sales_nobody_saw_oldest_first() {
 #[test]
 fn rows_from_before_the_mark_migrate_as_shown_unless_unfinished() {
     let dir = tempfile::tempdir().unwrap();
-    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
-    for script in [
-        include_str!("../../migrations/0001_init.sql"),
-        include_str!("../../migrations/0002_recheck_requests.sql"),
-        include_str!("../../migrations/0003_row_versions.sql"),
-        include_str!("../../migrations/0004_folder_requests.sql"),
-        include_str!("../../migrations/0005_pos_orders.sql"),
-        include_str!("../../migrations/0006_visits.sql"),
-        include_str!("../../migrations/0007_appointments.sql"),
-    ] {
-        raw.execute_batch(script).unwrap();
-    }
-    raw.pragma_update(None, "user_version", 7).unwrap();
+    let raw = crate::migrations::schema_7_file(&dir);
     for (id, state) in [
         ("T-1", "captured"),
         ("T-2", "voided"),
