@@ -1,7 +1,7 @@
 //! Payments: the journal's records and the state machine over them
 //! (docs/domain/payments-and-eid-clients.md §1.10).
 
-mod answer;
+pub mod answer;
 pub mod cashier;
 pub mod close;
 mod machine;
