@@ -67,6 +67,7 @@ mod check;
 mod customer;
 mod pos;
 mod reader;
+mod refused;
 mod sale;
 mod screens;
 mod sessions;
@@ -79,6 +80,7 @@ mod tests;
 
 pub use actions::{ActionError, CounterMode, CustomerAction, StaffAction};
 pub use pos::{PosInput, PosReply};
+pub use refused::Refused;
 pub use screens::{
     CustomerFrame, CustomerScreen, Message, ReaderState, SaleStep, SaleView, Screens, StaffFrame,
     StaffScreen, Status, code_table,
@@ -453,51 +455,6 @@ pub enum Effect {
         /// The answer, or why the request failed.
         answer: Result<PosReply, Code>,
     },
-}
-
-/// Why an input was not taken. Nothing changed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Refused {
-    /// A person's action that does not fit now; the code says why and what to do.
-    #[error("refused: {}", .0.as_str())]
-    Action(Code),
-    /// The late result of a workflow (or a step of it) that has moved on.
-    #[error("{input} answers a workflow that has moved on")]
-    Stale {
-        /// The input's name.
-        input: &'static str,
-    },
-}
-
-impl Refused {
-    /// The code to show.
-    pub fn code(&self) -> Code {
-        match self {
-            Refused::Action(code) => *code,
-            Refused::Stale { .. } => Code::NotNow,
-        }
-    }
-}
-
-impl From<Code> for Refused {
-    fn from(code: Code) -> Self {
-        Refused::Action(code)
-    }
-}
-
-impl From<session::NotNow> for Refused {
-    fn from(e: session::NotNow) -> Self {
-        match e {
-            session::NotNow::Stale { input } => Refused::Stale { input },
-            session::NotNow::Step { .. } => Refused::Action(e.code()),
-        }
-    }
-}
-
-impl From<Refused> for ActionError {
-    fn from(r: Refused) -> Self {
-        ActionError::from(r.code())
-    }
 }
 
 /// Who asked for a journal operation.
