@@ -385,6 +385,9 @@ impl FolderWorker {
                         .map(|(e, reference)| bulk_entry(reference, e))
                         .collect(),
                 };
+                // A number recorded on an earlier pass: that pass also recorded it and
+                // the day's appointments, which may have their results by now.
+                let reused = accepted.is_some();
                 let outcome = match accepted {
                     Some(reception_number) => Ok(BulkPrecheckAccepted {
                         reception_number,
@@ -393,6 +396,7 @@ impl FolderWorker {
                     None => self.backends.bulk_submit(&body).await,
                 };
                 match outcome {
+                    Ok(a) if reused => (bulk_accepted(id, &header, &a, now), Disposition::Done),
                     Ok(a) => {
                         // Recorded before the answer is written: an answer that cannot be
                         // written is answered with this number on the next pass, not
