@@ -280,6 +280,10 @@ fn a_schema_7_journal_gets_refund_attempts_and_tells_not_sent_from_declined() {
     assert_eq!(never_sent.state, PaymentState::NotSent);
     assert_eq!(never_sent.decline_reason.as_deref(), Some("unreachable"));
     assert_eq!(never_sent.version, 1);
+    // The change is in the sale's history (the auditor's trail) like any write of it.
+    let history = store.payment_history("T-2").unwrap();
+    assert_eq!(history.last().map(|e| e.state), Some(PaymentState::NotSent));
+    assert!(store.payment_history("T-3").unwrap().is_empty());
     let declined = store.payment("T-3").unwrap().unwrap();
     assert_eq!(declined.state, PaymentState::Declined);
 }
