@@ -359,7 +359,16 @@ pub fn cannot_cancel(f: &BackendFailure) -> bool {
 /// used: the sale stays as it was, in doubt, and the round counts as failed.
 pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resolution {
     if let Some(detail) = super::answer::mismatch(record, p) {
-        return unknown(record, &BackendFailure::Malformed { detail }, now);
+        let res = unknown(
+            record,
+            &BackendFailure::Malformed {
+                detail: String::new(),
+            },
+            now,
+        );
+        // What differed is what staff name when they call the acquirer.
+        record.last_error = Some(format!("malformed_answer: {detail}"));
+        return res;
     }
     let today = jst::business_date(now);
     record.payment_id = Some(p.payment_id.clone());
