@@ -113,22 +113,10 @@ fn check_birth_date(s: &str) -> Result<(), AttachError> {
             "--birth-date {s:?} is not a date written YYYY-MM-DD (e.g. 1985-04-12), as printed on the identity document"
         ))
     };
-    let digits = |r: std::ops::Range<usize>| {
-        s.get(r)
-            .filter(|d| d.bytes().all(|c| c.is_ascii_digit()))
-            .and_then(|d| d.parse::<u32>().ok())
-    };
-    if s.len() != 10 || s.get(4..5) != Some("-") || s.get(7..8) != Some("-") {
-        return Err(bad());
-    }
-    match (digits(0..4), digits(5..7), digits(8..10)) {
-        (Some(y), Some(m), Some(d))
-            if (1..=12).contains(&m)
-                && (1..=madoguchi_time::days_in_month(i64::from(y), m)).contains(&d) =>
-        {
-            Ok(())
-        }
-        _ => Err(bad()),
+    if counter_api::attributes::is_iso_date(s) {
+        Ok(())
+    } else {
+        Err(bad())
     }
 }
 
@@ -176,18 +164,10 @@ pub fn attach(config: &Path, a: &Attachment, clock: &dyn Clock) -> Result<String
     check_birth_date(&a.birth_date)?;
     let cert = certificate_of(&read(&a.auth)?).map_err(AttachError::Certificate)?;
     let now = clock.now();
-    let verdict =
-        Verifier::new(settings.auth_store.clone()).verify(cert.der(), now, &NoRevocationCheck);
-    let auth = match (verdict.accepted(), verdict.refusal()) {
-        (Some(accepted), _) => accepted.linkage.clone(),
-        (None, Some(refusal)) => return Err(AttachError::Certificate(refusal.clone()).into()),
-        (None, None) => {
-            return Err(AttachError::Certificate(Refusal::Malformed {
-                detail: "the verifier gave no verdict".into(),
-            })
-            .into());
-        }
-    };
+    let auth = Verifier::new(settings.auth_store.clone())
+        .verify_parsed(&cert, now, &NoRevocationCheck)
+        .map_err(AttachError::Certificate)?
+        .linkage;
     let mut id = [0u8; 16];
     getrandom::fill(&mut id).map_err(|e| AttachError::Random(e.to_string()))?;
     let attachment_id = format!("att_{}", counter_api::b64::encode_url(&id));
