@@ -84,8 +84,9 @@ pub fn run(state: AppState) -> Result<(), RunError> {
             windows::OnClose::Exit => app.exit(0),
             windows::OnClose::Close => {}
         },
-        // A window gone without being asked to close (its web process ended): the staff's
-        // takes the app with it all the same.
+        // The staff window gone by any path (one destroyed without a close request as well
+        // as the close answered above): the app ends with it. Exiting twice is harmless,
+        // and the customer window, which cannot be closed, never stays alone.
         tauri::RunEvent::WindowEvent {
             label,
             event: tauri::WindowEvent::Destroyed,
