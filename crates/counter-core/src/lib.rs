@@ -55,6 +55,7 @@ pub mod enroll;
 pub mod failover;
 pub mod folders;
 pub mod identify;
+pub mod letters;
 pub mod payment;
 pub mod pos;
 pub mod session;

@@ -159,12 +159,10 @@ pub fn reception_to_reuse<'a>(rows: &'a [LedgerEntry], digest: &str) -> Option<&
         .and_then(|r| r.reception_number.as_deref())
 }
 
-/// SHA-256 of a request's bytes, lower-case hex.
+/// SHA-256 of a request's bytes, in 64 letters ([`crate::letters`]: a hex digest holds digit
+/// runs a card number scan of the terminal's disk reads as card numbers).
 pub fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::letters::encode(&Sha256::digest(bytes))
 }
 
 /// The hidden temporary name of an answer in `res/`: a receipt system that looks for
@@ -255,9 +253,10 @@ mod tests {
 
     #[test]
     fn names_and_digests() {
+        // SHA-256("abc") = ba7816bf…f20015ad (FIPS 180-2, appendix B.1), a to p for 0 to f.
         assert_eq!(
             digest(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            "lkhibglpipabmpokebebeanofnkocccdlaadgbkdjgbhhkjmlebappgbpcaabfkn"
         );
         assert_eq!(
             temporary_name("OQSsiquc01res_1.xml"),

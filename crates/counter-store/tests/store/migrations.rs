@@ -140,7 +140,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 12);
+    assert_eq!(SCHEMA_VERSION, 13);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -286,4 +286,37 @@ fn a_schema_7_journal_gets_refund_attempts_and_tells_not_sent_from_declined() {
     assert!(store.payment_history("T-3").unwrap().is_empty());
     let declined = store.payment("T-3").unwrap().unwrap();
     assert_eq!(declined.state, PaymentState::Declined);
+}
+
+#[test]
+fn a_schema_12_ledger_gets_its_digests_in_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = schema_7_file(&dir);
+    for schema in [
+        include_str!("../../migrations/0008_refund_attempts_not_sent.sql"),
+        include_str!("../../migrations/0009_payment_shown.sql"),
+        include_str!("../../migrations/0010_pos_order_register.sql"),
+        include_str!("../../migrations/0011_folder_reception.sql"),
+        include_str!("../../migrations/0012_folder_duplicate.sql"),
+    ] {
+        raw.execute_batch(schema).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 12).unwrap();
+    // SHA-256("abc") in hex, as schema 12 kept it.
+    raw.execute_batch(
+        "INSERT INTO folder_requests (name, digest, kind, state, received_at, duplicate) \
+         VALUES ('OQSsiquc01req_1.xml', \
+         'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', \
+         'single', 'received', 1, 0);",
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(db_path(&dir)).unwrap();
+    let rows = store.folder_requests("OQSsiquc01req_1.xml").unwrap();
+    assert_eq!(rows.len(), 1);
+    // The same content read again after the upgrade is recognised as that row.
+    assert_eq!(
+        rows[0].digest,
+        counter_core::folders::ledger::digest(b"abc")
+    );
 }
