@@ -57,9 +57,15 @@ impl Counter {
 
     /// The card left: a payment not yet confirmed ends (nothing was sent); a check still
     /// waiting for the customer ends (R8: nothing carried to the next person), a finished
-    /// one stays on the staff window; a card session ends.
+    /// one stays on the staff window; a card session ends. An enrollment that had ended
+    /// with its card on the reader (its result seen there) is over: the counter goes back
+    /// to idle, the mode's start screen, rather than to an enrollment waiting for a card
+    /// that, being the next person's, it would not take.
     pub(super) fn card_removed(&mut self) -> Vec<Effect> {
         match &self.workflow {
+            Workflow::Enroll(e) if e.is_ended() && e.card_on_reader() => {
+                self.replace(Workflow::Idle)
+            }
             Workflow::Choosing(_, sale) => {
                 let sale = sale.clone();
                 self.replace(Workflow::SaleEnded(

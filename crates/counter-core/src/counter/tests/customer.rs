@@ -42,44 +42,6 @@ fn a_cards_notices_leave_the_customers_window_with_the_card() {
     assert_eq!(notices(&d), (vec![], vec![]));
 }
 
-/// An enrollment at `mode` that linked the first card's services, that card then taken off.
-fn enrolled_and_card_gone(mode: CounterMode) -> Desk {
-    let mut d = Desk::new(mode);
-    d.staff(StaffAction::StartEnrollment {
-        services: services(),
-    });
-    d.place();
-    let e = d.customer(CustomerAction::Password {
-        text: crate::enroll::tests::PASSWORD.into(),
-    });
-    d.world(e);
-    d.customer(CustomerAction::ConfirmAttributes {
-        disclosure_consent: true,
-    });
-    let left = d.type_pin();
-    assert_eq!(audits(&left), ["enrolled"], "{left:?}");
-    d.send(Input::Reader(ReaderEvent::Removed));
-    d
-}
-
-#[test]
-fn the_next_card_after_an_enrollment_never_gets_its_services() {
-    // At reception the next card is the next patient's check, as after a check.
-    let mut d = enrolled_and_card_gone(CounterMode::Reception);
-    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
-    assert_eq!(d.at(), "identify_for_check");
-    let left = d.world(e);
-    assert_eq!(audits(&left), Vec::<&str>::new(), "{left:?}");
-    d.type_pin();
-    assert_eq!(d.at(), "check", "identified for a check, not enrolled");
-
-    // At the till a card without a sale does nothing, the ended enrollment included.
-    let mut d = enrolled_and_card_gone(CounterMode::Cashier);
-    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
-    assert!(e.is_empty(), "{e:?}");
-    assert_eq!(d.at(), "enroll");
-}
-
 /// The check's view on the customer's window.
 fn check_view(d: &Desk) -> Option<crate::eligibility::CustomerView> {
     match d.m.screens().customer {
