@@ -168,8 +168,8 @@ impl Workflow {
         }
     }
 
-    /// What the staff and the customer windows show. The customer sees a check only while
-    /// the card lies on the reader.
+    /// What the staff and the customer windows show. The customer sees a check, or an
+    /// enrollment that ended, only while the card lies on the reader.
     pub(super) fn views(&self, reader: ReaderState) -> (StaffScreen, CustomerScreen) {
         let sale_view = |sale: &Sale, step: SaleStep| StaffScreen::Sale {
             view: SaleView {
@@ -252,14 +252,23 @@ impl Workflow {
                 };
                 (sale_view(sale, step.clone()), customer)
             }
-            Workflow::Enroll(en) => (
-                StaffScreen::Enroll {
-                    view: en.staff_view(),
-                },
-                CustomerScreen::Enroll {
-                    view: en.customer_view(),
-                },
-            ),
+            Workflow::Enroll(en) => {
+                // Ended without its card (taken off mid-way): why is for staff; whoever
+                // stands at the customer window now may be the next person.
+                let customer = if en.is_ended() && reader != ReaderState::Card {
+                    CustomerScreen::Welcome
+                } else {
+                    CustomerScreen::Enroll {
+                        view: en.customer_view(),
+                    }
+                };
+                (
+                    StaffScreen::Enroll {
+                        view: en.staff_view(),
+                    },
+                    customer,
+                )
+            }
         }
     }
 }

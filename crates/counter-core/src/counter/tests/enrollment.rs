@@ -119,3 +119,41 @@ fn the_next_card_after_an_enrollment_never_gets_its_services() {
         "{e:?}"
     );
 }
+
+/// Fails if the customer's frame, as the UI receives it, carries anything of the
+/// enrollment of [`enrolled`] or [`at_password`]: a service, a number staff typed, the
+/// outcome.
+fn nothing_of_the_enrollment(d: &Desk, case: &str) {
+    let frame = d.m.screens().customer_frame();
+    assert_eq!(frame.customer, CustomerScreen::Welcome, "{case}");
+    assert!(frame.notices.is_empty(), "{case}");
+    let json = serde_json::to_string(&frame).unwrap();
+    for s in ["kenpo", "acq", "06139999", "10001", "4242", "card_removed"] {
+        assert!(!json.contains(s), "{case}: {s} in {json}");
+    }
+}
+
+#[test]
+fn the_customers_window_keeps_nothing_of_an_enrollment_once_its_card_left() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        // Ended with the card on the reader, then taken off.
+        let d = enrolled_and_card_gone(mode);
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, enrolled"));
+
+        // Taken off mid-way: the enrollment ends, and staff keep why (until they finish or
+        // start it again); the next person at the customer window reads none of it.
+        let mut d = at_password(mode);
+        d.send(Input::Reader(ReaderEvent::Removed));
+        assert_eq!(d.at(), "enroll", "{mode:?}");
+        match d.m.screens().staff {
+            StaffScreen::Enroll { view } => {
+                assert_eq!(view.step, Step::Failed, "{mode:?}");
+                assert_eq!(view.progress.code, Some(Code::CardRemoved), "{mode:?}");
+            }
+            other => panic!("{mode:?}: {other:?}"),
+        }
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, taken off mid-way"));
+        d.send(Input::Tick);
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, a second later"));
+    }
+}
