@@ -197,7 +197,8 @@ pub enum Code {
     PaymentBusy,
     /// The acquirer cannot be reached.
     AcquirerUnavailable,
-    /// The payment assertion expired before use; identify again.
+    /// The assertion expired before use. Staff only: the customer cannot identify again
+    /// by themselves (staff start the payment or the check again).
     AssertionExpired,
     /// No payment method is linked to this card.
     NoPaymentMethod,
@@ -495,8 +496,8 @@ table! {
         "処理が終わるのを待ってください", "Wait until it finishes";
     AcquirerUnavailable, Staff, true, "決済サーバに接続できません", "The acquirer is unreachable",
         "別のお支払い方法をご案内してください", "Offer another way to pay";
-    AssertionExpired, Both, true, "確認の有効期限が切れました", "The confirmation expired",
-        "もう一度カードで本人確認をしてください", "Identify with the card again";
+    AssertionExpired, Staff, true, "確認の有効期限が切れました", "The confirmation expired",
+        "最初からやり直してください（お客様にはカードで暗証番号をもう一度入力していただきます）", "Start again: the customer identifies with the card and PIN once more";
     NoPaymentMethod, Both, false, "支払い方法が登録されていません", "No payment method is linked",
         "別のお支払い方法をご利用ください", "Please pay another way";
     InvalidPaymentState, Staff, false, "この取引ではその操作はできません", "That operation is not allowed for this payment",

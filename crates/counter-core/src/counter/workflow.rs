@@ -276,12 +276,11 @@ impl Workflow {
 /// The customer's line for a sale that ended before any payment. Only staff start a sale
 /// again (Start again, or a new sale), so a line whose next step is the customer's own
 /// ("put the card back", "start again") would ask for something that does nothing: the
-/// customer is asked to call staff instead. Other lines are the customer's as ever.
+/// customer is asked to call staff instead. Other lines are the customer's as ever (an
+/// expired assertion is a staff-only line anywhere: `Code::for_customer`).
 fn failed_sale_for_customer(code: Code) -> Code {
     match code {
-        Code::CardRemoved | Code::Cancelled | Code::TimedOut | Code::AssertionExpired => {
-            Code::AskStaff
-        }
+        Code::CardRemoved | Code::Cancelled | Code::TimedOut => Code::AskStaff,
         code => code.for_customer(),
     }
 }

@@ -183,3 +183,74 @@ fn a_payment_the_counter_refuses_is_told_to_staff() {
         Some(Code::AmountInvalid)
     );
 }
+
+#[test]
+fn an_expired_assertion_asks_the_customer_to_call_staff() {
+    // Nothing the customer does identifies them again for the sale (Pay is refused again,
+    // the card put back starts nothing): staff start the payment again. So the customer
+    // reads "ask staff", never "identify with the card again".
+    assert_eq!(Code::AssertionExpired.for_customer(), Code::AskStaff);
+    let pay = Input::Customer(CustomerAction::Pay {
+        service_id: "acq".into(),
+        amount_jpy: 1200,
+    });
+
+    // The counter refuses the customer's Pay: the refusal as the customer window gets it.
+    let mut d = State::Choosing.reach();
+    d.now = T0.plus_secs(400);
+    let refused = d.refuse(pay);
+    assert_eq!(refused, Refused::Action(Code::AssertionExpired));
+    assert_eq!(
+        crate::counter::ActionError::from(refused)
+            .for_customer()
+            .message
+            .code,
+        Code::AskStaff
+    );
+
+    // The acquirer refuses it: the sale's outcome on both windows.
+    let mut d = State::Paying.reach();
+    let generation = d.m.generation();
+    let mut outcome = captured(1200, d.now);
+    outcome.record.state = payment::PaymentState::Declined;
+    outcome.code = Code::AssertionExpired;
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(outcome),
+    });
+    let s = d.m.screens();
+    assert_eq!(
+        s.customer_frame().customer,
+        crate::counter::CustomerScreen::Paying {
+            message: Some(Message::of(Code::AskStaff))
+        }
+    );
+    assert!(
+        matches!(
+            &s.staff,
+            crate::counter::StaffScreen::Sale { view } if matches!(
+                &view.step,
+                crate::counter::SaleStep::Done { message, .. } if message.code == Code::AssertionExpired
+            )
+        ),
+        "{:?}",
+        s.staff
+    );
+    // What happens next is staff's: the sale again, on the card still on the reader (the
+    // customer types the PIN once more).
+    let e = d.staff(StaffAction::NewSale {
+        amount_jpy: 1200,
+        order_ref: None,
+    });
+    assert_eq!(d.at(), "identify_for_sale");
+    assert!(
+        e.iter().any(|e| matches!(
+            e,
+            Effect::Session {
+                effect: session::Effect::ReadCard { .. },
+                ..
+            }
+        )),
+        "{e:?}"
+    );
+}
