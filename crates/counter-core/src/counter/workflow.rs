@@ -168,8 +168,8 @@ impl Workflow {
         }
     }
 
-    /// What the staff and the customer windows show. The customer sees a check, or an
-    /// enrollment that ended, only while the card lies on the reader.
+    /// What the staff and the customer windows show. The customer sees a check only while
+    /// the card lies on the reader, an enrollment that ended only while its own card does.
     pub(super) fn views(&self, reader: ReaderState) -> (StaffScreen, CustomerScreen) {
         let sale_view = |sale: &Sale, step: SaleStep| StaffScreen::Sale {
             view: SaleView {
@@ -254,8 +254,9 @@ impl Workflow {
             }
             Workflow::Enroll(en) => {
                 // Ended without its card (taken off mid-way): why is for staff; whoever
-                // stands at the customer window now may be the next person.
-                let customer = if en.is_ended() && reader != ReaderState::Card {
+                // stands at the customer window now, or placed a card since (which the
+                // enrollment does not take), may be the next person.
+                let customer = if en.is_ended() && !en.card_on_reader() {
                     CustomerScreen::Welcome
                 } else {
                     CustomerScreen::Enroll {

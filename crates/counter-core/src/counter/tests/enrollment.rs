@@ -157,3 +157,37 @@ fn the_customers_window_keeps_nothing_of_an_enrollment_once_its_card_left() {
         nothing_of_the_enrollment(&d, &format!("{mode:?}, a second later"));
     }
 }
+
+#[test]
+fn a_card_put_back_after_it_left_mid_enrollment_does_not_resume_it() {
+    for (mode, next) in [
+        (CounterMode::Reception, "identify_for_check"),
+        (CounterMode::Cashier, "enroll"),
+    ] {
+        let mut d = at_password(mode);
+        d.send(Input::Reader(ReaderEvent::Removed));
+        // Put back: any card, maybe the next person's. At reception it is the next check;
+        // at the till it waits, the ended enrollment on the staff's window.
+        let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        assert_eq!(d.at(), next, "{mode:?}");
+        let left = d.world(e);
+        assert_eq!(
+            steps(&d).1,
+            None,
+            "{mode:?}: the customer is not asked to enrol"
+        );
+        assert!(audits(&left).is_empty(), "{mode:?}: {left:?}");
+        // Staff, who see it is the same person, start the enrollment again: it reads the
+        // card on the reader at once.
+        d.staff(StaffAction::Cancel);
+        let e = d.staff(StaffAction::StartEnrollment {
+            services: services(),
+        });
+        d.world(e);
+        assert_eq!(
+            steps(&d),
+            (Some(Step::PasswordEntry), Some(Step::PasswordEntry)),
+            "{mode:?}"
+        );
+    }
+}
