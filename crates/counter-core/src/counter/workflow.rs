@@ -263,12 +263,16 @@ impl Workflow {
                         view: en.customer_view(),
                     }
                 };
-                (
-                    StaffScreen::Enroll {
-                        view: en.staff_view(),
-                    },
-                    customer,
-                )
+                let mut view = en.staff_view();
+                // Its card left mid-way: putting the card back does not resume it
+                // (`Counter::card_placed`), so staff are not told to.
+                if en.is_ended()
+                    && !en.card_on_reader()
+                    && view.progress.code == Some(Code::CardRemoved)
+                {
+                    view.progress.code = Some(Code::EnrollmentCardRemoved);
+                }
+                (StaffScreen::Enroll { view }, customer)
             }
         }
     }

@@ -148,7 +148,12 @@ fn the_customers_window_keeps_nothing_of_an_enrollment_once_its_card_left() {
         match d.m.screens().staff {
             StaffScreen::Enroll { view } => {
                 assert_eq!(view.step, Step::Failed, "{mode:?}");
-                assert_eq!(view.progress.code, Some(Code::CardRemoved), "{mode:?}");
+                // Not "put the card back": that does not resume it.
+                assert_eq!(
+                    view.progress.code,
+                    Some(Code::EnrollmentCardRemoved),
+                    "{mode:?}"
+                );
             }
             other => panic!("{mode:?}: {other:?}"),
         }
@@ -177,9 +182,13 @@ fn a_card_put_back_after_it_left_mid_enrollment_does_not_resume_it() {
             "{mode:?}: the customer is not asked to enrol"
         );
         assert!(audits(&left).is_empty(), "{mode:?}: {left:?}");
+        if let StaffScreen::Enroll { view } = d.m.screens().staff {
+            assert_eq!(view.progress.code, Some(Code::EnrollmentCardRemoved));
+            assert!(!view.progress.can_retry, "Start again needs its own card");
+        }
         // Staff, who see it is the same person, start the enrollment again: it reads the
         // card on the reader at once.
-        d.staff(StaffAction::Cancel);
+        d.staff(StaffAction::Finish);
         let e = d.staff(StaffAction::StartEnrollment {
             services: services(),
         });
