@@ -44,6 +44,10 @@ pub enum Code {
     /// The customer's card has left while a card still lies unread on another watched
     /// reader: it is read only once it is placed again.
     OtherCardPlaceAgain,
+    /// The card left the reader before the enrollment ended (staff's line): the
+    /// enrollment does not resume on a card put back (it may be the next person's);
+    /// staff start it again.
+    EnrollmentCardRemoved,
     // --- PIN ---
     /// The PIN entered is not 4 digits.
     PinFormat,
@@ -197,7 +201,8 @@ pub enum Code {
     PaymentBusy,
     /// The acquirer cannot be reached.
     AcquirerUnavailable,
-    /// The payment assertion expired before use; identify again.
+    /// The assertion expired before use. Staff only: the customer cannot identify again
+    /// by themselves (staff start the payment or the check again).
     AssertionExpired,
     /// No payment method is linked to this card.
     NoPaymentMethod,
@@ -357,6 +362,8 @@ table! {
         "手続き中のカードはそのままにし、もう一枚を取ってください。読み取る場合は、手続き中のカードを取った後に置き直してください", "Leave the card in use where it is and take the other one off; to have it read, put it back after the card in use is taken off";
     OtherCardPlaceAgain, Staff, true, "別のリーダーのカードはまだ読み取っていません", "The card on the other reader has not been read",
         "読み取る場合は一度取って置き直してください。不要なカードなら取ってください", "To have it read, take it off and put it back; if it is not needed, take it away";
+    EnrollmentCardRemoved, Staff, false, "登録が終わる前にカードが離れました", "The card left the reader before the enrollment ended",
+        "同じ方の登録なら、「完了」を押してから、カードを置いたまま登録をもう一度始めてください（置き直しただけでは再開しません）", "For the same person, press Finish, then start the enrollment again with their card on the reader (putting the card back alone does not resume it)";
     PinFormat, Both, true, "暗証番号は数字4桁です", "The PIN is 4 digits",
         "数字4桁を入力してください", "Enter 4 digits";
     PinWrong, Both, true, "暗証番号が違います", "The PIN was wrong",
@@ -495,8 +502,8 @@ table! {
         "処理が終わるのを待ってください", "Wait until it finishes";
     AcquirerUnavailable, Staff, true, "決済サーバに接続できません", "The acquirer is unreachable",
         "別のお支払い方法をご案内してください", "Offer another way to pay";
-    AssertionExpired, Both, true, "確認の有効期限が切れました", "The confirmation expired",
-        "もう一度カードで本人確認をしてください", "Identify with the card again";
+    AssertionExpired, Staff, true, "確認の有効期限が切れました", "The confirmation expired",
+        "最初からやり直してください（お客様にはカードで暗証番号をもう一度入力していただきます）", "Start again: the customer identifies with the card and PIN once more";
     NoPaymentMethod, Both, false, "支払い方法が登録されていません", "No payment method is linked",
         "別のお支払い方法をご利用ください", "Please pay another way";
     InvalidPaymentState, Staff, false, "この取引ではその操作はできません", "That operation is not allowed for this payment",

@@ -24,7 +24,8 @@
 //! - **Each window sees only its own half**; the customer's screen is cleared as soon as the
 //!   card leaves (a check waiting for the customer ends then, as on the customer's Cancel),
 //!   and so are the card's notices; staff keep a finished check's result until they finish
-//!   or the next card comes.
+//!   or the next card comes. An ended enrollment's result stays on both windows while its
+//!   card lies on the reader; once the card leaves, the counter is idle again.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
 //!   refused while a sale is paying or another one runs; Cancel and Finish are refused while

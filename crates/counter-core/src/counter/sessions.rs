@@ -18,6 +18,18 @@ impl Counter {
     /// ended enrollment, of the person before ends first: the services staff prepared for
     /// them are never linked to the next card); at the till without a sale, and while a
     /// sale is chosen, paid or shown, it waits.
+    ///
+    /// An enrollment does not resume on a card put back after its card was taken off
+    /// mid-way (the session ended then, with [`Code::CardRemoved`]): the card put back is
+    /// handled as anyone's. Resuming would need to know it is the same card, and nothing
+    /// tells: the session forgot everything it had read of the card when it left
+    /// (docs/domain/eligibility.md R8), and the card's own proof (the signature password,
+    /// the PIN) shows whose card it is, not that the services staff prepared are that
+    /// person's. On the next person's card those services (the person before's insurance
+    /// and card numbers) would send the new holder's four attributes to the person
+    /// before's insurer and acquirer, which is what the rule above prevents for an
+    /// enrollment that ended with its card. So staff, who see who stands there, start the
+    /// enrollment again for the same person; it reads the card on the reader at once.
     pub(super) fn card_placed(&mut self, pin_pad: bool) -> Vec<Effect> {
         let mut effects = Vec::new();
         match &self.workflow {
@@ -57,9 +69,15 @@ impl Counter {
 
     /// The card left: a payment not yet confirmed ends (nothing was sent); a check still
     /// waiting for the customer ends (R8: nothing carried to the next person), a finished
-    /// one stays on the staff window; a card session ends.
+    /// one stays on the staff window; a card session ends. An enrollment that had ended
+    /// with its card on the reader (its result seen there) is over: the counter goes back
+    /// to idle, the mode's start screen, rather than to an enrollment waiting for a card
+    /// that, being the next person's, it would not take.
     pub(super) fn card_removed(&mut self) -> Vec<Effect> {
         match &self.workflow {
+            Workflow::Enroll(e) if e.is_ended() && e.card_on_reader() => {
+                self.replace(Workflow::Idle)
+            }
             Workflow::Choosing(_, sale) => {
                 let sale = sale.clone();
                 self.replace(Workflow::SaleEnded(

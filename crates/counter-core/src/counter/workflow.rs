@@ -169,7 +169,7 @@ impl Workflow {
     }
 
     /// What the staff and the customer windows show. The customer sees a check only while
-    /// the card lies on the reader.
+    /// the card lies on the reader, an enrollment that ended only while its own card does.
     pub(super) fn views(&self, reader: ReaderState) -> (StaffScreen, CustomerScreen) {
         let sale_view = |sale: &Sale, step: SaleStep| StaffScreen::Sale {
             view: SaleView {
@@ -252,14 +252,28 @@ impl Workflow {
                 };
                 (sale_view(sale, step.clone()), customer)
             }
-            Workflow::Enroll(en) => (
-                StaffScreen::Enroll {
-                    view: en.staff_view(),
-                },
-                CustomerScreen::Enroll {
-                    view: en.customer_view(),
-                },
-            ),
+            Workflow::Enroll(en) => {
+                // Ended without its card (taken off mid-way): why is for staff; whoever
+                // stands at the customer window now, or placed a card since (which the
+                // enrollment does not take), may be the next person.
+                let customer = if en.is_ended() && !en.card_on_reader() {
+                    CustomerScreen::Welcome
+                } else {
+                    CustomerScreen::Enroll {
+                        view: en.customer_view(),
+                    }
+                };
+                let mut view = en.staff_view();
+                // Its card left mid-way: putting the card back does not resume it
+                // (`Counter::card_placed`), so staff are not told to.
+                if en.is_ended()
+                    && !en.card_on_reader()
+                    && view.progress.code == Some(Code::CardRemoved)
+                {
+                    view.progress.code = Some(Code::EnrollmentCardRemoved);
+                }
+                (StaffScreen::Enroll { view }, customer)
+            }
         }
     }
 }
@@ -267,12 +281,11 @@ impl Workflow {
 /// The customer's line for a sale that ended before any payment. Only staff start a sale
 /// again (Start again, or a new sale), so a line whose next step is the customer's own
 /// ("put the card back", "start again") would ask for something that does nothing: the
-/// customer is asked to call staff instead. Other lines are the customer's as ever.
+/// customer is asked to call staff instead. Other lines are the customer's as ever (an
+/// expired assertion is a staff-only line anywhere: `Code::for_customer`).
 fn failed_sale_for_customer(code: Code) -> Code {
     match code {
-        Code::CardRemoved | Code::Cancelled | Code::TimedOut | Code::AssertionExpired => {
-            Code::AskStaff
-        }
+        Code::CardRemoved | Code::Cancelled | Code::TimedOut => Code::AskStaff,
         code => code.for_customer(),
     }
 }

@@ -62,9 +62,6 @@ const MAX_SERVICES: usize = 16;
 #[derive(Debug)]
 pub struct Enrollment {
     session: Session<Enroll>,
-    /// The session has ended (its result on screen, or its card gone since) and no new
-    /// one started on the card still on the reader ([`Input::StartAgain`]).
-    ended: bool,
 }
 
 /// The enrollment's flow: the services to link and the `enroll` challenge.
@@ -140,21 +137,13 @@ impl Enrollment {
         };
         Ok(Enrollment {
             session: Session::new(flow, terminal_id.into(), platform_id.into()),
-            ended: false,
         })
     }
 
     /// Takes one input at `now`: what the shell must do, in order, or why the input was
     /// not taken (nothing changed).
     pub fn handle(&mut self, input: Input, now: UnixTime) -> Result<Vec<Effect>, NotNow> {
-        let effects = self.session.handle(input, now)?;
-        match &self.session.phase {
-            Phase::Done(_) => self.ended = true,
-            // Before the first card, or once the card of the ended session has left.
-            Phase::Idle => {}
-            Phase::Reading { .. } | Phase::Flow(_) => self.ended = false,
-        }
-        Ok(effects)
+        self.session.handle(input, now)
     }
 
     /// Whether the machine holds the signature password right now.
@@ -179,11 +168,20 @@ impl Enrollment {
         self.session.outcome()
     }
 
-    /// Whether the enrollment has ended (linked, failed or cancelled), its result on screen
-    /// or its card gone since: it takes no new card, which may be the next person's (staff's
-    /// Start again, with the card still on the reader, runs it again).
+    /// Whether the enrollment has ended (linked, failed or cancelled): its result is on
+    /// screen. Staff's Start again, with the card still on the reader, runs it again. The
+    /// session clears an ended one when its card leaves ([`Input::CardRemoved`]); the
+    /// counter leaves the enrollment then instead (`crate::counter`), so that an
+    /// enrollment that ended never waits for a card again.
     pub fn is_ended(&self) -> bool {
-        self.ended
+        self.session.outcome().is_some()
+    }
+
+    /// Whether the session's card lies on the reader, as the session last heard: `false`
+    /// before the first card and once its card left (the event, or a card step that found
+    /// the card gone).
+    pub fn card_on_reader(&self) -> bool {
+        self.session.card_on_reader
     }
 }
 

@@ -430,10 +430,12 @@ fn an_expired_assertion_is_not_sent() {
         !fx.iter()
             .any(|e| matches!(e, counter_core::eligibility::Effect::RequestEligibility(_)))
     );
+    // Staff take it further (a fallback, or the card again): the customer is asked to call
+    // them, as for any line that is staff's.
     assert_eq!(
         c.customer_view(),
         CustomerView::AskStaff {
-            code: Code::AssertionExpired
+            code: Code::AskStaff
         }
     );
 }

@@ -42,44 +42,6 @@ fn a_cards_notices_leave_the_customers_window_with_the_card() {
     assert_eq!(notices(&d), (vec![], vec![]));
 }
 
-/// An enrollment at `mode` that linked the first card's services, that card then taken off.
-fn enrolled_and_card_gone(mode: CounterMode) -> Desk {
-    let mut d = Desk::new(mode);
-    d.staff(StaffAction::StartEnrollment {
-        services: services(),
-    });
-    d.place();
-    let e = d.customer(CustomerAction::Password {
-        text: crate::enroll::tests::PASSWORD.into(),
-    });
-    d.world(e);
-    d.customer(CustomerAction::ConfirmAttributes {
-        disclosure_consent: true,
-    });
-    let left = d.type_pin();
-    assert_eq!(audits(&left), ["enrolled"], "{left:?}");
-    d.send(Input::Reader(ReaderEvent::Removed));
-    d
-}
-
-#[test]
-fn the_next_card_after_an_enrollment_never_gets_its_services() {
-    // At reception the next card is the next patient's check, as after a check.
-    let mut d = enrolled_and_card_gone(CounterMode::Reception);
-    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
-    assert_eq!(d.at(), "identify_for_check");
-    let left = d.world(e);
-    assert_eq!(audits(&left), Vec::<&str>::new(), "{left:?}");
-    d.type_pin();
-    assert_eq!(d.at(), "check", "identified for a check, not enrolled");
-
-    // At the till a card without a sale does nothing, the ended enrollment included.
-    let mut d = enrolled_and_card_gone(CounterMode::Cashier);
-    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
-    assert!(e.is_empty(), "{e:?}");
-    assert_eq!(d.at(), "enroll");
-}
-
 /// The check's view on the customer's window.
 fn check_view(d: &Desk) -> Option<crate::eligibility::CustomerView> {
     match d.m.screens().customer {
@@ -219,5 +181,76 @@ fn a_payment_the_counter_refuses_is_told_to_staff() {
     assert_eq!(
         d.m.screens().status.notice.map(|m| m.code),
         Some(Code::AmountInvalid)
+    );
+}
+
+#[test]
+fn an_expired_assertion_asks_the_customer_to_call_staff() {
+    // Nothing the customer does identifies them again for the sale (Pay is refused again,
+    // the card put back starts nothing): staff start the payment again. So the customer
+    // reads "ask staff", never "identify with the card again".
+    assert_eq!(Code::AssertionExpired.for_customer(), Code::AskStaff);
+    let pay = Input::Customer(CustomerAction::Pay {
+        service_id: "acq".into(),
+        amount_jpy: 1200,
+    });
+
+    // The counter refuses the customer's Pay: the refusal as the customer window gets it.
+    let mut d = State::Choosing.reach();
+    d.now = T0.plus_secs(400);
+    let refused = d.refuse(pay);
+    assert_eq!(refused, Refused::Action(Code::AssertionExpired));
+    assert_eq!(
+        crate::counter::ActionError::from(refused)
+            .for_customer()
+            .message
+            .code,
+        Code::AskStaff
+    );
+
+    // The acquirer refuses it: the sale's outcome on both windows.
+    let mut d = State::Paying.reach();
+    let generation = d.m.generation();
+    let mut outcome = captured(1200, d.now);
+    outcome.record.state = payment::PaymentState::Declined;
+    outcome.code = Code::AssertionExpired;
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(outcome),
+    });
+    let s = d.m.screens();
+    assert_eq!(
+        s.customer_frame().customer,
+        crate::counter::CustomerScreen::Paying {
+            message: Some(Message::of(Code::AskStaff))
+        }
+    );
+    assert!(
+        matches!(
+            &s.staff,
+            crate::counter::StaffScreen::Sale { view } if matches!(
+                &view.step,
+                crate::counter::SaleStep::Done { message, .. } if message.code == Code::AssertionExpired
+            )
+        ),
+        "{:?}",
+        s.staff
+    );
+    // What happens next is staff's: the sale again, on the card still on the reader (the
+    // customer types the PIN once more).
+    let e = d.staff(StaffAction::NewSale {
+        amount_jpy: 1200,
+        order_ref: None,
+    });
+    assert_eq!(d.at(), "identify_for_sale");
+    assert!(
+        e.iter().any(|e| matches!(
+            e,
+            Effect::Session {
+                effect: session::Effect::ReadCard { .. },
+                ..
+            }
+        )),
+        "{e:?}"
     );
 }

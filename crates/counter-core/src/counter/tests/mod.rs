@@ -6,6 +6,7 @@
 use crate::UnixTime;
 
 mod customer;
+mod enrollment;
 mod matrix;
 mod other_card;
 mod payments;

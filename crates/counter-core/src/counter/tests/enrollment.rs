@@ -1,0 +1,202 @@
+//! An enrollment's end at the counter: its result stays on both windows while its card
+//! lies on the reader; once that card leaves, the counter is back at the mode's start
+//! screen and the next card is the next person's.
+
+use super::*;
+use crate::counter::{CustomerScreen, StaffScreen};
+use crate::enroll::Step;
+
+/// An enrollment at `mode` whose card was read: the customer is asked for the signature
+/// password.
+fn at_password(mode: CounterMode) -> Desk {
+    let mut d = Desk::new(mode);
+    d.staff(StaffAction::StartEnrollment {
+        services: services(),
+    });
+    d.place();
+    assert_eq!(
+        steps(&d),
+        (Some(Step::PasswordEntry), Some(Step::PasswordEntry))
+    );
+    d
+}
+
+/// An enrollment at `mode` that linked the first card's services, the card still on the
+/// reader.
+fn enrolled(mode: CounterMode) -> Desk {
+    let mut d = at_password(mode);
+    let e = d.customer(CustomerAction::Password {
+        text: crate::enroll::tests::PASSWORD.into(),
+    });
+    d.world(e);
+    d.customer(CustomerAction::ConfirmAttributes {
+        disclosure_consent: true,
+    });
+    let left = d.type_pin();
+    assert_eq!(audits(&left), ["enrolled"], "{left:?}");
+    d
+}
+
+/// [`enrolled`], that card then taken off.
+fn enrolled_and_card_gone(mode: CounterMode) -> Desk {
+    let mut d = enrolled(mode);
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d
+}
+
+/// The enrollment's step on the staff's window and on the customer's (`None`: another
+/// screen).
+fn steps(d: &Desk) -> (Option<Step>, Option<Step>) {
+    let s = d.m.screens();
+    let staff = match s.staff {
+        StaffScreen::Enroll { view } => Some(view.step),
+        _ => None,
+    };
+    let customer = match s.customer {
+        CustomerScreen::Enroll { view } => Some(view.step),
+        _ => None,
+    };
+    (staff, customer)
+}
+
+#[test]
+fn an_ended_enrollment_stays_while_its_card_does_then_the_counter_is_idle() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        // Linked: both windows show it while the card lies there, however long.
+        let mut d = enrolled(mode);
+        let shown = (Some(Step::Enrolled), Some(Step::Enrolled));
+        assert_eq!(steps(&d), shown, "{mode:?}");
+        for _ in 0..3 {
+            d.send(Input::Tick);
+        }
+        assert_eq!(steps(&d), shown, "{mode:?}");
+        // The card left: the mode's start screen, not an enrollment asking for a card.
+        d.send(Input::Reader(ReaderEvent::Removed));
+        assert_eq!(d.at(), "idle", "{mode:?}");
+        let s = d.m.screens();
+        assert_eq!(s.staff, StaffScreen::Ready, "{mode:?}");
+        assert_eq!(s.customer, CustomerScreen::Welcome, "{mode:?}");
+
+        // Cancelled by the customer, the card still there: the same.
+        let mut d = at_password(mode);
+        d.customer(CustomerAction::Cancel);
+        assert_eq!(steps(&d), (Some(Step::Cancelled), Some(Step::Cancelled)));
+        d.send(Input::Reader(ReaderEvent::Removed));
+        assert_eq!(d.at(), "idle", "{mode:?}");
+    }
+}
+
+#[test]
+fn the_next_card_after_an_enrollment_never_gets_its_services() {
+    // At reception the next card is the next patient's check, as after a check.
+    let mut d = enrolled_and_card_gone(CounterMode::Reception);
+    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    assert_eq!(d.at(), "identify_for_check");
+    let left = d.world(e);
+    assert_eq!(audits(&left), Vec::<&str>::new(), "{left:?}");
+    d.type_pin();
+    assert_eq!(d.at(), "check", "identified for a check, not enrolled");
+
+    // At the till a card without a sale waits for one, as at any idle till: the sale staff
+    // type next reads it.
+    let mut d = enrolled_and_card_gone(CounterMode::Cashier);
+    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "idle");
+    let e = d.staff(StaffAction::NewSale {
+        amount_jpy: 1200,
+        order_ref: None,
+    });
+    assert_eq!(d.at(), "identify_for_sale");
+    assert!(
+        e.iter().any(|e| matches!(
+            e,
+            Effect::Session {
+                effect: session::Effect::ReadCard { .. },
+                ..
+            }
+        )),
+        "{e:?}"
+    );
+}
+
+/// Fails if the customer's frame, as the UI receives it, carries anything of the
+/// enrollment of [`enrolled`] or [`at_password`]: a service, a number staff typed, the
+/// outcome.
+fn nothing_of_the_enrollment(d: &Desk, case: &str) {
+    let frame = d.m.screens().customer_frame();
+    assert_eq!(frame.customer, CustomerScreen::Welcome, "{case}");
+    assert!(frame.notices.is_empty(), "{case}");
+    let json = serde_json::to_string(&frame).unwrap();
+    for s in ["kenpo", "acq", "06139999", "10001", "4242", "card_removed"] {
+        assert!(!json.contains(s), "{case}: {s} in {json}");
+    }
+}
+
+#[test]
+fn the_customers_window_keeps_nothing_of_an_enrollment_once_its_card_left() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        // Ended with the card on the reader, then taken off.
+        let d = enrolled_and_card_gone(mode);
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, enrolled"));
+
+        // Taken off mid-way: the enrollment ends, and staff keep why (until they finish or
+        // start it again); the next person at the customer window reads none of it.
+        let mut d = at_password(mode);
+        d.send(Input::Reader(ReaderEvent::Removed));
+        assert_eq!(d.at(), "enroll", "{mode:?}");
+        match d.m.screens().staff {
+            StaffScreen::Enroll { view } => {
+                assert_eq!(view.step, Step::Failed, "{mode:?}");
+                // Not "put the card back": that does not resume it.
+                assert_eq!(
+                    view.progress.code,
+                    Some(Code::EnrollmentCardRemoved),
+                    "{mode:?}"
+                );
+            }
+            other => panic!("{mode:?}: {other:?}"),
+        }
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, taken off mid-way"));
+        d.send(Input::Tick);
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, a second later"));
+    }
+}
+
+#[test]
+fn a_card_put_back_after_it_left_mid_enrollment_does_not_resume_it() {
+    for (mode, next) in [
+        (CounterMode::Reception, "identify_for_check"),
+        (CounterMode::Cashier, "enroll"),
+    ] {
+        let mut d = at_password(mode);
+        d.send(Input::Reader(ReaderEvent::Removed));
+        // Put back: any card, maybe the next person's. At reception it is the next check;
+        // at the till it waits, the ended enrollment on the staff's window.
+        let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        assert_eq!(d.at(), next, "{mode:?}");
+        let left = d.world(e);
+        assert_eq!(
+            steps(&d).1,
+            None,
+            "{mode:?}: the customer is not asked to enrol"
+        );
+        assert!(audits(&left).is_empty(), "{mode:?}: {left:?}");
+        if let StaffScreen::Enroll { view } = d.m.screens().staff {
+            assert_eq!(view.progress.code, Some(Code::EnrollmentCardRemoved));
+            assert!(!view.progress.can_retry, "Start again needs its own card");
+        }
+        // Staff, who see it is the same person, start the enrollment again: it reads the
+        // card on the reader at once.
+        d.staff(StaffAction::Finish);
+        let e = d.staff(StaffAction::StartEnrollment {
+            services: services(),
+        });
+        d.world(e);
+        assert_eq!(
+            steps(&d),
+            (Some(Step::PasswordEntry), Some(Step::PasswordEntry)),
+            "{mode:?}"
+        );
+    }
+}
