@@ -4,10 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use backend_kit::devpki::DevPki;
+use counter_core::UnixTime;
 use counter_runtime::clock::{Clock, SystemClock};
 use counter_runtime::config::Config;
 use counter_runtime::folders::{FolderWorker, FoldersFile, Layout, watch};
@@ -200,6 +202,28 @@ pub async fn wait_for(path: &Path, limit: Duration) {
             path.display()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The terminal's clock, moved by the test (the insurer keeps the system's).
+#[derive(Debug)]
+pub struct HandClock(AtomicI64);
+
+impl HandClock {
+    /// A clock showing `at`.
+    pub fn at(at: UnixTime) -> Arc<Self> {
+        Arc::new(Self(AtomicI64::new(at.as_secs())))
+    }
+
+    /// Moves it on by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for HandClock {
+    fn now(&self) -> UnixTime {
+        UnixTime::from_secs(self.0.load(Ordering::SeqCst))
     }
 }
 
