@@ -75,6 +75,25 @@ impl BackendFailure {
             }
         }
     }
+
+    /// Whether the server refused the request for good: a problem with a 4xx status other
+    /// than 408 (Request Timeout) and 429 (Too Many Requests), which say "not now", and not
+    /// one whose outcome is unknown ([`Self::outcome_unknown`], e.g. `request_in_progress`).
+    /// Sent again unchanged, a refused request is refused again: show it as final. Everything
+    /// else (408, 429, 5xx, unreachable, an unreadable answer, a lost one) may succeed later
+    /// and is retried, never shown as a final failure. The one rule of every caller that
+    /// tells "refused" from "try again later" (the folder answers, the appointments'
+    /// pre-check, the re-check queue).
+    pub fn refused(&self) -> bool {
+        match self {
+            Self::Problem { status, .. } => {
+                (400..500).contains(status)
+                    && !matches!(status, 408 | 429)
+                    && !self.outcome_unknown()
+            }
+            Self::Unreachable { .. } | Self::Malformed { .. } | Self::AnswerLost { .. } => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -112,5 +131,41 @@ mod tests {
             problem(402, "payment_declined").problem(),
             Some(ProblemCode::PaymentDeclined)
         );
+    }
+
+    #[test]
+    fn a_4xx_is_refused_but_not_now_and_unknown_outcomes_are_retried() {
+        for (status, code) in [
+            (400, "invalid_field"),
+            (401, "unauthorised"),
+            (403, "forbidden"),
+            (404, "reception_unknown"),
+            (422, "invalid_field"),
+        ] {
+            assert!(problem(status, code).refused(), "{status} {code}");
+        }
+        for (status, code) in [
+            (408, "timeout"),
+            (429, "rate_limited"),
+            (409, "request_in_progress"),
+            (500, "internal"),
+            (503, "unavailable"),
+        ] {
+            assert!(!problem(status, code).refused(), "{status} {code}");
+        }
+        for f in [
+            BackendFailure::Unreachable {
+                sent: false,
+                detail: "refused".into(),
+            },
+            BackendFailure::Malformed {
+                detail: "not JSON".into(),
+            },
+            BackendFailure::AnswerLost {
+                detail: "node a".into(),
+            },
+        ] {
+            assert!(!f.refused(), "{f:?}");
+        }
     }
 }

@@ -165,7 +165,7 @@ impl Appointments {
                 }
                 Err(f) => {
                     tracing::warn!(failure = ?f, "the bulk pre-check was not accepted");
-                    let code = failure_code(&f);
+                    let code = precheck::submission_failed(&f);
                     let mut store = self.store();
                     for id in &sub.ids {
                         let p = Precheck::Failed { code, at: now };
@@ -205,14 +205,6 @@ impl Appointments {
             left += apply(&self.store, &members, &outcome, now);
         }
         left
-    }
-}
-
-/// The code staff read for a submission that failed.
-fn failure_code(f: &BackendFailure) -> Code {
-    match f {
-        BackendFailure::Problem { status, .. } if (400..500).contains(status) => Code::InsurerError,
-        _ => Code::InsurerUnavailable,
     }
 }
 

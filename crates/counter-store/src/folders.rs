@@ -1,6 +1,6 @@
 //! The ledger of the receipt system's folder interface: one row per request file (name and
 //! digest), moved `received` → `prepared` → `answered` by the folder worker, a bulk
-//! submission's 受付番号 recorded while `received`. The rules of the order are
+//! submission's 受付番号 and the time the insurer accepted it recorded while `received`. The rules of the order are
 //! `counter_core::folders::ledger`'s; this module only persists them, each step committed
 //! (`synchronous=FULL`) before the file operation that follows it.
 
@@ -23,7 +23,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT name, digest, state, answer_name, disposition, reception_number, \
-                 duplicate FROM folder_requests WHERE name = ?1 ORDER BY received_at, rowid",
+                 duplicate, reception_at FROM folder_requests WHERE name = ?1 \
+                 ORDER BY received_at, rowid",
             )
             .map_err(sql(OP))?;
         let rows = stmt
@@ -36,13 +37,22 @@ impl Store {
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, Option<bool>>(6)?,
+                    r.get::<_, Option<UnixTime>>(7)?,
                 ))
             })
             .map_err(sql(OP))?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, digest, state, answer_name, disposition, reception_number, duplicate) =
-                row.map_err(sql(OP))?;
+            let (
+                name,
+                digest,
+                state,
+                answer_name,
+                disposition,
+                reception_number,
+                duplicate,
+                reception_at,
+            ) = row.map_err(sql(OP))?;
             let state = LedgerState::parse(&state)
                 .ok_or_else(|| corrupt("folder request state", state.clone()))?;
             let disposition = match disposition {
@@ -59,6 +69,7 @@ impl Store {
                 answer_name,
                 disposition,
                 reception_number,
+                reception_at,
                 duplicate,
             });
         }
@@ -89,22 +100,25 @@ impl Store {
     }
 
     /// Records the 受付番号 the insurer accepted the bulk submission `name` with `digest`
-    /// under, before its answer is written. Only on a `received` row without one (or again
-    /// with the same number); anything else is [`StoreError::Mismatch`]: the answer of a
+    /// under, and when (`at`: the answer's `ReceptionDateTime`), before its answer is
+    /// written. Only on a `received` row without one (or again with the same number, which
+    /// keeps the first time); anything else is [`StoreError::Mismatch`]: the answer of a
     /// row that has a number must carry that number.
     pub fn submit_folder_request(
         &mut self,
         name: &str,
         digest: &str,
         reception_number: &str,
+        at: UnixTime,
     ) -> Result<(), StoreError> {
         self.move_folder_request(
             name,
             digest,
-            "UPDATE folder_requests SET reception_number = ?3 \
+            "UPDATE folder_requests SET reception_number = ?3, \
+             reception_at = coalesce(reception_at, ?4) \
              WHERE name = ?1 AND digest = ?2 AND state = 'received' \
              AND (reception_number IS NULL OR reception_number = ?3)",
-            params![name, digest, reception_number],
+            params![name, digest, reception_number, at],
         )
     }
 

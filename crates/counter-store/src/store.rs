@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_folder_reception.sql"),
     include_str!("../migrations/0012_folder_duplicate.sql"),
     include_str!("../migrations/0013_folder_digest_letters.sql"),
+    include_str!("../migrations/0014_folder_reception_time.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).

@@ -108,7 +108,12 @@ impl NewAppointment {
     /// day (the same [`NewAppointment::patient_key`]).
     ///
     /// - Typed by staff: the form is the whole record as staff want it; it replaces what
-    ///   is held.
+    ///   is held, except the patient id. Over a row from the receipt system, that row's id
+    ///   (its `ArbitraryIdentifier`, the receipt system's reference for the patient) is
+    ///   kept: the answers written for the patient carry it back
+    ///   (`ArbitraryIdentifier` of the result), and only under it does the receipt system
+    ///   find its patient. A form without a patient id keeps the one held, whatever its
+    ///   source, so that typing the appointment again does not drop it.
     /// - From the receipt system: its request carries the insurance numbers, the birth
     ///   date and `ArbitraryIdentifier`, never a name, kana, sex or ratio
     ///   (docs/domain/eligibility.md §2.2). Every field it leaves `None` keeps the held
@@ -116,11 +121,18 @@ impl NewAppointment {
     ///   typed is what the check compares a card's holder with (R7), and a request read
     ///   the evening before must not wipe it.
     pub fn merged_onto(&self, held: &Appointment) -> NewAppointment {
-        if self.source == AppointmentSource::Typed {
-            return self.clone();
-        }
         let (new, old) = (&self.record, &held.record);
         let keep = |n: &Option<String>, o: &Option<String>| n.clone().or_else(|| o.clone());
+        if self.source == AppointmentSource::Typed {
+            let patient_id = if held.source == AppointmentSource::ReceiptSystem {
+                keep(&old.patient_id, &new.patient_id)
+            } else {
+                keep(&new.patient_id, &old.patient_id)
+            };
+            let mut typed = self.clone();
+            typed.record.patient_id = patient_id;
+            return typed;
+        }
         let record = ClinicRecord {
             patient_id: keep(&new.patient_id, &old.patient_id),
             name: keep(&new.name, &old.name),
@@ -390,6 +402,58 @@ mod tests {
             source: AppointmentSource::Typed,
         };
         assert_eq!(typed.merged_onto(&held), typed);
+    }
+
+    #[test]
+    fn a_typed_appointment_keeps_the_receipt_systems_identifier() {
+        let mut held = typed_sato();
+        held.source = AppointmentSource::ReceiptSystem;
+        held.record.patient_id = Some("P-1".into());
+        let mut typed = NewAppointment {
+            visit_date: "20261207".into(),
+            record: ClinicRecord {
+                name: Some("佐藤　花".into()),
+                patient_id: None,
+                ..held.record.clone()
+            },
+            ratio_tenths: Some(2),
+            source: AppointmentSource::Typed,
+        };
+        let m = typed.merged_onto(&held);
+        assert_eq!(
+            m.record.patient_id.as_deref(),
+            Some("P-1"),
+            "the answers for this patient still carry the receipt system's reference"
+        );
+        assert_eq!(
+            m.record.name.as_deref(),
+            Some("佐藤　花"),
+            "the rest is typed"
+        );
+        assert_eq!(m.source, AppointmentSource::Typed);
+        // Another id typed over the receipt system's: the receipt system's stays.
+        typed.record.patient_id = Some("C-9".into());
+        assert_eq!(
+            typed.merged_onto(&held).record.patient_id.as_deref(),
+            Some("P-1")
+        );
+        // Typed again over the now typed row, without an id: the id is not dropped.
+        let stored = Appointment {
+            record: m.record.clone(),
+            source: m.source,
+            ..held.clone()
+        };
+        typed.record.patient_id = None;
+        assert_eq!(
+            typed.merged_onto(&stored).record.patient_id.as_deref(),
+            Some("P-1")
+        );
+        // Over a typed row, an id typed replaces the one held.
+        typed.record.patient_id = Some("C-9".into());
+        assert_eq!(
+            typed.merged_onto(&stored).record.patient_id.as_deref(),
+            Some("C-9")
+        );
     }
 
     #[test]

@@ -73,6 +73,18 @@ pub fn bulk_requests(
         .collect()
 }
 
+/// The code staff read for appointments whose submission failed with `f`: the insurer
+/// refused it ([`BackendFailure::refused`]: [`Code::InsurerError`]), or it could not be
+/// asked now ([`Code::InsurerUnavailable`]: unreachable, 5xx, 408, 429), and staff may run
+/// the pre-check again later.
+pub fn submission_failed(f: &BackendFailure) -> Code {
+    if f.refused() {
+        Code::InsurerError
+    } else {
+        Code::InsurerUnavailable
+    }
+}
+
 /// What a fetch means for one appointment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Update {
@@ -86,8 +98,9 @@ pub enum Update {
 
 /// What the fetch `outcome` of one reception number means for each appointment waiting
 /// under it (`(id, reference)` pairs). A completed result without an appointment's
-/// reference, a failed bulk pre-check (`SegmentOfResult` 9) or a refused fetch fails it; an
-/// unreachable insurer leaves it waiting.
+/// reference, a failed bulk pre-check (`SegmentOfResult` 9) or a refused fetch
+/// ([`BackendFailure::refused`]) fails it; an insurer that could not answer now (unreachable,
+/// 5xx, 408, 429) leaves it waiting, to be fetched again.
 pub fn updates(
     waiting: &[(u64, String)],
     outcome: &Result<BulkPrecheckResult, BackendFailure>,
@@ -96,9 +109,7 @@ pub fn updates(
         .iter()
         .map(|(id, reference)| {
             let u = match outcome {
-                Err(BackendFailure::Problem { status, .. }) if (400..500).contains(status) => {
-                    Update::Failed(Code::InsurerError)
-                }
+                Err(f) if f.refused() => Update::Failed(Code::InsurerError),
                 Err(_) => Update::StillWaiting,
                 Ok(r) => match r.status {
                     BulkStatus::Processing => Update::StillWaiting,
@@ -232,6 +243,60 @@ mod tests {
                 .iter()
                 .all(|(_, u)| *u == Update::StillWaiting)
         );
+    }
+
+    fn problem(status: u16, code: &str) -> BackendFailure {
+        BackendFailure::Problem {
+            status,
+            code: code.into(),
+            detail: String::new(),
+            field: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn a_fetch_told_not_now_waits_and_a_refused_one_fails() {
+        let waiting = [(2, "2".to_owned())];
+        for (status, code) in [
+            (429, "rate_limited"),
+            (408, "timeout"),
+            (503, "unavailable"),
+        ] {
+            assert_eq!(
+                updates(&waiting, &Err(problem(status, code))),
+                [(2, Update::StillWaiting)],
+                "{status}: fetched again later, not shown as failed"
+            );
+        }
+        for (status, code) in [(404, "reception_unknown"), (403, "forbidden")] {
+            assert_eq!(
+                updates(&waiting, &Err(problem(status, code))),
+                [(2, Update::Failed(Code::InsurerError))],
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_submission_told_not_now_is_unavailable_and_a_refused_one_an_error() {
+        assert_eq!(
+            submission_failed(&problem(429, "rate_limited")),
+            Code::InsurerUnavailable
+        );
+        assert_eq!(
+            submission_failed(&problem(408, "timeout")),
+            Code::InsurerUnavailable
+        );
+        assert_eq!(
+            submission_failed(&problem(422, "invalid_field")),
+            Code::InsurerError
+        );
+        let down = BackendFailure::Unreachable {
+            sent: false,
+            detail: "refused".into(),
+        };
+        assert_eq!(submission_failed(&down), Code::InsurerUnavailable);
     }
 
     #[test]

@@ -182,9 +182,10 @@ pub enum RetryOutcome<'a> {
     Answered(&'a BulkPrecheckItem),
     /// The bulk pre-check is still 処理中.
     Processing,
-    /// No answer for this entry: unreachable, 5xx, `SegmentOfResult` 9, or missing.
+    /// No answer for this entry: unreachable, 5xx, 408 or 429, `SegmentOfResult` 9, or
+    /// missing.
     Unreachable,
-    /// A definite refusal that retrying will not change (a 4xx problem).
+    /// A definite refusal that retrying will not change ([`BackendFailure::refused`]).
     Refused,
 }
 
@@ -227,9 +228,9 @@ pub fn decide_bulk(
         .iter()
         .map(|item| {
             let o = match outcome {
-                Err(f @ BackendFailure::Problem { status, .. })
-                    if (400..500).contains(status)
-                        && !f.outcome_unknown()
+                // An unknown 受付番号 is not the entry's refusal: it is submitted again.
+                Err(f)
+                    if f.refused()
                         && f.problem() != Some(counter_api::ProblemCode::ReceptionUnknown) =>
                 {
                     RetryOutcome::Refused

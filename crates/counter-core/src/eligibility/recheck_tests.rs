@@ -202,6 +202,23 @@ fn bulk_outcomes_map_per_item() {
         decide_bulk(&items, &Err(refused), NOW, &p)[0],
         RecheckDecision::GaveUp { .. }
     ));
+    // 429 and 408 say "not now": retried with backoff, never given up.
+    for status in [429, 408] {
+        let not_now = BackendFailure::Problem {
+            status,
+            code: "rate_limited".into(),
+            detail: String::new(),
+            field: None,
+            reason: None,
+        };
+        assert!(
+            matches!(
+                decide_bulk(&items, &Err(not_now), NOW, &p)[0],
+                RecheckDecision::RetryAt { attempts: 1, .. }
+            ),
+            "{status}"
+        );
+    }
     let down = BackendFailure::Unreachable {
         sent: false,
         detail: "refused".into(),

@@ -183,11 +183,14 @@ fn bulk_header(header: &Header, now: UnixTime) -> Vec<Node> {
     h
 }
 
-/// `OQSmuquc01res_<id>.xml`: the submission was accepted under a 受付番号.
+/// `OQSmuquc01res_<id>.xml`: the submission was accepted under a 受付番号 at `accepted_at`
+/// (`ReceptionDateTime`: when the insurer accepted it, which an answer written on a later
+/// pass keeps), answered at `now` (`ProcessExecutionTime`).
 pub fn bulk_accepted(
     id: &str,
     header: &Header,
     accepted: &BulkPrecheckAccepted,
+    accepted_at: UnixTime,
     now: UnixTime,
 ) -> AnswerFile {
     let code = header.character_code;
@@ -197,7 +200,10 @@ pub fn bulk_accepted(
         "ReceptionNumber",
         accepted.reception_number.clone(),
     ));
-    h.push(Node::text("ReceptionDateTime", jst::compact_timestamp(now)));
+    h.push(Node::text(
+        "ReceptionDateTime",
+        jst::compact_timestamp(accepted_at),
+    ));
     h.push(Node::text("CharacterCodeIdentifier", code.code()));
     let body = vec![Node::text("ProcessingResultStatus", "1")];
     encode(

@@ -142,12 +142,22 @@ fn bulk_answers() {
         reception_number: "R0A1".into(),
         entries: 2,
     };
-    let file = bulk_accepted("7", &h, &accepted, NOW);
+    // Written an hour after the insurer accepted it (a pass that could not write it).
+    let accepted_at = NOW.minus_secs(3600);
+    let file = bulk_accepted("7", &h, &accepted, accepted_at, NOW);
     assert_eq!(file.name, "OQSmuquc01res_7.xml");
     let f = fields(&file);
     assert_eq!(
         get(&f, "XmlMsg/MessageHeader/ReceptionNumber"),
         Some("R0A1")
+    );
+    assert_eq!(
+        get(&f, "XmlMsg/MessageHeader/ReceptionDateTime"),
+        Some(jst::compact_timestamp(accepted_at).as_str())
+    );
+    assert_eq!(
+        get(&f, "XmlMsg/MessageHeader/ProcessExecutionTime"),
+        Some(jst::compact_timestamp(NOW).as_str())
     );
     assert_eq!(get(&f, "XmlMsg/MessageHeader/SegmentOfResult"), Some("1"));
 

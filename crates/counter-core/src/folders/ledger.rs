@@ -21,11 +21,14 @@
 //! A bulk submission (`OQSmuquc01req`) is not a read: each one the insurer accepts is a
 //! pre-check under a new 受付番号. The number is recorded in the request's row
 //! ([`LedgerEntry::reception_number`], committed, the row still `received`) before the answer
-//! is written; a pass that finds it answers with that number ([`reception_to_reuse`]) and
-//! does not submit again, so an answer that cannot be written (a full disk under `res/`)
-//! does not become a new submission on every pass.
+//! is written, with the time the insurer accepted it ([`LedgerEntry::reception_at`]); a pass
+//! that finds it answers with that number and that time ([`reception_to_reuse`]) and does
+//! not submit again, so an answer that cannot be written (a full disk under `res/`) does
+//! not become a new submission on every pass, nor claim a later reception.
 
 use sha2::{Digest, Sha256};
+
+use crate::UnixTime;
 
 /// Where a request stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +106,9 @@ pub struct LedgerEntry {
     /// The 受付番号 the insurer accepted this bulk submission under, recorded before its
     /// answer was written (`None`: not a bulk submission, or not accepted yet).
     pub reception_number: Option<String>,
+    /// When the insurer accepted it, recorded with [`Self::reception_number`]: the
+    /// answer's `ReceptionDateTime` on every pass.
+    pub reception_at: Option<UnixTime>,
     /// Whether it was a second request under its name when received
     /// ([`Step::ReceiveDuplicate`]), recorded then (`None`: a row from before this was
     /// recorded; see [`is_duplicate`]).
@@ -151,12 +157,29 @@ pub fn is_duplicate(rows: &[LedgerEntry], digest: &str) -> bool {
     }
 }
 
-/// The 受付番号 to answer a bulk submission with, if the insurer accepted this content of
-/// it already (its row, found by `digest`, has one): answer with it, do not submit again.
-pub fn reception_to_reuse<'a>(rows: &'a [LedgerEntry], digest: &str) -> Option<&'a str> {
-    rows.iter()
-        .find(|r| r.digest == digest)
-        .and_then(|r| r.reception_number.as_deref())
+/// A bulk submission the insurer accepted on an earlier pass: what its answer carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accepted<'a> {
+    /// 受付番号 (`ReceptionNumber`).
+    pub reception_number: &'a str,
+    /// When the insurer accepted it (`ReceptionDateTime`).
+    pub at: UnixTime,
+}
+
+/// The 受付番号 and reception time to answer a bulk submission with, if the insurer accepted
+/// this content of it already (its row, found by `digest`, has a number): answer with them,
+/// do not submit again. A number recorded without its time (the store writes both, and
+/// migration 0014 gave older rows their receipt time) is answered with `now`.
+pub fn reception_to_reuse<'a>(
+    rows: &'a [LedgerEntry],
+    digest: &str,
+    now: UnixTime,
+) -> Option<Accepted<'a>> {
+    let row = rows.iter().find(|r| r.digest == digest)?;
+    Some(Accepted {
+        reception_number: row.reception_number.as_deref()?,
+        at: row.reception_at.unwrap_or(now),
+    })
 }
 
 /// SHA-256 of a request's bytes, in 64 letters ([`crate::letters`]: a hex digest holds digit
@@ -183,6 +206,7 @@ mod tests {
             answer_name: None,
             disposition: None,
             reception_number: None,
+            reception_at: None,
             duplicate: Some(false),
         }
     }
@@ -211,15 +235,31 @@ mod tests {
 
     #[test]
     fn an_accepted_submission_is_answered_with_its_number_not_sent_again() {
+        let accepted_at = UnixTime::from_secs(1_796_600_000);
+        let now = accepted_at.plus_secs(3600);
         let mut submitted = row("a", LedgerState::Received);
         submitted.reception_number = Some("R-1".into());
-        let rows = [row("b", LedgerState::Received), submitted];
-        // Still to answer: processed again, with the number it has.
+        submitted.reception_at = Some(accepted_at);
+        let rows = [row("b", LedgerState::Received), submitted.clone()];
+        // Still to answer: processed again, with the number it has and the time the
+        // insurer accepted it, not this pass's.
         assert_eq!(next_step(&rows, "a"), Step::Process);
-        assert_eq!(reception_to_reuse(&rows, "a"), Some("R-1"));
+        assert_eq!(
+            reception_to_reuse(&rows, "a", now),
+            Some(Accepted {
+                reception_number: "R-1",
+                at: accepted_at
+            })
+        );
         // Another content under the name has its own (none yet).
-        assert_eq!(reception_to_reuse(&rows, "b"), None);
-        assert_eq!(reception_to_reuse(&rows, "c"), None);
+        assert_eq!(reception_to_reuse(&rows, "b", now), None);
+        assert_eq!(reception_to_reuse(&rows, "c", now), None);
+        // A number without its time: this pass's.
+        submitted.reception_at = None;
+        assert_eq!(
+            reception_to_reuse(&[submitted], "a", now).map(|a| a.at),
+            Some(now)
+        );
     }
 
     #[test]

@@ -101,8 +101,8 @@ pub enum FolderError {
         /// The request file's name.
         name: String,
     },
-    /// The insurer could not be asked (unreachable, a 5xx, 408 or 429, an answer that was
-    /// not its JSON). The same request may be written again later, under a new file
+    /// The insurer could not be asked (unreachable, a 5xx, 408 or 429, a request still in
+    /// progress, an answer that was not its JSON). The same request may be written again later, under a new file
     /// identifier: a name already answered is not answered again ([`ledger`]).
     #[error(
         "the insurer did not answer: {detail}; write the request again later under a new \
@@ -112,9 +112,9 @@ pub enum FolderError {
         /// Why.
         detail: String,
     },
-    /// The insurer refused the request (a 4xx other than 408 and 429: a field it does not
-    /// accept, or 401/403, this terminal not allowed): sent again unchanged it is refused
-    /// again, so this is not "try later".
+    /// The insurer refused the request ([`BackendFailure::refused`]: a 4xx other than 408
+    /// and 429, such as a field it does not accept, or 401/403, this terminal not allowed):
+    /// sent again unchanged it is refused again, so this is not "try later".
     #[error("the insurer refused the request (HTTP {status}): {detail}")]
     InsurerRefused {
         /// The insurer's HTTP status.
@@ -191,9 +191,9 @@ impl FolderError {
     }
 
     /// The error answer for a request the insurer did not answer with a result: an
-    /// unknown 受付番号 (problem `reception_unknown`), a refusal (a 4xx other than 408 Request
-    /// Timeout and 429 Too Many Requests, which say "not now"), or an insurer that could not
-    /// be asked (anything else).
+    /// unknown 受付番号 (problem `reception_unknown`), a refusal
+    /// ([`BackendFailure::refused`]: a 4xx other than 408 and 429, which say "not now"), or
+    /// an insurer that could not be asked (anything else).
     pub fn from_insurer(f: &BackendFailure) -> Self {
         match f {
             BackendFailure::Problem { code, .. } if code == "reception_unknown" => {
@@ -204,12 +204,10 @@ impl FolderError {
                 code,
                 detail,
                 ..
-            } if (400..500).contains(status) && !matches!(status, 408 | 429) => {
-                Self::InsurerRefused {
-                    status: *status,
-                    detail: format!("{code}: {detail}"),
-                }
-            }
+            } if f.refused() => Self::InsurerRefused {
+                status: *status,
+                detail: format!("{code}: {detail}"),
+            },
             BackendFailure::Problem { code, detail, .. } => Self::InsurerUnavailable {
                 detail: format!("{code}: {detail}"),
             },
@@ -246,6 +244,8 @@ mod tests {
             down,
             problem(503, "unavailable"),
             problem(429, "rate_limited"),
+            problem(408, "timeout"),
+            problem(409, "request_in_progress"),
         ] {
             let e = FolderError::from_insurer(&f);
             assert_eq!(e.code(), "MDGF0101", "{f:?}");

@@ -241,7 +241,8 @@ impl FolderWorker {
             }
             Step::Process => {
                 let duplicate = ledger::is_duplicate(&rows, &digest);
-                let accepted = ledger::reception_to_reuse(&rows, &digest).map(str::to_owned);
+                let accepted = ledger::reception_to_reuse(&rows, &digest, now)
+                    .map(|a| (a.reception_number.to_owned(), a.at));
                 self.answer(name, &digest, &kind, &bytes, duplicate, accepted)
                     .await
             }
@@ -262,7 +263,7 @@ impl FolderWorker {
     }
 
     /// Steps 3 to 8 for a received request; `accepted` is the 受付番号 the insurer gave
-    /// this bulk submission on an earlier pass (`ledger::reception_to_reuse`).
+    /// this bulk submission on an earlier pass, and when (`ledger::reception_to_reuse`).
     async fn answer(
         &self,
         name: &str,
@@ -270,7 +271,7 @@ impl FolderWorker {
         kind: &FileKind,
         bytes: &[u8],
         duplicate: bool,
-        accepted: Option<String>,
+        accepted: Option<(String, UnixTime)>,
     ) -> Result<Processed, RuntimeError> {
         let now = self.clock.now();
         let read = request::read(kind, bytes, &self.institution);
@@ -305,6 +306,7 @@ impl FolderWorker {
             answer_name: Some(file.name.clone()),
             disposition: Some(disposition),
             reception_number: None,
+            reception_at: None,
             duplicate: Some(duplicate),
         };
         self.finish(&row)
@@ -343,16 +345,17 @@ impl FolderWorker {
     }
 
     /// Asks the insurer and builds the answer (an error answer when it cannot be asked).
-    /// A bulk submission already accepted (`accepted`) is answered with its number and not
-    /// sent again; one the insurer accepts now has its number recorded in the ledger
-    /// before the answer is written. Fails only when that record fails.
+    /// A bulk submission already accepted (`accepted`) is answered with its number and the
+    /// time it was accepted, and not sent again; one the insurer accepts now has its number
+    /// and `now` recorded in the ledger before the answer is written. Fails only when that
+    /// record fails.
     async fn perform(
         &self,
         name: &str,
         digest: &str,
         kind: &FileKind,
         req: Request,
-        accepted: Option<String>,
+        accepted: Option<(String, UnixTime)>,
         now: UnixTime,
     ) -> Result<(AnswerFile, Disposition), RuntimeError> {
         let id = match kind {
@@ -389,20 +392,29 @@ impl FolderWorker {
                 // the day's appointments, which may have their results by now.
                 let reused = accepted.is_some();
                 let outcome = match accepted {
-                    Some(reception_number) => Ok(BulkPrecheckAccepted {
-                        reception_number,
-                        entries: u32::try_from(body.entries.len()).unwrap_or(u32::MAX),
-                    }),
-                    None => self.backends.bulk_submit(&body).await,
+                    Some((reception_number, at)) => Ok((
+                        BulkPrecheckAccepted {
+                            reception_number,
+                            entries: u32::try_from(body.entries.len()).unwrap_or(u32::MAX),
+                        },
+                        at,
+                    )),
+                    None => self.backends.bulk_submit(&body).await.map(|a| (a, now)),
                 };
                 match outcome {
-                    Ok(a) if reused => (bulk_accepted(id, &header, &a, now), Disposition::Done),
-                    Ok(a) => {
+                    Ok((a, at)) if reused => {
+                        (bulk_accepted(id, &header, &a, at, now), Disposition::Done)
+                    }
+                    Ok((a, at)) => {
                         // Recorded before the answer is written: an answer that cannot be
-                        // written is answered with this number on the next pass, not
-                        // submitted again (counter_core::folders::ledger).
-                        self.store()
-                            .submit_folder_request(name, digest, &a.reception_number)?;
+                        // written is answered with this number and time on the next pass,
+                        // not submitted again (counter_core::folders::ledger).
+                        self.store().submit_folder_request(
+                            name,
+                            digest,
+                            &a.reception_number,
+                            at,
+                        )?;
                         // The receipt system's patients become the day's appointments
                         // (booked patients); the answer does not wait on it.
                         let day = body.qualification_confirmation_date.as_str();
@@ -415,7 +427,7 @@ impl FolderWorker {
                         ) {
                             tracing::warn!(error = %e, "the request's appointments were not kept");
                         }
-                        (bulk_accepted(id, &header, &a, now), Disposition::Done)
+                        (bulk_accepted(id, &header, &a, at, now), Disposition::Done)
                     }
                     Err(f) => failed(&header, FolderError::from_insurer(&f)),
                 }

@@ -2,49 +2,11 @@
 //! answer against the documented tables (docs/domain/eligibility.md §2.1–2.4, §2.6), and
 //! the error answers of malformed, duplicate and unknown requests.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use counter_runtime::clock::SystemClock;
-use counter_runtime::config::Config;
-use counter_runtime::folders::{FolderWorker, Layout, watch};
-use tokio::sync::oneshot;
 
 use crate::support::*;
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// The worker of `env`'s configuration, watching until the returned sender is dropped.
-pub(crate) fn start_worker(env: &Env) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let config = Config::load(&env.config_path).unwrap();
-    let f = config.file.folders.clone().unwrap();
-    let store = counter_store::Store::open(&config.file.database).unwrap();
-    let worker = FolderWorker::new(
-        Layout::under(&f.root),
-        Arc::new(Mutex::new(store)),
-        config.backends().unwrap(),
-        Arc::new(SystemClock),
-        f.institution(),
-        f.face_character_code.code(),
-    )
-    .unwrap();
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        watch::run(
-            worker,
-            f.watcher,
-            f.poll_interval(),
-            f.settle(),
-            async {
-                let _ = stop_rx.await;
-            },
-            |_| {},
-        )
-        .await
-        .unwrap();
-    });
-    (stop_tx, task)
-}
 
 #[tokio::test]
 async fn utf8_and_shift_jis_requests_are_answered_in_their_own_code() {

@@ -13,7 +13,6 @@ use counter_runtime::clock::{Clock, SystemClock};
 use counter_runtime::config::Config;
 use madoguchi_time::jst::CivilDate;
 
-use crate::answers::start_worker;
 use crate::support::*;
 
 const LIMIT: Duration = Duration::from_secs(20);

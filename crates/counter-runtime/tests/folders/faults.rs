@@ -2,36 +2,14 @@
 //! answer folder that cannot be written for a while, a request rewritten while it was
 //! answered. Each still ends with exactly one answer, and the worker goes on.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use counter_runtime::clock::SystemClock;
-use counter_runtime::config::Config;
-use counter_runtime::folders::{FolderWorker, Layout};
-use counter_store::Store;
+use counter_runtime::clock::{Clock, SystemClock};
+use madoguchi_time::jst;
 
-use crate::answers::start_worker;
 use crate::support::*;
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// The worker of `env`'s configuration and its store, not watching: the test runs each
-/// pass itself.
-fn worker(env: &Env) -> (FolderWorker, Arc<Mutex<Store>>) {
-    let config = Config::load(&env.config_path).unwrap();
-    let f = config.file.folders.clone().unwrap();
-    let store = Arc::new(Mutex::new(Store::open(&config.file.database).unwrap()));
-    let worker = FolderWorker::new(
-        Layout::under(&f.root),
-        store.clone(),
-        config.backends().unwrap(),
-        Arc::new(SystemClock),
-        f.institution(),
-        f.face_character_code.code(),
-    )
-    .unwrap();
-    (worker, store)
-}
 
 /// A bulk pre-check of 佐藤 花子, as the receipt system writes it.
 fn bulk_request() -> String {
@@ -86,7 +64,9 @@ async fn a_file_far_over_the_limit_is_refused_without_being_read_whole() {
 #[tokio::test]
 async fn a_bulk_submission_whose_answer_cannot_be_written_is_not_sent_again() {
     let env = Env::start("poll").await;
-    let (worker, store) = worker(&env);
+    let accepted_at = SystemClock.now();
+    let clock = HandClock::at(accepted_at);
+    let (worker, store, _) = worker_on(&env, clock.clone());
     let res = worker.layout().res.clone();
     // res/ cannot be written (as on a full disk): a file stands where the folder was.
     std::fs::remove_dir(&res).unwrap();
@@ -103,13 +83,23 @@ async fn a_bulk_submission_whose_answer_cannot_be_written_is_not_sent_again() {
     // The next pass cannot write either; it does not submit the patients again.
     assert!(worker.process(name).await.is_err());
     assert_eq!(number().as_deref(), Some(first.as_str()));
-    // res/ mended: answered once, with the number the insurer gave the first time.
+    // res/ mended an hour later: answered once, with the number the insurer gave the
+    // first time and the time it gave it, not the time of the answer.
     std::fs::remove_file(&res).unwrap();
+    clock.advance(3600);
     let p = worker.process(name).await.unwrap();
     assert_eq!(p.answer.as_deref(), Some("OQSmuquc01res_F1.xml"));
     let a = Answer::read(&res.join("OQSmuquc01res_F1.xml"));
     assert_eq!(a.get("MessageHeader/SegmentOfResult"), Some("1"));
     assert_eq!(a.get("MessageHeader/ReceptionNumber"), Some(first.as_str()));
+    assert_eq!(
+        a.get("MessageHeader/ReceptionDateTime"),
+        Some(jst::compact_timestamp(accepted_at).as_str())
+    );
+    assert_eq!(
+        a.get("MessageHeader/ProcessExecutionTime"),
+        Some(jst::compact_timestamp(accepted_at.plus_secs(3600)).as_str())
+    );
     assert!(env.root.join("done").join(name).exists());
     env.insurer.shutdown().await;
 }

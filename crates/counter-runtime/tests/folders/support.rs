@@ -4,10 +4,17 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use backend_kit::devpki::DevPki;
+use counter_core::UnixTime;
+use counter_runtime::clock::{Clock, SystemClock};
+use counter_runtime::config::Config;
+use counter_runtime::folders::{FolderWorker, FoldersFile, Layout, watch};
+use counter_store::Store;
+use tokio::sync::oneshot;
 
 pub const INSURER: &str = "ins-kanto";
 pub const TERMINAL: &str = "counter-1";
@@ -196,4 +203,69 @@ pub async fn wait_for(path: &Path, limit: Duration) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The terminal's clock, moved by the test (the insurer keeps the system's).
+#[derive(Debug)]
+pub struct HandClock(AtomicI64);
+
+impl HandClock {
+    /// A clock showing `at`.
+    pub fn at(at: UnixTime) -> Arc<Self> {
+        Arc::new(Self(AtomicI64::new(at.as_secs())))
+    }
+
+    /// Moves it on by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for HandClock {
+    fn now(&self) -> UnixTime {
+        UnixTime::from_secs(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// The folder worker of `env`'s configuration on `clock`, its store and its `[folders]`
+/// section, not watching: a test may run each pass itself ([`FolderWorker::process`]).
+pub fn worker_on(
+    env: &Env,
+    clock: Arc<dyn Clock>,
+) -> (FolderWorker, Arc<Mutex<Store>>, FoldersFile) {
+    let config = Config::load(&env.config_path).unwrap();
+    let f = config.file.folders.clone().unwrap();
+    let store = Arc::new(Mutex::new(Store::open(&config.file.database).unwrap()));
+    let worker = FolderWorker::new(
+        Layout::under(&f.root),
+        store.clone(),
+        config.backends().unwrap(),
+        clock,
+        f.institution(),
+        f.face_character_code.code(),
+    )
+    .unwrap();
+    (worker, store, f)
+}
+
+/// The worker of `env`'s configuration on the system's clock, watching until the returned
+/// sender is dropped.
+pub fn start_worker(env: &Env) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (worker, _, f) = worker_on(env, Arc::new(SystemClock));
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        watch::run(
+            worker,
+            f.watcher,
+            f.poll_interval(),
+            f.settle(),
+            async {
+                let _ = stop_rx.await;
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    });
+    (stop_tx, task)
 }

@@ -163,8 +163,9 @@ fn a_bulk_submissions_reception_number_is_kept_until_it_is_answered() {
     let (dir, mut store) = fresh();
     let d = digest(b"bulk");
     // Not received yet: nothing to record it on.
+    let accepted_at = DAY1_9AM.plus_secs(5);
     assert!(matches!(
-        store.submit_folder_request(BULK, &d, "R-1"),
+        store.submit_folder_request(BULK, &d, "R-1", accepted_at),
         Err(StoreError::NotFound { .. })
     ));
     store
@@ -174,12 +175,16 @@ fn a_bulk_submissions_reception_number_is_kept_until_it_is_answered() {
         store.folder_requests(BULK).unwrap()[0].reception_number,
         None
     );
-    store.submit_folder_request(BULK, &d, "R-1").unwrap();
-    // Again with the same number is harmless; another number is refused: the answer
-    // must carry the one the insurer gave first.
-    store.submit_folder_request(BULK, &d, "R-1").unwrap();
+    store
+        .submit_folder_request(BULK, &d, "R-1", accepted_at)
+        .unwrap();
+    // Again with the same number is harmless and keeps the first time; another number is
+    // refused: the answer must carry the one the insurer gave first.
+    store
+        .submit_folder_request(BULK, &d, "R-1", accepted_at.plus_secs(60))
+        .unwrap();
     assert!(matches!(
-        store.submit_folder_request(BULK, &d, "R-2"),
+        store.submit_folder_request(BULK, &d, "R-2", accepted_at),
         Err(StoreError::Mismatch { .. })
     ));
     // A restarted worker reads it back, with the step it had.
@@ -187,12 +192,15 @@ fn a_bulk_submissions_reception_number_is_kept_until_it_is_answered() {
     let mut store = Store::open(db_path(&dir)).unwrap();
     let rows = store.folder_requests(BULK).unwrap();
     assert_eq!(rows[0].reception_number.as_deref(), Some("R-1"));
+    assert_eq!(rows[0].reception_at, Some(accepted_at));
     assert_eq!(next_step(&rows, &d), Step::Process);
     store
         .prepare_folder_request(BULK, &d, "OQSmuquc01res_1.xml", Disposition::Done)
         .unwrap();
     assert!(
-        store.submit_folder_request(BULK, &d, "R-1").is_err(),
+        store
+            .submit_folder_request(BULK, &d, "R-1", accepted_at)
+            .is_err(),
         "prepared: past the submission"
     );
     assert_eq!(

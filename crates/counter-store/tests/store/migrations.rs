@@ -140,7 +140,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 13);
+    assert_eq!(SCHEMA_VERSION, 14);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -291,17 +291,7 @@ fn a_schema_7_journal_gets_refund_attempts_and_tells_not_sent_from_declined() {
 #[test]
 fn a_schema_12_ledger_gets_its_digests_in_letters() {
     let dir = tempfile::tempdir().unwrap();
-    let raw = schema_7_file(&dir);
-    for schema in [
-        include_str!("../../migrations/0008_refund_attempts_not_sent.sql"),
-        include_str!("../../migrations/0009_payment_shown.sql"),
-        include_str!("../../migrations/0010_pos_order_register.sql"),
-        include_str!("../../migrations/0011_folder_reception.sql"),
-        include_str!("../../migrations/0012_folder_duplicate.sql"),
-    ] {
-        raw.execute_batch(schema).unwrap();
-    }
-    raw.pragma_update(None, "user_version", 12).unwrap();
+    let raw = schema_12_file(&dir);
     // SHA-256("abc") in hex, as schema 12 kept it.
     raw.execute_batch(
         "INSERT INTO folder_requests (name, digest, kind, state, received_at, duplicate) \
@@ -319,4 +309,56 @@ fn a_schema_12_ledger_gets_its_digests_in_letters() {
         rows[0].digest,
         counter_core::folders::ledger::digest(b"abc")
     );
+}
+
+#[test]
+fn a_schema_12_ledger_keeps_its_reception_numbers_with_the_time_of_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = schema_12_file(&dir);
+    // Digests in letters (migration 13 leaves k to p as they are).
+    let d = |c: char| c.to_string().repeat(64);
+    raw.execute(
+        "INSERT INTO folder_requests (name, digest, kind, state, received_at, duplicate, \
+         reception_number) VALUES ('OQSmuquc01req_1.xml', ?1, 'bulk_submit', 'received', \
+         100, 0, 'R-1'), ('OQSsiquc01req_2.xml', ?2, 'single', 'received', 200, 0, NULL)",
+        [d('k'), d('l')],
+    )
+    .unwrap();
+    drop(raw);
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    // A number recorded before the time was: the time its request was received.
+    let bulk = store.folder_requests("OQSmuquc01req_1.xml").unwrap();
+    assert_eq!(bulk[0].reception_number.as_deref(), Some("R-1"));
+    assert_eq!(bulk[0].reception_at, Some(UnixTime::from_secs(100)));
+    // No number, no time.
+    let single = store.folder_requests("OQSsiquc01req_2.xml").unwrap();
+    assert_eq!(single[0].reception_at, None);
+    // Numbers recorded from now on carry their own time.
+    store
+        .submit_folder_request(
+            "OQSsiquc01req_2.xml",
+            &d('l'),
+            "R-2",
+            UnixTime::from_secs(250),
+        )
+        .unwrap();
+    let single = store.folder_requests("OQSsiquc01req_2.xml").unwrap();
+    assert_eq!(single[0].reception_at, Some(UnixTime::from_secs(250)));
+}
+
+/// A journal file at schema 12 (before the digests in letters and the reception times),
+/// raw, for a test to fill before it opens it.
+fn schema_12_file(dir: &tempfile::TempDir) -> rusqlite::Connection {
+    let raw = schema_7_file(dir);
+    for schema in [
+        include_str!("../../migrations/0008_refund_attempts_not_sent.sql"),
+        include_str!("../../migrations/0009_payment_shown.sql"),
+        include_str!("../../migrations/0010_pos_order_register.sql"),
+        include_str!("../../migrations/0011_folder_reception.sql"),
+        include_str!("../../migrations/0012_folder_duplicate.sql"),
+    ] {
+        raw.execute_batch(schema).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 12).unwrap();
+    raw
 }
