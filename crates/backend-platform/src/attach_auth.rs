@@ -30,6 +30,7 @@ use crate::Settings;
 use crate::audit::AuditEvent;
 use crate::core::holder::AttachRefusal;
 use crate::operator::OperatorError;
+use crate::platform::random_id;
 use crate::storage::AuthAttachment;
 
 /// The audit action of an attachment (its row's `action`).
@@ -101,8 +102,8 @@ pub enum AttachError {
     /// The rule refused it.
     #[error(transparent)]
     Refused(#[from] AttachRefusal),
-    /// No randomness for the attachment's id.
-    #[error("no randomness for the attachment's id: {0}; nothing was changed")]
+    /// No id could be made for the attachment (no randomness).
+    #[error("the attachment's id could not be made ({0}); nothing was changed. Try again")]
     Random(String),
 }
 
@@ -168,9 +169,10 @@ pub fn attach(config: &Path, a: &Attachment, clock: &dyn Clock) -> Result<String
         .verify_parsed(&cert, now, &NoRevocationCheck)
         .map_err(AttachError::Certificate)?
         .linkage;
-    let mut id = [0u8; 16];
-    getrandom::fill(&mut id).map_err(|e| AttachError::Random(e.to_string()))?;
-    let attachment_id = format!("att_{}", counter_api::b64::encode_url(&id));
+    let attachment_id = random_id("att_").map_err(|e| {
+        let p = e.problem();
+        AttachError::Random(p.detail.clone().unwrap_or_else(|| p.title.clone()))
+    })?;
     let audit = AuditEvent {
         at: now,
         action: AUDIT_ACTION,
