@@ -41,16 +41,18 @@ pub const AUDIT_ACTION: &str = "attach_auth";
 pub const MAX_OPERATOR_ID: usize = 64;
 
 /// The photo identity document the operator checked the person with: one of a fixed list,
-/// so that no document number or other personal data reaches the audit trail.
+/// so that no document number or other personal data reaches the audit trail. The command
+/// line offers this list ([`clap::ValueEnum`]: [`Self::ALL`], named by [`Self::as_str`],
+/// described by [`Self::description`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdentityDocument {
-    /// The My Number card itself (its face shows the four attributes and a photo).
+    /// `my-number-card`.
     MyNumberCard,
-    /// A driving licence (運転免許証).
+    /// `driving-licence`.
     DrivingLicence,
-    /// A passport.
+    /// `passport`.
     Passport,
-    /// A residence card (在留カード) or special permanent resident certificate.
+    /// `residence-card`.
     ResidenceCard,
 }
 
@@ -71,6 +73,30 @@ impl IdentityDocument {
             IdentityDocument::Passport => "passport",
             IdentityDocument::ResidenceCard => "residence-card",
         }
+    }
+
+    /// What it is, as the command's help says.
+    pub fn description(self) -> &'static str {
+        match self {
+            IdentityDocument::MyNumberCard => {
+                "The My Number card itself (its face shows the four attributes and a photo)"
+            }
+            IdentityDocument::DrivingLicence => "A driving licence (運転免許証)",
+            IdentityDocument::Passport => "A passport",
+            IdentityDocument::ResidenceCard => {
+                "A residence card (在留カード) or special permanent resident certificate"
+            }
+        }
+    }
+}
+
+impl clap::ValueEnum for IdentityDocument {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
     }
 }
 
@@ -251,5 +277,15 @@ mod tests {
         let names: std::collections::BTreeSet<_> =
             IdentityDocument::ALL.iter().map(|d| d.as_str()).collect();
         assert_eq!(names.len(), IdentityDocument::ALL.len());
+    }
+
+    #[test]
+    fn the_command_line_reads_every_document_by_its_audit_name_and_no_other() {
+        use clap::ValueEnum;
+        for d in IdentityDocument::ALL {
+            assert_eq!(IdentityDocument::from_str(d.as_str(), false), Ok(d));
+        }
+        assert!(IdentityDocument::from_str("MyNumberCard", false).is_err());
+        assert!(IdentityDocument::from_str("health-insurance-card", false).is_err());
     }
 }
