@@ -611,37 +611,33 @@ fn card_holders(
 }
 
 /// [`CardHolders`] from what the storage read: the holder of the authentication
-/// certificate, that holder's latest signature certificate (DER), the holder of the
-/// signature certificate.
+/// certificate, that holder's latest signature certificate (DER; read only when the
+/// signature certificate is new), the holder of the signature certificate.
 pub(crate) fn card_holders_of(
     auth: Option<String>,
     latest_sign: Option<Vec<u8>>,
     sign: Option<String>,
 ) -> Result<CardHolders, StorageError> {
-    let auth = match auth {
-        None => None,
+    if let Some(sign) = sign {
         // The rule compares the latest signature certificate only with a new one.
-        Some(subject) if sign.is_some() => Some(AuthHolder {
-            subject,
-            latest_sign: None,
-        }),
-        Some(subject) => {
-            // Every enrollment stores both certificates, and an attachment needs a holder
-            // with a signature certificate: a holder without one was edited by hand.
-            let der = latest_sign.ok_or_else(|| StorageError::Corrupt {
-                what: "holder",
-                detail: format!(
-                    "{subject} has an authentication certificate and no signature certificate"
-                ),
-            })?;
-            let latest_sign = Some(LastingFacts::of(&stored_identity(&der)?));
-            Some(AuthHolder {
-                subject,
-                latest_sign,
-            })
-        }
+        return Ok(CardHolders::SignLinked { auth, sign });
+    }
+    let Some(subject) = auth else {
+        return Ok(CardHolders::SignNew { auth: None });
     };
-    Ok(CardHolders { auth, sign })
+    // Every enrollment stores both certificates, and an attachment needs a holder with a
+    // signature certificate: a holder without one was edited by hand, and is refused
+    // (fail closed) rather than joined by any signature certificate.
+    let der = latest_sign.ok_or_else(|| StorageError::Corrupt {
+        what: "holder",
+        detail: format!("{subject} has an authentication certificate and no signature certificate"),
+    })?;
+    Ok(CardHolders::SignNew {
+        auth: Some(AuthHolder {
+            subject,
+            latest_sign: LastingFacts::of(&stored_identity(&der)?),
+        }),
+    })
 }
 
 /// The attributes of a signature certificate the registry holds (verified when it was
@@ -705,4 +701,34 @@ fn upsert_link(
     )
     .map_err(db)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_without_a_signature_certificate_is_corrupt_when_a_new_one_must_be_compared() {
+        let read = card_holders_of(Some("sub_h".into()), None, None);
+        assert!(
+            matches!(&read, Err(StorageError::Corrupt { what: "holder", detail })
+                if detail.contains("sub_h has an authentication certificate and no signature certificate")),
+            "{read:?}"
+        );
+    }
+
+    #[test]
+    fn the_latest_signature_certificate_is_not_needed_when_the_enrollments_is_linked() {
+        assert_eq!(
+            card_holders_of(Some("sub_h".into()), None, Some("sub_g".into())).ok(),
+            Some(CardHolders::SignLinked {
+                auth: Some("sub_h".into()),
+                sign: "sub_g".into()
+            })
+        );
+        assert_eq!(
+            card_holders_of(None, None, None).ok(),
+            Some(CardHolders::SignNew { auth: None })
+        );
+    }
 }
