@@ -13,11 +13,12 @@
 //! no PIN needed), the operator gives it, the birth date printed on the identity document
 //! and which document it was, and their own id. The command verifies the certificate
 //! (chain and validity under the configuration's roots; revocation is checked at every
-//! identification, as for any card), and in one transaction of the storage
-//! ([`crate::storage::Storage::attach_auth`]) finds the holder its refused enrollment named,
-//! checks the rule ([`crate::core::holder::attach_auth`]: one such holder, the certificate
-//! linked to no holder yet, the document's birth date the one on the holder's signature
-//! certificate), links the certificate and writes the audit row saying who checked which
+//! identification, as for any card), finds the holder its refused enrollment named in the
+//! audit trail ([`crate::storage::Storage::refused_holders`]), and in one transaction of the
+//! storage ([`crate::storage::Storage::attach_auth`]) checks the rule
+//! ([`crate::core::holder::attach_auth`]: one such holder, the certificate linked to no
+//! holder yet, the document's birth date the one on the holder's signature certificate),
+//! links the certificate and writes the audit row saying who checked which
 //! document. Nothing else changes: the holder's links stay, and the customer identifies
 //! with the card from then on.
 
@@ -212,9 +213,11 @@ pub fn attach(config: &Path, a: &Attachment, clock: &dyn Clock) -> Result<String
         ..AuditEvent::default()
     };
     let store = crate::storage::open(&settings.database)?;
+    let refused_for = store.refused_holders(&auth)?;
     let attached = store.attach_auth(
         &AuthAttachment {
             auth: &auth,
+            refused_for: &refused_for,
             attachment_id: &attachment_id,
             audit: &audit,
             now,

@@ -352,6 +352,29 @@ impl Registry {
         card_holders(&self.lock(), auth, sign)
     }
 
+    /// The holders the refused enrollments of `auth` name (see
+    /// [`crate::storage::Storage::refused_holders`]): one read, outside any write
+    /// transaction.
+    pub fn refused_holders(&self, auth: &LinkageKey) -> Result<Vec<String>, StorageError> {
+        let (action, outcome, reason) = signature_linked_elsewhere();
+        self.lock()
+            .prepare(
+                "SELECT DISTINCT subject_id FROM audit
+                 WHERE action = ?1 AND outcome = ?2 AND reason = ?3
+                   AND cert_issuer = ?4 AND cert_serial = ?5
+                   AND subject_id IN (SELECT subject_id FROM subjects)
+                 ORDER BY subject_id LIMIT 2",
+            )
+            .and_then(|mut st| {
+                st.query_map(
+                    params![action, outcome, reason, auth.issuer, auth.serial],
+                    |r| r.get::<_, String>(0),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| db(e).into())
+    }
+
     /// Attaches an authentication certificate to the holder `decide` names (see
     /// [`crate::storage::Storage::attach_auth`]), in one IMMEDIATE transaction.
     pub fn attach_auth(
@@ -364,24 +387,7 @@ impl Registry {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
-        let (action, outcome, reason) = signature_linked_elsewhere();
-        let refused_for = tx
-            .prepare(
-                "SELECT DISTINCT subject_id FROM audit
-                 WHERE action = ?1 AND outcome = ?2 AND reason = ?3
-                   AND cert_issuer = ?4 AND cert_serial = ?5
-                   AND subject_id IN (SELECT subject_id FROM subjects)
-                 ORDER BY subject_id LIMIT 2",
-            )
-            .and_then(|mut st| {
-                st.query_map(
-                    params![action, outcome, reason, a.auth.issuer, a.auth.serial],
-                    |r| r.get::<_, String>(0),
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(db)?;
-        let holder_birth_date = match refused_for.as_slice() {
+        let holder_birth_date = match a.refused_for {
             [holder] => latest_sign_der(&tx, holder)?
                 .map(|der| stored_identity(&der))
                 .transpose()?
@@ -390,7 +396,7 @@ impl Registry {
         };
         let state = AttachState {
             auth: subject_of(&tx, a.auth)?,
-            refused_for,
+            refused_for: a.refused_for.to_vec(),
             holder_birth_date,
         };
         let holder = match decide(&state) {
