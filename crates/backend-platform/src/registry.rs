@@ -149,8 +149,8 @@ pub enum EnrollError {
     /// the links (for another `sub`): nothing was stored; enrol again.
     #[error("another enrollment of this card was stored meanwhile")]
     Raced,
-    /// The card's two certificates are linked to different holders
-    /// ([`crate::core::holder`]): nothing was stored.
+    /// The card's two certificates do not fit one holder ([`crate::core::holder`]):
+    /// nothing was stored.
     #[error(transparent)]
     Conflict(#[from] HolderConflict),
 }
