@@ -13,11 +13,12 @@
 //! no PIN needed), the operator gives it, the birth date printed on the identity document
 //! and which document it was, and their own id. The command verifies the certificate
 //! (chain and validity under the configuration's roots; revocation is checked at every
-//! identification, as for any card), and in one transaction of the storage
-//! ([`crate::storage::Storage::attach_auth`]) finds the holder its refused enrollment named,
-//! checks the rule ([`crate::core::holder::attach_auth`]: one such holder, the certificate
-//! linked to no holder yet, the document's birth date the one on the holder's signature
-//! certificate), links the certificate and writes the audit row saying who checked which
+//! identification, as for any card), finds the holder its refused enrollment named in the
+//! audit trail ([`crate::storage::Storage::refused_holders`]), and in one transaction of the
+//! storage ([`crate::storage::Storage::attach_auth`]) checks the rule
+//! ([`crate::core::holder::attach_auth`]: one such holder, the certificate linked to no
+//! holder yet, the document's birth date the one on the holder's signature certificate),
+//! links the certificate and writes the audit row saying who checked which
 //! document. Nothing else changes: the holder's links stay, and the customer identifies
 //! with the card from then on.
 
@@ -30,6 +31,7 @@ use crate::Settings;
 use crate::audit::AuditEvent;
 use crate::core::holder::AttachRefusal;
 use crate::operator::OperatorError;
+use crate::platform::random_id;
 use crate::storage::AuthAttachment;
 
 /// The audit action of an attachment (its row's `action`).
@@ -40,16 +42,18 @@ pub const AUDIT_ACTION: &str = "attach_auth";
 pub const MAX_OPERATOR_ID: usize = 64;
 
 /// The photo identity document the operator checked the person with: one of a fixed list,
-/// so that no document number or other personal data reaches the audit trail.
+/// so that no document number or other personal data reaches the audit trail. The command
+/// line offers this list ([`clap::ValueEnum`]: [`Self::ALL`], named by [`Self::as_str`],
+/// described by [`Self::description`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdentityDocument {
-    /// The My Number card itself (its face shows the four attributes and a photo).
+    /// `my-number-card`.
     MyNumberCard,
-    /// A driving licence (運転免許証).
+    /// `driving-licence`.
     DrivingLicence,
-    /// A passport.
+    /// `passport`.
     Passport,
-    /// A residence card (在留カード) or special permanent resident certificate.
+    /// `residence-card`.
     ResidenceCard,
 }
 
@@ -70,6 +74,30 @@ impl IdentityDocument {
             IdentityDocument::Passport => "passport",
             IdentityDocument::ResidenceCard => "residence-card",
         }
+    }
+
+    /// What it is, as the command's help says.
+    pub fn description(self) -> &'static str {
+        match self {
+            IdentityDocument::MyNumberCard => {
+                "The My Number card itself (its face shows the four attributes and a photo)"
+            }
+            IdentityDocument::DrivingLicence => "A driving licence (運転免許証)",
+            IdentityDocument::Passport => "A passport",
+            IdentityDocument::ResidenceCard => {
+                "A residence card (在留カード) or special permanent resident certificate"
+            }
+        }
+    }
+}
+
+impl clap::ValueEnum for IdentityDocument {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
     }
 }
 
@@ -101,8 +129,8 @@ pub enum AttachError {
     /// The rule refused it.
     #[error(transparent)]
     Refused(#[from] AttachRefusal),
-    /// No randomness for the attachment's id.
-    #[error("no randomness for the attachment's id: {0}; nothing was changed")]
+    /// No id could be made for the attachment (no randomness).
+    #[error("the attachment's id could not be made ({0}); nothing was changed. Try again")]
     Random(String),
 }
 
@@ -168,9 +196,10 @@ pub fn attach(config: &Path, a: &Attachment, clock: &dyn Clock) -> Result<String
         .verify_parsed(&cert, now, &NoRevocationCheck)
         .map_err(AttachError::Certificate)?
         .linkage;
-    let mut id = [0u8; 16];
-    getrandom::fill(&mut id).map_err(|e| AttachError::Random(e.to_string()))?;
-    let attachment_id = format!("att_{}", counter_api::b64::encode_url(&id));
+    let attachment_id = random_id("att_").map_err(|e| {
+        let p = e.problem();
+        AttachError::Random(p.detail.clone().unwrap_or_else(|| p.title.clone()))
+    })?;
     let audit = AuditEvent {
         at: now,
         action: AUDIT_ACTION,
@@ -184,9 +213,11 @@ pub fn attach(config: &Path, a: &Attachment, clock: &dyn Clock) -> Result<String
         ..AuditEvent::default()
     };
     let store = crate::storage::open(&settings.database)?;
+    let refused_for = store.refused_holders(&auth)?;
     let attached = store.attach_auth(
         &AuthAttachment {
             auth: &auth,
+            refused_for: &refused_for,
             attachment_id: &attachment_id,
             audit: &audit,
             now,
@@ -249,5 +280,15 @@ mod tests {
         let names: std::collections::BTreeSet<_> =
             IdentityDocument::ALL.iter().map(|d| d.as_str()).collect();
         assert_eq!(names.len(), IdentityDocument::ALL.len());
+    }
+
+    #[test]
+    fn the_command_line_reads_every_document_by_its_audit_name_and_no_other() {
+        use clap::ValueEnum;
+        for d in IdentityDocument::ALL {
+            assert_eq!(IdentityDocument::from_str(d.as_str(), false), Ok(d));
+        }
+        assert!(IdentityDocument::from_str("MyNumberCard", false).is_err());
+        assert!(IdentityDocument::from_str("health-insurance-card", false).is_err());
     }
 }

@@ -323,7 +323,7 @@ pub fn verify(
         // the operator may attach this authentication certificate to
         // (`crate::core::holder::attach_auth`).
         if c == HolderConflict::SignatureLinkedElsewhere {
-            event.subject_id = holders.sign.clone();
+            event.subject_id = holders.sign_holder().map(str::to_owned);
         }
         holder_problem(&c)
     })?;

@@ -95,35 +95,11 @@ enum Holders {
         birth_date: String,
         /// The photo identity document you checked the customer with.
         #[arg(long, value_enum)]
-        document: Document,
+        document: backend_platform::attach_auth::IdentityDocument,
         /// Your own operator id (kept in the audit trail).
         #[arg(long)]
         operator: String,
     },
-}
-
-/// [`backend_platform::attach_auth::IdentityDocument`] on the command line.
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Document {
-    /// The My Number card itself.
-    MyNumberCard,
-    /// A driving licence (運転免許証).
-    DrivingLicence,
-    /// A passport.
-    Passport,
-    /// A residence card (在留カード) or special permanent resident certificate.
-    ResidenceCard,
-}
-
-impl From<Document> for backend_platform::attach_auth::IdentityDocument {
-    fn from(d: Document) -> Self {
-        match d {
-            Document::MyNumberCard => Self::MyNumberCard,
-            Document::DrivingLicence => Self::DrivingLicence,
-            Document::Passport => Self::Passport,
-            Document::ResidenceCard => Self::ResidenceCard,
-        }
-    }
 }
 
 #[derive(Subcommand)]
@@ -320,7 +296,7 @@ fn main() -> ExitCode {
             &backend_platform::attach_auth::Attachment {
                 auth,
                 birth_date,
-                document: document.into(),
+                document,
                 operator,
             },
             &backend_kit::SystemClock,

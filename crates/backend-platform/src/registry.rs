@@ -149,8 +149,8 @@ pub enum EnrollError {
     /// the links (for another `sub`): nothing was stored; enrol again.
     #[error("another enrollment of this card was stored meanwhile")]
     Raced,
-    /// The card's two certificates are linked to different holders
-    /// ([`crate::core::holder`]): nothing was stored.
+    /// The card's two certificates do not fit one holder ([`crate::core::holder`]):
+    /// nothing was stored.
     #[error(transparent)]
     Conflict(#[from] HolderConflict),
 }
@@ -352,6 +352,29 @@ impl Registry {
         card_holders(&self.lock(), auth, sign)
     }
 
+    /// The holders the refused enrollments of `auth` name (see
+    /// [`crate::storage::Storage::refused_holders`]): one read, outside any write
+    /// transaction.
+    pub fn refused_holders(&self, auth: &LinkageKey) -> Result<Vec<String>, StorageError> {
+        let (action, outcome, reason) = signature_linked_elsewhere();
+        self.lock()
+            .prepare(
+                "SELECT DISTINCT subject_id FROM audit
+                 WHERE action = ?1 AND outcome = ?2 AND reason = ?3
+                   AND cert_issuer = ?4 AND cert_serial = ?5
+                   AND subject_id IN (SELECT subject_id FROM subjects)
+                 ORDER BY subject_id LIMIT 2",
+            )
+            .and_then(|mut st| {
+                st.query_map(
+                    params![action, outcome, reason, auth.issuer, auth.serial],
+                    |r| r.get::<_, String>(0),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| db(e).into())
+    }
+
     /// Attaches an authentication certificate to the holder `decide` names (see
     /// [`crate::storage::Storage::attach_auth`]), in one IMMEDIATE transaction.
     pub fn attach_auth(
@@ -364,24 +387,7 @@ impl Registry {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
-        let (action, outcome, reason) = signature_linked_elsewhere();
-        let refused_for = tx
-            .prepare(
-                "SELECT DISTINCT subject_id FROM audit
-                 WHERE action = ?1 AND outcome = ?2 AND reason = ?3
-                   AND cert_issuer = ?4 AND cert_serial = ?5
-                   AND subject_id IN (SELECT subject_id FROM subjects)
-                 ORDER BY subject_id LIMIT 2",
-            )
-            .and_then(|mut st| {
-                st.query_map(
-                    params![action, outcome, reason, a.auth.issuer, a.auth.serial],
-                    |r| r.get::<_, String>(0),
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(db)?;
-        let holder_birth_date = match refused_for.as_slice() {
+        let holder_birth_date = match a.refused_for {
             [holder] => latest_sign_der(&tx, holder)?
                 .map(|der| stored_identity(&der))
                 .transpose()?
@@ -390,7 +396,7 @@ impl Registry {
         };
         let state = AttachState {
             auth: subject_of(&tx, a.auth)?,
-            refused_for,
+            refused_for: a.refused_for.to_vec(),
             holder_birth_date,
         };
         let holder = match decide(&state) {
@@ -611,37 +617,33 @@ fn card_holders(
 }
 
 /// [`CardHolders`] from what the storage read: the holder of the authentication
-/// certificate, that holder's latest signature certificate (DER), the holder of the
-/// signature certificate.
+/// certificate, that holder's latest signature certificate (DER; read only when the
+/// signature certificate is new), the holder of the signature certificate.
 pub(crate) fn card_holders_of(
     auth: Option<String>,
     latest_sign: Option<Vec<u8>>,
     sign: Option<String>,
 ) -> Result<CardHolders, StorageError> {
-    let auth = match auth {
-        None => None,
+    if let Some(sign) = sign {
         // The rule compares the latest signature certificate only with a new one.
-        Some(subject) if sign.is_some() => Some(AuthHolder {
-            subject,
-            latest_sign: None,
-        }),
-        Some(subject) => {
-            // Every enrollment stores both certificates, and an attachment needs a holder
-            // with a signature certificate: a holder without one was edited by hand.
-            let der = latest_sign.ok_or_else(|| StorageError::Corrupt {
-                what: "holder",
-                detail: format!(
-                    "{subject} has an authentication certificate and no signature certificate"
-                ),
-            })?;
-            let latest_sign = Some(LastingFacts::of(&stored_identity(&der)?));
-            Some(AuthHolder {
-                subject,
-                latest_sign,
-            })
-        }
+        return Ok(CardHolders::SignLinked { auth, sign });
+    }
+    let Some(subject) = auth else {
+        return Ok(CardHolders::SignNew { auth: None });
     };
-    Ok(CardHolders { auth, sign })
+    // Every enrollment stores both certificates, and an attachment needs a holder with a
+    // signature certificate: a holder without one was edited by hand, and is refused
+    // (fail closed) rather than joined by any signature certificate.
+    let der = latest_sign.ok_or_else(|| StorageError::Corrupt {
+        what: "holder",
+        detail: format!("{subject} has an authentication certificate and no signature certificate"),
+    })?;
+    Ok(CardHolders::SignNew {
+        auth: Some(AuthHolder {
+            subject,
+            latest_sign: LastingFacts::of(&stored_identity(&der)?),
+        }),
+    })
 }
 
 /// The attributes of a signature certificate the registry holds (verified when it was
@@ -705,4 +707,34 @@ fn upsert_link(
     )
     .map_err(db)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_without_a_signature_certificate_is_corrupt_when_a_new_one_must_be_compared() {
+        let read = card_holders_of(Some("sub_h".into()), None, None);
+        assert!(
+            matches!(&read, Err(StorageError::Corrupt { what: "holder", detail })
+                if detail.contains("sub_h has an authentication certificate and no signature certificate")),
+            "{read:?}"
+        );
+    }
+
+    #[test]
+    fn the_latest_signature_certificate_is_not_needed_when_the_enrollments_is_linked() {
+        assert_eq!(
+            card_holders_of(Some("sub_h".into()), None, Some("sub_g".into())).ok(),
+            Some(CardHolders::SignLinked {
+                auth: Some("sub_h".into()),
+                sign: "sub_g".into()
+            })
+        );
+        assert_eq!(
+            card_holders_of(None, None, None).ok(),
+            Some(CardHolders::SignNew { auth: None })
+        );
+    }
 }

@@ -240,7 +240,7 @@ problem_codes! {
     /// platform's operator must look into the registry (an authentication certificate
     /// re-issued alone, `signature_linked_elsewhere`, is attached to its holder by the
     /// operator's `madoguchi-platform holders attach-auth`).
-    HolderConflict = "holder_conflict", 409, "Certificates linked to different holders";
+    HolderConflict = "holder_conflict", 409, "Card's certificates do not fit one holder";
     /// The record or card token the assertion names is not linked to this holder (never
     /// confirmed for them, linked to another holder since, or released): enrol again.
     LinkNotOwned = "link_not_owned", 403, "Record not linked to this holder";

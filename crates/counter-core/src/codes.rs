@@ -97,9 +97,11 @@ pub enum Code {
     PlatformBusy,
     /// The application differs from the signature certificate.
     AttributesMismatch,
-    /// The card's two certificates are linked to different holders at the platform (or
-    /// its new authentication certificate comes with a signature certificate linked to
-    /// another holder): nothing was linked; the platform cannot tell whose card it is.
+    /// The card's two certificates do not fit one holder at the platform (linked to two
+    /// holders; a new authentication certificate with a signature certificate linked to a
+    /// holder, as after the authentication certificate alone was re-issued; or a new
+    /// signature certificate naming another birth date or sex than the holder's): nothing
+    /// was linked; the platform cannot tell whose card it is.
     HolderConflict,
     /// The customer did not confirm the certificate's attributes.
     AttributesNotConfirmed,
@@ -408,8 +410,9 @@ table! {
         "数分待ってから、もう一度カードを置いてもらってください", "Wait a few minutes, then have the card placed again";
     AttributesMismatch, Staff, false, "申込内容が証明書の記載と一致しません", "The application differs from the certificate",
         "表示された項目を確認してください", "Check the field shown";
-    HolderConflict, Staff, false, "このカードの2つの証明書が別々の登録者に結び付いています", "This card's two certificates are linked to different holders",
-        "何も登録していません。同じカード1枚で登録し直しても同じ場合は、認証基盤の運用者に連絡してください", "Nothing was linked. If enrolling again with this one card gives the same, contact the platform's operator";
+    HolderConflict, Staff, false, "このカードの証明書からは、どの登録者のカードか確かめられません", "The platform cannot tell whose card this is from its certificates",
+        "何も登録していません。お客様のカード1枚だけを置いて登録し直してください。同じ場合は、お客様に写真付きの本人確認書類を用意していただき、認証基盤の運用者に連絡してください（証明書を再発行したカードは運用者が書類を確かめて結び付けます）",
+        "Nothing was linked. Enrol again with only the customer's one card placed. If refused again, contact the platform's operator with the customer and their photo identity document (the operator checks it and attaches a card whose certificate was re-issued)";
     AttributesNotConfirmed, Both, true, "記載内容が確認されていません", "The details were not confirmed",
         "氏名・住所・生年月日・性別を確認してください", "Check name, address, birth date and sex";
     AttributesRejected, Both, false, "カードの記載内容が現在の情報と異なります", "The card's details are not up to date",

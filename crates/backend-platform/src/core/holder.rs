@@ -91,25 +91,34 @@ impl fmt::Display for Differs {
     }
 }
 
-/// The holder an authentication certificate is linked to.
+/// The holder an authentication certificate is linked to, when the enrollment's signature
+/// certificate is new.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthHolder {
     /// The holder's registry id.
     pub subject: String,
-    /// The lasting facts of the holder's latest signature certificate, read when the
-    /// enrollment's signature certificate is new (the rule compares them only then). `None`
-    /// there (no signature certificate to compare with, which no enrollment leaves) is
-    /// refused: fail closed.
-    pub latest_sign: Option<LastingFacts>,
+    /// The lasting facts of the holder's latest signature certificate (every holder has one:
+    /// an enrollment stores both certificates, and an attachment needs a holder with one).
+    pub latest_sign: LastingFacts,
 }
 
-/// What the registry holds of an enrollment's two certificates.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CardHolders {
-    /// The holder the authentication certificate is linked to, if any.
-    pub auth: Option<AuthHolder>,
-    /// The holder the signature certificate is linked to, if any.
-    pub sign: Option<String>,
+/// What the registry holds of an enrollment's two certificates, by whether its signature
+/// certificate is linked already: the lasting facts of the authentication certificate's
+/// holder are read only when it is new (the rule compares them only then).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CardHolders {
+    /// The signature certificate is linked to no holder.
+    SignNew {
+        /// The holder the authentication certificate is linked to, if any.
+        auth: Option<AuthHolder>,
+    },
+    /// The signature certificate is linked to holder `sign`.
+    SignLinked {
+        /// The holder the authentication certificate is linked to, if any.
+        auth: Option<String>,
+        /// The holder the signature certificate is linked to.
+        sign: String,
+    },
 }
 
 /// Why a card's two certificates cannot be enrolled together.
@@ -144,18 +153,28 @@ impl CardHolders {
     /// cannot be enrolled together (the rule in the module doc); `sign` holds the lasting
     /// facts of the card's signature certificate.
     pub fn holder(&self, sign: &LastingFacts) -> Result<Option<&str>, HolderConflict> {
-        match (&self.auth, &self.sign) {
-            (None, None) => Ok(None),
-            (Some(a), Some(s)) if a.subject != *s => Err(HolderConflict::TwoHolders),
-            (Some(a), Some(_)) => Ok(Some(&a.subject)),
-            (Some(a), None) => match a.latest_sign.as_ref().map(|l| l.differing(sign)) {
-                Some(None) => Ok(Some(&a.subject)),
-                Some(Some(differs)) => Err(HolderConflict::SignatureOfAnotherPerson { differs }),
-                None => Err(HolderConflict::SignatureOfAnotherPerson {
-                    differs: Differs::BirthDateAndSex,
-                }),
+        match self {
+            CardHolders::SignNew { auth: None } => Ok(None),
+            CardHolders::SignNew { auth: Some(a) } => match a.latest_sign.differing(sign) {
+                None => Ok(Some(&a.subject)),
+                Some(differs) => Err(HolderConflict::SignatureOfAnotherPerson { differs }),
             },
-            (None, Some(_)) => Err(HolderConflict::SignatureLinkedElsewhere),
+            CardHolders::SignLinked {
+                auth: Some(a),
+                sign,
+            } if a != sign => Err(HolderConflict::TwoHolders),
+            CardHolders::SignLinked { auth: Some(a), .. } => Ok(Some(a)),
+            CardHolders::SignLinked { auth: None, .. } => {
+                Err(HolderConflict::SignatureLinkedElsewhere)
+            }
+        }
+    }
+
+    /// The holder the signature certificate is linked to, if any.
+    pub fn sign_holder(&self) -> Option<&str> {
+        match self {
+            CardHolders::SignNew { .. } => None,
+            CardHolders::SignLinked { sign, .. } => Some(sign),
         }
     }
 }
@@ -270,12 +289,17 @@ mod tests {
     }
 
     fn found(auth: Option<&str>, sign: Option<&str>) -> CardHolders {
-        CardHolders {
-            auth: auth.map(|s| AuthHolder {
-                subject: s.to_owned(),
-                latest_sign: Some(hers()),
-            }),
-            sign: sign.map(str::to_owned),
+        match sign {
+            None => CardHolders::SignNew {
+                auth: auth.map(|s| AuthHolder {
+                    subject: s.to_owned(),
+                    latest_sign: hers(),
+                }),
+            },
+            Some(sign) => CardHolders::SignLinked {
+                auth: auth.map(str::to_owned),
+                sign: sign.to_owned(),
+            },
         }
     }
 
@@ -311,21 +335,6 @@ mod tests {
             );
             assert!(said.contains("nothing was stored"), "{said}");
         }
-    }
-
-    #[test]
-    fn a_new_signature_certificate_with_nothing_to_compare_with_is_refused() {
-        let card = CardHolders {
-            auth: Some(AuthHolder {
-                subject: "h".into(),
-                latest_sign: None,
-            }),
-            sign: None,
-        };
-        assert!(matches!(
-            card.holder(&hers()),
-            Err(HolderConflict::SignatureOfAnotherPerson { .. })
-        ));
     }
 
     #[test]

@@ -223,14 +223,31 @@ pub trait Storage: Send + Sync + fmt::Debug {
         audit: &[AuditEvent],
     ) -> Result<crate::registry::Stored, EnrollError>;
 
+    /// The holders named by the audit rows of the enrollments of the authentication
+    /// certificate `auth` refused because their signature certificate was linked to a
+    /// holder (`holder_conflict`, [`crate::core::refusal::SIGNATURE_LINKED_ELSEWHERE`];
+    /// holders still stored, at most two, in id order): the evidence
+    /// [`Storage::attach_auth`] is given.
+    ///
+    /// A scan of the audit trail (no index serves it: it runs for the operator's command
+    /// only, and an index would be paid by every audit row written), read before and outside
+    /// the attachment's transaction so that it holds no enrollment back (nor, on SQLite,
+    /// whose write lock that transaction holds, any write: every audit row waits for it).
+    /// What it finds stays
+    /// true (audit rows are only appended, holders never deleted); and a refusal's row is
+    /// written by the audit writer in a transaction of its own, not serialised with the
+    /// enrollments either, so that a refusal written after the scan is no different from
+    /// one written after the attachment.
+    fn refused_holders(&self, auth: &LinkageKey) -> Result<Vec<String>, StorageError>;
+
     /// Attaches an authentication certificate to a holder (the operator's
     /// `holders attach-auth`), in one transaction serialised with the enrollments: reads
-    /// what the rule needs ([`AttachState`]: the holders its refused enrollments name, the
-    /// holder it is linked to, the birth date on the named holder's latest signature
-    /// certificate), asks `decide` ([`crate::core::holder::attach_auth`]) and, when it names
-    /// a holder, links the certificate to that holder and writes `a.audit` with the holder
-    /// as its subject. Returns the holder, or the rule's refusal (`Ok(Err)`: nothing was
-    /// written).
+    /// what the rule needs and enrollments change ([`AttachState`]: with the holders
+    /// `a.refused_for` names, the holder the certificate is linked to and the birth date on
+    /// the named holder's latest signature certificate), asks `decide`
+    /// ([`crate::core::holder::attach_auth`]) and, when it names a holder, links the
+    /// certificate to that holder and writes `a.audit` with the holder as its subject.
+    /// Returns the holder, or the rule's refusal (`Ok(Err)`: nothing was written).
     fn attach_auth(
         &self,
         a: &AuthAttachment<'_>,
@@ -315,6 +332,8 @@ impl ChallengeToIssue<'_> {
 pub struct AuthAttachment<'a> {
     /// The certificate's (issuer, serial).
     pub auth: &'a LinkageKey,
+    /// The holders its refused enrollments name, as [`Storage::refused_holders`] read them.
+    pub refused_for: &'a [String],
     /// A fresh id, kept as the enrollment the certificate's row names.
     pub attachment_id: &'a str,
     /// The row recording the attachment (its subject is set to the holder).

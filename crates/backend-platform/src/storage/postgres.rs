@@ -390,6 +390,12 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn refused_holders(&self, auth: &LinkageKey) -> Result<Vec<String>, StorageError> {
+        self.run(async {
+            super::postgres_registry::refused_holders(&self.client().await?, auth).await
+        })
+    }
+
     fn attach_auth(
         &self,
         a: &AuthAttachment<'_>,

@@ -165,6 +165,28 @@ pub(crate) async fn card_holders(
     card_holders_of(r.get(0), r.get(1), r.get(2))
 }
 
+/// The holders the refused enrollments of `auth` name (see
+/// [`crate::storage::Storage::refused_holders`]): one read, outside any transaction.
+pub(crate) async fn refused_holders(
+    c: &impl GenericClient,
+    auth: &LinkageKey,
+) -> Result<Vec<String>, StorageError> {
+    let (action, outcome, reason) = signature_linked_elsewhere();
+    Ok(c.query(
+        "SELECT DISTINCT subject_id FROM audit
+             WHERE action = $1 AND outcome = $2 AND reason = $3
+               AND cert_issuer = $4 AND cert_serial = $5
+               AND subject_id IN (SELECT subject_id FROM subjects)
+             ORDER BY subject_id LIMIT 2",
+        &[&action, &outcome, &reason, &auth.issuer, &auth.serial],
+    )
+    .await
+    .map_err(pg("attachment evidence"))?
+    .iter()
+    .map(|r| r.get(0))
+    .collect())
+}
+
 /// Attaches an authentication certificate to the holder `decide` names, in one transaction
 /// serialised with the enrollments (see [`crate::storage::Storage::attach_auth`]).
 pub(crate) async fn attach_auth(
@@ -177,22 +199,7 @@ pub(crate) async fn attach_auth(
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ENROLL_LOCK])
         .await
         .map_err(&e)?;
-    let (action, outcome, reason) = signature_linked_elsewhere();
-    let refused_for: Vec<String> = tx
-        .query(
-            "SELECT DISTINCT subject_id FROM audit
-             WHERE action = $1 AND outcome = $2 AND reason = $3
-               AND cert_issuer = $4 AND cert_serial = $5
-               AND subject_id IN (SELECT subject_id FROM subjects)
-             ORDER BY subject_id LIMIT 2",
-            &[&action, &outcome, &reason, &a.auth.issuer, &a.auth.serial],
-        )
-        .await
-        .map_err(&e)?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let holder_birth_date = match refused_for.as_slice() {
+    let holder_birth_date = match a.refused_for {
         [holder] => tx
             .query_opt(
                 "SELECT certificate FROM sign_certificates WHERE subject_id = $1
@@ -214,7 +221,7 @@ pub(crate) async fn attach_auth(
     )
     .await?;
     let state = AttachState {
-        refused_for,
+        refused_for: a.refused_for.to_vec(),
         auth,
         holder_birth_date,
     };

@@ -393,6 +393,10 @@ impl Storage for SqliteStorage {
         self.registry.enroll_federated(e, audit)
     }
 
+    fn refused_holders(&self, auth: &LinkageKey) -> Result<Vec<String>, StorageError> {
+        self.registry.refused_holders(auth)
+    }
+
     fn attach_auth(
         &self,
         a: &AuthAttachment<'_>,

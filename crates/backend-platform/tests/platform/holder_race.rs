@@ -3,12 +3,15 @@
 //! another enrollment landed (the services confirm its links in between) is refused by the
 //! store with the conflict, and nothing of it is stored. On both storages, called directly
 //! as the enrollment flow calls them: `card_holders` and the rule when it verifies,
-//! `enroll` when it stores.
+//! `enroll` when it stores. Likewise the operator's attachment, whose evidence (the refused
+//! enrollment's audit row) is read before its transaction: a card enrolled in between is
+//! seen by the transaction, and nothing is attached.
 
+use backend_platform::audit::AuditEvent;
 use backend_platform::config::Database;
-use backend_platform::core::holder::{HolderConflict, LastingFacts};
+use backend_platform::core::holder::{AttachRefusal, HolderConflict, LastingFacts, attach_auth};
 use backend_platform::registry::{EnrollError, NewEnrollment};
-use backend_platform::storage::{Storage, open};
+use backend_platform::storage::{AuthAttachment, Storage, open};
 use counter_api::platform::Application;
 use jpki_cert::{JpkiCertificate, LinkageKey, SignIdentity};
 use madoguchi_time::UnixTime;
@@ -175,6 +178,79 @@ fn a_known_holder_decided_before_another_card_took_the_new_signature_certificate
                 "SELECT serial || ':' || enrollment_id FROM sign_certificates ORDER BY serial"
             ),
             ["s1:enr_enrolled", "s2:enr_other"],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_card_enrolled_after_the_attachments_evidence_was_read_is_seen_by_its_transaction() {
+    let common = Common::new();
+    for (name, db, _dir) in databases("holder races at the store") {
+        let s = open(&db).unwrap();
+        let hers = Enrolment {
+            id: "enr_hers",
+            auth: key("a1"),
+            sign: key("s1"),
+        };
+        let h = common.verify(&*s, &hers);
+        common.store(&*s, &hers, &h).unwrap();
+        // Her card with a re-issued authentication certificate, refused: the row names her.
+        let now = UnixTime::from_secs(2_000);
+        s.append_audit(&[AuditEvent {
+            at: now,
+            terminal_id: Some(T1.into()),
+            action: "enroll",
+            outcome: "holder_conflict".into(),
+            reason: Some("signature_linked_elsewhere".into()),
+            subject_id: Some(h.0.clone()),
+            certificate: Some(("CN=test".into(), "a2".into())),
+            ..AuditEvent::default()
+        }])
+        .unwrap();
+        let refused_for = s.refused_holders(&key("a2")).unwrap();
+        assert_eq!(refused_for, std::slice::from_ref(&h.0), "{name}");
+        // Before the operator's transaction, that certificate enrols as another card's.
+        let other = Enrolment {
+            id: "enr_other",
+            auth: key("a2"),
+            sign: key("s2"),
+        };
+        let g = common.verify(&*s, &other);
+        common.store(&*s, &other, &g).unwrap();
+        let audit = AuditEvent {
+            at: now,
+            action: "attach_auth",
+            outcome: "ok".into(),
+            ..AuditEvent::default()
+        };
+        let attached = s
+            .attach_auth(
+                &AuthAttachment {
+                    auth: &key("a2"),
+                    refused_for: &refused_for,
+                    attachment_id: "att_race",
+                    audit: &audit,
+                    now,
+                },
+                &mut |state| attach_auth(state, "1985-04-12").map(str::to_owned),
+            )
+            .unwrap();
+        assert_eq!(attached, Err(AttachRefusal::TwoHolders), "{name}");
+        assert_eq!(
+            platform_rows(
+                &db,
+                "SELECT serial || ':' || subject_id FROM auth_certificates ORDER BY serial"
+            ),
+            [format!("a1:{}", h.0), format!("a2:{}", g.0)],
+            "{name}"
+        );
+        assert_eq!(
+            platform_rows(
+                &db,
+                "SELECT CAST(count(*) AS TEXT) FROM audit WHERE action = 'attach_auth'"
+            ),
+            ["0"],
             "{name}"
         );
     }

@@ -14,22 +14,10 @@ use counter_api::platform::{ChallengePurpose, ChallengeRequest, InsuranceLink, S
 use jpki_cert::LinkageKey;
 use madoguchi_time::UnixTime;
 
+use crate::storage::databases;
 use crate::support::*;
 
 const NOW: UnixTime = UnixTime::from_secs(1000);
-
-fn databases(what: &str) -> Vec<(&'static str, Database, tempfile::TempDir)> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut v = vec![(
-        "sqlite",
-        Database::Sqlite(dir.path().join("platform.sqlite")),
-        dir,
-    )];
-    if let Some(url) = pg_url(what) {
-        v.push(("postgres", pg_database(&url), tempfile::tempdir().unwrap()));
-    }
-    v
-}
 
 fn row(action: &'static str, outcome: &str, challenge: &str) -> AuditEvent {
     AuditEvent {
