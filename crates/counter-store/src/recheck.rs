@@ -98,8 +98,8 @@ pub struct DueRecheck {
 
 impl Store {
     /// Stores an `EnqueueRecheck` effect: queues the request, or replaces the check's
-    /// re-check (whatever its state) with it, pending, with no outstanding submission and
-    /// no result. One re-check per check. Fails with [`StoreError::NotFound`] if the check
+    /// re-check (whatever its state) with it, pending, with no outstanding submission, no
+    /// result and no staff confirmation (`recheck_confirm`). One re-check per check. Fails with [`StoreError::NotFound`] if the check
     /// is not stored (the machine records the check before it queues its re-check).
     pub fn enqueue_recheck(&mut self, request: &RecheckRequest) -> Result<(), StoreError> {
         const OP: &str = "queue a re-check";
@@ -128,7 +128,8 @@ impl Store {
              fallback_kind = excluded.fallback_kind, presented_json = excluded.presented_json, \
              request_json = excluded.request_json, reception_number = NULL, \
              state = 'pending', attempts = excluded.attempts, next_at = excluded.next_at, \
-             last_error = NULL, result_json = NULL, revision = rechecks.revision + 1",
+             last_error = NULL, result_json = NULL, confirmed_at = NULL, \
+             revision = rechecks.revision + 1",
             named_params! {
                 ":id": item.id,
                 ":created_at": item.created_at,

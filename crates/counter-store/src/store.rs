@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_folder_reception.sql"),
     include_str!("../migrations/0012_folder_duplicate.sql"),
     include_str!("../migrations/0013_folder_digest_letters.sql"),
+    include_str!("../migrations/0016_recheck_confirmed.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).
@@ -53,7 +54,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///   [`Store::set_check_exports`].
 /// - The re-check worker takes [`Store::due_rechecks`], records each bulk submission with
 ///   [`Store::set_recheck_reception`] before it fetches, then each decision with
-///   [`Store::record_recheck_decision`].
+///   [`Store::record_recheck_decision`]. The status bar lists
+///   [`Store::rechecks_to_confirm`] until staff confirm each ([`Store::confirm_recheck`]).
 /// - The receipt system's folder worker moves each request file through
 ///   [`Store::receive_folder_request`], [`Store::submit_folder_request`] (a bulk
 ///   submission the insurer accepted), [`Store::prepare_folder_request`] and

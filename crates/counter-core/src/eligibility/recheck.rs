@@ -101,6 +101,7 @@ impl RecheckRequest {
 
 /// How a re-check result differs from what the patient presented.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Contradiction {

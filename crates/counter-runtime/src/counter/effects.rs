@@ -106,6 +106,10 @@ impl Io {
             Effect::EnqueueRecheck(request) => {
                 self.wrote(persist::enqueue_recheck(&self.store, &request))
             }
+            Effect::ConfirmRecheck { check_id } => {
+                let now = self.clock.now();
+                self.wrote(persist::confirm_recheck(&self.store, &check_id, now))
+            }
             Effect::Audit {
                 action,
                 subject,
