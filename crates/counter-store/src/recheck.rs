@@ -145,6 +145,30 @@ impl Store {
         tx.commit().map_err(sql(OP))
     }
 
+    /// Stores a `CancelRecheck` effect: gives up check `check_id`'s re-check if it is still
+    /// pending, with `reason` as its `last_error`, confirmed at `at` (staff did it: it is not
+    /// listed for them to confirm). A worker running the request meanwhile finds it no
+    /// longer pending and drops its outcome (`record_recheck_decision`), so the earlier
+    /// request's answer never replaces the check's record. Returns whether one was pending.
+    pub fn cancel_recheck(
+        &mut self,
+        check_id: &str,
+        reason: &str,
+        at: UnixTime,
+    ) -> Result<bool, StoreError> {
+        const OP: &str = "give up a re-check";
+        let tx = self.write()?;
+        let changed = tx
+            .execute(
+                "UPDATE rechecks SET state = 'gave_up', reception_number = NULL, \
+                 last_error = ?2, confirmed_at = ?3 WHERE check_id = ?1 AND state = 'pending'",
+                (check_id, reason, at),
+            )
+            .map_err(sql(OP))?;
+        tx.commit().map_err(sql(OP))?;
+        Ok(changed > 0)
+    }
+
     /// The pending re-checks due at `now` (`next_at <= now`), oldest first.
     pub fn due_rechecks(&self, now: UnixTime) -> Result<Vec<DueRecheck>, StoreError> {
         const OP: &str = "list due re-checks";

@@ -50,8 +50,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// - Carry out the eligibility machine's effects in order: `RecordCheck` with
 ///   [`Store::upsert_check`], `Audit` with [`Store::append_audit`] (through
 ///   [`crate::AuditEvent::from_eligibility`]), `EnqueueRecheck` with
-///   [`Store::enqueue_recheck`]; once the shell has written the export files,
-///   [`Store::set_check_exports`].
+///   [`Store::enqueue_recheck`], `CancelRecheck` with [`Store::cancel_recheck`]; once the
+///   shell has written the export files, [`Store::set_check_exports`].
 /// - The re-check worker takes [`Store::due_rechecks`], records each bulk submission with
 ///   [`Store::set_recheck_reception`] before it fetches, then each decision with
 ///   [`Store::record_recheck_decision`]. The status bar lists

@@ -389,6 +389,14 @@ pub enum Effect {
     CheckAudit(AuditEvent),
     /// Queue (or replace) a fallback's re-check.
     EnqueueRecheck(Box<RecheckRequest>),
+    /// Give up check `check_id`'s pending re-check, if any, for `reason` (staff recorded the
+    /// fallback again with a document that cannot be re-checked).
+    CancelRecheck {
+        /// The check.
+        check_id: String,
+        /// Why (the queue's row keeps it).
+        reason: &'static str,
+    },
     /// Journal that staff confirmed the finished re-check of check `check_id` (it leaves
     /// the status bar's list).
     ConfirmRecheck {

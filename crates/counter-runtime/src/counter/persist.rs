@@ -59,6 +59,17 @@ pub(crate) fn enqueue_recheck(
     with_store(store, |s| s.enqueue_recheck(request))
 }
 
+/// `CancelRecheck`: give up check `check_id`'s pending re-check for `reason` (none pending:
+/// nothing to do).
+pub(crate) fn cancel_recheck(
+    store: &Arc<Mutex<Store>>,
+    check_id: &str,
+    reason: &str,
+    now: UnixTime,
+) -> Result<(), Code> {
+    with_store(store, |s| s.cancel_recheck(check_id, reason, now)).map(|_| ())
+}
+
 /// `ConfirmRecheck`: staff confirmed the finished re-check of check `check_id` at `now` (a
 /// second confirmation keeps the first).
 pub(crate) fn confirm_recheck(

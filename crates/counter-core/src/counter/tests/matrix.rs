@@ -360,6 +360,7 @@ fn effect_name(e: &Effect) -> String {
         Effect::CheckAudit(_) => "check_audit".into(),
         Effect::EnqueueRecheck(_) => "enqueue_recheck".into(),
         Effect::ConfirmRecheck { .. } => "confirm_recheck".into(),
+        Effect::CancelRecheck { .. } => "cancel_recheck".into(),
         Effect::Audit { action, .. } => format!("audit:{action}"),
         Effect::Sell { .. } => "sell".into(),
         Effect::Journal(op) => match op {
