@@ -121,6 +121,8 @@ mod tests {
                 unresolved_notice: None,
                 unshown: vec![],
                 unshown_notice: None,
+                rechecks: vec![],
+                rechecks_notice: None,
                 notice: None,
                 storage_failed: false,
                 other_card: None,

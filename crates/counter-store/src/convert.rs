@@ -194,16 +194,5 @@ impl RecheckItem {
 /// `result_json` of a finished re-check: what staff must see (the code and the
 /// contradictions with what was presented); the new record itself replaces the check's.
 pub(crate) fn recheck_result_json(done: &RecheckDone) -> Result<String, StoreError> {
-    #[derive(Serialize)]
-    struct Shown<'a> {
-        code: counter_core::Code,
-        contradictions: &'a [eligibility::recheck::Contradiction],
-    }
-    to_json(
-        "re-check result",
-        &Shown {
-            code: done.code,
-            contradictions: &done.contradictions,
-        },
-    )
+    to_json("re-check result", &eligibility::RecheckShown::from(done))
 }

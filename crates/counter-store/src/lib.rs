@@ -10,7 +10,8 @@
 //! - eligibility checks ([`CheckRecord`], upserted from the eligibility machine's
 //!   `RecordCheck`) and the offline re-check queue ([`RecheckItem`], one per check, from its
 //!   `EnqueueRecheck`, worked through with [`Store::due_rechecks`] and
-//!   [`Store::record_recheck_decision`]); the conversions between `counter_core`'s
+//!   [`Store::record_recheck_decision`]), and the finished ones staff must confirm
+//!   ([`Store::rechecks_to_confirm`], [`Store::confirm_recheck`]); the conversions between `counter_core`'s
 //!   eligibility types and these rows live in one module (`convert`);
 //! - the orders of the shop's register ([`Store::insert_pos_order`]), linked to their payment
 //!   and refunds in the transactions that journal them;
@@ -43,6 +44,7 @@ mod payment_search;
 mod payments;
 mod pos;
 mod recheck;
+mod recheck_confirm;
 mod recheck_progress;
 mod refunds;
 mod retention;

@@ -98,8 +98,8 @@ pub struct DueRecheck {
 
 impl Store {
     /// Stores an `EnqueueRecheck` effect: queues the request, or replaces the check's
-    /// re-check (whatever its state) with it, pending, with no outstanding submission and
-    /// no result. One re-check per check. Fails with [`StoreError::NotFound`] if the check
+    /// re-check (whatever its state) with it, pending, with no outstanding submission, no
+    /// result and no staff confirmation (`recheck_confirm`). One re-check per check. Fails with [`StoreError::NotFound`] if the check
     /// is not stored (the machine records the check before it queues its re-check).
     pub fn enqueue_recheck(&mut self, request: &RecheckRequest) -> Result<(), StoreError> {
         const OP: &str = "queue a re-check";
@@ -128,7 +128,8 @@ impl Store {
              fallback_kind = excluded.fallback_kind, presented_json = excluded.presented_json, \
              request_json = excluded.request_json, reception_number = NULL, \
              state = 'pending', attempts = excluded.attempts, next_at = excluded.next_at, \
-             last_error = NULL, result_json = NULL, revision = rechecks.revision + 1",
+             last_error = NULL, result_json = NULL, confirmed_at = NULL, \
+             revision = rechecks.revision + 1",
             named_params! {
                 ":id": item.id,
                 ":created_at": item.created_at,
@@ -142,6 +143,30 @@ impl Store {
         )
         .map_err(insert_err(OP, "re-check", &item.id))?;
         tx.commit().map_err(sql(OP))
+    }
+
+    /// Stores a `CancelRecheck` effect: gives up check `check_id`'s re-check if it is still
+    /// pending, with `reason` as its `last_error`, confirmed at `at` (staff did it: it is not
+    /// listed for them to confirm). A worker running the request meanwhile finds it no
+    /// longer pending and drops its outcome (`record_recheck_decision`), so the earlier
+    /// request's answer never replaces the check's record. Returns whether one was pending.
+    pub fn cancel_recheck(
+        &mut self,
+        check_id: &str,
+        reason: &str,
+        at: UnixTime,
+    ) -> Result<bool, StoreError> {
+        const OP: &str = "give up a re-check";
+        let tx = self.write()?;
+        let changed = tx
+            .execute(
+                "UPDATE rechecks SET state = 'gave_up', reception_number = NULL, \
+                 last_error = ?2, confirmed_at = ?3 WHERE check_id = ?1 AND state = 'pending'",
+                (check_id, reason, at),
+            )
+            .map_err(sql(OP))?;
+        tx.commit().map_err(sql(OP))?;
+        Ok(changed > 0)
     }
 
     /// The pending re-checks due at `now` (`next_at <= now`), oldest first.

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_folder_duplicate.sql"),
     include_str!("../migrations/0013_folder_digest_letters.sql"),
     include_str!("../migrations/0014_folder_reception_time.sql"),
+    include_str!("../migrations/0015_recheck_confirmed.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).
@@ -50,11 +51,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// - Carry out the eligibility machine's effects in order: `RecordCheck` with
 ///   [`Store::upsert_check`], `Audit` with [`Store::append_audit`] (through
 ///   [`crate::AuditEvent::from_eligibility`]), `EnqueueRecheck` with
-///   [`Store::enqueue_recheck`]; once the shell has written the export files,
-///   [`Store::set_check_exports`].
+///   [`Store::enqueue_recheck`], `CancelRecheck` with [`Store::cancel_recheck`]; once the
+///   shell has written the export files, [`Store::set_check_exports`].
 /// - The re-check worker takes [`Store::due_rechecks`], records each bulk submission with
 ///   [`Store::set_recheck_reception`] before it fetches, then each decision with
-///   [`Store::record_recheck_decision`].
+///   [`Store::record_recheck_decision`]. The status bar lists
+///   [`Store::rechecks_to_confirm`] until staff confirm each ([`Store::confirm_recheck`]).
 /// - The receipt system's folder worker moves each request file through
 ///   [`Store::receive_folder_request`], [`Store::submit_folder_request`] (a bulk
 ///   submission the insurer accepted), [`Store::prepare_folder_request`] and

@@ -72,6 +72,15 @@ export const strings = {
     ja: "請求済みで結果を表示していない本日の取引",
     en: "Charged today, outcome never shown",
   },
+  "staff.status.rechecks_to_confirm": {
+    ja: "確認が必要な再照会の結果",
+    en: "Re-check outcomes to confirm",
+  },
+  "staff.recheck.patient": { ja: "患者ID", en: "Patient" },
+  "staff.recheck.visit": { ja: "受診日", en: "Visit" },
+  "staff.recheck.validity": { ja: "資格有効性", en: "Validity" },
+  "staff.recheck.person": { ja: "本人情報の相違", en: "Person differs" },
+  "staff.recheck.insurer_error": { ja: "保険者エラー", en: "Insurer error" },
   "staff.status.storage": { ja: "記録", en: "Records" },
   "staff.status.storage.ok": { ja: "正常", en: "OK" },
   "staff.status.storage.failed": { ja: "保存できません", en: "Cannot be written" },
@@ -93,6 +102,7 @@ export const strings = {
   "staff.action.export": { ja: "レセコン連携ファイルを書き出す", en: "Write the export files" },
   "staff.action.recover": { ja: "未確定の決済を確定する", en: "Resolve the payments in doubt" },
   "staff.action.confirm_card_sale": { ja: "カードで支払い済み（確認）", en: "Paid by card: confirm" },
+  "staff.action.confirm_recheck": { ja: "確認しました", en: "Seen: confirm" },
   "staff.action.void_unshown": { ja: "別の方法で支払い済み（取消）", en: "Paid another way: void" },
 
   // Staff window: ready

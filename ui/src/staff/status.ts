@@ -1,18 +1,22 @@
 // The status bar, always visible at the bottom of the staff window: the reader,
 // the PIN pad, the backends, the re-check queue, the payments in doubt (and which of them
 // staff must call the acquirer about), the charges the counter never showed (confirm or
-// void each), whether the store writes, the last thing staff must know (the counter's Message), and a card
+// void each), the re-checks that contradict what a patient presented or were given up
+// (confirm each), whether the store writes, the last thing staff must know (the counter's Message), and a card
 // lying unread on another reader. It is a polite live region, rebuilt only when the
 // status changed so that it is read out once.
 
+import type { Contradiction } from "../ipc/generated/Contradiction";
+import type { RecheckToConfirm } from "../ipc/generated/RecheckToConfirm";
 import type { Status } from "../ipc/generated/Status";
 import type { Lang, StringKey } from "../i18n";
 import type { Message } from "../ipc/generated/Message";
 import { el, replaceKeeping } from "../render/dom";
-import { count, jstTime, yen } from "../render/format";
+import { count, isoDate, jstTime, yen } from "../render/format";
 import { messageBlock } from "../render/message";
 import type { StaffContext } from "./context";
-import { READER } from "./labels";
+import { FIELD, READER } from "./labels";
+import { ratioText } from "./records";
 
 /** The app's own state, shown in #status (before and besides the counter's). */
 export type AppState = "starting" | "ready" | "error";
@@ -37,6 +41,44 @@ function noticeLine(cls: string, test: string, message: Message | null, lang: La
   return message === null
     ? el("div", { class: cls, test, "data-code": "" })
     : el("div", { class: cls, test, "data-code": message.code }, messageBlock(message, lang));
+}
+
+/** What a re-check found that differs from what the patient presented, in a few words. */
+function differs(ctx: StaffContext, c: Contradiction): string {
+  switch (c.kind) {
+    case "validity":
+      return `${ctx.t("staff.recheck.validity")} ${c.validity}`;
+    case "ratio":
+      return `${ctx.t("staff.field.ratio")} ${ratioText(ctx, { kind: "tenths", tenths: c.presented, source: "document" })} → ${ratioText(ctx, c.found)}`;
+    case "person":
+      return `${ctx.t("staff.recheck.person")}: ${c.fields.map((f) => ctx.t(FIELD[f])).join(", ")}`;
+    case "insurer_error":
+      return c.code === null ? ctx.t("staff.recheck.insurer_error") : `${ctx.t("staff.recheck.insurer_error")} ${c.code}`;
+  }
+}
+
+/** One re-check to confirm: its check, patient id, visit day and what differs, then the confirm button. */
+function recheckItem(ctx: StaffContext, r: RecheckToConfirm): HTMLElement {
+  const slot = `recheck-${r.check_id}`;
+  const facts = [
+    r.check_id,
+    r.patient_ref === null ? null : `${ctx.t("staff.recheck.patient")} ${r.patient_ref}`,
+    r.visit_date === null ? null : `${ctx.t("staff.recheck.visit")} ${isoDate(r.visit_date)}`,
+  ].filter((f): f is string => f !== null);
+  return el(
+    "li",
+    { "data-check": r.check_id, "data-code": r.code },
+    el("span", { class: "recheck" }, facts.join(" ")),
+    ...(r.contradictions.length === 0
+      ? []
+      : [el("span", { class: "recheck-differs" }, ` (${r.contradictions.map((c) => differs(ctx, c)).join("; ")})`)]),
+    ctx.actionRow(
+      slot,
+      ctx.actionButton("staff.action.confirm_recheck", { action: "confirm_recheck", check_id: r.check_id }, slot, {
+        "data-check-id": r.check_id,
+      }),
+    ),
+  );
 }
 
 function backends(ok: boolean | null): { state: string; key: StringKey } {
@@ -97,6 +139,11 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
       // (it stopped first): staff ask the customer, then confirm or void each (below).
       live.append(noticeLine("status-notice status-unshown", "status-unshown", status.unshown_notice, ctx.lang));
     }
+    if (status.rechecks_notice !== null) {
+      // Re-checks that contradict what a patient presented (the share charged may be wrong)
+      // or were given up: listed (below) until staff confirm each.
+      live.append(noticeLine("status-notice status-rechecks-notice", "status-rechecks-notice", status.rechecks_notice, ctx.lang));
+    }
     if (status.in_doubt.length > 0) {
       // Which sales wait (new card sales and the daily close wait for them): the journal finds them by id.
       live.append(
@@ -138,6 +185,21 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
                 ),
               );
             }),
+          ),
+        ),
+      );
+    }
+    if (status.rechecks.length > 0) {
+      // Outside the live region, as the sales above: the line is read out, the buttons are not.
+      extra.push(
+        el(
+          "div",
+          { class: "status-rechecks-to-confirm" },
+          el("span", { class: "status-label" }, ctx.t("staff.status.rechecks_to_confirm")),
+          el(
+            "ul",
+            { test: "status-rechecks-to-confirm", "data-count": String(status.rechecks.length) },
+            ...status.rechecks.map((r) => recheckItem(ctx, r)),
           ),
         ),
       );

@@ -239,6 +239,54 @@ describe("the staff window", () => {
     expect(hooks("status-unshown-sales")).toEqual([]);
   });
 
+  it("lists on the status bar the re-checks that contradict or were given up, each to confirm", async () => {
+    feed(
+      staffFrame(
+        { screen: "ready" },
+        {
+          rechecks: [
+            {
+              check_id: "chk-7",
+              patient_ref: "P-000123",
+              visit_date: "20260401",
+              code: "recheck_contradiction",
+              contradictions: [
+                { kind: "ratio", presented: 3, found: { kind: "tenths", tenths: 1, source: "insured" } },
+                { kind: "person", fields: ["birth_date"] },
+              ],
+            },
+            { check_id: "chk-9", patient_ref: null, visit_date: null, code: "recheck_gave_up", contradictions: [] },
+          ],
+          rechecks_notice: message("recheck_contradiction", "再確認の結果が提示書類と異なります"),
+        },
+      ),
+    );
+    const line = hook("status-rechecks-notice");
+    expect(line.dataset["code"]).toBe("recheck_contradiction");
+    expect(line.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
+    const list = hook("status-rechecks-to-confirm");
+    expect(list.dataset["count"]).toBe("2");
+    expect(list.closest('[role="status"]'), "the buttons are not read out with the line").toBeNull();
+    const items = [...list.querySelectorAll("li")];
+    expect(items.map((li) => li.dataset["check"])).toEqual(["chk-7", "chk-9"]);
+    expect(items.map((li) => li.dataset["code"])).toEqual(["recheck_contradiction", "recheck_gave_up"]);
+    // Which patient, which visit, and what differs: the share charged and the birth date.
+    expect(items[0]?.textContent).toContain("chk-7");
+    expect(items[0]?.textContent).toContain("P-000123");
+    expect(items[0]?.textContent).toContain("2026-04-01");
+    expect(items[0]?.textContent).toContain("3割 → 1割");
+    expect(items[0]?.textContent).toContain("生年月日");
+    const confirms = hooks<HTMLButtonElement>("action-confirm_recheck", list);
+    expect(confirms.map((b) => b.dataset["checkId"])).toEqual(["chk-7", "chk-9"]);
+    confirms[1]?.click();
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "confirm_recheck", check_id: "chk-9" });
+    await expectAccessible("re-checks to confirm");
+    feed(staffFrame({ screen: "ready" }, { rechecks: [], rechecks_notice: null }));
+    expect(hooks("status-rechecks-notice")).toEqual([]);
+    expect(hooks("status-rechecks-to-confirm")).toEqual([]);
+  });
+
   it("says on the status bar when the store cannot be written, until it can", () => {
     feed(staffFrame({ screen: "ready" }, { storage_failed: true, notice: message("storage_failure") }));
     expect(hook("status-storage").dataset["state"]).toBe("failed");

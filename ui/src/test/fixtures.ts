@@ -37,6 +37,8 @@ export const status: Status = {
   unresolved_notice: null,
   unshown: [],
   unshown_notice: null,
+  rechecks: [],
+  rechecks_notice: null,
   notice: message("payments_recovered"),
   storage_failed: false,
   other_card: null,

@@ -111,6 +111,13 @@ pub enum StaffAction {
         /// The sale's id.
         sale_id: String,
     },
+    /// Status bar: staff saw the finished re-check of check `check_id`
+    /// ([`super::Status::rechecks`]: it contradicts what the patient presented, or was
+    /// given up) and will act on it: journal that and take it off the list.
+    ConfirmRecheck {
+        /// The check's id.
+        check_id: String,
+    },
     /// Journal: refund part or all of a sale.
     Refund {
         /// The sale's id.

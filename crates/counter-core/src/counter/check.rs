@@ -127,6 +127,9 @@ impl Counter {
                 eligibility::Effect::RecordCheck(record) => Effect::RecordCheck(record),
                 eligibility::Effect::Audit(event) => Effect::CheckAudit(event),
                 eligibility::Effect::EnqueueRecheck(request) => Effect::EnqueueRecheck(request),
+                eligibility::Effect::CancelRecheck { check_id, reason } => {
+                    Effect::CancelRecheck { check_id, reason }
+                }
             })
             .collect()
     }

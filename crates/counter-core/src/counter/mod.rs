@@ -46,6 +46,11 @@
 //! - **A charge nobody saw is listed, never voided** ([`crate::payment::shown`]): a captured
 //!   outcome on the staff's screen is marked shown ([`Effect::MarkShown`]); today's charges
 //!   never shown stay on the status bar until staff confirm or void each.
+//! - **A re-check's bad news is listed until staff confirm it**
+//!   ([`crate::eligibility::recheck_outcome`]): the re-checks that contradict what the
+//!   patient presented or were given up, as the store holds them, stay on the status bar
+//!   with their check, patient id, visit day and what differs, until staff confirm each
+//!   (journaled, and audited as the check's event).
 //! - **A register's (POS) sale is a cashier's sale whose amount came from the register**:
 //!   taken only at the till, when no other customer is served and nothing is in doubt; its
 //!   order is journaled before the customer is asked for anything; the register may cancel it
@@ -94,7 +99,9 @@ use counter_api::platform::{ChallengeContext, ChallengePurpose, ChallengeRequest
 use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
-use crate::eligibility::{self, AuditEvent, CheckRecord, ClinicRecord, ExportFile, RecheckRequest};
+use crate::eligibility::{
+    self, AuditEvent, CheckRecord, ClinicRecord, ExportFile, RecheckRequest, RecheckToConfirm,
+};
 use crate::identify::Identification;
 use crate::payment::receipt::MerchantInfo;
 use crate::payment::{PaymentRecord, UnshownSale};
@@ -254,6 +261,9 @@ pub enum Input {
         /// The sales of today that charged the card and were never shown
         /// ([`crate::payment::shown`]).
         unshown: Vec<UnshownSale>,
+        /// The finished re-checks staff have not confirmed
+        /// ([`crate::eligibility::recheck_outcome`]), oldest first.
+        rechecks: Vec<RecheckToConfirm>,
     },
     /// The counter started: the payments left in doubt are resolved in the background
     /// (the windows do not wait for it).
@@ -380,6 +390,20 @@ pub enum Effect {
     CheckAudit(AuditEvent),
     /// Queue (or replace) a fallback's re-check.
     EnqueueRecheck(Box<RecheckRequest>),
+    /// Give up check `check_id`'s pending re-check, if any, for `reason` (staff recorded the
+    /// fallback again with a document that cannot be re-checked).
+    CancelRecheck {
+        /// The check.
+        check_id: String,
+        /// Why (the queue's row keeps it).
+        reason: &'static str,
+    },
+    /// Journal that staff confirmed the finished re-check of check `check_id` (it leaves
+    /// the status bar's list).
+    ConfirmRecheck {
+        /// The check.
+        check_id: String,
+    },
     /// Append to the audit trail: `action` on `subject` (never personal data), by the
     /// card holder authenticated with `auth_method`.
     Audit {
@@ -495,6 +519,8 @@ pub struct Counter {
     unresolved: Vec<String>,
     /// The sales of today that charged the card unseen, as last read.
     unshown: Vec<UnshownSale>,
+    /// The finished re-checks staff have not confirmed, as last read.
+    rechecks: Vec<RecheckToConfirm>,
     storage_failed: bool,
     /// The patient staff expect at the next check (taken by it).
     expected: Option<ClinicRecord>,
@@ -526,6 +552,7 @@ impl Counter {
             in_doubt: Vec::new(),
             unresolved: Vec::new(),
             unshown: Vec::new(),
+            rechecks: Vec::new(),
             storage_failed: false,
             expected: None,
             card_notices: Vec::new(),
@@ -591,11 +618,13 @@ impl Counter {
                 in_doubt,
                 unresolved,
                 unshown,
+                rechecks,
             } => {
                 self.pending_rechecks = pending_rechecks;
                 self.in_doubt = in_doubt;
                 self.unresolved = unresolved;
                 self.unshown = unshown;
+                self.rechecks = rechecks;
                 Ok(Vec::new())
             }
             Input::Start => {
@@ -739,6 +768,9 @@ impl Counter {
                 unshown: self.unshown.clone(),
                 unshown_notice: (!self.unshown.is_empty())
                     .then(|| Message::of(Code::ApprovalNotShown)),
+                rechecks: self.rechecks.clone(),
+                rechecks_notice: eligibility::recheck_outcome::notice(&self.rechecks)
+                    .map(Message::of),
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),

@@ -228,6 +228,14 @@ pub struct Status {
     pub unshown: Vec<UnshownSale>,
     /// What staff do about them ([`Code::ApprovalNotShown`]), while there are any.
     pub unshown_notice: Option<Message>,
+    /// The finished re-checks staff have not confirmed
+    /// (`crate::eligibility::recheck_outcome`), oldest first: each contradicts what the
+    /// patient presented or was given up; staff confirm each
+    /// ([`super::StaffAction::ConfirmRecheck`]).
+    pub rechecks: Vec<eligibility::RecheckToConfirm>,
+    /// What staff do about them ([`Code::RecheckContradiction`] while any contradicts, else
+    /// [`Code::RecheckGaveUp`]), while there are any.
+    pub rechecks_notice: Option<Message>,
     /// The last thing staff must know (an action refused, a recovery's outcome).
     pub notice: Option<Message>,
     /// A write to the terminal's store failed and none has succeeded since: what was

@@ -101,6 +101,7 @@ impl Counter {
                 }
                 Ok(vec![Effect::MarkShown { sale_id }])
             }
+            StaffAction::ConfirmRecheck { check_id } => self.confirm_recheck(check_id),
             StaffAction::StartEnrollment { services } => self.start_enrollment(services),
         }
     }
@@ -203,6 +204,26 @@ impl Counter {
     }
 
     /// The new session takes the card already on the reader.
+    /// Staff confirm a finished re-check the status bar lists: journaled, and audited as
+    /// the check's event. Any other (confirmed already, still pending, unknown) is refused.
+    fn confirm_recheck(&mut self, check_id: String) -> Result<Vec<Effect>, Refused> {
+        let code = self
+            .rechecks
+            .iter()
+            .find(|r| r.check_id == check_id)
+            .map(|r| r.code)
+            .ok_or(Code::NotNow)?;
+        let audit = eligibility::AuditEvent {
+            at: self.now,
+            check_id: check_id.clone(),
+            action: eligibility::AuditAction::RecheckConfirmed { code },
+        };
+        Ok(vec![
+            Effect::ConfirmRecheck { check_id },
+            Effect::CheckAudit(audit),
+        ])
+    }
+
     pub(super) fn card_on_reader(&mut self) -> Result<Vec<Effect>, Refused> {
         if self.reader != super::ReaderState::Card {
             return Ok(Vec::new());

@@ -68,6 +68,15 @@ pub enum Effect {
     Audit(AuditEvent),
     /// Queue (or replace, by check id) a re-check.
     EnqueueRecheck(Box<RecheckRequest>),
+    /// Give up the check's pending re-check, if any, for `reason` (staff recorded the
+    /// fallback again with a document that cannot be re-checked: the earlier request asks
+    /// about numbers staff corrected). Staff did it, so it is not listed for them to confirm.
+    CancelRecheck {
+        /// The check.
+        check_id: String,
+        /// Why, for the queue's row (no personal details).
+        reason: &'static str,
+    },
 }
 
 /// An input that does not fit.
@@ -148,6 +157,15 @@ impl Answered {
     }
 }
 
+/// What a check knew before its fallback was recorded: a recording made again keeps it.
+#[derive(Clone, Debug)]
+pub(super) struct BeforeFallback {
+    pub(super) consents: Option<ConsentsGiven>,
+    /// The visit day (`YYYYMMDD`) the re-check asks about.
+    pub(super) date: String,
+    pub(super) response: Option<EligibilityResponse>,
+}
+
 /// Where the check stands.
 #[derive(Clone, Debug)]
 pub(super) enum Stage {
@@ -170,6 +188,9 @@ pub(super) enum Stage {
         presented: Box<Presented>,
         reason: FallbackReason,
         recheck_queued: bool,
+        /// What the first recording knew from before it (the customer's consents, the
+        /// visit day, an insurer's answer), kept for a recording made again.
+        before: Box<BeforeFallback>,
     },
     Ended,
 }

@@ -8,6 +8,7 @@
 //! | warnings (R2, R3, R7) and name comparison | [`warnings`], [`names`] |
 //! | result files for the receipt system (`OQSsiquc01res_*.xml` / `.json`) | [`export`], [`xml`] |
 //! | fallbacks (R1) and the re-check queue's decisions | [`fallback`], [`recheck`] |
+//! | the finished re-checks staff must confirm | [`recheck_outcome`] |
 //! | the store's records, the audit trail, retention | [`record`], [`retention`] |
 //!
 //! See [`EligibilityCheck`] for the calling contract.
@@ -19,6 +20,7 @@ pub mod fallback;
 pub mod machine;
 pub mod names;
 pub mod recheck;
+pub mod recheck_outcome;
 pub mod record;
 mod recording;
 pub mod retention;
@@ -42,6 +44,7 @@ pub use recheck::{
     RecheckDecision, RecheckPolicy, RecheckRequest, RetryOutcome, bulk_requests, decide,
     decide_bulk,
 };
+pub use recheck_outcome::{FinishedRecheck, RecheckShown, RecheckToConfirm, to_confirm};
 pub use record::{AuditAction, AuditEvent, CheckDetails, CheckRecord, CheckSource, CheckSummary};
 pub use retention::RetentionPolicy;
 pub use setup::{

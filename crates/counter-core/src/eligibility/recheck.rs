@@ -31,6 +31,11 @@ pub const FIRST_RECHECK_SECS: i64 = 60;
 /// Wait before fetching a bulk result that is still 処理中 (`SegmentOfResult` 2).
 pub const FETCH_AGAIN_SECS: i64 = 60;
 
+/// Why a pending re-check was given up when staff recorded the check's fallback again with
+/// a document that cannot be re-checked (the queue's `last_error`: no personal details).
+pub const RECHECK_REPLACED: &str =
+    "the fallback was recorded again with a document that cannot be re-checked";
+
 /// How often to retry and when to stop.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecheckPolicy {
@@ -101,6 +106,7 @@ impl RecheckRequest {
 
 /// How a re-check result differs from what the patient presented.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Contradiction {

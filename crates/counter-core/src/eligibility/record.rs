@@ -144,6 +144,12 @@ pub enum AuditAction {
     ExportFailed,
     /// The session ended and was wiped.
     Ended,
+    /// Staff confirmed they saw the check's finished re-check
+    /// ([`super::recheck_outcome`]): it leaves the status bar.
+    RecheckConfirmed {
+        /// What was listed ([`Code::RecheckContradiction`] or [`Code::RecheckGaveUp`]).
+        code: Code,
+    },
 }
 
 impl AuditAction {
@@ -163,6 +169,7 @@ impl AuditAction {
             Self::Exported { .. } => "exported",
             Self::ExportFailed => "export_failed",
             Self::Ended => "ended",
+            Self::RecheckConfirmed { .. } => "recheck_confirmed",
         }
     }
 }
@@ -211,6 +218,9 @@ mod tests {
             AuditAction::Exported { files: vec![] },
             AuditAction::ExportFailed,
             AuditAction::Ended,
+            AuditAction::RecheckConfirmed {
+                code: Code::RecheckGaveUp,
+            },
         ] {
             assert_eq!(serde_json::to_value(&a).unwrap()["action"], a.name());
         }

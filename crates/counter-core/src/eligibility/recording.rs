@@ -4,8 +4,8 @@
 use madoguchi_time::jst;
 
 use super::fallback::{FallbackForm, FallbackReason};
-use super::machine::{Answered, CheckError, Effect, EligibilityCheck, Stage};
-use super::recheck::{FIRST_RECHECK_SECS, RecheckRequest};
+use super::machine::{Answered, BeforeFallback, CheckError, Effect, EligibilityCheck, Stage};
+use super::recheck::{FIRST_RECHECK_SECS, RECHECK_REPLACED, RecheckRequest};
 use super::record::{
     AuditAction, CheckDetails, CheckRecord, CheckSource, CheckSummary, VALIDITY_FAILED,
     VALIDITY_FALLBACK,
@@ -73,12 +73,17 @@ impl EligibilityCheck {
         }))
     }
 
-    /// Staff record the document the patient presented.
+    /// Staff record the document the patient presented. Recorded again (corrected), the
+    /// check keeps what the first recording knew from before it (consents, visit day, an
+    /// insurer's answer), and its re-check follows the new document: replaced by the new
+    /// one's, or given up ([`Effect::CancelRecheck`]) when the new document cannot be
+    /// re-checked, so that the earlier request's answer never lands on the corrected record.
     pub(super) fn record_fallback(
         &mut self,
         form: &FallbackForm,
         now: UnixTime,
     ) -> Result<Vec<Effect>, CheckError> {
+        let mut replaced_recheck = false;
         let (reason, consents, date, response) = match &self.stage {
             Stage::NoInsuranceService => (FallbackReason::NotEnrolled, None, None, None),
             Stage::NeedsFallback {
@@ -86,7 +91,20 @@ impl EligibilityCheck {
                 consents,
                 date,
             } => (*reason, *consents, date.clone(), None),
-            Stage::FallbackRecorded { reason, .. } => (*reason, None, None, None),
+            Stage::FallbackRecorded {
+                reason,
+                recheck_queued,
+                before,
+                ..
+            } => {
+                replaced_recheck = *recheck_queued;
+                (
+                    *reason,
+                    before.consents,
+                    Some(before.date.clone()),
+                    before.response.clone(),
+                )
+            }
             Stage::Answered(a) => {
                 let reason = match Validity::parse(&a.response.qualification_validity) {
                     Validity::Valid | Validity::ValidUnregistered => return Err(self.not_now()),
@@ -110,7 +128,7 @@ impl EligibilityCheck {
             check_id: self.check_id.clone(),
             mode: self.mode,
             patient_ref: self.patient_ref(),
-            visit_date,
+            visit_date: visit_date.clone(),
             presented: presented.clone(),
             queued_at: now,
             attempts: 0,
@@ -131,7 +149,7 @@ impl EligibilityCheck {
                 recheck_queued,
             },
             details: CheckDetails {
-                response,
+                response: response.clone(),
                 chosen_record: None,
                 presented: Some(presented.clone()),
                 consents,
@@ -141,12 +159,24 @@ impl EligibilityCheck {
             presented: Box::new(presented),
             reason,
             recheck_queued,
+            before: Box::new(BeforeFallback {
+                consents,
+                date: visit_date,
+                response,
+            }),
         };
         let mut fx = vec![
             self.audit(now, AuditAction::FallbackRecorded { document, reason }),
             Effect::RecordCheck(Box::new(record)),
         ];
-        fx.extend(recheck.map(|r| Effect::EnqueueRecheck(Box::new(r))));
+        match recheck {
+            Some(r) => fx.push(Effect::EnqueueRecheck(Box::new(r))),
+            None if replaced_recheck => fx.push(Effect::CancelRecheck {
+                check_id: self.check_id.clone(),
+                reason: RECHECK_REPLACED,
+            }),
+            None => {}
+        }
         Ok(fx)
     }
 }

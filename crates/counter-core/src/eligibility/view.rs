@@ -266,6 +266,7 @@ impl EligibilityCheck {
                 presented,
                 reason,
                 recheck_queued,
+                ..
             } => {
                 v.step = StaffStep::FallbackRecorded;
                 v.headline = Some(Headline {

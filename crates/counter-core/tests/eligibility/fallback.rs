@@ -292,3 +292,90 @@ fn a_valid_result_takes_no_fallback() {
         Err(CheckError::NotNow { .. })
     ));
 }
+
+/// The effects that give up the check's re-check.
+fn cancels(fx: &[counter_core::eligibility::Effect]) -> Vec<String> {
+    fx.iter()
+        .filter_map(|e| match e {
+            counter_core::eligibility::Effect::CancelRecheck { check_id, .. } => {
+                Some(check_id.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_fallback_corrected_to_a_document_without_numbers_gives_up_the_earlier_recheck() {
+    let mut c = start(true, Some(chart_for_sato()), None);
+    to_request(&mut c, blanket());
+    c.handle(
+        Input::EligibilityAnswered(Err(unreachable())),
+        NOW.plus_secs(10),
+    )
+    .unwrap();
+    // Recorded with the numbers of a 資格情報のお知らせ: its re-check is queued.
+    let first = c
+        .handle(Input::RecordFallback(notice(3)), NOW.plus_secs(60))
+        .unwrap();
+    let queued = rechecks(&first);
+    assert_eq!(queued.len(), 1);
+    let first_record = &records(&first)[0];
+    assert!(first_record.details.consents.is_some());
+
+    // Staff correct it: the patient showed a 申立書 without numbers (the next day, even).
+    let mut form = notice(3);
+    form.document = FallbackDocument::SelfDeclaration;
+    form.insurer_number = String::new();
+    form.number = String::new();
+    form.symbol = String::new();
+    form.insurer_name = "関東健康保険組合".into();
+    let later = NOW.plus_secs(86_400);
+    let fx = c.handle(Input::RecordFallback(form), later).unwrap();
+    assert!(rechecks(&fx).is_empty(), "nothing to re-check by");
+    assert_eq!(
+        cancels(&fx),
+        [queued[0].check_id.clone()],
+        "the earlier request (the wrong numbers) must not land on the corrected record"
+    );
+    let rec = &records(&fx)[0];
+    assert!(!rec.summary.recheck_queued);
+    assert_eq!(
+        rec.details.consents, first_record.details.consents,
+        "the consents given before the first recording stay"
+    );
+
+    // Corrected once more, with numbers again: the re-check is queued for the first
+    // recording's visit day, not the day of the correction.
+    let fx = c
+        .handle(Input::RecordFallback(notice(1)), later.plus_secs(60))
+        .unwrap();
+    assert!(cancels(&fx).is_empty(), "a new request replaces it");
+    assert_eq!(rechecks(&fx)[0].visit_date, queued[0].visit_date);
+    assert_eq!(
+        records(&fx)[0].details.consents,
+        first_record.details.consents
+    );
+}
+
+#[test]
+fn a_fallback_first_recorded_without_numbers_cancels_nothing() {
+    let mut c = EligibilityCheck::fallback_only(
+        "chk-9",
+        Mode::Pharmacy,
+        settings(false),
+        FallbackReason::PinBlocked,
+        None,
+    )
+    .unwrap();
+    let mut form = notice(3);
+    form.document = FallbackDocument::SelfDeclaration;
+    form.insurer_number = String::new();
+    form.number = String::new();
+    form.symbol = String::new();
+    form.insurer_name = "関東健康保険組合".into();
+    for at in [NOW, NOW.plus_secs(60)] {
+        let fx = c.handle(Input::RecordFallback(form.clone()), at).unwrap();
+        assert!(cancels(&fx).is_empty() && rechecks(&fx).is_empty());
+    }
+}

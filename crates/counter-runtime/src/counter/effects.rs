@@ -106,6 +106,14 @@ impl Io {
             Effect::EnqueueRecheck(request) => {
                 self.wrote(persist::enqueue_recheck(&self.store, &request))
             }
+            Effect::CancelRecheck { check_id, reason } => {
+                let now = self.clock.now();
+                self.wrote(persist::cancel_recheck(&self.store, &check_id, reason, now))
+            }
+            Effect::ConfirmRecheck { check_id } => {
+                let now = self.clock.now();
+                self.wrote(persist::confirm_recheck(&self.store, &check_id, now))
+            }
             Effect::Audit {
                 action,
                 subject,

@@ -240,6 +240,7 @@ impl EventLoop {
                 in_doubt: c.in_doubt,
                 unresolved: c.unresolved,
                 unshown: c.unshown,
+                rechecks: c.rechecks_to_confirm,
             }),
             Err(_) => self.feed(Input::Storage { ok: false }),
         }

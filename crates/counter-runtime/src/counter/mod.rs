@@ -356,7 +356,10 @@ async fn every(period: Duration, tx: mpsc::WeakUnboundedSender<Msg>, input: fn()
 const RECHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// Re-checks queued fallbacks online once a minute (`crate::recheck`); staff are told when
-/// a re-check contradicts what the patient presented, or the queue gave one up.
+/// a re-check contradicts what the patient presented, or the queue gave one up: a notice at
+/// once (the contradiction's when a run had both), and the input that carries it makes the
+/// loop read the store's counts again, whose list names every such re-check until staff
+/// confirm it (`counter_core::eligibility::recheck_outcome`).
 async fn recheck_loop(
     store: Arc<Mutex<Store>>,
     backends: crate::http::Backends,

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use counter_core::eligibility::{self, ExportFile};
+use counter_core::eligibility::{self, ExportFile, RecheckToConfirm};
 use counter_core::payment::{UnshownSale, shown};
 use counter_core::{Code, UnixTime};
 use counter_store::{AuditEvent, Store, StoreError};
@@ -57,6 +57,27 @@ pub(crate) fn enqueue_recheck(
     request: &eligibility::RecheckRequest,
 ) -> Result<(), Code> {
     with_store(store, |s| s.enqueue_recheck(request))
+}
+
+/// `CancelRecheck`: give up check `check_id`'s pending re-check for `reason` (none pending:
+/// nothing to do).
+pub(crate) fn cancel_recheck(
+    store: &Arc<Mutex<Store>>,
+    check_id: &str,
+    reason: &str,
+    now: UnixTime,
+) -> Result<(), Code> {
+    with_store(store, |s| s.cancel_recheck(check_id, reason, now)).map(|_| ())
+}
+
+/// `ConfirmRecheck`: staff confirmed the finished re-check of check `check_id` at `now` (a
+/// second confirmation keeps the first).
+pub(crate) fn confirm_recheck(
+    store: &Arc<Mutex<Store>>,
+    check_id: &str,
+    now: UnixTime,
+) -> Result<(), Code> {
+    with_store(store, |s| s.confirm_recheck(check_id, now)).map(|_| ())
 }
 
 /// `NewCheckId`: the next check id of this terminal.
@@ -112,6 +133,9 @@ pub(crate) struct Counts {
     /// The sales of today that charged the card and were never shown
     /// (`counter_core::payment::shown`).
     pub(crate) unshown: Vec<UnshownSale>,
+    /// The finished re-checks staff have not confirmed
+    /// (`counter_core::eligibility::recheck_outcome`).
+    pub(crate) rechecks_to_confirm: Vec<RecheckToConfirm>,
 }
 
 /// The status bar's counts, read from the store at `now`; `driven` tells the sales a task
@@ -125,6 +149,7 @@ pub(crate) fn counts(
         let today = s.captured_not_shown(&madoguchi_time::jst::business_date(now))?;
         let unshown = shown::unshown_sales(&today, now, driven);
         let rechecks = s.pending_recheck_count()?;
+        let rechecks_to_confirm = s.rechecks_to_confirm()?;
         let sales = s.unfinished_payments()?;
         let refunds = s.refunds_in_doubt()?;
         let unresolved = counter_core::payment::unresolved_ids(&sales, &refunds);
@@ -135,6 +160,7 @@ pub(crate) fn counts(
             in_doubt,
             unresolved,
             unshown,
+            rechecks_to_confirm,
         })
     })
 }

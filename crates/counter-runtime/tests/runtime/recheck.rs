@@ -109,53 +109,15 @@ impl RecheckEnv {
         self.clock.now()
     }
 
-    /// Staff record what the patient presented when the insurer could not be reached: the
-    /// machine's effects, stored as the shell stores them.
+    /// Staff record what the patient presented when the insurer could not be reached
+    /// ([`store_fallback`]).
     fn record_fallback(&self, check_id: &str, ratio_tenths: u8) {
-        let settings = CheckSettings {
-            medical_institution_code: INSTITUTION.into(),
-            consents_offered: ConsentsOffered::reception_default(),
-            export: false,
-        };
-        let mut check = EligibilityCheck::fallback_only(
+        store_fallback(
+            &mut self.store.lock().unwrap(),
             check_id,
-            Mode::Reception,
-            settings,
-            FallbackReason::InsurerUnavailable,
-            None,
-        )
-        .unwrap();
-        // sato-hanako's 資格情報のお知らせ (the demo register's first person).
-        let form = FallbackForm {
-            document: FallbackDocument::EligibilityNotice,
-            insurer_number: "06139999".into(),
-            insurer_name: String::new(),
-            symbol: "千代".into(),
-            number: "10001".into(),
-            branch: "01".into(),
-            name: "佐藤　花子".into(),
-            birth_date: "1985-04-12".into(),
             ratio_tenths,
-        };
-        let effects = check
-            .handle(Input::RecordFallback(form), self.now())
-            .unwrap();
-        let mut store = self.store.lock().unwrap();
-        let mut queued = false;
-        for effect in effects.into_iter().chain(check.end(self.now())) {
-            match effect {
-                Effect::RecordCheck(r) => store.upsert_check(&r).unwrap(),
-                Effect::Audit(e) => store
-                    .append_audit(&AuditEvent::from_eligibility(&e, "staff-01").unwrap())
-                    .unwrap(),
-                Effect::EnqueueRecheck(r) => {
-                    store.enqueue_recheck(&r).unwrap();
-                    queued = true;
-                }
-                other => panic!("unexpected effect {other:?}"),
-            }
-        }
-        assert!(queued, "a notice with numbers is re-checked");
+            self.now(),
+        );
     }
 
     async fn run(&self, policy: &RecheckPolicy) -> RecheckReport {
@@ -189,6 +151,52 @@ impl RecheckEnv {
             .filter(|r| r.action == "bulk_submit")
             .count()
     }
+}
+
+/// Staff record sato-hanako's 資格情報のお知らせ (the demo register's first person), at
+/// `ratio_tenths` as printed, when the insurer could not be reached: the machine's effects at
+/// `now`, stored in `store` as the shell stores them (its re-check queued).
+pub fn store_fallback(store: &mut Store, check_id: &str, ratio_tenths: u8, now: UnixTime) {
+    let settings = CheckSettings {
+        medical_institution_code: INSTITUTION.into(),
+        consents_offered: ConsentsOffered::reception_default(),
+        export: false,
+    };
+    let mut check = EligibilityCheck::fallback_only(
+        check_id,
+        Mode::Reception,
+        settings,
+        FallbackReason::InsurerUnavailable,
+        None,
+    )
+    .unwrap();
+    let form = FallbackForm {
+        document: FallbackDocument::EligibilityNotice,
+        insurer_number: "06139999".into(),
+        insurer_name: String::new(),
+        symbol: "千代".into(),
+        number: "10001".into(),
+        branch: "01".into(),
+        name: "佐藤　花子".into(),
+        birth_date: "1985-04-12".into(),
+        ratio_tenths,
+    };
+    let effects = check.handle(Input::RecordFallback(form), now).unwrap();
+    let mut queued = false;
+    for effect in effects.into_iter().chain(check.end(now)) {
+        match effect {
+            Effect::RecordCheck(r) => store.upsert_check(&r).unwrap(),
+            Effect::Audit(e) => store
+                .append_audit(&AuditEvent::from_eligibility(&e, "staff-01").unwrap())
+                .unwrap(),
+            Effect::EnqueueRecheck(r) => {
+                store.enqueue_recheck(&r).unwrap();
+                queued = true;
+            }
+            other => panic!("unexpected effect {other:?}"),
+        }
+    }
+    assert!(queued, "a notice with numbers is re-checked");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

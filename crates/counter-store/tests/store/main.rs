@@ -13,6 +13,7 @@ mod journal;
 mod migrations;
 mod pos;
 mod queue;
+mod recheck_confirm;
 mod records;
 mod retention;
 mod secrets;

@@ -270,3 +270,44 @@ fn settings_are_replaced_and_survive_a_restart() {
     );
     assert_eq!(store.setting("mode").unwrap().as_deref(), Some("pharmacy"));
 }
+
+#[test]
+fn a_cancelled_recheck_is_given_up_and_its_running_attempt_lands_nowhere() {
+    let (_dir, mut store) = fresh();
+    let rq = queue(&mut store, "chk-1", DAY1_9AM);
+    let now = DAY1_9AM.plus_secs(600);
+    // The worker took the request; staff then record the fallback again without numbers.
+    let running = due_one(&store, "chk-1", now);
+    let corrected = store.check_record("chk-1").unwrap().unwrap();
+    assert!(
+        store
+            .cancel_recheck("chk-1", "recorded again", now)
+            .unwrap()
+    );
+    let row = store.recheck("chk-1").unwrap().unwrap();
+    assert_eq!(row.state, RecheckState::GaveUp);
+    assert_eq!(row.last_error.as_deref(), Some("recorded again"));
+    assert_eq!(store.pending_recheck_count().unwrap(), 0);
+    assert!(
+        store.rechecks_to_confirm().unwrap().is_empty(),
+        "staff did it: nothing to confirm"
+    );
+
+    // The attempt that was running finishes: its answer (about the old numbers) is dropped.
+    let answer = crate::records::answered_recheck(&rq, "2", crate::records::ADDRESS, now);
+    assert!(
+        !store
+            .record_recheck_decision(&running, &answer, None, None)
+            .unwrap()
+    );
+    assert_eq!(store.check_record("chk-1").unwrap().unwrap(), corrected);
+    assert_eq!(
+        store.recheck("chk-1").unwrap().unwrap().state,
+        RecheckState::GaveUp
+    );
+    assert!(
+        !store.cancel_recheck("chk-1", "again", now).unwrap(),
+        "nothing pending any more"
+    );
+    assert!(!store.cancel_recheck("chk-9", "unknown", now).unwrap());
+}

@@ -59,7 +59,11 @@ sale_id: string, } | { "action": "confirm_card_sale",
 /**
  * The sale's id.
  */
-sale_id: string, } | { "action": "refund", 
+sale_id: string, } | { "action": "confirm_recheck", 
+/**
+ * The check's id.
+ */
+check_id: string, } | { "action": "refund", 
 /**
  * The sale's id.
  */

@@ -2,6 +2,7 @@
 import type { CounterMode } from "./CounterMode";
 import type { Message } from "./Message";
 import type { ReaderState } from "./ReaderState";
+import type { RecheckToConfirm } from "./RecheckToConfirm";
 import type { UnshownSale } from "./UnshownSale";
 
 /**
@@ -61,6 +62,18 @@ unshown: Array<UnshownSale>,
  * What staff do about them ([`Code::ApprovalNotShown`]), while there are any.
  */
 unshown_notice: Message | null, 
+/**
+ * The finished re-checks staff have not confirmed
+ * (`crate::eligibility::recheck_outcome`), oldest first: each contradicts what the
+ * patient presented or was given up; staff confirm each
+ * ([`super::StaffAction::ConfirmRecheck`]).
+ */
+rechecks: Array<RecheckToConfirm>, 
+/**
+ * What staff do about them ([`Code::RecheckContradiction`] while any contradicts, else
+ * [`Code::RecheckGaveUp`]), while there are any.
+ */
+rechecks_notice: Message | null, 
 /**
  * The last thing staff must know (an action refused, a recovery's outcome).
  */

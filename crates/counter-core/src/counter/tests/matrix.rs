@@ -107,6 +107,12 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
         ),
         ("staff:recover", staff(StaffAction::Recover)),
         (
+            "staff:confirm_recheck",
+            staff(StaffAction::ConfirmRecheck {
+                check_id: "c-1".into(),
+            }),
+        ),
+        (
             "staff:confirm_card_sale",
             staff(StaffAction::ConfirmCardSale {
                 sale_id: "s-1".into(),
@@ -241,6 +247,7 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
                 in_doubt: vec!["s-0".into()],
                 unresolved: vec![],
                 unshown: vec![],
+                rechecks: vec![],
             },
         ),
         ("start", Input::Start),
@@ -352,6 +359,8 @@ fn effect_name(e: &Effect) -> String {
         Effect::RecordCheck(_) => "record_check".into(),
         Effect::CheckAudit(_) => "check_audit".into(),
         Effect::EnqueueRecheck(_) => "enqueue_recheck".into(),
+        Effect::ConfirmRecheck { .. } => "confirm_recheck".into(),
+        Effect::CancelRecheck { .. } => "cancel_recheck".into(),
         Effect::Audit { action, .. } => format!("audit:{action}"),
         Effect::Sell { .. } => "sell".into(),
         Effect::Journal(op) => match op {

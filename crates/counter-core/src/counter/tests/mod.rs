@@ -11,6 +11,7 @@ mod matrix;
 mod other_card;
 mod payments;
 mod pos;
+mod rechecks;
 mod rules;
 mod shown;
 mod visits;

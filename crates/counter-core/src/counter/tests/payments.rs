@@ -188,6 +188,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
         in_doubt: vec!["t-counter-1-000007".into()],
         unresolved: vec![],
         unshown: vec![],
+        rechecks: vec![],
     });
     let status = d.m.screens().status;
     assert_eq!(
@@ -224,6 +225,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
         in_doubt: vec![],
         unresolved: vec![],
         unshown: vec![],
+        rechecks: vec![],
     });
     d.send(Input::JournalDone(Ok(Code::PaymentsRecovered)));
     assert_eq!(
@@ -243,6 +245,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
         in_doubt: vec!["t-counter-1-000007".into()],
         unresolved: vec![],
         unshown: vec![],
+        rechecks: vec![],
     });
     d.place();
     d.type_pin();
@@ -258,6 +261,7 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
         in_doubt: vec!["t-1-000003".into(), "t-1-000007".into()],
         unresolved: vec!["t-1-000007".into()],
         unshown: vec![],
+        rechecks: vec![],
     });
     let status = d.m.screens().status;
     assert_eq!(status.payments_in_doubt, 2);
@@ -278,6 +282,7 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
         in_doubt: vec![],
         unresolved: vec![],
         unshown: vec![],
+        rechecks: vec![],
     });
     let status = d.m.screens().status;
     assert!(status.unresolved.is_empty() && status.unresolved_notice.is_none());

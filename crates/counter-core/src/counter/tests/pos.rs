@@ -212,6 +212,7 @@ fn refused_politely_while_another_customer_is_served_and_the_same_request_is_ans
         in_doubt: vec!["t-1-000001".into()],
         unresolved: vec![],
         unshown: vec![],
+        rechecks: vec![],
     });
     assert_eq!(
         pos_refusal(&mut d, create("R-9", "k-9")),

@@ -22,6 +22,7 @@ fn counts(unshown: Vec<UnshownSale>) -> Input {
         in_doubt: vec![],
         unresolved: vec![],
         unshown,
+        rechecks: vec![],
     }
 }
 

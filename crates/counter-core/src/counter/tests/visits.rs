@@ -276,6 +276,7 @@ fn a_co_payment_needs_an_amount_a_check_id_and_nothing_in_doubt() {
         in_doubt: vec!["s-0".into()],
         unresolved: vec![],
         unshown: vec![],
+        rechecks: vec![],
     });
     assert_eq!(
         d.refuse(take("t-1-chk-000001")),

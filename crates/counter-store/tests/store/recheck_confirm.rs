@@ -1,0 +1,128 @@
+//! The finished re-checks staff must see: listed from the queue until staff confirm each;
+//! a re-check that confirmed what was presented is never listed, a new request for the
+//! check takes it off until its own outcome.
+
+use counter_core::Code;
+use counter_core::eligibility::RecheckDecision;
+use counter_core::eligibility::recheck::Contradiction;
+use counter_store::StoreError;
+
+use crate::queue::queue;
+use crate::records::{ADDRESS, answered_recheck};
+use crate::{DAY1_9AM, fresh};
+
+fn listed(store: &counter_store::Store) -> Vec<(String, Code)> {
+    store
+        .rechecks_to_confirm()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.check_id, r.code))
+        .collect()
+}
+
+#[test]
+fn contradicted_and_given_up_rechecks_are_listed_until_staff_confirm_each() {
+    let (_dir, mut store) = fresh();
+    let t = DAY1_9AM;
+    let confirmed = queue(&mut store, "chk-1", t);
+    let contradicted = queue(&mut store, "chk-2", t.plus_secs(1));
+    queue(&mut store, "chk-3", t.plus_secs(2));
+    queue(&mut store, "chk-4", t.plus_secs(3));
+    let now = t.plus_secs(600);
+    let due = store.due_rechecks(now).unwrap();
+    assert_eq!(due.len(), 4);
+    store
+        .record_recheck_decision(
+            &due[0],
+            &answered_recheck(&confirmed, "1", ADDRESS, now),
+            None,
+            None,
+        )
+        .unwrap();
+    store
+        .record_recheck_decision(
+            &due[1],
+            &answered_recheck(&contradicted, "2", ADDRESS, now),
+            None,
+            None,
+        )
+        .unwrap();
+    let gave_up = RecheckDecision::GaveUp {
+        check_id: "chk-3".into(),
+        code: Code::RecheckGaveUp,
+    };
+    store
+        .record_recheck_decision(&due[2], &gave_up, None, None)
+        .unwrap();
+    // chk-4 stays pending: not finished, not listed.
+
+    let list = store.rechecks_to_confirm().unwrap();
+    assert_eq!(
+        listed(&store),
+        [
+            ("chk-2".to_owned(), Code::RecheckContradiction),
+            ("chk-3".to_owned(), Code::RecheckGaveUp)
+        ]
+    );
+    assert_eq!(list[0].patient_ref.as_deref(), Some("P-000123"));
+    assert_eq!(list[0].visit_date.as_deref(), Some("20260401"));
+    assert!(
+        matches!(&list[0].contradictions[..], [Contradiction::Validity { validity }] if validity == "2"),
+        "{:?}",
+        list[0].contradictions
+    );
+
+    assert!(store.confirm_recheck("chk-2", now.plus_secs(5)).unwrap());
+    assert!(
+        !store.confirm_recheck("chk-2", now.plus_secs(9)).unwrap(),
+        "once"
+    );
+    assert_eq!(listed(&store), [("chk-3".to_owned(), Code::RecheckGaveUp)]);
+
+    // A still pending or unknown re-check cannot be confirmed.
+    for id in ["chk-4", "chk-9"] {
+        assert!(
+            matches!(
+                store.confirm_recheck(id, now),
+                Err(StoreError::NotFound { .. })
+            ),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_new_request_for_the_check_makes_its_outcome_news_again() {
+    let (_dir, mut store) = fresh();
+    let rq = queue(&mut store, "chk-1", DAY1_9AM);
+    let now = DAY1_9AM.plus_secs(600);
+    let due = store.due_rechecks(now).unwrap();
+    store
+        .record_recheck_decision(
+            &due[0],
+            &answered_recheck(&rq, "2", ADDRESS, now),
+            None,
+            None,
+        )
+        .unwrap();
+    store.confirm_recheck("chk-1", now).unwrap();
+    assert!(listed(&store).is_empty());
+
+    // Staff record the fallback again: a new request; while it runs nothing is listed, and
+    // its contradiction is listed again though the earlier one was confirmed.
+    store.enqueue_recheck(&rq).unwrap();
+    assert!(listed(&store).is_empty());
+    let due = store.due_rechecks(now.plus_secs(600)).unwrap();
+    store
+        .record_recheck_decision(
+            &due[0],
+            &answered_recheck(&rq, "2", ADDRESS, now),
+            None,
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        listed(&store),
+        [("chk-1".to_owned(), Code::RecheckContradiction)]
+    );
+}
