@@ -56,8 +56,9 @@
 //!   the co-payment of a check of today that has a result (answered, or a fallback
 //!   recorded), when the counter is idle, a sale ended, or that check's result is on screen
 //!   with nothing held back (R7); never at the till, never while a payment is in doubt. The
-//!   check is read from the store first; a check of another day, without a result or unknown
-//!   is refused with the reason on the status bar. The sale then waits for the card and a
+//!   check is read from the store first; a check of another day, without a result, unknown,
+//!   or whose answer named someone else and was never acknowledged is refused with the
+//!   reason on the status bar. The sale then waits for the card and a
 //!   new PIN as any sale (nothing of the check's identification is kept), carries the
 //!   visit's summary for staff only, and is journaled with the check id, which its receipt
 //!   names.

@@ -56,18 +56,33 @@ pub struct VisitCheck {
     pub visited_at: UnixTime,
     /// The check's record as last written (details may be empty once purged).
     pub record: CheckRecord,
+    /// Whether staff acknowledged the check's warnings (the audit trail's
+    /// `warnings_acknowledged` line for the check): the store's record keeps the warnings
+    /// shown, the audit trail what staff did about them.
+    pub warnings_acknowledged: bool,
 }
 
 impl Visit {
     /// The visit of `check`, if staff may take its co-payment at `now`: the check is of
-    /// today (JST) and has a result (an answer or a recorded fallback).
+    /// today (JST), has a result (an answer or a recorded fallback), and an answer that
+    /// named someone other than the expected patient was acknowledged by staff (R7): until
+    /// then nobody at the counter saw whose insurance it is.
     pub fn of(check: &VisitCheck, now: UnixTime) -> Result<Visit, Code> {
         if madoguchi_time::jst::business_date(check.visited_at)
             != madoguchi_time::jst::business_date(now)
         {
             return Err(Code::VisitNotToday);
         }
-        Self::of_record(&check.record)
+        let visit = Self::of_record(&check.record)?;
+        let mismatch = check
+            .record
+            .summary
+            .warnings
+            .contains(&Code::PersonMismatch);
+        if mismatch && !check.warnings_acknowledged {
+            return Err(Code::VisitPersonUnconfirmed);
+        }
+        Ok(visit)
     }
 
     /// The summary of check `record` on any day (the journal's), if it has a result. The

@@ -69,6 +69,7 @@ fn found(record: &CheckRecord, visited_at: UnixTime) -> Result<Option<VisitCheck
     Ok(Some(VisitCheck {
         visited_at,
         record: record.clone(),
+        warnings_acknowledged: false,
     }))
 }
 
@@ -314,6 +315,36 @@ fn the_store_check_must_exist_be_of_today_and_have_a_result() {
 }
 
 #[test]
+fn a_check_that_named_another_person_takes_no_co_payment_until_staff_acknowledged_it() {
+    let (mut d, record) = answered();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.staff(StaffAction::Finish);
+    let check_id = record.summary.check_id.clone();
+    // The husband's card came for 花子: the mismatch was flagged, and staff finished
+    // without reading it.
+    let mut mismatch = record;
+    mismatch.summary.warnings = vec![Code::PersonMismatch, Code::InsuranceChanged];
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let e = d.send(loaded(generation, found(&mismatch, d.now)));
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "idle");
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::VisitPersonUnconfirmed)
+    );
+    // Acknowledged (the audit trail says so), it is a visit like any other.
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let acknowledged = VisitCheck {
+        visited_at: d.now,
+        record: mismatch,
+        warnings_acknowledged: true,
+    };
+    d.send(loaded(generation, Ok(Some(acknowledged))));
+    assert_eq!(d.at(), "identify_for_sale");
+    assert_eq!(sale_visit(&d).map(|v| v.check_id), Some(check_id));
+}
+
+#[test]
 fn a_fallback_and_an_invalid_answer_are_visits_too() {
     let (d, record) = answered();
     let mut fallback = record.clone();
@@ -323,6 +354,7 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
         &VisitCheck {
             visited_at: d.now,
             record: fallback,
+            warnings_acknowledged: false,
         },
         d.now,
     )
@@ -335,6 +367,7 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
         &VisitCheck {
             visited_at: d.now,
             record: invalid,
+            warnings_acknowledged: false,
         },
         d.now,
     )
