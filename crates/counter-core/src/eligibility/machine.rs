@@ -344,12 +344,18 @@ impl EligibilityCheck {
         })
     }
 
+    /// The expected patient: compared with the answer while one is awaited; kept, without
+    /// an answer to compare, while staff are to record a fallback (the card has no
+    /// insurance service, or the check failed), so that the fallback and its re-check name
+    /// the patient's chart.
     fn expect(&mut self, record: ClinicRecord, now: UnixTime) -> Result<Vec<Effect>, CheckError> {
         if !matches!(
             self.stage,
             Stage::ChoosingService
                 | Stage::Consenting { .. }
                 | Stage::Checking { .. }
+                | Stage::NoInsuranceService
+                | Stage::NeedsFallback { .. }
         ) {
             return Err(self.not_now());
         }
