@@ -15,6 +15,7 @@ use super::{Counter, CounterMode, Effect, Refused};
 use crate::UnixTime;
 use crate::codes::Code;
 use crate::eligibility::record::{VALIDITY_FAILED, VALIDITY_FALLBACK};
+use crate::eligibility::validity::primary_index;
 use crate::eligibility::{CheckRecord, Validity};
 use crate::payment::cashier::check_amount;
 
@@ -98,8 +99,13 @@ impl Visit {
         let details = &record.details;
         let (insurer_number, insurer_name) = match (&details.response, &details.presented) {
             (Some(response), _) => {
-                let index = details.chosen_record.unwrap_or(0);
-                match response.results.get(index) {
+                // The record the check's headline is about (the new qualification for 3,
+                // staff's choice for 5), by the rule the check recorded its ratio with; the
+                // day is the record's (JST).
+                let validity = Validity::parse(&response.qualification_validity);
+                let today = madoguchi_time::jst::compact_date(summary.at);
+                let primary = primary_index(&validity, response, details.chosen_record, &today);
+                match primary.and_then(|i| response.results.get(i)) {
                     Some(r) => (Some(r.insurer_number.clone()), Some(r.insurer_name.clone())),
                     None => (None, None),
                 }

@@ -376,6 +376,36 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
 }
 
 #[test]
+fn a_lost_qualification_with_a_new_one_names_the_new_insurer() {
+    let (d, record) = answered();
+    // Validity 3: the lost record first, the new qualification after it (the check's
+    // headline and ratio are the new one's).
+    let mut lost_then_new = record;
+    let response = lost_then_new.details.response.as_mut().unwrap();
+    let mut lost = response.results[0].clone();
+    lost.insurer_number = "06130001".into();
+    lost.insurer_name = "旧健康保険組合".into();
+    lost.disqualification_date = Some("20250401".into());
+    let mut new = response.results[0].clone();
+    new.qualification_date = "20250401".into();
+    response.qualification_validity = "3".into();
+    response.results = vec![lost, new];
+    lost_then_new.summary.validity = "3".into();
+    let visit = Visit::of(
+        &VisitCheck {
+            visited_at: d.now,
+            record: lost_then_new,
+            warnings_acknowledged: false,
+        },
+        d.now,
+    )
+    .unwrap();
+    assert_eq!(visit.result, VisitResult::Invalid);
+    assert_eq!(visit.insurer_number.as_deref(), Some("06139999"));
+    assert_eq!(visit.insurer_name.as_deref(), Some("関東健康保険組合"));
+}
+
+#[test]
 fn the_store_answer_is_stale_once_the_counter_moved_on() {
     let mut d = Desk::new(CounterMode::Reception);
     // Nobody asked.
