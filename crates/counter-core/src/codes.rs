@@ -233,6 +233,9 @@ pub enum Code {
     VisitNotToday,
     /// The check given for the co-payment has no result (no answer, no fallback recorded).
     VisitWithoutResult,
+    /// The check given for the co-payment named someone other than the expected patient,
+    /// and staff never acknowledged it (R7): whose insurance it is was not confirmed.
+    VisitPersonUnconfirmed,
     // --- general ---
     /// Local storage failed: new sales are blocked.
     StorageFailure,
@@ -533,6 +536,8 @@ table! {
         "本日の資格確認のある受付で会計してください", "Take the co-payment on a visit checked today";
     VisitWithoutResult, Staff, false, "この受付の資格確認は結果が出ていません", "That visit's eligibility check has no result",
         "資格確認をやり直すか代替手段を記録してから会計してください", "Check again or record a fallback, then take the co-payment";
+    VisitPersonUnconfirmed, Staff, false, "この受付の資格確認は別の方の結果で、確認されていません", "That visit's check named another person and nobody confirmed it",
+        "患者さんのカードで資格確認をやり直し、その受付で会計してください", "Check the patient again with their card, then take the co-payment of that visit";
     StorageFailure, Staff, false, "記録の保存に失敗しました", "The journal could not be written",
         "新しい取引はできません。管理者に連絡してください", "No new sales; contact the administrator";
     NotNow, Staff, true, "今はその操作はできません", "That action does not fit this step",

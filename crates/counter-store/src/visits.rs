@@ -4,6 +4,7 @@
 
 use counter_core::UnixTime;
 use counter_core::counter::VisitCheck;
+use counter_core::eligibility::AuditAction;
 use counter_core::payment::PaymentRecord;
 
 use crate::checks::CheckRecord;
@@ -17,6 +18,9 @@ use crate::store::Store;
 pub struct VisitRow {
     /// The check.
     pub check: CheckRecord,
+    /// Whether staff acknowledged the check's warnings (see
+    /// [`VisitCheck::warnings_acknowledged`]).
+    pub warnings_acknowledged: bool,
     /// Its co-payments (every attempt: declined and reversed ones too).
     pub payments: Vec<PaymentRecord>,
 }
@@ -31,7 +35,24 @@ impl Store {
         Ok(Some(VisitCheck {
             visited_at: row.at,
             record: row.to_eligibility()?,
+            warnings_acknowledged: self.warnings_acknowledged(&row.id, row.at)?,
         }))
+    }
+
+    /// Whether the audit trail holds staff's acknowledgement of check `id`'s warnings
+    /// (the eligibility machine's `warnings_acknowledged` line, whose subject is the check
+    /// id), at or after `since`, the check's first record: nothing is acknowledged before
+    /// the answer that raised it was recorded.
+    pub fn warnings_acknowledged(&self, id: &str, since: UnixTime) -> Result<bool, StoreError> {
+        const OP: &str = "read a check's acknowledgement";
+        let action = AuditAction::WarningsAcknowledged { codes: Vec::new() }.name();
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM audit WHERE at >= ?1 AND action = ?2 \
+                 AND subject = ?3)",
+            )
+            .and_then(|mut stmt| stmt.query_row((since, action, id), |row| row.get(0)))
+            .map_err(sql(OP))
     }
 
     /// The sales journaled with visit `check_id`, oldest first.
@@ -57,7 +78,12 @@ impl Store {
             .into_iter()
             .map(|check| {
                 let payments = self.payments_of_visit(&check.id)?;
-                Ok(VisitRow { check, payments })
+                let warnings_acknowledged = self.warnings_acknowledged(&check.id, check.at)?;
+                Ok(VisitRow {
+                    check,
+                    warnings_acknowledged,
+                    payments,
+                })
             })
             .collect()
     }

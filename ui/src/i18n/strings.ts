@@ -100,6 +100,10 @@ export const strings = {
   "staff.action.acknowledge_warnings": { ja: "注意事項を確認しました", en: "I have read the warnings" },
   "staff.action.choose_record": { ja: "この資格を使う", en: "Use this record" },
   "staff.action.export": { ja: "レセコン連携ファイルを書き出す", en: "Write the export files" },
+  "staff.action.export_confirmed": {
+    ja: "受付予定の患者さん本人と確認して、そのカルテに連携ファイルを書き出す",
+    en: "It is the expected patient: write the export files for their chart",
+  },
   "staff.action.recover": { ja: "未確定の決済を確定する", en: "Resolve the payments in doubt" },
   "staff.action.confirm_card_sale": { ja: "カードで支払い済み（確認）", en: "Paid by card: confirm" },
   "staff.action.confirm_recheck": { ja: "確認しました", en: "Seen: confirm" },

@@ -132,11 +132,24 @@ export function eligibilityScreen(
     ),
     personLine(ctx, view.person),
     checkIdLine(ctx, checkId),
-    // The expected patient may be named or changed until the insurer answers.
-    expectedPanel(ctx, expected, step.step === "waiting_for_customer" || step.step === "checking"),
+    // The expected patient may be named or changed until the insurer answers, and
+    // while a fallback is to be recorded (it names their chart).
+    expectedPanel(
+      ctx,
+      expected,
+      step.step === "waiting_for_customer" || step.step === "checking" || step.step === "needs_fallback",
+    ),
     // The export matters once there is a result to write.
     (step.step === "result" || view.export !== "not_exported") && exportRow,
-    can("export") && ctx.actionRow("export", ctx.actionButton("staff.action.export", { action: "export" })),
+    // After a person mismatch the files wait for staff: they name the expected
+    // patient's chart, so the button says that writing them confirms it is theirs.
+    can("export") &&
+      ctx.actionRow(
+        "export",
+        ctx.actionButton(view.person === "different" ? "staff.action.export_confirmed" : "staff.action.export", {
+          action: "export",
+        }),
+      ),
     view.fallback !== null && fallbackLine(ctx, view.fallback),
     recordsBlock(ctx, view.records, can("choose_record")),
     detailsBlock(ctx, view.details),

@@ -458,10 +458,14 @@ describe("the staff window", () => {
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "acknowledge_warnings" });
     hooks<HTMLButtonElement>("action-choose_record")[1]?.click();
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "choose_record", index: 1 });
+    // The result names someone else: writing the files is staff's word that it is the
+    // expected patient's, whose chart they name.
+    expect(hook("action-export").textContent).toBe("受付予定の患者さん本人と確認して、そのカルテに連携ファイルを書き出す");
     click("action-export");
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "export" });
     await expectAccessible("check");
     feed(staffFrame({ screen: "check", view: checkShown, check_id: "T-1-chk-000001", co_payment: false }));
+    expect(hook("action-export").textContent).toBe("レセコン連携ファイルを書き出す");
     expect(hook("export-state").dataset["state"]).toBe("written");
     expect(hook("fallback").dataset["recheck"]).toBe("true");
     click("action-finish");

@@ -34,8 +34,9 @@
 //!   is in doubt; the windows never wait for it, checks and enrollments go on, and only new
 //!   card sales wait (refused with the reason, the sales in doubt listed on the status bar).
 //! - **The expected patient is compared with the insurer's answer**: set before the card (or
-//!   during the check until the answer), taken by the next check, with the card or a
-//!   fallback (so the patient after is never compared with them). Typed (name, birth
+//!   during the check until the answer, or while its fallback is to be recorded: the card
+//!   has no insurance service or the check failed), taken by the next check, with the card
+//!   or a fallback (so the patient after is never compared with them). Typed (name, birth
 //!   date) or a booked patient's appointment (the clinic's whole record, read from the
 //!   store through [`Effect::LoadAppointment`]); at the till there is none.
 //! - **A second card is told, never read** (`reader`): while a reader holds the customer's
@@ -62,8 +63,9 @@
 //!   the co-payment of a check of today that has a result (answered, or a fallback
 //!   recorded), when the counter is idle, a sale ended, or that check's result is on screen
 //!   with nothing held back (R7); never at the till, never while a payment is in doubt. The
-//!   check is read from the store first; a check of another day, without a result or unknown
-//!   is refused with the reason on the status bar. The sale then waits for the card and a
+//!   check is read from the store first; a check of another day, without a result, unknown,
+//!   or whose answer named someone else and was never acknowledged is refused with the
+//!   reason on the status bar. The sale then waits for the card and a
 //!   new PIN as any sale (nothing of the check's identification is kept), carries the
 //!   visit's summary for staff only, and is journaled with the check id, which its receipt
 //!   names.

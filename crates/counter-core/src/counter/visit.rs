@@ -15,6 +15,7 @@ use super::{Counter, CounterMode, Effect, Refused};
 use crate::UnixTime;
 use crate::codes::Code;
 use crate::eligibility::record::{VALIDITY_FAILED, VALIDITY_FALLBACK};
+use crate::eligibility::validity::primary_index;
 use crate::eligibility::{CheckRecord, Validity};
 use crate::payment::cashier::check_amount;
 
@@ -56,18 +57,33 @@ pub struct VisitCheck {
     pub visited_at: UnixTime,
     /// The check's record as last written (details may be empty once purged).
     pub record: CheckRecord,
+    /// Whether staff acknowledged the check's warnings (the audit trail's
+    /// `warnings_acknowledged` line for the check): the store's record keeps the warnings
+    /// shown, the audit trail what staff did about them.
+    pub warnings_acknowledged: bool,
 }
 
 impl Visit {
     /// The visit of `check`, if staff may take its co-payment at `now`: the check is of
-    /// today (JST) and has a result (an answer or a recorded fallback).
+    /// today (JST), has a result (an answer or a recorded fallback), and an answer that
+    /// named someone other than the expected patient was acknowledged by staff (R7): until
+    /// then nobody at the counter saw whose insurance it is.
     pub fn of(check: &VisitCheck, now: UnixTime) -> Result<Visit, Code> {
         if madoguchi_time::jst::business_date(check.visited_at)
             != madoguchi_time::jst::business_date(now)
         {
             return Err(Code::VisitNotToday);
         }
-        Self::of_record(&check.record)
+        let visit = Self::of_record(&check.record)?;
+        let mismatch = check
+            .record
+            .summary
+            .warnings
+            .contains(&Code::PersonMismatch);
+        if mismatch && !check.warnings_acknowledged {
+            return Err(Code::VisitPersonUnconfirmed);
+        }
+        Ok(visit)
     }
 
     /// The summary of check `record` on any day (the journal's), if it has a result. The
@@ -83,8 +99,13 @@ impl Visit {
         let details = &record.details;
         let (insurer_number, insurer_name) = match (&details.response, &details.presented) {
             (Some(response), _) => {
-                let index = details.chosen_record.unwrap_or(0);
-                match response.results.get(index) {
+                // The record the check's headline is about (the new qualification for 3,
+                // staff's choice for 5), by the rule the check recorded its ratio with; the
+                // day is the record's (JST).
+                let validity = Validity::parse(&response.qualification_validity);
+                let today = madoguchi_time::jst::compact_date(summary.at);
+                let primary = primary_index(&validity, response, details.chosen_record, &today);
+                match primary.and_then(|i| response.results.get(i)) {
                     Some(r) => (Some(r.insurer_number.clone()), Some(r.insurer_name.clone())),
                     None => (None, None),
                 }

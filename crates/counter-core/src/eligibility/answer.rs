@@ -140,8 +140,11 @@ impl EligibilityCheck {
         a.acknowledged = true;
         let codes = a.warnings.iter().map(Warning::code).collect();
         let mut fx = vec![self.audit(now, AuditAction::WarningsAcknowledged { codes })];
+        // Acknowledging a person mismatch only shows what differs: the files would name the
+        // expected patient's chart (`ReferenceNumber`) for a result that may be another
+        // person's, so they are written only when staff decide so (`Input::Export`).
         if was_blocked {
-            fx.extend(self.reveal(now));
+            fx.push(self.audit(now, AuditAction::DetailsShown));
         }
         Ok(fx)
     }

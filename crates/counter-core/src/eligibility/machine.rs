@@ -33,7 +33,8 @@ pub enum Input {
     /// Staff: the patient they expect (typed, or from the receipt system), to compare the
     /// insurer's answer with (R7). Taken until the answer arrives; replaces an earlier one.
     Expect(ClinicRecord),
-    /// Staff: read the warnings (lifts the R7 block on the details).
+    /// Staff: read the warnings (lifts the R7 block on the details; after a person
+    /// mismatch the receipt system's files still wait for [`Input::Export`]).
     AcknowledgeWarnings,
     /// Staff: the patient's record among several matches (`ResultList` index).
     ChooseRecord {
@@ -42,7 +43,9 @@ pub enum Input {
     },
     /// Staff: what the patient presented instead.
     RecordFallback(FallbackForm),
-    /// Staff: write the export files again.
+    /// Staff: write the export files (again; after an acknowledged person mismatch, for
+    /// the first time: staff decided the result is the expected patient's, whose chart the
+    /// files name).
     Export,
     /// Shell: the export files were written.
     ExportWritten,
@@ -362,10 +365,18 @@ impl EligibilityCheck {
         })
     }
 
+    /// The expected patient: compared with the answer while one is awaited; kept, without
+    /// an answer to compare, while staff are to record a fallback (the card has no
+    /// insurance service, or the check failed), so that the fallback and its re-check name
+    /// the patient's chart.
     fn expect(&mut self, record: ClinicRecord, now: UnixTime) -> Result<Vec<Effect>, CheckError> {
         if !matches!(
             self.stage,
-            Stage::ChoosingService | Stage::Consenting { .. } | Stage::Checking { .. }
+            Stage::ChoosingService
+                | Stage::Consenting { .. }
+                | Stage::Checking { .. }
+                | Stage::NoInsuranceService
+                | Stage::NeedsFallback { .. }
         ) {
             return Err(self.not_now());
         }

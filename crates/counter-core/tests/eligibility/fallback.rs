@@ -379,3 +379,48 @@ fn a_fallback_first_recorded_without_numbers_cancels_nothing() {
         assert!(cancels(&fx).is_empty() && rechecks(&fx).is_empty());
     }
 }
+
+#[test]
+fn the_expected_patient_given_once_the_check_failed_names_the_fallback_and_its_recheck() {
+    let mut c = start(true, None, None);
+    to_request(&mut c, blanket());
+    c.handle(
+        Input::EligibilityAnswered(Err(unreachable())),
+        NOW.plus_secs(10),
+    )
+    .unwrap();
+    // Staff learn whom to expect only now: kept for the fallback, not dropped.
+    let fx = c
+        .handle(Input::Expect(chart_for_sato()), NOW.plus_secs(11))
+        .unwrap();
+    assert_eq!(audits(&fx), vec![AuditAction::ExpectedPersonSet]);
+    assert_eq!(c.expected(), Some(&chart_for_sato()));
+    let fx = c
+        .handle(Input::RecordFallback(notice(3)), NOW.plus_secs(12))
+        .unwrap();
+    let chart = Some("P-0042".to_owned());
+    assert_eq!(records(&fx)[0].summary.patient_ref, chart);
+    assert_eq!(rechecks(&fx)[0].patient_ref, chart);
+}
+
+#[test]
+fn a_card_without_insurance_keeps_the_expected_patient_for_its_fallback() {
+    let menu = menu()
+        .into_iter()
+        .filter(|m| m.service_id == "acq")
+        .collect();
+    let mut c =
+        EligibilityCheck::new("chk-1", Mode::Reception, settings(true), menu, None, None).unwrap();
+    c.handle(Input::Expect(chart_for_sato()), NOW).unwrap();
+    let fx = c
+        .handle(Input::RecordFallback(notice(3)), NOW.plus_secs(12))
+        .unwrap();
+    let chart = Some("P-0042".to_owned());
+    assert_eq!(records(&fx)[0].summary.patient_ref, chart);
+    assert_eq!(rechecks(&fx)[0].patient_ref, chart);
+    // Once the fallback is recorded the patient is no longer replaced.
+    assert!(
+        c.handle(Input::Expect(chart_for_sato()), NOW.plus_secs(13))
+            .is_err()
+    );
+}

@@ -7,7 +7,8 @@ use counter_core::eligibility::view::{Details, StaffAction, StaffStep};
 use counter_core::eligibility::warnings::{KnownSource, NameField, PersonField};
 use counter_core::eligibility::{
     AuditAction, CardHolder, CheckError, ConsentsOffered, CustomerConsents, CustomerView,
-    EligibilityCheck, Input, Mode, PrescriptionFormat, Ratio, RatioSource, Validity, Warning,
+    EligibilityCheck, ExportState, Input, Mode, PrescriptionFormat, Ratio, RatioSource, Validity,
+    Warning,
 };
 use serde_json::json;
 
@@ -314,7 +315,7 @@ fn public_assistance_and_elderly_ratio() {
 }
 
 #[test]
-fn person_mismatch_withholds_details_and_export_until_acknowledged() {
+fn person_mismatch_withholds_details_until_acknowledged_and_export_until_staff_export() {
     let holder = CardHolder {
         name: Some("佐藤　花江".into()),
         birth_date: Some("1985-04-12".into()),
@@ -356,8 +357,16 @@ fn person_mismatch_withholds_details_and_export_until_acknowledged() {
         matches!(&audits(&fx)[0], AuditAction::WarningsAcknowledged { codes } if codes == &vec![Code::PersonMismatch])
     );
     assert!(audits(&fx).contains(&AuditAction::DetailsShown));
+    // Reading what differs is not deciding whose result it is: the files would put it into
+    // the expected patient's chart, so nothing is written until staff export.
+    assert!(exports(&fx).is_empty(), "{fx:?}");
+    let v = c.staff_view();
+    assert!(matches!(v.details, Details::Shown { .. }));
+    assert_eq!(v.export, ExportState::NotExported);
+    assert!(v.actions.contains(&StaffAction::Export));
+    let fx = c.handle(Input::Export, NOW.plus_secs(10)).unwrap();
     assert_eq!(exports(&fx).len(), 2);
-    assert!(matches!(c.staff_view().details, Details::Shown { .. }));
+    assert_eq!(c.staff_view().export, ExportState::Pending);
 }
 
 #[test]

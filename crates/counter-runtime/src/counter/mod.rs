@@ -287,6 +287,7 @@ impl Counter {
                 let check = row.check.to_eligibility().ok().map(|record| VisitCheck {
                     visited_at: row.check.at,
                     record,
+                    warnings_acknowledged: row.warnings_acknowledged,
                 });
                 // The counter's rule, for the button only: it decides again when asked.
                 let co_payment = check.as_ref().is_some_and(|c| Visit::of(c, now).is_ok());

@@ -1,7 +1,8 @@
 //! The right person at the counter, through the reader: links the services refuse are
 //! shown on both windows and written to the terminal's audit, and the patient the
 //! receptionist expects is compared with the insurer's answer (a mismatch first, the
-//! details and the receipt system's files held back until staff acknowledge it).
+//! details held back until staff acknowledge it, the receipt system's files until staff
+//! export them).
 
 use counter_api::platform::{InsuranceLink, PaymentLink, ServiceLink};
 use counter_core::Code;
@@ -209,7 +210,18 @@ async fn the_expected_patient_is_compared_with_the_answer() {
     // The customer's window shows nothing of the result.
     assert_eq!(v["customer"]["view"]["screen"], "ask_staff");
     staff(&c, StaffAction::AcknowledgeWarnings).await;
-    until(&mut rx, "exported after the acknowledgement", |s| {
+    let s = until(
+        &mut rx,
+        "the details shown after the acknowledgement",
+        |s| js(s)["staff"]["view"]["details"]["state"] == "shown",
+    )
+    .await;
+    // Reading what differs writes nothing: the files would name the expected patient's
+    // chart. They wait for staff to say the result is that patient's (Export).
+    assert_eq!(js(&s)["staff"]["view"]["export"], "not_exported");
+    assert!(std::fs::read_dir(env.exports()).map_or(0, |d| d.count()) == 0);
+    staff(&c, StaffAction::Export).await;
+    until(&mut rx, "exported when staff decided", |s| {
         js(s)["staff"]["view"]["export"] == "written"
     })
     .await;

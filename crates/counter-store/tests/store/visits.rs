@@ -2,8 +2,10 @@
 //! with it for the day, and kept through every rewrite of the sale.
 
 use counter_core::counter::{Visit, VisitResult};
+use counter_core::eligibility::{self, AuditAction};
 use counter_core::payment::PaymentState;
-use counter_store::{PaymentQuery, StoreError};
+use counter_core::{Code, UnixTime};
+use counter_store::{AuditEvent, PaymentQuery, StoreError};
 
 use crate::records::{ADDRESS, NAME, answered, failure};
 use crate::{DAY1_9AM, fresh, sale};
@@ -91,4 +93,48 @@ fn a_visit_must_be_a_stored_check() {
     let err = store.insert_payment(&orphan).unwrap_err();
     assert!(!matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
     assert_eq!(store.payment("T-0001-1").unwrap(), None);
+}
+
+#[test]
+fn a_visit_says_whether_staff_acknowledged_its_warnings() {
+    let (_dir, mut store) = fresh();
+    let mut check = answered("chk-a", DAY1_9AM, NAME, ADDRESS, 1);
+    check.summary.warnings = vec![Code::PersonMismatch];
+    store.upsert_check(&check).unwrap();
+    let acknowledged = |id: &str, at: UnixTime| {
+        let event = eligibility::AuditEvent {
+            at,
+            check_id: id.to_owned(),
+            action: AuditAction::WarningsAcknowledged {
+                codes: vec![Code::PersonMismatch],
+            },
+        };
+        AuditEvent::from_eligibility(&event, "staff-07").unwrap()
+    };
+    let said = |store: &counter_store::Store| {
+        let check = store.visit_check("chk-a").unwrap().unwrap();
+        let day = store
+            .visits_between(DAY1_9AM, DAY1_9AM.plus_secs(86_400))
+            .unwrap();
+        (check.warnings_acknowledged, day[0].warnings_acknowledged)
+    };
+    assert_eq!(said(&store), (false, false));
+    // Another check's acknowledgement, or one from before this check was answered, is
+    // not this one's.
+    store
+        .append_audit(&acknowledged("chk-b", DAY1_9AM.plus_secs(30)))
+        .unwrap();
+    store
+        .append_audit(&acknowledged("chk-a", DAY1_9AM.minus_secs(1)))
+        .unwrap();
+    assert_eq!(said(&store), (false, false));
+    store
+        .append_audit(&acknowledged("chk-a", DAY1_9AM.plus_secs(30)))
+        .unwrap();
+    assert_eq!(said(&store), (true, true));
+    let visit = Visit::of(
+        &store.visit_check("chk-a").unwrap().unwrap(),
+        DAY1_9AM.plus_secs(60),
+    );
+    assert_eq!(visit.map(|v| v.check_id).as_deref(), Ok("chk-a"));
 }

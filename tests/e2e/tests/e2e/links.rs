@@ -1,6 +1,6 @@
 //! The right person, in the app: the receptionist types the patient expected and another
-//! enrolled card comes (the mismatch first, details and export held until acknowledged,
-//! audited), then the right one (no warning); the persona who moved after enrolling gets
+//! enrolled card comes (the mismatch first, details held until acknowledged, audited, the
+//! export until staff export), then the right one (no warning); the persona who moved after enrolling gets
 //! the notice on both windows with its next step (enrol again at the counter with the new
 //! signature certificate), and with her signature CRL out of date the notice says it could
 //! not be checked, with its own next step.
@@ -84,9 +84,19 @@ async fn expected_patient(s: &Scene, dir: &Path) -> Result<(), E2eError> {
     customer_at(s, "check", Some("ask_staff")).await?;
     s.switch_to(Staff).await?;
     s.click_test("action-acknowledge_warnings").await?;
-    s.wait_hook("export-state", Want::Attr("data-state", "written"))
-        .await?;
     s.wait_hook("details", Want::Attr("data-state", "shown"))
+        .await?;
+    // Reading what differs writes no file (they would name the expected patient's
+    // chart): staff export when they decide the result is that patient's.
+    s.wait_hook("export-state", Want::Attr("data-state", "not_exported"))
+        .await?;
+    ensure(
+        std::fs::read_dir(dir.join("exports")).map_or(0, |d| d.count()) == 0,
+        "no export file after the acknowledgement alone",
+        "files in exports/",
+    )?;
+    s.click_test("action-export").await?;
+    s.wait_hook("export-state", Want::Attr("data-state", "written"))
         .await?;
     audited(dir)?;
     s.click_test("action-finish").await?;

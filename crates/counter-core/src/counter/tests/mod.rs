@@ -16,7 +16,7 @@ mod rules;
 mod shown;
 mod visits;
 
-use counter_api::platform::{ChallengePurpose, ChallengeRequest, Notice};
+use counter_api::platform::{ChallengePurpose, ChallengeRequest, MenuEntry, Notice};
 
 use super::{
     Counter, CounterMode, CustomerAction, Effect, Input, JournalOp, PosInput, PosReply,
@@ -57,6 +57,8 @@ pub(crate) struct Desk {
     checks: u32,
     /// What the platform says about the card at the next identification.
     pub(crate) notices: Vec<Notice>,
+    /// The card's service menu at the next identification, when not the usual one.
+    pub(crate) menu: Option<Vec<MenuEntry>>,
 }
 
 impl Desk {
@@ -68,6 +70,7 @@ impl Desk {
             purpose: ChallengePurpose::Identify,
             checks: 0,
             notices: Vec::new(),
+            menu: None,
         };
         d.send(Input::Reader(ReaderEvent::Attached(true)));
         d
@@ -197,6 +200,9 @@ impl Desk {
                     };
                     let mut answer = identification(&request);
                     answer.notices = self.notices.clone();
+                    if let Some(menu) = &self.menu {
+                        answer.menu.clone_from(menu);
+                    }
                     session(
                         *generation,
                         I::Identified {

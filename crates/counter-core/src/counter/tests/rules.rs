@@ -380,3 +380,53 @@ fn a_fallback_takes_the_expected_patient_and_the_next_card_is_compared_with_no_o
     let codes: Vec<Code> = view.warnings.iter().map(|w| w.code).collect();
     assert!(!codes.contains(&Code::PersonMismatch), "{codes:?}");
 }
+
+#[test]
+fn a_card_without_insurance_keeps_the_expected_patient_for_its_fallback() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.staff(StaffAction::ExpectAppointment { appointment_id: 7 });
+    d.send(Input::AppointmentLoaded {
+        appointment_id: 7,
+        record: Ok(booked()),
+    });
+    // Her card is linked to a payment service only: no insurance to check.
+    d.menu = Some(
+        menu()
+            .into_iter()
+            .filter(|m| m.service_id == "acq")
+            .collect(),
+    );
+    d.place();
+    d.type_pin();
+    assert_eq!(d.at(), "check");
+    assert!(d.m.expected.is_none(), "the check took her");
+    assert_eq!(d.m.screens().expected, Some(booked()), "not dropped");
+    // What she presented is recorded for her chart, and so is its re-check.
+    let e = d.staff(StaffAction::RecordFallback {
+        form: crate::eligibility::FallbackForm {
+            document: crate::eligibility::FallbackDocument::EligibilityCertificate,
+            insurer_number: "06139999".into(),
+            insurer_name: String::new(),
+            symbol: "丸の".into(),
+            number: "10001".into(),
+            branch: "01".into(),
+            name: "佐藤　花子".into(),
+            birth_date: "1985-04-12".into(),
+            ratio_tenths: 3,
+        },
+    });
+    let chart = Some("P-0001".to_owned());
+    let refs: Vec<_> = e
+        .iter()
+        .filter_map(|e| match e {
+            Effect::RecordCheck(r) => Some(("record", r.summary.patient_ref.clone())),
+            Effect::EnqueueRecheck(r) => Some(("recheck", r.patient_ref.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        vec![("record", chart.clone()), ("recheck", chart)],
+        "{e:?}"
+    );
+}

@@ -69,6 +69,7 @@ fn found(record: &CheckRecord, visited_at: UnixTime) -> Result<Option<VisitCheck
     Ok(Some(VisitCheck {
         visited_at,
         record: record.clone(),
+        warnings_acknowledged: false,
     }))
 }
 
@@ -315,6 +316,36 @@ fn the_store_check_must_exist_be_of_today_and_have_a_result() {
 }
 
 #[test]
+fn a_check_that_named_another_person_takes_no_co_payment_until_staff_acknowledged_it() {
+    let (mut d, record) = answered();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.staff(StaffAction::Finish);
+    let check_id = record.summary.check_id.clone();
+    // The husband's card came for 花子: the mismatch was flagged, and staff finished
+    // without reading it.
+    let mut mismatch = record;
+    mismatch.summary.warnings = vec![Code::PersonMismatch, Code::InsuranceChanged];
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let e = d.send(loaded(generation, found(&mismatch, d.now)));
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "idle");
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::VisitPersonUnconfirmed)
+    );
+    // Acknowledged (the audit trail says so), it is a visit like any other.
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let acknowledged = VisitCheck {
+        visited_at: d.now,
+        record: mismatch,
+        warnings_acknowledged: true,
+    };
+    d.send(loaded(generation, Ok(Some(acknowledged))));
+    assert_eq!(d.at(), "identify_for_sale");
+    assert_eq!(sale_visit(&d).map(|v| v.check_id), Some(check_id));
+}
+
+#[test]
 fn a_fallback_and_an_invalid_answer_are_visits_too() {
     let (d, record) = answered();
     let mut fallback = record.clone();
@@ -324,6 +355,7 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
         &VisitCheck {
             visited_at: d.now,
             record: fallback,
+            warnings_acknowledged: false,
         },
         d.now,
     )
@@ -336,11 +368,42 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
         &VisitCheck {
             visited_at: d.now,
             record: invalid,
+            warnings_acknowledged: false,
         },
         d.now,
     )
     .unwrap();
     assert_eq!(visit.result, VisitResult::Invalid);
+}
+
+#[test]
+fn a_lost_qualification_with_a_new_one_names_the_new_insurer() {
+    let (d, record) = answered();
+    // Validity 3: the lost record first, the new qualification after it (the check's
+    // headline and ratio are the new one's).
+    let mut lost_then_new = record;
+    let response = lost_then_new.details.response.as_mut().unwrap();
+    let mut lost = response.results[0].clone();
+    lost.insurer_number = "06130001".into();
+    lost.insurer_name = "旧健康保険組合".into();
+    lost.disqualification_date = Some("20250401".into());
+    let mut new = response.results[0].clone();
+    new.qualification_date = "20250401".into();
+    response.qualification_validity = "3".into();
+    response.results = vec![lost, new];
+    lost_then_new.summary.validity = "3".into();
+    let visit = Visit::of(
+        &VisitCheck {
+            visited_at: d.now,
+            record: lost_then_new,
+            warnings_acknowledged: false,
+        },
+        d.now,
+    )
+    .unwrap();
+    assert_eq!(visit.result, VisitResult::Invalid);
+    assert_eq!(visit.insurer_number.as_deref(), Some("06139999"));
+    assert_eq!(visit.insurer_name.as_deref(), Some("関東健康保険組合"));
 }
 
 #[test]
