@@ -262,6 +262,10 @@ pub enum Code {
     /// Staff asked for a void, and the acquirer could not make it: the payment is settled
     /// and stays charged. A refund is what undoes it now.
     VoidNotMade,
+    /// Staff asked for a void that is not made yet (the acquirer has not confirmed it, or
+    /// refused it while it still holds the approval): the counter sends it again and never
+    /// captures the sale; after repeated failed rounds staff are asked to call the acquirer.
+    VoidPending,
     // --- the register (POS) ---
     /// A register's sale waits for the customer's card, PIN and payment choice.
     PosWaitingForCustomer,
@@ -549,6 +553,8 @@ table! {
         "表示された取引番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。お客様に再度の支払いを求めないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Do not ask the customer to pay again";
     VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",
         "取消の代わりに返品（返金）を行ってください", "Refund it instead";
+    VoidPending, Staff, true, "取消はまだ完了していません", "The void is not made yet",
+        "端末が取消を続けます（売上は確定しません）。取消伝票は取消が完了してから渡してください", "The counter keeps sending it and will not capture the sale; hand over the void receipt once it is made";
     PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",
         "お客様にカードを置いて暗証番号を入力していただいてください", "Ask the customer to place the card and enter the PIN";
     PosPaying, Staff, false, "決済を処理しています", "The payment is being authorised",

@@ -26,6 +26,11 @@
 //! - only the acquirer's `invalid_payment_state` means that a void or a reversal cannot be
 //!   made ([`cannot_cancel`]); any other refusal (not sent, 401/403, a 4xx without a
 //!   problem document) is the same step again later, the sale's reason left as it was;
+//! - a void staff asked for ([`void_asked`]) is never followed by a capture: while the
+//!   acquirer still holds the approval (it refused the void, its status says approved) the
+//!   same void is sent again, each such round counted as failed, and staff read
+//!   [`Code::VoidPending`] until it is made (or [`Code::PaymentUnresolved`] after
+//!   [`super::MAX_RESOLVE_ATTEMPTS`] rounds);
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
 //! - an approval found during the live sale (a lost answer, a status query) is completed
@@ -163,6 +168,10 @@ pub fn authorise_request(record: &PaymentRecord, assertion: String) -> Authorise
 /// The next thing to do for `record`, `None` when nothing is left.
 pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
     match record.state {
+        // Staff asked for the void: it is sent again until the acquirer settles the sale,
+        // never followed by a capture (a row an older build left approved with the void's
+        // key included).
+        PaymentState::Authorised if void_asked(record) => Some(Action::Void),
         PaymentState::Authorising if live && record.attempts == 0 => Some(Action::Authorise),
         PaymentState::Authorising => Some(Action::QueryStatus),
         // Recovery never completes an approval the counter did not show.
@@ -204,6 +213,18 @@ pub fn can_void(record: &PaymentRecord, now: UnixTime) -> Result<(), Code> {
         s if s.in_doubt() => Err(Code::PaymentInDoubt),
         _ => Err(Code::InvalidPaymentState),
     }
+}
+
+/// Whether staff asked to void `record` and the acquirer has not settled it since: its void
+/// key is journaled ([`begin_void`]) and it is approved or voiding. Such a sale is never
+/// captured by the terminal: the void is sent again (same key) while the acquirer still
+/// holds the approval, each round that leaves it approved counted as a failed one.
+pub fn void_asked(record: &PaymentRecord) -> bool {
+    record.void_key.is_some()
+        && matches!(
+            record.state,
+            PaymentState::Authorised | PaymentState::Voiding
+        )
 }
 
 /// Journals the void step (after [`can_void`]): → `Voiding` with `key`.
@@ -395,6 +416,15 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
     {
         record.cancelled_date = Some(today);
     }
+    if state == PaymentState::Authorised && void_asked(record) {
+        // Staff asked for the void and the acquirer still holds the approval (it refused
+        // the void, or has not made it yet): the void again, same key, never the capture.
+        // The round did not move the sale on: it counts as failed.
+        record.state = PaymentState::Voiding;
+        record.attempts += 1;
+        record.updated_at = now;
+        return Resolution::Pending;
+    }
     if state == PaymentState::Authorised && record.state == PaymentState::Capturing {
         // The capture has not happened yet; stay in the capture step (same key).
         record.attempts += 1;
@@ -434,14 +464,18 @@ pub fn outcome_code(record: &PaymentRecord) -> Code {
 }
 
 /// What staff read about `record` at the end of a drive or a recovery: its outcome once it
-/// is final ([`outcome_code`]); until then [`Code::PaymentInDoubt`], whatever the last
-/// round met. A refusal of a capture, void or reversal met on the way (it stays in
-/// [`PaymentRecord::last_error`]) does not say the customer was not charged: shown as
-/// "declined" or "unreachable", it would send them to pay another way while the sale may
-/// still be charged (§1.10 rule 2: an unknown outcome is never shown as declined).
+/// is final ([`outcome_code`]); until then [`Code::VoidPending`] for a void staff asked for
+/// ([`void_asked`]: the void is not made yet, and the sale will not be captured), otherwise
+/// [`Code::PaymentInDoubt`], whatever the last round met. A refusal of a capture, void or
+/// reversal met on the way (it stays in [`PaymentRecord::last_error`]) does not say the
+/// customer was not charged: shown as "declined" or "unreachable", it would send them to
+/// pay another way while the sale may still be charged (§1.10 rule 2: an unknown outcome
+/// is never shown as declined).
 pub fn report_code(record: &PaymentRecord) -> Code {
     if record.state.is_final() {
         outcome_code(record)
+    } else if void_asked(record) {
+        Code::VoidPending
     } else {
         Code::PaymentInDoubt
     }
@@ -509,7 +543,9 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
                 code,
             }
         }
-        PaymentState::Voiding if !cannot_cancel(f) => {
+        PaymentState::Voiding | PaymentState::Authorised
+            if void_asked(record) && !cannot_cancel(f) =>
+        {
             // Refused for a reason that says nothing of the payment: the same void (same
             // key) again later, never taken as "cannot be voided".
             unknown(record, f, now)
