@@ -191,6 +191,10 @@ pub enum Code {
     /// The authorisation never reached the acquirer (the connection failed before it was
     /// sent): nothing was charged, nobody declined it (final).
     PaymentNotSent,
+    /// The acquirer refused the authorisation for the terminal's fault, not the card's (its
+    /// credentials, a request it could not take): nothing was charged, the card was not
+    /// declined; staff call support (final).
+    PaymentNotAccepted,
     /// The payment outcome is not known yet; it is being resolved.
     PaymentInDoubt,
     /// Another payment is in flight on this terminal.
@@ -493,6 +497,8 @@ table! {
         "別のお支払い方法をご案内してください", "Offer another way to pay";
     PaymentNotSent, Staff, true, "決済サーバに届かず、決済は行われていません。請求はありません", "The payment never reached the acquirer: nothing was charged",
         "もう一度お試しいただくか、別のお支払い方法をご案内してください", "Try again, or offer another way to pay";
+    PaymentNotAccepted, Staff, false, "決済サーバが端末からの依頼を受け付けませんでした。カードのお断りではなく、請求はありません", "The acquirer did not accept the terminal's request: nothing was charged, and the card was not declined",
+        "別のお支払い方法をご案内し、サポートに連絡して端末の決済設定（接続用の証明書など）を確認してもらってください", "Offer another way to pay, and call support to check the terminal's acquirer settings (its credentials)";
     PaymentInDoubt, Staff, true, "決済結果を確認中です", "The payment outcome is being confirmed",
         "お客様に再度の支払いを求めないでください。結果が出るまでお待ちください", "Do not ask the customer to pay again; wait for the outcome";
     PaymentBusy, Staff, true, "処理中の決済があります", "Another payment is in progress",

@@ -31,6 +31,10 @@
 //!   same void is sent again, each such round counted as failed, and staff read
 //!   [`Code::VoidPending`] until it is made (or [`Code::PaymentUnresolved`] after
 //!   [`super::MAX_RESOLVE_ATTEMPTS`] rounds);
+//! - a definite refusal of the authorisation is a decline only when it is about the card
+//!   or its holder ([`holder_refusal`]); one for the terminal's fault (its credentials, a
+//!   request the acquirer could not take) charged nothing and is
+//!   [`PaymentState::NotAccepted`] ([`Code::PaymentNotAccepted`]: staff call support);
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
 //! - an approval found during the live sale (a lost answer, a status query) is completed
@@ -185,7 +189,8 @@ pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
         | PaymentState::Voided
         | PaymentState::Declined
         | PaymentState::Reversed
-        | PaymentState::NotSent => None,
+        | PaymentState::NotSent
+        | PaymentState::NotAccepted => None,
     }
 }
 
@@ -507,6 +512,7 @@ pub fn settled_code(state: PaymentState) -> Code {
         PaymentState::Voided => Code::PaymentVoided,
         PaymentState::Reversed => Code::PaymentReversed,
         PaymentState::NotSent => Code::PaymentNotSent,
+        PaymentState::NotAccepted => Code::PaymentNotAccepted,
         _ => Code::PaymentInDoubt,
     }
 }
@@ -534,8 +540,20 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
                 code: Code::PaymentNotSent,
             }
         }
+        PaymentState::Authorising if !holder_refusal(f) => {
+            // Refused, but not for the card: the terminal's credentials, or a request the
+            // acquirer could not take. Nothing was charged and nobody declined the card;
+            // journaled as such, so that staff call support instead of telling the
+            // customer their card was declined.
+            record.decline_reason = Some(failure_reason(f));
+            settle(record, PaymentState::NotAccepted, now);
+            Resolution::Settled {
+                state: PaymentState::NotAccepted,
+                code: Code::PaymentNotAccepted,
+            }
+        }
         PaymentState::Authorising => {
-            // A definite refusal of the authorisation: nothing was charged.
+            // The card's (or its holder's) definite refusal: nothing was charged.
             record.decline_reason = Some(failure_reason(f));
             settle(record, PaymentState::Declined, now);
             Resolution::Settled {
@@ -557,6 +575,29 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
             record.updated_at = now;
             Resolution::Refused { code }
         }
+    }
+}
+
+/// Whether the definite refusal `f` of an authorisation is about the card or its holder:
+/// the issuer declined it (`payment_declined`, 402), the customer's confirmation expired or
+/// was used (`assertion_expired`, `assertion_replayed`), or the card's payment link is not
+/// the holder's (`link_not_owned`). Only these settle a sale as
+/// [`PaymentState::Declined`]; any other refusal (the terminal's credentials, a request
+/// the acquirer could not take, a code this version does not know) is
+/// [`PaymentState::NotAccepted`].
+pub fn holder_refusal(f: &BackendFailure) -> bool {
+    match f {
+        BackendFailure::Problem { status, code, .. } => {
+            *status == 402
+                || matches!(
+                    code.as_str(),
+                    "payment_declined"
+                        | "assertion_expired"
+                        | "assertion_replayed"
+                        | "link_not_owned"
+                )
+        }
+        _ => false,
     }
 }
 
