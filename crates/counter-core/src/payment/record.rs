@@ -249,7 +249,8 @@ pub struct RefundRecord {
     pub created_at: UnixTime,
     /// Unix time of the last transition.
     pub updated_at: UnixTime,
-    /// Rounds whose outcome stayed unknown since the refund was journaled (escalation after
+    /// Rounds that did not settle the refund since it was journaled (its outcome stayed
+    /// unknown, or it was not sent; escalation after
     /// [`super::MAX_RESOLVE_ATTEMPTS`], [`super::refund_unresolved`]).
     pub attempts: u32,
     /// The version of the journal row, as for [`PaymentRecord::version`].
