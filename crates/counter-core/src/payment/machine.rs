@@ -396,6 +396,13 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
         record.last_error = Some(format!("malformed_answer: {detail}"));
         return res;
     }
+    adopt_matching(record, p, now)
+}
+
+/// [`adopt`] of an answer already found to be this sale's ([`super::answer::mismatch`]
+/// said nothing differs), for a caller that checked it first and handled a mismatch its own
+/// way (a refund's answer, [`super::on_refund`]): the check is made once.
+pub(super) fn adopt_matching(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resolution {
     let today = jst::business_date(now);
     record.payment_id = Some(p.payment_id.clone());
     record.approval_code = p.approval_code.clone().or(record.approval_code.take());

@@ -14,7 +14,7 @@
 use counter_api::acquirer::{Payment, RefundRequest};
 use madoguchi_time::jst;
 
-use super::machine::adopt;
+use super::machine::adopt_matching;
 use super::record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
@@ -81,18 +81,20 @@ pub fn on_refund(
 ) -> Option<Code> {
     refund.updated_at = now;
     match answer {
-        Ok(p) if let Some(detail) = super::answer::mismatch(payment, &p) => {
-            // Not this sale's payment: the refund's outcome is still unknown.
-            refund.attempts += 1;
-            refund.reason = Some(format!("{detail}; retrying with the same key"));
-            None
-        }
-        Ok(p) => {
-            adopt(payment, &p, now);
-            refund.state = RefundState::Refunded;
-            refund.reason = None;
-            Some(Code::RefundDone)
-        }
+        Ok(p) => match super::answer::mismatch(payment, &p) {
+            Some(detail) => {
+                // Not this sale's payment: the refund's outcome is still unknown.
+                refund.attempts += 1;
+                refund.reason = Some(format!("{detail}; retrying with the same key"));
+                None
+            }
+            None => {
+                adopt_matching(payment, &p, now);
+                refund.state = RefundState::Refunded;
+                refund.reason = None;
+                Some(Code::RefundDone)
+            }
+        },
         Err(BackendFailure::Unreachable { sent: false, .. }) => {
             // The request never left (the connection failed before any of it reached the
             // acquirer): nothing was refunded, and the same key is safe to send again. So it
