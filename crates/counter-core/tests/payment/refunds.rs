@@ -178,6 +178,21 @@ fn a_refund_that_stays_unknown_is_escalated_to_staff() {
         unresolved_ids(&[p.clone(), stuck_sale], std::slice::from_ref(&r)),
         ["T1-6".to_owned(), "R5".to_owned()]
     );
+    // The status bar's one notice for both (payment_unresolved) tells staff what not to do
+    // for a refund too, not only for a sale: paying it back another way could pay twice.
+    let e = Code::PaymentUnresolved.entry();
+    assert!(e.en.contains("refund") && e.next_en.contains("refund number"));
+    assert!(
+        e.next_en.contains("nor pay a refund back another way")
+            && e.next_ja.contains("返金し直さないでください"),
+        "{}",
+        e.next_en
+    );
+    assert!(
+        !e.next_en.ends_with("Do not ask the customer to pay again"),
+        "a sale's advice alone: {}",
+        e.next_en
+    );
     // Its answer comes at last: settled, never escalated.
     let answer = payment(&p, PaymentStatus::PartiallyRefunded, 2_000, 700);
     assert_eq!(
