@@ -197,6 +197,10 @@ pub enum Code {
     /// The authorisation never reached the acquirer (the connection failed before it was
     /// sent): nothing was charged, nobody declined it (final).
     PaymentNotSent,
+    /// The acquirer refused the authorisation for the terminal's fault, not the card's (its
+    /// credentials, a request it could not take): nothing was charged, the card was not
+    /// declined; staff call support (final).
+    PaymentNotAccepted,
     /// The payment outcome is not known yet; it is being resolved.
     PaymentInDoubt,
     /// Another payment is in flight on this terminal.
@@ -267,11 +271,16 @@ pub enum Code {
     ApprovalNotShown,
     /// A sale or a refund stayed in doubt through [`crate::payment::MAX_RESOLVE_ATTEMPTS`]
     /// failed rounds in a row: staff call the acquirer (or support) about it, naming it; the
-    /// counter keeps trying meanwhile.
+    /// counter keeps trying meanwhile. The status bar shows one notice for both kinds, so
+    /// its advice names each: a sale is not paid again, a refund not paid back another way.
     PaymentUnresolved,
     /// Staff asked for a void, and the acquirer could not make it: the payment is settled
     /// and stays charged. A refund is what undoes it now.
     VoidNotMade,
+    /// Staff asked for a void that is not made yet (the acquirer has not confirmed it, or
+    /// refused it while it still holds the approval): the counter sends it again and never
+    /// captures the sale; after repeated failed rounds staff are asked to call the acquirer.
+    VoidPending,
     // --- the register (POS) ---
     /// A register's sale waits for the customer's card, PIN and payment choice.
     PosWaitingForCustomer,
@@ -502,6 +511,8 @@ table! {
         "別のお支払い方法をご案内してください", "Offer another way to pay";
     PaymentNotSent, Staff, true, "決済サーバに届かず、決済は行われていません。請求はありません", "The payment never reached the acquirer: nothing was charged",
         "もう一度お試しいただくか、別のお支払い方法をご案内してください", "Try again, or offer another way to pay";
+    PaymentNotAccepted, Staff, false, "決済サーバが端末からの依頼を受け付けませんでした。カードのお断りではなく、請求はありません", "The acquirer did not accept the terminal's request: nothing was charged, and the card was not declined",
+        "別のお支払い方法をご案内し、サポートに連絡して端末の決済設定（接続用の証明書など）を確認してもらってください", "Offer another way to pay, and call support to check the terminal's acquirer settings (its credentials)";
     PaymentInDoubt, Staff, true, "決済結果を確認中です", "The payment outcome is being confirmed",
         "お客様に再度の支払いを求めないでください。結果が出るまでお待ちください", "Do not ask the customer to pay again; wait for the outcome";
     PaymentBusy, Staff, true, "処理中の決済があります", "Another payment is in progress",
@@ -561,9 +572,11 @@ table! {
     ApprovalNotShown, Staff, false, "カードへの請求は完了しましたが、端末が結果を表示しないまま止まった取引があります", "A card was charged but the counter stopped before it showed the sale",
         "表示された取引番号と金額でお客様に確認してください。別の方法で支払っていた場合は取り消し（本日中のみ）、カードで支払っていた場合は確認済みにしてください", "Ask the customer about the sale number and amount shown: if they paid another way, void it (today only); if they paid by card, confirm it";
     PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries",
-        "表示された取引番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。お客様に再度の支払いを求めないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Do not ask the customer to pay again";
+        "表示された取引番号・返金番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。結果が分かるまで、決済ならお客様に再度の支払いを求めず、返金なら現金などで返金し直さないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Until it is known, do not ask the customer to pay a sale again, nor pay a refund back another way";
     VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",
         "取消の代わりに返品（返金）を行ってください", "Refund it instead";
+    VoidPending, Staff, true, "取消はまだ完了していません", "The void is not made yet",
+        "端末が取消を続けます（売上は確定しません）。取消伝票は取消が完了してから渡してください", "The counter keeps sending it and will not capture the sale; hand over the void receipt once it is made";
     PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",
         "お客様にカードを置いて暗証番号を入力していただいてください", "Ask the customer to place the card and enter the PIN";
     PosPaying, Staff, false, "決済を処理しています", "The payment is being authorised",

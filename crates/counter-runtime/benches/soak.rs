@@ -445,7 +445,8 @@ async fn books(
             }
             (PaymentState::Reversed, None)
             | (PaymentState::Declined, None)
-            | (PaymentState::NotSent, None) => true,
+            | (PaymentState::NotSent, None)
+            | (PaymentState::NotAccepted, None) => true,
             (PaymentState::Reversed, Some((s, _))) => s == "reversed",
             (PaymentState::Voided, Some((s, _))) => s == "voided",
             (PaymentState::Declined, Some((s, _))) => s == "declined",

@@ -463,6 +463,7 @@ export const strings = {
   "staff.payment.reversing": { ja: "取り消し処理中", en: "Reversing" },
   "staff.payment.reversed": { ja: "取り消し済み", en: "Reversed" },
   "staff.payment.not_sent": { ja: "未送信（請求なし）", en: "Not sent (not charged)" },
+  "staff.payment.not_accepted": { ja: "受付不可（請求なし・要サポート連絡）", en: "Not accepted (not charged; call support)" },
   "staff.refund.refunding": { ja: "返金中", en: "Refunding" },
   "staff.refund.refunded": { ja: "返金済み", en: "Refunded" },
   "staff.refund.refused": { ja: "返金不可", en: "Refused" },

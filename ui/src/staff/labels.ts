@@ -152,6 +152,7 @@ export const PAYMENT_STATE: Record<PaymentState, StringKey> = {
   reversing: "staff.payment.reversing",
   reversed: "staff.payment.reversed",
   not_sent: "staff.payment.not_sent",
+  not_accepted: "staff.payment.not_accepted",
 };
 
 export const REFUND_STATE: Record<RefundState, StringKey> = {

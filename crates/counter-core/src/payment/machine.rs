@@ -26,6 +26,15 @@
 //! - only the acquirer's `invalid_payment_state` means that a void or a reversal cannot be
 //!   made ([`cannot_cancel`]); any other refusal (not sent, 401/403, a 4xx without a
 //!   problem document) is the same step again later, the sale's reason left as it was;
+//! - a void staff asked for ([`void_asked`]) is never followed by a capture: while the
+//!   acquirer still holds the approval (it refused the void, its status says approved) the
+//!   same void is sent again, each such round counted as failed, and staff read
+//!   [`Code::VoidPending`] until it is made (or [`Code::PaymentUnresolved`] after
+//!   [`super::MAX_RESOLVE_ATTEMPTS`] rounds);
+//! - a definite refusal of the authorisation is a decline only when it is about the card
+//!   or its holder ([`holder_refusal`]); one for the terminal's fault (its credentials, a
+//!   request the acquirer could not take) charged nothing and is
+//!   [`PaymentState::NotAccepted`] ([`Code::PaymentNotAccepted`]: staff call support);
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
 //! - an approval found during the live sale (a lost answer, a status query) is completed
@@ -163,6 +172,10 @@ pub fn authorise_request(record: &PaymentRecord, assertion: String) -> Authorise
 /// The next thing to do for `record`, `None` when nothing is left.
 pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
     match record.state {
+        // Staff asked for the void: it is sent again until the acquirer settles the sale,
+        // never followed by a capture (a row an older build left approved with the void's
+        // key included).
+        PaymentState::Authorised if void_asked(record) => Some(Action::Void),
         PaymentState::Authorising if live && record.attempts == 0 => Some(Action::Authorise),
         PaymentState::Authorising => Some(Action::QueryStatus),
         // Recovery never completes an approval the counter did not show.
@@ -176,7 +189,8 @@ pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
         | PaymentState::Voided
         | PaymentState::Declined
         | PaymentState::Reversed
-        | PaymentState::NotSent => None,
+        | PaymentState::NotSent
+        | PaymentState::NotAccepted => None,
     }
 }
 
@@ -204,6 +218,18 @@ pub fn can_void(record: &PaymentRecord, now: UnixTime) -> Result<(), Code> {
         s if s.in_doubt() => Err(Code::PaymentInDoubt),
         _ => Err(Code::InvalidPaymentState),
     }
+}
+
+/// Whether staff asked to void `record` and the acquirer has not settled it since: its void
+/// key is journaled ([`begin_void`]) and it is approved or voiding. Such a sale is never
+/// captured by the terminal: the void is sent again (same key) while the acquirer still
+/// holds the approval, each round that leaves it approved counted as a failed one.
+pub fn void_asked(record: &PaymentRecord) -> bool {
+    record.void_key.is_some()
+        && matches!(
+            record.state,
+            PaymentState::Authorised | PaymentState::Voiding
+        )
 }
 
 /// Journals the void step (after [`can_void`]): → `Voiding` with `key`.
@@ -370,6 +396,13 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
         record.last_error = Some(format!("malformed_answer: {detail}"));
         return res;
     }
+    adopt_matching(record, p, now)
+}
+
+/// [`adopt`] of an answer already found to be this sale's ([`super::answer::mismatch`]
+/// said nothing differs), for a caller that checked it first and handled a mismatch its own
+/// way (a refund's answer, [`super::on_refund`]): the check is made once.
+pub(super) fn adopt_matching(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resolution {
     let today = jst::business_date(now);
     record.payment_id = Some(p.payment_id.clone());
     record.approval_code = p.approval_code.clone().or(record.approval_code.take());
@@ -394,6 +427,15 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
         && record.cancelled_date.is_none()
     {
         record.cancelled_date = Some(today);
+    }
+    if state == PaymentState::Authorised && void_asked(record) {
+        // Staff asked for the void and the acquirer still holds the approval (it refused
+        // the void, or has not made it yet): the void again, same key, never the capture.
+        // The round did not move the sale on: it counts as failed.
+        record.state = PaymentState::Voiding;
+        record.attempts += 1;
+        record.updated_at = now;
+        return Resolution::Pending;
     }
     if state == PaymentState::Authorised && record.state == PaymentState::Capturing {
         // The capture has not happened yet; stay in the capture step (same key).
@@ -434,14 +476,18 @@ pub fn outcome_code(record: &PaymentRecord) -> Code {
 }
 
 /// What staff read about `record` at the end of a drive or a recovery: its outcome once it
-/// is final ([`outcome_code`]); until then [`Code::PaymentInDoubt`], whatever the last
-/// round met. A refusal of a capture, void or reversal met on the way (it stays in
-/// [`PaymentRecord::last_error`]) does not say the customer was not charged: shown as
-/// "declined" or "unreachable", it would send them to pay another way while the sale may
-/// still be charged (§1.10 rule 2: an unknown outcome is never shown as declined).
+/// is final ([`outcome_code`]); until then [`Code::VoidPending`] for a void staff asked for
+/// ([`void_asked`]: the void is not made yet, and the sale will not be captured), otherwise
+/// [`Code::PaymentInDoubt`], whatever the last round met. A refusal of a capture, void or
+/// reversal met on the way (it stays in [`PaymentRecord::last_error`]) does not say the
+/// customer was not charged: shown as "declined" or "unreachable", it would send them to
+/// pay another way while the sale may still be charged (§1.10 rule 2: an unknown outcome
+/// is never shown as declined).
 pub fn report_code(record: &PaymentRecord) -> Code {
     if record.state.is_final() {
         outcome_code(record)
+    } else if void_asked(record) {
+        Code::VoidPending
     } else {
         Code::PaymentInDoubt
     }
@@ -473,6 +519,7 @@ pub fn settled_code(state: PaymentState) -> Code {
         PaymentState::Voided => Code::PaymentVoided,
         PaymentState::Reversed => Code::PaymentReversed,
         PaymentState::NotSent => Code::PaymentNotSent,
+        PaymentState::NotAccepted => Code::PaymentNotAccepted,
         _ => Code::PaymentInDoubt,
     }
 }
@@ -500,8 +547,20 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
                 code: Code::PaymentNotSent,
             }
         }
+        PaymentState::Authorising if !holder_refusal(f) => {
+            // Refused, but not for the card: the terminal's credentials, or a request the
+            // acquirer could not take. Nothing was charged and nobody declined the card;
+            // journaled as such, so that staff call support instead of telling the
+            // customer their card was declined.
+            record.decline_reason = Some(failure_reason(f));
+            settle(record, PaymentState::NotAccepted, now);
+            Resolution::Settled {
+                state: PaymentState::NotAccepted,
+                code: Code::PaymentNotAccepted,
+            }
+        }
         PaymentState::Authorising => {
-            // A definite refusal of the authorisation: nothing was charged.
+            // The card's (or its holder's) definite refusal: nothing was charged.
             record.decline_reason = Some(failure_reason(f));
             settle(record, PaymentState::Declined, now);
             Resolution::Settled {
@@ -509,7 +568,9 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
                 code,
             }
         }
-        PaymentState::Voiding if !cannot_cancel(f) => {
+        PaymentState::Voiding | PaymentState::Authorised
+            if void_asked(record) && !cannot_cancel(f) =>
+        {
             // Refused for a reason that says nothing of the payment: the same void (same
             // key) again later, never taken as "cannot be voided".
             unknown(record, f, now)
@@ -521,6 +582,29 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
             record.updated_at = now;
             Resolution::Refused { code }
         }
+    }
+}
+
+/// Whether the definite refusal `f` of an authorisation is about the card or its holder:
+/// the issuer declined it (`payment_declined`, 402), the customer's confirmation expired or
+/// was used (`assertion_expired`, `assertion_replayed`), or the card's payment link is not
+/// the holder's (`link_not_owned`). Only these settle a sale as
+/// [`PaymentState::Declined`]; any other refusal (the terminal's credentials, a request
+/// the acquirer could not take, a code this version does not know) is
+/// [`PaymentState::NotAccepted`].
+pub fn holder_refusal(f: &BackendFailure) -> bool {
+    match f {
+        BackendFailure::Problem { status, code, .. } => {
+            *status == 402
+                || matches!(
+                    code.as_str(),
+                    "payment_declined"
+                        | "assertion_expired"
+                        | "assertion_replayed"
+                        | "link_not_owned"
+                )
+        }
+        _ => false,
     }
 }
 

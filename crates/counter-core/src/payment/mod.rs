@@ -30,8 +30,9 @@ pub fn unresolved(record: &PaymentRecord) -> bool {
 }
 
 /// As [`unresolved`], for a refund: still `Refunding` after [`MAX_RESOLVE_ATTEMPTS`] rounds
-/// whose outcome stayed unknown ([`RefundRecord::attempts`]). Staff call the acquirer about
-/// it; the counter keeps retrying it with the same key meanwhile.
+/// that did not settle it (outcome unknown, or not sent: [`RefundRecord::attempts`]). Staff
+/// call the acquirer (or support, when it was never sent) about it; the counter keeps
+/// retrying it with the same key meanwhile.
 pub fn refund_unresolved(refund: &RefundRecord) -> bool {
     refund.state == RefundState::Refunding && refund.attempts >= MAX_RESOLVE_ATTEMPTS
 }

@@ -46,11 +46,18 @@ pub enum PaymentState {
     /// acquirer (refused, TLS failed). Nothing is charged; the customer may try again or
     /// pay another way. Final, and not a decline: the issuer never saw it.
     NotSent,
+    /// The acquirer refused the authorisation for a reason that is not the card's: it
+    /// refused the terminal itself (401, 403: its client certificate, a terminal it does not
+    /// know or has disabled) or a request it could not take (`malformed_request`, which is
+    /// also what a 4xx without a problem document is named). Nothing is charged; final, and
+    /// not a decline: staff offer another way to pay and call support to check the
+    /// terminal's acquirer settings.
+    NotAccepted,
 }
 
 impl PaymentState {
     /// Every state, for exhaustive tests.
-    pub const ALL: [PaymentState; 10] = [
+    pub const ALL: [PaymentState; 11] = [
         Self::Authorising,
         Self::Authorised,
         Self::Capturing,
@@ -61,6 +68,7 @@ impl PaymentState {
         Self::Reversing,
         Self::Reversed,
         Self::NotSent,
+        Self::NotAccepted,
     ];
 
     /// A request may have left and its outcome is unknown: the sale is *in doubt*.
@@ -75,7 +83,12 @@ impl PaymentState {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Self::Captured | Self::Voided | Self::Declined | Self::Reversed | Self::NotSent
+            Self::Captured
+                | Self::Voided
+                | Self::Declined
+                | Self::Reversed
+                | Self::NotSent
+                | Self::NotAccepted
         )
     }
 
@@ -92,6 +105,7 @@ impl PaymentState {
             Self::Reversing => "reversing",
             Self::Reversed => "reversed",
             Self::NotSent => "not_sent",
+            Self::NotAccepted => "not_accepted",
         }
     }
 
@@ -235,7 +249,8 @@ pub struct RefundRecord {
     pub created_at: UnixTime,
     /// Unix time of the last transition.
     pub updated_at: UnixTime,
-    /// Rounds whose outcome stayed unknown since the refund was journaled (escalation after
+    /// Rounds that did not settle the refund since it was journaled (its outcome stayed
+    /// unknown, or it was not sent; escalation after
     /// [`super::MAX_RESOLVE_ATTEMPTS`], [`super::refund_unresolved`]).
     pub attempts: u32,
     /// The version of the journal row, as for [`PaymentRecord::version`].

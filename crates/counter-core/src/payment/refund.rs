@@ -5,14 +5,16 @@
 //! Contract: [`begin_refund`] checks and makes the `Refunding` record, which the shell
 //! journals before sending `POST /v1/payments/{payment_id}/refunds` with the record's key;
 //! the answer goes to [`on_refund`]. A record left `Refunding` is retried with the same key
-//! (idempotent at the acquirer) until the answer is definite; each unknown outcome counts
-//! ([`RefundRecord::attempts`]), and after [`super::MAX_RESOLVE_ATTEMPTS`] of them staff are
-//! asked to call the acquirer ([`super::refund_unresolved`]).
+//! (idempotent at the acquirer) until the answer is definite; a refund that was never sent
+//! (the connection failed before it left) is retried the same way, never refused. Each
+//! round that does not settle it counts ([`RefundRecord::attempts`]), and after
+//! [`super::MAX_RESOLVE_ATTEMPTS`] of them staff are asked to call the acquirer
+//! ([`super::refund_unresolved`]).
 
 use counter_api::acquirer::{Payment, RefundRequest};
 use madoguchi_time::jst;
 
-use super::machine::adopt;
+use super::machine::adopt_matching;
 use super::record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
@@ -79,17 +81,32 @@ pub fn on_refund(
 ) -> Option<Code> {
     refund.updated_at = now;
     match answer {
-        Ok(p) if let Some(detail) = super::answer::mismatch(payment, &p) => {
-            // Not this sale's payment: the refund's outcome is still unknown.
+        Ok(p) => match super::answer::mismatch(payment, &p) {
+            Some(detail) => {
+                // Not this sale's payment: the refund's outcome is still unknown.
+                refund.attempts += 1;
+                refund.reason = Some(format!("{detail}; retrying with the same key"));
+                None
+            }
+            None => {
+                adopt_matching(payment, &p, now);
+                refund.state = RefundState::Refunded;
+                refund.reason = None;
+                Some(Code::RefundDone)
+            }
+        },
+        Err(BackendFailure::Unreachable { sent: false, .. }) => {
+            // The request never left (the connection failed before any of it reached the
+            // acquirer): nothing was refunded, and the same key is safe to send again. So it
+            // stays pending and is retried, never a final refusal; counted as a round that
+            // did not settle it, so that a connection that stays refused reaches staff
+            // (`refund_unresolved`).
             refund.attempts += 1;
-            refund.reason = Some(format!("{detail}; retrying with the same key"));
+            refund.reason = Some(
+                "not sent (the connection failed before it left); retrying with the same key"
+                    .into(),
+            );
             None
-        }
-        Ok(p) => {
-            adopt(payment, &p, now);
-            refund.state = RefundState::Refunded;
-            refund.reason = None;
-            Some(Code::RefundDone)
         }
         Err(f) if f.outcome_unknown() => {
             // Counted, so that staff are asked to call the acquirer once it has stayed

@@ -24,8 +24,9 @@ pub enum Live {
 ///
 /// - a payment the journal holds as final gives the outcome (approved, declined, voided;
 ///   reversed is `not_charged` with the recovery's code when recovery reversed it; an
-///   authorisation never sent is `not_charged` with [`Code::PaymentNotSent`], never
-///   `declined`: the issuer never saw it);
+///   authorisation never sent is `not_charged` with [`Code::PaymentNotSent`], one the
+///   acquirer did not accept for the terminal's fault `not_charged` with
+///   [`Code::PaymentNotAccepted`], never `declined`: the issuer never saw them);
 /// - a payment not final is `paying` while the counter drives it, `in_doubt` otherwise
 ///   (the recovery resolves it): never `declined`;
 /// - an order without payment is `waiting_for_customer` while the customer is at the till;
@@ -87,7 +88,9 @@ fn final_state(p: &PaymentRecord) -> (SaleState, Code) {
         PaymentState::Captured => SaleState::Approved,
         PaymentState::Voided => SaleState::Voided,
         PaymentState::Declined => SaleState::Declined,
-        PaymentState::Reversed | PaymentState::NotSent => SaleState::NotCharged,
+        PaymentState::Reversed | PaymentState::NotSent | PaymentState::NotAccepted => {
+            SaleState::NotCharged
+        }
         // Not final: `sale` never asks (read as in doubt there).
         PaymentState::Authorising
         | PaymentState::Authorised

@@ -246,7 +246,9 @@ fn what_the_register_reads_never_turns_doubt_into_a_decline() {
             PaymentState::Captured => SaleState::Approved,
             PaymentState::Voided => SaleState::Voided,
             PaymentState::Declined => SaleState::Declined,
-            PaymentState::Reversed | PaymentState::NotSent => SaleState::NotCharged,
+            PaymentState::Reversed | PaymentState::NotSent | PaymentState::NotAccepted => {
+                SaleState::NotCharged
+            }
             _ => SaleState::InDoubt,
         };
         assert_eq!(alone.state, expected, "{state:?}");
@@ -269,6 +271,10 @@ fn what_the_register_reads_never_turns_doubt_into_a_decline() {
         if state == PaymentState::NotSent {
             // Never sent: not charged, and the register is told so, not "declined".
             assert_eq!(alone.code, "payment_not_sent");
+        }
+        if state == PaymentState::NotAccepted {
+            // Refused for the terminal's fault: not charged, not "declined".
+            assert_eq!(alone.code, "payment_not_accepted");
         }
         assert_eq!(alone.sale_id.as_deref(), Some("t-1-000001"));
     }

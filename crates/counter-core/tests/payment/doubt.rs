@@ -71,18 +71,24 @@ fn a_sale_that_is_not_final_is_reported_in_doubt_whatever_its_last_round_met() {
     assert_eq!(r.last_error.as_deref(), Some("unreachable"));
     assert_eq!(report_code(&r), Code::PaymentInDoubt);
 
-    // Every state: the outcome once final, in doubt before.
+    // Every state: the outcome once final, in doubt before (a void staff asked for: not
+    // made yet).
     for state in PaymentState::ALL {
         let mut r = sale(41, 10);
         r.state = state;
+        if state == PaymentState::Voiding {
+            r.void_key = Some("void-41".into());
+        }
         let want = if state.is_final() {
             outcome_code(&r)
+        } else if state == PaymentState::Voiding {
+            Code::VoidPending
         } else {
             Code::PaymentInDoubt
         };
         assert_eq!(report_code(&r), want, "{state:?}");
         assert_ne!(
-            report_code(&r) == Code::PaymentInDoubt,
+            matches!(report_code(&r), Code::PaymentInDoubt | Code::VoidPending),
             state.is_final(),
             "{state:?}"
         );
@@ -189,7 +195,7 @@ fn a_void_refused_for_another_reason_is_sent_again_with_its_key() {
         assert_eq!(r.attempts, 1, "{f:?}");
         assert_eq!(next_action(&r, false), Some(Action::Void), "{f:?}");
         assert_eq!(r.void_key.as_deref(), Some("void-46"));
-        assert_eq!(report_code(&r), Code::PaymentInDoubt);
+        assert_eq!(report_code(&r), Code::VoidPending);
     }
     // Only the acquirer's "not in a state to void" sends the shell to the status.
     let mut r = captured_voiding(47);
@@ -301,26 +307,78 @@ fn a_sale_the_acquirer_keeps_between_reversal_and_approval_is_escalated() {
 }
 
 #[test]
-fn a_void_the_acquirer_sends_back_to_approved_is_a_failed_round_and_a_new_step_is_progress() {
-    // Voided while approved (not captured): refused, and the status says approved.
+fn a_void_staff_asked_for_is_sent_again_never_followed_by_a_capture() {
+    // Approved, not captured; staff press void. The acquirer refuses the void and its
+    // status says the sale is still approved, round after round.
     let mut r = sale(53, 600);
     let p = payment(&r, PaymentStatus::Authorised, 0, 0);
     on_payment(&mut r, Ok(p), NOW);
     begin_void(&mut r, "void-53".into(), NOW.plus_secs(1)).unwrap();
     assert_eq!(r.attempts, 0);
-    on_payment(
-        &mut r,
-        Err(problem(409, "invalid_payment_state")),
-        NOW.plus_secs(2),
+    for round in 1..=MAX_RESOLVE_ATTEMPTS {
+        let t = NOW.plus_secs(i64::from(round) * 10);
+        assert_eq!(next_action(&r, false), Some(Action::Void), "round {round}");
+        assert_eq!(next_action(&r, true), Some(Action::Void), "round {round}");
+        let refused = on_payment(&mut r, Err(problem(409, "invalid_payment_state")), t);
+        assert_eq!(
+            refused,
+            Resolution::Refused {
+                code: Code::InvalidPaymentState
+            }
+        );
+        let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+        assert_eq!(
+            on_status(&mut r, Ok(Some(p)), t.plus_secs(1)),
+            Resolution::Pending
+        );
+        // Still the void, under the key staff's void was journaled with: never a capture.
+        assert_eq!(r.state, PaymentState::Voiding, "round {round}");
+        assert_eq!(r.void_key.as_deref(), Some("void-53"));
+        assert_eq!(r.capture_key, None);
+        assert_eq!(r.attempts, round, "one failed round each");
+        assert_eq!(
+            unresolved(&r),
+            round == MAX_RESOLVE_ATTEMPTS,
+            "round {round}"
+        );
+        // Staff read that their void is not made yet, not only "in doubt".
+        assert_eq!(report_code(&r), Code::VoidPending);
+    }
+    assert!(
+        r.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("invalid_payment_state")),
+        "{:?}",
+        r.last_error
     );
-    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
-    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(3));
-    assert_eq!((r.state, r.attempts), (PaymentState::Authorised, 1));
-    // The capture is a step the sale had not taken: it moves on, the count starts again.
-    assert_eq!(next_action(&r, false), Some(Action::Capture));
-    begin_capture(&mut r, "cap-53".into(), NOW.plus_secs(4));
-    assert_eq!((r.state, r.attempts), (PaymentState::Capturing, 0));
+    let e = Code::VoidPending.entry();
+    assert!(e.en.contains("not made yet") && e.next_en.contains("will not capture"));
+    // A row an older build left approved with the void's key is voided, not captured.
+    let mut old = r.clone();
+    old.state = PaymentState::Authorised;
+    assert_eq!(next_action(&old, false), Some(Action::Void));
+    let res = on_payment(&mut old, Err(problem(401, "terminal_unauthenticated")), NOW);
+    assert_eq!(
+        res,
+        Resolution::Pending,
+        "a refusal that says nothing: again"
+    );
+    assert_eq!(next_action(&old, false), Some(Action::Void));
+    // The acquirer voids it at last: final, never escalated.
+    let p = payment(&r, PaymentStatus::Voided, 0, 0);
+    assert_eq!(
+        on_payment(&mut r, Ok(p), NOW.plus_secs(200)),
+        Resolution::Settled {
+            state: PaymentState::Voided,
+            code: Code::PaymentVoided
+        }
+    );
+    assert!(!unresolved(&r));
+    assert_eq!(r.capture_key, None);
+}
 
+#[test]
+fn a_failed_round_counts_and_a_step_that_moves_on_starts_again() {
     // A live sale: lost answers count, the approval found moves on and starts again.
     let mut r = sale(54, 600);
     on_payment(&mut r, Err(timeout()), NOW);

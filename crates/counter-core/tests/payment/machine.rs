@@ -91,6 +91,69 @@ fn an_authorisation_never_sent_is_final_not_charged_and_not_a_decline() {
 }
 
 #[test]
+fn an_authorisation_refused_for_the_terminals_fault_is_not_charged_and_not_a_decline() {
+    // The acquirer refused the terminal itself (its client certificate, a terminal it does
+    // not know or has disabled), or a request it could not take (a 4xx without a problem
+    // document is named `malformed_request` by the client): nothing was charged, and the
+    // card was not declined.
+    for f in [
+        problem(401, "terminal_unauthenticated"),
+        problem(403, "terminal_unknown"),
+        problem(403, "forbidden"),
+        problem(403, "assertion_wrong_audience"),
+        problem(400, "malformed_request"),
+        problem(413, "malformed_request"),
+        problem(429, "malformed_request"),
+    ] {
+        let mut r = sale(22, 500);
+        let res = on_payment(&mut r, Err(f.clone()), NOW);
+        assert_eq!(
+            res,
+            Resolution::Settled {
+                state: PaymentState::NotAccepted,
+                code: Code::PaymentNotAccepted
+            },
+            "{f:?}"
+        );
+        assert!(r.state.is_final() && !r.state.in_doubt(), "{f:?}");
+        assert_eq!(r.state.as_str(), "not_accepted");
+        assert_eq!(next_action(&r, true), None);
+        assert_eq!(report_code(&r), Code::PaymentNotAccepted);
+        // What the acquirer said stays for staff and support.
+        let (status, code) = match &f {
+            counter_core::BackendFailure::Problem { status, code, .. } => (*status, code.clone()),
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            r.decline_reason.as_deref(),
+            Some(format!("{code} ({status})").as_str())
+        );
+        assert!(close::journal_totals("2026-11-24", std::slice::from_ref(&r), &[]).is_empty());
+    }
+    let e = Code::PaymentNotAccepted.entry();
+    assert!(e.en.contains("nothing was charged") && e.en.contains("not declined"));
+    assert!(e.next_en.contains("support") && e.next_en.contains("credentials"));
+    assert!(e.next_ja.contains("サポート"));
+
+    // The card's (or its holder's) own refusals are still what they were.
+    for (f, code) in [
+        (problem(402, "payment_declined"), Code::PaymentDeclined),
+        (problem(401, "assertion_expired"), Code::AssertionExpired),
+        (problem(403, "link_not_owned"), Code::LinkNotOwned),
+    ] {
+        let mut r = sale(23, 500);
+        assert_eq!(
+            on_payment(&mut r, Err(f.clone()), NOW),
+            Resolution::Settled {
+                state: PaymentState::Declined,
+                code
+            },
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
 fn expired_assertion_is_a_definite_refusal_asking_to_identify_again() {
     let mut r = sale(3, 500);
     let res = on_payment(&mut r, Err(problem(401, "assertion_expired")), NOW);

@@ -178,6 +178,21 @@ fn a_refund_that_stays_unknown_is_escalated_to_staff() {
         unresolved_ids(&[p.clone(), stuck_sale], std::slice::from_ref(&r)),
         ["T1-6".to_owned(), "R5".to_owned()]
     );
+    // The status bar's one notice for both (payment_unresolved) tells staff what not to do
+    // for a refund too, not only for a sale: paying it back another way could pay twice.
+    let e = Code::PaymentUnresolved.entry();
+    assert!(e.en.contains("refund") && e.next_en.contains("refund number"));
+    assert!(
+        e.next_en.contains("nor pay a refund back another way")
+            && e.next_ja.contains("返金し直さないでください"),
+        "{}",
+        e.next_en
+    );
+    assert!(
+        !e.next_en.ends_with("Do not ask the customer to pay again"),
+        "a sale's advice alone: {}",
+        e.next_en
+    );
     // Its answer comes at last: settled, never escalated.
     let answer = payment(&p, PaymentStatus::PartiallyRefunded, 2_000, 700);
     assert_eq!(
@@ -186,4 +201,60 @@ fn a_refund_that_stays_unknown_is_escalated_to_staff() {
     );
     assert!(!refund_unresolved(&r));
     assert!(unresolved_ids(&[p], &[r]).is_empty());
+}
+
+#[test]
+fn a_refund_never_sent_is_retried_with_its_key_and_escalated() {
+    // The connection was refused: the refund never left, so nothing was refunded and the
+    // same key is safe to send again. Not a final refusal.
+    let refused_to_connect = || counter_core::BackendFailure::Unreachable {
+        sent: false,
+        detail: "connection refused".into(),
+    };
+    let mut p = captured(7, 2_000);
+    let mut r = begin_refund(&p, &[], "R7".into(), "ref-7".into(), 700, NOW).unwrap();
+    for round in 1..=MAX_RESOLVE_ATTEMPTS {
+        let t = NOW.plus_secs(i64::from(round));
+        assert_eq!(
+            on_refund(&mut r, &mut p, Err(refused_to_connect()), t),
+            None,
+            "round {round}: still pending"
+        );
+        assert_eq!(r.state, RefundState::Refunding);
+        assert_eq!(r.idempotency_key, "ref-7");
+        assert_eq!(r.attempts, round);
+        assert!(
+            r.reason
+                .as_deref()
+                .is_some_and(|why| why.contains("not sent")),
+            "{:?}",
+            r.reason
+        );
+        assert_eq!(
+            refund_unresolved(&r),
+            round == MAX_RESOLVE_ATTEMPTS,
+            "round {round}"
+        );
+    }
+    // Nothing was taken from the sale meanwhile, and a second refund still waits for it.
+    assert_eq!(p.refunded_jpy, 0);
+    assert_eq!(
+        begin_refund(
+            &p,
+            std::slice::from_ref(&r),
+            "R8".into(),
+            "ref-8".into(),
+            1,
+            NOW
+        ),
+        Err(Code::PaymentBusy)
+    );
+    // Sent at last, under the same key: done.
+    let answer = payment(&p, PaymentStatus::PartiallyRefunded, 2_000, 700);
+    assert_eq!(
+        on_refund(&mut r, &mut p, Ok(answer), NOW.plus_secs(60)),
+        Some(Code::RefundDone)
+    );
+    assert_eq!((r.state, p.refunded_jpy), (RefundState::Refunded, 700));
+    assert!(!refund_unresolved(&r));
 }

@@ -51,6 +51,7 @@ pub fn sale(n: u32, state: PaymentState, at: UnixTime) -> PaymentRecord {
             | PaymentState::Reversing
             | PaymentState::Reversed
             | PaymentState::NotSent
+            | PaymentState::NotAccepted
     );
     let captured = matches!(state, PaymentState::Captured);
     PaymentRecord {

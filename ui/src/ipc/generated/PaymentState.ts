@@ -4,4 +4,4 @@
  * Where a sale is. Transitions: the functions of [`crate::payment`], from
  * [`begin`](crate::payment::begin) on.
  */
-export type PaymentState = "authorising" | "authorised" | "capturing" | "captured" | "voiding" | "voided" | "declined" | "reversing" | "reversed" | "not_sent";
+export type PaymentState = "authorising" | "authorised" | "capturing" | "captured" | "voiding" | "voided" | "declined" | "reversing" | "reversed" | "not_sent" | "not_accepted";

@@ -42,7 +42,8 @@ created_at: number,
  */
 updated_at: number, 
 /**
- * Rounds whose outcome stayed unknown since the refund was journaled (escalation after
+ * Rounds that did not settle the refund since it was journaled (its outcome stayed
+ * unknown, or it was not sent; escalation after
  * [`super::MAX_RESOLVE_ATTEMPTS`], [`super::refund_unresolved`]).
  */
 attempts: number, };
