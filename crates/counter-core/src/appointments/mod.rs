@@ -108,12 +108,13 @@ impl NewAppointment {
     /// day (the same [`NewAppointment::patient_key`]).
     ///
     /// - Typed by staff: the form is the whole record as staff want it; it replaces what
-    ///   is held, except the patient id. Over a row from the receipt system, that row's id
-    ///   (its `ArbitraryIdentifier`, the receipt system's reference for the patient) is
-    ///   kept: the answers written for the patient carry it back
-    ///   (`ArbitraryIdentifier` of the result), and only under it does the receipt system
-    ///   find its patient. A form without a patient id keeps the one held, whatever its
-    ///   source, so that typing the appointment again does not drop it.
+    ///   is held, except a patient id the form leaves empty: then the one held stays,
+    ///   whatever its source. Over a row from the receipt system, that row's id (its
+    ///   `ArbitraryIdentifier`, the receipt system's reference for the patient) is what
+    ///   the answers written for the patient carry back, and only under it does the
+    ///   receipt system find its patient, so a form that does not touch it must not drop
+    ///   it. An id staff type is their correction and replaces it, the first time as
+    ///   every time (never dropped without a word).
     /// - From the receipt system: its request carries the insurance numbers, the birth
     ///   date and `ArbitraryIdentifier`, never a name, kana, sex or ratio
     ///   (docs/domain/eligibility.md §2.2). Every field it leaves `None` keeps the held
@@ -124,11 +125,7 @@ impl NewAppointment {
         let (new, old) = (&self.record, &held.record);
         let keep = |n: &Option<String>, o: &Option<String>| n.clone().or_else(|| o.clone());
         if self.source == AppointmentSource::Typed {
-            let patient_id = if held.source == AppointmentSource::ReceiptSystem {
-                keep(&old.patient_id, &new.patient_id)
-            } else {
-                keep(&new.patient_id, &old.patient_id)
-            };
+            let patient_id = keep(&new.patient_id, &old.patient_id);
             let mut typed = self.clone();
             typed.record.patient_id = patient_id;
             return typed;
@@ -431,11 +428,11 @@ mod tests {
             "the rest is typed"
         );
         assert_eq!(m.source, AppointmentSource::Typed);
-        // Another id typed over the receipt system's: the receipt system's stays.
+        // Another id typed over the receipt system's: staff's correction, not dropped.
         typed.record.patient_id = Some("C-9".into());
         assert_eq!(
             typed.merged_onto(&held).record.patient_id.as_deref(),
-            Some("P-1")
+            Some("C-9")
         );
         // Typed again over the now typed row, without an id: the id is not dropped.
         let stored = Appointment {
