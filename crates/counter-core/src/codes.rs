@@ -576,7 +576,7 @@ table! {
     VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",
         "取消の代わりに返品（返金）を行ってください", "Refund it instead";
     VoidPending, Staff, true, "取消はまだ完了していません", "The void is not made yet",
-        "端末が取消を続けます（売上は確定しません）。取消伝票は取消が完了してから渡してください", "The counter keeps sending it and will not capture the sale; hand over the void receipt once it is made";
+        "端末が取消を送り続けます。完了するまでお客様への請求は残ります（未確定の売上を確定することはありません）。取消伝票は取消が完了してから渡してください", "The counter keeps sending the void; until it is made the customer stays charged (a sale not yet captured is not captured meanwhile). Hand over the void receipt once it is made";
     PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",
         "お客様にカードを置いて暗証番号を入力していただいてください", "Ask the customer to place the card and enter the PIN";
     PosPaying, Staff, false, "決済を処理しています", "The payment is being authorised",

@@ -477,7 +477,8 @@ pub fn outcome_code(record: &PaymentRecord) -> Code {
 
 /// What staff read about `record` at the end of a drive or a recovery: its outcome once it
 /// is final ([`outcome_code`]); until then [`Code::VoidPending`] for a void staff asked for
-/// ([`void_asked`]: the void is not made yet, and the sale will not be captured), otherwise
+/// ([`void_asked`]: the void is not made yet, so the customer stays charged until it is; a
+/// sale not yet captured is not captured meanwhile), otherwise
 /// [`Code::PaymentInDoubt`], whatever the last round met. A refusal of a capture, void or
 /// reversal met on the way (it stays in [`PaymentRecord::last_error`]) does not say the
 /// customer was not charged: shown as "declined" or "unreachable", it would send them to
