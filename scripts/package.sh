@@ -57,7 +57,43 @@ done
 bin="$target/$profile"
 
 # The version of a crate, from its Cargo.toml.
-version_of() { sed -n 's/^version = "\(.*\)"/\1/p' "$1" | head -1; }
+crate_version() { sed -n 's/^version = "\(.*\)"/\1/p' "$1" | head -1; }
+
+# The packages' version grows with every commit, so that apt installs a later build over an
+# earlier one ("already the newest version" otherwise: the crates' version changes only at
+# a release): <crate version>+git<the commit's date, UTC, %Y%m%d%H%M%S>.<its short hash>,
+# e.g. 0.1.0+git20261207093000.19592ff. The date is git's committer date of HEAD, which a
+# shallow clone has too; dpkg compares the digits as a number, so a later commit sorts later
+# (the hash only tells two builds apart). Outside a git checkout the build's own time
+# stands for the commit's, and the version says so (….nocheckout).
+# commit_stamp REV: the date and hash of REV, or nothing when git does not know it.
+commit_stamp() {
+  git rev-parse --verify --quiet "$1^{commit}" >/dev/null 2>&1 || return 0
+  TZ=UTC git log -1 --date=format-local:%Y%m%d%H%M%S --format='%cd.%h' "$1"
+}
+stamp=$(commit_stamp HEAD)
+if [ -z "$stamp" ]; then
+  stamp="$(date -u +%Y%m%d%H%M%S).nocheckout"
+  echo "package: not in a git checkout: the version carries the build time ($stamp), not a commit" >&2
+fi
+version_of() {
+  local crate
+  crate=$(crate_version "$1")
+  [ -n "$crate" ] || die "no version in $1"
+  echo "$crate+git$stamp"
+}
+# Checked as dpkg compares versions: later than the crate's own, and than the parent
+# commit's build (a commit date earlier than its parent's, from a clock or a rebase, would
+# make apt keep the older package: said, not fatal).
+check_version() {
+  local version="$1" crate="$2" parent
+  dpkg --compare-versions "$version" gt "$crate" \
+    || die "the version $version does not sort after $crate (dpkg --compare-versions)"
+  parent=$(commit_stamp HEAD^)
+  if [ -n "$parent" ] && ! dpkg --compare-versions "$version" gt "$crate+git$parent"; then
+    echo "package: warning: $version does not sort after the parent commit's $crate+git$parent (its commit date is earlier): apt will not upgrade that build to this one" >&2
+  fi
+}
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -152,6 +188,7 @@ build_deb() {
 
 # The terminal's app.
 version=$(version_of src-tauri/Cargo.toml)
+check_version "$version" "$(crate_version src-tauri/Cargo.toml)"
 dir=$(stage madoguchi-app)
 put_binary "$dir" madoguchi-app
 put_binary "$dir" madoguchi-terminal-cert
@@ -178,6 +215,7 @@ build_deb "$dir" madoguchi-app "$version"
 # The servers.
 for name in platform insurer acquirer; do
   version=$(version_of "crates/backend-$name/Cargo.toml")
+  check_version "$version" "$(crate_version "crates/backend-$name/Cargo.toml")"
   pkg="madoguchi-$name"
   dir=$(stage "$pkg")
   put_binary "$dir" "$pkg"
