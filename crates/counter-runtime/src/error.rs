@@ -35,6 +35,25 @@ pub enum RuntimeError {
     /// `0700`) or written; the error names it and what to check, once.
     #[error(transparent)]
     PrivateFile(#[from] private_files::PrivateFileError),
+    /// A file holding a secret (the register's API key, its TLS key) may be read by every
+    /// user of the machine; the terminal does not start on it. The message says the
+    /// owner and mode to give it: the desk's login reads it through the group
+    /// `madoguchi-counter` (made by the package's postinst), nobody else.
+    #[error(
+        "{key}: {path} may be read by every user of this machine (mode {mode:04o}), and it \
+         holds a secret: run `sudo chown root:madoguchi-counter {path}` and \
+         `sudo chmod 0640 {path}` (the desk's login reads it through the group), then start \
+         the terminal again",
+        path = .path.display()
+    )]
+    ExposedSecret {
+        /// The key that names the file (`pos.api_key_file`, `pos.tls.key`).
+        key: String,
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// A workflow refused the action; the code says what to show.
     #[error("{}", .0.entry().en)]
     Refused(Code),
@@ -55,7 +74,10 @@ impl RuntimeError {
     /// The UI code for this error.
     pub fn code(&self) -> Code {
         match self {
-            Self::Config { .. } | Self::Files { .. } | Self::PrivateFile(_) => Code::Internal,
+            Self::Config { .. }
+            | Self::ExposedSecret { .. }
+            | Self::Files { .. }
+            | Self::PrivateFile(_) => Code::Internal,
             Self::Store(_) => Code::StorageFailure,
             Self::Refused(c) => *c,
         }
