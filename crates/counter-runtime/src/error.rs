@@ -71,6 +71,22 @@ impl RuntimeError {
         }
     }
 
+    /// Whether the system refused the terminal's login a file or folder of the terminal
+    /// (`EACCES`, `EPERM`): its database, its exports, a private file. At the desk this is
+    /// a login outside the group `madoguchi-counter`, or added to it since it logged in;
+    /// the app's start failure says so instead of "correct the file".
+    pub fn permission_denied(&self) -> bool {
+        use private_files::PrivateFileError as Private;
+        use std::io::ErrorKind::PermissionDenied;
+        let private =
+            |e: &Private| matches!(e, Private::Io { kind, .. } if *kind == PermissionDenied);
+        match self {
+            Self::Files { kind, .. } => *kind == PermissionDenied,
+            Self::PrivateFile(e) | Self::Store(counter_store::StoreError::Private(e)) => private(e),
+            _ => false,
+        }
+    }
+
     /// The UI code for this error.
     pub fn code(&self) -> Code {
         match self {
@@ -89,4 +105,31 @@ impl RuntimeError {
 pub fn failure_line(code: Code, detail: &str) -> serde_json::Value {
     let e = code.entry();
     serde_json::json!({"ok": false, "code": code.as_str(), "message": e.en, "next": e.next_en, "detail": detail})
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::io::{Error, ErrorKind};
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_refused_database_or_file_is_a_permission_error_and_nothing_else_is() {
+        let db = Path::new("/var/lib/madoguchi-counter/counter.sqlite");
+        let refused = || private_files::io("create", db)(Error::from(ErrorKind::PermissionDenied));
+        assert!(
+            RuntimeError::Store(counter_store::StoreError::Private(refused())).permission_denied()
+        );
+        assert!(RuntimeError::PrivateFile(refused()).permission_denied());
+        let denied = Error::from(ErrorKind::PermissionDenied);
+        assert!(RuntimeError::files("cannot list", db, &denied).permission_denied());
+
+        let full = private_files::io("write", db)(Error::from(ErrorKind::StorageFull));
+        assert!(!RuntimeError::Store(counter_store::StoreError::Private(full)).permission_denied());
+        let missing = Error::from(ErrorKind::NotFound);
+        assert!(!RuntimeError::files("cannot list", db, &missing).permission_denied());
+        assert!(!crate::config::err("tls.key", "not PEM").permission_denied());
+    }
 }
