@@ -83,16 +83,20 @@ version_of() {
   echo "$crate+git$stamp"
 }
 # Checked as dpkg compares versions: later than the crate's own, and than the parent
-# commit's build (a commit date earlier than its parent's, from a clock or a rebase, would
-# make apt keep the older package: said, not fatal).
+# commit's build. A commit dated before its parent (a wrong clock) or in the same second
+# (a rebase makes many at once; then the hashes decide, at random) may not sort after it,
+# so apt would not upgrade the parent's build to this one: said once, not fatal.
+parent_stamp=$(commit_stamp HEAD^)
+parent_checked=""
 check_version() {
-  local version="$1" crate="$2" parent
+  local version="$1" crate="$2"
   dpkg --compare-versions "$version" gt "$crate" \
     || die "the version $version does not sort after $crate (dpkg --compare-versions)"
-  parent=$(commit_stamp HEAD^)
-  if [ -n "$parent" ] && ! dpkg --compare-versions "$version" gt "$crate+git$parent"; then
-    echo "package: warning: $version does not sort after the parent commit's $crate+git$parent (its commit date is earlier): apt will not upgrade that build to this one" >&2
+  if [ -n "$parent_stamp" ] && [ -z "$parent_checked" ] \
+    && ! dpkg --compare-versions "$version" gt "$crate+git$parent_stamp"; then
+    echo "package: warning: $version does not sort after the parent commit's $crate+git$parent_stamp (committed in the same second or earlier): apt will not upgrade a build of that commit to this one without --allow-downgrades" >&2
   fi
+  parent_checked=1
 }
 
 rm -rf "$out"
