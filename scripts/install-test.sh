@@ -26,7 +26,12 @@
 #      as /etc/madoguchi/insurer/insured.toml, named by its demo_data: the package carries
 #      none) and the sample configurations adapted to them into the root, starts the three servers as their units say (ExecStart as User=, chrooted),
 #      starts the installed app with no configuration and reads its message, then with
-#      the configuration and a virtual card in vpcd completes a reception check.
+#      the configuration and a virtual card in vpcd completes a reception check;
+#   6. an upgrade: the same four packages repacked with a later version (<version>.upgrade) and
+#      installed over them with apt, as if systemd ran (/run/systemd/system, policy-rc.d
+#      allowing, a systemctl that records its calls: a chroot has no systemd): each
+#      package's version is the new one, each server's postinst asked systemd to restart
+#      its unit (try-restart), and the configuration and the folders stayed as they were.
 # The root's mounts (proc, sys, dev, tmp) and the daemons are undone by a trap, whatever
 # happens. Needs root (debootstrap, chroot, mounts, ip netns).
 set -euo pipefail
@@ -194,4 +199,58 @@ say "system test: cargo test --workspace --test e2e -- --ignored install::"
 ip netns exec "$netns" env MADOGUCHI_INSTALL_ROOT="$root" MADOGUCHI_INSTALLED_APP="$work/bin/madoguchi-app" \
   "$cargo" test --locked --workspace --test e2e -- --ignored --test-threads 1 install:: 2>&1 \
   | tee "$top/.run/logs/install-test.log"
+
+# --- 6. an upgrade ---------------------------------------------------------------------
+# The packages of a later commit differ from these in their version (scripts/package.sh):
+# the same files repacked under a later one stand for them, without a second build.
+say "upgrade: the packages repacked with a later version, installed over them"
+upgrade="$work/upgrade"
+rm -rf "$upgrade"
+mkdir -p "$upgrade/debs"
+declare -A upgraded=()
+for deb in "${debs[@]}"; do
+  tree="$upgrade/tree"
+  rm -rf "$tree"
+  dpkg-deb -R "$deb" "$tree"
+  name=$(sed -n 's/^Package: //p' "$tree/DEBIAN/control")
+  old=$(sed -n 's/^Version: //p' "$tree/DEBIAN/control")
+  new="$old.upgrade"
+  dpkg --compare-versions "$new" gt "$old" || die "$new does not sort after $old"
+  sed -i "s/^Version: .*/Version: $new/" "$tree/DEBIAN/control"
+  dpkg-deb --root-owner-group -Znone --build "$tree" "$upgrade/debs/${name}_${new}_$(dpkg --print-architecture).deb" >/dev/null
+  upgraded[$name]=$new
+done
+rm -rf "$upgrade/tree"
+mkdir -p "$root/debs" "$root/run/systemd/system" "$root/usr/local/sbin"
+cp "$upgrade"/debs/*.deb "$root/debs/"
+printf '#!/bin/sh\nexit 0\n' > "$root/usr/sbin/policy-rc.d"
+calls=/var/log/madoguchi-systemctl.calls
+printf '#!/bin/sh\n# install-test: what a maintainer script asked of systemd.\necho "$*" >> %s\n' "$calls" \
+  > "$root/usr/local/sbin/systemctl"
+chmod 0755 "$root/usr/local/sbin/systemctl"
+rm -f "$root$calls"
+new_debs=()
+for deb in "$root"/debs/*.deb; do new_debs+=("/debs/${deb##*/}"); done
+# apt gives dpkg and the maintainer scripts its own PATH (DPkg::Path), which must find the
+# stand-in first.
+in_root apt-get install -y -o DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
+  "${new_debs[@]}" > "$work/upgrade.log" 2>&1 \
+  || { tail -30 "$work/upgrade.log" >&2; die "the upgrade failed (log: $work/upgrade.log)"; }
+rm -rf "$root/debs" "$root/run/systemd" "$root/usr/local/sbin/systemctl"
+printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+for name in "${!upgraded[@]}"; do
+  got=$(in_root dpkg-query -W -f='${Version} ${Status}' "$name")
+  [ "$got" = "${upgraded[$name]} install ok installed" ] \
+    || die "after the upgrade $name is '$got', not ${upgraded[$name]} (log: $work/upgrade.log)"
+done
+for name in platform insurer acquirer; do
+  grep -qxF "try-restart madoguchi-$name.service" "$root$calls" \
+    || die "the upgrade of madoguchi-$name did not restart its unit; systemctl was asked: $(tr '\n' ';' < "$root$calls")"
+  # What the system test wrote stays: the configuration, the keys' folder as postinst leaves it.
+  [ -s "$root/etc/madoguchi/$name.toml" ] || die "the upgrade lost /etc/madoguchi/$name.toml"
+  tls=$(in_root stat -c '%U %G %a' "/etc/madoguchi/$name/tls")
+  [ "$tls" = "root madoguchi-$name 750" ] || die "after the upgrade /etc/madoguchi/$name/tls is $tls"
+done
+[ -s "$root/etc/madoguchi/counter.toml" ] || die "the upgrade lost /etc/madoguchi/counter.toml"
+say "upgraded: $(in_root dpkg-query -W -f='${Package} ${Version}, ' madoguchi-app madoguchi-platform madoguchi-insurer madoguchi-acquirer)"
 say "passed"

@@ -57,7 +57,47 @@ done
 bin="$target/$profile"
 
 # The version of a crate, from its Cargo.toml.
-version_of() { sed -n 's/^version = "\(.*\)"/\1/p' "$1" | head -1; }
+crate_version() { sed -n 's/^version = "\(.*\)"/\1/p' "$1" | head -1; }
+
+# The packages' version grows with every commit, so that apt installs a later build over an
+# earlier one ("already the newest version" otherwise: the crates' version changes only at
+# a release): <crate version>+git<the commit's date, UTC, %Y%m%d%H%M%S>.<its short hash>,
+# e.g. 0.1.0+git20261207093000.19592ff. The date is git's committer date of HEAD, which a
+# shallow clone has too; dpkg compares the digits as a number, so a later commit sorts later
+# (the hash only tells two builds apart). Outside a git checkout the build's own time
+# stands for the commit's, and the version says so (….nocheckout).
+# commit_stamp REV: the date and hash of REV, or nothing when git does not know it.
+commit_stamp() {
+  git rev-parse --verify --quiet "$1^{commit}" >/dev/null 2>&1 || return 0
+  TZ=UTC git log -1 --date=format-local:%Y%m%d%H%M%S --format='%cd.%h' "$1"
+}
+stamp=$(commit_stamp HEAD)
+if [ -z "$stamp" ]; then
+  stamp="$(date -u +%Y%m%d%H%M%S).nocheckout"
+  echo "package: not in a git checkout: the version carries the build time ($stamp), not a commit" >&2
+fi
+version_of() {
+  local crate
+  crate=$(crate_version "$1")
+  [ -n "$crate" ] || die "no version in $1"
+  echo "$crate+git$stamp"
+}
+# Checked as dpkg compares versions: later than the crate's own, and than the parent
+# commit's build. A commit dated before its parent (a wrong clock) or in the same second
+# (a rebase makes many at once; then the hashes decide, at random) may not sort after it,
+# so apt would not upgrade the parent's build to this one: said once, not fatal.
+parent_stamp=$(commit_stamp HEAD^)
+parent_checked=""
+check_version() {
+  local version="$1" crate="$2"
+  dpkg --compare-versions "$version" gt "$crate" \
+    || die "the version $version does not sort after $crate (dpkg --compare-versions)"
+  if [ -n "$parent_stamp" ] && [ -z "$parent_checked" ] \
+    && ! dpkg --compare-versions "$version" gt "$crate+git$parent_stamp"; then
+    echo "package: warning: $version does not sort after the parent commit's $crate+git$parent_stamp (committed in the same second or earlier): apt will not upgrade a build of that commit to this one without --allow-downgrades" >&2
+  fi
+  parent_checked=1
+}
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -152,6 +192,7 @@ build_deb() {
 
 # The terminal's app.
 version=$(version_of src-tauri/Cargo.toml)
+check_version "$version" "$(crate_version src-tauri/Cargo.toml)"
 dir=$(stage madoguchi-app)
 put_binary "$dir" madoguchi-app
 put_binary "$dir" madoguchi-terminal-cert
@@ -178,6 +219,7 @@ build_deb "$dir" madoguchi-app "$version"
 # The servers.
 for name in platform insurer acquirer; do
   version=$(version_of "crates/backend-$name/Cargo.toml")
+  check_version "$version" "$(crate_version "crates/backend-$name/Cargo.toml")"
   pkg="madoguchi-$name"
   dir=$(stage "$pkg")
   put_binary "$dir" "$pkg"

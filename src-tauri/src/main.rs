@@ -32,8 +32,7 @@ fn main() -> ExitCode {
     }
     // A file that does not load is reported as such, display or not.
     if let Err(error) = Config::load(&lookup.path) {
-        let error = StartError::from(error).to_string();
-        return explain(Problem::StartFailed { lookup, error });
+        return explain(Problem::start_failed(lookup, &StartError::from(error)));
     }
     if let Some(message) = madoguchi_app::no_display("madoguchi-app") {
         eprintln!("{message}");
@@ -42,12 +41,7 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let state = match madoguchi_app::block_on(AppState::start(&lookup.path)) {
         Ok(state) => state,
-        Err(error) => {
-            return explain(Problem::StartFailed {
-                lookup,
-                error: error.to_string(),
-            });
-        }
+        Err(error) => return explain(Problem::start_failed(lookup, &error)),
     };
     tracing::info!(
         ms = started.elapsed().as_millis() as u64,

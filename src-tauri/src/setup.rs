@@ -10,6 +10,7 @@
 use tauri::{Runtime, WebviewUrl, WebviewWindowBuilder};
 
 use crate::lookup::{CONFIG_DOCS, CONFIG_ENV, DEFAULT_CONFIG, Lookup};
+use crate::state::StartError;
 use crate::windows::Screen;
 
 /// The exit status when there is no configuration file: `EX_CONFIG` of sysexits.h
@@ -41,8 +42,25 @@ pub enum Problem {
         lookup: Lookup,
         /// What went wrong (it names the key and what to write, for a bad file).
         error: String,
+        /// What the message ends with: what fits the cause.
+        remedy: Remedy,
     },
 }
+
+/// What to do after a start failure: the closing sentence of [`Problem::message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// The file (or a file it names) is wrong: correct it.
+    CorrectTheFile,
+    /// The system refused this login a file of the counter
+    /// ([`StartError::permission_denied`]): the login joins `madoguchi-counter` and logs in
+    /// again (a group added to a login takes effect at its next login).
+    JoinTheGroup,
+}
+
+/// The group whose members may run the counter (made by the package's postinst:
+/// packaging/debian/app.postinst).
+pub const COUNTER_GROUP: &str = "madoguchi-counter";
 
 impl Problem {
     /// The message for standard error and the setup window: what happened, which file,
@@ -65,15 +83,33 @@ impl Problem {
                 origin = lookup.origin.describe(),
                 docs = docs(),
             ),
-            Problem::StartFailed { lookup, error } => format!(
+            Problem::StartFailed {
+                lookup,
+                error,
+                remedy,
+            } => format!(
                 "madoguchi-app: the counter did not start on the configuration file {path} \
                  ({origin}): {error}\n\
                  \n\
-                 Correct the file and start the app again. {docs}",
+                 {closing} {docs}",
                 path = lookup.path.display(),
                 origin = lookup.origin.describe(),
+                closing = closing(*remedy),
                 docs = docs(),
             ),
+        }
+    }
+
+    /// The problem of a counter that did not start on `lookup`'s file with `error`.
+    pub fn start_failed(lookup: Lookup, error: &StartError) -> Problem {
+        Problem::StartFailed {
+            lookup,
+            error: error.to_string(),
+            remedy: if error.permission_denied() {
+                Remedy::JoinTheGroup
+            } else {
+                Remedy::CorrectTheFile
+            },
         }
     }
 
@@ -89,6 +125,22 @@ impl Problem {
 /// The commented sample the Debian package installs (packaging/config/counter.toml,
 /// scripts/package.sh).
 pub const CONFIG_SAMPLE: &str = "/usr/share/doc/madoguchi-app/examples/counter.toml";
+
+/// The sentence after a start failure's error: what to do about `remedy`.
+fn closing(remedy: Remedy) -> String {
+    match remedy {
+        Remedy::CorrectTheFile => "Correct the file and start the app again.".to_owned(),
+        Remedy::JoinTheGroup => format!(
+            "This login may not open the counter's files (its database, exports and keys are \
+             the group {COUNTER_GROUP}'s). Add it to the group (sudo adduser \"$USER\" \
+             {COUNTER_GROUP}, typed in this login), then log out and log in again: a group \
+             takes effect at the next login (newgrp {COUNTER_GROUP} gives it to one terminal \
+             window at once). Then start the app again. If the login is in the group \
+             already, check the owner and mode of the file named above (README.md, \
+             \"Installing\")."
+        ),
+    }
+}
 
 /// Where the keys are explained: the last sentences of every message.
 fn docs() -> String {
@@ -188,18 +240,48 @@ mod tests {
 
     #[test]
     fn a_file_the_counter_does_not_start_on_is_named_with_the_error() {
-        let problem = Problem::StartFailed {
-            lookup: lookup(Origin::Environment),
-            error: "terminal_id: write the terminal's id".into(),
-        };
+        let error = StartError::Counter(counter_runtime::RuntimeError::Config {
+            key: "terminal_id".into(),
+            reason: "write the terminal's id".into(),
+        });
+        let problem = Problem::start_failed(lookup(Origin::Environment), &error);
         let message = problem.message();
         assert!(
             message.contains(
-                "/srv/till/counter.toml (named by MADOGUCHI_CONFIG): terminal_id: write the terminal's id"
+                "/srv/till/counter.toml (named by MADOGUCHI_CONFIG): the counter did not start: \
+                 configuration: terminal_id: write the terminal's id"
             ),
             "{message}"
         );
+        assert!(message.contains("Correct the file and start the app again."));
+        assert!(!message.contains("adduser"), "{message}");
         assert!(message.contains("crates/counter-runtime/src/config.rs"));
+        assert_eq!(problem.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_database_the_login_may_not_open_says_to_join_the_group_and_log_in_again() {
+        // A login outside madoguchi-counter: the folder /var/lib/madoguchi-counter is the
+        // group's (0770). (Which errors count: counter_runtime's permission_denied tests.)
+        let db = std::path::Path::new("/var/lib/madoguchi-counter/counter.sqlite");
+        let refused = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let error = StartError::Counter(counter_runtime::RuntimeError::files(
+            "cannot create",
+            db,
+            &refused,
+        ));
+        let problem = Problem::start_failed(lookup(Origin::Default), &error);
+        let message = problem.message();
+        for part in [
+            "/var/lib/madoguchi-counter/counter.sqlite",
+            "sudo adduser \"$USER\" madoguchi-counter",
+            "log out and log in again",
+            "newgrp madoguchi-counter",
+            "start the app again",
+        ] {
+            assert!(message.contains(part), "{part:?} in {message}");
+        }
+        assert!(!message.contains("Correct the file"), "{message}");
         assert_eq!(problem.exit_code(), 1);
     }
 }

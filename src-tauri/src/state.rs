@@ -61,6 +61,16 @@ pub enum StartError {
     Counter(#[from] counter_runtime::RuntimeError),
 }
 
+impl StartError {
+    /// Whether the system refused this login a file of the counter
+    /// ([`counter_runtime::RuntimeError::permission_denied`]).
+    pub fn permission_denied(&self) -> bool {
+        match self {
+            StartError::Counter(e) => e.permission_denied(),
+        }
+    }
+}
+
 impl AppState {
     /// Loads the configuration at `config_path` and starts the counter on it (inside the
     /// app's tokio runtime: see [`crate::block_on`]).

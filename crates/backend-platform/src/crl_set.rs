@@ -29,8 +29,13 @@ pub const MAX_CRL_SET_BYTES: u64 = 512 << 20;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CrlLoadError {
-    /// The folder cannot be listed.
-    #[error("CRL folder {dir}: {source}")]
+    /// The folder cannot be listed. The message names the key that names it, and what to
+    /// put there and who must own it (`folder_advice`).
+    #[error(
+        "cannot read the CRL folder {dir} ([jpki] crl_dir of the platform's configuration, or \
+         --dir of `crl publish`): {source}. {advice}",
+        advice = folder_advice(.dir, .source.kind())
+    )]
     Folder {
         /// The folder.
         dir: PathBuf,
@@ -88,6 +93,38 @@ pub enum CrlLoadError {
     /// The storage did not answer.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+/// The user the platform's package runs it as (its systemd unit's `User=`, made by its
+/// postinst: packaging/systemd/madoguchi-platform.service).
+const PACKAGED_USER: &str = "madoguchi-platform";
+
+/// What to do when the CRL folder `dir` cannot be listed for `kind`: the last sentences of
+/// [`CrlLoadError::Folder`]. The package's postinst makes the sample's folder
+/// (`/var/lib/madoguchi-platform/crl`); another one is the operator's to make.
+fn folder_advice(dir: &Path, kind: std::io::ErrorKind) -> String {
+    let what = "It holds the J-LIS CRLs (DER files named *.crl or *.der) that the operator's \
+                job downloads; the platform reads it at start, on SIGHUP and every \
+                crl_reload_secs";
+    let owner = format!(
+        "the user the platform runs as ({PACKAGED_USER} under its systemd unit) must own it \
+         or be able to read it"
+    );
+    let dir = dir.display();
+    match kind {
+        std::io::ErrorKind::NotFound => format!(
+            "Create it (sudo install -d -m 0750 -o {PACKAGED_USER} -g {PACKAGED_USER} {dir}) \
+             and put the CRLs in it, or name another folder in [jpki] crl_dir. {what}; {owner}"
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "Give it to that user (sudo chown -R {PACKAGED_USER}:{PACKAGED_USER} {dir}). \
+             {what}; {owner}"
+        ),
+        _ => format!(
+            "Check that [jpki] crl_dir names a folder (not a file) on a mounted disk. {what}; \
+             {owner}"
+        ),
+    }
 }
 
 /// What a load read.
@@ -244,4 +281,62 @@ fn index_of(builder: CrlIndexBuilder) -> Result<CrlIndex, CrlError> {
     let mut bytes = Vec::new();
     builder.write_to(&mut bytes)?;
     CrlIndex::from_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use jpki_cert::Purpose;
+
+    use super::*;
+
+    fn stores() -> (TrustStore, TrustStore) {
+        (
+            TrustStore::production(Purpose::Auth).unwrap(),
+            TrustStore::production(Purpose::Sign).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_missing_crl_folder_names_its_key_what_goes_in_it_and_its_owner() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("crl");
+        let (auth, sign) = stores();
+        let e = read_folder(&dir, &auth, &sign).unwrap_err().to_string();
+        for part in [
+            &format!("cannot read the CRL folder {}", dir.display()),
+            "[jpki] crl_dir",
+            "No such file or directory",
+            &format!(
+                "sudo install -d -m 0750 -o madoguchi-platform -g madoguchi-platform {}",
+                dir.display()
+            ),
+            "*.crl or *.der",
+            "madoguchi-platform under its systemd unit",
+        ] {
+            assert!(e.contains(part), "{part:?} in {e}");
+        }
+    }
+
+    #[test]
+    fn a_crl_folder_refused_or_not_a_folder_gets_the_advice_that_fits() {
+        let dir = Path::new("/srv/crl");
+        let denied = CrlLoadError::Folder {
+            dir: dir.to_owned(),
+            source: std::io::ErrorKind::PermissionDenied.into(),
+        }
+        .to_string();
+        assert!(
+            denied.contains("sudo chown -R madoguchi-platform:madoguchi-platform /srv/crl"),
+            "{denied}"
+        );
+        assert!(!denied.contains("Create it"), "{denied}");
+        let other = CrlLoadError::Folder {
+            dir: dir.to_owned(),
+            source: std::io::ErrorKind::NotADirectory.into(),
+        }
+        .to_string();
+        assert!(other.contains("names a folder (not a file)"), "{other}");
+        assert!(other.contains("[jpki] crl_dir"), "{other}");
+    }
 }

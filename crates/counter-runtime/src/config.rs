@@ -479,11 +479,12 @@ fn check_pos(pos: &PosFile) -> Result<(), RuntimeError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const GOOD: &str = r#"
+    /// A configuration that loads (the other modules' tests add their sections to it).
+    pub(crate) const GOOD: &str = r#"
 terminal_id = "till-1"
 merchant_id = "shop-a"
 database = "j.sqlite"

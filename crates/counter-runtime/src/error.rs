@@ -35,6 +35,25 @@ pub enum RuntimeError {
     /// `0700`) or written; the error names it and what to check, once.
     #[error(transparent)]
     PrivateFile(#[from] private_files::PrivateFileError),
+    /// A file holding a secret (the register's API key, its TLS key) may be read by every
+    /// user of the machine; the terminal does not start on it. The message says the
+    /// owner and mode to give it: the desk's login reads it through the group
+    /// `madoguchi-counter` (made by the package's postinst), nobody else.
+    #[error(
+        "{key}: {path} may be read by every user of this machine (mode {mode:04o}), and it \
+         holds a secret: run `sudo chown root:madoguchi-counter {path}` and \
+         `sudo chmod 0640 {path}` (the desk's login reads it through the group), then start \
+         the terminal again",
+        path = .path.display()
+    )]
+    ExposedSecret {
+        /// The key that names the file (`pos.api_key_file`, `pos.tls.key`).
+        key: String,
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// A workflow refused the action; the code says what to show.
     #[error("{}", .0.entry().en)]
     Refused(Code),
@@ -52,10 +71,29 @@ impl RuntimeError {
         }
     }
 
+    /// Whether the system refused the terminal's login a file or folder of the terminal
+    /// (`EACCES`, `EPERM`): its database, its exports, a private file. At the desk this is
+    /// a login outside the group `madoguchi-counter`, or added to it since it logged in;
+    /// the app's start failure says so instead of "correct the file".
+    pub fn permission_denied(&self) -> bool {
+        use private_files::PrivateFileError as Private;
+        use std::io::ErrorKind::PermissionDenied;
+        let private =
+            |e: &Private| matches!(e, Private::Io { kind, .. } if *kind == PermissionDenied);
+        match self {
+            Self::Files { kind, .. } => *kind == PermissionDenied,
+            Self::PrivateFile(e) | Self::Store(counter_store::StoreError::Private(e)) => private(e),
+            _ => false,
+        }
+    }
+
     /// The UI code for this error.
     pub fn code(&self) -> Code {
         match self {
-            Self::Config { .. } | Self::Files { .. } | Self::PrivateFile(_) => Code::Internal,
+            Self::Config { .. }
+            | Self::ExposedSecret { .. }
+            | Self::Files { .. }
+            | Self::PrivateFile(_) => Code::Internal,
             Self::Store(_) => Code::StorageFailure,
             Self::Refused(c) => *c,
         }
@@ -67,4 +105,31 @@ impl RuntimeError {
 pub fn failure_line(code: Code, detail: &str) -> serde_json::Value {
     let e = code.entry();
     serde_json::json!({"ok": false, "code": code.as_str(), "message": e.en, "next": e.next_en, "detail": detail})
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::io::{Error, ErrorKind};
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_refused_database_or_file_is_a_permission_error_and_nothing_else_is() {
+        let db = Path::new("/var/lib/madoguchi-counter/counter.sqlite");
+        let refused = || private_files::io("create", db)(Error::from(ErrorKind::PermissionDenied));
+        assert!(
+            RuntimeError::Store(counter_store::StoreError::Private(refused())).permission_denied()
+        );
+        assert!(RuntimeError::PrivateFile(refused()).permission_denied());
+        let denied = Error::from(ErrorKind::PermissionDenied);
+        assert!(RuntimeError::files("cannot list", db, &denied).permission_denied());
+
+        let full = private_files::io("write", db)(Error::from(ErrorKind::StorageFull));
+        assert!(!RuntimeError::Store(counter_store::StoreError::Private(full)).permission_denied());
+        let missing = Error::from(ErrorKind::NotFound);
+        assert!(!RuntimeError::files("cannot list", db, &missing).permission_denied());
+        assert!(!crate::config::err("tls.key", "not PEM").permission_denied());
+    }
 }

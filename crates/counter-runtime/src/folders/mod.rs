@@ -216,9 +216,9 @@ impl Layout {
             Err(std::fs::TryLockError::WouldBlock) => Err(err(
                 "folders.root",
                 format!(
-                    "another Madoguchi already answers this folder ({} is locked): run either \
-                     the desktop app or `madoguchi-counter folders` on a root, not both, or \
-                     give each its own root",
+                    "another Madoguchi already answers this folder ({} is locked): another \
+                     terminal, or a second copy of the app, has the same [folders] root; close \
+                     it, or give each terminal its own root",
                     self.lock.display()
                 ),
             )),
@@ -257,6 +257,10 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("madoguchi.lock"), "{e}");
+        // It names no program the packages do not install (madoguchi-counter is a
+        // development tool, built with the virtual card).
+        assert!(e.contains("give each terminal its own root"), "{e}");
+        assert!(!e.contains("madoguchi-counter"), "{e}");
         drop(first);
         layout.lock().unwrap();
     }

@@ -89,12 +89,16 @@ impl PosSettings {
         })?;
         let api_key = match &pos.api_key_file {
             Some(path) => {
+                refuse_exposed("pos.api_key_file", path)?;
                 let text = read_text("pos.api_key_file", path)?;
                 let key = ApiKey::new(&text, "pos.api_key_file").map_err(|e| in_file(e, path));
                 Some(key?)
             }
             None => None,
         };
+        if let Some(t) = &pos.tls {
+            refuse_exposed("pos.tls.key", &t.key)?;
+        }
         let tls = pos.tls.as_ref().map(server_config).transpose()?;
         Ok(Some(Self {
             listen,
@@ -112,6 +116,31 @@ fn in_file(e: RuntimeError, path: &std::path::Path) -> RuntimeError {
         },
         other => other,
     }
+}
+
+/// Refuses the secret `path` (named by `key`) when every user may read it (the "other"
+/// read bit, `0o004`): the sample's folder for it, `/etc/madoguchi/counter/`, is the
+/// group's, but a file copied elsewhere (`/etc/madoguchi/` is 0755) or with a umask of 022
+/// would be open to all. A file that cannot be looked at is left to the read that follows,
+/// whose error names it.
+fn refuse_exposed(key: &str, path: &std::path::Path) -> Result<(), RuntimeError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o7777;
+            if mode & 0o004 != 0 {
+                return Err(RuntimeError::ExposedSecret {
+                    key: key.to_owned(),
+                    path: path.to_owned(),
+                    mode,
+                });
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (key, path);
+    Ok(())
 }
 
 fn read(key: &str, path: &std::path::Path) -> Result<Vec<u8>, RuntimeError> {
@@ -208,5 +237,65 @@ mod tests {
             assert!(e.contains("pos.api_key_file"), "{e}");
             assert!(!e.contains(bad), "the key is not repeated: {e}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_every_user_may_read_is_refused_with_the_chmod_to_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("pos-api-key");
+        std::fs::write(&key, "0123456789abcdefXYZ\n").unwrap();
+        let config = |extra: &str| {
+            let text = format!(
+                "{}[pos]\nlisten = \"127.0.0.1:0\"\napi_key_file = \"pos-api-key\"\n{extra}",
+                crate::config::tests::GOOD
+            );
+            Config::parse(&text, dir.path()).unwrap()
+        };
+        let set = |path: &std::path::Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+
+        set(&key, 0o644);
+        let e = PosSettings::from_config(&config("")).unwrap_err();
+        assert!(
+            matches!(e, RuntimeError::ExposedSecret { mode: 0o644, .. }),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        let shown = key.display();
+        for part in [
+            "pos.api_key_file".to_owned(),
+            format!("{shown} may be read by every user of this machine (mode 0644)"),
+            format!("sudo chown root:madoguchi-counter {shown}"),
+            format!("sudo chmod 0640 {shown}"),
+        ] {
+            assert!(text.contains(&part), "{part:?} in {text}");
+        }
+        assert!(
+            !text.contains("0123456789abcdef"),
+            "the key is not shown: {text}"
+        );
+
+        // The group's (0640) and the owner's (0600) are taken.
+        for mode in [0o640, 0o600] {
+            set(&key, mode);
+            let settings = PosSettings::from_config(&config("")).unwrap().unwrap();
+            assert!(settings.api_key.is_some());
+        }
+
+        // The TLS key alike, before it is parsed.
+        let tls_key = dir.path().join("pos-key.pem");
+        std::fs::write(&tls_key, "not even PEM").unwrap();
+        set(&tls_key, 0o604);
+        let e = PosSettings::from_config(&config(
+            "[pos.tls]\ncertificate = \"pos.pem\"\nkey = \"pos-key.pem\"\n",
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(&e, RuntimeError::ExposedSecret { key, mode: 0o604, .. } if key == "pos.tls.key"),
+            "{e:?}"
+        );
     }
 }

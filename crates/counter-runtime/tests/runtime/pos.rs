@@ -326,6 +326,12 @@ async fn the_register_presents_its_key_or_its_certificate() {
     let dir = env.dir.path();
     std::fs::write(dir.join("pos.pem"), &pki.server_cert_pem).unwrap();
     std::fs::write(dir.join("pos-key.pem"), &pki.server_key_pem).unwrap();
+    // The group's at most: a key every user may read is refused.
+    std::fs::set_permissions(
+        dir.join("pos-key.pem"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .unwrap();
     std::fs::write(dir.join("pos-ca.pem"), &pki.terminal_ca_pem).unwrap();
     let config = std::fs::read_to_string(&env.config_path).unwrap();
     std::fs::write(

@@ -119,9 +119,32 @@ impl Root {
         self.run(&["chmod", "-R", "u=rwX,g=rX,o=", folder]);
     }
 
+    /// Asserts that `inside` is a folder of `owner`, group `group`, with mode `mode` (octal).
+    fn assert_folder(&self, inside: &str, owner: &str, group: &str, mode: &str) {
+        let found = self.output(&["stat", "-c", "%F %U %G %a", inside]);
+        assert_eq!(
+            found.trim(),
+            format!("directory {owner} {group} {mode}"),
+            "{inside} in the root, as the package's postinst left it"
+        );
+    }
+
     /// The test PKI and the four configurations: the samples, with the test's host
     /// (localhost), the O=JPKI-TEST roots, current test CRLs, and the reader `reader`.
     pub fn write_configuration(&self, reader: &str) {
+        // The folders the README's steps install into, as the servers' postinst made them.
+        for (package, _) in SERVERS {
+            let name = package.trim_start_matches("madoguchi-");
+            self.assert_folder(
+                &format!("/etc/madoguchi/{name}/tls"),
+                "root",
+                package,
+                "750",
+            );
+        }
+        let crl = "/var/lib/madoguchi-platform/crl";
+        let platform_user = "madoguchi-platform";
+        self.assert_folder(crl, platform_user, platform_user, "750");
         let pki = DevPki::generate(&["localhost"]).unwrap();
         let server: [(&str, &[u8]); 4] = [
             ("tls/server.pem", pki.server_cert_pem.as_bytes()),
@@ -161,8 +184,6 @@ impl Root {
             "/etc/madoguchi/platform/pseudonym.secret",
         ]);
         self.secrets("/etc/madoguchi/platform", "madoguchi-platform", &[]);
-        let crl = "/var/lib/madoguchi-platform/crl";
-        fs::create_dir_all(self.at(crl)).unwrap();
         let now = backend_kit::Clock::now(&backend_kit::SystemClock);
         counter_demo::backends::write_crls(&self.at(crl), now).unwrap();
         self.run(&["chown", "-R", "madoguchi-platform:madoguchi-platform", crl]);
