@@ -96,20 +96,22 @@ impl BackendFailure {
     }
 }
 
+/// A problem document of `status` and `code`, nothing else: for unit tests.
+#[cfg(test)]
+pub(crate) fn problem(status: u16, code: &str) -> BackendFailure {
+    BackendFailure::Problem {
+        status,
+        code: code.into(),
+        detail: String::new(),
+        field: None,
+        reason: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    fn problem(status: u16, code: &str) -> BackendFailure {
-        BackendFailure::Problem {
-            status,
-            code: code.into(),
-            detail: String::new(),
-            field: None,
-            reason: None,
-        }
-    }
 
     #[test]
     fn unknown_outcomes_are_never_definite() {

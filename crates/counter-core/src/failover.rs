@@ -167,21 +167,12 @@ impl Failover {
 mod tests {
     #![allow(clippy::panic)]
     use super::*;
+    use crate::backend::problem;
 
     fn unreachable(sent: bool) -> BackendFailure {
         BackendFailure::Unreachable {
             sent,
             detail: "connection reset".into(),
-        }
-    }
-
-    fn problem(status: u16, code: &str) -> BackendFailure {
-        BackendFailure::Problem {
-            status,
-            code: code.into(),
-            detail: String::new(),
-            field: None,
-            reason: None,
         }
     }
 

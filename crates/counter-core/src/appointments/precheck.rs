@@ -159,6 +159,7 @@ mod tests {
     use super::*;
     use crate::UnixTime;
     use crate::appointments::AppointmentSource;
+    use crate::backend::problem;
     use crate::eligibility::ClinicRecord;
 
     fn appt(id: u64, date: &str, number: Option<&str>) -> Appointment {
@@ -243,16 +244,6 @@ mod tests {
                 .iter()
                 .all(|(_, u)| *u == Update::StillWaiting)
         );
-    }
-
-    fn problem(status: u16, code: &str) -> BackendFailure {
-        BackendFailure::Problem {
-            status,
-            code: code.into(),
-            detail: String::new(),
-            field: None,
-            reason: None,
-        }
     }
 
     #[test]
