@@ -61,13 +61,19 @@ pub struct VisitCheck {
     /// `warnings_acknowledged` line for the check): the store's record keeps the warnings
     /// shown, the audit trail what staff did about them.
     pub warnings_acknowledged: bool,
+    /// Whether staff confirmed the check's finished re-check (the store's
+    /// `rechecks.confirmed_at`): a re-check that contradicts what the patient presented
+    /// (another person's record, another share) is listed for staff until they do.
+    pub recheck_confirmed: bool,
 }
 
 impl Visit {
     /// The visit of `check`, if staff may take its co-payment at `now`: the check is of
-    /// today (JST), has a result (an answer or a recorded fallback), and an answer that
-    /// named someone other than the expected patient was acknowledged by staff (R7): until
-    /// then nobody at the counter saw whose insurance it is.
+    /// today (JST), has a result (an answer or a recorded fallback), an answer that named
+    /// someone other than the expected patient was acknowledged by staff (R7): until then
+    /// nobody at the counter saw whose insurance it is; and a re-check that contradicts
+    /// what the patient presented (its record may be another person's, its share another)
+    /// was confirmed by staff.
     pub fn of(check: &VisitCheck, now: UnixTime) -> Result<Visit, Code> {
         if madoguchi_time::jst::business_date(check.visited_at)
             != madoguchi_time::jst::business_date(now)
@@ -82,6 +88,14 @@ impl Visit {
             .contains(&Code::PersonMismatch);
         if mismatch && !check.warnings_acknowledged {
             return Err(Code::VisitPersonUnconfirmed);
+        }
+        let contradicted = check
+            .record
+            .summary
+            .warnings
+            .contains(&Code::RecheckContradiction);
+        if contradicted && !check.recheck_confirmed {
+            return Err(Code::RecheckContradiction);
         }
         Ok(visit)
     }

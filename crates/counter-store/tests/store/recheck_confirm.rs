@@ -3,6 +3,7 @@
 //! check takes it off until its own outcome.
 
 use counter_core::Code;
+use counter_core::counter::Visit;
 use counter_core::eligibility::RecheckDecision;
 use counter_core::eligibility::recheck::Contradiction;
 use counter_store::StoreError;
@@ -125,4 +126,50 @@ fn a_new_request_for_the_check_makes_its_outcome_news_again() {
         listed(&store),
         [("chk-1".to_owned(), Code::RecheckContradiction)]
     );
+}
+
+#[test]
+fn a_visit_whose_recheck_contradicts_the_document_says_whether_staff_confirmed_it() {
+    let (_dir, mut store) = fresh();
+    let rq = queue(&mut store, "chk-1", DAY1_9AM);
+    let now = DAY1_9AM.plus_secs(600);
+    let said = |store: &counter_store::Store| {
+        let check = store.visit_check("chk-1").unwrap().unwrap();
+        let day = store
+            .visits_between(DAY1_9AM, DAY1_9AM.plus_secs(86_400))
+            .unwrap();
+        (check.recheck_confirmed, day[0].recheck_confirmed)
+    };
+    // Pending: nothing to confirm yet.
+    assert_eq!(said(&store), (false, false));
+    let due = store.due_rechecks(now).unwrap();
+    store
+        .record_recheck_decision(
+            &due[0],
+            &answered_recheck(&rq, "2", ADDRESS, now),
+            None,
+            None,
+        )
+        .unwrap();
+    assert_eq!(said(&store), (false, false));
+    // The check's record now carries the contradiction: no co-payment on it yet.
+    let check = store.visit_check("chk-1").unwrap().unwrap();
+    assert_eq!(
+        check.record.summary.warnings,
+        [Code::RecheckContradiction],
+        "the re-check's record"
+    );
+    assert_eq!(Visit::of(&check, now), Err(Code::RecheckContradiction));
+
+    store.confirm_recheck("chk-1", now.plus_secs(5)).unwrap();
+    assert_eq!(said(&store), (true, true));
+    let check = store.visit_check("chk-1").unwrap().unwrap();
+    assert_eq!(
+        Visit::of(&check, now).map(|v| v.check_id).as_deref(),
+        Ok("chk-1")
+    );
+
+    // A new request for the check makes it unconfirmed again.
+    store.enqueue_recheck(&rq).unwrap();
+    assert_eq!(said(&store), (false, false));
 }

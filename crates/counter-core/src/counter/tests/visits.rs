@@ -70,6 +70,7 @@ fn found(record: &CheckRecord, visited_at: UnixTime) -> Result<Option<VisitCheck
         visited_at,
         record: record.clone(),
         warnings_acknowledged: false,
+        recheck_confirmed: false,
     }))
 }
 
@@ -339,8 +340,51 @@ fn a_check_that_named_another_person_takes_no_co_payment_until_staff_acknowledge
         visited_at: d.now,
         record: mismatch,
         warnings_acknowledged: true,
+        recheck_confirmed: false,
     };
     d.send(loaded(generation, Ok(Some(acknowledged))));
+    assert_eq!(d.at(), "identify_for_sale");
+    assert_eq!(sale_visit(&d).map(|v| v.check_id), Some(check_id));
+}
+
+#[test]
+fn a_recheck_that_contradicts_the_document_takes_no_co_payment_until_staff_confirmed_it() {
+    let (mut d, record) = answered();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.staff(StaffAction::Finish);
+    let check_id = record.summary.check_id.clone();
+    // The fallback's re-check found another person's record: the re-check rewrote the
+    // check's record with the insurer's answer and one warning, and no PersonMismatch.
+    let mut contradicted = record;
+    contradicted.summary.source = crate::eligibility::CheckSource::Recheck;
+    contradicted.summary.warnings = vec![Code::RecheckContradiction];
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let e = d.send(loaded(generation, found(&contradicted, d.now)));
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "idle");
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::RecheckContradiction)
+    );
+    // The warnings acknowledged is not the re-check confirmed.
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let acknowledged = VisitCheck {
+        visited_at: d.now,
+        record: contradicted.clone(),
+        warnings_acknowledged: true,
+        recheck_confirmed: false,
+    };
+    assert!(d.send(loaded(generation, Ok(Some(acknowledged)))).is_empty());
+    assert_eq!(d.at(), "idle");
+    // Confirmed by staff (the status bar's list), it is a visit like any other.
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let confirmed = VisitCheck {
+        visited_at: d.now,
+        record: contradicted,
+        warnings_acknowledged: false,
+        recheck_confirmed: true,
+    };
+    d.send(loaded(generation, Ok(Some(confirmed))));
     assert_eq!(d.at(), "identify_for_sale");
     assert_eq!(sale_visit(&d).map(|v| v.check_id), Some(check_id));
 }
@@ -356,6 +400,7 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
             visited_at: d.now,
             record: fallback,
             warnings_acknowledged: false,
+            recheck_confirmed: false,
         },
         d.now,
     )
@@ -369,6 +414,7 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
             visited_at: d.now,
             record: invalid,
             warnings_acknowledged: false,
+            recheck_confirmed: false,
         },
         d.now,
     )
@@ -397,6 +443,7 @@ fn a_lost_qualification_with_a_new_one_names_the_new_insurer() {
             visited_at: d.now,
             record: lost_then_new,
             warnings_acknowledged: false,
+            recheck_confirmed: false,
         },
         d.now,
     )
