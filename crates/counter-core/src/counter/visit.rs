@@ -80,7 +80,7 @@ impl Visit {
         {
             return Err(Code::VisitNotToday);
         }
-        let visit = Self::of_record(&check.record)?;
+        let visit = Self::of_record(&check.record, check.visited_at)?;
         let mismatch = check
             .record
             .summary
@@ -100,9 +100,13 @@ impl Visit {
         Ok(visit)
     }
 
-    /// The summary of check `record` on any day (the journal's), if it has a result. The
-    /// insurer is read from the details, so it is `None` once the retention purge ran.
-    pub fn of_record(record: &CheckRecord) -> Result<Visit, Code> {
+    /// The summary of check `record`, first recorded at `visited_at`, on any day (the
+    /// journal's), if it has a result. The insurer is read from the details, so it is
+    /// `None` once the retention purge ran: for a fallback, from what the patient presented
+    /// (an earlier answer the record keeps is not what the visit stands on); for an answer,
+    /// from the record in force on the visit's day (JST), though a re-check may have
+    /// written the record days later.
+    pub fn of_record(record: &CheckRecord, visited_at: UnixTime) -> Result<Visit, Code> {
         let summary = &record.summary;
         let result = match summary.validity.as_str() {
             VALIDITY_FAILED => return Err(Code::VisitWithoutResult),
@@ -111,14 +115,18 @@ impl Visit {
             _ => VisitResult::Invalid,
         };
         let details = &record.details;
-        let (insurer_number, insurer_name) = match (&details.response, &details.presented) {
+        let response = details
+            .response
+            .as_ref()
+            .filter(|_| result != VisitResult::Fallback);
+        let (insurer_number, insurer_name) = match (response, &details.presented) {
             (Some(response), _) => {
                 // The record the check's headline is about (the new qualification for 3,
-                // staff's choice for 5), by the rule the check recorded its ratio with; the
-                // day is the record's (JST).
+                // staff's choice for 5), by the rule the check recorded its ratio with, on
+                // the visit's day.
                 let validity = Validity::parse(&response.qualification_validity);
-                let today = madoguchi_time::jst::compact_date(summary.at);
-                let primary = primary_index(&validity, response, details.chosen_record, &today);
+                let day = madoguchi_time::jst::compact_date(visited_at);
+                let primary = primary_index(&validity, response, details.chosen_record, &day);
                 match primary.and_then(|i| response.results.get(i)) {
                     Some(r) => (Some(r.insurer_number.clone()), Some(r.insurer_name.clone())),
                     None => (None, None),

@@ -454,6 +454,62 @@ fn a_lost_qualification_with_a_new_one_names_the_new_insurer() {
 }
 
 #[test]
+fn a_fallback_names_the_insurer_presented_not_an_earlier_answers() {
+    let (d, record) = answered();
+    // The insurer's answer was not what staff went by: they recorded the document the
+    // patient presented, and the record keeps the earlier answer beside it.
+    let mut fallback = record.clone();
+    fallback.summary.validity = crate::eligibility::record::VALIDITY_FALLBACK.into();
+    assert!(fallback.details.response.is_some());
+    fallback.details.presented = Some(crate::eligibility::Presented {
+        document: crate::eligibility::FallbackDocument::EligibilityNotice,
+        insurer_number: Some("01130012".into()),
+        insurer_name: Some("全国健康保険協会東京支部".into()),
+        symbol: Some("千代".into()),
+        number: Some("10001".into()),
+        branch: None,
+        name: "佐藤 花子".into(),
+        birth_date: "19850412".into(),
+        ratio_tenths: 3,
+    });
+    let visit = Visit::of_record(&fallback, d.now).unwrap();
+    assert_eq!(visit.result, VisitResult::Fallback);
+    assert_eq!(visit.insurer_number.as_deref(), Some("01130012"));
+    assert_eq!(
+        visit.insurer_name.as_deref(),
+        Some("全国健康保険協会東京支部")
+    );
+    // A fallback with nothing presented names no insurer, not the answer's.
+    fallback.details.presented = None;
+    let visit = Visit::of_record(&fallback, d.now).unwrap();
+    assert_eq!(visit.insurer_number, None);
+}
+
+#[test]
+fn an_answer_written_days_later_names_the_insurer_of_the_visits_day() {
+    let (d, record) = answered();
+    const DAY: i64 = 86_400;
+    let compact = |t: UnixTime| madoguchi_time::jst::compact_date(t);
+    // Validity 3, written by a re-check two days after the visit: the old record was lost
+    // the day after the visit, the new qualification starts that day.
+    let mut rechecked = record;
+    rechecked.summary.at = d.now.plus_secs(2 * DAY);
+    let response = rechecked.details.response.as_mut().unwrap();
+    let mut lost = response.results[0].clone();
+    lost.insurer_number = "06130001".into();
+    lost.insurer_name = "旧健康保険組合".into();
+    lost.disqualification_date = Some(compact(d.now.plus_secs(DAY)));
+    let mut new = response.results[0].clone();
+    new.qualification_date = compact(d.now.plus_secs(DAY));
+    response.qualification_validity = "3".into();
+    response.results = vec![lost, new];
+    rechecked.summary.validity = "3".into();
+    let visit = Visit::of_record(&rechecked, d.now).unwrap();
+    assert_eq!(visit.insurer_number.as_deref(), Some("06130001"));
+    assert_eq!(visit.insurer_name.as_deref(), Some("旧健康保険組合"));
+}
+
+#[test]
 fn the_store_answer_is_stale_once_the_counter_moved_on() {
     let mut d = Desk::new(CounterMode::Reception);
     // Nobody asked.
