@@ -138,7 +138,11 @@ async fn a_contradicted_recheck_is_listed_after_a_restart_until_staff_confirm_it
         })
         .await
         .unwrap_err();
-    assert_eq!(refused.message.code, Code::NotNow, "not listed after a restart");
+    assert_eq!(
+        refused.message.code,
+        Code::NotNow,
+        "not listed after a restart"
+    );
     let s = until(&mut rx, "the refusal's notice", |s| {
         s.status.notice.as_ref().map(|m| m.code) == Some(Code::NotNow)
     })

@@ -374,7 +374,10 @@ fn a_recheck_that_contradicts_the_document_takes_no_co_payment_until_staff_confi
         warnings_acknowledged: true,
         recheck_confirmed: false,
     };
-    assert!(d.send(loaded(generation, Ok(Some(acknowledged)))).is_empty());
+    assert!(
+        d.send(loaded(generation, Ok(Some(acknowledged))))
+            .is_empty()
+    );
     assert_eq!(d.at(), "idle");
     // Confirmed by staff (the status bar's list), it is a visit like any other.
     let (generation, _) = load_visit(&d.send(take(&check_id)));
