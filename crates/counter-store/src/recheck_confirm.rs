@@ -17,7 +17,8 @@ use crate::store::Store;
 impl Store {
     /// The finished re-checks staff have not confirmed that the status bar lists (given up,
     /// or done and contradicting what was presented), oldest first, each with the check's
-    /// patient id and, while the request is kept, its visit day.
+    /// patient id and, while the request is kept, its visit day. A done one whose result
+    /// cannot be read is listed as given up (re-check by hand), and logged by check id.
     pub fn rechecks_to_confirm(&self) -> Result<Vec<RecheckToConfirm>, StoreError> {
         const OP: &str = "list the re-checks to confirm";
         let mut stmt = self
@@ -40,12 +41,20 @@ impl Store {
             let patient_ref: Option<String> = row.get(4).map_err(sql(OP))?;
             let end = match RecheckState::parse(&state) {
                 Some(RecheckState::GaveUp) => FinishedRecheck::GaveUp,
-                Some(RecheckState::Done) => FinishedRecheck::Done(
-                    result
-                        .as_deref()
-                        .map(|t| from_json::<RecheckShown>("re-check result", t))
-                        .transpose()?,
-                ),
+                Some(RecheckState::Done) => match result.as_deref().map(read_result) {
+                    None => FinishedRecheck::Done(None),
+                    Some(Some(shown)) => FinishedRecheck::Done(Some(shown)),
+                    // Schema 1's rows were free-form: nothing says what the re-check found,
+                    // so staff re-check it by hand, as for one given up. One such row must
+                    // not hide the others (nor stop the counter that reads them).
+                    Some(None) => {
+                        tracing::warn!(
+                            check_id = %check_id,
+                            "a finished re-check's result is unreadable; listed as given up"
+                        );
+                        FinishedRecheck::GaveUp
+                    }
+                },
                 _ => {
                     return Err(StoreError::Corrupt {
                         what: "re-check state",
@@ -53,10 +62,14 @@ impl Store {
                     });
                 }
             };
-            let request = request
-                .as_deref()
-                .map(|t| from_json::<RecheckRequest>("re-check request", t))
-                .transpose()?;
+            // The request only adds the visit day (and a patient id the check lacks).
+            let request = request.as_deref().and_then(|t| {
+                let read = from_json::<RecheckRequest>("re-check request", t).ok();
+                if read.is_none() {
+                    tracing::warn!(check_id = %check_id, "a finished re-check's request is unreadable");
+                }
+                read
+            });
             out.extend(to_confirm(&check_id, patient_ref, request.as_ref(), end));
         }
         Ok(out)
@@ -95,4 +108,11 @@ impl Store {
         tx.commit().map_err(sql(OP))?;
         Ok(changed > 0)
     }
+}
+
+/// A done re-check's stored result, `None` when it is not `{code, contradictions}` (schema
+/// 1 kept free-form text there). The reason is not kept: a parser's message may quote the
+/// text, and the text may name the person.
+fn read_result(text: &str) -> Option<RecheckShown> {
+    from_json::<RecheckShown>("re-check result", text).ok()
 }

@@ -21,6 +21,9 @@ pub struct VisitRow {
     /// Whether staff acknowledged the check's warnings (see
     /// [`VisitCheck::warnings_acknowledged`]).
     pub warnings_acknowledged: bool,
+    /// Whether staff confirmed the check's finished re-check (see
+    /// [`VisitCheck::recheck_confirmed`]).
+    pub recheck_confirmed: bool,
     /// Its co-payments (every attempt: declined and reversed ones too).
     pub payments: Vec<PaymentRecord>,
 }
@@ -36,7 +39,22 @@ impl Store {
             visited_at: row.at,
             record: row.to_eligibility()?,
             warnings_acknowledged: self.warnings_acknowledged(&row.id, row.at)?,
+            recheck_confirmed: self.recheck_confirmed(&row.id)?,
         }))
+    }
+
+    /// Whether staff confirmed check `id`'s finished re-check (`rechecks.confirmed_at`,
+    /// schema 15). `false` when it has none, or while a new one is pending (queuing it
+    /// clears the confirmation).
+    pub fn recheck_confirmed(&self, id: &str) -> Result<bool, StoreError> {
+        const OP: &str = "read a re-check's confirmation";
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM rechecks WHERE check_id = ?1 \
+                 AND confirmed_at IS NOT NULL)",
+            )
+            .and_then(|mut stmt| stmt.query_row([id], |row| row.get(0)))
+            .map_err(sql(OP))
     }
 
     /// Whether the audit trail holds staff's acknowledgement of check `id`'s warnings
@@ -79,9 +97,11 @@ impl Store {
             .map(|check| {
                 let payments = self.payments_of_visit(&check.id)?;
                 let warnings_acknowledged = self.warnings_acknowledged(&check.id, check.at)?;
+                let recheck_confirmed = self.recheck_confirmed(&check.id)?;
                 Ok(VisitRow {
                     check,
                     warnings_acknowledged,
+                    recheck_confirmed,
                     payments,
                 })
             })

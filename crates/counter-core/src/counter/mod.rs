@@ -742,44 +742,6 @@ impl Counter {
         if self.pin_pad { "pin_pad" } else { "pin" }
     }
 
-    /// What both windows show now (`revision` 0: the shell counts revisions).
-    pub fn screens(&self) -> Screens {
-        let (staff, customer) = self.workflow.views(self.reader);
-        let expected = match self.workflow.check() {
-            Some(c) if c.expected().is_some() => c.expected().cloned(),
-            _ => self.expected.clone(),
-        };
-        Screens {
-            revision: 0,
-            staff,
-            customer,
-            expected,
-            notices: self.card_notices.clone(),
-            status: Status {
-                mode: self.mode,
-                reader_name: self.setup.reader.clone(),
-                reader: self.reader,
-                pin_pad: self.pin_pad,
-                backends_ok: self.backends_ok,
-                pending_rechecks: self.pending_rechecks,
-                payments_in_doubt: self.in_doubt.len() as u64,
-                in_doubt: self.in_doubt.clone(),
-                unresolved: self.unresolved.clone(),
-                unresolved_notice: (!self.unresolved.is_empty())
-                    .then(|| Message::of(Code::PaymentUnresolved)),
-                unshown: self.unshown.clone(),
-                unshown_notice: (!self.unshown.is_empty())
-                    .then(|| Message::of(Code::ApprovalNotShown)),
-                rechecks: self.rechecks.clone(),
-                rechecks_notice: eligibility::recheck_outcome::notice(&self.rechecks)
-                    .map(Message::of),
-                notice: self.notice.clone(),
-                storage_failed: self.storage_failed,
-                other_card: self.other_card_notice().map(Message::of),
-            },
-        }
-    }
-
     /// Whether a workflow holds a PIN or password the customer typed (tests, and the
     /// shell's check that nothing outlives the card).
     pub fn holds_secret(&self) -> bool {

@@ -1,6 +1,7 @@
 //! What the two windows show: [`Screens`] after every change, split into the staff's
 //! [`StaffFrame`] and the customer's [`CustomerFrame`], and the lines of the code table
-//! ([`Message`]). Exported to TypeScript (feature `ts`).
+//! ([`Message`]), and their assembly from the counter's state ([`super::Counter::screens`]).
+//! Exported to TypeScript (feature `ts`).
 
 use serde::Serialize;
 
@@ -338,6 +339,46 @@ impl Screens {
                     .map(|c| Message::of(c.for_customer()))
                     .collect(),
                 false => Vec::new(),
+            },
+        }
+    }
+}
+
+impl super::Counter {
+    /// What both windows show now (`revision` 0: the shell counts revisions).
+    pub fn screens(&self) -> Screens {
+        let (staff, customer) = self.workflow.views(self.reader);
+        let expected = match self.workflow.check() {
+            Some(c) if c.expected().is_some() => c.expected().cloned(),
+            _ => self.expected.clone(),
+        };
+        Screens {
+            revision: 0,
+            staff,
+            customer,
+            expected,
+            notices: self.card_notices.clone(),
+            status: Status {
+                mode: self.mode,
+                reader_name: self.setup.reader.clone(),
+                reader: self.reader,
+                pin_pad: self.pin_pad,
+                backends_ok: self.backends_ok,
+                pending_rechecks: self.pending_rechecks,
+                payments_in_doubt: self.in_doubt.len() as u64,
+                in_doubt: self.in_doubt.clone(),
+                unresolved: self.unresolved.clone(),
+                unresolved_notice: (!self.unresolved.is_empty())
+                    .then(|| Message::of(Code::PaymentUnresolved)),
+                unshown: self.unshown.clone(),
+                unshown_notice: (!self.unshown.is_empty())
+                    .then(|| Message::of(Code::ApprovalNotShown)),
+                rechecks: self.rechecks.clone(),
+                rechecks_notice: eligibility::recheck_outcome::notice(&self.rechecks)
+                    .map(Message::of),
+                notice: self.notice.clone(),
+                storage_failed: self.storage_failed,
+                other_card: self.other_card_notice().map(Message::of),
             },
         }
     }

@@ -203,7 +203,6 @@ impl Counter {
         Ok(effects)
     }
 
-    /// The new session takes the card already on the reader.
     /// Staff confirm a finished re-check the status bar lists: journaled, and audited as
     /// the check's event. Any other (confirmed already, still pending, unknown) is refused.
     fn confirm_recheck(&mut self, check_id: String) -> Result<Vec<Effect>, Refused> {
@@ -224,6 +223,7 @@ impl Counter {
         ])
     }
 
+    /// The new session takes the card already on the reader.
     pub(super) fn card_on_reader(&mut self) -> Result<Vec<Effect>, Refused> {
         if self.reader != super::ReaderState::Card {
             return Ok(Vec::new());

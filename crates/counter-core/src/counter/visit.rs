@@ -61,20 +61,26 @@ pub struct VisitCheck {
     /// `warnings_acknowledged` line for the check): the store's record keeps the warnings
     /// shown, the audit trail what staff did about them.
     pub warnings_acknowledged: bool,
+    /// Whether staff confirmed the check's finished re-check (the store's
+    /// `rechecks.confirmed_at`): a re-check that contradicts what the patient presented
+    /// (another person's record, another share) is listed for staff until they do.
+    pub recheck_confirmed: bool,
 }
 
 impl Visit {
     /// The visit of `check`, if staff may take its co-payment at `now`: the check is of
-    /// today (JST), has a result (an answer or a recorded fallback), and an answer that
-    /// named someone other than the expected patient was acknowledged by staff (R7): until
-    /// then nobody at the counter saw whose insurance it is.
+    /// today (JST), has a result (an answer or a recorded fallback), an answer that named
+    /// someone other than the expected patient was acknowledged by staff (R7): until then
+    /// nobody at the counter saw whose insurance it is; and a re-check that contradicts
+    /// what the patient presented (its record may be another person's, its share another)
+    /// was confirmed by staff.
     pub fn of(check: &VisitCheck, now: UnixTime) -> Result<Visit, Code> {
         if madoguchi_time::jst::business_date(check.visited_at)
             != madoguchi_time::jst::business_date(now)
         {
             return Err(Code::VisitNotToday);
         }
-        let visit = Self::of_record(&check.record)?;
+        let visit = Self::of_record(&check.record, check.visited_at)?;
         let mismatch = check
             .record
             .summary
@@ -83,12 +89,24 @@ impl Visit {
         if mismatch && !check.warnings_acknowledged {
             return Err(Code::VisitPersonUnconfirmed);
         }
+        let contradicted = check
+            .record
+            .summary
+            .warnings
+            .contains(&Code::RecheckContradiction);
+        if contradicted && !check.recheck_confirmed {
+            return Err(Code::RecheckContradiction);
+        }
         Ok(visit)
     }
 
-    /// The summary of check `record` on any day (the journal's), if it has a result. The
-    /// insurer is read from the details, so it is `None` once the retention purge ran.
-    pub fn of_record(record: &CheckRecord) -> Result<Visit, Code> {
+    /// The summary of check `record`, first recorded at `visited_at`, on any day (the
+    /// journal's), if it has a result. The insurer is read from the details, so it is
+    /// `None` once the retention purge ran: for a fallback, from what the patient presented
+    /// (an earlier answer the record keeps is not what the visit stands on); for an answer,
+    /// from the record in force on the visit's day (JST), though a re-check may have
+    /// written the record days later.
+    pub fn of_record(record: &CheckRecord, visited_at: UnixTime) -> Result<Visit, Code> {
         let summary = &record.summary;
         let result = match summary.validity.as_str() {
             VALIDITY_FAILED => return Err(Code::VisitWithoutResult),
@@ -97,14 +115,18 @@ impl Visit {
             _ => VisitResult::Invalid,
         };
         let details = &record.details;
-        let (insurer_number, insurer_name) = match (&details.response, &details.presented) {
+        let response = details
+            .response
+            .as_ref()
+            .filter(|_| result != VisitResult::Fallback);
+        let (insurer_number, insurer_name) = match (response, &details.presented) {
             (Some(response), _) => {
                 // The record the check's headline is about (the new qualification for 3,
-                // staff's choice for 5), by the rule the check recorded its ratio with; the
-                // day is the record's (JST).
+                // staff's choice for 5), by the rule the check recorded its ratio with, on
+                // the visit's day.
                 let validity = Validity::parse(&response.qualification_validity);
-                let today = madoguchi_time::jst::compact_date(summary.at);
-                let primary = primary_index(&validity, response, details.chosen_record, &today);
+                let day = madoguchi_time::jst::compact_date(visited_at);
+                let primary = primary_index(&validity, response, details.chosen_record, &day);
                 match primary.and_then(|i| response.results.get(i)) {
                     Some(r) => (Some(r.insurer_number.clone()), Some(r.insurer_name.clone())),
                     None => (None, None),

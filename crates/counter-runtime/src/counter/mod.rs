@@ -288,11 +288,12 @@ impl Counter {
                     visited_at: row.check.at,
                     record,
                     warnings_acknowledged: row.warnings_acknowledged,
+                    recheck_confirmed: row.recheck_confirmed,
                 });
                 // The counter's rule, for the button only: it decides again when asked.
                 let co_payment = check.as_ref().is_some_and(|c| Visit::of(c, now).is_ok());
                 VisitEntry {
-                    visit: check.and_then(|c| Visit::of_record(&c.record).ok()),
+                    visit: check.and_then(|c| Visit::of_record(&c.record, c.visited_at).ok()),
                     co_payment,
                     check_id: row.check.id,
                     at: row.check.at,

@@ -373,8 +373,8 @@ impl Payments {
     /// The summary of visit `check_id` (the check a co-payment was journaled with), if the
     /// check is stored and has a result.
     pub fn visit(&self, check_id: &str) -> Result<Option<Visit>, RuntimeError> {
-        let record = self.with_store(|s| s.check_record(check_id))?;
-        Ok(record.and_then(|r| Visit::of_record(&r).ok()))
+        let check = self.with_store(|s| s.visit_check(check_id))?;
+        Ok(check.and_then(|c| Visit::of_record(&c.record, c.visited_at).ok()))
     }
 
     /// The visits (reception checks) of JST business day `date`, each with its

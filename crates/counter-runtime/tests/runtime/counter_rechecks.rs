@@ -70,9 +70,26 @@ async fn a_contradicted_recheck_is_listed_after_a_restart_until_staff_confirm_it
         s.status.rechecks_notice.as_ref().map(|m| m.code),
         Some(Code::RecheckContradiction)
     );
-    // A staff click elsewhere clears a notice, never the list.
+    // A staff click elsewhere clears a notice, never the list. The counter answers a staff
+    // action before it re-reads the counts and sends the screens of the change: the
+    // screens are read once they show it (a refused confirmation's notice, then none).
+    let refused = c
+        .staff(StaffAction::ConfirmRecheck {
+            check_id: "chk-other".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.message.code, Code::NotNow, "not listed");
+    let told = until(&mut rx, "the refusal's notice", |s| {
+        s.status.notice.is_some()
+    })
+    .await;
     staff(&c, StaffAction::Finish).await;
-    assert_eq!(c.screens().borrow().status.rechecks.len(), 1);
+    let s = until(&mut rx, "the notice cleared", |s| {
+        s.revision > told.revision && s.status.notice.is_none()
+    })
+    .await;
+    assert_eq!(s.status.rechecks.len(), 1, "{:#}", js(&s));
 
     // Staff confirm it: journaled and audited, and it leaves the list.
     staff(
@@ -110,10 +127,26 @@ async fn a_contradicted_recheck_is_listed_after_a_restart_until_staff_confirm_it
         );
     }
 
-    // Started again: not listed any more (the staff action is answered after the counts
-    // that follow it were read).
+    // Started again: not listed any more, so there is nothing to confirm. The screens are
+    // read once they carry the refusal's notice: sent after the counts were read again
+    // (the counter answers a staff action before it does).
     let c = env.counter().await;
-    staff(&c, StaffAction::Finish).await;
-    assert!(c.screens().borrow().status.rechecks.is_empty());
+    let mut rx = c.screens();
+    let refused = c
+        .staff(StaffAction::ConfirmRecheck {
+            check_id: "chk-ratio".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.message.code,
+        Code::NotNow,
+        "not listed after a restart"
+    );
+    let s = until(&mut rx, "the refusal's notice", |s| {
+        s.status.notice.as_ref().map(|m| m.code) == Some(Code::NotNow)
+    })
+    .await;
+    assert!(s.status.rechecks.is_empty(), "{:#}", js(&s));
     c.close().await;
 }

@@ -3,13 +3,14 @@
 //! check takes it off until its own outcome.
 
 use counter_core::Code;
+use counter_core::counter::Visit;
 use counter_core::eligibility::RecheckDecision;
 use counter_core::eligibility::recheck::Contradiction;
 use counter_store::StoreError;
 
 use crate::queue::queue;
 use crate::records::{ADDRESS, answered_recheck};
-use crate::{DAY1_9AM, fresh};
+use crate::{DAY1_9AM, db_path, fresh};
 
 fn listed(store: &counter_store::Store) -> Vec<(String, Code)> {
     store
@@ -124,5 +125,93 @@ fn a_new_request_for_the_check_makes_its_outcome_news_again() {
     assert_eq!(
         listed(&store),
         [("chk-1".to_owned(), Code::RecheckContradiction)]
+    );
+}
+
+#[test]
+fn a_visit_whose_recheck_contradicts_the_document_says_whether_staff_confirmed_it() {
+    let (_dir, mut store) = fresh();
+    let rq = queue(&mut store, "chk-1", DAY1_9AM);
+    let now = DAY1_9AM.plus_secs(600);
+    let said = |store: &counter_store::Store| {
+        let check = store.visit_check("chk-1").unwrap().unwrap();
+        let day = store
+            .visits_between(DAY1_9AM, DAY1_9AM.plus_secs(86_400))
+            .unwrap();
+        (check.recheck_confirmed, day[0].recheck_confirmed)
+    };
+    // Pending: nothing to confirm yet.
+    assert_eq!(said(&store), (false, false));
+    let due = store.due_rechecks(now).unwrap();
+    store
+        .record_recheck_decision(
+            &due[0],
+            &answered_recheck(&rq, "2", ADDRESS, now),
+            None,
+            None,
+        )
+        .unwrap();
+    assert_eq!(said(&store), (false, false));
+    // The check's record now carries the contradiction: no co-payment on it yet.
+    let check = store.visit_check("chk-1").unwrap().unwrap();
+    assert_eq!(
+        check.record.summary.warnings,
+        [Code::RecheckContradiction],
+        "the re-check's record"
+    );
+    assert_eq!(Visit::of(&check, now), Err(Code::RecheckContradiction));
+
+    store.confirm_recheck("chk-1", now.plus_secs(5)).unwrap();
+    assert_eq!(said(&store), (true, true));
+    let check = store.visit_check("chk-1").unwrap().unwrap();
+    assert_eq!(
+        Visit::of(&check, now).map(|v| v.check_id).as_deref(),
+        Ok("chk-1")
+    );
+
+    // A new request for the check makes it unconfirmed again.
+    store.enqueue_recheck(&rq).unwrap();
+    assert_eq!(said(&store), (false, false));
+}
+
+#[test]
+fn a_done_recheck_whose_result_cannot_be_read_is_listed_as_given_up() {
+    let (dir, mut store) = fresh();
+    let first = queue(&mut store, "chk-1", DAY1_9AM);
+    let second = queue(&mut store, "chk-2", DAY1_9AM.plus_secs(1));
+    let now = DAY1_9AM.plus_secs(600);
+    let due = store.due_rechecks(now).unwrap();
+    for (due, rq) in due.iter().zip([&first, &second]) {
+        store
+            .record_recheck_decision(due, &answered_recheck(rq, "2", ADDRESS, now), None, None)
+            .unwrap();
+    }
+    // Schema 1 kept free-form text as a done re-check's result, and a request of another
+    // shape.
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    raw.execute(
+        "UPDATE rechecks SET result_json = 'confirmed by phone: 3割', \
+         request_json = '{\"visit\":\"x\"}' WHERE check_id = 'chk-1'",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+
+    // It is listed for a re-check by hand, and the other row still with what it found.
+    assert_eq!(
+        listed(&store),
+        [
+            ("chk-1".to_owned(), Code::RecheckGaveUp),
+            ("chk-2".to_owned(), Code::RecheckContradiction)
+        ]
+    );
+    let list = store.rechecks_to_confirm().unwrap();
+    assert_eq!(list[0].visit_date, None, "the request is unreadable");
+    assert_eq!(list[0].patient_ref.as_deref(), Some("P-000123"));
+    // Staff confirm it like any other.
+    assert!(store.confirm_recheck("chk-1", now).unwrap());
+    assert_eq!(
+        listed(&store),
+        [("chk-2".to_owned(), Code::RecheckContradiction)]
     );
 }

@@ -70,6 +70,7 @@ fn found(record: &CheckRecord, visited_at: UnixTime) -> Result<Option<VisitCheck
         visited_at,
         record: record.clone(),
         warnings_acknowledged: false,
+        recheck_confirmed: false,
     }))
 }
 
@@ -339,8 +340,54 @@ fn a_check_that_named_another_person_takes_no_co_payment_until_staff_acknowledge
         visited_at: d.now,
         record: mismatch,
         warnings_acknowledged: true,
+        recheck_confirmed: false,
     };
     d.send(loaded(generation, Ok(Some(acknowledged))));
+    assert_eq!(d.at(), "identify_for_sale");
+    assert_eq!(sale_visit(&d).map(|v| v.check_id), Some(check_id));
+}
+
+#[test]
+fn a_recheck_that_contradicts_the_document_takes_no_co_payment_until_staff_confirmed_it() {
+    let (mut d, record) = answered();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.staff(StaffAction::Finish);
+    let check_id = record.summary.check_id.clone();
+    // The fallback's re-check found another person's record: the re-check rewrote the
+    // check's record with the insurer's answer and one warning, and no PersonMismatch.
+    let mut contradicted = record;
+    contradicted.summary.source = crate::eligibility::CheckSource::Recheck;
+    contradicted.summary.warnings = vec![Code::RecheckContradiction];
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let e = d.send(loaded(generation, found(&contradicted, d.now)));
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "idle");
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::RecheckContradiction)
+    );
+    // The warnings acknowledged is not the re-check confirmed.
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let acknowledged = VisitCheck {
+        visited_at: d.now,
+        record: contradicted.clone(),
+        warnings_acknowledged: true,
+        recheck_confirmed: false,
+    };
+    assert!(
+        d.send(loaded(generation, Ok(Some(acknowledged))))
+            .is_empty()
+    );
+    assert_eq!(d.at(), "idle");
+    // Confirmed by staff (the status bar's list), it is a visit like any other.
+    let (generation, _) = load_visit(&d.send(take(&check_id)));
+    let confirmed = VisitCheck {
+        visited_at: d.now,
+        record: contradicted,
+        warnings_acknowledged: false,
+        recheck_confirmed: true,
+    };
+    d.send(loaded(generation, Ok(Some(confirmed))));
     assert_eq!(d.at(), "identify_for_sale");
     assert_eq!(sale_visit(&d).map(|v| v.check_id), Some(check_id));
 }
@@ -356,6 +403,7 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
             visited_at: d.now,
             record: fallback,
             warnings_acknowledged: false,
+            recheck_confirmed: false,
         },
         d.now,
     )
@@ -369,6 +417,7 @@ fn a_fallback_and_an_invalid_answer_are_visits_too() {
             visited_at: d.now,
             record: invalid,
             warnings_acknowledged: false,
+            recheck_confirmed: false,
         },
         d.now,
     )
@@ -397,6 +446,7 @@ fn a_lost_qualification_with_a_new_one_names_the_new_insurer() {
             visited_at: d.now,
             record: lost_then_new,
             warnings_acknowledged: false,
+            recheck_confirmed: false,
         },
         d.now,
     )
@@ -404,6 +454,62 @@ fn a_lost_qualification_with_a_new_one_names_the_new_insurer() {
     assert_eq!(visit.result, VisitResult::Invalid);
     assert_eq!(visit.insurer_number.as_deref(), Some("06139999"));
     assert_eq!(visit.insurer_name.as_deref(), Some("関東健康保険組合"));
+}
+
+#[test]
+fn a_fallback_names_the_insurer_presented_not_an_earlier_answers() {
+    let (d, record) = answered();
+    // The insurer's answer was not what staff went by: they recorded the document the
+    // patient presented, and the record keeps the earlier answer beside it.
+    let mut fallback = record.clone();
+    fallback.summary.validity = crate::eligibility::record::VALIDITY_FALLBACK.into();
+    assert!(fallback.details.response.is_some());
+    fallback.details.presented = Some(crate::eligibility::Presented {
+        document: crate::eligibility::FallbackDocument::EligibilityNotice,
+        insurer_number: Some("01130012".into()),
+        insurer_name: Some("全国健康保険協会東京支部".into()),
+        symbol: Some("千代".into()),
+        number: Some("10001".into()),
+        branch: None,
+        name: "佐藤 花子".into(),
+        birth_date: "19850412".into(),
+        ratio_tenths: 3,
+    });
+    let visit = Visit::of_record(&fallback, d.now).unwrap();
+    assert_eq!(visit.result, VisitResult::Fallback);
+    assert_eq!(visit.insurer_number.as_deref(), Some("01130012"));
+    assert_eq!(
+        visit.insurer_name.as_deref(),
+        Some("全国健康保険協会東京支部")
+    );
+    // A fallback with nothing presented names no insurer, not the answer's.
+    fallback.details.presented = None;
+    let visit = Visit::of_record(&fallback, d.now).unwrap();
+    assert_eq!(visit.insurer_number, None);
+}
+
+#[test]
+fn an_answer_written_days_later_names_the_insurer_of_the_visits_day() {
+    let (d, record) = answered();
+    const DAY: i64 = 86_400;
+    let compact = |t: UnixTime| madoguchi_time::jst::compact_date(t);
+    // Validity 3, written by a re-check two days after the visit: the old record was lost
+    // the day after the visit, the new qualification starts that day.
+    let mut rechecked = record;
+    rechecked.summary.at = d.now.plus_secs(2 * DAY);
+    let response = rechecked.details.response.as_mut().unwrap();
+    let mut lost = response.results[0].clone();
+    lost.insurer_number = "06130001".into();
+    lost.insurer_name = "旧健康保険組合".into();
+    lost.disqualification_date = Some(compact(d.now.plus_secs(DAY)));
+    let mut new = response.results[0].clone();
+    new.qualification_date = compact(d.now.plus_secs(DAY));
+    response.qualification_validity = "3".into();
+    response.results = vec![lost, new];
+    rechecked.summary.validity = "3".into();
+    let visit = Visit::of_record(&rechecked, d.now).unwrap();
+    assert_eq!(visit.insurer_number.as_deref(), Some("06130001"));
+    assert_eq!(visit.insurer_name.as_deref(), Some("旧健康保険組合"));
 }
 
 #[test]
