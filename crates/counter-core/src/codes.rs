@@ -482,7 +482,7 @@ table! {
     FallbackFieldInvalid, Staff, true, "入力内容に誤りがあります", "A field of the form is not valid",
         "表示された項目を書類のとおりに入力してください", "Enter the field shown as printed on the document";
     RecheckContradiction, Staff, false, "再確認の結果が提示書類と異なります", "The re-check contradicts the document presented",
-        "保険情報と負担割合を確認し、必要なら精算し直してください", "Check the insurance and ratio; settle the difference if needed";
+        "保険情報と負担割合を確認し、必要なら精算し直してから、状態バーの一覧で確認済みにしてください（それまで自己負担の会計はできません）", "Check the insurance and ratio and settle the difference if needed, then mark it confirmed in the status bar's list (until then its co-payment cannot be taken)";
     AppointmentInvalid, Staff, true, "予約の入力に誤りがあります", "The appointment is not valid",
         "示された項目を直して、もう一度登録してください", "Fix the field named and add it again";
     AppointmentUnknown, Staff, false, "その予約は見つかりません", "No such appointment",
@@ -496,7 +496,7 @@ table! {
     PrecheckUnavailable, Staff, false, "この端末では事前確認ができません", "This terminal cannot pre-check",
         "設定ファイルに医療機関コードを設定してください", "Set the medical institution code in the configuration file";
     RecheckGaveUp, Staff, false, "再確認ができませんでした", "The re-check could not be completed",
-        "保険者に問い合わせ、提示書類で請求してください", "Ask the insurer and claim with the document presented";
+        "保険者に問い合わせ、提示書類で請求してから、状態バーの一覧で確認済みにしてください", "Ask the insurer and claim with the document presented, then mark it confirmed in the status bar's list";
     AmountInvalid, Staff, true, "金額が正しくありません", "The amount is not valid",
         "1円〜99,999,999円で入力してください", "Enter 1 to 99,999,999 yen";
     PaymentApproved, Both, false, "お支払いが完了しました", "The payment is complete",
