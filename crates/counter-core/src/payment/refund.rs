@@ -115,6 +115,19 @@ pub fn on_refund(
             refund.reason = Some("outcome unknown; retrying with the same key".into());
             None
         }
+        Err(f) if !f.refused() => {
+            // "Not now" (408, 429) or a server's error that refused nothing
+            // (`BackendFailure::refused`): sent again unchanged it may be made, so the same
+            // key again later, counted like an unknown outcome; never a final refusal.
+            refund.attempts += 1;
+            refund.reason = Some(match &f {
+                BackendFailure::Problem { status, code, .. } => {
+                    format!("{code} ({status}): not now; retrying with the same key")
+                }
+                other => format!("{other:?}; retrying with the same key"),
+            });
+            None
+        }
         Err(f) => {
             let code = super::machine::refusal_code(&f);
             refund.state = RefundState::Refused;

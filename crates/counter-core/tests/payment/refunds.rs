@@ -258,3 +258,44 @@ fn a_refund_never_sent_is_retried_with_its_key_and_escalated() {
     assert_eq!((r.state, p.refunded_jpy), (RefundState::Refunded, 700));
     assert!(!refund_unresolved(&r));
 }
+
+#[test]
+fn a_refund_told_not_now_is_retried_with_its_key_and_a_refusal_is_final() {
+    // 429 and 408 say "not now": sent again unchanged the refund may be made, so it stays
+    // pending under its key; a refusal (a 4xx other than those) is final.
+    let problem = |status: u16, code: &str| counter_core::BackendFailure::Problem {
+        status,
+        code: code.into(),
+        detail: String::new(),
+        field: None,
+        reason: None,
+    };
+    let mut p = captured(9, 2_000);
+    let mut r = begin_refund(&p, &[], "R9".into(), "ref-9".into(), 500, NOW).unwrap();
+    for (round, (status, code)) in [(429, "rate_limited"), (408, "timeout")]
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(
+            on_refund(&mut r, &mut p, Err(problem(status, code)), NOW),
+            None,
+            "{status}: still pending"
+        );
+        assert_eq!(r.state, RefundState::Refunding);
+        assert_eq!(r.idempotency_key, "ref-9");
+        assert_eq!(r.attempts, u32::try_from(round).unwrap() + 1);
+        assert!(
+            r.reason
+                .as_deref()
+                .is_some_and(|why| why.contains("not now")),
+            "{:?}",
+            r.reason
+        );
+    }
+    assert_eq!(p.refunded_jpy, 0);
+    assert_eq!(
+        on_refund(&mut r, &mut p, Err(problem(422, "amount_exceeded")), NOW),
+        Some(Code::RefundExceedsCaptured)
+    );
+    assert_eq!(r.state, RefundState::Refused);
+}
