@@ -109,6 +109,24 @@ pub fn private_dir(dir: &Path) -> Result<(), PrivateFileError> {
     b.create(dir).map_err(io("create the folder", dir))
 }
 
+/// The mode of `path` when every user of the machine may read it (the "other" read bit),
+/// else `None`; `None` too when it cannot be looked at (the caller's read then names the
+/// file) or off Unix. For a secret the operator placed (a key file named in a
+/// configuration), which is theirs to chmod, not ours to tighten.
+pub fn readable_by_all(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+        (mode & 0o004 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 fn options() -> OpenOptions {
     let mut o = OpenOptions::new();
     o.write(true);

@@ -118,29 +118,20 @@ fn in_file(e: RuntimeError, path: &std::path::Path) -> RuntimeError {
     }
 }
 
-/// Refuses the secret `path` (named by `key`) when every user may read it (the "other"
-/// read bit, `0o004`): the sample's folder for it, `/etc/madoguchi/counter/`, is the
-/// group's, but a file copied elsewhere (`/etc/madoguchi/` is 0755) or with a umask of 022
-/// would be open to all. A file that cannot be looked at is left to the read that follows,
-/// whose error names it.
+/// Refuses the secret `path` (named by `key`) when every user may read it
+/// ([`private_files::readable_by_all`]): the sample's folder for it,
+/// `/etc/madoguchi/counter/`, is the group's, but a file copied elsewhere (`/etc/madoguchi/`
+/// is 0755) or with a umask of 022 would be open to all. A file that cannot be looked at is
+/// left to the read that follows, whose error names it.
 fn refuse_exposed(key: &str, path: &std::path::Path) -> Result<(), RuntimeError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            let mode = meta.permissions().mode() & 0o7777;
-            if mode & 0o004 != 0 {
-                return Err(RuntimeError::ExposedSecret {
-                    key: key.to_owned(),
-                    path: path.to_owned(),
-                    mode,
-                });
-            }
-        }
+    match private_files::readable_by_all(path) {
+        Some(mode) => Err(RuntimeError::ExposedSecret {
+            key: key.to_owned(),
+            path: path.to_owned(),
+            mode,
+        }),
+        None => Ok(()),
     }
-    #[cfg(not(unix))]
-    let _ = (key, path);
-    Ok(())
 }
 
 fn read(key: &str, path: &std::path::Path) -> Result<Vec<u8>, RuntimeError> {
