@@ -54,6 +54,9 @@ pub struct Verified {
     /// The holder's links when verified (none for a new holder): the services hold these
     /// already, so a failed store must not release them.
     pub held: Vec<ServiceLink>,
+    /// The holder the operator accepted the signature certificate for (its birth date or
+    /// sex legally changed), if it names other ones than the holder's latest.
+    pub corrected_for: Option<String>,
 }
 
 /// An application whose signature, signature certificate and four attributes verified.
@@ -318,12 +321,33 @@ pub fn verify(
         .store
         .card_holders(&auth.linkage, &signed.sign)
         .map_err(|e| e.problem())?;
-    let holder = holders.holder(&signed.lasting).map_err(|c| {
-        // The refusal's audit row names the holder of the signature certificate: the one
-        // the operator may attach this authentication certificate to
-        // (`crate::core::holder::attach_auth`).
-        if c == HolderConflict::SignatureLinkedElsewhere {
-            event.subject_id = holders.sign_holder().map(str::to_owned);
+    let mut corrected_for = None;
+    let mut holder = holders.holder(&signed.lasting, None);
+    if let Err(HolderConflict::SignatureOfAnotherPerson { .. }) = holder {
+        // Accepted by the operator for the holder (a legally changed birth date or sex)?
+        corrected_for = p
+            .store
+            .corrected_holder(&signed.sign)
+            .map_err(|e| e.problem())?;
+        holder = holders.holder(&signed.lasting, corrected_for.as_deref());
+    }
+    let holder = holder.map_err(|c| {
+        match c {
+            // The refusal's audit row names the holder of the signature certificate: the
+            // one the operator may attach this authentication certificate to
+            // (`crate::core::holder::attach_auth`).
+            HolderConflict::SignatureLinkedElsewhere => {
+                event.subject_id = holders.sign_holder().map(str::to_owned);
+            }
+            // It names the holder of the authentication certificate and the new signature
+            // certificate: the one the operator may accept for that holder when the
+            // customer's birth date or sex was legally changed
+            // (`crate::core::correction::accept_correction`).
+            HolderConflict::SignatureOfAnotherPerson { .. } => {
+                event.subject_id = holders.auth_holder().map(str::to_owned);
+                event.certificate = Some((signed.sign.issuer.clone(), signed.sign.serial.clone()));
+            }
+            _ => {}
         }
         holder_problem(&c)
     })?;
@@ -340,6 +364,7 @@ pub fn verify(
         signed,
         subject,
         held,
+        corrected_for,
     })
 }
 
@@ -541,6 +566,7 @@ fn store(
             sign_crl_scope: v.signed.sign_crl_scope.as_deref(),
             sign_der: &v.signed.sign_der,
             sign_facts: &v.signed.lasting,
+            corrected_for: v.corrected_for.as_deref(),
             application: &v.signed.application,
             application_signature: &v.signed.signature,
             links: confirmed,

@@ -80,6 +80,10 @@ pub struct NewEnrollment<'a> {
     /// Its birth date and sex, which the rule compares with the holder's latest signature
     /// certificate when this one is new ([`crate::core::holder`]).
     pub sign_facts: &'a LastingFacts,
+    /// The holder the operator accepted this signature certificate for, its birth date or
+    /// sex having been legally changed ([`crate::storage::Storage::corrected_holder`], read
+    /// before: an acceptance is never withdrawn).
+    pub corrected_for: Option<&'a str>,
     /// The application as signed.
     pub application: &'a Application,
     /// The links to store: those their service confirmed (and peer platforms).
@@ -440,7 +444,7 @@ impl Registry {
             .map_err(db)?;
         let (subject_id, new) = e.subject;
         match (
-            card_holders(&tx, e.auth, e.sign)?.holder(e.sign_facts)?,
+            card_holders(&tx, e.auth, e.sign)?.holder(e.sign_facts, e.corrected_for)?,
             new,
         ) {
             (Some(known), false) if known == subject_id => {}

@@ -18,7 +18,7 @@ use crate::storage::{AuthAttachment, signature_linked_elsewhere};
 
 /// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
 /// them: the holder is read, then written (any fixed number apart from the others).
-const ENROLL_LOCK: i64 = 0x656e_726f_6c6c;
+pub(crate) const ENROLL_LOCK: i64 = 0x656e_726f_6c6c;
 
 async fn one_string(
     c: &impl GenericClient,
@@ -363,7 +363,7 @@ pub(crate) async fn enroll(
     match (
         card_holders(&tx, n.auth, n.sign)
             .await?
-            .holder(n.sign_facts)?,
+            .holder(n.sign_facts, n.corrected_for)?,
         new,
     ) {
         (Some(known), false) if known == subject_id => {}

@@ -60,7 +60,7 @@ impl Common {
         match s
             .card_holders(&e.auth, &e.sign)
             .unwrap()
-            .holder(&self.facts)
+            .holder(&self.facts, None)
             .unwrap()
         {
             Some(h) => (h.to_owned(), false),
@@ -85,6 +85,7 @@ impl Common {
                 sign_crl_scope: None,
                 sign_der: &self.der,
                 sign_facts: &self.facts,
+                corrected_for: None,
                 application: &self.application,
                 application_signature: b"sig",
                 links: &[],
