@@ -178,6 +178,20 @@ impl CardHolders {
         }
     }
 
+    /// The holder a refusal for `conflict` names in its audit row, found at verification or
+    /// in the store's transaction alike: the holder of the signature certificate for
+    /// [`HolderConflict::SignatureLinkedElsewhere`] (the one the operator may attach the
+    /// authentication certificate to, [`attach_auth`]), the holder of the authentication
+    /// certificate for [`HolderConflict::SignatureOfAnotherPerson`] (the one the operator
+    /// may accept the signature certificate for, [`super::correction`]); none for two.
+    pub fn named_by(&self, conflict: &HolderConflict) -> Option<&str> {
+        match conflict {
+            HolderConflict::SignatureLinkedElsewhere => self.sign_holder(),
+            HolderConflict::SignatureOfAnotherPerson { .. } => self.auth_holder(),
+            HolderConflict::TwoHolders => None,
+        }
+    }
+
     /// The holder the authentication certificate is linked to, if any.
     pub fn auth_holder(&self) -> Option<&str> {
         match self {
@@ -382,6 +396,23 @@ mod tests {
         assert_eq!(
             found(Some("h"), Some("h")).holder(&other, None),
             Ok(Some("h"))
+        );
+    }
+
+    #[test]
+    fn a_refusal_names_the_holder_the_operators_commands_look_for() {
+        let elsewhere = found(None, Some("g"));
+        assert_eq!(
+            elsewhere.named_by(&HolderConflict::SignatureLinkedElsewhere),
+            Some("g")
+        );
+        let other = HolderConflict::SignatureOfAnotherPerson {
+            differs: Differs::Sex,
+        };
+        assert_eq!(found(Some("h"), None).named_by(&other), Some("h"));
+        assert_eq!(
+            found(Some("h"), Some("g")).named_by(&HolderConflict::TwoHolders),
+            None
         );
     }
 

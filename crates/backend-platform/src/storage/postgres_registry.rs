@@ -360,12 +360,11 @@ pub(crate) async fn enroll(
         .await
         .map_err(&e)?;
     let (subject_id, new) = n.subject;
-    match (
-        card_holders(&tx, n.auth, n.sign)
-            .await?
-            .holder(n.sign_facts, n.corrected_for)?,
-        new,
-    ) {
+    let holders = card_holders(&tx, n.auth, n.sign).await?;
+    let decided = holders
+        .holder(n.sign_facts, n.corrected_for)
+        .map_err(|c| EnrollError::conflict(&holders, c))?;
+    match (decided, new) {
         (Some(known), false) if known == subject_id => {}
         (None, true) => {
             tx.execute(
