@@ -149,7 +149,7 @@ fn check_birth_date(s: &str) -> Result<(), AttachError> {
 }
 
 /// Checks the operator's id (see [`Attachment::operator`]).
-fn check_operator(id: &str) -> Result<(), AttachError> {
+pub(crate) fn check_operator(id: &str) -> Result<(), AttachError> {
     let ok = !id.is_empty()
         && id.chars().count() <= MAX_OPERATOR_ID
         && id
@@ -164,7 +164,7 @@ fn check_operator(id: &str) -> Result<(), AttachError> {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
     std::fs::read(path).map_err(|e| OperatorError::File {
         action: "cannot read",
         path: path.to_owned(),
@@ -174,7 +174,7 @@ fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
 
 /// The certificate in `bytes`: DER, PEM, or what `madoguchi-card read-cert auth` prints (a
 /// summary, then the PEM block).
-fn certificate_of(bytes: &[u8]) -> Result<JpkiCertificate, Refusal> {
+pub(crate) fn certificate_of(bytes: &[u8]) -> Result<JpkiCertificate, Refusal> {
     const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
     let pem = bytes
         .windows(BEGIN.len())

@@ -29,7 +29,9 @@ pub struct AuditEvent {
     pub terminal_id: Option<String>,
     /// `challenge`, `identify`, `enroll`, `federation_exchange`, `crl_reload`, `terminal`,
     /// `crl_refresh` (a node taking, or refusing, a published CRL set), `attach_auth` (the
-    /// operator attached a re-issued authentication certificate to its holder).
+    /// operator attached a re-issued authentication certificate to its holder),
+    /// `accept_correction` (the operator accepted a signature certificate naming a legally
+    /// changed birth date or sex for its holder: the row is the acceptance).
     pub action: &'static str,
     /// `ok` or the problem code.
     pub outcome: String,
@@ -39,7 +41,9 @@ pub struct AuditEvent {
     pub challenge_id: Option<String>,
     /// The holder's registry id.
     pub subject_id: Option<String>,
-    /// The certificate's (issuer, serial) concerned.
+    /// The certificate's (issuer, serial) concerned: the authentication certificate's,
+    /// but the signature certificate's in an enrollment refused `signature_of_another_person`
+    /// and in an `accept_correction` row (the one the operator may accept, and accepted).
     pub certificate: Option<(String, String)>,
 }
 

@@ -54,6 +54,9 @@ pub struct Verified {
     /// The holder's links when verified (none for a new holder): the services hold these
     /// already, so a failed store must not release them.
     pub held: Vec<ServiceLink>,
+    /// The holder the operator accepted the signature certificate for (its birth date or
+    /// sex legally changed), if it names other ones than the holder's latest.
+    pub corrected_for: Option<String>,
 }
 
 /// An application whose signature, signature certificate and four attributes verified.
@@ -188,6 +191,17 @@ async fn run(
             )
         }
         Err(e) => {
+            // A conflict found in the store's transaction: its row names what the
+            // operator's commands look for, as one found at verification does.
+            if let EnrollError::Conflict { conflict, named } = &e {
+                name_refusal(
+                    &mut event,
+                    conflict,
+                    named.as_deref(),
+                    &verified.signed.sign,
+                );
+            }
+            let e = store_problem(e);
             // The services bound their records to this holder's subject for nothing: undo
             // what this enrollment bound, not what the holder held already.
             let bound = newly_bound(&confirmed, &verified.held);
@@ -216,6 +230,35 @@ pub fn newly_bound(confirmed: &[ServiceLink], held: &[ServiceLink]) -> Vec<Servi
 /// A verification or storage task that panicked: `internal`, the panic's text logged only.
 fn task_failed(e: &tokio::task::JoinError) -> ApiError {
     backend_kit::task::task_failed("enrollment", e, "enrol again")
+}
+
+/// Names in the audit row of an enrollment refused for `conflict` what the operator's
+/// commands look for, whether the conflict was found at verification or in the store's
+/// transaction: `named` ([`crate::core::holder::CardHolders::named_by`]) and, for a new
+/// signature certificate naming another birth date or sex, that certificate `sign`.
+/// - `signature_linked_elsewhere`: the holder of the signature certificate, the one the
+///   operator may attach the authentication certificate to
+///   ([`crate::core::holder::attach_auth`]);
+/// - `signature_of_another_person`: the holder of the authentication certificate and the
+///   new signature certificate, the one the operator may accept for that holder when the
+///   customer's birth date or sex was legally changed
+///   ([`crate::core::correction::accept_correction`]).
+fn name_refusal(
+    event: &mut AuditEvent,
+    conflict: &HolderConflict,
+    named: Option<&str>,
+    sign: &LinkageKey,
+) {
+    match conflict {
+        HolderConflict::SignatureLinkedElsewhere => {
+            event.subject_id = named.map(str::to_owned);
+        }
+        HolderConflict::SignatureOfAnotherPerson { .. } => {
+            event.subject_id = named.map(str::to_owned);
+            event.certificate = Some((sign.issuer.clone(), sign.serial.clone()));
+        }
+        _ => {}
+    }
 }
 
 /// Splits the confirmations into the links to store and the refusals to report.
@@ -318,13 +361,18 @@ pub fn verify(
         .store
         .card_holders(&auth.linkage, &signed.sign)
         .map_err(|e| e.problem())?;
-    let holder = holders.holder(&signed.lasting).map_err(|c| {
-        // The refusal's audit row names the holder of the signature certificate: the one
-        // the operator may attach this authentication certificate to
-        // (`crate::core::holder::attach_auth`).
-        if c == HolderConflict::SignatureLinkedElsewhere {
-            event.subject_id = holders.sign_holder().map(str::to_owned);
-        }
+    let mut corrected_for = None;
+    let mut holder = holders.holder(&signed.lasting, None);
+    if let Err(HolderConflict::SignatureOfAnotherPerson { .. }) = holder {
+        // Accepted by the operator for the holder (a legally changed birth date or sex)?
+        corrected_for = p
+            .store
+            .corrected_holder(&signed.sign)
+            .map_err(|e| e.problem())?;
+        holder = holders.holder(&signed.lasting, corrected_for.as_deref());
+    }
+    let holder = holder.map_err(|c| {
+        name_refusal(event, &c, holders.named_by(&c), &signed.sign);
         holder_problem(&c)
     })?;
     let (subject, held) = match holder {
@@ -340,6 +388,7 @@ pub fn verify(
         signed,
         subject,
         held,
+        corrected_for,
     })
 }
 
@@ -528,11 +577,9 @@ fn store(
     confirmed: &[ServiceLink],
     now: UnixTime,
     audit: &[AuditEvent],
-) -> Result<(Vec<MenuEntry>, Vec<ServiceLink>), ApiError> {
-    let stored = p
-        .store
-        .enroll(
-            &NewEnrollment {
+) -> Result<(Vec<MenuEntry>, Vec<ServiceLink>), EnrollError> {
+    let stored = p.store.enroll(
+        &NewEnrollment {
             enrollment_id: &v.enrollment_id,
             terminal_id,
             auth: &v.auth,
@@ -541,23 +588,28 @@ fn store(
             sign_crl_scope: v.signed.sign_crl_scope.as_deref(),
             sign_der: &v.signed.sign_der,
             sign_facts: &v.signed.lasting,
+            corrected_for: v.corrected_for.as_deref(),
             application: &v.signed.application,
             application_signature: &v.signed.signature,
             links: confirmed,
             subject: (&v.subject.0, v.subject.1),
             now,
-            },
-            audit,
-        )
-        .map_err(|e| match e {
-            EnrollError::Raced => ApiError::new(
-                ProblemCode::Internal,
-                "another enrollment of this card was stored meanwhile; nothing was stored: enrol again",
-            ),
-            EnrollError::Conflict(c) => holder_problem(&c).into(),
-            EnrollError::Storage(e) => ApiError::from(e.problem()),
-        })?;
+        },
+        audit,
+    )?;
     Ok((linked_lines(p, &stored.links), stored.replaced))
+}
+
+/// The answer to an enrollment the store refused.
+fn store_problem(e: EnrollError) -> ApiError {
+    match e {
+        EnrollError::Raced => ApiError::new(
+            ProblemCode::Internal,
+            "another enrollment of this card was stored meanwhile; nothing was stored: enrol again",
+        ),
+        EnrollError::Conflict { conflict, .. } => holder_problem(&conflict).into(),
+        EnrollError::Storage(e) => ApiError::from(e.problem()),
+    }
 }
 
 /// The menu lines (without assertions) of a holder's links, for an enrollment's answer.

@@ -387,7 +387,9 @@ fn store(
                 "another enrollment of this holder was stored meanwhile; nothing was stored: enrol again",
             ),
             // A federated enrollment reads no certificate's holder.
-            EnrollError::Conflict(c) => crate::core::refusal::holder_problem(&c).into(),
+            EnrollError::Conflict { conflict, .. } => {
+                crate::core::refusal::holder_problem(&conflict).into()
+            }
             EnrollError::Storage(e) => ApiError::from(e.problem()),
         })?;
     Ok((linked_lines(p, &stored.links), stored.replaced))

@@ -19,7 +19,8 @@
 //! HTTP handlers ([`http`]), the configuration ([`config`]), the operator's commands
 //! ([`operator`]: terminals, their enrollment with certificates of the terminals' CA
 //! ([`terminal_certs`]), CRLs, J-LIS roots, an authentication certificate re-issued alone
-//! attached to its holder ([`attach_auth`])), and starting the server ([`server`]).
+//! attached to its holder ([`attach_auth`]), a legally changed birth date or sex accepted
+//! for its holder ([`correction`])), and starting the server ([`server`]).
 //!
 //! **Never:** gives a service a certificate serial (services get pairwise pseudonymous
 //! subjects), sends the four attributes to a service the holder did not consent to, stores
@@ -39,6 +40,7 @@ pub mod attach_auth;
 pub mod audit;
 pub mod config;
 pub mod core;
+pub mod correction;
 pub mod crl_set;
 pub mod crl_source;
 pub mod enrollment;

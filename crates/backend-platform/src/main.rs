@@ -12,11 +12,14 @@
 //! madoguchi-platform crl publish --config platform.toml [--dir jpki/crl] [--force]
 //! madoguchi-platform holders attach-auth --config platform.toml --auth auth.pem \
 //!     --birth-date 1985-04-12 --document my-number-card --operator op-yamada
+//! madoguchi-platform holders accept-correction --config platform.toml --auth auth.pem \
+//!     --evidence "戸籍全部事項証明書 第1234号" --operator op-yamada
 //! ```
 //!
 //! `terminals` and `crl publish` write the storage the configuration names; every node
 //! applies the change within its `[database] poll_seconds`. `holders attach-auth` links a
-//! re-issued authentication certificate to its holder (every node reads the registry
+//! re-issued authentication certificate to its holder, and `holders accept-correction`
+//! lets a holder's legally changed birth date or sex stand (every node reads the registry
 //! directly).
 
 use std::path::PathBuf;
@@ -96,6 +99,28 @@ enum Holders {
         /// The photo identity document you checked the customer with.
         #[arg(long, value_enum)]
         document: backend_platform::attach_auth::IdentityDocument,
+        /// Your own operator id (kept in the audit trail).
+        #[arg(long)]
+        operator: String,
+    },
+    /// Accepts, for its holder, the new signature certificate of a card whose enrollment was
+    /// refused `holder_conflict` (signature_of_another_person) because the customer's birth
+    /// date or sex was legally changed (a corrected family register, a gender recognition),
+    /// after you have seen the document recording the change: the platform cannot tell that
+    /// from another person's certificate. The next enrollment with the card keeps the
+    /// holder's links; the audit row records who checked which document.
+    AcceptCorrection {
+        /// The platform's configuration file (its roots and storage are used).
+        #[arg(long)]
+        config: PathBuf,
+        /// The card's authentication certificate (PEM or DER: `madoguchi-card read-cert
+        /// auth` with the customer's card on the reader).
+        #[arg(long)]
+        auth: PathBuf,
+        /// The document you saw, by its kind and number (e.g. "戸籍全部事項証明書 第1234号"),
+        /// kept in the audit trail: never the customer's name or the new values.
+        #[arg(long)]
+        evidence: String,
         /// Your own operator id (kept in the audit trail).
         #[arg(long)]
         operator: String,
@@ -297,6 +322,23 @@ fn main() -> ExitCode {
                 auth,
                 birth_date,
                 document,
+                operator,
+            },
+            &backend_kit::SystemClock,
+        )),
+        Command::Holders {
+            command:
+                Holders::AcceptCorrection {
+                    config,
+                    auth,
+                    evidence,
+                    operator,
+                },
+        } => print(backend_platform::correction::accept(
+            &config,
+            &backend_platform::correction::Correction {
+                auth,
+                evidence,
                 operator,
             },
             &backend_kit::SystemClock,

@@ -1,7 +1,8 @@
 //! The operator's commands on the storage a platform configuration names, run by
 //! `madoguchi-platform terminals …` (`enroll` signs a terminal's certificate request with
 //! the terminals' CA, [`crate::terminal_certs`], and registers it in the same step),
-//! `madoguchi-platform holders attach-auth` ([`crate::attach_auth`]) and
+//! `madoguchi-platform holders attach-auth` ([`crate::attach_auth`]),
+//! `madoguchi-platform holders accept-correction` ([`crate::correction`]) and
 //! `madoguchi-platform crl publish` beside (or
 //! instead of) a running node: they write the storage directly, and every node applies the
 //! change within its poll interval ([`crate::generations`]). Each returns the text to
@@ -81,6 +82,9 @@ pub enum OperatorError {
     /// An authentication certificate not attached to its holder (`holders attach-auth`).
     #[error(transparent)]
     Attach(#[from] crate::attach_auth::AttachError),
+    /// A corrected birth date or sex not accepted (`holders accept-correction`).
+    #[error(transparent)]
+    Correction(#[from] crate::correction::CorrectionError),
     /// `crl publish` without a folder.
     #[error(
         "no CRL folder to publish: the configuration has no [jpki] crl_dir; give one with --dir"

@@ -80,6 +80,10 @@ pub struct NewEnrollment<'a> {
     /// Its birth date and sex, which the rule compares with the holder's latest signature
     /// certificate when this one is new ([`crate::core::holder`]).
     pub sign_facts: &'a LastingFacts,
+    /// The holder the operator accepted this signature certificate for, its birth date or
+    /// sex having been legally changed ([`crate::storage::Storage::corrected_holder`], read
+    /// before: an acceptance is never withdrawn).
+    pub corrected_for: Option<&'a str>,
     /// The application as signed.
     pub application: &'a Application,
     /// The links to store: those their service confirmed (and peer platforms).
@@ -149,10 +153,27 @@ pub enum EnrollError {
     /// the links (for another `sub`): nothing was stored; enrol again.
     #[error("another enrollment of this card was stored meanwhile")]
     Raced,
-    /// The card's two certificates do not fit one holder ([`crate::core::holder`]):
-    /// nothing was stored.
-    #[error(transparent)]
-    Conflict(#[from] HolderConflict),
+    /// The card's two certificates do not fit one holder ([`crate::core::holder`]), as the
+    /// store's transaction found them: nothing was stored.
+    #[error("{conflict}")]
+    Conflict {
+        /// The conflict.
+        conflict: HolderConflict,
+        /// The holder the refusal's audit row names ([`CardHolders::named_by`]), as the
+        /// transaction read it: the enrollment's own holder, decided before, may be
+        /// another or none.
+        named: Option<String>,
+    },
+}
+
+impl EnrollError {
+    /// The refusal of `conflict` between the card's certificates `holders`.
+    pub fn conflict(holders: &CardHolders, conflict: HolderConflict) -> Self {
+        EnrollError::Conflict {
+            named: holders.named_by(&conflict).map(str::to_owned),
+            conflict,
+        }
+    }
 }
 
 impl From<DbError> for EnrollError {
@@ -439,10 +460,11 @@ impl Registry {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
         let (subject_id, new) = e.subject;
-        match (
-            card_holders(&tx, e.auth, e.sign)?.holder(e.sign_facts)?,
-            new,
-        ) {
+        let holders = card_holders(&tx, e.auth, e.sign)?;
+        let decided = holders
+            .holder(e.sign_facts, e.corrected_for)
+            .map_err(|c| EnrollError::conflict(&holders, c))?;
+        match (decided, new) {
             (Some(known), false) if known == subject_id => {}
             (None, true) => {
                 tx.execute(

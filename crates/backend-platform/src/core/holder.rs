@@ -12,6 +12,7 @@
 //! | linked to H | linked to H | H (the same card enrolled again) |
 //! | linked to H | new, same birth date and sex as H's latest | H (a new signature certificate: the holder moved or was renamed, which revokes only the signature certificate, docs/domain/eligibility.md §3.2) |
 //! | linked to H | new, another birth date or sex | refused: [`HolderConflict::SignatureOfAnotherPerson`] |
+//! | linked to H | new, another birth date or sex, accepted for H by the operator | H (a legal correction, [`super::correction`]) |
 //! | linked to H | linked to G ≠ H | refused: [`HolderConflict::TwoHolders`] |
 //! | new | linked to H | refused: [`HolderConflict::SignatureLinkedElsewhere`] |
 //!
@@ -140,7 +141,7 @@ pub enum HolderConflict {
     /// The authentication certificate is linked to a holder, and the signature certificate is
     /// new and names another birth date or sex than the holder's latest one.
     #[error(
-        "this card's authentication certificate is linked to a holder, and its new signature certificate names another {differs} than that holder's last one; nothing was stored. A renewed signature certificate keeps its holder's birth date and sex (only the name and the address may change): make sure only the customer's one card was on the reader and enrol again; if it was, the platform's operator must look into the registry"
+        "this card's authentication certificate is linked to a holder, and its new signature certificate names another {differs} than that holder's last one; nothing was stored. A renewed signature certificate keeps its holder's birth date and sex (only the name and the address may change): make sure only the customer's one card was on the reader and enrol again. If the customer's birth date or sex was legally changed, the platform's operator can accept the new certificate after seeing the document that records the change (madoguchi-platform holders accept-correction): the registry cannot tell that from another person's certificate"
     )]
     SignatureOfAnotherPerson {
         /// Which facts differ.
@@ -151,12 +152,19 @@ pub enum HolderConflict {
 impl CardHolders {
     /// The holder the card belongs to (`None`: a new one), or why the two certificates
     /// cannot be enrolled together (the rule in the module doc); `sign` holds the lasting
-    /// facts of the card's signature certificate.
-    pub fn holder(&self, sign: &LastingFacts) -> Result<Option<&str>, HolderConflict> {
+    /// facts of the card's signature certificate, and `corrected` the holder the operator
+    /// accepted it for, if any (its birth date or sex was legally changed,
+    /// [`super::correction`]).
+    pub fn holder(
+        &self,
+        sign: &LastingFacts,
+        corrected: Option<&str>,
+    ) -> Result<Option<&str>, HolderConflict> {
         match self {
             CardHolders::SignNew { auth: None } => Ok(None),
             CardHolders::SignNew { auth: Some(a) } => match a.latest_sign.differing(sign) {
                 None => Ok(Some(&a.subject)),
+                Some(_) if corrected == Some(a.subject.as_str()) => Ok(Some(&a.subject)),
                 Some(differs) => Err(HolderConflict::SignatureOfAnotherPerson { differs }),
             },
             CardHolders::SignLinked {
@@ -167,6 +175,28 @@ impl CardHolders {
             CardHolders::SignLinked { auth: None, .. } => {
                 Err(HolderConflict::SignatureLinkedElsewhere)
             }
+        }
+    }
+
+    /// The holder a refusal for `conflict` names in its audit row, found at verification or
+    /// in the store's transaction alike: the holder of the signature certificate for
+    /// [`HolderConflict::SignatureLinkedElsewhere`] (the one the operator may attach the
+    /// authentication certificate to, [`attach_auth`]), the holder of the authentication
+    /// certificate for [`HolderConflict::SignatureOfAnotherPerson`] (the one the operator
+    /// may accept the signature certificate for, [`super::correction`]); none for two.
+    pub fn named_by(&self, conflict: &HolderConflict) -> Option<&str> {
+        match conflict {
+            HolderConflict::SignatureLinkedElsewhere => self.sign_holder(),
+            HolderConflict::SignatureOfAnotherPerson { .. } => self.auth_holder(),
+            HolderConflict::TwoHolders => None,
+        }
+    }
+
+    /// The holder the authentication certificate is linked to, if any.
+    pub fn auth_holder(&self) -> Option<&str> {
+        match self {
+            CardHolders::SignNew { auth } => auth.as_ref().map(|a| a.subject.as_str()),
+            CardHolders::SignLinked { auth, .. } => auth.as_deref(),
         }
     }
 
@@ -305,14 +335,17 @@ mod tests {
 
     #[test]
     fn a_card_new_or_known_whole_keeps_or_gets_its_holder() {
-        assert_eq!(found(None, None).holder(&hers()), Ok(None));
-        assert_eq!(found(Some("h"), Some("h")).holder(&hers()), Ok(Some("h")));
+        assert_eq!(found(None, None).holder(&hers(), None), Ok(None));
+        assert_eq!(
+            found(Some("h"), Some("h")).holder(&hers(), None),
+            Ok(Some("h"))
+        );
     }
 
     #[test]
     fn a_new_signature_certificate_of_the_same_person_joins_the_holder_of_the_authentication_certificate()
      {
-        assert_eq!(found(Some("h"), None).holder(&hers()), Ok(Some("h")));
+        assert_eq!(found(Some("h"), None).holder(&hers(), None), Ok(Some("h")));
     }
 
     #[test]
@@ -323,7 +356,7 @@ mod tests {
             (facts("419900101", "1"), Differs::BirthDateAndSex),
         ] {
             let card = found(Some("h"), None);
-            let refused = card.holder(&other);
+            let refused = card.holder(&other, None);
             assert_eq!(
                 refused,
                 Err(HolderConflict::SignatureOfAnotherPerson { differs })
@@ -338,16 +371,55 @@ mod tests {
     }
 
     #[test]
+    fn a_new_signature_certificate_accepted_for_the_holder_joins_it_whatever_its_facts() {
+        let corrected = facts("319850412", "1");
+        let card = found(Some("h"), None);
+        assert_eq!(card.holder(&corrected, Some("h")), Ok(Some("h")));
+        // Accepted for another holder: this one's card is still refused.
+        assert_eq!(
+            card.holder(&corrected, Some("g")),
+            Err(HolderConflict::SignatureOfAnotherPerson {
+                differs: Differs::Sex
+            })
+        );
+        // An acceptance does not join a new authentication certificate to anyone.
+        assert_eq!(
+            found(None, Some("h")).holder(&corrected, Some("h")),
+            Err(HolderConflict::SignatureLinkedElsewhere)
+        );
+    }
+
+    #[test]
     fn the_facts_of_the_same_card_enrolled_again_are_not_compared() {
         // Both certificates known under H: the registry says whose card it is already.
         let other = facts("419900101", "1");
-        assert_eq!(found(Some("h"), Some("h")).holder(&other), Ok(Some("h")));
+        assert_eq!(
+            found(Some("h"), Some("h")).holder(&other, None),
+            Ok(Some("h"))
+        );
+    }
+
+    #[test]
+    fn a_refusal_names_the_holder_the_operators_commands_look_for() {
+        let elsewhere = found(None, Some("g"));
+        assert_eq!(
+            elsewhere.named_by(&HolderConflict::SignatureLinkedElsewhere),
+            Some("g")
+        );
+        let other = HolderConflict::SignatureOfAnotherPerson {
+            differs: Differs::Sex,
+        };
+        assert_eq!(found(Some("h"), None).named_by(&other), Some("h"));
+        assert_eq!(
+            found(Some("h"), Some("g")).named_by(&HolderConflict::TwoHolders),
+            None
+        );
     }
 
     #[test]
     fn certificates_of_two_holders_are_refused() {
         assert_eq!(
-            found(Some("h"), Some("g")).holder(&hers()),
+            found(Some("h"), Some("g")).holder(&hers(), None),
             Err(HolderConflict::TwoHolders)
         );
     }
@@ -355,7 +427,7 @@ mod tests {
     #[test]
     fn a_new_authentication_certificate_does_not_join_a_holder_with_a_card() {
         let card = found(None, Some("g"));
-        let refused = card.holder(&hers());
+        let refused = card.holder(&hers(), None);
         assert_eq!(refused, Err(HolderConflict::SignatureLinkedElsewhere));
         assert!(
             refused

@@ -2,6 +2,7 @@
 //! bytes it needs, so the unit tests move time and fix randomness by hand.
 
 pub mod challenges;
+pub mod correction;
 pub mod holder;
 pub mod matching;
 pub mod menu;

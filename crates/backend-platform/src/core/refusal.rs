@@ -47,6 +47,11 @@ pub fn certificate_problem(which: &str, r: &Refusal) -> Problem {
 /// [`super::holder::attach_auth`]).
 pub const SIGNATURE_LINKED_ELSEWHERE: &str = "signature_linked_elsewhere";
 
+/// The `reason` of a [`HolderConflict::SignatureOfAnotherPerson`] refusal (and of its audit
+/// row, which the operator's acceptance of a corrected birth date or sex looks for,
+/// [`super::correction::accept_correction`]).
+pub const SIGNATURE_OF_ANOTHER_PERSON: &str = "signature_of_another_person";
+
 /// An enrollment whose card's two certificates cannot be one holder's
 /// ([`super::holder`]): `409 holder_conflict`, naming the signature certificate (the one
 /// found under the other holder, or naming another person).
@@ -54,7 +59,7 @@ pub fn holder_problem(c: &HolderConflict) -> Problem {
     let reason = match c {
         HolderConflict::TwoHolders => "two_holders",
         HolderConflict::SignatureLinkedElsewhere => SIGNATURE_LINKED_ELSEWHERE,
-        HolderConflict::SignatureOfAnotherPerson { .. } => "signature_of_another_person",
+        HolderConflict::SignatureOfAnotherPerson { .. } => SIGNATURE_OF_ANOTHER_PERSON,
     };
     Problem::new(ProblemCode::HolderConflict, c.to_string())
         .with_field("sign_certificate")

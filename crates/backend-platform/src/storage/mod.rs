@@ -32,17 +32,20 @@ use madoguchi_time::UnixTime;
 use crate::audit::AuditEvent;
 use crate::config::Database;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored};
+use crate::core::correction::{CorrectionRefusal, CorrectionState};
 use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
 pub mod postgres;
 mod postgres_challenges;
+mod postgres_corrections;
 mod postgres_registry;
 pub mod postgres_schema;
 mod postgres_shared;
 pub mod sqlite;
 mod sqlite_batch;
+mod sqlite_corrections;
 mod sqlite_shared;
 
 /// Why the storage could not answer. Nothing was changed.
@@ -254,6 +257,38 @@ pub trait Storage: Send + Sync + fmt::Debug {
         decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
     ) -> Result<Result<String, AttachRefusal>, StorageError>;
 
+    /// The signature certificates of the enrollments refused because they named another
+    /// birth date or sex than holder `holder`'s latest signature certificate
+    /// (`holder_conflict`, [`crate::core::refusal::SIGNATURE_OF_ANOTHER_PERSON`]: the
+    /// refusal's row names the holder of the card's authentication certificate and the new
+    /// signature certificate; a row naming a certificate the registry holds as an
+    /// authentication certificate is not one of these) and linked to no holder since, at
+    /// most two, in order: the
+    /// evidence [`Storage::accept_correction`] is given. A scan of the audit trail, read
+    /// before and outside the acceptance's transaction for the reasons
+    /// [`Storage::refused_holders`] gives.
+    fn refused_corrections(&self, holder: &str) -> Result<Vec<LinkageKey>, StorageError>;
+
+    /// The holder the operator accepted the signature certificate `sign` for, its birth date
+    /// or sex having been legally changed (`holders accept-correction`), when exactly one
+    /// stored holder was: a scan of the audit trail, which an enrollment makes only when the
+    /// certificate names another birth date or sex than its holder's, outside its
+    /// transaction (an acceptance row, once written, stays: audit rows are only appended).
+    fn corrected_holder(&self, sign: &LinkageKey) -> Result<Option<String>, StorageError>;
+
+    /// Accepts a signature certificate naming a legally changed birth date or sex for its
+    /// holder (the operator's `holders accept-correction`), in one transaction serialised
+    /// with the enrollments: reads what the rule needs and enrollments change
+    /// ([`CorrectionState`]), asks `decide` ([`crate::core::correction::accept_correction`])
+    /// and, when it names a holder and a certificate, writes `a.audit` with them: that row is
+    /// the acceptance ([`Storage::corrected_holder`]). Returns them, or the rule's refusal
+    /// (`Ok(Err)`: nothing was written).
+    fn accept_correction(
+        &self,
+        a: &CorrectionAcceptance<'_>,
+        decide: &mut CorrectionRule<'_>,
+    ) -> Result<Result<(String, LinkageKey), CorrectionRefusal>, StorageError>;
+
     /// Stores a federated enrollment and its `audit` rows in one transaction (see
     /// [`crate::registry`] for the rules on the holder and the links).
     fn enroll_federated(
@@ -340,6 +375,37 @@ pub struct AuthAttachment<'a> {
     pub audit: &'a AuditEvent,
     /// Now.
     pub now: UnixTime,
+}
+
+/// The rule [`Storage::accept_correction`] asks: the holder and the certificate to accept,
+/// or why not.
+pub type CorrectionRule<'r> =
+    dyn FnMut(&CorrectionState) -> Result<(String, LinkageKey), CorrectionRefusal> + 'r;
+
+/// A signature certificate to accept for its holder ([`Storage::accept_correction`]).
+#[derive(Debug)]
+pub struct CorrectionAcceptance<'a> {
+    /// The card's authentication certificate.
+    pub auth: &'a LinkageKey,
+    /// The holder it was linked to when the refused enrollments were looked for.
+    pub refused_for: &'a str,
+    /// The signature certificates those refused enrollments name, as
+    /// [`Storage::refused_corrections`] read them.
+    pub refused: &'a [LinkageKey],
+    /// The row recording the acceptance (its subject and certificate are set to the holder
+    /// and the certificate accepted).
+    pub audit: &'a AuditEvent,
+}
+
+/// The audit rows [`Storage::refused_corrections`] looks for: those of the enrollments
+/// refused because their new signature certificate named another birth date or sex than
+/// the holder's, as `(action, outcome, reason)`.
+pub(crate) fn signature_of_another_person() -> (&'static str, &'static str, &'static str) {
+    (
+        crate::enrollment::AUDIT_ACTION,
+        ProblemCode::HolderConflict.as_str(),
+        crate::core::refusal::SIGNATURE_OF_ANOTHER_PERSON,
+    )
 }
 
 /// The audit rows [`Storage::attach_auth`] looks for: those of the enrollments refused

@@ -25,13 +25,14 @@ use super::postgres_challenges as challenges;
 use super::postgres_schema::{MIGRATION_LOCK, MIGRATIONS};
 use super::postgres_shared as shared;
 use super::{
-    AuthAttachment, ChallengeFailure, ChallengeToIssue, CrlFile, CrlPublication, Generations,
-    PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet,
-    StoredTerminals, TerminalsUpdated,
+    AuthAttachment, ChallengeFailure, ChallengeToIssue, CorrectionAcceptance, CorrectionRule,
+    CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage,
+    StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::config::{PostgresSettings, is_sql_name};
 use crate::core::challenges::{ChallengeRules, Stored};
+use crate::core::correction::CorrectionRefusal;
 use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
@@ -404,6 +405,29 @@ impl Storage for PostgresStorage {
         self.run(async {
             let mut c = self.client().await?;
             super::postgres_registry::attach_auth(&mut c, a, decide).await
+        })
+    }
+
+    fn refused_corrections(&self, holder: &str) -> Result<Vec<LinkageKey>, StorageError> {
+        self.run(async {
+            super::postgres_corrections::refused_corrections(&self.client().await?, holder).await
+        })
+    }
+
+    fn corrected_holder(&self, sign: &LinkageKey) -> Result<Option<String>, StorageError> {
+        self.run(async {
+            super::postgres_corrections::corrected_holder(&self.client().await?, sign).await
+        })
+    }
+
+    fn accept_correction(
+        &self,
+        a: &CorrectionAcceptance<'_>,
+        decide: &mut CorrectionRule<'_>,
+    ) -> Result<Result<(String, LinkageKey), CorrectionRefusal>, StorageError> {
+        self.run(async {
+            let mut c = self.client().await?;
+            super::postgres_corrections::accept_correction(&mut c, a, decide).await
         })
     }
 

@@ -18,7 +18,7 @@ use crate::storage::{AuthAttachment, signature_linked_elsewhere};
 
 /// The advisory lock every enrollment takes, as SQLite's IMMEDIATE transactions serialise
 /// them: the holder is read, then written (any fixed number apart from the others).
-const ENROLL_LOCK: i64 = 0x656e_726f_6c6c;
+pub(crate) const ENROLL_LOCK: i64 = 0x656e_726f_6c6c;
 
 async fn one_string(
     c: &impl GenericClient,
@@ -360,12 +360,11 @@ pub(crate) async fn enroll(
         .await
         .map_err(&e)?;
     let (subject_id, new) = n.subject;
-    match (
-        card_holders(&tx, n.auth, n.sign)
-            .await?
-            .holder(n.sign_facts)?,
-        new,
-    ) {
+    let holders = card_holders(&tx, n.auth, n.sign).await?;
+    let decided = holders
+        .holder(n.sign_facts, n.corrected_for)
+        .map_err(|c| EnrollError::conflict(&holders, c))?;
+    match (decided, new) {
         (Some(known), false) if known == subject_id => {}
         (None, true) => {
             tx.execute(

@@ -19,14 +19,16 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::sqlite_batch::Batches;
+use super::sqlite_corrections as corrections;
 use super::sqlite_shared as shared;
 use super::{
-    AuthAttachment, ChallengeFailure, ChallengeRow, ChallengeToIssue, CrlFile, CrlPublication,
-    Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage, StorageError, StoredCrlSet,
-    StoredTerminals, TerminalsUpdated,
+    AuthAttachment, ChallengeFailure, ChallengeRow, ChallengeToIssue, CorrectionAcceptance,
+    CorrectionRule, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS, Republish,
+    SettledEnrolled, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
+use crate::core::correction::CorrectionRefusal;
 use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{
@@ -403,6 +405,24 @@ impl Storage for SqliteStorage {
         decide: &mut dyn FnMut(&AttachState) -> Result<String, AttachRefusal>,
     ) -> Result<Result<String, AttachRefusal>, StorageError> {
         self.registry.attach_auth(a, decide)
+    }
+
+    fn refused_corrections(&self, holder: &str) -> Result<Vec<LinkageKey>, StorageError> {
+        corrections::refused_corrections(&self.registry.connection(), holder)
+            .map_err(|x| self.err(x))
+    }
+
+    fn corrected_holder(&self, sign: &LinkageKey) -> Result<Option<String>, StorageError> {
+        corrections::corrected_holder(&self.registry.connection(), sign).map_err(|x| self.err(x))
+    }
+
+    fn accept_correction(
+        &self,
+        a: &CorrectionAcceptance<'_>,
+        decide: &mut CorrectionRule<'_>,
+    ) -> Result<Result<(String, LinkageKey), CorrectionRefusal>, StorageError> {
+        corrections::accept_correction(&mut self.registry.connection(), a, decide)
+            .map_err(|x| self.err(x))
     }
 
     fn generations(&self) -> Result<Generations, StorageError> {

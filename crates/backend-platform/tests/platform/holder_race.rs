@@ -60,7 +60,7 @@ impl Common {
         match s
             .card_holders(&e.auth, &e.sign)
             .unwrap()
-            .holder(&self.facts)
+            .holder(&self.facts, None)
             .unwrap()
         {
             Some(h) => (h.to_owned(), false),
@@ -85,6 +85,7 @@ impl Common {
                 sign_crl_scope: None,
                 sign_der: &self.der,
                 sign_facts: &self.facts,
+                corrected_for: None,
                 application: &self.application,
                 application_signature: b"sig",
                 links: &[],
@@ -123,10 +124,16 @@ fn a_new_holder_decided_before_another_card_took_its_signature_certificate_is_re
         // The second is stored first: its card holds the signature certificate now.
         common.store(&*s, &second, &other).unwrap();
         let refused = common.store(&*s, &first, &decided).unwrap_err();
+        // The refusal names the holder its signature certificate is linked to now (the
+        // enrollment's own, decided before, is none): the one its audit row names for the
+        // operator's attachment, as a refusal found at verification does.
         assert!(
             matches!(
-                refused,
-                EnrollError::Conflict(HolderConflict::SignatureLinkedElsewhere)
+                &refused,
+                EnrollError::Conflict {
+                    conflict: HolderConflict::SignatureLinkedElsewhere,
+                    named: Some(h),
+                } if *h == other.0
             ),
             "{name}: {refused:?}"
         );
@@ -168,7 +175,13 @@ fn a_known_holder_decided_before_another_card_took_the_new_signature_certificate
         common.store(&*s, &other, &g).unwrap();
         let refused = common.store(&*s, &renewed, &decided).unwrap_err();
         assert!(
-            matches!(refused, EnrollError::Conflict(HolderConflict::TwoHolders)),
+            matches!(
+                refused,
+                EnrollError::Conflict {
+                    conflict: HolderConflict::TwoHolders,
+                    named: None,
+                }
+            ),
             "{name}: {refused:?}"
         );
         assert_eq!(count(&db, "enrollments"), "2", "{name}");

@@ -12,6 +12,12 @@ use crate::support::*;
 /// `birth` (hers is 1985-04-12), her name, sex and address; the application is entered as
 /// the certificate reads.
 pub fn renewed_sato(serial: u32, birth: (u16, u8, u8)) -> Card {
+    let sex = testkit::load_persona("sato-hanako").unwrap().sex;
+    renewed_sato_as(serial, birth, sex)
+}
+
+/// [`renewed_sato`] with the sex `sex` on the certificate (and in the application).
+pub fn renewed_sato_as(serial: u32, birth: (u16, u8, u8), sex: testkit::Sex) -> Card {
     let mut persona = testkit::load_persona("sato-hanako").unwrap();
     let key =
         testkit::TestKey::from_pkcs8_pem("sign", persona.pem.sign_private_key.as_deref().unwrap())
@@ -23,7 +29,7 @@ pub fn renewed_sato(serial: u32, birth: (u16, u8, u8)) -> Card {
     spec.holder = testkit::Holder::new(
         &persona.name,
         testkit::Date::new(birth.0, birth.1, birth.2).unwrap(),
-        persona.sex,
+        sex,
         &persona.address,
     );
     spec.subject_key = Some(key.public_key_info().unwrap());
@@ -31,6 +37,7 @@ pub fn renewed_sato(serial: u32, birth: (u16, u8, u8)) -> Card {
     persona.pem.sign_certificate =
         Some(der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &der).unwrap());
     persona.birth_date = format!("{:04}-{:02}-{:02}", birth.0, birth.1, birth.2);
+    persona.sex = sex;
     Card { persona }
 }
 

@@ -6,6 +6,7 @@
 mod assertions;
 mod config;
 mod contract;
+mod corrections;
 mod crafted_crl;
 mod federation;
 mod flows;

@@ -18,7 +18,7 @@ use crate::support::*;
 /// sato-hanako's card with its authentication certificate re-issued: her signature
 /// certificate and key, and the authentication certificate and key of `other`'s card (an
 /// authentication certificate names no one).
-fn with_auth_of(other: &str) -> Card {
+pub fn with_auth_of(other: &str) -> Card {
     let mut persona = testkit::load_persona("sato-hanako").unwrap();
     let other = testkit::load_persona(other).unwrap();
     persona.pem.auth_certificate = other.pem.auth_certificate;
@@ -28,7 +28,7 @@ fn with_auth_of(other: &str) -> Card {
 
 /// Writes `card`'s authentication certificate as `madoguchi-card read-cert auth` prints it
 /// (summary lines, then the PEM) into `dir`; its path.
-fn auth_file(dir: &Path, name: &str, card: &Card) -> std::path::PathBuf {
+pub fn auth_file(dir: &Path, name: &str, card: &Card) -> std::path::PathBuf {
     let path = dir.join(name);
     let printed = format!(
         "authentication certificate, serial {:08x}\n  verdict:  ACCEPTED\n{}",
