@@ -165,21 +165,11 @@ pub fn read_folder(
     auth: &TrustStore,
     sign: &TrustStore,
 ) -> Result<VerifiedSet, CrlLoadError> {
-    let folder = |source| CrlLoadError::Folder {
+    let entries = std::fs::read_dir(dir).map_err(|source| CrlLoadError::Folder {
         dir: dir.to_owned(),
         source,
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(folder)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| matches!(x, "crl" | "der"))
-        })
-        .collect();
-    paths.sort();
+    })?;
+    let paths = crl_paths(dir, entries.map(|e| e.map(|e| e.path())))?;
     let mut total = 0u64;
     let mut files = Vec::with_capacity(paths.len());
     let mut builder = CrlIndexBuilder::new();
@@ -277,6 +267,31 @@ pub fn publish_folder(
     Ok((set, publication))
 }
 
+/// The CRL files (`*.crl`, `*.der`) among the entries listed in `dir`, by name. An entry
+/// that cannot be read fails the whole folder: a CRL skipped silently would leave its
+/// scope's cards on the previous set, or on none.
+fn crl_paths(
+    dir: &Path,
+    entries: impl Iterator<Item = std::io::Result<PathBuf>>,
+) -> Result<Vec<PathBuf>, CrlLoadError> {
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|source| CrlLoadError::Folder {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        if path
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| matches!(x, "crl" | "der"))
+        {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
 fn index_of(builder: CrlIndexBuilder) -> Result<CrlIndex, CrlError> {
     let mut bytes = Vec::new();
     builder.write_to(&mut bytes)?;
@@ -316,6 +331,37 @@ mod tests {
         ] {
             assert!(e.contains(part), "{part:?} in {e}");
         }
+    }
+
+    #[test]
+    fn a_folder_entry_that_cannot_be_read_fails_the_folder_and_names_it() {
+        let dir = Path::new("/srv/crl");
+        let entries = vec![
+            Ok(dir.join("a.crl")),
+            Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+            Ok(dir.join("b.crl")),
+        ];
+        let e = crl_paths(dir, entries.into_iter()).unwrap_err();
+        assert!(
+            matches!(&e, CrlLoadError::Folder { dir: d, source }
+                if d == dir && source.kind() == std::io::ErrorKind::PermissionDenied),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .contains("cannot read the CRL folder /srv/crl"),
+            "{e}"
+        );
+        // Readable entries: the CRLs only, by name.
+        let entries = vec![
+            Ok(dir.join("b.der")),
+            Ok(dir.join("notes.txt")),
+            Ok(dir.join("a.crl")),
+        ];
+        assert_eq!(
+            crl_paths(dir, entries.into_iter()).unwrap(),
+            vec![dir.join("a.crl"), dir.join("b.der")]
+        );
     }
 
     #[test]
