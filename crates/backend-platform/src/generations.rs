@@ -61,7 +61,7 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
             );
         }
     }
-    if g.crls > p.crl.status().generation {
+    if g.crls != p.crl.status().seen() {
         let event = |outcome: &str, reason: String| AuditEvent {
             at: p.now(),
             action: "crl_refresh",

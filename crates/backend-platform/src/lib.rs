@@ -39,6 +39,7 @@ pub mod attach_auth;
 pub mod audit;
 pub mod config;
 pub mod core;
+pub mod crl_scopes;
 pub mod crl_set;
 pub mod crl_source;
 pub mod enrollment;
