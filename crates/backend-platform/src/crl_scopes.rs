@@ -1,7 +1,8 @@
 //! What a CRL set holds per scope (one distribution point of one root generation, the key
 //! of the index's scopes): the CRL in use for it, from which file, and its dates.
-//! Owns the rule a set is held to against the set in use: [`check_not_older`] (a set never
-//! goes back in time for a scope).
+//! Owns the two rules a set is held to against the set in use and against the clock:
+//! [`check_not_older`] (a set never goes back in time for a scope) and [`freshness`] (when
+//! its earliest nextUpdate passes). Pure: the time is a parameter.
 
 use jpki_cert::crl::AddedCrl;
 use madoguchi_time::UnixTime;
@@ -134,6 +135,45 @@ fn number_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
 }
 
+/// The CRL of `scopes` whose nextUpdate comes first (a CRL without one first of all: it is
+/// never fresh); `None` for an empty set.
+pub fn earliest(scopes: &[ScopeCrl]) -> Option<&ScopeCrl> {
+    scopes
+        .iter()
+        .min_by_key(|s| s.next_update.map_or(i64::MIN, |t| t.as_secs()))
+}
+
+/// How fresh a set is at a given time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness<'a> {
+    /// Every nextUpdate is more than the margin away (or the set is empty).
+    Fresh,
+    /// This CRL's nextUpdate is within the margin: its cards are refused as
+    /// revocation-unknown once it passes, unless a newer CRL is loaded.
+    Soon(&'a ScopeCrl),
+    /// This CRL's nextUpdate has passed (or it has none): its cards are refused as
+    /// revocation-unknown now.
+    Past(&'a ScopeCrl),
+}
+
+/// The freshness of `scopes` at `now`, warning `margin` seconds ahead.
+pub fn freshness(scopes: &[ScopeCrl], now: UnixTime, margin: u64) -> Freshness<'_> {
+    let Some(first) = earliest(scopes) else {
+        return Freshness::Fresh;
+    };
+    match first.next_update {
+        Some(next) if now <= next => {
+            let left = next.as_secs().saturating_sub(now.as_secs());
+            if u64::try_from(left).unwrap_or(u64::MAX) <= margin {
+                Freshness::Soon(first)
+            } else {
+                Freshness::Fresh
+            }
+        }
+        _ => Freshness::Past(first),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -225,5 +265,37 @@ mod tests {
         note(&mut scopes, "older.crl", added(T - 2 * DAY, false));
         assert_eq!(scopes.len(), 1);
         assert_eq!(scopes[0].file, "new.crl");
+    }
+
+    #[test]
+    fn freshness_names_the_earliest_next_update_past_within_the_margin_or_none() {
+        let margin = 6 * 3600;
+        let set = [
+            crl("late.crl", 1, T, Some(T + 2 * DAY), None),
+            crl("early.crl", 2, T, Some(T + DAY), None),
+        ];
+        assert_eq!(earliest(&set).unwrap().file, "early.crl");
+        let at = |s: i64| UnixTime::from_secs(s);
+        assert_eq!(freshness(&set, at(T), margin), Freshness::Fresh);
+        assert_eq!(
+            freshness(&set, at(T + DAY - margin as i64 - 1), margin),
+            Freshness::Fresh
+        );
+        assert_eq!(
+            freshness(&set, at(T + DAY - margin as i64), margin),
+            Freshness::Soon(&set[1])
+        );
+        assert_eq!(
+            freshness(&set, at(T + DAY), margin),
+            Freshness::Soon(&set[1])
+        );
+        assert_eq!(
+            freshness(&set, at(T + DAY + 1), margin),
+            Freshness::Past(&set[1])
+        );
+        // A CRL without nextUpdate is never fresh; an empty set has nothing to go stale.
+        let none = [set[0].clone(), crl("none.crl", 3, T, None, None)];
+        assert_eq!(freshness(&none, at(T), margin), Freshness::Past(&none[1]));
+        assert_eq!(freshness(&[], at(T), margin), Freshness::Fresh);
     }
 }

@@ -146,6 +146,9 @@ pub struct CrlLoadSummary {
     pub entries: u64,
     /// The generation of the published set this is (0: not published).
     pub generation: u64,
+    /// The earliest nextUpdate of the set's CRLs (those without one left out: they are
+    /// never fresh, and each load warns of them); `None` when no CRL has one.
+    pub earliest_next_update: Option<UnixTime>,
 }
 
 /// A set whose every CRL verified, and its index.
@@ -166,6 +169,7 @@ impl VerifiedSet {
             files: self.files.len() as u64,
             entries: self.index.len() as u64,
             generation,
+            earliest_next_update: self.scopes.iter().filter_map(|s| s.next_update).min(),
         }
     }
 }

@@ -25,7 +25,8 @@
 //! as any failing set is ([`CrlLoadError::Older`]). A scope the new set lacks does not
 //! refuse it: its cards are refused as revocation-unknown under the new set (it fails
 //! closed), whereas keeping the old set would hold back the newer CRLs of every other
-//! scope; the load warns of it.
+//! scope; the load warns of it. Each load also warns when the set's earliest nextUpdate
+//! has passed or is within `crl_warn_secs` ([`crate::crl_scopes::freshness`]).
 //!
 //! Loads are one at a time (a reload and a poll's follow queue on one lock), so the set
 //! read last is the one in use.
@@ -38,7 +39,7 @@ use jpki_cert::TrustStore;
 use jpki_cert::crl::SharedCrlIndex;
 
 pub use crate::config::CrlFrom;
-use crate::crl_scopes::ScopeCrl;
+use crate::crl_scopes::{Freshness, ScopeCrl, freshness};
 pub use crate::crl_set::{CrlLoadError, CrlLoadSummary, MAX_CRL_SET_BYTES};
 use crate::crl_set::{
     VerifiedSet, check_not_older, publish_folder, publish_folder_over, verify_stored,
@@ -82,6 +83,8 @@ pub struct CrlSource {
     sign: TrustStore,
     store: Arc<dyn Storage>,
     clock: Arc<dyn Clock>,
+    /// `crl_warn_secs`.
+    warn_secs: u64,
     shared: Arc<SharedCrlIndex>,
     status: Mutex<CrlStatus>,
     /// The scopes of the set in use; held for a whole load, so loads are one at a time.
@@ -90,7 +93,8 @@ pub struct CrlSource {
 
 impl CrlSource {
     /// The node's first set (see the module doc); an error here stops the node from
-    /// starting.
+    /// starting. `warn_secs`: `crl_warn_secs`.
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         from: CrlFrom,
         dir: PathBuf,
@@ -98,6 +102,7 @@ impl CrlSource {
         sign: TrustStore,
         store: Arc<dyn Storage>,
         clock: Arc<dyn Clock>,
+        warn_secs: u64,
     ) -> Result<(Self, CrlLoadSummary), CrlLoadError> {
         let (set, generation) = match from {
             CrlFrom::Folder => {
@@ -128,6 +133,7 @@ impl CrlSource {
             sign,
             store,
             clock,
+            warn_secs,
             shared: Arc::new(SharedCrlIndex::new(set.index)),
             status: Mutex::new(CrlStatus {
                 generation,
@@ -135,6 +141,7 @@ impl CrlSource {
             }),
             in_use: Mutex::new(set.scopes),
         };
+        source.warn_if_stale(&source.lock_in_use());
         Ok((source, summary))
     }
 
@@ -222,7 +229,8 @@ impl CrlSource {
         Ok(set)
     }
 
-    /// Swaps `set` of `generation` in (the caller holds `in_use`: no other load runs).
+    /// Swaps `set` of `generation` in (the caller holds `in_use`: no other load runs) and
+    /// warns when it is going stale.
     fn apply(
         &self,
         in_use: &mut Vec<ScopeCrl>,
@@ -237,7 +245,32 @@ impl CrlSource {
             s.generation = generation;
             s.refused = None;
         }
+        self.warn_if_stale(in_use);
         summary
+    }
+
+    /// Logs at warn when the earliest nextUpdate of `scopes` has passed or is within
+    /// `crl_warn_secs`.
+    fn warn_if_stale(&self, scopes: &[ScopeCrl]) {
+        match freshness(scopes, self.clock.now(), self.warn_secs) {
+            Freshness::Fresh => {}
+            Freshness::Soon(c) => tracing::warn!(
+                scope = %c.scope(),
+                file = %c.file,
+                next_update = %c.next_update.map_or("none".into(), |t| t.to_string()),
+                "a CRL of the set in use reaches its nextUpdate soon: once it passes, the \
+                 cards of its scope are refused as revocation-unknown; check that the \
+                 download job brings the new CRLs into the folder"
+            ),
+            Freshness::Past(c) => tracing::warn!(
+                scope = %c.scope(),
+                file = %c.file,
+                next_update = %c.next_update.map_or("none".into(), |t| t.to_string()),
+                "a CRL of the set in use is past its nextUpdate: the cards of its scope are \
+                 refused as revocation-unknown until a newer CRL is loaded; check the \
+                 download job and reload"
+            ),
+        }
     }
 
     fn refused(&self, generation: u64, e: &CrlLoadError) {

@@ -328,6 +328,7 @@ impl Env {
             crl_from: CrlFrom::Folder,
             crl_dir,
             crl_reload_secs: 0,
+            crl_warn_secs: 6 * 3600,
             signer,
             pseudonym_secret: vec![o.signing_seed.wrapping_add(1); 32],
             services: vec![
@@ -457,6 +458,7 @@ pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
         crl_from: CrlFrom::Folder,
         crl_dir,
         crl_reload_secs: 0,
+        crl_warn_secs: 6 * 3600,
         signer,
         pseudonym_secret: vec![10; 32],
         services: vec![],
