@@ -39,6 +39,7 @@
 //! crl_from = "folder"                     # optional: "folder" (default) or "storage", see below
 //! crl_dir = "jpki/crl"                    # DER CRL files (*.crl, *.der); required with crl_from = "folder"
 //! crl_reload_secs = 3600                  # optional; 0 = no periodic reload
+//! crl_warn_secs = 21600                   # optional; warn this long before a CRL's nextUpdate
 //!
 //! [signing]
 //! private_key = "keys/assertion.pem"      # PKCS#8 P-256 (ES256)
@@ -86,7 +87,13 @@
 //!   `madoguchi-platform crl publish --config FILE`) feed the CRLs and give the others
 //!   `crl_from = "storage"`: two folders that differ would replace each other's set.
 //!   Every node verifies a published set against its own roots before using it; a set
-//!   that fails keeps the previous one (logged, and audited as `crl_refresh`).
+//!   that fails keeps the previous one (logged, and audited as `crl_refresh`), and so does
+//!   a set with a CRL older than the one in use for its scope.
+//! - Each load of a set (start, reload, a set taken from the storage) looks at its earliest
+//!   nextUpdate: past, its scope's cards are refused as revocation-unknown and the load
+//!   logs it at warn; within `crl_warn_secs` (default 6 h, 0 = only once past) it warns
+//!   ahead. J-LIS refreshes its CRLs daily (docs/domain/jpki.md §2.5); 6 h leaves several
+//!   hourly reloads for the download job to bring the day's CRL before cards are refused.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -216,10 +223,17 @@ struct FileJpki {
     crl_dir: Option<PathBuf>,
     #[serde(default = "default_crl_reload")]
     crl_reload_secs: u64,
+    #[serde(default = "default_crl_warn")]
+    crl_warn_secs: u64,
 }
 
 fn default_crl_reload() -> u64 {
     3600
+}
+
+/// 6 h: see the module doc (`crl_warn_secs`).
+fn default_crl_warn() -> u64 {
+    6 * 3600
 }
 
 #[derive(Debug, Deserialize)]
@@ -362,6 +376,9 @@ pub struct Settings {
     pub crl_dir: PathBuf,
     /// Periodic CRL reload (0 = off).
     pub crl_reload_secs: u64,
+    /// Each load warns when a CRL's nextUpdate is at most this many seconds away (and when
+    /// it has passed).
+    pub crl_warn_secs: u64,
     /// The assertion signer.
     pub signer: AssertionSigner,
     /// The pseudonym secret.
@@ -590,6 +607,7 @@ impl Settings {
             crl_from: f.jpki.crl_from,
             crl_dir,
             crl_reload_secs: f.jpki.crl_reload_secs,
+            crl_warn_secs: f.jpki.crl_warn_secs,
             signer,
             pseudonym_secret,
             services: f.services,

@@ -2,8 +2,9 @@
 //! against the auth and sign roots, published into the storage with a new generation
 //! ([`publish_folder`]), and read back and verified again by each node
 //! ([`verify_stored`]) before it builds its in-memory index from it. Owns the checks on
-//! the way in and out (names, sizes, digests, signatures); never keeps a CRL that did not
-//! verify, and never publishes a set of which one CRL failed.
+//! the way in and out (names, sizes, digests, signatures, and no CRL older than the one in
+//! use for its scope: [`check_not_older`]); never keeps a CRL that did not verify, and never
+//! publishes a set of which one CRL failed.
 //!
 //! Size: every CRL is read whole into memory, at publication and at each node's reload; a
 //! set larger than [`MAX_CRL_SET_BYTES`] in all is refused (see
@@ -16,6 +17,7 @@ use jpki_cert::crl::{CrlError, CrlIndex, CrlIndexBuilder};
 use madoguchi_time::UnixTime;
 use sha2::{Digest, Sha256};
 
+use crate::crl_scopes::{self, OlderCrl, ScopeCrl};
 use crate::storage::{CrlFile, CrlPublication, Republish, Storage, StorageError};
 
 /// The largest CRL set (the sum of its DER sizes) the platform publishes or loads: 512 MiB.
@@ -85,6 +87,14 @@ pub enum CrlLoadError {
         /// The set's generation.
         generation: u64,
     },
+    /// A CRL of the new set is older than the one in use for its scope: the set in use
+    /// stays.
+    #[error(
+        "{0}; a set with an older CRL would accept again a card revoked in between, so the \
+         CRLs in use stay: fetch the CRLs again once J-LIS has finished its daily refresh \
+         and publish them (or reload)"
+    )]
+    Older(Box<OlderCrl>),
     /// A node taking its CRLs from the storage found none published.
     #[error(
         "no CRL set is published in the storage yet: run `madoguchi-platform crl publish --config FILE` with a folder of CRLs, or start a node with [jpki] crl_from = \"folder\""
@@ -136,6 +146,9 @@ pub struct CrlLoadSummary {
     pub entries: u64,
     /// The generation of the published set this is (0: not published).
     pub generation: u64,
+    /// The earliest nextUpdate of the set's CRLs (those without one left out: they are
+    /// never fresh, and each load warns of them); `None` when no CRL has one.
+    pub earliest_next_update: Option<UnixTime>,
 }
 
 /// A set whose every CRL verified, and its index.
@@ -145,6 +158,8 @@ pub struct VerifiedSet {
     pub files: Vec<CrlFile>,
     /// Their index.
     pub index: CrlIndex,
+    /// The CRL used for each scope.
+    pub scopes: Vec<ScopeCrl>,
 }
 
 impl VerifiedSet {
@@ -154,6 +169,7 @@ impl VerifiedSet {
             files: self.files.len() as u64,
             entries: self.index.len() as u64,
             generation,
+            earliest_next_update: self.scopes.iter().filter_map(|s| s.next_update).min(),
         }
     }
 }
@@ -165,24 +181,15 @@ pub fn read_folder(
     auth: &TrustStore,
     sign: &TrustStore,
 ) -> Result<VerifiedSet, CrlLoadError> {
-    let folder = |source| CrlLoadError::Folder {
+    let entries = std::fs::read_dir(dir).map_err(|source| CrlLoadError::Folder {
         dir: dir.to_owned(),
         source,
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(folder)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| matches!(x, "crl" | "der"))
-        })
-        .collect();
-    paths.sort();
+    })?;
+    let paths = crl_paths(dir, entries.map(|e| e.map(|e| e.path())))?;
     let mut total = 0u64;
     let mut files = Vec::with_capacity(paths.len());
     let mut builder = CrlIndexBuilder::new();
+    let mut scopes = Vec::new();
     for path in paths {
         let bad = |source| CrlLoadError::Crl {
             file: path.clone(),
@@ -204,9 +211,10 @@ pub fn read_folder(
             });
         }
         let der = std::fs::read(&path).map_err(|e| bad(CrlError::from(e)))?;
-        builder
+        let added = builder
             .add_crl(der.as_slice(), &[auth, sign])
             .map_err(bad)?;
+        crl_scopes::note(&mut scopes, &name, added);
         files.push(CrlFile {
             name,
             sha256: Sha256::digest(&der).into(),
@@ -217,7 +225,11 @@ pub fn read_folder(
         file: dir.to_owned(),
         source,
     })?;
-    Ok(VerifiedSet { files, index })
+    Ok(VerifiedSet {
+        files,
+        index,
+        scopes,
+    })
 }
 
 /// Verifies the published set `files` of `generation` (each CRL's digest, then its
@@ -229,6 +241,26 @@ pub fn verify_stored(
     auth: &TrustStore,
     sign: &TrustStore,
 ) -> Result<VerifiedSet, CrlLoadError> {
+    let (builder, scopes) = verify_files(&files, generation, auth, sign)?;
+    let index = index_of(builder).map_err(|source| CrlLoadError::Stored {
+        name: "(the index of the set)".into(),
+        generation,
+        source,
+    })?;
+    Ok(VerifiedSet {
+        files,
+        index,
+        scopes,
+    })
+}
+
+/// [`verify_stored`] without the index: the builder holding the CRLs, and their scopes.
+fn verify_files(
+    files: &[CrlFile],
+    generation: u64,
+    auth: &TrustStore,
+    sign: &TrustStore,
+) -> Result<(CrlIndexBuilder, Vec<ScopeCrl>), CrlLoadError> {
     let total = files.iter().map(|f| f.der.len() as u64).sum::<u64>();
     if total > MAX_CRL_SET_BYTES {
         return Err(CrlLoadError::TooLarge {
@@ -237,33 +269,48 @@ pub fn verify_stored(
         });
     }
     let mut builder = CrlIndexBuilder::new();
-    for f in &files {
+    let mut scopes = Vec::new();
+    for f in files {
         if <[u8; 32]>::from(Sha256::digest(&f.der)) != f.sha256 {
             return Err(CrlLoadError::Digest {
                 name: f.name.clone(),
                 generation,
             });
         }
-        builder
+        let added = builder
             .add_crl(f.der.as_slice(), &[auth, sign])
             .map_err(|source| CrlLoadError::Stored {
                 name: f.name.clone(),
                 generation,
                 source,
             })?;
+        crl_scopes::note(&mut scopes, &f.name, added);
     }
-    let index = index_of(builder).map_err(|source| CrlLoadError::Stored {
-        name: "(the index of the set)".into(),
-        generation,
-        source,
-    })?;
-    Ok(VerifiedSet { files, index })
+    Ok((builder, scopes))
+}
+
+/// Checks that no CRL of `set` is older than the one `in_use` has for its scope
+/// ([`crl_scopes::check_not_older`]); warns of the scopes of `in_use` that `set` lacks
+/// (their cards are refused as revocation-unknown under `set`).
+pub fn check_not_older(set: &[ScopeCrl], in_use: &[ScopeCrl]) -> Result<(), CrlLoadError> {
+    let missing = crl_scopes::check_not_older(set, in_use).map_err(CrlLoadError::Older)?;
+    for m in missing {
+        tracing::warn!(
+            scope = %m.scope(),
+            file = %m.file,
+            "the new CRL set has no CRL for this scope: its cards are refused as \
+             revocation-unknown until a set with one is loaded"
+        );
+    }
+    Ok(())
 }
 
 /// Reads and verifies `dir`, then publishes it into `store` (one transaction; a new
 /// generation unless `when` is [`Republish::IfChanged`] and the same set is published
-/// already). A set of which one CRL fails is not published: the storage keeps the previous
-/// set.
+/// already). A set of which one CRL fails is not published, nor one with a CRL older than
+/// the published set's for its scope ([`CrlLoadError::Older`]): the storage keeps the
+/// previous set. A published set that does not verify here (changed in the database, or
+/// signed by roots this configuration lacks) is not compared with.
 pub fn publish_folder(
     store: &dyn Storage,
     dir: &Path,
@@ -272,9 +319,65 @@ pub fn publish_folder(
     when: Republish,
     now: UnixTime,
 ) -> Result<(VerifiedSet, CrlPublication), CrlLoadError> {
+    publish_folder_over(store, dir, auth, sign, when, now, &[])
+}
+
+/// [`publish_folder`], also refusing a set with a CRL older than `in_use`'s (the set a
+/// node holds) for its scope.
+pub fn publish_folder_over(
+    store: &dyn Storage,
+    dir: &Path,
+    auth: &TrustStore,
+    sign: &TrustStore,
+    when: Republish,
+    now: UnixTime,
+    in_use: &[ScopeCrl],
+) -> Result<(VerifiedSet, CrlPublication), CrlLoadError> {
     let set = read_folder(dir, auth, sign)?;
+    check_not_older(&set.scopes, in_use)?;
+    let published = store.crl_set()?;
+    let same = published.files.len() == set.files.len()
+        && published
+            .files
+            .iter()
+            .zip(&set.files)
+            .all(|(a, b)| a.name == b.name && a.sha256 == b.sha256);
+    // A published set that does not verify here is not compared with (see the doc above).
+    let verified =
+        |p: &crate::storage::StoredCrlSet| verify_files(&p.files, p.generation, auth, sign).ok();
+    if published.generation > 0
+        && !same
+        && let Some((_, scopes)) = verified(&published)
+    {
+        check_not_older(&set.scopes, &scopes)?;
+    }
     let publication = store.publish_crl_set(&set.files, when, now)?;
     Ok((set, publication))
+}
+
+/// The CRL files (`*.crl`, `*.der`) among the entries listed in `dir`, by name. An entry
+/// that cannot be read fails the whole folder: a CRL skipped silently would leave its
+/// scope's cards on the previous set, or on none.
+fn crl_paths(
+    dir: &Path,
+    entries: impl Iterator<Item = std::io::Result<PathBuf>>,
+) -> Result<Vec<PathBuf>, CrlLoadError> {
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|source| CrlLoadError::Folder {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        if path
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| matches!(x, "crl" | "der"))
+        {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 fn index_of(builder: CrlIndexBuilder) -> Result<CrlIndex, CrlError> {
@@ -316,6 +419,37 @@ mod tests {
         ] {
             assert!(e.contains(part), "{part:?} in {e}");
         }
+    }
+
+    #[test]
+    fn a_folder_entry_that_cannot_be_read_fails_the_folder_and_names_it() {
+        let dir = Path::new("/srv/crl");
+        let entries = vec![
+            Ok(dir.join("a.crl")),
+            Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+            Ok(dir.join("b.crl")),
+        ];
+        let e = crl_paths(dir, entries.into_iter()).unwrap_err();
+        assert!(
+            matches!(&e, CrlLoadError::Folder { dir: d, source }
+                if d == dir && source.kind() == std::io::ErrorKind::PermissionDenied),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .contains("cannot read the CRL folder /srv/crl"),
+            "{e}"
+        );
+        // Readable entries: the CRLs only, by name.
+        let entries = vec![
+            Ok(dir.join("b.der")),
+            Ok(dir.join("notes.txt")),
+            Ok(dir.join("a.crl")),
+        ];
+        assert_eq!(
+            crl_paths(dir, entries.into_iter()).unwrap(),
+            vec![dir.join("a.crl"), dir.join("b.der")]
+        );
     }
 
     #[test]

@@ -14,10 +14,22 @@
 //!   published set again.
 //!
 //! Every node, either way, follows the set's generation ([`crate::generations`]): when it
-//! changed, the node reads the set, verifies it again against its own roots and swaps its
-//! index. A set that fails here keeps the previous index; the failure is logged, kept in
-//! [`CrlSource::status`] and audited (`crl_refresh`), and that generation is not tried
+//! differs from the last one the node read (greater, or smaller after a restore of the
+//! database), the node reads the set, verifies it again against its own roots and swaps
+//! its index. A set that fails here keeps the previous index; the failure is logged, kept
+//! in [`CrlSource::status`] and audited (`crl_refresh`), and that generation is not tried
 //! again.
+//!
+//! A set is never older than the one in use: a set (folder or published) with a CRL whose
+//! thisUpdate is earlier, or cRLNumber lower, than the one in use for its scope is refused
+//! as any failing set is ([`CrlLoadError::Older`]). A scope the new set lacks does not
+//! refuse it: its cards are refused as revocation-unknown under the new set (it fails
+//! closed), whereas keeping the old set would hold back the newer CRLs of every other
+//! scope; the load warns of it. Each load also warns when the set's earliest nextUpdate
+//! has passed or is within `crl_warn_secs` ([`crate::crl_scopes::freshness`]).
+//!
+//! Loads are one at a time (a reload and a poll's follow queue on one lock), so the set
+//! read last is the one in use.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,8 +39,11 @@ use jpki_cert::TrustStore;
 use jpki_cert::crl::SharedCrlIndex;
 
 pub use crate::config::CrlFrom;
+use crate::crl_scopes::{Freshness, ScopeCrl, freshness};
 pub use crate::crl_set::{CrlLoadError, CrlLoadSummary, MAX_CRL_SET_BYTES};
-use crate::crl_set::{VerifiedSet, publish_folder, verify_stored};
+use crate::crl_set::{
+    VerifiedSet, check_not_older, publish_folder, publish_folder_over, verify_stored,
+};
 use crate::storage::{Republish, Storage};
 
 /// A published set this node refused.
@@ -45,8 +60,18 @@ pub struct CrlRefusal {
 pub struct CrlStatus {
     /// The generation of the set in use (0: built from a folder before any publication).
     pub generation: u64,
-    /// The latest newer set refused, if any (cleared when a newer one is taken).
+    /// The published set refused last, if no set was taken since.
     pub refused: Option<CrlRefusal>,
+}
+
+impl CrlStatus {
+    /// The generation this node read last from the storage (taken or refused): the poll
+    /// follows the published set when its generation differs.
+    pub fn seen(&self) -> u64 {
+        self.refused
+            .as_ref()
+            .map_or(self.generation, |r| r.generation)
+    }
 }
 
 /// The live revocation index and where it comes from.
@@ -58,13 +83,18 @@ pub struct CrlSource {
     sign: TrustStore,
     store: Arc<dyn Storage>,
     clock: Arc<dyn Clock>,
+    /// `crl_warn_secs`.
+    warn_secs: u64,
     shared: Arc<SharedCrlIndex>,
     status: Mutex<CrlStatus>,
+    /// The scopes of the set in use; held for a whole load, so loads are one at a time.
+    in_use: Mutex<Vec<ScopeCrl>>,
 }
 
 impl CrlSource {
     /// The node's first set (see the module doc); an error here stops the node from
-    /// starting.
+    /// starting. `warn_secs`: `crl_warn_secs`.
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         from: CrlFrom,
         dir: PathBuf,
@@ -72,6 +102,7 @@ impl CrlSource {
         sign: TrustStore,
         store: Arc<dyn Storage>,
         clock: Arc<dyn Clock>,
+        warn_secs: u64,
     ) -> Result<(Self, CrlLoadSummary), CrlLoadError> {
         let (set, generation) = match from {
             CrlFrom::Folder => {
@@ -102,12 +133,15 @@ impl CrlSource {
             sign,
             store,
             clock,
+            warn_secs,
             shared: Arc::new(SharedCrlIndex::new(set.index)),
             status: Mutex::new(CrlStatus {
                 generation,
                 refused: None,
             }),
+            in_use: Mutex::new(set.scopes),
         };
+        source.warn_if_stale(&source.lock_in_use());
         Ok((source, summary))
     }
 
@@ -116,6 +150,7 @@ impl CrlSource {
     /// refused the published set), and swaps it in; a `storage` node
     /// takes the published set again. On error the index in use stays.
     pub fn reload(&self) -> Result<CrlLoadSummary, CrlLoadError> {
+        let mut in_use = self.lock_in_use();
         match self.from {
             CrlFrom::Folder => {
                 // A published set this node refused may have been changed in the database
@@ -124,47 +159,46 @@ impl CrlSource {
                     Some(_) => Republish::Always,
                     None => Republish::IfChanged,
                 };
-                let (set, p) = publish_folder(
+                let (set, p) = publish_folder_over(
                     &*self.store,
                     &self.dir,
                     &self.auth,
                     &self.sign,
                     when,
                     self.clock.now(),
+                    &in_use,
                 )?;
-                Ok(self.apply(set, p.generation))
+                Ok(self.apply(&mut in_use, set, p.generation))
             }
             CrlFrom::Storage => {
                 let stored = self.store.crl_set()?;
-                let set = verify_stored(stored.files, stored.generation, &self.auth, &self.sign)
+                let set = self
+                    .verify_over(&in_use, stored.files, stored.generation)
                     .inspect_err(|e| self.refused(stored.generation, e))?;
-                Ok(self.apply(set, stored.generation))
+                Ok(self.apply(&mut in_use, set, stored.generation))
             }
         }
     }
 
     /// Follows the published set to `generation` (the generation poll saw it): reads,
-    /// verifies and swaps it in. `Ok(None)`: nothing to do (this node has that generation,
-    /// or refused it already). On error the index in use stays and the refusal is kept in
-    /// [`Self::status`] (a storage error is not: the next poll tries again).
+    /// verifies and swaps it in. `Ok(None)`: nothing to do (this node read that generation
+    /// last, taken or refused: [`CrlStatus::seen`]). A generation lower than the one in use
+    /// (the database restored) is followed too. On error the index in use stays and the
+    /// refusal is kept in [`Self::status`] (a storage error is not: the next poll tries
+    /// again).
     pub fn follow(&self, generation: u64) -> Result<Option<CrlLoadSummary>, CrlLoadError> {
-        {
-            let s = self.lock();
-            if s.generation >= generation
-                || s.refused
-                    .as_ref()
-                    .is_some_and(|r| r.generation >= generation)
-            {
-                return Ok(None);
-            }
-        }
-        let stored = self.store.crl_set()?;
-        if stored.generation <= self.lock().generation {
+        if self.lock().seen() == generation {
             return Ok(None);
         }
-        let set = verify_stored(stored.files, stored.generation, &self.auth, &self.sign)
+        let mut in_use = self.lock_in_use();
+        let stored = self.store.crl_set()?;
+        if stored.generation == self.lock().seen() {
+            return Ok(None);
+        }
+        let set = self
+            .verify_over(&in_use, stored.files, stored.generation)
             .inspect_err(|e| self.refused(stored.generation, e))?;
-        Ok(Some(self.apply(set, stored.generation)))
+        Ok(Some(self.apply(&mut in_use, set, stored.generation)))
     }
 
     /// The live index (a revocation check for `jpki-cert`).
@@ -182,21 +216,61 @@ impl CrlSource {
         self.from
     }
 
-    /// Swaps `set` of `generation` in, unless a newer one was swapped in meanwhile.
-    fn apply(&self, set: VerifiedSet, generation: u64) -> CrlLoadSummary {
+    /// Verifies the published `files` of `generation` and checks that none is older than
+    /// the CRL `in_use` has for its scope.
+    fn verify_over(
+        &self,
+        in_use: &[ScopeCrl],
+        files: Vec<crate::storage::CrlFile>,
+        generation: u64,
+    ) -> Result<VerifiedSet, CrlLoadError> {
+        let set = verify_stored(files, generation, &self.auth, &self.sign)?;
+        check_not_older(&set.scopes, in_use)?;
+        Ok(set)
+    }
+
+    /// Swaps `set` of `generation` in (the caller holds `in_use`: no other load runs) and
+    /// warns when it is going stale.
+    fn apply(
+        &self,
+        in_use: &mut Vec<ScopeCrl>,
+        set: VerifiedSet,
+        generation: u64,
+    ) -> CrlLoadSummary {
         let summary = set.summary(generation);
-        let mut s = self.lock();
-        if generation >= s.generation {
-            self.shared.replace(set.index);
+        self.shared.replace(set.index);
+        *in_use = set.scopes;
+        {
+            let mut s = self.lock();
             s.generation = generation;
-            if s.refused
-                .as_ref()
-                .is_some_and(|r| r.generation <= generation)
-            {
-                s.refused = None;
-            }
+            s.refused = None;
         }
+        self.warn_if_stale(in_use);
         summary
+    }
+
+    /// Logs at warn when the earliest nextUpdate of `scopes` has passed or is within
+    /// `crl_warn_secs`.
+    fn warn_if_stale(&self, scopes: &[ScopeCrl]) {
+        match freshness(scopes, self.clock.now(), self.warn_secs) {
+            Freshness::Fresh => {}
+            Freshness::Soon(c) => tracing::warn!(
+                scope = %c.scope(),
+                file = %c.file,
+                next_update = %c.next_update.map_or("none".into(), |t| t.to_string()),
+                "a CRL of the set in use reaches its nextUpdate soon: once it passes, the \
+                 cards of its scope are refused as revocation-unknown; check that the \
+                 download job brings the new CRLs into the folder"
+            ),
+            Freshness::Past(c) => tracing::warn!(
+                scope = %c.scope(),
+                file = %c.file,
+                next_update = %c.next_update.map_or("none".into(), |t| t.to_string()),
+                "a CRL of the set in use is past its nextUpdate: the cards of its scope are \
+                 refused as revocation-unknown until a newer CRL is loaded; check the \
+                 download job and reload"
+            ),
+        }
     }
 
     fn refused(&self, generation: u64, e: &CrlLoadError) {
@@ -204,11 +278,19 @@ impl CrlSource {
             return;
         }
         let mut s = self.lock();
-        if generation > s.generation {
+        if generation != s.generation {
             s.refused = Some(CrlRefusal {
                 generation,
                 error: e.to_string(),
             });
+        }
+    }
+
+    fn lock_in_use(&self) -> MutexGuard<'_, Vec<ScopeCrl>> {
+        match self.in_use.lock() {
+            Ok(g) => g,
+            // Replaced whole after each load: a panic cannot leave it half written.
+            Err(p) => p.into_inner(),
         }
     }
 

@@ -1,10 +1,13 @@
 //! Following the storage's generation numbers: every `poll_interval` a node reads them (one
-//! small statement, on a task of its own, never on a request's path) and, when one is newer
-//! than the node's snapshot, reloads what it numbers: the terminals
+//! small statement, on a task of its own, never on a request's path) and, when one differs
+//! from the one the node read last, reloads what it numbers: the terminals
 //! ([`crate::terminals::TerminalDirectory`]) or the CRL set
 //! ([`crate::crl_source::CrlSource::follow`]). A change made anywhere thus reaches every
 //! node within one interval while the database answers; a poll that fails is logged and
-//! the next one tries again (the snapshots stay as they are).
+//! the next one tries again (the snapshots stay as they are). A generation lower than the
+//! node's (a database restored, or a failover that lost commits) is followed too: waiting
+//! for a greater one would leave the node on its snapshot while the storage counts up
+//! again through the numbers it holds.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,7 +52,7 @@ pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
 fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
     let g = p.store.generations()?;
     let mut outcome = PollOutcome::default();
-    if g.terminals > p.terminals.generation() {
+    if g.terminals != p.terminals.generation() {
         outcome.terminals = p.terminals.refresh(&*p.store)?;
         if outcome.terminals {
             tracing::info!(
@@ -58,7 +61,7 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
             );
         }
     }
-    if g.crls > p.crl.status().generation {
+    if g.crls != p.crl.status().seen() {
         let event = |outcome: &str, reason: String| AuditEvent {
             at: p.now(),
             action: "crl_refresh",

@@ -41,6 +41,7 @@ pub mod audit;
 pub mod config;
 pub mod core;
 pub mod correction;
+pub mod crl_scopes;
 pub mod crl_set;
 pub mod crl_source;
 pub mod enrollment;

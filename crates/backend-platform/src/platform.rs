@@ -87,6 +87,7 @@ impl Platform {
             settings.sign_store.clone(),
             store.clone(),
             clock.clone(),
+            settings.crl_warn_secs,
         )?;
         let mut federation = AssertionVerifier::new(settings.platform_id.clone());
         for peer in &settings.federation_peers {
@@ -154,6 +155,39 @@ impl Platform {
     pub fn reload_crls(&self) -> Result<CrlLoadSummary, crate::crl_source::CrlLoadError> {
         let result = self.crl.reload();
         self.note_applied(false);
+        result
+    }
+
+    /// The reload of SIGHUP and of `crl_reload_secs` ([`Self::reload_crls`]), logged; a
+    /// failure is also audited as the admin reload's are (`crl_reload`, outcome
+    /// `unavailable`), without a terminal and with the error as the reason, and the row
+    /// waited for. Blocking.
+    pub fn reload_crls_scheduled(&self) -> Result<CrlLoadSummary, crate::crl_source::CrlLoadError> {
+        let result = self.reload_crls();
+        match &result {
+            Ok(s) => tracing::info!(
+                files = s.files,
+                entries = s.entries,
+                generation = s.generation,
+                earliest_next_update = %s
+                    .earliest_next_update
+                    .map_or("none".into(), |t| t.to_string()),
+                "CRLs reloaded"
+            ),
+            Err(e) => {
+                tracing::error!("CRL reload failed, previous CRLs stay in use: {e}");
+                let event = AuditEvent {
+                    at: self.now(),
+                    action: "crl_reload",
+                    outcome: ProblemCode::Unavailable.as_str().into(),
+                    reason: Some(e.to_string()),
+                    ..AuditEvent::default()
+                };
+                if let Err(e) = self.audit.record(event).wait() {
+                    tracing::error!("failed CRL reload not audited: {e}");
+                }
+            }
+        }
         result
     }
 

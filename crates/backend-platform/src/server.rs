@@ -86,6 +86,9 @@ pub async fn start(
         files = summary.files,
         entries = summary.entries,
         generation = summary.generation,
+        earliest_next_update = %summary
+            .earliest_next_update
+            .map_or("none".into(), |t| t.to_string()),
         "CRLs loaded"
     );
     let platform = Arc::new(platform);
@@ -116,16 +119,9 @@ pub async fn start_in_process(
     start(settings, clock, listener).await
 }
 
-/// Reloads `platform`'s CRLs ([`crate::crl_source::CrlSource::reload`]: a `folder` node
-/// publishes its folder when it changed) and logs the outcome; blocking.
+/// Reloads `platform`'s CRLs ([`Platform::reload_crls_scheduled`]: logged, and audited
+/// when it fails); blocking.
 fn reload_crls_logged(platform: &Platform) {
-    match platform.reload_crls() {
-        Ok(s) => tracing::info!(
-            files = s.files,
-            entries = s.entries,
-            generation = s.generation,
-            "CRLs reloaded"
-        ),
-        Err(e) => tracing::error!("CRL reload failed, previous CRLs stay in use: {e}"),
-    }
+    // The outcome is logged and audited there; nothing waits for it here.
+    let _ = platform.reload_crls_scheduled();
 }

@@ -2,8 +2,9 @@
 //!
 //! [`TerminalDirectory`] is the node's snapshot of the storage's enabled terminals: every
 //! request looks its terminal up there (no database round trip), and the snapshot is
-//! reloaded when the terminals' generation in the storage is newer than its own
-//! ([`crate::generations`] polls it; the node that made a change reloads at once).
+//! reloaded when the terminals' generation in the storage differs from its own, lower
+//! too after a restore of the database ([`crate::generations`] polls it; the node that
+//! made a change reloads at once).
 //!
 //! [`register`], [`disable`] and [`list`] are the operator's calls on a storage (the
 //! `madoguchi-platform terminals` command; an enrollment of terminals would call
@@ -11,7 +12,7 @@
 //! the configuration's `[[terminals]]` at start. The rules are [`crate::core::terminals`]'.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use madoguchi_time::UnixTime;
 
@@ -113,6 +114,9 @@ struct Snapshot {
 #[derive(Debug)]
 pub struct TerminalDirectory {
     current: RwLock<Arc<Snapshot>>,
+    /// Held from the read of the storage to the swap: refreshes are one at a time, so the
+    /// snapshot read last is the one kept.
+    refreshing: Mutex<()>,
 }
 
 impl TerminalDirectory {
@@ -120,6 +124,7 @@ impl TerminalDirectory {
     pub fn load(store: &dyn Storage) -> Result<Self, StorageError> {
         let d = Self {
             current: RwLock::new(Arc::new(Snapshot::default())),
+            refreshing: Mutex::new(()),
         };
         d.refresh(store)?;
         Ok(d)
@@ -136,10 +141,16 @@ impl TerminalDirectory {
         self.snapshot().generation
     }
 
-    /// Reads `store`'s terminals and swaps them in when they are newer than the snapshot
-    /// (a poll and a local change may race: the newer generation stays). Returns whether
-    /// the snapshot changed.
+    /// Reads `store`'s terminals and swaps them in, whatever their generation (lower than
+    /// the snapshot's after a restore of the database); refreshes are one at a time, so a
+    /// poll and a local change that race keep the later read. Returns whether the
+    /// generation changed.
     pub fn refresh(&self, store: &dyn Storage) -> Result<bool, StorageError> {
+        let _one_at_a_time = match self.refreshing.lock() {
+            Ok(g) => g,
+            // Guards nothing but the order of refreshes.
+            Err(p) => p.into_inner(),
+        };
         let stored = store.terminals()?;
         let next = Arc::new(Snapshot {
             generation: stored.generation,
@@ -155,9 +166,6 @@ impl TerminalDirectory {
             // The snapshot is replaced whole: a panic cannot leave it half written.
             Err(p) => p.into_inner(),
         };
-        if next.generation < current.generation {
-            return Ok(false);
-        }
         let changed = next.generation != current.generation;
         *current = next;
         Ok(changed)

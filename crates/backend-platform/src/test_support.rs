@@ -94,6 +94,7 @@ pub fn settings(
         crl_from: crate::config::CrlFrom::Folder,
         crl_dir,
         crl_reload_secs: 0,
+        crl_warn_secs: 6 * 3600,
         signer: signing::signer(&format!("{platform_id}-test"), &key).map_err(e)?,
         pseudonym_secret: vec![6; 32],
         services,

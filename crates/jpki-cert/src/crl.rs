@@ -18,7 +18,7 @@ pub mod index;
 pub mod reader;
 pub mod shared;
 
-pub use build::CrlIndexBuilder;
+pub use build::{AddedCrl, CrlIndexBuilder};
 pub use index::CrlIndex;
 pub use reader::{CrlEntry, CrlInfo, read_crl};
 pub use shared::SharedCrlIndex;

@@ -155,6 +155,7 @@ async fn crl_reload(
             .map(|s| CrlReloadResponse {
                 files: s.files,
                 entries: s.entries,
+                earliest_next_update: s.earliest_next_update,
             })
             .map_err(|e| {
                 ApiError::from(Problem::new(

@@ -367,22 +367,28 @@ async fn a_stale_signature_crl_gives_the_notice_that_it_could_not_be_checked() {
     )
     .unwrap();
     spec.next_update = Some(at(now.minus_secs(2 * day)).unwrap());
-    std::fs::write(
-        env.dir
-            .path()
-            .join("crl")
-            .join("sign-Tokyo-to-Chiyoda-ku.crl"),
-        spec.build(pki()).unwrap(),
-    )
-    .unwrap();
-    let (s, _, v) = read(
-        admin
-            .post(env.url("/v1/admin/crl/reload"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    // A CRL older than the one in use is refused, so the scope's current CRL goes first
+    // (a set without it is taken), and the out-of-date one comes with the next reload.
+    let file = env
+        .dir
+        .path()
+        .join("crl")
+        .join("sign-Tokyo-to-Chiyoda-ku.crl");
+    let reload = || async {
+        read(
+            admin
+                .post(env.url("/v1/admin/crl/reload"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+    std::fs::remove_file(&file).unwrap();
+    let (s, _, v) = reload().await;
+    assert_eq!(s, 200, "{v}");
+    std::fs::write(&file, spec.build(pki()).unwrap()).unwrap();
+    let (s, _, v) = reload().await;
     assert_eq!(s, 200, "{v}");
     let (s, _, v) = identify(&env, &admin, &sato).await;
     assert_eq!(s, 200, "{v}");

@@ -19,6 +19,11 @@ use crate::support::*;
 const PERSONA: &str = "sato-hanako";
 
 fn auth_crl(revoked: &[u32]) -> (String, Vec<u8>) {
+    auth_crl_at(revoked, now_secs() - 3600)
+}
+
+/// [`auth_crl`] with thisUpdate at `this_update` (Unix seconds).
+fn auth_crl_at(revoked: &[u32], this_update: i64) -> (String, Vec<u8>) {
     let (m, g) = testkit::personas::municipality(PERSONA).unwrap();
     let name = format!(
         "{}-{}-{}.crl",
@@ -26,7 +31,14 @@ fn auth_crl(revoked: &[u32]) -> (String, Vec<u8>) {
         m.prefecture,
         m.city
     );
-    let der = crl(testkit::Purpose::Auth, &m.prefecture, &m.city, g, revoked);
+    let der = crl_at(
+        testkit::Purpose::Auth,
+        &m.prefecture,
+        &m.city,
+        g,
+        revoked,
+        this_update,
+    );
     (name, der)
 }
 
@@ -268,4 +280,159 @@ async fn a_node_taking_its_crls_from_the_storage_starts_once_a_set_is_published(
     assert_eq!(folder_node.platform().crl.status().generation, 1);
     folder_node.shutdown().await;
     node.shutdown().await;
+}
+
+/// A download during J-LIS's daily refresh brings back yesterday's CRL, without a card
+/// revoked since: no path puts it in use. A's reload and `crl publish` refuse the folder
+/// (naming the file and both thisUpdates), and a set published with it behind the nodes'
+/// backs is refused by both; the card stays refused everywhere.
+#[tokio::test]
+async fn a_set_with_an_older_crl_is_refused_everywhere_and_the_revoked_card_stays_refused() {
+    let env = env_polling().await;
+    let b = node_b(&env).await;
+    let a = &env.running;
+    let db = env.settings.database.clone();
+    let c = env.client(Some(T1));
+    let card = Card::load(PERSONA);
+    assert_eq!(enroll(&env, &c, &card).await.0, 200);
+    let folder = env.dir.path().join("crl");
+
+    // Today's CRL revokes her card: A publishes it, B takes it.
+    let today = now_secs() - 3600;
+    let (name, der) = auth_crl_at(&[card.auth_serial()], today);
+    std::fs::write(folder.join(&name), der).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    let revoking = a.platform().crl.status().generation;
+    wait_until(&b, "B takes the revoking set", |x| x.crls == revoking).await;
+
+    // 1. Yesterday's CRL in A's folder: the reload refuses it and publishes nothing.
+    let yesterday = today - 86_400;
+    let (_, old) = auth_crl_at(&[], yesterday);
+    std::fs::write(folder.join(&name), &old).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 503, "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    let date = |t: i64| madoguchi_time::UnixTime::from_secs(t).to_string();
+    for part in [
+        format!("CRL {name} (scope "),
+        "older than the one in use".into(),
+        format!("thisUpdate {} against {}", date(yesterday), date(today)),
+        "the CRLs in use stay".into(),
+    ] {
+        assert!(detail.contains(&part), "{part:?} in {detail}");
+    }
+    assert_eq!(stored_generation(&db, "crls"), revoking);
+
+    // 2. `crl publish --force` of that folder: refused alike, against the published set.
+    let s2 = env.settings.clone();
+    let dir = folder.clone();
+    let e = tokio::task::spawn_blocking(move || {
+        backend_platform::crl_set::publish_folder(
+            &*backend_platform::storage::open(&s2.database).unwrap(),
+            &dir,
+            &s2.auth_store,
+            &s2.sign_store,
+            backend_platform::storage::Republish::Always,
+            madoguchi_time::UnixTime::from_secs(now_secs()),
+        )
+        .map(|_| ())
+    })
+    .await
+    .unwrap()
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains(&name) && e.contains("older"), "{e}");
+    assert_eq!(stored_generation(&db, "crls"), revoking);
+
+    // 3. The set published behind the nodes' backs (a platform without this check, or a
+    //    database restored): both nodes refuse it, audited, and keep the revoking index.
+    let s3 = env.settings.clone();
+    let dir = folder.clone();
+    let published = tokio::task::spawn_blocking(move || {
+        let set =
+            backend_platform::crl_set::read_folder(&dir, &s3.auth_store, &s3.sign_store).unwrap();
+        backend_platform::storage::open(&s3.database)
+            .unwrap()
+            .publish_crl_set(
+                &set.files,
+                backend_platform::storage::Republish::Always,
+                madoguchi_time::UnixTime::from_secs(now_secs()),
+            )
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(published.generation, revoking + 1);
+    for (node_name, node) in [("A", a), ("B", &b)] {
+        let error = wait_refused(node, node_name, published.generation).await;
+        assert!(
+            error.contains(&name) && error.contains("older than the one in use"),
+            "{error}"
+        );
+        assert_eq!(node.platform().crl.status().generation, revoking);
+        assert_eq!(
+            identify_at(&c, node, &card).await,
+            revoked(),
+            "at {node_name}"
+        );
+    }
+    b.platform().audit.flush();
+    let rows = env.platform_rows(
+        "SELECT reason FROM audit WHERE action = 'crl_refresh' AND outcome = 'crl_refused'",
+    );
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.iter().all(|r| r.contains("older")), "{rows:?}");
+    b.shutdown().await;
+    env.shutdown().await;
+}
+
+/// A database restored to an earlier generation (a failover that lost the last
+/// publication): each node follows it down, and then takes the next publication, which
+/// carries again the generation number it held before.
+#[tokio::test]
+async fn a_crl_generation_that_goes_back_is_followed_and_the_next_set_taken() {
+    let env = env_polling().await;
+    let b = node_b(&env).await;
+    let a = &env.running;
+    let db = env.settings.database.clone();
+    let c = env.client(Some(T1));
+    let card = Card::load(PERSONA);
+    assert_eq!(enroll(&env, &c, &card).await.0, 200);
+    let folder = env.dir.path().join("crl");
+
+    // A set that revokes another card: generation g.
+    let (name, der) = auth_crl(&[1]);
+    std::fs::write(folder.join(&name), der).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    let g = a.platform().crl.status().generation;
+    wait_until(&b, "B takes generation g", |x| x.crls == g).await;
+
+    // The database loses the bump: g - 1, the same CRLs. Both nodes follow it down.
+    exec(
+        &db,
+        "UPDATE shared_generations SET generation = generation - 1 WHERE name = 'crls'",
+    );
+    for (node_name, node) in [("A", a), ("B", &b)] {
+        wait_until(node, &format!("{node_name} follows g - 1"), |x| {
+            x.crls == g - 1
+        })
+        .await;
+    }
+
+    // The next publication revokes her card, at generation g again: B takes it.
+    let (_, der) = auth_crl(&[1, card.auth_serial()]);
+    std::fs::write(folder.join(&name), der).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(a.platform().crl.status().generation, g);
+    assert_eq!(identify_at(&c, a, &card).await, revoked());
+    let before = polls(&b);
+    // B's generation is g - 1 until it takes the set: the wait ends on the taking.
+    let got = wait_until(&b, "B takes the new generation g", |x| x.crls == g).await;
+    assert_within_one_poll("new set at B", before, &got);
+    assert_eq!(identify_at(&c, &b, &card).await, revoked());
+    b.shutdown().await;
+    env.shutdown().await;
 }

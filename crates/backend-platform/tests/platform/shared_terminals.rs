@@ -200,3 +200,48 @@ async fn a_bad_terminal_id_or_an_unknown_terminal_is_a_typed_refusal_and_changes
     );
     env.shutdown().await;
 }
+
+/// A database restored to an earlier terminals' generation (a failover that lost the last
+/// registration): each node follows it down, and then takes the next change, which carries
+/// again the generation number it held before.
+#[tokio::test]
+async fn a_terminals_generation_that_goes_back_is_followed_and_the_next_change_taken() {
+    const OTHER: &str = "clinic-b-desk-8";
+    let env = env_polling().await;
+    let b = node_b(&env).await;
+    let db = env.settings.database.clone();
+    let now = env.clock_now();
+    let register = |id: &'static str| {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || {
+            backend_platform::terminals::register(&*open(&db).unwrap(), id, false, now)
+                .unwrap()
+                .generation
+        })
+    };
+    let g = register(NEW).await.unwrap();
+    wait_until(&b, "B holds the registration", |x| x.terminals == g).await;
+    let (new, other) = (env.client(Some(NEW)), env.client(Some(OTHER)));
+    assert_eq!(ask(&new, &b).await, accepted());
+
+    // The database loses the registration and its generation: B follows it down.
+    exec(
+        &db,
+        &format!(
+            "DELETE FROM terminals WHERE terminal_id = '{NEW}';
+             UPDATE shared_generations SET generation = generation - 1 WHERE name = 'terminals'"
+        ),
+    );
+    wait_until(&b, "B follows g - 1", |x| x.terminals == g - 1).await;
+    assert_eq!(ask(&new, &b).await, unknown());
+
+    // The next change comes at generation g again: B takes it.
+    assert_eq!(register(OTHER).await.unwrap(), g);
+    let before = polls(&b);
+    let got = wait_until(&b, "B takes the new generation g", |x| x.terminals == g).await;
+    assert_within_one_poll("new terminal at B", before, &got);
+    assert_eq!(ask(&other, &b).await, accepted());
+    assert_eq!(ask(&new, &b).await, unknown());
+    b.shutdown().await;
+    env.shutdown().await;
+}

@@ -45,7 +45,7 @@ const MUNICIPALITIES: &[(&str, &str, Generation)] = &[
     ("Kanagawa-ken", "Kawasaki-shi-Nakahara-ku", Generation::G2),
 ];
 
-fn now_secs() -> i64 {
+pub fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -64,17 +64,29 @@ pub fn crl(
     g: Generation,
     serials: &[u32],
 ) -> Vec<u8> {
+    crl_at(purpose, prefecture, city, g, serials, now_secs() - 3600)
+}
+
+/// [`crl`] with thisUpdate at `this_update` (Unix seconds; nextUpdate one day later).
+pub fn crl_at(
+    purpose: testkit::Purpose,
+    prefecture: &str,
+    city: &str,
+    g: Generation,
+    serials: &[u32],
+    this_update: i64,
+) -> Vec<u8> {
     let mut spec = CrlSpec::new(
         purpose,
         g,
         Municipality::new(prefecture, city),
-        der_time(now_secs() - 3600),
+        der_time(this_update),
     )
     .unwrap();
     for s in serials {
         spec.entries.push(CrlEntry {
             serial: *s,
-            revocation_date: der_time(now_secs() - 1800),
+            revocation_date: der_time(this_update + 1800),
             reason: Some(x509_cert::ext::pkix::CrlReason::AffiliationChanged),
         });
     }
@@ -316,6 +328,7 @@ impl Env {
             crl_from: CrlFrom::Folder,
             crl_dir,
             crl_reload_secs: 0,
+            crl_warn_secs: 6 * 3600,
             signer,
             pseudonym_secret: vec![o.signing_seed.wrapping_add(1); 32],
             services: vec![
@@ -445,6 +458,7 @@ pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
         crl_from: CrlFrom::Folder,
         crl_dir,
         crl_reload_secs: 0,
+        crl_warn_secs: 6 * 3600,
         signer,
         pseudonym_secret: vec![10; 32],
         services: vec![],

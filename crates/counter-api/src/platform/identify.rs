@@ -159,4 +159,10 @@ pub struct CrlReloadResponse {
     pub files: u64,
     /// Revoked serials in the new index.
     pub entries: u64,
+    /// The earliest nextUpdate of the set's CRLs (Unix seconds): from then on the cards of
+    /// that CRL's scope are refused as revocation-unknown unless newer CRLs are loaded.
+    /// Absent when no CRL of the set has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub earliest_next_update: Option<UnixTime>,
 }

@@ -13,6 +13,7 @@ use super::index::{HEADER, ISSUER, MAGIC, NO_REASON, SCOPE, encode_key, scope_ha
 use super::reader::{CrlInfo, MAX_SERIAL, read_crl};
 use super::{CrlError, verify_crl};
 use crate::anchors::TrustStore;
+use crate::time::UnixTime;
 
 /// Records of one CRL, widened when a longer serial appears.
 #[derive(Default)]
@@ -90,6 +91,17 @@ pub struct AddedCrl {
     pub entries: u64,
     /// False when an equally new or newer CRL of the same scope was already added.
     pub used: bool,
+    /// SHA-256 of the signing root's SPKI: with [`Self::scope_hash`], the scope this CRL
+    /// is the newest of when [`Self::used`] (the key of the index's scopes).
+    pub issuer_key: [u8; 32],
+    /// SHA-256 of the issuingDistributionPoint DirName DER; zero for a full CRL.
+    pub scope_hash: [u8; 32],
+    /// thisUpdate.
+    pub this_update: UnixTime,
+    /// nextUpdate (absent: never fresh).
+    pub next_update: Option<UnixTime>,
+    /// cRLNumber, unsigned big-endian octets (RFC 5280 §5.2.3), if the CRL has one.
+    pub crl_number: Option<Vec<u8>>,
 }
 
 /// Collects verified CRLs, then writes the index.
@@ -142,6 +154,11 @@ impl CrlIndexBuilder {
             scope: scope_name.clone(),
             entries: info.entries,
             used: true,
+            issuer_key,
+            scope_hash: sh,
+            this_update: info.this_update,
+            next_update: info.next_update,
+            crl_number: info.crl_number.clone(),
         };
         let same = self
             .pending
