@@ -35,8 +35,8 @@ pub enum RuntimeError {
     /// `0700`) or written; the error names it and what to check, once.
     #[error(transparent)]
     PrivateFile(#[from] private_files::PrivateFileError),
-    /// A file holding a secret (the register's API key, its TLS key) may be read by every
-    /// user of the machine; the terminal does not start on it. The message says the
+    /// A file holding a secret (the terminal's TLS key, the register's API key and TLS key)
+    /// may be read by every user of the machine; the terminal does not start on it. The message says the
     /// owner and mode to give it: the desk's login reads it through the group
     /// `madoguchi-counter` (made by the package's postinst), nobody else.
     #[error(
@@ -47,7 +47,7 @@ pub enum RuntimeError {
         path = .path.display()
     )]
     ExposedSecret {
-        /// The key that names the file (`pos.api_key_file`, `pos.tls.key`).
+        /// The key that names the file (`tls.key`, `pos.api_key_file`, `pos.tls.key`).
         key: String,
         /// The file.
         path: std::path::PathBuf,

@@ -89,7 +89,7 @@ impl PosSettings {
         })?;
         let api_key = match &pos.api_key_file {
             Some(path) => {
-                refuse_exposed("pos.api_key_file", path)?;
+                crate::config::refuse_exposed("pos.api_key_file", path)?;
                 let text = read_text("pos.api_key_file", path)?;
                 let key = ApiKey::new(&text, "pos.api_key_file").map_err(|e| in_file(e, path));
                 Some(key?)
@@ -97,7 +97,7 @@ impl PosSettings {
             None => None,
         };
         if let Some(t) = &pos.tls {
-            refuse_exposed("pos.tls.key", &t.key)?;
+            crate::config::refuse_exposed("pos.tls.key", &t.key)?;
         }
         let tls = pos.tls.as_ref().map(server_config).transpose()?;
         Ok(Some(Self {
@@ -115,22 +115,6 @@ fn in_file(e: RuntimeError, path: &std::path::Path) -> RuntimeError {
             reason: format!("{reason} (in {})", path.display()),
         },
         other => other,
-    }
-}
-
-/// Refuses the secret `path` (named by `key`) when every user may read it
-/// ([`private_files::readable_by_all`]): the sample's folder for it,
-/// `/etc/madoguchi/counter/`, is the group's, but a file copied elsewhere (`/etc/madoguchi/`
-/// is 0755) or with a umask of 022 would be open to all. A file that cannot be looked at is
-/// left to the read that follows, whose error names it.
-fn refuse_exposed(key: &str, path: &std::path::Path) -> Result<(), RuntimeError> {
-    match private_files::readable_by_all(path) {
-        Some(mode) => Err(RuntimeError::ExposedSecret {
-            key: key.to_owned(),
-            path: path.to_owned(),
-            mode,
-        }),
-        None => Ok(()),
     }
 }
 
