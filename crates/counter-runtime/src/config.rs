@@ -424,15 +424,12 @@ impl Config {
 
     /// The HTTPS clients this configuration describes.
     pub fn backends(&self) -> Result<Backends, RuntimeError> {
-        let read = |key: &str, p: &Path| {
-            std::fs::read(p).map_err(|e| err(key, format!("cannot read {}: {e}", p.display())))
-        };
         let t = &self.file.tls;
         refuse_exposed("tls.key", &t.key)?;
         let tls = crate::tls::client_config(
-            &read("tls.ca", &t.ca)?,
-            &read("tls.certificate", &t.certificate)?,
-            &read("tls.key", &t.key)?,
+            &read_named("tls.ca", &t.ca)?,
+            &read_named("tls.certificate", &t.certificate)?,
+            &read_named("tls.key", &t.key)?,
         )?;
         let trim = |s: &str| s.trim_end_matches('/').to_owned();
         Backends::new(
@@ -469,6 +466,13 @@ pub(crate) fn refuse_exposed(key: &str, path: &Path) -> Result<(), RuntimeError>
         }),
         None => Ok(()),
     }
+}
+
+/// Reads the file `path` the configuration names under `key` (a `[tls]` file, the
+/// register's key or TLS files); the error says whether the file or this login's access
+/// to it is at fault ([`RuntimeError::reading`]).
+pub(crate) fn read_named(key: &str, path: &Path) -> Result<Vec<u8>, RuntimeError> {
+    std::fs::read(path).map_err(|e| RuntimeError::reading(key, path, &e))
 }
 
 /// `[pos]`: the address parses, and one beyond loopback makes the register authenticate.
