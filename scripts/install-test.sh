@@ -17,7 +17,9 @@
 #      is removed when the test passes, kept for a look when it fails);
 #   3. our four .debs installed in it with apt, so that their Depends are resolved from
 #      Debian (pcscd, WebKitGTK, ...), plus vsmartcard-vpcd, the virtual reader's pcscd
-#      driver (test only); a desk user in the group madoguchi-counter;
+#      driver (test only); the servers' units as installed checked with the host's
+#      systemd-analyze (verify, and security --offline against their hardening today:
+#      scripts/check-units.sh); a desk user in the group madoguchi-counter;
 #   4. in a network namespace of its own (loopback only, like scripts/pcscd.sh: vpcd's
 #      port must not be reachable from the network), the root's own pcscd, the one the
 #      app's Depends brought, with Debian's vpcd reader entry;
@@ -160,6 +162,11 @@ for pkg in madoguchi-app madoguchi-platform madoguchi-insurer madoguchi-acquirer
   in_root dpkg-query -W -f='${Package} ${Version} ${Status}\n' "$pkg" | grep -q "install ok installed" \
     || die "$pkg is not installed in the root (log: $work/apt.log)"
 done
+# The servers' units as their packages installed them, with the installed programs:
+# systemd-analyze verify and security --offline on this machine (a second of work;
+# scripts/check-units.sh says why not inside the root, which has no systemd).
+say "the installed units: systemd-analyze verify and security (scripts/check-units.sh)"
+UNIT_DIR="$root/lib/systemd/system" BIN_DIR="$root/usr/bin" scripts/check-units.sh
 in_root adduser --disabled-password --gecos "" --quiet desk
 in_root adduser --quiet desk madoguchi-counter
 rm -rf "$root/debs"

@@ -343,6 +343,29 @@ fn cardholder(id: &str) -> Result<Cardholder, DemoError> {
     })
 }
 
+/// Writes the secret `text` to `path` readable by its owner only (0600, also when a
+/// file of an earlier run is there): the terminal refuses a TLS key every user of the
+/// machine may read (counter-runtime's `config::refuse_exposed`).
+fn write_private(path: &Path, text: &str) -> Result<(), DemoError> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let fail = |source| DemoError::Io {
+        action: "write",
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(fail)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(fail)?;
+    file.write_all(text.as_bytes()).map_err(fail)
+}
+
 /// Writes the terminal's TLS files and `counter.toml` (with a `[counter]` section for
 /// `mode` on `reader`, the receipt system's folder `oqs/` (`[folders]`), and a `[pos]`
 /// section on loopback `pos_port` when given) into `dir`;
@@ -371,7 +394,7 @@ pub(crate) fn write_config(
         })?;
     write("ca.pem", &pki.server_ca_pem)?;
     write("terminal.pem", &cert)?;
-    write("terminal-key.pem", &key)?;
+    write_private(&dir.join("terminal-key.pem"), &key)?;
     let platform = running.platform.addr().port();
     let insurer = if running.insurer_reachable {
         running.insurer.addr().port()

@@ -424,14 +424,12 @@ impl Config {
 
     /// The HTTPS clients this configuration describes.
     pub fn backends(&self) -> Result<Backends, RuntimeError> {
-        let read = |key: &str, p: &Path| {
-            std::fs::read(p).map_err(|e| err(key, format!("cannot read {}: {e}", p.display())))
-        };
         let t = &self.file.tls;
+        refuse_exposed("tls.key", &t.key)?;
         let tls = crate::tls::client_config(
-            &read("tls.ca", &t.ca)?,
-            &read("tls.certificate", &t.certificate)?,
-            &read("tls.key", &t.key)?,
+            &read_named("tls.ca", &t.ca)?,
+            &read_named("tls.certificate", &t.certificate)?,
+            &read_named("tls.key", &t.key)?,
         )?;
         let trim = |s: &str| s.trim_end_matches('/').to_owned();
         Backends::new(
@@ -451,6 +449,30 @@ impl Config {
             },
         )
     }
+}
+
+/// Refuses the secret `path` (named by `key`: `tls.key`, `pos.api_key_file`,
+/// `pos.tls.key`) when every user may read it ([`private_files::readable_by_all`]): the
+/// sample's folder for the terminal's files, `/etc/madoguchi/counter/`, is the group's
+/// (0750), but a file copied elsewhere (`/etc/madoguchi/` is 0755) or written with a umask
+/// of 022 would be open to all. A file that cannot be looked at is left to the read that
+/// follows, whose error names it.
+pub(crate) fn refuse_exposed(key: &str, path: &Path) -> Result<(), RuntimeError> {
+    match private_files::readable_by_all(path) {
+        Some(mode) => Err(RuntimeError::ExposedSecret {
+            key: key.to_owned(),
+            path: path.to_owned(),
+            mode,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Reads the file `path` the configuration names under `key` (a `[tls]` file, the
+/// register's key or TLS files); the error says whether the file or this login's access
+/// to it is at fault ([`RuntimeError::reading`]).
+pub(crate) fn read_named(key: &str, path: &Path) -> Result<Vec<u8>, RuntimeError> {
+    std::fs::read(path).map_err(|e| RuntimeError::reading(key, path, &e))
 }
 
 /// `[pos]`: the address parses, and one beyond loopback makes the register authenticate.
@@ -771,6 +793,53 @@ key = "k.pem"
         assert_eq!(counter.mode, CounterMode::Reception);
         assert!(counter.reader.matches("ACS ACR39U ICC Reader 00 00"));
         assert_eq!(c.file.retention.days, 90);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_terminal_key_every_user_may_read_is_refused_with_the_chown_and_chmod_to_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let pki = backend_kit::devpki::DevPki::generate(&["localhost"]).unwrap();
+        let (certificate, key_pem) = pki.terminal_identity("till-1").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k.pem");
+        std::fs::write(dir.path().join("ca.pem"), &pki.server_ca_pem).unwrap();
+        std::fs::write(dir.path().join("t.pem"), certificate).unwrap();
+        std::fs::write(&key, key_pem).unwrap();
+        let text = GOOD.replace("/etc/t.pem", "t.pem");
+        let config = Config::parse(&text, dir.path()).unwrap();
+        let set = |mode: u32| {
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+
+        for open in [0o644, 0o604] {
+            set(open);
+            let e = config.backends().err().unwrap();
+            assert!(
+                matches!(&e, RuntimeError::ExposedSecret { key: named, mode, .. } if named == "tls.key" && *mode == open),
+                "{e:?}"
+            );
+            let text = e.to_string();
+            let shown = key.display();
+            for part in [
+                "tls.key: ".to_owned(),
+                format!("{shown} may be read by every user of this machine (mode {open:04o})"),
+                format!("sudo chown root:madoguchi-counter {shown}"),
+                format!("sudo chmod 0640 {shown}"),
+            ] {
+                assert!(text.contains(&part), "{part:?} in {text}");
+            }
+            assert!(
+                !text.contains("PRIVATE KEY"),
+                "the key is not shown: {text}"
+            );
+        }
+
+        // The group's (0640) and the owner's (0600) are taken.
+        for mode in [0o640, 0o600] {
+            set(mode);
+            assert!(config.backends().is_ok(), "mode {mode:04o}");
+        }
     }
 
     #[test]

@@ -35,24 +35,44 @@ pub enum RuntimeError {
     /// `0700`) or written; the error names it and what to check, once.
     #[error(transparent)]
     PrivateFile(#[from] private_files::PrivateFileError),
-    /// A file holding a secret (the register's API key, its TLS key) may be read by every
-    /// user of the machine; the terminal does not start on it. The message says the
+    /// A file holding a secret (the terminal's TLS key, the register's API key and TLS key)
+    /// may be read by every user of the machine; the terminal does not start on it. The message says the
     /// owner and mode to give it: the desk's login reads it through the group
     /// `madoguchi-counter` (made by the package's postinst), nobody else.
     #[error(
-        "{key}: {path} may be read by every user of this machine (mode {mode:04o}), and it \
-         holds a secret: run `sudo chown root:madoguchi-counter {path}` and \
-         `sudo chmod 0640 {path}` (the desk's login reads it through the group), then start \
-         the terminal again",
-        path = .path.display()
+        "{key}: {} may be read by every user of this machine (mode {mode:04o}), and it \
+         holds a secret: {} (the desk's login reads it through the group), then start the \
+         terminal again",
+        .path.display(),
+        give_to_group(.path)
     )]
     ExposedSecret {
-        /// The key that names the file (`pos.api_key_file`, `pos.tls.key`).
+        /// The key that names the file (`tls.key`, `pos.api_key_file`, `pos.tls.key`).
         key: String,
         /// The file.
         path: std::path::PathBuf,
         /// Its permission bits.
         mode: u32,
+    },
+    /// A file the configuration names (a `[tls]` file, the register's API key or TLS
+    /// files) that the system does not let this login read (`EACCES`, `EPERM`): its
+    /// content is not at fault. At the desk the file is not the group
+    /// `madoguchi-counter`'s, or the login is not in that group (or was added since it
+    /// logged in). The message says both fixes ([`give_to_group`], [`join_the_group`]).
+    #[error(
+        "{key}: this login may not read {} ({reason}). The terminal's files are read \
+         through the group madoguchi-counter: {}. {}",
+        .path.display(),
+        give_to_group(.path),
+        join_the_group()
+    )]
+    Unreadable {
+        /// The key that names the file (`tls.key`, `pos.api_key_file`, …).
+        key: String,
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the system said.
+        reason: String,
     },
     /// A workflow refused the action; the code says what to show.
     #[error("{}", .0.entry().en)]
@@ -82,8 +102,27 @@ impl RuntimeError {
             |e: &Private| matches!(e, Private::Io { kind, .. } if *kind == PermissionDenied);
         match self {
             Self::Files { kind, .. } => *kind == PermissionDenied,
+            Self::Unreadable { .. } => true,
             Self::PrivateFile(e) | Self::Store(counter_store::StoreError::Private(e)) => private(e),
             _ => false,
+        }
+    }
+
+    /// The error of reading `path`, the file the configuration names under `key`: a
+    /// refusal of the system (`EACCES`, `EPERM`) is [`RuntimeError::Unreadable`] (the
+    /// file is fine, this login may not read it), anything else a
+    /// [`RuntimeError::Config`] that names the key and the file.
+    pub fn reading(key: &str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::PermissionDenied => Self::Unreadable {
+                key: key.to_owned(),
+                path: path.to_owned(),
+                reason: e.to_string(),
+            },
+            _ => Self::Config {
+                key: key.to_owned(),
+                reason: format!("cannot read {}: {e}", path.display()),
+            },
         }
     }
 
@@ -92,12 +131,35 @@ impl RuntimeError {
         match self {
             Self::Config { .. }
             | Self::ExposedSecret { .. }
+            | Self::Unreadable { .. }
             | Self::Files { .. }
             | Self::PrivateFile(_) => Code::Internal,
             Self::Store(_) => Code::StorageFailure,
             Self::Refused(c) => *c,
         }
     }
+}
+
+/// The group whose members read the terminal's files (made by the package's postinst:
+/// packaging/debian/app.postinst).
+const COUNTER_GROUP: &str = "madoguchi-counter";
+
+/// What makes the terminal's secret or file `path` readable by the desk's login and
+/// nobody else: the group's, mode 0640 (README.md, "Installing").
+fn give_to_group(path: &std::path::Path) -> String {
+    let path = path.display();
+    format!("run `sudo chown root:{COUNTER_GROUP} {path}` and `sudo chmod 0640 {path}`")
+}
+
+/// What a login outside the group does, in the words of the app's start failure for a
+/// refused database: a group added to a login counts from its next login.
+fn join_the_group() -> String {
+    format!(
+        "The login that runs the terminal must be in that group: add it (sudo adduser \
+         \"$USER\" {COUNTER_GROUP}, typed in that login), then log out and log in again: a \
+         group takes effect at the next login (newgrp {COUNTER_GROUP} gives it to one \
+         terminal window at once). Then start the terminal again"
+    )
 }
 
 /// The JSON line the terminal's command-line tools print when they fail: the code, its
@@ -131,5 +193,40 @@ mod tests {
         let missing = Error::from(ErrorKind::NotFound);
         assert!(!RuntimeError::files("cannot list", db, &missing).permission_denied());
         assert!(!crate::config::err("tls.key", "not PEM").permission_denied());
+    }
+
+    #[test]
+    fn a_file_the_login_may_not_read_says_whose_it_must_be_and_to_join_the_group() {
+        // The system's refusal, as std reads EACCES and EPERM (a key of mode 0000 cannot
+        // be refused to root, who runs the tests: the mapping is what is tested).
+        let key = Path::new("/etc/madoguchi/counter/terminal-key.pem");
+        let e = RuntimeError::reading("tls.key", key, &Error::from(ErrorKind::PermissionDenied));
+        assert!(matches!(&e, RuntimeError::Unreadable { .. }), "{e:?}");
+        // The app's start failure then ends with joining the group, not "correct the file".
+        assert!(e.permission_denied());
+        let text = e.to_string();
+        for part in [
+            "tls.key: this login may not read /etc/madoguchi/counter/terminal-key.pem (",
+            "sudo chown root:madoguchi-counter /etc/madoguchi/counter/terminal-key.pem",
+            "sudo chmod 0640 /etc/madoguchi/counter/terminal-key.pem",
+            "sudo adduser \"$USER\" madoguchi-counter",
+            "log out and log in again",
+            "a group takes effect at the next login",
+            "start the terminal again",
+        ] {
+            assert!(text.contains(part), "{part:?} in {text}");
+        }
+        for wrong in ["Fix the terminal's configuration file", "Correct the file"] {
+            assert!(!text.contains(wrong), "{wrong:?} in {text}");
+        }
+
+        // Any other failure is the configuration's: the key and the file, to correct.
+        let e = RuntimeError::reading("tls.key", key, &Error::from(ErrorKind::NotFound));
+        assert!(!e.permission_denied());
+        assert!(
+            matches!(&e, RuntimeError::Config { key, reason } if key == "tls.key"
+                && reason.starts_with("cannot read /etc/madoguchi/counter/terminal-key.pem: ")),
+            "{e:?}"
+        );
     }
 }

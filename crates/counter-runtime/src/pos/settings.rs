@@ -9,7 +9,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
 
-use crate::config::{Config, PosTlsFile};
+use crate::config::{Config, PosTlsFile, read_named};
 use crate::error::RuntimeError;
 
 /// The shortest API key taken (16 characters of a random key are 96 bits or more).
@@ -89,7 +89,7 @@ impl PosSettings {
         })?;
         let api_key = match &pos.api_key_file {
             Some(path) => {
-                refuse_exposed("pos.api_key_file", path)?;
+                crate::config::refuse_exposed("pos.api_key_file", path)?;
                 let text = read_text("pos.api_key_file", path)?;
                 let key = ApiKey::new(&text, "pos.api_key_file").map_err(|e| in_file(e, path));
                 Some(key?)
@@ -97,7 +97,7 @@ impl PosSettings {
             None => None,
         };
         if let Some(t) = &pos.tls {
-            refuse_exposed("pos.tls.key", &t.key)?;
+            crate::config::refuse_exposed("pos.tls.key", &t.key)?;
         }
         let tls = pos.tls.as_ref().map(server_config).transpose()?;
         Ok(Some(Self {
@@ -118,31 +118,8 @@ fn in_file(e: RuntimeError, path: &std::path::Path) -> RuntimeError {
     }
 }
 
-/// Refuses the secret `path` (named by `key`) when every user may read it
-/// ([`private_files::readable_by_all`]): the sample's folder for it,
-/// `/etc/madoguchi/counter/`, is the group's, but a file copied elsewhere (`/etc/madoguchi/`
-/// is 0755) or with a umask of 022 would be open to all. A file that cannot be looked at is
-/// left to the read that follows, whose error names it.
-fn refuse_exposed(key: &str, path: &std::path::Path) -> Result<(), RuntimeError> {
-    match private_files::readable_by_all(path) {
-        Some(mode) => Err(RuntimeError::ExposedSecret {
-            key: key.to_owned(),
-            path: path.to_owned(),
-            mode,
-        }),
-        None => Ok(()),
-    }
-}
-
-fn read(key: &str, path: &std::path::Path) -> Result<Vec<u8>, RuntimeError> {
-    std::fs::read(path).map_err(|e| RuntimeError::Config {
-        key: key.to_owned(),
-        reason: format!("cannot read {}: {e}", path.display()),
-    })
-}
-
 fn read_text(key: &str, path: &std::path::Path) -> Result<String, RuntimeError> {
-    String::from_utf8(read(key, path)?).map_err(|_| RuntimeError::Config {
+    String::from_utf8(read_named(key, path)?).map_err(|_| RuntimeError::Config {
         key: key.to_owned(),
         reason: format!("{} is not text", path.display()),
     })
@@ -156,7 +133,7 @@ fn server_config(t: &PosTlsFile) -> Result<Arc<rustls::ServerConfig>, RuntimeErr
         reason: format!("{reason} (in {})", path.display()),
     };
     let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(&read("pos.tls.certificate", &t.certificate)?)
+        CertificateDer::pem_slice_iter(&read_named("pos.tls.certificate", &t.certificate)?)
             .collect::<Result<_, _>>()
             .map_err(|e| {
                 bad(
@@ -172,7 +149,7 @@ fn server_config(t: &PosTlsFile) -> Result<Arc<rustls::ServerConfig>, RuntimeErr
             "no CERTIFICATE block".into(),
         ));
     }
-    let key = PrivateKeyDer::from_pem_slice(&read("pos.tls.key", &t.key)?)
+    let key = PrivateKeyDer::from_pem_slice(&read_named("pos.tls.key", &t.key)?)
         .map_err(|e| bad("pos.tls.key", &t.key, format!("not a PEM private key: {e}")))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
@@ -181,7 +158,7 @@ fn server_config(t: &PosTlsFile) -> Result<Arc<rustls::ServerConfig>, RuntimeErr
     let builder = match &t.client_ca {
         Some(path) => {
             let mut roots = rustls::RootCertStore::empty();
-            for ca in CertificateDer::pem_slice_iter(&read("pos.tls.client_ca", path)?) {
+            for ca in CertificateDer::pem_slice_iter(&read_named("pos.tls.client_ca", path)?) {
                 let ca = ca.map_err(|e| bad("pos.tls.client_ca", path, format!("not PEM: {e}")))?;
                 roots.add(ca).map_err(|e| {
                     bad(

@@ -55,7 +55,11 @@ impl Env {
         let (cert, key) = pki.terminal_identity(TERMINAL).unwrap();
         std::fs::write(dir.path().join("ca.pem"), &pki.server_ca_pem).unwrap();
         std::fs::write(dir.path().join("terminal.pem"), cert).unwrap();
-        std::fs::write(dir.path().join("terminal-key.pem"), key).unwrap();
+        // 0600: the terminal refuses a key every user of the machine may read.
+        let key_file = dir.path().join("terminal-key.pem");
+        std::fs::write(&key_file, key).unwrap();
+        let private = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+        std::fs::set_permissions(&key_file, private).unwrap();
         let port = insurer.addr().port();
         // Port 9 on loopback refuses: the folder worker needs neither platform nor acquirer.
         let config = format!(

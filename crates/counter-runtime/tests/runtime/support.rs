@@ -263,6 +263,14 @@ pub async fn start_acquirer(
         .unwrap()
 }
 
+/// Writes a secret the configuration names with mode 0600, as the terminal takes it (it
+/// refuses a key every user of the machine may read).
+pub fn write_private(path: &std::path::Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 /// Writes the terminal's TLS files and its configuration (`extra` appended: a `[counter]`
 /// section) into `dir`; `ports` are the platform's, the insurer's and the acquirer's on
 /// loopback. Returns the configuration's path.
@@ -279,7 +287,7 @@ pub fn write_config(
     let (cert, key) = pki.terminal_identity(terminal).unwrap();
     std::fs::write(dir.join("ca.pem"), &pki.server_ca_pem).unwrap();
     std::fs::write(dir.join("terminal.pem"), cert).unwrap();
-    std::fs::write(dir.join("terminal-key.pem"), key).unwrap();
+    write_private(&dir.join("terminal-key.pem"), &key);
     let config = format!(
         r#"terminal_id = "{terminal}"
 merchant_id = "{merchant}"
