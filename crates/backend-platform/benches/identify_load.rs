@@ -224,6 +224,7 @@ fn main() {
             .map(|id| TerminalConfig {
                 id: id.clone(),
                 admin: false,
+                certificate_sha256: None,
             })
             .collect(),
         ..EnvOptions::default()

@@ -145,19 +145,21 @@ pub fn terminals(
         TerminalCommand::List => {
             let list = crate::terminals::list(&*store)?;
             let mut out = format!(
-                "# terminals at generation {}\n# id\tadmin\tenabled\tmanaged_by\tupdated_at (Unix seconds)\n",
+                "# terminals at generation {}\n# id\tadmin\tenabled\tmanaged_by\tupdated_at (Unix seconds)\tcertificate_sha256 (-: any with the id as CN)\n",
                 list.generation
             );
             for t in list.terminals {
                 // Writing into a String cannot fail.
                 let _ = writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}",
                     t.id,
                     t.admin,
                     t.enabled,
                     t.managed_by.as_str(),
-                    t.updated_at.as_secs()
+                    t.updated_at.as_secs(),
+                    t.certificate_sha256
+                        .map_or_else(|| "-".to_owned(), hex::encode)
                 );
             }
             out
@@ -209,8 +211,9 @@ fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
 }
 
 /// Checks the terminal's certificate request, signs its certificate with the terminals' CA,
-/// registers the terminal in the storage of the configuration at `config` (every node
-/// accepts it within its poll interval) and writes the certificate to `e.out`. Nothing is
+/// registers the terminal with that certificate alone in the storage of the configuration at
+/// `config` (every node accepts it, and refuses the id's earlier certificates, within its
+/// poll interval) and writes the certificate to `e.out`. Nothing is
 /// registered or written when the request, the CA or the output file is refused.
 pub fn enroll_terminal(
     config: &Path,
@@ -247,7 +250,7 @@ pub fn enroll_terminal(
         .write(&e.out, Access::Public, issued.pem.as_bytes())
         .map_err(OperatorError::from)
         .and_then(|()| {
-            crate::terminals::register(&*store, &request.terminal_id, e.admin, now)
+            crate::terminals::enroll(&*store, &request.terminal_id, e.admin, issued.sha256, now)
                 .map_err(OperatorError::from)
         });
     let written = files
@@ -255,8 +258,8 @@ pub fn enroll_terminal(
         .map_err(left_behind("the terminal was not registered"))?;
     Ok(format!(
         "issued certificate {serial} for terminal {id} to {out} (valid until {until}); \
-         registered terminal {id} (admin: {admin}) at generation {g}; every node accepts it \
-         within {poll} s\n",
+         registered terminal {id} (admin: {admin}) at generation {g}; every node accepts it, \
+         and refuses every certificate issued to {id} before, within {poll} s\n",
         serial = issued.serial,
         id = request.terminal_id,
         out = e.out.display(),

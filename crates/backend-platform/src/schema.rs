@@ -124,4 +124,10 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE federated_subjects ADD COLUMN sign_root_key TEXT;
     ALTER TABLE federated_subjects ADD COLUMN sign_serial TEXT;
     ALTER TABLE federated_subjects ADD COLUMN sign_crl_scope BLOB;",
+    // 6: the SHA-256 of the one certificate a terminal is accepted with (the one issued at
+    // its last `terminals enroll`, or the configuration's `certificate_sha256`), so that
+    // enrolling a replacement under the same id shuts out the earlier certificates. NULL:
+    // any certificate of the terminals' CA with the id as CN (rows of before, `terminals
+    // add`, configured terminals without one). See crate::core::terminals.
+    "ALTER TABLE terminals ADD COLUMN certificate_sha256 BLOB;",
 ];

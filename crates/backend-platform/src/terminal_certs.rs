@@ -307,6 +307,9 @@ pub struct Issued {
     pub serial: String,
     /// Its last second of validity.
     pub not_after: UnixTime,
+    /// The SHA-256 of its DER: the one certificate the terminal's row accepts once
+    /// registered with it ([`crate::terminals::enroll`]).
+    pub sha256: [u8; 32],
 }
 
 /// How many random bytes [`issue`] takes for a serial number: 16 (at most 20 octets, RFC
@@ -394,10 +397,12 @@ pub fn issue(
         .build::<_, p256::ecdsa::DerSignature>(&ca.key)
         .map_err(|e| build(&e))?;
     let pem = der::EncodePem::to_pem(&cert, der::pem::LineEnding::LF).map_err(|e| build(&e))?;
+    let sha256 = Sha256::digest(cert.to_der().map_err(|e| build(&e))?).into();
     Ok(Issued {
         pem,
         serial: hex::encode_upper(serial),
         not_after,
+        sha256,
     })
 }
 
@@ -430,6 +435,8 @@ mod tests {
         let der = backend_kit::tls::certificates("terminal", issued.pem.as_bytes()).unwrap();
         let id = backend_kit::serve::ClientIdentity::from_der(&der[0]);
         assert_eq!(id.common_name.as_deref(), Some("desk-3"));
+        // The hash the terminal's row keeps is the one the server sees in the handshake.
+        assert_eq!(hex::encode(issued.sha256), id.sha256);
         let cert = Certificate::from_der(&der[0]).unwrap();
         let tbs = cert.tbs_certificate();
         // The serial is the bytes given, top bit cleared and the next set (0xA5 -> 0x65).

@@ -6,10 +6,15 @@
 //! too after a restore of the database ([`crate::generations`] polls it; the node that
 //! made a change reloads at once).
 //!
-//! [`register`], [`disable`] and [`list`] are the operator's calls on a storage (the
-//! `madoguchi-platform terminals` command; an enrollment of terminals would call
-//! [`register`] once it checked the terminal's certificate request); [`apply_config`] applies
-//! the configuration's `[[terminals]]` at start. The rules are [`crate::core::terminals`]'.
+//! [`register`], [`enroll`], [`disable`] and [`list`] are the operator's calls on a storage
+//! (the `madoguchi-platform terminals` command; `terminals enroll` calls [`enroll`] with the
+//! SHA-256 of the certificate it signed); [`apply_config`] applies the configuration's
+//! `[[terminals]]` at start. The rules are [`crate::core::terminals`]'.
+//!
+//! A request is accepted when its certificate's CN is an enabled terminal and, when the row
+//! names a certificate ([`TerminalRecord::certificate_sha256`]), the certificate is that
+//! one ([`TerminalDirectory::check`]): a terminal enrolled again (a replacement PC) shuts
+//! out its earlier certificates at every node within a poll.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -43,32 +48,45 @@ pub struct TerminalWritten {
 }
 
 /// Registers terminal `id` (or re-enables it, with `admin`) in `store`, managed by the
-/// operator from then on.
+/// operator from then on. A terminal enrolled before keeps accepting only the certificate
+/// of its last enrollment; a new one accepts any certificate with the id as CN.
 pub fn register(
     store: &dyn Storage,
     id: &str,
     admin: bool,
     now: UnixTime,
 ) -> Result<TerminalWritten, TerminalError> {
-    let row = rules::register(id, admin, now)?;
-    let written = store.update_terminals(&mut |_| vec![row.clone()], now)?;
-    Ok(TerminalWritten {
-        terminal: row,
-        generation: written.generation,
+    write_one(store, now, &mut |stored| {
+        rules::register(stored, id, admin, now)
     })
 }
 
-/// Disables terminal `id` in `store`: every node refuses it once it holds the returned
-/// generation. The configuration does not enable it again.
-pub fn disable(
+/// Enrolls terminal `id` (with `admin`) in `store`, managed by the operator from then on:
+/// it is enabled and accepts only the certificate whose DER has SHA-256
+/// `certificate_sha256`; every earlier certificate of the id is refused once a node holds
+/// the returned generation.
+pub fn enroll(
     store: &dyn Storage,
     id: &str,
+    admin: bool,
+    certificate_sha256: [u8; 32],
     now: UnixTime,
+) -> Result<TerminalWritten, TerminalError> {
+    write_one(store, now, &mut |_| {
+        rules::enroll(id, admin, Some(certificate_sha256), now)
+    })
+}
+
+/// Writes the row `decide` makes of the stored terminals (or nothing, when it refuses).
+fn write_one(
+    store: &dyn Storage,
+    now: UnixTime,
+    decide: &mut dyn FnMut(&[TerminalRecord]) -> Result<TerminalRecord, TerminalRuleError>,
 ) -> Result<TerminalWritten, TerminalError> {
     let mut outcome = None;
     let written = store.update_terminals(
         &mut |stored| {
-            let r = rules::disable(stored, id, now);
+            let r = decide(stored);
             let rows = r.iter().cloned().collect();
             outcome = Some(r);
             rows
@@ -82,8 +100,22 @@ pub fn disable(
         }),
         Some(Err(e)) => Err(e.into()),
         // The storage asks once per call; it did not (it failed first, and said so above).
-        None => Err(TerminalRuleError::Unknown(id.to_owned()).into()),
+        None => Err(StorageError::Corrupt {
+            what: "terminal",
+            detail: "the storage wrote the terminals without reading them".into(),
+        }
+        .into()),
     }
+}
+
+/// Disables terminal `id` in `store`: every node refuses it once it holds the returned
+/// generation. The configuration does not enable it again.
+pub fn disable(
+    store: &dyn Storage,
+    id: &str,
+    now: UnixTime,
+) -> Result<TerminalWritten, TerminalError> {
+    write_one(store, now, &mut |stored| rules::disable(stored, id, now))
 }
 
 /// Every terminal of `store`, enabled or not, and their generation.
@@ -102,12 +134,38 @@ pub fn apply_config(
     store.update_terminals(&mut |stored| rules::from_config(stored, config, now), now)
 }
 
+/// An enabled terminal of a snapshot.
+#[derive(Debug)]
+struct Enabled {
+    /// May call `/v1/admin/*`.
+    admin: bool,
+    /// The one certificate accepted (SHA-256, lower-case hex as the server gives it);
+    /// `None`: any.
+    certificate_sha256: Option<String>,
+}
+
 /// The enabled terminals of one generation.
 #[derive(Debug, Default)]
 struct Snapshot {
     generation: u64,
-    /// Terminal id → may call `/v1/admin/*`.
-    accepted: HashMap<String, bool>,
+    /// Terminal id → what it is accepted with.
+    accepted: HashMap<String, Enabled>,
+}
+
+/// Whether a client certificate is accepted ([`TerminalDirectory::check`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// It is: the terminal may call `/v1/admin/*` when `admin`.
+    Accepted {
+        /// May call `/v1/admin/*`.
+        admin: bool,
+    },
+    /// No enabled terminal has its CN.
+    Unknown,
+    /// Its CN is an enabled terminal that accepts another certificate: the terminal was
+    /// enrolled again (a replacement) since this certificate was issued, or the
+    /// configuration names another one.
+    Replaced,
 }
 
 /// The node's snapshot of the terminals it accepts (see the module doc).
@@ -130,10 +188,16 @@ impl TerminalDirectory {
         Ok(d)
     }
 
-    /// Whether terminal `id` is accepted: `Some(admin)` when it is, `None` when it is not
-    /// registered or was disabled.
-    pub fn admin(&self, id: &str) -> Option<bool> {
-        self.snapshot().accepted.get(id).copied()
+    /// Whether the client certificate with CN `id` and SHA-256 `certificate_sha256`
+    /// (lower-case hex, as `backend_kit::serve::ClientIdentity` gives it) is accepted.
+    pub fn check(&self, id: &str, certificate_sha256: &str) -> Access {
+        match self.snapshot().accepted.get(id) {
+            None => Access::Unknown,
+            Some(t) => match &t.certificate_sha256 {
+                Some(h) if !h.eq_ignore_ascii_case(certificate_sha256) => Access::Replaced,
+                _ => Access::Accepted { admin: t.admin },
+            },
+        }
     }
 
     /// The terminals' generation of the snapshot.
@@ -158,7 +222,13 @@ impl TerminalDirectory {
                 .terminals
                 .into_iter()
                 .filter(|t| t.enabled)
-                .map(|t| (t.id, t.admin))
+                .map(|t| {
+                    let enabled = Enabled {
+                        admin: t.admin,
+                        certificate_sha256: t.certificate_sha256.map(hex::encode),
+                    };
+                    (t.id, enabled)
+                })
                 .collect(),
         });
         let mut current = match self.current.write() {

@@ -103,6 +103,7 @@ pub fn settings(
             .map(|t| TerminalConfig {
                 id: (*t).to_owned(),
                 admin: false,
+                certificate_sha256: None,
             })
             .collect(),
         federation_peers: vec![],

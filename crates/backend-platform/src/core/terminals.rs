@@ -14,6 +14,13 @@
 //!   command (or by a future enrollment of terminals) is the operator's from then on; the
 //!   configuration neither changes nor re-enables it, so that a terminal disabled by
 //!   command stays disabled across every restart of every node.
+//!
+//! Which certificate a row accepts ([`TerminalRecord::certificate_sha256`]): the one the
+//! operator issued at its last enrollment ([`enroll`]), so that enrolling a replacement PC
+//! under the same id shuts out every earlier certificate with that CN (a stolen PC's); a
+//! row without one (registered by `terminals add`, before the terminals kept it, or
+//! listed in the configuration without `certificate_sha256`) accepts any certificate of
+//! the terminals' CA with that CN, as every row did before.
 
 use counter_api::ident::{IdError, check_id};
 use madoguchi_time::UnixTime;
@@ -57,6 +64,10 @@ pub struct TerminalRecord {
     pub enabled: bool,
     /// Who manages the row.
     pub managed_by: ManagedBy,
+    /// The SHA-256 of the certificate DER it accepts (the one issued at its last
+    /// enrollment, or the configuration's); `None`: any certificate of the terminals' CA
+    /// whose CN is [`Self::id`].
+    pub certificate_sha256: Option<[u8; 32]>,
     /// When the row last changed.
     pub updated_at: UnixTime,
 }
@@ -78,8 +89,31 @@ pub enum TerminalRuleError {
     Unknown(String),
 }
 
-/// The row that registers (or re-enables) terminal `id` by the operator, with `admin`.
-pub fn register(id: &str, admin: bool, now: UnixTime) -> Result<TerminalRecord, TerminalRuleError> {
+/// The row that registers (or re-enables) terminal `id` of `stored` by the operator, with
+/// `admin`; it keeps the certificate the row accepts (re-enabling a terminal does not open
+/// it to other certificates, nor to the one of a PC that replaced it).
+pub fn register(
+    stored: &[TerminalRecord],
+    id: &str,
+    admin: bool,
+    now: UnixTime,
+) -> Result<TerminalRecord, TerminalRuleError> {
+    let kept = stored
+        .iter()
+        .find(|t| t.id == id)
+        .and_then(|t| t.certificate_sha256);
+    enroll(id, admin, kept, now)
+}
+
+/// The row that enrolls terminal `id` by the operator, with `admin`, accepting only the
+/// certificate whose SHA-256 is `certificate_sha256` from now on (every earlier
+/// certificate of the id is refused); `None` accepts any certificate with that CN.
+pub fn enroll(
+    id: &str,
+    admin: bool,
+    certificate_sha256: Option<[u8; 32]>,
+    now: UnixTime,
+) -> Result<TerminalRecord, TerminalRuleError> {
     check_id("id", id).map_err(|source| TerminalRuleError::BadId {
         id: id.to_owned(),
         source,
@@ -89,6 +123,7 @@ pub fn register(id: &str, admin: bool, now: UnixTime) -> Result<TerminalRecord, 
         admin,
         enabled: true,
         managed_by: ManagedBy::Operator,
+        certificate_sha256,
         updated_at: now,
     })
 }
@@ -123,12 +158,16 @@ pub fn from_config(
     for c in config {
         match stored.iter().find(|t| t.id == c.id) {
             Some(t) if t.managed_by == ManagedBy::Operator => {}
-            Some(t) if t.enabled && t.admin == c.admin => {}
+            Some(t)
+                if t.enabled
+                    && t.admin == c.admin
+                    && t.certificate_sha256 == c.certificate_sha256 => {}
             _ => writes.push(TerminalRecord {
                 id: c.id.clone(),
                 admin: c.admin,
                 enabled: true,
                 managed_by: ManagedBy::Config,
+                certificate_sha256: c.certificate_sha256,
                 updated_at: now,
             }),
         }
@@ -158,6 +197,7 @@ mod tests {
         TerminalConfig {
             id: id.into(),
             admin,
+            certificate_sha256: None,
         }
     }
 
@@ -167,6 +207,7 @@ mod tests {
             admin,
             enabled,
             managed_by: by,
+            certificate_sha256: None,
             updated_at: at(1),
         }
     }
@@ -224,7 +265,7 @@ mod tests {
 
     #[test]
     fn the_operator_registers_valid_ids_and_disables_known_terminals() {
-        let r = register("desk-1", true, at(3)).unwrap();
+        let r = register(&[], "desk-1", true, at(3)).unwrap();
         assert_eq!(
             r,
             TerminalRecord {
@@ -233,7 +274,7 @@ mod tests {
             }
         );
         assert!(matches!(
-            register("bad id!", false, at(3)),
+            register(&[], "bad id!", false, at(3)),
             Err(TerminalRuleError::BadId { .. })
         ));
         let stored = [row("desk-1", true, true, ManagedBy::Config)];
@@ -251,5 +292,43 @@ mod tests {
             assert_eq!(ManagedBy::from_name(m.as_str()), Some(m));
         }
         assert_eq!(ManagedBy::from_name("root"), None);
+    }
+
+    #[test]
+    fn an_enrollment_replaces_the_certificate_and_a_registration_or_disable_keeps_it() {
+        let old = enroll("desk-3", true, Some([1; 32]), at(2)).unwrap();
+        assert_eq!(old.certificate_sha256, Some([1; 32]));
+        // Disabled (the PC stolen), then enrolled again with the replacement's certificate.
+        let off = disable(std::slice::from_ref(&old), "desk-3", at(3)).unwrap();
+        assert_eq!(off.certificate_sha256, Some([1; 32]));
+        let new = enroll("desk-3", true, Some([2; 32]), at(4)).unwrap();
+        assert_eq!(new.certificate_sha256, Some([2; 32]));
+        // `terminals add` re-enables without opening the row to another certificate.
+        let again = register(std::slice::from_ref(&new), "desk-3", false, at(5)).unwrap();
+        assert_eq!(again.certificate_sha256, Some([2; 32]));
+        assert!(again.enabled && !again.admin);
+        assert_eq!(
+            register(&[], "desk-4", false, at(5))
+                .unwrap()
+                .certificate_sha256,
+            None
+        );
+    }
+
+    #[test]
+    fn the_configuration_sets_the_certificate_of_its_terminals() {
+        let stored = [row("t", false, true, ManagedBy::Config)];
+        let pinned = TerminalConfig {
+            certificate_sha256: Some([7; 32]),
+            ..cfg("t", false)
+        };
+        let w = from_config(&stored, std::slice::from_ref(&pinned), at(5));
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].certificate_sha256, Some([7; 32]));
+        assert!(from_config(&w, &[pinned], at(6)).is_empty());
+        // Dropped from the file again: any certificate with the CN.
+        let w2 = from_config(&w, &[cfg("t", false)], at(7));
+        assert_eq!(w2.len(), 1);
+        assert_eq!(w2[0].certificate_sha256, None);
     }
 }

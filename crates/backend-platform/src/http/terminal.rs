@@ -10,9 +10,12 @@ use counter_api::{Problem, ProblemCode};
 
 use crate::audit::AuditEvent;
 use crate::platform::Platform;
+use crate::terminals::Access;
 
-/// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
-/// and its CN is an enabled terminal of the storage (as of this node's snapshot).
+/// A known terminal: its client certificate chains to the terminal CA (checked by TLS),
+/// its CN is an enabled terminal of the storage (as of this node's snapshot), and it is
+/// the certificate that terminal accepts, when it names one
+/// ([`crate::terminals::TerminalDirectory::check`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terminal {
     /// The terminal id (certificate CN).
@@ -34,23 +37,33 @@ impl FromRequestParts<Arc<Platform>> for Terminal {
         };
         let cn = identity.common_name.clone().unwrap_or_default();
         // The node's snapshot: no database round trip (see crate::terminals).
-        match p.terminals.admin(&cn) {
-            Some(admin) => Ok(Terminal { id: cn, admin }),
-            None => {
-                let problem = ApiError::from(Problem::new(
-                    ProblemCode::TerminalUnknown,
-                    "this terminal's certificate is valid but the terminal is not registered here (or was disabled)",
-                ));
-                let event = AuditEvent {
-                    at: p.now(),
-                    terminal_id: Some(cn),
-                    action: "terminal",
-                    reason: Some(identity.sha256.clone()),
-                    ..AuditEvent::default()
-                };
-                // An unwritable row answers 503 instead of the refusal.
-                p.audited_async(event, Err(problem)).await
+        let (message, reason) = match p.terminals.check(&cn, &identity.sha256) {
+            Access::Accepted { admin } => return Ok(Terminal { id: cn, admin }),
+            Access::Unknown => (
+                "this terminal's certificate is valid but the terminal is not registered here (or was disabled)",
+                identity.sha256.clone(),
+            ),
+            Access::Replaced => {
+                tracing::warn!(
+                    terminal = %cn,
+                    certificate_sha256 = %identity.sha256,
+                    "refused a replaced certificate of terminal {cn}: the terminal was enrolled again with another certificate"
+                );
+                (
+                    "this certificate is not the one this terminal was last enrolled with (the terminal was enrolled again, e.g. for a replacement PC), so it is no longer accepted; if this PC should be used, ask the operator to enroll it again",
+                    format!("certificate_replaced {}", identity.sha256),
+                )
             }
-        }
+        };
+        let problem = ApiError::from(Problem::new(ProblemCode::TerminalUnknown, message));
+        let event = AuditEvent {
+            at: p.now(),
+            terminal_id: Some(cn),
+            action: "terminal",
+            reason: Some(reason),
+            ..AuditEvent::default()
+        };
+        // An unwritable row answers 503 instead of the refusal.
+        p.audited_async(event, Err(problem)).await
     }
 }

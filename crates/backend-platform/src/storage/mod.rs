@@ -563,6 +563,7 @@ pub(crate) fn terminal_of(
     admin: bool,
     enabled: bool,
     managed_by: &str,
+    certificate_sha256: Option<&[u8]>,
     updated_at: UnixTime,
 ) -> Result<TerminalRecord, StorageError> {
     let managed_by = crate::core::terminals::ManagedBy::from_name(managed_by).ok_or_else(|| {
@@ -571,11 +572,20 @@ pub(crate) fn terminal_of(
             detail: format!("{id}: managed_by {managed_by:?}"),
         }
     })?;
+    let certificate_sha256 = certificate_sha256
+        .map(|h| {
+            <[u8; 32]>::try_from(h).map_err(|_| StorageError::Corrupt {
+                what: "terminal",
+                detail: format!("{id}: a certificate SHA-256 of {} bytes", h.len()),
+            })
+        })
+        .transpose()?;
     Ok(TerminalRecord {
         id,
         admin,
         enabled,
         managed_by,
+        certificate_sha256,
         updated_at,
     })
 }

@@ -118,6 +118,8 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE federated_subjects ADD COLUMN sign_root_key TEXT,
         ADD COLUMN sign_serial TEXT,
         ADD COLUMN sign_crl_scope BYTEA;",
+    // 6: the certificate a terminal is accepted with (see the SQLite migration 6).
+    "ALTER TABLE terminals ADD COLUMN certificate_sha256 BYTEA;",
 ];
 
 /// The advisory lock key of migrations (any fixed number; "madoguchi" in ASCII, truncated).

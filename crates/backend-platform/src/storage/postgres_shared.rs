@@ -29,7 +29,8 @@ pub(super) async fn terminals(c: &impl GenericClient) -> Result<StoredTerminals,
     let e = pg("reading the terminals");
     let st = c
         .prepare_cached(
-            "SELECT g.generation, t.terminal_id, t.admin, t.enabled, t.managed_by, t.updated_at
+            "SELECT g.generation, t.terminal_id, t.admin, t.enabled, t.managed_by, t.updated_at,
+                 t.certificate_sha256
              FROM shared_generations g LEFT JOIN terminals t ON TRUE
              WHERE g.name = $1 ORDER BY t.terminal_id",
         )
@@ -45,6 +46,7 @@ pub(super) async fn terminals(c: &impl GenericClient) -> Result<StoredTerminals,
         let enabled: Option<bool> = r.get(3);
         let by: Option<String> = r.get(4);
         let at: Option<i64> = r.get(5);
+        let sha256: Option<Vec<u8>> = r.get(6);
         if let (Some(id), Some(admin), Some(enabled), Some(by), Some(at)) =
             (id, admin, enabled, by, at)
         {
@@ -53,6 +55,7 @@ pub(super) async fn terminals(c: &impl GenericClient) -> Result<StoredTerminals,
                 admin,
                 enabled,
                 &by,
+                sha256.as_deref(),
                 UnixTime::from_secs(at),
             )?);
         }
@@ -113,11 +116,13 @@ pub(super) async fn update_terminals(
     }
     let st = tx
         .prepare_cached(
-            "INSERT INTO terminals (terminal_id, admin, enabled, managed_by, updated_at)
-             VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO terminals
+                 (terminal_id, admin, enabled, managed_by, updated_at, certificate_sha256)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (terminal_id) DO UPDATE SET admin = excluded.admin,
                  enabled = excluded.enabled, managed_by = excluded.managed_by,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at,
+                 certificate_sha256 = excluded.certificate_sha256",
         )
         .await
         .map_err(&e)?;
@@ -130,6 +135,7 @@ pub(super) async fn update_terminals(
                 &t.enabled,
                 &t.managed_by.as_str(),
                 &t.updated_at.as_secs(),
+                &t.certificate_sha256.as_ref().map(|h| h.as_slice()),
             ],
         )
         .await

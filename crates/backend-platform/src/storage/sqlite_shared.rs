@@ -34,11 +34,13 @@ fn read_terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, Storage
         Option<bool>,
         Option<bool>,
         Option<String>,
+        Option<Vec<u8>>,
         Option<UnixTime>,
     );
     let rows: Vec<Row> = c
         .prepare_cached(
-            "SELECT g.generation, t.terminal_id, t.admin, t.enabled, t.managed_by, t.updated_at
+            "SELECT g.generation, t.terminal_id, t.admin, t.enabled, t.managed_by,
+                 t.certificate_sha256, t.updated_at
              FROM shared_generations g LEFT JOIN terminals t ON 1
              WHERE g.name = ?1 ORDER BY t.terminal_id",
         )
@@ -51,6 +53,7 @@ fn read_terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, Storage
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
+                    r.get(6)?,
                 ))
             })?
             .collect::<rusqlite::Result<_>>()
@@ -58,12 +61,12 @@ fn read_terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, Storage
         .map_err(e)?;
     let mut generation = 0;
     let mut terminals = Vec::new();
-    for (g, id, admin, enabled, by, at) in rows {
+    for (g, id, admin, enabled, by, sha256, at) in rows {
         generation = generation_of(TERMINALS_GENERATION, g)?;
         if let (Some(id), Some(admin), Some(enabled), Some(by), Some(at)) =
             (id, admin, enabled, by, at)
         {
-            terminals.push(terminal_of(id, admin, enabled, &by, at)?);
+            terminals.push(terminal_of(id, admin, enabled, &by, sha256.as_deref(), at)?);
         }
     }
     Ok(StoredTerminals {
@@ -107,11 +110,13 @@ pub(super) fn update_terminals(
     }
     for t in &writes {
         tx.prepare_cached(
-            "INSERT INTO terminals (terminal_id, admin, enabled, managed_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO terminals
+                 (terminal_id, admin, enabled, managed_by, updated_at, certificate_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (terminal_id) DO UPDATE SET admin = excluded.admin,
                  enabled = excluded.enabled, managed_by = excluded.managed_by,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at,
+                 certificate_sha256 = excluded.certificate_sha256",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -119,7 +124,8 @@ pub(super) fn update_terminals(
                 t.admin,
                 t.enabled,
                 t.managed_by.as_str(),
-                t.updated_at
+                t.updated_at,
+                t.certificate_sha256.as_ref().map(|h| h.as_slice()),
             ])
         })
         .map_err(e)?;

@@ -425,6 +425,21 @@ fn the_keys_of_what_nodes_share_poll_seconds_crl_from_and_terminals() {
         e.contains("terminals[1].id") && e.contains("listed twice"),
         "{e}"
     );
+    // A terminal that accepts one certificate alone (its SHA-256 as openssl prints it)...
+    let s = load(format!(
+        "{sqlite}\n[[terminals]]\nid = \"t9\"\ncertificate_sha256 = \"{}\"\n",
+        ["Ab"; 32].join(":")
+    ))
+    .unwrap();
+    let t9 = s.terminals.iter().find(|t| t.id == "t9").unwrap();
+    assert_eq!(t9.certificate_sha256, Some([0xAB; 32]));
+    // ...and what is not a SHA-256.
+    let e = load(format!(
+        "{sqlite}\n[[terminals]]\nid = \"t9\"\ncertificate_sha256 = \"AB:CD\"\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("not a SHA-256") && e.contains("64 hex"), "{e}");
 }
 
 struct Server(Child);

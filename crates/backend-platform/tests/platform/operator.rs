@@ -289,8 +289,13 @@ async fn terminals_enroll_signs_the_terminals_request_and_the_running_node_accep
         200
     );
     let listed = stdout(&run(&config, &["terminals", "list"]));
+    let sha256 = backend_kit::serve::ClientIdentity::from_der(
+        &backend_kit::tls::certificates("terminal", cert.as_bytes()).unwrap()[0],
+    )
+    .sha256;
     assert!(
-        listed.contains(&format!("\n{NEW}\tfalse\ttrue\toperator\t")),
+        listed.contains(&format!("\n{NEW}\tfalse\ttrue\toperator\t"))
+            && listed.contains(&format!("\t{sha256}\n")),
         "{listed}"
     );
 
@@ -298,6 +303,32 @@ async fn terminals_enroll_signs_the_terminals_request_and_the_running_node_accep
     let err = stderr_of_failure(&enroll(NEW, &out));
     assert!(err.contains("refusing to overwrite"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), cert);
+
+    // The PC is replaced (the old one stolen): the new PC's request, enrolled under the same
+    // id, shuts out the old certificate at the running node within one poll.
+    let new_key_path = dir.path().join("replacement/key.pem");
+    std::fs::remove_file(&req_path).unwrap();
+    counter_runtime::certificate_request::make(NEW, &new_key_path, &req_path).unwrap();
+    let new_out = dir.path().join("desk-9-replacement.pem");
+    let said = stdout(&enroll(NEW, &new_out));
+    assert!(
+        said.contains("refuses every certificate issued to"),
+        "{said}"
+    );
+    let g = stored_generation(&env.settings.database, "terminals");
+    let before = polls(node);
+    let got = wait_until(node, "the node holds the replacement", |x| x.terminals >= g).await;
+    assert_within_one_poll("terminals enroll of a replacement", before, &got);
+    let new_cert = std::fs::read_to_string(&new_out).unwrap();
+    let new_key = std::fs::read_to_string(&new_key_path).unwrap();
+    assert_eq!(
+        challenge_status(&client_of(&env, &new_cert, &new_key), &env).await,
+        200
+    );
+    assert_eq!(
+        challenge_status(&client_of(&env, &cert, &key), &env).await,
+        403
+    );
     env.shutdown().await;
 }
 

@@ -1,8 +1,9 @@
 //! Terminals kept in the storage: registered or disabled at one node (or by the operator's
 //! function, as the `terminals` command calls it), honoured by every node within one poll
 //! and without a restart; the configuration's `[[terminals]]` applied at each start
-//! without undoing the operator's changes. Two real nodes (TLS on loopback) on the suite's
-//! storage: one SQLite file, or one PostgreSQL schema.
+//! without undoing the operator's changes; a terminal enrolled again (a replacement PC)
+//! shuts out its earlier certificate (a stolen PC's). Two real nodes (TLS on loopback) on
+//! the suite's storage: one SQLite file, or one PostgreSQL schema.
 
 use std::sync::Arc;
 
@@ -33,6 +34,140 @@ fn accepted() -> (u16, String) {
 
 fn unknown() -> (u16, String) {
     (403, "terminal_unknown".to_owned())
+}
+
+/// A client presenting `identity` (certificate PEM, key PEM).
+fn client_of(env: &Env, identity: &(String, String)) -> reqwest::Client {
+    client_with(&env.server_ca, Some(identity.clone()))
+}
+
+/// The SHA-256 of the certificate (PEM) of `identity`, as the server sees it.
+fn sha256_of(identity: &(String, String)) -> [u8; 32] {
+    let der = backend_kit::tls::certificates("terminal", identity.0.as_bytes()).unwrap();
+    let hex = backend_kit::serve::ClientIdentity::from_der(&der[0]).sha256;
+    hex::decode(hex).unwrap().try_into().unwrap()
+}
+
+/// Waits until both `nodes` hold terminals' generation `g`, each within one poll.
+async fn both_hold(nodes: [(&str, &RunningPlatform); 2], g: u64) {
+    for (name, node) in nodes {
+        let before = polls(node);
+        let got = wait_until(node, &format!("{name} holds generation {g}"), |x| {
+            x.terminals >= g
+        })
+        .await;
+        assert_within_one_poll(&format!("generation {g} at {name}"), before, &got);
+    }
+}
+
+/// The scenario of the README: desk 9's PC is stolen; the operator disables the terminal
+/// and enrolls the replacement PC under the same id. The stolen PC's certificate (valid
+/// for years, from the same CA, with the same CN) is refused at every node within one
+/// poll, and the replacement's accepted; a terminal registered without a certificate (as
+/// every terminal before the terminals kept one, and the configuration's) accepts any.
+#[tokio::test]
+async fn a_terminal_enrolled_again_refuses_the_replaced_certificate_at_every_node_within_one_poll()
+{
+    let env = env_polling().await;
+    let b = node_b(&env).await;
+    let a = &env.running;
+    let nodes = [("A", a), ("B", &b)];
+    let stolen = env.terminal_ca.issue(NEW, &[]).unwrap();
+    let replacement = env.terminal_ca.issue(NEW, &[]).unwrap();
+    let (old_pc, new_pc) = (client_of(&env, &stolen), client_of(&env, &replacement));
+    let db = env.settings.database.clone();
+    let now = env.clock_now();
+    let enroll = |cert: [u8; 32]| {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || {
+            backend_platform::terminals::enroll(&*open(&db).unwrap(), NEW, true, cert, now)
+                .unwrap()
+                .generation
+        })
+    };
+
+    // Enrolled with the first PC's certificate: that one alone is accepted.
+    let g = enroll(sha256_of(&stolen)).await.unwrap();
+    both_hold(nodes, g).await;
+    for (name, node) in nodes {
+        assert_eq!(ask(&old_pc, node).await, accepted(), "at {name}");
+        assert_eq!(ask(&new_pc, node).await, unknown(), "at {name}");
+    }
+    // The PC is stolen: disabled, then the replacement enrolled under the same id.
+    let p = a.platform().clone();
+    tokio::task::spawn_blocking(move || p.disable_terminal(NEW))
+        .await
+        .unwrap()
+        .unwrap();
+    let g = enroll(sha256_of(&replacement)).await.unwrap();
+    both_hold(nodes, g).await;
+    for (name, node) in nodes {
+        assert_eq!(ask(&new_pc, node).await, accepted(), "at {name}");
+        let (s, _, v) = post(&old_pc, &at(node, "/v1/challenges"), &identify_request()).await;
+        assert_eq!(s, 403, "at {name}: {v}");
+        assert_eq!(v["code"], "terminal_unknown", "at {name}: {v}");
+        let detail = v["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("no longer accepted") && detail.contains("enroll it again"),
+            "at {name}: {v}"
+        );
+    }
+    // `terminals add` re-enabling the id does not open it to the stolen certificate again.
+    let p = a.platform().clone();
+    tokio::task::spawn_blocking(move || p.register_terminal(NEW, true))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ask(&old_pc, a).await, unknown());
+    assert_eq!(ask(&new_pc, a).await, accepted());
+    // Each refusal of a certificate the terminal no longer (or not yet) accepts is audited
+    // under the id, with the certificate's hash: the replacement's twice before its
+    // enrollment, the stolen one's three times after.
+    b.platform().audit.flush();
+    a.platform().audit.flush();
+    let refused = |who: &(String, String), n| {
+        vec![format!("certificate_replaced {}", hex::encode(sha256_of(who))); n]
+    };
+    let refusals = env.platform_rows(&format!(
+        "SELECT reason FROM audit WHERE action = 'terminal' AND terminal_id = '{NEW}'
+         AND outcome = 'terminal_unknown' AND reason LIKE 'certificate_replaced %'"
+    ));
+    assert_eq!(
+        refusals,
+        [refused(&replacement, 2), refused(&stolen, 3)].concat()
+    );
+    // A terminal without a certificate of its own (the configuration's T2) accepts any
+    // certificate of the terminals' CA with its CN, as before.
+    for _ in 0..2 {
+        assert_eq!(ask(&env.client(Some(T2)), &b).await, accepted());
+    }
+    b.shutdown().await;
+    env.shutdown().await;
+}
+
+/// A configured terminal with `certificate_sha256` accepts that certificate alone.
+#[tokio::test]
+async fn a_configured_certificate_sha256_accepts_that_certificate_alone() {
+    let env = env_polling().await;
+    let mine = env.terminal_ca.issue(T2, &[]).unwrap();
+    let other = env.terminal_ca.issue(T2, &[]).unwrap();
+    let mut s = node_settings(&env, CrlFrom::Storage);
+    for t in &mut s.terminals {
+        if t.id == T2 {
+            t.certificate_sha256 = Some(sha256_of(&mine));
+        }
+    }
+    let node = backend_platform::start_in_process(s, Arc::new(env.clock.clone()))
+        .await
+        .unwrap();
+    assert_eq!(ask(&client_of(&env, &mine), &node).await, accepted());
+    assert_eq!(ask(&client_of(&env, &other), &node).await, unknown());
+    node.shutdown().await;
+    // Dropped from the file again: any certificate with the CN, as before.
+    let node = restart_with(&env, &[(T1, true), (T2, false)]).await;
+    assert_eq!(ask(&client_of(&env, &other), &node).await, accepted());
+    node.shutdown().await;
+    env.shutdown().await;
 }
 
 #[tokio::test]
@@ -115,6 +250,7 @@ async fn restart_with(env: &Env, terminals: &[(&str, bool)]) -> RunningPlatform 
         .map(|(id, admin)| TerminalConfig {
             id: (*id).into(),
             admin: *admin,
+            certificate_sha256: None,
         })
         .collect();
     backend_platform::start_in_process(s, Arc::new(env.clock.clone()))

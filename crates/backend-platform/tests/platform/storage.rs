@@ -369,3 +369,36 @@ fn a_newer_schema_is_refused_with_instructions() {
         assert!(e.contains("upgrade the program"), "{name}: {e}");
     }
 }
+
+/// A terminal registered before the terminals kept a certificate (a SQLite storage of
+/// schema 5) reads, once migrated, as accepting any certificate with its CN: it keeps
+/// working as it did.
+#[test]
+fn a_terminal_of_before_the_certificate_column_accepts_any_certificate_with_its_cn() {
+    use backend_platform::terminals::{Access, TerminalDirectory};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema-5.sqlite");
+    let old = backend_kit::sqlite::open(&path, &backend_platform::schema::MIGRATIONS[..5]).unwrap();
+    old.execute_batch(
+        "INSERT INTO terminals (terminal_id, admin, enabled, managed_by, updated_at)
+             VALUES ('desk-old', 1, 1, 'operator', 5);
+         UPDATE shared_generations SET generation = 1 WHERE name = 'terminals';",
+    )
+    .unwrap();
+    drop(old);
+    let store = open(&Database::Sqlite(path)).unwrap();
+    let stored = store.terminals().unwrap();
+    assert_eq!(stored.terminals.len(), 1);
+    assert_eq!(stored.terminals[0].certificate_sha256, None);
+    let directory = TerminalDirectory::load(&*store).unwrap();
+    for any in ["00".repeat(32), "ff".repeat(32)] {
+        assert_eq!(
+            directory.check("desk-old", &any),
+            Access::Accepted { admin: true }
+        );
+    }
+    assert_eq!(
+        directory.check("desk-new", &"00".repeat(32)),
+        Access::Unknown
+    );
+}

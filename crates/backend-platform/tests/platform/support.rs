@@ -360,10 +360,12 @@ impl Env {
                 TerminalConfig {
                     id: T1.into(),
                     admin: true,
+                    certificate_sha256: None,
                 },
                 TerminalConfig {
                     id: T2.into(),
                     admin: false,
+                    certificate_sha256: None,
                 },
             ]
             .into_iter()
@@ -465,6 +467,7 @@ pub fn minimal_settings(dir: &Path, crl_dir: std::path::PathBuf) -> Settings {
         terminals: vec![TerminalConfig {
             id: T1.into(),
             admin: true,
+            certificate_sha256: None,
         }],
         federation_peers: vec![],
         links: None,
