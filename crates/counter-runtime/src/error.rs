@@ -58,13 +58,15 @@ pub enum RuntimeError {
     /// files) that the system does not let this login read (`EACCES`, `EPERM`): its
     /// content is not at fault. At the desk the file is not the group
     /// `madoguchi-counter`'s, or the login is not in that group (or was added since it
-    /// logged in). The message says both fixes ([`give_to_group`], [`join_the_group`]).
+    /// logged in). The message gives the file's fix ([`give_to_group`]) and names the
+    /// group; how a login joins it is the app's closing sentence for every refusal of this
+    /// kind ([`RuntimeError::permission_denied`]), said once.
     #[error(
         "{key}: this login may not read {} ({reason}). The terminal's files are read \
-         through the group madoguchi-counter: {}. {}",
+         through the group madoguchi-counter: {}, and the login that runs the terminal must \
+         be in that group",
         .path.display(),
-        give_to_group(.path),
-        join_the_group()
+        give_to_group(.path)
     )]
     Unreadable {
         /// The key that names the file (`tls.key`, `pos.api_key_file`, …).
@@ -151,17 +153,6 @@ fn give_to_group(path: &std::path::Path) -> String {
     format!("run `sudo chown root:{COUNTER_GROUP} {path}` and `sudo chmod 0640 {path}`")
 }
 
-/// What a login outside the group does, in the words of the app's start failure for a
-/// refused database: a group added to a login counts from its next login.
-fn join_the_group() -> String {
-    format!(
-        "The login that runs the terminal must be in that group: add it (sudo adduser \
-         \"$USER\" {COUNTER_GROUP}, typed in that login), then log out and log in again: a \
-         group takes effect at the next login (newgrp {COUNTER_GROUP} gives it to one \
-         terminal window at once). Then start the terminal again"
-    )
-}
-
 /// The JSON line the terminal's command-line tools print when they fail: the code, its
 /// text for staff and what to do next (the code table's English), and the detail.
 pub fn failure_line(code: Code, detail: &str) -> serde_json::Value {
@@ -202,21 +193,19 @@ mod tests {
         let key = Path::new("/etc/madoguchi/counter/terminal-key.pem");
         let e = RuntimeError::reading("tls.key", key, &Error::from(ErrorKind::PermissionDenied));
         assert!(matches!(&e, RuntimeError::Unreadable { .. }), "{e:?}");
-        // The app's start failure then ends with joining the group, not "correct the file".
+        // The app's start failure then ends with how to join the group (once: not in this
+        // text too), not "correct the file".
         assert!(e.permission_denied());
         let text = e.to_string();
         for part in [
             "tls.key: this login may not read /etc/madoguchi/counter/terminal-key.pem (",
             "sudo chown root:madoguchi-counter /etc/madoguchi/counter/terminal-key.pem",
             "sudo chmod 0640 /etc/madoguchi/counter/terminal-key.pem",
-            "sudo adduser \"$USER\" madoguchi-counter",
-            "log out and log in again",
-            "a group takes effect at the next login",
-            "start the terminal again",
+            "the login that runs the terminal must be in that group",
         ] {
             assert!(text.contains(part), "{part:?} in {text}");
         }
-        for wrong in ["Fix the terminal's configuration file", "Correct the file"] {
+        for wrong in ["Fix the terminal's configuration file", "Correct the file", "adduser"] {
             assert!(!text.contains(wrong), "{wrong:?} in {text}");
         }
 
