@@ -112,6 +112,8 @@ impl Store {
     }
 
     /// Journals refund `r` with the register's request `key` for it, in one transaction.
+    /// Fails with [`StoreError::AlreadyExists`] (nothing written) if that register
+    /// journaled a request under the same key; another register's key is no matter.
     pub fn insert_refund_for_pos(
         &mut self,
         r: &RefundRecord,
@@ -122,9 +124,10 @@ impl Store {
         let tx = self.write()?;
         insert_refund_in(&tx, r)?;
         tx.execute(
-            "INSERT INTO pos_refunds (idempotency_key, order_ref, amount_jpy, refund_id, \
-             created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO pos_refunds (register, idempotency_key, order_ref, amount_jpy, \
+             refund_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             (
+                &key.register,
                 &key.idempotency_key,
                 &key.order_ref,
                 amount,
@@ -136,33 +139,46 @@ impl Store {
         tx.commit().map_err(sql(OP))
     }
 
-    /// The register's refund request journaled under `key`.
-    pub fn pos_refund_key(&self, key: &str) -> Result<Option<PosRefundKey>, StoreError> {
+    /// The refund request `register` journaled under `key`, else one journaled under it
+    /// before keys were told apart by register (no register: every register's,
+    /// `counter_core::pos::refund_key_of`). Another register's request under the same key
+    /// is never returned.
+    pub fn pos_refund_key(
+        &self,
+        register: &str,
+        key: &str,
+    ) -> Result<Option<PosRefundKey>, StoreError> {
         const OP: &str = "read a register's refund";
         self.conn
             .query_row(
-                "SELECT idempotency_key, order_ref, amount_jpy, refund_id FROM pos_refunds \
-                 WHERE idempotency_key = ?1",
-                [key],
+                "SELECT register, idempotency_key, order_ref, amount_jpy, refund_id \
+                 FROM pos_refunds WHERE idempotency_key = ?2 \
+                 AND (register = ?1 OR register IS NULL) \
+                 ORDER BY register IS NULL LIMIT 1",
+                [register, key],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(0)?,
                         r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
                     ))
                 },
             )
             .optional()
             .map_err(sql(OP))?
-            .map(|(idempotency_key, order_ref, amount, refund_id)| {
-                Ok(PosRefundKey {
-                    idempotency_key,
-                    order_ref,
-                    amount_jpy: to_u64("amount_jpy", amount)?,
-                    refund_id,
-                })
-            })
+            .map(
+                |(register, idempotency_key, order_ref, amount, refund_id)| {
+                    Ok(PosRefundKey {
+                        register,
+                        idempotency_key,
+                        order_ref,
+                        amount_jpy: to_u64("amount_jpy", amount)?,
+                        refund_id,
+                    })
+                },
+            )
             .transpose()
     }
 

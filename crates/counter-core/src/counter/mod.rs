@@ -195,6 +195,8 @@ pub enum JournalOp {
         amount_jpy: u64,
         /// The register's order.
         order_ref: String,
+        /// The register that asked (its key is its own: [`crate::pos::decide_refund`]).
+        register: String,
         /// The register's idempotency key.
         idempotency_key: String,
     },

@@ -49,7 +49,8 @@ pub enum PosInput {
         amount_jpy: u64,
         /// The register's idempotency key of this refund.
         idempotency_key: String,
-        /// What the journal holds under that key.
+        /// What the journal holds under that key for the register that sent it (its own
+        /// request, or one journaled before keys were told apart by register).
         known: Option<PosRefundKey>,
     },
 }
@@ -133,7 +134,7 @@ impl Counter {
             } => {
                 let journal = own(journal)?;
                 let order_ref = journal.order.order_ref.clone();
-                if pos::decide_refund(&order_ref, amount_jpy, known.as_ref())? {
+                if pos::decide_refund(&order_ref, amount_jpy, register, known.as_ref())? {
                     return Ok(vec![self.pos_sale_answer(request, &journal, false)]);
                 }
                 let payment = journal.payment.as_ref().ok_or(Code::InvalidPaymentState)?;
@@ -141,6 +142,7 @@ impl Counter {
                     sale_id: payment.id.clone(),
                     amount_jpy,
                     order_ref,
+                    register: register.to_owned(),
                     idempotency_key,
                 };
                 self.journal(op, pos_origin(request, &journal))

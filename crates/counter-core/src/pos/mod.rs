@@ -11,7 +11,7 @@
 //!   the same sale (or refund), answered again and never made twice, on the day it was made
 //!   (a key of another JST day is refused, never answered with that day's sale); the same
 //!   key with another body, or an order reference already used under another key, is
-//!   refused;
+//!   refused; a refund's key is its register's own ([`refund_key_of`]);
 //! - which register an order belongs to ([`owned_by`], [`own`]): each order is journaled with
 //!   the identity the register authenticated with, and another register's order is answered
 //!   as no order at all;
@@ -103,16 +103,29 @@ pub fn decide_create(
     }
 }
 
-/// The idempotency of a register's refund of `amount_jpy` on `order_ref`, with what the
+/// Whether the journaled refund request `key` is `register`'s: sent by it, or journaled
+/// before refund keys were told apart by register (every register's, as its order is).
+pub fn refund_key_of(key: &PosRefundKey, register: &str) -> bool {
+    key.register.as_deref().is_none_or(|r| r == register)
+}
+
+/// The idempotency of `register`'s refund of `amount_jpy` on `order_ref`, with what the
 /// journal holds under its key: `Ok(true)` it was taken before (answer with the sale as it
 /// is, refund nothing again), `Ok(false)` a new refund, or the key was used for another
 /// refund ([`Code::PosIdempotencyMismatch`]).
+///
+/// A key is the register's own ([`refund_key_of`]): registers make their keys each for
+/// itself, so another register's request under the same key is no request of this one. It
+/// is not answered (that would tell of another register's refund) nor refused (the register
+/// did nothing wrong): this refund is new. Unlike a sale's key, nothing finds a refund by
+/// its key, so keeping them apart tells nothing and costs nothing.
 pub fn decide_refund(
     order_ref: &str,
     amount_jpy: u64,
+    register: &str,
     known: Option<&PosRefundKey>,
 ) -> Result<bool, Code> {
-    match known {
+    match known.filter(|k| refund_key_of(k, register)) {
         None => Ok(false),
         Some(k) if k.order_ref == order_ref && k.amount_jpy == amount_jpy => Ok(true),
         Some(_) => Err(Code::PosIdempotencyMismatch),

@@ -126,8 +126,16 @@ pub struct PosJournal {
 }
 
 /// A register's refund request as journaled (with the refund it made), for idempotency.
+///
+/// Its key is the sending register's own: each register makes its keys, and two registers
+/// may well make the same one, so a key names a request only together with
+/// [`PosRefundKey::register`] ([`super::decide_refund`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PosRefundKey {
+    /// The register that sent it, as the terminal authenticated it ([`super::owned_by`]);
+    /// `None` for a request journaled before refund keys were told apart by register, when
+    /// the order refunded had no register either: every register's, as that order is.
+    pub register: Option<String>,
     /// The register's idempotency key.
     pub idempotency_key: String,
     /// The order refunded.

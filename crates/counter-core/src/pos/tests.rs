@@ -66,20 +66,53 @@ fn the_same_key_and_body_is_the_same_sale_and_anything_else_is_refused() {
         Err(Code::PosOrderRefTaken)
     );
     // Refunds: the same key and body is the refund made before.
-    let key = PosRefundKey {
+    let key = refund_key(Some(REGISTER));
+    assert_eq!(decide_refund("R-1", 100, REGISTER, None), Ok(false));
+    assert_eq!(decide_refund("R-1", 100, REGISTER, Some(&key)), Ok(true));
+    assert_eq!(
+        decide_refund("R-1", 200, REGISTER, Some(&key)),
+        Err(Code::PosIdempotencyMismatch)
+    );
+    assert_eq!(
+        decide_refund("R-2", 100, REGISTER, Some(&key)),
+        Err(Code::PosIdempotencyMismatch)
+    );
+}
+
+/// Register `register`'s refund of ¥100 on `R-1` under key `rk`.
+fn refund_key(register: Option<&str>) -> PosRefundKey {
+    PosRefundKey {
+        register: register.map(str::to_owned),
         idempotency_key: "rk".into(),
         order_ref: "R-1".into(),
         amount_jpy: 100,
         refund_id: "t-1-R000001".into(),
-    };
-    assert_eq!(decide_refund("R-1", 100, None), Ok(false));
-    assert_eq!(decide_refund("R-1", 100, Some(&key)), Ok(true));
+    }
+}
+
+#[test]
+fn a_refund_key_is_its_registers_own() {
+    // Register 1 refunded ¥100 on its R-1 under `rk`; register 2 makes its keys itself and
+    // sends `rk` too, for its own R-2 (or even the same amount on an order also called R-1
+    // on its side): a new refund, neither refused nor answered with register 1's.
+    let theirs = refund_key(Some(REGISTER));
+    let other = "cert:CN=register-2";
+    for (order_ref, amount_jpy) in [("R-2", 300), ("R-1", 100)] {
+        assert_eq!(
+            decide_refund(order_ref, amount_jpy, other, Some(&theirs)),
+            Ok(false),
+            "{order_ref} ¥{amount_jpy}"
+        );
+    }
+    assert!(!refund_key_of(&theirs, other));
+    assert!(refund_key_of(&theirs, REGISTER));
+    // A request journaled before keys were told apart (its order had no register) stays
+    // every register's, as its order does: retried, it is answered, never made twice.
+    let before = refund_key(None);
+    assert!(refund_key_of(&before, other));
+    assert_eq!(decide_refund("R-1", 100, other, Some(&before)), Ok(true));
     assert_eq!(
-        decide_refund("R-1", 200, Some(&key)),
-        Err(Code::PosIdempotencyMismatch)
-    );
-    assert_eq!(
-        decide_refund("R-2", 100, Some(&key)),
+        decide_refund("R-2", 100, other, Some(&before)),
         Err(Code::PosIdempotencyMismatch)
     );
 }

@@ -177,9 +177,16 @@ impl Io {
                             sale_id,
                             amount_jpy,
                             order_ref,
+                            register,
                             idempotency_key,
                         } => p
-                            .refund_for_pos(&sale_id, amount_jpy, &order_ref, &idempotency_key)
+                            .refund_for_pos(
+                                &sale_id,
+                                amount_jpy,
+                                &order_ref,
+                                &register,
+                                &idempotency_key,
+                            )
                             .await
                             .map(|(_, code)| code),
                         JournalOp::Recover => p.recover().await.map(|r| {

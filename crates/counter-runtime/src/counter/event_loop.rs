@@ -203,7 +203,7 @@ impl EventLoop {
     /// is answered at once; so is a request the machine took without answering (it cannot
     /// be left waiting), unless its void or refund still runs.
     fn pos(&mut self, register: String, command: PosCommand, reply: PosReplyTo) {
-        let input = match pos::input(&self.io.store, command) {
+        let input = match pos::input(&self.io.store, &register, command) {
             Ok(input) => input,
             Err(code) => {
                 let _ = reply.send(Err(code));

@@ -80,8 +80,13 @@ impl PosWaiting {
     }
 }
 
-/// The machine's input for `command`, with what the journal holds for it.
-pub(crate) fn input(store: &Arc<Mutex<Store>>, command: PosCommand) -> Result<PosInput, Code> {
+/// The machine's input for `register`'s `command`, with what the journal holds for it (a
+/// refund's key is read as that register's: `counter_core::pos::decide_refund`).
+pub(crate) fn input(
+    store: &Arc<Mutex<Store>>,
+    register: &str,
+    command: PosCommand,
+) -> Result<PosInput, Code> {
     let journal =
         |order_ref: &str| with_store(store, |s| s.pos_journal(order_ref)).map(|j| j.map(Box::new));
     Ok(match command {
@@ -107,7 +112,7 @@ pub(crate) fn input(store: &Arc<Mutex<Store>>, command: PosCommand) -> Result<Po
         } => PosInput::Refund {
             journal: journal(&order_ref)?,
             amount_jpy,
-            known: with_store(store, |s| s.pos_refund_key(&idempotency_key))?,
+            known: with_store(store, |s| s.pos_refund_key(register, &idempotency_key))?,
             idempotency_key,
         },
     })

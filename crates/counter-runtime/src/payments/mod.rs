@@ -322,17 +322,18 @@ impl Payments {
         self.refund_linked(id, amount_jpy, None).await
     }
 
-    /// As [`Payments::refund`], for the register's order `order_ref` under the register's
+    /// As [`Payments::refund`], for `register`'s order `order_ref` under that register's
     /// `idempotency_key`, journaled with the refund in one transaction (a retry of the
-    /// request finds it and refunds nothing again).
+    /// request finds it and refunds nothing again; another register's key is its own).
     pub async fn refund_for_pos(
         &self,
         id: &str,
         amount_jpy: u64,
         order_ref: &str,
+        register: &str,
         idempotency_key: &str,
     ) -> Result<(RefundRecord, Code), RuntimeError> {
-        self.refund_linked(id, amount_jpy, Some((order_ref, idempotency_key)))
+        self.refund_linked(id, amount_jpy, Some((order_ref, register, idempotency_key)))
             .await
     }
 
@@ -340,7 +341,7 @@ impl Payments {
         &self,
         id: &str,
         amount_jpy: u64,
-        pos: Option<(&str, &str)>,
+        pos: Option<(&str, &str, &str)>,
     ) -> Result<(RefundRecord, Code), RuntimeError> {
         let guard = self.locks.lock(id).await;
         let (record, existing) = self.with_store(|s| Ok((s.payment(id)?, s.refunds_of(id)?)))?;
@@ -356,8 +357,9 @@ impl Payments {
         )
         .map_err(RuntimeError::Refused)?;
         match pos {
-            Some((order_ref, key)) => {
+            Some((order_ref, register, key)) => {
                 let key = counter_core::pos::PosRefundKey {
+                    register: Some(register.to_owned()),
                     idempotency_key: key.to_owned(),
                     order_ref: order_ref.to_owned(),
                     amount_jpy,

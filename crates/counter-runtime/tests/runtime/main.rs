@@ -30,6 +30,7 @@ mod openapi_contract;
 mod payment_races;
 mod pos;
 mod pos_killed;
+mod pos_registers;
 mod recheck;
 mod recovery_policy;
 mod register;

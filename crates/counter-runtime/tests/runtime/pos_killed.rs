@@ -25,16 +25,17 @@ use crate::support::card_in_vpcd;
 const PERSONA: &str = "sato-hanako";
 
 /// `madoguchi-counter serve-pos` running, with its first line of output.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     stdin: ChildStdin,
-    first: Value,
+    /// The first line: where it listens, what the recovery did.
+    pub(crate) first: Value,
 }
 
 impl Driver {
     /// Starts the driver on `env`'s configuration (dying at `crash`, if given) and waits
     /// for the line that says where it listens.
-    async fn start(env: &CounterEnv, crash: Option<&str>) -> Driver {
+    pub(crate) async fn start(env: &CounterEnv, crash: Option<&str>) -> Driver {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_madoguchi-counter"));
         cmd.arg("--config")
             .arg(&env.config_path)
@@ -74,14 +75,14 @@ impl Driver {
     }
 
     /// The customer types the PIN at the next prompt.
-    fn type_pin(&mut self) {
+    pub(crate) fn type_pin(&mut self) {
         let p = testkit::load_persona(PERSONA).unwrap();
         writeln!(self.stdin, "{}", p.auth_pin).unwrap();
         self.stdin.flush().unwrap();
     }
 
     /// Waits (30 s at most) until the driver died; its signal.
-    async fn died(mut self) -> Option<i32> {
+    pub(crate) async fn died(mut self) -> Option<i32> {
         tokio::task::spawn_blocking(move || {
             for _ in 0..300 {
                 if let Some(status) = self.child.try_wait().unwrap() {
@@ -97,7 +98,7 @@ impl Driver {
     }
 
     /// SIGKILL, now.
-    async fn kill(mut self) {
+    pub(crate) async fn kill(mut self) {
         self.child.kill().unwrap();
         assert_eq!(self.died().await, Some(9));
     }

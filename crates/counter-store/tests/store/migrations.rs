@@ -140,7 +140,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 15);
+    assert_eq!(SCHEMA_VERSION, 16);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -361,4 +361,115 @@ fn schema_12_file(dir: &tempfile::TempDir) -> rusqlite::Connection {
     }
     raw.pragma_update(None, "user_version", 12).unwrap();
     raw
+}
+
+#[test]
+fn a_schema_15_refund_key_still_answers_its_registers_retry_and_no_other_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = schema_12_file(&dir);
+    for schema in [
+        include_str!("../../migrations/0013_folder_digest_letters.sql"),
+        include_str!("../../migrations/0014_folder_reception_time.sql"),
+        include_str!("../../migrations/0015_recheck_confirmed.sql"),
+    ] {
+        raw.execute_batch(schema).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 15).unwrap();
+    // Register 1's order R-1 refunded under `rk-1`, and R-0 of before registers were told
+    // apart (no register) refunded under `rk-0`, each with its refund.
+    raw.execute_batch(
+        "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, terminal_id, \
+         amount_jpy, state, captured_jpy, refunded_jpy, business_date, attempts, recovered, \
+         created_at, updated_at) VALUES \
+         ('T-1', 'k-1', 'R-1', 'm', 't', 1000, 'captured', 1000, 0, '2026-04-01', 0, 0, 1, 1), \
+         ('T-0', 'k-0', 'R-0', 'm', 't', 1000, 'captured', 1000, 0, '2026-04-01', 0, 0, 1, 1); \
+         INSERT INTO pos_orders (order_ref, idempotency_key, amount_jpy, state, reason, \
+         sale_id, created_at, updated_at, register) VALUES \
+         ('R-1', 'k-1', 1000, 'paying', NULL, 'T-1', 1, 1, 'cert:CN=register-1'), \
+         ('R-0', 'k-0', 1000, 'paying', NULL, 'T-0', 1, 1, NULL); \
+         INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, business_date, \
+         reason, created_at, updated_at) VALUES \
+         ('RF-1', 'T-1', 'ak-1', 100, 'refunded', '2026-04-01', NULL, 2, 2), \
+         ('RF-0', 'T-0', 'ak-0', 100, 'refunded', '2026-04-01', NULL, 2, 2); \
+         INSERT INTO pos_refunds (idempotency_key, order_ref, amount_jpy, refund_id, \
+         created_at) VALUES ('rk-1', 'R-1', 100, 'RF-1', 2), ('rk-0', 'R-0', 100, 'RF-0', 2);",
+    )
+    .unwrap();
+    drop(raw);
+
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    // The row of before is register 1's (the register of its order): its retry is answered
+    // as the refund made, never made again.
+    let known = store
+        .pos_refund_key("cert:CN=register-1", "rk-1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            known.register.as_deref(),
+            known.order_ref.as_str(),
+            known.refund_id.as_str()
+        ),
+        (Some("cert:CN=register-1"), "R-1", "RF-1")
+    );
+    assert_eq!(
+        counter_core::pos::decide_refund("R-1", 100, "cert:CN=register-1", Some(&known)),
+        Ok(true)
+    );
+    // Register 2's own `rk-1` is another request: not read, and journaled beside it.
+    assert_eq!(
+        store.pos_refund_key("cert:CN=register-2", "rk-1").unwrap(),
+        None
+    );
+    let mut p = crate::sale(2, PaymentState::Captured, DAY1_9AM);
+    p.order_ref = "R-2".into();
+    let order = counter_core::pos::PosOrder {
+        order_ref: "R-2".into(),
+        idempotency_key: "k-2".into(),
+        register: Some("cert:CN=register-2".into()),
+        amount_jpy: p.amount_jpy,
+        state: counter_core::pos::PosOrderState::Open,
+        reason: None,
+        sale_id: None,
+        created_at: DAY1_9AM,
+        updated_at: DAY1_9AM,
+    };
+    store.insert_pos_order(&order).unwrap();
+    store.insert_payment_for_pos_order(&p, "R-2").unwrap();
+    let r = crate::refund(
+        2,
+        &p.id,
+        counter_core::payment::RefundState::Refunding,
+        "2026-04-01",
+        DAY1_9AM,
+    );
+    let theirs = counter_core::pos::PosRefundKey {
+        register: Some("cert:CN=register-2".into()),
+        idempotency_key: "rk-1".into(),
+        order_ref: "R-2".into(),
+        amount_jpy: 100,
+        refund_id: r.id.clone(),
+    };
+    store.insert_refund_for_pos(&r, &theirs).unwrap();
+    assert_eq!(
+        store.pos_refund_key("cert:CN=register-2", "rk-1").unwrap(),
+        Some(theirs)
+    );
+    assert_eq!(
+        store
+            .pos_refund_key("cert:CN=register-1", "rk-1")
+            .unwrap()
+            .map(|k| k.refund_id),
+        Some("RF-1".to_owned())
+    );
+    // The refund of an order without register stays every register's, as its order does.
+    for register in ["cert:CN=register-1", "api-key"] {
+        let old = store.pos_refund_key(register, "rk-0").unwrap().unwrap();
+        assert_eq!(
+            (old.register, old.refund_id.as_str()),
+            (None, "RF-0"),
+            "{register}"
+        );
+    }
 }

@@ -18,7 +18,82 @@ fn order(order_ref: &str, key: &str) -> PosOrder {
         key,
     )
     .unwrap();
-    PosOrder::open(&request, "cert:CN=register-1", DAY1_9AM)
+    PosOrder::open(&request, REGISTER_1, DAY1_9AM)
+}
+
+/// The register of [`order`].
+const REGISTER_1: &str = "cert:CN=register-1";
+const REGISTER_2: &str = "cert:CN=register-2";
+
+/// Order `order_ref` of `register`, paid by a captured sale, with a refund of ¥100 under
+/// the register's key `key` (refund number `n`).
+fn refunded(store: &mut Store, register: &str, order_ref: &str, key: &str, n: u32) -> PosRefundKey {
+    let request = PosCreate::new(
+        CreateSale {
+            amount_jpy: 1_010,
+            order_ref: order_ref.into(),
+        },
+        &format!("k-{order_ref}"),
+    )
+    .unwrap();
+    store
+        .insert_pos_order(&PosOrder::open(&request, register, DAY1_9AM))
+        .unwrap();
+    let mut p = sale(n, PaymentState::Captured, DAY1_9AM.plus_secs(5));
+    p.order_ref = order_ref.into();
+    store.insert_payment_for_pos_order(&p, order_ref).unwrap();
+    let r = refund(
+        n,
+        &p.id,
+        RefundState::Refunding,
+        "2026-04-01",
+        DAY1_9AM.plus_secs(8),
+    );
+    let key = PosRefundKey {
+        register: Some(register.into()),
+        idempotency_key: key.into(),
+        order_ref: order_ref.into(),
+        amount_jpy: 100,
+        refund_id: r.id.clone(),
+    };
+    store.insert_refund_for_pos(&r, &key).unwrap();
+    key
+}
+
+#[test]
+fn two_registers_journal_refunds_under_the_same_key_each_reading_its_own() {
+    let (dir, mut store) = fresh();
+    // Each register makes its keys itself: both send `rk-1`.
+    let first = refunded(&mut store, REGISTER_1, "R-1", "rk-1", 1);
+    let second = refunded(&mut store, REGISTER_2, "R-2", "rk-1", 2);
+    drop(store);
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    assert_eq!(
+        store.pos_refund_key(REGISTER_1, "rk-1").unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(
+        store.pos_refund_key(REGISTER_2, "rk-1").unwrap(),
+        Some(second)
+    );
+    assert_eq!(
+        store.pos_refund_key("cert:CN=register-3", "rk-1").unwrap(),
+        None,
+        "another register's key is never read"
+    );
+    // Within one register a key stays one request: the second refund is not written.
+    let r = refund(
+        3,
+        "T-0001-1",
+        RefundState::Refunding,
+        "2026-04-01",
+        DAY1_9AM,
+    );
+    assert!(matches!(
+        store.insert_refund_for_pos(&r, &first),
+        Err(StoreError::AlreadyExists { .. })
+    ));
+    assert_eq!(store.refunds_of("T-0001-1").unwrap().len(), 1);
 }
 
 #[test]
@@ -73,6 +148,7 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
         DAY1_9AM.plus_secs(8),
     );
     let key = PosRefundKey {
+        register: Some(REGISTER_1.into()),
         idempotency_key: "rk-1".into(),
         order_ref: "R-1".into(),
         amount_jpy: 500,
@@ -93,8 +169,8 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
 
     // After a reopen, everything reads back.
     let store = Store::open(db_path(&dir)).unwrap();
-    assert_eq!(store.pos_refund_key("rk-1").unwrap(), Some(key));
-    assert_eq!(store.pos_refund_key("rk-2").unwrap(), None);
+    assert_eq!(store.pos_refund_key(REGISTER_1, "rk-1").unwrap(), Some(key));
+    assert_eq!(store.pos_refund_key(REGISTER_1, "rk-2").unwrap(), None);
     let j = store.pos_journal("R-1").unwrap().unwrap();
     assert_eq!(j.refunds, vec![r]);
     assert_eq!(store.pos_journal("R-9").unwrap(), None);

@@ -422,12 +422,14 @@ fn void_and_refund_follow_the_one_operation_rule_and_refunds_are_idempotent() {
     .unwrap();
     assert!(matches!(
         journal_op(&e),
-        JournalOp::PosRefund { amount_jpy: 100, ref idempotency_key, .. } if idempotency_key == "rk-1"
+        JournalOp::PosRefund { amount_jpy: 100, ref idempotency_key, ref register, .. }
+            if idempotency_key == "rk-1" && register == POS_REGISTER
     ));
     let e = d.send(Input::JournalDone(Err(Code::RefundExceedsCaptured)));
     assert_eq!(pos_answers(&e), vec![(5, Err(Code::RefundExceedsCaptured))]);
     // The same refund again (the key is journaled): answered, nothing refunded twice.
     let known = crate::pos::PosRefundKey {
+        register: Some(POS_REGISTER.into()),
         idempotency_key: "rk-1".into(),
         order_ref: POS_ORDER.into(),
         amount_jpy: 100,
@@ -452,11 +454,32 @@ fn void_and_refund_follow_the_one_operation_rule_and_refunds_are_idempotent() {
                 journal: paid(),
                 amount_jpy: 200,
                 idempotency_key: "rk-1".into(),
-                known: Some(known),
+                known: Some(known.clone()),
             }
         ),
         Refused::Action(Code::PosIdempotencyMismatch)
     );
+    // The same key journaled by another register (each makes its own keys) is no request
+    // of this one: neither answered with that refund nor refused, a new refund.
+    let theirs = crate::pos::PosRefundKey {
+        register: Some("cert:CN=register-2".into()),
+        ..known
+    };
+    let e = pos(
+        &mut d,
+        PosInput::Refund {
+            journal: paid(),
+            amount_jpy: 100,
+            idempotency_key: "rk-1".into(),
+            known: Some(theirs),
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        journal_op(&e),
+        JournalOp::PosRefund { amount_jpy: 100, ref register, .. } if register == POS_REGISTER
+    ));
+    d.send(Input::JournalDone(Ok(Code::RefundDone)));
     // Nothing to void or refund before a payment; refused while a sale is paid.
     assert_eq!(
         pos_refusal(
