@@ -33,7 +33,9 @@
 //!   may link the card whatever the reader does, so the card leaving while its answer is
 //!   awaited does not end the enrollment; the answer (linked, refused with why) is taken
 //!   and shown to staff. A card placed meanwhile is not taken (it never resumes or
-//!   restarts the enrollment).
+//!   restarts the enrollment). An answer that never comes (time-out, 5xx, unreadable) is
+//!   not "nothing happened": staff read that the card may be linked and how to find out
+//!   ([`Code::EnrollmentOutcomeUnknown`]), with or without the card.
 
 mod application;
 mod password;

@@ -205,8 +205,13 @@ fn a_card_pulled_while_the_platform_links_leaves_its_answer_to_come() {
         field: Some("application.services[0]".into()),
         reason: Some("mismatch_name".into()),
     };
-    for answer in [Ok(enrollment_response()), Err(refused)] {
+    let timed_out = BackendFailure::Unreachable {
+        sent: true,
+        detail: "operation timed out".into(),
+    };
+    for answer in [Ok(enrollment_response()), Err(refused), Err(timed_out)] {
         let linked = answer.is_ok();
+        let unknown = answer.as_ref().is_err_and(BackendFailure::outcome_unknown);
         let (mut d, tickets) = drive(Step::Enrolling);
         let ticket = *tickets.last().unwrap();
         assert!(!d.m.card_left());
@@ -236,6 +241,19 @@ fn a_card_pulled_while_the_platform_links_leaves_its_answer_to_come() {
             assert_eq!(staff.step, Step::Enrolled);
             assert_eq!(staff.enrollment_id.as_deref(), Some("enr-7"));
             assert_eq!(staff.linked.len(), 1);
+        } else if unknown {
+            // No answer: staff read that the card may be linked, and how to find out.
+            assert_eq!(failed_code(&e), Code::EnrollmentOutcomeUnknown);
+            assert_eq!(staff.step, Step::Failed);
+            assert_eq!(staff.progress.code, Some(Code::EnrollmentOutcomeUnknown));
+            let line = Code::EnrollmentOutcomeUnknown.entry();
+            assert!(line.en.contains("may be linked"), "{}", line.en);
+            assert!(
+                line.next_en.contains("identify the card")
+                    && line.next_en.contains("platform's operator"),
+                "{}",
+                line.next_en
+            );
         } else {
             assert_eq!(failed_code(&e), Code::LinkMismatch);
             assert_eq!(staff.step, Step::Failed);
