@@ -1,10 +1,11 @@
 //! An enrollment's end at the counter: its result stays on both windows while its card
 //! lies on the reader; once that card leaves, the counter is back at the mode's start
-//! screen and the next card is the next person's. A card pulled while the platform links
-//! it does not lose the platform's answer: staff read it.
+//! screen and the next card is the next person's (a reader unplugged with the card on it
+//! is the card leaving). A card pulled while the platform links it does not lose the
+//! platform's answer: staff read it.
 
 use super::*;
-use crate::counter::{CustomerScreen, StaffScreen};
+use crate::counter::{CustomerScreen, ReaderState, StaffScreen};
 use crate::enroll::Step;
 
 /// An enrollment at `mode` whose card was read: the customer is asked for the signature
@@ -271,5 +272,33 @@ fn a_card_pulled_while_the_platform_links_still_gets_its_answer_to_staff() {
         // Staff finish when they have read it.
         d.staff(StaffAction::Finish);
         assert_eq!(d.at(), "idle", "{mode:?}");
+    }
+}
+
+#[test]
+fn a_reader_unplugged_under_an_ended_enrollments_card_is_the_card_leaving() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        // Linked, the card on the reader: the reader goes (unplugged, or PC/SC stopped),
+        // and its card with it. The counter is idle, the customer window welcomes.
+        let mut d = enrolled(mode);
+        let e = d.send(Input::Reader(ReaderEvent::Attached(false)));
+        assert!(audits(&e).is_empty(), "{mode:?}: {e:?}");
+        assert_eq!(d.at(), "idle", "{mode:?}");
+        let s = d.m.screens();
+        assert_eq!(s.status.reader, ReaderState::Missing, "{mode:?}");
+        assert_eq!(s.staff, StaffScreen::Ready, "{mode:?}");
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, reader unplugged"));
+        // The card's own removal, reported after: nothing more.
+        assert!(d.send(Input::Reader(ReaderEvent::Removed)).is_empty());
+        assert_eq!(d.at(), "idle", "{mode:?}");
+
+        // Unplugged mid-way: the enrollment ends as when its card is taken off.
+        let mut d = at_password(mode);
+        d.send(Input::Reader(ReaderEvent::Attached(false)));
+        assert_eq!(steps(&d), (Some(Step::Failed), None), "{mode:?}");
+        assert!(!d.m.holds_secret());
+        if let StaffScreen::Enroll { view } = d.m.screens().staff {
+            assert_eq!(view.progress.code, Some(Code::EnrollmentCardRemoved));
+        }
     }
 }
