@@ -103,6 +103,10 @@ pub enum Code {
     /// signature certificate naming another birth date or sex than the holder's): nothing
     /// was linked; the platform cannot tell whose card it is.
     HolderConflict,
+    /// The platform's answer to an enrollment never came (a time-out, a connection lost
+    /// after the application was sent, a 5xx, an unreadable answer): the platform may have
+    /// linked the card. Staff check before enrolling again.
+    EnrollmentOutcomeUnknown,
     /// The customer did not confirm the certificate's attributes.
     AttributesNotConfirmed,
     /// The customer said the certificate's attributes are not (or no longer) right.
@@ -425,6 +429,9 @@ table! {
     HolderConflict, Staff, false, "このカードの証明書からは、どの登録者のカードか確かめられません", "The platform cannot tell whose card this is from its certificates",
         "何も登録していません。お客様のカード1枚だけを置いて登録し直してください。同じ場合は、お客様に写真付きの本人確認書類を用意していただき、認証基盤の運用者に連絡してください（証明書を再発行したカードは運用者が書類を確かめて結び付けます）",
         "Nothing was linked. Enrol again with only the customer's one card placed. If refused again, contact the platform's operator with the customer and their photo identity document (the operator checks it and attaches a card whose certificate was re-issued)";
+    EnrollmentOutcomeUnknown, Staff, false, "認証基盤から登録の結果が届きませんでした。カードは登録されている可能性があります", "The platform's answer to the enrollment did not come: the card may be linked",
+        "もう一度登録する前に、カードで本人確認をして（その場で、またはお客様の次回の来店時に）連携済みのサービスを確かめるか、登録した日時を伝えて認証基盤の運用者に確認してください。登録し直すのは連携されていないサービスだけにしてください",
+        "Before enrolling again, identify the card (now, or at the customer's next visit) to see which services are linked, or ask the platform's operator, giving the time of the enrollment; enrol again only the services not linked";
     AttributesNotConfirmed, Both, true, "記載内容が確認されていません", "The details were not confirmed",
         "氏名・住所・生年月日・性別を確認してください", "Check name, address, birth date and sex";
     AttributesRejected, Both, false, "カードの記載内容が現在の情報と異なります", "The card's details are not up to date",

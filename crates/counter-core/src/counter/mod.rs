@@ -25,7 +25,10 @@
 //!   card leaves (a check waiting for the customer ends then, as on the customer's Cancel),
 //!   and so are the card's notices; staff keep a finished check's result until they finish
 //!   or the next card comes. An ended enrollment's result stays on both windows while its
-//!   card lies on the reader; once the card leaves, the counter is idle again.
+//!   card lies on the reader; once the card leaves, the counter is idle again. An
+//!   enrollment whose card leaves while the platform's answer is awaited (its application
+//!   sent) is not ended by it: the customer window goes back to the welcome, and the answer
+//!   is shown to staff when it comes.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
 //!   refused while a sale is paying or another one runs; Cancel and Finish are refused while

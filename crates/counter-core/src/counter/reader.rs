@@ -1,6 +1,8 @@
 //! What the reader's events change: the status bar's reader, the workflow a placed or
 //! removed card belongs to, and the notice about a card that lies unread on another
-//! watched reader (a counter may watch a contact and a contactless reader).
+//! watched reader (a counter may watch a contact and a contactless reader). A reader that
+//! goes away (unplugged, or the PC/SC service stopped) with a card on it is that card
+//! leaving: the same rules as its removal apply.
 //!
 //! A second card is told, never read: while one reader holds the customer's card, a card
 //! on another reader reaches no step (the card worker does not announce it). Staff see
@@ -29,10 +31,16 @@ impl Counter {
             }
             ReaderEvent::Attached(false) => {
                 // No reader left, or the PC/SC service stopped: no card lies anywhere we
-                // know of (the worker announces those still there when it is back).
+                // know of (the worker announces those still there when it is back). A card
+                // that lay on the reader has left with it, whether or not its own removal
+                // is reported too (a second report changes nothing).
                 self.other_card = false;
+                let had_card = self.reader == ReaderState::Card;
                 self.reader = ReaderState::Missing;
-                Vec::new()
+                match had_card {
+                    true => self.card_removed(),
+                    false => Vec::new(),
+                }
             }
             ReaderEvent::Placed { pin_pad } => {
                 self.reader = ReaderState::Card;

@@ -69,7 +69,8 @@ impl Counter {
 
     /// The card left: a payment not yet confirmed ends (nothing was sent); a check still
     /// waiting for the customer ends (R8: nothing carried to the next person), a finished
-    /// one stays on the staff window; a card session ends. An enrollment that had ended
+    /// one stays on the staff window; a card session ends (but an enrollment whose
+    /// application was sent: its answer is still taken). An enrollment that had ended
     /// with its card on the reader (its result seen there) is over: the counter goes back
     /// to idle, the mode's start screen, rather than to an enrollment waiting for a card
     /// that, being the next person's, it would not take.

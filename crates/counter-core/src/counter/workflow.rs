@@ -169,7 +169,8 @@ impl Workflow {
     }
 
     /// What the staff and the customer windows show. The customer sees a check only while
-    /// the card lies on the reader, an enrollment that ended only while its own card does.
+    /// the card lies on the reader, an enrollment that ended (or waits for the platform's
+    /// answer) only while its own card does.
     pub(super) fn views(&self, reader: ReaderState) -> (StaffScreen, CustomerScreen) {
         let sale_view = |sale: &Sale, step: SaleStep| StaffScreen::Sale {
             view: SaleView {
@@ -253,10 +254,11 @@ impl Workflow {
                 (sale_view(sale, step.clone()), customer)
             }
             Workflow::Enroll(en) => {
-                // Ended without its card (taken off mid-way): why is for staff; whoever
-                // stands at the customer window now, or placed a card since (which the
-                // enrollment does not take), may be the next person.
-                let customer = if en.is_ended() && !en.card_on_reader() {
+                // Ended without its card (taken off mid-way), or waiting without it for
+                // the platform's answer: the result is for staff; whoever stands at the
+                // customer window now, or placed a card since (which the enrollment does
+                // not take), may be the next person.
+                let customer = if en.card_left() {
                     CustomerScreen::Welcome
                 } else {
                     CustomerScreen::Enroll {

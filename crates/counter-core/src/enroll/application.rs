@@ -91,6 +91,9 @@ impl Enroll {
                 }
                 Turn::End(outcome)
             }
+            // The application may have been taken: whether the card is linked is not
+            // known, and staff must not read "try again later" as "nothing happened".
+            Err(f) if f.outcome_unknown() => Failure::new(Code::EnrollmentOutcomeUnknown).into(),
             Err(f) => platform_failure(&f).into(),
         }
     }

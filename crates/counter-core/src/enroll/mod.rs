@@ -29,6 +29,13 @@
 //!   link can be made, and the session ends saying so ([`Code::DisclosureDeclined`]).
 //! - **Only links their service confirmed are linked**: the outcome lists the others with
 //!   why ([`RefusedLine`]), on both windows.
+//! - **Once the application is signed and sent, the card is no longer needed**: the platform
+//!   may link the card whatever the reader does, so the card leaving while its answer is
+//!   awaited does not end the enrollment; the answer (linked, refused with why) is taken
+//!   and shown to staff. A card placed meanwhile is not taken (it never resumes or
+//!   restarts the enrollment). An answer that never comes (time-out, 5xx, unreadable) is
+//!   not "nothing happened": staff read that the card may be linked and how to find out
+//!   ([`Code::EnrollmentOutcomeUnknown`]), with or without the card.
 
 mod application;
 mod password;
@@ -182,6 +189,13 @@ impl Enrollment {
     /// the card gone).
     pub fn card_on_reader(&self) -> bool {
         self.session.card_on_reader
+    }
+
+    /// Whether the enrollment goes on, or ended, without a card of its own on the reader:
+    /// it ended with none there (its card left, or none was placed), or its card left
+    /// while the platform's answer to its application is awaited.
+    pub fn card_left(&self) -> bool {
+        self.is_ended() && !self.card_on_reader() || self.session.awaits_answer_without_card()
     }
 }
 
@@ -340,6 +354,12 @@ impl Flow for Enroll {
             EnrollPhase::Pin { leg, .. } => leg.pad_wait(),
             _ => None,
         }
+    }
+
+    /// Not once the application is signed and sent: the platform may link the card
+    /// whether it stays on the reader or not, so its answer must reach staff.
+    fn needs_card(phase: &EnrollPhase) -> bool {
+        !matches!(phase, EnrollPhase::Enrolling { .. })
     }
 
     fn card_busy(phase: &EnrollPhase) -> bool {

@@ -173,6 +173,12 @@ impl Flow for Identify {
         matches!(phase, IdentifyPhase::Pin(leg) if leg.card_busy())
     }
 
+    /// Always: an identification's answer (the menu, its assertions) is for the person
+    /// whose card lies on the reader; once it leaves, the answer is not shown (R8).
+    fn needs_card(_phase: &IdentifyPhase) -> bool {
+        true
+    }
+
     fn holds_secret(phase: &IdentifyPhase) -> bool {
         matches!(phase, IdentifyPhase::Pin(leg) if leg.holds_pin())
     }

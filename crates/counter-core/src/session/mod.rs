@@ -22,7 +22,11 @@
 //!   and password held, forgets every piece of customer data (facts, challenge, menu,
 //!   attributes), and nothing that could use a try follows until a card is placed again and
 //!   the secret typed again. Results of effects from before (another [`Ticket`]) are
-//!   refused as stale.
+//!   refused as stale. One exception: a step that no longer needs the card (an
+//!   enrollment's application signed and sent, its answer awaited) holds no secret, and
+//!   the platform may act on what it received whether the card stays or not; the card
+//!   leaving then does not end it, its answer is taken and shown, and a card placed
+//!   meanwhile is not the session's (refused: it never resumes or restarts it).
 //! - **The customer can always take more time** (WCAG 2.2.1): the steps where the customer
 //!   must act have a limit ([`CUSTOMER_STEP_SECS`]), the views warn [`WARN_BEFORE_SECS`]
 //!   before its end, and [`Input::ExtendTime`] restarts it.
@@ -109,6 +113,11 @@ pub(crate) trait Flow {
     fn awaits_customer(phase: &Self::Phase) -> bool;
     /// Whether a card step runs at `phase` (cancel must abandon it).
     fn card_busy(phase: &Self::Phase) -> bool;
+    /// Whether the flow still needs its card at `phase`: `false` once everything the card
+    /// had to give is given and sent, and only the platform's answer is awaited (an
+    /// enrollment's application). The card leaving then does not end the session: the
+    /// answer is still taken and shown to staff.
+    fn needs_card(phase: &Self::Phase) -> bool;
     /// Whether the flow holds a PIN or a password at `phase`.
     fn holds_secret(phase: &Self::Phase) -> bool;
     /// The reader's PIN pad waiting for the PIN at `phase`, if it is.
@@ -194,6 +203,12 @@ impl<F: Flow> Session<F> {
 
     fn dispatch(&mut self, input: Input, now: UnixTime) -> Result<Vec<Effect>, NotNow> {
         match input {
+            // A card placed while the answer for a card that left is awaited is not the
+            // session's (R8: it may be the next person's), and restarting would drop the
+            // answer: it is refused, and the session waits on.
+            Input::CardPlaced { .. } if self.awaits_answer_without_card() => {
+                Err(self.not_now(&input))
+            }
             Input::CardPlaced { pin_pad } => {
                 self.card_on_reader = true;
                 self.cx.pin_pad = pin_pad;
@@ -268,11 +283,13 @@ impl<F: Flow> Session<F> {
     /// The card left (the event): a running session ends with [`Code::CardRemoved`]; an
     /// ended one is cleared. Either way every piece of customer data goes. A second report
     /// of the same removal (the card step's error, then the reader's event) changes
-    /// nothing.
+    /// nothing. A flow that no longer needs the card (its platform answer awaited) goes on:
+    /// it holds no secret and no customer data (its request left with them).
     fn card_removed(&mut self) -> Vec<Effect> {
         let was_on_reader = std::mem::replace(&mut self.card_on_reader, false);
-        match self.phase {
+        match &self.phase {
             Phase::Idle => Vec::new(),
+            Phase::Flow(p) if !F::needs_card(p) => Vec::new(),
             Phase::Done(_) if was_on_reader => {
                 self.phase = Phase::Idle;
                 Vec::new()
@@ -308,6 +325,12 @@ impl<F: Flow> Session<F> {
         self.phase = Phase::Done(outcome.clone());
         self.timer.stop();
         vec![Effect::Finished(outcome)]
+    }
+
+    /// Whether the card left while the flow, no longer needing it, awaits the platform's
+    /// answer.
+    pub(crate) fn awaits_answer_without_card(&self) -> bool {
+        !self.card_on_reader && matches!(&self.phase, Phase::Flow(p) if !F::needs_card(p))
     }
 
     /// The PIN pad's wait, while the reader's pad collects the PIN.

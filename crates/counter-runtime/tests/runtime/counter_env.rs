@@ -46,7 +46,39 @@ impl CounterEnv {
         let pki = DevPki::generate(&["localhost"]).unwrap();
         let acquirer = start_acquirer(dir.path(), &pki, platform_keys(), TERMINAL, MERCHANT).await;
         let port = acquirer.addr().port();
-        Self::start_with(dir, pki, (Some(acquirer), port), reader, mode, insurer_up).await
+        let route = Route {
+            links_port: port,
+            timeout_ms: 3000,
+        };
+        Self::start_with(
+            dir,
+            pki,
+            (Some(acquirer), port),
+            reader,
+            mode,
+            insurer_up,
+            route,
+        )
+        .await
+    }
+
+    /// [`CounterEnv::start`] with the insurer up, the terminal waiting up to 20 s for an
+    /// answer, and the platform's route to the acquirer (the payment link's confirmation at
+    /// enrollment) held shut until [`LinkGate::open`]: an enrollment's answer waits there
+    /// for the test.
+    pub async fn with_links_held(reader: &str, mode: &str) -> (CounterEnv, LinkGate) {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = DevPki::generate(&["localhost"]).unwrap();
+        let acquirer = start_acquirer(dir.path(), &pki, platform_keys(), TERMINAL, MERCHANT).await;
+        let port = acquirer.addr().port();
+        let gate = LinkGate::start(port);
+        let route = Route {
+            links_port: gate.port,
+            timeout_ms: 20_000,
+        };
+        let acquirer = (Some(acquirer), port);
+        let env = Self::start_with(dir, pki, acquirer, reader, mode, true, route).await;
+        (env, gate)
     }
 
     /// [`CounterEnv::start`] with the insurer up and the acquirer in a process of its own
@@ -67,7 +99,11 @@ impl CounterEnv {
             .port();
         let config = write_acquirer_config(dir.path(), &pki, port, lease_secs, TERMINAL, MERCHANT);
         let process = AcquirerProcess::spawn(&config);
-        let env = Self::start_with(dir, pki, (None, port), reader, mode, true).await;
+        let route = Route {
+            links_port: port,
+            timeout_ms: 3000,
+        };
+        let env = Self::start_with(dir, pki, (None, port), reader, mode, true, route).await;
         env.wait_ready().await;
         (env, process)
     }
@@ -79,6 +115,7 @@ impl CounterEnv {
         reader: &str,
         mode: &str,
         insurer_up: bool,
+        route: Route,
     ) -> CounterEnv {
         let keys = platform_keys();
         let s = backend_insurer::Settings {
@@ -111,7 +148,7 @@ impl CounterEnv {
                 id: ACQUIRER.into(),
                 kind: ServiceKind::Payment,
                 label: "クレジットカード".into(),
-                url: url(acquirer_port),
+                url: url(route.links_port),
             },
         ];
         let platform = start_platform(dir.path(), &pki, services, TERMINAL).await;
@@ -132,7 +169,7 @@ shop_name = "みどりクリニック"
             &pki,
             TERMINAL,
             MERCHANT,
-            3000,
+            route.timeout_ms,
             [platform.addr().port(), insurer_port, acquirer_port],
             &counter,
         );
@@ -234,6 +271,56 @@ impl AcquirerRoute {
     pub fn restore(&self) {
         self.up.store(true, Ordering::SeqCst);
         self.held.lock().unwrap().clear();
+    }
+}
+
+/// How the backends are reached: the port the platform confirms payment links at (the
+/// acquirer's, or a [`LinkGate`]'s), and the terminal's time-out.
+struct Route {
+    links_port: u16,
+    timeout_ms: u64,
+}
+
+/// The platform's route to the acquirer, held shut by [`CounterEnv::with_links_held`]: the
+/// connections it opens are accepted and wait, unanswered, until [`LinkGate::open`] relays
+/// them (and every later one).
+pub struct LinkGate {
+    port: u16,
+    /// Whether it is open, and the connections waiting while it is not (one lock: none is
+    /// left behind when it opens).
+    state: Arc<Mutex<(bool, Vec<TcpStream>)>>,
+    to: std::net::SocketAddr,
+}
+
+impl LinkGate {
+    fn start(acquirer_port: u16) -> LinkGate {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let gate = LinkGate {
+            port: listener.local_addr().unwrap().port(),
+            state: Arc::default(),
+            to: std::net::SocketAddr::from(([127, 0, 0, 1], acquirer_port)),
+        };
+        let (state, to) = (gate.state.clone(), gate.to);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut state = state.lock().unwrap();
+                if state.0 {
+                    relay(stream, to);
+                } else {
+                    state.1.push(stream);
+                }
+            }
+        });
+        gate
+    }
+
+    /// Relays the connections waiting, and every later one.
+    pub fn open(&self) {
+        let mut state = self.state.lock().unwrap();
+        state.0 = true;
+        for stream in state.1.drain(..) {
+            relay(stream, self.to);
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::support::{OTHER_TOKEN, card_in_vpcd};
 const PERSONA: &str = "sato-hanako";
 
 /// The terminal's audit rows: `action subject`.
-fn audit(env: &CounterEnv) -> Vec<String> {
+pub(crate) fn audit(env: &CounterEnv) -> Vec<String> {
     let c = rusqlite::Connection::open(env.db()).unwrap();
     let mut st = c
         .prepare("SELECT action || ' ' || coalesce(subject, '') FROM audit ORDER BY rowid")

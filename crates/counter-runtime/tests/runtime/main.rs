@@ -9,6 +9,7 @@
 mod acquirer_killed;
 mod card_pulled;
 mod counter_acquirer_killed;
+mod counter_enrol_pulled;
 mod counter_env;
 mod counter_face;
 mod counter_flow;

@@ -1,9 +1,11 @@
 //! An enrollment's end at the counter: its result stays on both windows while its card
 //! lies on the reader; once that card leaves, the counter is back at the mode's start
-//! screen and the next card is the next person's.
+//! screen and the next card is the next person's (a reader unplugged with the card on it
+//! is the card leaving). A card pulled while the platform links it does not lose the
+//! platform's answer: staff read it.
 
 use super::*;
-use crate::counter::{CustomerScreen, StaffScreen};
+use crate::counter::{CustomerScreen, ReaderState, StaffScreen};
 use crate::enroll::Step;
 
 /// An enrollment at `mode` whose card was read: the customer is asked for the signature
@@ -198,5 +200,105 @@ fn a_card_put_back_after_it_left_mid_enrollment_does_not_resume_it() {
             (Some(Step::PasswordEntry), Some(Step::PasswordEntry)),
             "{mode:?}"
         );
+    }
+}
+
+/// An enrollment at `mode` whose application was signed and sent, the card still on the
+/// reader: the platform's answer is awaited (its generation and ticket).
+fn enrolling(mode: CounterMode) -> (Desk, u64, session::Ticket) {
+    let mut d = at_password(mode);
+    d.hold_enroll = true;
+    let e = d.customer(CustomerAction::Password {
+        text: crate::enroll::tests::PASSWORD.into(),
+    });
+    d.world(e);
+    d.customer(CustomerAction::ConfirmAttributes {
+        disclosure_consent: true,
+    });
+    let left = d.type_pin();
+    let sent = left.iter().find_map(|e| match e {
+        Effect::Session {
+            generation,
+            effect: session::Effect::Enroll { ticket, .. },
+        } => Some((*generation, *ticket)),
+        _ => None,
+    });
+    let (generation, ticket) = sent.unwrap_or_else(|| panic!("no Enroll in {left:?}"));
+    assert_eq!(
+        steps(&d),
+        (Some(Step::Enrolling), Some(Step::Enrolling)),
+        "{mode:?}"
+    );
+    (d, generation, ticket)
+}
+
+#[test]
+fn a_card_pulled_while_the_platform_links_still_gets_its_answer_to_staff() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        let (mut d, generation, ticket) = enrolling(mode);
+        // The card leaves: the customer window goes back to the welcome, staff still see
+        // the enrollment waiting for the platform.
+        let e = d.send(Input::Reader(ReaderEvent::Removed));
+        assert!(audits(&e).is_empty(), "{mode:?}: nothing ended: {e:?}");
+        assert_eq!(d.at(), "enroll", "{mode:?}");
+        assert_eq!(steps(&d), (Some(Step::Enrolling), None), "{mode:?}");
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, card pulled while linking"));
+
+        // The next person's card: not read, and the enrollment neither resumes nor
+        // restarts on it (its answer stays awaited).
+        let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        assert!(e.is_empty(), "{mode:?}: {e:?}");
+        assert_eq!(d.m.generation(), generation, "{mode:?}");
+        assert_eq!(steps(&d), (Some(Step::Enrolling), None), "{mode:?}");
+
+        // The platform linked the card: staff read it, and it is audited.
+        let e = d.send(Input::Session {
+            generation,
+            input: session::Input::Enrolled {
+                ticket,
+                result: Ok(crate::enroll::tests::enrollment_response()),
+            },
+        });
+        assert_eq!(audits(&e), ["enrolled"], "{mode:?}: {e:?}");
+        match d.m.screens().staff {
+            StaffScreen::Enroll { view } => {
+                assert_eq!(view.step, Step::Enrolled, "{mode:?}");
+                assert_eq!(view.enrollment_id.as_deref(), Some("enr-7"));
+                assert_eq!(view.linked.len(), 1);
+            }
+            other => panic!("{mode:?}: {other:?}"),
+        }
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, answered without its card"));
+        // Staff finish when they have read it.
+        d.staff(StaffAction::Finish);
+        assert_eq!(d.at(), "idle", "{mode:?}");
+    }
+}
+
+#[test]
+fn a_reader_unplugged_under_an_ended_enrollments_card_is_the_card_leaving() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        // Linked, the card on the reader: the reader goes (unplugged, or PC/SC stopped),
+        // and its card with it. The counter is idle, the customer window welcomes.
+        let mut d = enrolled(mode);
+        let e = d.send(Input::Reader(ReaderEvent::Attached(false)));
+        assert!(audits(&e).is_empty(), "{mode:?}: {e:?}");
+        assert_eq!(d.at(), "idle", "{mode:?}");
+        let s = d.m.screens();
+        assert_eq!(s.status.reader, ReaderState::Missing, "{mode:?}");
+        assert_eq!(s.staff, StaffScreen::Ready, "{mode:?}");
+        nothing_of_the_enrollment(&d, &format!("{mode:?}, reader unplugged"));
+        // The card's own removal, reported after: nothing more.
+        assert!(d.send(Input::Reader(ReaderEvent::Removed)).is_empty());
+        assert_eq!(d.at(), "idle", "{mode:?}");
+
+        // Unplugged mid-way: the enrollment ends as when its card is taken off.
+        let mut d = at_password(mode);
+        d.send(Input::Reader(ReaderEvent::Attached(false)));
+        assert_eq!(steps(&d), (Some(Step::Failed), None), "{mode:?}");
+        assert!(!d.m.holds_secret());
+        if let StaffScreen::Enroll { view } = d.m.screens().staff {
+            assert_eq!(view.progress.code, Some(Code::EnrollmentCardRemoved));
+        }
     }
 }

@@ -59,6 +59,9 @@ pub(crate) struct Desk {
     pub(crate) notices: Vec<Notice>,
     /// The card's service menu at the next identification, when not the usual one.
     pub(crate) menu: Option<Vec<MenuEntry>>,
+    /// The platform keeps its answer to an enrollment (the Enroll effect is returned with
+    /// the effects the world does not answer).
+    pub(crate) hold_enroll: bool,
 }
 
 impl Desk {
@@ -71,6 +74,7 @@ impl Desk {
             checks: 0,
             notices: Vec::new(),
             menu: None,
+            hold_enroll: false,
         };
         d.send(Input::Reader(ReaderEvent::Attached(true)));
         d
@@ -225,6 +229,7 @@ impl Desk {
                         result: Ok(document_signature()),
                     },
                 ),
+                S::Enroll { .. } if self.hold_enroll => None,
                 S::Enroll { ticket, .. } => session(
                     *generation,
                     I::Enrolled {

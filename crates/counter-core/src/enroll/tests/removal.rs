@@ -1,10 +1,12 @@
 //! The card leaving at every step of an enrollment (docs/domain/eligibility.md R8): the password and
 //! the PIN go, nothing that uses a try follows, stale results are dropped, and the views
-//! never show a secret.
+//! never show a secret. Once the application is sent, the platform's answer is still
+//! taken.
 
 use jpki_card::{CardError, TransportError};
 
 use super::*;
+use crate::backend::BackendFailure;
 use crate::enroll::Step;
 
 /// Drives a fresh machine to `step` (host route unless it is a PIN pad step) and returns
@@ -81,7 +83,8 @@ fn drive(step: Step) -> (Desk, Vec<Ticket>) {
     (d, tickets)
 }
 
-const STEPS: [Step; 12] = [
+/// Every step before the application is sent: the card leaving ends the enrollment.
+const STEPS: [Step; 11] = [
     Step::ReadingCard,
     Step::PasswordEntry,
     Step::ConfirmPasswordLastTry,
@@ -93,7 +96,6 @@ const STEPS: [Step; 12] = [
     Step::Signing,
     Step::PinPad,
     Step::SigningApplication,
-    Step::Enrolling,
 ];
 
 /// Every kind of result with each old ticket: each refused as stale.
@@ -195,8 +197,78 @@ fn a_card_step_reporting_the_removal_is_the_same() {
 }
 
 #[test]
+fn a_card_pulled_while_the_platform_links_leaves_its_answer_to_come() {
+    let refused = BackendFailure::Problem {
+        status: 422,
+        code: "link_refused".into(),
+        detail: String::new(),
+        field: Some("application.services[0]".into()),
+        reason: Some("mismatch_name".into()),
+    };
+    let timed_out = BackendFailure::Unreachable {
+        sent: true,
+        detail: "operation timed out".into(),
+    };
+    for answer in [Ok(enrollment_response()), Err(refused), Err(timed_out)] {
+        let linked = answer.is_ok();
+        let unknown = answer.as_ref().is_err_and(BackendFailure::outcome_unknown);
+        let (mut d, tickets) = drive(Step::Enrolling);
+        let ticket = *tickets.last().unwrap();
+        assert!(!d.m.card_left());
+        // The application is signed and sent: the card is not needed any more, and its
+        // leaving ends nothing (the platform may link it all the same).
+        let e = d.send(Input::CardRemoved);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(d.m.step(), Step::Enrolling);
+        assert!(!d.m.card_on_reader() && d.m.card_left() && !d.m.is_ended());
+        assert!(!d.m.holds_password() && !d.m.holds_pin());
+        assert!(d.send(Input::CardRemoved).is_empty(), "a second report");
+        assert!(d.send(Input::Tick).is_empty());
+        // A card placed meanwhile (maybe the next person's) neither resumes nor restarts
+        // it: the answer's ticket stays the one awaited.
+        assert!(!d.refuse(Input::CardPlaced { pin_pad: false }).is_stale());
+        assert_eq!(d.m.step(), Step::Enrolling);
+        assert!(!d.m.card_on_reader());
+
+        // The platform's answer is taken, and staff read it.
+        let e = d.send(Input::Enrolled {
+            ticket,
+            result: answer,
+        });
+        let staff = d.m.staff_view();
+        if linked {
+            assert!(matches!(finished(&e), Outcome::Enrolled { .. }), "{e:?}");
+            assert_eq!(staff.step, Step::Enrolled);
+            assert_eq!(staff.enrollment_id.as_deref(), Some("enr-7"));
+            assert_eq!(staff.linked.len(), 1);
+        } else if unknown {
+            // No answer: staff read that the card may be linked, and how to find out.
+            assert_eq!(failed_code(&e), Code::EnrollmentOutcomeUnknown);
+            assert_eq!(staff.step, Step::Failed);
+            assert_eq!(staff.progress.code, Some(Code::EnrollmentOutcomeUnknown));
+            let line = Code::EnrollmentOutcomeUnknown.entry();
+            assert!(line.en.contains("may be linked"), "{}", line.en);
+            assert!(
+                line.next_en.contains("identify the card")
+                    && line.next_en.contains("platform's operator"),
+                "{}",
+                line.next_en
+            );
+        } else {
+            assert_eq!(failed_code(&e), Code::LinkMismatch);
+            assert_eq!(staff.step, Step::Failed);
+            assert_eq!(staff.progress.code, Some(Code::LinkMismatch));
+            assert_eq!(staff.refused[0].service_id, "kenpo");
+        }
+        assert!(d.m.card_left(), "ended without its card");
+        assert!(!staff.progress.can_retry, "Start again needs its own card");
+        assert!(!d.refuse(Input::StartAgain).is_stale());
+    }
+}
+
+#[test]
 fn no_secret_and_no_length_reaches_a_view_or_a_debug_line() {
-    for step in STEPS {
+    for step in STEPS.into_iter().chain([Step::Enrolling]) {
         let (d, _) = drive(step);
         let json = d.json();
         for secret in [PIN, PASSWORD, &PASSWORD.to_lowercase()] {

@@ -3,6 +3,7 @@
 use jpki_card::{CardError, StatusWord};
 
 use super::*;
+use crate::backend::BackendFailure;
 use crate::enroll::Step;
 use crate::identify::{Actor, CUSTOMER_STEP_SECS, CardFacts};
 
@@ -230,7 +231,29 @@ fn platform_refusals_and_a_late_signature() {
             Code::CertificateRevoked,
         ),
         (problem(422, "signature_invalid"), Code::CertificateRefused),
-        (unreachable_platform(), Code::PlatformUnavailable),
+        // Never sent: nothing was linked, the platform is down.
+        (
+            BackendFailure::Unreachable {
+                sent: false,
+                detail: "connection refused".into(),
+            },
+            Code::PlatformUnavailable,
+        ),
+        // Sent, and no answer (or one that says nothing): the card may be linked.
+        (unreachable_platform(), Code::EnrollmentOutcomeUnknown),
+        (problem(503, "unavailable"), Code::EnrollmentOutcomeUnknown),
+        (
+            BackendFailure::Malformed {
+                detail: "not JSON".into(),
+            },
+            Code::EnrollmentOutcomeUnknown,
+        ),
+        (
+            BackendFailure::AnswerLost {
+                detail: "node a, then node b".into(),
+            },
+            Code::EnrollmentOutcomeUnknown,
+        ),
     ] {
         let mut d = Desk::new();
         let (t, _) = d.up_to_sign_application();

@@ -1,0 +1,91 @@
+//! A card pulled while the platform links it, through the reader: our pcscd with vpcd, the
+//! platform held at the payment link's confirmation until the card has left. The platform's
+//! answer still reaches staff (and the audit), and the customer window is back at the
+//! welcome as soon as the card leaves.
+
+use counter_runtime::counter::{CustomerAction, ReaderState, StaffAction};
+
+use crate::counter_env::{CounterEnv, INSURER, customer, js, links, staff, until};
+use crate::counter_links::audit;
+use crate::support::card_in_vpcd;
+
+const PERSONA: &str = "sato-hanako";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_pulled_while_the_platform_links_still_gets_the_answer_to_staff() {
+    let (_reader_lock, reader, mut slot) = card_in_vpcd(PERSONA);
+    let (env, gate) = CounterEnv::with_links_held(&reader, "reception").await;
+    let c = env.counter().await;
+    let mut rx = c.screens();
+    until(&mut rx, "the identification", |s| {
+        js(s)["staff"]["screen"] == "identify"
+    })
+    .await;
+    staff(&c, StaffAction::Cancel).await;
+
+    let p = testkit::load_persona(PERSONA).unwrap();
+    staff(&c, StaffAction::StartEnrollment { services: links() }).await;
+    until(&mut rx, "the password step", |s| {
+        js(s)["customer"]["view"]["step"] == "password_entry"
+    })
+    .await;
+    let text = p.sign_password.clone().unwrap();
+    customer(&c, CustomerAction::Password { text }).await;
+    until(&mut rx, "the attributes", |s| {
+        js(s)["customer"]["view"]["step"] == "confirm_attributes"
+    })
+    .await;
+    let consent = CustomerAction::ConfirmAttributes {
+        disclosure_consent: true,
+    };
+    customer(&c, consent).await;
+    until(&mut rx, "the PIN step", |s| {
+        js(s)["customer"]["view"]["step"] == "pin_entry"
+    })
+    .await;
+    customer(&c, CustomerAction::Pin { digits: p.auth_pin }).await;
+    until(&mut rx, "the application sent", |s| {
+        js(s)["staff"]["view"]["step"] == "enrolling"
+    })
+    .await;
+
+    // The card leaves while the platform waits for the acquirer's confirmation.
+    let _card = slot.remove().unwrap();
+    let s = until(&mut rx, "the card gone and the welcome", |s| {
+        s.status.reader == ReaderState::Empty && js(s)["customer"]["screen"] == "welcome"
+    })
+    .await;
+    assert_eq!(
+        js(&s)["staff"]["view"]["step"],
+        "enrolling",
+        "the enrollment waits on for its answer: {:#}",
+        js(&s)
+    );
+
+    // The platform gets its confirmation and answers: staff read that the card is linked.
+    gate.open();
+    let s = until(&mut rx, "the platform's answer", |s| {
+        js(s)["staff"]["view"]["step"] != "enrolling"
+    })
+    .await;
+    let v = js(&s);
+    let view = &v["staff"]["view"];
+    assert_eq!(view["step"], "enrolled", "{v:#}");
+    assert!(view["enrollment_id"].as_str().is_some(), "{v:#}");
+    assert!(
+        view["linked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["service_id"] == INSURER),
+        "{v:#}"
+    );
+    assert_eq!(v["customer"]["screen"], "welcome", "{v:#}");
+    assert!(
+        audit(&env).iter().any(|r| r.starts_with("enrolled ")),
+        "{:#?}",
+        audit(&env)
+    );
+    staff(&c, StaffAction::Finish).await;
+    c.close().await;
+}
