@@ -60,9 +60,10 @@ impl Retention {
         let mut places = Vec::new();
         if let Some(f) = &config.file.folders {
             let l = crate::folders::Layout::under(&f.root);
-            for dir in [l.res, l.face, l.done, l.rejected] {
+            for dir in [l.res, l.done, l.rejected] {
                 places.push((Place::Answered, dir));
             }
+            places.push((Place::Faces, l.face));
         }
         if let Some(c) = &config.file.counter {
             places.push((Place::Exports, c.export_dir.clone()));
