@@ -365,6 +365,16 @@ impl Config {
             .counter
             .as_ref()
             .and_then(|c| c.medical_institution_code.clone());
+        // Checked before [folders] borrows it, so that a bad code is named by the key it
+        // was written under.
+        if let Some(code) = &counter_code
+            && !(code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(err(
+                "counter.medical_institution_code",
+                format!("{code:?} is not the 10-digit 医療機関コード"),
+            ));
+        }
         if let Some(f) = file.folders.as_mut() {
             f.check(base, counter_code)?;
         }
@@ -373,14 +383,6 @@ impl Config {
             c.reader
                 .check()
                 .map_err(|e| err("counter.reader", e.to_string()))?;
-            if let Some(code) = &c.medical_institution_code
-                && !(code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()))
-            {
-                return Err(err(
-                    "counter.medical_institution_code",
-                    format!("{code:?} is not the 10-digit 医療機関コード"),
-                ));
-            }
         }
         if !(1..=RetentionFile::MAX_DAYS).contains(&file.retention.days) {
             return Err(err(

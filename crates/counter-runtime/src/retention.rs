@@ -40,6 +40,10 @@ pub struct Purged {
     pub files: usize,
     /// Files that could not be removed (each logged with its path); tried again next time.
     pub files_failed: usize,
+    /// Folders that could not be listed (a share that is down, a folder the terminal may
+    /// not read), each logged with its path and what to do; their files are tried again
+    /// next time, and the database is purged all the same.
+    pub folders_failed: usize,
 }
 
 /// The purge of one terminal: its store, its folders and its policy.
@@ -56,9 +60,10 @@ impl Retention {
         let mut places = Vec::new();
         if let Some(f) = &config.file.folders {
             let l = crate::folders::Layout::under(&f.root);
-            for dir in [l.res, l.face, l.done, l.rejected] {
+            for dir in [l.res, l.done, l.rejected] {
                 places.push((Place::Answered, dir));
             }
+            places.push((Place::Faces, l.face));
         }
         if let Some(c) = &config.file.counter {
             places.push((Place::Exports, c.export_dir.clone()));
@@ -71,16 +76,34 @@ impl Retention {
     }
 
     /// Purges what is older than the cutoff at `now`. Files first, then the ledger, then the
-    /// details (whose write-ahead log is then truncated, so no old page keeps them).
+    /// details (whose write-ahead log is then truncated, so no old page keeps them), and
+    /// logs what went.
+    ///
+    /// A folder that cannot be listed stops neither the other folders nor the database's
+    /// purge: the database holds most of the personal data, and a share that is down must
+    /// not keep them past their period. It is counted in [`Purged::folders_failed`],
+    /// logged with its path when met, and its error is returned once the rest is done.
     ///
     /// # Errors
     ///
-    /// When a folder cannot be listed or the store refuses; files that cannot be removed
-    /// are counted in [`Purged::files_failed`] instead.
+    /// When the store refuses, or else when a folder cannot be listed (the first one's
+    /// error; the database was purged); files that cannot be removed are counted in
+    /// [`Purged::files_failed`] instead.
     pub fn purge(&self, now: UnixTime) -> Result<Purged, RuntimeError> {
         let mut purged = Purged::default();
+        let mut unlisted = None;
         for (place, dir) in &self.places {
-            self.purge_files(*place, dir, now, &mut purged)?;
+            if let Err(e) = self.purge_files(*place, dir, now, &mut purged) {
+                purged.folders_failed += 1;
+                tracing::error!(
+                    folder = %dir.display(),
+                    error = %e,
+                    "the retention purge cannot list this folder, so its expired files stay: \
+                     mount the share or let the terminal read the folder; the database is \
+                     purged all the same and the folder is tried again within the hour"
+                );
+                unlisted.get_or_insert(e);
+            }
         }
         let cutoff = self.policy.cutoff(now);
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
@@ -88,7 +111,19 @@ impl Retention {
         purged.appointments =
             store.purge_appointments_before(&counter_core::appointments::keep_from(now))?;
         purged.details = store.purge_details_before(cutoff)?;
-        Ok(purged)
+        tracing::info!(
+            details = purged.details,
+            files = purged.files,
+            files_failed = purged.files_failed,
+            folders_failed = purged.folders_failed,
+            requests_forgotten = purged.requests_forgotten,
+            appointments = purged.appointments,
+            "retention purge"
+        );
+        match unlisted {
+            Some(e) => Err(e),
+            None => Ok(purged),
+        }
     }
 
     fn purge_files(
@@ -135,7 +170,7 @@ impl Retention {
     }
 
     /// Purges at once, then every [`PURGE_EVERY`], until `stop` completes; each outcome is
-    /// logged (counts only).
+    /// logged (counts only, and the error of a purge that failed).
     pub async fn run(self, clock: Arc<dyn Clock>, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
         let mut every = tokio::time::interval(PURGE_EVERY);
@@ -148,19 +183,70 @@ impl Retention {
             let this = self.clone();
             let now = clock.now();
             match tokio::task::spawn_blocking(move || this.purge(now)).await {
-                Ok(Ok(p)) => tracing::info!(
-                    details = p.details,
-                    files = p.files,
-                    files_failed = p.files_failed,
-                    requests_forgotten = p.requests_forgotten,
-                    appointments = p.appointments,
-                    "retention purge"
-                ),
+                // `purge` logged its counts.
+                Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "the retention purge failed; it runs again within the hour")
                 }
                 Err(e) => tracing::error!(error = %e, "the retention purge stopped"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use counter_core::folders::ledger::Disposition;
+
+    use super::*;
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_stops_neither_the_other_folders_nor_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("j.sqlite")).unwrap();
+        // Everything 200 days old, the period 90 days (files carry the system's time).
+        let then = std::time::SystemTime::now() - Duration::from_secs(200 * 86_400);
+        let answered = UnixTime::from_system_time(then);
+        let now = answered.plus_secs(200 * 86_400);
+        let (name, digest) = ("OQSsiquc01req_1.xml", &"d".repeat(64));
+        store
+            .receive_folder_request(name, digest, "single", false, answered)
+            .unwrap();
+        store
+            .prepare_folder_request(name, digest, "OQSsiquc01res_1.xml", Disposition::Done)
+            .unwrap();
+        store.answer_folder_request(name, digest, answered).unwrap();
+        // A share that is down: here a file where the folder should be (not a folder, so
+        // it cannot be listed even by root), then a folder that can be.
+        let down = dir.path().join("share");
+        std::fs::write(&down, "").unwrap();
+        let exports = dir.path().join("out");
+        std::fs::create_dir(&exports).unwrap();
+        let old = exports.join("OQSsiquc01res_chk-1.xml");
+        std::fs::write(&old, "old").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(then)
+            .unwrap();
+        let retention = Retention {
+            store: Arc::new(Mutex::new(store)),
+            places: vec![(Place::Answered, down.clone()), (Place::Exports, exports)],
+            policy: RetentionPolicy { days: 90 },
+        };
+
+        let e = retention.purge(now).unwrap_err();
+        assert!(
+            matches!(&e, RuntimeError::Files { action: "cannot list", path, .. } if *path == down),
+            "{e}"
+        );
+        assert!(!old.exists(), "the next folder was purged");
+        let store = retention.store.lock().unwrap();
+        assert!(
+            store.folder_requests(name).unwrap().is_empty(),
+            "the ledger forgot the request answered 200 days ago"
+        );
     }
 }

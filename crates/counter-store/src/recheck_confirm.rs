@@ -39,29 +39,7 @@ impl Store {
             let request: Option<String> = row.get(2).map_err(sql(OP))?;
             let result: Option<String> = row.get(3).map_err(sql(OP))?;
             let patient_ref: Option<String> = row.get(4).map_err(sql(OP))?;
-            let end = match RecheckState::parse(&state) {
-                Some(RecheckState::GaveUp) => FinishedRecheck::GaveUp,
-                Some(RecheckState::Done) => match result.as_deref().map(read_result) {
-                    None => FinishedRecheck::Done(None),
-                    Some(Some(shown)) => FinishedRecheck::Done(Some(shown)),
-                    // Schema 1's rows were free-form: nothing says what the re-check found,
-                    // so staff re-check it by hand, as for one given up. One such row must
-                    // not hide the others (nor stop the counter that reads them).
-                    Some(None) => {
-                        tracing::warn!(
-                            check_id = %check_id,
-                            "a finished re-check's result is unreadable; listed as given up"
-                        );
-                        FinishedRecheck::GaveUp
-                    }
-                },
-                _ => {
-                    return Err(StoreError::Corrupt {
-                        what: "re-check state",
-                        detail: format!("unknown state {state:?} of the re-check of {check_id:?}"),
-                    });
-                }
-            };
+            let end = finished(&check_id, &state, result.as_deref())?;
             // The request only adds the visit day (and a patient id the check lacks).
             let request = request.as_deref().and_then(|t| {
                 let read = from_json::<RecheckRequest>("re-check request", t).ok();
@@ -108,6 +86,39 @@ impl Store {
         tx.commit().map_err(sql(OP))?;
         Ok(changed > 0)
     }
+}
+
+/// How the finished re-check of check `check_id` ended, from its row's `state` and
+/// `result_json`. A done one whose result cannot be read is taken as given up (re-check by
+/// hand), and logged by check id.
+pub(crate) fn finished(
+    check_id: &str,
+    state: &str,
+    result: Option<&str>,
+) -> Result<FinishedRecheck, StoreError> {
+    Ok(match RecheckState::parse(state) {
+        Some(RecheckState::GaveUp) => FinishedRecheck::GaveUp,
+        Some(RecheckState::Done) => match result.map(read_result) {
+            None => FinishedRecheck::Done(None),
+            Some(Some(shown)) => FinishedRecheck::Done(Some(shown)),
+            // Schema 1's rows were free-form: nothing says what the re-check found, so
+            // staff re-check it by hand, as for one given up. One such row must not hide
+            // the others (nor stop the counter that reads them).
+            Some(None) => {
+                tracing::warn!(
+                    check_id = %check_id,
+                    "a finished re-check's result is unreadable; listed as given up"
+                );
+                FinishedRecheck::GaveUp
+            }
+        },
+        _ => {
+            return Err(StoreError::Corrupt {
+                what: "re-check state",
+                detail: format!("unknown state {state:?} of the re-check of {check_id:?}"),
+            });
+        }
+    })
 }
 
 /// A done re-check's stored result, `None` when it is not `{code, contradictions}` (schema

@@ -1,11 +1,46 @@
 //! Retention: personal details of old checks and finished re-checks are removed, the rows
-//! stay for the audit trail, and the removed bytes are gone from every file (zeroed in the
-//! database by `secure_delete`, and the write-ahead log truncated by a checkpoint).
+//! stay for the audit trail (and a re-check staff must still confirm stays listed, without
+//! its details), and the removed bytes are gone from every file (zeroed in the database by
+//! `secure_delete`, and the write-ahead log truncated by a checkpoint).
 
 use counter_core::UnixTime;
+use counter_core::eligibility::{kept_by_purge, to_confirm};
 
+use crate::convert::to_json;
 use crate::error::{StoreError, sql};
+use crate::recheck::RecheckState;
+use crate::recheck_confirm::finished;
 use crate::store::Store;
+
+/// A finished re-check row the purge reads.
+struct FinishedRow {
+    rowid: i64,
+    check_id: Option<String>,
+    state: String,
+    result: Option<String>,
+    unconfirmed: bool,
+    /// Whether it still holds what was presented or the request.
+    inputs: bool,
+}
+
+impl FinishedRow {
+    /// The `result_json` the purge leaves (`None`: nothing).
+    fn kept(&self) -> Result<Option<String>, StoreError> {
+        // A given-up one is listed by its state alone; a done one by its result.
+        let done = RecheckState::parse(&self.state) == Some(RecheckState::Done);
+        let Some(check_id) = self
+            .check_id
+            .as_deref()
+            .filter(|_| self.unconfirmed && done)
+        else {
+            return Ok(None);
+        };
+        let end = finished(check_id, &self.state, self.result.as_deref())?;
+        kept_by_purge(to_confirm(check_id, None, None, end).as_ref())
+            .map(|k| to_json("re-check result", &k))
+            .transpose()
+    }
+}
 
 impl Store {
     /// Removes the personal details of everything older than `cutoff` (Unix seconds,
@@ -13,9 +48,11 @@ impl Store {
     ///
     /// - checks with `at < cutoff`: `details_json` becomes `None` (the summary, validity,
     ///   patient reference and export file names stay);
-    /// - re-checks no longer pending with `created_at < cutoff`: `presented_json`,
-    ///   `request_json` and `result_json` become `None` (a pending one keeps what it needs
-    ///   to run).
+    /// - re-checks no longer pending with `created_at < cutoff`: `presented_json` and
+    ///   `request_json` become `None` (a pending one keeps what it needs to run), and so
+    ///   does `result_json`, except that one staff have not confirmed and the status bar
+    ///   lists keeps its code alone (`counter_core::eligibility::kept_by_purge`, which says
+    ///   why), so that it is still listed until they confirm it.
     ///
     /// Then the write-ahead log is checkpointed and truncated so that no old page image
     /// keeps the purged text. If another connection holds the log, the purge stays
@@ -30,16 +67,44 @@ impl Store {
                 [cutoff],
             )
             .map_err(sql(OP))?;
-        let rechecks = tx
-            .execute(
+        let rows = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT rowid, check_id, state, result_json, confirmed_at IS NULL, \
+                     presented_json IS NOT NULL OR request_json IS NOT NULL \
+                     FROM rechecks WHERE created_at < ?1 AND state <> 'pending' \
+                       AND (presented_json IS NOT NULL OR request_json IS NOT NULL \
+                            OR result_json IS NOT NULL)",
+                )
+                .map_err(sql(OP))?;
+            let rows = stmt
+                .query_map([cutoff], |r| {
+                    Ok(FinishedRow {
+                        rowid: r.get(0)?,
+                        check_id: r.get(1)?,
+                        state: r.get(2)?,
+                        result: r.get(3)?,
+                        unconfirmed: r.get(4)?,
+                        inputs: r.get(5)?,
+                    })
+                })
+                .map_err(sql(OP))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(sql(OP))?
+        };
+        let mut rechecks = 0;
+        for row in rows {
+            let kept = row.kept()?;
+            if !row.inputs && row.result == kept {
+                continue;
+            }
+            tx.execute(
                 "UPDATE rechecks SET presented_json = NULL, request_json = NULL, \
-                 result_json = NULL \
-                 WHERE created_at < ?1 AND state <> 'pending' \
-                   AND (presented_json IS NOT NULL OR request_json IS NOT NULL \
-                        OR result_json IS NOT NULL)",
-                [cutoff],
+                 result_json = ?2 WHERE rowid = ?1",
+                rusqlite::params![row.rowid, kept],
             )
             .map_err(sql(OP))?;
+            rechecks += 1;
+        }
         tx.commit().map_err(sql(OP))?;
         self.checkpoint_truncate()?;
         Ok(checks + rechecks)

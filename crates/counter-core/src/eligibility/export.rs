@@ -19,6 +19,14 @@ use crate::UnixTime;
 /// The file-name prefix of a single-check result (docs/domain/eligibility.md §2.6).
 pub const RESULT_PREFIX: &str = "OQSsiquc01res_";
 
+/// The hidden name an export file `name` is written under before it is renamed into place
+/// (a receipt system that looks for `OQSsiquc01res_*` never sees half a file). A crash
+/// between the write and the rename leaves it behind; the retention purge removes it
+/// ([`crate::folders::retention::crash_leftover`]).
+pub fn temporary_name(name: &str) -> String {
+    format!(".{name}.part")
+}
+
 /// One file for the export folder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportFile {

@@ -44,7 +44,9 @@ pub use recheck::{
     RecheckDecision, RecheckPolicy, RecheckRequest, RetryOutcome, bulk_requests, decide,
     decide_bulk,
 };
-pub use recheck_outcome::{FinishedRecheck, RecheckShown, RecheckToConfirm, to_confirm};
+pub use recheck_outcome::{
+    FinishedRecheck, RecheckShown, RecheckToConfirm, kept_by_purge, to_confirm,
+};
 pub use record::{AuditAction, AuditEvent, CheckDetails, CheckRecord, CheckSource, CheckSummary};
 pub use retention::RetentionPolicy;
 pub use setup::{

@@ -50,6 +50,23 @@ impl From<&RecheckDone> for RecheckShown {
     }
 }
 
+/// What the retention purge leaves of the stored result of a finished re-check that
+/// [`to_confirm`] lists as `listed` (`None`: not listed, and nothing is left).
+///
+/// Every notice must reach the people who must act, and personal data must not outlive
+/// their period (docs/domain/eligibility.md §5 R1, R10). A re-check staff have not
+/// confirmed stays listed after the purge, since its check holds the co-payment until they
+/// do (`counter::Visit::of`): the purge keeps its code alone, so that the status bar still
+/// lists it as a contradiction (or a give-up) to confirm, with no contradictions (what
+/// differed goes with the details, the insurer's message verbatim among them). Keeping the
+/// whole result until staff confirm would keep those details for as long as nobody does.
+pub fn kept_by_purge(listed: Option<&RecheckToConfirm>) -> Option<RecheckShown> {
+    listed.map(|l| RecheckShown {
+        code: l.code,
+        contradictions: Vec::new(),
+    })
+}
+
 /// How a re-check ended, as the store holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FinishedRecheck {
@@ -62,8 +79,10 @@ pub enum FinishedRecheck {
 
 /// Whether a finished, unconfirmed re-check of check `check_id` is listed for staff, and
 /// what with: every one given up, and every one done that contradicts what was presented.
-/// A done one whose result was purged is not listed (nothing says it contradicted).
-/// `request` is the queued request (for the visit day), `None` once purged.
+/// A done one whose result was purged is not listed (nothing says it contradicted), unless
+/// the purge kept its code ([`kept_by_purge`]): a kept contradiction is listed with no
+/// contradictions, a kept give-up as given up. `request` is the queued request (for the
+/// visit day), `None` once purged.
 pub fn to_confirm(
     check_id: &str,
     patient_ref: Option<String>,
@@ -72,6 +91,10 @@ pub fn to_confirm(
 ) -> Option<RecheckToConfirm> {
     let (code, contradictions) = match end {
         FinishedRecheck::GaveUp => (Code::RecheckGaveUp, Vec::new()),
+        // A done re-check's own code is never this one: the purge kept a give-up's line.
+        FinishedRecheck::Done(Some(shown)) if shown.code == Code::RecheckGaveUp => {
+            (Code::RecheckGaveUp, Vec::new())
+        }
         FinishedRecheck::Done(Some(shown))
             if shown.code == Code::RecheckContradiction || !shown.contradictions.is_empty() =>
         {
@@ -159,6 +182,33 @@ mod tests {
         assert_eq!(notice(&both), Some(Code::RecheckContradiction));
         assert_eq!(notice(&both[..1]), Some(Code::RecheckGaveUp));
         assert_eq!(notice(&[]), None);
+    }
+
+    #[test]
+    fn what_the_purge_keeps_of_a_listed_recheck_is_listed_alike_without_its_details() {
+        let ends = [
+            shown(Code::RecheckContradiction, vec![ratio_1_found()]),
+            shown(Code::EligibilityValid, vec![ratio_1_found()]),
+            FinishedRecheck::GaveUp,
+            shown(Code::EligibilityValid, vec![]),
+        ];
+        for end in ends {
+            let listed = to_confirm("c-1", Some("P-7".into()), None, end.clone());
+            let kept = kept_by_purge(listed.as_ref());
+            assert!(
+                kept.as_ref().is_none_or(|k| k.contradictions.is_empty()),
+                "{kept:?}"
+            );
+            let after = to_confirm("c-1", Some("P-7".into()), None, FinishedRecheck::Done(kept));
+            assert_eq!(
+                after,
+                listed.map(|l| RecheckToConfirm {
+                    contradictions: Vec::new(),
+                    ..l
+                }),
+                "{end:?}"
+            );
+        }
     }
 
     #[test]

@@ -141,17 +141,21 @@ fn runtime_fail(e: &RuntimeError) -> ExitCode {
     fail(e.code(), &e.to_string())
 }
 
+/// Bytes reserved for a line that holds a PIN: a PIN is 4 digits (docs/domain/jpki.md §1.2), and
+/// a line far longer than any PIN still fits without the buffer growing.
+const PIN_LINE_ROOM: usize = 256;
+
 fn read_pin() -> Result<jpki_card::AuthPin, counter_core::Code> {
-    let mut line = String::new();
+    // The line is overwritten when dropped (clearing a String only frees it): the PIN lives
+    // on only inside AuthPin (zeroised). Room for a whole line up front, so that reading
+    // does not grow the buffer and leave a copy in the memory it gave back.
+    let mut line = zeroize::Zeroizing::new(String::with_capacity(PIN_LINE_ROOM));
     std::io::stdin()
         .lock()
         .read_line(&mut line)
         .map_err(|_| counter_core::Code::PinFormat)?;
-    let pin = jpki_card::AuthPin::new(line.trim_end_matches(['\r', '\n']));
-    // Overwrite the line buffer: the PIN lives on only inside AuthPin (zeroised).
-    line.clear();
-    line.shrink_to_fit();
-    pin.map_err(|_| counter_core::Code::PinFormat)
+    jpki_card::AuthPin::new(line.trim_end_matches(['\r', '\n']))
+        .map_err(|_| counter_core::Code::PinFormat)
 }
 
 fn main() -> ExitCode {
@@ -383,7 +387,7 @@ fn pin_lines() -> tokio::sync::mpsc::Receiver<zeroize::Zeroizing<String>> {
     std::thread::spawn(move || {
         let stdin = std::io::stdin();
         loop {
-            let mut line = zeroize::Zeroizing::new(String::new());
+            let mut line = zeroize::Zeroizing::new(String::with_capacity(PIN_LINE_ROOM));
             match stdin.lock().read_line(&mut line) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {

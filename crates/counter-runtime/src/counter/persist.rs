@@ -113,7 +113,7 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
                 f.name
             )));
         }
-        let tmp = format!(".{}.part", f.name);
+        let tmp = counter_core::eligibility::export::temporary_name(&f.name);
         crate::folders::worker::replace_atomically(dir, &tmp, &f.name, &f.contents)
             .map_err(std::io::Error::other)?;
         names.push(f.name.clone());

@@ -336,6 +336,20 @@ key = "k.pem"
             let e = parse(&text).unwrap_err();
             assert!(e.contains(key), "{text}: {e}");
         }
+        // A bad code of [counter] that [folders] borrows is named by [counter]'s key.
+        let e = Config::parse(
+            &format!(
+                "{BASE}[counter]\nmode = \"reception\"\nreader = \"R\"\nexport_dir = \"x\"\n\
+                 medical_institution_code = \"131234567\"\n[folders]\nroot = \"oqs\"\n"
+            ),
+            Path::new("/cfg"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("counter.medical_institution_code") && !e.contains("folders."),
+            "{e}"
+        );
         let e = parse(&format!("root = \"x\"\nwatcher = \"inotify\"\n{code}")).unwrap_err();
         assert!(e.contains("notify") && e.contains("poll"), "{e}");
         // Config::load adds the file.

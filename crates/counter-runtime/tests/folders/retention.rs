@@ -1,7 +1,7 @@
 //! The retention purge on the folders (`madoguchi-counter purge`): what the receipt system
-//! was answered, and what it asked, leave the disk once older than `[retention] days`;
-//! requests not yet answered, answers being written, recent files and other programs'
-//! files stay.
+//! was answered, and what it asked, and what a crash left half-done in face/, leave the disk
+//! once older than `[retention] days`; requests not yet answered, answers the ledger
+//! finishes, recent files and other programs' files stay.
 
 use std::process::Command;
 use std::time::{Duration, SystemTime};
@@ -77,17 +77,28 @@ async fn files_older_than_the_retention_leave_the_disk_and_the_rest_stays() {
         .join("face/OQSsiquc01res_face_chk-1_20261001090000.xml");
     std::fs::write(&face_old, "old").unwrap();
     age(&face_old, 31);
+    // A card result's temporary a power cut left in face/ (nothing renames it): it holds
+    // the whole result, and goes once past the period; a recent one may still be written.
+    let face_crashed = env
+        .root
+        .join("face/.OQSsiquc01res_face_chk-2_20261001090000.xml.tmp");
+    std::fs::write(&face_crashed, "left by a crash").unwrap();
+    age(&face_crashed, 31);
+    let face_writing = env
+        .root
+        .join("face/.OQSsiquc01res_face_chk-3_20261001090000.xml.tmp");
+    std::fs::write(&face_writing, "being written").unwrap();
 
     let purged = counter(&env, &["purge"]);
     assert_eq!(purged["ok"], true, "{purged}");
-    assert_eq!(purged["purged"]["files"], 3, "{purged}");
+    assert_eq!(purged["purged"]["files"], 4, "{purged}");
     assert_eq!(purged["purged"]["files_failed"], 0, "{purged}");
     // Answered just now: the ledger keeps the request for 30 days.
     assert_eq!(purged["purged"]["requests_forgotten"], 0, "{purged}");
-    for gone in [&answer, &archived, &face_old] {
+    for gone in [&answer, &archived, &face_old, &face_crashed] {
         assert!(!gone.exists(), "{} stayed", gone.display());
     }
-    for kept in [&writing, &waiting, &rejected_recent] {
+    for kept in [&writing, &waiting, &rejected_recent, &face_writing] {
         assert!(kept.exists(), "{} went", kept.display());
     }
     // Again: nothing left to purge.

@@ -215,3 +215,92 @@ fn a_done_recheck_whose_result_cannot_be_read_is_listed_as_given_up() {
         [("chk-2".to_owned(), Code::RecheckContradiction)]
     );
 }
+
+#[test]
+fn an_unconfirmed_recheck_stays_listed_after_the_purge_without_its_details() {
+    let (dir, mut store) = fresh();
+    let t = DAY1_9AM;
+    let contradicted = queue(&mut store, "chk-1", t);
+    let confirmed = queue(&mut store, "chk-2", t.plus_secs(1));
+    let valid = queue(&mut store, "chk-3", t.plus_secs(2));
+    queue(&mut store, "chk-4", t.plus_secs(3));
+    let fifth = queue(&mut store, "chk-5", t.plus_secs(4));
+    let now = t.plus_secs(600);
+    let due = store.due_rechecks(now).unwrap();
+    for (due, (rq, validity)) in
+        due.iter()
+            .zip([(&contradicted, "2"), (&confirmed, "2"), (&valid, "1")])
+    {
+        store
+            .record_recheck_decision(
+                due,
+                &answered_recheck(rq, validity, ADDRESS, now),
+                None,
+                None,
+            )
+            .unwrap();
+    }
+    let gave_up = RecheckDecision::GaveUp {
+        check_id: "chk-4".into(),
+        code: Code::RecheckGaveUp,
+    };
+    store
+        .record_recheck_decision(&due[3], &gave_up, None, None)
+        .unwrap();
+    store
+        .record_recheck_decision(
+            &due[4],
+            &answered_recheck(&fifth, "2", ADDRESS, now),
+            None,
+            None,
+        )
+        .unwrap();
+    store.confirm_recheck("chk-2", now).unwrap();
+    // chk-5's result as schema 1 kept it: listed as given up.
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    raw.execute(
+        "UPDATE rechecks SET result_json = 'confirmed by phone: 3割' WHERE check_id = 'chk-5'",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let before = [
+        ("chk-1".to_owned(), Code::RecheckContradiction),
+        ("chk-4".to_owned(), Code::RecheckGaveUp),
+        ("chk-5".to_owned(), Code::RecheckGaveUp),
+    ];
+    assert_eq!(listed(&store), before);
+
+    let cutoff = now.plus_secs(86_400);
+    // The five checks' details and the five re-checks.
+    assert_eq!(store.purge_details_before(cutoff).unwrap(), 10);
+    assert_eq!(store.purge_details_before(cutoff).unwrap(), 0, "idempotent");
+
+    // Still listed alike, with nothing of what differed or of the request.
+    assert_eq!(listed(&store), before);
+    let list = store.rechecks_to_confirm().unwrap();
+    assert!(list[0].contradictions.is_empty(), "{:?}", list[0]);
+    assert_eq!(list[0].visit_date, None, "the request went");
+    assert_eq!(
+        list[0].patient_ref.as_deref(),
+        Some("P-000123"),
+        "the check's"
+    );
+    for id in ["chk-1", "chk-2", "chk-3", "chk-4", "chk-5"] {
+        let row = store.recheck(id).unwrap().unwrap();
+        assert_eq!((row.presented_json, row.request_json), (None, None), "{id}");
+        let kept = row.result_json.is_some();
+        assert_eq!(kept, ["chk-1", "chk-5"].contains(&id), "{id}: {kept}");
+    }
+    // Staff confirm it like any other, and the next purge takes the rest.
+    assert!(store.confirm_recheck("chk-1", now).unwrap());
+    assert_eq!(
+        listed(&store),
+        [
+            ("chk-4".to_owned(), Code::RecheckGaveUp),
+            ("chk-5".to_owned(), Code::RecheckGaveUp)
+        ]
+    );
+    assert_eq!(store.purge_details_before(cutoff).unwrap(), 1);
+    assert_eq!(store.recheck("chk-1").unwrap().unwrap().result_json, None);
+}
