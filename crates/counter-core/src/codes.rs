@@ -192,6 +192,10 @@ pub enum Code {
     PaymentVoided,
     /// The refund was made.
     RefundDone,
+    /// The acquirer refused the refund for good for a reason that is not about the sale (the
+    /// terminal's credentials, a request it could not take, a code this version does not
+    /// know): nothing was refunded, the sale stays charged; staff call support (final).
+    RefundNotAccepted,
     /// The issuer declined (final).
     PaymentDeclined,
     /// The authorisation never reached the acquirer (the connection failed before it was
@@ -507,6 +511,8 @@ table! {
         "取消伝票をお渡しください", "Hand over the void receipt";
     RefundDone, Staff, false, "返金しました", "The refund was made",
         "返金伝票をお渡しください", "Hand over the refund receipt";
+    RefundNotAccepted, Staff, false, "決済サーバが端末からの返金依頼を受け付けませんでした。返金はされておらず、お金は動いていません", "The acquirer did not accept the terminal's refund request: nothing was refunded and no money moved",
+        "売上は請求されたままです（カードのお断りではありません）。サポートに連絡して端末の決済設定（接続用の証明書など）を確認してもらい、その後もう一度返金してください", "The sale stays charged (the card was not declined). Call support to check the terminal's acquirer settings (its credentials), then refund it again";
     PaymentDeclined, Staff, false, "決済が承認されませんでした", "The payment was declined",
         "別のお支払い方法をご案内してください", "Offer another way to pay";
     PaymentNotSent, Staff, true, "決済サーバに届かず、決済は行われていません。請求はありません", "The payment never reached the acquirer: nothing was charged",

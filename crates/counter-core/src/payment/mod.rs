@@ -16,7 +16,7 @@ pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 /// (PayEx escalates after 6 reversal attempts, docs/domain/payments-and-eid-clients.md §1.5).
 pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
 pub use machine::*;
-pub use refund::{begin_refund, on_refund, refund_request};
+pub use refund::{begin_refund, on_refund, refund_refusal_code, refund_request};
 pub use shown::UnshownSale;
 
 /// Whether staff must call the acquirer (or support) about `record`

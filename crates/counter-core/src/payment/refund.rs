@@ -129,7 +129,7 @@ pub fn on_refund(
             None
         }
         Err(f) => {
-            let code = super::machine::refusal_code(&f);
+            let code = refund_refusal_code(&f);
             refund.state = RefundState::Refused;
             refund.reason = Some(match &f {
                 BackendFailure::Problem { code, detail, .. } => format!("{code}: {detail}"),
@@ -137,5 +137,27 @@ pub fn on_refund(
             });
             Some(code)
         }
+    }
+}
+
+/// What staff read when the acquirer refused a refund for good ([`BackendFailure::refused`]):
+/// a refusal about the sale says so (`invalid_payment_state`: already refunded, voided or
+/// not refundable; `amount_exceeded`: more than what is left of the capture); any other
+/// (the terminal's credentials, 401/403, a request the acquirer could not take, a code this
+/// version does not know) is [`Code::RefundNotAccepted`]: nothing was refunded and the sale
+/// stays charged, which "declined" would not tell staff (a refund is never the card's
+/// decline).
+pub fn refund_refusal_code(f: &BackendFailure) -> Code {
+    match f {
+        BackendFailure::Problem { code, .. } => match code.as_str() {
+            "invalid_payment_state" => Code::InvalidPaymentState,
+            "amount_exceeded" => Code::RefundExceedsCaptured,
+            _ => Code::RefundNotAccepted,
+        },
+        // Never refused for good (`BackendFailure::refused`): retried, not shown; named
+        // here so that the table has an answer for every failure.
+        BackendFailure::Unreachable { .. }
+        | BackendFailure::Malformed { .. }
+        | BackendFailure::AnswerLost { .. } => Code::RefundNotAccepted,
     }
 }

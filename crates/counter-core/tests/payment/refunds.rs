@@ -299,3 +299,43 @@ fn a_refund_told_not_now_is_retried_with_its_key_and_a_refusal_is_final() {
     );
     assert_eq!(r.state, RefundState::Refused);
 }
+
+#[test]
+fn a_refund_refused_for_the_terminals_fault_says_nothing_was_refunded_never_declined() {
+    // The acquirer refused the terminal itself (401, 403) or a request it could not take
+    // (a 4xx without a code of its own): nothing was refunded, the card was not declined.
+    for f in [
+        problem(401, "terminal_unauthenticated"),
+        problem(403, "terminal_unknown"),
+        problem(403, "forbidden"),
+        problem(400, "malformed_request"),
+        problem(404, "not_found"),
+        problem(422, "invalid_field"),
+        problem(402, "payment_declined"),
+    ] {
+        let mut p = captured(10, 2_000);
+        let mut r = begin_refund(&p, &[], "R10".into(), "ref-10".into(), 500, NOW).unwrap();
+        let code = on_refund(&mut r, &mut p, Err(f.clone()), NOW);
+        assert_eq!(code, Some(Code::RefundNotAccepted), "{f:?}");
+        assert_eq!(r.state, RefundState::Refused, "{f:?}");
+        assert_eq!((p.state, p.refunded_jpy), (PaymentState::Captured, 0));
+    }
+    let e = Code::RefundNotAccepted.entry();
+    assert!(e.en.contains("nothing was refunded") && e.en.contains("no money moved"));
+    assert!(e.next_en.contains("stays charged") && e.next_en.contains("support"));
+    assert!(e.next_ja.contains("サポート") && e.ja.contains("返金はされておらず"));
+
+    // The acquirer's refusals about the sale keep their own codes.
+    for (f, code) in [
+        (
+            problem(409, "invalid_payment_state"),
+            Code::InvalidPaymentState,
+        ),
+        (problem(422, "amount_exceeded"), Code::RefundExceedsCaptured),
+    ] {
+        let mut p = captured(11, 2_000);
+        let mut r = begin_refund(&p, &[], "R11".into(), "ref-11".into(), 500, NOW).unwrap();
+        assert_eq!(on_refund(&mut r, &mut p, Err(f.clone()), NOW), Some(code));
+        assert_eq!(refund_refusal_code(&f), code);
+    }
+}
