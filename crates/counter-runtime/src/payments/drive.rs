@@ -59,6 +59,15 @@ impl Payments {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
         }
+        // A live authorisation the acquirer never took ("not now" every round) ends as not
+        // sent (`payment::end_live_drive`); anything else stays as it is.
+        if assertion.is_some() && payment::end_live_drive(&mut record, self.clock.now()) {
+            match self.journal(&mut record) {
+                Ok(()) => {}
+                Err(e) if conflict(&e) => return self.yield_sale(&record.id, &e),
+                Err(e) => return Err(e),
+            }
+        }
         // Not final: in doubt, whatever the last round met (a refusal stays in last_error).
         let code = payment::report_code(&record);
         Ok(SaleReport { record, code })
