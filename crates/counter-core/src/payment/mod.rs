@@ -18,7 +18,9 @@ pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
 pub use drive_end::{NOT_TAKEN, end_live_drive, not_taken};
 pub use machine::*;
-pub use refund::{begin_refund, on_refund, refund_refusal_code, refund_request};
+pub use refund::{
+    begin_refund, on_refund, refund_refusal_code, refund_report_code, refund_request,
+};
 pub use shown::UnshownSale;
 
 /// Whether staff must call the acquirer (or support) about `record`

@@ -161,3 +161,32 @@ pub fn refund_refusal_code(f: &BackendFailure) -> Code {
         | BackendFailure::AnswerLost { .. } => Code::RefundNotAccepted,
     }
 }
+
+/// What staff read about `refund` at the end of a drive that did not settle it, or when the
+/// drive yields it to another writer: [`Code::RefundDone`] once made; its refusal's code
+/// once refused (read from [`RefundRecord::reason`], which [`on_refund`] starts with the
+/// acquirer's problem code); while still `Refunding`, [`Code::PaymentUnresolved`] once it is
+/// [`super::refund_unresolved`] (staff call the acquirer, naming it) and
+/// [`Code::RefundPending`] before. Never [`Code::PaymentInDoubt`]: its advice ("do not ask
+/// the customer to pay again") is about a sale, not a refund.
+pub fn refund_report_code(refund: &RefundRecord) -> Code {
+    match refund.state {
+        RefundState::Refunded => Code::RefundDone,
+        RefundState::Refunding if super::refund_unresolved(refund) => Code::PaymentUnresolved,
+        RefundState::Refunding => Code::RefundPending,
+        RefundState::Refused => {
+            let code = refund
+                .reason
+                .as_deref()
+                .and_then(|r| r.split_once(':'))
+                .map_or("", |(code, _)| code);
+            refund_refusal_code(&BackendFailure::Problem {
+                status: 400,
+                code: code.to_owned(),
+                detail: String::new(),
+                field: None,
+                reason: None,
+            })
+        }
+    }
+}

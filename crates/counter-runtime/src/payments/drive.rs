@@ -4,9 +4,7 @@
 
 use counter_api::acquirer::CaptureRequest;
 use counter_core::Code;
-use counter_core::payment::{
-    self, Action, PaymentRecord, PaymentState, RefundRecord, RefundState, Resolution,
-};
+use counter_core::payment::{self, Action, PaymentRecord, PaymentState, RefundRecord, Resolution};
 use counter_store::StoreError;
 
 use super::locks::SaleGuard;
@@ -216,7 +214,8 @@ impl Payments {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
         }
-        Ok((refund, Code::PaymentInDoubt))
+        let code = payment::refund_report_code(&refund);
+        Ok((refund, code))
     }
 
     /// As [`Payments::yield_sale`], for a refund.
@@ -231,11 +230,7 @@ impl Payments {
             .into_iter()
             .find(|r| r.id == refund.id)
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
-        let code = match fresh.state {
-            RefundState::Refunding => Code::PaymentInDoubt,
-            RefundState::Refunded => Code::RefundDone,
-            RefundState::Refused => Code::InvalidPaymentState,
-        };
+        let code = payment::refund_report_code(&fresh);
         Ok((fresh, code))
     }
 }
