@@ -1,8 +1,10 @@
 //! Where a drive of a sale stops before the sale is final, and what it leaves behind
 //! (docs/domain/payments-and-eid-clients.md §1.10): an authorisation the acquirer never took
-//! ends as not sent when the live drive gives up ([`end_live_drive`]).
+//! ends as not sent when the live drive gives up ([`end_live_drive`]); a void the acquirer
+//! refused while it still holds the approval is shown to staff at once and sent again by
+//! the background recovery ([`void_held`]).
 
-use super::machine::settle;
+use super::machine::{settle, void_asked};
 use super::record::{PaymentRecord, PaymentState};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
@@ -47,4 +49,22 @@ pub fn end_live_drive(record: &mut PaymentRecord, now: UnixTime) -> bool {
     ));
     settle(record, PaymentState::NotSent, now);
     true
+}
+
+/// Whether the drive of `record` stops here, its sale not final, and leaves the void to the
+/// counter's background recovery: staff asked for the void ([`void_asked`]), the acquirer
+/// refused it as one it cannot make (`invalid_payment_state`, [`super::cannot_cancel`]) and
+/// its status still says approved, so the record is `Voiding` again after a failed round.
+/// Sent again at once, the void meets the same answer; staff read [`crate::Code::VoidPending`]
+/// now ([`super::report_code`]) instead of after the whole retry policy, and the recovery
+/// sends the same void (same key) on each of its rounds until it is made or
+/// [`super::unresolved`] asks staff to call the acquirer.
+pub fn void_held(record: &PaymentRecord) -> bool {
+    record.state == PaymentState::Voiding
+        && void_asked(record)
+        && record.attempts > 0
+        && record
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("invalid_payment_state"))
 }

@@ -499,21 +499,27 @@ pub fn report_code(record: &PaymentRecord) -> Code {
     }
 }
 
-/// What staff read after a recovery that drove `records`: [`Code::PaymentInDoubt`] while
-/// any of them is not final, [`Code::NothingInDoubt`] when there was none,
-/// [`Code::PaymentsRecovered`] otherwise.
+/// What staff read after a recovery that drove `records`: while any of them is not final,
+/// [`Code::VoidPending`] when each of those is a void staff asked for ([`void_asked`]: the
+/// recovery is what sends it again, and staff keep reading what they read when they asked,
+/// [`super::void_held`]), [`Code::PaymentInDoubt`] otherwise; [`Code::NothingInDoubt`] when
+/// there was none, [`Code::PaymentsRecovered`] otherwise.
 pub fn recovery_code<'a>(records: impl IntoIterator<Item = &'a PaymentRecord>) -> Code {
     let mut any = false;
+    let mut open = None;
     for r in records {
-        if !r.state.is_final() {
-            return Code::PaymentInDoubt;
-        }
         any = true;
+        if !r.state.is_final() {
+            open = match (open, void_asked(r)) {
+                (None | Some(Code::VoidPending), true) => Some(Code::VoidPending),
+                _ => Some(Code::PaymentInDoubt),
+            };
+        }
     }
-    if any {
-        Code::PaymentsRecovered
-    } else {
-        Code::NothingInDoubt
+    match (open, any) {
+        (Some(code), _) => code,
+        (None, true) => Code::PaymentsRecovered,
+        (None, false) => Code::NothingInDoubt,
     }
 }
 

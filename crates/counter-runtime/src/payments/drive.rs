@@ -46,7 +46,9 @@ impl Payments {
                 Err(e) if conflict(&e) => return self.yield_sale(&record.id, &e),
                 Err(e) => return Err(e),
             }
-            if record.state.is_final() {
+            // Final, or a void the acquirer holds back: staff read it now, and the
+            // background recovery sends the void again (`payment::void_held`).
+            if record.state.is_final() || payment::void_held(&record) {
                 break;
             }
             // Wait only when nothing moved (an unknown outcome); progress goes on at once.
