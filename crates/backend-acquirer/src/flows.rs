@@ -167,6 +167,15 @@ async fn mutate_to_the_end(a: Arc<Acquirer>, t: Terminal, key: String, op: Opera
             )
             .into_response();
         }
+        FaultKind::CannotCancel => {
+            release(&a, &t, &key, token).await;
+            record(&a, &t, &op, &key, now, "injected_cannot_cancel", None).await;
+            return ApiError::new(
+                ProblemCode::InvalidPaymentState,
+                "injected fault: not allowed in this payment state now, nothing was processed",
+            )
+            .into_response();
+        }
         FaultKind::Delay => {
             tokio::time::sleep(Duration::from_millis(
                 fault.delay_ms.min(MAX_FAULT_DELAY_MS),

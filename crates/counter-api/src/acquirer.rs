@@ -334,6 +334,10 @@ pub enum FaultKind {
     /// Process and commit, then answer `409 request_in_progress` (the terminal must query
     /// the status, never treat it as a decline).
     InProgress,
+    /// Answer `409 invalid_payment_state` without processing (nothing is stored; a retry
+    /// proceeds): the acquirer refusing a void or a reversal it holds back while the
+    /// payment is unchanged (its status still says what it said).
+    CannotCancel,
 }
 
 /// `PUT /v1/admin/faults` (administration terminals only): the fault plan for the next

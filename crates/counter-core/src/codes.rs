@@ -196,6 +196,14 @@ pub enum Code {
     PaymentVoided,
     /// The refund was made.
     RefundDone,
+    /// The acquirer refused the refund for good for a reason that is not about the sale (the
+    /// terminal's credentials, a request it could not take, a code this version does not
+    /// know): nothing was refunded, the sale stays charged; staff call support (final).
+    RefundNotAccepted,
+    /// A refund's outcome is not confirmed yet (no answer said whether it was made): the
+    /// counter keeps sending it under its key; staff do not pay it back another way
+    /// meanwhile. After repeated failed rounds it is [`Code::PaymentUnresolved`].
+    RefundPending,
     /// The issuer declined (final).
     PaymentDeclined,
     /// The authorisation never reached the acquirer (the connection failed before it was
@@ -514,6 +522,10 @@ table! {
         "取消伝票をお渡しください", "Hand over the void receipt";
     RefundDone, Staff, false, "返金しました", "The refund was made",
         "返金伝票をお渡しください", "Hand over the refund receipt";
+    RefundNotAccepted, Staff, false, "決済サーバが端末からの返金依頼を受け付けませんでした。返金はされておらず、お金は動いていません", "The acquirer did not accept the terminal's refund request: nothing was refunded and no money moved",
+        "売上は請求されたままです（カードのお断りではありません）。サポートに連絡して端末の決済設定（接続用の証明書など）を確認してもらい、その後もう一度返金してください", "The sale stays charged (the card was not declined). Call support to check the terminal's acquirer settings (its credentials), then refund it again";
+    RefundPending, Staff, false, "返金の結果がまだ確定していません", "The refund is not confirmed yet: it may or may not have been made",
+        "端末が同じ返金を送り続けます。結果が分かるまで現金などで返金し直さないでください。返金伝票は返金が完了してから渡してください", "The counter keeps sending the same refund. Until it is known, do not pay the customer back another way; hand over the refund receipt once it is made";
     PaymentDeclined, Staff, false, "決済が承認されませんでした", "The payment was declined",
         "別のお支払い方法をご案内してください", "Offer another way to pay";
     PaymentNotSent, Staff, true, "決済サーバに届かず、決済は行われていません。請求はありません", "The payment never reached the acquirer: nothing was charged",

@@ -35,6 +35,9 @@
 //!   or its holder ([`holder_refusal`]); one for the terminal's fault (its credentials, a
 //!   request the acquirer could not take) charged nothing and is
 //!   [`PaymentState::NotAccepted`] ([`Code::PaymentNotAccepted`]: staff call support);
+//! - an authorisation answered "not now" (408, 429: [`super::not_taken`]) was not
+//!   processed: the live drive sends it again under its key, and if it is never taken the
+//!   sale ends [`PaymentState::NotSent`] ([`super::end_live_drive`]: nothing was charged);
 //! - an authorisation the acquirer does not know is **reversed** (a tombstone under its
 //!   key), so a late arrival cannot charge; nothing is ever re-sent under a new key;
 //! - an approval found during the live sale (a lost answer, a status query) is completed
@@ -52,6 +55,7 @@ use counter_api::acquirer::{
 };
 use madoguchi_time::jst;
 
+use super::drive_end::{NOT_TAKEN, not_taken};
 use super::record::{PaymentRecord, PaymentState};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
@@ -176,6 +180,7 @@ pub fn next_action(record: &PaymentRecord, live: bool) -> Option<Action> {
         // never followed by a capture (a row an older build left approved with the void's
         // key included).
         PaymentState::Authorised if void_asked(record) => Some(Action::Void),
+        // Not sent yet, or every answer so far said "not now" (`not_taken`): the same key.
         PaymentState::Authorising if live && record.attempts == 0 => Some(Action::Authorise),
         PaymentState::Authorising => Some(Action::QueryStatus),
         // Recovery never completes an approval the counter did not show.
@@ -494,21 +499,27 @@ pub fn report_code(record: &PaymentRecord) -> Code {
     }
 }
 
-/// What staff read after a recovery that drove `records`: [`Code::PaymentInDoubt`] while
-/// any of them is not final, [`Code::NothingInDoubt`] when there was none,
-/// [`Code::PaymentsRecovered`] otherwise.
+/// What staff read after a recovery that drove `records`: while any of them is not final,
+/// [`Code::VoidPending`] when each of those is a void staff asked for ([`void_asked`]: the
+/// recovery is what sends it again, and staff keep reading what they read when they asked,
+/// [`super::void_held`]), [`Code::PaymentInDoubt`] otherwise; [`Code::NothingInDoubt`] when
+/// there was none, [`Code::PaymentsRecovered`] otherwise.
 pub fn recovery_code<'a>(records: impl IntoIterator<Item = &'a PaymentRecord>) -> Code {
     let mut any = false;
+    let mut open = None;
     for r in records {
-        if !r.state.is_final() {
-            return Code::PaymentInDoubt;
-        }
         any = true;
+        if !r.state.is_final() {
+            open = match (open, void_asked(r)) {
+                (None | Some(Code::VoidPending), true) => Some(Code::VoidPending),
+                _ => Some(Code::PaymentInDoubt),
+            };
+        }
     }
-    if any {
-        Code::PaymentsRecovered
-    } else {
-        Code::NothingInDoubt
+    match (open, any) {
+        (Some(code), _) => code,
+        (None, true) => Code::PaymentsRecovered,
+        (None, false) => Code::NothingInDoubt,
     }
 }
 
@@ -547,6 +558,15 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
                 state: PaymentState::NotSent,
                 code: Code::PaymentNotSent,
             }
+        }
+        PaymentState::Authorising if not_taken(f) => {
+            // "Not now" (408, 429): the acquirer did not take the authorisation, so nothing
+            // was processed and the same key is safe to send again. The count stays at 0
+            // (nothing is in doubt), so the live drive sends it again (`next_action`); the
+            // mark lets `end_live_drive` settle it as not sent if it is never taken.
+            record.last_error = Some(format!("{NOT_TAKEN}{}", failure_reason(f)));
+            record.updated_at = now;
+            Resolution::Pending
         }
         PaymentState::Authorising if !holder_refusal(f) => {
             // Refused, but not for the card: the terminal's credentials, or a request the
@@ -637,7 +657,7 @@ fn failure_name(f: &BackendFailure) -> String {
     }
 }
 
-fn failure_reason(f: &BackendFailure) -> String {
+pub(super) fn failure_reason(f: &BackendFailure) -> String {
     match f {
         BackendFailure::Problem {
             code,
@@ -717,7 +737,7 @@ fn step_key(record: &PaymentRecord, state: PaymentState) -> Option<&String> {
     }
 }
 
-fn settle(record: &mut PaymentRecord, state: PaymentState, now: UnixTime) {
+pub(super) fn settle(record: &mut PaymentRecord, state: PaymentState, now: UnixTime) {
     transition(record, state, now);
     record.attempts = 0;
     record.last_error = None;

@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod cashier;
 pub mod close;
+mod drive_end;
 mod machine;
 pub mod receipt;
 mod record;
@@ -15,8 +16,11 @@ pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 /// Failed attempts to resolve one in-doubt step before staff are asked to look
 /// (PayEx escalates after 6 reversal attempts, docs/domain/payments-and-eid-clients.md §1.5).
 pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
+pub use drive_end::{NOT_TAKEN, end_live_drive, not_taken, void_held};
 pub use machine::*;
-pub use refund::{begin_refund, on_refund, refund_request};
+pub use refund::{
+    begin_refund, on_refund, refund_refusal_code, refund_report_code, refund_request,
+};
 pub use shown::UnshownSale;
 
 /// Whether staff must call the acquirer (or support) about `record`

@@ -129,13 +129,64 @@ pub fn on_refund(
             None
         }
         Err(f) => {
-            let code = super::machine::refusal_code(&f);
+            let code = refund_refusal_code(&f);
             refund.state = RefundState::Refused;
             refund.reason = Some(match &f {
                 BackendFailure::Problem { code, detail, .. } => format!("{code}: {detail}"),
                 other => format!("{other:?}"),
             });
             Some(code)
+        }
+    }
+}
+
+/// What staff read when the acquirer refused a refund for good ([`BackendFailure::refused`]):
+/// a refusal about the sale says so (`invalid_payment_state`: already refunded, voided or
+/// not refundable; `amount_exceeded`: more than what is left of the capture); any other
+/// (the terminal's credentials, 401/403, a request the acquirer could not take, a code this
+/// version does not know) is [`Code::RefundNotAccepted`]: nothing was refunded and the sale
+/// stays charged, which "declined" would not tell staff (a refund is never the card's
+/// decline).
+pub fn refund_refusal_code(f: &BackendFailure) -> Code {
+    match f {
+        BackendFailure::Problem { code, .. } => match code.as_str() {
+            "invalid_payment_state" => Code::InvalidPaymentState,
+            "amount_exceeded" => Code::RefundExceedsCaptured,
+            _ => Code::RefundNotAccepted,
+        },
+        // Never refused for good (`BackendFailure::refused`): retried, not shown; named
+        // here so that the table has an answer for every failure.
+        BackendFailure::Unreachable { .. }
+        | BackendFailure::Malformed { .. }
+        | BackendFailure::AnswerLost { .. } => Code::RefundNotAccepted,
+    }
+}
+
+/// What staff read about `refund` at the end of a drive that did not settle it, or when the
+/// drive yields it to another writer: [`Code::RefundDone`] once made; its refusal's code
+/// once refused (read from [`RefundRecord::reason`], which [`on_refund`] starts with the
+/// acquirer's problem code); while still `Refunding`, [`Code::PaymentUnresolved`] once it is
+/// [`super::refund_unresolved`] (staff call the acquirer, naming it) and
+/// [`Code::RefundPending`] before. Never [`Code::PaymentInDoubt`]: its advice ("do not ask
+/// the customer to pay again") is about a sale, not a refund.
+pub fn refund_report_code(refund: &RefundRecord) -> Code {
+    match refund.state {
+        RefundState::Refunded => Code::RefundDone,
+        RefundState::Refunding if super::refund_unresolved(refund) => Code::PaymentUnresolved,
+        RefundState::Refunding => Code::RefundPending,
+        RefundState::Refused => {
+            let code = refund
+                .reason
+                .as_deref()
+                .and_then(|r| r.split_once(':'))
+                .map_or("", |(code, _)| code);
+            refund_refusal_code(&BackendFailure::Problem {
+                status: 400,
+                code: code.to_owned(),
+                detail: String::new(),
+                field: None,
+                reason: None,
+            })
         }
     }
 }

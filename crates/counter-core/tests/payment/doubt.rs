@@ -424,3 +424,62 @@ fn a_void_the_acquirer_cannot_make_tells_staff_to_refund_not_that_the_payment_we
     on_payment(&mut plain, Ok(p), NOW);
     assert_eq!(report_code(&plain), Code::PaymentApproved);
 }
+
+#[test]
+fn a_void_refused_while_approved_is_shown_pending_at_once_and_left_to_the_recovery() {
+    // Approved, not captured; staff press void. The acquirer refuses the void as one it
+    // cannot make, and its status still says approved.
+    let mut r = sale(56, 600);
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_payment(&mut r, Ok(p), NOW);
+    begin_void(&mut r, "void-56".into(), NOW.plus_secs(1)).unwrap();
+    assert!(!void_held(&r), "not sent yet");
+    let refused = on_payment(
+        &mut r,
+        Err(problem(409, "invalid_payment_state")),
+        NOW.plus_secs(2),
+    );
+    assert_eq!(
+        refused,
+        Resolution::Refused {
+            code: Code::InvalidPaymentState
+        }
+    );
+    assert!(!void_held(&r), "the status is asked first");
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_status(&mut r, Ok(Some(p)), NOW.plus_secs(3));
+    // From this first round on the drive stops: staff read that the void is not made yet,
+    // and the recovery sends the same void again.
+    assert!(void_held(&r));
+    assert_eq!(report_code(&r), Code::VoidPending);
+    assert_eq!(recovery_code([&r]), Code::VoidPending);
+    assert_eq!(next_action(&r, false), Some(Action::Void));
+    assert_eq!(r.void_key.as_deref(), Some("void-56"));
+    assert!(
+        !unresolved(&r),
+        "one failed round, not yet the acquirer's call"
+    );
+    // Beside another sale in doubt, the recovery reports the doubt.
+    let other = sale(57, 100);
+    assert_eq!(recovery_code([&r, &other]), Code::PaymentInDoubt);
+    assert_eq!(recovery_code([&other, &r]), Code::PaymentInDoubt);
+
+    // A void whose outcome is unknown, or refused for a reason that says nothing of the
+    // payment, is not held back: the drive sends it again at once, as before.
+    for f in [timeout(), problem(401, "terminal_unauthenticated")] {
+        let mut v = sale(58, 600);
+        let p = payment(&v, PaymentStatus::Authorised, 0, 0);
+        on_payment(&mut v, Ok(p), NOW);
+        begin_void(&mut v, "void-58".into(), NOW.plus_secs(1)).unwrap();
+        on_payment(&mut v, Err(f.clone()), NOW.plus_secs(2));
+        assert_eq!(v.state, PaymentState::Voiding, "{f:?}");
+        assert!(!void_held(&v), "{f:?}");
+    }
+
+    // The recovery's void is made at last: final, nothing held.
+    let p = payment(&r, PaymentStatus::Voided, 0, 0);
+    on_payment(&mut r, Ok(p), NOW.plus_secs(40));
+    assert!(!void_held(&r));
+    assert_eq!(report_code(&r), Code::PaymentVoided);
+    assert_eq!(recovery_code([&r]), Code::PaymentsRecovered);
+}

@@ -103,7 +103,6 @@ fn an_authorisation_refused_for_the_terminals_fault_is_not_charged_and_not_a_dec
         problem(403, "assertion_wrong_audience"),
         problem(400, "malformed_request"),
         problem(413, "malformed_request"),
-        problem(429, "malformed_request"),
     ] {
         let mut r = sale(22, 500);
         let res = on_payment(&mut r, Err(f.clone()), NOW);
@@ -151,6 +150,66 @@ fn an_authorisation_refused_for_the_terminals_fault_is_not_charged_and_not_a_dec
             "{f:?}"
         );
     }
+}
+
+#[test]
+fn an_authorisation_told_not_now_is_sent_again_and_ends_not_sent_never_not_accepted() {
+    // 408 and 429 say the acquirer did not take the request now: nothing was processed,
+    // and the same key is safe to send again while the customer is at the counter.
+    for f in [
+        problem(429, "rate_limited"),
+        problem(408, "timeout"),
+        problem(429, "malformed_request"),
+    ] {
+        assert!(not_taken(&f), "{f:?}");
+        let mut r = sale(24, 500);
+        for round in 1..=3 {
+            let res = on_payment(&mut r, Err(f.clone()), NOW.plus_secs(round));
+            assert_eq!(res, Resolution::Pending, "{f:?}");
+            assert_eq!((r.state, r.attempts), (PaymentState::Authorising, 0));
+            // The live drive sends the authorisation again, under the same key; nothing
+            // is in doubt, so staff are not asked to call anyone.
+            assert_eq!(next_action(&r, true), Some(Action::Authorise), "{f:?}");
+            assert_eq!(r.idempotency_key, "auth-24");
+            assert!(!unresolved(&r));
+        }
+        // Still not taken when the drive's rounds run out: nothing was charged.
+        assert!(end_live_drive(&mut r, NOW.plus_secs(10)), "{f:?}");
+        assert_eq!(r.state, PaymentState::NotSent, "{f:?}");
+        assert_eq!(report_code(&r), Code::PaymentNotSent);
+        assert!(
+            r.decline_reason
+                .as_deref()
+                .is_some_and(|why| why.contains("not taken")),
+            "{:?}",
+            r.decline_reason
+        );
+        assert!(!end_live_drive(&mut r, NOW.plus_secs(11)), "once");
+    }
+    let e = Code::PaymentNotSent.entry();
+    assert!(e.en.contains("nothing was charged") && e.next_en.contains("Try again"));
+
+    // Taken at last: the sale goes on as any other.
+    let mut r = sale(25, 500);
+    on_payment(&mut r, Err(problem(429, "rate_limited")), NOW);
+    let p = payment(&r, PaymentStatus::Authorised, 0, 0);
+    on_payment(&mut r, Ok(p), NOW.plus_secs(1));
+    assert_eq!(r.state, PaymentState::Authorised);
+    assert!(!end_live_drive(&mut r, NOW.plus_secs(2)));
+    assert_eq!(r.state, PaymentState::Authorised);
+
+    // An outcome unknown after a "not now": queried, and never ended as not sent.
+    let mut r = sale(26, 500);
+    on_payment(&mut r, Err(problem(429, "rate_limited")), NOW);
+    on_payment(&mut r, Err(timeout()), NOW.plus_secs(1));
+    assert_eq!(next_action(&r, true), Some(Action::QueryStatus));
+    assert!(!end_live_drive(&mut r, NOW.plus_secs(2)));
+    assert_eq!(report_code(&r), Code::PaymentInDoubt);
+
+    // A recovered one is only queried (the assertion is gone).
+    let mut r = sale(27, 500);
+    on_payment(&mut r, Err(problem(429, "rate_limited")), NOW);
+    assert_eq!(next_action(&r, false), Some(Action::QueryStatus));
 }
 
 #[test]

@@ -299,3 +299,96 @@ fn a_refund_told_not_now_is_retried_with_its_key_and_a_refusal_is_final() {
     );
     assert_eq!(r.state, RefundState::Refused);
 }
+
+#[test]
+fn a_refund_refused_for_the_terminals_fault_says_nothing_was_refunded_never_declined() {
+    // The acquirer refused the terminal itself (401, 403) or a request it could not take
+    // (a 4xx without a code of its own): nothing was refunded, the card was not declined.
+    for f in [
+        problem(401, "terminal_unauthenticated"),
+        problem(403, "terminal_unknown"),
+        problem(403, "forbidden"),
+        problem(400, "malformed_request"),
+        problem(404, "not_found"),
+        problem(422, "invalid_field"),
+        problem(402, "payment_declined"),
+    ] {
+        let mut p = captured(10, 2_000);
+        let mut r = begin_refund(&p, &[], "R10".into(), "ref-10".into(), 500, NOW).unwrap();
+        let code = on_refund(&mut r, &mut p, Err(f.clone()), NOW);
+        assert_eq!(code, Some(Code::RefundNotAccepted), "{f:?}");
+        assert_eq!(r.state, RefundState::Refused, "{f:?}");
+        assert_eq!((p.state, p.refunded_jpy), (PaymentState::Captured, 0));
+    }
+    let e = Code::RefundNotAccepted.entry();
+    assert!(e.en.contains("nothing was refunded") && e.en.contains("no money moved"));
+    assert!(e.next_en.contains("stays charged") && e.next_en.contains("support"));
+    assert!(e.next_ja.contains("サポート") && e.ja.contains("返金はされておらず"));
+
+    // The acquirer's refusals about the sale keep their own codes.
+    for (f, code) in [
+        (
+            problem(409, "invalid_payment_state"),
+            Code::InvalidPaymentState,
+        ),
+        (problem(422, "amount_exceeded"), Code::RefundExceedsCaptured),
+    ] {
+        let mut p = captured(11, 2_000);
+        let mut r = begin_refund(&p, &[], "R11".into(), "ref-11".into(), 500, NOW).unwrap();
+        assert_eq!(on_refund(&mut r, &mut p, Err(f.clone()), NOW), Some(code));
+        assert_eq!(refund_refusal_code(&f), code);
+    }
+}
+
+#[test]
+fn a_refund_left_pending_reads_as_a_refund_never_as_a_sale_in_doubt() {
+    let mut p = captured(12, 2_000);
+    let mut r = begin_refund(&p, &[], "R12".into(), "ref-12".into(), 500, NOW).unwrap();
+    // Not settled yet: the refund's own line, which speaks of paying back, not of paying.
+    on_refund(&mut r, &mut p, Err(timeout()), NOW);
+    assert_eq!(refund_report_code(&r), Code::RefundPending);
+    let e = Code::RefundPending.entry();
+    assert!(
+        e.en.contains("refund is not confirmed") && e.next_en.contains("pay the customer back")
+    );
+    assert!(!e.next_en.contains("pay again"));
+    // Unsettled through the last failed round: staff call the acquirer about it (the
+    // status bar's list names it).
+    for round in 2..=MAX_RESOLVE_ATTEMPTS {
+        on_refund(
+            &mut r,
+            &mut p,
+            Err(timeout()),
+            NOW.plus_secs(i64::from(round)),
+        );
+    }
+    assert!(refund_unresolved(&r));
+    assert_eq!(refund_report_code(&r), Code::PaymentUnresolved);
+    assert!(
+        Code::PaymentUnresolved
+            .entry()
+            .next_en
+            .contains("pay a refund back")
+    );
+    assert_eq!(
+        unresolved_ids(&[], std::slice::from_ref(&r)),
+        ["R12".to_owned()]
+    );
+    // Settled: made, or refused with the refusal's own code.
+    let made = payment(&p, PaymentStatus::PartiallyRefunded, 2_000, 500);
+    on_refund(&mut r, &mut p, Ok(made), NOW.plus_secs(100));
+    assert_eq!(refund_report_code(&r), Code::RefundDone);
+    for (f, code) in [
+        (problem(422, "amount_exceeded"), Code::RefundExceedsCaptured),
+        (
+            problem(409, "invalid_payment_state"),
+            Code::InvalidPaymentState,
+        ),
+        (problem(403, "forbidden"), Code::RefundNotAccepted),
+    ] {
+        let mut p = captured(13, 2_000);
+        let mut r = begin_refund(&p, &[], "R13".into(), "ref-13".into(), 500, NOW).unwrap();
+        on_refund(&mut r, &mut p, Err(f), NOW);
+        assert_eq!(refund_report_code(&r), code);
+    }
+}

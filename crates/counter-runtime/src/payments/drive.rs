@@ -4,9 +4,7 @@
 
 use counter_api::acquirer::CaptureRequest;
 use counter_core::Code;
-use counter_core::payment::{
-    self, Action, PaymentRecord, PaymentState, RefundRecord, RefundState, Resolution,
-};
+use counter_core::payment::{self, Action, PaymentRecord, PaymentState, RefundRecord, Resolution};
 use counter_store::StoreError;
 
 use super::locks::SaleGuard;
@@ -48,7 +46,9 @@ impl Payments {
                 Err(e) if conflict(&e) => return self.yield_sale(&record.id, &e),
                 Err(e) => return Err(e),
             }
-            if record.state.is_final() {
+            // Final, or a void the acquirer holds back: staff read it now, and the
+            // background recovery sends the void again (`payment::void_held`).
+            if record.state.is_final() || payment::void_held(&record) {
                 break;
             }
             // Wait only when nothing moved (an unknown outcome); progress goes on at once.
@@ -58,6 +58,15 @@ impl Payments {
             }
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
+        }
+        // A live authorisation the acquirer never took ("not now" every round) ends as not
+        // sent (`payment::end_live_drive`); anything else stays as it is.
+        if assertion.is_some() && payment::end_live_drive(&mut record, self.clock.now()) {
+            match self.journal(&mut record) {
+                Ok(()) => {}
+                Err(e) if conflict(&e) => return self.yield_sale(&record.id, &e),
+                Err(e) => return Err(e),
+            }
         }
         // Not final: in doubt, whatever the last round met (a refusal stays in last_error).
         let code = payment::report_code(&record);
@@ -207,7 +216,8 @@ impl Payments {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
         }
-        Ok((refund, Code::PaymentInDoubt))
+        let code = payment::refund_report_code(&refund);
+        Ok((refund, code))
     }
 
     /// As [`Payments::yield_sale`], for a refund.
@@ -222,11 +232,7 @@ impl Payments {
             .into_iter()
             .find(|r| r.id == refund.id)
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
-        let code = match fresh.state {
-            RefundState::Refunding => Code::PaymentInDoubt,
-            RefundState::Refunded => Code::RefundDone,
-            RefundState::Refused => Code::InvalidPaymentState,
-        };
+        let code = payment::refund_report_code(&fresh);
         Ok((fresh, code))
     }
 }

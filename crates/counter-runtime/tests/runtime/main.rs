@@ -29,6 +29,7 @@ mod http_client;
 #[path = "../../../counter-api/tests/openapi/contract/mod.rs"]
 mod openapi_contract;
 mod payment_races;
+mod payment_void_held;
 mod pos;
 mod pos_killed;
 mod pos_registers;
