@@ -150,6 +150,10 @@ pub enum Code {
     PersonMismatch,
     /// No expected patient was entered: the result was not compared with anyone.
     PersonNotCompared,
+    /// Staff said the result that named someone other than the expected patient is
+    /// another patient's: the check and its co-payment are theirs, without the expected
+    /// patient's chart id, and the expected patient is still expected.
+    AnotherPatient,
     /// The expected patient staff typed cannot be used (the error says which field).
     ExpectedPatientInvalid,
     /// A fallback was recorded; a re-check is queued.
@@ -478,6 +482,8 @@ table! {
         "本人確認をしてから情報を表示してください", "Confirm the person before viewing details";
     PersonNotCompared, Staff, false, "来院予定の患者が入力されていないため、本人照合をしていません", "No expected patient was entered: the result was compared with no one",
         "氏名と生年月日を患者さんと確かめてください", "Check the name and birth date with the patient";
+    AnotherPatient, Staff, false, "来院予定の患者さんとは別の患者さんの資格確認です。来院予定の患者さんのカルテ番号は付けていません", "This check is another patient's, not the expected patient's: it carries no chart id of the expected patient",
+        "この方の受付と会計はこの確認で行ってください。来院予定の患者さんは引き続き待っています。ご本人のカードで確認してください", "Register and take this person's co-payment with this check; the expected patient is still expected: check them with their own card";
     ExpectedPatientInvalid, Staff, true, "来院予定の患者の入力に誤りがあります", "The expected patient is not valid",
         "氏名（漢字かカナ）と生年月日（例 1985-04-12）を入力してください", "Type the name (kanji or kana) and the birth date (e.g. 1985-04-12)";
     FallbackRecorded, Staff, false, "代替手段を記録しました", "The fallback was recorded",

@@ -104,6 +104,10 @@ export const strings = {
     ja: "受付予定の患者さん本人と確認して、そのカルテに連携ファイルを書き出す",
     en: "It is the expected patient: write the export files for their chart",
   },
+  "staff.action.confirm_another_patient": {
+    ja: "受付予定の患者さんとは別の患者さん：この方の資格確認として扱う（受付予定の患者さんのカルテには書き出さない）",
+    en: "It is another patient: use this result for them, not for the expected patient's chart",
+  },
   "staff.action.recover": { ja: "未確定の決済を確定する", en: "Resolve the payments in doubt" },
   "staff.action.confirm_card_sale": { ja: "カードで支払い済み（確認）", en: "Paid by card: confirm" },
   "staff.action.confirm_recheck": { ja: "確認しました", en: "Seen: confirm" },

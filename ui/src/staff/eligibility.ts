@@ -80,7 +80,7 @@ function headlineBlock(ctx: StaffContext, h: Headline, records: readonly RecordL
   );
 }
 
-const PERSON: Record<Exclude<PersonCheck, "not_compared">, { key: StringKey; class: string }> = {
+const PERSON: Record<Exclude<PersonCheck, "not_compared" | "another_patient">, { key: StringKey; class: string }> = {
   pending: { key: "staff.person.pending", class: "person-line" },
   same: { key: "staff.person.same", class: "person-line good" },
   different: { key: "staff.person.different", class: "person-line bad" },
@@ -88,13 +88,15 @@ const PERSON: Record<Exclude<PersonCheck, "not_compared">, { key: StringKey; cla
 
 /**
  * Whether the answer was compared with the expected patient, and how it came
- * out. Not compared: the code table's line (no comparison was made, and what to
- * do). Different: the person_mismatch warning above says it first.
+ * out. Not compared, or staff said it is another patient: the code table's line
+ * (what happened, and what to do). Different: the person_mismatch warning above
+ * says it first.
  */
 function personLine(ctx: StaffContext, person: PersonCheck): HTMLElement {
   const label = el("span", { class: "status-label" }, `${ctx.t("staff.person.label")}: `);
-  if (person === "not_compared") {
-    return el("div", { class: "person-check", test: "person-check", "data-person": person }, codeBlock("person_not_compared", ctx.lang));
+  if (person === "not_compared" || person === "another_patient") {
+    const code = person === "not_compared" ? "person_not_compared" : "another_patient";
+    return el("div", { class: "person-check", test: "person-check", "data-person": person }, codeBlock(code, ctx.lang));
   }
   const line = PERSON[person];
   return el("p", { class: `person-check ${line.class}`, test: "person-check", "data-person": person }, label, ctx.t(line.key));
@@ -142,13 +144,18 @@ export function eligibilityScreen(
     // The export matters once there is a result to write.
     (step.step === "result" || view.export !== "not_exported") && exportRow,
     // After a person mismatch the files wait for staff: they name the expected
-    // patient's chart, so the button says that writing them confirms it is theirs.
-    can("export") &&
+    // patient's chart, so the button says that writing them confirms it is theirs;
+    // beside it, the other answer: it is another patient (their check, no chart id;
+    // the expected patient stays expected).
+    (can("export") || can("confirm_another_patient")) &&
       ctx.actionRow(
         "export",
-        ctx.actionButton(view.person === "different" ? "staff.action.export_confirmed" : "staff.action.export", {
-          action: "export",
-        }),
+        can("export") &&
+          ctx.actionButton(view.person === "different" ? "staff.action.export_confirmed" : "staff.action.export", {
+            action: "export",
+          }),
+        can("confirm_another_patient") &&
+          ctx.actionButton("staff.action.confirm_another_patient", { action: "confirm_another_patient" }, "export"),
       ),
     view.fallback !== null && fallbackLine(ctx, view.fallback),
     recordsBlock(ctx, view.records, can("choose_record")),

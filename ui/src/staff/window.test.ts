@@ -472,6 +472,24 @@ describe("the staff window", () => {
     expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "finish" });
   });
 
+  it("offers 'another patient' beside the export after a mismatch, and then says whose check it is", async () => {
+    // Acknowledged: what differs is shown, the files wait for staff's word.
+    const acknowledged: EligibilityStaffView = { ...checkShown, person: "different", export: "not_exported", actions: ["export", "confirm_another_patient"] };
+    feed(staffFrame({ screen: "check", view: acknowledged, check_id: "T-1-chk-000001", co_payment: true }));
+    const other = hook("action-confirm_another_patient");
+    expect(other.parentElement).toBe(hook("action-export").parentElement);
+    expect(other.textContent).toBe("受付予定の患者さんとは別の患者さん：この方の資格確認として扱う（受付予定の患者さんのカルテには書き出さない）");
+    click("action-confirm_another_patient");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "confirm_another_patient" });
+    await expectAccessible("check after a mismatch");
+    // Taken: the person line says whose check it is; the export is an ordinary one.
+    feed(staffFrame({ screen: "check", view: { ...acknowledged, person: "another_patient", export: "written", actions: ["export"] }, check_id: "T-1-chk-000001", co_payment: true }));
+    expect(hook("person-check").dataset["person"]).toBe("another_patient");
+    expect(hook("person-check").querySelector('[data-code="another_patient"]')).not.toBeNull();
+    expect(document.querySelector('[data-test="action-confirm_another_patient"]')).toBeNull();
+    expect(hook("action-export").textContent).toBe("レセコン連携ファイルを書き出す");
+  });
+
   it("takes the expected patient on the ready screen, shows the one in force, and clears it", async () => {
     feed(staffFrame({ screen: "ready" }, { mode: "reception", reader: "empty" }));
     expect(document.querySelector('[data-test="expected-patient"]')).toBeNull();

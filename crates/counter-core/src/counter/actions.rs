@@ -82,6 +82,11 @@ pub enum StaffAction {
     },
     /// Eligibility: write the receipt system's files again.
     Export,
+    /// Eligibility, after an acknowledged mismatch with the expected patient: the person
+    /// whose card was read is another patient (a family member, a walk-in). The check and
+    /// its co-payment are theirs, written for the receipt system without the expected
+    /// patient's chart id; the expected patient stays expected for the next check.
+    ConfirmAnotherPatient,
     /// Cashier: a new sale; the customer then places the card.
     NewSale {
         /// The amount in yen (1 to 99,999,999).

@@ -58,6 +58,7 @@ impl Counter {
                 self.check_input(eligibility::Input::RecordFallback(form))
             }
             StaffAction::Export => self.check_input(eligibility::Input::Export),
+            StaffAction::ConfirmAnotherPatient => self.confirm_another_patient(),
             StaffAction::NewSale {
                 amount_jpy,
                 order_ref,
@@ -168,6 +169,23 @@ impl Counter {
                 Ok(Vec::new())
             }
         }
+    }
+
+    /// Staff say the check's answer is another patient's than the one expected
+    /// ([`eligibility::Input::ConfirmAnotherPatient`]). The expected patient is put back as
+    /// expected for the next check: they have not been checked (the person at the counter
+    /// was someone else, often a family member who came with them), so the card that comes
+    /// next is likely theirs and is compared with them, as a receptionist would expect
+    /// without typing them again. (While a result is on screen no other patient can be
+    /// named: `expect_record` gives them to the check, which refuses. Should that
+    /// change, the patient named later is kept.)
+    fn confirm_another_patient(&mut self) -> Result<Vec<Effect>, Refused> {
+        let expected = self.workflow.check().and_then(|c| c.expected().cloned());
+        let effects = self.check_input(eligibility::Input::ConfirmAnotherPatient)?;
+        if self.expected.is_none() {
+            self.expected = expected;
+        }
+        Ok(effects)
     }
 
     /// A sale: the identification binds merchant and amount; a card already on the reader

@@ -10,7 +10,7 @@ use super::fallback::FallbackReason;
 use super::machine::{Answered, CheckError, Effect, EligibilityCheck, ExportState, Stage};
 use super::record::AuditAction;
 use super::validity::Validity;
-use super::warnings::{Warning, assess};
+use super::warnings::{KnownSource, Warning, assess};
 use crate::{BackendFailure, UnixTime};
 
 /// The fallback reason of a failed eligibility call.
@@ -79,6 +79,7 @@ impl EligibilityCheck {
             acknowledged: false,
             chosen: None,
             export: ExportState::NotExported,
+            another_patient: false,
             response,
         };
         let mut fx = vec![self.audit(
@@ -147,6 +148,95 @@ impl EligibilityCheck {
             fx.push(self.audit(now, AuditAction::DetailsShown));
         }
         Ok(fx)
+    }
+
+    /// Staff say the person whose card was read is not the expected patient but another
+    /// one (a family member who is a patient too, a walk-in). Taken after a person
+    /// mismatch with the expected patient ([`Warning::PersonMismatch`] against the chart)
+    /// was acknowledged, and before any file was written for the check (once written, the
+    /// files named the expected patient's chart: staff said it was theirs). Said again,
+    /// nothing more happens.
+    ///
+    /// - **The check is the other patient's.** The expected patient leaves the check: its
+    ///   record is written again without their chart id (`patient_ref`), so the visit and
+    ///   its co-payment are the person's whose card was read. The warnings that compared
+    ///   the answer with the chart (the insurance the chart holds) are dropped; the person
+    ///   mismatch stays on record, as shown and acknowledged.
+    /// - **The files are written, without a chart id**, when the site exports: the result
+    ///   file is the same message as a face-route result, whose `ReferenceNumber` is there
+    ///   only for a patient whose id was registered (docs/domain/eligibility.md §2.3, §2.6);
+    ///   without it the receipt system finds (or opens) the chart by the name, birth date
+    ///   and insurance the result carries, as for any check with no patient expected.
+    /// - **The expected patient is handed back** to whoever holds them
+    ///   ([`EligibilityCheck::expected`] is `None` after this): the counter keeps them
+    ///   expected for the next check, since their own card may come next.
+    /// - **Audited** as [`AuditAction::AnotherPatientConfirmed`].
+    pub(super) fn confirm_another_patient(
+        &mut self,
+        now: UnixTime,
+    ) -> Result<Vec<Effect>, CheckError> {
+        let Stage::Answered(a) = &self.stage else {
+            return Err(self.not_now());
+        };
+        if a.another_patient {
+            return Ok(vec![]);
+        }
+        if a.blocked() {
+            return Err(CheckError::DetailsWithheld);
+        }
+        if !self.may_confirm_another_patient(a) {
+            return Err(self.not_now());
+        }
+        self.clinic = None;
+        let holder = self.holder.clone();
+        let Stage::Answered(a) = &mut self.stage else {
+            return Err(self.not_now());
+        };
+        let today = CivilDate::parse(&a.date).unwrap_or_else(|| CivilDate::of(now));
+        // Compared again without the chart: what remains is about the card and its holder,
+        // and the person mismatch staff decided on.
+        let kept: Vec<Warning> = a
+            .warnings
+            .iter()
+            .filter(|w| w.blocks_details())
+            .cloned()
+            .collect();
+        let again = assess(&a.response, None, holder.as_ref(), today);
+        a.warnings = kept.clone();
+        a.warnings
+            .extend(again.into_iter().filter(|w| !kept.contains(w)));
+        a.another_patient = true;
+        let Stage::Answered(a) = &self.stage else {
+            return Err(self.not_now());
+        };
+        let mut fx = vec![
+            self.audit(now, AuditAction::AnotherPatientConfirmed),
+            self.card_record(a, now),
+        ];
+        if self.settings.export {
+            fx.extend(self.export_effects(now));
+        }
+        Ok(fx)
+    }
+
+    /// Whether staff may say the answer `a` is another patient's: it named someone other
+    /// than the expected patient (their chart), staff acknowledged that, and no file was
+    /// written for the check.
+    pub(super) fn may_confirm_another_patient(&self, a: &Answered) -> bool {
+        let chart_mismatch = a.warnings.iter().any(|w| {
+            matches!(
+                w,
+                Warning::PersonMismatch {
+                    source: KnownSource::ClinicRecord,
+                    ..
+                }
+            )
+        });
+        chart_mismatch
+            && !a.blocked()
+            && !a.another_patient
+            && self.clinic.is_some()
+            && a.export == ExportState::NotExported
     }
 
     pub(super) fn choose_record(

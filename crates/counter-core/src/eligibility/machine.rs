@@ -47,6 +47,11 @@ pub enum Input {
     /// the first time: staff decided the result is the expected patient's, whose chart the
     /// files name).
     Export,
+    /// Staff, after an acknowledged person mismatch with the expected patient: the person
+    /// whose card was read is another patient. The check and its co-payment become theirs
+    /// (no chart id), and the expected patient leaves the check
+    /// ([`EligibilityCheck::confirm_another_patient`]).
+    ConfirmAnotherPatient,
     /// Shell: the export files were written.
     ExportWritten,
     /// Shell: the export files could not be written.
@@ -151,6 +156,9 @@ pub(super) struct Answered {
     pub(super) acknowledged: bool,
     pub(super) chosen: Option<usize>,
     pub(super) export: ExportState,
+    /// Staff said the answer is another patient's than the one expected
+    /// ([`Input::ConfirmAnotherPatient`]).
+    pub(super) another_patient: bool,
 }
 
 impl Answered {
@@ -334,6 +342,7 @@ impl EligibilityCheck {
             Input::ChooseRecord { index } => self.choose_record(index, now),
             Input::RecordFallback(form) => self.record_fallback(&form, now),
             Input::Export => self.export_again(now),
+            Input::ConfirmAnotherPatient => self.confirm_another_patient(now),
             Input::ExportWritten => self.export_done(true, now),
             Input::ExportFailed => self.export_done(false, now),
         }

@@ -135,6 +135,10 @@ pub enum AuditAction {
         /// Why the check falls back to a document (the card, platform or insurer failed).
         reason: FallbackReason,
     },
+    /// Staff said the answer names another patient than the one expected: the check is
+    /// that patient's, without the expected patient's chart id (the audit keeps neither
+    /// person's name nor date).
+    AnotherPatientConfirmed,
     /// Result files handed to the shell for the receipt system.
     Exported {
         /// File names.
@@ -166,6 +170,7 @@ impl AuditAction {
             Self::WarningsAcknowledged { .. } => "warnings_acknowledged",
             Self::RecordChosen { .. } => "record_chosen",
             Self::FallbackRecorded { .. } => "fallback_recorded",
+            Self::AnotherPatientConfirmed => "another_patient_confirmed",
             Self::Exported { .. } => "exported",
             Self::ExportFailed => "export_failed",
             Self::Ended => "ended",
@@ -215,6 +220,7 @@ mod tests {
                 document: FallbackDocument::Mynaportal,
                 reason: FallbackReason::PinBlocked,
             },
+            AuditAction::AnotherPatientConfirmed,
             AuditAction::Exported { files: vec![] },
             AuditAction::ExportFailed,
             AuditAction::Ended,

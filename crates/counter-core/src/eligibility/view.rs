@@ -144,6 +144,9 @@ pub enum StaffAction {
     RecordFallback,
     /// [`super::Input::Export`].
     Export,
+    /// [`super::Input::ConfirmAnotherPatient`]: offered beside [`StaffAction::Export`]
+    /// after an acknowledged mismatch with the expected patient, until a file is written.
+    ConfirmAnotherPatient,
 }
 
 /// Whether the result was compared with the person the clinic expects (R7).
@@ -159,6 +162,10 @@ pub enum PersonCheck {
     Same,
     /// The result names someone else ([`Warning::PersonMismatch`] comes first).
     Different,
+    /// The result named someone else and staff said it is another patient's
+    /// ([`Code::AnotherPatient`]): the check is theirs, the expected patient waits for
+    /// their own check.
+    AnotherPatient,
 }
 
 /// The staff screen, in reading order.
@@ -291,7 +298,9 @@ impl EligibilityCheck {
         let primary = primary_index(&validity, &a.response, a.chosen, &a.date);
         v.step = StaffStep::Result;
         v.export = a.export;
-        v.person = if self.clinic.is_none() && self.holder.is_none() {
+        v.person = if a.another_patient {
+            PersonCheck::AnotherPatient
+        } else if self.clinic.is_none() && self.holder.is_none() {
             PersonCheck::NotCompared
         } else if a
             .warnings
@@ -373,6 +382,9 @@ impl EligibilityCheck {
         }
         if self.settings.export && !a.blocked() {
             v.actions.push(StaffAction::Export);
+        }
+        if self.may_confirm_another_patient(a) {
+            v.actions.push(StaffAction::ConfirmAnotherPatient);
         }
     }
 

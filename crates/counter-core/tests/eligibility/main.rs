@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
 
+mod another_patient;
 mod export;
 mod fallback;
 mod properties;

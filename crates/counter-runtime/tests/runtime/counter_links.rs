@@ -2,7 +2,7 @@
 //! shown on both windows and written to the terminal's audit, and the patient the
 //! receptionist expects is compared with the insurer's answer (a mismatch first, the
 //! details held back until staff acknowledge it, the receipt system's files until staff
-//! export them).
+//! export them, or say it is another patient's).
 
 use counter_api::platform::{InsuranceLink, PaymentLink, ServiceLink};
 use counter_core::Code;
@@ -311,12 +311,15 @@ async fn a_booked_patient_who_arrived_is_the_expected_patient_of_the_check() {
     // Tomorrow's list: 鈴木 一郎 (his new 国保) and 佐藤 花子 (held at 2割: the insurer says 3割).
     let him = c
         .appointments()
-        .add(&booked(
-            "鈴木　一郎",
-            "1958-03-03",
-            ("00270009", "大阪北", "3456789", "00"),
-            3,
-        ))
+        .add(&AppointmentForm {
+            patient_id: "P-0077".into(),
+            ..booked(
+                "鈴木　一郎",
+                "1958-03-03",
+                ("00270009", "大阪北", "3456789", "00"),
+                3,
+            )
+        })
         .unwrap();
     let her = c
         .appointments()
@@ -368,8 +371,48 @@ async fn a_booked_patient_who_arrived_is_the_expected_patient_of_the_check() {
     let v = js(&s);
     assert_eq!(v["staff"]["view"]["person"], "different", "{v:#}");
     assert_eq!(v["staff"]["view"]["warnings"][0]["code"], "person_mismatch");
+    let check_id = v["staff"]["check_id"].as_str().unwrap().to_owned();
     staff(&c, StaffAction::AcknowledgeWarnings).await;
+    // It is her, not him: her check, its files without his chart id; he stays expected.
+    staff(&c, StaffAction::ConfirmAnotherPatient).await;
+    let s = until(&mut rx, "her result written", |s| {
+        js(s)["staff"]["view"]["export"] == "written"
+    })
+    .await;
+    assert_eq!(js(&s)["staff"]["view"]["person"], "another_patient");
+    let written: Vec<String> = std::fs::read_dir(env.exports())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(written.len(), 2, "the XML and the JSON");
+    assert!(
+        written
+            .iter()
+            .all(|f| f.contains(&check_id) && !f.contains("ReferenceNumber")),
+        "{written:#?}"
+    );
+    let db = rusqlite::Connection::open(env.db()).unwrap();
+    let patient_ref: Option<String> = db
+        .query_row(
+            "SELECT patient_ref FROM checks WHERE id = ?1",
+            [&check_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(patient_ref, None, "her visit, not his chart's");
+    assert!(audit(&env).contains(&format!("another_patient_confirmed {check_id}")));
     staff(&c, StaffAction::Finish).await;
+    let s = until(&mut rx, "the counter ready again", |s| {
+        js(s)["staff"]["screen"] == "ready"
+    })
+    .await;
+    assert_eq!(
+        js(&s)["expected"]["patient_id"],
+        "P-0077",
+        "he is still expected"
+    );
 
     // She arrives: the same person.
     staff(

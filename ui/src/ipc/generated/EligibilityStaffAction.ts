@@ -3,4 +3,4 @@
 /**
  * An action staff may take now.
  */
-export type EligibilityStaffAction = "acknowledge_warnings" | "choose_record" | "record_fallback" | "export";
+export type EligibilityStaffAction = "acknowledge_warnings" | "choose_record" | "record_fallback" | "export" | "confirm_another_patient";

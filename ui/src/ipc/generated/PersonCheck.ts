@@ -3,4 +3,4 @@
 /**
  * Whether the result was compared with the person the clinic expects (R7).
  */
-export type PersonCheck = "pending" | "not_compared" | "same" | "different";
+export type PersonCheck = "pending" | "not_compared" | "same" | "different" | "another_patient";

@@ -35,7 +35,7 @@ reason: FallbackReason, } | { "action": "record_fallback",
 /**
  * The form as staff filled it in.
  */
-form: FallbackForm, } | { "action": "export" } | { "action": "new_sale", 
+form: FallbackForm, } | { "action": "export" } | { "action": "confirm_another_patient" } | { "action": "new_sale", 
 /**
  * The amount in yen (1 to 99,999,999).
  */

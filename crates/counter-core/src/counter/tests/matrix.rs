@@ -79,6 +79,10 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
         ),
         ("staff:export", staff(StaffAction::Export)),
         (
+            "staff:confirm_another_patient",
+            staff(StaffAction::ConfirmAnotherPatient),
+        ),
+        (
             "staff:new_sale",
             staff(StaffAction::NewSale {
                 amount_jpy: 500,

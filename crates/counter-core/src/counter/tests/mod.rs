@@ -5,6 +5,7 @@
 
 use crate::UnixTime;
 
+mod another_patient;
 mod customer;
 mod enrollment;
 mod matrix;
