@@ -185,7 +185,8 @@ problem_codes! {
     // --- who is calling ---
     /// No client certificate: the endpoint is for terminals (mutual TLS).
     TerminalUnauthenticated = "terminal_unauthenticated", 401, "Terminal not authenticated";
-    /// The client certificate names a terminal this server does not know or has disabled.
+    /// The client certificate names a terminal this server does not know or has disabled, or is
+    /// not the certificate the terminal was last enrolled with (the platform, once enrolled).
     TerminalUnknown = "terminal_unknown", 403, "Unknown terminal";
     /// The terminal may not call this endpoint (e.g. an administration call).
     Forbidden = "forbidden", 403, "Forbidden";
