@@ -140,7 +140,7 @@ fn post_void() {}
     security((), ("pos_api_key" = []), ("pos_mtls" = [])),
     params(
         ("order_ref" = String, Path, description = "The register's order reference", pattern = r"^[A-Za-z0-9._:-]{1,64}$", min_length = 1, max_length = 64),
-        ("Idempotency-Key" = String, Header, description = "The register's key for this refund: the same key with the same body refunds once and answers the sale again; with another body: `422 pos_idempotency_mismatch`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255),
+        ("Idempotency-Key" = String, Header, description = "The register's key for this refund, its own: another register's refund under the same key is not this one. The same key with the same body from the same register refunds once and answers the sale again; with another body: `422 pos_idempotency_mismatch`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255),
     ),
     request_body = CreateRefund,
     responses(
