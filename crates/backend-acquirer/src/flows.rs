@@ -303,7 +303,9 @@ async fn prune(a: &Arc<Acquirer>, now: UnixTime) {
     }
 }
 
-/// `GET /v1/payments/by-idempotency-key/{key}`: the payment authorised under `key`.
+/// `GET /v1/payments/by-idempotency-key/{key}`: the payment the calling terminal
+/// authorised under `key`, whatever merchant the terminal takes payments for now (the
+/// payment names its own).
 ///
 /// A claim past its lease is released in the same transaction that answers `404`, so the
 /// answer is a promise: the request that held it can no longer commit (its
@@ -359,12 +361,14 @@ pub async fn status(a: Arc<Acquirer>, t: Terminal, key: String) -> Result<Answer
                 "nothing was completed under this key: nothing was charged",
             ));
         };
+        // The key is the terminal's, so its payment is the terminal's, under the merchant
+        // it was authorised for even if a reload has since moved the terminal to another:
+        // `404` here means "nothing was charged", which would be false.
         match store::payment(&tx, &pid).map_err(internal)? {
-            Some((p, _)) if p.merchant_id == t.merchant_id => Ok(Answer::ok(&p)),
-            _ => Err(ApiError::new(
-                ProblemCode::NotFound,
-                "no payment of this merchant under this key",
-            )),
+            Some((p, _)) => Ok(Answer::ok(&p)),
+            None => Err(internal(format!(
+                "the key names payment {pid}, which is not in the store"
+            ))),
         }
     })
     .await

@@ -12,6 +12,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
@@ -145,11 +146,24 @@ async fn bulk_submit(
     blocking(move || ins.bulk_submit(&t.id, &req)).await
 }
 
+/// A reception number the path does not carry as text (a percent-encoding that is not
+/// UTF-8) is none the insurer issued: `404 reception_unknown`, as the contract says of any
+/// other, rather than axum's plain-text `400`.
 async fn bulk_fetch(
     State(ins): State<Arc<Insurer>>,
     t: Terminal,
-    Path(reception_number): Path<String>,
+    reception_number: Result<Path<String>, PathRejection>,
 ) -> Result<Json<BulkPrecheckResult>, ApiError> {
+    let Path(reception_number) = reception_number.map_err(|e| {
+        ApiError::new(
+            ProblemCode::ReceptionUnknown,
+            format!(
+                "this reception number cannot be read ({}): use the reception number the \
+                 bulk submission answered",
+                e.body_text()
+            ),
+        )
+    })?;
     blocking(move || ins.bulk_fetch(&t.in_force, &t.id, &reception_number)).await
 }
 

@@ -146,12 +146,26 @@ async fn status(
     flows::status(a, t, k).await
 }
 
+/// A date the path does not carry as text is refused as any other date that is not one
+/// (`422 invalid_field` on `date`, as the contract says), not as an unknown resource.
 async fn settlement(
     State(a): State<Arc<Acquirer>>,
     t: Terminal,
     date: Result<Path<String>, PathRejection>,
 ) -> Result<Json<SettlementTotals>, ApiError> {
-    Ok(Json(flows::settlement(a, t, path(date)?).await?))
+    let date = date.map(|Path(d)| d).map_err(|e| {
+        ApiError::from(
+            Problem::new(
+                ProblemCode::InvalidField,
+                format!(
+                    "the date cannot be read ({}): send the business date as YYYY-MM-DD",
+                    e.body_text()
+                ),
+            )
+            .with_field("date"),
+        )
+    })?;
+    Ok(Json(flows::settlement(a, t, date).await?))
 }
 
 async fn register_token(

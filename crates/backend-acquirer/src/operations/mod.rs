@@ -2,7 +2,9 @@
 //! one transaction with the answer stored for the key.
 
 use backend_kit::ApiError;
-use counter_api::acquirer::{AuthoriseRequest, CaptureRequest, RefundRequest, ReversalRequest};
+use counter_api::acquirer::{
+    AuthoriseRequest, CaptureRequest, Payment, RefundRequest, ReversalRequest,
+};
 use counter_api::ident::check_id;
 use counter_api::{Problem, ProblemCode};
 use madoguchi_time::UnixTime;
@@ -197,8 +199,20 @@ pub(crate) type Outcome = Result<(Answer, Option<String>), ApiError>;
 mod authorise;
 mod reversal;
 
-/// Loads the terminal merchant's payment `id`, applies `f` (new amounts and the amount of
-/// the operation) and answers the payment.
+/// Whether terminal `t` may change payment `p`: the terminal that authorised it, or any
+/// terminal of its merchant.
+///
+/// The terminal that made a payment keeps it when a reload moves the terminal to another
+/// merchant: the reversal and the status query find it by the terminal's key, and a
+/// sale in doubt at that moment is captured, voided or refunded through the same terminal.
+/// The operation stays the payment's merchant's (the payment row keeps its merchant, and
+/// settlement counts the operation there), which is where the money was authorised.
+fn may_change(p: &Payment, t: &Terminal) -> bool {
+    p.terminal_id == t.id || p.merchant_id == t.merchant_id
+}
+
+/// Loads payment `id` if the terminal may change it ([`may_change`]), applies `f` (new
+/// amounts and the amount of the operation) and answers the payment.
 fn change(
     tx: &Transaction<'_>,
     t: &Terminal,
@@ -208,12 +222,12 @@ fn change(
     kind: &str,
     f: impl FnOnce(Amounts, bool) -> Result<(Amounts, u64), Refusal>,
 ) -> rusqlite::Result<Outcome> {
-    let Some((p, date)) = store::payment(tx, id)?.filter(|(p, _)| p.merchant_id == t.merchant_id)
-    else {
+    let Some((p, date)) = store::payment(tx, id)?.filter(|(p, _)| may_change(p, t)) else {
         return Ok(Err(ApiError::from(
             Problem::new(
                 ProblemCode::NotFound,
-                "no payment of this merchant has this id",
+                "no payment of this terminal or of its merchant has this id: check the \
+                 payment id the authorisation answered",
             )
             .with_field("payment_id"),
         )));

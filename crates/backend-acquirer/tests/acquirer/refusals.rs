@@ -239,10 +239,20 @@ async fn malformed_input_gets_4xx_problems() {
     )
     .await;
     assert_problem(&got, 400, "malformed_request");
-    for bad in ["2026-13-01", "yesterday", "2026-1-1"] {
+    // The last does not decode to text: refused like the others, with the field named.
+    for bad in ["2026-13-01", "yesterday", "2026-1-1", "%FF%FE"] {
         let got = get(&c, &env.url(&format!("/v1/settlements/{bad}"))).await;
-        assert_problem(&got, 422, "invalid_field");
+        assert_eq!(assert_problem(&got, 422, "invalid_field")["field"], "date");
     }
+    // Nor do these a payment id or a key: no such payment, nothing under that key.
+    let void = env.url("/v1/payments/%FF/void");
+    assert_problem(
+        &post_key(&c, &void, &new_key(), &json!({})).await,
+        404,
+        "not_found",
+    );
+    let status = env.url("/v1/payments/by-idempotency-key/%FF");
+    assert_problem(&get(&c, &status).await, 404, "not_found");
     assert_problem(&get(&c, &env.url("/v1/nowhere")).await, 404, "not_found");
     assert_problem(&get(&c, &url).await, 405, "method_not_allowed");
     assert_eq!(env.count("SELECT COUNT(*) FROM payments"), 0);

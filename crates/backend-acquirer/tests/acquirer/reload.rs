@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use backend_kit::reload::in_force::ServiceSettings;
-use counter_api::acquirer::FaultPlan;
+use counter_api::acquirer::{
+    CaptureMode, CaptureRequest, FaultPlan, RefundRequest, SettlementTotals,
+};
 
 use crate::config::{config, write_material};
 use crate::served::{Served, free_port};
@@ -209,4 +211,103 @@ async fn a_reload_checks_the_lists_against_each_other_and_names_restart_keys() {
         Some("not_a_trusted_platform")
     );
     running.shutdown().await;
+}
+
+/// The day's totals of `terminal`'s merchant.
+async fn totals_of(env: &Env, terminal: &str) -> SettlementTotals {
+    let date = backend_acquirer::core::settlement::business_date(env.now());
+    let got = get(
+        &env.client(Some(terminal)),
+        &env.url(&format!("/v1/settlements/{date}")),
+    )
+    .await;
+    serde_json::from_value(ok(&got)).unwrap()
+}
+
+/// A reload that moves a terminal to another merchant leaves it its payments: the status
+/// query answers the payment (a `404` there says "nothing was charged", and the counter's
+/// recovery of a sale in doubt could never end), and the terminal captures and refunds it
+/// under the merchant it was authorised for, whose settlement counts them; that merchant's
+/// other terminals still may. The new merchant's other terminals do not see it.
+#[tokio::test]
+async fn a_terminal_moved_to_another_merchant_keeps_its_payments() {
+    let env = Env::start().await;
+    let t1 = env.client(Some(T1));
+    let key = new_key();
+    let manual = env.authorise_req(1_000, TOK_VISA, CaptureMode::Manual);
+    let held = ok(&authorise(&env, &key, &manual).await);
+    let automatic = env.authorise_req(700, TOK_VISA, CaptureMode::Automatic);
+    let paid = ok(&authorise(&env, &new_key(), &automatic).await);
+
+    // The technician moves T1 to shop B and reloads (what SIGHUP runs).
+    let dir = tempfile::tempdir().unwrap();
+    write_material(dir.path(), (&env.server_ca, &env.terminal_ca), &env.signer);
+    let t1_in_b = config("127.0.0.1:0", "").replace(
+        &format!("merchant_id = \"{SHOP_A}\""),
+        &format!("merchant_id = \"{SHOP_B}\""),
+    );
+    let text = with_terminal(
+        &with_terminal(&t1_in_b, T2, SHOP_A, false),
+        T3,
+        SHOP_B,
+        false,
+    );
+    let path = write(dir.path(), &text);
+    let acq = env.running.acquirer().clone();
+    tokio::task::spawn_blocking(move || acq.reload(&path))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(totals_of(&env, T1).await.merchant_id, SHOP_B);
+
+    let status_url = env.url(&format!("/v1/payments/by-idempotency-key/{key}"));
+    let status = ok(&get(&t1, &status_url).await);
+    assert_eq!(status["payment_id"], held["payment_id"]);
+    assert_eq!(
+        (status["merchant_id"].as_str(), status["status"].as_str()),
+        (Some(SHOP_A), Some("authorised"))
+    );
+
+    let capture = env.url(&format!(
+        "/v1/payments/{}/capture",
+        held["payment_id"].as_str().unwrap()
+    ));
+    let whole = CaptureRequest { amount_jpy: None };
+    let got = post_key(&env.client(Some(T3)), &capture, &new_key(), &whole).await;
+    assert_problem(&got, 404, "not_found");
+    let captured = ok(&post_key(&t1, &capture, &new_key(), &whole).await);
+    assert_eq!(
+        (
+            captured["status"].as_str(),
+            captured["merchant_id"].as_str()
+        ),
+        (Some("captured"), Some(SHOP_A))
+    );
+    let refund = env.url(&format!(
+        "/v1/payments/{}/refunds",
+        paid["payment_id"].as_str().unwrap()
+    ));
+    let part = RefundRequest { amount_jpy: 200 };
+    let refunded = ok(&post_key(&t1, &refund, &new_key(), &part).await);
+    assert_eq!(
+        (
+            refunded["refunded_jpy"].as_u64(),
+            refunded["merchant_id"].as_str()
+        ),
+        (Some(200), Some(SHOP_A))
+    );
+    // Shop A's other tills still may, as before the move.
+    let more = RefundRequest { amount_jpy: 100 };
+    let refunded = ok(&post_key(&env.client(Some(T2)), &refund, &new_key(), &more).await);
+    assert_eq!(refunded["refunded_jpy"].as_u64(), Some(300));
+
+    // Shop A's day holds all of it; shop B's, though T1 did the work, none.
+    let a = totals_of(&env, T2).await;
+    let visa: Vec<_> = a
+        .brands
+        .iter()
+        .map(|b| (b.brand.as_str(), b.debit_jpy, b.credit_jpy))
+        .collect();
+    assert_eq!(visa, vec![("VISA", 1_700, 300)]);
+    assert!(totals_of(&env, T3).await.brands.is_empty());
 }

@@ -65,4 +65,8 @@ async fn unknown_paths_and_methods() {
     let long = "R".repeat(5000);
     let got = get(&c, &env.url(&format!("/v1/bulk-prechecks/{long}"))).await;
     assert_problem(&got, 404, "reception_unknown");
+    // A path that does not decode to text is no reception number either: a problem
+    // document, not axum's plain-text 400.
+    let got = get(&c, &env.url("/v1/bulk-prechecks/%FF%FE")).await;
+    assert_problem(&got, 404, "reception_unknown");
 }
