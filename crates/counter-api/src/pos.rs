@@ -103,7 +103,9 @@ pub enum SaleState {
     WaitingForCustomer,
     /// The customer confirmed: the payment is being authorised and captured.
     Paying,
-    /// Approved and captured: the money is taken (see `refunded_jpy` for refunds).
+    /// Approved and captured: the money is taken (see `refunded_jpy` for refunds). With the
+    /// code `void_pending`, a void was asked and is not made yet: the customer stays charged
+    /// until it is, and the terminal keeps sending it.
     Approved,
     /// The issuer declined: nothing was charged.
     Declined,

@@ -126,7 +126,7 @@ fn post_cancel() {}
     security((), ("pos_api_key" = []), ("pos_mtls" = [])),
     params(("order_ref" = String, Path, description = "The register's order reference", pattern = r"^[A-Za-z0-9._:-]{1,64}$", min_length = 1, max_length = 64)),
     responses(
-        (status = 200, description = "Voided (or voided before), or `in_doubt` when the acquirer did not answer (the terminal resolves it)", body = Sale),
+        (status = 200, description = "Voided (or voided before), or still `approved` with code `void_pending` when the void is not made yet (the acquirer did not answer, or still holds the approval): the customer stays charged until it is made, and the terminal keeps sending it; read the status again later", body = Sale),
         (status = 400, description = "pos_request_invalid", body = PosProblem, content_type = "application/problem+json"),
         (status = 401, description = "pos_unauthorised", body = PosProblem, content_type = "application/problem+json"),
         (status = 404, description = "pos_order_unknown: no sale of this register has this order reference", body = PosProblem, content_type = "application/problem+json"),

@@ -28,7 +28,13 @@ pub enum Live {
 ///   acquirer did not accept for the terminal's fault `not_charged` with
 ///   [`Code::PaymentNotAccepted`], never `declined`: the issuer never saw them);
 /// - a payment not final is `paying` while the counter drives it, `in_doubt` otherwise
-///   (the recovery resolves it): never `declined`;
+///   (the recovery resolves it): never `declined`; except a void staff or the register
+///   asked for ([`payment::void_asked`]: the sale was approved, its void key is journaled,
+///   the acquirer has not made the void yet, as when it refused it while it still holds the
+///   approval), which is `approved` with [`Code::VoidPending`], what staff read about it
+///   ([`payment::report_code`]): the customer stays charged until the void is made, and the
+///   counter keeps sending it. `in_doubt` would tell the register the charge itself is
+///   unknown;
 /// - an order without payment is `waiting_for_customer` while the customer is at the till;
 ///   ended, it is `cancelled` or `not_charged` with its reason; left open when the counter is
 ///   not serving it (the terminal stopped), it is `not_charged` ([`Code::PosInterrupted`]).
@@ -36,6 +42,7 @@ pub fn sale(journal: &PosJournal, live: Option<Live>, merchant: &MerchantInfo) -
     let order = &journal.order;
     let (state, code) = match (&journal.payment, live) {
         (Some(p), _) if p.state.is_final() => final_state(p),
+        (Some(p), _) if payment::void_asked(p) => (SaleState::Approved, Code::VoidPending),
         (_, Some(Live::Paying)) => (SaleState::Paying, Code::PosPaying),
         (Some(_), _) => (SaleState::InDoubt, Code::PaymentInDoubt),
         (None, Some(Live::Waiting(code))) => (
@@ -112,9 +119,12 @@ pub fn message(code: Code) -> PosMessage {
     }
 }
 
-/// The receipt's data of an approved (or voided) payment, as the acquirer returned it.
+/// The receipt's data of an approved (or voided) payment, as the acquirer returned it; a
+/// sale whose void is pending ([`payment::void_asked`]) reads as approved and keeps its
+/// receipt, since the charge stands until the void is made.
 fn receipt(p: &PaymentRecord, merchant: &MerchantInfo) -> Option<SaleReceipt> {
-    if !matches!(p.state, PaymentState::Captured | PaymentState::Voided) {
+    if !matches!(p.state, PaymentState::Captured | PaymentState::Voided) && !payment::void_asked(p)
+    {
         return None;
     }
     Some(SaleReceipt {

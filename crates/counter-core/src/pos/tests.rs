@@ -364,3 +364,69 @@ fn the_receipt_carries_what_the_acquirer_returned() {
     assert_eq!(r.authorised_at_jst, "2027-01-15 17:00:10");
     assert_eq!(s.refunded_jpy, 200);
 }
+
+#[test]
+fn a_void_the_acquirer_refused_reads_as_still_charged_with_the_void_pending() {
+    let request = create("R-1", 1200, "k-1");
+    let mut j = journal(&request);
+    j.order.state = PosOrderState::Paying;
+    let mut p = payment::begin(
+        NewSale {
+            id: "t-1-000001".into(),
+            idempotency_key: "t-1-000001-auth".into(),
+            order_ref: "R-1".into(),
+            merchant_id: "m-shop-1".into(),
+            terminal_id: "t-1".into(),
+            amount_jpy: 1200,
+            visit_id: None,
+        },
+        DAY1.plus_secs(10),
+    );
+    p.state = PaymentState::Captured;
+    p.payment_id = Some("pay-1".into());
+    p.brand = Some("VISA".into());
+    p.last4 = Some("4242".into());
+    p.captured_jpy = 1200;
+    // The void was asked and sent; the acquirer refused it as one it cannot make while its
+    // status still says approved: the sale is voiding again after a failed round.
+    payment::begin_void(&mut p, "t-1-000001-void".into(), DAY1.plus_secs(60)).unwrap();
+    p.attempts = 1;
+    p.last_error = Some("invalid_payment_state (409)".into());
+    assert!(payment::void_held(&p));
+    j.payment = Some(p.clone());
+    for live in [None, Some(Live::Paying)] {
+        let s = sale(&j, live, &merchant());
+        assert_eq!(
+            (s.state, s.code.as_str()),
+            (SaleState::Approved, "void_pending"),
+            "{live:?}: charged, the void not made yet; never in doubt"
+        );
+        // What staff read about the same sale, and a message that says the customer is still
+        // charged.
+        assert_eq!(payment::report_code(&p), Code::VoidPending);
+        assert!(
+            s.message.en.contains("void is not made"),
+            "{}",
+            s.message.en
+        );
+        assert!(
+            s.message.next_en.contains("stays charged"),
+            "{}",
+            s.message.next_en
+        );
+        assert!(s.receipt.is_some(), "the charge stands: its receipt too");
+    }
+    // Made at last: voided.
+    p.state = PaymentState::Voided;
+    j.payment = Some(p.clone());
+    assert_eq!(sale(&j, None, &merchant()).state, SaleState::Voided);
+    // A sale in doubt without a void asked stays in doubt.
+    p.state = PaymentState::Capturing;
+    p.void_key = None;
+    j.payment = Some(p);
+    let s = sale(&j, None, &merchant());
+    assert_eq!(
+        (s.state, s.code.as_str()),
+        (SaleState::InDoubt, "payment_in_doubt")
+    );
+}
