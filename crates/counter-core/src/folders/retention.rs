@@ -49,9 +49,11 @@ pub fn expired(
 }
 
 /// Whether the hidden file `name` in `place` is a temporary of the terminal's that only a
-/// crash (a power cut between the write and the rename) leaves behind: in `face/` a card
-/// result's (`crate::folders::ledger::temporary_name`, `.<name>.tmp`), in the export folder
-/// an export's (`crate::eligibility::export::temporary_name`, `.OQSsiquc01res_….part`).
+/// crash (a power cut between the write and the rename) leaves behind: an export's
+/// (`crate::eligibility::export::temporary_name`, `.OQSsiquc01res_….part`) in the export
+/// folder and in `face/`, where the counter writes a card check's file the same way, and in
+/// `face/` also a ledger-written result's (`crate::folders::ledger::temporary_name`,
+/// `.<name>.tmp`).
 /// Past the retention period nothing is still writing it, and it holds a whole answer
 /// (name, birth date, insurance numbers), so it goes with the files of its age. Hidden files
 /// of other names, in a folder the receipt system or a site's other programs may share, are
@@ -63,13 +65,22 @@ pub fn crash_leftover(place: Place, name: &str) -> bool {
     };
     match place {
         Place::Answered => false,
-        Place::Faces => hidden
-            .strip_suffix(".tmp")
-            .is_some_and(|n| !n.is_empty() && !n.starts_with('.')),
-        Place::Exports => hidden
-            .strip_suffix(".part")
-            .is_some_and(|n| n.starts_with(RESULT_PREFIX)),
+        Place::Faces => {
+            hidden
+                .strip_suffix(".tmp")
+                .is_some_and(|n| !n.is_empty() && !n.starts_with('.'))
+                || export_part(hidden)
+        }
+        Place::Exports => export_part(hidden),
     }
+}
+
+/// Whether `hidden` (a name without its leading dot) is an export's temporary: the counter
+/// writes its `face/` file as it writes its exports (`counter_runtime`'s `persist::export`).
+fn export_part(hidden: &str) -> bool {
+    hidden
+        .strip_suffix(".part")
+        .is_some_and(|n| n.starts_with(RESULT_PREFIX))
 }
 
 #[cfg(test)]
@@ -129,13 +140,17 @@ mod tests {
             p,
             NOW
         ));
+        // The counter writes a card check's face file as it writes an export: its
+        // temporary, left by a crash, holds the whole answer and goes too.
+        assert!(expired(
+            Place::Faces,
+            ".OQSsiquc01res_face_c-1_20261207.xml.part",
+            old,
+            p,
+            NOW
+        ));
         // Hidden files of other shapes are not the terminal's.
-        for other in [
-            ".DS_Store",
-            ".tmp",
-            "..x.tmp",
-            ".OQSsiquc01res_c-1.xml.part",
-        ] {
+        for other in [".DS_Store", ".tmp", "..x.tmp", ".other.xml.part"] {
             assert!(!expired(Place::Faces, other, old, p, NOW), "{other}");
         }
     }
