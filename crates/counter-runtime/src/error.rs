@@ -205,7 +205,11 @@ mod tests {
         ] {
             assert!(text.contains(part), "{part:?} in {text}");
         }
-        for wrong in ["Fix the terminal's configuration file", "Correct the file", "adduser"] {
+        for wrong in [
+            "Fix the terminal's configuration file",
+            "Correct the file",
+            "adduser",
+        ] {
             assert!(!text.contains(wrong), "{wrong:?} in {text}");
         }
 
