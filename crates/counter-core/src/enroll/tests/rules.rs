@@ -319,3 +319,52 @@ fn cancel_and_time_out_drop_the_password() {
     assert!(!d.m.holds_password());
     assert_eq!(d.m.customer_view().attributes, None);
 }
+
+#[test]
+fn cancel_is_refused_while_the_platform_links_and_its_answer_is_shown() {
+    for (by, card_pulled) in [
+        (Actor::Staff, false),
+        (Actor::Customer, false),
+        (Actor::Staff, true),
+    ] {
+        let mut d = Desk::new();
+        let (t, _) = d.up_to_sign_application();
+        let (t, _) = enroll(&d.send(Input::ApplicationSigned {
+            ticket: t,
+            result: Ok(document_signature()),
+        }));
+        if card_pulled {
+            assert!(d.send(Input::CardRemoved).is_empty());
+        }
+        assert!(d.m.awaits_answer());
+        // The application has left: Cancel cannot call it back, so it is not taken and
+        // the enrollment waits on for the answer.
+        let refused = d.refuse(Input::Cancel(by));
+        assert!(!refused.is_stale(), "{by:?}: {refused:?}");
+        assert_eq!(d.m.step(), Step::Enrolling, "{by:?}");
+        assert!(!d.m.is_ended() && d.m.awaits_answer());
+        let e = d.send(Input::Enrolled {
+            ticket: t,
+            result: Ok(enrollment_response()),
+        });
+        assert!(matches!(finished(&e), Outcome::Enrolled { .. }), "{e:?}");
+        assert_eq!(d.m.staff_view().enrollment_id.as_deref(), Some("enr-7"));
+        assert!(!d.m.awaits_answer());
+    }
+    // One step earlier (the card signs the application), Cancel still ends it and
+    // abandons the card step: nothing has left yet.
+    let mut d = Desk::new();
+    let (t, _) = d.up_to_sign_application();
+    assert!(!d.m.awaits_answer());
+    let e = d.send(Input::Cancel(Actor::Staff));
+    assert!(
+        matches!(e.first(), Some(Effect::AbortCardOperation)),
+        "{e:?}"
+    );
+    assert_eq!(finished(&e), Outcome::Cancelled { by: Actor::Staff });
+    let late = d.refuse(Input::ApplicationSigned {
+        ticket: t,
+        result: Ok(document_signature()),
+    });
+    assert!(late.is_stale());
+}
