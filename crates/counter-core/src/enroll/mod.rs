@@ -38,6 +38,10 @@
 //!   ([`Code::EnrollmentOutcomeUnknown`]), with or without the card. Cancel is refused
 //!   while the answer is awaited ([`Code::EnrollmentLinking`]): it cannot call the
 //!   application back, and the answer comes within the request's time-out.
+//! - **A platform that cannot be reached before the application leaves** (the challenge,
+//!   or the application never sent) is not a check's "record a fallback": nothing was
+//!   sent and nothing linked, and staff enrol again once the platform is back
+//!   ([`Code::EnrollmentNotSent`]).
 
 mod application;
 mod password;

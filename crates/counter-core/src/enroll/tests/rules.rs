@@ -231,13 +231,13 @@ fn platform_refusals_and_a_late_signature() {
             Code::CertificateRevoked,
         ),
         (problem(422, "signature_invalid"), Code::CertificateRefused),
-        // Never sent: nothing was linked, the platform is down.
+        // Never sent: nothing was linked, the platform is down (not a check's fallback).
         (
             BackendFailure::Unreachable {
                 sent: false,
                 detail: "connection refused".into(),
             },
-            Code::PlatformUnavailable,
+            Code::EnrollmentNotSent,
         ),
         // Sent, and no answer (or one that says nothing): the card may be linked.
         (unreachable_platform(), Code::EnrollmentOutcomeUnknown),
@@ -318,6 +318,45 @@ fn cancel_and_time_out_drop_the_password() {
     assert_eq!(failed_code(&e), Code::TimedOut);
     assert!(!d.m.holds_password());
     assert_eq!(d.m.customer_view().attributes, None);
+}
+
+#[test]
+fn a_platform_out_of_reach_before_the_application_leaves_says_nothing_was_linked() {
+    for failure in [
+        BackendFailure::Unreachable {
+            sent: false,
+            detail: "connection refused".into(),
+        },
+        unreachable_platform(),
+        problem(503, "unavailable"),
+    ] {
+        let mut d = Desk::new();
+        d.at_attributes(false, 3);
+        d.send(Input::AttributesConfirmed {
+            disclosure_consent: true,
+        });
+        let t = d.type_pin();
+        // The `enroll` challenge never came: no application was signed or sent.
+        let e = d.send(Input::ChallengeIssued {
+            ticket: t,
+            result: Err(failure),
+        });
+        assert_eq!(failed_code(&e), Code::EnrollmentNotSent);
+        let staff = d.m.staff_view();
+        assert_eq!(staff.progress.code, Some(Code::EnrollmentNotSent));
+        assert!(staff.progress.can_retry);
+        assert!(!d.m.holds_password() && !d.m.holds_pin());
+    }
+    // The enrollment's own advice, not a check's: nothing linked, enrol again later.
+    let line = Code::EnrollmentNotSent.entry();
+    assert!(line.en.contains("nothing was linked"), "{}", line.en);
+    assert!(
+        line.next_en.contains("platform is back")
+            && line.next_en.contains("start the enrollment again")
+            && !line.next_en.contains("fallback"),
+        "{}",
+        line.next_en
+    );
 }
 
 #[test]
