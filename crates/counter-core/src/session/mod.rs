@@ -33,8 +33,8 @@
 //! - **Cancel abandons a running card step** ([`Effect::AbortCardOperation`]) and ends the
 //!   session, except while a request the platform may act on awaits its answer (an
 //!   enrollment's application): Cancel cannot call it back, so it is refused and the
-//!   answer is shown when it comes; starting again ([`Input::StartAgain`]) is offered only with the card still on
-//!   the reader and after an end that allows it.
+//!   answer is shown when it comes; starting again ([`Input::StartAgain`]) is offered only
+//!   with the card still on the reader and after an end that allows it.
 //! - **No PIN try is ever wasted or taken silently**: the PIN leg's rules (`pin_leg`).
 
 mod effect;
