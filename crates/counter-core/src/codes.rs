@@ -107,6 +107,14 @@ pub enum Code {
     /// after the application was sent, a 5xx, an unreadable answer): the platform may have
     /// linked the card. Staff check before enrolling again.
     EnrollmentOutcomeUnknown,
+    /// Staff pressed Cancel while the platform links the card (the application is sent): it
+    /// cannot be called back, so Cancel waits for the answer, which comes within the
+    /// platform request's time-out.
+    EnrollmentLinking,
+    /// The platform could not be reached before the enrollment's application left (or
+    /// refused the terminal itself): nothing was linked. Not a check's "record a fallback":
+    /// staff enrol again once the platform is back.
+    EnrollmentNotSent,
     /// The customer did not confirm the certificate's attributes.
     AttributesNotConfirmed,
     /// The customer said the certificate's attributes are not (or no longer) right.
@@ -444,6 +452,12 @@ table! {
     EnrollmentOutcomeUnknown, Staff, false, "認証基盤から登録の結果が届きませんでした。カードは登録されている可能性があります", "The platform's answer to the enrollment did not come: the card may be linked",
         "もう一度登録する前に、カードで本人確認をして（その場で、またはお客様の次回の来店時に）連携済みのサービスを確かめるか、登録した日時を伝えて認証基盤の運用者に確認してください。登録し直すのは連携されていないサービスだけにしてください",
         "Before enrolling again, identify the card (now, or at the customer's next visit) to see which services are linked, or ask the platform's operator, giving the time of the enrollment; enrol again only the services not linked";
+    EnrollmentLinking, Staff, true, "認証基盤がカードを登録している途中のため、取り消せません", "The platform is linking the card: it cannot be cancelled now",
+        "申込はすでに送られています。結果は通信の待ち時間（数秒）のうちに表示されますので、お待ちください。連携されたサービス（または連携されなかった理由）を確かめてから「完了」を押してください",
+        "The application has already been sent. Its answer shows within the request's time-out (a few seconds): wait for it, check which services are linked (or why not), then press Finish";
+    EnrollmentNotSent, Staff, true, "認証基盤に接続できず、登録はされていません", "The platform could not be reached: the enrollment was not made and nothing was linked",
+        "今回の登録では何も連携されていません。認証基盤が復旧してから、カードを置いたまま登録をもう一度始めてください（今日が無理なら次回の来店時に）。続く場合はログを管理者に送ってください",
+        "The card is linked to nothing new. Once the platform is back, start the enrollment again with the customer's card on the reader (or at their next visit); if this persists, send the log to the administrator";
     AttributesNotConfirmed, Both, true, "記載内容が確認されていません", "The details were not confirmed",
         "氏名・住所・生年月日・性別を確認してください", "Check name, address, birth date and sex";
     AttributesRejected, Both, false, "カードの記載内容が現在の情報と異なります", "The card's details are not up to date",

@@ -38,6 +38,7 @@ impl Counter {
                 if matches!(self.workflow, Workflow::Paying { .. }) {
                     return Err(Code::PaymentBusy.into());
                 }
+                self.refuse_while_linking()?;
                 Ok(self.replace(Workflow::Idle))
             }
             StaffAction::ExpectPatient { name, birth_date } => self.expect(&name, &birth_date),
@@ -116,11 +117,13 @@ impl Counter {
     }
 
     /// Cancel: a card session ends (its card step abandoned) and the counter returns to
-    /// idle; a sale being paid cannot be cancelled (its outcome is on its way).
+    /// idle; a sale being paid cannot be cancelled (its outcome is on its way), nor an
+    /// enrollment whose application is sent ([`Self::refuse_while_linking`]).
     fn cancel(&mut self) -> Result<Vec<Effect>, Refused> {
         if matches!(self.workflow, Workflow::Paying { .. }) {
             return Err(Code::PaymentBusy.into());
         }
+        self.refuse_while_linking()?;
         let mut effects = Vec::new();
         if self.workflow.session_running() {
             // A session that already ended has nothing to cancel; the counter still goes idle.
@@ -130,6 +133,18 @@ impl Counter {
         }
         effects.extend(self.replace(Workflow::Idle));
         Ok(effects)
+    }
+
+    /// Refuses Cancel and Finish while an enrollment's application is sent and its answer
+    /// awaited. Neither can call the application back (the platform may link the card),
+    /// and leaving the enrollment would drop the answer that says which services are
+    /// linked: staff wait for it, as for a sale being paid. It comes within the platform
+    /// request's time-out, or the enrollment ends then on "the card may be linked".
+    fn refuse_while_linking(&self) -> Result<(), Refused> {
+        match &self.workflow {
+            Workflow::Enroll(e) if e.awaits_answer() => Err(Code::EnrollmentLinking.into()),
+            _ => Ok(()),
+        }
     }
 
     /// The patient staff expect: the running check compares its answer with it (until the

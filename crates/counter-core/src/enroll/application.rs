@@ -50,7 +50,7 @@ impl Enroll {
                     cx,
                 )
             }
-            LegEvent::Failed(f) => f.into(),
+            LegEvent::Failed(f) => for_enrollment(f).into(),
             LegEvent::CardRemoved => Turn::CardRemoved,
             waiting => {
                 let phase = EnrollPhase::Pin {
@@ -94,7 +94,7 @@ impl Enroll {
             // The application may have been taken: whether the card is linked is not
             // known, and staff must not read "try again later" as "nothing happened".
             Err(f) if f.outcome_unknown() => Failure::new(Code::EnrollmentOutcomeUnknown).into(),
-            Err(f) => platform_failure(&f).into(),
+            Err(f) => for_enrollment(platform_failure(&f)).into(),
         }
     }
 
@@ -119,6 +119,24 @@ impl Enroll {
             reason,
             attribute,
         })
+    }
+}
+
+/// A failure as an enrollment tells it. [`Code::PlatformUnavailable`]'s next step is a
+/// check's (record a fallback, a re-check is queued). An enrollment meets it when the
+/// platform could not be reached before the application left (the challenge failed, or
+/// the application was known never sent) or refused the terminal itself: nothing was
+/// linked, and what staff do is enrol again once the platform is back. An answer that may
+/// have linked the card never reaches here ([`Code::EnrollmentOutcomeUnknown`]).
+fn for_enrollment(f: Failure) -> Failure {
+    if f.code == Code::PlatformUnavailable {
+        Failure {
+            code: Code::EnrollmentNotSent,
+            can_retry: Code::EnrollmentNotSent.entry().retryable,
+            ..f
+        }
+    } else {
+        f
     }
 }
 

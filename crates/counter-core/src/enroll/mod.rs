@@ -35,7 +35,13 @@
 //!   and shown to staff. A card placed meanwhile is not taken (it never resumes or
 //!   restarts the enrollment). An answer that never comes (time-out, 5xx, unreadable) is
 //!   not "nothing happened": staff read that the card may be linked and how to find out
-//!   ([`Code::EnrollmentOutcomeUnknown`]), with or without the card.
+//!   ([`Code::EnrollmentOutcomeUnknown`]), with or without the card. Cancel is refused
+//!   while the answer is awaited ([`Code::EnrollmentLinking`]): it cannot call the
+//!   application back, and the answer comes within the request's time-out.
+//! - **A platform that cannot be reached before the application leaves** (the challenge,
+//!   or the application never sent) is not a check's "record a fallback": nothing was
+//!   sent and nothing linked, and staff enrol again once the platform is back
+//!   ([`Code::EnrollmentNotSent`]).
 
 mod application;
 mod password;
@@ -189,6 +195,16 @@ impl Enrollment {
     /// the card gone).
     pub fn card_on_reader(&self) -> bool {
         self.session.card_on_reader
+    }
+
+    /// Whether the application is sent and the platform's answer awaited: the platform may
+    /// link the card whatever the counter does, so Cancel is refused
+    /// ([`Code::EnrollmentLinking`]) until the answer (or the request's time-out) ends it.
+    pub fn awaits_answer(&self) -> bool {
+        matches!(
+            self.session.phase,
+            Phase::Flow(EnrollPhase::Enrolling { .. })
+        )
     }
 
     /// Whether the enrollment goes on, or ended, without a card of its own on the reader:
@@ -359,6 +375,19 @@ impl Flow for Enroll {
     /// Not once the application is signed and sent: the platform may link the card
     /// whether it stays on the reader or not, so its answer must reach staff.
     fn needs_card(phase: &EnrollPhase) -> bool {
+        !matches!(phase, EnrollPhase::Enrolling { .. })
+    }
+
+    /// Not once the application is sent. A receptionist who presses Cancel expects
+    /// nothing to have happened, and Cancel cannot make that so: the request has left and
+    /// the platform may link the card whatever the counter does. Accepting it would end
+    /// the enrollment on "the card may be linked" when, a few seconds later, the answer
+    /// would have said which services are linked (or why not); so Cancel is refused with
+    /// [`Code::EnrollmentLinking`] (the counter's line says the answer comes within the
+    /// platform request's time-out), as a card sale being paid refuses it, and staff read
+    /// the real answer. An answer that never comes ends within that time-out too, as
+    /// [`Code::EnrollmentOutcomeUnknown`].
+    fn cancellable(phase: &EnrollPhase) -> bool {
         !matches!(phase, EnrollPhase::Enrolling { .. })
     }
 

@@ -179,6 +179,12 @@ impl Flow for Identify {
         true
     }
 
+    /// Always: an identification links nothing at the platform; its answer (the menu and
+    /// its assertions) is only read, and one that is not shown is not used.
+    fn cancellable(_phase: &IdentifyPhase) -> bool {
+        true
+    }
+
     fn holds_secret(phase: &IdentifyPhase) -> bool {
         matches!(phase, IdentifyPhase::Pin(leg) if leg.holds_pin())
     }

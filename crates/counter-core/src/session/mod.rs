@@ -31,8 +31,10 @@
 //!   must act have a limit ([`CUSTOMER_STEP_SECS`]), the views warn [`WARN_BEFORE_SECS`]
 //!   before its end, and [`Input::ExtendTime`] restarts it.
 //! - **Cancel abandons a running card step** ([`Effect::AbortCardOperation`]) and ends the
-//!   session; starting again ([`Input::StartAgain`]) is offered only with the card still on
-//!   the reader and after an end that allows it.
+//!   session, except while a request the platform may act on awaits its answer (an
+//!   enrollment's application): Cancel cannot call it back, so it is refused and the
+//!   answer is shown when it comes; starting again ([`Input::StartAgain`]) is offered only
+//!   with the card still on the reader and after an end that allows it.
 //! - **No PIN try is ever wasted or taken silently**: the PIN leg's rules (`pin_leg`).
 
 mod effect;
@@ -118,6 +120,11 @@ pub(crate) trait Flow {
     /// enrollment's application). The card leaving then does not end the session: the
     /// answer is still taken and shown to staff.
     fn needs_card(phase: &Self::Phase) -> bool;
+    /// Whether Cancel may end the flow at `phase`: `false` while a request has left whose
+    /// answer may change something outside the counter (an enrollment's application: the
+    /// platform may link the card). Cancel cannot call it back, so it is refused and the
+    /// answer, which comes within the request's time-out, is shown instead.
+    fn cancellable(phase: &Self::Phase) -> bool;
     /// Whether the flow holds a PIN or a password at `phase`.
     fn holds_secret(phase: &Self::Phase) -> bool;
     /// The reader's PIN pad waiting for the PIN at `phase`, if it is.
@@ -309,6 +316,7 @@ impl<F: Flow> Session<F> {
     fn cancel(&mut self, by: Actor, input: &Input) -> Result<Vec<Effect>, NotNow> {
         let card_busy = match &self.phase {
             Phase::Idle | Phase::Done(_) => return Err(self.not_now(input)),
+            Phase::Flow(p) if !F::cancellable(p) => return Err(self.not_now(input)),
             Phase::Reading { .. } => true,
             Phase::Flow(p) => F::card_busy(p),
         };

@@ -276,6 +276,52 @@ fn a_card_pulled_while_the_platform_links_still_gets_its_answer_to_staff() {
 }
 
 #[test]
+fn cancel_and_finish_wait_while_the_platform_links() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        let (mut d, generation, ticket) = enrolling(mode);
+        // The application has left: neither Cancel nor Finish can call it back, and
+        // leaving the enrollment would drop the answer. Staff are told to wait for it.
+        for action in [StaffAction::Cancel, StaffAction::Finish] {
+            let refused = d.refuse(Input::Staff(action));
+            assert_eq!(refused.code(), Code::EnrollmentLinking, "{mode:?}");
+            assert_eq!(d.at(), "enroll", "{mode:?}");
+            assert_eq!(
+                steps(&d),
+                (Some(Step::Enrolling), Some(Step::Enrolling)),
+                "{mode:?}"
+            );
+        }
+        // The customer's Cancel neither ends it.
+        let refused = d.refuse(Input::Customer(CustomerAction::Cancel));
+        assert!(!matches!(refused, Refused::Stale { .. }), "{mode:?}");
+        assert_eq!(d.at(), "enroll", "{mode:?}");
+        let line = Code::EnrollmentLinking.entry();
+        assert!(
+            line.en.contains("cannot be cancelled")
+                && line.next_en.contains("within the request's time-out"),
+            "{line:?}"
+        );
+
+        // The answer comes: staff read which services are linked, then finish.
+        let e = d.send(Input::Session {
+            generation,
+            input: session::Input::Enrolled {
+                ticket,
+                result: Ok(crate::enroll::tests::enrollment_response()),
+            },
+        });
+        assert_eq!(audits(&e), ["enrolled"], "{mode:?}: {e:?}");
+        assert_eq!(
+            steps(&d),
+            (Some(Step::Enrolled), Some(Step::Enrolled)),
+            "{mode:?}"
+        );
+        d.staff(StaffAction::Cancel);
+        assert_eq!(d.at(), "idle", "{mode:?}");
+    }
+}
+
+#[test]
 fn a_reader_unplugged_under_an_ended_enrollments_card_is_the_card_leaving() {
     for mode in [CounterMode::Reception, CounterMode::Cashier] {
         // Linked, the card on the reader: the reader goes (unplugged, or PC/SC stopped),

@@ -231,13 +231,13 @@ fn platform_refusals_and_a_late_signature() {
             Code::CertificateRevoked,
         ),
         (problem(422, "signature_invalid"), Code::CertificateRefused),
-        // Never sent: nothing was linked, the platform is down.
+        // Never sent: nothing was linked, the platform is down (not a check's fallback).
         (
             BackendFailure::Unreachable {
                 sent: false,
                 detail: "connection refused".into(),
             },
-            Code::PlatformUnavailable,
+            Code::EnrollmentNotSent,
         ),
         // Sent, and no answer (or one that says nothing): the card may be linked.
         (unreachable_platform(), Code::EnrollmentOutcomeUnknown),
@@ -318,4 +318,92 @@ fn cancel_and_time_out_drop_the_password() {
     assert_eq!(failed_code(&e), Code::TimedOut);
     assert!(!d.m.holds_password());
     assert_eq!(d.m.customer_view().attributes, None);
+}
+
+#[test]
+fn a_platform_out_of_reach_before_the_application_leaves_says_nothing_was_linked() {
+    for failure in [
+        BackendFailure::Unreachable {
+            sent: false,
+            detail: "connection refused".into(),
+        },
+        unreachable_platform(),
+        problem(503, "unavailable"),
+    ] {
+        let mut d = Desk::new();
+        d.at_attributes(false, 3);
+        d.send(Input::AttributesConfirmed {
+            disclosure_consent: true,
+        });
+        let t = d.type_pin();
+        // The `enroll` challenge never came: no application was signed or sent.
+        let e = d.send(Input::ChallengeIssued {
+            ticket: t,
+            result: Err(failure),
+        });
+        assert_eq!(failed_code(&e), Code::EnrollmentNotSent);
+        let staff = d.m.staff_view();
+        assert_eq!(staff.progress.code, Some(Code::EnrollmentNotSent));
+        assert!(staff.progress.can_retry);
+        assert!(!d.m.holds_password() && !d.m.holds_pin());
+    }
+    // The enrollment's own advice, not a check's: nothing linked, enrol again later.
+    let line = Code::EnrollmentNotSent.entry();
+    assert!(line.en.contains("nothing was linked"), "{}", line.en);
+    assert!(
+        line.next_en.contains("platform is back")
+            && line.next_en.contains("start the enrollment again")
+            && !line.next_en.contains("fallback"),
+        "{}",
+        line.next_en
+    );
+}
+
+#[test]
+fn cancel_is_refused_while_the_platform_links_and_its_answer_is_shown() {
+    for (by, card_pulled) in [
+        (Actor::Staff, false),
+        (Actor::Customer, false),
+        (Actor::Staff, true),
+    ] {
+        let mut d = Desk::new();
+        let (t, _) = d.up_to_sign_application();
+        let (t, _) = enroll(&d.send(Input::ApplicationSigned {
+            ticket: t,
+            result: Ok(document_signature()),
+        }));
+        if card_pulled {
+            assert!(d.send(Input::CardRemoved).is_empty());
+        }
+        assert!(d.m.awaits_answer());
+        // The application has left: Cancel cannot call it back, so it is not taken and
+        // the enrollment waits on for the answer.
+        let refused = d.refuse(Input::Cancel(by));
+        assert!(!refused.is_stale(), "{by:?}: {refused:?}");
+        assert_eq!(d.m.step(), Step::Enrolling, "{by:?}");
+        assert!(!d.m.is_ended() && d.m.awaits_answer());
+        let e = d.send(Input::Enrolled {
+            ticket: t,
+            result: Ok(enrollment_response()),
+        });
+        assert!(matches!(finished(&e), Outcome::Enrolled { .. }), "{e:?}");
+        assert_eq!(d.m.staff_view().enrollment_id.as_deref(), Some("enr-7"));
+        assert!(!d.m.awaits_answer());
+    }
+    // One step earlier (the card signs the application), Cancel still ends it and
+    // abandons the card step: nothing has left yet.
+    let mut d = Desk::new();
+    let (t, _) = d.up_to_sign_application();
+    assert!(!d.m.awaits_answer());
+    let e = d.send(Input::Cancel(Actor::Staff));
+    assert!(
+        matches!(e.first(), Some(Effect::AbortCardOperation)),
+        "{e:?}"
+    );
+    assert_eq!(finished(&e), Outcome::Cancelled { by: Actor::Staff });
+    let late = d.refuse(Input::ApplicationSigned {
+        ticket: t,
+        result: Ok(document_signature()),
+    });
+    assert!(late.is_stale());
 }
