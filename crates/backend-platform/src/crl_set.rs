@@ -4,7 +4,8 @@
 //! ([`verify_stored`]) before it builds its in-memory index from it. Owns the checks on
 //! the way in and out (names, sizes, digests, signatures, and no CRL older than the one in
 //! use for its scope: [`check_not_older`]); never keeps a CRL that did not verify, and never
-//! publishes a set of which one CRL failed.
+//! publishes a set of which one CRL failed, nor one checked against a published set that
+//! another publication replaced meanwhile ([`publish_over_read`]).
 //!
 //! Size: every CRL is read whole into memory, at publication and at each node's reload; a
 //! set larger than [`MAX_CRL_SET_BYTES`] in all is refused (see
@@ -18,7 +19,9 @@ use madoguchi_time::UnixTime;
 use sha2::{Digest, Sha256};
 
 use crate::crl_scopes::{self, OlderCrl, ScopeCrl};
-use crate::storage::{CrlFile, CrlPublication, Republish, Storage, StorageError};
+use crate::storage::{
+    CrlFile, CrlPublication, CrlWrite, Republish, Storage, StorageError, StoredCrlSet,
+};
 
 /// The largest CRL set (the sum of its DER sizes) the platform publishes or loads: 512 MiB.
 /// Our choice: the whole set is held in memory twice while a node rebuilds its index (the
@@ -95,6 +98,18 @@ pub enum CrlLoadError {
          and publish them (or reload)"
     )]
     Older(Box<OlderCrl>),
+    /// Other publications kept coming between this one's check and its write: nothing of
+    /// this set was published.
+    #[error(
+        "the published CRL set changed {attempts} times while this set was being checked \
+         against it (other nodes with crl_from = \"folder\", or `crl publish`, publishing \
+         at the same time): nothing was published and the set in the storage stays; keep \
+         one feeder of the CRLs and reload or publish again"
+    )]
+    Contended {
+        /// How many times the set was checked ([`PUBLISH_ATTEMPTS`]).
+        attempts: u32,
+    },
     /// A node taking its CRLs from the storage found none published.
     #[error(
         "no CRL set is published in the storage yet: run `madoguchi-platform crl publish --config FILE` with a folder of CRLs, or start a node with [jpki] crl_from = \"folder\""
@@ -335,24 +350,77 @@ pub fn publish_folder_over(
 ) -> Result<(VerifiedSet, CrlPublication), CrlLoadError> {
     let set = read_folder(dir, auth, sign)?;
     check_not_older(&set.scopes, in_use)?;
-    let published = store.crl_set()?;
-    let same = published.files.len() == set.files.len()
-        && published
+    let read = store.crl_set()?;
+    let publication = publish_over_read(store, &set, read, auth, sign, when, now)?;
+    Ok((set, publication))
+}
+
+/// How many times [`publish_over_read`] reads the published set again after another
+/// publication came between its check and its write, before it gives up. Our choice: each
+/// retry means another publisher committed meanwhile, which one feeder (docs/DECISIONS.md,
+/// "CRLs: one feeder, every node verifies") makes rare; three in a row mean publishers
+/// that keep replacing each other, which the operator must sort out.
+pub const PUBLISH_ATTEMPTS: u32 = 3;
+
+/// Publishes `set` (read and verified by the caller) over the published set `read` (as the
+/// caller read it from `store`): refused when one of its CRLs is older than `read`'s for
+/// its scope ([`CrlLoadError::Older`]; a `read` that does not verify here, changed in the
+/// database or signed by roots this configuration lacks, is not compared with, nor one with
+/// the same names and digests). The write happens only while the stored generation is still
+/// `read`'s ([`Storage::publish_crl_set`]); when another publication came between, the
+/// published set is read and checked again, up to [`PUBLISH_ATTEMPTS`] times, so that two
+/// publishers at once never leave the older set last.
+pub fn publish_over_read(
+    store: &dyn Storage,
+    set: &VerifiedSet,
+    mut read: StoredCrlSet,
+    auth: &TrustStore,
+    sign: &TrustStore,
+    when: Republish,
+    now: UnixTime,
+) -> Result<CrlPublication, CrlLoadError> {
+    for attempt in 1..=PUBLISH_ATTEMPTS {
+        check_over_published(set, &read, auth, sign)?;
+        match store.publish_crl_set(&set.files, when, read.generation, now)? {
+            CrlWrite::Done(p) => return Ok(p),
+            CrlWrite::Moved { generation } => {
+                tracing::info!(
+                    read = read.generation,
+                    stored = generation,
+                    attempt,
+                    "another CRL publication came between this one's check and its write: \
+                     reading the published set again"
+                );
+                read = store.crl_set()?;
+            }
+        }
+    }
+    Err(CrlLoadError::Contended {
+        attempts: PUBLISH_ATTEMPTS,
+    })
+}
+
+/// The check of [`publish_over_read`] against the published set `read`.
+fn check_over_published(
+    set: &VerifiedSet,
+    read: &StoredCrlSet,
+    auth: &TrustStore,
+    sign: &TrustStore,
+) -> Result<(), CrlLoadError> {
+    let same = read.files.len() == set.files.len()
+        && read
             .files
             .iter()
             .zip(&set.files)
             .all(|(a, b)| a.name == b.name && a.sha256 == b.sha256);
-    // A published set that does not verify here is not compared with (see the doc above).
-    let verified =
-        |p: &crate::storage::StoredCrlSet| verify_files(&p.files, p.generation, auth, sign).ok();
-    if published.generation > 0
-        && !same
-        && let Some((_, scopes)) = verified(&published)
-    {
-        check_not_older(&set.scopes, &scopes)?;
+    if read.generation == 0 || same {
+        return Ok(());
     }
-    let publication = store.publish_crl_set(&set.files, when, now)?;
-    Ok((set, publication))
+    // A published set that does not verify here is not compared with (see the doc above).
+    match verify_files(&read.files, read.generation, auth, sign) {
+        Ok((_, scopes)) => check_not_older(&set.scopes, &scopes),
+        Err(_) => Ok(()),
+    }
 }
 
 /// The CRL files (`*.crl`, `*.der`) among the entries listed in `dir`, by name. An entry

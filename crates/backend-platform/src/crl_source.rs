@@ -22,10 +22,12 @@
 //!
 //! A set is never older than the one in use: a set (folder or published) with a CRL whose
 //! thisUpdate is earlier, or cRLNumber lower, than the one in use for its scope is refused
-//! as any failing set is ([`CrlLoadError::Older`]). A scope the new set lacks does not
-//! refuse it: its cards are refused as revocation-unknown under the new set (it fails
-//! closed), whereas keeping the old set would hold back the newer CRLs of every other
-//! scope; the load warns of it. Each load also warns when the set's earliest nextUpdate
+//! as any failing set is ([`CrlLoadError::Older`]). At publication the check holds against
+//! another publisher at the same time: the write is made only while the published set is
+//! the one checked against ([`crate::crl_set::publish_over_read`]). A scope the new set
+//! lacks does not refuse it: its cards are refused as revocation-unknown under the new set
+//! (it fails closed), whereas keeping the old set would hold back the newer CRLs of every
+//! other scope; the load warns of it. Each load also warns when the set's earliest nextUpdate
 //! has passed or is within `crl_warn_secs` ([`crate::crl_scopes::freshness`]).
 //!
 //! Loads are one at a time (a reload and a poll's follow queue on one lock), so the set

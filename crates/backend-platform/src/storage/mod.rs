@@ -318,17 +318,23 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// [`CrlFile`] for the size this allows.
     fn crl_set(&self) -> Result<StoredCrlSet, StorageError>;
 
-    /// Replaces the CRL set by `files` (verified by the caller) with a new generation, in one
-    /// transaction. With [`Republish::IfChanged`], when the stored set has the same names
-    /// and digests nothing is written and the generation stays (the stored DER is not read
-    /// back: a set changed in the database behind its digests needs
-    /// [`Republish::Always`]).
+    /// Replaces the CRL set by `files` (verified by the caller, and checked against the
+    /// published set of generation `over`, the one it read) with a new generation, in one
+    /// transaction serialised with every other publication, and only while the stored
+    /// generation is still `over`: when another publication came between the caller's read
+    /// and this transaction, nothing is written and [`CrlWrite::Moved`] says so (the caller
+    /// reads the set again and checks again, [`crate::crl_set`]), so a set checked against
+    /// an older one never replaces a newer one. With [`Republish::IfChanged`], when the
+    /// stored set has the same names and digests nothing is written and the generation
+    /// stays (the stored DER is not read back: a set changed in the database behind its
+    /// digests needs [`Republish::Always`]).
     fn publish_crl_set(
         &self,
         files: &[CrlFile],
         when: Republish,
+        over: u64,
         now: UnixTime,
-    ) -> Result<CrlPublication, StorageError>;
+    ) -> Result<CrlWrite, StorageError>;
 }
 
 /// A challenge to issue: the request, fresh random values, and the audit row that records
@@ -509,6 +515,20 @@ pub enum Republish {
 }
 
 /// What [`Storage::publish_crl_set`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrlWrite {
+    /// The stored generation was the one the caller read: the set is published (or was
+    /// already, with [`Republish::IfChanged`]).
+    Done(CrlPublication),
+    /// The stored generation is no longer the one the caller read (another publication, or
+    /// a restore, came between): nothing was written.
+    Moved {
+        /// The stored generation.
+        generation: u64,
+    },
+}
+
+/// A publication done by [`Storage::publish_crl_set`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CrlPublication {
     /// The CRLs' generation now.

@@ -26,7 +26,7 @@ use super::postgres_schema::{MIGRATION_LOCK, MIGRATIONS};
 use super::postgres_shared as shared;
 use super::{
     AuthAttachment, ChallengeFailure, ChallengeToIssue, CorrectionAcceptance, CorrectionRule,
-    CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage,
+    CrlFile, CrlWrite, Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage,
     StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
@@ -458,11 +458,12 @@ impl Storage for PostgresStorage {
         &self,
         files: &[CrlFile],
         when: Republish,
+        over: u64,
         now: UnixTime,
-    ) -> Result<CrlPublication, StorageError> {
+    ) -> Result<CrlWrite, StorageError> {
         self.run(async {
             let mut c = self.client().await?;
-            shared::publish_crl_set(&mut c, files, when, now).await
+            shared::publish_crl_set(&mut c, files, when, over, now).await
         })
     }
 }

@@ -9,9 +9,9 @@ use madoguchi_time::UnixTime;
 
 use super::postgres::pg;
 use super::{
-    CRLS_GENERATION, CrlFile, CrlPublication, Generations, Republish, StorageError, StoredCrlSet,
-    StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of, generation_of,
-    generations_of, same_crl_set, terminal_of,
+    CRLS_GENERATION, CrlFile, CrlPublication, CrlWrite, Generations, Republish, StorageError,
+    StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of,
+    generation_of, generations_of, same_crl_set, terminal_of,
 };
 use crate::core::terminals::TerminalRecord;
 
@@ -178,11 +178,19 @@ pub(super) async fn publish_crl_set(
     c: &mut deadpool_postgres::Client,
     files: &[CrlFile],
     when: Republish,
+    over: u64,
     now: UnixTime,
-) -> Result<CrlPublication, StorageError> {
+) -> Result<CrlWrite, StorageError> {
     let e = pg("publishing the CRL set");
     let tx = c.transaction().await.map_err(&e)?;
+    // Locked until the commit: a publication that committed before this lock was granted
+    // shows here (under READ COMMITTED, `FOR UPDATE` returns the row's latest version), and
+    // none can commit after it until this one ends.
     let generation = lock_generation(&tx, CRLS_GENERATION).await?;
+    if generation != over {
+        tx.rollback().await.map_err(&e)?;
+        return Ok(CrlWrite::Moved { generation });
+    }
     let stored: Vec<(String, Vec<u8>)> = tx
         .query("SELECT name, sha256 FROM crl_files", &[])
         .await
@@ -193,10 +201,10 @@ pub(super) async fn publish_crl_set(
     // Generation 0 is "never published": an empty set published first is a change.
     if when == Republish::IfChanged && generation > 0 && same_crl_set(&stored, files) {
         tx.rollback().await.map_err(&e)?;
-        return Ok(CrlPublication {
+        return Ok(CrlWrite::Done(CrlPublication {
             generation,
             changed: false,
-        });
+        }));
     }
     tx.execute("DELETE FROM crl_files", &[]).await.map_err(&e)?;
     let st = tx
@@ -210,8 +218,8 @@ pub(super) async fn publish_crl_set(
     }
     let generation = bump(&tx, CRLS_GENERATION, now).await?;
     tx.commit().await.map_err(&e)?;
-    Ok(CrlPublication {
+    Ok(CrlWrite::Done(CrlPublication {
         generation,
         changed: true,
-    })
+    }))
 }

@@ -23,8 +23,8 @@ use super::sqlite_corrections as corrections;
 use super::sqlite_shared as shared;
 use super::{
     AuthAttachment, ChallengeFailure, ChallengeRow, ChallengeToIssue, CorrectionAcceptance,
-    CorrectionRule, CrlFile, CrlPublication, Generations, PRUNE_EVERY_SECS, Republish,
-    SettledEnrolled, Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    CorrectionRule, CrlFile, CrlWrite, Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled,
+    Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
 };
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
@@ -449,8 +449,11 @@ impl Storage for SqliteStorage {
         &self,
         files: &[CrlFile],
         when: Republish,
+        over: u64,
         now: UnixTime,
-    ) -> Result<CrlPublication, StorageError> {
-        shared::publish_crl_set(&mut lock(&self.shared), files, when, now, &|x| self.err(x))
+    ) -> Result<CrlWrite, StorageError> {
+        shared::publish_crl_set(&mut lock(&self.shared), files, when, over, now, &|x| {
+            self.err(x)
+        })
     }
 }

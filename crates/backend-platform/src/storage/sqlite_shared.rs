@@ -7,9 +7,9 @@ use madoguchi_time::UnixTime;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::{
-    CRLS_GENERATION, CrlFile, CrlPublication, Generations, Republish, StorageError, StoredCrlSet,
-    StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of, generation_of,
-    generations_of, same_crl_set, terminal_of,
+    CRLS_GENERATION, CrlFile, CrlPublication, CrlWrite, Generations, Republish, StorageError,
+    StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of,
+    generation_of, generations_of, same_crl_set, terminal_of,
 };
 use crate::core::terminals::TerminalRecord;
 
@@ -167,9 +167,12 @@ pub(super) fn publish_crl_set(
     c: &mut Connection,
     files: &[CrlFile],
     when: Republish,
+    over: u64,
     now: UnixTime,
     e: Err<'_>,
-) -> Result<CrlPublication, StorageError> {
+) -> Result<CrlWrite, StorageError> {
+    // IMMEDIATE: the write lock first, so the generation read here is the one this
+    // transaction replaces (no other publication can commit in between).
     let tx = c
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(e)?;
@@ -177,6 +180,10 @@ pub(super) fn publish_crl_set(
         .prepare_cached("SELECT generation FROM shared_generations WHERE name = ?1")
         .and_then(|mut s| s.query_row(params![CRLS_GENERATION], |r| r.get(0)))
         .map_err(e)?;
+    let generation = generation_of(CRLS_GENERATION, g)?;
+    if generation != over {
+        return Ok(CrlWrite::Moved { generation });
+    }
     let stored: Vec<(String, Vec<u8>)> = tx
         .prepare_cached("SELECT name, sha256 FROM crl_files")
         .and_then(|mut s| {
@@ -185,11 +192,11 @@ pub(super) fn publish_crl_set(
         })
         .map_err(e)?;
     // Generation 0 is "never published": an empty set published first is a change.
-    if when == Republish::IfChanged && g > 0 && same_crl_set(&stored, files) {
-        return Ok(CrlPublication {
-            generation: generation_of(CRLS_GENERATION, g)?,
+    if when == Republish::IfChanged && generation > 0 && same_crl_set(&stored, files) {
+        return Ok(CrlWrite::Done(CrlPublication {
+            generation,
             changed: false,
-        });
+        }));
     }
     tx.execute("DELETE FROM crl_files", []).map_err(e)?;
     for f in files {
@@ -199,8 +206,8 @@ pub(super) fn publish_crl_set(
     }
     let generation = bump(&tx, CRLS_GENERATION, now, e)?;
     tx.commit().map_err(e)?;
-    Ok(CrlPublication {
+    Ok(CrlWrite::Done(CrlPublication {
         generation,
         changed: true,
-    })
+    }))
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use backend_platform::RunningPlatform;
 use backend_platform::config::CrlFrom;
+use backend_platform::storage::{CrlWrite, Republish, Storage, StoredCrlSet};
 use counter_api::platform::{ChallengePurpose, ChallengeRequest, ChallengeResponse};
 use sha2::Digest;
 
@@ -352,14 +353,20 @@ async fn a_set_with_an_older_crl_is_refused_everywhere_and_the_revoked_card_stay
     let published = tokio::task::spawn_blocking(move || {
         let set =
             backend_platform::crl_set::read_folder(&dir, &s3.auth_store, &s3.sign_store).unwrap();
-        backend_platform::storage::open(&s3.database)
-            .unwrap()
+        let store = backend_platform::storage::open(&s3.database).unwrap();
+        let over = store.crl_set().unwrap().generation;
+        let written = store
             .publish_crl_set(
                 &set.files,
                 backend_platform::storage::Republish::Always,
+                over,
                 madoguchi_time::UnixTime::from_secs(now_secs()),
             )
-            .unwrap()
+            .unwrap();
+        match written {
+            CrlWrite::Done(p) => p,
+            CrlWrite::Moved { .. } => panic!("{written:?}"),
+        }
     })
     .await
     .unwrap();
@@ -435,4 +442,123 @@ async fn a_crl_generation_that_goes_back_is_followed_and_the_next_set_taken() {
     assert_eq!(identify_at(&c, &b, &card).await, revoked());
     b.shutdown().await;
     env.shutdown().await;
+}
+
+/// Publishes `der` as the suite's authentication CRL `name` (the other CRLs of `folder`
+/// unchanged) through `publish_over_read`, checked against `read`.
+fn publish_over(
+    store: &dyn Storage,
+    settings: &backend_platform::config::Settings,
+    folder: &std::path::Path,
+    (name, der): (&str, &[u8]),
+    read: StoredCrlSet,
+) -> Result<backend_platform::storage::CrlPublication, backend_platform::crl_source::CrlLoadError> {
+    std::fs::write(folder.join(name), der).unwrap();
+    let set =
+        backend_platform::crl_set::read_folder(folder, &settings.auth_store, &settings.sign_store)
+            .unwrap();
+    backend_platform::crl_set::publish_over_read(
+        store,
+        &set,
+        read,
+        &settings.auth_store,
+        &settings.sign_store,
+        Republish::IfChanged,
+        madoguchi_time::UnixTime::from_secs(now_secs()),
+    )
+}
+
+/// Two publishers at once (two folder nodes, or `crl publish` beside one): P checks its
+/// folder, yesterday's CRL, against generation g (the day before's) and passes; Q
+/// publishes today's, g + 1, before P writes. P's write at g is not made: the storage says
+/// the generation moved, P reads g + 1 again and its check now refuses yesterday's CRL.
+/// Today's set stays, on either storage; the storage alone refuses a write over a
+/// generation it no longer holds.
+#[tokio::test]
+async fn a_publication_checked_against_a_generation_another_replaced_is_checked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("crl");
+    std::fs::create_dir(&folder).unwrap();
+    write_crls(&folder);
+    let mut settings = minimal_settings(dir.path(), folder.clone());
+    settings.database = suite_database(dir.path());
+    let (p_dir, q_dir) = (dir.path().join("p"), dir.path().join("q"));
+    // The same CRLs for the other scopes in every folder (written once: a second passing
+    // between two writes would make one folder's older than another's).
+    for d in [&p_dir, &q_dir] {
+        std::fs::create_dir(d).unwrap();
+        for f in std::fs::read_dir(&folder).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, d.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let today = now_secs() - 3600;
+    let (name, day_before) = auth_crl_at(&[], today - 2 * 86_400);
+    let (_, yesterday) = auth_crl_at(&[], today - 86_400);
+    let (_, today_der) = auth_crl_at(&[1], today);
+    tokio::task::spawn_blocking(move || {
+        let store = backend_platform::storage::open(&settings.database).unwrap();
+        // Generation g holds the day before's CRL.
+        publish_over(
+            &*store,
+            &settings,
+            &folder,
+            (&name, &day_before),
+            store.crl_set().unwrap(),
+        )
+        .unwrap();
+        let at_g = store.crl_set().unwrap();
+        let g = at_g.generation;
+
+        // P reads g (and would pass: yesterday is newer than the day before) ...
+        let p_read = store.crl_set().unwrap();
+        assert_eq!(p_read.generation, g);
+        // ... Q publishes today's CRL: g + 1.
+        let q = publish_over(
+            &*store,
+            &settings,
+            &q_dir,
+            (&name, &today_der),
+            store.crl_set().unwrap(),
+        )
+        .unwrap();
+        assert_eq!((q.generation, q.changed), (g + 1, true));
+        let newer = store.crl_set().unwrap();
+
+        // The storage writes nothing over a generation it no longer holds.
+        std::fs::write(p_dir.join(&name), &yesterday).unwrap();
+        let p_set = backend_platform::crl_set::read_folder(
+            &p_dir,
+            &settings.auth_store,
+            &settings.sign_store,
+        )
+        .unwrap();
+        let written = store
+            .publish_crl_set(
+                &p_set.files,
+                Republish::Always,
+                g,
+                madoguchi_time::UnixTime::from_secs(now_secs()),
+            )
+            .unwrap();
+        assert_eq!(written, CrlWrite::Moved { generation: g + 1 });
+        assert_eq!(store.crl_set().unwrap(), newer);
+
+        // P's publication, checked against g, reads g + 1 again and is refused as older.
+        let e = publish_over(&*store, &settings, &p_dir, (&name, &yesterday), p_read)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&name) && e.contains("older than the one in use"),
+            "{e}"
+        );
+        assert_eq!(store.crl_set().unwrap(), newer);
+
+        // A set newer than g + 1, checked against g, is checked again and published.
+        let (_, tomorrow) = auth_crl_at(&[1, 2], today + 60);
+        let p = publish_over(&*store, &settings, &p_dir, (&name, &tomorrow), at_g).unwrap();
+        assert_eq!((p.generation, p.changed), (g + 2, true));
+    })
+    .await
+    .unwrap();
 }
