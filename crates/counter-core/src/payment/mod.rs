@@ -19,7 +19,8 @@ pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
 pub use drive_end::{NOT_TAKEN, end_live_drive, not_taken, void_held};
 pub use machine::*;
 pub use refund::{
-    begin_refund, on_refund, refund_refusal_code, refund_report_code, refund_request,
+    begin_refund, on_refund, recovery_report_code, refund_refusal_code, refund_report_code,
+    refund_request,
 };
 pub use shown::UnshownSale;
 

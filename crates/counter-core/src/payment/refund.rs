@@ -190,3 +190,32 @@ pub fn refund_report_code(refund: &RefundRecord) -> Code {
         }
     }
 }
+
+/// What staff read after a recovery that drove `sales` (each sale's record after it), when
+/// `refunds_before` refunds were in doubt before it and `refunds_open` are still `Refunding`
+/// after it: the sales' code ([`super::recovery_code`]) while a sale is open; else, while a
+/// refund is open, a refund's ([`refund_report_code`]: [`Code::PaymentUnresolved`] when one
+/// is unresolved, else [`Code::RefundPending`]), never [`Code::NothingInDoubt`] beside a
+/// refund staff were told is pending (they might pay it back another way); else
+/// [`Code::PaymentsRecovered`] when it drove a sale or a refund, [`Code::NothingInDoubt`]
+/// when there was nothing to drive.
+pub fn recovery_report_code<'a>(
+    sales: impl IntoIterator<Item = &'a PaymentRecord>,
+    refunds_before: usize,
+    refunds_open: &[RefundRecord],
+) -> Code {
+    let code = super::recovery_code(sales);
+    if code != Code::PaymentsRecovered && code != Code::NothingInDoubt {
+        return code;
+    }
+    let open = refunds_open
+        .iter()
+        .filter(|r| r.state == RefundState::Refunding)
+        .map(refund_report_code)
+        .max_by_key(|c| *c == Code::PaymentUnresolved);
+    match open {
+        Some(code) => code,
+        None if refunds_before > 0 => Code::PaymentsRecovered,
+        None => code,
+    }
+}

@@ -392,3 +392,43 @@ fn a_refund_left_pending_reads_as_a_refund_never_as_a_sale_in_doubt() {
         assert_eq!(refund_report_code(&r), code);
     }
 }
+
+#[test]
+fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
+    let mut p = captured(13, 2_000);
+    let mut r = begin_refund(&p, &[], "R13".into(), "ref-13".into(), 500, NOW).unwrap();
+    on_refund(&mut r, &mut p, Err(timeout()), NOW);
+    // No sale to drive, one refund still unknown after the recovery: its own line, never
+    // "nothing in doubt" (staff were told not to pay it back another way).
+    let none: [&PaymentRecord; 0] = [];
+    let pending_one = [r.clone()];
+    assert_eq!(recovery_report_code(none, 1, &pending_one), Code::RefundPending);
+    // Unresolved after the last round: staff call the acquirer.
+    for round in 2..=MAX_RESOLVE_ATTEMPTS {
+        on_refund(
+            &mut r,
+            &mut p,
+            Err(timeout()),
+            NOW.plus_secs(i64::from(round)),
+        );
+    }
+    let pending = begin_refund(&p, &[], "R14".into(), "ref-14".into(), 100, NOW);
+    let mut both = vec![r.clone()];
+    both.extend(pending);
+    assert_eq!(
+        recovery_report_code(none, 2, &both),
+        Code::PaymentUnresolved
+    );
+    // A sale still in doubt speaks first: its advice is about the customer paying.
+    let mut open_sale = sale(15, 700);
+    on_payment(&mut open_sale, Err(timeout()), NOW);
+    assert!(!open_sale.state.is_final());
+    assert_eq!(
+        recovery_report_code([&open_sale], 1, &pending_one),
+        recovery_code([&open_sale])
+    );
+    // The refund made by the recovery: recovered; nothing there at all: nothing in doubt.
+    assert_eq!(recovery_report_code(none, 1, &[]), Code::PaymentsRecovered);
+    assert_eq!(recovery_report_code(none, 0, &[]), Code::NothingInDoubt);
+    assert_eq!(recovery_report_code([&p], 0, &[]), Code::PaymentsRecovered);
+}
