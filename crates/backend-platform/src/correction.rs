@@ -19,8 +19,9 @@
 //! (the family register's extract, 戸籍謄本・抄本, or the court's decision) can. So the
 //! operator, with the customer and that document in front of them, accepts it: the
 //! technician reads the card's authentication certificate (`madoguchi-card read-cert auth`,
-//! no PIN needed), the operator gives it, a reference to the document seen (its kind and
-//! number: no personal data beyond what the registry holds) and their own id. The command
+//! no PIN needed), the operator gives it, which kind of document they saw (one of a fixed
+//! list, [`CorrectionDocument`]: no document number or other personal data reaches the
+//! audit trail) and their own id. The command
 //! verifies the certificate (chain and validity under the configuration's roots), finds its
 //! holder in the registry and that holder's refused enrollment in the audit trail
 //! ([`crate::storage::Storage::refused_corrections`]: the refusal's row names the holder
@@ -48,8 +49,69 @@ use crate::storage::CorrectionAcceptance;
 /// The audit action of an acceptance (its row's `action`).
 pub const AUDIT_ACTION: &str = "accept_correction";
 
-/// The longest document reference, in characters: a kind and a number, not a description.
-pub const MAX_EVIDENCE: usize = 120;
+/// The document recording the legal change that the operator saw: one of a fixed list, so
+/// that no document number or other personal data reaches the audit trail (as
+/// [`crate::attach_auth::IdentityDocument`]). The command line offers this list
+/// ([`clap::ValueEnum`]: [`Self::ALL`], named by [`Self::as_str`], described by
+/// [`Self::description`]).
+///
+/// A gender recognition is the family court's 性別の取扱いの変更の審判 (性同一性障害者の性別の
+/// 取扱いの特例に関する法律 第3条), and a corrected birth date or sex the family register's
+/// correction with the family court's permission (戸籍法 第113条); both are then recorded in
+/// the family register, whose extracts are, for a computerised register, the 全部事項証明書
+/// (戸籍謄本: the whole register) and the 個人事項証明書 (戸籍抄本: one person's part).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CorrectionDocument {
+    /// `family-register-full`.
+    FamilyRegisterFull,
+    /// `family-register-individual`.
+    FamilyRegisterIndividual,
+    /// `court-decision`.
+    CourtDecision,
+}
+
+impl CorrectionDocument {
+    /// Every document, in the order the command lists them.
+    pub const ALL: [CorrectionDocument; 3] = [
+        CorrectionDocument::FamilyRegisterFull,
+        CorrectionDocument::FamilyRegisterIndividual,
+        CorrectionDocument::CourtDecision,
+    ];
+
+    /// Its name on the command line and in the audit row.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrectionDocument::FamilyRegisterFull => "family-register-full",
+            CorrectionDocument::FamilyRegisterIndividual => "family-register-individual",
+            CorrectionDocument::CourtDecision => "court-decision",
+        }
+    }
+
+    /// What it is, as the command's help says.
+    pub fn description(self) -> &'static str {
+        match self {
+            CorrectionDocument::FamilyRegisterFull => {
+                "The family register's full extract recording the change (戸籍謄本, or 全部事項証明書 for a computerised register)"
+            }
+            CorrectionDocument::FamilyRegisterIndividual => {
+                "The family register's individual extract recording the change (戸籍抄本, or 個人事項証明書 for a computerised register)"
+            }
+            CorrectionDocument::CourtDecision => {
+                "The family court's decision (審判書): 性別の取扱いの変更の審判, or the permission to correct the family register (戸籍訂正許可)"
+            }
+        }
+    }
+}
+
+impl clap::ValueEnum for CorrectionDocument {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
+    }
+}
 
 /// What `holders accept-correction` is given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,9 +119,9 @@ pub struct Correction {
     /// The card's authentication certificate (PEM, DER, or what `madoguchi-card read-cert
     /// auth` prints).
     pub auth: PathBuf,
-    /// The document seen, by its kind and number (e.g. the family register extract's
-    /// number): kept in the audit row.
-    pub evidence: String,
+    /// The kind of document recording the change that the operator saw: kept in the audit
+    /// row.
+    pub evidence: CorrectionDocument,
     /// Who checked it: the operator's own id (as for `holders attach-auth`).
     pub operator: String,
 }
@@ -76,27 +138,12 @@ pub enum CorrectionError {
     Refused(#[from] CorrectionRefusal),
 }
 
-/// Checks the document reference (see [`Correction::evidence`]).
-fn check_evidence(evidence: &str) -> Result<(), AttachError> {
-    let trimmed = evidence.trim();
-    if trimmed.is_empty()
-        || trimmed.chars().count() > MAX_EVIDENCE
-        || trimmed.chars().any(char::is_control)
-    {
-        return Err(AttachError::Input(format!(
-            "--evidence {evidence:?} is not a document reference: 1 to {MAX_EVIDENCE} characters on one line, the kind and number of the document you saw (e.g. \"戸籍全部事項証明書 第1234号\"), kept in the audit trail; never the customer's name or the new values"
-        )));
-    }
-    Ok(())
-}
-
 /// Accepts, for the holder of the authentication certificate of `c`, the new signature
 /// certificate of its refused enrollment, in the storage of the configuration at `config`
 /// (the module doc says what is checked). Returns the text to print.
 pub fn accept(config: &Path, c: &Correction, clock: &dyn Clock) -> Result<String, OperatorError> {
     let settings = Settings::load(config)?;
     check_operator(&c.operator).map_err(CorrectionError::from)?;
-    check_evidence(&c.evidence).map_err(CorrectionError::from)?;
     let cert = certificate_of(&read(&c.auth)?)
         .map_err(|r| CorrectionError::from(AttachError::Certificate(r)))?;
     let now = clock.now();
@@ -117,7 +164,7 @@ pub fn accept(config: &Path, c: &Correction, clock: &dyn Clock) -> Result<String
         reason: Some(format!(
             "{correction_id}: operator {} checked {}",
             c.operator,
-            c.evidence.trim()
+            c.evidence.as_str()
         )),
         ..AuditEvent::default()
     };
@@ -145,26 +192,32 @@ pub fn accept(config: &Path, c: &Correction, clock: &dyn Clock) -> Result<String
          at a counter: the enrollment keeps their links and makes this certificate theirs\n",
         serial = sign.serial,
         operator = c.operator,
-        evidence = c.evidence.trim(),
+        evidence = c.evidence.as_str(),
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::ValueEnum;
 
+    /// The command line takes the documents by name only: a document number or free text is
+    /// refused before anything is read, so it cannot reach the audit trail.
     #[test]
-    fn a_document_reference_is_one_short_line() {
-        assert!(check_evidence("戸籍全部事項証明書 第1234号").is_ok());
-        assert!(check_evidence("court decision 2026(家)123").is_ok());
-        for bad in [
+    fn the_evidence_is_a_kind_of_document_and_never_free_text() {
+        for d in CorrectionDocument::ALL {
+            assert_eq!(CorrectionDocument::from_str(d.as_str(), false), Ok(d));
+            assert!(!d.description().is_empty());
+        }
+        for free in [
+            "戸籍全部事項証明書 第1234号",
+            "family-register-full 1234",
             "",
-            "   ",
-            "line one\nline two",
-            "tab\there",
-            &"x".repeat(MAX_EVIDENCE + 1),
         ] {
-            assert!(check_evidence(bad).is_err(), "{bad:?} accepted");
+            assert!(
+                CorrectionDocument::from_str(free, false).is_err(),
+                "{free:?}"
+            );
         }
     }
 }

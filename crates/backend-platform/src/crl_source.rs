@@ -30,6 +30,11 @@
 //! other scope; the load warns of it. Each load also warns when the set's earliest nextUpdate
 //! has passed or is within `crl_warn_secs` ([`crate::crl_scopes::freshness`]).
 //!
+//! A folder node whose folder holds a CRL older than the published set's at start (a
+//! download during J-LIS's daily refresh, then a restart) starts on the published set, as a
+//! reload would keep it, rather than not at all: the refusal is logged and audited as a
+//! failed reload's (`crl_reload`, `unavailable`), and the next reload reads the folder again.
+//!
 //! Loads are one at a time (a reload and a poll's follow queue on one lock), so the set
 //! read last is the one in use.
 
@@ -41,7 +46,10 @@ use jpki_cert::TrustStore;
 use jpki_cert::crl::SharedCrlIndex;
 
 pub use crate::config::CrlFrom;
-use crate::crl_scopes::{Freshness, ScopeCrl, freshness};
+use counter_api::ProblemCode;
+
+use crate::audit::AuditEvent;
+use crate::crl_scopes::{Freshness, OlderCrl, ScopeCrl, freshness};
 pub use crate::crl_set::{CrlLoadError, CrlLoadSummary, MAX_CRL_SET_BYTES};
 use crate::crl_set::{
     VerifiedSet, check_not_older, publish_folder, publish_folder_over, verify_stored,
@@ -107,17 +115,20 @@ impl CrlSource {
         warn_secs: u64,
     ) -> Result<(Self, CrlLoadSummary), CrlLoadError> {
         let (set, generation) = match from {
-            CrlFrom::Folder => {
-                let (set, p) = publish_folder(
-                    &*store,
-                    &dir,
-                    &auth,
-                    &sign,
-                    Republish::IfChanged,
-                    clock.now(),
-                )?;
-                (set, p.generation)
-            }
+            CrlFrom::Folder => match publish_folder(
+                &*store,
+                &dir,
+                &auth,
+                &sign,
+                Republish::IfChanged,
+                clock.now(),
+            ) {
+                Ok((set, p)) => (set, p.generation),
+                Err(CrlLoadError::Older(older)) => {
+                    start_on_published(&*store, &*clock, &auth, &sign, &older)?
+                }
+                Err(e) => return Err(e),
+            },
             CrlFrom::Storage => {
                 let stored = store.crl_set()?;
                 if stored.generation == 0 {
@@ -303,4 +314,39 @@ impl CrlSource {
             Err(p) => p.into_inner(),
         }
     }
+}
+
+/// The start of a folder node whose folder holds a CRL `older` than the published set's
+/// for its scope: the published set, verified again, and its generation (the set a reload
+/// keeps in use); the folder's refusal logged at warn and audited as a failed reload's.
+/// An error (the published set does not verify here, the storage does not answer) stops
+/// the start.
+fn start_on_published(
+    store: &dyn Storage,
+    clock: &dyn Clock,
+    auth: &TrustStore,
+    sign: &TrustStore,
+    older: &OlderCrl,
+) -> Result<(VerifiedSet, u64), CrlLoadError> {
+    let stored = store.crl_set()?;
+    let generation = stored.generation;
+    let set = verify_stored(stored.files, generation, auth, sign)?;
+    let refusal = CrlLoadError::Older(Box::new(older.clone()));
+    tracing::warn!(
+        file = %older.new.file,
+        this_update = %older.new.this_update,
+        in_use_file = %older.in_use.file,
+        in_use_this_update = %older.in_use.this_update,
+        generation,
+        "the CRL folder holds a CRL older than the published set's: starting on the \
+         published set, which stays in use; {refusal}"
+    );
+    store.append_audit(&[AuditEvent {
+        at: clock.now(),
+        action: "crl_reload",
+        outcome: ProblemCode::Unavailable.as_str().into(),
+        reason: Some(refusal.to_string()),
+        ..AuditEvent::default()
+    }])?;
+    Ok((set, generation))
 }

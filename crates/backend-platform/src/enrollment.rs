@@ -234,7 +234,7 @@ fn task_failed(e: &tokio::task::JoinError) -> ApiError {
 
 /// Names in the audit row of an enrollment refused for `conflict` what the operator's
 /// commands look for, whether the conflict was found at verification or in the store's
-/// transaction: `named` ([`crate::core::holder::CardHolders::named_by`]) and, for a new
+/// transaction: the conflict as its reason, `named` ([`crate::core::holder::CardHolders::named_by`]) and, for a new
 /// signature certificate naming another birth date or sex, that certificate `sign`.
 /// - `signature_linked_elsewhere`: the holder of the signature certificate, the one the
 ///   operator may attach the authentication certificate to
@@ -249,6 +249,10 @@ fn name_refusal(
     named: Option<&str>,
     sign: &LinkageKey,
 ) {
+    // The conflict is the row's reason, which the operator's commands look for: a conflict
+    // found in the store's transaction has the links' refusals summarised there already,
+    // and [`outcome_of`] fills in only an empty reason.
+    event.reason = holder_problem(conflict).reason;
     match conflict {
         HolderConflict::SignatureLinkedElsewhere => {
             event.subject_id = named.map(str::to_owned);
@@ -666,6 +670,53 @@ pub async fn release_all(p: &Platform, subject_id: &str, links: &[ServiceLink], 
         // The enrollment's answer is decided already; the release was best effort too.
         if let Err(e) = receipt.committed().await {
             tracing::error!(service = link.service_id(), "link release not audited: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::holder::Differs;
+
+    /// A conflict found in the store's transaction, after a service refused its link: the
+    /// row's reason is the conflict, which `holders accept-correction` and `holders
+    /// attach-auth` look for, not the links' summary.
+    #[test]
+    fn a_conflict_found_in_the_store_is_audited_with_its_reason() {
+        let sign = LinkageKey {
+            issuer: "CN=sign-ca".into(),
+            serial: "0b".into(),
+        };
+        for (conflict, reason, certificate) in [
+            (
+                HolderConflict::SignatureOfAnotherPerson {
+                    differs: Differs::Sex,
+                },
+                "signature_of_another_person",
+                Some(("CN=sign-ca".to_owned(), "0b".to_owned())),
+            ),
+            (
+                HolderConflict::SignatureLinkedElsewhere,
+                "signature_linked_elsewhere",
+                None,
+            ),
+        ] {
+            let mut event = AuditEvent {
+                action: AUDIT_ACTION,
+                reason: Some("library:record_unknown".into()),
+                ..AuditEvent::default()
+            };
+            name_refusal(&mut event, &conflict, Some("holder-1"), &sign);
+            let problem = store_problem(EnrollError::Conflict {
+                conflict,
+                named: Some("holder-1".into()),
+            });
+            let row = outcome_of(event, Err(&problem));
+            assert_eq!(row.outcome, "holder_conflict");
+            assert_eq!(row.reason.as_deref(), Some(reason));
+            assert_eq!(row.subject_id.as_deref(), Some("holder-1"));
+            assert_eq!(row.certificate, certificate);
         }
     }
 }

@@ -59,6 +59,7 @@ pub mod server;
 pub mod signing;
 pub mod storage;
 pub mod terminal_certs;
+pub mod terminal_config;
 pub mod terminals;
 #[cfg(feature = "test-support")]
 pub mod test_support;

@@ -13,7 +13,7 @@
 //! madoguchi-platform holders attach-auth --config platform.toml --auth auth.pem \
 //!     --birth-date 1985-04-12 --document my-number-card --operator op-yamada
 //! madoguchi-platform holders accept-correction --config platform.toml --auth auth.pem \
-//!     --evidence "戸籍全部事項証明書 第1234号" --operator op-yamada
+//!     --evidence family-register-full --operator op-yamada
 //! ```
 //!
 //! `terminals` and `crl publish` write the storage the configuration names; every node
@@ -117,10 +117,10 @@ enum Holders {
         /// auth` with the customer's card on the reader).
         #[arg(long)]
         auth: PathBuf,
-        /// The document you saw, by its kind and number (e.g. "戸籍全部事項証明書 第1234号"),
-        /// kept in the audit trail: never the customer's name or the new values.
-        #[arg(long)]
-        evidence: String,
+        /// The kind of document recording the change that you saw (kept in the audit trail;
+        /// no document number is asked for, so none reaches it).
+        #[arg(long, value_enum)]
+        evidence: backend_platform::correction::CorrectionDocument,
         /// Your own operator id (kept in the audit trail).
         #[arg(long)]
         operator: String,

@@ -130,4 +130,8 @@ pub const MIGRATIONS: &[&str] = &[
     // any certificate of the terminals' CA with the id as CN (rows of before, `terminals
     // add`, configured terminals without one). See crate::core::terminals.
     "ALTER TABLE terminals ADD COLUMN certificate_sha256 BLOB;",
+    // 7: the audit rows of one certificate, by action: finding the holders a signature
+    // certificate's correction was accepted for (`accept_correction` rows, read at every
+    // enrollment) without scanning the audit trail, which is never purged.
+    "CREATE INDEX audit_certificate ON audit (cert_issuer, cert_serial, action);",
 ];

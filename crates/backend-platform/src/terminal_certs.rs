@@ -12,8 +12,9 @@
 //!
 //! The CA's key is a PKCS#8 PEM P-256 key; its certificate is the one of the given PEM
 //! file (the platform's `[tls] terminal_ca` by default) whose public key is the key's.
-//! Registering the terminal is [`crate::terminals::register`]'s; [`crate::operator`]
-//! calls both. Nothing here writes a file or the storage.
+//! Enrolling the terminal in the storage is [`crate::terminals::enroll`]'s, given the
+//! issued certificate's SHA-256 (the one certificate its id is accepted with from then on);
+//! [`crate::operator`] calls both. Nothing here writes a file or the storage.
 
 use std::str::FromStr as _;
 use std::time::Duration;

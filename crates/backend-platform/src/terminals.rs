@@ -142,6 +142,9 @@ struct Enabled {
     /// The one certificate accepted (SHA-256, lower-case hex as the server gives it);
     /// `None`: any.
     certificate_sha256: Option<String>,
+    /// Its row is the configuration's (`[[terminals]]`): the certificate is the file's
+    /// `certificate_sha256`, not an enrollment's.
+    configured: bool,
 }
 
 /// The enabled terminals of one generation.
@@ -163,9 +166,12 @@ pub enum Access {
     /// No enabled terminal has its CN.
     Unknown,
     /// Its CN is an enabled terminal that accepts another certificate: the terminal was
-    /// enrolled again (a replacement) since this certificate was issued, or the
-    /// configuration names another one.
+    /// enrolled again (a replacement) since this certificate was issued.
     Replaced,
+    /// Its CN is an enabled terminal of the configuration (`[[terminals]]`) whose
+    /// `certificate_sha256` names another certificate: the file, or the certificate, is to
+    /// be corrected (enrolling the id again would take it away from the file).
+    NotConfigured,
 }
 
 /// The node's snapshot of the terminals it accepts (see the module doc).
@@ -194,7 +200,13 @@ impl TerminalDirectory {
         match self.snapshot().accepted.get(id) {
             None => Access::Unknown,
             Some(t) => match &t.certificate_sha256 {
-                Some(h) if !h.eq_ignore_ascii_case(certificate_sha256) => Access::Replaced,
+                Some(h) if !h.eq_ignore_ascii_case(certificate_sha256) => {
+                    if t.configured {
+                        Access::NotConfigured
+                    } else {
+                        Access::Replaced
+                    }
+                }
                 _ => Access::Accepted { admin: t.admin },
             },
         }
@@ -226,6 +238,7 @@ impl TerminalDirectory {
                     let enabled = Enabled {
                         admin: t.admin,
                         certificate_sha256: t.certificate_sha256.map(hex::encode),
+                        configured: t.managed_by == rules::ManagedBy::Config,
                     };
                     (t.id, enabled)
                 })

@@ -54,6 +54,17 @@ impl FromRequestParts<Arc<Platform>> for Terminal {
                     format!("certificate_replaced {}", identity.sha256),
                 )
             }
+            Access::NotConfigured => {
+                tracing::warn!(
+                    terminal = %cn,
+                    certificate_sha256 = %identity.sha256,
+                    "refused a certificate of configured terminal {cn}: its [[terminals]] entry names another certificate_sha256"
+                );
+                (
+                    "this certificate is not the one the platform's configuration names for this terminal (its [[terminals]] entry's certificate_sha256), so it is not accepted; ask the platform's operator to correct certificate_sha256 in the configuration file, or to install on this PC the certificate it names",
+                    format!("certificate_not_configured {}", identity.sha256),
+                )
+            }
         };
         let problem = ApiError::from(Problem::new(ProblemCode::TerminalUnknown, message));
         let event = AuditEvent {

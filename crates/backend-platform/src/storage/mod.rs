@@ -32,11 +32,15 @@ use madoguchi_time::UnixTime;
 use crate::audit::AuditEvent;
 use crate::config::Database;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored};
-use crate::core::correction::{CorrectionRefusal, CorrectionState};
+use crate::core::correction::CorrectionRefusal;
 use crate::core::holder::{AttachRefusal, AttachState, CardHolders};
 use crate::core::terminals::TerminalRecord;
 use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment};
 
+pub(crate) use corrections::signature_of_another_person;
+pub use corrections::{CorrectionAcceptance, CorrectionRule};
+
+mod corrections;
 pub mod postgres;
 mod postgres_challenges;
 mod postgres_corrections;
@@ -279,8 +283,8 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// Accepts a signature certificate naming a legally changed birth date or sex for its
     /// holder (the operator's `holders accept-correction`), in one transaction serialised
     /// with the enrollments: reads what the rule needs and enrollments change
-    /// ([`CorrectionState`]), asks `decide` ([`crate::core::correction::accept_correction`])
-    /// and, when it names a holder and a certificate, writes `a.audit` with them: that row is
+    /// ([`crate::core::correction::CorrectionState`]), asks `decide`
+    /// ([`crate::core::correction::accept_correction`]) and, when it names a holder and a certificate, writes `a.audit` with them: that row is
     /// the acceptance ([`Storage::corrected_holder`]). Returns them, or the rule's refusal
     /// (`Ok(Err)`: nothing was written).
     fn accept_correction(
@@ -381,37 +385,6 @@ pub struct AuthAttachment<'a> {
     pub audit: &'a AuditEvent,
     /// Now.
     pub now: UnixTime,
-}
-
-/// The rule [`Storage::accept_correction`] asks: the holder and the certificate to accept,
-/// or why not.
-pub type CorrectionRule<'r> =
-    dyn FnMut(&CorrectionState) -> Result<(String, LinkageKey), CorrectionRefusal> + 'r;
-
-/// A signature certificate to accept for its holder ([`Storage::accept_correction`]).
-#[derive(Debug)]
-pub struct CorrectionAcceptance<'a> {
-    /// The card's authentication certificate.
-    pub auth: &'a LinkageKey,
-    /// The holder it was linked to when the refused enrollments were looked for.
-    pub refused_for: &'a str,
-    /// The signature certificates those refused enrollments name, as
-    /// [`Storage::refused_corrections`] read them.
-    pub refused: &'a [LinkageKey],
-    /// The row recording the acceptance (its subject and certificate are set to the holder
-    /// and the certificate accepted).
-    pub audit: &'a AuditEvent,
-}
-
-/// The audit rows [`Storage::refused_corrections`] looks for: those of the enrollments
-/// refused because their new signature certificate named another birth date or sex than
-/// the holder's, as `(action, outcome, reason)`.
-pub(crate) fn signature_of_another_person() -> (&'static str, &'static str, &'static str) {
-    (
-        crate::enrollment::AUDIT_ACTION,
-        ProblemCode::HolderConflict.as_str(),
-        crate::core::refusal::SIGNATURE_OF_ANOTHER_PERSON,
-    )
 }
 
 /// The audit rows [`Storage::attach_auth`] looks for: those of the enrollments refused

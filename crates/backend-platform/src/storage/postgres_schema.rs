@@ -120,6 +120,8 @@ pub const MIGRATIONS: &[&str] = &[
         ADD COLUMN sign_crl_scope BYTEA;",
     // 6: the certificate a terminal is accepted with (see the SQLite migration 6).
     "ALTER TABLE terminals ADD COLUMN certificate_sha256 BYTEA;",
+    // 7: the audit rows of one certificate, by action (see the SQLite migration 7).
+    "CREATE INDEX audit_certificate ON audit (cert_issuer, cert_serial, action);",
 ];
 
 /// The advisory lock key of migrations (any fixed number; "madoguchi" in ASCII, truncated).

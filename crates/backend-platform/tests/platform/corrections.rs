@@ -17,8 +17,9 @@ use crate::operator::{run, stderr_of_failure, stdout, write_config};
 use crate::reissued_auth::{auth_file, with_auth_of};
 use crate::support::*;
 
-/// The family register extract the operator saw, as they note it.
-const EVIDENCE: &str = "戸籍全部事項証明書 第1234号";
+/// The document the operator saw: the family court's decision of the gender recognition,
+/// by its kind only (no number reaches the audit trail).
+const EVIDENCE: &str = "court-decision";
 
 /// `holders accept-correction` for the certificate at `auth` with `evidence`.
 fn accept(config: &Path, auth: &Path, evidence: &str) -> std::process::Output {
@@ -85,11 +86,15 @@ async fn the_operator_accepts_a_legally_changed_sex_and_the_card_enrols_under_it
     );
     let her_auth = auth_file(dir.path(), "auth.pem", &corrected);
 
-    // Refused, nothing written: a reference that is not one; a card whose refusal is
-    // another conflict (a re-issued authentication certificate: no holder to correct);
-    // another holder's card, whose holder no such refusal names.
-    let err = stderr_of_failure(&accept(&config, &her_auth, " "));
-    assert!(err.contains("is not a document reference"), "{err}");
+    // Refused, nothing written: a document number in place of the document's kind (so
+    // that none reaches the audit trail); a card whose refusal is another conflict (a
+    // re-issued authentication certificate: no holder to correct); another holder's card,
+    // whose holder no such refusal names.
+    let err = stderr_of_failure(&accept(&config, &her_auth, "戸籍全部事項証明書 第1234号"));
+    assert!(
+        err.contains("family-register-full") && err.contains("court-decision"),
+        "{err}"
+    );
     let reissued = with_auth_of("tanaka-yuki");
     let v = assert_problem(&enroll(&env, &c, &reissued).await, 409, "holder_conflict");
     assert_eq!(v["reason"], "signature_linked_elsewhere", "{v}");

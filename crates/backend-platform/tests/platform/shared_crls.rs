@@ -283,6 +283,55 @@ async fn a_node_taking_its_crls_from_the_storage_starts_once_a_set_is_published(
     node.shutdown().await;
 }
 
+/// A folder node restarted with yesterday's CRL in its folder (a download during J-LIS's
+/// daily refresh) starts on the published set, which revokes more, rather than not at all
+/// (systemd would restart it forever, and no card could be identified): the folder is not
+/// published, and the refusal is audited as a failed reload's, naming the file and both
+/// thisUpdates.
+#[tokio::test]
+async fn a_folder_node_whose_folder_went_back_starts_on_the_published_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let crl_dir = dir.path().join("crl");
+    std::fs::create_dir(&crl_dir).unwrap();
+    write_crls(&crl_dir);
+    let mut settings = minimal_settings(dir.path(), crl_dir.clone());
+    settings.database = suite_database(dir.path());
+    let clock = Arc::new(backend_kit::ManualClock::new());
+    let today = now_secs() - 3600;
+    let (name, der) = auth_crl_at(&[1, 2, 3], today);
+    std::fs::write(crl_dir.join(&name), der).unwrap();
+    let node = backend_platform::start_in_process(settings.clone(), clock.clone())
+        .await
+        .unwrap();
+    let generation = node.platform().crl.status().generation;
+    let entries = node.platform().crl.index().snapshot().len();
+    node.shutdown().await;
+
+    let yesterday = today - 86_400;
+    let (_, old) = auth_crl_at(&[], yesterday);
+    std::fs::write(crl_dir.join(&name), old).unwrap();
+    let node = backend_platform::start_in_process(settings.clone(), clock)
+        .await
+        .unwrap();
+    let status = node.platform().crl.status();
+    assert_eq!((status.generation, status.refused), (generation, None));
+    assert_eq!(node.platform().crl.index().snapshot().len(), entries);
+    assert_eq!(stored_generation(&settings.database, "crls"), generation);
+    let rows = platform_rows(
+        &settings.database,
+        "SELECT reason FROM audit WHERE action = 'crl_reload' AND outcome = 'unavailable'",
+    );
+    let date = |t: i64| madoguchi_time::UnixTime::from_secs(t).to_string();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    for part in [
+        format!("CRL {name} (scope "),
+        format!("thisUpdate {} against {}", date(yesterday), date(today)),
+    ] {
+        assert!(rows[0].contains(&part), "{part:?} in {}", rows[0]);
+    }
+    node.shutdown().await;
+}
+
 /// A download during J-LIS's daily refresh brings back yesterday's CRL, without a card
 /// revoked since: no path puts it in use. A's reload and `crl publish` refuse the folder
 /// (naming the file and both thisUpdates), and a set published with it behind the nodes'

@@ -145,7 +145,10 @@ async fn a_terminal_enrolled_again_refuses_the_replaced_certificate_at_every_nod
     env.shutdown().await;
 }
 
-/// A configured terminal with `certificate_sha256` accepts that certificate alone.
+/// A configured terminal with `certificate_sha256` accepts that certificate alone; another
+/// certificate with its CN is told to have the file or the certificate corrected, not to
+/// enroll again (which the file's entry would undo at the next start), and its refusal is
+/// audited as such.
 #[tokio::test]
 async fn a_configured_certificate_sha256_accepts_that_certificate_alone() {
     let env = env_polling().await;
@@ -162,6 +165,36 @@ async fn a_configured_certificate_sha256_accepts_that_certificate_alone() {
         .unwrap();
     assert_eq!(ask(&client_of(&env, &mine), &node).await, accepted());
     assert_eq!(ask(&client_of(&env, &other), &node).await, unknown());
+    let (s, _, v) = post(
+        &client_of(&env, &other),
+        &at(&node, "/v1/challenges"),
+        &identify_request(),
+    )
+    .await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(v["code"], "terminal_unknown", "{v}");
+    let detail = v["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("configuration names")
+            && detail.contains("certificate_sha256")
+            && !detail.contains("enroll"),
+        "{v}"
+    );
+    node.platform().audit.flush();
+    let refusals = env.platform_rows(&format!(
+        "SELECT reason FROM audit WHERE action = 'terminal' AND terminal_id = '{T2}'
+         AND outcome = 'terminal_unknown'"
+    ));
+    assert_eq!(
+        refusals,
+        vec![
+            format!(
+                "certificate_not_configured {}",
+                hex::encode(sha256_of(&other))
+            );
+            2
+        ]
+    );
     node.shutdown().await;
     // Dropped from the file again: any certificate with the CN, as before.
     let node = restart_with(&env, &[(T1, true), (T2, false)]).await;

@@ -402,3 +402,73 @@ fn a_terminal_of_before_the_certificate_column_accepts_any_certificate_with_its_
         Access::Unknown
     );
 }
+
+/// Migration 7 indexes the audit rows by certificate: a storage of schema 6 holding an
+/// accepted correction, once migrated, still finds its holder, and finds it through the
+/// index rather than by scanning the audit trail (which is never purged, and on SQLite is
+/// read on the node's one shared connection at every enrollment needing it).
+#[test]
+fn accepted_corrections_are_found_through_an_index_after_migration_7() {
+    let sign = jpki_cert::LinkageKey {
+        issuer: "CN=sign-ca".into(),
+        serial: "0b".into(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema-6.sqlite");
+    let old = backend_kit::sqlite::open(&path, &backend_platform::schema::MIGRATIONS[..6]).unwrap();
+    old.execute_batch(
+        "INSERT INTO subjects (subject_id, created_at) VALUES ('holder-1', 1);
+         INSERT INTO audit (at, action, outcome, subject_id, cert_issuer, cert_serial)
+             VALUES (2, 'identify', 'ok', 'holder-1', 'CN=sign-ca', '0b'),
+                    (3, 'accept_correction', 'ok', 'holder-1', 'CN=sign-ca', '0b');",
+    )
+    .unwrap();
+    drop(old);
+    let store = open(&Database::Sqlite(path.clone())).unwrap();
+    assert_eq!(
+        store.corrected_holder(&sign).unwrap().as_deref(),
+        Some("holder-1")
+    );
+    drop(store);
+    // The plan of the storage's lookup (crate::storage::sqlite_corrections::accepted_for).
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let plan: Vec<String> = c
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT DISTINCT subject_id FROM audit
+             WHERE action = ?1 AND outcome = 'ok' AND cert_issuer = ?2 AND cert_serial = ?3
+               AND subject_id IN (SELECT subject_id FROM subjects)
+             ORDER BY subject_id LIMIT 2",
+        )
+        .unwrap()
+        .query_map(
+            rusqlite::params!["accept_correction", sign.issuer, sign.serial],
+            |r| r.get::<_, String>(3),
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        plan.iter()
+            .any(|d| d.contains("SEARCH audit USING INDEX audit_certificate")),
+        "{plan:?}"
+    );
+    // Both storages bring the same index.
+    for (name, db, _dir) in databases("audit certificate index") {
+        drop(open(&db).unwrap());
+        let sql = match &db {
+            Database::Sqlite(_) => {
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit'
+                 ORDER BY name"
+            }
+            _ => {
+                "SELECT indexname::text FROM pg_indexes
+                 WHERE tablename = 'audit' AND schemaname = current_schema() ORDER BY 1"
+            }
+        };
+        let indexes = platform_rows(&db, sql);
+        assert!(
+            indexes.iter().any(|i| i == "audit_certificate"),
+            "{name}: {indexes:?}"
+        );
+    }
+}
