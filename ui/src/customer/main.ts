@@ -1,7 +1,9 @@
 // The customer window: a language toggle (日本語 / English, always visible),
-// the card's notices above everything, and the customer's screen of each frame. Japanese until the customer picks
-// English. It sees only what the counter sends the customer (CustomerFrame:
-// its own lines about the card, never the staff's status notice or counts).
+// the card's notices above everything, and the customer's screen of each frame.
+// Japanese until the customer picks English, and again for the next customer:
+// when the welcome screen comes back with no card on the reader. It sees only
+// what the counter sends the customer (CustomerFrame: its own lines about the
+// card, never the staff's status notice or counts).
 //
 // Keys: digits, Backspace and Enter type on the PIN keypad when it is shown;
 // Escape presses Cancel.
@@ -24,6 +26,8 @@ const ctx = new CustomerContext();
 const keypad = new PinKeypad(ctx);
 const root = byId("screen");
 let frame: CustomerFrame | undefined;
+/** Whether the last frame was the welcome screen with no card: between two customers. */
+let betweenCustomers = false;
 
 function render(): void {
   if (frame === undefined) return;
@@ -47,7 +51,14 @@ function onFrame(next: CustomerFrame): void {
   // A late frame older than the one shown is dropped (Screens::revision).
   if (frame !== undefined && next.revision <= frame.revision) return;
   frame = next;
-  render();
+  // The welcome screen, no card: the customer before has left (their card with
+  // them), and the next one starts in Japanese. Only on coming back to it, so
+  // that a customer who picks English there keeps it while frames arrive.
+  const between = next.customer.screen === "welcome" && next.reader !== "card";
+  const comingBack = between && !betweenCustomers;
+  betweenCustomers = between;
+  if (comingBack && ctx.lang !== "ja") show("ja");
+  else render();
   document.documentElement.dataset["appReady"] = "true";
 }
 
