@@ -72,9 +72,11 @@ impl Counter {
     /// one stays on the staff window; a card session ends. An enrollment that had ended
     /// with its card on the reader (its result seen there) is over: the counter goes back
     /// to idle, the mode's start screen, rather than to an enrollment waiting for a card
-    /// that, being the next person's, it would not take.
+    /// that, being the next person's, it would not take. A sale's outcome leaves the
+    /// customer window ([`Counter::sale_card_left`]).
     pub(super) fn card_removed(&mut self) -> Vec<Effect> {
         match &self.workflow {
+            Workflow::SaleEnded(..) => self.sale_card_left(),
             Workflow::Enroll(e) if e.is_ended() && e.card_on_reader() => {
                 self.replace(Workflow::Idle)
             }
@@ -85,6 +87,7 @@ impl Counter {
                     SaleStep::Failed {
                         message: Message::of(Code::CardRemoved),
                     },
+                    false,
                 ))
             }
             Workflow::Check(check) => {
@@ -208,6 +211,7 @@ impl Counter {
                         SaleStep::Failed {
                             message: Message::of(code),
                         },
+                        false,
                     )),
                 }
             }
