@@ -12,7 +12,9 @@ pub enum OnClose {
     /// The window closes; the app runs on while another window is open.
     Close,
     /// The window stays open: nothing could open it again (the customer's, which also
-    /// has no close button: `closable` is false in `tauri.conf.json`).
+    /// has no close button and cannot be minimised: `closable` and `minimizable` are
+    /// false in `tauri.conf.json`; Tauri 2's configuration schema lists `minimizable`
+    /// as unsupported on Linux, where the window manager may still minimise it).
     KeepOpen,
     /// The app exits (the staff's: without it nobody runs the counter, and the customer's
     /// window cannot be closed by itself).
@@ -72,18 +74,21 @@ mod tests {
         assert_eq!(Screen::on_close("customer"), OnClose::KeepOpen);
         assert_eq!(Screen::on_close("staff"), OnClose::Exit);
         assert_eq!(Screen::on_close("setup"), OnClose::Close);
-        // The configuration agrees: the customer's window has no close button.
+        // The configuration agrees: the customer's window has no close button, and no
+        // minimise button either (a customer could hide it from staff).
         let config: serde_json::Value =
             serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
         let windows = config["app"]["windows"].as_array().unwrap();
-        let closable = |label: &str| {
+        let flag = |label: &str, key: &str| {
             windows
                 .iter()
                 .find(|w| w["label"] == label)
-                .map(|w| w["closable"].as_bool().unwrap_or(true))
+                .map(|w| w[key].as_bool().unwrap_or(true))
         };
-        assert_eq!(closable("customer"), Some(false));
-        assert_eq!(closable("staff"), Some(true));
+        assert_eq!(flag("customer", "closable"), Some(false));
+        assert_eq!(flag("customer", "minimizable"), Some(false));
+        assert_eq!(flag("staff", "closable"), Some(true));
+        assert_eq!(flag("staff", "minimizable"), Some(true));
     }
 
     #[test]

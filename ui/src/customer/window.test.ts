@@ -96,6 +96,29 @@ describe("the customer window", () => {
     expect(document.documentElement.lang).toBe("ja");
   });
 
+  it("goes back to Japanese for the next customer, once the welcome screen comes with no card", () => {
+    const english = (): void => document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    feed(customerFrame({ screen: "identify", view: identifyCustomer }));
+    english();
+    expect(document.documentElement.lang).toBe("en");
+    // The welcome screen while a card still lies on the reader: the same customer.
+    feed(customerFrame({ screen: "welcome" }, { reader: "card" }));
+    expect(document.documentElement.lang).toBe("en");
+    // The card has left: the next customer reads Japanese.
+    feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
+    expect(document.documentElement.lang).toBe("ja");
+    expect(document.querySelector("h1")?.textContent).toBe("マイナンバーカードを置いてください");
+    expect(document.querySelector('button[data-lang="ja"]')?.getAttribute("aria-pressed")).toBe("true");
+    // A customer who picks English on the welcome screen keeps it while frames come.
+    english();
+    feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
+    expect(document.documentElement.lang).toBe("en");
+    feed(customerFrame({ screen: "identify", view: identifyCustomer }));
+    expect(document.documentElement.lang).toBe("en");
+    feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
+    expect(document.documentElement.lang).toBe("ja");
+  });
+
   it("shows the platform's notices about the card above every screen while they last", async () => {
     const notices = [message("sign_certificate_revoked", "お届けの住所か氏名が変わりました")];
     feed(customerFrame({ screen: "welcome" }, { notices }));

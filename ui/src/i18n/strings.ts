@@ -534,6 +534,11 @@ export const strings = {
     en: "Put the card on the reader and leave it there.",
   },
   "customer.notices.title": { ja: "カードについてのお知らせ", en: "About your card" },
+  "customer.unavailable.heading": { ja: "係員にお声がけください", en: "Please call a member of staff" },
+  "customer.unavailable.detail": {
+    ja: "この画面はまだ準備ができていません。カードは置かずにお待ちください。",
+    en: "This screen is not ready yet. Please wait before placing your card.",
+  },
   "customer.please_wait": { ja: "少々お待ちください", en: "Please wait a moment" },
   "customer.reading": { ja: "カードを読み取っています", en: "Reading your card" },
   "customer.keep_card": {

@@ -41,7 +41,8 @@ impl Counter {
     }
 
     /// The sale ends before any payment request (cancelled, card removed): both windows
-    /// say why until staff move on.
+    /// say why, the staff's until staff move on, the customer's until a card leaves after
+    /// the end ([`Counter::sale_card_left`]).
     pub(super) fn sale_not_started(&mut self, code: Code) -> Vec<Effect> {
         let Workflow::Choosing(_, sale) = &self.workflow else {
             return Vec::new();
@@ -52,11 +53,27 @@ impl Counter {
             SaleStep::Failed {
                 message: Message::of(code),
             },
+            false,
         ))
     }
 
+    /// A card left the reader after the sale ended: the customer window goes back to the
+    /// welcome screen (the staff window keeps the outcome until staff move on). Whoever
+    /// stands there next, maybe with the next sale being typed, never reads the outcome of
+    /// the customer before. A card taken off while the sale was paid (no longer needed once
+    /// the customer confirmed) does not count: its holder, still waiting at the counter,
+    /// reads the outcome when it comes, until a card leaves again or staff move on.
+    pub(super) fn sale_card_left(&mut self) -> Vec<Effect> {
+        if let Workflow::SaleEnded(_, _, card_left) = &mut self.workflow {
+            *card_left = true;
+        }
+        Vec::new()
+    }
+
     /// The payment shell drove the sale to its end (or could not start it). Both windows
-    /// show the outcome until staff finish or start the next sale; if staff moved on, the
+    /// show the outcome, the staff's until staff finish or start the next sale, the
+    /// customer's until a card leaves after the end ([`Counter::sale_card_left`]); if staff
+    /// moved on, the
     /// status bar tells them (the journal has the sale either way). A charge is journaled
     /// as shown once these screens are out ([`Effect::MarkShown`]).
     pub(super) fn sale_ended(
@@ -100,7 +117,7 @@ impl Counter {
                 waiting: None,
             } if generation == self.generation => {
                 let sale = sale.clone();
-                self.workflow = Workflow::SaleEnded(sale, step);
+                self.workflow = Workflow::SaleEnded(sale, step, false);
             }
             _ => {
                 if let SaleStep::Done { message, .. } | SaleStep::Failed { message } = step {

@@ -73,9 +73,11 @@ impl Counter {
     /// application was sent: its answer is still taken). An enrollment that had ended
     /// with its card on the reader (its result seen there) is over: the counter goes back
     /// to idle, the mode's start screen, rather than to an enrollment waiting for a card
-    /// that, being the next person's, it would not take.
+    /// that, being the next person's, it would not take. A sale's outcome leaves the
+    /// customer window ([`Counter::sale_card_left`]).
     pub(super) fn card_removed(&mut self) -> Vec<Effect> {
         match &self.workflow {
+            Workflow::SaleEnded(..) => self.sale_card_left(),
             Workflow::Enroll(e) if e.is_ended() && e.card_on_reader() => {
                 self.replace(Workflow::Idle)
             }
@@ -86,6 +88,7 @@ impl Counter {
                     SaleStep::Failed {
                         message: Message::of(Code::CardRemoved),
                     },
+                    false,
                 ))
             }
             Workflow::Check(check) => {
@@ -209,6 +212,7 @@ impl Counter {
                         SaleStep::Failed {
                             message: Message::of(code),
                         },
+                        false,
                     )),
                 }
             }

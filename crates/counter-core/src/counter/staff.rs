@@ -27,7 +27,7 @@ impl Counter {
                 self.session_action(session::Input::StaffConfirmedLastTry)
             }
             StaffAction::StartAgain => match &self.workflow {
-                Workflow::SaleEnded(sale, SaleStep::Failed { .. }) => {
+                Workflow::SaleEnded(sale, SaleStep::Failed { .. }, _) => {
                     let sale = sale.clone();
                     self.start_sale(sale)
                 }

@@ -68,8 +68,10 @@ pub(super) enum Workflow {
         /// The assertion of a payment not yet sent.
         waiting: Option<String>,
     },
-    /// The sale ended (or never started); both windows show it until staff move on.
-    SaleEnded(Sale, SaleStep),
+    /// The sale ended (or never started); the staff window shows it until staff move on,
+    /// the customer window until a card leaves the reader after the end (`true` once one
+    /// has: whoever stands there next may be someone else).
+    SaleEnded(Sale, SaleStep, bool),
     /// Enrollment.
     Enroll(Box<Enrollment>),
 }
@@ -114,7 +116,7 @@ impl Workflow {
             | Workflow::IdentifyForSale(_, sale)
             | Workflow::Choosing(_, sale)
             | Workflow::Paying { sale, .. }
-            | Workflow::SaleEnded(sale, _) => Some(sale),
+            | Workflow::SaleEnded(sale, ..) => Some(sale),
             _ => None,
         }
     }
@@ -133,8 +135,8 @@ impl Workflow {
         self.pos_order_ref()?;
         match self {
             Workflow::Paying { .. } => Some(Live::Paying),
-            Workflow::SaleEnded(_, SaleStep::Done { .. }) => None,
-            Workflow::SaleEnded(_, SaleStep::Failed { message }) => {
+            Workflow::SaleEnded(_, SaleStep::Done { .. }, _) => None,
+            Workflow::SaleEnded(_, SaleStep::Failed { message }, _) => {
                 Some(Live::Waiting(Some(message.code)))
             }
             _ => Some(Live::Waiting(None)),
@@ -170,7 +172,8 @@ impl Workflow {
 
     /// What the staff and the customer windows show. The customer sees a check only while
     /// the card lies on the reader, an enrollment that ended (or waits for the platform's
-    /// answer) only while its own card does.
+    /// answer) only while its own card does, a sale's outcome until a card leaves after the
+    /// end.
     pub(super) fn views(&self, reader: ReaderState) -> (StaffScreen, CustomerScreen) {
         let sale_view = |sale: &Sale, step: SaleStep| StaffScreen::Sale {
             view: SaleView {
@@ -241,8 +244,9 @@ impl Workflow {
                 sale_view(sale, SaleStep::Paying),
                 CustomerScreen::Paying { message: None },
             ),
-            Workflow::SaleEnded(sale, step) => {
+            Workflow::SaleEnded(sale, step, card_left) => {
                 let customer = match step {
+                    _ if *card_left => CustomerScreen::Welcome,
                     SaleStep::Done { message, .. } => CustomerScreen::Paying {
                         message: Some(Message::of(message.code.for_customer())),
                     },

@@ -158,6 +158,99 @@ fn a_sale_that_ended_unpaid_asks_the_customer_to_call_staff() {
     );
 }
 
+/// The customer's line on the customer window while a sale shows its outcome (`None` for
+/// any other screen, the welcome screen among them).
+fn customer_outcome(d: &Desk) -> Option<Code> {
+    match d.m.screens().customer {
+        crate::counter::CustomerScreen::Paying { message } => message.map(|m| m.code),
+        _ => None,
+    }
+}
+
+/// Whether the staff window still shows the sale's outcome.
+fn staff_shows_outcome(d: &Desk) -> bool {
+    matches!(
+        d.m.screens().staff,
+        crate::counter::StaffScreen::Sale { view } if matches!(
+            view.step,
+            crate::counter::SaleStep::Done { .. } | crate::counter::SaleStep::Failed { .. }
+        )
+    )
+}
+
+#[test]
+fn a_sales_outcome_leaves_the_customers_window_with_the_card() {
+    // Declined with the card on the reader: the customer reads it; once the card leaves,
+    // whoever stands there next (while the cashier types their sale) reads the welcome
+    // screen. Staff keep the outcome until they move on.
+    let mut d = State::Paying.reach();
+    let generation = d.m.generation();
+    let mut outcome = captured(1200, d.now);
+    outcome.record.state = payment::PaymentState::Declined;
+    outcome.code = Code::PaymentDeclined;
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(outcome),
+    });
+    assert_eq!(customer_outcome(&d), Some(Code::AskStaff));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(d.at(), "sale_ended");
+    assert_eq!(
+        d.m.screens().customer,
+        crate::counter::CustomerScreen::Welcome
+    );
+    assert!(staff_shows_outcome(&d));
+    // A card placed again changes nothing for the customer window.
+    d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    assert_eq!(
+        d.m.screens().customer,
+        crate::counter::CustomerScreen::Welcome
+    );
+
+    // Approved: the same.
+    let mut d = State::SaleEnded.reach();
+    assert_eq!(customer_outcome(&d), Some(Code::PaymentApproved));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(
+        d.m.screens().customer,
+        crate::counter::CustomerScreen::Welcome
+    );
+    assert!(staff_shows_outcome(&d));
+
+    // The card taken off while the sale was paid: its holder, still at the counter, reads
+    // the outcome when it comes, until a card leaves again.
+    let mut d = State::Paying.reach();
+    let generation = d.m.generation();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(d.at(), "paying");
+    let now = d.now;
+    d.send(Input::SaleEnded {
+        generation,
+        result: Ok(captured(1200, now)),
+    });
+    assert_eq!(customer_outcome(&d), Some(Code::PaymentApproved));
+    d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    assert_eq!(customer_outcome(&d), Some(Code::PaymentApproved));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(
+        d.m.screens().customer,
+        crate::counter::CustomerScreen::Welcome
+    );
+
+    // The card taken off before the customer confirmed: they read "ask staff" until a
+    // card leaves again.
+    let mut d = State::Choosing.reach();
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(customer_outcome(&d), Some(Code::AskStaff));
+    d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(
+        d.m.screens().customer,
+        crate::counter::CustomerScreen::Welcome
+    );
+    assert!(staff_shows_outcome(&d));
+}
+
 #[test]
 fn a_payment_the_counter_refuses_is_told_to_staff() {
     // The assertion expired while the customer chose: the customer cannot identify again
