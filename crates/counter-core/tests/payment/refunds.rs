@@ -402,7 +402,10 @@ fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
     // "nothing in doubt" (staff were told not to pay it back another way).
     let none: [&PaymentRecord; 0] = [];
     let pending_one = [r.clone()];
-    assert_eq!(recovery_report_code(none, 1, &pending_one), Code::RefundPending);
+    assert_eq!(
+        recovery_report_code(none, 1, &pending_one),
+        Code::RefundPending
+    );
     // Unresolved after the last round: staff call the acquirer.
     for round in 2..=MAX_RESOLVE_ATTEMPTS {
         on_refund(
