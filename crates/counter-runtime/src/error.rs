@@ -58,7 +58,7 @@ pub enum RuntimeError {
     /// files) that the system does not let this login read (`EACCES`, `EPERM`): its
     /// content is not at fault. At the desk the file is not the group
     /// `madoguchi-counter`'s, or the login is not in that group (or was added since it
-    /// logged in). The message gives the file's fix ([`give_to_group`]) and names the
+    /// logged in). The message gives the file's fix (`give_to_group`) and names the
     /// group; how a login joins it is the app's closing sentence for every refusal of this
     /// kind ([`RuntimeError::permission_denied`]), said once.
     #[error(
