@@ -50,7 +50,7 @@ pub enum Input {
     /// Staff, after an acknowledged person mismatch with the expected patient: the person
     /// whose card was read is another patient. The check and its co-payment become theirs
     /// (no chart id), and the expected patient leaves the check
-    /// ([`EligibilityCheck::confirm_another_patient`]).
+    /// (`EligibilityCheck::confirm_another_patient`).
     ConfirmAnotherPatient,
     /// Shell: the export files were written.
     ExportWritten,
