@@ -248,15 +248,29 @@ pub(crate) async fn moved_after_enrolment(running: &Running, stale: bool) -> Res
         .settings
         .crl_dir
         .join(format!("sign-{p}-{c}-{}.crl", generation.short()));
+    let reload = |platform: Arc<backend_platform::Platform>| async move {
+        tokio::task::spawn_blocking(move || platform.crl.reload())
+            .await
+            .map_err(|e| fail(e.to_string()))?
+            .map_err(|e| fail(e.to_string()))
+    };
+    if stale {
+        // The platform refuses a CRL older than the one it uses for a scope (a feed gone
+        // back): the scope's current CRL leaves first, as when the feed lost it, and the
+        // out-of-date one comes after.
+        std::fs::remove_file(&path).map_err(|source| DemoError::Io {
+            action: "remove",
+            path: path.clone(),
+            source,
+        })?;
+        reload(platform.clone()).await?;
+    }
     std::fs::write(&path, der).map_err(|source| DemoError::Io {
         action: "write",
         path,
         source,
     })?;
-    tokio::task::spawn_blocking(move || platform.crl.reload())
-        .await
-        .map_err(|e| fail(e.to_string()))?
-        .map_err(|e| fail(e.to_string()))?;
+    reload(platform).await?;
     Ok(())
 }
 
