@@ -39,6 +39,11 @@ use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment}
 
 pub(crate) use corrections::signature_of_another_person;
 pub use corrections::{CorrectionAcceptance, CorrectionRule};
+pub(crate) use snapshots::{CRLS_GENERATION, TERMINALS_GENERATION, generation_of, generations_of};
+pub use snapshots::{
+    CrlFile, CrlPublication, CrlWrite, Generations, Republish, StoredCrlSet, StoredTerminals,
+    TerminalsUpdated,
+};
 
 mod corrections;
 pub mod postgres;
@@ -47,6 +52,7 @@ mod postgres_corrections;
 mod postgres_registry;
 pub mod postgres_schema;
 mod postgres_shared;
+mod snapshots;
 pub mod sqlite;
 mod sqlite_batch;
 mod sqlite_corrections;
@@ -411,105 +417,6 @@ pub enum SettledEnrolled {
     NotPending,
 }
 
-/// The generation numbers of what every node keeps a snapshot of: each grows by one with
-/// every change, in the change's transaction, and starts at 0 (nothing written yet).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Generations {
-    /// Of the terminals.
-    pub terminals: u64,
-    /// Of the CRL set.
-    pub crls: u64,
-}
-
-/// Every terminal, as of one generation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredTerminals {
-    /// The terminals' generation.
-    pub generation: u64,
-    /// Every row, enabled or not, by id.
-    pub terminals: Vec<TerminalRecord>,
-}
-
-/// What [`Storage::update_terminals`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TerminalsUpdated {
-    /// The terminals' generation now.
-    pub generation: u64,
-    /// Rows written (0: nothing changed, the generation stayed).
-    pub written: usize,
-}
-
-/// One CRL of the shared set: its file name in the folder it was published from, its
-/// SHA-256 and its DER.
-///
-/// Size: a CRL is stored in one row and read whole into memory by every node at every
-/// change of the set (no streaming or chunking). The storages take up to 1 GB per value
-/// (PostgreSQL's `bytea`) or 1,000,000,000 bytes (SQLite's default `SQLITE_MAX_LENGTH`);
-/// the platform refuses a set larger than
-/// [`MAX_CRL_SET_BYTES`](crate::crl_source::MAX_CRL_SET_BYTES) in all before it reaches
-/// either.
-#[derive(Clone, PartialEq, Eq)]
-pub struct CrlFile {
-    /// The file name (no folder), unique in the set.
-    pub name: String,
-    /// SHA-256 of [`Self::der`].
-    pub sha256: [u8; 32],
-    /// The CRL, DER.
-    pub der: Vec<u8>,
-}
-
-impl fmt::Debug for CrlFile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CrlFile")
-            .field("name", &self.name)
-            .field("sha256", &hex::encode(self.sha256))
-            .field("bytes", &self.der.len())
-            .finish()
-    }
-}
-
-/// The published CRL set, as of one generation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredCrlSet {
-    /// The CRLs' generation (0: nothing published yet).
-    pub generation: u64,
-    /// The CRLs, by name.
-    pub files: Vec<CrlFile>,
-}
-
-/// Whether [`Storage::publish_crl_set`] writes a set the storage already holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Republish {
-    /// Only a set whose names or digests differ from the stored ones.
-    IfChanged,
-    /// Always, with a new generation: every node reads and verifies it again (to mend a set
-    /// a node refused, changed in the database behind its digests).
-    Always,
-}
-
-/// What [`Storage::publish_crl_set`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CrlWrite {
-    /// The stored generation was the one the caller read: the set is published (or was
-    /// already, with [`Republish::IfChanged`]).
-    Done(CrlPublication),
-    /// The stored generation is no longer the one the caller read (another publication, or
-    /// a restore, came between): nothing was written.
-    Moved {
-        /// The stored generation.
-        generation: u64,
-    },
-}
-
-/// A publication done by [`Storage::publish_crl_set`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CrlPublication {
-    /// The CRLs' generation now.
-    pub generation: u64,
-    /// Whether the set was replaced (false: the same set was published already).
-    pub changed: bool,
-}
-
 /// `value` as the JSON text of a TEXT column (a link, an application): an encoding failure
 /// is an error, never an empty string stored.
 pub(crate) fn json_text(
@@ -520,34 +427,6 @@ pub(crate) fn json_text(
         what,
         detail: e.to_string(),
     })
-}
-
-/// The names of the generation numbers' rows (`shared_generations.name`).
-pub(crate) const TERMINALS_GENERATION: &str = "terminals";
-/// See [`TERMINALS_GENERATION`].
-pub(crate) const CRLS_GENERATION: &str = "crls";
-
-/// A stored generation number (a non-negative `BIGINT`/`INTEGER`).
-pub(crate) fn generation_of(name: &str, value: i64) -> Result<u64, StorageError> {
-    u64::try_from(value).map_err(|_| StorageError::Corrupt {
-        what: "generation number",
-        detail: format!("{name} is {value}"),
-    })
-}
-
-/// [`Generations`] from the `(name, generation)` rows of `shared_generations`.
-pub(crate) fn generations_of(
-    rows: impl IntoIterator<Item = (String, i64)>,
-) -> Result<Generations, StorageError> {
-    let mut g = Generations::default();
-    for (name, value) in rows {
-        match name.as_str() {
-            TERMINALS_GENERATION => g.terminals = generation_of(&name, value)?,
-            CRLS_GENERATION => g.crls = generation_of(&name, value)?,
-            _ => {}
-        }
-    }
-    Ok(g)
 }
 
 /// A stored terminal row.
