@@ -42,9 +42,14 @@ pub struct PollOutcome {
 }
 
 /// Polls once: reads the generation numbers and reloads what changed (blocking: run it on
-/// the blocking pool).
+/// the blocking pool). The audit rows of CRL work that wait
+/// ([`Platform::audit_crl_work`]) are written then too.
 pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
     let result = poll(p);
+    if p.crl_audit_backlog().rows > 0 {
+        // Rows still not written wait again (logged there) for the next poll.
+        let _ = p.audit_crl_work(None);
+    }
     p.note_applied(true);
     result
 }
@@ -101,12 +106,10 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
     Ok(outcome)
 }
 
-/// Records `event` and waits for it; a row that cannot be written is logged (the poll
-/// changed nothing that a request depends on being audited).
+/// Records `event` and waits for it; a row that cannot be written is logged and waits for
+/// the next poll ([`Platform::audit_crl_work`]).
 fn audit(p: &Platform, event: AuditEvent) {
-    if let Err(e) = p.audit.record(event).wait() {
-        tracing::error!("CRL refresh not audited: {e}");
-    }
+    let _ = p.audit_crl_work(Some(event));
 }
 
 /// Polls every `every` until the task is aborted.

@@ -38,6 +38,7 @@
 pub mod answer;
 pub mod attach_auth;
 pub mod audit;
+pub mod audit_backlog;
 pub mod config;
 pub mod core;
 pub mod correction;

@@ -16,7 +16,8 @@ use jpki_cert::Verifier;
 use madoguchi_time::UnixTime;
 
 use crate::StartError;
-use crate::audit::{AuditEvent, AuditSink};
+use crate::audit::{AuditError, AuditEvent, AuditSink};
+use crate::audit_backlog::{AuditBacklog, BacklogStatus};
 use crate::config::Settings;
 use crate::core::challenges::ChallengeRules;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
@@ -56,6 +57,8 @@ pub struct Platform {
     pub links: Option<LinkClient>,
     /// What this node has applied ([`Self::watch_applied`]).
     applied: tokio::sync::watch::Sender<Applied>,
+    /// The audit rows of this node's CRL work not written yet ([`Self::audit_crl_work`]).
+    crl_audit: AuditBacklog,
 }
 
 impl Platform {
@@ -119,6 +122,7 @@ impl Platform {
             federation,
             links,
             applied,
+            crl_audit: AuditBacklog::default(),
         };
         Ok((platform, summary))
     }
@@ -160,34 +164,99 @@ impl Platform {
 
     /// The reload of SIGHUP and of `crl_reload_secs` ([`Self::reload_crls`]), logged; a
     /// failure is also audited as the admin reload's are (`crl_reload`, outcome
-    /// `unavailable`), without a terminal and with the error as the reason, and the row
-    /// waited for. Blocking.
+    /// `unavailable`), without a terminal and with the error as the reason, through
+    /// [`Self::audit_crl_work`] (a row that cannot be written waits, and is written with
+    /// the next ones). Blocking.
     pub fn reload_crls_scheduled(&self) -> Result<CrlLoadSummary, crate::crl_source::CrlLoadError> {
         let result = self.reload_crls();
-        match &result {
-            Ok(s) => tracing::info!(
-                files = s.files,
-                entries = s.entries,
-                generation = s.generation,
-                earliest_next_update = %s
-                    .earliest_next_update
-                    .map_or("none".into(), |t| t.to_string()),
-                "CRLs reloaded"
-            ),
+        let failure = match &result {
+            Ok(s) => {
+                tracing::info!(
+                    files = s.files,
+                    entries = s.entries,
+                    generation = s.generation,
+                    earliest_next_update = %s
+                        .earliest_next_update
+                        .map_or("none".into(), |t| t.to_string()),
+                    "CRLs reloaded"
+                );
+                None
+            }
             Err(e) => {
                 tracing::error!("CRL reload failed, previous CRLs stay in use: {e}");
-                let event = AuditEvent {
+                Some(AuditEvent {
                     at: self.now(),
                     action: "crl_reload",
                     outcome: ProblemCode::Unavailable.as_str().into(),
                     reason: Some(e.to_string()),
                     ..AuditEvent::default()
-                };
-                if let Err(e) = self.audit.record(event).wait() {
-                    tracing::error!("failed CRL reload not audited: {e}");
-                }
+                })
+            }
+        };
+        // A row not written waits in the backlog (logged there): the next reload, poll or
+        // admin reload writes it.
+        let _ = self.audit_crl_work(failure);
+        result
+    }
+
+    /// Writes the audit rows of this node's CRL work that wait ([`crate::audit_backlog`]),
+    /// then `event`, in that order, and waits for their commits (blocking). The rows not
+    /// written (the storage refused their batch) wait again, `event` among them, for the
+    /// next call: the next scheduled reload, poll or admin reload. The error is the first
+    /// failure.
+    pub fn audit_crl_work(&self, event: Option<AuditEvent>) -> Result<(), AuditError> {
+        let mut rows = self.crl_audit.take(self.now());
+        rows.extend(event);
+        let receipts: Vec<_> = rows.iter().map(|r| self.audit.record(r.clone())).collect();
+        let mut failed = None;
+        let mut unwritten = Vec::new();
+        for (row, receipt) in rows.into_iter().zip(receipts) {
+            if let Err(e) = receipt.wait() {
+                unwritten.push(row);
+                failed.get_or_insert(e);
             }
         }
+        let Some(e) = failed else {
+            return Ok(());
+        };
+        self.crl_audit.keep(unwritten);
+        let waiting = self.crl_audit.status();
+        tracing::error!(
+            waiting = waiting.rows,
+            lost = waiting.lost,
+            "audit rows of CRL reloads or refreshes not written; they wait and are written \
+             at the next poll or reload: {e}"
+        );
+        Err(e)
+    }
+
+    /// The audit rows of this node's CRL work that wait to be written
+    /// ([`Self::audit_crl_work`]).
+    pub fn crl_audit_backlog(&self) -> BacklogStatus {
+        self.crl_audit.status()
+    }
+
+    /// [`Self::audited`] for the admin CRL reload: the rows of [`Self::audit_crl_work`]
+    /// that wait are written first, then this call's; when one cannot be written the call
+    /// answers `503 unavailable` saying how many wait (this call's row among them: it is
+    /// written with them later).
+    pub fn audited_crl_reload<T>(
+        &self,
+        event: AuditEvent,
+        result: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let event = outcome_of(event, result.as_ref().map(|_| ()));
+        self.audit_crl_work(Some(event)).map_err(|e| {
+            let waiting = self.crl_audit.status().rows;
+            ApiError::from(Problem::new(
+                ProblemCode::Unavailable,
+                format!(
+                    "{e}; {waiting} audit rows of CRL reloads and refreshes wait to be \
+                     written, this call's among them, and this node writes them at its next \
+                     poll: check that the platform's storage accepts writes, then reload again"
+                ),
+            ))
+        })?;
         result
     }
 

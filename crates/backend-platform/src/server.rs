@@ -122,6 +122,8 @@ pub async fn start_in_process(
 /// Reloads `platform`'s CRLs ([`Platform::reload_crls_scheduled`]: logged, and audited
 /// when it fails); blocking.
 fn reload_crls_logged(platform: &Platform) {
-    // The outcome is logged and audited there; nothing waits for it here.
+    // The outcome is logged and audited there (a row that cannot be written waits and is
+    // written at the next poll or reload: `Platform::audit_crl_work`); nothing waits for
+    // it here.
     let _ = platform.reload_crls_scheduled();
 }

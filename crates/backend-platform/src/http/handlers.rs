@@ -166,7 +166,7 @@ async fn crl_reload(
         if let Ok(r) = &result {
             event.reason = Some(format!("{} files, {} entries", r.files, r.entries));
         }
-        p.audited(event, result)
+        p.audited_crl_reload(event, result)
     })
     .await
 }

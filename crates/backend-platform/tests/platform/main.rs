@@ -8,6 +8,7 @@ mod config;
 mod contract;
 mod corrections;
 mod crafted_crl;
+mod crl_audit;
 mod federation;
 mod flows;
 mod holder_race;

@@ -1,0 +1,104 @@
+//! The audit rows of a node's own CRL work are never only logged: a failed scheduled
+//! reload whose `crl_reload` row the storage refuses keeps the row waiting, the admin
+//! reload answers `503` saying how many wait (its own row among them), and the next poll
+//! writes them once the storage takes them again.
+
+use backend_platform::config::Database;
+
+use crate::node_support::exec;
+use crate::support::*;
+
+/// Makes the storage refuse every `crl_reload` audit row (a trigger), the other rows
+/// still written.
+fn refuse_crl_reload_rows(db: &Database) {
+    let sql = match db {
+        Database::Sqlite(_) => {
+            "CREATE TRIGGER refuse_crl_reload BEFORE INSERT ON audit
+             WHEN NEW.action = 'crl_reload'
+             BEGIN SELECT RAISE(ABORT, 'the test refuses crl_reload rows'); END;"
+        }
+        Database::Postgres(_) => {
+            "CREATE FUNCTION refuse_crl_reload() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'the test refuses crl_reload rows'; END $$;
+             CREATE TRIGGER refuse_crl_reload BEFORE INSERT ON audit
+                 FOR EACH ROW WHEN (NEW.action = 'crl_reload')
+                 EXECUTE FUNCTION refuse_crl_reload();"
+        }
+    };
+    exec(db, sql);
+}
+
+/// Undoes [`refuse_crl_reload_rows`].
+fn accept_crl_reload_rows(db: &Database) {
+    let sql = match db {
+        Database::Sqlite(_) => "DROP TRIGGER refuse_crl_reload",
+        Database::Postgres(_) => "DROP TRIGGER refuse_crl_reload ON audit",
+    };
+    exec(db, sql);
+}
+
+#[tokio::test]
+async fn a_reload_row_the_audit_refuses_waits_is_told_and_is_written_by_the_next_poll() {
+    // The node's own polls are an hour apart: the test polls by hand.
+    let env = Env::start_with(EnvOptions {
+        poll_interval: std::time::Duration::from_secs(3600),
+        ..EnvOptions::default()
+    })
+    .await;
+    let admin = env.client(Some(T1));
+    let p = env.running.platform().clone();
+    std::fs::write(
+        env.dir.path().join("crl").join("zz-bad.crl"),
+        [0x30, 0x03, 0x02, 0x01, 0x01],
+    )
+    .unwrap();
+    refuse_crl_reload_rows(&env.settings.database);
+
+    // The scheduled reload fails, and so does its row: the row waits.
+    let q = p.clone();
+    let e = tokio::task::spawn_blocking(move || q.reload_crls_scheduled())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(e.to_string().contains("zz-bad.crl"), "{e}");
+    assert_eq!(p.crl_audit_backlog().rows, 1);
+
+    // The admin reload cannot write the waiting row nor its own: it says so.
+    let got = read(
+        admin
+            .post(env.url("/v1/admin/crl/reload"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let v = assert_problem(&got, 503, "unavailable");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("2 audit rows of CRL reloads and refreshes wait to be written"),
+        "{v}"
+    );
+    assert_eq!(p.crl_audit_backlog().rows, 2);
+    let rows = "SELECT COALESCE(terminal_id, '-') || ' ' || outcome || ' ' || COALESCE(reason, '') \
+                FROM audit WHERE action = 'crl_reload' ORDER BY id";
+    assert!(env.platform_rows(rows).is_empty());
+
+    // The storage takes them again: the next poll writes both, oldest first.
+    accept_crl_reload_rows(&env.settings.database);
+    let q = p.clone();
+    tokio::task::spawn_blocking(move || backend_platform::generations::poll_once(&q))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.crl_audit_backlog().rows, 0);
+    let written = env.platform_rows(rows);
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written[0].starts_with("- unavailable CRL ") && written[0].contains("zz-bad.crl"),
+        "{written:?}"
+    );
+    // The admin call's row, as it would have been written at once (its problem is in
+    // the answer, not in the row).
+    assert_eq!(written[1], format!("{T1} unavailable "));
+    env.shutdown().await;
+}
