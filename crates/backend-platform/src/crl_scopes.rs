@@ -7,40 +7,31 @@
 use jpki_cert::crl::AddedCrl;
 use madoguchi_time::UnixTime;
 
-/// The CRL a set uses for one scope.
+/// The CRL a set uses for one scope: the index builder's account of it
+/// ([`AddedCrl`], with `used` true) and the file it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScopeCrl {
     /// The file (its name in the folder and in the published set).
     pub file: String,
-    /// The distribution point (RFC 4514), empty for a full CRL.
-    pub name: String,
-    /// SHA-256 of the signing root's SPKI.
-    pub issuer_key: [u8; 32],
-    /// SHA-256 of the distribution point's DirName DER; zero for a full CRL.
-    pub scope_hash: [u8; 32],
-    /// thisUpdate.
-    pub this_update: UnixTime,
-    /// nextUpdate (absent: never fresh).
-    pub next_update: Option<UnixTime>,
-    /// cRLNumber, unsigned big-endian octets.
-    pub crl_number: Option<Vec<u8>>,
+    /// The CRL, as the index builder took it.
+    pub crl: AddedCrl,
 }
 
 impl ScopeCrl {
     /// The scope, as the messages name it.
     pub fn scope(&self) -> String {
-        if self.name.is_empty() {
+        if self.crl.scope.is_empty() {
             format!(
                 "the full CRL of the root with key SHA-256 {}",
-                hex::encode(self.issuer_key)
+                hex::encode(self.crl.issuer_key)
             )
         } else {
-            self.name.clone()
+            self.crl.scope.clone()
         }
     }
 
     fn same_scope(&self, other: &Self) -> bool {
-        self.issuer_key == other.issuer_key && self.scope_hash == other.scope_hash
+        self.crl.issuer_key == other.crl.issuer_key && self.crl.scope_hash == other.crl.scope_hash
     }
 }
 
@@ -52,12 +43,7 @@ pub fn note(scopes: &mut Vec<ScopeCrl>, file: &str, added: AddedCrl) {
     }
     let crl = ScopeCrl {
         file: file.to_owned(),
-        name: added.scope,
-        issuer_key: added.issuer_key,
-        scope_hash: added.scope_hash,
-        this_update: added.this_update,
-        next_update: added.next_update,
-        crl_number: added.crl_number,
+        crl: added,
     };
     match scopes.iter_mut().find(|s| s.same_scope(&crl)) {
         Some(s) => *s = crl,
@@ -83,10 +69,10 @@ impl std::fmt::Display for OlderCrl {
             n.file,
             n.scope(),
             u.file,
-            n.this_update,
-            u.this_update
+            n.crl.this_update,
+            u.crl.this_update
         )?;
-        if let (Some(a), Some(b)) = (&n.crl_number, &u.crl_number) {
+        if let (Some(a), Some(b)) = (&n.crl.crl_number, &u.crl.crl_number) {
             write!(
                 f,
                 ", cRLNumber {} against {}",
@@ -114,11 +100,11 @@ pub fn check_not_older<'a>(
             missing.push(u);
             continue;
         };
-        let lower_number = match (&n.crl_number, &u.crl_number) {
+        let lower_number = match (&n.crl.crl_number, &u.crl.crl_number) {
             (Some(a), Some(b)) => number_cmp(a, b).is_lt(),
             _ => false,
         };
-        if n.this_update < u.this_update || lower_number {
+        if n.crl.this_update < u.crl.this_update || lower_number {
             return Err(Box::new(OlderCrl {
                 new: n.clone(),
                 in_use: u.clone(),
@@ -135,12 +121,15 @@ fn number_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
 }
 
-/// The CRL of `scopes` whose nextUpdate comes first (a CRL without one first of all: it is
-/// never fresh); `None` for an empty set.
-pub fn earliest(scopes: &[ScopeCrl]) -> Option<&ScopeCrl> {
+/// The CRL of `scopes` whose nextUpdate comes first, among those that have one; `None`
+/// when none has one. The one place the earliest nextUpdate is found: the load's summary
+/// and [`freshness`] both ask here.
+pub fn earliest_dated(scopes: &[ScopeCrl]) -> Option<&ScopeCrl> {
     scopes
         .iter()
-        .min_by_key(|s| s.next_update.map_or(i64::MIN, |t| t.as_secs()))
+        .filter_map(|s| s.crl.next_update.map(|t| (t, s)))
+        .min_by_key(|(t, _)| *t)
+        .map(|(_, s)| s)
 }
 
 /// How fresh a set is at a given time.
@@ -157,20 +146,25 @@ pub enum Freshness<'a> {
 }
 
 /// The freshness of `scopes` at `now`, warning `margin` seconds ahead.
+///
+/// A CRL without nextUpdate is never fresh: it comes first of all.
 pub fn freshness(scopes: &[ScopeCrl], now: UnixTime, margin: u64) -> Freshness<'_> {
-    let Some(first) = earliest(scopes) else {
+    if let Some(undated) = scopes.iter().find(|s| s.crl.next_update.is_none()) {
+        return Freshness::Past(undated);
+    }
+    let Some((first, next)) =
+        earliest_dated(scopes).and_then(|s| s.crl.next_update.map(|t| (s, t)))
+    else {
         return Freshness::Fresh;
     };
-    match first.next_update {
-        Some(next) if now <= next => {
-            let left = next.as_secs().saturating_sub(now.as_secs());
-            if u64::try_from(left).unwrap_or(u64::MAX) <= margin {
-                Freshness::Soon(first)
-            } else {
-                Freshness::Fresh
-            }
-        }
-        _ => Freshness::Past(first),
+    if now > next {
+        return Freshness::Past(first);
+    }
+    let left = next.as_secs().saturating_sub(now.as_secs());
+    if u64::try_from(left).unwrap_or(u64::MAX) <= margin {
+        Freshness::Soon(first)
+    } else {
+        Freshness::Fresh
     }
 }
 
@@ -182,12 +176,17 @@ mod tests {
     fn crl(file: &str, scope: u8, this: i64, next: Option<i64>, n: Option<&[u8]>) -> ScopeCrl {
         ScopeCrl {
             file: file.into(),
-            name: format!("CN=city{scope}"),
-            issuer_key: [1; 32],
-            scope_hash: [scope; 32],
-            this_update: UnixTime::from_secs(this),
-            next_update: next.map(UnixTime::from_secs),
-            crl_number: n.map(<[u8]>::to_vec),
+            crl: AddedCrl {
+                root: "r".into(),
+                scope: format!("CN=city{scope}"),
+                entries: 0,
+                used: true,
+                issuer_key: [1; 32],
+                scope_hash: [scope; 32],
+                this_update: UnixTime::from_secs(this),
+                next_update: next.map(UnixTime::from_secs),
+                crl_number: n.map(<[u8]>::to_vec),
+            },
         }
     }
 
@@ -274,7 +273,7 @@ mod tests {
             crl("late.crl", 1, T, Some(T + 2 * DAY), None),
             crl("early.crl", 2, T, Some(T + DAY), None),
         ];
-        assert_eq!(earliest(&set).unwrap().file, "early.crl");
+        assert_eq!(earliest_dated(&set).unwrap().file, "early.crl");
         let at = |s: i64| UnixTime::from_secs(s);
         assert_eq!(freshness(&set, at(T), margin), Freshness::Fresh);
         assert_eq!(
@@ -296,6 +295,9 @@ mod tests {
         // A CRL without nextUpdate is never fresh; an empty set has nothing to go stale.
         let none = [set[0].clone(), crl("none.crl", 3, T, None, None)];
         assert_eq!(freshness(&none, at(T), margin), Freshness::Past(&none[1]));
+        // The earliest nextUpdate leaves it out (the load's summary names a date).
+        assert_eq!(earliest_dated(&none).unwrap().file, "late.crl");
+        assert_eq!(earliest_dated(&[]), None);
         assert_eq!(freshness(&[], at(T), margin), Freshness::Fresh);
     }
 }

@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::crl_scopes::{self, OlderCrl, ScopeCrl};
 use crate::storage::{
     CrlFile, CrlPublication, CrlWrite, Republish, Storage, StorageError, StoredCrlSet,
+    same_names_and_digests,
 };
 
 /// The largest CRL set (the sum of its DER sizes) the platform publishes or loads: 512 MiB.
@@ -184,8 +185,42 @@ impl VerifiedSet {
             files: self.files.len() as u64,
             entries: self.index.len() as u64,
             generation,
-            earliest_next_update: self.scopes.iter().filter_map(|s| s.next_update).min(),
+            earliest_next_update: crl_scopes::earliest_dated(&self.scopes)
+                .and_then(|s| s.crl.next_update),
         }
+    }
+}
+
+/// What a node keeps of the set it uses once its index is built: the names and digests of
+/// its CRLs (verified at its load) and the CRL of each scope. A published set with the same
+/// names and digests is this set: it is not verified again to compare with it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InUse {
+    /// The CRLs' names and SHA-256, by name.
+    pub files: Vec<(String, [u8; 32])>,
+    /// The CRL used for each scope.
+    pub scopes: Vec<ScopeCrl>,
+}
+
+impl InUse {
+    /// What a node keeps of `set`.
+    pub fn of(set: &VerifiedSet) -> Self {
+        Self {
+            files: set
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.sha256))
+                .collect(),
+            scopes: set.scopes.clone(),
+        }
+    }
+
+    /// Whether `files` are this set's (same names and digests).
+    fn is(&self, files: &[CrlFile]) -> bool {
+        same_names_and_digests(
+            self.files.iter().map(|(n, d)| (n.as_str(), d.as_slice())),
+            files.iter().map(CrlFile::name_and_digest),
+        )
     }
 }
 
@@ -334,11 +369,12 @@ pub fn publish_folder(
     when: Republish,
     now: UnixTime,
 ) -> Result<(VerifiedSet, CrlPublication), CrlLoadError> {
-    publish_folder_over(store, dir, auth, sign, when, now, &[])
+    publish_folder_over(store, dir, auth, sign, when, now, &InUse::default())
 }
 
 /// [`publish_folder`], also refusing a set with a CRL older than `in_use`'s (the set a
-/// node holds) for its scope.
+/// node holds) for its scope; a published set that is `in_use`'s is compared through
+/// `in_use`, not verified again.
 pub fn publish_folder_over(
     store: &dyn Storage,
     dir: &Path,
@@ -346,13 +382,45 @@ pub fn publish_folder_over(
     sign: &TrustStore,
     when: Republish,
     now: UnixTime,
-    in_use: &[ScopeCrl],
+    in_use: &InUse,
 ) -> Result<(VerifiedSet, CrlPublication), CrlLoadError> {
     let set = read_folder(dir, auth, sign)?;
-    check_not_older(&set.scopes, in_use)?;
+    check_not_older(&set.scopes, &in_use.scopes)?;
     let read = store.crl_set()?;
-    let publication = publish_over_read(store, &set, read, auth, sign, when, now)?;
+    let publication = publish_over_read(store, &set, read, in_use, auth, sign, when, now)?;
     Ok((set, publication))
+}
+
+/// What [`publish_over_read`] needs of a storage: the published set, and the write made
+/// only over the generation read ([`Storage::crl_set`], [`Storage::publish_crl_set`], which
+/// every [`Storage`] lends it).
+pub trait CrlSetStore {
+    /// [`Storage::crl_set`].
+    fn published(&self) -> Result<StoredCrlSet, StorageError>;
+    /// [`Storage::publish_crl_set`].
+    fn publish_over(
+        &self,
+        files: &[CrlFile],
+        when: Republish,
+        over: u64,
+        now: UnixTime,
+    ) -> Result<CrlWrite, StorageError>;
+}
+
+impl<S: Storage + ?Sized> CrlSetStore for S {
+    fn published(&self) -> Result<StoredCrlSet, StorageError> {
+        self.crl_set()
+    }
+
+    fn publish_over(
+        &self,
+        files: &[CrlFile],
+        when: Republish,
+        over: u64,
+        now: UnixTime,
+    ) -> Result<CrlWrite, StorageError> {
+        self.publish_crl_set(files, when, over, now)
+    }
 }
 
 /// How many times [`publish_over_read`] reads the published set again after another
@@ -366,22 +434,26 @@ pub const PUBLISH_ATTEMPTS: u32 = 3;
 /// caller read it from `store`): refused when one of its CRLs is older than `read`'s for
 /// its scope ([`CrlLoadError::Older`]; a `read` that does not verify here, changed in the
 /// database or signed by roots this configuration lacks, is not compared with, nor one with
-/// the same names and digests). The write happens only while the stored generation is still
-/// `read`'s ([`Storage::publish_crl_set`]); when another publication came between, the
-/// published set is read and checked again, up to [`PUBLISH_ATTEMPTS`] times, so that two
-/// publishers at once never leave the older set last.
+/// the same names and digests as `set`; one with those of `in_use`, the set the caller
+/// uses, is compared through the scopes kept at its load, not verified again). The write
+/// happens only while the stored generation is still `read`'s
+/// ([`Storage::publish_crl_set`]); when another publication came between, the published
+/// set is read and checked again, up to [`PUBLISH_ATTEMPTS`] times, so that two publishers
+/// at once never leave the older set last.
+#[allow(clippy::too_many_arguments)]
 pub fn publish_over_read(
-    store: &dyn Storage,
+    store: &(impl CrlSetStore + ?Sized),
     set: &VerifiedSet,
     mut read: StoredCrlSet,
+    in_use: &InUse,
     auth: &TrustStore,
     sign: &TrustStore,
     when: Republish,
     now: UnixTime,
 ) -> Result<CrlPublication, CrlLoadError> {
     for attempt in 1..=PUBLISH_ATTEMPTS {
-        check_over_published(set, &read, auth, sign)?;
-        match store.publish_crl_set(&set.files, when, read.generation, now)? {
+        check_over_published(set, &read, in_use, auth, sign)?;
+        match store.publish_over(&set.files, when, read.generation, now)? {
             CrlWrite::Done(p) => return Ok(p),
             CrlWrite::Moved { generation } => {
                 tracing::info!(
@@ -391,7 +463,7 @@ pub fn publish_over_read(
                     "another CRL publication came between this one's check and its write: \
                      reading the published set again"
                 );
-                read = store.crl_set()?;
+                read = store.published()?;
             }
         }
     }
@@ -404,17 +476,21 @@ pub fn publish_over_read(
 fn check_over_published(
     set: &VerifiedSet,
     read: &StoredCrlSet,
+    in_use: &InUse,
     auth: &TrustStore,
     sign: &TrustStore,
 ) -> Result<(), CrlLoadError> {
-    let same = read.files.len() == set.files.len()
-        && read
-            .files
-            .iter()
-            .zip(&set.files)
-            .all(|(a, b)| a.name == b.name && a.sha256 == b.sha256);
-    if read.generation == 0 || same {
+    if read.generation == 0
+        || same_names_and_digests(
+            read.files.iter().map(CrlFile::name_and_digest),
+            set.files.iter().map(CrlFile::name_and_digest),
+        )
+    {
         return Ok(());
+    }
+    if in_use.is(&read.files) {
+        // The set in use, verified at its load: compared through the scopes kept then.
+        return check_not_older(&set.scopes, &in_use.scopes);
     }
     // A published set that does not verify here is not compared with (see the doc above).
     match verify_files(&read.files, read.generation, auth, sign) {
@@ -466,6 +542,93 @@ mod tests {
             TrustStore::production(Purpose::Auth).unwrap(),
             TrustStore::production(Purpose::Sign).unwrap(),
         )
+    }
+
+    const T: i64 = 1_800_000_000;
+
+    fn scope(file: &str, this_update: i64) -> ScopeCrl {
+        ScopeCrl {
+            file: file.into(),
+            crl: jpki_cert::crl::AddedCrl {
+                root: "r".into(),
+                scope: "CN=city1".into(),
+                entries: 0,
+                used: true,
+                issuer_key: [1; 32],
+                scope_hash: [1; 32],
+                this_update: UnixTime::from_secs(this_update),
+                next_update: None,
+                crl_number: None,
+            },
+        }
+    }
+
+    fn file(name: &str, der: &[u8]) -> CrlFile {
+        CrlFile {
+            name: name.into(),
+            sha256: Sha256::digest(der).into(),
+            der: der.to_vec(),
+        }
+    }
+
+    fn verified(files: Vec<CrlFile>, this_update: i64) -> VerifiedSet {
+        VerifiedSet {
+            files,
+            index: index_of(CrlIndexBuilder::new()).unwrap(),
+            scopes: vec![scope("b.crl", this_update)],
+        }
+    }
+
+    #[test]
+    fn the_published_set_in_use_is_compared_through_its_scopes_not_verified_again() {
+        let (auth, sign) = stores();
+        // The set in use, verified at its load. Its DER here would not verify again: a
+        // check that read it again would skip the comparison ("does not verify here").
+        let a = file("a.crl", b"in use");
+        let in_use = InUse {
+            files: vec![(a.name.clone(), a.sha256)],
+            scopes: vec![scope("a.crl", T)],
+        };
+        let read = StoredCrlSet {
+            generation: 5,
+            changed_at: UnixTime::from_secs(T),
+            files: vec![a],
+        };
+        let older = verified(vec![file("b.crl", b"older")], T - 1);
+        let e = check_over_published(&older, &read, &in_use, &auth, &sign).unwrap_err();
+        assert!(matches!(e, CrlLoadError::Older(_)), "{e}");
+        let newer = verified(vec![file("b.crl", b"newer")], T + 1);
+        check_over_published(&newer, &read, &in_use, &auth, &sign).unwrap();
+        // Another published set is verified first: one that does not verify here is not
+        // compared with.
+        let other = StoredCrlSet {
+            generation: 6,
+            changed_at: UnixTime::from_secs(T),
+            files: vec![file("c.crl", b"not a CRL")],
+        };
+        check_over_published(&older, &other, &in_use, &auth, &sign).unwrap();
+    }
+
+    #[test]
+    fn a_published_set_with_the_same_names_and_digests_in_another_order_is_this_set() {
+        let (auth, sign) = stores();
+        let (x, y) = (file("x.crl", b"x"), file("y.crl", b"y"));
+        let read = StoredCrlSet {
+            generation: 5,
+            changed_at: UnixTime::from_secs(T),
+            files: vec![x.clone(), y.clone()],
+        };
+        // Were it not the same set, the one in use (`read`'s) would refuse it as older.
+        let in_use = InUse {
+            files: read
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.sha256))
+                .collect(),
+            scopes: vec![scope("b.crl", T)],
+        };
+        let set = verified(vec![y, x], T - 1);
+        check_over_published(&set, &read, &in_use, &auth, &sign).unwrap();
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //!
 //! Every node, either way, follows the set's generation ([`crate::generations`]): when it
 //! differs from the last one the node read (greater, or smaller after a restore of the
-//! database), the node reads the set, verifies it again against its own roots and swaps
+//! database), or was written at another time (a restore and the next publication between
+//! two polls bring back the number the node holds, with the time of that publication),
+//! the node reads the set, verifies it again against its own roots and swaps
 //! its index. A set that fails here keeps the previous index; the failure is logged, kept
 //! in [`CrlSource::status`] and audited (`crl_refresh`), and that generation is not tried
 //! again.
@@ -44,6 +46,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use backend_kit::Clock;
 use jpki_cert::TrustStore;
 use jpki_cert::crl::SharedCrlIndex;
+use madoguchi_time::UnixTime;
 
 pub use crate::config::CrlFrom;
 use counter_api::ProblemCode;
@@ -52,7 +55,7 @@ use crate::audit::AuditEvent;
 use crate::crl_scopes::{Freshness, OlderCrl, ScopeCrl, freshness};
 pub use crate::crl_set::{CrlLoadError, CrlLoadSummary, MAX_CRL_SET_BYTES};
 use crate::crl_set::{
-    VerifiedSet, check_not_older, publish_folder, publish_folder_over, verify_stored,
+    InUse, VerifiedSet, check_not_older, publish_folder, publish_folder_over, verify_stored,
 };
 use crate::storage::{Republish, Storage};
 
@@ -61,6 +64,8 @@ use crate::storage::{Republish, Storage};
 pub struct CrlRefusal {
     /// Its generation.
     pub generation: u64,
+    /// When that generation was written.
+    pub changed_at: UnixTime,
     /// Why, naming the CRL.
     pub error: String,
 }
@@ -70,17 +75,23 @@ pub struct CrlRefusal {
 pub struct CrlStatus {
     /// The generation of the set in use (0: built from a folder before any publication).
     pub generation: u64,
+    /// When that generation was written (`shared_generations.changed_at`).
+    pub changed_at: UnixTime,
     /// The published set refused last, if no set was taken since.
     pub refused: Option<CrlRefusal>,
 }
 
 impl CrlStatus {
-    /// The generation this node read last from the storage (taken or refused): the poll
-    /// follows the published set when its generation differs.
-    pub fn seen(&self) -> u64 {
+    /// The generation this node read last from the storage (taken or refused), with when
+    /// it was written: the poll follows the published set when either differs (the same
+    /// number written at another time is another set: a restored database published
+    /// again).
+    pub fn seen(&self) -> (u64, UnixTime) {
         self.refused
             .as_ref()
-            .map_or(self.generation, |r| r.generation)
+            .map_or((self.generation, self.changed_at), |r| {
+                (r.generation, r.changed_at)
+            })
     }
 }
 
@@ -97,8 +108,9 @@ pub struct CrlSource {
     warn_secs: u64,
     shared: Arc<SharedCrlIndex>,
     status: Mutex<CrlStatus>,
-    /// The scopes of the set in use; held for a whole load, so loads are one at a time.
-    in_use: Mutex<Vec<ScopeCrl>>,
+    /// The names, digests and scopes of the set in use; held for a whole load, so loads
+    /// are one at a time.
+    in_use: Mutex<InUse>,
 }
 
 impl CrlSource {
@@ -114,7 +126,7 @@ impl CrlSource {
         clock: Arc<dyn Clock>,
         warn_secs: u64,
     ) -> Result<(Self, CrlLoadSummary), CrlLoadError> {
-        let (set, generation) = match from {
+        let (set, generation, changed_at) = match from {
             CrlFrom::Folder => match publish_folder(
                 &*store,
                 &dir,
@@ -123,7 +135,7 @@ impl CrlSource {
                 Republish::IfChanged,
                 clock.now(),
             ) {
-                Ok((set, p)) => (set, p.generation),
+                Ok((set, p)) => (set, p.generation, p.changed_at),
                 Err(CrlLoadError::Older(older)) => {
                     start_on_published(&*store, &*clock, &auth, &sign, &older)?
                 }
@@ -135,10 +147,11 @@ impl CrlSource {
                     return Err(CrlLoadError::NothingPublished);
                 }
                 let set = verify_stored(stored.files, stored.generation, &auth, &sign)?;
-                (set, stored.generation)
+                (set, stored.generation, stored.changed_at)
             }
         };
         let summary = set.summary(generation);
+        let in_use = InUse::of(&set);
         let source = Self {
             from,
             dir,
@@ -150,11 +163,12 @@ impl CrlSource {
             shared: Arc::new(SharedCrlIndex::new(set.index)),
             status: Mutex::new(CrlStatus {
                 generation,
+                changed_at,
                 refused: None,
             }),
-            in_use: Mutex::new(set.scopes),
+            in_use: Mutex::new(in_use),
         };
-        source.warn_if_stale(&source.lock_in_use());
+        source.warn_if_stale(&source.lock_in_use().scopes);
         Ok((source, summary))
     }
 
@@ -181,37 +195,43 @@ impl CrlSource {
                     self.clock.now(),
                     &in_use,
                 )?;
-                Ok(self.apply(&mut in_use, set, p.generation))
+                Ok(self.apply(&mut in_use, set, (p.generation, p.changed_at)))
             }
             CrlFrom::Storage => {
                 let stored = self.store.crl_set()?;
+                let version = (stored.generation, stored.changed_at);
                 let set = self
                     .verify_over(&in_use, stored.files, stored.generation)
-                    .inspect_err(|e| self.refused(stored.generation, e))?;
-                Ok(self.apply(&mut in_use, set, stored.generation))
+                    .inspect_err(|e| self.refused(version, e))?;
+                Ok(self.apply(&mut in_use, set, version))
             }
         }
     }
 
-    /// Follows the published set to `generation` (the generation poll saw it): reads,
-    /// verifies and swaps it in. `Ok(None)`: nothing to do (this node read that generation
-    /// last, taken or refused: [`CrlStatus::seen`]). A generation lower than the one in use
+    /// Follows the published set to `generation`, written at `changed_at` (as the
+    /// generation poll saw them): reads, verifies and swaps it in. `Ok(None)`: nothing to do
+    /// (this node read that generation last, taken or refused: [`CrlStatus::seen`]). A generation lower than the one in use
     /// (the database restored) is followed too. On error the index in use stays and the
     /// refusal is kept in [`Self::status`] (a storage error is not: the next poll tries
     /// again).
-    pub fn follow(&self, generation: u64) -> Result<Option<CrlLoadSummary>, CrlLoadError> {
-        if self.lock().seen() == generation {
+    pub fn follow(
+        &self,
+        generation: u64,
+        changed_at: UnixTime,
+    ) -> Result<Option<CrlLoadSummary>, CrlLoadError> {
+        if self.lock().seen() == (generation, changed_at) {
             return Ok(None);
         }
         let mut in_use = self.lock_in_use();
         let stored = self.store.crl_set()?;
-        if stored.generation == self.lock().seen() {
+        let version = (stored.generation, stored.changed_at);
+        if version == self.lock().seen() {
             return Ok(None);
         }
         let set = self
             .verify_over(&in_use, stored.files, stored.generation)
-            .inspect_err(|e| self.refused(stored.generation, e))?;
-        Ok(Some(self.apply(&mut in_use, set, stored.generation)))
+            .inspect_err(|e| self.refused(version, e))?;
+        Ok(Some(self.apply(&mut in_use, set, version)))
     }
 
     /// The live index (a revocation check for `jpki-cert`).
@@ -233,32 +253,33 @@ impl CrlSource {
     /// the CRL `in_use` has for its scope.
     fn verify_over(
         &self,
-        in_use: &[ScopeCrl],
+        in_use: &InUse,
         files: Vec<crate::storage::CrlFile>,
         generation: u64,
     ) -> Result<VerifiedSet, CrlLoadError> {
         let set = verify_stored(files, generation, &self.auth, &self.sign)?;
-        check_not_older(&set.scopes, in_use)?;
+        check_not_older(&set.scopes, &in_use.scopes)?;
         Ok(set)
     }
 
-    /// Swaps `set` of `generation` in (the caller holds `in_use`: no other load runs) and
-    /// warns when it is going stale.
+    /// Swaps `set` of `(generation, changed_at)` in (the caller holds `in_use`: no other
+    /// load runs) and warns when it is going stale.
     fn apply(
         &self,
-        in_use: &mut Vec<ScopeCrl>,
+        in_use: &mut InUse,
         set: VerifiedSet,
-        generation: u64,
+        (generation, changed_at): (u64, UnixTime),
     ) -> CrlLoadSummary {
         let summary = set.summary(generation);
+        *in_use = InUse::of(&set);
         self.shared.replace(set.index);
-        *in_use = set.scopes;
         {
             let mut s = self.lock();
             s.generation = generation;
+            s.changed_at = changed_at;
             s.refused = None;
         }
-        self.warn_if_stale(in_use);
+        self.warn_if_stale(&in_use.scopes);
         summary
     }
 
@@ -270,7 +291,7 @@ impl CrlSource {
             Freshness::Soon(c) => tracing::warn!(
                 scope = %c.scope(),
                 file = %c.file,
-                next_update = %c.next_update.map_or("none".into(), |t| t.to_string()),
+                next_update = %c.crl.next_update.map_or("none".into(), |t| t.to_string()),
                 "a CRL of the set in use reaches its nextUpdate soon: once it passes, the \
                  cards of its scope are refused as revocation-unknown; check that the \
                  download job brings the new CRLs into the folder"
@@ -278,7 +299,7 @@ impl CrlSource {
             Freshness::Past(c) => tracing::warn!(
                 scope = %c.scope(),
                 file = %c.file,
-                next_update = %c.next_update.map_or("none".into(), |t| t.to_string()),
+                next_update = %c.crl.next_update.map_or("none".into(), |t| t.to_string()),
                 "a CRL of the set in use is past its nextUpdate: the cards of its scope are \
                  refused as revocation-unknown until a newer CRL is loaded; check the \
                  download job and reload"
@@ -286,20 +307,21 @@ impl CrlSource {
         }
     }
 
-    fn refused(&self, generation: u64, e: &CrlLoadError) {
+    fn refused(&self, (generation, changed_at): (u64, UnixTime), e: &CrlLoadError) {
         if matches!(e, CrlLoadError::Storage(_)) {
             return;
         }
         let mut s = self.lock();
-        if generation != s.generation {
+        if (generation, changed_at) != (s.generation, s.changed_at) {
             s.refused = Some(CrlRefusal {
                 generation,
+                changed_at,
                 error: e.to_string(),
             });
         }
     }
 
-    fn lock_in_use(&self) -> MutexGuard<'_, Vec<ScopeCrl>> {
+    fn lock_in_use(&self) -> MutexGuard<'_, InUse> {
         match self.in_use.lock() {
             Ok(g) => g,
             // Replaced whole after each load: a panic cannot leave it half written.
@@ -317,7 +339,8 @@ impl CrlSource {
 }
 
 /// The start of a folder node whose folder holds a CRL `older` than the published set's
-/// for its scope: the published set, verified again, and its generation (the set a reload
+/// for its scope: the published set, verified again, its generation and when that was
+/// written (the set a reload
 /// keeps in use); the folder's refusal logged at warn and audited as a failed reload's.
 /// An error (the published set does not verify here, the storage does not answer) stops
 /// the start.
@@ -327,16 +350,16 @@ fn start_on_published(
     auth: &TrustStore,
     sign: &TrustStore,
     older: &OlderCrl,
-) -> Result<(VerifiedSet, u64), CrlLoadError> {
+) -> Result<(VerifiedSet, u64, UnixTime), CrlLoadError> {
     let stored = store.crl_set()?;
-    let generation = stored.generation;
+    let (generation, changed_at) = (stored.generation, stored.changed_at);
     let set = verify_stored(stored.files, generation, auth, sign)?;
     let refusal = CrlLoadError::Older(Box::new(older.clone()));
     tracing::warn!(
         file = %older.new.file,
-        this_update = %older.new.this_update,
+        this_update = %older.new.crl.this_update,
         in_use_file = %older.in_use.file,
-        in_use_this_update = %older.in_use.this_update,
+        in_use_this_update = %older.in_use.crl.this_update,
         generation,
         "the CRL folder holds a CRL older than the published set's: starting on the \
          published set, which stays in use; {refusal}"
@@ -348,5 +371,5 @@ fn start_on_published(
         reason: Some(refusal.to_string()),
         ..AuditEvent::default()
     }])?;
-    Ok((set, generation))
+    Ok((set, generation, changed_at))
 }

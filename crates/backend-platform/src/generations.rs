@@ -7,7 +7,10 @@
 //! the next one tries again (the snapshots stay as they are). A generation lower than the
 //! node's (a database restored, or a failover that lost commits) is followed too: waiting
 //! for a greater one would leave the node on its snapshot while the storage counts up
-//! again through the numbers it holds.
+//! again through the numbers it holds. For the CRL set the node compares the generation
+//! with when it was written (`changed_at`, set by every publication): a restore and the
+//! next publication within one interval bring back the very number the node holds, but
+//! not the time it was written at. (The terminals' generation is compared alone.)
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,7 +69,7 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
             );
         }
     }
-    if g.crls != p.crl.status().seen() {
+    if (g.crls, g.crls_changed_at) != p.crl.status().seen() {
         let event = |outcome: &str, reason: String| AuditEvent {
             at: p.now(),
             action: "crl_refresh",
@@ -74,7 +77,7 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
             reason: Some(reason),
             ..AuditEvent::default()
         };
-        match p.crl.follow(g.crls) {
+        match p.crl.follow(g.crls, g.crls_changed_at) {
             Ok(None) => {}
             Ok(Some(s)) => {
                 outcome.crls = true;

@@ -477,17 +477,24 @@ pub(crate) fn crl_file_of(
 
 /// Whether the stored `(name, sha256)` pairs, by name, are those of `files`.
 pub(crate) fn same_crl_set(stored: &[(String, Vec<u8>)], files: &[CrlFile]) -> bool {
-    let mut given: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|f| (f.name.as_str(), f.sha256.as_slice()))
-        .collect();
-    given.sort_unstable();
-    let mut stored: Vec<(&str, &[u8])> = stored
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    stored.sort_unstable();
-    given == stored
+    same_names_and_digests(
+        stored.iter().map(|(n, d)| (n.as_str(), d.as_slice())),
+        files.iter().map(CrlFile::name_and_digest),
+    )
+}
+
+/// Whether two CRL sets, given as `(name, sha256)` pairs in any order, hold the same names
+/// with the same digests: the one comparison of CRL sets (the storages' "same set
+/// published already", and the publication's check against the published set).
+pub(crate) fn same_names_and_digests<'a, 'b>(
+    a: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    b: impl IntoIterator<Item = (&'b str, &'b [u8])>,
+) -> bool {
+    let mut a: Vec<(&str, &[u8])> = a.into_iter().collect();
+    let mut b: Vec<(&str, &[u8])> = b.into_iter().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
 }
 
 /// Opens (and migrates) the storage `db` names.
@@ -675,20 +682,21 @@ mod tests {
     #[test]
     fn generation_numbers_read_back_and_a_negative_one_is_corrupt() {
         let g = generations_of([
-            ("terminals".to_owned(), 3),
-            ("crls".to_owned(), 7),
-            ("later".to_owned(), 1),
+            ("terminals".to_owned(), 3, 10),
+            ("crls".to_owned(), 7, 20),
+            ("later".to_owned(), 1, 30),
         ])
         .unwrap();
         assert_eq!(
             g,
             Generations {
                 terminals: 3,
-                crls: 7
+                crls: 7,
+                crls_changed_at: UnixTime::from_secs(20),
             }
         );
         assert!(matches!(
-            generations_of([("crls".to_owned(), -1)]),
+            generations_of([("crls".to_owned(), -1, 0)]),
             Err(StorageError::Corrupt { .. })
         ));
     }

@@ -18,11 +18,11 @@ use crate::core::terminals::TerminalRecord;
 pub(super) async fn generations(c: &impl GenericClient) -> Result<Generations, StorageError> {
     let e = pg("reading the generation numbers");
     let st = c
-        .prepare_cached("SELECT name, generation FROM shared_generations")
+        .prepare_cached("SELECT name, generation, changed_at FROM shared_generations")
         .await
         .map_err(&e)?;
     let rows = c.query(&st, &[]).await.map_err(&e)?;
-    generations_of(rows.iter().map(|r| (r.get(0), r.get(1))))
+    generations_of(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
 pub(super) async fn terminals(c: &impl GenericClient) -> Result<StoredTerminals, StorageError> {
@@ -153,7 +153,7 @@ pub(super) async fn crl_set(c: &impl GenericClient) -> Result<StoredCrlSet, Stor
     let e = pg("reading the CRL set");
     let st = c
         .prepare_cached(
-            "SELECT g.generation, f.name, f.sha256, f.der
+            "SELECT g.generation, f.name, f.sha256, f.der, g.changed_at
              FROM shared_generations g LEFT JOIN crl_files f ON TRUE
              WHERE g.name = $1 ORDER BY f.name",
         )
@@ -161,9 +161,11 @@ pub(super) async fn crl_set(c: &impl GenericClient) -> Result<StoredCrlSet, Stor
         .map_err(&e)?;
     let rows = c.query(&st, &[&CRLS_GENERATION]).await.map_err(&e)?;
     let mut generation = 0;
+    let mut changed_at = UnixTime::from_secs(0);
     let mut files = Vec::new();
     for r in rows {
         generation = generation_of(CRLS_GENERATION, r.get(0))?;
+        changed_at = UnixTime::from_secs(r.get(4));
         let name: Option<String> = r.get(1);
         let sha: Option<Vec<u8>> = r.get(2);
         let der: Option<Vec<u8>> = r.get(3);
@@ -171,7 +173,11 @@ pub(super) async fn crl_set(c: &impl GenericClient) -> Result<StoredCrlSet, Stor
             files.push(crl_file_of(name, &sha, der)?);
         }
     }
-    Ok(StoredCrlSet { generation, files })
+    Ok(StoredCrlSet {
+        generation,
+        changed_at,
+        files,
+    })
 }
 
 pub(super) async fn publish_crl_set(
@@ -200,9 +206,18 @@ pub(super) async fn publish_crl_set(
         .collect();
     // Generation 0 is "never published": an empty set published first is a change.
     if when == Republish::IfChanged && generation > 0 && same_crl_set(&stored, files) {
+        let changed_at: i64 = tx
+            .query_one(
+                "SELECT changed_at FROM shared_generations WHERE name = $1",
+                &[&CRLS_GENERATION],
+            )
+            .await
+            .map_err(&e)?
+            .get(0);
         tx.rollback().await.map_err(&e)?;
         return Ok(CrlWrite::Done(CrlPublication {
             generation,
+            changed_at: UnixTime::from_secs(changed_at),
             changed: false,
         }));
     }
@@ -220,6 +235,7 @@ pub(super) async fn publish_crl_set(
     tx.commit().await.map_err(&e)?;
     Ok(CrlWrite::Done(CrlPublication {
         generation,
+        changed_at: now,
         changed: true,
     }))
 }

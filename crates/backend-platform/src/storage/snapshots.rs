@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use madoguchi_time::UnixTime;
+
 use crate::core::terminals::TerminalRecord;
 
 #[cfg(doc)]
@@ -18,6 +20,11 @@ pub struct Generations {
     pub terminals: u64,
     /// Of the CRL set.
     pub crls: u64,
+    /// When the CRL set's generation was last bumped (`shared_generations.changed_at`):
+    /// with [`Self::crls`], what a node compares with the set it read, so that a database
+    /// restored to an earlier generation and published again up to the generation a node
+    /// holds, between two of its polls, is still a change for it.
+    pub crls_changed_at: UnixTime,
 }
 
 /// Every terminal, as of one generation.
@@ -57,6 +64,13 @@ pub struct CrlFile {
     pub der: Vec<u8>,
 }
 
+impl CrlFile {
+    /// Its name and SHA-256, as sets are compared.
+    pub fn name_and_digest(&self) -> (&str, &[u8]) {
+        (self.name.as_str(), self.sha256.as_slice())
+    }
+}
+
 impl fmt::Debug for CrlFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CrlFile")
@@ -72,6 +86,8 @@ impl fmt::Debug for CrlFile {
 pub struct StoredCrlSet {
     /// The CRLs' generation (0: nothing published yet).
     pub generation: u64,
+    /// When that generation was written ([`Generations::crls_changed_at`]).
+    pub changed_at: UnixTime,
     /// The CRLs, by name.
     pub files: Vec<CrlFile>,
 }
@@ -105,6 +121,8 @@ pub enum CrlWrite {
 pub struct CrlPublication {
     /// The CRLs' generation now.
     pub generation: u64,
+    /// When it was written ([`Generations::crls_changed_at`]).
+    pub changed_at: UnixTime,
     /// Whether the set was replaced (false: the same set was published already).
     pub changed: bool,
 }
@@ -122,15 +140,18 @@ pub(crate) fn generation_of(name: &str, value: i64) -> Result<u64, StorageError>
     })
 }
 
-/// [`Generations`] from the `(name, generation)` rows of `shared_generations`.
+/// [`Generations`] from the `(name, generation, changed_at)` rows of `shared_generations`.
 pub(crate) fn generations_of(
-    rows: impl IntoIterator<Item = (String, i64)>,
+    rows: impl IntoIterator<Item = (String, i64, i64)>,
 ) -> Result<Generations, StorageError> {
     let mut g = Generations::default();
-    for (name, value) in rows {
+    for (name, value, changed_at) in rows {
         match name.as_str() {
             TERMINALS_GENERATION => g.terminals = generation_of(&name, value)?,
-            CRLS_GENERATION => g.crls = generation_of(&name, value)?,
+            CRLS_GENERATION => {
+                g.crls = generation_of(&name, value)?;
+                g.crls_changed_at = UnixTime::from_secs(changed_at);
+            }
             _ => {}
         }
     }

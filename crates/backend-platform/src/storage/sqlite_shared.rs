@@ -16,10 +16,10 @@ use crate::core::terminals::TerminalRecord;
 type Err<'a> = &'a dyn Fn(rusqlite::Error) -> StorageError;
 
 pub(super) fn generations(c: &Connection, e: Err<'_>) -> Result<Generations, StorageError> {
-    let rows: Vec<(String, i64)> = c
-        .prepare_cached("SELECT name, generation FROM shared_generations")
+    let rows: Vec<(String, i64, i64)> = c
+        .prepare_cached("SELECT name, generation, changed_at FROM shared_generations")
         .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()
         })
         .map_err(e)?;
@@ -141,10 +141,7 @@ pub(super) fn update_terminals(
 pub(super) fn crl_set(c: &mut Connection, e: Err<'_>) -> Result<StoredCrlSet, StorageError> {
     // A read transaction: the generation and the files of one snapshot.
     let tx = c.transaction().map_err(e)?;
-    let g: i64 = tx
-        .prepare_cached("SELECT generation FROM shared_generations WHERE name = ?1")
-        .and_then(|mut s| s.query_row(params![CRLS_GENERATION], |r| r.get(0)))
-        .map_err(e)?;
+    let (g, changed_at) = crl_generation(&tx, e)?;
     let rows: Vec<(String, Vec<u8>, Vec<u8>)> = tx
         .prepare_cached("SELECT name, sha256, der FROM crl_files ORDER BY name")
         .and_then(|mut s| {
@@ -159,8 +156,16 @@ pub(super) fn crl_set(c: &mut Connection, e: Err<'_>) -> Result<StoredCrlSet, St
         .collect::<Result<_, _>>()?;
     Ok(StoredCrlSet {
         generation: generation_of(CRLS_GENERATION, g)?,
+        changed_at,
         files,
     })
+}
+
+/// The CRLs' generation number (as stored) and when it was written.
+fn crl_generation(c: &Connection, e: Err<'_>) -> Result<(i64, UnixTime), StorageError> {
+    c.prepare_cached("SELECT generation, changed_at FROM shared_generations WHERE name = ?1")
+        .and_then(|mut s| s.query_row(params![CRLS_GENERATION], |r| Ok((r.get(0)?, r.get(1)?))))
+        .map_err(e)
 }
 
 pub(super) fn publish_crl_set(
@@ -176,10 +181,7 @@ pub(super) fn publish_crl_set(
     let tx = c
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(e)?;
-    let g: i64 = tx
-        .prepare_cached("SELECT generation FROM shared_generations WHERE name = ?1")
-        .and_then(|mut s| s.query_row(params![CRLS_GENERATION], |r| r.get(0)))
-        .map_err(e)?;
+    let (g, changed_at) = crl_generation(&tx, e)?;
     let generation = generation_of(CRLS_GENERATION, g)?;
     if generation != over {
         return Ok(CrlWrite::Moved { generation });
@@ -195,6 +197,7 @@ pub(super) fn publish_crl_set(
     if when == Republish::IfChanged && generation > 0 && same_crl_set(&stored, files) {
         return Ok(CrlWrite::Done(CrlPublication {
             generation,
+            changed_at,
             changed: false,
         }));
     }
@@ -208,6 +211,7 @@ pub(super) fn publish_crl_set(
     tx.commit().map_err(e)?;
     Ok(CrlWrite::Done(CrlPublication {
         generation,
+        changed_at: now,
         changed: true,
     }))
 }

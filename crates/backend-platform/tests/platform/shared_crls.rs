@@ -8,8 +8,12 @@ use std::sync::Arc;
 
 use backend_platform::RunningPlatform;
 use backend_platform::config::CrlFrom;
-use backend_platform::storage::{CrlWrite, Republish, Storage, StoredCrlSet};
+use backend_platform::crl_set::{CrlSetStore, InUse};
+use backend_platform::storage::{
+    CrlFile, CrlWrite, Republish, Storage, StorageError, StoredCrlSet,
+};
 use counter_api::platform::{ChallengePurpose, ChallengeRequest, ChallengeResponse};
+use madoguchi_time::UnixTime;
 use sha2::Digest;
 
 use crate::node_support::*;
@@ -510,6 +514,7 @@ fn publish_over(
         store,
         &set,
         read,
+        &InUse::default(),
         &settings.auth_store,
         &settings.sign_store,
         Republish::IfChanged,
@@ -610,4 +615,156 @@ async fn a_publication_checked_against_a_generation_another_replaced_is_checked_
     })
     .await
     .unwrap();
+}
+
+/// A storage on which another publisher (a second storage opened on the same database)
+/// publishes its own set just before each write of this one's: every check is made
+/// against a set that another publication has replaced when the write comes.
+struct Interloper<'a> {
+    store: &'a dyn Storage,
+    other: &'a dyn Storage,
+    files: &'a [CrlFile],
+}
+
+impl CrlSetStore for Interloper<'_> {
+    fn published(&self) -> Result<StoredCrlSet, StorageError> {
+        self.store.crl_set()
+    }
+
+    fn publish_over(
+        &self,
+        files: &[CrlFile],
+        when: Republish,
+        over: u64,
+        now: UnixTime,
+    ) -> Result<CrlWrite, StorageError> {
+        let at = self.other.crl_set()?.generation;
+        let done = self
+            .other
+            .publish_crl_set(self.files, Republish::Always, at, now)?;
+        assert!(matches!(done, CrlWrite::Done(_)), "{done:?}");
+        self.store.publish_crl_set(files, when, over, now)
+    }
+}
+
+/// Publishers that keep replacing each other: each of the three checks of a publication is
+/// overtaken by another publisher's commit on the same database, so the publication gives
+/// up (`Contended`) and nothing of its set is written; the other's sets stay.
+#[tokio::test]
+async fn a_publication_overtaken_three_times_gives_up_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("crl");
+    std::fs::create_dir(&folder).unwrap();
+    write_crls(&folder);
+    let mut settings = minimal_settings(dir.path(), folder.clone());
+    settings.database = suite_database(dir.path());
+    let today = now_secs() - 3600;
+    let (name, today_der) = auth_crl_at(&[], today);
+    let (_, tomorrow) = auth_crl_at(&[1], today + 60);
+    tokio::task::spawn_blocking(move || {
+        let store = backend_platform::storage::open(&settings.database).unwrap();
+        let other = backend_platform::storage::open(&settings.database).unwrap();
+        let read = |d: &std::path::Path| {
+            backend_platform::crl_set::read_folder(d, &settings.auth_store, &settings.sign_store)
+                .unwrap()
+        };
+        std::fs::write(folder.join(&name), &today_der).unwrap();
+        let others = read(&folder);
+        std::fs::write(folder.join(&name), &tomorrow).unwrap();
+        let set = read(&folder);
+        let start = store.crl_set().unwrap();
+        let e = backend_platform::crl_set::publish_over_read(
+            &Interloper {
+                store: &*store,
+                other: &*other,
+                files: &others.files,
+            },
+            &set,
+            start.clone(),
+            &InUse::default(),
+            &settings.auth_store,
+            &settings.sign_store,
+            Republish::IfChanged,
+            UnixTime::from_secs(now_secs()),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                backend_platform::crl_source::CrlLoadError::Contended { attempts: 3 }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("changed 3 times"), "{e}");
+        // The other publisher's three sets, and none of this one.
+        let now = store.crl_set().unwrap();
+        assert_eq!(now.generation, start.generation + 3);
+        assert_eq!(now.files, others.files);
+    })
+    .await
+    .unwrap();
+}
+
+/// Polls `node` once, here (its own polls are an hour apart in the test that calls it).
+async fn poll_now(node: &RunningPlatform) {
+    let p = node.platform().clone();
+    tokio::task::spawn_blocking(move || backend_platform::generations::poll_once(&p))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// A database restored to an earlier generation, then published again up to the
+/// generation a node holds, both between two of the node's polls: the same number, written
+/// at another time. The node takes the new set at its next poll.
+#[tokio::test]
+async fn a_restore_and_the_next_publication_between_two_polls_reach_the_node() {
+    let env = Env::start().await;
+    let mut settings = node_settings(&env, CrlFrom::Storage);
+    settings.poll_interval = std::time::Duration::from_secs(3600);
+    let b = backend_platform::start_in_process(settings, Arc::new(env.clock.clone()))
+        .await
+        .unwrap();
+    let a = &env.running;
+    let c = env.client(Some(T1));
+    let card = Card::load(PERSONA);
+    assert_eq!(enroll(&env, &c, &card).await.0, 200);
+    let folder = env.dir.path().join("crl");
+
+    // A set that revokes another card: generation g, at A and at B.
+    let (name, der) = auth_crl(&[1]);
+    std::fs::write(folder.join(&name), der).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    let g = a.platform().crl.status().generation;
+    poll_now(&b).await;
+    assert_eq!(b.platform().crl.status().generation, g);
+    assert_eq!(identify_at(&c, &b, &card).await, ok());
+
+    // The database comes back as of a minute earlier (g - 1, written then); a minute
+    // later A publishes a set revoking her card: generation g again.
+    exec(
+        &env.settings.database,
+        "UPDATE shared_generations SET generation = generation - 1, \
+         changed_at = changed_at - 60 WHERE name = 'crls'",
+    );
+    env.clock.advance(60);
+    let (_, der) = auth_crl(&[1, card.auth_serial()]);
+    std::fs::write(folder.join(&name), der).unwrap();
+    let (s, v) = admin_reload(&c, a).await;
+    assert_eq!(s, 200, "{v}");
+    let published = a.platform().crl.status();
+    assert_eq!(published.generation, g);
+    assert_eq!(identify_at(&c, a, &card).await, revoked());
+
+    // B's next poll takes it.
+    poll_now(&b).await;
+    let at_b = b.platform().crl.status();
+    assert_eq!(
+        (at_b.generation, at_b.changed_at),
+        (g, published.changed_at)
+    );
+    assert_eq!(identify_at(&c, &b, &card).await, revoked());
+    b.shutdown().await;
+    env.shutdown().await;
 }
