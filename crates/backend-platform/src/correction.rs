@@ -1,11 +1,12 @@
 //! The operator's acceptance of a holder's legally changed birth date or sex:
 //! `madoguchi-platform holders accept-correction`.
 //!
-//! A holder's birth date or sex can change in law: a court-ordered correction of the family
-//! register (戸籍訂正), or a gender recognition under 性同一性障害者の性別の取扱いの特例に関する
-//! 法律. The municipal office then issues a new signature certificate carrying the new value
-//! (the signature certificate is revoked on a change of any of the four attributes,
-//! docs/domain/jpki.md §2.5), and the card keeps its authentication certificate. The next
+//! A holder's birth date or sex can change in law: a correction of the family register
+//! (戸籍訂正), or a gender recognition under 性同一性障害者の性別の取扱いの特例に関する法律
+//! (docs/domain/family-register.md §1.1, §1.2). The municipal office then issues a new
+//! signature certificate carrying the new value (the signature certificate is revoked on a
+//! change of any of the four attributes, docs/domain/jpki.md §2.5), and the card keeps its
+//! authentication certificate. The next
 //! enrollment of the card is refused `409 holder_conflict` (`signature_of_another_person`):
 //! a renewal keeps the birth date and sex ([`crate::core::holder`]), and a signature
 //! certificate naming others beside the holder's authentication certificate is, as far as
@@ -16,7 +17,8 @@
 //! same challenge as the holder's authentication certificate, exactly as a second card
 //! answering beside the holder's would, and the authentication certificate names no one
 //! (docs/domain/jpki.md §2.2). Only a person who has seen the document recording the change
-//! (the family register's extract, 戸籍謄本・抄本, or the court's decision) can. So the
+//! (the family register's extract, 戸籍謄本・抄本, or the court's decision:
+//! docs/domain/family-register.md §2.1, §2.2) can. So the
 //! operator, with the customer and that document in front of them, accepts it: the
 //! technician reads the card's authentication certificate (`madoguchi-card read-cert auth`,
 //! no PIN needed), the operator gives it, which kind of document they saw (one of a fixed
@@ -55,11 +57,13 @@ pub const AUDIT_ACTION: &str = "accept_correction";
 /// ([`clap::ValueEnum`]: [`Self::ALL`], named by [`Self::as_str`], described by
 /// [`Self::description`]).
 ///
-/// A gender recognition is the family court's 性別の取扱いの変更の審判 (性同一性障害者の性別の
-/// 取扱いの特例に関する法律 第3条), and a corrected birth date or sex the family register's
-/// correction with the family court's permission (戸籍法 第113条); both are then recorded in
-/// the family register, whose extracts are, for a computerised register, the 全部事項証明書
-/// (戸籍謄本: the whole register) and the 個人事項証明書 (戸籍抄本: one person's part).
+/// The list rests on docs/domain/family-register.md, which gives the facts and their sources:
+/// a gender recognition is the family court's 性別の取扱いの変更の審判 (§1.1), a corrected
+/// birth date or sex a correction of the family register, with the family court's permission
+/// or by the office alone (§1.2); either is recorded in the family register, whose extracts
+/// are, for a computerised register, the 全部事項証明書 (戸籍謄本: the whole register) and the
+/// 個人事項証明書 (戸籍抄本: one person's part, §2.1), and the court's way ends in its written
+/// decision (審判書, §2.2). Which three kinds the command takes is our choice (§3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CorrectionDocument {
     /// `family-register-full`.
