@@ -38,14 +38,11 @@
 use std::path::{Path, PathBuf};
 
 use backend_kit::Clock;
-use jpki_cert::{NoRevocationCheck, Verifier};
 
-use crate::Settings;
-use crate::attach_auth::{AttachError, certificate_of, check_operator, read};
+use crate::attach_auth::{AttachError, CheckedCard, checked_card};
 use crate::audit::AuditEvent;
 use crate::core::correction::CorrectionRefusal;
 use crate::operator::OperatorError;
-use crate::platform::random_id;
 use crate::storage::CorrectionAcceptance;
 
 /// The audit action of an acceptance (its row's `action`).
@@ -107,15 +104,7 @@ impl CorrectionDocument {
     }
 }
 
-impl clap::ValueEnum for CorrectionDocument {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
-    }
-}
+crate::attach_auth::document_value_enum!(CorrectionDocument);
 
 /// What `holders accept-correction` is given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,21 +135,12 @@ pub enum CorrectionError {
 /// certificate of its refused enrollment, in the storage of the configuration at `config`
 /// (the module doc says what is checked). Returns the text to print.
 pub fn accept(config: &Path, c: &Correction, clock: &dyn Clock) -> Result<String, OperatorError> {
-    let settings = Settings::load(config)?;
-    check_operator(&c.operator).map_err(CorrectionError::from)?;
-    let cert = certificate_of(&read(&c.auth)?)
-        .map_err(|r| CorrectionError::from(AttachError::Certificate(r)))?;
-    let now = clock.now();
-    let auth = Verifier::new(settings.auth_store.clone())
-        .verify_parsed(&cert, now, &NoRevocationCheck)
-        .map_err(|r| CorrectionError::from(AttachError::Certificate(r)))?
-        .linkage;
-    let correction_id = random_id("cor_").map_err(|e| {
-        let p = e.problem();
-        CorrectionError::from(AttachError::Random(
-            p.detail.clone().unwrap_or_else(|| p.title.clone()),
-        ))
-    })?;
+    let CheckedCard {
+        settings,
+        auth,
+        id: correction_id,
+        now,
+    } = checked_card::<CorrectionError>(config, &c.operator, &c.auth, "cor_", clock, || Ok(()))?;
     let audit = AuditEvent {
         at: now,
         action: AUDIT_ACTION,
