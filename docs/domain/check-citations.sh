@@ -45,7 +45,7 @@ if [ $# -eq 0 ]; then
   done
 fi
 
-notes='(jpki|eligibility|payments-and-eid-clients|models|build-and-test)[.]md'
+notes='(jpki|eligibility|payments-and-eid-clients|models|build-and-test|family-register)[.]md'
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT HUP INT TERM
 
@@ -152,7 +152,7 @@ function scan(path,   line, s, rest, at, pos, nm, note, where, t, a, b, k1, k2, 
   }
   close(path)
   rest = s; at = 0
-  while (match(rest, /(jpki|eligibility|payments-and-eid-clients|models|build-and-test)\.md/)) {
+  while (match(rest, /(jpki|eligibility|payments-and-eid-clients|models|build-and-test|family-register)\.md/)) {
     nm = substr(rest, RSTART, RLENGTH)
     prev = (RSTART > 1) ? substr(rest, RSTART - 1, 1) : " "
     isnew = (RSTART > 12 && substr(rest, RSTART - 12, 12) == "docs/domain/")

@@ -25,7 +25,8 @@
 use std::path::{Path, PathBuf};
 
 use backend_kit::Clock;
-use jpki_cert::{JpkiCertificate, NoRevocationCheck, Refusal, Verifier};
+use jpki_cert::{JpkiCertificate, LinkageKey, NoRevocationCheck, Refusal, Verifier};
+use madoguchi_time::UnixTime;
 
 use crate::Settings;
 use crate::audit::AuditEvent;
@@ -91,15 +92,26 @@ impl IdentityDocument {
     }
 }
 
-impl clap::ValueEnum for IdentityDocument {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
+/// Implements [`clap::ValueEnum`] for a list of documents the operator may name (an enum
+/// with `ALL`, `as_str` and `description`, as [`IdentityDocument`] and
+/// [`crate::correction::CorrectionDocument`]): the command line offers `ALL`, each named by
+/// its audit name, with its description as help, and takes no other text.
+macro_rules! document_value_enum {
+    ($document:ty) => {
+        impl clap::ValueEnum for $document {
+            fn value_variants<'a>() -> &'a [Self] {
+                &Self::ALL
+            }
 
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
-    }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
+            }
+        }
+    };
 }
+pub(crate) use document_value_enum;
+
+document_value_enum!(IdentityDocument);
 
 /// What `holders attach-auth` is given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,7 +161,7 @@ fn check_birth_date(s: &str) -> Result<(), AttachError> {
 }
 
 /// Checks the operator's id (see [`Attachment::operator`]).
-pub(crate) fn check_operator(id: &str) -> Result<(), AttachError> {
+fn check_operator(id: &str) -> Result<(), AttachError> {
     let ok = !id.is_empty()
         && id.chars().count() <= MAX_OPERATOR_ID
         && id
@@ -164,7 +176,7 @@ pub(crate) fn check_operator(id: &str) -> Result<(), AttachError> {
     }
 }
 
-pub(crate) fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
+fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
     std::fs::read(path).map_err(|e| OperatorError::File {
         action: "cannot read",
         path: path.to_owned(),
@@ -174,7 +186,7 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, OperatorError> {
 
 /// The certificate in `bytes`: DER, PEM, or what `madoguchi-card read-cert auth` prints (a
 /// summary, then the PEM block).
-pub(crate) fn certificate_of(bytes: &[u8]) -> Result<JpkiCertificate, Refusal> {
+fn certificate_of(bytes: &[u8]) -> Result<JpkiCertificate, Refusal> {
     const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
     let pem = bytes
         .windows(BEGIN.len())
@@ -183,22 +195,74 @@ pub(crate) fn certificate_of(bytes: &[u8]) -> Result<JpkiCertificate, Refusal> {
     JpkiCertificate::from_pem_or_der(pem.unwrap_or(bytes))
 }
 
+/// What an operator command on a card's authentication certificate has established before
+/// it reads the storage ([`checked_card`]).
+#[derive(Debug)]
+pub(crate) struct CheckedCard {
+    /// The configuration.
+    pub(crate) settings: Settings,
+    /// The authentication certificate, verified.
+    pub(crate) auth: LinkageKey,
+    /// The id of the command's action (kept in its audit row).
+    pub(crate) id: String,
+    /// When it was verified: the time of the audit row.
+    pub(crate) now: UnixTime,
+}
+
+/// The steps `holders attach-auth` and `holders accept-correction` share, in this order:
+/// loads the configuration at `config`, checks the operator's id, runs the command's own
+/// checks of what the operator typed (`check`), reads the authentication certificate at
+/// `auth` and verifies it (chain and validity under the configuration's roots; revocation is
+/// checked at every identification, as for any card), and makes the action's id (`prefix`,
+/// then random). A refusal among these is reported as the command's error `E`; nothing has
+/// been read from or written to the storage.
+pub(crate) fn checked_card<E>(
+    config: &Path,
+    operator: &str,
+    auth: &Path,
+    prefix: &str,
+    clock: &dyn Clock,
+    check: impl FnOnce() -> Result<(), AttachError>,
+) -> Result<CheckedCard, OperatorError>
+where
+    E: From<AttachError>,
+    OperatorError: From<E>,
+{
+    let refused = |e: AttachError| OperatorError::from(E::from(e));
+    let settings = Settings::load(config)?;
+    check_operator(operator).map_err(refused)?;
+    check().map_err(refused)?;
+    let cert = certificate_of(&read(auth)?).map_err(|r| refused(AttachError::Certificate(r)))?;
+    let now = clock.now();
+    let auth = Verifier::new(settings.auth_store.clone())
+        .verify_parsed(&cert, now, &NoRevocationCheck)
+        .map_err(|r| refused(AttachError::Certificate(r)))?
+        .linkage;
+    let id = random_id(prefix).map_err(|e| {
+        let p = e.problem();
+        refused(AttachError::Random(
+            p.detail.clone().unwrap_or_else(|| p.title.clone()),
+        ))
+    })?;
+    Ok(CheckedCard {
+        settings,
+        auth,
+        id,
+        now,
+    })
+}
+
 /// Attaches the authentication certificate of `a` to the holder its refused enrollment
 /// named, in the storage of the configuration at `config` (the module doc says what is
 /// checked). Returns the text to print.
 pub fn attach(config: &Path, a: &Attachment, clock: &dyn Clock) -> Result<String, OperatorError> {
-    let settings = Settings::load(config)?;
-    check_operator(&a.operator)?;
-    check_birth_date(&a.birth_date)?;
-    let cert = certificate_of(&read(&a.auth)?).map_err(AttachError::Certificate)?;
-    let now = clock.now();
-    let auth = Verifier::new(settings.auth_store.clone())
-        .verify_parsed(&cert, now, &NoRevocationCheck)
-        .map_err(AttachError::Certificate)?
-        .linkage;
-    let attachment_id = random_id("att_").map_err(|e| {
-        let p = e.problem();
-        AttachError::Random(p.detail.clone().unwrap_or_else(|| p.title.clone()))
+    let CheckedCard {
+        settings,
+        auth,
+        id: attachment_id,
+        now,
+    } = checked_card::<AttachError>(config, &a.operator, &a.auth, "att_", clock, || {
+        check_birth_date(&a.birth_date)
     })?;
     let audit = AuditEvent {
         at: now,

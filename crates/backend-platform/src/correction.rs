@@ -1,11 +1,12 @@
 //! The operator's acceptance of a holder's legally changed birth date or sex:
 //! `madoguchi-platform holders accept-correction`.
 //!
-//! A holder's birth date or sex can change in law: a court-ordered correction of the family
-//! register (戸籍訂正), or a gender recognition under 性同一性障害者の性別の取扱いの特例に関する
-//! 法律. The municipal office then issues a new signature certificate carrying the new value
-//! (the signature certificate is revoked on a change of any of the four attributes,
-//! docs/domain/jpki.md §2.5), and the card keeps its authentication certificate. The next
+//! A holder's birth date or sex can change in law: a correction of the family register
+//! (戸籍訂正), or a gender recognition under 性同一性障害者の性別の取扱いの特例に関する法律
+//! (docs/domain/family-register.md §1.1, §1.2). The municipal office then issues a new
+//! signature certificate carrying the new value (the signature certificate is revoked on a
+//! change of any of the four attributes, docs/domain/jpki.md §2.5), and the card keeps its
+//! authentication certificate. The next
 //! enrollment of the card is refused `409 holder_conflict` (`signature_of_another_person`):
 //! a renewal keeps the birth date and sex ([`crate::core::holder`]), and a signature
 //! certificate naming others beside the holder's authentication certificate is, as far as
@@ -16,7 +17,8 @@
 //! same challenge as the holder's authentication certificate, exactly as a second card
 //! answering beside the holder's would, and the authentication certificate names no one
 //! (docs/domain/jpki.md §2.2). Only a person who has seen the document recording the change
-//! (the family register's extract, 戸籍謄本・抄本, or the court's decision) can. So the
+//! (the family register's extract, 戸籍謄本・抄本, or the court's decision:
+//! docs/domain/family-register.md §2.1, §2.2) can. So the
 //! operator, with the customer and that document in front of them, accepts it: the
 //! technician reads the card's authentication certificate (`madoguchi-card read-cert auth`,
 //! no PIN needed), the operator gives it, which kind of document they saw (one of a fixed
@@ -36,14 +38,11 @@
 use std::path::{Path, PathBuf};
 
 use backend_kit::Clock;
-use jpki_cert::{NoRevocationCheck, Verifier};
 
-use crate::Settings;
-use crate::attach_auth::{AttachError, certificate_of, check_operator, read};
+use crate::attach_auth::{AttachError, CheckedCard, checked_card};
 use crate::audit::AuditEvent;
 use crate::core::correction::CorrectionRefusal;
 use crate::operator::OperatorError;
-use crate::platform::random_id;
 use crate::storage::CorrectionAcceptance;
 
 /// The audit action of an acceptance (its row's `action`).
@@ -55,11 +54,13 @@ pub const AUDIT_ACTION: &str = "accept_correction";
 /// ([`clap::ValueEnum`]: [`Self::ALL`], named by [`Self::as_str`], described by
 /// [`Self::description`]).
 ///
-/// A gender recognition is the family court's 性別の取扱いの変更の審判 (性同一性障害者の性別の
-/// 取扱いの特例に関する法律 第3条), and a corrected birth date or sex the family register's
-/// correction with the family court's permission (戸籍法 第113条); both are then recorded in
-/// the family register, whose extracts are, for a computerised register, the 全部事項証明書
-/// (戸籍謄本: the whole register) and the 個人事項証明書 (戸籍抄本: one person's part).
+/// The list rests on docs/domain/family-register.md, which gives the facts and their sources:
+/// a gender recognition is the family court's 性別の取扱いの変更の審判 (§1.1), a corrected
+/// birth date or sex a correction of the family register, with the family court's permission
+/// or by the office alone (§1.2); either is recorded in the family register, whose extracts
+/// are, for a computerised register, the 全部事項証明書 (戸籍謄本: the whole register) and the
+/// 個人事項証明書 (戸籍抄本: one person's part, §2.1), and the court's way ends in its written
+/// decision (審判書, §2.2). Which three kinds the command takes is our choice (§3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CorrectionDocument {
     /// `family-register-full`.
@@ -103,15 +104,7 @@ impl CorrectionDocument {
     }
 }
 
-impl clap::ValueEnum for CorrectionDocument {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Self::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
-    }
-}
+crate::attach_auth::document_value_enum!(CorrectionDocument);
 
 /// What `holders accept-correction` is given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,21 +135,12 @@ pub enum CorrectionError {
 /// certificate of its refused enrollment, in the storage of the configuration at `config`
 /// (the module doc says what is checked). Returns the text to print.
 pub fn accept(config: &Path, c: &Correction, clock: &dyn Clock) -> Result<String, OperatorError> {
-    let settings = Settings::load(config)?;
-    check_operator(&c.operator).map_err(CorrectionError::from)?;
-    let cert = certificate_of(&read(&c.auth)?)
-        .map_err(|r| CorrectionError::from(AttachError::Certificate(r)))?;
-    let now = clock.now();
-    let auth = Verifier::new(settings.auth_store.clone())
-        .verify_parsed(&cert, now, &NoRevocationCheck)
-        .map_err(|r| CorrectionError::from(AttachError::Certificate(r)))?
-        .linkage;
-    let correction_id = random_id("cor_").map_err(|e| {
-        let p = e.problem();
-        CorrectionError::from(AttachError::Random(
-            p.detail.clone().unwrap_or_else(|| p.title.clone()),
-        ))
-    })?;
+    let CheckedCard {
+        settings,
+        auth,
+        id: correction_id,
+        now,
+    } = checked_card::<CorrectionError>(config, &c.operator, &c.auth, "cor_", clock, || Ok(()))?;
     let audit = AuditEvent {
         at: now,
         action: AUDIT_ACTION,

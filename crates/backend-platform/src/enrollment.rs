@@ -253,15 +253,14 @@ fn name_refusal(
     // found in the store's transaction has the links' refusals summarised there already,
     // and [`outcome_of`] fills in only an empty reason.
     event.reason = holder_problem(conflict).reason;
-    match conflict {
-        HolderConflict::SignatureLinkedElsewhere => {
-            event.subject_id = named.map(str::to_owned);
-        }
-        HolderConflict::SignatureOfAnotherPerson { .. } => {
-            event.subject_id = named.map(str::to_owned);
-            event.certificate = Some((sign.issuer.clone(), sign.serial.clone()));
-        }
-        _ => {}
+    if matches!(
+        conflict,
+        HolderConflict::SignatureLinkedElsewhere | HolderConflict::SignatureOfAnotherPerson { .. }
+    ) {
+        event.subject_id = named.map(str::to_owned);
+    }
+    if let HolderConflict::SignatureOfAnotherPerson { .. } = conflict {
+        event.certificate = Some((sign.issuer.clone(), sign.serial.clone()));
     }
 }
 
@@ -718,5 +717,31 @@ mod tests {
             assert_eq!(row.subject_id.as_deref(), Some("holder-1"));
             assert_eq!(row.certificate, certificate);
         }
+    }
+
+    /// A conflict between two holders is not one the operator's commands settle: its row
+    /// names neither holder nor certificate for them, whatever the registry named.
+    #[test]
+    fn a_conflict_between_two_holders_names_no_holder_for_the_operator() {
+        let sign = LinkageKey {
+            issuer: "CN=sign-ca".into(),
+            serial: "0b".into(),
+        };
+        let mut event = AuditEvent {
+            action: AUDIT_ACTION,
+            ..AuditEvent::default()
+        };
+        name_refusal(
+            &mut event,
+            &HolderConflict::TwoHolders,
+            Some("holder-1"),
+            &sign,
+        );
+        assert_eq!(event.subject_id, None);
+        assert_eq!(event.certificate, None);
+        assert_eq!(
+            event.reason,
+            holder_problem(&HolderConflict::TwoHolders).reason
+        );
     }
 }

@@ -379,13 +379,7 @@ impl Registry {
     pub fn refused_holders(&self, auth: &LinkageKey) -> Result<Vec<String>, StorageError> {
         let (action, outcome, reason) = signature_linked_elsewhere();
         self.lock()
-            .prepare(
-                "SELECT DISTINCT subject_id FROM audit
-                 WHERE action = ?1 AND outcome = ?2 AND reason = ?3
-                   AND cert_issuer = ?4 AND cert_serial = ?5
-                   AND subject_id IN (SELECT subject_id FROM subjects)
-                 ORDER BY subject_id LIMIT 2",
-            )
+            .prepare(crate::storage::audit_scans::REFUSED_HOLDERS_SQLITE)
             .and_then(|mut st| {
                 st.query_map(
                     params![action, outcome, reason, auth.issuer, auth.serial],

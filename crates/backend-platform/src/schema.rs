@@ -134,4 +134,10 @@ pub const MIGRATIONS: &[&str] = &[
     // certificate's correction was accepted for (`accept_correction` rows, read at every
     // enrollment) without scanning the audit trail, which is never purged.
     "CREATE INDEX audit_certificate ON audit (cert_issuer, cert_serial, action);",
+    // 8: the refused enrollments' rows of one holder (`holder_conflict`), for the
+    // operator's `holders accept-correction` (crate::storage::audit_scans): a partial index,
+    // holding those rows alone, so that the rows every identification writes pay nothing for
+    // it. Its condition is a literal that the statement repeats.
+    "CREATE INDEX audit_holder_conflicts ON audit (subject_id, action, reason)
+        WHERE outcome = 'holder_conflict';",
 ];

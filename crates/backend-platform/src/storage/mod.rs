@@ -45,6 +45,7 @@ pub use snapshots::{
     TerminalsUpdated,
 };
 
+pub mod audit_scans;
 mod corrections;
 pub mod postgres;
 mod postgres_challenges;
@@ -242,8 +243,8 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// holders still stored, at most two, in id order): the evidence
     /// [`Storage::attach_auth`] is given.
     ///
-    /// A scan of the audit trail (no index serves it: it runs for the operator's command
-    /// only, and an index would be paid by every audit row written), read before and outside
+    /// A search of the audit trail through the index of its rows by certificate
+    /// ([`audit_scans`] says which statement and index), read before and outside
     /// the attachment's transaction so that it holds no enrollment back (nor, on SQLite,
     /// whose write lock that transaction holds, any write: every audit row waits for it).
     /// What it finds stays
@@ -274,8 +275,9 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// signature certificate; a row naming a certificate the registry holds as an
     /// authentication certificate is not one of these) and linked to no holder since, at
     /// most two, in order: the
-    /// evidence [`Storage::accept_correction`] is given. A scan of the audit trail, read
-    /// before and outside the acceptance's transaction for the reasons
+    /// evidence [`Storage::accept_correction`] is given. A search of the audit trail
+    /// through the partial index of the `holder_conflict` rows by holder ([`audit_scans`]),
+    /// read before and outside the acceptance's transaction for the reasons
     /// [`Storage::refused_holders`] gives.
     fn refused_corrections(&self, holder: &str) -> Result<Vec<LinkageKey>, StorageError>;
 

@@ -16,17 +16,11 @@ pub(crate) async fn refused_corrections(
     c: &impl GenericClient,
     holder: &str,
 ) -> Result<Vec<LinkageKey>, StorageError> {
-    let (action, outcome, reason) = signature_of_another_person();
+    // The outcome is the literal of the statement (see super::audit_scans).
+    let (action, _, reason) = signature_of_another_person();
     Ok(c.query(
-        "SELECT DISTINCT cert_issuer, cert_serial FROM audit a
-             WHERE action = $1 AND outcome = $2 AND reason = $3 AND subject_id = $4
-               AND cert_issuer IS NOT NULL AND cert_serial IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM sign_certificates s
-                               WHERE s.issuer = a.cert_issuer AND s.serial = a.cert_serial)
-               AND NOT EXISTS (SELECT 1 FROM auth_certificates x
-                               WHERE x.issuer = a.cert_issuer AND x.serial = a.cert_serial)
-             ORDER BY cert_issuer, cert_serial LIMIT 2",
-        &[&action, &outcome, &reason, &holder],
+        super::audit_scans::REFUSED_CORRECTIONS_POSTGRES,
+        &[&action, &reason, &holder],
     )
     .await
     .map_err(pg("correction evidence"))?

@@ -173,11 +173,7 @@ pub(crate) async fn refused_holders(
 ) -> Result<Vec<String>, StorageError> {
     let (action, outcome, reason) = signature_linked_elsewhere();
     Ok(c.query(
-        "SELECT DISTINCT subject_id FROM audit
-             WHERE action = $1 AND outcome = $2 AND reason = $3
-               AND cert_issuer = $4 AND cert_serial = $5
-               AND subject_id IN (SELECT subject_id FROM subjects)
-             ORDER BY subject_id LIMIT 2",
+        super::audit_scans::REFUSED_HOLDERS_POSTGRES,
         &[&action, &outcome, &reason, &auth.issuer, &auth.serial],
     )
     .await

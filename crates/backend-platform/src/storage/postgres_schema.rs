@@ -122,6 +122,9 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE terminals ADD COLUMN certificate_sha256 BYTEA;",
     // 7: the audit rows of one certificate, by action (see the SQLite migration 7).
     "CREATE INDEX audit_certificate ON audit (cert_issuer, cert_serial, action);",
+    // 8: the refused enrollments' rows of one holder (see the SQLite migration 8).
+    "CREATE INDEX audit_holder_conflicts ON audit (subject_id, action, reason)
+        WHERE outcome = 'holder_conflict';",
 ];
 
 /// The advisory lock key of migrations (any fixed number; "madoguchi" in ASCII, truncated).

@@ -15,24 +15,16 @@ pub(crate) fn refused_corrections(
     c: &Connection,
     holder: &str,
 ) -> rusqlite::Result<Vec<LinkageKey>> {
-    let (action, outcome, reason) = signature_of_another_person();
-    c.prepare(
-        "SELECT DISTINCT cert_issuer, cert_serial FROM audit a
-         WHERE action = ?1 AND outcome = ?2 AND reason = ?3 AND subject_id = ?4
-           AND cert_issuer IS NOT NULL AND cert_serial IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM sign_certificates s
-                           WHERE s.issuer = a.cert_issuer AND s.serial = a.cert_serial)
-           AND NOT EXISTS (SELECT 1 FROM auth_certificates x
-                           WHERE x.issuer = a.cert_issuer AND x.serial = a.cert_serial)
-         ORDER BY cert_issuer, cert_serial LIMIT 2",
-    )?
-    .query_map(params![action, outcome, reason, holder], |r| {
-        Ok(LinkageKey {
-            issuer: r.get(0)?,
-            serial: r.get(1)?,
-        })
-    })?
-    .collect()
+    // The outcome is the literal of the statement (see super::audit_scans).
+    let (action, _, reason) = signature_of_another_person();
+    c.prepare(super::audit_scans::REFUSED_CORRECTIONS_SQLITE)?
+        .query_map(params![action, reason, holder], |r| {
+            Ok(LinkageKey {
+                issuer: r.get(0)?,
+                serial: r.get(1)?,
+            })
+        })?
+        .collect()
 }
 
 /// The stored holders the signature certificate `sign` was accepted for (at most two).
