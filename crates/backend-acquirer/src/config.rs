@@ -26,6 +26,7 @@
 //!                                         # issuer of a trusted platform)
 //! merchant_id = "shop-a"                  # the merchant it takes payments for
 //! admin = false                           # may call /v1/admin/* (card tokens, faults)
+//! certificate_sha256 = "AB:CD:…"          # optional: accept only this certificate (its SHA-256)
 //!
 //! [[card_tokens]]                         # demo tokens (fictitious: brand + last 4 only)
 //! card_token_ref = "tok_demo_visa"
@@ -43,6 +44,14 @@
 //! claim_lease_secs = 120                  # how long a claimed key may stay unanswered
 //! retention_days = 35                     # how long answered keys and tombstones are kept
 //! ```
+//!
+//! `certificate_sha256` (64 hex digits, colons and case ignored, as `openssl x509 -noout
+//! -fingerprint -sha256 -in CERT` prints them) registers the terminal's certificate: any
+//! other, even of the terminal CA and with the terminal's id as CN (a stolen PC's after its
+//! replacement), is refused with `403 terminal_unknown`, reason
+//! `certificate_not_registered`. After a legitimate replacement, put the new certificate's
+//! SHA-256 in the entry and reload. An entry without it accepts any certificate of the
+//! terminal CA with its id, and start-up warns of it.
 //!
 //! Re-registering a token at start with the same `holder` keeps its link; another
 //! `holder` drops it (the token may now be someone else's: the holder enrols again).
@@ -216,7 +225,7 @@ struct FilePlatform {
 }
 
 /// A terminal allowed to call the acquirer.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TerminalConfig {
     /// The CN of its client certificate.
@@ -226,6 +235,16 @@ pub struct TerminalConfig {
     /// May call `/v1/admin/*`.
     #[serde(default)]
     pub admin: bool,
+    /// The SHA-256 of the one client certificate accepted for it (hex, colons and case
+    /// ignored, as `openssl x509 -noout -fingerprint -sha256` prints it; the platform's
+    /// certificate of the terminal's last enrollment); absent: any certificate of the
+    /// terminal CA with the id as CN, which start-up warns of
+    /// ([`backend_kit::terminal_certificate`]).
+    #[serde(
+        default,
+        deserialize_with = "backend_kit::terminal_certificate::sha256_hex"
+    )]
+    pub certificate_sha256: Option<[u8; 32]>,
 }
 
 /// What the server runs on.
@@ -355,6 +374,17 @@ impl Settings {
     /// The listed terminal whose id is `id` (a client certificate's CN).
     pub fn terminal(&self, id: &str) -> Option<&TerminalConfig> {
         self.terminals.iter().find(|t| t.id == id)
+    }
+
+    /// Logs a warning naming the terminals whose entry registers no certificate
+    /// (`certificate_sha256`); returns their ids.
+    pub fn warn_unregistered_terminals(&self) -> Vec<&str> {
+        backend_kit::terminal_certificate::warn_unregistered(
+            "acquirer",
+            self.terminals
+                .iter()
+                .map(|t| (t.id.as_str(), t.certificate_sha256.as_ref())),
+        )
     }
 
     /// The rules on values: `Err((key, problem, expected))`.

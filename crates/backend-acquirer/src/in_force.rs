@@ -80,10 +80,14 @@ impl Acquirer {
     /// `[[trusted_platforms]]` in force; blocking (it reads files). A file that does not
     /// load as at start, or whose lists break a rule against the values in force (a
     /// terminal named as a platform), is refused with the error and changes nothing.
+    /// Terminals put in force without a registered certificate are named in a warning, as
+    /// at start.
     pub fn reload(&self, path: &Path) -> Result<Reloaded, ConfigError> {
         let (file, file_keys) = crate::config::load(path)?;
-        reload_lists(&self.live, path, &file, |running| {
+        let reloaded = reload_lists(&self.live, path, &file, |running| {
             restart_keys((running, self.keys), (&file, file_keys))
-        })
+        })?;
+        self.in_force().settings.warn_unregistered_terminals();
+        Ok(reloaded)
     }
 }

@@ -94,6 +94,7 @@ pub async fn start_with(
         Some(&settings.terminal_ca_pem),
     )?;
     let limits = settings.connections;
+    settings.warn_unregistered_terminals();
     let acquirer = tokio::task::spawn_blocking(move || Acquirer::with_rules(settings, keys, clock))
         .await
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;

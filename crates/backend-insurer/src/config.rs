@@ -25,7 +25,16 @@
 //!
 //! [[terminals]]
 //! id = "clinic-a-desk-1"               # the CN of its client certificate; never a platform's id
+//! certificate_sha256 = "AB:CD:…"       # optional: accept only this certificate (its SHA-256)
 //! ```
+//!
+//! `certificate_sha256` (64 hex digits, colons and case ignored, as `openssl x509 -noout
+//! -fingerprint -sha256 -in CERT` prints them) registers the terminal's certificate: any
+//! other, even of the terminal CA and with the terminal's id as CN (a stolen PC's after its
+//! replacement), is refused with `403 terminal_unknown`, reason
+//! `certificate_not_registered`. After a legitimate replacement, put the new certificate's
+//! SHA-256 in the entry and reload. An entry without it accepts any certificate of the
+//! terminal CA with its id, and start-up warns of it.
 //!
 //! `demo_data` names the register of insured persons (the format of the crate's
 //! `data/demo-insured.toml`, see `data/README.md`), seeded into the database when it holds
@@ -94,11 +103,21 @@ struct FilePlatform {
 }
 
 /// A terminal allowed to call the insurer.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TerminalConfig {
     /// Terminal id: the CN of its client certificate.
     pub id: String,
+    /// The SHA-256 of the one client certificate accepted for it (hex, colons and case
+    /// ignored, as `openssl x509 -noout -fingerprint -sha256` prints it; the platform's
+    /// certificate of the terminal's last enrollment); absent: any certificate of the
+    /// terminal CA with the id as CN, which start-up warns of
+    /// ([`backend_kit::terminal_certificate`]).
+    #[serde(
+        default,
+        deserialize_with = "backend_kit::terminal_certificate::sha256_hex"
+    )]
+    pub certificate_sha256: Option<[u8; 32]>,
 }
 
 /// Everything the insurer runs on, loaded and checked.
@@ -192,7 +211,23 @@ impl Settings {
 
     /// Whether `id` (a client certificate's CN) is a listed terminal.
     pub fn knows_terminal(&self, id: &str) -> bool {
-        self.terminals.iter().any(|t| t.id == id)
+        self.terminal(id).is_some()
+    }
+
+    /// The listed terminal whose id is `id` (a client certificate's CN).
+    pub fn terminal(&self, id: &str) -> Option<&TerminalConfig> {
+        self.terminals.iter().find(|t| t.id == id)
+    }
+
+    /// Logs a warning naming the terminals whose entry registers no certificate
+    /// (`certificate_sha256`); returns their ids.
+    pub fn warn_unregistered_terminals(&self) -> Vec<&str> {
+        backend_kit::terminal_certificate::warn_unregistered(
+            "insurer",
+            self.terminals
+                .iter()
+                .map(|t| (t.id.as_str(), t.certificate_sha256.as_ref())),
+        )
     }
 
     /// The rules on values (shared by [`Self::load`] and settings built in code): returns

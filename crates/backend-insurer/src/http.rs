@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use backend_kit::http::{method_not_allowed, not_found};
 use backend_kit::serve::Peer;
+use backend_kit::terminal_certificate::{check_registered, not_registered_reason};
 use backend_kit::{ApiError, ApiJson};
 use counter_api::ProblemCode;
 use counter_api::insurer::{
@@ -52,9 +53,11 @@ pub fn router(insurer: Arc<Insurer>) -> Router {
         .with_state(insurer)
 }
 
-/// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
-/// and its CN is listed in the configuration; with the settings in force it was found in,
-/// which the request's flow runs on (the one read of [`Insurer::in_force`] a request makes).
+/// A known terminal: its client certificate chains to the terminal CA (checked by TLS),
+/// its CN is listed in the configuration, and it is the certificate the entry registers
+/// (`certificate_sha256`), if the entry registers one; with the settings in force it was
+/// found in, which the request's flow runs on (the one read of [`Insurer::in_force`] a
+/// request makes).
 #[derive(Clone, Debug)]
 pub struct Terminal {
     /// The terminal id (certificate CN).
@@ -76,20 +79,28 @@ impl FromRequestParts<Arc<Insurer>> for Terminal {
         };
         let cn = identity.common_name.clone().unwrap_or_default();
         let in_force = ins.in_force();
-        if in_force.settings.knows_terminal(&cn) {
-            return Ok(Terminal { id: cn, in_force });
-        }
-        let e = ApiError::new(
-            ProblemCode::TerminalUnknown,
-            "this terminal's certificate is valid but the terminal is not registered at this insurer",
-        );
+        let (e, reason) = match in_force.settings.terminal(&cn) {
+            Some(t) => {
+                match check_registered("insurer", &cn, t.certificate_sha256.as_ref(), &identity) {
+                    Ok(()) => return Ok(Terminal { id: cn, in_force }),
+                    Err(e) => (e, not_registered_reason(&identity)),
+                }
+            }
+            None => (
+                ApiError::new(
+                    ProblemCode::TerminalUnknown,
+                    "this terminal's certificate is valid but the terminal is not registered at this insurer",
+                ),
+                identity.sha256.clone(),
+            ),
+        };
         let ins = ins.clone();
         let row = AuditRow {
             at: ins.now(),
             terminal_id: Some(cn),
             action: "terminal",
             outcome: e.problem().code.as_str().to_owned(),
-            reason: Some(identity.sha256.clone()),
+            reason: Some(reason),
             ..AuditRow::default()
         };
         let _ = tokio::task::spawn_blocking(move || ins.audit(&row)).await;

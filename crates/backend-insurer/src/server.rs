@@ -91,6 +91,7 @@ pub async fn start(
         Some(&settings.terminal_ca_pem),
     )?;
     let limits = settings.connections;
+    settings.warn_unregistered_terminals();
     let insurer = tokio::task::spawn_blocking(move || Insurer::new(settings, clock))
         .await
         .map_err(|e| StartError::Settings(format!("startup task failed: {e}")))??;

@@ -127,7 +127,7 @@ impl Modify for MutualTls {
             "terminal_mtls",
             SecurityScheme::MutualTls {
                 description: Some(
-                    "Terminal client certificate issued by the operator's terminal CA; its subject CN is the terminal id."
+                    "Terminal client certificate issued by the operator's terminal CA; its subject CN is the terminal id. A server whose configuration registers the terminal's certificate (its SHA-256, `certificate_sha256` of the terminal's entry; the platform: the certificate of its last enrollment) accepts that certificate alone: another of the same CA with the same CN is refused with 403 `terminal_unknown`."
                         .into(),
                 ),
                 extensions: None,

@@ -85,21 +85,56 @@ pub(crate) fn pki() -> Result<DevPki, DemoError> {
     })
 }
 
+/// The demo terminal's client certificate and key (PEM), made once per start from the
+/// terminal CA of the demo's [`DevPki`], and the certificate's SHA-256, which the insurer's
+/// and the acquirer's `[[terminals]]` entries register (`certificate_sha256`): the demo
+/// runs with the terminal's certificate registered, as a production service should.
+pub(crate) struct TerminalIdentity {
+    certificate_pem: String,
+    key_pem: String,
+    sha256: [u8; 32],
+}
+
+/// A new client certificate of the terminal CA of `pki` for [`TERMINAL`].
+pub(crate) fn terminal_identity(pki: &DevPki) -> Result<TerminalIdentity, DemoError> {
+    let fail = |detail: String| DemoError::Material {
+        what: "TLS certificates",
+        detail,
+    };
+    let (certificate_pem, key_pem) = pki
+        .terminal_identity(TERMINAL)
+        .map_err(|e| fail(e.to_string()))?;
+    let der = backend_kit::tls::certificates("terminal certificate", certificate_pem.as_bytes())
+        .map_err(|e| fail(e.to_string()))?;
+    let leaf = der
+        .first()
+        .ok_or_else(|| fail("the terminal certificate is empty".into()))?;
+    let sha256 = backend_kit::serve::ClientIdentity::from_der(leaf).sha256;
+    let sha256 = backend_kit::terminal_certificate::parse_sha256(&sha256)
+        .ok_or_else(|| fail(format!("{sha256:?} is not a SHA-256")))?;
+    Ok(TerminalIdentity {
+        certificate_pem,
+        key_pem,
+        sha256,
+    })
+}
+
 /// Starts the insurer and the acquirer (trusting the platform's keys, which the test
-/// platform derives from a fixed seed), then the platform with their addresses, the
-/// databases in `dir`. With `insurer_up` (`acquirer_up`) false the terminal will be given
+/// platform derives from a fixed seed, and `terminal`'s certificate alone for
+/// [`TERMINAL`]), then the platform with their addresses, the databases in `dir`. With `insurer_up` (`acquirer_up`) false the terminal will be given
 /// a closed port for the insurer (the acquirer).
 pub(crate) async fn start(
     dir: &Path,
     pki: &DevPki,
+    terminal: &TerminalIdentity,
     insurer_up: bool,
     acquirer_up: bool,
 ) -> Result<Running, DemoError> {
     let signer = backend_platform::test_support::assertion_signer(PLATFORM)
         .map_err(|e| backend("platform")(e.to_string()))?;
     let keys = counter_api::assertion::KeySet::of(PLATFORM, &signer);
-    let insurer = start_insurer(dir, pki, keys.clone()).await?;
-    let acquirer = start_acquirer(dir, pki, keys).await?;
+    let insurer = start_insurer(dir, pki, terminal, keys.clone()).await?;
+    let acquirer = start_acquirer(dir, pki, terminal, keys).await?;
     let platform = start_platform(dir, pki, insurer.addr().port(), acquirer.addr().port()).await?;
     Ok(Running {
         platform,
@@ -277,6 +312,7 @@ pub(crate) async fn moved_after_enrolment(running: &Running, stale: bool) -> Res
 async fn start_insurer(
     dir: &Path,
     pki: &DevPki,
+    terminal: &TerminalIdentity,
     keys: counter_api::assertion::KeySet,
 ) -> Result<backend_insurer::RunningInsurer, DemoError> {
     let settings = backend_insurer::Settings {
@@ -293,6 +329,7 @@ async fn start_insurer(
         platforms: vec![keys],
         terminals: vec![backend_insurer::config::TerminalConfig {
             id: TERMINAL.into(),
+            certificate_sha256: Some(terminal.sha256),
         }],
     };
     let listener = crate::listen::loopback_listener()
@@ -306,6 +343,7 @@ async fn start_insurer(
 async fn start_acquirer(
     dir: &Path,
     pki: &DevPki,
+    terminal: &TerminalIdentity,
     keys: counter_api::assertion::KeySet,
 ) -> Result<backend_acquirer::RunningAcquirer, DemoError> {
     let settings = backend_acquirer::Settings {
@@ -321,6 +359,7 @@ async fn start_acquirer(
             id: TERMINAL.into(),
             merchant_id: MERCHANT.into(),
             admin: false,
+            certificate_sha256: Some(terminal.sha256),
         }],
         // Registered with an upsert: a restart on the same database keeps the payments.
         card_tokens: CARD_TOKENS
@@ -380,13 +419,14 @@ fn write_private(path: &Path, text: &str) -> Result<(), DemoError> {
     file.write_all(text.as_bytes()).map_err(fail)
 }
 
-/// Writes the terminal's TLS files and `counter.toml` (with a `[counter]` section for
-/// `mode` on `reader`, the receipt system's folder `oqs/` (`[folders]`), and a `[pos]`
-/// section on loopback `pos_port` when given) into `dir`;
-/// returns the configuration's path.
+/// Writes the terminal's TLS files (`terminal`'s certificate and key, the server CA) and
+/// `counter.toml` (with a `[counter]` section for `mode` on `reader`, the receipt system's
+/// folder `oqs/` (`[folders]`), and a `[pos]` section on loopback `pos_port` when given)
+/// into `dir`; returns the configuration's path.
 pub(crate) fn write_config(
     dir: &Path,
     pki: &DevPki,
+    terminal: &TerminalIdentity,
     running: &Running,
     mode: CounterMode,
     reader: &str,
@@ -400,15 +440,9 @@ pub(crate) fn write_config(
             source,
         })
     };
-    let (cert, key) = pki
-        .terminal_identity(TERMINAL)
-        .map_err(|e| DemoError::Material {
-            what: "TLS certificates",
-            detail: e.to_string(),
-        })?;
     write("ca.pem", &pki.server_ca_pem)?;
-    write("terminal.pem", &cert)?;
-    write_private(&dir.join("terminal-key.pem"), &key)?;
+    write("terminal.pem", &terminal.certificate_pem)?;
+    write_private(&dir.join("terminal-key.pem"), &terminal.key_pem)?;
     let platform = running.platform.addr().port();
     let insurer = if running.insurer_reachable {
         running.insurer.addr().port()

@@ -124,10 +124,19 @@ impl Demo {
         })?;
         let cards = DemoCards::new(&reader)?;
         let pki = backends::pki()?;
-        let running = backends::start(&dir, &pki, options.insurer_up, options.acquirer_up).await?;
+        let terminal = backends::terminal_identity(&pki)?;
+        let running = backends::start(
+            &dir,
+            &pki,
+            &terminal,
+            options.insurer_up,
+            options.acquirer_up,
+        )
+        .await?;
         let config_path = backends::write_config(
             &dir,
             &pki,
+            &terminal,
             &running,
             options.mode,
             &reader.name,

@@ -6,16 +6,18 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use backend_kit::ApiError;
 use backend_kit::serve::Peer;
+use backend_kit::terminal_certificate::{check_registered, not_registered_reason};
 use counter_api::ProblemCode;
 
 use crate::acquirer::Acquirer;
 use crate::in_force::InForce;
 use crate::store::JournalEntry;
 
-/// A known terminal: its client certificate chains to the terminal CA (checked by TLS)
-/// and its CN is listed in the configuration with its merchant; with the settings in force
-/// it was found in, which the request runs on (the one read of [`Acquirer::in_force`] a
-/// request makes).
+/// A known terminal: its client certificate chains to the terminal CA (checked by TLS),
+/// its CN is listed in the configuration with its merchant, and it is the certificate the
+/// entry registers (`certificate_sha256`), if the entry registers one; with the settings
+/// in force it was found in, which the request runs on (the one read of
+/// [`Acquirer::in_force`] a request makes).
 #[derive(Clone, Debug)]
 pub struct Terminal {
     /// The terminal id (certificate CN).
@@ -43,12 +45,29 @@ impl FromRequestParts<Arc<Acquirer>> for Terminal {
         let in_force = a.in_force();
         let known = in_force.settings.terminal(&cn).cloned();
         match known {
-            Some(t) => Ok(Terminal {
-                id: t.id,
-                merchant_id: t.merchant_id,
-                admin: t.admin,
-                in_force,
-            }),
+            Some(t) => {
+                match check_registered("acquirer", &cn, t.certificate_sha256.as_ref(), &identity) {
+                    Ok(()) => Ok(Terminal {
+                        id: t.id,
+                        merchant_id: t.merchant_id,
+                        admin: t.admin,
+                        in_force,
+                    }),
+                    Err(e) => {
+                        let reason = not_registered_reason(&identity);
+                        a.journal(&JournalEntry {
+                            at: a.now(),
+                            terminal_id: Some(&cn),
+                            action: "terminal",
+                            outcome: ProblemCode::TerminalUnknown.as_str(),
+                            reason: Some(&reason),
+                            ..JournalEntry::default()
+                        })
+                        .await;
+                        Err(e)
+                    }
+                }
+            }
             None => {
                 a.journal(&JournalEntry {
                     at: a.now(),

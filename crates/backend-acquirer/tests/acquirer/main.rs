@@ -16,6 +16,7 @@ mod openapi_contract;
 mod ownership;
 mod payments;
 mod refusals;
+mod registered;
 mod reload;
 /// The server binary as a child process (shared with the insurer's reload test).
 #[path = "../../../backend-kit/tests/served/mod.rs"]

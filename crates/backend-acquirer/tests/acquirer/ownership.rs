@@ -237,6 +237,7 @@ async fn a_terminal_named_like_a_trusted_platform_is_a_configuration_error() {
         id: PLATFORM.into(),
         merchant_id: SHOP_A.into(),
         admin: false,
+        certificate_sha256: None,
     });
     let e =
         backend_acquirer::start_in_process(s, std::sync::Arc::new(backend_kit::ManualClock::new()))

@@ -87,6 +87,7 @@ pub fn settings(
         id: id.into(),
         merchant_id: m.into(),
         admin,
+        certificate_sha256: None,
     };
     Settings {
         acquirer_id: ACQUIRER.into(),
@@ -154,12 +155,18 @@ impl Env {
     /// The acquirer of [`settings`] changed by `change`, the tokens of the test holder
     /// linked to [`SUB`].
     pub async fn start_with(change: impl FnOnce(&mut Settings)) -> Env {
+        Env::start_with_ca(|_, s| change(s)).await
+    }
+
+    /// [`Env::start_with`], `change` given the terminal CA too (which may issue a
+    /// terminal's certificate to register).
+    pub async fn start_with_ca(change: impl FnOnce(&Ca, &mut Settings)) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let server_ca = Ca::new("Madoguchi test server CA").unwrap();
         let terminal_ca = Ca::new("Madoguchi test terminal CA").unwrap();
         let signer = signer(7);
         let mut s = settings(dir.path(), &server_ca, &terminal_ca, &signer);
-        change(&mut s);
+        change(&terminal_ca, &mut s);
         // The tokens of the test holder, which the platform links to SUB.
         let tokens: Vec<String> = s
             .card_tokens
@@ -328,6 +335,13 @@ pub fn new_key() -> String {
     format!("key-{}-{}", std::process::id(), next_id())
 }
 
+/// The SHA-256 of the certificate `pem` (its first), as `certificate_sha256` registers it.
+pub fn sha256_of(pem: &str) -> [u8; 32] {
+    let der = backend_kit::tls::certificates("terminal", pem.as_bytes()).unwrap();
+    let hex = backend_kit::serve::ClientIdentity::from_der(&der[0]).sha256;
+    backend_kit::terminal_certificate::parse_sha256(&hex).unwrap()
+}
+
 /// A client trusting `server_ca` with a certificate of `terminal_ca` for `terminal`.
 pub fn client_for_test(server_ca: &Ca, terminal_ca: &Ca, terminal: &str) -> reqwest::Client {
     client_for(
@@ -336,7 +350,7 @@ pub fn client_for_test(server_ca: &Ca, terminal_ca: &Ca, terminal: &str) -> reqw
     )
 }
 
-fn client_for(ca_der: Vec<u8>, identity: Option<(String, String)>) -> reqwest::Client {
+pub fn client_for(ca_der: Vec<u8>, identity: Option<(String, String)>) -> reqwest::Client {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let provider = Arc::new(rustls::crypto::ring::default_provider());

@@ -18,6 +18,7 @@ mod openapi_contract;
 mod ownership;
 mod refusals;
 mod register;
+mod registered;
 mod reload;
 /// The server binary as a child process (shared with the acquirer's reload test).
 #[path = "../../../backend-kit/tests/served/mod.rs"]

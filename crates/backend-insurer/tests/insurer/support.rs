@@ -155,24 +155,44 @@ pub fn settings(
         terminal_ca_pem: terminal_ca.pem.clone().into_bytes(),
         platforms: platform_keys,
         terminals: vec![
-            TerminalConfig { id: T1.into() },
-            TerminalConfig { id: T2.into() },
+            TerminalConfig {
+                id: T1.into(),
+                ..TerminalConfig::default()
+            },
+            TerminalConfig {
+                id: T2.into(),
+                ..TerminalConfig::default()
+            },
         ],
     }
 }
 
+/// The SHA-256 of the certificate `pem` (its first), as `certificate_sha256` registers it.
+pub fn sha256_of(pem: &str) -> [u8; 32] {
+    let der = backend_kit::tls::certificates("terminal", pem.as_bytes()).unwrap();
+    let hex = backend_kit::serve::ClientIdentity::from_der(&der[0]).sha256;
+    backend_kit::terminal_certificate::parse_sha256(&hex).unwrap()
+}
+
 impl Env {
     pub async fn start() -> Env {
+        Self::start_with(|_, _| {}).await
+    }
+
+    /// [`Env::start`] with settings that `change` alters first (given the terminal CA,
+    /// which may issue a terminal's certificate to register).
+    pub async fn start_with(change: impl FnOnce(&Ca, &mut Settings)) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let server_ca = Ca::new("Madoguchi test server CA").unwrap();
         let terminal_ca = Ca::new("Madoguchi test terminal CA").unwrap();
         let signer = signer(7);
-        let s = settings(
+        let mut s = settings(
             dir.path(),
             &server_ca,
             &terminal_ca,
             vec![KeySet::of(PLATFORM, &signer)],
         );
+        change(&terminal_ca, &mut s);
         let clock = ManualClock::new();
         let running = backend_insurer::start_in_process(s.clone(), Arc::new(clock.clone()))
             .await

@@ -47,6 +47,7 @@ impl Env {
             platforms: vec![counter_api::assertion::KeySet::of(PLATFORM, &signer)],
             terminals: vec![backend_insurer::config::TerminalConfig {
                 id: TERMINAL.into(),
+                certificate_sha256: None,
             }],
         };
         let insurer = backend_insurer::start_in_process(s, Arc::new(backend_kit::SystemClock))

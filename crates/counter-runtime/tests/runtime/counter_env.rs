@@ -131,6 +131,7 @@ impl CounterEnv {
             platforms: vec![keys.clone()],
             terminals: vec![backend_insurer::config::TerminalConfig {
                 id: TERMINAL.into(),
+                certificate_sha256: None,
             }],
         };
         let insurer = backend_insurer::start_in_process(s, Arc::new(backend_kit::SystemClock))

@@ -70,6 +70,7 @@ impl RecheckEnv {
             platforms: vec![KeySet::of(PLATFORM, &signer)],
             terminals: vec![TerminalConfig {
                 id: TERMINAL.into(),
+                certificate_sha256: None,
             }],
         };
         let running =

@@ -226,6 +226,7 @@ pub async fn start_acquirer(
             id: terminal.into(),
             merchant_id: merchant.into(),
             admin: false,
+            certificate_sha256: None,
         }],
         card_tokens: vec![
             CardTokenRegistration {
