@@ -294,9 +294,12 @@ pub enum Code {
     /// ([`crate::payment::shown`]).
     ApprovalNotShown,
     /// A sale or a refund stayed in doubt through [`crate::payment::MAX_RESOLVE_ATTEMPTS`]
-    /// failed rounds in a row: staff call the acquirer (or support) about it, naming it; the
-    /// counter keeps trying meanwhile. The status bar shows one notice for both kinds, so
-    /// its advice names each: a sale is not paid again, a refund not paid back another way.
+    /// failed rounds in a row, or a refund is still in doubt past the recovery horizon
+    /// ([`crate::payment::refund_held`]): staff ask the acquirer (or support) about it first,
+    /// naming it; the counter keeps trying meanwhile, except such an old refund, which it
+    /// never sends again (the acquirer may have forgotten its key: it could be made twice).
+    /// The status bar shows one notice for both kinds, so its advice names each: a sale is
+    /// not paid again, a refund not paid back another way.
     PaymentUnresolved,
     /// Staff asked for a void, and the acquirer could not make it: the payment is settled
     /// and stays charged. A refund is what undoes it now.
@@ -610,8 +613,8 @@ table! {
         "お客様が別の方法で支払っていた場合は、この取引を返金してください", "If the customer paid another way, refund this sale";
     ApprovalNotShown, Staff, false, "カードへの請求は完了しましたが、端末が結果を表示しないまま止まった取引があります", "A card was charged but the counter stopped before it showed the sale",
         "表示された取引番号と金額でお客様に確認してください。別の方法で支払っていた場合は取り消し（本日中のみ）、カードで支払っていた場合は確認済みにしてください", "Ask the customer about the sale number and amount shown: if they paid another way, void it (today only); if they paid by card, confirm it";
-    PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries",
-        "表示された取引番号・返金番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。結果が分かるまで、決済ならお客様に再度の支払いを求めず、返金なら現金などで返金し直さないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Until it is known, do not ask the customer to pay a sale again, nor pay a refund back another way";
+    PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金、または再送できないほど古い未確定の返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries, or a refund in doubt is too old to send again safely",
+        "何よりも先に、表示された取引番号・返金番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けますが、14日より前の返金は二重に返金されるおそれがあるため再送しません。結果が分かるまで、決済ならお客様に再度の支払いを求めず、返金なら現金などで返金し直さないでください", "Before anything else, call the acquirer (or support) with the sale or refund number shown and ask for its outcome. The counter keeps trying, except a refund more than 14 days old, which it does not send again (it could be refunded twice). Until the outcome is known, do not ask the customer to pay a sale again, nor pay a refund back another way";
     VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",
         "取消の代わりに返品（返金）を行ってください", "Refund it instead";
     VoidPending, Staff, true, "取消はまだ完了していません", "The void is not made yet",

@@ -9,7 +9,9 @@
 //! (the connection failed before it left) is retried the same way, never refused. Each
 //! round that does not settle it counts ([`RefundRecord::attempts`]), and after
 //! [`super::MAX_RESOLVE_ATTEMPTS`] of them staff are asked to call the acquirer
-//! ([`super::refund_unresolved`]).
+//! ([`super::refund_unresolved`]). A refund still unsettled past the terminal's recovery
+//! horizon is never sent again: the acquirer may have forgotten its key, and it would be
+//! made twice ([`super::retry_refund`], `horizon`'s module documentation).
 
 use counter_api::acquirer::{Payment, RefundRequest};
 use madoguchi_time::jst;
@@ -166,13 +168,14 @@ pub fn refund_refusal_code(f: &BackendFailure) -> Code {
 /// drive yields it to another writer: [`Code::RefundDone`] once made; its refusal's code
 /// once refused (read from [`RefundRecord::reason`], which [`on_refund`] starts with the
 /// acquirer's problem code); while still `Refunding`, [`Code::PaymentUnresolved`] once it is
-/// [`super::refund_unresolved`] (staff call the acquirer, naming it) and
-/// [`Code::RefundPending`] before. Never [`Code::PaymentInDoubt`]: its advice ("do not ask
-/// the customer to pay again") is about a sale, not a refund.
-pub fn refund_report_code(refund: &RefundRecord) -> Code {
+/// [`super::refund_unresolved`] at `now` (staff call the acquirer, naming it; a refund past
+/// the recovery horizon is one, [`super::refund_held`]) and [`Code::RefundPending`] before.
+/// Never [`Code::PaymentInDoubt`]: its advice ("do not ask the customer to pay again") is
+/// about a sale, not a refund.
+pub fn refund_report_code(refund: &RefundRecord, now: UnixTime) -> Code {
     match refund.state {
         RefundState::Refunded => Code::RefundDone,
-        RefundState::Refunding if super::refund_unresolved(refund) => Code::PaymentUnresolved,
+        RefundState::Refunding if super::refund_unresolved(refund, now) => Code::PaymentUnresolved,
         RefundState::Refunding => Code::RefundPending,
         RefundState::Refused => {
             let code = refund

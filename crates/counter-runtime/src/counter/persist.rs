@@ -152,7 +152,7 @@ pub(crate) fn counts(
         let rechecks_to_confirm = s.rechecks_to_confirm()?;
         let sales = s.unfinished_payments()?;
         let refunds = s.refunds_in_doubt()?;
-        let unresolved = counter_core::payment::unresolved_ids(&sales, &refunds);
+        let unresolved = counter_core::payment::unresolved_ids(&sales, &refunds, now);
         let mut in_doubt: Vec<String> = sales.into_iter().map(|p| p.id).collect();
         in_doubt.extend(refunds.into_iter().map(|r| r.id));
         Ok(Counts {

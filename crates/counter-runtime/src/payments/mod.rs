@@ -163,8 +163,10 @@ impl Payments {
 
     /// Resolves every unfinished sale and refund that no other task is working on (on
     /// start, before each new sale, and when staff ask). An approval found for a sale the
-    /// counter did not show as approved is reversed. Returns what happened to each sale,
-    /// for staff; a sale another task is driving is left to it and not reported.
+    /// counter did not show as approved is reversed; a refund past the recovery horizon is
+    /// not sent again (`counter_core::payment::retry_refund`: it could be made twice) and
+    /// stays listed for staff. Returns what happened to each sale, for staff; a sale
+    /// another task is driving is left to it and not reported.
     pub async fn recover(&self) -> Result<Vec<SaleReport>, RuntimeError> {
         let (sales, refunds) = self.unfinished()?;
         let mut out = Vec::new();
