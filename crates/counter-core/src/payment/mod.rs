@@ -5,6 +5,7 @@ pub mod answer;
 pub mod cashier;
 pub mod close;
 mod drive_end;
+mod held;
 mod horizon;
 mod machine;
 pub mod receipt;
@@ -18,6 +19,10 @@ pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
 /// (PayEx escalates after 6 reversal attempts, docs/domain/payments-and-eid-clients.md §1.5).
 pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
 pub use drive_end::{NOT_TAKEN, end_live_drive, not_taken, void_held};
+pub use held::{
+    AcquirerSaid, STAFF_NOT_REFUNDED, STAFF_REFUNDED, SettleRefused, blocking_ids, held_refunds,
+    settle_held_refund,
+};
 pub use horizon::{RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund};
 pub use machine::*;
 pub use refund::{

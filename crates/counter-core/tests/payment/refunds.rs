@@ -403,7 +403,7 @@ fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
     let none: [&PaymentRecord; 0] = [];
     let pending_one = [r.clone()];
     assert_eq!(
-        recovery_report_code(none, 1, &pending_one),
+        recovery_report_code(none, 1, &pending_one, NOW),
         Code::RefundPending
     );
     // Unresolved after the last round: staff call the acquirer.
@@ -419,7 +419,7 @@ fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
     let mut both = vec![r.clone()];
     both.extend(pending);
     assert_eq!(
-        recovery_report_code(none, 2, &both),
+        recovery_report_code(none, 2, &both, NOW),
         Code::PaymentUnresolved
     );
     // A sale still in doubt speaks first: its advice is about the customer paying.
@@ -427,11 +427,20 @@ fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
     on_payment(&mut open_sale, Err(timeout()), NOW);
     assert!(!open_sale.state.is_final());
     assert_eq!(
-        recovery_report_code([&open_sale], 1, &pending_one),
+        recovery_report_code([&open_sale], 1, &pending_one, NOW),
         recovery_code([&open_sale])
     );
     // The refund made by the recovery: recovered; nothing there at all: nothing in doubt.
-    assert_eq!(recovery_report_code(none, 1, &[]), Code::PaymentsRecovered);
-    assert_eq!(recovery_report_code(none, 0, &[]), Code::NothingInDoubt);
-    assert_eq!(recovery_report_code([&p], 0, &[]), Code::PaymentsRecovered);
+    assert_eq!(
+        recovery_report_code(none, 1, &[], NOW),
+        Code::PaymentsRecovered
+    );
+    assert_eq!(
+        recovery_report_code(none, 0, &[], NOW),
+        Code::NothingInDoubt
+    );
+    assert_eq!(
+        recovery_report_code([&p], 0, &[], NOW),
+        Code::PaymentsRecovered
+    );
 }
