@@ -356,7 +356,10 @@ mod tests {
             ["T1-000003".to_owned()]
         );
         assert!(blocking_ids(&[], std::slice::from_ref(&r), PAST).is_empty());
-        assert_eq!(held_refunds(std::slice::from_ref(&r), PAST), [r.clone()]);
+        assert_eq!(
+            held_refunds(std::slice::from_ref(&r), PAST),
+            std::slice::from_ref(&r)
+        );
         assert!(held_refunds(std::slice::from_ref(&r), INSIDE).is_empty());
     }
 }

@@ -143,7 +143,7 @@ pub fn on_refund(
 }
 
 /// What staff read when the acquirer refused a refund for good ([`BackendFailure::refused`]):
-/// the refusal's problem code read through [`refused_refund_code`]. A failure that is never
+/// the refusal's problem code read through `refused_refund_code`. A failure that is never
 /// a refusal for good (retried, not shown) is named [`Code::RefundNotAccepted`] so that the
 /// table has an answer for every failure.
 pub fn refund_refusal_code(f: &BackendFailure) -> Code {

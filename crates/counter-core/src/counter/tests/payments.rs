@@ -352,7 +352,7 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
         rechecks: vec![],
     });
     let status = d.m.screens().status;
-    assert_eq!(status.held_refunds, [held.clone()]);
+    assert_eq!(status.held_refunds, std::slice::from_ref(&held));
     assert_eq!(status.payments_in_doubt, 0);
     // No background recovery for it: there is nothing the counter would send.
     assert!(d.send(Input::RecoveryDue).is_empty());
