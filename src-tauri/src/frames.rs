@@ -119,6 +119,7 @@ mod tests {
                 in_doubt: vec![],
                 unresolved: vec![],
                 unresolved_notice: None,
+                held_refunds: vec![],
                 unshown: vec![],
                 unshown_notice: None,
                 rechecks: vec![],

@@ -294,9 +294,12 @@ pub enum Code {
     /// ([`crate::payment::shown`]).
     ApprovalNotShown,
     /// A sale or a refund stayed in doubt through [`crate::payment::MAX_RESOLVE_ATTEMPTS`]
-    /// failed rounds in a row: staff call the acquirer (or support) about it, naming it; the
-    /// counter keeps trying meanwhile. The status bar shows one notice for both kinds, so
-    /// its advice names each: a sale is not paid again, a refund not paid back another way.
+    /// failed rounds in a row, or a refund is still in doubt past the recovery horizon
+    /// ([`crate::payment::refund_held`]): staff ask the acquirer (or support) about it first,
+    /// naming it; the counter keeps trying meanwhile, except such an old refund, which it
+    /// never sends again (the acquirer may have forgotten its key: it could be made twice).
+    /// The status bar shows one notice for both kinds, so its advice names each: a sale is
+    /// not paid again, a refund not paid back another way.
     PaymentUnresolved,
     /// Staff asked for a void, and the acquirer could not make it: the payment is settled
     /// and stays charged. A refund is what undoes it now.
@@ -305,6 +308,18 @@ pub enum Code {
     /// refused it while it still holds the approval): the counter sends it again and never
     /// captures the sale; after repeated failed rounds staff are asked to call the acquirer.
     VoidPending,
+    /// Staff recorded that the acquirer made a refund the counter held past the recovery
+    /// horizon ([`crate::payment::settle_held_refund`]): the refund is made; nothing was sent.
+    HeldRefundRecordedRefunded,
+    /// Staff recorded that the acquirer made no refund the counter held past the recovery
+    /// horizon: nothing was paid back; staff may start a new refund of the sale.
+    HeldRefundRecordedNotRefunded,
+    /// Staff tried to record the acquirer's answer for a refund the counter still sends
+    /// (within the recovery horizon): it may yet be made, so the answer is not taken.
+    RefundNotHeld,
+    /// Daily close refused while a refund is held past the recovery horizon: staff record
+    /// the acquirer's answer for it first (the status bar's held refunds).
+    CloseRefusedRefundHeld,
     // --- the register (POS) ---
     /// A register's sale waits for the customer's card, PIN and payment choice.
     PosWaitingForCustomer,
@@ -610,12 +625,20 @@ table! {
         "お客様が別の方法で支払っていた場合は、この取引を返金してください", "If the customer paid another way, refund this sale";
     ApprovalNotShown, Staff, false, "カードへの請求は完了しましたが、端末が結果を表示しないまま止まった取引があります", "A card was charged but the counter stopped before it showed the sale",
         "表示された取引番号と金額でお客様に確認してください。別の方法で支払っていた場合は取り消し（本日中のみ）、カードで支払っていた場合は確認済みにしてください", "Ask the customer about the sale number and amount shown: if they paid another way, void it (today only); if they paid by card, confirm it";
-    PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries",
-        "表示された取引番号・返金番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けます。結果が分かるまで、決済ならお客様に再度の支払いを求めず、返金なら現金などで返金し直さないでください", "Call the acquirer (or support) with the sale or refund number shown and ask for its outcome; the counter keeps trying. Until it is known, do not ask the customer to pay a sale again, nor pay a refund back another way";
+    PaymentUnresolved, Staff, false, "何度確認しても結果が確定しない決済・返金、または再送できないほど古い未確定の返金があります", "A payment's or refund's outcome could still not be confirmed after repeated tries, or a refund in doubt is too old to send again safely",
+        "何よりも先に、表示された取引番号・返金番号を伝えて決済代行会社（またはサポート）に結果を確認してください。端末は確認を続けますが、14日より前の返金は二重に返金されるおそれがあるため再送しません（回答は状態バーの「保留中の返金」で記録します）。結果が分かるまで、決済ならお客様に再度の支払いを求めず、返金なら現金などで返金し直さないでください", "Before anything else, call the acquirer (or support) with the sale or refund number shown and ask for its outcome. The counter keeps trying, except a refund more than 14 days old, which it does not send again (it could be refunded twice): record the answer for it under Held refunds in the status bar. Until the outcome is known, do not ask the customer to pay a sale again, nor pay a refund back another way";
     VoidNotMade, Staff, false, "取消できませんでした。決済は精算済みのため、請求はそのまま残っています", "The void could not be made: the payment is already settled and stays charged",
         "取消の代わりに返品（返金）を行ってください", "Refund it instead";
     VoidPending, Staff, true, "取消はまだ完了していません", "The void is not made yet",
         "端末が取消を送り続けます。完了するまでお客様への請求は残ります（未確定の売上を確定することはありません）。取消伝票は取消が完了してから渡してください", "The counter keeps sending the void; until it is made the customer stays charged (a sale not yet captured is not captured meanwhile). Hand over the void receipt once it is made";
+    HeldRefundRecordedRefunded, Staff, false, "決済代行会社の回答どおり「返金済み」と記録しました（端末からは何も送っていません）", "Recorded as the acquirer said: the refund was made (the counter sent nothing)",
+        "返金伝票をお渡しください。もう一度返金しないでください", "Hand over the refund receipt; do not refund it again";
+    HeldRefundRecordedNotRefunded, Staff, false, "決済代行会社の回答どおり「返金されていない」と記録しました。お金は動いていません", "Recorded as the acquirer said: nothing was refunded, and no money moved",
+        "必要なら取引履歴からこの取引の新しい返金を行ってください", "If the customer is still owed the money, start a new refund of the sale from the journal";
+    RefundNotHeld, Staff, true, "この返金は端末がまだ送り続けているため、結果を記録できません。まだ返金される可能性があります", "The counter is still sending this refund, so its outcome cannot be recorded: it may still be made",
+        "結果が出るまで待つか「未確定の決済を確定」を押してください。14日を過ぎても確定しない場合に記録できます", "Wait for its outcome, or press Recover; it can be recorded once it is more than 14 days old and still unknown";
+    CloseRefusedRefundHeld, Staff, true, "14日より前の結果不明の返金があるため締められません（端末はもう送りません）", "Cannot close: a refund more than 14 days old has an unknown outcome (the counter no longer sends it)",
+        "決済代行会社に結果を確認し、状態バーの「保留中の返金」で「返金済み」か「返金されていない」を記録してから締めてください", "Ask the acquirer for its outcome, record it under Held refunds in the status bar (refunded, or not refunded), then close";
     PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",
         "お客様にカードを置いて暗証番号を入力していただいてください", "Ask the customer to place the card and enter the PIN";
     PosPaying, Staff, false, "決済を処理しています", "The payment is being authorised",

@@ -33,22 +33,9 @@ pub struct AuditEvent {
 impl Store {
     /// Appends `event` to the audit trail.
     pub fn append_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError> {
-        const OP: &str = "append an audit event";
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO audit (at, staff, action, subject, auth_method, detail) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            (
-                event.at,
-                &event.staff,
-                &event.action,
-                &event.subject,
-                &event.auth_method,
-                &event.detail,
-            ),
-        )
-        .map_err(sql(OP))?;
-        tx.commit().map_err(sql(OP))
+        append_audit_in(&tx, event)?;
+        tx.commit().map_err(sql("append an audit event"))
     }
 
     /// The audit events with `from <= at < to`, in the order they happened (ties in the
@@ -80,4 +67,26 @@ impl Store {
             .map_err(sql(OP))?;
         rows.collect::<Result<_, _>>().map_err(sql(OP))
     }
+}
+
+/// The insert of `event` inside `tx` (the caller commits), for a write audited in its own
+/// transaction.
+pub(crate) fn append_audit_in(
+    tx: &rusqlite::Transaction<'_>,
+    event: &AuditEvent,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO audit (at, staff, action, subject, auth_method, detail) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        (
+            event.at,
+            &event.staff,
+            &event.action,
+            &event.subject,
+            &event.auth_method,
+            &event.detail,
+        ),
+    )
+    .map_err(sql("append an audit event"))?;
+    Ok(())
 }

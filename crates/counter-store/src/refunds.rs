@@ -49,6 +49,27 @@ impl Store {
         Ok(())
     }
 
+    /// Journals staff's answer for a held refund (`counter_core::payment::settle_held_refund`)
+    /// as [`Store::update_refund_with_payment`] does, with its audit `event` in the same
+    /// transaction: the answer is never kept without who recorded it, nor the line without
+    /// the answer.
+    pub fn update_refund_audited(
+        &mut self,
+        r: &mut RefundRecord,
+        p: &mut PaymentRecord,
+        event: &crate::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        crate::payments::update_in(&tx, p)?;
+        refund_update_in(&tx, r)?;
+        crate::audit::append_audit_in(&tx, event)?;
+        tx.commit()
+            .map_err(sql("record staff's answer for a refund"))?;
+        p.version += 1;
+        r.version += 1;
+        Ok(())
+    }
+
     /// The refunds of sale `payment_id`, oldest first.
     pub fn refunds_of(&self, payment_id: &str) -> Result<Vec<RefundRecord>, StoreError> {
         self.refunds_where("payment = ?1", payment_id, "list a payment's refunds")

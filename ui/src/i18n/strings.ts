@@ -72,6 +72,23 @@ export const strings = {
     ja: "請求済みで結果を表示していない本日の取引",
     en: "Charged today, outcome never shown",
   },
+  "staff.status.held_refunds": {
+    ja: "保留中の返金（14日より前で結果不明。二重返金を防ぐため端末はもう送りません）",
+    en: "Held refunds (more than 14 days old, outcome unknown: the counter no longer sends them, so they are not refunded twice)",
+  },
+  "staff.held.sale": { ja: "取引", en: "Sale" },
+  "staff.held.refunded": { ja: "決済代行会社の回答：返金済み", en: "Acquirer says: refunded" },
+  "staff.held.not_refunded": { ja: "決済代行会社の回答：返金されていない", en: "Acquirer says: not refunded" },
+  "staff.held.refunded_confirm": {
+    ja: "決済代行会社がこの返金を行った（お客様のカードにお金が戻った）と記録します。端末からは何も送りません。この返金をもう一度送ることも、記録し直すこともできません。",
+    en: "This records that the acquirer made this refund: the customer has the money back on the card. The counter sends nothing, and the refund cannot be sent or recorded again.",
+  },
+  "staff.held.not_refunded_confirm": {
+    ja: "決済代行会社はこの返金を行っていない（お金は動いていない）と記録します。端末からは何も送りません。お客様にまだ返金が必要なら、記録のあと取引履歴から新しく返金してください。",
+    en: "This records that the acquirer made no refund: no money moved. The counter sends nothing; if the customer is still owed the money, start a new refund from the journal afterwards.",
+  },
+  "staff.held.record": { ja: "この内容で記録する", en: "Record it" },
+  "staff.held.keep": { ja: "やめる", en: "Not now" },
   "staff.status.rechecks_to_confirm": {
     ja: "確認が必要な再照会の結果",
     en: "Re-check outcomes to confirm",

@@ -1,17 +1,20 @@
 // The status bar, always visible at the bottom of the staff window: the reader,
 // the PIN pad, the backends, the re-check queue, the payments in doubt (and which of them
 // staff must call the acquirer about), the charges the counter never showed (confirm or
-// void each), the re-checks that contradict what a patient presented or were given up
+// void each), the refunds held past the 14-day horizon (record the acquirer's answer for
+// each, after a confirm step saying what it means), the re-checks that contradict what a patient presented or were given up
 // (confirm each), whether the store writes, the last thing staff must know (the counter's Message), and a card
 // lying unread on another reader. It is a polite live region, rebuilt only when the
 // status changed so that it is read out once.
 
+import type { AcquirerSaid } from "../ipc/generated/AcquirerSaid";
 import type { Contradiction } from "../ipc/generated/Contradiction";
+import type { RefundRecord } from "../ipc/generated/RefundRecord";
 import type { RecheckToConfirm } from "../ipc/generated/RecheckToConfirm";
 import type { Status } from "../ipc/generated/Status";
 import type { Lang, StringKey } from "../i18n";
 import type { Message } from "../ipc/generated/Message";
-import { el, replaceKeeping } from "../render/dom";
+import { button, el, replaceKeeping } from "../render/dom";
 import { count, isoDate, jstTime, yen } from "../render/format";
 import { messageBlock } from "../render/message";
 import type { StaffContext } from "./context";
@@ -81,6 +84,72 @@ function recheckItem(ctx: StaffContext, r: RecheckToConfirm): HTMLElement {
   );
 }
 
+/** The held refund whose answer staff are about to record (the confirm step), if any. */
+let heldOpen: { id: string; said: AcquirerSaid } | undefined;
+
+const HELD_CHOICE: Record<AcquirerSaid, { label: StringKey; confirm: StringKey }> = {
+  refunded: { label: "staff.held.refunded", confirm: "staff.held.refunded_confirm" },
+  not_refunded: { label: "staff.held.not_refunded", confirm: "staff.held.not_refunded_confirm" },
+};
+
+/**
+ * One held refund: its number, amount, day and sale, then the two answers staff may record
+ * (what the acquirer told them). Either opens a confirm step that says in plain words what
+ * it means; only its "record" button sends the action. `rerender` draws the bar again.
+ */
+function heldItem(ctx: StaffContext, r: RefundRecord, rerender: () => void): HTMLElement {
+  const slot = `held-${r.id}`;
+  const attrs = { "data-refund-id": r.id };
+  const open = heldOpen?.id === r.id ? heldOpen : undefined;
+  const choose = (said: AcquirerSaid): HTMLButtonElement =>
+    button(
+      ctx.t(HELD_CHOICE[said].label),
+      () => {
+        heldOpen = open?.said === said ? undefined : { id: r.id, said };
+        rerender();
+      },
+      { test: `held-${said}`, "aria-expanded": String(open?.said === said), ...attrs },
+    );
+  const confirm =
+    open === undefined
+      ? []
+      : [
+          el(
+            "div",
+            { class: "confirm", test: "held-confirm", "data-said": open.said, ...attrs },
+            el("p", {}, ctx.t(HELD_CHOICE[open.said].confirm)),
+            ctx.actionRow(
+              slot,
+              button(
+                ctx.t("staff.held.record"),
+                () =>
+                  void ctx.act({ action: "settle_held_refund", refund_id: r.id, said: open.said }, slot).then((ok) => {
+                    if (!ok) return;
+                    heldOpen = undefined;
+                    rerender();
+                  }),
+                { test: "action-settle_held_refund", class: "danger", ...attrs },
+              ),
+              button(
+                ctx.t("staff.held.keep"),
+                () => {
+                  heldOpen = undefined;
+                  rerender();
+                },
+                { test: "held-keep", ...attrs },
+              ),
+            ),
+          ),
+        ];
+  return el(
+    "li",
+    { "data-refund": r.id },
+    el("span", { class: "refund" }, `${r.id} ${yen(r.amount_jpy)} (${isoDate(r.business_date)}) ${ctx.t("staff.held.sale")} ${r.payment}`),
+    el("div", { class: "actions" }, choose("refunded"), choose("not_refunded")),
+    ...confirm,
+  );
+}
+
 function backends(ok: boolean | null): { state: string; key: StringKey } {
   if (ok === null) return { state: "unknown", key: "staff.status.backends.unknown" };
   return ok ? { state: "ok", key: "staff.status.backends.ok" } : { state: "down", key: "staff.status.backends.down" };
@@ -88,7 +157,8 @@ function backends(ok: boolean | null): { state: string; key: StringKey } {
 
 /** Renders the status bar into `root` (the footer): the app's state, then the counter's `status` when known. */
 export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState, status: Status | undefined): void {
-  const key = JSON.stringify([ctx.lang, app, status ?? null]);
+  if (heldOpen !== undefined && !(status?.held_refunds ?? []).some((r) => r.id === heldOpen?.id)) heldOpen = undefined;
+  const key = JSON.stringify([ctx.lang, app, status ?? null, heldOpen ?? null]);
   if (root.dataset["rendered"] === key) return;
   root.dataset["rendered"] = key;
 
@@ -185,6 +255,22 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
                 ),
               );
             }),
+          ),
+        ),
+      );
+    }
+    if (status.held_refunds.length > 0) {
+      // Outside the live region, as the sales above: the unresolved line is read out.
+      const rerender = (): void => renderStatus(root, ctx, app, status);
+      extra.push(
+        el(
+          "div",
+          { class: "status-held-refunds" },
+          el("span", { class: "status-label" }, ctx.t("staff.status.held_refunds")),
+          el(
+            "ul",
+            { test: "status-held-refunds", "data-count": String(status.held_refunds.length) },
+            ...status.held_refunds.map((r) => heldItem(ctx, r, rerender)),
           ),
         ),
       );

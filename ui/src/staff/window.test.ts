@@ -198,6 +198,67 @@ describe("the staff window", () => {
     expect(hooks("status-unresolved")).toEqual([]);
   });
 
+  it("lists the refunds held past 14 days, each settled with the acquirer's answer after a confirm step", async () => {
+    const held = {
+      id: "counter-1-R000002",
+      payment: "counter-1-000001",
+      idempotency_key: "counter-1-000001-refund-2",
+      amount_jpy: 700,
+      state: "refunding" as const,
+      business_date: "2026-11-10",
+      reason: null,
+      created_at: 1_762_736_400,
+      updated_at: 1_762_736_400,
+      attempts: 1,
+    };
+    feed(
+      staffFrame(
+        { screen: "ready" },
+        {
+          payments_in_doubt: 0,
+          in_doubt: [],
+          unresolved: [held.id],
+          unresolved_notice: message("payment_unresolved", "決済結果が確定しません"),
+          held_refunds: [held],
+        },
+      ),
+    );
+    const list = hook("status-held-refunds");
+    expect(list.dataset["count"]).toBe("1");
+    expect(list.closest('[role="status"]'), "the buttons are not read out with the line").toBeNull();
+    expect(list.querySelector("li")?.textContent).toContain("counter-1-R000002 ¥700 (2026-11-10)");
+    // A choice opens its confirm step in plain words; nothing is sent until "record".
+    hook<HTMLButtonElement>("held-refunded", list).click();
+    await settle();
+    expect(mocked.staffAction).not.toHaveBeenCalled();
+    let confirm = hook("held-confirm");
+    expect(confirm.dataset["said"]).toBe("refunded");
+    expect(confirm.textContent).toContain("端末からは何も送りません");
+    // Staff change their mind: the other answer, with what it means.
+    hook<HTMLButtonElement>("held-not_refunded").click();
+    await settle();
+    confirm = hook("held-confirm");
+    expect(confirm.dataset["said"]).toBe("not_refunded");
+    expect(confirm.textContent).toContain("お金は動いていない");
+    expect(confirm.textContent).toContain("新しく返金");
+    await expectAccessible("held refunds with a confirm step");
+    hook<HTMLButtonElement>("action-settle_held_refund").click();
+    await settle();
+    expect(mocked.staffAction).toHaveBeenCalledWith({ action: "settle_held_refund", refund_id: held.id, said: "not_refunded" });
+    expect(mocked.staffAction).toHaveBeenCalledTimes(1);
+    expect(hooks("held-confirm")).toEqual([]);
+    // "Not now" closes the step without sending.
+    hook<HTMLButtonElement>("held-refunded").click();
+    await settle();
+    hook<HTMLButtonElement>("held-keep").click();
+    await settle();
+    expect(hooks("held-confirm")).toEqual([]);
+    expect(mocked.staffAction).toHaveBeenCalledTimes(1);
+    // Settled: the list goes.
+    feed(staffFrame({ screen: "ready" }, { unresolved: [], unresolved_notice: null, held_refunds: [] }));
+    expect(hooks("status-held-refunds")).toEqual([]);
+  });
+
   it("lists on the status bar the charges the counter never showed, each to confirm or void", async () => {
     feed(
       staffFrame(

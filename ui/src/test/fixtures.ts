@@ -35,6 +35,7 @@ export const status: Status = {
   in_doubt: ["counter-1-000007"],
   unresolved: [],
   unresolved_notice: null,
+  held_refunds: [],
   unshown: [],
   unshown_notice: null,
   rechecks: [],

@@ -133,6 +133,15 @@ pub enum StaffAction {
     },
     /// Resolve every payment in doubt now.
     Recover,
+    /// Status bar: record what the acquirer told staff about refund `refund_id`, held past
+    /// the recovery horizon ([`super::Status::held_refunds`]): nothing is sent; the refund
+    /// ends made or refused ([`crate::payment::settle_held_refund`]).
+    SettleHeldRefund {
+        /// The refund's id.
+        refund_id: String,
+        /// The acquirer's answer.
+        said: crate::payment::AcquirerSaid,
+    },
     /// Enrollment: link these services to the card placed next.
     StartEnrollment {
         /// What to link (insurance, payment), as staff prepared it.

@@ -109,7 +109,7 @@ use crate::eligibility::{
 };
 use crate::identify::Identification;
 use crate::payment::receipt::MerchantInfo;
-use crate::payment::{PaymentRecord, UnshownSale};
+use crate::payment::{PaymentRecord, RefundRecord, UnshownSale};
 use crate::pos::PosOrder;
 use crate::session;
 use workflow::{Sale, Workflow};
@@ -189,6 +189,14 @@ pub enum JournalOp {
     },
     /// Resolve every sale and refund in doubt.
     Recover,
+    /// Journal what the acquirer told staff about a held refund (nothing is sent:
+    /// [`crate::payment::settle_held_refund`]).
+    SettleHeldRefund {
+        /// The refund's id.
+        refund_id: String,
+        /// The acquirer's answer.
+        said: crate::payment::AcquirerSaid,
+    },
     /// Refund part or all of a register's sale, the register's request journaled with the
     /// refund (one transaction) under its idempotency key.
     PosRefund {
@@ -260,8 +268,11 @@ pub enum Input {
     Counts {
         /// Fallbacks waiting for their re-check.
         pending_rechecks: u64,
-        /// The ids of the sales and refunds in doubt.
+        /// The ids of the sales and refunds in doubt that hold back a new sale
+        /// ([`crate::payment::blocking_ids`]).
         in_doubt: Vec<String>,
+        /// The refunds held past the recovery horizon ([`crate::payment::held_refunds`]).
+        held: Vec<RefundRecord>,
         /// The ids of the sales and refunds among them staff must call the acquirer about
         /// ([`crate::payment::unresolved_ids`]).
         unresolved: Vec<String>,
@@ -522,6 +533,8 @@ pub struct Counter {
     pending_rechecks: u64,
     /// The sales and refunds in doubt, as last read from the store.
     in_doubt: Vec<String>,
+    /// The refunds held past the recovery horizon, as last read.
+    held: Vec<RefundRecord>,
     /// Those of them staff must call the acquirer about, as last read.
     unresolved: Vec<String>,
     /// The sales of today that charged the card unseen, as last read.
@@ -557,6 +570,7 @@ impl Counter {
             notice: None,
             pending_rechecks: 0,
             in_doubt: Vec::new(),
+            held: Vec::new(),
             unresolved: Vec::new(),
             unshown: Vec::new(),
             rechecks: Vec::new(),
@@ -623,12 +637,14 @@ impl Counter {
             Input::Counts {
                 pending_rechecks,
                 in_doubt,
+                held,
                 unresolved,
                 unshown,
                 rechecks,
             } => {
                 self.pending_rechecks = pending_rechecks;
                 self.in_doubt = in_doubt;
+                self.held = held;
                 self.unresolved = unresolved;
                 self.unshown = unshown;
                 self.rechecks = rechecks;

@@ -10,7 +10,7 @@ use crate::codes::{self, Code};
 use crate::eligibility::{self, ClinicRecord};
 use crate::payment::cashier::PaymentOption;
 use crate::payment::receipt::Receipt;
-use crate::payment::{PaymentRecord, UnshownSale};
+use crate::payment::{PaymentRecord, RefundRecord, UnshownSale};
 use crate::{enroll, identify};
 
 /// A line of the code table, as both windows show it.
@@ -223,6 +223,11 @@ pub struct Status {
     pub unresolved: Vec<String>,
     /// What staff do about them ([`Code::PaymentUnresolved`]), while there are any.
     pub unresolved_notice: Option<Message>,
+    /// The refunds held past the recovery horizon ([`crate::payment::refund_held`]), oldest
+    /// first: never sent again and not in [`Status::in_doubt`] (new sales go on), they hold
+    /// back only the daily close; staff ask the acquirer and record its answer for each
+    /// ([`super::StaffAction::SettleHeldRefund`]).
+    pub held_refunds: Vec<RefundRecord>,
     /// The sales of today that charged the card but whose outcome the counter never showed
     /// (`crate::payment::shown`), oldest first: staff ask the customer, then void or
     /// confirm each ([`super::StaffAction::ConfirmCardSale`]).
@@ -368,6 +373,7 @@ impl super::Counter {
                 payments_in_doubt: self.in_doubt.len() as u64,
                 in_doubt: self.in_doubt.clone(),
                 unresolved: self.unresolved.clone(),
+                held_refunds: self.held.clone(),
                 unresolved_notice: (!self.unresolved.is_empty())
                     .then(|| Message::of(Code::PaymentUnresolved)),
                 unshown: self.unshown.clone(),

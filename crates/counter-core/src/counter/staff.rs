@@ -95,6 +95,17 @@ impl Counter {
                 Origin::Staff,
             ),
             StaffAction::Recover => self.journal(JournalOp::Recover, Origin::Staff),
+            StaffAction::SettleHeldRefund { refund_id, said } => {
+                // Only a refund the status bar lists as held: the shell checks again under
+                // the sale's lock (`crate::payment::settle_held_refund`).
+                if !self.held.iter().any(|r| r.id == refund_id) {
+                    return Err(Code::RefundNotHeld.into());
+                }
+                self.journal(
+                    JournalOp::SettleHeldRefund { refund_id, said },
+                    Origin::Staff,
+                )
+            }
             StaffAction::ConfirmCardSale { sale_id } => {
                 // Only a sale the status bar lists: any other was shown, voided, or is not
                 // a charge of today.

@@ -1,7 +1,9 @@
 //! The daily close (日計): the terminal's journal of a JST business day against the
 //! acquirer's settlement totals, per brand, in the nexo reconciliation categories
 //! (docs/domain/payments-and-eid-clients.md §1.4, §1.9). Refused while any sale or refund of the
-//! terminal is in doubt (§1.9: "refuse to close while any transaction is in doubt").
+//! terminal is in doubt (§1.9: "refuse to close while any transaction is in doubt"); a refund
+//! held past the recovery horizon is named apart, with the staff action that settles it
+//! ([`Code::CloseRefusedRefundHeld`], [`super::settle_held_refund`]).
 //!
 //! Counting follows the acquirer's settlement (each operation on the day it happened): a
 //! capture is a debit on its capture day unless the same sale was voided or reversed that
@@ -13,6 +15,7 @@ use counter_api::acquirer::{BrandTotals, SettlementTotals};
 use serde::{Deserialize, Serialize};
 
 use super::record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
+use crate::UnixTime;
 use crate::codes::Code;
 
 /// One brand's line of the close: ours, theirs, and whether they agree.
@@ -47,17 +50,22 @@ pub struct CloseReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CloseRefused {
-    /// [`Code::CloseRefusedInDoubt`].
+    /// [`Code::CloseRefusedInDoubt`] while a sale or a refund the counter still sends is in
+    /// doubt; else [`Code::CloseRefusedRefundHeld`] while a refund is held past the recovery
+    /// horizon (staff record the acquirer's answer for it).
     pub code: Code,
-    /// The sales and refunds in doubt (local ids).
+    /// The sales and refunds in doubt (local ids); for a held refund, the held ones.
     pub in_doubt: Vec<String>,
 }
 
-/// Refuses the close while anything is in doubt; the shell checks this before asking the
-/// acquirer for its totals.
+/// Refuses the close at `now` while anything is in doubt; the shell checks this before
+/// asking the acquirer for its totals. A refund held past the recovery horizon
+/// ([`super::refund_held`]) is never resolved by the counter: the refusal then names it and
+/// the action (staff record what the acquirer said), instead of telling staff to wait.
 pub fn check_closable(
     payments: &[PaymentRecord],
     refunds: &[RefundRecord],
+    now: UnixTime,
 ) -> Result<(), CloseRefused> {
     let mut in_doubt: Vec<String> = payments
         .iter()
@@ -67,15 +75,25 @@ pub fn check_closable(
     in_doubt.extend(
         refunds
             .iter()
-            .filter(|r| r.state == RefundState::Refunding)
+            .filter(|r| super::retry_refund(r, now))
             .map(|r| r.id.clone()),
     );
-    if in_doubt.is_empty() {
+    if !in_doubt.is_empty() {
+        return Err(CloseRefused {
+            code: Code::CloseRefusedInDoubt,
+            in_doubt,
+        });
+    }
+    let held: Vec<String> = super::held_refunds(refunds, now)
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if held.is_empty() {
         Ok(())
     } else {
         Err(CloseRefused {
-            code: Code::CloseRefusedInDoubt,
-            in_doubt,
+            code: Code::CloseRefusedRefundHeld,
+            in_doubt: held,
         })
     }
 }

@@ -9,7 +9,9 @@
 //! (the connection failed before it left) is retried the same way, never refused. Each
 //! round that does not settle it counts ([`RefundRecord::attempts`]), and after
 //! [`super::MAX_RESOLVE_ATTEMPTS`] of them staff are asked to call the acquirer
-//! ([`super::refund_unresolved`]).
+//! ([`super::refund_unresolved`]). A refund still unsettled past the terminal's recovery
+//! horizon is never sent again: the acquirer may have forgotten its key, and it would be
+//! made twice ([`super::retry_refund`], `horizon`'s module documentation).
 
 use counter_api::acquirer::{Payment, RefundRequest};
 use madoguchi_time::jst;
@@ -141,24 +143,33 @@ pub fn on_refund(
 }
 
 /// What staff read when the acquirer refused a refund for good ([`BackendFailure::refused`]):
-/// a refusal about the sale says so (`invalid_payment_state`: already refunded, voided or
-/// not refundable; `amount_exceeded`: more than what is left of the capture); any other
+/// the refusal's problem code read through `refused_refund_code`. A failure that is never
+/// a refusal for good (retried, not shown) is named [`Code::RefundNotAccepted`] so that the
+/// table has an answer for every failure.
+pub fn refund_refusal_code(f: &BackendFailure) -> Code {
+    match f {
+        BackendFailure::Problem { code, .. } => refused_refund_code(code),
+        BackendFailure::Unreachable { .. }
+        | BackendFailure::Malformed { .. }
+        | BackendFailure::AnswerLost { .. } => Code::RefundNotAccepted,
+    }
+}
+
+/// The one table from a refused refund's code (the acquirer's problem code, or the code
+/// staff's answer is journaled under) to what staff read: a refusal about the sale says so
+/// (`invalid_payment_state`: already refunded, voided or not refundable; `amount_exceeded`:
+/// more than what is left of the capture); staff's "not refunded" for a held refund
+/// ([`super::STAFF_NOT_REFUNDED`]) is [`Code::HeldRefundRecordedNotRefunded`]; any other
 /// (the terminal's credentials, 401/403, a request the acquirer could not take, a code this
 /// version does not know) is [`Code::RefundNotAccepted`]: nothing was refunded and the sale
 /// stays charged, which "declined" would not tell staff (a refund is never the card's
 /// decline).
-pub fn refund_refusal_code(f: &BackendFailure) -> Code {
-    match f {
-        BackendFailure::Problem { code, .. } => match code.as_str() {
-            "invalid_payment_state" => Code::InvalidPaymentState,
-            "amount_exceeded" => Code::RefundExceedsCaptured,
-            _ => Code::RefundNotAccepted,
-        },
-        // Never refused for good (`BackendFailure::refused`): retried, not shown; named
-        // here so that the table has an answer for every failure.
-        BackendFailure::Unreachable { .. }
-        | BackendFailure::Malformed { .. }
-        | BackendFailure::AnswerLost { .. } => Code::RefundNotAccepted,
+fn refused_refund_code(code: &str) -> Code {
+    match code {
+        "invalid_payment_state" => Code::InvalidPaymentState,
+        "amount_exceeded" => Code::RefundExceedsCaptured,
+        super::STAFF_NOT_REFUNDED => Code::HeldRefundRecordedNotRefunded,
+        _ => Code::RefundNotAccepted,
     }
 }
 
@@ -166,13 +177,14 @@ pub fn refund_refusal_code(f: &BackendFailure) -> Code {
 /// drive yields it to another writer: [`Code::RefundDone`] once made; its refusal's code
 /// once refused (read from [`RefundRecord::reason`], which [`on_refund`] starts with the
 /// acquirer's problem code); while still `Refunding`, [`Code::PaymentUnresolved`] once it is
-/// [`super::refund_unresolved`] (staff call the acquirer, naming it) and
-/// [`Code::RefundPending`] before. Never [`Code::PaymentInDoubt`]: its advice ("do not ask
-/// the customer to pay again") is about a sale, not a refund.
-pub fn refund_report_code(refund: &RefundRecord) -> Code {
+/// [`super::refund_unresolved`] at `now` (staff call the acquirer, naming it; a refund past
+/// the recovery horizon is one, [`super::refund_held`]) and [`Code::RefundPending`] before.
+/// Never [`Code::PaymentInDoubt`]: its advice ("do not ask the customer to pay again") is
+/// about a sale, not a refund.
+pub fn refund_report_code(refund: &RefundRecord, now: UnixTime) -> Code {
     match refund.state {
         RefundState::Refunded => Code::RefundDone,
-        RefundState::Refunding if super::refund_unresolved(refund) => Code::PaymentUnresolved,
+        RefundState::Refunding if super::refund_unresolved(refund, now) => Code::PaymentUnresolved,
         RefundState::Refunding => Code::RefundPending,
         RefundState::Refused => {
             let code = refund
@@ -180,20 +192,14 @@ pub fn refund_report_code(refund: &RefundRecord) -> Code {
                 .as_deref()
                 .and_then(|r| r.split_once(':'))
                 .map_or("", |(code, _)| code);
-            refund_refusal_code(&BackendFailure::Problem {
-                status: 400,
-                code: code.to_owned(),
-                detail: String::new(),
-                field: None,
-                reason: None,
-            })
+            refused_refund_code(code)
         }
     }
 }
 
 /// What staff read after a recovery that drove `sales` (each sale's record after it), when
 /// `refunds_before` refunds were in doubt before it and `refunds_open` are still `Refunding`
-/// after it: the sales' code ([`super::recovery_code`]) while a sale is open; else, while a
+/// after it, at `now`: the sales' code ([`super::recovery_code`]) while a sale is open; else, while a
 /// refund is open, a refund's ([`refund_report_code`]: [`Code::PaymentUnresolved`] when one
 /// is unresolved, else [`Code::RefundPending`]), never [`Code::NothingInDoubt`] beside a
 /// refund staff were told is pending (they might pay it back another way); else
@@ -203,6 +209,7 @@ pub fn recovery_report_code<'a>(
     sales: impl IntoIterator<Item = &'a PaymentRecord>,
     refunds_before: usize,
     refunds_open: &[RefundRecord],
+    now: UnixTime,
 ) -> Code {
     let code = super::recovery_code(sales);
     if code != Code::PaymentsRecovered && code != Code::NothingInDoubt {
@@ -211,7 +218,7 @@ pub fn recovery_report_code<'a>(
     let open = refunds_open
         .iter()
         .filter(|r| r.state == RefundState::Refunding)
-        .map(refund_report_code)
+        .map(|r| refund_report_code(r, now))
         .max_by_key(|c| *c == Code::PaymentUnresolved);
     match open {
         Some(code) => code,

@@ -54,7 +54,7 @@ fn theirs(brands: Vec<BrandTotals>) -> SettlementTotals {
 #[test]
 fn a_matching_day_closes() {
     let (p, r) = day_journal();
-    check_closable(&p, &r).unwrap();
+    check_closable(&p, &r, NOW).unwrap();
     let ours = journal_totals("2026-11-24", &p, &r);
     let visa = BrandTotals {
         brand: "VISA".into(),
@@ -87,13 +87,45 @@ fn a_matching_day_closes() {
 fn in_doubt_blocks_the_close() {
     let (mut p, mut r) = day_journal();
     p.push(sale(9, 10));
-    let refused = check_closable(&p, &r).unwrap_err();
+    let refused = check_closable(&p, &r, NOW).unwrap_err();
     assert_eq!(refused.code, Code::CloseRefusedInDoubt);
     assert_eq!(refused.in_doubt, vec!["T1-9".to_string()]);
     p.pop();
     r[0].state = RefundState::Refunding;
     assert_eq!(
-        check_closable(&p, &r).unwrap_err().in_doubt,
+        check_closable(&p, &r, NOW).unwrap_err().in_doubt,
         vec!["R1".to_string()]
     );
+}
+
+#[test]
+fn a_held_refund_refuses_the_close_naming_the_staff_action() {
+    let (p, mut r) = day_journal();
+    r[0].state = RefundState::Refunding;
+    let past = NOW.plus_secs(RECOVERY_HORIZON_SECS + 1);
+    // Still sent by the counter: in doubt, wait for it.
+    let refused = check_closable(&p, &r, NOW.plus_secs(RECOVERY_HORIZON_SECS)).unwrap_err();
+    assert_eq!(refused.code, Code::CloseRefusedInDoubt);
+    // Held: the counter will never resolve it, so the refusal names it and the action.
+    let refused = check_closable(&p, &r, past).unwrap_err();
+    assert_eq!(refused.code, Code::CloseRefusedRefundHeld);
+    assert_eq!(refused.in_doubt, vec!["R1".to_string()]);
+    let e = Code::CloseRefusedRefundHeld.entry();
+    assert!(
+        e.next_en.contains("Held refunds") && e.next_ja.contains("保留中の返金"),
+        "{}",
+        e.next_en
+    );
+    // A sale in doubt is named first (it resolves by itself).
+    let mut with_sale = p.clone();
+    with_sale.push(sale(9, 10));
+    let refused = check_closable(&with_sale, &r, past).unwrap_err();
+    assert_eq!(
+        (refused.code, refused.in_doubt),
+        (Code::CloseRefusedInDoubt, vec!["T1-9".to_string()])
+    );
+    // Settled by staff: the day closes.
+    let mut sale_of_r = p.iter().find(|s| s.id == r[0].payment).unwrap().clone();
+    settle_held_refund(&mut r[0], &mut sale_of_r, AcquirerSaid::NotRefunded, past).unwrap();
+    check_closable(&p, &r, past).unwrap();
 }

@@ -165,7 +165,7 @@ fn a_refund_that_stays_unknown_is_escalated_to_staff() {
         assert_eq!(r.state, RefundState::Refunding);
         assert_eq!(r.attempts, round);
         assert_eq!(
-            refund_unresolved(&r),
+            refund_unresolved(&r, NOW),
             round == MAX_RESOLVE_ATTEMPTS,
             "round {round}"
         );
@@ -175,7 +175,7 @@ fn a_refund_that_stays_unknown_is_escalated_to_staff() {
     let mut stuck_sale = sale(6, 100);
     stuck_sale.attempts = MAX_RESOLVE_ATTEMPTS;
     assert_eq!(
-        unresolved_ids(&[p.clone(), stuck_sale], std::slice::from_ref(&r)),
+        unresolved_ids(&[p.clone(), stuck_sale], std::slice::from_ref(&r), NOW),
         ["T1-6".to_owned(), "R5".to_owned()]
     );
     // The status bar's one notice for both (payment_unresolved) tells staff what not to do
@@ -199,8 +199,8 @@ fn a_refund_that_stays_unknown_is_escalated_to_staff() {
         on_refund(&mut r, &mut p, Ok(answer), NOW.plus_secs(60)),
         Some(Code::RefundDone)
     );
-    assert!(!refund_unresolved(&r));
-    assert!(unresolved_ids(&[p], &[r]).is_empty());
+    assert!(!refund_unresolved(&r, NOW));
+    assert!(unresolved_ids(&[p], &[r], NOW).is_empty());
 }
 
 #[test]
@@ -231,7 +231,7 @@ fn a_refund_never_sent_is_retried_with_its_key_and_escalated() {
             r.reason
         );
         assert_eq!(
-            refund_unresolved(&r),
+            refund_unresolved(&r, NOW),
             round == MAX_RESOLVE_ATTEMPTS,
             "round {round}"
         );
@@ -256,7 +256,7 @@ fn a_refund_never_sent_is_retried_with_its_key_and_escalated() {
         Some(Code::RefundDone)
     );
     assert_eq!((r.state, p.refunded_jpy), (RefundState::Refunded, 700));
-    assert!(!refund_unresolved(&r));
+    assert!(!refund_unresolved(&r, NOW));
 }
 
 #[test]
@@ -346,7 +346,7 @@ fn a_refund_left_pending_reads_as_a_refund_never_as_a_sale_in_doubt() {
     let mut r = begin_refund(&p, &[], "R12".into(), "ref-12".into(), 500, NOW).unwrap();
     // Not settled yet: the refund's own line, which speaks of paying back, not of paying.
     on_refund(&mut r, &mut p, Err(timeout()), NOW);
-    assert_eq!(refund_report_code(&r), Code::RefundPending);
+    assert_eq!(refund_report_code(&r, NOW), Code::RefundPending);
     let e = Code::RefundPending.entry();
     assert!(
         e.en.contains("refund is not confirmed") && e.next_en.contains("pay the customer back")
@@ -362,8 +362,8 @@ fn a_refund_left_pending_reads_as_a_refund_never_as_a_sale_in_doubt() {
             NOW.plus_secs(i64::from(round)),
         );
     }
-    assert!(refund_unresolved(&r));
-    assert_eq!(refund_report_code(&r), Code::PaymentUnresolved);
+    assert!(refund_unresolved(&r, NOW));
+    assert_eq!(refund_report_code(&r, NOW), Code::PaymentUnresolved);
     assert!(
         Code::PaymentUnresolved
             .entry()
@@ -371,13 +371,13 @@ fn a_refund_left_pending_reads_as_a_refund_never_as_a_sale_in_doubt() {
             .contains("pay a refund back")
     );
     assert_eq!(
-        unresolved_ids(&[], std::slice::from_ref(&r)),
+        unresolved_ids(&[], std::slice::from_ref(&r), NOW),
         ["R12".to_owned()]
     );
     // Settled: made, or refused with the refusal's own code.
     let made = payment(&p, PaymentStatus::PartiallyRefunded, 2_000, 500);
     on_refund(&mut r, &mut p, Ok(made), NOW.plus_secs(100));
-    assert_eq!(refund_report_code(&r), Code::RefundDone);
+    assert_eq!(refund_report_code(&r, NOW), Code::RefundDone);
     for (f, code) in [
         (problem(422, "amount_exceeded"), Code::RefundExceedsCaptured),
         (
@@ -389,7 +389,7 @@ fn a_refund_left_pending_reads_as_a_refund_never_as_a_sale_in_doubt() {
         let mut p = captured(13, 2_000);
         let mut r = begin_refund(&p, &[], "R13".into(), "ref-13".into(), 500, NOW).unwrap();
         on_refund(&mut r, &mut p, Err(f), NOW);
-        assert_eq!(refund_report_code(&r), code);
+        assert_eq!(refund_report_code(&r, NOW), code);
     }
 }
 
@@ -403,7 +403,7 @@ fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
     let none: [&PaymentRecord; 0] = [];
     let pending_one = [r.clone()];
     assert_eq!(
-        recovery_report_code(none, 1, &pending_one),
+        recovery_report_code(none, 1, &pending_one, NOW),
         Code::RefundPending
     );
     // Unresolved after the last round: staff call the acquirer.
@@ -419,7 +419,7 @@ fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
     let mut both = vec![r.clone()];
     both.extend(pending);
     assert_eq!(
-        recovery_report_code(none, 2, &both),
+        recovery_report_code(none, 2, &both, NOW),
         Code::PaymentUnresolved
     );
     // A sale still in doubt speaks first: its advice is about the customer paying.
@@ -427,11 +427,20 @@ fn a_recovery_that_leaves_a_refund_pending_says_so_never_nothing_in_doubt() {
     on_payment(&mut open_sale, Err(timeout()), NOW);
     assert!(!open_sale.state.is_final());
     assert_eq!(
-        recovery_report_code([&open_sale], 1, &pending_one),
+        recovery_report_code([&open_sale], 1, &pending_one, NOW),
         recovery_code([&open_sale])
     );
     // The refund made by the recovery: recovered; nothing there at all: nothing in doubt.
-    assert_eq!(recovery_report_code(none, 1, &[]), Code::PaymentsRecovered);
-    assert_eq!(recovery_report_code(none, 0, &[]), Code::NothingInDoubt);
-    assert_eq!(recovery_report_code([&p], 0, &[]), Code::PaymentsRecovered);
+    assert_eq!(
+        recovery_report_code(none, 1, &[], NOW),
+        Code::PaymentsRecovered
+    );
+    assert_eq!(
+        recovery_report_code(none, 0, &[], NOW),
+        Code::NothingInDoubt
+    );
+    assert_eq!(
+        recovery_report_code([&p], 0, &[], NOW),
+        Code::PaymentsRecovered
+    );
 }

@@ -190,6 +190,10 @@ impl Io {
                             .await
                             .map(|(_, code)| code),
                         JournalOp::Recover => recover(&p).await,
+                        JournalOp::SettleHeldRefund { refund_id, said } => p
+                            .settle_held_refund(&refund_id, said)
+                            .await
+                            .map(|(_, code)| code),
                     };
                     Input::JournalDone(result.map_err(|e| e.code()))
                 });
@@ -366,5 +370,6 @@ async fn recover(p: &crate::payments::Payments) -> Result<Code, crate::RuntimeEr
         sales.iter().map(|s| &s.record),
         before,
         &open,
+        p.now(),
     ))
 }

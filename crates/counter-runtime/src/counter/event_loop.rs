@@ -238,6 +238,7 @@ impl EventLoop {
             Ok(c) => self.feed(Input::Counts {
                 pending_rechecks: c.rechecks,
                 in_doubt: c.in_doubt,
+                held: c.held,
                 unresolved: c.unresolved,
                 unshown: c.unshown,
                 rechecks: c.rechecks_to_confirm,

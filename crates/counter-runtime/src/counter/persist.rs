@@ -125,8 +125,11 @@ pub(crate) fn export(dir: &Path, files: &[ExportFile]) -> Result<Vec<String>, st
 pub(crate) struct Counts {
     /// Fallbacks waiting for their re-check.
     pub(crate) rechecks: u64,
-    /// The ids of the sales and refunds in doubt.
+    /// The ids of the sales and refunds in doubt that hold back a new sale
+    /// (`counter_core::payment::blocking_ids`).
     pub(crate) in_doubt: Vec<String>,
+    /// The refunds held past the recovery horizon (`counter_core::payment::held_refunds`).
+    pub(crate) held: Vec<counter_core::payment::RefundRecord>,
     /// The ids of the sales and refunds among them staff must call the acquirer about
     /// (`counter_core::payment::unresolved_ids`).
     pub(crate) unresolved: Vec<String>,
@@ -152,12 +155,13 @@ pub(crate) fn counts(
         let rechecks_to_confirm = s.rechecks_to_confirm()?;
         let sales = s.unfinished_payments()?;
         let refunds = s.refunds_in_doubt()?;
-        let unresolved = counter_core::payment::unresolved_ids(&sales, &refunds);
-        let mut in_doubt: Vec<String> = sales.into_iter().map(|p| p.id).collect();
-        in_doubt.extend(refunds.into_iter().map(|r| r.id));
+        let unresolved = counter_core::payment::unresolved_ids(&sales, &refunds, now);
+        let in_doubt = counter_core::payment::blocking_ids(&sales, &refunds, now);
+        let held = counter_core::payment::held_refunds(&refunds, now);
         Ok(Counts {
             rechecks,
             in_doubt,
+            held,
             unresolved,
             unshown,
             rechecks_to_confirm,

@@ -179,7 +179,9 @@ impl Payments {
 
     /// Sends refund `refund` (journaled) until its answer is definite or the policy's
     /// rounds run out, by the holder of its sale's lock. Each answer is journaled with the
-    /// sale's new amounts in one compare-and-set transaction.
+    /// sale's new amounts in one compare-and-set transaction. A refund past the terminal's
+    /// recovery horizon is not sent (`counter_core::payment::retry_refund`): it is reported
+    /// as unresolved, for staff.
     pub(super) async fn drive_refund_owned(
         &self,
         owner: &SaleGuard,
@@ -190,6 +192,10 @@ impl Payments {
         }
         let mut backoff = self.policy.first_backoff;
         for _ in 0..self.policy.max_rounds {
+            if !payment::retry_refund(&refund, self.clock.now()) {
+                tracing::warn!(refund = %refund.id, "a refund in doubt past the recovery horizon is left to staff, never sent again");
+                break;
+            }
             let mut sale = self
                 .with_store(|s| s.payment(&refund.payment))?
                 .ok_or(RuntimeError::Refused(Code::NotNow))?;
@@ -216,7 +222,7 @@ impl Payments {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
         }
-        let code = payment::refund_report_code(&refund);
+        let code = payment::refund_report_code(&refund, self.clock.now());
         Ok((refund, code))
     }
 
@@ -232,7 +238,7 @@ impl Payments {
             .into_iter()
             .find(|r| r.id == refund.id)
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
-        let code = payment::refund_report_code(&fresh);
+        let code = payment::refund_report_code(&fresh, self.clock.now());
         Ok((fresh, code))
     }
 }

@@ -143,6 +143,11 @@ impl Payments {
         Ok(f(&mut guard)?)
     }
 
+    /// The time now, by this shell's clock.
+    pub fn now(&self) -> counter_core::UnixTime {
+        self.clock.now()
+    }
+
     /// Unfinished sales (in doubt, or approved and not captured) and refunds in doubt.
     pub fn unfinished(&self) -> Result<(Vec<PaymentRecord>, Vec<RefundRecord>), RuntimeError> {
         self.with_store(|s| Ok((s.unfinished_payments()?, s.refunds_in_doubt()?)))
@@ -163,8 +168,10 @@ impl Payments {
 
     /// Resolves every unfinished sale and refund that no other task is working on (on
     /// start, before each new sale, and when staff ask). An approval found for a sale the
-    /// counter did not show as approved is reversed. Returns what happened to each sale,
-    /// for staff; a sale another task is driving is left to it and not reported.
+    /// counter did not show as approved is reversed; a refund past the recovery horizon is
+    /// not sent again (`counter_core::payment::retry_refund`: it could be made twice) and
+    /// stays listed for staff. Returns what happened to each sale, for staff; a sale
+    /// another task is driving is left to it and not reported.
     pub async fn recover(&self) -> Result<Vec<SaleReport>, RuntimeError> {
         let (sales, refunds) = self.unfinished()?;
         let mut out = Vec::new();
@@ -247,12 +254,15 @@ impl Payments {
         link: Link,
     ) -> Result<SaleReport, RuntimeError> {
         let gate = self.new_sale.lock().await;
-        let (sales, refunds) = self.unfinished()?;
-        if !sales.is_empty() || !refunds.is_empty() {
+        // What holds back a new sale: a refund held past the recovery horizon does not (it is
+        // never sent again, so nothing races the sale; staff settle it apart).
+        let blocking = |(sales, refunds): (Vec<PaymentRecord>, Vec<RefundRecord>)| {
+            !payment::blocking_ids(&sales, &refunds, self.clock.now()).is_empty()
+        };
+        if blocking(self.unfinished()?) {
             // Resolve what is left before a new sale (§1.10 rule 4, "before the next sale").
             self.recover().await?;
-            let (sales, refunds) = self.unfinished()?;
-            if !sales.is_empty() || !refunds.is_empty() {
+            if blocking(self.unfinished()?) {
                 return Err(RuntimeError::Refused(Code::PaymentBusy));
             }
         }
@@ -372,6 +382,55 @@ impl Payments {
         self.drive_refund_owned(&guard, refund).await
     }
 
+    /// Records what the acquirer told staff about held refund `refund_id` (staff action;
+    /// nothing is sent): under its sale's lock, the rule decides from the journal as it is
+    /// then (`counter_core::payment::settle_held_refund`: only a refund held past the
+    /// recovery horizon), and the answer is journaled with its audit line (staff: this
+    /// terminal, as for the other staff actions) in one transaction.
+    pub async fn settle_held_refund(
+        &self,
+        refund_id: &str,
+        said: payment::AcquirerSaid,
+    ) -> Result<(RefundRecord, Code), RuntimeError> {
+        let listed = self
+            .with_store(|s| s.refunds_in_doubt())?
+            .into_iter()
+            .find(|r| r.id == refund_id)
+            .ok_or(RuntimeError::Refused(Code::InvalidPaymentState))?;
+        let _guard = self.locks.lock(&listed.payment).await;
+        // Read again under the lock: a recovery may have settled it since the list.
+        let (sale, refunds) =
+            self.with_store(|s| Ok((s.payment(&listed.payment)?, s.refunds_of(&listed.payment)?)))?;
+        let mut sale = sale.ok_or(RuntimeError::Refused(Code::NotNow))?;
+        let mut refund = refunds
+            .into_iter()
+            .find(|r| r.id == refund_id)
+            .ok_or(RuntimeError::Refused(Code::NotNow))?;
+        let now = self.clock.now();
+        let code = payment::settle_held_refund(&mut refund, &mut sale, said, now).map_err(|e| {
+            tracing::warn!(
+                refund = refund_id,
+                "staff's answer for a refund refused: {e}"
+            );
+            RuntimeError::Refused(e.code())
+        })?;
+        let event = counter_store::AuditEvent {
+            at: now,
+            staff: self.terminal_id.clone(),
+            action: "held_refund_settled".into(),
+            subject: Some(refund.id.clone()),
+            auth_method: None,
+            detail: refund.reason.clone(),
+        };
+        self.with_store(|s| s.update_refund_audited(&mut refund, &mut sale, &event))?;
+        tracing::info!(
+            refund = refund_id,
+            ?said,
+            "staff recorded the acquirer's answer for a held refund"
+        );
+        Ok((refund, code))
+    }
+
     /// The summary of visit `check_id` (the check a co-payment was journaled with), if the
     /// check is stored and has a result.
     pub fn visit(&self, check_id: &str) -> Result<Option<Visit>, RuntimeError> {
@@ -408,7 +467,7 @@ impl Payments {
     /// The daily close of `date` (`YYYY-MM-DD`): refused while anything is in doubt.
     pub async fn close_day(&self, date: &str) -> Result<payment::close::CloseReport, RuntimeError> {
         let (doubt_sales, doubt_refunds) = self.unfinished()?;
-        payment::close::check_closable(&doubt_sales, &doubt_refunds)
+        payment::close::check_closable(&doubt_sales, &doubt_refunds, self.clock.now())
             .map_err(|r| RuntimeError::Refused(r.code))?;
         let (sales, refunds) = self.with_store(|s| s.journal_for_day(date))?;
         let theirs = self.backends.settlement(date).await.map_err(|f| {

@@ -35,6 +35,7 @@ mod pos_killed;
 mod pos_registers;
 mod recheck;
 mod recovery_policy;
+mod refund_held;
 mod register;
 mod support;
 mod till;

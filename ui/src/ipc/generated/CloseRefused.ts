@@ -6,10 +6,12 @@ import type { Code } from "./Code";
  */
 export type CloseRefused = { 
 /**
- * [`Code::CloseRefusedInDoubt`].
+ * [`Code::CloseRefusedInDoubt`] while a sale or a refund the counter still sends is in
+ * doubt; else [`Code::CloseRefusedRefundHeld`] while a refund is held past the recovery
+ * horizon (staff record the acquirer's answer for it).
  */
 code: Code, 
 /**
- * The sales and refunds in doubt (local ids).
+ * The sales and refunds in doubt (local ids); for a held refund, the held ones.
  */
 in_doubt: Array<string>, };

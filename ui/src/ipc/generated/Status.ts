@@ -3,6 +3,7 @@ import type { CounterMode } from "./CounterMode";
 import type { Message } from "./Message";
 import type { ReaderState } from "./ReaderState";
 import type { RecheckToConfirm } from "./RecheckToConfirm";
+import type { RefundRecord } from "./RefundRecord";
 import type { UnshownSale } from "./UnshownSale";
 
 /**
@@ -52,6 +53,13 @@ unresolved: Array<string>,
  * What staff do about them ([`Code::PaymentUnresolved`]), while there are any.
  */
 unresolved_notice: Message | null, 
+/**
+ * The refunds held past the recovery horizon ([`crate::payment::refund_held`]), oldest
+ * first: never sent again and not in [`Status::in_doubt`] (new sales go on), they hold
+ * back only the daily close; staff ask the acquirer and record its answer for each
+ * ([`super::StaffAction::SettleHeldRefund`]).
+ */
+held_refunds: Array<RefundRecord>, 
 /**
  * The sales of today that charged the card but whose outcome the counter never showed
  * (`crate::payment::shown`), oldest first: staff ask the customer, then void or

@@ -249,6 +249,7 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
             Input::Counts {
                 pending_rechecks: 1,
                 in_doubt: vec!["s-0".into()],
+                held: vec![],
                 unresolved: vec![],
                 unshown: vec![],
                 rechecks: vec![],
@@ -372,6 +373,7 @@ fn effect_name(e: &Effect) -> String {
             JournalOp::Refund { .. } => "journal:refund",
             JournalOp::Recover => "journal:recover",
             JournalOp::PosRefund { .. } => "journal:pos_refund",
+            JournalOp::SettleHeldRefund { .. } => "journal:settle_held_refund",
         }
         .into(),
         Effect::LoadAppointment { .. } => "load_appointment".into(),

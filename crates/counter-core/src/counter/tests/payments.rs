@@ -186,6 +186,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["t-counter-1-000007".into()],
+        held: vec![],
         unresolved: vec![],
         unshown: vec![],
         rechecks: vec![],
@@ -223,6 +224,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec![],
+        held: vec![],
         unresolved: vec![],
         unshown: vec![],
         rechecks: vec![],
@@ -243,6 +245,7 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["t-counter-1-000007".into()],
+        held: vec![],
         unresolved: vec![],
         unshown: vec![],
         rechecks: vec![],
@@ -259,6 +262,7 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["t-1-000003".into(), "t-1-000007".into()],
+        held: vec![],
         unresolved: vec!["t-1-000007".into()],
         unshown: vec![],
         rechecks: vec![],
@@ -280,6 +284,7 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec![],
+        held: vec![],
         unresolved: vec![],
         unshown: vec![],
         rechecks: vec![],
@@ -316,4 +321,69 @@ fn a_captured_sale_gives_the_customer_a_receipt() {
         },
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
+    use crate::payment::{AcquirerSaid, RefundRecord, RefundState};
+    let held = RefundRecord {
+        id: "t-1-R000002".into(),
+        payment: "t-1-000001".into(),
+        idempotency_key: "t-1-000001-refund-2".into(),
+        amount_jpy: 700,
+        state: RefundState::Refunding,
+        business_date: "2026-11-10".into(),
+        reason: None,
+        created_at: UnixTime::from_secs(1_762_736_400),
+        updated_at: UnixTime::from_secs(1_762_736_400),
+        attempts: 1,
+        version: 0,
+    };
+    let mut d = Desk::new(CounterMode::Cashier);
+    d.send(Input::Start);
+    d.send(Input::JournalDone(Ok(Code::PaymentUnresolved)));
+    // The shell counts a held refund apart: not in doubt (nothing is sent for it).
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec![],
+        held: vec![held.clone()],
+        unresolved: vec![held.id.clone()],
+        unshown: vec![],
+        rechecks: vec![],
+    });
+    let status = d.m.screens().status;
+    assert_eq!(status.held_refunds, std::slice::from_ref(&held));
+    assert_eq!(status.payments_in_doubt, 0);
+    // No background recovery for it: there is nothing the counter would send.
+    assert!(d.send(Input::RecoveryDue).is_empty());
+    // Only a listed refund may be settled.
+    let settle = |refund_id: &str| {
+        Input::Staff(StaffAction::SettleHeldRefund {
+            refund_id: refund_id.into(),
+            said: AcquirerSaid::NotRefunded,
+        })
+    };
+    assert_eq!(
+        d.refuse(settle("t-1-R000009")),
+        Refused::Action(Code::RefundNotHeld)
+    );
+    assert_eq!(
+        journal_op(&d.send(settle(&held.id))),
+        JournalOp::SettleHeldRefund {
+            refund_id: held.id.clone(),
+            said: AcquirerSaid::NotRefunded,
+        }
+    );
+    d.send(Input::JournalDone(Ok(Code::HeldRefundRecordedNotRefunded)));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::HeldRefundRecordedNotRefunded)
+    );
+    // A new card sale was never held back by it.
+    let sale = d.send(Input::Staff(StaffAction::NewSale {
+        amount_jpy: 500,
+        order_ref: None,
+    }));
+    assert!(sale.is_empty(), "{sale:?}");
+    assert_eq!(d.at(), "identify_for_sale");
 }

@@ -210,6 +210,7 @@ fn refused_politely_while_another_customer_is_served_and_the_same_request_is_ans
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["t-1-000001".into()],
+        held: vec![],
         unresolved: vec![],
         unshown: vec![],
         rechecks: vec![],

@@ -38,6 +38,7 @@ fn counts(rechecks: Vec<RecheckToConfirm>) -> Input {
     Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec![],
+        held: vec![],
         unresolved: vec![],
         unshown: vec![],
         rechecks,

@@ -20,6 +20,7 @@ fn counts(unshown: Vec<UnshownSale>) -> Input {
     Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec![],
+        held: vec![],
         unresolved: vec![],
         unshown,
         rechecks: vec![],

@@ -276,6 +276,7 @@ fn a_co_payment_needs_an_amount_a_check_id_and_nothing_in_doubt() {
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["s-0".into()],
+        held: vec![],
         unresolved: vec![],
         unshown: vec![],
         rechecks: vec![],
