@@ -14,3 +14,15 @@ UPDATE payments SET mark = 'not_taken', last_error = substr(last_error, length('
     WHERE last_error LIKE 'not\_taken: %' ESCAPE '\';
 UPDATE payments SET mark = 'cannot_cancel'
     WHERE last_error LIKE 'invalid\_payment\_state%' ESCAPE '\';
+
+-- A re-check's result the retention purge kept says so (counter_core::eligibility::
+-- RecheckShown::purged), so that the status bar tells staff its details went. Results
+-- purged before are the ones it kept: a done, unconfirmed re-check whose request and
+-- presented document are gone and whose result is a code alone, with no contradictions
+-- (a re-check that found a contradiction always names it).
+UPDATE rechecks SET result_json = json_set(result_json, '$.purged', json('true'))
+    WHERE state = 'done' AND confirmed_at IS NULL
+      AND presented_json IS NULL AND request_json IS NULL
+      AND json_valid(result_json)
+      AND json_extract(result_json, '$.code') IN ('recheck_contradiction', 'recheck_gave_up')
+      AND json_array_length(result_json, '$.contradictions') = 0;

@@ -30,6 +30,10 @@ pub struct RecheckToConfirm {
     pub code: Code,
     /// What differs from what the patient presented (empty for one given up).
     pub contradictions: Vec<Contradiction>,
+    /// The retention purge removed what it found (what differed, the visit day): it is
+    /// listed by its code alone ([`Code::RecheckDetailsPurged`] says so to staff).
+    #[serde(default)]
+    pub details_purged: bool,
 }
 
 /// What a re-check's stored result holds for staff (the store's `result_json`).
@@ -39,6 +43,9 @@ pub struct RecheckShown {
     pub code: Code,
     /// [`RecheckDone::contradictions`].
     pub contradictions: Vec<Contradiction>,
+    /// Whether this is what the retention purge kept ([`kept_by_purge`]): the rest went.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub purged: bool,
 }
 
 impl From<&RecheckDone> for RecheckShown {
@@ -46,6 +53,7 @@ impl From<&RecheckDone> for RecheckShown {
         Self {
             code: done.code,
             contradictions: done.contradictions.clone(),
+            purged: false,
         }
     }
 }
@@ -64,6 +72,7 @@ pub fn kept_by_purge(listed: Option<&RecheckToConfirm>) -> Option<RecheckShown> 
     listed.map(|l| RecheckShown {
         code: l.code,
         contradictions: Vec::new(),
+        purged: true,
     })
 }
 
@@ -89,6 +98,7 @@ pub fn to_confirm(
     request: Option<&RecheckRequest>,
     end: FinishedRecheck,
 ) -> Option<RecheckToConfirm> {
+    let details_purged = matches!(&end, FinishedRecheck::Done(Some(s)) if s.purged);
     let (code, contradictions) = match end {
         FinishedRecheck::GaveUp => (Code::RecheckGaveUp, Vec::new()),
         // A done re-check's own code is never this one: the purge kept a give-up's line.
@@ -108,7 +118,18 @@ pub fn to_confirm(
         visit_date: request.map(|r| r.visit_date.clone()),
         code,
         contradictions,
+        details_purged,
     })
+}
+
+/// The status bar's line about the re-checks of `listed` whose details the retention purge
+/// removed ([`RecheckToConfirm::details_purged`]): [`Code::RecheckDetailsPurged`] while any
+/// is listed.
+pub fn purged_notice(listed: &[RecheckToConfirm]) -> Option<Code> {
+    listed
+        .iter()
+        .any(|r| r.details_purged)
+        .then_some(Code::RecheckDetailsPurged)
 }
 
 /// The code of the status bar's line over `listed`: a contradiction's while any is listed
@@ -130,6 +151,7 @@ mod tests {
         FinishedRecheck::Done(Some(RecheckShown {
             code,
             contradictions,
+            purged: false,
         }))
     }
 
@@ -159,6 +181,7 @@ mod tests {
                 visit_date: None,
                 code: Code::RecheckContradiction,
                 contradictions: vec![ratio_1_found()],
+                details_purged: false,
             })
         );
     }
@@ -204,9 +227,15 @@ mod tests {
                 after,
                 listed.map(|l| RecheckToConfirm {
                     contradictions: Vec::new(),
+                    details_purged: true,
                     ..l
                 }),
                 "{end:?}"
+            );
+            assert_eq!(
+                purged_notice(after.as_slice()),
+                after.as_ref().map(|_| Code::RecheckDetailsPurged),
+                "staff read that its details went"
             );
         }
     }

@@ -475,7 +475,7 @@ fn a_schema_15_refund_key_still_answers_its_registers_retry_and_no_other_registe
 }
 
 #[test]
-fn a_schema_16_sale_gets_the_mark_its_last_error_gave() {
+fn a_schema_16_file_gets_the_marks_its_rows_gave() {
     let dir = tempfile::tempdir().unwrap();
     let raw = schema_12_file(&dir);
     for schema in [
@@ -498,7 +498,17 @@ fn a_schema_16_sale_gets_the_mark_its_last_error_gave() {
          ('T-2', 'k-2', 'o-2', 'm', 't', 1000, 'voiding', 1000, 0, '2026-04-01', 1, \
           'invalid_payment_state (409)', 'v-2', 0, 1, 1), \
          ('T-3', 'k-3', 'o-3', 'm', 't', 1000, 'authorising', 0, 0, '2026-04-01', 0, \
-          'unreachable_after_send', NULL, 0, 1, 1);",
+          'unreachable_after_send', NULL, 0, 1, 1); \
+         INSERT INTO checks (id, at, mode, patient_ref, validity, summary_json, details_json, \
+         export_files) VALUES \
+         ('chk-1', 100, 'reception', 'P-1', 'fallback', '{}', NULL, '[]'), \
+         ('chk-2', 100, 'reception', 'P-2', 'fallback', '{}', NULL, '[]'); \
+         INSERT INTO rechecks (id, created_at, check_id, fallback_kind, presented_json, state, \
+         attempts, next_at, last_error, result_json) VALUES \
+         ('chk-1', 100, 'chk-1', 'eligibility_notice', NULL, 'done', 1, 100, NULL, \
+          '{\"code\":\"recheck_contradiction\",\"contradictions\":[]}'), \
+         ('chk-2', 101, 'chk-2', 'eligibility_notice', '{}', 'done', 1, 100, NULL, \
+          '{\"code\":\"recheck_contradiction\",\"contradictions\":[]}');",
     )
     .unwrap();
     drop(raw);
@@ -542,4 +552,17 @@ fn a_schema_16_sale_gets_the_mark_its_last_error_gave() {
     store.update_payment(&mut again).unwrap();
     let reread = store.payment("T-1").unwrap().unwrap();
     assert_eq!(reread.mark, Some(PaymentMark::NotTaken));
+
+    // A re-check schema 16's purge kept as its code alone is listed as purged; one whose
+    // presented document is still there was not purged.
+    let listed: Vec<(String, bool)> = store
+        .rechecks_to_confirm()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.check_id, r.details_purged))
+        .collect();
+    assert_eq!(
+        listed,
+        [("chk-1".to_owned(), true), ("chk-2".to_owned(), false)]
+    );
 }
