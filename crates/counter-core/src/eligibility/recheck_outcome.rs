@@ -101,7 +101,10 @@ pub fn to_confirm(
     let details_purged = matches!(&end, FinishedRecheck::Done(Some(s)) if s.purged);
     let (code, contradictions) = match end {
         FinishedRecheck::GaveUp => (Code::RecheckGaveUp, Vec::new()),
-        // A done re-check's own code is never this one: the purge kept a give-up's line.
+        // Never a done re-check's own code ([`RecheckDone::code`]), but what the purge kept
+        // of a done row listed as given up: one whose result cannot be read (schema 1's
+        // free-form text; the store lists it as given up). Without this arm it would leave
+        // the list at the purge, unconfirmed (the store's test of the purge, its chk-5).
         FinishedRecheck::Done(Some(shown)) if shown.code == Code::RecheckGaveUp => {
             (Code::RecheckGaveUp, Vec::new())
         }
@@ -238,6 +241,19 @@ mod tests {
                 "staff read that its details went"
             );
         }
+    }
+
+    #[test]
+    fn a_give_up_the_purge_kept_stays_listed_as_given_up() {
+        // The store lists a done row whose result it cannot read (schema 1's text) as given
+        // up; the purge keeps that line as a done result with the give-up's code.
+        let kept = kept_by_purge(to_confirm("c-5", None, None, FinishedRecheck::GaveUp).as_ref());
+        assert_eq!(kept.as_ref().map(|k| k.code), Some(Code::RecheckGaveUp));
+        let after = to_confirm("c-5", None, None, FinishedRecheck::Done(kept)).unwrap();
+        assert_eq!(
+            (after.code, after.details_purged),
+            (Code::RecheckGaveUp, true)
+        );
     }
 
     #[test]
