@@ -147,6 +147,7 @@ pub fn notice(listed: &[RecheckToConfirm]) -> Option<Code> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::eligibility::validity::{Ratio, RatioSource};
 
