@@ -184,6 +184,12 @@ pub enum Code {
     RecheckContradiction,
     /// The re-check queue gave up: the insurer never answered in time.
     RecheckGaveUp,
+    /// A re-check staff have not confirmed is still listed, but the retention purge removed
+    /// what it found (what differed, the visit day): only that it contradicted is left.
+    RecheckDetailsPurged,
+    /// The retention purge could not list a folder (a share that is down, a folder the
+    /// terminal may not read), so its expired files stay until it can.
+    PurgeFolderUnreadable,
     // --- booked patients ---
     /// A typed appointment's field is missing or malformed (the error names it).
     AppointmentInvalid,
@@ -547,6 +553,10 @@ table! {
         "設定ファイルに医療機関コードを設定してください", "Set the medical institution code in the configuration file";
     RecheckGaveUp, Staff, false, "再確認ができませんでした", "The re-check could not be completed",
         "保険者に問い合わせ、提示書類で請求してから、状態バーの一覧で確認済みにしてください", "Ask the insurer and claim with the document presented, then mark it confirmed in the status bar's list";
+    RecheckDetailsPurged, Staff, false, "一部の再確認は、保存期間を過ぎたため詳細（異なっていた項目・来院日）が削除されています", "Some re-checks' details (what differed, the visit day) were deleted when their retention period ended",
+        "該当する患者さんの資格をもう一度オンラインで確認し、負担割合を確かめてから確認済みにしてください", "Check those patients' eligibility online again and the share charged, then mark each confirmed";
+    PurgeFolderUnreadable, Staff, false, "保存期間を過ぎたファイルを削除できないフォルダがあります", "Expired files could not be deleted from a folder (listed)",
+        "共有フォルダを接続するか、端末がそのフォルダを読めるようにしてください。1時間以内に再度削除します", "Mount the share or let the terminal read that folder; the deletion is tried again within the hour";
     AmountInvalid, Staff, true, "金額が正しくありません", "The amount is not valid",
         "1円〜99,999,999円で入力してください", "Enter 1 to 99,999,999 yen";
     PaymentApproved, Both, false, "お支払いが完了しました", "The payment is complete",

@@ -397,26 +397,15 @@ fn cardholder(id: &str) -> Result<Cardholder, DemoError> {
 }
 
 /// Writes the secret `text` to `path` readable by its owner only (0600, also when a
-/// file of an earlier run is there): the terminal refuses a TLS key every user of the
-/// machine may read (counter-runtime's `config::refuse_exposed`).
+/// file of an earlier run is there), and syncs it: the terminal refuses a TLS key every
+/// user of the machine may read (counter-runtime's `config::refuse_exposed`).
 fn write_private(path: &Path, text: &str) -> Result<(), DemoError> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let fail = |source| DemoError::Io {
-        action: "write",
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(fail)?;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-        .map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)
+    let mut file = private_files::rewrite_private(path)?;
+    Ok(private_files::write_whole(
+        &mut file,
+        path,
+        text.as_bytes(),
+    )?)
 }
 
 /// Writes the terminal's TLS files (`terminal`'s certificate and key, the server CA) and
@@ -491,4 +480,34 @@ root = "oqs"
     let config = format!("{config}{pos}");
     write("counter.toml", &config)?;
     Ok(dir.join("counter.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn a_key_of_an_earlier_run_open_to_all_is_rewritten_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("terminal-key.pem");
+        std::fs::write(&key, "an earlier, longer key").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&key, "new key").unwrap();
+        assert_eq!(std::fs::read_to_string(&key).unwrap(), "new key");
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_key_that_cannot_be_written_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("terminal-key.pem");
+        std::fs::create_dir(&key).unwrap();
+        let e = write_private(&key, "key").unwrap_err();
+        assert!(matches!(e, DemoError::PrivateFile(_)), "{e:?}");
+        assert!(e.to_string().contains("terminal-key.pem"), "{e}");
+    }
 }

@@ -54,6 +54,10 @@ pub enum DemoError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A secret of the demo folder (the terminal's TLS key) could not be written 0600; the
+    /// message names the file and what to do.
+    #[error("{0}")]
+    PrivateFile(#[from] private_files::PrivateFileError),
     /// The throwaway TLS certificates or the test CRLs could not be made.
     #[error("cannot make the demo's {what}: {detail}; this is a bug in the demo, please report it")]
     Material {

@@ -41,9 +41,59 @@ pub struct Purged {
     /// Files that could not be removed (each logged with its path); tried again next time.
     pub files_failed: usize,
     /// Folders that could not be listed (a share that is down, a folder the terminal may
-    /// not read), each logged with its path and what to do; their files are tried again
-    /// next time, and the database is purged all the same.
-    pub folders_failed: usize,
+    /// not read): their files are tried again next time, and the database is purged all
+    /// the same. Empty when every folder was listed.
+    pub folders_failed: Vec<UnlistedFolder>,
+}
+
+/// A folder the purge could not list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnlistedFolder {
+    /// The folder, as the configuration names it.
+    pub folder: PathBuf,
+    /// What the system said, and what to do.
+    pub error: String,
+}
+
+impl Purged {
+    /// The folders that could not be listed, as staff read them.
+    pub fn unlisted(&self) -> Vec<String> {
+        self.folders_failed
+            .iter()
+            .map(|f| f.folder.display().to_string())
+            .collect()
+    }
+
+    /// Logs what the purge removed and, in the same line, what it could not do.
+    fn log(&self) {
+        if self.folders_failed.is_empty() {
+            tracing::info!(
+                details = self.details,
+                files = self.files,
+                files_failed = self.files_failed,
+                requests_forgotten = self.requests_forgotten,
+                appointments = self.appointments,
+                "retention purge"
+            );
+        } else {
+            let unlisted: Vec<String> = self
+                .folders_failed
+                .iter()
+                .map(|f| format!("{}: {}", f.folder.display(), f.error))
+                .collect();
+            tracing::error!(
+                details = self.details,
+                files = self.files,
+                files_failed = self.files_failed,
+                requests_forgotten = self.requests_forgotten,
+                appointments = self.appointments,
+                unlisted = ?unlisted,
+                "retention purge: the database was purged, but these folders could not be \
+                 listed, so their expired files stay: mount the share or let the terminal \
+                 read the folder; they are tried again within the hour"
+            );
+        }
+    }
 }
 
 /// The purge of one terminal: its store, its folders and its policy.
@@ -75,34 +125,28 @@ impl Retention {
         }
     }
 
-    /// Purges what is older than the cutoff at `now`. Files first, then the ledger, then the
-    /// details (whose write-ahead log is then truncated, so no old page keeps them), and
-    /// logs what went.
+    /// Purges what is older than the cutoff at `now`: files first, then the ledger, then
+    /// the details (whose write-ahead log is then truncated, so no old page keeps them).
+    /// Returns what went and what could not; it logs nothing, so that its caller reports
+    /// the outcome once ([`Retention::run`] logs it).
     ///
     /// A folder that cannot be listed stops neither the other folders nor the database's
     /// purge: the database holds most of the personal data, and a share that is down must
-    /// not keep them past their period. It is counted in [`Purged::folders_failed`],
-    /// logged with its path when met, and its error is returned once the rest is done.
+    /// not keep them past their period. It is named in [`Purged::folders_failed`] with its
+    /// error, beside what the purge did.
     ///
     /// # Errors
     ///
-    /// When the store refuses, or else when a folder cannot be listed (the first one's
-    /// error; the database was purged); files that cannot be removed are counted in
-    /// [`Purged::files_failed`] instead.
+    /// When the store refuses (the folders may have been purged); a folder that cannot be
+    /// listed and a file that cannot be removed are in the [`Purged`] returned instead.
     pub fn purge(&self, now: UnixTime) -> Result<Purged, RuntimeError> {
         let mut purged = Purged::default();
-        let mut unlisted = None;
         for (place, dir) in &self.places {
             if let Err(e) = self.purge_files(*place, dir, now, &mut purged) {
-                purged.folders_failed += 1;
-                tracing::error!(
-                    folder = %dir.display(),
-                    error = %e,
-                    "the retention purge cannot list this folder, so its expired files stay: \
-                     mount the share or let the terminal read the folder; the database is \
-                     purged all the same and the folder is tried again within the hour"
-                );
-                unlisted.get_or_insert(e);
+                purged.folders_failed.push(UnlistedFolder {
+                    folder: dir.clone(),
+                    error: e.to_string(),
+                });
             }
         }
         let cutoff = self.policy.cutoff(now);
@@ -111,19 +155,7 @@ impl Retention {
         purged.appointments =
             store.purge_appointments_before(&counter_core::appointments::keep_from(now))?;
         purged.details = store.purge_details_before(cutoff)?;
-        tracing::info!(
-            details = purged.details,
-            files = purged.files,
-            files_failed = purged.files_failed,
-            folders_failed = purged.folders_failed,
-            requests_forgotten = purged.requests_forgotten,
-            appointments = purged.appointments,
-            "retention purge"
-        );
-        match unlisted {
-            Some(e) => Err(e),
-            None => Ok(purged),
-        }
+        Ok(purged)
     }
 
     fn purge_files(
@@ -170,8 +202,15 @@ impl Retention {
     }
 
     /// Purges at once, then every [`PURGE_EVERY`], until `stop` completes; each outcome is
-    /// logged (counts only, and the error of a purge that failed).
-    pub async fn run(self, clock: Arc<dyn Clock>, stop: impl Future<Output = ()>) {
+    /// logged once (counts only, the folders it could not list, or the error of a purge
+    /// the store refused), and the folders it could not list are handed to `unlisted`
+    /// (empty once every folder was listed again), for the staff's status bar.
+    pub async fn run(
+        self,
+        clock: Arc<dyn Clock>,
+        stop: impl Future<Output = ()>,
+        mut unlisted: impl FnMut(Vec<String>) + Send,
+    ) {
         tokio::pin!(stop);
         let mut every = tokio::time::interval(PURGE_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -183,8 +222,10 @@ impl Retention {
             let this = self.clone();
             let now = clock.now();
             match tokio::task::spawn_blocking(move || this.purge(now)).await {
-                // `purge` logged its counts.
-                Ok(Ok(_)) => {}
+                Ok(Ok(purged)) => {
+                    purged.log();
+                    unlisted(purged.unlisted());
+                }
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "the retention purge failed; it runs again within the hour")
                 }
@@ -237,11 +278,15 @@ mod tests {
             policy: RetentionPolicy { days: 90 },
         };
 
-        let e = retention.purge(now).unwrap_err();
+        let purged = retention.purge(now).unwrap();
+        // The folder is named once, with what the system said; the rest is reported done.
+        assert_eq!(purged.unlisted(), [down.display().to_string()]);
         assert!(
-            matches!(&e, RuntimeError::Files { action: "cannot list", path, .. } if *path == down),
-            "{e}"
+            purged.folders_failed[0].error.contains("cannot list"),
+            "{:?}",
+            purged.folders_failed
         );
+        assert_eq!((purged.files, purged.requests_forgotten), (1, 1));
         assert!(!old.exists(), "the next folder was purged");
         let store = retention.store.lock().unwrap();
         assert!(

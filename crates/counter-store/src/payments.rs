@@ -2,7 +2,7 @@
 //! append-only `payment_events` row for every write, committed in the same transaction.
 
 use counter_core::UnixTime;
-use counter_core::payment::{PaymentRecord, PaymentState};
+use counter_core::payment::{PaymentMark, PaymentRecord, PaymentState};
 use rusqlite::{OptionalExtension, Row, Transaction, named_params};
 
 use crate::error::{StoreError, insert_err, sql, to_i64, to_u32, to_u64};
@@ -13,18 +13,18 @@ pub(crate) const PAYMENT_COLUMNS: &str = "id, idempotency_key, order_ref, mercha
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
      cancelled_date, decline_reason, business_date, attempts, last_error, recovered, \
-     created_at, updated_at, version, visit_id, shown_at";
+     created_at, updated_at, version, visit_id, shown_at, mark";
 
 /// A new sale's row leaves `shown_at` NULL: only [`Store::mark_shown`] sets it.
 const INSERT: &str = "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, \
      terminal_id, amount_jpy, state, payment_id, approval_code, slip_number, brand, last4, \
      captured_jpy, refunded_jpy, capture_key, void_key, reversal_key, captured_date, \
      cancelled_date, decline_reason, business_date, attempts, last_error, recovered, \
-     created_at, updated_at, version, visit_id) VALUES (:id, :idempotency_key, :order_ref, :merchant_id, \
+     created_at, updated_at, version, visit_id, mark) VALUES (:id, :idempotency_key, :order_ref, :merchant_id, \
      :terminal_id, :amount_jpy, :state, :payment_id, :approval_code, :slip_number, :brand, \
      :last4, :captured_jpy, :refunded_jpy, :capture_key, :void_key, :reversal_key, \
      :captured_date, :cancelled_date, :decline_reason, :business_date, :attempts, \
-     :last_error, :recovered, :created_at, :updated_at, :version, :visit_id)";
+     :last_error, :recovered, :created_at, :updated_at, :version, :visit_id, :mark)";
 
 /// The sale's visit is set when the sale is inserted; a rewrite never changes it, nor
 /// `shown_at` ([`Store::mark_shown`]'s alone).
@@ -37,7 +37,7 @@ const UPDATE: &str = "UPDATE payments SET idempotency_key = :idempotency_key, \
      captured_date = :captured_date, cancelled_date = :cancelled_date, \
      decline_reason = :decline_reason, \
      business_date = :business_date, attempts = :attempts, last_error = :last_error, \
-     recovered = :recovered, created_at = :created_at, updated_at = :updated_at, \
+     mark = :mark, recovered = :recovered, created_at = :created_at, updated_at = :updated_at, \
      visit_id = COALESCE(visit_id, :visit_id), \
      version = version + 1 WHERE id = :id AND version = :version";
 
@@ -301,6 +301,7 @@ fn write_payment(
         ":updated_at": p.updated_at,
         ":version": version,
         ":visit_id": p.visit_id,
+        ":mark": p.mark.map(PaymentMark::as_str),
     })
     .map_err(WriteError::Sqlite)
 }
@@ -336,11 +337,19 @@ fn parse_state(s: &str) -> Result<PaymentState, StoreError> {
     })
 }
 
+fn parse_mark(s: &str) -> Result<PaymentMark, StoreError> {
+    PaymentMark::parse(s).ok_or_else(|| StoreError::Corrupt {
+        what: "payment mark",
+        detail: format!("unknown mark {s:?}"),
+    })
+}
+
 /// One row of `SELECT {PAYMENT_COLUMNS}`.
 fn payment_from_row(row: &Row<'_>) -> Result<PaymentRecord, StoreError> {
     const OP: &str = "read a payment row";
     let state: String = row.get(6).map_err(sql(OP))?;
     let slip: Option<i64> = row.get(9).map_err(sql(OP))?;
+    let mark: Option<String> = row.get(29).map_err(sql(OP))?;
     Ok(PaymentRecord {
         id: row.get(0).map_err(sql(OP))?,
         idempotency_key: row.get(1).map_err(sql(OP))?,
@@ -365,6 +374,7 @@ fn payment_from_row(row: &Row<'_>) -> Result<PaymentRecord, StoreError> {
         business_date: row.get(20).map_err(sql(OP))?,
         attempts: to_u32("payment attempts", row.get(21).map_err(sql(OP))?)?,
         last_error: row.get(22).map_err(sql(OP))?,
+        mark: mark.as_deref().map(parse_mark).transpose()?,
         recovered: row.get(23).map_err(sql(OP))?,
         created_at: row.get(24).map_err(sql(OP))?,
         updated_at: row.get(25).map_err(sql(OP))?,

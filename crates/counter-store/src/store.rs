@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_folder_reception_time.sql"),
     include_str!("../migrations/0015_recheck_confirmed.sql"),
     include_str!("../migrations/0016_pos_refund_keys_per_register.sql"),
+    include_str!("../migrations/0017_typed_marks.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).

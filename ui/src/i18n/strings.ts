@@ -98,6 +98,14 @@ export const strings = {
   "staff.recheck.validity": { ja: "資格有効性", en: "Validity" },
   "staff.recheck.person": { ja: "本人情報の相違", en: "Person differs" },
   "staff.recheck.insurer_error": { ja: "保険者エラー", en: "Insurer error" },
+  "staff.recheck.details_purged": {
+    ja: "（保存期間を過ぎたため、異なっていた項目は削除されました）",
+    en: "(what differed was deleted when its retention period ended)",
+  },
+  "staff.status.purge_failed": {
+    ja: "期限切れのファイルを削除できないフォルダ",
+    en: "Folders whose expired files could not be deleted",
+  },
   "staff.status.storage": { ja: "記録", en: "Records" },
   "staff.status.storage.ok": { ja: "正常", en: "OK" },
   "staff.status.storage.failed": { ja: "保存できません", en: "Cannot be written" },

@@ -2,9 +2,11 @@
 // the PIN pad, the backends, the re-check queue, the payments in doubt (and which of them
 // staff must call the acquirer about), the charges the counter never showed (confirm or
 // void each), the refunds held past the 14-day horizon (record the acquirer's answer for
-// each, after a confirm step saying what it means), the re-checks that contradict what a patient presented or were given up
-// (confirm each), whether the store writes, the last thing staff must know (the counter's Message), and a card
-// lying unread on another reader. It is a polite live region, rebuilt only when the
+// each, after a confirm step saying what it means), the re-checks that contradict what a
+// patient presented or were given up (confirm each; those whose details the retention purge
+// removed say so), the folders the retention purge cannot list, whether the store writes,
+// the last thing staff must know (the counter's Message), and a card lying unread on another
+// reader. It is a polite live region, rebuilt only when the
 // status changed so that it is read out once.
 
 import type { AcquirerSaid } from "../ipc/generated/AcquirerSaid";
@@ -70,11 +72,13 @@ function recheckItem(ctx: StaffContext, r: RecheckToConfirm): HTMLElement {
   ].filter((f): f is string => f !== null);
   return el(
     "li",
-    { "data-check": r.check_id, "data-code": r.code },
+    { "data-check": r.check_id, "data-code": r.code, "data-purged": String(r.details_purged) },
     el("span", { class: "recheck" }, facts.join(" ")),
     ...(r.contradictions.length === 0
       ? []
       : [el("span", { class: "recheck-differs" }, ` (${r.contradictions.map((c) => differs(ctx, c)).join("; ")})`)]),
+    // The retention purge kept only that it is to confirm: say what went.
+    ...(r.details_purged ? [el("span", { class: "recheck-purged" }, ` ${ctx.t("staff.recheck.details_purged")}`)] : []),
     ctx.actionRow(
       slot,
       ctx.actionButton("staff.action.confirm_recheck", { action: "confirm_recheck", check_id: r.check_id }, slot, {
@@ -213,6 +217,26 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
       // Re-checks that contradict what a patient presented (the share charged may be wrong)
       // or were given up: listed (below) until staff confirm each.
       live.append(noticeLine("status-notice status-rechecks-notice", "status-rechecks-notice", status.rechecks_notice, ctx.lang));
+    }
+    if (status.rechecks_purged_notice !== null) {
+      // Some of them are listed without what they found (the retention purge removed it).
+      live.append(noticeLine("status-notice status-rechecks-purged", "status-rechecks-purged", status.rechecks_purged_notice, ctx.lang));
+    }
+    if (status.purge_notice !== null) {
+      // Folders the retention purge could not list: their expired files stay until it can.
+      live.append(noticeLine("status-notice status-purge", "status-purge", status.purge_notice, ctx.lang));
+      live.append(
+        el(
+          "div",
+          { class: "status-purge-failed" },
+          el("span", { class: "status-label" }, ctx.t("staff.status.purge_failed")),
+          el(
+            "ul",
+            { test: "status-purge-failed", "data-count": String(status.purge_failed.length) },
+            ...status.purge_failed.map((folder) => el("li", {}, folder)),
+          ),
+        ),
+      );
     }
     if (status.in_doubt.length > 0) {
       // Which sales wait (new card sales and the daily close wait for them): the journal finds them by id.

@@ -315,8 +315,16 @@ describe("the staff window", () => {
                 { kind: "ratio", presented: 3, found: { kind: "tenths", tenths: 1, source: "insured" } },
                 { kind: "person", fields: ["birth_date"] },
               ],
+              details_purged: false,
             },
-            { check_id: "chk-9", patient_ref: null, visit_date: null, code: "recheck_gave_up", contradictions: [] },
+            {
+              check_id: "chk-9",
+              patient_ref: null,
+              visit_date: null,
+              code: "recheck_gave_up",
+              contradictions: [],
+              details_purged: false,
+            },
           ],
           rechecks_notice: message("recheck_contradiction", "再確認の結果が提示書類と異なります"),
         },
@@ -346,6 +354,54 @@ describe("the staff window", () => {
     feed(staffFrame({ screen: "ready" }, { rechecks: [], rechecks_notice: null }));
     expect(hooks("status-rechecks-notice")).toEqual([]);
     expect(hooks("status-rechecks-to-confirm")).toEqual([]);
+  });
+
+  it("says of a listed re-check whose details the purge removed that they went, and what to do", () => {
+    feed(
+      staffFrame(
+        { screen: "ready" },
+        {
+          rechecks: [
+            {
+              check_id: "chk-7",
+              patient_ref: "P-000123",
+              visit_date: null,
+              code: "recheck_contradiction",
+              contradictions: [],
+              details_purged: true,
+            },
+          ],
+          rechecks_notice: message("recheck_contradiction", "再確認の結果が提示書類と異なります"),
+          rechecks_purged_notice: message("recheck_details_purged", "詳細が削除されています"),
+        },
+      ),
+    );
+    expect(hook("status-rechecks-purged").dataset["code"]).toBe("recheck_details_purged");
+    const item = hook("status-rechecks-to-confirm").querySelector("li");
+    expect(item?.dataset["purged"]).toBe("true");
+    expect(item?.textContent).toContain("保存期間を過ぎたため、異なっていた項目は削除されました");
+    feed(staffFrame({ screen: "ready" }, { rechecks: [], rechecks_notice: null, rechecks_purged_notice: null }));
+    expect(hooks("status-rechecks-purged")).toEqual([]);
+  });
+
+  it("names on the status bar the folders the retention purge cannot list, until it can", async () => {
+    feed(
+      staffFrame(
+        { screen: "ready" },
+        {
+          purge_failed: ["/srv/oqs/res"],
+          purge_notice: message("purge_folder_unreadable", "削除できないフォルダがあります"),
+        },
+      ),
+    );
+    expect(hook("status-purge").dataset["code"]).toBe("purge_folder_unreadable");
+    const folders = hook("status-purge-failed");
+    expect(folders.dataset["count"]).toBe("1");
+    expect(folders.textContent).toContain("/srv/oqs/res");
+    await expectAccessible("folders not purged");
+    feed(staffFrame({ screen: "ready" }, { purge_failed: [], purge_notice: null }));
+    expect(hooks("status-purge")).toEqual([]);
+    expect(hooks("status-purge-failed")).toEqual([]);
   });
 
   it("says on the status bar when the store cannot be written, until it can", () => {

@@ -283,6 +283,12 @@ pub enum Input {
         /// ([`crate::eligibility::recheck_outcome`]), oldest first.
         rechecks: Vec<RecheckToConfirm>,
     },
+    /// What the last retention purge could not do: the folders it could not list (empty
+    /// when it listed every one).
+    Purged {
+        /// The folders, as the terminal names them.
+        unlisted: Vec<String>,
+    },
     /// The counter started: the payments left in doubt are resolved in the background
     /// (the windows do not wait for it).
     Start,
@@ -352,6 +358,7 @@ impl Input {
             Input::SaleEnded { .. } => "sale_ended",
             Input::JournalDone(_) => "journal_done",
             Input::Counts { .. } => "counts",
+            Input::Purged { .. } => "purged",
             Input::Start => "start",
             Input::RecoveryDue => "recovery_due",
             Input::Storage { .. } => "storage",
@@ -541,6 +548,8 @@ pub struct Counter {
     unshown: Vec<UnshownSale>,
     /// The finished re-checks staff have not confirmed, as last read.
     rechecks: Vec<RecheckToConfirm>,
+    /// The folders the last retention purge could not list.
+    purge_failed: Vec<String>,
     storage_failed: bool,
     /// The patient staff expect at the next check (taken by it).
     expected: Option<ClinicRecord>,
@@ -574,6 +583,7 @@ impl Counter {
             unresolved: Vec::new(),
             unshown: Vec::new(),
             rechecks: Vec::new(),
+            purge_failed: Vec::new(),
             storage_failed: false,
             expected: None,
             card_notices: Vec::new(),
@@ -648,6 +658,10 @@ impl Counter {
                 self.unresolved = unresolved;
                 self.unshown = unshown;
                 self.rechecks = rechecks;
+                Ok(Vec::new())
+            }
+            Input::Purged { unlisted } => {
+                self.purge_failed = unlisted;
                 Ok(Vec::new())
             }
             Input::Start => {

@@ -242,6 +242,14 @@ pub struct Status {
     /// What staff do about them ([`Code::RecheckContradiction`] while any contradicts, else
     /// [`Code::RecheckGaveUp`]), while there are any.
     pub rechecks_notice: Option<Message>,
+    /// What staff do about the listed re-checks whose details the retention purge removed
+    /// ([`Code::RecheckDetailsPurged`]), while any is listed.
+    pub rechecks_purged_notice: Option<Message>,
+    /// The folders the last retention purge could not list (their expired files stay until
+    /// it can), as the terminal names them.
+    pub purge_failed: Vec<String>,
+    /// What staff do about them ([`Code::PurgeFolderUnreadable`]), while there are any.
+    pub purge_notice: Option<Message>,
     /// The last thing staff must know (an action refused, a recovery's outcome).
     pub notice: Option<Message>,
     /// A write to the terminal's store failed and none has succeeded since: what was
@@ -382,6 +390,11 @@ impl super::Counter {
                 rechecks: self.rechecks.clone(),
                 rechecks_notice: eligibility::recheck_outcome::notice(&self.rechecks)
                     .map(Message::of),
+                rechecks_purged_notice: eligibility::recheck_outcome::purged_notice(&self.rechecks)
+                    .map(Message::of),
+                purge_failed: self.purge_failed.clone(),
+                purge_notice: (!self.purge_failed.is_empty())
+                    .then(|| Message::of(Code::PurgeFolderUnreadable)),
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),

@@ -30,6 +30,10 @@ pub struct RecheckToConfirm {
     pub code: Code,
     /// What differs from what the patient presented (empty for one given up).
     pub contradictions: Vec<Contradiction>,
+    /// The retention purge removed what it found (what differed, the visit day): it is
+    /// listed by its code alone ([`Code::RecheckDetailsPurged`] says so to staff).
+    #[serde(default)]
+    pub details_purged: bool,
 }
 
 /// What a re-check's stored result holds for staff (the store's `result_json`).
@@ -39,6 +43,9 @@ pub struct RecheckShown {
     pub code: Code,
     /// [`RecheckDone::contradictions`].
     pub contradictions: Vec<Contradiction>,
+    /// Whether this is what the retention purge kept ([`kept_by_purge`]): the rest went.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub purged: bool,
 }
 
 impl From<&RecheckDone> for RecheckShown {
@@ -46,6 +53,7 @@ impl From<&RecheckDone> for RecheckShown {
         Self {
             code: done.code,
             contradictions: done.contradictions.clone(),
+            purged: false,
         }
     }
 }
@@ -64,6 +72,7 @@ pub fn kept_by_purge(listed: Option<&RecheckToConfirm>) -> Option<RecheckShown> 
     listed.map(|l| RecheckShown {
         code: l.code,
         contradictions: Vec::new(),
+        purged: true,
     })
 }
 
@@ -89,9 +98,13 @@ pub fn to_confirm(
     request: Option<&RecheckRequest>,
     end: FinishedRecheck,
 ) -> Option<RecheckToConfirm> {
+    let details_purged = matches!(&end, FinishedRecheck::Done(Some(s)) if s.purged);
     let (code, contradictions) = match end {
         FinishedRecheck::GaveUp => (Code::RecheckGaveUp, Vec::new()),
-        // A done re-check's own code is never this one: the purge kept a give-up's line.
+        // Never a done re-check's own code ([`RecheckDone::code`]), but what the purge kept
+        // of a done row listed as given up: one whose result cannot be read (schema 1's
+        // free-form text; the store lists it as given up). Without this arm it would leave
+        // the list at the purge, unconfirmed (the store's test of the purge, its chk-5).
         FinishedRecheck::Done(Some(shown)) if shown.code == Code::RecheckGaveUp => {
             (Code::RecheckGaveUp, Vec::new())
         }
@@ -108,7 +121,18 @@ pub fn to_confirm(
         visit_date: request.map(|r| r.visit_date.clone()),
         code,
         contradictions,
+        details_purged,
     })
+}
+
+/// The status bar's line about the re-checks of `listed` whose details the retention purge
+/// removed ([`RecheckToConfirm::details_purged`]): [`Code::RecheckDetailsPurged`] while any
+/// is listed.
+pub fn purged_notice(listed: &[RecheckToConfirm]) -> Option<Code> {
+    listed
+        .iter()
+        .any(|r| r.details_purged)
+        .then_some(Code::RecheckDetailsPurged)
 }
 
 /// The code of the status bar's line over `listed`: a contradiction's while any is listed
@@ -123,6 +147,7 @@ pub fn notice(listed: &[RecheckToConfirm]) -> Option<Code> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::eligibility::validity::{Ratio, RatioSource};
 
@@ -130,6 +155,7 @@ mod tests {
         FinishedRecheck::Done(Some(RecheckShown {
             code,
             contradictions,
+            purged: false,
         }))
     }
 
@@ -159,6 +185,7 @@ mod tests {
                 visit_date: None,
                 code: Code::RecheckContradiction,
                 contradictions: vec![ratio_1_found()],
+                details_purged: false,
             })
         );
     }
@@ -204,11 +231,30 @@ mod tests {
                 after,
                 listed.map(|l| RecheckToConfirm {
                     contradictions: Vec::new(),
+                    details_purged: true,
                     ..l
                 }),
                 "{end:?}"
             );
+            assert_eq!(
+                purged_notice(after.as_slice()),
+                after.as_ref().map(|_| Code::RecheckDetailsPurged),
+                "staff read that its details went"
+            );
         }
+    }
+
+    #[test]
+    fn a_give_up_the_purge_kept_stays_listed_as_given_up() {
+        // The store lists a done row whose result it cannot read (schema 1's text) as given
+        // up; the purge keeps that line as a done result with the give-up's code.
+        let kept = kept_by_purge(to_confirm("c-5", None, None, FinishedRecheck::GaveUp).as_ref());
+        assert_eq!(kept.as_ref().map(|k| k.code), Some(Code::RecheckGaveUp));
+        let after = to_confirm("c-5", None, None, FinishedRecheck::Done(kept)).unwrap();
+        assert_eq!(
+            (after.code, after.details_purged),
+            (Code::RecheckGaveUp, true)
+        );
     }
 
     #[test]

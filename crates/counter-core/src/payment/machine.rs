@@ -55,8 +55,8 @@ use counter_api::acquirer::{
 };
 use madoguchi_time::jst;
 
-use super::drive_end::{NOT_TAKEN, not_taken};
-use super::record::{PaymentRecord, PaymentState};
+use super::drive_end::not_taken;
+use super::record::{PaymentMark, PaymentRecord, PaymentState};
 use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
@@ -153,6 +153,7 @@ pub fn begin(sale: NewSale, now: UnixTime) -> PaymentRecord {
         business_date: jst::business_date(now),
         attempts: 0,
         last_error: None,
+        mark: None,
         recovered: false,
         shown_at: None,
         created_at: now,
@@ -357,7 +358,7 @@ pub fn on_reversal(
             if record.decline_reason.as_deref() == Some(APPROVAL_FOUND_ON_RECOVERY) {
                 record.decline_reason = Some(APPROVAL_SETTLED_ON_RECOVERY.to_owned());
             }
-            record.last_error = Some(failure_name(&f));
+            met(record, failure_name(&f), Some(PaymentMark::CannotCancel));
             record.updated_at = now;
             Resolution::Refused {
                 code: refusal_code(&f),
@@ -398,7 +399,7 @@ pub fn adopt(record: &mut PaymentRecord, p: &Payment, now: UnixTime) -> Resoluti
             now,
         );
         // What differed is what staff name when they call the acquirer.
-        record.last_error = Some(format!("malformed_answer: {detail}"));
+        met(record, format!("malformed_answer: {detail}"), None);
         return res;
     }
     adopt_matching(record, p, now)
@@ -538,7 +539,7 @@ pub fn settled_code(state: PaymentState) -> Code {
 
 fn unknown(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Resolution {
     record.attempts += 1;
-    record.last_error = Some(failure_name(f));
+    met(record, failure_name(f), None);
     record.updated_at = now;
     Resolution::Pending
 }
@@ -564,7 +565,7 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
             // was processed and the same key is safe to send again. The count stays at 0
             // (nothing is in doubt), so the live drive sends it again (`next_action`); the
             // mark lets `end_live_drive` settle it as not sent if it is never taken.
-            record.last_error = Some(format!("{NOT_TAKEN}{}", failure_reason(f)));
+            met(record, failure_reason(f), Some(PaymentMark::NotTaken));
             record.updated_at = now;
             Resolution::Pending
         }
@@ -599,7 +600,8 @@ fn refused(record: &mut PaymentRecord, f: &BackendFailure, now: UnixTime) -> Res
         _ => {
             // A capture refused, or a void the acquirer cannot make: learn the truth by a
             // status query.
-            record.last_error = Some(failure_name(f));
+            let mark = cannot_cancel(f).then_some(PaymentMark::CannotCancel);
+            met(record, failure_name(f), mark);
             record.updated_at = now;
             Resolution::Refused { code }
         }
@@ -680,6 +682,7 @@ fn transition(record: &mut PaymentRecord, state: PaymentState, now: UnixTime) {
         Move::On => {
             record.attempts = 0;
             record.last_error = None;
+            record.mark = None;
         }
         Move::Back => record.attempts += 1,
     }
@@ -741,4 +744,12 @@ pub(super) fn settle(record: &mut PaymentRecord, state: PaymentState, now: UnixT
     transition(record, state, now);
     record.attempts = 0;
     record.last_error = None;
+    record.mark = None;
+}
+
+/// Records what an attempt on `record` met: `error` for people, `mark` for the rules that
+/// decide by it (none when no rule does), always together.
+fn met(record: &mut PaymentRecord, error: String, mark: Option<PaymentMark>) {
+    record.last_error = Some(error);
+    record.mark = mark;
 }

@@ -13,12 +13,12 @@ mod record;
 mod refund;
 pub mod shown;
 
-pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
+pub use record::{PaymentMark, PaymentRecord, PaymentState, RefundRecord, RefundState};
 
 /// Failed attempts to resolve one in-doubt step before staff are asked to look
 /// (PayEx escalates after 6 reversal attempts, docs/domain/payments-and-eid-clients.md §1.5).
 pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
-pub use drive_end::{NOT_TAKEN, end_live_drive, not_taken, void_held};
+pub use drive_end::{end_live_drive, not_taken, void_held};
 pub use held::{
     AcquirerSaid, STAFF_NOT_REFUNDED, STAFF_REFUNDED, SettleRefused, blocking_ids, held_refunds,
     settle_held_refund,

@@ -115,6 +115,41 @@ impl PaymentState {
     }
 }
 
+/// What a sale's last attempt met, when a rule of the machine decides by it: kept beside
+/// [`PaymentRecord::last_error`] (the text for people), set and cleared with it, so that no
+/// rule reads a decision out of that text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMark {
+    /// Every authorisation so far was answered "not now" ([`crate::payment::not_taken`]: 408,
+    /// 429): nothing was processed, and a live drive that gives up ends the sale as not sent
+    /// ([`crate::payment::end_live_drive`]).
+    NotTaken,
+    /// The last refusal was the acquirer's `invalid_payment_state`
+    /// ([`crate::payment::cannot_cancel`]): the payment cannot be voided or reversed in the
+    /// state it is in; a void staff asked for is then held for the background recovery
+    /// ([`crate::payment::void_held`]).
+    CannotCancel,
+}
+
+impl PaymentMark {
+    /// The stable name stored in the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotTaken => "not_taken",
+            Self::CannotCancel => "cannot_cancel",
+        }
+    }
+
+    /// Parses [`PaymentMark::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::NotTaken, Self::CannotCancel]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
 /// One sale, as journaled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -172,8 +207,13 @@ pub struct PaymentRecord {
     /// Failed attempts to resolve the current in-doubt step (escalation after
     /// [`super::MAX_RESOLVE_ATTEMPTS`]).
     pub attempts: u32,
-    /// What the last attempt met (a [`crate::codes::Code`] name or a problem code).
+    /// What the last attempt met (a [`crate::codes::Code`] name or a problem code), for
+    /// people: no rule reads it ([`PaymentRecord::mark`] is what they decide by).
     pub last_error: Option<String>,
+    /// What the last attempt met, typed, when a rule decides by it; set and cleared with
+    /// [`PaymentRecord::last_error`].
+    #[serde(default)]
+    pub mark: Option<PaymentMark>,
     /// Whether staff were told how a recovery resolved it (cleared on acknowledgement).
     pub recovered: bool,
     /// Unix time the sale was journaled.
@@ -272,6 +312,10 @@ mod tests {
             assert!(!(s.in_doubt() && s.is_final()));
         }
         assert_eq!(PaymentState::parse("paid"), None);
+        for m in [PaymentMark::NotTaken, PaymentMark::CannotCancel] {
+            assert_eq!(PaymentMark::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(PaymentMark::parse("not_taken: "), None);
         for s in [
             RefundState::Refunding,
             RefundState::Refunded,

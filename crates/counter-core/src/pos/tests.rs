@@ -392,6 +392,7 @@ fn a_void_the_acquirer_refused_reads_as_still_charged_with_the_void_pending() {
     payment::begin_void(&mut p, "t-1-000001-void".into(), DAY1.plus_secs(60)).unwrap();
     p.attempts = 1;
     p.last_error = Some("invalid_payment_state (409)".into());
+    p.mark = Some(payment::PaymentMark::CannotCancel);
     assert!(payment::void_held(&p));
     j.payment = Some(p.clone());
     for live in [None, Some(Live::Paying)] {

@@ -191,9 +191,18 @@ async fn run(cli: Cli) -> ExitCode {
     if let Command::Purge = cli.command {
         let retention = counter_runtime::retention::Retention::of(&config, store);
         return match retention.purge(clock.now()) {
-            Ok(purged) => {
+            Ok(purged) if purged.folders_failed.is_empty() => {
                 println!("{}", json!({ "ok": true, "purged": purged }));
                 ExitCode::SUCCESS
+            }
+            // Done in part: what went and which folders stay, in one report.
+            Ok(purged) => {
+                let code = counter_core::Code::PurgeFolderUnreadable;
+                let mut line =
+                    counter_runtime::error::failure_line(code, &purged.unlisted().join(", "));
+                line["purged"] = json!(purged);
+                println!("{line}");
+                ExitCode::from(2)
             }
             Err(e) => runtime_fail(&e),
         };
@@ -485,9 +494,14 @@ async fn folders(
     // The purge runs beside the worker, on the same store, until the worker stops.
     let retention = counter_runtime::retention::Retention::of(config, store.clone());
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
-    let purge = tokio::spawn(retention.run(clock.clone(), async {
-        let _ = stopped_rx.await;
-    }));
+    // No status bar here: the purge's log names the folders it cannot list.
+    let purge = tokio::spawn(retention.run(
+        clock.clone(),
+        async {
+            let _ = stopped_rx.await;
+        },
+        |_| {},
+    ));
     let answered = watch::run(
         worker,
         f.watcher,

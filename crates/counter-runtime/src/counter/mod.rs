@@ -172,9 +172,18 @@ impl Counter {
         if let Some((worker, f)) = folder_worker {
             tokio::spawn(answer_folders(worker, f, screens.clone()));
         }
+        // What the purge could not list is named on the status bar until it can.
+        let purge_tx = tx.downgrade();
         tokio::spawn(
-            crate::retention::Retention::of(config, retention_store)
-                .run(clock.clone(), until_closed(screens.clone())),
+            crate::retention::Retention::of(config, retention_store).run(
+                clock.clone(),
+                until_closed(screens.clone()),
+                move |unlisted| {
+                    if let Some(t) = purge_tx.upgrade() {
+                        let _ = t.send(Msg::Input(Input::Purged { unlisted }));
+                    }
+                },
+            ),
         );
         // The tick and the re-check loop hold the loop's queue weakly: when the last
         // `Counter` handle goes, the loop ends and the reader worker stops with it.

@@ -104,6 +104,32 @@ async fn files_older_than_the_retention_leave_the_disk_and_the_rest_stays() {
     // Again: nothing left to purge.
     let again = counter(&env, &["purge"]);
     assert_eq!(again["purged"]["files"], 0, "{again}");
+
+    // A folder that cannot be listed (a file where face/ should be): the rest is purged,
+    // and one report says what went and names the folder, with what to do.
+    let face = env.root.join("face");
+    std::fs::remove_dir_all(&face).unwrap();
+    std::fs::write(&face, "").unwrap();
+    let answer_old = env.res().join("OQSsiquc01res_R9.xml");
+    std::fs::write(&answer_old, "old").unwrap();
+    age(&answer_old, 40);
+    let partial = counter(&env, &["purge"]);
+    assert_eq!(partial["ok"], false, "{partial}");
+    assert_eq!(partial["code"], "purge_folder_unreadable", "{partial}");
+    let named = face.display().to_string();
+    assert!(
+        partial["detail"].as_str().unwrap().contains(&named),
+        "{partial}"
+    );
+    assert_eq!(
+        partial["purged"]["folders_failed"][0]["folder"], named,
+        "{partial}"
+    );
+    assert_eq!(
+        partial["purged"]["files"], 1,
+        "the other folders were purged: {partial}"
+    );
+    assert!(!answer_old.exists());
     env.insurer.shutdown().await;
 }
 

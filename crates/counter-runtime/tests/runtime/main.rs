@@ -15,6 +15,7 @@ mod counter_face;
 mod counter_flow;
 mod counter_links;
 mod counter_pinpad;
+mod counter_purge;
 mod counter_races;
 mod counter_rechecks;
 mod counter_recovery;

@@ -87,6 +87,7 @@ pub fn sale(n: u32, state: PaymentState, at: UnixTime) -> PaymentRecord {
         business_date: "2026-04-01".to_owned(),
         attempts: u32::from(state.in_doubt()),
         last_error: state.in_doubt().then(|| "acquirer_timeout".to_owned()),
+        mark: None,
         recovered: false,
         shown_at: None,
         created_at: at,

@@ -1,7 +1,7 @@
 //! Opening: fresh files, reopening, files from a newer build, files that are not SQLite.
 
 use counter_core::UnixTime;
-use counter_core::payment::PaymentState;
+use counter_core::payment::{self, PaymentMark, PaymentState};
 use counter_store::{RecheckState, SCHEMA_VERSION, Store, StoreError};
 
 use crate::queue::queue;
@@ -140,7 +140,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 16);
+    assert_eq!(SCHEMA_VERSION, 17);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -472,4 +472,97 @@ fn a_schema_15_refund_key_still_answers_its_registers_retry_and_no_other_registe
             "{register}"
         );
     }
+}
+
+#[test]
+fn a_schema_16_file_gets_the_marks_its_rows_gave() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = schema_12_file(&dir);
+    for schema in [
+        include_str!("../../migrations/0013_folder_digest_letters.sql"),
+        include_str!("../../migrations/0014_folder_reception_time.sql"),
+        include_str!("../../migrations/0015_recheck_confirmed.sql"),
+        include_str!("../../migrations/0016_pos_refund_keys_per_register.sql"),
+    ] {
+        raw.execute_batch(schema).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 16).unwrap();
+    // As schema 16 wrote them: an authorisation answered "not now" (the mark a start of its
+    // text), a void the acquirer cannot make held for the recovery, a sale in doubt.
+    raw.execute_batch(
+        "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, terminal_id, \
+         amount_jpy, state, captured_jpy, refunded_jpy, business_date, attempts, last_error, \
+         void_key, recovered, created_at, updated_at) VALUES \
+         ('T-1', 'k-1', 'o-1', 'm', 't', 1000, 'authorising', 0, 0, '2026-04-01', 0, \
+          'not_taken: rate_limited: too many requests', NULL, 0, 1, 1), \
+         ('T-2', 'k-2', 'o-2', 'm', 't', 1000, 'voiding', 1000, 0, '2026-04-01', 1, \
+          'invalid_payment_state (409)', 'v-2', 0, 1, 1), \
+         ('T-3', 'k-3', 'o-3', 'm', 't', 1000, 'authorising', 0, 0, '2026-04-01', 0, \
+          'unreachable_after_send', NULL, 0, 1, 1); \
+         INSERT INTO checks (id, at, mode, patient_ref, validity, summary_json, details_json, \
+         export_files) VALUES \
+         ('chk-1', 100, 'reception', 'P-1', 'fallback', '{}', NULL, '[]'), \
+         ('chk-2', 100, 'reception', 'P-2', 'fallback', '{}', NULL, '[]'); \
+         INSERT INTO rechecks (id, created_at, check_id, fallback_kind, presented_json, state, \
+         attempts, next_at, last_error, result_json) VALUES \
+         ('chk-1', 100, 'chk-1', 'eligibility_notice', NULL, 'done', 1, 100, NULL, \
+          '{\"code\":\"recheck_contradiction\",\"contradictions\":[]}'), \
+         ('chk-2', 101, 'chk-2', 'eligibility_notice', '{}', 'done', 1, 100, NULL, \
+          '{\"code\":\"recheck_contradiction\",\"contradictions\":[]}');",
+    )
+    .unwrap();
+    drop(raw);
+
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let read = |id: &str| store.payment(id).unwrap().unwrap();
+    let (not_taken, held, in_doubt) = (read("T-1"), read("T-2"), read("T-3"));
+    assert_eq!(not_taken.mark, Some(PaymentMark::NotTaken));
+    assert_eq!(
+        not_taken.last_error.as_deref(),
+        Some("rate_limited: too many requests"),
+        "the text stays for people, without the start that was the mark"
+    );
+    assert_eq!(held.mark, Some(PaymentMark::CannotCancel));
+    assert_eq!(
+        held.last_error.as_deref(),
+        Some("invalid_payment_state (409)")
+    );
+    assert_eq!(in_doubt.mark, None);
+    assert_eq!(
+        in_doubt.last_error.as_deref(),
+        Some("unreachable_after_send")
+    );
+
+    // The machine decides on them as the build that wrote them did.
+    assert!(payment::void_held(&held));
+    assert!(!payment::void_held(&in_doubt));
+    let mut ended = not_taken.clone();
+    assert!(payment::end_live_drive(&mut ended, UnixTime::from_secs(2)));
+    assert_eq!(ended.state, PaymentState::NotSent);
+    assert_eq!(
+        ended.decline_reason.as_deref(),
+        Some("rate_limited: too many requests: not taken by the acquirer, nothing processed")
+    );
+    let mut left = in_doubt.clone();
+    assert!(!payment::end_live_drive(&mut left, UnixTime::from_secs(2)));
+
+    // Written back, the mark stays.
+    let mut again = not_taken;
+    store.update_payment(&mut again).unwrap();
+    let reread = store.payment("T-1").unwrap().unwrap();
+    assert_eq!(reread.mark, Some(PaymentMark::NotTaken));
+
+    // A re-check schema 16's purge kept as its code alone is listed as purged; one whose
+    // presented document is still there was not purged.
+    let listed: Vec<(String, bool)> = store
+        .rechecks_to_confirm()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.check_id, r.details_purged))
+        .collect();
+    assert_eq!(
+        listed,
+        [("chk-1".to_owned(), true), ("chk-2".to_owned(), false)]
+    );
 }

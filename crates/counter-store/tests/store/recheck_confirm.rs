@@ -292,6 +292,20 @@ fn an_unconfirmed_recheck_stays_listed_after_the_purge_without_its_details() {
         let kept = row.result_json.is_some();
         assert_eq!(kept, ["chk-1", "chk-5"].contains(&id), "{id}: {kept}");
     }
+    // The status bar is told which of them lost their details with the purge (a given-up
+    // one is listed by its state, and had no contradictions to lose).
+    let purged: Vec<(String, bool)> = list
+        .iter()
+        .map(|r| (r.check_id.clone(), r.details_purged))
+        .collect();
+    assert_eq!(
+        purged,
+        [
+            ("chk-1".to_owned(), true),
+            ("chk-4".to_owned(), false),
+            ("chk-5".to_owned(), true)
+        ]
+    );
     // Staff confirm it like any other, and the next purge takes the rest.
     assert!(store.confirm_recheck("chk-1", now).unwrap());
     assert_eq!(

@@ -28,4 +28,9 @@ code: Code,
 /**
  * What differs from what the patient presented (empty for one given up).
  */
-contradictions: Array<Contradiction>, };
+contradictions: Array<Contradiction>, 
+/**
+ * The retention purge removed what it found (what differed, the visit day): it is
+ * listed by its code alone ([`Code::RecheckDetailsPurged`] says so to staff).
+ */
+details_purged: boolean, };

@@ -83,6 +83,20 @@ rechecks: Array<RecheckToConfirm>,
  */
 rechecks_notice: Message | null, 
 /**
+ * What staff do about the listed re-checks whose details the retention purge removed
+ * ([`Code::RecheckDetailsPurged`]), while any is listed.
+ */
+rechecks_purged_notice: Message | null, 
+/**
+ * The folders the last retention purge could not list (their expired files stay until
+ * it can), as the terminal names them.
+ */
+purge_failed: Array<string>, 
+/**
+ * What staff do about them ([`Code::PurgeFolderUnreadable`]), while there are any.
+ */
+purge_notice: Message | null, 
+/**
  * The last thing staff must know (an action refused, a recovery's outcome).
  */
 notice: Message | null, 

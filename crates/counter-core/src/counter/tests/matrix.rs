@@ -255,6 +255,12 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
                 rechecks: vec![],
             },
         ),
+        (
+            "purged",
+            Input::Purged {
+                unlisted: vec!["/srv/oqs/res".into()],
+            },
+        ),
         ("start", Input::Start),
         ("recovery_due", Input::RecoveryDue),
         ("storage_failed", Input::Storage { ok: false }),

@@ -20,6 +20,7 @@ fn contradicted(check_id: &str) -> RecheckToConfirm {
                 source: RatioSource::Insured,
             },
         }],
+        purged: false,
     };
     to_confirm(
         check_id,
@@ -108,4 +109,44 @@ fn only_a_listed_recheck_can_be_confirmed() {
         );
     }
     assert_eq!(listed(&d), ["c-2"], "nothing changed");
+}
+
+#[test]
+fn a_listed_recheck_whose_details_were_purged_says_so() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.send(counts(vec![contradicted("c-1"), gave_up("c-2")]));
+    assert_eq!(d.m.screens().status.rechecks_purged_notice, None);
+
+    // What the purge keeps of c-1: its code alone.
+    let kept = crate::eligibility::kept_by_purge(Some(&contradicted("c-1")));
+    let purged = to_confirm("c-1", None, None, FinishedRecheck::Done(kept)).unwrap();
+    assert!(purged.details_purged && purged.contradictions.is_empty());
+    d.send(counts(vec![purged, gave_up("c-2")]));
+    let status = d.m.screens().status;
+    assert_eq!(
+        status.rechecks_notice.map(|m| m.code),
+        Some(Code::RecheckContradiction),
+        "still a contradiction to confirm"
+    );
+    assert_eq!(
+        status.rechecks_purged_notice.map(|m| m.code),
+        Some(Code::RecheckDetailsPurged)
+    );
+}
+
+#[test]
+fn a_folder_the_purge_cannot_list_is_named_until_a_purge_lists_it() {
+    let mut d = Desk::new(CounterMode::Reception);
+    d.send(Input::Purged {
+        unlisted: vec!["/srv/oqs/res".into()],
+    });
+    let status = d.m.screens().status;
+    assert_eq!(status.purge_failed, ["/srv/oqs/res"]);
+    assert_eq!(
+        status.purge_notice.map(|m| m.code),
+        Some(Code::PurgeFolderUnreadable)
+    );
+    d.send(Input::Purged { unlisted: vec![] });
+    let status = d.m.screens().status;
+    assert!(status.purge_failed.is_empty() && status.purge_notice.is_none());
 }
