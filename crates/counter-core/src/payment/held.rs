@@ -232,6 +232,7 @@ mod tests {
             business_date: "2026-11-24".into(),
             attempts: 0,
             last_error: None,
+            mark: None,
             recovered: false,
             created_at: JOURNALED,
             updated_at: JOURNALED,
