@@ -129,6 +129,7 @@ mod tests {
             },
             expected: None,
             notices: vec![],
+            hold: None,
         }
     }
 
@@ -185,6 +186,7 @@ mod tests {
             status,
             expected: None,
             notices: vec![],
+            hold: None,
         }
     }
 

@@ -31,8 +31,13 @@
 //!   is shown to staff when it comes.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
-//!   refused while a sale is paying or another one runs; Cancel and Finish are refused while
-//!   a sale is paying.
+//!   refused while a sale is paying or another one runs.
+//! - **A workflow whose outcome is on its way is never left** ([`Counter::hold`]): while a
+//!   sale is paying, or an enrollment's application is sent and the platform's answer
+//!   awaited, every staff action that would leave the workflow (Cancel, Finish, a mode, a
+//!   fallback, a new sale, co-payment or enrollment: [`StaffAction::leaves_workflow`]) is
+//!   refused with the reason, and the staff window, told the same ([`StaffFrame::hold`]),
+//!   offers none of them. Neither can be called back, and leaving would drop the answer.
 //! - **Payments in doubt are resolved in the background**: at start and then again while any
 //!   is in doubt; the windows never wait for it, checks and enrollments go on, and only new
 //!   card sales wait (refused with the reason, the sales in doubt listed on the status bar).

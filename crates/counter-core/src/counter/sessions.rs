@@ -33,6 +33,9 @@ impl Counter {
     pub(super) fn card_placed(&mut self, pin_pad: bool) -> Vec<Effect> {
         let mut effects = Vec::new();
         match &self.workflow {
+            // Not the enrollment's (R8: it may be the next person's), and restarting would
+            // drop the platform's answer: nobody takes it.
+            Workflow::Enroll(e) if e.awaits_answer() => return effects,
             Workflow::IdentifyForSale(..) => {}
             Workflow::Enroll(e) if !e.is_ended() => {}
             Workflow::Idle

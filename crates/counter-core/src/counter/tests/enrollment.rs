@@ -275,49 +275,78 @@ fn a_card_pulled_while_the_platform_links_still_gets_its_answer_to_staff() {
     }
 }
 
-#[test]
-fn cancel_and_finish_wait_while_the_platform_links() {
-    for mode in [CounterMode::Reception, CounterMode::Cashier] {
-        let (mut d, generation, ticket) = enrolling(mode);
-        // The application has left: neither Cancel nor Finish can call it back, and
-        // leaving the enrollment would drop the answer. Staff are told to wait for it.
-        for action in [StaffAction::Cancel, StaffAction::Finish] {
-            let refused = d.refuse(Input::Staff(action));
-            assert_eq!(refused.code(), Code::EnrollmentLinking, "{mode:?}");
-            assert_eq!(d.at(), "enroll", "{mode:?}");
-            assert_eq!(
-                steps(&d),
-                (Some(Step::Enrolling), Some(Step::Enrolling)),
-                "{mode:?}"
-            );
-        }
-        // The customer's Cancel neither ends it.
-        let refused = d.refuse(Input::Customer(CustomerAction::Cancel));
-        assert!(!matches!(refused, Refused::Stale { .. }), "{mode:?}");
-        assert_eq!(d.at(), "enroll", "{mode:?}");
-        let line = Code::EnrollmentLinking.entry();
-        assert!(
-            line.en.contains("cannot be cancelled")
-                && line.next_en.contains("within the request's time-out"),
-            "{line:?}"
-        );
+/// Every staff action that would leave the workflow for another.
+fn leaving_actions() -> Vec<StaffAction> {
+    vec![
+        StaffAction::Cancel,
+        StaffAction::Finish,
+        StaffAction::SetMode {
+            mode: CounterMode::Pharmacy,
+        },
+        StaffAction::StartFallback {
+            reason: crate::eligibility::FallbackReason::NotEnrolled,
+        },
+        StaffAction::NewSale {
+            amount_jpy: 1200,
+            order_ref: None,
+        },
+        StaffAction::TakeCoPayment {
+            check_id: format!("{TERMINAL}-chk-000001"),
+            amount_jpy: 600,
+        },
+        StaffAction::StartEnrollment {
+            services: services(),
+        },
+    ]
+}
 
-        // The answer comes: staff read which services are linked, then finish.
-        let e = d.send(Input::Session {
-            generation,
-            input: session::Input::Enrolled {
-                ticket,
-                result: Ok(crate::enroll::tests::enrollment_response()),
-            },
-        });
-        assert_eq!(audits(&e), ["enrolled"], "{mode:?}: {e:?}");
-        assert_eq!(
-            steps(&d),
-            (Some(Step::Enrolled), Some(Step::Enrolled)),
-            "{mode:?}"
-        );
-        d.staff(StaffAction::Cancel);
-        assert_eq!(d.at(), "idle", "{mode:?}");
+#[test]
+fn no_staff_action_leaves_an_enrollment_while_the_platform_links() {
+    for mode in [
+        CounterMode::Reception,
+        CounterMode::Pharmacy,
+        CounterMode::Cashier,
+    ] {
+        for card_pulled in [false, true] {
+            let case = format!("{mode:?}, card pulled: {card_pulled}");
+            let (mut d, generation, ticket) = enrolling(mode);
+            if card_pulled {
+                d.send(Input::Reader(ReaderEvent::Removed));
+            }
+            // The staff window is told, from the counter's one rule, that nothing leaves
+            // the enrollment now, and why.
+            let hold = d.m.screens().staff_frame().hold.map(|m| m.code);
+            assert_eq!(hold, Some(Code::EnrollmentLinking), "{case}");
+            for action in leaving_actions() {
+                assert!(action.leaves_workflow(), "{case}: {action:?}");
+                let name = format!("{action:?}");
+                let refused = d.refuse(Input::Staff(action));
+                assert_eq!(refused.code(), Code::EnrollmentLinking, "{case}: {name}");
+                assert_eq!(d.at(), "enroll", "{case}: {name}");
+                assert_eq!(d.m.generation(), generation, "{case}: {name}");
+                assert_eq!(steps(&d).0, Some(Step::Enrolling), "{case}: {name}");
+            }
+            // The answer still reaches staff, and the audit.
+            let e = d.send(Input::Session {
+                generation,
+                input: session::Input::Enrolled {
+                    ticket,
+                    result: Ok(crate::enroll::tests::enrollment_response()),
+                },
+            });
+            assert_eq!(audits(&e), ["enrolled"], "{case}: {e:?}");
+            match d.m.screens().staff {
+                StaffScreen::Enroll { view } => {
+                    assert_eq!(view.step, Step::Enrolled, "{case}");
+                    assert_eq!(view.enrollment_id.as_deref(), Some("enr-7"), "{case}");
+                }
+                other => panic!("{case}: {other:?}"),
+            }
+            assert_eq!(d.m.screens().staff_frame().hold, None, "{case}");
+            // Read, staff leave it as ever.
+            d.staff(StaffAction::Finish);
+            assert_eq!(d.at(), "idle", "{case}");
+        }
     }
 }
 
