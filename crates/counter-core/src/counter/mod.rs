@@ -28,7 +28,8 @@
 //!   card lies on the reader; once the card leaves, the counter is idle again. An
 //!   enrollment whose card leaves while the platform's answer is awaited (its application
 //!   sent) is not ended by it: the customer window goes back to the welcome, and the answer
-//!   is shown to staff when it comes.
+//!   is shown to staff when it comes. A card placed meanwhile is taken by nobody; once staff
+//!   leave the answer (Finish, Cancel), it is read as if placed then.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
 //!   refused while a sale is paying or another one runs.
@@ -522,6 +523,9 @@ pub struct Counter {
     pin_pad: bool,
     /// A card lies unread on another watched reader (`true` in [`ReaderEvent::OtherCard`]).
     other_card: bool,
+    /// The card on the reader was placed while an enrollment awaited the platform's answer
+    /// without its own card, and nobody took it (read once staff leave the enrollment).
+    unread_card: bool,
     backends_ok: Option<bool>,
     notice: Option<Message>,
     pending_rechecks: u64,
@@ -558,6 +562,7 @@ impl Counter {
             reader: ReaderState::Missing,
             pin_pad: false,
             other_card: false,
+            unread_card: false,
             backends_ok: None,
             notice: None,
             pending_rechecks: 0,
@@ -704,6 +709,7 @@ impl Counter {
         self.workflow = workflow;
         self.card_notices.clear();
         self.visit_lookup = None;
+        self.unread_card = false;
         effects
     }
 

@@ -72,7 +72,7 @@ impl Counter {
                 _ => self.session_action(session::Input::StartAgain),
             },
             StaffAction::Cancel => self.cancel(),
-            StaffAction::Finish => Ok(self.replace(Workflow::Idle)),
+            StaffAction::Finish => Ok(self.leave_for_idle()),
             StaffAction::ExpectPatient { name, birth_date } => self.expect(&name, &birth_date),
             StaffAction::ExpectAppointment { appointment_id } => {
                 self.check_mode().ok_or(Code::NotNow)?;
@@ -158,8 +158,22 @@ impl Counter {
                 .session(session::Input::Cancel(Actor::Staff))
                 .unwrap_or_default();
         }
-        effects.extend(self.replace(Workflow::Idle));
+        effects.extend(self.leave_for_idle());
         Ok(effects)
+    }
+
+    /// Staff leave the workflow (Finish, Cancel): the counter is idle. A card placed while
+    /// an enrollment awaited the platform's answer without its own card was taken by
+    /// nobody ([`Counter::card_placed`]); it is the next person's, and is read now as if
+    /// placed now (at reception and pharmacy a check starts; at the till the next sale
+    /// takes it), so that nobody has to lift it and place it again.
+    fn leave_for_idle(&mut self) -> Vec<Effect> {
+        let unread = std::mem::take(&mut self.unread_card);
+        let mut effects = self.replace(Workflow::Idle);
+        if unread && self.reader == super::ReaderState::Card {
+            effects.extend(self.card_placed(self.pin_pad));
+        }
+        effects
     }
 
     /// The patient staff expect: the running check compares its answer with it (until the

@@ -269,7 +269,9 @@ fn a_card_pulled_while_the_platform_links_still_gets_its_answer_to_staff() {
             other => panic!("{mode:?}: {other:?}"),
         }
         nothing_of_the_enrollment(&d, &format!("{mode:?}, answered without its card"));
-        // Staff finish when they have read it.
+        // Staff finish when they have read it; the card placed meanwhile is the next
+        // person's (`a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer`).
+        d.send(Input::Reader(ReaderEvent::Removed));
         d.staff(StaffAction::Finish);
         assert_eq!(d.at(), "idle", "{mode:?}");
     }
@@ -347,6 +349,125 @@ fn no_staff_action_leaves_an_enrollment_while_the_platform_links() {
             d.staff(StaffAction::Finish);
             assert_eq!(d.at(), "idle", "{case}");
         }
+    }
+}
+
+#[test]
+fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() {
+    let read_card = |e: &[Effect]| {
+        e.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Session {
+                    effect: session::Effect::ReadCard { .. },
+                    ..
+                }
+            )
+        })
+    };
+    for (mode, leave) in [
+        (CounterMode::Reception, StaffAction::Finish),
+        (CounterMode::Pharmacy, StaffAction::Cancel),
+        (CounterMode::Cashier, StaffAction::Finish),
+    ] {
+        let (mut d, generation, ticket) = enrolling(mode);
+        d.send(Input::Reader(ReaderEvent::Removed));
+        // A card placed while the answer is awaited: taken by nobody.
+        let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        assert!(e.is_empty(), "{mode:?}: {e:?}");
+        // The answer: staff read it; the card lying there is still not the enrollment's
+        // and is not read over the answer (the customer window welcomes).
+        let e = d.send(Input::Session {
+            generation,
+            input: session::Input::Enrolled {
+                ticket,
+                result: Ok(crate::enroll::tests::enrollment_response()),
+            },
+        });
+        assert!(!read_card(&e), "{mode:?}: {e:?}");
+        assert_eq!(steps(&d), (Some(Step::Enrolled), None), "{mode:?}");
+        // Staff leave the answer: the card on the reader is the next person's, read as
+        // if placed now (a check at reception and pharmacy; at the till the next sale
+        // takes it).
+        let e = d.staff(leave);
+        if mode == CounterMode::Cashier {
+            assert!(!read_card(&e), "{mode:?}: {e:?}");
+            assert_eq!(d.at(), "idle");
+            let e = d.staff(StaffAction::NewSale {
+                amount_jpy: 1200,
+                order_ref: None,
+            });
+            assert!(read_card(&e), "{mode:?}: {e:?}");
+            assert_eq!(d.at(), "identify_for_sale");
+        } else {
+            assert!(read_card(&e), "{mode:?}: {e:?}");
+            assert_eq!(d.at(), "identify_for_check", "{mode:?}");
+            d.world(e);
+            d.type_pin();
+            assert_eq!(d.at(), "check", "{mode:?}: identified for a check");
+        }
+    }
+
+    // Taken off again before the answer: nothing is read when staff leave.
+    let (mut d, generation, ticket) = enrolling(CounterMode::Reception);
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.send(Input::Session {
+        generation,
+        input: session::Input::Enrolled {
+            ticket,
+            result: Ok(crate::enroll::tests::enrollment_response()),
+        },
+    });
+    let e = d.staff(StaffAction::Finish);
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "idle");
+}
+
+#[test]
+fn cancel_and_finish_wait_while_the_platform_links() {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
+        let (mut d, generation, ticket) = enrolling(mode);
+        // The application has left: neither Cancel nor Finish can call it back, and
+        // leaving the enrollment would drop the answer. Staff are told to wait for it.
+        for action in [StaffAction::Cancel, StaffAction::Finish] {
+            let refused = d.refuse(Input::Staff(action));
+            assert_eq!(refused.code(), Code::EnrollmentLinking, "{mode:?}");
+            assert_eq!(d.at(), "enroll", "{mode:?}");
+            assert_eq!(
+                steps(&d),
+                (Some(Step::Enrolling), Some(Step::Enrolling)),
+                "{mode:?}"
+            );
+        }
+        // The customer's Cancel neither ends it.
+        let refused = d.refuse(Input::Customer(CustomerAction::Cancel));
+        assert!(!matches!(refused, Refused::Stale { .. }), "{mode:?}");
+        assert_eq!(d.at(), "enroll", "{mode:?}");
+        let line = Code::EnrollmentLinking.entry();
+        assert!(
+            line.en.contains("cannot be cancelled")
+                && line.next_en.contains("within the request's time-out"),
+            "{line:?}"
+        );
+
+        // The answer comes: staff read which services are linked, then finish.
+        let e = d.send(Input::Session {
+            generation,
+            input: session::Input::Enrolled {
+                ticket,
+                result: Ok(crate::enroll::tests::enrollment_response()),
+            },
+        });
+        assert_eq!(audits(&e), ["enrolled"], "{mode:?}: {e:?}");
+        assert_eq!(
+            steps(&d),
+            (Some(Step::Enrolled), Some(Step::Enrolled)),
+            "{mode:?}"
+        );
+        d.staff(StaffAction::Cancel);
+        assert_eq!(d.at(), "idle", "{mode:?}");
     }
 }
 
