@@ -133,6 +133,7 @@ mod tests {
             },
             expected: None,
             notices: vec![],
+            hold: None,
         }
     }
 
@@ -189,6 +190,7 @@ mod tests {
             status,
             expected: None,
             notices: vec![],
+            hold: None,
         }
     }
 

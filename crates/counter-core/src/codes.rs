@@ -107,9 +107,10 @@ pub enum Code {
     /// after the application was sent, a 5xx, an unreadable answer): the platform may have
     /// linked the card. Staff check before enrolling again.
     EnrollmentOutcomeUnknown,
-    /// Staff pressed Cancel while the platform links the card (the application is sent): it
-    /// cannot be called back, so Cancel waits for the answer, which comes within the
-    /// platform request's time-out.
+    /// Staff pressed Cancel, Finish, or started something else (a mode, a fallback, a sale,
+    /// a co-payment, an enrollment) while the platform links the card (the application is
+    /// sent): it cannot be called back, and leaving would drop the answer, so staff wait
+    /// for it; it comes within the platform request's time-out.
     EnrollmentLinking,
     /// The platform could not be reached before the enrollment's application left (or
     /// refused the terminal itself): nothing was linked. Not a check's "record a fallback":
@@ -473,7 +474,7 @@ table! {
     EnrollmentOutcomeUnknown, Staff, false, "認証基盤から登録の結果が届きませんでした。カードは登録されている可能性があります", "The platform's answer to the enrollment did not come: the card may be linked",
         "もう一度登録する前に、カードで本人確認をして（その場で、またはお客様の次回の来店時に）連携済みのサービスを確かめるか、登録した日時を伝えて認証基盤の運用者に確認してください。登録し直すのは連携されていないサービスだけにしてください",
         "Before enrolling again, identify the card (now, or at the customer's next visit) to see which services are linked, or ask the platform's operator, giving the time of the enrollment; enrol again only the services not linked";
-    EnrollmentLinking, Staff, true, "認証基盤がカードを登録している途中のため、取り消せません", "The platform is linking the card: it cannot be cancelled now",
+    EnrollmentLinking, Staff, true, "認証基盤がカードを登録している途中のため、取り消しも別の操作もできません", "The platform is linking the card: it cannot be cancelled now, and nothing else can start",
         "申込はすでに送られています。結果は通信の待ち時間（数秒）のうちに表示されますので、お待ちください。連携されたサービス（または連携されなかった理由）を確かめてから「完了」を押してください",
         "The application has already been sent. Its answer shows within the request's time-out (a few seconds): wait for it, check which services are linked (or why not), then press Finish";
     EnrollmentNotSent, Staff, true, "認証基盤に接続できず、登録はされていません", "The platform could not be reached: the enrollment was not made and nothing was linked",

@@ -4,9 +4,10 @@
 // confirmation, and once it is over what is linked and what was refused.
 
 import type { EnrollStaffView } from "../ipc/session";
+import type { Message } from "../ipc/generated/Message";
 import type { RefusedLine } from "../ipc/generated/RefusedLine";
 import { el, facts } from "../render/dom";
-import { codeBlock } from "../render/message";
+import { codeBlock, messageBlock } from "../render/message";
 import { refusedSection } from "../render/refused";
 import type { StaffContext } from "./context";
 import { menuList, padInUse, timeLeft } from "./identify";
@@ -28,8 +29,13 @@ function refusedBlock(ctx: StaffContext, refused: readonly RefusedLine[]): HTMLE
   });
 }
 
-/** The enroll screen. */
-export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
+/**
+ * The enroll screen. `hold` is the counter's word that nothing may leave the
+ * enrollment now (its application is sent and the platform's answer awaited):
+ * the counter refuses Cancel and Finish then, so neither is offered, and the
+ * hold's line says why and what to do.
+ */
+export function enrollScreen(ctx: StaffContext, view: EnrollStaffView, hold: Message | null = null): Node[] {
   const over = view.step === "enrolled" || view.step === "failed" || view.step === "cancelled";
   const out: (Node | undefined | false)[] = [
     el("h2", {}, ctx.t("staff.enroll.title")),
@@ -42,10 +48,12 @@ export function enrollScreen(ctx: StaffContext, view: EnrollStaffView): Node[] {
       view.needs_staff_confirmation &&
         ctx.actionButton("staff.action.confirm_last_try", { action: "confirm_last_try" }, "enroll", { class: "primary" }),
       view.can_retry && ctx.actionButton("staff.action.start_again", { action: "start_again" }, "enroll"),
-      over
-        ? ctx.actionButton("staff.action.finish", { action: "finish" }, "enroll", { class: "primary" })
-        : ctx.actionButton("staff.action.cancel", { action: "cancel" }, "enroll", { "aria-keyshortcuts": "Escape" }),
+      hold === null &&
+        (over
+          ? ctx.actionButton("staff.action.finish", { action: "finish" }, "enroll", { class: "primary" })
+          : ctx.actionButton("staff.action.cancel", { action: "cancel" }, "enroll", { "aria-keyshortcuts": "Escape" })),
     ),
+    hold !== null && messageBlock(hold, ctx.lang, { test: "hold" }),
     // What the customer must be told comes before the facts.
     refusedBlock(ctx, view.refused),
     facts([

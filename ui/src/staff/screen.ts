@@ -42,7 +42,7 @@ function content(ctx: StaffContext, frame: StaffFrame): Node[] {
     case "sale":
       return saleScreen(ctx, screen.view);
     case "enroll":
-      return enrollScreen(ctx, screen.view);
+      return enrollScreen(ctx, screen.view, frame.hold);
   }
 }
 
@@ -52,7 +52,7 @@ export function renderCounter(root: HTMLElement, ctx: StaffContext, frame: Staff
   // The ready screen also says whether a card was left on the reader; ready,
   // identify and check show the expected patient.
   const reader = frame.staff.screen === "ready" ? frame.status.reader : null;
-  const { key, seconds } = timedKey([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, reader, frame.expected, frame.staff]);
+  const { key, seconds } = timedKey([ctx.lang, ctx.info?.demo ?? false, frame.status.mode, reader, frame.expected, frame.staff, frame.hold]);
   // Only the customer's time left moved: Cancel and the forms stay as they are.
   if (root.dataset["rendered"] === key && retime(root, seconds)) return;
   const sameScreen = root.dataset["screen"] === frame.staff.screen;

@@ -792,6 +792,27 @@ describe("the staff window", () => {
     });
   });
 
+  it("offers neither Cancel nor Finish while the counter holds the enrollment (the platform linking the card), and says why", async () => {
+    const linking = { ...enrollStaff, step: "enrolling" as const, needs_staff_confirmation: false, can_retry: false, code: null };
+    const hold = message("enrollment_linking", "認証基盤がカードを登録している途中です");
+    feed(staffFrame({ screen: "enroll", view: linking }, {}, { hold }));
+    expect(screen().dataset["step"]).toBe("enrolling");
+    expect(document.querySelector('[data-test="action-cancel"]')).toBeNull();
+    expect(document.querySelector('[data-test="action-finish"]')).toBeNull();
+    expect(hook("hold").dataset["code"]).toBe("enrollment_linking");
+    expect(hook("hold").textContent).toContain("認証基盤がカードを登録している途中です（日本語）");
+    // Escape presses no Cancel either.
+    mocked.staffAction.mockClear();
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(mocked.staffAction).not.toHaveBeenCalled();
+    await expectAccessible("enrollment held");
+    // The answer came: the counter no longer holds it, and Finish is offered again.
+    feed(staffFrame({ screen: "enroll", view: { ...linking, step: "enrolled" } }));
+    expect(document.querySelector('[data-test="hold"]')).toBeNull();
+    click("action-finish");
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "finish" });
+  });
+
   it("lists the links the services refused, with why and which attribute differs, after a partial success or a failure", async () => {
     const refused: EnrollStaffView["refused"] = [
       { service_id: "ins-kanto", kind: "insurance", code: "link_mismatch", attribute: "address" },

@@ -54,10 +54,10 @@ let revision = 0;
 export function staffFrame(
   staff: StaffScreen,
   changes: Partial<Status> = {},
-  extra: Partial<Pick<StaffFrame, "expected" | "notices">> = {},
+  extra: Partial<Pick<StaffFrame, "expected" | "notices" | "hold">> = {},
 ): StaffFrame {
   revision += 1;
-  return { revision, staff, status: { ...status, ...changes }, expected: null, notices: [], ...extra };
+  return { revision, staff, status: { ...status, ...changes }, expected: null, notices: [], hold: null, ...extra };
 }
 
 /** A customer frame with a fresh revision. */

@@ -28,11 +28,17 @@
 //!   card lies on the reader; once the card leaves, the counter is idle again. An
 //!   enrollment whose card leaves while the platform's answer is awaited (its application
 //!   sent) is not ended by it: the customer window goes back to the welcome, and the answer
-//!   is shown to staff when it comes.
+//!   is shown to staff when it comes. A card placed meanwhile is taken by nobody; once staff
+//!   leave the answer (Finish, Cancel), it is read as if placed then.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
-//!   refused while a sale is paying or another one runs; Cancel and Finish are refused while
-//!   a sale is paying.
+//!   refused while a sale is paying or another one runs.
+//! - **A workflow whose outcome is on its way is never left** ([`Counter::hold`]): while a
+//!   sale is paying, or an enrollment's application is sent and the platform's answer
+//!   awaited, every staff action that would leave the workflow (Cancel, Finish, a mode, a
+//!   fallback, a new sale, co-payment or enrollment: [`StaffAction::leaves_workflow`]) is
+//!   refused with the reason, and the staff window, told the same ([`StaffFrame::hold`]),
+//!   offers none of them. Neither can be called back, and leaving would drop the answer.
 //! - **Payments in doubt are resolved in the background**: at start and then again while any
 //!   is in doubt; the windows never wait for it, checks and enrollments go on, and only new
 //!   card sales wait (refused with the reason, the sales in doubt listed on the status bar).
@@ -535,6 +541,9 @@ pub struct Counter {
     pin_pad: bool,
     /// A card lies unread on another watched reader (`true` in [`ReaderEvent::OtherCard`]).
     other_card: bool,
+    /// The card on the reader was placed while an enrollment awaited the platform's answer
+    /// without its own card, and nobody took it (read once staff leave the enrollment).
+    unread_card: bool,
     backends_ok: Option<bool>,
     notice: Option<Message>,
     pending_rechecks: u64,
@@ -575,6 +584,7 @@ impl Counter {
             reader: ReaderState::Missing,
             pin_pad: false,
             other_card: false,
+            unread_card: false,
             backends_ok: None,
             notice: None,
             pending_rechecks: 0,
@@ -729,6 +739,7 @@ impl Counter {
         self.workflow = workflow;
         self.card_notices.clear();
         self.visit_lookup = None;
+        self.unread_card = false;
         effects
     }
 

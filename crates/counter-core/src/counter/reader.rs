@@ -35,6 +35,7 @@ impl Counter {
                 // that lay on the reader has left with it, whether or not its own removal
                 // is reported too (a second report changes nothing).
                 self.other_card = false;
+                self.unread_card = false;
                 let had_card = self.reader == ReaderState::Card;
                 self.reader = ReaderState::Missing;
                 match had_card {
@@ -48,6 +49,7 @@ impl Counter {
                 self.card_placed(pin_pad)
             }
             ReaderEvent::Removed => {
+                self.unread_card = false;
                 if self.reader == ReaderState::Card {
                     self.reader = ReaderState::Empty;
                 }

@@ -278,6 +278,8 @@ pub struct Screens {
     pub expected: Option<ClinicRecord>,
     /// The card's notices (codes; each window gets its own lines).
     pub notices: Vec<Code>,
+    /// Why staff may not leave the running workflow now ([`super::Counter::hold`]).
+    pub hold: Option<Code>,
 }
 
 /// What the staff window receives after every change: its screen and the status bar.
@@ -296,6 +298,11 @@ pub struct StaffFrame {
     /// What the platform says about the card on the reader (its attributes changed since
     /// enrollment, or that could not be checked), with the next step.
     pub notices: Vec<Message>,
+    /// Why staff may not leave the running workflow now, while they may not (a sale being
+    /// paid, an enrollment whose answer the platform is to give): the counter refuses
+    /// Cancel, Finish, a mode, a fallback, a new sale, co-payment or enrollment with this
+    /// line ([`super::Counter::hold`]), so the window offers none of them and shows it.
+    pub hold: Option<Message>,
 }
 
 /// What the customer window receives after every change: its screen, and of the counter
@@ -328,6 +335,7 @@ impl Screens {
             status: self.status.clone(),
             expected: self.expected.clone(),
             notices: self.notices.iter().map(|c| Message::of(*c)).collect(),
+            hold: self.hold.map(Message::of),
         }
     }
 
@@ -371,6 +379,7 @@ impl super::Counter {
             customer,
             expected,
             notices: self.card_notices.clone(),
+            hold: self.hold(),
             status: Status {
                 mode: self.mode,
                 reader_name: self.setup.reader.clone(),

@@ -19,6 +19,11 @@ impl Counter {
     /// them are never linked to the next card); at the till without a sale, and while a
     /// sale is chosen, paid or shown, it waits.
     ///
+    /// A card placed while an enrollment awaits the platform's answer (its card taken off
+    /// after the application left) is taken by nobody: the enrollment waits on for its
+    /// answer, and once staff have read it and leave it (Finish, Cancel), the card still
+    /// lying there is read as the next person's (`Counter::leave_for_idle`).
+    ///
     /// An enrollment does not resume on a card put back after its card was taken off
     /// mid-way (the session ended then, with [`Code::CardRemoved`]): the card put back is
     /// handled as anyone's. Resuming would need to know it is the same card, and nothing
@@ -33,6 +38,13 @@ impl Counter {
     pub(super) fn card_placed(&mut self, pin_pad: bool) -> Vec<Effect> {
         let mut effects = Vec::new();
         match &self.workflow {
+            // Not the enrollment's (R8: it may be the next person's), and restarting would
+            // drop the platform's answer: nobody takes it until staff leave the enrollment's
+            // result (`Counter::leave_for_idle`).
+            Workflow::Enroll(e) if e.awaits_answer() => {
+                self.unread_card = true;
+                return effects;
+            }
             Workflow::IdentifyForSale(..) => {}
             Workflow::Enroll(e) if !e.is_ended() => {}
             Workflow::Idle

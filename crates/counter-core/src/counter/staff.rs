@@ -13,8 +13,46 @@ use crate::identify::{self, Actor};
 use crate::payment::cashier::check_amount;
 use crate::session;
 
+impl StaffAction {
+    /// Whether the action leaves the running workflow for another (idle, a fallback, a
+    /// sale, an enrollment, another mode), dropping what it awaits. A held workflow
+    /// ([`Counter::hold`]) refuses these. (Start again restarts only a workflow that has
+    /// ended; a void, refund or recovery runs beside the workflow, under its own rule.)
+    pub fn leaves_workflow(&self) -> bool {
+        matches!(
+            self,
+            StaffAction::SetMode { .. }
+                | StaffAction::Cancel
+                | StaffAction::Finish
+                | StaffAction::StartFallback { .. }
+                | StaffAction::NewSale { .. }
+                | StaffAction::TakeCoPayment { .. }
+                | StaffAction::StartEnrollment { .. }
+        )
+    }
+}
+
 impl Counter {
+    /// Why staff may not leave the running workflow now, if they may not: a sale being
+    /// paid ([`Code::PaymentBusy`]: its outcome is on its way), an enrollment whose
+    /// application is sent ([`Code::EnrollmentLinking`]: the platform may link the card
+    /// whatever the counter does, and leaving would drop the answer that says which
+    /// services are linked). Neither can be called back; each ends within its request's
+    /// time-out. This is the one place that says so: every action that
+    /// [leaves the workflow](StaffAction::leaves_workflow) is refused with this code, and
+    /// the staff window reads it ([`super::StaffFrame::hold`]) to offer none of them.
+    pub fn hold(&self) -> Option<Code> {
+        match &self.workflow {
+            Workflow::Paying { .. } => Some(Code::PaymentBusy),
+            Workflow::Enroll(e) if e.awaits_answer() => Some(Code::EnrollmentLinking),
+            _ => None,
+        }
+    }
+
     pub(super) fn staff(&mut self, action: StaffAction) -> Result<Vec<Effect>, Refused> {
+        if let Some(code) = self.hold().filter(|_| action.leaves_workflow()) {
+            return Err(code.into());
+        }
         match action {
             StaffAction::SetMode { mode } => {
                 if !matches!(self.workflow, Workflow::Idle | Workflow::SaleEnded(..)) {
@@ -34,13 +72,7 @@ impl Counter {
                 _ => self.session_action(session::Input::StartAgain),
             },
             StaffAction::Cancel => self.cancel(),
-            StaffAction::Finish => {
-                if matches!(self.workflow, Workflow::Paying { .. }) {
-                    return Err(Code::PaymentBusy.into());
-                }
-                self.refuse_while_linking()?;
-                Ok(self.replace(Workflow::Idle))
-            }
+            StaffAction::Finish => Ok(self.leave_for_idle()),
             StaffAction::ExpectPatient { name, birth_date } => self.expect(&name, &birth_date),
             StaffAction::ExpectAppointment { appointment_id } => {
                 self.check_mode().ok_or(Code::NotNow)?;
@@ -128,13 +160,8 @@ impl Counter {
     }
 
     /// Cancel: a card session ends (its card step abandoned) and the counter returns to
-    /// idle; a sale being paid cannot be cancelled (its outcome is on its way), nor an
-    /// enrollment whose application is sent ([`Self::refuse_while_linking`]).
+    /// idle. (A held workflow never gets here: [`Self::hold`].)
     fn cancel(&mut self) -> Result<Vec<Effect>, Refused> {
-        if matches!(self.workflow, Workflow::Paying { .. }) {
-            return Err(Code::PaymentBusy.into());
-        }
-        self.refuse_while_linking()?;
         let mut effects = Vec::new();
         if self.workflow.session_running() {
             // A session that already ended has nothing to cancel; the counter still goes idle.
@@ -142,20 +169,22 @@ impl Counter {
                 .session(session::Input::Cancel(Actor::Staff))
                 .unwrap_or_default();
         }
-        effects.extend(self.replace(Workflow::Idle));
+        effects.extend(self.leave_for_idle());
         Ok(effects)
     }
 
-    /// Refuses Cancel and Finish while an enrollment's application is sent and its answer
-    /// awaited. Neither can call the application back (the platform may link the card),
-    /// and leaving the enrollment would drop the answer that says which services are
-    /// linked: staff wait for it, as for a sale being paid. It comes within the platform
-    /// request's time-out, or the enrollment ends then on "the card may be linked".
-    fn refuse_while_linking(&self) -> Result<(), Refused> {
-        match &self.workflow {
-            Workflow::Enroll(e) if e.awaits_answer() => Err(Code::EnrollmentLinking.into()),
-            _ => Ok(()),
+    /// Staff leave the workflow (Finish, Cancel): the counter is idle. A card placed while
+    /// an enrollment awaited the platform's answer without its own card was taken by
+    /// nobody ([`Counter::card_placed`]); it is the next person's, and is read now as if
+    /// placed now (at reception and pharmacy a check starts; at the till the next sale
+    /// takes it), so that nobody has to lift it and place it again.
+    fn leave_for_idle(&mut self) -> Vec<Effect> {
+        let unread = std::mem::take(&mut self.unread_card);
+        let mut effects = self.replace(Workflow::Idle);
+        if unread && self.reader == super::ReaderState::Card {
+            effects.extend(self.card_placed(self.pin_pad));
         }
+        effects
     }
 
     /// The patient staff expect: the running check compares its answer with it (until the

@@ -36,8 +36,10 @@
 //!   restarts the enrollment). An answer that never comes (time-out, 5xx, unreadable) is
 //!   not "nothing happened": staff read that the card may be linked and how to find out
 //!   ([`Code::EnrollmentOutcomeUnknown`]), with or without the card. Cancel is refused
-//!   while the answer is awaited ([`Code::EnrollmentLinking`]): it cannot call the
-//!   application back, and the answer comes within the request's time-out.
+//!   while the answer is awaited ([`Enrollment::awaits_answer`]): it cannot call the
+//!   application back, and the answer comes within the request's time-out. The counter
+//!   reads the same predicate to refuse every staff action that would leave the
+//!   enrollment then ([`Code::EnrollmentLinking`]).
 //! - **A platform that cannot be reached before the application leaves** (the challenge,
 //!   or the application never sent) is not a check's "record a fallback": nothing was
 //!   sent and nothing linked, and staff enrol again once the platform is back
@@ -198,13 +200,11 @@ impl Enrollment {
     }
 
     /// Whether the application is sent and the platform's answer awaited: the platform may
-    /// link the card whatever the counter does, so Cancel is refused
-    /// ([`Code::EnrollmentLinking`]) until the answer (or the request's time-out) ends it.
+    /// link the card whatever the counter does, so Cancel is refused until the answer (or
+    /// the request's time-out) ends it, and the counter refuses every staff action that
+    /// would leave the enrollment ([`Code::EnrollmentLinking`]).
     pub fn awaits_answer(&self) -> bool {
-        matches!(
-            self.session.phase,
-            Phase::Flow(EnrollPhase::Enrolling { .. })
-        )
+        self.session.awaits_answer()
     }
 
     /// Whether the enrollment goes on, or ended, without a card of its own on the reader:
@@ -372,23 +372,16 @@ impl Flow for Enroll {
         }
     }
 
-    /// Not once the application is signed and sent: the platform may link the card
-    /// whether it stays on the reader or not, so its answer must reach staff.
-    fn needs_card(phase: &EnrollPhase) -> bool {
-        !matches!(phase, EnrollPhase::Enrolling { .. })
-    }
-
-    /// Not once the application is sent. A receptionist who presses Cancel expects
-    /// nothing to have happened, and Cancel cannot make that so: the request has left and
-    /// the platform may link the card whatever the counter does. Accepting it would end
-    /// the enrollment on "the card may be linked" when, a few seconds later, the answer
-    /// would have said which services are linked (or why not); so Cancel is refused with
-    /// [`Code::EnrollmentLinking`] (the counter's line says the answer comes within the
-    /// platform request's time-out), as a card sale being paid refuses it, and staff read
-    /// the real answer. An answer that never comes ends within that time-out too, as
+    /// Once the application is signed and sent. The platform may link the card whether
+    /// it stays on the reader or not, so its answer must reach staff. A receptionist who
+    /// presses Cancel expects nothing to have happened, and Cancel cannot make that so:
+    /// accepting it would end the enrollment on "the card may be linked" when, a few
+    /// seconds later, the answer would have said which services are linked (or why not);
+    /// so Cancel is refused, as a card sale being paid refuses it, and staff read the real
+    /// answer. An answer that never comes ends within the request's time-out too, as
     /// [`Code::EnrollmentOutcomeUnknown`].
-    fn cancellable(phase: &EnrollPhase) -> bool {
-        !matches!(phase, EnrollPhase::Enrolling { .. })
+    fn awaits_answer(phase: &EnrollPhase) -> bool {
+        matches!(phase, EnrollPhase::Enrolling { .. })
     }
 
     fn card_busy(phase: &EnrollPhase) -> bool {

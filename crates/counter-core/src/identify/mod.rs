@@ -173,16 +173,11 @@ impl Flow for Identify {
         matches!(phase, IdentifyPhase::Pin(leg) if leg.card_busy())
     }
 
-    /// Always: an identification's answer (the menu, its assertions) is for the person
-    /// whose card lies on the reader; once it leaves, the answer is not shown (R8).
-    fn needs_card(_phase: &IdentifyPhase) -> bool {
-        true
-    }
-
-    /// Always: an identification links nothing at the platform; its answer (the menu and
-    /// its assertions) is only read, and one that is not shown is not used.
-    fn cancellable(_phase: &IdentifyPhase) -> bool {
-        true
+    /// Never: an identification links nothing at the platform; its answer (the menu and
+    /// its assertions) is only read, one that is not shown is not used, and it is for the
+    /// person whose card lies on the reader: once the card leaves, it is not shown (R8).
+    fn awaits_answer(_phase: &IdentifyPhase) -> bool {
+        false
     }
 
     fn holds_secret(phase: &IdentifyPhase) -> bool {

@@ -115,16 +115,15 @@ pub(crate) trait Flow {
     fn awaits_customer(phase: &Self::Phase) -> bool;
     /// Whether a card step runs at `phase` (cancel must abandon it).
     fn card_busy(phase: &Self::Phase) -> bool;
-    /// Whether the flow still needs its card at `phase`: `false` once everything the card
-    /// had to give is given and sent, and only the platform's answer is awaited (an
-    /// enrollment's application). The card leaving then does not end the session: the
-    /// answer is still taken and shown to staff.
-    fn needs_card(phase: &Self::Phase) -> bool;
-    /// Whether Cancel may end the flow at `phase`: `false` while a request has left whose
-    /// answer may change something outside the counter (an enrollment's application: the
-    /// platform may link the card). Cancel cannot call it back, so it is refused and the
-    /// answer, which comes within the request's time-out, is shown instead.
-    fn cancellable(phase: &Self::Phase) -> bool;
+    /// Whether only the platform's answer to a request that may change something outside
+    /// the counter is awaited at `phase` (an enrollment's application: the platform may
+    /// link the card whatever the counter does). Everything the card had to give is given
+    /// and sent, so the card leaving then does not end the session (the answer is still
+    /// taken and shown to staff), and Cancel is refused: it cannot call the request back,
+    /// and the answer comes within the request's time-out. The counter reads the same
+    /// predicate for every staff action that would leave the workflow
+    /// (`crate::counter::Counter::hold`).
+    fn awaits_answer(phase: &Self::Phase) -> bool;
     /// Whether the flow holds a PIN or a password at `phase`.
     fn holds_secret(phase: &Self::Phase) -> bool;
     /// The reader's PIN pad waiting for the PIN at `phase`, if it is.
@@ -296,7 +295,7 @@ impl<F: Flow> Session<F> {
         let was_on_reader = std::mem::replace(&mut self.card_on_reader, false);
         match &self.phase {
             Phase::Idle => Vec::new(),
-            Phase::Flow(p) if !F::needs_card(p) => Vec::new(),
+            Phase::Flow(p) if F::awaits_answer(p) => Vec::new(),
             Phase::Done(_) if was_on_reader => {
                 self.phase = Phase::Idle;
                 Vec::new()
@@ -316,7 +315,7 @@ impl<F: Flow> Session<F> {
     fn cancel(&mut self, by: Actor, input: &Input) -> Result<Vec<Effect>, NotNow> {
         let card_busy = match &self.phase {
             Phase::Idle | Phase::Done(_) => return Err(self.not_now(input)),
-            Phase::Flow(p) if !F::cancellable(p) => return Err(self.not_now(input)),
+            Phase::Flow(p) if F::awaits_answer(p) => return Err(self.not_now(input)),
             Phase::Reading { .. } => true,
             Phase::Flow(p) => F::card_busy(p),
         };
@@ -335,10 +334,15 @@ impl<F: Flow> Session<F> {
         vec![Effect::Finished(outcome)]
     }
 
+    /// Whether the flow awaits the platform's answer ([`Flow::awaits_answer`]).
+    pub(crate) fn awaits_answer(&self) -> bool {
+        matches!(&self.phase, Phase::Flow(p) if F::awaits_answer(p))
+    }
+
     /// Whether the card left while the flow, no longer needing it, awaits the platform's
     /// answer.
     pub(crate) fn awaits_answer_without_card(&self) -> bool {
-        !self.card_on_reader && matches!(&self.phase, Phase::Flow(p) if !F::needs_card(p))
+        !self.card_on_reader && self.awaits_answer()
     }
 
     /// The PIN pad's wait, while the reader's pad collects the PIN.

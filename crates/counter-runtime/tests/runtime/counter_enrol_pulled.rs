@@ -1,9 +1,11 @@
 //! A card pulled while the platform links it, through the reader: our pcscd with vpcd, the
 //! platform held at the payment link's confirmation until the card has left. The platform's
 //! answer still reaches staff (and the audit), and the customer window is back at the
-//! welcome as soon as the card leaves.
+//! welcome as soon as the card leaves. A card placed while the answer is awaited is not
+//! read then; once staff leave the answer, it is read as the next person's.
 
 use counter_runtime::counter::{CustomerAction, ReaderState, StaffAction};
+use jpki_card_sim::Faults;
 
 use crate::counter_env::{CounterEnv, INSURER, customer, js, links, staff, until};
 use crate::counter_links::audit;
@@ -50,7 +52,7 @@ async fn a_card_pulled_while_the_platform_links_still_gets_the_answer_to_staff()
     .await;
 
     // The card leaves while the platform waits for the acquirer's confirmation.
-    let _card = slot.remove().unwrap();
+    let card = slot.remove().unwrap();
     let s = until(&mut rx, "the card gone and the welcome", |s| {
         s.status.reader == ReaderState::Empty && js(s)["customer"]["screen"] == "welcome"
     })
@@ -61,6 +63,18 @@ async fn a_card_pulled_while_the_platform_links_still_gets_the_answer_to_staff()
         "the enrollment waits on for its answer: {:#}",
         js(&s)
     );
+    // Staff are told nothing may leave the enrollment now (the counter's hold).
+    assert_eq!(js(&s)["hold"], "enrollment_linking", "{:#}", js(&s));
+
+    // A card placed meanwhile (here the same one, as the next person's would be): not
+    // read, and the enrollment waits on.
+    slot.insert(card, Faults::default()).unwrap();
+    let s = until(&mut rx, "the card placed again", |s| {
+        s.status.reader == ReaderState::Card
+    })
+    .await;
+    assert_eq!(js(&s)["staff"]["view"]["step"], "enrolling", "{:#}", js(&s));
+    assert_eq!(js(&s)["customer"]["screen"], "welcome", "{:#}", js(&s));
 
     // The platform gets its confirmation and answers: staff read that the card is linked.
     gate.open();
@@ -81,11 +95,20 @@ async fn a_card_pulled_while_the_platform_links_still_gets_the_answer_to_staff()
         "{v:#}"
     );
     assert_eq!(v["customer"]["screen"], "welcome", "{v:#}");
+    assert_eq!(v["hold"], serde_json::Value::Null, "{v:#}");
     assert!(
         audit(&env).iter().any(|r| r.starts_with("enrolled ")),
         "{:#?}",
         audit(&env)
     );
+    // Staff have read the answer and finish: the card lying on the reader is read as
+    // the next person's arrival (a check at reception), without being lifted.
     staff(&c, StaffAction::Finish).await;
+    let s = until(&mut rx, "the card on the reader read for a check", |s| {
+        js(s)["staff"]["screen"] == "identify" && js(s)["customer"]["view"]["step"] == "pin_entry"
+    })
+    .await;
+    assert_eq!(s.status.reader, ReaderState::Card);
+    staff(&c, StaffAction::Cancel).await;
     c.close().await;
 }

@@ -32,4 +32,8 @@ expected: ClinicRecord | null,
 /**
  * The card's notices (codes; each window gets its own lines).
  */
-notices: Array<Code>, };
+notices: Array<Code>, 
+/**
+ * Why staff may not leave the running workflow now ([`super::Counter::hold`]).
+ */
+hold: Code | null, };

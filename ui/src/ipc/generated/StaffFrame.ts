@@ -28,4 +28,11 @@ expected: ClinicRecord | null,
  * What the platform says about the card on the reader (its attributes changed since
  * enrollment, or that could not be checked), with the next step.
  */
-notices: Array<Message>, };
+notices: Array<Message>, 
+/**
+ * Why staff may not leave the running workflow now, while they may not (a sale being
+ * paid, an enrollment whose answer the platform is to give): the counter refuses
+ * Cancel, Finish, a mode, a fallback, a new sale, co-payment or enrollment with this
+ * line ([`super::Counter::hold`]), so the window offers none of them and shows it.
+ */
+hold: Message | null, };

@@ -269,10 +269,160 @@ fn a_card_pulled_while_the_platform_links_still_gets_its_answer_to_staff() {
             other => panic!("{mode:?}: {other:?}"),
         }
         nothing_of_the_enrollment(&d, &format!("{mode:?}, answered without its card"));
-        // Staff finish when they have read it.
+        // Staff finish when they have read it; the card placed meanwhile is the next
+        // person's (`a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer`).
+        d.send(Input::Reader(ReaderEvent::Removed));
         d.staff(StaffAction::Finish);
         assert_eq!(d.at(), "idle", "{mode:?}");
     }
+}
+
+/// Every staff action that would leave the workflow for another.
+fn leaving_actions() -> Vec<StaffAction> {
+    vec![
+        StaffAction::Cancel,
+        StaffAction::Finish,
+        StaffAction::SetMode {
+            mode: CounterMode::Pharmacy,
+        },
+        StaffAction::StartFallback {
+            reason: crate::eligibility::FallbackReason::NotEnrolled,
+        },
+        StaffAction::NewSale {
+            amount_jpy: 1200,
+            order_ref: None,
+        },
+        StaffAction::TakeCoPayment {
+            check_id: format!("{TERMINAL}-chk-000001"),
+            amount_jpy: 600,
+        },
+        StaffAction::StartEnrollment {
+            services: services(),
+        },
+    ]
+}
+
+#[test]
+fn no_staff_action_leaves_an_enrollment_while_the_platform_links() {
+    for mode in [
+        CounterMode::Reception,
+        CounterMode::Pharmacy,
+        CounterMode::Cashier,
+    ] {
+        for card_pulled in [false, true] {
+            let case = format!("{mode:?}, card pulled: {card_pulled}");
+            let (mut d, generation, ticket) = enrolling(mode);
+            if card_pulled {
+                d.send(Input::Reader(ReaderEvent::Removed));
+            }
+            // The staff window is told, from the counter's one rule, that nothing leaves
+            // the enrollment now, and why.
+            let hold = d.m.screens().staff_frame().hold.map(|m| m.code);
+            assert_eq!(hold, Some(Code::EnrollmentLinking), "{case}");
+            for action in leaving_actions() {
+                assert!(action.leaves_workflow(), "{case}: {action:?}");
+                let name = format!("{action:?}");
+                let refused = d.refuse(Input::Staff(action));
+                assert_eq!(refused.code(), Code::EnrollmentLinking, "{case}: {name}");
+                assert_eq!(d.at(), "enroll", "{case}: {name}");
+                assert_eq!(d.m.generation(), generation, "{case}: {name}");
+                assert_eq!(steps(&d).0, Some(Step::Enrolling), "{case}: {name}");
+            }
+            // The answer still reaches staff, and the audit.
+            let e = d.send(Input::Session {
+                generation,
+                input: session::Input::Enrolled {
+                    ticket,
+                    result: Ok(crate::enroll::tests::enrollment_response()),
+                },
+            });
+            assert_eq!(audits(&e), ["enrolled"], "{case}: {e:?}");
+            match d.m.screens().staff {
+                StaffScreen::Enroll { view } => {
+                    assert_eq!(view.step, Step::Enrolled, "{case}");
+                    assert_eq!(view.enrollment_id.as_deref(), Some("enr-7"), "{case}");
+                }
+                other => panic!("{case}: {other:?}"),
+            }
+            assert_eq!(d.m.screens().staff_frame().hold, None, "{case}");
+            // Read, staff leave it as ever.
+            d.staff(StaffAction::Finish);
+            assert_eq!(d.at(), "idle", "{case}");
+        }
+    }
+}
+
+#[test]
+fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() {
+    let read_card = |e: &[Effect]| {
+        e.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Session {
+                    effect: session::Effect::ReadCard { .. },
+                    ..
+                }
+            )
+        })
+    };
+    for (mode, leave) in [
+        (CounterMode::Reception, StaffAction::Finish),
+        (CounterMode::Pharmacy, StaffAction::Cancel),
+        (CounterMode::Cashier, StaffAction::Finish),
+    ] {
+        let (mut d, generation, ticket) = enrolling(mode);
+        d.send(Input::Reader(ReaderEvent::Removed));
+        // A card placed while the answer is awaited: taken by nobody.
+        let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        assert!(e.is_empty(), "{mode:?}: {e:?}");
+        // The answer: staff read it; the card lying there is still not the enrollment's
+        // and is not read over the answer (the customer window welcomes).
+        let e = d.send(Input::Session {
+            generation,
+            input: session::Input::Enrolled {
+                ticket,
+                result: Ok(crate::enroll::tests::enrollment_response()),
+            },
+        });
+        assert!(!read_card(&e), "{mode:?}: {e:?}");
+        assert_eq!(steps(&d), (Some(Step::Enrolled), None), "{mode:?}");
+        // Staff leave the answer: the card on the reader is the next person's, read as
+        // if placed now (a check at reception and pharmacy; at the till the next sale
+        // takes it).
+        let e = d.staff(leave);
+        if mode == CounterMode::Cashier {
+            assert!(!read_card(&e), "{mode:?}: {e:?}");
+            assert_eq!(d.at(), "idle");
+            let e = d.staff(StaffAction::NewSale {
+                amount_jpy: 1200,
+                order_ref: None,
+            });
+            assert!(read_card(&e), "{mode:?}: {e:?}");
+            assert_eq!(d.at(), "identify_for_sale");
+        } else {
+            assert!(read_card(&e), "{mode:?}: {e:?}");
+            assert_eq!(d.at(), "identify_for_check", "{mode:?}");
+            d.world(e);
+            d.type_pin();
+            assert_eq!(d.at(), "check", "{mode:?}: identified for a check");
+        }
+    }
+
+    // Taken off again before the answer: nothing is read when staff leave.
+    let (mut d, generation, ticket) = enrolling(CounterMode::Reception);
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.send(Input::Session {
+        generation,
+        input: session::Input::Enrolled {
+            ticket,
+            result: Ok(crate::enroll::tests::enrollment_response()),
+        },
+    });
+    let e = d.staff(StaffAction::Finish);
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(d.at(), "idle");
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! of what the counter does (regenerate with `MADOGUCHI_MATRIX=update cargo test -p
 //! counter-core matrix`, then read the diff). Beside the table, rules that hold in every
 //! cell are asserted here: a refused input changes nothing, a result of another
-//! generation is stale, the card leaving drops every secret.
+//! generation is stale, the card leaving drops every secret, a held workflow is left by no
+//! staff action.
 
 use std::fmt::Write as _;
 
@@ -411,6 +412,18 @@ fn cell(state: State, name: &str, input_at: usize) -> String {
     let (_, input) = inputs(&d).swap_remove(input_at);
     let before = d.screens_without_notice();
     let generation = d.m.generation();
+    // A held workflow (a sale being paid, an enrollment whose answer is awaited) is left
+    // by no staff action: each is refused with the hold's line, the one the staff window
+    // shows in their place.
+    let held = match &input {
+        Input::Staff(action) if action.leaves_workflow() => d.m.hold(),
+        _ => None,
+    };
+    assert_eq!(
+        d.m.screens().staff_frame().hold.map(|m| m.code),
+        d.m.hold(),
+        "{state:?}"
+    );
     let result_input = matches!(
         input,
         Input::Session { .. }
@@ -443,6 +456,13 @@ fn cell(state: State, name: &str, input_at: usize) -> String {
             }
         }
     };
+    if let Some(code) = held {
+        assert_eq!(
+            outcome,
+            format!("refused {}", code.as_str()),
+            "{state:?} × {name}"
+        );
+    }
     if name == "reader:removed" {
         assert!(!d.m.holds_secret(), "{state:?}: a secret outlived the card");
     }

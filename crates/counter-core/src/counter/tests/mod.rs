@@ -423,6 +423,11 @@ pub(crate) enum State {
     PayingWaiting,
     SaleEnded,
     Enroll,
+    /// The enrollment's application sent, the platform's answer awaited, the card on the
+    /// reader.
+    EnrollLinking,
+    /// The same, its card taken off.
+    EnrollLinkingCardGone,
     OpeningPosSale,
     PosIdentifyForSale,
     PosPaying,
@@ -430,7 +435,7 @@ pub(crate) enum State {
 }
 
 impl State {
-    pub(crate) const ALL: [State; 16] = [
+    pub(crate) const ALL: [State; 18] = [
         State::IdleReception,
         State::IdleCashier,
         State::IdentifyForCheck,
@@ -443,6 +448,8 @@ impl State {
         State::PayingWaiting,
         State::SaleEnded,
         State::Enroll,
+        State::EnrollLinking,
+        State::EnrollLinkingCardGone,
         State::OpeningPosSale,
         State::PosIdentifyForSale,
         State::PosPaying,
@@ -545,6 +552,27 @@ impl State {
                     services: services(),
                 });
                 d.place();
+                d
+            }
+            State::EnrollLinking | State::EnrollLinkingCardGone => {
+                let mut d = reception();
+                d.hold_enroll = true;
+                d.staff(StaffAction::StartEnrollment {
+                    services: services(),
+                });
+                d.place();
+                let e = d.customer(CustomerAction::Password {
+                    text: crate::enroll::tests::PASSWORD.into(),
+                });
+                d.world(e);
+                d.customer(CustomerAction::ConfirmAttributes {
+                    disclosure_consent: true,
+                });
+                d.type_pin();
+                assert!(d.m.hold().is_some(), "{self:?}: {:?}", d.m.workflow);
+                if self == State::EnrollLinkingCardGone {
+                    d.send(Input::Reader(ReaderEvent::Removed));
+                }
                 d
             }
             State::OpeningPosSale => {
