@@ -9,6 +9,7 @@ mod machine;
 pub mod receipt;
 mod record;
 mod refund;
+pub mod rendered;
 pub mod shown;
 
 pub use record::{PaymentRecord, PaymentState, RefundRecord, RefundState};
