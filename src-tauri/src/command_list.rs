@@ -36,11 +36,12 @@ impl Callers {
 }
 
 /// Every command, in the order of the handler.
-pub const COMMANDS: [(&str, Callers); 18] = [
+pub const COMMANDS: [(&str, Callers); 19] = [
     ("app_info", Callers::Counter),
     ("code_table", Callers::Counter),
     ("staff_subscribe", Callers::Staff),
     ("customer_subscribe", Callers::Customer),
+    ("customer_rendered", Callers::Customer),
     ("staff_action", Callers::Staff),
     ("customer_action", Callers::Customer),
     ("staff_journal", Callers::Staff),

@@ -11,7 +11,8 @@
 //! |---|---|---|
 //! | `app_info` | both | version, window label, demo or not |
 //! | `code_table` | both | the code table's texts the window may show (the customer's: its own lines) |
-//! | `customer_subscribe` | customer | the customer's frames through a channel |
+//! | `customer_subscribe` | customer | the customer's frames through a channel (staff are told while no customer window has subscribed) |
+//! | `customer_rendered` | customer | the revision of the frame it rendered: a charge's outcome counts as shown only then |
 //! | `customer_action` | customer | PIN, password, menu choice, consents, pay, extend, cancel |
 //! | `staff_subscribe` | staff | the staff's frames (screen and status bar) |
 //! | `staff_action` | staff | every staff action of the counter |
@@ -118,6 +119,28 @@ pub fn customer_subscribe<R: Runtime>(
     subscriptions(&app)
         .map_err(ActionError::for_customer)?
         .forward(window.label(), screens, on_frame);
+    // Its screens reach it now: staff are no longer told it is missing.
+    state(&app)
+        .map_err(ActionError::for_customer)?
+        .counter
+        .customer_window(true);
+    Ok(())
+}
+
+/// The customer window rendered the frame of `revision`: a charge whose outcome that frame
+/// carries is journaled as shown (never on the frame's sending alone). An older revision
+/// than the outcome's marks nothing.
+#[tauri::command]
+pub fn customer_rendered<R: Runtime>(
+    app: AppHandle<R>,
+    window: Window<R>,
+    revision: u64,
+) -> Result<(), ActionError> {
+    only(&window, Screen::Customer)?;
+    state(&app)
+        .map_err(ActionError::for_customer)?
+        .counter
+        .customer_rendered(revision);
     Ok(())
 }
 
@@ -327,6 +350,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         code_table,
         staff_subscribe,
         customer_subscribe,
+        customer_rendered,
         staff_action,
         customer_action,
         staff_journal,

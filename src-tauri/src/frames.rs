@@ -130,6 +130,7 @@ mod tests {
                 notice: None,
                 storage_failed: false,
                 other_card: None,
+                customer_window_connected: true,
             },
             expected: None,
             notices: vec![],

@@ -24,7 +24,7 @@
 
 use std::future::Future;
 
-use tauri::Runtime;
+use tauri::{Manager, Runtime};
 
 /// The app's IPC commands and the windows that may call each: the one list that
 /// `build.rs`, the permission sets and the handler are checked against.
@@ -44,7 +44,24 @@ use state::AppState;
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .manage(frames::Subscriptions::default())
+        .on_page_load(|webview, payload| {
+            // The customer's page (re)loading has not subscribed yet: its screens reach
+            // nobody until it does (`customer_subscribe`), and staff are told meanwhile.
+            if payload.event() == tauri::webview::PageLoadEvent::Started {
+                customer_window_gone(webview.app_handle(), webview.label());
+            }
+        })
         .invoke_handler(commands::handler())
+}
+
+/// Tells the counter that the customer window receives no screens, when `label` is the
+/// customer window's and the app has a counter.
+fn customer_window_gone<R: Runtime>(app: &tauri::AppHandle<R>, label: &str) {
+    if windows::Screen::from_label(label) == Some(windows::Screen::Customer)
+        && let Some(state) = app.try_state::<AppState>()
+    {
+        state.counter.customer_window(false);
+    }
 }
 
 /// The app's context: `tauri.conf.json`, the UI bundle `ui/dist` embedded at compile
@@ -71,6 +88,9 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// created.
 pub fn run(state: AppState) -> Result<(), RunError> {
     let counter = state.counter.clone();
+    // No customer window receives screens until one subscribes: staff are told until then
+    // (and again whenever its page goes or loads again).
+    counter.customer_window(false);
     let app = builder(tauri::Builder::default())
         .manage(state)
         .build(context())?;
@@ -92,6 +112,19 @@ pub fn run(state: AppState) -> Result<(), RunError> {
             event: tauri::WindowEvent::Destroyed,
             ..
         } if windows::Screen::on_close(&label) == windows::OnClose::Exit => app.exit(0),
+        // `minimizable: false` does not hold on Linux: a customer window the window manager
+        // minimised anyway (GTK reports it as a move and a resize) is restored at once.
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_),
+            ..
+        } if windows::Screen::stays_unminimised(&label) => restore_if_minimised(app, &label),
+        // The customer window gone by a path other than a close (which it refuses).
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } => customer_window_gone(app, &label),
         tauri::RunEvent::Exit => {
             // Let go of the reader cleanly, but never hang the exit on it: the system
             // releases the reader with the process anyway.
@@ -106,6 +139,19 @@ pub fn run(state: AppState) -> Result<(), RunError> {
         _ => {}
     });
     Ok(())
+}
+
+/// Restores window `label` when it is minimised.
+fn restore_if_minimised<R: Runtime>(app: &tauri::AppHandle<R>, label: &str) {
+    let Some(window) = app.get_webview_window(label) else {
+        return;
+    };
+    if window.is_minimized().unwrap_or(false) {
+        tracing::warn!(window = label, "the window was minimised; restoring it");
+        if let Err(error) = window.unminimize() {
+            tracing::warn!(window = label, %error, "the window could not be restored");
+        }
+    }
 }
 
 /// How long the exit waits for the counter to let go of the reader.

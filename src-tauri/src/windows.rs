@@ -14,7 +14,8 @@ pub enum OnClose {
     /// The window stays open: nothing could open it again (the customer's, which also
     /// has no close button and cannot be minimised: `closable` and `minimizable` are
     /// false in `tauri.conf.json`; Tauri 2's configuration schema lists `minimizable`
-    /// as unsupported on Linux, where the window manager may still minimise it).
+    /// as unsupported on Linux, where the window manager may still minimise it, so the
+    /// app restores it when it finds it minimised: [`Screen::stays_unminimised`]).
     KeepOpen,
     /// The app exits (the staff's: without it nobody runs the counter, and the customer's
     /// window cannot be closed by itself).
@@ -53,6 +54,14 @@ impl Screen {
             .find(|screen| screen.label() == label)
     }
 
+    /// Whether the window labelled `label` is restored when the window manager minimised
+    /// it (the customer's: a customer could otherwise hide it from staff). On Linux the
+    /// app checks on each move or resize, which GTK reports when a window is minimised or
+    /// restored (docs/DECISIONS.md says where this does not reach).
+    pub fn stays_unminimised(label: &str) -> bool {
+        Screen::from_label(label) == Some(Screen::Customer)
+    }
+
     /// What closing the window labelled `label` does.
     pub fn on_close(label: &str) -> OnClose {
         match Screen::from_label(label) {
@@ -89,6 +98,17 @@ mod tests {
         assert_eq!(flag("customer", "minimizable"), Some(false));
         assert_eq!(flag("staff", "closable"), Some(true));
         assert_eq!(flag("staff", "minimizable"), Some(true));
+    }
+
+    #[test]
+    fn only_the_customer_window_is_restored_when_minimised() {
+        assert!(Screen::stays_unminimised("customer"));
+        assert!(
+            !Screen::stays_unminimised("staff"),
+            "staff may minimise theirs"
+        );
+        assert!(!Screen::stays_unminimised("setup"));
+        assert!(!Screen::stays_unminimised("main"));
     }
 
     #[test]

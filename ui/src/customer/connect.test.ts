@@ -26,6 +26,7 @@ vi.mock("../ipc", async (importOriginal) => {
     subscribeCustomer: vi.fn(async (onFrame: (frame: CustomerFrame) => void) => {
       channel.onFrame = onFrame;
     }),
+    customerRendered: vi.fn(async () => undefined),
   };
 });
 

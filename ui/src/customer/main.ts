@@ -7,7 +7,9 @@
 //
 // Until the window is connected to the counter (app info, code table, frames)
 // it asks whoever stands there to call staff rather than to place a card that
-// nothing would read, and tries again, waiting longer each time.
+// nothing would read, and tries again, waiting longer each time (../ipc/connect).
+// Once it rendered a frame it tells the counter which (customerRendered): a sale's
+// charge counts as shown only then.
 //
 // Keys: digits, Backspace and Enter type on the PIN keypad when it is shown;
 // Escape presses Cancel.
@@ -16,7 +18,8 @@ import "../styles/base.css";
 import "../styles/customer.css";
 
 import type { CustomerFrame } from "../ipc/generated/CustomerFrame";
-import { appInfo, codeTable, describeError, subscribeCustomer } from "../ipc";
+import { appInfo, codeTable, customerRendered, describeError, subscribeCustomer } from "../ipc";
+import { connectWithRetry } from "../ipc/connect";
 import { setCodeTable } from "../render/message";
 import { applyStrings, isLang, type Lang, t } from "../i18n";
 import { startCountdowns } from "../render/countdown";
@@ -30,11 +33,11 @@ const ctx = new CustomerContext();
 const keypad = new PinKeypad(ctx);
 const root = byId("screen");
 let frame: CustomerFrame | undefined;
-/** Whether the last frame was the welcome screen with no card: between two customers. */
-let betweenCustomers = false;
 
-/** The waits before each new try to connect, in ms; the last repeats. */
-export const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
+/** Whether `f` is the welcome screen with no card: between two customers. */
+function betweenCustomers(f: CustomerFrame | undefined): boolean {
+  return f !== undefined && f.customer.screen === "welcome" && f.reader !== "card";
+}
 
 function render(): void {
   if (frame === undefined) return;
@@ -57,16 +60,19 @@ function show(lang: Lang): void {
 function onFrame(next: CustomerFrame): void {
   // A late frame older than the one shown is dropped (Screens::revision).
   if (frame !== undefined && next.revision <= frame.revision) return;
-  frame = next;
   // The welcome screen, no card: the customer before has left (their card with
   // them), and the next one starts in Japanese. Only on coming back to it, so
   // that a customer who picks English there keeps it while frames arrive.
-  const between = next.customer.screen === "welcome" && next.reader !== "card";
-  const comingBack = between && !betweenCustomers;
-  betweenCustomers = between;
+  const comingBack = betweenCustomers(next) && !betweenCustomers(frame);
+  frame = next;
   if (comingBack && ctx.lang !== "ja") show("ja");
   else render();
   document.documentElement.dataset["appReady"] = "true";
+  // Rendered: the counter may count what it shows as seen (a refusal changes nothing
+  // here: the charge is then listed to staff, the safe side).
+  customerRendered(next.revision).catch((error: unknown) =>
+    console.error("customer window: rendered frame not acknowledged:", describeError(error)),
+  );
 }
 
 function onKey(event: KeyboardEvent): void {
@@ -98,17 +104,10 @@ function showUnavailable(): void {
 }
 
 /** Connects to the counter: app info, the code table, then the frames. */
-async function connect(attempt: number): Promise<void> {
-  try {
-    await appInfo();
-    setCodeTable(await codeTable());
-    await subscribeCustomer(onFrame);
-  } catch (error) {
-    const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)] ?? 30_000;
-    console.error(`customer window could not connect (try ${attempt + 1}; again in ${wait} ms):`, describeError(error));
-    showUnavailable();
-    setTimeout(() => void connect(attempt + 1), wait);
-  }
+async function connect(): Promise<void> {
+  await appInfo();
+  setCodeTable(await codeTable());
+  await subscribeCustomer(onFrame);
 }
 
 async function start(): Promise<void> {
@@ -121,7 +120,7 @@ async function start(): Promise<void> {
   }
   document.addEventListener("keydown", onKey);
   startCountdowns(root);
-  await connect(0);
+  await connectWithRetry("customer", connect, showUnavailable);
 }
 
 void start();

@@ -32,6 +32,7 @@ vi.mock("../ipc", async (importOriginal) => {
       channel.onFrame = onFrame;
     }),
     customerAction: vi.fn(async () => undefined),
+    customerRendered: vi.fn(async () => undefined),
     subscribeStaff: vi.fn(refuse),
     staffAction: vi.fn(refuse),
     journal: vi.fn(refuse),
@@ -291,6 +292,27 @@ describe("the customer window", () => {
     expect(hook("keep-card")).toBeTruthy();
     feed(customerFrame({ screen: "paying", message: message("payment_approved") }));
     expect(hook("paying-message").dataset["code"]).toBe("payment_approved");
+  });
+
+  it("tells the counter which frame it rendered, once it is on screen, and never a frame it dropped", () => {
+    const onScreen: (string | undefined)[] = [];
+    mocked.customerRendered.mockClear();
+    mocked.customerRendered.mockImplementation(async () => {
+      onScreen.push(hook("paying-message").dataset["code"]);
+    });
+    const paid = customerFrame({ screen: "paying", message: message("payment_approved") });
+    feed(paid);
+    expect(mocked.customerRendered).toHaveBeenCalledTimes(1);
+    expect(mocked.customerRendered).toHaveBeenLastCalledWith(paid.revision);
+    // Told once the outcome was rendered, not before.
+    expect(onScreen).toEqual(["payment_approved"]);
+    // A late frame older than the one shown is dropped: not rendered, not acknowledged.
+    feed({ ...customerFrame({ screen: "welcome" }), revision: paid.revision - 1 });
+    expect(hook("paying-message").dataset["code"]).toBe("payment_approved");
+    expect(mocked.customerRendered).toHaveBeenCalledTimes(1);
+    mocked.customerRendered.mockImplementation(async () => undefined);
+    // The next customer: the welcome screen again.
+    feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
   });
 
   it("takes the signature password masked, 6 to 16 characters, and clears it once sent", async () => {

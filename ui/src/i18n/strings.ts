@@ -56,6 +56,14 @@ export const strings = {
     ja: "アプリ本体と通信できません。アプリを再起動してください。",
     en: "Cannot reach the app. Please restart it.",
   },
+  "staff.status.customer_window.missing": {
+    ja: "お客様用の画面がつながっていません。お客様には手続きが表示されず、係員を呼ぶよう案内されています。",
+    en: "The customer screen is not connected: customers see no steps, only a request to call staff.",
+  },
+  "staff.status.customer_window.next": {
+    ja: "画面は自動でつなぎ直します。1分たってもこの表示が消えないときは、アプリを再起動してください。",
+    en: "It reconnects by itself. If this notice is still here after a minute, restart the app.",
+  },
   "staff.status.reader": { ja: "読み取り機", en: "Reader" },
   "staff.status.pin_pad": { ja: "暗証番号パッド", en: "PIN pad" },
   "staff.status.backends": { ja: "接続先", en: "Services" },

@@ -4,7 +4,7 @@
 //
 // Which window may call which command is decided in the app
 // (src-tauri/capabilities/): the customer window may call only appInfo,
-// codeTable, subscribeCustomer and customerAction, the setup window only
+// codeTable, subscribeCustomer, customerRendered and customerAction, the setup window only
 // setupProblem and closeSetup; a refused call rejects its promise.
 //
 // Screens reach a window through a Channel that only that window's subscribe
@@ -72,6 +72,14 @@ export async function subscribeCustomer(onFrame: (frame: CustomerFrame) => void)
   const channel = new Channel<CustomerFrame>();
   channel.onmessage = onFrame;
   await invoke("customer_subscribe", { onFrame: channel });
+}
+
+/**
+ * Tells the counter that the customer window rendered the frame of `revision`: a sale's
+ * charge counts as shown only once the window has rendered its outcome. Customer only.
+ */
+export function customerRendered(revision: number): Promise<void> {
+  return invoke<void>("customer_rendered", { revision });
 }
 
 /** A staff action; rejects with an ActionError when the counter refuses it. Staff only. */

@@ -1,7 +1,8 @@
 // The staff window: the header (mode, tabs, language), the card's notices
 // (above every tab), the counter's screen of each frame, the journal, the close, the settings, the demo panel, and the
 // status bar. It holds no logic of the counter's: it shows the frames and sends
-// actions; the counter decides.
+// actions; the counter decides. Until it is connected to the counter it says so on the
+// status bar and tries again, waiting longer each time (../ipc/connect).
 //
 // Keys: F1–F6 open the tabs, Escape presses the screen's Cancel.
 
@@ -10,7 +11,8 @@ import "../styles/staff.css";
 import "../styles/print.css";
 
 import type { StaffFrame } from "../ipc/generated/StaffFrame";
-import { appInfo, codeTable, describeError, subscribeStaff } from "../ipc";
+import { appInfo, codeTable, subscribeStaff } from "../ipc";
+import { connectWithRetry } from "../ipc/connect";
 import { setCodeTable } from "../render/message";
 import { applyStrings, type Lang } from "../i18n";
 import { startCountdowns } from "../render/countdown";
@@ -158,17 +160,19 @@ async function start(): Promise<void> {
   startCountdowns(panels.counter);
   header();
   status();
-  try {
-    ctx.info = await appInfo();
-    setCodeTable(await codeTable());
-    byId("version").textContent = ctx.info.version;
-    header();
-    await subscribeStaff(onFrame);
-  } catch (error) {
-    console.error("staff window start failed:", describeError(error));
+  await connectWithRetry("staff", connect, () => {
     app = "error";
     status();
-  }
+  });
+}
+
+/** Connects to the counter: app info, the code table, then the frames. */
+async function connect(): Promise<void> {
+  ctx.info = await appInfo();
+  setCodeTable(await codeTable());
+  byId("version").textContent = ctx.info.version;
+  header();
+  await subscribeStaff(onFrame);
 }
 
 void start();

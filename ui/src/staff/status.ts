@@ -5,8 +5,9 @@
 // each, after a confirm step saying what it means), the re-checks that contradict what a
 // patient presented or were given up (confirm each; those whose details the retention purge
 // removed say so), the folders the retention purge cannot list, whether the store writes,
-// the last thing staff must know (the counter's Message), and a card lying unread on another
-// reader. It is a polite live region, rebuilt only when the
+// the last thing staff must know (the counter's Message), whether the customer window is
+// connected, and a card lying unread on another reader. It is a polite live region, rebuilt
+// only when the
 // status changed so that it is read out once.
 
 import type { AcquirerSaid } from "../ipc/generated/AcquirerSaid";
@@ -200,6 +201,22 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
       ),
     );
     live.append(noticeLine("status-notice", "status-notice", status.notice, ctx.lang));
+    // The customer window receives no screens (the app knows: it has not subscribed, or its
+    // page went): customers see only a request to call staff, until it connects again.
+    live.append(
+      status.customer_window_connected
+        ? el("div", { class: "status-notice status-customer-window", test: "status-customer-window", "data-state": "connected" })
+        : el(
+            "div",
+            { class: "status-notice status-customer-window", test: "status-customer-window", "data-state": "missing" },
+            el(
+              "div",
+              { class: "message" },
+              el("p", { class: "message-text" }, ctx.t("staff.status.customer_window.missing")),
+              el("p", { class: "message-next" }, ctx.t("staff.status.customer_window.next")),
+            ),
+          ),
+    );
     // A card on another watched reader, not read while this one holds the customer's:
     // what to do with it, until it is gone (empty data-code when there is none).
     live.append(noticeLine("status-notice status-other-card", "status-other-card", status.other_card, ctx.lang));

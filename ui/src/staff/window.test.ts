@@ -434,6 +434,24 @@ describe("the staff window", () => {
     expect(hook("status-other-card").textContent).toBe("");
   });
 
+  it("tells staff while the customer window is not connected, and clears it once it is", async () => {
+    feed(staffFrame({ screen: "ready" }, { customer_window_connected: false }));
+    const line = hook("status-customer-window");
+    expect(line.dataset["state"]).toBe("missing");
+    expect(line.textContent).toContain("お客様用の画面がつながっていません");
+    expect(line.textContent).toContain("アプリを再起動してください");
+    expect(line.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
+    // The counter goes on beside it.
+    expect(screen().dataset["screen"]).toBe("ready");
+    await expectAccessible("the customer window not connected");
+    document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
+    expect(hook("status-customer-window").textContent).toContain("The customer screen is not connected");
+    document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
+    feed(staffFrame({ screen: "ready" }, { customer_window_connected: true }));
+    expect(hook("status-customer-window").dataset["state"]).toBe("connected");
+    expect(hook("status-customer-window").textContent).toBe("");
+  });
+
   it("shows the platform's notices about the card above every screen and tab while they last", async () => {
     const notices = [message("sign_certificate_revoked", "住所か氏名が変わりました"), message("sign_certificate_unchecked")];
     feed(staffFrame({ screen: "ready" }, {}, { notices }));

@@ -46,6 +46,7 @@ export const status: Status = {
   notice: message("payments_recovered"),
   storage_failed: false,
   other_card: null,
+  customer_window_connected: true,
 };
 
 let revision = 0;

@@ -54,7 +54,7 @@
 //! - **Every write that fails is told**: a failed store write shows on the status bar until
 //!   a write succeeds again.
 //! - **A charge nobody saw is listed, never voided** ([`crate::payment::shown`]): a captured
-//!   outcome on the staff's screen is marked shown ([`Effect::MarkShown`]); today's charges
+//!   outcome the customer window rendered is marked shown ([`Effect::MarkShownWhenRendered`]); today's charges
 //!   never shown stay on the status bar until staff confirm or void each.
 //! - **A re-check's bad news is listed until staff confirm it**
 //!   ([`crate::eligibility::recheck_outcome`]): the re-checks that contradict what the
@@ -309,6 +309,13 @@ pub enum Input {
     /// Something staff must know (the re-check queue's news, a close's result, a
     /// recovery's outcome).
     Notice(Code),
+    /// The customer window's connection to the counter (the shell knows it: the window
+    /// subscribed to its screens, or its page went or is loading again). While it is not
+    /// connected, staff are told ([`Status::customer_window_connected`]).
+    CustomerWindow {
+        /// Whether the window receives its screens.
+        connected: bool,
+    },
     /// The clock moved (about once a second).
     Tick,
     /// The counter stops: a running check ends (its personal details go, R8).
@@ -369,6 +376,7 @@ impl Input {
             Input::RecoveryDue => "recovery_due",
             Input::Storage { .. } => "storage",
             Input::Notice(_) => "notice",
+            Input::CustomerWindow { .. } => "customer_window",
             Input::Tick => "tick",
             Input::Close => "close",
             Input::Pos { input, .. } => input.name(),
@@ -498,9 +506,16 @@ pub enum Effect {
         /// The check.
         check_id: String,
     },
-    /// Journal that sale `sale_id`'s charge was shown (or confirmed by staff), once the
-    /// screens of this change are published: never before its outcome is out.
+    /// Journal that staff confirmed sale `sale_id`'s charge, once the screens of this
+    /// change are published.
     MarkShown {
+        /// The sale.
+        sale_id: String,
+    },
+    /// Journal that sale `sale_id`'s charge was shown once the customer window says it
+    /// rendered the screens carrying its outcome ([`crate::payment::rendered`]): never
+    /// on their publication alone.
+    MarkShownWhenRendered {
         /// The sale.
         sale_id: String,
     },
@@ -560,6 +575,8 @@ pub struct Counter {
     /// The folders the last retention purge could not list.
     purge_failed: Vec<String>,
     storage_failed: bool,
+    /// Whether the customer window receives its screens, as the shell last said.
+    customer_window: bool,
     /// The patient staff expect at the next check (taken by it).
     expected: Option<ClinicRecord>,
     /// What the platform said about the card of the running workflow.
@@ -595,6 +612,9 @@ impl Counter {
             rechecks: Vec::new(),
             purge_failed: Vec::new(),
             storage_failed: false,
+            // Connected until the shell says otherwise: a shell with no customer window
+            // (the headless driver, the tests) has nothing to tell staff about.
+            customer_window: true,
             expected: None,
             card_notices: Vec::new(),
             journal: None,
@@ -691,6 +711,10 @@ impl Counter {
             }
             Input::Notice(code) => {
                 self.notice = Some(Message::of(code));
+                Ok(Vec::new())
+            }
+            Input::CustomerWindow { connected } => {
+                self.customer_window = connected;
                 Ok(Vec::new())
             }
             Input::Tick => match self.workflow.session_running() {

@@ -75,7 +75,7 @@ impl Counter {
     /// customer's until a card leaves after the end ([`Counter::sale_card_left`]); if staff
     /// moved on, the
     /// status bar tells them (the journal has the sale either way). A charge is journaled
-    /// as shown once these screens are out ([`Effect::MarkShown`]).
+    /// as shown once the customer window rendered them ([`Effect::MarkShownWhenRendered`]).
     pub(super) fn sale_ended(
         &mut self,
         generation: u64,
@@ -86,7 +86,7 @@ impl Counter {
             Ok(SaleOutcome { record, code }) => {
                 self.backends_ok = Some(true);
                 if payment::shown::marks_shown(&record) {
-                    effects.push(Effect::MarkShown {
+                    effects.push(Effect::MarkShownWhenRendered {
                         sale_id: record.id.clone(),
                     });
                 }

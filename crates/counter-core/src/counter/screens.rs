@@ -181,6 +181,14 @@ pub enum CustomerScreen {
     },
 }
 
+impl CustomerScreen {
+    /// Whether this screen shows a sale's outcome (the payment's end, for the customer):
+    /// an acknowledgement of it is what marks a charge shown ([`crate::payment::rendered`]).
+    pub fn shows_sale_outcome(&self) -> bool {
+        matches!(self, CustomerScreen::Paying { message: Some(_) })
+    }
+}
+
 /// The reader as the status bar shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -259,6 +267,10 @@ pub struct Status {
     /// (`other_card_not_read` while the customer's card is on its reader,
     /// `other_card_place_again` once it has left). Says nothing of either card.
     pub other_card: Option<Message>,
+    /// Whether the customer window receives its screens ([`super::Input::CustomerWindow`]):
+    /// while it does not, the customer sees no screen (theirs asks them to call staff) and
+    /// staff are told.
+    pub customer_window_connected: bool,
 }
 
 /// Everything both windows show, after every change.
@@ -407,6 +419,7 @@ impl super::Counter {
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),
+                customer_window_connected: self.customer_window,
             },
         }
     }

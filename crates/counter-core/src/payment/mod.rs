@@ -11,6 +11,7 @@ mod machine;
 pub mod receipt;
 mod record;
 mod refund;
+pub mod rendered;
 pub mod shown;
 
 pub use record::{PaymentMark, PaymentRecord, PaymentState, RefundRecord, RefundState};

@@ -5,8 +5,9 @@
 //! terminal may die (or its window close) between that journal write and the moment its
 //! outcome reaches staff or the register. Then nobody saw the approval: the customer may
 //! have paid another way, and would be charged twice. So the shell journals a mark,
-//! [`PaymentRecord::shown_at`], once it has handed a captured outcome over (to the staff
-//! window: [`marks_shown`]; to the register: [`shown_to_register`]), and staff are told of
+//! [`PaymentRecord::shown_at`], once it has handed a captured outcome over (to the customer
+//! window, which says it rendered it: [`marks_shown`], [`super::rendered`]; to the
+//! register: [`shown_to_register`]), and staff are told of
 //! every sale of today that is captured and unmarked ([`unshown`], [`unshown_sales`],
 //! [`Code::ApprovalNotShown`](crate::Code::ApprovalNotShown)) until they void it or
 //! confirm that the customer paid by card. Nothing here voids by itself: only the customer

@@ -251,11 +251,17 @@ impl Io {
                 self.shown.push(sale_id);
                 Done::default()
             }
+            Effect::MarkShownWhenRendered { sale_id } => {
+                // Once the customer window says it rendered the screens of this change
+                // (the event loop waits for it: `payment::rendered`).
+                self.rendered.push(sale_id);
+                Done::default()
+            }
         }
     }
 
-    /// Journals the marks [`Effect::MarkShown`] asked for, now that the screens carrying
-    /// those outcomes are published. A mark that fails shows as a storage failure; its sale
+    /// Journals the marks [`Effect::MarkShown`] asked for, now that the screens of the
+    /// change are published (or those of sales the customer window rendered). A mark that fails shows as a storage failure; its sale
     /// is then listed as never shown (staff confirm it: the safe side).
     pub(crate) fn journal_shown(&mut self) -> Vec<Input> {
         let now = self.clock.now();

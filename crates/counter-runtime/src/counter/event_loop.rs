@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use counter_core::Code;
 use counter_core::counter::{self as machine, Input, Refused, Screens};
+use counter_core::payment::rendered::AwaitingRender;
 use counter_store::Store;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -35,6 +36,8 @@ pub(crate) enum Msg {
     /// A register's request (with the identity the register authenticated with), answered
     /// once the counter decided (a void or refund once it ended).
     Pos(String, PosCommand, PosReplyTo),
+    /// The customer window rendered the screens of this revision.
+    Rendered(u64),
     /// Stop: a running check ends, the reader worker lets go of the reader, then `done` is
     /// answered.
     Close(oneshot::Sender<()>),
@@ -63,6 +66,9 @@ pub(crate) struct Io {
     /// The sales whose charge the machine asked to mark shown (`Effect::MarkShown`): marked
     /// once the screens of the change are published.
     pub(crate) shown: Vec<String>,
+    /// The sales whose charge is to be marked once the customer window rendered their
+    /// outcome (`Effect::MarkShownWhenRendered`): waited for once the change is published.
+    pub(crate) rendered: Vec<String>,
 }
 
 /// The loop's state: the machine, the I/O, and the screens' publisher.
@@ -71,6 +77,8 @@ pub(crate) struct EventLoop {
     io: Io,
     screens: watch::Sender<Screens>,
     revision: u64,
+    /// The charges whose outcome went out to the customer window and waits for its word.
+    awaiting: AwaitingRender,
 }
 
 impl EventLoop {
@@ -80,6 +88,7 @@ impl EventLoop {
             io,
             screens,
             revision: 0,
+            awaiting: AwaitingRender::default(),
         }
     }
 
@@ -116,8 +125,9 @@ impl EventLoop {
         self.refresh_counts();
         self.publish();
         while let Some(msg) = rx.recv().await {
-            // The clock's tick writes nothing: the store's counts stay as they were.
-            let tick = matches!(msg, Msg::Input(Input::Tick));
+            // The clock's tick writes nothing: the store's counts stay as they were; nor
+            // does the customer window's word unless it marks a charge (below).
+            let tick = matches!(msg, Msg::Input(Input::Tick) | Msg::Rendered(_));
             match msg {
                 Msg::Close(done) => {
                     self.feed(Input::Close);
@@ -144,17 +154,36 @@ impl EventLoop {
                     }
                 }
                 Msg::Pos(register, command, reply) => self.pos(register, command, reply),
+                Msg::Rendered(revision) => {
+                    // Journaled now: the window has it (`journal_shown` below).
+                    self.io.shown.extend(self.awaiting.rendered(revision));
+                }
             }
+            let rendered = std::mem::take(&mut self.io.rendered);
+            if !rendered.is_empty() {
+                // A charge handed over in this change: its screens go out, then it waits
+                // for the customer window's word. One whose outcome is on no customer
+                // screen (staff moved on) waits for nothing: the status bar lists it.
+                self.publish();
+                let now = self.io.clock.now();
+                if self.screens.borrow().customer.shows_sale_outcome() {
+                    for id in rendered {
+                        self.awaiting.published(id, self.revision, now);
+                    }
+                }
+            }
+            // A charge that waited too long goes on the status bar's list.
+            let expired = self.awaiting.expire(self.io.clock.now());
             if !self.io.shown.is_empty() {
-                // A charge handed over in this change: the screens that carry its outcome
-                // go out first, then its mark is journaled (never before: a crash between
-                // the two would hide a charge nobody saw).
+                // A charge staff confirmed, or one the customer window rendered: the
+                // screens of the change go out first, then its mark is journaled (never
+                // before: a crash between the two would hide a charge nobody saw).
                 self.publish();
                 for input in self.io.journal_shown() {
                     self.feed(input);
                 }
                 self.refresh_counts();
-            } else if !tick {
+            } else if !tick || expired {
                 self.refresh_counts();
             }
             self.publish();
@@ -234,7 +263,11 @@ impl EventLoop {
     /// Reads the status bar's counts from the store (after anything that may write).
     fn refresh_counts(&mut self) {
         let payments = &self.io.payments;
-        match persist::counts(&self.io.store, self.io.clock.now(), |id| payments.busy(id)) {
+        let awaiting = &self.awaiting;
+        // A sale still driven, or whose outcome is on its way to the customer window, is
+        // not listed as never shown.
+        let driven = |id: &str| payments.busy(id) || awaiting.waits_for(id);
+        match persist::counts(&self.io.store, self.io.clock.now(), driven) {
             Ok(c) => self.feed(Input::Counts {
                 pending_rechecks: c.rechecks,
                 in_doubt: c.in_doubt,
@@ -250,7 +283,8 @@ impl EventLoop {
     /// Sends the screens when they changed (a new revision each time).
     fn publish(&mut self) {
         let mut screens = self.machine.screens();
-        self.screens.send_if_modified(|current| {
+        let outcome_shown = screens.customer.shows_sale_outcome();
+        let sent = self.screens.send_if_modified(|current| {
             screens.revision = current.revision;
             if *current == screens {
                 return false;
@@ -260,5 +294,9 @@ impl EventLoop {
             *current = screens;
             true
         });
+        if sent && !outcome_shown {
+            // From this revision on, the customer window no longer shows a sale's outcome.
+            self.awaiting.left_screen(self.revision);
+        }
     }
 }

@@ -149,6 +149,7 @@ impl Counter {
             merchant: merchant.clone(),
             pos: Default::default(),
             shown: Vec::new(),
+            rendered: Vec::new(),
         };
         let mut event_loop = EventLoop::new(machine, io, screens_tx);
         event_loop
@@ -220,6 +221,24 @@ impl Counter {
             Err(e) => Err(e),
         };
         result.map_err(ActionError::for_customer)
+    }
+
+    /// The customer window receives its screens (`true`: it subscribed) or not (`false`:
+    /// its page went or is loading again); staff are told while it does not
+    /// ([`counter_core::counter::Status::customer_window_connected`]).
+    pub fn customer_window(&self, connected: bool) {
+        // A closed counter has no staff window left to tell.
+        let _ = self
+            .tx
+            .send(Msg::Input(Input::CustomerWindow { connected }));
+    }
+
+    /// The customer window rendered the screens of `revision`: a charge whose outcome
+    /// those screens carry is journaled as shown ([`counter_core::payment::rendered`]);
+    /// an older revision marks nothing.
+    pub fn customer_rendered(&self, revision: u64) {
+        // A closed counter journals nothing more; the sale is listed at the next start.
+        let _ = self.tx.send(Msg::Rendered(revision));
     }
 
     /// A register's (POS) request from `register` (the identity it authenticated with, which

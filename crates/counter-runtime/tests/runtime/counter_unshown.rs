@@ -2,8 +2,9 @@
 //! a sale captured (the crash point `after_captured_journal`), before the outcome reaches
 //! anyone. The sale is final, so recovery leaves it alone; the counter started next lists
 //! it on the status bar (its number, its amount, what to do) until staff confirm it or void
-//! it, and never voids it by itself. A sale the counter's own window shows is journaled as
-//! shown and never listed.
+//! it, and never voids it by itself. A sale whose outcome the customer window says it
+//! rendered is journaled as shown and never listed; an acknowledgement older than the
+//! outcome marks nothing.
 
 use std::os::unix::process::ExitStatusExt;
 
@@ -30,6 +31,17 @@ fn sale_of(env: &CounterEnv, order: &str) -> PaymentRecord {
         .unwrap();
     assert_eq!(sales.len(), 1, "{order}: {sales:?}");
     sales.into_iter().next().unwrap()
+}
+
+/// Returns once the loop has taken everything sent before: it takes one message at a
+/// time, and answers a staff action (here one refused, which changes nothing) in turn.
+async fn answered(c: &counter_runtime::counter::Counter) {
+    let refused = c
+        .staff(StaffAction::ConfirmCardSale {
+            sale_id: "no-such-sale".into(),
+        })
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
 }
 
 /// A card sale by the headless driver, killed once the capture is journaled.
@@ -144,17 +156,33 @@ async fn a_charge_the_killed_counter_never_showed_is_listed_until_staff_confirm_
         PaymentState::Voided
     );
 
-    // A sale the staff window shows is journaled as shown, and never listed.
+    // A sale whose outcome the customer window rendered is journaled as shown, and never
+    // listed; the screens' publication alone marks nothing.
+    let before = c.screens().borrow().revision;
     sell(&c, &mut rx, "seen-at-the-till").await;
     let (s, record, message) = sale_end(&mut rx, "the sale's outcome on screen").await;
     assert_eq!(record.state, PaymentState::Captured, "{:#}", js(&s));
     assert_eq!(message.code, Code::PaymentApproved);
-    assert!(s.status.unshown.is_empty(), "{:#}", js(&s));
-    // The loop takes one message at a time: once Finish is answered, the change that showed
-    // the outcome (and its mark) is done.
-    staff(&c, StaffAction::Finish).await;
+    assert!(s.customer.shows_sale_outcome(), "{:#}", js(&s));
+    assert!(
+        s.status.unshown.is_empty(),
+        "on its way to the window: {:#}",
+        js(&s)
+    );
+    // The loop takes one message at a time: once a staff action is answered, what came
+    // before it is done.
+    c.customer_rendered(before);
+    answered(&c).await;
+    let unseen = sale_of(&env, "seen-at-the-till");
+    assert_eq!(
+        unseen.shown_at, None,
+        "published, and a stale word: {unseen:?}"
+    );
+    c.customer_rendered(s.revision);
+    answered(&c).await;
     let seen = sale_of(&env, "seen-at-the-till");
     assert!(seen.shown_at.is_some(), "{seen:?}");
+    staff(&c, StaffAction::Finish).await;
     assert!(c.screens().borrow().status.unshown.is_empty());
     c.close().await;
 }

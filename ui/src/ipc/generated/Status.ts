@@ -110,4 +110,10 @@ storage_failed: boolean,
  * (`other_card_not_read` while the customer's card is on its reader,
  * `other_card_place_again` once it has left). Says nothing of either card.
  */
-other_card: Message | null, };
+other_card: Message | null, 
+/**
+ * Whether the customer window receives its screens ([`super::Input::CustomerWindow`]):
+ * while it does not, the customer sees no screen (theirs asks them to call staff) and
+ * staff are told.
+ */
+customer_window_connected: boolean, };

@@ -394,6 +394,7 @@ fn effect_name(e: &Effect) -> String {
             )
         }
         Effect::MarkShown { .. } => "mark_shown".into(),
+        Effect::MarkShownWhenRendered { .. } => "mark_shown_when_rendered".into(),
         Effect::PosAnswer { answer, .. } => match answer {
             Ok(PosReply::Sale { sale, created }) => format!(
                 "pos_answer:{}{}",

@@ -1,16 +1,28 @@
-//! A charge nobody saw: the counter asks for its mark once a captured sale's outcome is on
-//! the staff's screen, lists the sales of today that charged the card unseen on the status
+//! A charge nobody saw: the counter asks for its mark once the customer window rendered a
+//! captured sale's outcome (staff's confirmation marks it at once), lists the sales of today that charged the card unseen on the status
 //! bar, and lets staff confirm one (or void it) without ever voiding by itself.
 
 use super::*;
 use crate::counter::Status;
 use crate::payment::{PaymentState, UnshownSale};
 
+/// The marks asked for at once (staff confirmed).
 fn marks(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {
             Effect::MarkShown { sale_id } => Some(sale_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The marks asked for once the customer window rendered the outcome.
+fn marks_when_rendered(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::MarkShownWhenRendered { sale_id } => Some(sale_id.clone()),
             _ => None,
         })
         .collect()
@@ -40,7 +52,7 @@ fn listed(status: &Status) -> Vec<&str> {
 }
 
 #[test]
-fn a_captured_outcome_on_the_staff_screen_is_marked_shown_and_nothing_else_is() {
+fn a_captured_outcome_is_marked_shown_once_rendered_and_nothing_else_is() {
     let mut d = State::Choosing.reach();
     let (generation, _) = sell(&d.customer(CustomerAction::Pay {
         service_id: "acq".into(),
@@ -53,8 +65,13 @@ fn a_captured_outcome_on_the_staff_screen_is_marked_shown_and_nothing_else_is() 
         generation,
         result: Ok(outcome),
     });
-    assert_eq!(marks(&e), [id]);
+    assert_eq!(marks_when_rendered(&e), [id]);
+    assert!(marks(&e).is_empty(), "not on publication alone: {e:?}");
     assert_eq!(d.at(), "sale_ended");
+    assert!(
+        d.m.screens().customer.shows_sale_outcome(),
+        "the customer screen carries it: its acknowledgement marks it"
+    );
 
     // Declined, in doubt, or no sale at all: nothing was charged that staff must see.
     for state in [
@@ -73,7 +90,7 @@ fn a_captured_outcome_on_the_staff_screen_is_marked_shown_and_nothing_else_is() 
             generation,
             result: Ok(outcome),
         });
-        assert!(marks(&e).is_empty(), "{state:?}: {e:?}");
+        assert!(marks_when_rendered(&e).is_empty(), "{state:?}: {e:?}");
     }
     let mut d = State::Choosing.reach();
     let (generation, _) = sell(&d.customer(CustomerAction::Pay {
@@ -84,13 +101,14 @@ fn a_captured_outcome_on_the_staff_screen_is_marked_shown_and_nothing_else_is() 
         generation,
         result: Err(Code::StorageFailure),
     });
-    assert!(marks(&e).is_empty(), "{e:?}");
+    assert!(marks_when_rendered(&e).is_empty(), "{e:?}");
 }
 
 #[test]
-fn a_charge_that_reaches_staff_only_as_a_notice_is_marked_too() {
-    // The outcome of a sale whose workflow has moved on reaches the status bar's notice:
-    // staff read that it was approved, so it was shown.
+fn a_charge_that_reaches_staff_only_as_a_notice_is_on_no_customer_screen() {
+    // The outcome of a sale whose workflow has moved on reaches only the status bar's
+    // notice: no customer screen carries it, so no acknowledgement can mark it and the
+    // status bar lists it (staff ask the customer, then confirm or void it).
     let mut d = State::Choosing.reach();
     let (generation, _) = sell(&d.customer(CustomerAction::Pay {
         service_id: "acq".into(),
@@ -106,10 +124,17 @@ fn a_charge_that_reaches_staff_only_as_a_notice_is_marked_too() {
         generation,
         result: Ok(captured(1200, now)),
     });
-    assert_eq!(marks(&e), [format!("{TERMINAL}-000001")]);
+    assert_eq!(marks_when_rendered(&e), [format!("{TERMINAL}-000001")]);
+    assert!(marks(&e).is_empty(), "{e:?}");
+    let screens = d.m.screens();
     assert_eq!(
-        d.m.screens().status.notice.map(|m| m.code),
+        screens.status.notice.map(|m| m.code),
         Some(Code::PaymentApproved)
+    );
+    assert!(
+        !screens.customer.shows_sale_outcome(),
+        "{:?}",
+        screens.customer
     );
 }
 
