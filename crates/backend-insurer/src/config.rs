@@ -24,7 +24,8 @@
 //! keys = "platforms/pf-tokyo.json"     # its GET /v1/keys answer
 //!
 //! [[terminals]]
-//! id = "clinic-a-desk-1"               # the CN of its client certificate; never a platform's id
+//! id = "clinic-a-desk-1"               # the CN of its client certificate; never a platform's id;
+//!                                      # one entry per terminal (a second is refused)
 //! certificate_sha256 = "AB:CD:…"       # optional: accept only this certificate (its SHA-256)
 //! ```
 //!
@@ -272,6 +273,15 @@ impl Settings {
                     &format!("terminals[{i}].id"),
                     err.to_string(),
                     "a terminal id",
+                );
+            }
+            // One entry per terminal, as the acquirer requires: [`Self::terminal`] takes the
+            // first, so what a second entry adds (a certificate pin) would do nothing.
+            if let Some(first) = self.terminals.iter().take(i).position(|o| o.id == t.id) {
+                return e(
+                    &format!("terminals[{i}].id"),
+                    format!("{:?} is listed twice (also terminals[{first}])", t.id),
+                    "each terminal once: merge the entries into one",
                 );
             }
             if role_clash([t.id.as_str()], &platforms).is_some() {

@@ -113,6 +113,12 @@ fn bad_values_are_named() {
             "id = \"pf-tokyo\"",
             "`terminals[0].id`",
         ),
+        // A second entry for the same terminal (a pin added there) would do nothing.
+        (
+            "id = \"clinic-a-desk-1\"",
+            "id = \"clinic-a-desk-1\"\n\n[[terminals]]\nid = \"clinic-a-desk-1\"",
+            "`terminals[1].id`",
+        ),
     ] {
         let err = load(dir.path(), &GOOD.replace(from, to)).unwrap_err();
         assert!(err.contains(key), "{key}: {err}");

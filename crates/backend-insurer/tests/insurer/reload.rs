@@ -134,10 +134,13 @@ async fn a_reload_applies_the_lists_checks_them_against_each_other_and_names_res
         ["pf-tokyo", "pf-osaka"]
     );
 
-    // Refusals keep what is in force: a terminal named as a platform, a missing key file,
-    // a value broken elsewhere in the file (validated as at start, though not reloaded).
+    // Refusals keep what is in force: a terminal named as a platform or listed twice, a
+    // missing key file, a value broken elsewhere in the file (validated as at start, though
+    // not reloaded).
     for (text, key) in [
         (with_terminal(&two, "pf-osaka"), "`terminals[2].id`"),
+        // The same terminal twice: the second entry (a pin added there) would do nothing.
+        (with_terminal(&two, NEW), "`terminals[2].id`"),
         (
             two.replace("pf-osaka.json", "missing.json"),
             "`platforms[1].keys`",
