@@ -16,7 +16,7 @@ use jpki_cert::Verifier;
 use madoguchi_time::UnixTime;
 
 use crate::StartError;
-use crate::audit::{AuditError, AuditEvent, AuditSink};
+use crate::audit::{AuditError, AuditEvent, AuditReceipt, AuditSink};
 use crate::audit_backlog::{AuditBacklog, BacklogStatus};
 use crate::config::Settings;
 use crate::core::challenges::ChallengeRules;
@@ -202,32 +202,26 @@ impl Platform {
     /// Writes the audit rows of this node's CRL work that wait ([`crate::audit_backlog`]),
     /// then `event`, in that order, and waits for their commits (blocking). The rows not
     /// written (the storage refused their batch) wait again, `event` among them, for the
-    /// next call: the next scheduled reload, poll or admin reload. The error is the first
-    /// failure.
+    /// next call: the next scheduled reload, poll or admin reload. Calls run one at a time
+    /// ([`AuditBacklog::flush`]), so rows are written in the order they happened. The error
+    /// is the first failure.
     pub fn audit_crl_work(&self, event: Option<AuditEvent>) -> Result<(), AuditError> {
-        let mut rows = self.crl_audit.take(self.now());
-        rows.extend(event);
-        let receipts: Vec<_> = rows.iter().map(|r| self.audit.record(r.clone())).collect();
-        let mut failed = None;
-        let mut unwritten = Vec::new();
-        for (row, receipt) in rows.into_iter().zip(receipts) {
-            if let Err(e) = receipt.wait() {
-                unwritten.push(row);
-                failed.get_or_insert(e);
-            }
-        }
-        let Some(e) = failed else {
-            return Ok(());
-        };
-        self.crl_audit.keep(unwritten);
-        let waiting = self.crl_audit.status();
-        tracing::error!(
-            waiting = waiting.rows,
-            lost = waiting.lost,
-            "audit rows of CRL reloads or refreshes not written; they wait and are written \
-             at the next poll or reload: {e}"
+        let result = self.crl_audit.flush(
+            self.now(),
+            event,
+            |r| self.audit.record(r),
+            AuditReceipt::wait,
         );
-        Err(e)
+        if let Err(e) = &result {
+            let waiting = self.crl_audit.status();
+            tracing::error!(
+                waiting = waiting.rows,
+                lost = waiting.lost,
+                "audit rows of CRL reloads or refreshes not written; they wait and are \
+                 written at the next poll or reload: {e}"
+            );
+        }
+        result
     }
 
     /// The audit rows of this node's CRL work that wait to be written
@@ -238,22 +232,37 @@ impl Platform {
 
     /// [`Self::audited`] for the admin CRL reload: the rows of [`Self::audit_crl_work`]
     /// that wait are written first, then this call's; when one cannot be written the call
-    /// answers `503 unavailable` saying how many wait (this call's row among them: it is
-    /// written with them later).
+    /// answers `503 unavailable` saying what the reload itself did (its CRLs are in use, or
+    /// its error) and how many rows wait (this call's among them: it is written with them
+    /// later).
     pub fn audited_crl_reload<T>(
         &self,
         event: AuditEvent,
         result: Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let event = outcome_of(event, result.as_ref().map(|_| ()));
+        let reloaded = match &result {
+            Ok(_) => format!(
+                "the CRLs were reloaded and this node uses them ({})",
+                event.reason.as_deref().unwrap_or("no summary")
+            ),
+            Err(e) => {
+                let p = e.problem();
+                format!(
+                    "the CRL reload failed: {}",
+                    p.detail.as_deref().unwrap_or(&p.title)
+                )
+            }
+        };
         self.audit_crl_work(Some(event)).map_err(|e| {
             let waiting = self.crl_audit.status().rows;
             ApiError::from(Problem::new(
                 ProblemCode::Unavailable,
                 format!(
-                    "{e}; {waiting} audit rows of CRL reloads and refreshes wait to be \
-                     written, this call's among them, and this node writes them at its next \
-                     poll: check that the platform's storage accepts writes, then reload again"
+                    "{reloaded}; but its audit row could not be written: {e}; {waiting} audit \
+                     rows of CRL reloads and refreshes wait to be written, this call's among \
+                     them, and this node writes them at its next poll: check that the \
+                     platform's storage accepts writes"
                 ),
             ))
         })?;

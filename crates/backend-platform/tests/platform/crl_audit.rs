@@ -1,7 +1,7 @@
 //! The audit rows of a node's own CRL work are never only logged: a failed scheduled
 //! reload whose `crl_reload` row the storage refuses keeps the row waiting, the admin
-//! reload answers `503` saying how many wait (its own row among them), and the next poll
-//! writes them once the storage takes them again.
+//! reload answers `503` saying what the reload did and how many rows wait (its own among
+//! them), and the next poll writes them once the storage takes them again.
 
 use backend_platform::config::Database;
 
@@ -78,12 +78,37 @@ async fn a_reload_row_the_audit_refuses_waits_is_told_and_is_written_by_the_next
         detail.contains("2 audit rows of CRL reloads and refreshes wait to be written"),
         "{v}"
     );
+    // The reload's own outcome is not lost behind the audit's: its error is told.
+    assert!(
+        detail.starts_with("the CRL reload failed: ") && detail.contains("zz-bad.crl"),
+        "{v}"
+    );
     assert_eq!(p.crl_audit_backlog().rows, 2);
     let rows = "SELECT COALESCE(terminal_id, '-') || ' ' || outcome || ' ' || COALESCE(reason, '') \
                 FROM audit WHERE action = 'crl_reload' ORDER BY id";
     assert!(env.platform_rows(rows).is_empty());
 
-    // The storage takes them again: the next poll writes both, oldest first.
+    // A reload that succeeds while its row cannot be written says that its CRLs are in use.
+    std::fs::remove_file(env.dir.path().join("crl").join("zz-bad.crl")).unwrap();
+    let got = read(
+        admin
+            .post(env.url("/v1/admin/crl/reload"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let v = assert_problem(&got, 503, "unavailable");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("the CRLs were reloaded and this node uses them (")
+            && detail.contains(" files, ")
+            && detail.contains("3 audit rows of CRL reloads and refreshes wait"),
+        "{v}"
+    );
+    assert_eq!(p.crl_audit_backlog().rows, 3);
+
+    // The storage takes them again: the next poll writes them, oldest first.
     accept_crl_reload_rows(&env.settings.database);
     let q = p.clone();
     tokio::task::spawn_blocking(move || backend_platform::generations::poll_once(&q))
@@ -92,7 +117,7 @@ async fn a_reload_row_the_audit_refuses_waits_is_told_and_is_written_by_the_next
         .unwrap();
     assert_eq!(p.crl_audit_backlog().rows, 0);
     let written = env.platform_rows(rows);
-    assert_eq!(written.len(), 2, "{written:?}");
+    assert_eq!(written.len(), 3, "{written:?}");
     assert!(
         written[0].starts_with("- unavailable CRL ") && written[0].contains("zz-bad.crl"),
         "{written:?}"
@@ -100,5 +125,9 @@ async fn a_reload_row_the_audit_refuses_waits_is_told_and_is_written_by_the_next
     // The admin call's row, as it would have been written at once (its problem is in
     // the answer, not in the row).
     assert_eq!(written[1], format!("{T1} unavailable "));
+    assert!(
+        written[2].starts_with(&format!("{T1} ok ")) && written[2].contains(" files, "),
+        "{written:?}"
+    );
     env.shutdown().await;
 }
