@@ -122,8 +122,12 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE terminals ADD COLUMN certificate_sha256 BYTEA;",
     // 7: the audit rows of one certificate, by action (see the SQLite migration 7).
     "CREATE INDEX audit_certificate ON audit (cert_issuer, cert_serial, action);",
-    // 8: the refused enrollments' rows of one holder (see the SQLite migration 8).
-    "CREATE INDEX audit_holder_conflicts ON audit (subject_id, action, reason)
+    // 8: the refused enrollments' rows of one holder (see the SQLite migration 8). Built in
+    // the migration's transaction, it holds a SHARE lock on `audit` (every node's audit
+    // inserts wait) while it reads the whole trail; on a large trail the operator builds it
+    // beforehand with `CREATE INDEX CONCURRENTLY` (README, "Upgrading"), which this
+    // statement then keeps (docs/DECISIONS.md).
+    "CREATE INDEX IF NOT EXISTS audit_holder_conflicts ON audit (subject_id, action, reason)
         WHERE outcome = 'holder_conflict';",
 ];
 

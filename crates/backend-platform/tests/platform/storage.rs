@@ -472,3 +472,41 @@ fn accepted_corrections_are_found_through_an_index_after_migration_7() {
         );
     }
 }
+
+/// Migration 8 builds its index inside the migration's transaction, which blocks every
+/// node's audit inserts while it reads the whole trail; on a large trail the operator
+/// builds it beforehand without that lock (README, "Upgrading"). The migration then keeps
+/// that index rather than failing on its name.
+#[test]
+fn the_index_of_migration_8_built_beforehand_is_kept_by_the_migration() {
+    for (_name, db, _dir) in databases("index of migration 8 built beforehand") {
+        let Database::Postgres(_) = &db else {
+            continue;
+        };
+        drop(open(&db).unwrap());
+        // A database of schema 7 on which the operator ran README's statement.
+        platform_rows(&db, "DROP INDEX audit_holder_conflicts");
+        platform_rows(
+            &db,
+            "DELETE FROM schema_migrations WHERE version = 8 RETURNING ''",
+        );
+        platform_rows(
+            &db,
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS audit_holder_conflicts
+                 ON audit (subject_id, action, reason) WHERE outcome = 'holder_conflict'",
+        );
+        drop(open(&db).unwrap());
+        assert_eq!(
+            platform_rows(&db, "SELECT max(version)::text FROM schema_migrations"),
+            ["8"]
+        );
+        assert_eq!(
+            platform_rows(
+                &db,
+                "SELECT indisvalid::text FROM pg_index
+                 WHERE indexrelid = 'audit_holder_conflicts'::regclass"
+            ),
+            ["true"]
+        );
+    }
+}
