@@ -71,7 +71,7 @@ impl AuditBacklog {
             Err(p) => p.into_inner(),
         };
         let (lost, rows) = self.take();
-        let summary = lost_row(lost, now).map(|r| send(r));
+        let summary = lost_row(lost, now).map(&mut send);
         let rows: Vec<AuditEvent> = rows.into_iter().chain(event).collect();
         let receipts: Vec<R> = rows.iter().map(|r| send(r.clone())).collect();
         let mut failed = None;
