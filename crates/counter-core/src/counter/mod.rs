@@ -557,7 +557,8 @@ pub struct Counter {
     /// A card lies unread on another watched reader (`true` in [`ReaderEvent::OtherCard`]).
     other_card: bool,
     /// The card on the reader was placed while an enrollment awaited the platform's answer
-    /// without its own card, and nobody took it (read once staff leave the enrollment).
+    /// without its own card, or showed its result without it, and nobody took it (read
+    /// once staff leave the enrollment).
     unread_card: bool,
     backends_ok: Option<bool>,
     notice: Option<Message>,
