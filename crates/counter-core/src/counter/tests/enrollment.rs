@@ -449,7 +449,8 @@ fn a_card_placed_after_the_answer_came_without_its_card_waits_for_staff_to_leave
     };
     // How the card comes after the answer: placed; placed during the wait, lifted and
     // placed again; announced again after a PC/SC restart.
-    let ways: [(&str, fn(&mut Desk)); 3] = [
+    type Way = (&'static str, fn(&mut Desk));
+    let ways: [Way; 3] = [
         ("placed", |d| {
             d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
         }),
