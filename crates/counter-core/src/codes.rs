@@ -191,6 +191,9 @@ pub enum Code {
     /// The retention purge could not list a folder (a share that is down, a folder the
     /// terminal may not read), so its expired files stay until it can.
     PurgeFolderUnreadable,
+    /// The retention purge could not purge the database (the store refused): personal
+    /// details are kept past their period until a purge succeeds.
+    PurgeDetailsKept,
     // --- booked patients ---
     /// A typed appointment's field is missing or malformed (the error names it).
     AppointmentInvalid,
@@ -557,7 +560,9 @@ table! {
     RecheckDetailsPurged, Staff, false, "一部の再確認は、保存期間を過ぎたため詳細（異なっていた項目・来院日）が削除されています", "Some re-checks' details (what differed, the visit day) were deleted when their retention period ended",
         "該当する患者さんの資格をもう一度オンラインで確認し、負担割合を確かめてから確認済みにしてください", "Check those patients' eligibility online again and the share charged, then mark each confirmed";
     PurgeFolderUnreadable, Staff, false, "保存期間を過ぎたファイルを削除できないフォルダがあります", "Expired files could not be deleted from a folder (listed)",
-        "共有フォルダを接続するか、端末がそのフォルダを読めるようにしてください。1時間以内に再度削除します", "Mount the share or let the terminal read that folder; the deletion is tried again within the hour";
+        "共有フォルダを接続するか、端末がそのフォルダを読み、ファイルを削除できるようにしてください。1時間以内に再度削除します", "Mount the share or let the terminal read that folder and delete its files; the deletion is tried again within the hour";
+    PurgeDetailsKept, Staff, false, "保存期間を過ぎた個人情報をデータベースから削除できず、保存されたままです", "Personal details past their retention period could not be deleted from the database and are still kept",
+        "1時間以内に再度削除します。この表示が消えない場合は、端末のディスクの空きを確認し、ログの内容を管理者に伝えてください", "The deletion is tried again within the hour; if this line stays, check the terminal's free disk space and give the log to your administrator";
     AmountInvalid, Staff, true, "金額が正しくありません", "The amount is not valid",
         "1円〜99,999,999円で入力してください", "Enter 1 to 99,999,999 yen";
     PaymentApproved, Both, false, "お支払いが完了しました", "The payment is complete",

@@ -239,8 +239,13 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
       // Some of them are listed without what they found (the retention purge removed it).
       live.append(noticeLine("status-notice status-rechecks-purged", "status-rechecks-purged", status.rechecks_purged_notice, ctx.lang));
     }
+    if (status.purge_details_notice !== null) {
+      // The retention purge could not purge the database: personal details are kept past
+      // their period until a purge does.
+      live.append(noticeLine("status-notice status-purge-details", "status-purge-details", status.purge_details_notice, ctx.lang));
+    }
     if (status.purge_notice !== null) {
-      // Folders the retention purge could not list: their expired files stay until it can.
+      // Folders the retention purge could not list or purge: their expired files stay until it can.
       live.append(noticeLine("status-notice status-purge", "status-purge", status.purge_notice, ctx.lang));
       live.append(
         el(

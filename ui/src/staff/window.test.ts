@@ -404,6 +404,26 @@ describe("the staff window", () => {
     expect(hooks("status-purge-failed")).toEqual([]);
   });
 
+  it("says on the status bar when the retention purge could not purge the database, beside the folders", async () => {
+    feed(
+      staffFrame(
+        { screen: "ready" },
+        {
+          purge_failed: ["/srv/oqs/res"],
+          purge_notice: message("purge_folder_unreadable", "削除できないフォルダがあります"),
+          purge_details_notice: message("purge_details_kept", "個人情報を削除できず、保存されたままです"),
+        },
+      ),
+    );
+    expect(hook("status-purge-details").dataset["code"]).toBe("purge_details_kept");
+    expect(hook("status-purge-details").textContent).toContain("保存されたままです");
+    expect(hook("status-purge").dataset["code"]).toBe("purge_folder_unreadable");
+    expect(hook("status-purge-failed").textContent).toContain("/srv/oqs/res");
+    await expectAccessible("database not purged");
+    feed(staffFrame({ screen: "ready" }, { purge_failed: [], purge_notice: null, purge_details_notice: null }));
+    expect(hooks("status-purge-details")).toEqual([]);
+  });
+
   it("says on the status bar when the store cannot be written, until it can", () => {
     feed(staffFrame({ screen: "ready" }, { storage_failed: true, notice: message("storage_failure") }));
     expect(hook("status-storage").dataset["state"]).toBe("failed");

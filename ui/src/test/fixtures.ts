@@ -43,6 +43,7 @@ export const status: Status = {
   rechecks_purged_notice: null,
   purge_failed: [],
   purge_notice: null,
+  purge_details_notice: null,
   notice: message("payments_recovered"),
   storage_failed: false,
   other_card: null,

@@ -289,11 +289,14 @@ pub enum Input {
         /// ([`crate::eligibility::recheck_outcome`]), oldest first.
         rechecks: Vec<RecheckToConfirm>,
     },
-    /// What the last retention purge could not do: the folders it could not list (empty
-    /// when it listed every one).
+    /// What the last retention purge could not do: the folders it could not list or purge
+    /// in full (empty when it purged every one), and whether the database's part failed.
     Purged {
         /// The folders, as the terminal names them.
         unlisted: Vec<String>,
+        /// The store refused the database's part: personal details are kept past their
+        /// period until a purge succeeds.
+        details_kept: bool,
     },
     /// The counter started: the payments left in doubt are resolved in the background
     /// (the windows do not wait for it).
@@ -557,7 +560,8 @@ pub struct Counter {
     /// A card lies unread on another watched reader (`true` in [`ReaderEvent::OtherCard`]).
     other_card: bool,
     /// The card on the reader was placed while an enrollment awaited the platform's answer
-    /// without its own card, and nobody took it (read once staff leave the enrollment).
+    /// without its own card, or showed its result without it, and nobody took it (read
+    /// once staff leave the enrollment).
     unread_card: bool,
     backends_ok: Option<bool>,
     notice: Option<Message>,
@@ -574,6 +578,8 @@ pub struct Counter {
     rechecks: Vec<RecheckToConfirm>,
     /// The folders the last retention purge could not list.
     purge_failed: Vec<String>,
+    /// The last retention purge could not purge the database (`Input::Purged`).
+    purge_details_kept: bool,
     storage_failed: bool,
     /// Whether the customer window receives its screens, as the shell last said.
     customer_window: bool,
@@ -611,6 +617,7 @@ impl Counter {
             unshown: Vec::new(),
             rechecks: Vec::new(),
             purge_failed: Vec::new(),
+            purge_details_kept: false,
             storage_failed: false,
             // Connected until the shell says otherwise: a shell with no customer window
             // (the headless driver, the tests) has nothing to tell staff about.
@@ -690,8 +697,12 @@ impl Counter {
                 self.rechecks = rechecks;
                 Ok(Vec::new())
             }
-            Input::Purged { unlisted } => {
+            Input::Purged {
+                unlisted,
+                details_kept,
+            } => {
                 self.purge_failed = unlisted;
+                self.purge_details_kept = details_kept;
                 Ok(Vec::new())
             }
             Input::Start => {

@@ -258,6 +258,10 @@ pub struct Status {
     pub purge_failed: Vec<String>,
     /// What staff do about them ([`Code::PurgeFolderUnreadable`]), while there are any.
     pub purge_notice: Option<Message>,
+    /// What staff do when the last retention purge could not purge the database, so that
+    /// personal details are kept past their period ([`Code::PurgeDetailsKept`]), until a
+    /// purge does.
+    pub purge_details_notice: Option<Message>,
     /// The last thing staff must know (an action refused, a recovery's outcome).
     pub notice: Option<Message>,
     /// A write to the terminal's store failed and none has succeeded since: what was
@@ -416,6 +420,9 @@ impl super::Counter {
                 purge_failed: self.purge_failed.clone(),
                 purge_notice: (!self.purge_failed.is_empty())
                     .then(|| Message::of(Code::PurgeFolderUnreadable)),
+                purge_details_notice: self
+                    .purge_details_kept
+                    .then(|| Message::of(Code::PurgeDetailsKept)),
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),

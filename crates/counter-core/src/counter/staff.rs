@@ -174,8 +174,8 @@ impl Counter {
     }
 
     /// Staff leave the workflow (Finish, Cancel): the counter is idle. A card placed while
-    /// an enrollment awaited the platform's answer without its own card was taken by
-    /// nobody ([`Counter::card_placed`]); it is the next person's, and is read now as if
+    /// an enrollment awaited the platform's answer without its own card, or showed its
+    /// result without it, was taken by nobody ([`Counter::card_placed`]); it is the next person's, and is read now as if
     /// placed now (at reception and pharmacy a check starts; at the till the next sale
     /// takes it), so that nobody has to lift it and place it again.
     fn leave_for_idle(&mut self) -> Vec<Effect> {

@@ -190,22 +190,24 @@ async fn run(cli: Cli) -> ExitCode {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if let Command::Purge = cli.command {
         let retention = counter_runtime::retention::Retention::of(&config, store);
-        return match retention.purge(clock.now()) {
-            Ok(purged) if purged.folders_failed.is_empty() => {
-                println!("{}", json!({ "ok": true, "purged": purged }));
-                ExitCode::SUCCESS
-            }
-            // Done in part: what went and which folders stay, in one report.
-            Ok(purged) => {
-                let code = counter_core::Code::PurgeFolderUnreadable;
-                let mut line =
-                    counter_runtime::error::failure_line(code, &purged.unlisted().join(", "));
-                line["purged"] = json!(purged);
-                println!("{line}");
-                ExitCode::from(2)
-            }
-            Err(e) => runtime_fail(&e),
+        let purged = retention.purge(clock.now());
+        if purged.is_complete() {
+            println!("{}", json!({ "ok": true, "purged": purged }));
+            return ExitCode::SUCCESS;
+        }
+        // Done in part: what went, which folders stay and the store's refusal, in one
+        // report; the details kept past their period come first.
+        let (code, detail) = match &purged.database_failed {
+            Some(error) => (counter_core::Code::PurgeDetailsKept, error.clone()),
+            None => (
+                counter_core::Code::PurgeFolderUnreadable,
+                purged.unlisted().join(", "),
+            ),
         };
+        let mut line = counter_runtime::error::failure_line(code, &detail);
+        line["purged"] = json!(purged);
+        println!("{line}");
+        return ExitCode::from(2);
     }
     if let Command::Folders { once } = cli.command {
         return match folders(&config, store, backends, clock, once).await {
@@ -494,13 +496,14 @@ async fn folders(
     // The purge runs beside the worker, on the same store, until the worker stops.
     let retention = counter_runtime::retention::Retention::of(config, store.clone());
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
-    // No status bar here: the purge's log names the folders it cannot list.
+    // No status bar here: the purge's log names the folders it cannot list or purge, and
+    // the store's refusal.
     let purge = tokio::spawn(retention.run(
         clock.clone(),
         async {
             let _ = stopped_rx.await;
         },
-        |_| {},
+        |_: &counter_runtime::retention::Purged| {},
     ));
     let answered = watch::run(
         worker,

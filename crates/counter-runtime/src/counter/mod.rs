@@ -173,15 +173,19 @@ impl Counter {
         if let Some((worker, f)) = folder_worker {
             tokio::spawn(answer_folders(worker, f, screens.clone()));
         }
-        // What the purge could not list is named on the status bar until it can.
+        // What the purge could not do (folders, the database) is on the status bar until it
+        // can.
         let purge_tx = tx.downgrade();
         tokio::spawn(
             crate::retention::Retention::of(config, retention_store).run(
                 clock.clone(),
                 until_closed(screens.clone()),
-                move |unlisted| {
+                move |purged: &crate::retention::Purged| {
                     if let Some(t) = purge_tx.upgrade() {
-                        let _ = t.send(Msg::Input(Input::Purged { unlisted }));
+                        let _ = t.send(Msg::Input(Input::Purged {
+                            unlisted: purged.unlisted(),
+                            details_kept: purged.database_failed.is_some(),
+                        }));
                     }
                 },
             ),

@@ -97,6 +97,12 @@ purge_failed: Array<string>,
  */
 purge_notice: Message | null, 
 /**
+ * What staff do when the last retention purge could not purge the database, so that
+ * personal details are kept past their period ([`Code::PurgeDetailsKept`]), until a
+ * purge does.
+ */
+purge_details_notice: Message | null, 
+/**
  * The last thing staff must know (an action refused, a recovery's outcome).
  */
 notice: Message | null, 

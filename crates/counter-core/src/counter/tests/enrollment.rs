@@ -167,30 +167,39 @@ fn the_customers_window_keeps_nothing_of_an_enrollment_once_its_card_left() {
 
 #[test]
 fn a_card_put_back_after_it_left_mid_enrollment_does_not_resume_it() {
-    for (mode, next) in [
+    for (mode, after_finish) in [
         (CounterMode::Reception, "identify_for_check"),
-        (CounterMode::Cashier, "enroll"),
+        (CounterMode::Cashier, "idle"),
     ] {
         let mut d = at_password(mode);
         d.send(Input::Reader(ReaderEvent::Removed));
-        // Put back: any card, maybe the next person's. At reception it is the next check;
-        // at the till it waits, the ended enrollment on the staff's window.
+        // Put back: any card, maybe the next person's. Nobody takes it while the ended
+        // enrollment is on the staff's window (why it stopped).
         let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
-        assert_eq!(d.at(), next, "{mode:?}");
-        let left = d.world(e);
+        assert!(e.is_empty(), "{mode:?}: {e:?}");
+        assert_eq!(d.at(), "enroll", "{mode:?}");
         assert_eq!(
-            steps(&d).1,
-            None,
+            steps(&d),
+            (Some(Step::Failed), None),
             "{mode:?}: the customer is not asked to enrol"
         );
-        assert!(audits(&left).is_empty(), "{mode:?}: {left:?}");
-        if let StaffScreen::Enroll { view } = d.m.screens().staff {
-            assert_eq!(view.progress.code, Some(Code::EnrollmentCardRemoved));
-            assert!(!view.progress.can_retry, "Start again needs its own card");
+        match d.m.screens().staff {
+            StaffScreen::Enroll { view } => {
+                assert_eq!(view.progress.code, Some(Code::EnrollmentCardRemoved));
+                assert!(!view.progress.can_retry, "Start again needs its own card");
+            }
+            other => panic!("{mode:?}: {other:?}"),
         }
+        // Staff leave it: the card is read as anyone's (a check at reception; at the till
+        // the next sale takes it), never by the enrollment.
+        let e = d.staff(StaffAction::Finish);
+        assert_eq!(d.at(), after_finish, "{mode:?}");
+        let left = d.world(e);
+        assert!(audits(&left).is_empty(), "{mode:?}: {left:?}");
+        assert_eq!(steps(&d), (None, None), "{mode:?}");
         // Staff, who see it is the same person, start the enrollment again: it reads the
         // card on the reader at once.
-        d.staff(StaffAction::Finish);
+        d.staff(StaffAction::Cancel);
         let e = d.staff(StaffAction::StartEnrollment {
             services: services(),
         });
@@ -423,6 +432,74 @@ fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() 
     let e = d.staff(StaffAction::Finish);
     assert!(e.is_empty(), "{e:?}");
     assert_eq!(d.at(), "idle");
+}
+
+#[test]
+fn a_card_placed_after_the_answer_came_without_its_card_waits_for_staff_to_leave_it() {
+    let read_card = |e: &[Effect]| {
+        e.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Session {
+                    effect: session::Effect::ReadCard { .. },
+                    ..
+                }
+            )
+        })
+    };
+    // How the card comes after the answer: placed; placed during the wait, lifted and
+    // placed again; announced again after a PC/SC restart.
+    type Way = (&'static str, fn(&mut Desk));
+    let ways: [Way; 3] = [
+        ("placed", |d| {
+            d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        }),
+        ("lifted and placed again", |d| {
+            d.send(Input::Reader(ReaderEvent::Removed));
+            d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        }),
+        ("PC/SC restarted", |d| {
+            d.send(Input::Reader(ReaderEvent::Attached(false)));
+            d.send(Input::Reader(ReaderEvent::Attached(true)));
+            d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+        }),
+    ];
+    for mode in [CounterMode::Reception, CounterMode::Pharmacy] {
+        for (how, after) in ways {
+            let case = format!("{mode:?}, {how}");
+            let (mut d, generation, ticket) = enrolling(mode);
+            d.send(Input::Reader(ReaderEvent::Removed));
+            if how != "placed" {
+                // A card placed while linking (held), lying there when the answer comes.
+                d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+            }
+            d.send(Input::Session {
+                generation,
+                input: session::Input::Enrolled {
+                    ticket,
+                    result: Ok(crate::enroll::tests::enrollment_response()),
+                },
+            });
+            after(&mut d);
+            // The result stays on the staff window: no check starts over it.
+            assert_eq!(d.at(), "enroll", "{case}");
+            assert_eq!(steps(&d), (Some(Step::Enrolled), None), "{case}");
+            match d.m.screens().staff {
+                StaffScreen::Enroll { view } => {
+                    assert_eq!(view.enrollment_id.as_deref(), Some("enr-7"), "{case}");
+                    assert_eq!(view.linked.len(), 1, "{case}");
+                }
+                other => panic!("{case}: {other:?}"),
+            }
+            // Staff finish: the card lying there is read as the next person's check.
+            let e = d.staff(StaffAction::Finish);
+            assert!(read_card(&e), "{case}: {e:?}");
+            assert_eq!(d.at(), "identify_for_check", "{case}");
+            d.world(e);
+            d.type_pin();
+            assert_eq!(d.at(), "check", "{case}: identified for a check");
+        }
+    }
 }
 
 #[test]

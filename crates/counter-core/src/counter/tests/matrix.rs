@@ -260,6 +260,7 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
             "purged",
             Input::Purged {
                 unlisted: vec!["/srv/oqs/res".into()],
+                details_kept: true,
             },
         ),
         ("start", Input::Start),

@@ -428,6 +428,9 @@ pub(crate) enum State {
     EnrollLinking,
     /// The same, its card taken off.
     EnrollLinkingCardGone,
+    /// The same, the platform's answer come: the result on the staff's window, no card on
+    /// the reader.
+    EnrollAnsweredCardGone,
     OpeningPosSale,
     PosIdentifyForSale,
     PosPaying,
@@ -435,7 +438,7 @@ pub(crate) enum State {
 }
 
 impl State {
-    pub(crate) const ALL: [State; 18] = [
+    pub(crate) const ALL: [State; 19] = [
         State::IdleReception,
         State::IdleCashier,
         State::IdentifyForCheck,
@@ -450,6 +453,7 @@ impl State {
         State::Enroll,
         State::EnrollLinking,
         State::EnrollLinkingCardGone,
+        State::EnrollAnsweredCardGone,
         State::OpeningPosSale,
         State::PosIdentifyForSale,
         State::PosPaying,
@@ -554,7 +558,7 @@ impl State {
                 d.place();
                 d
             }
-            State::EnrollLinking | State::EnrollLinkingCardGone => {
+            State::EnrollLinking | State::EnrollLinkingCardGone | State::EnrollAnsweredCardGone => {
                 let mut d = reception();
                 d.hold_enroll = true;
                 d.staff(StaffAction::StartEnrollment {
@@ -568,10 +572,29 @@ impl State {
                 d.customer(CustomerAction::ConfirmAttributes {
                     disclosure_consent: true,
                 });
-                d.type_pin();
+                let sent = d.type_pin();
                 assert!(d.m.hold().is_some(), "{self:?}: {:?}", d.m.workflow);
-                if self == State::EnrollLinkingCardGone {
+                if self != State::EnrollLinking {
                     d.send(Input::Reader(ReaderEvent::Removed));
+                }
+                if self == State::EnrollAnsweredCardGone {
+                    let ticket = sent.iter().find_map(|e| match e {
+                        Effect::Session {
+                            effect: session::Effect::Enroll { ticket, .. },
+                            ..
+                        } => Some(*ticket),
+                        _ => None,
+                    });
+                    let ticket = ticket.unwrap_or_else(|| panic!("no Enroll in {sent:?}"));
+                    let generation = d.m.generation();
+                    d.send(Input::Session {
+                        generation,
+                        input: session::Input::Enrolled {
+                            ticket,
+                            result: Ok(crate::enroll::tests::enrollment_response()),
+                        },
+                    });
+                    assert!(d.m.hold().is_none(), "{self:?}: {:?}", d.m.workflow);
                 }
                 d
             }

@@ -139,6 +139,7 @@ fn a_folder_the_purge_cannot_list_is_named_until_a_purge_lists_it() {
     let mut d = Desk::new(CounterMode::Reception);
     d.send(Input::Purged {
         unlisted: vec!["/srv/oqs/res".into()],
+        details_kept: false,
     });
     let status = d.m.screens().status;
     assert_eq!(status.purge_failed, ["/srv/oqs/res"]);
@@ -146,7 +147,43 @@ fn a_folder_the_purge_cannot_list_is_named_until_a_purge_lists_it() {
         status.purge_notice.map(|m| m.code),
         Some(Code::PurgeFolderUnreadable)
     );
-    d.send(Input::Purged { unlisted: vec![] });
+    assert_eq!(status.purge_details_notice, None);
+    d.send(Input::Purged {
+        unlisted: vec![],
+        details_kept: false,
+    });
     let status = d.m.screens().status;
     assert!(status.purge_failed.is_empty() && status.purge_notice.is_none());
+}
+
+#[test]
+fn a_database_the_purge_could_not_purge_is_on_the_status_bar_beside_the_folders() {
+    let mut d = Desk::new(CounterMode::Reception);
+    // Both at once: the folders are still named, and the details kept are said apart.
+    d.send(Input::Purged {
+        unlisted: vec!["/srv/oqs/res".into()],
+        details_kept: true,
+    });
+    let status = d.m.screens().status;
+    assert_eq!(status.purge_failed, ["/srv/oqs/res"]);
+    assert_eq!(
+        status.purge_notice.map(|m| m.code),
+        Some(Code::PurgeFolderUnreadable)
+    );
+    assert_eq!(
+        status.purge_details_notice.map(|m| m.code),
+        Some(Code::PurgeDetailsKept)
+    );
+    let line = Code::PurgeDetailsKept.entry();
+    assert!(
+        line.en.contains("past their retention period") && line.next_en.contains("disk space"),
+        "{line:?}"
+    );
+    // A purge that succeeds clears it.
+    d.send(Input::Purged {
+        unlisted: vec![],
+        details_kept: false,
+    });
+    let status = d.m.screens().status;
+    assert_eq!(status.purge_details_notice, None);
 }
