@@ -89,7 +89,10 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
         ),
         "{contradicted:?}"
     );
-    assert_eq!(till.payments.unfinished().unwrap().1, [old.clone()]);
+    assert_eq!(
+        till.payments.unfinished().unwrap().1,
+        std::slice::from_ref(&old)
+    );
 
     // Staff record what the acquirer said: nothing was refunded.
     let (settled, code) = till
@@ -190,7 +193,10 @@ async fn a_held_refund_the_acquirer_made_is_resolved_by_its_record_not_by_staffs
         ),
         "{refused:?}"
     );
-    assert_eq!(till.payments.unfinished().unwrap().1, [old.clone()]);
+    assert_eq!(
+        till.payments.unfinished().unwrap().1,
+        std::slice::from_ref(&old)
+    );
 
     // The recovery asks the acquirer's record and settles it made, sending nothing.
     till.payments.recover().await.unwrap();
