@@ -70,14 +70,15 @@
 //!   nothing. Claims are also released when the acquirer starts (their process is gone).
 //!   Shorter leases resolve a killed request sooner but must stay above the slowest honest
 //!   request, or that request is refused with `503 unavailable` after doing nothing.
-//! - `retention_days` (at least 14; default 35): answered keys and reversal tombstones
+//! - `retention_days` (at least 15; default 35): answered keys and reversal tombstones
 //!   older than this are deleted (checked at start and at most hourly). A terminal asks
 //!   about a key (status query, reversal, same-key retry of a capture, void or refund) until
 //!   its sale is final, which it resolves when it starts and before each new sale; the
 //!   longest it may wait is therefore the longest a counter stays switched off with a sale
-//!   in doubt: **the terminal's recovery horizon, 14 days** ([`MIN_RETENTION_DAYS`]: the
-//!   New Year closure, 29 December to 3 January, and Golden Week, up to 10 days, with
-//!   margin). Retention must exceed it, so a smaller value is refused at start. Past the
+//!   in doubt: **the terminal's recovery horizon, 14 days** ([`RECOVERY_HORIZON_DAYS`]:
+//!   the New Year closure, 29 December to 3 January, and Golden Week, up to 10 days, with
+//!   margin). Retention must exceed it ([`MIN_RETENTION_DAYS`], 15), so 14 or less is
+//!   refused at start. Past the
 //!   retention the status query and the reversal still find a payment by its key (the
 //!   payments keep their key), and a late authorisation under a pruned tombstone carries an
 //!   assertion long expired; only a refund retried after that long could be applied twice.
@@ -132,8 +133,13 @@ pub const MAX_CLAIM_LEASE_SECS: i64 = 3_600;
 
 /// The terminal's recovery horizon (days): the longest a terminal may take to ask about a
 /// key again, i.e. to come back after a holiday closure with a sale in doubt (see the
-/// module documentation). The retention of keys must exceed it.
-pub const MIN_RETENTION_DAYS: i64 = 14;
+/// module documentation). The terminal sends a same-key retry only while the key is
+/// strictly younger than this (`counter_core::payment::retry_refund`).
+pub const RECOVERY_HORIZON_DAYS: i64 = 14;
+
+/// The shortest retention of keys accepted (days): a day beyond the recovery horizon, so
+/// that retention exceeds it and the terminal's last retry still meets the key.
+pub const MIN_RETENTION_DAYS: i64 = RECOVERY_HORIZON_DAYS + 1;
 
 /// The default retention of answered keys and tombstones (days): beyond the recovery
 /// horizon and a monthly statement cycle.
@@ -177,13 +183,14 @@ impl KeyRules {
                 ),
             ));
         }
-        if self.retention_secs < MIN_RETENTION_DAYS * DAY_SECS {
+        if self.retention_secs <= RECOVERY_HORIZON_DAYS * DAY_SECS {
             return Err((
                 "idempotency.retention_days".into(),
                 format!(
-                    "{} days is shorter than the terminal's recovery horizon ({MIN_RETENTION_DAYS} \
-                     days): a terminal coming back after a holiday closure could ask about a key \
-                     the acquirer has already forgotten",
+                    "{} days does not exceed the terminal's recovery horizon \
+                     ({RECOVERY_HORIZON_DAYS} days): a terminal coming back after a holiday \
+                     closure could retry a refund under a key the acquirer has already \
+                     forgotten, and the refund would be made twice",
                     self.retention_secs / DAY_SECS
                 ),
                 format!("at least {MIN_RETENTION_DAYS} days (default {DEFAULT_RETENTION_DAYS})"),

@@ -327,6 +327,14 @@ pub enum Code {
     /// Staff tried to record the acquirer's answer for a refund the counter still sends
     /// (within the recovery horizon): it may yet be made, so the answer is not taken.
     RefundNotHeld,
+    /// Staff tried to record an answer for a refund whose outcome is already in the journal
+    /// (settled by staff, by the acquirer's record, or by the acquirer's answer), or whose
+    /// sale the journal already shows refunded in full: nothing changed; it is not refunded
+    /// again.
+    RefundAlreadySettled,
+    /// Staff's answer for a held refund contradicts the acquirer's own record of the sale
+    /// (asked just before, [`crate::payment::acquirer_record_shows`]): nothing was recorded.
+    HeldRefundAnswerContradicted,
     /// Daily close refused while a refund is held past the recovery horizon: staff record
     /// the acquirer's answer for it first (the status bar's held refunds).
     CloseRefusedRefundHeld,
@@ -653,6 +661,10 @@ table! {
         "必要なら取引履歴からこの取引の新しい返金を行ってください", "If the customer is still owed the money, start a new refund of the sale from the journal";
     RefundNotHeld, Staff, true, "この返金は端末がまだ送り続けているため、結果を記録できません。まだ返金される可能性があります", "The counter is still sending this refund, so its outcome cannot be recorded: it may still be made",
         "結果が出るまで待つか「未確定の決済を確定」を押してください。14日を過ぎても確定しない場合に記録できます", "Wait for its outcome, or press Recover; it can be recorded once it is more than 14 days old and still unknown";
+    RefundAlreadySettled, Staff, false, "この返金の結果はすでに記録されています。何も変更していません", "This refund's outcome is already recorded: nothing was changed",
+        "取引履歴で結果を確認してください。もう一度返金しないでください", "Read its outcome in the journal; do not refund it again";
+    HeldRefundAnswerContradicted, Staff, true, "決済代行会社の記録がこの回答と食い違うため、記録しませんでした", "Not recorded: the acquirer's own record of the sale says otherwise",
+        "返金番号と金額を伝えて決済代行会社にもう一度確認し、その回答を記録してください。はっきりしない間は返金し直さないでください", "Call the acquirer again with the refund number and amount, then record what they say; until it is clear, do not refund again";
     CloseRefusedRefundHeld, Staff, true, "14日より前の結果不明の返金があるため締められません（端末はもう送りません）", "Cannot close: a refund more than 14 days old has an unknown outcome (the counter no longer sends it)",
         "決済代行会社に結果を確認し、状態バーの「保留中の返金」で「返金済み」か「返金されていない」を記録してから締めてください", "Ask the acquirer for its outcome, record it under Held refunds in the status bar (refunded, or not refunded), then close";
     PosWaitingForCustomer, Staff, false, "レジからの会計です。お客様のカードと暗証番号を待っています", "A sale from the register: waiting for the customer's card and PIN",

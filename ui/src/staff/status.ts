@@ -100,7 +100,8 @@ const HELD_CHOICE: Record<AcquirerSaid, { label: StringKey; confirm: StringKey }
 /**
  * One held refund: its number, amount, day and sale, then the two answers staff may record
  * (what the acquirer told them). Either opens a confirm step that says in plain words what
- * it means; only its "record" button sends the action. `rerender` draws the bar again.
+ * it means; only its "record" button sends the action. `rerender` draws the bar again, from
+ * the latest status.
  */
 function heldItem(ctx: StaffContext, r: RefundRecord, rerender: () => void): HTMLElement {
   const slot = `held-${r.id}`;
@@ -161,7 +162,20 @@ function backends(ok: boolean | null): { state: string; key: StringKey } {
 }
 
 /** Renders the status bar into `root` (the footer): the app's state, then the counter's `status` when known. */
+/**
+ * What the bar was last asked to draw: a held refund's buttons draw the bar again from it,
+ * never from the status captured when they were drawn, which a frame that arrived meanwhile
+ * (while "Record it" waited for its answer) may have replaced.
+ */
+let latest: { root: HTMLElement; ctx: StaffContext; app: AppState; status: Status | undefined } | undefined;
+
+/** Draws the bar again from what it was last asked to draw. */
+function redrawLatest(): void {
+  if (latest !== undefined) renderStatus(latest.root, latest.ctx, latest.app, latest.status);
+}
+
 export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState, status: Status | undefined): void {
+  latest = { root, ctx, app, status };
   if (heldOpen !== undefined && !(status?.held_refunds ?? []).some((r) => r.id === heldOpen?.id)) heldOpen = undefined;
   const key = JSON.stringify([ctx.lang, app, status ?? null, heldOpen ?? null]);
   if (root.dataset["rendered"] === key) return;
@@ -307,7 +321,7 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
     }
     if (status.held_refunds.length > 0) {
       // Outside the live region, as the sales above: the unresolved line is read out.
-      const rerender = (): void => renderStatus(root, ctx, app, status);
+      const rerender = redrawLatest;
       extra.push(
         el(
           "div",

@@ -259,6 +259,42 @@ describe("the staff window", () => {
     expect(hooks("status-held-refunds")).toEqual([]);
   });
 
+  it("after recording a held refund's answer, draws the latest status, not the one the button was drawn with", async () => {
+    const held = {
+      id: "counter-1-R000005",
+      payment: "counter-1-000004",
+      idempotency_key: "counter-1-000004-refund-5",
+      amount_jpy: 700,
+      state: "refunding" as const,
+      business_date: "2026-11-10",
+      reason: null,
+      created_at: 1_762_736_400,
+      updated_at: 1_762_736_400,
+      attempts: 1,
+    };
+    feed(staffFrame({ screen: "ready" }, { payments_in_doubt: 0, in_doubt: [], unresolved: [], unresolved_notice: null, held_refunds: [held] }));
+    hook<HTMLButtonElement>("held-not_refunded").click();
+    await settle();
+    // The answer is slow; meanwhile a frame says the refund is settled.
+    let answer: (() => void) | undefined;
+    mocked.staffAction.mockImplementationOnce(
+      () =>
+        new Promise<undefined>((resolve) => {
+          answer = () => resolve(undefined);
+        }),
+    );
+    hook<HTMLButtonElement>("action-settle_held_refund").click();
+    await settle();
+    expect(mocked.staffAction).toHaveBeenCalledWith({ action: "settle_held_refund", refund_id: held.id, said: "not_refunded" });
+    feed(staffFrame({ screen: "ready" }, { payments_in_doubt: 0, in_doubt: [], unresolved: [], unresolved_notice: null, held_refunds: [] }));
+    expect(hooks("status-held-refunds")).toEqual([]);
+    answer?.();
+    await settle();
+    // Not drawn again as held from the older status.
+    expect(hooks("status-held-refunds")).toEqual([]);
+    expect(hooks("held-confirm")).toEqual([]);
+  });
+
   it("lists on the status bar the charges the counter never showed, each to confirm or void", async () => {
     feed(
       staffFrame(

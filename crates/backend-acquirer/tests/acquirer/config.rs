@@ -298,16 +298,31 @@ fn key_rules_come_from_the_file_and_retention_must_exceed_the_recovery_horizon()
     assert_eq!(rules.claim_lease_secs, 5);
     assert_eq!(rules.retention_secs, 20 * 86_400);
 
-    let e = load_err(
-        dir.path(),
-        &config("127.0.0.1:0", "[idempotency]\nretention_days = 7\n"),
-    );
-    assert!(
-        e.contains("idempotency.retention_days")
-            && e.contains("recovery horizon")
-            && e.contains("at least 14 days"),
-        "{e}"
-    );
+    // Exactly the horizon does not exceed it: the terminal's last retry could meet a key
+    // just forgotten.
+    for days in [7, 14] {
+        let e = load_err(
+            dir.path(),
+            &config(
+                "127.0.0.1:0",
+                &format!("[idempotency]\nretention_days = {days}\n"),
+            ),
+        );
+        assert!(
+            e.contains("idempotency.retention_days")
+                && e.contains("does not exceed the terminal's recovery horizon (14 days)")
+                && e.contains("made twice")
+                && e.contains("at least 15 days"),
+            "{e}"
+        );
+    }
+    std::fs::write(
+        &p,
+        config("127.0.0.1:0", "[idempotency]\nretention_days = 15\n"),
+    )
+    .unwrap();
+    let (_, rules) = backend_acquirer::config::load(&p).unwrap();
+    assert_eq!(rules.retention_secs, 15 * 86_400);
     let e = load_err(
         dir.path(),
         &config("127.0.0.1:0", "[idempotency]\nclaim_lease_secs = 0\n"),

@@ -129,9 +129,16 @@ impl Counter {
             StaffAction::Recover => self.journal(JournalOp::Recover, Origin::Staff),
             StaffAction::SettleHeldRefund { refund_id, said } => {
                 // Only a refund the status bar lists as held: the shell checks again under
-                // the sale's lock (`crate::payment::settle_held_refund`).
+                // the sale's lock (`crate::payment::settle_held_refund`). One the counter
+                // still sends may yet be made; any other is no longer in doubt (a second
+                // press after it was settled).
                 if !self.held.iter().any(|r| r.id == refund_id) {
-                    return Err(Code::RefundNotHeld.into());
+                    return Err(if self.in_doubt.contains(&refund_id) {
+                        Code::RefundNotHeld
+                    } else {
+                        Code::RefundAlreadySettled
+                    }
+                    .into());
                 }
                 self.journal(
                     JournalOp::SettleHeldRefund { refund_id, said },

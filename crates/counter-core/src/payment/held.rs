@@ -28,6 +28,15 @@ pub const STAFF_NOT_REFUNDED: &str = "staff_recorded_not_refunded";
 /// The code a staff-settled "refunded" refund's reason starts with.
 pub const STAFF_REFUNDED: &str = "staff_recorded_refunded";
 
+/// The code a held refund's reason starts with when the acquirer's own record of the sale
+/// showed it made ([`resolve_held_by_record`]).
+pub const RECORD_REFUNDED: &str = "acquirer_record_refunded";
+
+/// The code a held refund's reason starts with when the acquirer's own record of the sale
+/// showed no such refund ([`resolve_held_by_record`]); read back as
+/// [`Code::HeldRefundRecordedNotRefunded`].
+pub const RECORD_SHOWS_NONE: &str = "acquirer_record_shows_none";
+
 /// What the acquirer told staff about a held refund.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -78,7 +87,8 @@ pub enum SettleRefused {
     /// named).
     #[error(
         "recording refund {id} as made would refund {would_be} yen of a sale that captured \
-         {captured}: check the refund's number and amount with the acquirer"
+         {captured}: the journal already shows the sale refunded; read it and do not refund \
+         again"
     )]
     ExceedsCaptured {
         /// The refund.
@@ -88,15 +98,102 @@ pub enum SettleRefused {
         /// What the sale captured.
         captured: u64,
     },
+    /// The acquirer's own record of the sale (its status query's `refunded_jpy`) shows the
+    /// opposite of staff's answer: the answer was mis-heard or names another refund.
+    #[error(
+        "staff said refund {id} was {said:?}, but the acquirer's record of the sale shows \
+         {acquirer_refunded} yen refunded against {journal_refunded} in the journal before it: \
+         nothing was recorded; ask the acquirer again, naming the refund number"
+    )]
+    ContradictsAcquirer {
+        /// The refund.
+        id: String,
+        /// What staff said.
+        said: AcquirerSaid,
+        /// The payment's refunded total in the acquirer's record.
+        acquirer_refunded: u64,
+        /// The sale's refunded total in the journal (without this refund).
+        journal_refunded: u64,
+    },
 }
 
 impl SettleRefused {
-    /// What staff read ([`Code`]).
+    /// What staff read ([`Code`]). A refund already settled, and a "refunded" the sale's
+    /// journal has no room for (its refunds already total what it captured), read
+    /// [`Code::RefundAlreadySettled`]: its outcome is in the journal, and neither another
+    /// answer nor another refund is what staff should do next.
     pub fn code(&self) -> Code {
         match self {
-            Self::NotInDoubt { .. } | Self::WrongSale { .. } => Code::InvalidPaymentState,
+            Self::WrongSale { .. } => Code::InvalidPaymentState,
+            Self::NotInDoubt { .. } | Self::ExceedsCaptured { .. } => Code::RefundAlreadySettled,
             Self::NotHeld { .. } => Code::RefundNotHeld,
-            Self::ExceedsCaptured { .. } => Code::RefundExceedsCaptured,
+            Self::ContradictsAcquirer { .. } => Code::HeldRefundAnswerContradicted,
+        }
+    }
+}
+
+/// What the acquirer's own record shows about `refund` of sale `payment`, given
+/// `acquirer_refunded_jpy`, the payment's refunded total in that record (its status query
+/// by the sale's key, which the acquirer keeps after it forgot the refund's key). Only one
+/// refund of a sale is in flight at a time ([`super::begin_refund`] answers
+/// [`Code::PaymentBusy`]), so the record's total at or above the journal's plus this
+/// refund's amount means it was made, and equal to the journal's means it was not; any
+/// other figure says neither (`None`: staff decide).
+pub fn acquirer_record_shows(
+    refund: &RefundRecord,
+    payment: &PaymentRecord,
+    acquirer_refunded_jpy: u64,
+) -> Option<AcquirerSaid> {
+    let before = payment.refunded_jpy;
+    if acquirer_refunded_jpy >= before.saturating_add(refund.amount_jpy) {
+        Some(AcquirerSaid::Refunded)
+    } else if acquirer_refunded_jpy == before {
+        Some(AcquirerSaid::NotRefunded)
+    } else {
+        None
+    }
+}
+
+/// Resolves held refund `refund` of sale `payment` at `now` from the acquirer's own record
+/// ([`acquirer_record_shows`] with `acquirer_refunded_jpy`), as the background recovery
+/// does: made, it ends `Refunded` and the sale takes its amount; not made, it ends
+/// `Refused`, its reason saying the acquirer's record shows none. Returns what staff read
+/// ([`Code::HeldRefundRecordedRefunded`], [`Code::HeldRefundRecordedNotRefunded`]), or
+/// `None` with nothing changed when the refund is not held, not of this sale, or the
+/// figure says neither (it stays held for staff).
+pub fn resolve_held_by_record(
+    refund: &mut RefundRecord,
+    payment: &mut PaymentRecord,
+    acquirer_refunded_jpy: u64,
+    now: UnixTime,
+) -> Option<Code> {
+    if !super::refund_held(refund, now) || refund.payment != payment.id {
+        return None;
+    }
+    match acquirer_record_shows(refund, payment, acquirer_refunded_jpy)? {
+        AcquirerSaid::Refunded => {
+            let would_be = payment.refunded_jpy.saturating_add(refund.amount_jpy);
+            if would_be > payment.captured_jpy {
+                return None;
+            }
+            payment.refunded_jpy = would_be;
+            payment.updated_at = now;
+            refund.updated_at = now;
+            refund.state = RefundState::Refunded;
+            refund.reason = Some(format!(
+                "{RECORD_REFUNDED}: the acquirer's record of the sale shows it refunded \
+                 (held past the recovery horizon, not sent again)"
+            ));
+            Some(Code::HeldRefundRecordedRefunded)
+        }
+        AcquirerSaid::NotRefunded => {
+            refund.updated_at = now;
+            refund.state = RefundState::Refused;
+            refund.reason = Some(format!(
+                "{RECORD_SHOWS_NONE}: the acquirer's record of the sale shows no such refund \
+                 (held past the recovery horizon, not sent again); nothing was paid back"
+            ));
+            Some(Code::HeldRefundRecordedNotRefunded)
         }
     }
 }
@@ -106,10 +203,16 @@ impl SettleRefused {
 /// `Refused`, its reason saying staff recorded it. Nothing is sent. Returns the code staff
 /// read ([`Code::HeldRefundRecordedRefunded`], [`Code::HeldRefundRecordedNotRefunded`]);
 /// refused (nothing changed) unless the refund is held ([`super::refund_held`]).
+///
+/// `acquirer_refunded_jpy` is the payment's refunded total in the acquirer's own record,
+/// asked just before under the sale's lock, or `None` when the acquirer could not be
+/// reached: an answer that record contradicts ([`acquirer_record_shows`]) is refused
+/// ([`SettleRefused::ContradictsAcquirer`]); without the record, staff's answer stands.
 pub fn settle_held_refund(
     refund: &mut RefundRecord,
     payment: &mut PaymentRecord,
     said: AcquirerSaid,
+    acquirer_refunded_jpy: Option<u64>,
     now: UnixTime,
 ) -> Result<Code, SettleRefused> {
     if refund.state != RefundState::Refunding {
@@ -121,9 +224,7 @@ pub fn settle_held_refund(
     if !super::refund_held(refund, now) {
         return Err(SettleRefused::NotHeld {
             id: refund.id.clone(),
-            held_from: refund
-                .created_at
-                .plus_secs(super::RECOVERY_HORIZON_SECS + 1),
+            held_from: refund.created_at.plus_secs(super::RECOVERY_HORIZON_SECS),
         });
     }
     if refund.payment != payment.id {
@@ -133,6 +234,21 @@ pub fn settle_held_refund(
             sale: payment.id.clone(),
         });
     }
+    let checked = match acquirer_refunded_jpy {
+        Some(figure) => match acquirer_record_shows(refund, payment, figure) {
+            Some(shown) if shown != said => {
+                return Err(SettleRefused::ContradictsAcquirer {
+                    id: refund.id.clone(),
+                    said,
+                    acquirer_refunded: figure,
+                    journal_refunded: payment.refunded_jpy,
+                });
+            }
+            Some(_) => "; the acquirer's record agreed",
+            None => "; the acquirer's record did not tell",
+        },
+        None => "; the acquirer could not be asked",
+    };
     match said {
         AcquirerSaid::Refunded => {
             let would_be = payment.refunded_jpy.saturating_add(refund.amount_jpy);
@@ -149,7 +265,7 @@ pub fn settle_held_refund(
             refund.state = RefundState::Refunded;
             refund.reason = Some(format!(
                 "{STAFF_REFUNDED}: staff recorded the acquirer's answer that it was refunded \
-                 (held past the recovery horizon, not sent again)"
+                 (held past the recovery horizon, not sent again){checked}"
             ));
             Ok(Code::HeldRefundRecordedRefunded)
         }
@@ -158,7 +274,7 @@ pub fn settle_held_refund(
             refund.state = RefundState::Refused;
             refund.reason = Some(format!(
                 "{STAFF_NOT_REFUNDED}: staff recorded the acquirer's answer that nothing was \
-                 refunded (held past the recovery horizon, not sent again)"
+                 refunded (held past the recovery horizon, not sent again){checked}"
             ));
             Ok(Code::HeldRefundRecordedNotRefunded)
         }
@@ -203,8 +319,8 @@ mod tests {
 
     /// 2026-11-24 10:00 JST.
     const JOURNALED: UnixTime = UnixTime::from_secs(1_795_482_000);
-    const INSIDE: UnixTime = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS);
-    const PAST: UnixTime = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS + 1);
+    const INSIDE: UnixTime = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS - 1);
+    const PAST: UnixTime = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS);
 
     fn sale() -> PaymentRecord {
         PaymentRecord {
@@ -261,7 +377,7 @@ mod tests {
     fn a_refund_still_retried_cannot_be_settled_by_staff() {
         for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
             let (mut r, mut p) = (refunding(), sale());
-            let refused = settle_held_refund(&mut r, &mut p, said, INSIDE).unwrap_err();
+            let refused = settle_held_refund(&mut r, &mut p, said, None, INSIDE).unwrap_err();
             assert!(
                 matches!(refused, SettleRefused::NotHeld { held_from, .. } if held_from == PAST),
                 "{refused:?}"
@@ -277,7 +393,7 @@ mod tests {
     #[test]
     fn refunded_ends_the_held_refund_made_and_the_sale_takes_its_amount() {
         let (mut r, mut p) = (refunding(), sale());
-        let code = settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, PAST).unwrap();
+        let code = settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, None, PAST).unwrap();
         assert_eq!(code, Code::HeldRefundRecordedRefunded);
         assert_eq!(r.state, RefundState::Refunded);
         assert_eq!(p.refunded_jpy, 1_200);
@@ -288,7 +404,7 @@ mod tests {
         assert!(!retry_refund(&r, PAST));
         // Settled: listed no longer, and a second answer is refused.
         assert!(held_refunds(std::slice::from_ref(&r), PAST).is_empty());
-        let again = settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, PAST);
+        let again = settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, None, PAST);
         assert!(matches!(
             again,
             Err(SettleRefused::NotInDoubt {
@@ -302,7 +418,8 @@ mod tests {
     #[test]
     fn not_refunded_ends_the_held_refund_refused_by_staff_and_the_sale_unchanged() {
         let (mut r, mut p) = (refunding(), sale());
-        let code = settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, PAST).unwrap();
+        let code =
+            settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, None, PAST).unwrap();
         assert_eq!(code, Code::HeldRefundRecordedNotRefunded);
         assert_eq!(r.state, RefundState::Refused);
         assert_eq!(p, sale());
@@ -324,8 +441,9 @@ mod tests {
     fn refunded_cannot_take_a_sale_above_what_it_captured_nor_another_sale() {
         let (mut r, mut p) = (refunding(), sale());
         p.refunded_jpy = 1_500;
-        let refused = settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, PAST).unwrap_err();
-        assert_eq!(refused.code(), Code::RefundExceedsCaptured);
+        let refused =
+            settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, None, PAST).unwrap_err();
+        assert_eq!(refused.code(), Code::RefundAlreadySettled);
         assert_eq!(r, refunding());
         let mut other = sale();
         other.id = "T1-000009".into();
@@ -333,6 +451,7 @@ mod tests {
             &mut refunding(),
             &mut other,
             AcquirerSaid::NotRefunded,
+            None,
             PAST,
         )
         .unwrap_err();
@@ -362,5 +481,108 @@ mod tests {
             std::slice::from_ref(&r)
         );
         assert!(held_refunds(std::slice::from_ref(&r), INSIDE).is_empty());
+    }
+
+    #[test]
+    fn the_acquirers_record_tells_made_not_made_or_neither() {
+        // The sale had 500 refunded before; the held refund is 700.
+        let (r, p) = (refunding(), sale());
+        assert_eq!(
+            acquirer_record_shows(&r, &p, 1_200),
+            Some(AcquirerSaid::Refunded)
+        );
+        assert_eq!(
+            acquirer_record_shows(&r, &p, 1_300),
+            Some(AcquirerSaid::Refunded)
+        );
+        assert_eq!(
+            acquirer_record_shows(&r, &p, 500),
+            Some(AcquirerSaid::NotRefunded)
+        );
+        for other in [0, 499, 501, 1_199] {
+            assert_eq!(acquirer_record_shows(&r, &p, other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn recovery_resolves_a_held_refund_by_the_acquirers_record() {
+        let (mut r, mut p) = (refunding(), sale());
+        let code = resolve_held_by_record(&mut r, &mut p, 1_200, PAST);
+        assert_eq!(code, Some(Code::HeldRefundRecordedRefunded));
+        assert_eq!((r.state, p.refunded_jpy), (RefundState::Refunded, 1_200));
+        assert!(r.reason.as_deref().unwrap().starts_with(RECORD_REFUNDED));
+
+        let (mut r, mut p) = (refunding(), sale());
+        let code = resolve_held_by_record(&mut r, &mut p, 500, PAST);
+        assert_eq!(code, Some(Code::HeldRefundRecordedNotRefunded));
+        assert_eq!((r.state, &p), (RefundState::Refused, &sale()));
+        let reason = r.reason.as_deref().unwrap();
+        assert!(reason.starts_with(RECORD_SHOWS_NONE), "{reason}");
+        assert!(reason.contains("record of the sale shows no such refund"));
+        assert_eq!(
+            refund_report_code(&r, PAST),
+            Code::HeldRefundRecordedNotRefunded
+        );
+
+        // Any other figure, a refund still sent, or another sale: nothing changes.
+        let (mut r, mut p) = (refunding(), sale());
+        assert_eq!(resolve_held_by_record(&mut r, &mut p, 800, PAST), None);
+        assert_eq!(resolve_held_by_record(&mut r, &mut p, 500, INSIDE), None);
+        let mut other = sale();
+        other.id = "T1-000009".into();
+        assert_eq!(resolve_held_by_record(&mut r, &mut other, 500, PAST), None);
+        assert_eq!((r, p), (refunding(), sale()));
+    }
+
+    #[test]
+    fn staffs_answer_the_acquirers_record_contradicts_is_refused() {
+        // Mis-heard "not refunded" while the acquirer's record shows it made: refused, so
+        // no new refund pays the customer twice.
+        let (mut r, mut p) = (refunding(), sale());
+        let refused =
+            settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, Some(1_200), PAST)
+                .unwrap_err();
+        assert!(
+            matches!(refused, SettleRefused::ContradictsAcquirer { .. }),
+            "{refused:?}"
+        );
+        assert_eq!(refused.code(), Code::HeldRefundAnswerContradicted);
+        assert_eq!((&r, &p), (&refunding(), &sale()));
+        let refused = settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, Some(500), PAST)
+            .unwrap_err();
+        assert_eq!(refused.code(), Code::HeldRefundAnswerContradicted);
+        assert_eq!((&r, &p), (&refunding(), &sale()));
+        // An agreeing record, or one that tells neither: staff's answer stands.
+        let code =
+            settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, Some(500), PAST).unwrap();
+        assert_eq!(code, Code::HeldRefundRecordedNotRefunded);
+        assert!(r.reason.as_deref().unwrap().ends_with("record agreed"));
+        let (mut r, mut p) = (refunding(), sale());
+        let code = settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, Some(800), PAST);
+        assert_eq!(code, Ok(Code::HeldRefundRecordedRefunded));
+    }
+
+    #[test]
+    fn a_second_answer_for_a_settled_refund_reads_already_settled() {
+        let (mut r, mut p) = (refunding(), sale());
+        settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, None, PAST).unwrap();
+        for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
+            let refused = settle_held_refund(&mut r, &mut p, said, None, PAST).unwrap_err();
+            assert_eq!(refused.code(), Code::RefundAlreadySettled, "{refused:?}");
+        }
+        let e = Code::RefundAlreadySettled.entry();
+        assert!(
+            e.next_en.contains("do not refund it again"),
+            "{}",
+            e.next_en
+        );
+        assert!(!e.next_en.contains("amount"), "{}", e.next_en);
+        // A "refunded" the sale has no room for: its journal already shows it refunded.
+        let (mut r, mut p) = (refunding(), sale());
+        p.refunded_jpy = 2_000;
+        let refused =
+            settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, None, PAST).unwrap_err();
+        assert_eq!(refused.code(), Code::RefundAlreadySettled);
+        assert!(!refused.to_string().contains("check the"), "{refused}");
     }
 }

@@ -2,7 +2,7 @@
 //! the terminal's recovery horizon.
 //!
 //! The acquirer keeps an answered idempotency key for `[idempotency] retention_days` (at
-//! least 14, 35 by default; `backend-acquirer`'s config, `MIN_RETENTION_DAYS`) and forgets
+//! least 15, 35 by default; `backend-acquirer`'s config, `MIN_RETENTION_DAYS`) and forgets
 //! it after that. The terminal does not know the acquirer's setting, only its floor: the
 //! recovery horizon, **14 days**, the longest a counter is expected to stay switched off
 //! with something in doubt (the New Year closure, 29 December to 3 January, and Golden
@@ -23,18 +23,20 @@
 use super::record::{RefundRecord, RefundState};
 use crate::UnixTime;
 
-/// The terminal's recovery horizon in seconds: 14 days (module documentation; the floor
-/// of the acquirer's `retention_days`, `backend-acquirer`'s `MIN_RETENTION_DAYS`).
+/// The terminal's recovery horizon in seconds: 14 days (module documentation; a day under
+/// the floor of the acquirer's `retention_days`, `backend-acquirer`'s `MIN_RETENTION_DAYS`).
 pub const RECOVERY_HORIZON_SECS: i64 = 14 * 86_400;
 
-/// Whether something first sent at `sent_at` is older than the recovery horizon at `now`
-/// (strictly: at exactly [`RECOVERY_HORIZON_SECS`] it is still within it).
+/// Whether something first sent at `sent_at` has reached the recovery horizon at `now`:
+/// at exactly [`RECOVERY_HORIZON_SECS`] it has, so a same-key retry is sent only while
+/// strictly younger. The acquirer keeps a key strictly longer (its `retention_days` is at
+/// least 15: `backend-acquirer`'s `MIN_RETENTION_DAYS`), so the last retry still meets it.
 pub fn past_horizon(sent_at: UnixTime, now: UnixTime) -> bool {
-    now.secs_since(sent_at) > RECOVERY_HORIZON_SECS
+    now.secs_since(sent_at) >= RECOVERY_HORIZON_SECS
 }
 
 /// Whether `refund` is held for staff at `now`: still `Refunding` (its outcome unknown, or
-/// never sent) and journaled longer ago than the recovery horizon, so the acquirer may
+/// never sent) and journaled at least the recovery horizon ago, so the acquirer may
 /// have forgotten its key and a retry could refund twice. Its journal time is the earliest
 /// the key can have reached the acquirer, so the age is never under-counted.
 pub fn refund_held(refund: &RefundRecord, now: UnixTime) -> bool {
@@ -77,7 +79,7 @@ mod tests {
     #[test]
     fn a_refund_just_inside_the_horizon_is_sent_again() {
         let r = refunding();
-        let edge = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS);
+        let edge = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS - 1);
         assert!(retry_refund(&r, edge));
         assert!(!refund_held(&r, edge));
         // Below the escalation count it is not listed for staff: the counter resolves it.
@@ -87,9 +89,12 @@ mod tests {
     }
 
     #[test]
-    fn a_refund_just_past_the_horizon_is_not_sent_and_is_listed_for_staff() {
+    fn a_refund_at_the_horizon_is_not_sent_and_is_listed_for_staff() {
         let r = refunding();
-        let past = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS + 1);
+        // At exactly 14 days: the terminal stops strictly before the horizon.
+        let past = JOURNALED.plus_secs(RECOVERY_HORIZON_SECS);
+        assert!(past_horizon(JOURNALED, past));
+        assert!(!past_horizon(JOURNALED, past.plus_secs(-1)));
         assert!(refund_held(&r, past));
         assert!(!retry_refund(&r, past), "a retry could refund twice");
         // Listed with the unresolved ones although it failed only one round.

@@ -21,7 +21,8 @@ pub use record::{PaymentMark, PaymentRecord, PaymentState, RefundRecord, RefundS
 pub const MAX_RESOLVE_ATTEMPTS: u32 = 6;
 pub use drive_end::{end_live_drive, not_taken, void_held};
 pub use held::{
-    AcquirerSaid, STAFF_NOT_REFUNDED, STAFF_REFUNDED, SettleRefused, blocking_ids, held_refunds,
+    AcquirerSaid, RECORD_REFUNDED, RECORD_SHOWS_NONE, STAFF_NOT_REFUNDED, STAFF_REFUNDED,
+    SettleRefused, acquirer_record_shows, blocking_ids, held_refunds, resolve_held_by_record,
     settle_held_refund,
 };
 pub use horizon::{RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund};

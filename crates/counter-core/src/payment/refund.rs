@@ -168,7 +168,7 @@ fn refused_refund_code(code: &str) -> Code {
     match code {
         "invalid_payment_state" => Code::InvalidPaymentState,
         "amount_exceeded" => Code::RefundExceedsCaptured,
-        super::STAFF_NOT_REFUNDED => Code::HeldRefundRecordedNotRefunded,
+        super::STAFF_NOT_REFUNDED | super::RECORD_SHOWS_NONE => Code::HeldRefundRecordedNotRefunded,
         _ => Code::RefundNotAccepted,
     }
 }

@@ -102,9 +102,9 @@ fn in_doubt_blocks_the_close() {
 fn a_held_refund_refuses_the_close_naming_the_staff_action() {
     let (p, mut r) = day_journal();
     r[0].state = RefundState::Refunding;
-    let past = NOW.plus_secs(RECOVERY_HORIZON_SECS + 1);
+    let past = NOW.plus_secs(RECOVERY_HORIZON_SECS);
     // Still sent by the counter: in doubt, wait for it.
-    let refused = check_closable(&p, &r, NOW.plus_secs(RECOVERY_HORIZON_SECS)).unwrap_err();
+    let refused = check_closable(&p, &r, NOW.plus_secs(RECOVERY_HORIZON_SECS - 1)).unwrap_err();
     assert_eq!(refused.code, Code::CloseRefusedInDoubt);
     // Held: the counter will never resolve it, so the refusal names it and the action.
     let refused = check_closable(&p, &r, past).unwrap_err();
@@ -126,6 +126,13 @@ fn a_held_refund_refuses_the_close_naming_the_staff_action() {
     );
     // Settled by staff: the day closes.
     let mut sale_of_r = p.iter().find(|s| s.id == r[0].payment).unwrap().clone();
-    settle_held_refund(&mut r[0], &mut sale_of_r, AcquirerSaid::NotRefunded, past).unwrap();
+    settle_held_refund(
+        &mut r[0],
+        &mut sale_of_r,
+        AcquirerSaid::NotRefunded,
+        None,
+        past,
+    )
+    .unwrap();
     check_closable(&p, &r, past).unwrap();
 }

@@ -193,7 +193,9 @@ impl Payments {
         let mut backoff = self.policy.first_backoff;
         for _ in 0..self.policy.max_rounds {
             if !payment::retry_refund(&refund, self.clock.now()) {
-                tracing::warn!(refund = %refund.id, "a refund in doubt past the recovery horizon is left to staff, never sent again");
+                if payment::refund_held(&refund, self.clock.now()) {
+                    return self.resolve_held_owned(refund).await;
+                }
                 break;
             }
             let mut sale = self
@@ -224,6 +226,54 @@ impl Payments {
         }
         let code = payment::refund_report_code(&refund, self.clock.now());
         Ok((refund, code))
+    }
+
+    /// Resolves held refund `refund` (past the recovery horizon: never sent again) from
+    /// the acquirer's own record of its sale when that record tells
+    /// (`counter_core::payment::resolve_held_by_record`), by the holder of its sale's lock;
+    /// otherwise (unreachable, or a figure that tells neither) it stays held for staff.
+    async fn resolve_held_owned(
+        &self,
+        mut refund: RefundRecord,
+    ) -> Result<(RefundRecord, Code), RuntimeError> {
+        let mut sale = self
+            .with_store(|s| s.payment(&refund.payment))?
+            .ok_or(RuntimeError::Refused(Code::NotNow))?;
+        let resolved = match self.acquirer_refunded(&sale).await {
+            Some(figure) => {
+                payment::resolve_held_by_record(&mut refund, &mut sale, figure, self.clock.now())
+            }
+            None => None,
+        };
+        let Some(code) = resolved else {
+            tracing::warn!(refund = %refund.id, "a refund in doubt past the recovery horizon is left to staff, never sent again");
+            let code = payment::refund_report_code(&refund, self.clock.now());
+            return Ok((refund, code));
+        };
+        match self.with_store(|s| s.update_refund_with_payment(&mut refund, &mut sale)) {
+            Ok(()) => {}
+            Err(e) if conflict(&e) => return self.yield_refund(&refund, &e),
+            Err(e) => return Err(e),
+        }
+        tracing::info!(refund = %refund.id, ?code, "a held refund resolved by the acquirer's record of its sale");
+        Ok((refund, code))
+    }
+
+    /// The payment's refunded total in the acquirer's own record of `sale` (its status
+    /// query by the sale's key, which the acquirer keeps after it forgot a refund's key),
+    /// or `None` when it cannot be read.
+    pub(super) async fn acquirer_refunded(&self, sale: &PaymentRecord) -> Option<u64> {
+        match self.backends.status(&sale.idempotency_key).await {
+            Ok(Some(p)) => Some(p.refunded_jpy),
+            Ok(None) => {
+                tracing::warn!(sale = %sale.id, "the acquirer does not know the sale's key");
+                None
+            }
+            Err(f) => {
+                tracing::warn!(sale = %sale.id, "the acquirer's record could not be read: {f:?}");
+                None
+            }
+        }
     }
 
     /// As [`Payments::yield_sale`], for a refund.

@@ -383,20 +383,25 @@ impl Payments {
     }
 
     /// Records what the acquirer told staff about held refund `refund_id` (staff action;
-    /// nothing is sent): under its sale's lock, the rule decides from the journal as it is
-    /// then (`counter_core::payment::settle_held_refund`: only a refund held past the
-    /// recovery horizon), and the answer is journaled with its audit line (staff: this
-    /// terminal, as for the other staff actions) in one transaction.
+    /// nothing is sent): under its sale's lock, the counter asks the acquirer's own record
+    /// of the sale (its status query by the sale's key), the rule decides from the journal
+    /// as it is then and that record (`counter_core::payment::settle_held_refund`: only a
+    /// refund held past the recovery horizon, and not an answer the record contradicts;
+    /// when the acquirer cannot be reached, staff's answer stands), and the answer is
+    /// journaled with its audit line (staff: this terminal, as for the other staff
+    /// actions) in one transaction.
     pub async fn settle_held_refund(
         &self,
         refund_id: &str,
         said: payment::AcquirerSaid,
     ) -> Result<(RefundRecord, Code), RuntimeError> {
+        // Not in doubt any more (a second press after it was settled): its outcome is in
+        // the journal.
         let listed = self
             .with_store(|s| s.refunds_in_doubt())?
             .into_iter()
             .find(|r| r.id == refund_id)
-            .ok_or(RuntimeError::Refused(Code::InvalidPaymentState))?;
+            .ok_or(RuntimeError::Refused(Code::RefundAlreadySettled))?;
         let _guard = self.locks.lock(&listed.payment).await;
         // Read again under the lock: a recovery may have settled it since the list.
         let (sale, refunds) =
@@ -406,14 +411,23 @@ impl Payments {
             .into_iter()
             .find(|r| r.id == refund_id)
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
+        // Ask the acquirer's own record first (only for a held refund: nothing else is
+        // settled this way); unreachable, staff's answer stands.
+        let figure = if payment::refund_held(&refund, self.clock.now()) {
+            self.acquirer_refunded(&sale).await
+        } else {
+            None
+        };
         let now = self.clock.now();
-        let code = payment::settle_held_refund(&mut refund, &mut sale, said, now).map_err(|e| {
-            tracing::warn!(
-                refund = refund_id,
-                "staff's answer for a refund refused: {e}"
-            );
-            RuntimeError::Refused(e.code())
-        })?;
+        let code = payment::settle_held_refund(&mut refund, &mut sale, said, figure, now).map_err(
+            |e| {
+                tracing::warn!(
+                    refund = refund_id,
+                    "staff's answer for a refund refused: {e}"
+                );
+                RuntimeError::Refused(e.code())
+            },
+        )?;
         let event = counter_store::AuditEvent {
             at: now,
             staff: self.terminal_id.clone(),

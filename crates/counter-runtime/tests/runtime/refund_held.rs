@@ -1,7 +1,8 @@
 //! A refund in doubt older than the terminal's 14-day recovery horizon, through the real
 //! acquirer: it is never sent again (the acquirer may have forgotten its key and would make
-//! it twice), it holds back neither a new sale nor anything but the daily close, and
-//! staff settle it with what the acquirer told them, journaled and audited.
+//! it twice), it holds back neither a new sale nor anything but the daily close; the
+//! counter resolves it from the acquirer's own record of the sale when it can reach it,
+//! and staff settle it otherwise, an answer that record contradicts refused.
 
 use std::time::Duration;
 
@@ -24,14 +25,14 @@ const POLICY: RetryPolicy = RetryPolicy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
     let rig = Rig::new(120, 5_000);
-    let _acquirer = rig.start_in_process().await;
+    let acquirer = rig.start_in_process().await;
     rig.link_token().await;
     let till = rig.till(POLICY);
     let sale = till.sell(2_000, "held-refund-sale").await.unwrap().record;
     assert_eq!(sale.state, PaymentState::Captured);
-    // A refund journaled 14 days and a second ago, its outcome never learnt (the counter
-    // stayed off over a closure): the journal holds it `refunding`.
-    let journaled = SystemClock.now().plus_secs(-(RECOVERY_HORIZON_SECS + 1));
+    // A refund journaled 14 days ago, its outcome never learnt (the counter stayed off
+    // over a closure): the journal holds it `refunding`.
+    let journaled = SystemClock.now().plus_secs(-RECOVERY_HORIZON_SECS);
     let old = begin_refund(
         &sale,
         &[],
@@ -43,8 +44,11 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
     .unwrap();
     till.store.lock().unwrap().insert_refund(&old).unwrap();
 
-    // Recovery does not send it; it stays in doubt for staff.
+    // Recovery does not send it; the acquirer cannot be asked, so it stays in doubt for
+    // staff.
+    acquirer.shutdown().await;
     till.payments.recover().await.unwrap();
+    let _acquirer = rig.start_in_process().await;
     let db = rig.acquirer_db();
     let refunds_sent = || count(&db, "SELECT COUNT(*) FROM journal WHERE action = 'refund'");
     assert_eq!(refunds_sent(), 0, "a held refund was sent again");
@@ -72,6 +76,24 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
         "{close:?}"
     );
 
+    // A mis-heard "refunded": the acquirer's own record of the sale shows none, so the
+    // answer is refused and nothing changes.
+    let contradicted = till
+        .payments
+        .settle_held_refund(&old.id, AcquirerSaid::Refunded)
+        .await;
+    assert!(
+        matches!(
+            contradicted,
+            Err(RuntimeError::Refused(Code::HeldRefundAnswerContradicted))
+        ),
+        "{contradicted:?}"
+    );
+    assert_eq!(
+        till.payments.unfinished().unwrap().1,
+        std::slice::from_ref(&old)
+    );
+
     // Staff record what the acquirer said: nothing was refunded.
     let (settled, code) = till
         .payments
@@ -87,7 +109,8 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
         assert_eq!(row.len(), 1);
         assert_eq!(row[0].state, RefundState::Refused);
         assert!(
-            row[0].reason.as_deref().unwrap().contains("staff recorded"),
+            row[0].reason.as_deref().unwrap().contains("staff recorded")
+                && row[0].reason.as_deref().unwrap().ends_with("record agreed"),
             "{:?}",
             row[0].reason
         );
@@ -103,16 +126,94 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
         assert_eq!(line.subject.as_deref(), Some(old.id.as_str()));
         assert_eq!(line.staff, crate::support::TERMINAL);
     }
-    // Settled once: a second answer is refused and changes nothing.
-    let again = till
-        .payments
-        .settle_held_refund(&old.id, AcquirerSaid::Refunded)
-        .await;
-    assert!(
-        matches!(again, Err(RuntimeError::Refused(Code::InvalidPaymentState))),
-        "{again:?}"
-    );
+    // Settled once: a second answer is refused, reads as settled, and changes nothing.
+    for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
+        let again = till.payments.settle_held_refund(&old.id, said).await;
+        assert!(
+            matches!(
+                again,
+                Err(RuntimeError::Refused(Code::RefundAlreadySettled))
+            ),
+            "{again:?}"
+        );
+    }
     // Nothing left in doubt: the journal is the acquirer's and the day closes.
     till.assert_journal_is_the_acquirers(&db);
     till.assert_close_matches().await;
+}
+
+/// A held refund the acquirer did make (its answer was lost): staff's mis-heard "not
+/// refunded" is refused (a new refund would pay the customer twice), and the recovery
+/// resolves it as made from the acquirer's record of the sale, sending nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_refund_the_acquirer_made_is_resolved_by_its_record_not_by_staffs_word() {
+    let rig = Rig::new(120, 5_000);
+    let _acquirer = rig.start_in_process().await;
+    rig.link_token().await;
+    let till = rig.till(POLICY);
+    let sale = till.sell(2_000, "held-made-sale").await.unwrap().record;
+    let journaled = SystemClock.now().plus_secs(-RECOVERY_HORIZON_SECS);
+    let old = begin_refund(
+        &sale,
+        &[],
+        "held-R000002".into(),
+        format!("{}-refund-made", sale.id),
+        700,
+        journaled,
+    )
+    .unwrap();
+    till.store.lock().unwrap().insert_refund(&old).unwrap();
+    // It reached the acquirer and was made; the answer never came back.
+    let backends = counter_runtime::config::Config::load(&rig.terminal_config)
+        .unwrap()
+        .backends()
+        .unwrap();
+    let made = backends
+        .refund(
+            sale.payment_id.as_deref().unwrap(),
+            &old.idempotency_key,
+            &counter_core::payment::refund_request(&old),
+        )
+        .await
+        .unwrap();
+    assert_eq!(made.refunded_jpy, 700);
+    let db = rig.acquirer_db();
+    let refunds_sent = || count(&db, "SELECT COUNT(*) FROM journal WHERE action = 'refund'");
+    assert_eq!(refunds_sent(), 1);
+
+    // Staff mis-hear "not refunded": the acquirer's record says otherwise.
+    let refused = till
+        .payments
+        .settle_held_refund(&old.id, AcquirerSaid::NotRefunded)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(RuntimeError::Refused(Code::HeldRefundAnswerContradicted))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        till.payments.unfinished().unwrap().1,
+        std::slice::from_ref(&old)
+    );
+
+    // The recovery asks the acquirer's record and settles it made, sending nothing.
+    till.payments.recover().await.unwrap();
+    assert_eq!(refunds_sent(), 1, "the held refund was sent again");
+    assert!(till.payments.unfinished().unwrap().1.is_empty());
+    {
+        let store = till.store.lock().unwrap();
+        let row = store.refunds_of(&sale.id).unwrap();
+        assert_eq!(row[0].state, RefundState::Refunded);
+        let reason = row[0].reason.as_deref().unwrap();
+        assert!(
+            reason.starts_with(counter_core::payment::RECORD_REFUNDED),
+            "{reason}"
+        );
+        assert_eq!(store.payment(&sale.id).unwrap().unwrap().refunded_jpy, 700);
+    }
+    // (No close here: the test made the refund at the acquirer today, while its journal
+    // day is 14 days ago, so today's totals differ by construction.)
+    till.assert_journal_is_the_acquirers(&db);
 }

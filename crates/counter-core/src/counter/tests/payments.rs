@@ -363,9 +363,10 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
             said: AcquirerSaid::NotRefunded,
         })
     };
+    // One not listed at all is no longer in doubt (a second press after it was settled).
     assert_eq!(
         d.refuse(settle("t-1-R000009")),
-        Refused::Action(Code::RefundNotHeld)
+        Refused::Action(Code::RefundAlreadySettled)
     );
     assert_eq!(
         journal_op(&d.send(settle(&held.id))),
@@ -386,4 +387,17 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
     }));
     assert!(sale.is_empty(), "{sale:?}");
     assert_eq!(d.at(), "identify_for_sale");
+    // A refund the counter still sends may yet be made: its answer is not taken.
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec!["t-1-R000003".into()],
+        held: vec![],
+        unresolved: vec![],
+        unshown: vec![],
+        rechecks: vec![],
+    });
+    assert_eq!(
+        d.refuse(settle("t-1-R000003")),
+        Refused::Action(Code::RefundNotHeld)
+    );
 }
