@@ -127,6 +127,7 @@ mod tests {
                 rechecks_purged_notice: None,
                 purge_failed: vec![],
                 purge_notice: None,
+                purge_details_notice: None,
                 notice: None,
                 storage_failed: false,
                 other_card: None,
