@@ -40,13 +40,7 @@ impl Store {
         r: &mut RefundRecord,
         p: &mut PaymentRecord,
     ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        crate::payments::update_in(&tx, p)?;
-        refund_update_in(&tx, r)?;
-        tx.commit().map_err(sql("update a refund and its sale"))?;
-        p.version += 1;
-        r.version += 1;
-        Ok(())
+        self.update_pair(r, p, None, "update a refund and its sale")
     }
 
     /// Journals staff's answer for a held refund (`counter_core::payment::settle_held_refund`)
@@ -59,12 +53,25 @@ impl Store {
         p: &mut PaymentRecord,
         event: &crate::AuditEvent,
     ) -> Result<(), StoreError> {
+        self.update_pair(r, p, Some(event), "record staff's answer for a refund")
+    }
+
+    /// The refund and its sale (and `event`, when given) in one transaction, each row
+    /// compare-and-set on its version; both versions raised on success.
+    fn update_pair(
+        &mut self,
+        r: &mut RefundRecord,
+        p: &mut PaymentRecord,
+        event: Option<&crate::AuditEvent>,
+        op: &'static str,
+    ) -> Result<(), StoreError> {
         let tx = self.write()?;
         crate::payments::update_in(&tx, p)?;
         refund_update_in(&tx, r)?;
-        crate::audit::append_audit_in(&tx, event)?;
-        tx.commit()
-            .map_err(sql("record staff's answer for a refund"))?;
+        if let Some(event) = event {
+            crate::audit::append_audit_in(&tx, event)?;
+        }
+        tx.commit().map_err(sql(op))?;
         p.version += 1;
         r.version += 1;
         Ok(())
