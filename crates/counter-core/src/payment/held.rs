@@ -170,32 +170,53 @@ pub fn resolve_held_by_record(
     if !super::refund_held(refund, now) || refund.payment != payment.id {
         return None;
     }
-    match acquirer_record_shows(refund, payment, acquirer_refunded_jpy)? {
+    let said = acquirer_record_shows(refund, payment, acquirer_refunded_jpy)?;
+    let reason = match said {
+        AcquirerSaid::Refunded => format!(
+            "{RECORD_REFUNDED}: the acquirer's record of the sale shows it refunded \
+             (held past the recovery horizon, not sent again)"
+        ),
+        AcquirerSaid::NotRefunded => format!(
+            "{RECORD_SHOWS_NONE}: the acquirer's record of the sale shows no such refund \
+             (held past the recovery horizon, not sent again); nothing was paid back"
+        ),
+    };
+    apply(refund, payment, said, reason, now).ok()
+}
+
+/// Ends held refund `refund` of sale `payment` as `said` at `now`, with `reason`: `Refunded`
+/// (the sale's refunded total takes its amount; refused when that would pass what was
+/// captured, nothing changed) or `Refused`. Returns the code staff read.
+fn apply(
+    refund: &mut RefundRecord,
+    payment: &mut PaymentRecord,
+    said: AcquirerSaid,
+    reason: String,
+    now: UnixTime,
+) -> Result<Code, SettleRefused> {
+    let code = match said {
         AcquirerSaid::Refunded => {
             let would_be = payment.refunded_jpy.saturating_add(refund.amount_jpy);
             if would_be > payment.captured_jpy {
-                return None;
+                return Err(SettleRefused::ExceedsCaptured {
+                    id: refund.id.clone(),
+                    would_be,
+                    captured: payment.captured_jpy,
+                });
             }
             payment.refunded_jpy = would_be;
             payment.updated_at = now;
-            refund.updated_at = now;
             refund.state = RefundState::Refunded;
-            refund.reason = Some(format!(
-                "{RECORD_REFUNDED}: the acquirer's record of the sale shows it refunded \
-                 (held past the recovery horizon, not sent again)"
-            ));
-            Some(Code::HeldRefundRecordedRefunded)
+            Code::HeldRefundRecordedRefunded
         }
         AcquirerSaid::NotRefunded => {
-            refund.updated_at = now;
             refund.state = RefundState::Refused;
-            refund.reason = Some(format!(
-                "{RECORD_SHOWS_NONE}: the acquirer's record of the sale shows no such refund \
-                 (held past the recovery horizon, not sent again); nothing was paid back"
-            ));
-            Some(Code::HeldRefundRecordedNotRefunded)
+            Code::HeldRefundRecordedNotRefunded
         }
-    }
+    };
+    refund.updated_at = now;
+    refund.reason = Some(reason);
+    Ok(code)
 }
 
 /// Records what the acquirer told staff about held refund `refund` of sale `payment` at
@@ -249,36 +270,17 @@ pub fn settle_held_refund(
         },
         None => "; the acquirer could not be asked",
     };
-    match said {
-        AcquirerSaid::Refunded => {
-            let would_be = payment.refunded_jpy.saturating_add(refund.amount_jpy);
-            if would_be > payment.captured_jpy {
-                return Err(SettleRefused::ExceedsCaptured {
-                    id: refund.id.clone(),
-                    would_be,
-                    captured: payment.captured_jpy,
-                });
-            }
-            payment.refunded_jpy = would_be;
-            payment.updated_at = now;
-            refund.updated_at = now;
-            refund.state = RefundState::Refunded;
-            refund.reason = Some(format!(
-                "{STAFF_REFUNDED}: staff recorded the acquirer's answer that it was refunded \
-                 (held past the recovery horizon, not sent again){checked}"
-            ));
-            Ok(Code::HeldRefundRecordedRefunded)
-        }
-        AcquirerSaid::NotRefunded => {
-            refund.updated_at = now;
-            refund.state = RefundState::Refused;
-            refund.reason = Some(format!(
-                "{STAFF_NOT_REFUNDED}: staff recorded the acquirer's answer that nothing was \
-                 refunded (held past the recovery horizon, not sent again){checked}"
-            ));
-            Ok(Code::HeldRefundRecordedNotRefunded)
-        }
-    }
+    let reason = match said {
+        AcquirerSaid::Refunded => format!(
+            "{STAFF_REFUNDED}: staff recorded the acquirer's answer that it was refunded \
+             (held past the recovery horizon, not sent again){checked}"
+        ),
+        AcquirerSaid::NotRefunded => format!(
+            "{STAFF_NOT_REFUNDED}: staff recorded the acquirer's answer that nothing was \
+             refunded (held past the recovery horizon, not sent again){checked}"
+        ),
+    };
+    apply(refund, payment, said, reason, now)
 }
 
 /// The refunds of `refunds` held at `now` ([`super::refund_held`]), in the order given:
