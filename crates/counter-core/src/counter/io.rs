@@ -84,7 +84,7 @@ pub enum JournalOp {
     },
 }
 
-/// One thing that happened, for [`Counter::handle`].
+/// One thing that happened, for [`Counter::handle`](super::Counter::handle).
 #[allow(
     clippy::large_enum_variant,
     reason = "one input at a time through the counter; boxing buys nothing"
@@ -179,7 +179,7 @@ pub enum Input {
     Notice(Code),
     /// The customer window's connection to the counter (the shell knows it: the window
     /// subscribed to its screens, or its page went or is loading again). While it is not
-    /// connected, staff are told ([`Status::customer_window_connected`]).
+    /// connected, staff are told ([`Status::customer_window_connected`](super::Status::customer_window_connected)).
     CustomerWindow {
         /// Whether the window receives its screens.
         connected: bool,
