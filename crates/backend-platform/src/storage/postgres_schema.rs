@@ -126,8 +126,22 @@ pub const MIGRATIONS: &[&str] = &[
     // the migration's transaction, it holds a SHARE lock on `audit` (every node's audit
     // inserts wait) while it reads the whole trail; on a large trail the operator builds it
     // beforehand with `CREATE INDEX CONCURRENTLY` (README, "Upgrading"), which this
-    // statement then keeps (docs/DECISIONS.md).
-    "CREATE INDEX IF NOT EXISTS audit_holder_conflicts ON audit (subject_id, action, reason)
+    // statement then keeps when the build completed (docs/DECISIONS.md). A build that was
+    // interrupted leaves an index that is not valid (`pg_index.indisvalid`), which no query
+    // uses and `IF NOT EXISTS` would keep: that one is dropped and built here.
+    "DO $$
+    DECLARE
+        invalid regclass;
+    BEGIN
+        SELECT i.indexrelid::regclass INTO invalid
+            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE i.indrelid = 'audit'::regclass AND c.relname = 'audit_holder_conflicts'
+              AND NOT i.indisvalid;
+        IF invalid IS NOT NULL THEN
+            EXECUTE format('DROP INDEX %s', invalid);
+        END IF;
+    END $$;
+    CREATE INDEX IF NOT EXISTS audit_holder_conflicts ON audit (subject_id, action, reason)
         WHERE outcome = 'holder_conflict';",
 ];
 

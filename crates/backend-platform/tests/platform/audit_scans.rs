@@ -12,6 +12,7 @@ use backend_platform::storage::audit_scans::{
 use backend_platform::storage::open;
 
 use crate::storage::databases;
+use crate::support::platform_rows;
 
 /// The parameters of the refused holders' statement: enrollment, `holder_conflict`,
 /// `signature_linked_elsewhere`, the certificate.
@@ -185,4 +186,98 @@ fn a_refused_correction_of_before_migration_8_is_found_after_it() {
         plan.contains("USING INDEX audit_holder_conflicts"),
         "{plan}"
     );
+}
+
+/// README's concurrent build of migration 8's index, interrupted as an operator's would be
+/// (here by `lock_timeout`, while another session's insert into `audit` is not yet
+/// committed: the build has written the index's entry, then waits for that writer). Returns
+/// the build's error.
+fn interrupted_concurrent_build(db: &Database) -> String {
+    let Database::Postgres(pg) = db else {
+        unreachable!("a PostgreSQL database")
+    };
+    let (conn, schema) = (pg.connection.clone(), pg.schema.clone().unwrap());
+    // A thread of its own, as `platform_rows`: the callers may run on a runtime.
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut sessions = Vec::new();
+            for _ in 0..2 {
+                let (client, connection) = tokio_postgres::connect(&conn, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("SET search_path = {schema}"))
+                    .await
+                    .unwrap();
+                sessions.push(client);
+            }
+            let (writer, operator) = (&sessions[0], &sessions[1]);
+            writer
+                .batch_execute(
+                    "BEGIN; INSERT INTO audit (at, action, outcome) VALUES (1, 'identify', 'ok')",
+                )
+                .await
+                .unwrap();
+            operator
+                .batch_execute("SET lock_timeout = '100ms'")
+                .await
+                .unwrap();
+            // A statement of its own: several in one message are one transaction, in which
+            // a concurrent build cannot run.
+            let built = operator
+                .batch_execute(
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS audit_holder_conflicts
+                         ON audit (subject_id, action, reason) WHERE outcome = 'holder_conflict'",
+                )
+                .await;
+            writer.batch_execute("ROLLBACK").await.unwrap();
+            let error = built.unwrap_err();
+            error.as_db_error().unwrap().message().to_owned()
+        })
+    })
+    .join()
+    .unwrap()
+}
+
+/// A concurrent build of migration 8's index that was interrupted leaves an index that is
+/// not valid, which no query uses: the migration drops it and builds it, and the refused
+/// corrections' search goes through it again.
+#[test]
+fn migration_8_rebuilds_an_index_left_invalid_by_an_interrupted_concurrent_build() {
+    for (_name, db, _dir) in databases("invalid index of migration 8") {
+        let Database::Postgres(_) = &db else {
+            continue;
+        };
+        drop(open(&db).unwrap());
+        // A database of schema 7 on which the operator's concurrent build was interrupted.
+        platform_rows(&db, "DROP INDEX audit_holder_conflicts");
+        platform_rows(
+            &db,
+            "DELETE FROM schema_migrations WHERE version = 8 RETURNING ''",
+        );
+        let error = interrupted_concurrent_build(&db);
+        assert!(error.contains("lock timeout"), "{error}");
+        let valid = "SELECT indisvalid::text FROM pg_index
+                     WHERE indexrelid = 'audit_holder_conflicts'::regclass";
+        assert_eq!(platform_rows(&db, valid), ["false"]);
+
+        drop(open(&db).unwrap());
+        assert_eq!(
+            platform_rows(&db, "SELECT max(version)::text FROM schema_migrations"),
+            ["8"]
+        );
+        assert_eq!(platform_rows(&db, valid), ["true"]);
+        let plans = postgres_plans(&db, &[(REFUSED_CORRECTIONS_POSTGRES, owned(&CORRECTIONS))]);
+        assert!(
+            plans[0].contains("using audit_holder_conflicts on audit")
+                || plans[0].contains("Bitmap Index Scan on audit_holder_conflicts"),
+            "{}",
+            plans[0]
+        );
+    }
 }

@@ -476,7 +476,7 @@ fn accepted_corrections_are_found_through_an_index_after_migration_7() {
 /// Migration 8 builds its index inside the migration's transaction, which blocks every
 /// node's audit inserts while it reads the whole trail; on a large trail the operator
 /// builds it beforehand without that lock (README, "Upgrading"). The migration then keeps
-/// that index rather than failing on its name.
+/// that index (the same one, not built again) rather than failing on its name.
 #[test]
 fn the_index_of_migration_8_built_beforehand_is_kept_by_the_migration() {
     for (_name, db, _dir) in databases("index of migration 8 built beforehand") {
@@ -495,7 +495,11 @@ fn the_index_of_migration_8_built_beforehand_is_kept_by_the_migration() {
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS audit_holder_conflicts
                  ON audit (subject_id, action, reason) WHERE outcome = 'holder_conflict'",
         );
+        let oid = "SELECT 'audit_holder_conflicts'::regclass::oid::text";
+        let built = platform_rows(&db, oid);
         drop(open(&db).unwrap());
+        // The same index, not one built again.
+        assert_eq!(platform_rows(&db, oid), built);
         assert_eq!(
             platform_rows(&db, "SELECT max(version)::text FROM schema_migrations"),
             ["8"]
