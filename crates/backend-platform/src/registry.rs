@@ -379,7 +379,7 @@ impl Registry {
     pub fn refused_holders(&self, auth: &LinkageKey) -> Result<Vec<String>, StorageError> {
         let (action, outcome, reason) = signature_linked_elsewhere();
         self.lock()
-            .prepare(crate::storage::audit_scans::REFUSED_HOLDERS_SQLITE)
+            .prepare(crate::storage::audit_scans::REFUSED_HOLDERS)
             .and_then(|mut st| {
                 st.query_map(
                     params![action, outcome, reason, auth.issuer, auth.serial],

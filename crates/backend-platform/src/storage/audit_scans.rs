@@ -1,6 +1,6 @@
 //! The statements with which the operator's commands look for refused enrollments in the
 //! audit trail ([`super::Storage::refused_holders`], [`super::Storage::refused_corrections`]),
-//! one for each storage, and the indexes that serve them. The audit trail is never purged
+//! each one text that both storages run, and the indexes that serve them. The audit trail is never purged
 //! and grows by about two rows per identification (docs/PERFORMANCE.md: about 1 TB online),
 //! so neither statement may scan it. Public so that the tests ask each database for the plan
 //! of the statement the storage runs, not of a copy.
@@ -13,37 +13,23 @@
 //!   use a partial index only for a statement whose own condition implies the index's: the
 //!   statement writes `outcome = 'holder_conflict'` as the index does, a literal, not a
 //!   parameter.
+//!
+//! Parameters are written `$1`, `$2`, … in the order they first appear: PostgreSQL numbers
+//! them so, and SQLite takes `$1` as a named parameter whose index is the order of first
+//! appearance, so a positional binding means the same on both (a unit test asks SQLite).
 
-/// SQLite: the holders the refused enrollments of an authentication certificate name
-/// (`?1` action, `?2` outcome, `?3` reason, `?4` issuer, `?5` serial).
-pub const REFUSED_HOLDERS_SQLITE: &str = "SELECT DISTINCT subject_id FROM audit
-     WHERE action = ?1 AND outcome = ?2 AND reason = ?3
-       AND cert_issuer = ?4 AND cert_serial = ?5
-       AND subject_id IN (SELECT subject_id FROM subjects)
-     ORDER BY subject_id LIMIT 2";
-
-/// PostgreSQL: [`REFUSED_HOLDERS_SQLITE`] with `$n` parameters.
-pub const REFUSED_HOLDERS_POSTGRES: &str = "SELECT DISTINCT subject_id FROM audit
+/// The holders the refused enrollments of an authentication certificate name (`$1` action,
+/// `$2` outcome, `$3` reason, `$4` issuer, `$5` serial).
+pub const REFUSED_HOLDERS: &str = "SELECT DISTINCT subject_id FROM audit
      WHERE action = $1 AND outcome = $2 AND reason = $3
        AND cert_issuer = $4 AND cert_serial = $5
        AND subject_id IN (SELECT subject_id FROM subjects)
      ORDER BY subject_id LIMIT 2";
 
-/// SQLite: the signature certificates of the refused enrollments of a holder, linked to no
-/// holder since (`?1` action, `?2` reason, `?3` holder; the outcome is the literal the
-/// partial index names).
-pub const REFUSED_CORRECTIONS_SQLITE: &str = "SELECT DISTINCT cert_issuer, cert_serial FROM audit a
-     WHERE outcome = 'holder_conflict' AND action = ?1 AND reason = ?2 AND subject_id = ?3
-       AND cert_issuer IS NOT NULL AND cert_serial IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM sign_certificates s
-                       WHERE s.issuer = a.cert_issuer AND s.serial = a.cert_serial)
-       AND NOT EXISTS (SELECT 1 FROM auth_certificates x
-                       WHERE x.issuer = a.cert_issuer AND x.serial = a.cert_serial)
-     ORDER BY cert_issuer, cert_serial LIMIT 2";
-
-/// PostgreSQL: [`REFUSED_CORRECTIONS_SQLITE`] with `$n` parameters.
-pub const REFUSED_CORRECTIONS_POSTGRES: &str =
-    "SELECT DISTINCT cert_issuer, cert_serial FROM audit a
+/// The signature certificates of the refused enrollments of a holder, linked to no holder
+/// since (`$1` action, `$2` reason, `$3` holder; the outcome is the literal the partial index
+/// names).
+pub const REFUSED_CORRECTIONS: &str = "SELECT DISTINCT cert_issuer, cert_serial FROM audit a
      WHERE outcome = 'holder_conflict' AND action = $1 AND reason = $2 AND subject_id = $3
        AND cert_issuer IS NOT NULL AND cert_serial IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM sign_certificates s
@@ -52,7 +38,11 @@ pub const REFUSED_CORRECTIONS_POSTGRES: &str =
                        WHERE x.issuer = a.cert_issuer AND x.serial = a.cert_serial)
      ORDER BY cert_issuer, cert_serial LIMIT 2";
 
+/// Every statement of this module, for the tests that hold for each.
+pub const STATEMENTS: [&str; 2] = [REFUSED_HOLDERS, REFUSED_CORRECTIONS];
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -64,12 +54,34 @@ mod tests {
         let (_, outcome, _) = super::super::signature_of_another_person();
         let literal = format!("outcome = '{outcome}'");
         for sql in [
-            REFUSED_CORRECTIONS_SQLITE,
-            REFUSED_CORRECTIONS_POSTGRES,
+            REFUSED_CORRECTIONS,
             crate::schema::MIGRATIONS[7],
             super::super::postgres_schema::MIGRATIONS[7],
         ] {
             assert!(sql.contains(&literal), "{literal} not in {sql}");
+        }
+    }
+
+    /// SQLite binds the `$n` of every statement as its `n`-th parameter, as PostgreSQL does:
+    /// the one text means the same on both storages (a `$2` before the first `$1` would be
+    /// SQLite's first parameter).
+    #[test]
+    fn sqlite_numbers_each_statements_parameters_as_postgresql_does() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in crate::schema::MIGRATIONS {
+            c.execute_batch(sql).unwrap();
+        }
+        for sql in STATEMENTS {
+            let st = c.prepare(sql).unwrap();
+            let count = st.parameter_count();
+            assert!(count > 0, "{sql}");
+            for n in 1..=count {
+                assert_eq!(
+                    st.parameter_name(n),
+                    Some(format!("${n}").as_str()),
+                    "parameter {n} of {sql}"
+                );
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ pub(crate) async fn refused_corrections(
     // The outcome is the literal of the statement (see super::audit_scans).
     let (action, _, reason) = signature_of_another_person();
     Ok(c.query(
-        super::audit_scans::REFUSED_CORRECTIONS_POSTGRES,
+        super::audit_scans::REFUSED_CORRECTIONS,
         &[&action, &reason, &holder],
     )
     .await

@@ -173,7 +173,7 @@ pub(crate) async fn refused_holders(
 ) -> Result<Vec<String>, StorageError> {
     let (action, outcome, reason) = signature_linked_elsewhere();
     Ok(c.query(
-        super::audit_scans::REFUSED_HOLDERS_POSTGRES,
+        super::audit_scans::REFUSED_HOLDERS,
         &[&action, &outcome, &reason, &auth.issuer, &auth.serial],
     )
     .await

@@ -17,7 +17,7 @@ pub(crate) fn refused_corrections(
 ) -> rusqlite::Result<Vec<LinkageKey>> {
     // The outcome is the literal of the statement (see super::audit_scans).
     let (action, _, reason) = signature_of_another_person();
-    c.prepare(super::audit_scans::REFUSED_CORRECTIONS_SQLITE)?
+    c.prepare(super::audit_scans::REFUSED_CORRECTIONS)?
         .query_map(params![action, reason, holder], |r| {
             Ok(LinkageKey {
                 issuer: r.get(0)?,

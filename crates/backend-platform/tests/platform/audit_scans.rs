@@ -5,10 +5,7 @@
 //! refused correction written before.
 
 use backend_platform::config::Database;
-use backend_platform::storage::audit_scans::{
-    REFUSED_CORRECTIONS_POSTGRES, REFUSED_CORRECTIONS_SQLITE, REFUSED_HOLDERS_POSTGRES,
-    REFUSED_HOLDERS_SQLITE,
-};
+use backend_platform::storage::audit_scans::{REFUSED_CORRECTIONS, REFUSED_HOLDERS};
 use backend_platform::storage::open;
 
 use crate::storage::databases;
@@ -111,16 +108,16 @@ fn the_operator_commands_search_the_audit_trail_through_an_index_on_both_storage
             Database::Sqlite(path) => {
                 let c = rusqlite::Connection::open(path).unwrap();
                 (
-                    sqlite_plan(&c, REFUSED_HOLDERS_SQLITE, &HOLDERS),
-                    sqlite_plan(&c, REFUSED_CORRECTIONS_SQLITE, &CORRECTIONS),
+                    sqlite_plan(&c, REFUSED_HOLDERS, &HOLDERS),
+                    sqlite_plan(&c, REFUSED_CORRECTIONS, &CORRECTIONS),
                 )
             }
             _ => {
                 let plans = postgres_plans(
                     &db,
                     &[
-                        (REFUSED_HOLDERS_POSTGRES, owned(&HOLDERS)),
-                        (REFUSED_CORRECTIONS_POSTGRES, owned(&CORRECTIONS)),
+                        (REFUSED_HOLDERS, owned(&HOLDERS)),
+                        (REFUSED_CORRECTIONS, owned(&CORRECTIONS)),
                     ],
                 );
                 (plans[0].clone(), plans[1].clone())
@@ -181,7 +178,7 @@ fn a_refused_correction_of_before_migration_8_is_found_after_it() {
     assert!(store.refused_corrections("holder-2").unwrap().is_empty());
     drop(store);
     let c = rusqlite::Connection::open(&path).unwrap();
-    let plan = sqlite_plan(&c, REFUSED_CORRECTIONS_SQLITE, &CORRECTIONS);
+    let plan = sqlite_plan(&c, REFUSED_CORRECTIONS, &CORRECTIONS);
     assert!(
         plan.contains("USING INDEX audit_holder_conflicts"),
         "{plan}"
@@ -272,7 +269,7 @@ fn migration_8_rebuilds_an_index_left_invalid_by_an_interrupted_concurrent_build
             ["8"]
         );
         assert_eq!(platform_rows(&db, valid), ["true"]);
-        let plans = postgres_plans(&db, &[(REFUSED_CORRECTIONS_POSTGRES, owned(&CORRECTIONS))]);
+        let plans = postgres_plans(&db, &[(REFUSED_CORRECTIONS, owned(&CORRECTIONS))]);
         assert!(
             plans[0].contains("using audit_holder_conflicts on audit")
                 || plans[0].contains("Bitmap Index Scan on audit_holder_conflicts"),
