@@ -46,18 +46,39 @@ pub const STATEMENTS: [&str; 2] = [REFUSED_HOLDERS, REFUSED_CORRECTIONS];
 mod tests {
     use super::*;
 
+    /// The schema version (on both storages) of the migration that builds
+    /// `audit_holder_conflicts`.
+    const HOLDER_CONFLICTS_MIGRATION: usize = 8;
+
+    /// Migration `version` of `migrations` (version *n* is the *n*-th of the list, as both
+    /// runners number them).
+    fn migration<'a>(migrations: &[&'a str], version: usize) -> &'a str {
+        migrations[version - 1]
+    }
+
     /// The outcome written as a literal in the statements and in migration 8's partial index
     /// is the one the refusals' rows carry: were they to differ, the scan would find nothing
-    /// (or not use the index).
+    /// (or not use the index). The migration is found by its version and must be the one
+    /// that builds the index, on both storages.
     #[test]
     fn the_literal_outcome_is_the_refusals_outcome() {
         let (_, outcome, _) = super::super::signature_of_another_person();
         let literal = format!("outcome = '{outcome}'");
-        for sql in [
-            REFUSED_CORRECTIONS,
-            crate::schema::MIGRATIONS[7],
-            super::super::postgres_schema::MIGRATIONS[7],
-        ] {
+        let migrations = [
+            migration(crate::schema::MIGRATIONS, HOLDER_CONFLICTS_MIGRATION),
+            migration(
+                super::super::postgres_schema::MIGRATIONS,
+                HOLDER_CONFLICTS_MIGRATION,
+            ),
+        ];
+        for sql in migrations {
+            assert!(
+                sql.contains("CREATE INDEX IF NOT EXISTS audit_holder_conflicts ON audit")
+                    || sql.contains("CREATE INDEX audit_holder_conflicts ON audit"),
+                "migration {HOLDER_CONFLICTS_MIGRATION} does not build the index: {sql}"
+            );
+        }
+        for sql in [REFUSED_CORRECTIONS].into_iter().chain(migrations) {
             assert!(sql.contains(&literal), "{literal} not in {sql}");
         }
     }
