@@ -276,6 +276,28 @@ mod tests {
         assert_eq!(b.status(), BacklogStatus::default());
     }
 
+    /// The poll flushes with no row of its own ([`crate::generations::poll_once`]): a
+    /// count of lost rows with no row waiting is written then, not left for a later reload.
+    #[test]
+    fn a_lost_count_with_no_row_waiting_is_written_by_a_flush_without_a_row() {
+        let b = AuditBacklog::default();
+        b.keep(7, Vec::new());
+        assert_eq!((b.status().rows, b.status().lost), (0, 7));
+        let written = write_all(&b, 10_000, None);
+        assert_eq!(written.len(), 1);
+        assert!(
+            written[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .starts_with("7 audit rows"),
+            "{written:?}"
+        );
+        assert_eq!(b.status(), BacklogStatus::default());
+        // Nothing waiting: nothing is sent.
+        assert!(write_all(&b, 10_001, None).is_empty());
+    }
+
     #[test]
     fn when_only_the_lost_count_is_written_the_count_is_not_kept() {
         let b = AuditBacklog::default();

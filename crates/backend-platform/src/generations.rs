@@ -45,14 +45,14 @@ pub struct PollOutcome {
 }
 
 /// Polls once: reads the generation numbers and reloads what changed (blocking: run it on
-/// the blocking pool). The audit rows of CRL work that wait
-/// ([`Platform::audit_crl_work`]) are written then too.
+/// the blocking pool). The audit rows of CRL work that wait, and the count of those lost
+/// ([`Platform::audit_crl_work`]), are written then too.
 pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
     let result = poll(p);
-    if p.crl_audit_backlog().rows > 0 {
-        // Rows still not written wait again (logged there) for the next poll.
-        let _ = p.audit_crl_work(None);
-    }
+    // Whatever waits: rows, or only the count of rows lost (a flush whose count row failed
+    // while its rows were written); with nothing waiting the flush writes nothing. Rows
+    // still not written wait again (logged there) for the next poll.
+    let _ = p.audit_crl_work(None);
     p.note_applied(true);
     result
 }
