@@ -5,7 +5,9 @@
 //! own row, which answers `503 unavailable` while they cannot be written
 //! ([`crate::platform::Platform::audit_crl_work`]). Holds at most [`BACKLOG_ROWS`]; beyond,
 //! the oldest go and are counted, and a row saying how many were lost is written with the
-//! others. In memory: a node that stops with rows waiting leaves them in its log only.
+//! others. In memory: a node that stops gracefully tries once more to write them
+//! ([`crate::platform::Platform::flush_crl_audit_at_stop`]) and logs each row it could not
+//! write; a node that is killed leaves them in its log only (logged when they failed).
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
@@ -113,7 +115,7 @@ impl AuditBacklog {
     }
 
     /// Takes the count of lost rows and every waiting row, oldest first.
-    fn take(&self) -> (u64, Vec<AuditEvent>) {
+    pub(crate) fn take(&self) -> (u64, Vec<AuditEvent>) {
         let mut w = self.lock();
         let lost = std::mem::take(&mut w.lost);
         (lost, w.rows.drain(..).collect())
