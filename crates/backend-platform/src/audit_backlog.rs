@@ -5,7 +5,9 @@
 //! own row, which answers `503 unavailable` while they cannot be written
 //! ([`crate::platform::Platform::audit_crl_work`]). Holds at most [`BACKLOG_ROWS`]; beyond,
 //! the oldest go and are counted, and a row saying how many were lost is written with the
-//! others. In memory: a node that stops with rows waiting leaves them in its log only.
+//! others. In memory: a node that stops gracefully tries once more to write them
+//! ([`crate::platform::Platform::flush_crl_audit_at_stop`]) and logs each row it could not
+//! write; a node that is killed leaves them in its log only (logged when they failed).
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
@@ -113,7 +115,7 @@ impl AuditBacklog {
     }
 
     /// Takes the count of lost rows and every waiting row, oldest first.
-    fn take(&self) -> (u64, Vec<AuditEvent>) {
+    pub(crate) fn take(&self) -> (u64, Vec<AuditEvent>) {
         let mut w = self.lock();
         let lost = std::mem::take(&mut w.lost);
         (lost, w.rows.drain(..).collect())
@@ -274,6 +276,28 @@ mod tests {
         assert_eq!(written[1], row(6));
         assert_eq!(written[BACKLOG_ROWS], row(20_000));
         assert_eq!(b.status(), BacklogStatus::default());
+    }
+
+    /// The poll flushes with no row of its own ([`crate::generations::poll_once`]): a
+    /// count of lost rows with no row waiting is written then, not left for a later reload.
+    #[test]
+    fn a_lost_count_with_no_row_waiting_is_written_by_a_flush_without_a_row() {
+        let b = AuditBacklog::default();
+        b.keep(7, Vec::new());
+        assert_eq!((b.status().rows, b.status().lost), (0, 7));
+        let written = write_all(&b, 10_000, None);
+        assert_eq!(written.len(), 1);
+        assert!(
+            written[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .starts_with("7 audit rows"),
+            "{written:?}"
+        );
+        assert_eq!(b.status(), BacklogStatus::default());
+        // Nothing waiting: nothing is sent.
+        assert!(write_all(&b, 10_001, None).is_empty());
     }
 
     #[test]

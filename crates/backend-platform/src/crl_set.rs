@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::crl_scopes::{self, OlderCrl, ScopeCrl};
 use crate::storage::{
-    CrlFile, CrlPublication, CrlWrite, Republish, Storage, StorageError, StoredCrlSet,
+    CrlFile, CrlPublication, CrlWrite, Republish, Storage, StorageError, StoredCrlSet, Version,
     same_names_and_digests,
 };
 
@@ -392,8 +392,9 @@ pub fn publish_folder_over(
 }
 
 /// What [`publish_over_read`] needs of a storage: the published set, and the write made
-/// only over the generation read ([`Storage::crl_set`], [`Storage::publish_crl_set`], which
-/// every [`Storage`] lends it).
+/// only over the version read ([`Storage::crl_set`], [`Storage::publish_crl_set`], which
+/// every [`Storage`] lends it). Public as the seam through which the platform's tests
+/// commit another publisher's set between a check and its write, on either storage.
 pub trait CrlSetStore {
     /// [`Storage::crl_set`].
     fn published(&self) -> Result<StoredCrlSet, StorageError>;
@@ -402,7 +403,7 @@ pub trait CrlSetStore {
         &self,
         files: &[CrlFile],
         when: Republish,
-        over: u64,
+        over: Version,
         now: UnixTime,
     ) -> Result<CrlWrite, StorageError>;
 }
@@ -416,7 +417,7 @@ impl<S: Storage + ?Sized> CrlSetStore for S {
         &self,
         files: &[CrlFile],
         when: Republish,
-        over: u64,
+        over: Version,
         now: UnixTime,
     ) -> Result<CrlWrite, StorageError> {
         self.publish_crl_set(files, when, over, now)
@@ -436,8 +437,9 @@ pub const PUBLISH_ATTEMPTS: u32 = 3;
 /// database or signed by roots this configuration lacks, is not compared with, nor one with
 /// the same names and digests as `set`; one with those of `in_use`, the set the caller
 /// uses, is compared through the scopes kept at its load, not verified again). The write
-/// happens only while the stored generation is still `read`'s
-/// ([`Storage::publish_crl_set`]); when another publication came between, the published
+/// happens only while the stored generation is still `read`'s, number and stamp
+/// ([`Storage::publish_crl_set`]: a restore and another publication that bring the number
+/// back are a change too); when another publication came between, the published
 /// set is read and checked again, up to [`PUBLISH_ATTEMPTS`] times, so that two publishers
 /// at once never leave the older set last.
 #[allow(clippy::too_many_arguments)]
@@ -453,7 +455,7 @@ pub fn publish_over_read(
 ) -> Result<CrlPublication, CrlLoadError> {
     for attempt in 1..=PUBLISH_ATTEMPTS {
         check_over_published(set, &read, in_use, auth, sign)?;
-        match store.publish_over(&set.files, when, read.generation, now)? {
+        match store.publish_over(&set.files, when, read.version(), now)? {
             CrlWrite::Done(p) => return Ok(p),
             CrlWrite::Moved { generation } => {
                 tracing::info!(
@@ -591,6 +593,7 @@ mod tests {
         };
         let read = StoredCrlSet {
             generation: 5,
+            stamp: 0,
             changed_at: UnixTime::from_secs(T),
             files: vec![a],
         };
@@ -603,6 +606,7 @@ mod tests {
         // compared with.
         let other = StoredCrlSet {
             generation: 6,
+            stamp: 0,
             changed_at: UnixTime::from_secs(T),
             files: vec![file("c.crl", b"not a CRL")],
         };
@@ -615,6 +619,7 @@ mod tests {
         let (x, y) = (file("x.crl", b"x"), file("y.crl", b"y"));
         let read = StoredCrlSet {
             generation: 5,
+            stamp: 0,
             changed_at: UnixTime::from_secs(T),
             files: vec![x.clone(), y.clone()],
         };

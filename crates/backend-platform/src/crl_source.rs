@@ -15,9 +15,9 @@
 //!
 //! Every node, either way, follows the set's generation ([`crate::generations`]): when it
 //! differs from the last one the node read (greater, or smaller after a restore of the
-//! database), or was written at another time (a restore and the next publication between
-//! two polls bring back the number the node holds, with the time of that publication),
-//! the node reads the set, verifies it again against its own roots and swaps
+//! database), or carries another stamp (a restore and the next publication between two
+//! polls bring back the number the node holds, not its random stamp:
+//! [`crate::storage::Version`]), the node reads the set, verifies it again against its own roots and swaps
 //! its index. A set that fails here keeps the previous index; the failure is logged, kept
 //! in [`CrlSource::status`] and audited (`crl_refresh`), and that generation is not tried
 //! again.
@@ -57,13 +57,15 @@ pub use crate::crl_set::{CrlLoadError, CrlLoadSummary, MAX_CRL_SET_BYTES};
 use crate::crl_set::{
     InUse, VerifiedSet, check_not_older, publish_folder, publish_folder_over, verify_stored,
 };
-use crate::storage::{Republish, Storage};
+use crate::storage::{Republish, Storage, StoredCrlSet, Version};
 
 /// A published set this node refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CrlRefusal {
     /// Its generation.
     pub generation: u64,
+    /// Its stamp ([`Version::stamp`]).
+    pub stamp: i64,
     /// When that generation was written.
     pub changed_at: UnixTime,
     /// Why, naming the CRL.
@@ -75,6 +77,8 @@ pub struct CrlRefusal {
 pub struct CrlStatus {
     /// The generation of the set in use (0: built from a folder before any publication).
     pub generation: u64,
+    /// Its stamp ([`Version::stamp`]; 0 for generation 0).
+    pub stamp: i64,
     /// When that generation was written (`shared_generations.changed_at`).
     pub changed_at: UnixTime,
     /// The published set refused last, if no set was taken since.
@@ -82,16 +86,20 @@ pub struct CrlStatus {
 }
 
 impl CrlStatus {
-    /// The generation this node read last from the storage (taken or refused), with when
-    /// it was written: the poll follows the published set when either differs (the same
-    /// number written at another time is another set: a restored database published
-    /// again).
-    pub fn seen(&self) -> (u64, UnixTime) {
-        self.refused
-            .as_ref()
-            .map_or((self.generation, self.changed_at), |r| {
-                (r.generation, r.changed_at)
-            })
+    /// The generation this node read last from the storage (taken or refused), with its
+    /// stamp: the poll follows the published set when either differs (the same number
+    /// with another stamp is another set: a restored database published again).
+    pub fn seen(&self) -> Version {
+        self.refused.as_ref().map_or(
+            Version {
+                generation: self.generation,
+                stamp: self.stamp,
+            },
+            |r| Version {
+                generation: r.generation,
+                stamp: r.stamp,
+            },
+        )
     }
 }
 
@@ -126,7 +134,7 @@ impl CrlSource {
         clock: Arc<dyn Clock>,
         warn_secs: u64,
     ) -> Result<(Self, CrlLoadSummary), CrlLoadError> {
-        let (set, generation, changed_at) = match from {
+        let (set, (version, changed_at)) = match from {
             CrlFrom::Folder => match publish_folder(
                 &*store,
                 &dir,
@@ -135,7 +143,16 @@ impl CrlSource {
                 Republish::IfChanged,
                 clock.now(),
             ) {
-                Ok((set, p)) => (set, p.generation, p.changed_at),
+                Ok((set, p)) => (
+                    set,
+                    (
+                        Version {
+                            generation: p.generation,
+                            stamp: p.stamp,
+                        },
+                        p.changed_at,
+                    ),
+                ),
                 Err(CrlLoadError::Older(older)) => {
                     start_on_published(&*store, &*clock, &auth, &sign, &older)?
                 }
@@ -146,11 +163,12 @@ impl CrlSource {
                 if stored.generation == 0 {
                     return Err(CrlLoadError::NothingPublished);
                 }
+                let seen = seen_of(&stored);
                 let set = verify_stored(stored.files, stored.generation, &auth, &sign)?;
-                (set, stored.generation, stored.changed_at)
+                (set, seen)
             }
         };
-        let summary = set.summary(generation);
+        let summary = set.summary(version.generation);
         let in_use = InUse::of(&set);
         let source = Self {
             from,
@@ -162,7 +180,8 @@ impl CrlSource {
             warn_secs,
             shared: Arc::new(SharedCrlIndex::new(set.index)),
             status: Mutex::new(CrlStatus {
-                generation,
+                generation: version.generation,
+                stamp: version.stamp,
                 changed_at,
                 refused: None,
             }),
@@ -195,43 +214,43 @@ impl CrlSource {
                     self.clock.now(),
                     &in_use,
                 )?;
-                Ok(self.apply(&mut in_use, set, (p.generation, p.changed_at)))
+                let version = Version {
+                    generation: p.generation,
+                    stamp: p.stamp,
+                };
+                Ok(self.apply(&mut in_use, set, (version, p.changed_at)))
             }
             CrlFrom::Storage => {
                 let stored = self.store.crl_set()?;
-                let version = (stored.generation, stored.changed_at);
+                let seen = seen_of(&stored);
                 let set = self
                     .verify_over(&in_use, stored.files, stored.generation)
-                    .inspect_err(|e| self.refused(version, e))?;
-                Ok(self.apply(&mut in_use, set, version))
+                    .inspect_err(|e| self.refused(seen, e))?;
+                Ok(self.apply(&mut in_use, set, seen))
             }
         }
     }
 
-    /// Follows the published set to `generation`, written at `changed_at` (as the
-    /// generation poll saw them): reads, verifies and swaps it in. `Ok(None)`: nothing to do
-    /// (this node read that generation last, taken or refused: [`CrlStatus::seen`]). A generation lower than the one in use
+    /// Follows the published set to `version` (as the generation poll saw it): reads,
+    /// verifies and swaps it in. `Ok(None)`: nothing to do (this node read that version
+    /// last, taken or refused: [`CrlStatus::seen`]). A generation lower than the one in use
     /// (the database restored) is followed too. On error the index in use stays and the
     /// refusal is kept in [`Self::status`] (a storage error is not: the next poll tries
     /// again).
-    pub fn follow(
-        &self,
-        generation: u64,
-        changed_at: UnixTime,
-    ) -> Result<Option<CrlLoadSummary>, CrlLoadError> {
-        if self.lock().seen() == (generation, changed_at) {
+    pub fn follow(&self, version: Version) -> Result<Option<CrlLoadSummary>, CrlLoadError> {
+        if self.lock().seen() == version {
             return Ok(None);
         }
         let mut in_use = self.lock_in_use();
         let stored = self.store.crl_set()?;
-        let version = (stored.generation, stored.changed_at);
-        if version == self.lock().seen() {
+        let seen = seen_of(&stored);
+        if seen.0 == self.lock().seen() {
             return Ok(None);
         }
         let set = self
             .verify_over(&in_use, stored.files, stored.generation)
-            .inspect_err(|e| self.refused(version, e))?;
-        Ok(Some(self.apply(&mut in_use, set, version)))
+            .inspect_err(|e| self.refused(seen, e))?;
+        Ok(Some(self.apply(&mut in_use, set, seen)))
     }
 
     /// The live index (a revocation check for `jpki-cert`).
@@ -262,20 +281,21 @@ impl CrlSource {
         Ok(set)
     }
 
-    /// Swaps `set` of `(generation, changed_at)` in (the caller holds `in_use`: no other
-    /// load runs) and warns when it is going stale.
+    /// Swaps `set` of `(version, changed_at)` in (the caller holds `in_use`: no other load
+    /// runs) and warns when it is going stale.
     fn apply(
         &self,
         in_use: &mut InUse,
         set: VerifiedSet,
-        (generation, changed_at): (u64, UnixTime),
+        (version, changed_at): (Version, UnixTime),
     ) -> CrlLoadSummary {
-        let summary = set.summary(generation);
+        let summary = set.summary(version.generation);
         *in_use = InUse::of(&set);
         self.shared.replace(set.index);
         {
             let mut s = self.lock();
-            s.generation = generation;
+            s.generation = version.generation;
+            s.stamp = version.stamp;
             s.changed_at = changed_at;
             s.refused = None;
         }
@@ -307,14 +327,20 @@ impl CrlSource {
         }
     }
 
-    fn refused(&self, (generation, changed_at): (u64, UnixTime), e: &CrlLoadError) {
+    fn refused(&self, (version, changed_at): (Version, UnixTime), e: &CrlLoadError) {
         if matches!(e, CrlLoadError::Storage(_)) {
             return;
         }
         let mut s = self.lock();
-        if (generation, changed_at) != (s.generation, s.changed_at) {
+        if version
+            != (Version {
+                generation: s.generation,
+                stamp: s.stamp,
+            })
+        {
             s.refused = Some(CrlRefusal {
-                generation,
+                generation: version.generation,
+                stamp: version.stamp,
                 changed_at,
                 error: e.to_string(),
             });
@@ -339,7 +365,7 @@ impl CrlSource {
 }
 
 /// The start of a folder node whose folder holds a CRL `older` than the published set's
-/// for its scope: the published set, verified again, its generation and when that was
+/// for its scope: the published set, verified again, its version and when that was
 /// written (the set a reload
 /// keeps in use); the folder's refusal logged at warn and audited as a failed reload's.
 /// An error (the published set does not verify here, the storage does not answer) stops
@@ -350,9 +376,10 @@ fn start_on_published(
     auth: &TrustStore,
     sign: &TrustStore,
     older: &OlderCrl,
-) -> Result<(VerifiedSet, u64, UnixTime), CrlLoadError> {
+) -> Result<(VerifiedSet, (Version, UnixTime)), CrlLoadError> {
     let stored = store.crl_set()?;
-    let (generation, changed_at) = (stored.generation, stored.changed_at);
+    let seen = seen_of(&stored);
+    let generation = stored.generation;
     let set = verify_stored(stored.files, generation, auth, sign)?;
     let refusal = CrlLoadError::Older(Box::new(older.clone()));
     tracing::warn!(
@@ -371,5 +398,10 @@ fn start_on_published(
         reason: Some(refusal.to_string()),
         ..AuditEvent::default()
     }])?;
-    Ok((set, generation, changed_at))
+    Ok((set, seen))
+}
+
+/// The version of `stored` and when it was written.
+fn seen_of(stored: &StoredCrlSet) -> (Version, UnixTime) {
+    (stored.version(), stored.changed_at)
 }

@@ -7,10 +7,10 @@
 //! the next one tries again (the snapshots stay as they are). A generation lower than the
 //! node's (a database restored, or a failover that lost commits) is followed too: waiting
 //! for a greater one would leave the node on its snapshot while the storage counts up
-//! again through the numbers it holds. For the CRL set the node compares the generation
-//! with when it was written (`changed_at`, set by every publication): a restore and the
-//! next publication within one interval bring back the very number the node holds, but
-//! not the time it was written at. (The terminals' generation is compared alone.)
+//! again through the numbers it holds. Both are compared the same way, as a
+//! [`Version`]: the number with the random stamp the storage writes with every change (a
+//! restore and the next change within one interval bring back the very number the node
+//! holds, and within one second the time of the change too, but not the stamp).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +18,7 @@ use std::time::Duration;
 use crate::audit::AuditEvent;
 use crate::crl_source::CrlLoadError;
 use crate::platform::Platform;
-use crate::storage::StorageError;
+use crate::storage::{StorageError, Version};
 
 /// What a node has applied: the generations its snapshots hold, and how many polls it
 /// finished. Published by [`Platform::watch_applied`] after every poll and every change
@@ -45,14 +45,14 @@ pub struct PollOutcome {
 }
 
 /// Polls once: reads the generation numbers and reloads what changed (blocking: run it on
-/// the blocking pool). The audit rows of CRL work that wait
-/// ([`Platform::audit_crl_work`]) are written then too.
+/// the blocking pool). The audit rows of CRL work that wait, and the count of those lost
+/// ([`Platform::audit_crl_work`]), are written then too.
 pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
     let result = poll(p);
-    if p.crl_audit_backlog().rows > 0 {
-        // Rows still not written wait again (logged there) for the next poll.
-        let _ = p.audit_crl_work(None);
-    }
+    // Whatever waits: rows, or only the count of rows lost (a flush whose count row failed
+    // while its rows were written); with nothing waiting the flush writes nothing. Rows
+    // still not written wait again (logged there) for the next poll.
+    let _ = p.audit_crl_work(None);
     p.note_applied(true);
     result
 }
@@ -60,7 +60,7 @@ pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
 fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
     let g = p.store.generations()?;
     let mut outcome = PollOutcome::default();
-    if g.terminals != p.terminals.generation() {
+    if moved(g.terminals, p.terminals.version()) {
         outcome.terminals = p.terminals.refresh(&*p.store)?;
         if outcome.terminals {
             tracing::info!(
@@ -69,7 +69,7 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
             );
         }
     }
-    if (g.crls, g.crls_changed_at) != p.crl.status().seen() {
+    if moved(g.crls, p.crl.status().seen()) {
         let event = |outcome: &str, reason: String| AuditEvent {
             at: p.now(),
             action: "crl_refresh",
@@ -77,7 +77,7 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
             reason: Some(reason),
             ..AuditEvent::default()
         };
-        match p.crl.follow(g.crls, g.crls_changed_at) {
+        match p.crl.follow(g.crls) {
             Ok(None) => {}
             Ok(Some(s)) => {
                 outcome.crls = true;
@@ -107,6 +107,12 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
         }
     }
     Ok(outcome)
+}
+
+/// Whether the storage's generation `stored` is another than the one the node `holds`:
+/// number or stamp, greater or not.
+fn moved(stored: Version, holds: Version) -> bool {
+    stored != holds
 }
 
 /// Records `event` and waits for it; a row that cannot be written is logged and waits for

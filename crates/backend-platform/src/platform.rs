@@ -224,6 +224,38 @@ impl Platform {
         result
     }
 
+    /// At a graceful stop (the server's shutdown, once requests and the poll have ended):
+    /// one last try to write the audit rows of this node's CRL work that wait
+    /// ([`Self::audit_crl_work`]; blocking). What still cannot be written goes with the
+    /// process: each such row, and the count of rows lost before, is logged at error, the
+    /// only record left of it. Returns what could not be written.
+    pub fn flush_crl_audit_at_stop(&self) -> BacklogStatus {
+        if self.audit_crl_work(None).is_ok() {
+            return BacklogStatus::default();
+        }
+        let left = self.crl_audit.status();
+        let (lost, rows) = self.crl_audit.take();
+        for r in &rows {
+            tracing::error!(
+                at = %r.at,
+                terminal = r.terminal_id.as_deref().unwrap_or("-"),
+                action = r.action,
+                outcome = %r.outcome,
+                reason = r.reason.as_deref().unwrap_or(""),
+                "audit row of CRL work not written: the node stops and this log line is its \
+                 only record; add it to the audit by hand if the audit must hold it"
+            );
+        }
+        if lost > 0 {
+            tracing::error!(
+                lost,
+                "audit rows of CRL work lost before this stop (more waited than the node \
+                 keeps): earlier lines of this log have them"
+            );
+        }
+        left
+    }
+
     /// The audit rows of this node's CRL work that wait to be written
     /// ([`Self::audit_crl_work`]).
     pub fn crl_audit_backlog(&self) -> BacklogStatus {

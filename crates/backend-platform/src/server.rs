@@ -39,7 +39,9 @@ impl RunningPlatform {
         &self.platform
     }
 
-    /// Stops the server and flushes the audit log.
+    /// Stops the server and flushes the audit log: the audit rows of CRL work that wait
+    /// are tried once more, and those that cannot be written are logged
+    /// ([`Platform::flush_crl_audit_at_stop`]).
     pub async fn shutdown(self) {
         let Self {
             handle,
@@ -49,6 +51,10 @@ impl RunningPlatform {
         } = self;
         drop((reload, poll));
         handle.shutdown().await;
+        let p = platform.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || p.flush_crl_audit_at_stop()).await {
+            tracing::error!("the last write of the CRL audit rows that wait failed: {e}");
+        }
         platform.audit.flush();
     }
 }

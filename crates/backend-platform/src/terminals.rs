@@ -23,7 +23,7 @@ use madoguchi_time::UnixTime;
 
 use crate::config::TerminalConfig;
 use crate::core::terminals::{self as rules, TerminalRecord, TerminalRuleError};
-use crate::storage::{Storage, StorageError, StoredTerminals, TerminalsUpdated};
+use crate::storage::{Storage, StorageError, StoredTerminals, TerminalsUpdated, Version};
 
 /// Why a terminal was not registered or disabled. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +150,7 @@ struct Enabled {
 /// The enabled terminals of one generation.
 #[derive(Debug, Default)]
 struct Snapshot {
-    generation: u64,
+    version: Version,
     /// Terminal id → what it is accepted with.
     accepted: HashMap<String, Enabled>,
 }
@@ -214,13 +214,19 @@ impl TerminalDirectory {
 
     /// The terminals' generation of the snapshot.
     pub fn generation(&self) -> u64 {
-        self.snapshot().generation
+        self.snapshot().version.generation
+    }
+
+    /// The terminals' generation of the snapshot, with its stamp: what the poll compares
+    /// with the storage's ([`crate::generations`]).
+    pub fn version(&self) -> Version {
+        self.snapshot().version
     }
 
     /// Reads `store`'s terminals and swaps them in, whatever their generation (lower than
     /// the snapshot's after a restore of the database); refreshes are one at a time, so a
     /// poll and a local change that race keep the later read. Returns whether the
-    /// generation changed.
+    /// generation changed (its number or its stamp: a restore and a change since).
     pub fn refresh(&self, store: &dyn Storage) -> Result<bool, StorageError> {
         let _one_at_a_time = match self.refreshing.lock() {
             Ok(g) => g,
@@ -229,7 +235,7 @@ impl TerminalDirectory {
         };
         let stored = store.terminals()?;
         let next = Arc::new(Snapshot {
-            generation: stored.generation,
+            version: stored.version(),
             accepted: stored
                 .terminals
                 .into_iter()
@@ -249,7 +255,7 @@ impl TerminalDirectory {
             // The snapshot is replaced whole: a panic cannot leave it half written.
             Err(p) => p.into_inner(),
         };
-        let changed = next.generation != current.generation;
+        let changed = next.version != current.version;
         *current = next;
         Ok(changed)
     }

@@ -39,10 +39,12 @@ use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment}
 
 pub(crate) use corrections::signature_of_another_person;
 pub use corrections::{CorrectionAcceptance, CorrectionRule};
-pub(crate) use snapshots::{CRLS_GENERATION, TERMINALS_GENERATION, generation_of, generations_of};
+pub(crate) use snapshots::{
+    CRLS_GENERATION, TERMINALS_GENERATION, generation_of, generations_of, version_of,
+};
 pub use snapshots::{
     CrlFile, CrlPublication, CrlWrite, Generations, Republish, StoredCrlSet, StoredTerminals,
-    TerminalsUpdated,
+    TerminalsUpdated, Version,
 };
 
 pub mod audit_scans;
@@ -331,12 +333,14 @@ pub trait Storage: Send + Sync + fmt::Debug {
     fn crl_set(&self) -> Result<StoredCrlSet, StorageError>;
 
     /// Replaces the CRL set by `files` (verified by the caller, and checked against the
-    /// published set of generation `over`, the one it read) with a new generation, in one
-    /// transaction serialised with every other publication, and only while the stored
-    /// generation is still `over`: when another publication came between the caller's read
-    /// and this transaction, nothing is written and [`CrlWrite::Moved`] says so (the caller
-    /// reads the set again and checks again, [`crate::crl_set`]), so a set checked against
-    /// an older one never replaces a newer one. With [`Republish::IfChanged`], when the
+    /// published set of version `over`, the one it read: [`StoredCrlSet::version`]) with a
+    /// new generation, in one transaction serialised with every other publication, and only
+    /// while the stored generation is still `over`, number and stamp: when another
+    /// publication came between the caller's read and this transaction, or a restore and
+    /// another publication that brought the number back, nothing is written and
+    /// [`CrlWrite::Moved`] says so (the caller reads the set again and checks again,
+    /// [`crate::crl_set`]), so a set checked against an older one never replaces a newer
+    /// one. With [`Republish::IfChanged`], when the
     /// stored set has the same names and digests nothing is written and the generation
     /// stays (the stored DER is not read back: a set changed in the database behind its
     /// digests needs [`Republish::Always`]).
@@ -344,7 +348,7 @@ pub trait Storage: Send + Sync + fmt::Debug {
         &self,
         files: &[CrlFile],
         when: Republish,
-        over: u64,
+        over: Version,
         now: UnixTime,
     ) -> Result<CrlWrite, StorageError>;
 }
@@ -684,21 +688,27 @@ mod tests {
     #[test]
     fn generation_numbers_read_back_and_a_negative_one_is_corrupt() {
         let g = generations_of([
-            ("terminals".to_owned(), 3, 10),
-            ("crls".to_owned(), 7, 20),
-            ("later".to_owned(), 1, 30),
+            ("terminals".to_owned(), 3, -5, 10),
+            ("crls".to_owned(), 7, 9, 20),
+            ("later".to_owned(), 1, 1, 30),
         ])
         .unwrap();
         assert_eq!(
             g,
             Generations {
-                terminals: 3,
-                crls: 7,
+                terminals: Version {
+                    generation: 3,
+                    stamp: -5
+                },
+                crls: Version {
+                    generation: 7,
+                    stamp: 9
+                },
                 crls_changed_at: UnixTime::from_secs(20),
             }
         );
         assert!(matches!(
-            generations_of([("crls".to_owned(), -1, 0)]),
+            generations_of([("crls".to_owned(), -1, 0, 0)]),
             Err(StorageError::Corrupt { .. })
         ));
     }

@@ -27,7 +27,7 @@ use super::postgres_shared as shared;
 use super::{
     AuthAttachment, ChallengeFailure, ChallengeToIssue, CorrectionAcceptance, CorrectionRule,
     CrlFile, CrlWrite, Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled, Storage,
-    StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated, Version,
 };
 use crate::audit::AuditEvent;
 use crate::config::{PostgresSettings, is_sql_name};
@@ -458,7 +458,7 @@ impl Storage for PostgresStorage {
         &self,
         files: &[CrlFile],
         when: Republish,
-        over: u64,
+        over: Version,
         now: UnixTime,
     ) -> Result<CrlWrite, StorageError> {
         self.run(async {

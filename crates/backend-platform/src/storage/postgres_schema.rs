@@ -143,6 +143,8 @@ pub const MIGRATIONS: &[&str] = &[
     END $$;
     CREATE INDEX IF NOT EXISTS audit_holder_conflicts ON audit (subject_id, action, reason)
         WHERE outcome = 'holder_conflict';",
+    // 9: the generations' random stamp (see the SQLite migration 9).
+    "ALTER TABLE shared_generations ADD COLUMN stamp BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The advisory lock key of migrations (any fixed number; "madoguchi" in ASCII, truncated).

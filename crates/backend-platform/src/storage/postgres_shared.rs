@@ -10,19 +10,22 @@ use madoguchi_time::UnixTime;
 use super::postgres::pg;
 use super::{
     CRLS_GENERATION, CrlFile, CrlPublication, CrlWrite, Generations, Republish, StorageError,
-    StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of,
-    generation_of, generations_of, same_crl_set, terminal_of,
+    StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, Version, crl_file_of,
+    generations_of, same_crl_set, terminal_of, version_of,
 };
 use crate::core::terminals::TerminalRecord;
 
 pub(super) async fn generations(c: &impl GenericClient) -> Result<Generations, StorageError> {
     let e = pg("reading the generation numbers");
     let st = c
-        .prepare_cached("SELECT name, generation, changed_at FROM shared_generations")
+        .prepare_cached("SELECT name, generation, stamp, changed_at FROM shared_generations")
         .await
         .map_err(&e)?;
     let rows = c.query(&st, &[]).await.map_err(&e)?;
-    generations_of(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))))
+    generations_of(
+        rows.iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))),
+    )
 }
 
 pub(super) async fn terminals(c: &impl GenericClient) -> Result<StoredTerminals, StorageError> {
@@ -30,17 +33,17 @@ pub(super) async fn terminals(c: &impl GenericClient) -> Result<StoredTerminals,
     let st = c
         .prepare_cached(
             "SELECT g.generation, t.terminal_id, t.admin, t.enabled, t.managed_by, t.updated_at,
-                 t.certificate_sha256
+                 t.certificate_sha256, g.stamp
              FROM shared_generations g LEFT JOIN terminals t ON TRUE
              WHERE g.name = $1 ORDER BY t.terminal_id",
         )
         .await
         .map_err(&e)?;
     let rows = c.query(&st, &[&TERMINALS_GENERATION]).await.map_err(&e)?;
-    let mut generation = 0;
+    let mut version = Version::default();
     let mut terminals = Vec::new();
     for r in rows {
-        generation = generation_of(TERMINALS_GENERATION, r.get(0))?;
+        version = version_of(TERMINALS_GENERATION, r.get(0), r.get(7))?;
         let id: Option<String> = r.get(1);
         let admin: Option<bool> = r.get(2);
         let enabled: Option<bool> = r.get(3);
@@ -61,38 +64,51 @@ pub(super) async fn terminals(c: &impl GenericClient) -> Result<StoredTerminals,
         }
     }
     Ok(StoredTerminals {
-        generation,
+        generation: version.generation,
+        stamp: version.stamp,
         terminals,
     })
 }
 
-/// Locks generation `name`'s row until the transaction ends; returns its value.
-async fn lock_generation(c: &impl GenericClient, name: &str) -> Result<u64, StorageError> {
+/// Locks generation `name`'s row until the transaction ends; returns its version and
+/// when it was written.
+async fn lock_generation(
+    c: &impl GenericClient,
+    name: &str,
+) -> Result<(Version, UnixTime), StorageError> {
     let e = pg("locking a generation number");
     let st = c
-        .prepare_cached("SELECT generation FROM shared_generations WHERE name = $1 FOR UPDATE")
-        .await
-        .map_err(&e)?;
-    let g: i64 = c.query_one(&st, &[&name]).await.map_err(&e)?.get(0);
-    generation_of(name, g)
-}
-
-/// Bumps generation `name` (locked by [`lock_generation`]); returns the new value.
-async fn bump(c: &impl GenericClient, name: &str, now: UnixTime) -> Result<u64, StorageError> {
-    let e = pg("bumping a generation number");
-    let st = c
         .prepare_cached(
-            "UPDATE shared_generations SET generation = generation + 1, changed_at = $2
-             WHERE name = $1 RETURNING generation",
+            "SELECT generation, stamp, changed_at FROM shared_generations
+             WHERE name = $1 FOR UPDATE",
         )
         .await
         .map_err(&e)?;
-    let g: i64 = c
+    let r = c.query_one(&st, &[&name]).await.map_err(&e)?;
+    Ok((
+        version_of(name, r.get(0), r.get(1))?,
+        UnixTime::from_secs(r.get(2)),
+    ))
+}
+
+/// Bumps generation `name` (locked by [`lock_generation`]) with a new random stamp (the
+/// first 64 bits of `gen_random_uuid()`, 60 of them random); returns the new version.
+async fn bump(c: &impl GenericClient, name: &str, now: UnixTime) -> Result<Version, StorageError> {
+    let e = pg("bumping a generation number");
+    let st = c
+        .prepare_cached(
+            "UPDATE shared_generations SET generation = generation + 1,
+                 stamp = ('x' || translate(gen_random_uuid()::text, '-', ''))::bit(64)::bigint,
+                 changed_at = $2
+             WHERE name = $1 RETURNING generation, stamp",
+        )
+        .await
+        .map_err(&e)?;
+    let r = c
         .query_one(&st, &[&name, &now.as_secs()])
         .await
-        .map_err(&e)?
-        .get(0);
-    generation_of(name, g)
+        .map_err(&e)?;
+    version_of(name, r.get(0), r.get(1))
 }
 
 pub(super) async fn update_terminals(
@@ -141,7 +157,7 @@ pub(super) async fn update_terminals(
         .await
         .map_err(&e)?;
     }
-    let generation = bump(&tx, TERMINALS_GENERATION, now).await?;
+    let generation = bump(&tx, TERMINALS_GENERATION, now).await?.generation;
     tx.commit().await.map_err(&e)?;
     Ok(TerminalsUpdated {
         generation,
@@ -153,18 +169,18 @@ pub(super) async fn crl_set(c: &impl GenericClient) -> Result<StoredCrlSet, Stor
     let e = pg("reading the CRL set");
     let st = c
         .prepare_cached(
-            "SELECT g.generation, f.name, f.sha256, f.der, g.changed_at
+            "SELECT g.generation, f.name, f.sha256, f.der, g.changed_at, g.stamp
              FROM shared_generations g LEFT JOIN crl_files f ON TRUE
              WHERE g.name = $1 ORDER BY f.name",
         )
         .await
         .map_err(&e)?;
     let rows = c.query(&st, &[&CRLS_GENERATION]).await.map_err(&e)?;
-    let mut generation = 0;
+    let mut version = Version::default();
     let mut changed_at = UnixTime::from_secs(0);
     let mut files = Vec::new();
     for r in rows {
-        generation = generation_of(CRLS_GENERATION, r.get(0))?;
+        version = version_of(CRLS_GENERATION, r.get(0), r.get(5))?;
         changed_at = UnixTime::from_secs(r.get(4));
         let name: Option<String> = r.get(1);
         let sha: Option<Vec<u8>> = r.get(2);
@@ -174,7 +190,8 @@ pub(super) async fn crl_set(c: &impl GenericClient) -> Result<StoredCrlSet, Stor
         }
     }
     Ok(StoredCrlSet {
-        generation,
+        generation: version.generation,
+        stamp: version.stamp,
         changed_at,
         files,
     })
@@ -184,7 +201,7 @@ pub(super) async fn publish_crl_set(
     c: &mut deadpool_postgres::Client,
     files: &[CrlFile],
     when: Republish,
-    over: u64,
+    over: Version,
     now: UnixTime,
 ) -> Result<CrlWrite, StorageError> {
     let e = pg("publishing the CRL set");
@@ -192,8 +209,9 @@ pub(super) async fn publish_crl_set(
     // Locked until the commit: a publication that committed before this lock was granted
     // shows here (under READ COMMITTED, `FOR UPDATE` returns the row's latest version), and
     // none can commit after it until this one ends.
-    let generation = lock_generation(&tx, CRLS_GENERATION).await?;
-    if generation != over {
+    let (stored_version, changed_at) = lock_generation(&tx, CRLS_GENERATION).await?;
+    let generation = stored_version.generation;
+    if stored_version != over {
         tx.rollback().await.map_err(&e)?;
         return Ok(CrlWrite::Moved { generation });
     }
@@ -206,18 +224,11 @@ pub(super) async fn publish_crl_set(
         .collect();
     // Generation 0 is "never published": an empty set published first is a change.
     if when == Republish::IfChanged && generation > 0 && same_crl_set(&stored, files) {
-        let changed_at: i64 = tx
-            .query_one(
-                "SELECT changed_at FROM shared_generations WHERE name = $1",
-                &[&CRLS_GENERATION],
-            )
-            .await
-            .map_err(&e)?
-            .get(0);
         tx.rollback().await.map_err(&e)?;
         return Ok(CrlWrite::Done(CrlPublication {
             generation,
-            changed_at: UnixTime::from_secs(changed_at),
+            stamp: stored_version.stamp,
+            changed_at,
             changed: false,
         }));
     }
@@ -231,10 +242,11 @@ pub(super) async fn publish_crl_set(
             .await
             .map_err(&e)?;
     }
-    let generation = bump(&tx, CRLS_GENERATION, now).await?;
+    let version = bump(&tx, CRLS_GENERATION, now).await?;
     tx.commit().await.map_err(&e)?;
     Ok(CrlWrite::Done(CrlPublication {
-        generation,
+        generation: version.generation,
+        stamp: version.stamp,
         changed_at: now,
         changed: true,
     }))

@@ -12,18 +12,33 @@ use crate::core::terminals::TerminalRecord;
 use super::Storage;
 use super::StorageError;
 
-/// The generation numbers of what every node keeps a snapshot of: each grows by one with
-/// every change, in the change's transaction, and starts at 0 (nothing written yet).
+/// One generation as a node compares it: the number, and the random stamp written with
+/// every bump (`shared_generations.stamp`). A database restored to an earlier generation
+/// and changed again up to the number a node holds brings the number back, and may bring
+/// back the time of the change too (a clock's second, two changes within one); it does not
+/// bring back the stamp, which is drawn anew at each change. 0: never changed (or changed
+/// before the stamp was written, platform migration 9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Version {
+    /// The generation number: grows by one with every change.
+    pub generation: u64,
+    /// Drawn at random by the storage with each change.
+    pub stamp: i64,
+}
+
+/// The generations of what every node keeps a snapshot of: each number grows by one with
+/// every change, in the change's transaction, and starts at 0 (nothing written yet). A node
+/// compares each with the [`Version`] of its snapshot, number and stamp, so that a database
+/// restored to an earlier generation and changed again up to the number a node holds,
+/// between two of its polls, is still a change for it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Generations {
     /// Of the terminals.
-    pub terminals: u64,
+    pub terminals: Version,
     /// Of the CRL set.
-    pub crls: u64,
+    pub crls: Version,
     /// When the CRL set's generation was last bumped (`shared_generations.changed_at`):
-    /// with [`Self::crls`], what a node compares with the set it read, so that a database
-    /// restored to an earlier generation and published again up to the generation a node
-    /// holds, between two of its polls, is still a change for it.
+    /// told in the node's status, not compared.
     pub crls_changed_at: UnixTime,
 }
 
@@ -32,6 +47,8 @@ pub struct Generations {
 pub struct StoredTerminals {
     /// The terminals' generation.
     pub generation: u64,
+    /// Its stamp ([`Version::stamp`]).
+    pub stamp: i64,
     /// Every row, enabled or not, by id.
     pub terminals: Vec<TerminalRecord>,
 }
@@ -86,10 +103,32 @@ impl fmt::Debug for CrlFile {
 pub struct StoredCrlSet {
     /// The CRLs' generation (0: nothing published yet).
     pub generation: u64,
+    /// Its stamp ([`Version::stamp`]).
+    pub stamp: i64,
     /// When that generation was written ([`Generations::crls_changed_at`]).
     pub changed_at: UnixTime,
     /// The CRLs, by name.
     pub files: Vec<CrlFile>,
+}
+
+impl StoredTerminals {
+    /// Its generation and stamp.
+    pub fn version(&self) -> Version {
+        Version {
+            generation: self.generation,
+            stamp: self.stamp,
+        }
+    }
+}
+
+impl StoredCrlSet {
+    /// Its generation and stamp: what [`Storage::publish_crl_set`] is to be made over.
+    pub fn version(&self) -> Version {
+        Version {
+            generation: self.generation,
+            stamp: self.stamp,
+        }
+    }
 }
 
 /// Whether [`Storage::publish_crl_set`] writes a set the storage already holds.
@@ -108,8 +147,8 @@ pub enum CrlWrite {
     /// The stored generation was the one the caller read: the set is published (or was
     /// already, with [`Republish::IfChanged`]).
     Done(CrlPublication),
-    /// The stored generation is no longer the one the caller read (another publication, or
-    /// a restore, came between): nothing was written.
+    /// The stored generation is no longer the one the caller read, number and stamp
+    /// (another publication, or a restore, came between): nothing was written.
     Moved {
         /// The stored generation.
         generation: u64,
@@ -121,6 +160,8 @@ pub enum CrlWrite {
 pub struct CrlPublication {
     /// The CRLs' generation now.
     pub generation: u64,
+    /// Its stamp ([`Version::stamp`]).
+    pub stamp: i64,
     /// When it was written ([`Generations::crls_changed_at`]).
     pub changed_at: UnixTime,
     /// Whether the set was replaced (false: the same set was published already).
@@ -140,16 +181,25 @@ pub(crate) fn generation_of(name: &str, value: i64) -> Result<u64, StorageError>
     })
 }
 
-/// [`Generations`] from the `(name, generation, changed_at)` rows of `shared_generations`.
+/// A generation and its stamp as stored.
+pub(crate) fn version_of(name: &str, value: i64, stamp: i64) -> Result<Version, StorageError> {
+    Ok(Version {
+        generation: generation_of(name, value)?,
+        stamp,
+    })
+}
+
+/// [`Generations`] from the `(name, generation, stamp, changed_at)` rows of
+/// `shared_generations`: the terminals' and the CRLs' read alike.
 pub(crate) fn generations_of(
-    rows: impl IntoIterator<Item = (String, i64, i64)>,
+    rows: impl IntoIterator<Item = (String, i64, i64, i64)>,
 ) -> Result<Generations, StorageError> {
     let mut g = Generations::default();
-    for (name, value, changed_at) in rows {
+    for (name, value, stamp, changed_at) in rows {
         match name.as_str() {
-            TERMINALS_GENERATION => g.terminals = generation_of(&name, value)?,
+            TERMINALS_GENERATION => g.terminals = version_of(&name, value, stamp)?,
             CRLS_GENERATION => {
-                g.crls = generation_of(&name, value)?;
+                g.crls = version_of(&name, value, stamp)?;
                 g.crls_changed_at = UnixTime::from_secs(changed_at);
             }
             _ => {}

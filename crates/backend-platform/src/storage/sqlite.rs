@@ -24,7 +24,7 @@ use super::sqlite_shared as shared;
 use super::{
     AuthAttachment, ChallengeFailure, ChallengeRow, ChallengeToIssue, CorrectionAcceptance,
     CorrectionRule, CrlFile, CrlWrite, Generations, PRUNE_EVERY_SECS, Republish, SettledEnrolled,
-    Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated,
+    Storage, StorageError, StoredCrlSet, StoredTerminals, TerminalsUpdated, Version,
 };
 use crate::audit::AuditEvent;
 use crate::core::challenges::{ChallengeError, ChallengeRules, Stored, TakeDecision};
@@ -449,7 +449,7 @@ impl Storage for SqliteStorage {
         &self,
         files: &[CrlFile],
         when: Republish,
-        over: u64,
+        over: Version,
         now: UnixTime,
     ) -> Result<CrlWrite, StorageError> {
         shared::publish_crl_set(&mut lock(&self.shared), files, when, over, now, &|x| {

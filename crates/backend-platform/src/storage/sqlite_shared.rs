@@ -8,18 +8,18 @@ use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::{
     CRLS_GENERATION, CrlFile, CrlPublication, CrlWrite, Generations, Republish, StorageError,
-    StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, crl_file_of,
-    generation_of, generations_of, same_crl_set, terminal_of,
+    StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, Version, crl_file_of,
+    generation_of, generations_of, same_crl_set, terminal_of, version_of,
 };
 use crate::core::terminals::TerminalRecord;
 
 type Err<'a> = &'a dyn Fn(rusqlite::Error) -> StorageError;
 
 pub(super) fn generations(c: &Connection, e: Err<'_>) -> Result<Generations, StorageError> {
-    let rows: Vec<(String, i64, i64)> = c
-        .prepare_cached("SELECT name, generation, changed_at FROM shared_generations")
+    let rows: Vec<(String, i64, i64, i64)> = c
+        .prepare_cached("SELECT name, generation, stamp, changed_at FROM shared_generations")
         .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<rusqlite::Result<_>>()
         })
         .map_err(e)?;
@@ -30,6 +30,7 @@ pub(super) fn generations(c: &Connection, e: Err<'_>) -> Result<Generations, Sto
 fn read_terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, StorageError> {
     type Row = (
         i64,
+        i64,
         Option<String>,
         Option<bool>,
         Option<bool>,
@@ -39,7 +40,7 @@ fn read_terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, Storage
     );
     let rows: Vec<Row> = c
         .prepare_cached(
-            "SELECT g.generation, t.terminal_id, t.admin, t.enabled, t.managed_by,
+            "SELECT g.generation, g.stamp, t.terminal_id, t.admin, t.enabled, t.managed_by,
                  t.certificate_sha256, t.updated_at
              FROM shared_generations g LEFT JOIN terminals t ON 1
              WHERE g.name = ?1 ORDER BY t.terminal_id",
@@ -54,15 +55,16 @@ fn read_terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, Storage
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    r.get(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<_>>()
         })
         .map_err(e)?;
-    let mut generation = 0;
+    let mut version = Version::default();
     let mut terminals = Vec::new();
-    for (g, id, admin, enabled, by, sha256, at) in rows {
-        generation = generation_of(TERMINALS_GENERATION, g)?;
+    for (g, stamp, id, admin, enabled, by, sha256, at) in rows {
+        version = version_of(TERMINALS_GENERATION, g, stamp)?;
         if let (Some(id), Some(admin), Some(enabled), Some(by), Some(at)) =
             (id, admin, enabled, by, at)
         {
@@ -70,7 +72,8 @@ fn read_terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, Storage
         }
     }
     Ok(StoredTerminals {
-        generation,
+        generation: version.generation,
+        stamp: version.stamp,
         terminals,
     })
 }
@@ -79,16 +82,18 @@ pub(super) fn terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, S
     read_terminals(c, e)
 }
 
-/// Bumps generation `name` in the transaction `c`; returns the new value.
-fn bump(c: &Connection, name: &str, now: UnixTime, e: Err<'_>) -> Result<u64, StorageError> {
-    let g: i64 = c
+/// Bumps generation `name` in the transaction `c`, with a new random stamp (SQLite's
+/// `random()`: 64 bits); returns the new version.
+fn bump(c: &Connection, name: &str, now: UnixTime, e: Err<'_>) -> Result<Version, StorageError> {
+    let (g, stamp): (i64, i64) = c
         .prepare_cached(
-            "UPDATE shared_generations SET generation = generation + 1, changed_at = ?2
-             WHERE name = ?1 RETURNING generation",
+            "UPDATE shared_generations
+             SET generation = generation + 1, stamp = random(), changed_at = ?2
+             WHERE name = ?1 RETURNING generation, stamp",
         )
-        .and_then(|mut s| s.query_row(params![name, now], |r| r.get(0)))
+        .and_then(|mut s| s.query_row(params![name, now], |r| Ok((r.get(0)?, r.get(1)?))))
         .map_err(e)?;
-    generation_of(name, g)
+    version_of(name, g, stamp)
 }
 
 pub(super) fn update_terminals(
@@ -130,7 +135,7 @@ pub(super) fn update_terminals(
         })
         .map_err(e)?;
     }
-    let generation = bump(&tx, TERMINALS_GENERATION, now, e)?;
+    let generation = bump(&tx, TERMINALS_GENERATION, now, e)?.generation;
     tx.commit().map_err(e)?;
     Ok(TerminalsUpdated {
         generation,
@@ -141,7 +146,7 @@ pub(super) fn update_terminals(
 pub(super) fn crl_set(c: &mut Connection, e: Err<'_>) -> Result<StoredCrlSet, StorageError> {
     // A read transaction: the generation and the files of one snapshot.
     let tx = c.transaction().map_err(e)?;
-    let (g, changed_at) = crl_generation(&tx, e)?;
+    let (g, stamp, changed_at) = crl_generation(&tx, e)?;
     let rows: Vec<(String, Vec<u8>, Vec<u8>)> = tx
         .prepare_cached("SELECT name, sha256, der FROM crl_files ORDER BY name")
         .and_then(|mut s| {
@@ -156,15 +161,20 @@ pub(super) fn crl_set(c: &mut Connection, e: Err<'_>) -> Result<StoredCrlSet, St
         .collect::<Result<_, _>>()?;
     Ok(StoredCrlSet {
         generation: generation_of(CRLS_GENERATION, g)?,
+        stamp,
         changed_at,
         files,
     })
 }
 
-/// The CRLs' generation number (as stored) and when it was written.
-fn crl_generation(c: &Connection, e: Err<'_>) -> Result<(i64, UnixTime), StorageError> {
-    c.prepare_cached("SELECT generation, changed_at FROM shared_generations WHERE name = ?1")
-        .and_then(|mut s| s.query_row(params![CRLS_GENERATION], |r| Ok((r.get(0)?, r.get(1)?))))
+/// The CRLs' generation number (as stored), its stamp and when it was written.
+fn crl_generation(c: &Connection, e: Err<'_>) -> Result<(i64, i64, UnixTime), StorageError> {
+    c.prepare_cached("SELECT generation, stamp, changed_at FROM shared_generations WHERE name = ?1")
+        .and_then(|mut s| {
+            s.query_row(params![CRLS_GENERATION], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+        })
         .map_err(e)
 }
 
@@ -172,7 +182,7 @@ pub(super) fn publish_crl_set(
     c: &mut Connection,
     files: &[CrlFile],
     when: Republish,
-    over: u64,
+    over: Version,
     now: UnixTime,
     e: Err<'_>,
 ) -> Result<CrlWrite, StorageError> {
@@ -181,9 +191,10 @@ pub(super) fn publish_crl_set(
     let tx = c
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(e)?;
-    let (g, changed_at) = crl_generation(&tx, e)?;
-    let generation = generation_of(CRLS_GENERATION, g)?;
-    if generation != over {
+    let (g, stamp, changed_at) = crl_generation(&tx, e)?;
+    let stored_version = version_of(CRLS_GENERATION, g, stamp)?;
+    let generation = stored_version.generation;
+    if stored_version != over {
         return Ok(CrlWrite::Moved { generation });
     }
     let stored: Vec<(String, Vec<u8>)> = tx
@@ -197,6 +208,7 @@ pub(super) fn publish_crl_set(
     if when == Republish::IfChanged && generation > 0 && same_crl_set(&stored, files) {
         return Ok(CrlWrite::Done(CrlPublication {
             generation,
+            stamp,
             changed_at,
             changed: false,
         }));
@@ -207,10 +219,11 @@ pub(super) fn publish_crl_set(
             .and_then(|mut s| s.execute(params![f.name, f.sha256.as_slice(), f.der]))
             .map_err(e)?;
     }
-    let generation = bump(&tx, CRLS_GENERATION, now, e)?;
+    let version = bump(&tx, CRLS_GENERATION, now, e)?;
     tx.commit().map_err(e)?;
     Ok(CrlWrite::Done(CrlPublication {
-        generation,
+        generation: version.generation,
+        stamp: version.stamp,
         changed_at: now,
         changed: true,
     }))

@@ -114,6 +114,33 @@ pub fn tamper_crl(db: &Database, name: &str, der: &[u8], sha256: &[u8]) {
     );
 }
 
+/// The statement that puts generation `name`'s row back as it is stored now (number, stamp
+/// and time): a restore of the database to this moment, as far as the nodes see it.
+pub fn saved_generation(db: &Database, name: &str) -> String {
+    let rows = platform_rows(
+        db,
+        &format!(
+            "SELECT CAST(generation AS TEXT) || ' ' || CAST(stamp AS TEXT) || ' ' || \
+             CAST(changed_at AS TEXT) FROM shared_generations WHERE name = '{name}'"
+        ),
+    );
+    let v: Vec<&str> = rows[0].split(' ').collect();
+    format!(
+        "UPDATE shared_generations SET generation = {}, stamp = {}, changed_at = {} \
+         WHERE name = '{name}'",
+        v[0], v[1], v[2]
+    )
+}
+
+/// Polls `node` once, here (for a node whose own polls are an hour apart).
+pub async fn poll_now(node: &RunningPlatform) {
+    let p = node.platform().clone();
+    tokio::task::spawn_blocking(move || backend_platform::generations::poll_once(&p))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
 /// A generation number `name` as stored.
 pub fn stored_generation(db: &Database, name: &str) -> u64 {
     let rows = platform_rows(

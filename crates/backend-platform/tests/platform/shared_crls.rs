@@ -10,7 +10,7 @@ use backend_platform::RunningPlatform;
 use backend_platform::config::CrlFrom;
 use backend_platform::crl_set::{CrlSetStore, InUse};
 use backend_platform::storage::{
-    CrlFile, CrlWrite, Republish, Storage, StorageError, StoredCrlSet,
+    CrlFile, CrlWrite, Republish, Storage, StorageError, StoredCrlSet, Version,
 };
 use counter_api::platform::{ChallengePurpose, ChallengeRequest, ChallengeResponse};
 use madoguchi_time::UnixTime;
@@ -407,7 +407,7 @@ async fn a_set_with_an_older_crl_is_refused_everywhere_and_the_revoked_card_stay
         let set =
             backend_platform::crl_set::read_folder(&dir, &s3.auth_store, &s3.sign_store).unwrap();
         let store = backend_platform::storage::open(&s3.database).unwrap();
-        let over = store.crl_set().unwrap().generation;
+        let over = store.crl_set().unwrap().version();
         let written = store
             .publish_crl_set(
                 &set.files,
@@ -591,7 +591,7 @@ async fn a_publication_checked_against_a_generation_another_replaced_is_checked_
             .publish_crl_set(
                 &p_set.files,
                 Republish::Always,
-                g,
+                at_g.version(),
                 madoguchi_time::UnixTime::from_secs(now_secs()),
             )
             .unwrap();
@@ -617,6 +617,86 @@ async fn a_publication_checked_against_a_generation_another_replaced_is_checked_
     .unwrap();
 }
 
+/// A publisher that read the published set before a restore and another publication:
+/// P reads generation g (the day before's CRL); the database comes back as of g - 1; Q
+/// publishes today's CRL, which brings back the number g with another stamp. P's write
+/// over what it read is not made (the number alone would let it replace today's set with
+/// yesterday's): read again, its set is refused as older.
+#[tokio::test]
+async fn a_publication_read_before_a_restore_and_another_publication_is_checked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("crl");
+    std::fs::create_dir(&folder).unwrap();
+    write_crls(&folder);
+    let mut settings = minimal_settings(dir.path(), folder.clone());
+    settings.database = suite_database(dir.path());
+    let today = now_secs() - 3600;
+    let (name, day_before) = auth_crl_at(&[], today - 2 * 86_400);
+    let (_, yesterday) = auth_crl_at(&[], today - 86_400);
+    let (_, today_der) = auth_crl_at(&[1], today);
+    tokio::task::spawn_blocking(move || {
+        let store = backend_platform::storage::open(&settings.database).unwrap();
+        let now = || UnixTime::from_secs(now_secs());
+        // g - 1 and g hold the day before's CRL; P reads g.
+        publish_over(
+            &*store,
+            &settings,
+            &folder,
+            (&name, &day_before),
+            store.crl_set().unwrap(),
+        )
+        .unwrap();
+        let restore = saved_generation(&settings.database, "crls");
+        let at = store.crl_set().unwrap();
+        let written = store
+            .publish_crl_set(&at.files, Republish::Always, at.version(), now())
+            .unwrap();
+        assert!(matches!(written, CrlWrite::Done(_)), "{written:?}");
+        let p_read = store.crl_set().unwrap();
+        let g = p_read.generation;
+
+        // The restore, then Q's publication of today's CRL: g again, another stamp.
+        exec(&settings.database, &restore);
+        assert_eq!(store.crl_set().unwrap().generation, g - 1);
+        let q = publish_over(
+            &*store,
+            &settings,
+            &folder,
+            (&name, &today_der),
+            store.crl_set().unwrap(),
+        )
+        .unwrap();
+        assert_eq!((q.generation, q.changed), (g, true));
+        let newer = store.crl_set().unwrap();
+        assert_ne!(newer.version(), p_read.version());
+
+        // P's write over what it read is not made.
+        std::fs::write(folder.join(&name), &yesterday).unwrap();
+        let p_set = backend_platform::crl_set::read_folder(
+            &folder,
+            &settings.auth_store,
+            &settings.sign_store,
+        )
+        .unwrap();
+        let written = store
+            .publish_crl_set(&p_set.files, Republish::Always, p_read.version(), now())
+            .unwrap();
+        assert_eq!(written, CrlWrite::Moved { generation: g });
+        assert_eq!(store.crl_set().unwrap(), newer);
+        // Through the publication's retry: read again, refused as older.
+        let e = publish_over(&*store, &settings, &folder, (&name, &yesterday), p_read)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&name) && e.contains("older than the one in use"),
+            "{e}"
+        );
+        assert_eq!(store.crl_set().unwrap(), newer);
+    })
+    .await
+    .unwrap();
+}
+
 /// A storage on which another publisher (a second storage opened on the same database)
 /// publishes its own set just before each write of this one's: every check is made
 /// against a set that another publication has replaced when the write comes.
@@ -635,10 +715,10 @@ impl CrlSetStore for Interloper<'_> {
         &self,
         files: &[CrlFile],
         when: Republish,
-        over: u64,
+        over: Version,
         now: UnixTime,
     ) -> Result<CrlWrite, StorageError> {
-        let at = self.other.crl_set()?.generation;
+        let at = self.other.crl_set()?.version();
         let done = self
             .other
             .publish_crl_set(self.files, Republish::Always, at, now)?;
@@ -705,18 +785,10 @@ async fn a_publication_overtaken_three_times_gives_up_and_writes_nothing() {
     .unwrap();
 }
 
-/// Polls `node` once, here (its own polls are an hour apart in the test that calls it).
-async fn poll_now(node: &RunningPlatform) {
-    let p = node.platform().clone();
-    tokio::task::spawn_blocking(move || backend_platform::generations::poll_once(&p))
-        .await
-        .unwrap()
-        .unwrap();
-}
-
 /// A database restored to an earlier generation, then published again up to the
-/// generation a node holds, both between two of the node's polls: the same number, written
-/// at another time. The node takes the new set at its next poll.
+/// generation a node holds, both between two of the node's polls and within the second of
+/// the publication the node holds: the same number, written at the same time, with another
+/// stamp. The node takes the new set at its next poll.
 #[tokio::test]
 async fn a_restore_and_the_next_publication_between_two_polls_reach_the_node() {
     let env = Env::start().await;
@@ -732,6 +804,7 @@ async fn a_restore_and_the_next_publication_between_two_polls_reach_the_node() {
     let folder = env.dir.path().join("crl");
 
     // A set that revokes another card: generation g, at A and at B.
+    let restore = saved_generation(&env.settings.database, "crls");
     let (name, der) = auth_crl(&[1]);
     std::fs::write(folder.join(&name), der).unwrap();
     let (s, v) = admin_reload(&c, a).await;
@@ -741,29 +814,32 @@ async fn a_restore_and_the_next_publication_between_two_polls_reach_the_node() {
     assert_eq!(b.platform().crl.status().generation, g);
     assert_eq!(identify_at(&c, &b, &card).await, ok());
 
-    // The database comes back as of a minute earlier (g - 1, written then); a minute
-    // later A publishes a set revoking her card: generation g again.
-    exec(
-        &env.settings.database,
-        "UPDATE shared_generations SET generation = generation - 1, \
-         changed_at = changed_at - 60 WHERE name = 'crls'",
-    );
-    env.clock.advance(60);
+    // The database comes back as of before g; within the same second A publishes a set
+    // revoking her card: generation g again, at the very time of the one B holds (set by
+    // hand: the suite's clock runs with the system's, and a second may pass).
+    exec(&env.settings.database, &restore);
     let (_, der) = auth_crl(&[1, card.auth_serial()]);
     std::fs::write(folder.join(&name), der).unwrap();
     let (s, v) = admin_reload(&c, a).await;
     assert_eq!(s, 200, "{v}");
+    let held = b.platform().crl.status();
+    exec(
+        &env.settings.database,
+        &format!(
+            "UPDATE shared_generations SET changed_at = {} WHERE name = 'crls'",
+            held.changed_at.as_secs()
+        ),
+    );
     let published = a.platform().crl.status();
     assert_eq!(published.generation, g);
+    assert_ne!(held.stamp, published.stamp);
     assert_eq!(identify_at(&c, a, &card).await, revoked());
 
     // B's next poll takes it.
     poll_now(&b).await;
     let at_b = b.platform().crl.status();
-    assert_eq!(
-        (at_b.generation, at_b.changed_at),
-        (g, published.changed_at)
-    );
+    assert_eq!(at_b.seen(), published.seen());
+    assert_eq!(at_b.changed_at, held.changed_at);
     assert_eq!(identify_at(&c, &b, &card).await, revoked());
     b.shutdown().await;
     env.shutdown().await;

@@ -414,3 +414,46 @@ async fn a_terminals_generation_that_goes_back_is_followed_and_the_next_change_t
     b.shutdown().await;
     env.shutdown().await;
 }
+
+/// A database restored to an earlier terminals' generation and changed again up to the
+/// generation a node holds, both between two of the node's polls (and within one second):
+/// the same number, with another stamp. The node takes the change at its next poll: the
+/// terminal the restore lost is refused, the one registered since accepted.
+#[tokio::test]
+async fn a_restore_and_the_next_terminal_change_between_two_polls_reach_the_node() {
+    const OTHER: &str = "clinic-b-desk-8";
+    let env = Env::start().await;
+    let mut settings = node_settings(&env, CrlFrom::Storage);
+    settings.poll_interval = std::time::Duration::from_secs(3600);
+    let b = backend_platform::start_in_process(settings, Arc::new(env.clock.clone()))
+        .await
+        .unwrap();
+    let db = env.settings.database.clone();
+    let now = env.clock_now();
+    let register = |id: &'static str| {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || {
+            backend_platform::terminals::register(&*open(&db).unwrap(), id, false, now)
+                .unwrap()
+                .generation
+        })
+    };
+    let restore = saved_generation(&db, "terminals");
+    let g = register(NEW).await.unwrap();
+    poll_now(&b).await;
+    assert_eq!(b.platform().terminals.generation(), g);
+    let (new, other) = (env.client(Some(NEW)), env.client(Some(OTHER)));
+    assert_eq!(ask(&new, &b).await, accepted());
+
+    // The database loses the registration; the next one brings back the number g.
+    exec(
+        &db,
+        &format!("DELETE FROM terminals WHERE terminal_id = '{NEW}'; {restore}"),
+    );
+    assert_eq!(register(OTHER).await.unwrap(), g);
+    poll_now(&b).await;
+    assert_eq!(ask(&other, &b).await, accepted());
+    assert_eq!(ask(&new, &b).await, unknown());
+    b.shutdown().await;
+    env.shutdown().await;
+}

@@ -484,11 +484,13 @@ fn the_index_of_migration_8_built_beforehand_is_kept_by_the_migration() {
             continue;
         };
         drop(open(&db).unwrap());
-        // A database of schema 7 on which the operator ran README's statement.
+        // A database of schema 7 (migration 9's column dropped) on which the operator ran
+        // README's statement.
         platform_rows(&db, "DROP INDEX audit_holder_conflicts");
+        platform_rows(&db, "ALTER TABLE shared_generations DROP COLUMN stamp");
         platform_rows(
             &db,
-            "DELETE FROM schema_migrations WHERE version = 8 RETURNING ''",
+            "DELETE FROM schema_migrations WHERE version >= 8 RETURNING ''",
         );
         platform_rows(
             &db,
@@ -502,7 +504,9 @@ fn the_index_of_migration_8_built_beforehand_is_kept_by_the_migration() {
         assert_eq!(platform_rows(&db, oid), built);
         assert_eq!(
             platform_rows(&db, "SELECT max(version)::text FROM schema_migrations"),
-            ["8"]
+            [backend_platform::storage::postgres_schema::MIGRATIONS
+                .len()
+                .to_string()]
         );
         assert_eq!(
             platform_rows(
@@ -512,5 +516,52 @@ fn the_index_of_migration_8_built_beforehand_is_kept_by_the_migration() {
             ),
             ["true"]
         );
+    }
+}
+
+/// Migration 9 adds the generations' random stamp (`storage::Version`): a storage of
+/// schema 8 keeps its numbers, with stamp 0 until their next change, and every change then
+/// draws a stamp of its own, on both storages.
+#[test]
+fn generations_of_before_migration_9_keep_their_numbers_and_each_change_draws_a_stamp() {
+    use backend_platform::storage::Version;
+    use backend_platform::terminals::register;
+    let now = UnixTime::from_secs(1_800_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema-8.sqlite");
+    let old = backend_kit::sqlite::open(&path, &backend_platform::schema::MIGRATIONS[..8]).unwrap();
+    old.execute_batch("UPDATE shared_generations SET generation = 4 WHERE name = 'terminals'")
+        .unwrap();
+    drop(old);
+    let store = open(&Database::Sqlite(path)).unwrap();
+    assert_eq!(
+        store.generations().unwrap().terminals,
+        Version {
+            generation: 4,
+            stamp: 0
+        }
+    );
+    assert_eq!(
+        register(&*store, "desk-1", false, now).unwrap().generation,
+        5
+    );
+    let after = store.generations().unwrap().terminals;
+    assert_eq!(after.generation, 5);
+    assert_ne!(after.stamp, 0);
+    assert_eq!(store.terminals().unwrap().version(), after);
+
+    for (name, db, _dir) in databases("generation stamps") {
+        let store = open(&db).unwrap();
+        let mut stamps = Vec::new();
+        for id in ["desk-1", "desk-2", "desk-3"] {
+            register(&*store, id, false, now).unwrap();
+            let v = store.generations().unwrap().terminals;
+            assert_eq!(store.terminals().unwrap().version(), v, "{name}");
+            stamps.push(v.stamp);
+        }
+        stamps.sort_unstable();
+        stamps.dedup();
+        assert_eq!(stamps.len(), 3, "{name}: {stamps:?}");
+        assert!(!stamps.contains(&0), "{name}: {stamps:?}");
     }
 }
