@@ -182,14 +182,17 @@ impl Counter {
 
     /// Staff leave the workflow (Finish, Cancel): the counter is idle. A card placed while
     /// an enrollment awaited the platform's answer without its own card, or showed its
-    /// result without it, was taken by nobody ([`Counter::card_placed`]); it is the next person's, and is read now as if
-    /// placed now (at reception and pharmacy a check starts; at the till the next sale
-    /// takes it), so that nobody has to lift it and place it again.
+    /// result without it, was taken by nobody ([`Counter::card_placed`]); it is not read
+    /// now either: a card left lying never starts a check unasked (it may be the
+    /// enrollee's own card put back, or anyone's left behind). It is read once it is
+    /// taken off and placed again, which staff are told at reception and pharmacy
+    /// ([`Code::CardNotReadPlaceAgain`], until it leaves); at the till the next sale
+    /// takes it, as any card on an idle till, since staff ask for that.
     fn leave_for_idle(&mut self) -> Vec<Effect> {
         let unread = std::mem::take(&mut self.unread_card);
-        let mut effects = self.replace(Workflow::Idle);
-        if unread && self.reader == super::ReaderState::Card {
-            effects.extend(self.card_placed(self.pin_pad));
+        let effects = self.replace(Workflow::Idle);
+        if unread && self.reader == super::ReaderState::Card && self.check_mode().is_some() {
+            self.notice = Some(super::Message::of(Code::CardNotReadPlaceAgain));
         }
         effects
     }
