@@ -588,7 +588,8 @@ fn start_fallback_over_an_enrollments_result_waits_for_finish() {
     // The result on both windows (card on the reader), or on the staff's alone (the answer
     // came after the card left): Start fallback would throw it off the screen, as it
     // would a check's; it is refused with what to do, and the result stays.
-    let cases: [(&str, fn() -> Desk); 3] = [
+    type Case = (&'static str, fn() -> Desk);
+    let cases: [Case; 3] = [
         ("linked, card on the reader", || {
             enrolled(CounterMode::Reception)
         }),
