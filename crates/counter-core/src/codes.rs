@@ -286,7 +286,9 @@ pub enum Code {
     NotNow,
     /// Staff started something (a fallback) while a check, or an enrollment's result, is
     /// on the staff window: only Finish (or Cancel) leaves it, so that a result is never
-    /// thrown off the screen by another action.
+    /// thrown off the screen by another action. Also when staff name an expected patient
+    /// that the check on screen can no longer take (its files written naming the chart
+    /// expected then, or its fallback recorded): once finished, they are the next check's.
     FinishFirst,
     /// The terminal's settings do not allow it (the merchant id, the institution code).
     SettingsInvalid,

@@ -46,8 +46,10 @@
 //!   is in doubt; the windows never wait for it, checks and enrollments go on, and only new
 //!   card sales wait (refused with the reason, the sales in doubt listed on the status bar).
 //! - **The expected patient is compared with the insurer's answer**: set before the card (or
-//!   during the check until the answer, or while its fallback is to be recorded: the card
-//!   has no insurance service or the check failed), taken by the next check, with the card
+//!   during the check until the answer, or over the answer while no file was written for
+//!   it: compared afresh, or while its fallback is to be recorded: the card has no
+//!   insurance service or the check failed; else [`Code::FinishFirst`]), taken by the
+//!   next check, with the card
 //!   or a fallback (so the patient after is never compared with them). Typed (name, birth
 //!   date) or a booked patient's appointment (the clinic's whole record, read from the
 //!   store through [`Effect::LoadAppointment`]); at the till there is none.

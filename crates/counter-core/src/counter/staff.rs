@@ -222,13 +222,18 @@ impl Counter {
         self.expect_record(record)
     }
 
-    /// `record` is the expected patient: of the running check (until its answer), or of
-    /// the next one.
+    /// `record` is the expected patient: of the running check (before its answer, or over
+    /// its answer while no file was written for it: compared afresh), or of the next one.
+    /// A check that can no longer take them (its files written, its fallback recorded)
+    /// refuses with [`Code::FinishFirst`]: once it is finished, they are the next check's.
     fn expect_record(&mut self, record: ClinicRecord) -> Result<Vec<Effect>, Refused> {
         match &self.workflow {
-            Workflow::Check(c) if !c.is_ended() => {
-                self.check_input(eligibility::Input::Expect(record))
-            }
+            Workflow::Check(c) if !c.is_ended() => self
+                .check_input(eligibility::Input::Expect(record))
+                .map_err(|r| match r {
+                    Refused::Action(Code::NotNow) => Code::FinishFirst.into(),
+                    r => r,
+                }),
             _ => {
                 self.expected = Some(record);
                 Ok(Vec::new())
@@ -241,8 +246,8 @@ impl Counter {
     /// expected for the next check: they have not been checked (the person at the counter
     /// was someone else, often a family member who came with them), so the card that comes
     /// next is likely theirs and is compared with them, as a receptionist would expect
-    /// without typing them again. (While a result is on screen no other patient can be
-    /// named: `expect_record` gives them to the check, which refuses. Should that
+    /// without typing them again. (Once staff said so, no other patient can be named over
+    /// the result: `expect_record` gives them to the check, which refuses. Should that
     /// change, the patient named later is kept.)
     fn confirm_another_patient(&mut self) -> Result<Vec<Effect>, Refused> {
         let expected = self.workflow.check().and_then(|c| c.expected().cloned());
