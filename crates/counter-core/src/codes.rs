@@ -48,6 +48,11 @@ pub enum Code {
     /// enrollment does not resume on a card put back (it may be the next person's);
     /// staff start it again.
     EnrollmentCardRemoved,
+    /// Staff left a workflow (Finish, Cancel) while a card that had not been read lay on
+    /// the reader (placed while an enrollment's answer was awaited or shown): a card left
+    /// lying never starts a check unasked, so it is read once it is taken off and placed
+    /// again.
+    CardNotReadPlaceAgain,
     // --- PIN ---
     /// The PIN entered is not 4 digits.
     PinFormat,
@@ -279,6 +284,12 @@ pub enum Code {
     StorageFailure,
     /// The action does not fit the current step.
     NotNow,
+    /// Staff started something (a fallback) while a check, or an enrollment's result, is
+    /// on the staff window: only Finish (or Cancel) leaves it, so that a result is never
+    /// thrown off the screen by another action. Also when staff name an expected patient
+    /// that the check on screen can no longer take (its files written naming the chart
+    /// expected then, or its fallback recorded): once finished, they are the next check's.
+    FinishFirst,
     /// The terminal's settings do not allow it (the merchant id, the institution code).
     SettingsInvalid,
     /// The services staff prepared to link are not valid (none, too many, a field).
@@ -435,6 +446,8 @@ table! {
         "読み取る場合は一度取って置き直してください。不要なカードなら取ってください", "To have it read, take it off and put it back; if it is not needed, take it away";
     EnrollmentCardRemoved, Staff, false, "登録が終わる前にカードが離れました", "The card left the reader before the enrollment ended",
         "同じ方の登録なら、「完了」を押してから、カードを置いたまま登録をもう一度始めてください（置き直しただけでは再開しません）", "For the same person, press Finish, then start the enrollment again with their card on the reader (putting the card back alone does not resume it)";
+    CardNotReadPlaceAgain, Staff, true, "リーダーの上のカードはまだ読み取っていません", "The card on the reader has not been read",
+        "次の方のカードなら、一度取って置き直していただくと読み取ります。不要なカードなら取ってください", "If it is the next person's, have them take it off and put it back to have it read; if it is not needed, take it away";
     PinFormat, Both, true, "暗証番号は数字4桁です", "The PIN is 4 digits",
         "数字4桁を入力してください", "Enter 4 digits";
     PinWrong, Both, true, "暗証番号が違います", "The PIN was wrong",
@@ -631,6 +644,8 @@ table! {
         "新しい取引はできません。管理者に連絡してください", "No new sales; contact the administrator";
     NotNow, Staff, true, "今はその操作はできません", "That action does not fit this step",
         "画面の案内に従ってください", "Follow the steps on screen";
+    FinishFirst, Staff, true, "画面の資格確認または登録の結果がまだ閉じられていません", "The check or the enrollment result on screen has not been finished",
+        "内容を確かめて「完了」を押してから、もう一度操作してください", "Read it, press Finish, then try again";
     SettingsInvalid, Staff, false, "端末の設定が正しくありません", "The terminal's settings are not valid",
         "設定ファイル（加盟店ID・医療機関コード）を技術担当者に確認してもらってください", "Have the technician check the configuration file (merchant id, institution code)";
     ServicesInvalid, Staff, true, "連携するサービスの指定が正しくありません", "The services to link are not valid",

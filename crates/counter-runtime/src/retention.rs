@@ -76,43 +76,56 @@ impl Purged {
         self.folders_failed.is_empty() && self.database_failed.is_none()
     }
 
-    /// Logs what the purge removed and, in the same line, what it could not do.
+    /// Logs what the purge removed and, in the same line, what it could not do: every
+    /// count, whatever failed (what was deleted from the folders is told even when the
+    /// database was not purged), then the folders not purged and the store's refusal.
+    /// The fields are listed once; only the level and the message differ.
     fn log(&self) {
-        if let Some(error) = &self.database_failed {
-            let unlisted = self.unlisted_lines();
-            tracing::error!(
-                files = self.files,
-                files_failed = self.files_failed,
-                unlisted = ?unlisted,
-                error = %error,
-                "retention purge: the database could not be purged, so personal details are \
-                 kept past their period: free disk space or repair the database (see the \
-                 error); the purge runs again within the hour"
-            );
-        } else if self.folders_failed.is_empty() {
-            tracing::info!(
-                details = self.details,
-                files = self.files,
-                files_failed = self.files_failed,
-                requests_forgotten = self.requests_forgotten,
-                appointments = self.appointments,
-                "retention purge"
-            );
-        } else {
-            let unlisted = self.unlisted_lines();
-            tracing::error!(
-                details = self.details,
-                files = self.files,
-                files_failed = self.files_failed,
-                requests_forgotten = self.requests_forgotten,
-                appointments = self.appointments,
-                unlisted = ?unlisted,
-                "retention purge: the database was purged, but these folders could not be \
-                 listed or purged, so their expired files stay: mount the share or let the \
-                 terminal read the folder and delete its files; they are tried again within \
-                 the hour"
+        let unlisted = self.unlisted_lines();
+        macro_rules! line {
+            ($level:ident, $message:expr) => {
+                tracing::$level!(
+                    details = self.details,
+                    files = self.files,
+                    files_failed = self.files_failed,
+                    requests_forgotten = self.requests_forgotten,
+                    appointments = self.appointments,
+                    unlisted = ?unlisted,
+                    database_error = self.database_failed.as_deref(),
+                    "{}",
+                    $message
+                )
+            };
+        }
+        match self.trouble() {
+            None => line!(info, "retention purge"),
+            Some(trouble) => line!(error, trouble),
+        }
+    }
+
+    /// What the log line says went wrong, and what to do (`None`: the purge did all it
+    /// had to).
+    fn trouble(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.database_failed.is_some() {
+            parts.push(
+                "the database could not be purged, so personal details are kept past their \
+                 period: free disk space or repair the database (see database_error)",
             );
         }
+        if !self.folders_failed.is_empty() {
+            parts.push(
+                "these folders (unlisted) could not be listed or purged, so their expired \
+                 files stay: mount the share or let the terminal read the folder and delete \
+                 its files",
+            );
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
+                "retention purge: {}; the purge runs again within the hour",
+                parts.join("; ")
+            )
+        })
     }
 
     /// Each folder not purged, with what the system said.
@@ -377,6 +390,90 @@ mod tests {
         assert!(failed.contains("appointments"), "{purged:?}");
         assert_eq!(purged.unlisted(), [down.display().to_string()]);
         assert!(!purged.is_complete());
+    }
+
+    /// A writer for the log lines of one test.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What [`Purged::log`] writes for `purged`.
+    fn logged(purged: &Purged) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || purged.log());
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn the_log_line_keeps_every_count_whatever_failed() {
+        let folder = UnlistedFolder {
+            folder: PathBuf::from("share/res"),
+            error: "cannot list share/res: not found".into(),
+        };
+        let purged = Purged {
+            details: 2,
+            requests_forgotten: 3,
+            appointments: 4,
+            files: 5,
+            files_failed: 6,
+            folders_failed: Vec::new(),
+            database_failed: None,
+        };
+        let db = Purged {
+            database_failed: Some("database is locked".into()),
+            ..purged.clone()
+        };
+        let folders = Purged {
+            folders_failed: vec![folder.clone()],
+            ..purged.clone()
+        };
+        let both = Purged {
+            folders_failed: vec![folder],
+            ..db.clone()
+        };
+        let counts = "details=2 files=5 files_failed=6 requests_forgotten=3 appointments=4";
+        for (case, p, level) in [
+            ("complete", &purged, "INFO"),
+            ("database failed", &db, "ERROR"),
+            ("folders failed", &folders, "ERROR"),
+            ("both failed", &both, "ERROR"),
+        ] {
+            let line = logged(p);
+            assert_eq!(line.lines().count(), 1, "{case}: {line}");
+            assert!(line.contains(level), "{case}: {line}");
+            // What was deleted from the folders is told even when the database failed.
+            assert!(line.contains(counts), "{case}: {line}");
+            for (field, told) in [
+                ("database is locked", p.database_failed.is_some()),
+                ("could not be purged", p.database_failed.is_some()),
+                ("cannot list share/res", !p.folders_failed.is_empty()),
+                (
+                    "could not be listed or purged",
+                    !p.folders_failed.is_empty(),
+                ),
+            ] {
+                assert_eq!(line.contains(field), told, "{case}: {field}: {line}");
+                assert!(
+                    line.matches(field).count() <= 1,
+                    "{case}: {field} twice: {line}"
+                );
+            }
+        }
     }
 
     #[test]

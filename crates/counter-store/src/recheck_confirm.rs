@@ -90,14 +90,21 @@ impl Store {
 
 /// How the finished re-check of check `check_id` ended, from its row's `state` and
 /// `result_json`. A done one whose result cannot be read is taken as given up (re-check by
-/// hand), and logged by check id.
+/// hand), and logged by check id. A given-up one holds no result until the retention purge
+/// keeps its code there (`crate::retention`): it is then what the purge kept, as for a done
+/// one, so that `to_confirm` says its details went.
 pub(crate) fn finished(
     check_id: &str,
     state: &str,
     result: Option<&str>,
 ) -> Result<FinishedRecheck, StoreError> {
     Ok(match RecheckState::parse(state) {
-        Some(RecheckState::GaveUp) => FinishedRecheck::GaveUp,
+        Some(RecheckState::GaveUp) => match result.and_then(read_result) {
+            // What the retention purge kept of it (its code, marked): listed as given up,
+            // and as one whose details went, as a done one the purge kept is.
+            Some(kept) if kept.purged => FinishedRecheck::Done(Some(kept)),
+            _ => FinishedRecheck::GaveUp,
+        },
         Some(RecheckState::Done) => match result.map(read_result) {
             None => FinishedRecheck::Done(None),
             Some(Some(shown)) => FinishedRecheck::Done(Some(shown)),

@@ -8,7 +8,6 @@ use counter_core::eligibility::{kept_by_purge, to_confirm};
 
 use crate::convert::to_json;
 use crate::error::{StoreError, sql};
-use crate::recheck::RecheckState;
 use crate::recheck_confirm::finished;
 use crate::store::Store;
 
@@ -24,15 +23,12 @@ struct FinishedRow {
 }
 
 impl FinishedRow {
-    /// The `result_json` the purge leaves (`None`: nothing).
+    /// The `result_json` the purge leaves (`None`: nothing). Every listed one keeps its
+    /// code with the purge's mark, given up or done alike, so that the listing says its
+    /// details went whatever its state (`crate::recheck_confirm::finished` reads the mark
+    /// of a given-up one).
     fn kept(&self) -> Result<Option<String>, StoreError> {
-        // A given-up one is listed by its state alone; a done one by its result.
-        let done = RecheckState::parse(&self.state) == Some(RecheckState::Done);
-        let Some(check_id) = self
-            .check_id
-            .as_deref()
-            .filter(|_| self.unconfirmed && done)
-        else {
+        let Some(check_id) = self.check_id.as_deref().filter(|_| self.unconfirmed) else {
             return Ok(None);
         };
         let end = finished(check_id, &self.state, self.result.as_deref())?;
@@ -51,8 +47,10 @@ impl Store {
     /// - re-checks no longer pending with `created_at < cutoff`: `presented_json` and
     ///   `request_json` become `None` (a pending one keeps what it needs to run), and so
     ///   does `result_json`, except that one staff have not confirmed and the status bar
-    ///   lists keeps its code alone (`counter_core::eligibility::kept_by_purge`, which says
-    ///   why), so that it is still listed until they confirm it.
+    ///   lists (given up or done) keeps its code alone with the purge's mark
+    ///   (`counter_core::eligibility::kept_by_purge`, which says why), so that it is still
+    ///   listed until they confirm it, as one whose details went. A given-up one an
+    ///   earlier purge emptied without the mark gets it now.
     ///
     /// Then the write-ahead log is checkpointed and truncated so that no old page image
     /// keeps the purged text. If another connection holds the log, the purge stays
@@ -74,7 +72,8 @@ impl Store {
                      presented_json IS NOT NULL OR request_json IS NOT NULL \
                      FROM rechecks WHERE created_at < ?1 AND state <> 'pending' \
                        AND (presented_json IS NOT NULL OR request_json IS NOT NULL \
-                            OR result_json IS NOT NULL)",
+                            OR result_json IS NOT NULL \
+                            OR (state = 'gave_up' AND confirmed_at IS NULL))",
                 )
                 .map_err(sql(OP))?;
             let rows = stmt

@@ -54,13 +54,18 @@ impl Counter {
         Ok(check)
     }
 
-    /// Staff start a fallback: the check opens once its id is allocated.
+    /// Staff start a fallback: the check opens once its id is allocated. Refused while a
+    /// check or an ended enrollment's result is on the staff window
+    /// ([`Counter::finish_first`]).
     pub(super) fn start_fallback(
         &mut self,
         reason: FallbackReason,
     ) -> Result<Vec<Effect>, Refused> {
-        if matches!(self.workflow, Workflow::Check(_)) || self.check_mode().is_none() {
+        if self.check_mode().is_none() {
             return Err(Code::NotNow.into());
+        }
+        if self.finish_first() {
+            return Err(Code::FinishFirst.into());
         }
         self.check_settings()?;
         let mut effects = self.replace(Workflow::OpeningFallback { reason });
@@ -68,6 +73,20 @@ impl Counter {
             generation: self.generation,
         });
         Ok(effects)
+    }
+
+    /// Whether the staff window shows what only Finish (or Cancel) leaves: a check (its
+    /// steps, its answer or the fallback recorded; a fallback that is needed is recorded in
+    /// it) or an enrollment that ended (the services linked, the lines refused, why it
+    /// stopped). A fallback started over it would replace it, and its result would be
+    /// gone from the screen before staff read it, so Start fallback is refused with
+    /// [`Code::FinishFirst`].
+    pub(super) fn finish_first(&self) -> bool {
+        match &self.workflow {
+            Workflow::Check(_) => true,
+            Workflow::Enroll(e) => e.is_ended(),
+            _ => false,
+        }
     }
 
     /// Feeds the check.

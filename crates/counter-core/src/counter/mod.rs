@@ -28,8 +28,11 @@
 //!   card lies on the reader; once the card leaves, the counter is idle again. An
 //!   enrollment whose card leaves while the platform's answer is awaited (its application
 //!   sent) is not ended by it: the customer window goes back to the welcome, and the answer
-//!   is shown to staff when it comes. A card placed meanwhile is taken by nobody; once staff
-//!   leave the answer (Finish, Cancel), it is read as if placed then.
+//!   is shown to staff when it comes. A card placed meanwhile is taken by nobody, and not
+//!   when staff leave the answer (Finish, Cancel) either: a card left lying never starts a
+//!   check unasked. Staff are told to have it taken off and placed again.
+//! - **A result on the staff window is left by Finish** (or Cancel): Start fallback is
+//!   refused with [`Code::FinishFirst`] while a check or an ended enrollment is shown.
 //! - **A sale's payment work has one owner at a time**: a confirmed payment is sent only when
 //!   no void, refund or recovery runs (it waits, then goes); a void, refund or recovery is
 //!   refused while a sale is paying or another one runs.
@@ -43,8 +46,10 @@
 //!   is in doubt; the windows never wait for it, checks and enrollments go on, and only new
 //!   card sales wait (refused with the reason, the sales in doubt listed on the status bar).
 //! - **The expected patient is compared with the insurer's answer**: set before the card (or
-//!   during the check until the answer, or while its fallback is to be recorded: the card
-//!   has no insurance service or the check failed), taken by the next check, with the card
+//!   during the check until the answer, or over the answer while no file was written for
+//!   it: compared afresh, or while its fallback is to be recorded: the card has no
+//!   insurance service or the check failed; else [`Code::FinishFirst`]), taken by the
+//!   next check, with the card
 //!   or a fallback (so the patient after is never compared with them). Typed (name, birth
 //!   date) or a booked patient's appointment (the clinic's whole record, read from the
 //!   store through [`Effect::LoadAppointment`]); at the till there is none.

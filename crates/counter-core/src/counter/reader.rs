@@ -36,6 +36,7 @@ impl Counter {
                 // is reported too (a second report changes nothing).
                 self.other_card = false;
                 self.unread_card = false;
+                self.card_left_unread();
                 let had_card = self.reader == ReaderState::Card;
                 self.reader = ReaderState::Missing;
                 match had_card {
@@ -50,6 +51,7 @@ impl Counter {
             }
             ReaderEvent::Removed => {
                 self.unread_card = false;
+                self.card_left_unread();
                 if self.reader == ReaderState::Card {
                     self.reader = ReaderState::Empty;
                 }
@@ -59,6 +61,18 @@ impl Counter {
                 self.other_card = lies;
                 Vec::new()
             }
+        }
+    }
+
+    /// The card that lay unread after staff left an enrollment (`Counter::leave_for_idle`)
+    /// has left: the line asking to place it again goes with it.
+    fn card_left_unread(&mut self) {
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.code == Code::CardNotReadPlaceAgain)
+        {
+            self.notice = None;
         }
     }
 

@@ -23,13 +23,15 @@ impl Counter {
     /// after the application left), or while an enrollment that ended without its card on
     /// the reader shows its result (the answer came, or its card left mid-way), is taken
     /// by nobody: the enrollment waits on for its answer or keeps its result (the services
-    /// linked, the lines refused, why it stopped) on the staff window, and once staff have
-    /// read it and leave it (Finish, Cancel), the card still lying there is read as the
-    /// next person's (`Counter::leave_for_idle`).
+    /// linked, the lines refused, why it stopped) on the staff window. Once staff have read
+    /// it and leave it (Finish, Cancel), the card still lying there is not read either (a
+    /// card left lying never starts a check unasked): it is read once taken off and placed
+    /// again (`Counter::leave_for_idle`).
     ///
     /// An enrollment does not resume on a card put back after its card was taken off
     /// mid-way (the session ended then, with [`Code::CardRemoved`]): the card put back is
-    /// handled as anyone's, once staff leave the ended enrollment. Resuming would need to know it is the same card, and nothing
+    /// handled as anyone's (read once placed again after staff leave the ended
+    /// enrollment). Resuming would need to know it is the same card, and nothing
     /// tells: the session forgot everything it had read of the card when it left
     /// (docs/domain/eligibility.md R8), and the card's own proof (the signature password,
     /// the PIN) shows whose card it is, not that the services staff prepared are that
@@ -44,8 +46,8 @@ impl Counter {
             // Not the enrollment's (R8: it may be the next person's), and restarting would
             // drop the platform's answer, or the result on screen once it came (an
             // enrollment that ended without its card on the reader stays until staff
-            // leave it): nobody takes it until staff leave the enrollment's result
-            // (`Counter::leave_for_idle`).
+            // leave it): nobody takes it, and leaving the result does not read it
+            // either (`Counter::leave_for_idle`).
             Workflow::Enroll(e) if e.awaits_answer() || e.is_ended() && !e.card_on_reader() => {
                 self.unread_card = true;
                 return effects;

@@ -182,14 +182,17 @@ impl Counter {
 
     /// Staff leave the workflow (Finish, Cancel): the counter is idle. A card placed while
     /// an enrollment awaited the platform's answer without its own card, or showed its
-    /// result without it, was taken by nobody ([`Counter::card_placed`]); it is the next person's, and is read now as if
-    /// placed now (at reception and pharmacy a check starts; at the till the next sale
-    /// takes it), so that nobody has to lift it and place it again.
+    /// result without it, was taken by nobody ([`Counter::card_placed`]); it is not read
+    /// now either: a card left lying never starts a check unasked (it may be the
+    /// enrollee's own card put back, or anyone's left behind). It is read once it is
+    /// taken off and placed again, which staff are told at reception and pharmacy
+    /// ([`Code::CardNotReadPlaceAgain`], until it leaves); at the till the next sale
+    /// takes it, as any card on an idle till, since staff ask for that.
     fn leave_for_idle(&mut self) -> Vec<Effect> {
         let unread = std::mem::take(&mut self.unread_card);
-        let mut effects = self.replace(Workflow::Idle);
-        if unread && self.reader == super::ReaderState::Card {
-            effects.extend(self.card_placed(self.pin_pad));
+        let effects = self.replace(Workflow::Idle);
+        if unread && self.reader == super::ReaderState::Card && self.check_mode().is_some() {
+            self.notice = Some(super::Message::of(Code::CardNotReadPlaceAgain));
         }
         effects
     }
@@ -219,13 +222,18 @@ impl Counter {
         self.expect_record(record)
     }
 
-    /// `record` is the expected patient: of the running check (until its answer), or of
-    /// the next one.
+    /// `record` is the expected patient: of the running check (before its answer, or over
+    /// its answer while no file was written for it: compared afresh), or of the next one.
+    /// A check that can no longer take them (its files written, its fallback recorded)
+    /// refuses with [`Code::FinishFirst`]: once it is finished, they are the next check's.
     fn expect_record(&mut self, record: ClinicRecord) -> Result<Vec<Effect>, Refused> {
         match &self.workflow {
-            Workflow::Check(c) if !c.is_ended() => {
-                self.check_input(eligibility::Input::Expect(record))
-            }
+            Workflow::Check(c) if !c.is_ended() => self
+                .check_input(eligibility::Input::Expect(record))
+                .map_err(|r| match r {
+                    Refused::Action(Code::NotNow) => Code::FinishFirst.into(),
+                    r => r,
+                }),
             _ => {
                 self.expected = Some(record);
                 Ok(Vec::new())
@@ -238,8 +246,8 @@ impl Counter {
     /// expected for the next check: they have not been checked (the person at the counter
     /// was someone else, often a family member who came with them), so the card that comes
     /// next is likely theirs and is compared with them, as a receptionist would expect
-    /// without typing them again. (While a result is on screen no other patient can be
-    /// named: `expect_record` gives them to the check, which refuses. Should that
+    /// without typing them again. (Once staff said so, no other patient can be named over
+    /// the result: `expect_record` gives them to the check, which refuses. Should that
     /// change, the patient named later is kept.)
     fn confirm_another_patient(&mut self) -> Result<Vec<Effect>, Refused> {
         let expected = self.workflow.check().and_then(|c| c.expected().cloned());

@@ -5,6 +5,7 @@ use counter_api::ProblemCode;
 use counter_api::insurer::EligibilityResponse;
 use madoguchi_time::jst::CivilDate;
 
+use super::ClinicRecord;
 use super::export::ResultMessage;
 use super::fallback::FallbackReason;
 use super::machine::{Answered, CheckError, Effect, EligibilityCheck, ExportState, Stage};
@@ -215,6 +216,53 @@ impl EligibilityCheck {
         ];
         if self.settings.export {
             fx.extend(self.export_effects(now));
+        }
+        Ok(fx)
+    }
+
+    /// Staff name another expected patient while the answer is on screen (the one typed
+    /// or booked was not the person at the counter): the answer is compared with them
+    /// afresh (R7), as if they had been named before it came. The warnings are assessed
+    /// again and must be acknowledged again (a person mismatch blocks the details until
+    /// then), the check's record is written again with their chart id, and once nothing
+    /// blocks, the files are written when the site exports (naming their chart).
+    ///
+    /// Taken only while no file was written for the check (nor asked to be) and staff have
+    /// not said the answer is another patient's: written files named the chart of the
+    /// patient expected then, and the receipt system may have taken them. Refused then;
+    /// staff finish the check, and the patient named is the next check's.
+    pub(super) fn expect_again(
+        &mut self,
+        record: ClinicRecord,
+        now: UnixTime,
+    ) -> Result<Vec<Effect>, CheckError> {
+        let holder = self.holder.clone();
+        let Stage::Answered(a) = &mut self.stage else {
+            return Err(self.not_now());
+        };
+        if a.export != ExportState::NotExported || a.another_patient {
+            return Err(self.not_now());
+        }
+        let shown_before = !a.blocked();
+        let today = CivilDate::parse(&a.date).unwrap_or_else(|| CivilDate::of(now));
+        a.warnings = assess(&a.response, Some(&record), holder.as_ref(), today);
+        a.acknowledged = false;
+        let blocked = a.blocked();
+        self.clinic = Some(record);
+        let Stage::Answered(a) = &self.stage else {
+            return Err(self.not_now());
+        };
+        let mut fx = vec![
+            self.audit(now, AuditAction::ExpectedPersonSet),
+            self.card_record(a, now),
+        ];
+        if !blocked {
+            if !shown_before {
+                fx.push(self.audit(now, AuditAction::DetailsShown));
+            }
+            if self.settings.export {
+                fx.extend(self.export_effects(now));
+            }
         }
         Ok(fx)
     }

@@ -32,6 +32,8 @@ pub enum Input {
     EligibilityAnswered(Result<EligibilityResponse, BackendFailure>),
     /// Staff: the patient they expect (typed, or from the receipt system), to compare the
     /// insurer's answer with (R7). Taken until the answer arrives; replaces an earlier one.
+    /// Once the answer is on screen, taken while no file was written for the check: the
+    /// answer is compared with them afresh (`EligibilityCheck::expect_again`).
     Expect(ClinicRecord),
     /// Staff: read the warnings (lifts the R7 block on the details; after a person
     /// mismatch the receipt system's files still wait for [`Input::Export`]).
@@ -379,6 +381,9 @@ impl EligibilityCheck {
     /// insurance service, or the check failed), so that the fallback and its re-check name
     /// the patient's chart.
     fn expect(&mut self, record: ClinicRecord, now: UnixTime) -> Result<Vec<Effect>, CheckError> {
+        if matches!(self.stage, Stage::Answered(_)) {
+            return self.expect_again(record, now);
+        }
         if !matches!(
             self.stage,
             Stage::ChoosingService

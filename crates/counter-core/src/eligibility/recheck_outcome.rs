@@ -102,9 +102,11 @@ pub fn to_confirm(
     let (code, contradictions) = match end {
         FinishedRecheck::GaveUp => (Code::RecheckGaveUp, Vec::new()),
         // Never a done re-check's own code ([`RecheckDone::code`]), but what the purge kept
-        // of a done row listed as given up: one whose result cannot be read (schema 1's
-        // free-form text; the store lists it as given up). Without this arm it would leave
-        // the list at the purge, unconfirmed (the store's test of the purge, its chk-5).
+        // of a row listed as given up: one given up (the store hands its kept code over as
+        // this, so that it is listed as purged like any other), or a done one whose result
+        // cannot be read (schema 1's free-form text; the store lists it as given up).
+        // Without this arm it would leave the list at the purge, unconfirmed (the store's
+        // test of the purge, its chk-4 and chk-5).
         FinishedRecheck::Done(Some(shown)) if shown.code == Code::RecheckGaveUp => {
             (Code::RecheckGaveUp, Vec::new())
         }

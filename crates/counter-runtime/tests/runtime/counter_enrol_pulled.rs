@@ -2,7 +2,8 @@
 //! platform held at the payment link's confirmation until the card has left. The platform's
 //! answer still reaches staff (and the audit), and the customer window is back at the
 //! welcome as soon as the card leaves. A card placed while the answer is awaited is not
-//! read then; once staff leave the answer, it is read as the next person's.
+//! read then, nor when staff leave the answer (a card left lying never starts a check
+//! unasked): lifted and placed again, it is read as the next person's.
 
 use counter_runtime::counter::{CustomerAction, ReaderState, StaffAction};
 use jpki_card_sim::Faults;
@@ -101,10 +102,29 @@ async fn a_card_pulled_while_the_platform_links_still_gets_the_answer_to_staff()
         "{:#?}",
         audit(&env)
     );
-    // Staff have read the answer and finish: the card lying on the reader is read as
-    // the next person's arrival (a check at reception), without being lifted.
+    // Staff have read the answer and finish: the card lying on the reader (the enrollee's
+    // own, put back) is not read, and staff are told to have it placed again.
     staff(&c, StaffAction::Finish).await;
-    let s = until(&mut rx, "the card on the reader read for a check", |s| {
+    let s = until(&mut rx, "the counter idle, the card not read", |s| {
+        js(s)["staff"]["screen"] == "ready"
+    })
+    .await;
+    assert_eq!(s.status.reader, ReaderState::Card);
+    assert_eq!(
+        js(&s)["status"]["notice"]["code"],
+        "card_not_read_place_again",
+        "{:#}",
+        js(&s)
+    );
+    assert_eq!(js(&s)["customer"]["screen"], "welcome", "{:#}", js(&s));
+    // Lifted and placed again: read as the next person's arrival (a check at reception).
+    let card = slot.remove().unwrap();
+    until(&mut rx, "the card lifted", |s| {
+        s.status.reader == ReaderState::Empty
+    })
+    .await;
+    slot.insert(card, Faults::default()).unwrap();
+    let s = until(&mut rx, "the card placed again read for a check", |s| {
         js(s)["staff"]["screen"] == "identify" && js(s)["customer"]["view"]["step"] == "pin_entry"
     })
     .await;

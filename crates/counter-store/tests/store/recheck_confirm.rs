@@ -290,10 +290,14 @@ fn an_unconfirmed_recheck_stays_listed_after_the_purge_without_its_details() {
         let row = store.recheck(id).unwrap().unwrap();
         assert_eq!((row.presented_json, row.request_json), (None, None), "{id}");
         let kept = row.result_json.is_some();
-        assert_eq!(kept, ["chk-1", "chk-5"].contains(&id), "{id}: {kept}");
+        assert_eq!(
+            kept,
+            ["chk-1", "chk-4", "chk-5"].contains(&id),
+            "{id}: {kept}"
+        );
     }
-    // The status bar is told which of them lost their details with the purge (a given-up
-    // one is listed by its state, and had no contradictions to lose).
+    // The status bar is told which of them lost their details with the purge: every one
+    // listed, the one listed by its given-up state too (its visit day went).
     let purged: Vec<(String, bool)> = list
         .iter()
         .map(|r| (r.check_id.clone(), r.details_purged))
@@ -302,7 +306,7 @@ fn an_unconfirmed_recheck_stays_listed_after_the_purge_without_its_details() {
         purged,
         [
             ("chk-1".to_owned(), true),
-            ("chk-4".to_owned(), false),
+            ("chk-4".to_owned(), true),
             ("chk-5".to_owned(), true)
         ]
     );
@@ -317,4 +321,25 @@ fn an_unconfirmed_recheck_stays_listed_after_the_purge_without_its_details() {
     );
     assert_eq!(store.purge_details_before(cutoff).unwrap(), 1);
     assert_eq!(store.recheck("chk-1").unwrap().unwrap().result_json, None);
+
+    // A given-up one an earlier build's purge emptied (no mark): the next purge marks it.
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    raw.execute(
+        "UPDATE rechecks SET result_json = NULL WHERE check_id = 'chk-4'",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let purged_4 = |store: &counter_store::Store| {
+        store
+            .rechecks_to_confirm()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.check_id == "chk-4")
+            .map(|r| (r.code, r.details_purged))
+    };
+    assert_eq!(purged_4(&store), Some((Code::RecheckGaveUp, false)));
+    assert_eq!(store.purge_details_before(cutoff).unwrap(), 1);
+    assert_eq!(purged_4(&store), Some((Code::RecheckGaveUp, true)));
+    assert_eq!(store.purge_details_before(cutoff).unwrap(), 0, "idempotent");
 }

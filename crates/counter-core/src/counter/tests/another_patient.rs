@@ -117,3 +117,84 @@ fn another_patient_keeps_the_expected_patient_for_the_next_card() {
     assert_eq!(d.m.screens().expected, Some(husband()));
     assert_eq!(person(&d), PersonCheck::Different, "compared with him");
 }
+
+/// sato-hanako herself, booked too (the insurer's record names her).
+fn wife() -> ClinicRecord {
+    ClinicRecord {
+        patient_id: Some("P-0078".into()),
+        name: Some("佐藤　花子".into()),
+        kana: Some("ｻﾄｳ ﾊﾅｺ".into()),
+        birth_date: Some("19850412".into()),
+        sex: Some(counter_api::platform::Sex::Female),
+        insurer_number: Some("06139999".into()),
+        symbol: Some("千代".into()),
+        number: Some("10001".into()),
+        branch: Some("01".into()),
+    }
+}
+
+/// The appointment `id` of `record` becomes the expected patient; what the counter did.
+fn expect_booked(d: &mut Desk, id: u64, record: ClinicRecord) -> Vec<Effect> {
+    d.staff(StaffAction::ExpectAppointment { appointment_id: id });
+    d.send(Input::AppointmentLoaded {
+        appointment_id: id,
+        record: Ok(record),
+    })
+}
+
+#[test]
+fn the_expected_patient_changed_over_the_answer_is_compared_afresh() {
+    let mut d = Desk::new(CounterMode::Reception);
+    expect_booked(&mut d, 7, husband());
+    // Her card comes: the answer names her, not him; the details wait (R7).
+    check_card(&mut d);
+    assert_eq!(person(&d), PersonCheck::Different);
+
+    // Staff had picked the wrong booking: hers, named now, is compared with the answer on
+    // screen, with no Finish and no new check.
+    let generation = d.m.generation();
+    let e = expect_booked(&mut d, 8, wife());
+    assert_eq!(d.m.generation(), generation, "the same check");
+    assert_eq!(person(&d), PersonCheck::Same);
+    assert_eq!(d.m.screens().expected, Some(wife()));
+    let record = e
+        .iter()
+        .find_map(|e| match e {
+            Effect::RecordCheck(r) => Some(r),
+            _ => None,
+        })
+        .expect("the check is recorded again");
+    assert_eq!(record.summary.patient_ref.as_deref(), Some("P-0078"));
+    let files = e
+        .iter()
+        .find_map(|e| match e {
+            Effect::Export { files, .. } => Some(files),
+            _ => None,
+        })
+        .expect("nothing blocks: her result is written, under her chart");
+    assert!(
+        files
+            .iter()
+            .any(|f| String::from_utf8_lossy(&f.contents).contains("P-0078"))
+    );
+    d.world(e);
+    let StaffScreen::Check { co_payment, .. } = d.m.screens().staff else {
+        panic!("not a check")
+    };
+    assert!(co_payment, "her result stands");
+
+    // Written, the files name her chart: another patient named now is the next check's
+    // (staff finish first).
+    let r = d.refuse(Input::Staff(StaffAction::ExpectPatient {
+        name: "佐藤　太郎".into(),
+        birth_date: "1983-02-01".into(),
+    }));
+    assert_eq!(r.code(), Code::FinishFirst);
+    assert_eq!(person(&d), PersonCheck::Same);
+    d.staff(StaffAction::Finish);
+    d.staff(StaffAction::ExpectPatient {
+        name: "佐藤　太郎".into(),
+        birth_date: "1983-02-01".into(),
+    });
+    assert!(d.m.expected.is_some(), "the next check's");
+}

@@ -167,10 +167,7 @@ fn the_customers_window_keeps_nothing_of_an_enrollment_once_its_card_left() {
 
 #[test]
 fn a_card_put_back_after_it_left_mid_enrollment_does_not_resume_it() {
-    for (mode, after_finish) in [
-        (CounterMode::Reception, "identify_for_check"),
-        (CounterMode::Cashier, "idle"),
-    ] {
+    for mode in [CounterMode::Reception, CounterMode::Cashier] {
         let mut d = at_password(mode);
         d.send(Input::Reader(ReaderEvent::Removed));
         // Put back: any card, maybe the next person's. Nobody takes it while the ended
@@ -190,16 +187,14 @@ fn a_card_put_back_after_it_left_mid_enrollment_does_not_resume_it() {
             }
             other => panic!("{mode:?}: {other:?}"),
         }
-        // Staff leave it: the card is read as anyone's (a check at reception; at the till
-        // the next sale takes it), never by the enrollment.
+        // Staff leave it: the card lying there is read by nobody (a card left lying never
+        // starts a check unasked), and never by the enrollment.
         let e = d.staff(StaffAction::Finish);
-        assert_eq!(d.at(), after_finish, "{mode:?}");
-        let left = d.world(e);
-        assert!(audits(&left).is_empty(), "{mode:?}: {left:?}");
+        assert!(e.is_empty(), "{mode:?}: {e:?}");
+        assert_eq!(d.at(), "idle", "{mode:?}");
         assert_eq!(steps(&d), (None, None), "{mode:?}");
         // Staff, who see it is the same person, start the enrollment again: it reads the
         // card on the reader at once.
-        d.staff(StaffAction::Cancel);
         let e = d.staff(StaffAction::StartEnrollment {
             services: services(),
         });
@@ -361,19 +356,46 @@ fn no_staff_action_leaves_an_enrollment_while_the_platform_links() {
     }
 }
 
+/// Whether `e` reads the card on the reader (a session takes it).
+fn read_card(e: &[Effect]) -> bool {
+    e.iter().any(|e| {
+        matches!(
+            e,
+            Effect::Session {
+                effect: session::Effect::ReadCard { .. },
+                ..
+            }
+        )
+    })
+}
+
+/// The card that lay unread on the reader when staff left an enrollment, at reception or
+/// pharmacy: nothing read it, staff are told to have it placed again, and it is read as the
+/// next person's check once lifted and placed again (the line goes once it is lifted).
+fn read_only_once_placed_again(d: &mut Desk, case: &str) {
+    assert_eq!(d.at(), "idle", "{case}");
+    assert_eq!(
+        d.m.screens().status.notice.map(|n| n.code),
+        Some(Code::CardNotReadPlaceAgain),
+        "{case}"
+    );
+    assert_eq!(d.m.screens().customer, CustomerScreen::Welcome, "{case}");
+    for _ in 0..3 {
+        assert!(d.send(Input::Tick).is_empty(), "{case}");
+    }
+    assert_eq!(d.at(), "idle", "{case}: still not read");
+    d.send(Input::Reader(ReaderEvent::Removed));
+    assert_eq!(d.m.screens().status.notice, None, "{case}");
+    let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    assert!(read_card(&e), "{case}: {e:?}");
+    assert_eq!(d.at(), "identify_for_check", "{case}");
+    d.world(e);
+    d.type_pin();
+    assert_eq!(d.at(), "check", "{case}: identified for a check");
+}
+
 #[test]
-fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() {
-    let read_card = |e: &[Effect]| {
-        e.iter().any(|e| {
-            matches!(
-                e,
-                Effect::Session {
-                    effect: session::Effect::ReadCard { .. },
-                    ..
-                }
-            )
-        })
-    };
+fn a_card_placed_while_the_platform_links_is_not_read_when_staff_leave_the_answer() {
     for (mode, leave) in [
         (CounterMode::Reception, StaffAction::Finish),
         (CounterMode::Pharmacy, StaffAction::Cancel),
@@ -381,7 +403,8 @@ fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() 
     ] {
         let (mut d, generation, ticket) = enrolling(mode);
         d.send(Input::Reader(ReaderEvent::Removed));
-        // A card placed while the answer is awaited: taken by nobody.
+        // A card placed while the answer is awaited (the enrollee's own put back, or the
+        // next person's): taken by nobody.
         let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
         assert!(e.is_empty(), "{mode:?}: {e:?}");
         // The answer: staff read it; the card lying there is still not the enrollment's
@@ -395,13 +418,13 @@ fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() 
         });
         assert!(!read_card(&e), "{mode:?}: {e:?}");
         assert_eq!(steps(&d), (Some(Step::Enrolled), None), "{mode:?}");
-        // Staff leave the answer: the card on the reader is the next person's, read as
-        // if placed now (a check at reception and pharmacy; at the till the next sale
-        // takes it).
+        // Staff leave the answer: the card lying there is not read either (nobody asked
+        // for its PIN); at the till the next sale staff type takes it.
         let e = d.staff(leave);
+        assert!(!read_card(&e), "{mode:?}: {e:?}");
         if mode == CounterMode::Cashier {
-            assert!(!read_card(&e), "{mode:?}: {e:?}");
             assert_eq!(d.at(), "idle");
+            assert_eq!(d.m.screens().status.notice, None, "the sale takes it");
             let e = d.staff(StaffAction::NewSale {
                 amount_jpy: 1200,
                 order_ref: None,
@@ -409,15 +432,11 @@ fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() 
             assert!(read_card(&e), "{mode:?}: {e:?}");
             assert_eq!(d.at(), "identify_for_sale");
         } else {
-            assert!(read_card(&e), "{mode:?}: {e:?}");
-            assert_eq!(d.at(), "identify_for_check", "{mode:?}");
-            d.world(e);
-            d.type_pin();
-            assert_eq!(d.at(), "check", "{mode:?}: identified for a check");
+            read_only_once_placed_again(&mut d, &format!("{mode:?}"));
         }
     }
 
-    // Taken off again before the answer: nothing is read when staff leave.
+    // Taken off again before the answer: nothing is read when staff leave, nothing told.
     let (mut d, generation, ticket) = enrolling(CounterMode::Reception);
     d.send(Input::Reader(ReaderEvent::Removed));
     d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
@@ -432,21 +451,11 @@ fn a_card_placed_while_the_platform_links_is_read_once_staff_leave_the_answer() 
     let e = d.staff(StaffAction::Finish);
     assert!(e.is_empty(), "{e:?}");
     assert_eq!(d.at(), "idle");
+    assert_eq!(d.m.screens().status.notice, None);
 }
 
 #[test]
-fn a_card_placed_after_the_answer_came_without_its_card_waits_for_staff_to_leave_it() {
-    let read_card = |e: &[Effect]| {
-        e.iter().any(|e| {
-            matches!(
-                e,
-                Effect::Session {
-                    effect: session::Effect::ReadCard { .. },
-                    ..
-                }
-            )
-        })
-    };
+fn a_card_placed_after_the_answer_came_without_its_card_waits_to_be_placed_again() {
     // How the card comes after the answer: placed; placed during the wait, lifted and
     // placed again; announced again after a PC/SC restart.
     type Way = (&'static str, fn(&mut Desk));
@@ -491,13 +500,11 @@ fn a_card_placed_after_the_answer_came_without_its_card_waits_for_staff_to_leave
                 }
                 other => panic!("{case}: {other:?}"),
             }
-            // Staff finish: the card lying there is read as the next person's check.
+            // Staff finish: the card lying there starts no check on its own; placed again,
+            // it is the next person's check.
             let e = d.staff(StaffAction::Finish);
-            assert!(read_card(&e), "{case}: {e:?}");
-            assert_eq!(d.at(), "identify_for_check", "{case}");
-            d.world(e);
-            d.type_pin();
-            assert_eq!(d.at(), "check", "{case}: identified for a check");
+            assert!(!read_card(&e), "{case}: {e:?}");
+            read_only_once_placed_again(&mut d, &case);
         }
     }
 }
@@ -573,5 +580,46 @@ fn a_reader_unplugged_under_an_ended_enrollments_card_is_the_card_leaving() {
         if let StaffScreen::Enroll { view } = d.m.screens().staff {
             assert_eq!(view.progress.code, Some(Code::EnrollmentCardRemoved));
         }
+    }
+}
+
+#[test]
+fn start_fallback_over_an_enrollments_result_waits_for_finish() {
+    // The result on both windows (card on the reader), or on the staff's alone (the answer
+    // came after the card left): Start fallback would throw it off the screen, as it
+    // would a check's; it is refused with what to do, and the result stays.
+    type Case = (&'static str, fn() -> Desk);
+    let cases: [Case; 3] = [
+        ("linked, card on the reader", || {
+            enrolled(CounterMode::Reception)
+        }),
+        ("linked, card gone", || {
+            State::EnrollAnsweredCardGone.reach()
+        }),
+        ("stopped, card gone", || {
+            let mut d = at_password(CounterMode::Pharmacy);
+            d.send(Input::Reader(ReaderEvent::Removed));
+            d
+        }),
+    ];
+    for (case, reach) in cases {
+        let mut d = reach();
+        let before = d.m.screens();
+        let refused = d.refuse(Input::Staff(StaffAction::StartFallback {
+            reason: crate::eligibility::FallbackReason::NotEnrolled,
+        }));
+        assert_eq!(refused.code(), Code::FinishFirst, "{case}");
+        assert_eq!(d.at(), "enroll", "{case}");
+        assert_eq!(d.screens_without_notice().staff, before.staff, "{case}");
+        assert_eq!(d.m.screens().customer, before.customer, "{case}");
+        let line = Code::FinishFirst.entry();
+        assert!(line.next_en.contains("press Finish"), "{line:?}");
+        assert!(line.next_ja.contains("「完了」"), "{line:?}");
+        // Finished, the fallback starts.
+        d.staff(StaffAction::Finish);
+        let e = d.staff(StaffAction::StartFallback {
+            reason: crate::eligibility::FallbackReason::NotEnrolled,
+        });
+        assert_eq!(d.at(), "opening_fallback", "{case}: {e:?}");
     }
 }
