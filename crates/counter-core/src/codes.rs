@@ -343,6 +343,9 @@ pub enum Code {
     /// sale the journal already shows refunded in full: nothing changed; it is not refunded
     /// again.
     RefundAlreadySettled,
+    /// Staff tried to record an answer for a refund id the journal does not hold (a stale
+    /// list, or a mistyped id): nothing changed.
+    RefundUnknown,
     /// Staff's answer for a held refund contradicts the acquirer's own record of the sale
     /// (asked just before, [`crate::payment::acquirer_record_shows`]): nothing was recorded.
     HeldRefundAnswerContradicted,
@@ -678,6 +681,8 @@ table! {
         "結果が出るまで待つか「未確定の決済を確定」を押してください。14日を過ぎても確定しない場合に記録できます", "Wait for its outcome, or press Recover; it can be recorded once it is more than 14 days old and still unknown";
     RefundAlreadySettled, Staff, false, "この返金の結果はすでに記録されています。何も変更していません", "This refund's outcome is already recorded: nothing was changed",
         "取引履歴で結果を確認してください。もう一度返金しないでください", "Read its outcome in the journal; do not refund it again";
+    RefundUnknown, Staff, false, "この番号の返金は取引履歴にありません。何も変更していません", "There is no refund with this number in the journal: nothing was changed",
+        "一覧を読み込み直し、保留中の返金をそこから選んでください", "Reload the list and choose the held refund from it";
     HeldRefundAnswerContradicted, Staff, true, "決済代行会社の記録がこの回答と食い違うため、記録しませんでした", "Not recorded: the acquirer's own record of the sale says otherwise",
         "返金番号と金額を伝えて決済代行会社にもう一度確認し、その回答を記録してください。はっきりしない間は返金し直さないでください", "Call the acquirer again with the refund number and amount, then record what they say; until it is clear, do not refund again";
     CloseRefusedRefundHeld, Staff, true, "14日より前の結果不明の返金があるため締められません（端末はもう送りません）", "Cannot close: a refund more than 14 days old has an unknown outcome (the counter no longer sends it)",

@@ -341,7 +341,10 @@ async fn soak(sales: usize, seed: u64) -> bool {
         }
     }
     rig.set_faults(FaultPlan::default()).await;
-    till.payments.recover().await.unwrap();
+    till.payments
+        .recover(counter_core::payment::RecoveryPass::Staff)
+        .await
+        .unwrap();
     let out = headless(&config, &["recover"], None).await;
     assert!(out.status.success());
     // The close asks for the whole day's totals: not a counter-speed request, so it gets a
@@ -385,7 +388,10 @@ async fn finish_live(
                     "sale ended with an error"
                 });
             }
-            till.payments.recover().await.unwrap();
+            till.payments
+                .recover(counter_core::payment::RecoveryPass::Staff)
+                .await
+                .unwrap();
             tally.recoveries_run += 1;
         }
     }

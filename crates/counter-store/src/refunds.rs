@@ -82,6 +82,11 @@ impl Store {
         self.refunds_where("payment = ?1", payment_id, "list a payment's refunds")
     }
 
+    /// Refund `id`, or `None` when the journal has no refund of that id.
+    pub fn refund(&self, id: &str) -> Result<Option<RefundRecord>, StoreError> {
+        Ok(self.refunds_where("id = ?1", id, "read a refund")?.pop())
+    }
+
     /// Every refund in doubt ([`RefundState::Refunding`]), oldest first.
     pub fn refunds_in_doubt(&self) -> Result<Vec<RefundRecord>, StoreError> {
         self.refunds_where(

@@ -58,8 +58,12 @@ pub enum JournalOp {
         /// The amount in yen.
         amount_jpy: u64,
     },
-    /// Resolve every sale and refund in doubt.
-    Recover,
+    /// Resolve every sale and refund in doubt; `pass` says why it runs, which decides
+    /// whether held refunds are asked about ([`crate::payment::held_query_due`]).
+    Recover {
+        /// Why the recovery runs.
+        pass: crate::payment::RecoveryPass,
+    },
     /// Journal what the acquirer told staff about a held refund (nothing is sent:
     /// [`crate::payment::settle_held_refund`]).
     SettleHeldRefund {

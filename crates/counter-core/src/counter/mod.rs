@@ -191,6 +191,10 @@ pub struct Counter {
     in_doubt: Vec<String>,
     /// The refunds held past the recovery horizon, as last read.
     held: Vec<RefundRecord>,
+    /// When a recovery that asks about held refunds last started (at start, staff's, or a
+    /// timed one run for them): the timer runs one for held refunds alone at most once per
+    /// [`crate::payment::HELD_QUERY_EVERY_SECS`].
+    held_asked_at: Option<UnixTime>,
     /// Those of them staff must call the acquirer about, as last read.
     unresolved: Vec<String>,
     /// The sales of today that charged the card unseen, as last read.
@@ -234,6 +238,7 @@ impl Counter {
             pending_rechecks: 0,
             in_doubt: Vec::new(),
             held: Vec::new(),
+            held_asked_at: None,
             unresolved: Vec::new(),
             unshown: Vec::new(),
             rechecks: Vec::new(),

@@ -6,7 +6,7 @@ use super::workflow::Workflow;
 use super::{Counter, Effect, JournalOp, Origin, Refused, SaleOutcome};
 use crate::codes::Code;
 use crate::payment::receipt::{Copy, ReceiptKind, receipt};
-use crate::payment::{self, PaymentState};
+use crate::payment::{self, PaymentState, RecoveryPass};
 
 impl Counter {
     /// The customer picked a method and confirmed the amount: the sale is paid now, or as
@@ -138,19 +138,36 @@ impl Counter {
         if self.journal.is_some() || matches!(self.workflow, Workflow::Paying { .. }) {
             return Err(Code::PaymentBusy.into());
         }
+        if matches!(op, JournalOp::Recover { pass } if pass != RecoveryPass::BeforeSale) {
+            self.held_asked_at = Some(self.now);
+        }
         self.journal = Some((op.clone(), origin));
         Ok(vec![Effect::Journal(op)])
     }
 
-    /// A recovery the counter starts itself: at start (whatever the counts say: they may
-    /// not be read yet), then again while anything is in doubt, when no payment work runs.
+    /// A recovery the counter starts itself, when no payment work runs: at start (whatever
+    /// the counts say: they may not be read yet), then again while anything is in doubt,
+    /// and for held refunds alone once their status query is due again
+    /// ([`payment::interval_passed`]: the shell asks each at most once an hour,
+    /// [`payment::held_query_due`]).
     pub(super) fn recover_in_background(&mut self, at_start: bool) -> Vec<Effect> {
         let idle = self.journal.is_none() && !matches!(self.workflow, Workflow::Paying { .. });
-        if !idle || (!at_start && self.in_doubt.is_empty()) {
+        let held_due =
+            !self.held.is_empty() && payment::interval_passed(self.held_asked_at, self.now);
+        if !idle || (!at_start && self.in_doubt.is_empty() && !held_due) {
             return Vec::new();
         }
-        self.journal = Some((JournalOp::Recover, Origin::Background));
-        vec![Effect::Journal(JournalOp::Recover)]
+        let pass = if at_start {
+            RecoveryPass::Start
+        } else {
+            RecoveryPass::Timed
+        };
+        if at_start || held_due {
+            self.held_asked_at = Some(self.now);
+        }
+        let op = JournalOp::Recover { pass };
+        self.journal = Some((op.clone(), Origin::Background));
+        vec![Effect::Journal(op)]
     }
 
     /// A journal operation ended: staff are told (of a background recovery, only what it

@@ -10,6 +10,7 @@ use crate::codes::Code;
 use crate::eligibility::{self, ClinicRecord};
 use crate::enroll::Enrollment;
 use crate::identify::{self, Actor};
+use crate::payment::RecoveryPass;
 use crate::payment::cashier::check_amount;
 use crate::session;
 
@@ -126,19 +127,19 @@ impl Counter {
                 },
                 Origin::Staff,
             ),
-            StaffAction::Recover => self.journal(JournalOp::Recover, Origin::Staff),
+            StaffAction::Recover => self.journal(
+                JournalOp::Recover {
+                    pass: RecoveryPass::Staff,
+                },
+                Origin::Staff,
+            ),
             StaffAction::SettleHeldRefund { refund_id, said } => {
-                // Only a refund the status bar lists as held: the shell checks again under
-                // the sale's lock (`crate::payment::settle_held_refund`). One the counter
-                // still sends may yet be made; any other is no longer in doubt (a second
-                // press after it was settled).
-                if !self.held.iter().any(|r| r.id == refund_id) {
-                    return Err(if self.in_doubt.contains(&refund_id) {
-                        Code::RefundNotHeld
-                    } else {
-                        Code::RefundAlreadySettled
-                    }
-                    .into());
+                // One the counter still sends may yet be made: refused here. Any other the
+                // status bar does not list goes to the shell, which reads it in the journal
+                // (settled already, or no such refund) and checks a listed one again under
+                // the sale's lock (`crate::payment::settle_held_refund`).
+                if self.in_doubt.contains(&refund_id) {
+                    return Err(Code::RefundNotHeld.into());
                 }
                 self.journal(
                     JournalOp::SettleHeldRefund { refund_id, said },

@@ -6,6 +6,7 @@ pub mod cashier;
 pub mod close;
 mod drive_end;
 mod held;
+mod held_query;
 mod horizon;
 mod machine;
 pub mod receipt;
@@ -24,6 +25,10 @@ pub use held::{
     AcquirerSaid, RECORD_REFUNDED, RECORD_SHOWS_NONE, STAFF_NOT_REFUNDED, STAFF_REFUNDED,
     SettleRefused, acquirer_record_shows, blocking_ids, held_refunds, resolve_held_by_record,
     settle_held_refund,
+};
+pub use held_query::{
+    HELD_QUERY_EVERY_SECS, HeldQueries, RecoveryPass, held_query_due, interval_passed,
+    recovery_notice,
 };
 pub use horizon::{RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund};
 pub use machine::*;

@@ -224,8 +224,11 @@ async fn run(cli: Cli) -> ExitCode {
         &f.merchant_id,
     );
     // Recovery on start, before anything new.
-    let recovered = match payments.recover().await {
-        Ok(r) => explained(&r),
+    let recovered = match payments
+        .recover(counter_core::payment::RecoveryPass::Start)
+        .await
+    {
+        Ok(r) => explained(&r.sales),
         Err(e) => return runtime_fail(&e),
     };
     // A sale whose charge this run prints: journaled as shown once it is printed.

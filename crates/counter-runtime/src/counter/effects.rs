@@ -189,7 +189,7 @@ impl Io {
                             )
                             .await
                             .map(|(_, code)| code),
-                        JournalOp::Recover => recover(&p).await,
+                        JournalOp::Recover { pass } => p.recover_reported(pass).await,
                         JournalOp::SettleHeldRefund { refund_id, said } => p
                             .settle_held_refund(&refund_id, said)
                             .await
@@ -363,19 +363,4 @@ fn log_notices(answer: &IdentificationResponse) {
             other => tracing::warn!(?other, "a notice this version does not know"),
         }
     }
-}
-
-/// Staff's "resolve payments in doubt": the recovery, then what staff read about it
-/// (`counter_core::payment::recovery_report_code`: a refund still unknown after it is said
-/// so, never "nothing in doubt").
-async fn recover(p: &crate::payments::Payments) -> Result<Code, crate::RuntimeError> {
-    let before = p.unfinished()?.1.len();
-    let sales = p.recover().await?;
-    let open = p.unfinished()?.1;
-    Ok(counter_core::payment::recovery_report_code(
-        sales.iter().map(|s| &s.record),
-        before,
-        &open,
-        p.now(),
-    ))
 }

@@ -181,7 +181,8 @@ impl Payments {
     /// rounds run out, by the holder of its sale's lock. Each answer is journaled with the
     /// sale's new amounts in one compare-and-set transaction. A refund past the terminal's
     /// recovery horizon is not sent (`counter_core::payment::retry_refund`): it is reported
-    /// as unresolved, for staff.
+    /// as unresolved, for staff (the recovery asks the acquirer's record about it when it
+    /// is due, [`Payments::resolve_held_owned`]).
     pub(super) async fn drive_refund_owned(
         &self,
         owner: &SaleGuard,
@@ -193,9 +194,6 @@ impl Payments {
         let mut backoff = self.policy.first_backoff;
         for _ in 0..self.policy.max_rounds {
             if !payment::retry_refund(&refund, self.clock.now()) {
-                if payment::refund_held(&refund, self.clock.now()) {
-                    return self.resolve_held_owned(refund).await;
-                }
                 break;
             }
             let mut sale = self
@@ -232,10 +230,16 @@ impl Payments {
     /// the acquirer's own record of its sale when that record tells
     /// (`counter_core::payment::resolve_held_by_record`), by the holder of its sale's lock;
     /// otherwise (unreachable, or a figure that tells neither) it stays held for staff.
-    async fn resolve_held_owned(
+    /// Called once the core found it due its query on this pass
+    /// (`counter_core::payment::held_query_due`).
+    pub(super) async fn resolve_held_owned(
         &self,
+        owner: &SaleGuard,
         mut refund: RefundRecord,
     ) -> Result<(RefundRecord, Code), RuntimeError> {
+        if owner.sale() != refund.payment {
+            return Err(RuntimeError::Refused(Code::Internal));
+        }
         let mut sale = self
             .with_store(|s| s.payment(&refund.payment))?
             .ok_or(RuntimeError::Refused(Code::NotNow))?;

@@ -35,7 +35,9 @@ use std::time::Duration;
 
 use counter_core::Code;
 use counter_core::counter::Visit;
-use counter_core::payment::{self, NewSale, PaymentRecord, RefundRecord, RefundState};
+use counter_core::payment::{
+    self, HeldQueries, NewSale, PaymentRecord, RecoveryPass, RefundRecord, RefundState,
+};
 use counter_store::Store;
 use serde::Serialize;
 
@@ -79,6 +81,16 @@ pub struct SaleReport {
     pub code: Code,
 }
 
+/// What a recovery pass did ([`Payments::recover`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// What happened to each sale it drove.
+    pub sales: Vec<SaleReport>,
+    /// Each refund it sent again or asked the acquirer about, as journaled after, with what
+    /// staff read about it.
+    pub refunds: Vec<(RefundRecord, Code)>,
+}
+
 /// What a new sale is journaled with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Link {
@@ -103,6 +115,8 @@ pub struct Payments {
     /// Held from the "nothing unfinished" check of a new sale until it is journaled, so
     /// two sales cannot both pass the check.
     new_sale: Arc<tokio::sync::Mutex<()>>,
+    /// When each held refund was last asked about (`counter_core::payment::held_query_due`).
+    held_queries: Arc<Mutex<HeldQueries>>,
 }
 
 impl Payments {
@@ -123,6 +137,7 @@ impl Payments {
             policy: RetryPolicy::default(),
             locks: SaleLocks::default(),
             new_sale: Arc::default(),
+            held_queries: Arc::default(),
         }
     }
 
@@ -166,14 +181,37 @@ impl Payments {
         self.locks.busy(id)
     }
 
-    /// Resolves every unfinished sale and refund that no other task is working on (on
-    /// start, before each new sale, and when staff ask). An approval found for a sale the
-    /// counter did not show as approved is reversed; a refund past the recovery horizon is
-    /// not sent again (`counter_core::payment::retry_refund`: it could be made twice) and
-    /// stays listed for staff. Returns what happened to each sale, for staff; a sale
-    /// another task is driving is left to it and not reported.
-    pub async fn recover(&self) -> Result<Vec<SaleReport>, RuntimeError> {
+    /// Whether held refund `refund` is due its status query on a pass `pass` now, noting
+    /// it asked when it is (`counter_core::payment::HeldQueries::take_due`).
+    fn held_query_due(&self, refund: &RefundRecord, pass: RecoveryPass) -> bool {
+        // The map is whole after any panic (each call inserts one entry): a poisoned lock
+        // is taken as it is.
+        let mut queries = self
+            .held_queries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        queries.take_due(refund, pass, self.clock.now())
+    }
+
+    /// Resolves every unfinished sale and refund that no other task is working on; `pass`
+    /// says why it runs (at start, before a new sale, staff's, the timed one). An approval
+    /// found for a sale the counter did not show as approved is reversed; a refund past the
+    /// recovery horizon is not sent again (`counter_core::payment::retry_refund`: it could
+    /// be made twice) and stays listed for staff; the acquirer's record of its sale is asked
+    /// only when the core says it is due on this pass
+    /// (`counter_core::payment::held_query_due`: never before a new sale, which must not
+    /// wait on it; at most once an hour from the timer). Returns what happened to each
+    /// sale and refund, for staff; a sale another task is driving is left to it and not
+    /// reported.
+    pub async fn recover(&self, pass: RecoveryPass) -> Result<Recovery, RuntimeError> {
         let (sales, refunds) = self.unfinished()?;
+        {
+            let mut queries = self
+                .held_queries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            queries.keep_only(&refunds);
+        }
         let mut out = Vec::new();
         for listed in sales {
             let Some(guard) = self.locks.try_lock(&listed.id) else {
@@ -190,6 +228,7 @@ impl Payments {
             record.recovered = true;
             out.push(self.drive_owned(&guard, record, None).await?);
         }
+        let mut refunds_out = Vec::new();
         for listed in refunds {
             let Some(guard) = self.locks.try_lock(&listed.payment) else {
                 continue;
@@ -198,14 +237,40 @@ impl Payments {
                 .with_store(|s| s.refunds_of(&listed.payment))?
                 .into_iter()
                 .find(|r| r.id == listed.id && r.state == RefundState::Refunding);
-            if let Some(refund) = fresh {
-                self.drive_refund_owned(&guard, refund).await?;
+            let Some(refund) = fresh else {
+                continue;
+            };
+            if payment::retry_refund(&refund, self.clock.now()) {
+                refunds_out.push(self.drive_refund_owned(&guard, refund).await?);
+            } else if self.held_query_due(&refund, pass) {
+                refunds_out.push(self.resolve_held_owned(&guard, refund).await?);
             }
         }
         if !out.is_empty() {
             tracing::info!(resolved = out.len(), "unfinished payments resolved");
         }
-        Ok(out)
+        Ok(Recovery {
+            sales: out,
+            refunds: refunds_out,
+        })
+    }
+
+    /// A recovery pass ([`Payments::recover`]) and what staff read about it
+    /// (`counter_core::payment::recovery_report_code`: a refund still unknown after it is
+    /// said so, never "nothing in doubt"; `counter_core::payment::recovery_notice`: a held
+    /// refund it settled by the acquirer's record first).
+    pub async fn recover_reported(&self, pass: RecoveryPass) -> Result<Code, RuntimeError> {
+        let before = self.unfinished()?.1.len();
+        let done = self.recover(pass).await?;
+        let open = self.unfinished()?.1;
+        let report = payment::recovery_report_code(
+            done.sales.iter().map(|s| &s.record),
+            before,
+            &open,
+            self.clock.now(),
+        );
+        let refunds: Vec<Code> = done.refunds.iter().map(|(_, code)| *code).collect();
+        Ok(payment::recovery_notice(report, &refunds))
     }
 
     /// A new sale of `amount_jpy` authorised with the customer's `assertion` (from
@@ -260,8 +325,9 @@ impl Payments {
             !payment::blocking_ids(&sales, &refunds, self.clock.now()).is_empty()
         };
         if blocking(self.unfinished()?) {
-            // Resolve what is left before a new sale (§1.10 rule 4, "before the next sale").
-            self.recover().await?;
+            // Resolve what is left before a new sale (§1.10 rule 4, "before the next sale");
+            // a held refund is not asked about on this pass, so the sale never waits on it.
+            self.recover(RecoveryPass::BeforeSale).await?;
             if blocking(self.unfinished()?) {
                 return Err(RuntimeError::Refused(Code::PaymentBusy));
             }
@@ -395,13 +461,12 @@ impl Payments {
         refund_id: &str,
         said: payment::AcquirerSaid,
     ) -> Result<(RefundRecord, Code), RuntimeError> {
-        // Not in doubt any more (a second press after it was settled): its outcome is in
-        // the journal.
+        // No such refund (a stale list, a mistyped id): nothing to settle, and "already
+        // settled" would be wrong advice. One not in doubt any more (a second press after
+        // it was settled) is refused by the rule below, read under its sale's lock.
         let listed = self
-            .with_store(|s| s.refunds_in_doubt())?
-            .into_iter()
-            .find(|r| r.id == refund_id)
-            .ok_or(RuntimeError::Refused(Code::RefundAlreadySettled))?;
+            .with_store(|s| s.refund(refund_id))?
+            .ok_or(RuntimeError::Refused(Code::RefundUnknown))?;
         let _guard = self.locks.lock(&listed.payment).await;
         // Read again under the lock: a recovery may have settled it since the list.
         let (sale, refunds) =
@@ -411,9 +476,9 @@ impl Payments {
             .into_iter()
             .find(|r| r.id == refund_id)
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
-        // Ask the acquirer's own record first (only for a held refund: nothing else is
-        // settled this way); unreachable, staff's answer stands.
-        let figure = if payment::refund_held(&refund, self.clock.now()) {
+        // Ask the acquirer's own record first when the core says so (a held refund:
+        // nothing else is settled this way); unreachable, staff's answer stands.
+        let figure = if self.held_query_due(&refund, RecoveryPass::Settle) {
             self.acquirer_refunded(&sale).await
         } else {
             None

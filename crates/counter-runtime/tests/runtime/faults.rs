@@ -92,11 +92,17 @@ async fn a_thousand_payments_through_faults() {
             .unwrap_or_else(|e| panic!("sale {i}: {e:?}; unfinished: {:?}", payments.unfinished()));
         if !report.record.state.is_final() {
             // Left in doubt by a long fault: resolved before the next sale, as on start.
-            payments.recover().await.unwrap();
+            payments
+                .recover(counter_core::payment::RecoveryPass::Staff)
+                .await
+                .unwrap();
         }
     }
     env.set_faults(FaultPlan::default());
-    payments.recover().await.unwrap();
+    payments
+        .recover(counter_core::payment::RecoveryPass::Staff)
+        .await
+        .unwrap();
 
     let store = store.lock().unwrap();
     assert!(

@@ -102,7 +102,11 @@ async fn a_void_refused_while_approved_reads_void_pending_at_once_and_is_made_la
     assert!(void_key.is_some());
 
     // The background recovery sends the same void: made.
-    let recovered = payments.recover().await.unwrap();
+    let recovered = payments
+        .recover(counter_core::payment::RecoveryPass::Timed)
+        .await
+        .unwrap()
+        .sales;
     assert_eq!(recovered.len(), 1);
     assert_eq!(recovered[0].record.state, PaymentState::Voided);
     assert_eq!(recovered[0].code, Code::PaymentVoided);

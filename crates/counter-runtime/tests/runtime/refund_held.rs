@@ -47,7 +47,10 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
     // Recovery does not send it; the acquirer cannot be asked, so it stays in doubt for
     // staff.
     acquirer.shutdown().await;
-    till.payments.recover().await.unwrap();
+    till.payments
+        .recover(counter_core::payment::RecoveryPass::Staff)
+        .await
+        .unwrap();
     let _acquirer = rig.start_in_process().await;
     let db = rig.acquirer_db();
     let refunds_sent = || count(&db, "SELECT COUNT(*) FROM journal WHERE action = 'refund'");
@@ -199,7 +202,10 @@ async fn a_held_refund_the_acquirer_made_is_resolved_by_its_record_not_by_staffs
     );
 
     // The recovery asks the acquirer's record and settles it made, sending nothing.
-    till.payments.recover().await.unwrap();
+    till.payments
+        .recover(counter_core::payment::RecoveryPass::Staff)
+        .await
+        .unwrap();
     assert_eq!(refunds_sent(), 1, "the held refund was sent again");
     assert!(till.payments.unfinished().unwrap().1.is_empty());
     {
@@ -216,4 +222,126 @@ async fn a_held_refund_the_acquirer_made_is_resolved_by_its_record_not_by_staffs
     // (No close here: the test made the refund at the acquirer today, while its journal
     // day is 14 days ago, so today's totals differ by construction.)
     till.assert_journal_is_the_acquirers(&db);
+}
+
+/// When the acquirer's record of a held refund's sale is asked: never on the pass a new
+/// sale runs first (the sale must not wait on it), at most once an hour from the timer,
+/// always when staff press Recover; a refund it settles is what staff read; an id the
+/// journal does not hold reads as unknown, not as settled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
+    use counter_core::payment::{NewSale, RecoveryPass, begin};
+    let rig = Rig::new(120, 5_000);
+    let acquirer = rig.start_in_process().await;
+    rig.link_token().await;
+    let till = rig.till(POLICY);
+    let sale = till.sell(2_000, "held-asked-sale").await.unwrap().record;
+    let journaled = SystemClock.now().plus_secs(-RECOVERY_HORIZON_SECS);
+    let old = begin_refund(
+        &sale,
+        &[],
+        "held-R000003".into(),
+        format!("{}-refund-asked", sale.id),
+        700,
+        journaled,
+    )
+    .unwrap();
+    till.store.lock().unwrap().insert_refund(&old).unwrap();
+    // The acquirer made it; the answer never came back.
+    let backends = counter_runtime::config::Config::load(&rig.terminal_config)
+        .unwrap()
+        .backends()
+        .unwrap();
+    backends
+        .refund(
+            sale.payment_id.as_deref().unwrap(),
+            &old.idempotency_key,
+            &counter_core::payment::refund_request(&old),
+        )
+        .await
+        .unwrap();
+    let still_held = || till.payments.unfinished().unwrap().1 == std::slice::from_ref(&old);
+
+    // The timer's pass asks while the acquirer is down: nothing learnt, it stays held.
+    acquirer.shutdown().await;
+    let code = till
+        .payments
+        .recover_reported(RecoveryPass::Timed)
+        .await
+        .unwrap();
+    assert_eq!(code, Code::PaymentUnresolved);
+    assert!(still_held());
+    let _acquirer = rig.start_in_process().await;
+
+    // A sale left in doubt holds back the next one, whose pass resolves it first; that pass
+    // does not ask about the held refund (its record would settle it).
+    let blocking = {
+        let mut store = till.store.lock().unwrap();
+        let id = format!("T-held-{:06}", store.next_sequence("sale").unwrap());
+        let record = begin(
+            NewSale {
+                id: id.clone(),
+                idempotency_key: format!("{id}-auth-key"),
+                order_ref: "held-asked-doubt".into(),
+                merchant_id: sale.merchant_id.clone(),
+                terminal_id: sale.terminal_id.clone(),
+                amount_jpy: 300,
+                visit_id: None,
+            },
+            SystemClock.now(),
+        );
+        store.insert_payment(&record).unwrap();
+        id
+    };
+    let next = till.sell(900, "held-asked-next").await.unwrap();
+    assert_eq!(next.record.state, PaymentState::Captured, "{next:?}");
+    let resolved = till
+        .store
+        .lock()
+        .unwrap()
+        .payment(&blocking)
+        .unwrap()
+        .unwrap();
+    assert!(resolved.state.is_final(), "{resolved:?}");
+    assert!(
+        still_held(),
+        "the pass before a sale asked about the held refund"
+    );
+
+    // The timer asked within the hour: it does not ask again.
+    let code = till
+        .payments
+        .recover_reported(RecoveryPass::Timed)
+        .await
+        .unwrap();
+    assert_eq!(code, Code::PaymentUnresolved);
+    assert!(still_held(), "the timer asked twice within the hour");
+
+    // Staff press Recover: asked at once, settled as made, and that is what staff read.
+    let code = till
+        .payments
+        .recover_reported(RecoveryPass::Staff)
+        .await
+        .unwrap();
+    assert_eq!(code, Code::HeldRefundRecordedRefunded);
+    assert!(till.payments.unfinished().unwrap().1.is_empty());
+    let db = rig.acquirer_db();
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM journal WHERE action = 'refund'"),
+        1,
+        "the held refund was sent again"
+    );
+
+    // Staff's answer for a refund the journal does not hold: unknown, not "settled".
+    let unknown = till
+        .payments
+        .settle_held_refund("held-R999999", AcquirerSaid::NotRefunded)
+        .await;
+    assert!(
+        matches!(unknown, Err(RuntimeError::Refused(Code::RefundUnknown))),
+        "{unknown:?}"
+    );
+    let e = Code::RefundUnknown.entry();
+    assert!(e.next_en.contains("Reload the list"), "{}", e.next_en);
+    assert!(!e.next_en.contains("do not refund"), "{}", e.next_en);
 }

@@ -331,6 +331,9 @@ fn refunds_round_trip_and_doubt() {
     store.insert_refund(&r2).unwrap();
     assert_eq!(store.refunds_of(&p.id).unwrap(), [r1.clone(), r2.clone()]);
     assert_eq!(store.refunds_in_doubt().unwrap(), [r1.clone()]);
+    // One refund by its id; an id the journal does not hold is none.
+    assert_eq!(store.refund(&r2.id).unwrap(), Some(r2.clone()));
+    assert_eq!(store.refund("no-such-refund").unwrap(), None);
 
     r1.attempts = 3;
     assert_eq!(r1.version, 0);

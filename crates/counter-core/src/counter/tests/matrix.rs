@@ -379,7 +379,7 @@ fn effect_name(e: &Effect) -> String {
         Effect::Journal(op) => match op {
             JournalOp::Void { .. } => "journal:void",
             JournalOp::Refund { .. } => "journal:refund",
-            JournalOp::Recover => "journal:recover",
+            JournalOp::Recover { .. } => "journal:recover",
             JournalOp::PosRefund { .. } => "journal:pos_refund",
             JournalOp::SettleHeldRefund { .. } => "journal:settle_held_refund",
         }

@@ -2,6 +2,7 @@
 //! never run side by side, so no two tasks of the shell ever drive the same sale.
 
 use super::*;
+use crate::payment::{HELD_QUERY_EVERY_SECS, RecoveryPass};
 
 fn choose_and_pay(d: &mut Desk) -> Vec<Effect> {
     d.customer(CustomerAction::Pay {
@@ -46,7 +47,9 @@ fn recover_void_and_refund_are_refused_while_a_sale_is_paid() {
     assert_eq!(d.at(), "sale_ended");
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
-        JournalOp::Recover
+        JournalOp::Recover {
+            pass: RecoveryPass::Staff
+        }
     );
 }
 
@@ -98,7 +101,9 @@ fn a_payment_confirmed_during_a_recovery_goes_once_the_recovery_ends() {
     let mut d = State::Choosing.reach();
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
-        JournalOp::Recover
+        JournalOp::Recover {
+            pass: RecoveryPass::Staff
+        }
     );
     let e = choose_and_pay(&mut d);
     assert!(
@@ -182,7 +187,12 @@ fn a_sale_ended_after_staff_moved_on_is_told_on_the_status_bar() {
 fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait() {
     let mut d = Desk::new(CounterMode::Cashier);
     // At start, a recovery runs whatever the counts say.
-    assert_eq!(journal_op(&d.send(Input::Start)), JournalOp::Recover);
+    assert_eq!(
+        journal_op(&d.send(Input::Start)),
+        JournalOp::Recover {
+            pass: RecoveryPass::Start
+        }
+    );
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec!["t-counter-1-000007".into()],
@@ -220,7 +230,12 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
         d.m.screens().status.notice.map(|m| m.code),
         Some(Code::PaymentInDoubt)
     );
-    assert_eq!(journal_op(&d.send(Input::RecoveryDue)), JournalOp::Recover);
+    assert_eq!(
+        journal_op(&d.send(Input::RecoveryDue)),
+        JournalOp::Recover {
+            pass: RecoveryPass::Timed
+        }
+    );
     d.send(Input::Counts {
         pending_rechecks: 0,
         in_doubt: vec![],
@@ -279,7 +294,12 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
         d.send(Input::JournalDone(Ok(Code::PaymentInDoubt)))
             .is_empty()
     );
-    assert_eq!(journal_op(&d.send(Input::RecoveryDue)), JournalOp::Recover);
+    assert_eq!(
+        journal_op(&d.send(Input::RecoveryDue)),
+        JournalOp::Recover {
+            pass: RecoveryPass::Timed
+        }
+    );
     // Resolved at last: the line goes.
     d.send(Input::Counts {
         pending_rechecks: 0,
@@ -354,19 +374,51 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
     let status = d.m.screens().status;
     assert_eq!(status.held_refunds, std::slice::from_ref(&held));
     assert_eq!(status.payments_in_doubt, 0);
-    // No background recovery for it: there is nothing the counter would send.
+    // The recovery at start asked about it: the timer does not ask again within the hour.
     assert!(d.send(Input::RecoveryDue).is_empty());
-    // Only a listed refund may be settled.
+    d.now = d.now.plus_secs(HELD_QUERY_EVERY_SECS - 10);
+    assert!(d.send(Input::RecoveryDue).is_empty());
+    // An hour on, a timed recovery runs for it alone (the shell asks the acquirer's record
+    // of its sale, `payment::held_query_due`), and not again for another hour.
+    d.now = d.now.plus_secs(10);
+    assert_eq!(
+        journal_op(&d.send(Input::RecoveryDue)),
+        JournalOp::Recover {
+            pass: RecoveryPass::Timed
+        }
+    );
+    d.send(Input::JournalDone(Ok(Code::PaymentUnresolved)));
+    assert!(d.send(Input::RecoveryDue).is_empty());
+    // Staff's Recover asks at once, and the timer counts the hour from it.
+    d.now = d.now.plus_secs(HELD_QUERY_EVERY_SECS - 60);
+    assert_eq!(
+        journal_op(&d.staff(StaffAction::Recover)),
+        JournalOp::Recover {
+            pass: RecoveryPass::Staff
+        }
+    );
+    d.send(Input::JournalDone(Ok(Code::PaymentUnresolved)));
+    d.now = d.now.plus_secs(120);
+    assert!(d.send(Input::RecoveryDue).is_empty());
     let settle = |refund_id: &str| {
         Input::Staff(StaffAction::SettleHeldRefund {
             refund_id: refund_id.into(),
             said: AcquirerSaid::NotRefunded,
         })
     };
-    // One not listed at all is no longer in doubt (a second press after it was settled).
+    // One not listed goes to the shell, which reads the journal: settled already
+    // (`refund_already_settled`) or no such refund (`refund_unknown`).
     assert_eq!(
-        d.refuse(settle("t-1-R000009")),
-        Refused::Action(Code::RefundAlreadySettled)
+        journal_op(&d.send(settle("t-1-R000009"))),
+        JournalOp::SettleHeldRefund {
+            refund_id: "t-1-R000009".into(),
+            said: AcquirerSaid::NotRefunded,
+        }
+    );
+    d.send(Input::JournalDone(Err(Code::RefundUnknown)));
+    assert_eq!(
+        d.m.screens().status.notice.map(|m| m.code),
+        Some(Code::RefundUnknown)
     );
     assert_eq!(
         journal_op(&d.send(settle(&held.id))),
