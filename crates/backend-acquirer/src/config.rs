@@ -254,6 +254,16 @@ pub struct TerminalConfig {
     pub certificate_sha256: Option<[u8; 32]>,
 }
 
+impl backend_kit::terminals::ListedTerminal for TerminalConfig {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn certificate_sha256(&self) -> Option<&[u8; 32]> {
+        self.certificate_sha256.as_ref()
+    }
+}
+
 /// What the server runs on.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -414,13 +424,9 @@ impl Settings {
                     id_rule(),
                 )
             })?;
-            if self.terminals.iter().filter(|o| o.id == t.id).count() > 1 {
-                return Err((
-                    format!("terminals[{i}].id"),
-                    format!("{} is listed twice", t.id),
-                    "each terminal once".into(),
-                ));
-            }
+        }
+        if let Some(twice) = backend_kit::terminals::listed_twice(&self.terminals) {
+            return Err((twice.key(), twice.problem(), twice.expected().into()));
         }
         for (i, c) in self.card_tokens.iter().enumerate() {
             c.validate().map_err(|e| {

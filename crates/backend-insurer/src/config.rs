@@ -121,6 +121,16 @@ pub struct TerminalConfig {
     pub certificate_sha256: Option<[u8; 32]>,
 }
 
+impl backend_kit::terminals::ListedTerminal for TerminalConfig {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn certificate_sha256(&self) -> Option<&[u8; 32]> {
+        self.certificate_sha256.as_ref()
+    }
+}
+
 /// Everything the insurer runs on, loaded and checked.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -275,15 +285,6 @@ impl Settings {
                     "a terminal id",
                 );
             }
-            // One entry per terminal, as the acquirer requires: [`Self::terminal`] takes the
-            // first, so what a second entry adds (a certificate pin) would do nothing.
-            if let Some(first) = self.terminals.iter().take(i).position(|o| o.id == t.id) {
-                return e(
-                    &format!("terminals[{i}].id"),
-                    format!("{:?} is listed twice (also terminals[{first}])", t.id),
-                    "each terminal once: merge the entries into one",
-                );
-            }
             if role_clash([t.id.as_str()], &platforms).is_some() {
                 return e(
                     &format!("terminals[{i}].id"),
@@ -292,6 +293,9 @@ impl Settings {
                      CN tells a terminal from the platform that confirms links)",
                 );
             }
+        }
+        if let Some(twice) = backend_kit::terminals::listed_twice(&self.terminals) {
+            return e(&twice.key(), twice.problem(), twice.expected());
         }
         Ok(())
     }

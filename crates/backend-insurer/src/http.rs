@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use backend_kit::http::{method_not_allowed, not_found};
 use backend_kit::serve::Peer;
-use backend_kit::terminal_certificate::{check_registered, not_registered_reason};
+use backend_kit::terminals::{Refusal, admit};
 use backend_kit::{ApiError, ApiJson};
 use counter_api::ProblemCode;
 use counter_api::insurer::{
@@ -55,9 +55,9 @@ pub fn router(insurer: Arc<Insurer>) -> Router {
 
 /// A known terminal: its client certificate chains to the terminal CA (checked by TLS),
 /// its CN is listed in the configuration, and it is the certificate the entry registers
-/// (`certificate_sha256`), if the entry registers one; with the settings in force it was
-/// found in, which the request's flow runs on (the one read of [`Insurer::in_force`] a
-/// request makes).
+/// (`certificate_sha256`), if the entry registers one ([`backend_kit::terminals::admit`]);
+/// with the settings in force it was found in, which the request's flow runs on (the one
+/// read of [`Insurer::in_force`] a request makes).
 #[derive(Clone, Debug)]
 pub struct Terminal {
     /// The terminal id (certificate CN).
@@ -70,41 +70,33 @@ impl FromRequestParts<Arc<Insurer>> for Terminal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, ins: &Arc<Insurer>) -> Result<Self, ApiError> {
-        let peer = parts.extensions.get::<Peer>().cloned().unwrap_or_default();
-        let Some(identity) = peer.0 else {
-            return Err(ApiError::new(
-                ProblemCode::TerminalUnauthenticated,
-                "this endpoint is for terminals: connect with the terminal's client certificate",
-            ));
-        };
-        let cn = identity.common_name.clone().unwrap_or_default();
         let in_force = ins.in_force();
-        let (e, reason) = match in_force.settings.terminal(&cn) {
-            Some(t) => {
-                match check_registered("insurer", &cn, t.certificate_sha256.as_ref(), &identity) {
-                    Ok(()) => return Ok(Terminal { id: cn, in_force }),
-                    Err(e) => (e, not_registered_reason(&identity)),
-                }
+        let refusal = match admit("insurer", parts, &in_force.settings.terminals) {
+            Ok(t) => {
+                let id = t.id.clone();
+                return Ok(Terminal { id, in_force });
             }
-            None => (
-                ApiError::new(
-                    ProblemCode::TerminalUnknown,
-                    "this terminal's certificate is valid but the terminal is not registered at this insurer",
-                ),
-                identity.sha256.clone(),
-            ),
+            Err(r) => r,
+        };
+        let Refusal::Refused {
+            terminal_id,
+            reason,
+            error,
+        } = refusal
+        else {
+            return Err(refusal.into_error());
         };
         let ins = ins.clone();
         let row = AuditRow {
             at: ins.now(),
-            terminal_id: Some(cn),
+            terminal_id: Some(terminal_id),
             action: "terminal",
-            outcome: e.problem().code.as_str().to_owned(),
+            outcome: error.problem().code.as_str().to_owned(),
             reason: Some(reason),
             ..AuditRow::default()
         };
         let _ = tokio::task::spawn_blocking(move || ins.audit(&row)).await;
-        Err(e)
+        Err(error)
     }
 }
 

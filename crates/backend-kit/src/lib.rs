@@ -15,7 +15,9 @@
 //! caller of a service's link endpoints ([`caller`]); re-reading the configuration on SIGHUP
 //! with the values it swaps (a service's terminals and trusted platforms with their
 //! assertion verifier), its SIGHUP listener and its log line ([`reload`]); the injectable clock ([`clock`]); a terminal's registered
-//! certificate (`certificate_sha256`) and its check ([`terminal_certificate`]); with feature `dev-pki`, throwaway TLS
+//! certificate (`certificate_sha256`) and its check ([`terminal_certificate`]); admitting a
+//! connection as one of a service's `[[terminals]]`, and the rule that lists each once
+//! ([`terminals`]); with feature `dev-pki`, throwaway TLS
 //! material for the desktop demo (`devpki`).
 //!
 //! **Never:** decides anything about a request (that is each server's core), logs request
@@ -36,6 +38,7 @@ pub mod serve;
 pub mod sqlite;
 pub mod task;
 pub mod terminal_certificate;
+pub mod terminals;
 pub mod tls;
 
 pub use clock::{Clock, ManualClock, SystemClock};

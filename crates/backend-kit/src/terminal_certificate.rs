@@ -1,8 +1,10 @@
 //! The one client certificate a terminal is registered with: a `[[terminals]]` entry's
 //! `certificate_sha256` (the SHA-256 of the DER certificate), read by every server alike
-//! ([`sha256_hex`]), and, at the insurer and the acquirer, the check that the certificate a
+//! ([`sha256_hex`]); at the insurer and the acquirer, the check that the certificate a
 //! terminal connects with is that one ([`check_registered`]) and the start-up warning that
-//! names the terminals without one ([`warn_unregistered`]).
+//! names the terminals without one ([`warn_unregistered`]); at every server, the refusal of
+//! a certificate that is not the one an entry names, its log line and its audit reason
+//! ([`not_registered`], [`NOT_REGISTERED`]).
 //!
 //! The terminals' CA issues a new certificate with the same CN when a PC is replaced (or
 //! stolen, and replaced); the CA and the CN alone accept the old PC's certificate too until
@@ -11,9 +13,11 @@
 
 use counter_api::{Problem, ProblemCode};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::http::ApiError;
 use crate::serve::ClientIdentity;
+use crate::tls::TlsError;
 
 /// The audit reason of a refused certificate that is not the registered one, followed by
 /// a space and the refused certificate's SHA-256.
@@ -34,6 +38,19 @@ pub fn sha256_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<[u8; 
     })
 }
 
+/// The SHA-256 of the certificate a terminal connects with (the first of the PEM `pem`,
+/// `what` naming it in the error), as its entry's `certificate_sha256` registers it and
+/// `openssl x509 -noout -fingerprint -sha256` prints it: for set-ups that make the
+/// terminal's certificate themselves (the desktop demo, tests).
+pub fn pem_sha256(what: &'static str, pem: &[u8]) -> Result<[u8; 32], TlsError> {
+    let chain = crate::tls::certificates(what, pem)?;
+    let leaf = chain.first().ok_or_else(|| TlsError::Pem {
+        what,
+        detail: "no CERTIFICATE block".into(),
+    })?;
+    Ok(Sha256::digest(leaf).into())
+}
+
 /// A SHA-256 written as 64 hex digits, colons, spaces and case ignored.
 pub fn parse_sha256(text: &str) -> Option<[u8; 32]> {
     let digits: String = text.chars().filter(|c| *c != ':' && *c != ' ').collect();
@@ -45,9 +62,8 @@ pub fn parse_sha256(text: &str) -> Option<[u8; 32]> {
 /// Whether `identity`, the client certificate of a connection whose CN names the listed
 /// terminal `terminal`, is the certificate the terminal's entry registers (`registered`:
 /// its `certificate_sha256`; `None` accepts any certificate of the terminals' CA). A
-/// certificate that is not is logged (a warning naming the terminal and the certificate's
-/// SHA-256) and refused with `403 terminal_unknown`, reason [`NOT_REGISTERED`], and a
-/// message that says what `service`'s operator does.
+/// certificate that is not is refused as [`not_registered`] says, with the next step of a
+/// server that re-reads its `[[terminals]]` on reload (the insurer's, the acquirer's).
 pub fn check_registered(
     service: &str,
     terminal: &str,
@@ -61,26 +77,47 @@ pub fn check_registered(
     if hex::encode(registered) == identity.sha256 {
         return Ok(());
     }
+    Err(not_registered(
+        service,
+        terminal,
+        identity,
+        &format!(
+            "if this PC legitimately replaced the terminal, ask the {service}'s operator to \
+             put this certificate's SHA-256 ({}) in the entry's certificate_sha256 and reload \
+             the configuration",
+            identity.sha256
+        ),
+    ))
+}
+
+/// The refusal of `identity`, a certificate with the CN of terminal `terminal` that is not
+/// the one its `[[terminals]]` entry's `certificate_sha256` names at `service`: logged (a
+/// warning naming the terminal and the certificate's SHA-256), and answered `403
+/// terminal_unknown`, reason [`NOT_REGISTERED`], with a message that says so and then
+/// `next_step` (what the service's operator does: how a server applies its entries differs).
+pub fn not_registered(
+    service: &str,
+    terminal: &str,
+    identity: &ClientIdentity,
+    next_step: &str,
+) -> ApiError {
     tracing::warn!(
         terminal = %terminal,
         certificate_sha256 = %identity.sha256,
         "{service}: refused a certificate of terminal {terminal}: its [[terminals]] entry \
          registers another certificate_sha256 (a replaced or stolen PC's certificate?)"
     );
-    Err(ApiError::from(
+    ApiError::from(
         Problem::new(
             ProblemCode::TerminalUnknown,
             format!(
                 "this certificate is not the one this terminal is registered with at the \
                  {service} (its [[terminals]] entry's certificate_sha256), so it is not \
-                 accepted; if this PC legitimately replaced the terminal, ask the {service}'s \
-                 operator to put this certificate's SHA-256 ({}) in the entry's \
-                 certificate_sha256 and reload the configuration",
-                identity.sha256
+                 accepted; {next_step}"
             ),
         )
         .with_reason(NOT_REGISTERED),
-    ))
+    )
 }
 
 /// The audit reason of a certificate [`check_registered`] refused.
@@ -132,6 +169,17 @@ mod tests {
         assert_eq!(parse_sha256(&"ab".repeat(31)), None);
         assert_eq!(parse_sha256(&"zz".repeat(32)), None);
         assert_eq!(parse_sha256(""), None);
+    }
+
+    #[test]
+    fn a_pem_certificates_sha256_is_the_one_its_connection_shows() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params = rcgen::CertificateParams::new(vec!["desk-1".into()]).unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let shown = ClientIdentity::from_der(cert.der()).sha256;
+        let pin = pem_sha256("terminal", cert.pem().as_bytes()).unwrap();
+        assert_eq!(hex::encode(pin), shown);
+        assert!(pem_sha256("terminal", b"no certificate here").is_err());
     }
 
     #[test]

@@ -187,8 +187,8 @@ problem_codes! {
     TerminalUnauthenticated = "terminal_unauthenticated", 401, "Terminal not authenticated";
     /// The client certificate names a terminal this server does not know or has disabled, or is
     /// not the certificate the terminal was last enrolled with (the platform, once enrolled) or
-    /// the one its configuration entry registers (`certificate_sha256`; at the insurer and the
-    /// acquirer with reason `certificate_not_registered`).
+    /// the one its configuration entry registers (`certificate_sha256`; reason
+    /// `certificate_not_registered`, at every server).
     TerminalUnknown = "terminal_unknown", 403, "Unknown terminal";
     /// The terminal may not call this endpoint (e.g. an administration call).
     Forbidden = "forbidden", 403, "Forbidden";

@@ -86,9 +86,9 @@ pub(crate) fn pki() -> Result<DevPki, DemoError> {
 }
 
 /// The demo terminal's client certificate and key (PEM), made once per start from the
-/// terminal CA of the demo's [`DevPki`], and the certificate's SHA-256, which the insurer's
-/// and the acquirer's `[[terminals]]` entries register (`certificate_sha256`): the demo
-/// runs with the terminal's certificate registered, as a production service should.
+/// terminal CA of the demo's [`DevPki`], and the certificate's SHA-256, which the platform's,
+/// the insurer's and the acquirer's `[[terminals]]` entries register (`certificate_sha256`):
+/// the demo runs with the terminal's certificate registered, as a production service should.
 pub(crate) struct TerminalIdentity {
     certificate_pem: String,
     key_pem: String,
@@ -104,14 +104,11 @@ pub(crate) fn terminal_identity(pki: &DevPki) -> Result<TerminalIdentity, DemoEr
     let (certificate_pem, key_pem) = pki
         .terminal_identity(TERMINAL)
         .map_err(|e| fail(e.to_string()))?;
-    let der = backend_kit::tls::certificates("terminal certificate", certificate_pem.as_bytes())
-        .map_err(|e| fail(e.to_string()))?;
-    let leaf = der
-        .first()
-        .ok_or_else(|| fail("the terminal certificate is empty".into()))?;
-    let sha256 = backend_kit::serve::ClientIdentity::from_der(leaf).sha256;
-    let sha256 = backend_kit::terminal_certificate::parse_sha256(&sha256)
-        .ok_or_else(|| fail(format!("{sha256:?} is not a SHA-256")))?;
+    let sha256 = backend_kit::terminal_certificate::pem_sha256(
+        "terminal certificate",
+        certificate_pem.as_bytes(),
+    )
+    .map_err(|e| fail(e.to_string()))?;
     Ok(TerminalIdentity {
         certificate_pem,
         key_pem,
@@ -121,7 +118,8 @@ pub(crate) fn terminal_identity(pki: &DevPki) -> Result<TerminalIdentity, DemoEr
 
 /// Starts the insurer and the acquirer (trusting the platform's keys, which the test
 /// platform derives from a fixed seed, and `terminal`'s certificate alone for
-/// [`TERMINAL`]), then the platform with their addresses, the databases in `dir`. With `insurer_up` (`acquirer_up`) false the terminal will be given
+/// [`TERMINAL`]), then the platform with their addresses (accepting that certificate alone
+/// too), the databases in `dir`. With `insurer_up` (`acquirer_up`) false the terminal will be given
 /// a closed port for the insurer (the acquirer).
 pub(crate) async fn start(
     dir: &Path,
@@ -135,7 +133,14 @@ pub(crate) async fn start(
     let keys = counter_api::assertion::KeySet::of(PLATFORM, &signer);
     let insurer = start_insurer(dir, pki, terminal, keys.clone()).await?;
     let acquirer = start_acquirer(dir, pki, terminal, keys).await?;
-    let platform = start_platform(dir, pki, insurer.addr().port(), acquirer.addr().port()).await?;
+    let platform = start_platform(
+        dir,
+        pki,
+        terminal,
+        insurer.addr().port(),
+        acquirer.addr().port(),
+    )
+    .await?;
     Ok(Running {
         platform,
         insurer,
@@ -148,6 +153,7 @@ pub(crate) async fn start(
 async fn start_platform(
     dir: &Path,
     pki: &DevPki,
+    terminal: &TerminalIdentity,
     insurer_port: u16,
     acquirer_port: u16,
 ) -> Result<RunningPlatform, DemoError> {
@@ -178,6 +184,9 @@ async fn start_platform(
         &[TERMINAL],
     )
     .map_err(|e| fail(e.to_string()))?;
+    for t in &mut settings.terminals {
+        t.certificate_sha256 = Some(terminal.sha256);
+    }
     // The platform's client certificate, from the CA the services take client certificates
     // of (its CN is the platform id the services trust).
     let (certificate, key) = pki
@@ -509,5 +518,43 @@ mod tests {
         let e = write_private(&key, "key").unwrap_err();
         assert!(matches!(e, DemoError::PrivateFile(_)), "{e:?}");
         assert!(e.to_string().contains("terminal-key.pem"), "{e}");
+    }
+
+    /// The platform, the insurer and the acquirer the demo starts accept the demo terminal's
+    /// certificate alone: another certificate of the terminals' CA with its CN is refused.
+    #[tokio::test]
+    async fn every_backend_accepts_the_demo_terminals_certificate_alone() {
+        use backend_platform::terminals::Access;
+        let dir = tempfile::tempdir().unwrap();
+        let pki = pki().unwrap();
+        let terminal = terminal_identity(&pki).unwrap();
+        let running = start(dir.path(), &pki, &terminal, true, true)
+            .await
+            .unwrap();
+        let mine: String = terminal.sha256.iter().map(|b| format!("{b:02x}")).collect();
+        let other = "00".repeat(32);
+        let terminals = &running.platform.platform().terminals;
+        assert_eq!(
+            terminals.check(TERMINAL, &mine),
+            Access::Accepted { admin: false }
+        );
+        assert_eq!(terminals.check(TERMINAL, &other), Access::NotConfigured);
+        let insurer = running.insurer.insurer().in_force();
+        let pinned = insurer
+            .settings
+            .terminal(TERMINAL)
+            .unwrap()
+            .certificate_sha256;
+        assert_eq!(pinned, Some(terminal.sha256));
+        let acquirer = running.acquirer.acquirer().in_force();
+        let pinned = acquirer
+            .settings
+            .terminal(TERMINAL)
+            .unwrap()
+            .certificate_sha256;
+        assert_eq!(pinned, Some(terminal.sha256));
+        running.platform.shutdown().await;
+        running.insurer.shutdown().await;
+        running.acquirer.shutdown().await;
     }
 }

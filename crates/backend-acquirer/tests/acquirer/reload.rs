@@ -150,7 +150,11 @@ async fn a_reload_checks_the_lists_against_each_other_and_names_restart_keys() {
             with_terminal(&good, PLATFORM, SHOP_B, false),
             "`terminals[1].id`",
         ),
-        (with_terminal(&good, T1, SHOP_B, false), "`terminals[0].id`"),
+        // The same terminal twice: the later entry is named, with the first.
+        (
+            with_terminal(&good, T1, SHOP_B, false),
+            "`terminals[1].id`: \"shop-a-till-1\" is listed twice (also terminals[0])",
+        ),
         (
             config("127.0.0.1:0", "[idempotency]\nretention_days = 3\n"),
             "retention_days",

@@ -169,9 +169,7 @@ pub fn settings(
 
 /// The SHA-256 of the certificate `pem` (its first), as `certificate_sha256` registers it.
 pub fn sha256_of(pem: &str) -> [u8; 32] {
-    let der = backend_kit::tls::certificates("terminal", pem.as_bytes()).unwrap();
-    let hex = backend_kit::serve::ClientIdentity::from_der(&der[0]).sha256;
-    backend_kit::terminal_certificate::parse_sha256(&hex).unwrap()
+    backend_kit::terminal_certificate::pem_sha256("terminal", pem.as_bytes()).unwrap()
 }
 
 impl Env {

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use backend_kit::ApiError;
-use backend_kit::serve::Peer;
-use counter_api::{Problem, ProblemCode};
+use backend_kit::terminal_certificate::{not_registered, not_registered_reason};
+use backend_kit::terminals::client_identity;
+use counter_api::ProblemCode;
 
 use crate::audit::AuditEvent;
 use crate::platform::Platform;
@@ -28,19 +29,16 @@ impl FromRequestParts<Arc<Platform>> for Terminal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, p: &Arc<Platform>) -> Result<Self, ApiError> {
-        let peer = parts.extensions.get::<Peer>().cloned().unwrap_or_default();
-        let Some(identity) = peer.0 else {
-            return Err(ApiError::new(
-                ProblemCode::TerminalUnauthenticated,
-                "this endpoint is for terminals: connect with the terminal's client certificate",
-            ));
-        };
+        let identity = client_identity(parts)?;
         let cn = identity.common_name.clone().unwrap_or_default();
         // The node's snapshot: no database round trip (see crate::terminals).
-        let (message, reason) = match p.terminals.check(&cn, &identity.sha256) {
+        let (problem, reason) = match p.terminals.check(&cn, &identity.sha256) {
             Access::Accepted { admin } => return Ok(Terminal { id: cn, admin }),
             Access::Unknown => (
-                "this terminal's certificate is valid but the terminal is not registered here (or was disabled)",
+                ApiError::new(
+                    ProblemCode::TerminalUnknown,
+                    "this terminal's certificate is valid but the terminal is not registered here (or was disabled)",
+                ),
                 identity.sha256.clone(),
             ),
             Access::Replaced => {
@@ -50,23 +48,29 @@ impl FromRequestParts<Arc<Platform>> for Terminal {
                     "refused a replaced certificate of terminal {cn}: the terminal was enrolled again with another certificate"
                 );
                 (
-                    "this certificate is not the one this terminal was last enrolled with (the terminal was enrolled again, e.g. for a replacement PC), so it is no longer accepted; if this PC should be used, ask the operator to enroll it again",
+                    ApiError::new(
+                        ProblemCode::TerminalUnknown,
+                        "this certificate is not the one this terminal was last enrolled with (the terminal was enrolled again, e.g. for a replacement PC), so it is no longer accepted; if this PC should be used, ask the operator to enroll it again",
+                    ),
                     format!("certificate_replaced {}", identity.sha256),
                 )
             }
-            Access::NotConfigured => {
-                tracing::warn!(
-                    terminal = %cn,
-                    certificate_sha256 = %identity.sha256,
-                    "refused a certificate of configured terminal {cn}: its [[terminals]] entry names another certificate_sha256"
-                );
-                (
-                    "this certificate is not the one the platform's configuration names for this terminal (its [[terminals]] entry's certificate_sha256), so it is not accepted; ask the platform's operator to correct certificate_sha256 in the configuration file, or to install on this PC the certificate it names",
-                    format!("certificate_not_configured {}", identity.sha256),
-                )
-            }
+            // The insurer's and the acquirer's refusal of a certificate their entry does not
+            // register, with its reason: the same thing. Only the next step differs: the
+            // platform applies `[[terminals]]` at start (a restart, not a reload), and
+            // enrolling the id again would take it away from the file.
+            Access::NotConfigured => (
+                not_registered(
+                    "platform",
+                    &cn,
+                    &identity,
+                    "ask the platform's operator to correct certificate_sha256 in the \
+                     configuration file and restart the platform, or to install on this PC \
+                     the certificate the configuration names",
+                ),
+                not_registered_reason(&identity),
+            ),
         };
-        let problem = ApiError::from(Problem::new(ProblemCode::TerminalUnknown, message));
         let event = AuditEvent {
             at: p.now(),
             terminal_id: Some(cn),

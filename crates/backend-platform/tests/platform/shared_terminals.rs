@@ -173,10 +173,14 @@ async fn a_configured_certificate_sha256_accepts_that_certificate_alone() {
     .await;
     assert_eq!(s, 403, "{v}");
     assert_eq!(v["code"], "terminal_unknown", "{v}");
+    // The insurer's and the acquirer's reason for the same thing, and the platform's own
+    // next step (a restart applies the file; enrolling would take the id away from it).
+    assert_eq!(v["reason"], "certificate_not_registered", "{v}");
     let detail = v["detail"].as_str().unwrap_or_default();
     assert!(
         detail.contains("configuration names")
             && detail.contains("certificate_sha256")
+            && detail.contains("restart the platform")
             && !detail.contains("enroll"),
         "{v}"
     );
@@ -189,7 +193,7 @@ async fn a_configured_certificate_sha256_accepts_that_certificate_alone() {
         refusals,
         vec![
             format!(
-                "certificate_not_configured {}",
+                "certificate_not_registered {}",
                 hex::encode(sha256_of(&other))
             );
             2

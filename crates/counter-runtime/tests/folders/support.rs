@@ -34,6 +34,9 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let pki = DevPki::generate(&["localhost"]).unwrap();
         let signer = backend_platform::test_support::assertion_signer(PLATFORM).unwrap();
+        // The terminal's certificate, made first: the insurer accepts it alone.
+        let (cert, key) = pki.terminal_identity(TERMINAL).unwrap();
+        let pin = backend_kit::terminal_certificate::pem_sha256("terminal", cert.as_bytes());
         let s = backend_insurer::Settings {
             insurer_id: INSURER.into(),
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -47,13 +50,12 @@ impl Env {
             platforms: vec![counter_api::assertion::KeySet::of(PLATFORM, &signer)],
             terminals: vec![backend_insurer::config::TerminalConfig {
                 id: TERMINAL.into(),
-                certificate_sha256: None,
+                certificate_sha256: Some(pin.unwrap()),
             }],
         };
         let insurer = backend_insurer::start_in_process(s, Arc::new(backend_kit::SystemClock))
             .await
             .unwrap();
-        let (cert, key) = pki.terminal_identity(TERMINAL).unwrap();
         std::fs::write(dir.path().join("ca.pem"), &pki.server_ca_pem).unwrap();
         std::fs::write(dir.path().join("terminal.pem"), cert).unwrap();
         // 0600: the terminal refuses a key every user of the machine may read.
