@@ -123,14 +123,31 @@ pub fn log_outcome(server: &str, path: &Path, outcome: &Result<Reloaded, ConfigE
     }
 }
 
+/// How often [`on_hangup`] reloads without a signal: a period that is not zero. A
+/// configuration's zero period is none ([`ReloadPeriod::new`] answers `None`): SIGHUP alone
+/// reloads, one spelling of "no period".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReloadPeriod(Duration);
+
+impl ReloadPeriod {
+    /// `period`, or `None` for zero (no periodic reload).
+    pub fn new(period: Duration) -> Option<Self> {
+        (!period.is_zero()).then_some(Self(period))
+    }
+
+    /// The period.
+    pub fn get(self) -> Duration {
+        self.0
+    }
+}
+
 /// Calls `reload` (on the blocking pool) at each SIGHUP and, with `every`, once per period
-/// too (the first a period after the task starts; no period or a zero one: SIGHUP only),
-/// one call at a time, until the guard is dropped; a SIGHUP during a call runs one more
+/// too (the first a period after the task starts; `None`: SIGHUP only), one call at a time, until the guard is dropped; a SIGHUP during a call runs one more
 /// after it. The signal is registered before this returns, so a SIGHUP sent once the
 /// caller announced that it listens reloads instead of ending the process; an error here
 /// (the signal cannot be registered) is the caller's to report, never ignored. Call it
 /// inside a Tokio runtime.
-pub fn on_hangup<F>(every: Option<Duration>, reload: F) -> std::io::Result<TaskGuard>
+pub fn on_hangup<F>(every: Option<ReloadPeriod>, reload: F) -> std::io::Result<TaskGuard>
 where
     F: Fn() + Send + Sync + 'static,
 {
@@ -157,11 +174,10 @@ where
 }
 
 /// A tick every `period`, the first a period from now, missed ticks not made up; none for
-/// a zero period or one beyond the clock's range (an interval of zero would panic, an overflowing instant too).
-fn interval(period: Duration) -> Option<tokio::time::Interval> {
-    if period.is_zero() {
-        return None;
-    }
+/// a period beyond the clock's range (an overflowing instant would panic; so would an
+/// interval of zero, which a [`ReloadPeriod`] never is).
+fn interval(period: ReloadPeriod) -> Option<tokio::time::Interval> {
+    let period = period.get();
     let first = tokio::time::Instant::now().checked_add(period)?;
     let mut tick = tokio::time::interval_at(first, period);
     // A reload slower than the period (or a suspended machine) is followed by one more a
@@ -273,14 +289,15 @@ mod tests {
         // No test sends SIGHUP meanwhile, so every call is a tick.
         let _signals = SIGNALS.lock().await;
         let (reload, rx) = counted();
-        let task = on_hangup(Some(Duration::from_millis(100)), reload).unwrap();
+        let task = on_hangup(ReloadPeriod::new(Duration::from_millis(100)), reload).unwrap();
         let got = calls(rx, 2).await;
         drop(task);
         assert!(got, "fewer than two reloads on a 100 ms period");
-        assert!(interval(Duration::ZERO).is_none());
-        assert!(interval(Duration::MAX).is_none());
+        assert_eq!(ReloadPeriod::new(Duration::ZERO), None);
+        let period = |d| ReloadPeriod::new(d).unwrap();
+        assert!(interval(period(Duration::MAX)).is_none());
         assert_eq!(
-            interval(Duration::from_secs(3600)).map(|i| i.period()),
+            interval(period(Duration::from_secs(3600))).map(|i| i.period()),
             Some(Duration::from_secs(3600))
         );
     }

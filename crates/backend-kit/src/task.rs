@@ -69,7 +69,10 @@ impl TaskGuard {
 
     /// Resolves once the task's future has been dropped (it finished, panicked or was
     /// aborted), and with it everything the task held; it may be awaited after the guard
-    /// is dropped.
+    /// is dropped. Dropping the guard only asks the runtime to abort the task, and nothing
+    /// else tells when it is gone (a count of what the task held has no event to wait on):
+    /// this is how a test shows that a server dropped without `shutdown` leaves no task
+    /// holding its state (backend-insurer's `RunningInsurer::reload_ended`).
     pub fn ended(&self) -> impl Future<Output = ()> + Send + 'static {
         let mut ended = self.ended.clone();
         async move {

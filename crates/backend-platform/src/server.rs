@@ -99,7 +99,7 @@ pub async fn start(
     );
     let platform = Arc::new(platform);
     // A zero period (`crl_reload_secs = 0`) is none: SIGHUP only.
-    let every = Some(Duration::from_secs(reload_secs));
+    let every = backend_kit::reload::ReloadPeriod::new(Duration::from_secs(reload_secs));
     let reload = backend_kit::reload::on_hangup(every, {
         let platform = platform.clone();
         move || reload_crls_logged(&platform)

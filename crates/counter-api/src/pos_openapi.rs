@@ -80,7 +80,7 @@ impl Modify for Security {
 
 #[utoipa::path(post, path = "/v1/sales", tag = "pos",
     security((), ("pos_api_key" = []), ("pos_mtls" = [])),
-    params(("Idempotency-Key" = String, Header, description = "The register's key for this sale (1 to 255 visible ASCII characters): a new one per sale, the same one when the register retries it (the same key with the same body answers the same sale on the JST day it was made; with another body: `422 pos_idempotency_mismatch`; a key used on another JST day: `422 pos_key_from_another_day`, never that day's sale). Missing or of another shape: `400 pos_request_invalid`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255)),
+    params(("Idempotency-Key" = String, Header, description = "The register's key for this sale (1 to 255 visible ASCII characters), its own: another register's sale under the same key is not this one. A new one per sale, the same one when the register retries it (the same key from the same register with the same body answers the same sale on the JST day it was made; with another body: `422 pos_idempotency_mismatch`; a key used on another JST day: `422 pos_key_from_another_day`, never that day's sale). Missing or of another shape: `400 pos_request_invalid`", pattern = r"^[\x21-\x7E]{1,255}$", min_length = 1, max_length = 255)),
     request_body = CreateSale,
     responses(
         (status = 201, description = "Journaled: the customer window shows the amount and waits for the card (`waiting_for_customer`)", body = Sale),
@@ -89,7 +89,7 @@ impl Modify for Security {
         (status = 401, description = "pos_unauthorised: the API key is missing or wrong", body = PosProblem, content_type = "application/problem+json"),
         (status = 409, description = "counter_busy (another customer is served), counter_not_cashier, pos_order_ref_taken (the order reference has a sale under another key, or another register's sale): try again later, or with a new order reference", body = PosProblem, content_type = "application/problem+json"),
         (status = 413, description = "pos_request_invalid: the body is over 16 KiB", body = PosProblem, content_type = "application/problem+json"),
-        (status = 422, description = "pos_idempotency_mismatch: the key came before with another body (or from another register); pos_key_from_another_day: the key was used on another JST day (a new sale takes a new key and order reference; a retry across midnight reads its sale by order reference)", body = PosProblem, content_type = "application/problem+json"),
+        (status = 422, description = "pos_idempotency_mismatch: the key came before from this register with another body; pos_key_from_another_day: the key was used on another JST day (a new sale takes a new key and order reference; a retry across midnight reads its sale by order reference)", body = PosProblem, content_type = "application/problem+json"),
         (status = 503, description = "sales_in_doubt (a payment is being resolved first), storage_failure: try again later", body = PosProblem, content_type = "application/problem+json"),
     ))]
 #[allow(dead_code)]

@@ -17,7 +17,8 @@ const ORDER_COLUMNS: &str = "order_ref, idempotency_key, amount_jpy, state, reas
 
 impl Store {
     /// Journals a register's new order. Fails with [`StoreError::AlreadyExists`] if its
-    /// order reference or idempotency key is taken.
+    /// order reference is taken, or its idempotency key by the same register (another
+    /// register's key is no matter).
     pub fn insert_pos_order(&mut self, o: &PosOrder) -> Result<(), StoreError> {
         const OP: &str = "insert a register's order";
         let amount = to_i64("amount_jpy", o.amount_jpy)?;
@@ -184,12 +185,23 @@ impl Store {
 
     /// The order `order_ref`.
     pub fn pos_order(&self, order_ref: &str) -> Result<Option<PosOrder>, StoreError> {
-        self.pos_order_where("order_ref", order_ref)
+        self.pos_order_where("order_ref = ?1", [order_ref])
     }
 
-    /// The order journaled under idempotency key `key`.
-    pub fn pos_order_by_key(&self, key: &str) -> Result<Option<PosOrder>, StoreError> {
-        self.pos_order_where("idempotency_key", key)
+    /// The order `register` journaled under idempotency key `key`, else one journaled under
+    /// it before registers were told apart (no register: every register's,
+    /// `counter_core::pos::owned_by`). Another register's order under the same key is never
+    /// returned: each register makes its keys itself.
+    pub fn pos_order_by_key(
+        &self,
+        register: &str,
+        key: &str,
+    ) -> Result<Option<PosOrder>, StoreError> {
+        self.pos_order_where(
+            "idempotency_key = ?2 AND (register = ?1 OR register IS NULL) \
+             ORDER BY register IS NULL LIMIT 1",
+            [register, key],
+        )
     }
 
     /// The orders still open, oldest first.
@@ -218,9 +230,14 @@ impl Store {
             .transpose()
     }
 
-    /// What the journal holds about the order of idempotency key `key`.
-    pub fn pos_journal_by_key(&self, key: &str) -> Result<Option<PosJournal>, StoreError> {
-        self.pos_order_by_key(key)?
+    /// What the journal holds about the order `register` journaled under idempotency key
+    /// `key` ([`Store::pos_order_by_key`]).
+    pub fn pos_journal_by_key(
+        &self,
+        register: &str,
+        key: &str,
+    ) -> Result<Option<PosJournal>, StoreError> {
+        self.pos_order_by_key(register, key)?
             .map(|o| self.journal_of(o))
             .transpose()
     }
@@ -237,15 +254,20 @@ impl Store {
         })
     }
 
-    fn pos_order_where(&self, column: &str, value: &str) -> Result<Option<PosOrder>, StoreError> {
+    /// The first order of `SELECT … FROM pos_orders WHERE {condition}`.
+    fn pos_order_where(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Option<PosOrder>, StoreError> {
         const OP: &str = "read a register's order";
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {ORDER_COLUMNS} FROM pos_orders WHERE {column} = ?1"
+                "SELECT {ORDER_COLUMNS} FROM pos_orders WHERE {condition}"
             ))
             .map_err(sql(OP))?;
-        let mut rows = stmt.query([value]).map_err(sql(OP))?;
+        let mut rows = stmt.query(params).map_err(sql(OP))?;
         match rows.next().map_err(sql(OP))? {
             Some(row) => order_from_row(row).map(Some),
             None => Ok(None),

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_recheck_confirmed.sql"),
     include_str!("../migrations/0016_pos_refund_keys_per_register.sql"),
     include_str!("../migrations/0017_typed_marks.sql"),
+    include_str!("../migrations/0018_pos_sale_keys_per_register.sql"),
 ];
 
 /// The newest schema version this build knows (the number of migrations).

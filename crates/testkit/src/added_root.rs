@@ -14,14 +14,12 @@
 
 use std::path::{Path, PathBuf};
 
-use x509_cert::Certificate;
-use x509_cert::name::Name;
-
 use crate::assemble;
 use crate::bad_roots::{GOOD, root};
 use crate::dn::Purpose;
 use crate::error::{Error, Result};
 use crate::key::TestKey;
+use crate::root::SelfSigned;
 
 /// The label its key is derived from.
 pub const KEY_LABEL: &str = "added-root-auth";
@@ -36,12 +34,16 @@ pub const KEY_FILE: &str = "keys/added-root-auth.key.pem";
 /// The last byte of its serial number (`7E BA D0 10`; the bad roots use 1 to 5).
 const SERIAL: u8 = 0x10;
 
-/// The added root: its certificate and its key.
+/// The added root: its certificate and its key ([`SelfSigned`]'s accessors).
 #[derive(Debug, Clone)]
-pub struct AddedRoot {
-    key: TestKey,
-    der: Vec<u8>,
-    certificate: Certificate,
+pub struct AddedRoot(SelfSigned);
+
+impl std::ops::Deref for AddedRoot {
+    type Target = SelfSigned;
+
+    fn deref(&self) -> &SelfSigned {
+        &self.0
+    }
 }
 
 impl AddedRoot {
@@ -77,18 +79,7 @@ impl AddedRoot {
     }
 
     fn from_parts(key: TestKey, der: Vec<u8>) -> Result<AddedRoot> {
-        let certificate = assemble::decode_certificate(&der)?;
-        if certificate.tbs_certificate().subject_public_key_info() != &key.public_key_info()? {
-            return Err(Error::Spec {
-                field: "added root key",
-                problem: "does not match the added root's certificate".to_owned(),
-            });
-        }
-        Ok(AddedRoot {
-            key,
-            der,
-            certificate,
-        })
+        SelfSigned::new(key, der, "added root key", "the added root's").map(AddedRoot)
     }
 
     /// The committed certificate's path ([`crate::fixtures_dir`] + [`CERTIFICATE_FILE`]).
@@ -99,43 +90,5 @@ impl AddedRoot {
     /// Always [`Purpose::Auth`].
     pub fn purpose(&self) -> Purpose {
         Purpose::Auth
-    }
-
-    /// Its private key.
-    pub fn key(&self) -> &TestKey {
-        &self.key
-    }
-
-    /// The certificate, DER.
-    pub fn der(&self) -> &[u8] {
-        &self.der
-    }
-
-    /// The certificate, decoded.
-    pub fn certificate(&self) -> &Certificate {
-        &self.certificate
-    }
-
-    /// The key identifier (its SKI, and the keyid of the AKIs below it).
-    pub fn key_identifier(&self) -> Result<[u8; 20]> {
-        self.key.key_identifier()
-    }
-
-    /// The certificate as PEM.
-    pub fn pem(&self) -> Result<String> {
-        assemble::to_pem("CERTIFICATE", &self.der)
-    }
-
-    /// The subject (= issuer of everything it signs).
-    pub fn name(&self) -> &Name {
-        self.certificate.tbs_certificate().subject()
-    }
-
-    /// The serial number's DER INTEGER content bytes.
-    pub fn serial(&self) -> &[u8] {
-        self.certificate
-            .tbs_certificate()
-            .serial_number()
-            .as_bytes()
     }
 }

@@ -81,7 +81,7 @@ pub use holder::Holder;
 pub use jpki_card_sim::{Persona, Sex};
 pub use key::TestKey;
 pub use pki::{Pki, Signer};
-pub use root::{Generation, Root};
+pub use root::{Generation, Root, SelfSigned};
 
 /// The workspace root (two levels above this crate's manifest).
 pub fn workspace_root() -> PathBuf {

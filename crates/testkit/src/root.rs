@@ -89,14 +89,92 @@ impl Generation {
     }
 }
 
-/// One root: its certificate and its private key.
+/// A self-signed CA certificate with its private key, checked to match: what a [`Root`]
+/// and an [`crate::AddedRoot`] both are. Its accessors serve both (each derefs to it).
+#[derive(Debug, Clone)]
+pub struct SelfSigned {
+    key: TestKey,
+    der: Vec<u8>,
+    certificate: Certificate,
+}
+
+impl SelfSigned {
+    /// Decodes `der` and checks that `key` is its key; `field` and `whose` ("the auth g3
+    /// root's") name it in the error.
+    pub(crate) fn new(
+        key: TestKey,
+        der: Vec<u8>,
+        field: &'static str,
+        whose: &str,
+    ) -> Result<Self> {
+        let certificate = assemble::decode_certificate(&der)?;
+        if certificate.tbs_certificate().subject_public_key_info() != &key.public_key_info()? {
+            return Err(Error::Spec {
+                field,
+                problem: format!("does not match {whose} certificate"),
+            });
+        }
+        Ok(SelfSigned {
+            key,
+            der,
+            certificate,
+        })
+    }
+
+    /// The private key, to sign certificates and CRLs by hand.
+    pub fn key(&self) -> &TestKey {
+        &self.key
+    }
+
+    /// The certificate, DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The certificate, decoded.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// The certificate as PEM.
+    pub fn pem(&self) -> Result<String> {
+        assemble::to_pem("CERTIFICATE", &self.der)
+    }
+
+    /// The subject (= issuer of everything it signs).
+    pub fn name(&self) -> &Name {
+        self.certificate.tbs_certificate().subject()
+    }
+
+    /// The certificate's serial number: the DER INTEGER's content bytes
+    /// (big-endian, with a leading 0x00 if the high bit is set).
+    pub fn serial(&self) -> &[u8] {
+        self.certificate
+            .tbs_certificate()
+            .serial_number()
+            .as_bytes()
+    }
+
+    /// The key identifier (the SKI, and the keyid of AKIs below it).
+    pub fn key_identifier(&self) -> Result<[u8; 20]> {
+        self.key.key_identifier()
+    }
+}
+
+/// One root: its certificate and its private key ([`SelfSigned`]'s accessors).
 #[derive(Debug, Clone)]
 pub struct Root {
     purpose: Purpose,
     generation: Generation,
-    key: TestKey,
-    der: Vec<u8>,
-    certificate: Certificate,
+    cert: SelfSigned,
+}
+
+impl std::ops::Deref for Root {
+    type Target = SelfSigned;
+
+    fn deref(&self) -> &SelfSigned {
+        &self.cert
+    }
 }
 
 impl Root {
@@ -149,23 +227,11 @@ impl Root {
         key: TestKey,
         der: Vec<u8>,
     ) -> Result<Root> {
-        let certificate = assemble::decode_certificate(&der)?;
-        if certificate.tbs_certificate().subject_public_key_info() != &key.public_key_info()? {
-            return Err(Error::Spec {
-                field: "root key",
-                problem: format!(
-                    "does not match the {} {} root certificate",
-                    purpose.short(),
-                    generation.short()
-                ),
-            });
-        }
+        let whose = format!("the {} {} root's", purpose.short(), generation.short());
         Ok(Root {
             purpose,
             generation,
-            key,
-            der,
-            certificate,
+            cert: SelfSigned::new(key, der, "root key", &whose)?,
         })
     }
 
@@ -177,44 +243,5 @@ impl Root {
     /// Which generation.
     pub fn generation(&self) -> Generation {
         self.generation
-    }
-
-    /// The root's private key, to sign certificates and CRLs by hand.
-    pub fn key(&self) -> &TestKey {
-        &self.key
-    }
-
-    /// The certificate, DER.
-    pub fn der(&self) -> &[u8] {
-        &self.der
-    }
-
-    /// The certificate, decoded.
-    pub fn certificate(&self) -> &Certificate {
-        &self.certificate
-    }
-
-    /// The certificate as PEM.
-    pub fn pem(&self) -> Result<String> {
-        assemble::to_pem("CERTIFICATE", &self.der)
-    }
-
-    /// The subject (= issuer of everything it signs).
-    pub fn name(&self) -> &Name {
-        self.certificate.tbs_certificate().subject()
-    }
-
-    /// The certificate's serial number: the DER INTEGER's content bytes
-    /// (big-endian, with a leading 0x00 if the high bit is set).
-    pub fn serial(&self) -> &[u8] {
-        self.certificate
-            .tbs_certificate()
-            .serial_number()
-            .as_bytes()
-    }
-
-    /// The key identifier (the SKI, and the keyid of AKIs below it).
-    pub fn key_identifier(&self) -> Result<[u8; 20]> {
-        self.key.key_identifier()
     }
 }

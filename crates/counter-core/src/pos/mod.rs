@@ -11,7 +11,7 @@
 //!   the same sale (or refund), answered again and never made twice, on the day it was made
 //!   (a key of another JST day is refused, never answered with that day's sale); the same
 //!   key with another body, or an order reference already used under another key, is
-//!   refused; a refund's key is its register's own ([`refund_key_of`]);
+//!   refused; a key is its register's own, a sale's as a refund's ([`refund_key_of`]);
 //! - which register an order belongs to ([`owned_by`], [`own`]): each order is journaled with
 //!   the identity the register authenticated with, and another register's order is answered
 //!   as no order at all;
@@ -60,17 +60,21 @@ pub fn own(journal: Option<Box<PosJournal>>, register: &str) -> Option<Box<PosJo
 /// The idempotency of `register`'s sale at `now`: `by_key` is what the journal holds under
 /// the request's key, `by_order_ref` under its order reference.
 ///
-/// - the key is another register's → refused without a word of its sale: keys and order
-///   references are one namespace on the terminal, so the register takes another
-///   ([`Code::PosOrderRefTaken`] when the order reference is that sale's too,
-///   [`Code::PosIdempotencyMismatch`] otherwise);
-/// - the key is known from another JST day → [`Code::PosKeyFromAnotherDay`]: a register
-///   that numbers its keys per day must not be answered with yesterday's sale (approved, the
-///   customer not charged today);
+/// A key is the register's own: each register makes its keys itself, so another register's
+/// order under the same key is no order of this one (the journal keeps keys per register and
+/// does not return it; passed here anyway, it is left aside), neither answered nor refused.
+/// An order of before registers were told apart (no register) is every register's, its key
+/// too.
+///
+/// - the key is the register's and known from another JST day →
+///   [`Code::PosKeyFromAnotherDay`]: a register that numbers its keys per day must not be
+///   answered with yesterday's sale (approved, the customer not charged today);
 /// - the key is known with the same amount and order reference → [`Seen::Again`];
 /// - the key is known with another body → [`Code::PosIdempotencyMismatch`];
-/// - the order reference is known under another key → [`Code::PosOrderRefTaken`] (one order
-///   reference, one sale: it is how the register finds the sale);
+/// - the order reference is known (under another key, or another register's) →
+///   [`Code::PosOrderRefTaken`]: order references stay one namespace on the terminal (one
+///   order reference, one sale: it is how a register finds the sale, the name in the API's
+///   paths), and which register holds it is not said;
 /// - neither → [`Seen::New`].
 pub fn decide_create(
     request: &PosCreate,
@@ -79,15 +83,8 @@ pub fn decide_create(
     by_order_ref: Option<&PosJournal>,
     now: UnixTime,
 ) -> Result<Seen, Code> {
-    if let Some(known) = by_key {
+    if let Some(known) = by_key.filter(|j| owned_by(&j.order, register)) {
         let o = &known.order;
-        if !owned_by(o, register) {
-            return Err(if o.order_ref == request.order_ref {
-                Code::PosOrderRefTaken
-            } else {
-                Code::PosIdempotencyMismatch
-            });
-        }
         if CivilDate::of(o.created_at) != CivilDate::of(now) {
             return Err(Code::PosKeyFromAnotherDay);
         }
@@ -117,8 +114,7 @@ pub fn refund_key_of(key: &PosRefundKey, register: &str) -> bool {
 /// A key is the register's own ([`refund_key_of`]): registers make their keys each for
 /// itself, so another register's request under the same key is no request of this one. It
 /// is not answered (that would tell of another register's refund) nor refused (the register
-/// did nothing wrong): this refund is new. Unlike a sale's key, nothing finds a refund by
-/// its key, so keeping them apart tells nothing and costs nothing.
+/// did nothing wrong): this refund is new, as a sale is ([`decide_create`]).
 pub fn decide_refund(
     order_ref: &str,
     amount_jpy: u64,

@@ -75,7 +75,8 @@ impl PosOrderState {
 pub struct PosOrder {
     /// The register's order reference (unique).
     pub order_ref: String,
-    /// The register's idempotency key (unique).
+    /// The register's idempotency key (unique per register: each register makes its own,
+    /// [`super::decide_create`]).
     pub idempotency_key: String,
     /// The register that sent it, as the terminal authenticated it ([`super::owned_by`]);
     /// `None` for an order journaled before the terminal told registers apart, which every

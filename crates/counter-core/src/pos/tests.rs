@@ -177,6 +177,8 @@ fn a_register_reaches_only_its_own_orders() {
     assert!(owned_by(&legacy.order, other) && owned_by(&legacy.order, REGISTER));
 
     // Another register with colliding numbering: never answered with this register's sale.
+    // Its key is its own (a new sale under its own order reference); the order reference is
+    // the terminal's one name of a sale, so taking this register's is refused.
     let now = DAY1.plus_secs(60);
     assert_eq!(
         decide_create(&first, other, Some(&mine), Some(&mine), now),
@@ -184,8 +186,19 @@ fn a_register_reaches_only_its_own_orders() {
     );
     assert_eq!(
         decide_create(
-            &create("B-0001", 500, "0001"),
+            &create("B-0001", 900, "0001"),
             other,
+            Some(&mine),
+            None,
+            now
+        ),
+        Ok(Seen::New)
+    );
+    // The same key from the register itself stays one sale.
+    assert_eq!(
+        decide_create(
+            &create("B-0001", 900, "0001"),
+            REGISTER,
             Some(&mine),
             None,
             now

@@ -81,7 +81,8 @@ impl PosWaiting {
 }
 
 /// The machine's input for `register`'s `command`, with what the journal holds for it (a
-/// refund's key is read as that register's: `counter_core::pos::decide_refund`).
+/// sale's or refund's key is read as that register's: `counter_core::pos::decide_create`,
+/// `counter_core::pos::decide_refund`).
 pub(crate) fn input(
     store: &Arc<Mutex<Store>>,
     register: &str,
@@ -91,8 +92,10 @@ pub(crate) fn input(
         |order_ref: &str| with_store(store, |s| s.pos_journal(order_ref)).map(|j| j.map(Box::new));
     Ok(match command {
         PosCommand::Create(order) => PosInput::Create {
-            by_key: with_store(store, |s| s.pos_journal_by_key(&order.idempotency_key))?
-                .map(Box::new),
+            by_key: with_store(store, |s| {
+                s.pos_journal_by_key(register, &order.idempotency_key)
+            })?
+            .map(Box::new),
             by_order_ref: journal(&order.order_ref)?,
             order,
         },

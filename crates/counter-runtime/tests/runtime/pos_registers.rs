@@ -6,8 +6,9 @@
 //!   outcome is journaled as shown (`counter_core::payment::shown::shown_to_register`) once
 //!   its own register reads it approved, and not when another register asks for it (that
 //!   register is told nothing of it);
-//! - refund keys are each register's own: both registers send the same refund key, each for
-//!   its own sale, and both are refunded; each retry is answered with its own refund.
+//! - sale and refund keys are each register's own: both registers send the same sale key,
+//!   each for its own order, and both sales are made; then the same refund key, each for its
+//!   own sale, and both are refunded; each retry is answered with its own sale or refund.
 
 use counter_core::payment::PaymentState;
 use counter_core::pos::PosOrderState;
@@ -161,10 +162,11 @@ async fn a_register_marks_the_charge_it_reads_and_keeps_its_refund_keys_to_itsel
     );
     drop(store);
 
-    // Register 2's own sale (the customer pays), then both registers refund their sale under
-    // the same key, which each made itself.
-    let r = reg2.create("T-0001", 700, "0001-t").await;
-    assert_eq!(r.status, 201, "{:#}", r.body);
+    // Register 2's own sale under the key register 1 used for S-0001 (each numbers its keys
+    // itself): a sale of its own (the customer pays), then both registers refund their sale
+    // under the same key, which each made itself.
+    let r = reg2.create("T-0001", 700, "0001").await;
+    assert_eq!(r.status, 201, "register 2's key is its own: {:#}", r.body);
     driver.type_pin();
     let r = reg2
         .status_until("T-0001", "register 2's sale outcome", |r| {
@@ -172,6 +174,21 @@ async fn a_register_marks_the_charge_it_reads_and_keeps_its_refund_keys_to_itsel
         })
         .await;
     assert_eq!(r.state(), "approved", "{:#}", r.body);
+    let t_sale = r.body["sale_id"].clone();
+    assert_ne!(t_sale, json!(sale.id), "two sales");
+    // Each register's retry under `0001` is answered with its own sale, never made again.
+    for (reg, order, amount, sale_id) in [
+        (&reg1, "S-0001", 1_500, json!(sale.id)),
+        (&reg2, "T-0001", 700, t_sale),
+    ] {
+        let r = reg.create(order, amount, "0001").await;
+        assert_eq!(
+            (r.status, r.state(), r.body["sale_id"].clone()),
+            (200, "approved", sale_id),
+            "{:#}",
+            r.body
+        );
+    }
     let r = reg1.refund("S-0001", 100, "rk-0001").await;
     assert_eq!(
         (

@@ -140,7 +140,7 @@ fn a_schema_1_file_migrates_to_the_current_schema() {
 
     let mut store = Store::open(db_path(&dir)).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 17);
+    assert_eq!(SCHEMA_VERSION, 18);
     // The newest row of chk-1 stays; schema 1's pending rows cannot run (no request) and
     // leave the queue for staff.
     let kept = store.recheck("chk-1").unwrap().unwrap();
@@ -565,4 +565,117 @@ fn a_schema_16_file_gets_the_marks_its_rows_gave() {
         listed,
         [("chk-1".to_owned(), true), ("chk-2".to_owned(), false)]
     );
+}
+
+#[test]
+fn a_schema_17_journal_keeps_its_orders_and_takes_the_same_key_from_another_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = schema_12_file(&dir);
+    for schema in [
+        include_str!("../../migrations/0013_folder_digest_letters.sql"),
+        include_str!("../../migrations/0014_folder_reception_time.sql"),
+        include_str!("../../migrations/0015_recheck_confirmed.sql"),
+        include_str!("../../migrations/0016_pos_refund_keys_per_register.sql"),
+        include_str!("../../migrations/0017_typed_marks.sql"),
+    ] {
+        raw.execute_batch(schema).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 17).unwrap();
+    // Register 1's order R-1 under key `0001`, paid and refunded under `rk-1`, and R-0 of
+    // before registers were told apart (no register) under `0000`.
+    raw.execute_batch(
+        "INSERT INTO payments (id, idempotency_key, order_ref, merchant_id, terminal_id, \
+         amount_jpy, state, captured_jpy, refunded_jpy, business_date, attempts, recovered, \
+         created_at, updated_at) VALUES \
+         ('T-1', 'k-1', 'R-1', 'm', 't', 1000, 'captured', 1000, 0, '2026-04-01', 0, 0, 1, 1); \
+         INSERT INTO pos_orders (order_ref, idempotency_key, amount_jpy, state, reason, \
+         sale_id, created_at, updated_at, register) VALUES \
+         ('R-1', '0001', 1000, 'paying', NULL, 'T-1', 1, 1, 'cert:CN=register-1'), \
+         ('R-0', '0000', 500, 'unpaid', 'cancelled', NULL, 1, 1, NULL); \
+         INSERT INTO refunds (id, payment, idempotency_key, amount_jpy, state, business_date, \
+         reason, created_at, updated_at) VALUES \
+         ('RF-1', 'T-1', 'ak-1', 100, 'refunded', '2026-04-01', NULL, 2, 2); \
+         INSERT INTO pos_refunds (register, idempotency_key, order_ref, amount_jpy, \
+         refund_id, created_at) VALUES ('cert:CN=register-1', 'rk-1', 'R-1', 100, 'RF-1', 2);",
+    )
+    .unwrap();
+    drop(raw);
+
+    let mut store = Store::open(db_path(&dir)).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    // Everything of before is there, found as before.
+    let j = store
+        .pos_journal_by_key("cert:CN=register-1", "0001")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            j.order.order_ref.as_str(),
+            j.order.amount_jpy,
+            j.refunds.len()
+        ),
+        ("R-1", 1000, 1)
+    );
+    assert_eq!(
+        store
+            .pos_refund_key("cert:CN=register-1", "rk-1")
+            .unwrap()
+            .map(|k| k.refund_id),
+        Some("RF-1".to_owned())
+    );
+    // The order without register stays every register's, its key too.
+    for register in ["cert:CN=register-2", "api-key"] {
+        let old = store.pos_order_by_key(register, "0000").unwrap().unwrap();
+        assert_eq!(
+            (old.order_ref.as_str(), old.register, old.reason),
+            ("R-0", None, Some(counter_core::Code::Cancelled)),
+            "{register}"
+        );
+    }
+    // Register 2's own `0001` is another sale: journaled beside register 1's.
+    assert_eq!(
+        store
+            .pos_order_by_key("cert:CN=register-2", "0001")
+            .unwrap(),
+        None
+    );
+    let theirs = counter_core::pos::PosOrder {
+        order_ref: "S-1".into(),
+        idempotency_key: "0001".into(),
+        register: Some("cert:CN=register-2".into()),
+        amount_jpy: 700,
+        state: counter_core::pos::PosOrderState::Open,
+        reason: None,
+        sale_id: None,
+        created_at: DAY1_9AM,
+        updated_at: DAY1_9AM,
+    };
+    store.insert_pos_order(&theirs).unwrap();
+    assert_eq!(
+        store
+            .pos_order_by_key("cert:CN=register-2", "0001")
+            .unwrap(),
+        Some(theirs)
+    );
+    drop(store);
+    // The refunds still refer to the orders, and every reference holds.
+    let raw = rusqlite::Connection::open(db_path(&dir)).unwrap();
+    let refunds_sql: String = raw
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'pos_refunds'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        refunds_sql.contains("REFERENCES \"pos_orders\"")
+            || refunds_sql.contains("REFERENCES pos_orders"),
+        "{refunds_sql}"
+    );
+    let dangling: i64 = raw
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(dangling, 0);
 }

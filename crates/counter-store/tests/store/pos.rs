@@ -109,7 +109,10 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
         ));
     }
     assert_eq!(store.pos_order("R-1").unwrap(), Some(o.clone()));
-    assert_eq!(store.pos_order_by_key("k-1").unwrap(), Some(o.clone()));
+    assert_eq!(
+        store.pos_order_by_key(REGISTER_1, "k-1").unwrap(),
+        Some(o.clone())
+    );
     assert_eq!(store.open_pos_orders().unwrap(), vec![o.clone()]);
     let j = store.pos_journal("R-1").unwrap().unwrap();
     assert_eq!((j.payment, j.refunds.len()), (None, 0));
@@ -118,7 +121,10 @@ fn an_order_is_found_by_reference_and_key_and_linked_to_its_payment_atomically()
     let mut p = sale(1, PaymentState::Authorising, DAY1_9AM.plus_secs(5));
     p.order_ref = "R-1".into();
     store.insert_payment_for_pos_order(&p, "R-1").unwrap();
-    let j = store.pos_journal_by_key("k-1").unwrap().unwrap();
+    let j = store
+        .pos_journal_by_key(REGISTER_1, "k-1")
+        .unwrap()
+        .unwrap();
     assert_eq!(j.order.state, PosOrderState::Paying);
     assert_eq!(j.order.sale_id.as_deref(), Some(p.id.as_str()));
     assert_eq!(j.payment.as_ref(), Some(&p));
@@ -221,4 +227,42 @@ fn orders_left_open_are_closed_with_their_reason_but_the_one_served() {
         1
     );
     assert!(store.open_pos_orders().unwrap().is_empty());
+}
+
+#[test]
+fn a_sale_key_is_its_registers_own() {
+    let (_dir, mut store) = fresh();
+    let mine = order("R-1", "0001");
+    store.insert_pos_order(&mine).unwrap();
+    // Register 2 numbers its keys as register 1 does: its `0001` is another sale.
+    let theirs = PosOrder {
+        register: Some(REGISTER_2.into()),
+        ..order("S-1", "0001")
+    };
+    store.insert_pos_order(&theirs).unwrap();
+    assert_eq!(
+        store.pos_order_by_key(REGISTER_1, "0001").unwrap(),
+        Some(mine)
+    );
+    assert_eq!(
+        store.pos_order_by_key(REGISTER_2, "0001").unwrap(),
+        Some(theirs)
+    );
+    assert_eq!(store.pos_order_by_key("api-key", "0001").unwrap(), None);
+    // Within a register a key is one sale; an order reference is one on the terminal.
+    for again in [
+        order("R-2", "0001"),
+        PosOrder {
+            register: Some(REGISTER_2.into()),
+            ..order("R-1", "0002")
+        },
+    ] {
+        assert!(
+            matches!(
+                store.insert_pos_order(&again),
+                Err(StoreError::AlreadyExists { .. })
+            ),
+            "{again:?}"
+        );
+    }
 }
