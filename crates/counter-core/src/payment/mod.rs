@@ -25,7 +25,9 @@ pub use held::{
     SettleRefused, acquirer_record_shows, blocking_ids, held_refunds, resolve_held_by_record,
     settle_held_refund,
 };
-pub use horizon::{RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund};
+pub use horizon::{
+    RECOVERY_HORIZON_DAYS, RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund,
+};
 pub use machine::*;
 pub use refund::{
     begin_refund, on_refund, recovery_report_code, refund_refusal_code, refund_report_code,
