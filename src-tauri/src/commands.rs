@@ -28,6 +28,8 @@
 //! because `#[tauri::command] pub fn` at the root collides with the macro's generated
 //! names (E0255).
 
+use std::time::Instant;
+
 use counter_core::Code;
 use counter_core::appointments::{AppointmentForm, AppointmentView};
 use counter_core::payment::close::CloseReport;
@@ -120,16 +122,15 @@ pub fn customer_subscribe<R: Runtime>(
         .map_err(ActionError::for_customer)?
         .forward(window.label(), screens, on_frame);
     // Its screens reach it now: staff are no longer told it is missing.
-    state(&app)
-        .map_err(ActionError::for_customer)?
-        .counter
-        .customer_window(true);
+    crate::update_customer_link(&app, |link| link.subscribed(Instant::now()));
     Ok(())
 }
 
 /// The customer window rendered the frame of `revision`: a charge whose outcome that frame
 /// carries is journaled as shown (never on the frame's sending alone). An older revision
-/// than the outcome's marks nothing.
+/// than the outcome's marks nothing. The page sends it again every few seconds while
+/// nothing changes: each one tells the app the page is alive
+/// ([`crate::customer_link::CustomerLink::heard`]).
 #[tauri::command]
 pub fn customer_rendered<R: Runtime>(
     app: AppHandle<R>,
@@ -141,6 +142,7 @@ pub fn customer_rendered<R: Runtime>(
         .map_err(ActionError::for_customer)?
         .counter
         .customer_rendered(revision);
+    crate::update_customer_link(&app, |link| link.heard(Instant::now()));
     Ok(())
 }
 

@@ -23,6 +23,8 @@
 //! This is the only crate that depends on `tauri`.
 
 use std::future::Future;
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use tauri::{Manager, Runtime};
 
@@ -30,6 +32,7 @@ use tauri::{Manager, Runtime};
 /// `build.rs`, the permission sets and the handler are checked against.
 pub mod command_list;
 pub mod commands;
+pub mod customer_link;
 pub mod frames;
 pub mod lookup;
 pub mod setup;
@@ -44,6 +47,7 @@ use state::AppState;
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .manage(frames::Subscriptions::default())
+        .manage(Mutex::new(customer_link::CustomerLink::default()))
         .on_page_load(|webview, payload| {
             // The customer's page (re)loading has not subscribed yet: its screens reach
             // nobody until it does (`customer_subscribe`), and staff are told meanwhile.
@@ -57,11 +61,41 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 /// Tells the counter that the customer window receives no screens, when `label` is the
 /// customer window's and the app has a counter.
 fn customer_window_gone<R: Runtime>(app: &tauri::AppHandle<R>, label: &str) {
-    if windows::Screen::from_label(label) == Some(windows::Screen::Customer)
+    if windows::Screen::from_label(label) == Some(windows::Screen::Customer) {
+        update_customer_link(app, customer_link::CustomerLink::gone);
+    }
+}
+
+/// Applies `change` to what the app knows of the customer page
+/// ([`customer_link::CustomerLink`]) and tells the counter when whether the window receives
+/// its screens changed. Nothing is told without a counter (the app has not started one).
+pub(crate) fn update_customer_link<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    change: impl FnOnce(&mut customer_link::CustomerLink) -> Option<bool>,
+) {
+    let Some(link) = app.try_state::<Mutex<customer_link::CustomerLink>>() else {
+        return;
+    };
+    // A panic elsewhere while it was held leaves it whole: keep using it. Told while held,
+    // so that two changes reach the counter in the order they were made.
+    let mut link = link.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(connected) = change(&mut link)
         && let Some(state) = app.try_state::<AppState>()
     {
-        state.counter.customer_window(false);
+        state.counter.customer_window(connected);
     }
+}
+
+/// Checks the customer page's silence every [`customer_link::CHECK_EVERY`], for as long
+/// as the app runs ([`customer_link::CustomerLink::check`]).
+fn watch_customer_page<R: Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut every = tokio::time::interval(customer_link::CHECK_EVERY);
+        loop {
+            every.tick().await;
+            update_customer_link(&app, |link| link.check(Instant::now()));
+        }
+    });
 }
 
 /// The app's context: `tauri.conf.json`, the UI bundle `ui/dist` embedded at compile
@@ -94,6 +128,7 @@ pub fn run(state: AppState) -> Result<(), RunError> {
     let app = builder(tauri::Builder::default())
         .manage(state)
         .build(context())?;
+    watch_customer_page(app.handle().clone());
     app.run(move |app, event| match event {
         tauri::RunEvent::WindowEvent {
             label,

@@ -44,6 +44,10 @@ pub enum Code {
     /// The customer's card has left while a card still lies unread on another watched
     /// reader: it is read only once it is placed again.
     OtherCardPlaceAgain,
+    /// The customer window receives no screens (it has not subscribed, its page went or
+    /// loads again, or it has been silent too long): customers see only a request to call
+    /// staff until it connects again (`Status::customer_window_notice`).
+    CustomerWindowMissing,
     /// The card left the reader before the enrollment ended (staff's line): the
     /// enrollment does not resume on a card put back (it may be the next person's);
     /// staff start it again.
@@ -447,6 +451,8 @@ table! {
         "手続き中のカードはそのままにし、もう一枚を取ってください。読み取る場合は、手続き中のカードを取った後に置き直してください", "Leave the card in use where it is and take the other one off; to have it read, put it back after the card in use is taken off";
     OtherCardPlaceAgain, Staff, true, "別のリーダーのカードはまだ読み取っていません", "The card on the other reader has not been read",
         "読み取る場合は一度取って置き直してください。不要なカードなら取ってください", "To have it read, take it off and put it back; if it is not needed, take it away";
+    CustomerWindowMissing, Staff, false, "お客様用の画面がつながっていません。お客様には手続きが表示されず、係員を呼ぶよう案内されています", "The customer screen is not connected: customers see no steps, only a request to call staff",
+        "画面は自動でつなぎ直します。1分たってもこの表示が消えないときは、アプリを再起動してください", "It reconnects by itself; if this line is still here after a minute, restart the app";
     EnrollmentCardRemoved, Staff, false, "登録が終わる前にカードが離れました", "The card left the reader before the enrollment ended",
         "同じ方の登録なら、「完了」を押してから、カードを置いたまま登録をもう一度始めてください（置き直しただけでは再開しません）", "For the same person, press Finish, then start the enrollment again with their card on the reader (putting the card back alone does not resume it)";
     CardNotReadPlaceAgain, Staff, true, "リーダーの上のカードはまだ読み取っていません", "The card on the reader has not been read",

@@ -9,7 +9,9 @@
 // it asks whoever stands there to call staff rather than to place a card that
 // nothing would read, and tries again, waiting longer each time (../ipc/connect).
 // Once it rendered a frame it tells the counter which (customerRendered): a sale's
-// charge counts as shown only then.
+// charge counts as shown only then. While nothing changes it tells it again every
+// ACK_EVERY_MS: the app takes a page silent for longer than its bound as hung, and tells
+// staff that the customer sees no screens.
 //
 // Keys: digits, Backspace and Enter type on the PIN keypad when it is shown;
 // Escape presses Cancel.
@@ -33,6 +35,30 @@ const ctx = new CustomerContext();
 const keypad = new PinKeypad(ctx);
 const root = byId("screen");
 let frame: CustomerFrame | undefined;
+
+/**
+ * How often the page acknowledges the frame it shows while no new one comes: 5 seconds.
+ * The app reports a page silent for longer than its bound (`SILENCE_LIMIT` in
+ * src-tauri/src/customer_link.rs, 15 seconds: three of these missed) to staff.
+ */
+const ACK_EVERY_MS = 5_000;
+
+/** The acknowledgement to send next if no frame comes first. */
+let nextAck: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Tells the counter the window shows the frame of `revision`, then again after
+ * ACK_EVERY_MS unless a newer frame is acknowledged first. A page that hangs sends no more:
+ * that silence is what the app detects.
+ */
+function acknowledge(revision: number): void {
+  clearTimeout(nextAck);
+  // A refusal changes nothing here: a charge is then listed to staff, the safe side.
+  customerRendered(revision).catch((error: unknown) =>
+    console.error("customer window: rendered frame not acknowledged:", describeError(error)),
+  );
+  nextAck = setTimeout(() => acknowledge(revision), ACK_EVERY_MS);
+}
 
 /** Whether `f` is the welcome screen with no card: between two customers. */
 function betweenCustomers(f: CustomerFrame | undefined): boolean {
@@ -68,11 +94,8 @@ function onFrame(next: CustomerFrame): void {
   if (comingBack && ctx.lang !== "ja") show("ja");
   else render();
   document.documentElement.dataset["appReady"] = "true";
-  // Rendered: the counter may count what it shows as seen (a refusal changes nothing
-  // here: the charge is then listed to staff, the safe side).
-  customerRendered(next.revision).catch((error: unknown) =>
-    console.error("customer window: rendered frame not acknowledged:", describeError(error)),
-  );
+  // Rendered: the counter may count what it shows as seen.
+  acknowledge(next.revision);
 }
 
 function onKey(event: KeyboardEvent): void {

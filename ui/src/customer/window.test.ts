@@ -315,6 +315,43 @@ describe("the customer window", () => {
     feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
   });
 
+  it("acknowledges the frame it shows again every 5 seconds while no new one comes, so that the app hears it is alive", () => {
+    vi.useFakeTimers({ shouldClearNativeTimers: true });
+    try {
+      mocked.customerRendered.mockClear();
+      const shown = customerFrame({ screen: "welcome" }, { reader: "empty" });
+      feed(shown);
+      expect(mocked.customerRendered).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(4_999);
+      expect(mocked.customerRendered, "not before the interval").toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(1);
+      expect(mocked.customerRendered).toHaveBeenCalledTimes(2);
+      expect(mocked.customerRendered).toHaveBeenLastCalledWith(shown.revision);
+      vi.advanceTimersByTime(5_000);
+      expect(mocked.customerRendered, "and again, for as long as nothing changes").toHaveBeenCalledTimes(3);
+      // A new frame is acknowledged at once, and the interval counts from it.
+      vi.advanceTimersByTime(3_000);
+      const next = customerFrame({ screen: "paying", message: null });
+      feed(next);
+      expect(mocked.customerRendered).toHaveBeenCalledTimes(4);
+      expect(mocked.customerRendered).toHaveBeenLastCalledWith(next.revision);
+      vi.advanceTimersByTime(4_999);
+      expect(mocked.customerRendered, "the older frame's timer was stopped").toHaveBeenCalledTimes(4);
+      vi.advanceTimersByTime(1);
+      expect(mocked.customerRendered).toHaveBeenCalledTimes(5);
+      expect(mocked.customerRendered).toHaveBeenLastCalledWith(next.revision);
+      // A frame dropped as late is not acknowledged, and does not reset the interval.
+      vi.advanceTimersByTime(2_000);
+      feed({ ...customerFrame({ screen: "welcome" }), revision: next.revision - 1 });
+      vi.advanceTimersByTime(3_000);
+      expect(mocked.customerRendered).toHaveBeenCalledTimes(6);
+      expect(mocked.customerRendered).toHaveBeenLastCalledWith(next.revision);
+    } finally {
+      vi.useRealTimers();
+    }
+    feed(customerFrame({ screen: "welcome" }, { reader: "empty" }));
+  });
+
   it("takes the signature password masked, 6 to 16 characters, and clears it once sent", async () => {
     feed(customerFrame({ screen: "enroll", view: enrollCustomer }));
     const input = hook<HTMLInputElement>("password-entry");

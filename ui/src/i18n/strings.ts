@@ -56,14 +56,6 @@ export const strings = {
     ja: "アプリ本体と通信できません。アプリを再起動してください。",
     en: "Cannot reach the app. Please restart it.",
   },
-  "staff.status.customer_window.missing": {
-    ja: "お客様用の画面がつながっていません。お客様には手続きが表示されず、係員を呼ぶよう案内されています。",
-    en: "The customer screen is not connected: customers see no steps, only a request to call staff.",
-  },
-  "staff.status.customer_window.next": {
-    ja: "画面は自動でつなぎ直します。1分たってもこの表示が消えないときは、アプリを再起動してください。",
-    en: "It reconnects by itself. If this notice is still here after a minute, restart the app.",
-  },
   "staff.status.reader": { ja: "読み取り機", en: "Reader" },
   "staff.status.pin_pad": { ja: "暗証番号パッド", en: "PIN pad" },
   "staff.status.backends": { ja: "接続先", en: "Services" },
@@ -81,8 +73,9 @@ export const strings = {
     en: "Charged today, outcome never shown",
   },
   "staff.status.held_refunds": {
-    ja: "保留中の返金（14日より前で結果不明。二重返金を防ぐため端末はもう送りません）",
-    en: "Held refunds (more than 14 days old, outcome unknown: the counter no longer sends them, so they are not refunded twice)",
+    // {days}: the counter's recovery horizon (Status.refund_horizon_days).
+    ja: "保留中の返金（{days}日より前で結果不明。二重返金を防ぐため端末はもう送りません）",
+    en: "Held refunds (more than {days} days old, outcome unknown: the counter no longer sends them, so they are not refunded twice)",
   },
   "staff.held.sale": { ja: "取引", en: "Sale" },
   "staff.held.refunded": { ja: "決済代行会社の回答：返金済み", en: "Acquirer says: refunded" },

@@ -62,8 +62,9 @@ function header(): void {
   });
 }
 
+/** Draws the status bar from the latest frame: its one source (the bar keeps none of its own). */
 function status(): void {
-  renderStatus(byId("status-bar"), ctx, app, frame?.status);
+  renderStatus(byId("status-bar"), ctx, app, frame?.status, status);
 }
 
 /** The card's notices, above every tab. */

@@ -1,14 +1,17 @@
 // The status bar, always visible at the bottom of the staff window: the reader,
 // the PIN pad, the backends, the re-check queue, the payments in doubt (and which of them
 // staff must call the acquirer about), the charges the counter never showed (confirm or
-// void each), the refunds held past the 14-day horizon (record the acquirer's answer for
-// each, after a confirm step saying what it means), the re-checks that contradict what a
-// patient presented or were given up (confirm each; those whose details the retention purge
-// removed say so), the folders the retention purge cannot list, whether the store writes,
-// the last thing staff must know (the counter's Message), whether the customer window is
-// connected, and a card lying unread on another reader. It is a polite live region, rebuilt
-// only when the
+// void each), the refunds held past the counter's recovery horizon (its days come with the
+// status; record the acquirer's answer for each, after a confirm step saying what it
+// means), the re-checks that contradict what a patient presented or were given up (confirm
+// each; those whose details the retention purge removed say so), the folders the retention
+// purge cannot list, whether the store writes, the last thing staff must know (the
+// counter's Message), the customer window receiving no screens (the counter's line), and a
+// card lying unread on another reader. It is a polite live region, rebuilt only when the
 // status changed so that it is read out once.
+//
+// It keeps no status of its own: the staff window (main.ts) holds the latest frame and
+// hands the bar a way to draw itself again from it.
 
 import type { AcquirerSaid } from "../ipc/generated/AcquirerSaid";
 import type { Contradiction } from "../ipc/generated/Contradiction";
@@ -100,8 +103,10 @@ const HELD_CHOICE: Record<AcquirerSaid, { label: StringKey; confirm: StringKey }
 /**
  * One held refund: its number, amount, day and sale, then the two answers staff may record
  * (what the acquirer told them). Either opens a confirm step that says in plain words what
- * it means; only its "record" button sends the action. `rerender` draws the bar again, from
- * the latest status.
+ * it means; only its "record" button sends the action. `rerender` draws the bar again from
+ * the window's latest status, never from the one captured when the buttons were drawn,
+ * which a frame that arrived meanwhile (while "Record it" waited for its answer) may have
+ * replaced.
  */
 function heldItem(ctx: StaffContext, r: RefundRecord, rerender: () => void): HTMLElement {
   const slot = `held-${r.id}`;
@@ -161,21 +166,12 @@ function backends(ok: boolean | null): { state: string; key: StringKey } {
   return ok ? { state: "ok", key: "staff.status.backends.ok" } : { state: "down", key: "staff.status.backends.down" };
 }
 
-/** Renders the status bar into `root` (the footer): the app's state, then the counter's `status` when known. */
 /**
- * What the bar was last asked to draw: a held refund's buttons draw the bar again from it,
- * never from the status captured when they were drawn, which a frame that arrived meanwhile
- * (while "Record it" waited for its answer) may have replaced.
+ * Renders the status bar into `root` (the footer): the app's state, then the counter's
+ * `status` when known. `redraw` draws the bar again from the window's latest state (the
+ * staff window's own status function): the held refunds' buttons call it once staff chose.
  */
-let latest: { root: HTMLElement; ctx: StaffContext; app: AppState; status: Status | undefined } | undefined;
-
-/** Draws the bar again from what it was last asked to draw. */
-function redrawLatest(): void {
-  if (latest !== undefined) renderStatus(latest.root, latest.ctx, latest.app, latest.status);
-}
-
-export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState, status: Status | undefined): void {
-  latest = { root, ctx, app, status };
+export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState, status: Status | undefined, redraw: () => void): void {
   if (heldOpen !== undefined && !(status?.held_refunds ?? []).some((r) => r.id === heldOpen?.id)) heldOpen = undefined;
   const key = JSON.stringify([ctx.lang, app, status ?? null, heldOpen ?? null]);
   if (root.dataset["rendered"] === key) return;
@@ -215,22 +211,10 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
       ),
     );
     live.append(noticeLine("status-notice", "status-notice", status.notice, ctx.lang));
-    // The customer window receives no screens (the app knows: it has not subscribed, or its
-    // page went): customers see only a request to call staff, until it connects again.
-    live.append(
-      status.customer_window_connected
-        ? el("div", { class: "status-notice status-customer-window", test: "status-customer-window", "data-state": "connected" })
-        : el(
-            "div",
-            { class: "status-notice status-customer-window", test: "status-customer-window", "data-state": "missing" },
-            el(
-              "div",
-              { class: "message" },
-              el("p", { class: "message-text" }, ctx.t("staff.status.customer_window.missing")),
-              el("p", { class: "message-next" }, ctx.t("staff.status.customer_window.next")),
-            ),
-          ),
-    );
+    // The customer window receives no screens (the app knows: it has not subscribed, its
+    // page went, or it fell silent): customers see only a request to call staff, until it
+    // connects again (empty data-code while it is connected).
+    live.append(noticeLine("status-notice status-customer-window", "status-customer-window", status.customer_window_notice, ctx.lang));
     // A card on another watched reader, not read while this one holds the customer's:
     // what to do with it, until it is gone (empty data-code when there is none).
     live.append(noticeLine("status-notice status-other-card", "status-other-card", status.other_card, ctx.lang));
@@ -321,16 +305,17 @@ export function renderStatus(root: HTMLElement, ctx: StaffContext, app: AppState
     }
     if (status.held_refunds.length > 0) {
       // Outside the live region, as the sales above: the unresolved line is read out.
-      const rerender = redrawLatest;
+      // The horizon's days come from the counter, so the label cannot tell another age.
+      const label = ctx.t("staff.status.held_refunds").replace("{days}", String(status.refund_horizon_days));
       extra.push(
         el(
           "div",
           { class: "status-held-refunds" },
-          el("span", { class: "status-label" }, ctx.t("staff.status.held_refunds")),
+          el("span", { class: "status-label", test: "status-held-refunds-label" }, label),
           el(
             "ul",
             { test: "status-held-refunds", "data-count": String(status.held_refunds.length) },
-            ...status.held_refunds.map((r) => heldItem(ctx, r, rerender)),
+            ...status.held_refunds.map((r) => heldItem(ctx, r, redraw)),
           ),
         ),
       );

@@ -198,7 +198,7 @@ describe("the staff window", () => {
     expect(hooks("status-unresolved")).toEqual([]);
   });
 
-  it("lists the refunds held past 14 days, each settled with the acquirer's answer after a confirm step", async () => {
+  it("lists the refunds held past the counter's horizon, each settled with the acquirer's answer after a confirm step", async () => {
     const held = {
       id: "counter-1-R000002",
       payment: "counter-1-000001",
@@ -220,8 +220,13 @@ describe("the staff window", () => {
           unresolved: [held.id],
           unresolved_notice: message("payment_unresolved", "決済結果が確定しません"),
           held_refunds: [held],
+          // Not the shipped 14: the label names what the counter sends, never a number of its own.
+          refund_horizon_days: 21,
         },
       ),
+    );
+    expect(hook("status-held-refunds-label").textContent).toBe(
+      "保留中の返金（21日より前で結果不明。二重返金を防ぐため端末はもう送りません）",
     );
     const list = hook("status-held-refunds");
     expect(list.dataset["count"]).toBe("1");
@@ -490,21 +495,23 @@ describe("the staff window", () => {
     expect(hook("status-other-card").textContent).toBe("");
   });
 
-  it("tells staff while the customer window is not connected, and clears it once it is", async () => {
-    feed(staffFrame({ screen: "ready" }, { customer_window_connected: false }));
+  it("tells staff while the customer window is not connected, by the code table's line, and clears it once it is", async () => {
+    feed(staffFrame({ screen: "ready" }, { customer_window_notice: message("customer_window_missing", "お客様用の画面がつながっていません") }));
     const line = hook("status-customer-window");
-    expect(line.dataset["state"]).toBe("missing");
-    expect(line.textContent).toContain("お客様用の画面がつながっていません");
-    expect(line.textContent).toContain("アプリを再起動してください");
+    expect(line.dataset["code"]).toBe("customer_window_missing");
+    // The counter's text, as it sent it: the UI writes none of its own.
+    expect(line.textContent).toContain("お客様用の画面がつながっていません（日本語）");
+    expect(line.textContent).toContain("次: customer_window_missing");
     expect(line.closest('[role="status"]')?.getAttribute("aria-live")).toBe("polite");
     // The counter goes on beside it.
     expect(screen().dataset["screen"]).toBe("ready");
     await expectAccessible("the customer window not connected");
     document.querySelector<HTMLButtonElement>('button[data-lang="en"]')?.click();
-    expect(hook("status-customer-window").textContent).toContain("The customer screen is not connected");
+    expect(hook("status-customer-window").textContent).toContain("お客様用の画面がつながっていません (English)");
+    expect(hook("status-customer-window").textContent).toContain("Next: customer_window_missing");
     document.querySelector<HTMLButtonElement>('button[data-lang="ja"]')?.click();
-    feed(staffFrame({ screen: "ready" }, { customer_window_connected: true }));
-    expect(hook("status-customer-window").dataset["state"]).toBe("connected");
+    feed(staffFrame({ screen: "ready" }, { customer_window_notice: null }));
+    expect(hook("status-customer-window").dataset["code"]).toBe("");
     expect(hook("status-customer-window").textContent).toBe("");
   });
 

@@ -36,6 +36,7 @@ export const status: Status = {
   unresolved: [],
   unresolved_notice: null,
   held_refunds: [],
+  refund_horizon_days: 14,
   unshown: [],
   unshown_notice: null,
   rechecks: [],
@@ -47,7 +48,7 @@ export const status: Status = {
   notice: message("payments_recovered"),
   storage_failed: false,
   other_card: null,
-  customer_window_connected: true,
+  customer_window_notice: null,
 };
 
 let revision = 0;

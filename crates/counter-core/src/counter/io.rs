@@ -183,7 +183,7 @@ pub enum Input {
     Notice(Code),
     /// The customer window's connection to the counter (the shell knows it: the window
     /// subscribed to its screens, or its page went or is loading again). While it is not
-    /// connected, staff are told ([`Status::customer_window_connected`](super::Status::customer_window_connected)).
+    /// connected, staff are told ([`Status::customer_window_notice`](super::Status::customer_window_notice)).
     CustomerWindow {
         /// Whether the window receives its screens.
         connected: bool,

@@ -236,6 +236,9 @@ pub struct Status {
     /// back only the daily close; staff ask the acquirer and record its answer for each
     /// ([`super::StaffAction::SettleHeldRefund`]).
     pub held_refunds: Vec<RefundRecord>,
+    /// The recovery horizon in days ([`crate::payment::RECOVERY_HORIZON_DAYS`]): the age
+    /// past which a refund is held, as the held refunds' label says.
+    pub refund_horizon_days: u32,
     /// The sales of today that charged the card but whose outcome the counter never showed
     /// (`crate::payment::shown`), oldest first: staff ask the customer, then void or
     /// confirm each ([`super::StaffAction::ConfirmCardSale`]).
@@ -271,10 +274,10 @@ pub struct Status {
     /// (`other_card_not_read` while the customer's card is on its reader,
     /// `other_card_place_again` once it has left). Says nothing of either card.
     pub other_card: Option<Message>,
-    /// Whether the customer window receives its screens ([`super::Input::CustomerWindow`]):
-    /// while it does not, the customer sees no screen (theirs asks them to call staff) and
-    /// staff are told.
-    pub customer_window_connected: bool,
+    /// What staff do while the customer window receives no screens
+    /// ([`super::Input::CustomerWindow`], [`Code::CustomerWindowMissing`]): meanwhile the
+    /// customer sees no screen (theirs asks them to call staff). `None` while it does.
+    pub customer_window_notice: Option<Message>,
 }
 
 /// Everything both windows show, after every change.
@@ -407,6 +410,7 @@ impl super::Counter {
                 in_doubt: self.in_doubt.clone(),
                 unresolved: self.unresolved.clone(),
                 held_refunds: self.held.clone(),
+                refund_horizon_days: crate::payment::RECOVERY_HORIZON_DAYS,
                 unresolved_notice: (!self.unresolved.is_empty())
                     .then(|| Message::of(Code::PaymentUnresolved)),
                 unshown: self.unshown.clone(),
@@ -426,7 +430,8 @@ impl super::Counter {
                 notice: self.notice.clone(),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),
-                customer_window_connected: self.customer_window,
+                customer_window_notice: (!self.customer_window)
+                    .then(|| Message::of(Code::CustomerWindowMissing)),
             },
         }
     }

@@ -23,9 +23,14 @@
 use super::record::{RefundRecord, RefundState};
 use crate::UnixTime;
 
-/// The terminal's recovery horizon in seconds: 14 days (module documentation; a day under
-/// the floor of the acquirer's `retention_days`, `backend-acquirer`'s `MIN_RETENTION_DAYS`).
-pub const RECOVERY_HORIZON_SECS: i64 = 14 * 86_400;
+/// The terminal's recovery horizon in days: 14 (module documentation; a day under the
+/// floor of the acquirer's `retention_days`, `backend-acquirer`'s `MIN_RETENTION_DAYS`).
+/// The status bar names it ([`crate::counter::Status::refund_horizon_days`]), as do the
+/// code table's lines about held refunds.
+pub const RECOVERY_HORIZON_DAYS: u32 = 14;
+
+/// [`RECOVERY_HORIZON_DAYS`] in seconds.
+pub const RECOVERY_HORIZON_SECS: i64 = RECOVERY_HORIZON_DAYS as i64 * 86_400;
 
 /// Whether something first sent at `sent_at` has reached the recovery horizon at `now`:
 /// at exactly [`RECOVERY_HORIZON_SECS`] it has, so a same-key retry is sent only while
@@ -56,6 +61,52 @@ mod tests {
     use super::*;
     use crate::Code;
     use crate::payment::{refund_report_code, refund_unresolved, unresolved_ids};
+
+    /// Every number of days the texts of `entry` name ("14日", "14 days"), in order.
+    fn days_named(entry: &crate::codes::Entry) -> Vec<u32> {
+        let mut found = Vec::new();
+        for text in [entry.ja, entry.en, entry.next_ja, entry.next_en] {
+            for unit in ["日", " day"] {
+                for (at, _) in text.match_indices(unit) {
+                    let digits: String = text[..at]
+                        .chars()
+                        .rev()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    if !digits.is_empty() {
+                        found.push(digits.parse().unwrap());
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_code_tables_days_are_the_recovery_horizon() {
+        // The lines about held refunds name the horizon in both languages; a number of
+        // days anywhere in the table that is not the horizon would tell staff a wrong age.
+        for code in [Code::PaymentUnresolved, Code::CloseRefusedRefundHeld] {
+            let days = days_named(code.entry());
+            assert_eq!(
+                days,
+                vec![RECOVERY_HORIZON_DAYS; 2],
+                "{code:?} names the horizon once in Japanese and once in English"
+            );
+        }
+        for entry in crate::codes::TABLE {
+            for days in days_named(entry) {
+                assert_eq!(days, RECOVERY_HORIZON_DAYS, "{:?}", entry.code);
+            }
+        }
+        assert_eq!(
+            RECOVERY_HORIZON_SECS,
+            i64::from(RECOVERY_HORIZON_DAYS) * 86_400
+        );
+    }
 
     /// 2026-11-24 10:00 JST.
     const JOURNALED: UnixTime = UnixTime::from_secs(1_795_482_000);

@@ -30,7 +30,9 @@ pub use held_query::{
     HELD_QUERY_EVERY_SECS, HeldQueries, RecoveryPass, held_query_due, interval_passed,
     recovery_notice,
 };
-pub use horizon::{RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund};
+pub use horizon::{
+    RECOVERY_HORIZON_DAYS, RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund,
+};
 pub use machine::*;
 pub use refund::{
     begin_refund, on_refund, recovery_report_code, refund_refusal_code, refund_report_code,

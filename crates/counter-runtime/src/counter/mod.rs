@@ -229,7 +229,7 @@ impl Counter {
 
     /// The customer window receives its screens (`true`: it subscribed) or not (`false`:
     /// its page went or is loading again); staff are told while it does not
-    /// ([`counter_core::counter::Status::customer_window_connected`]).
+    /// ([`counter_core::counter::Status::customer_window_notice`]).
     pub fn customer_window(&self, connected: bool) {
         // A closed counter has no staff window left to tell.
         let _ = self

@@ -61,6 +61,11 @@ unresolved_notice: Message | null,
  */
 held_refunds: Array<RefundRecord>, 
 /**
+ * The recovery horizon in days ([`crate::payment::RECOVERY_HORIZON_DAYS`]): the age
+ * past which a refund is held, as the held refunds' label says.
+ */
+refund_horizon_days: number, 
+/**
  * The sales of today that charged the card but whose outcome the counter never showed
  * (`crate::payment::shown`), oldest first: staff ask the customer, then void or
  * confirm each ([`super::StaffAction::ConfirmCardSale`]).
@@ -118,8 +123,8 @@ storage_failed: boolean,
  */
 other_card: Message | null, 
 /**
- * Whether the customer window receives its screens ([`super::Input::CustomerWindow`]):
- * while it does not, the customer sees no screen (theirs asks them to call staff) and
- * staff are told.
+ * What staff do while the customer window receives no screens
+ * ([`super::Input::CustomerWindow`], [`Code::CustomerWindowMissing`]): meanwhile the
+ * customer sees no screen (theirs asks them to call staff). `None` while it does.
  */
-customer_window_connected: boolean, };
+customer_window_notice: Message | null, };

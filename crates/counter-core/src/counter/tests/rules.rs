@@ -435,18 +435,24 @@ fn a_card_without_insurance_keeps_the_expected_patient_for_its_fallback() {
 fn staff_are_told_while_the_customer_window_is_not_connected_and_the_workflow_goes_on() {
     let mut d = State::Check.reach();
     let before = d.at();
-    assert!(
-        d.m.screens().status.customer_window_connected,
+    assert_eq!(
+        d.m.screens().status.customer_window_notice,
+        None,
         "connected until the shell says otherwise (a shell without the window)"
     );
     let e = d.send(Input::CustomerWindow { connected: false });
     assert!(e.is_empty(), "{e:?}");
     let screens = d.m.screens();
-    assert!(!screens.status.customer_window_connected);
+    assert_eq!(
+        screens.status.customer_window_notice.map(|m| m.code),
+        Some(Code::CustomerWindowMissing),
+        "staff are told by the code table's line"
+    );
     assert_eq!(d.at(), before, "the check is not ended by it");
     d.send(Input::CustomerWindow { connected: true });
-    assert!(
-        d.m.screens().status.customer_window_connected,
+    assert_eq!(
+        d.m.screens().status.customer_window_notice,
+        None,
         "cleared once connected"
     );
 }
