@@ -8,7 +8,7 @@ use backend_platform::config::Database;
 use backend_platform::storage::audit_scans::{REFUSED_CORRECTIONS, REFUSED_HOLDERS};
 use backend_platform::storage::open;
 
-use crate::storage::databases;
+use crate::storage::{back_to_schema_7, databases};
 use crate::support::platform_rows;
 
 /// The parameters of the refused holders' statement: enrollment, `holder_conflict`,
@@ -252,11 +252,7 @@ fn migration_8_rebuilds_an_index_left_invalid_by_an_interrupted_concurrent_build
         };
         drop(open(&db).unwrap());
         // A database of schema 7 on which the operator's concurrent build was interrupted.
-        platform_rows(&db, "DROP INDEX audit_holder_conflicts");
-        platform_rows(
-            &db,
-            "DELETE FROM schema_migrations WHERE version = 8 RETURNING ''",
-        );
+        back_to_schema_7(&db);
         let error = interrupted_concurrent_build(&db);
         assert!(error.contains("lock timeout"), "{error}");
         let valid = "SELECT indisvalid::text FROM pg_index
@@ -266,7 +262,9 @@ fn migration_8_rebuilds_an_index_left_invalid_by_an_interrupted_concurrent_build
         drop(open(&db).unwrap());
         assert_eq!(
             platform_rows(&db, "SELECT max(version)::text FROM schema_migrations"),
-            ["8"]
+            [backend_platform::storage::postgres_schema::MIGRATIONS
+                .len()
+                .to_string()]
         );
         assert_eq!(platform_rows(&db, valid), ["true"]);
         let plans = postgres_plans(&db, &[(REFUSED_CORRECTIONS, owned(&CORRECTIONS))]);

@@ -474,6 +474,18 @@ fn accepted_corrections_are_found_through_an_index_after_migration_7() {
 }
 
 /// Migration 8 builds its index inside the migration's transaction, which blocks every
+
+/// Takes a PostgreSQL platform database at the latest schema back to schema 7: migration 8's
+/// index and migration 9's column dropped, and their versions forgotten, so the next `open`
+/// runs both again (it runs only versions above the highest recorded).
+pub(crate) fn back_to_schema_7(db: &Database) {
+    platform_rows(db, "DROP INDEX audit_holder_conflicts");
+    platform_rows(db, "ALTER TABLE shared_generations DROP COLUMN stamp");
+    platform_rows(
+        db,
+        "DELETE FROM schema_migrations WHERE version >= 8 RETURNING ''",
+    );
+}
 /// node's audit inserts while it reads the whole trail; on a large trail the operator
 /// builds it beforehand without that lock (README, "Upgrading"). The migration then keeps
 /// that index (the same one, not built again) rather than failing on its name.
@@ -484,14 +496,8 @@ fn the_index_of_migration_8_built_beforehand_is_kept_by_the_migration() {
             continue;
         };
         drop(open(&db).unwrap());
-        // A database of schema 7 (migration 9's column dropped) on which the operator ran
-        // README's statement.
-        platform_rows(&db, "DROP INDEX audit_holder_conflicts");
-        platform_rows(&db, "ALTER TABLE shared_generations DROP COLUMN stamp");
-        platform_rows(
-            &db,
-            "DELETE FROM schema_migrations WHERE version >= 8 RETURNING ''",
-        );
+        // A database of schema 7 on which the operator ran README's statement.
+        back_to_schema_7(&db);
         platform_rows(
             &db,
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS audit_holder_conflicts
