@@ -456,7 +456,7 @@ table! {
     EnrollmentCardRemoved, Staff, false, "登録が終わる前にカードが離れました", "The card left the reader before the enrollment ended",
         "同じ方の登録なら、「完了」を押してから、カードを置いたまま登録をもう一度始めてください（置き直しただけでは再開しません）", "For the same person, press Finish, then start the enrollment again with their card on the reader (putting the card back alone does not resume it)";
     CardNotReadPlaceAgain, Staff, true, "リーダーの上のカードはまだ読み取っていません", "The card on the reader has not been read",
-        "次の方のカードなら、一度取って置き直していただくと読み取ります。不要なカードなら取ってください", "If it is the next person's, have them take it off and put it back to have it read; if it is not needed, take it away";
+        "次の方のカードなら、一度取って置き直していただくと読み取ります（「窓口負担金を支払っていただく」「登録を始める」は置いたままのカードを読み取ります）。不要なカードなら取ってください", "If it is the next person's, have them take it off and put it back to have it read (Take the co-payment and Start the enrollment read the card as it lies); if it is not needed, take it away";
     PinFormat, Both, true, "暗証番号は数字4桁です", "The PIN is 4 digits",
         "数字4桁を入力してください", "Enter 4 digits";
     PinWrong, Both, true, "暗証番号が違います", "The PIN was wrong",

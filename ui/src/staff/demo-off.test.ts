@@ -48,7 +48,7 @@ describe("the staff window without the demo", () => {
   });
 
   it("does not cancel when Escape is pressed in a field", () => {
-    channel.onFrame?.(staffFrame({ screen: "check", view: { warnings: [], headline: null, step: { step: "needs_fallback", reason: "card_unreadable" }, records: [], details: { state: "none" }, fallback: null, actions: ["record_fallback"], export: "not_exported", person: "pending" }, check_id: "T-1-chk-000001", co_payment: false }));
+    channel.onFrame?.(staffFrame({ screen: "check", view: { warnings: [], headline: null, step: { step: "needs_fallback", reason: "card_unreadable" }, records: [], details: { state: "none" }, fallback: null, actions: ["record_fallback"], export: "not_exported", person: "pending", takes_expected: true }, check_id: "T-1-chk-000001", co_payment: false }));
     const name = hook<HTMLInputElement>("fallback-name");
     type(name, "佐藤 花子");
     name.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));

@@ -1,7 +1,7 @@
 // The eligibility check as staff read it, in the counter's reading order:
 // warnings above everything, then 負担割合 and 資格有効性 large and first, the
 // step, whether the answer names the expected patient (and that patient, with
-// the form until the insurer answers), then the records (insurer, number, name, ...), the details, the fallback, and the
+// the form while the check takes them), then the records (insurer, number, name, ...), the details, the fallback, and the
 // staff's actions (those the view offers, and finish / cancel).
 
 import type { ClinicRecord } from "../ipc/generated/ClinicRecord";
@@ -134,13 +134,10 @@ export function eligibilityScreen(
     ),
     personLine(ctx, view.person),
     checkIdLine(ctx, checkId),
-    // The expected patient may be named or changed until the insurer answers, and
-    // while a fallback is to be recorded (it names their chart).
-    expectedPanel(
-      ctx,
-      expected,
-      step.step === "waiting_for_customer" || step.step === "checking" || step.step === "needs_fallback",
-    ),
+    // The expected patient may be named or changed while the check takes them (the
+    // counter says when: until the insurer answers, over the answer while no file was
+    // written and nobody said it is another patient's, while a fallback is to be recorded).
+    expectedPanel(ctx, expected, view.takes_expected),
     // The export matters once there is a result to write.
     (step.step === "result" || view.export !== "not_exported") && exportRow,
     // After a person mismatch the files wait for staff: they name the expected

@@ -2,7 +2,8 @@
 // (name in kanji or kana, birth date; Set, Clear) sending expect_patient, and
 // the patient now in force (frame.expected), which the counter compares with
 // the insurer's answer. The counter takes it when idle, while the customer
-// identifies, and during a check until the insurer answers; otherwise it says
+// identifies, and during a check until the insurer answers or over the answer
+// while no file was written for it (the view's takes_expected); otherwise it says
 // why not, next to the form. What was typed outlives a change of screen (the
 // card is often placed while the receptionist is still typing).
 

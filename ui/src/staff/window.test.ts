@@ -758,7 +758,19 @@ describe("the staff window", () => {
     expect(hook("form-expect_patient")).toBeTruthy();
     await expectAccessible("check waiting, with the expected patient");
 
-    // Answered: the patient in force stays in view, the form goes.
+    // Answered, no file written: a corrected patient may be typed over the answer (the
+    // counter compares it afresh), as the counter says.
+    const answered: EligibilityStaffView = { ...checkShown, export: "not_exported", takes_expected: true };
+    feed(staffFrame({ screen: "check", view: answered, check_id: "T-1-chk-000001", co_payment: false }, {}, { expected }));
+    expect(hook("check-step").dataset["step"]).toBe("result");
+    expect(hook("form-expect_patient")).toBeTruthy();
+    type(hook<HTMLInputElement>("expected-name"), "佐藤 太郎");
+    type(hook<HTMLInputElement>("expected-birth_date"), "1983-02-01");
+    click("action-expect_patient");
+    await settle();
+    expect(mocked.staffAction).toHaveBeenLastCalledWith({ action: "expect_patient", name: "佐藤 太郎", birth_date: "1983-02-01" });
+
+    // Files written (or another patient confirmed): the patient in force stays in view, the form goes.
     feed(staffFrame({ screen: "check", view: checkShown, check_id: "T-1-chk-000001", co_payment: false }, {}, { expected }));
     expect(hook("person-check").dataset["person"]).toBe("same");
     expect(hook("person-check").textContent).toContain("照会結果は受付予定の患者さんのものです");

@@ -164,6 +164,7 @@ export const check: EligibilityStaffView = {
   actions: ["acknowledge_warnings", "choose_record", "record_fallback", "export"],
   export: "not_exported",
   person: "different",
+  takes_expected: true,
 };
 
 export const checkShown: EligibilityStaffView = {
@@ -172,6 +173,7 @@ export const checkShown: EligibilityStaffView = {
   person: "same",
   actions: ["export"],
   export: "written",
+  takes_expected: false,
   details: {
     state: "shown",
     consents_given: { medication: true, health_checks: false, treatment: false, surgery: false, limit_certificate: true, blanket: false, prescription: "electronic" },

@@ -184,6 +184,11 @@ pub struct Counter {
     /// without its own card, or showed its result without it, and nobody took it (read
     /// once staff leave the enrollment).
     unread_card: bool,
+    /// That card still lies unread after staff left the enrollment, at reception or
+    /// pharmacy (`Counter::leave_for_idle`): staff are told to have it placed again
+    /// ([`Code::CardNotReadPlaceAgain`]) until it leaves, is placed again, or a workflow
+    /// staff start reads it (`Counter::card_on_reader`).
+    lying_unread: bool,
     backends_ok: Option<bool>,
     notice: Option<Message>,
     pending_rechecks: u64,
@@ -233,6 +238,7 @@ impl Counter {
             pin_pad: false,
             other_card: false,
             unread_card: false,
+            lying_unread: false,
             backends_ok: None,
             notice: None,
             pending_rechecks: 0,

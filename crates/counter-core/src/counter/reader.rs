@@ -36,7 +36,7 @@ impl Counter {
                 // is reported too (a second report changes nothing).
                 self.other_card = false;
                 self.unread_card = false;
-                self.card_left_unread();
+                self.lying_unread = false;
                 let had_card = self.reader == ReaderState::Card;
                 self.reader = ReaderState::Missing;
                 match had_card {
@@ -45,13 +45,14 @@ impl Counter {
                 }
             }
             ReaderEvent::Placed { pin_pad } => {
+                self.lying_unread = false;
                 self.reader = ReaderState::Card;
                 self.pin_pad = pin_pad;
                 self.card_placed(pin_pad)
             }
             ReaderEvent::Removed => {
                 self.unread_card = false;
-                self.card_left_unread();
+                self.lying_unread = false;
                 if self.reader == ReaderState::Card {
                     self.reader = ReaderState::Empty;
                 }
@@ -64,16 +65,11 @@ impl Counter {
         }
     }
 
-    /// The card that lay unread after staff left an enrollment (`Counter::leave_for_idle`)
-    /// has left: the line asking to place it again goes with it.
-    fn card_left_unread(&mut self) {
-        if self
-            .notice
-            .as_ref()
-            .is_some_and(|n| n.code == Code::CardNotReadPlaceAgain)
-        {
-            self.notice = None;
-        }
+    /// The line about the card that lies unread since staff left an enrollment
+    /// (`Counter::leave_for_idle`), while it does, at reception and pharmacy (at the till
+    /// the next sale takes it, as staff ask for that).
+    pub(super) fn lying_unread_notice(&self) -> Option<Code> {
+        (self.lying_unread && self.check_mode().is_some()).then_some(Code::CardNotReadPlaceAgain)
     }
 
     /// The line about a card lying unread on another watched reader, while one does:

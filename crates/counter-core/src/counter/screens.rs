@@ -265,7 +265,9 @@ pub struct Status {
     /// personal details are kept past their period ([`Code::PurgeDetailsKept`]), until a
     /// purge does.
     pub purge_details_notice: Option<Message>,
-    /// The last thing staff must know (an action refused, a recovery's outcome).
+    /// The last thing staff must know (an action refused, a recovery's outcome); else,
+    /// while the card left on the reader when staff left an enrollment lies there unread,
+    /// that it is not read ([`Code::CardNotReadPlaceAgain`]).
     pub notice: Option<Message>,
     /// A write to the terminal's store failed and none has succeeded since: what was
     /// written last may be missing (the notice says what to do).
@@ -427,7 +429,12 @@ impl super::Counter {
                 purge_details_notice: self
                     .purge_details_kept
                     .then(|| Message::of(Code::PurgeDetailsKept)),
-                notice: self.notice.clone(),
+                // The card left lying unread is told while it lies there; a newer notice
+                // (an action refused) comes first, and the line is back after it.
+                notice: self
+                    .notice
+                    .clone()
+                    .or_else(|| self.lying_unread_notice().map(Message::of)),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),
                 customer_window_notice: (!self.customer_window)

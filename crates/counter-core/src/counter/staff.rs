@@ -187,13 +187,15 @@ impl Counter {
     /// now either: a card left lying never starts a check unasked (it may be the
     /// enrollee's own card put back, or anyone's left behind). It is read once it is
     /// taken off and placed again, which staff are told at reception and pharmacy
-    /// ([`Code::CardNotReadPlaceAgain`], until it leaves); at the till the next sale
-    /// takes it, as any card on an idle till, since staff ask for that.
+    /// ([`Code::CardNotReadPlaceAgain`], until it leaves: `lying_unread`, whatever staff
+    /// do meanwhile); at the till the next sale takes it, as any card on an idle till,
+    /// since staff ask for that. Staff asking for the card read it too: a co-payment or an
+    /// enrollment started then takes the card on the reader (`card_on_reader`).
     fn leave_for_idle(&mut self) -> Vec<Effect> {
         let unread = std::mem::take(&mut self.unread_card);
         let effects = self.replace(Workflow::Idle);
-        if unread && self.reader == super::ReaderState::Card && self.check_mode().is_some() {
-            self.notice = Some(super::Message::of(Code::CardNotReadPlaceAgain));
+        if unread && self.reader == super::ReaderState::Card {
+            self.lying_unread = true;
         }
         effects
     }
@@ -317,6 +319,7 @@ impl Counter {
         if self.reader != super::ReaderState::Card {
             return Ok(Vec::new());
         }
+        self.lying_unread = false;
         self.session(session::Input::CardPlaced {
             pin_pad: self.pin_pad,
         })

@@ -376,23 +376,33 @@ impl EligibilityCheck {
         })
     }
 
+    /// Whether the check takes an expected patient now ([`Input::Expect`]): until the
+    /// insurer answers; over the answer while no file was written for it (nor asked to be)
+    /// and staff have not said it is another patient's (`expect_again`); while a fallback is
+    /// to be recorded. The staff view offers the form on the same rule
+    /// ([`super::StaffView::takes_expected`]).
+    pub fn takes_expected(&self) -> bool {
+        match &self.stage {
+            Stage::ChoosingService
+            | Stage::Consenting { .. }
+            | Stage::Checking { .. }
+            | Stage::NoInsuranceService
+            | Stage::NeedsFallback { .. } => true,
+            Stage::Answered(a) => a.export == ExportState::NotExported && !a.another_patient,
+            Stage::FallbackRecorded { .. } | Stage::Ended => false,
+        }
+    }
+
     /// The expected patient: compared with the answer while one is awaited; kept, without
     /// an answer to compare, while staff are to record a fallback (the card has no
     /// insurance service, or the check failed), so that the fallback and its re-check name
     /// the patient's chart.
     fn expect(&mut self, record: ClinicRecord, now: UnixTime) -> Result<Vec<Effect>, CheckError> {
+        if !self.takes_expected() {
+            return Err(self.not_now());
+        }
         if matches!(self.stage, Stage::Answered(_)) {
             return self.expect_again(record, now);
-        }
-        if !matches!(
-            self.stage,
-            Stage::ChoosingService
-                | Stage::Consenting { .. }
-                | Stage::Checking { .. }
-                | Stage::NoInsuranceService
-                | Stage::NeedsFallback { .. }
-        ) {
-            return Err(self.not_now());
         }
         self.clinic = Some(record);
         Ok(vec![self.audit(now, AuditAction::ExpectedPersonSet)])

@@ -191,6 +191,9 @@ pub struct StaffView {
     pub export: ExportState,
     /// Whether the result was compared with the expected person, and how it came out.
     pub person: PersonCheck,
+    /// Whether staff may name or change the expected patient now (the check compares its
+    /// answer with them): [`EligibilityCheck::takes_expected`].
+    pub takes_expected: bool,
 }
 
 /// A service the customer may pick.
@@ -245,6 +248,7 @@ impl EligibilityCheck {
             actions: vec![],
             export: ExportState::NotExported,
             person: PersonCheck::Pending,
+            takes_expected: self.takes_expected(),
         };
         match &self.stage {
             Stage::ChoosingService | Stage::Consenting { .. } => {}

@@ -45,6 +45,8 @@ fn another_patient_takes_the_check_and_its_files_without_the_expected_chart() {
     assert_eq!(v.person, PersonCheck::Different);
     assert!(v.actions.contains(&StaffAction::Export));
     assert!(v.actions.contains(&StaffAction::ConfirmAnotherPatient));
+    // Another patient may still be named over the answer (compared afresh).
+    assert!(v.takes_expected);
 
     let fx = c
         .handle(Input::ConfirmAnotherPatient, NOW.plus_secs(10))
@@ -87,6 +89,12 @@ fn another_patient_takes_the_check_and_its_files_without_the_expected_chart() {
     assert_eq!(v.person, PersonCheck::AnotherPatient);
     assert_eq!(v.export, ExportState::Pending);
     assert!(!v.actions.contains(&StaffAction::ConfirmAnotherPatient));
+    // Staff said whose result it is: no patient is named over it any more.
+    assert!(!v.takes_expected);
+    assert!(matches!(
+        c.handle(Input::Expect(chart_for_sato()), NOW.plus_secs(10)),
+        Err(CheckError::NotNow { .. })
+    ));
     assert!(
         v.actions.contains(&StaffAction::Export),
         "written again if needed"
@@ -116,6 +124,8 @@ fn only_after_a_mismatch_with_the_expected_patient_and_before_any_file() {
     // Staff exported first: the files named the husband's chart; that was their decision.
     let mut c = acknowledged(true);
     c.handle(Input::Export, NOW.plus_secs(10)).unwrap();
+    // The files named the husband's chart: no other patient is named over the answer.
+    assert!(!c.staff_view().takes_expected);
     assert!(
         !c.staff_view()
             .actions
@@ -152,6 +162,7 @@ fn only_after_a_mismatch_with_the_expected_patient_and_before_any_file() {
 
     // Before an answer.
     let mut c = start(true, Some(husband()), None);
+    assert!(c.staff_view().takes_expected);
     assert!(matches!(
         c.handle(Input::ConfirmAnotherPatient, NOW),
         Err(CheckError::NotNow { .. })

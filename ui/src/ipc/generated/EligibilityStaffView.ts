@@ -48,4 +48,9 @@ export: ExportState,
 /**
  * Whether the result was compared with the expected person, and how it came out.
  */
-person: PersonCheck, };
+person: PersonCheck, 
+/**
+ * Whether staff may name or change the expected patient now (the check compares its
+ * answer with them): [`EligibilityCheck::takes_expected`].
+ */
+takes_expected: boolean, };

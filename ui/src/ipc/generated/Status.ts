@@ -108,7 +108,9 @@ purge_notice: Message | null,
  */
 purge_details_notice: Message | null, 
 /**
- * The last thing staff must know (an action refused, a recovery's outcome).
+ * The last thing staff must know (an action refused, a recovery's outcome); else,
+ * while the card left on the reader when staff left an enrollment lies there unread,
+ * that it is not read ([`Code::CardNotReadPlaceAgain`]).
  */
 notice: Message | null, 
 /**

@@ -384,6 +384,7 @@ fn read_only_once_placed_again(d: &mut Desk, case: &str) {
         assert!(d.send(Input::Tick).is_empty(), "{case}");
     }
     assert_eq!(d.at(), "idle", "{case}: still not read");
+    assert_lying_unread_told_until_it_leaves(d, case);
     d.send(Input::Reader(ReaderEvent::Removed));
     assert_eq!(d.m.screens().status.notice, None, "{case}");
     let e = d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
@@ -392,6 +393,74 @@ fn read_only_once_placed_again(d: &mut Desk, case: &str) {
     d.world(e);
     d.type_pin();
     assert_eq!(d.at(), "check", "{case}: identified for a check");
+}
+
+/// The status bar's notice, by its code.
+fn notice(d: &Desk) -> Option<Code> {
+    d.m.screens().status.notice.map(|n| n.code)
+}
+
+/// Staff act meanwhile (name the patient expected, a refused action, a mode): the line
+/// about the card lying unread stays while it lies there (a refusal's line comes first,
+/// then it is back).
+fn assert_lying_unread_told_until_it_leaves(d: &mut Desk, case: &str) {
+    d.staff(StaffAction::ExpectPatient {
+        name: "佐藤　花子".into(),
+        birth_date: "1985-04-12".into(),
+    });
+    assert_eq!(notice(d), Some(Code::CardNotReadPlaceAgain), "{case}");
+    d.refuse(Input::Staff(StaffAction::StartAgain));
+    assert_eq!(notice(d), Some(Code::NotNow), "{case}");
+    d.staff(StaffAction::ExpectPatient {
+        name: String::new(),
+        birth_date: String::new(),
+    });
+    assert_eq!(notice(d), Some(Code::CardNotReadPlaceAgain), "{case}");
+    assert_eq!(d.at(), "idle", "{case}: still not read");
+}
+
+/// Reception, after an enrollment whose answer came without its card: a card placed
+/// meanwhile lies unread on the idle counter.
+fn left_lying() -> Desk {
+    let (mut d, generation, ticket) = enrolling(CounterMode::Reception);
+    d.send(Input::Reader(ReaderEvent::Removed));
+    d.send(Input::Reader(ReaderEvent::Placed { pin_pad: false }));
+    d.send(Input::Session {
+        generation,
+        input: session::Input::Enrolled {
+            ticket,
+            result: Ok(crate::enroll::tests::enrollment_response()),
+        },
+    });
+    d.staff(StaffAction::Finish);
+    assert_eq!(d.at(), "idle");
+    assert_eq!(notice(&d), Some(Code::CardNotReadPlaceAgain));
+    d
+}
+
+#[test]
+fn the_card_left_lying_is_told_until_it_leaves_or_staff_ask_for_it() {
+    // Its reader goes away (unplugged, the PC/SC service stopped): the card has left.
+    let mut d = left_lying();
+    d.send(Input::Reader(ReaderEvent::Attached(false)));
+    assert_eq!(notice(&d), None);
+
+    // At the till the line goes: the next sale takes the card, as staff ask for that.
+    let mut d = left_lying();
+    d.staff(StaffAction::SetMode {
+        mode: CounterMode::Cashier,
+    });
+    assert_eq!(notice(&d), None);
+
+    // Staff asking for the card read it: an enrollment started takes the card lying there,
+    // and the line goes.
+    let mut d = left_lying();
+    let e = d.staff(StaffAction::StartEnrollment {
+        services: services(),
+    });
+    assert!(read_card(&e), "{e:?}");
+    assert_eq!(d.at(), "enroll");
+    assert_eq!(notice(&d), None);
 }
 
 #[test]
