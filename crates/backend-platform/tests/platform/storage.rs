@@ -473,8 +473,6 @@ fn accepted_corrections_are_found_through_an_index_after_migration_7() {
     }
 }
 
-/// Migration 8 builds its index inside the migration's transaction, which blocks every
-
 /// Takes a PostgreSQL platform database at the latest schema back to schema 7: migration 8's
 /// index and migration 9's column dropped, and their versions forgotten, so the next `open`
 /// runs both again (it runs only versions above the highest recorded).
@@ -486,6 +484,8 @@ pub(crate) fn back_to_schema_7(db: &Database) {
         "DELETE FROM schema_migrations WHERE version >= 8 RETURNING ''",
     );
 }
+
+/// Migration 8 builds its index inside the migration's transaction, which blocks every
 /// node's audit inserts while it reads the whole trail; on a large trail the operator
 /// builds it beforehand without that lock (README, "Upgrading"). The migration then keeps
 /// that index (the same one, not built again) rather than failing on its name.
