@@ -139,6 +139,15 @@ pub enum Input {
     },
     /// A [`Effect::Journal`] operation finished: what to tell staff.
     JournalDone(Result<Code, Code>),
+    /// A [`JournalOp::Recover`] finished: what to tell staff, and the held refunds it
+    /// settled by the acquirer's record, which staff read until they act, whatever later
+    /// background passes report ([`crate::payment::settled_by_record`]).
+    RecoveryDone {
+        /// What to tell staff of the pass (as [`Input::JournalDone`]).
+        result: Result<Code, Code>,
+        /// The held refunds it settled by the acquirer's record, in its order.
+        settled: Vec<crate::payment::HeldSettled>,
+    },
     /// The store's counts for the status bar.
     Counts {
         /// Fallbacks waiting for their re-check.
@@ -242,6 +251,7 @@ impl Input {
             Input::Exported { .. } => "exported",
             Input::SaleEnded { .. } => "sale_ended",
             Input::JournalDone(_) => "journal_done",
+            Input::RecoveryDone { .. } => "recovery_done",
             Input::Counts { .. } => "counts",
             Input::Purged { .. } => "purged",
             Input::Start => "start",

@@ -158,7 +158,8 @@ pub fn acquirer_record_shows(
 /// ([`acquirer_record_shows`] with `acquirer_refunded_jpy`), as the background recovery
 /// does: made, it ends `Refunded` and the sale takes its amount; not made, it ends
 /// `Refused`, its reason saying the acquirer's record shows none. Returns what staff read
-/// ([`Code::HeldRefundRecordedRefunded`], [`Code::HeldRefundRecordedNotRefunded`]), or
+/// ([`Code::HeldRefundFoundRefunded`], [`Code::HeldRefundFoundNotRefunded`]: not "recorded
+/// as the acquirer said", which reads as staff's own record), or
 /// `None` with nothing changed when the refund is not held, not of this sale, or the
 /// figure says neither (it stays held for staff).
 pub fn resolve_held_by_record(
@@ -181,7 +182,12 @@ pub fn resolve_held_by_record(
              (held past the recovery horizon, not sent again); nothing was paid back"
         ),
     };
-    apply(refund, payment, said, reason, now).ok()
+    apply(refund, payment, said, reason, now)
+        .ok()
+        .map(|_| match said {
+            AcquirerSaid::Refunded => Code::HeldRefundFoundRefunded,
+            AcquirerSaid::NotRefunded => Code::HeldRefundFoundNotRefunded,
+        })
 }
 
 /// Ends held refund `refund` of sale `payment` as `said` at `now`, with `reason`: `Refunded`
@@ -510,21 +516,30 @@ mod tests {
     fn recovery_resolves_a_held_refund_by_the_acquirers_record() {
         let (mut r, mut p) = (refunding(), sale());
         let code = resolve_held_by_record(&mut r, &mut p, 1_200, PAST);
-        assert_eq!(code, Some(Code::HeldRefundRecordedRefunded));
+        assert_eq!(code, Some(Code::HeldRefundFoundRefunded));
         assert_eq!((r.state, p.refunded_jpy), (RefundState::Refunded, 1_200));
         assert!(r.reason.as_deref().unwrap().starts_with(RECORD_REFUNDED));
 
         let (mut r, mut p) = (refunding(), sale());
         let code = resolve_held_by_record(&mut r, &mut p, 500, PAST);
-        assert_eq!(code, Some(Code::HeldRefundRecordedNotRefunded));
+        assert_eq!(code, Some(Code::HeldRefundFoundNotRefunded));
         assert_eq!((r.state, &p), (RefundState::Refused, &sale()));
         let reason = r.reason.as_deref().unwrap();
         assert!(reason.starts_with(RECORD_SHOWS_NONE), "{reason}");
         assert!(reason.contains("record of the sale shows no such refund"));
+        // Read back as the acquirer's record, never as staff's own answer.
         assert_eq!(
             refund_report_code(&r, PAST),
-            Code::HeldRefundRecordedNotRefunded
+            Code::HeldRefundFoundNotRefunded
         );
+        for code in [
+            Code::HeldRefundFoundRefunded,
+            Code::HeldRefundFoundNotRefunded,
+        ] {
+            let e = code.entry();
+            assert!(e.en.starts_with("Recorded from the acquirer's record"));
+            assert!(e.en.contains("not recorded by staff"), "{}", e.en);
+        }
 
         // Any other figure, a refund still sent, or another sale: nothing changes.
         let (mut r, mut p) = (refunding(), sale());

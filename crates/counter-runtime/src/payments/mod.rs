@@ -257,9 +257,13 @@ impl Payments {
 
     /// A recovery pass ([`Payments::recover`]) and what staff read about it
     /// (`counter_core::payment::recovery_report_code`: a refund still unknown after it is
-    /// said so, never "nothing in doubt"; `counter_core::payment::recovery_notice`: a held
-    /// refund it settled by the acquirer's record first).
-    pub async fn recover_reported(&self, pass: RecoveryPass) -> Result<Code, RuntimeError> {
+    /// said so, never "nothing in doubt"), with the held refunds it settled by the acquirer's
+    /// record (`counter_core::payment::settled_by_record`), which the counter names to staff
+    /// until they act.
+    pub async fn recover_reported(
+        &self,
+        pass: RecoveryPass,
+    ) -> Result<(Code, Vec<payment::HeldSettled>), RuntimeError> {
         let before = self.unfinished()?.1.len();
         let done = self.recover(pass).await?;
         let open = self.unfinished()?.1;
@@ -269,8 +273,8 @@ impl Payments {
             &open,
             self.clock.now(),
         );
-        let refunds: Vec<Code> = done.refunds.iter().map(|(_, code)| *code).collect();
-        Ok(payment::recovery_notice(report, &refunds))
+        let settled = payment::settled_by_record(done.refunds.iter().map(|(r, c)| (r, *c)));
+        Ok((report, settled))
     }
 
     /// A new sale of `amount_jpy` authorised with the customer's `assertion` (from

@@ -264,12 +264,13 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
 
     // The timer's pass asks while the acquirer is down: nothing learnt, it stays held.
     acquirer.shutdown().await;
-    let code = till
+    let (code, settled) = till
         .payments
         .recover_reported(RecoveryPass::Timed)
         .await
         .unwrap();
     assert_eq!(code, Code::PaymentUnresolved);
+    assert!(settled.is_empty(), "{settled:?}");
     assert!(still_held());
     let _acquirer = rig.start_in_process().await;
 
@@ -309,21 +310,31 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
     );
 
     // The timer asked within the hour: it does not ask again.
-    let code = till
+    let (code, settled) = till
         .payments
         .recover_reported(RecoveryPass::Timed)
         .await
         .unwrap();
     assert_eq!(code, Code::PaymentUnresolved);
+    assert!(settled.is_empty(), "{settled:?}");
     assert!(still_held(), "the timer asked twice within the hour");
 
-    // Staff press Recover: asked at once, settled as made, and that is what staff read.
-    let code = till
+    // Staff press Recover: asked at once, settled as made, and named for staff (refund,
+    // sale, amount) apart from the pass's report.
+    let (_, settled) = till
         .payments
         .recover_reported(RecoveryPass::Staff)
         .await
         .unwrap();
-    assert_eq!(code, Code::HeldRefundRecordedRefunded);
+    assert_eq!(
+        settled,
+        [counter_core::payment::HeldSettled {
+            refund_id: old.id.clone(),
+            sale_id: old.payment.clone(),
+            amount_jpy: old.amount_jpy,
+            made: true,
+        }]
+    );
     assert!(till.payments.unfinished().unwrap().1.is_empty());
     let db = rig.acquirer_db();
     assert_eq!(
