@@ -118,13 +118,18 @@ pub enum SettleRefused {
 }
 
 impl SettleRefused {
-    /// What staff read ([`Code`]). A refund already settled, and a "refunded" the sale's
-    /// journal has no room for (its refunds already total what it captured), read
+    /// What staff read ([`Code`]). A refund already settled as made, and a "refunded" the
+    /// sale's journal has no room for (its refunds already total what it captured), read
     /// [`Code::RefundAlreadySettled`]: its outcome is in the journal, and neither another
-    /// answer nor another refund is what staff should do next.
+    /// answer nor another refund is what staff should do next. One already settled as not
+    /// made (`refused`) reads [`Code::RefundSettledNotRefunded`]: the customer may still be
+    /// owed, which a new refund of the sale pays.
     pub fn code(&self) -> Code {
         match self {
             Self::WrongSale { .. } => Code::InvalidPaymentState,
+            Self::NotInDoubt { state, .. } if *state == RefundState::Refused.as_str() => {
+                Code::RefundSettledNotRefunded
+            }
             Self::NotInDoubt { .. } | Self::ExceedsCaptured { .. } => Code::RefundAlreadySettled,
             Self::NotHeld { .. } => Code::RefundNotHeld,
             Self::ContradictsAcquirer { .. } => Code::HeldRefundAnswerContradicted,
@@ -582,7 +587,7 @@ mod tests {
     #[test]
     fn a_second_answer_for_a_settled_refund_reads_already_settled() {
         let (mut r, mut p) = (refunding(), sale());
-        settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, None, PAST).unwrap();
+        settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, None, PAST).unwrap();
         for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
             let refused = settle_held_refund(&mut r, &mut p, said, None, PAST).unwrap_err();
             assert_eq!(refused.code(), Code::RefundAlreadySettled, "{refused:?}");
@@ -601,5 +606,46 @@ mod tests {
             settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, None, PAST).unwrap_err();
         assert_eq!(refused.code(), Code::RefundAlreadySettled);
         assert!(!refused.to_string().contains("check the"), "{refused}");
+    }
+
+    #[test]
+    fn a_second_answer_for_a_refund_settled_not_refunded_says_the_customer_may_be_owed() {
+        // Settled "not refunded" by staff, by the acquirer's record, or refused by the
+        // acquirer: nothing was paid back, so "do not refund again" would be wrong.
+        let by_staff = {
+            let (mut r, mut p) = (refunding(), sale());
+            settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, None, PAST).unwrap();
+            r
+        };
+        let by_record = {
+            let (mut r, mut p) = (refunding(), sale());
+            resolve_held_by_record(&mut r, &mut p, 500, PAST).unwrap();
+            r
+        };
+        for mut r in [by_staff, by_record] {
+            for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
+                let mut p = sale();
+                let refused = settle_held_refund(&mut r, &mut p, said, None, PAST).unwrap_err();
+                assert_eq!(
+                    refused.code(),
+                    Code::RefundSettledNotRefunded,
+                    "{refused:?}"
+                );
+                assert_eq!((r.state, &p), (RefundState::Refused, &sale()));
+            }
+        }
+        let e = Code::RefundSettledNotRefunded.entry();
+        assert!(
+            e.en.contains("already recorded as not refunded"),
+            "{}",
+            e.en
+        );
+        assert!(e.next_en.contains("still owed"), "{}", e.next_en);
+        assert!(
+            e.next_en.contains("start a new refund of the sale"),
+            "{}",
+            e.next_en
+        );
+        assert!(!e.next_en.contains("do not refund"), "{}", e.next_en);
     }
 }

@@ -129,13 +129,15 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
         assert_eq!(line.subject.as_deref(), Some(old.id.as_str()));
         assert_eq!(line.staff, crate::support::TERMINAL);
     }
-    // Settled once: a second answer is refused, reads as settled, and changes nothing.
+    // Settled once: a second answer is refused and changes nothing; it reads as recorded
+    // not refunded (the customer may still be owed: a new refund of the sale pays them),
+    // not "do not refund again".
     for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
         let again = till.payments.settle_held_refund(&old.id, said).await;
         assert!(
             matches!(
                 again,
-                Err(RuntimeError::Refused(Code::RefundAlreadySettled))
+                Err(RuntimeError::Refused(Code::RefundSettledNotRefunded))
             ),
             "{again:?}"
         );
