@@ -5,6 +5,7 @@
 use counter_api::insurer::{EligibilityRequest, EligibilityResponse};
 
 use super::{CustomerAction, PosInput, PosReply, StaffAction, VisitCheck};
+use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
 use crate::eligibility::{
@@ -63,6 +64,11 @@ pub enum JournalOp {
     Recover {
         /// Why the recovery runs.
         pass: crate::payment::RecoveryPass,
+        /// The counter's time when it started the pass, which it keeps as when held refunds
+        /// were last asked: the shell counts each refund's hour from it
+        /// ([`crate::payment::HeldQueries::take_due`]), not from its own later clock, so
+        /// the counter's next hourly pass finds them due.
+        at: UnixTime,
     },
     /// Journal what the acquirer told staff about a held refund (nothing is sent:
     /// [`crate::payment::settle_held_refund`]).

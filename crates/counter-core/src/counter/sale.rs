@@ -138,7 +138,7 @@ impl Counter {
         if self.journal.is_some() || matches!(self.workflow, Workflow::Paying { .. }) {
             return Err(Code::PaymentBusy.into());
         }
-        if matches!(op, JournalOp::Recover { pass } if pass != RecoveryPass::BeforeSale) {
+        if matches!(op, JournalOp::Recover { pass, .. } if pass != RecoveryPass::BeforeSale) {
             self.held_asked_at = Some(self.now);
         }
         self.journal = Some((op.clone(), origin));
@@ -165,7 +165,7 @@ impl Counter {
         if at_start || held_due {
             self.held_asked_at = Some(self.now);
         }
-        let op = JournalOp::Recover { pass };
+        let op = JournalOp::Recover { pass, at: self.now };
         self.journal = Some((op.clone(), Origin::Background));
         vec![Effect::Journal(op)]
     }

@@ -164,10 +164,10 @@ impl Io {
                 });
                 Done::default()
             }
-            Effect::Journal(JournalOp::Recover { pass }) => {
+            Effect::Journal(JournalOp::Recover { pass, at }) => {
                 let p = self.payments.clone();
                 self.later(async move {
-                    match p.recover_reported(pass).await {
+                    match p.recover_reported(pass, at).await {
                         Ok((report, settled)) => Input::RecoveryDone {
                             result: Ok(report),
                             settled,
@@ -206,7 +206,9 @@ impl Io {
                             .await
                             .map(|(_, code)| code),
                         // Taken above, with the held refunds it settled.
-                        JournalOp::Recover { pass } => p.recover_reported(pass).await.map(|r| r.0),
+                        JournalOp::Recover { pass, at } => {
+                            p.recover_reported(pass, at).await.map(|r| r.0)
+                        }
                         JournalOp::SettleHeldRefund { refund_id, said } => p
                             .settle_held_refund(&refund_id, said)
                             .await

@@ -268,7 +268,7 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
     acquirer.shutdown().await;
     let (code, settled) = till
         .payments
-        .recover_reported(RecoveryPass::Timed)
+        .recover_reported(RecoveryPass::Timed, SystemClock.now())
         .await
         .unwrap();
     assert_eq!(code, Code::PaymentUnresolved);
@@ -314,7 +314,7 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
     // The timer asked within the hour: it does not ask again.
     let (code, settled) = till
         .payments
-        .recover_reported(RecoveryPass::Timed)
+        .recover_reported(RecoveryPass::Timed, SystemClock.now())
         .await
         .unwrap();
     assert_eq!(code, Code::PaymentUnresolved);
@@ -325,7 +325,7 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
     // sale, amount) apart from the pass's report.
     let (_, settled) = till
         .payments
-        .recover_reported(RecoveryPass::Staff)
+        .recover_reported(RecoveryPass::Staff, SystemClock.now())
         .await
         .unwrap();
     assert_eq!(
@@ -357,4 +357,60 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
     let e = Code::RefundUnknown.entry();
     assert!(e.next_en.contains("Reload the list"), "{}", e.next_en);
     assert!(!e.next_en.contains("do not refund"), "{}", e.next_en);
+}
+
+/// The hour between the timer's status queries of a held refund counts from the counter's
+/// own time for the pass (`JournalOp::Recover`'s `at`), which is also when the counter
+/// noted it asked: counted from the shell's later clock instead, the counter's next
+/// hourly pass found the refund a few seconds short of due and it waited another hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hour_between_held_queries_counts_from_the_counters_time() {
+    use counter_core::payment::{HELD_QUERY_EVERY_SECS, RecoveryPass};
+    let rig = Rig::new(120, 5_000);
+    let acquirer = rig.start_in_process().await;
+    rig.link_token().await;
+    let till = rig.till(POLICY);
+    let sale = till.sell(2_000, "held-clock-sale").await.unwrap().record;
+    let journaled = SystemClock.now().plus_secs(-RECOVERY_HORIZON_SECS);
+    let old = begin_refund(
+        &sale,
+        &[],
+        "held-R000005".into(),
+        format!("{}-refund-clock", sale.id),
+        700,
+        journaled,
+    )
+    .unwrap();
+    till.store.lock().unwrap().insert_refund(&old).unwrap();
+
+    // The counter started its timed pass a little before the shell reached the refund
+    // (the acquirer is down: nothing learnt).
+    let at = SystemClock.now().plus_secs(-30);
+    acquirer.shutdown().await;
+    let (_, settled) = till
+        .payments
+        .recover_reported(RecoveryPass::Timed, at)
+        .await
+        .unwrap();
+    assert!(settled.is_empty(), "{settled:?}");
+    let _acquirer = rig.start_in_process().await;
+
+    // The counter's next timed pass, an hour after its own time for the last: due, asked,
+    // and the acquirer's record (no refund made) settles it.
+    let (_, settled) = till
+        .payments
+        .recover_reported(RecoveryPass::Timed, at.plus_secs(HELD_QUERY_EVERY_SECS))
+        .await
+        .unwrap();
+    assert_eq!(
+        settled,
+        [counter_core::payment::HeldSettled {
+            refund_id: old.id.clone(),
+            sale_id: sale.id.clone(),
+            amount_jpy: 700,
+            made: false,
+        }],
+        "the pass an hour after the counter's last did not ask"
+    );
+    assert!(till.payments.unfinished().unwrap().1.is_empty());
 }

@@ -48,7 +48,8 @@ fn recover_void_and_refund_are_refused_while_a_sale_is_paid() {
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
         JournalOp::Recover {
-            pass: RecoveryPass::Staff
+            pass: RecoveryPass::Staff,
+            at: d.now,
         }
     );
 }
@@ -102,7 +103,8 @@ fn a_payment_confirmed_during_a_recovery_goes_once_the_recovery_ends() {
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
         JournalOp::Recover {
-            pass: RecoveryPass::Staff
+            pass: RecoveryPass::Staff,
+            at: d.now,
         }
     );
     let e = choose_and_pay(&mut d);
@@ -190,7 +192,8 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     assert_eq!(
         journal_op(&d.send(Input::Start)),
         JournalOp::Recover {
-            pass: RecoveryPass::Start
+            pass: RecoveryPass::Start,
+            at: d.now,
         }
     );
     d.send(Input::Counts {
@@ -233,7 +236,8 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     assert_eq!(
         journal_op(&d.send(Input::RecoveryDue)),
         JournalOp::Recover {
-            pass: RecoveryPass::Timed
+            pass: RecoveryPass::Timed,
+            at: d.now,
         }
     );
     d.send(Input::Counts {
@@ -297,7 +301,8 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
     assert_eq!(
         journal_op(&d.send(Input::RecoveryDue)),
         JournalOp::Recover {
-            pass: RecoveryPass::Timed
+            pass: RecoveryPass::Timed,
+            at: d.now,
         }
     );
     // Resolved at last: the line goes.
@@ -384,7 +389,8 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
     assert_eq!(
         journal_op(&d.send(Input::RecoveryDue)),
         JournalOp::Recover {
-            pass: RecoveryPass::Timed
+            pass: RecoveryPass::Timed,
+            at: d.now,
         }
     );
     d.send(Input::JournalDone(Ok(Code::PaymentUnresolved)));
@@ -394,7 +400,8 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
         JournalOp::Recover {
-            pass: RecoveryPass::Staff
+            pass: RecoveryPass::Staff,
+            at: d.now,
         }
     );
     d.send(Input::JournalDone(Ok(Code::PaymentUnresolved)));
