@@ -201,7 +201,7 @@ impl Counter {
             && self
                 .notice
                 .as_ref()
-                .is_some_and(|m| m.code == payment::settled_code(&self.held_news));
+                .is_some_and(|m| m.code == payment::held_settled_code(&self.held_news));
         if !news_shown {
             self.held_news.clear();
         }
@@ -238,9 +238,9 @@ impl Counter {
 }
 
 /// The notice naming the held refunds recovery settled by the acquirer's record: the line
-/// of [`payment::settled_code`], each refund with its sale, amount and outcome after it.
+/// of [`payment::held_settled_code`], each refund with its sale, amount and outcome after it.
 fn held_news_message(news: &[payment::HeldSettled]) -> Message {
-    let mut message = Message::of(payment::settled_code(news));
+    let mut message = Message::of(payment::held_settled_code(news));
     let (mut ja, mut en) = (Vec::new(), Vec::new());
     for s in news {
         let (made_ja, made_en) = if s.made {

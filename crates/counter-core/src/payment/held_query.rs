@@ -138,7 +138,7 @@ pub fn settled_by_record<'a>(
 /// The code of what staff read about held refunds settled by the acquirer's record:
 /// [`Code::HeldRefundFoundNotRefunded`] while any of `settled` was never made (the customer
 /// is still owed: staff may start a new refund), else [`Code::HeldRefundFoundRefunded`].
-pub fn settled_code(settled: &[HeldSettled]) -> Code {
+pub fn held_settled_code(settled: &[HeldSettled]) -> Code {
     if settled.iter().any(|s| !s.made) {
         Code::HeldRefundFoundNotRefunded
     } else {
@@ -267,8 +267,14 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(settled_code(&settled), Code::HeldRefundFoundNotRefunded);
-        assert_eq!(settled_code(&settled[..1]), Code::HeldRefundFoundRefunded);
+        assert_eq!(
+            held_settled_code(&settled),
+            Code::HeldRefundFoundNotRefunded
+        );
+        assert_eq!(
+            held_settled_code(&settled[..1]),
+            Code::HeldRefundFoundRefunded
+        );
         // Staff's own answers are not news of a pass.
         let staff = settled_by_record([
             (&a, Code::HeldRefundRecordedRefunded),
