@@ -382,6 +382,17 @@ pub enum Code {
     PosRequestInvalid,
     /// The register did not present the API key or client certificate the terminal requires.
     PosUnauthorised,
+    // --- held refunds settled without staff ---
+    /// A recovery pass found in the acquirer's own record of the sale that a held refund
+    /// was made ([`crate::payment::resolve_held_by_record`]) and journaled it so; staff did
+    /// not record it and nothing was sent. The notice names each refund, sale and amount.
+    HeldRefundFoundRefunded,
+    /// A recovery pass found in the acquirer's own record of the sale that a held refund
+    /// was never made, and journaled it refused: the customer has not been paid back.
+    HeldRefundFoundNotRefunded,
+    /// Staff tried to record an answer for a refund already journaled as not refunded: the
+    /// customer may still be owed the money, which only a new refund of the sale pays.
+    RefundSettledNotRefunded,
 }
 
 /// One line of the table.
@@ -717,6 +728,12 @@ table! {
         "示された項目を直して送り直してください", "Fix the field named and send it again";
     PosUnauthorised, Staff, false, "レジを認証できませんでした", "The register is not authorised",
         "レジのAPIキーまたはクライアント証明書の設定を確認してください", "Check the register's API key or client certificate";
+    HeldRefundFoundRefunded, Staff, false, "決済代行会社の記録から、保留中の返金は返金済みと分かったため、そう記録しました（係員の記録ではなく、端末からは何も送っていません）", "Recorded from the acquirer's record: the held refund was made (not recorded by staff; the counter sent nothing)",
+        "お客様には返金済みです。もう一度返金しないでください。お客様が来られたら返金伝票をお渡しください", "The customer has been paid back: do not refund it again. Hand over the refund receipt when the customer comes";
+    HeldRefundFoundNotRefunded, Staff, false, "決済代行会社の記録から、保留中の返金はされていなかったと分かったため、そう記録しました（係員の記録ではありません）。お客様にはまだ返金されていません", "Recorded from the acquirer's record: the held refund was never made (not recorded by staff), and the customer has not been paid back",
+        "お客様にまだ返金が必要なら、取引履歴からこの取引の新しい返金を行ってください", "If the customer is still owed the money, start a new refund of the sale from the journal";
+    RefundSettledNotRefunded, Staff, false, "この返金は「返金されていない」とすでに記録されています。何も変更していません", "This refund is already recorded as not refunded: nothing was changed",
+        "お客様にまだ返金が必要なら、取引履歴からこの取引の新しい返金を行ってください（この返金は送られません）", "If the customer is still owed the money, start a new refund of the sale from the journal (this refund is not sent)";
 }
 
 impl Code {

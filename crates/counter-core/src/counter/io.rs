@@ -5,6 +5,7 @@
 use counter_api::insurer::{EligibilityRequest, EligibilityResponse};
 
 use super::{CustomerAction, PosInput, PosReply, StaffAction, VisitCheck};
+use crate::UnixTime;
 use crate::backend::BackendFailure;
 use crate::codes::Code;
 use crate::eligibility::{
@@ -63,6 +64,11 @@ pub enum JournalOp {
     Recover {
         /// Why the recovery runs.
         pass: crate::payment::RecoveryPass,
+        /// The counter's time when it started the pass, which it keeps as when held refunds
+        /// were last asked: the shell counts each refund's hour from it
+        /// ([`crate::payment::HeldQueries::take_due`]), not from its own later clock, so
+        /// the counter's next hourly pass finds them due.
+        at: UnixTime,
     },
     /// Journal what the acquirer told staff about a held refund (nothing is sent:
     /// [`crate::payment::settle_held_refund`]).
@@ -139,6 +145,15 @@ pub enum Input {
     },
     /// A [`Effect::Journal`] operation finished: what to tell staff.
     JournalDone(Result<Code, Code>),
+    /// A [`JournalOp::Recover`] finished: what to tell staff, and the held refunds it
+    /// settled by the acquirer's record, which staff read until they act, whatever later
+    /// background passes report ([`crate::payment::settled_by_record`]).
+    RecoveryDone {
+        /// What to tell staff of the pass (as [`Input::JournalDone`]).
+        result: Result<Code, Code>,
+        /// The held refunds it settled by the acquirer's record, in its order.
+        settled: Vec<crate::payment::HeldSettled>,
+    },
     /// The store's counts for the status bar.
     Counts {
         /// Fallbacks waiting for their re-check.
@@ -242,6 +257,7 @@ impl Input {
             Input::Exported { .. } => "exported",
             Input::SaleEnded { .. } => "sale_ended",
             Input::JournalDone(_) => "journal_done",
+            Input::RecoveryDone { .. } => "recovery_done",
             Input::Counts { .. } => "counts",
             Input::Purged { .. } => "purged",
             Input::Start => "start",

@@ -200,6 +200,10 @@ pub struct Counter {
     /// timed one run for them): the timer runs one for held refunds alone at most once per
     /// [`crate::payment::HELD_QUERY_EVERY_SECS`].
     held_asked_at: Option<UnixTime>,
+    /// The held refunds recovery settled by the acquirer's record that the notice names,
+    /// kept until staff act (a staff action clears the notice) so that a later background
+    /// pass does not bury them.
+    held_news: Vec<crate::payment::HeldSettled>,
     /// Those of them staff must call the acquirer about, as last read.
     unresolved: Vec<String>,
     /// The sales of today that charged the card unseen, as last read.
@@ -245,6 +249,7 @@ impl Counter {
             in_doubt: Vec::new(),
             held: Vec::new(),
             held_asked_at: None,
+            held_news: Vec::new(),
             unresolved: Vec::new(),
             unshown: Vec::new(),
             rechecks: Vec::new(),
@@ -312,7 +317,8 @@ impl Counter {
                 })
             }
             Input::SaleEnded { generation, result } => Ok(self.sale_ended(generation, result)),
-            Input::JournalDone(result) => Ok(self.journal_done(result)),
+            Input::JournalDone(result) => Ok(self.journal_done(result, Vec::new())),
+            Input::RecoveryDone { result, settled } => Ok(self.journal_done(result, settled)),
             Input::Counts {
                 pending_rechecks,
                 in_doubt,

@@ -138,7 +138,7 @@ impl Counter {
         if self.journal.is_some() || matches!(self.workflow, Workflow::Paying { .. }) {
             return Err(Code::PaymentBusy.into());
         }
-        if matches!(op, JournalOp::Recover { pass } if pass != RecoveryPass::BeforeSale) {
+        if matches!(op, JournalOp::Recover { pass, .. } if pass != RecoveryPass::BeforeSale) {
             self.held_asked_at = Some(self.now);
         }
         self.journal = Some((op.clone(), origin));
@@ -165,7 +165,7 @@ impl Counter {
         if at_start || held_due {
             self.held_asked_at = Some(self.now);
         }
-        let op = JournalOp::Recover { pass };
+        let op = JournalOp::Recover { pass, at: self.now };
         self.journal = Some((op.clone(), Origin::Background));
         vec![Effect::Journal(op)]
     }
@@ -173,7 +173,17 @@ impl Counter {
     /// A journal operation ended: staff are told (of a background recovery, only what it
     /// resolved or why it failed), a register that asked for it is answered; a payment that
     /// waited for it goes now.
-    pub(super) fn journal_done(&mut self, result: Result<Code, Code>) -> Vec<Effect> {
+    ///
+    /// Held refunds a recovery settled by the acquirer's record (`settled`) are named on the
+    /// notice, added to those it names already, and stay there until staff act (a staff
+    /// action clears the notice) or another settles more: what any other operation not
+    /// staff's reports (a later background pass, a register's) does not replace it. Staff
+    /// may arrive hours later, and a refund never made is a customer still owed money.
+    pub(super) fn journal_done(
+        &mut self,
+        result: Result<Code, Code>,
+        settled: Vec<payment::HeldSettled>,
+    ) -> Vec<Effect> {
         let origin = self.journal.take().map(|(_, origin)| origin);
         let mut effects = Vec::new();
         if let Some(Origin::Pos { request, order_ref }) = &origin {
@@ -187,7 +197,20 @@ impl Counter {
         }
         let background = origin == Some(Origin::Background);
         let code = result.unwrap_or_else(|code| code);
-        if !(background && code == Code::NothingInDoubt) {
+        let news_shown = !self.held_news.is_empty()
+            && self
+                .notice
+                .as_ref()
+                .is_some_and(|m| m.code == payment::held_settled_code(&self.held_news));
+        if !news_shown {
+            self.held_news.clear();
+        }
+        if !settled.is_empty() {
+            self.held_news.extend(settled);
+            self.notice = Some(held_news_message(&self.held_news));
+        } else if !(background && code == Code::NothingInDoubt)
+            && (origin == Some(Origin::Staff) || !news_shown)
+        {
             self.notice = Some(Message::of(code));
         }
         effects.extend(self.payment_waiting());
@@ -212,4 +235,29 @@ impl Counter {
             _ => Vec::new(),
         }
     }
+}
+
+/// The notice naming the held refunds recovery settled by the acquirer's record: the line
+/// of [`payment::held_settled_code`], each refund with its sale, amount and outcome after it.
+fn held_news_message(news: &[payment::HeldSettled]) -> Message {
+    let mut message = Message::of(payment::held_settled_code(news));
+    let (mut ja, mut en) = (Vec::new(), Vec::new());
+    for s in news {
+        let (made_ja, made_en) = if s.made {
+            ("返金済み", "refunded")
+        } else {
+            ("返金されていない", "not refunded")
+        };
+        ja.push(format!(
+            "返金番号 {}（取引番号 {}、{}円）：{made_ja}",
+            s.refund_id, s.sale_id, s.amount_jpy
+        ));
+        en.push(format!(
+            "refund {} of sale {}, {} yen: {made_en}",
+            s.refund_id, s.sale_id, s.amount_jpy
+        ));
+    }
+    message.ja = format!("{}　{}", message.ja, ja.join("、"));
+    message.en = format!("{} ({})", message.en, en.join("; "));
+    message
 }

@@ -130,6 +130,7 @@ impl Counter {
             StaffAction::Recover => self.journal(
                 JournalOp::Recover {
                     pass: RecoveryPass::Staff,
+                    at: self.now,
                 },
                 Origin::Staff,
             ),

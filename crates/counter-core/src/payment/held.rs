@@ -118,13 +118,18 @@ pub enum SettleRefused {
 }
 
 impl SettleRefused {
-    /// What staff read ([`Code`]). A refund already settled, and a "refunded" the sale's
-    /// journal has no room for (its refunds already total what it captured), read
+    /// What staff read ([`Code`]). A refund already settled as made, and a "refunded" the
+    /// sale's journal has no room for (its refunds already total what it captured), read
     /// [`Code::RefundAlreadySettled`]: its outcome is in the journal, and neither another
-    /// answer nor another refund is what staff should do next.
+    /// answer nor another refund is what staff should do next. One already settled as not
+    /// made (`refused`) reads [`Code::RefundSettledNotRefunded`]: the customer may still be
+    /// owed, which a new refund of the sale pays.
     pub fn code(&self) -> Code {
         match self {
             Self::WrongSale { .. } => Code::InvalidPaymentState,
+            Self::NotInDoubt { state, .. } if *state == RefundState::Refused.as_str() => {
+                Code::RefundSettledNotRefunded
+            }
             Self::NotInDoubt { .. } | Self::ExceedsCaptured { .. } => Code::RefundAlreadySettled,
             Self::NotHeld { .. } => Code::RefundNotHeld,
             Self::ContradictsAcquirer { .. } => Code::HeldRefundAnswerContradicted,
@@ -158,7 +163,8 @@ pub fn acquirer_record_shows(
 /// ([`acquirer_record_shows`] with `acquirer_refunded_jpy`), as the background recovery
 /// does: made, it ends `Refunded` and the sale takes its amount; not made, it ends
 /// `Refused`, its reason saying the acquirer's record shows none. Returns what staff read
-/// ([`Code::HeldRefundRecordedRefunded`], [`Code::HeldRefundRecordedNotRefunded`]), or
+/// ([`Code::HeldRefundFoundRefunded`], [`Code::HeldRefundFoundNotRefunded`]: not "recorded
+/// as the acquirer said", which reads as staff's own record), or
 /// `None` with nothing changed when the refund is not held, not of this sale, or the
 /// figure says neither (it stays held for staff).
 pub fn resolve_held_by_record(
@@ -181,7 +187,12 @@ pub fn resolve_held_by_record(
              (held past the recovery horizon, not sent again); nothing was paid back"
         ),
     };
-    apply(refund, payment, said, reason, now).ok()
+    apply(refund, payment, said, reason, now)
+        .ok()
+        .map(|_| match said {
+            AcquirerSaid::Refunded => Code::HeldRefundFoundRefunded,
+            AcquirerSaid::NotRefunded => Code::HeldRefundFoundNotRefunded,
+        })
 }
 
 /// Ends held refund `refund` of sale `payment` as `said` at `now`, with `reason`: `Refunded`
@@ -510,21 +521,30 @@ mod tests {
     fn recovery_resolves_a_held_refund_by_the_acquirers_record() {
         let (mut r, mut p) = (refunding(), sale());
         let code = resolve_held_by_record(&mut r, &mut p, 1_200, PAST);
-        assert_eq!(code, Some(Code::HeldRefundRecordedRefunded));
+        assert_eq!(code, Some(Code::HeldRefundFoundRefunded));
         assert_eq!((r.state, p.refunded_jpy), (RefundState::Refunded, 1_200));
         assert!(r.reason.as_deref().unwrap().starts_with(RECORD_REFUNDED));
 
         let (mut r, mut p) = (refunding(), sale());
         let code = resolve_held_by_record(&mut r, &mut p, 500, PAST);
-        assert_eq!(code, Some(Code::HeldRefundRecordedNotRefunded));
+        assert_eq!(code, Some(Code::HeldRefundFoundNotRefunded));
         assert_eq!((r.state, &p), (RefundState::Refused, &sale()));
         let reason = r.reason.as_deref().unwrap();
         assert!(reason.starts_with(RECORD_SHOWS_NONE), "{reason}");
         assert!(reason.contains("record of the sale shows no such refund"));
+        // Read back as the acquirer's record, never as staff's own answer.
         assert_eq!(
             refund_report_code(&r, PAST),
-            Code::HeldRefundRecordedNotRefunded
+            Code::HeldRefundFoundNotRefunded
         );
+        for code in [
+            Code::HeldRefundFoundRefunded,
+            Code::HeldRefundFoundNotRefunded,
+        ] {
+            let e = code.entry();
+            assert!(e.en.starts_with("Recorded from the acquirer's record"));
+            assert!(e.en.contains("not recorded by staff"), "{}", e.en);
+        }
 
         // Any other figure, a refund still sent, or another sale: nothing changes.
         let (mut r, mut p) = (refunding(), sale());
@@ -567,7 +587,7 @@ mod tests {
     #[test]
     fn a_second_answer_for_a_settled_refund_reads_already_settled() {
         let (mut r, mut p) = (refunding(), sale());
-        settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, None, PAST).unwrap();
+        settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, None, PAST).unwrap();
         for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
             let refused = settle_held_refund(&mut r, &mut p, said, None, PAST).unwrap_err();
             assert_eq!(refused.code(), Code::RefundAlreadySettled, "{refused:?}");
@@ -586,5 +606,46 @@ mod tests {
             settle_held_refund(&mut r, &mut p, AcquirerSaid::Refunded, None, PAST).unwrap_err();
         assert_eq!(refused.code(), Code::RefundAlreadySettled);
         assert!(!refused.to_string().contains("check the"), "{refused}");
+    }
+
+    #[test]
+    fn a_second_answer_for_a_refund_settled_not_refunded_says_the_customer_may_be_owed() {
+        // Settled "not refunded" by staff, by the acquirer's record, or refused by the
+        // acquirer: nothing was paid back, so "do not refund again" would be wrong.
+        let by_staff = {
+            let (mut r, mut p) = (refunding(), sale());
+            settle_held_refund(&mut r, &mut p, AcquirerSaid::NotRefunded, None, PAST).unwrap();
+            r
+        };
+        let by_record = {
+            let (mut r, mut p) = (refunding(), sale());
+            resolve_held_by_record(&mut r, &mut p, 500, PAST).unwrap();
+            r
+        };
+        for mut r in [by_staff, by_record] {
+            for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
+                let mut p = sale();
+                let refused = settle_held_refund(&mut r, &mut p, said, None, PAST).unwrap_err();
+                assert_eq!(
+                    refused.code(),
+                    Code::RefundSettledNotRefunded,
+                    "{refused:?}"
+                );
+                assert_eq!((r.state, &p), (RefundState::Refused, &sale()));
+            }
+        }
+        let e = Code::RefundSettledNotRefunded.entry();
+        assert!(
+            e.en.contains("already recorded as not refunded"),
+            "{}",
+            e.en
+        );
+        assert!(e.next_en.contains("still owed"), "{}", e.next_en);
+        assert!(
+            e.next_en.contains("start a new refund of the sale"),
+            "{}",
+            e.next_en
+        );
+        assert!(!e.next_en.contains("do not refund"), "{}", e.next_en);
     }
 }

@@ -96,22 +96,54 @@ impl HeldQueries {
     }
 }
 
-/// What staff read after a recovery pass whose report is `report`
-/// ([`super::recovery_report_code`]) and whose refunds read `refund_codes`: a held refund it
-/// settled by the acquirer's record ([`super::resolve_held_by_record`]) comes first,
-/// "not refunded" before "refunded" (the customer is still owed the money: staff may start
-/// a new refund). That news comes once, while what the report says (a sale or refund still
-/// in doubt) is said again by every pass and stays on the status bar; reported as
-/// "resolved" or "unresolved" instead, staff would never learn that the refund was settled
-/// nor how.
-pub fn recovery_notice(report: Code, refund_codes: &[Code]) -> Code {
-    [
-        Code::HeldRefundRecordedNotRefunded,
-        Code::HeldRefundRecordedRefunded,
-    ]
-    .into_iter()
-    .find(|held| refund_codes.contains(held))
-    .unwrap_or(report)
+/// A held refund a recovery pass settled by the acquirer's own record of its sale
+/// ([`super::resolve_held_by_record`]): what staff must read, by refund, sale and amount,
+/// even when the pass ran in the background and they arrive later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldSettled {
+    /// The refund's id.
+    pub refund_id: String,
+    /// The sale it refunds.
+    pub sale_id: String,
+    /// Its amount in yen.
+    pub amount_jpy: u64,
+    /// Whether the record showed it made (`false`: never made, the customer is still owed).
+    pub made: bool,
+}
+
+/// The held refunds among a recovery pass's `refunds` (each with the code it ended with)
+/// that it settled by the acquirer's record ([`Code::HeldRefundFoundRefunded`],
+/// [`Code::HeldRefundFoundNotRefunded`]), in the pass's order.
+pub fn settled_by_record<'a>(
+    refunds: impl IntoIterator<Item = (&'a RefundRecord, Code)>,
+) -> Vec<HeldSettled> {
+    refunds
+        .into_iter()
+        .filter_map(|(refund, code)| {
+            let made = match code {
+                Code::HeldRefundFoundRefunded => true,
+                Code::HeldRefundFoundNotRefunded => false,
+                _ => return None,
+            };
+            Some(HeldSettled {
+                refund_id: refund.id.clone(),
+                sale_id: refund.payment.clone(),
+                amount_jpy: refund.amount_jpy,
+                made,
+            })
+        })
+        .collect()
+}
+
+/// The code of what staff read about held refunds settled by the acquirer's record:
+/// [`Code::HeldRefundFoundNotRefunded`] while any of `settled` was never made (the customer
+/// is still owed: staff may start a new refund), else [`Code::HeldRefundFoundRefunded`].
+pub fn held_settled_code(settled: &[HeldSettled]) -> Code {
+    if settled.iter().any(|s| !s.made) {
+        Code::HeldRefundFoundNotRefunded
+    } else {
+        Code::HeldRefundFoundRefunded
+    }
 }
 
 #[cfg(test)]
@@ -211,29 +243,43 @@ mod tests {
     }
 
     #[test]
-    fn a_held_refund_settled_by_its_record_is_what_staff_read() {
-        for report in [
-            Code::PaymentsRecovered,
-            Code::PaymentUnresolved,
-            Code::PaymentInDoubt,
-            Code::NothingInDoubt,
-        ] {
-            assert_eq!(recovery_notice(report, &[]), report);
-            assert_eq!(recovery_notice(report, &[Code::RefundPending]), report);
-            assert_eq!(
-                recovery_notice(report, &[Code::HeldRefundRecordedRefunded]),
-                Code::HeldRefundRecordedRefunded
-            );
-            assert_eq!(
-                recovery_notice(
-                    report,
-                    &[
-                        Code::HeldRefundRecordedRefunded,
-                        Code::HeldRefundRecordedNotRefunded
-                    ]
-                ),
-                Code::HeldRefundRecordedNotRefunded
-            );
-        }
+    fn the_refunds_settled_by_the_record_are_named_not_refunded_first() {
+        let (a, b, c) = (refunding("T1-R1"), refunding("T1-R2"), refunding("T1-R3"));
+        let settled = settled_by_record([
+            (&a, Code::HeldRefundFoundRefunded),
+            (&b, Code::RefundPending),
+            (&c, Code::HeldRefundFoundNotRefunded),
+        ]);
+        assert_eq!(
+            settled,
+            [
+                HeldSettled {
+                    refund_id: "T1-R1".into(),
+                    sale_id: "T1-000001".into(),
+                    amount_jpy: 700,
+                    made: true,
+                },
+                HeldSettled {
+                    refund_id: "T1-R3".into(),
+                    sale_id: "T1-000001".into(),
+                    amount_jpy: 700,
+                    made: false,
+                },
+            ]
+        );
+        assert_eq!(
+            held_settled_code(&settled),
+            Code::HeldRefundFoundNotRefunded
+        );
+        assert_eq!(
+            held_settled_code(&settled[..1]),
+            Code::HeldRefundFoundRefunded
+        );
+        // Staff's own answers are not news of a pass.
+        let staff = settled_by_record([
+            (&a, Code::HeldRefundRecordedRefunded),
+            (&b, Code::HeldRefundRecordedNotRefunded),
+        ]);
+        assert!(staff.is_empty());
     }
 }

@@ -27,8 +27,8 @@ pub use held::{
     settle_held_refund,
 };
 pub use held_query::{
-    HELD_QUERY_EVERY_SECS, HeldQueries, RecoveryPass, held_query_due, interval_passed,
-    recovery_notice,
+    HELD_QUERY_EVERY_SECS, HeldQueries, HeldSettled, RecoveryPass, held_query_due,
+    held_settled_code, interval_passed, settled_by_record,
 };
 pub use horizon::{
     RECOVERY_HORIZON_DAYS, RECOVERY_HORIZON_SECS, past_horizon, refund_held, retry_refund,

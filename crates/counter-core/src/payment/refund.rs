@@ -159,7 +159,9 @@ pub fn refund_refusal_code(f: &BackendFailure) -> Code {
 /// staff's answer is journaled under) to what staff read: a refusal about the sale says so
 /// (`invalid_payment_state`: already refunded, voided or not refundable; `amount_exceeded`:
 /// more than what is left of the capture); staff's "not refunded" for a held refund
-/// ([`super::STAFF_NOT_REFUNDED`]) is [`Code::HeldRefundRecordedNotRefunded`]; any other
+/// ([`super::STAFF_NOT_REFUNDED`]) is [`Code::HeldRefundRecordedNotRefunded`], the
+/// acquirer's record showing none ([`super::RECORD_SHOWS_NONE`]) is
+/// [`Code::HeldRefundFoundNotRefunded`]; any other
 /// (the terminal's credentials, 401/403, a request the acquirer could not take, a code this
 /// version does not know) is [`Code::RefundNotAccepted`]: nothing was refunded and the sale
 /// stays charged, which "declined" would not tell staff (a refund is never the card's
@@ -168,7 +170,8 @@ fn refused_refund_code(code: &str) -> Code {
     match code {
         "invalid_payment_state" => Code::InvalidPaymentState,
         "amount_exceeded" => Code::RefundExceedsCaptured,
-        super::STAFF_NOT_REFUNDED | super::RECORD_SHOWS_NONE => Code::HeldRefundRecordedNotRefunded,
+        super::STAFF_NOT_REFUNDED => Code::HeldRefundRecordedNotRefunded,
+        super::RECORD_SHOWS_NONE => Code::HeldRefundFoundNotRefunded,
         _ => Code::RefundNotAccepted,
     }
 }

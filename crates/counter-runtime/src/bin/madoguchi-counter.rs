@@ -7,7 +7,9 @@
 //! touches no payment, so it neither waits for nor needs the acquirer. Each sale recovery
 //! resolved is listed under `recovered` with its code and what it means for staff
 //! (`message`, `next`, and their Japanese `message_ja`, `next_ja`): e.g. an approval the
-//! counter never showed, reversed so that the customer is not charged. PINs are read from
+//! counter never showed, reversed so that the customer is not charged. `recover` lists the
+//! refunds it worked on alike under `recovered_refunds` (with their `id`): e.g. a held
+//! refund the acquirer's record shows never made, whose customer is still owed. PINs are read from
 //! standard input (`--pin-stdin`), never from the command line, where `ps` would show them.
 //!
 //! `purge` removes the personal data older than `[retention] days` once (`folders`, and the
@@ -137,6 +139,29 @@ fn explained(reports: &[SaleReport]) -> serde_json::Value {
         .collect()
 }
 
+/// The refunds a recovery pass worked on, each with its id, its record, the code it ended
+/// with and what that means for staff: a held refund settled by the acquirer's record (a
+/// customer maybe still owed money), one still unknown, one made on its retry.
+fn explained_refunds(
+    refunds: &[(counter_core::payment::RefundRecord, counter_core::Code)],
+) -> serde_json::Value {
+    refunds
+        .iter()
+        .map(|(record, code)| {
+            let e = code.entry();
+            json!({
+                "id": record.id,
+                "record": record,
+                "code": code,
+                "message": e.en,
+                "next": e.next_en,
+                "message_ja": e.ja,
+                "next_ja": e.next_ja,
+            })
+        })
+        .collect()
+}
+
 fn runtime_fail(e: &RuntimeError) -> ExitCode {
     fail(e.code(), &e.to_string())
 }
@@ -228,13 +253,18 @@ async fn run(cli: Cli) -> ExitCode {
         .recover(counter_core::payment::RecoveryPass::Start)
         .await
     {
-        Ok(r) => explained(&r.sales),
+        Ok(r) => (explained(&r.sales), explained_refunds(&r.refunds)),
         Err(e) => return runtime_fail(&e),
     };
+    let (recovered, recovered_refunds) = recovered;
     // A sale whose charge this run prints: journaled as shown once it is printed.
     let mut charged: Option<String> = None;
     let out = match cli.command {
-        Command::Recover => Ok(json!({"ok": true, "recovered": recovered})),
+        Command::Recover => Ok(json!({
+            "ok": true,
+            "recovered": recovered,
+            "recovered_refunds": recovered_refunds,
+        })),
         Command::Pay {
             amount,
             order,
@@ -538,4 +568,44 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use counter_core::Code;
+    use counter_core::payment::{RefundRecord, RefundState};
+    use madoguchi_time::UnixTime;
+
+    use super::explained_refunds;
+
+    #[test]
+    fn recovered_refunds_name_each_refund_its_code_and_the_next_step() {
+        let refund = RefundRecord {
+            id: "T1-R000002".into(),
+            payment: "T1-000001".into(),
+            idempotency_key: "T1-000001-refund-2".into(),
+            amount_jpy: 700,
+            state: RefundState::Refused,
+            business_date: "2026-11-10".into(),
+            reason: Some("acquirer_record_shows_none: ...".into()),
+            created_at: UnixTime::from_secs(1_762_736_400),
+            updated_at: UnixTime::from_secs(1_764_000_000),
+            attempts: 1,
+            version: 1,
+        };
+        let code = Code::HeldRefundFoundNotRefunded;
+        let out = explained_refunds(&[(refund, code)]);
+        let listed = out.as_array().unwrap();
+        assert_eq!(listed.len(), 1, "{out}");
+        let r = &listed[0];
+        assert_eq!(r["id"], "T1-R000002");
+        assert_eq!(r["record"]["payment"], "T1-000001");
+        assert_eq!(r["record"]["amount_jpy"], 700);
+        assert_eq!(r["code"], "held_refund_found_not_refunded");
+        assert_eq!(r["message"], code.entry().en);
+        assert_eq!(r["next"], code.entry().next_en);
+        assert_eq!(r["next_ja"], code.entry().next_ja);
+        assert!(explained_refunds(&[]).as_array().unwrap().is_empty());
+    }
 }

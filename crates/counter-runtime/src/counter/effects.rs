@@ -164,6 +164,22 @@ impl Io {
                 });
                 Done::default()
             }
+            Effect::Journal(JournalOp::Recover { pass, at }) => {
+                let p = self.payments.clone();
+                self.later(async move {
+                    match p.recover_reported(pass, at).await {
+                        Ok((report, settled)) => Input::RecoveryDone {
+                            result: Ok(report),
+                            settled,
+                        },
+                        Err(e) => Input::RecoveryDone {
+                            result: Err(e.code()),
+                            settled: Vec::new(),
+                        },
+                    }
+                });
+                Done::default()
+            }
             Effect::Journal(op) => {
                 let p = self.payments.clone();
                 self.later(async move {
@@ -189,7 +205,10 @@ impl Io {
                             )
                             .await
                             .map(|(_, code)| code),
-                        JournalOp::Recover { pass } => p.recover_reported(pass).await,
+                        // Taken above, with the held refunds it settled.
+                        JournalOp::Recover { pass, at } => {
+                            p.recover_reported(pass, at).await.map(|r| r.0)
+                        }
                         JournalOp::SettleHeldRefund { refund_id, said } => p
                             .settle_held_refund(&refund_id, said)
                             .await

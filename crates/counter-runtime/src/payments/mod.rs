@@ -33,11 +33,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use counter_core::Code;
 use counter_core::counter::Visit;
 use counter_core::payment::{
     self, HeldQueries, NewSale, PaymentRecord, RecoveryPass, RefundRecord, RefundState,
 };
+use counter_core::{Code, UnixTime};
 use counter_store::Store;
 use serde::Serialize;
 
@@ -181,16 +181,17 @@ impl Payments {
         self.locks.busy(id)
     }
 
-    /// Whether held refund `refund` is due its status query on a pass `pass` now, noting
-    /// it asked when it is (`counter_core::payment::HeldQueries::take_due`).
-    fn held_query_due(&self, refund: &RefundRecord, pass: RecoveryPass) -> bool {
+    /// Whether held refund `refund` is due its status query on a pass `pass` started at
+    /// `at`, noting it asked at `at` when it is
+    /// (`counter_core::payment::HeldQueries::take_due`).
+    fn held_query_due(&self, refund: &RefundRecord, pass: RecoveryPass, at: UnixTime) -> bool {
         // The map is whole after any panic (each call inserts one entry): a poisoned lock
         // is taken as it is.
         let mut queries = self
             .held_queries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        queries.take_due(refund, pass, self.clock.now())
+        queries.take_due(refund, pass, at)
     }
 
     /// Resolves every unfinished sale and refund that no other task is working on; `pass`
@@ -204,6 +205,19 @@ impl Payments {
     /// sale and refund, for staff; a sale another task is driving is left to it and not
     /// reported.
     pub async fn recover(&self, pass: RecoveryPass) -> Result<Recovery, RuntimeError> {
+        self.recover_at(pass, self.clock.now()).await
+    }
+
+    /// As [`Payments::recover`], for a pass the counter started at `at` (its own time,
+    /// `counter_core::counter::JournalOp::Recover`): whether a held refund is due its status
+    /// query, and when it was asked, count from `at`, the time the counter keeps for the
+    /// pass, so that its next hourly pass finds the refund due rather than a few seconds
+    /// short of the hour.
+    pub async fn recover_at(
+        &self,
+        pass: RecoveryPass,
+        at: UnixTime,
+    ) -> Result<Recovery, RuntimeError> {
         let (sales, refunds) = self.unfinished()?;
         {
             let mut queries = self
@@ -242,7 +256,7 @@ impl Payments {
             };
             if payment::retry_refund(&refund, self.clock.now()) {
                 refunds_out.push(self.drive_refund_owned(&guard, refund).await?);
-            } else if self.held_query_due(&refund, pass) {
+            } else if self.held_query_due(&refund, pass, at) {
                 refunds_out.push(self.resolve_held_owned(&guard, refund).await?);
             }
         }
@@ -257,11 +271,17 @@ impl Payments {
 
     /// A recovery pass ([`Payments::recover`]) and what staff read about it
     /// (`counter_core::payment::recovery_report_code`: a refund still unknown after it is
-    /// said so, never "nothing in doubt"; `counter_core::payment::recovery_notice`: a held
-    /// refund it settled by the acquirer's record first).
-    pub async fn recover_reported(&self, pass: RecoveryPass) -> Result<Code, RuntimeError> {
+    /// said so, never "nothing in doubt"), with the held refunds it settled by the acquirer's
+    /// record (`counter_core::payment::settled_by_record`), which the counter names to staff
+    /// until they act.
+    /// The pass started at `at`, the counter's time ([`Payments::recover_at`]).
+    pub async fn recover_reported(
+        &self,
+        pass: RecoveryPass,
+        at: UnixTime,
+    ) -> Result<(Code, Vec<payment::HeldSettled>), RuntimeError> {
         let before = self.unfinished()?.1.len();
-        let done = self.recover(pass).await?;
+        let done = self.recover_at(pass, at).await?;
         let open = self.unfinished()?.1;
         let report = payment::recovery_report_code(
             done.sales.iter().map(|s| &s.record),
@@ -269,8 +289,8 @@ impl Payments {
             &open,
             self.clock.now(),
         );
-        let refunds: Vec<Code> = done.refunds.iter().map(|(_, code)| *code).collect();
-        Ok(payment::recovery_notice(report, &refunds))
+        let settled = payment::settled_by_record(done.refunds.iter().map(|(r, c)| (r, *c)));
+        Ok((report, settled))
     }
 
     /// A new sale of `amount_jpy` authorised with the customer's `assertion` (from
@@ -478,7 +498,7 @@ impl Payments {
             .ok_or(RuntimeError::Refused(Code::NotNow))?;
         // Ask the acquirer's own record first when the core says so (a held refund:
         // nothing else is settled this way); unreachable, staff's answer stands.
-        let figure = if self.held_query_due(&refund, RecoveryPass::Settle) {
+        let figure = if self.held_query_due(&refund, RecoveryPass::Settle, self.clock.now()) {
             self.acquirer_refunded(&sale).await
         } else {
             None

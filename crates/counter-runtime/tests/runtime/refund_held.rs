@@ -129,13 +129,15 @@ async fn a_held_refund_is_not_sent_a_new_sale_goes_and_staff_settle_it() {
         assert_eq!(line.subject.as_deref(), Some(old.id.as_str()));
         assert_eq!(line.staff, crate::support::TERMINAL);
     }
-    // Settled once: a second answer is refused, reads as settled, and changes nothing.
+    // Settled once: a second answer is refused and changes nothing; it reads as recorded
+    // not refunded (the customer may still be owed: a new refund of the sale pays them),
+    // not "do not refund again".
     for said in [AcquirerSaid::Refunded, AcquirerSaid::NotRefunded] {
         let again = till.payments.settle_held_refund(&old.id, said).await;
         assert!(
             matches!(
                 again,
-                Err(RuntimeError::Refused(Code::RefundAlreadySettled))
+                Err(RuntimeError::Refused(Code::RefundSettledNotRefunded))
             ),
             "{again:?}"
         );
@@ -264,12 +266,13 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
 
     // The timer's pass asks while the acquirer is down: nothing learnt, it stays held.
     acquirer.shutdown().await;
-    let code = till
+    let (code, settled) = till
         .payments
-        .recover_reported(RecoveryPass::Timed)
+        .recover_reported(RecoveryPass::Timed, SystemClock.now())
         .await
         .unwrap();
     assert_eq!(code, Code::PaymentUnresolved);
+    assert!(settled.is_empty(), "{settled:?}");
     assert!(still_held());
     let _acquirer = rig.start_in_process().await;
 
@@ -309,21 +312,31 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
     );
 
     // The timer asked within the hour: it does not ask again.
-    let code = till
+    let (code, settled) = till
         .payments
-        .recover_reported(RecoveryPass::Timed)
+        .recover_reported(RecoveryPass::Timed, SystemClock.now())
         .await
         .unwrap();
     assert_eq!(code, Code::PaymentUnresolved);
+    assert!(settled.is_empty(), "{settled:?}");
     assert!(still_held(), "the timer asked twice within the hour");
 
-    // Staff press Recover: asked at once, settled as made, and that is what staff read.
-    let code = till
+    // Staff press Recover: asked at once, settled as made, and named for staff (refund,
+    // sale, amount) apart from the pass's report.
+    let (_, settled) = till
         .payments
-        .recover_reported(RecoveryPass::Staff)
+        .recover_reported(RecoveryPass::Staff, SystemClock.now())
         .await
         .unwrap();
-    assert_eq!(code, Code::HeldRefundRecordedRefunded);
+    assert_eq!(
+        settled,
+        [counter_core::payment::HeldSettled {
+            refund_id: old.id.clone(),
+            sale_id: old.payment.clone(),
+            amount_jpy: old.amount_jpy,
+            made: true,
+        }]
+    );
     assert!(till.payments.unfinished().unwrap().1.is_empty());
     let db = rig.acquirer_db();
     assert_eq!(
@@ -344,4 +357,60 @@ async fn a_held_refund_is_asked_about_when_due_and_never_before_a_sale() {
     let e = Code::RefundUnknown.entry();
     assert!(e.next_en.contains("Reload the list"), "{}", e.next_en);
     assert!(!e.next_en.contains("do not refund"), "{}", e.next_en);
+}
+
+/// The hour between the timer's status queries of a held refund counts from the counter's
+/// own time for the pass (`JournalOp::Recover`'s `at`), which is also when the counter
+/// noted it asked: counted from the shell's later clock instead, the counter's next
+/// hourly pass found the refund a few seconds short of due and it waited another hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hour_between_held_queries_counts_from_the_counters_time() {
+    use counter_core::payment::{HELD_QUERY_EVERY_SECS, RecoveryPass};
+    let rig = Rig::new(120, 5_000);
+    let acquirer = rig.start_in_process().await;
+    rig.link_token().await;
+    let till = rig.till(POLICY);
+    let sale = till.sell(2_000, "held-clock-sale").await.unwrap().record;
+    let journaled = SystemClock.now().plus_secs(-RECOVERY_HORIZON_SECS);
+    let old = begin_refund(
+        &sale,
+        &[],
+        "held-R000005".into(),
+        format!("{}-refund-clock", sale.id),
+        700,
+        journaled,
+    )
+    .unwrap();
+    till.store.lock().unwrap().insert_refund(&old).unwrap();
+
+    // The counter started its timed pass a little before the shell reached the refund
+    // (the acquirer is down: nothing learnt).
+    let at = SystemClock.now().plus_secs(-30);
+    acquirer.shutdown().await;
+    let (_, settled) = till
+        .payments
+        .recover_reported(RecoveryPass::Timed, at)
+        .await
+        .unwrap();
+    assert!(settled.is_empty(), "{settled:?}");
+    let _acquirer = rig.start_in_process().await;
+
+    // The counter's next timed pass, an hour after its own time for the last: due, asked,
+    // and the acquirer's record (no refund made) settles it.
+    let (_, settled) = till
+        .payments
+        .recover_reported(RecoveryPass::Timed, at.plus_secs(HELD_QUERY_EVERY_SECS))
+        .await
+        .unwrap();
+    assert_eq!(
+        settled,
+        [counter_core::payment::HeldSettled {
+            refund_id: old.id.clone(),
+            sale_id: sale.id.clone(),
+            amount_jpy: 700,
+            made: false,
+        }],
+        "the pass an hour after the counter's last did not ask"
+    );
+    assert!(till.payments.unfinished().unwrap().1.is_empty());
 }

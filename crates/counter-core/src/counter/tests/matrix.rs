@@ -246,6 +246,13 @@ fn inputs(d: &Desk) -> Vec<(&'static str, Input)> {
         ),
         ("journal_done", Input::JournalDone(Ok(Code::NothingInDoubt))),
         (
+            "recovery_done",
+            Input::RecoveryDone {
+                result: Ok(Code::NothingInDoubt),
+                settled: vec![],
+            },
+        ),
+        (
             "counts",
             Input::Counts {
                 pending_rechecks: 1,

@@ -48,7 +48,8 @@ fn recover_void_and_refund_are_refused_while_a_sale_is_paid() {
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
         JournalOp::Recover {
-            pass: RecoveryPass::Staff
+            pass: RecoveryPass::Staff,
+            at: d.now,
         }
     );
 }
@@ -102,7 +103,8 @@ fn a_payment_confirmed_during_a_recovery_goes_once_the_recovery_ends() {
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
         JournalOp::Recover {
-            pass: RecoveryPass::Staff
+            pass: RecoveryPass::Staff,
+            at: d.now,
         }
     );
     let e = choose_and_pay(&mut d);
@@ -190,7 +192,8 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     assert_eq!(
         journal_op(&d.send(Input::Start)),
         JournalOp::Recover {
-            pass: RecoveryPass::Start
+            pass: RecoveryPass::Start,
+            at: d.now,
         }
     );
     d.send(Input::Counts {
@@ -233,7 +236,8 @@ fn payments_in_doubt_are_resolved_in_the_background_and_only_new_card_sales_wait
     assert_eq!(
         journal_op(&d.send(Input::RecoveryDue)),
         JournalOp::Recover {
-            pass: RecoveryPass::Timed
+            pass: RecoveryPass::Timed,
+            at: d.now,
         }
     );
     d.send(Input::Counts {
@@ -297,7 +301,8 @@ fn the_status_bar_names_the_sales_staff_must_call_the_acquirer_about() {
     assert_eq!(
         journal_op(&d.send(Input::RecoveryDue)),
         JournalOp::Recover {
-            pass: RecoveryPass::Timed
+            pass: RecoveryPass::Timed,
+            at: d.now,
         }
     );
     // Resolved at last: the line goes.
@@ -384,7 +389,8 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
     assert_eq!(
         journal_op(&d.send(Input::RecoveryDue)),
         JournalOp::Recover {
-            pass: RecoveryPass::Timed
+            pass: RecoveryPass::Timed,
+            at: d.now,
         }
     );
     d.send(Input::JournalDone(Ok(Code::PaymentUnresolved)));
@@ -394,7 +400,8 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
     assert_eq!(
         journal_op(&d.staff(StaffAction::Recover)),
         JournalOp::Recover {
-            pass: RecoveryPass::Staff
+            pass: RecoveryPass::Staff,
+            at: d.now,
         }
     );
     d.send(Input::JournalDone(Ok(Code::PaymentUnresolved)));
@@ -452,4 +459,88 @@ fn a_held_refund_lets_new_sales_go_and_staff_settle_it_from_the_status_bar() {
         d.refuse(settle("t-1-R000003")),
         Refused::Action(Code::RefundNotHeld)
     );
+}
+
+#[test]
+fn a_held_refund_settled_by_the_record_in_the_background_stays_named_until_staff_act() {
+    use crate::payment::HeldSettled;
+    let settled = |refund: &str, sale: &str, amount_jpy, made| HeldSettled {
+        refund_id: refund.into(),
+        sale_id: sale.into(),
+        amount_jpy,
+        made,
+    };
+    let notice = |d: &Desk| d.m.screens().status.notice.unwrap();
+    let mut d = Desk::new(CounterMode::Cashier);
+    assert!(matches!(
+        journal_op(&d.send(Input::Start)),
+        JournalOp::Recover { .. }
+    ));
+    d.send(Input::RecoveryDone {
+        result: Ok(Code::NothingInDoubt),
+        settled: vec![settled("t-1-R000002", "t-1-000001", 700, false)],
+    });
+    let m = notice(&d);
+    assert_eq!(m.code, Code::HeldRefundFoundNotRefunded);
+    assert!(
+        m.en.starts_with("Recorded from the acquirer's record"),
+        "{}",
+        m.en
+    );
+    assert!(
+        m.en.contains("refund t-1-R000002 of sale t-1-000001, 700 yen: not refunded"),
+        "{}",
+        m.en
+    );
+    assert!(m.ja.contains("取引番号 t-1-000001、700円"), "{}", m.ja);
+    // The 30 s pass for a sale in doubt reports what it found: the news stays.
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec!["t-1-000005".into()],
+        held: vec![],
+        unresolved: vec![],
+        unshown: vec![],
+        rechecks: vec![],
+    });
+    for report in [Code::PaymentInDoubt, Code::PaymentsRecovered] {
+        assert!(matches!(
+            journal_op(&d.send(Input::RecoveryDue)),
+            JournalOp::Recover { .. }
+        ));
+        d.send(Input::RecoveryDone {
+            result: Ok(report),
+            settled: vec![],
+        });
+        assert_eq!(notice(&d), m, "{report:?}");
+    }
+    // A later pass settling another adds it: both are named, "not refunded" leads.
+    journal_op(&d.send(Input::RecoveryDue));
+    d.send(Input::RecoveryDone {
+        result: Ok(Code::PaymentInDoubt),
+        settled: vec![settled("t-1-R000004", "t-1-000003", 300, true)],
+    });
+    let both = notice(&d);
+    assert_eq!(both.code, Code::HeldRefundFoundNotRefunded);
+    assert!(both.en.contains("t-1-R000002") && both.en.contains("t-1-R000004"));
+    assert!(
+        both.en.contains("sale t-1-000003, 300 yen: refunded"),
+        "{}",
+        both.en
+    );
+    // Staff act: the news is read; the next pass's report is shown again.
+    d.staff(StaffAction::Recover);
+    d.send(Input::RecoveryDone {
+        result: Ok(Code::PaymentInDoubt),
+        settled: vec![],
+    });
+    assert_eq!(notice(&d).code, Code::PaymentInDoubt);
+    // Once read, a new settlement names only itself.
+    journal_op(&d.send(Input::RecoveryDue));
+    d.send(Input::RecoveryDone {
+        result: Ok(Code::PaymentInDoubt),
+        settled: vec![settled("t-1-R000006", "t-1-000005", 100, true)],
+    });
+    let alone = notice(&d);
+    assert_eq!(alone.code, Code::HeldRefundFoundRefunded);
+    assert!(!alone.en.contains("t-1-R000002"), "{}", alone.en);
 }
