@@ -758,13 +758,10 @@ impl Settings {
                     "the CN of the terminal's certificate",
                 );
             }
-            if self.terminals[..i].iter().any(|o| o.id == t.id) {
-                return e(
-                    &format!("terminals[{i}].id"),
-                    format!("{:?} is listed twice", t.id),
-                    "unique terminal ids",
-                );
-            }
+        }
+        // The insurer's and the acquirer's rule for their `[[terminals]]`, and its words.
+        if let Some(twice) = backend_kit::terminals::listed_twice(&self.terminals) {
+            return e(&twice.key(), twice.problem(), twice.expected());
         }
         Ok(())
     }

@@ -140,8 +140,8 @@ pub const MIGRATIONS: &[&str] = &[
     // it. Its condition is a literal that the statement repeats.
     "CREATE INDEX audit_holder_conflicts ON audit (subject_id, action, reason)
         WHERE outcome = 'holder_conflict';",
-    // 9: a stamp drawn at random with every bump of a generation (`random()`, written by the
-    // bump's UPDATE), compared with the number by every node and by the CRL publication's
+    // 9: a stamp drawn at random with every bump of a generation (drawn by the platform and
+    // written by the bump's UPDATE), compared with the number by every node and by the CRL publication's
     // compare-and-set: a restored database changed again brings a number back, and within
     // one second its `changed_at` too, but not the stamp (crate::storage::Version). 0 on the
     // rows of before: their next bump draws one.

@@ -22,3 +22,15 @@ pub struct TerminalConfig {
     )]
     pub certificate_sha256: Option<[u8; 32]>,
 }
+
+/// The insurer's and the acquirer's reading of an entry: the platform checks its list with
+/// their rule ([`backend_kit::terminals::listed_twice`]).
+impl backend_kit::terminals::ListedTerminal for TerminalConfig {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn certificate_sha256(&self) -> Option<&[u8; 32]> {
+        self.certificate_sha256.as_ref()
+    }
+}

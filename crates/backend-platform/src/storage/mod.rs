@@ -40,7 +40,7 @@ use crate::registry::{EnrollError, Enrolled, FederatedEnrollment, NewEnrollment}
 pub(crate) use corrections::signature_of_another_person;
 pub use corrections::{CorrectionAcceptance, CorrectionRule};
 pub(crate) use snapshots::{
-    CRLS_GENERATION, TERMINALS_GENERATION, generation_of, generations_of, version_of,
+    CRLS_GENERATION, TERMINALS_GENERATION, generation_of, generations_of, new_stamp, version_of,
 };
 pub use snapshots::{
     CrlFile, CrlPublication, CrlWrite, Generations, Republish, StoredCrlSet, StoredTerminals,
@@ -84,6 +84,15 @@ pub enum StorageError {
         /// What the encoder said.
         detail: String,
     },
+    /// The operating system gave no random bytes (for a generation's stamp); nothing was
+    /// written.
+    #[error("the operating system gave no random bytes for the {what}: {detail}")]
+    Random {
+        /// What they were for.
+        what: &'static str,
+        /// What the operating system said.
+        detail: String,
+    },
     /// A row the platform wrote reads back wrongly (edited by hand?).
     #[error("a stored {what} is unreadable: {detail}")]
     Corrupt {
@@ -102,6 +111,12 @@ impl StorageError {
             return Problem::new(
                 ProblemCode::Internal,
                 format!("{self}; nothing was accepted"),
+            );
+        }
+        if let StorageError::Random { .. } = self {
+            return Problem::new(
+                ProblemCode::Unavailable,
+                format!("{self}; nothing was accepted: try again in a moment"),
             );
         }
         Problem::new(

@@ -11,7 +11,7 @@ use super::postgres::pg;
 use super::{
     CRLS_GENERATION, CrlFile, CrlPublication, CrlWrite, Generations, Republish, StorageError,
     StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, Version, crl_file_of,
-    generations_of, same_crl_set, terminal_of, version_of,
+    generations_of, new_stamp, same_crl_set, terminal_of, version_of,
 };
 use crate::core::terminals::TerminalRecord;
 
@@ -91,21 +91,21 @@ async fn lock_generation(
     ))
 }
 
-/// Bumps generation `name` (locked by [`lock_generation`]) with a new random stamp (the
-/// first 64 bits of `gen_random_uuid()`, 60 of them random); returns the new version.
+/// Bumps generation `name` (locked by [`lock_generation`]) with a new random stamp
+/// ([`new_stamp`], drawn by the platform: `gen_random_uuid()` and the like are not in every
+/// PostgreSQL version the schema supports); returns the new version.
 async fn bump(c: &impl GenericClient, name: &str, now: UnixTime) -> Result<Version, StorageError> {
     let e = pg("bumping a generation number");
     let st = c
         .prepare_cached(
             "UPDATE shared_generations SET generation = generation + 1,
-                 stamp = ('x' || translate(gen_random_uuid()::text, '-', ''))::bit(64)::bigint,
-                 changed_at = $2
+                 stamp = $3, changed_at = $2
              WHERE name = $1 RETURNING generation, stamp",
         )
         .await
         .map_err(&e)?;
     let r = c
-        .query_one(&st, &[&name, &now.as_secs()])
+        .query_one(&st, &[&name, &now.as_secs(), &new_stamp()?])
         .await
         .map_err(&e)?;
     version_of(name, r.get(0), r.get(1))

@@ -189,6 +189,18 @@ pub(crate) fn version_of(name: &str, value: i64, stamp: i64) -> Result<Version, 
     })
 }
 
+/// A new random stamp for a generation's bump: 64 bits drawn here and written as a
+/// parameter, the same on both storages and on every PostgreSQL version the schema
+/// supports (no database function needed).
+pub(crate) fn new_stamp() -> Result<i64, StorageError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| StorageError::Random {
+        what: "generation's stamp",
+        detail: e.to_string(),
+    })?;
+    Ok(i64::from_le_bytes(b))
+}
+
 /// [`Generations`] from the `(name, generation, stamp, changed_at)` rows of
 /// `shared_generations`: the terminals' and the CRLs' read alike.
 pub(crate) fn generations_of(

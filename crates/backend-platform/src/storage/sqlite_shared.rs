@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use super::{
     CRLS_GENERATION, CrlFile, CrlPublication, CrlWrite, Generations, Republish, StorageError,
     StoredCrlSet, StoredTerminals, TERMINALS_GENERATION, TerminalsUpdated, Version, crl_file_of,
-    generation_of, generations_of, same_crl_set, terminal_of, version_of,
+    generation_of, generations_of, new_stamp, same_crl_set, terminal_of, version_of,
 };
 use crate::core::terminals::TerminalRecord;
 
@@ -82,16 +82,17 @@ pub(super) fn terminals(c: &Connection, e: Err<'_>) -> Result<StoredTerminals, S
     read_terminals(c, e)
 }
 
-/// Bumps generation `name` in the transaction `c`, with a new random stamp (SQLite's
-/// `random()`: 64 bits); returns the new version.
+/// Bumps generation `name` in the transaction `c`, with a new random stamp ([`new_stamp`],
+/// as on PostgreSQL); returns the new version.
 fn bump(c: &Connection, name: &str, now: UnixTime, e: Err<'_>) -> Result<Version, StorageError> {
+    let stamp = new_stamp()?;
     let (g, stamp): (i64, i64) = c
         .prepare_cached(
             "UPDATE shared_generations
-             SET generation = generation + 1, stamp = random(), changed_at = ?2
+             SET generation = generation + 1, stamp = ?3, changed_at = ?2
              WHERE name = ?1 RETURNING generation, stamp",
         )
-        .and_then(|mut s| s.query_row(params![name, now], |r| Ok((r.get(0)?, r.get(1)?))))
+        .and_then(|mut s| s.query_row(params![name, now, stamp], |r| Ok((r.get(0)?, r.get(1)?))))
         .map_err(e)?;
     version_of(name, g, stamp)
 }

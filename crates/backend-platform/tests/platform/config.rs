@@ -421,8 +421,12 @@ fn the_keys_of_what_nodes_share_poll_seconds_crl_from_and_terminals() {
     ))
     .unwrap_err()
     .to_string();
+    // Named as the insurer and the acquirer name it (backend_kit::terminals::listed_twice):
+    // the later entry, the first one, and what to do.
     assert!(
-        e.contains("terminals[1].id") && e.contains("listed twice"),
+        e.contains("terminals[1].id")
+            && e.contains("\"t1\" is listed twice (also terminals[0])")
+            && e.contains("merge the entries into one"),
         "{e}"
     );
     // A terminal that accepts one certificate alone (its SHA-256 as openssl prints it)...

@@ -192,3 +192,83 @@ async fn a_node_stopped_gracefully_writes_the_rows_that_wait_or_logs_them() {
     );
     env.shutdown().await;
 }
+
+/// A scheduled reload already running on the blocking pool when the node stops (its task
+/// aborted, its work not) leaves its row waiting after the requests have ended: the stop
+/// waits for that work to end before its last flush, which writes the row; work that would
+/// start after the stop began is not done.
+#[tokio::test]
+async fn a_stop_waits_for_the_reload_running_and_writes_its_row() {
+    let env = Env::start_with(EnvOptions {
+        poll_interval: std::time::Duration::from_secs(3600),
+        ..EnvOptions::default()
+    })
+    .await;
+    let b = backend_platform::start_in_process(
+        node_settings(&env, CrlFrom::Folder),
+        Arc::new(env.clock.clone()),
+    )
+    .await
+    .unwrap();
+    let p = b.platform().clone();
+    std::fs::write(
+        env.dir.path().join("crl").join("zz-bad.crl"),
+        [0x30, 0x03, 0x02, 0x01, 0x01],
+    )
+    .unwrap();
+    refuse_crl_reload_rows(&env.settings.database);
+
+    // The reload's work holds the node's background work, as the scheduled reload does,
+    // and waits for the stop to begin before it ends.
+    let (held_tx, held_rx) = tokio::sync::oneshot::channel();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let db = env.settings.database.clone();
+    let q = p.clone();
+    let reload = tokio::task::spawn_blocking(move || {
+        let running = q.background_work().unwrap();
+        held_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+        let e = q.reload_crls_scheduled().unwrap_err();
+        assert!(e.to_string().contains("zz-bad.crl"), "{e}");
+        assert_eq!(q.crl_audit_backlog().rows, 1);
+        accept_crl_reload_rows(&db);
+        drop(running);
+    });
+    held_rx.await.unwrap();
+    let stop = tokio::spawn(b.shutdown());
+    let mut work = p.watch_background_work();
+    let began = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        work.wait_for(|s| s.stopping),
+    )
+    .await;
+    assert!(matches!(began, Ok(Ok(_))), "the stop did not begin");
+    assert!(
+        p.background_work().is_none(),
+        "work started after the stop began"
+    );
+    go_tx.send(()).unwrap();
+    reload.await.unwrap();
+    stop.await.unwrap();
+
+    let rows = "SELECT outcome || ' ' || COALESCE(reason, '') FROM audit \
+                WHERE action = 'crl_reload' ORDER BY id";
+    let written = env.platform_rows(rows);
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(written[0].contains("zz-bad.crl"), "{written:?}");
+    assert_eq!(p.crl_audit_backlog().rows, 0);
+
+    // A poll after the stop does nothing, not even count itself.
+    let polls = p.watch_applied().borrow().polls;
+    let q = p.clone();
+    let outcome = tokio::task::spawn_blocking(move || backend_platform::generations::poll_once(&q))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        outcome,
+        backend_platform::generations::PollOutcome::default()
+    );
+    assert_eq!(p.watch_applied().borrow().polls, polls);
+    env.shutdown().await;
+}
