@@ -200,9 +200,9 @@ pub struct Counter {
     /// timed one run for them): the timer runs one for held refunds alone at most once per
     /// [`crate::payment::HELD_QUERY_EVERY_SECS`].
     held_asked_at: Option<UnixTime>,
-    /// The held refunds recovery settled by the acquirer's record that the notice names,
-    /// kept until staff act (a staff action clears the notice) so that a later background
-    /// pass does not bury them.
+    /// The held refunds recovery settled by the acquirer's record that staff have not seen:
+    /// named on the status bar when no newer notice is shown, and cleared only by a staff
+    /// input while they are shown (`Counter::handle`), so that no other notice buries them.
     held_news: Vec<crate::payment::HeldSettled>,
     /// Those of them staff must call the acquirer about, as last read.
     unresolved: Vec<String>,
@@ -275,7 +275,10 @@ impl Counter {
         self.now = now;
         let staff = matches!(input, Input::Staff(_));
         if staff {
-            self.notice = None;
+            // Staff saw the held-refund news if no newer notice covered it.
+            if self.notice.take().is_none() {
+                self.held_news.clear();
+            }
         }
         let told = staff || matches!(input, Input::Customer(CustomerAction::Pay { .. }));
         let result = self.dispatch(input);

@@ -174,11 +174,12 @@ impl Counter {
     /// resolved or why it failed), a register that asked for it is answered; a payment that
     /// waited for it goes now.
     ///
-    /// Held refunds a recovery settled by the acquirer's record (`settled`) are named on the
-    /// notice, added to those it names already, and stay there until staff act (a staff
-    /// action clears the notice) or another settles more: what any other operation not
-    /// staff's reports (a later background pass, a register's) does not replace it. Staff
-    /// may arrive hours later, and a refund never made is a customer still owed money.
+    /// Held refunds a recovery settled by the acquirer's record (`settled`) join `held_news`,
+    /// which the status bar names (`Counter::held_news_notice`) until staff act while it is
+    /// shown: what a recovery not staff's reports (a later background pass, a register's)
+    /// does not cover it, and any other newer notice shows first with the news back after
+    /// it. Staff may arrive hours later, and a refund never made is a customer still owed
+    /// money.
     pub(super) fn journal_done(
         &mut self,
         result: Result<Code, Code>,
@@ -196,21 +197,22 @@ impl Counter {
             });
         }
         let background = origin == Some(Origin::Background);
+        let failed = result.is_err();
         let code = result.unwrap_or_else(|code| code);
-        let news_shown = !self.held_news.is_empty()
-            && self
-                .notice
-                .as_ref()
-                .is_some_and(|m| m.code == payment::held_settled_code(&self.held_news));
-        if !news_shown {
-            self.held_news.clear();
-        }
-        if !settled.is_empty() {
+        let news = !settled.is_empty();
+        if news {
+            // The news is the newest: it shows now, and a notice before it is done with.
             self.held_news.extend(settled);
-            self.notice = Some(held_news_message(&self.held_news));
-        } else if !(background && code == Code::NothingInDoubt)
-            && (origin == Some(Origin::Staff) || !news_shown)
-        {
+            self.notice = None;
+        }
+        // Staff who asked are told how it ended unless it is the news alone; a pass that
+        // failed after settling some shows its failure first, the news after.
+        let told = if self.held_news.is_empty() {
+            !(background && code == Code::NothingInDoubt)
+        } else {
+            origin == Some(Origin::Staff) && (!news || failed)
+        };
+        if told {
             self.notice = Some(Message::of(code));
         }
         effects.extend(self.payment_waiting());
@@ -234,6 +236,14 @@ impl Counter {
             },
             _ => Vec::new(),
         }
+    }
+}
+
+impl Counter {
+    /// The notice naming the held refunds recovery settled by the acquirer's record that
+    /// staff have not seen (`held_news`), if any.
+    pub(super) fn held_news_notice(&self) -> Option<Message> {
+        (!self.held_news.is_empty()).then(|| held_news_message(&self.held_news))
     }
 }
 

@@ -429,11 +429,13 @@ impl super::Counter {
                 purge_details_notice: self
                     .purge_details_kept
                     .then(|| Message::of(Code::PurgeDetailsKept)),
-                // The card left lying unread is told while it lies there; a newer notice
-                // (an action refused) comes first, and the line is back after it.
+                // The held refunds settled unseen and the card left lying unread are told
+                // until staff see them / while it lies there; a newer notice (an action
+                // refused, a storage failure) comes first, and the line is back after it.
                 notice: self
                     .notice
                     .clone()
+                    .or_else(|| self.held_news_notice())
                     .or_else(|| self.lying_unread_notice().map(Message::of)),
                 storage_failed: self.storage_failed,
                 other_card: self.other_card_notice().map(Message::of),

@@ -125,17 +125,7 @@ fn fail(code: counter_core::Code, detail: &str) -> ExitCode {
 fn explained(reports: &[SaleReport]) -> serde_json::Value {
     reports
         .iter()
-        .map(|r| {
-            let e = r.code.entry();
-            json!({
-                "record": r.record,
-                "code": r.code,
-                "message": e.en,
-                "next": e.next_en,
-                "message_ja": e.ja,
-                "next_ja": e.next_ja,
-            })
-        })
+        .map(|r| explained_one(None, &r.record, r.code))
         .collect()
 }
 
@@ -147,19 +137,30 @@ fn explained_refunds(
 ) -> serde_json::Value {
     refunds
         .iter()
-        .map(|(record, code)| {
-            let e = code.entry();
-            json!({
-                "id": record.id,
-                "record": record,
-                "code": code,
-                "message": e.en,
-                "next": e.next_en,
-                "message_ja": e.ja,
-                "next_ja": e.next_ja,
-            })
-        })
+        .map(|(record, code)| explained_one(Some(&record.id), record, *code))
         .collect()
+}
+
+/// One record a recovery pass worked on (with its `id` when given), the code it ended with
+/// and the table's text for that code, in English and Japanese.
+fn explained_one(
+    id: Option<&str>,
+    record: &impl serde::Serialize,
+    code: counter_core::Code,
+) -> serde_json::Value {
+    let e = code.entry();
+    let mut one = json!({
+        "record": record,
+        "code": code,
+        "message": e.en,
+        "next": e.next_en,
+        "message_ja": e.ja,
+        "next_ja": e.next_ja,
+    });
+    if let (Some(id), Some(fields)) = (id, one.as_object_mut()) {
+        fields.insert("id".into(), json!(id));
+    }
+    one
 }
 
 fn runtime_fail(e: &RuntimeError) -> ExitCode {

@@ -164,26 +164,24 @@ impl Io {
                 });
                 Done::default()
             }
-            Effect::Journal(JournalOp::Recover { pass, at }) => {
-                let p = self.payments.clone();
-                self.later(async move {
-                    match p.recover_reported(pass, at).await {
-                        Ok((report, settled)) => Input::RecoveryDone {
-                            result: Ok(report),
-                            settled,
-                        },
-                        Err(e) => Input::RecoveryDone {
-                            result: Err(e.code()),
-                            settled: Vec::new(),
-                        },
-                    }
-                });
-                Done::default()
-            }
             Effect::Journal(op) => {
                 let p = self.payments.clone();
                 self.later(async move {
                     let result = match op {
+                        // A recovery answers with the held refunds it settled, also when it
+                        // failed after settling them.
+                        JournalOp::Recover { pass, at } => {
+                            return match p.recover_reported(pass, at).await {
+                                Ok((report, settled)) => Input::RecoveryDone {
+                                    result: Ok(report),
+                                    settled,
+                                },
+                                Err(failed) => Input::RecoveryDone {
+                                    result: Err(failed.error.code()),
+                                    settled: failed.settled,
+                                },
+                            };
+                        }
                         JournalOp::Void { sale_id } => p.void(&sale_id).await.map(|r| r.code),
                         JournalOp::Refund {
                             sale_id,
@@ -205,10 +203,6 @@ impl Io {
                             )
                             .await
                             .map(|(_, code)| code),
-                        // Taken above, with the held refunds it settled.
-                        JournalOp::Recover { pass, at } => {
-                            p.recover_reported(pass, at).await.map(|r| r.0)
-                        }
                         JournalOp::SettleHeldRefund { refund_id, said } => p
                             .settle_held_refund(&refund_id, said)
                             .await

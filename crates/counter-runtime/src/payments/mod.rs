@@ -91,6 +91,35 @@ pub struct Recovery {
     pub refunds: Vec<(RefundRecord, Code)>,
 }
 
+/// A recovery pass that failed partway ([`Payments::recover_reported`]): why, with the held
+/// refunds it had already settled by the acquirer's record before it failed, which are
+/// journaled as settled and must still be named to staff.
+#[derive(Debug)]
+pub struct RecoveryFailed {
+    /// Why the pass stopped.
+    pub error: RuntimeError,
+    /// The held refunds it settled before that.
+    pub settled: Vec<payment::HeldSettled>,
+}
+
+impl RecoveryFailed {
+    /// The pass that did `done` and then stopped on `error`.
+    fn after(done: &Recovery, error: RuntimeError) -> Self {
+        RecoveryFailed {
+            error,
+            settled: done.settled_by_record(),
+        }
+    }
+}
+
+impl Recovery {
+    /// The held refunds this pass settled by the acquirer's record
+    /// (`counter_core::payment::settled_by_record`).
+    fn settled_by_record(&self) -> Vec<payment::HeldSettled> {
+        payment::settled_by_record(self.refunds.iter().map(|(r, c)| (r, *c)))
+    }
+}
+
 /// What a new sale is journaled with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Link {
@@ -218,6 +247,19 @@ impl Payments {
         pass: RecoveryPass,
         at: UnixTime,
     ) -> Result<Recovery, RuntimeError> {
+        let mut done = Recovery::default();
+        self.recover_into(pass, at, &mut done).await?;
+        Ok(done)
+    }
+
+    /// The pass of [`Payments::recover_at`], adding to `done` each sale and refund as it
+    /// is driven, so that what a pass failing partway did is still known.
+    async fn recover_into(
+        &self,
+        pass: RecoveryPass,
+        at: UnixTime,
+        done: &mut Recovery,
+    ) -> Result<(), RuntimeError> {
         let (sales, refunds) = self.unfinished()?;
         {
             let mut queries = self
@@ -226,7 +268,6 @@ impl Payments {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             queries.keep_only(&refunds);
         }
-        let mut out = Vec::new();
         for listed in sales {
             let Some(guard) = self.locks.try_lock(&listed.id) else {
                 tracing::info!(sale = %listed.id, "recovery leaves a sale its owner is driving");
@@ -240,9 +281,9 @@ impl Payments {
                 continue;
             }
             record.recovered = true;
-            out.push(self.drive_owned(&guard, record, None).await?);
+            done.sales
+                .push(self.drive_owned(&guard, record, None).await?);
         }
-        let mut refunds_out = Vec::new();
         for listed in refunds {
             let Some(guard) = self.locks.try_lock(&listed.payment) else {
                 continue;
@@ -255,18 +296,17 @@ impl Payments {
                 continue;
             };
             if payment::retry_refund(&refund, self.clock.now()) {
-                refunds_out.push(self.drive_refund_owned(&guard, refund).await?);
+                done.refunds
+                    .push(self.drive_refund_owned(&guard, refund).await?);
             } else if self.held_query_due(&refund, pass, at) {
-                refunds_out.push(self.resolve_held_owned(&guard, refund).await?);
+                done.refunds
+                    .push(self.resolve_held_owned(&guard, refund).await?);
             }
         }
-        if !out.is_empty() {
-            tracing::info!(resolved = out.len(), "unfinished payments resolved");
+        if !done.sales.is_empty() {
+            tracing::info!(resolved = done.sales.len(), "unfinished payments resolved");
         }
-        Ok(Recovery {
-            sales: out,
-            refunds: refunds_out,
-        })
+        Ok(())
     }
 
     /// A recovery pass ([`Payments::recover`]) and what staff read about it
@@ -274,23 +314,34 @@ impl Payments {
     /// said so, never "nothing in doubt"), with the held refunds it settled by the acquirer's
     /// record (`counter_core::payment::settled_by_record`), which the counter names to staff
     /// until they act.
-    /// The pass started at `at`, the counter's time ([`Payments::recover_at`]).
+    /// The pass started at `at`, the counter's time ([`Payments::recover_at`]). A pass that
+    /// fails partway returns the held refunds it settled before with its error
+    /// ([`RecoveryFailed`]): they are settled in the journal and named nowhere else.
     pub async fn recover_reported(
         &self,
         pass: RecoveryPass,
         at: UnixTime,
-    ) -> Result<(Code, Vec<payment::HeldSettled>), RuntimeError> {
-        let before = self.unfinished()?.1.len();
-        let done = self.recover_at(pass, at).await?;
-        let open = self.unfinished()?.1;
+    ) -> Result<(Code, Vec<payment::HeldSettled>), RecoveryFailed> {
+        let mut done = Recovery::default();
+        let before = self
+            .unfinished()
+            .map_err(|error| RecoveryFailed::after(&done, error))?
+            .1
+            .len();
+        if let Err(error) = self.recover_into(pass, at, &mut done).await {
+            return Err(RecoveryFailed::after(&done, error));
+        }
+        let open = self
+            .unfinished()
+            .map_err(|error| RecoveryFailed::after(&done, error))?
+            .1;
         let report = payment::recovery_report_code(
             done.sales.iter().map(|s| &s.record),
             before,
             &open,
             self.clock.now(),
         );
-        let settled = payment::settled_by_record(done.refunds.iter().map(|(r, c)| (r, *c)));
-        Ok((report, settled))
+        Ok((report, done.settled_by_record()))
     }
 
     /// A new sale of `amount_jpy` authorised with the customer's `assertion` (from
@@ -579,5 +630,58 @@ impl Payments {
             .collect();
         let ours = payment::close::journal_totals(date, &sales, &refunds_done);
         Ok(payment::close::reconcile(date, ours, &theirs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use counter_core::payment::{HeldSettled, RefundRecord, RefundState};
+
+    use super::*;
+
+    #[test]
+    fn a_pass_failing_partway_keeps_the_held_refunds_it_settled() {
+        let refund = |id: &str, state| RefundRecord {
+            id: id.into(),
+            payment: "T1-000001".into(),
+            idempotency_key: format!("{id}-key"),
+            amount_jpy: 700,
+            state,
+            business_date: "2026-11-10".into(),
+            reason: None,
+            created_at: UnixTime::from_secs(1_762_736_400),
+            updated_at: UnixTime::from_secs(1_764_000_000),
+            attempts: 1,
+            version: 1,
+        };
+        let done = Recovery {
+            sales: Vec::new(),
+            refunds: vec![
+                (
+                    refund("T1-R000002", RefundState::Refunded),
+                    Code::HeldRefundFoundRefunded,
+                ),
+                (
+                    refund("T1-R000003", RefundState::Refunding),
+                    Code::PaymentUnresolved,
+                ),
+            ],
+        };
+        let failed = RecoveryFailed::after(&done, RuntimeError::Refused(Code::StorageFailure));
+        assert!(
+            matches!(failed.error, RuntimeError::Refused(Code::StorageFailure)),
+            "{:?}",
+            failed.error
+        );
+        assert_eq!(
+            failed.settled,
+            [HeldSettled {
+                refund_id: "T1-R000002".into(),
+                sale_id: "T1-000001".into(),
+                amount_jpy: 700,
+                made: true,
+            }]
+        );
     }
 }

@@ -544,3 +544,77 @@ fn a_held_refund_settled_by_the_record_in_the_background_stays_named_until_staff
     assert_eq!(alone.code, Code::HeldRefundFoundRefunded);
     assert!(!alone.en.contains("t-1-R000002"), "{}", alone.en);
 }
+
+#[test]
+fn held_refund_news_comes_back_after_a_newer_notice_and_goes_once_staff_saw_it() {
+    let notice = |d: &Desk| d.m.screens().status.notice.map(|m| m.code);
+    let mut d = Desk::new(CounterMode::Cashier);
+    journal_op(&d.send(Input::Start));
+    d.send(Input::RecoveryDone {
+        result: Ok(Code::NothingInDoubt),
+        settled: vec![crate::payment::HeldSettled {
+            refund_id: "t-1-R000002".into(),
+            sale_id: "t-1-000001".into(),
+            amount_jpy: 700,
+            made: false,
+        }],
+    });
+    let news = d.m.screens().status.notice;
+    assert_eq!(notice(&d), Some(Code::HeldRefundFoundNotRefunded));
+    // Newer notices (the daily close, a storage failure) show first, and a background pass
+    // ending meanwhile does not forget the news.
+    d.send(Input::Notice(Code::PaymentsRecovered));
+    assert_eq!(notice(&d), Some(Code::PaymentsRecovered));
+    d.send(Input::Storage { ok: false });
+    assert_eq!(notice(&d), Some(Code::StorageFailure));
+    d.send(Input::Counts {
+        pending_rechecks: 0,
+        in_doubt: vec!["t-1-000005".into()],
+        held: vec![],
+        unresolved: vec![],
+        unshown: vec![],
+        rechecks: vec![],
+    });
+    journal_op(&d.send(Input::RecoveryDue));
+    d.send(Input::RecoveryDone {
+        result: Ok(Code::PaymentInDoubt),
+        settled: vec![],
+    });
+    assert_eq!(notice(&d), Some(Code::StorageFailure));
+    // Staff dismiss the newer notice: the news is back, whole.
+    d.staff(StaffAction::SetMode {
+        mode: CounterMode::Cashier,
+    });
+    assert_eq!(d.m.screens().status.notice, news);
+    // Staff act while it is shown: it is read, and gone.
+    d.staff(StaffAction::SetMode {
+        mode: CounterMode::Cashier,
+    });
+    assert_eq!(notice(&d), None);
+}
+
+#[test]
+fn a_recovery_failing_after_it_settled_a_held_refund_names_it_after_the_failure() {
+    let notice = |d: &Desk| d.m.screens().status.notice.map(|m| m.code);
+    let mut d = Desk::new(CounterMode::Cashier);
+    journal_op(&d.send(Input::Start));
+    d.send(Input::RecoveryDone {
+        result: Ok(Code::NothingInDoubt),
+        settled: vec![],
+    });
+    journal_op(&d.staff(StaffAction::Recover));
+    d.send(Input::RecoveryDone {
+        result: Err(Code::StorageFailure),
+        settled: vec![crate::payment::HeldSettled {
+            refund_id: "t-1-R000002".into(),
+            sale_id: "t-1-000001".into(),
+            amount_jpy: 700,
+            made: true,
+        }],
+    });
+    assert_eq!(notice(&d), Some(Code::StorageFailure));
+    d.staff(StaffAction::SetMode {
+        mode: CounterMode::Cashier,
+    });
+    assert_eq!(notice(&d), Some(Code::HeldRefundFoundRefunded));
+}
