@@ -67,45 +67,13 @@ impl AuditBacklog {
         mut send: impl FnMut(AuditEvent) -> R,
         mut wait: impl FnMut(R) -> Result<(), E>,
     ) -> Result<(), E> {
-        let _one_at_a_time = self.one_at_a_time();
-        self.flush_held(now, event, &mut send, &mut wait)
-    }
-
-    /// At a stop: [`Self::flush`], and when it fails, takes what is left (the count of
-    /// lost rows and the rows, oldest first) for the caller to log, under the same hold of
-    /// the flush's lock, so that no other flush comes between.
-    pub fn flush_or_take<R, E>(
-        &self,
-        now: UnixTime,
-        mut send: impl FnMut(AuditEvent) -> R,
-        mut wait: impl FnMut(R) -> Result<(), E>,
-    ) -> Result<(), (E, u64, Vec<AuditEvent>)> {
-        let _one_at_a_time = self.one_at_a_time();
-        self.flush_held(now, None, &mut send, &mut wait)
-            .map_err(|e| {
-                let (lost, rows) = self.take();
-                (e, lost, rows)
-            })
-    }
-
-    fn one_at_a_time(&self) -> MutexGuard<'_, ()> {
-        match self.flushing.lock() {
+        let _one_at_a_time = match self.flushing.lock() {
             Ok(g) => g,
             // Guards no data.
             Err(p) => p.into_inner(),
-        }
-    }
-
-    /// [`Self::flush`]'s work, the flush's lock held by the caller.
-    fn flush_held<R, E>(
-        &self,
-        now: UnixTime,
-        event: Option<AuditEvent>,
-        send: &mut impl FnMut(AuditEvent) -> R,
-        wait: &mut impl FnMut(R) -> Result<(), E>,
-    ) -> Result<(), E> {
+        };
         let (lost, rows) = self.take();
-        let summary = lost_row(lost, now).map(&mut *send);
+        let summary = lost_row(lost, now).map(&mut send);
         let rows: Vec<AuditEvent> = rows.into_iter().chain(event).collect();
         let receipts: Vec<R> = rows.iter().map(|r| send(r.clone())).collect();
         let mut failed = None;
@@ -147,7 +115,7 @@ impl AuditBacklog {
     }
 
     /// Takes the count of lost rows and every waiting row, oldest first.
-    fn take(&self) -> (u64, Vec<AuditEvent>) {
+    pub(crate) fn take(&self) -> (u64, Vec<AuditEvent>) {
         let mut w = self.lock();
         let lost = std::mem::take(&mut w.lost);
         (lost, w.rows.drain(..).collect())

@@ -46,13 +46,8 @@ pub struct PollOutcome {
 
 /// Polls once: reads the generation numbers and reloads what changed (blocking: run it on
 /// the blocking pool). The audit rows of CRL work that wait, and the count of those lost
-/// ([`Platform::audit_crl_work`]), are written then too. Holds
-/// [`Platform::background_work`] throughout; once the node stops, does nothing (and
-/// counts no poll).
+/// ([`Platform::audit_crl_work`]), are written then too.
 pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
-    let Some(_running) = p.background_work() else {
-        return Ok(PollOutcome::default());
-    };
     let result = poll(p);
     // Whatever waits: rows, or only the count of rows lost (a flush whose count row failed
     // while its rows were written); with nothing waiting the flush writes nothing. Rows

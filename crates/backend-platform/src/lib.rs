@@ -39,7 +39,6 @@ pub mod answer;
 pub mod attach_auth;
 pub mod audit;
 pub mod audit_backlog;
-pub mod background;
 pub mod config;
 pub mod core;
 pub mod correction;

@@ -18,7 +18,6 @@ use madoguchi_time::UnixTime;
 use crate::StartError;
 use crate::audit::{AuditError, AuditEvent, AuditReceipt, AuditSink};
 use crate::audit_backlog::{AuditBacklog, BacklogStatus};
-use crate::background::{BackgroundWork, WorkHold, WorkState};
 use crate::config::Settings;
 use crate::core::challenges::ChallengeRules;
 use crate::crl_source::{CrlLoadSummary, CrlSource};
@@ -60,9 +59,6 @@ pub struct Platform {
     applied: tokio::sync::watch::Sender<Applied>,
     /// The audit rows of this node's CRL work not written yet ([`Self::audit_crl_work`]).
     crl_audit: AuditBacklog,
-    /// The poll and the scheduled reloads running on the blocking pool
-    /// ([`Self::background_work`]).
-    background: BackgroundWork,
 }
 
 impl Platform {
@@ -127,7 +123,6 @@ impl Platform {
             links,
             applied,
             crl_audit: AuditBacklog::default(),
-            background: BackgroundWork::default(),
         };
         Ok((platform, summary))
     }
@@ -229,48 +224,17 @@ impl Platform {
         result
     }
 
-    /// A hold for one piece of this node's background work on the blocking pool (a poll,
-    /// a scheduled CRL reload), or `None` once the node stops ([`crate::background`]): the
-    /// work is then skipped, since the stop's last flush of the audit rows that wait may
-    /// have run already.
-    pub fn background_work(&self) -> Option<WorkHold<'_>> {
-        self.background.enter()
-    }
-
-    /// At a stop, before [`Self::flush_crl_audit_at_stop`]: refuses new background work
-    /// and waits for the work running to end ([`crate::background`]).
-    pub async fn stop_background_work(&self) {
-        self.background.stop().await;
-    }
-
-    /// Follows the background work: how many pieces run, whether the node stops.
-    pub fn watch_background_work(&self) -> tokio::sync::watch::Receiver<WorkState> {
-        self.background.watch()
-    }
-
-    /// At a graceful stop (the server's shutdown, once requests have ended and
-    /// [`Self::stop_background_work`] has returned):
+    /// At a graceful stop (the server's shutdown, once requests and the poll have ended):
     /// one last try to write the audit rows of this node's CRL work that wait
     /// ([`Self::audit_crl_work`]; blocking). What still cannot be written goes with the
     /// process: each such row, and the count of rows lost before, is logged at error, the
     /// only record left of it. Returns what could not be written.
     pub fn flush_crl_audit_at_stop(&self) -> BacklogStatus {
-        let result =
-            self.crl_audit
-                .flush_or_take(self.now(), |r| self.audit.record(r), AuditReceipt::wait);
-        let Err((e, lost, rows)) = result else {
+        if self.audit_crl_work(None).is_ok() {
             return BacklogStatus::default();
-        };
-        let left = BacklogStatus {
-            rows: rows.len(),
-            lost,
-            oldest: rows.first().map(|r| r.at),
-        };
-        tracing::error!(
-            waiting = left.rows,
-            lost,
-            "audit rows of CRL reloads or refreshes not written at the stop: {e}"
-        );
+        }
+        let left = self.crl_audit.status();
+        let (lost, rows) = self.crl_audit.take();
         for r in &rows {
             tracing::error!(
                 at = %r.at,

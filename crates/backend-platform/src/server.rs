@@ -39,10 +39,8 @@ impl RunningPlatform {
         &self.platform
     }
 
-    /// Stops the server and flushes the audit log: once requests have ended and a poll or
-    /// reload already running on the blocking pool has too
-    /// ([`Platform::stop_background_work`]), the audit rows of CRL work that wait are tried
-    /// once more, and those that cannot be written are logged
+    /// Stops the server and flushes the audit log: the audit rows of CRL work that wait
+    /// are tried once more, and those that cannot be written are logged
     /// ([`Platform::flush_crl_audit_at_stop`]).
     pub async fn shutdown(self) {
         let Self {
@@ -51,11 +49,8 @@ impl RunningPlatform {
             reload,
             poll,
         } = self;
-        // Aborts the loops; work they started on the blocking pool goes on, and is waited
-        // for below.
         drop((reload, poll));
         handle.shutdown().await;
-        platform.stop_background_work().await;
         let p = platform.clone();
         if let Err(e) = tokio::task::spawn_blocking(move || p.flush_crl_audit_at_stop()).await {
             tracing::error!("the last write of the CRL audit rows that wait failed: {e}");
@@ -131,12 +126,8 @@ pub async fn start_in_process(
 }
 
 /// Reloads `platform`'s CRLs ([`Platform::reload_crls_scheduled`]: logged, and audited
-/// when it fails) unless the node stops, holding [`Platform::background_work`]; blocking.
+/// when it fails); blocking.
 fn reload_crls_logged(platform: &Platform) {
-    // None once the node stops: its last flush may have run.
-    let Some(_running) = platform.background_work() else {
-        return;
-    };
     // The outcome is logged and audited there (a row that cannot be written waits and is
     // written at the next poll or reload: `Platform::audit_crl_work`); nothing waits for
     // it here.
