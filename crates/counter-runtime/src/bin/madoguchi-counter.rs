@@ -250,14 +250,13 @@ async fn run(cli: Cli) -> ExitCode {
         &f.merchant_id,
     );
     // Recovery on start, before anything new.
-    let recovered = match payments
+    let (recovered, recovered_refunds) = match payments
         .recover(counter_core::payment::RecoveryPass::Start)
         .await
     {
         Ok(r) => (explained(&r.sales), explained_refunds(&r.refunds)),
         Err(e) => return runtime_fail(&e),
     };
-    let (recovered, recovered_refunds) = recovered;
     // A sale whose charge this run prints: journaled as shown once it is printed.
     let mut charged: Option<String> = None;
     let out = match cli.command {

@@ -214,13 +214,15 @@ impl Payments {
     /// `at`, noting it asked at `at` when it is
     /// (`counter_core::payment::HeldQueries::take_due`).
     fn held_query_due(&self, refund: &RefundRecord, pass: RecoveryPass, at: UnixTime) -> bool {
-        // The map is whole after any panic (each call inserts one entry): a poisoned lock
-        // is taken as it is.
-        let mut queries = self
-            .held_queries
+        self.held_queries().take_due(refund, pass, at)
+    }
+
+    /// When each held refund was last asked about. The map is whole after any panic (each
+    /// call inserts or drops whole entries): a poisoned lock is taken as it is.
+    fn held_queries(&self) -> std::sync::MutexGuard<'_, HeldQueries> {
+        self.held_queries
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        queries.take_due(refund, pass, at)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Resolves every unfinished sale and refund that no other task is working on; `pass`
@@ -261,13 +263,7 @@ impl Payments {
         done: &mut Recovery,
     ) -> Result<(), RuntimeError> {
         let (sales, refunds) = self.unfinished()?;
-        {
-            let mut queries = self
-                .held_queries
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            queries.keep_only(&refunds);
-        }
+        self.held_queries().keep_only(&refunds);
         for listed in sales {
             let Some(guard) = self.locks.try_lock(&listed.id) else {
                 tracing::info!(sale = %listed.id, "recovery leaves a sale its owner is driving");
