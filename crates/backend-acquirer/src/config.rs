@@ -388,11 +388,6 @@ impl Settings {
         Ok(s)
     }
 
-    /// The listed terminal whose id is `id` (a client certificate's CN).
-    pub fn terminal(&self, id: &str) -> Option<&TerminalConfig> {
-        self.terminals.iter().find(|t| t.id == id)
-    }
-
     /// Logs a warning naming the terminals whose entry registers no certificate
     /// (`certificate_sha256`); returns their ids.
     pub fn warn_unregistered_terminals(&self) -> Vec<&str> {

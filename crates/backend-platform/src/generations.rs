@@ -8,7 +8,7 @@
 //! node's (a database restored, or a failover that lost commits) is followed too: waiting
 //! for a greater one would leave the node on its snapshot while the storage counts up
 //! again through the numbers it holds. Both are compared the same way, as a
-//! [`Version`]: the number with the random stamp the storage writes with every change (a
+//! [`Version`](crate::storage::Version): the number with the random stamp the storage writes with every change (a
 //! restore and the next change within one interval bring back the very number the node
 //! holds, and within one second the time of the change too, but not the stamp).
 
@@ -18,7 +18,7 @@ use std::time::Duration;
 use crate::audit::AuditEvent;
 use crate::crl_source::CrlLoadError;
 use crate::platform::Platform;
-use crate::storage::{StorageError, Version};
+use crate::storage::StorageError;
 
 /// What a node has applied: the generations its snapshots hold, and how many polls it
 /// finished. Published by [`Platform::watch_applied`] after every poll and every change
@@ -60,7 +60,7 @@ pub fn poll_once(p: &Platform) -> Result<PollOutcome, StorageError> {
 fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
     let g = p.store.generations()?;
     let mut outcome = PollOutcome::default();
-    if moved(g.terminals, p.terminals.version()) {
+    if g.terminals != p.terminals.version() {
         outcome.terminals = p.terminals.refresh(&*p.store)?;
         if outcome.terminals {
             tracing::info!(
@@ -69,7 +69,7 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
             );
         }
     }
-    if moved(g.crls, p.crl.status().seen()) {
+    if g.crls != p.crl.status().seen() {
         let event = |outcome: &str, reason: String| AuditEvent {
             at: p.now(),
             action: "crl_refresh",
@@ -107,12 +107,6 @@ fn poll(p: &Platform) -> Result<PollOutcome, StorageError> {
         }
     }
     Ok(outcome)
-}
-
-/// Whether the storage's generation `stored` is another than the one the node `holds`:
-/// number or stamp, greater or not.
-fn moved(stored: Version, holds: Version) -> bool {
-    stored != holds
 }
 
 /// Records `event` and waits for it; a row that cannot be written is logged and waits for

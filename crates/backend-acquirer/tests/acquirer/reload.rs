@@ -141,7 +141,15 @@ async fn a_reload_checks_the_lists_against_each_other_and_names_restart_keys() {
     assert_eq!((done.terminals, done.platforms), (2, 1));
     assert!(done.restart.keys().is_empty(), "{:?}", done.restart);
     let now = running.acquirer().in_force();
-    assert_eq!(now.settings.terminal(NEW).unwrap().merchant_id, SHOP_B);
+    assert_eq!(
+        now.settings
+            .terminals
+            .iter()
+            .find(|t| t.id == NEW)
+            .unwrap()
+            .merchant_id,
+        SHOP_B
+    );
 
     // Refusals keep what is in force: a terminal named as the platform, a terminal twice,
     // a rule broken elsewhere in the file (validated as at start, though not reloaded).
