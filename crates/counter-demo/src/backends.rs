@@ -549,7 +549,9 @@ mod tests {
         let acquirer = running.acquirer.acquirer().in_force();
         let pinned = acquirer
             .settings
-            .terminal(TERMINAL)
+            .terminals
+            .iter()
+            .find(|t| t.id == TERMINAL)
             .unwrap()
             .certificate_sha256;
         assert_eq!(pinned, Some(terminal.sha256));
